@@ -1,0 +1,150 @@
+//! The command line: one clap-derive tree that also feeds `--help`, the man
+//! pages and the shell completions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Run your release pipeline locally before you push.
+#[derive(Debug, Parser)]
+#[command(
+    name = "gantry",
+    version,
+    about = "Run your release pipeline locally before you push",
+    after_help = "Examples:\n  gantry run                 run every stage of ./gantry.yml\n  gantry run test --dry-run  show what the test stage would run\n  gantry list                stages and actions as a tree\n  gantry validate            check gantry.yml and appspec.yml"
+)]
+pub struct Cli {
+    /// Work in DIR, as if gantry had been started there.
+    #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// Use this config file instead of looking for gantry.yml upward.
+    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Print less: no live output, only failures and the summary.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: every output line of every action, also on a terminal.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pipeline: every stage, or the named ones.
+    Run(RunArgs),
+    /// Print the stages and actions as a tree.
+    List,
+    /// Check appspec.yml files and gantry.yml for mistakes.
+    Validate(ValidateArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// Arguments of `gantry run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Run only these stages (in pipeline order).
+    #[arg(value_name = "STAGE")]
+    pub stages: Vec<String>,
+    /// Start at this stage.
+    #[arg(long, value_name = "STAGE")]
+    pub from: Option<String>,
+    /// Stop after this stage.
+    #[arg(long, value_name = "STAGE")]
+    pub to: Option<String>,
+    /// Leave out this stage (repeatable).
+    #[arg(long, value_name = "STAGE")]
+    pub skip: Vec<String>,
+    /// Print the plan with every variable expanded; run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Go on with later stages after a stage failed.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Run at most N actions at once (default: as many as run_order allows).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Set an environment variable for every action (repeatable; wins over the config).
+    #[arg(short, long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub env: Vec<(String, String)>,
+    /// How to print the end-of-run summary on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+/// Summary formats of `gantry run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Progress and a summary table for people.
+    Human,
+    /// The run summary as one JSON document on stdout; progress goes to stderr.
+    Json,
+}
+
+/// Arguments of `gantry validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files or revision directories to check (default: what the repository root holds).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The compute platform, instead of detecting it from the content.
+    #[arg(long, value_enum)]
+    pub platform: Option<Platform>,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
+    pub format: FindingFormat,
+}
+
+/// CodeDeploy compute platforms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Platform {
+    /// EC2/On-Premises.
+    Server,
+    /// Amazon ECS.
+    Ecs,
+    /// AWS Lambda.
+    Lambda,
+}
+
+/// Output formats for findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FindingFormat {
+    /// Compiler-style text with the source line and a caret.
+    Human,
+    /// One JSON object per finding, one per line.
+    Json,
+    /// GitHub Actions `::error` workflow commands.
+    Github,
+}
+
+/// Arguments of `gantry completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print a completion script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got `{s}`")),
+    }
+}

@@ -1,0 +1,64 @@
+//! One module per subcommand; [`execute`] dispatches to them.
+
+mod completions;
+mod list;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Pipeline};
+
+/// What every subcommand gets: the global options, resolved.
+pub struct Globals {
+    /// The directory gantry works in (`-C DIR`, else the current directory).
+    pub cwd: PathBuf,
+    /// `-f FILE`, if given.
+    pub config_file: Option<PathBuf>,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-v`.
+    pub verbose: bool,
+}
+
+impl Globals {
+    /// Finds and loads the pipeline config.
+    pub fn load_pipeline(&self) -> anyhow::Result<Pipeline> {
+        let path = config::find_config(&self.cwd, self.config_file.as_deref())?;
+        Ok(config::load(&path)?)
+    }
+}
+
+/// Runs the parsed command line and returns the exit code.
+pub fn execute(cli: Cli) -> anyhow::Result<u8> {
+    let cwd = resolve_cwd(cli.directory.as_deref())?;
+    let ctx = Globals {
+        cwd,
+        config_file: cli.file,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    match cli.command {
+        Command::Run(_) => anyhow::bail!("gantry run is being built"),
+        Command::List => list::execute(&ctx),
+        Command::Validate(args) => validate::execute(&ctx, &args),
+        Command::Completions(args) => completions::execute(&args),
+    }
+}
+
+fn resolve_cwd(directory: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let current = std::env::current_dir().context("cannot read the current directory")?;
+    match directory {
+        None => Ok(current),
+        Some(dir) => {
+            let dir = current.join(dir);
+            anyhow::ensure!(
+                dir.is_dir(),
+                crate::error::UsageError(format!("-C {}: no such directory", dir.display()))
+            );
+            Ok(dir)
+        }
+    }
+}

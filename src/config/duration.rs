@@ -1,0 +1,95 @@
+//! Durations in the config: `30s`, `10m`, `1h30m`, `500ms`, or a plain number of seconds.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+/// A parsed duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Duration(pub std::time::Duration);
+
+const EXPECTED: &str = "a duration such as 30s, 10m, 1h30m or 500ms (a plain number means seconds)";
+
+/// Parses `30s`, `10m`, `1h 30m`, `500ms`, or a whole number of seconds.
+pub fn parse(text: &str) -> Result<std::time::Duration, String> {
+    let trimmed = text.trim();
+    if let Ok(seconds) = trimmed.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    match humantime::parse_duration(trimmed) {
+        Ok(d) if !trimmed.is_empty() => Ok(d),
+        _ => Err(format!("invalid duration `{text}`: expected {EXPECTED}")),
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+        impl Visitor<'_> for DurationVisitor {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+                Ok(Duration(std::time::Duration::from_secs(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+                u64::try_from(v)
+                    .map(|s| Duration(std::time::Duration::from_secs(s)))
+                    .map_err(|_| E::custom(format!("invalid duration `{v}`: expected {EXPECTED}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
+                std::time::Duration::try_from_secs_f64(v)
+                    .map(Duration)
+                    .map_err(|_| E::custom(format!("invalid duration `{v}`: expected {EXPECTED}")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+                parse(v).map(Duration).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}
+
+/// Formats a duration for people: `850ms`, `4.2s`, `2m05s`, `1h02m`.
+pub fn human(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else if ms < 3_600_000 {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    } else {
+        format!("{}h{:02}m", ms / 3_600_000, (ms / 60_000) % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration as D;
+
+    #[test]
+    fn parses_units_and_plain_seconds() {
+        assert_eq!(parse("30s"), Ok(D::from_secs(30)));
+        assert_eq!(parse("10m"), Ok(D::from_secs(600)));
+        assert_eq!(parse("1h30m"), Ok(D::from_secs(5400)));
+        assert_eq!(parse("500ms"), Ok(D::from_millis(500)));
+        assert_eq!(parse("45"), Ok(D::from_secs(45)));
+    }
+
+    #[test]
+    fn rejects_unknown_units() {
+        assert!(parse("10x").unwrap_err().contains("invalid duration `10x`"));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(human(D::from_millis(850)), "850ms");
+        assert_eq!(human(D::from_millis(4200)), "4.2s");
+        assert_eq!(human(D::from_secs(125)), "2m05s");
+    }
+}

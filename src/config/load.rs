@@ -1,0 +1,483 @@
+//! Finding `gantry.yml`, parsing it with serde-saphyr, and checking what serde
+//! cannot: unique names, something to run, known variables.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::Spanned;
+
+use super::model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};
+use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
+use crate::diagnostics::Diagnostic;
+use crate::error::{ConfigError, UsageError};
+use crate::vars;
+
+/// File names gantry looks for, in order of preference.
+pub const CONFIG_NAMES: &[&str] = &["gantry.yml", "gantry.yaml"];
+
+const DEFAULT_KEEP_RUNS: u32 = 50;
+
+/// The config to use: `explicit` if given (relative to `start`), else the
+/// first `gantry.yml`/`gantry.yaml` in `start` or one of its parents.
+pub fn find_config(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, UsageError> {
+    if let Some(file) = explicit {
+        let path = start.join(file);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(UsageError(format!(
+                "config file {} does not exist",
+                path.display()
+            )))
+        };
+    }
+    for dir in start.ancestors() {
+        for name in CONFIG_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+    }
+    Err(UsageError(format!(
+        "no gantry.yml in {} or any parent directory; `gantry init` writes one",
+        start.display()
+    )))
+}
+
+/// Reads and validates the config at `path`.
+pub fn load(path: &Path) -> Result<Pipeline, ConfigError> {
+    let fail = |diagnostics| ConfigError {
+        file: path.display().to_string(),
+        diagnostics,
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(vec![Diagnostic::error(
+            "C000",
+            path,
+            0,
+            0,
+            format!("cannot read the config: {e}"),
+        )])
+    })?;
+    let text = decode(path, &bytes).map_err(|d| fail(vec![d]))?;
+    load_text(path, text).map_err(fail)
+}
+
+/// Decodes UTF-8 (a leading BOM is dropped), pointing at the first bad byte.
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Diagnostic::error(
+            "C011",
+            path,
+            line,
+            column,
+            "the config is not valid UTF-8".into(),
+        )
+        .with_hint("save the file as UTF-8")
+    })
+}
+
+/// Parses and validates config text; `file` names it in diagnostics.
+pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(vec![Diagnostic::error(
+            "C003",
+            file,
+            0,
+            0,
+            "the config is empty".into(),
+        )
+        .with_hint(
+            "add `version: 1` and a `stages:` list, or run `gantry init`",
+        )]);
+    }
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let raw: RawPipeline = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| vec![yaml_diagnostic(file, &e)])?;
+    let mut checker = Checker {
+        file,
+        diagnostics: Vec::new(),
+    };
+    let pipeline = checker.pipeline(raw);
+    if checker.diagnostics.is_empty() {
+        Ok(pipeline)
+    } else {
+        Err(checker.diagnostics)
+    }
+}
+
+fn yaml_diagnostic(file: &Path, err: &serde_saphyr::Error) -> Diagnostic {
+    let diagnostic = Diagnostic::from_yaml_error("C001", file, err);
+    let hint = if diagnostic.message.contains("tabs") {
+        Some("indent with spaces; YAML does not allow tabs for indentation")
+    } else if diagnostic.message.contains("duplicate mapping key") {
+        Some("each key may appear once per mapping; remove or rename one of them")
+    } else if diagnostic.message.contains("invalid boolean") {
+        Some("write `true` or `false`")
+    } else {
+        None
+    };
+    match hint {
+        Some(h) => diagnostic.with_hint(h),
+        None => diagnostic,
+    }
+}
+
+struct Checker<'a> {
+    file: &'a Path,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, code: &str, span: Span, message: String, hint: &str) {
+        let mut d = Diagnostic::error(code, self.file, span.line, span.column, message);
+        if !hint.is_empty() {
+            d = d.with_hint(hint);
+        }
+        self.diagnostics.push(d);
+    }
+
+    fn pipeline(&mut self, raw: RawPipeline) -> Pipeline {
+        if raw.version.value != 1 {
+            self.error(
+                "C002",
+                span(&raw.version),
+                format!("unsupported config version {}", raw.version.value),
+                "this gantry reads `version: 1`",
+            );
+        }
+        let root = self
+            .file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let name = match &raw.name {
+            Some(n) => {
+                self.check_name("pipeline", n);
+                n.value.clone()
+            }
+            None => root
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "pipeline".into()),
+        };
+        let env = self.env(&raw.env);
+        let secrets = self.secrets(&raw.secrets);
+        let env_file = raw
+            .env_file
+            .as_ref()
+            .map(|f| (PathBuf::from(&f.value), span(f)));
+        let shell = raw
+            .shell
+            .as_ref()
+            .map_or("sh".to_string(), |s| s.value.clone());
+        if raw.stages.value.is_empty() {
+            self.error(
+                "C003",
+                span(&raw.stages),
+                "the pipeline has no stages".into(),
+                "add at least one stage, e.g. `- { name: test, run: make test }`",
+            );
+        }
+        let mut seen = HashSet::new();
+        let mut stages = Vec::new();
+        for raw_stage in raw.stages.value {
+            if !seen.insert(raw_stage.name.value.clone()) {
+                self.error(
+                    "C004",
+                    span(&raw_stage.name),
+                    format!("duplicate stage name `{}`", raw_stage.name.value),
+                    "stage names must be unique",
+                );
+            }
+            stages.push(self.stage(raw_stage, &shell));
+        }
+        Pipeline {
+            file: self.file.to_path_buf(),
+            root,
+            name,
+            env,
+            env_file,
+            secrets,
+            keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),
+            stages,
+        }
+    }
+
+    fn check_name(&mut self, what: &str, name: &Spanned<String>) {
+        let n = &name.value;
+        let valid = !n.is_empty()
+            && !n.starts_with('.')
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !valid {
+            self.error(
+                "C006",
+                span(name),
+                format!("invalid {what} name `{n}`"),
+                "use letters, digits, `.`, `_` and `-` (names become directory and file names)",
+            );
+        }
+    }
+
+    fn env(&mut self, map: &EnvMap) -> Vec<EnvVar> {
+        let mut vars = Vec::new();
+        for (key, value) in &map.0 {
+            let k = &key.value;
+            let valid = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                self.error(
+                    "C009",
+                    span(key),
+                    format!("invalid environment variable name `{k}`"),
+                    "use letters, digits and `_`, not starting with a digit",
+                );
+            }
+            self.check_vars(&value.value.0, span(value));
+            vars.push(EnvVar {
+                name: k.clone(),
+                value: value.value.0.clone(),
+                span: span(value),
+            });
+        }
+        vars
+    }
+
+    fn secrets(&mut self, raw: &[Spanned<String>]) -> Vec<Secret> {
+        let mut seen = HashSet::new();
+        let mut secrets = Vec::new();
+        for s in raw {
+            if !seen.insert(s.value.clone()) {
+                self.error(
+                    "C009",
+                    span(s),
+                    format!("secret `{}` is listed twice", s.value),
+                    "",
+                );
+            }
+            secrets.push(Secret {
+                name: s.value.clone(),
+                span: span(s),
+            });
+        }
+        secrets
+    }
+
+    fn check_vars(&mut self, text: &str, at: Span) {
+        if let Err(name) = vars::check(text) {
+            self.error(
+                "C010",
+                at,
+                format!("unknown variable `${{{name}}}`"),
+                &format!(
+                    "known variables: {}, env.NAME (write `$${{` for a literal `${{`)",
+                    vars::KNOWN.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn stage(&mut self, raw: RawStage, pipeline_shell: &str) -> Stage {
+        self.check_name("stage", &raw.name);
+        let stage_env = self.env(&raw.env);
+        let defaults = ActionDefaults {
+            timeout: raw.timeout.as_ref().map(|t| t.value.0),
+            continue_on_error: raw.continue_on_error.unwrap_or(false),
+            always: raw.always.unwrap_or(false),
+            working_directory: raw
+                .working_directory
+                .as_ref()
+                .map(|w| (w.value.clone(), span(w))),
+            retries: raw.retries.unwrap_or(0),
+            shell: raw
+                .shell
+                .as_ref()
+                .map_or(pipeline_shell.to_string(), |s| s.value.clone()),
+            env: stage_env,
+        };
+        let stage_span = span(&raw.name);
+        let actions = match raw.actions {
+            Some(list) => {
+                self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
+                if list.value.is_empty() {
+                    self.error(
+                        "C003",
+                        span(&list),
+                        format!("stage `{}` has an empty `actions:` list", raw.name.value),
+                        "add an action, or remove the stage",
+                    );
+                }
+                self.actions(list.value, &defaults)
+            }
+            None => {
+                let single = RawAction {
+                    name: raw.name.clone(),
+                    run: raw.run,
+                    script: raw.script,
+                    env: EnvMap::default(),
+                    timeout: None,
+                    run_order: raw.run_order,
+                    continue_on_error: None,
+                    always: None,
+                    working_directory: None,
+                    retries: None,
+                    shell: None,
+                };
+                vec![self.action(single, &defaults)]
+            }
+        };
+        Stage {
+            name: raw.name.value,
+            span: stage_span,
+            actions,
+        }
+    }
+
+    fn stage_with_actions_has_no_command(
+        &mut self,
+        run: &Option<Spanned<String>>,
+        script: &Option<Spanned<Vec<Spanned<String>>>>,
+        run_order: &Option<Spanned<u32>>,
+    ) {
+        let hint = "a stage has either `actions:` or the `run:`/`script:` of a single action";
+        if let Some(r) = run {
+            self.error("C007", span(r), "`run:` next to `actions:`".into(), hint);
+        }
+        if let Some(s) = script {
+            self.error("C007", span(s), "`script:` next to `actions:`".into(), hint);
+        }
+        if let Some(o) = run_order {
+            self.error(
+                "C008",
+                span(o),
+                "`run_order:` belongs on an action, not on a stage with `actions:`".into(),
+                "move it to the actions that should run together",
+            );
+        }
+    }
+
+    fn actions(&mut self, raw: Vec<RawAction>, defaults: &ActionDefaults) -> Vec<Action> {
+        let mut seen = HashSet::new();
+        let mut actions = Vec::new();
+        for a in raw {
+            if !seen.insert(a.name.value.clone()) {
+                self.error(
+                    "C005",
+                    span(&a.name),
+                    format!("duplicate action name `{}` in this stage", a.name.value),
+                    "action names must be unique within a stage",
+                );
+            }
+            actions.push(self.action(a, defaults));
+        }
+        actions
+    }
+
+    fn action(&mut self, raw: RawAction, defaults: &ActionDefaults) -> Action {
+        self.check_name("action", &raw.name);
+        let kind = self.kind(&raw);
+        let mut env = defaults.env.clone();
+        env.extend(self.env(&raw.env));
+        let working_directory = raw
+            .working_directory
+            .as_ref()
+            .map(|w| (w.value.clone(), span(w)))
+            .or_else(|| defaults.working_directory.clone());
+        if let Some((dir, at)) = &working_directory {
+            self.check_vars(dir, *at);
+        }
+        Action {
+            name: raw.name.value.clone(),
+            span: span(&raw.name),
+            kind,
+            env,
+            timeout: raw.timeout.map(|t| t.value.0).or(defaults.timeout),
+            run_order: raw.run_order.map(|o| o.value),
+            continue_on_error: raw.continue_on_error.unwrap_or(defaults.continue_on_error),
+            always: raw.always.unwrap_or(defaults.always),
+            working_directory,
+            retries: raw.retries.unwrap_or(defaults.retries),
+            shell: raw
+                .shell
+                .map_or_else(|| defaults.shell.clone(), |s| s.value),
+        }
+    }
+
+    fn kind(&mut self, raw: &RawAction) -> ActionKind {
+        match (&raw.run, &raw.script) {
+            (Some(run), None) => {
+                self.check_vars(&run.value, span(run));
+                ActionKind::Run {
+                    command: run.value.clone(),
+                    span: span(run),
+                }
+            }
+            (None, Some(script)) => {
+                if script.value.is_empty() {
+                    self.error(
+                        "C007",
+                        span(script),
+                        "`script:` is empty".into(),
+                        "list at least one command",
+                    );
+                }
+                let lines = script
+                    .value
+                    .iter()
+                    .map(|l| {
+                        self.check_vars(&l.value, span(l));
+                        (l.value.clone(), span(l))
+                    })
+                    .collect();
+                ActionKind::Script { lines }
+            }
+            (Some(run), Some(_)) => {
+                self.error(
+                    "C007",
+                    span(run),
+                    format!("action `{}` has both `run:` and `script:`", raw.name.value),
+                    "keep one: `run:` for one command, `script:` for a list",
+                );
+                ActionKind::Script { lines: Vec::new() }
+            }
+            (None, None) => {
+                self.error(
+                    "C007",
+                    span(&raw.name),
+                    format!("action `{}` has nothing to run", raw.name.value),
+                    "add `run: COMMAND` or a `script:` list (or `actions:` on a stage)",
+                );
+                ActionKind::Script { lines: Vec::new() }
+            }
+        }
+    }
+}
+
+/// Stage-level settings its actions inherit.
+struct ActionDefaults {
+    timeout: Option<std::time::Duration>,
+    continue_on_error: bool,
+    always: bool,
+    working_directory: Option<(String, Span)>,
+    retries: u32,
+    shell: String,
+    env: Vec<EnvVar>,
+}
+
+fn span<T>(s: &Spanned<T>) -> Span {
+    Span::from(&s.referenced)
+}

@@ -1,0 +1,12 @@
+//! `gantry.yml`: finding it, reading it, and turning it into a validated
+//! [`Pipeline`] in one step. Every problem becomes a located [`Diagnostic`].
+//!
+//! [`Diagnostic`]: crate::diagnostics::Diagnostic
+
+pub mod duration;
+mod load;
+mod model;
+mod raw;
+
+pub use load::{find_config, load, load_text, CONFIG_NAMES};
+pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};

@@ -1,0 +1,119 @@
+//! The validated pipeline: what the planner and executor work from.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A place in the config file, for messages about a value found valid at load
+/// time but wrong at run time (a missing secret, an unset variable).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl From<&serde_saphyr::Location> for Span {
+    fn from(l: &serde_saphyr::Location) -> Self {
+        Span {
+            line: l.line() as usize,
+            column: l.column() as usize,
+        }
+    }
+}
+
+/// An environment variable set by the config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvVar {
+    /// The variable's name.
+    pub name: String,
+    /// Its value, before `${…}` expansion.
+    pub value: String,
+    /// Where the value is written.
+    pub span: Span,
+}
+
+/// A name listed under `secrets:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Secret {
+    /// The environment variable holding the secret.
+    pub name: String,
+    /// Where it is listed.
+    pub span: Span,
+}
+
+/// A whole pipeline, validated.
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    /// The config file it was read from.
+    pub file: PathBuf,
+    /// The directory holding the config: actions run here, `.gantry/` lives here.
+    pub root: PathBuf,
+    /// The pipeline's name (`name:`, else the root directory's name).
+    pub name: String,
+    /// Pipeline-wide environment.
+    pub env: Vec<EnvVar>,
+    /// A dotenv file to load, relative to `root`.
+    pub env_file: Option<(PathBuf, Span)>,
+    /// Variables whose values are masked in all output.
+    pub secrets: Vec<Secret>,
+    /// Run records to keep in `.gantry/runs/`.
+    pub keep_runs: u32,
+    /// The stages, in order.
+    pub stages: Vec<Stage>,
+}
+
+/// A stage: actions run in `run_order` groups, stages one after another.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// Unique stage name.
+    pub name: String,
+    /// Where the stage's name is written.
+    pub span: Span,
+    /// The stage's actions, in listed order.
+    pub actions: Vec<Action>,
+}
+
+/// What an action does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionKind {
+    /// A shell command (`run:`).
+    Run {
+        /// The command line, before `${…}` expansion.
+        command: String,
+        /// Where the command is written.
+        span: Span,
+    },
+    /// A list of commands run in one shell with `-e` (`script:`).
+    Script {
+        /// The lines, before `${…}` expansion, with where each is written.
+        lines: Vec<(String, Span)>,
+    },
+}
+
+/// One action of a stage, with stage defaults already applied.
+#[derive(Clone, Debug)]
+pub struct Action {
+    /// Name, unique within its stage.
+    pub name: String,
+    /// Where the action's name is written.
+    pub span: Span,
+    /// What it runs.
+    pub kind: ActionKind,
+    /// Stage then action environment, in that order (later wins).
+    pub env: Vec<EnvVar>,
+    /// Kill the action's process group after this long.
+    pub timeout: Option<Duration>,
+    /// Actions with equal `run_order` run together, lower first.
+    pub run_order: Option<u32>,
+    /// A failure counts as a warning and does not stop the pipeline.
+    pub continue_on_error: bool,
+    /// Runs even when an earlier action or stage failed (clean-up).
+    pub always: bool,
+    /// Directory to run in, relative to the pipeline root.
+    pub working_directory: Option<(String, Span)>,
+    /// How many times to re-run a failed action.
+    pub retries: u32,
+    /// The shell that runs the command (`sh` unless `shell:` says otherwise).
+    pub shell: String,
+}

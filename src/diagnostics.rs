@@ -1,0 +1,262 @@
+//! One diagnostics type for everything gantry reports about a file: config
+//! errors in `gantry.yml`, AppSpec findings, YAML syntax errors.
+//!
+//! A [`Diagnostic`] carries a severity, a stable code, a location and a
+//! message with an optional hint. Rendering is separate from detection:
+//! [`render_human`] prints compiler-style text with the source line and a
+//! caret, [`render_json`] one JSON object per finding, [`render_github`]
+//! GitHub Actions workflow commands.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails validation (exit code 1) or stops a config from loading (exit code 2).
+    Error,
+    /// Reported, but does not fail validation.
+    Warning,
+}
+
+/// A located finding about a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code, e.g. `C004` for config errors or `E012` for AppSpec errors.
+    pub code: String,
+    /// The file the finding is about.
+    pub file: PathBuf,
+    /// 1-based line; 0 when the finding is about the file as a whole.
+    pub line: usize,
+    /// 1-based column; 0 when unknown.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// What would be valid, or how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `line:column` of `file`.
+    pub fn error(code: &str, file: &Path, line: usize, column: usize, message: String) -> Self {
+        Self {
+            severity: Severity::Error,
+            code: code.to_string(),
+            file: file.to_path_buf(),
+            line,
+            column,
+            message,
+            hint: None,
+        }
+    }
+
+    /// A warning at `line:column` of `file`.
+    pub fn warning(code: &str, file: &Path, line: usize, column: usize, message: String) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, file, line, column, message)
+        }
+    }
+
+    /// Adds a hint saying what would be valid.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Whether this finding is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column`, leaving out the parts that are unknown.
+    pub fn location(&self) -> String {
+        let file = self.file.display();
+        match (self.line, self.column) {
+            (0, _) => format!("{file}"),
+            (line, 0) => format!("{file}:{line}"),
+            (line, column) => format!("{file}:{line}:{column}"),
+        }
+    }
+
+    /// Turns a serde-saphyr error into a located diagnostic with `code`.
+    pub fn from_yaml_error(code: &str, file: &Path, err: &serde_saphyr::Error) -> Self {
+        let (line, column) = err
+            .location()
+            .map(|l| (l.line() as usize, l.column() as usize))
+            .unwrap_or((0, 0));
+        let message = strip_location_suffix(&err.without_snippet().to_string());
+        Self::error(code, file, line, column, message)
+    }
+}
+
+/// serde-saphyr appends " at line N, column M" to its messages; we print the
+/// location ourselves, in front.
+fn strip_location_suffix(message: &str) -> String {
+    let trimmed = match message.rfind(" at line ") {
+        Some(idx) if message[idx..].contains(", column ") => &message[..idx],
+        _ => message,
+    };
+    // The library suggests a Rust API; our users edit YAML.
+    trimmed
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+        .trim()
+        .to_string()
+}
+
+/// Counts errors and warnings in `diagnostics`.
+pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
+
+/// Caches source files so that every finding can show its line.
+#[derive(Default)]
+pub struct Sources {
+    files: HashMap<PathBuf, Option<String>>,
+}
+
+impl Sources {
+    /// Registers the text of `file`, e.g. when it was already read for parsing.
+    pub fn insert(&mut self, file: &Path, text: String) {
+        self.files.insert(file.to_path_buf(), Some(text));
+    }
+
+    /// The text of line `line` (1-based) of `file`, read from disk on first use.
+    pub fn line(&mut self, file: &Path, line: usize) -> Option<String> {
+        let text = self
+            .files
+            .entry(file.to_path_buf())
+            .or_insert_with(|| std::fs::read(file).ok().map(|b| lossy(&b)));
+        let text = text.as_ref()?;
+        text.split('\n')
+            .nth(line.checked_sub(1)?)
+            .map(|l| l.trim_end_matches('\r').to_string())
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Compiler-style text: `error[CODE]: message`, the location, the source line
+/// with a caret under the column, and the hint.
+pub fn render_human(diagnostic: &Diagnostic, sources: &mut Sources) -> String {
+    let (label, style) = match diagnostic.severity {
+        Severity::Error => ("error", console::Style::new().red().bold()),
+        Severity::Warning => ("warning", console::Style::new().yellow().bold()),
+    };
+    let blue = console::Style::new().blue().bold();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        style.apply_to(format!("{label}[{}]", diagnostic.code)),
+        console::style(&diagnostic.message).bold()
+    );
+    let _ = writeln!(out, "  {} {}", blue.apply_to("-->"), diagnostic.location());
+    if let Some(source) = sources.line(&diagnostic.file, diagnostic.line) {
+        let number = diagnostic.line.to_string();
+        let gutter = " ".repeat(number.len());
+        let source = source.replace('\t', " ");
+        let _ = writeln!(out, "{gutter} {}", blue.apply_to("|"));
+        let _ = writeln!(
+            out,
+            "{} {} {source}",
+            blue.apply_to(&number),
+            blue.apply_to("|")
+        );
+        if diagnostic.column > 0 {
+            let pad = " ".repeat(display_width_before(&source, diagnostic.column));
+            let _ = writeln!(
+                out,
+                "{gutter} {} {pad}{}",
+                blue.apply_to("|"),
+                style.apply_to("^")
+            );
+        }
+    }
+    if let Some(hint) = &diagnostic.hint {
+        let _ = writeln!(out, "  {} {hint}", console::style("= help:").bold());
+    }
+    out
+}
+
+/// Width of the characters in front of 1-based `column`.
+fn display_width_before(line: &str, column: usize) -> usize {
+    line.chars().take(column.saturating_sub(1)).count()
+}
+
+/// One JSON object per finding, one per line.
+pub fn render_json(diagnostic: &Diagnostic) -> String {
+    serde_json::to_string(diagnostic).unwrap_or_default()
+}
+
+/// A GitHub Actions workflow command (`::error file=…,line=…,col=…::…`).
+pub fn render_github(diagnostic: &Diagnostic) -> String {
+    let kind = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut message = format!("[{}] {}", diagnostic.code, diagnostic.message);
+    if let Some(hint) = &diagnostic.hint {
+        message.push_str(" — ");
+        message.push_str(hint);
+    }
+    let mut props = format!(
+        "file={}",
+        escape_property(&diagnostic.file.to_string_lossy())
+    );
+    if diagnostic.line > 0 {
+        let _ = write!(props, ",line={}", diagnostic.line);
+    }
+    if diagnostic.column > 0 {
+        let _ = write!(props, ",col={}", diagnostic.column);
+    }
+    format!("::{kind} {props}::{}", escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_saphyr_location_suffix() {
+        assert_eq!(
+            strip_location_suffix("unknown field `x` at line 4, column 5"),
+            "unknown field `x`"
+        );
+        assert_eq!(
+            strip_location_suffix(
+                "duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable at line 2, column 1"
+            ),
+            "duplicate mapping key: name"
+        );
+    }
+
+    #[test]
+    fn github_escapes_properties_and_data() {
+        let d = Diagnostic::error("E001", Path::new("a,b.yml"), 3, 4, "50%\nbad".into());
+        assert_eq!(
+            render_github(&d),
+            "::error file=a%2Cb.yml,line=3,col=4::[E001] 50%25%0Abad"
+        );
+    }
+}

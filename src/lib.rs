@@ -1,0 +1,69 @@
+//! gantry: run a repository's release pipeline locally before pushing, and
+//! validate (and carry out) AWS CodeDeploy AppSpec files.
+//!
+//! The binary is glue: [`main_entry`] parses the command line, dispatches to
+//! `cmd::*`, and maps the outcome to an exit code.
+
+pub mod cli;
+mod cmd;
+pub mod config;
+pub mod diagnostics;
+pub mod error;
+pub mod term;
+pub mod vars;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::diagnostics::{render_human, Sources};
+use crate::error::{ConfigError, UsageError, EXIT_FAILURE, EXIT_USAGE};
+
+/// Runs gantry with the process's arguments and returns its exit code.
+pub fn main_entry() -> ExitCode {
+    let cli = cli::Cli::parse();
+    term::setup_colors(cli.color);
+    match cmd::execute(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => ExitCode::from(report_error(&err)),
+    }
+}
+
+/// Prints `err` on stderr and returns the exit code it stands for.
+fn report_error(err: &anyhow::Error) -> u8 {
+    if is_broken_pipe(err) {
+        return 0;
+    }
+    let mut stderr = std::io::stderr().lock();
+    if let Some(config) = err.downcast_ref::<ConfigError>() {
+        let mut sources = Sources::default();
+        for d in &config.diagnostics {
+            let _ = write!(stderr, "{}", render_human(d, &mut sources));
+        }
+        let _ = writeln!(
+            stderr,
+            "{}: {config}",
+            console::style("error").red().bold().for_stderr()
+        );
+        return EXIT_USAGE;
+    }
+    let _ = writeln!(
+        stderr,
+        "{}: {err:#}",
+        console::style("error").red().bold().for_stderr()
+    );
+    if err.downcast_ref::<UsageError>().is_some() {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILURE
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
