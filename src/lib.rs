@@ -9,6 +9,13 @@ mod cmd;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod events;
+pub mod exec;
+pub mod git;
+pub mod plan;
+pub mod record;
+pub mod report;
+pub mod summary;
 pub mod term;
 pub mod vars;
 

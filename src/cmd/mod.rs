@@ -2,6 +2,7 @@
 
 mod completions;
 mod list;
+mod run;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -41,7 +42,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         verbose: cli.verbose,
     };
     match cli.command {
-        Command::Run(_) => anyhow::bail!("gantry run is being built"),
+        Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
         Command::Validate(args) => validate::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),

@@ -3,6 +3,7 @@
 //!
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
+pub mod dotenv;
 pub mod duration;
 mod load;
 mod model;

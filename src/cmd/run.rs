@@ -1,0 +1,159 @@
+//! `gantry run`: plan, execute on a worker thread, report on this one,
+//! record the run, and turn its status into the exit code.
+
+use std::sync::mpsc;
+use std::time::{Instant, SystemTime};
+
+use super::Globals;
+use crate::cli::{OutputFormat, RunArgs};
+use crate::error::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
+use crate::events::Status;
+use crate::exec::action::ActionContext;
+use crate::exec::interrupt::Interrupt;
+use crate::exec::{self, ExecOptions};
+use crate::git::GitInfo;
+use crate::plan::{self, Plan, PlanOptions, Selection};
+use crate::record::{self, RunRecord};
+use crate::report::{LiveReporter, PlainReporter, Reporter, Stream};
+use crate::summary::{RunSummary, StageSummary, Totals};
+use crate::term;
+
+mod dry_run;
+
+/// Bounded, so a flood of output slows the action instead of filling memory.
+const EVENT_QUEUE: usize = 1024;
+
+/// Runs the pipeline and returns the exit code.
+pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
+    let pipeline = globals.load_pipeline()?;
+    let selection = Selection {
+        stages: args.stages.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        skip: args.skip.clone(),
+    };
+    let git = GitInfo::discover(&pipeline.root);
+    if args.dry_run {
+        let options = PlanOptions {
+            selection: &selection,
+            cli_env: &args.env,
+            run_id: record::next_id(&pipeline.root).to_string(),
+            git,
+        };
+        let plan = plan::plan(&pipeline, options)?;
+        dry_run::print(&plan);
+        return Ok(EXIT_OK);
+    }
+    // Check the plan before claiming a run directory: a config error leaves nothing behind.
+    let tentative = PlanOptions {
+        selection: &selection,
+        cli_env: &args.env,
+        run_id: record::next_id(&pipeline.root).to_string(),
+        git: git.clone(),
+    };
+    plan::plan(&pipeline, tentative)?;
+    ensure_state_dir(&pipeline.root)?;
+    let record = RunRecord::create(&pipeline.root)?;
+    let options = PlanOptions {
+        selection: &selection,
+        cli_env: &args.env,
+        run_id: record.id.to_string(),
+        git,
+    };
+    let plan = plan::plan(&pipeline, options)?;
+    let summary = run_plan(globals, args, &plan, &record)?;
+    record.write_summary(&summary)?;
+    record.prune(pipeline.keep_runs);
+    if args.output == OutputFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    }
+    Ok(match summary.status {
+        Status::Passed => EXIT_OK,
+        Status::Interrupted => EXIT_INTERRUPTED,
+        _ => EXIT_FAILURE,
+    })
+}
+
+/// Creates `.gantry/` with a `.gitignore` of its own, so that its records
+/// never show up in `git status` even before `gantry init` edits .gitignore.
+fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
+    let dir = root.join(record::STATE_DIR);
+    std::fs::create_dir_all(&dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(
+            ignore,
+            "# written by gantry: run records stay out of git\n*\n",
+        )?;
+    }
+    Ok(())
+}
+
+fn run_plan(
+    globals: &Globals,
+    args: &RunArgs,
+    plan: &Plan,
+    record: &RunRecord,
+) -> anyhow::Result<RunSummary> {
+    let interrupt = Interrupt::new();
+    Interrupt::install_handler(&interrupt)?;
+    crate::exec::interrupt::become_subreaper();
+    let (mut reporter, every_line) = reporter(globals, args.output);
+    let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let start = Instant::now();
+    reporter.start(plan);
+    let options = ExecOptions {
+        keep_going: args.keep_going,
+        jobs: args.jobs,
+    };
+    let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+    let stages: Vec<StageSummary> = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let ctx = ActionContext {
+                record,
+                events: tx,
+                interrupt: &interrupt,
+                secrets: &plan.secrets,
+                every_line,
+            };
+            exec::execute(plan, options, &ctx)
+        });
+        for event in rx {
+            reporter.event(&event);
+        }
+        worker.join().unwrap_or_default()
+    });
+    let totals = Totals::of(&stages);
+    let summary = RunSummary {
+        schema: 1,
+        run_id: plan.run_id.clone(),
+        pipeline: plan.pipeline.clone(),
+        status: totals.status(),
+        started_at,
+        duration: start.elapsed(),
+        git: plan.git.clone(),
+        log_dir: record.relative(&record.dir),
+        stages,
+        totals,
+    };
+    reporter.finish(&summary);
+    Ok(summary)
+}
+
+/// Live bars when the human stream is a terminal, plain lines otherwise.
+/// Returns whether the executor should send every output line.
+fn reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
+    let (stream, tty) = match output {
+        OutputFormat::Human => (Stream::Stdout, term::stdout_is_tty()),
+        OutputFormat::Json => (Stream::Stderr, term::stderr_is_tty()),
+    };
+    if tty {
+        let live = LiveReporter::new(stream, globals.verbose, globals.quiet);
+        (Box::new(live), globals.verbose)
+    } else {
+        (
+            Box::new(PlainReporter::new(stream, globals.quiet)),
+            !globals.quiet,
+        )
+    }
+}

@@ -1,0 +1,88 @@
+//! `gantry run --dry-run`: the plan, every variable expanded, nothing run.
+
+use std::fmt::Write;
+
+use crate::exec::mask::Masker;
+use crate::plan::Plan;
+
+/// Prints what a run would do.
+pub fn print(plan: &Plan) {
+    print!("{}", render(plan));
+}
+
+/// The plan as text.
+pub fn render(plan: &Plan) -> String {
+    let masker = Masker::new(&plan.secrets);
+    let bold = console::Style::new().bold();
+    let dim = console::Style::new().dim();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}",
+        bold.apply_to(format!("gantry ▸ {}", plan.pipeline)),
+        dim.apply_to(format!(
+            "dry run: nothing is executed (would be run {})",
+            plan.run_id
+        ))
+    );
+    for stage in &plan.stages {
+        let _ = writeln!(
+            out,
+            "{}",
+            console::style(format!("==> {}", stage.name)).cyan().bold()
+        );
+        for (g, group) in stage.groups.iter().enumerate() {
+            let together = if group.len() > 1 {
+                " (these run at the same time)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {}",
+                dim.apply_to(format!("step {}{together}", g + 1))
+            );
+            for action in group {
+                let _ = writeln!(out, "  [{}]", action.key);
+                for line in masker.mask_str(&action.command).lines() {
+                    let _ = writeln!(out, "      $ {line}");
+                }
+                let mut facts = vec![format!("cwd: {}", relative(plan, &action.spec.cwd))];
+                if let Some(t) = action.spec.timeout {
+                    facts.push(format!("timeout: {}", crate::config::duration::human(t)));
+                }
+                if action.retries > 0 {
+                    facts.push(format!("retries: {}", action.retries));
+                }
+                if action.always {
+                    facts.push("always".into());
+                }
+                if action.continue_on_error {
+                    facts.push("continue_on_error".into());
+                }
+                let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
+                for (k, v) in action
+                    .spec
+                    .env
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with("GANTRY_"))
+                {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        dim.apply_to(format!("env {k}={}", masker.mask_str(v)))
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn relative(plan: &Plan, path: &std::path::Path) -> String {
+    match path.strip_prefix(&plan.root) {
+        Ok(p) if p.as_os_str().is_empty() => ".".into(),
+        Ok(p) => p.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}

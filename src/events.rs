@@ -1,0 +1,124 @@
+//! What the executor tells the reporters. The executor never prints; the
+//! reporters (live bars, plain lines, JSON) never run anything.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// How an action (or a whole run) ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Exited 0.
+    Passed,
+    /// Exited non-zero, was killed by a signal, or could not start.
+    Failed,
+    /// Killed at its `timeout:`.
+    TimedOut,
+    /// Not run (not selected after a failure, or after an interrupt).
+    Skipped,
+    /// Stopped by Ctrl-C or SIGTERM.
+    Interrupted,
+    /// Failed, but `continue_on_error: true` made it a warning.
+    Warning,
+}
+
+impl Status {
+    /// The word shown in summaries: `passed`, `timed out`…
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::TimedOut => "timed out",
+            Status::Skipped => "skipped",
+            Status::Interrupted => "interrupted",
+            Status::Warning => "warning",
+        }
+    }
+
+    /// Whether this status fails the stage it belongs to.
+    pub fn fails_stage(self) -> bool {
+        matches!(
+            self,
+            Status::Failed | Status::TimedOut | Status::Interrupted
+        )
+    }
+}
+
+/// `stage/action`, the name reporters show.
+pub type ActionKey = Arc<str>;
+
+/// The result of one action.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionResult {
+    /// The stage's name.
+    pub stage: String,
+    /// The action's name.
+    pub action: String,
+    /// How it ended.
+    pub status: Status,
+    /// Wall time over all attempts.
+    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
+    pub duration: Duration,
+    /// Exit code of the last attempt, when it exited normally.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// How many times it ran (1 + retries used); 0 when skipped.
+    pub attempts: u32,
+    /// The log file, relative to the pipeline root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<PathBuf>,
+    /// Why it ended the way it did, e.g. `exit code 2` or `an earlier stage failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+/// Something that happened during a run, in the order it happened.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A stage begins.
+    StageStarted {
+        /// The stage's name.
+        stage: String,
+    },
+    /// An action (attempt) begins.
+    ActionStarted {
+        /// `stage/action`.
+        key: ActionKey,
+        /// 1 for the first run, 2 for the first retry…
+        attempt: u32,
+        /// The first line of what it runs, for display.
+        command: String,
+    },
+    /// One line of an action's output, secrets already masked.
+    Output {
+        /// `stage/action`.
+        key: ActionKey,
+        /// The line, without its line ending.
+        line: String,
+    },
+    /// An attempt failed and the action will run again.
+    Retrying {
+        /// `stage/action`.
+        key: ActionKey,
+        /// The attempt about to start.
+        attempt: u32,
+        /// Why the previous one failed.
+        reason: String,
+    },
+    /// An action is done (or skipped).
+    ActionFinished {
+        /// `stage/action`.
+        key: ActionKey,
+        /// Its result.
+        result: ActionResult,
+        /// The absolute log path, for showing the tail on failure.
+        log_file: Option<PathBuf>,
+    },
+}

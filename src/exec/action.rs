@@ -1,0 +1,159 @@
+//! Runs one planned action: its attempts, its log, its result.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
+use std::time::Instant;
+
+use super::interrupt::Interrupt;
+use super::output::ActionOutput;
+use super::process::{self, Exit};
+use crate::config::duration::human;
+use crate::events::{ActionResult, Event, Status};
+use crate::plan::PlannedAction;
+use crate::record::RunRecord;
+
+/// What every action of a run shares.
+pub struct ActionContext<'a> {
+    /// The run's record, for log paths.
+    pub record: &'a RunRecord,
+    /// Where events go.
+    pub events: SyncSender<Event>,
+    /// Ctrl-C state.
+    pub interrupt: &'a Interrupt,
+    /// Values to mask.
+    pub secrets: &'a [String],
+    /// Send every output line (plain mode) or only the latest (live bars).
+    pub every_line: bool,
+}
+
+/// Runs `action` (with retries) and returns its result; events are sent
+/// for its start, output and retries, not for its end.
+pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
+    let start = Instant::now();
+    let mut result = ActionResult {
+        stage: action.stage.clone(),
+        action: action.name.clone(),
+        status: Status::Failed,
+        duration: Default::default(),
+        exit_code: None,
+        attempts: 0,
+        log: None,
+        reason: None,
+    };
+    let log_path = match ctx.record.log_path(&action.stage, &action.name) {
+        Ok(p) => p,
+        Err(e) => {
+            result.reason = Some(format!("{e:#}"));
+            return result;
+        }
+    };
+    result.log = Some(ctx.record.relative(&log_path));
+    let log = match File::create(&log_path) {
+        Ok(f) => f,
+        Err(e) => {
+            result.reason = Some(format!("cannot create {}: {e}", log_path.display()));
+            return result;
+        }
+    };
+    let masker = super::mask::Masker::new(ctx.secrets);
+    let command = masker.mask_str(action.command.lines().next().unwrap_or(""));
+    for attempt in 1..=action.retries + 1 {
+        result.attempts = attempt;
+        let _ = ctx.events.send(Event::ActionStarted {
+            key: action.key.clone(),
+            attempt,
+            command: command.clone(),
+        });
+        if attempt > 1 {
+            note(
+                &log,
+                &format!("gantry: attempt {attempt} of {}", action.retries + 1),
+            );
+        }
+        let outcome = attempt_once(action, ctx, &log);
+        (result.status, result.exit_code, result.reason) = outcome;
+        let retry = matches!(result.status, Status::Failed | Status::TimedOut)
+            && attempt <= action.retries
+            && !ctx.interrupt.requested();
+        if !retry {
+            break;
+        }
+        let _ = ctx.events.send(Event::Retrying {
+            key: action.key.clone(),
+            attempt: attempt + 1,
+            reason: result.reason.clone().unwrap_or_default(),
+        });
+    }
+    if action.continue_on_error && matches!(result.status, Status::Failed | Status::TimedOut) {
+        result.status = Status::Warning;
+    }
+    result.duration = start.elapsed();
+    result
+}
+
+/// The log's absolute path, for reporters.
+pub fn log_file(ctx: &ActionContext<'_>, result: &ActionResult) -> Option<PathBuf> {
+    result.log.as_ref().map(|l| ctx.record.root.join(l))
+}
+
+fn attempt_once(
+    action: &PlannedAction,
+    ctx: &ActionContext<'_>,
+    log: &File,
+) -> (Status, Option<i32>, Option<String>) {
+    let Ok(log_for_output) = log.try_clone() else {
+        return (Status::Failed, None, Some("cannot write the log".into()));
+    };
+    let output = ActionOutput::new(
+        action.key.clone(),
+        ctx.secrets,
+        log_for_output,
+        ctx.events.clone(),
+        ctx.every_line,
+    );
+    let (finished, output) = process::run(&action.spec, output, ctx.interrupt);
+    if let Some(output) = output {
+        output.finish();
+    }
+    let (status, code, mut reason) = match finished.exit {
+        Exit::Code(0) => (Status::Passed, Some(0), None),
+        Exit::Code(code) => (
+            Status::Failed,
+            Some(code),
+            Some(format!("exit code {code}")),
+        ),
+        Exit::Signal(signal) => (
+            Status::Failed,
+            None,
+            Some(format!("killed by signal {signal}")),
+        ),
+        Exit::TimedOut => {
+            let after = action.timeout().map(human).unwrap_or_default();
+            (
+                Status::TimedOut,
+                None,
+                Some(format!("timed out after {after}")),
+            )
+        }
+        Exit::Interrupted => (Status::Interrupted, None, Some("interrupted".into())),
+        Exit::SpawnFailed(why) => (Status::Failed, None, Some(why)),
+    };
+    if let Some(why) = &reason {
+        note(log, &format!("gantry: {why}"));
+    }
+    if finished.leftovers_stopped {
+        let text = "stopped background processes left running by the action";
+        note(log, &format!("gantry: {text}"));
+        reason = Some(match reason {
+            Some(r) => format!("{r}; {text}"),
+            None => text.to_string(),
+        });
+    }
+    (status, code, reason)
+}
+
+fn note(mut log: &File, text: &str) {
+    let _ = writeln!(log, "{text}");
+}

@@ -1,0 +1,109 @@
+//! Ctrl-C and SIGTERM: stop every running process group, then let the run
+//! finish its records.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a process group gets between SIGTERM and SIGKILL.
+pub const KILL_GRACE: Duration = Duration::from_millis(500);
+
+/// Shared between the signal handler and the actions it must stop.
+#[derive(Default)]
+pub struct Interrupt {
+    requested: AtomicBool,
+    groups: Mutex<HashSet<i32>>,
+}
+
+impl Interrupt {
+    /// A new, untriggered interrupt.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Installs the Ctrl-C / SIGTERM handler that triggers `this`.
+    pub fn install_handler(this: &Arc<Self>) -> anyhow::Result<()> {
+        let handle = Arc::clone(this);
+        ctrlc::set_handler(move || handle.trigger())?;
+        Ok(())
+    }
+
+    /// Whether an interrupt was requested.
+    pub fn requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
+    /// Stops every registered group: SIGTERM now, SIGKILL after a grace
+    /// period; a second trigger kills at once.
+    pub fn trigger(&self) {
+        let again = self.requested.swap(true, Ordering::SeqCst);
+        let groups: Vec<i32> = self.lock().iter().copied().collect();
+        let signal = if again { libc::SIGKILL } else { libc::SIGTERM };
+        for &group in &groups {
+            signal_group(group, signal);
+        }
+        if !again {
+            std::thread::spawn(move || {
+                std::thread::sleep(KILL_GRACE);
+                for group in groups {
+                    signal_group(group, libc::SIGKILL);
+                }
+            });
+        }
+    }
+
+    /// Tracks a running process group. If an interrupt came in while it was
+    /// starting, the group is stopped right away.
+    pub fn register(&self, group: i32) {
+        self.lock().insert(group);
+        if self.requested() {
+            signal_group(group, libc::SIGTERM);
+        }
+    }
+
+    /// Forgets a group that has ended.
+    pub fn unregister(&self, group: i32) {
+        self.lock().remove(&group);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<i32>> {
+        self.groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Sends `signal` to every process in group `group`.
+pub fn signal_group(group: i32, signal: i32) {
+    // SAFETY: kill(2) with a negative pid signals a process group; it has no
+    // memory-safety preconditions.
+    unsafe {
+        libc::kill(-group, signal);
+    }
+}
+
+/// Makes gantry the reaper of its actions' orphans (Linux), so that a
+/// background process whose shell exited is still ours to reap and to stop,
+/// even where PID 1 never reaps zombies (containers, micro-VMs).
+pub fn become_subreaper() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer flag and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+/// Whether any process of group `group` is still running. Members that
+/// already exited are reaped first: a zombie must not count as running.
+/// Call only after the group's leader was waited for.
+pub fn group_alive(group: i32) -> bool {
+    loop {
+        // SAFETY: waitpid with WNOHANG and a null status pointer only reaps
+        // exited children of ours in that process group.
+        let reaped = unsafe { libc::waitpid(-group, std::ptr::null_mut(), libc::WNOHANG) };
+        if reaped <= 0 {
+            break;
+        }
+    }
+    // SAFETY: signal 0 only checks for existence.
+    unsafe { libc::kill(-group, 0) == 0 }
+}

@@ -1,0 +1,155 @@
+//! The executor: runs a [`Plan`]'s stages in order and each stage's
+//! `run_order` groups one after another, the actions of a group at the same
+//! time. It reports through [`Event`]s and never prints.
+
+pub mod action;
+pub mod interrupt;
+pub mod mask;
+mod output;
+pub mod process;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use action::ActionContext;
+
+use crate::events::{ActionResult, Event, Status};
+use crate::plan::{Plan, PlannedAction, PlannedStage};
+use crate::summary::StageSummary;
+
+/// How to run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExecOptions {
+    /// Go on after a failed stage.
+    pub keep_going: bool,
+    /// At most this many actions at once (`None`: a whole group at once).
+    pub jobs: Option<u32>,
+}
+
+/// Runs every stage of `plan`; returns the stages' results in order.
+pub fn execute(plan: &Plan, options: ExecOptions, ctx: &ActionContext<'_>) -> Vec<StageSummary> {
+    let mut failed = false;
+    let mut stages = Vec::new();
+    for stage in &plan.stages {
+        let only_always = failed && !options.keep_going;
+        let summary = run_stage(stage, only_always, options, ctx);
+        failed |= summary.status.fails_stage();
+        stages.push(summary);
+    }
+    stages
+}
+
+fn run_stage(
+    stage: &PlannedStage,
+    only_always: bool,
+    options: ExecOptions,
+    ctx: &ActionContext<'_>,
+) -> StageSummary {
+    let _ = ctx.events.send(Event::StageStarted {
+        stage: stage.name.clone(),
+    });
+    let mut stage_failed = false;
+    let mut results = Vec::new();
+    for group in &stage.groups {
+        let stop = only_always || (stage_failed && !options.keep_going);
+        let mut to_run = Vec::new();
+        for action in group {
+            match skip_reason(action, stop, only_always, ctx) {
+                Some(reason) => results.push(skip(action, reason, ctx)),
+                None => to_run.push(action),
+            }
+        }
+        let ran = run_group(&to_run, options.jobs, ctx);
+        stage_failed |= ran.iter().any(|r| r.status.fails_stage());
+        results.extend(ran);
+    }
+    // Report in listed order, whatever order the groups ran in.
+    let order: Vec<&str> = stage
+        .groups
+        .iter()
+        .flatten()
+        .map(|a| a.name.as_str())
+        .collect();
+    results.sort_by_key(|r| order.iter().position(|n| *n == r.action));
+    StageSummary::new(stage.name.clone(), results)
+}
+
+fn skip_reason(
+    action: &PlannedAction,
+    stop: bool,
+    only_always: bool,
+    ctx: &ActionContext<'_>,
+) -> Option<&'static str> {
+    if ctx.interrupt.requested() {
+        Some("interrupted before it started")
+    } else if stop && !action.always {
+        Some(if only_always {
+            "an earlier stage failed"
+        } else {
+            "an earlier action in this stage failed"
+        })
+    } else {
+        None
+    }
+}
+
+fn skip(action: &PlannedAction, reason: &str, ctx: &ActionContext<'_>) -> ActionResult {
+    let result = ActionResult {
+        stage: action.stage.clone(),
+        action: action.name.clone(),
+        status: Status::Skipped,
+        duration: Default::default(),
+        exit_code: None,
+        attempts: 0,
+        log: None,
+        reason: Some(reason.to_string()),
+    };
+    let _ = ctx.events.send(Event::ActionFinished {
+        key: action.key.clone(),
+        result: result.clone(),
+        log_file: None,
+    });
+    result
+}
+
+/// Runs a group's actions concurrently, at most `jobs` at a time, each
+/// worker taking the next action in listed order.
+fn run_group(
+    actions: &[&PlannedAction],
+    jobs: Option<u32>,
+    ctx: &ActionContext<'_>,
+) -> Vec<ActionResult> {
+    let workers = jobs.map_or(actions.len(), |j| (j as usize).min(actions.len()));
+    if workers <= 1 {
+        return actions.iter().map(|a| run_and_report(a, ctx)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(action) = actions.get(i) else { break };
+                let result = run_and_report(action, ctx);
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(result);
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
+    if ctx.interrupt.requested() {
+        return skip(action, "interrupted before it started", ctx);
+    }
+    let result = action::run(action, ctx);
+    let _ = ctx.events.send(Event::ActionFinished {
+        key: action.key.clone(),
+        result: result.clone(),
+        log_file: action::log_file(ctx, &result),
+    });
+    result
+}

@@ -1,0 +1,127 @@
+//! Where an action's output goes: secrets masked, the log file written as
+//! the output streams, lines handed to the reporters. Memory stays bounded
+//! whatever the action prints.
+
+use std::fs::File;
+use std::io::Write;
+use std::sync::mpsc::SyncSender;
+use std::time::{Duration, Instant};
+
+use super::mask::Masker;
+use super::process::OutputSink;
+use crate::events::{ActionKey, Event};
+
+/// Longest line passed to reporters; longer ones are cut into pieces.
+const MAX_LINE: usize = 4096;
+/// When only the latest line is shown, send it at most this often.
+const LATEST_LINE_EVERY: Duration = Duration::from_millis(100);
+
+/// The output of one action attempt.
+pub struct ActionOutput {
+    key: ActionKey,
+    masker: Masker,
+    log: File,
+    events: SyncSender<Event>,
+    every_line: bool,
+    partial: Vec<u8>,
+    masked: Vec<u8>,
+    last_sent: Option<Instant>,
+    unsent: Option<String>,
+    log_error: bool,
+}
+
+impl ActionOutput {
+    /// Output for `key`, logged to `log`; `every_line` sends each line as an
+    /// event, otherwise only the latest line, throttled.
+    pub fn new(
+        key: ActionKey,
+        secrets: &[String],
+        log: File,
+        events: SyncSender<Event>,
+        every_line: bool,
+    ) -> Self {
+        Self {
+            key,
+            masker: Masker::new(secrets),
+            log,
+            events,
+            every_line,
+            partial: Vec::new(),
+            masked: Vec::new(),
+            last_sent: None,
+            unsent: None,
+            log_error: false,
+        }
+    }
+
+    /// Flushes what the masker held back and the last unterminated line.
+    pub fn finish(mut self) {
+        let mut tail = Vec::new();
+        self.masker.finish(&mut tail);
+        self.accept(&tail);
+        if !self.partial.is_empty() {
+            let line = std::mem::take(&mut self.partial);
+            self.line(&line);
+        }
+        if let Some(line) = self.unsent.take() {
+            self.send(line);
+        }
+    }
+
+    fn accept(&mut self, masked: &[u8]) {
+        if !self.log_error && self.log.write_all(masked).is_err() {
+            self.log_error = true;
+        }
+        let mut rest = masked;
+        while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+            let (head, tail) = rest.split_at(at);
+            self.partial.extend_from_slice(head);
+            let line = std::mem::take(&mut self.partial);
+            self.line(&line);
+            rest = &tail[1..];
+        }
+        self.partial.extend_from_slice(rest);
+        while self.partial.len() >= MAX_LINE {
+            let piece: Vec<u8> = self.partial.drain(..MAX_LINE).collect();
+            self.line(&piece);
+        }
+    }
+
+    fn line(&mut self, raw: &[u8]) {
+        // A carriage return redraws the line (progress bars): keep what is shown last.
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let shown = raw.rsplit(|&b| b == b'\r').next().unwrap_or(raw);
+        let text = String::from_utf8_lossy(shown).into_owned();
+        if self.every_line {
+            self.send(text);
+            return;
+        }
+        let due = self
+            .last_sent
+            .is_none_or(|t| t.elapsed() >= LATEST_LINE_EVERY);
+        if due && !text.trim().is_empty() {
+            self.send(text);
+            self.last_sent = Some(Instant::now());
+            self.unsent = None;
+        } else if !text.trim().is_empty() {
+            self.unsent = Some(text);
+        }
+    }
+
+    fn send(&self, line: String) {
+        let _ = self.events.send(Event::Output {
+            key: self.key.clone(),
+            line,
+        });
+    }
+}
+
+impl OutputSink for ActionOutput {
+    fn write(&mut self, chunk: &[u8]) {
+        let mut masked = std::mem::take(&mut self.masked);
+        masked.clear();
+        self.masker.push(chunk, &mut masked);
+        self.accept(&masked);
+        self.masked = masked;
+    }
+}

@@ -1,0 +1,102 @@
+//! The environment an action gets, in layers (later wins):
+//! `env_file` < gantry's own environment < pipeline `env` < stage `env` <
+//! action `env` < `--env` < the `GANTRY_*` variables.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::config::{dotenv, EnvVar, Pipeline};
+use crate::diagnostics::Diagnostic;
+use crate::vars::Vars;
+
+/// Variables set on top of the inherited environment, with lookups that see
+/// the inherited one too.
+#[derive(Clone, Debug, Default)]
+pub struct Layers {
+    set: Vec<(String, String)>,
+    index: HashMap<String, usize>,
+}
+
+impl Layers {
+    /// Sets `name`, replacing an earlier layer's value.
+    pub fn set(&mut self, name: &str, value: String) {
+        match self.index.get(name) {
+            Some(&i) => self.set[i].1 = value,
+            None => {
+                self.index.insert(name.to_string(), self.set.len());
+                self.set.push((name.to_string(), value));
+            }
+        }
+    }
+
+    /// The value an action would see for `name`.
+    pub fn lookup(&self, name: &str) -> Option<String> {
+        match self.index.get(name) {
+            Some(&i) => Some(self.set[i].1.clone()),
+            None => std::env::var(name).ok(),
+        }
+    }
+
+    /// The variables set by layers, in first-set order.
+    pub fn vars(&self) -> &[(String, String)] {
+        &self.set
+    }
+
+    /// Applies config `env` entries, expanding `${…}` in each value.
+    pub fn apply(&mut self, file: &Path, vars: &Vars, env: &[EnvVar]) -> Result<(), Diagnostic> {
+        for var in env {
+            let value = vars
+                .expand(&var.value, &|n| self.lookup(n))
+                .map_err(|name| unset_variable(file, var.span, &name))?;
+            self.set(&var.name, value);
+        }
+        Ok(())
+    }
+}
+
+/// The error for `${name}` having no value.
+pub fn unset_variable(file: &Path, span: crate::config::Span, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "C012",
+        file,
+        span.line,
+        span.column,
+        format!("`${{{name}}}` has no value"),
+    )
+    .with_hint(match name.strip_prefix("env.") {
+        Some(var) => format!("set {var} in the environment, in `env:` or with --env {var}=…"),
+        None => "this variable is empty outside a git repository".to_string(),
+    })
+}
+
+/// The pipeline-wide layers: `env_file`, then pipeline `env`, then `--env`.
+pub fn pipeline_layers(
+    pipeline: &Pipeline,
+    vars: &Vars,
+    cli_env: &[(String, String)],
+) -> Result<Layers, Diagnostic> {
+    let mut layers = Layers::default();
+    if let Some((path, span)) = &pipeline.env_file {
+        let full = pipeline.root.join(path);
+        let text = std::fs::read_to_string(&full).map_err(|e| {
+            Diagnostic::error(
+                "C012",
+                &pipeline.file,
+                span.line,
+                span.column,
+                format!("cannot read env_file {}: {e}", full.display()),
+            )
+        })?;
+        for (name, value) in dotenv::parse(&full, &text)? {
+            // gantry's own environment wins over the file (the dotenv convention).
+            if std::env::var_os(&name).is_none() {
+                layers.set(&name, value);
+            }
+        }
+    }
+    layers.apply(&pipeline.file, vars, &pipeline.env)?;
+    for (name, value) in cli_env {
+        layers.set(name, value.clone());
+    }
+    Ok(layers)
+}

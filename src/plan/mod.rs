@@ -1,0 +1,251 @@
+//! Turns a validated [`Pipeline`] plus command-line choices into a [`Plan`]:
+//! the selected stages, their `run_order` groups, and for every action the
+//! exact command, directory and environment. Everything that can be wrong
+//! before a run (an unset variable, a missing secret) is found here.
+
+mod env;
+mod select;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use env::Layers;
+pub use select::{select, Selection};
+
+use crate::config::{Action, ActionKind, Pipeline, Stage};
+use crate::diagnostics::Diagnostic;
+use crate::error::ConfigError;
+use crate::events::ActionKey;
+use crate::exec::process::ProcessSpec;
+use crate::git::GitInfo;
+use crate::vars::Vars;
+
+/// Everything a run needs, resolved.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The pipeline's name.
+    pub pipeline: String,
+    /// Where the config lives; `.gantry/` is created here.
+    pub root: PathBuf,
+    /// The run's id (`${run.id}`).
+    pub run_id: String,
+    /// The repository context.
+    pub git: GitInfo,
+    /// Secret values to mask in all output.
+    pub secrets: Vec<String>,
+    /// The selected stages, in order.
+    pub stages: Vec<PlannedStage>,
+}
+
+/// A stage's actions in `run_order` groups: each group runs concurrently,
+/// groups one after another.
+#[derive(Clone, Debug)]
+pub struct PlannedStage {
+    /// The stage's name.
+    pub name: String,
+    /// Groups of actions, in execution order.
+    pub groups: Vec<Vec<PlannedAction>>,
+}
+
+/// One action, ready to start.
+#[derive(Clone, Debug)]
+pub struct PlannedAction {
+    /// `stage/action`.
+    pub key: ActionKey,
+    /// The stage's name.
+    pub stage: String,
+    /// The action's name.
+    pub name: String,
+    /// The command as shown to people (variables expanded, secrets masked later).
+    pub command: String,
+    /// The process to start.
+    pub spec: ProcessSpec,
+    /// Re-runs allowed after a failure.
+    pub retries: u32,
+    /// A failure only warns.
+    pub continue_on_error: bool,
+    /// Runs even after a failure.
+    pub always: bool,
+}
+
+/// Inputs to planning besides the pipeline.
+pub struct PlanOptions<'a> {
+    /// Which stages.
+    pub selection: &'a Selection,
+    /// `--env KEY=VALUE` pairs.
+    pub cli_env: &'a [(String, String)],
+    /// The run id to expand `${run.id}` with.
+    pub run_id: String,
+    /// The repository context.
+    pub git: GitInfo,
+}
+
+/// Resolves `pipeline` into a plan.
+pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Plan> {
+    let chosen = select(pipeline, options.selection)?;
+    let fail = |diagnostics: Vec<Diagnostic>| ConfigError {
+        file: pipeline.file.display().to_string(),
+        diagnostics,
+    };
+    let mut vars = Vars::default();
+    for (name, value) in options.git.variables() {
+        vars.set(name, value);
+    }
+    vars.set("run.id", options.run_id.clone());
+    vars.set("pipeline.name", pipeline.name.clone());
+    let layers =
+        env::pipeline_layers(pipeline, &vars, options.cli_env).map_err(|d| fail(vec![d]))?;
+    let secrets = secret_values(pipeline, &layers).map_err(fail)?;
+    let mut stages = Vec::new();
+    for i in chosen {
+        let stage = &pipeline.stages[i];
+        let groups = group_by_run_order(&stage.actions)
+            .into_iter()
+            .map(|group| {
+                group
+                    .into_iter()
+                    .map(|a| plan_action(pipeline, stage, a, &vars, &layers, &options))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|d| fail(vec![d]))?;
+        stages.push(PlannedStage {
+            name: stage.name.clone(),
+            groups,
+        });
+    }
+    Ok(Plan {
+        pipeline: pipeline.name.clone(),
+        root: pipeline.root.clone(),
+        run_id: options.run_id,
+        git: options.git,
+        secrets,
+        stages,
+    })
+}
+
+/// Every secret's value; a secret with no value is an error naming it.
+fn secret_values(pipeline: &Pipeline, layers: &Layers) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let mut values = Vec::new();
+    let mut missing = Vec::new();
+    for secret in &pipeline.secrets {
+        match layers.lookup(&secret.name) {
+            Some(value) => values.push(value),
+            None => missing.push(
+                Diagnostic::error(
+                    "C013",
+                    &pipeline.file,
+                    secret.span.line,
+                    secret.span.column,
+                    format!("secret `{}` is not set", secret.name),
+                )
+                .with_hint(format!(
+                    "export {0}, put it in the env_file, or pass --env {0}=…",
+                    secret.name
+                )),
+            ),
+        }
+    }
+    if missing.is_empty() {
+        Ok(values)
+    } else {
+        Err(missing)
+    }
+}
+
+/// Listed order, one at a time, unless some action has `run_order`; then
+/// equal values form a group (missing counts as 1, as in CodePipeline).
+fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
+    if actions.iter().all(|a| a.run_order.is_none()) {
+        return actions.iter().map(|a| vec![a]).collect();
+    }
+    let mut orders: Vec<u32> = actions.iter().map(|a| a.run_order.unwrap_or(1)).collect();
+    orders.sort_unstable();
+    orders.dedup();
+    orders
+        .into_iter()
+        .map(|order| {
+            actions
+                .iter()
+                .filter(|a| a.run_order.unwrap_or(1) == order)
+                .collect()
+        })
+        .collect()
+}
+
+fn plan_action(
+    pipeline: &Pipeline,
+    stage: &Stage,
+    action: &Action,
+    vars: &Vars,
+    pipeline_layers: &Layers,
+    options: &PlanOptions<'_>,
+) -> Result<PlannedAction, Diagnostic> {
+    let vars = vars.for_action(&stage.name, &action.name);
+    let mut layers = pipeline_layers.clone();
+    layers.apply(&pipeline.file, &vars, &action.env)?;
+    for (name, value) in options.cli_env {
+        layers.set(name, value.clone());
+    }
+    let exported = [
+        ("GANTRY_RUN_ID", options.run_id.as_str()),
+        ("GANTRY_PIPELINE", pipeline.name.as_str()),
+        ("GANTRY_STAGE", stage.name.as_str()),
+        ("GANTRY_ACTION", action.name.as_str()),
+        ("GANTRY_GIT_SHA", options.git.sha.as_str()),
+        ("GANTRY_GIT_SHORT_SHA", options.git.short_sha.as_str()),
+        ("GANTRY_GIT_BRANCH", options.git.branch.as_str()),
+        ("GANTRY_GIT_TAG", options.git.tag.as_str()),
+    ];
+    for (name, value) in exported {
+        layers.set(name, value.to_string());
+    }
+    let dirty = vars.get("git.dirty").unwrap_or_default().to_string();
+    layers.set("GANTRY_GIT_DIRTY", dirty);
+    let expand = |text: &str, span| {
+        vars.expand(text, &|n| layers.lookup(n))
+            .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
+    };
+    let (args, command) = match &action.kind {
+        ActionKind::Run { command, span } => {
+            let command = expand(command, *span)?;
+            (vec!["-c".to_string(), command.clone()], command)
+        }
+        ActionKind::Script { lines } => {
+            let lines = lines
+                .iter()
+                .map(|(line, span)| expand(line, *span))
+                .collect::<Result<Vec<_>, _>>()?;
+            let script = lines.join("\n");
+            (vec!["-e".into(), "-c".into(), script.clone()], script)
+        }
+    };
+    let cwd = match &action.working_directory {
+        Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
+        None => pipeline.root.clone(),
+    };
+    Ok(PlannedAction {
+        key: Arc::from(format!("{}/{}", stage.name, action.name)),
+        stage: stage.name.clone(),
+        name: action.name.clone(),
+        command,
+        spec: ProcessSpec {
+            program: action.shell.clone(),
+            args,
+            cwd,
+            env: layers.vars().to_vec(),
+            timeout: action.timeout,
+        },
+        retries: action.retries,
+        continue_on_error: action.continue_on_error,
+        always: action.always,
+    })
+}
+
+impl PlannedAction {
+    /// The timeout, if any.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.spec.timeout
+    }
+}

@@ -1,0 +1,102 @@
+//! `.gantry/runs/<id>/`: one directory per run with every action's log and
+//! `run.json`, the run's summary. Ids are sequential numbers.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::summary::RunSummary;
+
+/// gantry's directory inside the pipeline root.
+pub const STATE_DIR: &str = ".gantry";
+
+/// The runs directory of the pipeline rooted at `root`.
+pub fn runs_dir(root: &Path) -> PathBuf {
+    root.join(STATE_DIR).join("runs")
+}
+
+/// Ids of the recorded runs, oldest first.
+pub fn run_ids(root: &Path) -> Vec<u64> {
+    let mut ids: Vec<u64> = fs::read_dir(runs_dir(root))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The id the next run would get.
+pub fn next_id(root: &Path) -> u64 {
+    run_ids(root).last().map_or(1, |last| last + 1)
+}
+
+/// A run being recorded.
+#[derive(Clone, Debug)]
+pub struct RunRecord {
+    /// The run's id.
+    pub id: u64,
+    /// `.gantry/runs/<id>/`.
+    pub dir: PathBuf,
+    /// The pipeline root.
+    pub root: PathBuf,
+}
+
+impl RunRecord {
+    /// Claims the next id by creating its directory (safe against a
+    /// concurrent gantry in the same repository).
+    pub fn create(root: &Path) -> anyhow::Result<RunRecord> {
+        let runs = runs_dir(root);
+        fs::create_dir_all(&runs).with_context(|| format!("cannot create {}", runs.display()))?;
+        let mut id = next_id(root);
+        loop {
+            let dir = runs.join(id.to_string());
+            match fs::create_dir(&dir) {
+                Ok(()) => {
+                    return Ok(RunRecord {
+                        id,
+                        dir,
+                        root: root.to_path_buf(),
+                    })
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => id += 1,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", dir.display()))
+                }
+            }
+        }
+    }
+
+    /// Where an action's log goes (its stage directory is created).
+    pub fn log_path(&self, stage: &str, action: &str) -> anyhow::Result<PathBuf> {
+        let dir = self.dir.join(stage);
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir.join(format!("{action}.log")))
+    }
+
+    /// `path` relative to the pipeline root, for display.
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
+    }
+
+    /// Writes `run.json` atomically (temp file, then rename).
+    pub fn write_summary(&self, summary: &RunSummary) -> anyhow::Result<()> {
+        let json = serde_json::to_vec_pretty(summary)?;
+        let tmp = self.dir.join("run.json.tmp");
+        fs::write(&tmp, json).with_context(|| format!("cannot write {}", tmp.display()))?;
+        fs::rename(&tmp, self.dir.join("run.json"))?;
+        Ok(())
+    }
+
+    /// Deletes the oldest runs so that at most `keep` remain.
+    pub fn prune(&self, keep: u32) {
+        let ids = run_ids(&self.root);
+        let excess = ids.len().saturating_sub(keep.max(1) as usize);
+        for id in &ids[..excess] {
+            let _ = fs::remove_dir_all(runs_dir(&self.root).join(id.to_string()));
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Live output for terminals: one spinner line per running action with its
+//! elapsed time and latest output line; finished actions become ✔/✘ lines
+//! above the bars, failures followed by the tail of their log.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{header, table, tail, Reporter, Stream, FAILURE_TAIL_LINES};
+use crate::config::duration::human;
+use crate::events::{ActionKey, Event, Status};
+use crate::plan::Plan;
+use crate::summary::RunSummary;
+
+/// Draws live progress bars.
+pub struct LiveReporter {
+    stream: Stream,
+    multi: MultiProgress,
+    bars: HashMap<ActionKey, ProgressBar>,
+    verbose: bool,
+    quiet: bool,
+}
+
+impl LiveReporter {
+    /// Bars on `stream`; `verbose` also prints every output line.
+    pub fn new(stream: Stream, verbose: bool, quiet: bool) -> Self {
+        let target = if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            match stream {
+                Stream::Stdout => ProgressDrawTarget::stdout(),
+                Stream::Stderr => ProgressDrawTarget::stderr(),
+            }
+        };
+        Self {
+            stream,
+            multi: MultiProgress::with_draw_target(target),
+            bars: HashMap::new(),
+            verbose,
+            quiet,
+        }
+    }
+
+    fn println(&self, text: String) {
+        if self.quiet || self.multi.is_hidden() {
+            self.stream.write(&format!("{text}\n"));
+        } else {
+            let _ = self.multi.println(text);
+        }
+    }
+
+    fn bar(&mut self, key: &ActionKey) -> ProgressBar {
+        if let Some(bar) = self.bars.get(key) {
+            return bar.clone();
+        }
+        let style = ProgressStyle::with_template(
+            "{spinner:.cyan} {prefix:.bold} {elapsed:>4.dim} {wide_msg:.dim}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = self.multi.add(ProgressBar::new_spinner().with_style(style));
+        bar.set_prefix(key.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        self.bars.insert(key.clone(), bar.clone());
+        bar
+    }
+
+    fn finished(&mut self, key: &ActionKey, event: &Event) {
+        let Event::ActionFinished {
+            result, log_file, ..
+        } = event
+        else {
+            return;
+        };
+        if let Some(bar) = self.bars.remove(key) {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+        let failed = matches!(result.status, Status::Failed | Status::TimedOut);
+        if self.quiet && !failed {
+            return;
+        }
+        let (icon, style) = table::status_style(result.status, self.stream);
+        let dim = self.stream.style(console::Style::new().dim());
+        let detail = match (result.status, &result.reason) {
+            (Status::Skipped, Some(r)) => format!("skipped: {r}"),
+            (_, Some(r)) => format!("{}  {r}", human(result.duration)),
+            (_, None) => human(result.duration),
+        };
+        self.println(format!(
+            "{} {}  {}",
+            style.apply_to(icon),
+            style.apply_to(key),
+            dim.apply_to(detail)
+        ));
+        if failed {
+            if let Some(path) = log_file {
+                for line in tail::last_lines(path, FAILURE_TAIL_LINES) {
+                    self.println(format!("  {} {line}", dim.apply_to("│")));
+                }
+            }
+        }
+    }
+}
+
+impl Reporter for LiveReporter {
+    fn start(&mut self, plan: &Plan) {
+        if !self.quiet {
+            self.println(header(plan, self.stream).trim_end().to_string());
+        }
+    }
+
+    fn event(&mut self, event: &Event) {
+        match event {
+            Event::StageStarted { stage } if !self.quiet => {
+                let style = self.stream.style(console::Style::new().bold().cyan());
+                self.println(format!("{}", style.apply_to(format!("==> {stage}"))));
+            }
+            Event::ActionStarted {
+                key,
+                attempt,
+                command,
+            } => {
+                let bar = self.bar(key);
+                let retry = if *attempt > 1 {
+                    format!("attempt {attempt}: ")
+                } else {
+                    String::new()
+                };
+                bar.set_message(format!("{retry}$ {command}"));
+            }
+            Event::Output { key, line } => {
+                if self.verbose {
+                    self.println(format!("[{key}] {line}"));
+                }
+                if let Some(bar) = self.bars.get(key) {
+                    bar.set_message(one_line(line));
+                }
+            }
+            Event::Retrying {
+                key,
+                attempt,
+                reason,
+            } => {
+                self.println(format!("  {key}: {reason}; retrying (attempt {attempt})"));
+            }
+            Event::ActionFinished { key, .. } => self.finished(key, event),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, summary: &RunSummary) {
+        for (_, bar) in self.bars.drain() {
+            bar.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+        self.stream.write(&table::render(summary, self.stream));
+    }
+}
+
+/// Bar messages must stay on one line.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect()
+}

@@ -1,0 +1,85 @@
+//! Reporters turn executor events into output. They are the only code of a
+//! run that prints: live bars on a terminal, plain prefixed lines elsewhere;
+//! the JSON summary is printed by `gantry run` itself.
+
+mod live;
+mod plain;
+pub mod table;
+mod tail;
+
+use std::io::Write;
+
+pub use live::LiveReporter;
+pub use plain::PlainReporter;
+
+use crate::events::Event;
+use crate::plan::Plan;
+use crate::summary::RunSummary;
+
+/// Lines of a failed action's log shown under it.
+pub const FAILURE_TAIL_LINES: usize = 20;
+
+/// Consumes a run's events.
+pub trait Reporter {
+    /// Called once before anything runs.
+    fn start(&mut self, plan: &Plan);
+    /// Called for every event, in order.
+    fn event(&mut self, event: &Event);
+    /// Called once at the end with the summary.
+    fn finish(&mut self, summary: &RunSummary);
+}
+
+/// The stream human output goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error (when stdout carries JSON).
+    Stderr,
+}
+
+impl Stream {
+    /// Writes `text` to the stream, ignoring errors (a closed pipe must not
+    /// stop the run; the exit code still tells).
+    pub fn write(self, text: &str) {
+        let _ = match self {
+            Stream::Stdout => std::io::stdout().lock().write_all(text.as_bytes()),
+            Stream::Stderr => std::io::stderr().lock().write_all(text.as_bytes()),
+        };
+    }
+
+    /// A console style that honours this stream's colour setting.
+    pub fn style(self, style: console::Style) -> console::Style {
+        match self {
+            Stream::Stdout => style.for_stdout(),
+            Stream::Stderr => style.for_stderr(),
+        }
+    }
+}
+
+/// The header line: pipeline, run id, and the git context.
+pub fn header(plan: &Plan, stream: Stream) -> String {
+    let bold = stream.style(console::Style::new().bold());
+    let dim = stream.style(console::Style::new().dim());
+    let git = if plan.git.in_repo {
+        let branch = if plan.git.branch.is_empty() {
+            "detached HEAD"
+        } else {
+            plan.git.branch.as_str()
+        };
+        let dirty = if plan.git.dirty {
+            ", uncommitted changes"
+        } else {
+            ""
+        };
+        format!("{branch} @ {}{dirty}", plan.git.short_sha)
+    } else {
+        "not a git repository: ${git.*} variables are empty".to_string()
+    };
+    format!(
+        "{} {} {}\n",
+        bold.apply_to(format!("gantry ▸ {}", plan.pipeline)),
+        dim.apply_to(format!("run {}", plan.run_id)),
+        dim.apply_to(format!("({git})"))
+    )
+}

@@ -1,0 +1,102 @@
+//! Plain output for pipes and CI: one line per event, prefixed with
+//! `[stage/action]`, no escape codes beyond colour (and none when colour is off).
+
+use super::{header, table, tail, Reporter, Stream, FAILURE_TAIL_LINES};
+use crate::config::duration::human;
+use crate::events::{Event, Status};
+use crate::plan::Plan;
+use crate::summary::RunSummary;
+
+/// Prints events as plain lines.
+pub struct PlainReporter {
+    stream: Stream,
+    quiet: bool,
+}
+
+impl PlainReporter {
+    /// A reporter on `stream`; `quiet` drops output lines and passing actions.
+    pub fn new(stream: Stream, quiet: bool) -> Self {
+        Self { stream, quiet }
+    }
+
+    fn line(&self, text: String) {
+        self.stream.write(&format!("{text}\n"));
+    }
+}
+
+impl Reporter for PlainReporter {
+    fn start(&mut self, plan: &Plan) {
+        if !self.quiet {
+            self.stream.write(&header(plan, self.stream));
+        }
+    }
+
+    fn event(&mut self, event: &Event) {
+        let dim = self.stream.style(console::Style::new().dim());
+        match event {
+            Event::StageStarted { stage } if !self.quiet => {
+                self.line(format!(
+                    "{}",
+                    self.stream
+                        .style(console::Style::new().bold().cyan())
+                        .apply_to(format!("==> {stage}"))
+                ));
+            }
+            Event::ActionStarted {
+                key,
+                attempt,
+                command,
+            } if !self.quiet => {
+                let retry = if *attempt > 1 {
+                    format!("attempt {attempt}: ")
+                } else {
+                    String::new()
+                };
+                self.line(format!(
+                    "[{key}] {}",
+                    dim.apply_to(format!("{retry}$ {command}"))
+                ));
+            }
+            Event::Output { key, line } if !self.quiet => self.line(format!("[{key}] {line}")),
+            Event::Retrying {
+                key,
+                attempt,
+                reason,
+            } => {
+                self.line(format!("[{key}] {reason}; retrying (attempt {attempt})"));
+            }
+            Event::ActionFinished {
+                key,
+                result,
+                log_file,
+            } => {
+                let failed = matches!(result.status, Status::Failed | Status::TimedOut);
+                if self.quiet && !failed {
+                    return;
+                }
+                let (icon, style) = table::status_style(result.status, self.stream);
+                let what = match (result.status, &result.reason) {
+                    (Status::Skipped, Some(r)) => format!("skipped: {r}"),
+                    (s, Some(r)) => format!("{} in {}: {r}", s.label(), human(result.duration)),
+                    (s, None) => format!("{} in {}", s.label(), human(result.duration)),
+                };
+                self.line(format!(
+                    "[{key}] {}",
+                    style.apply_to(format!("{icon} {what}"))
+                ));
+                if self.quiet && failed {
+                    if let Some(path) = log_file {
+                        for l in tail::last_lines(path, FAILURE_TAIL_LINES) {
+                            self.line(format!("[{key}] {l}"));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, summary: &RunSummary) {
+        self.stream.write(&table::render(summary, self.stream));
+    }
+}
