@@ -1,0 +1,148 @@
+//! A small builder for integration tests: a temporary repository with a
+//! `gantry.yml`, and a way to run the real `gantry` binary in it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A temporary repository.
+pub struct Repo {
+    dir: tempfile::TempDir,
+}
+
+/// What a gantry run printed and returned.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// stdout followed by stderr.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+impl Repo {
+    /// A repository whose `gantry.yml` is `config`.
+    pub fn new(config: &str) -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        repo.write("gantry.yml", config);
+        repo
+    }
+
+    /// The repository's root.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `text` to `relative` (parents created).
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Reads `relative` to a string.
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path().join(relative))
+            .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
+    }
+
+    /// A gantry command that runs in the repository, colour left to gantry.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(gantry_bin());
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("GITHUB_ACTIONS")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs gantry with `args` and collects its output.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        run_command(self.command(args))
+    }
+
+    /// The parsed `run.json` of run `id`.
+    pub fn run_json(&self, id: u64) -> serde_json::Value {
+        let text = self.read(&format!(".gantry/runs/{id}/run.json"));
+        serde_json::from_str(&text).expect("run.json is JSON")
+    }
+}
+
+/// Runs `command` to completion, collecting its output and wall time.
+pub fn run_command(mut command: Command) -> Outcome {
+    let start = Instant::now();
+    let output = command.output().expect("gantry runs");
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// The binary under test.
+pub fn gantry_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_gantry"))
+}
+
+/// The status of `action` of `stage` in a parsed run.json.
+pub fn action_status<'a>(run: &'a serde_json::Value, stage: &str, action: &str) -> &'a str {
+    run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == stage)
+        .and_then(|s| {
+            s["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["action"] == action)
+        })
+        .and_then(|a| a["status"].as_str())
+        .unwrap_or_else(|| panic!("no {stage}/{action} in {run}"))
+}
+
+/// Whether process `pid` is still running (a zombie counts as gone).
+pub fn process_running(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            !state.starts_with('Z') && !state.starts_with('X')
+        }
+        Err(_) => false,
+    }
+}
+
+/// The pids listed one per line in `relative`.
+pub fn pids(repo: &Repo, relative: &str) -> Vec<i32> {
+    repo.read(relative)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+/// Waits until `relative` exists in `repo` (at most `limit`).
+pub fn wait_for_file(repo: &Repo, relative: &str, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if repo.path().join(relative).exists() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}

@@ -1,0 +1,408 @@
+//! `gantry run`: order, parallelism, failure handling, selection, processes,
+//! environment, secrets, output and records — the real binary on temp repos.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{action_status, pids, process_running, wait_for_file, Repo};
+
+#[test]
+fn stages_and_actions_run_in_listed_order() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: first
+    actions:
+      - { name: a, run: echo a >> order.txt }
+      - { name: b, run: echo b >> order.txt }
+  - name: second
+    run: echo c >> order.txt
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("order.txt"), "a\nb\nc\n");
+}
+
+#[test]
+fn equal_run_order_runs_concurrently_lower_first() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: par
+    actions:
+      - { name: late, run: echo late >> order.txt, run_order: 2 }
+      - { name: one, run: sleep 1 && echo one >> order.txt, run_order: 1 }
+      - { name: two, run: sleep 1 && echo two >> order.txt, run_order: 1 }
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.elapsed < Duration::from_millis(1800),
+        "took {:?}",
+        out.elapsed
+    );
+    let order = repo.read("order.txt");
+    assert!(order.ends_with("late\n"), "{order}");
+}
+
+#[test]
+fn jobs_caps_concurrency() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: par
+    actions:
+      - { name: one, run: sleep 1, run_order: 1 }
+      - { name: two, run: sleep 1, run_order: 1 }
+",
+    );
+    let out = repo.run(&["run", "--jobs", "1"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.elapsed >= Duration::from_secs(2),
+        "took {:?}",
+        out.elapsed
+    );
+}
+
+const FAILING: &str = "version: 1
+stages:
+  - name: build
+    run: 'false'
+  - name: test
+    run: echo test ran > test.txt
+  - name: cleanup
+    always: true
+    run: echo cleaned > cleanup.txt
+";
+
+#[test]
+fn first_failed_stage_stops_the_pipeline_but_always_runs() {
+    let repo = Repo::new(FAILING);
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(!repo.path().join("test.txt").exists());
+    assert_eq!(repo.read("cleanup.txt"), "cleaned\n");
+    let run = repo.run_json(1);
+    assert_eq!(run["status"], "failed");
+    assert_eq!(action_status(&run, "build", "build"), "failed");
+    assert_eq!(action_status(&run, "test", "test"), "skipped");
+    assert_eq!(action_status(&run, "cleanup", "cleanup"), "passed");
+    assert!(out.stdout.contains("skipped"), "{}", out.stdout);
+}
+
+#[test]
+fn keep_going_runs_later_stages() {
+    let repo = Repo::new(FAILING);
+    let out = repo.run(&["run", "--keep-going"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert_eq!(repo.read("test.txt"), "test ran\n");
+}
+
+#[test]
+fn later_groups_of_a_failed_stage_are_skipped() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: s
+    actions:
+      - { name: bad, run: exit 4 }
+      - { name: after, run: touch after.txt }
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 1);
+    assert!(!repo.path().join("after.txt").exists());
+    let run = repo.run_json(1);
+    assert_eq!(run["stages"][0]["actions"][0]["exit_code"], 4);
+    assert_eq!(action_status(&run, "s", "after"), "skipped");
+}
+
+#[test]
+fn continue_on_error_turns_a_failure_into_a_warning() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: lint
+    run: exit 1
+    continue_on_error: true
+  - name: test
+    run: touch tested
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(repo.path().join("tested").exists());
+    assert_eq!(action_status(&repo.run_json(1), "lint", "lint"), "warning");
+}
+
+#[test]
+fn retries_rerun_a_failed_action() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: flaky
+    retries: 2
+    run: echo x >> tries; test $(wc -l < tries) -ge 2
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("tries").lines().count(), 2);
+    let run = repo.run_json(1);
+    assert_eq!(run["stages"][0]["actions"][0]["attempts"], 2);
+    assert!(out.stdout.contains("retrying"), "{}", out.stdout);
+}
+
+#[test]
+fn timeout_kills_the_whole_process_group() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: hang
+    timeout: 1s
+    run: 'sleep 300 & echo $! > pids; sleep 300 & echo $! >> pids; echo $$ >> pids; wait'
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.elapsed < Duration::from_millis(2500),
+        "took {:?}",
+        out.elapsed
+    );
+    assert_eq!(
+        action_status(&repo.run_json(1), "hang", "hang"),
+        "timed_out"
+    );
+    assert!(out.stdout.contains("timed out"), "{}", out.stdout);
+    let pids = pids(&repo, "pids");
+    assert_eq!(pids.len(), 3);
+    for pid in pids {
+        assert!(!process_running(pid), "process {pid} outlived the timeout");
+    }
+}
+
+#[test]
+fn background_child_holding_output_does_not_hang_the_action() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: bg
+    run: 'sleep 300 & echo $! > pids; echo started'
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        out.elapsed
+    );
+    assert!(
+        out.stdout.contains("background processes"),
+        "{}",
+        out.stdout
+    );
+    for pid in pids(&repo, "pids") {
+        assert!(
+            !process_running(pid),
+            "background process {pid} was left running"
+        );
+    }
+    assert!(repo.read(".gantry/runs/1/bg/bg.log").contains("started"));
+}
+
+#[test]
+fn sigint_stops_everything_and_still_records_the_run() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: long
+    run: 'sleep 300 & echo $! > pids; echo $$ >> pids; echo waiting; wait'
+  - name: never
+    run: touch never
+",
+    );
+    let mut child = repo
+        .command(&["run"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_for_file(&repo, "pids", Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(200));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let run = repo.run_json(1);
+    assert_eq!(run["status"], "interrupted");
+    assert_eq!(action_status(&run, "long", "long"), "interrupted");
+    assert_eq!(action_status(&run, "never", "never"), "skipped");
+    assert!(repo
+        .read(".gantry/runs/1/long/long.log")
+        .contains("waiting"));
+    assert!(!repo.path().join("never").exists());
+    for pid in pids(&repo, "pids") {
+        assert!(!process_running(pid), "process {pid} outlived Ctrl-C");
+    }
+}
+
+#[test]
+fn secrets_are_masked_in_output_and_logs_even_when_split() {
+    let repo = Repo::new(
+        "version: 1
+secrets: [API_TOKEN]
+stages:
+  - name: leak
+    run: printf 'token=hun'; sleep 0.2; printf 'ter2 again hunter2\\n'
+",
+    );
+    let out = repo
+        .command(&["run"])
+        .env("API_TOKEN", "hunter2")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("hunter2"), "{stdout}");
+    assert!(stdout.contains("token=*** again ***"), "{stdout}");
+    let log = repo.read(".gantry/runs/1/leak/leak.log");
+    assert!(
+        !log.contains("hunter2") && log.contains("token=*** again ***"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_missing_secret_is_an_error_before_anything_runs() {
+    let repo = Repo::new(
+        "version: 1
+secrets:
+  - DB_PASSWORD
+stages:
+  - name: s
+    run: touch ran
+",
+    );
+    let out = repo
+        .command(&["run"])
+        .env_remove("DB_PASSWORD")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("secret `DB_PASSWORD` is not set"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("gantry.yml:3:5"), "{stderr}");
+    assert!(!repo.path().join("ran").exists());
+    assert!(
+        !repo.path().join(".gantry/runs").exists(),
+        "no run recorded for a config error"
+    );
+}
+
+#[test]
+fn piped_output_is_plain_and_free_of_escape_codes() {
+    let repo = Repo::new(FAILING);
+    let out = repo.run(&["run"]);
+    assert!(!out.all().contains('\x1b'), "{:?}", out.all());
+    assert!(out.stdout.contains("[build/build]"), "{}", out.stdout);
+    let coloured = repo.run(&["--color", "always", "run"]);
+    assert!(
+        coloured.stdout.contains('\x1b'),
+        "--color always must colour"
+    );
+    let forced = repo
+        .command(&["run"])
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&forced.stdout).contains('\x1b'));
+    let no_color = repo
+        .command(&["--color", "auto", "run"])
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&no_color.stdout).contains('\x1b'));
+}
+
+#[test]
+fn summary_table_lists_every_action_with_status_and_log() {
+    let repo = Repo::new(FAILING);
+    let out = repo.run(&["run"]);
+    let table: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("STAGE"))
+        .collect();
+    assert!(
+        table[0].contains("STATUS") && table[0].contains("DURATION") && table[0].contains("LOG")
+    );
+    assert!(table.iter().any(|l| l.starts_with("build")
+        && l.contains("failed")
+        && l.contains(".gantry/runs/1/build/build.log")));
+    assert!(table
+        .iter()
+        .any(|l| l.starts_with("test") && l.contains("skipped")));
+    assert!(
+        table
+            .last()
+            .unwrap()
+            .contains("1 passed, 1 failed, 1 skipped"),
+        "{:?}",
+        table.last()
+    );
+}
+
+#[test]
+fn output_json_prints_the_summary_on_stdout() {
+    let repo = Repo::new(FAILING);
+    let out = repo.run(&["run", "--output", "json"]);
+    assert_eq!(out.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(json["status"], "failed");
+    assert_eq!(json["totals"]["skipped"], 1);
+    assert_eq!(json, repo.run_json(1));
+    assert!(
+        out.stderr.contains("[build/build]"),
+        "progress goes to stderr"
+    );
+}
+
+#[test]
+fn logs_hold_stdout_and_stderr_in_order() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: s
+    run: echo one; echo two >&2; echo three
+",
+    );
+    assert_eq!(repo.run(&["run"]).code, 0);
+    assert_eq!(repo.read(".gantry/runs/1/s/s.log"), "one\ntwo\nthree\n");
+}
+
+#[test]
+fn run_ids_increase_and_old_runs_are_pruned() {
+    let repo = Repo::new(
+        "version: 1
+keep_runs: 2
+stages:
+  - name: s
+    run: 'true'
+",
+    );
+    for _ in 0..3 {
+        assert_eq!(repo.run(&["run"]).code, 0);
+    }
+    assert!(!repo.path().join(".gantry/runs/1").exists());
+    assert!(repo.path().join(".gantry/runs/3/run.json").exists());
+    assert!(repo.path().join(".gantry/runs/2/run.json").exists());
+}
