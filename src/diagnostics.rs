@@ -111,6 +111,18 @@ fn strip_location_suffix(message: &str) -> String {
         .to_string()
 }
 
+/// Shows each diagnostic's file relative to `base` when it lies below it,
+/// as people typed it (`gantry.yml`, not `/home/me/repo/gantry.yml`).
+pub fn relativize(diagnostics: &mut [Diagnostic], base: &Path) {
+    for d in diagnostics {
+        if let Ok(relative) = d.file.strip_prefix(base) {
+            if !relative.as_os_str().is_empty() {
+                d.file = relative.to_path_buf();
+            }
+        }
+    }
+}
+
 /// Counts errors and warnings in `diagnostics`.
 pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

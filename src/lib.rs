@@ -25,6 +25,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::diagnostics::{render_human, Sources};
+
 use crate::error::{ConfigError, UsageError, EXIT_FAILURE, EXIT_USAGE};
 
 /// Runs gantry with the process's arguments and returns its exit code.
@@ -45,7 +46,11 @@ fn report_error(err: &anyhow::Error) -> u8 {
     let mut stderr = std::io::stderr().lock();
     if let Some(config) = err.downcast_ref::<ConfigError>() {
         let mut sources = Sources::default();
-        for d in &config.diagnostics {
+        let mut shown = config.diagnostics.clone();
+        if let Ok(cwd) = std::env::current_dir() {
+            diagnostics::relativize(&mut shown, &cwd);
+        }
+        for d in &shown {
             let _ = write!(stderr, "{}", render_human(d, &mut sources));
         }
         let _ = writeln!(

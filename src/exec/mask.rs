@@ -7,6 +7,10 @@ pub const MASK: &[u8] = b"***";
 /// A streaming masker over a fixed set of secret values.
 pub struct Masker {
     secrets: Vec<Vec<u8>>,
+    /// Which bytes begin some secret: everything else is copied in bulk.
+    starts: [bool; 256],
+    /// The distinct first bytes, for memchr when there are few.
+    firsts: Vec<u8>,
     pending: Vec<u8>,
 }
 
@@ -21,8 +25,15 @@ impl Masker {
         // Longest first, so a secret containing another is masked whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
+        let mut starts = [false; 256];
+        for secret in &secrets {
+            starts[secret[0] as usize] = true;
+        }
+        let firsts = (0..=255u8).filter(|&b| starts[b as usize]).collect();
         Self {
             secrets,
+            starts,
+            firsts,
             pending: Vec::new(),
         }
     }
@@ -43,6 +54,12 @@ impl Masker {
         let mut i = 0;
         let buf = &self.pending;
         while i < buf.len() {
+            let skip = self.next_candidate(&buf[i..]).unwrap_or(buf.len() - i);
+            out.extend_from_slice(&buf[i..i + skip]);
+            i += skip;
+            if i == buf.len() {
+                break;
+            }
             if let Some(secret) = self.secrets.iter().find(|s| buf[i..].starts_with(s)) {
                 out.extend_from_slice(MASK);
                 i += secret.len();
@@ -56,6 +73,17 @@ impl Masker {
         self.pending.drain(..i);
     }
 
+    /// Offset of the first byte in `rest` that begins some secret.
+    fn next_candidate(&self, rest: &[u8]) -> Option<usize> {
+        let firsts = &self.firsts;
+        match firsts.len() {
+            1 => memchr::memchr(firsts[0], rest),
+            2 => memchr::memchr2(firsts[0], firsts[1], rest),
+            3 => memchr::memchr3(firsts[0], firsts[1], firsts[2], rest),
+            _ => rest.iter().position(|&b| self.starts[b as usize]),
+        }
+    }
+
     /// Emits whatever was held back (the stream has ended).
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         out.append(&mut self.pending);
@@ -65,6 +93,8 @@ impl Masker {
     pub fn mask_str(&self, text: &str) -> String {
         let mut masker = Masker {
             secrets: self.secrets.clone(),
+            starts: self.starts,
+            firsts: self.firsts.clone(),
             pending: Vec::new(),
         };
         let mut out = Vec::with_capacity(text.len());

@@ -73,7 +73,7 @@ impl ActionOutput {
             self.log_error = true;
         }
         let mut rest = masked;
-        while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(at) = memchr::memchr(b'\n', rest) {
             let (head, tail) = rest.split_at(at);
             self.partial.extend_from_slice(head);
             let line = std::mem::take(&mut self.partial);

@@ -1,0 +1,36 @@
+//! The checked-in completion scripts are what `gantry completions` prints.
+
+mod common;
+
+use std::path::Path;
+
+const SHELLS: &[(&str, &str)] = &[
+    ("bash", "gantry.bash"),
+    ("zsh", "_gantry"),
+    ("fish", "gantry.fish"),
+    ("powershell", "_gantry.ps1"),
+    ("elvish", "gantry.elv"),
+];
+
+#[test]
+fn checked_in_completions_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let mut stale = Vec::new();
+    for (shell, file) in SHELLS {
+        let out = std::process::Command::new(common::gantry_bin())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let path = dir.join(file);
+        if std::env::var_os("GANTRY_UPDATE_COMPLETIONS").is_some() {
+            std::fs::write(&path, &out.stdout).unwrap();
+        } else if std::fs::read(&path).ok().as_deref() != Some(&out.stdout[..]) {
+            stale.push(file.to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale completions: {stale:?}; regenerate with GANTRY_UPDATE_COMPLETIONS=1 cargo test --test completions"
+    );
+}

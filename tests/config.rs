@@ -1,0 +1,370 @@
+//! gantry.yml errors, stage selection, dry runs, `list`, the environment an
+//! action sees, and config discovery.
+
+mod common;
+
+use common::{action_status, Repo};
+
+/// Runs `gantry run` on `config` and returns stderr, asserting exit code 2.
+fn config_error(config: &str) -> String {
+    let repo = Repo::new(config);
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2, "expected a config error: {}", out.all());
+    assert!(
+        !repo.path().join(".gantry/runs").exists(),
+        "no run for a bad config"
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    out.stderr
+}
+
+#[test]
+fn unknown_key_names_line_column_and_valid_keys() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    rn: echo\n");
+    assert!(err.contains("gantry.yml:4:5"), "{err}");
+    assert!(err.contains("unknown field `rn`"), "{err}");
+    assert!(err.contains("run"), "lists what is valid: {err}");
+}
+
+#[test]
+fn wrong_type_is_located() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo\n    retries: lots\n");
+    assert!(err.contains("gantry.yml:5:14"), "{err}");
+}
+
+#[test]
+fn bad_duration_is_located_and_explained() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo\n    timeout: 10x\n");
+    assert!(err.contains("gantry.yml:5:14"), "{err}");
+    assert!(
+        err.contains("invalid duration `10x`") && err.contains("10m"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_stage_and_action_names_are_errors() {
+    let err = config_error(
+        "version: 1
+stages:
+  - name: a
+    actions:
+      - { name: x, run: echo }
+      - { name: x, run: echo }
+  - name: a
+    run: echo
+",
+    );
+    assert!(
+        err.contains("gantry.yml:6:17") && err.contains("duplicate action name `x`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gantry.yml:7:11") && err.contains("duplicate stage name `a`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_yaml_keys_are_errors_not_silently_dropped() {
+    let err =
+        config_error("version: 1\nstages:\n  - name: a\n    run: echo one\n    run: echo two\n");
+    assert!(
+        err.contains("gantry.yml:5:5") && err.contains("duplicate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_pipeline_and_empty_file_are_errors() {
+    let err = config_error("version: 1\nstages: []\n");
+    assert!(
+        err.contains("gantry.yml:2:9") && err.contains("no stages"),
+        "{err}"
+    );
+    let err = config_error("# nothing here\n");
+    assert!(err.contains("the config is empty"), "{err}");
+}
+
+#[test]
+fn unsupported_version_and_unknown_variable_are_errors() {
+    let err = config_error("version: 2\nstages:\n  - name: a\n    run: echo\n");
+    assert!(
+        err.contains("gantry.yml:1:10") && err.contains("version 2"),
+        "{err}"
+    );
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo ${git.shaa}\n");
+    assert!(
+        err.contains("gantry.yml:4:10") && err.contains("git.shaa"),
+        "{err}"
+    );
+}
+
+#[test]
+fn action_without_command_and_tabs_are_errors() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    actions:\n      - name: b\n");
+    assert!(
+        err.contains("gantry.yml:5:15") && err.contains("nothing to run"),
+        "{err}"
+    );
+    let err = config_error("version: 1\nstages:\n\t- name: a\n");
+    assert!(err.contains("gantry.yml:3:"), "{err}");
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    let inputs: &[&[u8]] = &[
+        b"\xff\xfe\x00garbage",
+        b"[1, 2, 3]",
+        b"version: 1\nstages: {a: b}\n",
+        b"a: &a [*a]\n",
+        b"version: 1\nstages:\n  - name: a\n    run: [unclosed\n",
+        b"version: 99999999999999999999\n",
+        b"---\n---\n",
+        b"version: 1\nstages:\n  - ~\n",
+        b"version: 1\nstages:\n  - name: ''\n    run: x\n",
+        b"version: 1\nstages:\n  - name: a/../b\n    run: x\n",
+    ];
+    for input in inputs {
+        let repo = Repo::new("");
+        std::fs::write(repo.path().join("gantry.yml"), input).unwrap();
+        let out = repo.run(&["run"]);
+        assert_eq!(
+            out.code,
+            2,
+            "input {:?}: {}",
+            String::from_utf8_lossy(input),
+            out.all()
+        );
+        assert!(out.stderr.contains("gantry.yml"), "{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}
+
+const STAGES: &str = "version: 1
+stages:
+  - { name: lint, run: echo lint >> ran }
+  - { name: build, run: echo build >> ran }
+  - { name: test, run: echo test >> ran }
+  - { name: deploy, run: echo deploy >> ran }
+";
+
+#[test]
+fn named_stages_run_alone() {
+    let repo = Repo::new(STAGES);
+    assert_eq!(repo.run(&["run", "test", "lint"]).code, 0);
+    assert_eq!(repo.read("ran"), "lint\ntest\n");
+}
+
+#[test]
+fn from_to_and_skip_select_a_range() {
+    let repo = Repo::new(STAGES);
+    assert_eq!(
+        repo.run(&["run", "--from", "build", "--to", "deploy", "--skip", "test"])
+            .code,
+        0
+    );
+    assert_eq!(repo.read("ran"), "build\ndeploy\n");
+}
+
+#[test]
+fn unknown_stage_is_a_usage_error_listing_stages() {
+    let repo = Repo::new(STAGES);
+    let out = repo.run(&["run", "tset"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no stage named `tset`")
+            && out.stderr.contains("lint, build, test, deploy")
+    );
+}
+
+#[test]
+fn dry_run_expands_variables_and_runs_nothing() {
+    let repo = Repo::new(
+        "version: 1
+name: shop
+env: { TARGET: prod }
+stages:
+  - name: build
+    run: echo ${pipeline.name}-${env.TARGET}-${run.id}-${stage.name} > out
+",
+    );
+    let out = repo.run(&["run", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("echo shop-prod-1-build > out"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("env TARGET=prod"), "{}", out.stdout);
+    assert!(!repo.path().join("out").exists());
+    assert!(!repo.path().join(".gantry").exists());
+}
+
+#[test]
+fn dry_run_masks_secrets() {
+    let repo = Repo::new(
+        "version: 1\nsecrets: [TOKEN]\nstages:\n  - name: a\n    run: curl -H ${env.TOKEN}\n",
+    );
+    let out = repo
+        .command(&["run", "--dry-run"])
+        .env("TOKEN", "s3cr3t")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("curl -H ***") && !stdout.contains("s3cr3t"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn list_prints_the_tree() {
+    let repo = Repo::new(
+        "version: 1
+name: shop
+stages:
+  - name: lint
+    actions:
+      - { name: fmt, run: cargo fmt --check, run_order: 1 }
+      - { name: clippy, run: cargo clippy, run_order: 1 }
+  - name: test
+    run: cargo test
+",
+    );
+    let out = repo.run(&["list"]);
+    assert_eq!(out.code, 0);
+    let expected = "shop\n├─ lint\n│  ├─ fmt [run_order 1]  cargo fmt --check\n│  └─ clippy [run_order 1]  cargo clippy\n└─ test\n   └─ test  cargo test\n";
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn environment_layers_and_gantry_variables() {
+    let repo = Repo::new(
+        "version: 1
+name: shop
+env_file: .env
+env: { LEVEL: pipeline, FROM_FILE_OVERRIDDEN: pipeline }
+stages:
+  - name: s
+    env: { LEVEL: stage, STAGE_ONLY: yes-stage }
+    actions:
+      - name: a
+        env: { LEVEL: action }
+        run: env | grep -E '^(LEVEL|STAGE_ONLY|FROM_FILE|FROM_FILE_OVERRIDDEN|CLI|GANTRY_[A-Z_]+)=' | sort > env.txt
+",
+    );
+    repo.write(
+        ".env",
+        "FROM_FILE=file\nFROM_FILE_OVERRIDDEN=file\nCLI=file\n",
+    );
+    let out = repo.run(&["run", "--env", "CLI=cli"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let env = repo.read("env.txt");
+    for expected in [
+        "LEVEL=action",
+        "STAGE_ONLY=yes-stage",
+        "FROM_FILE=file",
+        "FROM_FILE_OVERRIDDEN=pipeline",
+        "CLI=cli",
+        "GANTRY_RUN_ID=1",
+        "GANTRY_STAGE=s",
+        "GANTRY_ACTION=a",
+        "GANTRY_PIPELINE=shop",
+    ] {
+        assert!(
+            env.lines().any(|l| l == expected),
+            "missing {expected} in\n{env}"
+        );
+    }
+}
+
+#[test]
+fn bad_env_file_line_is_located() {
+    let repo = Repo::new("version: 1\nenv_file: .env\nstages:\n  - name: a\n    run: echo\n");
+    repo.write(".env", "A=1\nthis is not an assignment\n");
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(".env:2:1"), "{}", out.stderr);
+}
+
+#[test]
+fn config_is_found_upward_and_with_f_and_c() {
+    let repo = Repo::new("version: 1\nstages:\n  - name: a\n    run: pwd > where\n");
+    std::fs::create_dir_all(repo.path().join("sub/dir")).unwrap();
+    let mut command = repo.command(&["run"]);
+    command.current_dir(repo.path().join("sub/dir"));
+    assert_eq!(common::run_command(command).code, 0);
+    let root = repo.path().canonicalize().unwrap();
+    assert_eq!(
+        repo.read("where").trim(),
+        root.to_str().unwrap(),
+        "actions run in the root"
+    );
+
+    repo.write(
+        "other/pipeline.yml",
+        "version: 1\nstages:\n  - name: b\n    run: touch other-ran\n",
+    );
+    assert_eq!(repo.run(&["-f", "other/pipeline.yml", "run"]).code, 0);
+    assert!(repo.path().join("other/other-ran").exists());
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut command = common::run_command({
+        let mut c = std::process::Command::new(common::gantry_bin());
+        c.current_dir(elsewhere.path())
+            .args(["-C", repo.path().to_str().unwrap(), "list"]);
+        c
+    });
+    command.stdout.truncate(200);
+    assert_eq!(command.code, 0, "{}", command.all());
+
+    let nowhere = tempfile::tempdir().unwrap();
+    let mut c = std::process::Command::new(common::gantry_bin());
+    c.current_dir(nowhere.path()).arg("run");
+    let out = common::run_command(c);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no gantry.yml"), "{}", out.stderr);
+}
+
+#[test]
+fn working_directory_is_relative_to_the_root_and_checked() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    working_directory: app
+    run: pwd > ../where
+  - name: b
+    working_directory: missing
+    run: 'true'
+",
+    );
+    std::fs::create_dir(repo.path().join("app")).unwrap();
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 1);
+    assert!(repo.read("where").trim().ends_with("/app"));
+    let run = repo.run_json(1);
+    assert_eq!(action_status(&run, "b", "b"), "failed");
+    assert!(
+        out.stdout.contains("working directory") && out.stdout.contains("does not exist"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn script_lists_stop_at_the_first_failing_line() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    script:
+      - echo one >> lines
+      - 'false'
+      - echo three >> lines
+",
+    );
+    assert_eq!(repo.run(&["run"]).code, 1);
+    assert_eq!(repo.read("lines"), "one\n");
+}
