@@ -106,17 +106,15 @@ fn attempt_once(
     let Ok(log_for_output) = log.try_clone() else {
         return (Status::Failed, None, Some("cannot write the log".into()));
     };
-    let output = ActionOutput::new(
+    let mut output = ActionOutput::new(
         action.key.clone(),
         ctx.secrets,
         log_for_output,
         ctx.events.clone(),
         ctx.every_line,
     );
-    let (finished, output) = process::run(&action.spec, output, ctx.interrupt);
-    if let Some(output) = output {
-        output.finish();
-    }
+    let finished = process::run(&action.spec, &mut output, ctx.interrupt);
+    output.finish();
     let (status, code, mut reason) = match finished.exit {
         Exit::Code(0) => (Status::Passed, Some(0), None),
         Exit::Code(code) => (

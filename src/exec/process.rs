@@ -1,12 +1,16 @@
-//! Runs one command in its own process group and supervises it: output
-//! through one pipe, timeout, interrupt, and no process left behind.
+//! Runs one command in its own process group and supervises it from the
+//! calling thread: output through one pipe, timeout, interrupt, and no
+//! process left behind.
+//!
+//! One `poll(2)` loop watches the output pipe and a pidfd of the child
+//! (Linux ≥ 5.3; elsewhere the loop wakes every 10 ms to check the child),
+//! so an action costs no extra threads.
 
 use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::thread;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::interrupt::{group_alive, signal_group, Interrupt, KILL_GRACE};
@@ -14,6 +18,10 @@ use super::interrupt::{group_alive, signal_group, Interrupt, KILL_GRACE};
 /// How long to keep reading output after the main process exited, before
 /// deciding that a left-over background process holds the pipe open.
 const DRAIN: Duration = Duration::from_millis(100);
+/// How long to wait for the pipe to close once the whole group was killed.
+const FINAL_DRAIN: Duration = Duration::from_secs(1);
+/// Poll interval when the child cannot be watched through a pidfd.
+const FALLBACK_TICK: Duration = Duration::from_millis(10);
 /// Read size for output; also bounds the memory one action can hold.
 const CHUNK: usize = 64 * 1024;
 
@@ -56,78 +64,52 @@ pub struct Finished {
     pub leftovers_stopped: bool,
 }
 
-enum Msg {
-    Eof,
-    Exited(std::io::Result<ExitStatus>),
-}
-
 /// Receives a process's output, in the order it was written.
-pub trait OutputSink: Send + 'static {
+pub trait OutputSink {
     /// Called with each chunk read from the pipe.
     fn write(&mut self, chunk: &[u8]);
 }
 
 /// Runs `spec`, feeding its combined stdout+stderr to `sink` in order.
-/// Returns the sink once all output was read (`None` if a process that
-/// escaped the group still holds the pipe).
-pub fn run<S: OutputSink>(
-    spec: &ProcessSpec,
-    sink: S,
-    interrupt: &Interrupt,
-) -> (Finished, Option<S>) {
-    let failed = |why: String, sink| {
-        let exit = Exit::SpawnFailed(why);
-        let finished = Finished {
-            exit,
-            leftovers_stopped: false,
-        };
-        (finished, Some(sink))
+pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt) -> Finished {
+    let failed = |why: String| Finished {
+        exit: Exit::SpawnFailed(why),
+        leftovers_stopped: false,
     };
     if !spec.cwd.is_dir() {
-        let why = format!("working directory {} does not exist", spec.cwd.display());
-        return failed(why, sink);
+        return failed(format!(
+            "working directory {} does not exist",
+            spec.cwd.display()
+        ));
     }
     let (reader, writer) = match std::io::pipe() {
         Ok(pair) => pair,
-        Err(e) => return failed(format!("cannot create a pipe: {e}"), sink),
+        Err(e) => return failed(format!("cannot create a pipe: {e}")),
     };
-    let child = spawn(spec, writer);
-    let child = match child {
+    let child = match spawn(spec, writer) {
         Ok(child) => child,
-        Err(e) => return failed(format!("cannot start `{}`: {e}", spec.program), sink),
+        Err(e) => return failed(format!("cannot start `{}`: {e}", spec.program)),
     };
     let group = child.id() as i32;
     interrupt.register(group);
-    let (tx, rx) = mpsc::channel();
-    let reader = start_reader(reader, sink, tx.clone());
-    let mut child = child;
-    thread::spawn(move || {
-        let _ = tx.send(Msg::Exited(child.wait()));
-    });
-    let mut supervisor = Supervisor {
+    let mut watch = Watch {
+        pidfd: pidfd_open(group),
+        child,
         group,
-        rx,
-        eof: false,
-    };
-    let (status, timed_out) = supervisor.wait_for_exit(spec.timeout);
-    let leftovers_stopped = supervisor.stop_leftovers();
-    interrupt.unregister(group);
-    let exit = classify(status, timed_out, interrupt.requested());
-    let sink = if supervisor.eof {
-        reader.join().ok()
-    } else {
-        None
-    };
-    (
-        Finished {
-            exit,
-            leftovers_stopped,
-        },
+        output: Some(reader),
+        buf: vec![0; CHUNK],
         sink,
-    )
+    };
+    let (status, timed_out) = watch.until_exit(spec.timeout);
+    let leftovers_stopped = watch.stop_leftovers();
+    interrupt.unregister(group);
+    Finished {
+        exit: classify(status, timed_out, interrupt.requested()),
+        leftovers_stopped,
+    }
 }
 
-fn spawn(spec: &ProcessSpec, writer: std::io::PipeWriter) -> std::io::Result<std::process::Child> {
+fn spawn(spec: &ProcessSpec, writer: std::io::PipeWriter) -> std::io::Result<Child> {
     let mut command = Command::new(&spec.program);
     command
         .args(&spec.args)
@@ -138,63 +120,69 @@ fn spawn(spec: &ProcessSpec, writer: std::io::PipeWriter) -> std::io::Result<std
         .stderr(writer)
         .process_group(0);
     // `command` owns our copies of the pipe's write end; it is dropped on
-    // return, so the reader sees EOF once the process group closes theirs.
+    // return, so the pipe reports EOF once the process group closes theirs.
     command.spawn()
 }
 
-fn start_reader<S: OutputSink>(
-    mut reader: std::io::PipeReader,
-    mut sink: S,
-    tx: mpsc::Sender<Msg>,
-) -> thread::JoinHandle<S> {
-    thread::spawn(move || {
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => sink.write(&buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => break,
-            }
+/// A pidfd for `pid`, when the kernel offers them.
+fn pidfd_open(pid: i32) -> Option<OwnedFd> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+        if fd >= 0 {
+            // SAFETY: the kernel just gave us this descriptor; nobody else owns it.
+            return Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
         }
-        let _ = tx.send(Msg::Eof);
-        sink
-    })
+    }
+    let _ = pid;
+    None
 }
 
-struct Supervisor {
+/// What `poll` reported.
+struct Ready {
+    output: bool,
+    exited: bool,
+}
+
+struct Watch<'a> {
+    pidfd: Option<OwnedFd>,
+    child: Child,
     group: i32,
-    rx: mpsc::Receiver<Msg>,
-    eof: bool,
+    output: Option<std::io::PipeReader>,
+    buf: Vec<u8>,
+    sink: &'a mut dyn OutputSink,
 }
 
-impl Supervisor {
-    /// Waits for the main process, enforcing the timeout: SIGTERM to the
-    /// group at the deadline, SIGKILL after the grace period.
-    fn wait_for_exit(&mut self, timeout: Option<Duration>) -> (Option<ExitStatus>, bool) {
-        let start = Instant::now();
-        let mut deadline = timeout.map(|t| start + t);
+impl Watch<'_> {
+    /// Reads output until the main process exits, enforcing the timeout:
+    /// SIGTERM to the group at the deadline, SIGKILL after the grace period.
+    fn until_exit(&mut self, timeout: Option<Duration>) -> (Option<ExitStatus>, bool) {
+        let mut deadline = timeout.map(|t| Instant::now() + t);
         let mut timed_out = false;
         loop {
-            let msg = match deadline {
-                Some(at) => self
-                    .rx
-                    .recv_timeout(at.saturating_duration_since(Instant::now())),
-                None => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            };
-            match msg {
-                Ok(Msg::Eof) => self.eof = true,
-                Ok(Msg::Exited(status)) => return (status.ok(), timed_out),
-                Err(RecvTimeoutError::Timeout) if !timed_out => {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return (Some(status), timed_out);
+            }
+            let wait = deadline.map(|at| at.saturating_duration_since(Instant::now()));
+            let ready = self.poll(wait);
+            if ready.output {
+                self.read_once();
+            }
+            if ready.exited {
+                return (self.child.wait().ok(), timed_out);
+            }
+            match deadline {
+                Some(at) if Instant::now() >= at && !timed_out => {
                     timed_out = true;
                     signal_group(self.group, libc::SIGTERM);
                     deadline = Some(Instant::now() + KILL_GRACE);
                 }
-                Err(RecvTimeoutError::Timeout) => {
+                Some(at) if Instant::now() >= at => {
                     signal_group(self.group, libc::SIGKILL);
                     deadline = None;
                 }
-                Err(RecvTimeoutError::Disconnected) => return (None, timed_out),
+                _ => {}
             }
         }
     }
@@ -202,32 +190,86 @@ impl Supervisor {
     /// After the main process ended: drain output briefly, then stop any
     /// process of the group that is still running. Returns whether there was one.
     fn stop_leftovers(&mut self) -> bool {
-        self.wait_for_eof(DRAIN);
+        self.drain_for(DRAIN);
         if !group_alive(self.group) {
+            self.drain_for(DRAIN);
             return false;
         }
         signal_group(self.group, libc::SIGTERM);
         let until = Instant::now() + KILL_GRACE;
         while group_alive(self.group) && Instant::now() < until {
-            thread::sleep(Duration::from_millis(10));
+            self.drain_for(Duration::from_millis(10));
         }
         signal_group(self.group, libc::SIGKILL);
-        self.wait_for_eof(Duration::from_secs(1));
+        group_alive(self.group);
+        self.drain_for(FINAL_DRAIN);
         true
     }
 
-    fn wait_for_eof(&mut self, patience: Duration) {
+    /// Reads output until EOF or until `patience` has passed.
+    fn drain_for(&mut self, patience: Duration) {
         let until = Instant::now() + patience;
-        while !self.eof {
-            match self
-                .rx
-                .recv_timeout(until.saturating_duration_since(Instant::now()))
-            {
-                Ok(Msg::Eof) => self.eof = true,
-                Ok(Msg::Exited(_)) => {}
-                Err(_) => return,
+        while self.output.is_some() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            if self.poll(Some(left)).output {
+                self.read_once();
             }
         }
+    }
+
+    fn read_once(&mut self) {
+        let Some(reader) = self.output.as_mut() else {
+            return;
+        };
+        match reader.read(&mut self.buf) {
+            Ok(0) => self.output = None,
+            Ok(n) => self.sink.write(&self.buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => self.output = None,
+        }
+    }
+
+    /// Waits until output is readable, the child exited, or `wait` passed.
+    fn poll(&self, wait: Option<Duration>) -> Ready {
+        let mut fds = Vec::with_capacity(2);
+        if let Some(out) = &self.output {
+            fds.push(pollfd(out.as_raw_fd()));
+        }
+        if let Some(pidfd) = &self.pidfd {
+            fds.push(pollfd(pidfd.as_raw_fd()));
+        }
+        let mut wait = wait;
+        if self.pidfd.is_none() {
+            wait = Some(wait.map_or(FALLBACK_TICK, |w| w.min(FALLBACK_TICK)));
+        }
+        let millis = wait.map_or(-1, |w| {
+            w.as_millis().min(i32::MAX as u128) as i32
+                + i32::from(w.subsec_nanos() % 1_000_000 != 0)
+        });
+        // SAFETY: `fds` is a valid array of pollfd structs of the given length.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
+        if n <= 0 {
+            return Ready {
+                output: false,
+                exited: false,
+            };
+        }
+        let fired = |fd: RawFd| fds.iter().any(|p| p.fd == fd && p.revents != 0);
+        Ready {
+            output: self.output.as_ref().is_some_and(|o| fired(o.as_raw_fd())),
+            exited: self.pidfd.as_ref().is_some_and(|p| fired(p.as_raw_fd())),
+        }
+    }
+}
+
+fn pollfd(fd: RawFd) -> libc::pollfd {
+    libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
     }
 }
 
