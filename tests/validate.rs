@@ -577,3 +577,43 @@ proptest! {
         on_big_stack(|| check(&bytes));
     }
 }
+
+// ---- the library model ------------------------------------------------------
+
+#[test]
+fn load_returns_the_model_of_a_valid_revision() {
+    use gantry::appspec::{load, Os};
+    let tmp = revision();
+    let spec = load(&tmp.path().join("appspec.yml")).expect("a valid revision");
+    assert_eq!(spec.os, Os::Linux);
+    assert_eq!(
+        (
+            spec.files[0].source.as_str(),
+            spec.files[0].destination.as_str()
+        ),
+        ("app", "/srv/app")
+    );
+    let install = &spec.hooks["BeforeInstall"][0];
+    assert_eq!(
+        (
+            install.location.as_str(),
+            install.timeout,
+            install.runas.as_deref()
+        ),
+        ("scripts/install.sh", 300, None)
+    );
+    assert_eq!(spec.file_exists_behavior, None);
+}
+
+#[test]
+fn load_refuses_a_file_with_errors() {
+    let tmp = revision();
+    write(
+        tmp.path(),
+        "appspec.yml",
+        REVISION.replace("timeout: 300", "timeout: 0"),
+    );
+    let errors = gantry::appspec::load(&tmp.path().join("appspec.yml")).expect_err("timeout 0");
+    let found: Vec<(&str, usize)> = errors.iter().map(|d| (d.code.as_str(), d.line)).collect();
+    assert_eq!(found, [("E046", 9)]);
+}

@@ -106,12 +106,7 @@ pub(crate) fn context(c: &mut Checker, node: &Node) -> Option<SelinuxContext> {
             );
         }
     }
-    let others: Vec<(Node, Node)> = entries
-        .iter()
-        .filter(|(k, _)| c.key_name(k) != "user")
-        .cloned()
-        .collect();
-    c.unknown_keys("E036", &others, CONTEXT_KEYS, "`context`");
+    c.unknown_keys_but("E036", entries, CONTEXT_KEYS, &["user"], "`context`");
     let name = item_string(c, node, "name");
     let range = item_string(c, node, "range");
     if let (Some(r), Some(at)) = (&range, node.get("range")) {

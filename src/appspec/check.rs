@@ -113,9 +113,22 @@ impl<'a> Checker<'a> {
         allowed: &[&str],
         what: &str,
     ) {
+        self.unknown_keys_but(code, entries, allowed, &[], what);
+    }
+
+    /// [`Checker::unknown_keys`], leaving out the keys in `ignored` (reported
+    /// elsewhere with a better message).
+    pub fn unknown_keys_but(
+        &mut self,
+        code: &str,
+        entries: &[(Node, Node)],
+        allowed: &[&str],
+        ignored: &[&str],
+        what: &str,
+    ) {
         for (key, _) in entries {
             let name = self.key_name(key);
-            if allowed.contains(&name.as_str()) {
+            if allowed.contains(&name.as_str()) || ignored.contains(&name.as_str()) {
                 continue;
             }
             let list = allowed.join(", ");

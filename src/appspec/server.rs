@@ -32,12 +32,13 @@ pub(crate) fn check(c: &mut Checker, root: &Node) -> Option<AppSpec> {
             );
         }
     }
-    let rest: Vec<(Node, Node)> = entries
-        .iter()
-        .filter(|(k, _)| !SERVICE_ONLY.contains(&c.key_name(k).as_str()))
-        .cloned()
-        .collect();
-    c.unknown_keys("E010", &rest, KEYS, "an EC2/On-Premises AppSpec file");
+    c.unknown_keys_but(
+        "E010",
+        entries,
+        KEYS,
+        SERVICE_ONLY,
+        "an EC2/On-Premises AppSpec file",
+    );
     let os = os(c, root);
     let assumed = os.unwrap_or(Os::Linux);
     let null = Node::null_at(0, 0);

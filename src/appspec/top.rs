@@ -98,17 +98,8 @@ fn service(c: &mut Checker, root: &Node, platform: Platform) {
             c.error_hint("E013", key, format!("`{k}` is for EC2/On-Premises AppSpec files, not {name}"), format!("remove `{k}`, or check with --platform server if this file is for EC2/On-Premises"));
         }
     }
-    let rest: Vec<(Node, Node)> = entries
-        .iter()
-        .filter(|(k, _)| !SERVER_ONLY.contains(&c.key_name(k).as_str()))
-        .cloned()
-        .collect();
-    c.unknown_keys(
-        "E010",
-        &rest,
-        SERVICE_KEYS,
-        &format!("an {name} AppSpec file"),
-    );
+    let what = format!("an {name} AppSpec file");
+    c.unknown_keys_but("E010", entries, SERVICE_KEYS, SERVER_ONLY, &what);
     match root.get("Resources").or_else(|| root.get("resources")) {
         Some(r) if platform == Platform::Ecs => ecs::check_resources(c, r),
         Some(r) => lambda::check_resources(c, r),
