@@ -231,43 +231,11 @@ fn strategy(c: &mut Checker, node: &Node) {
     let Some(items) = c.seq("E056", node, "`CapacityProviderStrategy`") else {
         return;
     };
-    let mut bases = 0;
-    let mut weights = 0;
+    let (mut bases, mut weights) = (0, 0);
     for item in items {
-        let Some(entries) = c.map("E056", item, "a `CapacityProviderStrategy` item") else {
-            continue;
-        };
-        c.unknown_keys(
-            "E056",
-            entries,
-            STRATEGY_KEYS,
-            "a `CapacityProviderStrategy` item",
-        );
-        if item
-            .get("CapacityProvider")
-            .and_then(Node::as_str)
-            .is_none_or(|s| s.trim().is_empty())
-        {
-            c.error_hint(
-                "E056",
-                item,
-                "a capacity provider item needs `CapacityProvider`".into(),
-                "write e.g. `CapacityProvider: \"FARGATE\"`",
-            );
-        }
-        for key in ["Base", "Weight"] {
-            match item.get(key).map(|n| (n, &n.value)) {
-                None | Some((_, Value::Int(0))) => {}
-                Some((_, Value::Int(1..))) if key == "Base" => bases += 1,
-                Some((_, Value::Int(1..))) => weights += 1,
-                Some((n, _)) => c.error_hint(
-                    "E056",
-                    n,
-                    format!("`{key}` must be a whole number ≥ 0"),
-                    format!("write e.g. `{key}: 1`"),
-                ),
-            }
-        }
+        let (base, weight) = strategy_item(c, item);
+        bases += usize::from(base);
+        weights += usize::from(weight);
     }
     if bases > 1 {
         c.error_hint(
@@ -285,6 +253,46 @@ fn strategy(c: &mut Checker, node: &Node) {
             "with several providers at least one needs a weight",
         );
     }
+}
+
+/// One `{Base, CapacityProvider, Weight}` item; returns whether its Base
+/// and its Weight are above 0.
+fn strategy_item(c: &mut Checker, item: &Node) -> (bool, bool) {
+    let Some(entries) = c.map("E056", item, "a `CapacityProviderStrategy` item") else {
+        return (false, false);
+    };
+    c.unknown_keys(
+        "E056",
+        entries,
+        STRATEGY_KEYS,
+        "a `CapacityProviderStrategy` item",
+    );
+    if item
+        .get("CapacityProvider")
+        .and_then(Node::as_str)
+        .is_none_or(|s| s.trim().is_empty())
+    {
+        c.error_hint(
+            "E056",
+            item,
+            "a capacity provider item needs `CapacityProvider`".into(),
+            "write e.g. `CapacityProvider: \"FARGATE\"`",
+        );
+    }
+    let mut above_zero = |key: &str| match item.get(key).map(|n| (n, &n.value)) {
+        None | Some((_, Value::Int(0))) => false,
+        Some((_, Value::Int(1..))) => true,
+        Some((n, _)) => {
+            c.error_hint(
+                "E056",
+                n,
+                format!("`{key}` must be a whole number ≥ 0"),
+                format!("write e.g. `{key}: 1`"),
+            );
+            false
+        }
+    };
+    (above_zero("Base"), above_zero("Weight"))
 }
 
 #[cfg(test)]

@@ -4,17 +4,18 @@ use super::check::Checker;
 use super::model::{FileExistsBehavior, FileMapping, Os};
 use super::node::Node;
 use super::paths;
-use super::revision;
+use super::revision::{self, Targets};
 
 const ITEM_KEYS: &[&str] = &["source", "destination"];
 
-/// Checks `files` and returns the mappings it could read.
-pub(crate) fn check(c: &mut Checker, files: &Node, os: Os) -> Vec<FileMapping> {
+/// Checks `files` and returns the mappings it could read and, when the
+/// revision is at hand, every path they install.
+pub(crate) fn check(c: &mut Checker, files: &Node, os: Os) -> (Vec<FileMapping>, Option<Targets>) {
     if files.is_null() {
-        return Vec::new(); // rule 11
+        return (Vec::new(), c.revision.map(|_| Targets::new())); // rule 11
     }
     let Some(items) = c.seq("E020", files, "`files`") else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let mut pairs = Vec::new();
     for item in items {
@@ -22,11 +23,14 @@ pub(crate) fn check(c: &mut Checker, files: &Node, os: Os) -> Vec<FileMapping> {
             pairs.push((item, m));
         }
     }
-    match c.revision {
-        Some(root) => revision::check_sources(c, root, &pairs, os),
-        None => duplicates(c, &pairs, os),
-    }
-    pairs.into_iter().map(|(_, m)| m).collect()
+    let targets = match c.revision {
+        Some(root) => Some(revision::check_sources(c, root, &pairs, os)),
+        None => {
+            duplicates(c, &pairs, os);
+            None
+        }
+    };
+    (pairs.into_iter().map(|(_, m)| m).collect(), targets)
 }
 
 /// One `- source: … destination: …` entry (rule 13).

@@ -130,19 +130,7 @@ fn script(c: &mut Checker, item: &Node, os: Os) -> Option<HookScript> {
         .filter(|n| !n.is_null())
         .and_then(|n| c.string("E048", n, "`runas`"))
         .map(|s| s.trim().to_string());
-    let sudo = match item.get("sudo").map(|n| (n, &n.value)) {
-        None | Some((_, Value::Null)) => false,
-        Some((_, Value::Bool(b))) => *b,
-        Some((n, other)) => {
-            c.error_hint(
-                "E048",
-                n,
-                format!("`sudo` must be true or false, found {}", kind(other)),
-                "write `sudo: true`",
-            );
-            false
-        }
-    };
+    let sudo = sudo(c, item);
     if os == Os::Windows && (runas.is_some() || sudo) {
         let at = item
             .get("runas")
@@ -162,6 +150,19 @@ fn script(c: &mut Checker, item: &Node, os: Os) -> Option<HookScript> {
         sudo,
         line: item.line,
     })
+}
+
+/// `sudo` (rule 47): a boolean, false when absent.
+fn sudo(c: &mut Checker, item: &Node) -> bool {
+    match item.get("sudo").map(|n| (n, &n.value)) {
+        None | Some((_, Value::Null)) => false,
+        Some((_, Value::Bool(b))) => *b,
+        Some((n, other)) => {
+            let message = format!("`sudo` must be true or false, found {}", kind(other));
+            c.error_hint("E048", n, message, "write `sudo: true`");
+            false
+        }
+    }
 }
 
 /// `location`: required, inside the revision, existing there (rules 43, 44, 16).

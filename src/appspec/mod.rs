@@ -21,6 +21,7 @@ pub mod node;
 mod parse;
 mod paths;
 mod permissions;
+mod plan;
 mod revision;
 mod server;
 mod service_hooks;

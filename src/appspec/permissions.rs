@@ -10,8 +10,14 @@ const ENTRY_KEYS: &[&str] = &[
     "object", "pattern", "except", "owner", "group", "mode", "acls", "context", "type",
 ];
 
-/// Checks `permissions` and returns the entries it could read.
-pub(crate) fn check(c: &mut Checker, at_key: &Node, node: &Node, os: Os) -> Vec<Permission> {
+/// Checks `permissions` and returns the entries it could read, each with
+/// its node.
+pub(crate) fn check<'n>(
+    c: &mut Checker,
+    at_key: &Node,
+    node: &'n Node,
+    os: Os,
+) -> Vec<(&'n Node, Permission)> {
     if node.is_null() {
         return Vec::new();
     }
@@ -23,7 +29,10 @@ pub(crate) fn check(c: &mut Checker, at_key: &Node, node: &Node, os: Os) -> Vec<
         c.error_hint("E032", at_key, "`permissions` is not supported with `os: windows`".into(), "the agent refuses permissions for Windows instances; remove the section or set permissions from a hook script");
         return Vec::new();
     }
-    items.iter().filter_map(|item| entry(c, item)).collect()
+    items
+        .iter()
+        .filter_map(|item| Some((item, entry(c, item)?)))
+        .collect()
 }
 
 fn entry(c: &mut Checker, item: &Node) -> Option<Permission> {

@@ -17,11 +17,19 @@ use super::paths;
 /// (say a `source: /` over a build directory) cannot stall validation.
 const MAX_WALK: usize = 200_000;
 
-/// A target path on the instance and whether it is a directory.
-type Targets = HashMap<String, (bool, usize)>;
+/// Target paths on the instance (normalised, see
+/// [`paths::normalise_destination`]): whether each is a directory, and the
+/// index of the `files` entry that installs it.
+pub(crate) type Targets = HashMap<String, (bool, usize)>;
 
-/// Rules 15, 16, 19, 20 for the `files` entries `pairs` (entry node, mapping).
-pub(crate) fn check_sources(c: &mut Checker, root: &Path, pairs: &[(&Node, FileMapping)], os: Os) {
+/// Rules 15, 16, 19, 20 for the `files` entries `pairs` (entry node,
+/// mapping); returns every path the entries install.
+pub(crate) fn check_sources(
+    c: &mut Checker,
+    root: &Path,
+    pairs: &[(&Node, FileMapping)],
+    os: Os,
+) -> Targets {
     let real_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut targets = Targets::new();
     for (index, (item, m)) in pairs.iter().enumerate() {
@@ -52,6 +60,7 @@ pub(crate) fn check_sources(c: &mut Checker, root: &Path, pairs: &[(&Node, FileM
             }
         }
     }
+    targets
 }
 
 fn escapes(real_root: &Path, path: &Path) -> bool {

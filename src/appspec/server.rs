@@ -4,7 +4,7 @@
 use super::check::Checker;
 use super::model::{AppSpec, Os};
 use super::node::Node;
-use super::{files, hooks, permissions, suggest};
+use super::{files, hooks, permissions, plan, suggest};
 
 const KEYS: &[&str] = &[
     "version",
@@ -43,11 +43,15 @@ pub(crate) fn check(c: &mut Checker, root: &Node) -> Option<AppSpec> {
     let assumed = os.unwrap_or(Os::Linux);
     let null = Node::null_at(0, 0);
     let section = |name: &str| root.get(name).unwrap_or(&null);
-    let files = files::check(c, section("files"), assumed);
+    let (files, targets) = files::check(c, section("files"), assumed);
     let permissions = match c.entry(entries, "permissions") {
         Some((key, value)) => permissions::check(c, key, value, assumed),
         None => Vec::new(),
     };
+    if let Some(targets) = &targets {
+        plan::check_permissions(c, targets, &permissions, assumed);
+    }
+    let permissions = permissions.into_iter().map(|(_, p)| p).collect();
     let hooks = hooks::check(c, section("hooks"), assumed);
     let file_exists_behavior = root
         .get("file_exists_behavior")
