@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::node::{kind, Node};
+use super::node::{kind, Node, Value};
 use super::suggest;
 use crate::diagnostics::Diagnostic;
 
@@ -50,13 +50,14 @@ impl<'a> Checker<'a> {
 
     /// A key's name: its string value, else its text as written.
     pub fn key_name(&self, key: &Node) -> String {
-        match key.as_str() {
-            Some(s) => s.to_string(),
-            None => key
+        match &key.value {
+            Value::Str(s) => s.clone(),
+            Value::Seq(_) | Value::Map(_) => format!("<{}>", kind(&key.value)),
+            _ => key
                 .raw(self.source)
                 .map(|r| r.trim().to_string())
                 .or_else(|| key.scalar_text())
-                .unwrap_or_else(|| "?".into()),
+                .unwrap_or_default(),
         }
     }
 

@@ -125,5 +125,14 @@ fn yaml_error(file: &Path, err: &serde_saphyr::Error) -> Diagnostic {
     if d.message.contains("multiple YAML documents") {
         return d.with_hint("an AppSpec file holds one YAML document; remove the `---` separator");
     }
+    if d.message.contains("budget breached") || d.message.contains("recursion limit") {
+        let d = Diagnostic {
+            message: "the YAML is nested too deeply or is too large".into(),
+            ..d
+        };
+        return d.with_hint(
+            "an AppSpec file needs a few levels of nesting; check for runaway brackets or aliases",
+        );
+    }
     d
 }
