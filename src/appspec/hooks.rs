@@ -173,8 +173,15 @@ fn location(c: &mut Checker, item: &Node, os: Os) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let (Some(node), Some(text)) = (node, text) else {
-        let at = node.unwrap_or(item);
-        c.error_hint("E043", at, "a hook script has no `location`".into(), "write the script path relative to the revision root, e.g. `location: scripts/start.sh`");
+        let (at, message) = match node {
+            Some(n) if !n.is_null() && n.as_str().is_none() => (
+                n,
+                format!("`location` must be a path, found {}", kind(&n.value)),
+            ),
+            Some(n) => (n, "a hook script has an empty `location`".to_string()),
+            None => (item, "a hook script has no `location`".to_string()),
+        };
+        c.error_hint("E043", at, message, "write the script path relative to the revision root, e.g. `location: scripts/start.sh`");
         return None;
     };
     if paths::inside_revision(text, os).is_none() {

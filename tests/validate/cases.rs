@@ -88,6 +88,12 @@ pub const INVALID: &[Case] = &[
     ("reserved Install event", linux!("hooks:\n  Install:\n    - location: a.sh\n"), "E042", 4),
     ("script without location", linux!("hooks:\n  BeforeInstall:\n    - timeout: 30\n"), "E043", 5),
     ("empty location", linux!("hooks:\n  BeforeInstall:\n    - location: \"  \"\n"), "E043", 5),
+    (
+        "numeric location",
+        linux!("hooks:\n  BeforeInstall:\n    - location: 5\n"),
+        "E043",
+        5,
+    ),
     ("script outside the revision", linux!("hooks:\n  BeforeInstall:\n    - location: ../x.sh\n"), "E044", 5),
     ("zero timeout", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 0\n"), "E046", 6),
     ("timeout above an hour", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 3601\n"), "E046", 6),
