@@ -4,6 +4,7 @@
 //! The binary is glue: [`main_entry`] parses the command line, dispatches to
 //! `cmd::*`, and maps the outcome to an exit code.
 
+pub mod appspec;
 pub mod cli;
 mod cmd;
 pub mod config;

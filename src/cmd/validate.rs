@@ -1,40 +1,186 @@
-//! `gantry validate`: check config files and print findings.
+//! `gantry validate`: check AppSpec files, revision directories and
+//! `gantry.yml`, in parallel, and print every finding.
+//!
+//! A file argument named `gantry.yml`/`gantry.yaml` is a config; any other
+//! file is an AppSpec file checked on its own; a directory is a revision
+//! (its AppSpec file plus the sources and scripts it names). Without
+//! arguments gantry checks the repository root: the directory of the
+//! `gantry.yml` found upward from the working directory, else the working
+//! directory. Exit code 0: no errors; 1: errors; 2: an input could not be
+//! read or parsed.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Globals;
-use crate::cli::{FindingFormat, ValidateArgs};
+use crate::appspec::{self, Platform};
+use crate::cli::{self, FindingFormat, ValidateArgs};
 use crate::config;
 use crate::diagnostics::{self, Diagnostic, Sources};
-use crate::error::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use crate::error::{UsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+
+/// Codes of `gantry.yml` findings that mean it could not be read or parsed.
+const UNREADABLE_CONFIG: &[&str] = &["C000", "C001", "C011"];
+
+/// One thing to check.
+#[derive(Debug)]
+enum Target {
+    /// A `gantry.yml`.
+    Config(PathBuf),
+    /// An AppSpec file on its own.
+    AppSpec(PathBuf),
+    /// A revision directory.
+    Revision(PathBuf),
+}
 
 /// Validates the given paths (or what the repository root holds).
 pub fn execute(ctx: &Globals, args: &ValidateArgs) -> anyhow::Result<u8> {
-    let files: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![config::find_config(&ctx.cwd, ctx.config_file.as_deref())?]
+    let targets = if args.paths.is_empty() {
+        default_targets(ctx)?
     } else {
-        args.paths.iter().map(|p| ctx.cwd.join(p)).collect()
+        args.paths
+            .iter()
+            .map(|p| classify(ctx.cwd.join(p)))
+            .collect()
     };
-    let mut findings: Vec<Diagnostic> = Vec::new();
-    for file in &files {
-        if let Err(e) = config::load(file) {
-            findings.extend(e.diagnostics);
-        }
+    let platform = args.platform.map(platform);
+    if ctx.verbose {
+        list_targets(&targets);
     }
-    print(&findings, args.format, files.len())?;
-    let (errors, _) = diagnostics::count(&findings);
-    Ok(if errors == 0 {
-        EXIT_OK
-    } else if findings.iter().any(|d| d.code == "C001") {
-        EXIT_USAGE
+    let mut findings = check_all(&targets, platform);
+    if ctx.quiet {
+        findings.retain(Diagnostic::is_error);
+    }
+    print(&findings, args.format, targets.len())?;
+    Ok(exit_code(&findings))
+}
+
+/// `-v`: name every target on stderr before checking.
+fn list_targets(targets: &[Target]) {
+    let mut err = std::io::stderr().lock();
+    for target in targets {
+        let (what, path) = match target {
+            Target::Config(p) => ("config", p),
+            Target::AppSpec(p) => ("appspec", p),
+            Target::Revision(p) => ("revision", p),
+        };
+        let _ = writeln!(err, "checking {what} {}", path.display());
+    }
+}
+
+fn platform(p: cli::Platform) -> Platform {
+    match p {
+        cli::Platform::Server => Platform::Server,
+        cli::Platform::Ecs => Platform::Ecs,
+        cli::Platform::Lambda => Platform::Lambda,
+    }
+}
+
+fn classify(path: PathBuf) -> Target {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if path.is_dir() {
+        Target::Revision(path)
+    } else if config::CONFIG_NAMES.contains(&name) {
+        Target::Config(path)
     } else {
-        EXIT_FAILURE
+        Target::AppSpec(path)
+    }
+}
+
+/// The repository root's `gantry.yml` and AppSpec revision, whichever exist.
+fn default_targets(ctx: &Globals) -> anyhow::Result<Vec<Target>> {
+    let explicit = ctx.config_file.is_some();
+    let config = match config::find_config(&ctx.cwd, ctx.config_file.as_deref()) {
+        Ok(path) => Some(path),
+        Err(e) if explicit => return Err(e.into()),
+        Err(_) => None,
+    };
+    let root = config
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(&ctx.cwd)
+        .to_path_buf();
+    let mut targets: Vec<Target> = config.into_iter().map(Target::Config).collect();
+    if appspec::find_appspec(&root).is_some() {
+        targets.push(Target::Revision(root.clone()));
+    }
+    if targets.is_empty() {
+        let names = appspec::APPSPEC_NAMES.join(", ");
+        return Err(UsageError(format!(
+            "nothing to validate in {}: no gantry.yml, {names}",
+            root.display()
+        ))
+        .into());
+    }
+    Ok(targets)
+}
+
+fn check_one(target: &Target, platform: Option<Platform>) -> Vec<Diagnostic> {
+    match target {
+        Target::Config(path) => config::load(path)
+            .err()
+            .map(|e| e.diagnostics)
+            .unwrap_or_default(),
+        Target::AppSpec(path) => appspec::validate_file(path, platform),
+        Target::Revision(dir) => appspec::validate_revision(dir, platform),
+    }
+}
+
+/// Checks every target on all cores, keeping the findings in argument order.
+fn check_all(targets: &[Target], platform: Option<Platform>) -> Vec<Diagnostic> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(targets.len())
+        .max(1);
+    if threads == 1 {
+        return targets
+            .iter()
+            .flat_map(|t| check_one(t, platform))
+            .collect();
+    }
+    let chunk = targets.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .chunks(chunk)
+            .map(|part| {
+                std::thread::Builder::new()
+                    // Deeply nested YAML recurses; debug builds need room.
+                    .stack_size(16 << 20)
+                    .spawn_scoped(scope, move || {
+                        part.iter()
+                            .flat_map(|t| check_one(t, platform))
+                            .collect::<Vec<_>>()
+                    })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for (handle, part) in handles.into_iter().zip(targets.chunks(chunk)) {
+            match handle.map(|h| h.join()) {
+                Ok(Ok(found)) => all.extend(found),
+                // Could not spawn or the thread died: check this part here.
+                _ => all.extend(part.iter().flat_map(|t| check_one(t, platform))),
+            }
+        }
+        all
     })
 }
 
+fn exit_code(findings: &[Diagnostic]) -> u8 {
+    let unreadable = |d: &Diagnostic| {
+        appspec::UNREADABLE_CODES.contains(&d.code.as_str())
+            || UNREADABLE_CONFIG.contains(&d.code.as_str())
+    };
+    if findings.iter().any(unreadable) {
+        EXIT_USAGE
+    } else if findings.iter().any(Diagnostic::is_error) {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
+}
+
 fn print(findings: &[Diagnostic], format: FindingFormat, checked: usize) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut sources = Sources::default();
     for d in findings {
         match format {
@@ -53,5 +199,6 @@ fn print(findings: &[Diagnostic], format: FindingFormat, checked: usize) -> anyh
             crate::error::plural(warnings, "warning")
         )?;
     }
+    out.flush()?;
     Ok(())
 }
