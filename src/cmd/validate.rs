@@ -48,6 +48,9 @@ pub fn execute(ctx: &Globals, args: &ValidateArgs) -> anyhow::Result<u8> {
         list_targets(&targets);
     }
     let mut findings = check_all(&targets, platform);
+    if let Ok(cwd) = std::env::current_dir() {
+        diagnostics::relativize(&mut findings, &cwd);
+    }
     if ctx.quiet {
         findings.retain(Diagnostic::is_error);
     }
