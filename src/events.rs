@@ -1,6 +1,7 @@
 //! What the executor tells the reporters. The executor never prints; the
 //! reporters (live bars, plain lines, JSON) never run anything.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +74,9 @@ pub struct ActionResult {
     /// Why it ended the way it did, e.g. `exit code 2` or `an earlier stage failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Named results, e.g. an image's tags and digest.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, String>,
 }
 
 fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -7,11 +7,11 @@ use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
 use super::interrupt::Interrupt;
+use super::outcome::{ActionIo, Outcome};
 use super::output::ActionOutput;
-use super::process::{self, Exit};
-use crate::config::duration::human;
+use super::shell;
 use crate::events::{ActionResult, Event, Status};
-use crate::plan::PlannedAction;
+use crate::plan::{PlannedAction, Work};
 use crate::record::RunRecord;
 
 /// What every action of a run shares.
@@ -41,6 +41,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         attempts: 0,
         log: None,
         reason: None,
+        outputs: Default::default(),
     };
     let log_path = match ctx.record.log_path(&action.stage, &action.name) {
         Ok(p) => p,
@@ -73,7 +74,10 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
             );
         }
         let outcome = attempt_once(action, ctx, &log);
-        (result.status, result.exit_code, result.reason) = outcome;
+        result.status = outcome.status;
+        result.exit_code = outcome.exit_code;
+        result.reason = outcome.reason;
+        result.outputs = outcome.outputs.into_iter().collect();
         let retry = matches!(result.status, Status::Failed | Status::TimedOut)
             && attempt <= action.retries
             && !ctx.interrupt.requested();
@@ -98,13 +102,9 @@ pub fn log_file(ctx: &ActionContext<'_>, result: &ActionResult) -> Option<PathBu
     result.log.as_ref().map(|l| ctx.record.root.join(l))
 }
 
-fn attempt_once(
-    action: &PlannedAction,
-    ctx: &ActionContext<'_>,
-    log: &File,
-) -> (Status, Option<i32>, Option<String>) {
+fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> Outcome {
     let Ok(log_for_output) = log.try_clone() else {
-        return (Status::Failed, None, Some("cannot write the log".into()));
+        return Outcome::failed("cannot write the log");
     };
     let mut output = ActionOutput::new(
         action.key.clone(),
@@ -113,43 +113,19 @@ fn attempt_once(
         ctx.events.clone(),
         ctx.every_line,
     );
-    let finished = process::run(&action.spec, &mut output, ctx.interrupt);
-    output.finish();
-    let (status, code, mut reason) = match finished.exit {
-        Exit::Code(0) => (Status::Passed, Some(0), None),
-        Exit::Code(code) => (
-            Status::Failed,
-            Some(code),
-            Some(format!("exit code {code}")),
-        ),
-        Exit::Signal(signal) => (
-            Status::Failed,
-            None,
-            Some(format!("killed by signal {signal}")),
-        ),
-        Exit::TimedOut => {
-            let after = action.timeout().map(human).unwrap_or_default();
-            (
-                Status::TimedOut,
-                None,
-                Some(format!("timed out after {after}")),
-            )
-        }
-        Exit::Interrupted => (Status::Interrupted, None, Some("interrupted".into())),
-        Exit::SpawnFailed(why) => (Status::Failed, None, Some(why)),
+    let mut io = ActionIo {
+        output: &mut output,
+        interrupt: ctx.interrupt,
+        log,
     };
-    if let Some(why) = &reason {
+    let outcome = match &action.work {
+        Work::Shell { program, args } => shell::run(action, program, args, &mut io),
+    };
+    output.finish();
+    if let Some(why) = &outcome.reason {
         note(log, &format!("gantry: {why}"));
     }
-    if finished.leftovers_stopped {
-        let text = "stopped background processes left running by the action";
-        note(log, &format!("gantry: {text}"));
-        reason = Some(match reason {
-            Some(r) => format!("{r}; {text}"),
-            None => text.to_string(),
-        });
-    }
-    (status, code, reason)
+    outcome
 }
 
 fn note(mut log: &File, text: &str) {

@@ -5,8 +5,10 @@
 pub mod action;
 pub mod interrupt;
 pub mod mask;
+pub mod outcome;
 mod output;
 pub mod process;
+mod shell;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -103,6 +105,7 @@ fn skip(action: &PlannedAction, reason: &str, ctx: &ActionContext<'_>) -> Action
         attempts: 0,
         log: None,
         reason: Some(reason.to_string()),
+        outputs: Default::default(),
     };
     let _ = ctx.events.send(Event::ActionFinished {
         key: action.key.clone(),

@@ -57,16 +57,35 @@ pub struct PlannedAction {
     pub stage: String,
     /// The action's name.
     pub name: String,
-    /// The command as shown to people (variables expanded, secrets masked later).
+    /// What the action does, as shown to people (variables expanded, secrets masked later).
     pub command: String,
-    /// The process to start.
-    pub spec: ProcessSpec,
+    /// What the action does.
+    pub work: Work,
+    /// Where it runs.
+    pub cwd: PathBuf,
+    /// Variables set on top of gantry's own environment.
+    pub env: Vec<(String, String)>,
+    /// Stop it after this long.
+    pub timeout: Option<Duration>,
     /// Re-runs allowed after a failure.
     pub retries: u32,
     /// A failure only warns.
     pub continue_on_error: bool,
     /// Runs even after a failure.
     pub always: bool,
+}
+
+/// What an action does, resolved. Each action kind has a variant and a
+/// runner module; the executor dispatches on this in `exec::action`.
+#[derive(Clone, Debug)]
+pub enum Work {
+    /// `run:` / `script:`: a command in a shell.
+    Shell {
+        /// The shell program.
+        program: String,
+        /// Its arguments (`-c COMMAND` or `-e -c SCRIPT`).
+        args: Vec<String>,
+    },
 }
 
 /// Inputs to planning besides the pipeline.
@@ -230,13 +249,13 @@ fn plan_action(
         stage: stage.name.clone(),
         name: action.name.clone(),
         command,
-        spec: ProcessSpec {
+        work: Work::Shell {
             program: action.shell.clone(),
             args,
-            cwd,
-            env: layers.vars().to_vec(),
-            timeout: action.timeout,
         },
+        cwd,
+        env: layers.vars().to_vec(),
+        timeout: action.timeout,
         retries: action.retries,
         continue_on_error: action.continue_on_error,
         always: action.always,
@@ -244,8 +263,15 @@ fn plan_action(
 }
 
 impl PlannedAction {
-    /// The timeout, if any.
-    pub fn timeout(&self) -> Option<Duration> {
-        self.spec.timeout
+    /// A process spec for `program args…` with this action's directory,
+    /// environment and timeout.
+    pub fn process(&self, program: &str, args: Vec<String>) -> ProcessSpec {
+        ProcessSpec {
+            program: program.to_string(),
+            args,
+            cwd: self.cwd.clone(),
+            env: self.env.clone(),
+            timeout: self.timeout,
+        }
     }
 }

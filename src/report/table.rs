@@ -76,8 +76,31 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
             Some(_) => writeln!(out, "{line}"),
         };
     }
+    out.push_str(&outputs(summary, stream));
     out.push_str(&totals_line(summary, stream));
     out
+}
+
+/// `stage/action  name: value` lines for actions that produced outputs.
+fn outputs(summary: &RunSummary, stream: Stream) -> String {
+    let dim = stream.style(console::Style::new().dim());
+    let mut out = String::new();
+    for a in summary.stages.iter().flat_map(|s| &s.actions) {
+        for (name, value) in &a.outputs {
+            let _ = writeln!(
+                out,
+                "{}/{}  {}: {value}",
+                a.stage,
+                a.action,
+                dim.apply_to(name)
+            );
+        }
+    }
+    if out.is_empty() {
+        out
+    } else {
+        format!("\n{out}")
+    }
 }
 
 /// `✔ 4 passed, 1 skipped in 3.2s (run 7)`.

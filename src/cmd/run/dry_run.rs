@@ -47,8 +47,8 @@ pub fn render(plan: &Plan) -> String {
                 for line in masker.mask_str(&action.command).lines() {
                     let _ = writeln!(out, "      $ {line}");
                 }
-                let mut facts = vec![format!("cwd: {}", relative(plan, &action.spec.cwd))];
-                if let Some(t) = action.spec.timeout {
+                let mut facts = vec![format!("cwd: {}", relative(plan, &action.cwd))];
+                if let Some(t) = action.timeout {
                     facts.push(format!("timeout: {}", crate::config::duration::human(t)));
                 }
                 if action.retries > 0 {
@@ -61,12 +61,7 @@ pub fn render(plan: &Plan) -> String {
                     facts.push("continue_on_error".into());
                 }
                 let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
-                for (k, v) in action
-                    .spec
-                    .env
-                    .iter()
-                    .filter(|(k, _)| !k.starts_with("GANTRY_"))
-                {
+                for (k, v) in action.env.iter().filter(|(k, _)| !k.starts_with("GANTRY_")) {
                     let _ = writeln!(
                         out,
                         "      {}",

@@ -1,0 +1,16 @@
+//! The `run:` / `script:` action kind: one command in a shell.
+
+use super::outcome::{ActionIo, Outcome};
+use crate::plan::PlannedAction;
+
+/// Runs `program args…` for `action` and reports how it ended.
+pub fn run(
+    action: &PlannedAction,
+    program: &str,
+    args: &[String],
+    io: &mut ActionIo<'_>,
+) -> Outcome {
+    let spec = action.process(program, args.to_vec());
+    let finished = io.run_process(&spec);
+    Outcome::of_process(&finished, action.timeout)
+}
