@@ -34,6 +34,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
+            cand history 'List recent runs: id, start time, commit, status, duration'
+            cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -46,6 +48,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -e 'Set an environment variable for every action (repeatable; wins over the config)'
             cand --env 'Set an environment variable for every action (repeatable; wins over the config)'
             cand --output 'How to print the end-of-run summary on stdout'
+            cand --snapshot 'Run on a clean temporary checkout of REV (default HEAD): uncommitted and untracked files cannot change the result'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
@@ -53,6 +56,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --dry-run 'Print the plan with every variable expanded; run nothing'
             cand --keep-going 'Go on with later stages after a stage failed'
+            cand --keep-snapshot 'Keep the snapshot''s checkout after the run and print where it is'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'
@@ -88,6 +92,35 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'gantry;history'= {
+            cand -n 'How many runs to list, newest first'
+            cand --limit 'How many runs to list, newest first'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;logs'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --failed 'Only the actions that failed or timed out'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'gantry;completions'= {
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
@@ -105,6 +138,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
+            cand history 'List recent runs: id, start time, commit, status, duration'
+            cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -113,6 +148,10 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;list'= {
         }
         &'gantry;help;validate'= {
+        }
+        &'gantry;help;history'= {
+        }
+        &'gantry;help;logs'= {
         }
         &'gantry;help;completions'= {
         }

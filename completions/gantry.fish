@@ -36,6 +36,8 @@ complete -c gantry -n "__fish_gantry_needs_command" -s V -l version -d 'Print ve
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "list" -d 'Print the stages and actions as a tree'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l from -d 'Start at this stage' -r
@@ -45,6 +47,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand run" -s j -l jobs -d 'Run 
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s e -l env -d 'Set an environment variable for every action (repeatable; wins over the config)' -r
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l output -d 'How to print the end-of-run summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
 json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l snapshot -d 'Run on a clean temporary checkout of REV (default HEAD): uncommitted and untracked files cannot change the result' -r
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
@@ -52,6 +55,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l dry-run -d 'Print the plan with every variable expanded; run nothing'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-going -d 'Go on with later stages after a stage failed'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Keep the snapshot\'s checkout after the run and print where it is'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -77,6 +81,24 @@ never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand history" -s n -l limit -d 'How many runs to list, newest first' -r
+complete -c gantry -n "__fish_gantry_using_subcommand history" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand history" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand history" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand history" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand history" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -l failed -d 'Only the actions that failed or timed out'
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
@@ -85,8 +107,10 @@ never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "list" -d 'Print the stages and actions as a tree'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate history logs completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate history logs completions help" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate history logs completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate history logs completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate history logs completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate history logs completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate history logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

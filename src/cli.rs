@@ -53,8 +53,31 @@ pub enum Command {
     List,
     /// Check appspec.yml files and gantry.yml for mistakes.
     Validate(ValidateArgs),
+    /// List recent runs: id, start time, commit, status, duration.
+    History(HistoryArgs),
+    /// Print the logs of a run (the latest by default).
+    Logs(LogsArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+}
+
+/// Arguments of `gantry history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// How many runs to list, newest first.
+    #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+}
+
+/// Arguments of `gantry logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// A run id (default: the latest run), then optionally STAGE or STAGE/ACTION.
+    #[arg(value_name = "RUN] [STAGE[/ACTION]", num_args = 0..=2)]
+    pub selector: Vec<String>,
+    /// Only the actions that failed or timed out.
+    #[arg(long)]
+    pub failed: bool,
 }
 
 /// Arguments of `gantry run`.
@@ -87,6 +110,13 @@ pub struct RunArgs {
     /// How to print the end-of-run summary on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
+    /// Run on a clean temporary checkout of REV (default HEAD): uncommitted
+    /// and untracked files cannot change the result.
+    #[arg(long, value_name = "REV", num_args = 0..=1, default_missing_value = "HEAD")]
+    pub snapshot: Option<String>,
+    /// Keep the snapshot's checkout after the run and print where it is.
+    #[arg(long, requires = "snapshot")]
+    pub keep_snapshot: bool,
 }
 
 /// Summary formats of `gantry run`.

@@ -34,6 +34,29 @@ pub fn next_id(root: &Path) -> u64 {
     run_ids(root).last().map_or(1, |last| last + 1)
 }
 
+/// A finished run as recorded in its `run.json`.
+#[derive(Clone, Debug)]
+pub struct RecordedRun {
+    /// The run's id.
+    pub id: u64,
+    /// The parsed `run.json` (see `summary::RunSummary` for its shape).
+    pub summary: serde_json::Value,
+}
+
+/// Every run with a readable `run.json`, oldest first. Runs still in
+/// progress (or killed before writing it) have none and are left out.
+pub fn load_runs(root: &Path) -> Vec<RecordedRun> {
+    run_ids(root)
+        .into_iter()
+        .filter_map(|id| {
+            let path = runs_dir(root).join(id.to_string()).join("run.json");
+            let text = fs::read(path).ok()?;
+            let summary = serde_json::from_slice(&text).ok()?;
+            Some(RecordedRun { id, summary })
+        })
+        .collect()
+}
+
 /// A run being recorded.
 #[derive(Clone, Debug)]
 pub struct RunRecord {

@@ -29,10 +29,24 @@ pub struct RunSummary {
     pub git: GitInfo,
     /// The run's directory, relative to the pipeline root.
     pub log_dir: PathBuf,
+    /// Set when the run used `--snapshot`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotInfo>,
     /// Every selected stage.
     pub stages: Vec<StageSummary>,
     /// How many actions ended in each status.
     pub totals: Totals,
+}
+
+/// Where a snapshot run ran.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotInfo {
+    /// The commit checked out.
+    pub commit: String,
+    /// The temporary checkout.
+    pub dir: PathBuf,
+    /// Whether the checkout was kept (`--keep-snapshot`).
+    pub kept: bool,
 }
 
 /// One stage of a run.

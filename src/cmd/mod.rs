@@ -1,7 +1,9 @@
 //! One module per subcommand; [`execute`] dispatches to them.
 
 mod completions;
+mod history;
 mod list;
+mod logs;
 mod run;
 mod validate;
 
@@ -45,6 +47,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
         Command::Validate(args) => validate::execute(&ctx, &args),
+        Command::History(args) => history::execute(&ctx, &args),
+        Command::Logs(args) => logs::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
     }
 }

@@ -11,7 +11,6 @@ use crate::events::Status;
 use crate::exec::action::ActionContext;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
-use crate::git::GitInfo;
 use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::record::{self, RunRecord};
 use crate::report::{LiveReporter, PlainReporter, Reporter, Stream};
@@ -19,51 +18,50 @@ use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
 mod dry_run;
+mod source;
+
+use source::Source;
 
 /// Bounded, so a flood of output slows the action instead of filling memory.
 const EVENT_QUEUE: usize = 1024;
 
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
-    let pipeline = globals.load_pipeline()?;
+    let mut source = Source::load(globals, args.snapshot.as_deref())?;
+    let pipeline = &source.pipeline;
     let selection = Selection {
         stages: args.stages.clone(),
         from: args.from.clone(),
         to: args.to.clone(),
         skip: args.skip.clone(),
     };
-    let git = GitInfo::discover(&pipeline.root);
+    let options = |run_id: String| PlanOptions {
+        selection: &selection,
+        cli_env: &args.env,
+        run_id,
+        git: source.git.clone(),
+    };
+    let next = record::next_id(&source.state_root).to_string();
+    // Plan before claiming a run directory: a config error leaves nothing behind.
+    let plan = plan::plan(pipeline, options(next))?;
     if args.dry_run {
-        let options = PlanOptions {
-            selection: &selection,
-            cli_env: &args.env,
-            run_id: record::next_id(&pipeline.root).to_string(),
-            git,
-        };
-        let plan = plan::plan(&pipeline, options)?;
         dry_run::print(&plan);
         return Ok(EXIT_OK);
     }
-    // Check the plan before claiming a run directory: a config error leaves nothing behind.
-    let tentative = PlanOptions {
-        selection: &selection,
-        cli_env: &args.env,
-        run_id: record::next_id(&pipeline.root).to_string(),
-        git: git.clone(),
-    };
-    plan::plan(&pipeline, tentative)?;
-    ensure_state_dir(&pipeline.root)?;
-    let record = RunRecord::create(&pipeline.root)?;
-    let options = PlanOptions {
-        selection: &selection,
-        cli_env: &args.env,
-        run_id: record.id.to_string(),
-        git,
-    };
-    let plan = plan::plan(&pipeline, options)?;
-    let summary = run_plan(globals, args, &plan, &record)?;
+    ensure_state_dir(&source.state_root)?;
+    let record = RunRecord::create(&source.state_root)?;
+    let plan = plan::plan(pipeline, options(record.id.to_string()))?;
+    let keep_runs = pipeline.keep_runs;
+    let mut summary = run_plan(globals, args, &plan, &record)?;
+    if args.keep_snapshot {
+        if let Some(snapshot) = source.snapshot.as_mut() {
+            snapshot.keep();
+            eprintln!("snapshot kept at {}", snapshot.dir.display());
+        }
+    }
+    summary.snapshot = source.snapshot_info(args.keep_snapshot);
     record.write_summary(&summary)?;
-    record.prune(pipeline.keep_runs);
+    record.prune(keep_runs);
     if args.output == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     }
@@ -133,6 +131,7 @@ fn run_plan(
         duration: start.elapsed(),
         git: plan.git.clone(),
         log_dir: record.relative(&record.dir),
+        snapshot: None,
         stages,
         totals,
     };

@@ -1,6 +1,8 @@
 //! What the run knows about the repository: commit, branch, tag, dirtiness.
 //! Read with git2; gantry never shells out to git.
 
+pub mod snapshot;
+
 use std::path::Path;
 
 use serde::Serialize;
@@ -28,6 +30,33 @@ impl GitInfo {
         match git2::Repository::discover(dir) {
             Ok(repo) => read(&repo).unwrap_or_default(),
             Err(_) => GitInfo::default(),
+        }
+    }
+
+    /// The context of `commit` (a full id) in the repository containing
+    /// `dir`, for a snapshot run: never dirty; the branch is the current one
+    /// when HEAD is at that commit.
+    pub fn at_commit(dir: &Path, commit: &str) -> GitInfo {
+        let Ok(repo) = git2::Repository::discover(dir) else {
+            return GitInfo::default();
+        };
+        let Ok(oid) = git2::Oid::from_str(commit) else {
+            return GitInfo::default();
+        };
+        let head = repo.head().ok();
+        let branch = head
+            .as_ref()
+            .filter(|h| h.is_branch() && h.target() == Some(oid))
+            .and_then(|h| h.shorthand().ok())
+            .unwrap_or_default()
+            .to_string();
+        GitInfo {
+            in_repo: true,
+            sha: commit.to_string(),
+            short_sha: commit.chars().take(7).collect(),
+            branch,
+            tag: tag_at(&repo, oid).unwrap_or_default(),
+            dirty: false,
         }
     }
 

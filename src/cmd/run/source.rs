@@ -1,0 +1,86 @@
+//! Where a run's pipeline comes from: the work tree, or a snapshot of a
+//! commit (`--snapshot`). Records always go to the real repository.
+
+use std::path::PathBuf;
+
+use crate::cmd::Globals;
+use crate::config::{self, Pipeline};
+use crate::error::{ConfigError, UsageError};
+use crate::git::snapshot::Snapshot;
+use crate::git::GitInfo;
+use crate::summary::SnapshotInfo;
+
+/// A pipeline ready to plan.
+pub struct Source {
+    /// The pipeline; its `root` is where actions run.
+    pub pipeline: Pipeline,
+    /// Where `.gantry/` is: the real repository's pipeline root.
+    pub state_root: PathBuf,
+    /// The git context of what runs.
+    pub git: GitInfo,
+    /// The checkout, for snapshot runs (removed when dropped unless kept).
+    pub snapshot: Option<Snapshot>,
+}
+
+impl Source {
+    /// Loads the pipeline from the work tree, or from a snapshot of `rev`.
+    pub fn load(globals: &Globals, rev: Option<&str>) -> anyhow::Result<Source> {
+        let real_config = config::find_config(&globals.cwd, globals.config_file.as_deref())?;
+        let Some(rev) = rev else {
+            let pipeline = config::load(&real_config)?;
+            let git = GitInfo::discover(&pipeline.root);
+            let state_root = pipeline.root.clone();
+            return Ok(Source {
+                pipeline,
+                state_root,
+                git,
+                snapshot: None,
+            });
+        };
+        let snapshot = Snapshot::checkout(&globals.cwd, rev)?;
+        let short: String = snapshot.commit.chars().take(7).collect();
+        let config_path = snapshot
+            .map(&real_config)
+            .filter(|p| p.is_file())
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "{} is not committed at {rev} ({short}); commit it or run without --snapshot",
+                    real_config.display()
+                ))
+            })?;
+        let mut pipeline =
+            config::load(&config_path).map_err(|e| relabel(e, &real_config, &short))?;
+        let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
+        // An env file holds local settings and secrets, usually untracked:
+        // it is read from the real work tree, like the process environment.
+        if let Some((path, span)) = pipeline.env_file.take() {
+            pipeline.env_file = Some((state_root.join(path), span));
+        }
+        let git = GitInfo::at_commit(&globals.cwd, &snapshot.commit);
+        Ok(Source {
+            pipeline,
+            state_root,
+            git,
+            snapshot: Some(snapshot),
+        })
+    }
+
+    /// What run.json records about the snapshot, after `keep` was decided.
+    pub fn snapshot_info(&self, kept: bool) -> Option<SnapshotInfo> {
+        self.snapshot.as_ref().map(|s| SnapshotInfo {
+            commit: s.commit.clone(),
+            dir: s.dir.clone(),
+            kept,
+        })
+    }
+}
+
+/// Config errors point at the committed file, not at the temporary copy.
+fn relabel(mut err: ConfigError, real: &std::path::Path, short: &str) -> ConfigError {
+    let shown = PathBuf::from(format!("{}@{short}", real.display()));
+    for d in &mut err.diagnostics {
+        d.file = shown.clone();
+    }
+    err.file = shown.display().to_string();
+    err
+}

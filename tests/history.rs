@@ -1,0 +1,61 @@
+//! `gantry history` and `gantry logs`.
+
+mod common;
+
+use common::Repo;
+
+const TWO_STAGES: &str = "version: 1
+stages:
+  - name: build
+    run: echo building
+  - name: test
+    run: echo testing; exit ${env.CODE}
+";
+
+#[test]
+fn history_lists_runs_newest_first_with_commit_and_status() {
+    let repo = Repo::committed(TWO_STAGES);
+    let sha = repo.git(&["rev-parse", "--short=7", "HEAD"]);
+    assert_eq!(repo.run(&["run", "--env", "CODE=0"]).code, 0);
+    assert_eq!(repo.run(&["run", "--env", "CODE=3"]).code, 1);
+    let out = repo.run(&["history"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("RUN") && lines[0].contains("COMMIT") && lines[0].contains("STATUS")
+    );
+    assert!(
+        lines[1].starts_with("2 ") && lines[1].contains("failed") && lines[1].contains(&sha),
+        "{}",
+        out.stdout
+    );
+    assert!(lines[2].starts_with("1 ") && lines[2].contains("passed") && lines[2].contains("main"));
+    assert_eq!(repo.run(&["history", "-n", "1"]).stdout.lines().count(), 2);
+}
+
+#[test]
+fn logs_print_the_latest_run_a_chosen_run_and_only_failures() {
+    let repo = Repo::new(TWO_STAGES);
+    assert_eq!(repo.run(&["run", "--env", "CODE=0"]).code, 0);
+    assert_eq!(repo.run(&["run", "--env", "CODE=4"]).code, 1);
+    let latest = repo.run(&["logs"]);
+    assert!(
+        latest
+            .stdout
+            .contains("==> build/build (passed)\nbuilding\n"),
+        "{}",
+        latest.stdout
+    );
+    assert!(latest
+        .stdout
+        .contains("==> test/test (failed)\ntesting\ngantry: exit code 4"));
+    let failed = repo.run(&["logs", "--failed"]);
+    assert!(!failed.stdout.contains("build/build") && failed.stdout.contains("test/test"));
+    let first = repo.run(&["logs", "1", "test"]);
+    assert!(first.stdout.contains("test/test (passed)") && !first.stdout.contains("build"));
+    let missing = repo.run(&["logs", "9"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("no run 9"));
+    let unknown = repo.run(&["logs", "nope/x"]);
+    assert_eq!(unknown.code, 2);
+}
