@@ -34,6 +34,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
+            cand hook 'Install, remove or inspect the git pre-push hook'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
@@ -92,6 +93,93 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'gantry;hook'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand install 'Install the pre-push hook (an existing hook is chained, never overwritten)'
+            cand uninstall 'Remove gantry''s pre-push hook and restore a chained one'
+            cand status 'Say which pre-push hook is installed, and where'
+            cand pre-push 'Run by the installed hook: check every pushed commit'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;hook;install'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;hook;uninstall'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;hook;status'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;hook;pre-push'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;hook;help'= {
+            cand install 'Install the pre-push hook (an existing hook is chained, never overwritten)'
+            cand uninstall 'Remove gantry''s pre-push hook and restore a chained one'
+            cand status 'Say which pre-push hook is installed, and where'
+            cand pre-push 'Run by the installed hook: check every pushed commit'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;hook;help;install'= {
+        }
+        &'gantry;hook;help;uninstall'= {
+        }
+        &'gantry;hook;help;status'= {
+        }
+        &'gantry;hook;help;pre-push'= {
+        }
+        &'gantry;hook;help;help'= {
+        }
         &'gantry;history'= {
             cand -n 'How many runs to list, newest first'
             cand --limit 'How many runs to list, newest first'
@@ -138,6 +226,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
+            cand hook 'Install, remove or inspect the git pre-push hook'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
@@ -148,6 +237,20 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;list'= {
         }
         &'gantry;help;validate'= {
+        }
+        &'gantry;help;hook'= {
+            cand install 'Install the pre-push hook (an existing hook is chained, never overwritten)'
+            cand uninstall 'Remove gantry''s pre-push hook and restore a chained one'
+            cand status 'Say which pre-push hook is installed, and where'
+            cand pre-push 'Run by the installed hook: check every pushed commit'
+        }
+        &'gantry;help;hook;install'= {
+        }
+        &'gantry;help;hook;uninstall'= {
+        }
+        &'gantry;help;hook;status'= {
+        }
+        &'gantry;help;hook;pre-push'= {
         }
         &'gantry;help;history'= {
         }

@@ -53,12 +53,34 @@ pub enum Command {
     List,
     /// Check appspec.yml files and gantry.yml for mistakes.
     Validate(ValidateArgs),
+    /// Install, remove or inspect the git pre-push hook.
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// List recent runs: id, start time, commit, status, duration.
     History(HistoryArgs),
     /// Print the logs of a run (the latest by default).
     Logs(LogsArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+}
+
+/// `gantry hook …`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Install the pre-push hook (an existing hook is chained, never overwritten).
+    Install,
+    /// Remove gantry's pre-push hook and restore a chained one.
+    Uninstall,
+    /// Say which pre-push hook is installed, and where.
+    Status,
+    /// Run by the installed hook: check every pushed commit.
+    #[command(hide = true)]
+    PrePush {
+        /// The remote's name (from git).
+        remote: Option<String>,
+        /// The remote's URL (from git).
+        url: Option<String>,
+    },
 }
 
 /// Arguments of `gantry history`.

@@ -2,6 +2,7 @@
 
 mod completions;
 mod history;
+mod hook;
 mod list;
 mod logs;
 mod run;
@@ -47,6 +48,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
         Command::Validate(args) => validate::execute(&ctx, &args),
+        Command::Hook(command) => hook::execute(&ctx, &command),
         Command::History(args) => history::execute(&ctx, &args),
         Command::Logs(args) => logs::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
