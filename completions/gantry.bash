@@ -16,6 +16,9 @@ _gantry() {
             ",$1")
                 cmd="gantry"
                 ;;
+            gantry,cache)
+                cmd="gantry__subcmd__cache"
+                ;;
             gantry,completions)
                 cmd="gantry__subcmd__completions"
                 ;;
@@ -40,6 +43,21 @@ _gantry() {
             gantry,validate)
                 cmd="gantry__subcmd__validate"
                 ;;
+            gantry__subcmd__cache,clean)
+                cmd="gantry__subcmd__cache__subcmd__clean"
+                ;;
+            gantry__subcmd__cache,help)
+                cmd="gantry__subcmd__cache__subcmd__help"
+                ;;
+            gantry__subcmd__cache__subcmd__help,clean)
+                cmd="gantry__subcmd__cache__subcmd__help__subcmd__clean"
+                ;;
+            gantry__subcmd__cache__subcmd__help,help)
+                cmd="gantry__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
+            gantry__subcmd__help,cache)
+                cmd="gantry__subcmd__help__subcmd__cache"
+                ;;
             gantry__subcmd__help,completions)
                 cmd="gantry__subcmd__help__subcmd__completions"
                 ;;
@@ -63,6 +81,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,validate)
                 cmd="gantry__subcmd__help__subcmd__validate"
+                ;;
+            gantry__subcmd__help__subcmd__cache,clean)
+                cmd="gantry__subcmd__help__subcmd__cache__subcmd__clean"
                 ;;
             gantry__subcmd__help__subcmd__hook,install)
                 cmd="gantry__subcmd__help__subcmd__hook__subcmd__install"
@@ -113,7 +134,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list validate hook history logs completions help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list validate hook cache history logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,6 +160,116 @@ _gantry() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__cache)
+            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help clean help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__cache__subcmd__clean)
+            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__cache__subcmd__help)
+            opts="clean help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__cache__subcmd__help__subcmd__clean)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -181,8 +312,36 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="run list validate hook history logs completions help"
+            opts="run list validate hook cache history logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__cache)
+            opts="clean"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__cache__subcmd__clean)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -727,7 +886,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__run)
-            opts="-j -e -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --keep-snapshot --directory --file --quiet --verbose --color --help"
+            opts="-j -e -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --no-cache --keep-snapshot --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

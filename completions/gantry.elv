@@ -35,6 +35,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
             cand hook 'Install, remove or inspect the git pre-push hook'
+            cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
@@ -49,7 +50,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -e 'Set an environment variable for every action (repeatable; wins over the config)'
             cand --env 'Set an environment variable for every action (repeatable; wins over the config)'
             cand --output 'How to print the end-of-run summary on stdout'
-            cand --snapshot 'Run on a clean temporary checkout of REV (default HEAD): uncommitted and untracked files cannot change the result'
+            cand --snapshot 'Run on a clean temporary checkout of REV (default HEAD; write `--snapshot=REV`): uncommitted and untracked files cannot change the result'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
@@ -57,6 +58,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --dry-run 'Print the plan with every variable expanded; run nothing'
             cand --keep-going 'Go on with later stages after a stage failed'
+            cand --no-cache 'Run every action, even those the cache would skip'
             cand --keep-snapshot 'Keep the snapshot''s checkout after the run and print where it is'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
@@ -180,6 +182,42 @@ set edit:completion:arg-completer[gantry] = {|@words|
         }
         &'gantry;hook;help;help'= {
         }
+        &'gantry;cache'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand clean 'Delete every cache entry: the next run runs everything'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;cache;clean'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;cache;help'= {
+            cand clean 'Delete every cache entry: the next run runs everything'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;cache;help;clean'= {
+        }
+        &'gantry;cache;help;help'= {
+        }
         &'gantry;history'= {
             cand -n 'How many runs to list, newest first'
             cand --limit 'How many runs to list, newest first'
@@ -227,6 +265,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
             cand hook 'Install, remove or inspect the git pre-push hook'
+            cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
@@ -251,6 +290,11 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;hook;status'= {
         }
         &'gantry;help;hook;pre-push'= {
+        }
+        &'gantry;help;cache'= {
+            cand clean 'Delete every cache entry: the next run runs everything'
+        }
+        &'gantry;help;cache;clean'= {
         }
         &'gantry;help;history'= {
         }

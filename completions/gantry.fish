@@ -37,6 +37,7 @@ complete -c gantry -n "__fish_gantry_needs_command" -f -a "run" -d 'Run the pipe
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "list" -d 'Print the stages and actions as a tree'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "cache" -d 'Manage the action cache'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -48,7 +49,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand run" -s j -l jobs -d 'Run 
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s e -l env -d 'Set an environment variable for every action (repeatable; wins over the config)' -r
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l output -d 'How to print the end-of-run summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
 json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
-complete -c gantry -n "__fish_gantry_using_subcommand run" -l snapshot -d 'Run on a clean temporary checkout of REV (default HEAD): uncommitted and untracked files cannot change the result' -r
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l snapshot -d 'Run on a clean temporary checkout of REV (default HEAD; write `--snapshot=REV`): uncommitted and untracked files cannot change the result' -r
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
@@ -56,6 +57,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l dry-run -d 'Print the plan with every variable expanded; run nothing'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-going -d 'Go on with later stages after a stage failed'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l no-cache -d 'Run every action, even those the cache would skip'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Keep the snapshot\'s checkout after the run and print where it is'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
@@ -132,6 +134,26 @@ complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subc
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say which pre-push hook is installed, and where'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "pre-push" -d 'Run by the installed hook: check every pushed commit'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -f -a "clean" -d 'Delete every cache entry: the next run runs everything'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clean" -d 'Delete every cache entry: the next run runs everything'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s n -l limit -d 'How many runs to list, newest first' -r
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
@@ -158,15 +180,17 @@ never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "list" -d 'Print the stages and actions as a tree'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook history logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "cache" -d 'Manage the action cache'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (an existing hook is chained, never overwritten)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove gantry\'s pre-push hook and restore a chained one'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "status" -d 'Say which pre-push hook is installed, and where'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "pre-push" -d 'Run by the installed hook: check every pushed commit'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clean" -d 'Delete every cache entry: the next run runs everything'

@@ -56,6 +56,9 @@ pub enum Command {
     /// Install, remove or inspect the git pre-push hook.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Manage the action cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// List recent runs: id, start time, commit, status, duration.
     History(HistoryArgs),
     /// Print the logs of a run (the latest by default).
@@ -81,6 +84,13 @@ pub enum HookCommand {
         /// The remote's URL (from git).
         url: Option<String>,
     },
+}
+
+/// `gantry cache …`.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Delete every cache entry: the next run runs everything.
+    Clean,
 }
 
 /// Arguments of `gantry history`.
@@ -132,10 +142,13 @@ pub struct RunArgs {
     /// How to print the end-of-run summary on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
-    /// Run on a clean temporary checkout of REV (default HEAD): uncommitted
-    /// and untracked files cannot change the result.
-    #[arg(long, value_name = "REV", num_args = 0..=1, default_missing_value = "HEAD")]
+    /// Run on a clean temporary checkout of REV (default HEAD; write
+    /// `--snapshot=REV`): uncommitted and untracked files cannot change the result.
+    #[arg(long, value_name = "REV", num_args = 0..=1, require_equals = true, default_missing_value = "HEAD")]
     pub snapshot: Option<String>,
+    /// Run every action, even those the cache would skip.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Keep the snapshot's checkout after the run and print where it is.
     #[arg(long, requires = "snapshot")]
     pub keep_snapshot: bool,

@@ -24,6 +24,8 @@ pub enum Status {
     Interrupted,
     /// Failed, but `continue_on_error: true` made it a warning.
     Warning,
+    /// Skipped because its inputs did not change since a successful run.
+    Cached,
 }
 
 impl Status {
@@ -36,6 +38,7 @@ impl Status {
             Status::Skipped => "skipped",
             Status::Interrupted => "interrupted",
             Status::Warning => "warning",
+            Status::Cached => "cached",
         }
     }
 
@@ -106,6 +109,13 @@ pub enum Event {
         key: ActionKey,
         /// The line, without its line ending.
         line: String,
+    },
+    /// Something gantry says about an action, e.g. why the cache did not skip it.
+    Note {
+        /// `stage/action`.
+        key: ActionKey,
+        /// The text.
+        text: String,
     },
     /// An attempt failed and the action will run again.
     Retrying {

@@ -5,6 +5,7 @@
 //! `cmd::*`, and maps the outcome to an exit code.
 
 pub mod appspec;
+pub mod cache;
 pub mod cli;
 mod cmd;
 pub mod config;
@@ -54,10 +55,14 @@ fn report_error(err: &anyhow::Error) -> u8 {
         for d in &shown {
             let _ = write!(stderr, "{}", render_human(d, &mut sources));
         }
+        let file = shown
+            .first()
+            .map_or(config.file.clone(), |d| d.file.display().to_string());
         let _ = writeln!(
             stderr,
-            "{}: {config}",
-            console::style("error").red().bold().for_stderr()
+            "{}: {} in {file}",
+            console::style("error").red().bold().for_stderr(),
+            error::plural(shown.len(), "error")
         );
         return EXIT_USAGE;
     }

@@ -75,6 +75,8 @@ pub struct Totals {
     pub interrupted: usize,
     /// Failed with `continue_on_error`.
     pub warning: usize,
+    /// Skipped by the cache.
+    pub cached: usize,
 }
 
 fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -105,6 +107,8 @@ fn stage_status(actions: &[ActionResult]) -> Status {
         Status::Warning
     } else if has(Status::Passed) {
         Status::Passed
+    } else if has(Status::Cached) {
+        Status::Cached
     } else {
         Status::Skipped
     }
@@ -122,6 +126,7 @@ impl Totals {
                 Status::Skipped => t.skipped += 1,
                 Status::Interrupted => t.interrupted += 1,
                 Status::Warning => t.warning += 1,
+                Status::Cached => t.cached += 1,
             }
         }
         t

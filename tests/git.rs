@@ -141,7 +141,7 @@ fn snapshot_of_an_older_revision_and_keep_snapshot() {
         .unwrap();
     assert_eq!(bad.code(), Some(1));
     let out = repo
-        .command(&["run", "--snapshot", &good, "--keep-snapshot"])
+        .command(&["run", &format!("--snapshot={good}"), "--keep-snapshot"])
         .env("OUT", out_dir.path())
         .output()
         .unwrap();
@@ -170,7 +170,7 @@ fn snapshot_errors_are_clear() {
     );
 
     let repo = Repo::committed(SNAPSHOT);
-    let out = repo.run(&["run", "--snapshot", "no-such-rev"]);
+    let out = repo.run(&["run", "--snapshot=no-such-rev"]);
     assert_eq!(out.code, 2);
     assert!(
         out.stderr.contains("cannot resolve `no-such-rev`"),

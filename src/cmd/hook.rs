@@ -71,7 +71,7 @@ fn pre_push(hooks: &HooksDir, git_args: &[String]) -> anyhow::Result<u8> {
             git_args.first().map_or("the remote", String::as_str)
         );
         let status = Command::new(&gantry)
-            .args(["run", "--snapshot", &pushed.local_sha])
+            .args(["run", &format!("--snapshot={}", pushed.local_sha)])
             .current_dir(&hooks.workdir)
             .stdin(Stdio::null())
             .status()?;

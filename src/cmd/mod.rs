@@ -1,5 +1,6 @@
 //! One module per subcommand; [`execute`] dispatches to them.
 
+mod cache;
 mod completions;
 mod history;
 mod hook;
@@ -48,6 +49,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
         Command::Validate(args) => validate::execute(&ctx, &args),
+        Command::Cache(command) => cache::execute(&ctx, &command),
         Command::Hook(command) => hook::execute(&ctx, &command),
         Command::History(args) => history::execute(&ctx, &args),
         Command::Logs(args) => logs::execute(&ctx, &args),

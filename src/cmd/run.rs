@@ -5,6 +5,7 @@ use std::sync::mpsc;
 use std::time::{Instant, SystemTime};
 
 use super::Globals;
+use crate::cache::Cache;
 use crate::cli::{OutputFormat, RunArgs};
 use crate::error::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
 use crate::events::Status;
@@ -43,16 +44,32 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     };
     let next = record::next_id(&source.state_root).to_string();
     // Plan before claiming a run directory: a config error leaves nothing behind.
-    let plan = plan::plan(pipeline, options(next))?;
+    let plan = plan::plan(pipeline, options(next.clone()))?;
+    let uses_cache = plan
+        .stages
+        .iter()
+        .flat_map(|s| s.groups.iter().flatten())
+        .any(|a| !a.inputs.is_empty());
+    let cache = |run_id: &str| {
+        uses_cache.then(|| {
+            Cache::new(
+                source.file_index(),
+                &source.state_root,
+                !args.no_cache,
+                run_id,
+            )
+        })
+    };
     if args.dry_run {
-        dry_run::print(&plan);
+        dry_run::print(&plan, cache(&next).as_ref());
         return Ok(EXIT_OK);
     }
     ensure_state_dir(&source.state_root)?;
     let record = RunRecord::create(&source.state_root)?;
     let plan = plan::plan(pipeline, options(record.id.to_string()))?;
     let keep_runs = pipeline.keep_runs;
-    let mut summary = run_plan(globals, args, &plan, &record)?;
+    let cache = cache(&plan.run_id);
+    let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
     if args.keep_snapshot {
         if let Some(snapshot) = source.snapshot.as_mut() {
             snapshot.keep();
@@ -92,6 +109,7 @@ fn run_plan(
     args: &RunArgs,
     plan: &Plan,
     record: &RunRecord,
+    cache: Option<&Cache>,
 ) -> anyhow::Result<RunSummary> {
     let interrupt = Interrupt::new();
     Interrupt::install_handler(&interrupt)?;
@@ -113,6 +131,8 @@ fn run_plan(
                 interrupt: &interrupt,
                 secrets: &plan.secrets,
                 every_line,
+                cache,
+                root: &plan.root,
             };
             exec::execute(plan, options, &ctx)
         });

@@ -302,6 +302,8 @@ impl Checker<'_> {
                 .as_ref()
                 .map_or(pipeline_shell.to_string(), |s| s.value.clone()),
             env: stage_env,
+            inputs: self.globs(&raw.inputs),
+            outputs: self.globs(&raw.outputs),
         };
         let stage_span = span(&raw.name);
         let actions = match raw.actions {
@@ -330,6 +332,8 @@ impl Checker<'_> {
                     working_directory: None,
                     retries: None,
                     shell: None,
+                    inputs: None,
+                    outputs: None,
                 };
                 vec![self.action(single, &defaults)]
             }
@@ -408,7 +412,43 @@ impl Checker<'_> {
             shell: raw
                 .shell
                 .map_or_else(|| defaults.shell.clone(), |s| s.value),
+            inputs: match &raw.inputs {
+                Some(_) => self.globs(&raw.inputs),
+                None => defaults.inputs.clone(),
+            },
+            outputs: match &raw.outputs {
+                Some(_) => self.globs(&raw.outputs),
+                None => defaults.outputs.clone(),
+            },
         }
+    }
+
+    /// Checks `inputs:`/`outputs:` patterns: relative, inside the root, valid globs.
+    fn globs(&mut self, raw: &Option<Spanned<Vec<Spanned<String>>>>) -> Vec<String> {
+        let Some(list) = raw else { return Vec::new() };
+        let mut patterns = Vec::new();
+        for pattern in &list.value {
+            let p = pattern.value.trim();
+            let outside = p.starts_with('/') || p.split('/').any(|part| part == "..");
+            if p.is_empty() || outside {
+                self.error(
+                    "C014",
+                    span(pattern),
+                    format!("`{p}` is not a path inside the pipeline root"),
+                    "write a relative path or glob, e.g. src/** or Cargo.toml",
+                );
+            } else if let Err(e) = globset::Glob::new(p) {
+                self.error(
+                    "C014",
+                    span(pattern),
+                    format!("invalid glob `{p}`: {}", e.kind()),
+                    "`*` matches within a directory, `**` across directories, `{a,b}` either",
+                );
+            } else {
+                patterns.push(p.to_string());
+            }
+        }
+        patterns
     }
 
     fn kind(&mut self, raw: &RawAction) -> ActionKind {
@@ -470,6 +510,8 @@ struct ActionDefaults {
     retries: u32,
     shell: String,
     env: Vec<EnvVar>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
 }
 
 fn span<T>(s: &Spanned<T>) -> Span {

@@ -116,4 +116,8 @@ pub struct Action {
     pub retries: u32,
     /// The shell that runs the command (`sh` unless `shell:` says otherwise).
     pub shell: String,
+    /// Glob patterns of the files the action reads; with them it can be cached.
+    pub inputs: Vec<String>,
+    /// Paths or globs the action must have produced for a cached skip.
+    pub outputs: Vec<String>,
 }

@@ -42,6 +42,8 @@ pub struct RawStage {
     pub working_directory: Option<Spanned<String>>,
     pub retries: Option<u32>,
     pub shell: Option<Spanned<String>>,
+    pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
+    pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// One action of a stage.
@@ -60,6 +62,8 @@ pub struct RawAction {
     pub working_directory: Option<Spanned<String>>,
     pub retries: Option<u32>,
     pub shell: Option<Spanned<String>>,
+    pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
+    pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// An `env:` mapping in file order, keys and values located.

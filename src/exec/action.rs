@@ -26,6 +26,10 @@ pub struct ActionContext<'a> {
     pub secrets: &'a [String],
     /// Send every output line (plain mode) or only the latest (live bars).
     pub every_line: bool,
+    /// The action cache, when actions declare `inputs:`.
+    pub cache: Option<&'a crate::cache::Cache>,
+    /// The root actions run in (for cache paths).
+    pub root: &'a std::path::Path,
 }
 
 /// Runs `action` (with retries) and returns its result; events are sent

@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use action::ActionContext;
 
+use crate::cache::Decision;
 use crate::events::{ActionResult, Event, Status};
 use crate::plan::{Plan, PlannedAction, PlannedStage};
 use crate::summary::StageSummary;
@@ -96,10 +97,19 @@ fn skip_reason(
 }
 
 fn skip(action: &PlannedAction, reason: &str, ctx: &ActionContext<'_>) -> ActionResult {
+    not_run(action, Status::Skipped, reason, ctx)
+}
+
+fn not_run(
+    action: &PlannedAction,
+    status: Status,
+    reason: &str,
+    ctx: &ActionContext<'_>,
+) -> ActionResult {
     let result = ActionResult {
         stage: action.stage.clone(),
         action: action.name.clone(),
-        status: Status::Skipped,
+        status,
         duration: Default::default(),
         exit_code: None,
         attempts: 0,
@@ -148,7 +158,28 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
     if ctx.interrupt.requested() {
         return skip(action, "interrupted before it started", ctx);
     }
+    let decision = ctx.cache.and_then(|c| c.decide(action, ctx.root));
+    let entry = match decision {
+        Some(Decision::Skip { .. }) => {
+            let reason = decision
+                .as_ref()
+                .map(Decision::describe)
+                .unwrap_or_default();
+            return not_run(action, Status::Cached, &reason, ctx);
+        }
+        Some(Decision::Run { reason, entry }) => {
+            let _ = ctx.events.send(Event::Note {
+                key: action.key.clone(),
+                text: format!("ran: {reason}"),
+            });
+            Some(entry)
+        }
+        None => None,
+    };
     let result = action::run(action, ctx);
+    if let (Some(cache), Some(entry), Status::Passed) = (ctx.cache, &entry, result.status) {
+        cache.record(action, entry);
+    }
     let _ = ctx.events.send(Event::ActionFinished {
         key: action.key.clone(),
         result: result.clone(),

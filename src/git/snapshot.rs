@@ -16,6 +16,8 @@ pub struct Snapshot {
     pub commit: String,
     /// The repository's real top level.
     pub workdir: PathBuf,
+    /// When the checkout was complete: files older than this are as committed.
+    pub checked_out_at: std::time::SystemTime,
     temp: Option<tempfile::TempDir>,
 }
 
@@ -64,6 +66,7 @@ impl Snapshot {
             dir: temp.path().to_path_buf(),
             commit: commit.id().to_string(),
             workdir,
+            checked_out_at: std::time::SystemTime::now(),
             temp: Some(temp),
         })
     }

@@ -73,6 +73,10 @@ pub struct PlannedAction {
     pub continue_on_error: bool,
     /// Runs even after a failure.
     pub always: bool,
+    /// Glob patterns of its input files (relative to the root), for the cache.
+    pub inputs: Vec<String>,
+    /// Paths or globs it produces (relative to the root), for the cache.
+    pub outputs: Vec<String>,
 }
 
 /// What an action does, resolved. Each action kind has a variant and a
@@ -259,6 +263,8 @@ fn plan_action(
         retries: action.retries,
         continue_on_error: action.continue_on_error,
         always: action.always,
+        inputs: action.inputs.clone(),
+        outputs: action.outputs.clone(),
     })
 }
 

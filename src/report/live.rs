@@ -83,7 +83,7 @@ impl LiveReporter {
         let (icon, style) = table::status_style(result.status, self.stream);
         let dim = self.stream.style(console::Style::new().dim());
         let detail = match (result.status, &result.reason) {
-            (Status::Skipped, Some(r)) => format!("skipped: {r}"),
+            (s @ (Status::Skipped | Status::Cached), Some(r)) => format!("{}: {r}", s.label()),
             (_, Some(r)) => format!("{}  {r}", human(result.duration)),
             (_, None) => human(result.duration),
         };

@@ -58,6 +58,9 @@ impl Reporter for PlainReporter {
                 ));
             }
             Event::Output { key, line } if !self.quiet => self.line(format!("[{key}] {line}")),
+            Event::Note { key, text } if !self.quiet => {
+                self.line(format!("[{key}] {}", dim.apply_to(text)));
+            }
             Event::Retrying {
                 key,
                 attempt,
@@ -76,7 +79,9 @@ impl Reporter for PlainReporter {
                 }
                 let (icon, style) = table::status_style(result.status, self.stream);
                 let what = match (result.status, &result.reason) {
-                    (Status::Skipped, Some(r)) => format!("skipped: {r}"),
+                    (s @ (Status::Skipped | Status::Cached), Some(r)) => {
+                        format!("{}: {r}", s.label())
+                    }
                     (s, Some(r)) => format!("{} in {}: {r}", s.label(), human(result.duration)),
                     (s, None) => format!("{} in {}", s.label(), human(result.duration)),
                 };

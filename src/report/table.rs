@@ -16,6 +16,7 @@ pub fn status_style(status: Status, stream: Stream) -> (&'static str, console::S
         Status::Skipped => ("–", console::Style::new().dim()),
         Status::Interrupted => ("■", console::Style::new().yellow().bold()),
         Status::Warning => ("!", console::Style::new().yellow()),
+        Status::Cached => ("↺", console::Style::new().cyan()),
     };
     (icon, stream.style(style))
 }
@@ -33,12 +34,12 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
     for stage in &summary.stages {
         for a in &stage.actions {
             let detail = match (&a.log, &a.reason, a.status) {
-                (_, Some(reason), Status::Skipped) => reason.clone(),
+                (_, Some(reason), Status::Skipped | Status::Cached) => reason.clone(),
                 (Some(log), Some(reason), _) => format!("{} ({reason})", log.display()),
                 (Some(log), None, _) => log.display().to_string(),
                 (None, reason, _) => reason.clone().unwrap_or_default(),
             };
-            let duration = if a.status == Status::Skipped {
+            let duration = if matches!(a.status, Status::Skipped | Status::Cached) {
                 String::new()
             } else {
                 human(a.duration)
@@ -112,6 +113,7 @@ pub fn totals_line(summary: &RunSummary, stream: Stream) -> String {
         (t.timed_out, "timed out"),
         (t.interrupted, "interrupted"),
         (t.warning, "warning"),
+        (t.cached, "cached"),
         (t.skipped, "skipped"),
     ];
     let parts: Vec<String> = counts

@@ -2,16 +2,17 @@
 
 use std::fmt::Write;
 
+use crate::cache::{Cache, Decision};
 use crate::exec::mask::Masker;
 use crate::plan::Plan;
 
 /// Prints what a run would do.
-pub fn print(plan: &Plan) {
-    print!("{}", render(plan));
+pub fn print(plan: &Plan, cache: Option<&Cache>) {
+    print!("{}", render(plan, cache));
 }
 
 /// The plan as text.
-pub fn render(plan: &Plan) -> String {
+pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
     let masker = Masker::new(&plan.secrets);
     let bold = console::Style::new().bold();
     let dim = console::Style::new().dim();
@@ -61,6 +62,13 @@ pub fn render(plan: &Plan) -> String {
                     facts.push("continue_on_error".into());
                 }
                 let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
+                if let Some(decision) = cache.and_then(|c| c.decide(action, &plan.root)) {
+                    let verdict = match decision {
+                        Decision::Skip { .. } => "cache: would skip",
+                        Decision::Run { .. } => "cache: would run",
+                    };
+                    let _ = writeln!(out, "      {verdict} ({})", decision.describe());
+                }
                 for (k, v) in action.env.iter().filter(|(k, _)| !k.starts_with("GANTRY_")) {
                     let _ = writeln!(
                         out,

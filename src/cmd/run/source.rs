@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::cache::FileIndex;
 use crate::cmd::Globals;
 use crate::config::{self, Pipeline};
 use crate::error::{ConfigError, UsageError};
@@ -51,6 +52,16 @@ impl Source {
         let mut pipeline =
             config::load(&config_path).map_err(|e| relabel(e, &real_config, &short))?;
         let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
+        // A name taken from the directory must be the real one, not the checkout's.
+        if pipeline.root.file_name() == Some(std::ffi::OsStr::new(&pipeline.name)) {
+            if let Some(name) = state_root
+                .canonicalize()
+                .ok()
+                .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+            {
+                pipeline.name = name;
+            }
+        }
         // An env file holds local settings and secrets, usually untracked:
         // it is read from the real work tree, like the process environment.
         if let Some((path, span)) = pipeline.env_file.take() {
@@ -63,6 +74,21 @@ impl Source {
             git,
             snapshot: Some(snapshot),
         })
+    }
+
+    /// File lookups for the cache: through the git index in a work tree,
+    /// through the commit's tree in a snapshot.
+    pub fn file_index(&self) -> FileIndex {
+        match &self.snapshot {
+            Some(s) => FileIndex::for_snapshot(
+                &self.pipeline.root,
+                &s.workdir,
+                &s.commit,
+                &s.dir,
+                s.checked_out_at,
+            ),
+            None => FileIndex::for_worktree(&self.pipeline.root),
+        }
     }
 
     /// What run.json records about the snapshot, after `keep` was decided.

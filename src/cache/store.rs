@@ -1,0 +1,65 @@
+//! Cache entries on disk: `.gantry/cache/<stage>/<action>.json`, one per
+//! action, describing its last successful run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::STATE_DIR;
+
+/// Bumped when the entry format or fingerprint recipe changes.
+pub const FORMAT: u32 = 1;
+
+/// What an action's last successful run saw.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entry {
+    /// [`FORMAT`] at the time of writing.
+    pub format: u32,
+    /// Hash of the action's definition (command, directory, environment, gantry version).
+    pub definition: String,
+    /// Content id of every input file.
+    pub files: BTreeMap<String, String>,
+    /// The run that recorded it.
+    pub run_id: String,
+}
+
+/// The cache directory of the pipeline whose state lives in `state_root`.
+pub fn cache_dir(state_root: &Path) -> PathBuf {
+    state_root.join(STATE_DIR).join("cache")
+}
+
+fn entry_path(state_root: &Path, stage: &str, action: &str) -> PathBuf {
+    cache_dir(state_root)
+        .join(stage)
+        .join(format!("{action}.json"))
+}
+
+/// The stored entry of an action, if there is a readable one.
+pub fn load(state_root: &Path, stage: &str, action: &str) -> Option<Entry> {
+    let bytes = std::fs::read(entry_path(state_root, stage, action)).ok()?;
+    serde_json::from_slice::<Entry>(&bytes)
+        .ok()
+        .filter(|e| e.format == FORMAT)
+}
+
+/// Stores an entry atomically (temp file, then rename).
+pub fn save(state_root: &Path, stage: &str, action: &str, entry: &Entry) -> std::io::Result<()> {
+    let path = entry_path(state_root, stage, action);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec(entry).unwrap_or_default())?;
+    std::fs::rename(tmp, path)
+}
+
+/// Deletes every entry; returns whether there was a cache.
+pub fn clean(state_root: &Path) -> std::io::Result<bool> {
+    let dir = cache_dir(state_root);
+    if !dir.exists() {
+        return Ok(false);
+    }
+    std::fs::remove_dir_all(dir)?;
+    Ok(true)
+}
