@@ -42,6 +42,7 @@ pub struct FileIndex {
     trust: Trust,
     ids: Mutex<HashMap<String, Option<String>>>,
     walks: Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
+    matches: Mutex<HashMap<Vec<String>, Arc<Vec<String>>>>,
 }
 
 impl FileIndex {
@@ -128,11 +129,22 @@ impl FileIndex {
             trust: Trust::Nothing,
             ids: Mutex::default(),
             walks: Mutex::default(),
+            matches: Mutex::default(),
         }
     }
 
-    /// The files (relative to the root, `/`-separated, sorted) matching any of `patterns`.
-    pub fn matching(&self, patterns: &[String]) -> Vec<String> {
+    /// The files (relative to the root, `/`-separated, sorted) matching any
+    /// of `patterns`, memoised per pattern list.
+    pub fn matching(&self, patterns: &[String]) -> Arc<Vec<String>> {
+        if let Some(found) = lock(&self.matches).get(patterns) {
+            return Arc::clone(found);
+        }
+        let found = Arc::new(self.match_now(patterns));
+        lock(&self.matches).insert(patterns.to_vec(), Arc::clone(&found));
+        found
+    }
+
+    fn match_now(&self, patterns: &[String]) -> Vec<String> {
         let mut files = Vec::new();
         for pattern in patterns {
             let Ok(glob) = globset::GlobBuilder::new(pattern)
@@ -176,14 +188,37 @@ impl FileIndex {
         files
     }
 
-    /// A content id for `rel`, or `None` when it does not exist.
-    pub fn content_id(&self, rel: &str) -> Option<String> {
-        if let Some(id) = lock(&self.ids).get(rel) {
-            return id.clone();
-        }
-        let id = self.compute_id(rel);
-        lock(&self.ids).insert(rel.to_string(), id.clone());
-        id
+    /// The content id of each of `files` (`None`: it vanished), computing
+    /// the ones not known yet on all cores.
+    pub fn content_ids(&self, files: &[String]) -> Vec<Option<String>> {
+        let missing: Vec<&String> = {
+            let ids = lock(&self.ids);
+            files.iter().filter(|f| !ids.contains_key(*f)).collect()
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = missing.len().div_ceil(threads).max(256);
+        let computed: Vec<(String, Option<String>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = missing
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|f| ((*f).clone(), self.compute_id(f)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        let mut ids = lock(&self.ids);
+        ids.extend(computed);
+        files
+            .iter()
+            .map(|f| ids.get(f).cloned().flatten())
+            .collect()
     }
 
     fn compute_id(&self, rel: &str) -> Option<String> {

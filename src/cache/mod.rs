@@ -21,17 +21,24 @@ pub enum Decision {
         /// The run whose result still holds.
         since_run: String,
     },
-    /// Run it, because of `reason`; store `entry` if it passes.
+    /// Run it, because of `reason`; record `pending` if it passes.
     Run {
         /// Why it must run, for people.
         reason: String,
-        /// The entry to store after a successful run.
-        entry: Entry,
+        /// What to store after a successful run.
+        pending: Pending,
     },
 }
 
+/// The fingerprint taken before an action ran, stored if it passes.
+#[derive(Debug)]
+pub struct Pending {
+    entry: Entry,
+    files: BTreeMap<String, String>,
+}
+
 impl Decision {
-    /// `cached: …` or `ran: …`, as reporters show it.
+    /// `inputs unchanged since run 41` or `src/main.rs changed`, for reporters.
     pub fn describe(&self) -> String {
         match self {
             Decision::Skip { since_run } => format!("inputs unchanged since run {since_run}"),
@@ -65,41 +72,59 @@ impl Cache {
         if action.inputs.is_empty() {
             return None;
         }
+        let matched = self.files.matching(&action.inputs);
+        let ids = self.files.content_ids(&matched);
         let entry = Entry {
             format: store::FORMAT,
             definition: definition(action, root),
-            files: self
-                .files
-                .matching(&action.inputs)
-                .into_iter()
-                .filter_map(|f| self.files.content_id(&f).map(|id| (f, id)))
-                .collect(),
+            digest: digest(&matched, &ids),
             run_id: self.run_id.clone(),
         };
-        let run = |reason: String, entry| Some(Decision::Run { reason, entry });
+        let pending = || Pending {
+            entry: entry.clone(),
+            files: matched
+                .iter()
+                .zip(&ids)
+                .filter_map(|(f, id)| Some((f.clone(), id.clone()?)))
+                .collect(),
+        };
+        let run = |reason: String| {
+            Some(Decision::Run {
+                reason,
+                pending: pending(),
+            })
+        };
         if !self.enabled {
-            return run("--no-cache".into(), entry);
+            return run("--no-cache".into());
         }
         let Some(previous) = store::load(&self.state_root, &action.stage, &action.name) else {
-            return run("no earlier successful run".into(), entry);
+            return run("no earlier successful run".into());
         };
         if previous.definition != entry.definition {
-            return run("its command or environment changed".into(), entry);
+            return run("its command or environment changed".into());
         }
-        if let Some(change) = describe_changes(&previous.files, &entry.files) {
-            return run(change, entry);
+        if previous.digest != entry.digest {
+            let old = store::load_files(&self.state_root, &action.stage, &action.name);
+            let change = describe_changes(&old, &pending().files);
+            return run(change.unwrap_or_else(|| "its inputs changed".into()));
         }
         if let Some(missing) = self.missing_output(action, root) {
-            return run(format!("output `{missing}` is missing"), entry);
+            return run(format!("output `{missing}` is missing"));
         }
         Some(Decision::Skip {
             since_run: previous.run_id,
         })
     }
 
-    /// Stores `entry` after the action passed.
-    pub fn record(&self, action: &PlannedAction, entry: &Entry) {
-        let _ = store::save(&self.state_root, &action.stage, &action.name, entry);
+    /// Stores the fingerprint taken before the action ran, after it passed.
+    pub fn record(&self, action: &PlannedAction, pending: &Pending) {
+        let _ = store::save(
+            &self.state_root,
+            &action.stage,
+            &action.name,
+            &pending.entry,
+            &pending.files,
+        );
     }
 
     fn missing_output<'a>(&self, action: &'a PlannedAction, root: &Path) -> Option<&'a str> {
@@ -112,6 +137,20 @@ impl Cache {
             }
         })
     }
+}
+
+/// Hash of every (path, content id) pair, in path order.
+fn digest(files: &[String], ids: &[Option<String>]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for (file, id) in files.iter().zip(ids) {
+        if let Some(id) = id {
+            hasher.update(file.as_bytes());
+            hasher.update(b"\0");
+            hasher.update(id.as_bytes());
+            hasher.update(b"\n");
+        }
+    }
+    hasher.finalize().to_hex().to_string()
 }
 
 /// Hash of what the action does: its work, directory, configured

@@ -9,17 +9,18 @@ use serde::{Deserialize, Serialize};
 use crate::record::STATE_DIR;
 
 /// Bumped when the entry format or fingerprint recipe changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
-/// What an action's last successful run saw.
+/// What an action's last successful run saw. The per-file list is kept in
+/// a second file, read only to explain what changed.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Entry {
     /// [`FORMAT`] at the time of writing.
     pub format: u32,
     /// Hash of the action's definition (command, directory, environment, gantry version).
     pub definition: String,
-    /// Content id of every input file.
-    pub files: BTreeMap<String, String>,
+    /// Hash of every input file's path and content id.
+    pub digest: String,
     /// The run that recorded it.
     pub run_id: String,
 }
@@ -35,6 +36,20 @@ fn entry_path(state_root: &Path, stage: &str, action: &str) -> PathBuf {
         .join(format!("{action}.json"))
 }
 
+fn files_path(state_root: &Path, stage: &str, action: &str) -> PathBuf {
+    cache_dir(state_root)
+        .join(stage)
+        .join(format!("{action}.files.json"))
+}
+
+/// The input files (path → content id) recorded with an action's entry.
+pub fn load_files(state_root: &Path, stage: &str, action: &str) -> BTreeMap<String, String> {
+    std::fs::read(files_path(state_root, stage, action))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
 /// The stored entry of an action, if there is a readable one.
 pub fn load(state_root: &Path, stage: &str, action: &str) -> Option<Entry> {
     let bytes = std::fs::read(entry_path(state_root, stage, action)).ok()?;
@@ -43,14 +58,29 @@ pub fn load(state_root: &Path, stage: &str, action: &str) -> Option<Entry> {
         .filter(|e| e.format == FORMAT)
 }
 
-/// Stores an entry atomically (temp file, then rename).
-pub fn save(state_root: &Path, stage: &str, action: &str, entry: &Entry) -> std::io::Result<()> {
+/// Stores an entry and its file list, each atomically (temp file, then
+/// rename; the entry last, so a reader never sees it without its files).
+pub fn save(
+    state_root: &Path,
+    stage: &str,
+    action: &str,
+    entry: &Entry,
+    files: &BTreeMap<String, String>,
+) -> std::io::Result<()> {
     let path = entry_path(state_root, stage, action);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec(entry).unwrap_or_default())?;
+    write_atomic(
+        &files_path(state_root, stage, action),
+        &serde_json::to_vec(files)?,
+    )?;
+    write_atomic(&path, &serde_json::to_vec(entry)?)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
     std::fs::rename(tmp, path)
 }
 

@@ -29,6 +29,7 @@ const EVENT_QUEUE: usize = 1024;
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     let mut source = Source::load(globals, args.snapshot.as_deref())?;
+    let files = source.files.take();
     let pipeline = &source.pipeline;
     let selection = Selection {
         stages: args.stages.clone(),
@@ -45,20 +46,11 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     let next = record::next_id(&source.state_root).to_string();
     // Plan before claiming a run directory: a config error leaves nothing behind.
     let plan = plan::plan(pipeline, options(next.clone()))?;
-    let uses_cache = plan
-        .stages
-        .iter()
-        .flat_map(|s| s.groups.iter().flatten())
-        .any(|a| !a.inputs.is_empty());
-    let cache = |run_id: &str| {
-        uses_cache.then(|| {
-            Cache::new(
-                source.file_index(),
-                &source.state_root,
-                !args.no_cache,
-                run_id,
-            )
-        })
+    let mut files = files;
+    let mut cache = |run_id: &str| {
+        files
+            .take()
+            .map(|f| Cache::new(f, &source.state_root, !args.no_cache, run_id))
     };
     if args.dry_run {
         dry_run::print(&plan, cache(&next).as_ref());

@@ -167,12 +167,12 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
                 .unwrap_or_default();
             return not_run(action, Status::Cached, &reason, ctx);
         }
-        Some(Decision::Run { reason, entry }) => {
+        Some(Decision::Run { reason, pending }) => {
             let _ = ctx.events.send(Event::Note {
                 key: action.key.clone(),
                 text: format!("ran: {reason}"),
             });
-            Some(entry)
+            Some(pending)
         }
         None => None,
     };

@@ -21,6 +21,28 @@ pub struct Source {
     pub git: GitInfo,
     /// The checkout, for snapshot runs (removed when dropped unless kept).
     pub snapshot: Option<Snapshot>,
+    /// File lookups for the cache (through the git index in a work tree,
+    /// the commit's tree in a snapshot), when some action has `inputs:`.
+    pub files: Option<FileIndex>,
+}
+
+/// `files`, with the content of every declared input already looked up;
+/// `None` when no action declares `inputs:`.
+fn prefetched(pipeline: &Pipeline, files: FileIndex) -> Option<FileIndex> {
+    let patterns: Vec<&Vec<String>> = pipeline
+        .stages
+        .iter()
+        .flat_map(|s| &s.actions)
+        .map(|a| &a.inputs)
+        .filter(|i| !i.is_empty())
+        .collect();
+    if patterns.is_empty() {
+        return None;
+    }
+    for inputs in patterns {
+        files.content_ids(&files.matching(inputs));
+    }
+    Some(files)
 }
 
 impl Source {
@@ -29,13 +51,20 @@ impl Source {
         let real_config = config::find_config(&globals.cwd, globals.config_file.as_deref())?;
         let Some(rev) = rev else {
             let pipeline = config::load(&real_config)?;
-            let git = GitInfo::discover(&pipeline.root);
             let state_root = pipeline.root.clone();
+            // `git status` over a large tree and the cache's look at the
+            // inputs both stat many files: do them at the same time.
+            let (git, files) = std::thread::scope(|scope| {
+                let git = scope.spawn(|| GitInfo::discover(&pipeline.root));
+                let files = prefetched(&pipeline, FileIndex::for_worktree(&pipeline.root));
+                (git.join().unwrap_or_default(), files)
+            });
             return Ok(Source {
                 pipeline,
                 state_root,
                 git,
                 snapshot: None,
+                files,
             });
         };
         let snapshot = Snapshot::checkout(&globals.cwd, rev)?;
@@ -68,27 +97,21 @@ impl Source {
             pipeline.env_file = Some((state_root.join(path), span));
         }
         let git = GitInfo::at_commit(&globals.cwd, &snapshot.commit);
+        let files = FileIndex::for_snapshot(
+            &pipeline.root,
+            &snapshot.workdir,
+            &snapshot.commit,
+            &snapshot.dir,
+            snapshot.checked_out_at,
+        );
+        let files = prefetched(&pipeline, files);
         Ok(Source {
             pipeline,
             state_root,
             git,
             snapshot: Some(snapshot),
+            files,
         })
-    }
-
-    /// File lookups for the cache: through the git index in a work tree,
-    /// through the commit's tree in a snapshot.
-    pub fn file_index(&self) -> FileIndex {
-        match &self.snapshot {
-            Some(s) => FileIndex::for_snapshot(
-                &self.pipeline.root,
-                &s.workdir,
-                &s.commit,
-                &s.dir,
-                s.checked_out_at,
-            ),
-            None => FileIndex::for_worktree(&self.pipeline.root),
-        }
     }
 
     /// What run.json records about the snapshot, after `keep` was decided.
