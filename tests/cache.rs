@@ -216,3 +216,30 @@ fn invalid_input_patterns_are_config_errors() {
         out.stderr
     );
 }
+
+#[test]
+fn inputs_rewritten_by_an_earlier_stage_are_seen_by_a_later_one() {
+    // Regression: content ids looked up before the run must not outlive an
+    // action that ran and changed files.
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: gen
+    inputs: [seed.txt]
+    run: mkdir -p gen && cp seed.txt gen/out.txt
+  - name: use
+    inputs: [\"gen/**\"]
+    run: cat gen/out.txt >> used
+",
+    );
+    repo.write("seed.txt", "one\n");
+    assert_eq!(repo.run(&["run"]).code, 0);
+    repo.write("seed.txt", "two\n");
+    let out = repo.run(&["run"]);
+    assert!(
+        out.stdout.contains("[use/use] ran: gen/out.txt changed"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(repo.read("used"), "one\ntwo\n");
+}

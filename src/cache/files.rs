@@ -133,8 +133,15 @@ impl FileIndex {
         }
     }
 
+    /// Forgets every memoised lookup: an action ran and may have changed files.
+    pub fn forget(&self) {
+        lock(&self.ids).clear();
+        lock(&self.walks).clear();
+        lock(&self.matches).clear();
+    }
+
     /// The files (relative to the root, `/`-separated, sorted) matching any
-    /// of `patterns`, memoised per pattern list.
+    /// of `patterns`, memoised per pattern list until [`FileIndex::forget`].
     pub fn matching(&self, patterns: &[String]) -> Arc<Vec<String>> {
         if let Some(found) = lock(&self.matches).get(patterns) {
             return Arc::clone(found);

@@ -116,6 +116,11 @@ impl Cache {
         })
     }
 
+    /// An action ran: files may have changed, so lookups start afresh.
+    pub fn action_ran(&self) {
+        self.files.forget();
+    }
+
     /// Stores the fingerprint taken before the action ran, after it passed.
     pub fn record(&self, action: &PlannedAction, pending: &Pending) {
         let _ = store::save(

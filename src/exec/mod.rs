@@ -177,8 +177,11 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
         None => None,
     };
     let result = action::run(action, ctx);
-    if let (Some(cache), Some(entry), Status::Passed) = (ctx.cache, &entry, result.status) {
-        cache.record(action, entry);
+    if let Some(cache) = ctx.cache {
+        cache.action_ran();
+        if let (Some(pending), Status::Passed) = (&entry, result.status) {
+            cache.record(action, pending);
+        }
     }
     let _ = ctx.events.send(Event::ActionFinished {
         key: action.key.clone(),
