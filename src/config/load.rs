@@ -308,14 +308,7 @@ impl Checker<'_> {
         let actions = match raw.actions {
             Some(list) => {
                 self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
-                if let Some(image) = &raw.image {
-                    self.error(
-                        "C007",
-                        span(image),
-                        "`image:` next to `actions:`".into(),
-                        "a stage has either `actions:` or the `image:` of a single action",
-                    );
-                }
+                self.no_image_next_to_actions(raw.image.as_ref());
                 if list.value.is_empty() {
                     self.error(
                         "C003",
@@ -475,6 +468,18 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// `image:` on a stage that has `actions:` is an error.
+    fn no_image_next_to_actions(&mut self, image: Option<&Spanned<RawImage>>) {
+        if let Some(image) = image {
+            self.error(
+                "C007",
+                span(image),
+                "`image:` next to `actions:`".into(),
+                "a stage has either `actions:` or the `image:` of a single action",
+            );
+        }
+    }
+
     /// An `image:` action: the only kind on its action, checked by `image::spec`.
     fn image_kind(&mut self, raw: &RawAction, image: &Spanned<RawImage>) -> ActionKind {
         let others = [
