@@ -61,6 +61,7 @@ pub fn tree(pipeline: &Pipeline) -> String {
 fn summary(kind: &ActionKind) -> String {
     match kind {
         ActionKind::Run { command, .. } => first_line(command),
+        ActionKind::Image(spec) => spec.summary(),
         ActionKind::Script { lines } => match lines.len() {
             1 => first_line(&lines[0].0),
             n => format!("{} (+{} more)", first_line(&lines[0].0), n - 1),

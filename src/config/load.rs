@@ -10,6 +10,7 @@ use super::model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};
 use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
 use crate::diagnostics::Diagnostic;
 use crate::error::{ConfigError, UsageError};
+use crate::image::RawImage;
 use crate::vars;
 
 /// File names gantry looks for, in order of preference.
@@ -309,6 +310,7 @@ impl Checker<'_> {
         let actions = match raw.actions {
             Some(list) => {
                 self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
+                self.no_image_next_to_actions(raw.image.as_ref());
                 if list.value.is_empty() {
                     self.error(
                         "C003",
@@ -324,6 +326,7 @@ impl Checker<'_> {
                     name: raw.name.clone(),
                     run: raw.run,
                     script: raw.script,
+                    image: raw.image,
                     env: EnvMap::default(),
                     timeout: None,
                     run_order: raw.run_order,
@@ -452,6 +455,9 @@ impl Checker<'_> {
     }
 
     fn kind(&mut self, raw: &RawAction) -> ActionKind {
+        if let Some(image) = &raw.image {
+            return self.image_kind(raw, image);
+        }
         match (&raw.run, &raw.script) {
             (Some(run), None) => {
                 self.check_vars(&run.value, span(run));
@@ -493,11 +499,51 @@ impl Checker<'_> {
                     "C007",
                     span(&raw.name),
                     format!("action `{}` has nothing to run", raw.name.value),
-                    "add `run: COMMAND` or a `script:` list (or `actions:` on a stage)",
+                    "add `run: COMMAND`, a `script:` list or an `image:` mapping (or `actions:` on a stage)",
                 );
                 ActionKind::Script { lines: Vec::new() }
             }
         }
+    }
+}
+
+impl Checker<'_> {
+    /// `image:` on a stage that has `actions:` is an error.
+    fn no_image_next_to_actions(&mut self, image: Option<&Spanned<RawImage>>) {
+        if let Some(image) = image {
+            self.error(
+                "C007",
+                span(image),
+                "`image:` next to `actions:`".into(),
+                "a stage has either `actions:` or the `image:` of a single action",
+            );
+        }
+    }
+
+    /// An `image:` action: the only kind on its action, checked by `image::spec`.
+    fn image_kind(&mut self, raw: &RawAction, image: &Spanned<RawImage>) -> ActionKind {
+        let others = [
+            ("run", raw.run.as_ref().map(span)),
+            ("script", raw.script.as_ref().map(span)),
+        ];
+        for (key, at) in others {
+            if let Some(at) = at {
+                self.error(
+                    "C007",
+                    at,
+                    format!("action `{}` has both `{key}:` and `image:`", raw.name.value),
+                    "keep one kind per action: `run:`, `script:` or `image:`",
+                );
+            }
+        }
+        let (spec, problems) = crate::image::check(image);
+        for p in problems {
+            self.error(p.code, p.span, p.message, &p.hint);
+        }
+        for (text, at) in spec.texts() {
+            self.check_vars(text, *at);
+        }
+        ActionKind::Image(Box::new(spec))
     }
 }
 

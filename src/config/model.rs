@@ -89,6 +89,8 @@ pub enum ActionKind {
         /// The lines, before `${…}` expansion, with where each is written.
         lines: Vec<(String, Span)>,
     },
+    /// A container image build (`image:`).
+    Image(Box<crate::image::ImageSpec>),
 }
 
 /// One action of a stage, with stage defaults already applied.

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::duration::Duration;
+use crate::image::RawImage;
 
 /// Top level of `gantry.yml`.
 #[derive(Debug, Deserialize)]
@@ -33,6 +34,7 @@ pub struct RawStage {
     pub actions: Option<Spanned<Vec<RawAction>>>,
     pub run: Option<Spanned<String>>,
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
+    pub image: Option<Spanned<RawImage>>,
     #[serde(default)]
     pub env: EnvMap,
     pub timeout: Option<Spanned<Duration>>,
@@ -53,6 +55,7 @@ pub struct RawAction {
     pub name: Spanned<String>,
     pub run: Option<Spanned<String>>,
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
+    pub image: Option<Spanned<RawImage>>,
     #[serde(default)]
     pub env: EnvMap,
     pub timeout: Option<Spanned<Duration>>,

@@ -124,6 +124,7 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
     };
     let outcome = match &action.work {
         Work::Shell { program, args } => shell::run(action, program, args, &mut io),
+        Work::Image(job) => crate::image::run(action, job, &mut io),
     };
     output.finish();
     if let Some(why) = &outcome.reason {

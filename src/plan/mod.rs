@@ -90,6 +90,8 @@ pub enum Work {
         /// Its arguments (`-c COMMAND` or `-e -c SCRIPT`).
         args: Vec<String>,
     },
+    /// `image:`: a container image build.
+    Image(Box<crate::image::ImageJob>),
 }
 
 /// Inputs to planning besides the pipeline.
@@ -230,10 +232,18 @@ fn plan_action(
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
     };
-    let (args, command) = match &action.kind {
+    let cwd = match &action.working_directory {
+        Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
+        None => pipeline.root.clone(),
+    };
+    let shell = |args| Work::Shell {
+        program: action.shell.clone(),
+        args,
+    };
+    let (work, command) = match &action.kind {
         ActionKind::Run { command, span } => {
             let command = expand(command, *span)?;
-            (vec!["-c".to_string(), command.clone()], command)
+            (shell(vec!["-c".to_string(), command.clone()]), command)
         }
         ActionKind::Script { lines } => {
             let lines = lines
@@ -241,22 +251,32 @@ fn plan_action(
                 .map(|(line, span)| expand(line, *span))
                 .collect::<Result<Vec<_>, _>>()?;
             let script = lines.join("\n");
-            (vec!["-e".into(), "-c".into(), script.clone()], script)
+            (
+                shell(vec!["-e".into(), "-c".into(), script.clone()]),
+                script,
+            )
         }
-    };
-    let cwd = match &action.working_directory {
-        Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
-        None => pipeline.root.clone(),
+        ActionKind::Image(spec) => {
+            let input = crate::image::PlanInput {
+                config: &pipeline.file,
+                root: &pipeline.root,
+                cwd: &cwd,
+                git_sha: &options.git.sha,
+                env: layers.vars(),
+                lookup: &|n| layers.lookup(n),
+                expand: &expand,
+            };
+            let job = crate::image::plan(spec, &input)?;
+            let command = crate::image::command::describe(&job);
+            (Work::Image(Box::new(job)), command)
+        }
     };
     Ok(PlannedAction {
         key: Arc::from(format!("{}/{}", stage.name, action.name)),
         stage: stage.name.clone(),
         name: action.name.clone(),
         command,
-        work: Work::Shell {
-            program: action.shell.clone(),
-            args,
-        },
+        work,
         cwd,
         env: layers.vars().to_vec(),
         timeout: action.timeout,

@@ -1,0 +1,168 @@
+//! Finding the builder program: `builder: auto` tries docker (only when its
+//! daemon answers), podman, then buildah on the action's `PATH`; a named
+//! builder must be on `PATH`. When none is usable, the error lists what was
+//! tried and how to install one.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use super::spec::{Builder, BuilderChoice};
+
+/// How long `docker info` may take before docker counts as unavailable.
+pub const DOCKER_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The builder an action will use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chosen {
+    /// Which builder.
+    pub builder: Builder,
+    /// Its program, as found on `PATH`.
+    pub program: PathBuf,
+    /// Why it was chosen, for the log (e.g. `auto: docker's daemon did not answer`).
+    pub why: String,
+}
+
+/// Finds the builder for `choice` on `path` (the action's `PATH`), with
+/// `env` the action's variables (for `DOCKER_HOST` and the like). The error
+/// says what was tried and how to install a builder.
+pub fn detect(
+    choice: BuilderChoice,
+    path: Option<&OsStr>,
+    cwd: &Path,
+    env: &[(String, String)],
+) -> Result<Chosen, String> {
+    let find = |b: Builder| which::which_in(b.name(), path, cwd).ok();
+    match choice {
+        BuilderChoice::Named(builder) => match find(builder) {
+            Some(program) => Ok(Chosen {
+                builder,
+                program,
+                why: "set by `builder:`".into(),
+            }),
+            None => Err(format!(
+                "`builder: {0}` but `{0}` is not on PATH; {1}",
+                builder.name(),
+                install_hint()
+            )),
+        },
+        BuilderChoice::Auto => {
+            let mut tried = Vec::new();
+            for builder in Builder::ALL {
+                let Some(program) = find(builder) else {
+                    tried.push(format!("{} (not on PATH)", builder.name()));
+                    continue;
+                };
+                if builder == Builder::Docker {
+                    if let Err(why) = docker_answers(&program, env) {
+                        tried.push(format!("docker ({why})"));
+                        continue;
+                    }
+                }
+                let mut why = String::from("auto");
+                if !tried.is_empty() {
+                    why = format!("auto; skipped {}", tried.join(", "));
+                }
+                return Ok(Chosen {
+                    builder,
+                    program,
+                    why,
+                });
+            }
+            Err(format!(
+                "no container image builder found: tried {}; {}",
+                tried.join(", "),
+                install_hint()
+            ))
+        }
+    }
+}
+
+fn install_hint() -> &'static str {
+    "install one, e.g. `apt-get install -y buildah` or `apt-get install -y podman` \
+     (Fedora: `dnf install buildah`; macOS: `brew install podman`), or start Docker \
+     (https://docs.docker.com/engine/install/), then run again"
+}
+
+/// Whether docker's daemon answers `docker info`, asked once per program
+/// and `DOCKER_*` settings in a gantry process (planning runs more than once).
+fn docker_answers(program: &Path, env: &[(String, String)]) -> Result<(), String> {
+    static ASKED: OnceLock<Mutex<HashMap<String, Result<(), String>>>> = OnceLock::new();
+    let docker_env: Vec<&(String, String)> = env
+        .iter()
+        .filter(|(k, _)| k.starts_with("DOCKER_"))
+        .collect();
+    let key = format!("{}\0{docker_env:?}", program.display());
+    let cache = ASKED.get_or_init(Default::default);
+    if let Some(answer) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return answer.clone();
+    }
+    let answer = probe_docker(program, env);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, answer.clone());
+    answer
+}
+
+fn probe_docker(program: &Path, env: &[(String, String)]) -> Result<(), String> {
+    let mut child = Command::new(program)
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot run `docker info`: {e}"))?;
+    let deadline = Instant::now() + DOCKER_PROBE_TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(_)) => return Err("found, but its daemon is not running".into()),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            _ => {
+                // SAFETY: kill(2) on the probe's own process group.
+                unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+                let _ = child.wait();
+                return Err(format!(
+                    "found, but its daemon did not answer within {}s",
+                    DOCKER_PROBE_TIMEOUT.as_secs()
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_path_lists_every_builder_tried() {
+        let dir = std::env::temp_dir();
+        let err = detect(BuilderChoice::Auto, Some(OsStr::new("")), &dir, &[])
+            .expect_err("nothing on an empty PATH");
+        for name in ["docker (not on PATH)", "podman (not on PATH)", "buildah"] {
+            assert!(err.contains(name), "{err}");
+        }
+        assert!(err.contains("apt-get install -y buildah"), "{err}");
+    }
+
+    #[test]
+    fn a_named_builder_must_be_on_path() {
+        let dir = std::env::temp_dir();
+        let choice = BuilderChoice::Named(Builder::Podman);
+        let err = detect(choice, Some(OsStr::new("")), &dir, &[]).expect_err("not found");
+        assert!(
+            err.starts_with("`builder: podman` but `podman` is not on PATH"),
+            "{err}"
+        );
+    }
+}

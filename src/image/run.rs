@@ -1,0 +1,149 @@
+//! Running an image action: say which builder was chosen, run the build
+//! (output streaming into the action's log and live line), export the OCI
+//! archive when `output:` asks for one, and hand back tags, image id, digest
+//! and archive as the action's outputs.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
+
+use super::command::{self, Step};
+use super::detect::Chosen;
+use super::job::ImageJob;
+use super::spec::Builder;
+use crate::events::Status;
+use crate::exec::outcome::{ActionIo, Outcome};
+use crate::plan::PlannedAction;
+
+/// Builds the image of `job` for `action`.
+pub fn run(action: &PlannedAction, job: &ImageJob, io: &mut ActionIo<'_>) -> Outcome {
+    let chosen = match &job.builder {
+        Ok(chosen) => chosen,
+        Err(why) => return Outcome::failed(why.clone()),
+    };
+    io.say(&format!(
+        "builder: {} ({}; {})",
+        chosen.builder.name(),
+        chosen.program.display(),
+        chosen.why
+    ));
+    if chosen.builder == Builder::Docker
+        && (job.storage_driver.is_some() || job.isolation.is_some())
+    {
+        io.say("storage_driver and isolation apply to buildah and podman; docker ignores them");
+    }
+    let scratch = match Scratch::create() {
+        Ok(s) => s,
+        Err(e) => return Outcome::failed(format!("cannot create a temporary directory: {e}")),
+    };
+    let started = Instant::now();
+    let iidfile = scratch.path("iid");
+    let build = command::build(job, chosen.builder, Some(&iidfile));
+    let outcome = run_step(action, chosen, &build, io, started);
+    if outcome.status != Status::Passed {
+        return outcome;
+    }
+    let mut outputs = vec![
+        ("builder".to_string(), chosen.builder.name().to_string()),
+        ("tags".to_string(), job.tags.join(" ")),
+    ];
+    if let Some(id) = read_trimmed(&iidfile) {
+        outputs.push(("image_id".into(), id));
+    }
+    if let Some(output) = &job.output {
+        let digestfile = scratch.path("digest");
+        if let Err(why) = prepare_archive(&action.cwd.join(output)) {
+            return Outcome::failed(why);
+        }
+        if let Some(step) = command::export(job, chosen.builder, Some(&digestfile)) {
+            let outcome = run_step(action, chosen, &step, io, started);
+            if outcome.status != Status::Passed {
+                return outcome;
+            }
+        }
+        if let Some(digest) = read_trimmed(&digestfile) {
+            outputs.push(("digest".into(), digest));
+        }
+        outputs.push(("archive".into(), output.clone()));
+    }
+    Outcome {
+        outputs,
+        ..Outcome::passed()
+    }
+}
+
+/// Runs one builder command within what is left of the action's timeout.
+fn run_step(
+    action: &PlannedAction,
+    chosen: &Chosen,
+    step: &Step,
+    io: &mut ActionIo<'_>,
+    started: Instant,
+) -> Outcome {
+    io.say(&format!("$ {}", step.display()));
+    let program = chosen.program.to_string_lossy();
+    let mut spec = action.process(&program, step.args.clone());
+    spec.timeout = action.timeout.map(|t| t.saturating_sub(started.elapsed()));
+    let mut outcome = Outcome::of_process(&io.run_process(&spec), action.timeout);
+    if outcome.status == Status::Failed {
+        let verb = step
+            .args
+            .iter()
+            .find(|a| ["build", "push", "save"].contains(&a.as_str()));
+        let reason = outcome.reason.take().unwrap_or_default();
+        outcome.reason = Some(format!(
+            "`{} {}` failed: {reason}",
+            chosen.builder.name(),
+            verb.map_or("", String::as_str)
+        ));
+    }
+    outcome
+}
+
+/// Creates the archive's directory and removes an archive left by an earlier run.
+fn prepare_archive(path: &Path) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot replace {}: {e}", path.display())),
+    }
+}
+
+fn read_trimmed(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// A private temporary directory for the builder's id files, removed on drop.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn create() -> std::io::Result<Scratch> {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::SeqCst);
+            let dir = std::env::temp_dir().join(format!("gantry-image-{}-{n}", std::process::id()));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => return Ok(Scratch { dir }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
