@@ -33,6 +33,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --version 'Print version'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
+            cand graph 'Draw the pipeline: stages, parallel groups, gates'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
             cand hook 'Install, remove or inspect the git pre-push hook'
             cand cache 'Manage the action cache'
@@ -51,6 +52,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --env 'Set an environment variable for every action (repeatable; wins over the config)'
             cand --output 'How to print the end-of-run summary on stdout'
             cand --snapshot 'Run on a clean temporary checkout of REV (default HEAD; write `--snapshot=REV`): uncommitted and untracked files cannot change the result'
+            cand --junit 'Also write the run as JUnit XML to FILE (one test case per action)'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
@@ -68,6 +70,20 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'gantry;list'= {
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;graph'= {
+            cand --format 'Text for the terminal, or Mermaid / Graphviz DOT for documentation'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
@@ -263,6 +279,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help'= {
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
+            cand graph 'Draw the pipeline: stages, parallel groups, gates'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
             cand hook 'Install, remove or inspect the git pre-push hook'
             cand cache 'Manage the action cache'
@@ -274,6 +291,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;run'= {
         }
         &'gantry;help;list'= {
+        }
+        &'gantry;help;graph'= {
         }
         &'gantry;help;validate'= {
         }

@@ -35,6 +35,7 @@ complete -c gantry -n "__fish_gantry_needs_command" -s h -l help -d 'Print help 
 complete -c gantry -n "__fish_gantry_needs_command" -s V -l version -d 'Print version'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "cache" -d 'Manage the action cache'
@@ -50,6 +51,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand run" -s e -l env -d 'Set a
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l output -d 'How to print the end-of-run summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
 json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l snapshot -d 'Run on a clean temporary checkout of REV (default HEAD; write `--snapshot=REV`): uncommitted and untracked files cannot change the result' -r
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l junit -d 'Also write the run as JUnit XML to FILE (one test case per action)' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
@@ -70,6 +72,17 @@ never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand list" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand list" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -l format -d 'Text for the terminal, or Mermaid / Graphviz DOT for documentation' -r -f -a "text\t'A diagram in box-drawing text'
+mermaid\t'A Mermaid flowchart'
+dot\t'A Graphviz digraph'"
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -l platform -d 'The compute platform, instead of detecting it from the content' -r -f -a "server\t'EC2/On-Premises'
 ecs\t'Amazon ECS'
 lambda\t'AWS Lambda'"
@@ -180,15 +193,16 @@ never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "list" -d 'Print the stages and actions as a tree'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "cache" -d 'Manage the action cache'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate hook cache history logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "cache" -d 'Manage the action cache'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list graph validate hook cache history logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (an existing hook is chained, never overwritten)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove gantry\'s pre-push hook and restore a chained one'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "status" -d 'Say which pre-push hook is installed, and where'

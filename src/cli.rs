@@ -51,6 +51,8 @@ pub enum Command {
     Run(RunArgs),
     /// Print the stages and actions as a tree.
     List,
+    /// Draw the pipeline: stages, parallel groups, gates.
+    Graph(GraphArgs),
     /// Check appspec.yml files and gantry.yml for mistakes.
     Validate(ValidateArgs),
     /// Install, remove or inspect the git pre-push hook.
@@ -84,6 +86,25 @@ pub enum HookCommand {
         /// The remote's URL (from git).
         url: Option<String>,
     },
+}
+
+/// Arguments of `gantry graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Text for the terminal, or Mermaid / Graphviz DOT for documentation.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
+}
+
+/// Formats of `gantry graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A diagram in box-drawing text.
+    Text,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
 }
 
 /// `gantry cache …`.
@@ -146,6 +167,9 @@ pub struct RunArgs {
     /// `--snapshot=REV`): uncommitted and untracked files cannot change the result.
     #[arg(long, value_name = "REV", num_args = 0..=1, require_equals = true, default_missing_value = "HEAD")]
     pub snapshot: Option<String>,
+    /// Also write the run as JUnit XML to FILE (one test case per action).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Run every action, even those the cache would skip.
     #[arg(long)]
     pub no_cache: bool,

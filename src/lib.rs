@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod exec;
 pub mod git;
+pub mod graph;
 pub mod image;
 pub mod plan;
 pub mod record;

@@ -2,6 +2,7 @@
 
 mod cache;
 mod completions;
+mod graph;
 mod history;
 mod hook;
 mod list;
@@ -48,6 +49,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
+        Command::Graph(args) => graph::execute(&ctx, &args),
         Command::Validate(args) => validate::execute(&ctx, &args),
         Command::Cache(command) => cache::execute(&ctx, &command),
         Command::Hook(command) => hook::execute(&ctx, &command),

@@ -123,3 +123,27 @@ pub struct Action {
     /// Paths or globs the action must have produced for a cached skip.
     pub outputs: Vec<String>,
 }
+
+impl ActionKind {
+    /// One line saying what the action does, for `list`, `graph` and the like.
+    pub fn summary(&self) -> String {
+        match self {
+            ActionKind::Run { command, .. } => first_line(command),
+            ActionKind::Image(spec) => spec.summary(),
+            ActionKind::Script { lines } => match lines.len() {
+                0 => String::new(),
+                1 => first_line(&lines[0].0),
+                n => format!("{} (+{} more)", first_line(&lines[0].0), n - 1),
+            },
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if text.lines().count() > 1 {
+        format!("{line} …")
+    } else {
+        line.to_string()
+    }
+}
