@@ -26,21 +26,25 @@ pub struct Cli {
     /// Print more: every output line of every action, also on a terminal.
     #[arg(short, long, global = true)]
     pub verbose: bool,
-    /// When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto).
+    /// Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// When to colour output.
+/// When to colour output. (Plain comments on the variants keep
+/// `gantry --help` to one line per option.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when writing to a terminal, unless NO_COLOR is set.
+    // Colour when writing to a terminal, unless NO_COLOR is set.
+    #[allow(missing_docs)]
     Auto,
-    /// Always colour.
+    // Always colour.
+    #[allow(missing_docs)]
     Always,
-    /// Never colour.
+    // Never colour.
+    #[allow(missing_docs)]
     Never,
 }
 
