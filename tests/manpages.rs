@@ -51,7 +51,7 @@ fn checked_in_man_pages_are_current() {
         .flatten()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|f| !expected.iter().any(|e| *e == f))
+        .filter(|f| !expected.contains(&f))
         .collect();
     assert!(
         stale.is_empty() && extra.is_empty(),
