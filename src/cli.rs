@@ -141,16 +141,16 @@ pub struct LogsArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Run only these stages (in pipeline order).
-    #[arg(value_name = "STAGE")]
+    #[arg(value_name = "STAGE", add = stage_names())]
     pub stages: Vec<String>,
     /// Start at this stage.
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", add = stage_names())]
     pub from: Option<String>,
     /// Stop after this stage.
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", add = stage_names())]
     pub to: Option<String>,
     /// Leave out this stage (repeatable).
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", add = stage_names())]
     pub skip: Vec<String>,
     /// Print the plan with every variable expanded; run nothing.
     #[arg(long)]
@@ -233,6 +233,31 @@ pub struct CompletionsArgs {
     /// The shell to print a completion script for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Completes stage names from the nearest `gantry.yml` (dynamic
+/// completion: `source <(COMPLETE=bash gantry)`).
+fn stage_names() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(|| {
+        let Ok(cwd) = std::env::current_dir() else {
+            return Vec::new();
+        };
+        let Ok(path) = crate::config::find_config(&cwd, None) else {
+            return Vec::new();
+        };
+        let Ok(pipeline) = crate::config::load(&path) else {
+            return Vec::new();
+        };
+        pipeline
+            .stages
+            .iter()
+            .map(|s| {
+                let help = format!("{} action(s)", s.actions.len());
+                clap_complete::engine::CompletionCandidate::new(s.name.clone())
+                    .help(Some(help.into()))
+            })
+            .collect()
+    })
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

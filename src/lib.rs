@@ -34,6 +34,10 @@ use crate::error::{ConfigError, UsageError, EXIT_FAILURE, EXIT_USAGE};
 
 /// Runs gantry with the process's arguments and returns its exit code.
 pub fn main_entry() -> ExitCode {
+    // `COMPLETE=bash gantry` prints a dynamic completion script; the shell
+    // then calls gantry back to complete, e.g. stage names.
+    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
+        .complete();
     let cli = cli::Cli::parse();
     term::setup_colors(cli.color);
     match cmd::execute(cli) {
