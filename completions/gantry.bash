@@ -239,7 +239,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__run)
-            opts="-j -e -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --directory --file --quiet --verbose --color --help"
+            opts="-j -e -y -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --yes --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

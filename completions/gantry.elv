@@ -53,6 +53,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --dry-run 'Print the plan with every variable expanded; run nothing'
             cand --keep-going 'Go on with later stages after a stage failed'
+            cand -y 'Approve every approval gate without asking'
+            cand --yes 'Approve every approval gate without asking'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'

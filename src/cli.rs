@@ -87,6 +87,9 @@ pub struct RunArgs {
     /// How to print the end-of-run summary on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
+    /// Approve every approval gate without asking.
+    #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub yes: bool,
 }
 
 /// Summary formats of `gantry run`.

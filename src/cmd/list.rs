@@ -65,6 +65,8 @@ fn summary(kind: &ActionKind) -> String {
             1 => first_line(&lines[0].0),
             n => format!("{} (+{} more)", first_line(&lines[0].0), n - 1),
         },
+        ActionKind::Approval { message, .. } => format!("approval: {}", first_line(message)),
+        ActionKind::Custom { uses, .. } => format!("uses {uses}"),
     }
 }
 

@@ -115,6 +115,8 @@ fn run_plan(
                 interrupt: &interrupt,
                 secrets: &plan.secrets,
                 every_line,
+                approval: crate::approval::Policy::decide(args.yes, term::stdin_is_tty()),
+                outputs: Default::default(),
             };
             exec::execute(plan, options, &ctx)
         });

@@ -89,6 +89,22 @@ pub enum ActionKind {
         /// The lines, before `${…}` expansion, with where each is written.
         lines: Vec<(String, Span)>,
     },
+    /// A manual approval gate (`approval: MESSAGE`).
+    Approval {
+        /// The question shown, before `${…}` expansion.
+        message: String,
+        /// Where the message is written.
+        span: Span,
+    },
+    /// A custom action (`uses: NAME`, `with:` inputs).
+    Custom {
+        /// `NAME` of `gantry-action-NAME` on PATH, or a path (with a `/`) relative to the root.
+        uses: String,
+        /// Where `uses:` is written.
+        span: Span,
+        /// The `with:` inputs, before `${…}` expansion, in file order.
+        with: Vec<EnvVar>,
+    },
 }
 
 /// One action of a stage, with stage defaults already applied.

@@ -42,6 +42,12 @@ pub struct RawStage {
     pub working_directory: Option<Spanned<String>>,
     pub retries: Option<u32>,
     pub shell: Option<Spanned<String>>,
+    /// `approval: MESSAGE`: the one action is an approval gate.
+    pub approval: Option<Spanned<String>>,
+    /// `uses: NAME`: the one action runs the custom action `gantry-action-NAME`.
+    pub uses: Option<Spanned<String>>,
+    /// Inputs of a `uses:` action.
+    pub with: Option<Spanned<EnvMap>>,
 }
 
 /// One action of a stage.
@@ -60,6 +66,12 @@ pub struct RawAction {
     pub working_directory: Option<Spanned<String>>,
     pub retries: Option<u32>,
     pub shell: Option<Spanned<String>>,
+    /// `approval: MESSAGE`: the one action is an approval gate.
+    pub approval: Option<Spanned<String>>,
+    /// `uses: NAME`: the one action runs the custom action `gantry-action-NAME`.
+    pub uses: Option<Spanned<String>>,
+    /// Inputs of a `uses:` action.
+    pub with: Option<Spanned<EnvMap>>,
 }
 
 /// An `env:` mapping in file order, keys and values located.

@@ -7,6 +7,7 @@ pub mod interrupt;
 pub mod mask;
 pub mod outcome;
 mod output;
+pub mod outputs;
 pub mod process;
 mod shell;
 
@@ -96,10 +97,20 @@ fn skip_reason(
 }
 
 fn skip(action: &PlannedAction, reason: &str, ctx: &ActionContext<'_>) -> ActionResult {
+    not_run(action, Status::Skipped, reason, ctx)
+}
+
+/// The result of an action that did not start, reported and remembered.
+fn not_run(
+    action: &PlannedAction,
+    status: Status,
+    reason: &str,
+    ctx: &ActionContext<'_>,
+) -> ActionResult {
     let result = ActionResult {
         stage: action.stage.clone(),
         action: action.name.clone(),
-        status: Status::Skipped,
+        status,
         duration: Default::default(),
         exit_code: None,
         attempts: 0,
@@ -112,6 +123,7 @@ fn skip(action: &PlannedAction, reason: &str, ctx: &ActionContext<'_>) -> Action
         result: result.clone(),
         log_file: None,
     });
+    ctx.outputs.record(&result);
     result
 }
 
@@ -148,7 +160,13 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
     if ctx.interrupt.requested() {
         return skip(action, "interrupted before it started", ctx);
     }
+    let resolved = match ctx.outputs.resolve(action) {
+        Ok(resolved) => resolved,
+        Err(why) => return not_run(action, Status::Failed, &why, ctx),
+    };
+    let action = resolved.as_ref().unwrap_or(action);
     let result = action::run(action, ctx);
+    ctx.outputs.record(&result);
     let _ = ctx.events.send(Event::ActionFinished {
         key: action.key.clone(),
         result: result.clone(),

@@ -86,6 +86,18 @@ pub enum Work {
         /// Its arguments (`-c COMMAND` or `-e -c SCRIPT`).
         args: Vec<String>,
     },
+    /// `approval:`: a manual gate.
+    Approval {
+        /// The question, variables expanded.
+        message: String,
+    },
+    /// `uses:`: a custom action speaking gantry's JSON protocol.
+    Custom {
+        /// `NAME` (found as `gantry-action-NAME` on PATH) or a path with a `/`.
+        uses: String,
+        /// The `with:` inputs, variables expanded.
+        inputs: Vec<(String, String)>,
+    },
 }
 
 /// Inputs to planning besides the pipeline.
@@ -226,20 +238,7 @@ fn plan_action(
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
     };
-    let (args, command) = match &action.kind {
-        ActionKind::Run { command, span } => {
-            let command = expand(command, *span)?;
-            (vec!["-c".to_string(), command.clone()], command)
-        }
-        ActionKind::Script { lines } => {
-            let lines = lines
-                .iter()
-                .map(|(line, span)| expand(line, *span))
-                .collect::<Result<Vec<_>, _>>()?;
-            let script = lines.join("\n");
-            (vec!["-e".into(), "-c".into(), script.clone()], script)
-        }
-    };
+    let (work, command) = work(action, &expand)?;
     let cwd = match &action.working_directory {
         Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
         None => pipeline.root.clone(),
@@ -249,16 +248,60 @@ fn plan_action(
         stage: stage.name.clone(),
         name: action.name.clone(),
         command,
-        work: Work::Shell {
-            program: action.shell.clone(),
-            args,
-        },
+        work,
         cwd,
         env: layers.vars().to_vec(),
         timeout: action.timeout,
         retries: action.retries,
         continue_on_error: action.continue_on_error,
         always: action.always,
+    })
+}
+
+/// What `action` does, variables expanded, and the text shown for it.
+fn work(
+    action: &Action,
+    expand: &dyn Fn(&str, crate::config::Span) -> Result<String, Diagnostic>,
+) -> Result<(Work, String), Diagnostic> {
+    let shell = |args: Vec<String>| Work::Shell {
+        program: action.shell.clone(),
+        args,
+    };
+    Ok(match &action.kind {
+        ActionKind::Run { command, span } => {
+            let command = expand(command, *span)?;
+            (shell(vec!["-c".to_string(), command.clone()]), command)
+        }
+        ActionKind::Script { lines } => {
+            let lines = lines
+                .iter()
+                .map(|(line, span)| expand(line, *span))
+                .collect::<Result<Vec<_>, _>>()?;
+            let script = lines.join("\n");
+            (
+                shell(vec!["-e".into(), "-c".into(), script.clone()]),
+                script,
+            )
+        }
+        ActionKind::Approval { message, span } => {
+            let message = expand(message, *span)?;
+            let shown = format!("approval: {message}");
+            (Work::Approval { message }, shown)
+        }
+        ActionKind::Custom { uses, with, .. } => {
+            let inputs = with
+                .iter()
+                .map(|v| Ok((v.name.clone(), expand(&v.value, v.span)?)))
+                .collect::<Result<Vec<_>, Diagnostic>>()?;
+            let shown = format!("uses {uses}");
+            (
+                Work::Custom {
+                    uses: uses.clone(),
+                    inputs,
+                },
+                shown,
+            )
+        }
     })
 }
 
@@ -272,6 +315,8 @@ impl PlannedAction {
             cwd: self.cwd.clone(),
             env: self.env.clone(),
             timeout: self.timeout,
+            stdin: None,
+            separate_stderr: false,
         }
     }
 }
