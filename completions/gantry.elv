@@ -35,6 +35,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
             cand completions 'Print a shell completion script'
+            cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;run'= {
@@ -103,11 +104,27 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'gantry;export'= {
+            cand -o 'Write to FILE instead of stdout'
+            cand --output 'Write to FILE instead of stdout'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'gantry;help'= {
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
             cand completions 'Print a shell completion script'
+            cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;help;run'= {
@@ -117,6 +134,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;validate'= {
         }
         &'gantry;help;completions'= {
+        }
+        &'gantry;help;export'= {
         }
         &'gantry;help;help'= {
         }

@@ -37,6 +37,7 @@ complete -c gantry -n "__fish_gantry_needs_command" -f -a "run" -d 'Run the pipe
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "list" -d 'Print the stages and actions as a tree'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l from -d 'Start at this stage' -r
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l to -d 'Stop after this stage' -r
@@ -86,8 +87,18 @@ never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "list" -d 'Print the stages and actions as a tree'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s o -l output -d 'Write to FILE instead of stdout' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions export help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions export help" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions export help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions export help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions export help" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from run list validate completions export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -55,6 +55,32 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Write the pipeline as another CI engine's configuration.
+    Export(ExportArgs),
+}
+
+/// Arguments of `gantry export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The CI engine to write configuration for.
+    #[arg(value_enum)]
+    pub target: ExportTarget,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// CI engines `gantry export` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    /// A GitHub Actions workflow (.github/workflows/*.yml).
+    GithubActions,
+    /// A GitLab CI/CD pipeline (.gitlab-ci.yml).
+    GitlabCi,
+    /// An AWS CodeBuild buildspec.yml (version 0.2).
+    Codebuild,
+    /// AWS CodePipeline `create-pipeline` input JSON.
+    Codepipeline,
 }
 
 /// Arguments of `gantry run`.

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod exec;
+pub mod export;
 pub mod git;
 pub mod plan;
 pub mod record;

@@ -187,7 +187,7 @@ fn secret_values(pipeline: &Pipeline, layers: &Layers) -> Result<Vec<String>, Ve
 
 /// Listed order, one at a time, unless some action has `run_order`; then
 /// equal values form a group (missing counts as 1, as in CodePipeline).
-fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
+pub fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
     if actions.iter().all(|a| a.run_order.is_none()) {
         return actions.iter().map(|a| vec![a]).collect();
     }
