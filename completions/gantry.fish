@@ -53,7 +53,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l dry-run -d 'Print the plan with every variable expanded; run nothing'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-going -d 'Go on with later stages after a stage failed'
-complete -c gantry -n "__fish_gantry_using_subcommand run" -s y -l yes -d 'Approve every approval gate without asking'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -s y -l yes -d 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'

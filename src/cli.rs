@@ -113,7 +113,7 @@ pub struct RunArgs {
     /// How to print the end-of-run summary on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
-    /// Approve every approval gate without asking.
+    /// Approve every approval gate without asking (also GANTRY_APPROVE=1).
     #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
     pub yes: bool,
 }

@@ -146,3 +146,17 @@ stages:
         out.stderr
     );
 }
+
+#[test]
+fn with_stdout_piped_the_question_goes_to_the_terminal_on_stderr() {
+    let repo = Repo::new(GATED);
+    let Some(out) = common::run_on_tty(&repo, "run | cat", "y\n") else {
+        return;
+    };
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(out.stdout.contains("to prod? [y/N]"), "{}", out.stdout);
+    assert_eq!(
+        action_status(&repo.run_json(1), "deploy", "deploy"),
+        "passed"
+    );
+}

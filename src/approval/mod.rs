@@ -31,12 +31,13 @@ pub enum Policy {
 }
 
 impl Policy {
-    /// `--yes`/`GANTRY_APPROVE=1` approves; otherwise ask when gantry's own
-    /// stdin is a terminal, and refuse when it is not (CI, pipes).
-    pub fn decide(yes: bool, stdin_is_tty: bool) -> Policy {
+    /// `--yes`/`GANTRY_APPROVE=1` approves; otherwise ask when someone can
+    /// answer (gantry's own stdin is a terminal, and stdout or stderr is one
+    /// to show the question on), and refuse when not (CI, pipes).
+    pub fn decide(yes: bool, interactive: bool) -> Policy {
         if yes {
             Policy::Approved("--yes / GANTRY_APPROVE")
-        } else if stdin_is_tty {
+        } else if interactive {
             Policy::Ask
         } else {
             Policy::Refuse

@@ -15,6 +15,11 @@ const TICK: Duration = Duration::from_millis(100);
 /// Asks `message` for gate `key` on `stream` until a clear answer, the
 /// deadline, or cancellation, and sends the answer to the waiting gate.
 pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
+    // Plain output may go to a pipe while stderr is the terminal.
+    let stream = match stream {
+        Stream::Stdout if !crate::term::stdout_is_tty() => Stream::Stderr,
+        other => other,
+    };
     let question = format!("? {key}: {message} [y/N] ");
     let answer = loop {
         stream.write(&question);

@@ -115,7 +115,10 @@ fn run_plan(
                 interrupt: &interrupt,
                 secrets: &plan.secrets,
                 every_line,
-                approval: crate::approval::Policy::decide(args.yes, term::stdin_is_tty()),
+                approval: crate::approval::Policy::decide(
+                    args.yes,
+                    term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
+                ),
                 outputs: Default::default(),
             };
             exec::execute(plan, options, &ctx)

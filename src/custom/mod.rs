@@ -55,20 +55,10 @@ pub fn run(
     for invocation in 1.. {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Outcome {
-                status: Status::TimedOut,
-                ..Outcome::failed(format!(
-                    "still not done after {} invocations in {}",
-                    invocation - 1,
-                    human(limit)
-                ))
-            };
+            return out_of_time(invocation - 1, limit);
         }
-        if invocation > 1 {
-            io.note(&format!(
-                "invocation {invocation}, continuation `{}`",
-                token.as_deref().unwrap_or("")
-            ));
+        if let Some(token) = &token {
+            io.note(&format!("invocation {invocation}, continuation `{token}`"));
         }
         let job = job(action, inputs, workspace, invocation, token.as_deref());
         match invoke(action, &program, job, left, limit, io) {
@@ -90,6 +80,16 @@ pub fn run(
         }
     }
     Outcome::failed("too many continuations")
+}
+
+fn out_of_time(invocations: u32, limit: Duration) -> Outcome {
+    Outcome {
+        status: Status::TimedOut,
+        ..Outcome::failed(format!(
+            "still not done after {invocations} invocations in {}",
+            human(limit)
+        ))
+    }
 }
 
 /// `gantry-action-NAME` on the action's PATH, or a path relative to the root.

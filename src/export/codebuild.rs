@@ -9,27 +9,7 @@ use super::{double_quoted, single_quoted, Job, Model, Work, SHORT_SHA};
 
 /// The buildspec text.
 pub fn render(model: &Model<'_>) -> String {
-    let mut variables = model.gantry_env(
-        "${CODEBUILD_RESOLVED_SOURCE_VERSION}",
-        "${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}",
-        "",
-        "${CODEBUILD_BUILD_NUMBER}",
-    );
-    // CodeBuild does not expand `${…}` in env values: those are set in the shell below.
-    variables.retain(|(_, v)| !v.contains('$'));
-    variables.extend(model.env.iter().cloned());
-    let mut env = vec![(
-        "variables".to_string(),
-        Node::Map(variables.into_iter().map(|(k, v)| (k, s(v))).collect()),
-    )];
-    if !model.secrets.is_empty() {
-        let secrets = model
-            .secrets
-            .iter()
-            .map(|name| (name.clone(), s(format!("gantry/{}:{name}", model.name))))
-            .collect();
-        env.push(("secrets-manager".into(), Node::Map(secrets)));
-    }
+    let env = env(model);
     let mut commands = vec![s(
         "export GANTRY_GIT_SHA=\"${CODEBUILD_RESOLVED_SOURCE_VERSION}\" GANTRY_RUN_ID=\"${CODEBUILD_BUILD_NUMBER}\" GANTRY_GIT_BRANCH=\"${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}\"",
     )];
@@ -52,7 +32,7 @@ pub fn render(model: &Model<'_>) -> String {
     }
     let doc = Node::Map(vec![
         ("version".into(), Node::Raw("0.2".into())),
-        ("env".into(), Node::Map(env)),
+        ("env".into(), env),
         (
             "phases".into(),
             Node::Map(vec![("build".into(), Node::Map(build))]),
@@ -66,6 +46,32 @@ pub fn render(model: &Model<'_>) -> String {
     );
     out.push_str(&yaml::render(&doc));
     out
+}
+
+/// `env:`: literal variables, and secrets from Secrets Manager.
+fn env(model: &Model<'_>) -> Node {
+    let mut variables = model.gantry_env(
+        "${CODEBUILD_RESOLVED_SOURCE_VERSION}",
+        "${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}",
+        "",
+        "${CODEBUILD_BUILD_NUMBER}",
+    );
+    // CodeBuild does not expand `${…}` in env values: those are set in the shell below.
+    variables.retain(|(_, v)| !v.contains('$'));
+    variables.extend(model.env.iter().cloned());
+    let mut env = vec![(
+        "variables".to_string(),
+        Node::Map(variables.into_iter().map(|(k, v)| (k, s(v))).collect()),
+    )];
+    if !model.secrets.is_empty() {
+        let secrets = model
+            .secrets
+            .iter()
+            .map(|name| (name.clone(), s(format!("gantry/{}:{name}", model.name))))
+            .collect();
+        env.push(("secrets-manager".into(), Node::Map(secrets)));
+    }
+    Node::Map(env)
 }
 
 /// One action as one command: a comment naming it, then its script in a

@@ -138,37 +138,46 @@ fn job(segment: &Segment<'_, '_>, needs: Option<&str>) -> Node {
     if guard.is_some() {
         fields.push(("if".into(), s("${{ always() }}")));
     }
-    let mut steps = Vec::new();
-    match segment {
-        Segment::Steps(jobs) => {
-            steps.push(Node::Map(vec![("uses".into(), s("actions/checkout@v4"))]));
-            steps.push(Node::Map(vec![
-                ("name".into(), s("gantry variables")),
-                ("shell".into(), s("sh {0}")),
-                (
-                    "run".into(),
-                    Node::Block(format!("{SHORT_SHA}\necho \"GANTRY_GIT_SHORT_SHA=$GANTRY_GIT_SHORT_SHA\" >> \"$GITHUB_ENV\"")),
-                ),
-            ]));
-            steps.extend(jobs.iter().map(|j| step(j, guard)));
-        }
-        Segment::Gate(job) => {
-            let environment = format!("approval-{}-{}", job.stage, job.action.name);
-            fields.push(("environment".into(), s(environment)));
-            if let Work::Approval(message) = &job.work {
-                steps.push(Node::Map(vec![
-                    ("name".into(), s(job.key())),
-                    ("shell".into(), s("sh {0}")),
-                    (
-                        "run".into(),
-                        Node::Block(format!("echo \"approved: {}\"", double_quoted(message))),
-                    ),
-                ]));
-            }
-        }
+    if let Segment::Gate(job) = segment {
+        let environment = format!("approval-{}-{}", job.stage, job.action.name);
+        fields.push(("environment".into(), s(environment)));
     }
+    let steps = steps(segment, guard);
     fields.push(("steps".into(), Node::Seq(steps)));
     Node::Map(fields)
+}
+
+/// A job's steps: checkout, the `GANTRY_*` variables, one step per action;
+/// for a gate, one step saying what was approved.
+fn steps(segment: &Segment<'_, '_>, guard: Option<&str>) -> Vec<Node> {
+    match segment {
+        Segment::Steps(jobs) => {
+            let variables = format!(
+                "{SHORT_SHA}\necho \"GANTRY_GIT_SHORT_SHA=$GANTRY_GIT_SHORT_SHA\" >> \"$GITHUB_ENV\""
+            );
+            let mut steps = vec![
+                Node::Map(vec![("uses".into(), s("actions/checkout@v4"))]),
+                shell_step("gantry variables", variables),
+            ];
+            steps.extend(jobs.iter().map(|j| step(j, guard)));
+            steps
+        }
+        Segment::Gate(job) => match &job.work {
+            Work::Approval(message) => vec![shell_step(
+                &job.key(),
+                format!("echo \"approved: {}\"", double_quoted(message)),
+            )],
+            Work::Shell { .. } => Vec::new(),
+        },
+    }
+}
+
+fn shell_step(name: &str, script: String) -> Node {
+    Node::Map(vec![
+        ("name".into(), s(name)),
+        ("shell".into(), s("sh {0}")),
+        ("run".into(), Node::Block(script)),
+    ])
 }
 
 /// One action as a step; `guard` names the job before when this job runs

@@ -86,13 +86,28 @@ fn job(model: &Model<'_>, job: &Job<'_>) -> Node {
     if job.action.continue_on_error {
         fields.push(("allow_failure".into(), Node::Raw("true".into())));
     }
+    fields.push(("script".into(), Node::Seq(script(job))));
+    match &job.work {
+        Work::Shell { .. } if job.action.always => fields.push(("when".into(), s("always"))),
+        Work::Shell { .. } => {}
+        Work::Approval(_) => {
+            fields.push(("when".into(), s("manual")));
+            fields.push(("allow_failure".into(), Node::Raw("false".into())));
+        }
+    }
+    Node::Map(fields)
+}
+
+/// The job's `script:`: the `GANTRY_*` and `export` lines, then the command
+/// (one entry per line of a `script:`, which GitLab checks line by line).
+fn script(job: &Job<'_>) -> Vec<Node> {
+    let mut script = vec![s(SHORT_SHA)];
     match &job.work {
         Work::Shell {
             shell,
             errexit,
             text,
         } => {
-            let mut script = vec![s(SHORT_SHA)];
             script.extend(job.prologue.iter().map(s));
             if shell == "sh" && *errexit {
                 script.extend(text.lines().map(s));
@@ -100,22 +115,13 @@ fn job(model: &Model<'_>, job: &Job<'_>) -> Node {
                 script.push(Node::Block(text.clone()));
             } else {
                 let flag = if *errexit { " -e" } else { "" };
-                script.push(s(format!(
-                    "{shell}{flag} -c {}",
-                    super::single_quoted(text)
-                )));
-            }
-            fields.push(("script".into(), Node::Seq(script)));
-            if job.action.always {
-                fields.push(("when".into(), s("always")));
+                let quoted = super::single_quoted(text);
+                script.push(s(format!("{shell}{flag} -c {quoted}")));
             }
         }
         Work::Approval(message) => {
-            let echo = format!("echo \"approved: {}\"", double_quoted(message));
-            fields.push(("script".into(), Node::Seq(vec![s(SHORT_SHA), s(echo)])));
-            fields.push(("when".into(), s("manual")));
-            fields.push(("allow_failure".into(), Node::Raw("false".into())));
+            script.push(s(format!("echo \"approved: {}\"", double_quoted(message))));
         }
     }
-    Node::Map(fields)
+    script
 }
