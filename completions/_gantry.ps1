@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -66,6 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Go on with later stages after a stage failed')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Run every action, even those the cache would skip')
             [CompletionResult]::new('--keep-snapshot', '--keep-snapshot', [CompletionResultType]::ParameterName, 'Keep the snapshot''s checkout after the run and print where it is')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every approval gate without asking (also GANTRY_APPROVE=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every approval gate without asking (also GANTRY_APPROVE=1)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
@@ -303,6 +306,22 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'gantry;export' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'gantry;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the pipeline: every stage, or the named ones')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the stages and actions as a tree')
@@ -313,6 +332,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -361,6 +381,9 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;help;completions' {
+            break
+        }
+        'gantry;help;export' {
             break
         }
         'gantry;help;help' {

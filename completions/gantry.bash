@@ -22,6 +22,9 @@ _gantry() {
             gantry,completions)
                 cmd="gantry__subcmd__completions"
                 ;;
+            gantry,export)
+                cmd="gantry__subcmd__export"
+                ;;
             gantry,graph)
                 cmd="gantry__subcmd__graph"
                 ;;
@@ -63,6 +66,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,completions)
                 cmd="gantry__subcmd__help__subcmd__completions"
+                ;;
+            gantry__subcmd__help,export)
+                cmd="gantry__subcmd__help__subcmd__export"
                 ;;
             gantry__subcmd__help,graph)
                 cmd="gantry__subcmd__help__subcmd__graph"
@@ -140,7 +146,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list graph validate hook cache history logs completions help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list graph validate hook cache history logs completions export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,6 +323,48 @@ _gantry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gantry__subcmd__export)
+            opts="-o -C -f -q -v -h --output --directory --file --quiet --verbose --color --help github-actions gitlab-ci codebuild codepipeline"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gantry__subcmd__graph)
             opts="-C -f -q -v -h --format --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -356,7 +404,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="run list graph validate hook cache history logs completions help"
+            opts="run list graph validate hook cache history logs completions export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,6 +446,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -944,7 +1006,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__run)
-            opts="-j -e -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --directory --file --quiet --verbose --color --help"
+            opts="-j -e -y -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --yes --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
+            cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;run'= {
@@ -62,6 +63,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --keep-going 'Go on with later stages after a stage failed'
             cand --no-cache 'Run every action, even those the cache would skip'
             cand --keep-snapshot 'Keep the snapshot''s checkout after the run and print where it is'
+            cand -y 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
+            cand --yes 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'
@@ -276,6 +279,21 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'gantry;export'= {
+            cand -o 'Write to FILE instead of stdout'
+            cand --output 'Write to FILE instead of stdout'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'gantry;help'= {
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
@@ -286,6 +304,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
+            cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;help;run'= {
@@ -320,6 +339,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;logs'= {
         }
         &'gantry;help;completions'= {
+        }
+        &'gantry;help;export'= {
         }
         &'gantry;help;help'= {
         }

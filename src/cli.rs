@@ -71,6 +71,32 @@ pub enum Command {
     Logs(LogsArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Write the pipeline as another CI engine's configuration.
+    Export(ExportArgs),
+}
+
+/// Arguments of `gantry export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The CI engine to write configuration for.
+    #[arg(value_enum)]
+    pub target: ExportTarget,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// CI engines `gantry export` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    /// A GitHub Actions workflow (.github/workflows/*.yml).
+    GithubActions,
+    /// A GitLab CI/CD pipeline (.gitlab-ci.yml).
+    GitlabCi,
+    /// An AWS CodeBuild buildspec.yml (version 0.2).
+    Codebuild,
+    /// AWS CodePipeline `create-pipeline` input JSON.
+    Codepipeline,
 }
 
 /// `gantry hook …`.
@@ -180,6 +206,9 @@ pub struct RunArgs {
     /// Keep the snapshot's checkout after the run and print where it is.
     #[arg(long, requires = "snapshot")]
     pub keep_snapshot: bool,
+    /// Approve every approval gate without asking (also GANTRY_APPROVE=1).
+    #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub yes: bool,
 }
 
 /// Summary formats of `gantry run`.

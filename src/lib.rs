@@ -4,15 +4,18 @@
 //! The binary is glue: [`main_entry`] parses the command line, dispatches to
 //! `cmd::*`, and maps the outcome to an exit code.
 
+pub mod approval;
 pub mod appspec;
 pub mod cache;
 pub mod cli;
 mod cmd;
 pub mod config;
+pub mod custom;
 pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod exec;
+pub mod export;
 pub mod git;
 pub mod graph;
 pub mod image;

@@ -2,6 +2,7 @@
 
 mod cache;
 mod completions;
+mod export;
 mod graph;
 mod history;
 mod hook;
@@ -56,6 +57,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::History(args) => history::execute(&ctx, &args),
         Command::Logs(args) => logs::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
+        Command::Export(args) => export::execute(&ctx, &args),
     }
 }
 

@@ -136,6 +136,11 @@ fn run_plan(
                 every_line,
                 cache,
                 root: &plan.root,
+                approval: crate::approval::Policy::decide(
+                    args.yes,
+                    term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
+                ),
+                outputs: Default::default(),
             };
             exec::execute(plan, options, &ctx)
         });

@@ -91,6 +91,22 @@ pub enum ActionKind {
     },
     /// A container image build (`image:`).
     Image(Box<crate::image::ImageSpec>),
+    /// A manual approval gate (`approval: MESSAGE`).
+    Approval {
+        /// The question shown, before `${…}` expansion.
+        message: String,
+        /// Where the message is written.
+        span: Span,
+    },
+    /// A custom action (`uses: NAME`, `with:` inputs).
+    Custom {
+        /// `NAME` of `gantry-action-NAME` on PATH, or a path (with a `/`) relative to the root.
+        uses: String,
+        /// Where `uses:` is written.
+        span: Span,
+        /// The `with:` inputs, before `${…}` expansion, in file order.
+        with: Vec<EnvVar>,
+    },
 }
 
 /// One action of a stage, with stage defaults already applied.
@@ -130,6 +146,8 @@ impl ActionKind {
         match self {
             ActionKind::Run { command, .. } => first_line(command),
             ActionKind::Image(spec) => spec.summary(),
+            ActionKind::Approval { message, .. } => format!("approval: {}", first_line(message)),
+            ActionKind::Custom { uses, .. } => format!("uses {uses}"),
             ActionKind::Script { lines } => match lines.len() {
                 0 => String::new(),
                 1 => first_line(&lines[0].0),
