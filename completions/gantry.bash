@@ -19,6 +19,9 @@ _gantry() {
             gantry,completions)
                 cmd="gantry__subcmd__completions"
                 ;;
+            gantry,deploy)
+                cmd="gantry__subcmd__deploy"
+                ;;
             gantry,help)
                 cmd="gantry__subcmd__help"
                 ;;
@@ -33,6 +36,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,completions)
                 cmd="gantry__subcmd__help__subcmd__completions"
+                ;;
+            gantry__subcmd__help,deploy)
+                cmd="gantry__subcmd__help__subcmd__deploy"
                 ;;
             gantry__subcmd__help,help)
                 cmd="gantry__subcmd__help__subcmd__help"
@@ -53,7 +59,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list validate completions help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list validate completions deploy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -120,8 +126,66 @@ _gantry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gantry__subcmd__deploy)
+            opts="-g -C -f -q -v -h --group --revision --appspec --root --rollback --no-rollback --output --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --appspec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gantry__subcmd__help)
-            opts="run list validate completions help"
+            opts="run list validate completions deploy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +199,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__deploy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -8,6 +8,7 @@ pub mod appspec;
 pub mod cli;
 mod cmd;
 pub mod config;
+pub mod deploy;
 pub mod diagnostics;
 pub mod error;
 pub mod events;

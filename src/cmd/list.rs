@@ -65,6 +65,7 @@ fn summary(kind: &ActionKind) -> String {
             1 => first_line(&lines[0].0),
             n => format!("{} (+{} more)", first_line(&lines[0].0), n - 1),
         },
+        ActionKind::Deploy(deploy) => format!("deploy to {}", deploy.group),
     }
 }
 

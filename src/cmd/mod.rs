@@ -1,6 +1,7 @@
 //! One module per subcommand; [`execute`] dispatches to them.
 
 mod completions;
+mod deploy;
 mod list;
 mod run;
 mod validate;
@@ -46,6 +47,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::List => list::execute(&ctx),
         Command::Validate(args) => validate::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
+        Command::Deploy(args) => deploy::execute(&ctx, &args),
     }
 }
 

@@ -186,6 +186,9 @@ impl Checker<'_> {
                 "add at least one stage, e.g. `- { name: test, run: make test }`",
             );
         }
+        let (deploy_groups, mut found) =
+            crate::deploy::config::groups(self.file, &raw.deploy_groups);
+        self.diagnostics.append(&mut found);
         let mut seen = HashSet::new();
         let mut stages = Vec::new();
         for raw_stage in raw.stages.value {
@@ -199,6 +202,9 @@ impl Checker<'_> {
             }
             stages.push(self.stage(raw_stage, &shell));
         }
+        let mut found =
+            crate::deploy::config::resolve_groups(self.file, &deploy_groups, &mut stages);
+        self.diagnostics.append(&mut found);
         Pipeline {
             file: self.file.to_path_buf(),
             root,
@@ -208,6 +214,7 @@ impl Checker<'_> {
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),
             stages,
+            deploy_groups,
         }
     }
 
@@ -307,6 +314,10 @@ impl Checker<'_> {
         let actions = match raw.actions {
             Some(list) => {
                 self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
+                if let Some(d) = &raw.deploy {
+                    let hint = "a stage has either `actions:` or the keys of a single action";
+                    self.error("C007", span(d), "`deploy:` next to `actions:`".into(), hint);
+                }
                 if list.value.is_empty() {
                     self.error(
                         "C003",
@@ -322,6 +333,7 @@ impl Checker<'_> {
                     name: raw.name.clone(),
                     run: raw.run,
                     script: raw.script,
+                    deploy: raw.deploy,
                     env: EnvMap::default(),
                     timeout: None,
                     run_order: raw.run_order,
@@ -412,6 +424,9 @@ impl Checker<'_> {
     }
 
     fn kind(&mut self, raw: &RawAction) -> ActionKind {
+        if let Some(deploy) = &raw.deploy {
+            return self.deploy_kind(raw, deploy);
+        }
         match (&raw.run, &raw.script) {
             (Some(run), None) => {
                 self.check_vars(&run.value, span(run));
@@ -458,6 +473,30 @@ impl Checker<'_> {
                 ActionKind::Script { lines: Vec::new() }
             }
         }
+    }
+}
+
+impl Checker<'_> {
+    /// A `deploy:` action: no `run`/`script` beside it, paths with known variables.
+    fn deploy_kind(
+        &mut self,
+        raw: &RawAction,
+        deploy: &Spanned<crate::deploy::config::RawDeploy>,
+    ) -> ActionKind {
+        if raw.run.is_some() || raw.script.is_some() {
+            self.error(
+                "C007",
+                span(deploy),
+                format!("action `{}` has `deploy:` and `run:`/`script:`", raw.name.value),
+                "an action does one thing: keep `deploy:`, and move the command to an action of its own",
+            );
+        }
+        let (action, mut found) = crate::deploy::config::action(self.file, deploy);
+        self.diagnostics.append(&mut found);
+        for (text, at) in action.revision.iter().chain(&action.appspec) {
+            self.check_vars(text, *at);
+        }
+        ActionKind::Deploy(action)
     }
 }
 

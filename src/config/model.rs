@@ -61,6 +61,8 @@ pub struct Pipeline {
     pub keep_runs: u32,
     /// The stages, in order.
     pub stages: Vec<Stage>,
+    /// `deploy_groups:`, in file order.
+    pub deploy_groups: Vec<crate::deploy::config::DeployGroup>,
 }
 
 /// A stage: actions run in `run_order` groups, stages one after another.
@@ -89,6 +91,8 @@ pub enum ActionKind {
         /// The lines, before `${…}` expansion, with where each is written.
         lines: Vec<(String, Span)>,
     },
+    /// A local CodeDeploy in-place deployment (`deploy:`).
+    Deploy(crate::deploy::config::DeployAction),
 }
 
 /// One action of a stage, with stage defaults already applied.

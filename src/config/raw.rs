@@ -23,6 +23,8 @@ pub struct RawPipeline {
     pub shell: Option<Spanned<String>>,
     pub keep_runs: Option<Spanned<u32>>,
     pub stages: Spanned<Vec<RawStage>>,
+    #[serde(default)]
+    pub deploy_groups: crate::deploy::config::RawDeployGroups,
 }
 
 /// A stage: either `actions:` or the fields of one action directly.
@@ -33,6 +35,7 @@ pub struct RawStage {
     pub actions: Option<Spanned<Vec<RawAction>>>,
     pub run: Option<Spanned<String>>,
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
+    pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
     #[serde(default)]
     pub env: EnvMap,
     pub timeout: Option<Spanned<Duration>>,
@@ -51,6 +54,7 @@ pub struct RawAction {
     pub name: Spanned<String>,
     pub run: Option<Spanned<String>>,
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
+    pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
     #[serde(default)]
     pub env: EnvMap,
     pub timeout: Option<Spanned<Duration>>,

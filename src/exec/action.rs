@@ -120,6 +120,7 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
     };
     let outcome = match &action.work {
         Work::Shell { program, args } => shell::run(action, program, args, &mut io),
+        Work::Deploy(job) => crate::deploy::run(action, job, &mut io),
     };
     output.finish();
     if let Some(why) = &outcome.reason {

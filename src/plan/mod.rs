@@ -86,6 +86,8 @@ pub enum Work {
         /// Its arguments (`-c COMMAND` or `-e -c SCRIPT`).
         args: Vec<String>,
     },
+    /// `deploy:`: a local CodeDeploy in-place deployment.
+    Deploy(Box<crate::deploy::DeployJob>),
 }
 
 /// Inputs to planning besides the pipeline.
@@ -226,10 +228,14 @@ fn plan_action(
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
     };
-    let (args, command) = match &action.kind {
+    let shell = |args| Work::Shell {
+        program: action.shell.clone(),
+        args,
+    };
+    let (work, command) = match &action.kind {
         ActionKind::Run { command, span } => {
             let command = expand(command, *span)?;
-            (vec!["-c".to_string(), command.clone()], command)
+            (shell(vec!["-c".to_string(), command.clone()]), command)
         }
         ActionKind::Script { lines } => {
             let lines = lines
@@ -237,8 +243,12 @@ fn plan_action(
                 .map(|(line, span)| expand(line, *span))
                 .collect::<Result<Vec<_>, _>>()?;
             let script = lines.join("\n");
-            (vec!["-e".into(), "-c".into(), script.clone()], script)
+            (
+                shell(vec!["-e".into(), "-c".into(), script.clone()]),
+                script,
+            )
         }
+        ActionKind::Deploy(deploy) => crate::deploy::job::plan(pipeline, deploy, &expand, &layers)?,
     };
     let cwd = match &action.working_directory {
         Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
@@ -249,10 +259,7 @@ fn plan_action(
         stage: stage.name.clone(),
         name: action.name.clone(),
         command,
-        work: Work::Shell {
-            program: action.shell.clone(),
-            args,
-        },
+        work,
         cwd,
         env: layers.vars().to_vec(),
         timeout: action.timeout,
