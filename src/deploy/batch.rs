@@ -28,9 +28,11 @@ pub fn batches(n: usize, config: DeploymentConfig) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// Whether the minimum can still be met with `failed` of `n` instances failed.
-pub fn minimum_still_met(n: usize, failed: usize, config: DeploymentConfig) -> bool {
-    n.saturating_sub(failed) >= minimum_healthy(n, config)
+/// Whether the next batch of `next` instances may start with `failed` of
+/// `n` failed: failed instances and the batch being deployed do not count
+/// as healthy, and what remains must still reach the minimum.
+pub fn minimum_still_met(n: usize, failed: usize, next: usize, config: DeploymentConfig) -> bool {
+    n.saturating_sub(failed + next) >= minimum_healthy(n, config)
 }
 
 #[cfg(test)]
@@ -58,10 +60,12 @@ mod tests {
 
     #[test]
     fn stops_once_the_minimum_cannot_be_met() {
-        assert!(minimum_still_met(3, 1, OneAtATime));
-        assert!(!minimum_still_met(3, 2, OneAtATime));
-        assert!(minimum_still_met(4, 4, AllAtOnce));
-        assert!(!minimum_still_met(4, 3, HalfAtATime));
-        assert!(minimum_still_met(4, 2, HalfAtATime));
+        assert!(minimum_still_met(3, 0, 1, OneAtATime));
+        assert!(!minimum_still_met(3, 1, 1, OneAtATime));
+        assert!(!minimum_still_met(4, 1, 2, HalfAtATime));
+        assert!(minimum_still_met(4, 0, 2, HalfAtATime));
+        let custom = MinimumHealthy(Minimum::Count(1));
+        assert!(minimum_still_met(3, 1, 1, custom));
+        assert!(!minimum_still_met(3, 2, 1, custom));
     }
 }

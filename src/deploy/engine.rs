@@ -12,11 +12,12 @@ use anyhow::{bail, Context};
 
 use super::batch;
 use super::copy;
+use super::install;
 use super::io::InstanceIo;
 use super::job::{DeployJob, Mode};
 use super::lifecycle::{self, deploy_instance, Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
-use crate::appspec::{self, Os};
+use crate::appspec::{self, AppSpec, Os};
 use crate::events::Status;
 use crate::exec::outcome::{ActionIo, Outcome};
 use crate::plan::PlannedAction;
@@ -149,37 +150,9 @@ fn roll_back_by_hand(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Resu
 /// Creates the deployment: its id and record, and its bundle (DownloadBundle).
 fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::Result<Deployment> {
     let job = shared.job;
-    let (id, dir) = store::new_deployment(&job.state)?;
-    let (bundle_id, appspec_name, rollback_of) = match &source {
-        Source::Revision(name) => (id.clone(), name.clone(), None),
-        Source::Earlier {
-            bundle,
-            rollback_of,
-        } => (
-            bundle.clone(),
-            shared.state().appspec_of(bundle),
-            rollback_of.clone(),
-        ),
-    };
-    let revision = match &source {
-        Source::Revision(_) => job.revision.clone(),
-        Source::Earlier { bundle, .. } => shared
-            .state()
-            .deployments
-            .iter()
-            .find(|d| &d.bundle == bundle)
-            .map_or_else(PathBuf::new, |d| d.revision.clone()),
-    };
-    let record = DeploymentRecord {
-        id: id.clone(),
-        bundle: bundle_id.clone(),
-        revision,
-        appspec: appspec_name.clone(),
-        rollback_of,
-        started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-        status: DeployStatus::InProgress,
-        instances: Default::default(),
-    };
+    let (record, dir) = new_record(shared, &source)?;
+    let (id, bundle_id) = (record.id.clone(), record.bundle.clone());
+    let appspec_name = record.appspec.clone();
     shared
         .update(|s| s.deployments.push(record))
         .map_err(anyhow::Error::msg)?;
@@ -187,20 +160,13 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
     if let Source::Revision(_) = source {
         download_bundle(shared, &id, &bundle, io)?;
     }
-    let appspec = match appspec::load(&bundle.join(&appspec_name)) {
-        Ok(a) => a,
-        Err(_) => {
+    let appspec = match open_bundle(&bundle, &appspec_name) {
+        Ok(appspec) => appspec,
+        Err(why) => {
             mark(shared, &id, DeployStatus::Failed)?;
-            bail!(
-                "the AppSpec of bundle {bundle_id} ({}) cannot be read or is no longer valid",
-                bundle.display()
-            );
+            bail!("{why}; nothing was deployed");
         }
     };
-    if appspec.os == Os::Windows {
-        mark(shared, &id, DeployStatus::Failed)?;
-        bail!("the AppSpec says `os: windows`; gantry deploys Linux revisions only");
-    }
     let traffic: Vec<&str> = TRAFFIC_EVENTS
         .iter()
         .copied()
@@ -226,6 +192,55 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
         appspec,
         dir,
     })
+}
+
+/// A new deployment id and directory, and its record (in progress).
+fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(DeploymentRecord, PathBuf)> {
+    let (id, dir) = store::new_deployment(&shared.job.state)?;
+    let state = shared.state();
+    let (bundle, appspec, rollback_of, revision) = match source {
+        Source::Revision(name) => (id.clone(), name.clone(), None, shared.job.revision.clone()),
+        Source::Earlier {
+            bundle,
+            rollback_of,
+        } => (
+            bundle.clone(),
+            state.appspec_of(bundle),
+            rollback_of.clone(),
+            state
+                .deployments
+                .iter()
+                .find(|d| &d.bundle == bundle)
+                .map_or_else(PathBuf::new, |d| d.revision.clone()),
+        ),
+    };
+    let record = DeploymentRecord {
+        id,
+        bundle,
+        revision,
+        appspec,
+        rollback_of,
+        started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        status: DeployStatus::InProgress,
+        instances: Default::default(),
+    };
+    Ok((record, dir))
+}
+
+/// The AppSpec of the bundle at `bundle`, checked once more together with
+/// the install plan (paths, links) before any instance is touched.
+fn open_bundle(bundle: &Path, name: &str) -> Result<AppSpec, String> {
+    let appspec = appspec::load(&bundle.join(name)).map_err(|_| {
+        format!(
+            "the AppSpec of the bundle {} cannot be read or is no longer valid",
+            bundle.display()
+        )
+    })?;
+    if appspec.os == Os::Windows {
+        return Err("the AppSpec says `os: windows`; gantry deploys Linux revisions only".into());
+    }
+    install::plan(&appspec, bundle)?;
+    Ok(appspec)
 }
 
 fn download_bundle(
@@ -272,10 +287,19 @@ fn run_batches(
     let config = shared.job.config;
     let n = indices.len();
     let batches = batch::batches(n, config);
-    let mut results = Vec::new();
+    let mut results: Vec<InstanceResult> = Vec::new();
     let mut stop: Option<String> = None;
     for (b, positions) in batches.iter().enumerate() {
         let batch: Vec<usize> = positions.iter().map(|&p| indices[p]).collect();
+        let failed = results.iter().filter(|r| r.status.fails_stage()).count();
+        if stop.is_none() && shared.interrupt.requested() {
+            stop = Some("interrupted".into());
+        } else if stop.is_none() && !batch::minimum_still_met(n, failed, batch.len(), config) {
+            let minimum = batch::minimum_healthy(n, config);
+            stop = Some(format!(
+                "the minimum of {minimum} healthy of {n} can no longer be met"
+            ));
+        }
         if let Some(why) = &stop {
             results.extend(batch.iter().map(|&i| InstanceResult::skipped(i, why)));
             continue;
@@ -287,17 +311,7 @@ fn run_batches(
             batches.len(),
             names.join(", ")
         ));
-        let done = run_batch(shared, dep, &batch, io);
-        results.extend(done);
-        let failed = results.iter().filter(|r| r.status.fails_stage()).count();
-        if shared.interrupt.requested() {
-            stop = Some("interrupted".into());
-        } else if !batch::minimum_still_met(n, failed, config) {
-            let minimum = batch::minimum_healthy(n, config);
-            stop = Some(format!(
-                "the minimum of {minimum} healthy of {n} can no longer be met"
-            ));
-        }
+        results.extend(run_batch(shared, dep, &batch, io));
     }
     results
 }
@@ -403,6 +417,29 @@ fn outcome_of(shared: &Shared<'_>, dep: &Deployment, results: &[InstanceResult])
     outcome
 }
 
+/// Without an earlier revision, a rollback removes what `failed` installed.
+fn remove_failed(
+    shared: &Shared<'_>,
+    failed: &Deployment,
+    touched: &[usize],
+    io: &mut ActionIo<'_>,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    for &i in touched {
+        lifecycle::remove_installed(shared, i).map_err(anyhow::Error::msg)?;
+    }
+    io.say(&format!(
+        "no earlier successful deployment: removed what {} installed",
+        failed.id
+    ));
+    outcome.outputs.push((
+        "rollback".into(),
+        format!("removed the files of {} (no earlier revision)", failed.id),
+    ));
+    outcome.add_reason("rolled back: no earlier revision, installed files removed");
+    Ok(())
+}
+
 /// Redeploys the last successful revision to every instance the failed
 /// deployment touched; with none, removes what it installed.
 fn roll_back_after_failure(
@@ -422,19 +459,7 @@ fn roll_back_after_failure(
     }
     let target = shared.state().last_successful().cloned();
     let Some(target) = target else {
-        for &i in &touched {
-            lifecycle::remove_installed(shared, i).map_err(anyhow::Error::msg)?;
-        }
-        io.say(&format!(
-            "no earlier successful deployment: removed what {} installed",
-            failed.id
-        ));
-        outcome.outputs.push((
-            "rollback".into(),
-            format!("removed the files of {} (no earlier revision)", failed.id),
-        ));
-        outcome.add_reason("rolled back: no earlier revision, installed files removed");
-        return Ok(());
+        return remove_failed(shared, failed, &touched, io, outcome);
     };
     io.say(&format!(
         "rolling back: redeploying the revision of {} to the instances {} touched",

@@ -179,41 +179,7 @@ pub fn install(
     record: &mut dyn FnMut(&[Installed]) -> Result<(), String>,
 ) -> Result<Done, String> {
     let mut done = Done::default();
-    let (mut replace, mut skip) = (Vec::new(), HashSet::new());
-    let targets = plan
-        .files
-        .iter()
-        .map(|(_, t)| t)
-        .chain(plan.links.iter().map(|(t, _)| t));
-    let mut clashes = Vec::new();
-    for target in targets {
-        match fs::symlink_metadata(root.path.join(target)) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot inspect {}: {e}", show(target))),
-            Ok(m) if m.is_dir() => {
-                return Err(format!(
-                    "cannot install {}: a directory is in the way",
-                    show(target)
-                ))
-            }
-            Ok(_) => match behavior {
-                FileExistsBehavior::Disallow => clashes.push(show(target)),
-                FileExistsBehavior::Overwrite => replace.push(target.clone()),
-                FileExistsBehavior::Retain => {
-                    skip.insert(target.clone());
-                }
-            },
-        }
-    }
-    if !clashes.is_empty() {
-        let more = if clashes.len() > 3 {
-            format!(" and {} more", clashes.len() - 3)
-        } else {
-            String::new()
-        };
-        clashes.truncate(3);
-        return Err(format!("a file already exists at {}{more} (file_exists_behavior: DISALLOW); remove it, or set file_exists_behavior: OVERWRITE or RETAIN in the AppSpec", clashes.join(", ")));
-    }
+    let (replace, skip) = existing(root, plan, behavior)?;
     let planned = planned_list(root, plan, &skip);
     record(&planned)?;
     for dir in &plan.dirs {
@@ -243,6 +209,49 @@ pub fn install(
     done.installed
         .extend(planned.into_iter().filter(|i| !i.dir));
     Ok(done)
+}
+
+/// Targets that already exist: those to replace (OVERWRITE) and those to
+/// keep (RETAIN); with DISALLOW, an error naming them.
+fn existing(
+    root: &Root,
+    plan: &Plan,
+    behavior: FileExistsBehavior,
+) -> Result<(Vec<PathBuf>, HashSet<PathBuf>), String> {
+    let (mut replace, mut skip, mut clashes) = (Vec::new(), HashSet::new(), Vec::new());
+    let targets = plan
+        .files
+        .iter()
+        .map(|(_, t)| t)
+        .chain(plan.links.iter().map(|(t, _)| t));
+    for target in targets {
+        match fs::symlink_metadata(root.path.join(target)) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot inspect {}: {e}", show(target))),
+            Ok(m) if m.is_dir() => {
+                return Err(format!(
+                    "cannot install {}: a directory is in the way",
+                    show(target)
+                ))
+            }
+            Ok(_) => match behavior {
+                FileExistsBehavior::Disallow => clashes.push(show(target)),
+                FileExistsBehavior::Overwrite => replace.push(target.clone()),
+                FileExistsBehavior::Retain => {
+                    skip.insert(target.clone());
+                }
+            },
+        }
+    }
+    if clashes.is_empty() {
+        return Ok((replace, skip));
+    }
+    let more = match clashes.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    clashes.truncate(3);
+    Err(format!("a file already exists at {}{more} (file_exists_behavior: DISALLOW); remove it, or set file_exists_behavior: OVERWRITE or RETAIN in the AppSpec", clashes.join(", ")))
 }
 
 /// The directories not there yet and every file to write, in order.

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::config::{DeployAction, DeploymentConfig};
+use super::config::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::config::{Pipeline, Span};
 use crate::diagnostics::Diagnostic;
 use crate::plan::{Layers, Work};
@@ -86,26 +86,7 @@ pub fn plan(
     expand: &dyn Fn(&str, Span) -> Result<String, Diagnostic>,
     layers: &Layers,
 ) -> Result<(Work, String), Diagnostic> {
-    let Some(group) = pipeline
-        .deploy_groups
-        .iter()
-        .find(|g| g.name == deploy.group)
-    else {
-        let names: Vec<&str> = pipeline
-            .deploy_groups
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect();
-        let (message, hint) = super::config::unknown_group(&deploy.group, &names);
-        return Err(Diagnostic::error(
-            "C040",
-            &pipeline.file,
-            deploy.span.line,
-            deploy.span.column,
-            message,
-        )
-        .with_hint(hint));
-    };
+    let group = find_group(pipeline, deploy)?;
     let root = &pipeline.root;
     let path = |v: &Option<(String, Span)>| -> Result<Option<PathBuf>, Diagnostic> {
         v.as_ref()
@@ -146,4 +127,26 @@ pub fn plan(
     };
     let command = job.describe(root);
     Ok((Work::Deploy(Box::new(job)), command))
+}
+
+/// The group `deploy` names; C040 when there is none.
+fn find_group<'p>(
+    pipeline: &'p Pipeline,
+    deploy: &DeployAction,
+) -> Result<&'p DeployGroup, Diagnostic> {
+    if let Some(group) = pipeline
+        .deploy_groups
+        .iter()
+        .find(|g| g.name == deploy.group)
+    {
+        return Ok(group);
+    }
+    let names: Vec<&str> = pipeline
+        .deploy_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    let (message, hint) = super::config::unknown_group(&deploy.group, &names);
+    let at = deploy.span;
+    Err(Diagnostic::error("C040", &pipeline.file, at.line, at.column, message).with_hint(hint))
 }

@@ -132,13 +132,7 @@ pub fn deploy_instance(
         Ok(root) => root,
         Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
     };
-    let env = HookEnv {
-        base: shared.action.env.clone(),
-        deployment_id: dep.id.clone(),
-        application: shared.job.application.clone(),
-        group: shared.job.group.clone(),
-        instance_root: root.path.display().to_string(),
-    };
+    let env = hook_env(shared, dep, &root);
     for event in EVENTS {
         if shared.interrupt.requested() {
             return fail(result, event, Status::Interrupted, "interrupted".into());
@@ -163,16 +157,36 @@ pub fn deploy_instance(
             return fail(result, event, status, why);
         }
     }
-    let saved = shared.update(|state| {
-        let entry = state.instances.entry(instance.name.clone()).or_default();
-        entry.root = root.path.clone();
-        entry.last_successful = Some(dep.bundle_id.clone());
-    });
-    if let Err(why) = saved {
+    if let Err(why) = mark_successful(shared, dep, instance, &root) {
         return fail(result, "ValidateService", Status::Failed, why);
     }
     result.status = Status::Passed;
     result
+}
+
+/// Records `dep`'s bundle as the instance's last successful revision —
+/// after ValidateService, not after Install as the agent does (rule 27).
+fn mark_successful(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    instance: &Instance,
+    root: &Root,
+) -> Result<(), String> {
+    shared.update(|state| {
+        let entry = state.instances.entry(instance.name.clone()).or_default();
+        entry.root = root.path.clone();
+        entry.last_successful = Some(dep.bundle_id.clone());
+    })
+}
+
+fn hook_env(shared: &Shared<'_>, dep: &Deployment, root: &Root) -> HookEnv {
+    HookEnv {
+        base: shared.action.env.clone(),
+        deployment_id: dep.id.clone(),
+        application: shared.job.application.clone(),
+        group: shared.job.group.clone(),
+        instance_root: root.path.display().to_string(),
+    }
 }
 
 fn fail(

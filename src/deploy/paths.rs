@@ -51,11 +51,13 @@ pub fn check_link(link: &Path, target: &Path) -> Result<(), String> {
     let mut depth: usize = link.components().count().saturating_sub(1);
     for part in target.components() {
         match part {
-            Component::ParentDir if depth == 0 => return Err(format!(
+            Component::ParentDir if depth == 0 => {
+                return Err(format!(
                 "symlink {} in the revision points outside it ({}); keep links inside the revision",
                 link.display(),
                 target.display()
-            )),
+            ))
+            }
             Component::ParentDir => depth -= 1,
             Component::Normal(_) => depth += 1,
             _ => {}
