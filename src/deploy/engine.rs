@@ -127,7 +127,7 @@ fn roll_back_by_hand(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Resu
     let state = shared.state().clone();
     let Some(target) = state.rollback_target() else {
         return Ok(Outcome::failed(format!(
-            "group `{}` has no earlier successful deployment to roll back to",
+            "group `{}` has no earlier successful revision to roll back to (other than the one deployed now)",
             shared.job.group
         )));
     };

@@ -246,10 +246,10 @@ fn install_step(
     root: &Root,
     io: &mut InstanceIo<'_>,
 ) -> Result<(), String> {
-    let started = Instant::now();
     if let Some(previous) = instance_state(shared, instance, root) {
         install::clean_up(root, &previous.installed);
     }
+    let started = Instant::now();
     let plan = install::plan(&dep.appspec, &dep.bundle)?;
     let behavior = dep
         .appspec
