@@ -610,3 +610,36 @@ fn deploy_config_errors_are_located() {
         assert!(out.stderr.contains(message), "{config}\n{}", out.stderr);
     }
 }
+
+#[test]
+fn a_rollback_puts_back_a_file_the_failed_deployment_overwrote() {
+    let repo = Repo::new(TWO_ONE_AT_A_TIME);
+    revision(&repo, "v1", "v1");
+    assert_eq!(deploy(&repo, &["deploy", "--revision", "v1"]).code, 0);
+    repo.write(".gantry/targets/dev/1/srv/app/local.conf", "set by hand\n");
+    let before = tree(&instance(&repo, 1));
+    revision(&repo, "v2", "v2");
+    repo.write("v2/app/local.conf", "from v2\n");
+    let spec = ALL_HOOKS.replace(
+        "os: linux\n",
+        "os: linux\nfile_exists_behavior: OVERWRITE\n",
+    );
+    repo.write("v2/appspec.yml", &spec);
+    write_exec(
+        &repo,
+        "v2/hook.sh",
+        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != ApplicationStart ]\n",
+    );
+    let out = deploy(&repo, &["deploy", "--revision", "v2"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.all().contains("dev/1: failed in ApplicationStart"),
+        "{}",
+        out.all()
+    );
+    assert_eq!(
+        tree(&instance(&repo, 1)),
+        before,
+        "nothing lost: the hand-made file is back"
+    );
+}

@@ -153,6 +153,7 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
     let (record, dir) = new_record(shared, &source)?;
     let (id, bundle_id) = (record.id.clone(), record.bundle.clone());
     let appspec_name = record.appspec.clone();
+    let rollback_of = record.rollback_of.clone();
     shared
         .update(|s| s.deployments.push(record))
         .map_err(anyhow::Error::msg)?;
@@ -191,6 +192,7 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
         bundle,
         appspec,
         dir,
+        rollback_of,
     })
 }
 

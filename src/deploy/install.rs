@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::copy::{copy_files, FileCopy};
 use super::paths::{self, show, Root};
-use super::store::Installed;
+use super::store::{Installed, Replaced};
 use crate::appspec::{AppSpec, FileExistsBehavior};
 
 /// Directory symlinks in a revision are followed (rule 20) at most this deep.
@@ -47,6 +47,8 @@ pub struct Done {
     pub files: usize,
     /// Bytes copied.
     pub bytes: u64,
+    /// Files replaced (OVERWRITE), their originals set aside.
+    pub replaced: Vec<Replaced>,
     /// Paths kept because of RETAIN.
     pub retained: HashSet<PathBuf>,
 }
@@ -58,11 +60,7 @@ pub fn clean_up(root: &Root, installed: &[Installed]) {
     let mut safe_parents: HashSet<PathBuf> = HashSet::new();
     for entry in installed.iter().rev() {
         let rel = &entry.path;
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| c == std::path::Component::ParentDir)
-        {
+        if !paths::plain_relative(rel) {
             continue;
         }
         let parent = rel.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -171,11 +169,13 @@ fn walk(
 
 /// Carries out `plan` below `root`. `record` is called with the full list
 /// of paths about to be created before anything is written, so an
-/// interrupted Install is still cleaned up by the next one.
+/// interrupted Install is still cleaned up by the next one. Files replaced
+/// under OVERWRITE are moved below `aside` first.
 pub fn install(
     root: &Root,
     plan: &Plan,
     behavior: FileExistsBehavior,
+    aside: &Path,
     record: &mut dyn FnMut(&[Installed]) -> Result<(), String>,
 ) -> Result<Done, String> {
     let mut done = Done::default();
@@ -185,9 +185,14 @@ pub fn install(
     for dir in &plan.dirs {
         root.create_dirs(dir, &mut done.installed)?;
     }
-    for target in &replace {
-        fs::remove_file(root.path.join(target))
-            .map_err(|e| format!("cannot replace {}: {e}", show(target)))?;
+    for target in replace {
+        let saved = aside.join(&target);
+        move_file(&root.path.join(&target), &saved)
+            .map_err(|e| format!("cannot replace {}: {e}", show(&target)))?;
+        done.replaced.push(Replaced {
+            path: target,
+            saved,
+        });
     }
     let copies: Vec<FileCopy> = plan
         .files
@@ -209,6 +214,34 @@ pub fn install(
     done.installed
         .extend(planned.into_iter().filter(|i| !i.dir));
     Ok(done)
+}
+
+/// Puts back the files a rolled-back Install replaced.
+pub fn restore(root: &Root, replaced: &[Replaced]) -> Result<(), String> {
+    for r in replaced.iter().filter(|r| paths::plain_relative(&r.path)) {
+        if let Some(parent) = r.path.parent() {
+            root.create_dirs(parent, &mut Vec::new())?;
+        }
+        move_file(&r.saved, &root.path.join(&r.path))
+            .map_err(|e| format!("cannot put back {}: {e}", show(&r.path)))?;
+    }
+    Ok(())
+}
+
+/// Moves a file or link, by rename or, across file systems, by copy.
+fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    if fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    if fs::symlink_metadata(from)?.file_type().is_symlink() {
+        std::os::unix::fs::symlink(fs::read_link(from)?, to)?;
+    } else {
+        fs::copy(from, to)?;
+    }
+    fs::remove_file(from)
 }
 
 /// Targets that already exist: those to replace (OVERWRITE) and those to

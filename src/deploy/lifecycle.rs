@@ -76,6 +76,8 @@ pub struct Deployment {
     pub appspec: AppSpec,
     /// Where the instance logs go.
     pub dir: PathBuf,
+    /// The deployment this one rolls back: files its Install replaced are put back.
+    pub rollback_of: Option<String>,
 }
 
 /// How an instance's deployment ended.
@@ -248,6 +250,9 @@ fn install_step(
 ) -> Result<(), String> {
     if let Some(previous) = instance_state(shared, instance, root) {
         install::clean_up(root, &previous.installed);
+        if dep.rollback_of.is_some() && previous.replaced_by == dep.rollback_of {
+            install::restore(root, &previous.replaced)?;
+        }
     }
     let started = Instant::now();
     let plan = install::plan(&dep.appspec, &dep.bundle)?;
@@ -262,8 +267,14 @@ fn install_step(
             entry.installed = planned.to_vec();
         })
     };
-    let done = install::install(root, &plan, behavior, &mut record)?;
+    let aside = dep.dir.join(format!("{}.replaced", instance.name));
+    let done = install::install(root, &plan, behavior, &aside, &mut record)?;
     record(&done.installed)?;
+    shared.update(|state| {
+        let entry = state.instances.entry(instance.name.clone()).or_default();
+        entry.replaced = done.replaced.clone();
+        entry.replaced_by = Some(dep.id.clone());
+    })?;
     let targets: Vec<(PathBuf, bool)> = plan
         .targets()
         .into_iter()
@@ -296,10 +307,12 @@ pub fn remove_installed(shared: &Shared<'_>, index: usize) -> Result<(), String>
     let root = Root::open(&instance.root)?;
     if let Some(previous) = instance_state(shared, instance, &root) {
         install::clean_up(&root, &previous.installed);
+        install::restore(&root, &previous.replaced)?;
     }
     shared.update(|state| {
         if let Some(entry) = state.instances.get_mut(&instance.name) {
             entry.installed.clear();
+            entry.replaced.clear();
         }
     })
 }

@@ -66,6 +66,12 @@ pub fn check_link(link: &Path, target: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `rel` (read from the state file) is a plain relative path: no
+/// `..`, not absolute.
+pub fn plain_relative(rel: &Path) -> bool {
+    !rel.as_os_str().is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
 /// Safe directory handling below one instance root.
 pub struct Root {
     /// The root, canonical.

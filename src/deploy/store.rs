@@ -89,6 +89,22 @@ pub struct InstanceState {
     /// What the last Install created, in creation order.
     #[serde(default)]
     pub installed: Vec<Installed>,
+    /// Files the last Install replaced (OVERWRITE) that no deployment had
+    /// installed: put back when that deployment is rolled back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaced: Vec<Replaced>,
+    /// The deployment whose Install replaced them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
+}
+
+/// A file replaced by an Install, and where the original was set aside.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replaced {
+    /// Relative to the instance root.
+    pub path: PathBuf,
+    /// The original, in the deployment's folder.
+    pub saved: PathBuf,
 }
 
 /// The state of a group.
