@@ -643,3 +643,33 @@ fn a_rollback_puts_back_a_file_the_failed_deployment_overwrote() {
         "nothing lost: the hand-made file is back"
     );
 }
+
+#[test]
+fn the_action_timeout_bounds_every_hook() {
+    let repo = Repo::new(
+        "version: 1
+deploy_groups: { dev: {} }
+stages:
+  - name: ship
+    timeout: 1s
+    deploy: { revision: rev }
+",
+    );
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: slow.sh\n",
+    );
+    write_exec(&repo, "rev/slow.sh", "#!/bin/sh\nsleep 30\n");
+    let out = deploy(&repo, &["run"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.elapsed < Duration::from_secs(15),
+        "took {:?}",
+        out.elapsed
+    );
+    assert!(
+        out.all().contains("timed out in BeforeInstall"),
+        "{}",
+        out.all()
+    );
+}

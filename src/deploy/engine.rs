@@ -54,6 +54,7 @@ fn deploy(
         action,
         interrupt: io.interrupt,
         state: Mutex::new(GroupState::load(&job.state)?),
+        deadline: action.timeout.map(|t| std::time::Instant::now() + t),
     };
     let outcome = match job.mode {
         Mode::Deploy => deploy_revision(&shared, io)?,

@@ -7,7 +7,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::io::InstanceIo;
 use super::paths;
@@ -29,6 +29,8 @@ pub struct HookEnv {
     pub group: String,
     /// The instance root, as `GANTRY_INSTANCE_ROOT`.
     pub instance_root: String,
+    /// When the action's own `timeout` runs out.
+    pub deadline: Option<Instant>,
 }
 
 impl HookEnv {
@@ -71,7 +73,14 @@ pub fn run_event(
             Err(why) => return Some((Status::Failed, why)),
         };
         let (program, args) = command(io, event, script, &path);
-        let timeout = Duration::from_secs(u64::from(script.timeout));
+        let mut timeout = Duration::from_secs(u64::from(script.timeout));
+        if let Some(deadline) = env.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Some((Status::TimedOut, "the action's timeout ran out".into()));
+            }
+            timeout = timeout.min(left);
+        }
         let spec = ProcessSpec {
             program,
             args,

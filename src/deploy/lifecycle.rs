@@ -48,6 +48,8 @@ pub struct Shared<'a> {
     pub interrupt: &'a Interrupt,
     /// The group's state, saved after every change.
     pub state: Mutex<GroupState>,
+    /// When the action's `timeout` runs out: no script runs past it.
+    pub deadline: Option<Instant>,
 }
 
 impl Shared<'_> {
@@ -188,6 +190,7 @@ fn hook_env(shared: &Shared<'_>, dep: &Deployment, root: &Root) -> HookEnv {
         application: shared.job.application.clone(),
         group: shared.job.group.clone(),
         instance_root: root.path.display().to_string(),
+        deadline: shared.deadline,
     }
 }
 
