@@ -673,3 +673,29 @@ stages:
         out.all()
     );
 }
+
+#[test]
+fn the_repository_root_as_revision_leaves_gantry_state_out_of_the_bundle() {
+    let repo =
+        Repo::new("version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: 'true' } ]\n");
+    repo.write(
+        "appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv/app\n",
+    );
+    repo.write("index.html", "x\n");
+    let out = deploy(&repo, &["deploy", "--revision", "."]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let installed = tree(&instance(&repo, 1));
+    assert!(
+        installed.contains_key("srv/app/index.html"),
+        "{installed:?}"
+    );
+    assert!(
+        installed.contains_key("srv/app/gantry.yml"),
+        "{installed:?}"
+    );
+    assert!(
+        !installed.keys().any(|k| k.contains(".gantry")),
+        "{installed:?}"
+    );
+}

@@ -94,6 +94,10 @@ fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
 /// directory). Symlinks are copied as links and refused when absolute or
 /// leading out of the revision (rules 16, 20).
 pub fn copy_revision(from: &Path, to: &Path, exclude: &Path) -> Result<u64, String> {
+    // Compared as canonical paths: `--revision .` must not copy `.gantry/` into itself.
+    let from =
+        &fs::canonicalize(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let exclude = &fs::canonicalize(exclude).unwrap_or_else(|_| exclude.to_path_buf());
     let mut files = Vec::new();
     let mut dirs = vec![PathBuf::new()];
     let mut modes = Vec::new();
@@ -111,7 +115,7 @@ pub fn copy_revision(from: &Path, to: &Path, exclude: &Path) -> Result<u64, Stri
             let kind = entry
                 .file_type()
                 .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
-            if entry.path() == exclude {
+            if entry.path() == *exclude {
                 continue;
             }
             if kind.is_symlink() {
