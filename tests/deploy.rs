@@ -4,12 +4,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::time::Duration;
 
-use common::{run_command, Outcome, Repo};
+use common::{chmod, run_command, tree, write_exec, Outcome, Repo};
 
 const TWO_ONE_AT_A_TIME: &str = "version: 1
 name: shop
@@ -25,35 +22,16 @@ stages:
 /// Every hook appends `<event> <instance> <tag>` to $HOOK_LOG.
 const LOGGING_HOOK: &str = "#!/bin/sh\necho \"$LIFECYCLE_EVENT $(basename \"$PWD\") TAG\" >> \"$HOOK_LOG\"\necho \"hook $LIFECYCLE_EVENT\"\n";
 
-const ALL_HOOKS: &str = "version: 0.0
-os: linux
-files:
-  - source: app
-    destination: /srv/app
-hooks:
-  ApplicationStop:
-    - location: hook.sh
-  BeforeInstall:
-    - location: hook.sh
-  AfterInstall:
-    - location: hook.sh
-  ApplicationStart:
-    - location: hook.sh
-  ValidateService:
-    - location: hook.sh
-      timeout: 30
-";
+const ALL_HOOKS: &str = include_str!("fixtures/deploy/all-hooks.yml");
 
-/// Writes an executable file.
-fn write_exec(repo: &Repo, relative: &str, text: &str) {
-    repo.write(relative, text);
-    let path = repo.path().join(relative);
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn chmod(repo: &Repo, relative: &str, mode: u32) {
-    let path = repo.path().join(relative);
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+/// Fails unless the output of `out` contains `text`.
+#[track_caller]
+fn has(out: &Outcome, text: &str) {
+    assert!(
+        out.all().contains(text),
+        "{text:?} missing from:\n{}",
+        out.all()
+    );
 }
 
 /// Runs gantry with $HOOK_LOG pointing at `hooks.log` in the repository.
@@ -61,29 +39,6 @@ fn deploy(repo: &Repo, args: &[&str]) -> Outcome {
     let mut command = repo.command(args);
     command.env("HOOK_LOG", repo.path().join("hooks.log"));
     run_command(command)
-}
-
-/// Every path below `dir` with its mode and, for files, contents.
-fn tree(dir: &Path) -> BTreeMap<String, (u32, String)> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            let meta = std::fs::symlink_metadata(&path).unwrap();
-            let rel = path.strip_prefix(dir).unwrap().display().to_string();
-            let contents = if meta.is_file() {
-                std::fs::read_to_string(&path).unwrap()
-            } else if meta.file_type().is_symlink() {
-                format!("-> {}", std::fs::read_link(&path).unwrap().display())
-            } else {
-                stack.push(path);
-                String::new()
-            };
-            out.insert(rel, (meta.permissions().mode() & 0o7777, contents));
-        }
-    }
-    out
 }
 
 /// Revision `dir`: app/index.html, app/run.sh, app/conf/settings, the
@@ -151,17 +106,13 @@ fn one_at_a_time_failure_on_instance_2_rolls_both_back_to_the_previous_files() {
 
     let out = deploy(&repo, &["deploy", "--revision", "v2"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    let all = out.all();
-    assert!(
-        all.contains("dev/2: failed in ValidateService: script hook.sh: exit code 7"),
-        "{all}"
+    has(
+        &out,
+        "dev/2: failed in ValidateService: script hook.sh: exit code 7",
     );
-    assert!(all.contains("dev/1: succeeded"), "{all}");
-    assert!(
-        all.contains("[dev/2 ValidateService] instance 2 is unhealthy"),
-        "{all}"
-    );
-    assert!(all.contains("restored the revision of"), "{all}");
+    has(&out, "dev/1: succeeded");
+    has(&out, "[dev/2 ValidateService] instance 2 is unhealthy");
+    has(&out, "restored the revision of");
 
     let log = repo.read("hooks.log");
     let lines: Vec<&str> = log.lines().collect();
@@ -276,12 +227,9 @@ fn disallow_refuses_an_existing_file_and_writes_nothing() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(
-        out.all().contains(
-            "a file already exists at /srv/app/index.html (file_exists_behavior: DISALLOW)"
-        ),
-        "{}",
-        out.all()
+    has(
+        &out,
+        "a file already exists at /srv/app/index.html (file_exists_behavior: DISALLOW)",
     );
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/index.html"),
@@ -317,7 +265,7 @@ fn retain_keeps_an_existing_file() {
     repo.write(".gantry/targets/dev/1/srv/app/index.html", "local edit\n");
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.all().contains("1 kept (RETAIN)"), "{}", out.all());
+    has(&out, "1 kept (RETAIN)");
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/index.html"),
         "local edit\n"
@@ -390,7 +338,7 @@ fn paths_leading_out_of_the_instance_or_revision_are_refused() {
     repo.write("rev/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/../../../escaped\n");
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.all().contains("contains `..`"), "{}", out.all());
+    has(&out, "contains `..`");
     assert!(!repo.path().join(".gantry/escaped").exists());
     assert!(!instance(&repo, 1).exists(), "no instance was touched");
 
@@ -400,7 +348,7 @@ fn paths_leading_out_of_the_instance_or_revision_are_refused() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.all().contains("E022"), "{}", out.all());
+    has(&out, "E022");
 
     repo.write(
         "rev/appspec.yml",
@@ -421,7 +369,7 @@ fn paths_leading_out_of_the_instance_or_revision_are_refused() {
     std::os::unix::fs::symlink("../../secret.txt", repo.path().join("rev/app/secret")).unwrap();
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.all().contains("points outside it"), "{}", out.all());
+    has(&out, "points outside it");
     assert!(!instance(&repo, 1).exists(), "no instance was touched");
 
     // A link already in the instance root is not written through.
@@ -454,13 +402,12 @@ fn a_hook_that_runs_too_long_is_stopped_at_its_timeout() {
         "took {:?}",
         out.elapsed
     );
-    let all = out.all();
-    assert!(
-        all.contains("timed out in ApplicationStart: script slow.sh: timed out after 1"),
-        "{all}"
+    has(
+        &out,
+        "timed out in ApplicationStart: script slow.sh: timed out after 1",
     );
     // No earlier revision: the rollback removes what the failed one installed.
-    assert!(all.contains("no earlier successful deployment"), "{all}");
+    has(&out, "no earlier successful deployment");
     assert!(!instance(&repo, 1).join("srv/app/index.html").exists());
 }
 
@@ -471,8 +418,8 @@ fn an_invalid_appspec_never_starts_a_deployment() {
     repo.write("rev/appspec.yml", "version: 0.0\nos: Linux\n");
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.all().contains("[E012]"), "{}", out.all());
-    assert!(out.all().contains("nothing was deployed"), "{}", out.all());
+    has(&out, "[E012]");
+    has(&out, "nothing was deployed");
     assert!(!repo.path().join(".gantry/targets").exists());
     assert!(!repo
         .path()
@@ -494,7 +441,7 @@ fn no_rollback_keeps_the_failed_state_and_rollback_restores_it_by_hand() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "v2", "--no-rollback"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.all().contains("no rollback"), "{}", out.all());
+    has(&out, "no rollback");
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/index.html"),
         "v2 index\n"
@@ -564,11 +511,7 @@ fn a_background_process_holding_the_output_does_not_fail_the_event() {
         "took {:?}",
         out.elapsed
     );
-    assert!(
-        out.all().contains("stopped background processes"),
-        "{}",
-        out.all()
-    );
+    has(&out, "stopped background processes");
 }
 
 #[test]
@@ -632,11 +575,7 @@ fn a_rollback_puts_back_a_file_the_failed_deployment_overwrote() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "v2"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(
-        out.all().contains("dev/1: failed in ApplicationStart"),
-        "{}",
-        out.all()
-    );
+    has(&out, "dev/1: failed in ApplicationStart");
     assert_eq!(
         tree(&instance(&repo, 1)),
         before,
@@ -667,11 +606,7 @@ stages:
         "took {:?}",
         out.elapsed
     );
-    assert!(
-        out.all().contains("timed out in BeforeInstall"),
-        "{}",
-        out.all()
-    );
+    has(&out, "timed out in BeforeInstall");
 }
 
 #[test]
