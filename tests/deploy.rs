@@ -529,6 +529,17 @@ fn root_deploys_onto_one_folder() {
         .path()
         .join(".gantry/deployments/local/state.json")
         .exists());
+    let out = repo.run(&[
+        "deploy",
+        "--revision",
+        "rev",
+        "--root",
+        "box",
+        "--group",
+        "../x",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    has(&out, "invalid group name `../x`");
 }
 
 #[test]

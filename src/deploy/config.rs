@@ -269,13 +269,19 @@ pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diag
     (groups, found)
 }
 
+/// Whether `name` can name a group: letters, digits, `.`, `_`, `-`, not
+/// starting with `.` (it becomes a folder name).
+pub fn valid_group_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
 fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnostic>) {
     let n = &name.value;
-    let valid = !n.is_empty()
-        && !n.starts_with('.')
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if !valid {
+    if !valid_group_name(n) {
         found.push(error(
             file,
             "C041",
