@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{chmod, run_command, tree, write_exec, Outcome, Repo};
+use common::{chmod, pids, process_running, run_command, tree, write_exec, Outcome, Repo};
 
 const TWO_ONE_AT_A_TIME: &str = "version: 1
 name: shop
@@ -394,7 +394,8 @@ fn a_hook_that_runs_too_long_is_stopped_at_its_timeout() {
         Repo::new("version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: 'true' } ]\n");
     repo.write("rev/app/index.html", "x\n");
     repo.write("rev/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStart:\n    - location: slow.sh\n      timeout: 1\n");
-    write_exec(&repo, "rev/slow.sh", "#!/bin/sh\necho starting\nsleep 30\n");
+    let slow = "#!/bin/sh\necho starting\nsleep 30 &\necho $! > \"$HOOK_LOG.pid\"\nwait\n";
+    write_exec(&repo, "rev/slow.sh", slow);
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
     assert!(
@@ -409,6 +410,12 @@ fn a_hook_that_runs_too_long_is_stopped_at_its_timeout() {
     // No earlier revision: the rollback removes what the failed one installed.
     has(&out, "no earlier successful deployment");
     assert!(!instance(&repo, 1).join("srv/app/index.html").exists());
+    let sleeper = pids(&repo, "hooks.log.pid");
+    assert_eq!(sleeper.len(), 1);
+    assert!(
+        !process_running(sleeper[0]),
+        "the script's child outlived the deployment"
+    );
 }
 
 #[test]
