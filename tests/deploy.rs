@@ -6,6 +6,8 @@ mod common;
 
 use std::time::Duration;
 
+use std::path::Path;
+
 use common::{chmod, pids, process_running, run_command, tree, write_exec, Outcome, Repo};
 
 const TWO_ONE_AT_A_TIME: &str = "version: 1
@@ -651,4 +653,33 @@ fn the_repository_root_as_revision_leaves_gantry_state_out_of_the_bundle() {
         !installed.keys().any(|k| k.contains(".gantry")),
         "{installed:?}"
     );
+}
+
+#[test]
+fn the_example_webapp_revision_deploys_and_validates() {
+    let repo = Repo::new(
+        "version: 1
+name: webapp
+deploy_groups:
+  dev: { instances: 2, config: OneAtATime }
+stages:
+  - name: revision
+    script:
+      - mkdir -p target/revision/bin
+      - cp -R $FIXTURE/. target/revision/
+      - printf '#!/bin/sh\\necho \"Hello, $1!\"\\n' > target/revision/bin/webapp
+      - chmod +x target/revision/bin/webapp
+  - name: deploy
+    deploy: { group: dev, revision: target/revision }
+",
+    );
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/webapp");
+    let mut command = repo.command(&["run"]);
+    command.env("FIXTURE", fixture);
+    let out = run_command(command);
+    assert_eq!(out.code, 0, "{}", out.all());
+    has(&out, "[dev/2 ValidateService] webapp answered: Hello, dev!");
+    let t = tree(&instance(&repo, 2));
+    assert_eq!(t["opt/webapp/bin/webapp"].0, 0o755);
+    assert_eq!(t["etc/webapp/webapp.conf"], (0o640, "name=dev\n".into()));
 }
