@@ -560,3 +560,39 @@ stages:
     assert_eq!(t["opt/webapp/bin/webapp"].0, 0o755);
     assert_eq!(t["etc/webapp/webapp.conf"], (0o640, "name=dev\n".into()));
 }
+
+#[test]
+fn ctrl_c_stops_the_deployment_without_rolling_back_and_leaves_no_process() {
+    let repo = Repo::new("version: 1\ndeploy_groups: { dev: { instances: 2, config: AllAtOnce } }\nstages: [ { name: s, run: 'true' } ]\n");
+    repo.write("rev/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStart:\n    - location: start.sh\n");
+    repo.write("rev/app/index.html", "x\n");
+    let start = "#!/bin/sh\nsleep 300 &\necho $! >> \"$HOOK_LOG.pids\"\nwait\n";
+    write_exec(&repo, "rev/start.sh", start);
+    let mut command = repo.command(&["deploy", "--revision", "rev"]);
+    command.env("HOOK_LOG", repo.path().join("hooks.log"));
+    let mut child = command.stdout(std::process::Stdio::null()).spawn().unwrap();
+    let both = || pids(&repo, "hooks.log.pids").len() == 2;
+    let started = std::time::Instant::now();
+    while !(repo.path().join("hooks.log.pids").exists() && both()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the hooks never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(
+        statuses(&repo),
+        ["stopped"],
+        "no rollback deployment after Ctrl-C"
+    );
+    assert!(
+        instance(&repo, 1).join("srv/app/index.html").exists(),
+        "the state is kept"
+    );
+    for pid in pids(&repo, "hooks.log.pids") {
+        assert!(!process_running(pid), "process {pid} outlived Ctrl-C");
+    }
+}

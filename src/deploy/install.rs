@@ -14,9 +14,6 @@ use super::paths::{self, show, Root};
 use super::store::{Installed, Replaced};
 use crate::appspec::{AppSpec, FileExistsBehavior};
 
-/// Directory symlinks in a revision are followed (rule 20) at most this deep.
-const MAX_LINK_DEPTH: usize = 40;
-
 /// What one `files` walk produces.
 #[derive(Debug, Default)]
 pub struct Plan {
@@ -98,7 +95,13 @@ pub fn plan(appspec: &AppSpec, bundle: &Path) -> Result<Plan, String> {
         };
         add_dir(&mut plan, &mut seen_dirs, &destination);
         if from.is_dir() {
-            walk(&mut plan, &mut seen_dirs, &from, &destination, 0)?;
+            walk(
+                &mut plan,
+                &mut seen_dirs,
+                &from,
+                &destination,
+                &mut Vec::new(),
+            )?;
         } else {
             let name = source.file_name().map(PathBuf::from).unwrap_or_default();
             add_entry(
@@ -134,14 +137,24 @@ fn add_entry(plan: &mut Plan, from: &Path, is_link: bool, to: PathBuf) -> Result
 }
 
 /// The contents of directory `from` go below `to`; directory links are
-/// followed (rule 20), other links copied as links.
+/// followed (rule 20), other links copied as links. `chain` holds the real
+/// paths of the directories being walked: a link back into one is a loop.
 fn walk(
     plan: &mut Plan,
     seen: &mut HashSet<PathBuf>,
     from: &Path,
     to: &Path,
-    links: usize,
+    chain: &mut Vec<PathBuf>,
 ) -> Result<(), String> {
+    let real =
+        fs::canonicalize(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    if chain.contains(&real) {
+        return Err(format!(
+            "directory symlink {} leads back into a directory it is in (a loop)",
+            from.display()
+        ));
+    }
+    chain.push(real);
     let mut entries: Vec<_> = fs::read_dir(from)
         .map_err(|e| format!("cannot read {}: {e}", from.display()))?
         .flatten()
@@ -152,18 +165,13 @@ fn walk(
         let target = to.join(entry.file_name());
         let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
         if path.is_dir() {
-            if is_link && links >= MAX_LINK_DEPTH {
-                return Err(format!(
-                    "directory symlinks nest more than {MAX_LINK_DEPTH} deep at {} (a loop?)",
-                    path.display()
-                ));
-            }
             add_dir(plan, seen, &target);
-            walk(plan, seen, &path, &target, links + usize::from(is_link))?;
+            walk(plan, seen, &path, &target, chain)?;
         } else {
             add_entry(plan, &path, is_link, target)?;
         }
     }
+    chain.pop();
     Ok(())
 }
 
@@ -308,4 +316,77 @@ fn planned_list(root: &Root, plan: &Plan, skip: &HashSet<PathBuf>) -> Vec<Instal
             dir: false,
         });
     dirs.chain(files).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appspec::{FileMapping, Os};
+
+    fn spec(files: &[(&str, &str)]) -> AppSpec {
+        AppSpec {
+            os: Os::Linux,
+            files: files
+                .iter()
+                .map(|(s, d)| FileMapping {
+                    source: s.to_string(),
+                    destination: d.to_string(),
+                    line: 1,
+                })
+                .collect(),
+            permissions: Vec::new(),
+            hooks: Default::default(),
+            file_exists_behavior: None,
+        }
+    }
+
+    #[test]
+    fn files_land_as_the_agent_installs_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let rev = dir.path();
+        fs::create_dir_all(rev.join("app/sub")).unwrap();
+        fs::write(rev.join("app/sub/a"), "a").unwrap();
+        fs::write(rev.join("one.txt"), "1").unwrap();
+        std::os::unix::fs::symlink("app/sub", rev.join("linked")).unwrap();
+        let plan = plan(
+            &spec(&[("app", "/srv"), ("/one.txt", "/etc/x/"), ("linked", "/l")]),
+            rev,
+        )
+        .unwrap();
+        let targets: Vec<PathBuf> = plan.files.iter().map(|(_, t)| t.clone()).collect();
+        let expected = ["srv/sub/a", "etc/x/one.txt", "l/a"].map(PathBuf::from);
+        assert_eq!(
+            targets, expected,
+            "a directory's contents, a file by its name, a directory link followed"
+        );
+        assert!(plan.dirs.contains(&PathBuf::from("etc/x")));
+        assert!(plan.dirs.contains(&PathBuf::from("srv/sub")));
+    }
+
+    #[test]
+    fn a_directory_link_loop_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("app")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("app/again")).unwrap();
+        let err = plan(&spec(&[("app", "/srv")]), dir.path()).unwrap_err();
+        assert!(err.contains("(a loop)"), "{err}");
+    }
+
+    #[test]
+    fn links_into_each_other_are_a_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("app/a")).unwrap();
+        fs::create_dir_all(dir.path().join("app/b")).unwrap();
+        std::os::unix::fs::symlink("../b", dir.path().join("app/a/to-b")).unwrap();
+        std::os::unix::fs::symlink("../a", dir.path().join("app/b/to-a")).unwrap();
+        let err = plan(&spec(&[("app/a", "/srv")]), dir.path()).unwrap_err();
+        assert!(err.contains("(a loop)"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_source_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = plan(&spec(&[("nope", "/srv")]), dir.path()).unwrap_err();
+        assert!(err.contains("does not exist"), "{err}");
+    }
 }
