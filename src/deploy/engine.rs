@@ -54,7 +54,9 @@ fn deploy(
         action,
         interrupt: io.interrupt,
         state: Mutex::new(GroupState::load(&job.state)?),
-        deadline: action.timeout.map(|t| std::time::Instant::now() + t),
+        deadline: action
+            .timeout
+            .and_then(|t| std::time::Instant::now().checked_add(t)),
     };
     let outcome = match job.mode {
         Mode::Deploy => deploy_revision(&shared, io)?,
