@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Manage the action cache')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of gantry.yml (for editors)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Carry out a CodeDeploy in-place deployment on local instances')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
@@ -293,6 +294,22 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'gantry;schema' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'gantry;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
@@ -356,6 +373,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Manage the action cache')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of gantry.yml (for editors)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Carry out a CodeDeploy in-place deployment on local instances')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
@@ -404,6 +422,9 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;help;logs' {
+            break
+        }
+        'gantry;help;schema' {
             break
         }
         'gantry;help;completions' {

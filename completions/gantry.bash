@@ -49,6 +49,9 @@ _gantry() {
             gantry,run)
                 cmd="gantry__subcmd__run"
                 ;;
+            gantry,schema)
+                cmd="gantry__subcmd__schema"
+                ;;
             gantry,validate)
                 cmd="gantry__subcmd__validate"
                 ;;
@@ -96,6 +99,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,run)
                 cmd="gantry__subcmd__help__subcmd__run"
+                ;;
+            gantry__subcmd__help,schema)
+                cmd="gantry__subcmd__help__subcmd__schema"
                 ;;
             gantry__subcmd__help,validate)
                 cmd="gantry__subcmd__help__subcmd__validate"
@@ -152,7 +158,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list graph validate hook cache history logs completions deploy export help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list graph validate hook cache history logs schema completions deploy export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,7 +474,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="run list graph validate hook cache history logs completions deploy export help"
+            opts="run list graph validate hook cache history logs schema completions deploy export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +698,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1127,6 +1147,48 @@ _gantry() {
                     return 0
                     ;;
                 --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__schema)
+            opts="-o -C -f -q -v -h --output --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

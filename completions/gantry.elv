@@ -39,6 +39,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
+            cand schema 'Print the JSON Schema of gantry.yml (for editors)'
             cand completions 'Print a shell completion script'
             cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand export 'Write the pipeline as another CI engine''s configuration'
@@ -267,6 +268,21 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'gantry;schema'= {
+            cand -o 'Write to FILE instead of stdout'
+            cand --output 'Write to FILE instead of stdout'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'gantry;completions'= {
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
@@ -327,6 +343,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
+            cand schema 'Print the JSON Schema of gantry.yml (for editors)'
             cand completions 'Print a shell completion script'
             cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand export 'Write the pipeline as another CI engine''s configuration'
@@ -362,6 +379,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;history'= {
         }
         &'gantry;help;logs'= {
+        }
+        &'gantry;help;schema'= {
         }
         &'gantry;help;completions'= {
         }

@@ -69,6 +69,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Print the logs of a run (the latest by default).
     Logs(LogsArgs),
+    /// Print the JSON Schema of gantry.yml (for editors).
+    Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Carry out a CodeDeploy in-place deployment on local instances.
@@ -287,6 +289,14 @@ pub enum FindingFormat {
     Json,
     /// GitHub Actions `::error` workflow commands.
     Github,
+}
+
+/// Arguments of `gantry schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `gantry completions`.

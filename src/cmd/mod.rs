@@ -10,6 +10,7 @@ mod hook;
 mod list;
 mod logs;
 mod run;
+mod schema;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +58,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::Hook(command) => hook::execute(&ctx, &command),
         Command::History(args) => history::execute(&ctx, &args),
         Command::Logs(args) => logs::execute(&ctx, &args),
+        Command::Schema(args) => schema::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
         Command::Export(args) => export::execute(&ctx, &args),
         Command::Deploy(args) => deploy::execute(&ctx, &args),

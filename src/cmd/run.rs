@@ -104,7 +104,22 @@ pub(super) fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
             "# written by gantry: run records stay out of git\n*\n",
         )?;
     }
+    refresh_schema(&dir);
     Ok(())
+}
+
+/// Keeps `.gantry/gantry.schema.json` current for editors (a
+/// `# yaml-language-server: $schema=.gantry/gantry.schema.json` comment in
+/// gantry.yml points at it). Best effort: a failure here never stops a run.
+fn refresh_schema(dir: &std::path::Path) {
+    let path = dir.join("gantry.schema.json");
+    let text = super::schema::text();
+    if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+        let tmp = dir.join("gantry.schema.json.tmp");
+        if std::fs::write(&tmp, &text).is_ok() {
+            let _ = std::fs::rename(tmp, path);
+        }
+    }
 }
 
 pub(super) fn run_plan(

@@ -52,6 +52,22 @@ impl<'de> Deserialize<'de> for Duration {
     }
 }
 
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": EXPECTED,
+            "oneOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^\\s*\\d+(\\.\\d+)?\\s*([a-z]+\\s*(\\d+(\\.\\d+)?\\s*[a-z]+\\s*)*)?$" }
+            ]
+        })
+    }
+}
+
 /// Formats a duration for people: `850ms`, `4.2s`, `2m05s`, `1h02m`.
 pub fn human(d: std::time::Duration) -> String {
     let ms = d.as_millis();

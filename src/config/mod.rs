@@ -12,3 +12,18 @@ mod refs;
 
 pub use load::{find_config, insert_group_gates, load, load_text, CONFIG_NAMES};
 pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};
+
+/// The JSON Schema of `gantry.yml`, derived from the types the loader
+/// reads it into (for editors: `gantry schema`).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(raw::RawPipeline)).unwrap_or_default();
+    if let Some(object) = schema.as_object_mut() {
+        object.insert("title".into(), "gantry.yml".into());
+        object.insert(
+            "description".into(),
+            "The release pipeline gantry runs locally before you push; every key is described in docs/configuration.md.".into(),
+        );
+    }
+    schema
+}

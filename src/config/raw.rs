@@ -11,77 +11,156 @@ use super::duration::Duration;
 use crate::image::RawImage;
 
 /// Top level of `gantry.yml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Pipeline")]
 pub struct RawPipeline {
+    /// Config format version; must be 1.
+    #[schemars(with = "u32")]
     pub version: Spanned<u32>,
+    /// The pipeline's name (default: the root directory's name); letters, digits, `.`, `_`, `-`.
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+    /// Environment for every action; values may use `${…}` variables.
     #[serde(default)]
     pub env: EnvMap,
+    /// A dotenv file (KEY=VALUE lines) loaded before `env`, relative to the root.
+    #[schemars(with = "Option<String>")]
     pub env_file: Option<Spanned<String>>,
+    /// Environment variables whose values are masked as *** in all output and logs; each must have a value when a run starts.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub secrets: Vec<Spanned<String>>,
+    /// The program that runs commands as `SHELL -c COMMAND` (default `sh`).
+    #[schemars(with = "Option<String>")]
     pub shell: Option<Spanned<String>>,
+    /// How many run records `.gantry/runs/` keeps (default 50).
+    #[schemars(with = "Option<u32>")]
     pub keep_runs: Option<Spanned<u32>>,
+    /// The stages, run in order. At least one.
+    #[schemars(with = "Vec<RawStage>")]
     pub stages: Spanned<Vec<RawStage>>,
+    /// Deployment groups for `deploy:` actions, by name.
     #[serde(default)]
     pub deploy_groups: crate::deploy::config::RawDeployGroups,
 }
 
 /// A stage: either `actions:` or the fields of one action directly.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Stage")]
 pub struct RawStage {
+    /// Unique stage name; letters, digits, `.`, `_`, `-`.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
+    /// The stage's actions. Without it, the stage's own `run`/`script`/`image`/`deploy`/`approval`/`uses` make it one action named like the stage.
+    #[schemars(with = "Option<Vec<RawAction>>")]
     pub actions: Option<Spanned<Vec<RawAction>>>,
+    /// A shell command, run as `sh -c COMMAND`.
+    #[schemars(with = "Option<String>")]
     pub run: Option<Spanned<String>>,
+    /// Commands run in one shell with `-e`: the first failing line fails the action.
+    #[schemars(with = "Option<Vec<String>>")]
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Build a container image with docker, podman or buildah.
+    #[schemars(with = "Option<RawImage>")]
     pub image: Option<Spanned<RawImage>>,
+    /// A local CodeDeploy in-place deployment onto a deployment group's instances.
+    #[schemars(with = "Option<crate::deploy::config::RawDeploy>")]
     pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
+    /// Environment for the action (on a stage with `actions:`, for all of them); values may use `${…}` variables.
     #[serde(default)]
     pub env: EnvMap,
+    /// Stop the action's whole process group after this long: `30s`, `10m`, `1h30m`, `500ms` or a number of seconds.
+    #[schemars(with = "Option<Duration>")]
     pub timeout: Option<Spanned<Duration>>,
+    /// Actions with equal run_order run at the same time, lower first (missing counts as 1 once any action of the stage has one).
+    #[schemars(with = "Option<u32>")]
     pub run_order: Option<Spanned<u32>>,
+    /// A failure only warns and does not fail the stage.
     pub continue_on_error: Option<bool>,
+    /// Run even after an earlier failure (clean-up).
     pub always: Option<bool>,
+    /// Directory to run in, relative to the root.
+    #[schemars(with = "Option<String>")]
     pub working_directory: Option<Spanned<String>>,
+    /// How many times to re-run a failed or timed-out action.
     pub retries: Option<u32>,
+    /// The program that runs this action's command (default: the pipeline's `shell`).
+    #[schemars(with = "Option<String>")]
     pub shell: Option<Spanned<String>>,
+    /// Glob patterns of the files the action reads; with them the cache skips the action when nothing changed.
+    #[schemars(with = "Option<Vec<String>>")]
     pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Paths or globs the action produces; a cached skip needs them to exist.
+    #[schemars(with = "Option<Vec<String>>")]
     pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
     /// `approval: MESSAGE`: the one action is an approval gate.
+    #[schemars(with = "Option<String>")]
     pub approval: Option<Spanned<String>>,
     /// `uses: NAME`: the one action runs the custom action `gantry-action-NAME`.
+    #[schemars(with = "Option<String>")]
     pub uses: Option<Spanned<String>>,
     /// Inputs of a `uses:` action.
+    #[schemars(with = "Option<EnvMap>")]
     pub with: Option<Spanned<EnvMap>>,
 }
 
 /// One action of a stage.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Action")]
 pub struct RawAction {
+    /// Name, unique within the stage; letters, digits, `.`, `_`, `-`.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
+    /// A shell command, run as `sh -c COMMAND`.
+    #[schemars(with = "Option<String>")]
     pub run: Option<Spanned<String>>,
+    /// Commands run in one shell with `-e`: the first failing line fails the action.
+    #[schemars(with = "Option<Vec<String>>")]
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Build a container image with docker, podman or buildah.
+    #[schemars(with = "Option<RawImage>")]
     pub image: Option<Spanned<RawImage>>,
+    /// A local CodeDeploy in-place deployment onto a deployment group's instances.
+    #[schemars(with = "Option<crate::deploy::config::RawDeploy>")]
     pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
+    /// Environment for the action (on a stage with `actions:`, for all of them); values may use `${…}` variables.
     #[serde(default)]
     pub env: EnvMap,
+    /// Stop the action's whole process group after this long: `30s`, `10m`, `1h30m`, `500ms` or a number of seconds.
+    #[schemars(with = "Option<Duration>")]
     pub timeout: Option<Spanned<Duration>>,
+    /// Actions with equal run_order run at the same time, lower first (missing counts as 1 once any action of the stage has one).
+    #[schemars(with = "Option<u32>")]
     pub run_order: Option<Spanned<u32>>,
+    /// A failure only warns and does not fail the stage.
     pub continue_on_error: Option<bool>,
+    /// Run even after an earlier failure (clean-up).
     pub always: Option<bool>,
+    /// Directory to run in, relative to the root.
+    #[schemars(with = "Option<String>")]
     pub working_directory: Option<Spanned<String>>,
+    /// How many times to re-run a failed or timed-out action.
     pub retries: Option<u32>,
+    /// The program that runs this action's command (default: the pipeline's `shell`).
+    #[schemars(with = "Option<String>")]
     pub shell: Option<Spanned<String>>,
+    /// Glob patterns of the files the action reads; with them the cache skips the action when nothing changed.
+    #[schemars(with = "Option<Vec<String>>")]
     pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Paths or globs the action produces; a cached skip needs them to exist.
+    #[schemars(with = "Option<Vec<String>>")]
     pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
     /// `approval: MESSAGE`: the one action is an approval gate.
+    #[schemars(with = "Option<String>")]
     pub approval: Option<Spanned<String>>,
     /// `uses: NAME`: the one action runs the custom action `gantry-action-NAME`.
+    #[schemars(with = "Option<String>")]
     pub uses: Option<Spanned<String>>,
     /// Inputs of a `uses:` action.
+    #[schemars(with = "Option<EnvMap>")]
     pub with: Option<Spanned<EnvMap>>,
 }
 
@@ -139,5 +218,20 @@ impl<'de> Deserialize<'de> for Scalar {
             }
         }
         deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl schemars::JsonSchema for EnvMap {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EnvMap".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Environment variables: NAME → a string, number or boolean.",
+            "type": "object",
+            "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+            "additionalProperties": { "type": ["string", "number", "boolean"] }
+        })
     }
 }

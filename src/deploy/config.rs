@@ -22,12 +22,15 @@ pub const CONFIG_NAMES: &[&str] = &["AllAtOnce", "HalfAtATime", "OneAtATime"];
 pub struct RawDeployGroups(pub Vec<(Spanned<String>, Spanned<RawDeployGroup>)>);
 
 /// One group under `deploy_groups:`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "DeployGroup")]
 pub struct RawDeployGroup {
     /// A number of instances, or a list of root folders.
+    #[schemars(with = "Option<RawInstances>")]
     pub instances: Option<Spanned<RawInstances>>,
     /// The deployment configuration.
+    #[schemars(with = "Option<RawDeployConfig>")]
     pub config: Option<Spanned<RawDeployConfig>>,
     /// Ask for approval before every deployment to this group.
     pub approval: Option<bool>,
@@ -52,17 +55,76 @@ pub enum RawDeployConfig {
 }
 
 /// The `deploy:` key of an action.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Deploy")]
 pub struct RawDeploy {
     /// The deployment group (default: the only one declared).
+    #[schemars(with = "Option<String>")]
     pub group: Option<Spanned<String>>,
     /// The revision folder, relative to the pipeline root.
+    #[schemars(with = "Option<String>")]
     pub revision: Option<Spanned<String>>,
     /// The AppSpec file, relative to the pipeline root.
+    #[schemars(with = "Option<String>")]
     pub appspec: Option<Spanned<String>>,
     /// Roll back automatically when the deployment fails (default true).
     pub rollback: Option<bool>,
+}
+
+impl schemars::JsonSchema for RawDeployGroups {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeployGroups".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let group = generator.subschema_for::<RawDeployGroup>();
+        schemars::json_schema!({
+            "description": "Deployment groups by name (letters, digits, `.`, `_`, `-`).",
+            "type": "object",
+            "propertyNames": { "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]*$" },
+            "additionalProperties": group
+        })
+    }
+}
+
+impl schemars::JsonSchema for RawInstances {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Instances".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "How many instances (default roots `.gantry/targets/<group>/<n>`), or their root folders.",
+            "oneOf": [
+                { "type": "integer", "minimum": 1, "maximum": MAX_INSTANCES },
+                { "type": "array", "items": { "type": "string" }, "minItems": 1 }
+            ]
+        })
+    }
+}
+
+impl schemars::JsonSchema for RawDeployConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeploymentConfig".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "How fast a deployment goes through the instances: a named configuration, or a minimum of healthy instances (a count or a percentage).",
+            "oneOf": [
+                { "enum": CONFIG_NAMES },
+                {
+                    "type": "object",
+                    "properties": {
+                        "minimum_healthy": { "type": ["integer", "string"], "pattern": "^\\d+%?$" }
+                    },
+                    "required": ["minimum_healthy"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
 }
 
 /// How fast a deployment goes through a group's instances.

@@ -11,32 +11,44 @@ use super::reference;
 use crate::config::Span;
 
 /// `image:` exactly as written in `gantry.yml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Image")]
 pub struct RawImage {
     /// The build context directory, relative to the pipeline root.
+    #[schemars(with = "Option<String>")]
     pub context: Option<Spanned<String>>,
     /// The Dockerfile/Containerfile, relative to the context.
+    #[schemars(with = "Option<String>")]
     pub file: Option<Spanned<String>>,
     /// Tags to give the image.
+    #[schemars(with = "Option<Vec<String>>")]
     pub tags: Option<Spanned<Vec<Spanned<String>>>>,
     /// `--build-arg NAME=VALUE` pairs.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub build_args: BTreeMap<String, Spanned<String>>,
     /// The build stage to stop at.
+    #[schemars(with = "Option<String>")]
     pub target: Option<Spanned<String>>,
     /// The platform to build for, e.g. `linux/arm64`.
+    #[schemars(with = "Option<String>")]
     pub platform: Option<Spanned<String>>,
     /// Image labels.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub labels: BTreeMap<String, Spanned<String>>,
     /// `auto`, `docker`, `podman` or `buildah`.
+    #[schemars(with = "Option<String>")]
     pub builder: Option<Spanned<String>>,
     /// An OCI archive to write the image to.
+    #[schemars(with = "Option<String>")]
     pub output: Option<Spanned<String>>,
     /// buildah/podman storage driver, e.g. `vfs`.
+    #[schemars(with = "Option<String>")]
     pub storage_driver: Option<Spanned<String>>,
     /// buildah/podman isolation: `oci`, `chroot` or `rootless`.
+    #[schemars(with = "Option<String>")]
     pub isolation: Option<Spanned<String>>,
 }
 

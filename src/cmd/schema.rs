@@ -1,0 +1,29 @@
+//! `gantry schema`: the JSON Schema of `gantry.yml`.
+
+use std::io::Write;
+
+use anyhow::Context;
+
+use super::Globals;
+use crate::cli::SchemaArgs;
+
+/// The schema as pretty JSON with a final newline.
+pub fn text() -> String {
+    let mut text = serde_json::to_string_pretty(&crate::config::json_schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Prints the schema, or writes it to `--output`.
+pub fn execute(globals: &Globals, args: &SchemaArgs) -> anyhow::Result<u8> {
+    let text = text();
+    match &args.output {
+        Some(path) => {
+            let path = globals.cwd.join(path);
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(0)
+}
