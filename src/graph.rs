@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::config::{Action, Pipeline};
+use crate::config::{Action, ActionKind, Pipeline};
 use crate::plan::group_by_run_order;
 
 /// Output formats of `gantry graph`.
@@ -37,6 +37,9 @@ fn notes(action: &Action) -> String {
     }
     if !action.inputs.is_empty() {
         notes.push("cached");
+    }
+    if matches!(action.kind, ActionKind::Approval { .. }) {
+        notes.push("⏸ approval");
     }
     if notes.is_empty() {
         String::new()
@@ -93,7 +96,48 @@ fn text(pipeline: &Pipeline) -> String {
             let _ = writeln!(out, "│");
         }
     }
+    out.push_str(&group_lines(pipeline));
     out
+}
+
+/// `deploy groups:` lines: instances, configuration, approval.
+fn group_lines(pipeline: &Pipeline) -> String {
+    let mut out = String::new();
+    if pipeline.deploy_groups.is_empty() {
+        return out;
+    }
+    out.push_str("\ndeploy groups\n");
+    for group in &pipeline.deploy_groups {
+        let _ = writeln!(out, "  ▣ {}", group_label(group));
+    }
+    out
+}
+
+fn group_label(group: &crate::deploy::config::DeployGroup) -> String {
+    let n = group.instances.len();
+    let approval = if group.approval {
+        ", approval required"
+    } else {
+        ""
+    };
+    format!(
+        "{}: {n} instance{}, {}{approval}",
+        group.name,
+        if n == 1 { "" } else { "s" },
+        group.config
+    )
+}
+
+/// The deploy group an action deploys to, if it is a `deploy:` action.
+fn deploy_group(action: &Action) -> Option<&str> {
+    match &action.kind {
+        ActionKind::Deploy(deploy) => Some(deploy.group.as_str()),
+        _ => None,
+    }
+}
+
+fn is_gate(action: &Action) -> bool {
+    matches!(action.kind, ActionKind::Approval { .. })
 }
 
 /// Escapes text for a quoted Mermaid label.
@@ -110,7 +154,12 @@ fn mermaid(pipeline: &Pipeline) -> String {
             for action in group {
                 let id = node_id(i, &stage.actions, action);
                 let label = format!("{}{}", action.name, notes(action));
-                let _ = writeln!(out, "    {id}[\"{}\"]", mermaid_label(&label));
+                let (open, close) = if is_gate(action) {
+                    ("{{", "}}")
+                } else {
+                    ("[", "]")
+                };
+                let _ = writeln!(out, "    {id}{open}\"{}\"{close}", mermaid_label(&label));
                 if let Some(previous) = g.checked_sub(1).map(|p| &groups[p]) {
                     for before in previous {
                         let _ =
@@ -122,6 +171,18 @@ fn mermaid(pipeline: &Pipeline) -> String {
         let _ = writeln!(out, "  end");
         if i > 0 {
             let _ = writeln!(out, "  s{} --> s{i}", i - 1);
+        }
+    }
+    for (g, group) in pipeline.deploy_groups.iter().enumerate() {
+        let _ = writeln!(out, "  g{g}[(\"{}\")]", mermaid_label(&group_label(group)));
+        for (i, stage) in pipeline.stages.iter().enumerate() {
+            for action in stage
+                .actions
+                .iter()
+                .filter(|a| deploy_group(a) == Some(&group.name))
+            {
+                let _ = writeln!(out, "  {} -.-> g{g}", node_id(i, &stage.actions, action));
+            }
         }
     }
     out
@@ -157,7 +218,12 @@ fn dot(pipeline: &Pipeline) -> String {
             for action in group {
                 let id = node_id(i, &stage.actions, action);
                 let label = format!("{}{}", action.name, notes(action));
-                let _ = writeln!(out, "    {id} [label=\"{}\"];", dot_label(&label));
+                let shape = if is_gate(action) {
+                    ", shape=hexagon"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "    {id} [label=\"{}\"{shape}];", dot_label(&label));
                 if let Some(previous) = g.checked_sub(1).map(|p| &groups[p]) {
                     for before in previous {
                         let _ =
@@ -176,6 +242,26 @@ fn dot(pipeline: &Pipeline) -> String {
         }
         let last_group = groups.last().map(|g| g[0]).unwrap_or(groups[0][0]);
         previous_stage = Some((i, node_id(i, &stage.actions, last_group)));
+    }
+    for (g, group) in pipeline.deploy_groups.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  g{g} [label=\"{}\", shape=cylinder];",
+            dot_label(&group_label(group))
+        );
+        for (i, stage) in pipeline.stages.iter().enumerate() {
+            for action in stage
+                .actions
+                .iter()
+                .filter(|a| deploy_group(a) == Some(&group.name))
+            {
+                let _ = writeln!(
+                    out,
+                    "  {} -> g{g} [style=dashed];",
+                    node_id(i, &stage.actions, action)
+                );
+            }
+        }
     }
     out.push_str("}\n");
     out

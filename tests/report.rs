@@ -158,3 +158,36 @@ fn validate_adds_annotations_under_github_actions() {
         "{stdout}"
     );
 }
+
+#[test]
+fn graph_shows_approval_gates_and_deploy_groups() {
+    let repo = Repo::new(
+        "version: 1
+deploy_groups:
+  prod: { instances: 4, config: HalfAtATime, approval: true }
+stages:
+  - name: ship
+    deploy: { group: prod, revision: rev }
+",
+    );
+    let text = repo.run(&["graph"]).stdout;
+    assert!(
+        text.contains("approve-ship [⏸ approval]  approval: Deploy to prod?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("deploy groups\n  ▣ prod: 4 instances, HalfAtATime, approval required"),
+        "{text}"
+    );
+    let mermaid = repo.run(&["graph", "--format", "mermaid"]).stdout;
+    assert!(
+        mermaid.contains("s0a0{{\"approve-ship [⏸ approval]\"}}")
+            && mermaid.contains("s0a1 -.-> g0"),
+        "{mermaid}"
+    );
+    let dot = repo.run(&["graph", "--format", "dot"]).stdout;
+    assert!(
+        dot.contains("shape=hexagon") && dot.contains("shape=cylinder"),
+        "{dot}"
+    );
+}
