@@ -31,6 +31,9 @@ _gantry() {
             gantry,hook)
                 cmd="gantry__subcmd__hook"
                 ;;
+            gantry,init)
+                cmd="gantry__subcmd__init"
+                ;;
             gantry,list)
                 cmd="gantry__subcmd__list"
                 ;;
@@ -69,6 +72,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,hook)
                 cmd="gantry__subcmd__help__subcmd__hook"
+                ;;
+            gantry__subcmd__help,init)
+                cmd="gantry__subcmd__help__subcmd__init"
                 ;;
             gantry__subcmd__help,list)
                 cmd="gantry__subcmd__help__subcmd__list"
@@ -134,7 +140,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list validate hook cache history logs completions help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list validate hook cache history logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,7 +318,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="run list validate hook cache history logs completions help"
+            opts="init run list validate hook cache history logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +460,20 @@ _gantry() {
         gantry__subcmd__help__subcmd__hook__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -790,6 +810,44 @@ _gantry() {
                 return 0
             fi
             case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__init)
+            opts="-C -f -q -v -h --force --template --appspec --dry-run --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --template)
+                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php" -- "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

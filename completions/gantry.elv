@@ -31,6 +31,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand init 'Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP)'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
@@ -40,6 +41,23 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;init'= {
+            cand --template 'Use this ecosystem''s template for the directory instead of detecting projects'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --force 'Overwrite an existing gantry.yml (and, with --appspec, appspec.yml and its scripts)'
+            cand --appspec 'Also write an EC2/On-Premises appspec.yml and scripts/ with its hook scripts'
+            cand --dry-run 'Print every file that would be written; write nothing'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'gantry;run'= {
             cand --from 'Start at this stage'
@@ -261,6 +279,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'gantry;help'= {
+            cand init 'Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP)'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
@@ -270,6 +289,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;help;init'= {
         }
         &'gantry;help;run'= {
         }

@@ -4,6 +4,7 @@ mod cache;
 mod completions;
 mod history;
 mod hook;
+mod init;
 mod list;
 mod logs;
 mod run;
@@ -46,6 +47,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         verbose: cli.verbose,
     };
     match cli.command {
+        Command::Init(args) => init::execute(&ctx, &args),
         Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
         Command::Validate(args) => validate::execute(&ctx, &args),
