@@ -100,7 +100,7 @@ pub fn facts(dir: &Path) -> Facts {
         script("build").is_some(),
         script("test").is_some() && !placeholder_test,
     );
-    if !lint && !build && !test {
+    if !lint && !build && !test && !placeholder_test {
         facts.notes.push(
             "package.json has no `lint`, `build` or `test` script: the pipeline only installs; add them and run `gantry init --force`".into(),
         );

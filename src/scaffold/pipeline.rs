@@ -276,4 +276,46 @@ mod tests {
             vec!["rust-", "web-node-", "web-python-", "services-api-"]
         );
     }
+
+    /// Every template, with every switch off and then on, composes a
+    /// config that `config::load_text` accepts.
+    #[test]
+    fn every_template_variant_is_a_valid_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            name: "app".into(),
+            images: vec![ImageTarget {
+                action: "container".into(),
+                context: ".".into(),
+                file: "Dockerfile".into(),
+                image: "app".into(),
+            }],
+            ..Settings::default()
+        };
+        for ecosystem in Ecosystem::ALL {
+            for on in ["", "1"] {
+                let mut project = detect::forced(tmp.path(), ecosystem);
+                for value in project.facts.vars.values_mut() {
+                    if value.is_empty() || value == "1" {
+                        *value = on.to_string();
+                    }
+                }
+                let projects = [
+                    project.clone(),
+                    Project {
+                        dir: "sub".into(),
+                        ..project
+                    },
+                ];
+                let composed = compose(tmp.path(), &projects, &settings).unwrap();
+                let loaded = crate::config::load_text(Path::new("gantry.yml"), &composed.text);
+                assert!(
+                    loaded.is_ok(),
+                    "{ecosystem:?} {on:?}: {loaded:?}\n{}",
+                    composed.text
+                );
+                assert!(!composed.needs.is_empty() || on.is_empty(), "{ecosystem:?}");
+            }
+        }
+    }
 }
