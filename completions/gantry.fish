@@ -26,22 +26,24 @@ end
 
 complete -c gantry -n "__fish_gantry_needs_command" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_needs_command" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_needs_command" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_needs_command" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_needs_command" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_needs_command" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_needs_command" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_needs_command" -s V -l version -d 'Print version'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "init" -d 'Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "cache" -d 'Manage the action cache'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template for the directory instead of detecting projects' -r -f -a "rust\t'Rust with Cargo (`Cargo.toml`)'
 node\t'Node with npm, yarn or pnpm (`package.json`)'
@@ -54,9 +56,9 @@ ruby\t'Ruby with Bundler or Rake (`Gemfile`, `Rakefile`)'
 php\t'PHP with Composer (`composer.json`)'"
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand init" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand init" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l force -d 'Overwrite an existing gantry.yml (and, with --appspec, appspec.yml and its scripts)'
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l appspec -d 'Also write an EC2/On-Premises appspec.yml and scripts/ with its hook scripts'
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l dry-run -d 'Print every file that would be written; write nothing'
@@ -71,26 +73,39 @@ complete -c gantry -n "__fish_gantry_using_subcommand run" -s e -l env -d 'Set a
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l output -d 'How to print the end-of-run summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
 json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l snapshot -d 'Run on a clean temporary checkout of REV (default HEAD; write `--snapshot=REV`): uncommitted and untracked files cannot change the result' -r
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l junit -d 'Also write the run as JUnit XML to FILE (one test case per action)' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand run" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l dry-run -d 'Print the plan with every variable expanded; run nothing'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-going -d 'Go on with later stages after a stage failed'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l no-cache -d 'Run every action, even those the cache would skip'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Keep the snapshot\'s checkout after the run and print where it is'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -s y -l yes -d 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand list" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand list" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand list" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand list" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand list" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand list" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand list" -s h -l help -d 'Print help'
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -l format -d 'Text for the terminal, or Mermaid / Graphviz DOT for documentation' -r -f -a "text\t'A diagram in box-drawing text'
+mermaid\t'A Mermaid flowchart'
+dot\t'A Graphviz digraph'"
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -l platform -d 'The compute platform, instead of detecting it from the content' -r -f -a "server\t'EC2/On-Premises'
 ecs\t'Amazon ECS'
 lambda\t'AWS Lambda'"
@@ -99,20 +114,20 @@ json\t'One JSON object per finding, one per line'
 github\t'GitHub Actions `::error` workflow commands'"
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand validate" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand validate" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "install" -d 'Install the pre-push hook (an existing hook is chained, never overwritten)'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "uninstall" -d 'Remove gantry\'s pre-push hook and restore a chained one'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "status" -d 'Say which pre-push hook is installed, and where'
@@ -120,36 +135,36 @@ complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install the pre-push hook (an existing hook is chained, never overwritten)'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove gantry\'s pre-push hook and restore a chained one'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say which pre-push hook is installed, and where'
@@ -157,60 +172,71 @@ complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subc
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -f -a "clean" -d 'Delete every cache entry: the next run runs everything'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and not __fish_seen_subcommand_from clean help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from clean" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clean" -d 'Delete every cache entry: the next run runs everything'
 complete -c gantry -n "__fish_gantry_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s n -l limit -d 'How many runs to list, newest first' -r
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand history" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand history" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand history" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand logs" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -l failed -d 'Only the actions that failed or timed out'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t'Colour when writing to a terminal, unless NO_COLOR is set'
-always\t'Always colour'
-never\t'Never colour'"
+complete -c gantry -n "__fish_gantry_using_subcommand completions" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "init" -d 'Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "list" -d 'Print the stages and actions as a tree'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "cache" -d 'Manage the action cache'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list validate hook cache history logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s o -l output -d 'Write to FILE instead of stdout' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "init" -d 'Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "cache" -d 'Manage the action cache'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs completions export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (an existing hook is chained, never overwritten)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove gantry\'s pre-push hook and restore a chained one'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "status" -d 'Say which pre-push hook is installed, and where'

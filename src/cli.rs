@@ -26,21 +26,25 @@ pub struct Cli {
     /// Print more: every output line of every action, also on a terminal.
     #[arg(short, long, global = true)]
     pub verbose: bool,
-    /// When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with auto).
+    /// Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// When to colour output.
+/// When to colour output. (Plain comments on the variants keep
+/// `gantry --help` to one line per option.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when writing to a terminal, unless NO_COLOR is set.
+    // Colour when writing to a terminal, unless NO_COLOR is set.
+    #[allow(missing_docs)]
     Auto,
-    /// Always colour.
+    // Always colour.
+    #[allow(missing_docs)]
     Always,
-    /// Never colour.
+    // Never colour.
+    #[allow(missing_docs)]
     Never,
 }
 
@@ -53,6 +57,8 @@ pub enum Command {
     Run(RunArgs),
     /// Print the stages and actions as a tree.
     List,
+    /// Draw the pipeline: stages, parallel groups, gates.
+    Graph(GraphArgs),
     /// Check appspec.yml files and gantry.yml for mistakes.
     Validate(ValidateArgs),
     /// Install, remove or inspect the git pre-push hook.
@@ -67,6 +73,32 @@ pub enum Command {
     Logs(LogsArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Write the pipeline as another CI engine's configuration.
+    Export(ExportArgs),
+}
+
+/// Arguments of `gantry export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The CI engine to write configuration for.
+    #[arg(value_enum)]
+    pub target: ExportTarget,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// CI engines `gantry export` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    /// A GitHub Actions workflow (.github/workflows/*.yml).
+    GithubActions,
+    /// A GitLab CI/CD pipeline (.gitlab-ci.yml).
+    GitlabCi,
+    /// An AWS CodeBuild buildspec.yml (version 0.2).
+    Codebuild,
+    /// AWS CodePipeline `create-pipeline` input JSON.
+    Codepipeline,
 }
 
 /// `gantry hook …`.
@@ -86,6 +118,25 @@ pub enum HookCommand {
         /// The remote's URL (from git).
         url: Option<String>,
     },
+}
+
+/// Arguments of `gantry graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Text for the terminal, or Mermaid / Graphviz DOT for documentation.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
+}
+
+/// Formats of `gantry graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A diagram in box-drawing text.
+    Text,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
 }
 
 /// `gantry cache …`.
@@ -135,16 +186,16 @@ pub struct LogsArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Run only these stages (in pipeline order).
-    #[arg(value_name = "STAGE")]
+    #[arg(value_name = "STAGE", add = stage_names())]
     pub stages: Vec<String>,
     /// Start at this stage.
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", add = stage_names())]
     pub from: Option<String>,
     /// Stop after this stage.
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", add = stage_names())]
     pub to: Option<String>,
     /// Leave out this stage (repeatable).
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", add = stage_names())]
     pub skip: Vec<String>,
     /// Print the plan with every variable expanded; run nothing.
     #[arg(long)]
@@ -165,12 +216,18 @@ pub struct RunArgs {
     /// `--snapshot=REV`): uncommitted and untracked files cannot change the result.
     #[arg(long, value_name = "REV", num_args = 0..=1, require_equals = true, default_missing_value = "HEAD")]
     pub snapshot: Option<String>,
+    /// Also write the run as JUnit XML to FILE (one test case per action).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Run every action, even those the cache would skip.
     #[arg(long)]
     pub no_cache: bool,
     /// Keep the snapshot's checkout after the run and print where it is.
     #[arg(long, requires = "snapshot")]
     pub keep_snapshot: bool,
+    /// Approve every approval gate without asking (also GANTRY_APPROVE=1).
+    #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub yes: bool,
 }
 
 /// Summary formats of `gantry run`.
@@ -224,6 +281,31 @@ pub struct CompletionsArgs {
     /// The shell to print a completion script for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Completes stage names from the nearest `gantry.yml` (dynamic
+/// completion: `source <(COMPLETE=bash gantry)`).
+fn stage_names() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(|| {
+        let Ok(cwd) = std::env::current_dir() else {
+            return Vec::new();
+        };
+        let Ok(path) = crate::config::find_config(&cwd, None) else {
+            return Vec::new();
+        };
+        let Ok(pipeline) = crate::config::load(&path) else {
+            return Vec::new();
+        };
+        pipeline
+            .stages
+            .iter()
+            .map(|s| {
+                let help = format!("{} action(s)", s.actions.len());
+                clap_complete::engine::CompletionCandidate::new(s.name.clone())
+                    .help(Some(help.into()))
+            })
+            .collect()
+    })
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

@@ -126,6 +126,23 @@ pub enum Event {
         /// Why the previous one failed.
         reason: String,
     },
+    /// An action reported how far its work is (custom actions' `progress`).
+    Progress {
+        /// `stage/action`.
+        key: ActionKey,
+        /// 0–100.
+        percent: u8,
+    },
+    /// An approval gate waits for an answer: the reporter asks the person at
+    /// the terminal (with its bars paused) and answers through `request`.
+    ApprovalRequested {
+        /// `stage/action`.
+        key: ActionKey,
+        /// The question.
+        message: String,
+        /// Where the answer goes, and until when to wait.
+        request: crate::approval::Request,
+    },
     /// An action is done (or skipped).
     ActionFinished {
         /// `stage/action`.

@@ -4,16 +4,20 @@
 //! The binary is glue: [`main_entry`] parses the command line, dispatches to
 //! `cmd::*`, and maps the outcome to an exit code.
 
+pub mod approval;
 pub mod appspec;
 pub mod cache;
 pub mod cli;
 mod cmd;
 pub mod config;
+pub mod custom;
 pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod exec;
+pub mod export;
 pub mod git;
+pub mod graph;
 pub mod image;
 pub mod plan;
 pub mod record;
@@ -34,6 +38,10 @@ use crate::error::{ConfigError, UsageError, EXIT_FAILURE, EXIT_USAGE};
 
 /// Runs gantry with the process's arguments and returns its exit code.
 pub fn main_entry() -> ExitCode {
+    // `COMPLETE=bash gantry` prints a dynamic completion script; the shell
+    // then calls gantry back to complete, e.g. stage names.
+    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
+        .complete();
     let cli = cli::Cli::parse();
     term::setup_colors(cli.color);
     match cmd::execute(cli) {

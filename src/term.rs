@@ -30,6 +30,11 @@ pub fn stdout_is_tty() -> bool {
     std::io::stdout().is_terminal()
 }
 
+/// Whether stdin is a terminal (someone could answer a question).
+pub fn stdin_is_tty() -> bool {
+    std::io::stdin().is_terminal()
+}
+
 /// Whether stderr is a terminal.
 pub fn stderr_is_tty() -> bool {
     std::io::stderr().is_terminal()

@@ -19,6 +19,63 @@ pub const KNOWN: &[&str] = &[
     "action.name",
 ];
 
+/// Marks the start and end of an action-output reference left for run time.
+const OUTPUT_OPEN: char = '\u{1}';
+const OUTPUT_CLOSE: char = '\u{2}';
+
+/// `actions.STAGE.ACTION.outputs.NAME` split into `STAGE.ACTION` and `NAME`;
+/// `None` when `name` is not an output reference. Output names are letters,
+/// digits, `_` and `-`.
+pub fn output_reference(name: &str) -> Option<(&str, &str)> {
+    let rest = name.strip_prefix("actions.")?;
+    let (target, output) = rest.rsplit_once(".outputs.")?;
+    let valid = !output.is_empty()
+        && output
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && target.contains('.');
+    valid.then_some((target, output))
+}
+
+/// Splits `STAGE.ACTION` at the first dot where `is_action(stage, action)`
+/// holds (stage and action names may themselves contain dots).
+pub fn split_target<'a>(
+    target: &'a str,
+    is_action: &dyn Fn(&str, &str) -> bool,
+) -> Option<(&'a str, &'a str)> {
+    target
+        .match_indices('.')
+        .map(|(i, _)| (&target[..i], &target[i + 1..]))
+        .find(|(stage, action)| is_action(stage, action))
+}
+
+/// Whether `text` still holds action-output references to resolve at run time.
+pub fn has_outputs(text: &str) -> bool {
+    text.contains(OUTPUT_OPEN)
+}
+
+/// Replaces each action-output reference left in `text` by `resolve(name)`,
+/// where `name` is `actions.STAGE.ACTION.outputs.NAME`.
+pub fn resolve_outputs(
+    text: &str,
+    resolve: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(OUTPUT_OPEN) {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + OUTPUT_OPEN.len_utf8()..];
+        let Some(close) = after.find(OUTPUT_CLOSE) else {
+            out.push_str(&rest[open..]);
+            return Ok(out);
+        };
+        out.push_str(&resolve(&after[..close])?);
+        rest = &after[close + OUTPUT_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// One `${ns.name}` reference found in a text.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Reference<'a> {
@@ -76,6 +133,7 @@ fn is_gantry_name(name: &str) -> bool {
 pub fn check(text: &str) -> Result<(), String> {
     for r in references(text) {
         let known = KNOWN.contains(&r.name)
+            || output_reference(r.name).is_some()
             || r.name
                 .strip_prefix("env.")
                 .is_some_and(|n| !n.is_empty() && !n.contains('.'));
@@ -124,6 +182,10 @@ impl Vars {
             out.push_str(&unescape(&text[last..r.start]));
             let value = match r.name.strip_prefix("env.") {
                 Some(var) => env(var),
+                None if output_reference(r.name).is_some() => {
+                    // Outputs exist only at run time: keep a marker to resolve then.
+                    Some(format!("{OUTPUT_OPEN}{}{OUTPUT_CLOSE}", r.name))
+                }
                 None => self.get(r.name).map(str::to_string),
             };
             out.push_str(&value.ok_or_else(|| r.name.to_string())?);
@@ -162,6 +224,29 @@ mod tests {
             vars.expand("${env.NOPE}", &env),
             Err("env.NOPE".to_string())
         );
+    }
+
+    #[test]
+    fn output_references_wait_for_run_time() {
+        assert_eq!(
+            output_reference("actions.build.image.outputs.digest"),
+            Some(("build.image", "digest"))
+        );
+        assert_eq!(output_reference("actions.build.outputs.x"), None);
+        assert_eq!(output_reference("actions.a.b.outputs.x.y"), None);
+        assert!(check("${actions.a.b.outputs.d}").is_ok());
+        let planned = Vars::default()
+            .expand("tag=${actions.a.b.outputs.d}!", &|_| None)
+            .unwrap();
+        assert!(has_outputs(&planned));
+        let mut resolve = |name: &str| Ok(format!("<{name}>"));
+        assert_eq!(
+            resolve_outputs(&planned, &mut resolve),
+            Ok("tag=<actions.a.b.outputs.d>!".to_string())
+        );
+        let is_action = |s: &str, a: &str| s == "v1.2" && a == "x";
+        assert_eq!(split_target("v1.2.x", &is_action), Some(("v1.2", "x")));
+        assert_eq!(split_target("v1.3.x", &is_action), None);
     }
 
     #[test]

@@ -243,3 +243,33 @@ stages:
     );
     assert_eq!(repo.read("used"), "one\ntwo\n");
 }
+
+#[test]
+fn a_cached_action_still_provides_its_outputs_to_later_actions() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: build
+    inputs: [in.txt]
+    uses: ./stamp.sh
+  - name: use
+    run: echo \"got ${actions.build.build.outputs.stamp}\" >> used
+",
+    );
+    repo.write("in.txt", "x");
+    common::write_executable(
+        &repo,
+        "stamp.sh",
+        "#!/bin/sh\ncat > /dev/null\necho \"{\\\"type\\\":\\\"result\\\",\\\"status\\\":\\\"success\\\",\\\"outputs\\\":{\\\"stamp\\\":\\\"s-$(cat in.txt)\\\"}}\"\n",
+    );
+    let first = repo.run(&["run"]);
+    assert_eq!(first.code, 0, "{}", first.all());
+    let second = repo.run(&["run"]);
+    assert_eq!(second.code, 0, "{}", second.all());
+    assert!(
+        second.stdout.contains("[build/build] ↺ cached"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(repo.read("used"), "got s-x\ngot s-x\n");
+}

@@ -34,3 +34,29 @@ fn checked_in_completions_are_current() {
         "stale completions: {stale:?}; regenerate with GANTRY_UPDATE_COMPLETIONS=1 cargo test --test completions"
     );
 }
+
+#[test]
+fn stage_names_complete_dynamically_from_the_config() {
+    let repo = common::Repo::new(
+        "version: 1\nstages:\n  - { name: lint, run: 'true' }\n  - { name: compile, run: 'true' }\n  - { name: test, run: 'true' }\n",
+    );
+    let complete = |index: &str, words: &[&str]| {
+        let out = repo
+            .command(&["--"])
+            .args(words)
+            .env("COMPLETE", "bash")
+            .env("_CLAP_IFS", "\n")
+            .env("_CLAP_COMPLETE_INDEX", index)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let all = complete("2", &["gantry", "run", ""]);
+    assert!(all.starts_with("lint\ncompile\ntest\n"), "{all}");
+    assert_eq!(
+        complete("3", &["gantry", "run", "--skip", "co"]).trim(),
+        "compile"
+    );
+    let script = repo.command(&[]).env("COMPLETE", "bash").output().unwrap();
+    assert!(String::from_utf8_lossy(&script.stdout).contains("complete -o nospace"));
+}

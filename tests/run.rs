@@ -218,6 +218,15 @@ stages:
 
 #[test]
 fn sigint_stops_everything_and_still_records_the_run() {
+    stops_everything_on(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_stops_everything_and_still_records_the_run() {
+    stops_everything_on(libc::SIGTERM);
+}
+
+fn stops_everything_on(signal: i32) {
     let repo = Repo::new(
         "version: 1
 stages:
@@ -235,7 +244,7 @@ stages:
     assert!(wait_for_file(&repo, "pids", Duration::from_secs(10)));
     std::thread::sleep(Duration::from_millis(200));
     // SAFETY: sending a signal to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    unsafe { libc::kill(child.id() as i32, signal) };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let run = repo.run_json(1);

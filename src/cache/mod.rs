@@ -20,6 +20,8 @@ pub enum Decision {
     Skip {
         /// The run whose result still holds.
         since_run: String,
+        /// The outputs the action had in that run.
+        outputs: BTreeMap<String, String>,
     },
     /// Run it, because of `reason`; record `pending` if it passes.
     Run {
@@ -41,7 +43,7 @@ impl Decision {
     /// `inputs unchanged since run 41` or `src/main.rs changed`, for reporters.
     pub fn describe(&self) -> String {
         match self {
-            Decision::Skip { since_run } => format!("inputs unchanged since run {since_run}"),
+            Decision::Skip { since_run, .. } => format!("inputs unchanged since run {since_run}"),
             Decision::Run { reason, .. } => reason.clone(),
         }
     }
@@ -79,6 +81,7 @@ impl Cache {
             definition: definition(action, root),
             digest: digest(&matched, &ids),
             run_id: self.run_id.clone(),
+            outputs: BTreeMap::new(),
         };
         let pending = || Pending {
             entry: entry.clone(),
@@ -113,6 +116,7 @@ impl Cache {
         }
         Some(Decision::Skip {
             since_run: previous.run_id,
+            outputs: previous.outputs,
         })
     }
 
@@ -121,13 +125,23 @@ impl Cache {
         self.files.forget();
     }
 
-    /// Stores the fingerprint taken before the action ran, after it passed.
-    pub fn record(&self, action: &PlannedAction, pending: &Pending) {
+    /// Stores the fingerprint taken before the action ran, with the
+    /// outputs it produced, after it passed.
+    pub fn record(
+        &self,
+        action: &PlannedAction,
+        pending: &Pending,
+        outputs: &BTreeMap<String, String>,
+    ) {
+        let entry = Entry {
+            outputs: outputs.clone(),
+            ..pending.entry.clone()
+        };
         let _ = store::save(
             &self.state_root,
             &action.stage,
             &action.name,
-            &pending.entry,
+            &entry,
             &pending.files,
         );
     }

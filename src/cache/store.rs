@@ -23,6 +23,9 @@ pub struct Entry {
     pub digest: String,
     /// The run that recorded it.
     pub run_id: String,
+    /// The action's outputs in that run, reported again when it is skipped.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, String>,
 }
 
 /// The cache directory of the pipeline whose state lives in `state_root`.

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::Globals;
-use crate::config::{ActionKind, Pipeline};
+use crate::config::Pipeline;
 
 /// Prints the pipeline's stages and actions.
 pub fn execute(ctx: &Globals) -> anyhow::Result<u8> {
@@ -51,29 +51,9 @@ pub fn tree(pipeline: &Pipeline) -> String {
             text.push_str(&format!(
                 "{indent}{twig} {}{notes}  {}\n",
                 action.name,
-                console::style(summary(&action.kind)).dim()
+                console::style(action.kind.summary()).dim()
             ));
         }
     }
     text
-}
-
-fn summary(kind: &ActionKind) -> String {
-    match kind {
-        ActionKind::Run { command, .. } => first_line(command),
-        ActionKind::Image(spec) => spec.summary(),
-        ActionKind::Script { lines } => match lines.len() {
-            1 => first_line(&lines[0].0),
-            n => format!("{} (+{} more)", first_line(&lines[0].0), n - 1),
-        },
-    }
-}
-
-fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or("");
-    if text.lines().count() > 1 {
-        format!("{line} …")
-    } else {
-        line.to_string()
-    }
 }

@@ -2,6 +2,8 @@
 
 mod cache;
 mod completions;
+mod export;
+mod graph;
 mod history;
 mod hook;
 mod init;
@@ -50,12 +52,14 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::Init(args) => init::execute(&ctx, &args),
         Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
+        Command::Graph(args) => graph::execute(&ctx, &args),
         Command::Validate(args) => validate::execute(&ctx, &args),
         Command::Cache(command) => cache::execute(&ctx, &command),
         Command::Hook(command) => hook::execute(&ctx, &command),
         Command::History(args) => history::execute(&ctx, &args),
         Command::Logs(args) => logs::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
+        Command::Export(args) => export::execute(&ctx, &args),
     }
 }
 

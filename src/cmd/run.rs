@@ -14,7 +14,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::record::{self, RunRecord};
-use crate::report::{LiveReporter, PlainReporter, Reporter, Stream};
+use crate::report::{github, junit, LiveReporter, PlainReporter, Reporter, Stream};
 use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
@@ -70,6 +70,17 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     }
     summary.snapshot = source.snapshot_info(args.keep_snapshot);
     record.write_summary(&summary)?;
+    if let Some(path) = &args.junit {
+        junit::write(&summary, &source.state_root, &globals.cwd.join(path))?;
+    }
+    if github::active() {
+        let annotations = github::annotations(&summary, &source.state_root);
+        match args.output {
+            OutputFormat::Json => eprint!("{annotations}"),
+            OutputFormat::Human => print!("{annotations}"),
+        }
+        github::append_step_summary(&summary)?;
+    }
     record.prune(keep_runs);
     if args.output == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -125,6 +136,11 @@ fn run_plan(
                 every_line,
                 cache,
                 root: &plan.root,
+                approval: crate::approval::Policy::decide(
+                    args.yes,
+                    term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
+                ),
+                outputs: Default::default(),
             };
             exec::execute(plan, options, &ctx)
         });

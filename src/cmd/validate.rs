@@ -187,7 +187,12 @@ fn print(findings: &[Diagnostic], format: FindingFormat, checked: usize) -> anyh
     let mut sources = Sources::default();
     for d in findings {
         match format {
-            FindingFormat::Human => write!(out, "{}", diagnostics::render_human(d, &mut sources))?,
+            FindingFormat::Human => {
+                write!(out, "{}", diagnostics::render_human(d, &mut sources))?;
+                if crate::report::github::active() {
+                    writeln!(out, "{}", diagnostics::render_github(d))?;
+                }
+            }
             FindingFormat::Json => writeln!(out, "{}", diagnostics::render_json(d))?,
             FindingFormat::Github => writeln!(out, "{}", diagnostics::render_github(d))?,
         }

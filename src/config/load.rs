@@ -13,6 +13,8 @@ use crate::error::{ConfigError, UsageError};
 use crate::image::RawImage;
 use crate::vars;
 
+mod kinds;
+
 /// File names gantry looks for, in order of preference.
 pub const CONFIG_NAMES: &[&str] = &["gantry.yml", "gantry.yaml"];
 
@@ -200,7 +202,7 @@ impl Checker<'_> {
             }
             stages.push(self.stage(raw_stage, &shell));
         }
-        Pipeline {
+        let pipeline = Pipeline {
             file: self.file.to_path_buf(),
             root,
             name,
@@ -209,7 +211,10 @@ impl Checker<'_> {
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),
             stages,
-        }
+        };
+        self.diagnostics
+            .extend(super::refs::check_output_references(&pipeline));
+        pipeline
     }
 
     fn check_name(&mut self, what: &str, name: &Spanned<String>) {
@@ -279,7 +284,7 @@ impl Checker<'_> {
                 at,
                 format!("unknown variable `${{{name}}}`"),
                 &format!(
-                    "known variables: {}, env.NAME (write `$${{` for a literal `${{`)",
+                    "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
                     vars::KNOWN.join(", ")
                 ),
             );
@@ -311,6 +316,7 @@ impl Checker<'_> {
             Some(list) => {
                 self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
                 self.no_image_next_to_actions(raw.image.as_ref());
+                self.stage_with_actions_has_no_gate(&raw.approval, &raw.uses, &raw.with);
                 if list.value.is_empty() {
                     self.error(
                         "C003",
@@ -337,6 +343,9 @@ impl Checker<'_> {
                     shell: None,
                     inputs: None,
                     outputs: None,
+                    approval: raw.approval,
+                    uses: raw.uses,
+                    with: raw.with,
                 };
                 vec![self.action(single, &defaults)]
             }
@@ -458,6 +467,9 @@ impl Checker<'_> {
         if let Some(image) = &raw.image {
             return self.image_kind(raw, image);
         }
+        if let Some(kind) = self.gate_or_custom_kind(raw) {
+            return kind;
+        }
         match (&raw.run, &raw.script) {
             (Some(run), None) => {
                 self.check_vars(&run.value, span(run));
@@ -499,7 +511,7 @@ impl Checker<'_> {
                     "C007",
                     span(&raw.name),
                     format!("action `{}` has nothing to run", raw.name.value),
-                    "add `run: COMMAND`, a `script:` list or an `image:` mapping (or `actions:` on a stage)",
+                    "add `run: COMMAND`, a `script:` list, an `image:` mapping, `approval: MESSAGE` or `uses: NAME` (or `actions:` on a stage)",
                 );
                 ActionKind::Script { lines: Vec::new() }
             }
@@ -525,6 +537,8 @@ impl Checker<'_> {
         let others = [
             ("run", raw.run.as_ref().map(span)),
             ("script", raw.script.as_ref().map(span)),
+            ("approval", raw.approval.as_ref().map(span)),
+            ("uses", raw.uses.as_ref().map(span)),
         ];
         for (key, at) in others {
             if let Some(at) = at {
@@ -532,7 +546,7 @@ impl Checker<'_> {
                     "C007",
                     at,
                     format!("action `{}` has both `{key}:` and `image:`", raw.name.value),
-                    "keep one kind per action: `run:`, `script:` or `image:`",
+                    "keep one kind per action: `run:`, `script:`, `image:`, `approval:` or `uses:`",
                 );
             }
         }

@@ -8,6 +8,7 @@ pub mod duration;
 mod load;
 mod model;
 mod raw;
+mod refs;
 
 pub use load::{find_config, load, load_text, CONFIG_NAMES};
 pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};

@@ -91,6 +91,22 @@ pub enum ActionKind {
     },
     /// A container image build (`image:`).
     Image(Box<crate::image::ImageSpec>),
+    /// A manual approval gate (`approval: MESSAGE`).
+    Approval {
+        /// The question shown, before `${…}` expansion.
+        message: String,
+        /// Where the message is written.
+        span: Span,
+    },
+    /// A custom action (`uses: NAME`, `with:` inputs).
+    Custom {
+        /// `NAME` of `gantry-action-NAME` on PATH, or a path (with a `/`) relative to the root.
+        uses: String,
+        /// Where `uses:` is written.
+        span: Span,
+        /// The `with:` inputs, before `${…}` expansion, in file order.
+        with: Vec<EnvVar>,
+    },
 }
 
 /// One action of a stage, with stage defaults already applied.
@@ -122,4 +138,30 @@ pub struct Action {
     pub inputs: Vec<String>,
     /// Paths or globs the action must have produced for a cached skip.
     pub outputs: Vec<String>,
+}
+
+impl ActionKind {
+    /// One line saying what the action does, for `list`, `graph` and the like.
+    pub fn summary(&self) -> String {
+        match self {
+            ActionKind::Run { command, .. } => first_line(command),
+            ActionKind::Image(spec) => spec.summary(),
+            ActionKind::Approval { message, .. } => format!("approval: {}", first_line(message)),
+            ActionKind::Custom { uses, .. } => format!("uses {uses}"),
+            ActionKind::Script { lines } => match lines.len() {
+                0 => String::new(),
+                1 => first_line(&lines[0].0),
+                n => format!("{} (+{} more)", first_line(&lines[0].0), n - 1),
+            },
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if text.lines().count() > 1 {
+        format!("{line} …")
+    } else {
+        line.to_string()
+    }
 }

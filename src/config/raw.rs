@@ -46,6 +46,12 @@ pub struct RawStage {
     pub shell: Option<Spanned<String>>,
     pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
     pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `approval: MESSAGE`: the one action is an approval gate.
+    pub approval: Option<Spanned<String>>,
+    /// `uses: NAME`: the one action runs the custom action `gantry-action-NAME`.
+    pub uses: Option<Spanned<String>>,
+    /// Inputs of a `uses:` action.
+    pub with: Option<Spanned<EnvMap>>,
 }
 
 /// One action of a stage.
@@ -67,6 +73,12 @@ pub struct RawAction {
     pub shell: Option<Spanned<String>>,
     pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
     pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `approval: MESSAGE`: the one action is an approval gate.
+    pub approval: Option<Spanned<String>>,
+    /// `uses: NAME`: the one action runs the custom action `gantry-action-NAME`.
+    pub uses: Option<Spanned<String>>,
+    /// Inputs of a `uses:` action.
+    pub with: Option<Spanned<EnvMap>>,
 }
 
 /// An `env:` mapping in file order, keys and values located.

@@ -30,6 +30,10 @@ pub struct ActionContext<'a> {
     pub cache: Option<&'a crate::cache::Cache>,
     /// The root actions run in (for cache paths).
     pub root: &'a std::path::Path,
+    /// How approval gates are answered.
+    pub approval: crate::approval::Policy,
+    /// Outputs of finished actions, for `${actions.…}` references.
+    pub outputs: super::outputs::Produced,
 }
 
 /// Runs `action` (with retries) and returns its result; events are sent
@@ -125,6 +129,17 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
     let outcome = match &action.work {
         Work::Shell { program, args } => shell::run(action, program, args, &mut io),
         Work::Image(job) => crate::image::run(action, job, &mut io),
+        Work::Approval { message } => {
+            crate::approval::run(action, message, ctx.approval, &ctx.events, &mut io)
+        }
+        Work::Custom { uses, inputs } => {
+            let run_id = ctx.record.id.to_string();
+            let workspace = crate::custom::Workspace {
+                run_id: &run_id,
+                root: &ctx.record.root,
+            };
+            crate::custom::run(action, uses, inputs, &workspace, &mut io)
+        }
     };
     output.finish();
     if let Some(why) = &outcome.reason {

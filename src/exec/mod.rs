@@ -7,6 +7,7 @@ pub mod interrupt;
 pub mod mask;
 pub mod outcome;
 mod output;
+pub mod outputs;
 pub mod process;
 mod shell;
 
@@ -100,13 +101,18 @@ fn skip(action: &PlannedAction, reason: &str, ctx: &ActionContext<'_>) -> Action
     not_run(action, Status::Skipped, reason, ctx)
 }
 
+/// The result of an action that did not start, reported and remembered.
 fn not_run(
     action: &PlannedAction,
     status: Status,
     reason: &str,
     ctx: &ActionContext<'_>,
 ) -> ActionResult {
-    let result = ActionResult {
+    report_not_run(not_run_result(action, status, reason), action, ctx)
+}
+
+fn not_run_result(action: &PlannedAction, status: Status, reason: &str) -> ActionResult {
+    ActionResult {
         stage: action.stage.clone(),
         action: action.name.clone(),
         status,
@@ -116,13 +122,36 @@ fn not_run(
         log: None,
         reason: Some(reason.to_string()),
         outputs: Default::default(),
-    };
+    }
+}
+
+fn report_not_run(
+    result: ActionResult,
+    action: &PlannedAction,
+    ctx: &ActionContext<'_>,
+) -> ActionResult {
     let _ = ctx.events.send(Event::ActionFinished {
         key: action.key.clone(),
         result: result.clone(),
         log_file: None,
     });
+    ctx.outputs.record(&result);
     result
+}
+
+/// A cached skip: reported with the outputs of the run it stands for, so
+/// later `${actions.…}` references still resolve.
+fn cached(
+    action: &PlannedAction,
+    reason: &str,
+    outputs: std::collections::BTreeMap<String, String>,
+    ctx: &ActionContext<'_>,
+) -> ActionResult {
+    let result = ActionResult {
+        outputs,
+        ..not_run_result(action, Status::Cached, reason)
+    };
+    report_not_run(result, action, ctx)
 }
 
 /// Runs a group's actions concurrently, at most `jobs` at a time, each
@@ -158,14 +187,16 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
     if ctx.interrupt.requested() {
         return skip(action, "interrupted before it started", ctx);
     }
+    let resolved = match ctx.outputs.resolve(action) {
+        Ok(resolved) => resolved,
+        Err(why) => return not_run(action, Status::Failed, &why, ctx),
+    };
+    let action = resolved.as_ref().unwrap_or(action);
     let decision = ctx.cache.and_then(|c| c.decide(action, ctx.root));
-    let entry = match decision {
-        Some(Decision::Skip { .. }) => {
-            let reason = decision
-                .as_ref()
-                .map(Decision::describe)
-                .unwrap_or_default();
-            return not_run(action, Status::Cached, &reason, ctx);
+    let pending = match decision {
+        Some(Decision::Skip { since_run, outputs }) => {
+            let reason = format!("inputs unchanged since run {since_run}");
+            return cached(action, &reason, outputs, ctx);
         }
         Some(Decision::Run { reason, pending }) => {
             let _ = ctx.events.send(Event::Note {
@@ -177,10 +208,11 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
         None => None,
     };
     let result = action::run(action, ctx);
+    ctx.outputs.record(&result);
     if let Some(cache) = ctx.cache {
         cache.action_ran();
-        if let (Some(pending), Status::Passed) = (&entry, result.status) {
-            cache.record(action, pending);
+        if let (Some(pending), Status::Passed) = (&pending, result.status) {
+            cache.record(action, pending, &result.outputs);
         }
     }
     let _ = ctx.events.send(Event::ActionFinished {

@@ -117,6 +117,13 @@ impl ActionOutput {
 }
 
 impl OutputSink for ActionOutput {
+    fn progress(&mut self, percent: u8) {
+        let _ = self.events.send(Event::Progress {
+            key: self.key.clone(),
+            percent,
+        });
+    }
+
     fn write(&mut self, chunk: &[u8]) {
         let mut masked = std::mem::take(&mut self.masked);
         masked.clear();

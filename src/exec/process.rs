@@ -26,7 +26,7 @@ const FALLBACK_TICK: Duration = Duration::from_millis(10);
 const CHUNK: usize = 64 * 1024;
 
 /// What to run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ProcessSpec {
     /// The program, e.g. `sh`.
     pub program: String,
@@ -38,6 +38,12 @@ pub struct ProcessSpec {
     pub env: Vec<(String, String)>,
     /// Stop the whole group after this long.
     pub timeout: Option<Duration>,
+    /// Bytes written to the process's stdin, which is then closed
+    /// (`None`: stdin is `/dev/null`).
+    pub stdin: Option<Vec<u8>>,
+    /// Read stderr through a pipe of its own and hand it to
+    /// [`OutputSink::write_stderr`] (`false`: stderr shares stdout's pipe).
+    pub separate_stderr: bool,
 }
 
 /// How the process ended.
@@ -68,6 +74,18 @@ pub struct Finished {
 pub trait OutputSink {
     /// Called with each chunk read from the pipe.
     fn write(&mut self, chunk: &[u8]);
+
+    /// Called with each chunk of stderr when it has a pipe of its own
+    /// ([`ProcessSpec::separate_stderr`]); by default treated like stdout.
+    fn write_stderr(&mut self, chunk: &[u8]) {
+        self.write(chunk);
+    }
+
+    /// How far the work is, 0–100, when the action reports it; shown by
+    /// live reporters. Ignored by default.
+    fn progress(&mut self, percent: u8) {
+        let _ = percent;
+    }
 }
 
 /// Runs `spec`, feeding its combined stdout+stderr to `sink` in order.
@@ -86,10 +104,19 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         Ok(pair) => pair,
         Err(e) => return failed(format!("cannot create a pipe: {e}")),
     };
-    let child = match spawn(spec, writer) {
+    let (errors, error_writer) = if spec.separate_stderr {
+        match std::io::pipe() {
+            Ok((r, w)) => (Some(r), Some(w)),
+            Err(e) => return failed(format!("cannot create a pipe: {e}")),
+        }
+    } else {
+        (None, None)
+    };
+    let mut child = match spawn(spec, writer, error_writer) {
         Ok(child) => child,
         Err(e) => return failed(format!("cannot start `{}`: {e}", spec.program)),
     };
+    feed_stdin(&mut child, spec.stdin.as_deref());
     let group = child.id() as i32;
     interrupt.register(group);
     let mut watch = Watch {
@@ -97,6 +124,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         child,
         group,
         output: Some(reader),
+        errors,
         buf: vec![0; CHUNK],
         sink,
     };
@@ -109,19 +137,44 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     }
 }
 
-fn spawn(spec: &ProcessSpec, writer: std::io::PipeWriter) -> std::io::Result<Child> {
+fn spawn(
+    spec: &ProcessSpec,
+    writer: std::io::PipeWriter,
+    error_writer: Option<std::io::PipeWriter>,
+) -> std::io::Result<Child> {
     let mut command = Command::new(&spec.program);
+    let stdin = match spec.stdin {
+        Some(_) => Stdio::piped(),
+        None => Stdio::null(),
+    };
     command
         .args(&spec.args)
         .current_dir(&spec.cwd)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(writer.try_clone()?)
-        .stderr(writer)
+        .stderr(match error_writer {
+            Some(w) => Stdio::from(w),
+            None => Stdio::from(writer),
+        })
         .process_group(0);
     // `command` owns our copies of the pipe's write end; it is dropped on
     // return, so the pipe reports EOF once the process group closes theirs.
     command.spawn()
+}
+
+/// Writes `bytes` to the child's stdin from a short-lived thread (so a child
+/// that reads slowly cannot block supervision), then closes it. A child that
+/// exits without reading makes the write fail with EPIPE, which is ignored.
+fn feed_stdin(child: &mut Child, bytes: Option<&[u8]>) {
+    let (Some(mut pipe), Some(bytes)) = (child.stdin.take(), bytes) else {
+        return;
+    };
+    let bytes = bytes.to_vec();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = pipe.write_all(&bytes);
+    });
 }
 
 /// A pidfd for `pid`, when the kernel offers them.
@@ -142,6 +195,7 @@ fn pidfd_open(pid: i32) -> Option<OwnedFd> {
 /// What `poll` reported.
 struct Ready {
     output: bool,
+    errors: bool,
     exited: bool,
 }
 
@@ -150,6 +204,7 @@ struct Watch<'a> {
     child: Child,
     group: i32,
     output: Option<std::io::PipeReader>,
+    errors: Option<std::io::PipeReader>,
     buf: Vec<u8>,
     sink: &'a mut dyn OutputSink,
 }
@@ -166,9 +221,7 @@ impl Watch<'_> {
             }
             let wait = deadline.map(|at| at.saturating_duration_since(Instant::now()));
             let ready = self.poll(wait);
-            if ready.output {
-                self.read_once();
-            }
+            self.read_ready(&ready);
             if ready.exited {
                 return (self.child.wait().ok(), timed_out);
             }
@@ -209,34 +262,51 @@ impl Watch<'_> {
     /// Reads output until EOF or until `patience` has passed.
     fn drain_for(&mut self, patience: Duration) {
         let until = Instant::now() + patience;
-        while self.output.is_some() {
+        while self.output.is_some() || self.errors.is_some() {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return;
             }
-            if self.poll(Some(left)).output {
-                self.read_once();
-            }
+            let ready = self.poll(Some(left));
+            self.read_ready(&ready);
         }
     }
 
-    fn read_once(&mut self) {
-        let Some(reader) = self.output.as_mut() else {
+    fn read_ready(&mut self, ready: &Ready) {
+        if ready.output {
+            self.read_once(false);
+        }
+        if ready.errors {
+            self.read_once(true);
+        }
+    }
+
+    fn read_once(&mut self, stderr: bool) {
+        let slot = if stderr {
+            &mut self.errors
+        } else {
+            &mut self.output
+        };
+        let Some(reader) = slot.as_mut() else {
             return;
         };
         match reader.read(&mut self.buf) {
-            Ok(0) => self.output = None,
+            Ok(0) => *slot = None,
+            Ok(n) if stderr => self.sink.write_stderr(&self.buf[..n]),
             Ok(n) => self.sink.write(&self.buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => self.output = None,
+            Err(_) => *slot = None,
         }
     }
 
     /// Waits until output is readable, the child exited, or `wait` passed.
     fn poll(&self, wait: Option<Duration>) -> Ready {
-        let mut fds = Vec::with_capacity(2);
+        let mut fds = Vec::with_capacity(3);
         if let Some(out) = &self.output {
             fds.push(pollfd(out.as_raw_fd()));
+        }
+        if let Some(err) = &self.errors {
+            fds.push(pollfd(err.as_raw_fd()));
         }
         if let Some(pidfd) = &self.pidfd {
             fds.push(pollfd(pidfd.as_raw_fd()));
@@ -254,12 +324,14 @@ impl Watch<'_> {
         if n <= 0 {
             return Ready {
                 output: false,
+                errors: false,
                 exited: false,
             };
         }
         let fired = |fd: RawFd| fds.iter().any(|p| p.fd == fd && p.revents != 0);
         Ready {
             output: self.output.as_ref().is_some_and(|o| fired(o.as_raw_fd())),
+            errors: self.errors.as_ref().is_some_and(|e| fired(e.as_raw_fd())),
             exited: self.pidfd.as_ref().is_some_and(|p| fired(p.as_raw_fd())),
         }
     }

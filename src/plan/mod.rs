@@ -92,6 +92,18 @@ pub enum Work {
     },
     /// `image:`: a container image build.
     Image(Box<crate::image::ImageJob>),
+    /// `approval:`: a manual gate.
+    Approval {
+        /// The question, variables expanded.
+        message: String,
+    },
+    /// `uses:`: a custom action speaking gantry's JSON protocol.
+    Custom {
+        /// `NAME` (found as `gantry-action-NAME` on PATH) or a path with a `/`.
+        uses: String,
+        /// The `with:` inputs, variables expanded.
+        inputs: Vec<(String, String)>,
+    },
 }
 
 /// Inputs to planning besides the pipeline.
@@ -181,7 +193,7 @@ fn secret_values(pipeline: &Pipeline, layers: &Layers) -> Result<Vec<String>, Ve
 
 /// Listed order, one at a time, unless some action has `run_order`; then
 /// equal values form a group (missing counts as 1, as in CodePipeline).
-fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
+pub fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
     if actions.iter().all(|a| a.run_order.is_none()) {
         return actions.iter().map(|a| vec![a]).collect();
     }
@@ -236,41 +248,21 @@ fn plan_action(
         Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
         None => pipeline.root.clone(),
     };
-    let shell = |args| Work::Shell {
-        program: action.shell.clone(),
-        args,
+    let image = |spec: &crate::image::ImageSpec| {
+        let input = crate::image::PlanInput {
+            config: &pipeline.file,
+            root: &pipeline.root,
+            cwd: &cwd,
+            git_sha: &options.git.sha,
+            env: layers.vars(),
+            lookup: &|n| layers.lookup(n),
+            expand: &expand,
+        };
+        let job = crate::image::plan(spec, &input)?;
+        let command = crate::image::command::describe(&job);
+        Ok((Work::Image(Box::new(job)), command))
     };
-    let (work, command) = match &action.kind {
-        ActionKind::Run { command, span } => {
-            let command = expand(command, *span)?;
-            (shell(vec!["-c".to_string(), command.clone()]), command)
-        }
-        ActionKind::Script { lines } => {
-            let lines = lines
-                .iter()
-                .map(|(line, span)| expand(line, *span))
-                .collect::<Result<Vec<_>, _>>()?;
-            let script = lines.join("\n");
-            (
-                shell(vec!["-e".into(), "-c".into(), script.clone()]),
-                script,
-            )
-        }
-        ActionKind::Image(spec) => {
-            let input = crate::image::PlanInput {
-                config: &pipeline.file,
-                root: &pipeline.root,
-                cwd: &cwd,
-                git_sha: &options.git.sha,
-                env: layers.vars(),
-                lookup: &|n| layers.lookup(n),
-                expand: &expand,
-            };
-            let job = crate::image::plan(spec, &input)?;
-            let command = crate::image::command::describe(&job);
-            (Work::Image(Box::new(job)), command)
-        }
-    };
+    let (work, command) = work(action, &expand, &image)?;
     Ok(PlannedAction {
         key: Arc::from(format!("{}/{}", stage.name, action.name)),
         stage: stage.name.clone(),
@@ -288,6 +280,58 @@ fn plan_action(
     })
 }
 
+/// What `action` does, variables expanded, and the text shown for it.
+/// Plans an `image:` build (it needs the directory and environment).
+type ImagePlanner<'a> = dyn Fn(&crate::image::ImageSpec) -> Result<(Work, String), Diagnostic> + 'a;
+
+fn work(
+    action: &Action,
+    expand: &dyn Fn(&str, crate::config::Span) -> Result<String, Diagnostic>,
+    image: &ImagePlanner<'_>,
+) -> Result<(Work, String), Diagnostic> {
+    let shell = |args: Vec<String>| Work::Shell {
+        program: action.shell.clone(),
+        args,
+    };
+    Ok(match &action.kind {
+        ActionKind::Image(spec) => image(spec)?,
+        ActionKind::Run { command, span } => {
+            let command = expand(command, *span)?;
+            (shell(vec!["-c".to_string(), command.clone()]), command)
+        }
+        ActionKind::Script { lines } => {
+            let lines = lines
+                .iter()
+                .map(|(line, span)| expand(line, *span))
+                .collect::<Result<Vec<_>, _>>()?;
+            let script = lines.join("\n");
+            (
+                shell(vec!["-e".into(), "-c".into(), script.clone()]),
+                script,
+            )
+        }
+        ActionKind::Approval { message, span } => {
+            let message = expand(message, *span)?;
+            let shown = format!("approval: {message}");
+            (Work::Approval { message }, shown)
+        }
+        ActionKind::Custom { uses, with, .. } => {
+            let inputs = with
+                .iter()
+                .map(|v| Ok((v.name.clone(), expand(&v.value, v.span)?)))
+                .collect::<Result<Vec<_>, Diagnostic>>()?;
+            let shown = format!("uses {uses}");
+            (
+                Work::Custom {
+                    uses: uses.clone(),
+                    inputs,
+                },
+                shown,
+            )
+        }
+    })
+}
+
 impl PlannedAction {
     /// A process spec for `program args…` with this action's directory,
     /// environment and timeout.
@@ -298,6 +342,8 @@ impl PlannedAction {
             cwd: self.cwd.clone(),
             env: self.env.clone(),
             timeout: self.timeout,
+            stdin: None,
+            separate_stderr: false,
         }
     }
 }

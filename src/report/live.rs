@@ -65,6 +65,22 @@ impl LiveReporter {
         bar
     }
 
+    /// Turns the action's spinner into a bar showing `percent`.
+    fn progress(&mut self, key: &ActionKey, percent: u8) {
+        let Some(bar) = self.bars.get(key) else {
+            return;
+        };
+        if bar.length() != Some(100) {
+            let style = ProgressStyle::with_template(
+                "{spinner:.cyan} {prefix:.bold} {elapsed:>4.dim} {bar:20.cyan/blue} {pos:>3}% {wide_msg:.dim}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_length(100);
+        }
+        bar.set_position(u64::from(percent.min(100)));
+    }
+
     fn finished(&mut self, key: &ActionKey, event: &Event) {
         let Event::ActionFinished {
             result, log_file, ..
@@ -145,6 +161,16 @@ impl Reporter for LiveReporter {
                 self.println(format!("  {key}: {reason}; retrying (attempt {attempt})"));
             }
             Event::ActionFinished { key, .. } => self.finished(key, event),
+            Event::Progress { key, percent } => self.progress(key, *percent),
+            Event::ApprovalRequested {
+                key,
+                message,
+                request,
+            } => {
+                let stream = self.stream;
+                self.multi
+                    .suspend(|| crate::approval::prompt::ask(key, message, request, stream));
+            }
             _ => {}
         }
     }

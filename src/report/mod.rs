@@ -2,6 +2,8 @@
 //! run that prints: live bars on a terminal, plain prefixed lines elsewhere;
 //! the JSON summary is printed by `gantry run` itself.
 
+pub mod github;
+pub mod junit;
 mod live;
 mod plain;
 pub mod table;

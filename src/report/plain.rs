@@ -97,6 +97,11 @@ impl Reporter for PlainReporter {
                     }
                 }
             }
+            Event::ApprovalRequested {
+                key,
+                message,
+                request,
+            } => crate::approval::prompt::ask(key, message, request, self.stream),
             _ => {}
         }
     }

@@ -178,6 +178,47 @@ impl Repo {
     }
 }
 
+/// Writes an executable `relative` with `text` (a script with a `#!` line).
+pub fn write_executable(repo: &Repo, relative: &str, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    repo.write(relative, text);
+    let path = repo.path().join(relative);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Runs `gantry ARGS` on a pseudo-terminal through util-linux `script`,
+/// with `input` typed on it; `None` when `script` is not installed.
+pub fn run_on_tty(repo: &Repo, args: &str, input: &str) -> Option<Outcome> {
+    use std::io::Write;
+    if which::which("script").is_err() {
+        eprintln!("skipped: `script` (util-linux/bsdutils) is not installed");
+        return None;
+    }
+    let command = format!("{} {args}", gantry_bin().display());
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(repo.path())
+        .env_remove("NO_COLOR")
+        .env_remove("GANTRY_APPROVE")
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = script.spawn().expect("script runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().expect("script ends");
+    drop(stdin);
+    Some(Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    })
+}
+
 impl Repo {
     /// An empty temporary directory, without a `gantry.yml`.
     pub fn empty() -> Repo {

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use crate::cache::{Cache, Decision};
 use crate::exec::mask::Masker;
 use crate::plan::Plan;
+use crate::vars;
 
 /// Prints what a run would do.
 pub fn print(plan: &Plan, cache: Option<&Cache>) {
@@ -45,7 +46,7 @@ pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
             );
             for action in group {
                 let _ = writeln!(out, "  [{}]", action.key);
-                for line in masker.mask_str(&action.command).lines() {
+                for line in masker.mask_str(&shown(plan, &action.command)).lines() {
                     let _ = writeln!(out, "      $ {line}");
                 }
                 let mut facts = vec![format!("cwd: {}", relative(plan, &action.cwd))];
@@ -73,13 +74,33 @@ pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
                     let _ = writeln!(
                         out,
                         "      {}",
-                        dim.apply_to(format!("env {k}={}", masker.mask_str(v)))
+                        dim.apply_to(format!("env {k}={}", masker.mask_str(&shown(plan, v))))
                     );
                 }
             }
         }
     }
     out
+}
+
+/// `text` with action-output references, which get values only at run time,
+/// shown as `<output of STAGE/ACTION: NAME>`.
+fn shown(plan: &Plan, text: &str) -> String {
+    let describe = |name: &str| {
+        let Some((target, output)) = vars::output_reference(name) else {
+            return Ok(format!("<{name}>"));
+        };
+        let planned = |s: &str, a: &str| {
+            plan.stages
+                .iter()
+                .any(|st| st.name == s && st.groups.iter().flatten().any(|x| x.name == a))
+        };
+        let (stage, action) = vars::split_target(target, &planned)
+            .or_else(|| target.split_once('.'))
+            .unwrap_or((target, ""));
+        Ok(format!("<output of {stage}/{action}: {output}>"))
+    };
+    vars::resolve_outputs(text, &mut { describe }).unwrap_or_else(|e: String| e)
 }
 
 fn relative(plan: &Plan, path: &std::path::Path) -> String {

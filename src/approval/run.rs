@@ -1,0 +1,104 @@
+//! The `approval:` action kind: waits for an answer according to the run's
+//! [`Policy`] and turns it into an [`Outcome`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Answer, Policy, Request};
+use crate::config::duration::human;
+use crate::events::{Event, Status};
+use crate::exec::outcome::{ActionIo, Outcome};
+use crate::plan::PlannedAction;
+
+/// How often a waiting gate checks for Ctrl-C.
+const TICK: Duration = Duration::from_millis(100);
+/// Extra wait past the deadline for the prompt to answer `TimedOut` itself.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Runs the gate `action` asking `message`.
+pub fn run(
+    action: &PlannedAction,
+    message: &str,
+    policy: Policy,
+    events: &SyncSender<Event>,
+    io: &mut ActionIo<'_>,
+) -> Outcome {
+    match policy {
+        Policy::Approved(by) => {
+            io.say(&format!("{message} — approved by {by}"));
+            Outcome::passed()
+        }
+        Policy::Refuse => Outcome::failed(format!(
+            "needs approval (\"{message}\") and there is no terminal to ask on; \
+             approve with `gantry run --yes` or GANTRY_APPROVE=1"
+        )),
+        Policy::Ask => ask(action, message, events, io),
+    }
+}
+
+fn ask(
+    action: &PlannedAction,
+    message: &str,
+    events: &SyncSender<Event>,
+    io: &mut ActionIo<'_>,
+) -> Outcome {
+    let (reply, answers) = mpsc::sync_channel(1);
+    let deadline = action.timeout.map(|t| Instant::now() + t);
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let request = Request {
+        reply,
+        deadline,
+        cancelled: cancelled.clone(),
+    };
+    io.note(&format!("asking: {message}"));
+    let event = Event::ApprovalRequested {
+        key: action.key.clone(),
+        message: message.to_string(),
+        request,
+    };
+    if events.send(event).is_err() {
+        return Outcome::failed("nobody to ask for approval: the run is ending");
+    }
+    let answer = loop {
+        match answers.recv_timeout(TICK) {
+            Ok(answer) => break answer,
+            Err(RecvTimeoutError::Timeout) if io.interrupt.requested() => break Answer::Cancelled,
+            Err(RecvTimeoutError::Timeout) => {
+                if deadline.is_some_and(|d| Instant::now() > d + GRACE) {
+                    break Answer::TimedOut;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                break Answer::Unreadable("this output mode cannot ask".into())
+            }
+        }
+    };
+    cancelled.store(true, Ordering::SeqCst);
+    outcome(answer, action, io)
+}
+
+fn outcome(answer: Answer, action: &PlannedAction, io: &mut ActionIo<'_>) -> Outcome {
+    match answer {
+        Answer::Approved => {
+            io.say("approved at the prompt");
+            Outcome::passed()
+        }
+        Answer::Rejected => Outcome::failed("rejected at the prompt"),
+        Answer::TimedOut => Outcome {
+            status: Status::TimedOut,
+            ..Outcome::failed(format!(
+                "no answer within {}",
+                action.timeout.map(human).unwrap_or_default()
+            ))
+        },
+        Answer::Cancelled => Outcome {
+            status: Status::Interrupted,
+            ..Outcome::failed("interrupted while waiting for approval")
+        },
+        Answer::Unreadable(why) => Outcome::failed(format!(
+            "could not ask for approval ({why}); approve with `gantry run --yes` or GANTRY_APPROVE=1"
+        )),
+    }
+}

@@ -1,0 +1,114 @@
+//! AWS CodeBuild `buildspec.yml` (version 0.2): one build, every action a
+//! command of the `build` phase in pipeline order (a buildspec has no
+//! parallelism, so `run_order` groups run one after another), each in its
+//! own shell with `timeout` when it has one; `always` actions in `finally`.
+//! Secrets come from Secrets Manager (placeholder ids to adjust).
+
+use super::yaml::{self, s, Node};
+use super::{double_quoted, single_quoted, Job, Model, Work, SHORT_SHA};
+
+/// The buildspec text.
+pub fn render(model: &Model<'_>) -> String {
+    let env = env(model);
+    let mut commands = vec![s(
+        "export GANTRY_GIT_SHA=\"${CODEBUILD_RESOLVED_SOURCE_VERSION}\" GANTRY_RUN_ID=\"${CODEBUILD_BUILD_NUMBER}\" GANTRY_GIT_BRANCH=\"${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}\"",
+    )];
+    commands.push(s(SHORT_SHA));
+    let mut finally = Vec::new();
+    for job in &model.jobs {
+        let command = Node::Block(command(job));
+        if job.action.always {
+            finally.push(command);
+        } else {
+            commands.push(command);
+        }
+    }
+    let mut build = vec![
+        ("on-failure".to_string(), s("ABORT")),
+        ("commands".into(), Node::Seq(commands)),
+    ];
+    if !finally.is_empty() {
+        build.push(("finally".into(), Node::Seq(finally)));
+    }
+    let doc = Node::Map(vec![
+        ("version".into(), Node::Raw("0.2".into())),
+        ("env".into(), env),
+        (
+            "phases".into(),
+            Node::Map(vec![("build".into(), Node::Map(build))]),
+        ),
+    ]);
+    let mut out = super::header(
+        model,
+        "codebuild",
+        "Secrets (adjust the Secrets Manager ids under env.secrets-manager)",
+        "add its variables under env.variables",
+    );
+    out.push_str(&yaml::render(&doc));
+    out
+}
+
+/// `env:`: literal variables, and secrets from Secrets Manager.
+fn env(model: &Model<'_>) -> Node {
+    let mut variables = model.gantry_env(
+        "${CODEBUILD_RESOLVED_SOURCE_VERSION}",
+        "${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}",
+        "",
+        "${CODEBUILD_BUILD_NUMBER}",
+    );
+    // CodeBuild does not expand `${…}` in env values: those are set in the shell below.
+    variables.retain(|(_, v)| !v.contains('$'));
+    variables.extend(model.env.iter().cloned());
+    let mut env = vec![(
+        "variables".to_string(),
+        Node::Map(variables.into_iter().map(|(k, v)| (k, s(v))).collect()),
+    )];
+    if !model.secrets.is_empty() {
+        let secrets = model
+            .secrets
+            .iter()
+            .map(|name| (name.clone(), s(format!("gantry/{}:{name}", model.name))))
+            .collect();
+        env.push(("secrets-manager".into(), Node::Map(secrets)));
+    }
+    Node::Map(env)
+}
+
+/// One action as one command: a comment naming it, then its script in a
+/// shell of its own (so `cd` and `exit` stay inside), with its variables.
+fn command(job: &Job<'_>) -> String {
+    let mut assignments = vec![
+        format!("GANTRY_STAGE={}", single_quoted(job.stage)),
+        format!("GANTRY_ACTION={}", single_quoted(&job.action.name)),
+    ];
+    assignments.extend(
+        job.env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", single_quoted(v))),
+    );
+    let prefix = assignments.join(" ");
+    let run = match &job.work {
+        Work::Shell { shell, errexit, .. } => {
+            let flag = if *errexit { " -e" } else { "" };
+            let timeout = job
+                .action
+                .timeout
+                .map(|t| format!("timeout {}s ", t.as_secs().max(1)))
+                .unwrap_or_default();
+            format!("{prefix} {timeout}{shell}{flag} -c {}", single_quoted(&job.script()))
+        }
+        Work::Approval(message) => format!(
+            "[ \"${{GANTRY_APPROVE:-}}\" = 1 ] || {{ echo \"approval needed: {}; set GANTRY_APPROVE=1 on the build to approve\"; exit 1; }}",
+            double_quoted(message)
+        ),
+    };
+    let run = if job.action.continue_on_error {
+        format!(
+            "{run} || echo \"gantry: {} failed (continue_on_error)\"",
+            job.key()
+        )
+    } else {
+        run
+    };
+    format!("# {}\n{run}", job.key())
+}

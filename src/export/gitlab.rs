@@ -1,0 +1,127 @@
+//! GitLab CI/CD: one GitLab stage per `run_order` group (so groups run in
+//! parallel and in order), one job per action with `needs` on the group
+//! before, `when: always` for clean-up, `allow_failure` for
+//! `continue_on_error`, `timeout`, and approval gates as blocking manual jobs.
+//! Secrets are CI/CD variables defined in the project, never written here.
+
+use super::yaml::{self, s, Node};
+use super::{double_quoted, minutes, Job, Model, Work, SHORT_SHA};
+
+/// The `.gitlab-ci.yml` text.
+pub fn render(model: &Model<'_>) -> String {
+    let mut stages: Vec<String> = Vec::new();
+    for job in &model.jobs {
+        let name = stage_name(model, job);
+        if !stages.contains(&name) {
+            stages.push(name);
+        }
+    }
+    let mut variables = model.gantry_env(
+        "$CI_COMMIT_SHA",
+        "$CI_COMMIT_BRANCH",
+        "$CI_COMMIT_TAG",
+        "$CI_PIPELINE_IID",
+    );
+    variables.extend(model.env.iter().cloned());
+    let mut doc = vec![
+        (
+            "stages".to_string(),
+            Node::Seq(stages.into_iter().map(s).collect()),
+        ),
+        (
+            "variables".into(),
+            Node::Map(variables.into_iter().map(|(k, v)| (k, s(v))).collect()),
+        ),
+    ];
+    for job in &model.jobs {
+        doc.push((job_name(job.stage, &job.action.name), self::job(model, job)));
+    }
+    let mut out = super::header(
+        model,
+        "gitlab-ci",
+        "Secrets to define as masked CI/CD variables of the project",
+        "define its variables as CI/CD variables",
+    );
+    out.push_str(&yaml::render(&Node::Map(doc)));
+    out
+}
+
+fn job_name(stage: &str, action: &str) -> String {
+    format!("{stage}:{action}")
+}
+
+/// The GitLab stage of a job: the gantry stage, `-N` for its later groups.
+fn stage_name(model: &Model<'_>, job: &Job<'_>) -> String {
+    let groups = model
+        .jobs
+        .iter()
+        .filter(|j| j.stage == job.stage)
+        .map(|j| j.group)
+        .max()
+        .unwrap_or(0);
+    if groups == 0 {
+        job.stage.to_string()
+    } else {
+        format!("{}-{}", job.stage, job.group + 1)
+    }
+}
+
+fn job(model: &Model<'_>, job: &Job<'_>) -> Node {
+    let mut fields = vec![("stage".to_string(), s(stage_name(model, job)))];
+    // A clean-up job waits for every earlier stage through stage order
+    // instead: GitLab skips a job whose `needs` were skipped.
+    if !job.action.always {
+        let needs = job.needs.iter().map(|(st, a)| s(job_name(st, a))).collect();
+        fields.push(("needs".into(), Node::Seq(needs)));
+    }
+    let mut variables = vec![
+        ("GANTRY_STAGE".to_string(), s(job.stage)),
+        ("GANTRY_ACTION".into(), s(&job.action.name)),
+    ];
+    variables.extend(job.env.iter().map(|(k, v)| (k.clone(), s(v))));
+    fields.push(("variables".into(), Node::Map(variables)));
+    if let Some(t) = job.action.timeout {
+        fields.push(("timeout".into(), s(format!("{} minutes", minutes(t)))));
+    }
+    if job.action.continue_on_error {
+        fields.push(("allow_failure".into(), Node::Raw("true".into())));
+    }
+    fields.push(("script".into(), Node::Seq(script(job))));
+    match &job.work {
+        Work::Shell { .. } if job.action.always => fields.push(("when".into(), s("always"))),
+        Work::Shell { .. } => {}
+        Work::Approval(_) => {
+            fields.push(("when".into(), s("manual")));
+            fields.push(("allow_failure".into(), Node::Raw("false".into())));
+        }
+    }
+    Node::Map(fields)
+}
+
+/// The job's `script:`: the `GANTRY_*` and `export` lines, then the command
+/// (one entry per line of a `script:`, which GitLab checks line by line).
+fn script(job: &Job<'_>) -> Vec<Node> {
+    let mut script = vec![s(SHORT_SHA)];
+    match &job.work {
+        Work::Shell {
+            shell,
+            errexit,
+            text,
+        } => {
+            script.extend(job.prologue.iter().map(s));
+            if shell == "sh" && *errexit {
+                script.extend(text.lines().map(s));
+            } else if shell == "sh" {
+                script.push(Node::Block(text.clone()));
+            } else {
+                let flag = if *errexit { " -e" } else { "" };
+                let quoted = super::single_quoted(text);
+                script.push(s(format!("{shell}{flag} -c {quoted}")));
+            }
+        }
+        Work::Approval(message) => {
+            script.push(s(format!("echo \"approved: {}\"", double_quoted(message))));
+        }
+    }
+    script
+}

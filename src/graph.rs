@@ -1,0 +1,182 @@
+//! The pipeline as a diagram: readable text for the terminal, Mermaid and
+//! Graphviz DOT for documentation. Stages run top to bottom (or left to
+//! right); the actions of a `run_order` group run together.
+
+use std::fmt::Write;
+
+use crate::config::{Action, Pipeline};
+use crate::plan::group_by_run_order;
+
+/// Output formats of `gantry graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Box-drawing text for terminals.
+    Text,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
+}
+
+/// Renders `pipeline` in `format`.
+pub fn render(pipeline: &Pipeline, format: Format) -> String {
+    match format {
+        Format::Text => text(pipeline),
+        Format::Mermaid => mermaid(pipeline),
+        Format::Dot => dot(pipeline),
+    }
+}
+
+fn notes(action: &Action) -> String {
+    let mut notes = Vec::new();
+    if action.always {
+        notes.push("always");
+    }
+    if action.continue_on_error {
+        notes.push("may fail");
+    }
+    if !action.inputs.is_empty() {
+        notes.push("cached");
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", notes.join(", "))
+    }
+}
+
+fn text(pipeline: &Pipeline) -> String {
+    let width = pipeline
+        .stages
+        .iter()
+        .flat_map(|s| &s.actions)
+        .map(|a| a.name.chars().count() + notes(a).chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("{}\n", pipeline.name);
+    for (i, stage) in pipeline.stages.iter().enumerate() {
+        let last_stage = i + 1 == pipeline.stages.len();
+        let _ = writeln!(
+            out,
+            "{}─▶ {}",
+            if last_stage { "└" } else { "├" },
+            stage.name
+        );
+        let rail = if last_stage { " " } else { "│" };
+        let groups = group_by_run_order(&stage.actions);
+        for (g, group) in groups.iter().enumerate() {
+            if g > 0 {
+                let _ = writeln!(out, "{rail}     then");
+            }
+            for (j, action) in group.iter().enumerate() {
+                let mark = match (group.len(), j) {
+                    (1, _) => "•",
+                    (_, 0) => "┌",
+                    (n, j) if j + 1 == n => "└",
+                    _ => "├",
+                };
+                let together = if group.len() > 1 && j + 1 == group.len() {
+                    "  ⇉ together"
+                } else {
+                    ""
+                };
+                let name = format!("{}{}", action.name, notes(action));
+                let pad = " ".repeat(width - name.chars().count());
+                let _ = writeln!(
+                    out,
+                    "{rail}     {mark} {name}{pad}  {}{together}",
+                    action.kind.summary()
+                );
+            }
+        }
+        if !last_stage {
+            let _ = writeln!(out, "│");
+        }
+    }
+    out
+}
+
+/// Escapes text for a quoted Mermaid label.
+fn mermaid_label(text: &str) -> String {
+    text.replace('"', "#quot;")
+}
+
+fn mermaid(pipeline: &Pipeline) -> String {
+    let mut out = String::from("flowchart TD\n");
+    for (i, stage) in pipeline.stages.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph s{i}[\"{}\"]", mermaid_label(&stage.name));
+        let groups = group_by_run_order(&stage.actions);
+        for (g, group) in groups.iter().enumerate() {
+            for action in group {
+                let id = node_id(i, &stage.actions, action);
+                let label = format!("{}{}", action.name, notes(action));
+                let _ = writeln!(out, "    {id}[\"{}\"]", mermaid_label(&label));
+                if let Some(previous) = g.checked_sub(1).map(|p| &groups[p]) {
+                    for before in previous {
+                        let _ =
+                            writeln!(out, "    {} --> {id}", node_id(i, &stage.actions, before));
+                    }
+                }
+            }
+        }
+        let _ = writeln!(out, "  end");
+        if i > 0 {
+            let _ = writeln!(out, "  s{} --> s{i}", i - 1);
+        }
+    }
+    out
+}
+
+fn node_id(stage: usize, actions: &[Action], action: &Action) -> String {
+    let index = actions
+        .iter()
+        .position(|a| std::ptr::eq(a, action))
+        .unwrap_or(0);
+    format!("s{stage}a{index}")
+}
+
+/// Escapes text for a quoted DOT string.
+fn dot_label(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot(pipeline: &Pipeline) -> String {
+    let mut out = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=rounded];\n",
+        dot_label(&pipeline.name)
+    );
+    let mut previous_stage: Option<(usize, String)> = None;
+    for (i, stage) in pipeline.stages.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_{i} {{\n    label=\"{}\";",
+            dot_label(&stage.name)
+        );
+        let groups = group_by_run_order(&stage.actions);
+        for (g, group) in groups.iter().enumerate() {
+            for action in group {
+                let id = node_id(i, &stage.actions, action);
+                let label = format!("{}{}", action.name, notes(action));
+                let _ = writeln!(out, "    {id} [label=\"{}\"];", dot_label(&label));
+                if let Some(previous) = g.checked_sub(1).map(|p| &groups[p]) {
+                    for before in previous {
+                        let _ =
+                            writeln!(out, "    {} -> {id};", node_id(i, &stage.actions, before));
+                    }
+                }
+            }
+        }
+        let _ = writeln!(out, "  }}");
+        let first = node_id(i, &stage.actions, groups[0][0]);
+        if let Some((p, last)) = &previous_stage {
+            let _ = writeln!(
+                out,
+                "  {last} -> {first} [ltail=cluster_{p}, lhead=cluster_{i}];"
+            );
+        }
+        let last_group = groups.last().map(|g| g[0]).unwrap_or(groups[0][0]);
+        previous_stage = Some((i, node_id(i, &stage.actions, last_group)));
+    }
+    out.push_str("}\n");
+    out
+}

@@ -1,0 +1,160 @@
+//! Reports for people and CI: graph, JUnit XML, GitHub Actions annotations.
+
+mod common;
+
+use common::Repo;
+
+const PIPELINE: &str = "version: 1
+name: shop
+stages:
+  - name: lint
+    actions:
+      - { name: fmt, run: 'true', run_order: 1 }
+      - { name: clippy, run: 'true', run_order: 1 }
+      - { name: audit, run: 'true', run_order: 2, continue_on_error: true }
+  - name: test
+    run: echo first; echo the last words; exit 3
+  - name: deploy
+    run: 'true'
+  - name: cleanup
+    always: true
+    run: 'true'
+";
+
+#[test]
+fn graph_text_shows_stages_groups_and_notes() {
+    let repo = Repo::new(PIPELINE);
+    let out = repo.run(&["graph"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let expected = "shop
+├─▶ lint
+│     ┌ fmt               true
+│     └ clippy            true  ⇉ together
+│     then
+│     • audit [may fail]  true
+│
+├─▶ test
+│     • test              echo first; echo the last words; exit 3
+│
+├─▶ deploy
+│     • deploy            true
+│
+└─▶ cleanup
+      • cleanup [always]  true
+";
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn graph_mermaid_links_groups_and_stages() {
+    let repo = Repo::new(PIPELINE);
+    let out = repo.run(&["graph", "--format", "mermaid"]);
+    assert!(out.stdout.starts_with("flowchart TD\n"));
+    for edge in ["s0a0 --> s0a2", "s0a1 --> s0a2", "s0 --> s1", "s2 --> s3"] {
+        assert!(out.stdout.contains(edge), "missing {edge}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn graph_dot_renders_with_graphviz() {
+    let repo = Repo::new(PIPELINE);
+    let out = repo.run(&["graph", "--format", "dot"]);
+    assert!(out.stdout.contains("subgraph cluster_0") && out.stdout.contains("lhead=cluster_1"));
+    if which::which("dot").is_err() {
+        eprintln!("SKIPPED rendering: Graphviz `dot` is not installed (apt-get install graphviz)");
+        return;
+    }
+    let dot_file = repo.path().join("graph.dot");
+    std::fs::write(&dot_file, &out.stdout).unwrap();
+    let svg = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .arg(&dot_file)
+        .output()
+        .unwrap();
+    assert!(
+        svg.status.success(),
+        "{}",
+        String::from_utf8_lossy(&svg.stderr)
+    );
+    assert!(String::from_utf8_lossy(&svg.stdout).contains("<svg"));
+}
+
+#[test]
+fn junit_has_one_test_case_per_action_with_failures_and_skips() {
+    let repo = Repo::new(PIPELINE);
+    let out = repo.run(&["run", "--junit", "report.xml"]);
+    assert_eq!(out.code, 1);
+    let xml = repo.read("report.xml");
+    // Parsed by a standard consumer: Python's xml.etree.
+    let script = "import sys, xml.etree.ElementTree as ET\n\
+        root = ET.parse(sys.argv[1]).getroot()\n\
+        for case in root.iter('testcase'):\n\
+        \x20   kind = 'failure' if case.find('failure') is not None else 'skipped' if case.find('skipped') is not None else 'ok'\n\
+        \x20   print(case.get('classname'), case.get('name'), kind, float(case.get('time')) >= 0)\n";
+    let parsed = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(repo.path().join("report.xml"))
+        .output()
+        .unwrap();
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let cases = String::from_utf8_lossy(&parsed.stdout);
+    assert_eq!(
+        cases,
+        "lint fmt ok True\nlint clippy ok True\nlint audit ok True\ntest test failure True\ndeploy deploy skipped True\ncleanup cleanup ok True\n"
+    );
+    assert!(
+        xml.contains("exit code 3") && xml.contains("the last words"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn github_actions_gets_annotations_and_a_step_summary() {
+    let repo = Repo::new(PIPELINE);
+    let summary = repo.path().join("summary.md");
+    let out = repo
+        .command(&["run"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    let error = stdout
+        .lines()
+        .find(|l| l.starts_with("::error"))
+        .expect("an annotation");
+    assert!(
+        error.starts_with("::error title=gantry test/test::failed exit code 3%0A"),
+        "{error}"
+    );
+    assert!(error.contains("the last words"), "{error}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("### gantry ▸ shop — ✘ failed"), "{md}");
+    assert!(md.contains("| test | test | failed |"), "{md}");
+    let plain = repo.run(&["run"]);
+    assert!(
+        !plain.stdout.contains("::error"),
+        "only under GitHub Actions"
+    );
+}
+
+#[test]
+fn validate_adds_annotations_under_github_actions() {
+    let repo = Repo::new("version: 1\nstages:\n  - name: a\n    rn: x\n");
+    let out = repo
+        .command(&["validate"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("error[C001]"), "{stdout}");
+    assert!(
+        stdout.contains("::error file=gantry.yml,line=4,col=5::[C001]"),
+        "{stdout}"
+    );
+}
