@@ -31,7 +31,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand init 'Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP)'
+            cand init 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'
@@ -313,7 +313,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'gantry;help'= {
-            cand init 'Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP)'
+            cand init 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'

@@ -51,7 +51,7 @@ pub enum ColorChoice {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write a gantry.yml for this repository (detects Rust, Node, Go, Python, Java, .NET, Ruby, PHP).
+    /// Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml).
     Init(InitArgs),
     /// Run the pipeline: every stage, or the named ones.
     Run(RunArgs),
