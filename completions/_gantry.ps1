@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Carry out a CodeDeploy in-place deployment on local instances')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -325,6 +326,30 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'gantry;deploy' {
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'The deployment group (default: the only one in gantry.yml)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The deployment group (default: the only one in gantry.yml)')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision folder (default: the group''s `deploy:` action''s, else the pipeline root)')
+            [CompletionResult]::new('--appspec', '--appspec', [CompletionResultType]::ParameterName, 'The AppSpec file, at the revision''s root (default: its appspec.yml)')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Deploy onto DIR as the group''s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print the summary on stdout')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
+            [CompletionResult]::new('--rollback', '--rollback', [CompletionResultType]::ParameterName, 'Redeploy the group''s previous successful revision')
+            [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'On failure, keep the failed state for inspection instead of rolling back')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'gantry;export' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout')
@@ -352,6 +377,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Carry out a CodeDeploy in-place deployment on local instances')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -404,6 +430,9 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;help;completions' {
+            break
+        }
+        'gantry;help;deploy' {
             break
         }
         'gantry;help;export' {

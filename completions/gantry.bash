@@ -22,6 +22,9 @@ _gantry() {
             gantry,completions)
                 cmd="gantry__subcmd__completions"
                 ;;
+            gantry,deploy)
+                cmd="gantry__subcmd__deploy"
+                ;;
             gantry,export)
                 cmd="gantry__subcmd__export"
                 ;;
@@ -69,6 +72,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,completions)
                 cmd="gantry__subcmd__help__subcmd__completions"
+                ;;
+            gantry__subcmd__help,deploy)
+                cmd="gantry__subcmd__help__subcmd__deploy"
                 ;;
             gantry__subcmd__help,export)
                 cmd="gantry__subcmd__help__subcmd__export"
@@ -152,7 +158,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate hook cache history logs completions export help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate hook cache history logs completions deploy export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +335,64 @@ _gantry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gantry__subcmd__deploy)
+            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --no-rollback --yes --output --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --appspec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gantry__subcmd__export)
             opts="-o -C -f -q -v -h --output --directory --file --quiet --verbose --color --help github-actions gitlab-ci codebuild codepipeline"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -410,7 +474,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="init run list graph validate hook cache history logs completions export help"
+            opts="init run list graph validate hook cache history logs completions deploy export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,6 +516,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__deploy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
+            cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -297,6 +298,29 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'gantry;deploy'= {
+            cand -g 'The deployment group (default: the only one in gantry.yml)'
+            cand --group 'The deployment group (default: the only one in gantry.yml)'
+            cand --revision 'The revision folder (default: the group''s `deploy:` action''s, else the pipeline root)'
+            cand --appspec 'The AppSpec file, at the revision''s root (default: its appspec.yml)'
+            cand --root 'Deploy onto DIR as the group''s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server'
+            cand --output 'How to print the summary on stdout'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --rollback 'Redeploy the group''s previous successful revision'
+            cand --no-rollback 'On failure, keep the failed state for inspection instead of rolling back'
+            cand -y 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
+            cand --yes 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'gantry;export'= {
             cand -o 'Write to FILE instead of stdout'
             cand --output 'Write to FILE instead of stdout'
@@ -323,6 +347,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
             cand completions 'Print a shell completion script'
+            cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -360,6 +385,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;logs'= {
         }
         &'gantry;help;completions'= {
+        }
+        &'gantry;help;deploy'= {
         }
         &'gantry;help;export'= {
         }

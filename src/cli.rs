@@ -73,6 +73,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Carry out a CodeDeploy in-place deployment on local instances.
+    Deploy(DeployArgs),
     /// Write the pipeline as another CI engine's configuration.
     Export(ExportArgs),
 }
@@ -180,6 +182,37 @@ pub struct LogsArgs {
     /// Only the actions that failed or timed out.
     #[arg(long)]
     pub failed: bool,
+}
+
+/// Arguments of `gantry deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The deployment group (default: the only one in gantry.yml).
+    #[arg(short, long, value_name = "GROUP")]
+    pub group: Option<String>,
+    /// The revision folder (default: the group's `deploy:` action's, else the pipeline root).
+    #[arg(long, value_name = "DIR", conflicts_with = "rollback")]
+    pub revision: Option<PathBuf>,
+    /// The AppSpec file, at the revision's root (default: its appspec.yml).
+    #[arg(long, value_name = "FILE", conflicts_with = "rollback")]
+    pub appspec: Option<PathBuf>,
+    /// Deploy onto DIR as the group's only instance. `--root /` deploys onto
+    /// this machine for real: files go to their real paths, scripts run as
+    /// on a server.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Redeploy the group's previous successful revision.
+    #[arg(long)]
+    pub rollback: bool,
+    /// On failure, keep the failed state for inspection instead of rolling back.
+    #[arg(long)]
+    pub no_rollback: bool,
+    /// Approve the group's approval gate without asking (also GANTRY_APPROVE=1).
+    #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub yes: bool,
+    /// How to print the summary on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
 }
 
 /// Arguments of `gantry run`.

@@ -11,6 +11,7 @@ pub mod cli;
 mod cmd;
 pub mod config;
 pub mod custom;
+pub mod deploy;
 pub mod diagnostics;
 pub mod error;
 pub mod events;

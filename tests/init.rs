@@ -395,6 +395,32 @@ fn appspec_writes_a_revision_that_validates_without_findings() {
 }
 
 #[test]
+fn an_appspec_gets_a_deploy_stage_and_a_dev_group_that_deploy() {
+    let repo = Repo::empty();
+    let out = ok(&repo, &["init", "--appspec"]);
+    assert!(out.stdout.contains("stages: deploy"), "{}", out.stdout);
+    let config = repo.read("gantry.yml");
+    for line in [
+        "deploy_groups:\n  dev:\n    instances: 1\n    config: AllAtOnce\n",
+        "  - name: deploy\n    deploy:\n      appspec: appspec.yml\n      revision: .\n      group: dev\n",
+    ] {
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    validate_clean(&repo);
+    ok(&repo, &["run", "--dry-run"]);
+    let run = ok(&repo, &["run"]);
+    assert!(run.all().contains("is installed in"), "{}", run.all());
+    let app = image_name(&repo);
+    let installed = repo
+        .path()
+        .join(format!(".gantry/targets/dev/1/opt/{app}/appspec.yml"));
+    assert!(installed.is_file(), "{}", run.all());
+    // An appspec.yml already there is found without --appspec.
+    ok(&repo, &["init", "--force"]);
+    assert!(repo.read("gantry.yml").contains("appspec: appspec.yml"));
+}
+
+#[test]
 fn appspec_hook_scripts_run_as_a_deployment_would_run_them() {
     let repo = Repo::fixture("init/rust");
     ok(&repo, &["init", "--appspec"]);

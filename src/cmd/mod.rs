@@ -2,6 +2,7 @@
 
 mod cache;
 mod completions;
+mod deploy;
 mod export;
 mod graph;
 mod history;
@@ -60,6 +61,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::Logs(args) => logs::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
         Command::Export(args) => export::execute(&ctx, &args),
+        Command::Deploy(args) => deploy::execute(&ctx, &args),
     }
 }
 

@@ -94,7 +94,7 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
 
 /// Creates `.gantry/` with a `.gitignore` of its own, so that its records
 /// never show up in `git status` even before `gantry init` edits .gitignore.
-fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
+pub(super) fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
     let dir = root.join(record::STATE_DIR);
     std::fs::create_dir_all(&dir)?;
     let ignore = dir.join(".gitignore");
@@ -107,7 +107,7 @@ fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_plan(
+pub(super) fn run_plan(
     globals: &Globals,
     args: &RunArgs,
     plan: &Plan,

@@ -189,6 +189,9 @@ impl Checker<'_> {
                 "add at least one stage, e.g. `- { name: test, run: make test }`",
             );
         }
+        let (deploy_groups, mut found) =
+            crate::deploy::config::groups(self.file, &raw.deploy_groups);
+        self.diagnostics.append(&mut found);
         let mut seen = HashSet::new();
         let mut stages = Vec::new();
         for raw_stage in raw.stages.value {
@@ -202,7 +205,10 @@ impl Checker<'_> {
             }
             stages.push(self.stage(raw_stage, &shell));
         }
-        let pipeline = Pipeline {
+        let mut found =
+            crate::deploy::config::resolve_groups(self.file, &deploy_groups, &mut stages);
+        self.diagnostics.append(&mut found);
+        let mut pipeline = Pipeline {
             file: self.file.to_path_buf(),
             root,
             name,
@@ -211,7 +217,9 @@ impl Checker<'_> {
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),
             stages,
+            deploy_groups,
         };
+        insert_group_gates(&mut pipeline);
         self.diagnostics
             .extend(super::refs::check_output_references(&pipeline));
         pipeline
@@ -317,6 +325,10 @@ impl Checker<'_> {
                 self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
                 self.no_image_next_to_actions(raw.image.as_ref());
                 self.stage_with_actions_has_no_gate(&raw.approval, &raw.uses, &raw.with);
+                if let Some(d) = &raw.deploy {
+                    let hint = "a stage has either `actions:` or the keys of a single action";
+                    self.error("C007", span(d), "`deploy:` next to `actions:`".into(), hint);
+                }
                 if list.value.is_empty() {
                     self.error(
                         "C003",
@@ -333,6 +345,7 @@ impl Checker<'_> {
                     run: raw.run,
                     script: raw.script,
                     image: raw.image,
+                    deploy: raw.deploy,
                     env: EnvMap::default(),
                     timeout: None,
                     run_order: raw.run_order,
@@ -467,6 +480,9 @@ impl Checker<'_> {
         if let Some(image) = &raw.image {
             return self.image_kind(raw, image);
         }
+        if let Some(deploy) = &raw.deploy {
+            return self.deploy_kind(raw, deploy);
+        }
         if let Some(kind) = self.gate_or_custom_kind(raw) {
             return kind;
         }
@@ -539,6 +555,7 @@ impl Checker<'_> {
             ("script", raw.script.as_ref().map(span)),
             ("approval", raw.approval.as_ref().map(span)),
             ("uses", raw.uses.as_ref().map(span)),
+            ("deploy", raw.deploy.as_ref().map(span)),
         ];
         for (key, at) in others {
             if let Some(at) = at {
@@ -559,6 +576,52 @@ impl Checker<'_> {
         }
         ActionKind::Image(Box::new(spec))
     }
+
+    /// A `deploy:` action: no `run`/`script` beside it, paths with known variables.
+    fn deploy_kind(
+        &mut self,
+        raw: &RawAction,
+        deploy: &Spanned<crate::deploy::config::RawDeploy>,
+    ) -> ActionKind {
+        if raw.run.is_some() || raw.script.is_some() || raw.approval.is_some() || raw.uses.is_some()
+        {
+            self.error(
+                "C007",
+                span(deploy),
+                format!(
+                    "action `{}` has `deploy:` and `run:`/`script:`/`approval:`/`uses:`",
+                    raw.name.value
+                ),
+                "an action does one thing: keep `deploy:`, and move the command to an action of its own",
+            );
+        }
+        let (action, mut found) = crate::deploy::config::action(self.file, deploy);
+        self.diagnostics.append(&mut found);
+        for (text, at) in action.revision.iter().chain(&action.appspec) {
+            self.check_vars(text, *at);
+        }
+        ActionKind::Deploy(action)
+    }
+}
+
+/// Puts an approval gate (`approve-ACTION`) in front of every `deploy:`
+/// action whose group has `approval: true`.
+pub fn insert_group_gates(pipeline: &mut Pipeline) {
+    let gated: Vec<String> = pipeline
+        .deploy_groups
+        .iter()
+        .filter(|g| g.approval)
+        .map(|g| g.name.clone())
+        .collect();
+    if gated.is_empty() {
+        return;
+    }
+    crate::approval::insert_gates(pipeline, &|action| match &action.kind {
+        ActionKind::Deploy(deploy) if gated.contains(&deploy.group) => {
+            Some(format!("Deploy to {}?", deploy.group))
+        }
+        _ => None,
+    });
 }
 
 /// Stage-level settings its actions inherit.

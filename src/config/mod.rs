@@ -10,5 +10,5 @@ mod model;
 mod raw;
 mod refs;
 
-pub use load::{find_config, load, load_text, CONFIG_NAMES};
+pub use load::{find_config, insert_group_gates, load, load_text, CONFIG_NAMES};
 pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};

@@ -61,6 +61,8 @@ pub struct Pipeline {
     pub keep_runs: u32,
     /// The stages, in order.
     pub stages: Vec<Stage>,
+    /// `deploy_groups:`, in file order.
+    pub deploy_groups: Vec<crate::deploy::config::DeployGroup>,
 }
 
 /// A stage: actions run in `run_order` groups, stages one after another.
@@ -107,6 +109,8 @@ pub enum ActionKind {
         /// The `with:` inputs, before `${…}` expansion, in file order.
         with: Vec<EnvVar>,
     },
+    /// A local CodeDeploy in-place deployment (`deploy:`).
+    Deploy(crate::deploy::config::DeployAction),
 }
 
 /// One action of a stage, with stage defaults already applied.
@@ -148,6 +152,10 @@ impl ActionKind {
             ActionKind::Image(spec) => spec.summary(),
             ActionKind::Approval { message, .. } => format!("approval: {}", first_line(message)),
             ActionKind::Custom { uses, .. } => format!("uses {uses}"),
+            ActionKind::Deploy(deploy) => {
+                let revision = deploy.revision.as_ref().map_or(".", |(r, _)| r.as_str());
+                format!("deploy {revision} to {}", deploy.group)
+            }
             ActionKind::Script { lines } => match lines.len() {
                 0 => String::new(),
                 1 => first_line(&lines[0].0),

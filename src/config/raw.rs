@@ -24,6 +24,8 @@ pub struct RawPipeline {
     pub shell: Option<Spanned<String>>,
     pub keep_runs: Option<Spanned<u32>>,
     pub stages: Spanned<Vec<RawStage>>,
+    #[serde(default)]
+    pub deploy_groups: crate::deploy::config::RawDeployGroups,
 }
 
 /// A stage: either `actions:` or the fields of one action directly.
@@ -35,6 +37,7 @@ pub struct RawStage {
     pub run: Option<Spanned<String>>,
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
     pub image: Option<Spanned<RawImage>>,
+    pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
     #[serde(default)]
     pub env: EnvMap,
     pub timeout: Option<Spanned<Duration>>,
@@ -62,6 +65,7 @@ pub struct RawAction {
     pub run: Option<Spanned<String>>,
     pub script: Option<Spanned<Vec<Spanned<String>>>>,
     pub image: Option<Spanned<RawImage>>,
+    pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
     #[serde(default)]
     pub env: EnvMap,
     pub timeout: Option<Spanned<Duration>>,

@@ -140,6 +140,7 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
             };
             crate::custom::run(action, uses, inputs, &workspace, &mut io)
         }
+        Work::Deploy(job) => crate::deploy::run(action, job, &mut io),
     };
     output.finish();
     if let Some(why) = &outcome.reason {

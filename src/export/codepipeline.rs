@@ -70,6 +70,23 @@ fn source_stage() -> Value {
 /// One gantry action as a CodePipeline action.
 fn action(model: &Model<'_>, job: &Job<'_>) -> Value {
     let run_order = job.group + 1;
+    if let crate::config::ActionKind::Deploy(deploy) = &job.action.kind {
+        return json!({
+            "name": job.action.name,
+            "actionTypeId": {
+                "category": "Deploy",
+                "owner": "AWS",
+                "provider": "CodeDeploy",
+                "version": "1"
+            },
+            "configuration": {
+                "ApplicationName": model.name,
+                "DeploymentGroupName": deploy.group,
+            },
+            "inputArtifacts": [{ "name": "SourceOutput" }],
+            "runOrder": run_order
+        });
+    }
     match &job.work {
         Work::Approval(message) => json!({
             "name": job.action.name,

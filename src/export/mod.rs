@@ -225,6 +225,7 @@ fn work(
         }
         ActionKind::Approval { message, .. } => Ok(Work::Approval(to_shell(message)?)),
         ActionKind::Image(spec) => Ok(shell(true, image_commands(spec, to_shell)?)),
+        ActionKind::Deploy(deploy) => Ok(shell(true, deploy_commands(deploy, to_shell)?)),
         ActionKind::Custom { uses, .. } => Err(format!(
             "{key} runs the custom action `{uses}` (`uses:`), which has no native equivalent; \
              run it with a `run:` command in the exported file, or keep it for local runs"
@@ -279,6 +280,34 @@ fn image_commands(
         lines.push(format!("docker save -o {} {}", quote(output)?, quote(tag)?));
     }
     Ok(lines.join("\n"))
+}
+
+/// A `deploy:` as a real CodeDeploy deployment with the AWS CLI: the
+/// revision is pushed to `$GANTRY_DEPLOY_BUCKET` and deployed to the group
+/// of the application named like the pipeline (CodePipeline gets a native
+/// CodeDeploy action instead).
+fn deploy_commands(
+    deploy: &crate::deploy::config::DeployAction,
+    to_shell: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let revision = match &deploy.revision {
+        Some((dir, _)) => to_shell(dir)?,
+        None => ".".to_string(),
+    };
+    let group = &deploy.group;
+    Ok([
+        "key=\"$GANTRY_PIPELINE/$(date +%Y%m%d%H%M%S)-$$.zip\"".to_string(),
+        format!(
+            "aws deploy push --application-name \"$GANTRY_PIPELINE\" --s3-location \"s3://$GANTRY_DEPLOY_BUCKET/$key\" --source \"{}\"",
+            double_quoted(&revision)
+        ),
+        format!(
+            "id=$(aws deploy create-deployment --application-name \"$GANTRY_PIPELINE\" --deployment-group-name \"{}\" --s3-location \"bucket=$GANTRY_DEPLOY_BUCKET,key=$key,bundleType=zip\" --query deploymentId --output text)",
+            double_quoted(group)
+        ),
+        "aws deploy wait deployment-successful --deployment-id \"$id\"".to_string(),
+    ]
+    .join("\n"))
 }
 
 fn has_refs(text: &str) -> bool {

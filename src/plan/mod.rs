@@ -104,6 +104,8 @@ pub enum Work {
         /// The `with:` inputs, variables expanded.
         inputs: Vec<(String, String)>,
     },
+    /// `deploy:`: a local CodeDeploy in-place deployment.
+    Deploy(Box<crate::deploy::DeployJob>),
 }
 
 /// Inputs to planning besides the pipeline.
@@ -262,7 +264,14 @@ fn plan_action(
         let command = crate::image::command::describe(&job);
         Ok((Work::Image(Box::new(job)), command))
     };
-    let (work, command) = work(action, &expand, &image)?;
+    let deploy = |deploy: &crate::deploy::config::DeployAction| {
+        crate::deploy::job::plan(pipeline, deploy, &expand, &layers)
+    };
+    let planners = Planners {
+        image: &image,
+        deploy: &deploy,
+    };
+    let (work, command) = work(action, &expand, &planners)?;
     Ok(PlannedAction {
         key: Arc::from(format!("{}/{}", stage.name, action.name)),
         stage: stage.name.clone(),
@@ -281,20 +290,28 @@ fn plan_action(
 }
 
 /// What `action` does, variables expanded, and the text shown for it.
-/// Plans an `image:` build (it needs the directory and environment).
-type ImagePlanner<'a> = dyn Fn(&crate::image::ImageSpec) -> Result<(Work, String), Diagnostic> + 'a;
+/// Planners for the kinds that need more than variable expansion (the
+/// directory, the environment layers, the pipeline's deploy groups).
+struct Planners<'a> {
+    image: &'a dyn Fn(&crate::image::ImageSpec) -> Planned,
+    deploy: &'a dyn Fn(&crate::deploy::config::DeployAction) -> Planned,
+}
+
+/// What an action does, and how to show it.
+type Planned = Result<(Work, String), Diagnostic>;
 
 fn work(
     action: &Action,
     expand: &dyn Fn(&str, crate::config::Span) -> Result<String, Diagnostic>,
-    image: &ImagePlanner<'_>,
+    planners: &Planners<'_>,
 ) -> Result<(Work, String), Diagnostic> {
     let shell = |args: Vec<String>| Work::Shell {
         program: action.shell.clone(),
         args,
     };
     Ok(match &action.kind {
-        ActionKind::Image(spec) => image(spec)?,
+        ActionKind::Image(spec) => (planners.image)(spec)?,
+        ActionKind::Deploy(deploy) => (planners.deploy)(deploy)?,
         ActionKind::Run { command, span } => {
             let command = expand(command, *span)?;
             (shell(vec!["-c".to_string(), command.clone()]), command)

@@ -86,6 +86,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
         git: crate::git::GitInfo::discover(&root).in_repo,
         builder: builder.is_ok(),
         images: images.clone(),
+        appspec: deployed_appspec(&root, options),
     };
     let pipeline = pipeline::compose(&root, &projects, &settings).map_err(bug)?;
     if let Err(found) = crate::config::load_text(config, &pipeline.text) {
@@ -182,6 +183,16 @@ fn refuse_overwrites(root: &Path, config: &Path, options: &Options) -> anyhow::R
         if taken.len() == 1 { "it" } else { "them" },
     ))
     .into())
+}
+
+/// The AppSpec file a `deploy` stage deploys: the one `--appspec` writes,
+/// else one the root already has.
+fn deployed_appspec(root: &Path, options: &Options) -> Option<String> {
+    if options.appspec {
+        return Some("appspec.yml".into());
+    }
+    let found = crate::appspec::find_appspec(root)?;
+    Some(found.file_name()?.to_string_lossy().into_owned())
 }
 
 /// Notes of the projects, naming the project when there are several.

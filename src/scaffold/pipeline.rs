@@ -39,6 +39,8 @@ pub struct Settings {
     pub builder: bool,
     /// The images to build.
     pub images: Vec<ImageTarget>,
+    /// The AppSpec file to deploy (relative to the root), if any.
+    pub appspec: Option<String>,
 }
 
 /// A composed `gantry.yml`.
@@ -70,12 +72,18 @@ pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result
     let mut vars = Vars::new();
     vars.insert("name".into(), settings.name.clone());
     vars.insert("found".into(), found(projects, settings));
+    let appspec = settings.appspec.clone().unwrap_or_default();
+    vars.insert("appspec".into(), appspec.clone());
     let skeleton = template::render("pipeline.yml", PIPELINE, &vars)?;
     let part = |name: &str| skeleton.section(name).map_or("", |s| s.text.as_str());
     let mut out = Composed {
         text: part("head").to_string(),
         ..Composed::default()
     };
+    if !appspec.is_empty() {
+        out.text.push_str(part("groups"));
+    }
+    out.text.push_str(part("stages"));
     for phase in PHASES {
         let sections: Vec<_> = rendered
             .iter()
@@ -98,6 +106,10 @@ pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result
             out.text.push_str(&image_action(target, settings)?);
         }
         out.stages.push("image".into());
+    }
+    if !appspec.is_empty() {
+        out.text.push_str(part("deploy"));
+        out.stages.push("deploy".into());
     }
     if out.stages.is_empty() {
         return placeholder(&vars);
@@ -123,6 +135,9 @@ fn found(projects: &[Project], settings: &Settings) -> String {
         .collect();
     if !settings.images.is_empty() {
         parts.push(crate::error::plural(settings.images.len(), "Dockerfile"));
+    }
+    if let Some(appspec) = &settings.appspec {
+        parts.push(appspec.clone());
     }
     if parts.is_empty() {
         "this repository".into()
@@ -290,6 +305,7 @@ mod tests {
                 file: "Dockerfile".into(),
                 image: "app".into(),
             }],
+            appspec: Some("appspec.yml".into()),
             ..Settings::default()
         };
         for ecosystem in Ecosystem::ALL {

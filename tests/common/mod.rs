@@ -65,6 +65,9 @@ impl Repo {
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("GITHUB_ACTIONS")
+            // Tests that need builder settings set them; CI exports them.
+            .env_remove("GANTRY_BUILDAH_STORAGE_DRIVER")
+            .env_remove("GANTRY_BUILDAH_ISOLATION")
             .stdin(Stdio::null());
         command
     }
@@ -217,6 +220,50 @@ pub fn run_on_tty(repo: &Repo, args: &str, input: &str) -> Option<Outcome> {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         elapsed: start.elapsed(),
     })
+}
+
+/// Writes an executable file.
+pub fn write_exec(repo: &Repo, relative: &str, text: &str) {
+    write_executable(repo, relative, text);
+}
+
+/// Sets the mode of `relative`.
+pub fn chmod(repo: &Repo, relative: &str, mode: u32) {
+    let path = repo.path().join(relative);
+    std::fs::set_permissions(
+        path,
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(mode),
+    )
+    .unwrap();
+}
+
+/// Every path below `dir` with its mode and, for files, contents.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, (u32, String)> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let rel = path.strip_prefix(dir).unwrap().display().to_string();
+            let contents = if meta.is_file() {
+                std::fs::read_to_string(&path).unwrap()
+            } else if meta.file_type().is_symlink() {
+                format!("-> {}", std::fs::read_link(&path).unwrap().display())
+            } else {
+                stack.push(path);
+                String::new()
+            };
+            out.insert(
+                rel,
+                (
+                    std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777,
+                    contents,
+                ),
+            );
+        }
+    }
+    out
 }
 
 impl Repo {

@@ -1,0 +1,209 @@
+//! `gantry deploy`: one deployment (or rollback) of a group, run as a
+//! one-action plan through the same executor and reporters as `gantry run`,
+//! so the live output, logs, run record and summary are the same.
+//!
+//! The action is the group's `deploy:` action from `gantry.yml` when there
+//! is one (its environment, timeout and paths), else a plain one; the
+//! command-line options override its paths.
+
+use std::path::{Path, PathBuf};
+
+use super::run::{ensure_state_dir, run_plan};
+use super::Globals;
+use crate::cli::{DeployArgs, RunArgs};
+use crate::config::{Action, ActionKind, Pipeline, Span, Stage};
+use crate::deploy::config::{valid_group_name, DeployAction, DeployGroup, DeploymentConfig};
+use crate::deploy::{Instance, Mode};
+use crate::error::{UsageError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
+use crate::events::Status;
+use crate::git::GitInfo;
+use crate::plan::{self, Plan, PlanOptions, Selection, Work};
+use crate::record::{self, RunRecord};
+
+/// The instance name used with `--root`.
+const ROOT_INSTANCE: &str = "root";
+
+/// Deploys and returns the exit code.
+pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
+    let pipeline = globals.load_pipeline()?;
+    let group = group_name(&pipeline, args)?;
+    let single = one_action_pipeline(&pipeline, &group, globals, args);
+    let git = GitInfo::discover(&pipeline.root);
+    let planned = |run_id: String| -> anyhow::Result<Plan> {
+        let options = PlanOptions {
+            selection: &Selection::default(),
+            cli_env: &[],
+            run_id,
+            git: git.clone(),
+        };
+        let mut plan = plan::plan(&single, options)?;
+        adjust(&mut plan, globals, args);
+        Ok(plan)
+    };
+    planned(record::next_id(&pipeline.root).to_string())?;
+    if let Some(root) = &args.root {
+        if root == Path::new("/") {
+            eprintln!("gantry: --root /: deploying onto this machine for real; files go to their real paths");
+        }
+    }
+    ensure_state_dir(&pipeline.root)?;
+    let record = RunRecord::create(&pipeline.root)?;
+    let plan = planned(record.id.to_string())?;
+    let run_args = RunArgs {
+        stages: Vec::new(),
+        from: None,
+        to: None,
+        skip: Vec::new(),
+        dry_run: false,
+        keep_going: false,
+        jobs: None,
+        env: Vec::new(),
+        output: args.output,
+        snapshot: None,
+        junit: None,
+        no_cache: true,
+        keep_snapshot: false,
+        yes: args.yes,
+    };
+    let summary = run_plan(globals, &run_args, &plan, &record, None)?;
+    record.write_summary(&summary)?;
+    record.prune(pipeline.keep_runs);
+    if args.output == crate::cli::OutputFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    }
+    Ok(match summary.status {
+        Status::Passed => EXIT_OK,
+        Status::Interrupted => EXIT_INTERRUPTED,
+        _ => EXIT_FAILURE,
+    })
+}
+
+/// `--group`, else the only group, else `local` with `--root`.
+fn group_name(pipeline: &Pipeline, args: &DeployArgs) -> Result<String, UsageError> {
+    let names: Vec<&str> = pipeline
+        .deploy_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    match (&args.group, names.as_slice(), &args.root) {
+        (Some(g), _, _) if !valid_group_name(g) => Err(UsageError(format!(
+            "invalid group name `{g}`: use letters, digits, `.`, `_` and `-`"
+        ))),
+        (Some(g), _, Some(_)) => Ok(g.clone()),
+        (Some(g), _, None) if names.contains(&g.as_str()) => Ok(g.clone()),
+        (Some(g), _, None) => Err(UsageError(format!(
+            "no deployment group `{g}` in {}; {}",
+            pipeline.file.display(),
+            known(&names)
+        ))),
+        (None, [only], _) => Ok(only.to_string()),
+        (None, _, Some(_)) => Ok("local".into()),
+        (None, _, None) => Err(UsageError(format!(
+            "say which group to deploy with --group; {}",
+            known(&names)
+        ))),
+    }
+}
+
+fn known(names: &[&str]) -> String {
+    if names.is_empty() {
+        "gantry.yml declares none: add `deploy_groups: { dev: { instances: 1 } }`, or deploy onto a folder with --root DIR".into()
+    } else {
+        format!("groups: {}", names.join(", "))
+    }
+}
+
+/// The pipeline reduced to one stage with the group's deploy action.
+fn one_action_pipeline(
+    pipeline: &Pipeline,
+    group: &str,
+    globals: &Globals,
+    args: &DeployArgs,
+) -> Pipeline {
+    let found = pipeline.stages.iter().find_map(|s| {
+        let a = s
+            .actions
+            .iter()
+            .find(|a| matches!(&a.kind, ActionKind::Deploy(d) if d.group == group))?;
+        Some((s.name.clone(), a.clone()))
+    });
+    let (stage, mut action) = found.unwrap_or_else(|| ("deploy".into(), plain_action(group)));
+    if let ActionKind::Deploy(deploy) = &mut action.kind {
+        let absolute = |p: &PathBuf| (globals.cwd.join(p).display().to_string(), Span::default());
+        if let Some(r) = &args.revision {
+            deploy.revision = Some(absolute(r));
+            deploy.appspec = None;
+        }
+        if let Some(a) = &args.appspec {
+            deploy.appspec = Some(absolute(a));
+            if args.revision.is_none() {
+                deploy.revision = None;
+            }
+        }
+        deploy.rollback &= !args.no_rollback;
+    }
+    let mut single = pipeline.clone();
+    if !single.deploy_groups.iter().any(|g| g.name == group) {
+        single.deploy_groups.push(DeployGroup {
+            name: group.to_string(),
+            span: Span::default(),
+            instances: vec![PathBuf::new()],
+            config: DeploymentConfig::AllAtOnce,
+            approval: false,
+        });
+    }
+    single.stages = vec![Stage {
+        name: stage,
+        span: Span::default(),
+        actions: vec![action],
+    }];
+    crate::config::insert_group_gates(&mut single);
+    single
+}
+
+fn plain_action(group: &str) -> Action {
+    Action {
+        name: group.to_string(),
+        span: Span::default(),
+        kind: ActionKind::Deploy(DeployAction {
+            group: group.to_string(),
+            span: Span::default(),
+            revision: None,
+            appspec: None,
+            rollback: true,
+        }),
+        env: Vec::new(),
+        timeout: None,
+        run_order: None,
+        continue_on_error: false,
+        always: false,
+        working_directory: None,
+        retries: 0,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        shell: "sh".into(),
+    }
+}
+
+/// `--rollback` and `--root` on the planned job.
+fn adjust(plan: &mut Plan, globals: &Globals, args: &DeployArgs) {
+    for action in plan
+        .stages
+        .iter_mut()
+        .flat_map(|s| s.groups.iter_mut().flatten())
+    {
+        let Work::Deploy(job) = &mut action.work else {
+            continue;
+        };
+        if args.rollback {
+            job.mode = Mode::Rollback;
+        }
+        if let Some(root) = &args.root {
+            job.instances = vec![Instance {
+                name: ROOT_INSTANCE.into(),
+                root: globals.cwd.join(root),
+            }];
+        }
+        action.command = job.describe(&plan.root);
+    }
+}

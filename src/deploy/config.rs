@@ -1,0 +1,513 @@
+//! The deploy parts of `gantry.yml`: the top-level `deploy_groups:` mapping
+//! and the `deploy:` action key, as serde reads them and as the rest of
+//! gantry uses them once checked (codes C040–C044).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::config::{ActionKind, Span, Stage};
+use crate::diagnostics::Diagnostic;
+
+/// Most instances one group may have.
+pub const MAX_INSTANCES: u32 = 100;
+/// Named deployment configurations, as written in `config:`.
+pub const CONFIG_NAMES: &[&str] = &["AllAtOnce", "HalfAtATime", "OneAtATime"];
+
+/// `deploy_groups:` in file order.
+#[derive(Debug, Default)]
+pub struct RawDeployGroups(pub Vec<(Spanned<String>, Spanned<RawDeployGroup>)>);
+
+/// One group under `deploy_groups:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeployGroup {
+    /// A number of instances, or a list of root folders.
+    pub instances: Option<Spanned<RawInstances>>,
+    /// The deployment configuration.
+    pub config: Option<Spanned<RawDeployConfig>>,
+    /// Ask for approval before every deployment to this group.
+    pub approval: Option<bool>,
+}
+
+/// `instances:` as written.
+#[derive(Debug)]
+pub enum RawInstances {
+    /// `instances: 3`.
+    Count(u64),
+    /// `instances: [a, b]`.
+    Roots(Vec<Spanned<String>>),
+}
+
+/// `config:` as written: a name, or `{ minimum_healthy: N | "N%" }`.
+#[derive(Debug)]
+pub enum RawDeployConfig {
+    /// `AllAtOnce`, `HalfAtATime`, `OneAtATime` (or a misspelling).
+    Named(String),
+    /// The text of `minimum_healthy`.
+    MinimumHealthy(String),
+}
+
+/// The `deploy:` key of an action.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeploy {
+    /// The deployment group (default: the only one declared).
+    pub group: Option<Spanned<String>>,
+    /// The revision folder, relative to the pipeline root.
+    pub revision: Option<Spanned<String>>,
+    /// The AppSpec file, relative to the pipeline root.
+    pub appspec: Option<Spanned<String>>,
+    /// Roll back automatically when the deployment fails (default true).
+    pub rollback: Option<bool>,
+}
+
+/// How fast a deployment goes through a group's instances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentConfig {
+    /// Every instance at once (minimum healthy: 0).
+    AllAtOnce,
+    /// Up to half of the instances at a time (minimum healthy: 50%).
+    HalfAtATime,
+    /// One instance at a time (minimum healthy: all but one).
+    OneAtATime,
+    /// A custom minimum of healthy instances.
+    MinimumHealthy(Minimum),
+}
+
+/// A minimum number of healthy instances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Minimum {
+    /// This many instances.
+    Count(u32),
+    /// This percentage of the group, rounded up.
+    Percent(u32),
+}
+
+impl fmt::Display for DeploymentConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeploymentConfig::AllAtOnce => f.write_str("AllAtOnce"),
+            DeploymentConfig::HalfAtATime => f.write_str("HalfAtATime"),
+            DeploymentConfig::OneAtATime => f.write_str("OneAtATime"),
+            DeploymentConfig::MinimumHealthy(Minimum::Count(n)) => {
+                write!(f, "minimum {n} healthy")
+            }
+            DeploymentConfig::MinimumHealthy(Minimum::Percent(p)) => {
+                write!(f, "minimum {p}% healthy")
+            }
+        }
+    }
+}
+
+/// A checked deployment group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployGroup {
+    /// The group's name.
+    pub name: String,
+    /// Where the name is written.
+    pub span: Span,
+    /// Each instance's root folder, relative to the pipeline root (or absolute).
+    pub instances: Vec<PathBuf>,
+    /// How fast to go through the instances.
+    pub config: DeploymentConfig,
+    /// Deployments to this group wait for an approval gate.
+    pub approval: bool,
+}
+
+/// A checked `deploy:` action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployAction {
+    /// The group's name (resolved to the only group when not written).
+    pub group: String,
+    /// Where `deploy:` (or `group:`) is written.
+    pub span: Span,
+    /// The revision folder, before `${…}` expansion.
+    pub revision: Option<(String, Span)>,
+    /// The AppSpec file, before `${…}` expansion.
+    pub appspec: Option<(String, Span)>,
+    /// Roll back automatically on failure.
+    pub rollback: bool,
+}
+
+impl DeployGroup {
+    /// The default instance roots: `.gantry/targets/<group>/<n>`.
+    pub fn default_roots(group: &str, count: u32) -> Vec<PathBuf> {
+        (1..=count)
+            .map(|n| {
+                Path::new(crate::record::STATE_DIR)
+                    .join("targets")
+                    .join(group)
+                    .join(n.to_string())
+            })
+            .collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for RawDeployGroups {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct GroupsVisitor;
+        impl<'de> Visitor<'de> for GroupsVisitor {
+            type Value = RawDeployGroups;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of group names to groups, e.g. { dev: { instances: 2 } }")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut groups = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    groups.push((key, map.next_value()?));
+                }
+                Ok(RawDeployGroups(groups))
+            }
+        }
+        deserializer.deserialize_map(GroupsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawInstances {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InstancesVisitor;
+        impl<'de> Visitor<'de> for InstancesVisitor {
+            type Value = RawInstances;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number of instances (e.g. 2) or a list of instance root folders")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(RawInstances::Count(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(RawInstances::Count(u64::try_from(v).unwrap_or(0)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut roots = Vec::new();
+                while let Some(root) = seq.next_element::<Spanned<String>>()? {
+                    roots.push(root);
+                }
+                Ok(RawInstances::Roots(roots))
+            }
+        }
+        deserializer.deserialize_any(InstancesVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawDeployConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ConfigVisitor;
+        impl<'de> Visitor<'de> for ConfigVisitor {
+            type Value = RawDeployConfig;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("AllAtOnce, HalfAtATime, OneAtATime or { minimum_healthy: N | \"N%\" }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawDeployConfig::Named(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut minimum = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "minimum_healthy" {
+                        return Err(de::Error::unknown_field(&key, &["minimum_healthy"]));
+                    }
+                    minimum = Some(map.next_value::<MinimumText>()?.0);
+                }
+                minimum
+                    .map(RawDeployConfig::MinimumHealthy)
+                    .ok_or_else(|| de::Error::missing_field("minimum_healthy"))
+            }
+        }
+        deserializer.deserialize_any(ConfigVisitor)
+    }
+}
+
+/// The text of `minimum_healthy:`, a number or a string.
+struct MinimumText(String);
+
+impl<'de> Deserialize<'de> for MinimumText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl Visitor<'_> for TextVisitor {
+            type Value = MinimumText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number of instances or a percentage such as \"50%\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MinimumText(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(MinimumText(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(MinimumText(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// Checks `deploy_groups:`; `file` names the config in diagnostics.
+pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let groups = raw
+        .0
+        .iter()
+        .map(|(name, group)| {
+            check_group_name(file, name, &mut found);
+            let instances = instances(file, &name.value, group, &mut found);
+            let config = group
+                .value
+                .config
+                .as_ref()
+                .map_or(DeploymentConfig::OneAtATime, |c| {
+                    deployment_config(file, c, instances.len(), &mut found)
+                });
+            DeployGroup {
+                name: name.value.clone(),
+                span: span(name),
+                instances,
+                config,
+                approval: group.value.approval.unwrap_or(false),
+            }
+        })
+        .collect();
+    (groups, found)
+}
+
+/// Whether `name` can name a group: letters, digits, `.`, `_`, `-`, not
+/// starting with `.` (it becomes a folder name).
+pub fn valid_group_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnostic>) {
+    let n = &name.value;
+    if !valid_group_name(n) {
+        found.push(error(
+            file,
+            "C041",
+            span(name),
+            format!("invalid deployment group name `{n}`"),
+            "use letters, digits, `.`, `_` and `-` (the name becomes a directory name)",
+        ));
+    }
+}
+
+fn instances(
+    file: &Path,
+    group: &str,
+    raw: &Spanned<RawDeployGroup>,
+    found: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let Some(instances) = &raw.value.instances else {
+        return DeployGroup::default_roots(group, 1);
+    };
+    let at = span(instances);
+    match &instances.value {
+        RawInstances::Count(n) if (1..=u64::from(MAX_INSTANCES)).contains(n) => {
+            DeployGroup::default_roots(group, *n as u32)
+        }
+        RawInstances::Count(n) => {
+            found.push(error(
+                file,
+                "C042",
+                at,
+                format!("a group of {n} instances"),
+                &format!("give 1 to {MAX_INSTANCES} instances, or a list of instance root folders"),
+            ));
+            Vec::new()
+        }
+        RawInstances::Roots(roots) => instance_roots(file, roots, at, found),
+    }
+}
+
+fn instance_roots(
+    file: &Path,
+    roots: &[Spanned<String>],
+    at: Span,
+    found: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    if roots.is_empty() || roots.len() > MAX_INSTANCES as usize {
+        found.push(error(file, "C042", at, format!("a list of {} instance roots", roots.len()), &format!("list 1 to {MAX_INSTANCES} folders, e.g. [.gantry/targets/dev/a, .gantry/targets/dev/b]")));
+    }
+    let mut seen = Vec::new();
+    for root in roots {
+        let path = Path::new(&root.value);
+        let problem = if root.value.trim().is_empty() {
+            Some("an empty instance root")
+        } else if path
+            .components()
+            .all(|c| c == std::path::Component::RootDir)
+        {
+            Some("`/` as an instance root")
+        } else if path
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
+        {
+            Some("`..` in an instance root")
+        } else if seen.contains(&path) {
+            Some("the same instance root twice")
+        } else {
+            None
+        };
+        match problem {
+            Some(what) => found.push(error(file, "C042", span(root), what.to_string(), "each instance is its own folder below the pipeline root (or an absolute folder other than `/`); `gantry deploy --root /` is the only way to deploy onto this machine")),
+            None => seen.push(path),
+        }
+    }
+    seen.into_iter().map(Path::to_path_buf).collect()
+}
+
+fn deployment_config(
+    file: &Path,
+    raw: &Spanned<RawDeployConfig>,
+    instances: usize,
+    found: &mut Vec<Diagnostic>,
+) -> DeploymentConfig {
+    let at = span(raw);
+    match &raw.value {
+        RawDeployConfig::Named(name) => {
+            let short = name.strip_prefix("CodeDeployDefault.").unwrap_or(name);
+            match short {
+                "AllAtOnce" => DeploymentConfig::AllAtOnce,
+                "HalfAtATime" => DeploymentConfig::HalfAtATime,
+                "OneAtATime" => DeploymentConfig::OneAtATime,
+                _ => {
+                    found.push(error(file, "C043", at, format!("unknown deployment configuration `{name}`"), &format!("use one of {}, or {{ minimum_healthy: N }} / {{ minimum_healthy: \"N%\" }}", CONFIG_NAMES.join(", "))));
+                    DeploymentConfig::OneAtATime
+                }
+            }
+        }
+        RawDeployConfig::MinimumHealthy(text) => match parse_minimum(text, instances) {
+            Ok(minimum) => DeploymentConfig::MinimumHealthy(minimum),
+            Err(hint) => {
+                found.push(error(
+                    file,
+                    "C043",
+                    at,
+                    format!("invalid minimum_healthy `{text}`"),
+                    &hint,
+                ));
+                DeploymentConfig::OneAtATime
+            }
+        },
+    }
+}
+
+/// `N` (fewer than `instances`) or `N%` (0 to 99).
+fn parse_minimum(text: &str, instances: usize) -> Result<Minimum, String> {
+    let text = text.trim();
+    if let Some(percent) = text.strip_suffix('%') {
+        return match percent.trim().parse::<u32>() {
+            Ok(p) if p < 100 => Ok(Minimum::Percent(p)),
+            _ => Err("a percentage from 0% to 99% of the group's instances".into()),
+        };
+    }
+    match text.parse::<u32>() {
+        Ok(n) if (n as usize) < instances.max(1) => Ok(Minimum::Count(n)),
+        _ => Err(format!(
+            "a number of instances from 0 to {} (this group has {instances}; at least one must be deployable at a time), or a percentage such as \"50%\"",
+            instances.saturating_sub(1)
+        )),
+    }
+}
+
+/// Checks the `deploy:` key of an action; `raw_span` locates it.
+pub fn action(file: &Path, raw: &Spanned<RawDeploy>) -> (DeployAction, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let located = |s: &Option<Spanned<String>>, key: &str, found: &mut Vec<Diagnostic>| {
+        let s = s.as_ref()?;
+        if s.value.trim().is_empty() {
+            found.push(error(
+                file,
+                "C044",
+                span(s),
+                format!("`{key}:` is empty"),
+                &format!("name a path relative to the pipeline root, or leave `{key}:` out"),
+            ));
+        }
+        Some((s.value.clone(), span(s)))
+    };
+    let revision = located(&raw.value.revision, "revision", &mut found);
+    let appspec = located(&raw.value.appspec, "appspec", &mut found);
+    let action = DeployAction {
+        group: raw
+            .value
+            .group
+            .as_ref()
+            .map_or(String::new(), |g| g.value.clone()),
+        span: raw.value.group.as_ref().map_or(span(raw), span),
+        revision,
+        appspec,
+        rollback: raw.value.rollback.unwrap_or(true),
+    };
+    (action, found)
+}
+
+/// Resolves every `deploy:` action's group against `groups`: an unknown
+/// name, or no name with other than exactly one group, is C040.
+pub fn resolve_groups(
+    file: &Path,
+    groups: &[DeployGroup],
+    stages: &mut [Stage],
+) -> Vec<Diagnostic> {
+    let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    let mut found = Vec::new();
+    let actions = stages.iter_mut().flat_map(|s| s.actions.iter_mut());
+    for action in actions {
+        let ActionKind::Deploy(deploy) = &mut action.kind else {
+            continue;
+        };
+        if deploy.group.is_empty() && names.len() == 1 {
+            deploy.group = names[0].to_string();
+        }
+        if names.contains(&deploy.group.as_str()) {
+            continue;
+        }
+        let (message, hint) = unknown_group(&deploy.group, &names);
+        found.push(error(file, "C040", deploy.span, message, &hint));
+    }
+    found
+}
+
+/// The message and hint for a group name not in `names`.
+pub fn unknown_group(group: &str, names: &[&str]) -> (String, String) {
+    let message = if group.is_empty() {
+        "`deploy:` does not say which deployment group".to_string()
+    } else {
+        format!("no deployment group named `{group}`")
+    };
+    let hint = if names.is_empty() {
+        "declare it at the top level, e.g. `deploy_groups: { dev: { instances: 2, config: OneAtATime } }`".to_string()
+    } else {
+        format!("add `group:` with one of: {}", names.join(", "))
+    };
+    (message, hint)
+}
+
+fn error(file: &Path, code: &str, at: Span, message: String, hint: &str) -> Diagnostic {
+    Diagnostic::error(code, file, at.line, at.column, message).with_hint(hint)
+}
+
+fn span<T>(s: &Spanned<T>) -> Span {
+    Span::from(&s.referenced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimum_counts_and_percentages() {
+        assert_eq!(parse_minimum("1", 2), Ok(Minimum::Count(1)));
+        assert!(parse_minimum("2", 2).is_err());
+        assert_eq!(parse_minimum("75%", 4), Ok(Minimum::Percent(75)));
+        assert!(parse_minimum("100%", 4).is_err());
+        assert!(parse_minimum("many", 4).is_err());
+        assert_eq!(parse_minimum("0", 1), Ok(Minimum::Count(0)));
+    }
+}

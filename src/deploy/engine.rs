@@ -1,0 +1,495 @@
+//! A whole deployment: validate the AppSpec, copy the bundle, go through
+//! the instances in batches (stopping once the minimum of healthy instances
+//! cannot be met), record the outcome, and roll back on failure.
+
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use anyhow::{bail, Context};
+
+use super::batch;
+use super::copy;
+use super::install;
+use super::io::InstanceIo;
+use super::job::{DeployJob, Mode};
+use super::lifecycle::{self, deploy_instance, Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
+use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
+use crate::appspec::{self, AppSpec, Os};
+use crate::events::Status;
+use crate::exec::outcome::{ActionIo, Outcome};
+use crate::plan::PlannedAction;
+
+/// Where a deployment's bundle comes from.
+enum Source {
+    /// A copy of the revision folder, with this AppSpec file name.
+    Revision(String),
+    /// The bundle of an earlier deployment (a rollback).
+    Earlier {
+        /// The deployment holding the bundle.
+        bundle: String,
+        /// The deployment being rolled back.
+        rollback_of: Option<String>,
+    },
+}
+
+/// Carries out `job` for `action`; never panics, every problem is the outcome's reason.
+pub fn run(action: &PlannedAction, job: &DeployJob, io: &mut ActionIo<'_>) -> Outcome {
+    match deploy(action, job, io) {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome::failed(format!("{e:#}")),
+    }
+}
+
+fn deploy(
+    action: &PlannedAction,
+    job: &DeployJob,
+    io: &mut ActionIo<'_>,
+) -> anyhow::Result<Outcome> {
+    let _lock = store::lock(&job.state, &job.group)?;
+    let shared = Shared {
+        job,
+        action,
+        interrupt: io.interrupt,
+        state: Mutex::new(GroupState::load(&job.state)?),
+        deadline: action
+            .timeout
+            .and_then(|t| std::time::Instant::now().checked_add(t)),
+    };
+    let outcome = match job.mode {
+        Mode::Deploy => deploy_revision(&shared, io)?,
+        Mode::Rollback => roll_back_by_hand(&shared, io)?,
+    };
+    shared.state().prune(&job.state);
+    Ok(outcome)
+}
+
+/// The AppSpec file of the job, which must sit at the revision's root (rule 1).
+fn appspec_file(job: &DeployJob) -> anyhow::Result<PathBuf> {
+    let revision = &job.revision;
+    if !revision.is_dir() {
+        bail!("the revision folder {} does not exist", revision.display());
+    }
+    let file = match &job.appspec {
+        Some(file) => file.clone(),
+        None => appspec::find_appspec(revision).with_context(|| {
+            format!(
+                "no {} in the revision {}",
+                appspec::APPSPEC_NAMES.join(", "),
+                revision.display()
+            )
+        })?,
+    };
+    let parent = file.parent().and_then(|p| p.canonicalize().ok());
+    if parent != revision.canonicalize().ok() {
+        bail!("the AppSpec file {} is not at the root of the revision {}; the agent reads it from there (rule 1)", file.display(), revision.display());
+    }
+    Ok(file)
+}
+
+fn deploy_revision(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result<Outcome> {
+    let file = appspec_file(shared.job)?;
+    if let Err(diagnostics) = appspec::load(&file) {
+        let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+        for d in &errors {
+            let hint = d.hint.as_ref().map_or(String::new(), |h| format!(" ({h})"));
+            io.say(&format!(
+                "{}: [{}] {}{hint}",
+                d.location(),
+                d.code,
+                d.message
+            ));
+        }
+        return Ok(Outcome::failed(format!(
+            "{} in the AppSpec (see `gantry validate`): nothing was deployed",
+            crate::error::plural(errors.len().max(1), "error")
+        )));
+    }
+    let name = file
+        .file_name()
+        .map_or("appspec.yml".into(), |n| n.to_string_lossy().into_owned());
+    let dep = start(shared, io, Source::Revision(name))?;
+    let all: Vec<usize> = (0..shared.job.instances.len()).collect();
+    let results = run_batches(shared, &dep, &all, io);
+    let status = finish(shared, &dep, &results)?;
+    let mut outcome = outcome_of(shared, &dep, &results);
+    let interrupted = results.iter().any(|r| r.status == Status::Interrupted);
+    if status != DeployStatus::Succeeded && shared.job.rollback_on_failure && !interrupted {
+        roll_back_after_failure(shared, &dep, &results, io, &mut outcome)?;
+    } else if status != DeployStatus::Succeeded && !interrupted {
+        outcome.add_reason(
+            "no rollback (--no-rollback / rollback: false): the instances keep the failed state",
+        );
+    }
+    Ok(outcome)
+}
+
+fn roll_back_by_hand(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result<Outcome> {
+    let state = shared.state().clone();
+    let Some(target) = state.rollback_target() else {
+        return Ok(Outcome::failed(format!(
+            "group `{}` has no earlier successful revision to roll back to (other than the one deployed now)",
+            shared.job.group
+        )));
+    };
+    io.say(&format!(
+        "rolling back to the revision of {} ({})",
+        target.id,
+        target.revision.display()
+    ));
+    let source = Source::Earlier {
+        bundle: target.bundle.clone(),
+        rollback_of: state.deployments.last().map(|d| d.id.clone()),
+    };
+    let dep = start(shared, io, source)?;
+    let all: Vec<usize> = (0..shared.job.instances.len()).collect();
+    let results = run_batches(shared, &dep, &all, io);
+    finish(shared, &dep, &results)?;
+    Ok(outcome_of(shared, &dep, &results))
+}
+
+/// Creates the deployment: its id and record, and its bundle (DownloadBundle).
+fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::Result<Deployment> {
+    let job = shared.job;
+    let (record, dir) = new_record(shared, &source)?;
+    let (id, bundle_id) = (record.id.clone(), record.bundle.clone());
+    let appspec_name = record.appspec.clone();
+    let rollback_of = record.rollback_of.clone();
+    shared
+        .update(|s| s.deployments.push(record))
+        .map_err(anyhow::Error::msg)?;
+    let bundle = store::bundle_dir(&job.state, &bundle_id);
+    if let Source::Revision(_) = source {
+        download_bundle(shared, &id, &bundle, io)?;
+    }
+    let appspec = match open_bundle(&bundle, &appspec_name) {
+        Ok(appspec) => appspec,
+        Err(why) => {
+            mark(shared, &id, DeployStatus::Failed)?;
+            bail!("{why}; nothing was deployed");
+        }
+    };
+    let traffic: Vec<&str> = TRAFFIC_EVENTS
+        .iter()
+        .copied()
+        .filter(|e| appspec.hooks.contains_key(*e))
+        .collect();
+    if !traffic.is_empty() {
+        io.say(&format!(
+            "{} not run: local deployment groups have no load balancer",
+            traffic.join(", ")
+        ));
+    }
+    let what = match &source {
+        Source::Revision(_) => job.describe(job.state_root.parent().unwrap_or(Path::new("/"))),
+        Source::Earlier { bundle, .. } => {
+            format!("redeploy the revision of {bundle} to {}", job.group)
+        }
+    };
+    io.say(&format!("deployment {id}: {what}"));
+    Ok(Deployment {
+        id,
+        bundle_id,
+        bundle,
+        appspec,
+        dir,
+        rollback_of,
+    })
+}
+
+/// A new deployment id and directory, and its record (in progress).
+fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(DeploymentRecord, PathBuf)> {
+    let (id, dir) = store::new_deployment(&shared.job.state)?;
+    let state = shared.state();
+    let (bundle, appspec, rollback_of, revision) = match source {
+        Source::Revision(name) => (id.clone(), name.clone(), None, shared.job.revision.clone()),
+        Source::Earlier {
+            bundle,
+            rollback_of,
+        } => (
+            bundle.clone(),
+            state.appspec_of(bundle),
+            rollback_of.clone(),
+            state
+                .deployments
+                .iter()
+                .find(|d| &d.bundle == bundle)
+                .map_or_else(PathBuf::new, |d| d.revision.clone()),
+        ),
+    };
+    let record = DeploymentRecord {
+        id,
+        bundle,
+        revision,
+        appspec,
+        rollback_of,
+        started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        status: DeployStatus::InProgress,
+        instances: Default::default(),
+    };
+    Ok((record, dir))
+}
+
+/// The AppSpec of the bundle at `bundle`, checked once more together with
+/// the install plan (paths, links) before any instance is touched.
+fn open_bundle(bundle: &Path, name: &str) -> Result<AppSpec, String> {
+    let appspec = appspec::load(&bundle.join(name)).map_err(|_| {
+        format!(
+            "the AppSpec of the bundle {} cannot be read or is no longer valid",
+            bundle.display()
+        )
+    })?;
+    if appspec.os == Os::Windows {
+        return Err("the AppSpec says `os: windows`; gantry deploys Linux revisions only".into());
+    }
+    install::plan(&appspec, bundle)?;
+    Ok(appspec)
+}
+
+fn download_bundle(
+    shared: &Shared<'_>,
+    id: &str,
+    bundle: &Path,
+    io: &mut ActionIo<'_>,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    match copy::copy_revision(&shared.job.revision, bundle, &shared.job.state_root) {
+        Ok(bytes) => {
+            io.note(&format!(
+                "DownloadBundle: copied {} ({bytes} bytes) to {} in {:.2?}",
+                shared.job.revision.display(),
+                bundle.display(),
+                started.elapsed()
+            ));
+            Ok(())
+        }
+        Err(why) => {
+            mark(shared, id, DeployStatus::Failed)?;
+            bail!("DownloadBundle failed: {why}; nothing was deployed")
+        }
+    }
+}
+
+fn mark(shared: &Shared<'_>, id: &str, status: DeployStatus) -> anyhow::Result<()> {
+    shared
+        .update(|s| {
+            if let Some(r) = s.record_mut(id) {
+                r.status = status;
+            }
+        })
+        .map_err(anyhow::Error::msg)
+}
+
+/// Deploys `dep` to the instances `indices` in batches.
+fn run_batches(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    indices: &[usize],
+    io: &mut ActionIo<'_>,
+) -> Vec<InstanceResult> {
+    let config = shared.job.config;
+    let n = indices.len();
+    let batches = batch::batches(n, config);
+    let mut results: Vec<InstanceResult> = Vec::new();
+    let mut stop: Option<String> = None;
+    for (b, positions) in batches.iter().enumerate() {
+        let batch: Vec<usize> = positions.iter().map(|&p| indices[p]).collect();
+        let failed = results.iter().filter(|r| r.status.fails_stage()).count();
+        if stop.is_none() && shared.interrupt.requested() {
+            stop = Some("interrupted".into());
+        } else if stop.is_none() && !batch::minimum_still_met(n, failed, batch.len(), config) {
+            let minimum = batch::minimum_healthy(n, config);
+            stop = Some(format!(
+                "the minimum of {minimum} healthy of {n} can no longer be met"
+            ));
+        }
+        if let Some(why) = &stop {
+            results.extend(batch.iter().map(|&i| InstanceResult::skipped(i, why)));
+            continue;
+        }
+        let names: Vec<String> = batch.iter().map(|&i| label(shared, i)).collect();
+        io.say(&format!(
+            "batch {} of {}: {}",
+            b + 1,
+            batches.len(),
+            names.join(", ")
+        ));
+        results.extend(run_batch(shared, dep, &batch, io));
+    }
+    results
+}
+
+/// Deploys one batch, each instance on its own thread; their output lines
+/// come back over a channel and go to the action's output here.
+fn run_batch(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    batch: &[usize],
+    io: &mut ActionIo<'_>,
+) -> Vec<InstanceResult> {
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(1024);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .iter()
+            .map(|&index| {
+                let lines = tx.clone();
+                scope.spawn(move || {
+                    let instance = &shared.job.instances[index];
+                    let log = OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(lifecycle::log_path(&dep.dir, instance))
+                        .ok();
+                    let mut instance_io = InstanceIo {
+                        label: label(shared, index),
+                        lines,
+                        log,
+                        secrets: &shared.job.secrets,
+                        interrupt: shared.interrupt,
+                    };
+                    deploy_instance(shared, dep, index, &mut instance_io)
+                })
+            })
+            .collect();
+        drop(tx);
+        for line in rx {
+            io.output.write(&line);
+        }
+        batch
+            .iter()
+            .zip(handles)
+            .map(|(&index, h)| {
+                h.join().unwrap_or_else(|_| InstanceResult {
+                    status: Status::Failed,
+                    touched: true,
+                    ..InstanceResult::skipped(index, "the deployment thread crashed")
+                })
+            })
+            .collect()
+    })
+}
+
+fn label(shared: &Shared<'_>, index: usize) -> String {
+    format!("{}/{}", shared.job.group, shared.job.instances[index].name)
+}
+
+/// Records how `dep` ended; returns its status.
+fn finish(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    results: &[InstanceResult],
+) -> anyhow::Result<DeployStatus> {
+    let status = if results.iter().any(|r| r.status == Status::Interrupted) {
+        DeployStatus::Stopped
+    } else if results.iter().all(|r| r.status == Status::Passed) {
+        DeployStatus::Succeeded
+    } else {
+        DeployStatus::Failed
+    };
+    let per_instance: Vec<(String, String)> = results
+        .iter()
+        .map(|r| (shared.job.instances[r.index].name.clone(), r.describe()))
+        .collect();
+    shared
+        .update(|s| {
+            if let Some(record) = s.record_mut(&dep.id) {
+                record.status = status;
+                record.instances = per_instance.into_iter().collect();
+            }
+        })
+        .map_err(anyhow::Error::msg)?;
+    Ok(status)
+}
+
+/// The action's outcome: every instance's status as an output, the first
+/// failure as the reason.
+fn outcome_of(shared: &Shared<'_>, dep: &Deployment, results: &[InstanceResult]) -> Outcome {
+    let mut outcome = Outcome::passed();
+    outcome.outputs.push(("deployment".into(), dep.id.clone()));
+    for r in results {
+        outcome.outputs.push((label(shared, r.index), r.describe()));
+    }
+    if let Some(worst) = results.iter().find(|r| r.status.fails_stage()) {
+        outcome.status = worst.status;
+        outcome.reason = Some(format!(
+            "{} {}",
+            label(shared, worst.index),
+            worst.describe()
+        ));
+    }
+    outcome
+}
+
+/// Without an earlier revision, a rollback removes what `failed` installed.
+fn remove_failed(
+    shared: &Shared<'_>,
+    failed: &Deployment,
+    touched: &[usize],
+    io: &mut ActionIo<'_>,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    for &i in touched {
+        lifecycle::remove_installed(shared, i).map_err(anyhow::Error::msg)?;
+    }
+    io.say(&format!(
+        "no earlier successful deployment: removed what {} installed",
+        failed.id
+    ));
+    outcome.outputs.push((
+        "rollback".into(),
+        format!("removed the files of {} (no earlier revision)", failed.id),
+    ));
+    outcome.add_reason("rolled back: no earlier revision, installed files removed");
+    Ok(())
+}
+
+/// Redeploys the last successful revision to every instance the failed
+/// deployment touched; with none, removes what it installed.
+fn roll_back_after_failure(
+    shared: &Shared<'_>,
+    failed: &Deployment,
+    results: &[InstanceResult],
+    io: &mut ActionIo<'_>,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    let touched: Vec<usize> = results
+        .iter()
+        .filter(|r| r.touched)
+        .map(|r| r.index)
+        .collect();
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let target = shared.state().last_successful().cloned();
+    let Some(target) = target else {
+        return remove_failed(shared, failed, &touched, io, outcome);
+    };
+    io.say(&format!(
+        "rolling back: redeploying the revision of {} to the instances {} touched",
+        target.id, failed.id
+    ));
+    let source = Source::Earlier {
+        bundle: target.bundle.clone(),
+        rollback_of: Some(failed.id.clone()),
+    };
+    let dep = start(shared, io, source)?;
+    let again = run_batches(shared, &dep, &touched, io);
+    let status = finish(shared, &dep, &again)?;
+    let verdict =
+        match status {
+            DeployStatus::Succeeded => format!("{} restored the revision of {}", dep.id, target.id),
+            _ => format!(
+                "{} failed: {}",
+                dep.id,
+                again.iter().find(|r| r.status != Status::Passed).map_or(
+                    String::new(),
+                    |r| format!("{} {}", label(shared, r.index), r.describe())
+                )
+            ),
+        };
+    outcome.outputs.push(("rollback".into(), verdict.clone()));
+    outcome.add_reason(&format!("rollback {verdict}"));
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! Running the scripts of one lifecycle event on one instance, as the agent
+//! does (rules 44–50): in file order, the first failure failing the event;
+//! the agent's environment variables; each script's `timeout`; `runas`
+//! through `su` when gantry is root. Scripts run in the instance root, the
+//! local stand-in for the agent's working directory `/`.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::io::InstanceIo;
+use super::paths;
+use super::permissions::is_superuser;
+use crate::appspec::HookScript;
+use crate::events::Status;
+use crate::exec::outcome::{Outcome, LEFTOVERS};
+use crate::exec::process::ProcessSpec;
+
+/// The variables every script gets (rule 49), besides the action's.
+pub struct HookEnv {
+    /// The action's environment.
+    pub base: Vec<(String, String)>,
+    /// `DEPLOYMENT_ID`.
+    pub deployment_id: String,
+    /// `APPLICATION_NAME`.
+    pub application: String,
+    /// `DEPLOYMENT_GROUP_NAME`.
+    pub group: String,
+    /// The instance root, as `GANTRY_INSTANCE_ROOT`.
+    pub instance_root: String,
+    /// When the action's own `timeout` runs out.
+    pub deadline: Option<Instant>,
+}
+
+impl HookEnv {
+    fn vars(&self, event: &str, bundle: &Path) -> Vec<(String, String)> {
+        let mut env = self.base.clone();
+        env.extend([
+            ("LIFECYCLE_EVENT".into(), event.to_string()),
+            ("DEPLOYMENT_ID".into(), self.deployment_id.clone()),
+            ("APPLICATION_NAME".into(), self.application.clone()),
+            ("DEPLOYMENT_GROUP_NAME".into(), self.group.clone()),
+            (
+                "DEPLOYMENT_GROUP_ID".into(),
+                format!("local-{}-{}", self.application, self.group),
+            ),
+            ("GANTRY_INSTANCE_ROOT".into(), self.instance_root.clone()),
+            ("GANTRY_BUNDLE".into(), bundle.display().to_string()),
+        ]);
+        env
+    }
+}
+
+/// Runs `scripts` of `event` from the revision at `bundle`, in the instance
+/// root `cwd`. Returns a failure reason, or `None` when every script passed.
+pub fn run_event(
+    io: &mut InstanceIo<'_>,
+    event: &str,
+    scripts: &[HookScript],
+    bundle: &Path,
+    cwd: &Path,
+    env: &HookEnv,
+) -> Option<(Status, String)> {
+    let vars = env.vars(event, bundle);
+    for script in scripts {
+        io.note(&format!(
+            "LifecycleEvent - {event}\nScript - {}",
+            script.location
+        ));
+        let path = match prepare(io, event, script, bundle) {
+            Ok(path) => path,
+            Err(why) => return Some((Status::Failed, why)),
+        };
+        let (program, args) = command(io, event, script, &path);
+        let mut timeout = Duration::from_secs(u64::from(script.timeout));
+        if let Some(deadline) = env.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Some((Status::TimedOut, "the action's timeout ran out".into()));
+            }
+            timeout = timeout.min(left);
+        }
+        let spec = ProcessSpec {
+            program,
+            args,
+            cwd: cwd.to_path_buf(),
+            env: vars.clone(),
+            timeout: Some(timeout),
+            ..Default::default()
+        };
+        let finished = io.run(event, &spec);
+        let outcome = Outcome::of_process(&finished, Some(timeout));
+        if finished.leftovers_stopped {
+            io.say(event, &format!("{LEFTOVERS} ({}); start services detached (setsid) or through the service manager", script.location));
+        }
+        if outcome.status != Status::Passed {
+            let why = outcome.reason.unwrap_or_default();
+            return Some((outcome.status, format!("script {}: {why}", script.location)));
+        }
+    }
+    None
+}
+
+/// The script's path in the bundle, made executable if needed (rule 44).
+fn prepare(
+    io: &mut InstanceIo<'_>,
+    event: &str,
+    script: &HookScript,
+    bundle: &Path,
+) -> Result<String, String> {
+    let rel = paths::revision_path(&script.location)?;
+    let path = bundle.join(rel);
+    let meta = fs::metadata(&path)
+        .ok()
+        .filter(fs::Metadata::is_file)
+        .ok_or_else(|| {
+            format!(
+                "Script does not exist at specified location: {}",
+                script.location
+            )
+        })?;
+    let mode = meta.permissions().mode();
+    if mode & 0o111 == 0 {
+        io.say(
+            event,
+            &format!(
+                "warning: {} is not executable; made it executable, as the agent does",
+                script.location
+            ),
+        );
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode | 0o755)).map_err(|e| {
+            format!(
+                "Unable to set script {} as executable: {e}",
+                script.location
+            )
+        })?;
+    }
+    Ok(path.display().to_string())
+}
+
+/// How to start the script: directly, or through `su`/`sudo` (rule 47).
+fn command(
+    io: &mut InstanceIo<'_>,
+    event: &str,
+    script: &HookScript,
+    path: &str,
+) -> (String, Vec<String>) {
+    let root = is_superuser();
+    match (&script.runas, script.sudo, root) {
+        (Some(user), _, true) => ("su".into(), vec![user.clone(), "-c".into(), path.into()]),
+        (Some(user), _, false) => {
+            io.say(event, &format!("runas: {user} not honoured: gantry is not running as root; {} runs as the current user", script.location));
+            (path.into(), Vec::new())
+        }
+        (None, true, false) => {
+            io.say(
+                event,
+                &format!(
+                    "sudo: true not honoured: {} runs as the current user",
+                    script.location
+                ),
+            );
+            (path.into(), Vec::new())
+        }
+        (None, _, _) => (path.into(), Vec::new()),
+    }
+}

@@ -1,0 +1,392 @@
+//! The Install event on one instance: clean-up of what the previous Install
+//! left (rule 24), the `files` plan (rule 18), `file_exists_behavior`
+//! (rules 21–23), the copy, and the list of what was installed for the
+//! next clean-up. Everything is decided before the first byte is written,
+//! so a DISALLOW conflict leaves the instance untouched.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use super::copy::{copy_files, FileCopy};
+use super::paths::{self, show, Root};
+use super::store::{Installed, Replaced};
+use crate::appspec::{AppSpec, FileExistsBehavior};
+
+/// What one `files` walk produces.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Directories to exist, relative to the root, parents first.
+    pub dirs: Vec<PathBuf>,
+    /// Regular files: bundle path and target (relative).
+    pub files: Vec<(PathBuf, PathBuf)>,
+    /// Symlinks: target (relative) and link text.
+    pub links: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Plan {
+    /// Every target path with whether it is a directory (for permissions).
+    pub fn targets(&self) -> Vec<(PathBuf, bool)> {
+        let dirs = self.dirs.iter().map(|d| (d.clone(), true));
+        let files = self.files.iter().map(|(_, t)| (t.clone(), false));
+        let links = self.links.iter().map(|(t, _)| (t.clone(), false));
+        dirs.chain(files).chain(links).collect()
+    }
+}
+
+/// What Install did.
+#[derive(Debug, Default)]
+pub struct Done {
+    /// Created paths, in creation order (the next clean-up list).
+    pub installed: Vec<Installed>,
+    /// Files and links written.
+    pub files: usize,
+    /// Bytes copied.
+    pub bytes: u64,
+    /// Files replaced (OVERWRITE), their originals set aside.
+    pub replaced: Vec<Replaced>,
+    /// Paths kept because of RETAIN.
+    pub retained: HashSet<PathBuf>,
+}
+
+/// Removes what a previous Install created, newest first: files and links
+/// are deleted, directories only when empty. Entries leading out of the
+/// root (through `..` or a link) are skipped.
+pub fn clean_up(root: &Root, installed: &[Installed]) {
+    let mut safe_parents: HashSet<PathBuf> = HashSet::new();
+    for entry in installed.iter().rev() {
+        let rel = &entry.path;
+        if !paths::plain_relative(rel) {
+            continue;
+        }
+        let parent = rel.parent().unwrap_or(Path::new("")).to_path_buf();
+        if !safe_parents.contains(&parent) {
+            if !root.dir_inside(&parent) {
+                continue;
+            }
+            safe_parents.insert(parent);
+        }
+        let full = root.path.join(rel);
+        let Ok(meta) = fs::symlink_metadata(&full) else {
+            continue;
+        };
+        if entry.dir && meta.is_dir() {
+            let _ = fs::remove_dir(&full);
+        } else if !entry.dir && !meta.is_dir() {
+            let _ = fs::remove_file(&full);
+        }
+    }
+}
+
+/// The `files` plan of `appspec` for the revision at `bundle`.
+pub fn plan(appspec: &AppSpec, bundle: &Path) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    let mut seen_dirs = HashSet::new();
+    for mapping in &appspec.files {
+        let source = paths::revision_path(&mapping.source)?;
+        let destination = paths::instance_path(&mapping.destination)?;
+        let from = bundle.join(&source);
+        let Ok(meta) = fs::symlink_metadata(&from) else {
+            return Err(format!(
+                "source \"{}\" does not exist in the revision",
+                mapping.source
+            ));
+        };
+        add_dir(&mut plan, &mut seen_dirs, &destination);
+        if from.is_dir() {
+            walk(
+                &mut plan,
+                &mut seen_dirs,
+                &from,
+                &destination,
+                &mut Vec::new(),
+            )?;
+        } else {
+            let name = source.file_name().map(PathBuf::from).unwrap_or_default();
+            add_entry(
+                &mut plan,
+                &from,
+                meta.file_type().is_symlink(),
+                destination.join(name),
+            )?;
+        }
+    }
+    Ok(plan)
+}
+
+fn add_dir(plan: &mut Plan, seen: &mut HashSet<PathBuf>, dir: &Path) {
+    let mut at = PathBuf::new();
+    for part in dir.components() {
+        at.push(part);
+        if seen.insert(at.clone()) {
+            plan.dirs.push(at.clone());
+        }
+    }
+}
+
+fn add_entry(plan: &mut Plan, from: &Path, is_link: bool, to: PathBuf) -> Result<(), String> {
+    if is_link {
+        let text =
+            fs::read_link(from).map_err(|e| format!("cannot read link {}: {e}", from.display()))?;
+        plan.links.push((to, text));
+    } else {
+        plan.files.push((from.to_path_buf(), to));
+    }
+    Ok(())
+}
+
+/// The contents of directory `from` go below `to`; directory links are
+/// followed (rule 20), other links copied as links. `chain` holds the real
+/// paths of the directories being walked: a link back into one is a loop.
+fn walk(
+    plan: &mut Plan,
+    seen: &mut HashSet<PathBuf>,
+    from: &Path,
+    to: &Path,
+    chain: &mut Vec<PathBuf>,
+) -> Result<(), String> {
+    let real =
+        fs::canonicalize(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    if chain.contains(&real) {
+        return Err(format!(
+            "directory symlink {} leads back into a directory it is in (a loop)",
+            from.display()
+        ));
+    }
+    chain.push(real);
+    let mut entries: Vec<_> = fs::read_dir(from)
+        .map_err(|e| format!("cannot read {}: {e}", from.display()))?
+        .flatten()
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if path.is_dir() {
+            add_dir(plan, seen, &target);
+            walk(plan, seen, &path, &target, chain)?;
+        } else {
+            add_entry(plan, &path, is_link, target)?;
+        }
+    }
+    chain.pop();
+    Ok(())
+}
+
+/// Carries out `plan` below `root`. `record` is called with the full list
+/// of paths about to be created before anything is written, so an
+/// interrupted Install is still cleaned up by the next one. Files replaced
+/// under OVERWRITE are moved below `aside` first.
+pub fn install(
+    root: &Root,
+    plan: &Plan,
+    behavior: FileExistsBehavior,
+    aside: &Path,
+    record: &mut dyn FnMut(&[Installed]) -> Result<(), String>,
+) -> Result<Done, String> {
+    let mut done = Done::default();
+    let (replace, skip) = existing(root, plan, behavior)?;
+    let planned = planned_list(root, plan, &skip);
+    record(&planned)?;
+    for dir in &plan.dirs {
+        root.create_dirs(dir, &mut done.installed)?;
+    }
+    for target in replace {
+        let saved = aside.join(&target);
+        move_file(&root.path.join(&target), &saved)
+            .map_err(|e| format!("cannot replace {}: {e}", show(&target)))?;
+        done.replaced.push(Replaced {
+            path: target,
+            saved,
+        });
+    }
+    let copies: Vec<FileCopy> = plan
+        .files
+        .iter()
+        .filter(|(_, t)| !skip.contains(t))
+        .map(|(from, t)| FileCopy {
+            from: from.clone(),
+            to: root.path.join(t),
+        })
+        .collect();
+    done.bytes = copy_files(&copies)?;
+    for (target, text) in plan.links.iter().filter(|(t, _)| !skip.contains(t)) {
+        std::os::unix::fs::symlink(text, root.path.join(target))
+            .map_err(|e| format!("cannot create link {}: {e}", show(target)))?;
+    }
+    done.files = copies.len() + plan.links.len()
+        - plan.links.iter().filter(|(t, _)| skip.contains(t)).count();
+    done.retained = skip;
+    done.installed
+        .extend(planned.into_iter().filter(|i| !i.dir));
+    Ok(done)
+}
+
+/// Puts back the files a rolled-back Install replaced.
+pub fn restore(root: &Root, replaced: &[Replaced]) -> Result<(), String> {
+    for r in replaced.iter().filter(|r| paths::plain_relative(&r.path)) {
+        if let Some(parent) = r.path.parent() {
+            root.create_dirs(parent, &mut Vec::new())?;
+        }
+        move_file(&r.saved, &root.path.join(&r.path))
+            .map_err(|e| format!("cannot put back {}: {e}", show(&r.path)))?;
+    }
+    Ok(())
+}
+
+/// Moves a file or link, by rename or, across file systems, by copy.
+fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    if fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    if fs::symlink_metadata(from)?.file_type().is_symlink() {
+        std::os::unix::fs::symlink(fs::read_link(from)?, to)?;
+    } else {
+        fs::copy(from, to)?;
+    }
+    fs::remove_file(from)
+}
+
+/// Targets that already exist: those to replace (OVERWRITE) and those to
+/// keep (RETAIN); with DISALLOW, an error naming them.
+fn existing(
+    root: &Root,
+    plan: &Plan,
+    behavior: FileExistsBehavior,
+) -> Result<(Vec<PathBuf>, HashSet<PathBuf>), String> {
+    let (mut replace, mut skip, mut clashes) = (Vec::new(), HashSet::new(), Vec::new());
+    let targets = plan
+        .files
+        .iter()
+        .map(|(_, t)| t)
+        .chain(plan.links.iter().map(|(t, _)| t));
+    for target in targets {
+        match fs::symlink_metadata(root.path.join(target)) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot inspect {}: {e}", show(target))),
+            Ok(m) if m.is_dir() => {
+                return Err(format!(
+                    "cannot install {}: a directory is in the way",
+                    show(target)
+                ))
+            }
+            Ok(_) => match behavior {
+                FileExistsBehavior::Disallow => clashes.push(show(target)),
+                FileExistsBehavior::Overwrite => replace.push(target.clone()),
+                FileExistsBehavior::Retain => {
+                    skip.insert(target.clone());
+                }
+            },
+        }
+    }
+    if clashes.is_empty() {
+        return Ok((replace, skip));
+    }
+    let more = match clashes.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    clashes.truncate(3);
+    Err(format!("a file already exists at {}{more} (file_exists_behavior: DISALLOW); remove it, or set file_exists_behavior: OVERWRITE or RETAIN in the AppSpec", clashes.join(", ")))
+}
+
+/// The directories not there yet and every file to write, in order.
+fn planned_list(root: &Root, plan: &Plan, skip: &HashSet<PathBuf>) -> Vec<Installed> {
+    let dirs = plan
+        .dirs
+        .iter()
+        .filter(|d| fs::symlink_metadata(root.path.join(d)).is_err())
+        .map(|d| Installed {
+            path: d.clone(),
+            dir: true,
+        });
+    let files = plan
+        .files
+        .iter()
+        .map(|(_, t)| t)
+        .chain(plan.links.iter().map(|(t, _)| t))
+        .filter(|t| !skip.contains(*t))
+        .map(|t| Installed {
+            path: t.clone(),
+            dir: false,
+        });
+    dirs.chain(files).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appspec::{FileMapping, Os};
+
+    fn spec(files: &[(&str, &str)]) -> AppSpec {
+        AppSpec {
+            os: Os::Linux,
+            files: files
+                .iter()
+                .map(|(s, d)| FileMapping {
+                    source: s.to_string(),
+                    destination: d.to_string(),
+                    line: 1,
+                })
+                .collect(),
+            permissions: Vec::new(),
+            hooks: Default::default(),
+            file_exists_behavior: None,
+        }
+    }
+
+    #[test]
+    fn files_land_as_the_agent_installs_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let rev = dir.path();
+        fs::create_dir_all(rev.join("app/sub")).unwrap();
+        fs::write(rev.join("app/sub/a"), "a").unwrap();
+        fs::write(rev.join("one.txt"), "1").unwrap();
+        std::os::unix::fs::symlink("app/sub", rev.join("linked")).unwrap();
+        let plan = plan(
+            &spec(&[("app", "/srv"), ("/one.txt", "/etc/x/"), ("linked", "/l")]),
+            rev,
+        )
+        .unwrap();
+        let targets: Vec<PathBuf> = plan.files.iter().map(|(_, t)| t.clone()).collect();
+        let expected = ["srv/sub/a", "etc/x/one.txt", "l/a"].map(PathBuf::from);
+        assert_eq!(
+            targets, expected,
+            "a directory's contents, a file by its name, a directory link followed"
+        );
+        assert!(plan.dirs.contains(&PathBuf::from("etc/x")));
+        assert!(plan.dirs.contains(&PathBuf::from("srv/sub")));
+    }
+
+    #[test]
+    fn a_directory_link_loop_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("app")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("app/again")).unwrap();
+        let err = plan(&spec(&[("app", "/srv")]), dir.path()).unwrap_err();
+        assert!(err.contains("(a loop)"), "{err}");
+    }
+
+    #[test]
+    fn links_into_each_other_are_a_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("app/a")).unwrap();
+        fs::create_dir_all(dir.path().join("app/b")).unwrap();
+        std::os::unix::fs::symlink("../b", dir.path().join("app/a/to-b")).unwrap();
+        std::os::unix::fs::symlink("../a", dir.path().join("app/b/to-a")).unwrap();
+        let err = plan(&spec(&[("app/a", "/srv")]), dir.path()).unwrap_err();
+        assert!(err.contains("(a loop)"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_source_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = plan(&spec(&[("nope", "/srv")]), dir.path()).unwrap_err();
+        assert!(err.contains("does not exist"), "{err}");
+    }
+}

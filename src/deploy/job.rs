@@ -1,0 +1,152 @@
+//! A deployment, resolved: which revision goes to which instance roots, how
+//! fast, and where its state lives. Built by the planner for a `deploy:`
+//! action and by `gantry deploy`.
+
+use std::path::{Path, PathBuf};
+
+use super::config::{DeployAction, DeployGroup, DeploymentConfig};
+use crate::config::{Pipeline, Span};
+use crate::diagnostics::Diagnostic;
+use crate::plan::{Layers, Work};
+
+/// Where deployments keep their state, below `.gantry/`.
+pub const DEPLOYMENTS_DIR: &str = "deployments";
+
+/// What a deployment does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Deploy the revision.
+    Deploy,
+    /// Redeploy the group's previous successful revision (`--rollback`).
+    Rollback,
+}
+
+/// One local instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instance {
+    /// Its name within the group, e.g. `1`.
+    pub name: String,
+    /// Its root folder (absolute): `/srv/app` in the AppSpec is `<root>/srv/app`.
+    pub root: PathBuf,
+}
+
+/// A deployment to carry out.
+#[derive(Clone, Debug)]
+pub struct DeployJob {
+    /// `APPLICATION_NAME`: the pipeline's name.
+    pub application: String,
+    /// The deployment group's name.
+    pub group: String,
+    /// The group's instances, in order.
+    pub instances: Vec<Instance>,
+    /// How fast to go through them.
+    pub config: DeploymentConfig,
+    /// The revision folder (absolute).
+    pub revision: PathBuf,
+    /// The AppSpec file (absolute); `None`: the revision's `appspec.yml`.
+    pub appspec: Option<PathBuf>,
+    /// `.gantry/` of the pipeline: never copied into a bundle.
+    pub state_root: PathBuf,
+    /// `.gantry/deployments/<group>/`.
+    pub state: PathBuf,
+    /// Redeploy the last successful revision when the deployment fails.
+    pub rollback_on_failure: bool,
+    /// Deploy, or roll back by hand.
+    pub mode: Mode,
+    /// Secret values, masked in the per-instance logs too.
+    pub secrets: Vec<String>,
+}
+
+impl DeployJob {
+    /// A short description for `--dry-run`, `list` and the live line.
+    pub fn describe(&self, base: &Path) -> String {
+        let rel = |p: &Path| match p.strip_prefix(base) {
+            Ok(r) if r.as_os_str().is_empty() => ".".to_string(),
+            Ok(r) => r.display().to_string(),
+            Err(_) => p.display().to_string(),
+        };
+        let what = match self.mode {
+            Mode::Deploy => format!("deploy {}", rel(&self.revision)),
+            Mode::Rollback => "roll back".to_string(),
+        };
+        let n = self.instances.len();
+        let s = if n == 1 { "" } else { "s" };
+        format!(
+            "{what} to {} ({n} instance{s}, {})",
+            self.group, self.config
+        )
+    }
+}
+
+/// Resolves a `deploy:` action of `pipeline` into its [`Work`] and the
+/// command line shown for it. `expand` expands `${…}` in a value.
+pub fn plan(
+    pipeline: &Pipeline,
+    deploy: &DeployAction,
+    expand: &dyn Fn(&str, Span) -> Result<String, Diagnostic>,
+    layers: &Layers,
+) -> Result<(Work, String), Diagnostic> {
+    let group = find_group(pipeline, deploy)?;
+    let root = &pipeline.root;
+    let path = |v: &Option<(String, Span)>| -> Result<Option<PathBuf>, Diagnostic> {
+        v.as_ref()
+            .map(|(text, at)| Ok(root.join(expand(text, *at)?)))
+            .transpose()
+    };
+    let appspec = path(&deploy.appspec)?;
+    let revision = match (path(&deploy.revision)?, &appspec) {
+        (Some(r), _) => r,
+        (None, Some(a)) => a.parent().unwrap_or(root).to_path_buf(),
+        (None, None) => root.clone(),
+    };
+    let state_root = root.join(crate::record::STATE_DIR);
+    let job = DeployJob {
+        application: pipeline.name.clone(),
+        group: group.name.clone(),
+        instances: group
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Instance {
+                name: (i + 1).to_string(),
+                root: root.join(r),
+            })
+            .collect(),
+        config: group.config,
+        revision,
+        appspec,
+        state: state_root.join(DEPLOYMENTS_DIR).join(&group.name),
+        state_root,
+        rollback_on_failure: deploy.rollback,
+        mode: Mode::Deploy,
+        secrets: pipeline
+            .secrets
+            .iter()
+            .filter_map(|s| layers.lookup(&s.name))
+            .collect(),
+    };
+    let command = job.describe(root);
+    Ok((Work::Deploy(Box::new(job)), command))
+}
+
+/// The group `deploy` names; C040 when there is none.
+fn find_group<'p>(
+    pipeline: &'p Pipeline,
+    deploy: &DeployAction,
+) -> Result<&'p DeployGroup, Diagnostic> {
+    if let Some(group) = pipeline
+        .deploy_groups
+        .iter()
+        .find(|g| g.name == deploy.group)
+    {
+        return Ok(group);
+    }
+    let names: Vec<&str> = pipeline
+        .deploy_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    let (message, hint) = super::config::unknown_group(&deploy.group, &names);
+    let at = deploy.span;
+    Err(Diagnostic::error("C040", &pipeline.file, at.line, at.column, message).with_hint(hint))
+}

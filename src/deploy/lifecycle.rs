@@ -1,0 +1,326 @@
+//! One instance's in-place deployment, event by event (rule 54):
+//! ApplicationStop (the last successful revision's scripts, rule 52),
+//! DownloadBundle, BeforeInstall, Install, AfterInstall, ApplicationStart,
+//! ValidateService.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use super::hooks::{run_event, HookEnv};
+use super::install;
+use super::io::InstanceIo;
+use super::job::{DeployJob, Instance};
+use super::paths::Root;
+use super::permissions;
+use super::store::{bundle_dir, GroupState, InstanceState};
+use crate::appspec::{AppSpec, FileExistsBehavior};
+use crate::events::Status;
+use crate::exec::interrupt::Interrupt;
+use crate::plan::PlannedAction;
+
+/// The in-place lifecycle events, in order.
+pub const EVENTS: [&str; 7] = [
+    "ApplicationStop",
+    "DownloadBundle",
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "ApplicationStart",
+    "ValidateService",
+];
+
+/// Events that need a load balancer, which local groups do not have.
+pub const TRAFFIC_EVENTS: [&str; 4] = [
+    "BeforeBlockTraffic",
+    "AfterBlockTraffic",
+    "BeforeAllowTraffic",
+    "AfterAllowTraffic",
+];
+
+/// What every instance of a deployment shares.
+pub struct Shared<'a> {
+    /// The job.
+    pub job: &'a DeployJob,
+    /// The action, for its environment.
+    pub action: &'a PlannedAction,
+    /// Ctrl-C state.
+    pub interrupt: &'a Interrupt,
+    /// The group's state, saved after every change.
+    pub state: Mutex<GroupState>,
+    /// When the action's `timeout` runs out: no script runs past it.
+    pub deadline: Option<Instant>,
+}
+
+impl Shared<'_> {
+    /// The state, locked.
+    pub fn state(&self) -> MutexGuard<'_, GroupState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Changes the state and saves it.
+    pub fn update(&self, change: impl FnOnce(&mut GroupState)) -> Result<(), String> {
+        let mut state = self.state();
+        change(&mut state);
+        state.save(&self.job.state).map_err(|e| format!("{e:#}"))
+    }
+}
+
+/// One deployment (a new revision, or a rollback).
+pub struct Deployment {
+    /// `d-…`.
+    pub id: String,
+    /// The deployment whose directory holds the bundle.
+    pub bundle_id: String,
+    /// The bundle.
+    pub bundle: PathBuf,
+    /// Its AppSpec.
+    pub appspec: AppSpec,
+    /// Where the instance logs go.
+    pub dir: PathBuf,
+    /// The deployment this one rolls back: files its Install replaced are put back.
+    pub rollback_of: Option<String>,
+}
+
+/// How an instance's deployment ended.
+#[derive(Clone, Debug)]
+pub struct InstanceResult {
+    /// Index in the job's instances.
+    pub index: usize,
+    /// Passed, failed, timed out, skipped or interrupted.
+    pub status: Status,
+    /// The event it failed in.
+    pub event: Option<&'static str>,
+    /// Why it failed or was skipped.
+    pub reason: String,
+    /// Whether anything ran on it.
+    pub touched: bool,
+}
+
+impl InstanceResult {
+    /// A result for an instance that was not deployed.
+    pub fn skipped(index: usize, reason: &str) -> Self {
+        Self {
+            index,
+            status: Status::Skipped,
+            event: None,
+            reason: reason.to_string(),
+            touched: false,
+        }
+    }
+
+    /// `succeeded`, `failed in Install: …`, for summaries.
+    pub fn describe(&self) -> String {
+        match (self.status, self.event) {
+            (Status::Passed, _) => "succeeded".into(),
+            (Status::Skipped, _) => format!("skipped ({})", self.reason),
+            (status, Some(event)) => format!("{} in {event}: {}", status.label(), self.reason),
+            (status, None) => format!("{}: {}", status.label(), self.reason),
+        }
+    }
+}
+
+/// Deploys `dep` to instance `index`.
+pub fn deploy_instance(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    index: usize,
+    io: &mut InstanceIo<'_>,
+) -> InstanceResult {
+    let instance = &shared.job.instances[index];
+    let mut result = InstanceResult {
+        touched: true,
+        ..InstanceResult::skipped(index, "")
+    };
+    let root = match Root::open(&instance.root) {
+        Ok(root) => root,
+        Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
+    };
+    let env = hook_env(shared, dep, &root);
+    for event in EVENTS {
+        if shared.interrupt.requested() {
+            return fail(result, event, Status::Interrupted, "interrupted".into());
+        }
+        let started = Instant::now();
+        let failure = match event {
+            "ApplicationStop" => application_stop(shared, instance, &root, &env, io),
+            "DownloadBundle" => None,
+            "Install" => install_step(shared, dep, instance, &root, io)
+                .err()
+                .map(|why| (Status::Failed, why)),
+            _ => match dep.appspec.hooks.get(event) {
+                Some(scripts) => run_event(io, event, scripts, &dep.bundle, &root.path, &env),
+                None => None,
+            },
+        };
+        io.note(&format!(
+            "gantry: {event} done in {:.2?}",
+            started.elapsed()
+        ));
+        if let Some((status, why)) = failure {
+            return fail(result, event, status, why);
+        }
+    }
+    if let Err(why) = mark_successful(shared, dep, instance, &root) {
+        return fail(result, "ValidateService", Status::Failed, why);
+    }
+    result.status = Status::Passed;
+    result
+}
+
+/// Records `dep`'s bundle as the instance's last successful revision —
+/// after ValidateService, not after Install as the agent does (rule 27).
+fn mark_successful(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    instance: &Instance,
+    root: &Root,
+) -> Result<(), String> {
+    shared.update(|state| {
+        let entry = state.instances.entry(instance.name.clone()).or_default();
+        entry.root = root.path.clone();
+        entry.last_successful = Some(dep.bundle_id.clone());
+    })
+}
+
+fn hook_env(shared: &Shared<'_>, dep: &Deployment, root: &Root) -> HookEnv {
+    HookEnv {
+        base: shared.action.env.clone(),
+        deployment_id: dep.id.clone(),
+        application: shared.job.application.clone(),
+        group: shared.job.group.clone(),
+        instance_root: root.path.display().to_string(),
+        deadline: shared.deadline,
+    }
+}
+
+fn fail(
+    mut result: InstanceResult,
+    event: &'static str,
+    status: Status,
+    reason: String,
+) -> InstanceResult {
+    result.status = status;
+    result.event = Some(event);
+    result.reason = reason;
+    result
+}
+
+/// This instance's record, when it is about the same root.
+fn instance_state(shared: &Shared<'_>, instance: &Instance, root: &Root) -> Option<InstanceState> {
+    shared
+        .state()
+        .instances
+        .get(&instance.name)
+        .filter(|s| s.root == root.path)
+        .cloned()
+}
+
+/// ApplicationStop runs from the last revision that succeeded on the instance (rule 52).
+fn application_stop(
+    shared: &Shared<'_>,
+    instance: &Instance,
+    root: &Root,
+    env: &HookEnv,
+    io: &mut InstanceIo<'_>,
+) -> Option<(Status, String)> {
+    let previous = instance_state(shared, instance, root)?.last_successful?;
+    let bundle = bundle_dir(&shared.job.state, &previous);
+    let name = shared.state().appspec_of(&previous);
+    let appspec = match crate::appspec::load(&bundle.join(&name)) {
+        Ok(appspec) => appspec,
+        Err(_) => {
+            io.say(
+                "ApplicationStop",
+                &format!(
+                    "skipped: the previous revision ({previous}) is no longer readable at {}",
+                    bundle.display()
+                ),
+            );
+            return None;
+        }
+    };
+    let scripts = appspec.hooks.get("ApplicationStop")?;
+    run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)
+}
+
+fn install_step(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    instance: &Instance,
+    root: &Root,
+    io: &mut InstanceIo<'_>,
+) -> Result<(), String> {
+    if let Some(previous) = instance_state(shared, instance, root) {
+        install::clean_up(root, &previous.installed);
+        if dep.rollback_of.is_some() && previous.replaced_by == dep.rollback_of {
+            install::restore(root, &previous.replaced)?;
+        }
+    }
+    let started = Instant::now();
+    let plan = install::plan(&dep.appspec, &dep.bundle)?;
+    let behavior = dep
+        .appspec
+        .file_exists_behavior
+        .unwrap_or(FileExistsBehavior::Disallow);
+    let mut record = |planned: &[super::store::Installed]| {
+        shared.update(|state| {
+            let entry = state.instances.entry(instance.name.clone()).or_default();
+            entry.root = root.path.clone();
+            entry.installed = planned.to_vec();
+        })
+    };
+    let aside = dep.dir.join(format!("{}.replaced", instance.name));
+    let done = install::install(root, &plan, behavior, &aside, &mut record)?;
+    record(&done.installed)?;
+    shared.update(|state| {
+        let entry = state.instances.entry(instance.name.clone()).or_default();
+        entry.replaced = done.replaced.clone();
+        entry.replaced_by = Some(dep.id.clone());
+    })?;
+    let targets: Vec<(PathBuf, bool)> = plan
+        .targets()
+        .into_iter()
+        .filter(|(p, _)| !done.retained.contains(p))
+        .collect();
+    for note in permissions::apply(root, &dep.appspec.permissions, &targets)? {
+        io.say("Install", &note);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let mib = done.bytes as f64 / (1024.0 * 1024.0);
+    let retained = match done.retained.len() {
+        0 => String::new(),
+        n => format!(", {n} kept (RETAIN)"),
+    };
+    io.say(
+        "Install",
+        &format!(
+            "installed {} files, {mib:.1} MiB in {secs:.2}s ({:.0} MiB/s){retained}",
+            done.files,
+            mib / secs.max(1e-6)
+        ),
+    );
+    Ok(())
+}
+
+/// Removes what the last Install put on instance `index` (a rollback
+/// with no earlier revision to go back to).
+pub fn remove_installed(shared: &Shared<'_>, index: usize) -> Result<(), String> {
+    let instance = &shared.job.instances[index];
+    let root = Root::open(&instance.root)?;
+    if let Some(previous) = instance_state(shared, instance, &root) {
+        install::clean_up(&root, &previous.installed);
+        install::restore(&root, &previous.replaced)?;
+    }
+    shared.update(|state| {
+        if let Some(entry) = state.instances.get_mut(&instance.name) {
+            entry.installed.clear();
+            entry.replaced.clear();
+        }
+    })
+}
+
+/// The instance log of `dep` for `instance`.
+pub fn log_path(dep_dir: &Path, instance: &Instance) -> PathBuf {
+    dep_dir.join(format!("{}.log", instance.name))
+}

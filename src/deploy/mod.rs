@@ -1,0 +1,26 @@
+//! Local AWS CodeDeploy in-place deployments: what the agent does on each
+//! server, done on local instance folders (`.gantry/targets/<group>/<n>/`)
+//! so that hook scripts, file mappings and permissions can be seen to work
+//! before a real deployment. Used by the `deploy:` action kind and by
+//! `gantry deploy`; see `docs/deploy.md`.
+//!
+//! [`run`] carries out a [`DeployJob`]: the AppSpec is validated, the
+//! revision copied into the group's store (DownloadBundle), the instances
+//! deployed in batches ([`batch`]) through the lifecycle ([`lifecycle`]),
+//! and a failed deployment rolled back.
+
+pub mod batch;
+pub mod config;
+mod copy;
+mod engine;
+mod hooks;
+mod install;
+mod io;
+pub mod job;
+pub mod lifecycle;
+mod paths;
+mod permissions;
+pub mod store;
+
+pub use engine::run;
+pub use job::{DeployJob, Instance, Mode};

@@ -1,0 +1,159 @@
+//! No write outside the instance root: AppSpec paths without `..`, symlinks
+//! in the revision that stay inside it, and directories created only below
+//! the root without following a link out of it.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Component, Path, PathBuf};
+
+use super::store::Installed;
+
+/// A `source` or hook `location`: relative to the revision root, a leading
+/// `/` ignored (rule 14). `..` is refused outright.
+pub fn revision_path(path: &str) -> Result<PathBuf, String> {
+    let mut out = PathBuf::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                return Err(format!(
+                    "\"{path}\" contains `..`; paths in the AppSpec stay inside the revision"
+                ))
+            }
+            name => out.push(name),
+        }
+    }
+    Ok(out)
+}
+
+/// A `destination` or permission `object`: absolute on the instance,
+/// returned relative to the instance root. `..` is refused.
+pub fn instance_path(path: &str) -> Result<PathBuf, String> {
+    if !path.starts_with('/') {
+        return Err(format!("\"{path}\" is not an absolute path"));
+    }
+    revision_path(path).map_err(|_| {
+        format!("\"{path}\" contains `..`; a destination cannot climb out of the instance root")
+    })
+}
+
+/// Checks a symlink found at `link` (relative to the revision root) that
+/// points to `target`: absolute targets and targets leading out of the
+/// revision are refused.
+pub fn check_link(link: &Path, target: &Path) -> Result<(), String> {
+    if target.is_absolute() {
+        return Err(format!(
+            "symlink {} in the revision points to the absolute path {}; use a relative link inside the revision",
+            link.display(),
+            target.display()
+        ));
+    }
+    let mut depth: usize = link.components().count().saturating_sub(1);
+    for part in target.components() {
+        match part {
+            Component::ParentDir if depth == 0 => {
+                return Err(format!(
+                "symlink {} in the revision points outside it ({}); keep links inside the revision",
+                link.display(),
+                target.display()
+            ))
+            }
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether `rel` (read from the state file) is a plain relative path: no
+/// `..`, not absolute.
+pub fn plain_relative(rel: &Path) -> bool {
+    !rel.as_os_str().is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Safe directory handling below one instance root.
+pub struct Root {
+    /// The root, canonical.
+    pub path: PathBuf,
+}
+
+impl Root {
+    /// The root at `path`, created if missing.
+    pub fn open(path: &Path) -> Result<Root, String> {
+        fs::create_dir_all(path)
+            .and_then(|()| fs::canonicalize(path))
+            .map(|path| Root { path })
+            .map_err(|e| format!("cannot create the instance root {}: {e}", path.display()))
+    }
+
+    /// Whether the directory `rel` exists and, links resolved, lies inside the root.
+    pub fn dir_inside(&self, rel: &Path) -> bool {
+        fs::canonicalize(self.path.join(rel)).is_ok_and(|p| p.starts_with(&self.path))
+    }
+
+    /// Creates directory `rel` and its missing ancestors; each one created
+    /// is appended to `created`. A file in the way, or a link leading out of
+    /// the root, is an error.
+    pub fn create_dirs(&self, rel: &Path, created: &mut Vec<Installed>) -> Result<(), String> {
+        let mut at = PathBuf::new();
+        for part in rel.components() {
+            at.push(part);
+            let full = self.path.join(&at);
+            match fs::symlink_metadata(&full) {
+                Ok(m) if m.is_dir() => {}
+                Ok(m) if m.file_type().is_symlink() && self.dir_inside(&at) => {}
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(format!("{} is a symlink leading outside the instance root or to something other than a directory; gantry does not write through it", show(&at)));
+                }
+                Ok(_) => {
+                    return Err(format!(
+                        "cannot create directory {}: a file is in the way",
+                        show(&at)
+                    ))
+                }
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    fs::create_dir(&full)
+                        .map_err(|e| format!("cannot create directory {}: {e}", show(&at)))?;
+                    created.push(Installed {
+                        path: at.clone(),
+                        dir: true,
+                    });
+                }
+                Err(e) => return Err(format!("cannot inspect {}: {e}", show(&at))),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `rel` as an absolute path on the instance, for messages.
+pub fn show(rel: &Path) -> String {
+    format!("/{}", rel.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_dot_is_refused() {
+        assert_eq!(revision_path("/a/./b").unwrap(), PathBuf::from("a/b"));
+        assert!(revision_path("a/../b").is_err());
+        assert_eq!(
+            instance_path("/srv/app/").unwrap(),
+            PathBuf::from("srv/app")
+        );
+        assert!(instance_path("/srv/../etc").is_err());
+        assert!(instance_path("srv").is_err());
+    }
+
+    #[test]
+    fn links_stay_inside() {
+        assert!(check_link(Path::new("a/l"), Path::new("b")).is_ok());
+        assert!(check_link(Path::new("a/l"), Path::new("../b")).is_ok());
+        assert!(check_link(Path::new("a/l"), Path::new("../../b")).is_err());
+        assert!(check_link(Path::new("l"), Path::new("/etc/passwd")).is_err());
+        assert!(check_link(Path::new("a/l"), Path::new("x/../../..")).is_err());
+    }
+}

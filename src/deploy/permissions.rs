@@ -1,0 +1,223 @@
+//! The `permissions` section applied after the copy (rules 31–38): which
+//! installed paths an entry selects (`object`, `pattern`, `except`,
+//! `type`), then mode and owner/group. Owner and group need root; ACLs and
+//! SELinux contexts are reported, not applied.
+
+use std::ffi::CString;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use super::paths::{self, show, Root};
+use crate::appspec::{ObjectType, Permission};
+
+/// Applies `entries` to `targets` (installed paths relative to the root,
+/// with whether each is a directory). Returns notes for the log (what was
+/// not applied and why), or the first error.
+pub fn apply(
+    root: &Root,
+    entries: &[Permission],
+    targets: &[(PathBuf, bool)],
+) -> Result<Vec<String>, String> {
+    let mut notes = Vec::new();
+    let is_root = is_superuser();
+    for entry in entries {
+        let object = paths::instance_path(&entry.object)?;
+        let selected = select(entry, &object, targets);
+        let owner = if entry.owner.is_some() || entry.group.is_some() {
+            if is_root {
+                Some(ids(entry)?)
+            } else {
+                notes.push(format!(
+                    "owner/group of {} not applied: gantry is not running as root",
+                    entry.object
+                ));
+                None
+            }
+        } else {
+            None
+        };
+        if !entry.acls.is_empty() || entry.context.is_some() {
+            notes.push(format!(
+                "acls/context of {} not applied: local deployments set mode and owner only",
+                entry.object
+            ));
+        }
+        for path in selected {
+            apply_one(root, path, entry, owner)?;
+        }
+    }
+    Ok(notes)
+}
+
+fn apply_one(
+    root: &Root,
+    rel: &Path,
+    entry: &Permission,
+    owner: Option<(Option<u32>, Option<u32>)>,
+) -> Result<(), String> {
+    let full = root.path.join(rel);
+    let meta = fs::symlink_metadata(&full)
+        .map_err(|e| format!("cannot set permissions of {}: {e}", show(rel)))?;
+    if let Some(mode) = &entry.mode {
+        if !meta.file_type().is_symlink() {
+            let bits = u32::from_str_radix(mode, 8)
+                .map_err(|_| format!("invalid mode \"{mode}\" for {}", entry.object))?;
+            fs::set_permissions(&full, fs::Permissions::from_mode(bits))
+                .map_err(|e| format!("cannot chmod {mode} {}: {e}", show(rel)))?;
+        }
+    }
+    if let Some((uid, gid)) = owner {
+        std::os::unix::fs::lchown(&full, uid, gid)
+            .map_err(|e| format!("cannot chown {}: {e}", show(rel)))?;
+    }
+    Ok(())
+}
+
+/// The targets `entry` applies to (rules 31, 32): the object itself when it
+/// is an installed file, else installed paths below it matching `pattern`,
+/// `except` and `type`.
+pub fn select<'t>(
+    entry: &Permission,
+    object: &Path,
+    targets: &'t [(PathBuf, bool)],
+) -> Vec<&'t Path> {
+    let wants = |is_dir: bool| {
+        let kind = if is_dir {
+            ObjectType::Directory
+        } else {
+            ObjectType::File
+        };
+        entry.types.contains(&kind)
+    };
+    if let Some((path, false)) = targets.iter().find(|(p, _)| p == object) {
+        return if wants(false) {
+            vec![path.as_path()]
+        } else {
+            Vec::new()
+        };
+    }
+    targets
+        .iter()
+        .filter(|(path, is_dir)| {
+            wants(*is_dir)
+                && path
+                    .strip_prefix(object)
+                    .is_ok_and(|rel| !rel.as_os_str().is_empty() && chosen(entry, rel))
+        })
+        .map(|(path, _)| path.as_path())
+        .collect()
+}
+
+/// `pattern` and `except` on a path below the object: `**` takes every
+/// depth; other patterns and every `except` look at direct children only.
+fn chosen(entry: &Permission, rel: &Path) -> bool {
+    let direct = rel.components().count() == 1;
+    let name = rel.to_string_lossy();
+    let pattern_ok = entry.pattern == "**" || (direct && star_match(&entry.pattern, &name));
+    let excepted = direct && entry.except.iter().any(|e| star_match(e, &name));
+    pattern_ok && !excepted
+}
+
+/// `*` matches any run of characters; everything else is literal.
+fn star_match(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut pi, mut ni) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            backtrack = Some((pi, ni));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == n[ni] {
+            pi += 1;
+            ni += 1;
+        } else if let Some((bp, bn)) = backtrack {
+            pi = bp + 1;
+            ni = bn + 1;
+            backtrack = Some((bp, bn + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// Whether gantry runs as root.
+pub fn is_superuser() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The uid and gid for the entry's `owner` and `group` (rule 37: unknown names fail Install).
+fn ids(entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
+    let uid = match &entry.owner {
+        Some(name) => Some(lookup(name, true).ok_or_else(|| {
+            format!(
+                "owner \"{name}\" of {} is not a user on this machine",
+                entry.object
+            )
+        })?),
+        None => None,
+    };
+    let gid = match &entry.group {
+        Some(name) => Some(lookup(name, false).ok_or_else(|| {
+            format!(
+                "group \"{name}\" of {} is not a group on this machine",
+                entry.object
+            )
+        })?),
+        None => None,
+    };
+    Ok((uid, gid))
+}
+
+/// The id of user (or group) `name`, through the C library's name service.
+pub fn lookup(name: &str, user: bool) -> Option<u32> {
+    let c_name = CString::new(name).ok()?;
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    if user {
+        // SAFETY: getpwnam_r writes into `pwd` and `buf` (whose length is passed) and sets `result`.
+        unsafe {
+            let mut pwd: libc::passwd = std::mem::zeroed();
+            let mut result = std::ptr::null_mut();
+            let rc = libc::getpwnam_r(
+                c_name.as_ptr(),
+                &mut pwd,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            );
+            (rc == 0 && !result.is_null()).then_some(pwd.pw_uid)
+        }
+    } else {
+        // SAFETY: getgrnam_r writes into `grp` and `buf` (whose length is passed) and sets `result`.
+        unsafe {
+            let mut grp: libc::group = std::mem::zeroed();
+            let mut result = std::ptr::null_mut();
+            let rc = libc::getgrnam_r(
+                c_name.as_ptr(),
+                &mut grp,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            );
+            (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::star_match;
+
+    #[test]
+    fn stars() {
+        assert!(star_match("*.txt", "a.txt"));
+        assert!(star_match("*-3.txt", "my-file-3.txt"));
+        assert!(!star_match("*-3.txt", "my-file-2.txt"));
+        assert!(star_match("a*b*c", "aXbYc"));
+        assert!(!star_match("a", "ab"));
+        assert!(!star_match("a*a", "a"));
+        assert!(star_match("**", "x"));
+    }
+}
