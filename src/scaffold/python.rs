@@ -80,8 +80,8 @@ fn has_tests(dir: &Path) -> bool {
     })
 }
 
-/// Facts about the Python project in `dir`.
-pub fn facts(dir: &Path) -> Facts {
+/// What the project configures, from every file that can say it.
+fn configured(dir: &Path) -> Config {
     let mut config =
         read(dir, "pyproject.toml").map_or_else(Config::default, |t| read_pyproject(&t));
     config.installable |= exists(dir, "setup.py");
@@ -95,6 +95,12 @@ pub fn facts(dir: &Path) -> Facts {
         || section_in(dir, "setup.cfg", "[flake8]")
         || section_in(dir, "tox.ini", "[flake8]")
         || mentions(dir, "flake8");
+    config
+}
+
+/// Facts about the Python project in `dir`.
+pub fn facts(dir: &Path) -> Facts {
+    let config = configured(dir);
     let mut facts = Facts {
         label: "Python".into(),
         extensions: &["py", "pyi"],
