@@ -550,7 +550,7 @@ stages:
     deploy: { group: dev, revision: target/revision }
 ",
     );
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/webapp");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/webapp/deploy");
     let mut command = repo.command(&["run"]);
     command.env("FIXTURE", fixture);
     let out = run_command(command);

@@ -51,7 +51,7 @@ fn the_bundled_webapp_example_passes_end_to_end() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for stage in ["lint", "compile", "test", "image", "deploy"] {
+    for stage in ["lint", "compile", "test", "image", "revision", "deploy"] {
         assert!(
             stdout.contains(&format!("==> {stage}")),
             "stage {stage} missing: {stdout}"
@@ -61,5 +61,17 @@ fn the_bundled_webapp_example_passes_end_to_end() {
         .path()
         .join(".gantry/artifacts/webapp-1.oci.tar")
         .exists());
-    assert!(stdout.contains("deployed to .gantry/targets/dev/1 and answered"));
+    assert!(
+        stdout.contains("dev/1: succeeded") && stdout.contains("dev/2: succeeded"),
+        "{stdout}"
+    );
+    for instance in ["1", "2"] {
+        let binary = work.path().join(format!(
+            ".gantry/targets/dev/{instance}/opt/webapp/bin/webapp"
+        ));
+        assert!(
+            binary.exists(),
+            "instance {instance} holds the deployed binary"
+        );
+    }
 }

@@ -29,15 +29,15 @@ fn manifest_dir() -> PathBuf {
 fn webapp() -> Repo {
     let repo = Repo::new("");
     let source = manifest_dir().join("examples/webapp");
-    for file in [
-        "gantry.yml",
-        "Cargo.toml",
-        "Cargo.lock",
-        "src/lib.rs",
-        "src/main.rs",
-    ] {
-        let text = std::fs::read_to_string(source.join(file)).unwrap();
-        repo.write(file, &text);
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", source.display()))
+        .arg(repo.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for build_output in ["target", ".gantry"] {
+        let _ = std::fs::remove_dir_all(repo.path().join(build_output));
     }
     repo.write(".gitignore", "target/\n.gantry/\n");
     commit_all(repo.path());
@@ -179,6 +179,7 @@ fn run_act(repo: &Repo) -> Option<common::Outcome> {
     let mut command = Command::new(act);
     command
         .args(["push", "-P", "ubuntu-latest=-self-hosted"])
+        .args(["--env", "GANTRY_DEPLOY_DRY_RUN=1"])
         .current_dir(repo.path());
     Some(common::run_command(command))
 }
@@ -197,6 +198,7 @@ fn run_gitlab_ci_local(repo: &Repo) -> Option<common::Outcome> {
     let mut command = Command::new(local);
     command
         .args(["--shell-executor-no-image"])
+        .args(["--variable", "GANTRY_DEPLOY_DRY_RUN=1"])
         .current_dir(repo.path())
         .env("NO_COLOR", "1");
     Some(common::run_command(command))
@@ -212,7 +214,7 @@ fn the_github_workflow_passes_under_act() {
     assert!(out.all().contains("Job succeeded"), "{}", out.all());
     assert!(out
         .all()
-        .contains("deployed to .gantry/targets/dev/1 and answered"));
+        .contains("would deploy target/revision to the CodeDeploy group dev"));
 }
 
 #[test]
@@ -245,15 +247,19 @@ fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
         .args(["-e", "-c", &commands.join("\n")])
         .current_dir(repo.path())
         .env("CODEBUILD_RESOLVED_SOURCE_VERSION", "0123456789abcdef")
-        .env("CODEBUILD_BUILD_NUMBER", "4");
+        .env("CODEBUILD_BUILD_NUMBER", "4")
+        .env("GANTRY_DEPLOY_DRY_RUN", "1");
     for (name, value) in spec["env"]["variables"].as_object().unwrap() {
         command.env(name, value.as_str().unwrap());
     }
     let out = common::run_command(command);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out
-        .stdout
-        .contains("deployed to .gantry/targets/dev/1 and answered"));
+    assert!(
+        out.stdout
+            .contains("would deploy target/revision to the CodeDeploy group dev of webapp"),
+        "{}",
+        out.stdout
+    );
     assert!(repo
         .path()
         .join(".gantry/artifacts/webapp-4.tar.gz")

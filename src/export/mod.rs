@@ -285,7 +285,8 @@ fn image_commands(
 /// A `deploy:` as a real CodeDeploy deployment with the AWS CLI: the
 /// revision is pushed to `$GANTRY_DEPLOY_BUCKET` and deployed to the group
 /// of the application named like the pipeline (CodePipeline gets a native
-/// CodeDeploy action instead).
+/// CodeDeploy action instead). `GANTRY_DEPLOY_DRY_RUN=1` only says what it
+/// would deploy, to try a workflow without AWS.
 fn deploy_commands(
     deploy: &crate::deploy::config::DeployAction,
     to_shell: &dyn Fn(&str) -> Result<String, String>,
@@ -294,20 +295,18 @@ fn deploy_commands(
         Some((dir, _)) => to_shell(dir)?,
         None => ".".to_string(),
     };
-    let group = &deploy.group;
-    Ok([
-        "key=\"$GANTRY_PIPELINE/$(date +%Y%m%d%H%M%S)-$$.zip\"".to_string(),
-        format!(
-            "aws deploy push --application-name \"$GANTRY_PIPELINE\" --s3-location \"s3://$GANTRY_DEPLOY_BUCKET/$key\" --source \"{}\"",
-            double_quoted(&revision)
-        ),
-        format!(
-            "id=$(aws deploy create-deployment --application-name \"$GANTRY_PIPELINE\" --deployment-group-name \"{}\" --s3-location \"bucket=$GANTRY_DEPLOY_BUCKET,key=$key,bundleType=zip\" --query deploymentId --output text)",
-            double_quoted(group)
-        ),
-        "aws deploy wait deployment-successful --deployment-id \"$id\"".to_string(),
-    ]
-    .join("\n"))
+    let group = double_quoted(&deploy.group);
+    let revision = double_quoted(&revision);
+    Ok(format!(
+        "if [ -n \"${{GANTRY_DEPLOY_DRY_RUN:-}}\" ]; then\n\
+         \x20 echo \"would deploy {revision} to the CodeDeploy group {group} of $GANTRY_PIPELINE\"\n\
+         else\n\
+         \x20 key=\"$GANTRY_PIPELINE/$(date +%Y%m%d%H%M%S)-$$.zip\"\n\
+         \x20 aws deploy push --application-name \"$GANTRY_PIPELINE\" --s3-location \"s3://$GANTRY_DEPLOY_BUCKET/$key\" --source \"{revision}\"\n\
+         \x20 id=$(aws deploy create-deployment --application-name \"$GANTRY_PIPELINE\" --deployment-group-name \"{group}\" --s3-location \"bucket=$GANTRY_DEPLOY_BUCKET,key=$key,bundleType=zip\" --query deploymentId --output text)\n\
+         \x20 aws deploy wait deployment-successful --deployment-id \"$id\"\n\
+         fi"
+    ))
 }
 
 fn has_refs(text: &str) -> bool {
