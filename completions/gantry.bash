@@ -40,6 +40,9 @@ _gantry() {
             gantry,hook)
                 cmd="gantry__subcmd__hook"
                 ;;
+            gantry,init)
+                cmd="gantry__subcmd__init"
+                ;;
             gantry,list)
                 cmd="gantry__subcmd__list"
                 ;;
@@ -90,6 +93,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,hook)
                 cmd="gantry__subcmd__help__subcmd__hook"
+                ;;
+            gantry__subcmd__help,init)
+                cmd="gantry__subcmd__help__subcmd__init"
                 ;;
             gantry__subcmd__help,list)
                 cmd="gantry__subcmd__help__subcmd__list"
@@ -158,7 +164,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version run list graph validate hook cache history logs schema completions deploy export help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate hook cache history logs schema completions deploy export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -474,7 +480,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="run list graph validate hook cache history logs schema completions deploy export help"
+            opts="init run list graph validate hook cache history logs schema completions deploy export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +664,20 @@ _gantry() {
         gantry__subcmd__help__subcmd__hook__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1008,6 +1028,44 @@ _gantry() {
                 return 0
             fi
             case "${prev}" in
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__init)
+            opts="-C -f -q -v -h --force --template --appspec --dry-run --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --template)
+                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php" -- "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

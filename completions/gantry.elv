@@ -31,6 +31,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand init 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'
@@ -44,6 +45,23 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;init'= {
+            cand --template 'Use this ecosystem''s template for the directory instead of detecting projects'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --force 'Overwrite an existing gantry.yml (and, with --appspec, appspec.yml and its scripts)'
+            cand --appspec 'Also write an EC2/On-Premises appspec.yml and scripts/ with its hook scripts'
+            cand --dry-run 'Print every file that would be written; write nothing'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'gantry;run'= {
             cand --from 'Start at this stage'
@@ -335,6 +353,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'gantry;help'= {
+            cand init 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'
@@ -348,6 +367,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gantry;help;init'= {
         }
         &'gantry;help;run'= {
         }

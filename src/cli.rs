@@ -51,6 +51,8 @@ pub enum ColorChoice {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml).
+    Init(InitArgs),
     /// Run the pipeline: every stage, or the named ones.
     Run(RunArgs),
     /// Print the stages and actions as a tree.
@@ -146,6 +148,23 @@ pub enum GraphFormat {
 pub enum CacheCommand {
     /// Delete every cache entry: the next run runs everything.
     Clean,
+}
+
+/// Arguments of `gantry init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing gantry.yml (and, with --appspec, appspec.yml and its scripts).
+    #[arg(long)]
+    pub force: bool,
+    /// Use this ecosystem's template for the directory instead of detecting projects.
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub template: Option<crate::scaffold::Ecosystem>,
+    /// Also write an EC2/On-Premises appspec.yml and scripts/ with its hook scripts.
+    #[arg(long)]
+    pub appspec: bool,
+    /// Print every file that would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `gantry history`.

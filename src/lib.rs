@@ -23,6 +23,7 @@ pub mod image;
 pub mod plan;
 pub mod record;
 pub mod report;
+pub mod scaffold;
 pub mod summary;
 pub mod term;
 pub mod vars;

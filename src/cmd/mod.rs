@@ -7,6 +7,7 @@ mod export;
 mod graph;
 mod history;
 mod hook;
+mod init;
 mod list;
 mod logs;
 mod run;
@@ -50,6 +51,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         verbose: cli.verbose,
     };
     match cli.command {
+        Command::Init(args) => init::execute(&ctx, &args),
         Command::Run(args) => run::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
         Command::Graph(args) => graph::execute(&ctx, &args),

@@ -265,3 +265,36 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, (u32, String)> {
     }
     out
 }
+
+impl Repo {
+    /// An empty temporary directory, without a `gantry.yml`.
+    pub fn empty() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A temporary copy of `tests/fixtures/NAME` (file modes kept).
+    pub fn fixture(name: &str) -> Repo {
+        let repo = Repo::empty();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_tree(&source, repo.path());
+        repo
+    }
+}
+
+/// Copies the files below `from` into `to` (directories created, modes kept).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

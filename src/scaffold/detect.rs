@@ -1,0 +1,279 @@
+//! Finding the projects of a repository: the root and its subdirectories
+//! (two levels deep) are looked at for every ecosystem's manifest. A project
+//! hides deeper ones of the same ecosystem (workspaces, multi-module builds);
+//! projects of other ecosystems below it are projects of their own.
+
+use std::path::Path;
+
+use super::ecosystem::{Ecosystem, Facts};
+use super::facts::plain_name;
+
+/// How deep below the root projects are looked for (`services/api` is 2).
+const MAX_DEPTH: usize = 2;
+
+/// Directories whose files are never sources: dependencies and build output.
+const NOT_SOURCES: &[&str] = &[
+    "node_modules",
+    "target",
+    "vendor",
+    "build",
+    "dist",
+    "out",
+    "bin",
+    "obj",
+    "venv",
+    "__pycache__",
+    "coverage",
+];
+
+/// Directories that hold no project of their own besides [`NOT_SOURCES`]:
+/// documentation, examples and test fixtures.
+const NOT_PROJECTS: &[&str] = &[
+    "docs",
+    "doc",
+    "examples",
+    "example",
+    "test",
+    "tests",
+    "testdata",
+    "fixtures",
+    "third_party",
+];
+
+/// How many directory entries a search for source files may look at.
+const SEARCH_BUDGET: usize = 5000;
+
+/// A project found in the repository.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Its directory relative to the root, `/`-separated, empty for the root.
+    pub dir: String,
+    /// What its template needs.
+    pub facts: Facts,
+}
+
+impl Project {
+    /// `dir` with a trailing `/` (empty for the root), to prefix paths with.
+    pub fn prefix(&self) -> String {
+        if self.dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.dir)
+        }
+    }
+
+    /// Where the project is, for messages: `.` for the root.
+    pub fn place(&self) -> &str {
+        if self.dir.is_empty() {
+            "."
+        } else {
+            &self.dir
+        }
+    }
+}
+
+/// Every project under `root`: the root's first, then subdirectories in
+/// name order; within a directory, in [`Ecosystem::ALL`] order.
+pub fn projects(root: &Path) -> Vec<Project> {
+    let mut found = Vec::new();
+    visit(root, "", 0, &mut found);
+    found
+}
+
+/// The project of `ecosystem` at the root, found or not (`--template`).
+pub fn forced(root: &Path, ecosystem: Ecosystem) -> Project {
+    Project {
+        ecosystem,
+        dir: String::new(),
+        facts: ecosystem.facts(root),
+    }
+}
+
+fn visit(root: &Path, rel: &str, depth: usize, found: &mut Vec<Project>) {
+    let dir = root.join(rel);
+    for ecosystem in Ecosystem::ALL {
+        let inside_same = found
+            .iter()
+            .any(|p| p.ecosystem == ecosystem && contains(&p.dir, rel));
+        if !inside_same && ecosystem.found_in(&dir) {
+            found.push(Project {
+                ecosystem,
+                dir: rel.to_string(),
+                facts: ecosystem.facts(&dir),
+            });
+        }
+    }
+    if depth == MAX_DEPTH {
+        return;
+    }
+    for name in subdirectories(&dir) {
+        if !NOT_PROJECTS.contains(&name.as_str()) && !NOT_SOURCES.contains(&name.as_str()) {
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            visit(root, &child, depth + 1, found);
+        }
+    }
+}
+
+/// Whether the directory `inner` is `outer` or below it.
+fn contains(outer: &str, inner: &str) -> bool {
+    outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
+}
+
+/// The subdirectories of `dir` usable as project names (no hidden ones,
+/// no symlinks), sorted.
+fn subdirectories(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter(|n| !n.starts_with('.') && plain_name(n))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The `inputs:` of `project`, relative to the root: its config files, its
+/// top-level source files, and `DIR/**` for each top-level directory that
+/// holds a source file (leaving out `others`, the other projects' directories).
+pub fn inputs(root: &Path, project: &Project, others: &[String]) -> Vec<String> {
+    let dir = root.join(&project.dir);
+    let prefix = project.prefix();
+    let exts = project.facts.extensions;
+    let is_source = |path: &Path| {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e))
+    };
+    let mut out: Vec<String> = project.facts.config_files.clone();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return prefixed(&prefix, out);
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let Some(name) = entry.file_name().to_str().map(String::from) else {
+            continue;
+        };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() && is_source(&entry.path()) && plain_name(&name) {
+            out.push(name);
+        } else if kind.is_dir()
+            && plain_name(&name)
+            && !name.starts_with('.')
+            && !NOT_SOURCES.contains(&name.as_str())
+            && !others.contains(&format!("{prefix}{name}"))
+            && any_file(&entry.path(), 6, &is_source)
+        {
+            out.push(format!("{name}/**"));
+        }
+    }
+    out.sort();
+    out.dedup();
+    prefixed(&prefix, out)
+}
+
+fn prefixed(prefix: &str, paths: Vec<String>) -> Vec<String> {
+    paths.into_iter().map(|p| format!("{prefix}{p}")).collect()
+}
+
+/// Whether some file under `dir` (at most `depth` levels down, outside
+/// dependency and build directories) satisfies `wanted`; gives up after
+/// [`SEARCH_BUDGET`] entries.
+pub fn any_file(dir: &Path, depth: usize, wanted: &dyn Fn(&Path) -> bool) -> bool {
+    let mut budget = SEARCH_BUDGET;
+    search(dir, depth, wanted, &mut budget)
+}
+
+fn search(dir: &Path, depth: usize, wanted: &dyn Fn(&Path) -> bool, budget: &mut usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut dirs = Vec::new();
+    for entry in entries.flatten() {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name();
+        let name = name.to_str().unwrap_or("");
+        if kind.is_file() && wanted(&entry.path()) {
+            return true;
+        }
+        if kind.is_dir() && !name.starts_with('.') && !NOT_SOURCES.contains(&name) {
+            dirs.push(entry.path());
+        }
+    }
+    depth > 0 && dirs.iter().any(|d| search(d, depth - 1, wanted, budget))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_project_hides_nested_ones_of_its_ecosystem_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/a\"]\n",
+        );
+        write(root, "crates/a/Cargo.toml", "[package]\nname = \"a\"\n");
+        write(root, "crates/a/src/lib.rs", "");
+        write(root, "web/package.json", "{}");
+        write(root, "web/node_modules/x/package.json", "{}");
+        write(root, "docs/requirements.txt", "sphinx\n");
+        write(root, "services/api/go.mod", "module api\n");
+        let found: Vec<(Ecosystem, String)> = projects(root)
+            .into_iter()
+            .map(|p| (p.ecosystem, p.dir))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (Ecosystem::Rust, String::new()),
+                (Ecosystem::Go, "services/api".into()),
+                (Ecosystem::Node, "web".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn inputs_are_config_files_and_source_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(root, "Cargo.toml", "[package]\nname = \"a\"\n");
+        write(root, "build.rs", "fn main() {}");
+        write(root, "src/main.rs", "");
+        write(root, "tests/deep/x/t.rs", "");
+        write(root, "target/debug/x.rs", "");
+        write(root, "assets/logo.png", "");
+        write(root, "web/a.rs", "");
+        let project = forced(root, Ecosystem::Rust);
+        assert_eq!(
+            inputs(root, &project, &["web".into()]),
+            vec!["Cargo.toml", "build.rs", "src/**", "tests/**"]
+        );
+    }
+}

@@ -1,0 +1,355 @@
+//! Facts about Rust, Go, Maven, Gradle, .NET, Ruby and PHP projects: the
+//! commands and switches their templates need (Node and Python, which need
+//! more reading, have modules of their own).
+
+use std::path::Path;
+
+use super::ecosystem::Facts;
+use super::template::Vars;
+
+/// The text of `dir/name`, if it is a readable UTF-8 file.
+pub fn read(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join(name)).ok()
+}
+
+/// Whether `dir/name` exists (file or directory).
+pub fn exists(dir: &Path, name: &str) -> bool {
+    dir.join(name).exists()
+}
+
+/// Sets a switch: `"1"` when `on`, else empty (false for `#% if`).
+pub fn flag(vars: &mut Vars, name: &str, on: bool) {
+    vars.insert(name.into(), if on { "1" } else { "" }.into());
+}
+
+/// Sets a text variable.
+pub fn text(vars: &mut Vars, name: &str, value: &str) {
+    vars.insert(name.into(), value.into());
+}
+
+/// Whether `name` is safe to write unquoted in a command and a YAML value.
+pub fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// The `config_files` among `names` that exist in `dir`.
+fn present(dir: &Path, names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .filter(|n| exists(dir, n))
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// `./NAME` for an executable wrapper script, `sh ./NAME` for one that lost
+/// its executable bit (a Windows checkout), with a note.
+fn wrapper(dir: &Path, name: &str, notes: &mut Vec<String>) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = std::fs::metadata(dir.join(name))
+        .map(|m| m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false);
+    if executable {
+        format!("./{name}")
+    } else {
+        notes.push(format!(
+            "{name} is not executable, so the pipeline runs `sh ./{name}`; \
+             `git update-index --chmod=+x {name}` fixes that"
+        ));
+        format!("sh ./{name}")
+    }
+}
+
+/// Rust: `--workspace` for a workspace root.
+pub fn rust(dir: &Path) -> Facts {
+    let manifest = read(dir, "Cargo.toml").unwrap_or_default();
+    let workspace = manifest.lines().any(|l| l.trim() == "[workspace]");
+    let mut vars = Vars::new();
+    text(
+        &mut vars,
+        "workspace",
+        if workspace { " --workspace" } else { "" },
+    );
+    Facts {
+        vars,
+        label: "Rust (Cargo)".into(),
+        extensions: &["rs"],
+        config_files: present(
+            dir,
+            &[
+                "Cargo.toml",
+                "Cargo.lock",
+                "build.rs",
+                "rust-toolchain",
+                "rust-toolchain.toml",
+                "clippy.toml",
+                ".clippy.toml",
+                "rustfmt.toml",
+                ".rustfmt.toml",
+                ".cargo/config.toml",
+            ],
+        ),
+        ..Facts::default()
+    }
+}
+
+/// Go modules.
+pub fn go(dir: &Path) -> Facts {
+    Facts {
+        vars: Vars::new(),
+        label: "Go".into(),
+        extensions: &["go"],
+        config_files: present(dir, &["go.mod", "go.sum", "go.work", ".golangci.yml"]),
+        ..Facts::default()
+    }
+}
+
+/// Maven: the wrapper if there is one; Spotless and Checkstyle when the POM
+/// configures them.
+pub fn maven(dir: &Path) -> Facts {
+    let pom = read(dir, "pom.xml").unwrap_or_default();
+    let mut facts = Facts {
+        label: "Java (Maven)".into(),
+        extensions: &["java", "kt", "scala", "groovy", "xml", "properties"],
+        config_files: present(
+            dir,
+            &["pom.xml", "mvnw", ".mvn/wrapper/maven-wrapper.properties"],
+        ),
+        ..Facts::default()
+    };
+    let wrapped = exists(dir, "mvnw");
+    let mvn = if wrapped {
+        wrapper(dir, "mvnw", &mut facts.notes)
+    } else {
+        "mvn".into()
+    };
+    let vars = &mut facts.vars;
+    text(vars, "mvn", &mvn);
+    flag(vars, "wrapper", wrapped);
+    flag(vars, "spotless", pom.contains("spotless-maven-plugin"));
+    flag(vars, "checkstyle", pom.contains("maven-checkstyle-plugin"));
+    facts
+}
+
+/// Gradle: the wrapper if there is one; `check -x test` when a lint plugin
+/// is configured.
+pub fn gradle(dir: &Path) -> Facts {
+    let build = ["build.gradle", "build.gradle.kts"]
+        .iter()
+        .filter_map(|f| read(dir, f))
+        .collect::<String>();
+    let mut facts = Facts {
+        label: "Java (Gradle)".into(),
+        extensions: &["java", "kt", "kts", "groovy", "scala", "xml", "properties"],
+        config_files: present(
+            dir,
+            &[
+                "build.gradle",
+                "build.gradle.kts",
+                "settings.gradle",
+                "settings.gradle.kts",
+                "gradle.properties",
+                "gradlew",
+                "gradle/wrapper/gradle-wrapper.properties",
+                "gradle/libs.versions.toml",
+            ],
+        ),
+        ..Facts::default()
+    };
+    let wrapped = exists(dir, "gradlew");
+    let gradle = if wrapped {
+        wrapper(dir, "gradlew", &mut facts.notes)
+    } else {
+        "gradle".into()
+    };
+    let lint = ["checkstyle", "spotless", "ktlint", "detekt", "pmd"]
+        .iter()
+        .any(|p| build.contains(p));
+    text(&mut facts.vars, "gradle", &gradle);
+    flag(&mut facts.vars, "wrapper", wrapped);
+    flag(&mut facts.vars, "lint", lint);
+    facts
+}
+
+/// The solution and project files directly in `dir`, solutions first.
+pub fn dotnet_targets(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter(|n| dotnet_rank(n).is_some())
+        .collect();
+    names.sort_by_key(|n| (dotnet_rank(n), n.clone()));
+    names
+}
+
+fn dotnet_rank(name: &str) -> Option<u8> {
+    let ext = Path::new(name).extension()?.to_str()?;
+    match ext {
+        "sln" | "slnx" => Some(0),
+        "csproj" | "fsproj" | "vbproj" => Some(1),
+        _ => None,
+    }
+}
+
+/// .NET: which solution or project to build, and whether a test project exists.
+pub fn dotnet(dir: &Path) -> Facts {
+    let targets = dotnet_targets(dir);
+    let mut facts = Facts {
+        label: ".NET".into(),
+        extensions: &[
+            "cs", "fs", "vb", "csproj", "fsproj", "vbproj", "props", "targets", "json", "razor",
+            "cshtml",
+        ],
+        config_files: present(
+            dir,
+            &[
+                "global.json",
+                "Directory.Build.props",
+                "NuGet.config",
+                ".editorconfig",
+            ],
+        ),
+        ..Facts::default()
+    };
+    let target = targets.first().cloned().unwrap_or_default();
+    facts.config_files.extend(targets.iter().cloned());
+    let target = if plain_name(&target) {
+        target
+    } else {
+        facts.notes.push(format!(
+            "`{target}` needs quoting in a command; the pipeline lets dotnet find the project itself"
+        ));
+        String::new()
+    };
+    if targets.len() > 1 && !target.ends_with(".sln") && !target.ends_with(".slnx") {
+        facts.notes.push(format!(
+            "several .NET projects and no solution: the pipeline builds {target}; `dotnet new sln` and `dotnet sln add` make one for all"
+        ));
+    }
+    let tests = super::detect::any_file(dir, 4, &|path: &Path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.ends_with("proj")
+            && std::fs::read_to_string(path).is_ok_and(|t| t.contains("Microsoft.NET.Test.Sdk"))
+    });
+    text(&mut facts.vars, "target", &target);
+    flag(&mut facts.vars, "tests", tests);
+    if !tests {
+        facts.notes.push("no .NET test project (one referencing Microsoft.NET.Test.Sdk) found: no test action; `dotnet new xunit` starts one".into());
+    }
+    facts
+}
+
+/// Ruby: Bundler when there is a Gemfile; RuboCop when configured; RSpec,
+/// `rake test` or the default Rake task for tests.
+pub fn ruby(dir: &Path) -> Facts {
+    let gemfile = read(dir, "Gemfile");
+    let rakefile = read(dir, "Rakefile").unwrap_or_default();
+    let bundler = gemfile.is_some();
+    let gems = gemfile.unwrap_or_default();
+    let mut facts = Facts {
+        label: if bundler {
+            "Ruby (Bundler)"
+        } else {
+            "Ruby (Rake)"
+        }
+        .into(),
+        extensions: &["rb", "rake", "gemspec", "ru", "erb"],
+        config_files: present(
+            dir,
+            &[
+                "Gemfile",
+                "Gemfile.lock",
+                "Rakefile",
+                ".rubocop.yml",
+                ".rspec",
+                ".ruby-version",
+            ],
+        ),
+        ..Facts::default()
+    };
+    facts.deps_files = present(dir, &["Gemfile", "Gemfile.lock"]);
+    let rspec = (exists(dir, ".rspec") || dir.join("spec").is_dir())
+        && (!bundler || gems.contains("rspec"));
+    let rake_test = ["TestTask", "task :test", "task test", "task(:test"]
+        .iter()
+        .any(|p| rakefile.contains(p));
+    let rake_default = rakefile.contains("default");
+    let vars = &mut facts.vars;
+    text(vars, "exec", if bundler { "bundle exec " } else { "" });
+    flag(vars, "bundler", bundler);
+    flag(
+        vars,
+        "rubocop",
+        exists(dir, ".rubocop.yml") || gems.contains("rubocop"),
+    );
+    flag(vars, "rspec", rspec);
+    flag(vars, "rake_test", !rspec && rake_test);
+    flag(vars, "rake_default", !rspec && !rake_test && rake_default);
+    if !rspec && !rake_test && !rake_default {
+        facts.notes.push(
+            "no RSpec suite, `rake test` task or default Rake task found: no Ruby test action"
+                .into(),
+        );
+    }
+    facts
+}
+
+/// PHP: Composer, a syntax check, the analysers listed in `require-dev`,
+/// and `composer test` or PHPUnit.
+pub fn php(dir: &Path) -> Facts {
+    let manifest: serde_json::Value = read(dir, "composer.json")
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let dev = |package: &str| {
+        manifest["require-dev"].get(package).is_some() || manifest["require"].get(package).is_some()
+    };
+    let mut facts = Facts {
+        label: "PHP (Composer)".into(),
+        extensions: &["php", "phtml", "twig"],
+        config_files: present(
+            dir,
+            &[
+                "composer.json",
+                "composer.lock",
+                "phpunit.xml",
+                "phpunit.xml.dist",
+                "phpstan.neon",
+                "phpstan.neon.dist",
+                ".php-cs-fixer.php",
+                ".php-cs-fixer.dist.php",
+                "phpcs.xml",
+                "phpcs.xml.dist",
+            ],
+        ),
+        ..Facts::default()
+    };
+    facts.deps_files = present(dir, &["composer.json", "composer.lock"]);
+    let script_test = manifest["scripts"].get("test").is_some();
+    let phpunit =
+        dev("phpunit/phpunit") || exists(dir, "phpunit.xml") || exists(dir, "phpunit.xml.dist");
+    let pest = dev("pestphp/pest");
+    let vars = &mut facts.vars;
+    flag(
+        vars,
+        "phpstan",
+        dev("phpstan/phpstan") || exists(dir, "phpstan.neon") || exists(dir, "phpstan.neon.dist"),
+    );
+    flag(vars, "cs_fixer", dev("friendsofphp/php-cs-fixer"));
+    flag(vars, "phpcs", dev("squizlabs/php_codesniffer"));
+    flag(vars, "script_test", script_test);
+    flag(vars, "pest", !script_test && pest);
+    flag(vars, "phpunit", !script_test && !pest && phpunit);
+    if !script_test && !pest && !phpunit {
+        facts.notes.push(
+            "no `test` script in composer.json and no PHPUnit or Pest: no PHP test action".into(),
+        );
+    }
+    facts
+}

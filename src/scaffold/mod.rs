@@ -1,0 +1,304 @@
+//! `gantry init`: look at a repository, and write a `gantry.yml` (and, on
+//! request, an AppSpec revision) that runs on the first try.
+//!
+//! - [`detect`] finds the projects (one per ecosystem and directory);
+//! - [`ecosystem`], `facts`, `node` and `python` learn what their templates need;
+//! - [`template`] renders the files of `templates/`;
+//! - [`pipeline`] composes the stages; [`appspec`] the `--appspec` files;
+//! - [`tools`] looks up the programs the actions need;
+//! - [`write`] writes everything or nothing.
+//!
+//! [`plan`] does everything except writing, so `--dry-run` shows exactly
+//! what [`write::write_all`] would write.
+
+pub mod appspec;
+pub mod detect;
+pub mod ecosystem;
+mod facts;
+mod gitignore;
+mod node;
+pub mod pipeline;
+mod python;
+pub mod template;
+pub mod tools;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+pub use ecosystem::Ecosystem;
+
+use crate::error::UsageError;
+use detect::Project;
+use pipeline::{Composed, ImageTarget, Settings};
+use write::{Change, FileChange};
+
+/// Dockerfile names, in order of preference.
+const DOCKERFILES: [&str; 2] = ["Dockerfile", "Containerfile"];
+
+/// How `gantry init` was asked to work.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Use this ecosystem for the root instead of detecting projects.
+    pub template: Option<Ecosystem>,
+    /// Also write `appspec.yml` and its hook scripts.
+    pub appspec: bool,
+    /// Overwrite existing files.
+    pub force: bool,
+}
+
+/// Everything `gantry init` would do, decided and checked.
+#[derive(Debug)]
+pub struct Scaffold {
+    /// The pipeline root: the directory of the config.
+    pub root: PathBuf,
+    /// The projects found (or chosen with `--template`).
+    pub projects: Vec<Project>,
+    /// The generated pipeline.
+    pub pipeline: Composed,
+    /// The container images it builds.
+    pub images: Vec<ImageTarget>,
+    /// The image builder `gantry run` would use, or why there is none
+    /// (only looked up when there are images).
+    pub builder: Result<String, String>,
+    /// The files to write, in order.
+    pub files: Vec<FileChange>,
+    /// Things the user should know about the projects.
+    pub notes: Vec<String>,
+}
+
+/// Decides and checks everything for a config at `config`, writing nothing.
+pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
+    let root = config.parent().unwrap_or(Path::new(".")).to_path_buf();
+    refuse_overwrites(&root, config, options)?;
+    let projects = match options.template {
+        Some(ecosystem) => vec![detect::forced(&root, ecosystem)],
+        None => detect::projects(&root),
+    };
+    let name = pipeline_name(&root);
+    let images = images(&root, &projects, &image_name(&name));
+    let builder = if images.is_empty() {
+        Err(String::new())
+    } else {
+        tools::image_builder(&root)
+    };
+    let settings = Settings {
+        name,
+        git: crate::git::GitInfo::discover(&root).in_repo,
+        builder: builder.is_ok(),
+        images: images.clone(),
+        appspec: deployed_appspec(&root, options),
+    };
+    let pipeline = pipeline::compose(&root, &projects, &settings).map_err(bug)?;
+    if let Err(found) = crate::config::load_text(config, &pipeline.text) {
+        let first = found.first().map_or(String::new(), |d| d.message.clone());
+        return Err(bug(format!("the generated gantry.yml is invalid: {first}")));
+    }
+    let files = files(&root, config, &pipeline, options, &settings.name)?;
+    let notes = notes(&projects);
+    Ok(Scaffold {
+        root,
+        projects,
+        pipeline,
+        images,
+        builder,
+        files,
+        notes,
+    })
+}
+
+/// Writes the planned files, all or nothing.
+pub fn write(scaffold: &Scaffold) -> anyhow::Result<()> {
+    write::write_all(&scaffold.files)
+}
+
+fn bug(message: String) -> anyhow::Error {
+    anyhow::anyhow!("{message} (a bug in gantry init; please report it)")
+}
+
+/// The files to write: the config, the `--appspec` revision, `.gitignore`.
+fn files(
+    root: &Path,
+    config: &Path,
+    pipeline: &Composed,
+    options: &Options,
+    name: &str,
+) -> anyhow::Result<Vec<FileChange>> {
+    let shown = config.strip_prefix(root).unwrap_or(config);
+    let mut files = vec![FileChange::new(
+        root,
+        &shown.to_string_lossy(),
+        pipeline.text.clone(),
+        0o644,
+    )];
+    if options.appspec {
+        for (rel, text, mode) in appspec::render(&image_name(name)).map_err(bug)? {
+            files.push(FileChange::new(root, &rel, text, mode));
+        }
+    }
+    let existing = std::fs::read_to_string(root.join(".gitignore")).ok();
+    if let Some(text) = gitignore::with_state_dir(existing.as_deref()) {
+        let mut change = FileChange::new(root, ".gitignore", text, 0o644);
+        if change.change == Change::Replace {
+            change.change = Change::Append;
+        }
+        files.push(change);
+    }
+    Ok(files)
+}
+
+/// Stops before anything is written if a file would be overwritten without `--force`.
+fn refuse_overwrites(root: &Path, config: &Path, options: &Options) -> anyhow::Result<()> {
+    if options.force {
+        return Ok(());
+    }
+    let mut taken: Vec<String> = Vec::new();
+    if config.exists() {
+        taken.push(
+            config
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into()),
+        );
+    }
+    let is_default = config.file_name().is_some_and(|n| n == "gantry.yml");
+    if is_default && root.join("gantry.yaml").exists() {
+        taken.push("gantry.yaml".into());
+    }
+    if options.appspec {
+        let appspecs = crate::appspec::APPSPEC_NAMES.iter().copied();
+        taken.extend(
+            appspecs
+                .chain(appspec::paths().into_iter().skip(1))
+                .filter(|p| root.join(p).exists())
+                .map(String::from),
+        );
+    }
+    taken.dedup();
+    if taken.is_empty() {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "{} already {}; `gantry init --force` overwrites {}",
+        taken.join(", "),
+        if taken.len() == 1 { "exists" } else { "exist" },
+        if taken.len() == 1 { "it" } else { "them" },
+    ))
+    .into())
+}
+
+/// The AppSpec file a `deploy` stage deploys: the one `--appspec` writes,
+/// else one the root already has.
+fn deployed_appspec(root: &Path, options: &Options) -> Option<String> {
+    if options.appspec {
+        return Some("appspec.yml".into());
+    }
+    let found = crate::appspec::find_appspec(root)?;
+    Some(found.file_name()?.to_string_lossy().into_owned())
+}
+
+/// Notes of the projects, naming the project when there are several.
+fn notes(projects: &[Project]) -> Vec<String> {
+    projects
+        .iter()
+        .flat_map(|p| {
+            p.facts.notes.iter().map(move |note| {
+                if projects.len() == 1 && p.dir.is_empty() {
+                    note.clone()
+                } else {
+                    format!("{} in {}: {note}", p.facts.label, p.place())
+                }
+            })
+        })
+        .collect()
+}
+
+/// The root's name as a pipeline name: letters, digits, `.`, `_`, `-`.
+fn pipeline_name(root: &Path) -> String {
+    let dir = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let raw = dir
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name.trim_matches(['-', '.']).to_string();
+    if name.is_empty() {
+        "app".into()
+    } else {
+        name
+    }
+}
+
+/// A lowercase image (and application) name: `[a-z0-9]` words joined by `-`.
+fn image_name(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        "app".into()
+    } else {
+        words.join("-")
+    }
+}
+
+/// A Dockerfile (or Containerfile) at the root and in each project directory.
+fn images(root: &Path, projects: &[Project], app: &str) -> Vec<ImageTarget> {
+    let mut dirs = vec![String::new()];
+    for p in projects {
+        if !dirs.contains(&p.dir) {
+            dirs.push(p.dir.clone());
+        }
+    }
+    let mut found: Vec<ImageTarget> = dirs
+        .iter()
+        .filter_map(|dir| {
+            let file = DOCKERFILES
+                .iter()
+                .find(|f| root.join(dir).join(f).is_file())?;
+            let id = if dir.is_empty() {
+                "root".to_string()
+            } else {
+                dir.replace('/', "-")
+            };
+            Some(ImageTarget {
+                action: id.clone(),
+                context: if dir.is_empty() {
+                    ".".into()
+                } else {
+                    dir.clone()
+                },
+                file: file.to_string(),
+                image: if dir.is_empty() {
+                    app.to_string()
+                } else {
+                    image_name(&format!("{app}-{id}"))
+                },
+            })
+        })
+        .collect();
+    if let [only] = found.as_mut_slice() {
+        only.action = "container".into();
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_usable_as_pipeline_and_image_names() {
+        assert_eq!(pipeline_name(Path::new("/tmp/My App")), "My-App");
+        assert_eq!(pipeline_name(Path::new("/tmp/.tmpXy")), "tmpXy");
+        assert_eq!(image_name("My_App.v2"), "my-app-v2");
+        assert_eq!(image_name("__"), "app");
+    }
+}

@@ -1,0 +1,337 @@
+//! Composing `gantry.yml` from the templates: the skeleton's head, then one
+//! stage per phase (deps, lint, compile, test) holding the actions of every
+//! project that has some, then the image stage. A repository with nothing
+//! to build gets the commented placeholder pipeline instead.
+
+use std::path::Path;
+
+use super::detect::{self, Project};
+use super::template::{self, Need, Rendered, Vars};
+
+const PIPELINE: &str = include_str!("../../templates/pipeline.yml");
+const EMPTY: &str = include_str!("../../templates/empty.yml");
+const IMAGE: &str = include_str!("../../templates/image.yml");
+
+/// The stages made of project actions, in pipeline order.
+pub const PHASES: [&str; 4] = ["deps", "lint", "compile", "test"];
+
+/// A container image to build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageTarget {
+    /// The action's name.
+    pub action: String,
+    /// The build context, relative to the root.
+    pub context: String,
+    /// The Dockerfile or Containerfile, relative to the context.
+    pub file: String,
+    /// The image name (lowercase).
+    pub image: String,
+}
+
+/// What the pipeline is composed from, besides the projects.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// The pipeline's name.
+    pub name: String,
+    /// Whether the root is in a git repository with a commit.
+    pub git: bool,
+    /// Whether an image builder was found.
+    pub builder: bool,
+    /// The images to build.
+    pub images: Vec<ImageTarget>,
+    /// The AppSpec file to deploy (relative to the root), if any.
+    pub appspec: Option<String>,
+}
+
+/// A composed `gantry.yml`.
+#[derive(Clone, Debug, Default)]
+pub struct Composed {
+    /// The file's text.
+    pub text: String,
+    /// The programs its actions need, each once.
+    pub needs: Vec<Need>,
+    /// The names of its stages.
+    pub stages: Vec<String>,
+    /// Whether it is the placeholder pipeline (nothing was found).
+    pub placeholder: bool,
+}
+
+/// Composes the pipeline for `projects` (found under `root`).
+pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result<Composed, String> {
+    let prefixes = action_prefixes(projects);
+    let dirs: Vec<String> = projects.iter().map(|p| p.dir.clone()).collect();
+    let mut rendered = Vec::new();
+    for (project, prefix) in projects.iter().zip(&prefixes) {
+        let others: Vec<String> = dirs
+            .iter()
+            .filter(|d| !d.is_empty() && **d != project.dir)
+            .cloned()
+            .collect();
+        rendered.push(render_project(root, project, prefix, &others)?);
+    }
+    let mut vars = Vars::new();
+    vars.insert("name".into(), settings.name.clone());
+    vars.insert("found".into(), found(projects, settings));
+    let appspec = settings.appspec.clone().unwrap_or_default();
+    vars.insert("appspec".into(), appspec.clone());
+    let skeleton = template::render("pipeline.yml", PIPELINE, &vars)?;
+    let part = |name: &str| skeleton.section(name).map_or("", |s| s.text.as_str());
+    let mut out = Composed {
+        text: part("head").to_string(),
+        ..Composed::default()
+    };
+    if !appspec.is_empty() {
+        out.text.push_str(part("groups"));
+    }
+    out.text.push_str(part("stages"));
+    for phase in PHASES {
+        let sections: Vec<_> = rendered
+            .iter()
+            .filter_map(|r| r.section(phase))
+            .filter(|s| has_action(&s.text))
+            .collect();
+        if sections.is_empty() {
+            continue;
+        }
+        out.text.push_str(part(phase));
+        for section in sections {
+            out.text.push_str(&section.text);
+            add_needs(&mut out.needs, &section.needs);
+        }
+        out.stages.push(phase.to_string());
+    }
+    if !settings.images.is_empty() {
+        out.text.push_str(part("image"));
+        for target in &settings.images {
+            out.text.push_str(&image_action(target, settings)?);
+        }
+        out.stages.push("image".into());
+    }
+    if !appspec.is_empty() {
+        out.text.push_str(part("deploy"));
+        out.stages.push("deploy".into());
+    }
+    if out.stages.is_empty() {
+        return placeholder(&vars);
+    }
+    Ok(out)
+}
+
+fn placeholder(vars: &Vars) -> Result<Composed, String> {
+    let rendered = template::render("empty.yml", EMPTY, vars)?;
+    Ok(Composed {
+        text: rendered.sections.into_iter().map(|s| s.text).collect(),
+        needs: Vec::new(),
+        stages: vec!["build".into()],
+        placeholder: true,
+    })
+}
+
+/// `Rust (Cargo) in ., Node (npm) in web` for the head comment.
+fn found(projects: &[Project], settings: &Settings) -> String {
+    let mut parts: Vec<String> = projects
+        .iter()
+        .map(|p| format!("{} in {}", p.facts.label, p.place()))
+        .collect();
+    if !settings.images.is_empty() {
+        parts.push(crate::error::plural(settings.images.len(), "Dockerfile"));
+    }
+    if let Some(appspec) = &settings.appspec {
+        parts.push(appspec.clone());
+    }
+    if parts.is_empty() {
+        "this repository".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Whether a rendered section holds at least one action.
+fn has_action(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("      - name: "))
+}
+
+fn add_needs(all: &mut Vec<Need>, more: &[Need]) {
+    for need in more {
+        if !all.iter().any(|n| n.program == need.program) {
+            all.push(need.clone());
+        }
+    }
+}
+
+/// Renders one project's template; actions of a project in a subdirectory
+/// get `working_directory:`.
+fn render_project(
+    root: &Path,
+    project: &Project,
+    prefix: &str,
+    others: &[String],
+) -> Result<Rendered, String> {
+    let mut vars = project.facts.vars.clone();
+    vars.insert("dir".into(), project.prefix());
+    vars.insert("prefix".into(), prefix.to_string());
+    let inputs = detect::inputs(root, project, others);
+    vars.insert("inputs".into(), flow_list(&inputs));
+    let deps: Vec<String> = project
+        .facts
+        .deps_files
+        .iter()
+        .map(|f| format!("{}{f}", project.prefix()))
+        .collect();
+    vars.insert("deps_inputs".into(), flow_list(&deps));
+    let (file, text) = project.ecosystem.template();
+    let mut rendered = template::render(file, text, &vars)?;
+    if !project.dir.is_empty() {
+        for section in &mut rendered.sections {
+            section.text = with_working_directory(&section.text, &project.dir);
+        }
+    }
+    Ok(rendered)
+}
+
+fn with_working_directory(text: &str, dir: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("      - name: ") {
+            out.push_str(&format!("        working_directory: {dir}\n"));
+        }
+    }
+    out
+}
+
+/// A YAML flow list of double-quoted strings: `["a", "b"]`.
+pub fn flow_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|i| serde_json::Value::String(i.clone()).to_string())
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// Action name prefixes: none for a single project, else `ID-` where ID is
+/// the directory (`services-api`) or, at the root, the ecosystem (`rust`);
+/// projects that would share one get their ecosystem appended.
+fn action_prefixes(projects: &[Project]) -> Vec<String> {
+    if projects.len() < 2 {
+        return vec![String::new(); projects.len()];
+    }
+    let ids: Vec<String> = projects.iter().map(project_id).collect();
+    projects
+        .iter()
+        .zip(&ids)
+        .map(|(p, id)| {
+            if ids.iter().filter(|other| *other == id).count() > 1 {
+                format!("{id}-{}-", p.ecosystem.key())
+            } else {
+                format!("{id}-")
+            }
+        })
+        .collect()
+}
+
+fn project_id(project: &Project) -> String {
+    if project.dir.is_empty() {
+        project.ecosystem.key().to_string()
+    } else {
+        project.dir.replace('/', "-")
+    }
+}
+
+/// The image stage's action for `target`.
+fn image_action(target: &ImageTarget, settings: &Settings) -> Result<String, String> {
+    let mut vars = Vars::new();
+    vars.insert("action".into(), target.action.clone());
+    vars.insert("context".into(), target.context.clone());
+    vars.insert("file".into(), target.file.clone());
+    vars.insert("image".into(), target.image.clone());
+    vars.insert("git".into(), if settings.git { "1" } else { "" }.into());
+    vars.insert(
+        "builder".into(),
+        if settings.builder { "1" } else { "" }.into(),
+    );
+    let rendered = template::render("image.yml", IMAGE, &vars)?;
+    Ok(rendered
+        .section("action")
+        .map_or(String::new(), |s| s.text.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scaffold::ecosystem::Ecosystem;
+
+    #[test]
+    fn flow_lists_quote_every_item() {
+        assert_eq!(flow_list(&[]), "[]");
+        assert_eq!(
+            flow_list(&["src/**".into(), "a\"b".into()]),
+            r#"["src/**", "a\"b"]"#
+        );
+    }
+
+    #[test]
+    fn prefixes_tell_projects_apart() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = |e: Ecosystem, dir: &str| Project {
+            dir: dir.into(),
+            ..detect::forced(tmp.path(), e)
+        };
+        let one = [project(Ecosystem::Rust, "")];
+        assert_eq!(action_prefixes(&one), vec![""]);
+        let many = [
+            project(Ecosystem::Rust, ""),
+            project(Ecosystem::Node, "web"),
+            project(Ecosystem::Python, "web"),
+            project(Ecosystem::Go, "services/api"),
+        ];
+        assert_eq!(
+            action_prefixes(&many),
+            vec!["rust-", "web-node-", "web-python-", "services-api-"]
+        );
+    }
+
+    /// Every template, with every switch off and then on, composes a
+    /// config that `config::load_text` accepts.
+    #[test]
+    fn every_template_variant_is_a_valid_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            name: "app".into(),
+            images: vec![ImageTarget {
+                action: "container".into(),
+                context: ".".into(),
+                file: "Dockerfile".into(),
+                image: "app".into(),
+            }],
+            appspec: Some("appspec.yml".into()),
+            ..Settings::default()
+        };
+        for ecosystem in Ecosystem::ALL {
+            for on in ["", "1"] {
+                let mut project = detect::forced(tmp.path(), ecosystem);
+                for value in project.facts.vars.values_mut() {
+                    if value.is_empty() || value == "1" {
+                        *value = on.to_string();
+                    }
+                }
+                let projects = [
+                    project.clone(),
+                    Project {
+                        dir: "sub".into(),
+                        ..project
+                    },
+                ];
+                let composed = compose(tmp.path(), &projects, &settings).unwrap();
+                let loaded = crate::config::load_text(Path::new("gantry.yml"), &composed.text);
+                assert!(
+                    loaded.is_ok(),
+                    "{ecosystem:?} {on:?}: {loaded:?}\n{}",
+                    composed.text
+                );
+                assert!(!composed.needs.is_empty() || on.is_empty(), "{ecosystem:?}");
+            }
+        }
+    }
+}

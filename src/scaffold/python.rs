@@ -1,0 +1,186 @@
+//! Python projects: a virtual environment under `.gantry/venv`, what to
+//! install into it (requirements files, the project itself, the tools),
+//! and pytest, ruff and flake8 when the project configures them.
+//!
+//! `pyproject.toml` is read line by line for its table headers and the keys
+//! of `[project.optional-dependencies]`; that is all gantry needs from it.
+
+use std::path::Path;
+
+use super::ecosystem::Facts;
+use super::facts::{exists, flag, read, text};
+
+/// Requirements files installed when present, in this order.
+const REQUIREMENTS: &[&str] = &[
+    "requirements.txt",
+    "requirements-dev.txt",
+    "dev-requirements.txt",
+    "requirements-test.txt",
+];
+
+/// What `pyproject.toml` (and friends) say.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Config {
+    /// `[build-system]` or `[project]`: `pip install -e .` works.
+    installable: bool,
+    /// Extras of `[project.optional-dependencies]` worth installing.
+    extras: Vec<String>,
+    pytest: bool,
+    ruff: bool,
+    flake8: bool,
+}
+
+/// Table headers and the keys of `[project.optional-dependencies]`.
+fn read_pyproject(text: &str) -> Config {
+    let mut config = Config::default();
+    let mut table = String::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            table = header.trim_matches(['[', ' ']).to_string();
+            config.installable |= table == "build-system" || table == "project";
+            config.pytest |= table == "tool.pytest.ini_options";
+            config.ruff |= table == "tool.ruff" || table.starts_with("tool.ruff.");
+            config.flake8 |= table == "tool.flake8";
+            continue;
+        }
+        if table == "project.optional-dependencies" {
+            let key = line.split('=').next().unwrap_or("").trim();
+            if ["dev", "test", "tests"].contains(&key) {
+                config.extras.push(key.to_string());
+            }
+        }
+    }
+    config
+}
+
+/// Whether any requirements file or the pyproject names `tool`.
+fn mentions(dir: &Path, tool: &str) -> bool {
+    REQUIREMENTS
+        .iter()
+        .chain(&["pyproject.toml"])
+        .filter_map(|f| read(dir, f))
+        .any(|t| {
+            t.lines().any(|l| {
+                let l = l.trim().trim_start_matches(['"', '\'']);
+                l.starts_with(tool)
+                    && !l[tool.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-')
+            })
+        })
+}
+
+fn section_in(dir: &Path, file: &str, header: &str) -> bool {
+    read(dir, file).is_some_and(|t| t.lines().any(|l| l.trim() == header))
+}
+
+/// Whether `dir` holds `test_*.py` or `*_test.py` files (for unittest).
+fn has_tests(dir: &Path) -> bool {
+    super::detect::any_file(dir, 4, &|path: &Path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"))
+    })
+}
+
+/// What the project configures, from every file that can say it.
+fn configured(dir: &Path) -> Config {
+    let mut config =
+        read(dir, "pyproject.toml").map_or_else(Config::default, |t| read_pyproject(&t));
+    config.installable |= exists(dir, "setup.py");
+    config.pytest |= exists(dir, "pytest.ini")
+        || exists(dir, "conftest.py")
+        || section_in(dir, "setup.cfg", "[tool:pytest]")
+        || section_in(dir, "tox.ini", "[pytest]")
+        || mentions(dir, "pytest");
+    config.ruff |= exists(dir, "ruff.toml") || exists(dir, ".ruff.toml") || mentions(dir, "ruff");
+    config.flake8 |= exists(dir, ".flake8")
+        || section_in(dir, "setup.cfg", "[flake8]")
+        || section_in(dir, "tox.ini", "[flake8]")
+        || mentions(dir, "flake8");
+    config
+}
+
+/// Facts about the Python project in `dir`.
+pub fn facts(dir: &Path) -> Facts {
+    let config = configured(dir);
+    let mut facts = Facts {
+        label: "Python".into(),
+        extensions: &["py", "pyi"],
+        ..Facts::default()
+    };
+    let mut files: Vec<&str> = vec!["pyproject.toml", "setup.py", "setup.cfg"];
+    files.extend(REQUIREMENTS);
+    facts.deps_files = files
+        .iter()
+        .filter(|f| exists(dir, f))
+        .map(|f| f.to_string())
+        .collect();
+    facts.config_files = facts.deps_files.clone();
+    facts.config_files.extend(
+        [
+            "tox.ini",
+            "pytest.ini",
+            "conftest.py",
+            ".flake8",
+            "ruff.toml",
+            ".ruff.toml",
+        ]
+        .iter()
+        .filter(|f| exists(dir, f))
+        .map(|f| f.to_string()),
+    );
+    let requirements: Vec<&str> = REQUIREMENTS
+        .iter()
+        .copied()
+        .filter(|f| exists(dir, f))
+        .collect();
+    let tools: Vec<&str> = [
+        ("pytest", config.pytest),
+        ("ruff", config.ruff),
+        ("flake8", config.flake8),
+    ]
+    .iter()
+    .filter(|(_, on)| *on)
+    .map(|(t, _)| *t)
+    .collect();
+    let unittest = !config.pytest && has_tests(dir);
+    if !config.pytest && !unittest {
+        facts
+            .notes
+            .push("no pytest configuration and no test_*.py files: no Python test action".into());
+    }
+    let extras = if config.extras.is_empty() {
+        String::new()
+    } else {
+        format!("[{}]", config.extras.join(","))
+    };
+    let vars = &mut facts.vars;
+    text(
+        vars,
+        "requirements",
+        &requirements
+            .iter()
+            .map(|r| format!(" -r {r}"))
+            .collect::<String>(),
+    );
+    flag(vars, "installable", config.installable);
+    text(vars, "extras", &extras);
+    text(vars, "tools", &tools.join(" "));
+    flag(vars, "pytest", config.pytest);
+    flag(vars, "unittest", unittest);
+    flag(vars, "ruff", config.ruff);
+    flag(vars, "flake8", config.flake8);
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_tables_and_extras() {
+        let text = "[build-system]\nrequires = [\"hatchling\"]\n[project.optional-dependencies]\ndev = [\"pytest\"]\ndocs = [\"x\"]\n[tool.ruff.lint]\nselect = [\"E\"]\n[[tool.pytest.ini_options]]\n";
+        let c = read_pyproject(text);
+        assert!(c.installable && c.ruff && c.pytest && !c.flake8);
+        assert_eq!(c.extras, vec!["dev"]);
+        assert_eq!(read_pyproject("[tool.black]\n"), Config::default());
+    }
+}

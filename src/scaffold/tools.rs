@@ -1,0 +1,44 @@
+//! The tool check: which programs the generated actions need are missing
+//! from `PATH`, each with how to install it. It never stops `gantry init`;
+//! the findings are printed after the files are written.
+
+use std::path::Path;
+
+use super::template::Need;
+use crate::image::{detect, BuilderChoice};
+
+/// The needs whose program is not on `PATH` (looked up from `cwd`).
+pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {
+    let path = std::env::var_os("PATH");
+    needs
+        .iter()
+        .filter(|n| which::which_in(&n.program, path.as_ref(), cwd).is_err())
+        .cloned()
+        .collect()
+}
+
+/// Whether `gantry run` would find an image builder (docker with a running
+/// daemon, podman or buildah), as `builder: auto` decides; `Err` says what
+/// was tried and how to install one.
+pub fn image_builder(cwd: &Path) -> Result<String, String> {
+    let path = std::env::var_os("PATH");
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    detect::detect(BuilderChoice::Auto, path.as_deref(), cwd, &env)
+        .map(|chosen| chosen.builder.name().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_only_programs_not_on_path() {
+        let need = |program: &str| Need {
+            program: program.into(),
+            hint: format!("get {program}"),
+        };
+        let needs = [need("sh"), need("gantry-no-such-program")];
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(missing(&needs, &cwd), vec![need("gantry-no-such-program")]);
+    }
+}
