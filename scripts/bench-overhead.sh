@@ -5,6 +5,10 @@
 # ratios, not absolute times).
 #
 #   scripts/bench-overhead.sh [N]      (default 200; needs hyperfine and make)
+#
+# BENCH_TMP=/dev/shm puts the work directory on tmpfs: gantry writes a log
+# file per action (and prunes old runs), which on a slow disk costs more
+# than the process handling itself.
 set -euo pipefail
 n=${1:-200}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +17,7 @@ command -v make >/dev/null || { echo "needs make (apt-get install make)" >&2; ex
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
-work=$(mktemp -d)
+work=$(mktemp -d -p "${BENCH_TMP:-${TMPDIR:-/tmp}}")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
