@@ -12,7 +12,7 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
-work=$(mktemp -d)
+work=$(mktemp -d -p "${BENCH_TMP:-${TMPDIR:-/tmp}}")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 python3 - "$files" <<'PY'
