@@ -45,11 +45,10 @@ pub struct RawPipeline {
     pub deploy_groups: crate::deploy::config::RawDeployGroups,
 }
 
+// The action fields are repeated here rather than shared through
+// `#[serde(flatten)]`: flatten does not work with `deny_unknown_fields` and
+// would lose the spans that every error message needs.
 /// A stage: either `actions:` or the fields of one action directly.
-///
-/// The action fields are repeated here rather than shared through
-/// `#[serde(flatten)]`: flatten does not work with `deny_unknown_fields`
-/// and would lose the spans that every error message needs.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Stage")]
