@@ -164,7 +164,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate hook cache history logs schema completions deploy export help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate deploy hook cache history logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,7 +480,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="init run list graph validate hook cache history logs schema completions deploy export help"
+            opts="init run list graph validate deploy hook cache history logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -36,14 +36,14 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
+            cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand hook 'Install, remove or inspect the git pre-push hook'
             cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
+            cand export 'Write the pipeline as another CI engine''s configuration'
             cand schema 'Print the JSON Schema of gantry.yml (for editors)'
             cand completions 'Print a shell completion script'
-            cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
-            cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;init'= {
@@ -127,6 +127,29 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -f 'Use this config file instead of looking for gantry.yml upward'
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;deploy'= {
+            cand -g 'The deployment group (default: the only one in gantry.yml)'
+            cand --group 'The deployment group (default: the only one in gantry.yml)'
+            cand --revision 'The revision folder (default: the group''s `deploy:` action''s, else the pipeline root)'
+            cand --appspec 'The AppSpec file, at the revision''s root (default: its appspec.yml)'
+            cand --root 'Deploy onto DIR as the group''s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server'
+            cand --output 'How to print the summary on stdout'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --rollback 'Redeploy the group''s previous successful revision'
+            cand --no-rollback 'On failure, keep the failed state for inspection instead of rolling back'
+            cand -y 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
+            cand --yes 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'
@@ -286,6 +309,21 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'gantry;export'= {
+            cand -o 'Write to FILE instead of stdout'
+            cand --output 'Write to FILE instead of stdout'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'gantry;schema'= {
             cand -o 'Write to FILE instead of stdout'
             cand --output 'Write to FILE instead of stdout'
@@ -314,58 +352,20 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'gantry;deploy'= {
-            cand -g 'The deployment group (default: the only one in gantry.yml)'
-            cand --group 'The deployment group (default: the only one in gantry.yml)'
-            cand --revision 'The revision folder (default: the group''s `deploy:` action''s, else the pipeline root)'
-            cand --appspec 'The AppSpec file, at the revision''s root (default: its appspec.yml)'
-            cand --root 'Deploy onto DIR as the group''s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server'
-            cand --output 'How to print the summary on stdout'
-            cand -C 'Work in DIR, as if gantry had been started there'
-            cand --directory 'Work in DIR, as if gantry had been started there'
-            cand -f 'Use this config file instead of looking for gantry.yml upward'
-            cand --file 'Use this config file instead of looking for gantry.yml upward'
-            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
-            cand --rollback 'Redeploy the group''s previous successful revision'
-            cand --no-rollback 'On failure, keep the failed state for inspection instead of rolling back'
-            cand -y 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
-            cand --yes 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
-            cand -q 'Print less: no live output, only failures and the summary'
-            cand --quiet 'Print less: no live output, only failures and the summary'
-            cand -v 'Print more: every output line of every action, also on a terminal'
-            cand --verbose 'Print more: every output line of every action, also on a terminal'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'gantry;export'= {
-            cand -o 'Write to FILE instead of stdout'
-            cand --output 'Write to FILE instead of stdout'
-            cand -C 'Work in DIR, as if gantry had been started there'
-            cand --directory 'Work in DIR, as if gantry had been started there'
-            cand -f 'Use this config file instead of looking for gantry.yml upward'
-            cand --file 'Use this config file instead of looking for gantry.yml upward'
-            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
-            cand -q 'Print less: no live output, only failures and the summary'
-            cand --quiet 'Print less: no live output, only failures and the summary'
-            cand -v 'Print more: every output line of every action, also on a terminal'
-            cand --verbose 'Print more: every output line of every action, also on a terminal'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
         &'gantry;help'= {
             cand init 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
             cand run 'Run the pipeline: every stage, or the named ones'
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
+            cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
             cand hook 'Install, remove or inspect the git pre-push hook'
             cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
             cand logs 'Print the logs of a run (the latest by default)'
+            cand export 'Write the pipeline as another CI engine''s configuration'
             cand schema 'Print the JSON Schema of gantry.yml (for editors)'
             cand completions 'Print a shell completion script'
-            cand deploy 'Carry out a CodeDeploy in-place deployment on local instances'
-            cand export 'Write the pipeline as another CI engine''s configuration'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;help;init'= {
@@ -377,6 +377,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;graph'= {
         }
         &'gantry;help;validate'= {
+        }
+        &'gantry;help;deploy'= {
         }
         &'gantry;help;hook'= {
             cand install 'Install the pre-push hook (an existing hook is chained, never overwritten)'
@@ -401,13 +403,11 @@ set edit:completion:arg-completer[gantry] = {|@words|
         }
         &'gantry;help;logs'= {
         }
+        &'gantry;help;export'= {
+        }
         &'gantry;help;schema'= {
         }
         &'gantry;help;completions'= {
-        }
-        &'gantry;help;deploy'= {
-        }
-        &'gantry;help;export'= {
         }
         &'gantry;help;help'= {
         }

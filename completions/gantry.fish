@@ -38,14 +38,14 @@ complete -c gantry -n "__fish_gantry_needs_command" -f -a "run" -d 'Run the pipe
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "list" -d 'Print the stages and actions as a tree'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "deploy" -d 'Carry out a CodeDeploy in-place deployment on local instances'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "cache" -d 'Manage the action cache'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_needs_command" -f -a "deploy" -d 'Carry out a CodeDeploy in-place deployment on local instances'
-complete -c gantry -n "__fish_gantry_needs_command" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template for the directory instead of detecting projects' -r -f -a "rust\t'Rust with Cargo (`Cargo.toml`)'
 node\t'Node with npm, yarn or pnpm (`package.json`)'
@@ -122,6 +122,23 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s g -l group -d 'The deployment group (default: the only one in gantry.yml)' -r
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l revision -d 'The revision folder (default: the group\'s `deploy:` action\'s, else the pipeline root)' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l appspec -d 'The AppSpec file, at the revision\'s root (default: its appspec.yml)' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l root -d 'Deploy onto DIR as the group\'s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l output -d 'How to print the summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
+json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l rollback -d 'Redeploy the group\'s previous successful revision'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l no-rollback -d 'On failure, keep the failed state for inspection instead of rolling back'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s y -l yes -d 'Approve the group\'s approval gate without asking (also GANTRY_APPROVE=1)'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
@@ -210,6 +227,15 @@ complete -c gantry -n "__fish_gantry_using_subcommand logs" -l failed -d 'Only t
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s o -l output -d 'Write to FILE instead of stdout' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand export" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand schema" -s o -l output -d 'Write to FILE instead of stdout' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand schema" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand schema" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
@@ -227,46 +253,20 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s g -l group -d 'The deployment group (default: the only one in gantry.yml)' -r
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l revision -d 'The revision folder (default: the group\'s `deploy:` action\'s, else the pipeline root)' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l appspec -d 'The AppSpec file, at the revision\'s root (default: its appspec.yml)' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l root -d 'Deploy onto DIR as the group\'s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l output -d 'How to print the summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
-json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l rollback -d 'Redeploy the group\'s previous successful revision'
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l no-rollback -d 'On failure, keep the failed state for inspection instead of rolling back'
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s y -l yes -d 'Approve the group\'s approval gate without asking (also GANTRY_APPROVE=1)'
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gantry -n "__fish_gantry_using_subcommand export" -s o -l output -d 'Write to FILE instead of stdout' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand export" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand export" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
-complete -c gantry -n "__fish_gantry_using_subcommand export" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c gantry -n "__fish_gantry_using_subcommand export" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
-complete -c gantry -n "__fish_gantry_using_subcommand export" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
-complete -c gantry -n "__fish_gantry_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "init" -d 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "list" -d 'Print the stages and actions as a tree'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "cache" -d 'Manage the action cache'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "deploy" -d 'Carry out a CodeDeploy in-place deployment on local instances'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate hook cache history logs schema completions deploy export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "init" -d 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "deploy" -d 'Carry out a CodeDeploy in-place deployment on local instances'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "cache" -d 'Manage the action cache'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (an existing hook is chained, never overwritten)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove gantry\'s pre-push hook and restore a chained one'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "status" -d 'Say which pre-push hook is installed, and where'

@@ -61,6 +61,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Check appspec.yml files and gantry.yml for mistakes.
     Validate(ValidateArgs),
+    /// Carry out a CodeDeploy in-place deployment on local instances.
+    Deploy(DeployArgs),
     /// Install, remove or inspect the git pre-push hook.
     #[command(subcommand)]
     Hook(HookCommand),
@@ -71,14 +73,12 @@ pub enum Command {
     History(HistoryArgs),
     /// Print the logs of a run (the latest by default).
     Logs(LogsArgs),
+    /// Write the pipeline as another CI engine's configuration.
+    Export(ExportArgs),
     /// Print the JSON Schema of gantry.yml (for editors).
     Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Carry out a CodeDeploy in-place deployment on local instances.
-    Deploy(DeployArgs),
-    /// Write the pipeline as another CI engine's configuration.
-    Export(ExportArgs),
 }
 
 /// Arguments of `gantry export`.
