@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod exec;
 pub mod export;
+pub mod fsutil;
 pub mod git;
 pub mod graph;
 pub mod image;

@@ -108,10 +108,9 @@ impl RunRecord {
     /// Writes `run.json` atomically (temp file, then rename).
     pub fn write_summary(&self, summary: &RunSummary) -> anyhow::Result<()> {
         let json = serde_json::to_vec_pretty(summary)?;
-        let tmp = self.dir.join("run.json.tmp");
-        fs::write(&tmp, json).with_context(|| format!("cannot write {}", tmp.display()))?;
-        fs::rename(&tmp, self.dir.join("run.json"))?;
-        Ok(())
+        let path = self.dir.join("run.json");
+        crate::fsutil::write_atomic(&path, &json, None)
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// Deletes the oldest runs so that at most `keep` remain.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fsutil::write_atomic;
 use crate::record::STATE_DIR;
 
 /// Bumped when the entry format or fingerprint recipe changes.
@@ -77,14 +78,9 @@ pub fn save(
     write_atomic(
         &files_path(state_root, stage, action),
         &serde_json::to_vec(files)?,
+        None,
     )?;
-    write_atomic(&path, &serde_json::to_vec(entry)?)
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(tmp, path)
+    write_atomic(&path, &serde_json::to_vec(entry)?, None)
 }
 
 /// Deletes every entry; returns whether there was a cache.

@@ -115,10 +115,7 @@ fn refresh_schema(dir: &std::path::Path) {
     let path = dir.join("gantry.schema.json");
     let text = super::schema::text();
     if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
-        let tmp = dir.join("gantry.schema.json.tmp");
-        if std::fs::write(&tmp, &text).is_ok() {
-            let _ = std::fs::rename(tmp, path);
-        }
+        let _ = crate::fsutil::write_atomic(&path, text.as_bytes(), None);
     }
 }
 

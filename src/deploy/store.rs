@@ -140,10 +140,9 @@ impl GroupState {
         let mut state = self.clone();
         state.schema = 1;
         let json = serde_json::to_vec_pretty(&state)?;
-        let tmp = dir.join("state.json.tmp");
-        fs::write(&tmp, json).with_context(|| format!("cannot write {}", tmp.display()))?;
-        fs::rename(&tmp, dir.join("state.json"))
-            .with_context(|| format!("cannot replace {}", dir.join("state.json").display()))
+        let path = dir.join("state.json");
+        crate::fsutil::write_atomic(&path, &json, None)
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The record of deployment `id`.

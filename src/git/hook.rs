@@ -2,7 +2,6 @@
 //! chaining and removing gantry's hook without ever losing an existing one.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -152,11 +151,8 @@ fn script(gantry: &Path) -> String {
 }
 
 fn write_executable(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("gantry-tmp");
-    fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))?;
-    fs::rename(&tmp, path)?;
-    Ok(())
+    crate::fsutil::write_atomic(path, text.as_bytes(), Some(0o755))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// One line git feeds a pre-push hook.

@@ -67,9 +67,6 @@ fn test_case(action: &ActionResult, root: &Path) -> TestCase {
 /// Writes the XML to `path` atomically.
 pub fn write(summary: &RunSummary, root: &Path, path: &Path) -> anyhow::Result<()> {
     let xml = render(summary, root)?;
-    let tmp = path.with_extension("xml.tmp");
-    std::fs::write(&tmp, xml)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    crate::fsutil::write_atomic(path, xml.as_bytes(), None)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
