@@ -69,12 +69,13 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// Claims the next id by creating its directory (safe against a
-    /// concurrent gantry in the same repository).
-    pub fn create(root: &Path) -> anyhow::Result<RunRecord> {
+    /// Claims `first` (from [`next_id`]) or, if a concurrent gantry in the
+    /// same repository took it meanwhile, the next free id, by creating its
+    /// directory.
+    pub fn create(root: &Path, first: u64) -> anyhow::Result<RunRecord> {
         let runs = runs_dir(root);
         fs::create_dir_all(&runs).with_context(|| format!("cannot create {}", runs.display()))?;
-        let mut id = next_id(root);
+        let mut id = first;
         loop {
             let dir = runs.join(id.to_string());
             match fs::create_dir(&dir) {

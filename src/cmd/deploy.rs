@@ -40,15 +40,20 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
         adjust(&mut plan, globals, args);
         Ok(plan)
     };
-    planned(record::next_id(&pipeline.root).to_string())?;
+    let next = record::next_id(&pipeline.root);
+    let plan = planned(next.to_string())?;
     if let Some(root) = &args.root {
         if root == Path::new("/") {
             eprintln!("gantry: --root /: deploying onto this machine for real; files go to their real paths");
         }
     }
     ensure_state_dir(&pipeline.root)?;
-    let record = RunRecord::create(&pipeline.root)?;
-    let plan = planned(record.id.to_string())?;
+    let record = RunRecord::create(&pipeline.root, next)?;
+    let plan = if record.id == next {
+        plan
+    } else {
+        planned(record.id.to_string())?
+    };
     let run_args = RunArgs {
         stages: Vec::new(),
         from: None,

@@ -43,9 +43,9 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
         run_id,
         git: source.git.clone(),
     };
-    let next = record::next_id(&source.state_root).to_string();
+    let next = record::next_id(&source.state_root);
     // Plan before claiming a run directory: a config error leaves nothing behind.
-    let plan = plan::plan(pipeline, options(next.clone()))?;
+    let plan = plan::plan(pipeline, options(next.to_string()))?;
     let mut files = files;
     let mut cache = |run_id: &str| {
         files
@@ -53,12 +53,17 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
             .map(|f| Cache::new(f, &source.state_root, !args.no_cache, run_id))
     };
     if args.dry_run {
-        dry_run::print(&plan, cache(&next).as_ref());
+        dry_run::print(&plan, cache(&plan.run_id).as_ref());
         return Ok(EXIT_OK);
     }
     ensure_state_dir(&source.state_root)?;
-    let record = RunRecord::create(&source.state_root)?;
-    let plan = plan::plan(pipeline, options(record.id.to_string()))?;
+    let record = RunRecord::create(&source.state_root, next)?;
+    // Only when a concurrent run took `next` does `${run.id}` change.
+    let plan = if record.id == next {
+        plan
+    } else {
+        plan::plan(pipeline, options(record.id.to_string()))?
+    };
     let keep_runs = pipeline.keep_runs;
     let cache = cache(&plan.run_id);
     let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;

@@ -89,7 +89,7 @@ fn install_hint() -> &'static str {
 }
 
 /// Whether docker's daemon answers `docker info`, asked once per program
-/// and `DOCKER_*` settings in a gantry process (planning runs more than once).
+/// and `DOCKER_*` settings in a gantry process (several image actions share one probe).
 fn docker_answers(program: &Path, env: &[(String, String)]) -> Result<(), String> {
     static ASKED: OnceLock<Mutex<HashMap<String, Result<(), String>>>> = OnceLock::new();
     let docker_env: Vec<&(String, String)> = env
