@@ -164,8 +164,8 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
     if let Source::Revision(_) = source {
         download_bundle(shared, &id, &bundle, io)?;
     }
-    let appspec = match open_bundle(&bundle, &appspec_name) {
-        Ok(appspec) => appspec,
+    let (appspec, plan) = match open_bundle(&bundle, &appspec_name) {
+        Ok(opened) => opened,
         Err(why) => {
             mark(shared, &id, DeployStatus::Failed)?;
             bail!("{why}; nothing was deployed");
@@ -194,6 +194,7 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
         bundle_id,
         bundle,
         appspec,
+        plan,
         dir,
         rollback_of,
     })
@@ -232,9 +233,9 @@ fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(Deploymen
     Ok((record, dir))
 }
 
-/// The AppSpec of the bundle at `bundle`, checked once more together with
-/// the install plan (paths, links) before any instance is touched.
-fn open_bundle(bundle: &Path, name: &str) -> Result<AppSpec, String> {
+/// The AppSpec of the bundle at `bundle`, checked once more, and its install
+/// plan (paths, links), made once before any instance is touched.
+fn open_bundle(bundle: &Path, name: &str) -> Result<(AppSpec, install::Plan), String> {
     let appspec = appspec::load(&bundle.join(name)).map_err(|_| {
         format!(
             "the AppSpec of the bundle {} cannot be read or is no longer valid",
@@ -244,8 +245,8 @@ fn open_bundle(bundle: &Path, name: &str) -> Result<AppSpec, String> {
     if appspec.os == Os::Windows {
         return Err("the AppSpec says `os: windows`; gantry deploys Linux revisions only".into());
     }
-    install::plan(&appspec, bundle)?;
-    Ok(appspec)
+    let plan = install::plan(&appspec, bundle)?;
+    Ok((appspec, plan))
 }
 
 fn download_bundle(

@@ -76,6 +76,8 @@ pub struct Deployment {
     pub bundle: PathBuf,
     /// Its AppSpec.
     pub appspec: AppSpec,
+    /// What Install copies, made once for every instance.
+    pub plan: install::Plan,
     /// Where the instance logs go.
     pub dir: PathBuf,
     /// The deployment this one rolls back: files its Install replaced are put back.
@@ -258,7 +260,6 @@ fn install_step(
         }
     }
     let started = Instant::now();
-    let plan = install::plan(&dep.appspec, &dep.bundle)?;
     let behavior = dep
         .appspec
         .file_exists_behavior
@@ -271,14 +272,16 @@ fn install_step(
         })
     };
     let aside = dep.dir.join(format!("{}.replaced", instance.name));
-    let done = install::install(root, &plan, behavior, &aside, &mut record)?;
-    record(&done.installed)?;
+    let done = install::install(root, &dep.plan, behavior, &aside, &mut record)?;
     shared.update(|state| {
         let entry = state.instances.entry(instance.name.clone()).or_default();
+        entry.root = root.path.clone();
+        entry.installed = done.installed.clone();
         entry.replaced = done.replaced.clone();
         entry.replaced_by = Some(dep.id.clone());
     })?;
-    let targets: Vec<(PathBuf, bool)> = plan
+    let targets: Vec<(PathBuf, bool)> = dep
+        .plan
         .targets()
         .into_iter()
         .filter(|(p, _)| !done.retained.contains(p))
