@@ -42,6 +42,11 @@ impl Status {
         }
     }
 
+    /// Failed or timed out: what retries, warnings and failure reports are about.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Failed | Status::TimedOut)
+    }
+
     /// Whether this status fails the stage it belongs to.
     pub fn fails_stage(self) -> bool {
         matches!(
@@ -82,7 +87,7 @@ pub struct ActionResult {
     pub outputs: BTreeMap<String, String>,
 }
 
-fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_millis() as u64)
 }
 

@@ -23,7 +23,7 @@ pub struct RunSummary {
     /// Start time, RFC 3339, UTC.
     pub started_at: String,
     /// Wall time.
-    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "crate::events::as_millis")]
     pub duration: Duration,
     /// The repository context.
     pub git: GitInfo,
@@ -77,10 +77,6 @@ pub struct Totals {
     pub warning: usize,
     /// Skipped by the cache.
     pub cached: usize,
-}
-
-fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_millis() as u64)
 }
 
 impl StageSummary {

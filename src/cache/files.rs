@@ -41,6 +41,8 @@ pub struct FileIndex {
     known: HashMap<String, Known>,
     trust: Trust,
     ids: Mutex<HashMap<String, Option<String>>>,
+    /// Threads for hashing (the CPU count is looked up once).
+    threads: usize,
     walks: Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
     matches: Mutex<HashMap<Vec<String>, Arc<Vec<String>>>>,
 }
@@ -128,6 +130,7 @@ impl FileIndex {
             known: HashMap::new(),
             trust: Trust::Nothing,
             ids: Mutex::default(),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             walks: Mutex::default(),
             matches: Mutex::default(),
         }
@@ -202,8 +205,7 @@ impl FileIndex {
             let ids = lock(&self.ids);
             files.iter().filter(|f| !ids.contains_key(*f)).collect()
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = missing.len().div_ceil(threads).max(256);
+        let chunk = missing.len().div_ceil(self.threads).max(256);
         let computed: Vec<(String, Option<String>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = missing
                 .chunks(chunk)

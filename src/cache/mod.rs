@@ -43,10 +43,15 @@ impl Decision {
     /// `inputs unchanged since run 41` or `src/main.rs changed`, for reporters.
     pub fn describe(&self) -> String {
         match self {
-            Decision::Skip { since_run, .. } => format!("inputs unchanged since run {since_run}"),
+            Decision::Skip { since_run, .. } => skip_reason(since_run),
             Decision::Run { reason, .. } => reason.clone(),
         }
     }
+}
+
+/// Why a cached action was skipped: `inputs unchanged since run 41`.
+pub fn skip_reason(since_run: &str) -> String {
+    format!("inputs unchanged since run {since_run}")
 }
 
 /// The cache for one run.
@@ -108,8 +113,10 @@ impl Cache {
         }
         if previous.digest != entry.digest {
             let old = store::load_files(&self.state_root, &action.stage, &action.name);
-            let change = describe_changes(&old, &pending().files);
-            return run(change.unwrap_or_else(|| "its inputs changed".into()));
+            let pending = pending();
+            let change = describe_changes(&old, &pending.files);
+            let reason = change.unwrap_or_else(|| "its inputs changed".into());
+            return Some(Decision::Run { reason, pending });
         }
         if let Some(missing) = self.missing_output(action, root) {
             return run(format!("output `{missing}` is missing"));

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use super::run::{ensure_state_dir, run_plan};
 use super::Globals;
 use crate::cli::{DeployArgs, RunArgs};
+use crate::config::valid_name;
 use crate::config::{Action, ActionKind, Pipeline, Span, Stage};
-use crate::deploy::config::{valid_group_name, DeployAction, DeployGroup, DeploymentConfig};
+use crate::deploy::config::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::deploy::{Instance, Mode};
 use crate::error::{UsageError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
 use crate::events::Status;
@@ -91,7 +92,7 @@ fn group_name(pipeline: &Pipeline, args: &DeployArgs) -> Result<String, UsageErr
         .map(|g| g.name.as_str())
         .collect();
     match (&args.group, names.as_slice(), &args.root) {
-        (Some(g), _, _) if !valid_group_name(g) => Err(UsageError(format!(
+        (Some(g), _, _) if !valid_name(g) => Err(UsageError(format!(
             "invalid group name `{g}`: use letters, digits, `.`, `_` and `-`"
         ))),
         (Some(g), _, Some(_)) => Ok(g.clone()),

@@ -227,11 +227,7 @@ impl Checker<'_> {
 
     fn check_name(&mut self, what: &str, name: &Spanned<String>) {
         let n = &name.value;
-        let valid = !n.is_empty()
-            && !n.starts_with('.')
-            && n.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if !valid {
+        if !super::valid_name(n) {
             self.error(
                 "C006",
                 span(name),

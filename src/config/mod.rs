@@ -13,6 +13,17 @@ mod refs;
 pub use load::{find_config, insert_group_gates, load, load_text, CONFIG_NAMES};
 pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};
 
+/// Whether `name` can name a pipeline, stage, action or deployment group:
+/// letters, digits, `.`, `_`, `-`, not starting with `.` (names become
+/// directory and file names).
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
 /// The JSON Schema of `gantry.yml`, derived from the types the loader
 /// reads it into (for editors: `gantry schema`).
 pub fn json_schema() -> serde_json::Value {

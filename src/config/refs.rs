@@ -116,8 +116,8 @@ fn texts(action: &Action) -> Vec<(&str, Span)> {
         ActionKind::Custom { with, .. } => {
             with.iter().map(|v| (v.value.as_str(), v.span)).collect()
         }
-        #[allow(unreachable_patterns)]
-        _ => Vec::new(),
+        // Output references are not filled in image or deploy settings (yet).
+        ActionKind::Image(_) | ActionKind::Deploy(_) => Vec::new(),
     };
     texts.extend(action.env.iter().map(|v| (v.value.as_str(), v.span)));
     if let Some((dir, span)) = &action.working_directory {

@@ -336,19 +336,9 @@ pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diag
     (groups, found)
 }
 
-/// Whether `name` can name a group: letters, digits, `.`, `_`, `-`, not
-/// starting with `.` (it becomes a folder name).
-pub fn valid_group_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-}
-
 fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnostic>) {
     let n = &name.value;
-    if !valid_group_name(n) {
+    if !crate::config::valid_name(n) {
         found.push(error(
             file,
             "C041",

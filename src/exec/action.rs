@@ -86,9 +86,8 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         result.exit_code = outcome.exit_code;
         result.reason = outcome.reason;
         result.outputs = outcome.outputs.into_iter().collect();
-        let retry = matches!(result.status, Status::Failed | Status::TimedOut)
-            && attempt <= action.retries
-            && !ctx.interrupt.requested();
+        let retry =
+            result.status.is_failure() && attempt <= action.retries && !ctx.interrupt.requested();
         if !retry {
             break;
         }
@@ -98,7 +97,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
             reason: result.reason.clone().unwrap_or_default(),
         });
     }
-    if action.continue_on_error && matches!(result.status, Status::Failed | Status::TimedOut) {
+    if action.continue_on_error && result.status.is_failure() {
         result.status = Status::Warning;
     }
     result.duration = start.elapsed();

@@ -195,8 +195,7 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
     let decision = ctx.cache.and_then(|c| c.decide(action, ctx.root));
     let pending = match decision {
         Some(Decision::Skip { since_run, outputs }) => {
-            let reason = format!("inputs unchanged since run {since_run}");
-            return cached(action, &reason, outputs, ctx);
+            return cached(action, &crate::cache::skip_reason(&since_run), outputs, ctx);
         }
         Some(Decision::Run { reason, pending }) => {
             let _ = ctx.events.send(Event::Note {

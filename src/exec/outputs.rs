@@ -59,8 +59,8 @@ impl Produced {
                     .map(|(k, v)| Ok((k.clone(), fill(v)?)))
                     .collect::<Result<_, String>>()?,
             },
-            #[allow(unreachable_patterns)]
-            other => other.clone(),
+            // Output references are not filled in image or deploy settings (yet).
+            Work::Image(_) | Work::Deploy(_) => action.work.clone(),
         };
         Ok(Some(resolved))
     }

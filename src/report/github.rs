@@ -19,7 +19,7 @@ pub fn active() -> bool {
 pub fn annotations(summary: &RunSummary, root: &Path) -> String {
     let mut out = String::new();
     for a in summary.stages.iter().flat_map(|s| &s.actions) {
-        if !matches!(a.status, Status::Failed | Status::TimedOut) {
+        if !a.status.is_failure() {
             continue;
         }
         let mut message = format!("{} {}", a.status.label(), a.reason.as_deref().unwrap_or(""));

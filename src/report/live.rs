@@ -92,7 +92,7 @@ impl LiveReporter {
             bar.finish_and_clear();
             self.multi.remove(&bar);
         }
-        let failed = matches!(result.status, Status::Failed | Status::TimedOut);
+        let failed = result.status.is_failure();
         if self.quiet && !failed {
             return;
         }

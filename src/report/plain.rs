@@ -73,7 +73,7 @@ impl Reporter for PlainReporter {
                 result,
                 log_file,
             } => {
-                let failed = matches!(result.status, Status::Failed | Status::TimedOut);
+                let failed = result.status.is_failure();
                 if self.quiet && !failed {
                     return;
                 }
