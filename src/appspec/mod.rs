@@ -21,7 +21,7 @@ pub mod node;
 mod parse;
 mod paths;
 mod permissions;
-mod plan;
+pub(crate) mod plan;
 mod revision;
 mod server;
 mod service_hooks;

@@ -108,8 +108,10 @@ fn matches<'t>(targets: &'t Targets, object: &str, p: &Permission) -> Vec<&'t st
         .collect()
 }
 
-/// Whether `rel` (a path below `object`) is selected by `pattern` and `except`.
-fn selected(rel: &str, p: &Permission) -> bool {
+/// Whether `rel` (a path below `object`) is selected by `pattern` and
+/// `except`: `**` takes every depth; other patterns and every `except` look
+/// at direct children only (rule 31). `gantry deploy` applies the same rule.
+pub(crate) fn selected(rel: &str, p: &Permission) -> bool {
     let direct = !rel.contains('/');
     let pattern_ok = p.pattern == "**" || (direct && glob(&p.pattern, rel));
     let excepted = direct && p.except.iter().any(|e| glob(e, rel));
@@ -117,7 +119,7 @@ fn selected(rel: &str, p: &Permission) -> bool {
 }
 
 /// A simple glob: `*` matches any run of characters, everything else is literal.
-fn glob(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob(pattern: &str, name: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or("");
     let Some(mut rest) = name.strip_prefix(first) else {

@@ -9,6 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::paths::{self, show, Root};
+use crate::appspec::plan::selected;
 use crate::appspec::{ObjectType, Permission};
 
 /// Applies `entries` to `targets` (installed paths relative to the root,
@@ -101,45 +102,12 @@ pub fn select<'t>(
         .iter()
         .filter(|(path, is_dir)| {
             wants(*is_dir)
-                && path
-                    .strip_prefix(object)
-                    .is_ok_and(|rel| !rel.as_os_str().is_empty() && chosen(entry, rel))
+                && path.strip_prefix(object).is_ok_and(|rel| {
+                    !rel.as_os_str().is_empty() && selected(&rel.to_string_lossy(), entry)
+                })
         })
         .map(|(path, _)| path.as_path())
         .collect()
-}
-
-/// `pattern` and `except` on a path below the object: `**` takes every
-/// depth; other patterns and every `except` look at direct children only.
-fn chosen(entry: &Permission, rel: &Path) -> bool {
-    let direct = rel.components().count() == 1;
-    let name = rel.to_string_lossy();
-    let pattern_ok = entry.pattern == "**" || (direct && star_match(&entry.pattern, &name));
-    let excepted = direct && entry.except.iter().any(|e| star_match(e, &name));
-    pattern_ok && !excepted
-}
-
-/// `*` matches any run of characters; everything else is literal.
-fn star_match(pattern: &str, name: &str) -> bool {
-    let (p, n) = (pattern.as_bytes(), name.as_bytes());
-    let (mut pi, mut ni) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() && p[pi] == b'*' {
-            backtrack = Some((pi, ni));
-            pi += 1;
-        } else if pi < p.len() && p[pi] == n[ni] {
-            pi += 1;
-            ni += 1;
-        } else if let Some((bp, bn)) = backtrack {
-            pi = bp + 1;
-            ni = bn + 1;
-            backtrack = Some((bp, bn + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// Whether gantry runs as root.
@@ -208,7 +176,7 @@ pub fn lookup(name: &str, user: bool) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::star_match;
+    use crate::appspec::plan::glob as star_match;
 
     #[test]
     fn stars() {
