@@ -3,8 +3,7 @@
 //! archive when `output:` asks for one, and hand back tags, image id, digest
 //! and archive as the action's outputs.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 use std::time::Instant;
 
 use super::command::{self, Step};
@@ -32,12 +31,12 @@ pub fn run(action: &PlannedAction, job: &ImageJob, io: &mut ActionIo<'_>) -> Out
     {
         io.say("storage_driver and isolation apply to buildah and podman; docker ignores them");
     }
-    let scratch = match Scratch::create() {
+    let scratch = match tempfile::Builder::new().prefix("gantry-image-").tempdir() {
         Ok(s) => s,
         Err(e) => return Outcome::failed(format!("cannot create a temporary directory: {e}")),
     };
     let started = Instant::now();
-    let iidfile = scratch.path("iid");
+    let iidfile = scratch.path().join("iid");
     let build = command::build(job, chosen.builder, Some(&iidfile));
     let outcome = run_step(action, chosen, &build, io, started);
     if outcome.status != Status::Passed {
@@ -51,7 +50,7 @@ pub fn run(action: &PlannedAction, job: &ImageJob, io: &mut ActionIo<'_>) -> Out
         outputs.push(("image_id".into(), id));
     }
     if let Some(output) = &job.output {
-        let digestfile = scratch.path("digest");
+        let digestfile = scratch.path().join("digest");
         if let Err(why) = prepare_archive(&action.cwd.join(output)) {
             return Outcome::failed(why);
         }
@@ -116,34 +115,4 @@ fn prepare_archive(path: &Path) -> Result<(), String> {
 fn read_trimmed(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// A private temporary directory for the builder's id files, removed on drop.
-struct Scratch {
-    dir: PathBuf,
-}
-
-impl Scratch {
-    fn create() -> std::io::Result<Scratch> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        loop {
-            let n = NEXT.fetch_add(1, Ordering::SeqCst);
-            let dir = std::env::temp_dir().join(format!("gantry-image-{}-{n}", std::process::id()));
-            match std::fs::create_dir(&dir) {
-                Ok(()) => return Ok(Scratch { dir }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
