@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::spec::{Builder, BuilderChoice};
+use crate::exec::interrupt::Interrupt;
+use crate::exec::process::{self, Exit, OutputSink, ProcessSpec};
 
 /// How long `docker info` may take before docker counts as unavailable.
 pub const DOCKER_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -109,34 +109,31 @@ fn docker_answers(program: &Path, env: &[(String, String)]) -> Result<(), String
     answer
 }
 
+/// Asks `docker info`, supervised like any action's process (its own
+/// process group, killed whole at the deadline), its output discarded.
 fn probe_docker(program: &Path, env: &[(String, String)]) -> Result<(), String> {
-    let mut child = Command::new(program)
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("cannot run `docker info`: {e}"))?;
-    let deadline = Instant::now() + DOCKER_PROBE_TIMEOUT;
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(_)) => return Err("found, but its daemon is not running".into()),
-            Ok(None) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            _ => {
-                // SAFETY: kill(2) on the probe's own process group.
-                unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
-                let _ = child.wait();
-                return Err(format!(
-                    "found, but its daemon did not answer within {}s",
-                    DOCKER_PROBE_TIMEOUT.as_secs()
-                ));
-            }
-        }
+    struct Discard;
+    impl OutputSink for Discard {
+        fn write(&mut self, _: &[u8]) {}
+    }
+    let spec = ProcessSpec {
+        program: program.display().to_string(),
+        args: ["info", "--format", "{{.ServerVersion}}"]
+            .map(String::from)
+            .to_vec(),
+        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+        env: env.to_vec(),
+        timeout: Some(DOCKER_PROBE_TIMEOUT),
+        ..Default::default()
+    };
+    match process::run(&spec, &mut Discard, &Interrupt::default()).exit {
+        Exit::Code(0) => Ok(()),
+        Exit::SpawnFailed(why) => Err(format!("cannot run `docker info`: {why}")),
+        Exit::TimedOut => Err(format!(
+            "found, but its daemon did not answer within {}s",
+            DOCKER_PROBE_TIMEOUT.as_secs()
+        )),
+        _ => Err("found, but its daemon is not running".into()),
     }
 }
 
