@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{header, table, tail, Reporter, Stream, FAILURE_TAIL_LINES};
+use super::{
+    command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
+    FAILURE_TAIL_LINES,
+};
 use crate::config::duration::human;
-use crate::events::{ActionKey, Event, Status};
+use crate::events::{ActionKey, Event};
 use crate::plan::Plan;
 use crate::summary::RunSummary;
 
@@ -98,11 +101,10 @@ impl LiveReporter {
         }
         let (icon, style) = table::status_style(result.status, self.stream);
         let dim = self.stream.style(console::Style::new().dim());
-        let detail = match (result.status, &result.reason) {
-            (s @ (Status::Skipped | Status::Cached), Some(r)) => format!("{}: {r}", s.label()),
-            (_, Some(r)) => format!("{}  {r}", human(result.duration)),
-            (_, None) => human(result.duration),
-        };
+        let detail = not_run_text(result).unwrap_or_else(|| match &result.reason {
+            Some(r) => format!("{}  {r}", human(result.duration)),
+            None => human(result.duration),
+        });
         self.println(format!(
             "{} {}  {}",
             style.apply_to(icon),
@@ -129,8 +131,7 @@ impl Reporter for LiveReporter {
     fn event(&mut self, event: &Event) {
         match event {
             Event::StageStarted { stage } if !self.quiet => {
-                let style = self.stream.style(console::Style::new().bold().cyan());
-                self.println(format!("{}", style.apply_to(format!("==> {stage}"))));
+                self.println(stage_heading(stage, self.stream));
             }
             Event::ActionStarted {
                 key,
@@ -138,12 +139,7 @@ impl Reporter for LiveReporter {
                 command,
             } => {
                 let bar = self.bar(key);
-                let retry = if *attempt > 1 {
-                    format!("attempt {attempt}: ")
-                } else {
-                    String::new()
-                };
-                bar.set_message(format!("{retry}$ {command}"));
+                bar.set_message(command_line(*attempt, command));
             }
             Event::Output { key, line } => {
                 if self.verbose {

@@ -59,6 +59,30 @@ impl Stream {
     }
 }
 
+/// `==> stage`, bold cyan.
+pub fn stage_heading(stage: &str, stream: Stream) -> String {
+    let style = stream.style(console::Style::new().bold().cyan());
+    style.apply_to(format!("==> {stage}")).to_string()
+}
+
+/// `$ command`, prefixed `attempt N: ` for a retry.
+pub fn command_line(attempt: u32, command: &str) -> String {
+    if attempt > 1 {
+        format!("attempt {attempt}: $ {command}")
+    } else {
+        format!("$ {command}")
+    }
+}
+
+/// `skipped: reason` or `cached: reason` for an action that did not run.
+pub fn not_run_text(result: &crate::events::ActionResult) -> Option<String> {
+    use crate::events::Status;
+    match (result.status, &result.reason) {
+        (s @ (Status::Skipped | Status::Cached), Some(r)) => Some(format!("{}: {r}", s.label())),
+        _ => None,
+    }
+}
+
 /// The header line: pipeline, run id, and the git context.
 pub fn header(plan: &Plan, stream: Stream) -> String {
     let bold = stream.style(console::Style::new().bold());

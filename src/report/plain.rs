@@ -1,9 +1,12 @@
 //! Plain output for pipes and CI: one line per event, prefixed with
 //! `[stage/action]`, no escape codes beyond colour (and none when colour is off).
 
-use super::{header, table, tail, Reporter, Stream, FAILURE_TAIL_LINES};
+use super::{
+    command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
+    FAILURE_TAIL_LINES,
+};
 use crate::config::duration::human;
-use crate::events::{Event, Status};
+use crate::events::Event;
 use crate::plan::Plan;
 use crate::summary::RunSummary;
 
@@ -35,26 +38,16 @@ impl Reporter for PlainReporter {
         let dim = self.stream.style(console::Style::new().dim());
         match event {
             Event::StageStarted { stage } if !self.quiet => {
-                self.line(format!(
-                    "{}",
-                    self.stream
-                        .style(console::Style::new().bold().cyan())
-                        .apply_to(format!("==> {stage}"))
-                ));
+                self.line(stage_heading(stage, self.stream));
             }
             Event::ActionStarted {
                 key,
                 attempt,
                 command,
             } if !self.quiet => {
-                let retry = if *attempt > 1 {
-                    format!("attempt {attempt}: ")
-                } else {
-                    String::new()
-                };
                 self.line(format!(
                     "[{key}] {}",
-                    dim.apply_to(format!("{retry}$ {command}"))
+                    dim.apply_to(command_line(*attempt, command))
                 ));
             }
             Event::Output { key, line } if !self.quiet => self.line(format!("[{key}] {line}")),
@@ -78,13 +71,13 @@ impl Reporter for PlainReporter {
                     return;
                 }
                 let (icon, style) = table::status_style(result.status, self.stream);
-                let what = match (result.status, &result.reason) {
-                    (s @ (Status::Skipped | Status::Cached), Some(r)) => {
-                        format!("{}: {r}", s.label())
+                let what = not_run_text(result).unwrap_or_else(|| {
+                    let (s, d) = (result.status.label(), human(result.duration));
+                    match &result.reason {
+                        Some(r) => format!("{s} in {d}: {r}"),
+                        None => format!("{s} in {d}"),
                     }
-                    (s, Some(r)) => format!("{} in {}: {r}", s.label(), human(result.duration)),
-                    (s, None) => format!("{} in {}", s.label(), human(result.duration)),
-                };
+                });
                 self.line(format!(
                     "[{key}] {}",
                     style.apply_to(format!("{icon} {what}"))
