@@ -43,18 +43,21 @@ pub struct RecordedRun {
     pub summary: serde_json::Value,
 }
 
-/// Every run with a readable `run.json`, oldest first. Runs still in
-/// progress (or killed before writing it) have none and are left out.
-pub fn load_runs(root: &Path) -> Vec<RecordedRun> {
+/// Run `id`, if it has a readable `run.json` (a run still in progress, or
+/// killed before writing it, has none).
+pub fn load_run(root: &Path, id: u64) -> Option<RecordedRun> {
+    let path = runs_dir(root).join(id.to_string()).join("run.json");
+    let summary = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+    Some(RecordedRun { id, summary })
+}
+
+/// The runs with a readable `run.json`, newest first, each read only when
+/// the iterator gets to it.
+pub fn newest_runs(root: &Path) -> impl Iterator<Item = RecordedRun> + '_ {
     run_ids(root)
         .into_iter()
-        .filter_map(|id| {
-            let path = runs_dir(root).join(id.to_string()).join("run.json");
-            let text = fs::read(path).ok()?;
-            let summary = serde_json::from_slice(&text).ok()?;
-            Some(RecordedRun { id, summary })
-        })
-        .collect()
+        .rev()
+        .filter_map(move |id| load_run(root, id))
 }
 
 /// A run being recorded.

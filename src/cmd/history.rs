@@ -9,7 +9,9 @@ use crate::record;
 /// Prints one line per recorded run.
 pub fn execute(globals: &Globals, args: &HistoryArgs) -> anyhow::Result<u8> {
     let pipeline = globals.load_pipeline()?;
-    let runs = record::load_runs(&pipeline.root);
+    let runs: Vec<_> = record::newest_runs(&pipeline.root)
+        .take(args.limit)
+        .collect();
     let mut out = std::io::stdout().lock();
     if runs.is_empty() {
         writeln!(
@@ -27,7 +29,7 @@ pub fn execute(globals: &Globals, args: &HistoryArgs) -> anyhow::Result<u8> {
         "STATUS".into(),
         "DURATION".into(),
     ]];
-    for run in runs.iter().rev().take(args.limit) {
+    for run in &runs {
         let git = &run.summary["git"];
         let dirty = if git["dirty"] == true { "+" } else { "" };
         rows.push([

@@ -10,17 +10,16 @@ use crate::record::{self, RecordedRun};
 /// Prints the selected logs, each under a `==> stage/action (status)` header.
 pub fn execute(globals: &Globals, args: &LogsArgs) -> anyhow::Result<u8> {
     let pipeline = globals.load_pipeline()?;
-    let runs = record::load_runs(&pipeline.root);
     let (run_id, target) = parse_selector(&args.selector)?;
     let run = match run_id {
-        Some(id) => runs.iter().find(|r| r.id == id),
-        None => runs.last(),
+        Some(id) => record::load_run(&pipeline.root, id),
+        None => record::newest_runs(&pipeline.root).next(),
     }
     .ok_or_else(|| match run_id {
         Some(id) => UsageError(format!("no run {id} recorded (see `gantry history`)")),
         None => UsageError("no runs recorded yet".into()),
     })?;
-    let actions = select_actions(run, target.as_deref(), args.failed)?;
+    let actions = select_actions(&run, target.as_deref(), args.failed)?;
     let mut out = std::io::stdout().lock();
     for action in actions {
         let key = format!("{}/{}", text(&action["stage"]), text(&action["action"]));

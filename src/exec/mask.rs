@@ -51,8 +51,14 @@ impl Masker {
             return;
         }
         self.pending.extend_from_slice(chunk);
+        let used = self.scan(&self.pending, out);
+        self.pending.drain(..used);
+    }
+
+    /// Copies `buf` to `out` with every whole secret masked, stopping where
+    /// the rest could still become a secret; returns how much was used.
+    fn scan(&self, buf: &[u8], out: &mut Vec<u8>) -> usize {
         let mut i = 0;
-        let buf = &self.pending;
         while i < buf.len() {
             let skip = self.next_candidate(&buf[i..]).unwrap_or(buf.len() - i);
             out.extend_from_slice(&buf[i..i + skip]);
@@ -70,7 +76,7 @@ impl Masker {
                 i += 1;
             }
         }
-        self.pending.drain(..i);
+        i
     }
 
     /// Offset of the first byte in `rest` that begins some secret.
@@ -89,17 +95,16 @@ impl Masker {
         out.append(&mut self.pending);
     }
 
-    /// Masks a whole string at once.
+    /// Masks a whole string at once (as `push` then `finish` would),
+    /// without copying the masker.
     pub fn mask_str(&self, text: &str) -> String {
-        let mut masker = Masker {
-            secrets: self.secrets.clone(),
-            starts: self.starts,
-            firsts: self.firsts.clone(),
-            pending: Vec::new(),
-        };
-        let mut out = Vec::with_capacity(text.len());
-        masker.push(text.as_bytes(), &mut out);
-        masker.finish(&mut out);
+        if !self.is_active() {
+            return text.to_string();
+        }
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let used = self.scan(bytes, &mut out);
+        out.extend_from_slice(&bytes[used..]);
         String::from_utf8_lossy(&out).into_owned()
     }
 
