@@ -27,7 +27,11 @@ pub fn check_output_references(pipeline: &Pipeline) -> Vec<Diagnostic> {
     }
     let positions = positions(pipeline);
     for (stage_index, stage) in pipeline.stages.iter().enumerate() {
-        for (action, position) in stage.actions.iter().zip(group_keys(&stage.actions)) {
+        for (action, position) in stage
+            .actions
+            .iter()
+            .zip(crate::plan::run_order_keys(&stage.actions))
+        {
             let here = (stage_index, position);
             for (text, span) in texts(action) {
                 for name in output_names(text) {
@@ -58,20 +62,15 @@ fn output_names(text: &str) -> Vec<String> {
 fn positions(pipeline: &Pipeline) -> Vec<(String, String, Position)> {
     let mut all = Vec::new();
     for (i, stage) in pipeline.stages.iter().enumerate() {
-        for (action, key) in stage.actions.iter().zip(group_keys(&stage.actions)) {
+        for (action, key) in stage
+            .actions
+            .iter()
+            .zip(crate::plan::run_order_keys(&stage.actions))
+        {
             all.push((stage.name.clone(), action.name.clone(), (i, key)));
         }
     }
     all
-}
-
-/// The order key of each action's `run_order` group, as the planner groups them.
-fn group_keys(actions: &[Action]) -> Vec<u32> {
-    if actions.iter().all(|a| a.run_order.is_none()) {
-        (0..actions.len() as u32).collect()
-    } else {
-        actions.iter().map(|a| a.run_order.unwrap_or(1)).collect()
-    }
 }
 
 fn problem(

@@ -196,10 +196,8 @@ fn secret_values(pipeline: &Pipeline, layers: &Layers) -> Result<Vec<String>, Ve
 /// Listed order, one at a time, unless some action has `run_order`; then
 /// equal values form a group (missing counts as 1, as in CodePipeline).
 pub fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
-    if actions.iter().all(|a| a.run_order.is_none()) {
-        return actions.iter().map(|a| vec![a]).collect();
-    }
-    let mut orders: Vec<u32> = actions.iter().map(|a| a.run_order.unwrap_or(1)).collect();
+    let keys = run_order_keys(actions);
+    let mut orders = keys.clone();
     orders.sort_unstable();
     orders.dedup();
     orders
@@ -207,10 +205,23 @@ pub fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
         .map(|order| {
             actions
                 .iter()
-                .filter(|a| a.run_order.unwrap_or(1) == order)
+                .zip(&keys)
+                .filter(|(_, key)| **key == order)
+                .map(|(action, _)| action)
                 .collect()
         })
         .collect()
+}
+
+/// Each action's `run_order` group key: its position when no action of the
+/// stage has `run_order` (one after another), else `run_order` with missing
+/// counted as 1. Actions with equal keys run together, lower first.
+pub fn run_order_keys(actions: &[Action]) -> Vec<u32> {
+    if actions.iter().all(|a| a.run_order.is_none()) {
+        (0..actions.len() as u32).collect()
+    } else {
+        actions.iter().map(|a| a.run_order.unwrap_or(1)).collect()
+    }
 }
 
 fn plan_action(
