@@ -5,6 +5,8 @@
 #[path = "deploy/checks.rs"]
 mod checks;
 mod common;
+#[path = "deploy/outside.rs"]
+mod outside;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! next clean-up. Everything is decided before the first byte is written,
 //! so a DISALLOW conflict leaves the instance untouched.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -172,6 +172,16 @@ fn walk(
         }
     }
     chain.pop();
+    Ok(())
+}
+
+/// Refuses the plan when one of its links would lead outside `root` once
+/// installed (checked before anything is touched).
+pub fn check_links(root: &Root, plan: &Plan) -> Result<(), String> {
+    let planned: HashMap<PathBuf, PathBuf> = plan.links.iter().cloned().collect();
+    for (at, text) in &plan.links {
+        paths::check_installed_link(root, &planned, at, text)?;
+    }
     Ok(())
 }
 

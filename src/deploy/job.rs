@@ -28,6 +28,8 @@ pub struct Instance {
     pub name: String,
     /// Its root folder (absolute): `/srv/app` in the AppSpec is `<root>/srv/app`.
     pub root: PathBuf,
+    /// Given with `--root`: it may lead anywhere, `/` included.
+    pub explicit: bool,
 }
 
 /// A deployment to carry out.
@@ -58,6 +60,11 @@ pub struct DeployJob {
 }
 
 impl DeployJob {
+    /// The pipeline root (the folder holding `.gantry/`).
+    pub fn pipeline_root(&self) -> &Path {
+        self.state_root.parent().unwrap_or(Path::new("/"))
+    }
+
     /// A short description for `--dry-run`, `list` and the live line.
     pub fn describe(&self, base: &Path) -> String {
         let rel = |p: &Path| match p.strip_prefix(base) {
@@ -110,6 +117,7 @@ pub fn plan(
             .map(|(i, r)| Instance {
                 name: (i + 1).to_string(),
                 root: root.join(r),
+                explicit: false,
             })
             .collect(),
         config: group.config,

@@ -134,7 +134,7 @@ pub fn deploy_instance(
         touched: true,
         ..InstanceResult::skipped(index, "")
     };
-    let root = match Root::open(&instance.root) {
+    let root = match Root::open(instance, shared.job.pipeline_root()) {
         Ok(root) => root,
         Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
     };
@@ -253,6 +253,7 @@ fn install_step(
     root: &Root,
     io: &mut InstanceIo<'_>,
 ) -> Result<(), String> {
+    install::check_links(root, &dep.plan)?;
     if let Some(previous) = instance_state(shared, instance, root) {
         install::clean_up(root, &previous.installed);
         if dep.rollback_of.is_some() && previous.replaced_by == dep.rollback_of {
@@ -310,7 +311,7 @@ fn install_step(
 /// with no earlier revision to go back to).
 pub fn remove_installed(shared: &Shared<'_>, index: usize) -> Result<(), String> {
     let instance = &shared.job.instances[index];
-    let root = Root::open(&instance.root)?;
+    let root = Root::open(instance, shared.job.pipeline_root())?;
     if let Some(previous) = instance_state(shared, instance, &root) {
         install::clean_up(&root, &previous.installed);
         install::restore(&root, &previous.replaced)?;
