@@ -209,6 +209,9 @@ fn adjust(plan: &mut Plan, globals: &Globals, args: &DeployArgs) {
         if args.rollback {
             job.mode = Mode::Rollback;
         }
+        if args.recover {
+            job.mode = Mode::Recover;
+        }
         if let Some(root) = &args.root {
             job.instances = vec![Instance {
                 name: ROOT_INSTANCE.into(),

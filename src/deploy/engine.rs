@@ -17,6 +17,7 @@ use super::io::InstanceIo;
 use super::job::{DeployJob, Mode};
 use super::lifecycle::{self, deploy_instance, Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
 use super::paths;
+use super::recover;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
 use crate::appspec::{self, AppSpec, Os, Platform};
 use crate::events::Status;
@@ -64,9 +65,20 @@ fn deploy(
             .timeout
             .and_then(|t| std::time::Instant::now().checked_add(t)),
     };
+    let recovered = recover::recover(&shared, io)?;
     let outcome = match job.mode {
         Mode::Deploy => deploy_revision(&shared, io)?,
         Mode::Rollback => roll_back_by_hand(&shared, io)?,
+        Mode::Recover => {
+            if recovered == 0 {
+                io.say("nothing to recover: every deployment finished with its instances");
+            }
+            let mut outcome = Outcome::passed();
+            outcome
+                .outputs
+                .push(("recovered".into(), recovered.to_string()));
+            outcome
+        }
     };
     shared.state().prune(&job.state);
     Ok(outcome)
@@ -455,7 +467,7 @@ fn remove_failed(
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     for &i in touched {
-        lifecycle::remove_installed(shared, i).map_err(anyhow::Error::msg)?;
+        lifecycle::remove_installed(shared, i, &failed.dir).map_err(anyhow::Error::msg)?;
     }
     io.say(&format!(
         "no earlier successful deployment: removed what {} installed",

@@ -19,6 +19,8 @@ pub enum Mode {
     Deploy,
     /// Redeploy the group's previous successful revision (`--rollback`).
     Rollback,
+    /// Only restore instances a deployment did not finish with (`--recover`).
+    Recover,
 }
 
 /// One local instance.
@@ -75,6 +77,7 @@ impl DeployJob {
         let what = match self.mode {
             Mode::Deploy => format!("deploy {}", rel(&self.revision)),
             Mode::Rollback => "roll back".to_string(),
+            Mode::Recover => "recover".to_string(),
         };
         let n = self.instances.len();
         let s = if n == 1 { "" } else { "s" };

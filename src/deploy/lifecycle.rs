@@ -3,6 +3,7 @@
 //! DownloadBundle, BeforeInstall, Install, AfterInstall, ApplicationStart,
 //! ValidateService.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
@@ -11,9 +12,10 @@ use super::hooks::{run_event, HookEnv};
 use super::install;
 use super::io::InstanceIo;
 use super::job::{DeployJob, Instance};
+use super::journal::{self, Entry, Journal, Meta, Undone};
 use super::paths::Root;
 use super::permissions;
-use super::store::{bundle_dir, GroupState, InstanceState};
+use super::store::{bundle_dir, GroupState, InstanceState, Replaced};
 use crate::appspec::{AppSpec, FileExistsBehavior};
 use crate::events::Status;
 use crate::exec::interrupt::Interrupt;
@@ -139,6 +141,9 @@ pub fn deploy_instance(
         Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
     };
     let env = hook_env(shared, dep, &root);
+    // Open from Install until the instance is done; left on disk when the
+    // deployment is interrupted, for the next one to undo.
+    let mut journal: Option<Journal> = None;
     for event in EVENTS {
         if shared.interrupt.requested() {
             return fail(result, event, Status::Interrupted, "interrupted".into());
@@ -147,9 +152,16 @@ pub fn deploy_instance(
         let failure = match event {
             "ApplicationStop" => application_stop(shared, instance, &root, &env, io),
             "DownloadBundle" => None,
-            "Install" => install_step(shared, dep, instance, &root, io)
-                .err()
-                .map(|why| (Status::Failed, why)),
+            "Install" => match install_step(shared, dep, instance, &root, io) {
+                Ok(opened) => {
+                    journal = Some(opened);
+                    None
+                }
+                Err(InstallFailed { why, undone }) => {
+                    result.touched = !undone;
+                    Some((Status::Failed, why))
+                }
+            },
             _ => match dep.appspec.hooks.get(event) {
                 Some(scripts) => run_event(io, event, scripts, &dep.bundle, &root.path, &env),
                 None => None,
@@ -160,14 +172,30 @@ pub fn deploy_instance(
             started.elapsed()
         ));
         if let Some((status, why)) = failure {
+            if status != Status::Interrupted {
+                close(journal, dep, instance);
+            }
             return fail(result, event, status, why);
         }
     }
-    if let Err(why) = mark_successful(shared, dep, instance, &root) {
+    let marked = mark_successful(shared, dep, instance, &root);
+    close(journal, dep, instance);
+    if let Err(why) = marked {
         return fail(result, "ValidateService", Status::Failed, why);
     }
     result.status = Status::Passed;
     result
+}
+
+/// Where the clean-up of `dep` on `instance` sets the last Install's files aside.
+fn aside_dir(dep_dir: &Path, instance: &Instance) -> PathBuf {
+    dep_dir.join(format!("{}.aside", instance.name))
+}
+
+fn close(journal: Option<Journal>, dep: &Deployment, instance: &Instance) {
+    if let Some(journal) = journal {
+        journal.close(&aside_dir(&dep.dir, instance));
+    }
 }
 
 /// Records `dep`'s bundle as the instance's last successful revision —
@@ -246,19 +274,121 @@ fn application_stop(
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)
 }
 
+/// Why Install failed, and whether the instance was put back as it was.
+struct InstallFailed {
+    why: String,
+    undone: bool,
+}
+
+/// Install, journaled; on failure (a full disk, a file in the way) the
+/// journal is undone at once, so the instance is left as it was.
 fn install_step(
     shared: &Shared<'_>,
     dep: &Deployment,
     instance: &Instance,
     root: &Root,
     io: &mut InstanceIo<'_>,
-) -> Result<(), String> {
-    install::check_links(root, &dep.plan)?;
-    if let Some(previous) = instance_state(shared, instance, root) {
-        install::clean_up(root, &previous.installed);
-        if dep.rollback_of.is_some() && previous.replaced_by == dep.rollback_of {
-            install::restore(root, &previous.replaced)?;
+) -> Result<Journal, InstallFailed> {
+    let refused = |why| InstallFailed { why, undone: true };
+    install::check_links(root, &dep.plan).map_err(refused)?;
+    let previous = instance_state(shared, instance, root);
+    let begin = Entry::Begin {
+        instance: instance.name.clone(),
+        deployment: dep.id.clone(),
+        root: root.path.clone(),
+        previous: previous.clone(),
+    };
+    let mut journal =
+        Journal::begin(journal::path(&dep.dir, &instance.name), &begin).map_err(refused)?;
+    match install_journaled(shared, dep, instance, root, io, &mut journal, previous) {
+        Ok(()) => Ok(journal),
+        Err(why) => Err(undo_now(shared, dep, instance, journal, why, io)),
+    }
+}
+
+/// Undoes `journal` after Install failed with `why`.
+fn undo_now(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    instance: &Instance,
+    journal: Journal,
+    why: String,
+    io: &mut InstanceIo<'_>,
+) -> InstallFailed {
+    match journal::undo(&journal.path) {
+        Ok(undone) => {
+            let restored = shared.update(|state| put_back_state(state, &undone));
+            io.say(
+                "Install",
+                &format!(
+                    "Install failed; the instance is back as it was before {}: {}",
+                    dep.id,
+                    undone.describe()
+                ),
+            );
+            journal.close(&aside_dir(&dep.dir, instance));
+            match restored {
+                Ok(()) => InstallFailed {
+                    why: format!("{why} (the instance was restored as it was before)"),
+                    undone: true,
+                },
+                Err(e) => InstallFailed {
+                    why: format!("{why}; {e}"),
+                    undone: false,
+                },
+            }
         }
+        Err(e) => InstallFailed {
+            why: format!("{why}; putting the instance back failed too: {e} (fix the cause and run `gantry deploy --recover`)"),
+            undone: false,
+        },
+    }
+}
+
+/// The instance's record as it was before the undone deployment.
+pub fn put_back_state(state: &mut GroupState, undone: &Undone) {
+    match &undone.previous {
+        Some(previous) => {
+            state
+                .instances
+                .insert(undone.instance.clone(), previous.clone());
+        }
+        None => {
+            state.instances.remove(&undone.instance);
+        }
+    }
+}
+
+fn install_journaled(
+    shared: &Shared<'_>,
+    dep: &Deployment,
+    instance: &Instance,
+    root: &Root,
+    io: &mut InstanceIo<'_>,
+    journal: &mut Journal,
+    previous: Option<InstanceState>,
+) -> Result<(), String> {
+    let mut kept = Vec::new();
+    if let Some(previous) = previous {
+        install::clean_up(
+            root,
+            &previous.installed,
+            journal,
+            &aside_dir(&dep.dir, instance),
+        )?;
+        let (back, stay): (Vec<Replaced>, Vec<Replaced>) =
+            previous.replaced.into_iter().partition(|r| {
+                dep.rollback_of.is_some()
+                    && r.by.as_ref().or(previous.replaced_by.as_ref()) == dep.rollback_of.as_ref()
+            });
+        install::restore(root, &back, journal)?;
+        kept = stay
+            .into_iter()
+            .map(|r| Replaced {
+                by: r.by.or_else(|| previous.replaced_by.clone()),
+                ..r
+            })
+            .collect();
     }
     let started = Instant::now();
     let behavior = dep
@@ -273,20 +403,36 @@ fn install_step(
         })
     };
     let aside = dep.dir.join(format!("{}.replaced", instance.name));
-    let done = install::install(root, &dep.plan, behavior, &aside, &mut record)?;
+    let done = install::install(root, &dep.plan, behavior, &aside, journal, &mut record)?;
+    kept.extend(done.replaced.iter().map(|r| Replaced {
+        by: Some(dep.id.clone()),
+        ..r.clone()
+    }));
     shared.update(|state| {
         let entry = state.instances.entry(instance.name.clone()).or_default();
         entry.root = root.path.clone();
         entry.installed = done.installed.clone();
-        entry.replaced = done.replaced.clone();
+        entry.replaced = kept;
         entry.replaced_by = Some(dep.id.clone());
     })?;
+    let created: HashSet<&Path> = done.installed.iter().map(|i| i.path.as_path()).collect();
     let targets: Vec<(PathBuf, bool)> = dep
         .plan
         .targets()
         .into_iter()
         .filter(|(p, _)| !done.retained.contains(p))
         .collect();
+    let changed: Vec<Entry> = targets
+        .iter()
+        .filter(|(p, _)| !created.contains(p.as_path()))
+        .filter_map(|(p, _)| {
+            Meta::of(&root.path.join(p)).map(|meta| Entry::Changed {
+                path: p.clone(),
+                meta,
+            })
+        })
+        .collect();
+    journal.log(&changed)?;
     for note in permissions::apply(root, &dep.appspec.permissions, &targets)? {
         io.say("Install", &note);
     }
@@ -307,21 +453,32 @@ fn install_step(
     Ok(())
 }
 
-/// Removes what the last Install put on instance `index` (a rollback
-/// with no earlier revision to go back to).
-pub fn remove_installed(shared: &Shared<'_>, index: usize) -> Result<(), String> {
+/// Removes what the last Install put on instance `index` and puts back
+/// what it replaced (a rollback with no earlier revision to go back to);
+/// journaled in `dep_dir` like an Install.
+pub fn remove_installed(shared: &Shared<'_>, index: usize, dep_dir: &Path) -> Result<(), String> {
     let instance = &shared.job.instances[index];
     let root = Root::open(instance, shared.job.pipeline_root())?;
     if let Some(previous) = instance_state(shared, instance, &root) {
-        install::clean_up(&root, &previous.installed);
-        install::restore(&root, &previous.replaced)?;
+        let begin = Entry::Begin {
+            instance: instance.name.clone(),
+            deployment: String::new(),
+            root: root.path.clone(),
+            previous: Some(previous.clone()),
+        };
+        let mut journal = Journal::begin(journal::path(dep_dir, &instance.name), &begin)?;
+        let aside = aside_dir(dep_dir, instance);
+        install::clean_up(&root, &previous.installed, &mut journal, &aside)?;
+        install::restore(&root, &previous.replaced, &mut journal)?;
+        shared.update(|state| {
+            if let Some(entry) = state.instances.get_mut(&instance.name) {
+                entry.installed.clear();
+                entry.replaced.clear();
+            }
+        })?;
+        journal.close(&aside);
     }
-    shared.update(|state| {
-        if let Some(entry) = state.instances.get_mut(&instance.name) {
-            entry.installed.clear();
-            entry.replaced.clear();
-        }
-    })
+    Ok(())
 }
 
 /// The instance log of `dep` for `instance`.

@@ -17,9 +17,11 @@ mod hooks;
 mod install;
 mod io;
 pub mod job;
+mod journal;
 pub mod lifecycle;
 mod paths;
 mod permissions;
+mod recover;
 pub mod store;
 
 pub use engine::run;
