@@ -7,6 +7,8 @@ mod checks;
 mod common;
 #[path = "deploy/outside.rs"]
 mod outside;
+#[path = "deploy/recovery.rs"]
+mod recovery;
 
 use std::time::Duration;
 
