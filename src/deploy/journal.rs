@@ -274,6 +274,14 @@ pub fn undo(path: &Path) -> Result<Undone, String> {
         }
     }
     let root = undone.root.clone();
+    if !root.is_dir() {
+        return Err(format!(
+            "the instance root {} of the unfinished deployment {} is missing; the files it moved away are kept in {} (mount or recreate the root, then run `gantry deploy --recover`)",
+            root.display(),
+            undone.deployment,
+            path.parent().unwrap_or(Path::new(".")).display()
+        ));
+    }
     for (i, entry) in entries.iter().enumerate().rev() {
         if let Entry::Created { path, .. } = entry {
             let put_back = moved_out
@@ -290,10 +298,12 @@ pub fn undo(path: &Path) -> Result<Undone, String> {
 }
 
 fn undo_one(root: &Path, entry: &Entry, undone: &mut Undone) -> Result<(), String> {
+    // The path on the instance, when its parent is (or, created, would be) inside the root.
     let at = |rel: &Path| -> Option<PathBuf> {
+        let mut parent = root.join(rel.parent().unwrap_or(Path::new("")));
+        while fs::symlink_metadata(&parent).is_err() && parent.pop() {}
         let inside = paths::plain_relative(rel)
-            && fs::canonicalize(root.join(rel.parent().unwrap_or(Path::new(""))))
-                .is_ok_and(|p| p.starts_with(root));
+            && fs::canonicalize(&parent).is_ok_and(|p| p.starts_with(root));
         inside.then(|| root.join(rel))
     };
     let exists = |p: &Path| fs::symlink_metadata(p).is_ok();
@@ -335,10 +345,9 @@ fn undo_one(root: &Path, entry: &Entry, undone: &mut Undone) -> Result<(), Strin
             if !exists(saved) {
                 return Ok(()); // never moved
             }
-            if exists(&full) {
-                // Moved by copy, and the original not removed yet: it is still there.
-                let _ = fs::remove_file(saved);
-            } else {
+            // When both are there (a move by copy whose original was not yet
+            // removed), the original stays; the saved copy is never deleted here.
+            if !exists(&full) {
                 move_file(saved, &full).map_err(|e| fail("put back", path, e))?;
                 undone.restored += 1;
             }
