@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{action_status, pids, process_running, wait_for_file, Repo};
+use common::{action_status, pids, process_running, run_command, wait_for_file, Repo};
 
 #[test]
 fn stages_and_actions_run_in_listed_order() {
@@ -414,4 +414,54 @@ stages:
     assert!(!repo.path().join(".gantry/runs/1").exists());
     assert!(repo.path().join(".gantry/runs/3/run.json").exists());
     assert!(repo.path().join(".gantry/runs/2/run.json").exists());
+}
+
+#[test]
+fn an_absurd_timeout_is_a_located_config_error_not_a_crash() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    timeout: 5124095576030431h
+    run: 'echo $$ > pid; sleep 300'
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("C015"), "{}", out.stderr);
+    assert!(out.stderr.contains("gantry.yml:4:14"), "{}", out.stderr);
+    assert!(out.stderr.contains("maximum of 30 days"), "{}", out.stderr);
+    assert!(!out.all().contains("passed"), "{}", out.all());
+    assert!(!repo.path().join("pid").exists(), "the action ran");
+}
+
+#[test]
+fn a_crash_inside_gantry_fails_the_run_records_it_and_stops_its_processes() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    run: 'sleep 300 & echo $! > pids; echo $$ >> pids; echo ready; wait'
+  - name: b
+    run: touch b
+",
+    );
+    // Debug builds panic at this fault point when told to.
+    let out = run_command({
+        let mut command = repo.command(&["run"]);
+        command.env("GANTRY_FAULT", "panic-on-output");
+        command
+    });
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(!out.stdout.contains("pipeline passed"), "{}", out.stdout);
+    assert!(out.stdout.contains("gantry crashed"), "{}", out.stdout);
+    let run = repo.run_json(1);
+    assert_eq!(run["status"], "failed");
+    assert_eq!(action_status(&run, "a", "a"), "failed");
+    assert_eq!(action_status(&run, "b", "b"), "skipped");
+    let pids = pids(&repo, "pids");
+    assert_eq!(pids.len(), 2, "{pids:?}");
+    for pid in pids {
+        assert!(!process_running(pid), "process {pid} outlived the crash");
+    }
 }

@@ -45,7 +45,9 @@ fn ask(
     io: &mut ActionIo<'_>,
 ) -> Outcome {
     let (reply, answers) = mpsc::sync_channel(1);
-    let deadline = action.timeout.map(|t| Instant::now() + t);
+    let deadline = action
+        .timeout
+        .and_then(crate::exec::process::deadline_after);
     let cancelled = Arc::new(AtomicBool::new(false));
     let request = Request {
         reply,

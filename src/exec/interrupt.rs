@@ -72,6 +72,44 @@ impl Interrupt {
     }
 }
 
+/// A registered process group that is stopped (SIGKILL) and forgotten when
+/// dropped, also while a panic unwinds: a crash inside gantry never leaves
+/// an action's processes running.
+pub struct GroupGuard<'a> {
+    interrupt: &'a Interrupt,
+    group: i32,
+    ended: bool,
+}
+
+impl<'a> GroupGuard<'a> {
+    /// Registers `group` with `interrupt` (see [`Interrupt::register`]).
+    pub fn register(interrupt: &'a Interrupt, group: i32) -> Self {
+        interrupt.register(group);
+        Self {
+            interrupt,
+            group,
+            ended: false,
+        }
+    }
+
+    /// The group ended normally; dropping the guard only forgets it.
+    pub fn ended(&mut self) {
+        self.ended = true;
+    }
+}
+
+impl Drop for GroupGuard<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            signal_group(self.group, libc::SIGKILL);
+            // SAFETY: waitpid on a pid of ours with a null status pointer.
+            unsafe { libc::waitpid(self.group, std::ptr::null_mut(), 0) };
+            group_alive(self.group);
+        }
+        self.interrupt.unregister(self.group);
+    }
+}
+
 /// Sends `signal` to every process in group `group`.
 pub fn signal_group(group: i32, signal: i32) {
     // SAFETY: kill(2) with a negative pid signals a process group; it has no

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::interrupt::{group_alive, signal_group, Interrupt, KILL_GRACE};
+use super::interrupt::{group_alive, signal_group, GroupGuard, Interrupt, KILL_GRACE};
 
 /// How long to keep reading output after the main process exited, before
 /// deciding that a left-over background process holds the pipe open.
@@ -118,7 +118,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     };
     feed_stdin(&mut child, spec.stdin.as_deref());
     let group = child.id() as i32;
-    interrupt.register(group);
+    let mut registered = GroupGuard::register(interrupt, group);
     let mut watch = Watch {
         pidfd: pidfd_open(group),
         child,
@@ -130,7 +130,8 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     };
     let (status, timed_out) = watch.until_exit(spec.timeout);
     let leftovers_stopped = watch.stop_leftovers();
-    interrupt.unregister(group);
+    registered.ended();
+    drop(registered);
     Finished {
         exit: classify(status, timed_out, interrupt.requested()),
         leftovers_stopped,
@@ -213,7 +214,7 @@ impl Watch<'_> {
     /// Reads output until the main process exits, enforcing the timeout:
     /// SIGTERM to the group at the deadline, SIGKILL after the grace period.
     fn until_exit(&mut self, timeout: Option<Duration>) -> (Option<ExitStatus>, bool) {
-        let mut deadline = timeout.map(|t| Instant::now() + t);
+        let mut deadline = timeout.and_then(deadline_after);
         let mut timed_out = false;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -229,7 +230,7 @@ impl Watch<'_> {
                 Some(at) if Instant::now() >= at && !timed_out => {
                     timed_out = true;
                     signal_group(self.group, libc::SIGTERM);
-                    deadline = Some(Instant::now() + KILL_GRACE);
+                    deadline = deadline_after(KILL_GRACE);
                 }
                 Some(at) if Instant::now() >= at => {
                     signal_group(self.group, libc::SIGKILL);
@@ -249,8 +250,8 @@ impl Watch<'_> {
             return false;
         }
         signal_group(self.group, libc::SIGTERM);
-        let until = Instant::now() + KILL_GRACE;
-        while group_alive(self.group) && Instant::now() < until {
+        let until = deadline_after(KILL_GRACE);
+        while group_alive(self.group) && until.is_some_and(|u| Instant::now() < u) {
             self.drain_for(Duration::from_millis(10));
         }
         signal_group(self.group, libc::SIGKILL);
@@ -261,7 +262,9 @@ impl Watch<'_> {
 
     /// Reads output until EOF or until `patience` has passed.
     fn drain_for(&mut self, patience: Duration) {
-        let until = Instant::now() + patience;
+        let Some(until) = deadline_after(patience) else {
+            return;
+        };
         while self.output.is_some() || self.errors.is_some() {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -293,7 +296,11 @@ impl Watch<'_> {
         match reader.read(&mut self.buf) {
             Ok(0) => *slot = None,
             Ok(n) if stderr => self.sink.write_stderr(&self.buf[..n]),
-            Ok(n) => self.sink.write(&self.buf[..n]),
+            Ok(n) => {
+                #[cfg(debug_assertions)]
+                inject_fault("panic-on-output");
+                self.sink.write(&self.buf[..n])
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => *slot = None,
         }
@@ -315,10 +322,7 @@ impl Watch<'_> {
         if self.pidfd.is_none() {
             wait = Some(wait.map_or(FALLBACK_TICK, |w| w.min(FALLBACK_TICK)));
         }
-        let millis = wait.map_or(-1, |w| {
-            w.as_millis().min(i32::MAX as u128) as i32
-                + i32::from(w.subsec_nanos() % 1_000_000 != 0)
-        });
+        let millis = wait.map_or(-1, poll_millis);
         // SAFETY: `fds` is a valid array of pollfd structs of the given length.
         let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
         if n <= 0 {
@@ -335,6 +339,30 @@ impl Watch<'_> {
             exited: self.pidfd.as_ref().is_some_and(|p| fired(p.as_raw_fd())),
         }
     }
+}
+
+/// Test-only fault injection (debug builds): with `GANTRY_FAULT=NAME`, the
+/// fault point `NAME` panics, so tests can prove that a crash inside gantry
+/// still fails the run, writes its record and stops its processes.
+#[cfg(debug_assertions)]
+fn inject_fault(name: &str) {
+    if std::env::var_os("GANTRY_FAULT").is_some_and(|v| v == name) {
+        panic!("injected fault `{name}`");
+    }
+}
+
+/// `wait` in whole milliseconds for poll(2), rounded up so that a wait never
+/// ends early, and capped at what poll takes.
+fn poll_millis(wait: Duration) -> i32 {
+    let rounded_up = wait.as_nanos().div_ceil(1_000_000);
+    rounded_up.min(i32::MAX as u128) as i32
+}
+
+/// The instant `after` from now, or `None` (no deadline) when the clock
+/// cannot represent it. Config durations are capped at load time, so this
+/// is a second line of defence: no duration makes gantry panic.
+pub fn deadline_after(after: Duration) -> Option<Instant> {
+    Instant::now().checked_add(after)
 }
 
 fn pollfd(fd: RawFd) -> libc::pollfd {
@@ -358,5 +386,23 @@ fn classify(status: Option<ExitStatus>, timed_out: bool, interrupted: bool) -> E
             (None, None) => Exit::Code(-1),
         },
         None => Exit::SpawnFailed("lost track of the process".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_duration_gives_a_deadline_or_none_without_panicking() {
+        assert!(deadline_after(Duration::from_secs(1)).is_some());
+        assert_eq!(deadline_after(Duration::MAX), None);
+    }
+
+    #[test]
+    fn poll_waits_are_rounded_up_and_capped() {
+        assert_eq!(poll_millis(Duration::from_micros(1500)), 2);
+        assert_eq!(poll_millis(Duration::from_millis(3)), 3);
+        assert_eq!(poll_millis(Duration::MAX), i32::MAX);
     }
 }
