@@ -9,6 +9,14 @@ use anyhow::Context;
 
 use crate::summary::RunSummary;
 
+/// The run's summary, beside the stage directories of its logs.
+pub const SUMMARY_FILE: &str = "run.json";
+
+/// Names gantry itself uses in a run directory, where every stage also gets
+/// a directory: no stage may be named so. (gantry's other files there start
+/// with `.`, which no stage name can.)
+pub const RESERVED_NAMES: &[&str] = &[SUMMARY_FILE];
+
 /// gantry's directory inside the pipeline root.
 pub const STATE_DIR: &str = ".gantry";
 
@@ -46,7 +54,7 @@ pub struct RecordedRun {
 /// Run `id`, if it has a readable `run.json` (a run still in progress, or
 /// killed before writing it, has none).
 pub fn load_run(root: &Path, id: u64) -> Option<RecordedRun> {
-    let path = runs_dir(root).join(id.to_string()).join("run.json");
+    let path = runs_dir(root).join(id.to_string()).join(SUMMARY_FILE);
     let summary = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
     Some(RecordedRun { id, summary })
 }
@@ -112,7 +120,7 @@ impl RunRecord {
     /// Writes `run.json` atomically (temp file, then rename).
     pub fn write_summary(&self, summary: &RunSummary) -> anyhow::Result<()> {
         let json = serde_json::to_vec_pretty(summary)?;
-        let path = self.dir.join("run.json");
+        let path = self.dir.join(SUMMARY_FILE);
         crate::fsutil::write_atomic(&path, &json, None)
             .with_context(|| format!("cannot write {}", path.display()))
     }

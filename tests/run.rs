@@ -465,3 +465,23 @@ stages:
         assert!(!process_running(pid), "process {pid} outlived the crash");
     }
 }
+
+#[test]
+fn a_stage_named_like_the_run_record_is_refused_at_load_time() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: ok
+    run: echo ok
+  - name: run.json
+    run: touch ran
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("C006"), "{}", out.stderr);
+    assert!(out.stderr.contains("gantry.yml:5:11"), "{}", out.stderr);
+    assert!(out.stderr.contains("reserved"), "{}", out.stderr);
+    assert!(!repo.path().join("ran").exists());
+    assert!(!repo.path().join(".gantry/runs/1").exists());
+}

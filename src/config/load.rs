@@ -317,6 +317,17 @@ impl Checker<'_> {
 
     fn stage(&mut self, raw: RawStage, pipeline_shell: &str) -> Stage {
         self.check_name("stage", &raw.name);
+        if crate::record::RESERVED_NAMES.contains(&raw.name.value.as_str()) {
+            self.error(
+                "C006",
+                span(&raw.name),
+                format!(
+                    "stage name `{}` is reserved: gantry writes its run record under that name",
+                    raw.name.value
+                ),
+                "rename the stage (each stage's logs go to a directory named after it)",
+            );
+        }
         let stage_env = self.env(&raw.env);
         let defaults = ActionDefaults {
             timeout: self.timeout(&raw.timeout),
