@@ -112,5 +112,9 @@ stages:
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("outcome stands: passed"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("outcome stands: passed"),
+        "{}",
+        out.stderr
+    );
 }

@@ -485,3 +485,40 @@ stages:
     assert!(!repo.path().join("ran").exists());
     assert!(!repo.path().join(".gantry/runs/1").exists());
 }
+
+#[test]
+fn a_full_disk_is_reported_on_the_action_line_and_in_the_summary() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: big
+    run: 'head -c 1000000 /dev/zero; echo; echo end'
+",
+    );
+    let Some(_full) = common::Tmpfs::mount(&repo.path().join(".gantry/runs"), "128k") else {
+        return;
+    };
+    let out = repo.run(&["run"]);
+    // The action passed; its log and the record could not be kept, and
+    // both are said, with the cause.
+    assert_eq!(out.code, 0, "{}", out.all());
+    let action_line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("[big/big]") && l.contains("passed"))
+        .unwrap_or_else(|| panic!("no result line in {}", out.stdout));
+    assert!(
+        action_line.contains("log incomplete: No space left on device"),
+        "{action_line}"
+    );
+    let summary = out.stdout.rsplit("STAGE").next().unwrap();
+    assert!(
+        summary.contains("log incomplete: No space left on device"),
+        "{summary}"
+    );
+    assert!(
+        out.stderr.contains("run.json") && out.stderr.contains("No space left on device"),
+        "{}",
+        out.stderr
+    );
+}

@@ -298,3 +298,45 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A tmpfs mounted over a directory for the length of a test (to fill a
+/// disk on purpose); unmounted when dropped.
+pub struct Tmpfs {
+    dir: PathBuf,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (e.g. `256k`) on `dir`, created if needed.
+    /// Needs root: in CI (CI=true) a failure fails the test; elsewhere it
+    /// prints that the test is skipped and returns `None`.
+    pub fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Tmpfs {
+                dir: dir.to_path_buf(),
+            }),
+            other => {
+                let why = match other {
+                    Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                    Err(e) => e.to_string(),
+                };
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "cannot mount a tmpfs (CI runs as root): {why}"
+                );
+                eprintln!("skipped: cannot mount a tmpfs here (needs root): {why}");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+    }
+}
