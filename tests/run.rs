@@ -226,6 +226,11 @@ fn sigterm_stops_everything_and_still_records_the_run() {
     stops_everything_on(libc::SIGTERM);
 }
 
+#[test]
+fn sigquit_stops_everything_and_still_records_the_run() {
+    stops_everything_on(libc::SIGQUIT);
+}
+
 fn stops_everything_on(signal: i32) {
     let repo = Repo::new(
         "version: 1
@@ -520,5 +525,88 @@ stages:
         out.stderr.contains("run.json") && out.stderr.contains("No space left on device"),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn processes_that_leave_the_process_group_are_stopped_and_named() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: escape
+    run: ./escape.sh
+",
+    );
+    // Two ways out of the action's process group: setsid(1), and a Python
+    // double fork with setsid(2). The script waits until both run `sleep`.
+    common::write_exec(
+        &repo,
+        "escape.sh",
+        r#"#!/bin/sh
+setsid -f sh -c 'echo $$ > a.pid; exec sleep 300'
+python3 - <<'PY'
+import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        with open("b.pid", "w") as f:
+            f.write(str(os.getpid()))
+        os.execvp("sleep", ["sleep", "301"])
+    os._exit(0)
+os.wait()
+PY
+for f in a.pid b.pid; do
+  until [ -s $f ] && grep -q '^sleep' /proc/$(cat $f)/cmdline 2>/dev/null; do sleep 0.01; done
+done
+echo escaped
+"#,
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("stopped 2 processes left running: sleep 300, sleep 301")
+            || out
+                .stdout
+                .contains("stopped 2 processes left running: sleep 301, sleep 300"),
+        "{}",
+        out.stdout
+    );
+    let escaped: Vec<i32> = ["a.pid", "b.pid"]
+        .iter()
+        .flat_map(|f| pids(&repo, f))
+        .collect();
+    assert_eq!(escaped.len(), 2, "{escaped:?}");
+    for pid in escaped {
+        assert!(!process_running(pid), "process {pid} outlived its action");
+    }
+}
+
+#[test]
+fn kill_9_of_gantry_takes_the_running_action_with_it() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: long
+    run: 'echo $$ > pid; exec sleep 300'
+",
+    );
+    let mut gantry = repo
+        .command(&["run"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_for_file(&repo, "pid", Duration::from_secs(10)));
+    let action = pids(&repo, "pid");
+    assert_eq!(action.len(), 1);
+    gantry.kill().unwrap();
+    gantry.wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while process_running(action[0]) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !process_running(action[0]),
+        "the action outlived a kill -9 of gantry"
     );
 }

@@ -1,5 +1,5 @@
-//! Ctrl-C and SIGTERM: stop every running process group, then let the run
-//! finish its records.
+//! Ctrl-C, SIGTERM, SIGHUP and SIGQUIT: stop every running process group,
+//! then let the run finish its records.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,10 +22,19 @@ impl Interrupt {
         Arc::new(Self::default())
     }
 
-    /// Installs the Ctrl-C / SIGTERM handler that triggers `this`.
+    /// Installs the handler that triggers `this` on Ctrl-C, SIGTERM, SIGHUP
+    /// and SIGQUIT (Ctrl-\, which would otherwise kill gantry at once and
+    /// orphan its actions).
     pub fn install_handler(this: &Arc<Self>) -> anyhow::Result<()> {
         let handle = Arc::clone(this);
         ctrlc::set_handler(move || handle.trigger())?;
+        let mut quit = signal_hook::iterator::Signals::new([signal_hook::consts::SIGQUIT])?;
+        let handle = Arc::clone(this);
+        std::thread::spawn(move || {
+            for _ in quit.forever() {
+                handle.trigger();
+            }
+        });
         Ok(())
     }
 

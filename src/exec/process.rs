@@ -14,6 +14,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::interrupt::{group_alive, signal_group, GroupGuard, Interrupt, KILL_GRACE};
+use super::orphans;
 
 /// How long to keep reading output after the main process exited, before
 /// deciding that a left-over background process holds the pipe open.
@@ -44,6 +45,10 @@ pub struct ProcessSpec {
     /// Read stderr through a pipe of its own and hand it to
     /// [`OutputSink::write_stderr`] (`false`: stderr shares stdout's pipe).
     pub separate_stderr: bool,
+    /// Let processes that left the process group (`setsid`) run on after
+    /// the process ended: deployment hooks start services so. Otherwise
+    /// they are stopped and named in [`Finished::orphans_stopped`].
+    pub detached_may_stay: bool,
 }
 
 /// How the process ended.
@@ -68,6 +73,9 @@ pub struct Finished {
     pub exit: Exit,
     /// Background processes outlived the main one and were stopped.
     pub leftovers_stopped: bool,
+    /// Command lines of processes that left the process group, outlived the
+    /// process and were stopped.
+    pub orphans_stopped: Vec<String>,
 }
 
 /// Receives a process's output, in the order it was written.
@@ -93,6 +101,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     let failed = |why: String| Finished {
         exit: Exit::SpawnFailed(why),
         leftovers_stopped: false,
+        orphans_stopped: Vec::new(),
     };
     if !spec.cwd.is_dir() {
         return failed(format!(
@@ -112,7 +121,8 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     } else {
         (None, None)
     };
-    let mut child = match spawn(spec, writer, error_writer) {
+    let token = (!spec.detached_may_stay).then(orphans::new_token);
+    let mut child = match spawn(spec, token.as_deref(), writer, error_writer) {
         Ok(child) => child,
         Err(e) => return failed(format!("cannot start `{}`: {e}", spec.program)),
     };
@@ -132,14 +142,17 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     let leftovers_stopped = watch.stop_leftovers();
     registered.ended();
     drop(registered);
+    let orphans_stopped = token.map(|t| orphans::stop(&t)).unwrap_or_default();
     Finished {
         exit: classify(status, timed_out, interrupt.requested()),
         leftovers_stopped,
+        orphans_stopped,
     }
 }
 
 fn spawn(
     spec: &ProcessSpec,
+    token: Option<&str>,
     writer: std::io::PipeWriter,
     error_writer: Option<std::io::PipeWriter>,
 ) -> std::io::Result<Child> {
@@ -159,9 +172,38 @@ fn spawn(
             None => Stdio::from(writer),
         })
         .process_group(0);
+    if let Some(token) = token {
+        command.env(orphans::TOKEN_VAR, token);
+    }
+    die_with_gantry(&mut command);
     // `command` owns our copies of the pipe's write end; it is dropped on
     // return, so the pipe reports EOF once the process group closes theirs.
     command.spawn()
+}
+
+/// Makes the child get SIGKILL when gantry dies, even by `kill -9`
+/// (Linux: PR_SET_PDEATHSIG). The signal fires when the *thread* that
+/// spawned the child exits; actions are spawned from the thread that
+/// supervises them until they end, so it never fires early.
+fn die_with_gantry(command: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        let gantry = rustix::process::getpid();
+        // SAFETY: the closure runs between fork and exec and only makes two
+        // async-signal-safe system calls (prctl, getppid).
+        unsafe {
+            command.pre_exec(move || {
+                use rustix::process::{getppid, set_parent_process_death_signal, Signal};
+                set_parent_process_death_signal(Some(Signal::KILL))?;
+                // gantry died before the prctl: do not run unsupervised.
+                if getppid() != Some(gantry) {
+                    return Err(std::io::Error::other("gantry exited"));
+                }
+                Ok(())
+            });
+        }
+    }
+    let _ = command;
 }
 
 /// Writes `bytes` to the child's stdin from a short-lived thread (so a child
