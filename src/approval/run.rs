@@ -68,7 +68,8 @@ fn ask(
             Ok(answer) => break answer,
             Err(RecvTimeoutError::Timeout) if io.interrupt.requested() => break Answer::Cancelled,
             Err(RecvTimeoutError::Timeout) => {
-                if deadline.is_some_and(|d| Instant::now() > d + GRACE) {
+                let late = deadline.and_then(|d| d.checked_add(GRACE));
+                if late.is_some_and(|late| Instant::now() > late) {
                     break Answer::TimedOut;
                 }
             }
