@@ -446,10 +446,23 @@ fn a_crash_inside_gantry_fails_the_run_records_it_and_stops_its_processes() {
         "version: 1
 stages:
   - name: a
-    run: 'sleep 300 & echo $! > pids; echo $$ >> pids; echo ready; wait'
+    run: ./start.sh
   - name: b
     run: touch b
 ",
+    );
+    // A background job in the action's group, one that left it, the shell.
+    common::write_exec(
+        &repo,
+        "start.sh",
+        r#"#!/bin/sh
+sleep 300 & echo $! > pids
+setsid -f sh -c 'echo $$ >> pids; exec sleep 300'
+echo $$ >> pids
+while [ "$(wc -l < pids)" -lt 3 ]; do sleep 0.01; done
+echo ready
+wait
+"#,
     );
     // Debug builds panic at this fault point when told to.
     let out = run_command({
@@ -465,7 +478,7 @@ stages:
     assert_eq!(action_status(&run, "a", "a"), "failed");
     assert_eq!(action_status(&run, "b", "b"), "skipped");
     let pids = pids(&repo, "pids");
-    assert_eq!(pids.len(), 2, "{pids:?}");
+    assert_eq!(pids.len(), 3, "{pids:?}");
     for pid in pids {
         assert!(!process_running(pid), "process {pid} outlived the crash");
     }

@@ -87,16 +87,20 @@ impl Interrupt {
 pub struct GroupGuard<'a> {
     interrupt: &'a Interrupt,
     group: i32,
+    token: Option<&'a str>,
     ended: bool,
 }
 
 impl<'a> GroupGuard<'a> {
-    /// Registers `group` with `interrupt` (see [`Interrupt::register`]).
-    pub fn register(interrupt: &'a Interrupt, group: i32) -> Self {
+    /// Registers `group` with `interrupt` (see [`Interrupt::register`]);
+    /// `token` marks processes of the group's action that may leave the
+    /// group (see [`super::orphans`]).
+    pub fn register(interrupt: &'a Interrupt, group: i32, token: Option<&'a str>) -> Self {
         interrupt.register(group);
         Self {
             interrupt,
             group,
+            token,
             ended: false,
         }
     }
@@ -110,10 +114,14 @@ impl<'a> GroupGuard<'a> {
 impl Drop for GroupGuard<'_> {
     fn drop(&mut self) {
         if !self.ended {
+            // Killed at once: there is no supervisor left to wait for a
+            // graceful end. Members already dead are reaped; the leader may
+            // stay a zombie, which runs nothing.
             signal_group(self.group, libc::SIGKILL);
-            // SAFETY: waitpid on a pid of ours with a null status pointer.
-            unsafe { libc::waitpid(self.group, std::ptr::null_mut(), 0) };
             group_alive(self.group);
+            if let Some(token) = self.token {
+                super::orphans::stop(token);
+            }
         }
         self.interrupt.unregister(self.group);
     }

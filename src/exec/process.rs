@@ -128,7 +128,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     };
     feed_stdin(&mut child, spec.stdin.as_deref());
     let group = child.id() as i32;
-    let mut registered = GroupGuard::register(interrupt, group);
+    let mut registered = GroupGuard::register(interrupt, group, token.as_deref());
     let mut watch = Watch {
         pidfd: pidfd_open(group),
         child,
@@ -142,7 +142,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     let leftovers_stopped = watch.stop_leftovers();
     registered.ended();
     drop(registered);
-    let orphans_stopped = token.map(|t| orphans::stop(&t)).unwrap_or_default();
+    let orphans_stopped = token.as_deref().map(orphans::stop).unwrap_or_default();
     Finished {
         exit: classify(status, timed_out, interrupt.requested()),
         leftovers_stopped,
