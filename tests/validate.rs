@@ -178,6 +178,53 @@ fn quoted_and_short_modes_are_valid() {
 }
 
 #[test]
+fn acl_entries_the_agent_accepts_are_valid() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv\n    acls: [\"d:o:3\", \"d:u:bob:7\", \"d:m:7\", \"m:7\", \"mask::rw\", \"mask:r-x\", \"u:deploy:rwx\"]\n");
+    let run = validate(tmp.path(), &["--format", "json", "appspec.yml"]);
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
+}
+
+#[test]
+fn truncated_timeout_names_the_value_the_agent_uses() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "appspec.yml", "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 1e3\n");
+    let run = validate(tmp.path(), &["--format", "json", "appspec.yml"]);
+    assert_eq!((run.code, run.codes()), (0, vec!["W007"]));
+    assert_eq!(
+        run.findings[0].message,
+        "timeout 1e3 is read by the agent as 1 second"
+    );
+    assert!(run.findings[0]
+        .hint
+        .as_deref()
+        .unwrap_or("")
+        .contains("timeout: 1"));
+}
+
+#[test]
+fn unquoted_date_suggests_quoting() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: 2024-01-01\n    destination: /srv\n",
+    );
+    let run = validate(tmp.path(), &["--format", "json", "appspec.yml"]);
+    assert_eq!((run.code, run.codes()), (1, vec!["E008"]));
+    assert!(
+        run.findings[0].message.contains("date"),
+        "{}",
+        run.findings[0].message
+    );
+    assert!(run.findings[0]
+        .hint
+        .as_deref()
+        .unwrap_or("")
+        .contains("\"2024-01-01\""));
+}
+
+#[test]
 fn non_utf8_file_is_unreadable() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(tmp.path(), "appspec.yml", b"version: 0.0\nos: li\xffnux\n");

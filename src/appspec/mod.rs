@@ -27,6 +27,7 @@ mod server;
 mod service_hooks;
 mod suggest;
 mod top;
+mod yaml11;
 
 use std::path::{Path, PathBuf};
 
