@@ -52,6 +52,15 @@ impl Run {
     }
 }
 
+/// The shared material (`corpus/`, `oracle/`): `$GANTRY_SHARED_DIR`, else
+/// `../shared` beside the clone, where CI puts it.
+fn shared_dir() -> PathBuf {
+    std::env::var_os("GANTRY_SHARED_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        PathBuf::from,
+    )
+}
+
 /// Runs `gantry validate ARGS` in `dir`.
 fn validate(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_gantry"))
@@ -103,7 +112,7 @@ fn check_cases(table: &[cases::Case], severity: &str, exit: &[i32]) {
     for ((_, content, _, _), name) in table.iter().zip(&names) {
         write(tmp.path(), name, content);
     }
-    let mut args: Vec<&str> = vec!["--format", "json"];
+    let mut args: Vec<&str> = vec!["--file-only", "--format", "json"];
     args.extend(names.iter().map(String::as_str));
     let run = validate(tmp.path(), &args);
     assert!(exit.contains(&run.code), "exit code {}", run.code);
@@ -189,7 +198,10 @@ fn acl_entries_the_agent_accepts_are_valid() {
 fn truncated_timeout_names_the_value_the_agent_uses() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(tmp.path(), "appspec.yml", "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 1e3\n");
-    let run = validate(tmp.path(), &["--format", "json", "appspec.yml"]);
+    let run = validate(
+        tmp.path(),
+        &["--file-only", "--format", "json", "appspec.yml"],
+    );
     assert_eq!((run.code, run.codes()), (0, vec!["W007"]));
     assert_eq!(
         run.findings[0].message,
@@ -210,7 +222,10 @@ fn unquoted_date_suggests_quoting() {
         "appspec.yml",
         "version: 0.0\nos: linux\nfiles:\n  - source: 2024-01-01\n    destination: /srv\n",
     );
-    let run = validate(tmp.path(), &["--format", "json", "appspec.yml"]);
+    let run = validate(
+        tmp.path(),
+        &["--file-only", "--format", "json", "appspec.yml"],
+    );
     assert_eq!((run.code, run.codes()), (1, vec!["E008"]));
     assert!(
         run.findings[0].message.contains("date"),
@@ -222,6 +237,22 @@ fn unquoted_date_suggests_quoting() {
         .as_deref()
         .unwrap_or("")
         .contains("\"2024-01-01\""));
+}
+
+#[test]
+fn a_file_argument_is_checked_with_its_revision_unless_file_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "app/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv\nhooks:\n  BeforeInstall:\n    - location: scripts/install.sh\n");
+    let run = validate(tmp.path(), &["--format", "json", "app/appspec.yml"]);
+    assert_eq!(run.found(), [("E023", 4), ("E045", 8)], "{}", run.stdout);
+    assert!(run.findings[1].message.contains("scripts/install.sh"));
+    let run = validate(
+        tmp.path(),
+        &["--file-only", "--format", "json", "app/appspec.yml"],
+    );
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
+    let run = validate(tmp.path(), &["--file-only", "--format", "json", "app"]);
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
 }
 
 #[test]
