@@ -6,6 +6,8 @@
 mod cases;
 #[path = "validate/corpus.rs"]
 mod corpus;
+#[path = "validate/oracle.rs"]
+mod oracle;
 
 use std::fs;
 use std::path::{Path, PathBuf};

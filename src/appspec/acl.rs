@@ -34,6 +34,17 @@ fn is_default(word: &str) -> bool {
 /// read from the right: perms, then a name (or a bare `m`/`o` kind), then a
 /// kind (or `d`), then `d`. So `d:o:3`, `d:m:7`, `m:7` and `mask::rw` are valid.
 fn check_ace(text: &str) -> Result<(), String> {
+    parse_ace(text).map(|_| ())
+}
+
+/// Whether `text` is a valid default (`d:`/`default:`) ACL entry, as the
+/// agent reads it (`d:rw` is an entry for a user named `d`).
+pub(crate) fn is_default_entry(text: &str) -> bool {
+    parse_ace(text) == Ok(true)
+}
+
+/// [`check_ace`]; `Ok(true)` for a default entry.
+fn parse_ace(text: &str) -> Result<bool, String> {
     let parts: Vec<&str> = text.split(':').rev().collect();
     if !(2..=4).contains(&parts.len()) {
         return Err("it needs 2 to 4 colon-separated parts".into());
@@ -78,7 +89,8 @@ fn check_ace(text: &str) -> Result<(), String> {
     if !default && kind != 'm' && name.is_empty() {
         return Err("an entry without a user or group name is a base entry".into());
     }
-    check_perms(parts[0])
+    check_perms(parts[0])?;
+    Ok(default)
 }
 
 fn check_perms(perms: &str) -> Result<(), String> {

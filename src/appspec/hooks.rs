@@ -196,12 +196,14 @@ fn location(c: &mut Checker, item: &Node, os: Os) -> Option<String> {
 
 /// The timeout the agent uses for `node` (rule 45): Ruby's `to_i` of the
 /// value, so `1.9` is 1 and `"300s"` is 300; `None` when `to_i` fails
-/// (a boolean, a list, an infinite number), which crashes the agent's parser.
+/// (`true`, a list, an infinite number), which crashes the agent's parser.
 fn agent_timeout(node: &Node) -> Option<i128> {
     match &node.value {
         Value::Int(i) => Some(*i),
         Value::Float(f) if f.is_finite() => Some(f.trunc() as i128),
         Value::Str(s) => Some(yaml11::ruby_to_i(s)),
+        // `timeout || 3600`: false (`off`, `no`) falls back to the default.
+        Value::Bool(false) => Some(i128::from(DEFAULT_TIMEOUT)),
         _ => None,
     }
 }
@@ -261,6 +263,7 @@ fn total_timeout(c: &mut Checker, key: &Node, name: &str, items: &[Node]) {
     let total: u64 = items
         .iter()
         .filter_map(|i| i.get("timeout"))
+        .filter(|t| t.value != Value::Bool(false)) // the default, like no timeout
         .filter_map(|t| agent_timeout(t).and_then(|s| u64::try_from(s).ok()))
         .fold(0u64, u64::saturating_add);
     let single_too_long = items.len() == 1;
