@@ -4,6 +4,7 @@
 
 #[path = "validate/cases.rs"]
 mod cases;
+mod common;
 #[path = "validate/corpus.rs"]
 mod corpus;
 #[path = "validate/oracle.rs"]

@@ -8,8 +8,8 @@
 //!   `appspec-rules.md` is stricter on purpose, listed in [`STRICTER`]
 //!   (docs/appspec.md, "Agreement with the agent", says the same).
 //!
-//! Needs `ruby`: in CI (`CI` set) its absence fails the test, elsewhere the
-//! test prints that it skipped.
+//! Needs `ruby` and the shared oracle: when `GANTRY_TEST_REQUIRE` names them
+//! (`.ci/run` does) their absence fails the test, elsewhere it says it skipped.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -18,7 +18,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::{shared_dir, validate};
+use super::{common, shared_dir, validate};
 
 /// Where gantry is stricter than the agent on purpose: (variant name
 /// prefix, the rule that says so). A variant whose name starts with a prefix
@@ -441,25 +441,6 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// `ruby`, if installed; fails in CI and skips elsewhere when it is not.
-fn ruby() -> Option<()> {
-    let found = Command::new("ruby")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some(());
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "ruby is required for the CodeDeploy agent oracle (apt-get install -y ruby)"
-    );
-    println!(
-        "skipped: ruby is not installed (apt-get install -y ruby) for the CodeDeploy agent oracle"
-    );
-    None
-}
-
 /// The agent's verdict (`full=VALID`) and message per path, all paths in one
 /// Ruby run.
 fn agent_verdicts(script: &Path, root: &Path, names: &[String]) -> HashMap<String, (bool, String)> {
@@ -533,16 +514,15 @@ fn gantry_agrees_with_the_codedeploy_agent() {
     let shared = shared_dir();
     let script = shared.join("oracle/agent-validate.rb");
     let corpus = shared.join("corpus/appspec-samples");
-    if !script.is_file() || !corpus.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "no oracle or corpus under {}",
-            shared.display()
-        );
-        println!("skipped: no oracle or corpus under {}", shared.display());
+    let where_ = format!(
+        "the shared oracle and corpus ({}, or GANTRY_SHARED_DIR)",
+        shared.display()
+    );
+    if !common::tool_available("oracle", script.is_file() && corpus.is_dir(), &where_)
+        || !common::have_program("ruby", "apt-get install -y ruby")
+    {
         return;
     }
-    let Some(()) = ruby() else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     let (root, outside) = (tmp.path().join("revisions"), tmp.path().join("outside"));
     fs::create_dir_all(&outside).expect("mkdir");
