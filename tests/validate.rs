@@ -243,6 +243,14 @@ fn unquoted_date_suggests_quoting() {
 }
 
 #[test]
+fn dates_are_refused_only_in_files_the_agent_reads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "ecs.yml", "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: \"arn:aws:ecs:us-east-1:111222333444:task-definition/app:1\"\n        LoadBalancerInfo: {ContainerName: web, ContainerPort: 80}\n        PlatformVersion: 2024-01-01\n");
+    let run = validate(tmp.path(), &["--format", "json", "ecs.yml"]);
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
+}
+
+#[test]
 fn a_file_argument_is_checked_with_its_revision_unless_file_only() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(tmp.path(), "app/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv\nhooks:\n  BeforeInstall:\n    - location: scripts/install.sh\n");

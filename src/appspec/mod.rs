@@ -97,6 +97,9 @@ pub fn check_bytes(
     if let Some(root) = &parsed.root {
         let mut checker = check::Checker::new(file, parsed.text, revision);
         let (p, model) = top::check(&mut checker, root, platform);
+        if p == Platform::Server {
+            diagnostics.extend(parsed.agent_refusals);
+        }
         detected = Some(p);
         appspec = model;
         diagnostics.append(&mut checker.diagnostics);

@@ -18,6 +18,9 @@ pub(crate) struct Parsed<'a> {
     pub root: Option<Node>,
     /// What went wrong on the way.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the CodeDeploy agent's safe YAML load refuses (E008): findings
+    /// for EC2/On-Premises files only, the ones the agent reads.
+    pub agent_refusals: Vec<Diagnostic>,
 }
 
 /// Decodes and parses `bytes`, the content of `file`.
@@ -42,18 +45,26 @@ pub(crate) fn parse<'a>(file: &Path, bytes: &'a [u8]) -> Parsed<'a> {
                 text: "",
                 root: None,
                 diagnostics,
+                agent_refusals: Vec::new(),
             };
         }
     };
-    let root = parse_text(file, text, &mut diagnostics);
+    let mut agent_refusals = Vec::new();
+    let root = parse_text(file, text, &mut diagnostics, &mut agent_refusals);
     Parsed {
         text,
         root,
         diagnostics,
+        agent_refusals,
     }
 }
 
-fn parse_text(file: &Path, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Node> {
+fn parse_text(
+    file: &Path,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    agent_refusals: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     if is_blank(text) {
         // Rule 2.
         diagnostics.push(
@@ -72,7 +83,7 @@ fn parse_text(file: &Path, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Opt
     };
     let scan = yaml11::scan(text);
     yaml11::retype(&mut root, &scan.plain);
-    diagnostics.extend(scan.refused.iter().map(|r| refused(file, r)));
+    agent_refusals.extend(scan.refused.iter().map(|r| refused(file, r)));
     if root.as_map().is_none() {
         // Rule 6.
         let message = format!(
