@@ -292,6 +292,7 @@ fn variants(corpus: &Path) -> Vec<Variant> {
             Some(text.replace("- location: ", "- ")),
             None,
         );
+        // `hooks` is the last section of every base: cut there, then `hooks: []`.
         add(
             "hooks as a list".into(),
             set(&text, "hooks", "[]")
