@@ -321,3 +321,33 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A tmpfs mounted over a directory for the length of a test (to fill a
+/// disk on purpose); unmounted when dropped.
+pub struct Tmpfs {
+    dir: PathBuf,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (e.g. `256k`) on `dir`, created if needed.
+    /// Needs root; `None` (the test skips) where that is not allowed, unless
+    /// `tmpfs` is required (see [`tool_available`]).
+    pub fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        tool_available("tmpfs", mounted, "mounting a tmpfs needs root").then(|| Tmpfs {
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+    }
+}
