@@ -205,7 +205,7 @@ fn a_disk_that_fills_up_during_install_leaves_the_instance_as_it_was() {
 }
 
 #[test]
-fn ctrl_c_during_after_install_of_a_first_deployment_is_undone_by_rollback() {
+fn ctrl_c_during_after_install_of_a_first_deployment_is_undone_by_the_next_deployment() {
     let repo = Repo::new(GROUP);
     let inst = repo.path().join("inst");
     hand_place(&inst);
@@ -240,6 +240,33 @@ fn ctrl_c_during_after_install_of_a_first_deployment_is_undone_by_rollback() {
     let out = deploy(&repo, &["deploy", "--rollback"]);
     has(&out, "recovered instance 1");
     same_as(before.path(), &inst);
+
+    // Stopped again, a plain `gantry deploy` restores the instance before
+    // its own BeforeInstall: the hook finds it as it was (diff -r).
+    std::fs::remove_file(repo.path().join("hooks.log.started")).unwrap();
+    let mut child = command.stdout(Stdio::null()).spawn().unwrap();
+    assert!(wait_for_file(
+        &repo,
+        "hooks.log.started",
+        Duration::from_secs(30)
+    ));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    repo.write(
+        "rev/appspec.yml",
+        &format!("{OVERWRITING}hooks:\n  BeforeInstall:\n    - location: check.sh\n"),
+    );
+    write_exec(
+        &repo,
+        "rev/check.sh",
+        "#!/bin/sh\nexec diff -r \"$BEFORE\" .\n",
+    );
+    let mut command = repo.command(&["deploy", "--revision", "rev"]);
+    command.env("BEFORE", before.path());
+    let out = super::common::run_command(command);
+    assert_eq!(out.code, 0, "{}", out.all());
+    has(&out, "recovered instance 1");
 }
 
 #[test]
