@@ -318,14 +318,16 @@ fn undo_now(
     match journal::undo(&journal.path) {
         Ok(undone) => {
             let restored = shared.update(|state| put_back_state(state, &undone));
-            io.say(
-                "Install",
-                &format!(
-                    "Install failed; the instance is back as it was before {}: {}",
-                    dep.id,
-                    undone.describe()
-                ),
-            );
+            if undone.restored + undone.removed + undone.modes > 0 {
+                io.say(
+                    "Install",
+                    &format!(
+                        "Install failed; the instance is back as it was before {}: {}",
+                        dep.id,
+                        undone.describe()
+                    ),
+                );
+            }
             journal.close(&aside_dir(&dep.dir, instance));
             match restored {
                 Ok(()) => InstallFailed {
