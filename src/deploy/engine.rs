@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 use super::batch;
 use super::copy;
 use super::install;
+use super::install_event;
 use super::io::InstanceIo;
 use super::job::{DeployJob, Mode};
 use super::lifecycle::{self, deploy_instance, Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
@@ -467,7 +468,7 @@ fn remove_failed(
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     for &i in touched {
-        lifecycle::remove_installed(shared, i, &failed.dir).map_err(anyhow::Error::msg)?;
+        install_event::remove_installed(shared, i, &failed.dir).map_err(anyhow::Error::msg)?;
     }
     io.say(&format!(
         "no earlier successful deployment: removed what {} installed",

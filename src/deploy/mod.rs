@@ -15,6 +15,7 @@ mod copy;
 mod engine;
 mod hooks;
 mod install;
+mod install_event;
 mod io;
 pub mod job;
 mod journal;

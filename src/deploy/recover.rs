@@ -5,8 +5,9 @@
 
 use anyhow::anyhow;
 
+use super::install_event::put_back_state;
 use super::journal;
-use super::lifecycle::{put_back_state, Shared};
+use super::lifecycle::Shared;
 use super::store::DeployStatus;
 use crate::exec::outcome::ActionIo;
 
