@@ -14,7 +14,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::record::{self, RunRecord};
-use crate::report::{github, junit, LiveReporter, PlainReporter, Reporter, Stream};
+use crate::report::{github, junit, masked, LiveReporter, PlainReporter, Reporter, Stream};
 use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
@@ -167,7 +167,7 @@ pub(super) fn run_plan(
         worker.join().unwrap_or_default()
     });
     let totals = Totals::of(&stages);
-    let summary = RunSummary {
+    let mut summary = RunSummary {
         schema: 1,
         run_id: plan.run_id.clone(),
         pipeline: plan.pipeline.clone(),
@@ -180,13 +180,20 @@ pub(super) fn run_plan(
         stages,
         totals,
     };
+    masked::summary(&mut summary);
     reporter.finish(&summary);
     Ok(summary)
 }
 
-/// Live bars when the human stream is a terminal, plain lines otherwise.
-/// Returns whether the executor should send every output line.
-fn reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
+/// Live bars when the human stream is a terminal, plain lines otherwise,
+/// behind the masking. Returns whether the executor should send every
+/// output line.
+fn reporter(globals: &Globals, output: OutputFormat) -> (masked::Masked, bool) {
+    let (reporter, every_line) = unmasked_reporter(globals, output);
+    (masked::Masked(reporter), every_line)
+}
+
+fn unmasked_reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
     let (stream, tty) = match output {
         OutputFormat::Human => (Stream::Stdout, term::stdout_is_tty()),
         OutputFormat::Json => (Stream::Stderr, term::stderr_is_tty()),

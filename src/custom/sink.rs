@@ -75,6 +75,8 @@ impl<'a> ProtocolSink<'a> {
         if self.error.is_some() {
             return;
         }
+        // Masked before it is cut, so that a cut cannot leave half a secret.
+        let line = crate::secrets::mask(line);
         let mut quoted: String = line.chars().take(QUOTE).collect();
         if quoted.len() < line.len() {
             quoted.push('…');
@@ -106,7 +108,7 @@ impl OutputSink for ProtocolSink<'_> {
         self.partial.extend_from_slice(rest);
         if self.partial.len() > MAX_LINE {
             self.line_no += 1;
-            let start = String::from_utf8_lossy(&self.partial[..QUOTE]).into_owned();
+            let start = String::from_utf8_lossy(&self.partial).into_owned();
             self.fail(&format!("a line longer than {MAX_LINE} bytes"), &start);
             self.partial.clear();
             self.overlong = true;

@@ -360,7 +360,11 @@ mod tests {
     fn all_splits(secrets: &[&str], text: &str) -> String {
         let whole = run(secrets, &[text]);
         for i in 0..=text.len() {
-            assert_eq!(run(secrets, &[&text[..i], &text[i..]]), whole, "split at {i}");
+            assert_eq!(
+                run(secrets, &[&text[..i], &text[i..]]),
+                whole,
+                "split at {i}"
+            );
             for j in i..=text.len() {
                 let three = [&text[..i], &text[i..j], &text[j..]];
                 assert_eq!(run(secrets, &three), whole, "split at {i}, {j}");
@@ -377,7 +381,10 @@ mod tests {
             "pw=*** and ***"
         );
         assert_eq!(run(&["hunter2"], &["hunte", "r3"]), "hunter3");
-        assert_eq!(all_splits(&["hunter2"], "hunter2hunter2 hunter"), "****** hunter");
+        assert_eq!(
+            all_splits(&["hunter2"], "hunter2hunter2 hunter"),
+            "****** hunter"
+        );
     }
 
     #[test]
