@@ -156,7 +156,7 @@ impl Sources {
         let text = self
             .files
             .entry(file.to_path_buf())
-            .or_insert_with(|| std::fs::read(file).ok().map(|b| lossy(&b)));
+            .or_insert_with(|| crate::fsutil::read(file).ok().map(|b| lossy(&b)));
         let text = text.as_ref()?;
         text.split('\n')
             .nth(line.checked_sub(1)?)

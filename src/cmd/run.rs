@@ -119,7 +119,7 @@ pub(super) fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
 fn refresh_schema(dir: &std::path::Path) {
     let path = dir.join("gantry.schema.json");
     let text = super::schema::text();
-    if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+    if crate::fsutil::read(&path).ok().as_deref() != Some(text.as_bytes()) {
         let _ = crate::fsutil::write_atomic(&path, text.as_bytes(), None);
     }
 }
