@@ -235,3 +235,34 @@ stages:
     assert_eq!(out.code, 0, "{}", out.all());
     assert_eq!(repo.read(".gantry/runs/1/s/s.log"), "***\n");
 }
+
+#[test]
+fn a_custom_action_can_pass_a_new_secret_through_its_outputs() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: auth
+    uses: ./mint
+  - name: use
+    run: 'echo \"got ${actions.auth.auth.outputs.token}\"; test \"${actions.auth.auth.outputs.token}\" = minted-tok-123'
+",
+    );
+    write_executable(
+        &repo,
+        "mint",
+        r#"#!/bin/sh
+echo '{"type":"mask","value":"minted-tok-123"}'
+echo '{"type":"log","message":"minted minted-tok-123"}'
+echo '{"type":"result","status":"success","outputs":{"token":"minted-tok-123"}}'
+"#,
+    );
+    let out = repo.run(&["run", "--output", "json"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let run = repo.run_json(1);
+    assert_eq!(run["stages"][0]["actions"][0]["outputs"]["token"], "***");
+    let mint = repo.read(".gantry/runs/1/auth/auth.log");
+    assert!(mint.contains("minted ***"), "{mint}");
+    assert!(repo.read(".gantry/runs/1/use/use.log").contains("got ***"));
+    let everything = out.all() + &all_files(&repo.path().join(".gantry/runs"));
+    assert!(!everything.contains("minted-tok-123"), "{everything}");
+}

@@ -1,5 +1,6 @@
 //! Reads a custom action's stdout as protocol lines: `log` messages go to the
-//! action's output, `progress` to the live bar, the `result` is kept. stderr
+//! action's output, `progress` to the live bar, `mask` values become
+//! secrets, the `result` is kept. stderr
 //! is plain text for the log. The first bad line is remembered, quoted.
 
 use super::protocol::{self, Message, Report, MAX_LINE};
@@ -55,6 +56,7 @@ impl<'a> ProtocolSink<'a> {
         match parsed {
             Ok(Message::Log(message)) => self.inner.write(format!("{message}\n").as_bytes()),
             Ok(Message::Progress(percent)) => self.inner.progress(percent),
+            Ok(Message::Mask(value)) => crate::secrets::register([&value]),
             Ok(Message::Result(_)) if self.result.is_some() => {
                 self.fail("a second `result`", &text);
             }

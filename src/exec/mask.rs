@@ -313,6 +313,17 @@ impl Masker {
         self.decided = self.decided.max(to);
     }
 
+    /// Switches to `patterns` (the secrets so far and more) mid-stream: the
+    /// bytes held back are masked again with the new secrets, so a secret
+    /// being printed across the switch is still caught.
+    pub fn switch_to(&mut self, patterns: Arc<Patterns>, out: &mut Vec<u8>) {
+        let held: Vec<u8> = self.pending.drain(..).collect();
+        let steps = self.steps;
+        *self = Self::with_patterns(patterns);
+        self.steps = steps;
+        self.push(&held, out);
+    }
+
     /// Emits whatever was held back (the stream has ended): secrets found
     /// in it are masked, unfinished prefixes are not secrets.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
@@ -408,6 +419,20 @@ mod tests {
         assert_eq!(all_splits(&["ab", "bc"], "-abc-"), "-***-");
         assert_eq!(all_splits(&["b", "abc"], "abc ab"), "*** a***");
         assert_eq!(all_splits(&["aab"], "aaab aab"), "a*** ***");
+    }
+
+    #[test]
+    fn switching_secrets_mid_stream_keeps_what_was_held_back() {
+        let mut m = Masker::new(&["hunter2".to_string()]);
+        let mut out = Vec::new();
+        m.push(b"a hun", &mut out);
+        m.switch_to(
+            Arc::new(Patterns::new(&["hunter2".into(), "tok".into()])),
+            &mut out,
+        );
+        m.push(b"ter2 tok", &mut out);
+        m.finish(&mut out);
+        assert_eq!(out, b"a *** ***");
     }
 
     #[test]
