@@ -136,6 +136,8 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     let layers =
         env::pipeline_layers(pipeline, &vars, options.cli_env).map_err(|d| fail(vec![d]))?;
     let mut secrets = secret_values(pipeline, &layers).map_err(fail)?;
+    // Known before the actions are planned, so that their errors are masked.
+    crate::secrets::register(&secrets);
     let mut stages = Vec::new();
     for i in chosen {
         let stage = &pipeline.stages[i];
