@@ -160,7 +160,8 @@ impl Sources {
         let text = text.as_ref()?;
         text.split('\n')
             .nth(line.checked_sub(1)?)
-            .map(|l| l.trim_end_matches('\r').to_string())
+            // Masked before any cutting or escaping, so no part of a secret shows.
+            .map(|l| crate::secrets::mask(l.trim_end_matches('\r')))
     }
 }
 
