@@ -1,5 +1,6 @@
 //! The AWS AppSpec corpus, read in place: every sample has the status its
-//! README gives it. Skipped (with a message) when the corpus is absent.
+//! README gives it. Skipped (with a message) when the corpus is absent, except where
+//! `GANTRY_TEST_REQUIRE` names `corpus` (CI).
 
 use std::path::PathBuf;
 
@@ -7,12 +8,12 @@ use super::{shared_dir, validate};
 
 fn corpus() -> Option<PathBuf> {
     let dir = shared_dir().join("corpus/appspec-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: no AppSpec corpus at {}", dir.display());
-        None
-    }
+    let found = dir.is_dir();
+    let install = format!(
+        "shared/ beside the checkout, or GANTRY_SHARED_DIR ({})",
+        dir.display()
+    );
+    crate::common::tool_available("corpus", found, &install).then_some(dir)
 }
 
 /// Revisions that are complete in the corpus and valid as a whole.
