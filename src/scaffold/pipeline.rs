@@ -3,9 +3,8 @@
 //! project that has some, then the image stage. A repository with nothing
 //! to build gets the commented placeholder pipeline instead.
 
-use std::path::Path;
-
-use super::detect::{self, Project};
+use super::detect::Project;
+use super::sources::{render, Derived};
 use super::template::{self, Need, Rendered, Vars};
 
 const PIPELINE: &str = include_str!("../../templates/pipeline.yml");
@@ -41,6 +40,12 @@ pub struct Settings {
     pub images: Vec<ImageTarget>,
     /// The AppSpec file to deploy (relative to the root), if any.
     pub appspec: Option<String>,
+    /// Actions taken from the repository's CI files and task runners; a
+    /// phase they cover replaces the templates' actions for the projects
+    /// in the directories they run in.
+    pub derived: Vec<Derived>,
+    /// What the repository runs that the pipeline leaves out, and why.
+    pub skipped: Vec<super::sources::Skipped>,
 }
 
 /// A composed `gantry.yml`.
@@ -54,21 +59,31 @@ pub struct Composed {
     pub stages: Vec<String>,
     /// Whether it is the placeholder pipeline (nothing was found).
     pub placeholder: bool,
+    /// Every action, with where it came from.
+    pub origins: Vec<ActionOrigin>,
+}
+
+/// Where one generated action came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionOrigin {
+    /// `STAGE/ACTION`.
+    pub action: String,
+    /// `.github/workflows/ci.yml, job test, step "Tests"` or `gantry's Rust (Cargo) defaults`.
+    pub origin: String,
 }
 
 /// Composes the pipeline for `projects` (found under `root`).
-pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result<Composed, String> {
+pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, String> {
     let prefixes = action_prefixes(projects);
-    let dirs: Vec<String> = projects.iter().map(|p| p.dir.clone()).collect();
     let mut rendered = Vec::new();
     for (project, prefix) in projects.iter().zip(&prefixes) {
-        let others: Vec<String> = dirs
-            .iter()
-            .filter(|d| !d.is_empty() && **d != project.dir)
-            .cloned()
-            .collect();
-        rendered.push(render_project(root, project, prefix, &others)?);
+        rendered.push(render_project(project, prefix)?);
     }
+    let python_dirs: Vec<String> = projects
+        .iter()
+        .filter(|p| p.ecosystem == super::Ecosystem::Python)
+        .map(|p| p.dir.clone())
+        .collect();
     let mut vars = Vars::new();
     vars.insert("name".into(), settings.name.clone());
     vars.insert("found".into(), found(projects, settings));
@@ -84,19 +99,41 @@ pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result
         out.text.push_str(part("groups"));
     }
     out.text.push_str(part("stages"));
+    let mut disabled = String::new();
     for phase in PHASES {
-        let sections: Vec<_> = rendered
+        let derived = render::phase(&settings.derived, phase, &python_dirs);
+        let covered: Vec<&str> = settings
+            .derived
             .iter()
-            .filter_map(|r| r.section(phase))
-            .filter(|s| has_action(&s.text))
+            .filter(|d| d.phase == phase)
+            .map(|d| d.dir.as_str())
             .collect();
-        if sections.is_empty() {
+        let sections: Vec<(&Project, &template::Section)> = projects
+            .iter()
+            .zip(&rendered)
+            .filter(|(p, _)| !covered.contains(&p.dir.as_str()))
+            .filter_map(|(p, r)| Some((p, r.section(phase)?)))
+            .collect();
+        let (live, off): (Vec<_>, Vec<_>) =
+            sections.into_iter().partition(|(_, s)| has_action(&s.text));
+        if live.is_empty() && derived.text.is_empty() {
+            for (_, section) in off.iter().filter(|(_, s)| s.text.contains("# - name: ")) {
+                disabled.push_str(&format!("  # - name: {phase}\n  #   actions:\n"));
+                disabled.push_str(&section.text);
+            }
             continue;
         }
         out.text.push_str(part(phase));
-        for section in sections {
+        out.text.push_str(&derived.text);
+        add_needs(&mut out.needs, &derived.needs);
+        out.origins.extend(derived_origins(&derived.text, phase));
+        for (project, section) in live.iter().chain(&off) {
             out.text.push_str(&section.text);
             add_needs(&mut out.needs, &section.needs);
+            out.origins.extend(action_names(&section.text).map(|name| ActionOrigin {
+                action: format!("{phase}/{name}"),
+                origin: format!("gantry's {} defaults", project.facts.label),
+            }));
         }
         out.stages.push(phase.to_string());
     }
@@ -114,7 +151,45 @@ pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result
     if out.stages.is_empty() {
         return placeholder(&vars);
     }
+    if !settings.skipped.is_empty() {
+        out.text.push_str(
+            "# Left out: what the repository's CI runs that cannot run on this machine.\n",
+        );
+        for skipped in &settings.skipped {
+            out.text.push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
+        }
+    }
+    if !disabled.is_empty() {
+        out.text.push_str(
+            "  # Checks this repository shows no sign of using (see each note); to add\n  # one, uncomment it into a stage.\n",
+        );
+        out.text.push_str(&disabled);
+    }
     Ok(out)
+}
+
+/// The names of the actions in a rendered section.
+fn action_names(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("      - name: "))
+}
+
+/// The origins of rendered derived actions: each `- name:` follows its
+/// `# From ORIGIN.` comment.
+fn derived_origins(text: &str, phase: &str) -> Vec<ActionOrigin> {
+    let mut origins = Vec::new();
+    let mut origin = "";
+    for line in text.lines() {
+        if let Some(from) = line.strip_prefix("      # From ") {
+            origin = from.strip_suffix('.').unwrap_or(from);
+        } else if let Some(name) = line.strip_prefix("      - name: ") {
+            origins.push(ActionOrigin {
+                action: format!("{phase}/{name}"),
+                origin: origin.to_string(),
+            });
+        }
+    }
+    origins
 }
 
 fn placeholder(vars: &Vars) -> Result<Composed, String> {
@@ -124,6 +199,10 @@ fn placeholder(vars: &Vars) -> Result<Composed, String> {
         needs: Vec::new(),
         stages: vec!["build".into()],
         placeholder: true,
+        origins: vec![ActionOrigin {
+            action: "build/build".into(),
+            origin: "a placeholder: nothing to build was found".into(),
+        }],
     })
 }
 
@@ -133,6 +212,12 @@ fn found(projects: &[Project], settings: &Settings) -> String {
         .iter()
         .map(|p| format!("{} in {}", p.facts.label, p.place()))
         .collect();
+    for derived in &settings.derived {
+        let file = derived.origin.split(',').next().unwrap_or("").to_string();
+        if !parts.contains(&file) {
+            parts.push(file);
+        }
+    }
     if !settings.images.is_empty() {
         parts.push(crate::error::plural(settings.images.len(), "Dockerfile"));
     }
@@ -161,24 +246,20 @@ fn add_needs(all: &mut Vec<Need>, more: &[Need]) {
 
 /// Renders one project's template; actions of a project in a subdirectory
 /// get `working_directory:`.
-fn render_project(
-    root: &Path,
-    project: &Project,
-    prefix: &str,
-    others: &[String],
-) -> Result<Rendered, String> {
+fn render_project(project: &Project, prefix: &str) -> Result<Rendered, String> {
     let mut vars = project.facts.vars.clone();
     vars.insert("dir".into(), project.prefix());
     vars.insert("prefix".into(), prefix.to_string());
-    let inputs = detect::inputs(root, project, others);
-    vars.insert("inputs".into(), flow_list(&inputs));
     let deps: Vec<String> = project
         .facts
         .deps_files
         .iter()
         .map(|f| format!("{}{f}", project.prefix()))
         .collect();
-    vars.insert("deps_inputs".into(), flow_list(&deps));
+    // An install reads only these files, so they are complete `inputs:`;
+    // without any, the action's inputs are the whole tree (the default).
+    let deps_inputs = if deps.is_empty() { String::new() } else { flow_list(&deps) };
+    vars.insert("deps_inputs".into(), deps_inputs);
     let (file, text) = project.ecosystem.template();
     let mut rendered = template::render(file, text, &vars)?;
     if !project.dir.is_empty() {
@@ -260,6 +341,8 @@ fn image_action(target: &ImageTarget, settings: &Settings) -> Result<String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scaffold::detect;
+    use std::path::Path;
     use crate::scaffold::ecosystem::Ecosystem;
 
     #[test]
@@ -323,7 +406,7 @@ mod tests {
                         ..project
                     },
                 ];
-                let composed = compose(tmp.path(), &projects, &settings).unwrap();
+                let composed = compose(&projects, &settings).unwrap();
                 let loaded = crate::config::load_text(Path::new("gantry.yml"), &composed.text);
                 assert!(
                     loaded.is_ok(),

@@ -1,0 +1,236 @@
+//! GitHub Actions: the `run:` steps of the jobs in `.github/workflows/*.yml`
+//! that can run on a developer's machine. Jobs with `services:`, deployment
+//! jobs and jobs for other operating systems are skipped, and so are
+//! `uses:` steps and commands that need secrets or CI expressions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{command, shown, Derived, Found, Skipped};
+
+#[derive(Deserialize, Default)]
+struct Workflow {
+    #[serde(default)]
+    jobs: BTreeMap<String, Job>,
+}
+
+#[derive(Deserialize, Default)]
+struct Job {
+    name: Option<String>,
+    #[serde(rename = "runs-on")]
+    runs_on: Option<serde_json::Value>,
+    services: Option<serde_json::Value>,
+    environment: Option<serde_json::Value>,
+    uses: Option<String>,
+    defaults: Option<Defaults>,
+    #[serde(default)]
+    steps: Vec<Step>,
+}
+
+#[derive(Deserialize, Default)]
+struct Defaults {
+    run: Option<RunDefaults>,
+}
+
+#[derive(Deserialize, Default)]
+struct RunDefaults {
+    #[serde(rename = "working-directory")]
+    working_directory: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Step {
+    name: Option<String>,
+    uses: Option<String>,
+    run: Option<String>,
+    shell: Option<String>,
+    #[serde(rename = "working-directory")]
+    working_directory: Option<String>,
+}
+
+/// Every workflow file, in name order.
+fn workflow_files(root: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The actions of every workflow under `root`.
+pub fn read(root: &Path) -> Found {
+    let mut found = Found::default();
+    for path in workflow_files(root) {
+        let file = shown(root, &path);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        match serde_saphyr::from_str::<Workflow>(&text) {
+            Ok(workflow) => {
+                for (id, job) in &workflow.jobs {
+                    read_job(&file, id, job, &mut found);
+                }
+            }
+            Err(e) => found.skipped.push(Skipped {
+                origin: file,
+                reason: format!("it is not a workflow gantry can read: {}", first_line(&e.to_string())),
+            }),
+        }
+    }
+    found
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// Why a whole job cannot run locally, if it cannot.
+fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
+    let label = job.name.as_deref().unwrap_or(id).to_ascii_lowercase();
+    if job.uses.is_some() {
+        return Some("it calls a reusable workflow".into());
+    }
+    if job.services.is_some() {
+        return Some("it needs services (containers GitHub starts next to the job)".into());
+    }
+    if job.environment.is_some()
+        || ["deploy", "release", "publish"].iter().any(|w| label.contains(w))
+    {
+        return Some("it deploys or publishes".into());
+    }
+    let runs_on = job.runs_on.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    let runs_on = runs_on.to_ascii_lowercase();
+    if !runs_on.contains("ubuntu") && !runs_on.contains("linux") && !runs_on.contains("${{") && !runs_on.is_empty() {
+        return Some(format!("it runs on {}", runs_on.trim_matches('"')));
+    }
+    None
+}
+
+fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
+    let job_origin = format!("{file}, job {id}");
+    if let Some(reason) = job_skip_reason(id, job) {
+        found.skipped.push(Skipped { origin: job_origin, reason });
+        return;
+    }
+    let job_dir = job
+        .defaults
+        .as_ref()
+        .and_then(|d| d.run.as_ref())
+        .and_then(|r| r.working_directory.clone());
+    for (index, step) in job.steps.iter().enumerate() {
+        let label = step
+            .name
+            .clone()
+            .or_else(|| step.uses.clone())
+            .unwrap_or_else(|| format!("step {}", index + 1));
+        let origin = format!("{job_origin}, step \"{label}\"");
+        let skip = |reason: String, found: &mut Found| {
+            found.skipped.push(Skipped { origin: origin.clone(), reason })
+        };
+        if let Some(uses) = &step.uses {
+            skip(format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"), found);
+            continue;
+        }
+        let Some(run) = &step.run else { continue };
+        if step.shell.as_deref().is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
+            skip("it runs in PowerShell or cmd".into(), found);
+            continue;
+        }
+        if let Some(reason) = command::not_local(run) {
+            skip(reason, found);
+            continue;
+        }
+        let lines: Vec<String> = run
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(command::escape_vars)
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let dir = step.working_directory.clone().or_else(|| job_dir.clone()).unwrap_or_default();
+        let dir = dir.trim_start_matches("./").trim_end_matches('/').to_string();
+        let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
+        if found.actions.iter().any(|a| a.lines == lines && a.dir == dir) {
+            continue; // the same command in another job (a matrix, say)
+        }
+        found.actions.push(Derived {
+            phase: command::phase(run, &format!("{name} {id}")),
+            name: command::slug(&name),
+            rewrites: command::rewrites(run),
+            lines,
+            dir: if dir == "." { String::new() } else { dir },
+            origin,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runnable_steps_become_actions_and_the_rest_is_skipped_with_a_reason() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(".github/workflows");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ci.yml"),
+            r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Check formatting
+        run: cargo fmt --all -- --check
+      - run: |
+          cargo test --all
+          echo ${{ matrix.x }}
+      - name: Tests
+        run: |
+          # the suite
+          cargo test
+  db:
+    runs-on: ubuntu-latest
+    services:
+      postgres: { image: postgres }
+    steps:
+      - run: cargo test --features db
+  deploy:
+    runs-on: ubuntu-latest
+    environment: prod
+    steps:
+      - run: ./deploy.sh
+"#,
+        )
+        .unwrap();
+        let found = read(tmp.path());
+        let runs: Vec<(&str, Vec<String>)> = found
+            .actions
+            .iter()
+            .map(|a| (a.phase, a.lines.clone()))
+            .collect();
+        assert_eq!(
+            runs,
+            vec![
+                ("lint", vec!["cargo fmt --all -- --check".to_string()]),
+                ("test", vec!["cargo test".to_string()]),
+            ]
+        );
+        assert_eq!(found.actions[1].origin, ".github/workflows/ci.yml, job test, step \"Tests\"");
+        let reasons: Vec<String> = found.skipped.iter().map(|s| format!("{}: {}", s.origin, s.reason)).collect();
+        assert_eq!(reasons.len(), 4, "{reasons:#?}");
+        assert!(reasons[0].contains("job db: it needs services"), "{reasons:#?}");
+        assert!(reasons[1].contains("job deploy: it deploys"), "{reasons:#?}");
+        assert!(reasons[2].contains("actions/checkout@v4"), "{reasons:#?}");
+        assert!(reasons[3].contains("expression"), "{reasons:#?}");
+    }
+}
