@@ -102,7 +102,8 @@ pub fn facts(dir: &Path) -> Facts {
     let has_deps = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
         .iter()
         .any(|k| manifest[k].as_object().is_some_and(|o| !o.is_empty()));
-    let install = has_deps || manifest.get("workspaces").is_some() || pm.lockfile.is_some() || lint || build || test;
+    let install = has_deps || manifest.get("workspaces").is_some() || pm.lockfile.is_some()
+        || scripts.as_object().is_some_and(|o| !o.is_empty());
     if !install {
         facts.notes.push(
             "package.json lists no dependencies and no scripts (a manifest for another tool, such as clib): nothing to install or run for Node".into(),

@@ -103,6 +103,9 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     {
         return Some("it deploys or publishes".into());
     }
+    if ["coverage", "codecov", "coveralls"].iter().any(|w| label.contains(w) || id.contains(w)) {
+        return Some("it measures coverage for an upload, with tools CI installs".into());
+    }
     let runs_on = job.runs_on.as_ref().map(|v| v.to_string()).unwrap_or_default();
     let runs_on = runs_on.to_ascii_lowercase();
     if !runs_on.contains("ubuntu") && !runs_on.contains("linux") && !runs_on.contains("${{") && !runs_on.is_empty() {
@@ -127,6 +130,7 @@ fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
             .name
             .clone()
             .or_else(|| step.uses.clone())
+            .or_else(|| step.run.as_deref().and_then(|r| r.lines().next()).map(String::from))
             .unwrap_or_else(|| format!("step {}", index + 1));
         let origin = format!("{job_origin}, step \"{label}\"");
         let skip = |reason: String, found: &mut Found| {
