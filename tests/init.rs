@@ -82,8 +82,14 @@ fn rust_linters_are_enabled_when_the_repository_configures_them() {
     repo.write("clippy.toml", "");
     ok(&repo, &["init"]);
     let config = repo.read("gantry.yml");
-    assert!(config.contains("\n        run: cargo fmt --all --check\n"), "{config}");
-    assert!(config.contains("\n        run: cargo clippy --all-targets -- -D warnings\n"), "{config}");
+    assert!(
+        config.contains("\n        run: cargo fmt --all --check\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("\n        run: cargo clippy --all-targets -- -D warnings\n"),
+        "{config}"
+    );
     assert!(!config.contains("Not enabled"), "{config}");
     validate_clean(&repo);
 }
@@ -94,7 +100,11 @@ fn rust_fixture_runs_end_to_end_twice() {
     for _ in 0..2 {
         let run = ok(&repo, &["run"]);
         for stage in ["compile", "test"] {
-            assert!(run.stdout.contains(&format!("==> {stage}")), "{}", run.all());
+            assert!(
+                run.stdout.contains(&format!("==> {stage}")),
+                "{}",
+                run.all()
+            );
         }
     }
 }
@@ -147,7 +157,10 @@ fn go_fixture_gets_build_and_test_and_gofmt_vet_only_when_used() {
     used.write(".golangci.yml", "linters:\n  enable: [govet]\n");
     ok(&used, &["init"]);
     let config = used.read("gantry.yml");
-    assert!(config.contains("\n          - unformatted=$(gofmt -l .)\n"), "{config}");
+    assert!(
+        config.contains("\n          - unformatted=$(gofmt -l .)\n"),
+        "{config}"
+    );
     assert!(config.contains("\n        run: go vet ./...\n"), "{config}");
     let repo = init_fixture(
         "go",

@@ -90,7 +90,12 @@ fn unchanged(repo: &Repo) {
 fn new_file_fails_the_run(repo: &Repo, new_file: &str, text: &str) {
     repo.write(new_file, text);
     let out = repo.run(&["run"]);
-    assert_ne!(out.code, 0, "{new_file} did not fail the run:\n{}", out.all());
+    assert_ne!(
+        out.code,
+        0,
+        "{new_file} did not fail the run:\n{}",
+        out.all()
+    );
     assert!(out.stdout.contains("✘"), "{}", out.all());
 }
 
@@ -107,14 +112,26 @@ fn c_with_a_makefile_and_a_clib_package_json_gets_make_actions_not_npm() {
     ] {
         assert!(config.contains(line), "no {line:?} in:\n{config}");
     }
-    assert!(init.stdout.contains("commands taken from: github-actions"), "{}", init.stdout);
+    assert!(
+        init.stdout.contains("commands taken from: github-actions"),
+        "{}",
+        init.stdout
+    );
     assert!(init.stdout.contains("clib"), "{}", init.stdout);
     if !tools(&["make", "cc"]) {
         return;
     }
     let run = ok(&repo, &["run"]);
-    ran_and_passed(&repo, &run, &[("compile/build", "make all"), ("test/test", "make test")]);
-    new_file_fails_the_run(&repo, "tests/new.sh", "#!/bin/sh\n./hello | grep -q goodbye\n");
+    ran_and_passed(
+        &repo,
+        &run,
+        &[("compile/build", "make all"), ("test/test", "make test")],
+    );
+    new_file_fails_the_run(
+        &repo,
+        "tests/new.sh",
+        "#!/bin/sh\n./hello | grep -q goodbye\n",
+    );
 }
 
 #[test]
@@ -142,7 +159,11 @@ fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
             ("test/tests", "cargo test --all"),
         ],
     );
-    new_file_fails_the_run(&repo, "examples/bad.rs", "fn main() { let x: u32 = \"no\"; }\n");
+    new_file_fails_the_run(
+        &repo,
+        "examples/bad.rs",
+        "fn main() { let x: u32 = \"no\"; }\n",
+    );
 }
 
 #[test]
@@ -170,7 +191,11 @@ fn python_gets_its_gitlab_jobs_in_the_venv_and_a_new_test_fails_the_run() {
     ] {
         assert!(config.contains(line), "no {line:?} in:\n{config}");
     }
-    assert!(init.stdout.contains("commands taken from: gitlab-ci"), "{}", init.stdout);
+    assert!(
+        init.stdout.contains("commands taken from: gitlab-ci"),
+        "{}",
+        init.stdout
+    );
     if !tools(&["python3"]) {
         return;
     }
@@ -197,11 +222,17 @@ fn python_gets_its_gitlab_jobs_in_the_venv_and_a_new_test_fails_the_run() {
 fn node_gets_its_workflow_steps_and_a_new_test_file_fails_the_run() {
     let (repo, init) = committed_init("node-ci");
     assert!(
-        says(&init.stdout, "deps/npm-ci from .github/workflows/node.yml, job test, step \"npm ci\""),
+        says(
+            &init.stdout,
+            "deps/npm-ci from .github/workflows/node.yml, job test, step \"npm ci\""
+        ),
         "{}",
         init.stdout
     );
-    assert!(!repo.read("gantry.yml").contains("prettier"), "the format script is not a check");
+    assert!(
+        !repo.read("gantry.yml").contains("prettier"),
+        "the format script is not a check"
+    );
     if !tools(&["node", "npm"]) {
         return;
     }
@@ -230,7 +261,11 @@ fn node_template_pipeline_fails_on_a_new_module_with_a_syntax_error() {
     }
     let run = ok(&repo, &["run"]);
     ran_and_passed(&repo, &run, &[("test/test", "npm test")]);
-    new_file_fails_the_run(&repo, "test/broken.test.js", "require(\"node:test\")(\"x\", () => {\n");
+    new_file_fails_the_run(
+        &repo,
+        "test/broken.test.js",
+        "require(\"node:test\")(\"x\", () => {\n",
+    );
 }
 
 #[test]
@@ -243,7 +278,10 @@ fn ruby_gets_its_workflow_steps_and_a_new_test_fails_the_run() {
     ran_and_passed(
         &repo,
         &run,
-        &[("test/syntax", "ruby -wc lib/greet.rb"), ("test/tests", "rake test")],
+        &[
+            ("test/syntax", "ruby -wc lib/greet.rb"),
+            ("test/tests", "rake test"),
+        ],
     );
     new_file_fails_the_run(
         &repo,
@@ -255,17 +293,40 @@ fn ruby_gets_its_workflow_steps_and_a_new_test_fails_the_run() {
 #[test]
 fn from_picks_one_source_and_says_when_it_has_nothing() {
     let repo = Repo::fixture("init/node-ci");
-    repo.write("Makefile", "lint:\n\tnode --check index.js\ntest:\n\tnode --test\n");
+    repo.write(
+        "Makefile",
+        "lint:\n\tnode --check index.js\ntest:\n\tnode --test\n",
+    );
     let out = ok(&repo, &["init", "--dry-run", "--from", "make"]);
-    assert!(says(&out.stdout, "lint/lint from Makefile, target `lint`"), "{}", out.stdout);
-    assert!(says(&out.stdout, "test/test from Makefile, target `test`"), "{}", out.stdout);
+    assert!(
+        says(&out.stdout, "lint/lint from Makefile, target `lint`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        says(&out.stdout, "test/test from Makefile, target `test`"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("from .github"), "{}", out.stdout);
     let npm = ok(&repo, &["init", "--dry-run", "--from", "npm"]);
-    assert!(says(&npm.stdout, "test/test from package.json, script `test`"), "{}", npm.stdout);
+    assert!(
+        says(&npm.stdout, "test/test from package.json, script `test`"),
+        "{}",
+        npm.stdout
+    );
     let none = repo.run(&["init", "--from", "gitlab-ci"]);
     assert_eq!(none.code, 2, "{}", none.all());
-    assert!(none.stderr.contains("--from gitlab-ci: no job that can run locally in .gitlab-ci.yml"), "{}", none.stderr);
-    assert!(!repo.path().join("gantry.yml").exists(), "nothing is written");
+    assert!(
+        none.stderr
+            .contains("--from gitlab-ci: no job that can run locally in .gitlab-ci.yml"),
+        "{}",
+        none.stderr
+    );
+    assert!(
+        !repo.path().join("gantry.yml").exists(),
+        "nothing is written"
+    );
 }
 
 #[test]
@@ -273,15 +334,24 @@ fn template_make_runs_the_makefile_or_the_usual_targets() {
     let repo = Repo::empty();
     ok(&repo, &["init", "--template", "make"]);
     let config = repo.read("gantry.yml");
-    assert!(config.contains("        run: make\n") && config.contains("        run: make test\n"), "{config}");
+    assert!(
+        config.contains("        run: make\n") && config.contains("        run: make test\n"),
+        "{config}"
+    );
     let repo = Repo::fixture("init/c-make");
     ok(&repo, &["init", "--template", "make"]);
     let config = repo.read("gantry.yml");
-    assert!(config.contains("# From Makefile, target `all`.\n      - name: all\n        run: make all\n"), "{config}");
+    assert!(
+        config
+            .contains("# From Makefile, target `all`.\n      - name: all\n        run: make all\n"),
+        "{config}"
+    );
     for runner in ["just", "task"] {
         let repo = Repo::empty();
         ok(&repo, &["init", "--template", runner]);
-        assert!(repo.read("gantry.yml").contains(&format!("run: {runner} test\n")));
+        assert!(repo
+            .read("gantry.yml")
+            .contains(&format!("run: {runner} test\n")));
     }
 }
 
@@ -299,7 +369,9 @@ fn a_script_that_rewrites_files_is_kept_and_said_so() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("note: `npm test` (from package.json, script `test`) rewrites files (xo --fix)"),
+        out.stdout.contains(
+            "note: `npm test` (from package.json, script `test`) rewrites files (xo --fix)"
+        ),
         "{}",
         out.stdout
     );
@@ -338,7 +410,12 @@ fn ruff_runs_without_fixing_even_when_the_project_says_fix() {
         return;
     }
     let out = repo.run(&["run"]);
-    assert_ne!(out.code, 0, "the unused import fails the lint:\n{}", out.all());
+    assert_ne!(
+        out.code,
+        0,
+        "the unused import fails the lint:\n{}",
+        out.all()
+    );
     assert_eq!(repo.read("extra.py"), source, "ruff left the source alone");
     unchanged(&repo);
 }
@@ -354,7 +431,10 @@ fn python_template_pipeline_leaves_tracked_files_alone() {
         &repo,
         &run,
         &[
-            ("lint/ruff", ".gantry/venv/bin/ruff check --no-fix --extend-exclude .gantry ."),
+            (
+                "lint/ruff",
+                ".gantry/venv/bin/ruff check --no-fix --extend-exclude .gantry .",
+            ),
             ("test/pytest", ".gantry/venv/bin/python -m pytest"),
         ],
     );

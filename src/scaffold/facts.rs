@@ -110,9 +110,13 @@ pub fn rust(dir: &Path) -> Facts {
     let manifest = read(dir, "Cargo.toml").unwrap_or_default();
     let workspace = manifest.lines().any(|l| l.trim() == "[workspace]");
     let mut vars = Vars::new();
-    let fmt = ["rustfmt.toml", ".rustfmt.toml"].iter().any(|f| exists(dir, f))
+    let fmt = ["rustfmt.toml", ".rustfmt.toml"]
+        .iter()
+        .any(|f| exists(dir, f))
         || uses(dir, &["cargo fmt", "rustfmt"]);
-    let clippy = ["clippy.toml", ".clippy.toml"].iter().any(|f| exists(dir, f))
+    let clippy = ["clippy.toml", ".clippy.toml"]
+        .iter()
+        .any(|f| exists(dir, f))
         || manifest.contains("lints.clippy]")
         || uses(dir, &["clippy"]);
     flag(&mut vars, "fmt", fmt);
@@ -132,8 +136,13 @@ pub fn rust(dir: &Path) -> Facts {
 /// Go modules.
 pub fn go(dir: &Path) -> Facts {
     let mut vars = Vars::new();
-    let golangci = exists(dir, ".golangci.yml") || exists(dir, ".golangci.yaml") || uses(dir, &["golangci"]);
-    flag(&mut vars, "gofmt", golangci || uses(dir, &["gofmt", "goimports", "go fmt"]));
+    let golangci =
+        exists(dir, ".golangci.yml") || exists(dir, ".golangci.yaml") || uses(dir, &["golangci"]);
+    flag(
+        &mut vars,
+        "gofmt",
+        golangci || uses(dir, &["gofmt", "goimports", "go fmt"]),
+    );
     flag(&mut vars, "vet", golangci || uses(dir, &["go vet"]));
     Facts {
         vars,

@@ -77,7 +77,11 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
     let root = config.parent().unwrap_or(Path::new(".")).to_path_buf();
     refuse_overwrites(&root, config, options)?;
     let projects = match options.template {
-        Some(t) => t.ecosystem().map(|e| detect::forced(&root, e)).into_iter().collect(),
+        Some(t) => t
+            .ecosystem()
+            .map(|e| detect::forced(&root, e))
+            .into_iter()
+            .collect(),
         None => detect::projects(&root),
     };
     let sources = match options.template.map(|t| (t, t.runner())) {

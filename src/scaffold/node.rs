@@ -99,10 +99,17 @@ pub fn facts(dir: &Path) -> Facts {
         // Every workspace's package.json decides what is installed too.
         facts.deps_files.clear();
     }
-    let has_deps = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
-        .iter()
-        .any(|k| manifest[k].as_object().is_some_and(|o| !o.is_empty()));
-    let install = has_deps || manifest.get("workspaces").is_some() || pm.lockfile.is_some()
+    let has_deps = [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ]
+    .iter()
+    .any(|k| manifest[k].as_object().is_some_and(|o| !o.is_empty()));
+    let install = has_deps
+        || manifest.get("workspaces").is_some()
+        || pm.lockfile.is_some()
         || scripts.as_object().is_some_and(|o| !o.is_empty());
     if !install {
         facts.notes.push(

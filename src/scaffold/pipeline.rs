@@ -130,10 +130,11 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
         for (project, section) in live.iter().chain(&off) {
             out.text.push_str(&section.text);
             add_needs(&mut out.needs, &section.needs);
-            out.origins.extend(action_names(&section.text).map(|name| ActionOrigin {
-                action: format!("{phase}/{name}"),
-                origin: format!("gantry's {} defaults", project.facts.label),
-            }));
+            out.origins
+                .extend(action_names(&section.text).map(|name| ActionOrigin {
+                    action: format!("{phase}/{name}"),
+                    origin: format!("gantry's {} defaults", project.facts.label),
+                }));
         }
         out.stages.push(phase.to_string());
     }
@@ -156,7 +157,8 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
             "# Left out: what the repository's CI runs that cannot run on this machine.\n",
         );
         for skipped in &settings.skipped {
-            out.text.push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
+            out.text
+                .push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
         }
     }
     if !disabled.is_empty() {
@@ -258,7 +260,11 @@ fn render_project(project: &Project, prefix: &str) -> Result<Rendered, String> {
         .collect();
     // An install reads only these files, so they are complete `inputs:`;
     // without any, the action's inputs are the whole tree (the default).
-    let deps_inputs = if deps.is_empty() { String::new() } else { flow_list(&deps) };
+    let deps_inputs = if deps.is_empty() {
+        String::new()
+    } else {
+        flow_list(&deps)
+    };
     vars.insert("deps_inputs".into(), deps_inputs);
     let (file, text) = project.ecosystem.template();
     let mut rendered = template::render(file, text, &vars)?;
@@ -342,8 +348,8 @@ fn image_action(target: &ImageTarget, settings: &Settings) -> Result<String, Str
 mod tests {
     use super::*;
     use crate::scaffold::detect;
-    use std::path::Path;
     use crate::scaffold::ecosystem::Ecosystem;
+    use std::path::Path;
 
     #[test]
     fn flow_lists_quote_every_item() {

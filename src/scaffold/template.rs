@@ -64,8 +64,14 @@ pub fn render(file: &str, template: &str, vars: &Vars) -> Result<Rendered, Strin
         let commenting = stack.iter().any(|b| b.commented);
         match line.trim_start().strip_prefix("#%") {
             Some(directive) => {
-                directive_line(directive.trim(), vars, dropping || commenting, &mut stack, &mut out)
-                    .map_err(at)?;
+                directive_line(
+                    directive.trim(),
+                    vars,
+                    dropping || commenting,
+                    &mut stack,
+                    &mut out,
+                )
+                .map_err(at)?;
             }
             None if dropping => {}
             None => {
@@ -118,15 +124,15 @@ fn directive_line(
             });
         }
         "gate" => {
-            let (name, note) = rest
-                .split_once(':')
-                .ok_or("`#% gate` wants `name: note`")?;
+            let (name, note) = rest.split_once(':').ok_or("`#% gate` wants `name: note`")?;
             let on = is_set(name.trim());
             let dropping = stack.iter().any(|b| !b.taken);
             if !on && !dropping {
                 let note = substitute(note.trim(), vars)?;
                 let section = out.sections.last_mut().expect("never empty");
-                section.text.push_str(&format!("      # Not enabled: {note}\n"));
+                section
+                    .text
+                    .push_str(&format!("      # Not enabled: {note}\n"));
             }
             stack.push(Block {
                 taken: true,
@@ -234,7 +240,10 @@ mod tests {
         );
         assert!(s.needs.is_empty());
         let on = render("t", t, &vars(&[("tool", "x"), ("fmt", "1")])).unwrap();
-        assert_eq!(on.section("").unwrap().text, "      - name: fmt\n        run: x\n");
+        assert_eq!(
+            on.section("").unwrap().text,
+            "      - name: fmt\n        run: x\n"
+        );
         assert_eq!(on.section("").unwrap().needs.len(), 1);
     }
 

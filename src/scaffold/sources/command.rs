@@ -23,9 +23,26 @@ const DEPS: &[&str] = &[
 
 /// Words that make a command a check that needs no build.
 const LINT: &[&str] = &[
-    "lint", "fmt", "format", "clippy", "vet", "ruff", "flake8", "black", "isort", "mypy",
-    "pylint", "eslint", "prettier", "gofmt", "golangci", "rubocop", "stylelint", "shellcheck",
-    "typecheck", "style",
+    "lint",
+    "fmt",
+    "format",
+    "clippy",
+    "vet",
+    "ruff",
+    "flake8",
+    "black",
+    "isort",
+    "mypy",
+    "pylint",
+    "eslint",
+    "prettier",
+    "gofmt",
+    "golangci",
+    "rubocop",
+    "stylelint",
+    "shellcheck",
+    "typecheck",
+    "style",
 ];
 
 /// Words that make a command a test run.
@@ -42,7 +59,10 @@ const COMPILE: &[&str] = &[
 /// command itself, else from `hint` (a step, target or job name), else `test`.
 pub fn phase(command: &str, hint: &str) -> &'static str {
     let lower = command.to_ascii_lowercase();
-    if DEPS.iter().any(|d| lower.contains(d) || lower.trim() == d.trim()) {
+    if DEPS
+        .iter()
+        .any(|d| lower.contains(d) || lower.trim() == d.trim())
+    {
         return "deps";
     }
     for text in [lower.as_str(), &hint.to_ascii_lowercase()] {
@@ -65,7 +85,8 @@ fn has_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(i, _)| {
         let before = text[..i].chars().next_back();
         let after = text[i + word.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphabetic()) && !after.is_some_and(|c| c.is_ascii_alphabetic())
+        !before.is_some_and(|c| c.is_ascii_alphabetic())
+            && !after.is_some_and(|c| c.is_ascii_alphabetic())
     })
 }
 
@@ -76,16 +97,35 @@ pub fn rewrites(command: &str) -> Option<String> {
     let has = |w: &str| words.contains(&w);
     for flag in ["--write", "--fix", "-w", "--fix-only", "--in-place", "-i"] {
         if has(flag) {
-            let tool = ["prettier", "eslint", "xo", "ruff", "gofmt", "goimports", "standard", "stylelint", "autopep8", "isort", "sed", "biome"]
-                .iter()
-                .find(|t| has(t) || words.iter().any(|w| w.ends_with(&format!("/{t}"))));
+            let tool = [
+                "prettier",
+                "eslint",
+                "xo",
+                "ruff",
+                "gofmt",
+                "goimports",
+                "standard",
+                "stylelint",
+                "autopep8",
+                "isort",
+                "sed",
+                "biome",
+            ]
+            .iter()
+            .find(|t| has(t) || words.iter().any(|w| w.ends_with(&format!("/{t}"))));
             if let Some(tool) = tool {
                 return Some(format!("{tool} {flag}"));
             }
         }
     }
     let checks = has("--check") || has("--diff") || has("-l") || has("--verify-no-changes");
-    let formatters = [("cargo fmt", "cargo fmt"), ("ruff format", "ruff format"), ("black ", "black"), ("dotnet format", "dotnet format"), ("gofmt", "gofmt")];
+    let formatters = [
+        ("cargo fmt", "cargo fmt"),
+        ("ruff format", "ruff format"),
+        ("black ", "black"),
+        ("dotnet format", "dotnet format"),
+        ("gofmt", "gofmt"),
+    ];
     for (pattern, name) in formatters {
         if format!("{command} ").contains(pattern) && !checks {
             return Some(format!("{name} without --check"));
@@ -98,16 +138,33 @@ pub fn rewrites(command: &str) -> Option<String> {
 pub fn not_local(command: &str) -> Option<String> {
     let words: Vec<&str> = command.split_whitespace().collect();
     let first = words.first().copied().unwrap_or("");
-    if ["sudo", "apt-get", "apt", "yum", "dnf", "apk", "brew", "choco"].contains(&first) {
+    if [
+        "sudo", "apt-get", "apt", "yum", "dnf", "apk", "brew", "choco",
+    ]
+    .contains(&first)
+    {
         return Some(format!("it changes the machine (`{first}`)"));
     }
     let publishes = [
-        "npm publish", "cargo publish", "twine upload", "docker push", "docker login",
-        "gh release", "codecov", "coveralls", "git push", "aws ", "gcloud ", "kubectl ",
+        "npm publish",
+        "cargo publish",
+        "twine upload",
+        "docker push",
+        "docker login",
+        "gh release",
+        "codecov",
+        "coveralls",
+        "git push",
+        "aws ",
+        "gcloud ",
+        "kubectl ",
         "curl -s https://codecov",
     ];
     if let Some(p) = publishes.iter().find(|p| command.contains(*p)) {
-        return Some(format!("it publishes or talks to a service (`{}`)", p.trim()));
+        return Some(format!(
+            "it publishes or talks to a service (`{}`)",
+            p.trim()
+        ));
     }
     if command.contains("secrets.") || command.contains("${{ secrets") {
         return Some("it needs CI secrets".into());
@@ -126,7 +183,9 @@ pub fn escape_vars(text: &str) -> String {
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        let dotted = after.find('}').is_some_and(|end| after[..end].contains('.'));
+        let dotted = after
+            .find('}')
+            .is_some_and(|end| after[..end].contains('.'));
         let escaped = i > 0 && rest[..i].ends_with('$');
         out.push_str(if dotted && !escaped { "$${" } else { "${" });
         rest = after;
@@ -153,7 +212,10 @@ pub fn slug(text: &str) -> String {
 /// Whether YAML would read `text`, written plain, as something other than a string.
 pub fn is_yaml_keyword(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"].contains(&lower.as_str())
+    [
+        "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
+    ]
+    .contains(&lower.as_str())
         || text.parse::<f64>().is_ok()
 }
 
@@ -180,9 +242,15 @@ mod tests {
 
     #[test]
     fn rewriting_commands_are_recognised() {
-        assert_eq!(rewrites("prettier --write ."), Some("prettier --write".into()));
+        assert_eq!(
+            rewrites("prettier --write ."),
+            Some("prettier --write".into())
+        );
         assert_eq!(rewrites("xo --fix && ava"), Some("xo --fix".into()));
-        assert_eq!(rewrites("cargo fmt --all"), Some("cargo fmt without --check".into()));
+        assert_eq!(
+            rewrites("cargo fmt --all"),
+            Some("cargo fmt without --check".into())
+        );
         assert_eq!(rewrites("cargo fmt --all -- --check"), None);
         assert_eq!(rewrites("ruff format --check ."), None);
         assert_eq!(rewrites("prettier --check ."), None);
@@ -191,16 +259,25 @@ mod tests {
 
     #[test]
     fn what_cannot_run_locally_says_why() {
-        assert!(not_local("sudo apt-get install -y libfoo").unwrap().contains("sudo"));
+        assert!(not_local("sudo apt-get install -y libfoo")
+            .unwrap()
+            .contains("sudo"));
         assert!(not_local("npm publish").is_some());
-        assert!(not_local("echo ${{ secrets.TOKEN }}").unwrap().contains("secrets"));
-        assert!(not_local("pytest -k ${{ matrix.k }}").unwrap().contains("expression"));
+        assert!(not_local("echo ${{ secrets.TOKEN }}")
+            .unwrap()
+            .contains("secrets"));
+        assert!(not_local("pytest -k ${{ matrix.k }}")
+            .unwrap()
+            .contains("expression"));
         assert_eq!(not_local("cargo test --all"), None);
     }
 
     #[test]
     fn dotted_shell_variables_are_escaped() {
-        assert_eq!(escape_vars("echo ${HOME} ${a.b} $${c.d}"), "echo ${HOME} $${a.b} $${c.d}");
+        assert_eq!(
+            escape_vars("echo ${HOME} ${a.b} $${c.d}"),
+            "echo ${HOME} $${a.b} $${c.d}"
+        );
         assert_eq!(slug("Run unit tests (fast)"), "run-unit-tests-fast");
         assert_eq!(slug("???"), "step");
     }

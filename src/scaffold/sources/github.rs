@@ -78,7 +78,10 @@ pub fn read(root: &Path) -> Found {
             }
             Err(e) => found.skipped.push(Skipped {
                 origin: file,
-                reason: format!("it is not a workflow gantry can read: {}", first_line(&e.to_string())),
+                reason: format!(
+                    "it is not a workflow gantry can read: {}",
+                    first_line(&e.to_string())
+                ),
             }),
         }
     }
@@ -99,16 +102,29 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
         return Some("it needs services (containers GitHub starts next to the job)".into());
     }
     if job.environment.is_some()
-        || ["deploy", "release", "publish"].iter().any(|w| label.contains(w))
+        || ["deploy", "release", "publish"]
+            .iter()
+            .any(|w| label.contains(w))
     {
         return Some("it deploys or publishes".into());
     }
-    if ["coverage", "codecov", "coveralls"].iter().any(|w| label.contains(w) || id.contains(w)) {
+    if ["coverage", "codecov", "coveralls"]
+        .iter()
+        .any(|w| label.contains(w) || id.contains(w))
+    {
         return Some("it measures coverage for an upload, with tools CI installs".into());
     }
-    let runs_on = job.runs_on.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    let runs_on = job
+        .runs_on
+        .as_ref()
+        .map(|v| v.to_string())
+        .unwrap_or_default();
     let runs_on = runs_on.to_ascii_lowercase();
-    if !runs_on.contains("ubuntu") && !runs_on.contains("linux") && !runs_on.contains("${{") && !runs_on.is_empty() {
+    if !runs_on.contains("ubuntu")
+        && !runs_on.contains("linux")
+        && !runs_on.contains("${{")
+        && !runs_on.is_empty()
+    {
         return Some(format!("it runs on {}", runs_on.trim_matches('"')));
     }
     None
@@ -117,7 +133,10 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
 fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
     let job_origin = format!("{file}, job {id}");
     if let Some(reason) = job_skip_reason(id, job) {
-        found.skipped.push(Skipped { origin: job_origin, reason });
+        found.skipped.push(Skipped {
+            origin: job_origin,
+            reason,
+        });
         return;
     }
     let job_dir = job
@@ -130,18 +149,33 @@ fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
             .name
             .clone()
             .or_else(|| step.uses.clone())
-            .or_else(|| step.run.as_deref().and_then(|r| r.lines().next()).map(String::from))
+            .or_else(|| {
+                step.run
+                    .as_deref()
+                    .and_then(|r| r.lines().next())
+                    .map(String::from)
+            })
             .unwrap_or_else(|| format!("step {}", index + 1));
         let origin = format!("{job_origin}, step \"{label}\"");
         let skip = |reason: String, found: &mut Found| {
-            found.skipped.push(Skipped { origin: origin.clone(), reason })
+            found.skipped.push(Skipped {
+                origin: origin.clone(),
+                reason,
+            })
         };
         if let Some(uses) = &step.uses {
-            skip(format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"), found);
+            skip(
+                format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"),
+                found,
+            );
             continue;
         }
         let Some(run) = &step.run else { continue };
-        if step.shell.as_deref().is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
+        if step
+            .shell
+            .as_deref()
+            .is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd")
+        {
             skip("it runs in PowerShell or cmd".into(), found);
             continue;
         }
@@ -158,10 +192,21 @@ fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
         if lines.is_empty() {
             continue;
         }
-        let dir = step.working_directory.clone().or_else(|| job_dir.clone()).unwrap_or_default();
-        let dir = dir.trim_start_matches("./").trim_end_matches('/').to_string();
+        let dir = step
+            .working_directory
+            .clone()
+            .or_else(|| job_dir.clone())
+            .unwrap_or_default();
+        let dir = dir
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string();
         let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
-        if found.actions.iter().any(|a| a.lines == lines && a.dir == dir) {
+        if found
+            .actions
+            .iter()
+            .any(|a| a.lines == lines && a.dir == dir)
+        {
             continue; // the same command in another job (a matrix, say)
         }
         found.actions.push(Derived {
@@ -229,11 +274,24 @@ jobs:
                 ("test", vec!["cargo test".to_string()]),
             ]
         );
-        assert_eq!(found.actions[1].origin, ".github/workflows/ci.yml, job test, step \"Tests\"");
-        let reasons: Vec<String> = found.skipped.iter().map(|s| format!("{}: {}", s.origin, s.reason)).collect();
+        assert_eq!(
+            found.actions[1].origin,
+            ".github/workflows/ci.yml, job test, step \"Tests\""
+        );
+        let reasons: Vec<String> = found
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.origin, s.reason))
+            .collect();
         assert_eq!(reasons.len(), 4, "{reasons:#?}");
-        assert!(reasons[0].contains("job db: it needs services"), "{reasons:#?}");
-        assert!(reasons[1].contains("job deploy: it deploys"), "{reasons:#?}");
+        assert!(
+            reasons[0].contains("job db: it needs services"),
+            "{reasons:#?}"
+        );
+        assert!(
+            reasons[1].contains("job deploy: it deploys"),
+            "{reasons:#?}"
+        );
         assert!(reasons[2].contains("actions/checkout@v4"), "{reasons:#?}");
         assert!(reasons[3].contains("expression"), "{reasons:#?}");
     }

@@ -12,8 +12,16 @@ use super::{command, Derived, Found, Skipped};
 
 /// Top-level keys that are settings, not jobs.
 const RESERVED: &[&str] = &[
-    "stages", "variables", "default", "include", "workflow", "image", "services",
-    "before_script", "after_script", "cache",
+    "stages",
+    "variables",
+    "default",
+    "include",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
 ];
 
 const FILE: &str = ".gitlab-ci.yml";
@@ -56,13 +64,18 @@ pub fn read(root: &Path) -> Found {
         if RESERVED.contains(&id.as_str()) || id.starts_with('.') || !job.is_object() {
             continue;
         }
-        let Some(script) = job.get("script") else { continue };
+        let Some(script) = job.get("script") else {
+            continue;
+        };
         let origin = format!("{FILE}, job {id}");
         if let Some(reason) = skip_reason(id, job) {
             found.skipped.push(Skipped { origin, reason });
             continue;
         }
-        let before = job.get("before_script").map(lines).unwrap_or_else(|| default_before.clone());
+        let before = job
+            .get("before_script")
+            .map(lines)
+            .unwrap_or_else(|| default_before.clone());
         let all: Vec<String> = before
             .into_iter()
             .chain(lines(script))
@@ -106,7 +119,9 @@ fn skip_reason(id: &str, job: &Value) -> Option<String> {
         return Some("it triggers another pipeline".into());
     }
     if job.get("environment").is_some()
-        || ["deploy", "release", "publish", "pages"].iter().any(|w| stage.contains(w) || id.contains(w))
+        || ["deploy", "release", "publish", "pages"]
+            .iter()
+            .any(|w| stage.contains(w) || id.contains(w))
     {
         return Some("it deploys or publishes".into());
     }
@@ -143,7 +158,11 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("compile", "compile", vec!["echo hi".into(), "make all".into()]),
+                (
+                    "compile",
+                    "compile",
+                    vec!["echo hi".into(), "make all".into()]
+                ),
                 ("test", "unit", vec!["echo hi".into(), "make test".into()]),
             ]
         );

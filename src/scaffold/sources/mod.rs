@@ -154,7 +154,18 @@ pub fn runner_or_default(root: &Path, runner: Origin) -> Found {
     let program = runner.key();
     let (build, test) = match runner {
         Origin::Make => ("make", "make test"),
-        _ => (if program == "just" { "just build" } else { "task build" }, if program == "just" { "just test" } else { "task test" }),
+        _ => (
+            if program == "just" {
+                "just build"
+            } else {
+                "task build"
+            },
+            if program == "just" {
+                "just test"
+            } else {
+                "task test"
+            },
+        ),
     };
     let origin = format!("--template {program} (the usual targets; edit them to yours)");
     let action = |phase, name: &str, line: &str| Derived {
@@ -166,7 +177,10 @@ pub fn runner_or_default(root: &Path, runner: Origin) -> Found {
         rewrites: None,
     };
     Found {
-        actions: vec![action("compile", "build", build), action("test", "test", test)],
+        actions: vec![
+            action("compile", "build", build),
+            action("test", "test", test),
+        ],
         skipped: found.skipped,
         used: vec![runner],
     }

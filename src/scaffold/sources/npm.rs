@@ -31,7 +31,11 @@ pub fn read(root: &Path) -> Found {
                 all.push_str(called);
             }
         }
-        let line = if name == "test" { format!("{pm} test") } else { format!("{pm} run {name}") };
+        let line = if name == "test" {
+            format!("{pm} test")
+        } else {
+            format!("{pm} run {name}")
+        };
         found.actions.push(Derived {
             phase,
             name: name.into(),

@@ -9,14 +9,26 @@ use crate::scaffold::template::Need;
 /// Programs derived commands often start with, and how to install them.
 const HINTS: &[(&str, &str)] = &[
     ("make", "install make, e.g. apt-get install make"),
-    ("just", "install just: https://just.systems/man/en/packages.html"),
+    (
+        "just",
+        "install just: https://just.systems/man/en/packages.html",
+    ),
     ("task", "install Task: https://taskfile.dev/installation/"),
     ("cargo", "install Rust with rustup: https://rustup.rs"),
-    ("npm", "npm comes with Node.js: https://nodejs.org/en/download"),
-    ("npx", "npx comes with Node.js: https://nodejs.org/en/download"),
+    (
+        "npm",
+        "npm comes with Node.js: https://nodejs.org/en/download",
+    ),
+    (
+        "npx",
+        "npx comes with Node.js: https://nodejs.org/en/download",
+    ),
     ("node", "install Node.js: https://nodejs.org/en/download"),
     ("go", "install Go: https://go.dev/doc/install"),
-    ("python3", "install Python 3: https://www.python.org/downloads/"),
+    (
+        "python3",
+        "install Python 3: https://www.python.org/downloads/",
+    ),
     ("tox", "pip install tox"),
     ("nox", "pip install nox"),
 ];
@@ -35,7 +47,10 @@ pub struct Rendered {
 /// The actions of `phase` among `derived`; `python_dirs` are the
 /// directories of Python projects, whose commands run in their venv.
 pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Rendered {
-    let mut out = Rendered { text: String::new(), needs: Vec::new() };
+    let mut out = Rendered {
+        text: String::new(),
+        needs: Vec::new(),
+    };
     let mut names: Vec<String> = Vec::new();
     let mut venv_made: Vec<&str> = Vec::new();
     for action in derived.iter().filter(|a| a.phase == phase) {
@@ -54,7 +69,8 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
                 venv_made.push(&action.dir);
             }
         }
-        out.text.push_str(&format!("      # From {}.\n", action.origin));
+        out.text
+            .push_str(&format!("      # From {}.\n", action.origin));
         if let Some(what) = &action.rewrites {
             out.text.push_str(&format!(
                 "      # Note: this command rewrites files ({what}); it is kept as the repository runs it.\n"
@@ -62,14 +78,19 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
         }
         out.text.push_str(&format!("      - name: {name}\n"));
         if !action.dir.is_empty() {
-            out.text.push_str(&format!("        working_directory: {}\n", scalar(&action.dir)));
+            out.text.push_str(&format!(
+                "        working_directory: {}\n",
+                scalar(&action.dir)
+            ));
         }
         if let [line] = lines.as_slice() {
-            out.text.push_str(&format!("        run: {}\n", scalar(line)));
+            out.text
+                .push_str(&format!("        run: {}\n", scalar(line)));
         } else {
             out.text.push_str("        script:\n");
             for line in &lines {
-                out.text.push_str(&format!("          - {}\n", scalar(line)));
+                out.text
+                    .push_str(&format!("          - {}\n", scalar(line)));
             }
         }
         for line in &lines {
@@ -83,7 +104,10 @@ fn add_need(needs: &mut Vec<Need>, line: &str) {
     let first = line.split_whitespace().next().unwrap_or("");
     if let Some((program, hint)) = HINTS.iter().find(|(p, _)| *p == first) {
         if !needs.iter().any(|n| n.program == *program) {
-            needs.push(Need { program: program.to_string(), hint: hint.to_string() });
+            needs.push(Need {
+                program: program.to_string(),
+                hint: hint.to_string(),
+            });
         }
     }
 }
@@ -92,7 +116,9 @@ fn add_need(needs: &mut Vec<Need>, line: &str) {
 /// double-quoted (JSON strings are YAML).
 pub fn scalar(text: &str) -> String {
     let plain = !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || " ./_-=+,()".contains(c))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ./_-=+,()".contains(c))
         && !text.starts_with([' ', '-', '.', '('])
         && !text.ends_with(' ');
     if plain && !command::is_yaml_keyword(text) {

@@ -9,7 +9,18 @@ use super::{command, Derived, Found, Skipped};
 
 /// Target names per phase, most usual first; the first one present is used.
 const WANTED: &[(&str, &[&str])] = &[
-    ("lint", &["lint", "check-format", "fmt-check", "format-check", "check-fmt", "vet", "style"]),
+    (
+        "lint",
+        &[
+            "lint",
+            "check-format",
+            "fmt-check",
+            "format-check",
+            "check-fmt",
+            "vet",
+            "style",
+        ],
+    ),
     ("compile", &["all", "build"]),
     ("test", &["test", "tests", "check"]),
 ];
@@ -21,9 +32,17 @@ type Targets = Vec<(String, String)>;
 /// default target, built when no `all`/`build` target exists.
 fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -> Found {
     let mut found = Found::default();
-    let recipe = |name: &str| targets.iter().find(|(n, _)| n == name).map(|(_, r)| r.as_str());
+    let recipe = |name: &str| {
+        targets
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.as_str())
+    };
     for (phase, names) in WANTED {
-        let chosen = names.iter().find(|n| recipe(n).is_some()).map(|n| n.to_string());
+        let chosen = names
+            .iter()
+            .find(|n| recipe(n).is_some())
+            .map(|n| n.to_string());
         let (target, line) = match (chosen, *phase, default) {
             (Some(target), _, _) => (target.clone(), format!("{runner} {target}")),
             (None, "compile", Some(default))
@@ -78,8 +97,14 @@ fn make_targets(text: &str) -> Targets {
             continue;
         }
         current.clear();
-        let Some((names, rest)) = line.split_once(':') else { continue };
-        if rest.starts_with('=') || names.contains('=') || names.contains('$') || names.contains('%') {
+        let Some((names, rest)) = line.split_once(':') else {
+            continue;
+        };
+        if rest.starts_with('=')
+            || names.contains('=')
+            || names.contains('$')
+            || names.contains('%')
+        {
             continue;
         }
         for name in names.split_whitespace() {
@@ -117,11 +142,18 @@ pub fn just(root: &Path) -> Found {
             continue;
         }
         let line = line.trim_start_matches('@');
-        let Some((head, rest)) = line.split_once(':') else { continue };
+        let Some((head, rest)) = line.split_once(':') else {
+            continue;
+        };
         let name = head.split_whitespace().next().unwrap_or("");
         let valid = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if valid && !rest.starts_with('=') && !["set", "alias", "export", "import", "mod"].contains(&name) {
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if valid
+            && !rest.starts_with('=')
+            && !["set", "alias", "export", "import", "mod"].contains(&name)
+        {
             targets.push((name.to_string(), String::new()));
         }
     }
@@ -137,10 +169,14 @@ struct Taskfile {
 
 /// `Taskfile.yml`: `task lint`, `task build`, `task test`.
 pub fn task(root: &Path) -> Found {
-    let Some((file, text)) = ["Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml"]
-        .iter()
-        .find_map(|f| Some((*f, std::fs::read_to_string(root.join(f)).ok()?)))
-    else {
+    let Some((file, text)) = [
+        "Taskfile.yml",
+        "Taskfile.yaml",
+        "taskfile.yml",
+        "taskfile.yaml",
+    ]
+    .iter()
+    .find_map(|f| Some((*f, std::fs::read_to_string(root.join(f)).ok()?))) else {
         return Found::default();
     };
     match serde_saphyr::from_str::<Taskfile>(&text) {
@@ -156,7 +192,10 @@ pub fn task(root: &Path) -> Found {
         Err(e) => Found {
             skipped: vec![Skipped {
                 origin: file.into(),
-                reason: format!("gantry cannot read it: {}", e.to_string().lines().next().unwrap_or("")),
+                reason: format!(
+                    "gantry cannot read it: {}",
+                    e.to_string().lines().next().unwrap_or("")
+                ),
             }],
             ..Found::default()
         },
@@ -175,17 +214,29 @@ mod tests {
         assert_eq!(names, ["all", "hello", "test", "fmt"]);
         assert_eq!(targets[2].1, "./hello | grep -q hi\n");
         let found = actions("Makefile", "make", &targets, Some("all"));
-        let got: Vec<(&str, &str)> = found.actions.iter().map(|a| (a.phase, a.lines[0].as_str())).collect();
+        let got: Vec<(&str, &str)> = found
+            .actions
+            .iter()
+            .map(|a| (a.phase, a.lines[0].as_str()))
+            .collect();
         assert_eq!(got, [("compile", "make all"), ("test", "make test")]);
     }
 
     #[test]
     fn the_default_target_builds_when_there_is_no_all_or_build() {
-        let targets = make_targets("prog: prog.c\n\tcc -o prog prog.c\nlint:\n\tprettier --write .\n");
+        let targets =
+            make_targets("prog: prog.c\n\tcc -o prog prog.c\nlint:\n\tprettier --write .\n");
         let found = actions("Makefile", "make", &targets, Some("prog"));
-        let got: Vec<(&str, &str)> = found.actions.iter().map(|a| (a.phase, a.lines[0].as_str())).collect();
+        let got: Vec<(&str, &str)> = found
+            .actions
+            .iter()
+            .map(|a| (a.phase, a.lines[0].as_str()))
+            .collect();
         assert_eq!(got, [("lint", "make lint"), ("compile", "make")]);
-        assert_eq!(found.actions[0].rewrites.as_deref(), Some("prettier --write"));
+        assert_eq!(
+            found.actions[0].rewrites.as_deref(),
+            Some("prettier --write")
+        );
         assert!(found.actions[1].origin.contains("default target `prog`"));
     }
 }
