@@ -1067,7 +1067,7 @@ _gantry() {
                     return 0
                     ;;
                 --from)
-                    COMPREPLY=($(compgen -W "github-actions gitlab-ci make just task npm" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "github-actions gitlab-ci make just task npm tox nox" -- "${cur}"))
                     return 0
                     ;;
                 --directory)

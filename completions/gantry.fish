@@ -64,7 +64,9 @@ gitlab-ci\t'The `script:` of the jobs in `.gitlab-ci.yml`'
 make\t'The `lint`/`build`/`test` targets of a `Makefile`'
 just\t'The `lint`/`build`/`test` recipes of a `justfile`'
 task\t'The `lint`/`build`/`test` tasks of a `Taskfile.yml`'
-npm\t'The `lint`/`build`/`test` scripts of `package.json`'"
+npm\t'The `lint`/`build`/`test` scripts of `package.json`'
+tox\t'The check and test environments of `tox.ini`'
+nox\t'The check and test sessions of `noxfile.py`'"
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''

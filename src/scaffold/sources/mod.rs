@@ -1,7 +1,8 @@
 //! What the repository already runs: the commands of its CI files and task
 //! runners, turned into pipeline actions that say where they came from.
 //!
-//! Each reader ([`github`], [`gitlab`], [`runners`], [`npm`]) turns one kind
+//! Each reader ([`github`], [`gitlab`], [`runners`], [`npm`],
+//! [`python_runners`]) turns one kind
 //! of file into [`Derived`] actions and [`Skipped`] steps; [`read`] merges
 //! them per phase (the first source, in [`Origin::ALL`] order, that says
 //! something about a phase decides it) and [`command`] classifies commands.
@@ -10,6 +11,7 @@ pub mod command;
 mod github;
 mod gitlab;
 mod npm;
+mod python_runners;
 pub mod render;
 mod runners;
 
@@ -30,18 +32,24 @@ pub enum Origin {
     Task,
     /// The `lint`/`build`/`test` scripts of `package.json`.
     Npm,
+    /// The check and test environments of `tox.ini`.
+    Tox,
+    /// The check and test sessions of `noxfile.py`.
+    Nox,
 }
 
 impl Origin {
     /// Every source, most trusted first: CI says what must pass; task
     /// runners say how the maintainers run it; package scripts last.
-    pub const ALL: [Origin; 6] = [
+    pub const ALL: [Origin; 8] = [
         Origin::GithubActions,
         Origin::GitlabCi,
         Origin::Make,
         Origin::Just,
         Origin::Task,
         Origin::Npm,
+        Origin::Tox,
+        Origin::Nox,
     ];
 
     /// The name `--from` takes.
@@ -53,6 +61,8 @@ impl Origin {
             Origin::Just => "just",
             Origin::Task => "task",
             Origin::Npm => "npm",
+            Origin::Tox => "tox",
+            Origin::Nox => "nox",
         }
     }
 }
@@ -104,6 +114,8 @@ pub fn read_one(root: &Path, origin: Origin) -> Found {
         Origin::Just => runners::just(root),
         Origin::Task => runners::task(root),
         Origin::Npm => npm::read(root),
+        Origin::Tox => python_runners::tox(root),
+        Origin::Nox => python_runners::nox(root),
     }
 }
 
@@ -195,5 +207,7 @@ pub fn nothing_from(origin: Origin) -> &'static str {
         Origin::Just => "no justfile with a lint, build, test or default recipe",
         Origin::Task => "no Taskfile.yml with a lint, build, test or default task",
         Origin::Npm => "no package.json with a lint, build or test script",
+        Origin::Tox => "no tox.ini with a check or test environment",
+        Origin::Nox => "no noxfile.py with a check or test session",
     }
 }
