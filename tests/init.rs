@@ -587,3 +587,19 @@ fn init_points_editors_at_the_schema() {
     );
     assert!(repo.path().join(".gantry/gantry.schema.json").is_file());
 }
+
+#[test]
+fn a_pre_commit_hook_counts_as_using_a_check() {
+    let repo = Repo::fixture("init/rust");
+    repo.write(
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: https://github.com/doublify/pre-commit-rust\n    rev: v1.0\n    hooks:\n      - id: fmt\n",
+    );
+    ok(&repo, &["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("\n        run: cargo fmt --all --check\n"),
+        "{config}"
+    );
+    assert!(config.contains("        # run: cargo clippy"), "{config}");
+}

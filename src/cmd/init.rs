@@ -91,6 +91,19 @@ fn print_origins(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
     for origin in &plan.pipeline.origins {
         writeln!(out, "  {:width$}  from {}", origin.action, origin.origin)?;
     }
+    let off: Vec<&str> = plan
+        .pipeline
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("      # - name: "))
+        .collect();
+    if !off.is_empty() {
+        writeln!(
+            out,
+            "written commented out, as the repository shows no sign of using them: {}",
+            off.join(", ")
+        )?;
+    }
     for skipped in &plan.sources.skipped {
         writeln!(out, "skipped {}: {}", skipped.origin, skipped.reason)?;
     }

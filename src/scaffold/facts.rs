@@ -113,7 +113,7 @@ pub fn rust(dir: &Path) -> Facts {
     let fmt = ["rustfmt.toml", ".rustfmt.toml"]
         .iter()
         .any(|f| exists(dir, f))
-        || uses(dir, &["cargo fmt", "rustfmt"]);
+        || uses(dir, &["cargo fmt", "rustfmt", "id: fmt"]);
     let clippy = ["clippy.toml", ".clippy.toml"]
         .iter()
         .any(|f| exists(dir, f))

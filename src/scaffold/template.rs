@@ -76,7 +76,7 @@ pub fn render(file: &str, template: &str, vars: &Vars) -> Result<Rendered, Strin
             None if dropping => {}
             None => {
                 let mut text = substitute(line, vars).map_err(at)?;
-                if commenting {
+                if commenting && !text.trim_start().starts_with('#') {
                     let indent = text.len() - text.trim_start().len();
                     text.insert_str(indent, "# ");
                 }
