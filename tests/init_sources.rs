@@ -145,6 +145,9 @@ fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
     ] {
         assert!(says(&init.stdout, line), "no {line:?} in:\n{}", init.stdout);
     }
+    let config = repo.read("gantry.yml");
+    let tests = "      - name: tests\n        env:\n          CARGO_TERM_COLOR: always\n          RUSTFLAGS: \"-D warnings\"\n        run: cargo test --all\n";
+    assert!(config.contains(tests), "{config}");
     if !tools(&["cargo", "cargo-clippy", "cargo-fmt"]) {
         return;
     }

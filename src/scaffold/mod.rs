@@ -2,6 +2,8 @@
 //! request, an AppSpec revision) that runs on the first try.
 //!
 //! - [`detect`] finds the projects (one per ecosystem and directory);
+//! - [`sources`] reads what the repository already runs (CI files, task
+//!   runners, package scripts);
 //! - [`ecosystem`], `facts`, `node` and `python` learn what their templates need;
 //! - [`template`] renders the files of `templates/`;
 //! - [`pipeline`] composes the stages; [`appspec`] the `--appspec` files;

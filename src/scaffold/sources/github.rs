@@ -10,8 +10,13 @@ use serde::Deserialize;
 
 use super::{command, shown, Derived, Found, Skipped};
 
+/// Environment variables: `NAME: value` (numbers and booleans too).
+type Env = BTreeMap<String, serde_json::Value>;
+
 #[derive(Deserialize, Default)]
 struct Workflow {
+    #[serde(default)]
+    env: Env,
     #[serde(default)]
     jobs: BTreeMap<String, Job>,
 }
@@ -25,6 +30,8 @@ struct Job {
     environment: Option<serde_json::Value>,
     uses: Option<String>,
     defaults: Option<Defaults>,
+    #[serde(default)]
+    env: Env,
     #[serde(default)]
     steps: Vec<Step>,
 }
@@ -48,6 +55,8 @@ struct Step {
     shell: Option<String>,
     #[serde(rename = "working-directory")]
     working_directory: Option<String>,
+    #[serde(default)]
+    env: Env,
 }
 
 /// Every workflow file, in name order.
@@ -73,7 +82,7 @@ pub fn read(root: &Path) -> Found {
         match serde_saphyr::from_str::<Workflow>(&text) {
             Ok(workflow) => {
                 for (id, job) in &workflow.jobs {
-                    read_job(&file, id, job, &mut found);
+                    read_job(&file, id, job, &workflow.env, &mut found);
                 }
             }
             Err(e) => found.skipped.push(Skipped {
@@ -130,7 +139,34 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     None
 }
 
-fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
+/// The environment a step sees (workflow, then job, then step), or why
+/// it cannot be set locally.
+fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    for layer in layers {
+        for (name, value) in layer {
+            let value = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if let Some(reason) = command::not_local(&value) {
+                return Err(format!("its environment variable {name}: {reason}"));
+            }
+            env.insert(name.clone(), command::escape_vars(&value));
+        }
+    }
+    Ok(env.into_iter().collect())
+}
+
+/// Whether a script needs bash rather than `sh` (GitHub runs steps in bash).
+fn needs_bash(run: &str, shell: Option<&str>) -> bool {
+    shell.is_some_and(|s| s.starts_with("bash"))
+        || ["[[", "<(", "$'", "pipefail", "source ", "shopt", "declare "]
+            .iter()
+            .any(|b| run.contains(b))
+}
+
+fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Found) {
     let job_origin = format!("{file}, job {id}");
     if let Some(reason) = job_skip_reason(id, job) {
         found.skipped.push(Skipped {
@@ -183,6 +219,13 @@ fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
             skip(reason, found);
             continue;
         }
+        let env = match step_env([workflow_env, &job.env, &step.env]) {
+            Ok(env) => env,
+            Err(reason) => {
+                skip(reason, found);
+                continue;
+            }
+        };
         let lines: Vec<String> = run
             .lines()
             .map(str::trim_end)
@@ -216,6 +259,8 @@ fn read_job(file: &str, id: &str, job: &Job, found: &mut Found) {
             lines,
             dir: if dir == "." { String::new() } else { dir },
             origin,
+            env,
+            shell: needs_bash(run, step.shell.as_deref()).then(|| "bash".to_string()),
         });
     }
 }
@@ -233,13 +278,21 @@ mod tests {
             dir.join("ci.yml"),
             r#"
 on: [push]
+env:
+  CARGO_TERM_COLOR: always
 jobs:
   test:
     runs-on: ubuntu-latest
+    env:
+      RUSTFLAGS: -D warnings
     steps:
       - uses: actions/checkout@v4
       - name: Check formatting
         run: cargo fmt --all -- --check
+      - name: Publish docs
+        run: ./docs.sh
+        env:
+          TOKEN: ${{ secrets.DOCS }}
       - run: |
           cargo test --all
           echo ${{ matrix.x }}
@@ -283,7 +336,14 @@ jobs:
             .iter()
             .map(|s| format!("{}: {}", s.origin, s.reason))
             .collect();
-        assert_eq!(reasons.len(), 4, "{reasons:#?}");
+        assert_eq!(
+            found.actions[0].env,
+            [
+                ("CARGO_TERM_COLOR".to_string(), "always".to_string()),
+                ("RUSTFLAGS".to_string(), "-D warnings".to_string())
+            ]
+        );
+        assert_eq!(reasons.len(), 5, "{reasons:#?}");
         assert!(
             reasons[0].contains("job db: it needs services"),
             "{reasons:#?}"
@@ -293,6 +353,10 @@ jobs:
             "{reasons:#?}"
         );
         assert!(reasons[2].contains("actions/checkout@v4"), "{reasons:#?}");
-        assert!(reasons[3].contains("expression"), "{reasons:#?}");
+        assert!(
+            reasons[3].contains("TOKEN: it needs CI secrets"),
+            "{reasons:#?}"
+        );
+        assert!(reasons[4].contains("expression"), "{reasons:#?}");
     }
 }

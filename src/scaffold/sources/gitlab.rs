@@ -92,6 +92,8 @@ pub fn read(root: &Path) -> Found {
             phase: stage_phase(stage).unwrap_or_else(|| command::phase(&last, id)),
             name: command::slug(id),
             rewrites: command::rewrites(&joined),
+            env: Vec::new(),
+            shell: None,
             lines: all.iter().map(|l| command::escape_vars(l)).collect(),
             dir: String::new(),
             origin,

@@ -83,6 +83,10 @@ pub struct Derived {
     pub origin: String,
     /// Set when the command rewrites files (`prettier --write`): what does.
     pub rewrites: Option<String>,
+    /// Environment variables the source sets for it, in order.
+    pub env: Vec<(String, String)>,
+    /// The shell, when the source needs one other than `sh` (`bash`).
+    pub shell: Option<String>,
 }
 
 /// A step of the repository's files that the pipeline leaves out.
@@ -187,6 +191,8 @@ pub fn runner_or_default(root: &Path, runner: Origin) -> Found {
         dir: String::new(),
         origin: origin.clone(),
         rewrites: None,
+        env: Vec::new(),
+        shell: None,
     };
     Found {
         actions: vec![

@@ -43,6 +43,8 @@ pub fn read(root: &Path) -> Found {
             dir: String::new(),
             origin: format!("package.json, script `{name}`"),
             rewrites: all.lines().find_map(command::rewrites),
+            env: Vec::new(),
+            shell: None,
         });
     }
     found

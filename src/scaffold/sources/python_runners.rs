@@ -103,6 +103,8 @@ fn derived(file: &str, run: &str, kind: &str, name: &str, phase: &'static str) -
         dir: String::new(),
         origin: format!("{file}, {kind} `{name}`"),
         rewrites: None,
+        env: Vec::new(),
+        shell: None,
     }
 }
 

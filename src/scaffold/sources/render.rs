@@ -83,6 +83,16 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
                 scalar(&action.dir)
             ));
         }
+        if let Some(shell) = &action.shell {
+            out.text.push_str(&format!("        shell: {shell}\n"));
+        }
+        if !action.env.is_empty() {
+            out.text.push_str("        env:\n");
+            for (name, value) in &action.env {
+                out.text
+                    .push_str(&format!("          {}: {}\n", scalar(name), scalar(value)));
+            }
+        }
         if let [line] = lines.as_slice() {
             out.text
                 .push_str(&format!("        run: {}\n", scalar(line)));
@@ -140,6 +150,8 @@ mod tests {
             dir: dir.into(),
             origin: "Makefile, target `test`".into(),
             rewrites: None,
+            env: Vec::new(),
+            shell: None,
         }
     }
 

@@ -63,6 +63,8 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
                 format!("{file}, target `{target}`")
             },
             rewrites: recipe(&target).and_then(command::rewrites),
+            env: Vec::new(),
+            shell: None,
         });
     }
     found
