@@ -72,7 +72,7 @@ pub struct ActionOrigin {
     pub origin: String,
 }
 
-/// Composes the pipeline for `projects` (found under `root`).
+/// Composes the pipeline for `projects` and what `settings` add.
 pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, String> {
     let prefixes = action_prefixes(projects);
     let mut rendered = Vec::new();
@@ -101,41 +101,15 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     out.text.push_str(part("stages"));
     let mut disabled = String::new();
     for phase in PHASES {
-        let derived = render::phase(&settings.derived, phase, &python_dirs);
-        let covered: Vec<&str> = settings
-            .derived
-            .iter()
-            .filter(|d| d.phase == phase)
-            .map(|d| d.dir.as_str())
-            .collect();
-        let sections: Vec<(&Project, &template::Section)> = projects
-            .iter()
-            .zip(&rendered)
-            .filter(|(p, _)| !covered.contains(&p.dir.as_str()))
-            .filter_map(|(p, r)| Some((p, r.section(phase)?)))
-            .collect();
-        let (live, off): (Vec<_>, Vec<_>) =
-            sections.into_iter().partition(|(_, s)| has_action(&s.text));
-        if live.is_empty() && derived.text.is_empty() {
-            for (_, section) in off.iter().filter(|(_, s)| s.text.contains("# - name: ")) {
-                disabled.push_str(&format!("  # - name: {phase}\n  #   actions:\n"));
-                disabled.push_str(&section.text);
-            }
+        let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs);
+        disabled.push_str(&composed.disabled);
+        if composed.text.is_empty() {
             continue;
         }
         out.text.push_str(part(phase));
-        out.text.push_str(&derived.text);
-        add_needs(&mut out.needs, &derived.needs);
-        out.origins.extend(derived_origins(&derived.text, phase));
-        for (project, section) in live.iter().chain(&off) {
-            out.text.push_str(&section.text);
-            add_needs(&mut out.needs, &section.needs);
-            out.origins
-                .extend(action_names(&section.text).map(|name| ActionOrigin {
-                    action: format!("{phase}/{name}"),
-                    origin: format!("gantry's {} defaults", project.facts.label),
-                }));
-        }
+        out.text.push_str(&composed.text);
+        add_needs(&mut out.needs, &composed.needs);
+        out.origins.extend(composed.origins);
         out.stages.push(phase.to_string());
     }
     if !settings.images.is_empty() {
@@ -152,22 +126,88 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     if out.stages.is_empty() {
         return placeholder(&vars);
     }
+    out.text.push_str(&trailer(settings, &disabled));
+    Ok(out)
+}
+
+/// The actions of one phase (stage): the repository's own commands for
+/// it, then the templates' actions of the projects those do not cover.
+#[derive(Default)]
+struct Phase {
+    /// The actions' text; empty when the phase has no live action.
+    text: String,
+    needs: Vec<Need>,
+    origins: Vec<ActionOrigin>,
+    /// Commented-out checks of a phase with no live action, with a
+    /// commented stage header, for the end of the file.
+    disabled: String,
+}
+
+fn compose_phase(
+    phase: &str,
+    projects: &[Project],
+    rendered: &[Rendered],
+    settings: &Settings,
+    python_dirs: &[String],
+) -> Phase {
+    let derived = render::phase(&settings.derived, phase, python_dirs);
+    let covered: Vec<&str> = settings
+        .derived
+        .iter()
+        .filter(|d| d.phase == phase)
+        .map(|d| d.dir.as_str())
+        .collect();
+    let sections: Vec<(&Project, &template::Section)> = projects
+        .iter()
+        .zip(rendered)
+        .filter(|(p, _)| !covered.contains(&p.dir.as_str()))
+        .filter_map(|(p, r)| Some((p, r.section(phase)?)))
+        .collect();
+    let (live, off): (Vec<_>, Vec<_>) =
+        sections.into_iter().partition(|(_, s)| has_action(&s.text));
+    let mut out = Phase::default();
+    if live.is_empty() && derived.text.is_empty() {
+        for (_, section) in off.iter().filter(|(_, s)| s.text.contains("# - name: ")) {
+            out.disabled
+                .push_str(&format!("  # - name: {phase}\n  #   actions:\n"));
+            out.disabled.push_str(&section.text);
+        }
+        return out;
+    }
+    out.text.push_str(&derived.text);
+    add_needs(&mut out.needs, &derived.needs);
+    out.origins = derived_origins(&derived.text, phase);
+    for (project, section) in live.iter().chain(&off) {
+        out.text.push_str(&section.text);
+        add_needs(&mut out.needs, &section.needs);
+        out.origins
+            .extend(action_names(&section.text).map(|name| ActionOrigin {
+                action: format!("{phase}/{name}"),
+                origin: format!("gantry's {} defaults", project.facts.label),
+            }));
+    }
+    out
+}
+
+/// The comments at the end of the file: the checks written commented out,
+/// then what the repository runs that cannot run locally.
+fn trailer(settings: &Settings, disabled: &str) -> String {
+    let mut text = String::new();
+    if !disabled.is_empty() {
+        text.push_str(
+            "  # Checks this repository shows no sign of using (see each note); to add\n  # one, uncomment it into a stage.\n",
+        );
+        text.push_str(disabled);
+    }
     if !settings.skipped.is_empty() {
-        out.text.push_str(
+        text.push_str(
             "# Left out: what the repository's CI runs that cannot run on this machine.\n",
         );
         for skipped in &settings.skipped {
-            out.text
-                .push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
+            text.push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
         }
     }
-    if !disabled.is_empty() {
-        out.text.push_str(
-            "  # Checks this repository shows no sign of using (see each note); to add\n  # one, uncomment it into a stage.\n",
-        );
-        out.text.push_str(&disabled);
-    }
-    Ok(out)
+    text
 }
 
 /// The names of the actions in a rendered section.
