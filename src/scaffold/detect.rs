@@ -120,6 +120,15 @@ fn visit(root: &Path, rel: &str, depth: usize, found: &mut Vec<Project>) {
     }
 }
 
+/// The directories of the Python projects: their actions run in a venv.
+pub fn python_dirs(projects: &[Project]) -> Vec<String> {
+    projects
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Python)
+        .map(|p| p.dir.clone())
+        .collect()
+}
+
 /// Whether the directory `inner` is `outer` or below it.
 fn contains(outer: &str, inner: &str) -> bool {
     outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))

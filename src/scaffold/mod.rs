@@ -86,11 +86,12 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
             .collect(),
         None => detect::projects(&root),
     };
-    let sources = match options.template.map(|t| (t, t.runner())) {
+    let mut sources = match options.template.map(|t| (t, t.runner())) {
         Some((_, Some(runner))) => sources::runner_or_default(&root, runner),
         Some((_, None)) => sources::Found::default(),
         None => sources::read(&root, options.from),
     };
+    sources::keep_pip_in_venvs(&mut sources, &detect::python_dirs(&projects));
     if let (Some(origin), true) = (options.from, sources.actions.is_empty()) {
         return Err(UsageError(format!(
             "--from {}: {}",

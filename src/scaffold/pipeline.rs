@@ -79,11 +79,7 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     for (project, prefix) in projects.iter().zip(&prefixes) {
         rendered.push(render_project(project, prefix)?);
     }
-    let python_dirs: Vec<String> = projects
-        .iter()
-        .filter(|p| p.ecosystem == super::Ecosystem::Python)
-        .map(|p| p.dir.clone())
-        .collect();
+    let python_dirs = super::detect::python_dirs(projects);
     let mut vars = Vars::new();
     vars.insert("name".into(), settings.name.clone());
     vars.insert("found".into(), found(projects, settings));

@@ -138,12 +138,24 @@ pub fn rewrites(command: &str) -> Option<String> {
 pub fn not_local(command: &str) -> Option<String> {
     let words: Vec<&str> = command.split_whitespace().collect();
     let first = words.first().copied().unwrap_or("");
-    if [
-        "sudo", "apt-get", "apt", "yum", "dnf", "apk", "brew", "choco",
-    ]
-    .contains(&first)
-    {
+    let machine = [
+        "sudo", "apt-get", "apt", "yum", "dnf", "apk", "brew", "choco", "rustup",
+    ];
+    if machine.contains(&first) {
         return Some(format!("it changes the machine (`{first}`)"));
+    }
+    let global = [
+        "npm install -g",
+        "npm i -g",
+        "npm install --global",
+        "cargo install",
+        "go install",
+        "gem install",
+        "pipx install",
+        "corepack enable",
+    ];
+    if let Some(g) = global.iter().find(|g| command.contains(*g)) {
+        return Some(format!("it installs a tool for the whole machine (`{g}`)"));
     }
     let publishes = [
         "npm publish",
@@ -263,6 +275,9 @@ mod tests {
             .unwrap()
             .contains("sudo"));
         assert!(not_local("npm publish").is_some());
+        assert!(not_local("cargo install cargo-deny")
+            .unwrap()
+            .contains("whole machine"));
         assert!(not_local("echo ${{ secrets.TOKEN }}")
             .unwrap()
             .contains("secrets"));

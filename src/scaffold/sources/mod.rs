@@ -217,3 +217,51 @@ pub fn nothing_from(origin: Origin) -> &'static str {
         Origin::Nox => "no noxfile.py with a check or test session",
     }
 }
+
+/// Moves to `skipped` the actions that would `pip install` outside a
+/// Python project's venv (into the machine's Python): `python_dirs` are
+/// the directories whose actions run in `.gantry/venv`.
+pub fn keep_pip_in_venvs(found: &mut Found, python_dirs: &[String]) {
+    let (kept, outside): (Vec<Derived>, Vec<Derived>) = std::mem::take(&mut found.actions)
+        .into_iter()
+        .partition(|a| {
+            python_dirs.contains(&a.dir) || !a.lines.iter().any(|l| l.contains("pip install"))
+        });
+    found.actions = kept;
+    found.skipped.extend(outside.into_iter().map(|a| Skipped {
+        origin: a.origin,
+        reason: "it installs into the machine's Python (`pip install` outside a Python project's venv)".into(),
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pip_installs_stay_in_python_projects() {
+        let action = |dir: &str, line: &str| Derived {
+            phase: "deps",
+            name: "x".into(),
+            lines: vec![line.into()],
+            dir: dir.into(),
+            origin: format!("ci {dir}"),
+            rewrites: None,
+            env: Vec::new(),
+            shell: None,
+        };
+        let mut found = Found {
+            actions: vec![
+                action("py", "pip install -e ."),
+                action("", "pip install mkdocs"),
+                action("", "npm ci"),
+            ],
+            ..Found::default()
+        };
+        keep_pip_in_venvs(&mut found, &["py".into()]);
+        let kept: Vec<&str> = found.actions.iter().map(|a| a.origin.as_str()).collect();
+        assert_eq!(kept, ["ci py", "ci "]);
+        assert_eq!(found.skipped.len(), 1);
+        assert!(found.skipped[0].reason.contains("machine's Python"));
+    }
+}
