@@ -180,6 +180,11 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         .as_ref()
         .and_then(|d| d.run.as_ref())
         .and_then(|r| r.working_directory.clone());
+    let context = StepContext {
+        job_id: id,
+        job_dir: job_dir.as_deref(),
+        env: [workflow_env, &job.env],
+    };
     for (index, step) in job.steps.iter().enumerate() {
         let label = step
             .name
@@ -193,76 +198,81 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
             })
             .unwrap_or_else(|| format!("step {}", index + 1));
         let origin = format!("{job_origin}, step \"{label}\"");
-        let skip = |reason: String, found: &mut Found| {
-            found.skipped.push(Skipped {
-                origin: origin.clone(),
-                reason,
-            })
-        };
-        if let Some(uses) = &step.uses {
-            skip(
-                format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"),
-                found,
-            );
-            continue;
-        }
-        let Some(run) = &step.run else { continue };
-        if step
-            .shell
-            .as_deref()
-            .is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd")
-        {
-            skip("it runs in PowerShell or cmd".into(), found);
-            continue;
-        }
-        if let Some(reason) = command::not_local(run) {
-            skip(reason, found);
-            continue;
-        }
-        let env = match step_env([workflow_env, &job.env, &step.env]) {
-            Ok(env) => env,
-            Err(reason) => {
-                skip(reason, found);
-                continue;
+        match step_action(step, &context, origin.clone()) {
+            Err(reason) => found.skipped.push(Skipped { origin, reason }),
+            Ok(Some(action)) => {
+                // The same command in another job (a matrix, say) runs once.
+                let seen = found
+                    .actions
+                    .iter()
+                    .any(|a| a.lines == action.lines && a.dir == action.dir);
+                if !seen {
+                    found.actions.push(action);
+                }
             }
-        };
-        let lines: Vec<String> = run
-            .lines()
-            .map(str::trim_end)
-            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .map(command::escape_vars)
-            .collect();
-        if lines.is_empty() {
-            continue;
+            Ok(None) => {}
         }
-        let dir = step
-            .working_directory
-            .clone()
-            .or_else(|| job_dir.clone())
-            .unwrap_or_default();
-        let dir = dir
-            .trim_start_matches("./")
-            .trim_end_matches('/')
-            .to_string();
-        let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
-        if found
-            .actions
-            .iter()
-            .any(|a| a.lines == lines && a.dir == dir)
-        {
-            continue; // the same command in another job (a matrix, say)
-        }
-        found.actions.push(Derived {
-            phase: command::phase(run, &format!("{name} {id}")),
-            name: command::slug(&name),
-            rewrites: command::rewrites(run),
-            lines,
-            dir: if dir == "." { String::new() } else { dir },
-            origin,
-            env,
-            shell: needs_bash(run, step.shell.as_deref()).then(|| "bash".to_string()),
-        });
     }
+}
+
+/// What a job gives each of its steps.
+struct StepContext<'a> {
+    job_id: &'a str,
+    job_dir: Option<&'a str>,
+    /// The workflow's and the job's `env:`.
+    env: [&'a Env; 2],
+}
+
+/// The action of one step; `Err` says why it cannot run locally, `None`
+/// is a step with nothing to run.
+fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, String> {
+    if let Some(uses) = &step.uses {
+        return Err(format!(
+            "`uses: {uses}` is a GitHub action, which runs only on GitHub"
+        ));
+    }
+    let Some(run) = &step.run else {
+        return Ok(None);
+    };
+    let shell = step.shell.as_deref();
+    if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
+        return Err("it runs in PowerShell or cmd".into());
+    }
+    if let Some(reason) = command::not_local(run) {
+        return Err(reason);
+    }
+    let env = step_env([job.env[0], job.env[1], &step.env])?;
+    let lines: Vec<String> = run
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(command::escape_vars)
+        .collect();
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let dir = step
+        .working_directory
+        .as_deref()
+        .or(job.job_dir)
+        .unwrap_or_default()
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
+    Ok(Some(Derived {
+        phase: command::phase(run, &format!("{name} {}", job.job_id)),
+        name: command::slug(&name),
+        rewrites: command::rewrites(run),
+        lines,
+        dir: if dir == "." {
+            String::new()
+        } else {
+            dir.to_string()
+        },
+        origin,
+        env,
+        shell: needs_bash(run, shell).then(|| "bash".to_string()),
+    }))
 }
 
 #[cfg(test)]
