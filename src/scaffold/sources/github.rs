@@ -29,6 +29,8 @@ struct Job {
     services: Option<serde_json::Value>,
     environment: Option<serde_json::Value>,
     uses: Option<String>,
+    #[serde(rename = "if")]
+    condition: Option<String>,
     defaults: Option<Defaults>,
     #[serde(default)]
     env: Env,
@@ -50,6 +52,8 @@ struct RunDefaults {
 #[derive(Deserialize, Default)]
 struct Step {
     name: Option<String>,
+    #[serde(rename = "if")]
+    condition: Option<String>,
     uses: Option<String>,
     run: Option<String>,
     shell: Option<String>,
@@ -106,6 +110,13 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     let label = job.name.as_deref().unwrap_or(id).to_ascii_lowercase();
     if job.uses.is_some() {
         return Some("it calls a reusable workflow".into());
+    }
+    if job
+        .condition
+        .as_deref()
+        .is_some_and(|c| c.contains("refs/tags"))
+    {
+        return Some("it runs only for tags (a release)".into());
     }
     if job.services.is_some() {
         return Some("it needs services (containers GitHub starts next to the job)".into());
@@ -215,6 +226,18 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
     }
 }
 
+/// The operating system an `if:` limits a step to, when it is not Linux.
+fn other_os(condition: Option<&str>) -> Option<&'static str> {
+    let condition = condition?.to_ascii_lowercase();
+    if condition.contains("!=") {
+        return None;
+    }
+    [("windows", "Windows"), ("macos", "macOS")]
+        .iter()
+        .find(|(word, _)| condition.contains(word))
+        .map(|(_, os)| *os)
+}
+
 /// What a job gives each of its steps.
 struct StepContext<'a> {
     job_id: &'a str,
@@ -234,6 +257,9 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     let Some(run) = &step.run else {
         return Ok(None);
     };
+    if let Some(os) = other_os(step.condition.as_deref()) {
+        return Err(format!("it runs only on {os} (`if:`)"));
+    }
     let shell = step.shell.as_deref();
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
         return Err("it runs in PowerShell or cmd".into());
@@ -299,6 +325,9 @@ jobs:
       - uses: actions/checkout@v4
       - name: Check formatting
         run: cargo fmt --all -- --check
+      - name: Windows only
+        if: runner.os == 'Windows'
+        run: choco install thing
       - name: Publish docs
         run: ./docs.sh
         env:
@@ -353,7 +382,7 @@ jobs:
                 ("RUSTFLAGS".to_string(), "-D warnings".to_string())
             ]
         );
-        assert_eq!(reasons.len(), 5, "{reasons:#?}");
+        assert_eq!(reasons.len(), 6, "{reasons:#?}");
         assert!(
             reasons[0].contains("job db: it needs services"),
             "{reasons:#?}"
@@ -363,10 +392,11 @@ jobs:
             "{reasons:#?}"
         );
         assert!(reasons[2].contains("actions/checkout@v4"), "{reasons:#?}");
+        assert!(reasons[3].contains("runs only on Windows"), "{reasons:#?}");
         assert!(
-            reasons[3].contains("TOKEN: it needs CI secrets"),
+            reasons[4].contains("TOKEN: it needs CI secrets"),
             "{reasons:#?}"
         );
-        assert!(reasons[4].contains("expression"), "{reasons:#?}");
+        assert!(reasons[5].contains("expression"), "{reasons:#?}");
     }
 }
