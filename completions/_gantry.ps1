@@ -51,7 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;init' {
-            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Use this ecosystem''s template for the directory instead of detecting projects')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Use this ecosystem''s template (or this task runner''s targets) for the directory instead of detecting')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')

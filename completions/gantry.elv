@@ -47,7 +47,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;init'= {
-            cand --template 'Use this ecosystem''s template for the directory instead of detecting projects'
+            cand --template 'Use this ecosystem''s template (or this task runner''s targets) for the directory instead of detecting'
+            cand --from 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
