@@ -25,6 +25,7 @@ pub mod plan;
 pub mod record;
 pub mod report;
 pub mod scaffold;
+pub mod suggest;
 pub mod summary;
 pub mod term;
 pub mod vars;

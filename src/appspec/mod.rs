@@ -25,7 +25,7 @@ pub(crate) mod plan;
 mod revision;
 mod server;
 mod service_hooks;
-mod suggest;
+use crate::suggest;
 mod top;
 
 use std::path::{Path, PathBuf};

@@ -101,8 +101,10 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
         )]);
     }
     let options = serde_saphyr::options! { strict_booleans: true };
-    let raw: RawPipeline = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| vec![yaml_diagnostic(file, &e)])?;
+    let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, options) {
+        Ok(raw) => raw,
+        Err(e) => return Err(structure_errors(file, text, &e)),
+    };
     let mut checker = Checker {
         file,
         diagnostics: Vec::new(),
@@ -111,12 +113,32 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     if checker.diagnostics.is_empty() {
         Ok(pipeline)
     } else {
-        Err(checker.diagnostics)
+        Err(by_position(checker.diagnostics))
     }
 }
 
-fn yaml_diagnostic(file: &Path, err: &serde_saphyr::Error) -> Diagnostic {
+/// serde stops at its first error; the tolerant pass finds the others.
+/// serde's own error is kept unless the pass already reported its line.
+fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<Diagnostic> {
+    let mut found = super::shape::check(file, text);
+    let first = yaml_diagnostic(file, text, err);
+    if !found.iter().any(|d| d.line == first.line) {
+        found.push(first);
+    }
+    by_position(found)
+}
+
+/// Sorted by line and column, so that the list reads like the file.
+fn by_position(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    diagnostics
+}
+
+fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let diagnostic = Diagnostic::from_yaml_error("C001", file, err);
+    if let Some(explained) = super::indentation::explain(&diagnostic, text) {
+        return explained;
+    }
     let hint = if diagnostic.message.contains("tabs") {
         Some("indent with spaces; YAML does not allow tabs for indentation")
     } else if diagnostic.message.contains("duplicate mapping key") {
