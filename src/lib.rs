@@ -28,6 +28,7 @@ pub mod scaffold;
 pub mod suggest;
 pub mod summary;
 pub mod term;
+pub mod text;
 pub mod vars;
 
 use std::io::Write;
@@ -81,8 +82,9 @@ fn report_error(err: &anyhow::Error) -> u8 {
     }
     let _ = writeln!(
         stderr,
-        "{}: {err:#}",
-        console::style("error").red().bold().for_stderr()
+        "{}: {}",
+        console::style("error").red().bold().for_stderr(),
+        text::escape_controls(&format!("{err:#}"), true)
     );
     if err.downcast_ref::<UsageError>().is_some() {
         EXIT_USAGE

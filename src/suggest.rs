@@ -3,7 +3,8 @@
 //! keys and lifecycle event names.
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo:
-/// a case-insensitive match, or an edit distance of at most a third of the
+/// a case-insensitive match, or an edit distance (a swap of two neighbours
+/// counting as one edit) of at most a third of the
 /// word's length (at least 1, at most 3).
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(word)) {
@@ -12,7 +13,7 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .iter()
-        .map(|c| (strsim::levenshtein(word, c), *c))
+        .map(|c| (strsim::osa_distance(word, c), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

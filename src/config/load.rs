@@ -107,6 +107,7 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     };
     let mut checker = Checker {
         file,
+        text,
         diagnostics: Vec::new(),
     };
     let pipeline = checker.pipeline(raw);
@@ -156,6 +157,7 @@ fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagno
 
 struct Checker<'a> {
     file: &'a Path,
+    text: &'a str,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -305,15 +307,16 @@ impl Checker<'_> {
 
     fn check_vars(&mut self, text: &str, at: Span) {
         if let Err(name) = vars::check(text) {
-            self.error(
-                "C010",
-                at,
-                format!("unknown variable `${{{name}}}`"),
-                &format!(
-                    "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
-                    vars::KNOWN.join(", ")
-                ),
+            let known = format!(
+                "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
+                vars::KNOWN.join(", ")
             );
+            let hint = match crate::suggest::closest(&name, vars::KNOWN) {
+                Some(close) => format!("did you mean `${{{close}}}`? ({known})"),
+                None => known,
+            };
+            let at = locate(self.text, at, &format!("${{{name}}}"));
+            self.error("C010", at, format!("unknown variable `${{{name}}}`"), &hint);
         }
     }
 
@@ -584,6 +587,30 @@ struct ActionDefaults {
     env: Vec<EnvVar>,
     inputs: Vec<String>,
     outputs: Vec<String>,
+}
+
+/// Where `needle` first appears in `text` at or after `from` (the start of
+/// the value holding it), so that the caret points inside the value; `from`
+/// itself when the value spells it differently (escapes in a quoted string).
+fn locate(text: &str, from: Span, needle: &str) -> Span {
+    let first = from.line.saturating_sub(1);
+    for (index, line) in text.split('\n').enumerate().skip(first) {
+        let start = if index == first {
+            line.char_indices()
+                .nth(from.column.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i)
+        } else {
+            0
+        };
+        if let Some(found) = line[start..].find(needle) {
+            let column = line[..start + found].chars().count() + 1;
+            return Span {
+                line: index + 1,
+                column,
+            };
+        }
+    }
+    from
 }
 
 fn span<T>(s: &Spanned<T>) -> Span {
