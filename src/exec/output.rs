@@ -28,6 +28,17 @@ pub struct ActionOutput {
     last_sent: Option<Instant>,
     unsent: Option<String>,
     log_error: bool,
+    mid_line: bool,
+    missing_program: Option<String>,
+}
+
+/// How an action's output ended, for the note gantry adds after it.
+#[derive(Debug, Default)]
+pub struct OutputEnd {
+    /// The output did not end with a newline.
+    pub mid_line: bool,
+    /// The last program a shell said it could not find.
+    pub missing_program: Option<String>,
 }
 
 impl ActionOutput {
@@ -51,11 +62,13 @@ impl ActionOutput {
             last_sent: None,
             unsent: None,
             log_error: false,
+            mid_line: false,
+            missing_program: None,
         }
     }
 
     /// Flushes what the masker held back and the last unterminated line.
-    pub fn finish(mut self) {
+    pub fn finish(mut self) -> OutputEnd {
         let mut tail = Vec::new();
         self.masker.finish(&mut tail);
         self.accept(&tail);
@@ -66,11 +79,18 @@ impl ActionOutput {
         if let Some(line) = self.unsent.take() {
             self.send(line);
         }
+        OutputEnd {
+            mid_line: self.mid_line,
+            missing_program: self.missing_program,
+        }
     }
 
     fn accept(&mut self, masked: &[u8]) {
         if !self.log_error && self.log.write_all(masked).is_err() {
             self.log_error = true;
+        }
+        if let Some(&last) = masked.last() {
+            self.mid_line = last != b'\n';
         }
         let mut rest = masked;
         while let Some(at) = memchr::memchr(b'\n', rest) {
@@ -92,6 +112,9 @@ impl ActionOutput {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let shown = raw.rsplit(|&b| b == b'\r').next().unwrap_or(raw);
         let text = String::from_utf8_lossy(shown).into_owned();
+        if let Some(program) = super::not_found::missing_program(&text) {
+            self.missing_program = Some(program);
+        }
         if self.every_line {
             self.send(text);
             return;

@@ -47,7 +47,8 @@ fn manager(dir: &Path, manifest: &serde_json::Value) -> Manager {
     }
 }
 
-fn install_hint(program: &str) -> &'static str {
+/// How to install the package manager `program`.
+pub(super) fn install_hint(program: &str) -> &'static str {
     match program {
         "pnpm" => "corepack enable pnpm (or npm install -g pnpm)",
         "yarn" => "corepack enable yarn (or npm install -g yarn)",
