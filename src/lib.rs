@@ -54,6 +54,9 @@ pub fn main_entry() -> ExitCode {
     }
 }
 
+/// Config errors shown before gantry stops listing them.
+const MAX_CONFIG_ERRORS: usize = 20;
+
 /// Prints `err` on stderr and returns the exit code it stands for.
 fn report_error(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
@@ -66,15 +69,19 @@ fn report_error(err: &anyhow::Error) -> u8 {
         if let Ok(cwd) = std::env::current_dir() {
             diagnostics::relativize(&mut shown, &cwd);
         }
-        for d in &shown {
+        for d in shown.iter().take(MAX_CONFIG_ERRORS) {
             let _ = write!(stderr, "{}", render_human(d, &mut sources));
         }
         let file = shown
             .first()
             .map_or(config.file.clone(), |d| d.file.display().to_string());
+        let more = match shown.len().saturating_sub(MAX_CONFIG_ERRORS) {
+            0 => String::new(),
+            n => format!(" ({n} more not shown; `gantry validate` lists them all)"),
+        };
         let _ = writeln!(
             stderr,
-            "{}: {} in {file}",
+            "{}: {} in {file}{more}",
             console::style("error").red().bold().for_stderr(),
             error::plural(shown.len(), "error")
         );

@@ -55,6 +55,23 @@ stages:
 }
 
 #[test]
+fn at_most_twenty_errors_are_shown_and_the_rest_counted() {
+    let mut config = String::from("version: 1\nstages:\n  - name: a\n    run: echo\n");
+    for i in 0..25 {
+        config.push_str(&format!("    typo{i}: 1\n"));
+    }
+    let err = config_error(&config);
+    assert_eq!(err.matches("error[C001]").count(), 20, "{err}");
+    assert!(err.contains("typo19") && !err.contains("typo20"), "{err}");
+    assert!(
+        err.contains(
+            "error: 25 errors in gantry.yml (5 more not shown; `gantry validate` lists them all)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn unknown_keys_suggest_the_closest_valid_key() {
     let err = config_error(
         "version: 1\nstages:\n  - name: a\n    run: echo\n    timout: 5s\n  - name: b\n    actions:\n      - { name: c, run: x, run_ordr: 2 }\n",

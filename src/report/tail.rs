@@ -147,9 +147,8 @@ fn explains(line: &str) -> bool {
         && !t.starts_with("stack backtrace:")
         && !t.starts_with("note:")
         && !t.starts_with("at ")
-        && !t
-            .split_once(':')
-            .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+        // A backtrace frame: `  12: some::function`.
+        && t.split_once(':').is_none_or(|(n, _)| n.parse::<u32>().is_err())
 }
 
 #[cfg(test)]
