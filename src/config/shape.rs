@@ -155,11 +155,14 @@ impl<'a> Walk<'a> {
             .collect();
         expected.dedup();
         let expected = expected.join(" or ");
-        self.report(
-            node,
-            format!("{what} must be {expected}, found {}", kind(&node.value)),
-            format!("write {expected} here"),
-        );
+        let message = match &node.value {
+            // YAML 1.1 spellings (`yes`, `on`) are strings in gantry.yml.
+            Value::Str(text) if expected == type_words("boolean") => {
+                format!("invalid boolean `{text}` for {what}")
+            }
+            other => format!("{what} must be {expected}, found {}", kind(other)),
+        };
+        self.report(node, message, format!("write {expected} here"));
     }
 }
 
