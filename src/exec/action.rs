@@ -125,7 +125,7 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
         interrupt: ctx.interrupt,
         log,
     };
-    let mut outcome = match &action.work {
+    let outcome = match &action.work {
         Work::Shell { program, args } => shell::run(action, program, args, &mut io),
         Work::Image(job) => crate::image::run(action, job, &mut io),
         Work::Approval { message } => {
@@ -141,9 +141,13 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
         }
         Work::Deploy(job) => crate::deploy::run(action, job, &mut io),
     };
+    let mut outcome = outcome;
     let end = output.finish();
     if let (Some(127), Some(program)) = (outcome.exit_code, &end.missing_program) {
         outcome.add_reason(&super::not_found::reason(program));
+    }
+    if let Some(log_problem) = &end.log_problem {
+        outcome.add_reason(log_problem);
     }
     if let Some(why) = &outcome.reason {
         // Never glue gantry's line to output that did not end its line.

@@ -27,7 +27,7 @@ pub struct ActionOutput {
     masked: Vec<u8>,
     last_sent: Option<Instant>,
     unsent: Option<String>,
-    log_error: bool,
+    log_error: Option<std::io::Error>,
     mid_line: bool,
     missing_program: Option<String>,
 }
@@ -39,6 +39,9 @@ pub struct OutputEnd {
     pub mid_line: bool,
     /// The last program a shell said it could not find.
     pub missing_program: Option<String>,
+    /// Why the log is incomplete, if writing it failed (the output still
+    /// reached the reporters).
+    pub log_problem: Option<String>,
 }
 
 impl ActionOutput {
@@ -61,7 +64,7 @@ impl ActionOutput {
             masked: Vec::new(),
             last_sent: None,
             unsent: None,
-            log_error: false,
+            log_error: None,
             mid_line: false,
             missing_program: None,
         }
@@ -82,12 +85,17 @@ impl ActionOutput {
         OutputEnd {
             mid_line: self.mid_line,
             missing_program: self.missing_program,
+            log_problem: self
+                .log_error
+                .map(|e| format!("log incomplete: {}", without_os_code(&e))),
         }
     }
 
     fn accept(&mut self, masked: &[u8]) {
-        if !self.log_error && self.log.write_all(masked).is_err() {
-            self.log_error = true;
+        if self.log_error.is_none() {
+            if let Err(e) = self.log.write_all(masked) {
+                self.log_error = Some(e);
+            }
         }
         if let Some(&last) = masked.last() {
             self.mid_line = last != b'\n';
@@ -136,6 +144,15 @@ impl ActionOutput {
             key: self.key.clone(),
             line,
         });
+    }
+}
+
+/// `No space left on device`, without the ` (os error 28)` people need not read.
+fn without_os_code(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
     }
 }
 
