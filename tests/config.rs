@@ -127,6 +127,15 @@ fn source_lines_are_bounded_and_control_characters_escaped() {
 }
 
 #[test]
+fn output_reference_errors_point_at_the_reference() {
+    let line = "    run: echo before ${actions.nope.x.outputs.o} after";
+    let err = config_error(&format!("version: 1\nstages:\n  - name: a\n{line}\n"));
+    let column = line.find("${").unwrap() + 1;
+    assert!(err.contains(&format!("gantry.yml:4:{column}")), "{err}");
+    assert!(err.contains("C064"), "{err}");
+}
+
+#[test]
 fn caret_counts_display_width_of_wide_characters() {
     let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo 日本語 ${git.nope}\n");
     let line = err.lines().find(|l| l.starts_with("4 |")).unwrap();

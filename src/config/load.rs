@@ -245,7 +245,7 @@ impl Checker<'_> {
         };
         insert_group_gates(&mut pipeline);
         self.diagnostics
-            .extend(super::refs::check_output_references(&pipeline));
+            .extend(super::refs::check_output_references(&pipeline, self.text));
         pipeline
     }
 
@@ -335,7 +335,7 @@ impl Checker<'_> {
                 Some(close) => format!("did you mean `${{{close}}}`? ({known})"),
                 None => known,
             };
-            let at = locate(self.text, at, &format!("${{{name}}}"));
+            let at = at.narrowed_to(self.text, &format!("${{{name}}}"));
             self.error("C010", at, format!("unknown variable `${{{name}}}`"), &hint);
         }
     }
@@ -618,30 +618,6 @@ struct ActionDefaults {
     env: Vec<EnvVar>,
     inputs: Vec<String>,
     outputs: Vec<String>,
-}
-
-/// Where `needle` first appears in `text` at or after `from` (the start of
-/// the value holding it), so that the caret points inside the value; `from`
-/// itself when the value spells it differently (escapes in a quoted string).
-fn locate(text: &str, from: Span, needle: &str) -> Span {
-    let first = from.line.saturating_sub(1);
-    for (index, line) in text.split('\n').enumerate().skip(first) {
-        let start = if index == first {
-            line.char_indices()
-                .nth(from.column.saturating_sub(1))
-                .map_or(line.len(), |(i, _)| i)
-        } else {
-            0
-        };
-        if let Some(found) = line[start..].find(needle) {
-            let column = line[..start + found].chars().count() + 1;
-            return Span {
-                line: index + 1,
-                column,
-            };
-        }
-    }
-    from
 }
 
 fn span<T>(s: &Spanned<T>) -> Span {
