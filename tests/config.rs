@@ -72,6 +72,15 @@ fn at_most_twenty_errors_are_shown_and_the_rest_counted() {
 }
 
 #[test]
+fn misspelt_deployment_group_suggests_the_group() {
+    let err = config_error(
+        "version: 1\ndeploy_groups: { staging: {}, prod: {} }\nstages:\n  - name: s\n    deploy: { group: stagign }\n",
+    );
+    assert!(err.contains("no deployment group named `stagign`"), "{err}");
+    assert!(err.contains("did you mean `staging`?"), "{err}");
+}
+
+#[test]
 fn unknown_keys_suggest_the_closest_valid_key() {
     let err = config_error(
         "version: 1\nstages:\n  - name: a\n    run: echo\n    timout: 5s\n  - name: b\n    actions:\n      - { name: c, run: x, run_ordr: 2 }\n",
