@@ -55,6 +55,30 @@ stages:
 }
 
 #[test]
+fn unknown_keys_and_name_and_variable_errors_come_together() {
+    let err = config_error(
+        "version: 1
+stages:
+  - name: build
+    run: echo ${git.sha1}
+    timout: 5s
+  - name: build
+    run: echo
+",
+    );
+    let at = |needle: &str| {
+        err.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {err}"))
+    };
+    assert!(at("gantry.yml:4:15") < at("gantry.yml:5:5"), "{err}");
+    assert!(at("gantry.yml:5:5") < at("gantry.yml:6:11"), "{err}");
+    assert!(err.contains("unknown variable `${git.sha1}`"), "{err}");
+    assert!(err.contains("unknown key `timout`"), "{err}");
+    assert!(err.contains("duplicate stage name `build`"), "{err}");
+    assert!(err.contains("error: 3 errors in gantry.yml"), "{err}");
+}
+
+#[test]
 fn at_most_twenty_errors_are_shown_and_the_rest_counted() {
     let mut config = String::from("version: 1\nstages:\n  - name: a\n    run: echo\n");
     for i in 0..25 {

@@ -100,8 +100,7 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
             "add `version: 1` and a `stages:` list, or run `gantry init`",
         )]);
     }
-    let options = serde_saphyr::options! { strict_booleans: true };
-    let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, options) {
+    let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, yaml_options()) {
         Ok(raw) => raw,
         Err(e) => return Err(structure_errors(file, text, &e)),
     };
@@ -118,13 +117,34 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     }
 }
 
+/// How gantry.yml is read: YAML 1.2 booleans only (`yes` is a string).
+pub(super) fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! { strict_booleans: true }
+}
+
 /// serde stops at its first error; the tolerant pass finds the others.
 /// serde's own error is kept unless the pass already reported its line.
+/// When the only problems are unknown keys on lines of their own, the
+/// loader's checks run on the text without them and add their findings.
 fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<Diagnostic> {
-    let mut found = super::shape::check(file, text);
+    let shape = super::shape::check(file, text);
     let first = yaml_diagnostic(file, text, err);
-    if !found.iter().any(|d| d.line == first.line) {
+    let covered = shape.found.iter().any(|d| d.line == first.line);
+    let mut found = shape.found.clone();
+    if !covered {
         found.push(first);
+    } else if let Some(cleaned) = shape.without_unknown_keys(text) {
+        if let Ok(raw) =
+            serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options())
+        {
+            let mut checker = Checker {
+                file,
+                text,
+                diagnostics: Vec::new(),
+            };
+            checker.pipeline(raw);
+            found.extend(checker.diagnostics);
+        }
     }
     by_position(found)
 }

@@ -5,7 +5,10 @@
 //! found in one go instead of one per run.
 //!
 //! It only ever adds findings to a file serde refused; serde stays the
-//! authority on what is valid.
+//! authority on what is valid. When every finding is an unknown `key: value`
+//! on a line of its own, [`Shape::without_unknown_keys`] gives the text with
+//! those lines blanked (every other position unchanged), so that the
+//! loader's own checks can run as well and report their findings too.
 
 use std::path::Path;
 
@@ -15,34 +18,96 @@ use crate::appspec::node::{kind, Node, Value};
 use crate::diagnostics::Diagnostic;
 use crate::suggest;
 
-/// Every shape problem of `text` (a `gantry.yml`), located; empty when the
+/// What the tolerant pass found.
+pub struct Shape {
+    /// Every shape problem, located, in file order.
+    pub found: Vec<Diagnostic>,
+    /// 0-based lines holding an unknown `key: value` and nothing else.
+    removable: Vec<usize>,
+    /// Some finding is not such a line.
+    stuck: bool,
+}
+
+impl Shape {
+    /// `text` with the lines of unknown keys blanked, when every finding is
+    /// one of those; `None` otherwise.
+    pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
+        if self.stuck || self.removable.is_empty() {
+            return None;
+        }
+        let lines: Vec<&str> = text
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| {
+                if self.removable.contains(&i) {
+                    ""
+                } else {
+                    line
+                }
+            })
+            .collect();
+        Some(lines.join("\n"))
+    }
+}
+
+/// Every shape problem of `text` (a `gantry.yml`), located; none when the
 /// text is not even YAML (the parser's own error says why).
-pub fn check(file: &Path, text: &str) -> Vec<Diagnostic> {
-    let options = serde_saphyr::options! { strict_booleans: true };
-    let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, options) else {
-        return Vec::new();
+pub fn check(file: &Path, text: &str) -> Shape {
+    let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, super::load::yaml_options())
+    else {
+        return Shape {
+            found: Vec::new(),
+            removable: Vec::new(),
+            stuck: true,
+        };
     };
     let schema = super::json_schema();
     let mut walk = Walk {
         file,
+        text,
         defs: &schema["$defs"],
         found: Vec::new(),
+        removable: Vec::new(),
+        stuck: false,
     };
     walk.node(&root, &schema, "the config");
     walk.found.sort_by_key(|d| (d.line, d.column));
-    walk.found
+    Shape {
+        found: walk.found,
+        removable: walk.removable,
+        stuck: walk.stuck,
+    }
 }
 
 struct Walk<'a> {
     file: &'a Path,
+    text: &'a str,
     defs: &'a Schema,
     found: Vec<Diagnostic>,
+    removable: Vec<usize>,
+    stuck: bool,
 }
 
 impl<'a> Walk<'a> {
     fn report(&mut self, node: &Node, message: String, hint: String) {
+        self.stuck = true;
+        self.add(node, message, hint);
+    }
+
+    fn add(&mut self, node: &Node, message: String, hint: String) {
         let d = Diagnostic::error("C001", self.file, node.line, node.column, message);
         self.found.push(d.with_hint(hint));
+    }
+
+    /// The 0-based line of `key: value` when the pair is all the line holds
+    /// (a block mapping entry with a one-line scalar value).
+    fn own_line(&self, key: &Node, value: &Node) -> Option<usize> {
+        let line = self.text.split('\n').nth(key.line.checked_sub(1)?)?;
+        let starts_line = line.len() - line.trim_start_matches(' ').len() + 1 == key.column;
+        let (start, len) = value.bytes?;
+        let one_line = !self.text.get(start..start + len)?.contains('\n');
+        let scalar = !matches!(value.value, Value::Seq(_) | Value::Map(_) | Value::Null);
+        (starts_line && one_line && scalar && value.line == key.line).then(|| key.line - 1)
     }
 
     /// Follows `$ref`s into `$defs`.
@@ -101,7 +166,7 @@ impl<'a> Walk<'a> {
                 continue;
             }
             match &schema["additionalProperties"] {
-                Schema::Bool(false) => self.unknown_key(key, &name, &names),
+                Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
                 sub @ Schema::Object(_) => self.node(value, sub, &format!("`{name}`")),
                 _ => {}
             }
@@ -120,13 +185,17 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn unknown_key(&mut self, key: &Node, name: &str, names: &[&str]) {
+    fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) {
+        match self.own_line(key, value) {
+            Some(line) => self.removable.push(line),
+            None => self.stuck = true,
+        }
         let valid = format!("valid keys here: {}", names.join(", "));
         let hint = match suggest::closest(name, names) {
             Some(close) => format!("did you mean `{close}`? ({valid})"),
             None => valid,
         };
-        self.report(key, format!("unknown key `{name}`"), hint);
+        self.add(key, format!("unknown key `{name}`"), hint);
     }
 
     /// A string that must be one of a few words (`AllAtOnce`, …).
@@ -210,6 +279,7 @@ mod tests {
 
     fn messages(text: &str) -> Vec<String> {
         check(Path::new("gantry.yml"), text)
+            .found
             .into_iter()
             .map(|d| {
                 format!(
@@ -239,6 +309,20 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].contains("3:5 missing key `name`"), "{found:?}");
         assert!(found[1].contains("`retries` must be a whole number, found a list"));
+    }
+
+    #[test]
+    fn unknown_keys_on_their_own_lines_can_be_blanked() {
+        let text = "version: 1\nstages:\n  - name: a\n    timout: 5s\n    run: x\n";
+        let shape = check(Path::new("gantry.yml"), text);
+        assert_eq!(
+            shape.without_unknown_keys(text).as_deref(),
+            Some("version: 1\nstages:\n  - name: a\n\n    run: x\n")
+        );
+        let flow = "version: 1\nstages:\n  - { name: a, run: x, timout: 5s }\n";
+        assert!(check(Path::new("gantry.yml"), flow)
+            .without_unknown_keys(flow)
+            .is_none());
     }
 
     #[test]
