@@ -10,6 +10,7 @@
 //! those lines blanked (every other position unchanged), so that the
 //! loader's own checks can run as well and report their findings too.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde_json::Value as Schema;
@@ -35,16 +36,11 @@ impl Shape {
         if self.stuck || self.removable.is_empty() {
             return None;
         }
+        let removable: HashSet<usize> = self.removable.iter().copied().collect();
         let lines: Vec<&str> = text
             .split('\n')
             .enumerate()
-            .map(|(i, line)| {
-                if self.removable.contains(&i) {
-                    ""
-                } else {
-                    line
-                }
-            })
+            .map(|(i, line)| if removable.contains(&i) { "" } else { line })
             .collect();
         Some(lines.join("\n"))
     }
@@ -64,6 +60,7 @@ pub fn check(file: &Path, text: &str) -> Shape {
     let schema = super::json_schema();
     let mut walk = Walk {
         file,
+        lines: text.split('\n').collect(),
         text,
         defs: &schema["$defs"],
         found: Vec::new(),
@@ -82,6 +79,7 @@ pub fn check(file: &Path, text: &str) -> Shape {
 struct Walk<'a> {
     file: &'a Path,
     text: &'a str,
+    lines: Vec<&'a str>,
     defs: &'a Schema,
     found: Vec<Diagnostic>,
     removable: Vec<usize>,
@@ -102,7 +100,7 @@ impl<'a> Walk<'a> {
     /// The 0-based line of `key: value` when the pair is all the line holds
     /// (a block mapping entry with a one-line scalar value).
     fn own_line(&self, key: &Node, value: &Node) -> Option<usize> {
-        let line = self.text.split('\n').nth(key.line.checked_sub(1)?)?;
+        let line = self.lines.get(key.line.checked_sub(1)?)?;
         let starts_line = line.len() - line.trim_start_matches(' ').len() + 1 == key.column;
         let (start, len) = value.bytes?;
         let one_line = !self.text.get(start..start + len)?.contains('\n');
