@@ -75,6 +75,7 @@ fn report_error(err: &anyhow::Error) -> u8 {
         let file = shown
             .first()
             .map_or(config.file.clone(), |d| d.file.display().to_string());
+        let file = text::escape_controls(&file, false);
         let more = match shown.len().saturating_sub(MAX_CONFIG_ERRORS) {
             0 => String::new(),
             n => format!(" ({n} more not shown; `gantry validate` lists them all)"),

@@ -129,6 +129,13 @@ fn misindented_key_says_which_columns_differ() {
 }
 
 #[test]
+fn colon_inside_a_plain_value_suggests_quoting() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo: two\n");
+    assert!(err.contains("gantry.yml:4:14"), "{err}");
+    assert!(err.contains("must be quoted"), "{err}");
+}
+
+#[test]
 fn list_item_among_mapping_keys_is_named_as_such() {
     let err = config_error("version: 1\nstages:\n  - name: test\n    run: echo\n    - name: x\n");
     assert!(

@@ -166,6 +166,11 @@ fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagno
         Some("each key may appear once per mapping; remove or rename one of them")
     } else if diagnostic.message.contains("invalid boolean") {
         Some("write `true` or `false`")
+    } else if diagnostic
+        .message
+        .contains("mapping values are not allowed")
+    {
+        Some("a value that contains `: ` must be quoted, e.g. run: \"echo a: b\"")
     } else {
         None
     };
