@@ -43,6 +43,9 @@ pub struct Diagnostic {
     /// What would be valid, or how to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The file's lines are never quoted (a dotenv file holds secrets).
+    #[serde(skip)]
+    pub hide_source: bool,
 }
 
 impl Diagnostic {
@@ -56,6 +59,7 @@ impl Diagnostic {
             column,
             message,
             hint: None,
+            hide_source: false,
         }
     }
 
@@ -70,6 +74,12 @@ impl Diagnostic {
     /// Adds a hint saying what would be valid.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Leaves the source line out when rendering, for files of secrets.
+    pub fn without_source(mut self) -> Self {
+        self.hide_source = true;
         self
     }
 
@@ -148,11 +158,12 @@ impl Sources {
         let text = self
             .files
             .entry(file.to_path_buf())
-            .or_insert_with(|| std::fs::read(file).ok().map(|b| lossy(&b)));
+            .or_insert_with(|| crate::fsutil::read(file).ok().map(|b| lossy(&b)));
         let text = text.as_ref()?;
         text.split('\n')
             .nth(line.checked_sub(1)?)
-            .map(|l| l.trim_end_matches('\r').to_string())
+            // Masked before any cutting or escaping, so no part of a secret shows.
+            .map(|l| crate::secrets::mask(l.trim_end_matches('\r')))
     }
 }
 
@@ -179,11 +190,15 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &mut Sources) -> String {
         out,
         "{}: {}",
         style.apply_to(format!("{label}[{}]", diagnostic.code)),
-        console::style(text::shorten(&diagnostic.message, MAX_MESSAGE)).bold()
+        console::style(shown(&diagnostic.message)).bold()
     );
     let location = text::escape_controls(&diagnostic.location(), false);
     let _ = writeln!(out, "{gutter}{} {location}", blue.apply_to("-->"));
-    if let Some(source) = sources.line(&diagnostic.file, diagnostic.line) {
+    let source = match diagnostic.hide_source {
+        true => None,
+        false => sources.line(&diagnostic.file, diagnostic.line),
+    };
+    if let Some(source) = source {
         let (source, pad) = text::source_window(&source, diagnostic.column.max(1));
         let _ = writeln!(out, "{gutter} {}", blue.apply_to("|"));
         let _ = writeln!(
@@ -203,10 +218,16 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &mut Sources) -> String {
         }
     }
     if let Some(hint) = &diagnostic.hint {
-        let hint = text::shorten(hint, MAX_MESSAGE);
+        let hint = shown(hint);
         let _ = writeln!(out, "{gutter} {} {hint}", console::style("= help:").bold());
     }
     out
+}
+
+/// A message or hint as printed: secrets masked first (so that shortening
+/// cannot leave part of one), then escaped and bounded.
+fn shown(message: &str) -> String {
+    text::shorten(&crate::secrets::mask(message), MAX_MESSAGE)
 }
 
 /// One JSON object per finding, one per line.

@@ -25,6 +25,7 @@ pub mod plan;
 pub mod record;
 pub mod report;
 pub mod scaffold;
+pub mod secrets;
 pub mod suggest;
 pub mod summary;
 pub mod term;
@@ -57,12 +58,21 @@ pub fn main_entry() -> ExitCode {
 /// Config errors shown before gantry stops listing them.
 const MAX_CONFIG_ERRORS: usize = 20;
 
-/// Prints `err` on stderr and returns the exit code it stands for.
+/// Prints `err` on stderr, secrets masked, and returns the exit code it
+/// stands for.
 fn report_error(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         return 0;
     }
-    let mut stderr = std::io::stderr().lock();
+    let mut text = Vec::new();
+    let code = render_error(err, &mut text);
+    let text = secrets::mask(&String::from_utf8_lossy(&text));
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    code
+}
+
+/// Writes `err` as shown to people and returns its exit code.
+fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
     if let Some(config) = err.downcast_ref::<ConfigError>() {
         let mut sources = Sources::default();
         let mut shown = config.diagnostics.clone();
@@ -92,7 +102,8 @@ fn report_error(err: &anyhow::Error) -> u8 {
         stderr,
         "{}: {}",
         console::style("error").red().bold().for_stderr(),
-        text::escape_controls(&format!("{err:#}"), true)
+        // Masked before escaping, so that escaping cannot split a secret.
+        text::escape_controls(&secrets::mask(&format!("{err:#}")), true)
     );
     if err.downcast_ref::<UsageError>().is_some() {
         EXIT_USAGE

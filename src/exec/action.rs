@@ -7,7 +7,7 @@ use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
 use super::interrupt::Interrupt;
-use super::outcome::{ActionIo, Outcome};
+use super::outcome::{log_note, ActionIo, Outcome};
 use super::output::ActionOutput;
 use super::shell;
 use crate::events::{ActionResult, Event, Status};
@@ -76,9 +76,9 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
             command: command.clone(),
         });
         if attempt > 1 {
-            note(
+            log_note(
                 &log,
-                &format!("gantry: attempt {attempt} of {}", action.retries + 1),
+                &format!("attempt {attempt} of {}", action.retries + 1),
             );
         }
         let outcome = attempt_once(action, ctx, &log);
@@ -151,12 +151,15 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
     }
     if let Some(why) = &outcome.reason {
         // Never glue gantry's line to output that did not end its line.
-        let newline = if end.mid_line { "\n" } else { "" };
-        note(log, &format!("{newline}gantry: {why}"));
+        if end.mid_line {
+            log_newline(log);
+        }
+        log_note(log, why);
     }
     outcome
 }
 
-fn note(mut log: &File, text: &str) {
-    let _ = writeln!(log, "{text}");
+/// Ends the action's last line in the log when its output did not.
+fn log_newline(mut log: &File) {
+    let _ = log.write_all(b"\n");
 }

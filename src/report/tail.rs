@@ -21,7 +21,7 @@ pub const GAP: &str = "⋮";
 
 /// Up to `n` last lines of the file at `path`.
 fn last_lines(path: &Path, n: usize) -> Vec<String> {
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(mut file) = crate::fsutil::open_regular(path) else {
         return Vec::new();
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -43,7 +43,7 @@ fn last_lines(path: &Path, n: usize) -> Vec<String> {
 /// What to show under a failed action: the first error-looking lines of the
 /// log, [`GAP`] when lines were left out, then up to `n` last lines.
 pub fn failure_lines(path: &Path, n: usize) -> Vec<String> {
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(file) = crate::fsutil::open_regular(path) else {
         return Vec::new();
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
