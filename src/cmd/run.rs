@@ -156,6 +156,7 @@ pub(super) fn run_plan(
                 approval: crate::approval::Policy::decide(
                     args.yes,
                     term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
+                    args.pre_push,
                 ),
                 outputs: Default::default(),
             };
