@@ -187,3 +187,52 @@ fn snapshot_errors_are_clear() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("is not committed"), "{}", out.stderr);
 }
+
+const DEPLOYS: &str = "version: 1
+name: shop
+deploy_groups:
+  dev: { instances: 1 }
+stages:
+  - name: ship
+    deploy: { group: dev, revision: rev }
+";
+
+/// Writes revision `rev/` whose app says `version`.
+fn revision(repo: &Repo, version: &str) {
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\n",
+    );
+    repo.write("rev/app/version.txt", &format!("{version}\n"));
+}
+
+#[test]
+fn a_snapshot_run_deploys_to_the_repositorys_instances_and_rollback_sees_it() {
+    let repo = Repo::new(DEPLOYS);
+    revision(&repo, "v1");
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "v1"]);
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let installed = ".gantry/targets/dev/1/srv/app/version.txt";
+    assert_eq!(repo.read(installed), "v1\n");
+
+    revision(&repo, "v2");
+    repo.git(&["commit", "-q", "-am", "v2"]);
+    revision(&repo, "v3, not committed");
+    let out = repo.run(&["run", "--snapshot"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        repo.read(installed),
+        "v2\n",
+        "the snapshot deployed the committed v2 onto the repository's instance"
+    );
+    let state: serde_json::Value =
+        serde_json::from_str(&repo.read(".gantry/deployments/dev/state.json")).unwrap();
+    assert_eq!(state["deployments"].as_array().unwrap().len(), 2, "{state}");
+
+    let out = repo.run(&["deploy", "--rollback"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read(installed), "v1\n", "rolled back to v1");
+}

@@ -45,7 +45,7 @@ pub struct DeployJob {
     pub revision: PathBuf,
     /// The AppSpec file (absolute); `None`: the revision's `appspec.yml`.
     pub appspec: Option<PathBuf>,
-    /// `.gantry/` of the pipeline: never copied into a bundle.
+    /// `.gantry/` of the pipeline root the revision is in: never copied into a bundle.
     pub state_root: PathBuf,
     /// `.gantry/deployments/<group>/`.
     pub state: PathBuf,
@@ -99,6 +99,9 @@ pub fn plan(
         (None, Some(a)) => a.parent().unwrap_or(root).to_path_buf(),
         (None, None) => root.clone(),
     };
+    // Instances and deployment history are the real repository's, also
+    // when a snapshot run deploys a revision from its checkout.
+    let real_root = &pipeline.state_root;
     let state_root = root.join(crate::record::STATE_DIR);
     let job = DeployJob {
         application: pipeline.name.clone(),
@@ -109,13 +112,16 @@ pub fn plan(
             .enumerate()
             .map(|(i, r)| Instance {
                 name: (i + 1).to_string(),
-                root: root.join(r),
+                root: real_root.join(r),
             })
             .collect(),
         config: group.config,
         revision,
         appspec,
-        state: state_root.join(DEPLOYMENTS_DIR).join(&group.name),
+        state: real_root
+            .join(crate::record::STATE_DIR)
+            .join(DEPLOYMENTS_DIR)
+            .join(&group.name),
         state_root,
         rollback_on_failure: deploy.rollback,
         mode: Mode::Deploy,

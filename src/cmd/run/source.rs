@@ -81,6 +81,7 @@ impl Source {
         let mut pipeline =
             config::load(&config_path).map_err(|e| relabel(e, &real_config, &short))?;
         let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
+        pipeline.state_root = state_root.clone();
         // A name taken from the directory must be the real one, not the checkout's.
         if pipeline.root.file_name() == Some(std::ffi::OsStr::new(&pipeline.name)) {
             if let Some(name) = state_root
