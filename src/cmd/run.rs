@@ -28,7 +28,7 @@ const EVENT_QUEUE: usize = 1024;
 
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
-    let mut source = Source::load(globals, args.snapshot.as_deref())?;
+    let mut source = Source::load(globals, args.snapshot.as_deref(), args.clean)?;
     let files = source.files.take();
     let pipeline = &source.pipeline;
     let selection = Selection {
@@ -68,12 +68,11 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     let cache = cache(&plan.run_id);
     let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
     if args.keep_snapshot {
-        if let Some(snapshot) = source.snapshot.as_mut() {
-            snapshot.keep();
+        if let Some(snapshot) = &source.snapshot {
             eprintln!("snapshot kept at {}", snapshot.dir.display());
         }
     }
-    summary.snapshot = source.snapshot_info(args.keep_snapshot);
+    summary.snapshot = source.snapshot_info();
     record.write_summary(&summary)?;
     if let Some(path) = &args.junit {
         junit::write(&summary, &source.state_root, &globals.cwd.join(path))?;
