@@ -39,7 +39,7 @@ pub(crate) fn check_sources(
         };
         let path = root.join(&rel);
         if fs::symlink_metadata(&path).is_err() {
-            c.error_hint("E023", at, format!("source \"{}\" does not exist in the revision", m.source), format!("the revision is {}; if this is a build output, build first, or validate the AppSpec file alone", root.display()));
+            c.error_hint("E023", at, format!("source \"{}\" does not exist in the revision", m.source), format!("the revision is {}; if this is a build output, build first, or check the AppSpec file alone with --file-only", root.display()));
             continue;
         }
         if escapes(&real_root, &path) {

@@ -1,6 +1,7 @@
 //! `gantry run`: plan, execute on a worker thread, report on this one,
 //! record the run, and turn its status into the exit code.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::{Instant, SystemTime};
 
@@ -73,7 +74,14 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
         }
     }
     summary.snapshot = source.snapshot_info();
-    record.write_summary(&summary)?;
+    // The run is over: a record that cannot be written is reported, but the
+    // exit code still says how the run went.
+    if let Err(e) = record.write_summary(&summary) {
+        eprintln!(
+            "error: {e:#}; the run's outcome stands: {}",
+            summary.status.label()
+        );
+    }
     if let Some(path) = &args.junit {
         junit::write(&summary, &source.state_root, &globals.cwd.join(path))?;
     }
@@ -142,6 +150,7 @@ pub(super) fn run_plan(
         jobs: args.jobs,
     };
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+    let mut crashed = None;
     let stages: Vec<StageSummary> = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let ctx = ActionContext {
@@ -161,17 +170,43 @@ pub(super) fn run_plan(
             };
             exec::execute(plan, options, &ctx)
         });
-        for event in rx {
-            reporter.event(&event);
+        let reported = catch_unwind(AssertUnwindSafe(|| {
+            for event in &rx {
+                reporter.event(&event);
+            }
+        }));
+        if let Err(panic) = reported {
+            crashed = Some(format!(
+                "the reporter crashed: {}",
+                exec::panic_message(&*panic)
+            ));
+            interrupt.trigger();
+            rx.iter().for_each(drop);
         }
-        worker.join().unwrap_or_default()
+        match worker.join() {
+            Ok(stages) => stages,
+            Err(panic) => {
+                crashed = Some(format!(
+                    "the executor crashed: {}",
+                    exec::panic_message(&*panic)
+                ));
+                Vec::new()
+            }
+        }
     });
     let totals = Totals::of(&stages);
+    let status = match &crashed {
+        Some(why) => {
+            eprintln!("error: {why}; the run is marked failed");
+            Status::Failed
+        }
+        None => totals.status(),
+    };
     let summary = RunSummary {
         schema: 1,
         run_id: plan.run_id.clone(),
         pipeline: plan.pipeline.clone(),
-        status: totals.status(),
+        status,
         started_at,
         duration: start.elapsed(),
         git: plan.git.clone(),
@@ -180,7 +215,9 @@ pub(super) fn run_plan(
         stages,
         totals,
     };
-    reporter.finish(&summary);
+    if catch_unwind(AssertUnwindSafe(|| reporter.finish(&summary))).is_err() {
+        eprintln!("error: the reporter crashed while printing the summary");
+    }
     Ok(summary)
 }
 

@@ -141,7 +141,10 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
         }
         Work::Deploy(job) => crate::deploy::run(action, job, &mut io),
     };
-    output.finish();
+    let mut outcome = outcome;
+    if let Some(log_problem) = output.finish() {
+        outcome.add_reason(&log_problem);
+    }
     if let Some(why) = &outcome.reason {
         note(log, &format!("gantry: {why}"));
     }

@@ -70,6 +70,9 @@ impl Outcome {
         if finished.leftovers_stopped {
             outcome.add_reason(LEFTOVERS);
         }
+        if !finished.orphans_stopped.is_empty() {
+            outcome.add_reason(&super::orphans::describe(&finished.orphans_stopped));
+        }
         outcome
     }
 

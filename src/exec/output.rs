@@ -27,7 +27,7 @@ pub struct ActionOutput {
     masked: Vec<u8>,
     last_sent: Option<Instant>,
     unsent: Option<String>,
-    log_error: bool,
+    log_error: Option<std::io::Error>,
 }
 
 impl ActionOutput {
@@ -50,12 +50,14 @@ impl ActionOutput {
             masked: Vec::new(),
             last_sent: None,
             unsent: None,
-            log_error: false,
+            log_error: None,
         }
     }
 
     /// Flushes what the masker held back and the last unterminated line.
-    pub fn finish(mut self) {
+    /// Returns why the log is incomplete, if writing it failed (the output
+    /// still reached the reporters).
+    pub fn finish(mut self) -> Option<String> {
         let mut tail = Vec::new();
         self.masker.finish(&mut tail);
         self.accept(&tail);
@@ -66,11 +68,15 @@ impl ActionOutput {
         if let Some(line) = self.unsent.take() {
             self.send(line);
         }
+        self.log_error
+            .map(|e| format!("log incomplete: {}", without_os_code(&e)))
     }
 
     fn accept(&mut self, masked: &[u8]) {
-        if !self.log_error && self.log.write_all(masked).is_err() {
-            self.log_error = true;
+        if self.log_error.is_none() {
+            if let Err(e) = self.log.write_all(masked) {
+                self.log_error = Some(e);
+            }
         }
         let mut rest = masked;
         while let Some(at) = memchr::memchr(b'\n', rest) {
@@ -113,6 +119,15 @@ impl ActionOutput {
             key: self.key.clone(),
             line,
         });
+    }
+}
+
+/// `No space left on device`, without the ` (os error 28)` people need not read.
+fn without_os_code(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
     }
 }
 

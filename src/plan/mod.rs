@@ -372,6 +372,7 @@ impl PlannedAction {
             timeout: self.timeout,
             stdin: None,
             separate_stderr: false,
+            detached_may_stay: false,
         }
     }
 }
