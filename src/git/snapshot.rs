@@ -44,12 +44,15 @@ pub struct Snapshot {
 impl Snapshot {
     /// Brings `<state_dir>/snapshot/` to `rev` (a commit-ish: `HEAD`, a sha,
     /// a branch or tag) of the repository containing `dir`; `clean` empties
-    /// it first. `state_dir` is the real repository's `.gantry/`.
+    /// it first. `state_dir` is the real repository's `.gantry/`. While
+    /// another run holds the checkout, `waiting` is called once with its
+    /// path, and this waits.
     pub fn checkout(
         dir: &Path,
         rev: &str,
         state_dir: &Path,
         clean: bool,
+        waiting: &dyn Fn(&Path),
     ) -> anyhow::Result<Snapshot> {
         let repo = git2::Repository::discover(dir).map_err(|_| {
             UsageError(format!(
@@ -73,8 +76,8 @@ impl Snapshot {
             .id();
         fs::create_dir_all(state_dir)
             .with_context(|| format!("cannot create {}", state_dir.display()))?;
-        let lock = lock(&state_dir.join(LOCK_FILE))?;
         let target = state_dir.join(SNAPSHOT_DIR);
+        let lock = lock(&state_dir.join(LOCK_FILE), || waiting(&target))?;
         let objects = repo.commondir().join("objects");
         let mut fresh = clean || !target.join(".git").is_dir();
         if clean {
@@ -109,8 +112,9 @@ impl Snapshot {
     }
 }
 
-/// Takes the snapshot lock, waiting (and saying so) while another run holds it.
-fn lock(path: &Path) -> anyhow::Result<File> {
+/// Takes the snapshot lock, waiting (after calling `waiting`) while
+/// another run holds it.
+fn lock(path: &Path, waiting: impl Fn()) -> anyhow::Result<File> {
     let file = File::options()
         .create(true)
         .truncate(false)
@@ -119,10 +123,7 @@ fn lock(path: &Path) -> anyhow::Result<File> {
         .with_context(|| format!("cannot open {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => return Ok(file),
-        Err(TryLockError::WouldBlock) => eprintln!(
-            "gantry: another snapshot run is using {}; waiting for it to finish",
-            path.with_file_name(SNAPSHOT_DIR).display()
-        ),
+        Err(TryLockError::WouldBlock) => waiting(),
         Err(TryLockError::Error(e)) => {
             return Err(e).with_context(|| format!("cannot lock {}", path.display()))
         }

@@ -71,7 +71,13 @@ impl Source {
         let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
         super::ensure_state_dir(&state_root)?;
         let state_dir = state_root.join(crate::record::STATE_DIR);
-        let snapshot = Snapshot::checkout(&globals.cwd, rev, &state_dir, clean)?;
+        let waiting = |dir: &std::path::Path| {
+            eprintln!(
+                "gantry: another snapshot run is using {}; waiting for it to finish",
+                dir.display()
+            )
+        };
+        let snapshot = Snapshot::checkout(&globals.cwd, rev, &state_dir, clean, &waiting)?;
         let short: String = snapshot.commit.chars().take(7).collect();
         let config_path = snapshot
             .map(&real_config)
