@@ -163,7 +163,9 @@ impl HooksDir {
         let mut moved_aside = false;
         match self.state() {
             HookState::Gantry(old) => {
-                settings.chained = old.chained;
+                // A chained hook that has since gone is forgotten, so a file
+                // put there later is stale, not chained.
+                settings.chained = old.chained && self.chained_exists();
                 done = format!("updated the pre-push hook in {}", self.dir.display());
             }
             HookState::Foreign if self.chained_exists() => {
