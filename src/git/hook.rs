@@ -141,7 +141,7 @@ impl HooksDir {
         let path = self.hook();
         match fs::symlink_metadata(&path) {
             Err(e) if e.kind() == ErrorKind::NotFound => HookState::Absent,
-            Ok(meta) if meta.file_type().is_file() => match fs::read(&path) {
+            Ok(meta) if meta.file_type().is_file() => match crate::fsutil::read(&path) {
                 Ok(bytes) => recognise(&bytes, || self.chained_exists()),
                 Err(_) => HookState::Foreign,
             },

@@ -127,6 +127,14 @@ pub fn committed_pipeline(workdir: &Path, commit: &str) -> anyhow::Result<Pipeli
                 real.display()
             ))
         })?;
+    if blob.size() as u64 > crate::fsutil::MAX_READ {
+        return Err(UsageError(format!(
+            "{}@{short} is larger than {} MiB",
+            real.display(),
+            crate::fsutil::MAX_READ >> 20
+        ))
+        .into());
+    }
     let text = std::str::from_utf8(blob.content())
         .map_err(|_| UsageError(format!("{}@{short} is not UTF-8", real.display())))?;
     config::load_text(&real, text).map_err(|diagnostics| {
