@@ -265,6 +265,7 @@ impl Checker<'_> {
         self.diagnostics.append(&mut found);
         let mut pipeline = Pipeline {
             file: self.file.to_path_buf(),
+            state_root: root.clone(),
             root,
             name,
             env,

@@ -76,6 +76,10 @@ pub struct Pipeline {
     pub file: PathBuf,
     /// The directory holding the config: actions run here, `.gantry/` lives here.
     pub root: PathBuf,
+    /// The real repository's pipeline root, where `.gantry/` (run records,
+    /// cache, deployment instances and history) lives. The same as `root`
+    /// except in a `--snapshot` run, whose `root` is in the checkout.
+    pub state_root: PathBuf,
     /// The pipeline's name (`name:`, else the root directory's name).
     pub name: String,
     /// Pipeline-wide environment.
