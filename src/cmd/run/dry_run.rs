@@ -64,11 +64,12 @@ pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
                 }
                 let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
                 if let Some(decision) = cache.and_then(|c| c.decide(action, &plan.root)) {
-                    let verdict = match decision {
-                        Decision::Skip { .. } => "cache: would skip",
-                        Decision::Run { .. } => "cache: would run",
+                    let verdict = match &decision {
+                        Decision::Skip { .. } => "would skip".to_string(),
+                        Decision::Restore { .. } => "would restore outputs and skip".to_string(),
+                        Decision::Run { .. } => "would run".to_string(),
                     };
-                    let _ = writeln!(out, "      {verdict} ({})", decision.describe());
+                    let _ = writeln!(out, "      cache: {verdict} ({})", decision.describe());
                 }
                 for (k, v) in action.env.iter().filter(|(k, _)| !k.starts_with("GANTRY_")) {
                     let _ = writeln!(
