@@ -77,6 +77,8 @@ pub struct FileIndex {
     visible: Mutex<Option<Arc<Vec<Scanned>>>>,
     walks: Mutex<HashMap<PathBuf, Arc<Vec<Scanned>>>>,
     selections: Mutex<HashMap<(Vec<String>, Vec<String>), Arc<Vec<Scanned>>>>,
+    /// The pipeline's config file: what it says is part of every fingerprint.
+    config: Option<String>,
 }
 
 impl FileIndex {
@@ -168,6 +170,17 @@ impl FileIndex {
         self
     }
 
+    /// Leaves the pipeline's config file at `config` out of the visible
+    /// files: the parts of it an action uses are in its fingerprint already,
+    /// so editing one stage does not re-run the others.
+    pub fn leaving_out(mut self, config: &Path) -> FileIndex {
+        self.config = config
+            .strip_prefix(&self.root)
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned());
+        self
+    }
+
     fn empty(root: &Path) -> FileIndex {
         FileIndex {
             root: root.to_path_buf(),
@@ -180,6 +193,7 @@ impl FileIndex {
             visible: Mutex::default(),
             walks: Mutex::default(),
             selections: Mutex::default(),
+            config: None,
         }
     }
 
@@ -265,6 +279,7 @@ impl FileIndex {
             })
             .collect();
         files.extend(hidden);
+        files.retain(|f| Some(&f.path) != self.config.as_ref());
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         files
     }

@@ -187,24 +187,34 @@ pub fn explain(
     if old.work != new.work {
         return "its command or settings changed".into();
     }
-    if let Some(why) = env_change(&old.env, &new.env) {
-        return why;
-    }
-    for (name, tool) in &new.tools {
-        match old.tools.get(name) {
-            Some(before) if before == tool => {}
-            _ if tool.path.is_empty() => return format!("{name} is no longer found"),
-            _ => return format!("{name} changed ({})", tool.path),
-        }
-    }
-    if let Some(name) = old.tools.keys().find(|n| !new.tools.contains_key(*n)) {
-        return format!("{name} is no longer used");
-    }
-    describe_changes(old_inputs, new_inputs).unwrap_or_else(|| "its inputs changed".into())
+    let gantry = |k: &&String| k.starts_with("GANTRY_");
+    describe_changes(old_inputs, new_inputs)
+        .or_else(|| tool_change(&old.tools, &new.tools))
+        .or_else(|| env_change(&old.env, &new.env, &|k| !gantry(k)))
+        .or_else(|| env_change(&old.env, &new.env, &gantry))
+        .unwrap_or_else(|| "its inputs changed".into())
 }
 
-fn env_change(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Option<String> {
-    for (name, value) in new {
+fn tool_change(old: &BTreeMap<String, Tool>, new: &BTreeMap<String, Tool>) -> Option<String> {
+    for (name, tool) in new {
+        match old.get(name) {
+            Some(before) if before == tool => {}
+            _ if tool.path.is_empty() => return Some(format!("{name} is no longer found")),
+            _ => return Some(format!("{name} changed ({})", tool.path)),
+        }
+    }
+    old.keys()
+        .find(|n| !new.contains_key(*n))
+        .map(|name| format!("{name} is no longer used"))
+}
+
+/// The first difference between the variables `which` selects.
+fn env_change(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+    which: &dyn Fn(&&String) -> bool,
+) -> Option<String> {
+    for (name, value) in new.iter().filter(|(k, _)| which(k)) {
         match old.get(name) {
             None => return Some(format!("env {name} is new")),
             Some(before) if before != value => return Some(format!("env {name} changed")),
@@ -212,6 +222,7 @@ fn env_change(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) ->
         }
     }
     old.keys()
+        .filter(which)
         .find(|k| !new.contains_key(*k))
         .map(|k| format!("env {k} was removed"))
 }
@@ -267,6 +278,9 @@ mod tests {
     fn a_changed_variable_is_named_but_its_value_is_not_kept() {
         let old = map(&[("TOKEN", "aaaa")]);
         let new = map(&[("TOKEN", "bbbb")]);
-        assert_eq!(env_change(&old, &new).unwrap(), "env TOKEN changed");
+        assert_eq!(
+            env_change(&old, &new, &|_| true).unwrap(),
+            "env TOKEN changed"
+        );
     }
 }

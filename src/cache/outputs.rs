@@ -65,10 +65,10 @@ impl Objects {
         self.dir.join(head).join(tail)
     }
 
-    /// Keeps `file`'s content under `digest`: a hard link when the store is
-    /// on the same file system (the content is re-hashed before any restore,
-    /// so a later in-place write to the output cannot restore wrong bytes),
-    /// a copy otherwise.
+    /// Keeps a copy of `file`'s content under `digest`. A copy, not a hard
+    /// link: tools (and people) rewrite outputs in place, which would change
+    /// a linked copy too. `std::fs::copy` clones the blocks on file systems
+    /// that can (btrfs, XFS).
     fn keep(&self, file: &Path, digest: &str) -> std::io::Result<()> {
         let target = self.path(digest);
         if target.exists() {
@@ -77,10 +77,7 @@ impl Objects {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        if std::fs::hard_link(file, &target).is_ok() {
-            return Ok(());
-        }
-        let tmp = target.with_extension("tmp");
+        let tmp = target.with_extension(format!("tmp{}", std::process::id()));
         std::fs::copy(file, &tmp)?;
         std::fs::rename(tmp, target)
     }
@@ -116,7 +113,6 @@ pub fn record(
         } else {
             hash(&path).filter(|d| objects.keep(&path, d).is_ok())
         };
-        // A hard link changes the file's ctime: take the stat afterwards.
         let stat = std::fs::symlink_metadata(&path).map(|m| FileStat::of(&m));
         if let (Some(digest), Ok(stat)) = (digest, stat) {
             recorded.insert(file.path.clone(), OutputFile { digest, stat });
