@@ -348,3 +348,42 @@ stages:
     );
     assert!(!out.stdout.contains("[plain/plain] ran:"), "{}", out.stdout);
 }
+
+#[test]
+fn the_live_view_says_why_an_action_ran_and_why_one_was_skipped() {
+    let repo = committed(CHECK, &[("src/a.txt", "good\n")]);
+    let Some(first) = common::run_on_tty(&repo, "run", "") else {
+        assert!(std::env::var_os("CI").is_none(), "CI needs `script`");
+        return;
+    };
+    assert!(
+        first.stdout.contains("ran: no earlier successful run"),
+        "{}",
+        first.stdout
+    );
+    repo.write("src/new.txt", "good\n");
+    let second = common::run_on_tty(&repo, "run", "").unwrap();
+    assert!(
+        second.stdout.contains("ran: src/new.txt is new"),
+        "{}",
+        second.stdout
+    );
+    let third = common::run_on_tty(&repo, "run", "").unwrap();
+    assert!(
+        third.stdout.contains("cached: nothing changed since run 2"),
+        "{}",
+        third.stdout
+    );
+}
+
+#[test]
+fn json_says_why_each_action_ran() {
+    let repo = committed(CHECK, &[("src/a.txt", "good\n")]);
+    assert_eq!(repo.run(&["run"]).code, 0);
+    repo.write("src/new.txt", "good\n");
+    let out = repo.run(&["run", "--output", "json"]);
+    let run: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let action = &run["stages"][0]["actions"][0];
+    assert_eq!(action["status"], "passed");
+    assert_eq!(action["cache"], "src/new.txt is new");
+}

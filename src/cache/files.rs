@@ -63,6 +63,9 @@ enum Trust {
     Nothing,
 }
 
+/// An action's `inputs:` and `outputs:`, which decide its input files.
+type SelectionKey = (Vec<String>, Vec<String>);
+
 /// File lookups for one run, rooted at the pipeline root.
 pub struct FileIndex {
     root: PathBuf,
@@ -76,7 +79,7 @@ pub struct FileIndex {
     threads: usize,
     visible: Mutex<Option<Arc<Vec<Scanned>>>>,
     walks: Mutex<HashMap<PathBuf, Arc<Vec<Scanned>>>>,
-    selections: Mutex<HashMap<(Vec<String>, Vec<String>), Arc<Vec<Scanned>>>>,
+    selections: Mutex<HashMap<SelectionKey, Arc<Vec<Scanned>>>>,
     /// The pipeline's config file: what it says is part of every fingerprint.
     config: Option<String>,
 }
