@@ -387,3 +387,37 @@ fn json_says_why_each_action_ran() {
     assert_eq!(action["status"], "passed");
     assert_eq!(action["cache"], "src/new.txt is new");
 }
+
+#[test]
+fn going_back_to_an_earlier_state_restores_its_outputs_and_old_copies_are_dropped() {
+    let repo = committed(BUILD, &[("src/a.txt", "v0\n")]);
+    for n in 0..6 {
+        repo.write("src/a.txt", &format!("v{n}\n"));
+        let out = repo.run(&["run"]);
+        assert_eq!(out.code, 0, "{}", out.all());
+    }
+    repo.write("src/a.txt", "v4\n");
+    let out = repo.run(&["run"]);
+    assert!(
+        out.stdout.contains("cached: restored outputs from run 5 (out/app was changed)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(repo.read("out/app"), "v4\n");
+    let kept = walk_count(&repo.path().join(".gantry/cache/objects"));
+    assert!(kept <= 4, "{kept} kept copies for 4 entries");
+}
+
+fn walk_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            if e.file_type().unwrap().is_dir() {
+                walk_count(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}

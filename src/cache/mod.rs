@@ -96,6 +96,8 @@ pub struct Cache {
     state_root: PathBuf,
     enabled: bool,
     run_id: String,
+    /// Some entry was dropped in this run: unreferenced outputs are deleted at the end.
+    dropped: std::sync::atomic::AtomicBool,
 }
 
 impl Cache {
@@ -108,6 +110,7 @@ impl Cache {
             state_root: state_root.to_path_buf(),
             enabled,
             run_id: run_id.to_string(),
+            dropped: Default::default(),
         }
     }
 
@@ -257,11 +260,18 @@ impl Cache {
             outputs: named.clone(),
             files: outputs::record(root, &found, &previous, &objects),
         };
-        let _ = store::save(&pending.dir, &entry, &pending.inputs);
+        if let Ok(true) = store::save(&pending.dir, &entry, &pending.inputs) {
+            self.dropped
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
-    /// Keeps what this run learnt about files for the next run.
+    /// Keeps what this run learnt about files for the next run, and
+    /// deletes kept outputs no entry needs any more.
     pub fn save(&self) {
         self.files.save();
+        if self.dropped.load(std::sync::atomic::Ordering::Relaxed) {
+            store::collect_garbage(&store::cache_dir(&self.state_root));
+        }
     }
 }

@@ -18,7 +18,7 @@ use crate::record::STATE_DIR;
 pub const FORMAT: u32 = 3;
 
 /// Entries kept per action: enough to go back a few changes and restore.
-const KEEP: usize = 8;
+const KEEP: usize = 4;
 
 /// What a successful run of an action recorded.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -72,7 +72,9 @@ pub fn load_last_inputs(dir: &Path) -> BTreeMap<String, String> {
 
 /// Stores `entry` as the newest, with its input files; each file is written
 /// atomically, `last` last, so a reader never sees it without the rest.
-pub fn save(dir: &Path, entry: &Entry, inputs: &BTreeMap<String, String>) -> std::io::Result<()> {
+/// Returns whether older entries were dropped (their kept outputs may be
+/// garbage now: see [`collect_garbage`]).
+pub fn save(dir: &Path, entry: &Entry, inputs: &BTreeMap<String, String>) -> std::io::Result<bool> {
     std::fs::create_dir_all(dir)?;
     let name = format!("{}.json", entry.fingerprint);
     write_atomic(&dir.join(name), &serde_json::to_vec(entry)?, None)?;
@@ -82,8 +84,7 @@ pub fn save(dir: &Path, entry: &Entry, inputs: &BTreeMap<String, String>) -> std
         None,
     )?;
     write_atomic(&dir.join("last"), entry.fingerprint.as_bytes(), None)?;
-    prune(dir);
-    Ok(())
+    Ok(prune(dir))
 }
 
 /// Rewrites an existing entry (e.g. with the stat data of restored files).
@@ -92,10 +93,10 @@ pub fn update(dir: &Path, entry: &Entry) -> std::io::Result<()> {
     write_atomic(&dir.join(name), &serde_json::to_vec(entry)?, None)
 }
 
-/// Keeps the newest [`KEEP`] entries of an action.
-fn prune(dir: &Path) {
+/// Keeps the newest [`KEEP`] entries of an action; whether it dropped any.
+fn prune(dir: &Path) -> bool {
     let Ok(read) = std::fs::read_dir(dir) else {
-        return;
+        return false;
     };
     let mut entries: Vec<(std::time::SystemTime, PathBuf)> = read
         .flatten()
@@ -107,11 +108,46 @@ fn prune(dir: &Path) {
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     if entries.len() <= KEEP {
-        return;
+        return false;
     }
     entries.sort();
     for (_, path) in &entries[..entries.len() - KEEP] {
         let _ = std::fs::remove_file(path);
+    }
+    true
+}
+
+/// Deletes kept outputs that no entry of any action refers to any more.
+pub fn collect_garbage(cache_dir: &Path) {
+    let mut referenced = std::collections::HashSet::new();
+    let stages = std::fs::read_dir(cache_dir).into_iter().flatten().flatten();
+    for action in stages.flat_map(|s| std::fs::read_dir(s.path()).into_iter().flatten().flatten()) {
+        for file in std::fs::read_dir(action.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Some(entry) = read::<Entry>(&file.path()) {
+                referenced.extend(entry.files.into_values().map(|f| f.digest));
+            }
+        }
+    }
+    let objects = cache_dir.join("objects");
+    for head in std::fs::read_dir(&objects).into_iter().flatten().flatten() {
+        for object in std::fs::read_dir(head.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let digest = format!(
+                "{}{}",
+                head.file_name().to_string_lossy(),
+                object.file_name().to_string_lossy()
+            );
+            if !referenced.contains(&digest) {
+                let _ = std::fs::remove_file(object.path());
+            }
+        }
     }
 }
 
