@@ -399,7 +399,8 @@ fn going_back_to_an_earlier_state_restores_its_outputs_and_old_copies_are_droppe
     repo.write("src/a.txt", "v4\n");
     let out = repo.run(&["run"]);
     assert!(
-        out.stdout.contains("cached: restored outputs from run 5 (out/app was changed)"),
+        out.stdout
+            .contains("cached: restored outputs from run 5 (out/app was changed)"),
         "{}",
         out.stdout
     );

@@ -66,6 +66,15 @@ enum Trust {
 /// An action's `inputs:` and `outputs:`, which decide its input files.
 type SelectionKey = (Vec<String>, Vec<String>);
 
+/// An action's input files with their content ids, and one digest over all.
+#[derive(Debug)]
+pub struct InputSet {
+    /// Path → content id (files that vanished while being read are left out).
+    pub ids: std::collections::BTreeMap<String, String>,
+    /// Hash of every path and content id, in path order.
+    pub digest: String,
+}
+
 /// File lookups for one run, rooted at the pipeline root.
 pub struct FileIndex {
     root: PathBuf,
@@ -79,7 +88,7 @@ pub struct FileIndex {
     threads: usize,
     visible: Mutex<Option<Arc<Vec<Scanned>>>>,
     walks: Mutex<HashMap<PathBuf, Arc<Vec<Scanned>>>>,
-    selections: Mutex<HashMap<SelectionKey, Arc<Vec<Scanned>>>>,
+    selections: Mutex<HashMap<SelectionKey, Arc<InputSet>>>,
     /// The pipeline's config file: what it says is part of every fingerprint.
     config: Option<String>,
 }
@@ -221,14 +230,28 @@ impl FileIndex {
     }
 
     /// The files selected by `inputs` (see [`super::inputs`]) with the
-    /// action's `outputs` left out of the default set, memoised until
+    /// action's `outputs` left out of the default set, and their content
+    /// ids; memoised (actions with the same patterns share it) until
     /// [`FileIndex::rescan`].
-    pub fn select(&self, inputs: &[String], outputs: &[String]) -> Arc<Vec<Scanned>> {
+    pub fn inputs(&self, inputs: &[String], outputs: &[String]) -> Arc<InputSet> {
         let key = (inputs.to_vec(), outputs.to_vec());
         if let Some(found) = lock(&self.selections).get(&key) {
             return Arc::clone(found);
         }
-        let found = Arc::new(super::inputs::select(self, inputs, outputs));
+        let files = super::inputs::select(self, inputs, outputs);
+        let ids: std::collections::BTreeMap<String, String> = files
+            .iter()
+            .zip(self.content_ids(&files))
+            .filter_map(|(f, id)| Some((f.path.clone(), id?)))
+            .collect();
+        let mut digest = super::fingerprint::Fields::default();
+        for (path, id) in &ids {
+            digest.add(path).add(id);
+        }
+        let found = Arc::new(InputSet {
+            digest: digest.finish(),
+            ids,
+        });
         lock(&self.selections).insert(key, Arc::clone(&found));
         found
     }

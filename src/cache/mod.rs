@@ -60,7 +60,7 @@ pub enum Decision {
 pub struct Pending {
     parts: Parts,
     fingerprint: String,
-    inputs: BTreeMap<String, String>,
+    inputs: std::sync::Arc<files::InputSet>,
     dir: PathBuf,
 }
 
@@ -134,7 +134,7 @@ impl Cache {
         for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
             if crate::plan::cached(pipeline, action) {
                 any = true;
-                files.content_ids(&files.select(&action.inputs, &action.outputs));
+                files.inputs(&action.inputs, &action.outputs);
             }
         }
         any.then_some(files)
@@ -157,7 +157,7 @@ impl Cache {
                     &last.parts,
                     &pending.parts,
                     &store::load_last_inputs(&pending.dir),
-                    &pending.inputs,
+                    &pending.inputs.ids,
                 ),
             };
             return run(reason, pending);
@@ -186,22 +186,12 @@ impl Cache {
     }
 
     fn pending(&self, action: &PlannedAction, root: &Path) -> Pending {
-        let files = self.files.select(&action.inputs, &action.outputs);
-        let ids = self.files.content_ids(&files);
-        let inputs: BTreeMap<String, String> = files
-            .iter()
-            .zip(ids)
-            .filter_map(|(f, id)| Some((f.path.clone(), id?)))
-            .collect();
-        let mut digest = fingerprint::Fields::default();
-        for (path, id) in &inputs {
-            digest.add(path).add(id);
-        }
+        let inputs = self.files.inputs(&action.inputs, &action.outputs);
         let parts = Parts {
             work: fingerprint::work_part(action, root, store::FORMAT),
             env: fingerprint::env_part(action),
             tools: self.tools.of(action),
-            inputs: digest.finish(),
+            inputs: inputs.digest.clone(),
         };
         Pending {
             fingerprint: parts.fingerprint(),
@@ -260,7 +250,7 @@ impl Cache {
             outputs: named.clone(),
             files: outputs::record(root, &found, &previous, &objects),
         };
-        if let Ok(true) = store::save(&pending.dir, &entry, &pending.inputs) {
+        if let Ok(true) = store::save(&pending.dir, &entry, &pending.inputs.ids) {
             self.dropped
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }
