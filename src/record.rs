@@ -9,6 +9,14 @@ use anyhow::Context;
 
 use crate::summary::RunSummary;
 
+/// The run's summary, beside the stage directories of its logs.
+pub const SUMMARY_FILE: &str = "run.json";
+
+/// Names gantry itself uses in a run directory, where every stage also gets
+/// a directory: no stage may be named so. (gantry's other files there start
+/// with `.`, which no stage name can.)
+pub const RESERVED_NAMES: &[&str] = &[SUMMARY_FILE];
+
 /// gantry's directory inside the pipeline root.
 pub const STATE_DIR: &str = ".gantry";
 
@@ -46,8 +54,8 @@ pub struct RecordedRun {
 /// Run `id`, if it has a readable `run.json` (a run still in progress, or
 /// killed before writing it, has none).
 pub fn load_run(root: &Path, id: u64) -> Option<RecordedRun> {
-    let path = runs_dir(root).join(id.to_string()).join("run.json");
-    let summary = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+    let path = runs_dir(root).join(id.to_string()).join(SUMMARY_FILE);
+    let summary = serde_json::from_slice(&crate::fsutil::read(&path).ok()?).ok()?;
     Some(RecordedRun { id, summary })
 }
 
@@ -60,6 +68,10 @@ pub fn newest_runs(root: &Path) -> impl Iterator<Item = RecordedRun> + '_ {
         .filter_map(move |id| load_run(root, id))
 }
 
+/// The file in a run directory that the running gantry keeps locked
+/// (flock), so that other gantry processes know the run is in progress.
+const LOCK_FILE: &str = ".lock";
+
 /// A run being recorded.
 #[derive(Clone, Debug)]
 pub struct RunRecord {
@@ -69,6 +81,27 @@ pub struct RunRecord {
     pub dir: PathBuf,
     /// The pipeline root.
     pub root: PathBuf,
+    /// Held for as long as this gantry runs: marks the run in progress.
+    _lock: std::sync::Arc<fs::File>,
+}
+
+/// Creates and locks `dir`'s lock file.
+fn lock_run(dir: &Path) -> anyhow::Result<fs::File> {
+    let path = dir.join(LOCK_FILE);
+    let file =
+        fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(file)
+}
+
+/// Whether the run in `dir` is still in progress: another gantry (or this
+/// one) holds its lock.
+fn in_progress(dir: &Path) -> bool {
+    let Ok(file) = fs::File::open(dir.join(LOCK_FILE)) else {
+        return false;
+    };
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_err()
 }
 
 impl RunRecord {
@@ -83,11 +116,13 @@ impl RunRecord {
             let dir = runs.join(id.to_string());
             match fs::create_dir(&dir) {
                 Ok(()) => {
+                    let lock = lock_run(&dir)?;
                     return Ok(RunRecord {
                         id,
                         dir,
                         root: root.to_path_buf(),
-                    })
+                        _lock: std::sync::Arc::new(lock),
+                    });
                 }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => id += 1,
                 Err(e) => {
@@ -112,17 +147,21 @@ impl RunRecord {
     /// Writes `run.json` atomically (temp file, then rename).
     pub fn write_summary(&self, summary: &RunSummary) -> anyhow::Result<()> {
         let json = serde_json::to_vec_pretty(summary)?;
-        let path = self.dir.join("run.json");
+        let path = self.dir.join(SUMMARY_FILE);
         crate::fsutil::write_atomic(&path, &json, None)
             .with_context(|| format!("cannot write {}", path.display()))
     }
 
-    /// Deletes the oldest runs so that at most `keep` remain.
+    /// Deletes the oldest runs so that at most `keep` remain, except runs
+    /// still in progress (this one, or a concurrent gantry's).
     pub fn prune(&self, keep: u32) {
         let ids = run_ids(&self.root);
         let excess = ids.len().saturating_sub(keep.max(1) as usize);
         for id in &ids[..excess] {
-            let _ = fs::remove_dir_all(runs_dir(&self.root).join(id.to_string()));
+            let dir = runs_dir(&self.root).join(id.to_string());
+            if !in_progress(&dir) {
+                let _ = fs::remove_dir_all(dir);
+            }
         }
     }
 }

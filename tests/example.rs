@@ -8,10 +8,8 @@ use std::process::Command;
 
 #[test]
 fn the_bundled_webapp_example_passes_end_to_end() {
-    if which::which("buildah").is_err() && which::which("podman").is_err() {
-        eprintln!(
-            "SKIPPED: the example's image stage needs buildah or podman (CI installs buildah)"
-        );
+    let builder = which::which("buildah").is_ok() || which::which("podman").is_ok();
+    if !common::tool_available("buildah", builder, "apt-get install -y buildah (or podman)") {
         return;
     }
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/webapp");

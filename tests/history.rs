@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::Repo;
+use std::time::Duration;
+
+use common::{action_status, wait_for_file, Repo};
 
 const TWO_STAGES: &str = "version: 1
 stages:
@@ -58,4 +60,61 @@ fn logs_print_the_latest_run_a_chosen_run_and_only_failures() {
     assert!(missing.stderr.contains("no run 9"));
     let unknown = repo.run(&["logs", "nope/x"]);
     assert_eq!(unknown.code, 2);
+}
+
+#[test]
+fn pruning_never_deletes_a_run_still_in_progress() {
+    // Run 1 waits for `go`; meanwhile run 2 finishes and prunes to one run.
+    let repo = Repo::new(
+        "version: 1
+keep_runs: 1
+stages:
+  - name: wait
+    run: 'if [ \"$GANTRY_RUN_ID\" = 1 ]; then touch started; while [ ! -e go ]; do sleep 0.02; done; fi; echo done'
+",
+    );
+    let first = repo
+        .command(&["run"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_for_file(&repo, "started", Duration::from_secs(10)));
+    let second = repo.run(&["run"]);
+    assert_eq!(second.code, 0, "{}", second.all());
+    assert!(
+        repo.path().join(".gantry/runs/1").is_dir(),
+        "the run in progress was pruned"
+    );
+    repo.write("go", "");
+    let first = first.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert_eq!(action_status(&repo.run_json(1), "wait", "wait"), "passed");
+    assert!(repo.read(".gantry/runs/1/wait/wait.log").contains("done"));
+}
+
+#[test]
+fn a_record_that_cannot_be_written_is_reported_without_changing_the_outcome() {
+    // The action puts a directory where run.json goes, so writing it fails.
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: block
+    run: mkdir -p .gantry/runs/1/run.json/x
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr.contains("cannot write") && out.stderr.contains("run.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("outcome stands: passed"),
+        "{}",
+        out.stderr
+    );
 }

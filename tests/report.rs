@@ -60,8 +60,7 @@ fn graph_dot_renders_with_graphviz() {
     let repo = Repo::new(PIPELINE);
     let out = repo.run(&["graph", "--format", "dot"]);
     assert!(out.stdout.contains("subgraph cluster_0") && out.stdout.contains("lhead=cluster_1"));
-    if which::which("dot").is_err() {
-        eprintln!("SKIPPED rendering: Graphviz `dot` is not installed (apt-get install graphviz)");
+    if !common::have_program("dot", "apt-get install graphviz") {
         return;
     }
     let dot_file = repo.path().join("graph.dot");

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{action_status, pids, process_running, wait_for_file, Repo};
+use common::{action_status, pids, process_running, run_command, wait_for_file, Repo};
 
 #[test]
 fn stages_and_actions_run_in_listed_order() {
@@ -226,6 +226,11 @@ fn sigterm_stops_everything_and_still_records_the_run() {
     stops_everything_on(libc::SIGTERM);
 }
 
+#[test]
+fn sigquit_stops_everything_and_still_records_the_run() {
+    stops_everything_on(libc::SIGQUIT);
+}
+
 fn stops_everything_on(signal: i32) {
     let repo = Repo::new(
         "version: 1
@@ -414,4 +419,207 @@ stages:
     assert!(!repo.path().join(".gantry/runs/1").exists());
     assert!(repo.path().join(".gantry/runs/3/run.json").exists());
     assert!(repo.path().join(".gantry/runs/2/run.json").exists());
+}
+
+#[test]
+fn an_absurd_timeout_is_a_located_config_error_not_a_crash() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    timeout: 5124095576030431h
+    run: 'echo $$ > pid; sleep 300'
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("C015"), "{}", out.stderr);
+    assert!(out.stderr.contains("gantry.yml:4:14"), "{}", out.stderr);
+    assert!(out.stderr.contains("maximum of 30 days"), "{}", out.stderr);
+    assert!(!out.all().contains("passed"), "{}", out.all());
+    assert!(!repo.path().join("pid").exists(), "the action ran");
+}
+
+#[test]
+fn a_crash_inside_gantry_fails_the_run_records_it_and_stops_its_processes() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    run: ./start.sh
+  - name: b
+    run: touch b
+",
+    );
+    // A background job in the action's group, one that left it, the shell.
+    common::write_exec(
+        &repo,
+        "start.sh",
+        r#"#!/bin/sh
+sleep 300 & echo $! > pids
+setsid -f sh -c 'echo $$ >> pids; exec sleep 300'
+echo $$ >> pids
+while [ "$(wc -l < pids)" -lt 3 ]; do sleep 0.01; done
+echo ready
+wait
+"#,
+    );
+    // Debug builds panic at this fault point when told to.
+    let out = run_command({
+        let mut command = repo.command(&["run"]);
+        command.env("GANTRY_FAULT", "panic-on-output");
+        command
+    });
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(!out.stdout.contains("pipeline passed"), "{}", out.stdout);
+    assert!(out.stdout.contains("gantry crashed"), "{}", out.stdout);
+    let run = repo.run_json(1);
+    assert_eq!(run["status"], "failed");
+    assert_eq!(action_status(&run, "a", "a"), "failed");
+    assert_eq!(action_status(&run, "b", "b"), "skipped");
+    let pids = pids(&repo, "pids");
+    assert_eq!(pids.len(), 3, "{pids:?}");
+    for pid in pids {
+        assert!(!process_running(pid), "process {pid} outlived the crash");
+    }
+}
+
+#[test]
+fn a_stage_named_like_the_run_record_is_refused_at_load_time() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: ok
+    run: echo ok
+  - name: run.json
+    run: touch ran
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("C006"), "{}", out.stderr);
+    assert!(out.stderr.contains("gantry.yml:5:11"), "{}", out.stderr);
+    assert!(out.stderr.contains("reserved"), "{}", out.stderr);
+    assert!(!repo.path().join("ran").exists());
+    assert!(!repo.path().join(".gantry/runs/1").exists());
+}
+
+#[test]
+fn a_full_disk_is_reported_on_the_action_line_and_in_the_summary() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: big
+    run: 'head -c 1000000 /dev/zero; echo; echo end'
+",
+    );
+    let Some(_full) = common::Tmpfs::mount(&repo.path().join(".gantry/runs"), "128k") else {
+        return;
+    };
+    let out = repo.run(&["run"]);
+    // The action passed; its log and the record could not be kept, and
+    // both are said, with the cause.
+    assert_eq!(out.code, 0, "{}", out.all());
+    let action_line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("[big/big]") && l.contains("passed"))
+        .unwrap_or_else(|| panic!("no result line in {}", out.stdout));
+    assert!(
+        action_line.contains("log incomplete: No space left on device"),
+        "{action_line}"
+    );
+    let summary = out.stdout.rsplit("STAGE").next().unwrap();
+    assert!(
+        summary.contains("log incomplete: No space left on device"),
+        "{summary}"
+    );
+    assert!(
+        out.stderr.contains("run.json") && out.stderr.contains("No space left on device"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn processes_that_leave_the_process_group_are_stopped_and_named() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: escape
+    run: ./escape.sh
+",
+    );
+    // Two ways out of the action's process group: setsid(1), and a Python
+    // double fork with setsid(2). The script waits until both run `sleep`.
+    common::write_exec(
+        &repo,
+        "escape.sh",
+        r#"#!/bin/sh
+setsid -f sh -c 'echo $$ > a.pid; exec sleep 300'
+python3 - <<'PY'
+import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        with open("b.pid", "w") as f:
+            f.write(str(os.getpid()))
+        os.execvp("sleep", ["sleep", "301"])
+    os._exit(0)
+os.wait()
+PY
+for f in a.pid b.pid; do
+  until [ -s $f ] && grep -q '^sleep' /proc/$(cat $f)/cmdline 2>/dev/null; do sleep 0.01; done
+done
+echo escaped
+"#,
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("stopped 2 processes left running: sleep 300, sleep 301")
+            || out
+                .stdout
+                .contains("stopped 2 processes left running: sleep 301, sleep 300"),
+        "{}",
+        out.stdout
+    );
+    let escaped: Vec<i32> = ["a.pid", "b.pid"]
+        .iter()
+        .flat_map(|f| pids(&repo, f))
+        .collect();
+    assert_eq!(escaped.len(), 2, "{escaped:?}");
+    for pid in escaped {
+        assert!(!process_running(pid), "process {pid} outlived its action");
+    }
+}
+
+#[test]
+fn kill_9_of_gantry_takes_the_running_action_with_it() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: long
+    run: 'echo $$ > pid; exec sleep 300'
+",
+    );
+    let mut gantry = repo
+        .command(&["run"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_for_file(&repo, "pid", Duration::from_secs(10)));
+    let action = pids(&repo, "pid");
+    assert_eq!(action.len(), 1);
+    gantry.kill().unwrap();
+    gantry.wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while process_running(action[0]) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !process_running(action[0]),
+        "the action outlived a kill -9 of gantry"
+    );
 }

@@ -6,8 +6,7 @@ use common::Repo;
 
 #[test]
 fn a_terminal_gets_live_bars_and_the_failure_tail() {
-    if which::which("script").is_err() {
-        eprintln!("skipped: `script` (util-linux/bsdutils) is not installed");
+    if !common::have_program("script", "apt-get install bsdutils") {
         return;
     }
     let repo = Repo::new(

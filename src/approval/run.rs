@@ -45,7 +45,9 @@ fn ask(
     io: &mut ActionIo<'_>,
 ) -> Outcome {
     let (reply, answers) = mpsc::sync_channel(1);
-    let deadline = action.timeout.map(|t| Instant::now() + t);
+    let deadline = action
+        .timeout
+        .and_then(crate::exec::process::deadline_after);
     let cancelled = Arc::new(AtomicBool::new(false));
     let request = Request {
         reply,
@@ -66,7 +68,8 @@ fn ask(
             Ok(answer) => break answer,
             Err(RecvTimeoutError::Timeout) if io.interrupt.requested() => break Answer::Cancelled,
             Err(RecvTimeoutError::Timeout) => {
-                if deadline.is_some_and(|d| Instant::now() > d + GRACE) {
+                let late = deadline.and_then(|d| d.checked_add(GRACE));
+                if late.is_some_and(|late| Instant::now() > late) {
                     break Answer::TimedOut;
                 }
             }

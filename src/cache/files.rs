@@ -391,6 +391,8 @@ impl FileIndex {
                 return Some(format!("{}{exec}", known.oid));
             }
         }
+        // Refuses a FIFO or device that replaced the file since the scan.
+        crate::fsutil::open_regular(&path).ok()?;
         let oid = git2::Oid::hash_file(git2::ObjectType::Blob, &path).ok()?;
         Some(format!("{oid}{exec}"))
     }
@@ -419,7 +421,7 @@ fn in_state_dir(path: &str) -> bool {
 fn scanned(root: &Path, path: &Path, meta: Option<std::fs::Metadata>) -> Option<Scanned> {
     let meta = meta?;
     let kind = meta.file_type();
-    if kind.is_dir() {
+    if !kind.is_file() && !kind.is_symlink() {
         return None;
     }
     let rel = path.strip_prefix(root).ok()?.to_string_lossy().into_owned();

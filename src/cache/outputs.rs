@@ -192,6 +192,8 @@ pub fn restore(
 
 fn hash(path: &Path) -> Option<String> {
     let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(std::fs::File::open(path).ok()?).ok()?;
+    hasher
+        .update_reader(crate::fsutil::open_regular(path).ok()?)
+        .ok()?;
     Some(hasher.finalize().to_hex().to_string())
 }

@@ -49,8 +49,12 @@ pub fn action_dir(state_root: &Path, stage: &str, action: &str) -> PathBuf {
     cache_dir(state_root).join(stage).join(action)
 }
 
+/// Entries and input lists of very large trees are far beyond the 16 MiB
+/// of config files; still bounded, and never a special file.
+pub const MAX_READ: u64 = 1 << 30;
+
 fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    serde_json::from_slice(&crate::fsutil::read_limited(path, MAX_READ).ok()?).ok()
 }
 
 /// The entry recorded for `fingerprint`, if there is a readable one.
@@ -61,7 +65,7 @@ pub fn load(dir: &Path, fingerprint: &str) -> Option<Entry> {
 
 /// The newest entry.
 pub fn load_last(dir: &Path) -> Option<Entry> {
-    let name = std::fs::read_to_string(dir.join("last")).ok()?;
+    let name = crate::fsutil::read_to_string(&dir.join("last")).ok()?;
     load(dir, name.trim())
 }
 

@@ -12,7 +12,10 @@ use super::stat::FileStat;
 
 /// Reads the table at `path` (empty when it is missing or unreadable).
 pub fn load(path: &Path) -> HashMap<String, (FileStat, String)> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Some(text) = crate::fsutil::read_limited(path, super::store::MAX_READ)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+    else {
         return HashMap::new();
     };
     text.lines().filter_map(parse).collect()

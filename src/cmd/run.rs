@@ -1,6 +1,7 @@
 //! `gantry run`: plan, execute on a worker thread, report on this one,
 //! record the run, and turn its status into the exit code.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::{Instant, SystemTime};
 
@@ -14,7 +15,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::record::{self, RunRecord};
-use crate::report::{github, junit, LiveReporter, PlainReporter, Reporter, Stream};
+use crate::report::{github, junit, masked, LiveReporter, PlainReporter, Reporter, Stream};
 use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
@@ -77,7 +78,14 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
         }
     }
     summary.snapshot = source.snapshot_info(args.keep_snapshot);
-    record.write_summary(&summary)?;
+    // The run is over: a record that cannot be written is reported, but the
+    // exit code still says how the run went.
+    if let Err(e) = record.write_summary(&summary) {
+        eprintln!(
+            "error: {e:#}; the run's outcome stands: {}",
+            summary.status.label()
+        );
+    }
     if let Some(path) = &args.junit {
         junit::write(&summary, &source.state_root, &globals.cwd.join(path))?;
     }
@@ -122,7 +130,7 @@ pub(super) fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
 fn refresh_schema(dir: &std::path::Path) {
     let path = dir.join("gantry.schema.json");
     let text = super::schema::text();
-    if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+    if crate::fsutil::read(&path).ok().as_deref() != Some(text.as_bytes()) {
         let _ = crate::fsutil::write_atomic(&path, text.as_bytes(), None);
     }
 }
@@ -146,6 +154,7 @@ pub(super) fn run_plan(
         jobs: args.jobs,
     };
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+    let mut crashed = None;
     let stages: Vec<StageSummary> = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let ctx = ActionContext {
@@ -164,17 +173,44 @@ pub(super) fn run_plan(
             };
             exec::execute(plan, options, &ctx)
         });
-        for event in rx {
-            reporter.event(&event);
+        let reported = catch_unwind(AssertUnwindSafe(|| {
+            for event in &rx {
+                reporter.event(&event);
+            }
+        }));
+        if let Err(panic) = reported {
+            crashed = Some(format!(
+                "the reporter crashed: {}",
+                exec::panic_message(&*panic)
+            ));
+            interrupt.trigger();
+            rx.iter().for_each(drop);
         }
-        worker.join().unwrap_or_default()
+        match worker.join() {
+            Ok(stages) => stages,
+            Err(panic) => {
+                crashed = Some(format!(
+                    "the executor crashed: {}",
+                    exec::panic_message(&*panic)
+                ));
+                Vec::new()
+            }
+        }
     });
     let totals = Totals::of(&stages);
-    let summary = RunSummary {
+    let status = match &crashed {
+        Some(why) => {
+            let why = crate::secrets::mask(why);
+            eprintln!("error: {why}; the run is marked failed");
+            Status::Failed
+        }
+        None => totals.status(),
+    };
+    let mut summary = RunSummary {
         schema: 1,
         run_id: plan.run_id.clone(),
         pipeline: plan.pipeline.clone(),
-        status: totals.status(),
+        status,
         started_at,
         duration: start.elapsed(),
         git: plan.git.clone(),
@@ -183,13 +219,22 @@ pub(super) fn run_plan(
         stages,
         totals,
     };
-    reporter.finish(&summary);
+    masked::summary(&mut summary);
+    if catch_unwind(AssertUnwindSafe(|| reporter.finish(&summary))).is_err() {
+        eprintln!("error: the reporter crashed while printing the summary");
+    }
     Ok(summary)
 }
 
-/// Live bars when the human stream is a terminal, plain lines otherwise.
-/// Returns whether the executor should send every output line.
-fn reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
+/// Live bars when the human stream is a terminal, plain lines otherwise,
+/// behind the masking. Returns whether the executor should send every
+/// output line.
+fn reporter(globals: &Globals, output: OutputFormat) -> (masked::Masked, bool) {
+    let (reporter, every_line) = unmasked_reporter(globals, output);
+    (masked::Masked(reporter), every_line)
+}
+
+fn unmasked_reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
     let (stream, tty) = match output {
         OutputFormat::Human => (Stream::Stdout, term::stdout_is_tty()),
         OutputFormat::Json => (Stream::Stderr, term::stderr_is_tty()),

@@ -9,6 +9,11 @@ use serde::Deserialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Duration(pub std::time::Duration);
 
+/// The longest duration gantry accepts (30 days): longer values are
+/// certainly a mistake, and keeping them bounded keeps every deadline
+/// computed from them representable.
+pub const MAX: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
 const EXPECTED: &str = "a duration such as 30s, 10m, 1h30m or 500ms (a plain number means seconds)";
 
 /// Parses `30s`, `10m`, `1h 30m`, `500ms`, or a whole number of seconds.
@@ -68,6 +73,18 @@ impl schemars::JsonSchema for Duration {
     }
 }
 
+/// `d`, unless it is longer than [`MAX`]: then why not, for a config error.
+pub fn within_max(d: std::time::Duration) -> Result<std::time::Duration, String> {
+    if d <= MAX {
+        Ok(d)
+    } else {
+        Err(format!(
+            "duration {} is longer than the maximum of 30 days",
+            human(d)
+        ))
+    }
+}
+
 /// Formats a duration for people: `850ms`, `4.2s`, `2m05s`, `1h02m`.
 pub fn human(d: std::time::Duration) -> String {
     let ms = d.as_millis();
@@ -100,6 +117,13 @@ mod tests {
     fn rejects_unknown_units() {
         assert!(parse("10x").unwrap_err().contains("invalid duration `10x`"));
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn caps_durations_at_thirty_days() {
+        assert_eq!(within_max(MAX), Ok(MAX));
+        let huge = parse("5124095576030431h").unwrap();
+        assert!(within_max(huge).unwrap_err().contains("maximum of 30 days"));
     }
 
     #[test]

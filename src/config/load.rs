@@ -25,7 +25,7 @@ const DEFAULT_KEEP_RUNS: u32 = 50;
 pub fn find_config(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, UsageError> {
     if let Some(file) = explicit {
         let path = start.join(file);
-        return if path.is_file() {
+        return if is_config_candidate(&path) {
             Ok(path)
         } else {
             Err(UsageError(format!(
@@ -37,7 +37,7 @@ pub fn find_config(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Usa
     for dir in start.ancestors() {
         for name in CONFIG_NAMES {
             let candidate = dir.join(name);
-            if candidate.is_file() {
+            if is_config_candidate(&candidate) {
                 return Ok(candidate);
             }
         }
@@ -48,13 +48,19 @@ pub fn find_config(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Usa
     )))
 }
 
+/// Whether `path` is there and not a directory: a FIFO or device named
+/// `gantry.yml` is found, then refused by [`load`] saying what it is.
+fn is_config_candidate(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
+}
+
 /// Reads and validates the config at `path`.
 pub fn load(path: &Path) -> Result<Pipeline, ConfigError> {
     let fail = |diagnostics| ConfigError {
         file: path.display().to_string(),
         diagnostics,
     };
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::fsutil::read(path).map_err(|e| {
         fail(vec![Diagnostic::error(
             "C000",
             path,
@@ -238,6 +244,26 @@ impl Checker<'_> {
         }
     }
 
+    /// A `timeout:`, refused above [`super::duration::MAX`].
+    fn timeout(
+        &mut self,
+        raw: &Option<Spanned<super::duration::Duration>>,
+    ) -> Option<std::time::Duration> {
+        let t = raw.as_ref()?;
+        match super::duration::within_max(t.value.0) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                self.error(
+                    "C015",
+                    span(t),
+                    format!("`timeout:` {why}"),
+                    "write a shorter timeout such as 30m or 2h, or leave `timeout:` out for none",
+                );
+                None
+            }
+        }
+    }
+
     fn env(&mut self, map: &EnvMap) -> Vec<EnvVar> {
         let mut vars = Vec::new();
         for (key, value) in &map.0 {
@@ -298,9 +324,20 @@ impl Checker<'_> {
 
     fn stage(&mut self, raw: RawStage, pipeline_shell: &str) -> Stage {
         self.check_name("stage", &raw.name);
+        if crate::record::RESERVED_NAMES.contains(&raw.name.value.as_str()) {
+            self.error(
+                "C006",
+                span(&raw.name),
+                format!(
+                    "stage name `{}` is reserved: gantry writes its run record under that name",
+                    raw.name.value
+                ),
+                "rename the stage (each stage's logs go to a directory named after it)",
+            );
+        }
         let stage_env = self.env(&raw.env);
         let defaults = ActionDefaults {
-            timeout: raw.timeout.as_ref().map(|t| t.value.0),
+            timeout: self.timeout(&raw.timeout),
             continue_on_error: raw.continue_on_error.unwrap_or(false),
             always: raw.always.unwrap_or(false),
             working_directory: raw
@@ -429,7 +466,7 @@ impl Checker<'_> {
             span: span(&raw.name),
             kind,
             env,
-            timeout: raw.timeout.map(|t| t.value.0).or(defaults.timeout),
+            timeout: self.timeout(&raw.timeout).or(defaults.timeout),
             run_order: raw.run_order.map(|o| o.value),
             continue_on_error: raw.continue_on_error.unwrap_or(defaults.continue_on_error),
             always: raw.always.unwrap_or(defaults.always),

@@ -49,11 +49,11 @@ pub fn run(
         Err(why) => return Outcome::failed(why),
     };
     let limit = action.timeout.unwrap_or(DEFAULT_LIMIT);
-    let deadline = Instant::now() + limit;
+    let deadline = crate::exec::process::deadline_after(limit);
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut token: Option<String> = None;
     for invocation in 1.. {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.map_or(limit, |d| d.saturating_duration_since(Instant::now()));
         if left.is_zero() {
             return out_of_time(invocation - 1, limit);
         }

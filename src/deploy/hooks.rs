@@ -87,6 +87,8 @@ pub fn run_event(
             cwd: cwd.to_path_buf(),
             env: vars.clone(),
             timeout: Some(timeout),
+            // Hooks such as ApplicationStart start services with setsid.
+            detached_may_stay: true,
             ..Default::default()
         };
         let finished = io.run(event, &spec);

@@ -1,5 +1,5 @@
-//! Ctrl-C and SIGTERM: stop every running process group, then let the run
-//! finish its records.
+//! Ctrl-C, SIGTERM, SIGHUP and SIGQUIT: stop every running process group,
+//! then let the run finish its records.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,10 +22,19 @@ impl Interrupt {
         Arc::new(Self::default())
     }
 
-    /// Installs the Ctrl-C / SIGTERM handler that triggers `this`.
+    /// Installs the handler that triggers `this` on Ctrl-C, SIGTERM, SIGHUP
+    /// and SIGQUIT (Ctrl-\, which would otherwise kill gantry at once and
+    /// orphan its actions).
     pub fn install_handler(this: &Arc<Self>) -> anyhow::Result<()> {
         let handle = Arc::clone(this);
         ctrlc::set_handler(move || handle.trigger())?;
+        let mut quit = signal_hook::iterator::Signals::new([signal_hook::consts::SIGQUIT])?;
+        let handle = Arc::clone(this);
+        std::thread::spawn(move || {
+            for _ in quit.forever() {
+                handle.trigger();
+            }
+        });
         Ok(())
     }
 
@@ -69,6 +78,52 @@ impl Interrupt {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<i32>> {
         self.groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A registered process group that is stopped (SIGKILL) and forgotten when
+/// dropped, also while a panic unwinds: a crash inside gantry never leaves
+/// an action's processes running.
+pub struct GroupGuard<'a> {
+    interrupt: &'a Interrupt,
+    group: i32,
+    token: Option<&'a str>,
+    ended: bool,
+}
+
+impl<'a> GroupGuard<'a> {
+    /// Registers `group` with `interrupt` (see [`Interrupt::register`]);
+    /// `token` marks processes of the group's action that may leave the
+    /// group (see [`super::orphans`]).
+    pub fn register(interrupt: &'a Interrupt, group: i32, token: Option<&'a str>) -> Self {
+        interrupt.register(group);
+        Self {
+            interrupt,
+            group,
+            token,
+            ended: false,
+        }
+    }
+
+    /// The group ended normally; dropping the guard only forgets it.
+    pub fn ended(&mut self) {
+        self.ended = true;
+    }
+}
+
+impl Drop for GroupGuard<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            // Killed at once: there is no supervisor left to wait for a
+            // graceful end. Members already dead are reaped; the leader may
+            // stay a zombie, which runs nothing.
+            signal_group(self.group, libc::SIGKILL);
+            group_alive(self.group);
+            if let Some(token) = self.token {
+                super::orphans::stop(token);
+            }
+        }
+        self.interrupt.unregister(self.group);
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod interrupt;
 pub mod mask;
+pub mod orphans;
 pub mod outcome;
 mod output;
 pub mod outputs;
@@ -184,7 +185,32 @@ fn run_group(
     results.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Runs an action; a panic inside gantry while it runs fails the action
+/// (its processes were stopped as the panic unwound) instead of the run.
 fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
+    let run = std::panic::AssertUnwindSafe(|| run_guarded(action, ctx));
+    match std::panic::catch_unwind(run) {
+        Ok(result) => result,
+        Err(panic) => {
+            let why = format!(
+                "gantry crashed while running it: {}",
+                panic_message(&*panic)
+            );
+            not_run(action, Status::Failed, &why, ctx)
+        }
+    }
+}
+
+/// The text of a panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
     if ctx.interrupt.requested() {
         return skip(action, "interrupted before it started", ctx);
     }

@@ -70,6 +70,9 @@ impl Outcome {
         if finished.leftovers_stopped {
             outcome.add_reason(LEFTOVERS);
         }
+        if !finished.orphans_stopped.is_empty() {
+            outcome.add_reason(&super::orphans::describe(&finished.orphans_stopped));
+        }
         outcome
     }
 
@@ -80,6 +83,12 @@ impl Outcome {
             None => text.to_string(),
         });
     }
+}
+
+/// Writes `gantry: text` into an action's log, secrets masked like the
+/// action's output.
+pub fn log_note(mut log: &File, text: &str) {
+    let _ = writeln!(log, "gantry: {}", crate::secrets::mask(text));
 }
 
 /// The note for background processes stopped after the main one exited.
@@ -105,7 +114,7 @@ impl ActionIo<'_> {
 
     /// Writes a note into the log only.
     pub fn note(&mut self, text: &str) {
-        let _ = writeln!(self.log, "gantry: {text}");
+        log_note(self.log, text);
     }
 
     /// Runs a process with its output going to the action's output.

@@ -20,6 +20,8 @@ const LATEST_LINE_EVERY: Duration = Duration::from_millis(100);
 pub struct ActionOutput {
     key: ActionKey,
     masker: Masker,
+    /// The secrets' generation the masker was made for.
+    generation: u64,
     log: File,
     events: SyncSender<Event>,
     every_line: bool,
@@ -27,12 +29,13 @@ pub struct ActionOutput {
     masked: Vec<u8>,
     last_sent: Option<Instant>,
     unsent: Option<String>,
-    log_error: bool,
+    log_error: Option<std::io::Error>,
 }
 
 impl ActionOutput {
-    /// Output for `key`, logged to `log`; `every_line` sends each line as an
-    /// event, otherwise only the latest line, throttled.
+    /// Output for `key`, logged to `log`, masking `secrets` and every other
+    /// known secret; `every_line` sends each line as an event, otherwise only
+    /// the latest line, throttled.
     pub fn new(
         key: ActionKey,
         secrets: &[String],
@@ -40,9 +43,11 @@ impl ActionOutput {
         events: SyncSender<Event>,
         every_line: bool,
     ) -> Self {
+        crate::secrets::register(secrets);
         Self {
             key,
-            masker: Masker::new(secrets),
+            generation: crate::secrets::generation(),
+            masker: crate::secrets::masker(),
             log,
             events,
             every_line,
@@ -50,12 +55,14 @@ impl ActionOutput {
             masked: Vec::new(),
             last_sent: None,
             unsent: None,
-            log_error: false,
+            log_error: None,
         }
     }
 
     /// Flushes what the masker held back and the last unterminated line.
-    pub fn finish(mut self) {
+    /// Returns why the log is incomplete, if writing it failed (the output
+    /// still reached the reporters).
+    pub fn finish(mut self) -> Option<String> {
         let mut tail = Vec::new();
         self.masker.finish(&mut tail);
         self.accept(&tail);
@@ -66,11 +73,15 @@ impl ActionOutput {
         if let Some(line) = self.unsent.take() {
             self.send(line);
         }
+        self.log_error
+            .map(|e| format!("log incomplete: {}", without_os_code(&e)))
     }
 
     fn accept(&mut self, masked: &[u8]) {
-        if !self.log_error && self.log.write_all(masked).is_err() {
-            self.log_error = true;
+        if self.log_error.is_none() {
+            if let Err(e) = self.log.write_all(masked) {
+                self.log_error = Some(e);
+            }
         }
         let mut rest = masked;
         while let Some(at) = memchr::memchr(b'\n', rest) {
@@ -116,6 +127,15 @@ impl ActionOutput {
     }
 }
 
+/// `No space left on device`, without the ` (os error 28)` people need not read.
+fn without_os_code(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
 impl OutputSink for ActionOutput {
     fn progress(&mut self, percent: u8) {
         let _ = self.events.send(Event::Progress {
@@ -127,6 +147,12 @@ impl OutputSink for ActionOutput {
     fn write(&mut self, chunk: &[u8]) {
         let mut masked = std::mem::take(&mut self.masked);
         masked.clear();
+        if self.generation != crate::secrets::generation() {
+            // A secret was added (a custom action's `mask`): mask with it from here on.
+            self.generation = crate::secrets::generation();
+            self.masker
+                .switch_to(crate::secrets::patterns(), &mut masked);
+        }
         self.masker.push(chunk, &mut masked);
         self.accept(&masked);
         self.masked = masked;

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::interrupt::{group_alive, signal_group, Interrupt, KILL_GRACE};
+use super::interrupt::{group_alive, signal_group, GroupGuard, Interrupt, KILL_GRACE};
+use super::orphans;
 
 /// How long to keep reading output after the main process exited, before
 /// deciding that a left-over background process holds the pipe open.
@@ -44,6 +45,10 @@ pub struct ProcessSpec {
     /// Read stderr through a pipe of its own and hand it to
     /// [`OutputSink::write_stderr`] (`false`: stderr shares stdout's pipe).
     pub separate_stderr: bool,
+    /// Let processes that left the process group (`setsid`) run on after
+    /// the process ended: deployment hooks start services so. Otherwise
+    /// they are stopped and named in [`Finished::orphans_stopped`].
+    pub detached_may_stay: bool,
 }
 
 /// How the process ended.
@@ -68,6 +73,9 @@ pub struct Finished {
     pub exit: Exit,
     /// Background processes outlived the main one and were stopped.
     pub leftovers_stopped: bool,
+    /// Command lines of processes that left the process group, outlived the
+    /// process and were stopped.
+    pub orphans_stopped: Vec<String>,
 }
 
 /// Receives a process's output, in the order it was written.
@@ -93,6 +101,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     let failed = |why: String| Finished {
         exit: Exit::SpawnFailed(why),
         leftovers_stopped: false,
+        orphans_stopped: Vec::new(),
     };
     if !spec.cwd.is_dir() {
         return failed(format!(
@@ -112,13 +121,14 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     } else {
         (None, None)
     };
-    let mut child = match spawn(spec, writer, error_writer) {
+    let token = (!spec.detached_may_stay).then(orphans::new_token);
+    let mut child = match spawn(spec, token.as_deref(), writer, error_writer) {
         Ok(child) => child,
         Err(e) => return failed(format!("cannot start `{}`: {e}", spec.program)),
     };
     feed_stdin(&mut child, spec.stdin.as_deref());
     let group = child.id() as i32;
-    interrupt.register(group);
+    let mut registered = GroupGuard::register(interrupt, group, token.as_deref());
     let mut watch = Watch {
         pidfd: pidfd_open(group),
         child,
@@ -130,15 +140,19 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     };
     let (status, timed_out) = watch.until_exit(spec.timeout);
     let leftovers_stopped = watch.stop_leftovers();
-    interrupt.unregister(group);
+    registered.ended();
+    drop(registered);
+    let orphans_stopped = token.as_deref().map(orphans::stop).unwrap_or_default();
     Finished {
         exit: classify(status, timed_out, interrupt.requested()),
         leftovers_stopped,
+        orphans_stopped,
     }
 }
 
 fn spawn(
     spec: &ProcessSpec,
+    token: Option<&str>,
     writer: std::io::PipeWriter,
     error_writer: Option<std::io::PipeWriter>,
 ) -> std::io::Result<Child> {
@@ -158,9 +172,38 @@ fn spawn(
             None => Stdio::from(writer),
         })
         .process_group(0);
+    if let Some(token) = token {
+        command.env(orphans::TOKEN_VAR, token);
+    }
+    die_with_gantry(&mut command);
     // `command` owns our copies of the pipe's write end; it is dropped on
     // return, so the pipe reports EOF once the process group closes theirs.
     command.spawn()
+}
+
+/// Makes the child get SIGKILL when gantry dies, even by `kill -9`
+/// (Linux: PR_SET_PDEATHSIG). The signal fires when the *thread* that
+/// spawned the child exits; actions are spawned from the thread that
+/// supervises them until they end, so it never fires early.
+fn die_with_gantry(command: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        let gantry = rustix::process::getpid();
+        // SAFETY: the closure runs between fork and exec and only makes two
+        // async-signal-safe system calls (prctl, getppid).
+        unsafe {
+            command.pre_exec(move || {
+                use rustix::process::{getppid, set_parent_process_death_signal, Signal};
+                set_parent_process_death_signal(Some(Signal::KILL))?;
+                // gantry died before the prctl: do not run unsupervised.
+                if getppid() != Some(gantry) {
+                    return Err(std::io::Error::other("gantry exited"));
+                }
+                Ok(())
+            });
+        }
+    }
+    let _ = command;
 }
 
 /// Writes `bytes` to the child's stdin from a short-lived thread (so a child
@@ -213,7 +256,7 @@ impl Watch<'_> {
     /// Reads output until the main process exits, enforcing the timeout:
     /// SIGTERM to the group at the deadline, SIGKILL after the grace period.
     fn until_exit(&mut self, timeout: Option<Duration>) -> (Option<ExitStatus>, bool) {
-        let mut deadline = timeout.map(|t| Instant::now() + t);
+        let mut deadline = timeout.and_then(deadline_after);
         let mut timed_out = false;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -229,7 +272,7 @@ impl Watch<'_> {
                 Some(at) if Instant::now() >= at && !timed_out => {
                     timed_out = true;
                     signal_group(self.group, libc::SIGTERM);
-                    deadline = Some(Instant::now() + KILL_GRACE);
+                    deadline = deadline_after(KILL_GRACE);
                 }
                 Some(at) if Instant::now() >= at => {
                     signal_group(self.group, libc::SIGKILL);
@@ -249,8 +292,8 @@ impl Watch<'_> {
             return false;
         }
         signal_group(self.group, libc::SIGTERM);
-        let until = Instant::now() + KILL_GRACE;
-        while group_alive(self.group) && Instant::now() < until {
+        let until = deadline_after(KILL_GRACE);
+        while group_alive(self.group) && until.is_some_and(|u| Instant::now() < u) {
             self.drain_for(Duration::from_millis(10));
         }
         signal_group(self.group, libc::SIGKILL);
@@ -261,7 +304,9 @@ impl Watch<'_> {
 
     /// Reads output until EOF or until `patience` has passed.
     fn drain_for(&mut self, patience: Duration) {
-        let until = Instant::now() + patience;
+        let Some(until) = deadline_after(patience) else {
+            return;
+        };
         while self.output.is_some() || self.errors.is_some() {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -293,7 +338,11 @@ impl Watch<'_> {
         match reader.read(&mut self.buf) {
             Ok(0) => *slot = None,
             Ok(n) if stderr => self.sink.write_stderr(&self.buf[..n]),
-            Ok(n) => self.sink.write(&self.buf[..n]),
+            Ok(n) => {
+                #[cfg(debug_assertions)]
+                inject_fault("panic-on-output");
+                self.sink.write(&self.buf[..n])
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => *slot = None,
         }
@@ -315,10 +364,7 @@ impl Watch<'_> {
         if self.pidfd.is_none() {
             wait = Some(wait.map_or(FALLBACK_TICK, |w| w.min(FALLBACK_TICK)));
         }
-        let millis = wait.map_or(-1, |w| {
-            w.as_millis().min(i32::MAX as u128) as i32
-                + i32::from(w.subsec_nanos() % 1_000_000 != 0)
-        });
+        let millis = wait.map_or(-1, poll_millis);
         // SAFETY: `fds` is a valid array of pollfd structs of the given length.
         let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
         if n <= 0 {
@@ -335,6 +381,30 @@ impl Watch<'_> {
             exited: self.pidfd.as_ref().is_some_and(|p| fired(p.as_raw_fd())),
         }
     }
+}
+
+/// Test-only fault injection (debug builds): with `GANTRY_FAULT=NAME`, the
+/// fault point `NAME` panics, so tests can prove that a crash inside gantry
+/// still fails the run, writes its record and stops its processes.
+#[cfg(debug_assertions)]
+fn inject_fault(name: &str) {
+    if std::env::var_os("GANTRY_FAULT").is_some_and(|v| v == name) {
+        panic!("injected fault `{name}`");
+    }
+}
+
+/// `wait` in whole milliseconds for poll(2), rounded up so that a wait never
+/// ends early, and capped at what poll takes.
+fn poll_millis(wait: Duration) -> i32 {
+    let rounded_up = wait.as_nanos().div_ceil(1_000_000);
+    rounded_up.min(i32::MAX as u128) as i32
+}
+
+/// The instant `after` from now, or `None` (no deadline) when the clock
+/// cannot represent it. Config durations are capped at load time, so this
+/// is a second line of defence: no duration makes gantry panic.
+pub fn deadline_after(after: Duration) -> Option<Instant> {
+    Instant::now().checked_add(after)
 }
 
 fn pollfd(fd: RawFd) -> libc::pollfd {
@@ -358,5 +428,23 @@ fn classify(status: Option<ExitStatus>, timed_out: bool, interrupted: bool) -> E
             (None, None) => Exit::Code(-1),
         },
         None => Exit::SpawnFailed("lost track of the process".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_duration_gives_a_deadline_or_none_without_panicking() {
+        assert!(deadline_after(Duration::from_secs(1)).is_some());
+        assert_eq!(deadline_after(Duration::MAX), None);
+    }
+
+    #[test]
+    fn poll_waits_are_rounded_up_and_capped() {
+        assert_eq!(poll_millis(Duration::from_micros(1500)), 2);
+        assert_eq!(poll_millis(Duration::from_millis(3)), 3);
+        assert_eq!(poll_millis(Duration::MAX), i32::MAX);
     }
 }

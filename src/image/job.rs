@@ -215,9 +215,9 @@ fn add_oci_labels(labels: &mut Vec<(String, String)>, input: &PlanInput<'_>) {
 fn created(lookup: &dyn Fn(&str) -> Option<String>) -> String {
     let at = lookup("SOURCE_DATE_EPOCH")
         .and_then(|s| s.trim().parse::<u64>().ok())
-        .map_or_else(SystemTime::now, |secs| {
-            UNIX_EPOCH + Duration::from_secs(secs)
-        });
+        // An epoch the clock cannot represent counts as unset, not a panic.
+        .and_then(|secs| UNIX_EPOCH.checked_add(Duration::from_secs(secs)))
+        .unwrap_or_else(SystemTime::now);
     humantime::format_rfc3339_seconds(at).to_string()
 }
 
@@ -302,5 +302,7 @@ mod tests {
     fn created_honours_source_date_epoch() {
         let lookup = |k: &str| (k == "SOURCE_DATE_EPOCH").then(|| "0".to_string());
         assert_eq!(created(&lookup), "1970-01-01T00:00:00Z");
+        let huge = |_: &str| Some(u64::MAX.to_string());
+        assert!(!created(&huge).is_empty());
     }
 }

@@ -189,12 +189,35 @@ pub fn write_executable(repo: &Repo, relative: &str, text: &str) {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// Whether the tool `name` (`present` says if it was found) may be used by
+/// a test. A missing tool named in `GANTRY_TEST_REQUIRE` (a comma-separated
+/// list that `.ci/run` sets, or `all`) fails the test, so CI never passes by
+/// skipping; elsewhere the test says it skipped and how to install the tool.
+pub fn tool_available(name: &str, present: bool, install: &str) -> bool {
+    if present {
+        return true;
+    }
+    let required = std::env::var("GANTRY_TEST_REQUIRE").unwrap_or_default();
+    if required
+        .split(',')
+        .any(|tool| tool.trim() == name || tool.trim() == "all")
+    {
+        panic!("{name} is required here (GANTRY_TEST_REQUIRE) but not installed: {install}");
+    }
+    eprintln!("SKIPPED: {name} is not installed ({install})");
+    false
+}
+
+/// Whether the program `program` is on `PATH` (see [`tool_available`]).
+pub fn have_program(program: &str, install: &str) -> bool {
+    tool_available(program, which::which(program).is_ok(), install)
+}
+
 /// Runs `gantry ARGS` on a pseudo-terminal through util-linux `script`,
 /// with `input` typed on it; `None` when `script` is not installed.
 pub fn run_on_tty(repo: &Repo, args: &str, input: &str) -> Option<Outcome> {
     use std::io::Write;
-    if which::which("script").is_err() {
-        eprintln!("skipped: `script` (util-linux/bsdutils) is not installed");
+    if !have_program("script", "apt-get install bsdutils") {
         return None;
     }
     let command = format!("{} {args}", gantry_bin().display());
@@ -296,5 +319,35 @@ pub fn copy_tree(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
+    }
+}
+
+/// A tmpfs mounted over a directory for the length of a test (to fill a
+/// disk on purpose); unmounted when dropped.
+pub struct Tmpfs {
+    dir: PathBuf,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (e.g. `256k`) on `dir`, created if needed.
+    /// Needs root; `None` (the test skips) where that is not allowed, unless
+    /// `tmpfs` is required (see [`tool_available`]).
+    pub fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        tool_available("tmpfs", mounted, "mounting a tmpfs needs root").then(|| Tmpfs {
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
     }
 }

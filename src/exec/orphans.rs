@@ -1,0 +1,157 @@
+//! Processes an action left running outside its process group (`setsid`,
+//! a double fork): gantry is their subreaper, so they become its children
+//! when their parent exits. Each action's processes carry a token in their
+//! environment; once the action ended, gantry's children that carry its
+//! token are stopped (SIGTERM, then SIGKILL) and reaped, and their command
+//! lines are returned for the summary.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::interrupt::KILL_GRACE;
+
+/// The environment variable that marks a process (and everything it starts)
+/// as belonging to one supervised action process.
+pub const TOKEN_VAR: &str = "GANTRY_PROCESS_TOKEN";
+
+/// How often to look whether stopped processes are gone.
+const TICK: Duration = Duration::from_millis(10);
+/// Stopping a process can orphan its own children: look again this often at most.
+const ROUNDS: usize = 8;
+
+/// A token unique to one supervised process of this gantry.
+pub fn new_token() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Stops gantry's children that carry `token`; returns their command lines.
+pub fn stop(token: &str) -> Vec<String> {
+    let mut stopped = Vec::new();
+    for _ in 0..ROUNDS {
+        let found = children(token);
+        if found.is_empty() {
+            break;
+        }
+        for (pid, _) in &found {
+            signal(*pid, libc::SIGTERM);
+        }
+        let until = Instant::now().checked_add(KILL_GRACE);
+        while found.iter().any(|(pid, _)| !reaped(*pid, false))
+            && until.is_some_and(|u| Instant::now() < u)
+        {
+            std::thread::sleep(TICK);
+        }
+        for (pid, _) in &found {
+            if !reaped(*pid, false) {
+                signal(*pid, libc::SIGKILL);
+                reaped(*pid, true);
+            }
+        }
+        stopped.extend(found.into_iter().map(|(_, command)| command));
+    }
+    stopped
+}
+
+/// "stopped 1 process left running: sleep 300"
+pub fn describe(stopped: &[String]) -> String {
+    let noun = if stopped.len() == 1 {
+        "process"
+    } else {
+        "processes"
+    };
+    format!(
+        "stopped {} {noun} left running: {}",
+        stopped.len(),
+        stopped.join(", ")
+    )
+}
+
+/// gantry's living children that carry `token`, with their command lines.
+fn children(token: &str) -> Vec<(i32, String)> {
+    let me = std::process::id() as i32;
+    let marker = format!("{TOKEN_VAR}={token}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| parent_if_running(pid) == Some(me))
+        .filter(|&pid| carries(pid, &marker))
+        .map(|pid| (pid, command_line(pid)))
+        .collect()
+}
+
+/// The parent of `pid`, unless it is a zombie or gone.
+fn parent_if_running(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?;
+    if state == "Z" || state == "X" {
+        return None;
+    }
+    fields.next()?.parse().ok()
+}
+
+fn carries(pid: i32, marker: &str) -> bool {
+    std::fs::read(format!("/proc/{pid}/environ"))
+        .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
+}
+
+fn command_line(pid: i32) -> String {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let words: Vec<String> = raw
+        .split(|&b| b == 0)
+        .filter(|w| !w.is_empty())
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect();
+    if words.is_empty() {
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|c| c.trim().to_string())
+            .unwrap_or_else(|_| format!("pid {pid}"))
+    } else {
+        words.join(" ")
+    }
+}
+
+fn signal(pid: i32, signal: i32) {
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    unsafe {
+        libc::kill(pid, signal);
+    }
+}
+
+/// Reaps child `pid` if it exited (waiting for it when `block`); true once it is gone.
+fn reaped(pid: i32, block: bool) -> bool {
+    let flags = if block { 0 } else { libc::WNOHANG };
+    // SAFETY: waitpid on one pid with a null status pointer.
+    let r = unsafe { libc::waitpid(pid, std::ptr::null_mut(), flags) };
+    r == pid || r < 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_stopped_processes() {
+        assert_eq!(
+            describe(&["sleep 300".into()]),
+            "stopped 1 process left running: sleep 300"
+        );
+        assert_eq!(
+            describe(&["a".into(), "b".into()]),
+            "stopped 2 processes left running: a, b"
+        );
+    }
+
+    #[test]
+    fn tokens_are_unique() {
+        assert_ne!(new_token(), new_token());
+    }
+}
