@@ -275,7 +275,9 @@ impl FileIndex {
             .git_ignore(true)
             .git_exclude(true)
             .git_global(true)
-            .parents(true)
+            // A snapshot checkout may live inside the repository's own
+            // `.gantry/` (ignored as a whole): only its own ignore files count.
+            .parents(!matches!(self.trust, Trust::Checkout { .. }))
             .require_git(false)
             .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".gantry")
             .threads(self.threads)
