@@ -174,6 +174,13 @@ fn a_tampered_output_is_restored_and_says_so() {
     let repo = committed(BUILD, &[("src/a.txt", "real\n")]);
     assert_eq!(repo.run(&["run"]).code, 0);
     repo.write("out/app", "tampered\n");
+    let dry = repo.run(&["run", "--dry-run"]);
+    assert!(
+        dry.stdout
+            .contains("cache: would restore outputs from run 1 and skip (out/app was changed)"),
+        "{}",
+        dry.stdout
+    );
     let out = repo.run(&["run"]);
     assert!(
         out.stdout

@@ -67,11 +67,18 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                 let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
                 if let Some(decision) = cache.and_then(|c| c.decide(action, &plan.root)) {
                     let verdict = match &decision {
-                        Decision::Skip { .. } => "would skip".to_string(),
-                        Decision::Restore { .. } => "would restore outputs and skip".to_string(),
-                        Decision::Run { .. } => "would run".to_string(),
+                        Decision::Restore { entry, damage, .. } => {
+                            let what: Vec<String> = damage.iter().map(|d| d.describe()).collect();
+                            format!(
+                                "would restore outputs from run {} and skip ({})",
+                                entry.run_id,
+                                what.join(", ")
+                            )
+                        }
+                        Decision::Skip { .. } => format!("would skip ({})", decision.describe()),
+                        Decision::Run { .. } => format!("would run ({})", decision.describe()),
                     };
-                    let _ = writeln!(out, "      cache: {verdict} ({})", decision.describe());
+                    let _ = writeln!(out, "      cache: {verdict}");
                 }
                 for (k, v) in action.env.iter().filter(|(k, _)| !k.starts_with("GANTRY_")) {
                     let _ = writeln!(
