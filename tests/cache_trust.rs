@@ -359,8 +359,8 @@ stages:
 #[test]
 fn the_live_view_says_why_an_action_ran_and_why_one_was_skipped() {
     let repo = committed(CHECK, &[("src/a.txt", "good\n")]);
+    // `None`: skipped, or failed already where GANTRY_TEST_REQUIRE names `script`.
     let Some(first) = common::run_on_tty(&repo, "run", "") else {
-        assert!(std::env::var_os("CI").is_none(), "CI needs `script`");
         return;
     };
     assert!(
