@@ -194,6 +194,8 @@ fn plain_action(group: &str) -> Action {
         retries: 0,
         inputs: Vec::new(),
         outputs: Vec::new(),
+        cache: None,
+        tools: Vec::new(),
         shell: "sh".into(),
     }
 }

@@ -68,6 +68,9 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     let keep_runs = pipeline.keep_runs;
     let cache = cache(&plan.run_id);
     let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
+    if let Some(cache) = &cache {
+        cache.save();
+    }
     if args.keep_snapshot {
         if let Some(snapshot) = &source.snapshot {
             eprintln!("snapshot kept at {}", snapshot.dir.display());

@@ -272,6 +272,7 @@ impl Checker<'_> {
             env_file,
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),
+            cache: raw.cache,
             stages,
             deploy_groups,
         };
@@ -402,6 +403,8 @@ impl Checker<'_> {
             env: stage_env,
             inputs: self.globs(&raw.inputs),
             outputs: self.globs(&raw.outputs),
+            cache: raw.cache,
+            tools: self.tools(&raw.tools),
         };
         let stage_span = span(&raw.name);
         let actions = match raw.actions {
@@ -440,6 +443,8 @@ impl Checker<'_> {
                     shell: None,
                     inputs: None,
                     outputs: None,
+                    cache: None,
+                    tools: None,
                     approval: raw.approval,
                     uses: raw.uses,
                     with: raw.with,
@@ -529,7 +534,32 @@ impl Checker<'_> {
                 Some(_) => self.globs(&raw.outputs),
                 None => defaults.outputs.clone(),
             },
+            cache: raw.cache.or(defaults.cache),
+            tools: match &raw.tools {
+                Some(_) => self.tools(&raw.tools),
+                None => defaults.tools.clone(),
+            },
         }
+    }
+
+    /// `tools:` entries: program names or paths, never empty.
+    fn tools(&mut self, raw: &Option<Spanned<Vec<Spanned<String>>>>) -> Vec<String> {
+        let Some(list) = raw else { return Vec::new() };
+        let mut tools = Vec::new();
+        for tool in &list.value {
+            let t = tool.value.trim();
+            if t.is_empty() {
+                self.error(
+                    "C014",
+                    span(tool),
+                    "empty `tools:` entry".into(),
+                    "name a program on PATH (e.g. rustc) or give its path",
+                );
+            } else {
+                tools.push(t.to_string());
+            }
+        }
+        tools
     }
 
     /// Checks `inputs:`/`outputs:` patterns: relative, inside the root, valid globs.
@@ -537,7 +567,12 @@ impl Checker<'_> {
         let Some(list) = raw else { return Vec::new() };
         let mut patterns = Vec::new();
         for pattern in &list.value {
-            let p = pattern.value.trim();
+            let written = pattern.value.trim();
+            if written == crate::cache::DEFAULT_INPUTS {
+                patterns.push(written.to_string());
+                continue;
+            }
+            let p = written.strip_prefix('!').unwrap_or(written);
             let outside = p.starts_with('/') || p.split('/').any(|part| part == "..");
             if p.is_empty() || outside {
                 self.error(
@@ -554,7 +589,7 @@ impl Checker<'_> {
                     "`*` matches within a directory, `**` across directories, `{a,b}` either",
                 );
             } else {
-                patterns.push(p.to_string());
+                patterns.push(written.to_string());
             }
         }
         patterns
@@ -650,6 +685,8 @@ struct ActionDefaults {
     env: Vec<EnvVar>,
     inputs: Vec<String>,
     outputs: Vec<String>,
+    cache: Option<bool>,
+    tools: Vec<String>,
 }
 
 fn span<T>(s: &Spanned<T>) -> Span {

@@ -90,6 +90,8 @@ pub struct Pipeline {
     pub secrets: Vec<Secret>,
     /// Run records to keep in `.gantry/runs/`.
     pub keep_runs: u32,
+    /// `cache:` at the top level: the default for every action.
+    pub cache: Option<bool>,
     /// The stages, in order.
     pub stages: Vec<Stage>,
     /// `deploy_groups:`, in file order.
@@ -173,6 +175,10 @@ pub struct Action {
     pub inputs: Vec<String>,
     /// Paths or globs the action must have produced for a cached skip.
     pub outputs: Vec<String>,
+    /// `cache:` of the action or its stage; `None`: the kind's default.
+    pub cache: Option<bool>,
+    /// `tools:` besides the first command word, whose identity the cache checks.
+    pub tools: Vec<String>,
 }
 
 impl ActionKind {

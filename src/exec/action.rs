@@ -50,6 +50,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         log: None,
         reason: None,
         outputs: Default::default(),
+        cache: None,
     };
     let log_path = match ctx.record.log_path(&action.stage, &action.name) {
         Ok(p) => p,

@@ -77,6 +77,10 @@ pub struct PlannedAction {
     pub inputs: Vec<String>,
     /// Paths or globs it produces (relative to the root), for the cache.
     pub outputs: Vec<String>,
+    /// Whether the cache may skip it (`cache:`, else its kind's default).
+    pub cache: bool,
+    /// Programs besides its first command word whose identity the cache checks.
+    pub tools: Vec<String>,
 }
 
 /// What an action does, resolved. Each action kind has a variant and a
@@ -313,7 +317,23 @@ fn plan_action(
         always: action.always,
         inputs: action.inputs.clone(),
         outputs: action.outputs.clone(),
+        cache: cached(pipeline, action),
+        tools: action.tools.clone(),
     })
+}
+
+/// `cache:` of the action (or its stage) when written; otherwise actions
+/// without side effects are cached unless the pipeline says `cache: false`,
+/// and deployments, approvals, custom actions and clean-up are not.
+pub fn cached(pipeline: &Pipeline, action: &Action) -> bool {
+    let side_effects = action.always
+        || matches!(
+            action.kind,
+            ActionKind::Deploy(_) | ActionKind::Approval { .. } | ActionKind::Custom { .. }
+        );
+    action
+        .cache
+        .unwrap_or(!side_effects && pipeline.cache.unwrap_or(true))
 }
 
 /// What `action` does, variables expanded, and the text shown for it.

@@ -156,6 +156,14 @@ impl Reporter for LiveReporter {
             } => {
                 self.println(format!("  {key}: {reason}; retrying (attempt {attempt})"));
             }
+            Event::Note { key, text } if !self.quiet => {
+                let dim = self.stream.style(console::Style::new().dim());
+                self.println(format!(
+                    "{} {key}  {}",
+                    dim.apply_to("▶"),
+                    dim.apply_to(text)
+                ));
+            }
             Event::ActionFinished { key, .. } => self.finished(key, event),
             Event::Progress { key, percent } => self.progress(key, *percent),
             Event::ApprovalRequested {

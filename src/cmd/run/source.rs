@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cache::FileIndex;
+use crate::cache::{Cache, FileIndex};
 use crate::cmd::Globals;
 use crate::config::{self, Pipeline};
 use crate::error::{ConfigError, UsageError};
@@ -22,27 +22,8 @@ pub struct Source {
     /// The checkout, for snapshot runs (removed when dropped unless kept).
     pub snapshot: Option<Snapshot>,
     /// File lookups for the cache (through the git index in a work tree,
-    /// the commit's tree in a snapshot), when some action has `inputs:`.
+    /// the commit's tree in a snapshot), when some action is cached.
     pub files: Option<FileIndex>,
-}
-
-/// `files`, with the content of every declared input already looked up;
-/// `None` when no action declares `inputs:`.
-fn prefetched(pipeline: &Pipeline, files: FileIndex) -> Option<FileIndex> {
-    let patterns: Vec<&Vec<String>> = pipeline
-        .stages
-        .iter()
-        .flat_map(|s| &s.actions)
-        .map(|a| &a.inputs)
-        .filter(|i| !i.is_empty())
-        .collect();
-    if patterns.is_empty() {
-        return None;
-    }
-    for inputs in patterns {
-        files.content_ids(&files.matching(inputs));
-    }
-    Some(files)
 }
 
 impl Source {
@@ -57,7 +38,9 @@ impl Source {
             // inputs both stat many files: do them at the same time.
             let (git, files) = std::thread::scope(|scope| {
                 let git = scope.spawn(|| GitInfo::discover(&pipeline.root));
-                let files = prefetched(&pipeline, FileIndex::for_worktree(&pipeline.root));
+                let table = Cache::table_path(&state_root, false);
+                let files = FileIndex::for_worktree(&pipeline.root).with_table(table);
+                let files = Cache::prefetch(&pipeline, files);
                 (git.join().unwrap_or_default(), files)
             });
             return Ok(Source {
@@ -114,7 +97,10 @@ impl Source {
             &snapshot.dir,
             snapshot.checked_out_at,
         );
-        let files = prefetched(&pipeline, files);
+        let files = Cache::prefetch(
+            &pipeline,
+            files.with_table(Cache::table_path(&state_root, true)),
+        );
         Ok(Source {
             pipeline,
             state_root,
