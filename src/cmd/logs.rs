@@ -11,6 +11,9 @@ use crate::record::{self, RecordedRun};
 pub fn execute(globals: &Globals, args: &LogsArgs) -> anyhow::Result<u8> {
     let pipeline = globals.load_pipeline()?;
     let (run_id, target) = parse_selector(&args.selector)?;
+    if args.follow {
+        return super::follow::follow(&pipeline.root, run_id, target.as_deref());
+    }
     let run = match run_id {
         Some(id) => record::load_run(&pipeline.root, id),
         None => record::newest_runs(&pipeline.root).next(),
