@@ -174,7 +174,7 @@ pub fn load(path: &Path) -> Result<AppSpec, Vec<Diagnostic>> {
 }
 
 fn check_path(path: &Path, platform: Option<Platform>, revision: Option<&Path>) -> Report {
-    match std::fs::read(path) {
+    match crate::fsutil::read(path) {
         Ok(bytes) => check_bytes(path, &bytes, platform, revision),
         Err(e) => Report {
             platform: None,

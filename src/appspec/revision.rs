@@ -192,7 +192,7 @@ fn runnable(c: &mut Checker, path: &Path, meta: &fs::Metadata, at: &Node, locati
         c.warning("W002", at, format!("script \"{location}\" is not executable"), format!("the agent will chmod +x it, but record the mode in git: chmod +x {location} && git update-index --chmod=+x {location}"));
     }
     let mut head = [0u8; 2];
-    let has_shebang = fs::File::open(path)
+    let has_shebang = crate::fsutil::open_regular(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
         && &head == b"#!";
