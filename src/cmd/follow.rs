@@ -42,7 +42,7 @@ pub fn follow(root: &Path, id: Option<u64>, target: Option<&str>) -> anyhow::Res
         let finished = finished(&dir);
         for (key, path) in logs(&dir, target) {
             if followed.iter().all(|f| f.key != key) {
-                if let Ok(file) = File::open(&path) {
+                if let Ok(file) = crate::fsutil::open_regular(&path) {
                     followed.push(Followed {
                         key,
                         file,
