@@ -266,3 +266,44 @@ stages:
     let none = repo.run(&["logs", "--follow", "wait/nope"]);
     assert_eq!(none.code, 2, "{}", none.all());
 }
+
+#[test]
+fn when_no_kept_run_has_the_outputs_they_come_from_the_cache() {
+    // keep_runs: 1 prunes the run that built; the cache entry remains.
+    let repo = Repo::new(
+        &PIPELINE
+            .replace(
+                "        uses: ./act\n",
+                "        uses: ./act\n        inputs: [act]\n",
+            )
+            .replace("version: 1\n", "version: 1\nkeep_runs: 1\n"),
+    );
+    write_executable(
+        &repo,
+        "act",
+        "#!/bin/sh\necho built >> built.txt\necho '{\"type\":\"result\",\"status\":\"success\",\"outputs\":{\"tag\":\"v2\"}}'\n",
+    );
+    repo.write("fixed", "");
+    assert_eq!(repo.run(&["run", "build/version"]).code, 0);
+    assert_eq!(repo.run(&["run", "lint/fmt"]).code, 0);
+    assert!(
+        !repo.path().join(".gantry/runs/1").exists(),
+        "run 1 was not pruned"
+    );
+    let out = repo.run(&["run", "test/unit"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(repo
+        .read(".gantry/runs/3/test/unit.log")
+        .contains("unit v2"));
+    assert_eq!(times_built(&repo), 1);
+    // With neither a run nor a cache entry, the error names the action.
+    assert_eq!(repo.run(&["cache", "clean"]).code, 0);
+    assert_eq!(repo.run(&["run", "lint/fmt"]).code, 0);
+    let out = repo.run(&["run", "test/unit"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr.contains("run `gantry run build/version` first"),
+        "{}",
+        out.stderr
+    );
+}
