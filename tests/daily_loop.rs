@@ -118,6 +118,13 @@ fn a_chosen_action_takes_outputs_from_the_latest_run_or_names_the_action_to_run_
         .read(".gantry/runs/2/test/unit.log")
         .contains("unit v1"));
     assert_eq!(times_built(&repo), 1, "build/version ran again");
+    // The same for stages left out by name or --from.
+    assert_eq!(repo.run(&["run", "test"]).code, 0);
+    assert_eq!(repo.run(&["run", "--from", "test"]).code, 0);
+    assert!(repo
+        .read(".gantry/runs/4/test/unit.log")
+        .contains("unit v1"));
+    assert_eq!(times_built(&repo), 1, "build/version ran again");
 }
 
 #[test]

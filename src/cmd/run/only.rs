@@ -41,17 +41,15 @@ impl Only {
     }
 
     /// Drops the actions not chosen from `plan` and fills `plan.provided`
-    /// with what the chosen ones need from the others.
+    /// with what the chosen ones need from the actions the run leaves out.
     pub fn apply(
         &self,
         pipeline: &Pipeline,
         plan: &mut Plan,
         state_root: &Path,
     ) -> Result<(), UsageError> {
-        if self.patterns.is_empty() {
-            return Ok(());
-        }
         plan::keep_only(plan, &self.whole, &self.patterns);
+        // Also for stages left out by name, --from, --to or --skip.
         plan.provided = provided(pipeline, plan, state_root)?;
         Ok(())
     }
