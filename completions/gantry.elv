@@ -149,6 +149,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
             cand --rollback 'Redeploy the group''s previous successful revision'
+            cand --recover 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)'
             cand --no-rollback 'On failure, keep the failed state for inspection instead of rolling back'
             cand -y 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
             cand --yes 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'

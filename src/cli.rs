@@ -238,6 +238,10 @@ pub struct DeployArgs {
     /// Redeploy the group's previous successful revision.
     #[arg(long)]
     pub rollback: bool,
+    /// Only restore instances that a killed or interrupted deployment left
+    /// half done, as they were before it (every deployment does this first).
+    #[arg(long, conflicts_with_all = ["rollback", "revision", "appspec"])]
+    pub recover: bool,
     /// On failure, keep the failed state for inspection instead of rolling back.
     #[arg(long)]
     pub no_rollback: bool,
