@@ -236,6 +236,14 @@ stages:
         .spawn()
         .unwrap();
     assert!(wait_for_file(&repo, "started", Duration::from_secs(20)));
+    let meanwhile = repo.run(&["logs"]);
+    assert!(
+        meanwhile
+            .stderr
+            .contains("run 1 is still in progress: `gantry logs --follow`"),
+        "{}",
+        meanwhile.stderr
+    );
     let mut follow = repo
         .command(&["logs", "--follow"])
         .stdout(Stdio::piped())

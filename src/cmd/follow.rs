@@ -68,6 +68,13 @@ pub fn follow(root: &Path, id: Option<u64>, target: Option<&str>) -> anyhow::Res
     Ok(0)
 }
 
+/// The newest run, when it is still in progress.
+pub fn in_progress(root: &Path) -> Option<u64> {
+    let id = *record::run_ids(root).last()?;
+    let dir = record::runs_dir(root).join(id.to_string());
+    (!finished(&dir) && !dir.join(record::SUMMARY_FILE).exists()).then_some(id)
+}
+
 /// Whether the run in `dir` is over: nobody holds its lock, and it either
 /// wrote its summary or got as far as creating the lock (a directory
 /// without one is a run just starting).
