@@ -32,6 +32,9 @@ pub struct RunSummary {
     /// Set when the run used `--snapshot`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotInfo>,
+    /// The run this one retried (`gantry retry`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
     /// Every selected stage.
     pub stages: Vec<StageSummary>,
     /// How many actions ended in each status.

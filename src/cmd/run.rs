@@ -20,8 +20,11 @@ use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
 mod dry_run;
+mod only;
 mod source;
 
+pub(super) use only::string_map;
+use only::Only;
 use source::Source;
 
 /// Bounded, so a flood of output slows the action instead of filling memory.
@@ -29,11 +32,30 @@ const EVENT_QUEUE: usize = 1024;
 
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
+    execute_with(globals, args, &Extra::default())
+}
+
+/// What `gantry retry` adds to a run.
+#[derive(Default)]
+pub(super) struct Extra<'a> {
+    /// Changes the plan before it runs (marks actions reused).
+    pub adjust: Option<&'a dyn Fn(&mut Plan)>,
+    /// The run this one retries, recorded in `run.json`.
+    pub retry_of: Option<u64>,
+}
+
+/// [`execute`], with `extra`'s changes.
+pub(super) fn execute_with(
+    globals: &Globals,
+    args: &RunArgs,
+    extra: &Extra<'_>,
+) -> anyhow::Result<u8> {
     let mut source = Source::load(globals, args.snapshot.as_deref(), args.clean)?;
     let files = source.files.take();
     let pipeline = &source.pipeline;
+    let (only, stages) = Only::parse(pipeline, &args.stages)?;
     let selection = Selection {
-        stages: args.stages.clone(),
+        stages,
         from: args.from.clone(),
         to: args.to.clone(),
         skip: args.skip.clone(),
@@ -44,9 +66,17 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
         run_id,
         git: source.git.clone(),
     };
+    let planned = |run_id: String| -> anyhow::Result<Plan> {
+        let mut plan = plan::plan(pipeline, options(run_id))?;
+        only.apply(pipeline, &mut plan, &source.state_root)?;
+        if let Some(adjust) = extra.adjust {
+            adjust(&mut plan);
+        }
+        Ok(plan)
+    };
     let next = record::next_id(&source.state_root);
     // Plan before claiming a run directory: a config error leaves nothing behind.
-    let plan = plan::plan(pipeline, options(next.to_string()))?;
+    let plan = planned(next.to_string())?;
     let mut files = files;
     let mut cache = |run_id: &str| {
         files
@@ -63,7 +93,7 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     let plan = if record.id == next {
         plan
     } else {
-        plan::plan(pipeline, options(record.id.to_string()))?
+        planned(record.id.to_string())?
     };
     let keep_runs = pipeline.keep_runs;
     let cache = cache(&plan.run_id);
@@ -77,6 +107,7 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
         }
     }
     summary.snapshot = source.snapshot_info();
+    summary.retry_of = extra.retry_of.map(|id| id.to_string());
     // The run is over: a record that cannot be written is reported, but the
     // exit code still says how the run went.
     if let Err(e) = record.write_summary(&summary) {
@@ -153,6 +184,8 @@ pub(super) fn run_plan(
         jobs: args.jobs,
     };
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+    let outputs = exec::outputs::Produced::default();
+    plan.provided.iter().for_each(|r| outputs.record(r));
     let mut crashed = None;
     let stages: Vec<StageSummary> = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
@@ -169,7 +202,7 @@ pub(super) fn run_plan(
                     term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
                     args.pre_push,
                 ),
-                outputs: Default::default(),
+                outputs,
             };
             exec::execute(plan, options, &ctx)
         });
@@ -216,6 +249,7 @@ pub(super) fn run_plan(
         git: plan.git.clone(),
         log_dir: record.relative(&record.dir),
         snapshot: None,
+        retry_of: None,
         stages,
         totals,
     };

@@ -215,6 +215,9 @@ fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult 
     if ctx.interrupt.requested() {
         return skip(action, "interrupted before it started", ctx);
     }
+    if let Some(reused) = &action.reuse {
+        return cached(action, &reused.reason, reused.outputs.clone(), ctx);
+    }
     let resolved = match ctx.outputs.resolve(action) {
         Ok(resolved) => resolved,
         Err(why) => return not_run(action, Status::Failed, &why, ctx),

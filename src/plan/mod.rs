@@ -3,6 +3,7 @@
 //! exact command, directory and environment. Everything that can be wrong
 //! before a run (an unset variable, a missing secret) is found here.
 
+mod actions;
 mod env;
 mod select;
 
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use actions::{action_keys, is_action_pattern, keep_only, ActionPatterns};
 pub use env::Layers;
 pub use select::{select, Selection};
 
@@ -36,6 +38,9 @@ pub struct Plan {
     pub secrets: Vec<String>,
     /// The selected stages, in order.
     pub stages: Vec<PlannedStage>,
+    /// Results standing in for actions this run leaves out (`gantry run
+    /// STAGE/ACTION`), so that `${actions.…}` references to them resolve.
+    pub provided: Vec<crate::events::ActionResult>,
 }
 
 /// A stage's actions in `run_order` groups: each group runs concurrently,
@@ -81,6 +86,18 @@ pub struct PlannedAction {
     pub cache: bool,
     /// Programs besides its first command word whose identity the cache checks.
     pub tools: Vec<String>,
+    /// Not run but reported `cached` with this result (`gantry retry`
+    /// reuses what passed in the run it retries).
+    pub reuse: Option<Reused>,
+}
+
+/// An earlier result an action stands on instead of running.
+#[derive(Clone, Debug)]
+pub struct Reused {
+    /// Why it did not run, for people: `passed in run 7`.
+    pub reason: String,
+    /// The outputs it had then.
+    pub outputs: std::collections::BTreeMap<String, String>,
 }
 
 /// What an action does, resolved. Each action kind has a variant and a
@@ -169,6 +186,7 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
         git: options.git,
         secrets,
         stages,
+        provided: Vec::new(),
     })
 }
 
@@ -319,6 +337,7 @@ fn plan_action(
         outputs: action.outputs.clone(),
         cache: cached(pipeline, action),
         tools: action.tools.clone(),
+        reuse: None,
     })
 }
 
