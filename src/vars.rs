@@ -37,6 +37,13 @@ pub fn output_reference(name: &str) -> Option<(&str, &str)> {
     valid.then_some((target, output))
 }
 
+/// `NAME` of a `matrix.NAME` reference (whether the action has that matrix
+/// key is the loader's check).
+pub fn matrix_reference(name: &str) -> Option<&str> {
+    name.strip_prefix("matrix.")
+        .filter(|n| !n.is_empty() && !n.contains('.'))
+}
+
 /// Splits `STAGE.ACTION` at the first dot where `is_action(stage, action)`
 /// holds (stage and action names may themselves contain dots).
 pub fn split_target<'a>(
@@ -134,6 +141,7 @@ pub fn check(text: &str) -> Result<(), String> {
     for r in references(text) {
         let known = KNOWN.contains(&r.name)
             || output_reference(r.name).is_some()
+            || matrix_reference(r.name).is_some()
             || r.name
                 .strip_prefix("env.")
                 .is_some_and(|n| !n.is_empty() && !n.contains('.'));

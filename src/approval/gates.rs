@@ -33,6 +33,7 @@ pub fn implied_gate(target: &Action, message: String, taken: &[&str]) -> Action 
         outputs: Vec::new(),
         cache: None,
         tools: Vec::new(),
+        matrix: None,
     }
 }
 

@@ -202,7 +202,7 @@ pub(super) fn run_plan(
                     term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
                     args.pre_push,
                 ),
-                outputs,
+                outputs: std::sync::Arc::new(outputs),
             };
             exec::execute(plan, options, &ctx)
         });

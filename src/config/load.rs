@@ -14,6 +14,7 @@ use crate::vars;
 
 mod image_deploy;
 mod kinds;
+mod matrix;
 
 /// File names gantry looks for, in order of preference.
 pub const CONFIG_NAMES: &[&str] = &["gantry.yml", "gantry.yaml"];
@@ -114,6 +115,7 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
         file,
         text,
         diagnostics: Vec::new(),
+        matrix_keys: None,
     };
     let pipeline = checker.pipeline(raw);
     if checker.diagnostics.is_empty() {
@@ -147,6 +149,7 @@ fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<D
                 file,
                 text,
                 diagnostics: Vec::new(),
+                matrix_keys: None,
             };
             checker.pipeline(raw);
             found.extend(checker.diagnostics);
@@ -190,6 +193,8 @@ struct Checker<'a> {
     file: &'a Path,
     text: &'a str,
     diagnostics: Vec<Diagnostic>,
+    /// The `matrix:` names of the action being checked, if it has `matrix:`.
+    matrix_keys: Option<Vec<String>>,
 }
 
 impl Checker<'_> {
@@ -359,6 +364,7 @@ impl Checker<'_> {
     }
 
     fn check_vars(&mut self, text: &str, at: Span) {
+        self.check_matrix_vars(text, at);
         if let Err(name) = vars::check(text) {
             let known = format!(
                 "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
@@ -412,6 +418,10 @@ impl Checker<'_> {
                 self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
                 self.no_image_next_to_actions(raw.image.as_ref());
                 self.stage_with_actions_has_no_gate(&raw.approval, &raw.uses, &raw.with);
+                if let Some(m) = &raw.matrix {
+                    let hint = "put `matrix:` on the action to run once per cell";
+                    self.error("C007", span(m), "`matrix:` next to `actions:`".into(), hint);
+                }
                 if let Some(d) = &raw.deploy {
                     let hint = "a stage has either `actions:` or the keys of a single action";
                     self.error("C007", span(d), "`deploy:` next to `actions:`".into(), hint);
@@ -448,8 +458,11 @@ impl Checker<'_> {
                     approval: raw.approval,
                     uses: raw.uses,
                     with: raw.with,
+                    matrix: raw.matrix,
+                    max_parallel: raw.max_parallel,
+                    fail_fast: raw.fail_fast,
                 };
-                vec![self.action(single, &defaults)]
+                self.action_or_cells(single, &defaults)
             }
         };
         Stage {
@@ -494,7 +507,7 @@ impl Checker<'_> {
                     "action names must be unique within a stage",
                 );
             }
-            actions.push(self.action(a, defaults));
+            actions.extend(self.action_or_cells(a, defaults));
         }
         actions
     }
@@ -539,6 +552,7 @@ impl Checker<'_> {
                 Some(_) => self.tools(&raw.tools),
                 None => defaults.tools.clone(),
             },
+            matrix: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod dotenv;
 pub mod duration;
 mod indentation;
 mod load;
+pub mod matrix;
 mod model;
 mod raw;
 mod refs;

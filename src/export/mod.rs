@@ -179,6 +179,13 @@ fn job<'a>(
     secrets: &[String],
 ) -> Result<Job<'a>, String> {
     let key = format!("{stage}/{}", action.name);
+    if let Some(cell) = &action.matrix {
+        return Err(format!(
+            "{stage}/{} has `matrix:`, which export does not translate yet; \
+             write one action per combination for the exported file, or keep the matrix for local runs",
+            cell.base
+        ));
+    }
     let to_shell = |text: &str| shell_text(text, pipeline, stage, &action.name, &key);
     let mut prologue = Vec::new();
     // Pipeline values with variables, unless the stage or action sets the name.
