@@ -66,8 +66,16 @@ impl schemars::JsonSchema for RawMatrix {
             "description": "Run the action once per combination of the listed values (`NAME: [values]`), as actions named `ACTION (NAME=value, …)` that see `${matrix.NAME}`. `include:` adds keys to matching cells or adds cells; `exclude:` removes the cells it matches.",
             "type": "object",
             "properties": {
-                "include": { "type": "array", "items": cell },
-                "exclude": { "type": "array", "items": cell }
+                "include": {
+                    "description": "Cells to extend or add: an entry whose matrix values match cells adds its other keys to them, otherwise it is a cell of its own.",
+                    "type": "array",
+                    "items": cell
+                },
+                "exclude": {
+                    "description": "Combinations to leave out: every cell whose values match all of an entry's keys.",
+                    "type": "array",
+                    "items": cell
+                }
             },
             "propertyNames": { "pattern": "^[A-Za-z0-9_-]+$" },
             "additionalProperties": {
