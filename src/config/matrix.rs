@@ -205,7 +205,10 @@ pub fn expand(matrix: &RawMatrix, at: Span) -> Result<Vec<Combo>, Vec<Problem>> 
             if !axis_names.contains(&key.value.as_str()) {
                 problems.push(Problem {
                     span: span(key),
-                    message: format!("`exclude:` names `{}`, which is not a matrix axis", key.value),
+                    message: format!(
+                        "`exclude:` names `{}`, which is not a matrix axis",
+                        key.value
+                    ),
                     hint: "exclude by the names listed in `matrix:` (not by keys `include:` adds)",
                 });
             }
@@ -260,7 +263,10 @@ pub fn expand(matrix: &RawMatrix, at: Span) -> Result<Vec<Combo>, Vec<Problem>> 
                 .all(|(k, v)| lookup(combo, k) == Some(v.as_str()));
             if fits {
                 matched = true;
-                for (k, v) in inc.iter().filter(|(k, _)| !axis_names.contains(&k.as_str())) {
+                for (k, v) in inc
+                    .iter()
+                    .filter(|(k, _)| !axis_names.contains(&k.as_str()))
+                {
                     match combo.iter_mut().find(|(ck, _)| ck == k) {
                         Some(slot) => slot.1 = v.clone(),
                         None => combo.push((k.clone(), v.clone())),
@@ -325,9 +331,8 @@ mod tests {
 
     #[test]
     fn include_extends_matching_cells_or_adds_one() {
-        let names =
-            expand_yaml("{ a: [1, 2], include: [{ a: 1, extra: e }, { a: 3, extra: f }] }")
-                .unwrap();
+        let names = expand_yaml("{ a: [1, 2], include: [{ a: 1, extra: e }, { a: 3, extra: f }] }")
+            .unwrap();
         assert_eq!(names, ["t (a=1, extra=e)", "t (a=2)", "t (a=3, extra=f)"]);
     }
 

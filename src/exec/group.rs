@@ -85,7 +85,10 @@ pub(super) fn run_group(
             }
         });
     }
-    state.into_inner().unwrap_or_else(|e| e.into_inner()).results
+    state
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .results
 }
 
 fn lock<'a, 'p>(state: &'a Mutex<State<'p>>) -> MutexGuard<'a, State<'p>> {

@@ -183,7 +183,11 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
     if ctx.interrupt.requested() {
         let why = ctx.interrupt.stop_reason();
-        return skip(action, why.as_deref().unwrap_or("interrupted before it started"), ctx);
+        return skip(
+            action,
+            why.as_deref().unwrap_or("interrupted before it started"),
+            ctx,
+        );
     }
     if let Some(reused) = &action.reuse {
         return cached(action, &reused.reason, reused.outputs.clone(), ctx);

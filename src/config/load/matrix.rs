@@ -26,14 +26,24 @@ impl Checker<'_> {
             for (key, at) in stray {
                 if let Some(at) = at {
                     let message = format!("`{key}:` without `matrix:`");
-                    self.error(CODE, at, message, "it applies to the cells of a `matrix:` action; add `matrix:` or remove it");
+                    self.error(
+                        CODE,
+                        at,
+                        message,
+                        "it applies to the cells of a `matrix:` action; add `matrix:` or remove it",
+                    );
                 }
             }
             return vec![self.action(raw, defaults)];
         };
         if let Some(m) = max_parallel.as_ref().filter(|m| m.value == 0) {
             let hint = "write 1 or more, or leave it out to run every cell at once";
-            self.error(CODE, span(m), "`max_parallel:` must be at least 1".into(), hint);
+            self.error(
+                CODE,
+                span(m),
+                "`max_parallel:` must be at least 1".into(),
+                hint,
+            );
         }
         let m = &written.value;
         let mut keys: Vec<String> = m.axes.iter().map(|(k, _)| k.value.clone()).collect();
