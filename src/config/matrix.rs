@@ -14,11 +14,14 @@ use super::raw::{EnvMap, Scalar};
 /// At most this many cells per matrix (GitHub Actions' limit).
 pub const MAX_CELLS: usize = 256;
 
+/// One axis as written: `NAME: [values]`.
+pub type Axis = (Spanned<String>, Spanned<Vec<Spanned<Scalar>>>);
+
 /// A `matrix:` mapping as written: axes in file order, then the lists.
 #[derive(Debug, Default)]
 pub struct RawMatrix {
     /// `NAME: [values]`, in file order.
-    pub axes: Vec<(Spanned<String>, Spanned<Vec<Spanned<Scalar>>>)>,
+    pub axes: Vec<Axis>,
     /// `include:` entries.
     pub include: Vec<Spanned<EnvMap>>,
     /// `exclude:` entries.
