@@ -68,6 +68,7 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
         plan::plan(pipeline, options(record.id.to_string()))?
     };
     let keep_runs = pipeline.keep_runs;
+    record.recycle_oldest(keep_runs);
     let cache = cache(&plan.run_id);
     let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
     if args.keep_snapshot {
