@@ -106,8 +106,7 @@ pub struct RunRecord {
 /// Creates and locks `dir`'s lock file.
 fn lock_run(dir: &Path) -> anyhow::Result<File> {
     let path = dir.join(LOCK_FILE);
-    let file =
-        File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
         .with_context(|| format!("cannot lock {}", path.display()))?;
     Ok(file)
@@ -197,7 +196,11 @@ impl RunRecord {
     /// is none left (or it cannot be reused: the caller creates a new file).
     fn reuse_spare(&self, path: &Path) -> Option<File> {
         loop {
-            let spare = self.spare_logs.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
+            let spare = self
+                .spare_logs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()?;
             if fs::rename(&spare, path).is_err() {
                 continue;
             }

@@ -150,7 +150,10 @@ stages:
     assert_eq!(third.code, 0, "{}", third.all());
     assert_eq!(repo.read(".gantry/runs/3/build/long.log"), "run 3\n");
     assert_eq!(inode(".gantry/runs/3/build/long.log"), reusable);
-    assert_eq!(repo.read(".gantry/runs/3/build/kept.log"), "kept by run 3\n");
+    assert_eq!(
+        repo.read(".gantry/runs/3/build/kept.log"),
+        "kept by run 3\n"
+    );
     assert_eq!(repo.read("kept.log"), "kept by run 1\n");
     let mut left: Vec<String> = std::fs::read_dir(repo.path().join(".gantry/runs"))
         .unwrap()

@@ -155,9 +155,15 @@ fn a_junit_file_that_cannot_be_written_is_reported_but_keeps_the_exit_code() {
     let failing = Repo::new(PIPELINE);
     let out = failing.run(&["run", "--junit", "no/such/dir/report.xml"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    assert!(out.stderr.contains("no/such/dir/report.xml"), "{}", out.all());
+    assert!(
+        out.stderr.contains("no/such/dir/report.xml"),
+        "{}",
+        out.all()
+    );
     // The run's own record is still written.
-    assert!(failing.read(".gantry/runs/1/run.json").contains("\"failed\""));
+    assert!(failing
+        .read(".gantry/runs/1/run.json")
+        .contains("\"failed\""));
 }
 
 #[test]
