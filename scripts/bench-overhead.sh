@@ -2,13 +2,13 @@
 # Per-action overhead of gantry: a pipeline of N `true` actions under
 # `gantry run --quiet` (keep_runs: 3, so every run also prunes the oldest
 # record), against the same N `sh -c true` in one sh script and as N make
-# targets.
+# targets, in a git repository of their own.
 #
-#   scripts/bench-overhead.sh [--update-docs] [N]   (default 200; needs make)
+#   scripts/bench-overhead.sh [--update-docs] [N]   (default 200; needs make, git)
 #
 # These machines are shared and noisy, so the runners are measured in
 # interleaved rounds (each round runs every runner once, in a rotating
-# order) and the result is the median of the per-round ratios to make.
+# order) and compared by their medians.
 #
 # Measured where users' repositories live, on the disk (a directory under
 # target/, on the repository's file system), and on tmpfs (/dev/shm), which
@@ -16,7 +16,8 @@
 #   ROUNDS=15              rounds per place
 #   BENCH_PLACES="DIR …"   where to measure instead (one table row each)
 #   GANTRY_BEFORE=PATH     also measure another gantry binary in the same
-#                          rounds (e.g. a build of main), for before/after
+#                          rounds (e.g. a build of main), for before/after;
+#   GANTRY_BEFORE_NAME=…   what it is, for the table (e.g. "main at 74a2284")
 # --update-docs replaces this script's table in docs/performance.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,11 +61,19 @@ for place in $places; do
       printf '\n'
       for i in $(seq "$n"); do printf 'a%d:\n\t@sh -c true\n' "$i"; done
     } > Makefile
+    # GANTRY_BEFORE runs here, so that each binary prunes its own records.
+    mkdir before
+    ln gantry.yml before/gantry.yml
+    # A repository of its own, as users' are (gantry reads its git status
+    # once per run), not the status of whatever repository holds $place.
+    git init -q
+    git add .
+    git -c user.name=bench -c user.email=bench@localhost commit -qm bench
   )
   echo "measuring in $work ($(bench_fs "$work")): $rounds rounds" >&2
   # Every runner starts one `sh -c true` per action, as gantry does.
   SHELL=/bin/sh python3 - "$work" "$n" "$rounds" "$(bench_fs "$work")" "$gantry" "$before" >> "$out" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, resource, statistics, subprocess, sys, time
 work, n, rounds, fs, gantry, before = sys.argv[1:7]
 n, rounds = int(n), int(rounds)
 os.chdir(work)
@@ -74,24 +83,27 @@ runners = {
     "gantry": [gantry, "run", "--quiet"],
 }
 if before:
-    # Its own copy of the pipeline, so each binary prunes its own records.
-    os.makedirs("before", exist_ok=True)
-    os.link("gantry.yml", "before/gantry.yml")
     runners["before"] = [before, "run", "--quiet"]
 names = list(runners)
 times = {k: [] for k in names}
+cpu = {k: [] for k in names}
 def once(name):
-    start = time.perf_counter()
     cwd = "before" if name == "before" else "."
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
     subprocess.run(runners[name], cwd=cwd, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)
 for warmup in range(3):
     for name in names:
         once(name)
 for r in range(rounds):
     order = names[r % len(names):] + names[: r % len(names)]
     for name in order:
-        times[name].append(once(name))
+        wall, used = once(name)
+        times[name].append(wall)
+        cpu[name].append(used)
 # Every action's log is kept: the newest run has all of them.
 runs = sorted(int(d) for d in os.listdir(".gantry/runs") if d.isdigit())
 logs = os.listdir(f".gantry/runs/{runs[-1]}/bench")
@@ -101,13 +113,14 @@ med = {k: statistics.median(v) for k, v in times.items()}
 def ratio(name):
     rs = sorted(g / m for g, m in zip(times[name], times["make"]))
     q = statistics.quantiles(rs, n=4) if len(rs) >= 2 else [rs[0]] * 3
-    return f"**{statistics.median(rs):.2f}×** ({q[0]:.2f}–{q[2]:.2f})"
+    cpu_ratio = statistics.median(cpu[name]) / statistics.median(cpu["make"])
+    return [f"**{med[name] / med['make']:.2f}×** ({q[0]:.2f}–{q[2]:.2f})", f"{cpu_ratio:.2f}×"]
 ms = lambda s: f"{s * 1000:.0f} ms"
 cells = [fs, ms(med["sh"]), ms(med["make"])]
 if before:
-    cells += [ms(med["before"]), ratio("before")]
-cells += [ms(med["gantry"]), ratio("gantry"),
-          f"{(med['gantry'] - med['sh']) / n * 1000:.2f} ms"]
+    cells += [ms(med["before"])] + ratio("before")
+cells += [ms(med["gantry"])] + ratio("gantry")
+cells += [f"{(med['gantry'] - med['sh']) / n * 1000:.2f} ms"]
 print("| " + " | ".join(cells) + " |")
 PY
 done
@@ -115,15 +128,16 @@ done
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`scripts/bench-overhead.sh$([ "$n" = 200 ] || echo " $n")\`"
   echo "on $(bench_machine);"
-  echo "gantry $(git -C "$root" describe --always --dirty 2>/dev/null || echo "(no git)"), release build."
-  echo "$n actions; medians of $rounds interleaved rounds, ratio to make as median (quartiles) of the per-round ratios."
+  echo "gantry $(git -C "$root" describe --always --dirty 2>/dev/null || echo "(no git)"), release build$([ -z "$before" ] || echo "; before: ${GANTRY_BEFORE_NAME:-$before}")."
+  echo "$n actions; medians of $rounds interleaved rounds. Ratio to make: of the median wall times (in brackets: quartiles of the"
+  echo "per-round ratios); CPU: of the median CPU time (user + system) of the runner and its processes."
   echo
   if [ -n "$before" ]; then
-    echo "| where | sh script | make | gantry before | before / make | gantry | gantry / make | gantry over sh, per action |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| where | sh script | make | gantry before | before / make | CPU | gantry | gantry / make | CPU | gantry over sh, per action |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   else
-    echo "| where | sh script | make | gantry | gantry / make | gantry over sh, per action |"
-    echo "| --- | --- | --- | --- | --- | --- |"
+    echo "| where | sh script | make | gantry | gantry / make | CPU | gantry over sh, per action |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
   fi
   cat "$out"
 } > "$out.table"
