@@ -135,6 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
+            [CompletionResult]::new('--file-only', '--file-only', [CompletionResultType]::ParameterName, 'Check AppSpec files on their own: do not look in the revision (the file''s folder) for the sources and scripts they name')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')

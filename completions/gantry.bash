@@ -1278,7 +1278,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__validate)
-            opts="-C -f -q -v -h --platform --format --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --platform --file-only --format --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -127,6 +127,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -f 'Use this config file instead of looking for gantry.yml upward'
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --file-only 'Check AppSpec files on their own: do not look in the revision (the file''s folder) for the sources and scripts they name'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'

@@ -119,6 +119,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand validate" -s f -l file -d 
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand validate" -l file-only -d 'Check AppSpec files on their own: do not look in the revision (the file\'s folder) for the sources and scripts they name'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -283,6 +283,10 @@ pub struct ValidateArgs {
     /// The compute platform, instead of detecting it from the content.
     #[arg(long, value_enum)]
     pub platform: Option<Platform>,
+    /// Check AppSpec files on their own: do not look in the revision (the
+    /// file's folder) for the sources and scripts they name.
+    #[arg(long)]
+    pub file_only: bool,
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
     pub format: FindingFormat,

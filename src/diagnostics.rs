@@ -41,6 +41,9 @@ pub struct Diagnostic {
     /// What would be valid, or how to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The file's lines are never quoted (a dotenv file holds secrets).
+    #[serde(skip)]
+    pub hide_source: bool,
 }
 
 impl Diagnostic {
@@ -54,6 +57,7 @@ impl Diagnostic {
             column,
             message,
             hint: None,
+            hide_source: false,
         }
     }
 
@@ -68,6 +72,12 @@ impl Diagnostic {
     /// Adds a hint saying what would be valid.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Leaves the source line out when rendering, for files of secrets.
+    pub fn without_source(mut self) -> Self {
+        self.hide_source = true;
         self
     }
 
@@ -146,11 +156,12 @@ impl Sources {
         let text = self
             .files
             .entry(file.to_path_buf())
-            .or_insert_with(|| std::fs::read(file).ok().map(|b| lossy(&b)));
+            .or_insert_with(|| crate::fsutil::read(file).ok().map(|b| lossy(&b)));
         let text = text.as_ref()?;
         text.split('\n')
             .nth(line.checked_sub(1)?)
-            .map(|l| l.trim_end_matches('\r').to_string())
+            // Masked before any cutting or escaping, so no part of a secret shows.
+            .map(|l| crate::secrets::mask(l.trim_end_matches('\r')))
     }
 }
 
@@ -174,7 +185,11 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &mut Sources) -> String {
         console::style(&diagnostic.message).bold()
     );
     let _ = writeln!(out, "  {} {}", blue.apply_to("-->"), diagnostic.location());
-    if let Some(source) = sources.line(&diagnostic.file, diagnostic.line) {
+    let source = match diagnostic.hide_source {
+        true => None,
+        false => sources.line(&diagnostic.file, diagnostic.line),
+    };
+    if let Some(source) = source {
         let number = diagnostic.line.to_string();
         let gutter = " ".repeat(number.len());
         let source = source.replace('\t', " ");

@@ -1,8 +1,9 @@
-//! File-system helpers shared by everything that writes gantry's state.
+//! File-system helpers shared by everything that writes gantry's state,
+//! and the one way gantry reads a file: regular files only, size-limited.
 
-use std::fs;
-use std::io;
-use std::os::unix::fs::PermissionsExt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Replaces `path` with `bytes` atomically: a temporary file next to it,
@@ -31,6 +32,85 @@ fn temp_name(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
+/// Largest file gantry reads whole: `gantry.yml`, AppSpec files, `.env`
+/// files, run records and cache entries. Anything bigger is refused
+/// rather than loaded into memory.
+pub const MAX_READ: u64 = 16 * 1024 * 1024;
+
+/// Opens `path` (following links) for reading if it is a regular file. A
+/// FIFO, device, socket or directory is refused by its type before it is
+/// opened, so opening never blocks and never reads a device.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    not_special(&fs::metadata(path)?)?;
+    // Non-blocking, in case a FIFO replaced the file since the check.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    not_special(&file.metadata()?)?;
+    Ok(file)
+}
+
+/// Reads the regular file `path` whole, refusing special files (see
+/// [`open_regular`]) and files over [`MAX_READ`] bytes.
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    read_limited(path, MAX_READ)
+}
+
+/// [`read`] as UTF-8 text.
+pub fn read_to_string(path: &Path) -> io::Result<String> {
+    String::from_utf8(read(path)?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// Reads the regular file `path` whole if it has at most `limit` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Err(too_large(size, limit));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // One byte more than allowed tells a file that grew since it was measured.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+fn not_special(meta: &fs::Metadata) -> io::Result<()> {
+    let kind = meta.file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a regular file"),
+    ))
+}
+
+fn too_large(size: u64, limit: u64) -> io::Error {
+    let mib = |n: u64| n as f64 / (1024.0 * 1024.0);
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "it is {:.1} MiB, more than the {:.0} MiB gantry reads",
+            mib(size),
+            mib(limit)
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +127,22 @@ mod tests {
             0o755
         );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn reads_refuse_devices_directories_and_large_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("a device"), "{err}");
+        let err = read(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("a directory"), "{err}");
+        let big = dir.path().join("big");
+        File::create(&big).unwrap().set_len(MAX_READ + 1).unwrap();
+        let err = read(&big).unwrap_err();
+        assert!(err.to_string().contains("more than the 16 MiB"), "{err}");
+        assert_eq!(
+            read_limited(&big, MAX_READ + 1).unwrap().len() as u64,
+            MAX_READ + 1
+        );
     }
 }

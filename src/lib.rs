@@ -25,6 +25,7 @@ pub mod plan;
 pub mod record;
 pub mod report;
 pub mod scaffold;
+pub mod secrets;
 pub mod summary;
 pub mod term;
 pub mod vars;
@@ -52,12 +53,21 @@ pub fn main_entry() -> ExitCode {
     }
 }
 
-/// Prints `err` on stderr and returns the exit code it stands for.
+/// Prints `err` on stderr, secrets masked, and returns the exit code it
+/// stands for.
 fn report_error(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         return 0;
     }
-    let mut stderr = std::io::stderr().lock();
+    let mut text = Vec::new();
+    let code = render_error(err, &mut text);
+    let text = secrets::mask(&String::from_utf8_lossy(&text));
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    code
+}
+
+/// Writes `err` as shown to people and returns its exit code.
+fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
     if let Some(config) = err.downcast_ref::<ConfigError>() {
         let mut sources = Sources::default();
         let mut shown = config.diagnostics.clone();

@@ -68,7 +68,7 @@ pub struct RecordedRun {
 /// killed before writing it, has none).
 pub fn load_run(root: &Path, id: u64) -> Option<RecordedRun> {
     let path = runs_dir(root).join(id.to_string()).join(SUMMARY_FILE);
-    let summary = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+    let summary = serde_json::from_slice(&crate::fsutil::read(&path).ok()?).ok()?;
     Some(RecordedRun { id, summary })
 }
 

@@ -4,8 +4,11 @@
 
 #[path = "validate/cases.rs"]
 mod cases;
+mod common;
 #[path = "validate/corpus.rs"]
 mod corpus;
+#[path = "validate/oracle.rs"]
+mod oracle;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -50,6 +53,15 @@ impl Run {
     fn codes(&self) -> Vec<&str> {
         self.findings.iter().map(|f| f.code.as_str()).collect()
     }
+}
+
+/// The shared material (`corpus/`, `oracle/`): `$GANTRY_SHARED_DIR`, else
+/// `../shared` beside the clone, where CI puts it.
+fn shared_dir() -> PathBuf {
+    std::env::var_os("GANTRY_SHARED_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        PathBuf::from,
+    )
 }
 
 /// Runs `gantry validate ARGS` in `dir`.
@@ -103,7 +115,7 @@ fn check_cases(table: &[cases::Case], severity: &str, exit: &[i32]) {
     for ((_, content, _, _), name) in table.iter().zip(&names) {
         write(tmp.path(), name, content);
     }
-    let mut args: Vec<&str> = vec!["--format", "json"];
+    let mut args: Vec<&str> = vec!["--file-only", "--format", "json"];
     args.extend(names.iter().map(String::as_str));
     let run = validate(tmp.path(), &args);
     assert!(exit.contains(&run.code), "exit code {}", run.code);
@@ -175,6 +187,83 @@ fn quoted_and_short_modes_are_valid() {
     write(tmp.path(), "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv\n    mode: \"0644\"\n  - object: /opt\n    mode: 755\n    acls: [\"u:deploy:rwx\", \"d:g:web:r-x\"]\n    context: {name: system_u, type: httpd_sys_content_t, range: s0-s0:c0.c1023}\n    type: [file, directory]\n");
     let run = validate(tmp.path(), &["--format", "json", "appspec.yml"]);
     assert_eq!(run.code, 0, "{:?}", run.codes());
+}
+
+#[test]
+fn acl_entries_the_agent_accepts_are_valid() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "appspec.yml", "version: 0.0\nos: linux\npermissions:\n  - object: /srv\n    acls: [\"d:o:3\", \"d:u:bob:7\", \"d:m:7\", \"m:7\", \"mask::rw\", \"mask:r-x\", \"u:deploy:rwx\"]\n");
+    let run = validate(tmp.path(), &["--format", "json", "appspec.yml"]);
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
+}
+
+#[test]
+fn truncated_timeout_names_the_value_the_agent_uses() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "appspec.yml", "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 1e3\n");
+    let run = validate(
+        tmp.path(),
+        &["--file-only", "--format", "json", "appspec.yml"],
+    );
+    assert_eq!((run.code, run.codes()), (0, vec!["W007"]));
+    assert_eq!(
+        run.findings[0].message,
+        "timeout 1e3 is read by the agent as 1 second"
+    );
+    assert!(run.findings[0]
+        .hint
+        .as_deref()
+        .unwrap_or("")
+        .contains("timeout: 1"));
+}
+
+#[test]
+fn unquoted_date_suggests_quoting() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: 2024-01-01\n    destination: /srv\n",
+    );
+    let run = validate(
+        tmp.path(),
+        &["--file-only", "--format", "json", "appspec.yml"],
+    );
+    assert_eq!((run.code, run.codes()), (1, vec!["E008"]));
+    assert!(
+        run.findings[0].message.contains("date"),
+        "{}",
+        run.findings[0].message
+    );
+    assert!(run.findings[0]
+        .hint
+        .as_deref()
+        .unwrap_or("")
+        .contains("\"2024-01-01\""));
+}
+
+#[test]
+fn dates_are_refused_only_in_files_the_agent_reads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "ecs.yml", "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: \"arn:aws:ecs:us-east-1:111222333444:task-definition/app:1\"\n        LoadBalancerInfo: {ContainerName: web, ContainerPort: 80}\n        PlatformVersion: 2024-01-01\n");
+    let run = validate(tmp.path(), &["--format", "json", "ecs.yml"]);
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
+}
+
+#[test]
+fn a_file_argument_is_checked_with_its_revision_unless_file_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "app/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv\nhooks:\n  BeforeInstall:\n    - location: scripts/install.sh\n");
+    let run = validate(tmp.path(), &["--format", "json", "app/appspec.yml"]);
+    assert_eq!(run.found(), [("E023", 4), ("E045", 8)], "{}", run.stdout);
+    assert!(run.findings[1].message.contains("scripts/install.sh"));
+    let run = validate(
+        tmp.path(),
+        &["--file-only", "--format", "json", "app/appspec.yml"],
+    );
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
+    let run = validate(tmp.path(), &["--file-only", "--format", "json", "app"]);
+    assert_eq!((run.code, run.codes()), (0, vec![]), "{}", run.stdout);
 }
 
 #[test]

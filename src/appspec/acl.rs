@@ -20,7 +20,7 @@ pub(crate) fn acls(c: &mut Checker, node: &Node) -> Vec<String> {
         };
         match check_ace(text) {
             Ok(()) => out.push(text.to_string()),
-            Err(why) => c.error_hint("E035", item, format!("invalid ACL entry \"{text}\": {why}"), "write [d:]u|g:NAME:PERMS, e.g. u:deploy:rwx or d:g:web:r-x; set base entries with `mode`"),
+            Err(why) => c.error_hint("E035", item, format!("invalid ACL entry \"{text}\": {why}"), "write [d:]u|g:NAME:PERMS or [d:]m|o:PERMS, e.g. u:deploy:rwx, d:g:web:r-x, m::rw, d:o:5; set non-default base entries with `mode`"),
         }
     }
     out
@@ -30,55 +30,67 @@ fn is_default(word: &str) -> bool {
     matches!(word, "d" | "default")
 }
 
-/// u/user, g/group, m/mask, o/other → the one-letter kind.
-fn entry_kind(word: &str) -> Option<char> {
-    match word {
-        "u" | "user" => Some('u'),
-        "g" | "group" => Some('g'),
-        "m" | "mask" => Some('m'),
-        "o" | "other" => Some('o'),
-        _ => None,
-    }
+/// The agent's `AceInfo` parse of one entry, `[d[efault]:][u[ser]|g[roup]|m[ask]|o[ther]:][name]:perms`,
+/// read from the right: perms, then a name (or a bare `m`/`o` kind), then a
+/// kind (or `d`), then `d`. So `d:o:3`, `d:m:7`, `m:7` and `mask::rw` are valid.
+fn check_ace(text: &str) -> Result<(), String> {
+    parse_ace(text).map(|_| ())
 }
 
-/// One ACL entry: `[d[efault]:][u[ser]|g[roup]|m[ask]|o[ther]:][name]:perms`.
-fn check_ace(text: &str) -> Result<(), String> {
-    let parts: Vec<&str> = text.split(':').collect();
+/// Whether `text` is a valid default (`d:`/`default:`) ACL entry, as the
+/// agent reads it (`d:rw` is an entry for a user named `d`).
+pub(crate) fn is_default_entry(text: &str) -> bool {
+    parse_ace(text) == Ok(true)
+}
+
+/// [`check_ace`]; `Ok(true)` for a default entry.
+fn parse_ace(text: &str) -> Result<bool, String> {
+    let parts: Vec<&str> = text.split(':').rev().collect();
     if !(2..=4).contains(&parts.len()) {
         return Err("it needs 2 to 4 colon-separated parts".into());
     }
-    let (default, rest) = match parts.len() {
-        4 if is_default(parts[0]) => (true, &parts[1..]),
-        4 => {
+    let mut default = false;
+    if parts.len() == 4 {
+        if !is_default(parts[3]) {
             return Err(format!(
                 "with four parts the first must be `d` or `default`, not `{}`",
-                parts[0]
-            ))
+                parts[3]
+            ));
         }
-        3 if is_default(parts[0]) && entry_kind(parts[1]).is_none() && !is_default(parts[1]) => {
-            (true, &parts[1..])
+        default = true;
+    }
+    let mut kind = None;
+    if parts.len() >= 3 {
+        match parts[2] {
+            d if is_default(d) && default => return Err("`default` is given twice".into()),
+            d if is_default(d) => default = true,
+            "m" | "mask" => kind = Some('m'),
+            "o" | "other" => kind = Some('o'),
+            "g" | "group" => kind = Some('g'),
+            "u" | "user" => kind = Some('u'),
+            other => return Err(format!("unknown entry type `{other}`")),
         }
-        _ => (false, &parts[..]),
+    }
+    let name = match (parts[1], kind) {
+        ("m" | "mask", None) => {
+            kind = Some('m');
+            ""
+        }
+        ("o" | "other", None) => {
+            kind = Some('o');
+            ""
+        }
+        (name, _) => name,
     };
-    let (kind, name, perms) = match rest {
-        [kind, name, perms] => (
-            entry_kind(kind).ok_or_else(|| format!("unknown entry type `{kind}`"))?,
-            *name,
-            *perms,
-        ),
-        [first, perms] => match entry_kind(first) {
-            Some(k) => (k, "", *perms),
-            None => ('u', *first, *perms),
-        },
-        _ => return Err("it needs 2 to 4 colon-separated parts".into()),
-    };
+    let kind = kind.unwrap_or('u');
     if matches!(kind, 'm' | 'o') && !name.is_empty() {
         return Err("mask and other entries take no name".into());
     }
     if !default && kind != 'm' && name.is_empty() {
         return Err("an entry without a user or group name is a base entry".into());
     }
-    check_perms(perms)
+    check_perms(parts[0])?;
+    Ok(default)
 }
 
 fn check_perms(perms: &str) -> Result<(), String> {
@@ -194,6 +206,14 @@ mod tests {
             "d:u::rwx",
             "deploy:rw",
             "d:o::r",
+            "d:o:3",
+            "d:u:bob:7",
+            "d:m:7",
+            "m:7",
+            "mask::rw",
+            "mask:rw",
+            "default:other:r-x",
+            "u:m:rw",
         ] {
             assert_eq!(check_ace(ok), Ok(()), "{ok}");
         }
@@ -206,6 +226,8 @@ mod tests {
             "d:default:u:a:r",
             "m:bob:r",
             "rw",
+            "default:d:u:r",
+            "o:bob:r",
         ] {
             assert!(check_ace(bad).is_err(), "{bad}");
         }

@@ -127,18 +127,50 @@ impl<'a> Checker<'a> {
         ignored: &[&str],
         what: &str,
     ) {
-        for (key, _) in entries {
-            let name = self.key_name(key);
-            if allowed.contains(&name.as_str()) || ignored.contains(&name.as_str()) {
-                continue;
-            }
-            let list = allowed.join(", ");
-            let hint = match suggest::did_you_mean(&name, allowed) {
-                Some(s) => format!("{s} ({what} takes: {list})"),
-                None => format!("{what} takes: {list}"),
-            };
+        for (key, name, hint) in self.unknown(entries, allowed, ignored, what) {
             self.error_hint(code, key, format!("unknown key \"{name}\" in {what}"), hint);
         }
+    }
+
+    /// Warns (`code`) about every key of `entries` not in `allowed`: for keys
+    /// the agent ignores inside an entry, where a typo silently drops a setting.
+    pub fn unknown_keys_warning(
+        &mut self,
+        code: &str,
+        entries: &[(Node, Node)],
+        allowed: &[&str],
+        what: &str,
+    ) {
+        for (key, name, hint) in self.unknown(entries, allowed, &[], what) {
+            let message = format!("unknown key \"{name}\" in {what} is ignored by the agent");
+            self.warning(code, key, message, hint);
+        }
+    }
+
+    /// Each key of `entries` in neither `allowed` nor `ignored`, with its
+    /// name and a hint (did you mean, and the keys `what` takes).
+    fn unknown<'n>(
+        &self,
+        entries: &'n [(Node, Node)],
+        allowed: &[&str],
+        ignored: &[&str],
+        what: &str,
+    ) -> Vec<(&'n Node, String, String)> {
+        let list = allowed.join(", ");
+        entries
+            .iter()
+            .map(|(key, _)| (key, self.key_name(key)))
+            .filter(|(_, name)| {
+                !allowed.contains(&name.as_str()) && !ignored.contains(&name.as_str())
+            })
+            .map(|(key, name)| {
+                let hint = match suggest::did_you_mean(&name, allowed) {
+                    Some(s) => format!("{s} ({what} takes: {list})"),
+                    None => format!("{what} takes: {list}"),
+                };
+                (key, name, hint)
+            })
+            .collect()
     }
 
     /// The key node and value of `name` in `entries`.

@@ -36,7 +36,7 @@ pub(crate) fn check(c: &mut Checker, files: &Node, os: Os) -> (Vec<FileMapping>,
 /// One `- source: … destination: …` entry (rule 13).
 fn mapping(c: &mut Checker, item: &Node, os: Os) -> Option<FileMapping> {
     let entries = c.map("E020", item, "a `files` entry")?;
-    c.unknown_keys("E020", entries, ITEM_KEYS, "a `files` entry");
+    c.unknown_keys_warning("W006", entries, ITEM_KEYS, "a `files` entry");
     let source = required(c, item, entries, "source");
     let destination = required(c, item, entries, "destination");
     if let Some((node, s)) = &source {

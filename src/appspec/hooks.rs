@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::check::Checker;
 use super::model::{HookScript, Os, DEFAULT_TIMEOUT};
 use super::node::{kind, Node, Value};
-use super::{paths, revision, suggest};
+use super::{paths, revision, suggest, yaml11};
 
 /// Events that can run scripts (rule 40), in lifecycle order (rule 54).
 pub const SERVER_EVENTS: &[&str] = &[
@@ -119,7 +119,7 @@ fn script(c: &mut Checker, item: &Node, os: Os) -> Option<HookScript> {
         );
         return None;
     };
-    c.unknown_keys("E040", entries, SCRIPT_KEYS, "a hook script");
+    c.unknown_keys_warning("W006", entries, SCRIPT_KEYS, "a hook script");
     let location = location(c, item, os);
     let timeout = item
         .get("timeout")
@@ -194,30 +194,63 @@ fn location(c: &mut Checker, item: &Node, os: Os) -> Option<String> {
     Some(text.to_string())
 }
 
-/// `timeout` (rule 45): a whole number of seconds, 1 to 3600 (rule 46).
-fn timeout(c: &mut Checker, node: &Node) -> Option<u32> {
-    let seconds: Option<i128> = match &node.value {
+/// The timeout the agent uses for `node` (rule 45): Ruby's `to_i` of the
+/// value, so `1.9` is 1 and `"300s"` is 300; `None` when `to_i` fails
+/// (`true`, a list, an infinite number), which crashes the agent's parser.
+fn agent_timeout(node: &Node) -> Option<i128> {
+    match &node.value {
         Value::Int(i) => Some(*i),
-        Value::Str(s) => s.trim().parse::<i128>().ok(),
+        Value::Float(f) if f.is_finite() => Some(f.trunc() as i128),
+        Value::Str(s) => Some(yaml11::ruby_to_i(s)),
+        // `timeout || 3600`: false (`off`, `no`) falls back to the default.
+        Value::Bool(false) => Some(i128::from(DEFAULT_TIMEOUT)),
         _ => None,
-    };
-    match seconds {
-        Some(s @ 1..=3600) => u32::try_from(s).ok(),
+    }
+}
+
+/// `timeout` (rules 45, 46): what the agent reads must be 1 to 3600 seconds;
+/// a value it truncates on the way (`1.5`, `"300s"`, `1e3`) is a warning
+/// naming the number it will use.
+fn timeout(c: &mut Checker, node: &Node) -> Option<u32> {
+    let text = node.raw(c.source).unwrap_or("").trim().to_string();
+    match agent_timeout(node) {
+        Some(s @ 1..=3600) => {
+            let whole = match &node.value {
+                Value::Int(_) => true,
+                Value::Str(t) => t.trim().parse::<i128>() == Ok(s),
+                _ => false,
+            };
+            if !whole {
+                c.warning(
+                    "W007",
+                    node,
+                    format!(
+                        "timeout {text} is read by the agent as {s} second{}",
+                        if s == 1 { "" } else { "s" }
+                    ),
+                    format!("the agent keeps only the leading whole number; write `timeout: {s}` if that is what you mean"),
+                );
+            }
+            u32::try_from(s).ok()
+        }
         Some(s) if s > 3600 => {
             c.error_hint(
                 "E046",
                 node,
-                format!("timeout {s} is above the 3600-second limit of one lifecycle event"),
+                format!("timeout {text} is {s} seconds, above the 3600-second limit of one lifecycle event"),
                 "use at most 3600 seconds, or split the work across events",
             );
             None
         }
-        _ => {
-            let text = node.raw(c.source).unwrap_or("").trim().to_string();
+        read => {
+            let why = match read {
+                Some(s) => format!("the agent reads it as {s} seconds and refuses it"),
+                None => format!("the agent cannot read {} as a number", kind(&node.value)),
+            };
             c.error_hint(
                 "E046",
                 node,
-                format!("invalid timeout \"{text}\""),
+                format!("invalid timeout \"{text}\": {why}"),
                 "write a whole number of seconds from 1 to 3600, e.g. `timeout: 300`",
             );
             None
@@ -230,11 +263,8 @@ fn total_timeout(c: &mut Checker, key: &Node, name: &str, items: &[Node]) {
     let total: u64 = items
         .iter()
         .filter_map(|i| i.get("timeout"))
-        .filter_map(|t| match &t.value {
-            Value::Int(i) => u64::try_from(*i).ok(),
-            Value::Str(s) => s.trim().parse().ok(),
-            _ => None,
-        })
+        .filter(|t| t.value != Value::Bool(false)) // the default, like no timeout
+        .filter_map(|t| agent_timeout(t).and_then(|s| u64::try_from(s).ok()))
         .fold(0u64, u64::saturating_add);
     let single_too_long = items.len() == 1;
     if total > EVENT_LIMIT && !single_too_long {

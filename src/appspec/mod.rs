@@ -3,8 +3,9 @@
 //! model of EC2/On-Premises files for `gantry deploy`.
 //!
 //! Entry points: [`validate_file`] checks one file on its own,
-//! [`validate_revision`] checks a revision directory (its AppSpec file plus
-//! the sources and scripts it names), [`check_bytes`] works on content already
+//! [`validate_in_revision`] checks one file and the sources and scripts it
+//! names in its folder, [`validate_revision`] does that for a revision
+//! directory, [`check_bytes`] works on content already
 //! read, and [`load`] returns the validated [`AppSpec`] model.
 //!
 //! Parsing uses serde-saphyr into a located value tree ([`node`]) typed the
@@ -27,6 +28,7 @@ mod server;
 mod service_hooks;
 mod suggest;
 mod top;
+mod yaml11;
 
 use std::path::{Path, PathBuf};
 
@@ -95,6 +97,9 @@ pub fn check_bytes(
     if let Some(root) = &parsed.root {
         let mut checker = check::Checker::new(file, parsed.text, revision);
         let (p, model) = top::check(&mut checker, root, platform);
+        if p == Platform::Server {
+            diagnostics.extend(parsed.agent_refusals);
+        }
         detected = Some(p);
         appspec = model;
         diagnostics.append(&mut checker.diagnostics);
@@ -108,15 +113,27 @@ pub fn check_bytes(
 }
 
 /// Checks the AppSpec file at `path` on its own (sources and scripts are not
-/// looked for: use [`validate_revision`] for that).
+/// looked for: use [`validate_in_revision`] for that).
 pub fn validate_file(path: &Path, platform: Option<Platform>) -> Vec<Diagnostic> {
     check_path(path, platform, None).diagnostics
 }
 
+/// Checks the AppSpec file at `path` with its folder as the revision root,
+/// as `gantry deploy` reads it: the sources and scripts it names too.
+pub fn validate_in_revision(path: &Path, platform: Option<Platform>) -> Vec<Diagnostic> {
+    check_path(path, platform, Some(revision_root(path))).diagnostics
+}
+
 /// Checks the revision rooted at `dir`: its AppSpec file (see
-/// [`APPSPEC_NAMES`]) and the files and scripts that file names.
-pub fn validate_revision(dir: &Path, platform: Option<Platform>) -> Vec<Diagnostic> {
+/// [`APPSPEC_NAMES`]) and the files and scripts that file names; with
+/// `file_only`, its AppSpec file alone.
+pub fn validate_revision(
+    dir: &Path,
+    platform: Option<Platform>,
+    file_only: bool,
+) -> Vec<Diagnostic> {
     match find_appspec(dir) {
+        Some(file) if file_only => validate_file(&file, platform),
         Some(file) => check_path(&file, platform, Some(dir)).diagnostics,
         None => vec![Diagnostic::error(
             "E001",
@@ -126,6 +143,14 @@ pub fn validate_revision(dir: &Path, platform: Option<Platform>) -> Vec<Diagnost
             format!("no {} in this directory", APPSPEC_NAMES.join(", ")),
         )
         .with_hint("a revision directory holds its AppSpec file at its root")],
+    }
+}
+
+/// The revision an AppSpec file belongs to: the folder holding it.
+fn revision_root(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     }
 }
 
@@ -141,8 +166,7 @@ pub fn find_appspec(dir: &Path) -> Option<PathBuf> {
 /// directory as the revision root, and returns the model. Any error (or an
 /// ECS/Lambda file) gives `Err` with every finding; warnings alone do not.
 pub fn load(path: &Path) -> Result<AppSpec, Vec<Diagnostic>> {
-    let root = path.parent().unwrap_or(Path::new("."));
-    let report = check_path(path, Some(Platform::Server), Some(root));
+    let report = check_path(path, Some(Platform::Server), Some(revision_root(path)));
     match report.appspec {
         Some(appspec) if !report.diagnostics.iter().any(Diagnostic::is_error) => Ok(appspec),
         _ => Err(report.diagnostics),
@@ -150,7 +174,7 @@ pub fn load(path: &Path) -> Result<AppSpec, Vec<Diagnostic>> {
 }
 
 fn check_path(path: &Path, platform: Option<Platform>, revision: Option<&Path>) -> Report {
-    match std::fs::read(path) {
+    match crate::fsutil::read(path) {
         Ok(bytes) => check_bytes(path, &bytes, platform, revision),
         Err(e) => Report {
             platform: None,

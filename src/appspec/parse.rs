@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::node::{kind, Node};
+use super::yaml11::{self, Refusal};
 use crate::diagnostics::Diagnostic;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -17,6 +18,9 @@ pub(crate) struct Parsed<'a> {
     pub root: Option<Node>,
     /// What went wrong on the way.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the CodeDeploy agent's safe YAML load refuses (E008): findings
+    /// for EC2/On-Premises files only, the ones the agent reads.
+    pub agent_refusals: Vec<Diagnostic>,
 }
 
 /// Decodes and parses `bytes`, the content of `file`.
@@ -41,18 +45,26 @@ pub(crate) fn parse<'a>(file: &Path, bytes: &'a [u8]) -> Parsed<'a> {
                 text: "",
                 root: None,
                 diagnostics,
+                agent_refusals: Vec::new(),
             };
         }
     };
-    let root = parse_text(file, text, &mut diagnostics);
+    let mut agent_refusals = Vec::new();
+    let root = parse_text(file, text, &mut diagnostics, &mut agent_refusals);
     Parsed {
         text,
         root,
         diagnostics,
+        agent_refusals,
     }
 }
 
-fn parse_text(file: &Path, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Node> {
+fn parse_text(
+    file: &Path,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    agent_refusals: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     if is_blank(text) {
         // Rule 2.
         diagnostics.push(
@@ -62,13 +74,16 @@ fn parse_text(file: &Path, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Opt
         return None;
     }
     let options = serde_saphyr::options! { legacy_octal_numbers: true };
-    let root: Node = match serde_saphyr::from_str_with_options(text, options) {
+    let mut root: Node = match serde_saphyr::from_str_with_options(text, options) {
         Ok(root) => root,
         Err(e) => {
             diagnostics.push(yaml_error(file, &e));
             return None;
         }
     };
+    let scan = yaml11::scan(text);
+    yaml11::retype(&mut root, &scan.plain);
+    agent_refusals.extend(scan.refused.iter().map(|r| refused(file, r)));
     if root.as_map().is_none() {
         // Rule 6.
         let message = format!(
@@ -82,6 +97,28 @@ fn parse_text(file: &Path, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Opt
         return None;
     }
     Some(root)
+}
+
+/// E008 (rule 7): the agent's safe YAML load refuses dates, times, symbols
+/// and aliases anywhere in the file.
+fn refused(file: &Path, r: &Refusal) -> Diagnostic {
+    let (message, hint) = if r.what == "alias" {
+        (
+            format!("alias {} is refused by the agent's YAML loader", r.text),
+            "the agent loads AppSpec files with aliases disabled; write the value out in full instead of `&anchor`/`*alias`".to_string(),
+        )
+    } else {
+        let kind = match r.what {
+            "Date" => "a date",
+            "Time" => "a timestamp",
+            _ => "a Ruby symbol",
+        };
+        (
+            format!("unquoted {} is {kind} to the agent's YAML loader, which refuses it", r.text),
+            format!("quote it: \"{}\" (the agent's safe YAML load accepts only strings, numbers, booleans and null)", r.text),
+        )
+    };
+    Diagnostic::error("E008", file, r.line, r.column, message).with_hint(hint)
 }
 
 /// Only whitespace and comments.

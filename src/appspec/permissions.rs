@@ -37,7 +37,7 @@ pub(crate) fn check<'n>(
 
 fn entry(c: &mut Checker, item: &Node) -> Option<Permission> {
     let entries = c.map("E030", item, "a `permissions` entry")?;
-    c.unknown_keys("E030", entries, ENTRY_KEYS, "a `permissions` entry");
+    c.unknown_keys_warning("W006", entries, ENTRY_KEYS, "a `permissions` entry");
     let object = object(c, item, entries);
     let get = |k: &str| item.get(k).filter(|n| !n.is_null());
     let pattern = get("pattern")
@@ -71,7 +71,8 @@ fn entry(c: &mut Checker, item: &Node) -> Option<Permission> {
     })
 }
 
-/// `object`: required, a non-empty absolute path (rule 28).
+/// `object`: required and non-empty (rule 28); a relative one is only a
+/// warning, as the agent accepts it and it matches no installed path.
 fn object(c: &mut Checker, item: &Node, entries: &[(Node, Node)]) -> Option<String> {
     let Some((_, node)) = c.entry(entries, "object") else {
         c.error_hint(
@@ -82,10 +83,11 @@ fn object(c: &mut Checker, item: &Node, entries: &[(Node, Node)]) -> Option<Stri
         );
         return None;
     };
-    match node.as_str().map(str::trim) {
+    let text = node.scalar_text();
+    match text.as_deref().map(str::trim) {
         Some(s) if s.starts_with('/') => Some(s.to_string()),
         Some(s) if !s.is_empty() => {
-            c.error_hint("E031", node, format!("`object` \"{s}\" is not an absolute path"), "permissions apply to installed paths on the instance; write the absolute destination path");
+            c.warning("W005", node, format!("`object` \"{s}\" is not an absolute path, so it matches nothing"), "the agent accepts it but only applies permissions to installed paths on the instance; write the absolute destination path");
             None
         }
         _ => {

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::acl;
 use super::check::Checker;
 use super::model::{ObjectType, Os, Permission};
 use super::node::Node;
@@ -26,8 +27,10 @@ pub(crate) fn check_permissions(
         if let Some((false, _)) = targets.get(&object) {
             file_object(c, item, p);
         }
+        let matched = matches(targets, &object, p);
+        default_acl_on_files(c, item, p, targets, &matched);
         let mut reported = false;
-        for path in matches(targets, &object, p) {
+        for path in matched {
             match owner.get(path) {
                 Some(&first) if first != index && !reported => {
                     let message = format!(
@@ -66,10 +69,7 @@ fn file_object(c: &mut Checker, item: &Node, p: &Permission) {
             "remove `except`, or set `object` to the directory",
         );
     }
-    if p.acls
-        .iter()
-        .any(|a| a.starts_with("d:") || a.starts_with("default:"))
-    {
+    if p.acls.iter().any(|a| acl::is_default_entry(a)) {
         c.error_hint(
             "E038",
             at("acls"),
@@ -77,6 +77,40 @@ fn file_object(c: &mut Checker, item: &Node, p: &Permission) {
             "default (`d:`) entries are for directories only",
         );
     }
+}
+
+/// Rule 32 as the agent applies it: a default ACL entry fails Install for
+/// every installed *file* the entry matches, also below a directory object
+/// (the agent checks each matched file), so it needs `type: [directory]`.
+fn default_acl_on_files(
+    c: &mut Checker,
+    item: &Node,
+    p: &Permission,
+    targets: &Targets,
+    matched: &[&str],
+) {
+    let Some(default) = p.acls.iter().find(|a| acl::is_default_entry(a)) else {
+        return;
+    };
+    let Some(file) = matched
+        .iter()
+        .find(|m| targets.get(**m).is_some_and(|(dir, _)| !dir))
+    else {
+        return;
+    };
+    if targets
+        .get(p.object.trim_end_matches('/'))
+        .is_some_and(|(dir, _)| !dir)
+    {
+        return; // the object itself is a file: reported by file_object
+    }
+    let at = item.get("acls").unwrap_or(item);
+    c.error_hint(
+        "E038",
+        at,
+        format!("default ACL entry \"{default}\" would be applied to the installed file \"{file}\""),
+        "the agent fails Install when a default (`d:`) entry matches a file; add `type: [directory]` to this entry",
+    );
 }
 
 /// The installed paths entry `p` applies to (rules 31, 32).

@@ -39,7 +39,7 @@ pub(crate) fn check_sources(
         };
         let path = root.join(&rel);
         if fs::symlink_metadata(&path).is_err() {
-            c.error_hint("E023", at, format!("source \"{}\" does not exist in the revision", m.source), format!("the revision is {}; if this is a build output, build first, or validate the AppSpec file alone", root.display()));
+            c.error_hint("E023", at, format!("source \"{}\" does not exist in the revision", m.source), format!("the revision is {}; if this is a build output, build first, or check the AppSpec file alone with --file-only", root.display()));
             continue;
         }
         if escapes(&real_root, &path) {
@@ -192,7 +192,7 @@ fn runnable(c: &mut Checker, path: &Path, meta: &fs::Metadata, at: &Node, locati
         c.warning("W002", at, format!("script \"{location}\" is not executable"), format!("the agent will chmod +x it, but record the mode in git: chmod +x {location} && git update-index --chmod=+x {location}"));
     }
     let mut head = [0u8; 2];
-    let has_shebang = fs::File::open(path)
+    let has_shebang = crate::fsutil::open_regular(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
         && &head == b"#!";

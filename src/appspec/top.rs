@@ -66,6 +66,12 @@ fn version(c: &mut Checker, root: &Node) {
     match &v.value {
         Value::Float(f) if *f == 0.0 => {}
         Value::Int(0) => {}
+        Value::Str(s) if v.raw(c.source).is_some_and(|r| !r.starts_with(['"', '\''])) => c.error_hint(
+            "E011",
+            v,
+            format!("`version: {s}` is the string \"{s}\" to the agent's YAML 1.1 parser, not the number 0.0"),
+            "write `version: 0.0`: the agent compares it with the number 0.0",
+        ),
         Value::Str(s) => c.error_hint(
             "E011",
             v,

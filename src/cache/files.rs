@@ -242,7 +242,7 @@ impl FileIndex {
         }
         let mut hasher = blake3::Hasher::new();
         hasher
-            .update_reader(std::fs::File::open(&path).ok()?)
+            .update_reader(crate::fsutil::open_regular(&path).ok()?)
             .ok()?;
         Some(format!("b:{}", hasher.finalize().to_hex()))
     }

@@ -48,7 +48,7 @@ fn files_path(state_root: &Path, stage: &str, action: &str) -> PathBuf {
 
 /// The input files (path → content id) recorded with an action's entry.
 pub fn load_files(state_root: &Path, stage: &str, action: &str) -> BTreeMap<String, String> {
-    std::fs::read(files_path(state_root, stage, action))
+    crate::fsutil::read(&files_path(state_root, stage, action))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
@@ -56,7 +56,7 @@ pub fn load_files(state_root: &Path, stage: &str, action: &str) -> BTreeMap<Stri
 
 /// The stored entry of an action, if there is a readable one.
 pub fn load(state_root: &Path, stage: &str, action: &str) -> Option<Entry> {
-    let bytes = std::fs::read(entry_path(state_root, stage, action)).ok()?;
+    let bytes = crate::fsutil::read(&entry_path(state_root, stage, action)).ok()?;
     serde_json::from_slice::<Entry>(&bytes)
         .ok()
         .filter(|e| e.format == FORMAT)

@@ -32,7 +32,7 @@ pub fn execute(globals: &Globals, args: &LogsArgs) -> anyhow::Result<u8> {
         match action["log"].as_str() {
             Some(log) => {
                 let path = pipeline.root.join(log);
-                let mut file = std::fs::File::open(&path)
+                let mut file = crate::fsutil::open_regular(&path)
                     .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
                 std::io::copy(&mut file, &mut out)?;
             }

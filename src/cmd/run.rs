@@ -17,7 +17,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::record::{self, RunRecord};
-use crate::report::{github, junit, LiveReporter, PlainReporter, Reporter, Stream};
+use crate::report::{github, junit, masked, LiveReporter, PlainReporter, Reporter, Stream};
 use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
@@ -149,7 +149,7 @@ pub(super) fn ensure_state_dir(root: &std::path::Path) -> anyhow::Result<()> {
 fn refresh_schema(dir: &std::path::Path) {
     let path = dir.join("gantry.schema.json");
     let text = super::schema::text();
-    if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+    if crate::fsutil::read(&path).ok().as_deref() != Some(text.as_bytes()) {
         let _ = crate::fsutil::write_atomic(&path, text.as_bytes(), None);
     }
 }
@@ -219,12 +219,13 @@ pub(super) fn run_plan(
     let totals = Totals::of(&stages);
     let status = match &crashed {
         Some(why) => {
+            let why = crate::secrets::mask(why);
             eprintln!("error: {why}; the run is marked failed");
             Status::Failed
         }
         None => totals.status(),
     };
-    let summary = RunSummary {
+    let mut summary = RunSummary {
         schema: 1,
         run_id: plan.run_id.clone(),
         pipeline: plan.pipeline.clone(),
@@ -237,15 +238,22 @@ pub(super) fn run_plan(
         stages,
         totals,
     };
+    masked::summary(&mut summary);
     if catch_unwind(AssertUnwindSafe(|| reporter.finish(&summary))).is_err() {
         eprintln!("error: the reporter crashed while printing the summary");
     }
     Ok(summary)
 }
 
-/// Live bars when the human stream is a terminal, plain lines otherwise.
-/// Returns whether the executor should send every output line.
-fn reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
+/// Live bars when the human stream is a terminal, plain lines otherwise,
+/// behind the masking. Returns whether the executor should send every
+/// output line.
+fn reporter(globals: &Globals, output: OutputFormat) -> (masked::Masked, bool) {
+    let (reporter, every_line) = unmasked_reporter(globals, output);
+    (masked::Masked(reporter), every_line)
+}
+
+fn unmasked_reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
     let (stream, tty) = match output {
         OutputFormat::Human => (Stream::Stdout, term::stdout_is_tty()),
         OutputFormat::Json => (Stream::Stderr, term::stderr_is_tty()),

@@ -2,8 +2,9 @@
 //! `gantry.yml`, in parallel, and print every finding.
 //!
 //! A file argument named `gantry.yml`/`gantry.yaml` is a config; any other
-//! file is an AppSpec file checked on its own; a directory is a revision
-//! (its AppSpec file plus the sources and scripts it names). Without
+//! file is an AppSpec file, checked with its folder as the revision (the
+//! sources and scripts it names, as `gantry deploy` reads it); a directory is
+//! a revision. `--file-only` checks AppSpec files without their revision. Without
 //! arguments gantry checks the repository root: the directory of the
 //! `gantry.yml` found upward from the working directory, else the working
 //! directory. Exit code 0: no errors; 1: errors; 2: an input could not be
@@ -33,6 +34,15 @@ enum Target {
     Revision(PathBuf),
 }
 
+/// How AppSpec targets are checked.
+#[derive(Clone, Copy, Debug)]
+struct Options {
+    /// `--platform`: the platform, instead of detecting it.
+    platform: Option<Platform>,
+    /// `--file-only`: leave out the revision checks.
+    file_only: bool,
+}
+
 /// Validates the given paths (or what the repository root holds).
 pub fn execute(ctx: &Globals, args: &ValidateArgs) -> anyhow::Result<u8> {
     let targets = if args.paths.is_empty() {
@@ -43,11 +53,14 @@ pub fn execute(ctx: &Globals, args: &ValidateArgs) -> anyhow::Result<u8> {
             .map(|p| classify(ctx.cwd.join(p)))
             .collect()
     };
-    let platform = args.platform.map(platform);
+    let options = Options {
+        platform: args.platform.map(platform),
+        file_only: args.file_only,
+    };
     if ctx.verbose {
         list_targets(&targets);
     }
-    let mut findings = check_all(&targets, platform);
+    let mut findings = check_all(&targets, options);
     if let Ok(cwd) = std::env::current_dir() {
         diagnostics::relativize(&mut findings, &cwd);
     }
@@ -118,28 +131,30 @@ fn default_targets(ctx: &Globals) -> anyhow::Result<Vec<Target>> {
     Ok(targets)
 }
 
-fn check_one(target: &Target, platform: Option<Platform>) -> Vec<Diagnostic> {
+fn check_one(target: &Target, options: Options) -> Vec<Diagnostic> {
+    let Options {
+        platform,
+        file_only,
+    } = options;
     match target {
         Target::Config(path) => config::load(path)
             .err()
             .map(|e| e.diagnostics)
             .unwrap_or_default(),
-        Target::AppSpec(path) => appspec::validate_file(path, platform),
-        Target::Revision(dir) => appspec::validate_revision(dir, platform),
+        Target::AppSpec(path) if file_only => appspec::validate_file(path, platform),
+        Target::AppSpec(path) => appspec::validate_in_revision(path, platform),
+        Target::Revision(dir) => appspec::validate_revision(dir, platform, file_only),
     }
 }
 
 /// Checks every target on all cores, keeping the findings in argument order.
-fn check_all(targets: &[Target], platform: Option<Platform>) -> Vec<Diagnostic> {
+fn check_all(targets: &[Target], options: Options) -> Vec<Diagnostic> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(targets.len())
         .max(1);
     if threads == 1 {
-        return targets
-            .iter()
-            .flat_map(|t| check_one(t, platform))
-            .collect();
+        return targets.iter().flat_map(|t| check_one(t, options)).collect();
     }
     let chunk = targets.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -151,7 +166,7 @@ fn check_all(targets: &[Target], platform: Option<Platform>) -> Vec<Diagnostic> 
                     .stack_size(16 << 20)
                     .spawn_scoped(scope, move || {
                         part.iter()
-                            .flat_map(|t| check_one(t, platform))
+                            .flat_map(|t| check_one(t, options))
                             .collect::<Vec<_>>()
                     })
             })
@@ -161,7 +176,7 @@ fn check_all(targets: &[Target], platform: Option<Platform>) -> Vec<Diagnostic> 
             match handle.map(|h| h.join()) {
                 Ok(Ok(found)) => all.extend(found),
                 // Could not spawn or the thread died: check this part here.
-                _ => all.extend(part.iter().flat_map(|t| check_one(t, platform))),
+                _ => all.extend(part.iter().flat_map(|t| check_one(t, options))),
             }
         }
         all

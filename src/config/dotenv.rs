@@ -19,8 +19,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<(String, String)>, Diagnosti
         let indent = raw.len() - line.len();
         let line = line.strip_prefix("export ").map_or(line, str::trim_start);
         let error = |column: usize, message: &str| {
+            // The line is not quoted: its value may be a secret.
             Diagnostic::error("C012", file, index + 1, column, message.to_string())
                 .with_hint("write KEY=VALUE, e.g. DB_PASSWORD=hunter2 or NAME=\"two words\"")
+                .without_source()
         };
         let Some((key, value)) = line.split_once('=') else {
             return Err(error(indent + 1, "expected KEY=VALUE"));

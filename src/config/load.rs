@@ -25,7 +25,7 @@ const DEFAULT_KEEP_RUNS: u32 = 50;
 pub fn find_config(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, UsageError> {
     if let Some(file) = explicit {
         let path = start.join(file);
-        return if path.is_file() {
+        return if is_config_candidate(&path) {
             Ok(path)
         } else {
             Err(UsageError(format!(
@@ -37,7 +37,7 @@ pub fn find_config(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Usa
     for dir in start.ancestors() {
         for name in CONFIG_NAMES {
             let candidate = dir.join(name);
-            if candidate.is_file() {
+            if is_config_candidate(&candidate) {
                 return Ok(candidate);
             }
         }
@@ -48,13 +48,19 @@ pub fn find_config(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Usa
     )))
 }
 
+/// Whether `path` is there and not a directory: a FIFO or device named
+/// `gantry.yml` is found, then refused by [`load`] saying what it is.
+fn is_config_candidate(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
+}
+
 /// Reads and validates the config at `path`.
 pub fn load(path: &Path) -> Result<Pipeline, ConfigError> {
     let fail = |diagnostics| ConfigError {
         file: path.display().to_string(),
         diagnostics,
     };
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::fsutil::read(path).map_err(|e| {
         fail(vec![Diagnostic::error(
             "C000",
             path,

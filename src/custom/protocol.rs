@@ -43,6 +43,8 @@ pub enum Message {
     Log(String),
     /// How far the work is, 0–100.
     Progress(u8),
+    /// A value to treat as a secret from now on.
+    Mask(String),
     /// The end of this invocation.
     Result(Report),
 }
@@ -68,6 +70,9 @@ enum Wire {
     },
     Progress {
         percent: f64,
+    },
+    Mask {
+        value: String,
     },
     Result {
         status: WireStatus,
@@ -103,11 +108,12 @@ pub fn parse(line: &str) -> Result<Message, String> {
     }
     let wire: Wire = serde_json::from_value(value).map_err(|e| {
         format!(
-            "not a gantry message ({e}); expected \"type\": \"log\", \"progress\" or \"result\""
+            "not a gantry message ({e}); expected \"type\": \"log\", \"progress\", \"mask\" or \"result\""
         )
     })?;
     Ok(match wire {
         Wire::Log { message } => Message::Log(message),
+        Wire::Mask { value } => Message::Mask(value),
         Wire::Progress { percent } if (0.0..=100.0).contains(&percent) => {
             Message::Progress(percent.round() as u8)
         }
@@ -164,6 +170,10 @@ mod tests {
         assert_eq!(
             parse(r#"{"type":"log","message":"hi"}"#),
             Ok(Message::Log("hi".into()))
+        );
+        assert_eq!(
+            parse(r#"{"type":"mask","value":"tok"}"#),
+            Ok(Message::Mask("tok".into()))
         );
         assert_eq!(
             parse(r#"{"type":"progress","percent":42.4,"protocol":1}"#),

@@ -1,5 +1,6 @@
 //! Reads a custom action's stdout as protocol lines: `log` messages go to the
-//! action's output, `progress` to the live bar, the `result` is kept. stderr
+//! action's output, `progress` to the live bar, `mask` values become
+//! secrets, the `result` is kept. stderr
 //! is plain text for the log. The first bad line is remembered, quoted.
 
 use super::protocol::{self, Message, Report, MAX_LINE};
@@ -55,6 +56,7 @@ impl<'a> ProtocolSink<'a> {
         match parsed {
             Ok(Message::Log(message)) => self.inner.write(format!("{message}\n").as_bytes()),
             Ok(Message::Progress(percent)) => self.inner.progress(percent),
+            Ok(Message::Mask(value)) => crate::secrets::register([&value]),
             Ok(Message::Result(_)) if self.result.is_some() => {
                 self.fail("a second `result`", &text);
             }
@@ -75,6 +77,8 @@ impl<'a> ProtocolSink<'a> {
         if self.error.is_some() {
             return;
         }
+        // Masked before it is cut, so that a cut cannot leave half a secret.
+        let line = crate::secrets::mask(line);
         let mut quoted: String = line.chars().take(QUOTE).collect();
         if quoted.len() < line.len() {
             quoted.push('…');
@@ -106,7 +110,7 @@ impl OutputSink for ProtocolSink<'_> {
         self.partial.extend_from_slice(rest);
         if self.partial.len() > MAX_LINE {
             self.line_no += 1;
-            let start = String::from_utf8_lossy(&self.partial[..QUOTE]).into_owned();
+            let start = String::from_utf8_lossy(&self.partial).into_owned();
             self.fail(&format!("a line longer than {MAX_LINE} bytes"), &start);
             self.partial.clear();
             self.overlong = true;

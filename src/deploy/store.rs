@@ -122,7 +122,7 @@ impl GroupState {
     /// Reads `state.json` of `dir` (a missing file is an empty state).
     pub fn load(dir: &Path) -> anyhow::Result<GroupState> {
         let path = dir.join("state.json");
-        let text = match fs::read_to_string(&path) {
+        let text = match crate::fsutil::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(GroupState::default()),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),

@@ -1,13 +1,12 @@
 //! Runs one planned action: its attempts, its log, its result.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
 use super::interrupt::Interrupt;
-use super::outcome::{ActionIo, Outcome};
+use super::outcome::{log_note, ActionIo, Outcome};
 use super::output::ActionOutput;
 use super::shell;
 use crate::events::{ActionResult, Event, Status};
@@ -76,9 +75,9 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
             command: command.clone(),
         });
         if attempt > 1 {
-            note(
+            log_note(
                 &log,
-                &format!("gantry: attempt {attempt} of {}", action.retries + 1),
+                &format!("attempt {attempt} of {}", action.retries + 1),
             );
         }
         let outcome = attempt_once(action, ctx, &log);
@@ -146,11 +145,7 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
         outcome.add_reason(&log_problem);
     }
     if let Some(why) = &outcome.reason {
-        note(log, &format!("gantry: {why}"));
+        log_note(log, why);
     }
     outcome
-}
-
-fn note(mut log: &File, text: &str) {
-    let _ = writeln!(log, "{text}");
 }

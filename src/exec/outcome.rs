@@ -85,6 +85,12 @@ impl Outcome {
     }
 }
 
+/// Writes `gantry: text` into an action's log, secrets masked like the
+/// action's output.
+pub fn log_note(mut log: &File, text: &str) {
+    let _ = writeln!(log, "gantry: {}", crate::secrets::mask(text));
+}
+
 /// The note for background processes stopped after the main one exited.
 pub const LEFTOVERS: &str = "stopped background processes left running by the action";
 
@@ -108,7 +114,7 @@ impl ActionIo<'_> {
 
     /// Writes a note into the log only.
     pub fn note(&mut self, text: &str) {
-        let _ = writeln!(self.log, "gantry: {text}");
+        log_note(self.log, text);
     }
 
     /// Runs a process with its output going to the action's output.

@@ -20,6 +20,8 @@ const LATEST_LINE_EVERY: Duration = Duration::from_millis(100);
 pub struct ActionOutput {
     key: ActionKey,
     masker: Masker,
+    /// The secrets' generation the masker was made for.
+    generation: u64,
     log: File,
     events: SyncSender<Event>,
     every_line: bool,
@@ -31,8 +33,9 @@ pub struct ActionOutput {
 }
 
 impl ActionOutput {
-    /// Output for `key`, logged to `log`; `every_line` sends each line as an
-    /// event, otherwise only the latest line, throttled.
+    /// Output for `key`, logged to `log`, masking `secrets` and every other
+    /// known secret; `every_line` sends each line as an event, otherwise only
+    /// the latest line, throttled.
     pub fn new(
         key: ActionKey,
         secrets: &[String],
@@ -40,9 +43,11 @@ impl ActionOutput {
         events: SyncSender<Event>,
         every_line: bool,
     ) -> Self {
+        crate::secrets::register(secrets);
         Self {
             key,
-            masker: Masker::new(secrets),
+            generation: crate::secrets::generation(),
+            masker: crate::secrets::masker(),
             log,
             events,
             every_line,
@@ -142,6 +147,12 @@ impl OutputSink for ActionOutput {
     fn write(&mut self, chunk: &[u8]) {
         let mut masked = std::mem::take(&mut self.masked);
         masked.clear();
+        if self.generation != crate::secrets::generation() {
+            // A secret was added (a custom action's `mask`): mask with it from here on.
+            self.generation = crate::secrets::generation();
+            self.masker
+                .switch_to(crate::secrets::patterns(), &mut masked);
+        }
         self.masker.push(chunk, &mut masked);
         self.accept(&masked);
         self.masked = masked;

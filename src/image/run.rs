@@ -113,6 +113,6 @@ fn prepare_archive(path: &Path) -> Result<(), String> {
 }
 
 fn read_trimmed(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::fsutil::read_to_string(path).ok()?;
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }

@@ -78,7 +78,7 @@ pub fn pipeline_layers(
     let mut layers = Layers::default();
     if let Some((path, span)) = &pipeline.env_file {
         let full = pipeline.root.join(path);
-        let text = std::fs::read_to_string(&full).map_err(|e| {
+        let text = crate::fsutil::read_to_string(&full).map_err(|e| {
             Diagnostic::error(
                 "C012",
                 &pipeline.file,

@@ -135,7 +135,9 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     vars.set("pipeline.name", pipeline.name.clone());
     let layers =
         env::pipeline_layers(pipeline, &vars, options.cli_env).map_err(|d| fail(vec![d]))?;
-    let secrets = secret_values(pipeline, &layers).map_err(fail)?;
+    let mut secrets = secret_values(pipeline, &layers).map_err(fail)?;
+    // Known before the actions are planned, so that their errors are masked.
+    crate::secrets::register(&secrets);
     let mut stages = Vec::new();
     for i in chosen {
         let stage = &pipeline.stages[i];
@@ -154,6 +156,8 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
             groups,
         });
     }
+    overridden_secrets(pipeline, &stages, &mut secrets);
+    crate::secrets::register(&secrets);
     Ok(Plan {
         pipeline: pipeline.name.clone(),
         root: pipeline.root.clone(),
@@ -190,6 +194,18 @@ fn secret_values(pipeline: &Pipeline, layers: &Layers) -> Result<Vec<String>, Ve
         Ok(values)
     } else {
         Err(missing)
+    }
+}
+
+/// Adds the values a stage or action `env` gives a variable named in
+/// `secrets:`: they are as secret as the value they replace.
+fn overridden_secrets(pipeline: &Pipeline, stages: &[PlannedStage], secrets: &mut Vec<String>) {
+    let actions = stages.iter().flat_map(|s| s.groups.iter().flatten());
+    for (name, value) in actions.flat_map(|a| &a.env) {
+        let named = pipeline.secrets.iter().any(|s| &s.name == name);
+        if named && !value.is_empty() && !secrets.contains(value) {
+            secrets.push(value.clone());
+        }
     }
 }
 

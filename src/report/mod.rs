@@ -5,6 +5,7 @@
 pub mod github;
 pub mod junit;
 mod live;
+pub mod masked;
 mod plain;
 pub mod table;
 mod tail;

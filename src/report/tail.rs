@@ -7,7 +7,7 @@ const WINDOW: u64 = 64 * 1024;
 
 /// Up to `n` last lines of the file at `path`.
 pub fn last_lines(path: &Path, n: usize) -> Vec<String> {
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(mut file) = crate::fsutil::open_regular(path) else {
         return Vec::new();
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);

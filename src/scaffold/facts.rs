@@ -9,7 +9,7 @@ use super::template::Vars;
 
 /// The text of `dir/name`, if it is a readable UTF-8 file.
 pub fn read(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join(name)).ok()
+    crate::fsutil::read_to_string(&dir.join(name)).ok()
 }
 
 /// Whether `dir/name` exists (file or directory).
@@ -236,7 +236,8 @@ pub fn dotnet(dir: &Path) -> Facts {
     let tests = super::detect::any_file(dir, 4, &|path: &Path| {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         name.ends_with("proj")
-            && std::fs::read_to_string(path).is_ok_and(|t| t.contains("Microsoft.NET.Test.Sdk"))
+            && crate::fsutil::read_to_string(path)
+                .is_ok_and(|t| t.contains("Microsoft.NET.Test.Sdk"))
     });
     text(&mut facts.vars, "target", &target);
     flag(&mut facts.vars, "tests", tests);

@@ -135,7 +135,7 @@ fn files(
             files.push(FileChange::new(root, &rel, text, mode));
         }
     }
-    let existing = std::fs::read_to_string(root.join(".gitignore")).ok();
+    let existing = crate::fsutil::read_to_string(&root.join(".gitignore")).ok();
     if let Some(text) = gitignore::with_state_dir(existing.as_deref()) {
         let mut change = FileChange::new(root, ".gitignore", text, 0o644);
         if change.change == Change::Replace {

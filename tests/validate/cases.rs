@@ -48,9 +48,15 @@ pub const INVALID: &[Case] = &[
     ("two documents", "version: 0.0\n---\nos: linux\n", "E005", 3),
     ("top-level list", "- version: 0.0\n", "E007", 1),
     ("top-level scalar", "hello\n", "E007", 1),
+    ("unquoted date source", linux!("files:\n  - source: 2024-01-01\n    destination: /srv\n"), "E008", 4),
+    ("unquoted timestamp runas", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      runas: 2024-01-01 10:00:00\n"), "E008", 6),
+    ("unquoted date in except", linux!("permissions:\n  - object: /srv\n    except: [2024-01-01]\n"), "E008", 5),
+    ("symbol runas", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      runas: :root\n"), "E008", 6),
+    ("alias", linux!("hooks:\n  BeforeInstall:\n    - &s {location: a.sh}\n  AfterInstall:\n    - *s\n"), "E008", 7),
     // B. top level (rules 8-12)
     ("quoted version", "version: \"0.0\"\nos: linux\n", "E011", 1),
     ("version 1.0", "version: 1.0\nos: linux\n", "E011", 1),
+    ("YAML 1.2 octal version", "version: 0o0\nos: linux\n", "E011", 1),
     ("no version", "os: linux\n", "E011", 1),
     ("no os", "version: 0.0\n", "E012", 1),
     ("capitalised os", "version: 0.0\nos: Linux\n", "E012", 2),
@@ -66,9 +72,7 @@ pub const INVALID: &[Case] = &[
     // D. file_exists_behavior (rule 21)
     ("lower-case file_exists_behavior", linux!("file_exists_behavior: overwrite\n"), "E026", 3),
     // E. permissions (rules 28-36)
-    ("unknown permissions key", linux!("permissions:\n  - object: /srv\n    modes: \"644\"\n"), "E030", 5),
     ("permission without object", linux!("permissions:\n  - owner: app\n"), "E031", 4),
-    ("relative object", linux!("permissions:\n  - object: srv/app\n"), "E031", 4),
     ("permissions on windows", "version: 0.0\nos: windows\npermissions:\n  - object: C:\\app\n", "E032", 3),
     ("scalar type", linux!("permissions:\n  - object: /srv\n    type: file\n"), "E033", 5),
     ("unknown object type", linux!("permissions:\n  - object: /srv\n    type: [folder]\n"), "E033", 5),
@@ -97,6 +101,7 @@ pub const INVALID: &[Case] = &[
     ("script outside the revision", linux!("hooks:\n  BeforeInstall:\n    - location: ../x.sh\n"), "E044", 5),
     ("zero timeout", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 0\n"), "E046", 6),
     ("timeout above an hour", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 3601\n"), "E046", 6),
+    ("half-second timeout", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 0.5\n"), "E046", 6),
     ("text timeout", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: soon\n"), "E046", 6),
     ("timeouts add up past an hour", linux!("hooks:\n  AfterInstall:\n    - location: a.sh\n      timeout: 2000\n    - location: b.sh\n      timeout: 2000\n"), "E047", 4),
     ("numeric runas", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      runas: 5\n"), "E048", 6),
@@ -127,5 +132,12 @@ pub const INVALID: &[Case] = &[
 /// Files with only warnings (exit code 0): (name, content, code, line).
 pub const WARNINGS: &[Case] = &[
     ("except entry with a slash", linux!("permissions:\n  - object: /srv\n    except: [a/b]\n"), "W001", 5),
+    ("relative object", linux!("permissions:\n  - object: srv/app\n"), "W005", 4),
+    ("unknown permissions key", linux!("permissions:\n  - object: /srv\n    modes: \"644\"\n"), "W006", 5),
+    ("unknown files key", linux!("files:\n  - source: a\n    destination: /srv\n    mode: 644\n"), "W006", 6),
+    ("unknown script key", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timout: 30\n"), "W006", 6),
+    ("fractional timeout", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 1.5\n"), "W007", 6),
+    ("timeout with a unit", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 300s\n"), "W007", 6),
+    ("timeout in exponent form", linux!("hooks:\n  BeforeInstall:\n    - location: a.sh\n      timeout: 1e3\n"), "W007", 6),
     ("runas on windows", "version: 0.0\nos: windows\nhooks:\n  BeforeInstall:\n    - location: a.bat\n      runas: admin\n", "W004", 6),
 ];

@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use crate::cache::{Cache, Decision};
-use crate::exec::mask::Masker;
 use crate::plan::Plan;
 use crate::vars;
 
@@ -12,9 +11,12 @@ pub fn print(plan: &Plan, cache: Option<&Cache>) {
     print!("{}", render(plan, cache));
 }
 
-/// The plan as text.
+/// The plan as text, secrets masked.
 pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
-    let masker = Masker::new(&plan.secrets);
+    crate::exec::mask::Masker::new(&plan.secrets).mask_str(&unmasked(plan, cache))
+}
+
+fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
     let bold = console::Style::new().bold();
     let dim = console::Style::new().dim();
     let mut out = String::new();
@@ -46,7 +48,7 @@ pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
             );
             for action in group {
                 let _ = writeln!(out, "  [{}]", action.key);
-                for line in masker.mask_str(&shown(plan, &action.command)).lines() {
+                for line in shown(plan, &action.command).lines() {
                     let _ = writeln!(out, "      $ {line}");
                 }
                 let mut facts = vec![format!("cwd: {}", relative(plan, &action.cwd))];
@@ -74,7 +76,7 @@ pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
                     let _ = writeln!(
                         out,
                         "      {}",
-                        dim.apply_to(format!("env {k}={}", masker.mask_str(&shown(plan, v))))
+                        dim.apply_to(format!("env {k}={}", shown(plan, v)))
                     );
                 }
             }

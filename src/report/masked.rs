@@ -1,0 +1,57 @@
+//! The masking in front of every reporter and record: events and the run
+//! summary pass through [`crate::secrets`] before anything shows or stores
+//! them, so a secret in gantry's own text (a reason, a note, an approval
+//! question, a custom action's output) is hidden like one in action output.
+
+use super::Reporter;
+use crate::events::{ActionResult, Event};
+use crate::plan::Plan;
+use crate::secrets::mask_in_place;
+use crate::summary::RunSummary;
+
+/// A reporter that only ever sees masked text.
+pub struct Masked(pub Box<dyn Reporter>);
+
+impl Reporter for Masked {
+    fn start(&mut self, plan: &Plan) {
+        self.0.start(plan);
+    }
+
+    fn event(&mut self, event: &Event) {
+        let mut event = event.clone();
+        match &mut event {
+            Event::StageStarted { stage } => mask_in_place(stage),
+            Event::ActionStarted { command, .. } => mask_in_place(command),
+            Event::Output { line, .. } => mask_in_place(line),
+            Event::Note { text, .. } => mask_in_place(text),
+            Event::Retrying { reason, .. } => mask_in_place(reason),
+            Event::Progress { .. } => {}
+            Event::ApprovalRequested { message, .. } => mask_in_place(message),
+            Event::ActionFinished { result, .. } => result_text(result),
+        }
+        self.0.event(&event);
+    }
+
+    fn finish(&mut self, summary: &RunSummary) {
+        self.0.finish(summary);
+    }
+}
+
+/// Masks every text of `summary` that a run can fill in: what `run.json`,
+/// `--output json`, JUnit and the GitHub summary are made from.
+pub fn summary(summary: &mut RunSummary) {
+    for stage in &mut summary.stages {
+        for action in &mut stage.actions {
+            result_text(action);
+        }
+    }
+}
+
+fn result_text(result: &mut ActionResult) {
+    if let Some(reason) = &mut result.reason {
+        mask_in_place(reason);
+    }
+    for value in result.outputs.values_mut() {
+        mask_in_place(value);
+    }
+}
