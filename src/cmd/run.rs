@@ -104,8 +104,9 @@ fn finish_records(
 ) {
     let report = |result: anyhow::Result<()>| {
         if let Err(e) = result {
+            let why = crate::secrets::mask(&format!("{e:#}"));
             eprintln!(
-                "error: {e:#}; the run's outcome stands: {}",
+                "error: {why}; the run's outcome stands: {}",
                 summary.status.label()
             );
         }
