@@ -342,7 +342,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__deploy)
-            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --no-rollback --yes --output --directory --file --quiet --verbose --color --help"
+            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --recover --no-rollback --yes --output --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,12 +920,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__hook__subcmd__install)
-            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --to --skip --all --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -954,12 +962,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__hook__subcmd__pre__subcmd__push)
-            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --to --skip --all --chained --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1056,14 +1072,18 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__init)
-            opts="-C -f -q -v -h --force --template --appspec --dry-run --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --force --template --from --appspec --dry-run --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --template)
-                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php make just task" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "github-actions gitlab-ci make just task npm tox nox" -- "${cur}"))
                     return 0
                     ;;
                 --directory)
@@ -1162,7 +1182,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__run)
-            opts="-j -e -y -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --yes --directory --file --quiet --verbose --color --help"
+            opts="-j -e -y -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --clean --pre-push --yes --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -47,15 +47,26 @@ complete -c gantry -n "__fish_gantry_needs_command" -f -a "export" -d 'Write the
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template for the directory instead of detecting projects' -r -f -a "rust\t'Rust with Cargo (`Cargo.toml`)'
-node\t'Node with npm, yarn or pnpm (`package.json`)'
-go\t'Go modules (`go.mod`)'
-python\t'Python (`pyproject.toml`, `setup.py`, `requirements.txt`)'
-maven\t'Java with Maven (`pom.xml`)'
-gradle\t'Java or Kotlin with Gradle (`gradlew`, `build.gradle[.kts]`)'
-dotnet\t'.NET (`*.sln`, `*.csproj`, `*.fsproj`, `*.vbproj`)'
-ruby\t'Ruby with Bundler or Rake (`Gemfile`, `Rakefile`)'
-php\t'PHP with Composer (`composer.json`)'"
+complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template (or this task runner\'s targets) for the directory instead of detecting' -r -f -a "rust\t'Rust with Cargo'
+node\t'Node with npm, yarn or pnpm'
+go\t'Go modules'
+python\t'Python'
+maven\t'Java with Maven'
+gradle\t'Java or Kotlin with Gradle'
+dotnet\t'.NET'
+ruby\t'Ruby with Bundler or Rake'
+php\t'PHP with Composer'
+make\t'`make` targets: `lint`, `all` (or `build`, or the default), `test`'
+just\t'`just` recipes: `lint`, `build`, `test`'
+task\t'Task (`Taskfile.yml`) tasks: `lint`, `build`, `test`'"
+complete -c gantry -n "__fish_gantry_using_subcommand init" -l from -d 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)' -r -f -a "github-actions\t'The `run:` steps of `.github/workflows/*.yml`'
+gitlab-ci\t'The `script:` of the jobs in `.gitlab-ci.yml`'
+make\t'The `lint`/`build`/`test` targets of a `Makefile`'
+just\t'The `lint`/`build`/`test` recipes of a `justfile`'
+task\t'The `lint`/`build`/`test` tasks of a `Taskfile.yml`'
+npm\t'The `lint`/`build`/`test` scripts of `package.json`'
+tox\t'The check and test environments of `tox.ini`'
+nox\t'The check and test sessions of `noxfile.py`'"
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
@@ -84,7 +95,9 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l dry-run -d 'Print the plan with every variable expanded; run nothing'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-going -d 'Go on with later stages after a stage failed'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l no-cache -d 'Run every action, even those the cache would skip'
-complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Keep the snapshot\'s checkout after the run and print where it is'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Print where the snapshot\'s checkout is (it is kept in .gantry/snapshot/ for the next run)'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l clean -d 'Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l pre-push -d 'Set by the pre-push hook: approval gates ask on the controlling terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s y -l yes -d 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
@@ -135,6 +148,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l color -d 'Colou
 always\t''
 never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l rollback -d 'Redeploy the group\'s previous successful revision'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l recover -d 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l no-rollback -d 'On failure, keep the failed state for inspection instead of rolling back'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s y -l yes -d 'Approve the group\'s approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
@@ -153,11 +167,14 @@ complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "status" -d 'Say which pre-push hook is installed, and where'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "pre-push" -d 'Run by the installed hook: check every pushed commit'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l to -d 'Stop after this stage' -r
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l skip -d 'Leave out this stage (repeatable)' -r
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l all -d 'Also run stages that deploy or ask for approval (a gate asks on the terminal)'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
@@ -177,11 +194,15 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l to -d 'Stop after this stage' -r
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l skip -d 'Leave out this stage (repeatable)' -r
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l all -d 'Also run stages that deploy or ask for approval (a gate asks on the terminal)'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l chained -d 'Run the hook gantry moved to pre-push.gantry-chained first'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s h -l help -d 'Print help'

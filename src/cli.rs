@@ -109,7 +109,7 @@ pub enum ExportTarget {
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
     /// Install the pre-push hook (an existing hook is chained, never overwritten).
-    Install,
+    Install(HookStages),
     /// Remove gantry's pre-push hook and restore a chained one.
     Uninstall,
     /// Say which pre-push hook is installed, and where.
@@ -117,11 +117,32 @@ pub enum HookCommand {
     /// Run by the installed hook: check every pushed commit.
     #[command(hide = true)]
     PrePush {
+        /// The stages the push runs.
+        #[command(flatten)]
+        stages: HookStages,
+        /// Run the hook gantry moved to pre-push.gantry-chained first.
+        #[arg(long)]
+        chained: bool,
         /// The remote's name (from git).
         remote: Option<String>,
         /// The remote's URL (from git).
         url: Option<String>,
     },
+}
+
+/// Which stages a push runs (`gantry hook install`). By default every
+/// stage that neither deploys nor asks for approval.
+#[derive(Clone, Debug, Default, Args)]
+pub struct HookStages {
+    /// Stop after this stage.
+    #[arg(long, value_name = "STAGE", add = stage_names())]
+    pub to: Option<String>,
+    /// Leave out this stage (repeatable).
+    #[arg(long, value_name = "STAGE", add = stage_names())]
+    pub skip: Vec<String>,
+    /// Also run stages that deploy or ask for approval (a gate asks on the terminal).
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Arguments of `gantry graph`.
@@ -156,9 +177,12 @@ pub struct InitArgs {
     /// Overwrite an existing gantry.yml (and, with --appspec, appspec.yml and its scripts).
     #[arg(long)]
     pub force: bool,
-    /// Use this ecosystem's template for the directory instead of detecting projects.
-    #[arg(long, value_enum, value_name = "NAME")]
-    pub template: Option<crate::scaffold::Ecosystem>,
+    /// Use this ecosystem's template (or this task runner's targets) for the directory instead of detecting.
+    #[arg(long, value_enum, value_name = "NAME", conflicts_with = "from")]
+    pub template: Option<crate::scaffold::Template>,
+    /// Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub from: Option<crate::scaffold::Origin>,
     /// Also write an EC2/On-Premises appspec.yml and scripts/ with its hook scripts.
     #[arg(long)]
     pub appspec: bool,
@@ -206,6 +230,10 @@ pub struct DeployArgs {
     /// Redeploy the group's previous successful revision.
     #[arg(long)]
     pub rollback: bool,
+    /// Only restore instances that a killed or interrupted deployment left
+    /// half done, as they were before it (every deployment does this first).
+    #[arg(long, conflicts_with_all = ["rollback", "revision", "appspec"])]
+    pub recover: bool,
     /// On failure, keep the failed state for inspection instead of rolling back.
     #[arg(long)]
     pub no_rollback: bool,
@@ -257,9 +285,15 @@ pub struct RunArgs {
     /// Run every action, even those the cache would skip.
     #[arg(long)]
     pub no_cache: bool,
-    /// Keep the snapshot's checkout after the run and print where it is.
+    /// Print where the snapshot's checkout is (it is kept in .gantry/snapshot/ for the next run).
     #[arg(long, requires = "snapshot")]
     pub keep_snapshot: bool,
+    /// Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted.
+    #[arg(long, requires = "snapshot")]
+    pub clean: bool,
+    /// Set by the pre-push hook: approval gates ask on the controlling terminal.
+    #[arg(long, hide = true)]
+    pub pre_push: bool,
     /// Approve every approval gate without asking (also GANTRY_APPROVE=1).
     #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
     pub yes: bool,

@@ -43,10 +43,13 @@ pub struct RunSummary {
 pub struct SnapshotInfo {
     /// The commit checked out.
     pub commit: String,
-    /// The temporary checkout.
+    /// The checkout (`.gantry/snapshot/`).
     pub dir: PathBuf,
-    /// Whether the checkout was kept (`--keep-snapshot`).
+    /// Whether the checkout stays after the run (always: the next snapshot
+    /// run updates it).
     pub kept: bool,
+    /// Whether it was checked out from an empty folder rather than updated.
+    pub fresh: bool,
 }
 
 /// One stage of a run.

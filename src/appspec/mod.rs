@@ -26,7 +26,7 @@ pub(crate) mod plan;
 mod revision;
 mod server;
 mod service_hooks;
-mod suggest;
+use crate::suggest;
 mod top;
 mod yaml11;
 
@@ -37,6 +37,7 @@ pub use model::{
     AppSpec, FileExistsBehavior, FileMapping, HookScript, ObjectType, Os, Permission,
     SelinuxContext,
 };
+pub use revision::{resolve_script, ScriptPath};
 pub use service_hooks::{ECS_EVENTS, LAMBDA_EVENTS};
 
 use crate::diagnostics::Diagnostic;

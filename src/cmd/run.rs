@@ -31,7 +31,7 @@ const EVENT_QUEUE: usize = 1024;
 
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
-    let mut source = Source::load(globals, args.snapshot.as_deref())?;
+    let mut source = Source::load(globals, args.snapshot.as_deref(), args.clean)?;
     let files = source.files.take();
     let pipeline = &source.pipeline;
     let selection = Selection {
@@ -72,12 +72,11 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     let cache = cache(&plan.run_id);
     let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
     if args.keep_snapshot {
-        if let Some(snapshot) = source.snapshot.as_mut() {
-            snapshot.keep();
+        if let Some(snapshot) = &source.snapshot {
             eprintln!("snapshot kept at {}", snapshot.dir.display());
         }
     }
-    summary.snapshot = source.snapshot_info(args.keep_snapshot);
+    summary.snapshot = source.snapshot_info();
     finish_records(globals, args, &summary, &record, &source.state_root);
     if args.output == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -188,6 +187,7 @@ pub(super) fn run_plan(
                 approval: crate::approval::Policy::decide(
                     args.yes,
                     term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
+                    args.pre_push,
                 ),
                 outputs: Default::default(),
             };

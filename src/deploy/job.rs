@@ -19,6 +19,8 @@ pub enum Mode {
     Deploy,
     /// Redeploy the group's previous successful revision (`--rollback`).
     Rollback,
+    /// Only restore instances a deployment did not finish with (`--recover`).
+    Recover,
 }
 
 /// One local instance.
@@ -28,6 +30,8 @@ pub struct Instance {
     pub name: String,
     /// Its root folder (absolute): `/srv/app` in the AppSpec is `<root>/srv/app`.
     pub root: PathBuf,
+    /// Given with `--root`: it may lead anywhere, `/` included.
+    pub explicit: bool,
 }
 
 /// A deployment to carry out.
@@ -45,10 +49,14 @@ pub struct DeployJob {
     pub revision: PathBuf,
     /// The AppSpec file (absolute); `None`: the revision's `appspec.yml`.
     pub appspec: Option<PathBuf>,
-    /// `.gantry/` of the pipeline: never copied into a bundle.
+    /// `.gantry/` of the pipeline root the revision is in: never copied into a bundle.
     pub state_root: PathBuf,
     /// `.gantry/deployments/<group>/`.
     pub state: PathBuf,
+    /// The repository whose `.gantry/` holds instances and history: instance
+    /// roots must stay inside it. In a snapshot run this is the real
+    /// repository, not the checkout the revision comes from.
+    pub home: PathBuf,
     /// Redeploy the last successful revision when the deployment fails.
     pub rollback_on_failure: bool,
     /// Deploy, or roll back by hand.
@@ -58,6 +66,11 @@ pub struct DeployJob {
 }
 
 impl DeployJob {
+    /// The pipeline root whose `.gantry/` holds instances and history.
+    pub fn pipeline_root(&self) -> &Path {
+        &self.home
+    }
+
     /// A short description for `--dry-run`, `list` and the live line.
     pub fn describe(&self, base: &Path) -> String {
         let rel = |p: &Path| match p.strip_prefix(base) {
@@ -68,6 +81,7 @@ impl DeployJob {
         let what = match self.mode {
             Mode::Deploy => format!("deploy {}", rel(&self.revision)),
             Mode::Rollback => "roll back".to_string(),
+            Mode::Recover => "recover".to_string(),
         };
         let n = self.instances.len();
         let s = if n == 1 { "" } else { "s" };
@@ -99,6 +113,9 @@ pub fn plan(
         (None, Some(a)) => a.parent().unwrap_or(root).to_path_buf(),
         (None, None) => root.clone(),
     };
+    // Instances and deployment history are the real repository's, also
+    // when a snapshot run deploys a revision from its checkout.
+    let real_root = &pipeline.state_root;
     let state_root = root.join(crate::record::STATE_DIR);
     let job = DeployJob {
         application: pipeline.name.clone(),
@@ -109,14 +126,19 @@ pub fn plan(
             .enumerate()
             .map(|(i, r)| Instance {
                 name: (i + 1).to_string(),
-                root: root.join(r),
+                root: real_root.join(r),
+                explicit: false,
             })
             .collect(),
         config: group.config,
         revision,
         appspec,
-        state: state_root.join(DEPLOYMENTS_DIR).join(&group.name),
+        state: real_root
+            .join(crate::record::STATE_DIR)
+            .join(DEPLOYMENTS_DIR)
+            .join(&group.name),
         state_root,
+        home: real_root.clone(),
         rollback_on_failure: deploy.rollback,
         mode: Mode::Deploy,
         secrets: pipeline

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod interrupt;
 pub mod mask;
+mod not_found;
 pub mod orphans;
 pub mod outcome;
 mod output;

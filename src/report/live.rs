@@ -113,7 +113,7 @@ impl LiveReporter {
         ));
         if failed {
             if let Some(path) = log_file {
-                for line in tail::last_lines(path, FAILURE_TAIL_LINES) {
+                for line in tail::failure_lines(path, FAILURE_TAIL_LINES) {
                     self.println(format!("  {} {line}", dim.apply_to("│")));
                 }
             }

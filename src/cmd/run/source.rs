@@ -47,7 +47,8 @@ fn prefetched(pipeline: &Pipeline, files: FileIndex) -> Option<FileIndex> {
 
 impl Source {
     /// Loads the pipeline from the work tree, or from a snapshot of `rev`.
-    pub fn load(globals: &Globals, rev: Option<&str>) -> anyhow::Result<Source> {
+    /// `clean` starts the snapshot's checkout afresh.
+    pub fn load(globals: &Globals, rev: Option<&str>, clean: bool) -> anyhow::Result<Source> {
         let real_config = config::find_config(&globals.cwd, globals.config_file.as_deref())?;
         let Some(rev) = rev else {
             let pipeline = config::load(&real_config)?;
@@ -67,7 +68,16 @@ impl Source {
                 files,
             });
         };
-        let snapshot = Snapshot::checkout(&globals.cwd, rev)?;
+        let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
+        super::ensure_state_dir(&state_root)?;
+        let state_dir = state_root.join(crate::record::STATE_DIR);
+        let waiting = |dir: &std::path::Path| {
+            eprintln!(
+                "gantry: another snapshot run is using {}; waiting for it to finish",
+                dir.display()
+            )
+        };
+        let snapshot = Snapshot::checkout(&globals.cwd, rev, &state_dir, clean, &waiting)?;
         let short: String = snapshot.commit.chars().take(7).collect();
         let config_path = snapshot
             .map(&real_config)
@@ -80,7 +90,7 @@ impl Source {
             })?;
         let mut pipeline =
             config::load(&config_path).map_err(|e| relabel(e, &real_config, &short))?;
-        let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
+        pipeline.state_root = state_root.clone();
         // A name taken from the directory must be the real one, not the checkout's.
         if pipeline.root.file_name() == Some(std::ffi::OsStr::new(&pipeline.name)) {
             if let Some(name) = state_root
@@ -114,12 +124,13 @@ impl Source {
         })
     }
 
-    /// What run.json records about the snapshot, after `keep` was decided.
-    pub fn snapshot_info(&self, kept: bool) -> Option<SnapshotInfo> {
+    /// What run.json records about the snapshot.
+    pub fn snapshot_info(&self) -> Option<SnapshotInfo> {
         self.snapshot.as_ref().map(|s| SnapshotInfo {
             commit: s.commit.clone(),
             dir: s.dir.clone(),
-            kept,
+            kept: true,
+            fresh: s.fresh,
         })
     }
 }
