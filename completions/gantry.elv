@@ -85,7 +85,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --keep-going 'Go on with later stages after a stage failed'
             cand --no-cache 'Run every action, even those the cache would skip'
             cand --keep-snapshot 'Print where the snapshot''s checkout is (it is kept in .gantry/snapshot/ for the next run)'
-            cand --clean 'Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted'
+            cand --clean 'Start the snapshot from a pristine checkout (build folders in .gantry/snapshot/ are deleted) and run every action'
             cand --pre-push 'Set by the pre-push hook: approval gates ask on the controlling terminal'
             cand -y 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
             cand --yes 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'

@@ -97,7 +97,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand run" -l dry-run -d 'Print 
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-going -d 'Go on with later stages after a stage failed'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l no-cache -d 'Run every action, even those the cache would skip'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Print where the snapshot\'s checkout is (it is kept in .gantry/snapshot/ for the next run)'
-complete -c gantry -n "__fish_gantry_using_subcommand run" -l clean -d 'Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l clean -d 'Start the snapshot from a pristine checkout (build folders in .gantry/snapshot/ are deleted) and run every action'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l pre-push -d 'Set by the pre-push hook: approval gates ask on the controlling terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s y -l yes -d 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s q -l quiet -d 'Print less: no live output, only failures and the summary'

@@ -321,7 +321,7 @@ pub struct RunArgs {
     /// Print where the snapshot's checkout is (it is kept in .gantry/snapshot/ for the next run).
     #[arg(long, requires = "snapshot")]
     pub keep_snapshot: bool,
-    /// Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted.
+    /// Start the snapshot from a pristine checkout (build folders in .gantry/snapshot/ are deleted) and run every action.
     #[arg(long, requires = "snapshot")]
     pub clean: bool,
     /// Set by the pre-push hook: approval gates ask on the controlling terminal.

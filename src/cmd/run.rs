@@ -83,7 +83,7 @@ pub(super) fn execute_with(
     let mut cache = |run_id: &str| {
         files
             .take()
-            .map(|f| Cache::new(f, &source.state_root, !args.no_cache, run_id))
+            .map(|f| Cache::new(f, &source.state_root, cache_enabled(args), run_id))
     };
     if args.dry_run {
         dry_run::print(&plan, cache(&plan.run_id).as_ref());
@@ -123,6 +123,13 @@ pub(super) fn execute_with(
         Status::Interrupted => EXIT_INTERRUPTED,
         _ => EXIT_FAILURE,
     })
+}
+
+/// Whether the cache may skip actions: not with `--no-cache`, and not with
+/// `--snapshot --clean`, which asks for a build from nothing (a skipped
+/// action would leave the fresh checkout without what it builds).
+fn cache_enabled(args: &RunArgs) -> bool {
+    !args.no_cache && !args.clean
 }
 
 /// Writes what the finished run leaves behind: `run.json`, the JUnit file,
