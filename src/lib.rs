@@ -29,6 +29,7 @@ pub mod secrets;
 pub mod summary;
 pub mod term;
 pub mod vars;
+pub mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -55,7 +56,7 @@ pub fn main_entry() -> ExitCode {
 
 /// Prints `err` on stderr, secrets masked, and returns the exit code it
 /// stands for.
-fn report_error(err: &anyhow::Error) -> u8 {
+pub(crate) fn report_error(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         return 0;
     }

@@ -2,7 +2,7 @@
 //! record the run, and turn its status into the exit code.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Instant, SystemTime};
 
 use super::Globals;
@@ -19,6 +19,7 @@ use crate::report::{github, junit, masked, LiveReporter, PlainReporter, Reporter
 use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
+mod choose;
 mod dry_run;
 mod source;
 
@@ -29,6 +30,21 @@ const EVENT_QUEUE: usize = 1024;
 
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
+    if args.choose {
+        let chosen = choose::run_args(globals, args)?;
+        return execute_with(globals, &chosen, None);
+    }
+    execute_with(globals, args, None)
+}
+
+/// [`execute`], stopped through `interrupt` when given (`gantry watch`
+/// cancels runs with it and handles Ctrl-C itself); otherwise Ctrl-C is
+/// handled here.
+pub(super) fn execute_with(
+    globals: &Globals,
+    args: &RunArgs,
+    interrupt: Option<&Arc<Interrupt>>,
+) -> anyhow::Result<u8> {
     let mut source = Source::load(globals, args.snapshot.as_deref())?;
     let files = source.files.take();
     let pipeline = &source.pipeline;
@@ -67,7 +83,7 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     };
     let keep_runs = pipeline.keep_runs;
     let cache = cache(&plan.run_id);
-    let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
+    let mut summary = run_plan_with(globals, args, &plan, &record, cache.as_ref(), interrupt)?;
     if args.keep_snapshot {
         if let Some(snapshot) = source.snapshot.as_mut() {
             snapshot.keep();
@@ -139,8 +155,25 @@ pub(super) fn run_plan(
     record: &RunRecord,
     cache: Option<&Cache>,
 ) -> anyhow::Result<RunSummary> {
-    let interrupt = Interrupt::new();
-    Interrupt::install_handler(&interrupt)?;
+    run_plan_with(globals, args, plan, record, cache, None)
+}
+
+fn run_plan_with(
+    globals: &Globals,
+    args: &RunArgs,
+    plan: &Plan,
+    record: &RunRecord,
+    cache: Option<&Cache>,
+    interrupt: Option<&Arc<Interrupt>>,
+) -> anyhow::Result<RunSummary> {
+    let interrupt = match interrupt {
+        Some(given) => Arc::clone(given),
+        None => {
+            let own = Interrupt::new();
+            Interrupt::install_handler(&own)?;
+            own
+        }
+    };
     crate::exec::interrupt::become_subreaper();
     let (mut reporter, every_line) = reporter(globals, args.output);
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
