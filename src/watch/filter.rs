@@ -86,7 +86,7 @@ impl Filter {
     /// `path` relative to the root, `/`-separated, when it matters.
     pub fn relevant(&self, path: &Path) -> Option<String> {
         if path == self.config {
-            return Some(self.relative(path)?);
+            return self.relative(path);
         }
         let relative = self.relative(path)?;
         let hidden = Path::new(&relative).components().any(|c| {
