@@ -52,7 +52,8 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;init' {
-            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Use this ecosystem''s template for the directory instead of detecting projects')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Use this ecosystem''s template (or this task runner''s targets) for the directory instead of detecting')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
@@ -179,6 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
             [CompletionResult]::new('--rollback', '--rollback', [CompletionResultType]::ParameterName, 'Redeploy the group''s previous successful revision')
+            [CompletionResult]::new('--recover', '--recover', [CompletionResultType]::ParameterName, 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)')
             [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'On failure, keep the failed state for inspection instead of rolling back')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)')

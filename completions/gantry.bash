@@ -348,7 +348,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__deploy)
-            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --no-rollback --yes --output --directory --file --quiet --verbose --color --help"
+            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --recover --no-rollback --yes --output --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1076,14 +1076,18 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__init)
-            opts="-C -f -q -v -h --force --template --appspec --dry-run --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --force --template --from --appspec --dry-run --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --template)
-                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php make just task" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "github-actions gitlab-ci make just task npm tox nox" -- "${cur}"))
                     return 0
                     ;;
                 --directory)

@@ -48,7 +48,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;init'= {
-            cand --template 'Use this ecosystem''s template for the directory instead of detecting projects'
+            cand --template 'Use this ecosystem''s template (or this task runner''s targets) for the directory instead of detecting'
+            cand --from 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
@@ -169,6 +170,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
             cand --rollback 'Redeploy the group''s previous successful revision'
+            cand --recover 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)'
             cand --no-rollback 'On failure, keep the failed state for inspection instead of rolling back'
             cand -y 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
             cand --yes 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'

@@ -48,15 +48,26 @@ complete -c gantry -n "__fish_gantry_needs_command" -f -a "export" -d 'Write the
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template for the directory instead of detecting projects' -r -f -a "rust\t'Rust with Cargo (`Cargo.toml`)'
-node\t'Node with npm, yarn or pnpm (`package.json`)'
-go\t'Go modules (`go.mod`)'
-python\t'Python (`pyproject.toml`, `setup.py`, `requirements.txt`)'
-maven\t'Java with Maven (`pom.xml`)'
-gradle\t'Java or Kotlin with Gradle (`gradlew`, `build.gradle[.kts]`)'
-dotnet\t'.NET (`*.sln`, `*.csproj`, `*.fsproj`, `*.vbproj`)'
-ruby\t'Ruby with Bundler or Rake (`Gemfile`, `Rakefile`)'
-php\t'PHP with Composer (`composer.json`)'"
+complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template (or this task runner\'s targets) for the directory instead of detecting' -r -f -a "rust\t'Rust with Cargo'
+node\t'Node with npm, yarn or pnpm'
+go\t'Go modules'
+python\t'Python'
+maven\t'Java with Maven'
+gradle\t'Java or Kotlin with Gradle'
+dotnet\t'.NET'
+ruby\t'Ruby with Bundler or Rake'
+php\t'PHP with Composer'
+make\t'`make` targets: `lint`, `all` (or `build`, or the default), `test`'
+just\t'`just` recipes: `lint`, `build`, `test`'
+task\t'Task (`Taskfile.yml`) tasks: `lint`, `build`, `test`'"
+complete -c gantry -n "__fish_gantry_using_subcommand init" -l from -d 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)' -r -f -a "github-actions\t'The `run:` steps of `.github/workflows/*.yml`'
+gitlab-ci\t'The `script:` of the jobs in `.gitlab-ci.yml`'
+make\t'The `lint`/`build`/`test` targets of a `Makefile`'
+just\t'The `lint`/`build`/`test` recipes of a `justfile`'
+task\t'The `lint`/`build`/`test` tasks of a `Taskfile.yml`'
+npm\t'The `lint`/`build`/`test` scripts of `package.json`'
+tox\t'The check and test environments of `tox.ini`'
+nox\t'The check and test sessions of `noxfile.py`'"
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
@@ -149,6 +160,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l color -d 'Colou
 always\t''
 never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l rollback -d 'Redeploy the group\'s previous successful revision'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l recover -d 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l no-rollback -d 'On failure, keep the failed state for inspection instead of rolling back'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s y -l yes -d 'Approve the group\'s approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s q -l quiet -d 'Print less: no live output, only failures and the summary'

@@ -158,9 +158,12 @@ pub struct InitArgs {
     /// Overwrite an existing gantry.yml (and, with --appspec, appspec.yml and its scripts).
     #[arg(long)]
     pub force: bool,
-    /// Use this ecosystem's template for the directory instead of detecting projects.
-    #[arg(long, value_enum, value_name = "NAME")]
-    pub template: Option<crate::scaffold::Ecosystem>,
+    /// Use this ecosystem's template (or this task runner's targets) for the directory instead of detecting.
+    #[arg(long, value_enum, value_name = "NAME", conflicts_with = "from")]
+    pub template: Option<crate::scaffold::Template>,
+    /// Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub from: Option<crate::scaffold::Origin>,
     /// Also write an EC2/On-Premises appspec.yml and scripts/ with its hook scripts.
     #[arg(long)]
     pub appspec: bool,
@@ -208,6 +211,10 @@ pub struct DeployArgs {
     /// Redeploy the group's previous successful revision.
     #[arg(long)]
     pub rollback: bool,
+    /// Only restore instances that a killed or interrupted deployment left
+    /// half done, as they were before it (every deployment does this first).
+    #[arg(long, conflicts_with_all = ["rollback", "revision", "appspec"])]
+    pub recover: bool,
     /// On failure, keep the failed state for inspection instead of rolling back.
     #[arg(long)]
     pub no_rollback: bool,

@@ -5,6 +5,10 @@
 #[path = "deploy/checks.rs"]
 mod checks;
 mod common;
+#[path = "deploy/outside.rs"]
+mod outside;
+#[path = "deploy/recovery.rs"]
+mod recovery;
 
 use std::time::Duration;
 

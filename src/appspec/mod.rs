@@ -37,6 +37,7 @@ pub use model::{
     AppSpec, FileExistsBehavior, FileMapping, HookScript, ObjectType, Os, Permission,
     SelinuxContext,
 };
+pub use revision::{resolve_script, ScriptPath};
 pub use service_hooks::{ECS_EVENTS, LAMBDA_EVENTS};
 
 use crate::diagnostics::Diagnostic;

@@ -146,7 +146,19 @@ pub(crate) fn check_script(c: &mut Checker, root: &Path, at: &Node, location: &s
     let Some(rel) = paths::inside_revision(location, os) else {
         return; // reported as E044 already
     };
-    let path = root.join(&rel);
+    let path = match resolve_script(root, Path::new(&rel)) {
+        ScriptPath::Inside(path) => path,
+        ScriptPath::Outside(real) => {
+            c.error_hint(
+                "E045",
+                at,
+                format!("script \"{location}\" leads outside the revision through a symlink (to {})", real.display()),
+                "hook scripts run from the revision; resolved link by link, this one does not stay in it",
+            );
+            return;
+        }
+        ScriptPath::Missing => root.join(&rel),
+    };
     let Ok(meta) = fs::metadata(&path) else {
         let hint = if location.contains(' ') {
             "`location` is the whole path: the agent does not pass arguments to scripts (rule 44)"
@@ -173,6 +185,33 @@ pub(crate) fn check_script(c: &mut Checker, root: &Path, at: &Node, location: &s
     }
     if os == Os::Linux {
         runnable(c, &path, &meta, at, location);
+    }
+}
+
+/// Where a hook script's `location` leads, symlinks resolved.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ScriptPath {
+    /// Its real path, inside the revision.
+    Inside(PathBuf),
+    /// Its real path, outside the revision.
+    Outside(PathBuf),
+    /// Nothing is there (or a link leads nowhere).
+    Missing,
+}
+
+/// Resolves the script `rel` (relative to the revision `root`) by real
+/// path, every link followed, so that a chain of relative links whose `..`
+/// look harmless cannot lead out. `gantry validate` and `gantry deploy`
+/// both use this before trusting a script.
+pub fn resolve_script(root: &Path, rel: &Path) -> ScriptPath {
+    let (Ok(real_root), Ok(real)) = (fs::canonicalize(root), fs::canonicalize(root.join(rel)))
+    else {
+        return ScriptPath::Missing;
+    };
+    if real.starts_with(&real_root) {
+        ScriptPath::Inside(real)
+    } else {
+        ScriptPath::Outside(real)
     }
 }
 

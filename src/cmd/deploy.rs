@@ -44,7 +44,12 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
     let next = record::next_id(&pipeline.root);
     let plan = planned(next.to_string())?;
     if let Some(root) = &args.root {
-        if root == Path::new("/") {
+        if globals
+            .cwd
+            .join(root)
+            .canonicalize()
+            .is_ok_and(|r| r == Path::new("/"))
+        {
             eprintln!("gantry: --root /: deploying onto this machine for real; files go to their real paths");
         }
     }
@@ -205,10 +210,14 @@ fn adjust(plan: &mut Plan, globals: &Globals, args: &DeployArgs) {
         if args.rollback {
             job.mode = Mode::Rollback;
         }
+        if args.recover {
+            job.mode = Mode::Recover;
+        }
         if let Some(root) = &args.root {
             job.instances = vec![Instance {
                 name: ROOT_INSTANCE.into(),
                 root: globals.cwd.join(root),
+                explicit: true,
             }];
         }
         action.command = job.describe(&plan.root);

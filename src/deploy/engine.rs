@@ -13,11 +13,14 @@ use anyhow::{bail, Context};
 use super::batch;
 use super::copy;
 use super::install;
+use super::install_event;
 use super::io::InstanceIo;
 use super::job::{DeployJob, Mode};
 use super::lifecycle::{self, deploy_instance, Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
+use super::paths;
+use super::recover;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
-use crate::appspec::{self, AppSpec, Os};
+use crate::appspec::{self, AppSpec, Os, Platform};
 use crate::events::Status;
 use crate::exec::outcome::{ActionIo, Outcome};
 use crate::plan::PlannedAction;
@@ -48,6 +51,11 @@ fn deploy(
     job: &DeployJob,
     io: &mut ActionIo<'_>,
 ) -> anyhow::Result<Outcome> {
+    for instance in &job.instances {
+        if let Err(why) = paths::real_root(instance, job.pipeline_root()) {
+            bail!("{why}; nothing was deployed");
+        }
+    }
     let _lock = store::lock(&job.state, &job.group)?;
     let shared = Shared {
         job,
@@ -58,9 +66,20 @@ fn deploy(
             .timeout
             .and_then(|t| std::time::Instant::now().checked_add(t)),
     };
+    let recovered = recover::recover(&shared, io)?;
     let outcome = match job.mode {
         Mode::Deploy => deploy_revision(&shared, io)?,
         Mode::Rollback => roll_back_by_hand(&shared, io)?,
+        Mode::Recover => {
+            if recovered == 0 {
+                io.say("nothing to recover: every deployment finished with its instances");
+            }
+            let mut outcome = Outcome::passed();
+            outcome
+                .outputs
+                .push(("recovered".into(), recovered.to_string()));
+            outcome
+        }
     };
     shared.state().prune(&job.state);
     Ok(outcome)
@@ -91,6 +110,13 @@ fn appspec_file(job: &DeployJob) -> anyhow::Result<PathBuf> {
 
 fn deploy_revision(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result<Outcome> {
     let file = appspec_file(shared.job)?;
+    if let Some(platform) = service_platform(&file) {
+        return Ok(Outcome::failed(format!(
+            "{} is an {} AppSpec; local deployment supports EC2/On-Premises revisions only (`files`, `permissions` and script hooks on instances): nothing was deployed",
+            file.display(),
+            platform.name()
+        )));
+    }
     if let Err(diagnostics) = appspec::load(&file) {
         let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
         for d in &errors {
@@ -231,6 +257,16 @@ fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(Deploymen
         instances: Default::default(),
     };
     Ok((record, dir))
+}
+
+/// The platform of the AppSpec `file` when it is an ECS or Lambda one
+/// (detected as `gantry validate` does), which local deployments cannot run.
+fn service_platform(file: &Path) -> Option<Platform> {
+    let bytes = std::fs::read(file).ok()?;
+    match appspec::check_bytes(file, &bytes, None, None).platform? {
+        Platform::Server => None,
+        other => Some(other),
+    }
 }
 
 /// The AppSpec of the bundle at `bundle`, checked once more, and its install
@@ -432,7 +468,7 @@ fn remove_failed(
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     for &i in touched {
-        lifecycle::remove_installed(shared, i).map_err(anyhow::Error::msg)?;
+        install_event::remove_installed(shared, i, &failed.dir).map_err(anyhow::Error::msg)?;
     }
     io.say(&format!(
         "no earlier successful deployment: removed what {} installed",

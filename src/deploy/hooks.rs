@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::io::InstanceIo;
 use super::paths;
 use super::permissions::is_superuser;
-use crate::appspec::HookScript;
+use crate::appspec::{resolve_script, HookScript, ScriptPath};
 use crate::events::Status;
 use crate::exec::outcome::{Outcome, LEFTOVERS};
 use crate::exec::process::ProcessSpec;
@@ -112,7 +112,17 @@ fn prepare(
     bundle: &Path,
 ) -> Result<String, String> {
     let rel = paths::revision_path(&script.location)?;
-    let path = bundle.join(rel);
+    let path = match resolve_script(bundle, &rel) {
+        ScriptPath::Inside(path) => path,
+        ScriptPath::Outside(real) => {
+            return Err(format!(
+                "script {} leads outside the revision through a symlink (to {}); not run",
+                script.location,
+                real.display()
+            ))
+        }
+        ScriptPath::Missing => bundle.join(rel),
+    };
     let meta = fs::metadata(&path)
         .ok()
         .filter(fs::Metadata::is_file)

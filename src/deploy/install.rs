@@ -4,12 +4,13 @@
 //! next clean-up. Everything is decided before the first byte is written,
 //! so a DISALLOW conflict leaves the instance untouched.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use super::copy::{copy_files, FileCopy};
+use super::journal::{move_file, Entry, Journal, Meta};
 use super::paths::{self, show, Root};
 use super::store::{Installed, Replaced};
 use crate::appspec::{AppSpec, FileExistsBehavior};
@@ -51,10 +52,17 @@ pub struct Done {
 }
 
 /// Removes what a previous Install created, newest first: files and links
-/// are deleted, directories only when empty. Entries leading out of the
-/// root (through `..` or a link) are skipped.
-pub fn clean_up(root: &Root, installed: &[Installed]) {
+/// are moved to `aside` (journaled, so an interrupted deployment can put
+/// them back), directories removed only when empty. Entries leading out of
+/// the root (through `..` or a link) are skipped.
+pub fn clean_up(
+    root: &Root,
+    installed: &[Installed],
+    journal: &mut Journal,
+    aside: &Path,
+) -> Result<(), String> {
     let mut safe_parents: HashSet<PathBuf> = HashSet::new();
+    let mut steps = Vec::new();
     for entry in installed.iter().rev() {
         let rel = &entry.path;
         if !paths::plain_relative(rel) {
@@ -72,11 +80,31 @@ pub fn clean_up(root: &Root, installed: &[Installed]) {
             continue;
         };
         if entry.dir && meta.is_dir() {
-            let _ = fs::remove_dir(&full);
+            if let Some(meta) = Meta::of(&full) {
+                steps.push(Entry::Removed {
+                    path: rel.clone(),
+                    meta,
+                });
+            }
         } else if !entry.dir && !meta.is_dir() {
-            let _ = fs::remove_file(&full);
+            steps.push(Entry::MovedOut {
+                path: rel.clone(),
+                saved: aside.join(rel),
+            });
         }
     }
+    journal.log(&steps)?;
+    for step in &steps {
+        match step {
+            Entry::Removed { path, .. } => {
+                let _ = fs::remove_dir(root.path.join(path));
+            }
+            Entry::MovedOut { path, saved } => move_file(&root.path.join(path), saved)
+                .map_err(|e| format!("cannot remove {} (clean-up): {e}", show(path)))?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The `files` plan of `appspec` for the revision at `bundle`.
@@ -175,24 +203,40 @@ fn walk(
     Ok(())
 }
 
+/// Refuses the plan when one of its links would lead outside `root` once
+/// installed (checked before anything is touched).
+pub fn check_links(root: &Root, plan: &Plan) -> Result<(), String> {
+    let planned: HashMap<PathBuf, PathBuf> = plan.links.iter().cloned().collect();
+    for (at, text) in &plan.links {
+        paths::check_installed_link(root, &planned, at, text)?;
+    }
+    Ok(())
+}
+
 /// Carries out `plan` below `root`. `record` is called with the full list
-/// of paths about to be created before anything is written, so an
-/// interrupted Install is still cleaned up by the next one. Files replaced
-/// under OVERWRITE are moved below `aside` first.
+/// of paths about to be created before anything is written. Files replaced
+/// under OVERWRITE are moved below `aside` first; every move and every
+/// path created is in `journal` before it happens.
 pub fn install(
     root: &Root,
     plan: &Plan,
     behavior: FileExistsBehavior,
     aside: &Path,
+    journal: &mut Journal,
     record: &mut dyn FnMut(&[Installed]) -> Result<(), String>,
 ) -> Result<Done, String> {
     let mut done = Done::default();
     let (replace, skip) = existing(root, plan, behavior)?;
     let planned = planned_list(root, plan, &skip);
     record(&planned)?;
-    for dir in &plan.dirs {
-        root.create_dirs(dir, &mut done.installed)?;
-    }
+    let moves: Vec<Entry> = replace
+        .iter()
+        .map(|target| Entry::MovedOut {
+            path: target.clone(),
+            saved: aside.join(target),
+        })
+        .collect();
+    journal.log(&moves)?;
     for target in replace {
         let saved = aside.join(&target);
         move_file(&root.path.join(&target), &saved)
@@ -200,7 +244,19 @@ pub fn install(
         done.replaced.push(Replaced {
             path: target,
             saved,
+            by: None,
         });
+    }
+    let created: Vec<Entry> = planned
+        .iter()
+        .map(|i| Entry::Created {
+            path: i.path.clone(),
+            dir: i.dir,
+        })
+        .collect();
+    journal.log(&created)?;
+    for dir in &plan.dirs {
+        root.create_dirs(dir, &mut done.installed)?;
     }
     let copies: Vec<FileCopy> = plan
         .files
@@ -224,9 +280,32 @@ pub fn install(
     Ok(done)
 }
 
-/// Puts back the files a rolled-back Install replaced.
-pub fn restore(root: &Root, replaced: &[Replaced]) -> Result<(), String> {
-    for r in replaced.iter().filter(|r| paths::plain_relative(&r.path)) {
+/// Puts back the files a rolled-back Install replaced (journaled).
+pub fn restore(root: &Root, replaced: &[Replaced], journal: &mut Journal) -> Result<(), String> {
+    let back: Vec<&Replaced> = replaced
+        .iter()
+        .filter(|r| paths::plain_relative(&r.path))
+        .collect();
+    let mut steps = Vec::new();
+    let mut seen = HashSet::new();
+    for r in &back {
+        let mut at = PathBuf::new();
+        for part in r.path.parent().into_iter().flat_map(Path::components) {
+            at.push(part);
+            if seen.insert(at.clone()) && fs::symlink_metadata(root.path.join(&at)).is_err() {
+                steps.push(Entry::Created {
+                    path: at.clone(),
+                    dir: true,
+                });
+            }
+        }
+        steps.push(Entry::MovedIn {
+            path: r.path.clone(),
+            saved: r.saved.clone(),
+        });
+    }
+    journal.log(&steps)?;
+    for r in back {
         if let Some(parent) = r.path.parent() {
             root.create_dirs(parent, &mut Vec::new())?;
         }
@@ -234,22 +313,6 @@ pub fn restore(root: &Root, replaced: &[Replaced]) -> Result<(), String> {
             .map_err(|e| format!("cannot put back {}: {e}", show(&r.path)))?;
     }
     Ok(())
-}
-
-/// Moves a file or link, by rename or, across file systems, by copy.
-fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
-    if let Some(parent) = to.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    if fs::rename(from, to).is_ok() {
-        return Ok(());
-    }
-    if fs::symlink_metadata(from)?.file_type().is_symlink() {
-        std::os::unix::fs::symlink(fs::read_link(from)?, to)?;
-    } else {
-        fs::copy(from, to)?;
-    }
-    fs::remove_file(from)
 }
 
 /// Targets that already exist: those to replace (OVERWRITE) and those to

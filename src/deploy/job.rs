@@ -19,6 +19,8 @@ pub enum Mode {
     Deploy,
     /// Redeploy the group's previous successful revision (`--rollback`).
     Rollback,
+    /// Only restore instances a deployment did not finish with (`--recover`).
+    Recover,
 }
 
 /// One local instance.
@@ -28,6 +30,8 @@ pub struct Instance {
     pub name: String,
     /// Its root folder (absolute): `/srv/app` in the AppSpec is `<root>/srv/app`.
     pub root: PathBuf,
+    /// Given with `--root`: it may lead anywhere, `/` included.
+    pub explicit: bool,
 }
 
 /// A deployment to carry out.
@@ -58,6 +62,11 @@ pub struct DeployJob {
 }
 
 impl DeployJob {
+    /// The pipeline root (the folder holding `.gantry/`).
+    pub fn pipeline_root(&self) -> &Path {
+        self.state_root.parent().unwrap_or(Path::new("/"))
+    }
+
     /// A short description for `--dry-run`, `list` and the live line.
     pub fn describe(&self, base: &Path) -> String {
         let rel = |p: &Path| match p.strip_prefix(base) {
@@ -68,6 +77,7 @@ impl DeployJob {
         let what = match self.mode {
             Mode::Deploy => format!("deploy {}", rel(&self.revision)),
             Mode::Rollback => "roll back".to_string(),
+            Mode::Recover => "recover".to_string(),
         };
         let n = self.instances.len();
         let s = if n == 1 { "" } else { "s" };
@@ -110,6 +120,7 @@ pub fn plan(
             .map(|(i, r)| Instance {
                 name: (i + 1).to_string(),
                 root: root.join(r),
+                explicit: false,
             })
             .collect(),
         config: group.config,

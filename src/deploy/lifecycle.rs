@@ -9,12 +9,13 @@ use std::time::Instant;
 
 use super::hooks::{run_event, HookEnv};
 use super::install;
+use super::install_event::{aside_dir, install_step, InstallFailed};
 use super::io::InstanceIo;
 use super::job::{DeployJob, Instance};
+use super::journal::Journal;
 use super::paths::Root;
-use super::permissions;
 use super::store::{bundle_dir, GroupState, InstanceState};
-use crate::appspec::{AppSpec, FileExistsBehavior};
+use crate::appspec::AppSpec;
 use crate::events::Status;
 use crate::exec::interrupt::Interrupt;
 use crate::plan::PlannedAction;
@@ -134,11 +135,14 @@ pub fn deploy_instance(
         touched: true,
         ..InstanceResult::skipped(index, "")
     };
-    let root = match Root::open(&instance.root) {
+    let root = match Root::open(instance, shared.job.pipeline_root()) {
         Ok(root) => root,
         Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
     };
     let env = hook_env(shared, dep, &root);
+    // Open from Install until the instance is done; left on disk when the
+    // deployment is interrupted, for the next one to undo.
+    let mut journal: Option<Journal> = None;
     for event in EVENTS {
         if shared.interrupt.requested() {
             return fail(result, event, Status::Interrupted, "interrupted".into());
@@ -147,9 +151,16 @@ pub fn deploy_instance(
         let failure = match event {
             "ApplicationStop" => application_stop(shared, instance, &root, &env, io),
             "DownloadBundle" => None,
-            "Install" => install_step(shared, dep, instance, &root, io)
-                .err()
-                .map(|why| (Status::Failed, why)),
+            "Install" => match install_step(shared, dep, instance, &root, io) {
+                Ok(opened) => {
+                    journal = Some(opened);
+                    None
+                }
+                Err(InstallFailed { why, undone }) => {
+                    result.touched = !undone;
+                    Some((Status::Failed, why))
+                }
+            },
             _ => match dep.appspec.hooks.get(event) {
                 Some(scripts) => run_event(io, event, scripts, &dep.bundle, &root.path, &env),
                 None => None,
@@ -160,14 +171,25 @@ pub fn deploy_instance(
             started.elapsed()
         ));
         if let Some((status, why)) = failure {
+            if status != Status::Interrupted {
+                close(journal, dep, instance);
+            }
             return fail(result, event, status, why);
         }
     }
-    if let Err(why) = mark_successful(shared, dep, instance, &root) {
+    let marked = mark_successful(shared, dep, instance, &root);
+    close(journal, dep, instance);
+    if let Err(why) = marked {
         return fail(result, "ValidateService", Status::Failed, why);
     }
     result.status = Status::Passed;
     result
+}
+
+fn close(journal: Option<Journal>, dep: &Deployment, instance: &Instance) {
+    if let Some(journal) = journal {
+        journal.close(&aside_dir(&dep.dir, instance));
+    }
 }
 
 /// Records `dep`'s bundle as the instance's last successful revision —
@@ -209,7 +231,11 @@ fn fail(
 }
 
 /// This instance's record, when it is about the same root.
-fn instance_state(shared: &Shared<'_>, instance: &Instance, root: &Root) -> Option<InstanceState> {
+pub(super) fn instance_state(
+    shared: &Shared<'_>,
+    instance: &Instance,
+    root: &Root,
+) -> Option<InstanceState> {
     shared
         .state()
         .instances
@@ -244,83 +270,6 @@ fn application_stop(
     };
     let scripts = appspec.hooks.get("ApplicationStop")?;
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)
-}
-
-fn install_step(
-    shared: &Shared<'_>,
-    dep: &Deployment,
-    instance: &Instance,
-    root: &Root,
-    io: &mut InstanceIo<'_>,
-) -> Result<(), String> {
-    if let Some(previous) = instance_state(shared, instance, root) {
-        install::clean_up(root, &previous.installed);
-        if dep.rollback_of.is_some() && previous.replaced_by == dep.rollback_of {
-            install::restore(root, &previous.replaced)?;
-        }
-    }
-    let started = Instant::now();
-    let behavior = dep
-        .appspec
-        .file_exists_behavior
-        .unwrap_or(FileExistsBehavior::Disallow);
-    let mut record = |planned: &[super::store::Installed]| {
-        shared.update(|state| {
-            let entry = state.instances.entry(instance.name.clone()).or_default();
-            entry.root = root.path.clone();
-            entry.installed = planned.to_vec();
-        })
-    };
-    let aside = dep.dir.join(format!("{}.replaced", instance.name));
-    let done = install::install(root, &dep.plan, behavior, &aside, &mut record)?;
-    shared.update(|state| {
-        let entry = state.instances.entry(instance.name.clone()).or_default();
-        entry.root = root.path.clone();
-        entry.installed = done.installed.clone();
-        entry.replaced = done.replaced.clone();
-        entry.replaced_by = Some(dep.id.clone());
-    })?;
-    let targets: Vec<(PathBuf, bool)> = dep
-        .plan
-        .targets()
-        .into_iter()
-        .filter(|(p, _)| !done.retained.contains(p))
-        .collect();
-    for note in permissions::apply(root, &dep.appspec.permissions, &targets)? {
-        io.say("Install", &note);
-    }
-    let secs = started.elapsed().as_secs_f64();
-    let mib = done.bytes as f64 / (1024.0 * 1024.0);
-    let retained = match done.retained.len() {
-        0 => String::new(),
-        n => format!(", {n} kept (RETAIN)"),
-    };
-    io.say(
-        "Install",
-        &format!(
-            "installed {} files, {mib:.1} MiB in {secs:.2}s ({:.0} MiB/s){retained}",
-            done.files,
-            mib / secs.max(1e-6)
-        ),
-    );
-    Ok(())
-}
-
-/// Removes what the last Install put on instance `index` (a rollback
-/// with no earlier revision to go back to).
-pub fn remove_installed(shared: &Shared<'_>, index: usize) -> Result<(), String> {
-    let instance = &shared.job.instances[index];
-    let root = Root::open(&instance.root)?;
-    if let Some(previous) = instance_state(shared, instance, &root) {
-        install::clean_up(&root, &previous.installed);
-        install::restore(&root, &previous.replaced)?;
-    }
-    shared.update(|state| {
-        if let Some(entry) = state.instances.get_mut(&instance.name) {
-            entry.installed.clear();
-            entry.replaced.clear();
-        }
-    })
 }
 
 /// The instance log of `dep` for `instance`.

@@ -15,11 +15,14 @@ mod copy;
 mod engine;
 mod hooks;
 mod install;
+mod install_event;
 mod io;
 pub mod job;
+mod journal;
 pub mod lifecycle;
 mod paths;
 mod permissions;
+mod recover;
 pub mod store;
 
 pub use engine::run;

@@ -2,10 +2,12 @@
 //! in the revision that stay inside it, and directories created only below
 //! the root without following a link out of it.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
 
+use super::job::Instance;
 use super::store::Installed;
 
 /// A `source` or hook `location`: relative to the revision root, a leading
@@ -66,6 +68,135 @@ pub fn check_link(link: &Path, target: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The real path of `instance`'s root (links resolved; the missing part
+/// appended as written). Unless the root was given with `--root`, a root
+/// whose real path is `/`, or that a symlink among its components leads
+/// outside the pipeline root, is refused: a link must not turn an instance
+/// into the machine itself.
+pub fn real_root(instance: &Instance, pipeline_root: &Path) -> Result<PathBuf, String> {
+    let written = &instance.root;
+    let real = real_path(written).map_err(|e| {
+        format!(
+            "cannot resolve the instance root {}: {e}",
+            written.display()
+        )
+    })?;
+    if instance.explicit {
+        return Ok(real);
+    }
+    let real_pipeline = real_path(pipeline_root).unwrap_or_else(|_| pipeline_root.to_path_buf());
+    let through_link = written.starts_with(pipeline_root) || real != lexical(written);
+    let refused = if real == Path::new("/") {
+        Some("is `/` itself".to_string())
+    } else if through_link && !real.starts_with(&real_pipeline) {
+        Some(format!(
+            "leads through a symlink to {}, outside the pipeline root {}",
+            real.display(),
+            real_pipeline.display()
+        ))
+    } else {
+        None
+    };
+    match refused {
+        Some(what) => Err(format!(
+            "instance root {} {what}; gantry does not deploy there unless told so with `gantry deploy --root {}`",
+            written.display(),
+            real.display()
+        )),
+        None => Ok(real),
+    }
+}
+
+/// `path` with every existing part resolved to its real path and the rest
+/// (which does not exist yet) appended as written.
+fn real_path(path: &Path) -> std::io::Result<PathBuf> {
+    let mut existing = lexical(path);
+    let mut rest = Vec::new();
+    loop {
+        match fs::canonicalize(&existing) {
+            Ok(real) => return Ok(rest.iter().rev().fold(real, |p, part| p.join(part))),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                let Some(name) = existing.file_name().map(PathBuf::from) else {
+                    return Err(e);
+                };
+                rest.push(name);
+                existing.pop();
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `path` without `.` components (`..` is refused in configured roots).
+fn lexical(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
+/// Links followed at most while resolving one installed link (as Linux's 40).
+const MAX_LINKS: u32 = 40;
+
+/// Checks where the link to install at `at` (relative to the root) with the
+/// text `text` leads once installed: resolved component by component from
+/// its installed place, through the links of the plan (`planned`) and those
+/// already on the instance. A link that leaves the root is an error, wherever
+/// it pointed in the revision.
+pub fn check_installed_link(
+    root: &Root,
+    planned: &HashMap<PathBuf, PathBuf>,
+    at: &Path,
+    text: &Path,
+) -> Result<(), String> {
+    let start = at.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut budget = MAX_LINKS;
+    follow(root, planned, start, text, &mut budget).map(|_| ()).map_err(|()| {
+        format!(
+            "symlink {} -> {} would lead outside the instance root once installed; nothing was installed (keep links pointing inside what the AppSpec installs)",
+            show(at),
+            text.display()
+        )
+    })
+}
+
+/// Resolves `text` from the directory `at`; `Err` when it climbs above the
+/// root, is absolute, or loops.
+fn follow(
+    root: &Root,
+    planned: &HashMap<PathBuf, PathBuf>,
+    mut at: PathBuf,
+    text: &Path,
+    budget: &mut u32,
+) -> Result<PathBuf, ()> {
+    for part in text.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !at.pop() {
+                    return Err(());
+                }
+            }
+            Component::Normal(name) => {
+                at.push(name);
+                let link = planned.get(&at).cloned().or_else(|| {
+                    let full = root.path.join(&at);
+                    fs::symlink_metadata(&full)
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        .then(|| fs::read_link(&full).ok())
+                        .flatten()
+                });
+                if let Some(next) = link {
+                    *budget = budget.checked_sub(1).ok_or(())?;
+                    at.pop();
+                    at = follow(root, planned, at, &next, budget)?;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return Err(()),
+        }
+    }
+    Ok(at)
+}
+
 /// Whether `rel` (read from the state file) is a plain relative path: no
 /// `..`, not absolute.
 pub fn plain_relative(rel: &Path) -> bool {
@@ -79,10 +210,12 @@ pub struct Root {
 }
 
 impl Root {
-    /// The root at `path`, created if missing.
-    pub fn open(path: &Path) -> Result<Root, String> {
-        fs::create_dir_all(path)
-            .and_then(|()| fs::canonicalize(path))
+    /// The root of `instance`, by its real path, created if missing; see
+    /// [`real_root`] for which roots are refused.
+    pub fn open(instance: &Instance, pipeline_root: &Path) -> Result<Root, String> {
+        let path = real_root(instance, pipeline_root)?;
+        fs::create_dir_all(&path)
+            .and_then(|()| fs::canonicalize(&path))
             .map(|path| Root { path })
             .map_err(|e| format!("cannot create the instance root {}: {e}", path.display()))
     }

@@ -105,6 +105,9 @@ pub struct Replaced {
     pub path: PathBuf,
     /// The original, in the deployment's folder.
     pub saved: PathBuf,
+    /// The deployment whose Install replaced it (older records: `replaced_by`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// The state of a group.
@@ -217,9 +220,20 @@ impl GroupState {
             .take(KEEP_DEPLOYMENTS)
             .map(|d| d.id.as_str())
             .collect();
+        let saved: Vec<&Path> = self
+            .instances
+            .values()
+            .flat_map(|i| i.replaced.iter().map(|r| r.saved.as_path()))
+            .collect();
         for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("d-") && !keep.contains(&name) && !keep_logs.contains(name.as_str())
+            // A kept copy of a replaced file, or a journal, may be the only copy left.
+            let holds_copies = saved.iter().any(|s| s.starts_with(entry.path()))
+                || super::journal::has_journal(&entry.path());
+            if name.starts_with("d-")
+                && !keep.contains(&name)
+                && !keep_logs.contains(name.as_str())
+                && !holds_copies
             {
                 let _ = fs::remove_dir_all(entry.path());
             }
