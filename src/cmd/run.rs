@@ -15,6 +15,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::record::{self, RunRecord};
+use crate::report::estimate::Estimates;
 use crate::report::{github, junit, masked, LiveReporter, PlainReporter, Reporter, Stream};
 use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
@@ -175,7 +176,7 @@ fn run_plan_with(
         }
     };
     crate::exec::interrupt::become_subreaper();
-    let (mut reporter, every_line) = reporter(globals, args.output);
+    let (mut reporter, every_line) = reporter(globals, args.output, &record.root);
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let start = Instant::now();
     reporter.start(plan);
@@ -259,18 +260,27 @@ fn run_plan_with(
 /// Live bars when the human stream is a terminal, plain lines otherwise,
 /// behind the masking. Returns whether the executor should send every
 /// output line.
-fn reporter(globals: &Globals, output: OutputFormat) -> (masked::Masked, bool) {
-    let (reporter, every_line) = unmasked_reporter(globals, output);
+fn reporter(
+    globals: &Globals,
+    output: OutputFormat,
+    state_root: &std::path::Path,
+) -> (masked::Masked, bool) {
+    let (reporter, every_line) = unmasked_reporter(globals, output, state_root);
     (masked::Masked(reporter), every_line)
 }
 
-fn unmasked_reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
+fn unmasked_reporter(
+    globals: &Globals,
+    output: OutputFormat,
+    state_root: &std::path::Path,
+) -> (Box<dyn Reporter>, bool) {
     let (stream, tty) = match output {
         OutputFormat::Human => (Stream::Stdout, term::stdout_is_tty()),
         OutputFormat::Json => (Stream::Stderr, term::stderr_is_tty()),
     };
     if tty {
-        let live = LiveReporter::new(stream, globals.verbose, globals.quiet);
+        let live = LiveReporter::new(stream, globals.verbose, globals.quiet)
+            .with_estimates(Estimates::from_history(state_root));
         (Box::new(live), globals.verbose)
     } else {
         (
