@@ -1,5 +1,6 @@
 //! The live view under a pseudo-terminal: actions that passed before get
-//! a bar with an estimate from earlier runs (`~`), each finished stage
+//! a bar with an estimate from earlier runs (`~`), the run an overall line
+//! with the time left, each finished stage
 //! leaves a summary line, and the final screen (80 columns, as a terminal
 //! would show it) is pinned as a snapshot.
 
@@ -65,9 +66,14 @@ fn a_run_with_history_shows_estimates_and_stage_lines() {
         return;
     };
     assert!(!first.contains("/ ~"), "{first}");
+    assert!(first.contains("stage 1/2 · 0/3 actions"), "{first}");
+    assert!(!first.contains("left"), "no estimate, no time left: {first}");
     let second = on_terminal(&repo, "run", &[]).unwrap();
     assert!(second.contains("/ ~"), "an estimate from run 1: {second}");
     assert!(second.contains("░"), "{second}");
+    // The overall line, with the time left from the estimates.
+    assert!(second.contains("stage 1/2 · 0/3 actions · ~"), "{second}");
+    assert!(second.contains("stage 2/2 · 2/3 actions · ~"), "{second}");
     let screen = final_screen(&second);
     let live: Vec<&str> = screen
         .iter()
@@ -89,6 +95,7 @@ fn a_run_with_history_shows_estimates_and_stage_lines() {
             "==> test",
             "✔ test/test  T",
             "✔ test  1 passed  T",
+            "",
         ],
         "final screen: {screen:#?}"
     );

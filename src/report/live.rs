@@ -8,6 +8,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::estimate::{self, Estimates};
+use super::overall::Overall;
 use super::stage_line::StageLines;
 use super::{
     command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
@@ -27,6 +28,8 @@ pub struct LiveReporter {
     quiet: bool,
     estimates: Estimates,
     stages: StageLines,
+    /// The run's overall line, below the action bars.
+    overall: Option<(Overall, ProgressBar)>,
 }
 
 /// Longest action name shown on a bar; longer ones end in `…`, so that a
@@ -52,6 +55,7 @@ impl LiveReporter {
             quiet,
             estimates: Estimates::default(),
             stages: StageLines::default(),
+            overall: None,
         }
     }
 
@@ -97,7 +101,11 @@ impl LiveReporter {
             ),
         }
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
-        let bar = self.multi.add(ProgressBar::new_spinner().with_style(style));
+        let bar = ProgressBar::new_spinner().with_style(style);
+        let bar = match &self.overall {
+            Some((_, below)) => self.multi.insert_before(below, bar),
+            None => self.multi.add(bar),
+        };
         bar.set_prefix(console::truncate_str(key, NAME_WIDTH, "…").into_owned());
         bar.enable_steady_tick(Duration::from_millis(100));
         self.bars.insert(key.clone(), bar.clone());
@@ -130,6 +138,9 @@ impl LiveReporter {
         if let Some(bar) = self.bars.remove(key) {
             bar.finish_and_clear();
             self.multi.remove(&bar);
+        }
+        if let Some((overall, _)) = &self.overall {
+            overall.action_finished(key);
         }
         self.action_line(key, result, log_file.as_deref());
         let line = self.stages.finished(key, result.status, self.stream);
@@ -174,6 +185,23 @@ impl LiveReporter {
 impl Reporter for LiveReporter {
     fn start(&mut self, plan: &Plan) {
         self.stages = StageLines::new(plan);
+        if !self.quiet && !self.multi.is_hidden() {
+            let overall = Overall::new(plan, &self.estimates);
+            let line = overall.clone();
+            let style = ProgressStyle::with_template("{overall:.dim}")
+                .map(|style| {
+                    style.with_key(
+                        "overall",
+                        move |_: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                            let _ = out.write_str(&line.line());
+                        },
+                    )
+                })
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            let bar = self.multi.add(ProgressBar::new_spinner().with_style(style));
+            bar.enable_steady_tick(Duration::from_millis(250));
+            self.overall = Some((overall, bar));
+        }
         if !self.quiet {
             self.println(header(plan, self.stream).trim_end().to_string());
         }
@@ -183,6 +211,9 @@ impl Reporter for LiveReporter {
         match event {
             Event::StageStarted { stage } => {
                 self.stages.started(stage);
+                if let Some((overall, _)) = &self.overall {
+                    overall.stage_started(stage);
+                }
                 if !self.quiet {
                     self.println(stage_heading(stage, self.stream));
                 }
@@ -194,6 +225,9 @@ impl Reporter for LiveReporter {
             } => {
                 let bar = self.bar(key);
                 bar.set_message(command_line(*attempt, command));
+                if let Some((overall, _)) = &self.overall {
+                    overall.action_started(key);
+                }
             }
             Event::Output { key, line } => {
                 if self.verbose {
@@ -227,6 +261,9 @@ impl Reporter for LiveReporter {
 
     fn finish(&mut self, summary: &RunSummary) {
         for (_, bar) in self.bars.drain() {
+            bar.finish_and_clear();
+        }
+        if let Some((_, bar)) = self.overall.take() {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();

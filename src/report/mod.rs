@@ -7,6 +7,7 @@ pub mod github;
 pub mod junit;
 mod live;
 pub mod masked;
+mod overall;
 mod plain;
 mod stage_line;
 pub mod table;
