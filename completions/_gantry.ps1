@@ -44,7 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install, remove or inspect the git pre-push hook')
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Manage the action cache')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
-            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-run what failed, timed out, was interrupted or skipped in a run (the latest by default)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default), or follow a run in progress')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of gantry.yml (for editors)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -90,7 +91,9 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan with every variable expanded; run nothing')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Go on with later stages after a stage failed')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Run every action, even those the cache would skip')
-            [CompletionResult]::new('--keep-snapshot', '--keep-snapshot', [CompletionResultType]::ParameterName, 'Keep the snapshot''s checkout after the run and print where it is')
+            [CompletionResult]::new('--keep-snapshot', '--keep-snapshot', [CompletionResultType]::ParameterName, 'Print where the snapshot''s checkout is (it is kept in .gantry/snapshot/ for the next run)')
+            [CompletionResult]::new('--clean', '--clean', [CompletionResultType]::ParameterName, 'Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted')
+            [CompletionResult]::new('--pre-push', '--pre-push', [CompletionResultType]::ParameterName, 'Set by the pre-push hook: approval gates ask on the controlling terminal')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every approval gate without asking (also GANTRY_APPROVE=1)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every approval gate without asking (also GANTRY_APPROVE=1)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
@@ -212,11 +215,14 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;hook;install' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Stop after this stage')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave out this stage (repeatable)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also run stages that deploy or ask for approval (a gate asks on the terminal)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
@@ -254,11 +260,15 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;hook;pre-push' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Stop after this stage')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave out this stage (repeatable)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also run stages that deploy or ask for approval (a gate asks on the terminal)')
+            [CompletionResult]::new('--chained', '--chained', [CompletionResultType]::ParameterName, 'Run the hook gantry moved to pre-push.gantry-chained first')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
@@ -347,6 +357,29 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'gantry;retry' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Run at most N actions at once (default: as many as run_order allows)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Run at most N actions at once (default: as many as run_order allows)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Set an environment variable for every action (repeatable; wins over the config)')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Set an environment variable for every action (repeatable; wins over the config)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print the end-of-run summary on stdout')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
+            [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Go on with later stages after a stage failed')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Run every retried action, even those the cache would skip')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve every approval gate without asking (also GANTRY_APPROVE=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve every approval gate without asking (also GANTRY_APPROVE=1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'gantry;logs' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
@@ -354,6 +387,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never')
             [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only the actions that failed or timed out')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Print lines as they are written, until the run ends (default run: the newest, also while it is still running)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: no live output, only failures and the summary')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: every output line of every action, also on a terminal')
@@ -419,7 +453,8 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install, remove or inspect the git pre-push hook')
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Manage the action cache')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent runs: id, start time, commit, status, duration')
-            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default)')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-run what failed, timed out, was interrupted or skipped in a run (the latest by default)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs of a run (the latest by default), or follow a run in progress')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the pipeline as another CI engine''s configuration')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of gantry.yml (for editors)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -474,6 +509,9 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             break
         }
         'gantry;help;history' {
+            break
+        }
+        'gantry;help;retry' {
             break
         }
         'gantry;help;logs' {

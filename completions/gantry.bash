@@ -49,6 +49,9 @@ _gantry() {
             gantry,logs)
                 cmd="gantry__subcmd__logs"
                 ;;
+            gantry,retry)
+                cmd="gantry__subcmd__retry"
+                ;;
             gantry,run)
                 cmd="gantry__subcmd__run"
                 ;;
@@ -105,6 +108,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,logs)
                 cmd="gantry__subcmd__help__subcmd__logs"
+                ;;
+            gantry__subcmd__help,retry)
+                cmd="gantry__subcmd__help__subcmd__retry"
                 ;;
             gantry__subcmd__help,run)
                 cmd="gantry__subcmd__help__subcmd__run"
@@ -170,7 +176,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run watch list graph validate deploy hook cache history logs export schema completions help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run watch list graph validate deploy hook cache history retry logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,7 +492,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="init run watch list graph validate deploy hook cache history logs export schema completions help"
+            opts="init run watch list graph validate deploy hook cache history retry logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -723,6 +729,20 @@ _gantry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gantry__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gantry__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -940,12 +960,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__hook__subcmd__install)
-            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --to --skip --all --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -974,12 +1002,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__hook__subcmd__pre__subcmd__push)
-            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --to --skip --all --chained --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1152,7 +1188,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__logs)
-            opts="-C -f -q -v -h --failed --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --failed --follow --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1185,8 +1221,62 @@ _gantry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gantry__subcmd__retry)
+            opts="-j -e -y -C -f -q -v -h --keep-going --jobs --env --output --no-cache --yes --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gantry__subcmd__run)
-            opts="-j -e -y -C -f -q -v -h --choose --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --yes --directory --file --quiet --verbose --color --help"
+            opts="-j -e -y -C -f -q -v -h --choose --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --clean --pre-push --yes --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -70,7 +70,7 @@ pub fn newest_runs(root: &Path) -> impl Iterator<Item = RecordedRun> + '_ {
 
 /// The file in a run directory that the running gantry keeps locked
 /// (flock), so that other gantry processes know the run is in progress.
-const LOCK_FILE: &str = ".lock";
+pub const LOCK_FILE: &str = ".lock";
 
 /// A run being recorded.
 #[derive(Clone, Debug)]
@@ -97,7 +97,7 @@ fn lock_run(dir: &Path) -> anyhow::Result<fs::File> {
 
 /// Whether the run in `dir` is still in progress: another gantry (or this
 /// one) holds its lock.
-fn in_progress(dir: &Path) -> bool {
+pub fn in_progress(dir: &Path) -> bool {
     let Ok(file) = fs::File::open(dir.join(LOCK_FILE)) else {
         return false;
     };

@@ -30,6 +30,16 @@ fn typing_a_filter_and_enter_runs_the_chosen_stage() {
 }
 
 #[test]
+fn a_chosen_action_runs_alone() {
+    let repo = Repo::new(PIPELINE);
+    let Some(out) = run_on_tty(&repo, "run --choose", "e2e\r") else {
+        return;
+    };
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("ran.txt"), "e2e\n");
+}
+
+#[test]
 fn without_a_terminal_choose_refuses_and_says_what_to_do() {
     let repo = Repo::new(PIPELINE);
     let out = repo.run(&["run", "--choose"]);

@@ -20,13 +20,13 @@ stages:
     run: sleep 0.5; echo done
 ";
 
-/// `gantry ARGS` on an 80x24 pseudo-terminal; its raw output.
+/// `gantry ARGS` on an 80x60 pseudo-terminal; its raw output.
 fn on_terminal(repo: &Repo, args: &str, env: &[(&str, &str)]) -> Option<String> {
     if !have_program("script", "apt-get install bsdutils") {
         return None;
     }
     let command = format!(
-        "stty cols 80 rows 24; exec {} {args}",
+        "stty cols 80 rows 60; exec {} {args}",
         common::gantry_bin().display()
     );
     let mut script = Command::new("script");
@@ -45,10 +45,10 @@ fn on_terminal(repo: &Repo, args: &str, env: &[(&str, &str)]) -> Option<String> 
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The rows an 80x24 terminal shows at the end, durations replaced by `T`.
+/// The rows an 80x60 terminal shows at the end, durations replaced by `T`.
 fn final_screen(raw: &str) -> Vec<String> {
     let size = |n| std::num::NonZeroU16::new(n).unwrap();
-    let mut parser = vt100::Parser::new(size(24), size(80), 0);
+    let mut parser = vt100::Parser::new(size(60), size(80), 0);
     parser.process(raw.as_bytes());
     let durations = regex::Regex::new(r"\d+(\.\d+)?(ms|s)\b").unwrap();
     let screen = parser.screen();
@@ -62,13 +62,16 @@ fn final_screen(raw: &str) -> Vec<String> {
 fn a_run_with_history_shows_estimates_and_stage_lines() {
     let repo = Repo::new(PIPELINE);
     // No history yet: spinners, no estimate.
-    let Some(first) = on_terminal(&repo, "run", &[]) else {
+    let Some(first) = on_terminal(&repo, "run --no-cache", &[]) else {
         return;
     };
     assert!(!first.contains("/ ~"), "{first}");
     assert!(first.contains("stage 1/2 · 0/3 actions"), "{first}");
-    assert!(!first.contains("left"), "no estimate, no time left: {first}");
-    let second = on_terminal(&repo, "run", &[]).unwrap();
+    assert!(
+        !first.contains("left"),
+        "no estimate, no time left: {first}"
+    );
+    let second = on_terminal(&repo, "run --no-cache", &[]).unwrap();
     assert!(second.contains("/ ~"), "an estimate from run 1: {second}");
     assert!(second.contains("░"), "{second}");
     // The overall line, with the time left from the estimates.
@@ -89,10 +92,13 @@ fn a_run_with_history_shows_estimates_and_stage_lines() {
         live,
         [
             "==> lint",
+            "▶ lint/fmt  ran: --no-cache",
             "✔ lint/fmt  T",
+            "▶ lint/a-rather-long-action-name-that-would-not-fit-on-a-…  ran: --no-cache",
             "✔ lint/a-rather-long-action-name-that-would-not-fit-on-a-…  T",
             "✔ lint  2 passed  T",
             "==> test",
+            "▶ test/test  ran: --no-cache",
             "✔ test/test  T",
             "✔ test  1 passed  T",
             "",
@@ -110,10 +116,10 @@ fn a_run_with_history_shows_estimates_and_stage_lines() {
 #[test]
 fn no_color_leaves_no_colour_codes() {
     let repo = Repo::new(PIPELINE);
-    let Some(_) = on_terminal(&repo, "run", &[]) else {
+    let Some(_) = on_terminal(&repo, "run --no-cache", &[]) else {
         return;
     };
-    let raw = on_terminal(&repo, "run", &[("NO_COLOR", "1")]).unwrap();
+    let raw = on_terminal(&repo, "run --no-cache", &[("NO_COLOR", "1")]).unwrap();
     assert!(raw.contains("/ ~"), "{raw}");
     assert!(!raw.contains("\x1b[3"), "a colour code: {raw:?}");
 }

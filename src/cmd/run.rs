@@ -22,8 +22,11 @@ use crate::term;
 
 mod choose;
 mod dry_run;
+mod only;
 mod source;
 
+pub(super) use only::string_map;
+use only::Only;
 use source::Source;
 
 /// Bounded, so a flood of output slows the action instead of filling memory.
@@ -33,24 +36,35 @@ const EVENT_QUEUE: usize = 1024;
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     if args.choose {
         let chosen = choose::run_args(globals, args)?;
-        return execute_with(globals, &chosen, None);
+        return execute_with(globals, &chosen, &Extra::default());
     }
-    execute_with(globals, args, None)
+    execute_with(globals, args, &Extra::default())
 }
 
-/// [`execute`], stopped through `interrupt` when given (`gantry watch`
-/// cancels runs with it and handles Ctrl-C itself); otherwise Ctrl-C is
-/// handled here.
+/// What `gantry retry` and `gantry watch` add to a run.
+#[derive(Default)]
+pub(super) struct Extra<'a> {
+    /// Changes the plan before it runs (marks actions reused).
+    pub adjust: Option<&'a dyn Fn(&mut Plan)>,
+    /// The run this one retries, recorded in `run.json`.
+    pub retry_of: Option<u64>,
+    /// Stops the run (`gantry watch` cancels runs with it and handles
+    /// Ctrl-C itself); without it, Ctrl-C is handled here.
+    pub interrupt: Option<&'a Arc<Interrupt>>,
+}
+
+/// [`execute`], with `extra`'s changes.
 pub(super) fn execute_with(
     globals: &Globals,
     args: &RunArgs,
-    interrupt: Option<&Arc<Interrupt>>,
+    extra: &Extra<'_>,
 ) -> anyhow::Result<u8> {
-    let mut source = Source::load(globals, args.snapshot.as_deref())?;
+    let mut source = Source::load(globals, args.snapshot.as_deref(), args.clean)?;
     let files = source.files.take();
     let pipeline = &source.pipeline;
+    let (only, stages) = Only::parse(pipeline, &args.stages)?;
     let selection = Selection {
-        stages: args.stages.clone(),
+        stages,
         from: args.from.clone(),
         to: args.to.clone(),
         skip: args.skip.clone(),
@@ -61,9 +75,17 @@ pub(super) fn execute_with(
         run_id,
         git: source.git.clone(),
     };
+    let planned = |run_id: String| -> anyhow::Result<Plan> {
+        let mut plan = plan::plan(pipeline, options(run_id))?;
+        only.apply(pipeline, &mut plan, &source.state_root)?;
+        if let Some(adjust) = extra.adjust {
+            adjust(&mut plan);
+        }
+        Ok(plan)
+    };
     let next = record::next_id(&source.state_root);
     // Plan before claiming a run directory: a config error leaves nothing behind.
-    let plan = plan::plan(pipeline, options(next.to_string()))?;
+    let plan = planned(next.to_string())?;
     let mut files = files;
     let mut cache = |run_id: &str| {
         files
@@ -80,18 +102,28 @@ pub(super) fn execute_with(
     let plan = if record.id == next {
         plan
     } else {
-        plan::plan(pipeline, options(record.id.to_string()))?
+        planned(record.id.to_string())?
     };
     let keep_runs = pipeline.keep_runs;
     let cache = cache(&plan.run_id);
-    let mut summary = run_plan_with(globals, args, &plan, &record, cache.as_ref(), interrupt)?;
+    let mut summary = run_plan_with(
+        globals,
+        args,
+        &plan,
+        &record,
+        cache.as_ref(),
+        extra.interrupt,
+    )?;
+    if let Some(cache) = &cache {
+        cache.save();
+    }
     if args.keep_snapshot {
-        if let Some(snapshot) = source.snapshot.as_mut() {
-            snapshot.keep();
+        if let Some(snapshot) = &source.snapshot {
             eprintln!("snapshot kept at {}", snapshot.dir.display());
         }
     }
-    summary.snapshot = source.snapshot_info(args.keep_snapshot);
+    summary.snapshot = source.snapshot_info();
+    summary.retry_of = extra.retry_of.map(|id| id.to_string());
     // The run is over: a record that cannot be written is reported, but the
     // exit code still says how the run went.
     if let Err(e) = record.write_summary(&summary) {
@@ -185,6 +217,8 @@ fn run_plan_with(
         jobs: args.jobs,
     };
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+    let outputs = exec::outputs::Produced::default();
+    plan.provided.iter().for_each(|r| outputs.record(r));
     let mut crashed = None;
     let stages: Vec<StageSummary> = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
@@ -199,8 +233,9 @@ fn run_plan_with(
                 approval: crate::approval::Policy::decide(
                     args.yes,
                     term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
+                    args.pre_push,
                 ),
-                outputs: Default::default(),
+                outputs,
             };
             exec::execute(plan, options, &ctx)
         });
@@ -247,6 +282,7 @@ fn run_plan_with(
         git: plan.git.clone(),
         log_dir: record.relative(&record.dir),
         snapshot: None,
+        retry_of: None,
         stages,
         totals,
     };

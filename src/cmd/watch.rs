@@ -47,7 +47,14 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
         if !start.changed.is_empty() {
             eprintln!("gantry watch: changed: {}", shorten(&start.changed));
         }
-        if let Err(e) = super::run::execute_with(globals, &run_args, Some(&interrupt)) {
+        if let Err(e) = super::run::execute_with(
+            globals,
+            &run_args,
+            &super::run::Extra {
+                interrupt: Some(&interrupt),
+                ..Default::default()
+            },
+        ) {
             crate::report_error(&e);
         }
         watching.end_run();

@@ -52,7 +52,8 @@ pub fn program(dir: &Path, manifest: &serde_json::Value) -> &'static str {
     manager(dir, manifest).program
 }
 
-fn install_hint(program: &str) -> &'static str {
+/// How to install the package manager `program`.
+pub(super) fn install_hint(program: &str) -> &'static str {
     match program {
         "pnpm" => "corepack enable pnpm (or npm install -g pnpm)",
         "yarn" => "corepack enable yarn (or npm install -g yarn)",
