@@ -307,7 +307,8 @@ mod tests {
     use super::*;
 
     fn expand_yaml(yaml: &str) -> Result<Vec<String>, Vec<String>> {
-        let raw: RawMatrix = serde_saphyr::from_str(yaml).unwrap();
+        let raw: RawMatrix =
+            serde_saphyr::from_str_with_options(yaml, super::super::load::yaml_options()).unwrap();
         match expand(&raw, Span::default()) {
             Ok(combos) => Ok(combos
                 .into_iter()
