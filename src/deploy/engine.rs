@@ -51,6 +51,9 @@ fn deploy(
     job: &DeployJob,
     io: &mut ActionIo<'_>,
 ) -> anyhow::Result<Outcome> {
+    // Planning registers them too; the per-instance logs mask every value the
+    // run's registry holds, including ones added after planning.
+    crate::secrets::register(&job.secrets);
     for instance in &job.instances {
         if let Err(why) = paths::real_root(instance, job.pipeline_root()) {
             bail!("{why}; nothing was deployed");
@@ -292,10 +295,24 @@ fn download_bundle(
     io: &mut ActionIo<'_>,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    match copy::copy_revision(&shared.job.revision, bundle, &shared.job.state_root) {
+    // The newest earlier bundle still on disk: files it holds unchanged are
+    // linked, so a revision that differs in one file writes one file.
+    let previous = shared
+        .state()
+        .deployments
+        .iter()
+        .rev()
+        .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
+        .find(|dir| dir != bundle && dir.is_dir());
+    match copy::copy_revision(
+        &shared.job.revision,
+        bundle,
+        &shared.job.state_root,
+        previous.as_deref(),
+    ) {
         Ok(bytes) => {
             io.note(&format!(
-                "DownloadBundle: copied {} ({bytes} bytes) to {} in {:.2?}",
+                "DownloadBundle: copied {} to {} ({bytes} bytes written, unchanged files linked to the previous bundle) in {:.2?}",
                 shared.job.revision.display(),
                 bundle.display(),
                 started.elapsed()
@@ -383,7 +400,6 @@ fn run_batch(
                         label: label(shared, index),
                         lines,
                         log,
-                        secrets: &shared.job.secrets,
                         interrupt: shared.interrupt,
                     };
                     deploy_instance(shared, dep, index, &mut instance_io)

@@ -57,7 +57,8 @@ pub struct DeployJob {
     pub rollback_on_failure: bool,
     /// Deploy, or roll back by hand.
     pub mode: Mode,
-    /// Secret values, masked in the per-instance logs too.
+    /// Planned secret values (registered with the run's secrets, which mask
+    /// the per-instance logs).
     pub secrets: Vec<String>,
 }
 
