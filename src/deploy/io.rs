@@ -20,8 +20,9 @@ const MAX_LINE: usize = 4096;
 pub struct InstanceIo<'a> {
     /// `dev/1`.
     pub label: String,
-    /// Lines for the action's output.
-    pub lines: SyncSender<Vec<u8>>,
+    /// Lines for the action's output; `None` for a summarised large group
+    /// (the lines are in the instance's log only).
+    pub lines: Option<SyncSender<Vec<u8>>>,
     /// The instance's log, `None` when it could not be created.
     pub log: Option<File>,
     /// Ctrl-C state.
@@ -56,7 +57,7 @@ impl InstanceIo<'_> {
     fn sink(&mut self, event: &str) -> PrefixSink<'_> {
         PrefixSink {
             prefix: format!("[{} {event}] ", self.label),
-            lines: &self.lines,
+            lines: self.lines.as_ref(),
             log: self.log.as_mut(),
             masker: secrets::masker(),
             partial: Vec::new(),
@@ -67,7 +68,7 @@ impl InstanceIo<'_> {
 /// Splits output into lines, prefixes them, and passes them on.
 struct PrefixSink<'a> {
     prefix: String,
-    lines: &'a SyncSender<Vec<u8>>,
+    lines: Option<&'a SyncSender<Vec<u8>>>,
     log: Option<&'a mut File>,
     masker: Masker,
     partial: Vec<u8>,
@@ -84,7 +85,9 @@ impl PrefixSink<'_> {
             self.masker.push(&shown, &mut masked);
             let _ = log.write_all(&masked);
         }
-        let _ = self.lines.send(shown);
+        if let Some(lines) = self.lines {
+            let _ = lines.send(shown);
+        }
     }
 
     fn finish(mut self) {
