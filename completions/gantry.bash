@@ -49,6 +49,9 @@ _gantry() {
             gantry,logs)
                 cmd="gantry__subcmd__logs"
                 ;;
+            gantry,retry)
+                cmd="gantry__subcmd__retry"
+                ;;
             gantry,run)
                 cmd="gantry__subcmd__run"
                 ;;
@@ -102,6 +105,9 @@ _gantry() {
                 ;;
             gantry__subcmd__help,logs)
                 cmd="gantry__subcmd__help__subcmd__logs"
+                ;;
+            gantry__subcmd__help,retry)
+                cmd="gantry__subcmd__help__subcmd__retry"
                 ;;
             gantry__subcmd__help,run)
                 cmd="gantry__subcmd__help__subcmd__run"
@@ -164,7 +170,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate deploy hook cache history logs export schema completions help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate deploy hook cache history retry logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,7 +486,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="init run list graph validate deploy hook cache history logs export schema completions help"
+            opts="init run list graph validate deploy hook cache history retry logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -717,6 +723,20 @@ _gantry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gantry__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gantry__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -920,12 +940,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__hook__subcmd__install)
-            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --to --skip --all --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -954,12 +982,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__hook__subcmd__pre__subcmd__push)
-            opts="-C -f -q -v -h --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --to --skip --all --chained --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --directory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1056,14 +1092,18 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__init)
-            opts="-C -f -q -v -h --force --template --appspec --dry-run --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --force --template --from --appspec --dry-run --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --template)
-                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "rust node go python maven gradle dotnet ruby php make just task" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "github-actions gitlab-ci make just task npm tox nox" -- "${cur}"))
                     return 0
                     ;;
                 --directory)
@@ -1128,7 +1168,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__logs)
-            opts="-C -f -q -v -h --failed --directory --file --quiet --verbose --color --help"
+            opts="-C -f -q -v -h --failed --follow --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1161,8 +1201,62 @@ _gantry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gantry__subcmd__retry)
+            opts="-j -e -y -C -f -q -v -h --keep-going --jobs --env --output --no-cache --yes --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gantry__subcmd__run)
-            opts="-j -e -y -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --yes --directory --file --quiet --verbose --color --help"
+            opts="-j -e -y -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --clean --pre-push --yes --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

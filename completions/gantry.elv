@@ -40,14 +40,16 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand hook 'Install, remove or inspect the git pre-push hook'
             cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
-            cand logs 'Print the logs of a run (the latest by default)'
+            cand retry 'Re-run what failed, timed out, was interrupted or skipped in a run (the latest by default)'
+            cand logs 'Print the logs of a run (the latest by default), or follow a run in progress'
             cand export 'Write the pipeline as another CI engine''s configuration'
             cand schema 'Print the JSON Schema of gantry.yml (for editors)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;init'= {
-            cand --template 'Use this ecosystem''s template for the directory instead of detecting projects'
+            cand --template 'Use this ecosystem''s template (or this task runner''s targets) for the directory instead of detecting'
+            cand --from 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
@@ -82,7 +84,9 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --dry-run 'Print the plan with every variable expanded; run nothing'
             cand --keep-going 'Go on with later stages after a stage failed'
             cand --no-cache 'Run every action, even those the cache would skip'
-            cand --keep-snapshot 'Keep the snapshot''s checkout after the run and print where it is'
+            cand --keep-snapshot 'Print where the snapshot''s checkout is (it is kept in .gantry/snapshot/ for the next run)'
+            cand --clean 'Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted'
+            cand --pre-push 'Set by the pre-push hook: approval gates ask on the controlling terminal'
             cand -y 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
             cand --yes 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
             cand -q 'Print less: no live output, only failures and the summary'
@@ -178,11 +182,14 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'gantry;hook;install'= {
+            cand --to 'Stop after this stage'
+            cand --skip 'Leave out this stage (repeatable)'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --all 'Also run stages that deploy or ask for approval (a gate asks on the terminal)'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'
@@ -217,11 +224,15 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --help 'Print help'
         }
         &'gantry;hook;pre-push'= {
+            cand --to 'Stop after this stage'
+            cand --skip 'Leave out this stage (repeatable)'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --all 'Also run stages that deploy or ask for approval (a gate asks on the terminal)'
+            cand --chained 'Run the hook gantry moved to pre-push.gantry-chained first'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'
@@ -297,6 +308,28 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'gantry;retry'= {
+            cand -j 'Run at most N actions at once (default: as many as run_order allows)'
+            cand --jobs 'Run at most N actions at once (default: as many as run_order allows)'
+            cand -e 'Set an environment variable for every action (repeatable; wins over the config)'
+            cand --env 'Set an environment variable for every action (repeatable; wins over the config)'
+            cand --output 'How to print the end-of-run summary on stdout'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --keep-going 'Go on with later stages after a stage failed'
+            cand --no-cache 'Run every retried action, even those the cache would skip'
+            cand -y 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
+            cand --yes 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'gantry;logs'= {
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
@@ -304,6 +337,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
             cand --failed 'Only the actions that failed or timed out'
+            cand --follow 'Print lines as they are written, until the run ends (default run: the newest, also while it is still running)'
             cand -q 'Print less: no live output, only failures and the summary'
             cand --quiet 'Print less: no live output, only failures and the summary'
             cand -v 'Print more: every output line of every action, also on a terminal'
@@ -364,7 +398,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand hook 'Install, remove or inspect the git pre-push hook'
             cand cache 'Manage the action cache'
             cand history 'List recent runs: id, start time, commit, status, duration'
-            cand logs 'Print the logs of a run (the latest by default)'
+            cand retry 'Re-run what failed, timed out, was interrupted or skipped in a run (the latest by default)'
+            cand logs 'Print the logs of a run (the latest by default), or follow a run in progress'
             cand export 'Write the pipeline as another CI engine''s configuration'
             cand schema 'Print the JSON Schema of gantry.yml (for editors)'
             cand completions 'Print a shell completion script'
@@ -402,6 +437,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;cache;clean'= {
         }
         &'gantry;help;history'= {
+        }
+        &'gantry;help;retry'= {
         }
         &'gantry;help;logs'= {
         }

@@ -42,20 +42,32 @@ complete -c gantry -n "__fish_gantry_needs_command" -f -a "deploy" -d 'Carry out
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "cache" -d 'Manage the action cache'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
-complete -c gantry -n "__fish_gantry_needs_command" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "retry" -d 'Re-run what failed, timed out, was interrupted or skipped in a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_needs_command" -f -a "logs" -d 'Print the logs of a run (the latest by default), or follow a run in progress'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gantry -n "__fish_gantry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template for the directory instead of detecting projects' -r -f -a "rust\t'Rust with Cargo (`Cargo.toml`)'
-node\t'Node with npm, yarn or pnpm (`package.json`)'
-go\t'Go modules (`go.mod`)'
-python\t'Python (`pyproject.toml`, `setup.py`, `requirements.txt`)'
-maven\t'Java with Maven (`pom.xml`)'
-gradle\t'Java or Kotlin with Gradle (`gradlew`, `build.gradle[.kts]`)'
-dotnet\t'.NET (`*.sln`, `*.csproj`, `*.fsproj`, `*.vbproj`)'
-ruby\t'Ruby with Bundler or Rake (`Gemfile`, `Rakefile`)'
-php\t'PHP with Composer (`composer.json`)'"
+complete -c gantry -n "__fish_gantry_using_subcommand init" -l template -d 'Use this ecosystem\'s template (or this task runner\'s targets) for the directory instead of detecting' -r -f -a "rust\t'Rust with Cargo'
+node\t'Node with npm, yarn or pnpm'
+go\t'Go modules'
+python\t'Python'
+maven\t'Java with Maven'
+gradle\t'Java or Kotlin with Gradle'
+dotnet\t'.NET'
+ruby\t'Ruby with Bundler or Rake'
+php\t'PHP with Composer'
+make\t'`make` targets: `lint`, `all` (or `build`, or the default), `test`'
+just\t'`just` recipes: `lint`, `build`, `test`'
+task\t'Task (`Taskfile.yml`) tasks: `lint`, `build`, `test`'"
+complete -c gantry -n "__fish_gantry_using_subcommand init" -l from -d 'Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts)' -r -f -a "github-actions\t'The `run:` steps of `.github/workflows/*.yml`'
+gitlab-ci\t'The `script:` of the jobs in `.gitlab-ci.yml`'
+make\t'The `lint`/`build`/`test` targets of a `Makefile`'
+just\t'The `lint`/`build`/`test` recipes of a `justfile`'
+task\t'The `lint`/`build`/`test` tasks of a `Taskfile.yml`'
+npm\t'The `lint`/`build`/`test` scripts of `package.json`'
+tox\t'The check and test environments of `tox.ini`'
+nox\t'The check and test sessions of `noxfile.py`'"
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand init" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
@@ -84,7 +96,9 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l dry-run -d 'Print the plan with every variable expanded; run nothing'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-going -d 'Go on with later stages after a stage failed'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -l no-cache -d 'Run every action, even those the cache would skip'
-complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Keep the snapshot\'s checkout after the run and print where it is'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l keep-snapshot -d 'Print where the snapshot\'s checkout is (it is kept in .gantry/snapshot/ for the next run)'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l clean -d 'Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted'
+complete -c gantry -n "__fish_gantry_using_subcommand run" -l pre-push -d 'Set by the pre-push hook: approval gates ask on the controlling terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s y -l yes -d 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand run" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
@@ -154,11 +168,14 @@ complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "status" -d 'Say which pre-push hook is installed, and where'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "pre-push" -d 'Run by the installed hook: check every pushed commit'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and not __fish_seen_subcommand_from install uninstall status pre-push help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l to -d 'Stop after this stage' -r
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l skip -d 'Leave out this stage (repeatable)' -r
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -l all -d 'Also run stages that deploy or ask for approval (a gate asks on the terminal)'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
@@ -178,11 +195,15 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l to -d 'Stop after this stage' -r
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l skip -d 'Leave out this stage (repeatable)' -r
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l all -d 'Also run stages that deploy or ask for approval (a gate asks on the terminal)'
+complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -l chained -d 'Run the hook gantry moved to pre-push.gantry-chained first'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand hook; and __fish_seen_subcommand_from pre-push" -s h -l help -d 'Print help'
@@ -220,12 +241,28 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand history" -s h -l help -d 'Print help'
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s j -l jobs -d 'Run at most N actions at once (default: as many as run_order allows)' -r
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s e -l env -d 'Set an environment variable for every action (repeatable; wins over the config)' -r
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -l output -d 'How to print the end-of-run summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
+json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -l keep-going -d 'Go on with later stages after a stage failed'
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -l no-cache -d 'Run every retried action, even those the cache would skip'
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s y -l yes -d 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
+complete -c gantry -n "__fish_gantry_using_subcommand retry" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -l failed -d 'Only the actions that failed or timed out'
+complete -c gantry -n "__fish_gantry_using_subcommand logs" -l follow -d 'Print lines as they are written, until the run ends (default run: the newest, also while it is still running)'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand logs" -s h -l help -d 'Print help'
@@ -255,20 +292,21 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'
 complete -c gantry -n "__fish_gantry_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "init" -d 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "list" -d 'Print the stages and actions as a tree'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "deploy" -d 'Carry out a CodeDeploy in-place deployment on local instances'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "cache" -d 'Manage the action cache'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history logs export schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "init" -d 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "run" -d 'Run the pipeline: every stage, or the named ones'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "list" -d 'Print the stages and actions as a tree'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "graph" -d 'Draw the pipeline: stages, parallel groups, gates'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "validate" -d 'Check appspec.yml files and gantry.yml for mistakes'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "deploy" -d 'Carry out a CodeDeploy in-place deployment on local instances'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "hook" -d 'Install, remove or inspect the git pre-push hook'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "cache" -d 'Manage the action cache'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "history" -d 'List recent runs: id, start time, commit, status, duration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "retry" -d 'Re-run what failed, timed out, was interrupted or skipped in a run (the latest by default)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "logs" -d 'Print the logs of a run (the latest by default), or follow a run in progress'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "export" -d 'Write the pipeline as another CI engine\'s configuration'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "schema" -d 'Print the JSON Schema of gantry.yml (for editors)'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gantry -n "__fish_gantry_using_subcommand help; and not __fish_seen_subcommand_from init run list graph validate deploy hook cache history retry logs export schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install the pre-push hook (an existing hook is chained, never overwritten)'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "uninstall" -d 'Remove gantry\'s pre-push hook and restore a chained one'
 complete -c gantry -n "__fish_gantry_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "status" -d 'Say which pre-push hook is installed, and where'

@@ -2,7 +2,7 @@
 # A whole `gantry deploy` against `cp -a` of the same tree, in the same run
 # (these machines are noisy: compare the ratio, not absolutes).
 #
-#   scripts/bench-deploy.sh [FILES] [MIB] [RUNS]   (defaults: 10000 files, 500 MiB, 5 runs)
+#   scripts/bench-deploy.sh [--update-docs] [FILES] [MIB] [RUNS]   (defaults: 10000 files, 500 MiB, 5 runs)
 #
 # Builds a revision of FILES files totalling MIB MiB (100 directories) in the
 # work directory (BENCH_TMP, default the repository's disk: `target/`), then
@@ -10,12 +10,15 @@
 # `gantry deploy` of the revision onto one fresh instance (DownloadBundle keeps
 # a bundle, Install copies the files); and a second deployment after one file
 # of the revision changed (the bundle links the unchanged files). Prints
-# medians and, with BENCH_DOC=1, puts the table into docs/performance.md.
+# medians; --update-docs puts the table into docs/performance.md.
 set -euo pipefail
+update_docs=false
+if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 files=${1:-10000}
 mib=${2:-500}
 runs=${3:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/bench-lib.sh"
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
@@ -83,5 +86,10 @@ row("first `gantry deploy` (bundle + Install)", first)
 row("its Install event", inst)
 row("second `gantry deploy`, one file changed", second)
 PY
+{
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine); work directory on $(bench_fs "$work")."
+  echo
+  cat summary.md
+} > summary.tmp && mv summary.tmp summary.md
 echo; cat summary.md
-if [ -n "${BENCH_DOC:-}" ]; then "$root/scripts/bench-doc.py" deploy < summary.md; fi
+if $update_docs; then bench_update_docs deploy summary.md; fi

@@ -2,17 +2,20 @@
 # `gantry deploy` of a small revision (10 files and an AfterInstall hook) to
 # a HalfAtATime group of N folder instances: wall time and peak RSS.
 #
-#   scripts/bench-fleet.sh [N...]   (default: 250 500 1000)
+#   scripts/bench-fleet.sh [--update-docs] [N...]   (default: 250 500 1000)
 #
 # Each size runs on a fresh group in the work directory (BENCH_TMP, default
 # the repository's disk: `target/`). Peak RSS is gantry's own (the largest
 # resident set of any process it waited for: gantry, hooks are small) from
-# getrusage(RUSAGE_CHILDREN). With BENCH_DOC=1 the table goes into
+# getrusage(RUSAGE_CHILDREN). --update-docs puts the table into
 # docs/performance.md.
 set -euo pipefail
+update_docs=false
+if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 sizes=("${@:-250 500 1000}")
 read -r -a sizes <<< "${sizes[*]}"
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/bench-lib.sh"
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
@@ -58,6 +61,8 @@ PY
 done
 
 {
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine); work directory on $(bench_fs "$work")."
+  echo
   echo "\`scripts/bench-fleet.sh ${sizes[*]}\`: a revision of 10 small files with an AfterInstall hook deployed to a HalfAtATime group of N folder instances (default \`max_parallel\`: 4 per core); load: \`$(uptime | sed 's/^ *//')\`."
   echo
   echo "| instances | wall time | per instance | peak RSS | last progress line |"
@@ -65,4 +70,4 @@ done
   printf '%s\n' "${rows[@]}"
 } > "$work/summary.md"
 echo; cat "$work/summary.md"
-if [ -n "${BENCH_DOC:-}" ]; then "$root/scripts/bench-doc.py" fleet < "$work/summary.md"; fi
+if $update_docs; then bench_update_docs fleet "$work/summary.md"; fi

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Snapshot runs on a 10,000-file repository: `gantry run --snapshot` with one
-# `true` action (checkout with git2, run, remove the checkout), against
-# `git archive HEAD | tar -x` of the same commit into a fresh directory, in
-# the same hyperfine run.
+# Snapshot runs on a 10,000-file repository whose pipeline "builds"
+# incrementally into the ignored target/ (`cp -ru`: only sources newer than
+# their copy), on the real disk. In one hyperfine run:
+#   cold         gantry run --snapshot with no checkout yet (first use, or --clean)
+#   incremental  gantry run --snapshot after a one-line change was committed
+#                (what the pre-push hook does after a small edit)
+#   baseline     git archive HEAD | tar -x into a fresh directory (extraction only)
 #
-#   scripts/bench-snapshot.sh [FILES]   (default 10000; needs hyperfine, git)
+#   scripts/bench-snapshot.sh [FILES]   (default 10000; needs hyperfine, git;
+#                                        BENCH_TMP: where to work, default this repo's target/)
 set -euo pipefail
 files=${1:-10000}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,9 +16,12 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
-work=$(mktemp -d -p "${BENCH_TMP:-${TMPDIR:-/tmp}}")
+mkdir -p "${BENCH_TMP:-$root/target}"
+work=$(mktemp -d -p "${BENCH_TMP:-$root/target}" bench-snapshot.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cd "$work"
+echo "working in $work ($(df -T "$work" | awk 'NR==2 {print $2}'))"
+mkdir "$work/repo"
+cd "$work/repo"
 python3 - "$files" <<'PY'
 import os, sys
 for i in range(int(sys.argv[1])):
@@ -23,12 +30,19 @@ for i in range(int(sys.argv[1])):
     with open(f"{d}/f{i:05d}.txt", "w") as f:
         f.write(f"file {i}\n" * 20)
 PY
-printf 'version: 1\nkeep_runs: 3\nstages:\n  - name: check\n    run: test -f src/d000/f00000.txt\n' > gantry.yml
-printf '.gantry/\n' > .gitignore
-git init -q -b main && git add -A
-git -c user.name=bench -c user.email=bench@example.com commit -q -m files
+printf 'version: 1\nkeep_runs: 3\nstages:\n  - name: build\n    script:\n      - mkdir -p target\n      - cp -ru src target/\n' > gantry.yml
+printf '.gantry/\ntarget/\n' > .gitignore
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
+git init -q -b main && git add -A && git commit -q -m files
 
-hyperfine --warmup 2 --min-runs 10 \
-  --command-name "gantry run --snapshot ($files files)" "$gantry run --snapshot -q" \
-  --command-name "git archive | tar -x ($files files)" \
-  "d=\$(mktemp -d) && git archive HEAD | tar -x -C \$d && rm -rf \$d"
+hyperfine --warmup 1 --min-runs 10 \
+  --command-name "cold: gantry run --snapshot, no checkout yet" \
+  --prepare "rm -rf .gantry/snapshot" \
+  "$gantry run --snapshot -q" \
+  --command-name "incremental: gantry run --snapshot after a one-line commit" \
+  --prepare "echo \"line \$RANDOM\" >> src/d000/f00000.txt && git commit -qam change" \
+  "$gantry run --snapshot -q" \
+  --command-name "baseline: git archive HEAD | tar -x" \
+  --prepare "rm -rf $work/extract" \
+  "mkdir $work/extract && git archive HEAD | tar -x -C $work/extract"

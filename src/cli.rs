@@ -71,7 +71,9 @@ pub enum Command {
     Cache(CacheCommand),
     /// List recent runs: id, start time, commit, status, duration.
     History(HistoryArgs),
-    /// Print the logs of a run (the latest by default).
+    /// Re-run what failed, timed out, was interrupted or skipped in a run (the latest by default).
+    Retry(RetryArgs),
+    /// Print the logs of a run (the latest by default), or follow a run in progress.
     Logs(LogsArgs),
     /// Write the pipeline as another CI engine's configuration.
     Export(ExportArgs),
@@ -109,7 +111,7 @@ pub enum ExportTarget {
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
     /// Install the pre-push hook (an existing hook is chained, never overwritten).
-    Install,
+    Install(HookStages),
     /// Remove gantry's pre-push hook and restore a chained one.
     Uninstall,
     /// Say which pre-push hook is installed, and where.
@@ -117,11 +119,32 @@ pub enum HookCommand {
     /// Run by the installed hook: check every pushed commit.
     #[command(hide = true)]
     PrePush {
+        /// The stages the push runs.
+        #[command(flatten)]
+        stages: HookStages,
+        /// Run the hook gantry moved to pre-push.gantry-chained first.
+        #[arg(long)]
+        chained: bool,
         /// The remote's name (from git).
         remote: Option<String>,
         /// The remote's URL (from git).
         url: Option<String>,
     },
+}
+
+/// Which stages a push runs (`gantry hook install`). By default every
+/// stage that neither deploys nor asks for approval.
+#[derive(Clone, Debug, Default, Args)]
+pub struct HookStages {
+    /// Stop after this stage.
+    #[arg(long, value_name = "STAGE", add = stage_names())]
+    pub to: Option<String>,
+    /// Leave out this stage (repeatable).
+    #[arg(long, value_name = "STAGE", add = stage_names())]
+    pub skip: Vec<String>,
+    /// Also run stages that deploy or ask for approval (a gate asks on the terminal).
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Arguments of `gantry graph`.
@@ -156,9 +179,12 @@ pub struct InitArgs {
     /// Overwrite an existing gantry.yml (and, with --appspec, appspec.yml and its scripts).
     #[arg(long)]
     pub force: bool,
-    /// Use this ecosystem's template for the directory instead of detecting projects.
-    #[arg(long, value_enum, value_name = "NAME")]
-    pub template: Option<crate::scaffold::Ecosystem>,
+    /// Use this ecosystem's template (or this task runner's targets) for the directory instead of detecting.
+    #[arg(long, value_enum, value_name = "NAME", conflicts_with = "from")]
+    pub template: Option<crate::scaffold::Template>,
+    /// Take the lint/build/test commands from this source only (default: CI files, then task runners, then package.json scripts).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub from: Option<crate::scaffold::Origin>,
     /// Also write an EC2/On-Premises appspec.yml and scripts/ with its hook scripts.
     #[arg(long)]
     pub appspec: bool,
@@ -184,6 +210,36 @@ pub struct LogsArgs {
     /// Only the actions that failed or timed out.
     #[arg(long)]
     pub failed: bool,
+    /// Print lines as they are written, until the run ends (default run:
+    /// the newest, also while it is still running).
+    #[arg(long, conflicts_with = "failed")]
+    pub follow: bool,
+}
+
+/// Arguments of `gantry retry`.
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    /// The run to retry (default: the latest).
+    #[arg(value_name = "RUN")]
+    pub run: Option<u64>,
+    /// Go on with later stages after a stage failed.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Run at most N actions at once (default: as many as run_order allows).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Set an environment variable for every action (repeatable; wins over the config).
+    #[arg(short, long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub env: Vec<(String, String)>,
+    /// How to print the end-of-run summary on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// Run every retried action, even those the cache would skip.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Approve every approval gate without asking (also GANTRY_APPROVE=1).
+    #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub yes: bool,
 }
 
 /// Arguments of `gantry deploy`.
@@ -224,8 +280,9 @@ pub struct DeployArgs {
 /// Arguments of `gantry run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Run only these stages (in pipeline order).
-    #[arg(value_name = "STAGE", add = stage_names())]
+    /// Run only these stages (in pipeline order), or only these actions:
+    /// STAGE/ACTION, globs allowed ('test/*', '*/clippy').
+    #[arg(value_name = "STAGE[/ACTION]", add = stage_and_action_names())]
     pub stages: Vec<String>,
     /// Start at this stage.
     #[arg(long, value_name = "STAGE", add = stage_names())]
@@ -261,9 +318,15 @@ pub struct RunArgs {
     /// Run every action, even those the cache would skip.
     #[arg(long)]
     pub no_cache: bool,
-    /// Keep the snapshot's checkout after the run and print where it is.
+    /// Print where the snapshot's checkout is (it is kept in .gantry/snapshot/ for the next run).
     #[arg(long, requires = "snapshot")]
     pub keep_snapshot: bool,
+    /// Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted.
+    #[arg(long, requires = "snapshot")]
+    pub clean: bool,
+    /// Set by the pre-push hook: approval gates ask on the controlling terminal.
+    #[arg(long, hide = true)]
+    pub pre_push: bool,
     /// Approve every approval gate without asking (also GANTRY_APPROVE=1).
     #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
     pub yes: bool,
@@ -338,25 +401,46 @@ pub struct CompletionsArgs {
 /// completion: `source <(COMPLETE=bash gantry)`).
 fn stage_names() -> clap_complete::engine::ArgValueCandidates {
     clap_complete::engine::ArgValueCandidates::new(|| {
-        let Ok(cwd) = std::env::current_dir() else {
-            return Vec::new();
-        };
-        let Ok(path) = crate::config::find_config(&cwd, None) else {
-            return Vec::new();
-        };
-        let Ok(pipeline) = crate::config::load(&path) else {
-            return Vec::new();
-        };
-        pipeline
-            .stages
-            .iter()
-            .map(|s| {
-                let help = format!("{} action(s)", s.actions.len());
-                clap_complete::engine::CompletionCandidate::new(s.name.clone())
-                    .help(Some(help.into()))
-            })
-            .collect()
+        nearest_pipeline()
+            .map(|p| stage_candidates(&p))
+            .unwrap_or_default()
     })
+}
+
+/// Completes stage names and `stage/action` names.
+fn stage_and_action_names() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(|| {
+        let Some(pipeline) = nearest_pipeline() else {
+            return Vec::new();
+        };
+        let mut candidates = stage_candidates(&pipeline);
+        candidates.extend(
+            crate::plan::action_keys(&pipeline)
+                .into_iter()
+                .map(clap_complete::engine::CompletionCandidate::new),
+        );
+        candidates
+    })
+}
+
+fn stage_candidates(
+    pipeline: &crate::config::Pipeline,
+) -> Vec<clap_complete::engine::CompletionCandidate> {
+    pipeline
+        .stages
+        .iter()
+        .map(|s| {
+            let help = format!("{} action(s)", s.actions.len());
+            clap_complete::engine::CompletionCandidate::new(s.name.clone()).help(Some(help.into()))
+        })
+        .collect()
+}
+
+/// The pipeline of the nearest `gantry.yml`, if it loads.
+fn nearest_pipeline() -> Option<crate::config::Pipeline> {
+    let cwd = std::env::current_dir().ok()?;
+    let path = crate::config::find_config(&cwd, None).ok()?;
+    crate::config::load(&path).ok()
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

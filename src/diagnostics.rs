@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::text;
+
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,30 +171,35 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Longest message or hint shown, in columns; text from files can be long.
+const MAX_MESSAGE: usize = 1000;
+
 /// Compiler-style text: `error[CODE]: message`, the location, the source line
-/// with a caret under the column, and the hint.
+/// with a caret under the column, and the hint. Text from the file is
+/// escaped and bounded (see [`crate::text`]).
 pub fn render_human(diagnostic: &Diagnostic, sources: &mut Sources) -> String {
     let (label, style) = match diagnostic.severity {
         Severity::Error => ("error", console::Style::new().red().bold()),
         Severity::Warning => ("warning", console::Style::new().yellow().bold()),
     };
     let blue = console::Style::new().blue().bold();
+    let number = diagnostic.line.to_string();
+    let gutter = " ".repeat(number.len());
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{}: {}",
         style.apply_to(format!("{label}[{}]", diagnostic.code)),
-        console::style(&diagnostic.message).bold()
+        console::style(shown(&diagnostic.message)).bold()
     );
-    let _ = writeln!(out, "  {} {}", blue.apply_to("-->"), diagnostic.location());
+    let location = text::escape_controls(&diagnostic.location(), false);
+    let _ = writeln!(out, "{gutter}{} {location}", blue.apply_to("-->"));
     let source = match diagnostic.hide_source {
         true => None,
         false => sources.line(&diagnostic.file, diagnostic.line),
     };
     if let Some(source) = source {
-        let number = diagnostic.line.to_string();
-        let gutter = " ".repeat(number.len());
-        let source = source.replace('\t', " ");
+        let (source, pad) = text::source_window(&source, diagnostic.column.max(1));
         let _ = writeln!(out, "{gutter} {}", blue.apply_to("|"));
         let _ = writeln!(
             out,
@@ -201,24 +208,26 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &mut Sources) -> String {
             blue.apply_to("|")
         );
         if diagnostic.column > 0 {
-            let pad = " ".repeat(display_width_before(&source, diagnostic.column));
             let _ = writeln!(
                 out,
-                "{gutter} {} {pad}{}",
+                "{gutter} {} {}{}",
                 blue.apply_to("|"),
+                " ".repeat(pad),
                 style.apply_to("^")
             );
         }
     }
     if let Some(hint) = &diagnostic.hint {
-        let _ = writeln!(out, "  {} {hint}", console::style("= help:").bold());
+        let hint = shown(hint);
+        let _ = writeln!(out, "{gutter} {} {hint}", console::style("= help:").bold());
     }
     out
 }
 
-/// Width of the characters in front of 1-based `column`.
-fn display_width_before(line: &str, column: usize) -> usize {
-    line.chars().take(column.saturating_sub(1)).count()
+/// A message or hint as printed: secrets masked first (so that shortening
+/// cannot leave part of one), then escaped and bounded.
+fn shown(message: &str) -> String {
+    text::shorten(&crate::secrets::mask(message), MAX_MESSAGE)
 }
 
 /// One JSON object per finding, one per line.
@@ -237,6 +246,7 @@ pub fn render_github(diagnostic: &Diagnostic) -> String {
         message.push_str(" — ");
         message.push_str(hint);
     }
+    let message = text::escape_controls(&message, true);
     let mut props = format!(
         "file={}",
         escape_property(&diagnostic.file.to_string_lossy())

@@ -85,6 +85,10 @@ pub struct ActionResult {
     /// Named results, e.g. an image's tags and digest.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub outputs: BTreeMap<String, String>,
+    /// Why the cache ran it, e.g. `examples/bad.rs is new` (for a cached
+    /// action the reason says why it was skipped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<String>,
 }
 
 pub(crate) fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -26,8 +26,10 @@ pub mod record;
 pub mod report;
 pub mod scaffold;
 pub mod secrets;
+pub mod suggest;
 pub mod summary;
 pub mod term;
+pub mod text;
 pub mod vars;
 
 use std::io::Write;
@@ -53,6 +55,9 @@ pub fn main_entry() -> ExitCode {
     }
 }
 
+/// Config errors shown before gantry stops listing them.
+const MAX_CONFIG_ERRORS: usize = 20;
+
 /// Prints `err` on stderr, secrets masked, and returns the exit code it
 /// stands for.
 fn report_error(err: &anyhow::Error) -> u8 {
@@ -74,15 +79,20 @@ fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
         if let Ok(cwd) = std::env::current_dir() {
             diagnostics::relativize(&mut shown, &cwd);
         }
-        for d in &shown {
+        for d in shown.iter().take(MAX_CONFIG_ERRORS) {
             let _ = write!(stderr, "{}", render_human(d, &mut sources));
         }
         let file = shown
             .first()
             .map_or(config.file.clone(), |d| d.file.display().to_string());
+        let file = text::escape_controls(&file, false);
+        let more = match shown.len().saturating_sub(MAX_CONFIG_ERRORS) {
+            0 => String::new(),
+            n => format!(" ({n} more not shown; `gantry validate` lists them all)"),
+        };
         let _ = writeln!(
             stderr,
-            "{}: {} in {file}",
+            "{}: {} in {file}{more}",
             console::style("error").red().bold().for_stderr(),
             error::plural(shown.len(), "error")
         );
@@ -90,8 +100,10 @@ fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
     }
     let _ = writeln!(
         stderr,
-        "{}: {err:#}",
-        console::style("error").red().bold().for_stderr()
+        "{}: {}",
+        console::style("error").red().bold().for_stderr(),
+        // Masked before escaping, so that escaping cannot split a secret.
+        text::escape_controls(&secrets::mask(&format!("{err:#}")), true)
     );
     if err.downcast_ref::<UsageError>().is_some() {
         EXIT_USAGE

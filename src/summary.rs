@@ -32,6 +32,9 @@ pub struct RunSummary {
     /// Set when the run used `--snapshot`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotInfo>,
+    /// The run this one retried (`gantry retry`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
     /// Every selected stage.
     pub stages: Vec<StageSummary>,
     /// How many actions ended in each status.
@@ -43,10 +46,13 @@ pub struct RunSummary {
 pub struct SnapshotInfo {
     /// The commit checked out.
     pub commit: String,
-    /// The temporary checkout.
+    /// The checkout (`.gantry/snapshot/`).
     pub dir: PathBuf,
-    /// Whether the checkout was kept (`--keep-snapshot`).
+    /// Whether the checkout stays after the run (always: the next snapshot
+    /// run updates it).
     pub kept: bool,
+    /// Whether it was checked out from an empty folder rather than updated.
+    pub fresh: bool,
 }
 
 /// One stage of a run.

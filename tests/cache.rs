@@ -43,7 +43,7 @@ fn an_unchanged_rerun_is_cached_and_says_since_which_run() {
     assert!(
         second
             .stdout
-            .contains("cached: inputs unchanged since run 1"),
+            .contains("cached: nothing changed since run 1"),
         "{}",
         second.stdout
     );
@@ -68,14 +68,14 @@ fn changed_added_and_removed_inputs_rerun_with_the_reason() {
     repo.write("src/c.txt", "new\n");
     let out = repo.run(&["run"]);
     assert!(
-        out.stdout.contains("ran: src/c.txt added"),
+        out.stdout.contains("ran: src/c.txt is new"),
         "{}",
         out.stdout
     );
     std::fs::remove_file(repo.path().join("src/a.txt")).unwrap();
     let out = repo.run(&["run"]);
     assert!(
-        out.stdout.contains("ran: src/a.txt removed"),
+        out.stdout.contains("ran: src/a.txt was deleted"),
         "{}",
         out.stdout
     );
@@ -89,30 +89,33 @@ fn a_changed_command_or_environment_reruns() {
     repo.write("gantry.yml", &PIPELINE.replace("echo built", "echo  built"));
     let out = repo.run(&["run", "build"]);
     assert!(
-        out.stdout.contains("its command or environment changed"),
+        out.stdout.contains("ran: its command or settings changed"),
         "{}",
         out.stdout
     );
     assert_eq!(repo.run(&["run", "build"]).code, 0);
     let out = repo.run(&["run", "build", "--env", "MODE=release"]);
     assert!(
-        out.stdout.contains("its command or environment changed"),
+        out.stdout.contains("ran: env MODE is new"),
         "{}",
         out.stdout
     );
 }
 
 #[test]
-fn a_missing_output_reruns() {
+fn a_deleted_output_is_restored_from_the_cache() {
     let repo = repo();
     assert_eq!(repo.run(&["run"]).code, 0);
     std::fs::remove_file(repo.path().join("out/app")).unwrap();
     let out = repo.run(&["run"]);
     assert!(
-        out.stdout.contains("ran: output `out/app` is missing"),
+        out.stdout
+            .contains("cached: restored outputs from run 1 (out/app was deleted)"),
         "{}",
         out.stdout
     );
+    assert_eq!(repo.read("out/app"), "hello\nworld\n");
+    assert_eq!(builds(&repo), 1, "restored, not rebuilt");
 }
 
 #[test]
@@ -157,7 +160,7 @@ fn dry_run_shows_what_the_cache_would_do() {
     );
     assert!(
         out.stdout
-            .contains("cache: would skip (inputs unchanged since run 1)"),
+            .contains("cache: would skip (nothing changed since run 1)"),
         "{}",
         out.stdout
     );
@@ -194,7 +197,7 @@ fn snapshot_runs_use_the_cache_too() {
     assert_eq!(repo.run(&["run", "--snapshot", "build"]).code, 0);
     let out = repo.run(&["run", "--snapshot", "build"]);
     assert!(
-        out.stdout.contains("cached: inputs unchanged since run 1"),
+        out.stdout.contains("cached: nothing changed since run 1"),
         "{}",
         out.stdout
     );
@@ -251,6 +254,7 @@ fn a_cached_action_still_provides_its_outputs_to_later_actions() {
 stages:
   - name: build
     inputs: [in.txt]
+    cache: true
     uses: ./stamp.sh
   - name: use
     run: echo \"got ${actions.build.build.outputs.stamp}\" >> used

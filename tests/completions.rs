@@ -53,6 +53,11 @@ fn stage_names_complete_dynamically_from_the_config() {
     };
     let all = complete("2", &["gantry", "run", ""]);
     assert!(all.starts_with("lint\ncompile\ntest\n"), "{all}");
+    assert!(all.contains("\ncompile/compile\n"), "{all}");
+    assert_eq!(
+        complete("2", &["gantry", "run", "test/"]).trim(),
+        "test/test"
+    );
     assert_eq!(
         complete("3", &["gantry", "run", "--skip", "co"]).trim(),
         "compile"

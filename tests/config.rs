@@ -22,8 +22,167 @@ fn config_error(config: &str) -> String {
 fn unknown_key_names_line_column_and_valid_keys() {
     let err = config_error("version: 1\nstages:\n  - name: a\n    rn: echo\n");
     assert!(err.contains("gantry.yml:4:5"), "{err}");
-    assert!(err.contains("unknown field `rn`"), "{err}");
+    assert!(err.contains("unknown key `rn`"), "{err}");
     assert!(err.contains("run"), "lists what is valid: {err}");
+}
+
+#[test]
+fn every_structure_error_is_reported_at_once_in_file_order() {
+    let err = config_error(
+        "version: 1
+stages:
+  - name: build
+    run: echo
+    timout: 5s
+  - name: test
+    actions:
+      - name: unit
+        run_ordr: 2
+        run: echo
+      - run: echo
+        retries: many
+",
+    );
+    let at = |needle: &str| {
+        err.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {err}"))
+    };
+    assert!(at("gantry.yml:5:5") < at("gantry.yml:9:9"), "{err}");
+    assert!(at("gantry.yml:9:9") < at("gantry.yml:11:9"), "{err}");
+    assert!(at("gantry.yml:11:9") < at("gantry.yml:12:18"), "{err}");
+    assert!(err.contains("missing key `name`"), "{err}");
+    assert!(err.contains("error: 4 errors in gantry.yml"), "{err}");
+}
+
+#[test]
+fn unknown_keys_and_name_and_variable_errors_come_together() {
+    let err = config_error(
+        "version: 1
+stages:
+  - name: build
+    run: echo ${git.sha1}
+    timout: 5s
+  - name: build
+    run: echo
+",
+    );
+    let at = |needle: &str| {
+        err.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {err}"))
+    };
+    assert!(at("gantry.yml:4:15") < at("gantry.yml:5:5"), "{err}");
+    assert!(at("gantry.yml:5:5") < at("gantry.yml:6:11"), "{err}");
+    assert!(err.contains("unknown variable `${git.sha1}`"), "{err}");
+    assert!(err.contains("unknown key `timout`"), "{err}");
+    assert!(err.contains("duplicate stage name `build`"), "{err}");
+    assert!(err.contains("error: 3 errors in gantry.yml"), "{err}");
+}
+
+#[test]
+fn at_most_twenty_errors_are_shown_and_the_rest_counted() {
+    let mut config = String::from("version: 1\nstages:\n  - name: a\n    run: echo\n");
+    for i in 0..25 {
+        config.push_str(&format!("    typo{i}: 1\n"));
+    }
+    let err = config_error(&config);
+    assert_eq!(err.matches("error[C001]").count(), 20, "{err}");
+    assert!(err.contains("typo19") && !err.contains("typo20"), "{err}");
+    assert!(
+        err.contains(
+            "error: 25 errors in gantry.yml (5 more not shown; `gantry validate` lists them all)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn misspelt_deployment_group_suggests_the_group() {
+    let err = config_error(
+        "version: 1\ndeploy_groups: { staging: {}, prod: {} }\nstages:\n  - name: s\n    deploy: { group: stagign }\n",
+    );
+    assert!(err.contains("no deployment group named `stagign`"), "{err}");
+    assert!(err.contains("did you mean `staging`?"), "{err}");
+}
+
+#[test]
+fn unknown_keys_suggest_the_closest_valid_key() {
+    let err = config_error(
+        "version: 1\nstages:\n  - name: a\n    run: echo\n    timout: 5s\n  - name: b\n    actions:\n      - { name: c, run: x, run_ordr: 2 }\n",
+    );
+    assert!(err.contains("unknown key `timout`"), "{err}");
+    assert!(err.contains("did you mean `timeout`?"), "{err}");
+    assert!(err.contains("did you mean `run_order`?"), "{err}");
+}
+
+#[test]
+fn misindented_key_says_which_columns_differ() {
+    let err = config_error(
+        "version: 1\nstages:\n  - name: test\n    actions:\n      - name: unit\n        run: echo\n       bad: 1\n",
+    );
+    assert!(err.contains("gantry.yml:7:8"), "{err}");
+    assert!(
+        err.contains(
+            "the indentation of line 7 (column 8) does not match its siblings (line 6, column 9)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn colon_inside_a_plain_value_suggests_quoting() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo: two\n");
+    assert!(err.contains("gantry.yml:4:14"), "{err}");
+    assert!(err.contains("must be quoted"), "{err}");
+}
+
+#[test]
+fn list_item_among_mapping_keys_is_named_as_such() {
+    let err = config_error("version: 1\nstages:\n  - name: test\n    run: echo\n    - name: x\n");
+    assert!(
+        err.contains(
+            "a `-` list item on line 5 is mixed with mapping keys: line 4 has the key `run`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn source_lines_are_bounded_and_control_characters_escaped() {
+    // A raw escape sequence is a YAML error, so its line is echoed.
+    let long = "x".repeat(100_000);
+    let err = config_error(&format!(
+        "version: 1\nstages:\n  - name: a\n    run: \"{long} \x1b]0;pwned\x07 {long}\"\n"
+    ));
+    assert!(err.len() < 4_000, "{} bytes of error", err.len());
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("\\u{1b}]0;pwned\\u{7}"), "{err}");
+    let line = err.lines().find(|l| l.starts_with("4 |")).unwrap();
+    assert!(line.contains('…'), "{line}");
+    let caret = err.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+    assert_eq!(
+        line.find("\\u{1b}").map(|i| line[..i].chars().count()),
+        Some(caret.chars().count() - 1),
+        "caret under the escape character:\n{line}\n{caret}"
+    );
+}
+
+#[test]
+fn output_reference_errors_point_at_the_reference() {
+    let line = "    run: echo before ${actions.nope.x.outputs.o} after";
+    let err = config_error(&format!("version: 1\nstages:\n  - name: a\n{line}\n"));
+    let column = line.find("${").unwrap() + 1;
+    assert!(err.contains(&format!("gantry.yml:4:{column}")), "{err}");
+    assert!(err.contains("C064"), "{err}");
+}
+
+#[test]
+fn caret_counts_display_width_of_wide_characters() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo 日本語 ${git.nope}\n");
+    let line = err.lines().find(|l| l.starts_with("4 |")).unwrap();
+    let caret = err.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+    let before = &line[..line.find("${git.nope}").unwrap()];
+    let width = before.chars().count() + before.chars().filter(|c| !c.is_ascii()).count();
+    assert_eq!(caret.chars().count() - 1, width, "\n{line}\n{caret}");
 }
 
 #[test]
@@ -94,10 +253,12 @@ fn unsupported_version_and_unknown_variable_are_errors() {
         "{err}"
     );
     let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo ${git.shaa}\n");
+    // The caret points at the variable, not at the start of the value.
     assert!(
-        err.contains("gantry.yml:4:10") && err.contains("git.shaa"),
+        err.contains("gantry.yml:4:15") && err.contains("git.shaa"),
         "{err}"
     );
+    assert!(err.contains("did you mean `${git.sha}`?"), "{err}");
 }
 
 #[test]
@@ -165,6 +326,26 @@ fn from_to_and_skip_select_a_range() {
         0
     );
     assert_eq!(repo.read("ran"), "build\ndeploy\n");
+}
+
+#[test]
+fn misspelt_stage_in_from_and_skip_suggests_the_stage() {
+    let repo = Repo::new(
+        "version: 1\nstages:\n  - { name: build, run: echo }\n  - { name: test, run: echo }\n",
+    );
+    for args in [
+        &["run", "--from", "tset"][..],
+        &["run", "--skip", "biuld"],
+        &["run", "tets"],
+    ] {
+        let out = repo.run(args);
+        assert_eq!(out.code, 2, "{}", out.all());
+        assert!(
+            out.stderr.contains("did you mean `"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

@@ -247,10 +247,13 @@ fn an_output_that_was_not_produced_fails_the_user_with_a_reason() {
         reason.contains("build/act (passed) has no output `digest` (its outputs: url)"),
         "{reason}"
     );
+    // Run alone, `use` gets build/act's outputs from run 1: still no digest.
     let only_use = repo.run(&["run", "use"]);
     assert_eq!(only_use.code, 1);
     assert!(
-        only_use.stdout.contains("did not run in this run"),
+        only_use
+            .stdout
+            .contains("build/act (cached) has no output `digest` (its outputs: url)"),
         "{}",
         only_use.stdout
     );

@@ -484,7 +484,7 @@ fn image_config_errors_are_located_with_what_is_valid() {
         (
             "image: { tags: [a], colour: red }",
             "gantry.yml:4:25",
-            "unknown field `colour`",
+            "unknown key `colour`",
         ),
         (
             "image: { tags: [a], builder: kaniko }",

@@ -143,6 +143,48 @@ fn github_actions_gets_annotations_and_a_step_summary() {
 }
 
 #[test]
+fn a_junit_file_that_cannot_be_written_is_reported_but_keeps_the_exit_code() {
+    let passing = Repo::new("version: 1\nstages:\n  - name: a\n    run: 'true'\n");
+    let out = passing.run(&["run", "--junit", "no/such/dir/report.xml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr.contains("no/such/dir/report.xml") && out.stderr.contains("outcome stands"),
+        "{}",
+        out.all()
+    );
+    let failing = Repo::new(PIPELINE);
+    let out = failing.run(&["run", "--junit", "no/such/dir/report.xml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("no/such/dir/report.xml"),
+        "{}",
+        out.all()
+    );
+    // The run's own record is still written.
+    assert!(failing
+        .read(".gantry/runs/1/run.json")
+        .contains("\"failed\""));
+}
+
+#[test]
+fn a_step_summary_that_cannot_be_written_is_reported_but_keeps_the_exit_code() {
+    let repo = Repo::new("version: 1\nstages:\n  - name: a\n    run: 'true'\n");
+    // A directory: appending to it fails.
+    let out = repo
+        .command(&["run"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", repo.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("GITHUB_STEP_SUMMARY") && stderr.contains("outcome stands"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn validate_adds_annotations_under_github_actions() {
     let repo = Repo::new("version: 1\nstages:\n  - name: a\n    rn: x\n");
     let out = repo
@@ -188,5 +230,128 @@ stages:
     assert!(
         dot.contains("shape=hexagon") && dot.contains("shape=cylinder"),
         "{dot}"
+    );
+}
+
+/// A script that fails like a Rust test: the assertion, then a long backtrace.
+const PANIC_SCRIPT: &str = "#!/bin/sh
+echo 'running 1 test'
+echo \"thread 'main' panicked at src/lib.rs:3:5:\"
+echo 'assertion `left == right` failed'
+echo '  left: 1'
+echo ' right: 2'
+echo 'stack backtrace:'
+i=0
+while [ $i -lt 60 ]; do echo \"  $i: frame_$i\"; i=$((i+1)); done
+echo 'error: test failed'
+exit 101
+";
+
+#[test]
+fn failure_tail_shows_the_assertion_above_a_long_backtrace() {
+    let repo = Repo::new("version: 1\nstages:\n  - name: test\n    run: ./fail.sh\n");
+    common::write_executable(&repo, "fail.sh", PANIC_SCRIPT);
+    // -q shows only failures, each followed by its tail.
+    let out = repo.run(&["--color=never", "run", "-q"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let shown = out.stdout;
+    for wanted in [
+        "[test/test] thread 'main' panicked at src/lib.rs:3:5:",
+        "[test/test] assertion `left == right` failed",
+        "[test/test]  right: 2",
+        "[test/test] ⋮",
+        "[test/test] error: test failed",
+        "[test/test] gantry: exit code 101",
+    ] {
+        assert!(shown.contains(wanted), "no {wanted:?} in\n{shown}");
+    }
+    assert!(
+        !shown.contains("frame_5\n"),
+        "the middle of the backtrace is left out:\n{shown}"
+    );
+}
+
+#[test]
+fn output_without_a_final_newline_is_not_glued_to_gantrys_line() {
+    let repo =
+        Repo::new("version: 1\nstages:\n  - name: s\n    run: printf 'no newline here'; exit 3\n");
+    let out = repo.run(&["--color=never", "run", "-q"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stdout.contains("[s/s] no newline here\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("[s/s] gantry: exit code 3\n"),
+        "{}",
+        out.stdout
+    );
+    let log = repo.read(".gantry/runs/1/s/s.log");
+    assert_eq!(log, "no newline here\ngantry: exit code 3\n");
+}
+
+#[test]
+fn missing_tool_names_the_tool_and_how_to_install_it() {
+    // The shell's own PATH is emptied, so `cargo` is not found whatever is installed.
+    let repo = Repo::new(
+        "version: 1\nstages:\n  - name: build\n    run: PATH=/nonexistent; cargo build\n",
+    );
+    let mut command = repo.command(&["--color=never", "run", "-q"]);
+    command.env("COLUMNS", "400");
+    let out = common::run_command(command);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let hint =
+        "`cargo` is not installed or not on PATH: install Rust with rustup: https://rustup.rs";
+    let under_action = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("[build/build] ✘ failed"))
+        .unwrap_or_else(|| panic!("no failure line in\n{}", out.stdout));
+    assert!(under_action.contains(hint), "{under_action}");
+    let table_row = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("build ") && l.contains("failed"))
+        .unwrap_or_else(|| panic!("no summary row in\n{}", out.stdout));
+    assert!(table_row.contains(hint), "{table_row}");
+    let run = repo.run_json(1);
+    let reason = run.to_string();
+    assert!(reason.contains("rustup"), "{reason}");
+}
+
+#[test]
+fn long_reasons_keep_one_table_row_per_action_and_follow_in_full() {
+    let repo = Repo::new(
+        "version: 1\nstages:\n  - name: build\n    actions:\n      - { name: a, run: 'true' }\n      - { name: b, run: 'exit 3', continue_on_error: true, timeout: 1h }\n      - { name: c, run: 'PATH=/nonexistent; some-missing-tool-with-a-long-name --and-flags' }\n",
+    );
+    let mut command = repo.command(&["--color=never", "run"]);
+    command.env("COLUMNS", "70");
+    let out = common::run_command(command);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let table: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("STAGE"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        table.len(),
+        4,
+        "header and one row per action:\n{}",
+        out.stdout
+    );
+    for row in &table {
+        assert!(
+            row.chars().count() <= 70,
+            "row wider than the terminal: {row:?}"
+        );
+    }
+    assert!(table[3].ends_with('…'), "{}", table[3]);
+    assert!(
+        out.stdout
+            .contains("build/c: .gantry/runs/1/build/c.log (exit code 127; `some-missing-tool-with-a-long-name` is not installed"),
+        "full reason below the table:\n{}",
+        out.stdout
     );
 }

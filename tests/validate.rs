@@ -480,6 +480,31 @@ fn broken_gantry_yml_is_unreadable() {
     assert_eq!((run.code, run.codes()), (2, vec!["C001"]));
 }
 
+#[test]
+fn every_gantry_yml_error_exits_with_the_config_error_code() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let configs = [
+        ("version: 1\nstages: [\n", "C001"),
+        (
+            "version: 1\nstages:\n  - { name: a, run: x, timout: 1 }\n",
+            "C001",
+        ),
+        (
+            "version: 1\nstages:\n  - { name: a, run: x }\n  - { name: a, run: y }\n",
+            "C004",
+        ),
+        (
+            "version: 1\nstages:\n  - { name: a, run: 'echo ${git.nope}' }\n",
+            "C010",
+        ),
+    ];
+    for (config, code) in configs {
+        write(tmp.path(), "gantry.yml", config);
+        let run = validate(tmp.path(), &["--format", "json", "gantry.yml"]);
+        assert_eq!((run.code, run.codes()), (2, vec![code]), "{config}");
+    }
+}
+
 // ---- property tests: no input makes the parser or validator panic ----------
 
 /// Runs `f` on a thread with a large stack, as the binary's workers do.

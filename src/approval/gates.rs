@@ -31,6 +31,8 @@ pub fn implied_gate(target: &Action, message: String, taken: &[&str]) -> Action 
         shell: target.shell.clone(),
         inputs: Vec::new(),
         outputs: Vec::new(),
+        cache: None,
+        tools: Vec::new(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Manual approval gates (`approval: MESSAGE`), CodePipeline's Manual
 //! approval on a laptop: on a terminal gantry pauses its bars and asks;
-//! `--yes` or `GANTRY_APPROVE=1` approves; anywhere else the gate fails
-//! closed with a message saying how to approve.
+//! `--yes` or `GANTRY_APPROVE=1` approves; inside the pre-push hook (whose
+//! stdin is git's pipe) it asks on the controlling terminal, `/dev/tty`;
+//! anywhere else the gate fails closed with a message saying how to approve.
 //!
 //! The executor never prints, so a gate running on a worker thread sends an
 //! [`Event::ApprovalRequested`](crate::events::Event) and waits; the reporter,
@@ -24,23 +25,38 @@ pub use run::run;
 pub enum Policy {
     /// Approve every gate without asking; says what approved it.
     Approved(&'static str),
-    /// Ask on the terminal.
-    Ask,
+    /// Ask on a terminal.
+    Ask(Terminal),
     /// No terminal and no approval given: every gate fails.
-    Refuse,
+    Refuse {
+        /// The run is the pre-push hook's: the message says how to approve a push.
+        in_hook: bool,
+    },
+}
+
+/// Where a gate asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Terminal {
+    /// gantry's own stdin, a terminal.
+    Stdin,
+    /// The controlling terminal (`/dev/tty`), in the pre-push hook.
+    Controlling,
 }
 
 impl Policy {
     /// `--yes`/`GANTRY_APPROVE=1` approves; otherwise ask when someone can
     /// answer (gantry's own stdin is a terminal, and stdout or stderr is one
-    /// to show the question on), and refuse when not (CI, pipes).
-    pub fn decide(yes: bool, interactive: bool) -> Policy {
+    /// to show the question on; or, in the pre-push hook, the process has a
+    /// controlling terminal), and refuse when not (CI, pipes, no terminal).
+    pub fn decide(yes: bool, interactive: bool, in_hook: bool) -> Policy {
         if yes {
             Policy::Approved("--yes / GANTRY_APPROVE")
         } else if interactive {
-            Policy::Ask
+            Policy::Ask(Terminal::Stdin)
+        } else if in_hook && prompt::has_controlling_terminal() {
+            Policy::Ask(Terminal::Controlling)
         } else {
-            Policy::Refuse
+            Policy::Refuse { in_hook }
         }
     }
 }
@@ -65,6 +81,7 @@ pub enum Answer {
 #[derive(Clone, Debug)]
 pub struct Request {
     reply: SyncSender<Answer>,
+    terminal: Terminal,
     deadline: Option<Instant>,
     cancelled: Arc<AtomicBool>,
 }
@@ -78,6 +95,11 @@ impl Request {
     /// When to stop waiting, if the gate has a `timeout:`.
     pub fn deadline(&self) -> Option<Instant> {
         self.deadline
+    }
+
+    /// Where to ask.
+    pub fn terminal(&self) -> Terminal {
+        self.terminal
     }
 
     /// Whether the gate stopped waiting.

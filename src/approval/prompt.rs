@@ -1,32 +1,83 @@
 //! Asking the person at the terminal. Called by reporters on the main thread
 //! (the live one pauses its bars around it); reads gantry's own stdin, which
-//! [`super::Policy::decide`] checked is a terminal.
+//! [`super::Policy::decide`] checked is a terminal, or — in the pre-push
+//! hook, whose stdin is git's pipe — the controlling terminal, `/dev/tty`.
 
-use std::io::BufRead;
-use std::os::fd::AsRawFd;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
-use super::{Answer, Request};
+use super::{Answer, Request, Terminal};
 use crate::report::Stream;
+
+/// The controlling terminal's device.
+const TTY: &str = "/dev/tty";
 
 /// How often a waiting prompt checks for Ctrl-C and its deadline.
 const TICK: Duration = Duration::from_millis(100);
 
-/// Asks `message` for gate `key` on `stream` until a clear answer, the
-/// deadline, or cancellation, and sends the answer to the waiting gate.
+/// Asks `message` for gate `key` on `stream` (or on `/dev/tty`) until a
+/// clear answer, the deadline, or cancellation, and sends the answer to the
+/// waiting gate.
 pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
-    // Plain output may go to a pipe while stderr is the terminal.
-    let stream = match stream {
-        Stream::Stdout if !crate::term::stdout_is_tty() => Stream::Stderr,
-        other => other,
+    let answer = match request.terminal() {
+        Terminal::Stdin => {
+            // Plain output may go to a pipe while stderr is the terminal.
+            let stream = match stream {
+                Stream::Stdout if !crate::term::stdout_is_tty() => Stream::Stderr,
+                other => other,
+            };
+            let stdin = std::io::stdin();
+            let fd = stdin.as_raw_fd();
+            converse(key, message, request, fd, &mut stdin.lock(), &|t| {
+                stream.write(t)
+            })
+        }
+        Terminal::Controlling => match open_tty() {
+            Ok(tty) => {
+                let fd = tty.as_raw_fd();
+                let writer = tty.try_clone();
+                let say = |text: &str| {
+                    // `&File` writes without needing `mut`.
+                    if let Ok(mut w) = writer.as_ref() {
+                        let _ = w.write_all(text.as_bytes());
+                    }
+                };
+                converse(key, message, request, fd, &mut BufReader::new(tty), &say)
+            }
+            Err(e) => Answer::Unreadable(format!("cannot open {TTY}: {e}")),
+        },
     };
+    request.answer(answer);
+}
+
+/// Whether this process has a controlling terminal to ask on.
+pub fn has_controlling_terminal() -> bool {
+    open_tty().is_ok()
+}
+
+fn open_tty() -> std::io::Result<File> {
+    OpenOptions::new().read(true).write(true).open(TTY)
+}
+
+/// The question and answer loop, reading lines from `reader` (whose file
+/// descriptor is `fd`) and writing with `say`.
+fn converse(
+    key: &str,
+    message: &str,
+    request: &Request,
+    fd: RawFd,
+    reader: &mut dyn BufRead,
+    say: &dyn Fn(&str),
+) -> Answer {
     let question = format!("? {key}: {message} [y/N] ");
     let answer = loop {
-        stream.write(&question);
-        match read_line(request) {
+        say(&question);
+        match read_line(request, fd, reader) {
             Ok(line) => match parse(&line) {
                 Some(answer) => break answer,
-                None => stream.write("  please answer y (approve) or n (reject)\n"),
+                None => say("  please answer y (approve) or n (reject)\n"),
             },
             Err(answer) => break answer,
         }
@@ -38,8 +89,8 @@ pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
         Answer::Cancelled => "\n  interrupted".to_string(),
         Answer::Unreadable(why) => format!("\n  cannot read the answer: {why}"),
     };
-    stream.write(&format!("  {}\n", said.trim_start_matches(' ')));
-    request.answer(answer);
+    say(&format!("  {}\n", said.trim_start_matches(' ')));
+    answer
 }
 
 /// `y`/`yes` approves, `n`/`no`/empty rejects; anything else asks again.
@@ -52,10 +103,9 @@ pub fn parse(line: &str) -> Option<Answer> {
     }
 }
 
-/// One line from stdin, waiting in short ticks so the deadline and
+/// One line from `reader`, waiting in short ticks so the deadline and
 /// cancellation are noticed. End of input rejects.
-fn read_line(request: &Request) -> Result<String, Answer> {
-    let stdin = std::io::stdin();
+fn read_line(request: &Request, fd: RawFd, reader: &mut dyn BufRead) -> Result<String, Answer> {
     loop {
         if request.cancelled() {
             return Err(Answer::Cancelled);
@@ -68,9 +118,9 @@ fn read_line(request: &Request) -> Result<String, Answer> {
             }
             wait = wait.min(left);
         }
-        if readable(stdin.as_raw_fd(), wait) {
+        if readable(fd, wait) {
             let mut line = String::new();
-            return match stdin.lock().read_line(&mut line) {
+            return match reader.read_line(&mut line) {
                 Ok(0) => Err(Answer::Rejected),
                 Ok(_) => Ok(line),
                 Err(e) => Err(Answer::Unreadable(e.to_string())),

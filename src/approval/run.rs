@@ -30,17 +30,25 @@ pub fn run(
             io.say(&format!("{message} — approved by {by}"));
             Outcome::passed()
         }
-        Policy::Refuse => Outcome::failed(format!(
+        Policy::Refuse { in_hook: false } => Outcome::failed(format!(
             "needs approval (\"{message}\") and there is no terminal to ask on; \
              approve with `gantry run --yes` or GANTRY_APPROVE=1"
         )),
-        Policy::Ask => ask(action, message, events, io),
+        Policy::Refuse { in_hook: true } => Outcome::failed(format!(
+            "needs approval (\"{message}\") and this push has no terminal to ask on; \
+             approve with GANTRY_APPROVE=1 (`GANTRY_APPROVE=1 git push`, as `gantry run --yes` does), \
+             or keep this stage out of pushes with `gantry hook install --to STAGE` \
+             (a stage before {})",
+            action.stage
+        )),
+        Policy::Ask(terminal) => ask(action, message, terminal, events, io),
     }
 }
 
 fn ask(
     action: &PlannedAction,
     message: &str,
+    terminal: super::Terminal,
     events: &SyncSender<Event>,
     io: &mut ActionIo<'_>,
 ) -> Outcome {
@@ -51,6 +59,7 @@ fn ask(
     let cancelled = Arc::new(AtomicBool::new(false));
     let request = Request {
         reply,
+        terminal,
         deadline,
         cancelled: cancelled.clone(),
     };

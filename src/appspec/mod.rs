@@ -26,7 +26,7 @@ pub(crate) mod plan;
 mod revision;
 mod server;
 mod service_hooks;
-mod suggest;
+use crate::suggest;
 mod top;
 mod yaml11;
 

@@ -1,38 +1,78 @@
-//! Which files an action's `inputs:` name, and a content id for each —
-//! taken from git where git already knows the content, hashed otherwise.
+//! The files the cache looks at, found by one shared scan per run, and a
+//! content id (a git blob id) for each — read from git or from the cache's
+//! own stat table when the stat data proves the file unchanged, hashed
+//! otherwise.
 //!
-//! In a work tree, a tracked file whose size, mtime and inode still match
-//! the index entry (and that is not "racily clean") gets the index's object
-//! id without being read. In a snapshot checkout, a file untouched since the
-//! checkout gets the commit tree's object id. Everything else is hashed with
-//! blake3. Results are memoised for the run.
+//! The default inputs are the files git would see: the git index's entries
+//! plus untracked files that are not ignored (walked with the `ignore`
+//! crate, which reads `.gitignore`, `.git/info/exclude` and the global
+//! excludes file). A file counts as unchanged without being read only when
+//! its size, mtime, ctime and inode all match, as in git.
 
-use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
+
+use super::stat::FileStat;
+
+/// A file found by a scan.
+#[derive(Clone, Debug)]
+pub struct Scanned {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// Its stat data at the scan.
+    pub stat: FileStat,
+    /// It is a symbolic link (its id is its target).
+    pub link: bool,
+}
 
 /// What git recorded about a path.
 struct Known {
     oid: String,
-    stat: Option<Stat>,
+    stat: Option<IndexStat>,
 }
 
+/// The 32-bit stat data git's index keeps.
 #[derive(PartialEq, Eq)]
-struct Stat {
-    size: u64,
-    mtime: (i64, u32),
-    ino: u64,
+struct IndexStat {
+    size: u32,
+    ino: u32,
+    mtime: (u32, u32),
+    ctime: (u32, u32),
+}
+
+impl IndexStat {
+    fn of(stat: &FileStat) -> IndexStat {
+        IndexStat {
+            size: stat.size as u32,
+            ino: stat.ino as u32,
+            mtime: (stat.mtime.0 as u32, stat.mtime.1),
+            ctime: (stat.ctime.0 as u32, stat.ctime.1),
+        }
+    }
 }
 
 enum Trust {
     /// Index entries count when their stat matches and is older than the index file.
     Index { index_mtime: (i64, u32) },
-    /// Tree entries count for files not modified since the checkout finished.
+    /// Tree entries count for files not changed since the checkout finished.
     Checkout { done: SystemTime },
     /// No git information.
     Nothing,
+}
+
+/// An action's `inputs:` and `outputs:`, which decide its input files.
+type SelectionKey = (Vec<String>, Vec<String>);
+
+/// An action's input files with their content ids, and one digest over all.
+#[derive(Debug)]
+pub struct InputSet {
+    /// Path → content id (files that vanished while being read are left out).
+    pub ids: std::collections::BTreeMap<String, String>,
+    /// Hash of every path and content id, in path order.
+    pub digest: String,
 }
 
 /// File lookups for one run, rooted at the pipeline root.
@@ -40,11 +80,17 @@ pub struct FileIndex {
     root: PathBuf,
     known: HashMap<String, Known>,
     trust: Trust,
-    ids: Mutex<HashMap<String, Option<String>>>,
-    /// Threads for hashing (the CPU count is looked up once).
+    /// Content ids by path, valid while the stat data is equal; kept on disk
+    /// between runs in `table`.
+    ids: Mutex<HashMap<String, (FileStat, String)>>,
+    ids_changed: AtomicBool,
+    table: Option<PathBuf>,
     threads: usize,
-    walks: Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
-    matches: Mutex<HashMap<Vec<String>, Arc<Vec<String>>>>,
+    visible: Mutex<Option<Arc<Vec<Scanned>>>>,
+    walks: Mutex<HashMap<PathBuf, Arc<Vec<Scanned>>>>,
+    selections: Mutex<HashMap<SelectionKey, Arc<InputSet>>>,
+    /// The pipeline's config file: what it says is part of every fingerprint.
+    config: Option<String>,
 }
 
 impl FileIndex {
@@ -68,27 +114,30 @@ impl FileIndex {
             let Some(rel) = strip(&path, &prefix) else {
                 continue;
             };
-            let stat = Stat {
-                size: u64::from(entry.file_size),
-                mtime: (i64::from(entry.mtime.seconds()), entry.mtime.nanoseconds()),
-                ino: u64::from(entry.ino),
+            let stat = IndexStat {
+                size: entry.file_size,
+                ino: entry.ino,
+                mtime: (entry.mtime.seconds() as u32, entry.mtime.nanoseconds()),
+                ctime: (entry.ctime.seconds() as u32, entry.ctime.nanoseconds()),
             };
+            let oid = entry.id.to_string();
             index.known.insert(
                 rel,
                 Known {
-                    oid: entry.id.to_string(),
+                    oid,
                     stat: Some(stat),
                 },
             );
         }
+        let stat = FileStat::of(&meta);
         index.trust = Trust::Index {
-            index_mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+            index_mtime: stat.mtime,
         };
         index
     }
 
-    /// Lookups in a fresh checkout of `commit` made at `done`, whose
-    /// repository top level is `checkout_top`.
+    /// Lookups in a checkout of `commit` made at `done`, whose repository
+    /// top level is `checkout_top`.
     pub fn for_snapshot(
         root: &Path,
         repo_dir: &Path,
@@ -124,95 +173,191 @@ impl FileIndex {
         index
     }
 
+    /// Remembers content ids between runs in `table` (read now, written by
+    /// [`FileIndex::save`]).
+    pub fn with_table(mut self, table: PathBuf) -> FileIndex {
+        let loaded = super::table::load(&table);
+        *lock(&self.ids) = loaded;
+        self.table = Some(table);
+        self
+    }
+
+    /// Leaves the pipeline's config file at `config` out of the visible
+    /// files: the parts of it an action uses are in its fingerprint already,
+    /// so editing one stage does not re-run the others.
+    pub fn leaving_out(mut self, config: &Path) -> FileIndex {
+        self.config = config
+            .strip_prefix(&self.root)
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned());
+        self
+    }
+
     fn empty(root: &Path) -> FileIndex {
         FileIndex {
             root: root.to_path_buf(),
             known: HashMap::new(),
             trust: Trust::Nothing,
             ids: Mutex::default(),
+            ids_changed: AtomicBool::new(false),
+            table: None,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            visible: Mutex::default(),
             walks: Mutex::default(),
-            matches: Mutex::default(),
+            selections: Mutex::default(),
+            config: None,
         }
     }
 
-    /// Forgets every memoised lookup: an action ran and may have changed files.
-    pub fn forget(&self) {
-        lock(&self.ids).clear();
-        lock(&self.walks).clear();
-        lock(&self.matches).clear();
+    /// The root the paths are relative to.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
-    /// The files (relative to the root, `/`-separated, sorted) matching any
-    /// of `patterns`, memoised per pattern list until [`FileIndex::forget`].
-    pub fn matching(&self, patterns: &[String]) -> Arc<Vec<String>> {
-        if let Some(found) = lock(&self.matches).get(patterns) {
+    /// Writes the content ids learnt in this run for the next one (best effort).
+    pub fn save(&self) {
+        if let (Some(table), true) = (&self.table, self.ids_changed.load(Ordering::Relaxed)) {
+            let _ = super::table::save(table, &lock(&self.ids));
+        }
+    }
+
+    /// An action ran and may have changed files: the next lookup scans
+    /// again. Content ids are kept (they are checked against stat data).
+    pub fn rescan(&self) {
+        *lock(&self.visible) = None;
+        lock(&self.walks).clear();
+        lock(&self.selections).clear();
+    }
+
+    /// The files selected by `inputs` (see [`super::inputs`]) with the
+    /// action's `outputs` left out of the default set, and their content
+    /// ids; memoised (actions with the same patterns share it) until
+    /// [`FileIndex::rescan`].
+    pub fn inputs(&self, inputs: &[String], outputs: &[String]) -> Arc<InputSet> {
+        let key = (inputs.to_vec(), outputs.to_vec());
+        if let Some(found) = lock(&self.selections).get(&key) {
             return Arc::clone(found);
         }
-        let found = Arc::new(self.match_now(patterns));
-        lock(&self.matches).insert(patterns.to_vec(), Arc::clone(&found));
+        let files = super::inputs::select(self, inputs, outputs);
+        let ids: std::collections::BTreeMap<String, String> = files
+            .iter()
+            .zip(self.content_ids(&files))
+            .filter_map(|(f, id)| Some((f.path.clone(), id?)))
+            .collect();
+        let mut digest = super::fingerprint::Fields::default();
+        for (path, id) in &ids {
+            digest.add(path).add(id);
+        }
+        let found = Arc::new(InputSet {
+            digest: digest.finish(),
+            ids,
+        });
+        lock(&self.selections).insert(key, Arc::clone(&found));
         found
     }
 
-    fn match_now(&self, patterns: &[String]) -> Vec<String> {
-        let mut files = Vec::new();
-        for pattern in patterns {
-            let Ok(glob) = globset::GlobBuilder::new(pattern)
-                .literal_separator(true)
-                .build()
-            else {
-                continue;
-            };
-            let matcher = glob.compile_matcher();
-            let (prefix, literal) = literal_prefix(pattern);
-            let start = self.root.join(&prefix);
-            if literal && start.is_file() {
-                files.push(prefix);
-                continue;
-            }
-            let tree = self.walk(&start);
-            let dir_pattern = literal.then(|| format!("{prefix}/"));
-            files.extend(
-                tree.iter()
-                    .filter(|f| match &dir_pattern {
-                        Some(dir) => f.starts_with(dir.as_str()),
-                        None => matcher.is_match(f.as_str()),
-                    })
-                    .cloned(),
-            );
+    /// Every file git would see under the root (tracked, and untracked but
+    /// not ignored), without `.git/` and `.gantry/`, sorted by path.
+    pub fn visible(&self) -> Arc<Vec<Scanned>> {
+        if let Some(found) = lock(&self.visible).as_ref() {
+            return Arc::clone(found);
         }
-        files.sort_unstable();
-        files.dedup();
+        let found = Arc::new(self.scan_visible());
+        *lock(&self.visible) = Some(Arc::clone(&found));
+        found
+    }
+
+    fn scan_visible(&self) -> Vec<Scanned> {
+        let found = Mutex::new(Vec::new());
+        let root = self.root.clone();
+        ignore::WalkBuilder::new(&self.root)
+            .standard_filters(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(true)
+            // A snapshot checkout may live inside the repository's own
+            // `.gantry/` (ignored as a whole): only its own ignore files count.
+            .parents(!matches!(self.trust, Trust::Checkout { .. }))
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".gantry")
+            .threads(self.threads)
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                let root = &root;
+                Box::new(move |entry| {
+                    if let Ok(entry) = entry {
+                        if let Some(file) = scanned(root, entry.path(), entry.metadata().ok()) {
+                            lock(found).push(file);
+                        }
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+        let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Tracked files that an ignore rule would hide are still git's.
+        let seen: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let hidden: Vec<Scanned> = self
+            .known
+            .keys()
+            .filter(|p| !seen.contains(p.as_str()) && !in_state_dir(p))
+            .filter_map(|p| {
+                let path = self.root.join(p);
+                scanned(&self.root, &path, std::fs::symlink_metadata(&path).ok())
+            })
+            .collect();
+        files.extend(hidden);
+        files.retain(|f| Some(&f.path) != self.config.as_ref());
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         files
     }
 
-    /// Files under `dir` (relative to the root), memoised per directory.
-    fn walk(&self, dir: &Path) -> Arc<Vec<String>> {
-        if let Some(found) = lock(&self.walks).get(dir) {
+    /// Every file below `dir` (relative to the root), ignored ones too,
+    /// without `.git/` and `.gantry/`; memoised until [`FileIndex::rescan`].
+    pub fn walk(&self, dir: &str) -> Arc<Vec<Scanned>> {
+        let start = self.root.join(dir);
+        if let Some(found) = lock(&self.walks).get(&start) {
             return Arc::clone(found);
         }
         let mut files = Vec::new();
-        collect(&self.root, dir, &mut files);
+        collect(&self.root, &start, &mut files);
         let files = Arc::new(files);
-        lock(&self.walks).insert(dir.to_path_buf(), Arc::clone(&files));
+        lock(&self.walks).insert(start, Arc::clone(&files));
         files
     }
 
-    /// The content id of each of `files` (`None`: it vanished), computing
-    /// the ones not known yet on all cores.
-    pub fn content_ids(&self, files: &[String]) -> Vec<Option<String>> {
-        let missing: Vec<&String> = {
+    /// The file at `rel`, if it is one.
+    pub fn file(&self, rel: &str) -> Option<Scanned> {
+        let path = self.root.join(rel);
+        scanned(&self.root, &path, std::fs::symlink_metadata(&path).ok())
+    }
+
+    /// The content id of each of `files` (`None`: it vanished), reading the
+    /// ones not known yet on all cores.
+    pub fn content_ids(&self, files: &[Scanned]) -> Vec<Option<String>> {
+        let mut result: Vec<Option<String>> = vec![None; files.len()];
+        let mut missing = Vec::new();
+        {
             let ids = lock(&self.ids);
-            files.iter().filter(|f| !ids.contains_key(*f)).collect()
-        };
+            for (i, file) in files.iter().enumerate() {
+                match ids.get(&file.path) {
+                    Some((stat, id)) if *stat == file.stat => result[i] = Some(id.clone()),
+                    _ => missing.push(i),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return result;
+        }
+        let now = SystemTime::now();
         let chunk = missing.len().div_ceil(self.threads).max(256);
-        let computed: Vec<(String, Option<String>)> = std::thread::scope(|scope| {
+        let computed: Vec<(usize, Option<String>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = missing
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
                         part.iter()
-                            .map(|f| ((*f).clone(), self.compute_id(f)))
+                            .map(|&i| (i, self.compute_id(&files[i])))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -223,48 +368,73 @@ impl FileIndex {
                 .collect()
         });
         let mut ids = lock(&self.ids);
-        ids.extend(computed);
-        files
-            .iter()
-            .map(|f| ids.get(f).cloned().flatten())
-            .collect()
-    }
-
-    fn compute_id(&self, rel: &str) -> Option<String> {
-        let path = self.root.join(rel);
-        let meta = std::fs::symlink_metadata(&path).ok()?;
-        if meta.file_type().is_symlink() {
-            let target = std::fs::read_link(&path).ok()?;
-            return Some(format!("l:{}", target.display()));
-        }
-        if let Some(known) = self.known.get(rel).filter(|k| self.trusted(k, &meta)) {
-            return Some(format!("g:{}", known.oid));
-        }
-        let mut hasher = blake3::Hasher::new();
-        hasher
-            .update_reader(crate::fsutil::open_regular(&path).ok()?)
-            .ok()?;
-        Some(format!("b:{}", hasher.finalize().to_hex()))
-    }
-
-    fn trusted(&self, known: &Known, meta: &std::fs::Metadata) -> bool {
-        let mtime = (meta.mtime(), meta.mtime_nsec() as u32);
-        match (&self.trust, &known.stat) {
-            (Trust::Index { index_mtime }, Some(stat)) => {
-                let now = Stat {
-                    size: meta.size() & 0xFFFF_FFFF,
-                    mtime,
-                    ino: meta.ino() & 0xFFFF_FFFF,
-                };
-                now == *stat && mtime < *index_mtime
+        for (i, id) in computed {
+            let file = &files[i];
+            if let Some(id) = &id {
+                if file.stat.settled(now) {
+                    ids.insert(file.path.clone(), (file.stat, id.clone()));
+                    self.ids_changed.store(true, Ordering::Relaxed);
+                }
             }
-            (Trust::Checkout { done }, None) => meta.modified().is_ok_and(|m| m < *done),
+            result[i] = id;
+        }
+        result
+    }
+
+    fn compute_id(&self, file: &Scanned) -> Option<String> {
+        let path = self.root.join(&file.path);
+        let exec = if file.stat.exec { "+x" } else { "" };
+        if file.link {
+            let target = std::fs::read_link(&path).ok()?;
+            return Some(format!("link:{}", target.display()));
+        }
+        if let Some(known) = self.known.get(&file.path) {
+            if self.trusted(known, &file.stat) {
+                return Some(format!("{}{exec}", known.oid));
+            }
+        }
+        // Refuses a FIFO or device that replaced the file since the scan.
+        crate::fsutil::open_regular(&path).ok()?;
+        let oid = git2::Oid::hash_file(git2::ObjectType::Blob, &path).ok()?;
+        Some(format!("{oid}{exec}"))
+    }
+
+    fn trusted(&self, known: &Known, stat: &FileStat) -> bool {
+        match (&self.trust, &known.stat) {
+            (Trust::Index { index_mtime }, Some(recorded)) => {
+                IndexStat::of(stat) == *recorded && stat.mtime < *index_mtime
+            }
+            (Trust::Checkout { done }, None) => {
+                let done = done
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                stat.mtime.0 < done && stat.ctime.0 < done
+            }
             _ => false,
         }
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+fn in_state_dir(path: &str) -> bool {
+    path == ".gantry" || path.starts_with(".gantry/") || path.contains("/.gantry/")
+}
+
+/// A regular file or symbolic link at `path`, as a [`Scanned`].
+fn scanned(root: &Path, path: &Path, meta: Option<std::fs::Metadata>) -> Option<Scanned> {
+    let meta = meta?;
+    let kind = meta.file_type();
+    if !kind.is_file() && !kind.is_symlink() {
+        return None;
+    }
+    let rel = path.strip_prefix(root).ok()?.to_string_lossy().into_owned();
+    Some(Scanned {
+        path: rel,
+        stat: FileStat::of(&meta),
+        link: kind.is_symlink(),
+    })
+}
+
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -284,20 +454,12 @@ fn strip(path: &str, prefix: &str) -> Option<String> {
     path.strip_prefix(prefix).map(str::to_string)
 }
 
-/// The leading components of `pattern` without glob characters, and whether
-/// that is the whole pattern.
-fn literal_prefix(pattern: &str) -> (String, bool) {
-    let parts: Vec<&str> = pattern.split('/').collect();
-    let literal: Vec<&str> = parts
-        .iter()
-        .take_while(|p| !p.contains(['*', '?', '[', '{']))
-        .copied()
-        .collect();
-    (literal.join("/"), literal.len() == parts.len())
-}
-
 /// Every file below `dir`, relative to `root`, skipping `.git` and `.gantry`.
-fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {
+fn collect(root: &Path, dir: &Path, files: &mut Vec<Scanned>) {
+    if let Some(file) = scanned(root, dir, std::fs::symlink_metadata(dir).ok()) {
+        files.push(file);
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -306,27 +468,11 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {
         if name == ".git" || name == ".gantry" {
             continue;
         }
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
         let path = entry.path();
-        if kind.is_dir() {
-            collect(root, &path, files);
-        } else if let Ok(rel) = path.strip_prefix(root) {
-            files.push(rel.to_string_lossy().into_owned());
+        match entry.metadata() {
+            Ok(meta) if meta.is_dir() => collect(root, &path, files),
+            Ok(meta) => files.extend(scanned(root, &path, Some(meta))),
+            Err(_) => {}
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::literal_prefix;
-
-    #[test]
-    fn literal_prefix_stops_at_the_first_glob() {
-        assert_eq!(literal_prefix("src/**/*.rs"), ("src".into(), false));
-        assert_eq!(literal_prefix("Cargo.toml"), ("Cargo.toml".into(), true));
-        assert_eq!(literal_prefix("*.md"), ("".into(), false));
-        assert_eq!(literal_prefix("a/b"), ("a/b".into(), true));
     }
 }

@@ -1,17 +1,31 @@
-//! The action cache: an action with `inputs:` is skipped, reported
-//! `cached`, when its definition and the content of its inputs match its
-//! last successful run and its `outputs:` exist. Every decision says why.
+//! The action cache. An action is skipped, reported `cached`, only when
+//! running it again would do the same: its fingerprint (work, environment,
+//! the programs it runs, the content of its inputs) matches a successful
+//! run's, and its outputs on disk are that run's — or could be restored
+//! from the cache's store. Every decision says why.
 
 mod files;
+mod fingerprint;
+mod inputs;
+mod outputs;
+mod stat;
 pub mod store;
+mod table;
+mod tools;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use files::FileIndex;
+pub use fingerprint::Parts;
+pub use outputs::Damage;
+use outputs::Objects;
 use store::Entry;
 
 use crate::plan::PlannedAction;
+
+/// The `inputs:` entry that stands for the default input set.
+pub const DEFAULT_INPUTS: &str = "$default";
 
 /// What the cache decided for an action.
 #[derive(Debug)]
@@ -20,8 +34,17 @@ pub enum Decision {
     Skip {
         /// The run whose result still holds.
         since_run: String,
-        /// The outputs the action had in that run.
+        /// The named outputs the action had in that run.
         outputs: BTreeMap<String, String>,
+    },
+    /// Skip it once its changed or deleted output files are put back.
+    Restore {
+        /// The entry whose outputs are restored.
+        entry: Box<Entry>,
+        /// What is wrong with them now.
+        damage: Vec<Damage>,
+        /// What to record if restoring fails and it runs.
+        pending: Pending,
     },
     /// Run it, because of `reason`; record `pending` if it passes.
     Run {
@@ -35,31 +58,46 @@ pub enum Decision {
 /// The fingerprint taken before an action ran, stored if it passes.
 #[derive(Debug)]
 pub struct Pending {
-    entry: Entry,
-    files: BTreeMap<String, String>,
+    parts: Parts,
+    fingerprint: String,
+    inputs: std::sync::Arc<files::InputSet>,
+    dir: PathBuf,
 }
 
 impl Decision {
-    /// `inputs unchanged since run 41` or `src/main.rs changed`, for reporters.
+    /// `nothing changed since run 4`, `examples/bad.rs is new`…, for reporters.
     pub fn describe(&self) -> String {
         match self {
             Decision::Skip { since_run, .. } => skip_reason(since_run),
+            Decision::Restore { entry, damage, .. } => restore_reason(entry, damage),
             Decision::Run { reason, .. } => reason.clone(),
         }
     }
 }
 
-/// Why a cached action was skipped: `inputs unchanged since run 41`.
+/// Why a cached action was skipped: `nothing changed since run 4`.
 pub fn skip_reason(since_run: &str) -> String {
-    format!("inputs unchanged since run {since_run}")
+    format!("nothing changed since run {since_run}")
+}
+
+fn restore_reason(entry: &Entry, damage: &[Damage]) -> String {
+    let first = damage.first().map(Damage::describe).unwrap_or_default();
+    let more = match damage.len() {
+        0 | 1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    format!("restored outputs from run {} ({first}{more})", entry.run_id)
 }
 
 /// The cache for one run.
 pub struct Cache {
     files: FileIndex,
+    tools: tools::Tools,
     state_root: PathBuf,
     enabled: bool,
     run_id: String,
+    /// Some entry was dropped in this run: unreferenced outputs are deleted at the end.
+    dropped: std::sync::atomic::AtomicBool,
 }
 
 impl Cache {
@@ -68,194 +106,162 @@ impl Cache {
     pub fn new(files: FileIndex, state_root: &Path, enabled: bool, run_id: &str) -> Cache {
         Cache {
             files,
+            tools: tools::Tools::default(),
             state_root: state_root.to_path_buf(),
             enabled,
             run_id: run_id.to_string(),
+            dropped: Default::default(),
         }
     }
 
-    /// The decision for `action`; `None` when it declares no `inputs:`.
+    /// Where the stat table of a work tree (or, with `snapshot`, of
+    /// snapshot checkouts) is kept.
+    pub fn table_path(state_root: &Path, snapshot: bool) -> PathBuf {
+        let name = if snapshot {
+            "stat-snapshot.tsv"
+        } else {
+            "stat-worktree.tsv"
+        };
+        store::cache_dir(state_root).join(name)
+    }
+
+    /// Looks up the inputs of every cached action of `pipeline` ahead of
+    /// time (one scan of the tree, shared by all of them); `None` when no
+    /// action is cached.
+    pub fn prefetch(pipeline: &crate::config::Pipeline, files: FileIndex) -> Option<FileIndex> {
+        let files = files.leaving_out(&pipeline.file);
+        let mut any = false;
+        for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
+            if crate::plan::cached(pipeline, action) {
+                any = true;
+                files.inputs(&action.inputs, &action.outputs);
+            }
+        }
+        any.then_some(files)
+    }
+
+    /// The decision for `action`; `None` when the cache does not apply to it.
     pub fn decide(&self, action: &PlannedAction, root: &Path) -> Option<Decision> {
-        if action.inputs.is_empty() {
+        if !action.cache {
             return None;
         }
-        let matched = self.files.matching(&action.inputs);
-        let ids = self.files.content_ids(&matched);
-        let entry = Entry {
-            format: store::FORMAT,
-            definition: definition(action, root),
-            digest: digest(&matched, &ids),
-            run_id: self.run_id.clone(),
-            outputs: BTreeMap::new(),
-        };
-        let pending = || Pending {
-            entry: entry.clone(),
-            files: matched
-                .iter()
-                .zip(&ids)
-                .filter_map(|(f, id)| Some((f.clone(), id.clone()?)))
-                .collect(),
-        };
-        let run = |reason: String| {
-            Some(Decision::Run {
-                reason,
-                pending: pending(),
-            })
-        };
+        let pending = self.pending(action, root);
+        let run = |reason: String, pending| Some(Decision::Run { reason, pending });
         if !self.enabled {
-            return run("--no-cache".into());
+            return run("--no-cache".into(), pending);
         }
-        let Some(previous) = store::load(&self.state_root, &action.stage, &action.name) else {
-            return run("no earlier successful run".into());
+        let Some(entry) = store::load(&pending.dir, &pending.fingerprint) else {
+            let reason = match store::load_last(&pending.dir) {
+                None => "no earlier successful run".to_string(),
+                Some(last) => fingerprint::explain(
+                    &last.parts,
+                    &pending.parts,
+                    &store::load_last_inputs(&pending.dir),
+                    &pending.inputs.ids,
+                ),
+            };
+            return run(reason, pending);
         };
-        if previous.definition != entry.definition {
-            return run("its command or environment changed".into());
+        let damage = outputs::verify(root, &entry.files);
+        if !damage.is_empty() {
+            return Some(Decision::Restore {
+                entry: Box::new(entry),
+                damage,
+                pending,
+            });
         }
-        if previous.digest != entry.digest {
-            let old = store::load_files(&self.state_root, &action.stage, &action.name);
-            let pending = pending();
-            let change = describe_changes(&old, &pending.files);
-            let reason = change.unwrap_or_else(|| "its inputs changed".into());
-            return Some(Decision::Run { reason, pending });
-        }
-        if let Some(missing) = self.missing_output(action, root) {
-            return run(format!("output `{missing}` is missing"));
+        let missing = action.outputs.iter().find(|pattern| {
+            !entry
+                .files
+                .keys()
+                .any(|f| inputs::Pattern::new(pattern).matches(f))
+        });
+        if let Some(missing) = missing {
+            return run(format!("output `{missing}` is missing"), pending);
         }
         Some(Decision::Skip {
-            since_run: previous.run_id,
-            outputs: previous.outputs,
+            since_run: entry.run_id,
+            outputs: entry.outputs,
         })
     }
 
-    /// An action ran: files may have changed, so lookups start afresh.
-    pub fn action_ran(&self) {
-        self.files.forget();
+    fn pending(&self, action: &PlannedAction, root: &Path) -> Pending {
+        let inputs = self.files.inputs(&action.inputs, &action.outputs);
+        let parts = Parts {
+            work: fingerprint::work_part(action, root, store::FORMAT),
+            env: fingerprint::env_part(action),
+            tools: self.tools.of(action),
+            inputs: inputs.digest.clone(),
+        };
+        Pending {
+            fingerprint: parts.fingerprint(),
+            parts,
+            inputs,
+            dir: store::action_dir(&self.state_root, &action.stage, &action.name),
+        }
     }
 
-    /// Stores the fingerprint taken before the action ran, with the
-    /// outputs it produced, after it passed.
+    /// Puts back the outputs of a [`Decision::Restore`]; `Ok` with the
+    /// reason to report, `Err` with why it could not (then the action runs).
+    pub fn restore(
+        &self,
+        entry: &Entry,
+        damage: &[Damage],
+        pending: &Pending,
+        root: &Path,
+    ) -> Result<String, String> {
+        let objects = Objects::new(&store::cache_dir(&self.state_root));
+        let restored = outputs::restore(root, &entry.files, damage, &objects)?;
+        self.files.rescan();
+        let mut updated = entry.clone();
+        for (path, stat) in restored {
+            if let Some(file) = updated.files.get_mut(&path) {
+                file.stat = stat;
+            }
+        }
+        let _ = store::update(&pending.dir, &updated);
+        Ok(restore_reason(entry, damage))
+    }
+
+    /// An action ran: files may have changed, so the next lookup scans again.
+    pub fn action_ran(&self) {
+        self.files.rescan();
+    }
+
+    /// Stores the fingerprint taken before the action ran, with the named
+    /// outputs and the output files it produced, after it passed.
     pub fn record(
         &self,
         action: &PlannedAction,
         pending: &Pending,
-        outputs: &BTreeMap<String, String>,
+        named: &BTreeMap<String, String>,
+        root: &Path,
     ) {
+        let previous = store::load_last(&pending.dir)
+            .map(|e| e.files)
+            .unwrap_or_default();
+        let objects = Objects::new(&store::cache_dir(&self.state_root));
+        let found = inputs::matching(&self.files, &action.outputs);
         let entry = Entry {
-            outputs: outputs.clone(),
-            ..pending.entry.clone()
+            format: store::FORMAT,
+            fingerprint: pending.fingerprint.clone(),
+            parts: pending.parts.clone(),
+            run_id: self.run_id.clone(),
+            outputs: named.clone(),
+            files: outputs::record(root, &found, &previous, &objects),
         };
-        let _ = store::save(
-            &self.state_root,
-            &action.stage,
-            &action.name,
-            &entry,
-            &pending.files,
-        );
-    }
-
-    fn missing_output<'a>(&self, action: &'a PlannedAction, root: &Path) -> Option<&'a str> {
-        action.outputs.iter().map(String::as_str).find(|pattern| {
-            let literal = !pattern.contains(['*', '?', '[', '{']);
-            if literal {
-                !root.join(pattern).exists()
-            } else {
-                self.files.matching(&[pattern.to_string()]).is_empty()
-            }
-        })
-    }
-}
-
-/// Hash of every (path, content id) pair, in path order.
-fn digest(files: &[String], ids: &[Option<String>]) -> String {
-    let mut hasher = blake3::Hasher::new();
-    for (file, id) in files.iter().zip(ids) {
-        if let Some(id) = id {
-            hasher.update(file.as_bytes());
-            hasher.update(b"\0");
-            hasher.update(id.as_bytes());
-            hasher.update(b"\n");
+        if let Ok(true) = store::save(&pending.dir, &entry, &pending.inputs.ids) {
+            self.dropped
+                .store(true, std::sync::atomic::Ordering::Relaxed);
         }
     }
-    hasher.finalize().to_hex().to_string()
-}
 
-/// Hash of what the action does: its work, directory, configured
-/// environment (not the per-run `GANTRY_*` values) and gantry's version.
-fn definition(action: &PlannedAction, root: &Path) -> String {
-    let mut hasher = blake3::Hasher::new();
-    let mut field = |text: &str| {
-        hasher.update(&(text.len() as u64).to_le_bytes());
-        hasher.update(text.as_bytes());
-    };
-    field(env!("CARGO_PKG_VERSION"));
-    field(&format!("{:?}", action.work));
-    field(
-        &action
-            .cwd
-            .strip_prefix(root)
-            .unwrap_or(&action.cwd)
-            .to_string_lossy(),
-    );
-    let env: BTreeMap<&str, &str> = action
-        .env
-        .iter()
-        .filter(|(k, _)| !k.starts_with("GANTRY_"))
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    for (k, v) in env {
-        field(k);
-        field(v);
-    }
-    for pattern in action.inputs.iter().chain(&action.outputs) {
-        field(pattern);
-    }
-    hasher.finalize().to_hex().to_string()
-}
-
-/// `src/a.rs changed`, `src/b.rs added (and 2 more)`… or `None` if equal.
-fn describe_changes(
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Option<String> {
-    let mut changes = Vec::new();
-    for (path, id) in new {
-        match old.get(path) {
-            None => changes.push(format!("{path} added")),
-            Some(previous) if previous != id => changes.push(format!("{path} changed")),
-            Some(_) => {}
+    /// Keeps what this run learnt about files for the next run, and
+    /// deletes kept outputs no entry needs any more.
+    pub fn save(&self) {
+        self.files.save();
+        if self.dropped.load(std::sync::atomic::Ordering::Relaxed) {
+            store::collect_garbage(&store::cache_dir(&self.state_root));
         }
-    }
-    changes.extend(
-        old.keys()
-            .filter(|p| !new.contains_key(*p))
-            .map(|p| format!("{p} removed")),
-    );
-    let first = changes.first()?.clone();
-    Some(match changes.len() {
-        1 => first,
-        n => format!("{first} (and {} more)", n - 1),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn describes_the_first_change_and_counts_the_rest() {
-        let old = map(&[("a", "1"), ("b", "2"), ("gone", "3")]);
-        let new = map(&[("a", "1"), ("b", "9"), ("c", "4")]);
-        assert_eq!(
-            describe_changes(&old, &new).unwrap(),
-            "b changed (and 2 more)"
-        );
-        assert_eq!(describe_changes(&old, &old), None);
     }
 }

@@ -74,6 +74,8 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
         junit: None,
         no_cache: true,
         keep_snapshot: false,
+        clean: false,
+        pre_push: false,
         yes: args.yes,
     };
     let summary = run_plan(globals, &run_args, &plan, &record, None)?;
@@ -193,6 +195,8 @@ fn plain_action(group: &str) -> Action {
         retries: 0,
         inputs: Vec::new(),
         outputs: Vec::new(),
+        cache: None,
+        tools: Vec::new(),
         shell: "sh".into(),
     }
 }

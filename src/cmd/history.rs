@@ -37,7 +37,7 @@ pub fn execute(globals: &Globals, args: &HistoryArgs) -> anyhow::Result<u8> {
             text(&run.summary["started_at"]),
             format!("{}{dirty}", text(&git["short_sha"])),
             text(&git["branch"]),
-            text(&run.summary["status"]).replace('_', " "),
+            status(&run.summary),
             run.summary["duration_ms"]
                 .as_u64()
                 .map(|ms| crate::config::duration::human(std::time::Duration::from_millis(ms)))
@@ -56,6 +56,15 @@ pub fn execute(globals: &Globals, args: &HistoryArgs) -> anyhow::Result<u8> {
         writeln!(out, "{}", line.join("  ").trim_end())?;
     }
     Ok(0)
+}
+
+/// `failed`, or `passed (retry of 3)` for a `gantry retry` run.
+fn status(summary: &serde_json::Value) -> String {
+    let status = text(&summary["status"]).replace('_', " ");
+    match summary["retry_of"].as_str() {
+        Some(id) => format!("{status} (retry of {id})"),
+        None => status,
+    }
 }
 
 fn text(value: &serde_json::Value) -> String {

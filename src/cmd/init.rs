@@ -18,6 +18,7 @@ pub fn execute(ctx: &Globals, args: &InitArgs) -> anyhow::Result<u8> {
     );
     let options = Options {
         template: args.template,
+        from: args.from,
         appspec: args.appspec,
         force: args.force,
     };
@@ -66,8 +67,45 @@ fn print_found(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
         writeln!(out, "found {} in {dir}: an image stage", image.file)?;
     }
     writeln!(out, "stages: {}", plan.pipeline.stages.join(", "))?;
+    print_origins(out, plan)?;
     for note in &plan.notes {
         writeln!(out, "note: {note}")?;
+    }
+    Ok(())
+}
+
+/// Where each action came from, and what the repository runs that the
+/// pipeline leaves out (and why).
+fn print_origins(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
+    if !plan.sources.used.is_empty() {
+        let used: Vec<&str> = plan.sources.used.iter().map(|o| o.key()).collect();
+        writeln!(out, "commands taken from: {}", used.join(", "))?;
+    }
+    let width = plan
+        .pipeline
+        .origins
+        .iter()
+        .map(|o| o.action.len())
+        .max()
+        .unwrap_or(0);
+    for origin in &plan.pipeline.origins {
+        writeln!(out, "  {:width$}  from {}", origin.action, origin.origin)?;
+    }
+    let off: Vec<&str> = plan
+        .pipeline
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("      # - name: "))
+        .collect();
+    if !off.is_empty() {
+        writeln!(
+            out,
+            "written commented out, as the repository shows no sign of using them: {}",
+            off.join(", ")
+        )?;
+    }
+    for skipped in &plan.sources.skipped {
+        writeln!(out, "skipped {}: {}", skipped.origin, skipped.reason)?;
     }
     Ok(())
 }

@@ -11,6 +11,14 @@ use crate::record::{self, RecordedRun};
 pub fn execute(globals: &Globals, args: &LogsArgs) -> anyhow::Result<u8> {
     let pipeline = globals.load_pipeline()?;
     let (run_id, target) = parse_selector(&args.selector)?;
+    if args.follow {
+        return super::follow::follow(&pipeline.root, run_id, target.as_deref());
+    }
+    if run_id.is_none() {
+        if let Some(id) = super::follow::in_progress(&pipeline.root) {
+            eprintln!("run {id} is still in progress: `gantry logs --follow` shows its lines as they come");
+        }
+    }
     let run = match run_id {
         Some(id) => record::load_run(&pipeline.root, id),
         None => record::newest_runs(&pipeline.root).next(),

@@ -4,12 +4,14 @@ mod cache;
 mod completions;
 mod deploy;
 mod export;
+mod follow;
 mod graph;
 mod history;
 mod hook;
 mod init;
 mod list;
 mod logs;
+mod retry;
 mod run;
 mod schema;
 mod validate;
@@ -60,6 +62,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
         Command::Hook(command) => hook::execute(&ctx, &command),
         Command::History(args) => history::execute(&ctx, &args),
         Command::Logs(args) => logs::execute(&ctx, &args),
+        Command::Retry(args) => retry::execute(&ctx, &args),
         Command::Schema(args) => schema::execute(&ctx, &args),
         Command::Completions(args) => completions::execute(&args),
         Command::Export(args) => export::execute(&ctx, &args),

@@ -5,6 +5,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::{Instant, SystemTime};
 
+use anyhow::Context;
+
 use super::Globals;
 use crate::cache::Cache;
 use crate::cli::{OutputFormat, RunArgs};
@@ -20,8 +22,11 @@ use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
 mod dry_run;
+mod only;
 mod source;
 
+pub(super) use only::string_map;
+use only::Only;
 use source::Source;
 
 /// Bounded, so a flood of output slows the action instead of filling memory.
@@ -29,11 +34,30 @@ const EVENT_QUEUE: usize = 1024;
 
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
-    let mut source = Source::load(globals, args.snapshot.as_deref())?;
+    execute_with(globals, args, &Extra::default())
+}
+
+/// What `gantry retry` adds to a run.
+#[derive(Default)]
+pub(super) struct Extra<'a> {
+    /// Changes the plan before it runs (marks actions reused).
+    pub adjust: Option<&'a dyn Fn(&mut Plan)>,
+    /// The run this one retries, recorded in `run.json`.
+    pub retry_of: Option<u64>,
+}
+
+/// [`execute`], with `extra`'s changes.
+pub(super) fn execute_with(
+    globals: &Globals,
+    args: &RunArgs,
+    extra: &Extra<'_>,
+) -> anyhow::Result<u8> {
+    let mut source = Source::load(globals, args.snapshot.as_deref(), args.clean)?;
     let files = source.files.take();
     let pipeline = &source.pipeline;
+    let (only, stages) = Only::parse(pipeline, &args.stages)?;
     let selection = Selection {
-        stages: args.stages.clone(),
+        stages,
         from: args.from.clone(),
         to: args.to.clone(),
         skip: args.skip.clone(),
@@ -44,9 +68,17 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
         run_id,
         git: source.git.clone(),
     };
+    let planned = |run_id: String| -> anyhow::Result<Plan> {
+        let mut plan = plan::plan(pipeline, options(run_id))?;
+        only.apply(pipeline, &mut plan, &source.state_root)?;
+        if let Some(adjust) = extra.adjust {
+            adjust(&mut plan);
+        }
+        Ok(plan)
+    };
     let next = record::next_id(&source.state_root);
     // Plan before claiming a run directory: a config error leaves nothing behind.
-    let plan = plan::plan(pipeline, options(next.to_string()))?;
+    let plan = planned(next.to_string())?;
     let mut files = files;
     let mut cache = |run_id: &str| {
         files
@@ -63,46 +95,70 @@ pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
     let plan = if record.id == next {
         plan
     } else {
-        plan::plan(pipeline, options(record.id.to_string()))?
+        planned(record.id.to_string())?
     };
     let keep_runs = pipeline.keep_runs;
+    record.recycle_oldest(keep_runs);
     let cache = cache(&plan.run_id);
     let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
+    if let Some(cache) = &cache {
+        cache.save();
+    }
     if args.keep_snapshot {
-        if let Some(snapshot) = source.snapshot.as_mut() {
-            snapshot.keep();
+        if let Some(snapshot) = &source.snapshot {
             eprintln!("snapshot kept at {}", snapshot.dir.display());
         }
     }
-    summary.snapshot = source.snapshot_info(args.keep_snapshot);
-    // The run is over: a record that cannot be written is reported, but the
-    // exit code still says how the run went.
-    if let Err(e) = record.write_summary(&summary) {
-        eprintln!(
-            "error: {e:#}; the run's outcome stands: {}",
-            summary.status.label()
-        );
-    }
-    if let Some(path) = &args.junit {
-        junit::write(&summary, &source.state_root, &globals.cwd.join(path))?;
-    }
-    if github::active() {
-        let annotations = github::annotations(&summary, &source.state_root);
-        match args.output {
-            OutputFormat::Json => eprint!("{annotations}"),
-            OutputFormat::Human => print!("{annotations}"),
-        }
-        github::append_step_summary(&summary)?;
-    }
-    record.prune(keep_runs);
+    summary.snapshot = source.snapshot_info();
+    summary.retry_of = extra.retry_of.map(|id| id.to_string());
+    finish_records(globals, args, &summary, &record, &source.state_root);
     if args.output == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     }
+    // Last, once everything about this run is out: deleting the oldest
+    // records is the slowest part of finishing on a busy disk.
+    record.prune(keep_runs);
     Ok(match summary.status {
         Status::Passed => EXIT_OK,
         Status::Interrupted => EXIT_INTERRUPTED,
         _ => EXIT_FAILURE,
     })
+}
+
+/// Writes what the finished run leaves behind: `run.json`, the JUnit file,
+/// GitHub's annotations and step summary. The run is over, so a failure
+/// here is reported, but the exit code still says how the run went.
+fn finish_records(
+    globals: &Globals,
+    args: &RunArgs,
+    summary: &RunSummary,
+    record: &RunRecord,
+    root: &std::path::Path,
+) {
+    let report = |result: anyhow::Result<()>| {
+        if let Err(e) = result {
+            let why = crate::secrets::mask(&format!("{e:#}"));
+            eprintln!(
+                "error: {why}; the run's outcome stands: {}",
+                summary.status.label()
+            );
+        }
+    };
+    report(record.write_summary(summary));
+    if let Some(path) = &args.junit {
+        report(junit::write(summary, root, &globals.cwd.join(path)));
+    }
+    if github::active() {
+        let annotations = github::annotations(summary, root);
+        match args.output {
+            OutputFormat::Json => eprint!("{annotations}"),
+            OutputFormat::Human => print!("{annotations}"),
+        }
+        report(
+            github::append_step_summary(summary)
+                .context("cannot append to the GitHub step summary (GITHUB_STEP_SUMMARY)"),
+        );
+    }
 }
 
 /// Creates `.gantry/` with a `.gitignore` of its own, so that its records
@@ -151,6 +207,8 @@ pub(super) fn run_plan(
         jobs: args.jobs,
     };
     let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+    let outputs = exec::outputs::Produced::default();
+    plan.provided.iter().for_each(|r| outputs.record(r));
     let mut crashed = None;
     let stages: Vec<StageSummary> = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
@@ -165,8 +223,9 @@ pub(super) fn run_plan(
                 approval: crate::approval::Policy::decide(
                     args.yes,
                     term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
+                    args.pre_push,
                 ),
-                outputs: Default::default(),
+                outputs,
             };
             exec::execute(plan, options, &ctx)
         });
@@ -213,6 +272,7 @@ pub(super) fn run_plan(
         git: plan.git.clone(),
         log_dir: record.relative(&record.dir),
         snapshot: None,
+        retry_of: None,
         stages,
         totals,
     };

@@ -7,8 +7,9 @@
 //! a revision. `--file-only` checks AppSpec files without their revision. Without
 //! arguments gantry checks the repository root: the directory of the
 //! `gantry.yml` found upward from the working directory, else the working
-//! directory. Exit code 0: no errors; 1: errors; 2: an input could not be
-//! read or parsed.
+//! directory. Exit code 0: no errors; 1: AppSpec errors; 2: an input could
+//! not be read or parsed, or any `gantry.yml` error (the code `gantry run`
+//! exits with for it).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,9 +20,6 @@ use crate::cli::{self, FindingFormat, ValidateArgs};
 use crate::config;
 use crate::diagnostics::{self, Diagnostic, Sources};
 use crate::error::{UsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-
-/// Codes of `gantry.yml` findings that mean it could not be read or parsed.
-const UNREADABLE_CONFIG: &[&str] = &["C000", "C001", "C011"];
 
 /// One thing to check.
 #[derive(Debug)]
@@ -184,9 +182,10 @@ fn check_all(targets: &[Target], options: Options) -> Vec<Diagnostic> {
 }
 
 fn exit_code(findings: &[Diagnostic]) -> u8 {
+    // Every gantry.yml finding is an error with a `C` code.
     let unreadable = |d: &Diagnostic| {
         appspec::UNREADABLE_CODES.contains(&d.code.as_str())
-            || UNREADABLE_CONFIG.contains(&d.code.as_str())
+            || (d.is_error() && d.code.starts_with('C'))
     };
     if findings.iter().any(unreadable) {
         EXIT_USAGE

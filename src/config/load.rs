@@ -106,29 +106,77 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
             "add `version: 1` and a `stages:` list, or run `gantry init`",
         )]);
     }
-    let options = serde_saphyr::options! { strict_booleans: true };
-    let raw: RawPipeline = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| vec![yaml_diagnostic(file, &e)])?;
+    let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, yaml_options()) {
+        Ok(raw) => raw,
+        Err(e) => return Err(structure_errors(file, text, &e)),
+    };
     let mut checker = Checker {
         file,
+        text,
         diagnostics: Vec::new(),
     };
     let pipeline = checker.pipeline(raw);
     if checker.diagnostics.is_empty() {
         Ok(pipeline)
     } else {
-        Err(checker.diagnostics)
+        Err(by_position(checker.diagnostics))
     }
 }
 
-fn yaml_diagnostic(file: &Path, err: &serde_saphyr::Error) -> Diagnostic {
+/// How gantry.yml is read: YAML 1.2 booleans only (`yes` is a string).
+pub(super) fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! { strict_booleans: true }
+}
+
+/// serde stops at its first error; the tolerant pass finds the others.
+/// serde's own error is kept unless the pass already reported its line.
+/// When the only problems are unknown keys on lines of their own, the
+/// loader's checks run on the text without them and add their findings.
+fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<Diagnostic> {
+    let shape = super::shape::check(file, text);
+    let first = yaml_diagnostic(file, text, err);
+    let covered = shape.found.iter().any(|d| d.line == first.line);
+    let mut found = shape.found.clone();
+    if !covered {
+        found.push(first);
+    } else if let Some(cleaned) = shape.without_unknown_keys(text) {
+        if let Ok(raw) =
+            serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options())
+        {
+            let mut checker = Checker {
+                file,
+                text,
+                diagnostics: Vec::new(),
+            };
+            checker.pipeline(raw);
+            found.extend(checker.diagnostics);
+        }
+    }
+    by_position(found)
+}
+
+/// Sorted by line and column, so that the list reads like the file.
+fn by_position(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    diagnostics
+}
+
+fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let diagnostic = Diagnostic::from_yaml_error("C001", file, err);
+    if let Some(explained) = super::indentation::explain(&diagnostic, text) {
+        return explained;
+    }
     let hint = if diagnostic.message.contains("tabs") {
         Some("indent with spaces; YAML does not allow tabs for indentation")
     } else if diagnostic.message.contains("duplicate mapping key") {
         Some("each key may appear once per mapping; remove or rename one of them")
     } else if diagnostic.message.contains("invalid boolean") {
         Some("write `true` or `false`")
+    } else if diagnostic
+        .message
+        .contains("mapping values are not allowed")
+    {
+        Some("a value that contains `: ` must be quoted, e.g. run: \"echo a: b\"")
     } else {
         None
     };
@@ -140,6 +188,7 @@ fn yaml_diagnostic(file: &Path, err: &serde_saphyr::Error) -> Diagnostic {
 
 struct Checker<'a> {
     file: &'a Path,
+    text: &'a str,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -216,18 +265,20 @@ impl Checker<'_> {
         self.diagnostics.append(&mut found);
         let mut pipeline = Pipeline {
             file: self.file.to_path_buf(),
+            state_root: root.clone(),
             root,
             name,
             env,
             env_file,
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),
+            cache: raw.cache,
             stages,
             deploy_groups,
         };
         insert_group_gates(&mut pipeline);
         self.diagnostics
-            .extend(super::refs::check_output_references(&pipeline));
+            .extend(super::refs::check_output_references(&pipeline, self.text));
         pipeline
     }
 
@@ -309,15 +360,16 @@ impl Checker<'_> {
 
     fn check_vars(&mut self, text: &str, at: Span) {
         if let Err(name) = vars::check(text) {
-            self.error(
-                "C010",
-                at,
-                format!("unknown variable `${{{name}}}`"),
-                &format!(
-                    "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
-                    vars::KNOWN.join(", ")
-                ),
+            let known = format!(
+                "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
+                vars::KNOWN.join(", ")
             );
+            let hint = match crate::suggest::closest(&name, vars::KNOWN) {
+                Some(close) => format!("did you mean `${{{close}}}`? ({known})"),
+                None => known,
+            };
+            let at = at.narrowed_to(self.text, &format!("${{{name}}}"));
+            self.error("C010", at, format!("unknown variable `${{{name}}}`"), &hint);
         }
     }
 
@@ -351,6 +403,8 @@ impl Checker<'_> {
             env: stage_env,
             inputs: self.globs(&raw.inputs),
             outputs: self.globs(&raw.outputs),
+            cache: raw.cache,
+            tools: self.tools(&raw.tools),
         };
         let stage_span = span(&raw.name);
         let actions = match raw.actions {
@@ -389,6 +443,8 @@ impl Checker<'_> {
                     shell: None,
                     inputs: None,
                     outputs: None,
+                    cache: None,
+                    tools: None,
                     approval: raw.approval,
                     uses: raw.uses,
                     with: raw.with,
@@ -478,7 +534,32 @@ impl Checker<'_> {
                 Some(_) => self.globs(&raw.outputs),
                 None => defaults.outputs.clone(),
             },
+            cache: raw.cache.or(defaults.cache),
+            tools: match &raw.tools {
+                Some(_) => self.tools(&raw.tools),
+                None => defaults.tools.clone(),
+            },
         }
+    }
+
+    /// `tools:` entries: program names or paths, never empty.
+    fn tools(&mut self, raw: &Option<Spanned<Vec<Spanned<String>>>>) -> Vec<String> {
+        let Some(list) = raw else { return Vec::new() };
+        let mut tools = Vec::new();
+        for tool in &list.value {
+            let t = tool.value.trim();
+            if t.is_empty() {
+                self.error(
+                    "C014",
+                    span(tool),
+                    "empty `tools:` entry".into(),
+                    "name a program on PATH (e.g. rustc) or give its path",
+                );
+            } else {
+                tools.push(t.to_string());
+            }
+        }
+        tools
     }
 
     /// Checks `inputs:`/`outputs:` patterns: relative, inside the root, valid globs.
@@ -486,7 +567,12 @@ impl Checker<'_> {
         let Some(list) = raw else { return Vec::new() };
         let mut patterns = Vec::new();
         for pattern in &list.value {
-            let p = pattern.value.trim();
+            let written = pattern.value.trim();
+            if written == crate::cache::DEFAULT_INPUTS {
+                patterns.push(written.to_string());
+                continue;
+            }
+            let p = written.strip_prefix('!').unwrap_or(written);
             let outside = p.starts_with('/') || p.split('/').any(|part| part == "..");
             if p.is_empty() || outside {
                 self.error(
@@ -503,7 +589,7 @@ impl Checker<'_> {
                     "`*` matches within a directory, `**` across directories, `{a,b}` either",
                 );
             } else {
-                patterns.push(p.to_string());
+                patterns.push(written.to_string());
             }
         }
         patterns
@@ -599,6 +685,8 @@ struct ActionDefaults {
     env: Vec<EnvVar>,
     inputs: Vec<String>,
     outputs: Vec<String>,
+    cache: Option<bool>,
+    tools: Vec<String>,
 }
 
 fn span<T>(s: &Spanned<T>) -> Span {

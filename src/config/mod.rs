@@ -5,10 +5,12 @@
 
 pub mod dotenv;
 pub mod duration;
+mod indentation;
 mod load;
 mod model;
 mod raw;
 mod refs;
+mod shape;
 
 pub use load::{find_config, insert_group_gates, load, load_text, CONFIG_NAMES};
 pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};

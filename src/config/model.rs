@@ -13,6 +13,33 @@ pub struct Span {
     pub column: usize,
 }
 
+impl Span {
+    /// Where `needle` first appears in `source` at or after this span (the
+    /// start of the value holding it), so that a caret points inside the
+    /// value; this span itself when the value spells it differently
+    /// (escapes in a quoted string).
+    pub fn narrowed_to(self, source: &str, needle: &str) -> Span {
+        let first = self.line.saturating_sub(1);
+        for (index, line) in source.split('\n').enumerate().skip(first) {
+            let start = if index == first {
+                line.char_indices()
+                    .nth(self.column.saturating_sub(1))
+                    .map_or(line.len(), |(i, _)| i)
+            } else {
+                0
+            };
+            if let Some(found) = line[start..].find(needle) {
+                let column = line[..start + found].chars().count() + 1;
+                return Span {
+                    line: index + 1,
+                    column,
+                };
+            }
+        }
+        self
+    }
+}
+
 impl From<&serde_saphyr::Location> for Span {
     fn from(l: &serde_saphyr::Location) -> Self {
         Span {
@@ -49,6 +76,10 @@ pub struct Pipeline {
     pub file: PathBuf,
     /// The directory holding the config: actions run here, `.gantry/` lives here.
     pub root: PathBuf,
+    /// The real repository's pipeline root, where `.gantry/` (run records,
+    /// cache, deployment instances and history) lives. The same as `root`
+    /// except in a `--snapshot` run, whose `root` is in the checkout.
+    pub state_root: PathBuf,
     /// The pipeline's name (`name:`, else the root directory's name).
     pub name: String,
     /// Pipeline-wide environment.
@@ -59,6 +90,8 @@ pub struct Pipeline {
     pub secrets: Vec<Secret>,
     /// Run records to keep in `.gantry/runs/`.
     pub keep_runs: u32,
+    /// `cache:` at the top level: the default for every action.
+    pub cache: Option<bool>,
     /// The stages, in order.
     pub stages: Vec<Stage>,
     /// `deploy_groups:`, in file order.
@@ -142,6 +175,10 @@ pub struct Action {
     pub inputs: Vec<String>,
     /// Paths or globs the action must have produced for a cached skip.
     pub outputs: Vec<String>,
+    /// `cache:` of the action or its stage; `None`: the kind's default.
+    pub cache: Option<bool>,
+    /// `tools:` besides the first command word, whose identity the cache checks.
+    pub tools: Vec<String>,
 }
 
 impl ActionKind {

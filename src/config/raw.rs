@@ -40,6 +40,8 @@ pub struct RawPipeline {
     /// The stages, run in order. At least one.
     #[schemars(with = "Vec<RawStage>")]
     pub stages: Spanned<Vec<RawStage>>,
+    /// `false`: no action of the pipeline is skipped by the cache (stages and actions may opt back in with `cache: true`).
+    pub cache: Option<bool>,
     /// Deployment groups for `deploy:` actions, by name.
     #[serde(default)]
     pub deploy_groups: crate::deploy::config::RawDeployGroups,
@@ -92,12 +94,17 @@ pub struct RawStage {
     /// The program that runs this action's command (default: the pipeline's `shell`).
     #[schemars(with = "Option<String>")]
     pub shell: Option<Spanned<String>>,
-    /// Glob patterns of the files the action reads; with them the cache skips the action when nothing changed.
+    /// Glob patterns of the files the action reads (default: every file git would see under the root). `$default` stands for that set, `!PATTERN` leaves files out.
     #[schemars(with = "Option<Vec<String>>")]
     pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
-    /// Paths or globs the action produces; a cached skip needs them to exist.
+    /// Paths or globs the action produces: kept by the cache, verified before a cached skip and restored when changed or deleted.
     #[schemars(with = "Option<Vec<String>>")]
     pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Whether the cache may skip the action when nothing changed (default: true for `run`, `script` and `image`, false for `deploy`, approvals, `uses` and `always: true`).
+    pub cache: Option<bool>,
+    /// Programs the action runs besides its first command word (names looked up on PATH, or paths): a change to one re-runs it.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub tools: Option<Spanned<Vec<Spanned<String>>>>,
     /// `approval: MESSAGE`: the one action is an approval gate.
     #[schemars(with = "Option<String>")]
     pub approval: Option<Spanned<String>>,
@@ -150,12 +157,17 @@ pub struct RawAction {
     /// The program that runs this action's command (default: the pipeline's `shell`).
     #[schemars(with = "Option<String>")]
     pub shell: Option<Spanned<String>>,
-    /// Glob patterns of the files the action reads; with them the cache skips the action when nothing changed.
+    /// Glob patterns of the files the action reads (default: every file git would see under the root). `$default` stands for that set, `!PATTERN` leaves files out.
     #[schemars(with = "Option<Vec<String>>")]
     pub inputs: Option<Spanned<Vec<Spanned<String>>>>,
-    /// Paths or globs the action produces; a cached skip needs them to exist.
+    /// Paths or globs the action produces: kept by the cache, verified before a cached skip and restored when changed or deleted.
     #[schemars(with = "Option<Vec<String>>")]
     pub outputs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Whether the cache may skip the action when nothing changed (default: true for `run`, `script` and `image`, false for `deploy`, approvals, `uses` and `always: true`).
+    pub cache: Option<bool>,
+    /// Programs the action runs besides its first command word (names looked up on PATH, or paths): a change to one re-runs it.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub tools: Option<Spanned<Vec<Spanned<String>>>>,
     /// `approval: MESSAGE`: the one action is an approval gate.
     #[schemars(with = "Option<String>")]
     pub approval: Option<Spanned<String>>,

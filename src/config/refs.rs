@@ -11,14 +11,17 @@ use crate::vars;
 /// Where an action runs: stage index, then its group within the stage.
 type Position = (usize, u32);
 
-/// Every misplaced or dangling output reference in `pipeline`.
-pub fn check_output_references(pipeline: &Pipeline) -> Vec<Diagnostic> {
+/// Every misplaced or dangling output reference in `pipeline`, located at
+/// the reference inside its value (`source` is the config's text).
+pub fn check_output_references(pipeline: &Pipeline, source: &str) -> Vec<Diagnostic> {
     let mut found = BTreeSet::new();
+    let at = |span: Span, name: &str| span.narrowed_to(source, &format!("${{{name}}}"));
     for var in &pipeline.env {
         for name in output_names(&var.value) {
+            let span = at(var.span, &name);
             found.insert((
-                var.span.line,
-                var.span.column,
+                span.line,
+                span.column,
                 "C066",
                 format!("`${{{name}}}` in the pipeline's `env:`"),
                 "action outputs exist only once the action ran: use them in a stage's or action's `env:` or command".to_string(),
@@ -36,6 +39,7 @@ pub fn check_output_references(pipeline: &Pipeline) -> Vec<Diagnostic> {
             for (text, span) in texts(action) {
                 for name in output_names(text) {
                     if let Some((code, message, hint)) = problem(&name, here, &positions) {
+                        let span = at(span, &name);
                         found.insert((span.line, span.column, code, message, hint));
                     }
                 }

@@ -51,10 +51,14 @@ pub struct DeployJob {
     pub revision: PathBuf,
     /// The AppSpec file (absolute); `None`: the revision's `appspec.yml`.
     pub appspec: Option<PathBuf>,
-    /// `.gantry/` of the pipeline: never copied into a bundle.
+    /// `.gantry/` of the pipeline root the revision is in: never copied into a bundle.
     pub state_root: PathBuf,
     /// `.gantry/deployments/<group>/`.
     pub state: PathBuf,
+    /// The repository whose `.gantry/` holds instances and history: instance
+    /// roots must stay inside it. In a snapshot run this is the real
+    /// repository, not the checkout the revision comes from.
+    pub home: PathBuf,
     /// Redeploy the last successful revision when the deployment fails.
     pub rollback_on_failure: bool,
     /// Deploy, or roll back by hand.
@@ -65,9 +69,9 @@ pub struct DeployJob {
 }
 
 impl DeployJob {
-    /// The pipeline root (the folder holding `.gantry/`).
+    /// The pipeline root whose `.gantry/` holds instances and history.
     pub fn pipeline_root(&self) -> &Path {
-        self.state_root.parent().unwrap_or(Path::new("/"))
+        &self.home
     }
 
     /// A short description for `--dry-run`, `list` and the live line.
@@ -112,6 +116,9 @@ pub fn plan(
         (None, Some(a)) => a.parent().unwrap_or(root).to_path_buf(),
         (None, None) => root.clone(),
     };
+    // Instances and deployment history are the real repository's, also
+    // when a snapshot run deploys a revision from its checkout.
+    let real_root = &pipeline.state_root;
     let state_root = root.join(crate::record::STATE_DIR);
     let job = DeployJob {
         application: pipeline.name.clone(),
@@ -122,7 +129,7 @@ pub fn plan(
             .enumerate()
             .map(|(i, r)| Instance {
                 name: (i + 1).to_string(),
-                root: root.join(r),
+                root: real_root.join(r),
                 explicit: false,
             })
             .collect(),
@@ -130,8 +137,12 @@ pub fn plan(
         max_parallel: group.max_parallel.unwrap_or_else(default_parallel),
         revision,
         appspec,
-        state: state_root.join(DEPLOYMENTS_DIR).join(&group.name),
+        state: real_root
+            .join(crate::record::STATE_DIR)
+            .join(DEPLOYMENTS_DIR)
+            .join(&group.name),
         state_root,
+        home: real_root.clone(),
         rollback_on_failure: deploy.rollback,
         mode: Mode::Deploy,
         secrets: pipeline

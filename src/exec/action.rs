@@ -1,6 +1,7 @@
 //! Runs one planned action: its attempts, its log, its result.
 
 use std::fs::File;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::time::Instant;
@@ -49,6 +50,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         log: None,
         reason: None,
         outputs: Default::default(),
+        cache: None,
     };
     let log_path = match ctx.record.log_path(&action.stage, &action.name) {
         Ok(p) => p,
@@ -58,7 +60,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         }
     };
     result.log = Some(ctx.record.relative(&log_path));
-    let log = match File::create(&log_path) {
+    let log = match ctx.record.create_log(&log_path) {
         Ok(f) => f,
         Err(e) => {
             result.reason = Some(format!("cannot create {}: {e}", log_path.display()));
@@ -141,11 +143,24 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
         Work::Deploy(job) => crate::deploy::run(action, job, &mut io),
     };
     let mut outcome = outcome;
-    if let Some(log_problem) = output.finish() {
-        outcome.add_reason(&log_problem);
+    let end = output.finish();
+    if let (Some(127), Some(program)) = (outcome.exit_code, &end.missing_program) {
+        outcome.add_reason(&super::not_found::reason(program));
+    }
+    if let Some(log_problem) = &end.log_problem {
+        outcome.add_reason(log_problem);
     }
     if let Some(why) = &outcome.reason {
+        // Never glue gantry's line to output that did not end its line.
+        if end.mid_line {
+            log_newline(log);
+        }
         log_note(log, why);
     }
     outcome
+}
+
+/// Ends the action's last line in the log when its output did not.
+fn log_newline(mut log: &File) {
+    let _ = log.write_all(b"\n");
 }

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod interrupt;
 pub mod mask;
+mod not_found;
 pub mod orphans;
 pub mod outcome;
 mod output;
@@ -123,6 +124,7 @@ fn not_run_result(action: &PlannedAction, status: Status, reason: &str) -> Actio
         log: None,
         reason: Some(reason.to_string()),
         outputs: Default::default(),
+        cache: None,
     }
 }
 
@@ -213,31 +215,45 @@ fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult 
     if ctx.interrupt.requested() {
         return skip(action, "interrupted before it started", ctx);
     }
+    if let Some(reused) = &action.reuse {
+        return cached(action, &reused.reason, reused.outputs.clone(), ctx);
+    }
     let resolved = match ctx.outputs.resolve(action) {
         Ok(resolved) => resolved,
         Err(why) => return not_run(action, Status::Failed, &why, ctx),
     };
     let action = resolved.as_ref().unwrap_or(action);
-    let decision = ctx.cache.and_then(|c| c.decide(action, ctx.root));
-    let pending = match decision {
-        Some(Decision::Skip { since_run, outputs }) => {
+    let (pending, why) = match ctx.cache.map(|c| (c, c.decide(action, ctx.root))) {
+        Some((_, Some(Decision::Skip { since_run, outputs }))) => {
             return cached(action, &crate::cache::skip_reason(&since_run), outputs, ctx);
         }
-        Some(Decision::Run { reason, pending }) => {
-            let _ = ctx.events.send(Event::Note {
-                key: action.key.clone(),
-                text: format!("ran: {reason}"),
-            });
-            Some(pending)
-        }
-        None => None,
+        Some((
+            cache,
+            Some(Decision::Restore {
+                entry,
+                damage,
+                pending,
+            }),
+        )) => match cache.restore(&entry, &damage, &pending, ctx.root) {
+            Ok(reason) => return cached(action, &reason, entry.outputs.clone(), ctx),
+            Err(why) => (Some(pending), Some(format!("{why}; running it"))),
+        },
+        Some((_, Some(Decision::Run { reason, pending }))) => (Some(pending), Some(reason)),
+        _ => (None, None),
     };
-    let result = action::run(action, ctx);
+    if let Some(why) = &why {
+        let _ = ctx.events.send(Event::Note {
+            key: action.key.clone(),
+            text: format!("ran: {why}"),
+        });
+    }
+    let mut result = action::run(action, ctx);
+    result.cache = why;
     ctx.outputs.record(&result);
     if let Some(cache) = ctx.cache {
         cache.action_ran();
         if let (Some(pending), Status::Passed) = (&pending, result.status) {
-            cache.record(action, pending, &result.outputs);
+            cache.record(action, pending, &result.outputs, ctx.root);
         }
     }
     let _ = ctx.events.send(Event::ActionFinished {

@@ -30,6 +30,20 @@ pub struct ActionOutput {
     last_sent: Option<Instant>,
     unsent: Option<String>,
     log_error: Option<std::io::Error>,
+    mid_line: bool,
+    missing_program: Option<String>,
+}
+
+/// How an action's output ended, for the note gantry adds after it.
+#[derive(Debug, Default)]
+pub struct OutputEnd {
+    /// The output did not end with a newline.
+    pub mid_line: bool,
+    /// The last program a shell said it could not find.
+    pub missing_program: Option<String>,
+    /// Why the log is incomplete, if writing it failed (the output still
+    /// reached the reporters).
+    pub log_problem: Option<String>,
 }
 
 impl ActionOutput {
@@ -56,13 +70,13 @@ impl ActionOutput {
             last_sent: None,
             unsent: None,
             log_error: None,
+            mid_line: false,
+            missing_program: None,
         }
     }
 
     /// Flushes what the masker held back and the last unterminated line.
-    /// Returns why the log is incomplete, if writing it failed (the output
-    /// still reached the reporters).
-    pub fn finish(mut self) -> Option<String> {
+    pub fn finish(mut self) -> OutputEnd {
         let mut tail = Vec::new();
         self.masker.finish(&mut tail);
         self.accept(&tail);
@@ -73,8 +87,13 @@ impl ActionOutput {
         if let Some(line) = self.unsent.take() {
             self.send(line);
         }
-        self.log_error
-            .map(|e| format!("log incomplete: {}", without_os_code(&e)))
+        OutputEnd {
+            mid_line: self.mid_line,
+            missing_program: self.missing_program,
+            log_problem: self
+                .log_error
+                .map(|e| format!("log incomplete: {}", without_os_code(&e))),
+        }
     }
 
     fn accept(&mut self, masked: &[u8]) {
@@ -82,6 +101,9 @@ impl ActionOutput {
             if let Err(e) = self.log.write_all(masked) {
                 self.log_error = Some(e);
             }
+        }
+        if let Some(&last) = masked.last() {
+            self.mid_line = last != b'\n';
         }
         let mut rest = masked;
         while let Some(at) = memchr::memchr(b'\n', rest) {
@@ -103,6 +125,9 @@ impl ActionOutput {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let shown = raw.rsplit(|&b| b == b'\r').next().unwrap_or(raw);
         let text = String::from_utf8_lossy(shown).into_owned();
+        if let Some(program) = super::not_found::missing_program(&text) {
+            self.missing_program = Some(program);
+        }
         if self.every_line {
             self.send(text);
             return;

@@ -2,6 +2,7 @@
 //! Read with git2; gantry never shells out to git.
 
 pub mod hook;
+pub mod push;
 pub mod snapshot;
 
 use std::path::Path;

@@ -3,6 +3,7 @@
 //! exact command, directory and environment. Everything that can be wrong
 //! before a run (an unset variable, a missing secret) is found here.
 
+mod actions;
 mod env;
 mod select;
 
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use actions::{action_keys, is_action_pattern, keep_only, ActionPatterns};
 pub use env::Layers;
 pub use select::{select, Selection};
 
@@ -36,6 +38,9 @@ pub struct Plan {
     pub secrets: Vec<String>,
     /// The selected stages, in order.
     pub stages: Vec<PlannedStage>,
+    /// Results standing in for actions this run leaves out (`gantry run
+    /// STAGE/ACTION`), so that `${actions.…}` references to them resolve.
+    pub provided: Vec<crate::events::ActionResult>,
 }
 
 /// A stage's actions in `run_order` groups: each group runs concurrently,
@@ -77,6 +82,22 @@ pub struct PlannedAction {
     pub inputs: Vec<String>,
     /// Paths or globs it produces (relative to the root), for the cache.
     pub outputs: Vec<String>,
+    /// Whether the cache may skip it (`cache:`, else its kind's default).
+    pub cache: bool,
+    /// Programs besides its first command word whose identity the cache checks.
+    pub tools: Vec<String>,
+    /// Not run but reported `cached` with this result (`gantry retry`
+    /// reuses what passed in the run it retries).
+    pub reuse: Option<Reused>,
+}
+
+/// An earlier result an action stands on instead of running.
+#[derive(Clone, Debug)]
+pub struct Reused {
+    /// Why it did not run, for people: `passed in run 7`.
+    pub reason: String,
+    /// The outputs it had then.
+    pub outputs: std::collections::BTreeMap<String, String>,
 }
 
 /// What an action does, resolved. Each action kind has a variant and a
@@ -165,6 +186,7 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
         git: options.git,
         secrets,
         stages,
+        provided: Vec::new(),
     })
 }
 
@@ -313,7 +335,24 @@ fn plan_action(
         always: action.always,
         inputs: action.inputs.clone(),
         outputs: action.outputs.clone(),
+        cache: cached(pipeline, action),
+        tools: action.tools.clone(),
+        reuse: None,
     })
+}
+
+/// `cache:` of the action (or its stage) when written; otherwise actions
+/// without side effects are cached unless the pipeline says `cache: false`,
+/// and deployments, approvals, custom actions and clean-up are not.
+pub fn cached(pipeline: &Pipeline, action: &Action) -> bool {
+    let side_effects = action.always
+        || matches!(
+            action.kind,
+            ActionKind::Deploy(_) | ActionKind::Approval { .. } | ActionKind::Custom { .. }
+        );
+    action
+        .cache
+        .unwrap_or(!side_effects && pipeline.cache.unwrap_or(true))
 }
 
 /// What `action` does, variables expanded, and the text shown for it.

@@ -24,7 +24,7 @@ pub fn annotations(summary: &RunSummary, root: &Path) -> String {
         }
         let mut message = format!("{} {}", a.status.label(), a.reason.as_deref().unwrap_or(""));
         if let Some(log) = &a.log {
-            let lines = tail::last_lines(&root.join(log), FAILURE_TAIL_LINES);
+            let lines = tail::failure_lines(&root.join(log), FAILURE_TAIL_LINES);
             let _ = write!(message, "\n{}\n(log: {})", lines.join("\n"), log.display());
         }
         let _ = writeln!(

@@ -43,7 +43,7 @@ fn test_case(action: &ActionResult, root: &Path) -> TestCase {
             status.set_type(action.status.label());
             if let Some(log) = &action.log {
                 status.set_description(
-                    tail::last_lines(&root.join(log), FAILURE_TAIL_LINES).join("\n"),
+                    tail::failure_lines(&root.join(log), FAILURE_TAIL_LINES).join("\n"),
                 );
             }
             status

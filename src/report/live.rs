@@ -113,7 +113,7 @@ impl LiveReporter {
         ));
         if failed {
             if let Some(path) = log_file {
-                for line in tail::last_lines(path, FAILURE_TAIL_LINES) {
+                for line in tail::failure_lines(path, FAILURE_TAIL_LINES) {
                     self.println(format!("  {} {line}", dim.apply_to("│")));
                 }
             }
@@ -155,6 +155,14 @@ impl Reporter for LiveReporter {
                 reason,
             } => {
                 self.println(format!("  {key}: {reason}; retrying (attempt {attempt})"));
+            }
+            Event::Note { key, text } if !self.quiet => {
+                let dim = self.stream.style(console::Style::new().dim());
+                self.println(format!(
+                    "{} {key}  {}",
+                    dim.apply_to("▶"),
+                    dim.apply_to(text)
+                ));
             }
             Event::ActionFinished { key, .. } => self.finished(key, event),
             Event::Progress { key, percent } => self.progress(key, *percent),

@@ -84,7 +84,7 @@ impl Reporter for PlainReporter {
                 ));
                 if self.quiet && failed {
                     if let Some(path) = log_file {
-                        for l in tail::last_lines(path, FAILURE_TAIL_LINES) {
+                        for l in tail::failure_lines(path, FAILURE_TAIL_LINES) {
                             self.line(format!("[{key}] {l}"));
                         }
                     }

@@ -6,6 +6,7 @@ use super::Stream;
 use crate::config::duration::human;
 use crate::events::Status;
 use crate::summary::RunSummary;
+use crate::text;
 
 /// The icon and style for a status.
 pub fn status_style(status: Status, stream: Stream) -> (&'static str, console::Style) {
@@ -21,7 +22,28 @@ pub fn status_style(status: Status, stream: Stream) -> (&'static str, console::S
     (icon, stream.style(style))
 }
 
-/// The table: stage, action, status, duration, and the log or the reason.
+/// The narrowest the log/reason column gets on a narrow terminal.
+const MIN_DETAIL: usize = 20;
+/// The width assumed when the stream is not a terminal and `COLUMNS` is unset.
+const DEFAULT_WIDTH: usize = 120;
+
+/// Columns available on the stream: the terminal's width, else `COLUMNS`,
+/// else [`DEFAULT_WIDTH`].
+fn terminal_width(stream: Stream) -> usize {
+    let term = match stream {
+        Stream::Stdout => console::Term::stdout(),
+        Stream::Stderr => console::Term::stderr(),
+    };
+    term.size_checked()
+        .map(|(_, columns)| usize::from(columns))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|&w| w > 0)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+/// The table: stage, action, status, duration, and the log or the reason,
+/// one row per action; details too long for the terminal are shortened
+/// with `…` and follow the table in full.
 pub fn render(summary: &RunSummary, stream: Stream) -> String {
     let mut rows = vec![[
         "STAGE".to_string(),
@@ -56,26 +78,40 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
         }
     }
     let widths: Vec<usize> = (0..4)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| rows.iter().map(|r| text::width(&r[c])).max().unwrap_or(0))
         .collect();
+    let room = terminal_width(stream)
+        .saturating_sub(widths.iter().map(|w| w + 2).sum())
+        .max(MIN_DETAIL);
     let bold = stream.style(console::Style::new().bold());
     let mut out = String::from("\n");
+    let mut shortened = Vec::new();
     for (row, status) in rows.iter().zip(&statuses) {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate().take(4) {
-            let pad = " ".repeat(widths[c] - cell.chars().count() + 2);
+            let pad = " ".repeat(widths[c] - text::width(cell) + 2);
             let cell = match (c, status) {
                 (2, Some(s)) => status_style(*s, stream).1.apply_to(cell).to_string(),
                 _ => cell.clone(),
             };
             let _ = write!(line, "{cell}{pad}");
         }
-        line.push_str(&row[4]);
+        let detail = text::shorten(&row[4], room);
+        if detail != row[4] {
+            shortened.push(format!("{}/{}: {}", row[0], row[1], row[4]));
+        }
+        line.push_str(&detail);
         let line = line.trim_end();
         let _ = match status {
             None => writeln!(out, "{}", bold.apply_to(line)),
             Some(_) => writeln!(out, "{line}"),
         };
+    }
+    if !shortened.is_empty() {
+        out.push('\n');
+        for full in shortened {
+            let _ = writeln!(out, "{}", text::escape_controls(&full, true));
+        }
     }
     out.push_str(&outputs(summary, stream));
     out.push_str(&totals_line(summary, stream));

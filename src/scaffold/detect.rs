@@ -120,6 +120,15 @@ fn visit(root: &Path, rel: &str, depth: usize, found: &mut Vec<Project>) {
     }
 }
 
+/// The directories of the Python projects: their actions run in a venv.
+pub fn python_dirs(projects: &[Project]) -> Vec<String> {
+    projects
+        .iter()
+        .filter(|p| p.ecosystem == Ecosystem::Python)
+        .map(|p| p.dir.clone())
+        .collect()
+}
+
 /// Whether the directory `inner` is `outer` or below it.
 fn contains(outer: &str, inner: &str) -> bool {
     outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
@@ -139,52 +148,6 @@ fn subdirectories(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// The `inputs:` of `project`, relative to the root: its config files, its
-/// top-level source files, and `DIR/**` for each top-level directory that
-/// holds a source file (leaving out `others`, the other projects' directories).
-pub fn inputs(root: &Path, project: &Project, others: &[String]) -> Vec<String> {
-    let dir = root.join(&project.dir);
-    let prefix = project.prefix();
-    let exts = project.facts.extensions;
-    let is_source = |path: &Path| {
-        path.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| exts.contains(&e))
-    };
-    let mut out: Vec<String> = project.facts.config_files.clone();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return prefixed(&prefix, out);
-    };
-    let mut entries: Vec<_> = entries.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let Some(name) = entry.file_name().to_str().map(String::from) else {
-            continue;
-        };
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_file() && is_source(&entry.path()) && plain_name(&name) {
-            out.push(name);
-        } else if kind.is_dir()
-            && plain_name(&name)
-            && !name.starts_with('.')
-            && !NOT_SOURCES.contains(&name.as_str())
-            && !others.contains(&format!("{prefix}{name}"))
-            && any_file(&entry.path(), 6, &is_source)
-        {
-            out.push(format!("{name}/**"));
-        }
-    }
-    out.sort();
-    out.dedup();
-    prefixed(&prefix, out)
-}
-
-fn prefixed(prefix: &str, paths: Vec<String>) -> Vec<String> {
-    paths.into_iter().map(|p| format!("{prefix}{p}")).collect()
 }
 
 /// Whether some file under `dir` (at most `depth` levels down, outside
@@ -256,24 +219,6 @@ mod tests {
                 (Ecosystem::Go, "services/api".into()),
                 (Ecosystem::Node, "web".into()),
             ]
-        );
-    }
-
-    #[test]
-    fn inputs_are_config_files_and_source_directories() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path();
-        write(root, "Cargo.toml", "[package]\nname = \"a\"\n");
-        write(root, "build.rs", "fn main() {}");
-        write(root, "src/main.rs", "");
-        write(root, "tests/deep/x/t.rs", "");
-        write(root, "target/debug/x.rs", "");
-        write(root, "assets/logo.png", "");
-        write(root, "web/a.rs", "");
-        let project = forced(root, Ecosystem::Rust);
-        assert_eq!(
-            inputs(root, &project, &["web".into()]),
-            vec!["Cargo.toml", "build.rs", "src/**", "tests/**"]
         );
     }
 }

@@ -36,10 +36,6 @@ pub struct Facts {
     pub vars: Vars,
     /// The label shown to the user, e.g. `Node (pnpm)`.
     pub label: String,
-    /// File extensions of its sources, for `inputs:`.
-    pub extensions: &'static [&'static str],
-    /// Files (relative to the project) that belong in `inputs:` when present.
-    pub config_files: Vec<String>,
     /// Files (relative to the project) that decide its installed
     /// dependencies: the `inputs:` of its `deps` action.
     pub deps_files: Vec<String>,
@@ -123,6 +119,65 @@ impl Ecosystem {
             Ecosystem::Dotnet => facts::dotnet(dir),
             Ecosystem::Ruby => facts::ruby(dir),
             Ecosystem::Php => facts::php(dir),
+        }
+    }
+}
+
+/// What `gantry init --template` takes: an ecosystem's template, or a task
+/// runner whose targets the pipeline runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Template {
+    /// Rust with Cargo.
+    Rust,
+    /// Node with npm, yarn or pnpm.
+    Node,
+    /// Go modules.
+    Go,
+    /// Python.
+    Python,
+    /// Java with Maven.
+    Maven,
+    /// Java or Kotlin with Gradle.
+    Gradle,
+    /// .NET.
+    Dotnet,
+    /// Ruby with Bundler or Rake.
+    Ruby,
+    /// PHP with Composer.
+    Php,
+    /// `make` targets: `lint`, `all` (or `build`, or the default), `test`.
+    Make,
+    /// `just` recipes: `lint`, `build`, `test`.
+    Just,
+    /// Task (`Taskfile.yml`) tasks: `lint`, `build`, `test`.
+    Task,
+}
+
+impl Template {
+    /// The ecosystem whose template this is, if it is one.
+    pub fn ecosystem(self) -> Option<Ecosystem> {
+        Some(match self {
+            Template::Rust => Ecosystem::Rust,
+            Template::Node => Ecosystem::Node,
+            Template::Go => Ecosystem::Go,
+            Template::Python => Ecosystem::Python,
+            Template::Maven => Ecosystem::Maven,
+            Template::Gradle => Ecosystem::Gradle,
+            Template::Dotnet => Ecosystem::Dotnet,
+            Template::Ruby => Ecosystem::Ruby,
+            Template::Php => Ecosystem::Php,
+            Template::Make | Template::Just | Template::Task => return None,
+        })
+    }
+
+    /// The task runner this is, if it is one.
+    pub fn runner(self) -> Option<super::sources::Origin> {
+        use super::sources::Origin;
+        match self {
+            Template::Make => Some(Origin::Make),
+            Template::Just => Some(Origin::Just),
+            Template::Task => Some(Origin::Task),
+            _ => None,
         }
     }
 }

@@ -17,6 +17,48 @@ pub fn exists(dir: &Path, name: &str) -> bool {
     dir.join(name).exists()
 }
 
+/// Files where a repository says which checks it runs: CI, hooks, task runners.
+const CHECK_FILES: &[&str] = &[
+    ".gitlab-ci.yml",
+    ".pre-commit-config.yaml",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "justfile",
+    "Justfile",
+    "Taskfile.yml",
+    "Taskfile.yaml",
+    "tox.ini",
+    "noxfile.py",
+    "package.json",
+];
+
+/// The text of the files in `dir` and up to two parent directories (a
+/// project in `services/api` is checked by the root's CI) that say which
+/// checks the repository runs.
+pub fn check_files_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for dir in dir.ancestors().take(3) {
+        for name in CHECK_FILES {
+            text.push_str(&read(dir, name).unwrap_or_default());
+        }
+        let workflows = dir.join(".github/workflows");
+        for entry in std::fs::read_dir(workflows).into_iter().flatten().flatten() {
+            text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    text
+}
+
+/// Whether the repository's CI, hooks or task runners mention any of `words`.
+pub fn uses(dir: &Path, words: &[&str]) -> bool {
+    let text = check_files_text(dir);
+    words.iter().any(|w| text.contains(w))
+}
+
 /// Sets a switch: `"1"` when `on`, else empty (false for `#% if`).
 pub fn flag(vars: &mut Vars, name: &str, on: bool) {
     vars.insert(name.into(), if on { "1" } else { "" }.into());
@@ -36,7 +78,7 @@ pub fn plain_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-/// The `config_files` among `names` that exist in `dir`.
+/// The files among `names` that exist in `dir`.
 fn present(dir: &Path, names: &[&str]) -> Vec<String> {
     names
         .iter()
@@ -68,6 +110,17 @@ pub fn rust(dir: &Path) -> Facts {
     let manifest = read(dir, "Cargo.toml").unwrap_or_default();
     let workspace = manifest.lines().any(|l| l.trim() == "[workspace]");
     let mut vars = Vars::new();
+    let fmt = ["rustfmt.toml", ".rustfmt.toml"]
+        .iter()
+        .any(|f| exists(dir, f))
+        || uses(dir, &["cargo fmt", "rustfmt", "id: fmt"]);
+    let clippy = ["clippy.toml", ".clippy.toml"]
+        .iter()
+        .any(|f| exists(dir, f))
+        || manifest.contains("lints.clippy]")
+        || uses(dir, &["clippy"]);
+    flag(&mut vars, "fmt", fmt);
+    flag(&mut vars, "clippy", clippy);
     text(
         &mut vars,
         "workspace",
@@ -76,33 +129,24 @@ pub fn rust(dir: &Path) -> Facts {
     Facts {
         vars,
         label: "Rust (Cargo)".into(),
-        extensions: &["rs"],
-        config_files: present(
-            dir,
-            &[
-                "Cargo.toml",
-                "Cargo.lock",
-                "build.rs",
-                "rust-toolchain",
-                "rust-toolchain.toml",
-                "clippy.toml",
-                ".clippy.toml",
-                "rustfmt.toml",
-                ".rustfmt.toml",
-                ".cargo/config.toml",
-            ],
-        ),
         ..Facts::default()
     }
 }
 
 /// Go modules.
 pub fn go(dir: &Path) -> Facts {
+    let mut vars = Vars::new();
+    let golangci =
+        exists(dir, ".golangci.yml") || exists(dir, ".golangci.yaml") || uses(dir, &["golangci"]);
+    flag(
+        &mut vars,
+        "gofmt",
+        golangci || uses(dir, &["gofmt", "goimports", "go fmt"]),
+    );
+    flag(&mut vars, "vet", golangci || uses(dir, &["go vet"]));
     Facts {
-        vars: Vars::new(),
+        vars,
         label: "Go".into(),
-        extensions: &["go"],
-        config_files: present(dir, &["go.mod", "go.sum", "go.work", ".golangci.yml"]),
         ..Facts::default()
     }
 }
@@ -113,11 +157,6 @@ pub fn maven(dir: &Path) -> Facts {
     let pom = read(dir, "pom.xml").unwrap_or_default();
     let mut facts = Facts {
         label: "Java (Maven)".into(),
-        extensions: &["java", "kt", "scala", "groovy", "xml", "properties"],
-        config_files: present(
-            dir,
-            &["pom.xml", "mvnw", ".mvn/wrapper/maven-wrapper.properties"],
-        ),
         ..Facts::default()
     };
     let wrapped = exists(dir, "mvnw");
@@ -143,20 +182,6 @@ pub fn gradle(dir: &Path) -> Facts {
         .collect::<String>();
     let mut facts = Facts {
         label: "Java (Gradle)".into(),
-        extensions: &["java", "kt", "kts", "groovy", "scala", "xml", "properties"],
-        config_files: present(
-            dir,
-            &[
-                "build.gradle",
-                "build.gradle.kts",
-                "settings.gradle",
-                "settings.gradle.kts",
-                "gradle.properties",
-                "gradlew",
-                "gradle/wrapper/gradle-wrapper.properties",
-                "gradle/libs.versions.toml",
-            ],
-        ),
         ..Facts::default()
     };
     let wrapped = exists(dir, "gradlew");
@@ -203,23 +228,9 @@ pub fn dotnet(dir: &Path) -> Facts {
     let targets = dotnet_targets(dir);
     let mut facts = Facts {
         label: ".NET".into(),
-        extensions: &[
-            "cs", "fs", "vb", "csproj", "fsproj", "vbproj", "props", "targets", "json", "razor",
-            "cshtml",
-        ],
-        config_files: present(
-            dir,
-            &[
-                "global.json",
-                "Directory.Build.props",
-                "NuGet.config",
-                ".editorconfig",
-            ],
-        ),
         ..Facts::default()
     };
     let target = targets.first().cloned().unwrap_or_default();
-    facts.config_files.extend(targets.iter().cloned());
     let target = if plain_name(&target) {
         target
     } else {
@@ -240,6 +251,8 @@ pub fn dotnet(dir: &Path) -> Facts {
                 .is_ok_and(|t| t.contains("Microsoft.NET.Test.Sdk"))
     });
     text(&mut facts.vars, "target", &target);
+    let format = exists(dir, ".editorconfig") || uses(dir, &["dotnet format"]);
+    flag(&mut facts.vars, "format", format);
     flag(&mut facts.vars, "tests", tests);
     if !tests {
         facts.notes.push("no .NET test project (one referencing Microsoft.NET.Test.Sdk) found: no test action; `dotnet new xunit` starts one".into());
@@ -261,21 +274,12 @@ pub fn ruby(dir: &Path) -> Facts {
             "Ruby (Rake)"
         }
         .into(),
-        extensions: &["rb", "rake", "gemspec", "ru", "erb"],
-        config_files: present(
-            dir,
-            &[
-                "Gemfile",
-                "Gemfile.lock",
-                "Rakefile",
-                ".rubocop.yml",
-                ".rspec",
-                ".ruby-version",
-            ],
-        ),
         ..Facts::default()
     };
-    facts.deps_files = present(dir, &["Gemfile", "Gemfile.lock"]);
+    // A `gemspec` line makes the gemspec (and whatever it reads) decide too.
+    if !gems.lines().any(|l| l.trim_start().starts_with("gemspec")) {
+        facts.deps_files = present(dir, &["Gemfile", "Gemfile.lock"]);
+    }
     let rspec = (exists(dir, ".rspec") || dir.join("spec").is_dir())
         && (!bundler || gems.contains("rspec"));
     let rake_test = ["TestTask", "task :test", "task test", "task(:test"]
@@ -313,22 +317,6 @@ pub fn php(dir: &Path) -> Facts {
     };
     let mut facts = Facts {
         label: "PHP (Composer)".into(),
-        extensions: &["php", "phtml", "twig"],
-        config_files: present(
-            dir,
-            &[
-                "composer.json",
-                "composer.lock",
-                "phpunit.xml",
-                "phpunit.xml.dist",
-                "phpstan.neon",
-                "phpstan.neon.dist",
-                ".php-cs-fixer.php",
-                ".php-cs-fixer.dist.php",
-                "phpcs.xml",
-                "phpcs.xml.dist",
-            ],
-        ),
         ..Facts::default()
     };
     facts.deps_files = present(dir, &["composer.json", "composer.lock"]);

@@ -2,6 +2,8 @@
 //! request, an AppSpec revision) that runs on the first try.
 //!
 //! - [`detect`] finds the projects (one per ecosystem and directory);
+//! - [`sources`] reads what the repository already runs (CI files, task
+//!   runners, package scripts);
 //! - [`ecosystem`], `facts`, `node` and `python` learn what their templates need;
 //! - [`template`] renders the files of `templates/`;
 //! - [`pipeline`] composes the stages; [`appspec`] the `--appspec` files;
@@ -19,13 +21,15 @@ mod gitignore;
 mod node;
 pub mod pipeline;
 mod python;
+pub mod sources;
 pub mod template;
 pub mod tools;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use ecosystem::Ecosystem;
+pub use ecosystem::{Ecosystem, Template};
+pub use sources::Origin;
 
 use crate::error::UsageError;
 use detect::Project;
@@ -38,8 +42,10 @@ const DOCKERFILES: [&str; 2] = ["Dockerfile", "Containerfile"];
 /// How `gantry init` was asked to work.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Use this ecosystem for the root instead of detecting projects.
-    pub template: Option<Ecosystem>,
+    /// Use this ecosystem (or task runner) for the root instead of detecting.
+    pub template: Option<Template>,
+    /// Take the commands from this source only.
+    pub from: Option<Origin>,
     /// Also write `appspec.yml` and its hook scripts.
     pub appspec: bool,
     /// Overwrite existing files.
@@ -64,6 +70,8 @@ pub struct Scaffold {
     pub files: Vec<FileChange>,
     /// Things the user should know about the projects.
     pub notes: Vec<String>,
+    /// What the repository's CI files and task runners said.
+    pub sources: sources::Found,
 }
 
 /// Decides and checks everything for a config at `config`, writing nothing.
@@ -71,9 +79,27 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
     let root = config.parent().unwrap_or(Path::new(".")).to_path_buf();
     refuse_overwrites(&root, config, options)?;
     let projects = match options.template {
-        Some(ecosystem) => vec![detect::forced(&root, ecosystem)],
+        Some(t) => t
+            .ecosystem()
+            .map(|e| detect::forced(&root, e))
+            .into_iter()
+            .collect(),
         None => detect::projects(&root),
     };
+    let mut sources = match options.template.map(|t| (t, t.runner())) {
+        Some((_, Some(runner))) => sources::runner_or_default(&root, runner),
+        Some((_, None)) => sources::Found::default(),
+        None => sources::read(&root, options.from),
+    };
+    sources::keep_pip_in_venvs(&mut sources, &detect::python_dirs(&projects));
+    if let (Some(origin), true) = (options.from, sources.actions.is_empty()) {
+        return Err(UsageError(format!(
+            "--from {}: {}",
+            origin.key(),
+            sources::nothing_from(origin)
+        ))
+        .into());
+    }
     let name = pipeline_name(&root);
     let images = images(&root, &projects, &image_name(&name));
     let builder = if images.is_empty() {
@@ -87,14 +113,24 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
         builder: builder.is_ok(),
         images: images.clone(),
         appspec: deployed_appspec(&root, options),
+        derived: sources.actions.clone(),
+        skipped: sources.skipped.clone(),
     };
-    let pipeline = pipeline::compose(&root, &projects, &settings).map_err(bug)?;
+    let pipeline = pipeline::compose(&projects, &settings).map_err(bug)?;
     if let Err(found) = crate::config::load_text(config, &pipeline.text) {
         let first = found.first().map_or(String::new(), |d| d.message.clone());
         return Err(bug(format!("the generated gantry.yml is invalid: {first}")));
     }
     let files = files(&root, config, &pipeline, options, &settings.name)?;
-    let notes = notes(&projects);
+    let mut notes = notes(&projects);
+    notes.extend(sources.actions.iter().filter_map(|a| {
+        let what = a.rewrites.as_ref()?;
+        Some(format!(
+            "`{}` (from {}) rewrites files ({what}); it is kept as the repository runs it",
+            a.lines.join("; "),
+            a.origin
+        ))
+    }));
     Ok(Scaffold {
         root,
         projects,
@@ -103,6 +139,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
         builder,
         files,
         notes,
+        sources,
     })
 }
 

@@ -8,7 +8,7 @@ use super::ecosystem::Facts;
 use super::facts::{exists, flag, read, text};
 
 /// The default `test` script of `npm init`, which always fails.
-const NPM_INIT_TEST: &str = "no test specified";
+pub const NPM_INIT_TEST: &str = "no test specified";
 
 /// A package manager and how the pipeline calls it.
 struct Manager {
@@ -47,7 +47,13 @@ fn manager(dir: &Path, manifest: &serde_json::Value) -> Manager {
     }
 }
 
-fn install_hint(program: &str) -> &'static str {
+/// The package manager's program for the Node project in `dir`.
+pub fn program(dir: &Path, manifest: &serde_json::Value) -> &'static str {
+    manager(dir, manifest).program
+}
+
+/// How to install the package manager `program`.
+pub(super) fn install_hint(program: &str) -> &'static str {
     match program {
         "pnpm" => "corepack enable pnpm (or npm install -g pnpm)",
         "yarn" => "corepack enable yarn (or npm install -g yarn)",
@@ -65,24 +71,8 @@ pub fn facts(dir: &Path) -> Facts {
     let script = |name: &str| scripts[name].as_str().filter(|s| !s.trim().is_empty());
     let mut facts = Facts {
         label: format!("Node ({})", pm.program),
-        extensions: &[
-            "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "vue", "svelte", "json", "css",
-            "scss", "html",
-        ],
         ..Facts::default()
     };
-    facts.config_files = [
-        "package.json",
-        ".eslintrc",
-        ".prettierrc",
-        ".npmrc",
-        ".nvmrc",
-    ]
-    .iter()
-    .chain(pm.lockfile.iter())
-    .filter(|f| exists(dir, f))
-    .map(|f| f.to_string())
-    .collect();
     facts.deps_files = ["package.json", ".npmrc"]
         .iter()
         .chain(pm.lockfile.iter())
@@ -100,12 +90,42 @@ pub fn facts(dir: &Path) -> Facts {
         script("build").is_some(),
         script("test").is_some() && !placeholder_test,
     );
-    if !lint && !build && !test && !placeholder_test {
+    let no_scripts = !lint && !build && !test && !placeholder_test;
+    if no_scripts && manifest["dependencies"].is_object() {
         facts.notes.push(
             "package.json has no `lint`, `build` or `test` script: the pipeline only installs; add them and run `gantry init --force`".into(),
         );
     }
+    if manifest.get("workspaces").is_some() {
+        // Every workspace's package.json decides what is installed too.
+        facts.deps_files.clear();
+    }
+    let has_deps = [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ]
+    .iter()
+    .any(|k| manifest[k].as_object().is_some_and(|o| !o.is_empty()));
+    let install = has_deps
+        || manifest.get("workspaces").is_some()
+        || pm.lockfile.is_some()
+        || scripts.as_object().is_some_and(|o| !o.is_empty());
+    if !install {
+        facts.notes.push(
+            "package.json lists no dependencies and no scripts (a manifest for another tool, such as clib): nothing to install or run for Node".into(),
+        );
+    }
+    for name in ["lint", "build", "test"] {
+        if let Some(what) = script(name).and_then(super::sources::command::rewrites) {
+            facts.notes.push(format!(
+                "package.json's `{name}` script rewrites files ({what}); the pipeline runs it as the repository does"
+            ));
+        }
+    }
     let vars = &mut facts.vars;
+    flag(vars, "install_deps", install);
     text(vars, "pm", pm.program);
     text(vars, "pm_hint", install_hint(pm.program));
     text(vars, "install", pm.install);

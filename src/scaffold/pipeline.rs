@@ -3,9 +3,8 @@
 //! project that has some, then the image stage. A repository with nothing
 //! to build gets the commented placeholder pipeline instead.
 
-use std::path::Path;
-
-use super::detect::{self, Project};
+use super::detect::Project;
+use super::sources::{render, Derived};
 use super::template::{self, Need, Rendered, Vars};
 
 const PIPELINE: &str = include_str!("../../templates/pipeline.yml");
@@ -41,6 +40,12 @@ pub struct Settings {
     pub images: Vec<ImageTarget>,
     /// The AppSpec file to deploy (relative to the root), if any.
     pub appspec: Option<String>,
+    /// Actions taken from the repository's CI files and task runners; a
+    /// phase they cover replaces the templates' actions for the projects
+    /// in the directories they run in.
+    pub derived: Vec<Derived>,
+    /// What the repository runs that the pipeline leaves out, and why.
+    pub skipped: Vec<super::sources::Skipped>,
 }
 
 /// A composed `gantry.yml`.
@@ -54,21 +59,27 @@ pub struct Composed {
     pub stages: Vec<String>,
     /// Whether it is the placeholder pipeline (nothing was found).
     pub placeholder: bool,
+    /// Every action, with where it came from.
+    pub origins: Vec<ActionOrigin>,
 }
 
-/// Composes the pipeline for `projects` (found under `root`).
-pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result<Composed, String> {
+/// Where one generated action came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionOrigin {
+    /// `STAGE/ACTION`.
+    pub action: String,
+    /// `.github/workflows/ci.yml, job test, step "Tests"` or `gantry's Rust (Cargo) defaults`.
+    pub origin: String,
+}
+
+/// Composes the pipeline for `projects` and what `settings` add.
+pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, String> {
     let prefixes = action_prefixes(projects);
-    let dirs: Vec<String> = projects.iter().map(|p| p.dir.clone()).collect();
     let mut rendered = Vec::new();
     for (project, prefix) in projects.iter().zip(&prefixes) {
-        let others: Vec<String> = dirs
-            .iter()
-            .filter(|d| !d.is_empty() && **d != project.dir)
-            .cloned()
-            .collect();
-        rendered.push(render_project(root, project, prefix, &others)?);
+        rendered.push(render_project(project, prefix)?);
     }
+    let python_dirs = super::detect::python_dirs(projects);
     let mut vars = Vars::new();
     vars.insert("name".into(), settings.name.clone());
     vars.insert("found".into(), found(projects, settings));
@@ -84,20 +95,17 @@ pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result
         out.text.push_str(part("groups"));
     }
     out.text.push_str(part("stages"));
+    let mut disabled = String::new();
     for phase in PHASES {
-        let sections: Vec<_> = rendered
-            .iter()
-            .filter_map(|r| r.section(phase))
-            .filter(|s| has_action(&s.text))
-            .collect();
-        if sections.is_empty() {
+        let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs);
+        disabled.push_str(&composed.disabled);
+        if composed.text.is_empty() {
             continue;
         }
         out.text.push_str(part(phase));
-        for section in sections {
-            out.text.push_str(&section.text);
-            add_needs(&mut out.needs, &section.needs);
-        }
+        out.text.push_str(&composed.text);
+        add_needs(&mut out.needs, &composed.needs);
+        out.origins.extend(composed.origins);
         out.stages.push(phase.to_string());
     }
     if !settings.images.is_empty() {
@@ -114,7 +122,112 @@ pub fn compose(root: &Path, projects: &[Project], settings: &Settings) -> Result
     if out.stages.is_empty() {
         return placeholder(&vars);
     }
+    out.text.push_str(&trailer(settings, &disabled));
     Ok(out)
+}
+
+/// The actions of one phase (stage): the repository's own commands for
+/// it, then the templates' actions of the projects those do not cover.
+#[derive(Default)]
+struct Phase {
+    /// The actions' text; empty when the phase has no live action.
+    text: String,
+    needs: Vec<Need>,
+    origins: Vec<ActionOrigin>,
+    /// Commented-out checks of a phase with no live action, with a
+    /// commented stage header, for the end of the file.
+    disabled: String,
+}
+
+fn compose_phase(
+    phase: &str,
+    projects: &[Project],
+    rendered: &[Rendered],
+    settings: &Settings,
+    python_dirs: &[String],
+) -> Phase {
+    let derived = render::phase(&settings.derived, phase, python_dirs);
+    let covered: Vec<&str> = settings
+        .derived
+        .iter()
+        .filter(|d| d.phase == phase)
+        .map(|d| d.dir.as_str())
+        .collect();
+    let sections: Vec<(&Project, &template::Section)> = projects
+        .iter()
+        .zip(rendered)
+        .filter(|(p, _)| !covered.contains(&p.dir.as_str()))
+        .filter_map(|(p, r)| Some((p, r.section(phase)?)))
+        .collect();
+    let (live, off): (Vec<_>, Vec<_>) =
+        sections.into_iter().partition(|(_, s)| has_action(&s.text));
+    let mut out = Phase::default();
+    if live.is_empty() && derived.text.is_empty() {
+        for (_, section) in off.iter().filter(|(_, s)| s.text.contains("# - name: ")) {
+            out.disabled
+                .push_str(&format!("  # - name: {phase}\n  #   actions:\n"));
+            out.disabled.push_str(&section.text);
+        }
+        return out;
+    }
+    out.text.push_str(&derived.text);
+    add_needs(&mut out.needs, &derived.needs);
+    out.origins = derived_origins(&derived.text, phase);
+    for (project, section) in live.iter().chain(&off) {
+        out.text.push_str(&section.text);
+        add_needs(&mut out.needs, &section.needs);
+        out.origins
+            .extend(action_names(&section.text).map(|name| ActionOrigin {
+                action: format!("{phase}/{name}"),
+                origin: format!("gantry's {} defaults", project.facts.label),
+            }));
+    }
+    out
+}
+
+/// The comments at the end of the file: the checks written commented out,
+/// then what the repository runs that cannot run locally.
+fn trailer(settings: &Settings, disabled: &str) -> String {
+    let mut text = String::new();
+    if !disabled.is_empty() {
+        text.push_str(
+            "  # Checks this repository shows no sign of using (see each note); to add\n  # one, uncomment it into a stage.\n",
+        );
+        text.push_str(disabled);
+    }
+    if !settings.skipped.is_empty() {
+        text.push_str(
+            "# Left out: what the repository's CI runs that cannot run on this machine.\n",
+        );
+        for skipped in &settings.skipped {
+            text.push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
+        }
+    }
+    text
+}
+
+/// The names of the actions in a rendered section.
+fn action_names(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("      - name: "))
+}
+
+/// The origins of rendered derived actions: each `- name:` follows its
+/// `# From ORIGIN.` comment.
+fn derived_origins(text: &str, phase: &str) -> Vec<ActionOrigin> {
+    let mut origins = Vec::new();
+    let mut origin = "";
+    for line in text.lines() {
+        if let Some(from) = line.strip_prefix("      # From ") {
+            origin = from.strip_suffix('.').unwrap_or(from);
+        } else if let Some(name) = line.strip_prefix("      - name: ") {
+            origins.push(ActionOrigin {
+                action: format!("{phase}/{name}"),
+                origin: origin.to_string(),
+            });
+        }
+    }
+    origins
 }
 
 fn placeholder(vars: &Vars) -> Result<Composed, String> {
@@ -124,6 +237,10 @@ fn placeholder(vars: &Vars) -> Result<Composed, String> {
         needs: Vec::new(),
         stages: vec!["build".into()],
         placeholder: true,
+        origins: vec![ActionOrigin {
+            action: "build/build".into(),
+            origin: "a placeholder: nothing to build was found".into(),
+        }],
     })
 }
 
@@ -133,6 +250,12 @@ fn found(projects: &[Project], settings: &Settings) -> String {
         .iter()
         .map(|p| format!("{} in {}", p.facts.label, p.place()))
         .collect();
+    for derived in &settings.derived {
+        let file = derived.origin.split(',').next().unwrap_or("").to_string();
+        if !parts.contains(&file) {
+            parts.push(file);
+        }
+    }
     if !settings.images.is_empty() {
         parts.push(crate::error::plural(settings.images.len(), "Dockerfile"));
     }
@@ -161,24 +284,24 @@ fn add_needs(all: &mut Vec<Need>, more: &[Need]) {
 
 /// Renders one project's template; actions of a project in a subdirectory
 /// get `working_directory:`.
-fn render_project(
-    root: &Path,
-    project: &Project,
-    prefix: &str,
-    others: &[String],
-) -> Result<Rendered, String> {
+fn render_project(project: &Project, prefix: &str) -> Result<Rendered, String> {
     let mut vars = project.facts.vars.clone();
     vars.insert("dir".into(), project.prefix());
     vars.insert("prefix".into(), prefix.to_string());
-    let inputs = detect::inputs(root, project, others);
-    vars.insert("inputs".into(), flow_list(&inputs));
     let deps: Vec<String> = project
         .facts
         .deps_files
         .iter()
         .map(|f| format!("{}{f}", project.prefix()))
         .collect();
-    vars.insert("deps_inputs".into(), flow_list(&deps));
+    // An install reads only these files, so they are complete `inputs:`;
+    // without any, the action's inputs are the whole tree (the default).
+    let deps_inputs = if deps.is_empty() {
+        String::new()
+    } else {
+        flow_list(&deps)
+    };
+    vars.insert("deps_inputs".into(), deps_inputs);
     let (file, text) = project.ecosystem.template();
     let mut rendered = template::render(file, text, &vars)?;
     if !project.dir.is_empty() {
@@ -260,7 +383,9 @@ fn image_action(target: &ImageTarget, settings: &Settings) -> Result<String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scaffold::detect;
     use crate::scaffold::ecosystem::Ecosystem;
+    use std::path::Path;
 
     #[test]
     fn flow_lists_quote_every_item() {
@@ -323,7 +448,7 @@ mod tests {
                         ..project
                     },
                 ];
-                let composed = compose(tmp.path(), &projects, &settings).unwrap();
+                let composed = compose(&projects, &settings).unwrap();
                 let loaded = crate::config::load_text(Path::new("gantry.yml"), &composed.text);
                 assert!(
                     loaded.is_ok(),

@@ -90,7 +90,10 @@ fn configured(dir: &Path) -> Config {
         || section_in(dir, "setup.cfg", "[tool:pytest]")
         || section_in(dir, "tox.ini", "[pytest]")
         || mentions(dir, "pytest");
-    config.ruff |= exists(dir, "ruff.toml") || exists(dir, ".ruff.toml") || mentions(dir, "ruff");
+    config.ruff |= exists(dir, "ruff.toml")
+        || exists(dir, ".ruff.toml")
+        || mentions(dir, "ruff")
+        || super::facts::uses(dir, &["ruff"]);
     config.flake8 |= exists(dir, ".flake8")
         || section_in(dir, "setup.cfg", "[flake8]")
         || section_in(dir, "tox.ini", "[flake8]")
@@ -103,7 +106,6 @@ pub fn facts(dir: &Path) -> Facts {
     let config = configured(dir);
     let mut facts = Facts {
         label: "Python".into(),
-        extensions: &["py", "pyi"],
         ..Facts::default()
     };
     let mut files: Vec<&str> = vec!["pyproject.toml", "setup.py", "setup.cfg"];
@@ -113,20 +115,6 @@ pub fn facts(dir: &Path) -> Facts {
         .filter(|f| exists(dir, f))
         .map(|f| f.to_string())
         .collect();
-    facts.config_files = facts.deps_files.clone();
-    facts.config_files.extend(
-        [
-            "tox.ini",
-            "pytest.ini",
-            "conftest.py",
-            ".flake8",
-            "ruff.toml",
-            ".ruff.toml",
-        ]
-        .iter()
-        .filter(|f| exists(dir, f))
-        .map(|f| f.to_string()),
-    );
     let requirements: Vec<&str> = REQUIREMENTS
         .iter()
         .copied()
@@ -167,6 +155,10 @@ pub fn facts(dir: &Path) -> Facts {
     flag(vars, "pytest", config.pytest);
     flag(vars, "unittest", unittest);
     flag(vars, "ruff", config.ruff);
+    let ruff_format = config.ruff
+        && (read(dir, "pyproject.toml").is_some_and(|t| t.contains("[tool.ruff.format]"))
+            || super::facts::uses(dir, &["ruff format", "ruff-format"]));
+    flag(vars, "ruff_format", ruff_format);
     flag(vars, "flake8", config.flake8);
     facts
 }

@@ -6,7 +6,10 @@
 //! - `#% section name` starts a named part of the file (the lines before the
 //!   first one form the section `""`);
 //! - `#% needs program: install hint` records a program that the kept lines
-//!   need, for the tool check after writing.
+//!   need, for the tool check after writing;
+//! - `#% gate name: note` / `#% end` keeps the lines between them when `name`
+//!   is true, and otherwise keeps them commented out (`# `), after a comment
+//!   `# Not enabled: note` (for checks the repository shows no sign of using).
 //!
 //! Directive lines may be indented and never reach the output.
 
@@ -54,20 +57,29 @@ pub fn render(file: &str, template: &str, vars: &Vars) -> Result<Rendered, Strin
     let mut out = Rendered {
         sections: vec![Section::default()],
     };
-    // One entry per open `#% if`: (whether its branch is taken, whether an
-    // enclosing block is dropping lines).
-    let mut stack: Vec<(bool, bool)> = Vec::new();
+    let mut stack: Vec<Block> = Vec::new();
     for (index, line) in template.lines().enumerate() {
         let at = |message: String| format!("{file}:{}: {message}", index + 1);
-        let dropping = stack.iter().any(|(taken, _)| !taken);
+        let dropping = stack.iter().any(|b| !b.taken);
+        let commenting = stack.iter().any(|b| b.commented);
         match line.trim_start().strip_prefix("#%") {
             Some(directive) => {
-                directive_line(directive.trim(), vars, dropping, &mut stack, &mut out)
-                    .map_err(at)?;
+                directive_line(
+                    directive.trim(),
+                    vars,
+                    dropping || commenting,
+                    &mut stack,
+                    &mut out,
+                )
+                .map_err(at)?;
             }
             None if dropping => {}
             None => {
-                let text = substitute(line, vars).map_err(at)?;
+                let mut text = substitute(line, vars).map_err(at)?;
+                if commenting && !text.trim_start().starts_with('#') {
+                    let indent = text.len() - text.trim_start().len();
+                    text.insert_str(indent, "# ");
+                }
                 let section = out.sections.last_mut().expect("never empty");
                 section.text.push_str(&text);
                 section.text.push('\n');
@@ -80,27 +92,56 @@ pub fn render(file: &str, template: &str, vars: &Vars) -> Result<Rendered, Strin
     Ok(out)
 }
 
+/// An open `#% if` or `#% gate`.
+struct Block {
+    /// Whether its lines are kept.
+    taken: bool,
+    /// Whether its lines are kept commented out (a gate that is off).
+    commented: bool,
+}
+
+/// Runs one directive; `quiet` is set inside a dropped or commented block,
+/// where `#% needs` records nothing.
 fn directive_line(
     directive: &str,
     vars: &Vars,
-    dropping: bool,
-    stack: &mut Vec<(bool, bool)>,
+    quiet: bool,
+    stack: &mut Vec<Block>,
     out: &mut Rendered,
 ) -> Result<(), String> {
     let (word, rest) = directive.split_once(' ').unwrap_or((directive, ""));
     let rest = rest.trim();
+    let is_set = |name: &str| vars.get(name).is_some_and(|v| !v.is_empty());
     match word {
         "if" => {
             let (negated, name) = match rest.strip_prefix('!') {
                 Some(name) => (true, name),
                 None => (false, rest),
             };
-            let set = vars.get(name).is_some_and(|v| !v.is_empty());
-            stack.push((set != negated, dropping));
+            stack.push(Block {
+                taken: is_set(name) != negated,
+                commented: false,
+            });
+        }
+        "gate" => {
+            let (name, note) = rest.split_once(':').ok_or("`#% gate` wants `name: note`")?;
+            let on = is_set(name.trim());
+            let dropping = stack.iter().any(|b| !b.taken);
+            if !on && !dropping {
+                let note = substitute(note.trim(), vars)?;
+                let section = out.sections.last_mut().expect("never empty");
+                section
+                    .text
+                    .push_str(&format!("      # Not enabled: {note}\n"));
+            }
+            stack.push(Block {
+                taken: true,
+                commented: !on,
+            });
         }
         "else" => {
             let top = stack.last_mut().ok_or("`#% else` without `#% if`")?;
-            top.0 = !top.0;
+            top.taken = !top.taken;
         }
         "end" => {
             stack.pop().ok_or("`#% end` without `#% if`")?;
@@ -110,7 +151,7 @@ fn directive_line(
             ..Section::default()
         }),
         "section" => return Err("`#% section` inside `#% if`".into()),
-        "needs" if dropping => {}
+        "needs" if quiet => {}
         "needs" => {
             let (program, hint) = rest
                 .split_once(':')
@@ -186,6 +227,24 @@ mod tests {
         let r = render("t", t, &vars(&[("b", "1")])).unwrap();
         assert_eq!(r.section("").unwrap().text, "only b\n");
         assert!(r.section("").unwrap().needs.is_empty());
+    }
+
+    #[test]
+    fn a_gate_that_is_off_is_written_commented_out_with_its_note() {
+        let t = "#% gate fmt: no sign of {{tool}}\n      - name: fmt\n#% needs cargo: get it\n        run: x\n#% end\n";
+        let off = render("t", t, &vars(&[("tool", "rustfmt")])).unwrap();
+        let s = off.section("").unwrap();
+        assert_eq!(
+            s.text,
+            "      # Not enabled: no sign of rustfmt\n      # - name: fmt\n        # run: x\n"
+        );
+        assert!(s.needs.is_empty());
+        let on = render("t", t, &vars(&[("tool", "x"), ("fmt", "1")])).unwrap();
+        assert_eq!(
+            on.section("").unwrap().text,
+            "      - name: fmt\n        run: x\n"
+        );
+        assert_eq!(on.section("").unwrap().needs.len(), 1);
     }
 
     #[test]

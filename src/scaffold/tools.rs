@@ -27,6 +27,22 @@ pub fn image_builder(cwd: &Path) -> Result<String, String> {
         .map(|chosen| chosen.builder.name().to_string())
 }
 
+/// How to install `program`, in the words `gantry init` uses for it (the
+/// templates' `#% needs` lines); also shown when an action fails because
+/// the program is missing.
+pub fn install_hint(program: &str) -> Option<String> {
+    if matches!(program, "npm" | "pnpm" | "yarn") {
+        return Some(super::node::install_hint(program).to_string());
+    }
+    super::ecosystem::Ecosystem::ALL
+        .iter()
+        .flat_map(|e| e.template().1.lines())
+        .find_map(|line| {
+            let (needed, hint) = line.trim().strip_prefix("#% needs ")?.split_once(':')?;
+            (needed.trim() == program).then(|| hint.trim().to_string())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,11 +66,19 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                 }
                 let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
                 if let Some(decision) = cache.and_then(|c| c.decide(action, &plan.root)) {
-                    let verdict = match decision {
-                        Decision::Skip { .. } => "cache: would skip",
-                        Decision::Run { .. } => "cache: would run",
+                    let verdict = match &decision {
+                        Decision::Restore { entry, damage, .. } => {
+                            let what: Vec<String> = damage.iter().map(|d| d.describe()).collect();
+                            format!(
+                                "would restore outputs from run {} and skip ({})",
+                                entry.run_id,
+                                what.join(", ")
+                            )
+                        }
+                        Decision::Skip { .. } => format!("would skip ({})", decision.describe()),
+                        Decision::Run { .. } => format!("would run ({})", decision.describe()),
                     };
-                    let _ = writeln!(out, "      {verdict} ({})", decision.describe());
+                    let _ = writeln!(out, "      cache: {verdict}");
                 }
                 for (k, v) in action.env.iter().filter(|(k, _)| !k.starts_with("GANTRY_")) {
                     let _ = writeln!(

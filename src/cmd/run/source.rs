@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cache::FileIndex;
+use crate::cache::{Cache, FileIndex};
 use crate::cmd::Globals;
 use crate::config::{self, Pipeline};
 use crate::error::{ConfigError, UsageError};
@@ -22,32 +22,14 @@ pub struct Source {
     /// The checkout, for snapshot runs (removed when dropped unless kept).
     pub snapshot: Option<Snapshot>,
     /// File lookups for the cache (through the git index in a work tree,
-    /// the commit's tree in a snapshot), when some action has `inputs:`.
+    /// the commit's tree in a snapshot), when some action is cached.
     pub files: Option<FileIndex>,
-}
-
-/// `files`, with the content of every declared input already looked up;
-/// `None` when no action declares `inputs:`.
-fn prefetched(pipeline: &Pipeline, files: FileIndex) -> Option<FileIndex> {
-    let patterns: Vec<&Vec<String>> = pipeline
-        .stages
-        .iter()
-        .flat_map(|s| &s.actions)
-        .map(|a| &a.inputs)
-        .filter(|i| !i.is_empty())
-        .collect();
-    if patterns.is_empty() {
-        return None;
-    }
-    for inputs in patterns {
-        files.content_ids(&files.matching(inputs));
-    }
-    Some(files)
 }
 
 impl Source {
     /// Loads the pipeline from the work tree, or from a snapshot of `rev`.
-    pub fn load(globals: &Globals, rev: Option<&str>) -> anyhow::Result<Source> {
+    /// `clean` starts the snapshot's checkout afresh.
+    pub fn load(globals: &Globals, rev: Option<&str>, clean: bool) -> anyhow::Result<Source> {
         let real_config = config::find_config(&globals.cwd, globals.config_file.as_deref())?;
         let Some(rev) = rev else {
             let pipeline = config::load(&real_config)?;
@@ -56,7 +38,9 @@ impl Source {
             // inputs both stat many files: do them at the same time.
             let (git, files) = std::thread::scope(|scope| {
                 let git = scope.spawn(|| GitInfo::discover(&pipeline.root));
-                let files = prefetched(&pipeline, FileIndex::for_worktree(&pipeline.root));
+                let table = Cache::table_path(&state_root, false);
+                let files = FileIndex::for_worktree(&pipeline.root).with_table(table);
+                let files = Cache::prefetch(&pipeline, files);
                 (git.join().unwrap_or_default(), files)
             });
             return Ok(Source {
@@ -67,7 +51,16 @@ impl Source {
                 files,
             });
         };
-        let snapshot = Snapshot::checkout(&globals.cwd, rev)?;
+        let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
+        super::ensure_state_dir(&state_root)?;
+        let state_dir = state_root.join(crate::record::STATE_DIR);
+        let waiting = |dir: &std::path::Path| {
+            eprintln!(
+                "gantry: another snapshot run is using {}; waiting for it to finish",
+                dir.display()
+            )
+        };
+        let snapshot = Snapshot::checkout(&globals.cwd, rev, &state_dir, clean, &waiting)?;
         let short: String = snapshot.commit.chars().take(7).collect();
         let config_path = snapshot
             .map(&real_config)
@@ -80,7 +73,7 @@ impl Source {
             })?;
         let mut pipeline =
             config::load(&config_path).map_err(|e| relabel(e, &real_config, &short))?;
-        let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
+        pipeline.state_root = state_root.clone();
         // A name taken from the directory must be the real one, not the checkout's.
         if pipeline.root.file_name() == Some(std::ffi::OsStr::new(&pipeline.name)) {
             if let Some(name) = state_root
@@ -104,7 +97,10 @@ impl Source {
             &snapshot.dir,
             snapshot.checked_out_at,
         );
-        let files = prefetched(&pipeline, files);
+        let files = Cache::prefetch(
+            &pipeline,
+            files.with_table(Cache::table_path(&state_root, true)),
+        );
         Ok(Source {
             pipeline,
             state_root,
@@ -114,12 +110,13 @@ impl Source {
         })
     }
 
-    /// What run.json records about the snapshot, after `keep` was decided.
-    pub fn snapshot_info(&self, kept: bool) -> Option<SnapshotInfo> {
+    /// What run.json records about the snapshot.
+    pub fn snapshot_info(&self) -> Option<SnapshotInfo> {
         self.snapshot.as_ref().map(|s| SnapshotInfo {
             commit: s.commit.clone(),
             dir: s.dir.clone(),
-            kept,
+            kept: true,
+            fresh: s.fresh,
         })
     }
 }

@@ -1,8 +1,10 @@
-//! "Did you mean …?" suggestions by edit distance, for misspelt keys and
-//! lifecycle event names.
+//! "Did you mean …?" suggestions by edit distance, shared by every check
+//! that meets a misspelt word: `gantry.yml` keys and stage names, AppSpec
+//! keys and lifecycle event names.
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo:
-/// a case-insensitive match, or an edit distance of at most a third of the
+/// a case-insensitive match, or an edit distance (a swap of two neighbours
+/// counting as one edit) of at most a third of the
 /// word's length (at least 1, at most 3).
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(word)) {
@@ -11,7 +13,7 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .iter()
-        .map(|c| (distance(word, c), *c))
+        .map(|c| (strsim::osa_distance(word, c), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -20,22 +22,6 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// `did you mean "X"?` for the closest candidate, if any.
 pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
     closest(word, candidates).map(|c| format!("did you mean \"{c}\"?"))
-}
-
-/// Levenshtein distance over characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -48,6 +34,8 @@ mod tests {
         assert_eq!(closest("BeforInstall", &events), Some("BeforeInstall"));
         assert_eq!(closest("afterinstall", &events), Some("AfterInstall"));
         assert_eq!(closest("Deploy", &events), None);
-        assert_eq!(distance("kitten", "sitting"), 3);
+        let keys = ["run_order", "timeout", "run"];
+        assert_eq!(closest("run_ordr", &keys), Some("run_order"));
+        assert_eq!(closest("timout", &keys), Some("timeout"));
     }
 }

@@ -1,0 +1,138 @@
+//! Which files are an action's inputs. Without `inputs:` (or with only `!`
+//! exclusions, or with `$default` among them) the set starts from every file
+//! git would see under the root, minus `.gantry/` and the action's own
+//! `outputs:`; written patterns add files (ignored ones too: the user named
+//! them), and `!PATTERN` entries take files out.
+
+use super::files::{FileIndex, Scanned};
+use super::DEFAULT_INPUTS;
+
+/// A compiled `inputs:`/`outputs:` pattern: a literal path (the file, or
+/// every file below the folder) or a glob.
+pub struct Pattern {
+    prefix: String,
+    literal: bool,
+    glob: Option<globset::GlobMatcher>,
+}
+
+impl Pattern {
+    /// Compiles `pattern` (already validated by the config loader).
+    pub fn new(pattern: &str) -> Pattern {
+        let (prefix, literal) = literal_prefix(pattern);
+        let glob = (!literal)
+            .then(|| {
+                globset::GlobBuilder::new(pattern)
+                    .literal_separator(true)
+                    .build()
+                    .ok()
+            })
+            .flatten()
+            .map(|g| g.compile_matcher());
+        Pattern {
+            prefix,
+            literal,
+            glob,
+        }
+    }
+
+    /// Whether `path` (relative to the root) is matched.
+    pub fn matches(&self, path: &str) -> bool {
+        if self.literal {
+            path == self.prefix
+                || (path.starts_with(self.prefix.as_str())
+                    && path.as_bytes().get(self.prefix.len()) == Some(&b'/'))
+        } else {
+            self.glob.as_ref().is_some_and(|g| g.is_match(path))
+        }
+    }
+
+    /// The folder (or file) a walk for this pattern starts at.
+    pub fn start(&self) -> &str {
+        &self.prefix
+    }
+}
+
+/// The input files of an action with `inputs` and `outputs`, sorted by path.
+pub fn select(files: &FileIndex, inputs: &[String], outputs: &[String]) -> Vec<Scanned> {
+    let (excluded, included): (Vec<&String>, Vec<&String>) =
+        inputs.iter().partition(|p| p.starts_with('!'));
+    let excluded: Vec<Pattern> = excluded.iter().map(|p| Pattern::new(&p[1..])).collect();
+    let mut chosen: Vec<Scanned> = Vec::new();
+    if included.is_empty() || included.iter().any(|p| *p == DEFAULT_INPUTS) {
+        let outputs: Vec<Pattern> = outputs.iter().map(|p| Pattern::new(p)).collect();
+        chosen.extend(
+            files
+                .visible()
+                .iter()
+                .filter(|f| !outputs.iter().any(|o| o.matches(&f.path)))
+                .cloned(),
+        );
+    }
+    for written in included.iter().filter(|p| **p != DEFAULT_INPUTS) {
+        let pattern = Pattern::new(written);
+        chosen.extend(
+            files
+                .walk(pattern.start())
+                .iter()
+                .filter(|f| pattern.matches(&f.path))
+                .cloned(),
+        );
+    }
+    chosen.retain(|f| !excluded.iter().any(|x| x.matches(&f.path)));
+    chosen.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    chosen.dedup_by(|a, b| a.path == b.path);
+    chosen
+}
+
+/// The files matching `patterns` (outputs), ignored ones included, sorted.
+pub fn matching(files: &FileIndex, patterns: &[String]) -> Vec<Scanned> {
+    let mut chosen: Vec<Scanned> = Vec::new();
+    for written in patterns {
+        let pattern = Pattern::new(written);
+        chosen.extend(
+            files
+                .walk(pattern.start())
+                .iter()
+                .filter(|f| pattern.matches(&f.path))
+                .cloned(),
+        );
+    }
+    chosen.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    chosen.dedup_by(|a, b| a.path == b.path);
+    chosen
+}
+
+/// The leading components of `pattern` without glob characters, and whether
+/// that is the whole pattern.
+fn literal_prefix(pattern: &str) -> (String, bool) {
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let literal: Vec<&str> = parts
+        .iter()
+        .take_while(|p| !p.contains(['*', '?', '[', '{']))
+        .copied()
+        .collect();
+    (literal.join("/"), literal.len() == parts.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_prefix_stops_at_the_first_glob() {
+        assert_eq!(literal_prefix("src/**/*.rs"), ("src".into(), false));
+        assert_eq!(literal_prefix("Cargo.toml"), ("Cargo.toml".into(), true));
+        assert_eq!(literal_prefix("*.md"), ("".into(), false));
+        assert_eq!(literal_prefix("a/b"), ("a/b".into(), true));
+    }
+
+    #[test]
+    fn a_literal_folder_matches_what_is_below_it_only() {
+        let out = Pattern::new("out");
+        assert!(out.matches("out"));
+        assert!(out.matches("out/app"));
+        assert!(!out.matches("output.txt"));
+        assert!(Pattern::new("docs/**").matches("docs/a/b.md"));
+        assert!(!Pattern::new("*.md").matches("docs/a.md"));
+    }
+}

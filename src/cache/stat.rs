@@ -1,0 +1,65 @@
+//! What the cache remembers about a file without reading it: size, mtime,
+//! ctime, inode and the executable bit — the stat data git's index trusts.
+
+use std::os::unix::fs::MetadataExt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// A file's stat data. Two equal `FileStat`s of the same path mean the file
+/// was not written in between (an edit that restores the old mtime with
+/// `touch -r` still changes the ctime).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStat {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time: seconds, nanoseconds.
+    pub mtime: (i64, u32),
+    /// Status change time: seconds, nanoseconds.
+    pub ctime: (i64, u32),
+    /// Inode number.
+    pub ino: u64,
+    /// Any executable bit set.
+    pub exec: bool,
+}
+
+/// Files changed less than this long before they were read may change again
+/// within the same timestamp tick, so their content ids are not remembered
+/// (git's "racily clean" rule, with a margin for coarse clocks).
+const SETTLE: Duration = Duration::from_secs(2);
+
+impl FileStat {
+    /// The stat data of `meta`.
+    pub fn of(meta: &std::fs::Metadata) -> FileStat {
+        FileStat {
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+            ctime: (meta.ctime(), meta.ctime_nsec() as u32),
+            ino: meta.ino(),
+            exec: meta.mode() & 0o111 != 0,
+        }
+    }
+
+    /// Whether the file was last changed long enough before `now` that a
+    /// content id read now may be trusted for as long as the stat is equal.
+    pub fn settled(&self, now: SystemTime) -> bool {
+        let Ok(now) = now.duration_since(UNIX_EPOCH) else {
+            return false;
+        };
+        let limit = now.saturating_sub(SETTLE);
+        let at =
+            |(s, ns): (i64, u32)| u64::try_from(s).map_or(Duration::ZERO, |s| Duration::new(s, ns));
+        at(self.mtime) < limit && at(self.ctime) < limit
+    }
+
+    /// Whether git's (32-bit) index stat data agrees with this stat.
+    pub fn matches_index(&self, entry: &git2::IndexEntry) -> bool {
+        let low = |v: u64| v & 0xFFFF_FFFF;
+        low(self.size) == u64::from(entry.file_size)
+            && low(self.ino) == u64::from(entry.ino)
+            && self.mtime.0 as u32 == entry.mtime.seconds() as u32
+            && self.mtime.1 == entry.mtime.nanoseconds()
+            && self.ctime.0 as u32 == entry.ctime.seconds() as u32
+            && self.ctime.1 == entry.ctime.nanoseconds()
+    }
+}

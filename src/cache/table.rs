@@ -1,0 +1,94 @@
+//! The stat table: the content id of every file the cache read, with the
+//! stat data it had, kept between runs in `.gantry/cache/stat-*.tsv` so a
+//! no-op re-run reads no file that git's index does not already vouch for.
+//! One line per file: `id size mtime_s mtime_ns ctime_s ctime_ns ino exec path`,
+//! tab-separated; an unreadable table is simply empty.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use super::stat::FileStat;
+
+/// Reads the table at `path` (empty when it is missing or unreadable).
+pub fn load(path: &Path) -> HashMap<String, (FileStat, String)> {
+    let Some(text) = crate::fsutil::read_limited(path, super::store::MAX_READ)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+    else {
+        return HashMap::new();
+    };
+    text.lines().filter_map(parse).collect()
+}
+
+fn parse(line: &str) -> Option<(String, (FileStat, String))> {
+    let mut fields = line.splitn(9, '\t');
+    let mut next = || fields.next();
+    let id = next()?.to_string();
+    let mut number = || next()?.parse::<i64>().ok();
+    let size = number()? as u64;
+    let mtime = (number()?, number()? as u32);
+    let ctime = (number()?, number()? as u32);
+    let ino = number()? as u64;
+    let exec = number()? == 1;
+    let path = fields_rest(line)?;
+    let stat = FileStat {
+        size,
+        mtime,
+        ctime,
+        ino,
+        exec,
+    };
+    Some((path.to_string(), (stat, id)))
+}
+
+/// The ninth field (the path, which may itself contain tabs).
+fn fields_rest(line: &str) -> Option<&str> {
+    line.splitn(9, '\t').nth(8)
+}
+
+/// Writes `ids` to `path` atomically.
+pub fn save(path: &Path, ids: &HashMap<String, (FileStat, String)>) -> std::io::Result<()> {
+    let mut text = String::with_capacity(ids.len() * 100);
+    for (file, (s, id)) in ids {
+        if file.contains('\n') {
+            continue;
+        }
+        let _ = writeln!(
+            text,
+            "{id}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{file}",
+            s.size,
+            s.mtime.0,
+            s.mtime.1,
+            s.ctime.0,
+            s.ctime.1,
+            s.ino,
+            u8::from(s.exec)
+        );
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::fsutil::write_atomic(path, text.as_bytes(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_reads_back_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stat.tsv");
+        let stat = FileStat {
+            size: 12,
+            mtime: (1_700_000_000, 5),
+            ctime: (1_700_000_001, 6),
+            ino: 77,
+            exec: true,
+        };
+        let ids = HashMap::from([("a b/\tc.rs".to_string(), (stat, "abc+x".to_string()))]);
+        save(&path, &ids).unwrap();
+        assert_eq!(load(&path), ids);
+    }
+}

@@ -1,0 +1,99 @@
+//! `gantry retry [RUN]`: runs a recorded run's actions again, except those
+//! that passed (or were cached), which stand with their recorded results and
+//! outputs. A snapshot run is retried on the same commit.
+
+use std::collections::BTreeMap;
+
+use super::run::{execute_with, Extra};
+use super::Globals;
+use crate::cli::{RetryArgs, RunArgs};
+use crate::error::UsageError;
+use crate::plan::{Plan, Reused};
+use crate::record::{self, RecordedRun};
+
+/// Retries the chosen run; returns the new run's exit code.
+pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
+    let pipeline = globals.load_pipeline()?;
+    let run = match args.run {
+        Some(id) => record::load_run(&pipeline.root, id)
+            .ok_or_else(|| UsageError(format!("no run {id} recorded (see `gantry history`)"))),
+        None => record::newest_runs(&pipeline.root)
+            .next()
+            .ok_or_else(|| UsageError("no runs recorded yet: nothing to retry".into())),
+    }?;
+    if run.summary["status"] == "passed" {
+        eprintln!("run {} passed: nothing to retry", run.id);
+        return Ok(crate::error::EXIT_OK);
+    }
+    let reused = reusable(&run);
+    let run_args = RunArgs {
+        stages: actions(&run),
+        from: None,
+        to: None,
+        skip: Vec::new(),
+        dry_run: false,
+        keep_going: args.keep_going,
+        jobs: args.jobs,
+        env: args.env.clone(),
+        output: args.output,
+        snapshot: run.summary["snapshot"]["commit"]
+            .as_str()
+            .map(str::to_string),
+        junit: None,
+        no_cache: args.no_cache,
+        keep_snapshot: false,
+        clean: false,
+        pre_push: false,
+        yes: args.yes,
+    };
+    let adjust = |plan: &mut Plan| {
+        for action in plan
+            .stages
+            .iter_mut()
+            .flat_map(|s| s.groups.iter_mut().flatten())
+        {
+            if let Some(reuse) = reused.get(&(action.stage.clone(), action.name.clone())) {
+                action.reuse = Some(reuse.clone());
+            }
+        }
+    };
+    let extra = Extra {
+        adjust: Some(&adjust),
+        retry_of: Some(run.id),
+    };
+    execute_with(globals, &run_args, &extra)
+}
+
+/// The run's actions, as exact `stage/action` patterns.
+fn actions(run: &RecordedRun) -> Vec<String> {
+    recorded(run)
+        .map(|a| globset::escape(&format!("{}/{}", text(&a["stage"]), text(&a["action"]))))
+        .collect()
+}
+
+/// The actions that passed (or stood cached) in `run`, with their outputs.
+fn reusable(run: &RecordedRun) -> BTreeMap<(String, String), Reused> {
+    recorded(run)
+        .filter(|a| matches!(a["status"].as_str(), Some("passed" | "cached" | "warning")))
+        .map(|a| {
+            let status = text(&a["status"]);
+            let reuse = Reused {
+                reason: format!("{status} in run {}", run.id),
+                outputs: super::run::string_map(&a["outputs"]),
+            };
+            ((text(&a["stage"]), text(&a["action"])), reuse)
+        })
+        .collect()
+}
+
+fn recorded(run: &RecordedRun) -> impl Iterator<Item = &serde_json::Value> {
+    run.summary["stages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["actions"].as_array().into_iter().flatten())
+}
+
+fn text(value: &serde_json::Value) -> String {
+    value.as_str().unwrap_or_default().to_string()
+}

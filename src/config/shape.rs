@@ -1,0 +1,333 @@
+//! The tolerant pass over `gantry.yml`. serde stops at the first mistake, so
+//! when it fails the file is also read as a plain located YAML tree and
+//! checked against the JSON Schema derived from the loader's own types:
+//! every unknown key (with a did-you-mean), missing key and wrong type is
+//! found in one go instead of one per run.
+//!
+//! It only ever adds findings to a file serde refused; serde stays the
+//! authority on what is valid. When every finding is an unknown `key: value`
+//! on a line of its own, [`Shape::without_unknown_keys`] gives the text with
+//! those lines blanked (every other position unchanged), so that the
+//! loader's own checks can run as well and report their findings too.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde_json::Value as Schema;
+
+use crate::appspec::node::{kind, Node, Value};
+use crate::diagnostics::Diagnostic;
+use crate::suggest;
+
+/// What the tolerant pass found.
+pub struct Shape {
+    /// Every shape problem, located, in file order.
+    pub found: Vec<Diagnostic>,
+    /// 0-based lines holding an unknown `key: value` and nothing else.
+    removable: Vec<usize>,
+    /// Some finding is not such a line.
+    stuck: bool,
+}
+
+impl Shape {
+    /// `text` with the lines of unknown keys blanked, when every finding is
+    /// one of those; `None` otherwise.
+    pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
+        if self.stuck || self.removable.is_empty() {
+            return None;
+        }
+        let removable: HashSet<usize> = self.removable.iter().copied().collect();
+        let lines: Vec<&str> = text
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| if removable.contains(&i) { "" } else { line })
+            .collect();
+        Some(lines.join("\n"))
+    }
+}
+
+/// Every shape problem of `text` (a `gantry.yml`), located; none when the
+/// text is not even YAML (the parser's own error says why).
+pub fn check(file: &Path, text: &str) -> Shape {
+    let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, super::load::yaml_options())
+    else {
+        return Shape {
+            found: Vec::new(),
+            removable: Vec::new(),
+            stuck: true,
+        };
+    };
+    let schema = super::json_schema();
+    let mut walk = Walk {
+        file,
+        lines: text.split('\n').collect(),
+        text,
+        defs: &schema["$defs"],
+        found: Vec::new(),
+        removable: Vec::new(),
+        stuck: false,
+    };
+    walk.node(&root, &schema, "the config");
+    walk.found.sort_by_key(|d| (d.line, d.column));
+    Shape {
+        found: walk.found,
+        removable: walk.removable,
+        stuck: walk.stuck,
+    }
+}
+
+struct Walk<'a> {
+    file: &'a Path,
+    text: &'a str,
+    lines: Vec<&'a str>,
+    defs: &'a Schema,
+    found: Vec<Diagnostic>,
+    removable: Vec<usize>,
+    stuck: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn report(&mut self, node: &Node, message: String, hint: String) {
+        self.stuck = true;
+        self.add(node, message, hint);
+    }
+
+    fn add(&mut self, node: &Node, message: String, hint: String) {
+        let d = Diagnostic::error("C001", self.file, node.line, node.column, message);
+        self.found.push(d.with_hint(hint));
+    }
+
+    /// The 0-based line of `key: value` when the pair is all the line holds
+    /// (a block mapping entry with a one-line scalar value).
+    fn own_line(&self, key: &Node, value: &Node) -> Option<usize> {
+        let line = self.lines.get(key.line.checked_sub(1)?)?;
+        let starts_line = line.len() - line.trim_start_matches(' ').len() + 1 == key.column;
+        let (start, len) = value.bytes?;
+        let one_line = !self.text.get(start..start + len)?.contains('\n');
+        let scalar = !matches!(value.value, Value::Seq(_) | Value::Map(_) | Value::Null);
+        (starts_line && one_line && scalar && value.line == key.line).then(|| key.line - 1)
+    }
+
+    /// Follows `$ref`s into `$defs`.
+    fn resolve(&self, mut schema: &'a Schema) -> &'a Schema {
+        while let Some(name) = schema["$ref"].as_str() {
+            schema = &self.defs[name.trim_start_matches("#/$defs/")];
+        }
+        schema
+    }
+
+    fn node(&mut self, node: &Node, schema: &'a Schema, what: &str) {
+        let schema = self.resolve(schema);
+        let branches = schema["anyOf"].as_array().or(schema["oneOf"].as_array());
+        if let Some(branches) = branches {
+            let branches: Vec<&Schema> = branches.iter().map(|b| self.resolve(b)).collect();
+            let fitting: Vec<&Schema> = branches
+                .iter()
+                .copied()
+                .filter(|b| accepts(b, &node.value))
+                .collect();
+            match fitting.as_slice() {
+                [] => self.wrong_type(node, &branches, what),
+                [one] => self.node(node, one, what),
+                _ => {}
+            }
+            return;
+        }
+        if !accepts(schema, &node.value) {
+            self.wrong_type(node, &[schema], what);
+            return;
+        }
+        match &node.value {
+            Value::Map(entries) => self.map(node, entries, schema),
+            Value::Seq(items) => {
+                let item_what = format!("an item of {what}");
+                for item in items {
+                    self.node(item, &schema["items"], &item_what);
+                }
+            }
+            Value::Str(text) => self.enumerated(node, text, schema, what),
+            _ => {}
+        }
+    }
+
+    fn map(&mut self, node: &Node, entries: &[(Node, Node)], schema: &'a Schema) {
+        let properties = schema["properties"].as_object();
+        let names: Vec<&str> = properties
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for (key, value) in entries {
+            let Some(name) = key.scalar_text() else {
+                continue;
+            };
+            if let Some(sub) = properties.and_then(|p| p.get(&name)) {
+                self.node(value, sub, &format!("`{name}`"));
+                continue;
+            }
+            match &schema["additionalProperties"] {
+                Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
+                sub @ Schema::Object(_) => self.node(value, sub, &format!("`{name}`")),
+                _ => {}
+            }
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let Some(required) = required.as_str() else {
+                continue;
+            };
+            if !entries.iter().any(|(k, _)| k.as_str() == Some(required)) {
+                self.report(
+                    node,
+                    format!("missing key `{required}`"),
+                    format!("add `{required}:` to this mapping"),
+                );
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) {
+        match self.own_line(key, value) {
+            Some(line) => self.removable.push(line),
+            None => self.stuck = true,
+        }
+        let valid = format!("valid keys here: {}", names.join(", "));
+        let hint = match suggest::closest(name, names) {
+            Some(close) => format!("did you mean `{close}`? ({valid})"),
+            None => valid,
+        };
+        self.add(key, format!("unknown key `{name}`"), hint);
+    }
+
+    /// A string that must be one of a few words (`AllAtOnce`, …).
+    fn enumerated(&mut self, node: &Node, text: &str, schema: &Schema, what: &str) {
+        let Some(allowed) = schema["enum"].as_array() else {
+            return;
+        };
+        let allowed: Vec<&str> = allowed.iter().filter_map(Schema::as_str).collect();
+        if allowed.contains(&text) {
+            return;
+        }
+        let valid = format!("valid values: {}", allowed.join(", "));
+        let hint = match suggest::closest(text, &allowed) {
+            Some(close) => format!("did you mean `{close}`? ({valid})"),
+            None => valid,
+        };
+        self.report(node, format!("unknown value `{text}` for {what}"), hint);
+    }
+
+    fn wrong_type(&mut self, node: &Node, schemas: &[&Schema], what: &str) {
+        let mut expected: Vec<&str> = schemas
+            .iter()
+            .flat_map(|s| types(s))
+            .filter(|t| *t != "null")
+            .map(type_words)
+            .collect();
+        expected.dedup();
+        let expected = expected.join(" or ");
+        let message = match &node.value {
+            // YAML 1.1 spellings (`yes`, `on`) are strings in gantry.yml.
+            Value::Str(text) if expected == type_words("boolean") => {
+                format!("invalid boolean `{text}` for {what}")
+            }
+            other => format!("{what} must be {expected}, found {}", kind(other)),
+        };
+        self.report(node, message, format!("write {expected} here"));
+    }
+}
+
+/// The JSON types a schema allows (an `enum` of words counts as strings).
+fn types(schema: &Schema) -> Vec<&str> {
+    match &schema["type"] {
+        Schema::String(t) => vec![t.as_str()],
+        Schema::Array(list) => list.iter().filter_map(Schema::as_str).collect(),
+        _ if schema.get("enum").is_some() => vec!["string"],
+        _ if schema.get("properties").is_some() => vec!["object"],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a value of this YAML kind can be read as `schema` says.
+fn accepts(schema: &Schema, value: &Value) -> bool {
+    let allowed = types(schema);
+    allowed.is_empty()
+        || allowed.iter().any(|t| match (*t, value) {
+            ("null", Value::Null) | ("boolean", Value::Bool(_)) => true,
+            ("integer", Value::Int(_)) => true,
+            ("number", Value::Int(_) | Value::Float(_)) => true,
+            // serde reads any scalar as text where a string is wanted.
+            ("string", Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)) => true,
+            ("array", Value::Seq(_)) | ("object", Value::Map(_)) => true,
+            _ => false,
+        })
+}
+
+fn type_words(json_type: &str) -> &str {
+    match json_type {
+        "boolean" => "`true` or `false`",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "string" => "a string",
+        "array" => "a list",
+        "object" => "a mapping",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(text: &str) -> Vec<String> {
+        check(Path::new("gantry.yml"), text)
+            .found
+            .into_iter()
+            .map(|d| {
+                format!(
+                    "{}:{} {} ({})",
+                    d.line,
+                    d.column,
+                    d.message,
+                    d.hint.unwrap()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_every_unknown_key_with_a_suggestion() {
+        let found = messages(
+            "version: 1\nstages:\n  - name: a\n    run: x\n    timout: 5s\n  - name: b\n    actions:\n      - name: c\n        run_ordr: 2\n        run: y\n",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("5:5 unknown key `timout` (did you mean `timeout`?"));
+        assert!(found[1].starts_with("9:9 unknown key `run_ordr` (did you mean `run_order`?"));
+    }
+
+    #[test]
+    fn finds_wrong_types_and_missing_keys() {
+        let found = messages("version: 1\nstages:\n  - run: x\n    retries: [1]\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("3:5 missing key `name`"), "{found:?}");
+        assert!(found[1].contains("`retries` must be a whole number, found a list"));
+    }
+
+    #[test]
+    fn unknown_keys_on_their_own_lines_can_be_blanked() {
+        let text = "version: 1\nstages:\n  - name: a\n    timout: 5s\n    run: x\n";
+        let shape = check(Path::new("gantry.yml"), text);
+        assert_eq!(
+            shape.without_unknown_keys(text).as_deref(),
+            Some("version: 1\nstages:\n  - name: a\n\n    run: x\n")
+        );
+        let flow = "version: 1\nstages:\n  - { name: a, run: x, timout: 5s }\n";
+        assert!(check(Path::new("gantry.yml"), flow)
+            .without_unknown_keys(flow)
+            .is_none());
+    }
+
+    #[test]
+    fn a_valid_config_has_no_findings() {
+        assert!(messages(
+            "version: 1\nstages:\n  - name: a\n    run: x\n    timeout: 5s\n    env: { A: 1 }\n"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,402 @@
+//! GitHub Actions: the `run:` steps of the jobs in `.github/workflows/*.yml`
+//! that can run on a developer's machine. Jobs with `services:`, deployment
+//! jobs and jobs for other operating systems are skipped, and so are
+//! `uses:` steps and commands that need secrets or CI expressions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{command, shown, Derived, Found, Skipped};
+
+/// Environment variables: `NAME: value` (numbers and booleans too).
+type Env = BTreeMap<String, serde_json::Value>;
+
+#[derive(Deserialize, Default)]
+struct Workflow {
+    #[serde(default)]
+    env: Env,
+    #[serde(default)]
+    jobs: BTreeMap<String, Job>,
+}
+
+#[derive(Deserialize, Default)]
+struct Job {
+    name: Option<String>,
+    #[serde(rename = "runs-on")]
+    runs_on: Option<serde_json::Value>,
+    services: Option<serde_json::Value>,
+    environment: Option<serde_json::Value>,
+    uses: Option<String>,
+    #[serde(rename = "if")]
+    condition: Option<String>,
+    defaults: Option<Defaults>,
+    #[serde(default)]
+    env: Env,
+    #[serde(default)]
+    steps: Vec<Step>,
+}
+
+#[derive(Deserialize, Default)]
+struct Defaults {
+    run: Option<RunDefaults>,
+}
+
+#[derive(Deserialize, Default)]
+struct RunDefaults {
+    #[serde(rename = "working-directory")]
+    working_directory: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Step {
+    name: Option<String>,
+    #[serde(rename = "if")]
+    condition: Option<String>,
+    uses: Option<String>,
+    run: Option<String>,
+    shell: Option<String>,
+    #[serde(rename = "working-directory")]
+    working_directory: Option<String>,
+    #[serde(default)]
+    env: Env,
+}
+
+/// Every workflow file, in name order.
+fn workflow_files(root: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The actions of every workflow under `root`.
+pub fn read(root: &Path) -> Found {
+    let mut found = Found::default();
+    for path in workflow_files(root) {
+        let file = shown(root, &path);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        match serde_saphyr::from_str::<Workflow>(&text) {
+            Ok(workflow) => {
+                for (id, job) in &workflow.jobs {
+                    read_job(&file, id, job, &workflow.env, &mut found);
+                }
+            }
+            Err(e) => found.skipped.push(Skipped {
+                origin: file,
+                reason: format!(
+                    "it is not a workflow gantry can read: {}",
+                    first_line(&e.to_string())
+                ),
+            }),
+        }
+    }
+    found
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// Why a whole job cannot run locally, if it cannot.
+fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
+    let label = job.name.as_deref().unwrap_or(id).to_ascii_lowercase();
+    if job.uses.is_some() {
+        return Some("it calls a reusable workflow".into());
+    }
+    if job
+        .condition
+        .as_deref()
+        .is_some_and(|c| c.contains("refs/tags"))
+    {
+        return Some("it runs only for tags (a release)".into());
+    }
+    if job.services.is_some() {
+        return Some("it needs services (containers GitHub starts next to the job)".into());
+    }
+    if job.environment.is_some()
+        || ["deploy", "release", "publish"]
+            .iter()
+            .any(|w| label.contains(w))
+    {
+        return Some("it deploys or publishes".into());
+    }
+    if ["coverage", "codecov", "coveralls"]
+        .iter()
+        .any(|w| label.contains(w) || id.contains(w))
+    {
+        return Some("it measures coverage for an upload, with tools CI installs".into());
+    }
+    let runs_on = job
+        .runs_on
+        .as_ref()
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let runs_on = runs_on.to_ascii_lowercase();
+    if !runs_on.contains("ubuntu")
+        && !runs_on.contains("linux")
+        && !runs_on.contains("${{")
+        && !runs_on.is_empty()
+    {
+        return Some(format!("it runs on {}", runs_on.trim_matches('"')));
+    }
+    None
+}
+
+/// The environment a step sees (workflow, then job, then step), or why
+/// it cannot be set locally.
+fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    for layer in layers {
+        for (name, value) in layer {
+            let value = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if let Some(reason) = command::not_local(&value) {
+                return Err(format!("its environment variable {name}: {reason}"));
+            }
+            env.insert(name.clone(), command::escape_vars(&value));
+        }
+    }
+    Ok(env.into_iter().collect())
+}
+
+/// Whether a script needs bash rather than `sh` (GitHub runs steps in bash).
+fn needs_bash(run: &str, shell: Option<&str>) -> bool {
+    shell.is_some_and(|s| s.starts_with("bash"))
+        || ["[[", "<(", "$'", "pipefail", "source ", "shopt", "declare "]
+            .iter()
+            .any(|b| run.contains(b))
+}
+
+fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Found) {
+    let job_origin = format!("{file}, job {id}");
+    if let Some(reason) = job_skip_reason(id, job) {
+        found.skipped.push(Skipped {
+            origin: job_origin,
+            reason,
+        });
+        return;
+    }
+    let job_dir = job
+        .defaults
+        .as_ref()
+        .and_then(|d| d.run.as_ref())
+        .and_then(|r| r.working_directory.clone());
+    let context = StepContext {
+        job_id: id,
+        job_dir: job_dir.as_deref(),
+        env: [workflow_env, &job.env],
+    };
+    for (index, step) in job.steps.iter().enumerate() {
+        let label = step
+            .name
+            .clone()
+            .or_else(|| step.uses.clone())
+            .or_else(|| {
+                step.run
+                    .as_deref()
+                    .and_then(|r| r.lines().next())
+                    .map(String::from)
+            })
+            .unwrap_or_else(|| format!("step {}", index + 1));
+        let origin = format!("{job_origin}, step \"{label}\"");
+        match step_action(step, &context, origin.clone()) {
+            Err(reason) => found.skipped.push(Skipped { origin, reason }),
+            Ok(Some(action)) => {
+                // The same command in another job (a matrix, say) runs once.
+                let seen = found
+                    .actions
+                    .iter()
+                    .any(|a| a.lines == action.lines && a.dir == action.dir);
+                if !seen {
+                    found.actions.push(action);
+                }
+            }
+            Ok(None) => {}
+        }
+    }
+}
+
+/// The operating system an `if:` limits a step to, when it is not Linux.
+fn other_os(condition: Option<&str>) -> Option<&'static str> {
+    let condition = condition?.to_ascii_lowercase();
+    if condition.contains("!=") {
+        return None;
+    }
+    [("windows", "Windows"), ("macos", "macOS")]
+        .iter()
+        .find(|(word, _)| condition.contains(word))
+        .map(|(_, os)| *os)
+}
+
+/// What a job gives each of its steps.
+struct StepContext<'a> {
+    job_id: &'a str,
+    job_dir: Option<&'a str>,
+    /// The workflow's and the job's `env:`.
+    env: [&'a Env; 2],
+}
+
+/// The action of one step; `Err` says why it cannot run locally, `None`
+/// is a step with nothing to run.
+fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, String> {
+    if let Some(uses) = &step.uses {
+        return Err(format!(
+            "`uses: {uses}` is a GitHub action, which runs only on GitHub"
+        ));
+    }
+    let Some(run) = &step.run else {
+        return Ok(None);
+    };
+    if let Some(os) = other_os(step.condition.as_deref()) {
+        return Err(format!("it runs only on {os} (`if:`)"));
+    }
+    let shell = step.shell.as_deref();
+    if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
+        return Err("it runs in PowerShell or cmd".into());
+    }
+    if let Some(reason) = command::not_local(run) {
+        return Err(reason);
+    }
+    let env = step_env([job.env[0], job.env[1], &step.env])?;
+    let lines: Vec<String> = run
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(command::escape_vars)
+        .collect();
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let dir = step
+        .working_directory
+        .as_deref()
+        .or(job.job_dir)
+        .unwrap_or_default()
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
+    Ok(Some(Derived {
+        phase: command::phase(run, &format!("{name} {}", job.job_id)),
+        name: command::slug(&name),
+        rewrites: command::rewrites(run),
+        lines,
+        dir: if dir == "." {
+            String::new()
+        } else {
+            dir.to_string()
+        },
+        origin,
+        env,
+        shell: needs_bash(run, shell).then(|| "bash".to_string()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runnable_steps_become_actions_and_the_rest_is_skipped_with_a_reason() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(".github/workflows");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ci.yml"),
+            r#"
+on: [push]
+env:
+  CARGO_TERM_COLOR: always
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    env:
+      RUSTFLAGS: -D warnings
+    steps:
+      - uses: actions/checkout@v4
+      - name: Check formatting
+        run: cargo fmt --all -- --check
+      - name: Windows only
+        if: runner.os == 'Windows'
+        run: choco install thing
+      - name: Publish docs
+        run: ./docs.sh
+        env:
+          TOKEN: ${{ secrets.DOCS }}
+      - run: |
+          cargo test --all
+          echo ${{ matrix.x }}
+      - name: Tests
+        run: |
+          # the suite
+          cargo test
+  db:
+    runs-on: ubuntu-latest
+    services:
+      postgres: { image: postgres }
+    steps:
+      - run: cargo test --features db
+  deploy:
+    runs-on: ubuntu-latest
+    environment: prod
+    steps:
+      - run: ./deploy.sh
+"#,
+        )
+        .unwrap();
+        let found = read(tmp.path());
+        let runs: Vec<(&str, Vec<String>)> = found
+            .actions
+            .iter()
+            .map(|a| (a.phase, a.lines.clone()))
+            .collect();
+        assert_eq!(
+            runs,
+            vec![
+                ("lint", vec!["cargo fmt --all -- --check".to_string()]),
+                ("test", vec!["cargo test".to_string()]),
+            ]
+        );
+        assert_eq!(
+            found.actions[1].origin,
+            ".github/workflows/ci.yml, job test, step \"Tests\""
+        );
+        let reasons: Vec<String> = found
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.origin, s.reason))
+            .collect();
+        assert_eq!(
+            found.actions[0].env,
+            [
+                ("CARGO_TERM_COLOR".to_string(), "always".to_string()),
+                ("RUSTFLAGS".to_string(), "-D warnings".to_string())
+            ]
+        );
+        assert_eq!(reasons.len(), 6, "{reasons:#?}");
+        assert!(
+            reasons[0].contains("job db: it needs services"),
+            "{reasons:#?}"
+        );
+        assert!(
+            reasons[1].contains("job deploy: it deploys"),
+            "{reasons:#?}"
+        );
+        assert!(reasons[2].contains("actions/checkout@v4"), "{reasons:#?}");
+        assert!(reasons[3].contains("runs only on Windows"), "{reasons:#?}");
+        assert!(
+            reasons[4].contains("TOKEN: it needs CI secrets"),
+            "{reasons:#?}"
+        );
+        assert!(reasons[5].contains("expression"), "{reasons:#?}");
+    }
+}

@@ -1,0 +1,174 @@
+//! Writing [`Derived`] actions as `gantry.yml` text: each with a comment
+//! naming where it came from (and whether it rewrites files), `run:` for
+//! one line and `script:` for several. Actions in a Python project's
+//! directory run inside its `.gantry/venv`.
+
+use super::{command, Derived};
+use crate::scaffold::template::Need;
+
+/// Programs derived commands often start with, and how to install them.
+const HINTS: &[(&str, &str)] = &[
+    ("make", "install make, e.g. apt-get install make"),
+    (
+        "just",
+        "install just: https://just.systems/man/en/packages.html",
+    ),
+    ("task", "install Task: https://taskfile.dev/installation/"),
+    ("cargo", "install Rust with rustup: https://rustup.rs"),
+    (
+        "npm",
+        "npm comes with Node.js: https://nodejs.org/en/download",
+    ),
+    (
+        "npx",
+        "npx comes with Node.js: https://nodejs.org/en/download",
+    ),
+    ("node", "install Node.js: https://nodejs.org/en/download"),
+    ("go", "install Go: https://go.dev/doc/install"),
+    (
+        "python3",
+        "install Python 3: https://www.python.org/downloads/",
+    ),
+    ("tox", "pip install tox"),
+    ("nox", "pip install nox"),
+];
+
+/// The venv every Python action of gantry init uses.
+const ACTIVATE: &str = ". .gantry/venv/bin/activate";
+
+/// The rendered actions of one phase, and the programs they need.
+pub struct Rendered {
+    /// The YAML text of the actions, indented for a stage's `actions:`.
+    pub text: String,
+    /// The programs they start with, when gantry knows how to install them.
+    pub needs: Vec<Need>,
+}
+
+/// The actions of `phase` among `derived`; `python_dirs` are the
+/// directories of Python projects, whose commands run in their venv.
+pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Rendered {
+    let mut out = Rendered {
+        text: String::new(),
+        needs: Vec::new(),
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut venv_made: Vec<&str> = Vec::new();
+    for action in derived.iter().filter(|a| a.phase == phase) {
+        let mut name = action.name.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{}-{n}", action.name);
+            n += 1;
+        }
+        names.push(name.clone());
+        let mut lines = action.lines.clone();
+        if python_dirs.contains(&action.dir) {
+            lines.insert(0, ACTIVATE.into());
+            if phase == "deps" && !venv_made.contains(&action.dir.as_str()) {
+                lines.insert(0, "python3 -m venv .gantry/venv".into());
+                venv_made.push(&action.dir);
+            }
+        }
+        out.text
+            .push_str(&format!("      # From {}.\n", action.origin));
+        if let Some(what) = &action.rewrites {
+            out.text.push_str(&format!(
+                "      # Note: this command rewrites files ({what}); it is kept as the repository runs it.\n"
+            ));
+        }
+        out.text.push_str(&format!("      - name: {name}\n"));
+        if !action.dir.is_empty() {
+            out.text.push_str(&format!(
+                "        working_directory: {}\n",
+                scalar(&action.dir)
+            ));
+        }
+        if let Some(shell) = &action.shell {
+            out.text.push_str(&format!("        shell: {shell}\n"));
+        }
+        if !action.env.is_empty() {
+            out.text.push_str("        env:\n");
+            for (name, value) in &action.env {
+                out.text
+                    .push_str(&format!("          {}: {}\n", scalar(name), scalar(value)));
+            }
+        }
+        if let [line] = lines.as_slice() {
+            out.text
+                .push_str(&format!("        run: {}\n", scalar(line)));
+        } else {
+            out.text.push_str("        script:\n");
+            for line in &lines {
+                out.text
+                    .push_str(&format!("          - {}\n", scalar(line)));
+            }
+        }
+        for line in &lines {
+            add_need(&mut out.needs, line);
+        }
+    }
+    out
+}
+
+fn add_need(needs: &mut Vec<Need>, line: &str) {
+    let first = line.split_whitespace().next().unwrap_or("");
+    if let Some((program, hint)) = HINTS.iter().find(|(p, _)| *p == first) {
+        if !needs.iter().any(|n| n.program == *program) {
+            needs.push(Need {
+                program: program.to_string(),
+                hint: hint.to_string(),
+            });
+        }
+    }
+}
+
+/// `text` as a YAML scalar: plain when that reads back the same, else
+/// double-quoted (JSON strings are YAML).
+pub fn scalar(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ./_-=+,()".contains(c))
+        && !text.starts_with([' ', '-', '.', '('])
+        && !text.ends_with(' ');
+    if plain && !command::is_yaml_keyword(text) {
+        text.to_string()
+    } else {
+        serde_json::Value::String(text.to_string()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn derived(phase: &'static str, name: &str, lines: &[&str], dir: &str) -> Derived {
+        Derived {
+            phase,
+            name: name.into(),
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+            dir: dir.into(),
+            origin: "Makefile, target `test`".into(),
+            rewrites: None,
+            env: Vec::new(),
+            shell: None,
+        }
+    }
+
+    #[test]
+    fn actions_say_where_they_came_from_and_python_ones_use_the_venv() {
+        let all = [
+            derived("test", "test", &["make test"], ""),
+            derived("test", "test", &["pytest -q", "echo 'a: b'"], "py"),
+            derived("deps", "install", &["pip install -e ."], "py"),
+        ];
+        let test = phase(&all, "test", &["py".into()]);
+        assert_eq!(
+            test.text,
+            "      # From Makefile, target `test`.\n      - name: test\n        run: make test\n      # From Makefile, target `test`.\n      - name: test-2\n        working_directory: py\n        script:\n          - \". .gantry/venv/bin/activate\"\n          - pytest -q\n          - \"echo 'a: b'\"\n"
+        );
+        assert_eq!(test.needs[0].program, "make");
+        let deps = phase(&all, "deps", &["py".into()]);
+        assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - pip install -e ."), "{}", deps.text);
+    }
+}
