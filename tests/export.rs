@@ -187,6 +187,11 @@ fn run_act(repo: &Repo) -> Option<common::Outcome> {
 /// Exports the GitLab file of `repo` and runs it under gitlab-ci-local with
 /// the shell executor; `None` when gitlab-ci-local is not installed.
 fn run_gitlab_ci_local(repo: &Repo) -> Option<common::Outcome> {
+    run_gitlab_ci_local_with(repo, &[])
+}
+
+/// [`run_gitlab_ci_local`] with more gitlab-ci-local arguments.
+fn run_gitlab_ci_local_with(repo: &Repo, args: &[&str]) -> Option<common::Outcome> {
     if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
         return None;
     }
@@ -197,6 +202,7 @@ fn run_gitlab_ci_local(repo: &Repo) -> Option<common::Outcome> {
     command
         .args(["--shell-executor-no-image"])
         .args(["--variable", "GANTRY_DEPLOY_DRY_RUN=1"])
+        .args(args)
         .current_dir(repo.path())
         .env("NO_COLOR", "1");
     Some(common::run_command(command))
@@ -358,5 +364,55 @@ fn gantry_and_the_engines_agree_on_failures_warnings_and_clean_up() {
     }
     if let Some(out) = run_gitlab_ci_local(&repo) {
         assert_rules_followed("gitlab-ci-local", &out);
+    }
+}
+
+/// Three stages where the last two use what the first one made (an
+/// executable included) and the last also what the second made: each
+/// engine job starts from a clean checkout, so only declared `outputs:`
+/// carry over.
+const HAND_ON: &str = "version: 1
+stages:
+  - name: install
+    script:
+      - mkdir -p out
+      - echo made-$((1+1)) > out/a
+      - printf '#!/bin/sh\\necho tool-%s\\n' ran > out/tool
+      - chmod +x out/tool
+    outputs: [out]
+  - name: build
+    script:
+      - mkdir -p dist
+      - cat out/a > dist/b
+    outputs: [dist/b]
+  - name: test
+    script:
+      - cat out/a dist/b
+      - out/tool
+";
+
+fn assert_handed_on(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_eq!(out.code, 0, "{engine} failed:\n{all}");
+    for marker in ["made-2", "tool-ran"] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+}
+
+#[test]
+fn declared_outputs_reach_later_jobs_on_fresh_runners() {
+    let repo = Repo::new(HAND_ON);
+    commit_all(repo.path());
+    assert_handed_on("gantry", &repo.run(&["run"]));
+    let gitlab = export(&repo, "gitlab-ci");
+    assert!(gitlab.contains("artifacts:"), "{gitlab}");
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_handed_on("act", &out);
+    }
+    // A clean directory per job, as on a real runner.
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_handed_on("gitlab-ci-local", &out);
+        assert!(out.stdout.contains("PASS  test:test"), "{}", out.stdout);
     }
 }
