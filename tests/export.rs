@@ -94,6 +94,8 @@ fn exports_of_every_feature_match_their_snapshots() {
     let config =
         std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/features.yml")).unwrap();
     let repo = Repo::new(&config);
+    repo.write(".nvmrc", "v20.11.1\n");
+    repo.write(".python-version", "3.12\n");
     for (target, file) in TARGETS {
         let text = export(&repo, target);
         assert!(!text.contains("hunter2"), "{target} inlined a secret");
@@ -415,4 +417,80 @@ fn declared_outputs_reach_later_jobs_on_fresh_runners() {
         assert_handed_on("gitlab-ci-local", &out);
         assert!(out.stdout.contains("PASS  test:test"), "{}", out.stdout);
     }
+}
+
+/// The pipeline `gantry init` writes for an npm project (install, build,
+/// test), exported: the test's `greet` comes from `node_modules/.bin`,
+/// which only the install job creates.
+#[test]
+fn a_scaffolded_npm_pipeline_passes_on_fresh_runners() {
+    if !common::have_program("npm", "apt-get install npm") {
+        return;
+    }
+    let repo = Repo::new("");
+    std::fs::remove_file(repo.path().join("gantry.yml")).ok();
+    repo.write(
+        "tool/package.json",
+        r#"{"name": "tool", "version": "1.0.0", "bin": {"greet": "greet.js"}}"#,
+    );
+    repo.write(
+        "tool/greet.js",
+        "#!/usr/bin/env node\nconsole.log('greet-' + (1 + 1));\n",
+    );
+    let status = Command::new("chmod")
+        .args(["+x", "tool/greet.js"])
+        .current_dir(repo.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    repo.write(
+        "package.json",
+        r#"{"name": "np", "version": "1.0.0",
+  "scripts": {"build": "mkdir -p dist && greet > dist/out.txt", "test": "greet"},
+  "devDependencies": {"tool": "file:./tool"}}"#,
+    );
+    let out = repo.run(&["init"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    repo.write(".gitignore", "node_modules/\n.gantry/\n");
+    commit_all(repo.path());
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_eq!(out.code, 0, "gitlab-ci-local failed:\n{}", out.all());
+        assert!(out.stdout.contains("greet-2"), "{}", out.stdout);
+        assert!(out.stdout.contains("PASS  test:test"), "{}", out.stdout);
+    }
+}
+
+/// The GitLab export of every feature (artifacts with `exclude:`, images)
+/// passes gitlab-ci-local's check against GitLab's JSON schema.
+#[test]
+fn the_gitlab_export_of_every_feature_passes_the_schema_check() {
+    if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
+        return;
+    }
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/features.yml")).unwrap();
+    let repo = Repo::new(&config);
+    repo.write(".nvmrc", "v20.11.1\n");
+    commit_all(repo.path());
+    let list = |repo: &Repo| {
+        let mut command = Command::new(which::which("gitlab-ci-local").unwrap());
+        command
+            .arg("--list")
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1");
+        common::run_command(command)
+    };
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    repo.write(".gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    let out = list(&repo);
+    assert!(
+        out.code == 0 && !out.all().contains("Invalid"),
+        "{}",
+        out.all()
+    );
+    // The check can fail: an unknown artifacts key is reported.
+    let text = export(&repo, "gitlab-ci").replace("expire_in:", "expire_inn:");
+    repo.write(".gitlab-ci.yml", &text);
+    assert!(list(&repo).all().contains("Invalid"));
 }

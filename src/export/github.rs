@@ -262,7 +262,8 @@ fn upload_steps(name: &str, patterns: &[String]) -> Vec<Node> {
 /// clean-up job, missing outputs (an earlier job failed) are no error.
 fn download_steps(cleanup: bool) -> Vec<Node> {
     let mut download = vec![
-        ("uses".to_string(), s("actions/download-artifact@v4")),
+        ("name".to_string(), s("download outputs of earlier jobs")),
+        ("uses".into(), s("actions/download-artifact@v4")),
         (
             "with".into(),
             Node::Map(vec![
@@ -274,12 +275,12 @@ fn download_steps(cleanup: bool) -> Vec<Node> {
     ];
     let unpack = "for archive in \"$RUNNER_TEMP\"/gantry-outputs/*.tgz; do\n  [ -f \"$archive\" ] && tar -xzf \"$archive\"\ndone\ntrue";
     let mut unpack = vec![
-        ("name".to_string(), s("outputs of earlier jobs")),
+        ("name".to_string(), s("unpack outputs of earlier jobs")),
         ("shell".into(), s("sh -e {0}")),
         ("run".into(), Node::Block(unpack.into())),
     ];
     if cleanup {
-        download.insert(0, ("continue-on-error".into(), Node::Raw("true".into())));
+        download.push(("continue-on-error".into(), Node::Raw("true".into())));
         unpack.insert(1, ("if".into(), s("${{ always() }}")));
     }
     vec![Node::Map(download), Node::Map(unpack)]
