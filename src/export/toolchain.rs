@@ -351,4 +351,28 @@ mod tests {
         assert_eq!(image(Kind::Rust, "stable").as_deref(), Some("rust:latest"));
         assert_eq!(image(Kind::Rust, "beta"), None);
     }
+
+    #[test]
+    fn github_steps_install_each_toolchain_from_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("go.mod", "module x\ngo 1.22\n"),
+            (".ruby-version", "3.3.0\n"),
+            (".java-version", "21\n"),
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.80\"\n"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let steps = Toolchains::detect(dir.path()).github_steps();
+        let text =
+            crate::export::yaml::render(&Node::Map(vec![("steps".into(), Node::Seq(steps))]));
+        for expected in [
+            "uses: \"actions/setup-go@v5\"\n    with:\n      go-version-file: go.mod\n",
+            "uses: \"ruby/setup-ruby@v1\"\n    with:\n      ruby-version: \"3.3.0\"\n",
+            "uses: \"actions/setup-java@v4\"\n    with:\n      distribution: temurin\n      java-version-file: \".java-version\"\n",
+            "uses: \"dtolnay/rust-toolchain@master\"\n    with:\n      toolchain: \"1.80\"\n",
+        ] {
+            assert!(text.contains(expected), "{expected} missing:\n{text}");
+        }
+    }
 }
