@@ -226,11 +226,20 @@ fn the_github_workflow_passes_under_act() {
 #[test]
 fn the_gitlab_pipeline_passes_under_gitlab_ci_local() {
     let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(out) = run_gitlab_ci_local(&webapp()) else {
+    // A clean directory per job, as on a real runner: the binary and the
+    // revision reach later jobs only as the artifacts of their `outputs:`.
+    let Some(out) = run_gitlab_ci_local_with(&webapp(), &["--shell-isolation"]) else {
         return;
     };
     assert_eq!(out.code, 0, "gitlab-ci-local failed:\n{}", out.all());
-    for job in ["lint:fmt", "compile:compile", "test:test", "deploy:deploy"] {
+    for job in [
+        "lint:fmt",
+        "compile:compile",
+        "test:test",
+        "image:package",
+        "revision:revision",
+        "deploy:deploy",
+    ] {
         let passed = format!("PASS  {job}");
         assert!(out.stdout.contains(&passed), "{job}: {}", out.stdout);
     }
