@@ -43,6 +43,9 @@ pub fn tree(pipeline: &Pipeline) -> String {
             if action.continue_on_error {
                 notes.push("continue_on_error".to_string());
             }
+            if let Some(condition) = &action.condition {
+                notes.push(format!("if: {}", condition.expr));
+            }
             let notes = if notes.is_empty() {
                 String::new()
             } else {
