@@ -251,3 +251,28 @@ fn dry_run_list_and_graph_show_conditions() {
     let graph = repo.run(&["graph"]);
     assert!(graph.stdout.contains("if: failure()"), "{}", graph.all());
 }
+
+#[test]
+fn a_snapshot_run_asks_what_its_commit_changes_against_the_upstream() {
+    let (repo, _bare) = with_upstream(CHANGED);
+    repo.write("src/lib.rs", "pub fn a() {}\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "src"]);
+    // Uncommitted work is not part of the snapshot.
+    repo.write("docs/draft.md", "# draft\n");
+    let out = repo.run(&["run", "--snapshot"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let run = repo.run_json(1);
+    assert_eq!(
+        action_status(&run, "check", "src"),
+        "passed",
+        "{}",
+        out.all()
+    );
+    assert_eq!(
+        reason(&run, "check", "docs"),
+        "changed('docs/**') is false",
+        "{}",
+        out.all()
+    );
+}

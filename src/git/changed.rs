@@ -5,16 +5,24 @@
 use std::path::Path;
 
 /// Paths (relative to `root`, `/`-separated) changed in the repository
-/// holding `root`; `Ok(None)` outside a repository.
-pub fn changed_paths(root: &Path) -> Result<Option<Vec<String>>, git2::Error> {
+/// holding `root`; `Ok(None)` outside a repository. With `commit` (a
+/// snapshot run), what that commit changes, the working tree left out.
+pub fn changed_paths(
+    root: &Path,
+    commit: Option<&str>,
+) -> Result<Option<Vec<String>>, git2::Error> {
     let Ok(repo) = git2::Repository::discover(root) else {
         return Ok(None);
     };
     let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
         return Ok(None);
     };
-    let base = match repo.head().ok().and_then(|h| h.peel_to_commit().ok()) {
-        Some(head) => Some(merge_base_with_upstream(&repo, head.id())?.unwrap_or(head.id())),
+    let tip = match commit {
+        Some(sha) => Some(git2::Oid::from_str(sha)?),
+        None => repo.head().ok().and_then(|h| h.target()),
+    };
+    let base = match tip {
+        Some(tip) => Some(merge_base_with_upstream(&repo, tip)?.unwrap_or(tip)),
         None => None,
     };
     let base_tree = match base {
@@ -26,7 +34,13 @@ pub fn changed_paths(root: &Path) -> Result<Option<Vec<String>>, git2::Error> {
         .include_untracked(true)
         .recurse_untracked_dirs(true)
         .include_ignored(false);
-    let diff = repo.diff_tree_to_workdir_with_index(base_tree.as_ref(), Some(&mut options))?;
+    let diff = match (commit, tip) {
+        (Some(_), Some(tip)) => {
+            let tree = repo.find_commit(tip)?.tree()?;
+            repo.diff_tree_to_tree(base_tree.as_ref(), Some(&tree), Some(&mut options))?
+        }
+        _ => repo.diff_tree_to_workdir_with_index(base_tree.as_ref(), Some(&mut options))?,
+    };
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let workdir = std::fs::canonicalize(&workdir).unwrap_or(workdir);
     let prefix = root.strip_prefix(&workdir).unwrap_or(Path::new(""));

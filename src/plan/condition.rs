@@ -31,21 +31,24 @@ pub struct Facts<'a> {
 /// The changed files of a run, read from git once when a condition asks.
 pub struct ChangedFiles {
     root: std::path::PathBuf,
+    commit: Option<String>,
     paths: OnceCell<Result<Option<Vec<String>>, String>>,
 }
 
 impl ChangedFiles {
-    /// Changed files of the repository holding `root`.
-    pub fn new(root: &Path) -> ChangedFiles {
+    /// Changed files of the repository holding `root`; with `commit` (a
+    /// snapshot run), those of that commit, uncommitted work left out.
+    pub fn new(root: &Path, commit: Option<String>) -> ChangedFiles {
         ChangedFiles {
             root: root.to_path_buf(),
+            commit,
             paths: OnceCell::new(),
         }
     }
 
     fn get(&self) -> &Result<Option<Vec<String>>, String> {
         self.paths.get_or_init(|| {
-            crate::git::changed::changed_paths(&self.root)
+            crate::git::changed::changed_paths(&self.root, self.commit.as_deref())
                 .map_err(|e| format!("cannot tell which files changed: {}", e.message()))
         })
     }

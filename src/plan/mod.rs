@@ -164,7 +164,13 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     let mut secrets = secret_values(pipeline, &layers).map_err(fail)?;
     // Known before the actions are planned, so that their errors are masked.
     crate::secrets::register(&secrets);
-    let changed = condition::ChangedFiles::new(&pipeline.root);
+    // A snapshot run asks the real repository what its commit changes.
+    let changed = if pipeline.state_root != pipeline.root {
+        let commit = Some(options.git.sha.clone()).filter(|s| !s.is_empty());
+        condition::ChangedFiles::new(&pipeline.state_root, commit)
+    } else {
+        condition::ChangedFiles::new(&pipeline.root, None)
+    };
     let mut stages = Vec::new();
     for i in chosen {
         let stage = &pipeline.stages[i];
