@@ -43,7 +43,12 @@ fn notes(action: &Action) -> String {
     }
     let mut notes: Vec<String> = notes.into_iter().map(String::from).collect();
     if let Some(condition) = &action.condition {
-        notes.push(format!("if: {}", condition.expr));
+        notes.push(
+            condition
+                .preview
+                .clone()
+                .unwrap_or_else(|| format!("if: {}", condition.expr)),
+        );
     }
     if notes.is_empty() {
         String::new()

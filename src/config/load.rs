@@ -554,6 +554,7 @@ impl Checker<'_> {
             Ok(expr) => Some(Condition {
                 expr,
                 span: span(raw),
+                preview: None,
             }),
             Err(e) => {
                 let start = span(raw).narrowed_to(self.text, text);
@@ -762,6 +763,7 @@ fn both(stage: Option<Condition>, action: Option<Condition>) -> Option<Condition
                 Box::new(Expr::Group(Box::new(a.expr))),
             ),
             span: a.span,
+            preview: None,
         }),
         (s, a) => a.or(s),
     }

@@ -76,6 +76,9 @@ pub struct Condition {
     pub expr: super::condition::Expr,
     /// Where the `if:` value is written.
     pub span: Span,
+    /// For `gantry list`/`graph`: what a run planned now would make of it
+    /// (`would skip: …`), once previewed.
+    pub preview: Option<String>,
 }
 
 impl Condition {

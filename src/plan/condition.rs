@@ -201,3 +201,44 @@ fn decide(
     decided.insert(expr.to_string(), outcome);
     Ok(())
 }
+
+/// Fills each `if:`'s [`Condition::preview`] with what a run planned now
+/// would make of it; left empty when the pipeline cannot be planned (a
+/// missing secret, say): `gantry list` and `graph` then show the `if:` only.
+pub fn preview(pipeline: &mut crate::config::Pipeline) {
+    if !pipeline
+        .stages
+        .iter()
+        .flat_map(|s| &s.actions)
+        .any(|a| a.condition.is_some())
+    {
+        return;
+    }
+    let options = super::PlanOptions {
+        selection: &super::Selection::default(),
+        cli_env: &[],
+        run_id: "preview".into(),
+        git: crate::git::GitInfo::discover(&pipeline.root),
+    };
+    let Ok(plan) = super::plan(pipeline, options) else {
+        return;
+    };
+    for planned in plan.stages.iter().flat_map(|s| s.groups.iter().flatten()) {
+        let Some(condition) = &planned.condition else {
+            continue;
+        };
+        let verdict = match condition.plan_time() {
+            Err(why) => format!("would skip: {why}"),
+            Ok(()) => format!("if: {}", condition.text),
+        };
+        let action = pipeline
+            .stages
+            .iter_mut()
+            .filter(|s| s.name == planned.stage)
+            .flat_map(|s| s.actions.iter_mut())
+            .find(|a| a.name == planned.name);
+        if let Some(c) = action.and_then(|a| a.condition.as_mut()) {
+            c.preview = Some(verdict);
+        }
+    }
+}
