@@ -244,12 +244,20 @@ fn dry_run_list_and_graph_show_conditions() {
     );
     let list = repo.run(&["list"]);
     assert!(
-        list.stdout.contains("if: changed('docs/**')"),
+        list.stdout
+            .contains("[would skip: changed('docs/**') is false (nothing changed)]"),
         "{}",
         list.all()
     );
+    assert!(list.stdout.contains("[if: failure()]"), "{}", list.all());
+    repo.write("docs/index.md", "# docs\n");
     let graph = repo.run(&["graph"]);
-    assert!(graph.stdout.contains("if: failure()"), "{}", graph.all());
+    assert!(
+        graph.stdout.contains("[if: changed('docs/**')]"),
+        "{}",
+        graph.all()
+    );
+    assert!(graph.stdout.contains("[if: failure()]"), "{}", graph.all());
 }
 
 #[test]
