@@ -183,6 +183,13 @@ fn job<'a>(
     secrets: &[String],
 ) -> Result<Job<'a>, String> {
     let key = format!("{stage}/{}", action.name);
+    if let Some(condition) = &action.condition {
+        return Err(format!(
+            "{key} has `if: {}`, which gantry cannot export yet; \
+             remove the `if:` from the exported copy or keep the pipeline for local runs",
+            condition.expr
+        ));
+    }
     let to_shell = |text: &str| shell_text(text, pipeline, stage, &action.name, &key);
     let mut prologue = Vec::new();
     // Pipeline values with variables, unless the stage or action sets the name.
