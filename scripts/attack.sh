@@ -178,6 +178,45 @@ attack_installed_link_landing_outside() {
   has "would lead outside the instance root once installed" deploy
 }
 
+# Variants beyond the regression tests: other spellings of the same root.
+attack_instance_root_linked_to_slash_spelled_otherwise() {
+  local probe="gantry-attack-probe-$$" spelling
+  mkdir -p rev/app d && echo x >rev/app/marker
+  printf 'version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /%s\n' "$probe" >rev/appspec.yml
+  ln -s / rootlink
+  ln -s ../rootlink d/up
+  for spelling in "[rootlink/]" "[./rootlink]" "[d/up]" "[d/../rootlink]" "[rootlink/tmp/..]"; do
+    group "$spelling"
+    g deploy --revision rev
+    if [ -e "/$probe" ]; then
+      rm -rf "/${probe:?}"
+      broke "deployed onto the real / through instances: $spelling"
+    fi
+    [ "$code" != 0 ] || broke "instances: $spelling: exit 0"
+  done
+}
+
+# A hook script that is itself an absolute link out of the revision.
+attack_hook_script_absolute_link() {
+  local outside
+  outside=$(mktemp -d)
+  printf '#!/bin/sh\ntouch %s/ran\n' "$outside" >"$outside/evil.sh"
+  chmod 755 "$outside/evil.sh"
+  group 1
+  mkdir -p rev/hooks
+  ln -s "$outside/evil.sh" rev/hooks/h.sh
+  printf 'version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: hooks/h.sh\n' >rev/appspec.yml
+  g validate rev
+  local vcode=$code
+  g deploy --revision rev
+  local ran=no
+  [ -e "$outside/ran" ] && ran=yes
+  rm -rf "$outside"
+  [ $ran = no ] || broke "deploy ran a hook script from outside the revision"
+  [ "$vcode" != 0 ] || broke "validate accepted an absolute hook link"
+  [ "$code" != 0 ] || broke "deploy passed"
+}
+
 # Held before issue 13: `..` and absolute links in revisions, planted links.
 attack_dotdot_destination() {
   printf 'version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: "true" } ]\n' >gantry.yml
@@ -255,7 +294,9 @@ hand_place() {
   chmod 700 "$1/srv"
 }
 
-attack_kill_9_mid_overwrite_then_recover() {
+# Deploys rev1, hand-places files (copy in ./before), then kills
+# `deploy --revision rev2` (4,000 files) with SIGKILL in the middle of Install.
+kill_9_mid_install() {
   printf '%s' "$RECOVERY_GROUP" >gantry.yml
   mkdir -p rev1/app
   printf '%s' "$OVERWRITING" >rev1/appspec.yml
@@ -280,6 +321,10 @@ attack_kill_9_mid_overwrite_then_recover() {
   kill -9 "$bg"
   wait "$bg" 2>/dev/null
   [ ! -e inst/srv/app/d39/f099 ] || broke "harness: Install had finished before kill -9"
+}
+
+attack_kill_9_mid_overwrite_then_recover() {
+  kill_9_mid_install
   g deploy --recover
   expect_code 0 "deploy --recover"
   has "recovered instance 1" "deploy --recover"
@@ -288,12 +333,27 @@ attack_kill_9_mid_overwrite_then_recover() {
   has "nothing to recover" "second --recover"
 }
 
+# The next plain deployment restores the instance before its BeforeInstall.
+attack_kill_9_mid_overwrite_then_deploy_again() {
+  kill_9_mid_install
+  mkdir -p rev3/app
+  printf '%shooks:\n  BeforeInstall:\n    - location: check.sh\n' "$OVERWRITING" >rev3/appspec.yml
+  echo three >rev3/app/hand.txt
+  mkexec rev3/check.sh "#!/bin/sh
+exec diff -r $T/before .
+"
+  g deploy --revision rev3
+  expect_code 0 "deploy after kill -9 (BeforeInstall diffs the instance with the one before)"
+  has "recovered instance 1" "deploy after kill -9"
+  [ "$(cat inst/srv/app/hand.txt)" = three ] || broke "rev3 not installed"
+  grep -rqx "placed by hand" .gantry/deployments || broke "no kept copy of the hand-placed file"
+}
+
 attack_full_disk_during_install() {
   can_mount || { echo "skipped: cannot mount a tmpfs (needs root)"; exit 3; }
   printf '%s' "$RECOVERY_GROUP" >gantry.yml
   mkdir -p inst
   mount -t tmpfs -o size=2m tmpfs inst || broke "harness: mount"
-  trap 'umount "$T/inst" 2>/dev/null' EXIT
   hand_place inst
   cp -a inst before
   mkdir -p rev/app
@@ -479,7 +539,6 @@ attack_full_disk_during_a_run() {
   printf 'version: 1\nstages:\n  - name: big\n    run: "head -c 1000000 /dev/zero; echo; echo end"\n' >gantry.yml
   mkdir -p .gantry/runs
   mount -t tmpfs -o size=128k tmpfs .gantry/runs || broke "harness: mount"
-  trap 'umount "$T/.gantry/runs" 2>/dev/null' EXIT
   gsplit run
   out="$gout$gerr"
   expect_code 0 "full .gantry/runs"
@@ -843,7 +902,13 @@ attack_hook_symlink_in_shared_hooks_path() {
 
 if [ "${1-}" = --one ]; then
   T=$(mktemp -d)
-  trap 'cd /; rm -rf "$T"' EXIT
+  cleanup() {
+    cd / || return
+    # Attacks that mount a tmpfs under $T leave it to this clean-up.
+    awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount "$m"; done
+    rm -rf "$T"
+  }
+  trap cleanup EXIT
   cd "$T" || exit 1
   "attack_$2"
   exit 0
