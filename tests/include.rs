@@ -197,3 +197,24 @@ fn editing_an_included_file_reruns_only_the_stage_it_changes() {
     assert_eq!(action_status(&run, "a", "a"), "cached", "{}", out.all());
     assert_eq!(action_status(&run, "b", "b"), "passed");
 }
+
+#[test]
+fn a_structure_error_elsewhere_still_counts_the_included_stages() {
+    let repo = Repo::new(
+        "version: 1
+include: [ci/b.yml]
+deploy_groups:
+  web:
+    instances: 1
+    bogus: 2
+stages: []
+",
+    );
+    repo.write("ci/b.yml", "stages:\n  - name: b\n    run: echo b\n");
+    let err = config_error(&repo);
+    assert!(err.contains("unknown key `bogus`"), "{err}");
+    assert!(
+        !err.contains("no stages"),
+        "the included stage counts: {err}"
+    );
+}

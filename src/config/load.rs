@@ -120,7 +120,7 @@ pub fn load_text_with(
     }
     let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, yaml_options()) {
         Ok(raw) => raw,
-        Err(e) => return Err(structure_errors(file, text, &e)),
+        Err(e) => return Err(structure_errors(file, text, &e, read)),
     };
     let unknown = super::shape::check(file, text).unknown;
     let includes = super::include::resolve(file, raw.include.as_ref(), read);
@@ -144,7 +144,12 @@ pub(super) fn yaml_options() -> serde_saphyr::Options {
 /// serde's own error is kept unless the pass already reported its line.
 /// When the only problems are unknown keys on lines of their own, the
 /// loader's checks run on the text without them and add their findings.
-fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<Diagnostic> {
+fn structure_errors(
+    file: &Path,
+    text: &str,
+    err: &serde_saphyr::Error,
+    read: super::include::Read,
+) -> Vec<Diagnostic> {
     let shape = super::shape::check(file, text);
     let first = yaml_diagnostic(file, text, err);
     let covered = shape.found.iter().any(|d| d.line == first.line);
@@ -155,8 +160,10 @@ fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<D
         if let Ok(raw) =
             serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options())
         {
-            let mut checker = Checker::new(file, text, &[]);
-            checker.pipeline(raw, Vec::new());
+            let includes = super::include::resolve(file, raw.include.as_ref(), read);
+            let mut checker = Checker::new(file, text, &includes.files);
+            checker.diagnostics.extend(includes.diagnostics);
+            checker.pipeline(raw, includes.stages);
             found.extend(checker.diagnostics);
         }
     }
