@@ -164,6 +164,7 @@ fn one_action_pipeline(
             instances: vec![PathBuf::new()],
             config: DeploymentConfig::AllAtOnce,
             approval: false,
+            max_parallel: None,
         });
     }
     single.stages = vec![Stage {
