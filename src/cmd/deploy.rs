@@ -192,6 +192,7 @@ fn plain_action(group: &str) -> Action {
         run_order: None,
         continue_on_error: false,
         always: false,
+        condition: None,
         working_directory: None,
         retries: 0,
         inputs: Vec::new(),

@@ -3,8 +3,11 @@
 //!
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
+pub mod condition;
+mod defaults;
 pub mod dotenv;
 pub mod duration;
+mod include;
 mod indentation;
 mod load;
 mod model;
@@ -12,8 +15,9 @@ mod raw;
 mod refs;
 mod shape;
 
-pub use load::{find_config, insert_group_gates, load, load_text, CONFIG_NAMES};
-pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};
+pub use include::{normalize, relative_to};
+pub use load::{find_config, insert_group_gates, load, load_text, load_text_with, CONFIG_NAMES};
+pub use model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
 
 /// Whether `name` can name a pipeline, stage, action or deployment group:
 /// letters, digits, `.`, `_`, `-`, not starting with `.` (names become
