@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use super::interrupt::Interrupt;
 use super::outcome::{log_note, ActionIo, Outcome};
+use super::output::ActionOutput;
 use super::output_file::{self, OutputFile};
 use super::run_status;
-use super::output::ActionOutput;
 use super::shell;
 use crate::events::{ActionResult, Event, Status};
 use crate::plan::{PlannedAction, Work};
@@ -123,10 +123,9 @@ fn with_run_variables(
 ) -> PlannedAction {
     let mut action = action.clone();
     let failures = ctx.outputs.failures();
-    action.env.extend(run_status::variables(
-        &failures,
-        ctx.interrupt.requested(),
-    ));
+    action
+        .env
+        .extend(run_status::variables(&failures, ctx.interrupt.requested()));
     action.env.push((
         output_file::VARIABLE.to_string(),
         output_file.path().to_string_lossy().into_owned(),

@@ -61,7 +61,9 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
             continue;
         }
         let eq = line.find('=');
-        let heredoc = line.find("<<").filter(|open| eq.is_none_or(|eq| *open < eq));
+        let heredoc = line
+            .find("<<")
+            .filter(|open| eq.is_none_or(|eq| *open < eq));
         let (name, value) = match (heredoc, eq) {
             (Some(open), _) => {
                 let delimiter = &line[open + 2..];
@@ -86,11 +88,9 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
                 (&line[..open], body.join("\n"))
             }
             (None, Some(eq)) => (&line[..eq], line[eq + 1..].to_string()),
-            (None, None) => {
-                return Err(format!(
-                    "${VARIABLE} line {number}: `{line}` is neither `name=value` nor `name<<DELIMITER`"
-                ))
-            }
+            (None, None) => return Err(format!(
+                "${VARIABLE} line {number}: `{line}` is neither `name=value` nor `name<<DELIMITER`"
+            )),
         };
         check_name(name, number)?;
         outputs.retain(|(n, _)| n != name);
