@@ -1,9 +1,18 @@
 //! `.gantry/runs/<id>/`: one directory per run with every action's log and
 //! `run.json`, the run's summary. Ids are sequential numbers.
+//!
+//! Creating a file is the slowest part of an action that does little on
+//! some disks (a millisecond or more on ext4 under load: the new inode),
+//! so a run reuses the log files of the oldest run, the one pruning would
+//! delete when this run ends: renaming and truncating a file costs almost
+//! nothing.
 
-use std::fs;
+use std::collections::HashSet;
+use std::fs::{self, File};
 use std::io::ErrorKind;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 
@@ -16,6 +25,10 @@ pub const SUMMARY_FILE: &str = "run.json";
 /// a directory: no stage may be named so. (gantry's other files there start
 /// with `.`, which no stage name can.)
 pub const RESERVED_NAMES: &[&str] = &[SUMMARY_FILE];
+
+/// A pruned run's directory, renamed `.recycled-<id of the run reusing its
+/// files>` so that it no longer counts as a run; deleted when that run ends.
+const RECYCLED_PREFIX: &str = ".recycled-";
 
 /// gantry's directory inside the pipeline root.
 pub const STATE_DIR: &str = ".gantry";
@@ -82,14 +95,18 @@ pub struct RunRecord {
     /// The pipeline root.
     pub root: PathBuf,
     /// Held for as long as this gantry runs: marks the run in progress.
-    _lock: std::sync::Arc<fs::File>,
+    _lock: Arc<File>,
+    /// Stage directories already created: each is made once per run, not
+    /// once per action.
+    stage_dirs: Arc<Mutex<HashSet<String>>>,
+    /// Log files of a pruned run, to be reused for this run's logs.
+    spare_logs: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 /// Creates and locks `dir`'s lock file.
-fn lock_run(dir: &Path) -> anyhow::Result<fs::File> {
+fn lock_run(dir: &Path) -> anyhow::Result<File> {
     let path = dir.join(LOCK_FILE);
-    let file =
-        fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
         .with_context(|| format!("cannot lock {}", path.display()))?;
     Ok(file)
@@ -98,7 +115,7 @@ fn lock_run(dir: &Path) -> anyhow::Result<fs::File> {
 /// Whether the run in `dir` is still in progress: another gantry (or this
 /// one) holds its lock.
 pub fn in_progress(dir: &Path) -> bool {
-    let Ok(file) = fs::File::open(dir.join(LOCK_FILE)) else {
+    let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
         return false;
     };
     rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_err()
@@ -121,7 +138,9 @@ impl RunRecord {
                         id,
                         dir,
                         root: root.to_path_buf(),
-                        _lock: std::sync::Arc::new(lock),
+                        _lock: Arc::new(lock),
+                        stage_dirs: Default::default(),
+                        spare_logs: Default::default(),
                     });
                 }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => id += 1,
@@ -132,11 +151,67 @@ impl RunRecord {
         }
     }
 
-    /// Where an action's log goes (its stage directory is created).
+    /// Sets aside the oldest run, if [`prune`](Self::prune) will delete it
+    /// when this run ends, so that this run's logs reuse its files.
+    pub fn recycle_oldest(&self, keep: u32) {
+        let ids = run_ids(&self.root);
+        if ids.len() <= keep.max(1) as usize {
+            return;
+        }
+        let oldest = runs_dir(&self.root).join(ids[0].to_string());
+        if in_progress(&oldest) || fs::rename(&oldest, self.recycled_dir()).is_err() {
+            return;
+        }
+        *self.spare_logs.lock().unwrap_or_else(|e| e.into_inner()) =
+            reusable_logs(&self.recycled_dir());
+    }
+
+    /// `.gantry/runs/.recycled-<id>/`: the pruned run whose files this run reuses.
+    fn recycled_dir(&self) -> PathBuf {
+        runs_dir(&self.root).join(format!("{RECYCLED_PREFIX}{}", self.id))
+    }
+
+    /// Where an action's log goes (its stage directory is created the
+    /// first time a stage asks).
     pub fn log_path(&self, stage: &str, action: &str) -> anyhow::Result<PathBuf> {
         let dir = self.dir.join(stage);
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut made = self.stage_dirs.lock().unwrap_or_else(|e| e.into_inner());
+        if !made.contains(stage) {
+            fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            made.insert(stage.to_string());
+        }
         Ok(dir.join(format!("{action}.log")))
+    }
+
+    /// Creates the log file at `path` (from [`log_path`](Self::log_path)),
+    /// empty, reusing a recycled run's file when there is one.
+    pub fn create_log(&self, path: &Path) -> std::io::Result<File> {
+        match self.reuse_spare(path) {
+            Some(file) => Ok(file),
+            None => File::create(path),
+        }
+    }
+
+    /// Moves a spare log file to `path` and empties it; `None` when there
+    /// is none left (or it cannot be reused: the caller creates a new file).
+    fn reuse_spare(&self, path: &Path) -> Option<File> {
+        loop {
+            let spare = self
+                .spare_logs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()?;
+            if fs::rename(&spare, path).is_err() {
+                continue;
+            }
+            return match fs::OpenOptions::new().write(true).truncate(true).open(path) {
+                Ok(file) => Some(file),
+                Err(_) => {
+                    let _ = fs::remove_file(path);
+                    None
+                }
+            };
+        }
     }
 
     /// `path` relative to the pipeline root, for display.
@@ -153,15 +228,46 @@ impl RunRecord {
     }
 
     /// Deletes the oldest runs so that at most `keep` remain, except runs
-    /// still in progress (this one, or a concurrent gantry's).
+    /// still in progress (this one, or a concurrent gantry's), and what is
+    /// left of recycled runs no longer in use.
     pub fn prune(&self, keep: u32) {
+        let runs = runs_dir(&self.root);
+        let _ = fs::remove_dir_all(self.recycled_dir());
         let ids = run_ids(&self.root);
         let excess = ids.len().saturating_sub(keep.max(1) as usize);
         for id in &ids[..excess] {
-            let dir = runs_dir(&self.root).join(id.to_string());
+            let dir = runs.join(id.to_string());
             if !in_progress(&dir) {
                 let _ = fs::remove_dir_all(dir);
             }
         }
+        // Left behind by a gantry that was killed before it could clean up.
+        for entry in fs::read_dir(&runs).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(user) = name.to_str().and_then(|n| n.strip_prefix(RECYCLED_PREFIX)) else {
+                continue;
+            };
+            if !in_progress(&runs.join(user)) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
     }
+}
+
+/// The log files in the stage directories of a run: regular files that
+/// nothing else links to (a log someone kept a hard link to is not reused).
+fn reusable_logs(run: &Path) -> Vec<PathBuf> {
+    let files_in = |dir: fs::DirEntry| fs::read_dir(dir.path()).into_iter().flatten().flatten();
+    fs::read_dir(run)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .flat_map(files_in)
+        .filter(|e| {
+            e.file_name().to_string_lossy().ends_with(".log")
+                && e.metadata().is_ok_and(|m| m.is_file() && m.nlink() == 1)
+        })
+        .map(|e| e.path())
+        .collect()
 }

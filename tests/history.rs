@@ -118,3 +118,47 @@ stages:
         out.stderr
     );
 }
+
+#[test]
+fn a_run_reuses_the_files_of_the_run_it_prunes_without_their_old_contents() {
+    // Run 1 writes a long log and run 2 a short one into the same file names;
+    // run 3 prunes run 1 and reuses its files.
+    let repo = Repo::new(
+        "version: 1
+keep_runs: 2
+stages:
+  - name: build
+    actions:
+      - { name: long, run: 'if [ \"$GANTRY_RUN_ID\" = 1 ]; then seq 1000; fi; echo run $GANTRY_RUN_ID' }
+      - { name: kept, run: 'echo kept by run $GANTRY_RUN_ID' }
+",
+    );
+    assert_eq!(repo.run(&["run"]).code, 0);
+    // Someone keeps run 1's log by a hard link: it must survive the pruning intact.
+    std::fs::hard_link(
+        repo.path().join(".gantry/runs/1/build/kept.log"),
+        repo.path().join("kept.log"),
+    )
+    .unwrap();
+    assert_eq!(repo.run(&["run"]).code, 0);
+    let inode = |path: &str| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(repo.path().join(path)).unwrap().ino()
+    };
+    let reusable = inode(".gantry/runs/1/build/long.log");
+    let third = repo.run(&["run"]);
+    assert_eq!(third.code, 0, "{}", third.all());
+    assert_eq!(repo.read(".gantry/runs/3/build/long.log"), "run 3\n");
+    assert_eq!(inode(".gantry/runs/3/build/long.log"), reusable);
+    assert_eq!(
+        repo.read(".gantry/runs/3/build/kept.log"),
+        "kept by run 3\n"
+    );
+    assert_eq!(repo.read("kept.log"), "kept by run 1\n");
+    let mut left: Vec<String> = std::fs::read_dir(repo.path().join(".gantry/runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["2", "3"], "pruned run 1 and left nothing behind");
+}

@@ -97,6 +97,11 @@ fn rust_linters_are_enabled_when_the_repository_configures_them() {
 #[test]
 fn rust_fixture_runs_end_to_end_twice() {
     let repo = init_fixture("rust", &[]);
+    // As in a real crate: a git repository that ignores its build folder.
+    repo.write(".gitignore", ".gantry/\n/target\n");
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "crate"]);
     for _ in 0..2 {
         let run = ok(&repo, &["run"]);
         for stage in ["compile", "test"] {
@@ -105,6 +110,13 @@ fn rust_fixture_runs_end_to_end_twice() {
                 "{}",
                 run.all()
             );
+        }
+    }
+    // Nothing changed between the runs: the second one is all cache hits.
+    let second = repo.run_json(2);
+    for stage in second["stages"].as_array().unwrap() {
+        for action in stage["actions"].as_array().unwrap() {
+            assert_eq!(action["status"], "cached", "{action}");
         }
     }
 }

@@ -143,6 +143,48 @@ fn github_actions_gets_annotations_and_a_step_summary() {
 }
 
 #[test]
+fn a_junit_file_that_cannot_be_written_is_reported_but_keeps_the_exit_code() {
+    let passing = Repo::new("version: 1\nstages:\n  - name: a\n    run: 'true'\n");
+    let out = passing.run(&["run", "--junit", "no/such/dir/report.xml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr.contains("no/such/dir/report.xml") && out.stderr.contains("outcome stands"),
+        "{}",
+        out.all()
+    );
+    let failing = Repo::new(PIPELINE);
+    let out = failing.run(&["run", "--junit", "no/such/dir/report.xml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("no/such/dir/report.xml"),
+        "{}",
+        out.all()
+    );
+    // The run's own record is still written.
+    assert!(failing
+        .read(".gantry/runs/1/run.json")
+        .contains("\"failed\""));
+}
+
+#[test]
+fn a_step_summary_that_cannot_be_written_is_reported_but_keeps_the_exit_code() {
+    let repo = Repo::new("version: 1\nstages:\n  - name: a\n    run: 'true'\n");
+    // A directory: appending to it fails.
+    let out = repo
+        .command(&["run"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", repo.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("GITHUB_STEP_SUMMARY") && stderr.contains("outcome stands"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn validate_adds_annotations_under_github_actions() {
     let repo = Repo::new("version: 1\nstages:\n  - name: a\n    rn: x\n");
     let out = repo

@@ -5,6 +5,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::{Instant, SystemTime};
 
+use anyhow::Context;
+
 use super::Globals;
 use crate::cache::Cache;
 use crate::cli::{OutputFormat, RunArgs};
@@ -96,6 +98,7 @@ pub(super) fn execute_with(
         planned(record.id.to_string())?
     };
     let keep_runs = pipeline.keep_runs;
+    record.recycle_oldest(keep_runs);
     let cache = cache(&plan.run_id);
     let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
     if let Some(cache) = &cache {
@@ -108,34 +111,54 @@ pub(super) fn execute_with(
     }
     summary.snapshot = source.snapshot_info();
     summary.retry_of = extra.retry_of.map(|id| id.to_string());
-    // The run is over: a record that cannot be written is reported, but the
-    // exit code still says how the run went.
-    if let Err(e) = record.write_summary(&summary) {
-        eprintln!(
-            "error: {e:#}; the run's outcome stands: {}",
-            summary.status.label()
-        );
-    }
-    if let Some(path) = &args.junit {
-        junit::write(&summary, &source.state_root, &globals.cwd.join(path))?;
-    }
-    if github::active() {
-        let annotations = github::annotations(&summary, &source.state_root);
-        match args.output {
-            OutputFormat::Json => eprint!("{annotations}"),
-            OutputFormat::Human => print!("{annotations}"),
-        }
-        github::append_step_summary(&summary)?;
-    }
-    record.prune(keep_runs);
+    finish_records(globals, args, &summary, &record, &source.state_root);
     if args.output == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     }
+    // Last, once everything about this run is out: deleting the oldest
+    // records is the slowest part of finishing on a busy disk.
+    record.prune(keep_runs);
     Ok(match summary.status {
         Status::Passed => EXIT_OK,
         Status::Interrupted => EXIT_INTERRUPTED,
         _ => EXIT_FAILURE,
     })
+}
+
+/// Writes what the finished run leaves behind: `run.json`, the JUnit file,
+/// GitHub's annotations and step summary. The run is over, so a failure
+/// here is reported, but the exit code still says how the run went.
+fn finish_records(
+    globals: &Globals,
+    args: &RunArgs,
+    summary: &RunSummary,
+    record: &RunRecord,
+    root: &std::path::Path,
+) {
+    let report = |result: anyhow::Result<()>| {
+        if let Err(e) = result {
+            let why = crate::secrets::mask(&format!("{e:#}"));
+            eprintln!(
+                "error: {why}; the run's outcome stands: {}",
+                summary.status.label()
+            );
+        }
+    };
+    report(record.write_summary(summary));
+    if let Some(path) = &args.junit {
+        report(junit::write(summary, root, &globals.cwd.join(path)));
+    }
+    if github::active() {
+        let annotations = github::annotations(summary, root);
+        match args.output {
+            OutputFormat::Json => eprint!("{annotations}"),
+            OutputFormat::Human => print!("{annotations}"),
+        }
+        report(
+            github::append_step_summary(summary)
+                .context("cannot append to the GitHub step summary (GITHUB_STEP_SUMMARY)"),
+        );
+    }
 }
 
 /// Creates `.gantry/` with a `.gitignore` of its own, so that its records

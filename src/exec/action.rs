@@ -62,7 +62,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         }
     };
     result.log = Some(ctx.record.relative(&log_path));
-    let log = match File::create(&log_path) {
+    let log = match ctx.record.create_log(&log_path) {
         Ok(f) => f,
         Err(e) => {
             result.reason = Some(format!("cannot create {}: {e}", log_path.display()));

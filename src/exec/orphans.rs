@@ -73,6 +73,11 @@ pub fn describe(stopped: &[String]) -> String {
 
 /// gantry's living children that carry `token`, with their command lines.
 fn children(token: &str) -> Vec<(i32, String)> {
+    // The common case, one action at a time that left nothing behind: no
+    // child at all, so no need to read every process's /proc entries.
+    if !has_children() {
+        return Vec::new();
+    }
     let me = std::process::id() as i32;
     let marker = format!("{TOKEN_VAR}={token}");
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -119,6 +124,18 @@ fn command_line(pid: i32) -> String {
     }
 }
 
+/// Whether gantry has any child process, running or exited but not reaped
+/// (of any of its threads: orphans are re-parented to one of them).
+fn has_children() -> bool {
+    // SAFETY: siginfo_t is plain data; all zeroes is a valid value.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // WNOWAIT: an exited child stays to be reaped by whoever waits for it.
+    let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT | libc::__WALL;
+    // SAFETY: waitid writes only into `info`, which lives until it returns.
+    let r = unsafe { libc::waitid(libc::P_ALL, 0, &mut info, flags) };
+    !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD))
+}
+
 fn signal(pid: i32, signal: i32) {
     // SAFETY: kill(2) has no memory-safety preconditions.
     unsafe {
@@ -148,6 +165,17 @@ mod tests {
             describe(&["a".into(), "b".into()]),
             "stopped 2 processes left running: a, b"
         );
+    }
+
+    #[test]
+    fn a_child_is_seen_until_it_is_reaped() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        assert!(has_children());
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         group,
         output: Some(reader),
         errors,
-        buf: vec![0; CHUNK],
+        buf: read_buffer(),
         sink,
     };
     let (status, timed_out) = watch.until_exit(spec.timeout);
@@ -235,6 +235,21 @@ fn pidfd_open(pid: i32) -> Option<OwnedFd> {
     None
 }
 
+thread_local! {
+    /// The read buffer of the last process this thread supervised: reused,
+    /// because after every fork each page gantry writes to again costs a
+    /// page fault, and a new 64 KiB buffer is 16 of them per action.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A buffer of [`CHUNK`] bytes (its contents are left over: only what a
+/// read returns is ever used).
+fn read_buffer() -> Vec<u8> {
+    let mut buf = READ_BUFFER.take();
+    buf.resize(CHUNK, 0);
+    buf
+}
+
 /// What `poll` reported.
 struct Ready {
     output: bool,
@@ -250,6 +265,12 @@ struct Watch<'a> {
     errors: Option<std::io::PipeReader>,
     buf: Vec<u8>,
     sink: &'a mut dyn OutputSink,
+}
+
+impl Drop for Watch<'_> {
+    fn drop(&mut self) {
+        READ_BUFFER.set(std::mem::take(&mut self.buf));
+    }
 }
 
 impl Watch<'_> {

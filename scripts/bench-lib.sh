@@ -1,0 +1,39 @@
+# Shared by the scripts/bench-*.sh scripts (source it, do not run it):
+# a description of the machine and of a directory's file system for the
+# tables, and the regeneration of a script's section of docs/performance.md.
+
+# "2 vCPUs (AMD EPYC 7763), 23 GiB RAM, Linux 6.18.0, load average 3.1"
+bench_machine() {
+  local cpu mem load
+  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+  mem=$(awk '/^MemTotal:/ { printf "%d", $2 / 1048576 + 0.5 }' /proc/meminfo)
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "$(nproc) vCPUs (${cpu:-unknown CPU}), $mem GiB RAM, Linux $(uname -r), load average $load"
+}
+
+# "ext4 on /dev/vda (discard)" for the file system that holds directory $1.
+bench_fs() {
+  local fstype source options discard=""
+  read -r fstype source options < <(findmnt -n -o FSTYPE,SOURCE,OPTIONS -T "$1")
+  case ",$options," in *,discard,*) discard=" (mounted with discard)" ;; esac
+  echo "$fstype on $source$discard"
+}
+
+# Replaces the lines between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
+# in docs/performance.md with the contents of file $2.
+bench_update_docs() {
+  local name=$1 table=$2 doc
+  doc="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/docs/performance.md"
+  python3 - "$doc" "$name" "$table" <<'PY'
+import sys
+doc, name, table = sys.argv[1], sys.argv[2], open(sys.argv[3]).read()
+begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+text = open(doc).read()
+if begin not in text or end not in text:
+    sys.exit(f"{doc} has no {begin} … {end} section to replace")
+head, rest = text.split(begin, 1)
+_, tail = rest.split(end, 1)
+open(doc, "w").write(f"{head}{begin}\n{table.rstrip()}\n{end}{tail}")
+print(f"updated {doc}")
+PY
+}
