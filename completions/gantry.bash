@@ -61,6 +61,9 @@ _gantry() {
             gantry,validate)
                 cmd="gantry__subcmd__validate"
                 ;;
+            gantry,watch)
+                cmd="gantry__subcmd__watch"
+                ;;
             gantry__subcmd__cache,clean)
                 cmd="gantry__subcmd__cache__subcmd__clean"
                 ;;
@@ -118,6 +121,9 @@ _gantry() {
             gantry__subcmd__help,validate)
                 cmd="gantry__subcmd__help__subcmd__validate"
                 ;;
+            gantry__subcmd__help,watch)
+                cmd="gantry__subcmd__help__subcmd__watch"
+                ;;
             gantry__subcmd__help__subcmd__cache,clean)
                 cmd="gantry__subcmd__help__subcmd__cache__subcmd__clean"
                 ;;
@@ -170,7 +176,7 @@ _gantry() {
 
     case "${cmd}" in
         gantry)
-            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run list graph validate deploy hook cache history retry logs export schema completions help"
+            opts="-C -f -q -v -h -V --directory --file --quiet --verbose --color --help --version init run watch list graph validate deploy hook cache history retry logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,7 +492,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help)
-            opts="init run list graph validate deploy hook cache history retry logs export schema completions help"
+            opts="init run watch list graph validate deploy hook cache history retry logs export schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -766,6 +772,20 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1256,7 +1276,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__run)
-            opts="-j -e -y -C -f -q -v -h --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --clean --pre-push --yes --directory --file --quiet --verbose --color --help"
+            opts="-j -e -y -C -f -q -v -h --choose --from --to --skip --dry-run --keep-going --jobs --env --output --snapshot --junit --no-cache --keep-snapshot --clean --pre-push --yes --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1384,6 +1404,56 @@ _gantry() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --directory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gantry__subcmd__watch)
+            opts="-j -e -C -f -q -v -h --no-clear --keep-going --jobs --env --directory --file --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --directory)

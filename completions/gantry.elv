@@ -33,6 +33,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --version 'Print version'
             cand init 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
             cand run 'Run the pipeline: every stage, or the named ones'
+            cand watch 'Run the pipeline again whenever an input file changes'
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
@@ -81,11 +82,12 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand -f 'Use this config file instead of looking for gantry.yml upward'
             cand --file 'Use this config file instead of looking for gantry.yml upward'
             cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --choose 'Pick what to run from a fuzzy-searchable list of stages and actions (needs a terminal)'
             cand --dry-run 'Print the plan with every variable expanded; run nothing'
             cand --keep-going 'Go on with later stages after a stage failed'
             cand --no-cache 'Run every action, even those the cache would skip'
             cand --keep-snapshot 'Print where the snapshot''s checkout is (it is kept in .gantry/snapshot/ for the next run)'
-            cand --clean 'Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted'
+            cand --clean 'Start the snapshot from a pristine checkout (build folders in .gantry/snapshot/ are deleted) and run every action'
             cand --pre-push 'Set by the pre-push hook: approval gates ask on the controlling terminal'
             cand -y 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
             cand --yes 'Approve every approval gate without asking (also GANTRY_APPROVE=1)'
@@ -95,6 +97,25 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --verbose 'Print more: every output line of every action, also on a terminal'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'gantry;watch'= {
+            cand -j 'Run at most N actions at once (default: as many as run_order allows)'
+            cand --jobs 'Run at most N actions at once (default: as many as run_order allows)'
+            cand -e 'Set an environment variable for every action (repeatable; wins over the config)'
+            cand --env 'Set an environment variable for every action (repeatable; wins over the config)'
+            cand -C 'Work in DIR, as if gantry had been started there'
+            cand --directory 'Work in DIR, as if gantry had been started there'
+            cand -f 'Use this config file instead of looking for gantry.yml upward'
+            cand --file 'Use this config file instead of looking for gantry.yml upward'
+            cand --color 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never'
+            cand --no-clear 'Keep earlier runs'' output on screen instead of clearing it before each run'
+            cand --keep-going 'Go on with later stages after a stage failed'
+            cand -q 'Print less: no live output, only failures and the summary'
+            cand --quiet 'Print less: no live output, only failures and the summary'
+            cand -v 'Print more: every output line of every action, also on a terminal'
+            cand --verbose 'Print more: every output line of every action, also on a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'gantry;list'= {
             cand -C 'Work in DIR, as if gantry had been started there'
@@ -391,6 +412,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help'= {
             cand init 'Write a gantry.yml that fits this repository (and, with --appspec, an appspec.yml)'
             cand run 'Run the pipeline: every stage, or the named ones'
+            cand watch 'Run the pipeline again whenever an input file changes'
             cand list 'Print the stages and actions as a tree'
             cand graph 'Draw the pipeline: stages, parallel groups, gates'
             cand validate 'Check appspec.yml files and gantry.yml for mistakes'
@@ -408,6 +430,8 @@ set edit:completion:arg-completer[gantry] = {|@words|
         &'gantry;help;init'= {
         }
         &'gantry;help;run'= {
+        }
+        &'gantry;help;watch'= {
         }
         &'gantry;help;list'= {
         }

@@ -55,6 +55,8 @@ pub enum Command {
     Init(InitArgs),
     /// Run the pipeline: every stage, or the named ones.
     Run(RunArgs),
+    /// Run the pipeline again whenever an input file changes.
+    Watch(WatchArgs),
     /// Print the stages and actions as a tree.
     List,
     /// Draw the pipeline: stages, parallel groups, gates.
@@ -278,12 +280,15 @@ pub struct DeployArgs {
 }
 
 /// Arguments of `gantry run`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// Run only these stages (in pipeline order), or only these actions:
     /// STAGE/ACTION, globs allowed ('test/*', '*/clippy').
     #[arg(value_name = "STAGE[/ACTION]", add = stage_and_action_names())]
     pub stages: Vec<String>,
+    /// Pick what to run from a fuzzy-searchable list of stages and actions (needs a terminal).
+    #[arg(long, conflicts_with = "stages")]
+    pub choose: bool,
     /// Start at this stage.
     #[arg(long, value_name = "STAGE", add = stage_names())]
     pub from: Option<String>,
@@ -321,7 +326,7 @@ pub struct RunArgs {
     /// Print where the snapshot's checkout is (it is kept in .gantry/snapshot/ for the next run).
     #[arg(long, requires = "snapshot")]
     pub keep_snapshot: bool,
-    /// Start the snapshot from a pristine checkout: build folders in .gantry/snapshot/ are deleted.
+    /// Start the snapshot from a pristine checkout (build folders in .gantry/snapshot/ are deleted) and run every action.
     #[arg(long, requires = "snapshot")]
     pub clean: bool,
     /// Set by the pre-push hook: approval gates ask on the controlling terminal.
@@ -330,6 +335,26 @@ pub struct RunArgs {
     /// Approve every approval gate without asking (also GANTRY_APPROVE=1).
     #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
     pub yes: bool,
+}
+
+/// Arguments of `gantry watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Run only these stages, and watch only their actions' inputs.
+    #[arg(value_name = "STAGE", add = stage_names())]
+    pub stages: Vec<String>,
+    /// Keep earlier runs' output on screen instead of clearing it before each run.
+    #[arg(long)]
+    pub no_clear: bool,
+    /// Go on with later stages after a stage failed.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Run at most N actions at once (default: as many as run_order allows).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Set an environment variable for every action (repeatable; wins over the config).
+    #[arg(short, long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub env: Vec<(String, String)>,
 }
 
 /// Summary formats of `gantry run`.

@@ -31,6 +31,7 @@ pub mod summary;
 pub mod term;
 pub mod text;
 pub mod vars;
+pub mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -60,7 +61,7 @@ const MAX_CONFIG_ERRORS: usize = 20;
 
 /// Prints `err` on stderr, secrets masked, and returns the exit code it
 /// stands for.
-fn report_error(err: &anyhow::Error) -> u8 {
+pub(crate) fn report_error(err: &anyhow::Error) -> u8 {
     if is_broken_pipe(err) {
         return 0;
     }

@@ -61,6 +61,7 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
         planned(record.id.to_string())?
     };
     let run_args = RunArgs {
+        choose: false,
         stages: Vec::new(),
         from: None,
         to: None,

@@ -15,6 +15,7 @@ mod retry;
 mod run;
 mod schema;
 mod validate;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Init(args) => init::execute(&ctx, &args),
         Command::Run(args) => run::execute(&ctx, &args),
+        Command::Watch(args) => watch::execute(&ctx, &args),
         Command::List => list::execute(&ctx),
         Command::Graph(args) => graph::execute(&ctx, &args),
         Command::Validate(args) => validate::execute(&ctx, &args),

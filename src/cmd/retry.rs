@@ -28,6 +28,7 @@ pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
     let reused = reusable(&run);
     let run_args = RunArgs {
         stages: actions(&run),
+        choose: false,
         from: None,
         to: None,
         skip: Vec::new(),
@@ -60,6 +61,7 @@ pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
     let extra = Extra {
         adjust: Some(&adjust),
         retry_of: Some(run.id),
+        ..Extra::default()
     };
     execute_with(globals, &run_args, &extra)
 }

@@ -2,7 +2,7 @@
 //! record the run, and turn its status into the exit code.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
@@ -17,10 +17,12 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::record::{self, RunRecord};
+use crate::report::estimate::Estimates;
 use crate::report::{github, junit, masked, LiveReporter, PlainReporter, Reporter, Stream};
 use crate::summary::{RunSummary, StageSummary, Totals};
 use crate::term;
 
+mod choose;
 mod dry_run;
 mod only;
 mod source;
@@ -34,16 +36,23 @@ const EVENT_QUEUE: usize = 1024;
 
 /// Runs the pipeline and returns the exit code.
 pub fn execute(globals: &Globals, args: &RunArgs) -> anyhow::Result<u8> {
+    if args.choose {
+        let chosen = choose::run_args(globals, args)?;
+        return execute_with(globals, &chosen, &Extra::default());
+    }
     execute_with(globals, args, &Extra::default())
 }
 
-/// What `gantry retry` adds to a run.
+/// What `gantry retry` and `gantry watch` add to a run.
 #[derive(Default)]
 pub(super) struct Extra<'a> {
     /// Changes the plan before it runs (marks actions reused).
     pub adjust: Option<&'a dyn Fn(&mut Plan)>,
     /// The run this one retries, recorded in `run.json`.
     pub retry_of: Option<u64>,
+    /// Stops the run (`gantry watch` cancels runs with it and handles
+    /// Ctrl-C itself); without it, Ctrl-C is handled here.
+    pub interrupt: Option<&'a Arc<Interrupt>>,
 }
 
 /// [`execute`], with `extra`'s changes.
@@ -83,7 +92,7 @@ pub(super) fn execute_with(
     let mut cache = |run_id: &str| {
         files
             .take()
-            .map(|f| Cache::new(f, &source.state_root, !args.no_cache, run_id))
+            .map(|f| Cache::new(f, &source.state_root, cache_enabled(args), run_id))
     };
     if args.dry_run {
         dry_run::print(&plan, cache(&plan.run_id).as_ref());
@@ -100,7 +109,14 @@ pub(super) fn execute_with(
     let keep_runs = pipeline.keep_runs;
     record.recycle_oldest(keep_runs);
     let cache = cache(&plan.run_id);
-    let mut summary = run_plan(globals, args, &plan, &record, cache.as_ref())?;
+    let mut summary = run_plan_with(
+        globals,
+        args,
+        &plan,
+        &record,
+        cache.as_ref(),
+        extra.interrupt,
+    )?;
     if let Some(cache) = &cache {
         cache.save();
     }
@@ -123,6 +139,13 @@ pub(super) fn execute_with(
         Status::Interrupted => EXIT_INTERRUPTED,
         _ => EXIT_FAILURE,
     })
+}
+
+/// Whether the cache may skip actions: not with `--no-cache`, and not with
+/// `--snapshot --clean`, which asks for a build from nothing (a skipped
+/// action would leave the fresh checkout without what it builds).
+fn cache_enabled(args: &RunArgs) -> bool {
+    !args.no_cache && !args.clean
 }
 
 /// Writes what the finished run leaves behind: `run.json`, the JUnit file,
@@ -195,10 +218,27 @@ pub(super) fn run_plan(
     record: &RunRecord,
     cache: Option<&Cache>,
 ) -> anyhow::Result<RunSummary> {
-    let interrupt = Interrupt::new();
-    Interrupt::install_handler(&interrupt)?;
+    run_plan_with(globals, args, plan, record, cache, None)
+}
+
+fn run_plan_with(
+    globals: &Globals,
+    args: &RunArgs,
+    plan: &Plan,
+    record: &RunRecord,
+    cache: Option<&Cache>,
+    interrupt: Option<&Arc<Interrupt>>,
+) -> anyhow::Result<RunSummary> {
+    let interrupt = match interrupt {
+        Some(given) => Arc::clone(given),
+        None => {
+            let own = Interrupt::new();
+            Interrupt::install_handler(&own)?;
+            own
+        }
+    };
     crate::exec::interrupt::become_subreaper();
-    let (mut reporter, every_line) = reporter(globals, args.output);
+    let (mut reporter, every_line) = reporter(globals, args.output, &record.root);
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let start = Instant::now();
     reporter.start(plan);
@@ -286,18 +326,27 @@ pub(super) fn run_plan(
 /// Live bars when the human stream is a terminal, plain lines otherwise,
 /// behind the masking. Returns whether the executor should send every
 /// output line.
-fn reporter(globals: &Globals, output: OutputFormat) -> (masked::Masked, bool) {
-    let (reporter, every_line) = unmasked_reporter(globals, output);
+fn reporter(
+    globals: &Globals,
+    output: OutputFormat,
+    state_root: &std::path::Path,
+) -> (masked::Masked, bool) {
+    let (reporter, every_line) = unmasked_reporter(globals, output, state_root);
     (masked::Masked(reporter), every_line)
 }
 
-fn unmasked_reporter(globals: &Globals, output: OutputFormat) -> (Box<dyn Reporter>, bool) {
+fn unmasked_reporter(
+    globals: &Globals,
+    output: OutputFormat,
+    state_root: &std::path::Path,
+) -> (Box<dyn Reporter>, bool) {
     let (stream, tty) = match output {
         OutputFormat::Human => (Stream::Stdout, term::stdout_is_tty()),
         OutputFormat::Json => (Stream::Stderr, term::stderr_is_tty()),
     };
     if tty {
-        let live = LiveReporter::new(stream, globals.verbose, globals.quiet);
+        let live = LiveReporter::new(stream, globals.verbose, globals.quiet)
+            .with_estimates(Estimates::from_history(state_root));
         (Box::new(live), globals.verbose)
     } else {
         (

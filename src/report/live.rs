@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::estimate::{self, Estimates};
+use super::overall::Overall;
+use super::stage_line::StageLines;
 use super::{
     command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
     FAILURE_TAIL_LINES,
@@ -23,7 +26,15 @@ pub struct LiveReporter {
     bars: HashMap<ActionKey, ProgressBar>,
     verbose: bool,
     quiet: bool,
+    estimates: Estimates,
+    stages: StageLines,
+    /// The run's overall line, below the action bars.
+    overall: Option<(Overall, ProgressBar)>,
 }
+
+/// Longest action name shown on a bar; longer ones end in `…`, so that a
+/// bar fits on an 80-column line.
+const NAME_WIDTH: usize = 28;
 
 impl LiveReporter {
     /// Bars on `stream`; `verbose` also prints every output line.
@@ -42,7 +53,16 @@ impl LiveReporter {
             bars: HashMap::new(),
             verbose,
             quiet,
+            estimates: Estimates::default(),
+            stages: StageLines::default(),
+            overall: None,
         }
+    }
+
+    /// Draws a bar with an estimate for actions that passed before.
+    pub fn with_estimates(mut self, estimates: Estimates) -> Self {
+        self.estimates = estimates;
+        self
     }
 
     fn println(&self, text: String) {
@@ -57,12 +77,36 @@ impl LiveReporter {
         if let Some(bar) = self.bars.get(key) {
             return bar.clone();
         }
-        let style = ProgressStyle::with_template(
-            "{spinner:.cyan} {prefix:.bold} {elapsed:>4.dim} {wide_msg:.dim}",
-        )
+        let style = match self.estimates.get(key) {
+            Some(expected) => ProgressStyle::with_template(
+                "{spinner:.cyan} {prefix:.bold} {estimate} {wide_msg:.dim}",
+            )
+            .map(|style| {
+                style.with_key(
+                    "estimate",
+                    move |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                        let elapsed = state.elapsed();
+                        let _ = write!(
+                            out,
+                            "{} {:>4} / ~{}",
+                            estimate::bar(elapsed, expected, 10),
+                            estimate::seconds(elapsed),
+                            estimate::seconds(expected)
+                        );
+                    },
+                )
+            }),
+            None => ProgressStyle::with_template(
+                "{spinner:.cyan} {prefix:.bold} {elapsed:>4.dim} {wide_msg:.dim}",
+            ),
+        }
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
-        let bar = self.multi.add(ProgressBar::new_spinner().with_style(style));
-        bar.set_prefix(key.to_string());
+        let bar = ProgressBar::new_spinner().with_style(style);
+        let bar = match &self.overall {
+            Some((_, below)) => self.multi.insert_before(below, bar),
+            None => self.multi.add(bar),
+        };
+        bar.set_prefix(console::truncate_str(key, NAME_WIDTH, "…").into_owned());
         bar.enable_steady_tick(Duration::from_millis(100));
         self.bars.insert(key.clone(), bar.clone());
         bar
@@ -95,6 +139,23 @@ impl LiveReporter {
             bar.finish_and_clear();
             self.multi.remove(&bar);
         }
+        if let Some((overall, _)) = &self.overall {
+            overall.action_finished(key);
+        }
+        self.action_line(key, result, log_file.as_deref());
+        let line = self.stages.finished(key, result.status, self.stream);
+        if let Some(line) = line.filter(|_| !self.quiet) {
+            self.println(line);
+        }
+    }
+
+    /// The ✔/✘ line of a finished action, and the log tail of a failure.
+    fn action_line(
+        &self,
+        key: &ActionKey,
+        result: &crate::events::ActionResult,
+        log_file: Option<&std::path::Path>,
+    ) {
         let failed = result.status.is_failure();
         if self.quiet && !failed {
             return;
@@ -108,7 +169,7 @@ impl LiveReporter {
         self.println(format!(
             "{} {}  {}",
             style.apply_to(icon),
-            style.apply_to(key),
+            style.apply_to(console::truncate_str(key, 2 * NAME_WIDTH, "…")),
             dim.apply_to(detail)
         ));
         if failed {
@@ -123,6 +184,24 @@ impl LiveReporter {
 
 impl Reporter for LiveReporter {
     fn start(&mut self, plan: &Plan) {
+        self.stages = StageLines::new(plan);
+        if !self.quiet && !self.multi.is_hidden() {
+            let overall = Overall::new(plan, &self.estimates);
+            let line = overall.clone();
+            let style = ProgressStyle::with_template("{overall:.dim}")
+                .map(|style| {
+                    style.with_key(
+                        "overall",
+                        move |_: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                            let _ = out.write_str(&line.line());
+                        },
+                    )
+                })
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            let bar = self.multi.add(ProgressBar::new_spinner().with_style(style));
+            bar.enable_steady_tick(Duration::from_millis(250));
+            self.overall = Some((overall, bar));
+        }
         if !self.quiet {
             self.println(header(plan, self.stream).trim_end().to_string());
         }
@@ -130,8 +209,14 @@ impl Reporter for LiveReporter {
 
     fn event(&mut self, event: &Event) {
         match event {
-            Event::StageStarted { stage } if !self.quiet => {
-                self.println(stage_heading(stage, self.stream));
+            Event::StageStarted { stage } => {
+                self.stages.started(stage);
+                if let Some((overall, _)) = &self.overall {
+                    overall.stage_started(stage);
+                }
+                if !self.quiet {
+                    self.println(stage_heading(stage, self.stream));
+                }
             }
             Event::ActionStarted {
                 key,
@@ -140,6 +225,9 @@ impl Reporter for LiveReporter {
             } => {
                 let bar = self.bar(key);
                 bar.set_message(command_line(*attempt, command));
+                if let Some((overall, _)) = &self.overall {
+                    overall.action_started(key);
+                }
             }
             Event::Output { key, line } => {
                 if self.verbose {
@@ -159,8 +247,9 @@ impl Reporter for LiveReporter {
             Event::Note { key, text } if !self.quiet => {
                 let dim = self.stream.style(console::Style::new().dim());
                 self.println(format!(
-                    "{} {key}  {}",
+                    "{} {}  {}",
                     dim.apply_to("▶"),
+                    console::truncate_str(key, 2 * NAME_WIDTH, "…"),
                     dim.apply_to(text)
                 ));
             }
@@ -181,6 +270,9 @@ impl Reporter for LiveReporter {
 
     fn finish(&mut self, summary: &RunSummary) {
         for (_, bar) in self.bars.drain() {
+            bar.finish_and_clear();
+        }
+        if let Some((_, bar)) = self.overall.take() {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();

@@ -2,11 +2,14 @@
 //! run that prints: live bars on a terminal, plain prefixed lines elsewhere;
 //! the JSON summary is printed by `gantry run` itself.
 
+pub mod estimate;
 pub mod github;
 pub mod junit;
 mod live;
 pub mod masked;
+mod overall;
 mod plain;
+mod stage_line;
 pub mod table;
 mod tail;
 

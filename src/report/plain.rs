@@ -1,6 +1,7 @@
 //! Plain output for pipes and CI: one line per event, prefixed with
 //! `[stage/action]`, no escape codes beyond colour (and none when colour is off).
 
+use super::stage_line::StageLines;
 use super::{
     command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
     FAILURE_TAIL_LINES,
@@ -14,12 +15,17 @@ use crate::summary::RunSummary;
 pub struct PlainReporter {
     stream: Stream,
     quiet: bool,
+    stages: StageLines,
 }
 
 impl PlainReporter {
     /// A reporter on `stream`; `quiet` drops output lines and passing actions.
     pub fn new(stream: Stream, quiet: bool) -> Self {
-        Self { stream, quiet }
+        Self {
+            stream,
+            quiet,
+            stages: StageLines::default(),
+        }
     }
 
     fn line(&self, text: String) {
@@ -29,6 +35,7 @@ impl PlainReporter {
 
 impl Reporter for PlainReporter {
     fn start(&mut self, plan: &Plan) {
+        self.stages = StageLines::new(plan);
         if !self.quiet {
             self.stream.write(&header(plan, self.stream));
         }
@@ -37,8 +44,11 @@ impl Reporter for PlainReporter {
     fn event(&mut self, event: &Event) {
         let dim = self.stream.style(console::Style::new().dim());
         match event {
-            Event::StageStarted { stage } if !self.quiet => {
-                self.line(stage_heading(stage, self.stream));
+            Event::StageStarted { stage } => {
+                self.stages.started(stage);
+                if !self.quiet {
+                    self.line(stage_heading(stage, self.stream));
+                }
             }
             Event::ActionStarted {
                 key,
@@ -66,6 +76,7 @@ impl Reporter for PlainReporter {
                 result,
                 log_file,
             } => {
+                let stage_line = self.stages.finished(key, result.status, self.stream);
                 let failed = result.status.is_failure();
                 if self.quiet && !failed {
                     return;
@@ -88,6 +99,9 @@ impl Reporter for PlainReporter {
                             self.line(format!("[{key}] {l}"));
                         }
                     }
+                }
+                if let Some(line) = stage_line.filter(|_| !self.quiet) {
+                    self.line(line);
                 }
             }
             Event::ApprovalRequested {

@@ -1,0 +1,188 @@
+//! Which changed paths matter to `gantry watch`: those under the pipeline
+//! root, outside `.git/` and `.gantry/`, not ignored by git, and matched by
+//! the watched actions' `inputs:` (every such file when one of them has
+//! none, as the cache reads "no inputs"). The config file always matters.
+
+use std::path::{Component, Path, PathBuf};
+
+use globset::{GlobBuilder, GlobMatcher};
+
+/// One `inputs:` pattern, matched the way the cache matches it: a pattern
+/// without glob characters names a file or a whole directory.
+enum Pattern {
+    Literal(String),
+    Glob(GlobMatcher),
+}
+
+impl Pattern {
+    fn new(pattern: &str) -> Option<Pattern> {
+        if !pattern.contains(['*', '?', '[', '{']) {
+            return Some(Pattern::Literal(pattern.trim_end_matches('/').to_string()));
+        }
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .ok()?;
+        Some(Pattern::Glob(glob.compile_matcher()))
+    }
+
+    fn matches(&self, relative: &str) -> bool {
+        match self {
+            Pattern::Literal(path) => {
+                relative == path
+                    || relative
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
+            Pattern::Glob(glob) => glob.is_match(relative),
+        }
+    }
+}
+
+/// Decides whether a changed path should start a run.
+pub struct Filter {
+    root: PathBuf,
+    config: PathBuf,
+    /// `None`: every file matters.
+    inputs: Option<Vec<Pattern>>,
+    repo: Option<git2::Repository>,
+}
+
+impl Filter {
+    /// A filter for the pipeline under `root` read from `config`, whose
+    /// watched actions declare `inputs` (one list per action; an empty list
+    /// means the whole tree).
+    pub fn new<'a>(
+        root: &Path,
+        config: &Path,
+        inputs: impl IntoIterator<Item = &'a [String]>,
+    ) -> Filter {
+        let mut patterns = Some(Vec::new());
+        for list in inputs {
+            if list.is_empty() {
+                patterns = None;
+                break;
+            }
+            if let Some(patterns) = patterns.as_mut() {
+                patterns.extend(list.iter().filter_map(|p| Pattern::new(p)));
+            }
+        }
+        // Canonical, as git reports its work tree: a root reached through
+        // a symbolic link still finds the .gitignore rules.
+        let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        Filter {
+            root: real(root),
+            config: real(config),
+            inputs: patterns,
+            repo: git2::Repository::discover(root).ok(),
+        }
+    }
+
+    /// The pipeline root this filter watches.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `path` relative to the root, `/`-separated, when it matters.
+    pub fn relevant(&self, path: &Path) -> Option<String> {
+        if path == self.config {
+            return self.relative(path);
+        }
+        let relative = self.relative(path)?;
+        let hidden = Path::new(&relative).components().any(|c| {
+            matches!(c, Component::Normal(name) if name == ".git" || name == crate::record::STATE_DIR)
+        });
+        if hidden || self.ignored_by_git(path) {
+            return None;
+        }
+        match &self.inputs {
+            None => Some(relative),
+            Some(patterns) => patterns
+                .iter()
+                .any(|p| p.matches(&relative))
+                .then_some(relative),
+        }
+    }
+
+    fn relative(&self, path: &Path) -> Option<String> {
+        let relative = path.strip_prefix(&self.root).ok()?;
+        let text = relative.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
+        (!text.is_empty()).then_some(text)
+    }
+
+    fn ignored_by_git(&self, path: &Path) -> bool {
+        let Some(repo) = &self.repo else {
+            return false;
+        };
+        let Some(workdir) = repo.workdir() else {
+            return false;
+        };
+        let Ok(inside) = path.strip_prefix(workdir) else {
+            return false;
+        };
+        repo.is_path_ignored(inside).unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(root: &Path, inputs: &[&[&str]]) -> Filter {
+        let lists: Vec<Vec<String>> = inputs
+            .iter()
+            .map(|l| l.iter().map(|s| s.to_string()).collect())
+            .collect();
+        Filter::new(
+            root,
+            &root.join("gantry.yml"),
+            lists.iter().map(|l| l.as_slice()),
+        )
+    }
+
+    #[test]
+    fn state_and_git_directories_never_matter() {
+        let root = Path::new("/repo");
+        let f = filter(root, &[&[]]);
+        assert_eq!(
+            f.relevant(&root.join("src/a.rs")).as_deref(),
+            Some("src/a.rs")
+        );
+        assert_eq!(f.relevant(&root.join(".gantry/runs/1/summary.json")), None);
+        assert_eq!(f.relevant(&root.join(".git/index")), None);
+        assert_eq!(f.relevant(&root.join("sub/.git/HEAD")), None);
+        assert_eq!(f.relevant(Path::new("/elsewhere/a.rs")), None);
+    }
+
+    #[test]
+    fn inputs_narrow_the_watched_set_and_the_config_always_counts() {
+        let root = Path::new("/repo");
+        let f = filter(root, &[&["src", "*.toml"], &["docs/**/*.md"]]);
+        assert!(f.relevant(&root.join("src/deep/a.rs")).is_some());
+        assert!(f.relevant(&root.join("Cargo.toml")).is_some());
+        assert!(f.relevant(&root.join("docs/x/y.md")).is_some());
+        assert!(f.relevant(&root.join("srcx/a.rs")).is_none());
+        assert!(f.relevant(&root.join("sub/Cargo.toml")).is_none());
+        assert!(f.relevant(&root.join("README.md")).is_none());
+        assert!(f.relevant(&root.join("gantry.yml")).is_some());
+    }
+
+    #[test]
+    fn an_action_without_inputs_watches_everything() {
+        let root = Path::new("/repo");
+        let f = filter(root, &[&["src"], &[]]);
+        assert!(f.relevant(&root.join("README.md")).is_some());
+    }
+
+    #[test]
+    fn gitignored_paths_do_not_matter() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        git2::Repository::init(&root).unwrap();
+        std::fs::write(root.join(".gitignore"), "target/\n*.log\n").unwrap();
+        let f = filter(&root, &[&[]]);
+        assert!(f.relevant(&root.join("target/debug/x")).is_none());
+        assert!(f.relevant(&root.join("run.log")).is_none());
+        assert!(f.relevant(&root.join("src/main.rs")).is_some());
+    }
+}
