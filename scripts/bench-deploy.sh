@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
-# Install throughput of `gantry deploy` against `cp -a` of the same tree, in
-# the same run (these machines are noisy: compare the ratio, not absolutes).
+# A whole `gantry deploy` against `cp -a` of the same tree, in the same run
+# (these machines are noisy: compare the ratio, not absolutes).
 #
-#   scripts/bench-deploy.sh [FILES] [MIB] [RUNS]   (defaults: 10000 files, 500 MiB, 3 runs)
+#   scripts/bench-deploy.sh [--update-docs] [FILES] [MIB] [RUNS]   (defaults: 10000 files, 500 MiB, 5 runs)
 #
-# Builds a revision of FILES files totalling MIB MiB (100 directories), then
-# RUNS times, alternating: `cp -a` of the tree into a fresh folder, and a
-# fresh `gantry deploy` of the revision onto one instance. For gantry it
-# reports the Install event (the files mapping: plan, copy, modes), as
-# printed by gantry itself, and the whole command (which also copies the
-# revision into the store: DownloadBundle). Page cache is warm for both.
+# Builds a revision of FILES files totalling MIB MiB (100 directories) in the
+# work directory (BENCH_TMP, default the repository's disk: `target/`), then
+# RUNS times, alternating: `cp -a` of the tree into a fresh folder; a first
+# `gantry deploy` of the revision onto one fresh instance (DownloadBundle keeps
+# a bundle, Install copies the files); and a second deployment after one file
+# of the revision changed (the bundle links the unchanged files). Prints
+# medians; --update-docs puts the table into docs/performance.md.
 set -euo pipefail
+update_docs=false
+if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 files=${1:-10000}
 mib=${2:-500}
-runs=${3:-3}
+runs=${3:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/bench-lib.sh"
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
-work=$(mktemp -d)
+mkdir -p "${BENCH_TMP:-$root/target}"
+work=$(mktemp -d -p "${BENCH_TMP:-$root/target}")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
@@ -52,24 +57,39 @@ YAML
 sync
 
 now() { date +%s.%N; }
-cp_times=() install_times=() whole_times=()
+since() { echo "$(now) - $1" | bc -l; }
+cp_t=() first_t=() second_t=() install_t=()
 for i in $(seq "$runs"); do
   rm -rf cp-target .gantry; sync
-  t0=$(now); cp -a rev/app cp-target; t1=$(now)
-  cp_times+=("$(echo "$t1 - $t0" | bc -l)")
+  t0=$(now); cp -a rev/app cp-target; cp_t+=("$(since "$t0")")
   rm -rf cp-target; sync
-  t0=$(now); out=$("$gantry" deploy --revision rev --color never); t1=$(now)
-  whole_times+=("$(echo "$t1 - $t0" | bc -l)")
-  install_times+=("$(echo "$out" | sed -n 's/.*installed [0-9]* files, [0-9.]* MiB in \([0-9.]*\)s.*/\1/p' | head -1)")
-  echo "run $i: cp -a ${cp_times[-1]}s, gantry Install ${install_times[-1]}s, gantry deploy (whole) ${whole_times[-1]}s"
+  t0=$(now); out=$("$gantry" deploy --revision rev --color never); first_t+=("$(since "$t0")")
+  install_t+=("$(echo "$out" | sed -n 's/.*installed [0-9]* files, [0-9.]* MiB in \([0-9.]*\)s.*/\1/p' | head -1)")
+  echo "changed in run $i" >> rev/app/d000/f00000.bin; sync
+  t0=$(now); "$gantry" deploy --revision rev --color never >/dev/null; second_t+=("$(since "$t0")")
+  echo "run $i: cp -a ${cp_t[-1]}s, first deploy ${first_t[-1]}s (Install ${install_t[-1]}s), second deploy (1 file changed) ${second_t[-1]}s"
 done
 
-python3 - "$mib" "${cp_times[*]}" "${install_times[*]}" "${whole_times[*]}" <<'PY'
+python3 - "$files" "$mib" "$runs" "$(uptime)" "${cp_t[*]}" "${first_t[*]}" "${install_t[*]}" "${second_t[*]}" > summary.md <<'PY'
 import statistics, sys
-mib = float(sys.argv[1])
-cp, inst, whole = ([float(x) for x in a.split()] for a in sys.argv[2:5])
-m = lambda xs: statistics.median(xs)
-print(f"\nmedian: cp -a {m(cp):.2f}s ({mib/m(cp):.0f} MiB/s), gantry Install {m(inst):.2f}s ({mib/m(inst):.0f} MiB/s), whole gantry deploy {m(whole):.2f}s")
-print(f"Install throughput / cp -a throughput: {m(cp)/m(inst):.2f}x")
-print(f"whole deploy (bundle copy + install) / cp -a: {m(cp)/m(whole):.2f}x")
+files, mib, runs, up = sys.argv[1:5]
+cp, first, inst, second = ([float(x) for x in a.split()] for a in sys.argv[5:9])
+m = statistics.median
+print(f"`scripts/bench-deploy.sh {files} {mib} {runs}`: a revision of {files} files / {mib} MiB "
+      f"deployed to one instance, against `cp -a` of the same tree, alternating in the same run; "
+      f"medians of {runs} runs (page cache warm; load: `{up.strip()}`).\n")
+print("| measure | median | range | / cp -a |")
+print("| --- | --- | --- | --- |")
+row = lambda name, xs: print(f"| {name} | {m(xs):.2f} s | {min(xs):.2f}–{max(xs):.2f} s | **{m(xs)/m(cp):.2f}×** |")
+row("`cp -a`", cp)
+row("first `gantry deploy` (bundle + Install)", first)
+row("its Install event", inst)
+row("second `gantry deploy`, one file changed", second)
 PY
+{
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine); work directory on $(bench_fs "$work")."
+  echo
+  cat summary.md
+} > summary.tmp && mv summary.tmp summary.md
+echo; cat summary.md
+if $update_docs; then bench_update_docs deploy summary.md; fi

@@ -41,6 +41,15 @@ fn notes(action: &Action) -> String {
     if matches!(action.kind, ActionKind::Approval { .. }) {
         notes.push("⏸ approval");
     }
+    let mut notes: Vec<String> = notes.into_iter().map(String::from).collect();
+    if let Some(condition) = &action.condition {
+        notes.push(
+            condition
+                .preview
+                .clone()
+                .unwrap_or_else(|| format!("if: {}", condition.expr)),
+        );
+    }
     if notes.is_empty() {
         String::new()
     } else {

@@ -129,14 +129,17 @@ fn is_gantry_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
 }
 
+/// Whether `name` is `env.NAME`.
+pub fn is_env_name(name: &str) -> bool {
+    name.strip_prefix("env.")
+        .is_some_and(|n| !n.is_empty() && !n.contains('.'))
+}
+
 /// Checks that every reference in `text` names a known variable.
 pub fn check(text: &str) -> Result<(), String> {
     for r in references(text) {
-        let known = KNOWN.contains(&r.name)
-            || output_reference(r.name).is_some()
-            || r.name
-                .strip_prefix("env.")
-                .is_some_and(|n| !n.is_empty() && !n.contains('.'));
+        let known =
+            KNOWN.contains(&r.name) || output_reference(r.name).is_some() || is_env_name(r.name);
         if !known {
             return Err(r.name.to_string());
         }

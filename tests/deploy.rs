@@ -5,6 +5,8 @@
 #[path = "deploy/checks.rs"]
 mod checks;
 mod common;
+#[path = "deploy/fleet.rs"]
+mod fleet;
 #[path = "deploy/outside.rs"]
 mod outside;
 #[path = "deploy/recovery.rs"]

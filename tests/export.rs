@@ -94,6 +94,8 @@ fn exports_of_every_feature_match_their_snapshots() {
     let config =
         std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/features.yml")).unwrap();
     let repo = Repo::new(&config);
+    repo.write(".nvmrc", "v20.11.1\n");
+    repo.write(".python-version", "3.12\n");
     for (target, file) in TARGETS {
         let text = export(&repo, target);
         assert!(!text.contains("hunter2"), "{target} inlined a secret");
@@ -187,6 +189,11 @@ fn run_act(repo: &Repo) -> Option<common::Outcome> {
 /// Exports the GitLab file of `repo` and runs it under gitlab-ci-local with
 /// the shell executor; `None` when gitlab-ci-local is not installed.
 fn run_gitlab_ci_local(repo: &Repo) -> Option<common::Outcome> {
+    run_gitlab_ci_local_with(repo, &[])
+}
+
+/// [`run_gitlab_ci_local`] with more gitlab-ci-local arguments.
+fn run_gitlab_ci_local_with(repo: &Repo, args: &[&str]) -> Option<common::Outcome> {
     if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
         return None;
     }
@@ -197,6 +204,7 @@ fn run_gitlab_ci_local(repo: &Repo) -> Option<common::Outcome> {
     command
         .args(["--shell-executor-no-image"])
         .args(["--variable", "GANTRY_DEPLOY_DRY_RUN=1"])
+        .args(args)
         .current_dir(repo.path())
         .env("NO_COLOR", "1");
     Some(common::run_command(command))
@@ -218,11 +226,20 @@ fn the_github_workflow_passes_under_act() {
 #[test]
 fn the_gitlab_pipeline_passes_under_gitlab_ci_local() {
     let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(out) = run_gitlab_ci_local(&webapp()) else {
+    // A clean directory per job, as on a real runner: the binary and the
+    // revision reach later jobs only as the artifacts of their `outputs:`.
+    let Some(out) = run_gitlab_ci_local_with(&webapp(), &["--shell-isolation"]) else {
         return;
     };
     assert_eq!(out.code, 0, "gitlab-ci-local failed:\n{}", out.all());
-    for job in ["lint:fmt", "compile:compile", "test:test", "deploy:deploy"] {
+    for job in [
+        "lint:fmt",
+        "compile:compile",
+        "test:test",
+        "image:package",
+        "revision:revision",
+        "deploy:deploy",
+    ] {
         let passed = format!("PASS  {job}");
         assert!(out.stdout.contains(&passed), "{job}: {}", out.stdout);
     }
@@ -359,4 +376,130 @@ fn gantry_and_the_engines_agree_on_failures_warnings_and_clean_up() {
     if let Some(out) = run_gitlab_ci_local(&repo) {
         assert_rules_followed("gitlab-ci-local", &out);
     }
+}
+
+/// Three stages where the last two use what the first one made (an
+/// executable included) and the last also what the second made: each
+/// engine job starts from a clean checkout, so only declared `outputs:`
+/// carry over.
+const HAND_ON: &str = "version: 1
+stages:
+  - name: install
+    script:
+      - mkdir -p out
+      - echo made-$((1+1)) > out/a
+      - printf '#!/bin/sh\\necho tool-%s\\n' ran > out/tool
+      - chmod +x out/tool
+    outputs: [out]
+  - name: build
+    script:
+      - mkdir -p dist
+      - cat out/a > dist/b
+    outputs: [dist/b]
+  - name: test
+    script:
+      - cat out/a dist/b
+      - out/tool
+";
+
+fn assert_handed_on(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_eq!(out.code, 0, "{engine} failed:\n{all}");
+    for marker in ["made-2", "tool-ran"] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+}
+
+#[test]
+fn declared_outputs_reach_later_jobs_on_fresh_runners() {
+    let repo = Repo::new(HAND_ON);
+    commit_all(repo.path());
+    assert_handed_on("gantry", &repo.run(&["run"]));
+    let gitlab = export(&repo, "gitlab-ci");
+    assert!(gitlab.contains("artifacts:"), "{gitlab}");
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_handed_on("act", &out);
+    }
+    // A clean directory per job, as on a real runner.
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_handed_on("gitlab-ci-local", &out);
+        assert!(out.stdout.contains("PASS  test:test"), "{}", out.stdout);
+    }
+}
+
+/// The pipeline `gantry init` writes for an npm project (install, build,
+/// test), exported: the test's `greet` comes from `node_modules/.bin`,
+/// which only the install job creates.
+#[test]
+fn a_scaffolded_npm_pipeline_passes_on_fresh_runners() {
+    if !common::have_program("npm", "apt-get install npm") {
+        return;
+    }
+    let repo = Repo::new("");
+    std::fs::remove_file(repo.path().join("gantry.yml")).ok();
+    repo.write(
+        "tool/package.json",
+        r#"{"name": "tool", "version": "1.0.0", "bin": {"greet": "greet.js"}}"#,
+    );
+    repo.write(
+        "tool/greet.js",
+        "#!/usr/bin/env node\nconsole.log('greet-' + (1 + 1));\n",
+    );
+    let status = Command::new("chmod")
+        .args(["+x", "tool/greet.js"])
+        .current_dir(repo.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    repo.write(
+        "package.json",
+        r#"{"name": "np", "version": "1.0.0",
+  "scripts": {"build": "mkdir -p dist && greet > dist/out.txt", "test": "greet"},
+  "devDependencies": {"tool": "file:./tool"}}"#,
+    );
+    let out = repo.run(&["init"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    repo.write(".gitignore", "node_modules/\n.gantry/\n");
+    commit_all(repo.path());
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_eq!(out.code, 0, "gitlab-ci-local failed:\n{}", out.all());
+        assert!(out.stdout.contains("greet-2"), "{}", out.stdout);
+        assert!(out.stdout.contains("PASS  test:test"), "{}", out.stdout);
+    }
+}
+
+/// The GitLab export of every feature (artifacts with `exclude:`, images)
+/// passes gitlab-ci-local's check against GitLab's JSON schema.
+#[test]
+fn the_gitlab_export_of_every_feature_passes_the_schema_check() {
+    if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
+        return;
+    }
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/features.yml")).unwrap();
+    let repo = Repo::new(&config);
+    repo.write(".nvmrc", "v20.11.1\n");
+    commit_all(repo.path());
+    let list = |repo: &Repo| {
+        let mut command = Command::new(which::which("gitlab-ci-local").unwrap());
+        command
+            .arg("--list")
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1");
+        common::run_command(command)
+    };
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    repo.write(".gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    let out = list(&repo);
+    assert!(
+        out.code == 0 && !out.all().contains("Invalid"),
+        "{}",
+        out.all()
+    );
+    // The check can fail: an unknown artifacts key is reported.
+    let text = export(&repo, "gitlab-ci").replace("expire_in:", "expire_inn:");
+    repo.write(".gitlab-ci.yml", &text);
+    assert!(list(&repo).all().contains("Invalid"));
 }

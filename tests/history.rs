@@ -126,6 +126,7 @@ fn a_run_reuses_the_files_of_the_run_it_prunes_without_their_old_contents() {
     let repo = Repo::new(
         "version: 1
 keep_runs: 2
+cache: false
 stages:
   - name: build
     actions:

@@ -615,3 +615,30 @@ fn a_pre_commit_hook_counts_as_using_a_check() {
     );
     assert!(config.contains("        # run: cargo clippy"), "{config}");
 }
+
+#[test]
+fn python_without_lint_settings_gets_ruff_commented_out_with_a_note() {
+    let repo = Repo::fixture("init/python");
+    let settings = repo.read("pyproject.toml");
+    let without_ruff: String = settings
+        .lines()
+        .filter(|l| !l.contains("ruff"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    repo.write("pyproject.toml", &without_ruff);
+    let out = ok(&repo, &["init"]);
+    assert!(
+        out.all()
+            .contains("written commented out, as the repository shows no sign of using them: ruff"),
+        "{}",
+        out.all()
+    );
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("      # Not enabled: no ruff or flake8 settings")
+            && config.contains("      # - name: ruff\n"),
+        "{config}"
+    );
+    assert!(!config.contains("\n      - name: ruff"), "{config}");
+    validate_clean(&repo);
+}

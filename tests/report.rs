@@ -355,3 +355,43 @@ fn long_reasons_keep_one_table_row_per_action_and_follow_in_full() {
         out.stdout
     );
 }
+
+#[test]
+fn long_names_keep_every_table_row_within_the_terminal_width() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a-very-long-stage-name-for-integration-tests
+    actions:
+      - { name: an-action-with-an-extremely-long-descriptive-name-here, run: 'false' }
+      - { name: short, run: 'true' }
+",
+    );
+    let mut command = repo.command(&["run"]);
+    command.env("COLUMNS", "80");
+    let out = common::run_command(command);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let table: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("STAGE"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(table.len(), 3, "{}", out.stdout);
+    for row in &table {
+        assert!(
+            row.chars().count() <= 80,
+            "{} columns: {row}",
+            row.chars().count()
+        );
+    }
+    assert!(table[1].starts_with("a-very-long-st…"), "{}", table[1]);
+    // The full names follow the table.
+    assert!(
+        out.stdout.contains(
+            "a-very-long-stage-name-for-integration-tests/an-action-with-an-extremely-long-descriptive-name-here: "
+        ),
+        "{}",
+        out.stdout
+    );
+}

@@ -623,3 +623,25 @@ stages:
         "the action outlived a kill -9 of gantry"
     );
 }
+
+#[test]
+fn an_interrupt_between_actions_is_not_a_passed_run() {
+    // The first action passes but interrupts gantry; the next never starts.
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    run: 'trap \"\" TERM INT; kill -INT $PPID; exit 0'
+  - name: b
+    run: echo b
+",
+    );
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 130, "{}", out.all());
+    assert_eq!(repo.run_json(1)["status"], "interrupted");
+    assert!(
+        out.stdout.contains("pipeline interrupted"),
+        "{}",
+        out.stdout
+    );
+}

@@ -26,6 +26,7 @@ pub fn implied_gate(target: &Action, message: String, taken: &[&str]) -> Action 
         run_order: target.run_order.map(|o| o.saturating_sub(1)),
         continue_on_error: false,
         always: false,
+        condition: target.condition.clone(),
         working_directory: None,
         retries: 0,
         shell: target.shell.clone(),

@@ -164,6 +164,7 @@ fn one_action_pipeline(
             instances: vec![PathBuf::new()],
             config: DeploymentConfig::AllAtOnce,
             approval: false,
+            max_parallel: None,
         });
     }
     single.stages = vec![Stage {
@@ -191,6 +192,7 @@ fn plain_action(group: &str) -> Action {
         run_order: None,
         continue_on_error: false,
         always: false,
+        condition: None,
         working_directory: None,
         retries: 0,
         inputs: Vec::new(),

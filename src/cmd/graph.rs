@@ -8,7 +8,8 @@ use crate::graph::{self, Format};
 
 /// Prints the diagram in the chosen format.
 pub fn execute(globals: &Globals, args: &GraphArgs) -> anyhow::Result<u8> {
-    let pipeline = globals.load_pipeline()?;
+    let mut pipeline = globals.load_pipeline()?;
+    crate::plan::condition::preview(&mut pipeline);
     let format = match args.format {
         GraphFormat::Text => Format::Text,
         GraphFormat::Mermaid => Format::Mermaid,

@@ -7,7 +7,8 @@ use crate::config::Pipeline;
 
 /// Prints the pipeline's stages and actions.
 pub fn execute(ctx: &Globals) -> anyhow::Result<u8> {
-    let pipeline = ctx.load_pipeline()?;
+    let mut pipeline = ctx.load_pipeline()?;
+    crate::plan::condition::preview(&mut pipeline);
     let mut out = std::io::stdout().lock();
     write!(out, "{}", tree(&pipeline))?;
     Ok(0)
@@ -42,6 +43,14 @@ pub fn tree(pipeline: &Pipeline) -> String {
             }
             if action.continue_on_error {
                 notes.push("continue_on_error".to_string());
+            }
+            if let Some(condition) = &action.condition {
+                notes.push(
+                    condition
+                        .preview
+                        .clone()
+                        .unwrap_or_else(|| format!("if: {}", condition.expr)),
+                );
             }
             let notes = if notes.is_empty() {
                 String::new()

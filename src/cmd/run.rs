@@ -300,6 +300,8 @@ fn run_plan_with(
             eprintln!("error: {why}; the run is marked failed");
             Status::Failed
         }
+        // Stopped before any action started: nothing ran, nothing passed.
+        None if interrupt.requested() && totals.status() == Status::Passed => Status::Interrupted,
         None => totals.status(),
     };
     let mut summary = RunSummary {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
-use super::model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};
+use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
 use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
 use crate::diagnostics::Diagnostic;
 use crate::error::{ConfigError, UsageError};
@@ -391,6 +391,7 @@ impl Checker<'_> {
             timeout: self.timeout(&raw.timeout),
             continue_on_error: raw.continue_on_error.unwrap_or(false),
             always: raw.always.unwrap_or(false),
+            condition: self.condition(&raw.condition),
             working_directory: raw
                 .working_directory
                 .as_ref()
@@ -438,6 +439,7 @@ impl Checker<'_> {
                     run_order: raw.run_order,
                     continue_on_error: None,
                     always: None,
+                    condition: None,
                     working_directory: None,
                     retries: None,
                     shell: None,
@@ -521,6 +523,7 @@ impl Checker<'_> {
             run_order: raw.run_order.map(|o| o.value),
             continue_on_error: raw.continue_on_error.unwrap_or(defaults.continue_on_error),
             always: raw.always.unwrap_or(defaults.always),
+            condition: both(defaults.condition.clone(), self.condition(&raw.condition)),
             working_directory,
             retries: raw.retries.unwrap_or(defaults.retries),
             shell: raw
@@ -540,6 +543,66 @@ impl Checker<'_> {
                 None => defaults.tools.clone(),
             },
         }
+    }
+
+    /// A parsed `if:`; a bad expression is an error pointing into it.
+    fn condition(&mut self, raw: &Option<Spanned<String>>) -> Option<Condition> {
+        let raw = raw.as_ref()?;
+        let text = &raw.value;
+        let known = |name: &str| vars::KNOWN.contains(&name) || vars::is_env_name(name);
+        match super::condition::parse(text, &known) {
+            Ok(expr) => Some(Condition {
+                expr,
+                span: span(raw),
+                preview: None,
+            }),
+            Err(e) => {
+                let start = span(raw).narrowed_to(self.text, text);
+                let at = if start == span(raw) && !self.text_at(start).starts_with(text.as_str()) {
+                    start
+                } else {
+                    let before = &text[..e.offset];
+                    match before.rfind('\n') {
+                        Some(nl) => Span {
+                            line: start.line + before.matches('\n').count(),
+                            column: before[nl + 1..].chars().count() + 1,
+                        },
+                        None => Span {
+                            line: start.line,
+                            column: start.column + before.chars().count(),
+                        },
+                    }
+                };
+                let hint = match e.message.strip_prefix("unknown variable `") {
+                    Some(name) => {
+                        let name = name.trim_end_matches('`');
+                        match crate::suggest::closest(name, vars::KNOWN) {
+                            Some(close) => {
+                                format!("did you mean `{close}`? {}", super::condition::HINT)
+                            }
+                            None => super::condition::HINT.to_string(),
+                        }
+                    }
+                    None => super::condition::HINT.to_string(),
+                };
+                self.error("C016", at, format!("invalid `if:`: {}", e.message), &hint);
+                None
+            }
+        }
+    }
+
+    /// The config text from `at` to the end of its line.
+    fn text_at(&self, at: Span) -> &str {
+        let line = self
+            .text
+            .split('\n')
+            .nth(at.line.saturating_sub(1))
+            .unwrap_or("");
+        let start = line
+            .char_indices()
+            .nth(at.column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+        &line[start..]
     }
 
     /// `tools:` entries: program names or paths, never empty.
@@ -679,6 +742,7 @@ struct ActionDefaults {
     timeout: Option<std::time::Duration>,
     continue_on_error: bool,
     always: bool,
+    condition: Option<Condition>,
     working_directory: Option<(String, Span)>,
     retries: u32,
     shell: String,
@@ -687,6 +751,22 @@ struct ActionDefaults {
     outputs: Vec<String>,
     cache: Option<bool>,
     tools: Vec<String>,
+}
+
+/// A stage's and an action's `if:` together: both must hold.
+fn both(stage: Option<Condition>, action: Option<Condition>) -> Option<Condition> {
+    use super::condition::Expr;
+    match (stage, action) {
+        (Some(s), Some(a)) => Some(Condition {
+            expr: Expr::And(
+                Box::new(Expr::Group(Box::new(s.expr))),
+                Box::new(Expr::Group(Box::new(a.expr))),
+            ),
+            span: a.span,
+            preview: None,
+        }),
+        (s, a) => a.or(s),
+    }
 }
 
 fn span<T>(s: &Spanned<T>) -> Span {

@@ -3,6 +3,7 @@
 //!
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
+pub mod condition;
 pub mod dotenv;
 pub mod duration;
 mod indentation;
@@ -13,7 +14,7 @@ mod refs;
 mod shape;
 
 pub use load::{find_config, insert_group_gates, load, load_text, CONFIG_NAMES};
-pub use model::{Action, ActionKind, EnvVar, Pipeline, Secret, Span, Stage};
+pub use model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
 
 /// Whether `name` can name a pipeline, stage, action or deployment group:
 /// letters, digits, `.`, `_`, `-`, not starting with `.` (names become

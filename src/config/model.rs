@@ -69,6 +69,28 @@ pub struct Secret {
     pub span: Span,
 }
 
+/// A parsed `if:`, with where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// The expression.
+    pub expr: super::condition::Expr,
+    /// Where the `if:` value is written.
+    pub span: Span,
+    /// For `gantry list`/`graph`: what a run planned now would make of it
+    /// (`would skip: …`), once previewed.
+    pub preview: Option<String>,
+}
+
+impl Condition {
+    /// Whether it may hold after a failure (`failure()` or `always()`):
+    /// the action is then clean-up, not skipped for an earlier failure.
+    pub fn runs_after_failure(&self) -> bool {
+        use super::condition::Status;
+        self.expr
+            .mentions(&|s| matches!(s, Status::Failure | Status::Always))
+    }
+}
+
 /// A whole pipeline, validated.
 #[derive(Clone, Debug)]
 pub struct Pipeline {
@@ -165,6 +187,8 @@ pub struct Action {
     pub continue_on_error: bool,
     /// Runs even when an earlier action or stage failed (clean-up).
     pub always: bool,
+    /// `if:` of the stage and of the action (both must hold).
+    pub condition: Option<Condition>,
     /// Directory to run in, relative to the pipeline root.
     pub working_directory: Option<(String, Span)>,
     /// How many times to re-run a failed action.

@@ -86,6 +86,10 @@ pub struct RawStage {
     pub continue_on_error: Option<bool>,
     /// Run even after an earlier failure (clean-up).
     pub always: Option<bool>,
+    /// Run only when this condition holds, e.g. `git.branch == 'main' && changed('src/**')` (see "Conditions" in docs/configuration.md).
+    #[serde(rename = "if")]
+    #[schemars(rename = "if", with = "Option<String>")]
+    pub condition: Option<Spanned<String>>,
     /// Directory to run in, relative to the root.
     #[schemars(with = "Option<String>")]
     pub working_directory: Option<Spanned<String>>,
@@ -149,6 +153,10 @@ pub struct RawAction {
     pub continue_on_error: Option<bool>,
     /// Run even after an earlier failure (clean-up).
     pub always: Option<bool>,
+    /// Run only when this condition holds, e.g. `git.branch == 'main' && changed('src/**')` (see "Conditions" in docs/configuration.md).
+    #[serde(rename = "if")]
+    #[schemars(rename = "if", with = "Option<String>")]
+    pub condition: Option<Spanned<String>>,
     /// Directory to run in, relative to the root.
     #[schemars(with = "Option<String>")]
     pub working_directory: Option<Spanned<String>>,

@@ -13,7 +13,7 @@ use crate::config::{ActionKind, Span, Stage};
 use crate::diagnostics::Diagnostic;
 
 /// Most instances one group may have.
-pub const MAX_INSTANCES: u32 = 100;
+pub const MAX_INSTANCES: u32 = 10_000;
 /// Named deployment configurations, as written in `config:`.
 pub const CONFIG_NAMES: &[&str] = &["AllAtOnce", "HalfAtATime", "OneAtATime"];
 
@@ -34,6 +34,27 @@ pub struct RawDeployGroup {
     pub config: Option<Spanned<RawDeployConfig>>,
     /// Ask for approval before every deployment to this group.
     pub approval: Option<bool>,
+    /// Most instances of a batch deployed at the same time.
+    #[schemars(with = "Option<MaxParallel>")]
+    pub max_parallel: Option<Spanned<u64>>,
+}
+
+/// `max_parallel:` in the JSON schema.
+struct MaxParallel;
+
+impl schemars::JsonSchema for MaxParallel {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MaxParallel".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Most instances of a batch deployed at the same time (default: 4 per CPU core).",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_INSTANCES
+        })
+    }
 }
 
 /// `instances:` as written.
@@ -178,6 +199,8 @@ pub struct DeployGroup {
     pub config: DeploymentConfig,
     /// Deployments to this group wait for an approval gate.
     pub approval: bool,
+    /// Most instances of a batch deployed at once (`None`: 4 per core).
+    pub max_parallel: Option<usize>,
 }
 
 /// A checked `deploy:` action.
@@ -330,10 +353,26 @@ pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diag
                 instances,
                 config,
                 approval: group.value.approval.unwrap_or(false),
+                max_parallel: max_parallel(file, &group.value, &mut found),
             }
         })
         .collect();
     (groups, found)
+}
+
+fn max_parallel(file: &Path, group: &RawDeployGroup, found: &mut Vec<Diagnostic>) -> Option<usize> {
+    let raw = group.max_parallel.as_ref()?;
+    if (1..=u64::from(MAX_INSTANCES)).contains(&raw.value) {
+        return Some(raw.value as usize);
+    }
+    found.push(error(
+        file,
+        "C042",
+        span(raw),
+        format!("max_parallel: {}", raw.value),
+        &format!("give 1 to {MAX_INSTANCES} instances deployed at the same time, or leave it out (4 per CPU core)"),
+    ));
+    None
 }
 
 fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnostic>) {
@@ -387,6 +426,7 @@ fn instance_roots(
         found.push(error(file, "C042", at, format!("a list of {} instance roots", roots.len()), &format!("list 1 to {MAX_INSTANCES} folders, e.g. [.gantry/targets/dev/a, .gantry/targets/dev/b]")));
     }
     let mut seen = Vec::new();
+    let mut unique = std::collections::HashSet::new();
     for root in roots {
         let path = Path::new(&root.value);
         let problem = if root.value.trim().is_empty() {
@@ -401,7 +441,7 @@ fn instance_roots(
             .any(|c| c == std::path::Component::ParentDir)
         {
             Some("`..` in an instance root")
-        } else if seen.contains(&path) {
+        } else if !unique.insert(path) {
             Some("the same instance root twice")
         } else {
             None

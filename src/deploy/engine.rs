@@ -2,9 +2,7 @@
 //! the instances in batches (stopping once the minimum of healthy instances
 //! cannot be met), record the outcome, and roll back on failure.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
@@ -12,11 +10,11 @@ use anyhow::{bail, Context};
 
 use super::batch;
 use super::copy;
+use super::fleet::{self, label, View};
 use super::install;
 use super::install_event;
-use super::io::InstanceIo;
 use super::job::{DeployJob, Mode};
-use super::lifecycle::{self, deploy_instance, Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
+use super::lifecycle::{Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
 use super::paths;
 use super::recover;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
@@ -51,6 +49,9 @@ fn deploy(
     job: &DeployJob,
     io: &mut ActionIo<'_>,
 ) -> anyhow::Result<Outcome> {
+    // Planning registers them too; the per-instance logs mask every value the
+    // run's registry holds, including ones added after planning.
+    crate::secrets::register(&job.secrets);
     for instance in &job.instances {
         if let Err(why) = paths::real_root(instance, job.pipeline_root()) {
             bail!("{why}; nothing was deployed");
@@ -292,10 +293,24 @@ fn download_bundle(
     io: &mut ActionIo<'_>,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    match copy::copy_revision(&shared.job.revision, bundle, &shared.job.state_root) {
+    // The newest earlier bundle still on disk: files it holds unchanged are
+    // linked, so a revision that differs in one file writes one file.
+    let previous = shared
+        .state()
+        .deployments
+        .iter()
+        .rev()
+        .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
+        .find(|dir| dir != bundle && dir.is_dir());
+    match copy::copy_revision(
+        &shared.job.revision,
+        bundle,
+        &shared.job.state_root,
+        previous.as_deref(),
+    ) {
         Ok(bytes) => {
             io.note(&format!(
-                "DownloadBundle: copied {} ({bytes} bytes) to {} in {:.2?}",
+                "DownloadBundle: copied {} to {} ({bytes} bytes written, unchanged files linked to the previous bundle) in {:.2?}",
                 shared.job.revision.display(),
                 bundle.display(),
                 started.elapsed()
@@ -331,6 +346,12 @@ fn run_batches(
     let batches = batch::batches(n, config);
     let mut results: Vec<InstanceResult> = Vec::new();
     let mut stop: Option<String> = None;
+    let mut view = View::new(
+        &shared.job.group,
+        shared.job.instances.len(),
+        n,
+        batches.len(),
+    );
     for (b, positions) in batches.iter().enumerate() {
         let batch: Vec<usize> = positions.iter().map(|&p| indices[p]).collect();
         let failed = results.iter().filter(|r| r.status.fails_stage()).count();
@@ -346,70 +367,17 @@ fn run_batches(
             results.extend(batch.iter().map(|&i| InstanceResult::skipped(i, why)));
             continue;
         }
-        let names: Vec<String> = batch.iter().map(|&i| label(shared, i)).collect();
-        io.say(&format!(
-            "batch {} of {}: {}",
-            b + 1,
-            batches.len(),
+        let names = if view.summarised {
+            format!("{} instances", batch.len())
+        } else {
+            let names: Vec<String> = batch.iter().map(|&i| label(shared, i)).collect();
             names.join(", ")
-        ));
-        results.extend(run_batch(shared, dep, &batch, io));
+        };
+        io.say(&format!("batch {} of {}: {names}", b + 1, batches.len()));
+        view.batch_started(b);
+        results.extend(fleet::run_batch(shared, dep, &batch, io, &mut view));
     }
     results
-}
-
-/// Deploys one batch, each instance on its own thread; their output lines
-/// come back over a channel and go to the action's output here.
-fn run_batch(
-    shared: &Shared<'_>,
-    dep: &Deployment,
-    batch: &[usize],
-    io: &mut ActionIo<'_>,
-) -> Vec<InstanceResult> {
-    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(1024);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = batch
-            .iter()
-            .map(|&index| {
-                let lines = tx.clone();
-                scope.spawn(move || {
-                    let instance = &shared.job.instances[index];
-                    let log = OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(lifecycle::log_path(&dep.dir, instance))
-                        .ok();
-                    let mut instance_io = InstanceIo {
-                        label: label(shared, index),
-                        lines,
-                        log,
-                        secrets: &shared.job.secrets,
-                        interrupt: shared.interrupt,
-                    };
-                    deploy_instance(shared, dep, index, &mut instance_io)
-                })
-            })
-            .collect();
-        drop(tx);
-        for line in rx {
-            io.output.write(&line);
-        }
-        batch
-            .iter()
-            .zip(handles)
-            .map(|(&index, h)| {
-                h.join().unwrap_or_else(|_| InstanceResult {
-                    status: Status::Failed,
-                    touched: true,
-                    ..InstanceResult::skipped(index, "the deployment thread crashed")
-                })
-            })
-            .collect()
-    })
-}
-
-fn label(shared: &Shared<'_>, index: usize) -> String {
-    format!("{}/{}", shared.job.group, shared.job.instances[index].name)
 }
 
 /// Records how `dep` ended; returns its status.
@@ -445,8 +413,25 @@ fn finish(
 fn outcome_of(shared: &Shared<'_>, dep: &Deployment, results: &[InstanceResult]) -> Outcome {
     let mut outcome = Outcome::passed();
     outcome.outputs.push(("deployment".into(), dep.id.clone()));
+    let summarised = shared.job.instances.len() > fleet::SUMMARY_ABOVE;
     for r in results {
-        outcome.outputs.push((label(shared, r.index), r.describe()));
+        // A large group lists its failures only, after the count.
+        if !summarised || r.status != Status::Passed {
+            outcome.outputs.push((label(shared, r.index), r.describe()));
+        }
+    }
+    if summarised {
+        let succeeded = results
+            .iter()
+            .filter(|r| r.status == Status::Passed)
+            .count();
+        outcome.outputs.insert(
+            1,
+            (
+                "instances".into(),
+                format!("{succeeded}/{} succeeded", results.len()),
+            ),
+        );
     }
     if let Some(worst) = results.iter().find(|r| r.status.fails_stage()) {
         outcome.status = worst.status;

@@ -1,7 +1,8 @@
 //! Output of one instance's deployment: every line prefixed with the
 //! instance and event (`[dev/1 BeforeInstall] …`) and sent to the action's
 //! output (through a channel, as instances of a batch run on their own
-//! threads), and written to the instance's log with secrets masked.
+//! threads), and written to the instance's log with every secret the run
+//! knows masked (the run's registry, so a value added mid-run is masked too).
 
 use std::fs::File;
 use std::io::Write;
@@ -10,6 +11,7 @@ use std::sync::mpsc::SyncSender;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::mask::Masker;
 use crate::exec::process::{self, Finished, OutputSink, ProcessSpec};
+use crate::secrets;
 
 /// Longest line passed on; longer ones are cut.
 const MAX_LINE: usize = 4096;
@@ -18,12 +20,11 @@ const MAX_LINE: usize = 4096;
 pub struct InstanceIo<'a> {
     /// `dev/1`.
     pub label: String,
-    /// Lines for the action's output.
-    pub lines: SyncSender<Vec<u8>>,
+    /// Lines for the action's output; `None` for a summarised large group
+    /// (the lines are in the instance's log only).
+    pub lines: Option<SyncSender<Vec<u8>>>,
     /// The instance's log, `None` when it could not be created.
     pub log: Option<File>,
-    /// Secret values to mask in the log.
-    pub secrets: &'a [String],
     /// Ctrl-C state.
     pub interrupt: &'a Interrupt,
 }
@@ -39,7 +40,7 @@ impl InstanceIo<'_> {
     /// Writes `text` to the log only.
     pub fn note(&mut self, text: &str) {
         if let Some(log) = &mut self.log {
-            let masked = Masker::new(self.secrets).mask_str(text);
+            let masked = secrets::mask(text);
             let _ = writeln!(log, "{masked}");
         }
     }
@@ -56,9 +57,9 @@ impl InstanceIo<'_> {
     fn sink(&mut self, event: &str) -> PrefixSink<'_> {
         PrefixSink {
             prefix: format!("[{} {event}] ", self.label),
-            lines: &self.lines,
+            lines: self.lines.as_ref(),
             log: self.log.as_mut(),
-            masker: Masker::new(self.secrets),
+            masker: secrets::masker(),
             partial: Vec::new(),
         }
     }
@@ -67,7 +68,7 @@ impl InstanceIo<'_> {
 /// Splits output into lines, prefixes them, and passes them on.
 struct PrefixSink<'a> {
     prefix: String,
-    lines: &'a SyncSender<Vec<u8>>,
+    lines: Option<&'a SyncSender<Vec<u8>>>,
     log: Option<&'a mut File>,
     masker: Masker,
     partial: Vec<u8>,
@@ -84,7 +85,9 @@ impl PrefixSink<'_> {
             self.masker.push(&shown, &mut masked);
             let _ = log.write_all(&masked);
         }
-        let _ = self.lines.send(shown);
+        if let Some(lines) = self.lines {
+            let _ = lines.send(shown);
+        }
     }
 
     fn finish(mut self) {

@@ -45,6 +45,8 @@ pub struct DeployJob {
     pub instances: Vec<Instance>,
     /// How fast to go through them.
     pub config: DeploymentConfig,
+    /// Most instances of a batch deployed at the same time.
+    pub max_parallel: usize,
     /// The revision folder (absolute).
     pub revision: PathBuf,
     /// The AppSpec file (absolute); `None`: the revision's `appspec.yml`.
@@ -61,7 +63,8 @@ pub struct DeployJob {
     pub rollback_on_failure: bool,
     /// Deploy, or roll back by hand.
     pub mode: Mode,
-    /// Secret values, masked in the per-instance logs too.
+    /// Planned secret values (registered with the run's secrets, which mask
+    /// the per-instance logs).
     pub secrets: Vec<String>,
 }
 
@@ -131,6 +134,7 @@ pub fn plan(
             })
             .collect(),
         config: group.config,
+        max_parallel: group.max_parallel.unwrap_or_else(default_parallel),
         revision,
         appspec,
         state: real_root
@@ -171,4 +175,10 @@ fn find_group<'p>(
     let (message, hint) = super::config::unknown_group(&deploy.group, &names);
     let at = deploy.span;
     Err(Diagnostic::error("C040", &pipeline.file, at.line, at.column, message).with_hint(hint))
+}
+
+/// Instances deployed at once when the group does not say: 4 per core
+/// (an instance's deployment mostly waits on the disk and its hooks).
+pub fn default_parallel() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()) * 4
 }

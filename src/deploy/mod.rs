@@ -13,6 +13,7 @@ pub mod batch;
 pub mod config;
 mod copy;
 mod engine;
+mod fleet;
 mod hooks;
 mod install;
 mod install_event;

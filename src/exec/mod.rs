@@ -40,7 +40,7 @@ pub fn execute(plan: &Plan, options: ExecOptions, ctx: &ActionContext<'_>) -> Ve
     let mut stages = Vec::new();
     for stage in &plan.stages {
         let only_always = failed && !options.keep_going;
-        let summary = run_stage(stage, only_always, options, ctx);
+        let summary = run_stage(stage, only_always, failed, options, ctx);
         failed |= summary.status.fails_stage();
         stages.push(summary);
     }
@@ -50,6 +50,7 @@ pub fn execute(plan: &Plan, options: ExecOptions, ctx: &ActionContext<'_>) -> Ve
 fn run_stage(
     stage: &PlannedStage,
     only_always: bool,
+    failed_before: bool,
     options: ExecOptions,
     ctx: &ActionContext<'_>,
 ) -> StageSummary {
@@ -62,8 +63,9 @@ fn run_stage(
         let stop = only_always || (stage_failed && !options.keep_going);
         let mut to_run = Vec::new();
         for action in group {
-            match skip_reason(action, stop, only_always, ctx) {
-                Some(reason) => results.push(skip(action, reason, ctx)),
+            let failed = failed_before || stage_failed;
+            match skip_reason(action, stop, only_always, ctx).or_else(|| unmet(action, failed)) {
+                Some(reason) => results.push(skip(action, &reason, ctx)),
                 None => to_run.push(action),
             }
         }
@@ -87,18 +89,23 @@ fn skip_reason(
     stop: bool,
     only_always: bool,
     ctx: &ActionContext<'_>,
-) -> Option<&'static str> {
+) -> Option<String> {
     if ctx.interrupt.requested() {
-        Some("interrupted before it started")
+        Some("interrupted before it started".into())
     } else if stop && !action.always {
         Some(if only_always {
-            "an earlier stage failed"
+            "an earlier stage failed".into()
         } else {
-            "an earlier action in this stage failed"
+            "an earlier action in this stage failed".into()
         })
     } else {
         None
     }
+}
+
+/// Why its `if:` is false now, given whether anything failed so far.
+fn unmet(action: &PlannedAction, failed: bool) -> Option<String> {
+    action.condition.as_ref()?.check(failed).err()
 }
 
 fn skip(action: &PlannedAction, reason: &str, ctx: &ActionContext<'_>) -> ActionResult {

@@ -5,11 +5,15 @@
 //! groups run one after another there. Each approval gate is a job of its
 //! own bound to a protected environment (whose required reviewers approve),
 //! and the actions after it form the next job, which `needs` the gate.
+//! The declared `outputs:` of a job's actions reach the jobs after a gate
+//! as a workflow artifact (a tar archive, which keeps paths and modes).
+//! Each job first installs the toolchains the repository declares
+//! ([`super::toolchain`]).
 //! Steps get `if: always()` for clean-up, `continue-on-error`,
 //! `timeout-minutes`; secrets come from `${{ secrets.NAME }}`.
 
 use super::yaml::{self, s, Node};
-use super::{double_quoted, minutes, Job, Model, Work, SHORT_SHA};
+use super::{double_quoted, minutes, single_quoted, Job, Model, Work, SHORT_SHA};
 
 /// A run of actions in one job, or an approval gate.
 enum Segment<'m, 'a> {
@@ -32,9 +36,23 @@ pub fn render(model: &Model<'_>) -> String {
     }
     let mut jobs = Vec::new();
     let mut previous: Option<String> = None;
-    for segment in segments(model) {
-        let id = segment_id(&segment, &jobs);
-        jobs.push((id.clone(), job(&segment, previous.as_deref())));
+    let segments = segments(model);
+    let mut carried = false;
+    for (i, segment) in segments.iter().enumerate() {
+        let id = segment_id(segment, &jobs);
+        let later_steps = segments[i + 1..]
+            .iter()
+            .any(|s| matches!(s, Segment::Steps(_)));
+        let outputs = match segment {
+            Segment::Steps(jobs) if later_steps => outputs(jobs),
+            _ => Vec::new(),
+        };
+        let carry = Carry {
+            download: carried && matches!(segment, Segment::Steps(_)),
+            upload: (!outputs.is_empty()).then(|| (format!("gantry-outputs-{id}"), outputs)),
+        };
+        carried |= carry.upload.is_some();
+        jobs.push((id.clone(), job(model, segment, previous.as_deref(), &carry)));
         previous = Some(id);
     }
     let doc = Node::Map(vec![
@@ -57,6 +75,25 @@ pub fn render(model: &Model<'_>) -> String {
     );
     out.push_str(&yaml::render(&doc));
     out
+}
+
+/// What a job hands on to the jobs after it and takes from the jobs before.
+struct Carry {
+    /// Take the outputs of earlier jobs.
+    download: bool,
+    /// The artifact name and the output patterns to keep for later jobs.
+    upload: Option<(String, Vec<String>)>,
+}
+
+/// The declared output patterns of `jobs`' actions, in order.
+fn outputs(jobs: &[&Job<'_>]) -> Vec<String> {
+    let mut patterns: Vec<String> = Vec::new();
+    for pattern in jobs.iter().flat_map(|j| &j.action.outputs) {
+        if !patterns.contains(pattern) {
+            patterns.push(pattern.clone());
+        }
+    }
+    patterns
 }
 
 fn segments<'m, 'a>(model: &'m Model<'a>) -> Vec<Segment<'m, 'a>> {
@@ -109,7 +146,7 @@ fn segment_id(segment: &Segment<'_, '_>, taken: &[(String, Node)]) -> String {
     id
 }
 
-fn job(segment: &Segment<'_, '_>, needs: Option<&str>) -> Node {
+fn job(model: &Model<'_>, segment: &Segment<'_, '_>, needs: Option<&str>, carry: &Carry) -> Node {
     let name = match segment {
         Segment::Steps(jobs) => {
             let first = jobs.first().map_or("", |j| j.stage);
@@ -142,24 +179,35 @@ fn job(segment: &Segment<'_, '_>, needs: Option<&str>) -> Node {
         let environment = format!("approval-{}-{}", job.stage, job.action.name);
         fields.push(("environment".into(), s(environment)));
     }
-    let steps = steps(segment, guard);
+    let steps = steps(model, segment, guard, carry);
     fields.push(("steps".into(), Node::Seq(steps)));
     Node::Map(fields)
 }
 
-/// A job's steps: checkout, the `GANTRY_*` variables, one step per action;
-/// for a gate, one step saying what was approved.
-fn steps(segment: &Segment<'_, '_>, guard: Option<&str>) -> Vec<Node> {
+/// A job's steps: checkout, the declared toolchains, the `GANTRY_*`
+/// variables, one step per action; for a gate, one step saying what was
+/// approved.
+fn steps(
+    model: &Model<'_>,
+    segment: &Segment<'_, '_>,
+    guard: Option<&str>,
+    carry: &Carry,
+) -> Vec<Node> {
     match segment {
         Segment::Steps(jobs) => {
             let variables = format!(
                 "{SHORT_SHA}\necho \"GANTRY_GIT_SHORT_SHA=$GANTRY_GIT_SHORT_SHA\" >> \"$GITHUB_ENV\""
             );
-            let mut steps = vec![
-                Node::Map(vec![("uses".into(), s("actions/checkout@v4"))]),
-                shell_step("gantry variables", variables),
-            ];
+            let mut steps = vec![Node::Map(vec![("uses".into(), s("actions/checkout@v4"))])];
+            steps.extend(model.toolchains.github_steps());
+            if carry.download {
+                steps.extend(download_steps(guard.is_some()));
+            }
+            steps.push(shell_step("gantry variables", variables));
             steps.extend(jobs.iter().map(|j| step(j, guard)));
+            if let Some((name, patterns)) = &carry.upload {
+                steps.extend(upload_steps(name, patterns));
+            }
             steps
         }
         Segment::Gate(job) => match &job.work {
@@ -170,6 +218,72 @@ fn steps(segment: &Segment<'_, '_>, guard: Option<&str>) -> Vec<Node> {
             Work::Shell { .. } => Vec::new(),
         },
     }
+}
+
+/// Archives the files matching `patterns` (`!` ones left out) and
+/// uploads the archive as the artifact `name`.
+fn upload_steps(name: &str, patterns: &[String]) -> Vec<Node> {
+    let (exclude, include): (Vec<&String>, Vec<&String>) =
+        patterns.iter().partition(|p| p.starts_with('!'));
+    let mut tar = vec![format!("tar -czf \"$RUNNER_TEMP/{name}.tgz\"")];
+    tar.extend(
+        exclude
+            .iter()
+            .map(|p| format!("--exclude={}", single_quoted(&p[1..]))),
+    );
+    tar.push("--".into());
+    // Unquoted, for bash to expand the globs (`**` with globstar).
+    tar.extend(include.iter().map(|p| p.replace(' ', "\\ ")));
+    let script = format!("shopt -s globstar dotglob\n{}", tar.join(" "));
+    vec![
+        Node::Map(vec![
+            ("name".into(), s("keep outputs for later jobs")),
+            ("shell".into(), s("bash -e {0}")),
+            ("run".into(), Node::Block(script)),
+        ]),
+        Node::Map(vec![
+            ("uses".into(), s("actions/upload-artifact@v4")),
+            (
+                "with".into(),
+                Node::Map(vec![
+                    ("name".into(), s(name)),
+                    (
+                        "path".into(),
+                        s(format!("${{{{ runner.temp }}}}/{name}.tgz")),
+                    ),
+                    ("retention-days".into(), Node::Raw("1".into())),
+                ]),
+            ),
+        ]),
+    ]
+}
+
+/// Downloads the outputs of earlier jobs and unpacks them in place; in a
+/// clean-up job, missing outputs (an earlier job failed) are no error.
+fn download_steps(cleanup: bool) -> Vec<Node> {
+    let mut download = vec![
+        ("name".to_string(), s("download outputs of earlier jobs")),
+        ("uses".into(), s("actions/download-artifact@v4")),
+        (
+            "with".into(),
+            Node::Map(vec![
+                ("pattern".into(), s("gantry-outputs-*")),
+                ("merge-multiple".into(), Node::Raw("true".into())),
+                ("path".into(), s("${{ runner.temp }}/gantry-outputs")),
+            ]),
+        ),
+    ];
+    let unpack = "for archive in \"$RUNNER_TEMP\"/gantry-outputs/*.tgz; do\n  [ -f \"$archive\" ] && tar -xzf \"$archive\"\ndone\ntrue";
+    let mut unpack = vec![
+        ("name".to_string(), s("unpack outputs of earlier jobs")),
+        ("shell".into(), s("sh -e {0}")),
+        ("run".into(), Node::Block(unpack.into())),
+    ];
+    if cleanup {
+        download.push(("continue-on-error".into(), Node::Raw("true".into())));
+        unpack.insert(1, ("if".into(), s("${{ always() }}")));
+    }
+    vec![Node::Map(download), Node::Map(unpack)]
 }
 
 fn shell_step(name: &str, script: String) -> Node {

@@ -3,6 +3,12 @@
 //! before, `when: always` for clean-up, `allow_failure` for
 //! `continue_on_error`, `timeout`, and approval gates as blocking manual jobs.
 //! Secrets are CI/CD variables defined in the project, never written here.
+//!
+//! Every GitLab job starts from a clean checkout, so an action's declared
+//! `outputs:` are its job's `artifacts:`, and every later job `needs` the
+//! jobs whose outputs it may use (GitLab only hands a job the artifacts of
+//! the jobs it `needs`). Each job runs in the `image:` of the toolchain the
+//! repository declares ([`super::toolchain`]).
 
 use super::yaml::{self, s, Node};
 use super::{double_quoted, minutes, Job, Model, Work, SHORT_SHA};
@@ -33,8 +39,11 @@ pub fn render(model: &Model<'_>) -> String {
             Node::Map(variables.into_iter().map(|(k, v)| (k, s(v))).collect()),
         ),
     ];
-    for job in &model.jobs {
-        doc.push((job_name(job.stage, &job.action.name), self::job(model, job)));
+    for (index, job) in model.jobs.iter().enumerate() {
+        doc.push((
+            job_name(job.stage, &job.action.name),
+            self::job(model, index, job),
+        ));
     }
     let mut out = super::header(
         model,
@@ -66,13 +75,16 @@ fn stage_name(model: &Model<'_>, job: &Job<'_>) -> String {
     }
 }
 
-fn job(model: &Model<'_>, job: &Job<'_>) -> Node {
+fn job(model: &Model<'_>, index: usize, job: &Job<'_>) -> Node {
     let mut fields = vec![("stage".to_string(), s(stage_name(model, job)))];
+    if let (Work::Shell { .. }, Some(image)) = (&job.work, model.toolchains.image_for(job)) {
+        fields.push(("image".into(), s(image)));
+    }
     // A clean-up job waits for every earlier stage through stage order
-    // instead: GitLab skips a job whose `needs` were skipped.
+    // instead (and so gets every earlier artifact): GitLab skips a job
+    // whose `needs` were skipped.
     if !job.action.always {
-        let needs = job.needs.iter().map(|(st, a)| s(job_name(st, a))).collect();
-        fields.push(("needs".into(), Node::Seq(needs)));
+        fields.push(("needs".into(), Node::Seq(needs(model, index, job))));
     }
     let mut variables = vec![
         ("GANTRY_STAGE".to_string(), s(job.stage)),
@@ -87,6 +99,9 @@ fn job(model: &Model<'_>, job: &Job<'_>) -> Node {
         fields.push(("allow_failure".into(), Node::Raw("true".into())));
     }
     fields.push(("script".into(), Node::Seq(script(job))));
+    if let Some(artifacts) = artifacts(job) {
+        fields.push(("artifacts".into(), artifacts));
+    }
     match &job.work {
         Work::Shell { .. } if job.action.always => fields.push(("when".into(), s("always"))),
         Work::Shell { .. } => {}
@@ -96,6 +111,46 @@ fn job(model: &Model<'_>, job: &Job<'_>) -> Node {
         }
     }
     Node::Map(fields)
+}
+
+/// The jobs of the group before, then every earlier job with `outputs:`
+/// (in an earlier group, so finished before this one starts) whose
+/// artifacts this job may use; an approval gate needs only the group before.
+fn needs(model: &Model<'_>, index: usize, job: &Job<'_>) -> Vec<Node> {
+    let mut names: Vec<String> = job.needs.iter().map(|(st, a)| job_name(st, a)).collect();
+    if matches!(job.work, Work::Shell { .. }) {
+        let earlier = model.jobs[..index]
+            .iter()
+            .filter(|j| !j.action.outputs.is_empty())
+            .filter(|j| (j.stage, j.group) != (job.stage, job.group));
+        for producer in earlier {
+            let name = job_name(producer.stage, &producer.action.name);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names.into_iter().map(s).collect()
+}
+
+/// The job's declared `outputs:` as `artifacts:` (`!` patterns as
+/// `exclude:`), kept a day: long enough for the rest of the pipeline.
+fn artifacts(job: &Job<'_>) -> Option<Node> {
+    let (exclude, paths): (Vec<&String>, Vec<&String>) =
+        job.action.outputs.iter().partition(|p| p.starts_with('!'));
+    if paths.is_empty() {
+        return None;
+    }
+    let mut fields = vec![(
+        "paths".to_string(),
+        Node::Seq(paths.into_iter().map(|p| s(p.as_str())).collect()),
+    )];
+    if !exclude.is_empty() {
+        let exclude = exclude.into_iter().map(|p| s(&p[1..])).collect();
+        fields.push(("exclude".into(), Node::Seq(exclude)));
+    }
+    fields.push(("expire_in".into(), s("1 day")));
+    Some(Node::Map(fields))
 }
 
 /// The job's `script:`: the `GANTRY_*` and `export` lines, then the command

@@ -11,6 +11,7 @@ mod codebuild;
 mod codepipeline;
 mod github;
 mod gitlab;
+mod toolchain;
 mod yaml;
 
 use crate::cli::ExportTarget;
@@ -64,6 +65,8 @@ pub struct Model<'a> {
     pub env_file: bool,
     /// Every action, stage by stage, groups in order.
     pub jobs: Vec<Job<'a>>,
+    /// The toolchain versions the repository declares.
+    pub toolchains: toolchain::Toolchains,
 }
 
 /// One action as a CI job.
@@ -140,6 +143,7 @@ impl<'a> Model<'a> {
             secrets,
             env_file: pipeline.env_file.is_some(),
             jobs,
+            toolchains: toolchain::Toolchains::detect(&pipeline.root),
         })
     }
 
@@ -179,6 +183,13 @@ fn job<'a>(
     secrets: &[String],
 ) -> Result<Job<'a>, String> {
     let key = format!("{stage}/{}", action.name);
+    if let Some(condition) = &action.condition {
+        return Err(format!(
+            "{key} has `if: {}`, which gantry cannot export yet; \
+             remove the `if:` from the exported copy or keep the pipeline for local runs",
+            condition.expr
+        ));
+    }
     let to_shell = |text: &str| shell_text(text, pipeline, stage, &action.name, &key);
     let mut prologue = Vec::new();
     // Pipeline values with variables, unless the stage or action sets the name.

@@ -4,6 +4,7 @@
 //! before a run (an unset variable, a missing secret) is found here.
 
 mod actions;
+pub mod condition;
 mod env;
 mod select;
 
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use actions::{action_keys, is_action_pattern, keep_only, ActionPatterns};
+pub use condition::PlannedCondition;
 pub use env::Layers;
 pub use select::{select, Selection};
 
@@ -76,8 +78,11 @@ pub struct PlannedAction {
     pub retries: u32,
     /// A failure only warns.
     pub continue_on_error: bool,
-    /// Runs even after a failure.
+    /// Runs even after a failure (`always: true`, or an `if:` with
+    /// `failure()` or `always()`).
     pub always: bool,
+    /// Its `if:`, plan-time parts decided; the rest is decided when reached.
+    pub condition: Option<PlannedCondition>,
     /// Glob patterns of its input files (relative to the root), for the cache.
     pub inputs: Vec<String>,
     /// Paths or globs it produces (relative to the root), for the cache.
@@ -159,6 +164,13 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     let mut secrets = secret_values(pipeline, &layers).map_err(fail)?;
     // Known before the actions are planned, so that their errors are masked.
     crate::secrets::register(&secrets);
+    // A snapshot run asks the real repository what its commit changes.
+    let changed = if pipeline.state_root != pipeline.root {
+        let commit = Some(options.git.sha.clone()).filter(|s| !s.is_empty());
+        condition::ChangedFiles::new(&pipeline.state_root, commit)
+    } else {
+        condition::ChangedFiles::new(&pipeline.root, None)
+    };
     let mut stages = Vec::new();
     for i in chosen {
         let stage = &pipeline.stages[i];
@@ -167,7 +179,7 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
             .map(|group| {
                 group
                     .into_iter()
-                    .map(|a| plan_action(pipeline, stage, a, &vars, &layers, &options))
+                    .map(|a| plan_action(pipeline, stage, a, &vars, &layers, &options, &changed))
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()
@@ -269,6 +281,7 @@ fn plan_action(
     vars: &Vars,
     pipeline_layers: &Layers,
     options: &PlanOptions<'_>,
+    changed: &condition::ChangedFiles,
 ) -> Result<PlannedAction, Diagnostic> {
     let vars = vars.for_action(&stage.name, &action.name);
     let mut layers = pipeline_layers.clone();
@@ -321,6 +334,20 @@ fn plan_action(
         deploy: &deploy,
     };
     let (work, command) = work(action, &expand, &planners)?;
+    let condition = match &action.condition {
+        Some(c) => {
+            let var = |name: &str| match name.strip_prefix("env.") {
+                Some(n) => layers.lookup(n),
+                None => vars.get(name).map(str::to_string),
+            };
+            let facts = condition::Facts { var: &var, changed };
+            let planned = PlannedCondition::new(c, &facts).map_err(|why| {
+                Diagnostic::error("C016", &pipeline.file, c.span.line, c.span.column, why)
+            })?;
+            Some(planned)
+        }
+        None => None,
+    };
     Ok(PlannedAction {
         key: Arc::from(format!("{}/{}", stage.name, action.name)),
         stage: stage.name.clone(),
@@ -332,7 +359,8 @@ fn plan_action(
         timeout: action.timeout,
         retries: action.retries,
         continue_on_error: action.continue_on_error,
-        always: action.always,
+        always: runs_after_failure(action),
+        condition,
         inputs: action.inputs.clone(),
         outputs: action.outputs.clone(),
         cache: cached(pipeline, action),
@@ -345,7 +373,7 @@ fn plan_action(
 /// without side effects are cached unless the pipeline says `cache: false`,
 /// and deployments, approvals, custom actions and clean-up are not.
 pub fn cached(pipeline: &Pipeline, action: &Action) -> bool {
-    let side_effects = action.always
+    let side_effects = runs_after_failure(action)
         || matches!(
             action.kind,
             ActionKind::Deploy(_) | ActionKind::Approval { .. } | ActionKind::Custom { .. }
@@ -353,6 +381,15 @@ pub fn cached(pipeline: &Pipeline, action: &Action) -> bool {
     action
         .cache
         .unwrap_or(!side_effects && pipeline.cache.unwrap_or(true))
+}
+
+/// `always: true`, or an `if:` that may hold after a failure.
+fn runs_after_failure(action: &Action) -> bool {
+    action.always
+        || action
+            .condition
+            .as_ref()
+            .is_some_and(|c| c.runs_after_failure())
 }
 
 /// What `action` does, variables expanded, and the text shown for it.

@@ -24,6 +24,9 @@ pub fn status_style(status: Status, stream: Stream) -> (&'static str, console::S
 
 /// The narrowest the log/reason column gets on a narrow terminal.
 const MIN_DETAIL: usize = 20;
+
+/// The fewest columns a shortened stage or action name keeps.
+const MIN_NAME: usize = 8;
 /// The width assumed when the stream is not a terminal and `COLUMNS` is unset.
 const DEFAULT_WIDTH: usize = 120;
 
@@ -77,15 +80,17 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
             statuses.push(Some(a.status));
         }
     }
+    let columns = terminal_width(stream);
+    let shortened_names = fit_names(&mut rows, columns);
     let widths: Vec<usize> = (0..4)
         .map(|c| rows.iter().map(|r| text::width(&r[c])).max().unwrap_or(0))
         .collect();
-    let room = terminal_width(stream)
+    let room = columns
         .saturating_sub(widths.iter().map(|w| w + 2).sum())
         .max(MIN_DETAIL);
     let bold = stream.style(console::Style::new().bold());
     let mut out = String::from("\n");
-    let mut shortened = Vec::new();
+    let mut shortened = shortened_names;
     for (row, status) in rows.iter().zip(&statuses) {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate().take(4) {
@@ -97,8 +102,9 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
             let _ = write!(line, "{cell}{pad}");
         }
         let detail = text::shorten(&row[4], room);
-        if detail != row[4] {
-            shortened.push(format!("{}/{}: {}", row[0], row[1], row[4]));
+        if detail != row[4] && !shortened.iter().any(|(at, _)| at == &row[..2]) {
+            let full = format!("{}/{}: {}", row[0], row[1], row[4]);
+            shortened.push(([row[0].clone(), row[1].clone()], full));
         }
         line.push_str(&detail);
         let line = line.trim_end();
@@ -109,13 +115,46 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
     }
     if !shortened.is_empty() {
         out.push('\n');
-        for full in shortened {
+        for (_, full) in shortened {
             let _ = writeln!(out, "{}", text::escape_controls(&full, true));
         }
     }
     out.push_str(&outputs(summary, stream));
     out.push_str(&totals_line(summary, stream));
     out
+}
+
+/// Shortens the stage and action names (with `…`) when they leave less
+/// than [`MIN_DETAIL`] columns for the log or reason, so that every row
+/// keeps to one line of `columns`. Returns, per shortened row, its
+/// shortened names and the full `stage/action: detail` text to print
+/// below the table.
+fn fit_names(rows: &mut [[String; 5]], columns: usize) -> Vec<([String; 2], String)> {
+    let widest =
+        |c: usize, rows: &[[String; 5]]| rows.iter().map(|r| text::width(&r[c])).max().unwrap_or(0);
+    let fixed = widest(2, rows) + widest(3, rows) + 4 * 2;
+    let names = widest(0, rows) + widest(1, rows);
+    let room = columns.saturating_sub(fixed + MIN_DETAIL);
+    if names <= room {
+        return Vec::new();
+    }
+    // Each name column gets a share of the room, at least a few columns.
+    let stage_room = (room * widest(0, rows) / names.max(1)).max(MIN_NAME);
+    let action_room = room.saturating_sub(stage_room).max(MIN_NAME);
+    let mut shortened = Vec::new();
+    for row in rows.iter_mut().skip(1) {
+        let (stage, action) = (
+            text::shorten(&row[0], stage_room),
+            text::shorten(&row[1], action_room),
+        );
+        if stage != row[0] || action != row[1] {
+            let full = format!("{}/{}: {}", row[0], row[1], row[4]);
+            row[0] = stage;
+            row[1] = action;
+            shortened.push(([row[0].clone(), row[1].clone()], full));
+        }
+    }
+    shortened
 }
 
 /// `stage/action  name: value` lines for actions that produced outputs.

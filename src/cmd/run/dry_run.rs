@@ -65,6 +65,12 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                     facts.push("continue_on_error".into());
                 }
                 let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
+                if let Some(condition) = &action.condition {
+                    let _ = writeln!(out, "      {}", condition_verdict(condition));
+                    if condition.plan_time().is_err() {
+                        continue;
+                    }
+                }
                 if let Some(decision) = cache.and_then(|c| c.decide(action, &plan.root)) {
                     let verdict = match &decision {
                         Decision::Restore { entry, damage, .. } => {
@@ -91,6 +97,17 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
         }
     }
     out
+}
+
+/// What a run would make of an `if:`.
+pub fn condition_verdict(condition: &crate::plan::PlannedCondition) -> String {
+    match condition.plan_time() {
+        Err(why) => format!("would skip: {why}"),
+        Ok(()) if condition.needs_status() => {
+            format!("if: {} (decided when reached)", condition.text)
+        }
+        Ok(()) => format!("if: {} is true", condition.text),
+    }
 }
 
 /// `text` with action-output references, which get values only at run time,

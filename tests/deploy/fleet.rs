@@ -1,0 +1,160 @@
+//! Deployments at scale: the kept bundle stores an unchanged file once,
+//! large groups deploy with bounded parallelism and a summarised view.
+
+use std::os::unix::fs::MetadataExt;
+
+use super::common::Repo;
+use super::{deploy, state};
+
+/// The bundle directory of every deployment, oldest first.
+fn bundles(repo: &Repo) -> Vec<std::path::PathBuf> {
+    state(repo)["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            repo.path().join(format!(
+                ".gantry/deployments/dev/{}/revision",
+                d["bundle"].as_str().unwrap()
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_bundle_links_unchanged_files_and_writes_changed_ones() {
+    let repo =
+        Repo::new("version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: 'true' } ]\n");
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\n",
+    );
+    repo.write("rev/app/same.txt", "unchanged\n");
+    repo.write("rev/app/changed.txt", "first\n");
+    let out = deploy(&repo, &["deploy", "--revision", "rev"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    repo.write("rev/app/changed.txt", "second, longer\n");
+    let out = deploy(&repo, &["deploy", "--revision", "rev"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+
+    let [first, second] = &bundles(&repo)[..] else {
+        panic!("two deployments expected: {:?}", bundles(&repo));
+    };
+    let ino = |p: std::path::PathBuf| std::fs::metadata(p).unwrap().ino();
+    assert_eq!(
+        ino(first.join("app/same.txt")),
+        ino(second.join("app/same.txt"))
+    );
+    assert_ne!(
+        ino(first.join("app/changed.txt")),
+        ino(second.join("app/changed.txt"))
+    );
+    assert_eq!(
+        std::fs::read_to_string(first.join("app/changed.txt")).unwrap(),
+        "first\n"
+    );
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/changed.txt"),
+        "second, longer\n"
+    );
+}
+
+/// A group of `n` HalfAtATime instances with `max_parallel: 3`, whose hook
+/// records how many instances run it at once and fails on instance `fail`.
+fn large_group(n: usize, fail: &str) -> Repo {
+    let repo = Repo::new(&format!(
+        "version: 1\ndeploy_groups:\n  dev: {{ instances: {n}, config: HalfAtATime, max_parallel: 3 }}\nstages: [ {{ name: s, run: 'true' }} ]\n"
+    ));
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  AfterInstall:\n    - location: hook.sh\n",
+    );
+    repo.write("rev/app/index.html", "x\n");
+    // Each running hook holds a file in $RUNNING; the most seen at once is
+    // appended to $PEAK (mkdir is the lock).
+    super::common::write_exec(
+        &repo,
+        "rev/hook.sh",
+        &format!(
+            "#!/bin/sh\nme=\"$RUNNING/$(basename \"$PWD\")\"\ntouch \"$me\"\nls \"$RUNNING\" | wc -l >> \"$PEAK\"\necho \"instance $(basename \"$PWD\") says hello\"\nsleep 0.05\nrm \"$me\"\n[ \"$(basename \"$PWD\")\" != \"{fail}\" ]\n"
+        ),
+    );
+    std::fs::create_dir_all(repo.path().join("running")).unwrap();
+    repo
+}
+
+fn run_large(repo: &Repo) -> super::common::Outcome {
+    let mut command = repo.command(&["deploy", "--revision", "rev", "--no-rollback"]);
+    command
+        .env("RUNNING", repo.path().join("running"))
+        .env("PEAK", repo.path().join("peak"));
+    super::common::run_command(command)
+}
+
+#[test]
+fn a_large_group_is_summarised_and_bounded_by_max_parallel() {
+    let repo = large_group(24, "none");
+    let out = run_large(&repo);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("batch 1 of 2: 12 instances"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("dev: 12/24 succeeded · batch 1/2"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("dev: 24/24 succeeded · batch 2/2"),
+        "{}",
+        out.stdout
+    );
+    // No line per instance in the output; each instance's log has its lines.
+    assert!(!out.stdout.contains("says hello"), "{}", out.stdout);
+    assert!(!out.stdout.contains("dev/5 succeeded"), "{}", out.stdout);
+    let peak: Vec<usize> = repo
+        .read("peak")
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert_eq!(peak.len(), 24);
+    assert!(
+        peak.iter().all(|&p| p <= 3),
+        "more than 3 at once: {peak:?}"
+    );
+}
+
+#[test]
+fn a_large_group_lists_its_failures_only() {
+    let repo = large_group(24, "7");
+    let out = run_large(&repo);
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("dev/7 failed in AfterInstall"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("dev/8 succeeded"), "{}", out.stdout);
+    // 12 of the first batch ran; 11 healthy + 12 deploying < 12: stopped.
+    assert!(
+        out.stdout.contains("dev: 11/24 succeeded · batch 1/2"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_small_group_keeps_a_line_per_instance() {
+    let repo = large_group(4, "none");
+    let out = run_large(&repo);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("batch 1 of 2: dev/1, dev/2"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("says hello"), "{}", out.stdout);
+    assert!(!out.stdout.contains("succeeded · batch"), "{}", out.stdout);
+}
