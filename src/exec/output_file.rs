@@ -88,9 +88,11 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
                 (&line[..open], body.join("\n"))
             }
             (None, Some(eq)) => (&line[..eq], line[eq + 1..].to_string()),
-            (None, None) => return Err(format!(
+            (None, None) => {
+                return Err(format!(
                 "${VARIABLE} line {number}: `{line}` is neither `name=value` nor `name<<DELIMITER`"
-            )),
+            ))
+            }
         };
         check_name(name, number)?;
         outputs.retain(|(n, _)| n != name);
