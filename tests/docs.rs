@@ -6,8 +6,13 @@ mod common;
 
 use std::path::Path;
 
-/// (file, first line, text) of every yaml block that is a whole gantry.yml.
-fn examples() -> Vec<(String, usize, String)> {
+/// A yaml block whose first line is `# PATH.yml`: a file that examples of
+/// the same page include; (page, path, text).
+type Companion = (String, String, String);
+
+/// (file, first line, text) of every yaml block that is a whole gantry.yml,
+/// and the companion files of each page.
+fn examples_and_companions() -> (Vec<(String, usize, String)>, Vec<Companion>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<_> = std::fs::read_dir(root.join("docs"))
         .unwrap()
@@ -18,6 +23,7 @@ fn examples() -> Vec<(String, usize, String)> {
     files.push(root.join("README.md"));
     files.sort();
     let mut found = Vec::new();
+    let mut companions = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let mut block: Option<(usize, String)> = None;
@@ -31,7 +37,14 @@ fn examples() -> Vec<(String, usize, String)> {
                     let first = body
                         .lines()
                         .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-                    if body.lines().any(|l| l.trim() == "version: 1") {
+                    let path = body
+                        .lines()
+                        .next()
+                        .and_then(|l| l.strip_prefix("# "))
+                        .filter(|p| p.ends_with(".yml") && !p.contains(' '));
+                    if let Some(path) = path {
+                        companions.push((name, path.to_string(), std::mem::take(body)));
+                    } else if body.lines().any(|l| l.trim() == "version: 1") {
                         found.push((name, *start, std::mem::take(body)));
                     } else if first.is_some_and(|l| l.starts_with("stages:")) {
                         // A fragment: the stages of a pipeline.
@@ -47,12 +60,12 @@ fn examples() -> Vec<(String, usize, String)> {
             }
         }
     }
-    found
+    (found, companions)
 }
 
 #[test]
 fn every_config_example_in_the_docs_validates() {
-    let examples = examples();
+    let (examples, companions) = examples_and_companions();
     assert!(
         examples.len() >= 4,
         "found only {} examples",
@@ -61,6 +74,9 @@ fn every_config_example_in_the_docs_validates() {
     let mut failures = Vec::new();
     for (file, line, text) in &examples {
         let repo = common::Repo::new(text);
+        for (_, path, body) in companions.iter().filter(|c| c.0 == *file) {
+            repo.write(path, body);
+        }
         let out = repo.run(&["validate", "gantry.yml"]);
         if out.code != 0 {
             failures.push(format!("{file}:{line}:\n{}", out.all()));

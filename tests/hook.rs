@@ -575,3 +575,27 @@ fn a_hook_installed_by_an_older_gantry_is_replaced_not_chained() {
     assert!(install.stdout.contains("updated"), "{}", install.all());
     assert!(std::fs::symlink_metadata(hook.with_file_name("pre-push.gantry-chained")).is_err());
 }
+
+#[test]
+fn the_hook_reads_included_files_from_the_pushed_commit() {
+    let (repo, _bare) = with_remote();
+    repo.write(
+        "gantry.yml",
+        "version: 1\ninclude: [ci/more.yml]\nstages:\n  - name: check\n    run: grep -q good state.txt\n",
+    );
+    repo.write(
+        "ci/more.yml",
+        "stages:\n  - name: more\n    run: echo more > more.txt\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "include"]);
+    assert_eq!(repo.run(&["hook", "install"]).code, 0);
+    repo.write("ci/more.yml", "stages: [ not valid, uncommitted\n");
+    let (ok, text) = push(&repo, &["origin", "main"]);
+    assert!(
+        ok,
+        "the committed include is read, not the work tree's: {text}"
+    );
+    let run = repo.run_json(1);
+    assert_eq!(common::action_status(&run, "more", "more"), "passed");
+}

@@ -89,8 +89,8 @@ pub struct FileIndex {
     visible: Mutex<Option<Arc<Vec<Scanned>>>>,
     walks: Mutex<HashMap<PathBuf, Arc<Vec<Scanned>>>>,
     selections: Mutex<HashMap<SelectionKey, Arc<InputSet>>>,
-    /// The pipeline's config file: what it says is part of every fingerprint.
-    config: Option<String>,
+    /// The pipeline's config files: what they say is part of every fingerprint.
+    config: Vec<String>,
 }
 
 impl FileIndex {
@@ -182,14 +182,16 @@ impl FileIndex {
         self
     }
 
-    /// Leaves the pipeline's config file at `config` out of the visible
-    /// files: the parts of it an action uses are in its fingerprint already,
-    /// so editing one stage does not re-run the others.
-    pub fn leaving_out(mut self, config: &Path) -> FileIndex {
+    /// Leaves the pipeline's config files (`gantry.yml` and the files it
+    /// includes) out of the visible files: the parts of them an action uses
+    /// are in its fingerprint already, so editing one stage does not re-run
+    /// the others.
+    pub fn leaving_out<'p>(mut self, config: impl IntoIterator<Item = &'p Path>) -> FileIndex {
         self.config = config
-            .strip_prefix(&self.root)
-            .ok()
-            .map(|p| p.to_string_lossy().into_owned());
+            .into_iter()
+            .filter_map(|c| c.strip_prefix(&self.root).ok())
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
         self
     }
 
@@ -205,7 +207,7 @@ impl FileIndex {
             visible: Mutex::default(),
             walks: Mutex::default(),
             selections: Mutex::default(),
-            config: None,
+            config: Vec::new(),
         }
     }
 
@@ -307,7 +309,7 @@ impl FileIndex {
             })
             .collect();
         files.extend(hidden);
-        files.retain(|f| Some(&f.path) != self.config.as_ref());
+        files.retain(|f| !self.config.contains(&f.path));
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         files
     }

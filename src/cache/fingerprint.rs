@@ -80,8 +80,16 @@ pub fn work_part(action: &PlannedAction, root: &Path, format: u32) -> String {
 /// Variables that differ from run to run without changing what an action
 /// does: the run's id, and whether the work tree has uncommitted changes
 /// (the inputs already say which, and an action's own untracked outputs
-/// flip it).
-const PER_RUN: &[&str] = &["GANTRY_RUN_ID", "GANTRY_GIT_DIRTY"];
+/// flip it), where its outputs file is, and how the run is going so far
+/// (set as the action starts; listed so the fingerprint never depends on
+/// them however the cache is asked).
+const PER_RUN: &[&str] = &[
+    "GANTRY_RUN_ID",
+    "GANTRY_GIT_DIRTY",
+    crate::exec::output_file::VARIABLE,
+    crate::exec::run_status::STATUS,
+    crate::exec::run_status::FAILED,
+];
 
 /// Every variable the action gets from gantry except the [`PER_RUN`] ones,
 /// each value as a short hash (secrets are never stored).

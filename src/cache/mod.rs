@@ -129,7 +129,8 @@ impl Cache {
     /// time (one scan of the tree, shared by all of them); `None` when no
     /// action is cached.
     pub fn prefetch(pipeline: &crate::config::Pipeline, files: FileIndex) -> Option<FileIndex> {
-        let files = files.leaving_out(&pipeline.file);
+        let config = std::iter::once(&pipeline.file).chain(&pipeline.included);
+        let files = files.leaving_out(config.map(PathBuf::as_path));
         let mut any = false;
         for action in pipeline.stages.iter().flat_map(|s| &s.actions) {
             if crate::plan::cached(pipeline, action) {

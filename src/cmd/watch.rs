@@ -97,7 +97,7 @@ fn filter(pipeline: &Pipeline, stages: &[String]) -> anyhow::Result<Filter> {
         .iter()
         .flat_map(|&i| &pipeline.stages[i].actions)
         .map(|a| a.inputs.as_slice());
-    Ok(Filter::new(&pipeline.root, &pipeline.file, inputs))
+    Ok(Filter::new(&pipeline.root, &pipeline.file, inputs).with_included(&pipeline.included))
 }
 
 /// The first few paths, and how many more.

@@ -1,7 +1,7 @@
 //! Finding `gantry.yml`, parsing it with serde-saphyr, and checking what serde
 //! cannot: unique names, something to run, known variables.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
@@ -75,7 +75,7 @@ pub fn load(path: &Path) -> Result<Pipeline, ConfigError> {
 }
 
 /// Decodes UTF-8 (a leading BOM is dropped), pointing at the first bad byte.
-fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+pub(super) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = crate::diagnostics::utf8_error_position(bytes, e.valid_up_to());
@@ -91,7 +91,19 @@ fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
 }
 
 /// Parses and validates config text; `file` names it in diagnostics.
+/// Included files are read from disk.
 pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
+    load_text_with(file, text, &|path| {
+        crate::fsutil::read(path).map_err(|e| e.to_string())
+    })
+}
+
+/// [`load_text`], reading included files with `read` (from a commit, say).
+pub fn load_text_with(
+    file: &Path,
+    text: &str,
+    read: super::include::Read,
+) -> Result<Pipeline, Vec<Diagnostic>> {
     if text
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
@@ -109,15 +121,14 @@ pub fn load_text(file: &Path, text: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     }
     let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, yaml_options()) {
         Ok(raw) => raw,
-        Err(e) => return Err(structure_errors(file, text, &e)),
+        Err(e) => return Err(structure_errors(file, text, &e, read)),
     };
-    let mut checker = Checker {
-        file,
-        text,
-        diagnostics: Vec::new(),
-        matrix_keys: None,
-    };
-    let pipeline = checker.pipeline(raw);
+    let unknown = super::shape::check(file, text).unknown;
+    let includes = super::include::resolve(file, raw.include.as_ref(), read);
+    let mut checker = Checker::new(file, text, &includes.files);
+    checker.diagnostics.extend(unknown);
+    checker.diagnostics.extend(includes.diagnostics);
+    let pipeline = checker.pipeline(raw, includes.stages);
     if checker.diagnostics.is_empty() {
         Ok(pipeline)
     } else {
@@ -134,7 +145,12 @@ pub(super) fn yaml_options() -> serde_saphyr::Options {
 /// serde's own error is kept unless the pass already reported its line.
 /// When the only problems are unknown keys on lines of their own, the
 /// loader's checks run on the text without them and add their findings.
-fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<Diagnostic> {
+fn structure_errors(
+    file: &Path,
+    text: &str,
+    err: &serde_saphyr::Error,
+    read: super::include::Read,
+) -> Vec<Diagnostic> {
     let shape = super::shape::check(file, text);
     let first = yaml_diagnostic(file, text, err);
     let covered = shape.found.iter().any(|d| d.line == first.line);
@@ -145,13 +161,10 @@ fn structure_errors(file: &Path, text: &str, err: &serde_saphyr::Error) -> Vec<D
         if let Ok(raw) =
             serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options())
         {
-            let mut checker = Checker {
-                file,
-                text,
-                diagnostics: Vec::new(),
-                matrix_keys: None,
-            };
-            checker.pipeline(raw);
+            let includes = super::include::resolve(file, raw.include.as_ref(), read);
+            let mut checker = Checker::new(file, text, &includes.files);
+            checker.diagnostics.extend(includes.diagnostics);
+            checker.pipeline(raw, includes.stages);
             found.extend(checker.diagnostics);
         }
     }
@@ -164,7 +177,7 @@ fn by_position(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
+pub(super) fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let diagnostic = Diagnostic::from_yaml_error("C001", file, err);
     if let Some(explained) = super::indentation::explain(&diagnostic, text) {
         return explained;
@@ -195,9 +208,27 @@ struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     /// The `matrix:` names of the action being checked, if it has `matrix:`.
     matrix_keys: Option<Vec<String>>,
+    /// The files `include:` brought in, for their stages' findings.
+    included: &'a [super::include::IncludedFile],
+    /// The config itself (`file` is an included file's while its stages are checked).
+    main: &'a Path,
+    /// Top-level `defaults:`, checked.
+    defaults: PipelineDefaults,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    fn new(file: &'a Path, text: &'a str, included: &'a [super::include::IncludedFile]) -> Self {
+        Checker {
+            file,
+            text,
+            diagnostics: Vec::new(),
+            included,
+            main: file,
+            defaults: PipelineDefaults::default(),
+            matrix_keys: None,
+        }
+    }
+
     fn error(&mut self, code: &str, span: Span, message: String, hint: &str) {
         let mut d = Diagnostic::error(code, self.file, span.line, span.column, message);
         if !hint.is_empty() {
@@ -206,7 +237,7 @@ impl Checker<'_> {
         self.diagnostics.push(d);
     }
 
-    fn pipeline(&mut self, raw: RawPipeline) -> Pipeline {
+    fn pipeline(&mut self, raw: RawPipeline, included: Vec<(usize, RawStage)>) -> Pipeline {
         if raw.version.value != 1 {
             self.error(
                 "C002",
@@ -232,6 +263,7 @@ impl Checker<'_> {
                 .unwrap_or_else(|| "pipeline".into()),
         };
         let env = self.env(&raw.env);
+        self.defaults = self.pipeline_defaults(raw.defaults.as_ref());
         let secrets = self.secrets(&raw.secrets);
         let env_file = raw
             .env_file
@@ -241,7 +273,7 @@ impl Checker<'_> {
             .shell
             .as_ref()
             .map_or("sh".to_string(), |s| s.value.clone());
-        if raw.stages.value.is_empty() {
+        if raw.stages.value.is_empty() && included.is_empty() {
             self.error(
                 "C003",
                 span(&raw.stages),
@@ -252,18 +284,17 @@ impl Checker<'_> {
         let (deploy_groups, mut found) =
             crate::deploy::config::groups(self.file, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
-        let mut seen = HashSet::new();
+        let mut seen = HashMap::new();
         let mut stages = Vec::new();
-        for raw_stage in raw.stages.value {
-            if !seen.insert(raw_stage.name.value.clone()) {
-                self.error(
-                    "C004",
-                    span(&raw_stage.name),
-                    format!("duplicate stage name `{}`", raw_stage.name.value),
-                    "stage names must be unique",
-                );
+        let (main_file, main_text) = (self.file, self.text);
+        let own = raw.stages.value.into_iter().map(|s| (None, s));
+        for (from, raw_stage) in own.chain(included.into_iter().map(|(i, s)| (Some(i), s))) {
+            if let Some(file) = from.and_then(|i| self.included.get(i)) {
+                (self.file, self.text) = (&file.file, &file.text);
             }
+            self.unique_stage(&mut seen, &raw_stage.name);
             stages.push(self.stage(raw_stage, &shell));
+            (self.file, self.text) = (main_file, main_text);
         }
         let mut found =
             crate::deploy::config::resolve_groups(self.file, &deploy_groups, &mut stages);
@@ -280,11 +311,67 @@ impl Checker<'_> {
             cache: raw.cache,
             stages,
             deploy_groups,
+            included: self.included.iter().map(|f| f.file.clone()).collect(),
         };
         insert_group_gates(&mut pipeline);
         self.diagnostics
             .extend(super::refs::check_output_references(&pipeline, self.text));
         pipeline
+    }
+
+    /// Stage names are unique across the config and its included files; a
+    /// clash between two files names both.
+    fn unique_stage(
+        &mut self,
+        seen: &mut HashMap<String, (PathBuf, Span)>,
+        name: &Spanned<String>,
+    ) {
+        let here = span(name);
+        let Some((file, first)) = seen.get(&name.value).cloned() else {
+            seen.insert(name.value.clone(), (self.file.to_path_buf(), here));
+            return;
+        };
+        let message = if file == self.file {
+            format!("duplicate stage name `{}`", name.value)
+        } else {
+            let dir = self.main.parent().unwrap_or(Path::new(""));
+            format!(
+                "duplicate stage name `{}`: {}:{}:{} has one too",
+                name.value,
+                file.strip_prefix(dir).unwrap_or(&file).display(),
+                first.line,
+                first.column
+            )
+        };
+        self.error(
+            "C004",
+            here,
+            message,
+            "stage names must be unique, also across included files",
+        );
+    }
+
+    /// Top-level `defaults:`, checked like the same keys on an action.
+    fn pipeline_defaults(
+        &mut self,
+        raw: Option<&super::defaults::RawDefaults>,
+    ) -> PipelineDefaults {
+        let Some(raw) = raw else {
+            return PipelineDefaults::default();
+        };
+        let working_directory = raw
+            .working_directory
+            .as_ref()
+            .map(|w| (w.value.clone(), span(w)));
+        if let Some((dir, at)) = &working_directory {
+            self.check_vars(dir, *at);
+        }
+        PipelineDefaults {
+            timeout: self.timeout(&raw.timeout),
+            retries: raw.retries,
+            env: self.env(&raw.env),
+            working_directory,
+        }
     }
 
     fn check_name(&mut self, what: &str, name: &Spanned<String>) {
@@ -392,17 +479,19 @@ impl Checker<'_> {
                 "rename the stage (each stage's logs go to a directory named after it)",
             );
         }
-        let stage_env = self.env(&raw.env);
+        let mut stage_env = self.defaults.env.clone();
+        stage_env.extend(self.env(&raw.env));
         let defaults = ActionDefaults {
-            timeout: self.timeout(&raw.timeout),
+            timeout: self.timeout(&raw.timeout).or(self.defaults.timeout),
             continue_on_error: raw.continue_on_error.unwrap_or(false),
             always: raw.always.unwrap_or(false),
             condition: self.condition(&raw.condition),
             working_directory: raw
                 .working_directory
                 .as_ref()
-                .map(|w| (w.value.clone(), span(w))),
-            retries: raw.retries.unwrap_or(0),
+                .map(|w| (w.value.clone(), span(w)))
+                .or_else(|| self.defaults.working_directory.clone()),
+            retries: raw.retries.or(self.defaults.retries).unwrap_or(0),
             shell: raw
                 .shell
                 .as_ref()
@@ -749,6 +838,15 @@ pub fn insert_group_gates(pipeline: &mut Pipeline) {
         }
         _ => None,
     });
+}
+
+/// Top-level `defaults:` once checked; stages start from these.
+#[derive(Default)]
+struct PipelineDefaults {
+    timeout: Option<std::time::Duration>,
+    retries: Option<u32>,
+    env: Vec<EnvVar>,
+    working_directory: Option<(String, Span)>,
 }
 
 /// Stage-level settings its actions inherit.

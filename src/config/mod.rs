@@ -4,8 +4,10 @@
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
 pub mod condition;
+mod defaults;
 pub mod dotenv;
 pub mod duration;
+mod include;
 mod indentation;
 mod load;
 pub mod matrix;
@@ -14,7 +16,8 @@ mod raw;
 mod refs;
 mod shape;
 
-pub use load::{find_config, insert_group_gates, load, load_text, CONFIG_NAMES};
+pub use include::{normalize, relative_to};
+pub use load::{find_config, insert_group_gates, load, load_text, load_text_with, CONFIG_NAMES};
 pub use model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
 
 /// Whether `name` can name a pipeline, stage, action or deployment group:

@@ -118,6 +118,8 @@ pub struct Pipeline {
     pub stages: Vec<Stage>,
     /// `deploy_groups:`, in file order.
     pub deploy_groups: Vec<crate::deploy::config::DeployGroup>,
+    /// The files `include:` brought in, besides `file`.
+    pub included: Vec<PathBuf>,
 }
 
 /// A stage: actions run in `run_order` groups, stages one after another.

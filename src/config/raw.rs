@@ -11,9 +11,11 @@ use super::duration::Duration;
 use crate::image::RawImage;
 
 /// Top level of `gantry.yml`.
+// No `deny_unknown_fields` on the three mappings below: keys starting with
+// `x-` are ignored (they hold YAML anchors), and every other unknown key is
+// reported by the schema pass in `shape.rs`, with a did-you-mean.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Pipeline")]
+#[schemars(deny_unknown_fields, rename = "Pipeline", extend("patternProperties" = { "^x-": {} }))]
 pub struct RawPipeline {
     /// Config format version; must be 1.
     #[schemars(with = "u32")]
@@ -45,6 +47,11 @@ pub struct RawPipeline {
     /// Deployment groups for `deploy:` actions, by name.
     #[serde(default)]
     pub deploy_groups: crate::deploy::config::RawDeployGroups,
+    /// YAML files whose stages come after this file's, in order; paths relative to this file, inside the repository.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub include: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Values every action gets unless its stage or itself sets them.
+    pub defaults: Option<super::defaults::RawDefaults>,
 }
 
 // The action fields are repeated here rather than shared through
@@ -52,8 +59,7 @@ pub struct RawPipeline {
 // would lose the spans that every error message needs.
 /// A stage: either `actions:` or the fields of one action directly.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Stage")]
+#[schemars(deny_unknown_fields, rename = "Stage", extend("patternProperties" = { "^x-": {} }))]
 pub struct RawStage {
     /// Unique stage name; letters, digits, `.`, `_`, `-`.
     #[schemars(with = "String")]
@@ -131,8 +137,7 @@ pub struct RawStage {
 
 /// One action of a stage.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Action")]
+#[schemars(deny_unknown_fields, rename = "Action", extend("patternProperties" = { "^x-": {} }))]
 pub struct RawAction {
     /// Name, unique within the stage; letters, digits, `.`, `_`, `-`.
     #[schemars(with = "String")]
@@ -220,6 +225,10 @@ impl<'de> Deserialize<'de> for EnvMap {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EnvMap, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    if key.value.starts_with("x-") {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    }
                     let value = map.next_value::<Spanned<Scalar>>()?;
                     entries.push((key, value));
                 }

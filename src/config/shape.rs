@@ -23,6 +23,9 @@ use crate::suggest;
 pub struct Shape {
     /// Every shape problem, located, in file order.
     pub found: Vec<Diagnostic>,
+    /// The unknown keys among them: serde skips those, so they are reported
+    /// from here even when serde reads the file.
+    pub unknown: Vec<Diagnostic>,
     /// 0-based lines holding an unknown `key: value` and nothing else.
     removable: Vec<usize>,
     /// Some finding is not such a line.
@@ -49,28 +52,35 @@ impl Shape {
 /// Every shape problem of `text` (a `gantry.yml`), located; none when the
 /// text is not even YAML (the parser's own error says why).
 pub fn check(file: &Path, text: &str) -> Shape {
+    check_against(file, text, &super::json_schema())
+}
+
+/// Like [`check`], against `schema` (an included file's, say).
+pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
     let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, super::load::yaml_options())
     else {
         return Shape {
             found: Vec::new(),
+            unknown: Vec::new(),
             removable: Vec::new(),
             stuck: true,
         };
     };
-    let schema = super::json_schema();
     let mut walk = Walk {
         file,
         lines: text.split('\n').collect(),
         text,
         defs: &schema["$defs"],
         found: Vec::new(),
+        unknown: Vec::new(),
         removable: Vec::new(),
         stuck: false,
     };
-    walk.node(&root, &schema, "the config");
+    walk.node(&root, schema, "the config");
     walk.found.sort_by_key(|d| (d.line, d.column));
     Shape {
         found: walk.found,
+        unknown: walk.unknown,
         removable: walk.removable,
         stuck: walk.stuck,
     }
@@ -82,6 +92,7 @@ struct Walk<'a> {
     lines: Vec<&'a str>,
     defs: &'a Schema,
     found: Vec<Diagnostic>,
+    unknown: Vec<Diagnostic>,
     removable: Vec<usize>,
     stuck: bool,
 }
@@ -159,6 +170,10 @@ impl<'a> Walk<'a> {
             let Some(name) = key.scalar_text() else {
                 continue;
             };
+            // `x-` keys hold YAML anchors and are ignored by the loader.
+            if name.starts_with("x-") {
+                continue;
+            }
             if let Some(sub) = properties.and_then(|p| p.get(&name)) {
                 self.node(value, sub, &format!("`{name}`"));
                 continue;
@@ -194,6 +209,7 @@ impl<'a> Walk<'a> {
             None => valid,
         };
         self.add(key, format!("unknown key `{name}`"), hint);
+        self.unknown.extend(self.found.last().cloned());
     }
 
     /// A string that must be one of a few words (`AllAtOnce`, …).

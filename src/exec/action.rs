@@ -9,6 +9,8 @@ use std::time::Instant;
 use super::interrupt::Interrupt;
 use super::outcome::{log_note, ActionIo, Outcome};
 use super::output::ActionOutput;
+use super::output_file::{self, OutputFile};
+use super::run_status;
 use super::shell;
 use crate::events::{ActionResult, Event, Status};
 use crate::plan::{PlannedAction, Work};
@@ -68,6 +70,8 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
             return result;
         }
     };
+    let output_file = OutputFile::beside(&log_path);
+    let action = &with_run_variables(action, ctx, &output_file);
     let masker = super::mask::Masker::new(ctx.secrets);
     let command = masker.mask_str(action.command.lines().next().unwrap_or(""));
     for attempt in 1..=action.retries + 1 {
@@ -83,7 +87,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
                 &format!("attempt {attempt} of {}", action.retries + 1),
             );
         }
-        let outcome = attempt_once(action, ctx, &log);
+        let outcome = attempt_once(action, ctx, &log, &output_file);
         result.status = outcome.status;
         result.exit_code = outcome.exit_code;
         result.reason = outcome.reason;
@@ -111,10 +115,37 @@ pub fn log_file(ctx: &ActionContext<'_>, result: &ActionResult) -> Option<PathBu
     result.log.as_ref().map(|l| ctx.record.root.join(l))
 }
 
-fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> Outcome {
+/// `action` with the variables only known as it starts: where to write its
+/// outputs, and how the run is going.
+fn with_run_variables(
+    action: &PlannedAction,
+    ctx: &ActionContext<'_>,
+    output_file: &OutputFile,
+) -> PlannedAction {
+    let mut action = action.clone();
+    let failures = ctx.outputs.failures();
+    action
+        .env
+        .extend(run_status::variables(&failures, ctx.interrupt.requested()));
+    action.env.push((
+        output_file::VARIABLE.to_string(),
+        output_file.path().to_string_lossy().into_owned(),
+    ));
+    action
+}
+
+fn attempt_once(
+    action: &PlannedAction,
+    ctx: &ActionContext<'_>,
+    log: &File,
+    output_file: &OutputFile,
+) -> Outcome {
     let Ok(log_for_output) = log.try_clone() else {
         return Outcome::failed("cannot write the log");
     };
+    if let Err(why) = output_file.reset() {
+        return Outcome::failed(why);
+    }
     let mut output = ActionOutput::new(
         action.key.clone(),
         ctx.secrets,
@@ -144,6 +175,7 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
         Work::Deploy(job) => crate::deploy::run(action, job, &mut io),
     };
     let mut outcome = outcome;
+    add_written_outputs(&mut outcome, output_file);
     let end = output.finish();
     if let (Some(127), Some(program)) = (outcome.exit_code, &end.missing_program) {
         outcome.add_reason(&super::not_found::reason(program));
@@ -159,6 +191,25 @@ fn attempt_once(action: &PlannedAction, ctx: &ActionContext<'_>, log: &File) -> 
         log_note(log, why);
     }
     outcome
+}
+
+/// Adds what the attempt wrote to `$GANTRY_OUTPUT` to the outputs its kind
+/// named (which win); a malformed file fails a passed attempt.
+fn add_written_outputs(outcome: &mut Outcome, output_file: &OutputFile) {
+    match output_file.read() {
+        Ok(written) => {
+            for (name, value) in written {
+                if !outcome.outputs.iter().any(|(n, _)| *n == name) {
+                    outcome.outputs.push((name, value));
+                }
+            }
+        }
+        Err(why) if outcome.status == Status::Passed => {
+            outcome.status = Status::Failed;
+            outcome.add_reason(&why);
+        }
+        Err(why) => outcome.add_reason(&why),
+    }
 }
 
 /// Ends the action's last line in the log when its output did not.

@@ -10,8 +10,10 @@ mod not_found;
 pub mod orphans;
 pub mod outcome;
 mod output;
+pub mod output_file;
 pub mod outputs;
 pub mod process;
+pub mod run_status;
 mod shell;
 
 use action::ActionContext;
@@ -178,6 +180,14 @@ fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResu
     }
 }
 
+/// Whether an output value holds a secret: such an action is not cached,
+/// since the cache would have to keep the value on disk.
+fn holds_secret(outputs: &std::collections::BTreeMap<String, String>) -> bool {
+    outputs
+        .values()
+        .any(|value| crate::secrets::mask(value) != *value)
+}
+
 /// The text of a panic's payload.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -238,7 +248,8 @@ fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult 
     ctx.outputs.record(&result);
     if let Some(cache) = ctx.cache {
         cache.action_ran();
-        if let (Some(pending), Status::Passed) = (&pending, result.status) {
+        let outputs_on_disk = !holds_secret(&result.outputs);
+        if let (Some(pending), Status::Passed, true) = (&pending, result.status, outputs_on_disk) {
             cache.record(action, pending, &result.outputs, ctx.root);
         }
     }

@@ -17,6 +17,8 @@ type Results = HashMap<(String, String), (Status, BTreeMap<String, String>)>;
 #[derive(Debug, Default)]
 pub struct Produced {
     results: Mutex<Results>,
+    /// `stage/action` and status of each action that failed, in the order they ended.
+    failures: Mutex<Vec<(String, Status)>>,
 }
 
 impl Produced {
@@ -27,6 +29,21 @@ impl Produced {
             (result.stage.clone(), result.action.clone()),
             (result.status, result.outputs.clone()),
         );
+        drop(results);
+        if result.status.fails_stage() {
+            self.failures
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((format!("{}/{}", result.stage, result.action), result.status));
+        }
+    }
+
+    /// The actions that failed so far (`stage/action`, status), in the order they ended.
+    pub fn failures(&self) -> Vec<(String, Status)> {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// `action` with every output reference filled in; `Ok(None)` when it has

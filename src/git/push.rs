@@ -137,7 +137,19 @@ pub fn committed_pipeline(workdir: &Path, commit: &str) -> anyhow::Result<Pipeli
     }
     let text = std::str::from_utf8(blob.content())
         .map_err(|_| UsageError(format!("{}@{short} is not UTF-8", real.display())))?;
-    config::load_text(&real, text).map_err(|diagnostics| {
+    // Included files come from the same commit, found relative to the
+    // config's place in the tree.
+    let base = real.parent().unwrap_or(Path::new(""));
+    let tree_dir = relative.parent().unwrap_or(Path::new(""));
+    let read = |path: &Path| -> Result<Vec<u8>, String> {
+        let in_tree = config::normalize(&tree_dir.join(config::relative_to(path, base)));
+        tree.get_path(&in_tree)
+            .and_then(|entry| entry.to_object(&repo))
+            .and_then(|object| object.peel_to_blob())
+            .map(|blob| blob.content().to_vec())
+            .map_err(|_| format!("not committed at {short}"))
+    };
+    config::load_text_with(&real, text, &read).map_err(|diagnostics| {
         crate::error::ConfigError {
             file: format!("{}@{short}", real.display()),
             diagnostics,

@@ -165,10 +165,11 @@ fn outputs(summary: &RunSummary, stream: Stream) -> String {
         for (name, value) in &a.outputs {
             let _ = writeln!(
                 out,
-                "{}/{}  {}: {value}",
+                "{}/{}  {}: {}",
                 a.stage,
                 a.action,
-                dim.apply_to(name)
+                dim.apply_to(name),
+                one_line(value)
             );
         }
     }
@@ -176,6 +177,18 @@ fn outputs(summary: &RunSummary, stream: Stream) -> String {
         out
     } else {
         format!("\n{out}")
+    }
+}
+
+/// An output's value on one line: a multi-line value shows its first line
+/// and how many follow (run.json has all of it).
+fn one_line(value: &str) -> String {
+    let mut lines = value.lines();
+    let first = text::escape_controls(lines.next().unwrap_or(""), false);
+    match lines.count() {
+        0 => first,
+        1 => format!("{first} … (1 more line)"),
+        more => format!("{first} … ({more} more lines)"),
     }
 }
 

@@ -42,7 +42,8 @@ impl Pattern {
 /// Decides whether a changed path should start a run.
 pub struct Filter {
     root: PathBuf,
-    config: PathBuf,
+    /// `gantry.yml` and the files it includes.
+    config: Vec<PathBuf>,
     /// `None`: every file matters.
     inputs: Option<Vec<Pattern>>,
     repo: Option<git2::Repository>,
@@ -72,10 +73,17 @@ impl Filter {
         let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         Filter {
             root: real(root),
-            config: real(config),
+            config: vec![real(config)],
             inputs: patterns,
             repo: git2::Repository::discover(root).ok(),
         }
+    }
+
+    /// Also counts the files `gantry.yml` includes as the config.
+    pub fn with_included(mut self, files: &[PathBuf]) -> Filter {
+        let real = |p: &PathBuf| p.canonicalize().unwrap_or_else(|_| p.clone());
+        self.config.extend(files.iter().map(real));
+        self
     }
 
     /// The pipeline root this filter watches.
@@ -85,7 +93,7 @@ impl Filter {
 
     /// `path` relative to the root, `/`-separated, when it matters.
     pub fn relevant(&self, path: &Path) -> Option<String> {
-        if path == self.config {
+        if self.config.iter().any(|c| c == path) {
             return self.relative(path);
         }
         let relative = self.relative(path)?;
@@ -165,6 +173,15 @@ mod tests {
         assert!(f.relevant(&root.join("sub/Cargo.toml")).is_none());
         assert!(f.relevant(&root.join("README.md")).is_none());
         assert!(f.relevant(&root.join("gantry.yml")).is_some());
+    }
+
+    #[test]
+    fn included_config_files_count_like_gantry_yml() {
+        let root = Path::new("/repo");
+        let f = filter(root, &[&["src"]]);
+        assert!(f.relevant(&root.join("ci/more.yml")).is_none());
+        let f = f.with_included(&[root.join("ci/more.yml")]);
+        assert!(f.relevant(&root.join("ci/more.yml")).is_some());
     }
 
     #[test]

@@ -90,7 +90,8 @@ fn provided(
             let Some((reason, outputs)) = earlier_outputs(state_root, stage, source) else {
                 return Err(UsageError(format!(
                     "{} uses `${{{name}}}`, but {stage}/{source} is not part of this run and \
-                     neither an earlier run nor the cache has its outputs; run \
+                     neither an earlier run nor the cache has its outputs (outputs \
+                     holding a secret are never kept); run \
                      `gantry run {stage}/{source}` first (or choose it too)",
                     action.key
                 )));
@@ -136,7 +137,8 @@ fn output_references(action: &PlannedAction) -> Vec<String> {
 }
 
 /// The outputs `stage/action` had when it last succeeded: in the newest
-/// recorded run where it passed, else in the cache's entry for it.
+/// recorded run where it passed, else in the cache's entry for it. Recorded
+/// outputs that were masked are not used (the cache never holds secret ones).
 fn earlier_outputs(
     state_root: &Path,
     stage: &str,
@@ -149,7 +151,10 @@ fn earlier_outputs(
             .flat_map(|s| s["actions"].as_array().into_iter().flatten())
             .find(|a| a["stage"] == stage && a["action"] == action)?;
         let succeeded = matches!(result["status"].as_str(), Some("passed" | "cached"));
-        succeeded.then(|| (run.id, string_map(&result["outputs"])))
+        let outputs = string_map(&result["outputs"]);
+        // A secret is recorded as `***`: handing that on would be wrong.
+        let masked = outputs.values().any(|v| v.contains("***"));
+        (succeeded && !masked).then_some((run.id, outputs))
     });
     if let Some((id, outputs)) = recorded {
         return Some((format!("outputs from run {id}"), outputs));

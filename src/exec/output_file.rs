@@ -1,0 +1,167 @@
+//! The `GANTRY_OUTPUT` file every action may write its outputs to, in
+//! GitHub's `$GITHUB_OUTPUT` format: `name=value` lines and
+//! `name<<DELIMITER` … `DELIMITER` blocks for multi-line values.
+
+use std::path::{Path, PathBuf};
+
+/// The variable that names the file.
+pub const VARIABLE: &str = "GANTRY_OUTPUT";
+
+/// An action's output file: created empty before each attempt, read after
+/// it, deleted when the action is done (values may be secrets, and only
+/// the masked record of them is kept).
+pub struct OutputFile {
+    path: PathBuf,
+}
+
+impl OutputFile {
+    /// The file next to the action's log `log_path`.
+    pub fn beside(log_path: &Path) -> Self {
+        Self {
+            path: log_path.with_extension("outputs"),
+        }
+    }
+
+    /// Where the action writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Empties the file for a new attempt.
+    pub fn reset(&self) -> Result<(), String> {
+        std::fs::write(&self.path, b"")
+            .map_err(|e| format!("cannot create {}: {e}", self.path.display()))
+    }
+
+    /// The outputs written in this attempt; a file the action deleted holds none.
+    pub fn read(&self) -> Result<Vec<(String, String)>, String> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => parse(&String::from_utf8_lossy(&bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(format!("cannot read ${VARIABLE}: {e}")),
+        }
+    }
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The outputs in `text`, in written order (a name written again keeps its
+/// last value); the error names the line and what is wrong.
+pub fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((index, line)) = lines.next() {
+        let number = index + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let eq = line.find('=');
+        let heredoc = line
+            .find("<<")
+            .filter(|open| eq.is_none_or(|eq| *open < eq));
+        let (name, value) = match (heredoc, eq) {
+            (Some(open), _) => {
+                let delimiter = &line[open + 2..];
+                if delimiter.is_empty() {
+                    return Err(format!(
+                        "${VARIABLE} line {number}: `{line}` has no delimiter after `<<`"
+                    ));
+                }
+                let mut body = Vec::new();
+                loop {
+                    match lines.next() {
+                        Some((_, l)) if l.strip_suffix('\r').unwrap_or(l) == delimiter => break,
+                        Some((_, l)) => body.push(l.strip_suffix('\r').unwrap_or(l)),
+                        None => {
+                            return Err(format!(
+                                "${VARIABLE} line {number}: `{}<<{delimiter}` is never closed by a line `{delimiter}`",
+                                &line[..open]
+                            ))
+                        }
+                    }
+                }
+                (&line[..open], body.join("\n"))
+            }
+            (None, Some(eq)) => (&line[..eq], line[eq + 1..].to_string()),
+            (None, None) => {
+                return Err(format!(
+                "${VARIABLE} line {number}: `{line}` is neither `name=value` nor `name<<DELIMITER`"
+            ))
+            }
+        };
+        check_name(name, number)?;
+        outputs.retain(|(n, _)| n != name);
+        outputs.push((name.to_string(), value));
+    }
+    Ok(outputs)
+}
+
+/// Names must be usable in `${actions.STAGE.ACTION.outputs.NAME}`.
+fn check_name(name: &str, number: usize) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "${VARIABLE} line {number}: output name `{name}` may hold only letters, digits, `_` and `-`"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn lines_and_blocks() {
+        let text = "a=1\n\nb=x=y\nnotes<<EOF\nline 1\n\nline=3\nEOF\nc=\n";
+        assert_eq!(
+            parse(text).unwrap(),
+            pairs(&[
+                ("a", "1"),
+                ("b", "x=y"),
+                ("notes", "line 1\n\nline=3"),
+                ("c", "")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_name_written_again_keeps_its_last_value() {
+        assert_eq!(
+            parse("a=1\nb=2\na=3\n").unwrap(),
+            pairs(&[("b", "2"), ("a", "3")])
+        );
+    }
+
+    #[test]
+    fn crlf_lines_are_accepted() {
+        assert_eq!(
+            parse("a=1\r\nm<<E\r\nx\r\nE\r\n").unwrap(),
+            pairs(&[("a", "1"), ("m", "x")])
+        );
+    }
+
+    #[test]
+    fn mistakes_name_their_line() {
+        assert!(parse("a=1\nnonsense\n").unwrap_err().contains("line 2"));
+        assert!(parse("m<<EOF\nx\n").unwrap_err().contains("never closed"));
+        assert!(parse("m<<\n").unwrap_err().contains("no delimiter"));
+        assert!(parse("a b=1\n").unwrap_err().contains("`a b`"));
+        assert!(parse("=1\n").unwrap_err().contains("line 1"));
+    }
+}
