@@ -55,6 +55,29 @@ pub fn next_id(root: &Path) -> u64 {
     run_ids(root).last().map_or(1, |last| last + 1)
 }
 
+/// Longest log file name kept whole (file systems allow 255 bytes).
+const MAX_LOG_NAME: usize = 200;
+
+/// The log file of action `action`: its name plus `.log`. A matrix cell's
+/// name (`test (os=a/b, …)`) may hold `/` or `\\`, written as `_`, and may be
+/// too long for a file name: then it is cut and a hash of the whole name
+/// keeps it unique.
+pub fn log_file_name(action: &str) -> String {
+    let safe: String = action
+        .chars()
+        .map(|c| if matches!(c, '/' | '\\') { '_' } else { c })
+        .collect();
+    if safe.len() <= MAX_LOG_NAME {
+        return format!("{safe}.log");
+    }
+    let mut cut = MAX_LOG_NAME - 20;
+    while !safe.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = blake3::hash(action.as_bytes()).to_hex();
+    format!("{}-{}.log", &safe[..cut], &hash[..16])
+}
+
 /// A finished run as recorded in its `run.json`.
 #[derive(Clone, Debug)]
 pub struct RecordedRun {
@@ -180,7 +203,7 @@ impl RunRecord {
             fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
             made.insert(stage.to_string());
         }
-        Ok(dir.join(format!("{action}.log")))
+        Ok(dir.join(log_file_name(action)))
     }
 
     /// Creates the log file at `path` (from [`log_path`](Self::log_path)),
@@ -270,4 +293,22 @@ fn reusable_logs(run: &Path) -> Vec<PathBuf> {
         })
         .map(|e| e.path())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_file_name;
+
+    #[test]
+    fn log_names_are_file_names() {
+        assert_eq!(log_file_name("build"), "build.log");
+        assert_eq!(
+            log_file_name("test (os=debian/12, py=3.11)"),
+            "test (os=debian_12, py=3.11).log"
+        );
+        let long = format!("t ({})", "k=é, ".repeat(100));
+        let name = log_file_name(&long);
+        assert!(name.len() <= 255, "{}", name.len());
+        assert_ne!(name, log_file_name(&format!("{long}x")));
+    }
 }

@@ -37,6 +37,13 @@ pub fn output_reference(name: &str) -> Option<(&str, &str)> {
     valid.then_some((target, output))
 }
 
+/// `NAME` of a `matrix.NAME` reference (whether the action has that matrix
+/// key is the loader's check).
+pub fn matrix_reference(name: &str) -> Option<&str> {
+    name.strip_prefix("matrix.")
+        .filter(|n| !n.is_empty() && !n.contains('.'))
+}
+
 /// Splits `STAGE.ACTION` at the first dot where `is_action(stage, action)`
 /// holds (stage and action names may themselves contain dots).
 pub fn split_target<'a>(
@@ -138,8 +145,10 @@ pub fn is_env_name(name: &str) -> bool {
 /// Checks that every reference in `text` names a known variable.
 pub fn check(text: &str) -> Result<(), String> {
     for r in references(text) {
-        let known =
-            KNOWN.contains(&r.name) || output_reference(r.name).is_some() || is_env_name(r.name);
+        let known = KNOWN.contains(&r.name)
+            || output_reference(r.name).is_some()
+            || matrix_reference(r.name).is_some()
+            || is_env_name(r.name);
         if !known {
             return Err(r.name.to_string());
         }

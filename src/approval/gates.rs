@@ -34,6 +34,7 @@ pub fn implied_gate(target: &Action, message: String, taken: &[&str]) -> Action 
         outputs: Vec::new(),
         cache: None,
         tools: Vec::new(),
+        matrix: None,
     }
 }
 

@@ -200,6 +200,7 @@ fn plain_action(group: &str) -> Action {
         cache: None,
         tools: Vec::new(),
         shell: "sh".into(),
+        matrix: None,
     }
 }
 

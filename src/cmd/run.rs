@@ -265,7 +265,7 @@ fn run_plan_with(
                     term::stdin_is_tty() && (term::stdout_is_tty() || term::stderr_is_tty()),
                     args.pre_push,
                 ),
-                outputs,
+                outputs: std::sync::Arc::new(outputs),
             };
             exec::execute(plan, options, &ctx)
         });

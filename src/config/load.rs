@@ -14,6 +14,7 @@ use crate::vars;
 
 mod image_deploy;
 mod kinds;
+mod matrix;
 
 /// File names gantry looks for, in order of preference.
 pub const CONFIG_NAMES: &[&str] = &["gantry.yml", "gantry.yaml"];
@@ -205,6 +206,8 @@ struct Checker<'a> {
     file: &'a Path,
     text: &'a str,
     diagnostics: Vec<Diagnostic>,
+    /// The `matrix:` names of the action being checked, if it has `matrix:`.
+    matrix_keys: Option<Vec<String>>,
     /// The files `include:` brought in, for their stages' findings.
     included: &'a [super::include::IncludedFile],
     /// The config itself (`file` is an included file's while its stages are checked).
@@ -222,6 +225,7 @@ impl<'a> Checker<'a> {
             included,
             main: file,
             defaults: PipelineDefaults::default(),
+            matrix_keys: None,
         }
     }
 
@@ -447,6 +451,7 @@ impl<'a> Checker<'a> {
     }
 
     fn check_vars(&mut self, text: &str, at: Span) {
+        self.check_matrix_vars(text, at);
         if let Err(name) = vars::check(text) {
             let known = format!(
                 "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
@@ -503,6 +508,10 @@ impl<'a> Checker<'a> {
                 self.stage_with_actions_has_no_command(&raw.run, &raw.script, &raw.run_order);
                 self.no_image_next_to_actions(raw.image.as_ref());
                 self.stage_with_actions_has_no_gate(&raw.approval, &raw.uses, &raw.with);
+                if let Some(m) = &raw.matrix {
+                    let hint = "put `matrix:` on the action to run once per cell";
+                    self.error("C007", span(m), "`matrix:` next to `actions:`".into(), hint);
+                }
                 if let Some(d) = &raw.deploy {
                     let hint = "a stage has either `actions:` or the keys of a single action";
                     self.error("C007", span(d), "`deploy:` next to `actions:`".into(), hint);
@@ -540,8 +549,11 @@ impl<'a> Checker<'a> {
                     approval: raw.approval,
                     uses: raw.uses,
                     with: raw.with,
+                    matrix: raw.matrix,
+                    max_parallel: raw.max_parallel,
+                    fail_fast: raw.fail_fast,
                 };
-                vec![self.action(single, &defaults)]
+                self.action_or_cells(single, &defaults)
             }
         };
         Stage {
@@ -586,7 +598,7 @@ impl<'a> Checker<'a> {
                     "action names must be unique within a stage",
                 );
             }
-            actions.push(self.action(a, defaults));
+            actions.extend(self.action_or_cells(a, defaults));
         }
         actions
     }
@@ -632,6 +644,7 @@ impl<'a> Checker<'a> {
                 Some(_) => self.tools(&raw.tools),
                 None => defaults.tools.clone(),
             },
+            matrix: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod duration;
 mod include;
 mod indentation;
 mod load;
+pub mod matrix;
 mod model;
 mod raw;
 mod refs;

@@ -205,6 +205,8 @@ pub struct Action {
     pub cache: Option<bool>,
     /// `tools:` besides the first command word, whose identity the cache checks.
     pub tools: Vec<String>,
+    /// The matrix cell this action is, when its action has `matrix:`.
+    pub matrix: Option<super::matrix::Cell>,
 }
 
 impl ActionKind {

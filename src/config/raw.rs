@@ -124,6 +124,15 @@ pub struct RawStage {
     /// Inputs of a `uses:` action.
     #[schemars(with = "Option<EnvMap>")]
     pub with: Option<Spanned<EnvMap>>,
+    /// Run the action once per combination of values (see docs/configuration.md, "Matrix").
+    #[schemars(with = "Option<super::matrix::RawMatrix>")]
+    pub matrix: Option<Spanned<super::matrix::RawMatrix>>,
+    /// With `matrix:`: at most this many of its cells run at once (default: all, within `--jobs`).
+    #[schemars(with = "Option<u32>")]
+    pub max_parallel: Option<Spanned<u32>>,
+    /// With `matrix:`: when one cell fails, skip the cells not yet started and stop the running ones (default true).
+    #[schemars(with = "Option<bool>")]
+    pub fail_fast: Option<Spanned<bool>>,
 }
 
 /// One action of a stage.
@@ -190,6 +199,15 @@ pub struct RawAction {
     /// Inputs of a `uses:` action.
     #[schemars(with = "Option<EnvMap>")]
     pub with: Option<Spanned<EnvMap>>,
+    /// Run the action once per combination of values (see docs/configuration.md, "Matrix").
+    #[schemars(with = "Option<super::matrix::RawMatrix>")]
+    pub matrix: Option<Spanned<super::matrix::RawMatrix>>,
+    /// With `matrix:`: at most this many of its cells run at once (default: all, within `--jobs`).
+    #[schemars(with = "Option<u32>")]
+    pub max_parallel: Option<Spanned<u32>>,
+    /// With `matrix:`: when one cell fails, skip the cells not yet started and stop the running ones (default true).
+    #[schemars(with = "Option<bool>")]
+    pub fail_fast: Option<Spanned<bool>>,
 }
 
 /// An `env:` mapping in file order, keys and values located.

@@ -17,6 +17,7 @@ use crate::plan::{PlannedAction, Work};
 use crate::record::RunRecord;
 
 /// What every action of a run shares.
+#[derive(Clone)]
 pub struct ActionContext<'a> {
     /// The run's record, for log paths.
     pub record: &'a RunRecord,
@@ -35,7 +36,7 @@ pub struct ActionContext<'a> {
     /// How approval gates are answered.
     pub approval: crate::approval::Policy,
     /// Outputs of finished actions, for `${actions.…}` references.
-    pub outputs: super::outputs::Produced,
+    pub outputs: std::sync::Arc<super::outputs::Produced>,
 }
 
 /// Runs `action` (with retries) and returns its result; events are sent

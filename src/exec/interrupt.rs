@@ -14,6 +14,10 @@ pub const KILL_GRACE: Duration = Duration::from_millis(500);
 pub struct Interrupt {
     requested: AtomicBool,
     groups: Mutex<HashSet<i32>>,
+    /// Narrower interrupts (a matrix's `fail_fast:`) that this one triggers too.
+    children: Mutex<Vec<Arc<Interrupt>>>,
+    /// Why [`Interrupt::stop`] stopped this (child) interrupt's actions.
+    stop_reason: Mutex<Option<String>>,
 }
 
 impl Interrupt {
@@ -43,10 +47,48 @@ impl Interrupt {
         self.requested.load(Ordering::SeqCst)
     }
 
+    /// An interrupt for some of the run's actions only: triggering it stops
+    /// just the groups registered with it; triggering `self` triggers it too.
+    pub fn child(&self) -> Arc<Self> {
+        let child = Self::new();
+        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        if self.requested() {
+            child.requested.store(true, Ordering::SeqCst);
+        }
+        children.push(Arc::clone(&child));
+        child
+    }
+
+    /// Triggers this (child) interrupt for `reason`, which
+    /// [`Interrupt::stop_reason`] then tells: the actions it stopped were
+    /// stopped by gantry, not by the user.
+    pub fn stop(&self, reason: String) {
+        *self.stop_reason.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason);
+        self.trigger();
+    }
+
+    /// Why [`Interrupt::stop`] was called, if it was.
+    pub fn stop_reason(&self) -> Option<String> {
+        self.stop_reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Stops every registered group: SIGTERM now, SIGKILL after a grace
     /// period; a second trigger kills at once.
     pub fn trigger(&self) {
+        // Set before the children are read, so that a child made meanwhile
+        // sees it (see `child`).
         let again = self.requested.swap(true, Ordering::SeqCst);
+        let children: Vec<Arc<Interrupt>> = self
+            .children
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for child in children {
+            child.trigger();
+        }
         let groups: Vec<i32> = self.lock().iter().copied().collect();
         let signal = if again { libc::SIGKILL } else { libc::SIGTERM };
         for &group in &groups {

@@ -3,6 +3,7 @@
 //! time. It reports through [`Event`]s and never prints.
 
 pub mod action;
+mod group;
 pub mod interrupt;
 pub mod mask;
 mod not_found;
@@ -14,9 +15,6 @@ pub mod outputs;
 pub mod process;
 pub mod run_status;
 mod shell;
-
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use action::ActionContext;
 
@@ -69,7 +67,7 @@ fn run_stage(
                 None => to_run.push(action),
             }
         }
-        let ran = run_group(&to_run, options.jobs, ctx);
+        let ran = group::run_group(&to_run, options.jobs, ctx);
         stage_failed |= ran.iter().any(|r| r.status.fails_stage());
         results.extend(ran);
     }
@@ -166,35 +164,6 @@ fn cached(
     report_not_run(result, action, ctx)
 }
 
-/// Runs a group's actions concurrently, at most `jobs` at a time, each
-/// worker taking the next action in listed order.
-fn run_group(
-    actions: &[&PlannedAction],
-    jobs: Option<u32>,
-    ctx: &ActionContext<'_>,
-) -> Vec<ActionResult> {
-    let workers = jobs.map_or(actions.len(), |j| (j as usize).min(actions.len()));
-    if workers <= 1 {
-        return actions.iter().map(|a| run_and_report(a, ctx)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(action) = actions.get(i) else { break };
-                let result = run_and_report(action, ctx);
-                results
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(result);
-            });
-        }
-    });
-    results.into_inner().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Runs an action; a panic inside gantry while it runs fails the action
 /// (its processes were stopped as the panic unwound) instead of the run.
 fn run_and_report(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
@@ -230,7 +199,12 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
     if ctx.interrupt.requested() {
-        return skip(action, "interrupted before it started", ctx);
+        let why = ctx.interrupt.stop_reason();
+        return skip(
+            action,
+            why.as_deref().unwrap_or("interrupted before it started"),
+            ctx,
+        );
     }
     if let Some(reused) = &action.reuse {
         return cached(action, &reused.reason, reused.outputs.clone(), ctx);
@@ -266,6 +240,11 @@ fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult 
     }
     let mut result = action::run(action, ctx);
     result.cache = why;
+    if let (Status::Interrupted, Some(why)) = (result.status, ctx.interrupt.stop_reason()) {
+        // Stopped by a matrix's fail_fast, not by the user.
+        result.status = Status::Skipped;
+        result.reason = Some(why);
+    }
     ctx.outputs.record(&result);
     if let Some(cache) = ctx.cache {
         cache.action_ran();

@@ -183,6 +183,13 @@ fn job<'a>(
     secrets: &[String],
 ) -> Result<Job<'a>, String> {
     let key = format!("{stage}/{}", action.name);
+    if let Some(cell) = &action.matrix {
+        return Err(format!(
+            "{stage}/{} has `matrix:`, which export does not translate yet; \
+             write one action per combination for the exported file, or keep the matrix for local runs",
+            cell.base
+        ));
+    }
     if let Some(condition) = &action.condition {
         return Err(format!(
             "{key} has `if: {}`, which gantry cannot export yet; \

@@ -54,32 +54,45 @@ impl ActionPatterns {
         self.matchers.iter().any(|m| m.is_match(key))
     }
 
+    /// Whether action `name` of `stage` matches, by its own name or, for a
+    /// matrix cell, by its `matrix:` action's name (`base`).
+    pub fn matches_action(&self, stage: &str, name: &str, base: Option<&str>) -> bool {
+        self.matches(&format!("{stage}/{name}"))
+            || base.is_some_and(|b| self.matches(&format!("{stage}/{b}")))
+    }
+
     /// The stages holding a matching action, in pipeline order.
     pub fn stages(&self, pipeline: &Pipeline) -> Vec<String> {
         pipeline
             .stages
             .iter()
             .filter(|s| {
-                s.actions
-                    .iter()
-                    .any(|a| self.matches(&format!("{}/{}", s.name, a.name)))
+                s.actions.iter().any(|a| {
+                    let base = a.matrix.as_ref().map(|c| c.base.as_str());
+                    self.matches_action(&s.name, &a.name, base)
+                })
             })
             .map(|s| s.name.clone())
             .collect()
     }
 }
 
-/// Every `stage/action` of `pipeline`, in order (for completion and errors).
+/// Every `stage/action` of `pipeline`, in order (for completion and
+/// errors); a `matrix:` action's own name first, then its cells.
 pub fn action_keys(pipeline: &Pipeline) -> Vec<String> {
-    pipeline
-        .stages
-        .iter()
-        .flat_map(|s| {
-            s.actions
-                .iter()
-                .map(move |a| format!("{}/{}", s.name, a.name))
-        })
-        .collect()
+    let mut keys = Vec::new();
+    for stage in &pipeline.stages {
+        for action in &stage.actions {
+            if let Some(cell) = &action.matrix {
+                let base = format!("{}/{}", stage.name, cell.base);
+                if !keys.contains(&base) {
+                    keys.push(base);
+                }
+            }
+            keys.push(format!("{}/{}", stage.name, action.name));
+        }
+    }
+    keys
 }
 
 /// Drops from `plan` every action that is neither in one of `whole_stages`
@@ -94,7 +107,10 @@ pub fn keep_only(plan: &mut Plan, whole_stages: &[String], patterns: &ActionPatt
             continue;
         }
         for group in &mut stage.groups {
-            group.retain(|a| patterns.matches(&a.key));
+            group.retain(|a| {
+                let base = a.matrix.as_ref().map(|c| c.base.as_str());
+                patterns.matches_action(&a.stage, &a.name, base)
+            });
         }
         stage.groups.retain(|g| !g.is_empty());
     }

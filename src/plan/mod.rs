@@ -94,6 +94,8 @@ pub struct PlannedAction {
     /// Not run but reported `cached` with this result (`gantry retry`
     /// reuses what passed in the run it retries).
     pub reuse: Option<Reused>,
+    /// The matrix cell it is, for `fail_fast:`/`max_parallel:` and selection by the action's name.
+    pub matrix: Option<crate::config::matrix::Cell>,
 }
 
 /// An earlier result an action stands on instead of running.
@@ -265,10 +267,26 @@ pub fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
 
 /// Each action's `run_order` group key: its position when no action of the
 /// stage has `run_order` (one after another), else `run_order` with missing
-/// counted as 1. Actions with equal keys run together, lower first.
+/// counted as 1. Actions with equal keys run together, lower first; the
+/// cells of one `matrix:` action always share their action's key.
 pub fn run_order_keys(actions: &[Action]) -> Vec<u32> {
     if actions.iter().all(|a| a.run_order.is_none()) {
-        (0..actions.len() as u32).collect()
+        let mut key = 0;
+        let mut previous: Option<&Action> = None;
+        actions
+            .iter()
+            .map(|a| {
+                let same_matrix = previous
+                    .and_then(|p| p.matrix.as_ref())
+                    .zip(a.matrix.as_ref())
+                    .is_some_and(|(p, c)| p.base == c.base);
+                if previous.is_some() && !same_matrix {
+                    key += 1;
+                }
+                previous = Some(a);
+                key
+            })
+            .collect()
     } else {
         actions.iter().map(|a| a.run_order.unwrap_or(1)).collect()
     }
@@ -283,7 +301,10 @@ fn plan_action(
     options: &PlanOptions<'_>,
     changed: &condition::ChangedFiles,
 ) -> Result<PlannedAction, Diagnostic> {
-    let vars = vars.for_action(&stage.name, &action.name);
+    let mut vars = vars.for_action(&stage.name, &action.name);
+    for (name, value) in action.matrix.iter().flat_map(|cell| cell.variables()) {
+        vars.set(&format!("matrix.{name}"), value);
+    }
     let mut layers = pipeline_layers.clone();
     layers.apply(&pipeline.file, &vars, &action.env)?;
     for (name, value) in options.cli_env {
@@ -366,6 +387,7 @@ fn plan_action(
         cache: cached(pipeline, action),
         tools: action.tools.clone(),
         reuse: None,
+        matrix: action.matrix.clone(),
     })
 }
 
