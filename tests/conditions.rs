@@ -8,19 +8,8 @@ use common::{action_status, Repo};
 
 /// The reason recorded in run.json for `stage/action`.
 fn reason(run: &serde_json::Value, stage: &str, action: &str) -> String {
-    run["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == stage)
-        .and_then(|s| {
-            s["actions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["action"] == action)
-        })
-        .and_then(|a| a["reason"].as_str())
+    common::action_result(run, stage, action)["reason"]
+        .as_str()
         .unwrap_or_default()
         .to_string()
 }

@@ -101,8 +101,12 @@ pub fn gantry_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_gantry"))
 }
 
-/// The status of `action` of `stage` in a parsed run.json.
-pub fn action_status<'a>(run: &'a serde_json::Value, stage: &str, action: &str) -> &'a str {
+/// The result of `action` of `stage` in a parsed run.json.
+pub fn action_result<'a>(
+    run: &'a serde_json::Value,
+    stage: &str,
+    action: &str,
+) -> &'a serde_json::Value {
     run["stages"]
         .as_array()
         .unwrap()
@@ -115,8 +119,14 @@ pub fn action_status<'a>(run: &'a serde_json::Value, stage: &str, action: &str) 
                 .iter()
                 .find(|a| a["action"] == action)
         })
-        .and_then(|a| a["status"].as_str())
         .unwrap_or_else(|| panic!("no {stage}/{action} in {run}"))
+}
+
+/// The status of `action` of `stage` in a parsed run.json.
+pub fn action_status<'a>(run: &'a serde_json::Value, stage: &str, action: &str) -> &'a str {
+    action_result(run, stage, action)["status"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{stage}/{action} has no status in {run}"))
 }
 
 /// Whether process `pid` is still running (a zombie counts as gone).
