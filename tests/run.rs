@@ -601,9 +601,10 @@ fn kill_9_of_gantry_takes_the_running_action_with_it() {
         "version: 1
 stages:
   - name: long
-    run: 'echo $$ > pid; exec sleep 300'
+    run: 'echo $$ > pid.tmp && mv pid.tmp pid; exec sleep 300'
 ",
     );
+    // The pid file appears whole (renamed into place), never empty.
     let mut gantry = repo
         .command(&["run"])
         .stdout(std::process::Stdio::null())
