@@ -356,7 +356,15 @@ fn assert_rules_followed(engine: &str, out: &common::Outcome) {
     } else {
         "cleanup-2"
     };
-    for marker in ["warned-2", "ok-2", cleanup] {
+    // act sometimes drops the output of a step that fails at once (seen on a
+    // quiet machine: "Failure - Main s1/warn" with no line before it); its
+    // own verdict on that step, failed and continued, is the evidence then.
+    let warned = all.contains("warned-2")
+        || (engine == "act"
+            && all.contains("Failure - Main s1/warn")
+            && all.contains("Failed but continue next step"));
+    assert!(warned, "{engine}: warned-2 missing:\n{all}");
+    for marker in ["ok-2", cleanup] {
         assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
     }
     assert!(
