@@ -7,7 +7,7 @@
 mod files;
 mod fingerprint;
 mod inputs;
-mod outputs;
+pub(crate) mod outputs;
 mod stat;
 pub mod store;
 mod table;
@@ -172,10 +172,8 @@ impl Cache {
             });
         }
         let missing = action.outputs.iter().find(|pattern| {
-            !entry
-                .files
-                .keys()
-                .any(|f| inputs::Pattern::new(pattern).matches(f))
+            let pattern = inputs::Pattern::new(pattern);
+            !entry.files.keys().any(|f| pattern.matches(f))
         });
         if let Some(missing) = missing {
             return run(format!("output `{missing}` is missing"), pending);

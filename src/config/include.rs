@@ -138,7 +138,7 @@ impl Walk<'_> {
             match serde_saphyr::from_str_with_options(&text, super::load::yaml_options()) {
                 Ok(raw) => raw,
                 Err(e) => {
-                    let shape = super::shape::check_against(&path, &text, &schema);
+                    let shape = super::shape::check_against(&path, &text, schema);
                     let first = super::load::yaml_diagnostic(&path, &text, &e);
                     if !shape.found.iter().any(|d| d.line == first.line) {
                         self.out.diagnostics.push(first);
@@ -147,7 +147,7 @@ impl Walk<'_> {
                     return;
                 }
             };
-        let shape = super::shape::check_against(&path, &text, &schema);
+        let shape = super::shape::check_against(&path, &text, schema);
         self.out.diagnostics.extend(shape.unknown);
         let index = self.out.files.len();
         self.out.files.push(IncludedFile {
@@ -174,9 +174,13 @@ impl Walk<'_> {
     }
 }
 
-/// The JSON Schema of an included file, for its tolerant second pass.
-pub fn included_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(RawIncluded)).unwrap_or_default()
+/// The JSON Schema of an included file, for its tolerant second pass
+/// (derived once per process).
+pub fn included_schema() -> &'static serde_json::Value {
+    static SCHEMA: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+        serde_json::to_value(schemars::schema_for!(RawIncluded)).unwrap_or_default()
+    });
+    &SCHEMA
 }
 
 /// `path` with `.` and `a/..` taken out, without touching the disk (the

@@ -4,8 +4,9 @@
 //! every unknown key (with a did-you-mean), missing key and wrong type is
 //! found in one go instead of one per run.
 //!
-//! It only ever adds findings to a file serde refused; serde stays the
-//! authority on what is valid. When every finding is an unknown `key: value`
+//! serde stays the authority on what is valid; this pass also runs on every
+//! file serde accepted, to report the unknown keys that the loader's types
+//! no longer refuse themselves (`x-` keys are allowed). When every finding is an unknown `key: value`
 //! on a line of its own, [`Shape::without_unknown_keys`] gives the text with
 //! those lines blanked (every other position unchanged), so that the
 //! loader's own checks can run as well and report their findings too.
@@ -52,7 +53,10 @@ impl Shape {
 /// Every shape problem of `text` (a `gantry.yml`), located; none when the
 /// text is not even YAML (the parser's own error says why).
 pub fn check(file: &Path, text: &str) -> Shape {
-    check_against(file, text, &super::json_schema())
+    // Every load runs this pass (completion too): derive the schema once.
+    static SCHEMA: std::sync::LazyLock<serde_json::Value> =
+        std::sync::LazyLock::new(super::json_schema);
+    check_against(file, text, &SCHEMA)
 }
 
 /// Like [`check`], against `schema` (an included file's, say).

@@ -72,8 +72,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
     };
     let output_file = OutputFile::beside(&log_path);
     let action = &with_run_variables(action, ctx, &output_file);
-    let masker = super::mask::Masker::new(ctx.secrets);
-    let command = masker.mask_str(action.command.lines().next().unwrap_or(""));
+    let command = crate::secrets::mask(action.command.lines().next().unwrap_or(""));
     for attempt in 1..=action.retries + 1 {
         result.attempts = attempt;
         let _ = ctx.events.send(Event::ActionStarted {
@@ -148,7 +147,6 @@ fn attempt_once(
     }
     let mut output = ActionOutput::new(
         action.key.clone(),
-        ctx.secrets,
         log_for_output,
         ctx.events.clone(),
         ctx.every_line,

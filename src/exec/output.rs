@@ -47,17 +47,10 @@ pub struct OutputEnd {
 }
 
 impl ActionOutput {
-    /// Output for `key`, logged to `log`, masking `secrets` and every other
-    /// known secret; `every_line` sends each line as an event, otherwise only
-    /// the latest line, throttled.
-    pub fn new(
-        key: ActionKey,
-        secrets: &[String],
-        log: File,
-        events: SyncSender<Event>,
-        every_line: bool,
-    ) -> Self {
-        crate::secrets::register(secrets);
+    /// Output for `key`, logged to `log`, masking every known secret (the
+    /// plan registered its own); `every_line` sends each line as an event,
+    /// otherwise only the latest line, throttled.
+    pub fn new(key: ActionKey, log: File, events: SyncSender<Event>, every_line: bool) -> Self {
         Self {
             key,
             generation: crate::secrets::generation(),

@@ -13,7 +13,7 @@ pub fn print(plan: &Plan, cache: Option<&Cache>) {
 
 /// The plan as text, secrets masked.
 pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
-    crate::exec::mask::Masker::new(&plan.secrets).mask_str(&unmasked(plan, cache))
+    crate::secrets::mask(&unmasked(plan, cache))
 }
 
 fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
