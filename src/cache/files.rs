@@ -328,12 +328,6 @@ impl FileIndex {
         files
     }
 
-    /// The file at `rel`, if it is one.
-    pub fn file(&self, rel: &str) -> Option<Scanned> {
-        let path = self.root.join(rel);
-        scanned(&self.root, &path, std::fs::symlink_metadata(&path).ok())
-    }
-
     /// The content id of each of `files` (`None`: it vanished), reading the
     /// ones not known yet on all cores.
     pub fn content_ids(&self, files: &[Scanned]) -> Vec<Option<String>> {

@@ -190,7 +190,9 @@ pub fn restore(
     Ok(restored)
 }
 
-fn hash(path: &Path) -> Option<String> {
+/// The content digest of the regular file `path` (`None`: unreadable, gone
+/// or not a regular file, so a FIFO never blocks).
+pub(crate) fn hash(path: &Path) -> Option<String> {
     let mut hasher = blake3::Hasher::new();
     hasher
         .update_reader(crate::fsutil::open_regular(path).ok()?)

@@ -51,15 +51,4 @@ impl FileStat {
             |(s, ns): (i64, u32)| u64::try_from(s).map_or(Duration::ZERO, |s| Duration::new(s, ns));
         at(self.mtime) < limit && at(self.ctime) < limit
     }
-
-    /// Whether git's (32-bit) index stat data agrees with this stat.
-    pub fn matches_index(&self, entry: &git2::IndexEntry) -> bool {
-        let low = |v: u64| v & 0xFFFF_FFFF;
-        low(self.size) == u64::from(entry.file_size)
-            && low(self.ino) == u64::from(entry.ino)
-            && self.mtime.0 as u32 == entry.mtime.seconds() as u32
-            && self.mtime.1 == entry.mtime.nanoseconds()
-            && self.ctime.0 as u32 == entry.ctime.seconds() as u32
-            && self.ctime.1 == entry.ctime.nanoseconds()
-    }
 }

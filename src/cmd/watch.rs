@@ -67,7 +67,7 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
         eprintln!("gantry watch: waiting for changes (Ctrl-C to stop)");
         match watching.wait(|e| eprintln!("warning: watching files: {e}")) {
             Wake::Quit => break,
-            Wake::Changed(_) => {}
+            Wake::Changed => {}
         }
     }
     Ok(EXIT_INTERRUPTED)

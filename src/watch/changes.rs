@@ -15,7 +15,7 @@ pub const LOOP_LIMIT: u32 = 3;
 #[derive(Default)]
 pub struct Changes {
     /// The content last seen per relative path (`None`: absent).
-    seen: HashMap<String, Option<blake3::Hash>>,
+    seen: HashMap<String, Option<String>>,
     /// Changes not yet answered by a run.
     pending: BTreeSet<String>,
     /// Paths that changed while the latest run was going on.
@@ -36,7 +36,7 @@ impl Changes {
         if path.is_dir() {
             return false;
         }
-        let content = content_id(path);
+        let content = crate::cache::outputs::hash(path);
         if self.seen.get(&relative) == Some(&content) {
             return false;
         }
@@ -46,11 +46,6 @@ impl Changes {
         }
         self.pending.insert(relative);
         true
-    }
-
-    /// The changes waiting for a run.
-    pub fn peek(&self) -> Vec<String> {
-        self.pending.iter().cloned().collect()
     }
 
     /// Whether a change is waiting for a run.
@@ -77,14 +72,6 @@ impl Changes {
         looping.sort();
         (changed, looping)
     }
-}
-
-/// A hash of the file's bytes; `None` when it cannot be read (deleted).
-fn content_id(path: &Path) -> Option<blake3::Hash> {
-    let file = std::fs::File::open(path).ok()?;
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(file).ok()?;
-    Some(hasher.finalize())
 }
 
 #[cfg(test)]

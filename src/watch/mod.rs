@@ -25,8 +25,8 @@ const SETTLE: Duration = Duration::from_secs(1);
 
 /// What [`Watching::wait`] returns.
 pub enum Wake {
-    /// Files changed (relative paths, sorted).
-    Changed(Vec<String>),
+    /// Files changed (the next run takes them: see `RunStart::changed`).
+    Changed,
     /// Ctrl-C or a termination signal: stop watching.
     Quit,
 }
@@ -185,7 +185,7 @@ impl Watching {
                 return Wake::Quit;
             }
             if state.changes.is_pending() {
-                return Wake::Changed(state.changes.peek());
+                return Wake::Changed;
             }
             state = self
                 .shared
