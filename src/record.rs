@@ -87,6 +87,17 @@ pub struct RecordedRun {
     pub summary: serde_json::Value,
 }
 
+impl RecordedRun {
+    /// The recorded result of every action, stage by stage.
+    pub fn actions(&self) -> impl Iterator<Item = &serde_json::Value> {
+        self.summary["stages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["actions"].as_array().into_iter().flatten())
+    }
+}
+
 /// Run `id`, if it has a readable `run.json` (a run still in progress, or
 /// killed before writing it, has none).
 pub fn load_run(root: &Path, id: u64) -> Option<RecordedRun> {

@@ -77,11 +77,8 @@ fn select_actions<'a>(
         Some((s, a)) => (Some(s), (!a.is_empty()).then_some(a)),
         None => (None, None),
     };
-    let chosen: Vec<&serde_json::Value> = run.summary["stages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|s| s["actions"].as_array().into_iter().flatten())
+    let chosen: Vec<&serde_json::Value> = run
+        .actions()
         .filter(|a| stage.is_none_or(|s| a["stage"] == s))
         .filter(|a| action.is_none_or(|n| a["action"] == n))
         .filter(|a| !failed_only || matches!(a["status"].as_str(), Some("failed" | "timed_out")))

@@ -68,14 +68,14 @@ pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
 
 /// The run's actions, as exact `stage/action` patterns.
 fn actions(run: &RecordedRun) -> Vec<String> {
-    recorded(run)
+    run.actions()
         .map(|a| globset::escape(&format!("{}/{}", text(&a["stage"]), text(&a["action"]))))
         .collect()
 }
 
 /// The actions that passed (or stood cached) in `run`, with their outputs.
 fn reusable(run: &RecordedRun) -> BTreeMap<(String, String), Reused> {
-    recorded(run)
+    run.actions()
         .filter(|a| matches!(a["status"].as_str(), Some("passed" | "cached" | "warning")))
         .map(|a| {
             let status = text(&a["status"]);
@@ -86,14 +86,6 @@ fn reusable(run: &RecordedRun) -> BTreeMap<(String, String), Reused> {
             ((text(&a["stage"]), text(&a["action"])), reuse)
         })
         .collect()
-}
-
-fn recorded(run: &RecordedRun) -> impl Iterator<Item = &serde_json::Value> {
-    run.summary["stages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|s| s["actions"].as_array().into_iter().flatten())
 }
 
 fn text(value: &serde_json::Value) -> String {

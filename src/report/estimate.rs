@@ -20,14 +20,7 @@ impl Estimates {
     pub fn from_history(state_root: &Path) -> Estimates {
         let mut samples: HashMap<String, Vec<Duration>> = HashMap::new();
         for run in crate::record::newest_runs(state_root).take(RUNS_READ) {
-            let stages = run.summary["stages"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            for action in stages
-                .iter()
-                .flat_map(|s| s["actions"].as_array().into_iter().flatten())
-            {
+            for action in run.actions() {
                 if action["status"] != "passed" {
                     continue;
                 }

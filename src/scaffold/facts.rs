@@ -36,7 +36,7 @@ const CHECK_FILES: &[&str] = &[
 /// The text of the files in `dir` and up to two parent directories (a
 /// project in `services/api` is checked by the root's CI) that say which
 /// checks the repository runs.
-pub fn check_files_text(dir: &Path) -> String {
+fn check_files_text(dir: &Path) -> String {
     let mut text = String::new();
     for dir in dir.ancestors().take(3) {
         for name in CHECK_FILES {
@@ -44,7 +44,7 @@ pub fn check_files_text(dir: &Path) -> String {
         }
         let workflows = dir.join(".github/workflows");
         for entry in std::fs::read_dir(workflows).into_iter().flatten().flatten() {
-            text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            text.push_str(&crate::fsutil::read_to_string(&entry.path()).unwrap_or_default());
         }
         if dir.join(".git").exists() {
             break;
@@ -53,10 +53,27 @@ pub fn check_files_text(dir: &Path) -> String {
     text
 }
 
-/// Whether the repository's CI, hooks or task runners mention any of `words`.
-pub fn uses(dir: &Path, words: &[&str]) -> bool {
-    let text = check_files_text(dir);
-    words.iter().any(|w| text.contains(w))
+/// What the repository's CI, hooks and task runners say, read once (and
+/// only when first asked) for all the questions one project's facts ask.
+pub struct Uses<'a> {
+    dir: &'a Path,
+    text: std::cell::OnceCell<String>,
+}
+
+impl<'a> Uses<'a> {
+    /// The checks that apply to the project in `dir`.
+    pub fn new(dir: &'a Path) -> Self {
+        Uses {
+            dir,
+            text: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether they mention any of `words`.
+    pub fn any(&self, words: &[&str]) -> bool {
+        let text = self.text.get_or_init(|| check_files_text(self.dir));
+        words.iter().any(|w| text.contains(w))
+    }
 }
 
 /// Sets a switch: `"1"` when `on`, else empty (false for `#% if`).
@@ -110,15 +127,16 @@ pub fn rust(dir: &Path) -> Facts {
     let manifest = read(dir, "Cargo.toml").unwrap_or_default();
     let workspace = manifest.lines().any(|l| l.trim() == "[workspace]");
     let mut vars = Vars::new();
+    let uses = Uses::new(dir);
     let fmt = ["rustfmt.toml", ".rustfmt.toml"]
         .iter()
         .any(|f| exists(dir, f))
-        || uses(dir, &["cargo fmt", "rustfmt", "id: fmt"]);
+        || uses.any(&["cargo fmt", "rustfmt", "id: fmt"]);
     let clippy = ["clippy.toml", ".clippy.toml"]
         .iter()
         .any(|f| exists(dir, f))
         || manifest.contains("lints.clippy]")
-        || uses(dir, &["clippy"]);
+        || uses.any(&["clippy"]);
     flag(&mut vars, "fmt", fmt);
     flag(&mut vars, "clippy", clippy);
     text(
@@ -136,14 +154,15 @@ pub fn rust(dir: &Path) -> Facts {
 /// Go modules.
 pub fn go(dir: &Path) -> Facts {
     let mut vars = Vars::new();
+    let uses = Uses::new(dir);
     let golangci =
-        exists(dir, ".golangci.yml") || exists(dir, ".golangci.yaml") || uses(dir, &["golangci"]);
+        exists(dir, ".golangci.yml") || exists(dir, ".golangci.yaml") || uses.any(&["golangci"]);
     flag(
         &mut vars,
         "gofmt",
-        golangci || uses(dir, &["gofmt", "goimports", "go fmt"]),
+        golangci || uses.any(&["gofmt", "goimports", "go fmt"]),
     );
-    flag(&mut vars, "vet", golangci || uses(dir, &["go vet"]));
+    flag(&mut vars, "vet", golangci || uses.any(&["go vet"]));
     Facts {
         vars,
         label: "Go".into(),
@@ -251,7 +270,7 @@ pub fn dotnet(dir: &Path) -> Facts {
                 .is_ok_and(|t| t.contains("Microsoft.NET.Test.Sdk"))
     });
     text(&mut facts.vars, "target", &target);
-    let format = exists(dir, ".editorconfig") || uses(dir, &["dotnet format"]);
+    let format = exists(dir, ".editorconfig") || Uses::new(dir).any(&["dotnet format"]);
     flag(&mut facts.vars, "format", format);
     flag(&mut facts.vars, "tests", tests);
     if !tests {

@@ -93,7 +93,7 @@ fn configured(dir: &Path) -> Config {
     config.ruff |= exists(dir, "ruff.toml")
         || exists(dir, ".ruff.toml")
         || mentions(dir, "ruff")
-        || super::facts::uses(dir, &["ruff"]);
+        || super::facts::Uses::new(dir).any(&["ruff"]);
     config.flake8 |= exists(dir, ".flake8")
         || section_in(dir, "setup.cfg", "[flake8]")
         || section_in(dir, "tox.ini", "[flake8]")
@@ -157,7 +157,7 @@ pub fn facts(dir: &Path) -> Facts {
     flag(vars, "ruff", config.ruff);
     let ruff_format = config.ruff
         && (read(dir, "pyproject.toml").is_some_and(|t| t.contains("[tool.ruff.format]"))
-            || super::facts::uses(dir, &["ruff format", "ruff-format"]));
+            || super::facts::Uses::new(dir).any(&["ruff format", "ruff-format"]));
     flag(vars, "ruff_format", ruff_format);
     flag(vars, "flake8", config.flake8);
     facts

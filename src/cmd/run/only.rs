@@ -145,10 +145,8 @@ fn earlier_outputs(
     action: &str,
 ) -> Option<(String, BTreeMap<String, String>)> {
     let recorded = record::newest_runs(state_root).find_map(|run| {
-        let result = run.summary["stages"]
-            .as_array()?
-            .iter()
-            .flat_map(|s| s["actions"].as_array().into_iter().flatten())
+        let result = run
+            .actions()
             .find(|a| a["stage"] == stage && a["action"] == action)?;
         let succeeded = matches!(result["status"].as_str(), Some("passed" | "cached"));
         let outputs = string_map(&result["outputs"]);
