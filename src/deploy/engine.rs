@@ -263,7 +263,7 @@ fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(Deploymen
 /// The platform of the AppSpec `file` when it is an ECS or Lambda one
 /// (detected as `gantry validate` does), which local deployments cannot run.
 fn service_platform(file: &Path) -> Option<Platform> {
-    let bytes = std::fs::read(file).ok()?;
+    let bytes = crate::fsutil::read(file).ok()?;
     match appspec::check_bytes(file, &bytes, None, None).platform? {
         Platform::Server => None,
         other => Some(other),
