@@ -1,0 +1,129 @@
+//! Container images for the container tests, built on this machine (no
+//! registry is reachable here): a busybox image `FROM scratch`, and a Debian
+//! bookworm minbase rootfs from `mmdebstrap` imported with `podman import`.
+//! Each is built once per machine (kept in podman's store) under a file
+//! lock, so concurrent tests share one build.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::{have_program, tool_available};
+
+/// The busybox image's reference.
+pub const BUSYBOX: &str = "localhost/gantry-test-busybox:latest";
+/// The Debian image's reference (bash, passwd/useradd, su, runuser).
+pub const DEBIAN: &str = "localhost/gantry-test-debian:bookworm";
+
+/// A `containers.conf` that lets podman 4.3 run containers on this kind of
+/// machine (crun fails on setrlimit; runc with no default ulimits works).
+/// Tests pass it to gantry as `CONTAINERS_CONF` unless one is already set.
+pub fn containers_conf() -> PathBuf {
+    if let Some(set) = std::env::var_os("CONTAINERS_CONF") {
+        return PathBuf::from(set);
+    }
+    let path = std::env::temp_dir().join("gantry-test-containers.conf");
+    if !path.exists() {
+        let text = "[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = \"runc\"\n";
+        let temp = path.with_extension(format!("{}.tmp", std::process::id()));
+        std::fs::write(&temp, text).unwrap();
+        std::fs::rename(&temp, &path).unwrap();
+    }
+    path
+}
+
+/// `podman` with this machine's `containers.conf`.
+pub fn podman() -> Command {
+    let mut command = Command::new("podman");
+    command.env("CONTAINERS_CONF", containers_conf());
+    command
+}
+
+/// Whether podman (with runc) is installed; see [`tool_available`].
+pub fn podman_available() -> bool {
+    have_program("podman", "apt-get install -y podman runc")
+        && have_program("runc", "apt-get install -y runc")
+}
+
+/// The busybox test image, built if missing; `None` when podman or a static
+/// busybox is not installed (and not required).
+pub fn busybox_image() -> Option<&'static str> {
+    if !podman_available() {
+        return None;
+    }
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    if !tool_available(
+        "busybox",
+        busybox.is_some(),
+        "apt-get install -y busybox-static",
+    ) {
+        return None;
+    }
+    build_once(BUSYBOX, |dir| {
+        std::fs::copy(busybox.unwrap(), dir.join("busybox")).unwrap();
+        std::fs::write(
+            dir.join("Containerfile"),
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+        )
+        .unwrap();
+        let mut build = podman();
+        build.args(["build", "-q", "-t", BUSYBOX]).arg(dir);
+        build
+    });
+    Some(BUSYBOX)
+}
+
+/// The Debian test image, made with `mmdebstrap` (about 15 s) if missing;
+/// `None` when podman or mmdebstrap is not installed (and not required).
+pub fn debian_image() -> Option<&'static str> {
+    if !podman_available() || !have_program("mmdebstrap", "apt-get install -y mmdebstrap") {
+        return None;
+    }
+    build_once(DEBIAN, |dir| {
+        let tar = dir.join("rootfs.tar");
+        let status = Command::new("mmdebstrap")
+            .args([
+                "--quiet",
+                "--variant=minbase",
+                "--include=passwd",
+                "bookworm",
+            ])
+            .arg(&tar)
+            .status()
+            .expect("mmdebstrap runs");
+        assert!(status.success(), "mmdebstrap failed: {status}");
+        let mut import = podman();
+        import.args(["import", "-q"]).arg(&tar).arg(DEBIAN);
+        import
+    });
+    Some(DEBIAN)
+}
+
+/// Makes `image` with the command `make` returns (given a scratch folder)
+/// unless podman already has it, holding a machine-wide lock meanwhile.
+fn build_once(image: &str, make: impl FnOnce(&std::path::Path) -> Command) {
+    let exists = || {
+        podman()
+            .args(["image", "exists", image])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if exists() {
+        return;
+    }
+    let lock_path = std::env::temp_dir().join("gantry-test-images.lock");
+    let lock = File::create(&lock_path).expect("image lock file");
+    lock.lock().expect("image lock");
+    if !exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = make(dir.path()).output().expect("image build runs");
+        assert!(
+            output.status.success(),
+            "building {image} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
