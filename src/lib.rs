@@ -10,6 +10,7 @@ pub mod cache;
 pub mod cli;
 mod cmd;
 pub mod config;
+pub mod container;
 pub mod custom;
 pub mod deploy;
 pub mod diagnostics;

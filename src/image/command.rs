@@ -110,7 +110,7 @@ pub fn describe(job: &ImageJob) -> String {
 }
 
 /// `arg` quoted for a POSIX shell when it needs to be.
-fn quote(arg: &str) -> String {
+pub fn quote(arg: &str) -> String {
     let plain = !arg.is_empty()
         && arg
             .chars()

@@ -1,0 +1,13 @@
+//! Containers for actions (`container:` on the pipeline, in `defaults:`, on
+//! a stage or an action; the innermost wins).
+//!
+//! - [`engine`]: finding docker, podman or buildah and building their
+//!   command lines — shared with services and container deploy instances;
+//! - [`spec`]: the `container:` setting as written and its load-time checks;
+//! - [`job`]: planning — the engine, the image or build, the mounts;
+//! - [`run`](mod@run): running an action's command inside, removing the
+//!   container whatever happens, and sweeping leftovers of runs that died.
+
+pub mod engine;
+
+pub use engine::{Engine, EngineChoice, EngineCommand, EngineKind, Owner, RunOptions};
