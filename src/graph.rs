@@ -94,9 +94,14 @@ fn text(pipeline: &Pipeline) -> String {
                 };
                 let name = format!("{}{}", action.name, notes(action));
                 let pad = " ".repeat(width - name.chars().count());
+                let container = action
+                    .container
+                    .as_ref()
+                    .map(|c| format!("  ▣ {}", c.summary()))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "{rail}     {mark} {name}{pad}  {}{together}",
+                    "{rail}     {mark} {name}{pad}  {}{container}{together}",
                     action.kind.summary()
                 );
             }

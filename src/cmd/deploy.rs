@@ -201,6 +201,7 @@ fn plain_action(group: &str) -> Action {
         tools: Vec::new(),
         shell: "sh".into(),
         matrix: None,
+        container: None,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::error::{ConfigError, UsageError};
 use crate::vars;
 
+mod container;
 mod image_deploy;
 mod kinds;
 mod matrix;
@@ -264,6 +265,7 @@ impl<'a> Checker<'a> {
         };
         let env = self.env(&raw.env);
         self.defaults = self.pipeline_defaults(raw.defaults.as_ref());
+        self.defaults.container = self.top_container(&raw.container, raw.defaults.as_ref());
         let secrets = self.secrets(&raw.secrets);
         let env_file = raw
             .env_file
@@ -371,6 +373,7 @@ impl<'a> Checker<'a> {
             retries: raw.retries,
             env: self.env(&raw.env),
             working_directory,
+            container: None,
         }
     }
 
@@ -501,6 +504,12 @@ impl<'a> Checker<'a> {
             outputs: self.globs(&raw.outputs),
             cache: raw.cache,
             tools: self.tools(&raw.tools),
+            // A stage without `actions:` is its one action: its `container:` is the action's own.
+            container: match raw.actions {
+                Some(_) => self.container(&raw.container),
+                None => None,
+            }
+            .or_else(|| self.defaults.container.clone()),
         };
         let stage_span = span(&raw.name);
         let actions = match raw.actions {
@@ -552,6 +561,7 @@ impl<'a> Checker<'a> {
                     matrix: raw.matrix,
                     max_parallel: raw.max_parallel,
                     fail_fast: raw.fail_fast,
+                    container: raw.container,
                 };
                 self.action_or_cells(single, &defaults)
             }
@@ -606,6 +616,7 @@ impl<'a> Checker<'a> {
     fn action(&mut self, raw: RawAction, defaults: &ActionDefaults) -> Action {
         self.check_name("action", &raw.name);
         let kind = self.kind(&raw);
+        let container = self.action_container(&raw, &kind, defaults);
         let mut env = defaults.env.clone();
         env.extend(self.env(&raw.env));
         let working_directory = raw
@@ -645,6 +656,7 @@ impl<'a> Checker<'a> {
                 None => defaults.tools.clone(),
             },
             matrix: None,
+            container,
         }
     }
 
@@ -847,6 +859,7 @@ struct PipelineDefaults {
     retries: Option<u32>,
     env: Vec<EnvVar>,
     working_directory: Option<(String, Span)>,
+    container: Option<crate::container::spec::ContainerSpec>,
 }
 
 /// Stage-level settings its actions inherit.
@@ -863,6 +876,7 @@ struct ActionDefaults {
     outputs: Vec<String>,
     cache: Option<bool>,
     tools: Vec<String>,
+    container: Option<crate::container::spec::ContainerSpec>,
 }
 
 /// A stage's and an action's `if:` together: both must hold.

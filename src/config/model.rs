@@ -207,6 +207,8 @@ pub struct Action {
     pub tools: Vec<String>,
     /// The matrix cell this action is, when its action has `matrix:`.
     pub matrix: Option<super::matrix::Cell>,
+    /// The container its `run`/`script` command runs in (`None`: the host).
+    pub container: Option<crate::container::spec::ContainerSpec>,
 }
 
 impl ActionKind {

@@ -23,7 +23,9 @@ pub use crate::image::spec::{Builder as EngineKind, BuilderChoice as EngineChoic
 /// The label every container gantry starts carries: the run's id.
 pub const LABEL_RUN: &str = "gantry.run";
 /// The label naming the run's directory (`.gantry/runs/<id>`): while that
-/// run's lock is held, its containers are in use; otherwise they are leftovers.
+/// run's lock is held, its containers are in use; otherwise they are
+/// leftovers that the next run removes. Only for containers that live no
+/// longer than their run (never on long-lived ones such as deploy instances).
 pub const LABEL_RUN_DIR: &str = "gantry.run-dir";
 /// Environment variable that sets podman's and buildah's `--storage-driver`
 /// (shared with the `image:` action).

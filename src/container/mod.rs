@@ -9,5 +9,10 @@
 //!   container whatever happens, and sweeping leftovers of runs that died.
 
 pub mod engine;
+pub mod job;
+pub mod run;
+pub mod spec;
 
 pub use engine::{Engine, EngineChoice, EngineCommand, EngineKind, Owner, RunOptions};
+pub use job::ContainerJob;
+pub use run::{identity, run, Workspace};

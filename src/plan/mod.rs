@@ -96,6 +96,8 @@ pub struct PlannedAction {
     pub reuse: Option<Reused>,
     /// The matrix cell it is, for `fail_fast:`/`max_parallel:` and selection by the action's name.
     pub matrix: Option<crate::config::matrix::Cell>,
+    /// The container its `run:`/`script:` command runs in (`None`: the host).
+    pub container: Option<Box<crate::container::ContainerJob>>,
 }
 
 /// An earlier result an action stands on instead of running.
@@ -355,6 +357,22 @@ fn plan_action(
         deploy: &deploy,
     };
     let (work, command) = work(action, &expand, &planners)?;
+    let container = match &action.container {
+        Some(spec) => {
+            let input = crate::image::PlanInput {
+                config: &pipeline.file,
+                root: &pipeline.root,
+                cwd: &cwd,
+                git_sha: &options.git.sha,
+                env: layers.vars(),
+                lookup: &|n| layers.lookup(n),
+                expand: &expand,
+            };
+            let job = crate::container::job::plan(spec, &pipeline.name, &input)?;
+            Some(Box::new(job))
+        }
+        None => None,
+    };
     let condition = match &action.condition {
         Some(c) => {
             let var = |name: &str| match name.strip_prefix("env.") {
@@ -388,6 +406,7 @@ fn plan_action(
         tools: action.tools.clone(),
         reuse: None,
         matrix: action.matrix.clone(),
+        container,
     })
 }
 

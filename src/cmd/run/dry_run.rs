@@ -51,6 +51,18 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                 for line in shown(plan, &action.command).lines() {
                     let _ = writeln!(out, "      $ {line}");
                 }
+                if let (Some(job), crate::plan::Work::Shell { program, args }) =
+                    (&action.container, &action.work)
+                {
+                    let command = std::iter::once(program.clone()).chain(args.iter().cloned());
+                    for line in job.describe(action, command.collect()).lines() {
+                        let _ = writeln!(
+                            out,
+                            "      {}",
+                            dim.apply_to(format!("in container: {line}"))
+                        );
+                    }
+                }
                 let mut facts = vec![format!("cwd: {}", relative(plan, &action.cwd))];
                 if let Some(t) = action.timeout {
                     facts.push(format!("timeout: {}", crate::config::duration::human(t)));
