@@ -67,6 +67,19 @@ impl EngineCommand {
         text
     }
 
+    /// The subcommand (`run`, `from`, `build`…), after the global flags.
+    pub fn verb(&self) -> &str {
+        let mut args = self.args.iter();
+        while let Some(arg) = args.next() {
+            if arg == "--storage-driver" {
+                args.next();
+            } else {
+                return arg;
+            }
+        }
+        ""
+    }
+
     /// A process spec running this command in `cwd` with `env` set.
     pub fn process(&self, cwd: &Path, env: Vec<(String, String)>) -> ProcessSpec {
         ProcessSpec {

@@ -21,6 +21,10 @@ pub struct ContainerJob {
     pub root: PathBuf,
     /// Whose files the container writes into the workspace.
     pub owner: Owner,
+    /// Variables of gantry's own environment passed in too (the
+    /// pipeline's `secrets:`): the container sees only what the config
+    /// gives it, not the whole host environment.
+    pub passed: Vec<String>,
 }
 
 /// The image an action's container runs from.
@@ -41,10 +45,12 @@ pub enum Image {
     },
 }
 
-/// Resolves `spec` for one action; `pipeline` names the built image's repository.
+/// Resolves `spec` for one action; `pipeline` names the built image's
+/// repository, `passed` the host variables it gets besides the action's.
 pub fn plan(
     spec: &ContainerSpec,
     pipeline: &str,
+    passed: Vec<String>,
     input: &PlanInput<'_>,
 ) -> Result<ContainerJob, Diagnostic> {
     let fail = |p: Problem| crate::image::job::diagnostic(input.config, p);
@@ -106,6 +112,7 @@ pub fn plan(
         image,
         root: input.root.to_path_buf(),
         owner: Owner::invoking(),
+        passed,
     })
 }
 
@@ -132,7 +139,13 @@ impl ContainerJob {
         command: Vec<String>,
     ) -> RunOptions {
         let mut names: Vec<String> = Vec::new();
-        for (k, _) in env {
+        let mut values = env.to_vec();
+        for name in &self.passed {
+            if let Some(value) = std::env::var_os(name) {
+                values.push((name.clone(), value.to_string_lossy().into_owned()));
+            }
+        }
+        for (k, _) in &values {
             if !names.contains(k) {
                 names.push(k.clone());
             }
@@ -143,7 +156,7 @@ impl ContainerJob {
             mounts: vec![self.root.clone()],
             workdir: Some(workdir),
             env: names,
-            env_values: env.to_vec(),
+            env_values: values,
             owner: Some(self.owner),
             remove: true,
             init: true,

@@ -105,7 +105,7 @@ pub fn run(
         let finished = process::run(&spec, &mut tee, io.interrupt);
         outcome = Outcome::of_process(&finished, action.timeout);
         let engine_failed = match finished.exit {
-            Exit::Code(ENGINE_FAILED) => engine.kind != EngineKind::Buildah,
+            Exit::Code(ENGINE_FAILED) if engine.kind != EngineKind::Buildah => true,
             Exit::Code(code) => code != 0 && !last,
             Exit::SpawnFailed(_) => true,
             _ => false,
@@ -132,11 +132,7 @@ pub fn run(
 /// The reason for an engine failure: which command, the engine's own
 /// words, and what to do when gantry knows.
 fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String {
-    let verb = step
-        .args
-        .iter()
-        .find(|a| !a.starts_with('-') && !a.contains('/') && *a != "vfs" && *a != "overlay")
-        .map_or("", String::as_str);
+    let verb = step.verb();
     let said = stderr.trim();
     let mut text = format!("{} {verb} failed", engine.name());
     if said.is_empty() {

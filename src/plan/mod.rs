@@ -368,7 +368,8 @@ fn plan_action(
                 lookup: &|n| layers.lookup(n),
                 expand: &expand,
             };
-            let job = crate::container::job::plan(spec, &pipeline.name, &input)?;
+            let secrets = pipeline.secrets.iter().map(|s| s.name.clone()).collect();
+            let job = crate::container::job::plan(spec, &pipeline.name, secrets, &input)?;
             Some(Box::new(job))
         }
         None => None,
