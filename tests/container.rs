@@ -501,3 +501,71 @@ stages:
         "working containers left"
     );
 }
+
+#[test]
+fn export_maps_container_to_each_engines_job_image() {
+    let repo = Repo::new(
+        r#"version: 1
+name: x
+container: "debian:bookworm"
+stages:
+  - name: lint
+    run: make lint
+  - name: test
+    container: "rust:1.89"
+    run: cargo test
+"#,
+    );
+    let github = repo.run(&["export", "github-actions"]);
+    assert_eq!(github.code, 0, "{}", github.all());
+    let at = |text: &str, needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {text}"))
+    };
+    let (lint, test) = (
+        at(&github.stdout, "name: lint"),
+        at(&github.stdout, "name: test"),
+    );
+    assert!(lint < at(&github.stdout, "container: \"debian:bookworm\""));
+    assert!(test < at(&github.stdout, "container: \"rust:1.89\""));
+    let gitlab = repo.run(&["export", "gitlab-ci"]);
+    assert!(
+        gitlab.stdout.contains("image: \"debian:bookworm\""),
+        "{}",
+        gitlab.all()
+    );
+    assert!(
+        gitlab.stdout.contains("image: \"rust:1.89\""),
+        "{}",
+        gitlab.all()
+    );
+    let codebuild = repo.run(&["export", "codebuild"]);
+    assert_ne!(codebuild.code, 0);
+    assert!(
+        codebuild
+            .all()
+            .contains("a CodeBuild build runs in one image"),
+        "{}",
+        codebuild.all()
+    );
+
+    repo.write(
+        "gantry.yml",
+        "version: 1\ncontainer: \"debian:bookworm\"\nstages:\n  - { name: t, run: make }\n",
+    );
+    let one = repo.run(&["export", "codebuild"]);
+    assert_eq!(one.code, 0, "{}", one.all());
+    assert!(
+        one.stdout.contains("image=debian:bookworm"),
+        "{}",
+        one.all()
+    );
+
+    repo.write(
+        "gantry.yml",
+        "version: 1\ncontainer: { build: Containerfile }\nstages:\n  - { name: t, run: make }\n",
+    );
+    let built = repo.run(&["export", "gitlab-ci"]);
+    assert_ne!(built.code, 0);
+    assert!(built.all().contains("push the image"), "{}", built.all());
+}

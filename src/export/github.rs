@@ -106,6 +106,13 @@ fn segments<'m, 'a>(model: &'m Model<'a>) -> Vec<Segment<'m, 'a>> {
             }
             segments.push(Segment::Gate(job));
         } else {
+            // A GitHub job runs in one container: a change of container starts a job.
+            if steps
+                .last()
+                .is_some_and(|last: &&Job<'_>| last.container != job.container)
+            {
+                segments.push(Segment::Steps(std::mem::take(&mut steps)));
+            }
             steps.push(job);
         }
     }
@@ -165,6 +172,11 @@ fn job(model: &Model<'_>, segment: &Segment<'_, '_>, needs: Option<&str>, carry:
     ];
     if let Some(id) = needs {
         fields.push(("needs".into(), Node::Seq(vec![s(id)])));
+    }
+    if let Segment::Steps(jobs) = segment {
+        if let Some(image) = jobs.first().and_then(|j| j.container.as_ref()) {
+            fields.push(("container".into(), s(image)));
+        }
     }
     // A clean-up step must run after an earlier job failed: the job always
     // starts, and its other steps check that the job before succeeded.

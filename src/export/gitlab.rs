@@ -77,7 +77,11 @@ fn stage_name(model: &Model<'_>, job: &Job<'_>) -> String {
 
 fn job(model: &Model<'_>, index: usize, job: &Job<'_>) -> Node {
     let mut fields = vec![("stage".to_string(), s(stage_name(model, job)))];
-    if let (Work::Shell { .. }, Some(image)) = (&job.work, model.toolchains.image_for(job)) {
+    let image = job
+        .container
+        .clone()
+        .or_else(|| model.toolchains.image_for(job));
+    if let (Work::Shell { .. }, Some(image)) = (&job.work, image) {
         fields.push(("image".into(), s(image)));
     }
     // A clean-up job waits for every earlier stage through stage order

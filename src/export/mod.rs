@@ -38,7 +38,10 @@ pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, Expor
     Ok(match target {
         ExportTarget::GithubActions => github::render(&model),
         ExportTarget::GitlabCi => gitlab::render(&model),
-        ExportTarget::Codebuild => codebuild::render(&model),
+        ExportTarget::Codebuild => codebuild::render(&model).map_err(|message| ExportError {
+            target: name,
+            message,
+        })?,
         ExportTarget::Codepipeline => codepipeline::render(&model),
     })
 }
@@ -86,6 +89,9 @@ pub struct Job<'a> {
     /// Shell lines to run before the work: `export` of variables whose
     /// values use `${…}`, and `cd` into the working directory.
     pub prologue: Vec<String>,
+    /// The image its command runs in (`container:`), for targets with a
+    /// per-job image.
+    pub container: Option<String>,
 }
 
 /// What a job does, variables translated to shell references.
@@ -221,7 +227,32 @@ fn job<'a>(
         work: work(action, &to_shell, &key)?,
         env: literal_env(&action.env, secrets),
         prologue,
+        container: container(action, &key)?,
     })
+}
+
+/// The image reference of the action's `container:`; a `build:` (CI
+/// engines take images from a registry) or a reference with variables
+/// cannot be exported.
+fn container(action: &Action, key: &str) -> Result<Option<String>, String> {
+    use crate::container::spec::Source;
+    let Some(spec) = &action.container else {
+        return Ok(None);
+    };
+    match &spec.source {
+        Source::Image((image, _)) if !image.contains("${") => Ok(Some(image.clone())),
+        Source::Image((image, _)) => Err(format!(
+            "{key} runs in `container: {image}`, whose variables CI engines do not expand \
+             in an image name; write the image reference out for the exported file"
+        )),
+        Source::Build {
+            file: (file, _), ..
+        } => Err(format!(
+            "{key} runs in a container built from {file} (`container: {{ build: … }}`), \
+             and CI engines take a job's image from a registry: push the image and name it \
+             with `container: IMAGE` for the exported file"
+        )),
+    }
 }
 
 /// What `action` does, for exporters. New action kinds get an arm here.
