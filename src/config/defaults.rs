@@ -24,6 +24,6 @@ pub struct RawDefaults {
     #[schemars(with = "Option<String>")]
     pub working_directory: Option<Spanned<String>>,
     /// Every `run`/`script` action's `container:` unless its stage or itself sets one.
-    #[schemars(with = "Option<crate::container::spec::RawContainer>")]
-    pub container: Option<Spanned<crate::container::spec::RawContainer>>,
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
 }

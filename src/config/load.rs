@@ -859,7 +859,7 @@ struct PipelineDefaults {
     retries: Option<u32>,
     env: Vec<EnvVar>,
     working_directory: Option<(String, Span)>,
-    container: Option<crate::container::spec::ContainerSpec>,
+    container: Option<crate::config::container::ContainerSpec>,
 }
 
 /// Stage-level settings its actions inherit.
@@ -876,7 +876,7 @@ struct ActionDefaults {
     outputs: Vec<String>,
     cache: Option<bool>,
     tools: Vec<String>,
-    container: Option<crate::container::spec::ContainerSpec>,
+    container: Option<crate::config::container::ContainerSpec>,
 }
 
 /// A stage's and an action's `if:` together: both must hold.

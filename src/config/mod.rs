@@ -4,6 +4,7 @@
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
 pub mod condition;
+pub mod container;
 mod defaults;
 pub mod deploy;
 pub mod dotenv;

@@ -208,7 +208,7 @@ pub struct Action {
     /// The matrix cell this action is, when its action has `matrix:`.
     pub matrix: Option<super::matrix::Cell>,
     /// The container its `run`/`script` command runs in (`None`: the host).
-    pub container: Option<crate::container::spec::ContainerSpec>,
+    pub container: Option<crate::config::container::ContainerSpec>,
 }
 
 impl ActionKind {

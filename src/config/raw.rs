@@ -53,8 +53,8 @@ pub struct RawPipeline {
     /// Values every action gets unless its stage or itself sets them.
     pub defaults: Option<super::defaults::RawDefaults>,
     /// Run every `run`/`script` action's command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
-    #[schemars(with = "Option<crate::container::spec::RawContainer>")]
-    pub container: Option<Spanned<crate::container::spec::RawContainer>>,
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
 }
 
 // The action fields are repeated here rather than shared through
@@ -137,8 +137,8 @@ pub struct RawStage {
     #[schemars(with = "Option<bool>")]
     pub fail_fast: Option<Spanned<bool>>,
     /// Run the command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
-    #[schemars(with = "Option<crate::container::spec::RawContainer>")]
-    pub container: Option<Spanned<crate::container::spec::RawContainer>>,
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
 }
 
 /// One action of a stage.
@@ -215,8 +215,8 @@ pub struct RawAction {
     #[schemars(with = "Option<bool>")]
     pub fail_fast: Option<Spanned<bool>>,
     /// Run the command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
-    #[schemars(with = "Option<crate::container::spec::RawContainer>")]
-    pub container: Option<Spanned<crate::container::spec::RawContainer>>,
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
 }
 
 /// An `env:` mapping in file order, keys and values located.

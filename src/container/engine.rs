@@ -16,9 +16,9 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use crate::exec::process::ProcessSpec;
+pub use crate::config::image::{Builder as EngineKind, BuilderChoice as EngineChoice};
 use crate::image::command::quote;
-pub use crate::image::spec::{Builder as EngineKind, BuilderChoice as EngineChoice};
+use crate::proc::process::ProcessSpec;
 
 /// The label every container gantry starts carries: the run's id.
 pub const LABEL_RUN: &str = "gantry.run";

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use super::engine::{container_name, Engine, EngineCommand, Owner, RunOptions};
-use super::spec::{self, ContainerSpec, Source};
+use crate::config::container::{self as spec, ContainerSpec, Source};
+use crate::config::image::Problem;
 use crate::diagnostics::Diagnostic;
-use crate::image::spec::Problem;
 use crate::image::PlanInput;
 
 /// An action's container, resolved.
@@ -208,7 +208,7 @@ mod tests {
     #[test]
     fn repositories_are_lowercase_image_names() {
         assert_eq!(repository("WebApp_2"), "localhost/gantry-webapp-2");
-        assert!(crate::container::spec::check_reference(&format!(
+        assert!(crate::config::container::check_reference(&format!(
             "{}:abc",
             repository("My.Pipeline")
         ))

@@ -3,7 +3,8 @@
 //!
 //! - [`engine`]: finding docker, podman or buildah and building their
 //!   command lines — shared with services and container deploy instances;
-//! - [`spec`]: the `container:` setting as written and its load-time checks;
+//! - [`crate::config::container`] (in the config layer): the `container:`
+//!   setting as written and its load-time checks;
 //! - [`job`]: planning — the engine, the image or build, the mounts;
 //! - [`run`](mod@run): running an action's command inside, removing the
 //!   container whatever happens, and sweeping leftovers of runs that died.
@@ -11,7 +12,6 @@
 pub mod engine;
 pub mod job;
 pub mod run;
-pub mod spec;
 
 pub use engine::{Engine, EngineChoice, EngineCommand, EngineKind, Owner, RunOptions};
 pub use job::ContainerJob;

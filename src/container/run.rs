@@ -14,10 +14,10 @@ use super::engine::{container_name, failure_hint, Engine, EngineCommand, EngineK
 use super::engine::{LABEL_RUN, LABEL_RUN_DIR};
 use super::job::{ContainerJob, Image};
 use crate::events::Status;
-use crate::exec::interrupt::Interrupt;
-use crate::exec::outcome::{ActionIo, Outcome};
-use crate::exec::process::{self, Exit, OutputSink, ProcessSpec};
 use crate::plan::PlannedAction;
+use crate::proc::interrupt::Interrupt;
+use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
 
 /// How long removing a container, inspecting an image or sweeping may take.
 const HOUSEKEEPING: Duration = Duration::from_secs(60);

@@ -235,7 +235,7 @@ fn job<'a>(
 /// engines take images from a registry) or a reference with variables
 /// cannot be exported.
 fn container(action: &Action, key: &str) -> Result<Option<String>, String> {
-    use crate::container::spec::Source;
+    use crate::config::container::Source;
     let Some(spec) = &action.container else {
         return Ok(None);
     };

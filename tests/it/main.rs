@@ -15,6 +15,7 @@ mod completions;
 mod conditions;
 mod config;
 mod config_fuzz;
+mod container;
 mod custom_actions;
 mod daily_loop;
 mod deploy;

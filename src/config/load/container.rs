@@ -6,9 +6,9 @@
 use serde_saphyr::Spanned;
 
 use super::{span, ActionDefaults, Checker};
+use crate::config::container::{self as spec, ContainerSpec, RawContainer};
 use crate::config::model::ActionKind;
 use crate::config::raw::RawAction;
-use crate::container::spec::{self, ContainerSpec, RawContainer};
 
 impl Checker<'_> {
     /// A `container:` value, checked; `None` when absent or unusable.

@@ -9,9 +9,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::engine::{EngineChoice, EngineKind};
+use super::image::Located;
+use super::image::{Builder as EngineKind, BuilderChoice as EngineChoice};
 use crate::config::Span;
-use crate::image::spec::Located;
 
 /// `container:` exactly as written: a string is the `image:` of the mapping.
 #[derive(Debug, Default)]
@@ -145,7 +145,7 @@ impl ContainerSpec {
 }
 
 /// A problem found in a `container:` setting.
-pub type Problem = crate::image::spec::Problem;
+pub type Problem = crate::config::image::Problem;
 
 /// A `container:` value that is not an image or a build.
 pub const C_SHAPE: &str = "C090";
@@ -217,7 +217,7 @@ pub fn check(raw: &Spanned<RawContainer>) -> (Option<ContainerSpec>, Vec<Problem
             let file = located(build);
             let context = value.context.as_ref().map_or((".".into(), file.1), located);
             for (key, (text, span)) in [("build", &file), ("context", &context)] {
-                if let Err(why) = crate::image::spec::check_path(key, text) {
+                if let Err(why) = crate::config::image::check_path(key, text) {
                     problems.push(problem(
                         C_BUILD,
                         *span,
@@ -262,9 +262,9 @@ pub fn check_reference(reference: &str) -> Result<(), String> {
         return Err("it contains whitespace".into());
     }
     match reference.split_once('@') {
-        None => crate::image::reference::check_tag(reference),
+        None => super::image::reference::check_tag(reference),
         Some((name, digest)) => {
-            crate::image::reference::check_tag(name)?;
+            super::image::reference::check_tag(name)?;
             let valid = digest.split_once(':').is_some_and(|(algo, hex)| {
                 !algo.is_empty()
                     && algo.chars().all(|c| c.is_ascii_alphanumeric())

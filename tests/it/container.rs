@@ -5,21 +5,19 @@
 //! `--dry-run` and `graph` show. Images are built locally
 //! (`common::images`), never pulled.
 
-mod common;
-
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::images::{busybox_image, containers_conf, podman};
-use common::{action_result, action_status, Repo};
+use crate::common::images::{busybox_image, containers_conf, podman};
+use crate::common::{action_result, action_status, Repo};
 
 /// gantry in `repo` with this machine's `containers.conf`.
-fn gantry(repo: &Repo, args: &[&str]) -> common::Outcome {
+fn gantry(repo: &Repo, args: &[&str]) -> crate::common::Outcome {
     let mut command = repo.command(args);
     command.env("CONTAINERS_CONF", containers_conf());
-    common::run_command(command)
+    crate::common::run_command(command)
 }
 
 /// Names of the containers (running or not) that runs of `repo` started.
@@ -76,7 +74,7 @@ stages:
     command
         .env("CONTAINERS_CONF", containers_conf())
         .env("TOKEN", "s3cr3t-value");
-    let out = common::run_command(command);
+    let out = crate::common::run_command(command);
     assert_eq!(out.code, 0, "{}", out.all());
     let sub = repo.path().join("sub");
     assert!(
@@ -148,7 +146,7 @@ stages:
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut child = first.spawn().expect("gantry starts");
-    let started = common::wait_for_file(&repo, "started", Duration::from_secs(60));
+    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
     child.kill().expect("kill -9 gantry");
     child.wait().unwrap();
     assert!(started, "the action never started in its container");
@@ -437,7 +435,7 @@ fn dry_run_shows_the_engine_command_lines() {
 /// container is removed.
 #[test]
 fn buildah_builds_and_runs_the_container() {
-    if !common::have_program("buildah", "apt-get install -y buildah") {
+    if !crate::common::have_program("buildah", "apt-get install -y buildah") {
         return;
     }
     let Some(busybox) = ["/bin/busybox", "/usr/bin/busybox"]
@@ -445,7 +443,7 @@ fn buildah_builds_and_runs_the_container() {
         .map(PathBuf::from)
         .find(|p| p.is_file())
     else {
-        assert!(!common::tool_available(
+        assert!(!crate::common::tool_available(
             "busybox",
             false,
             "apt-get install -y busybox-static"
@@ -480,7 +478,7 @@ stages:
     command
         .env("CONTAINERS_STORAGE_CONF", &conf)
         .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs");
-    let out = common::run_command(command);
+    let out = crate::common::run_command(command);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.stdout
