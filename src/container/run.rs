@@ -93,6 +93,7 @@ pub fn run(
     ));
     let steps = engine.run(&options);
     let mut outcome = Outcome::passed();
+    let mut engine_failed = false;
     for (i, step) in steps.iter().enumerate() {
         let last = i + 1 == steps.len();
         let mut spec = step.process(&action.cwd, action.env.clone());
@@ -104,14 +105,17 @@ pub fn run(
         let mut tee = Tee::new(io.output);
         let finished = process::run(&spec, &mut tee, io.interrupt);
         outcome = Outcome::of_process(&finished, action.timeout);
-        let engine_failed = match finished.exit {
-            Exit::Code(ENGINE_FAILED) if engine.kind != EngineKind::Buildah => true,
+        let stderr = tee.stderr_tail();
+        engine_failed = match finished.exit {
+            Exit::Code(code) if engine.kind != EngineKind::Buildah => {
+                code == ENGINE_FAILED || (code == 126 || code == 127) && said_error(&stderr)
+            }
             Exit::Code(code) => code != 0 && !last,
             Exit::SpawnFailed(_) => true,
             _ => false,
         };
         if engine_failed {
-            outcome.reason = Some(engine_failure(engine, step, &tee.stderr_tail()));
+            outcome.reason = Some(engine_failure(engine, step, &stderr));
         }
         if outcome.status != Status::Passed {
             break;
@@ -119,21 +123,40 @@ pub fn run(
     }
     // `--rm` removes a container whose command ended; one whose engine
     // client was stopped (timeout, Ctrl-C) or failed is removed here.
-    let needs_removal = engine.kind == EngineKind::Buildah
-        || matches!(outcome.exit_code, None | Some(ENGINE_FAILED));
+    let needs_removal =
+        engine.kind == EngineKind::Buildah || engine_failed || outcome.exit_code.is_none();
     if needs_removal {
-        if let Err(why) = remove(engine, &name, &action.cwd) {
+        // After an engine failure the container most likely never existed.
+        if let (Err(why), false) = (remove(engine, &name, &action.cwd), engine_failed) {
             outcome.add_reason(&why);
         }
     }
     outcome
 }
 
+/// Whether the engine itself reported an error: podman's `Error: …` and
+/// docker's `docker: Error …` lines (126 and 127 are also the exit codes of
+/// a command that cannot run or is not found inside the container).
+fn said_error(stderr: &str) -> bool {
+    stderr
+        .lines()
+        .any(|l| l.starts_with("Error: ") || l.starts_with("docker: "))
+}
+
 /// The reason for an engine failure: which command, the engine's own
 /// words, and what to do when gantry knows.
 fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String {
     let verb = step.verb();
-    let said = stderr.trim();
+    // podman's and docker's own error lines, without their warnings.
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("Error: ") || l.starts_with("docker: "))
+        .collect();
+    let said = if errors.is_empty() {
+        stderr.trim().to_string()
+    } else {
+        errors.join("\n")
+    };
     let mut text = format!("{} {verb} failed", engine.name());
     if said.is_empty() {
         text.push_str(" (it printed nothing on stderr)");

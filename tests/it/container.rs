@@ -276,6 +276,9 @@ stages:
   - name: docker
     container: { image: localhost/gantry-test-no-such-image:1, engine: docker }
     run: "true"
+  - name: command
+    container: localhost/gantry-test-busybox:latest
+    run: no-such-command-here
 "#,
     );
     let out = gantry(&repo, &["run", "--keep-going"]);
@@ -285,7 +288,11 @@ stages:
         .as_str()
         .unwrap_or_default()
         .to_string();
-    assert!(reason.starts_with("podman run failed: "), "{reason}");
+    assert!(reason.starts_with("podman run failed: Error: "), "{reason}");
+    assert!(
+        !reason.contains("retrying"),
+        "only the engine's error lines: {reason}"
+    );
     assert!(
         reason.contains("hint: the image is not on this machine"),
         "{reason}"
@@ -294,10 +301,18 @@ stages:
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // A command missing inside the container exits 127 like on the host:
+    // the command's failure, not the engine's.
+    let command = action_result(&run, "command", "command")["reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(command.starts_with("exit code 127"), "{command}");
+    assert!(!command.contains("podman run failed"), "{command}");
     if which::which("docker").is_ok() {
         // No daemon answers on these machines: docker's own words, and a hint.
         assert!(docker.starts_with("docker run failed: "), "{docker}");
-        assert!(docker.contains("hint: "), "{docker}");
+        assert!(docker.contains("hint: start the Docker daemon"), "{docker}");
+        assert!(!docker.contains("could not remove"), "{docker}");
     } else {
         assert!(
             docker.starts_with("`engine: docker` but `docker` is not on PATH"),
