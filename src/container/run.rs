@@ -103,7 +103,13 @@ pub fn run(
         // helpers (conmon) leave the group by design.
         spec.detached_may_stay = true;
         let mut tee = Tee::new(io.output);
-        let finished = process::run(&spec, &mut tee, io.interrupt);
+        let mut finished = process::run(&spec, &mut tee, io.interrupt);
+        if io.interrupt.requested() && matches!(finished.exit, Exit::Code(_)) {
+            // The signal reached the command through the engine and its
+            // init, which report their own exit code: the action was
+            // stopped all the same.
+            finished.exit = Exit::Interrupted;
+        }
         outcome = Outcome::of_process(&finished, action.timeout);
         let stderr = tee.stderr_tail();
         engine_failed = match finished.exit {

@@ -128,6 +128,38 @@ stages:
 }
 
 #[test]
+fn ctrl_c_stops_and_removes_the_container() {
+    let Some(image) = busybox_image() else { return };
+    let repo = Repo::new(&format!(
+        r#"version: 1
+container: "{image}"
+stages:
+  - name: long
+    run: touch started && sleep 300
+"#
+    ));
+    let mut command = repo.command(&["run"]);
+    command
+        .env("CONTAINERS_CONF", containers_conf())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = command.spawn().expect("gantry starts");
+    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert!(started, "the action never started in its container");
+    assert_eq!(status.code(), Some(130));
+    let run = repo.run_json(1);
+    assert_eq!(action_status(&run, "long", "long"), "interrupted", "{run}");
+    assert!(
+        containers_of(&repo).is_empty(),
+        "{:?}",
+        containers_of(&repo)
+    );
+}
+
+#[test]
 fn a_container_left_by_a_killed_gantry_is_removed_by_the_next_run() {
     let Some(image) = busybox_image() else { return };
     let repo = Repo::new(&format!(
