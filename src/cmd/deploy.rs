@@ -15,8 +15,7 @@ use crate::config::valid_name;
 use crate::config::{Action, ActionKind, Pipeline, Span, Stage};
 use crate::deploy::config::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::deploy::{Instance, Mode};
-use crate::error::{UsageError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
-use crate::events::Status;
+use crate::error::UsageError;
 use crate::git::GitInfo;
 use crate::plan::{self, Plan, PlanOptions, Selection, Work};
 use crate::record::{self, RunRecord};
@@ -85,11 +84,7 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
     if args.output == crate::cli::OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     }
-    Ok(match summary.status {
-        Status::Passed => EXIT_OK,
-        Status::Interrupted => EXIT_INTERRUPTED,
-        _ => EXIT_FAILURE,
-    })
+    Ok(summary.status.exit_code())
 }
 
 /// `--group`, else the only group, else `local` with `--root`.

@@ -10,7 +10,7 @@ use anyhow::Context;
 use super::Globals;
 use crate::cache::Cache;
 use crate::cli::{OutputFormat, RunArgs};
-use crate::error::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
+use crate::error::EXIT_OK;
 use crate::events::Status;
 use crate::exec::action::ActionContext;
 use crate::exec::interrupt::Interrupt;
@@ -134,11 +134,7 @@ pub(super) fn execute_with(
     // Last, once everything about this run is out: deleting the oldest
     // records is the slowest part of finishing on a busy disk.
     record.prune(keep_runs);
-    Ok(match summary.status {
-        Status::Passed => EXIT_OK,
-        Status::Interrupted => EXIT_INTERRUPTED,
-        _ => EXIT_FAILURE,
-    })
+    Ok(summary.status.exit_code())
 }
 
 /// Whether the cache may skip actions: not with `--no-cache`, and not with
