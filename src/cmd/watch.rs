@@ -5,10 +5,9 @@
 
 use std::io::Write;
 
-use clap::{Args, FromArgMatches};
-
+use super::run::{run_options, run_target, Extra, Target};
 use super::Globals;
-use crate::cli::{RunArgs, WatchArgs};
+use crate::cli::WatchArgs;
 use crate::config::Pipeline;
 use crate::error::EXIT_INTERRUPTED;
 use crate::exec::interrupt::Interrupt;
@@ -22,7 +21,12 @@ const CLEAR: &str = "\x1b[2J\x1b[3J\x1b[H";
 
 /// Watches and runs until Ctrl-C (or SIGTERM, SIGHUP).
 pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
-    let run_args = run_args(args);
+    let target = Target {
+        selectors: &args.stages,
+        env: &args.exec.env,
+        ..Target::default()
+    };
+    let options = run_options(globals, &args.exec);
     // A broken config or an unknown stage at the start is an error; later,
     // while watching, it is reported and the next change tries again.
     let watching = Watching::start(filter(&globals.load_pipeline()?, &args.stages)?)?;
@@ -47,14 +51,11 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
         if !start.changed.is_empty() {
             eprintln!("gantry watch: changed: {}", shorten(&start.changed));
         }
-        if let Err(e) = super::run::execute_with(
-            globals,
-            &run_args,
-            &super::run::Extra {
-                interrupt: Some(&interrupt),
-                ..Default::default()
-            },
-        ) {
+        let extra = Extra {
+            interrupt: Some(&interrupt),
+            ..Extra::default()
+        };
+        if let Err(e) = run_target(globals, &target, &options, &extra) {
             crate::report_error(&e);
         }
         watching.end_run();
@@ -71,18 +72,6 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(EXIT_INTERRUPTED)
-}
-
-/// `gantry run`'s arguments with its defaults, and the watch's options.
-fn run_args(args: &WatchArgs) -> RunArgs {
-    let command = RunArgs::augment_args(clap::Command::new("run"));
-    let matches = command.get_matches_from(["run"]);
-    let mut run = RunArgs::from_arg_matches(&matches).expect("gantry run's defaults parse");
-    run.stages = args.stages.clone();
-    run.keep_going = args.keep_going;
-    run.jobs = args.jobs;
-    run.env = args.env.clone();
-    run
 }
 
 /// What the selected stages' actions read: their `inputs:`, the whole

@@ -3,6 +3,7 @@
 //! above the bars, failures followed by the tail of their log.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -21,6 +22,10 @@ use crate::summary::RunSummary;
 
 /// Draws live progress bars.
 pub struct LiveReporter {
+    /// Where lines go when no bars are drawn (`-q`, or no terminal), and
+    /// the summary table.
+    out: Box<dyn Write>,
+    /// The terminal the bars are drawn on.
     stream: Stream,
     multi: MultiProgress,
     bars: HashMap<ActionKey, ProgressBar>,
@@ -37,8 +42,10 @@ pub struct LiveReporter {
 const NAME_WIDTH: usize = 28;
 
 impl LiveReporter {
-    /// Bars on `stream`; `verbose` also prints every output line.
-    pub fn new(stream: Stream, verbose: bool, quiet: bool) -> Self {
+    /// Bars on `stream`, other output to `out` (the same stream, or in
+    /// tests a buffer standing for it); `verbose` also prints every output
+    /// line.
+    pub fn new(out: Box<dyn Write>, stream: Stream, verbose: bool, quiet: bool) -> Self {
         let target = if quiet {
             ProgressDrawTarget::hidden()
         } else {
@@ -48,6 +55,7 @@ impl LiveReporter {
             }
         };
         Self {
+            out,
             stream,
             multi: MultiProgress::with_draw_target(target),
             bars: HashMap::new(),
@@ -65,9 +73,9 @@ impl LiveReporter {
         self
     }
 
-    fn println(&self, text: String) {
+    fn println(&mut self, text: String) {
         if self.quiet || self.multi.is_hidden() {
-            self.stream.write(&format!("{text}\n"));
+            let _ = writeln!(self.out, "{text}");
         } else {
             let _ = self.multi.println(text);
         }
@@ -151,7 +159,7 @@ impl LiveReporter {
 
     /// The ✔/✘ line of a finished action, and the log tail of a failure.
     fn action_line(
-        &self,
+        &mut self,
         key: &ActionKey,
         result: &crate::events::ActionResult,
         log_file: Option<&std::path::Path>,
@@ -268,7 +276,7 @@ impl Reporter for LiveReporter {
         }
     }
 
-    fn finish(&mut self, summary: &RunSummary) {
+    fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
         for (_, bar) in self.bars.drain() {
             bar.finish_and_clear();
         }
@@ -276,7 +284,11 @@ impl Reporter for LiveReporter {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();
-        self.stream.write(&table::render(summary, self.stream));
+        let _ = self
+            .out
+            .write_all(table::render(summary, self.stream).as_bytes());
+        let _ = self.out.flush();
+        Ok(())
     }
 }
 
