@@ -128,3 +128,23 @@ fn escape(text: &str, property: bool) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{Capture, Run};
+
+    #[test]
+    fn an_error_annotation_per_failed_action() {
+        let run = Run::new();
+        let out = Capture::default();
+        insta::assert_snapshot!(run.output(&out, Annotations::new(out.clone(), run.root())));
+    }
+
+    #[test]
+    fn the_step_summary_is_a_table_of_the_actions() {
+        let run = Run::new();
+        let out = Capture::default();
+        insta::assert_snapshot!(run.output(&out, StepSummary::new(out.clone())));
+    }
+}

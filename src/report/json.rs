@@ -27,3 +27,16 @@ impl<W: Write> Reporter for JsonSummary<W> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{Capture, Run};
+
+    #[test]
+    fn the_summary_as_json() {
+        let run = Run::new();
+        let out = Capture::default();
+        insta::assert_snapshot!(run.output(&out, JsonSummary::new(out.clone())));
+    }
+}

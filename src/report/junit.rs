@@ -91,3 +91,16 @@ impl<W: Write> Reporter for Junit<W> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{Capture, Run};
+
+    #[test]
+    fn one_test_case_per_action_with_the_failure_s_log() {
+        let run = Run::new();
+        let out = Capture::default();
+        insta::assert_snapshot!(run.output(&out, Junit::new(out.clone(), run.root())));
+    }
+}

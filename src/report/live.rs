@@ -35,6 +35,8 @@ pub struct LiveReporter {
     stages: StageLines,
     /// The run's overall line, below the action bars.
     overall: Option<(Overall, ProgressBar)>,
+    /// The summary table's width, when not the terminal's.
+    columns: Option<usize>,
 }
 
 /// Longest action name shown on a bar; longer ones end in `…`, so that a
@@ -64,7 +66,14 @@ impl LiveReporter {
             estimates: Estimates::default(),
             stages: StageLines::default(),
             overall: None,
+            columns: None,
         }
+    }
+
+    /// The summary table fits `columns` (instead of the terminal).
+    pub fn with_columns(mut self, columns: usize) -> Self {
+        self.columns = Some(columns);
+        self
     }
 
     /// Draws a bar with an estimate for actions that passed before.
@@ -292,10 +301,38 @@ impl Reporter for LiveReporter {
     }
 }
 
+#[cfg(test)]
+impl LiveReporter {
+    /// Draws no bars (as when the stream is no terminal): everything the
+    /// reporter prints goes to its writer.
+    fn without_bars(self) -> Self {
+        self.multi.set_draw_target(ProgressDrawTarget::hidden());
+        self
+    }
+}
+
 /// Bar messages must stay on one line.
 fn one_line(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_control() || *c == '\t')
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{without_clock, Capture, Run};
+
+    /// What is left of the live output without bars: the lines printed
+    /// above them, and the summary table.
+    #[test]
+    fn live_lines_of_a_run() {
+        let run = Run::new();
+        let out = Capture::default();
+        let reporter = LiveReporter::new(out.writer(), Stream::Stdout, false, false)
+            .without_bars()
+            .with_columns(100);
+        insta::assert_snapshot!(without_clock(&run.output(&out, reporter)));
+    }
 }

@@ -20,6 +20,9 @@ mod stage_line;
 pub mod table;
 mod tail;
 
+#[cfg(test)]
+mod fixture;
+
 use std::io::Write;
 
 pub use fanout::FanOut;

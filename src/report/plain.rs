@@ -144,3 +144,25 @@ impl Reporter for PlainReporter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{without_clock, Capture, Run};
+
+    #[test]
+    fn plain_lines_of_a_run() {
+        let run = Run::new();
+        let out = Capture::default();
+        let reporter = PlainReporter::new(out.writer(), Stream::Stdout, false).with_columns(100);
+        insta::assert_snapshot!(without_clock(&run.output(&out, reporter)));
+    }
+
+    #[test]
+    fn quiet_plain_lines_are_failures_with_their_log_and_the_summary() {
+        let run = Run::new();
+        let out = Capture::default();
+        let reporter = PlainReporter::new(out.writer(), Stream::Stdout, true).with_columns(100);
+        insta::assert_snapshot!(without_clock(&run.output(&out, reporter)));
+    }
+}
