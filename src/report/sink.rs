@@ -70,12 +70,12 @@ mod tests {
         let path = dir.path().join("out.txt");
         std::fs::write(&path, "old\n").unwrap();
         let mut append = FileSink::append(path.clone());
-        write!(append, "more\n").unwrap();
+        writeln!(append, "more").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
         append.flush().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\nmore\n");
         let mut replace = FileSink::replace(path.clone());
-        write!(replace, "new\n").unwrap();
+        writeln!(replace, "new").unwrap();
         replace.flush().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
     }
