@@ -9,6 +9,7 @@ use super::run::{run_options, run_target, Extra, Target};
 use super::Globals;
 use crate::cli::WatchArgs;
 use crate::config::Pipeline;
+use crate::driver::RunOptions;
 use crate::error::EXIT_INTERRUPTED;
 use crate::exec::interrupt::Interrupt;
 use crate::plan::{self, Selection};
@@ -26,7 +27,10 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
         env: &args.exec.env,
         ..Target::default()
     };
-    let options = run_options(globals, &args.exec);
+    let options = RunOptions {
+        approve: approved_by_env(),
+        ..run_options(globals, &args.exec)
+    };
     // A broken config or an unknown stage at the start is an error; later,
     // while watching, it is reported and the next change tries again.
     let watching = Watching::start(filter(&globals.load_pipeline()?, &args.stages)?)?;
@@ -72,6 +76,16 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(EXIT_INTERRUPTED)
+}
+
+/// `GANTRY_APPROVE`, read as `gantry run` reads it (watch has no `--yes`).
+fn approved_by_env() -> bool {
+    use clap::builder::{FalseyValueParser, TypedValueParser};
+    std::env::var_os("GANTRY_APPROVE").is_some_and(|value| {
+        FalseyValueParser::new()
+            .parse_ref(&clap::Command::new("watch"), None, &value)
+            .unwrap_or(false)
+    })
 }
 
 /// What the selected stages' actions read: their `inputs:`, the whole
