@@ -12,7 +12,7 @@ use super::Globals;
 use crate::cli::DeployArgs;
 use crate::config::valid_name;
 use crate::config::{Action, ActionKind, Pipeline, Span, Stage};
-use crate::deploy::config::{DeployAction, DeployGroup, DeploymentConfig};
+use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::deploy::{Instance, Mode};
 use crate::driver::{self, Job, RunOptions};
 use crate::error::UsageError;

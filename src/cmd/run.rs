@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Globals;
 use crate::cli::{ExecArgs, RunArgs};
 use crate::driver::{self, Job, RunOptions};
-use crate::exec::interrupt::Interrupt;
+use crate::proc::interrupt::Interrupt;
 use crate::plan::{self, Plan, PlanOptions, Selection};
 
 mod choose;

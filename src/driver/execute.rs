@@ -9,7 +9,7 @@ use super::RunOptions;
 use crate::cache::Cache;
 use crate::events::Status;
 use crate::exec::action::ActionContext;
-use crate::exec::interrupt::Interrupt;
+use crate::proc::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::Plan;
 use crate::record::RunRecord;
@@ -40,7 +40,7 @@ pub(super) fn execute(
             own
         }
     };
-    crate::exec::interrupt::become_subreaper();
+    crate::proc::interrupt::become_subreaper();
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let start = Instant::now();
     outputs.start(plan);

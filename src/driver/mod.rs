@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cache::{Cache, FileIndex};
-use crate::exec::interrupt::Interrupt;
+use crate::proc::interrupt::Interrupt;
 use crate::plan::Plan;
 use crate::record::{self, RunRecord};
 use crate::report::OutputFormat;

@@ -15,6 +15,7 @@ mod live;
 pub mod masked;
 mod overall;
 mod plain;
+pub mod prompt;
 pub mod sink;
 mod stage_line;
 pub mod table;
