@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use super::Globals;
 use crate::cli::DeployArgs;
+use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::config::valid_name;
 use crate::config::{Action, ActionKind, Pipeline, Span, Stage};
-use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::deploy::{Instance, Mode};
 use crate::driver::{self, Job, RunOptions};
 use crate::error::UsageError;

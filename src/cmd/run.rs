@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::Globals;
 use crate::cli::{ExecArgs, RunArgs};
 use crate::driver::{self, Job, RunOptions};
-use crate::proc::interrupt::Interrupt;
 use crate::plan::{self, Plan, PlanOptions, Selection};
+use crate::proc::interrupt::Interrupt;
 
 mod choose;
 mod only;

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cache::{Cache, FileIndex};
-use crate::proc::interrupt::Interrupt;
 use crate::plan::Plan;
+use crate::proc::interrupt::Interrupt;
 use crate::record::{self, RunRecord};
 use crate::report::OutputFormat;
 use crate::summary::SnapshotInfo;
@@ -129,14 +129,7 @@ pub fn run(job: Job<'_>, options: &RunOptions) -> anyhow::Result<u8> {
         &mut outputs,
         every_line,
     )?;
-    if let Some(cache) = &cache {
-        cache.save();
-    }
-    if options.keep_snapshot {
-        if let Some(snapshot) = &snapshot {
-            eprintln!("snapshot kept at {}", snapshot.dir.display());
-        }
-    }
+    let kept = snapshot.as_ref().map(|s| s.dir.clone());
     summary.snapshot = snapshot;
     summary.retry_of = retry_of.map(|id| id.to_string());
     // The run is over: a report that cannot be written is reported, but
@@ -146,6 +139,12 @@ pub fn run(job: Job<'_>, options: &RunOptions) -> anyhow::Result<u8> {
             "{error:#}; the run's outcome stands: {}",
             summary.status.label()
         ));
+    }
+    if let Some(cache) = &cache {
+        cache.save();
+    }
+    if let Some(dir) = kept.filter(|_| options.keep_snapshot) {
+        eprintln!("snapshot kept at {}", dir.display());
     }
     // Last, once everything about this run is out: deleting the oldest
     // records is the slowest part of finishing on a busy disk.
