@@ -83,7 +83,8 @@ fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
             diagnostics::relativize(&mut shown, &cwd);
         }
         for d in shown.iter().take(MAX_CONFIG_ERRORS) {
-            let _ = write!(stderr, "{}", secrets::mask(&render_human(d, &mut sources)));
+            // Masks its message, source line and hint itself.
+            let _ = write!(stderr, "{}", render_human(d, &mut sources));
         }
         let file = shown
             .first()
