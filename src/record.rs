@@ -153,40 +153,6 @@ pub fn in_progress(dir: &Path) -> bool {
     rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_err()
 }
 
-/// Creates `.gantry/` with a `.gitignore` of its own, so that its records
-/// never show up in `git status` even before `gantry init` edits .gitignore.
-pub fn ensure_state_dir(root: &Path) -> anyhow::Result<()> {
-    let dir = root.join(STATE_DIR);
-    fs::create_dir_all(&dir)?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        fs::write(
-            ignore,
-            "# written by gantry: run records stay out of git\n*\n",
-        )?;
-    }
-    refresh_schema(&dir);
-    Ok(())
-}
-
-/// The JSON Schema of `gantry.yml` as pretty JSON with a final newline.
-pub fn schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&crate::config::json_schema()).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// Keeps `.gantry/gantry.schema.json` current for editors (a
-/// `# yaml-language-server: $schema=.gantry/gantry.schema.json` comment in
-/// gantry.yml points at it). Best effort: a failure here never stops a run.
-fn refresh_schema(dir: &Path) {
-    let path = dir.join("gantry.schema.json");
-    let text = schema_text();
-    if crate::fsutil::read(&path).ok().as_deref() != Some(text.as_bytes()) {
-        let _ = crate::fsutil::write_atomic(&path, text.as_bytes(), None);
-    }
-}
-
 impl RunRecord {
     /// Claims `first` (from [`next_id`]) or, if a concurrent gantry in the
     /// same repository took it meanwhile, the next free id, by creating its

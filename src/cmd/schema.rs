@@ -9,7 +9,7 @@ use crate::cli::SchemaArgs;
 
 /// Prints the schema, or writes it to `--output`.
 pub fn execute(globals: &Globals, args: &SchemaArgs) -> anyhow::Result<u8> {
-    let text = crate::record::schema_text();
+    let text = crate::config::json_schema_text();
     match &args.output {
         Some(path) => {
             let path = globals.cwd.join(path);

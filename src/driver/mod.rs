@@ -10,6 +10,7 @@
 
 mod execute;
 mod outputs;
+mod state;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +21,8 @@ use crate::proc::interrupt::Interrupt;
 use crate::record::{self, RunRecord};
 use crate::report::OutputFormat;
 use crate::summary::SnapshotInfo;
+
+pub use state::ensure_state_dir;
 
 /// How a run runs and what it reports: everything but what to plan.
 #[derive(Clone, Debug)]
@@ -109,7 +112,7 @@ pub fn run(job: Job<'_>, options: &RunOptions) -> anyhow::Result<u8> {
         crate::report::dry_run::print(&plan, cache(&plan.run_id).as_ref());
         return Ok(crate::error::EXIT_OK);
     }
-    record::ensure_state_dir(state_root)?;
+    ensure_state_dir(state_root)?;
     let record = RunRecord::create(state_root, next)?;
     // Only when a concurrent run took `next` does `${run.id}` change.
     let plan = if record.id == next {
