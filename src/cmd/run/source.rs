@@ -60,7 +60,7 @@ impl Source {
             });
         };
         let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
-        super::ensure_state_dir(&state_root)?;
+        crate::driver::ensure_state_dir(&state_root)?;
         let state_dir = state_root.join(crate::record::STATE_DIR);
         let waiting = |dir: &std::path::Path| {
             eprintln!(
