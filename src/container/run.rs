@@ -50,12 +50,16 @@ pub fn run(
         Err(why) => return Outcome::failed(why.clone()),
     };
     let started = Instant::now();
-    sweep_once(engine, workspace.state_root, action, io);
+    // The sweep runs while this container starts: leftovers have other names.
+    let sweeping = start_sweep(engine, workspace.state_root, &action.cwd);
     let image = match &job.image {
         Image::Reference(image) => image.clone(),
         Image::Build { .. } => match build_once(engine, job, action, io) {
             Ok(tag) => tag,
-            Err(outcome) => return outcome,
+            Err(outcome) => {
+                finish_sweep(sweeping, io);
+                return outcome;
+            }
         },
     };
     let hash = short_hash(&workspace.run_dir.display().to_string());
@@ -131,6 +135,7 @@ pub fn run(
     // client was stopped (timeout, Ctrl-C) or failed is removed here.
     let needs_removal =
         engine.kind == EngineKind::Buildah || engine_failed || outcome.exit_code.is_none();
+    finish_sweep(sweeping, io);
     if needs_removal {
         // After an engine failure the container most likely never existed.
         if let (Err(why), false) = (remove(engine, &name, &action.cwd), engine_failed) {
@@ -421,21 +426,33 @@ pub fn identity(job: &ContainerJob) -> String {
     id
 }
 
-/// Removes, once per engine in a gantry process, the containers of runs
-/// that are no longer in progress (their gantry was killed).
-fn sweep_once(engine: &Engine, state_root: &Path, action: &PlannedAction, io: &mut ActionIo<'_>) {
+/// Starts, once per engine in a gantry process, the removal of the
+/// containers of runs that are no longer in progress (their gantry was
+/// killed), on a thread of its own.
+fn start_sweep(
+    engine: &Engine,
+    state_root: &Path,
+    cwd: &Path,
+) -> Option<std::thread::JoinHandle<Vec<String>>> {
     static SWEPT: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
-    {
-        let mut swept = SWEPT
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if swept.contains(&engine.program) {
-            return;
-        }
-        swept.push(engine.program.clone());
+    let mut swept = SWEPT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if swept.contains(&engine.program) {
+        return None;
     }
-    let removed = sweep(engine, state_root, &action.cwd);
+    swept.push(engine.program.clone());
+    let (engine, state_root, cwd) = (engine.clone(), state_root.to_path_buf(), cwd.to_path_buf());
+    std::thread::Builder::new()
+        .name("container-sweep".into())
+        .spawn(move || sweep(&engine, &state_root, &cwd))
+        .ok()
+}
+
+/// Waits for the sweep and notes what it removed in the action's log.
+fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut ActionIo<'_>) {
+    let removed = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
     if !removed.is_empty() {
         io.note(&format!(
             "removed containers left by earlier runs: {}",
