@@ -2,7 +2,8 @@
 //! command of the `build` phase in pipeline order (a buildspec has no
 //! parallelism, so `run_order` groups run one after another), each in its
 //! own shell with `timeout` when it has one; `always` actions in `finally`.
-//! Secrets come from Secrets Manager (placeholder ids to adjust).
+//! Secrets come from Secrets Manager (placeholder ids to adjust). A
+//! `matrix:` action is one command per cell, its values written in.
 
 use super::yaml::{self, s, Node};
 use super::{double_quoted, single_quoted, Job, Model, Work, SHORT_SHA};
@@ -14,6 +15,8 @@ pub fn render(model: &Model<'_>) -> String {
         "export GANTRY_GIT_SHA=\"${CODEBUILD_RESOLVED_SOURCE_VERSION}\" GANTRY_RUN_ID=\"${CODEBUILD_BUILD_NUMBER}\" GANTRY_GIT_BRANCH=\"${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}\"",
     )];
     commands.push(s(SHORT_SHA));
+    // Actions may write outputs; no later command reads them here.
+    commands.push(s("GANTRY_OUTPUT=$(mktemp); export GANTRY_OUTPUT"));
     let mut finally = Vec::new();
     for job in &model.jobs {
         let command = Node::Block(command(job));
