@@ -490,14 +490,7 @@ fn the_gitlab_export_of_every_feature_passes_the_schema_check() {
     let repo = Repo::new(&config);
     repo.write(".nvmrc", "v20.11.1\n");
     commit_all(repo.path());
-    let list = |repo: &Repo| {
-        let mut command = Command::new(which::which("gitlab-ci-local").unwrap());
-        command
-            .arg("--list")
-            .current_dir(repo.path())
-            .env("NO_COLOR", "1");
-        common::run_command(command)
-    };
+    let list = gitlab_ci_local_list;
     let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
     repo.write(".gitlab-ci.yml", &export(&repo, "gitlab-ci"));
     let out = list(&repo);
@@ -510,4 +503,170 @@ fn the_gitlab_export_of_every_feature_passes_the_schema_check() {
     let text = export(&repo, "gitlab-ci").replace("expire_in:", "expire_inn:");
     repo.write(".gitlab-ci.yml", &text);
     assert!(list(&repo).all().contains("Invalid"));
+}
+
+/// A 2×2 matrix with one cell excluded that reads an output of the first
+/// stage, a later stage reading the same output, and two actions whose
+/// `if:` tests the branch (the repository is on `main`). Markers are
+/// computed so that printing a command does not fake its output.
+const MATRIX_OUTPUTS: &str = "version: 1
+stages:
+  - name: make
+    run: 'echo \"version=1.$((1+1))\" >> \"$GANTRY_OUTPUT\"'
+  - name: test
+    actions:
+      - name: cell
+        matrix:
+          a: ['1', '2']
+          b: [x, y]
+          exclude: [{ a: '2', b: y }]
+        run: 'echo \"cell:${matrix.a}:$((1+1)):${matrix.b} v${actions.make.make.outputs.version}\"'
+  - name: branch
+    actions:
+      - { name: on-main, if: \"git.branch == 'main'\", run: 'echo on-main-$((1+1))' }
+      - { name: elsewhere, if: \"git.branch == 'other'\", run: 'echo elsewhere-$((1+1))' }
+  - name: use
+    run: 'echo \"got-${actions.make.make.outputs.version}-$((1+1))\"'
+";
+
+fn assert_matrix_and_outputs(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_eq!(out.code, 0, "{engine} failed:\n{all}");
+    for marker in [
+        "cell:1:2:x v1.2",
+        "cell:1:2:y v1.2",
+        "cell:2:2:x v1.2",
+        "got-1.2-2",
+        "on-main-2",
+    ] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+    for absent in ["cell:2:2:y", "elsewhere-2"] {
+        assert!(!all.contains(absent), "{engine}: {absent} ran:\n{all}");
+    }
+}
+
+#[test]
+fn matrix_cells_outputs_and_branch_conditions_run_on_the_engines() {
+    let repo = Repo::new(MATRIX_OUTPUTS);
+    commit_all(repo.path());
+    assert_matrix_and_outputs("gantry", &repo.run(&["run"]));
+    let github = export(&repo, "github-actions");
+    assert!(github.contains("strategy:"), "{github}");
+    let gitlab = export(&repo, "gitlab-ci");
+    assert!(gitlab.contains("dotenv:"), "{gitlab}");
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_matrix_and_outputs("act", &out);
+    }
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_matrix_and_outputs("gitlab-ci-local", &out);
+    }
+}
+
+#[test]
+fn conditions_map_to_if_and_rules_as_their_snapshots_say() {
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/conditions.yml"))
+            .unwrap();
+    let repo = Repo::new(&config);
+    snapshot("conditions.github.yml", &export(&repo, "github-actions"));
+    snapshot("conditions.gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/changed.yml")).unwrap();
+    let repo = Repo::new(&config);
+    let gitlab = export(&repo, "gitlab-ci");
+    snapshot("changed.gitlab-ci.yml", &gitlab);
+    let out = repo.run(&["export", "github-actions"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("gantry.yml:8:9: docs/docs has `if: changed('docs/**', '*.md')")
+            && out.stderr.contains("no condition on changed files"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `gitlab-ci-local --list` in `repo`: checks `.gitlab-ci.yml` against
+/// GitLab's JSON schema and says "Invalid" when it does not pass.
+fn gitlab_ci_local_list(repo: &Repo) -> common::Outcome {
+    let mut command = Command::new(which::which("gitlab-ci-local").unwrap());
+    command
+        .arg("--list")
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1");
+    common::run_command(command)
+}
+
+/// The GitLab exports with `rules:` and `parallel: matrix:` pass
+/// gitlab-ci-local's check against GitLab's JSON schema.
+#[test]
+fn the_gitlab_exports_with_rules_pass_the_schema_check() {
+    if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
+        return;
+    }
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    for fixture in ["conditions.yml"] {
+        let config =
+            std::fs::read_to_string(manifest_dir().join("tests/fixtures/export").join(fixture))
+                .unwrap();
+        let repo = Repo::new(&config);
+        commit_all(repo.path());
+        repo.write(".gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+        let out = gitlab_ci_local_list(&repo);
+        assert!(
+            out.code == 0 && !out.all().contains("Invalid"),
+            "{fixture}: {}",
+            out.all()
+        );
+    }
+}
+
+/// `changed(…)` under gitlab-ci-local, which compares with `origin/main`
+/// as gantry compares with the upstream's merge-base: the repository has
+/// an `origin` where `main` is pushed, then a commit changing `docs/`.
+#[test]
+fn changed_paths_decide_the_same_under_gitlab_ci_local() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: check
+    actions:
+      - { name: docs, if: \"changed('docs/**')\", run: 'echo docs-$((1+1))' }
+      - { name: code, if: \"changed('src/*.rs', 'Cargo.lock')\", run: 'echo code-$((1+1))' }
+      - { name: always, run: 'echo always-$((1+1))' }
+",
+    );
+    repo.write(
+        ".gitignore",
+        ".gantry/\n.gitlab-ci-local/\n.gitlab-ci.yml\n",
+    );
+    repo.write("src/lib/a.rs", "");
+    commit_all(repo.path());
+    let origin = tempfile::tempdir().unwrap();
+    git(origin.path(), &["init", "-q", "--bare", "-b", "main"]);
+    let url = origin.path().display().to_string();
+    git(repo.path(), &["remote", "add", "origin", &url]);
+    git(repo.path(), &["push", "-q", "-u", "origin", "main"]);
+    repo.write("docs/guide.md", "new\n");
+    git(repo.path(), &["add", "-A"]);
+    let who = ["-c", "user.email=t@example.com", "-c", "user.name=t"];
+    git(
+        repo.path(),
+        &[&who[..], &["commit", "-qm", "docs"]].concat(),
+    );
+    let check = |engine: &str, out: &common::Outcome| {
+        let all = out.all();
+        assert_eq!(out.code, 0, "{engine} failed:\n{all}");
+        for marker in ["docs-2", "always-2"] {
+            assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+        }
+        assert!(!all.contains("code-2"), "{engine}: code ran:\n{all}");
+    };
+    check("gantry", &repo.run(&["run"]));
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_gitlab_ci_local(&repo) {
+        check("gitlab-ci-local", &out);
+    }
 }

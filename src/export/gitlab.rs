@@ -147,11 +147,11 @@ fn rules_node(
 ) -> Result<Node, String> {
     let mut out = Vec::new();
     for rule in rules {
-        let when =
-            match (manual, rule.when) {
-                (true, "on_success") => "manual",
-                (true, "never") | (false, _) => rule.when,
-                (true, _) => return model
+        let when = match (manual, rule.when) {
+            (true, "on_success") => "manual",
+            (true, "never") | (false, _) => rule.when,
+            (true, _) => {
+                return model
                     .condition(
                         job,
                         |_, _| -> Result<(), String> {
@@ -163,8 +163,9 @@ fn rules_node(
                         },
                         ExportTarget::GitlabCi,
                     )
-                    .map(|_| Node::Seq(Vec::new())),
-            };
+                    .map(|_| Node::Seq(Vec::new()))
+            }
+        };
         let mut fields = Vec::new();
         if let Some(c) = rule.condition {
             fields.push(("if".to_string(), s(c)));
@@ -254,9 +255,25 @@ fn needs(model: &Model<'_>, index: usize, job: &Job<'_>) -> Vec<Node> {
         list.extend(earlier);
         list.extend(job.reads.iter().filter_map(|r| find(&r.stage, &r.action)));
     }
+    // A job left out by its rules no longer orders what comes after it:
+    // what it waits for is waited for here too.
+    let mut i = 0;
+    while i < list.len() {
+        if list[i].condition.is_some() {
+            let before = list[i].needs.iter().filter_map(|(st, a)| find(st, a));
+            let before: Vec<&Job<'_>> = before.collect();
+            list.extend(before);
+        }
+        i += 1;
+    }
     let mut names: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for j in list {
+        // A conditional clean-up job is skipped when nothing failed, and
+        // GitLab skips the jobs that need a skipped job.
+        if j.after_failure && j.condition.is_some() {
+            continue;
+        }
         let name = job_name(j.stage, &j.name);
         if names.contains(&name) {
             continue;
