@@ -245,10 +245,9 @@ fn the_gitlab_pipeline_passes_under_gitlab_ci_local() {
     }
 }
 
-#[test]
-fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
-    let repo = webapp();
-    let spec: serde_json::Value = serde_saphyr::from_str(&export(&repo, "codebuild")).unwrap();
+/// Runs the commands of `repo`'s buildspec in one shell, as CodeBuild runs them.
+fn run_buildspec(repo: &Repo) -> common::Outcome {
+    let spec: serde_json::Value = serde_saphyr::from_str(&export(repo, "codebuild")).unwrap();
     assert_eq!(spec["version"], 0.2);
     let build = &spec["phases"]["build"];
     let commands: Vec<&str> = build["commands"]
@@ -267,7 +266,13 @@ fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
     for (name, value) in spec["env"]["variables"].as_object().unwrap() {
         command.env(name, value.as_str().unwrap());
     }
-    let out = common::run_command(command);
+    common::run_command(command)
+}
+
+#[test]
+fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
+    let repo = webapp();
+    let out = run_buildspec(&repo);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.stdout
@@ -668,5 +673,84 @@ stages:
     let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(out) = run_gitlab_ci_local(&repo) {
         check("gitlab-ci-local", &out);
+    }
+}
+
+/// CodeBuild and CodePipeline run one command / action per matrix cell.
+#[test]
+fn codebuild_and_codepipeline_run_one_command_per_matrix_cell() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: test
+    actions:
+      - name: cell
+        matrix: { a: ['1', '2'], b: [x, y], exclude: [{ a: '2', b: y }] }
+        run: 'echo \"cell:${matrix.a}:$((1+1)):${matrix.b}\"'
+",
+    );
+    let out = run_buildspec(&repo);
+    assert_eq!(out.code, 0, "{}", out.all());
+    for cell in ["cell:1:2:x", "cell:1:2:y", "cell:2:2:x"] {
+        assert!(out.stdout.contains(cell), "{cell}: {}", out.stdout);
+    }
+    assert!(!out.stdout.contains("cell:2:2:y"), "{}", out.stdout);
+    let pipeline: serde_json::Value = serde_json::from_str(&export(&repo, "codepipeline")).unwrap();
+    let names: Vec<&str> = pipeline["pipeline"]["stages"][1]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cell-a-1-b-x", "cell-a-1-b-y", "cell-a-2-b-x"]);
+}
+
+/// What an engine cannot say is an export error naming the place in
+/// gantry.yml, the expression or variable, and why.
+#[test]
+fn what_an_engine_cannot_say_is_a_located_export_error() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "version: 1\nstages:\n  - { name: a, run: echo, if: \"git.branch == 'main'\" }\n",
+            "codebuild",
+            &["gantry.yml:3:", "a/a has `if: git.branch == 'main'`", "no conditions"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: env.NOT_IN_CONFIG == 'x'\n",
+            "github-actions",
+            &["gantry.yml:5:9: a/a has `if: env.NOT_IN_CONFIG == 'x'`", "not set in gantry.yml"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: git.short_sha == 'abc1234'\n",
+            "gitlab-ci",
+            &["gantry.yml:5:9:", "`git.short_sha` has no equivalent in GitLab CI conditions"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: changed('docs/*/x')\n",
+            "gitlab-ci",
+            &["gantry.yml:5:9:", "'docs/*/x' has a `*` before a `/`"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo ${matrix.os-name}\n    matrix: { os-name: [a, b] }\n",
+            "gitlab-ci",
+            &["gantry.yml:3:", "`os-name` is not a variable name"],
+        ),
+        (
+            "version: 1\nstages:\n  - { name: a, run: 'echo v=1 >> $GANTRY_OUTPUT' }\n  - { name: b, run: 'echo ${actions.a.a.outputs.v}' }\n",
+            "codebuild",
+            &["gantry.yml:4:", "b/b uses `${actions.a.a.outputs.v}`", "gets no outputs"],
+        ),
+    ];
+    for (config, target, says) in cases {
+        let repo = Repo::new(config);
+        let out = repo.run(&["export", target]);
+        assert_eq!(out.code, 2, "{target}: {}", out.all());
+        for said in *says {
+            assert!(
+                out.stderr.contains(said),
+                "{target}: {said}: {}",
+                out.stderr
+            );
+        }
     }
 }
