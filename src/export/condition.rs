@@ -33,10 +33,13 @@ pub type Resolve<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
 
 /// The status functions as a GitHub expression says them in one job: plain
 /// `failure()` in the first job; in a job that starts after an earlier job
-/// (`needs`), the earlier job's result counts too.
+/// (`needs`), the earlier job's result counts too. `changed(…)` reads the
+/// output of a step that asked git ([`github_changed_step`]), when there is one.
 pub struct GithubStatus {
     /// The job this one needs, when there is one.
     pub after: Option<String>,
+    /// The `id:` of the step that tells which `changed(…)` hold.
+    pub changed_step: Option<String>,
 }
 
 impl GithubStatus {
@@ -87,11 +90,14 @@ fn github_expr(expr: &Expr, resolve: Resolve<'_>, status: &GithubStatus) -> Resu
         Expr::Not(a) => format!("!{}", sub(a)?),
         Expr::Group(a) => format!("({})", sub(a)?),
         Expr::Status(s) => status.write(*s),
+        Expr::Changed(globs) if status.changed_step.is_some() => {
+            let step = status.changed_step.as_deref().unwrap_or_default();
+            format!("steps.{step}.outputs.{} == 'true'", changed_output(globs))
+        }
         Expr::Changed(_) => {
             return Err(format!(
-                "`{expr}`: a GitHub Actions step or job has no condition on changed files \
-                 (`on.push.paths` filters whole workflows); drop `changed(…)` for the exported \
-                 file or export to gitlab-ci, whose `rules: changes:` says it"
+                "`{expr}`: a GitHub Actions approval job has no condition on changed files \
+                 (`on.push.paths` filters whole workflows); move the `if:` to the actions after the approval"
             ))
         }
         Expr::Truthy(operand) => {
@@ -144,6 +150,66 @@ fn github_operand(operand: &Operand, resolve: Resolve<'_>) -> Result<String, Str
 
 fn github_string(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The name of the step output that tells whether `changed(globs)` holds.
+fn changed_output(globs: &[String]) -> String {
+    // FNV-1a: the same call gets the same name in the step and the `if:`.
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in globs.join("\n").bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    format!("changed_{hash:08x}")
+}
+
+/// The `changed(…)` calls of `expr`, each once, in order.
+fn changed_calls(expr: &Expr) -> Vec<&[String]> {
+    match expr {
+        Expr::Or(a, b) | Expr::And(a, b) => {
+            let mut calls = changed_calls(a);
+            for call in changed_calls(b) {
+                if !calls.contains(&call) {
+                    calls.push(call);
+                }
+            }
+            calls
+        }
+        Expr::Not(a) | Expr::Group(a) => changed_calls(a),
+        Expr::Changed(globs) => vec![globs.as_slice()],
+        _ => Vec::new(),
+    }
+}
+
+/// The script of a step that tells, as its outputs, which `changed(…)` of
+/// `expr` hold: paths changed by the push (`git diff` from the commit
+/// before it, `$BEFORE`), gantry's globs as git `:(glob)` patterns. With no
+/// commit to compare with (a new branch, a manual run), every path counts
+/// as changed. `None` when `expr` has no `changed(…)`.
+pub fn github_changed_script(expr: &Expr) -> Result<Option<String>, String> {
+    let calls = changed_calls(expr);
+    if calls.is_empty() {
+        return Ok(None);
+    }
+    let mut lines = vec![
+        "if [ -z \"$BEFORE\" ] || ! git cat-file -e \"$BEFORE^{commit}\" 2>/dev/null; then".to_string(),
+        "  echo \"gantry: no commit before this push to compare with: every path counts as changed\"".into(),
+        "  all=true".into(),
+        "fi".into(),
+    ];
+    for globs in calls {
+        let mut specs = Vec::new();
+        for glob in globs {
+            for pattern in pathname_globs(glob, "git")? {
+                specs.push(format!("':(glob){pattern}'"));
+            }
+        }
+        let name = changed_output(globs);
+        lines.push(format!(
+            "if [ -n \"${{all:-}}\" ] || [ -n \"$(git diff --name-only \"$BEFORE\" HEAD -- {})\" ]; then echo {name}=true; else echo {name}=false; fi >> \"$GITHUB_OUTPUT\"",
+            specs.join(" ")
+        ));
+    }
+    Ok(Some(lines.join("\n")))
 }
 
 /// One GitLab rule: the job runs with `when` if `if` and `changes` match.
@@ -381,14 +447,26 @@ fn gitlab_string(text: &str) -> Result<String, String> {
 /// subdirectories), a trailing `/**` becomes `/**/*`, and what cannot be
 /// said exactly is an error.
 pub fn gitlab_glob(glob: &str) -> Result<Vec<String>, String> {
+    pathname_globs(glob, "GitLab")
+}
+
+/// [`gitlab_glob`] for `engine`: GitLab's `changes:` and git's `:(glob)`
+/// pathspecs (which have no `{a,b}`) read patterns alike.
+fn pathname_globs(glob: &str, engine: &str) -> Result<Vec<String>, String> {
     let refuse = |why: &str| {
         Err(format!(
-            "the path pattern '{glob}' {why}, and GitLab matches it differently (its `*` stops at `/`); \
+            "the path pattern '{glob}' {why}, and {engine} matches it differently (its `*` stops at `/`); \
              write `**/` for any directories"
         ))
     };
     if glob.contains('?') {
         return refuse("has `?`, which gantry lets match `/`");
+    }
+    if engine == "git" && glob.contains('{') {
+        return Err(format!(
+            "the path pattern '{glob}' has `{{…}}`, which git's path patterns do not know; \
+             write one pattern per alternative"
+        ));
     }
     let parts: Vec<&str> = glob.split('/').collect();
     let last = parts.len() - 1;
@@ -457,6 +535,7 @@ mod tests {
     fn gh(text: &str, after: Option<&str>, after_failure: bool) -> Result<String, String> {
         let status = GithubStatus {
             after: after.map(str::to_string),
+            changed_step: None,
         };
         github(&expr(text), &resolve, &status, after_failure)
     }

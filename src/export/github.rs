@@ -335,14 +335,27 @@ fn steps(
             let variables = format!(
                 "{SHORT_SHA}\necho \"GANTRY_GIT_SHORT_SHA=$GANTRY_GIT_SHORT_SHA\" >> \"$GITHUB_ENV\""
             );
-            let mut steps = vec![Node::Map(vec![("uses".into(), s("actions/checkout@v4"))])];
+            let mut checkout = vec![("uses".to_string(), s("actions/checkout@v4"))];
+            // `changed(…)` compares with the commit before the push: the history is needed.
+            let history = jobs.iter().any(|j| {
+                j.condition.is_some_and(|c| {
+                    condition::github_changed_script(&c.expr).is_ok_and(|s| s.is_some())
+                })
+            });
+            if history {
+                checkout.push((
+                    "with".into(),
+                    Node::Map(vec![("fetch-depth".into(), Node::Raw("0".into()))]),
+                ));
+            }
+            let mut steps = vec![Node::Map(checkout)];
             steps.extend(model.toolchains.github_steps());
             if carry.download {
                 steps.extend(download_steps(guard.is_some()));
             }
             steps.push(shell_step("gantry variables", variables));
             for job in jobs {
-                steps.push(step(model, place, job, guard)?);
+                steps.extend(step(model, place, job, guard)?);
             }
             if let Some((name, patterns)) = &carry.upload {
                 steps.extend(upload_steps(name, patterns));
@@ -456,13 +469,34 @@ fn step(
     place: &Place<'_, '_, '_>,
     job: &Job<'_>,
     guard: Option<&str>,
-) -> Result<Node, String> {
+) -> Result<Vec<Node>, String> {
     let mut fields = vec![("name".to_string(), s(job.key()))];
     if !job.writes.is_empty() {
         fields.push(("id".into(), s(step_id(job))));
     }
+    let changed_script = model.condition(
+        job,
+        |c, _| condition::github_changed_script(&c.expr),
+        ExportTarget::GithubActions,
+    )?;
+    let changed = changed_script.flatten().map(|script| {
+        let id = format!("_changed{}", step_id(job));
+        let step = Node::Map(vec![
+            ("name".into(), s(format!("changed files for {}", job.key()))),
+            ("id".into(), s(&id)),
+            ("if".into(), s("${{ always() }}")),
+            (
+                "env".into(),
+                Node::Map(vec![("BEFORE".into(), s("${{ github.event.before }}"))]),
+            ),
+            ("shell".into(), s("sh -e {0}")),
+            ("run".into(), Node::Block(script)),
+        ]);
+        (id, step)
+    });
     let status = GithubStatus {
         after: guard.map(str::to_string),
+        changed_step: changed.as_ref().map(|(id, _)| id.clone()),
     };
     let condition = model.condition(
         job,
@@ -517,7 +551,9 @@ fn step(
         job.script()
     );
     fields.push(("run".into(), Node::Block(script)));
-    Ok(Node::Map(fields))
+    let mut steps: Vec<Node> = changed.into_iter().map(|(_, step)| step).collect();
+    steps.push(Node::Map(fields));
+    Ok(steps)
 }
 
 /// `GANTRY_ACTION` of a matrix cell, as gantry names it:
