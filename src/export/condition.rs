@@ -87,7 +87,9 @@ fn github_expr(expr: &Expr, resolve: Resolve<'_>, status: &GithubStatus) -> Resu
     Ok(match expr {
         Expr::Or(a, b) => format!("{} || {}", sub(a)?, sub(b)?),
         Expr::And(a, b) => format!("{} && {}", sub(a)?, sub(b)?),
-        Expr::Not(a) => format!("!{}", sub(a)?),
+        // gantry's `!` covers a whole comparison; GitHub's binds tighter.
+        Expr::Not(a) if matches!(**a, Expr::Group(_)) => format!("!{}", sub(a)?),
+        Expr::Not(a) => format!("!({})", sub(a)?),
         Expr::Group(a) => format!("({})", sub(a)?),
         Expr::Status(s) => status.write(*s),
         Expr::Changed(globs) if status.changed_step.is_some() => {
@@ -571,6 +573,14 @@ mod tests {
     }
 
     #[test]
+    fn github_negation_covers_the_whole_comparison() {
+        assert_eq!(
+            gh("!env.A == 'x' && !failure()", None, false).unwrap(),
+            "!($A == 'x') && !(failure())"
+        );
+    }
+
+    #[test]
     fn github_refuses_what_it_cannot_say() {
         let e = gh("changed('src/**') && env.CI", None, false).unwrap_err();
         assert!(e.contains("`changed('src/**')`"), "{e}");
@@ -578,6 +588,30 @@ mod tests {
             gh("git.short_sha == 'abc'", None, false).unwrap_err(),
             "no short sha"
         );
+    }
+
+    #[test]
+    fn github_changed_reads_the_output_of_a_git_step() {
+        let e = expr("changed('src/*.rs') || !changed('docs/**')");
+        let script = github_changed_script(&e).unwrap().unwrap();
+        let (a, b) = (
+            changed_output(&["src/*.rs".into()]),
+            changed_output(&["docs/**".into()]),
+        );
+        assert!(script.contains(&format!(
+            "git diff --name-only \"$BEFORE\" HEAD -- ':(glob)src/**/*.rs')\" ]; then echo {a}=true"
+        )));
+        assert!(script.contains(&format!("':(glob)docs/**/*'")) && script.contains(&b));
+        let status = GithubStatus {
+            after: None,
+            changed_step: Some("c".into()),
+        };
+        assert_eq!(
+            github(&e, &resolve, &status, false).unwrap(),
+            format!("steps.c.outputs.{a} == 'true' || !(steps.c.outputs.{b} == 'true')")
+        );
+        assert!(github_changed_script(&expr("env.A")).unwrap().is_none());
+        assert!(github_changed_script(&expr("changed('{a,b}')")).is_err());
     }
 
     #[test]
