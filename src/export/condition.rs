@@ -442,12 +442,13 @@ fn gitlab_string(text: &str) -> Result<String, String> {
     }
 }
 
-/// A `changed(…)` glob as GitLab `changes:` patterns. gantry's globs let
-/// `*` and `?` match `/` as well; GitLab's (Ruby `fnmatch` with
-/// `FNM_PATHNAME`) do not, and only `**/` spans directories. So a `*` in
-/// the last part becomes two patterns (that part as is, or continued in
-/// subdirectories), a trailing `/**` becomes `/**/*`, and what cannot be
-/// said exactly is an error.
+/// A `changed(…)` pattern as GitLab `changes:` patterns. gantry reads it
+/// as `inputs:` are read: a path without wildcards names a file or
+/// everything below a folder, `*` and `?` stay within a folder, `**/` spans
+/// folders and a trailing `/**` takes everything below. GitLab (Ruby
+/// `fnmatch` with `FNM_PATHNAME`) reads `*` alike but a trailing `**` only
+/// as one level, so `docs` becomes `docs` and `docs/**/*`, `docs/**`
+/// becomes `docs/**/*`; what cannot be said exactly is an error.
 pub fn gitlab_glob(glob: &str) -> Result<Vec<String>, String> {
     pathname_globs(glob, "GitLab")
 }
@@ -455,14 +456,14 @@ pub fn gitlab_glob(glob: &str) -> Result<Vec<String>, String> {
 /// [`gitlab_glob`] for `engine`: GitLab's `changes:` and git's `:(glob)`
 /// pathspecs (which have no `{a,b}`) read patterns alike.
 fn pathname_globs(glob: &str, engine: &str) -> Result<Vec<String>, String> {
-    let refuse = |why: &str| {
-        Err(format!(
-            "the path pattern '{glob}' {why}, and {engine} matches it differently (its `*` stops at `/`); \
-             write `**/` for any directories"
-        ))
-    };
-    if glob.contains('?') {
-        return refuse("has `?`, which gantry lets match `/`");
+    if glob
+        .split('/')
+        .any(|part| part != "**" && part.contains("**"))
+    {
+        return Err(format!(
+            "the path pattern '{glob}' has `**` inside a name, which {engine} reads as `*`; \
+             write `**` as a whole part (`src/**/*.rs`)"
+        ));
     }
     if engine == "git" && glob.contains('{') {
         return Err(format!(
@@ -470,44 +471,13 @@ fn pathname_globs(glob: &str, engine: &str) -> Result<Vec<String>, String> {
              write one pattern per alternative"
         ));
     }
-    let parts: Vec<&str> = glob.split('/').collect();
-    let last = parts.len() - 1;
-    for (i, part) in parts.iter().enumerate() {
-        let lone_stars = part.replace("**", "").matches('*').count();
-        if *part != "**" && part.contains("**") {
-            return refuse("has `**` inside a name");
-        }
-        if lone_stars > 0 && i != last {
-            return refuse("has a `*` before a `/`, which gantry lets span directories");
-        }
-        if lone_stars > 1 {
-            return refuse("has more than one `*` in its last part");
-        }
-    }
-    let tail = parts[last];
-    let head = parts[..last].join("/");
-    let join = |t: &str| {
-        if head.is_empty() {
-            t.to_string()
-        } else {
-            format!("{head}/{t}")
-        }
-    };
-    Ok(if tail == "**" {
-        vec![join("**/*")]
-    } else if tail.starts_with('*') && (head.is_empty() || head.ends_with("**")) {
-        // `**/*.rs`, `*.rs`: the name may already sit in any directory.
-        match head.is_empty() {
-            true => vec![format!("**/{tail}")],
-            false => vec![glob.to_string()],
-        }
-    } else if let Some((pre, post)) = tail.split_once('*') {
-        // `*` may span directories: the name as is, or `pre…/…/…post`.
-        if pre.is_empty() {
-            vec![join(&format!("**/*{post}"))]
-        } else {
-            vec![join(tail), join(&format!("{pre}*/**/*{post}"))]
-        }
+    let literal = !glob.contains(['*', '?', '[', '{']);
+    Ok(if literal {
+        vec![glob.to_string(), format!("{glob}/**/*")]
+    } else if glob == "**" {
+        vec!["**/*".to_string()]
+    } else if let Some(head) = glob.strip_suffix("/**") {
+        vec![format!("{head}/**/*")]
     } else {
         vec![glob.to_string()]
     })
@@ -599,7 +569,7 @@ mod tests {
             changed_output(&["docs/**".into()]),
         );
         assert!(script.contains(&format!(
-            "git diff --name-only \"$BEFORE\" HEAD -- ':(glob)src/**/*.rs')\" ]; then echo {a}=true"
+            "git diff --name-only \"$BEFORE\" HEAD -- ':(glob)src/*.rs')\" ]; then echo {a}=true"
         )));
         assert!(script.contains(&format!("':(glob)docs/**/*'")) && script.contains(&b));
         let status = GithubStatus {
@@ -620,7 +590,11 @@ mod tests {
             gl("git.branch == 'main' && changed('src/**', 'Cargo.lock')").unwrap(),
             [(
                 Some("BRANCH == \"main\"".into()),
-                vec!["src/**/*".into(), "Cargo.lock".into()],
+                vec![
+                    "src/**/*".into(),
+                    "Cargo.lock".into(),
+                    "Cargo.lock/**/*".into()
+                ],
                 "on_success"
             )]
         );
@@ -661,8 +635,7 @@ mod tests {
             ),
             ("pipeline.name == 'shop'", "fixed value"),
             ("env.A == 'a\\b'", "backslash"),
-            ("changed('src/*/x')", "before a `/`"),
-            ("changed('a?')", "`?`"),
+            ("changed('src/a**')", "`**` inside a name"),
         ] {
             let e = gl(text).unwrap_err();
             assert!(e.contains(says), "{text}: {e}");
@@ -673,12 +646,11 @@ mod tests {
     fn gitlab_globs_keep_gantrys_meaning() {
         assert_eq!(gitlab_glob("src/**").unwrap(), ["src/**/*"]);
         assert_eq!(gitlab_glob("**/*.rs").unwrap(), ["**/*.rs"]);
-        assert_eq!(gitlab_glob("src/*.rs").unwrap(), ["src/**/*.rs"]);
-        assert_eq!(
-            gitlab_glob("docs/guide*").unwrap(),
-            ["docs/guide*", "docs/guide*/**/*"]
-        );
-        assert_eq!(gitlab_glob("Cargo.lock").unwrap(), ["Cargo.lock"]);
+        assert_eq!(gitlab_glob("src/*.rs").unwrap(), ["src/*.rs"]);
+        assert_eq!(gitlab_glob("docs").unwrap(), ["docs", "docs/**/*"]);
+        assert_eq!(gitlab_glob("**").unwrap(), ["**/*"]);
+        assert_eq!(gitlab_glob("{a,b}/*.md").unwrap(), ["{a,b}/*.md"]);
         assert!(gitlab_glob("a**b").is_err());
+        assert!(pathname_globs("{a,b}/*.md", "git").is_err());
     }
 }
