@@ -512,7 +512,10 @@ mod tests {
         github(&expr(text), &resolve, &status, after_failure)
     }
 
-    fn gl(text: &str) -> Result<Vec<(Option<String>, Vec<String>, &'static str)>, String> {
+    /// A rule as `(if, changes, when)`.
+    type Written = (Option<String>, Vec<String>, &'static str);
+
+    fn gl(text: &str) -> Result<Vec<Written>, String> {
         let e = expr(text);
         let after = e.mentions(&|s| s != Status::Success);
         Ok(gitlab(&e, &resolve, after)?
@@ -571,7 +574,7 @@ mod tests {
         assert!(script.contains(&format!(
             "git diff --name-only \"$BEFORE\" HEAD -- ':(glob)src/*.rs')\" ]; then echo {a}=true"
         )));
-        assert!(script.contains(&format!("':(glob)docs/**/*'")) && script.contains(&b));
+        assert!(script.contains("':(glob)docs/**/*'") && script.contains(&b));
         let status = GithubStatus {
             after: None,
             changed_step: Some("c".into()),
