@@ -4,6 +4,13 @@
 //! split into literal values (native env) and values with variables (shell
 //! `export` lines), and secrets named, never inlined.
 //!
+//! A `matrix:` action is one job with its cells for the targets that run
+//! matrices natively (GitHub Actions, GitLab), else one job per cell;
+//! `${matrix.NAME}` and `${actions.S.A.outputs.N}` become what the target
+//! reads them from, and each job carries its `if:` for the target's
+//! translation ([`condition`]). What a target cannot say is an error
+//! located in gantry.yml, never a silently different pipeline.
+//!
 //! Adding an action kind: one arm in [`work`] (and one per target where the
 //! kind maps to something native, e.g. CodePipeline's CodeDeploy action).
 
