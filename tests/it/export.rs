@@ -761,3 +761,51 @@ fn what_an_engine_cannot_say_is_a_located_export_error() {
         }
     }
 }
+
+/// Status functions after a failure: `failure()` and `always()` run,
+/// `success()` and a false branch test do not, under gantry and the engines.
+const STATUS: &str = "version: 1
+stages:
+  - name: build
+    run: 'echo failing; exit 1'
+  - name: notify
+    if: failure()
+    run: 'echo notified-$((1+1))'
+  - name: tidy
+    if: \"always() && git.branch == 'main'\"
+    run: 'echo tidied-$((1+1))'
+  - name: never
+    if: \"failure() && git.branch == 'other'\"
+    run: 'echo never-$((1+1))'
+  - name: later
+    if: success()
+    run: 'echo later-$((1+1))'
+";
+
+fn assert_status_followed(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_ne!(
+        out.code, 0,
+        "{engine}: the failure must fail the run:\n{all}"
+    );
+    for marker in ["notified-2", "tidied-2"] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+    for marker in ["never-2", "later-2"] {
+        assert!(!all.contains(marker), "{engine}: {marker} ran:\n{all}");
+    }
+}
+
+#[test]
+fn status_conditions_after_a_failure_agree_on_the_engines() {
+    let repo = Repo::new(STATUS);
+    commit_all(repo.path());
+    assert_status_followed("gantry", &repo.run(&["run"]));
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_status_followed("act", &out);
+    }
+    if let Some(out) = run_gitlab_ci_local(&repo) {
+        assert_status_followed("gitlab-ci-local", &out);
+    }
+}
