@@ -380,10 +380,6 @@ fn matrix_notes(job: &Job<'_>, target: ExportTarget) -> Vec<String> {
             "{}/{}: fail_fast is not exported: CodePipeline lets the other cells (actions) finish when one fails",
             job.stage, cell.base
         )),
-        ExportTarget::Codebuild if !cell.fail_fast => notes.push(format!(
-            "{}/{}: fail_fast: false is not exported: the build stops at the first failing cell",
-            job.stage, cell.base
-        )),
         _ => {}
     }
     notes

@@ -697,6 +697,27 @@ stages:
         assert!(out.stdout.contains(cell), "{cell}: {}", out.stdout);
     }
     assert!(!out.stdout.contains("cell:2:2:y"), "{}", out.stdout);
+    // fail_fast: false runs the cells after a failing one, then fails;
+    // the default stops at the first failing cell.
+    for (fail_fast, second_ran) in [("false", true), ("true", false)] {
+        let failing = Repo::new(&format!(
+            "version: 1
+stages:
+  - name: test
+    actions:
+      - name: cell
+        matrix: {{ n: ['1', '2'] }}
+        fail_fast: {fail_fast}
+        run: 'echo \"ran:${{matrix.n}}:$((1+1))\"; [ ${{matrix.n}} != 1 ]'
+  - {{ name: after, run: 'echo after-$((1+1))' }}
+"
+        ));
+        let out = run_buildspec(&failing);
+        assert_ne!(out.code, 0, "{}", out.all());
+        assert!(out.stdout.contains("ran:1:2"), "{}", out.all());
+        assert_eq!(out.stdout.contains("ran:2:2"), second_ran, "{}", out.all());
+        assert!(!out.stdout.contains("after-2"), "{}", out.all());
+    }
     let pipeline: serde_json::Value = serde_json::from_str(&export(&repo, "codepipeline")).unwrap();
     let names: Vec<&str> = pipeline["pipeline"]["stages"][1]["actions"]
         .as_array()
