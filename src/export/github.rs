@@ -44,8 +44,8 @@ pub fn render(model: &Model<'_>) -> Result<String, String> {
     let segments = segments(model);
     let mut ids: Vec<String> = Vec::new();
     for segment in &segments {
-        let taken: Vec<(String, Node)> = ids.iter().map(|id| (id.clone(), s(""))).collect();
-        ids.push(segment_id(segment, &taken));
+        let id = segment_id(segment, &ids);
+        ids.push(id);
     }
     let mut jobs = Vec::new();
     let mut carried = false;
@@ -180,7 +180,7 @@ fn segments<'m, 'a>(model: &'m Model<'a>) -> Vec<Segment<'m, 'a>> {
 
 /// A job id for `segment`: the first stage's name (a gate's
 /// `stage-action`) in letters, digits, `-` and `_`, made unique among `taken`.
-fn segment_id(segment: &Segment<'_, '_>, taken: &[(String, Node)]) -> String {
+fn segment_id(segment: &Segment<'_, '_>, taken: &[String]) -> String {
     let raw = match segment {
         Segment::Steps(jobs) => match jobs.first() {
             Some(j) if j.matrix.is_some() => format!("{}-{}", j.stage, j.name),
@@ -204,7 +204,7 @@ fn segment_id(segment: &Segment<'_, '_>, taken: &[(String, Node)]) -> String {
     }
     let mut id = base.clone();
     let mut n = 2;
-    while taken.iter().any(|(k, _)| *k == id) {
+    while taken.contains(&id) {
         id = format!("{base}-{n}");
         n += 1;
     }
@@ -520,7 +520,7 @@ fn step(
         fields.push(("timeout-minutes".into(), Node::Raw(minutes(t).to_string())));
     }
     let action_name = match &job.matrix {
-        Some(m) => matrix_name(&job.name, m),
+        Some(m) => m.cell_name(&job.name, |k| format!("${{{{ matrix.{k} }}}}")),
         None => job.name.clone(),
     };
     let mut env = vec![
@@ -554,21 +554,4 @@ fn step(
     let mut steps: Vec<Node> = changed.into_iter().map(|(_, step)| step).collect();
     steps.push(Node::Map(fields));
     Ok(steps)
-}
-
-/// `GANTRY_ACTION` of a matrix cell, as gantry names it:
-/// `test (python=${{ matrix.python }})` when every cell has every key.
-fn matrix_name(base: &str, matrix: &Matrix) -> String {
-    let uniform = matrix.cells.iter().all(|c| {
-        c.len() == matrix.keys.len() && c.iter().zip(&matrix.keys).all(|((k, _), key)| k == key)
-    });
-    if !uniform {
-        return base.to_string();
-    }
-    let values: Vec<String> = matrix
-        .keys
-        .iter()
-        .map(|k| format!("{k}=${{{{ matrix.{k} }}}}"))
-        .collect();
-    format!("{base} ({})", values.join(", "))
 }

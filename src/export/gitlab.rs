@@ -100,7 +100,13 @@ fn job(model: &Model<'_>, index: usize, job: &Job<'_>) -> Result<Node, String> {
     }
     let mut variables = vec![
         ("GANTRY_STAGE".to_string(), s(job.stage)),
-        ("GANTRY_ACTION".into(), s(action_name(job))),
+        (
+            "GANTRY_ACTION".into(),
+            s(match &job.matrix {
+                Some(m) => m.cell_name(&job.name, |k| format!("${k}")),
+                None => job.name.clone(),
+            }),
+        ),
     ];
     variables.extend(job.env.iter().map(|(k, v)| (k.clone(), s(v))));
     fields.push(("variables".into(), Node::Map(variables)));
@@ -180,22 +186,6 @@ fn rules_node(
         out.push(Node::Map(fields));
     }
     Ok(Node::Seq(out))
-}
-
-/// `GANTRY_ACTION` as gantry names a cell: `test (os=$os)` when every cell
-/// has every key.
-fn action_name(job: &Job<'_>) -> String {
-    let Some(matrix) = &job.matrix else {
-        return job.name.clone();
-    };
-    let uniform = matrix.cells.iter().all(|c| {
-        c.len() == matrix.keys.len() && c.iter().zip(&matrix.keys).all(|((k, _), key)| k == key)
-    });
-    if !uniform {
-        return job.name.clone();
-    }
-    let values: Vec<String> = matrix.keys.iter().map(|k| format!("{k}=${k}")).collect();
-    format!("{} ({})", job.name, values.join(", "))
 }
 
 /// `parallel: matrix:` entries: the axes when the cells are every

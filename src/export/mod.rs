@@ -127,6 +127,26 @@ pub struct Matrix {
     pub fail_fast: bool,
 }
 
+impl Matrix {
+    /// `GANTRY_ACTION` of a cell as gantry names it, `value(key)` writing
+    /// the engine's reference to a value: `test (os=${{ matrix.os }})`,
+    /// or the action's name when cells set different keys.
+    pub fn cell_name(&self, base: &str, value: impl Fn(&str) -> String) -> String {
+        let uniform = self.cells.iter().all(|c| {
+            c.len() == self.keys.len() && c.iter().zip(&self.keys).all(|((k, _), key)| k == key)
+        });
+        if !uniform {
+            return base.to_string();
+        }
+        let values: Vec<String> = self
+            .keys
+            .iter()
+            .map(|k| format!("{k}={}", value(k)))
+            .collect();
+        format!("{base} ({})", values.join(", "))
+    }
+}
+
 /// `${actions.STAGE.ACTION.outputs.NAME}`, and the variable that carries it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutputRef {
