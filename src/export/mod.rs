@@ -304,9 +304,15 @@ impl<'a> Model<'a> {
     }
 }
 
-/// `file:line:column` of `span` in the pipeline's config.
+/// `file:line:column` of `span` in the pipeline's config, the file as
+/// diagnostics show it (relative to the current directory when below it).
 fn at(pipeline: &Pipeline, span: crate::config::Span) -> String {
-    format!("{}:{}:{}", pipeline.file.display(), span.line, span.column)
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let file = match pipeline.file.strip_prefix(&cwd) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative,
+        _ => pipeline.file.as_path(),
+    };
+    format!("{}:{}:{}", file.display(), span.line, span.column)
 }
 
 /// What a condition's variable is in `target`'s terms.

@@ -137,7 +137,7 @@ fn output_goes_to_a_file_with_o() {
 }
 
 #[test]
-fn custom_actions_and_output_references_cannot_be_exported_and_say_so() {
+fn custom_actions_cannot_be_exported_and_say_so() {
     let repo = Repo::new(
         "version: 1
 stages:
