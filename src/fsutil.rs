@@ -45,7 +45,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     // Non-blocking, in case a FIFO replaced the file since the check.
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
         .open(path)?;
     not_special(&file.metadata()?)?;
     Ok(file)

@@ -3,7 +3,6 @@
 //! `type`), then mode and owner/group. Owner and group need root; ACLs and
 //! SELinux contexts are reported, not applied.
 
-use std::ffi::CString;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -112,8 +111,7 @@ pub fn select<'t>(
 
 /// Whether gantry runs as root.
 pub fn is_superuser() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+    rustix::process::geteuid().is_root()
 }
 
 /// The uid and gid for the entry's `owner` and `group` (rule 37: unknown names fail Install).
@@ -139,38 +137,18 @@ fn ids(entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
     Ok((uid, gid))
 }
 
-/// The id of user (or group) `name`, through the C library's name service.
+/// The id of user (or group) `name`, through the C library's name service
+/// (`/etc/passwd`, `/etc/group`, LDAP, ...). A lookup that fails counts as
+/// not found, as in the CodeDeploy agent.
 pub fn lookup(name: &str, user: bool) -> Option<u32> {
-    let c_name = CString::new(name).ok()?;
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    use nix::unistd::{Group, User};
     if user {
-        // SAFETY: getpwnam_r writes into `pwd` and `buf` (whose length is passed) and sets `result`.
-        unsafe {
-            let mut pwd: libc::passwd = std::mem::zeroed();
-            let mut result = std::ptr::null_mut();
-            let rc = libc::getpwnam_r(
-                c_name.as_ptr(),
-                &mut pwd,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-            );
-            (rc == 0 && !result.is_null()).then_some(pwd.pw_uid)
-        }
+        User::from_name(name).ok().flatten().map(|u| u.uid.as_raw())
     } else {
-        // SAFETY: getgrnam_r writes into `grp` and `buf` (whose length is passed) and sets `result`.
-        unsafe {
-            let mut grp: libc::group = std::mem::zeroed();
-            let mut result = std::ptr::null_mut();
-            let rc = libc::getgrnam_r(
-                c_name.as_ptr(),
-                &mut grp,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-            );
-            (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
-        }
+        Group::from_name(name)
+            .ok()
+            .flatten()
+            .map(|g| g.gid.as_raw())
     }
 }
 
