@@ -141,7 +141,7 @@ fn read_line(
 fn readable(fd: BorrowedFd<'_>, wait: Duration) -> std::io::Result<bool> {
     use rustix::event::{poll, PollFd, PollFlags};
     let mut fds = [PollFd::from_borrowed_fd(fd, PollFlags::IN)];
-    let timeout = crate::exec::process::poll_timeout(wait);
+    let timeout = crate::proc::process::poll_timeout(wait);
     match poll(&mut fds, Some(&timeout)) {
         Ok(_) => Ok(!fds[0].revents().is_empty()),
         Err(rustix::io::Errno::INTR) => Ok(false),
