@@ -203,14 +203,16 @@ fn die_with_gantry(command: &mut Command) {
     {
         let gantry = rustix::process::getpid();
         // SAFETY: the closure runs between fork and exec and only makes two
-        // async-signal-safe system calls (prctl, getppid).
+        // async-signal-safe system calls (prctl, getppid); it allocates
+        // nothing (an error from a raw errno is not boxed), as malloc in a
+        // forked child of a multi-threaded process can deadlock.
         unsafe {
             command.pre_exec(move || {
                 use rustix::process::{getppid, set_parent_process_death_signal, Signal};
                 set_parent_process_death_signal(Some(Signal::KILL))?;
                 // gantry died before the prctl: do not run unsupervised.
                 if getppid() != Some(gantry) {
-                    return Err(std::io::Error::other("gantry exited"));
+                    return Err(rustix::io::Errno::SRCH.into());
                 }
                 Ok(())
             });
