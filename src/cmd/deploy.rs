@@ -165,6 +165,7 @@ fn one_action_pipeline(
             config: DeploymentConfig::AllAtOnce,
             approval: false,
             max_parallel: None,
+            container: None,
         });
     }
     single.stages = vec![Stage {
@@ -225,7 +226,9 @@ fn adjust(plan: &mut Plan, globals: &Globals, args: &DeployArgs) {
                 name: ROOT_INSTANCE.into(),
                 root: globals.cwd.join(root),
                 explicit: true,
+                container: None,
             }];
+            job.container = None;
         }
         action.command = job.describe(&plan.root);
     }

@@ -6,7 +6,7 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::io::InstanceIo;
@@ -15,7 +15,8 @@ use super::permissions::is_superuser;
 use crate::appspec::{resolve_script, HookScript, ScriptPath};
 use crate::events::Status;
 use crate::exec::outcome::{Outcome, LEFTOVERS};
-use crate::exec::process::ProcessSpec;
+use super::container::hook::HookTarget;
+use crate::exec::process::{Exit, ProcessSpec};
 
 /// The variables every script gets (rule 49), besides the action's.
 pub struct HookEnv {
@@ -31,10 +32,31 @@ pub struct HookEnv {
     pub instance_root: String,
     /// When the action's own `timeout` runs out.
     pub deadline: Option<Instant>,
+    /// For a container instance: scripts run inside it.
+    pub container: Option<InContainer>,
+}
+
+/// A container instance the scripts run in.
+pub struct InContainer {
+    /// The container.
+    pub target: HookTarget,
+    /// The group's state folder, mounted inside at [`BUNDLE_MOUNT`](super::container::BUNDLE_MOUNT).
+    pub state: PathBuf,
+}
+
+impl InContainer {
+    /// Where the host path `path` (in a bundle) is inside the container.
+    fn inside(&self, path: &Path) -> PathBuf {
+        super::container::inside(&self.state, path)
+    }
 }
 
 impl HookEnv {
     fn vars(&self, event: &str, bundle: &Path) -> Vec<(String, String)> {
+        let bundle = match &self.container {
+            Some(c) => c.inside(bundle),
+            None => bundle.to_path_buf(),
+        };
         let mut env = self.base.clone();
         env.extend([
             ("LIFECYCLE_EVENT".into(), event.to_string()),
@@ -72,7 +94,12 @@ pub fn run_event(
             Ok(path) => path,
             Err(why) => return Some((Status::Failed, why)),
         };
-        let (program, args) = command(io, event, script, &path);
+        let path = match &env.container {
+            Some(c) => c.inside(Path::new(&path)).display().to_string(),
+            None => path,
+        };
+        let as_root = is_superuser() || env.container.is_some();
+        let (program, args) = command(io, event, script, &path, as_root);
         let mut timeout = Duration::from_secs(u64::from(script.timeout));
         if let Some(deadline) = env.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -91,7 +118,21 @@ pub fn run_event(
             detached_may_stay: true,
             ..Default::default()
         };
+        let (spec, running) = match &env.container {
+            Some(c) => {
+                let (spec, running) = c.target.wrap(spec);
+                (spec, Some(running))
+            }
+            None => (spec, None),
+        };
         let finished = io.run(event, &spec);
+        if let (Some(c), Some(running)) = (&env.container, &running) {
+            if matches!(finished.exit, Exit::TimedOut | Exit::Interrupted) {
+                if let Err(why) = c.target.stop(running) {
+                    io.say(event, &format!("cannot stop {} inside {}: {why}", script.location, c.target.container));
+                }
+            }
+        }
         let outcome = Outcome::of_process(&finished, Some(timeout));
         if finished.leftovers_stopped {
             io.say(event, &format!("{LEFTOVERS} ({}); start services detached (setsid) or through the service manager", script.location));
@@ -157,8 +198,8 @@ fn command(
     event: &str,
     script: &HookScript,
     path: &str,
+    root: bool,
 ) -> (String, Vec<String>) {
-    let root = is_superuser();
     match (&script.runas, script.sudo, root) {
         (Some(user), _, true) => ("su".into(), vec![user.clone(), "-c".into(), path.into()]),
         (Some(user), _, false) => {

@@ -11,6 +11,7 @@
 
 pub mod batch;
 pub mod config;
+pub mod container;
 mod copy;
 mod engine;
 mod fleet;

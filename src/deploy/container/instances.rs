@@ -1,0 +1,224 @@
+//! Bringing a group's container instances up before a deployment (create
+//! the missing ones, start stopped ones, mount each one's file system as
+//! its instance root), recreating them (`gantry deploy --reset`), opening a
+//! shell in one (`--shell N`), and the engine commands `--dry-run` shows.
+
+use std::path::Path;
+
+use super::engine::Engine;
+use super::hook::{HookTarget, STOP_STALE};
+use super::{built_image, ContainerGroup, BUNDLE_MOUNT};
+use crate::deploy::config::InstanceImage;
+use crate::deploy::job::DeployJob;
+use crate::exec::interrupt::Interrupt;
+
+/// The label holding the group's state folder: a container made for
+/// another checkout's pipeline of the same name is not taken over.
+const STATE_LABEL: &str = "io.gantry.state";
+
+/// `job` with its container instances running and their roots mounted
+/// (unchanged for folder instances). `say` gets what was done.
+pub fn bring_up(
+    job: &DeployJob,
+    interrupt: &Interrupt,
+    say: &mut dyn FnMut(&str),
+) -> Result<DeployJob, String> {
+    let Some(group) = &job.container else {
+        return Ok(job.clone());
+    };
+    let engine = Engine::find()?;
+    std::fs::create_dir_all(&job.state)
+        .map_err(|e| format!("cannot create {}: {e}", job.state.display()))?;
+    let mut image = None;
+    let mut up = job.clone();
+    for instance in &mut up.instances {
+        let Some(name) = instance.container.clone() else {
+            continue;
+        };
+        let run = |args: &[String]| engine.run(args, interrupt);
+        let exists = run(&strings(&["container", "exists", &name])).is_ok();
+        if exists {
+            adopt(&engine, &name, job, interrupt)?;
+        } else {
+            let image = match &image {
+                Some(image) => image,
+                None => image.insert(ensure_image(&engine, group, &job.group, interrupt, say)?),
+            };
+            run(&create_args(job, &name, image))?;
+            say(&format!("created container instance {name} from {image}"));
+        }
+        run(&strings(&["start", &name]))?;
+        let root = run(&strings(&["mount", &name]))?;
+        let target = HookTarget {
+            engine: engine.clone(),
+            container: name.clone(),
+        };
+        run(&target.sh(STOP_STALE, &[]))?;
+        instance.root = root.into();
+        instance.explicit = true;
+    }
+    if let Some(container) = &mut up.container {
+        container.engine = Some(engine);
+    }
+    Ok(up)
+}
+
+/// Checks that the existing container `name` belongs to this group's state.
+fn adopt(engine: &Engine, name: &str, job: &DeployJob, interrupt: &Interrupt) -> Result<(), String> {
+    let format = format!("{{{{index .Config.Labels \"{STATE_LABEL}\"}}}}");
+    let owner = engine.run(&strings(&["container", "inspect", "--format", &format, name]), interrupt)?;
+    if Path::new(&owner) != job.state {
+        return Err(format!(
+            "the container {name} is not this group's instance: it was created for the deployments in {} (run from that checkout, or `gantry deploy --group {} --reset` to recreate it for this one)",
+            if owner.is_empty() { "another tool" } else { &owner },
+            job.group
+        ));
+    }
+    Ok(())
+}
+
+/// The image to create instances from: the named one, or the group's
+/// Containerfile built now (the engine's layer cache makes a rebuild cheap).
+fn ensure_image(
+    engine: &Engine,
+    group: &ContainerGroup,
+    name: &str,
+    interrupt: &Interrupt,
+    say: &mut dyn FnMut(&str),
+) -> Result<String, String> {
+    match &group.image {
+        InstanceImage::Image(image) => Ok(image.clone()),
+        InstanceImage::Build { file, context } => {
+            let tag = built_image(&group.pipeline, name);
+            engine.run(&build_args(file, context, &tag), interrupt)?;
+            say(&format!("built {tag} from {}", file.display()));
+            Ok(tag)
+        }
+    }
+}
+
+fn build_args(file: &Path, context: &Path, tag: &str) -> Vec<String> {
+    let mut args = strings(&["build", "-q", "-f"]);
+    args.push(file.display().to_string());
+    args.extend(strings(&["-t", tag]));
+    args.push(context.display().to_string());
+    args
+}
+
+/// `podman run -d …`: a long-lived container, labelled with its group, the
+/// group's deployment folder mounted read-only for the hooks.
+fn create_args(job: &DeployJob, name: &str, image: &str) -> Vec<String> {
+    let pipeline = job.container.as_ref().map_or("", |c| c.pipeline.as_str());
+    let instance = name.rsplit('-').next().unwrap_or_default();
+    let mut args = strings(&["run", "-d", "--name", name, "--hostname", name]);
+    for (key, value) in [
+        ("io.gantry.pipeline", pipeline),
+        ("io.gantry.group", job.group.as_str()),
+        ("io.gantry.instance", instance),
+        (STATE_LABEL, &job.state.display().to_string()),
+    ] {
+        args.extend(["--label".into(), format!("{key}={value}")]);
+    }
+    args.extend([
+        "--volume".into(),
+        format!("{}:{BUNDLE_MOUNT}:ro", job.state.display()),
+    ]);
+    args.extend(strings(&["--entrypoint", "sleep", image, "infinity"]));
+    args
+}
+
+/// Removes the group's containers and forgets what was installed on them
+/// (their records and any unfinished journal), then brings them up afresh.
+/// The caller holds the group's lock.
+pub fn reset(
+    job: &DeployJob,
+    interrupt: &Interrupt,
+    say: &mut dyn FnMut(&str),
+) -> Result<DeployJob, String> {
+    let engine = Engine::find()?;
+    for name in job.instances.iter().filter_map(|i| i.container.as_deref()) {
+        if engine.run(&strings(&["container", "exists", name]), interrupt).is_ok() {
+            engine.run(&strings(&["rm", "-f", "-t", "0", name]), interrupt)?;
+            say(&format!("removed container instance {name}"));
+        }
+    }
+    for journal in crate::deploy::journal::unfinished(&job.state) {
+        crate::deploy::journal::discard(&journal);
+    }
+    let mut state = crate::deploy::store::GroupState::load(&job.state).map_err(|e| format!("{e:#}"))?;
+    for instance in &job.instances {
+        state.instances.remove(&instance.name);
+    }
+    state.save(&job.state).map_err(|e| format!("{e:#}"))?;
+    bring_up(job, interrupt, say)
+}
+
+/// Instance `n` (from 1) of the group, running; for `--shell`.
+pub fn one_up(
+    job: &DeployJob,
+    n: usize,
+    interrupt: &Interrupt,
+    say: &mut dyn FnMut(&str),
+) -> Result<(Engine, String), String> {
+    let count = job.instances.len();
+    let Some(instance) = n.checked_sub(1).and_then(|i| job.instances.get(i)) else {
+        return Err(format!("group `{}` has instances 1 to {count}; there is no instance {n}", job.group));
+    };
+    let Some(name) = instance.container.clone() else {
+        return Err(format!("group `{}` has folder instances: instance {n} is the folder {} (give the group `instances: {{ count: {count}, image: … }}` for container instances)", job.group, instance.root.display()));
+    };
+    let single = DeployJob {
+        instances: vec![instance.clone()],
+        ..job.clone()
+    };
+    let up = bring_up(&single, interrupt, say)?;
+    let engine = up.container.and_then(|c| c.engine).ok_or("no engine")?;
+    Ok((engine, name))
+}
+
+/// The engine command lines of a deployment to `job`'s container
+/// instances, for `--dry-run`: the first instance's, and how many more.
+pub fn commands(job: &DeployJob) -> Vec<String> {
+    let Some(group) = &job.container else {
+        return Vec::new();
+    };
+    let engine = match Engine::find() {
+        Ok(engine) => engine,
+        Err(why) => return vec![format!("# fails: {why}")],
+    };
+    let Some(first) = job.instances.first().and_then(|i| i.container.as_deref()) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    let image = match &group.image {
+        InstanceImage::Image(image) => image.clone(),
+        InstanceImage::Build { file, context } => {
+            let tag = built_image(&group.pipeline, &job.group);
+            lines.push(format!("{}   # when an instance is created", engine.show(&build_args(file, context, &tag))));
+            tag
+        }
+    };
+    lines.push(format!("{}   # when missing", engine.show(&create_args(job, first, &image))));
+    lines.push(engine.show(&strings(&["start", first])));
+    lines.push(format!("{}   # the instance root: files are installed below it", engine.show(&strings(&["mount", first]))));
+    let target = HookTarget { engine: engine.clone(), container: first.to_string() };
+    let (mut hook, _) = target.wrap(crate::exec::process::ProcessSpec {
+        program: format!("{BUNDLE_MOUNT}/<deployment>/revision/<script>"),
+        env: vec![("LIFECYCLE_EVENT".into(), String::new()), ("DEPLOYMENT_ID".into(), String::new())],
+        ..Default::default()
+    });
+    if let Some(token) = hook.args.iter_mut().find(|a| a.contains('-') && a.chars().all(|c| c.is_ascii_digit() || c == '-')) {
+        *token = "<token>".into();
+    }
+    lines.push(format!("{}   # each hook script", engine.show(&hook.args)));
+    match job.instances.len() {
+        1 => {}
+        2 => lines.push("# likewise for instance 2".into()),
+        n => lines.push(format!("# likewise for instances 2 to {n}")),
+    }
+    lines
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
