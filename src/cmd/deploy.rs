@@ -43,6 +43,9 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
     };
     let next = record::next_id(&pipeline.root);
     let plan = planned(next.to_string())?;
+    if args.shell.is_some() || args.reset {
+        return super::deploy_instances::execute(&plan, args);
+    }
     if let Some(root) = &args.root {
         if globals
             .cwd

@@ -508,16 +508,32 @@ fn container_image(
     match (&raw.image, &raw.build) {
         (Some(image), None) => {
             if let Some(context) = &raw.context {
-                found.push(error(file, "C042", span(context), "`context:` without `build:`".into(), "`context:` is the build context of `build:`; with `image:` leave it out"));
+                found.push(error(
+                    file,
+                    "C042",
+                    span(context),
+                    "`context:` without `build:`".into(),
+                    "`context:` is the build context of `build:`; with `image:` leave it out",
+                ));
             }
             Some(InstanceImage::Image(text(image, "image", found)))
         }
         (None, Some(build)) => Some(InstanceImage::Build {
             file: PathBuf::from(text(build, "build", found)),
-            context: PathBuf::from(raw.context.as_ref().map_or(".".into(), |c| text(c, "context", found))),
+            context: PathBuf::from(
+                raw.context
+                    .as_ref()
+                    .map_or(".".into(), |c| text(c, "context", found)),
+            ),
         }),
         (Some(image), Some(_)) => {
-            found.push(error(file, "C042", span(image), "container instances with both `image:` and `build:`".into(), "give one: `image: debian:bookworm` or `build: ci/Containerfile`"));
+            found.push(error(
+                file,
+                "C042",
+                span(image),
+                "container instances with both `image:` and `build:`".into(),
+                "give one: `image: debian:bookworm` or `build: ci/Containerfile`",
+            ));
             None
         }
         (None, None) => {

@@ -9,13 +9,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::container::hook::HookTarget;
 use super::io::InstanceIo;
 use super::paths;
 use super::permissions::is_superuser;
 use crate::appspec::{resolve_script, HookScript, ScriptPath};
 use crate::events::Status;
 use crate::exec::outcome::{Outcome, LEFTOVERS};
-use super::container::hook::HookTarget;
 use crate::exec::process::{Exit, ProcessSpec};
 
 /// The variables every script gets (rule 49), besides the action's.
@@ -129,7 +129,13 @@ pub fn run_event(
         if let (Some(c), Some(running)) = (&env.container, &running) {
             if matches!(finished.exit, Exit::TimedOut | Exit::Interrupted) {
                 if let Err(why) = c.target.stop(running) {
-                    io.say(event, &format!("cannot stop {} inside {}: {why}", script.location, c.target.container));
+                    io.say(
+                        event,
+                        &format!(
+                            "cannot stop {} inside {}: {why}",
+                            script.location, c.target.container
+                        ),
+                    );
                 }
             }
         }

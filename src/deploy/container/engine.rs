@@ -28,7 +28,11 @@ impl Engine {
 
     /// The command line of `args`, as `--dry-run` shows it.
     pub fn show(&self, args: &[String]) -> String {
-        let name = self.program.file_name().unwrap_or_default().to_string_lossy();
+        let name = self
+            .program
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         let mut line = name.into_owned();
         for arg in args {
             line.push(' ');
@@ -57,7 +61,11 @@ impl Engine {
             exit => Err(format!(
                 "`{}` failed ({exit:?}): {}{}",
                 self.show(args),
-                if stderr.is_empty() { "no message" } else { &stderr },
+                if stderr.is_empty() {
+                    "no message"
+                } else {
+                    &stderr
+                },
                 hint(&stderr)
             )),
         }
@@ -70,6 +78,8 @@ fn hint(stderr: &str) -> String {
         "; the OCI runtime cannot set the default ulimits here: point CONTAINERS_CONF at a containers.conf with `[containers] default_ulimits = []` and `[engine] runtime = \"runc\"`"
     } else if stderr.contains("mount") && !super::super::permissions::is_superuser() {
         "; installing into a container instance mounts its file system, which needs root: run gantry as root, or under rootless podman as `podman unshare gantry deploy …`"
+    } else if stderr.contains("catatonit") || stderr.contains("init binary") {
+        "; container instances run with `--init`: install catatonit (`apt-get install -y catatonit`)"
     } else if stderr.contains("no such container") {
         "; the instance's container is gone: `gantry deploy --reset` recreates the group's instances"
     } else {

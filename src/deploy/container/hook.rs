@@ -19,8 +19,7 @@ use crate::exec::process::ProcessSpec;
 const WRAPPER: &str = r#"f=/run/gantry/hook.$1; shift; mkdir -p /run/gantry && echo $$ > "$f"; "$@"; rc=$?; rm -f "$f"; exit $rc"#;
 
 /// Kills the process group recorded in `/run/gantry/hook.$1`.
-const STOP: &str =
-    r#"f=/run/gantry/hook.$1; [ -s "$f" ] && kill -KILL -"$(cat "$f")" 2>/dev/null; rm -f "$f"; true"#;
+const STOP: &str = r#"f=/run/gantry/hook.$1; [ -s "$f" ] && kill -KILL -"$(cat "$f")" 2>/dev/null; rm -f "$f"; true"#;
 
 /// Kills every hook left running by an earlier gantry.
 pub const STOP_STALE: &str = r#"for f in /run/gantry/hook.*; do [ -s "$f" ] && kill -KILL -"$(cat "$f")" 2>/dev/null; rm -f "$f"; done; true"#;
@@ -39,7 +38,8 @@ pub struct HookTarget {
 
 /// A running hook's handle, to stop it inside the container.
 pub struct Running {
-    token: String,
+    /// Names the pid file of this run of the wrapper.
+    pub token: String,
 }
 
 impl HookTarget {

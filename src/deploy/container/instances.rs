@@ -64,9 +64,17 @@ pub fn bring_up(
 }
 
 /// Checks that the existing container `name` belongs to this group's state.
-fn adopt(engine: &Engine, name: &str, job: &DeployJob, interrupt: &Interrupt) -> Result<(), String> {
+fn adopt(
+    engine: &Engine,
+    name: &str,
+    job: &DeployJob,
+    interrupt: &Interrupt,
+) -> Result<(), String> {
     let format = format!("{{{{index .Config.Labels \"{STATE_LABEL}\"}}}}");
-    let owner = engine.run(&strings(&["container", "inspect", "--format", &format, name]), interrupt)?;
+    let owner = engine.run(
+        &strings(&["container", "inspect", "--format", &format, name]),
+        interrupt,
+    )?;
     if Path::new(&owner) != job.state {
         return Err(format!(
             "the container {name} is not this group's instance: it was created for the deployments in {} (run from that checkout, or `gantry deploy --group {} --reset` to recreate it for this one)",
@@ -123,7 +131,14 @@ fn create_args(job: &DeployJob, name: &str, image: &str) -> Vec<String> {
         "--volume".into(),
         format!("{}:{BUNDLE_MOUNT}:ro", job.state.display()),
     ]);
-    args.extend(strings(&["--entrypoint", "sleep", image, "infinity"]));
+    // `--init`: a hook's orphans are reaped, not left as zombies of `sleep`.
+    args.extend(strings(&[
+        "--init",
+        "--entrypoint",
+        "sleep",
+        image,
+        "infinity",
+    ]));
     args
 }
 
@@ -137,7 +152,10 @@ pub fn reset(
 ) -> Result<DeployJob, String> {
     let engine = Engine::find()?;
     for name in job.instances.iter().filter_map(|i| i.container.as_deref()) {
-        if engine.run(&strings(&["container", "exists", name]), interrupt).is_ok() {
+        if engine
+            .run(&strings(&["container", "exists", name]), interrupt)
+            .is_ok()
+        {
             engine.run(&strings(&["rm", "-f", "-t", "0", name]), interrupt)?;
             say(&format!("removed container instance {name}"));
         }
@@ -145,7 +163,8 @@ pub fn reset(
     for journal in crate::deploy::journal::unfinished(&job.state) {
         crate::deploy::journal::discard(&journal);
     }
-    let mut state = crate::deploy::store::GroupState::load(&job.state).map_err(|e| format!("{e:#}"))?;
+    let mut state =
+        crate::deploy::store::GroupState::load(&job.state).map_err(|e| format!("{e:#}"))?;
     for instance in &job.instances {
         state.instances.remove(&instance.name);
     }
@@ -162,7 +181,10 @@ pub fn one_up(
 ) -> Result<(Engine, String), String> {
     let count = job.instances.len();
     let Some(instance) = n.checked_sub(1).and_then(|i| job.instances.get(i)) else {
-        return Err(format!("group `{}` has instances 1 to {count}; there is no instance {n}", job.group));
+        return Err(format!(
+            "group `{}` has instances 1 to {count}; there is no instance {n}",
+            job.group
+        ));
     };
     let Some(name) = instance.container.clone() else {
         return Err(format!("group `{}` has folder instances: instance {n} is the folder {} (give the group `instances: {{ count: {count}, image: … }}` for container instances)", job.group, instance.root.display()));
@@ -194,20 +216,35 @@ pub fn commands(job: &DeployJob) -> Vec<String> {
         InstanceImage::Image(image) => image.clone(),
         InstanceImage::Build { file, context } => {
             let tag = built_image(&group.pipeline, &job.group);
-            lines.push(format!("{}   # when an instance is created", engine.show(&build_args(file, context, &tag))));
+            lines.push(format!(
+                "{}   # when an instance is created",
+                engine.show(&build_args(file, context, &tag))
+            ));
             tag
         }
     };
-    lines.push(format!("{}   # when missing", engine.show(&create_args(job, first, &image))));
+    lines.push(format!(
+        "{}   # when missing",
+        engine.show(&create_args(job, first, &image))
+    ));
     lines.push(engine.show(&strings(&["start", first])));
-    lines.push(format!("{}   # the instance root: files are installed below it", engine.show(&strings(&["mount", first]))));
-    let target = HookTarget { engine: engine.clone(), container: first.to_string() };
-    let (mut hook, _) = target.wrap(crate::exec::process::ProcessSpec {
+    lines.push(format!(
+        "{}   # the instance root: files are installed below it",
+        engine.show(&strings(&["mount", first]))
+    ));
+    let target = HookTarget {
+        engine: engine.clone(),
+        container: first.to_string(),
+    };
+    let (mut hook, running) = target.wrap(crate::exec::process::ProcessSpec {
         program: format!("{BUNDLE_MOUNT}/<deployment>/revision/<script>"),
-        env: vec![("LIFECYCLE_EVENT".into(), String::new()), ("DEPLOYMENT_ID".into(), String::new())],
+        env: vec![
+            ("LIFECYCLE_EVENT".into(), String::new()),
+            ("DEPLOYMENT_ID".into(), String::new()),
+        ],
         ..Default::default()
     });
-    if let Some(token) = hook.args.iter_mut().find(|a| a.contains('-') && a.chars().all(|c| c.is_ascii_digit() || c == '-')) {
+    if let Some(token) = hook.args.iter_mut().find(|a| **a == running.token) {
         *token = "<token>".into();
     }
     lines.push(format!("{}   # each hook script", engine.show(&hook.args)));

@@ -65,7 +65,12 @@ pub fn container_name(pipeline: &str, group: &str, instance: &str) -> String {
             })
             .collect()
     };
-    format!("gantry-{}-{}-{}", clean(pipeline), clean(group), clean(instance))
+    format!(
+        "gantry-{}-{}-{}",
+        clean(pipeline),
+        clean(group),
+        clean(instance)
+    )
 }
 
 /// The image name a `build:` group's Containerfile is built into.
@@ -102,7 +107,10 @@ mod tests {
 
     #[test]
     fn names_hold_only_what_an_engine_accepts() {
-        assert_eq!(container_name("web app", "dev", "1"), "gantry-web-app-dev-1");
+        assert_eq!(
+            container_name("web app", "dev", "1"),
+            "gantry-web-app-dev-1"
+        );
         assert_eq!(
             built_image("Web", "dev"),
             "localhost/gantry-web-dev-instance:latest"
