@@ -291,3 +291,100 @@ fn reset_recreates_the_instances_and_shell_opens_one() {
         "the shell's exit code: {text}"
     );
 }
+
+#[test]
+fn container_instance_config_errors_are_located() {
+    let stages = "stages: [ { name: s, run: 'true' } ]\n";
+    let cases = [
+        (
+            "{ count: 2 }",
+            "5:16",
+            "container instances without `image:` or `build:`",
+        ),
+        (
+            "{ count: 0, image: x }",
+            "5:25",
+            "a group of 0 container instances",
+        ),
+        (
+            "{ image: a, build: b }",
+            "5:25",
+            "both `image:` and `build:`",
+        ),
+        (
+            "{ image: a, context: . }",
+            "5:37",
+            "`context:` without `build:`",
+        ),
+        ("{ image: '' }", "5:25", "`image:` is empty"),
+        ("{ image: a, imgae: b }", "5:28", "unknown field `imgae`"),
+    ];
+    for (instances, at, message) in cases {
+        let repo = Repo::new(&format!(
+            "version: 1\nname: p\ndeploy_groups:\n  dev:\n    instances: {instances}\n{stages}"
+        ));
+        let out = repo.run(&["list"]);
+        assert_eq!(out.code, 2, "{instances}\n{}", out.all());
+        assert!(out.stderr.contains(message), "{instances}\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("gantry.yml:{at}")),
+            "{instances}\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn shell_and_reset_need_container_instances() {
+    let repo = Repo::new("version: 1\nname: p\ndeploy_groups: { dev: { instances: 2 } }\nstages: [ { name: s, run: 'true' } ]\n");
+    for args in [["--shell", "1"].as_slice(), ["--reset"].as_slice()] {
+        let out = repo.run(&[&["deploy", "--group", "dev"], args].concat());
+        assert_eq!(out.code, 2, "{}", out.all());
+        assert!(
+            out.stderr.contains("group `dev` has folder instances"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(
+        !repo.path().join(".gantry/targets").exists(),
+        "nothing was deployed"
+    );
+}
+
+#[test]
+fn dry_run_shows_the_engine_commands() {
+    if !common::have_program("podman", "apt-get install -y podman") {
+        return;
+    }
+    let repo = Repo::new(&config("shop", "localhost/some-image:1"));
+    let out = repo.run(&["run", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    for line in [
+        "deploy rev to dev (2 container instances of localhost/some-image:1, AllAtOnce)",
+        "podman run -d --name gantry-shop-dev-1 --hostname gantry-shop-dev-1",
+        "--label io.gantry.group=dev",
+        "podman mount gantry-shop-dev-1",
+        "podman exec --workdir / --env LIFECYCLE_EVENT --env DEPLOYMENT_ID gantry-shop-dev-1 sh -c",
+        "# likewise for instance 2",
+    ] {
+        assert!(
+            out.stdout.contains(line),
+            "{line:?} missing from:\n{}",
+            out.stdout
+        );
+    }
+    let graph = repo.run(&["graph"]);
+    assert!(
+        graph
+            .stdout
+            .contains("dev: 2 container instances (localhost/some-image:1), AllAtOnce"),
+        "{}",
+        graph.stdout
+    );
+    let nothing = podman()
+        .args(["container", "exists", "gantry-shop-dev-1"])
+        .status()
+        .unwrap();
+    assert!(!nothing.success(), "a dry run creates no container");
+}

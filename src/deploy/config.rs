@@ -65,7 +65,7 @@ pub enum RawInstances {
     /// `instances: [a, b]`.
     Roots(Vec<Spanned<String>>),
     /// `instances: { count: 2, image: debian:bookworm }` (or `build:`).
-    Containers(RawContainerInstances),
+    Containers(Box<RawContainerInstances>),
 }
 
 /// `instances: { count, image | build, context }`: long-lived containers.
@@ -250,7 +250,7 @@ impl fmt::Display for InstanceImage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InstanceImage::Image(image) => f.write_str(image),
-            InstanceImage::Build { file, .. } => write!(f, "built from {}", file.display()),
+            InstanceImage::Build { file, .. } => write!(f, "{} (built)", file.display()),
         }
     }
 }
@@ -327,7 +327,7 @@ impl<'de> Deserialize<'de> for RawInstances {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 RawContainerInstances::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawInstances::Containers)
+                    .map(|c| RawInstances::Containers(Box::new(c)))
             }
         }
         deserializer.deserialize_any(InstancesVisitor)

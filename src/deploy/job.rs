@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::config::{DeployAction, DeployGroup, DeploymentConfig};
+use super::config::{DeployAction, DeployGroup, DeploymentConfig, InstanceImage};
 use super::container::{self, container_name, ContainerGroup};
 use crate::config::{Pipeline, Span};
 use crate::diagnostics::Diagnostic;
@@ -94,8 +94,11 @@ impl DeployJob {
         };
         let n = self.instances.len();
         let s = if n == 1 { "" } else { "s" };
-        let kind = match &self.container {
-            Some(c) => format!("container instance{s} of {}", c.image),
+        let kind = match &self.container.as_ref().map(|c| &c.image) {
+            Some(InstanceImage::Image(image)) => format!("container instance{s} of {image}"),
+            Some(InstanceImage::Build { file, .. }) => {
+                format!("container instance{s} of {} (built)", rel(file))
+            }
             None => format!("instance{s}"),
         };
         format!("{what} to {} ({n} {kind}, {})", self.group, self.config)

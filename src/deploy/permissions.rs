@@ -118,13 +118,13 @@ pub fn is_superuser() -> bool {
 
 /// The uid and gid for the entry's `owner` and `group` (rule 37: unknown names fail Install).
 fn ids(root: &Root, entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
-    let (find, machine): (&dyn Fn(&str, bool) -> Option<u32>, _) = if root.container {
-        (
-            &|name, user| super::container::accounts::lookup(&root.path, name, user),
-            "in the container",
-        )
-    } else {
-        (&lookup, "on this machine")
+    let find = |name: &str, user: bool| match root.container {
+        true => super::container::accounts::lookup(&root.path, name, user),
+        false => lookup(name, user),
+    };
+    let machine = match root.container {
+        true => "in the container",
+        false => "on this machine",
     };
     let uid = match &entry.owner {
         Some(name) => Some(find(name, true).ok_or_else(|| {

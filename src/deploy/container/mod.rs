@@ -87,7 +87,10 @@ pub fn resolve(image: &InstanceImage, root: &std::path::Path) -> InstanceImage {
         InstanceImage::Image(_) => image.clone(),
         InstanceImage::Build { file, context } => InstanceImage::Build {
             file: root.join(file),
-            context: root.join(context),
+            context: match context.to_str() {
+                Some(".") => root.to_path_buf(),
+                _ => root.join(context),
+            },
         },
     }
 }
