@@ -8,8 +8,8 @@ use crate::cli::DeployArgs;
 use crate::deploy::container::instances;
 use crate::deploy::{store, DeployJob};
 use crate::error::{UsageError, EXIT_OK};
-use crate::exec::interrupt::Interrupt;
 use crate::plan::{Plan, Work};
+use crate::proc::interrupt::Interrupt;
 
 /// Runs `--shell` or `--reset` for the group's job in `plan`; the exit code.
 pub fn execute(plan: &Plan, args: &DeployArgs) -> anyhow::Result<u8> {

@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
-use crate::exec::interrupt::Interrupt;
-use crate::exec::process::{self, Exit, OutputSink, ProcessSpec};
+use crate::proc::interrupt::Interrupt;
+use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
 
 /// The engine program container instances are driven with.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,8 +12,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::engine::Engine;
-use crate::exec::interrupt::Interrupt;
-use crate::exec::process::ProcessSpec;
+use crate::proc::interrupt::Interrupt;
+use crate::proc::process::ProcessSpec;
 
 /// Records the wrapper's pid, runs the script, removes the record.
 const WRAPPER: &str = r#"f=/run/gantry/hook.$1; shift; mkdir -p /run/gantry && echo $$ > "$f"; "$@"; rc=$?; rm -f "$f"; exit $rc"#;

@@ -8,9 +8,9 @@ use std::path::Path;
 use super::engine::Engine;
 use super::hook::{HookTarget, STOP_STALE};
 use super::{built_image, ContainerGroup, BUNDLE_MOUNT};
-use crate::deploy::config::InstanceImage;
+use crate::config::deploy::InstanceImage;
 use crate::deploy::job::DeployJob;
-use crate::exec::interrupt::Interrupt;
+use crate::proc::interrupt::Interrupt;
 
 /// The label holding the group's state folder: a container made for
 /// another checkout's pipeline of the same name is not taken over.
@@ -236,7 +236,7 @@ pub fn commands(job: &DeployJob) -> Vec<String> {
         engine: engine.clone(),
         container: first.to_string(),
     };
-    let (mut hook, running) = target.wrap(crate::exec::process::ProcessSpec {
+    let (mut hook, running) = target.wrap(crate::proc::process::ProcessSpec {
         program: format!("{BUNDLE_MOUNT}/<deployment>/revision/<script>"),
         env: vec![
             ("LIFECYCLE_EVENT".into(), String::new()),

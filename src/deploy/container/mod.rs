@@ -34,7 +34,7 @@ pub mod instances;
 
 use std::path::PathBuf;
 
-use crate::deploy::config::InstanceImage;
+use crate::config::deploy::InstanceImage;
 
 /// Where the group's deployment folder (bundles) is mounted, read-only,
 /// inside each container instance.
