@@ -50,6 +50,8 @@ fn config(pipeline: &str, image: &str) -> String {
     format!(
         "version: 1
 name: {pipeline}
+secrets: [API_TOKEN]
+env: {{ API_TOKEN: \"${{env.API_TOKEN}}\" }}
 deploy_groups:
   dev:
     instances: {{ count: 2, image: \"{image}\" }}
@@ -61,10 +63,15 @@ stages:
     )
 }
 
-/// gantry with this machine's `containers.conf`.
+/// The value of the secret `API_TOKEN`.
+const SECRET: &str = "s3cr3t-c0ntainer-v4lue";
+
+/// gantry with this machine's `containers.conf` and the secret.
 fn gantry(repo: &Repo, args: &[&str]) -> Outcome {
     let mut command = repo.command(args);
-    command.env("CONTAINERS_CONF", containers_conf());
+    command
+        .env("CONTAINERS_CONF", containers_conf())
+        .env("API_TOKEN", SECRET);
     run_command(command)
 }
 
@@ -113,7 +120,7 @@ fn revision(repo: &Repo, tag: &str, validate: u8) {
     write_exec(
         repo,
         "rev/hooks/before.sh",
-        "#!/bin/sh\nset -e\nid web >/dev/null 2>&1 || useradd --system --user-group web\nmkdir -p /var/lib/app && chown web /var/lib/app\nif [ -f /srv/www/index.html ]; then echo \"found $(cat /srv/www/index.html)\"; fi\n",
+        "#!/bin/sh\nset -e\nid web >/dev/null 2>&1 || useradd --system --user-group web\nmkdir -p /var/lib/app && chown web /var/lib/app\nif [ -f /srv/www/index.html ]; then echo \"found $(cat /srv/www/index.html)\"; fi\necho \"token=$API_TOKEN\"\n",
     );
     write_exec(
         repo,
@@ -159,6 +166,23 @@ fn a_deployment_onto_two_debian_containers_rolls_back_inside_them() {
         "the instances were kept: {out}"
     );
     assert!(out.contains("restored the revision of"), "{out}");
+    assert!(
+        out.contains("[dev/1 BeforeInstall] token=***"),
+        "the secret reached the hook, masked: {out}"
+    );
+    let logs = String::from_utf8_lossy(
+        &Command::new("grep")
+            .args(["-r", SECRET, ".gantry"])
+            .current_dir(repo.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    assert!(
+        !out.contains(SECRET) && logs.is_empty(),
+        "the secret is masked everywhere: {out}{logs}"
+    );
     for n in [1, 2] {
         let c = instances.name(n);
         assert_eq!(
