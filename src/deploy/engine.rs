@@ -61,7 +61,7 @@ fn deploy(
     let _lock = store::lock(&job.state, &job.group)?;
     let up = container::instances::bring_up(job, io.interrupt, &mut |line| io.say(line))
         .map_err(|why| anyhow::anyhow!("{why}; nothing was deployed"))?;
-    let job = &up;
+    let job = &up.job;
     let shared = Shared {
         job,
         action,

@@ -289,6 +289,7 @@ fn reset_recreates_the_instances_and_shell_opens_one() {
         ])
         .current_dir(repo.path())
         .env("CONTAINERS_CONF", containers_conf())
+        .env("API_TOKEN", SECRET)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -380,7 +381,7 @@ fn dry_run_shows_the_engine_commands() {
         return;
     }
     let repo = Repo::new(&config("shop", "localhost/some-image:1"));
-    let out = repo.run(&["run", "--dry-run"]);
+    let out = gantry(&repo, &["run", "--dry-run"]);
     assert_eq!(out.code, 0, "{}", out.all());
     for line in [
         "deploy rev to dev (2 container instances of localhost/some-image:1, AllAtOnce)",
@@ -396,7 +397,7 @@ fn dry_run_shows_the_engine_commands() {
             out.stdout
         );
     }
-    let graph = repo.run(&["graph"]);
+    let graph = gantry(&repo, &["graph"]);
     assert!(
         graph
             .stdout

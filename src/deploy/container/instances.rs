@@ -16,22 +16,47 @@ use crate::proc::interrupt::Interrupt;
 /// another checkout's pipeline of the same name is not taken over.
 const STATE_LABEL: &str = "io.gantry.state";
 
+/// A job whose container instances are up, their file systems mounted
+/// until this is dropped.
+pub struct Up {
+    /// The job, each container instance's root its mounted file system.
+    pub job: DeployJob,
+    engine: Option<Engine>,
+    mounted: Vec<String>,
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        // A running container keeps its own mount; this only ends gantry's.
+        if let (Some(engine), false) = (&self.engine, self.mounted.is_empty()) {
+            let mut args = strings(&["umount"]);
+            args.append(&mut self.mounted);
+            let _ = engine.run(&args, &Interrupt::default());
+        }
+    }
+}
+
 /// `job` with its container instances running and their roots mounted
 /// (unchanged for folder instances). `say` gets what was done.
 pub fn bring_up(
     job: &DeployJob,
     interrupt: &Interrupt,
     say: &mut dyn FnMut(&str),
-) -> Result<DeployJob, String> {
+) -> Result<Up, String> {
+    let mut up = Up {
+        job: job.clone(),
+        engine: None,
+        mounted: Vec::new(),
+    };
     let Some(group) = &job.container else {
-        return Ok(job.clone());
+        return Ok(up);
     };
     let engine = Engine::find()?;
     std::fs::create_dir_all(&job.state)
         .map_err(|e| format!("cannot create {}: {e}", job.state.display()))?;
+    up.engine = Some(engine.clone());
     let mut image = None;
-    let mut up = job.clone();
-    for instance in &mut up.instances {
+    for instance in &mut up.job.instances {
         let Some(name) = instance.container.clone() else {
             continue;
         };
@@ -49,6 +74,7 @@ pub fn bring_up(
         }
         run(&strings(&["start", &name]))?;
         let root = run(&strings(&["mount", &name]))?;
+        up.mounted.push(name.clone());
         let target = HookTarget {
             engine: engine.clone(),
             container: name.clone(),
@@ -57,7 +83,7 @@ pub fn bring_up(
         instance.root = root.into();
         instance.explicit = true;
     }
-    if let Some(container) = &mut up.container {
+    if let Some(container) = &mut up.job.container {
         container.engine = Some(engine);
     }
     Ok(up)
@@ -149,7 +175,7 @@ pub fn reset(
     job: &DeployJob,
     interrupt: &Interrupt,
     say: &mut dyn FnMut(&str),
-) -> Result<DeployJob, String> {
+) -> Result<Up, String> {
     let engine = Engine::find()?;
     for name in job.instances.iter().filter_map(|i| i.container.as_deref()) {
         if engine
@@ -194,7 +220,7 @@ pub fn one_up(
         ..job.clone()
     };
     let up = bring_up(&single, interrupt, say)?;
-    let engine = up.container.and_then(|c| c.engine).ok_or("no engine")?;
+    let engine = up.engine.clone().ok_or("no engine")?;
     Ok((engine, name))
 }
 
