@@ -411,3 +411,43 @@ fn dry_run_shows_the_engine_commands() {
         .unwrap();
     assert!(!nothing.success(), "a dry run creates no container");
 }
+
+#[test]
+fn a_hook_left_running_by_a_killed_gantry_is_stopped_at_the_next_deployment() {
+    let Some((image, instances)) = setup("killed") else {
+        return;
+    };
+    let repo = Repo::new(&config(&instances.pipeline, image));
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n",
+    );
+    write_exec(&repo, "rev/start.sh", "#!/bin/sh\nsleep 4244\n");
+    let mut command = repo.command(&["run"]);
+    command
+        .env("CONTAINERS_CONF", containers_conf())
+        .env("API_TOKEN", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = command.spawn().expect("gantry starts");
+    let running = "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done | grep -c 'sleep 42[4]4' || true";
+    let c = instances.name(1);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while inside(&c, running) != "1" {
+        assert!(Instant::now() < deadline, "the hook never started in {c}");
+        std::thread::yield_now();
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        inside(&c, running),
+        "1",
+        "kill -9 of gantry leaves the hook running inside"
+    );
+
+    let recover = gantry(&repo, &["deploy", "--group", "dev", "--recover"]);
+    assert_eq!(recover.code, 0, "{}", recover.all());
+    for n in [1, 2] {
+        assert_eq!(inside(&instances.name(n), running), "0", "instance {n}");
+    }
+}
