@@ -2,7 +2,8 @@
 //! does (rules 44–50): in file order, the first failure failing the event;
 //! the agent's environment variables; each script's `timeout`; `runas`
 //! through `su` when gantry is root. Scripts run in the instance root, the
-//! local stand-in for the agent's working directory `/`.
+//! local stand-in for the agent's working directory `/` — or, on a
+//! container instance, inside the container ([`super::container::hook`]).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -16,7 +17,7 @@ use super::permissions::is_superuser;
 use crate::appspec::{resolve_script, HookScript, ScriptPath};
 use crate::events::Status;
 use crate::proc::outcome::{Outcome, LEFTOVERS};
-use crate::proc::process::{Exit, ProcessSpec};
+use crate::proc::process::{Exit, Finished, ProcessSpec};
 
 /// The variables every script gets (rule 49), besides the action's.
 pub struct HookEnv {
@@ -118,27 +119,7 @@ pub fn run_event(
             detached_may_stay: true,
             ..Default::default()
         };
-        let (spec, running) = match &env.container {
-            Some(c) => {
-                let (spec, running) = c.target.wrap(spec);
-                (spec, Some(running))
-            }
-            None => (spec, None),
-        };
-        let finished = io.run(event, &spec);
-        if let (Some(c), Some(running)) = (&env.container, &running) {
-            if matches!(finished.exit, Exit::TimedOut | Exit::Interrupted) {
-                if let Err(why) = c.target.stop(running) {
-                    io.say(
-                        event,
-                        &format!(
-                            "cannot stop {} inside {}: {why}",
-                            script.location, c.target.container
-                        ),
-                    );
-                }
-            }
-        }
+        let finished = run_script(io, event, spec, env, &script.location);
         let outcome = Outcome::of_process(&finished, Some(timeout));
         if finished.leftovers_stopped {
             io.say(event, &format!("{LEFTOVERS} ({}); start services detached (setsid) or through the service manager", script.location));
@@ -149,6 +130,33 @@ pub fn run_event(
         }
     }
     None
+}
+
+/// Runs `spec` for the script at `location`: on the host, or inside the
+/// instance's container, where a script stopped by its timeout or Ctrl-C
+/// has its process group killed too.
+fn run_script(
+    io: &mut InstanceIo<'_>,
+    event: &str,
+    spec: ProcessSpec,
+    env: &HookEnv,
+    location: &str,
+) -> Finished {
+    let Some(c) = &env.container else {
+        return io.run(event, &spec);
+    };
+    let (spec, running) = c.target.wrap(spec);
+    let finished = io.run(event, &spec);
+    if matches!(finished.exit, Exit::TimedOut | Exit::Interrupted) {
+        if let Err(why) = c.target.stop(&running) {
+            let name = &c.target.container;
+            io.say(
+                event,
+                &format!("cannot stop {location} inside {name}: {why}"),
+            );
+        }
+    }
+    finished
 }
 
 /// The script's path in the bundle, made executable if needed (rule 44).
