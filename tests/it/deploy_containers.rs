@@ -451,3 +451,35 @@ fn a_hook_left_running_by_a_killed_gantry_is_stopped_at_the_next_deployment() {
         assert_eq!(inside(&instances.name(n), running), "0", "instance {n}");
     }
 }
+
+#[test]
+fn an_engine_failure_is_reported_with_its_message_and_leaves_no_container() {
+    let Some((image, instances)) = setup("engine") else {
+        return;
+    };
+    let repo = Repo::new(&config(&instances.pipeline, image));
+    revision(&repo, "v1", 0);
+    let conf = repo.path().join("broken-containers.conf");
+    std::fs::write(&conf, "[engine]\nruntime = \"gantry-no-such-runtime\"\n").unwrap();
+    let mut command = repo.command(&["run"]);
+    command
+        .env("CONTAINERS_CONF", &conf)
+        .env("API_TOKEN", SECRET);
+    let out = run_command(command);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let text = out.all();
+    assert!(
+        text.contains("gantry-no-such-runtime"),
+        "the engine's own message: {text}"
+    );
+    assert!(
+        text.contains(&format!("podman run -d --name {}", instances.name(1))),
+        "{text}"
+    );
+    assert!(text.contains("nothing was deployed"), "{text}");
+    let left = podman()
+        .args(["container", "exists", &instances.name(1)])
+        .status()
+        .unwrap();
+    assert!(!left.success(), "no half-made container is left");
+}

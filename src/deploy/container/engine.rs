@@ -59,8 +59,13 @@ impl Engine {
             Exit::Interrupted => Err(format!("`{}` interrupted", self.show(args))),
             Exit::SpawnFailed(why) => Err(format!("cannot run {}: {why}", self.program.display())),
             exit => Err(format!(
-                "`{}` failed ({exit:?}): {}{}",
+                "`{}` failed ({}): {}{}",
                 self.show(args),
+                match exit {
+                    Exit::Code(code) => format!("exit code {code}"),
+                    Exit::Signal(signal) => format!("killed by signal {signal}"),
+                    other => format!("{other:?}"),
+                },
                 if stderr.is_empty() {
                     "no message"
                 } else {

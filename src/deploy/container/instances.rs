@@ -69,7 +69,11 @@ pub fn bring_up(
                 Some(image) => image,
                 None => image.insert(ensure_image(&engine, group, &job.group, interrupt, say)?),
             };
-            run(&create_args(job, &name, image))?;
+            if let Err(why) = run(&create_args(job, &name, image)) {
+                // Not left half made: the next deployment creates it afresh.
+                let _ = run(&strings(&["rm", "-f", "-t", "0", &name]));
+                return Err(why);
+            }
             say(&format!("created container instance {name} from {image}"));
         }
         run(&strings(&["start", &name]))?;
