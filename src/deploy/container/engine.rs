@@ -81,8 +81,6 @@ impl Engine {
 fn hint(stderr: &str) -> String {
     let hint = if stderr.contains("setrlimit") {
         "; the OCI runtime cannot set the default ulimits here: point CONTAINERS_CONF at a containers.conf with `[containers] default_ulimits = []` and `[engine] runtime = \"runc\"`"
-    } else if stderr.contains("mount") && !super::super::permissions::is_superuser() {
-        "; installing into a container instance mounts its file system, which needs root: run gantry as root, or under rootless podman as `podman unshare gantry deploy …`"
     } else if stderr.contains("catatonit") || stderr.contains("init binary") {
         "; container instances run with `--init`: install catatonit (`apt-get install -y catatonit`)"
     } else if stderr.contains("no such container") {

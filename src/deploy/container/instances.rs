@@ -51,6 +51,9 @@ pub fn bring_up(
     let Some(group) = &job.container else {
         return Ok(up);
     };
+    if !crate::deploy::permissions::is_superuser() {
+        return Err("container instances need gantry to run as root: files are installed through the container's mounted file system (`podman mount`), which needs root; rootless podman is not supported yet (use folder instances, `instances: N`, meanwhile)".into());
+    }
     let engine = Engine::find()?;
     std::fs::create_dir_all(&job.state)
         .map_err(|e| format!("cannot create {}: {e}", job.state.display()))?;

@@ -23,9 +23,9 @@
 //!   sink as host hooks, and a script stopped by its timeout or Ctrl-C has
 //!   its whole process group killed inside the container too.
 //!
-//! Mounting a container's file system needs root (or `podman unshare`
-//! for rootless podman); the engine calls live in [`engine`], a thin layer
-//! to be swapped for the shared container engine module.
+//! Mounting a container's file system needs root (rootless podman is not
+//! supported yet); the engine calls live in [`engine`], a thin layer to be
+//! swapped for the shared container engine module.
 
 pub mod accounts;
 pub mod engine;
