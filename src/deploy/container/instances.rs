@@ -4,6 +4,8 @@
 //! shell in one (`--shell N`), and the engine commands `--dry-run` shows.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use super::engine::Engine;
 use super::hook::{HookTarget, STOP_STALE};
@@ -58,37 +60,50 @@ pub fn bring_up(
     std::fs::create_dir_all(&job.state)
         .map_err(|e| format!("cannot create {}: {e}", job.state.display()))?;
     up.engine = Some(engine.clone());
-    let mut image = None;
-    for instance in &mut up.job.instances {
-        let Some(name) = instance.container.clone() else {
-            continue;
-        };
-        let run = |args: &[String]| engine.run(args, interrupt);
-        let exists = run(&strings(&["container", "exists", &name])).is_ok();
-        if exists {
-            adopt(&engine, &name, job, interrupt)?;
-        } else {
-            let image = match &image {
-                Some(image) => image,
-                None => image.insert(ensure_image(&engine, group, &job.group, interrupt, say)?),
-            };
-            if let Err(why) = run(&create_args(job, &name, image)) {
-                // Not left half made: the next deployment creates it afresh.
-                let _ = run(&strings(&["rm", "-f", "-t", "0", &name]));
-                return Err(why);
+    let names: Vec<(usize, String)> = job
+        .instances
+        .iter()
+        .enumerate()
+        .filter_map(|(i, instance)| Some((i, instance.container.clone()?)))
+        .collect();
+    let image = Mutex::new(None);
+    let next = AtomicUsize::new(0);
+    let workers = job.max_parallel.clamp(1, names.len().max(1));
+    let mut done: Vec<(usize, Result<Started, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some((i, name)) = names.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        done.push((*i, start_one(&engine, job, group, name, &image, interrupt)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    let mut first_error = None;
+    for (i, started) in done {
+        match started {
+            Ok(started) => {
+                started.said.iter().for_each(|line| say(line));
+                up.mounted.push(started.name);
+                let instance = &mut up.job.instances[i];
+                instance.root = started.root.into();
+                instance.explicit = true;
             }
-            say(&format!("created container instance {name} from {image}"));
+            Err(why) => {
+                first_error.get_or_insert(why);
+            }
         }
-        run(&strings(&["start", &name]))?;
-        let root = run(&strings(&["mount", &name]))?;
-        up.mounted.push(name.clone());
-        let target = HookTarget {
-            engine: engine.clone(),
-            container: name.clone(),
-        };
-        run(&target.sh(STOP_STALE, &[]))?;
-        instance.root = root.into();
-        instance.explicit = true;
+    }
+    if let Some(why) = first_error {
+        return Err(why);
     }
     if let Some(container) = &mut up.job.container {
         container.engine = Some(engine);
@@ -96,22 +111,100 @@ pub fn bring_up(
     Ok(up)
 }
 
-/// Checks that the existing container `name` belongs to this group's state.
-fn adopt(
+/// One container instance, up and mounted.
+struct Started {
+    name: String,
+    root: String,
+    said: Vec<String>,
+}
+
+/// Creates container `name` if missing (building the group's image once),
+/// starts it if stopped, stops hooks a killed gantry left running in it,
+/// and mounts its file system.
+fn start_one(
+    engine: &Engine,
+    job: &DeployJob,
+    group: &ContainerGroup,
+    name: &str,
+    image: &Mutex<Option<String>>,
+    interrupt: &Interrupt,
+) -> Result<Started, String> {
+    let run = |args: &[String]| engine.run(args, interrupt);
+    let mut said = Vec::new();
+    match inspect(engine, name, interrupt)? {
+        None => {
+            let image = {
+                let mut built = image.lock().unwrap_or_else(|e| e.into_inner());
+                match &*built {
+                    Some(image) => image.clone(),
+                    None => built
+                        .insert(ensure_image(
+                            engine,
+                            group,
+                            &job.group,
+                            interrupt,
+                            &mut |l| said.push(l.to_string()),
+                        )?)
+                        .clone(),
+                }
+            };
+            if let Err(why) = run(&create_args(job, name, &image)) {
+                // Not left half made: the next deployment creates it afresh.
+                let _ = run(&strings(&["rm", "-f", "-t", "0", name]));
+                return Err(why);
+            }
+            said.push(format!("created container instance {name} from {image}"));
+        }
+        Some((running, owner)) => {
+            adopt(name, &owner, job)?;
+            if running {
+                // `/run/gantry` is a tmpfs: a stopped container has no stale records.
+                let target = HookTarget {
+                    engine: engine.clone(),
+                    container: name.to_string(),
+                };
+                run(&target.sh(STOP_STALE, &[]))?;
+            } else {
+                run(&strings(&["start", name]))?;
+            }
+        }
+    }
+    let root = run(&strings(&["mount", name]))?;
+    Ok(Started {
+        name: name.to_string(),
+        root,
+        said,
+    })
+}
+
+/// Whether container `name` runs, and its state label; `None` when there
+/// is no such container.
+fn inspect(
     engine: &Engine,
     name: &str,
-    job: &DeployJob,
     interrupt: &Interrupt,
-) -> Result<(), String> {
-    let format = format!("{{{{index .Config.Labels \"{STATE_LABEL}\"}}}}");
-    let owner = engine.run(
+) -> Result<Option<(bool, String)>, String> {
+    let format = format!("{{{{.State.Running}}}} {{{{index .Config.Labels \"{STATE_LABEL}\"}}}}");
+    match engine.run(
         &strings(&["container", "inspect", "--format", &format, name]),
         interrupt,
-    )?;
-    if Path::new(&owner) != job.state {
+    ) {
+        Ok(out) => {
+            let (running, owner) = out.split_once(' ').unwrap_or((&out, ""));
+            Ok(Some((running == "true", owner.to_string())))
+        }
+        Err(why) if why.contains("no such container") => Ok(None),
+        Err(why) => Err(why),
+    }
+}
+
+/// Checks that the container `name`, made for the state folder `owner`,
+/// belongs to this group.
+fn adopt(name: &str, owner: &str, job: &DeployJob) -> Result<(), String> {
+    if Path::new(owner) != job.state {
         return Err(format!(
             "the container {name} is not this group's instance: it was created for the deployments in {} (run from that checkout, or `gantry deploy --group {} --reset` to recreate it for this one)",
-            if owner.is_empty() { "another tool" } else { &owner },
+            if owner.is_empty() { "another tool" } else { owner },
             job.group
         ));
     }
@@ -163,6 +256,8 @@ fn create_args(job: &DeployJob, name: &str, image: &str) -> Vec<String> {
     args.extend([
         "--volume".into(),
         format!("{}:{BUNDLE_MOUNT}:ro", job.state.display()),
+        "--tmpfs".into(),
+        "/run/gantry".into(),
     ]);
     // `--init`: a hook's orphans are reaped, not left as zombies of `sleep`.
     args.extend(strings(&[
