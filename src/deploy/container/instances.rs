@@ -60,32 +60,7 @@ pub fn bring_up(
     std::fs::create_dir_all(&job.state)
         .map_err(|e| format!("cannot create {}: {e}", job.state.display()))?;
     up.engine = Some(engine.clone());
-    let names: Vec<(usize, String)> = job
-        .instances
-        .iter()
-        .enumerate()
-        .filter_map(|(i, instance)| Some((i, instance.container.clone()?)))
-        .collect();
-    let image = Mutex::new(None);
-    let next = AtomicUsize::new(0);
-    let workers = job.max_parallel.clamp(1, names.len().max(1));
-    let mut done: Vec<(usize, Result<Started, String>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    while let Some((i, name)) = names.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        done.push((*i, start_one(&engine, job, group, name, &image, interrupt)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+    let mut done = start_all(&engine, job, group, interrupt);
     done.sort_by_key(|(i, _)| *i);
     let mut first_error = None;
     for (i, started) in done {
@@ -109,6 +84,42 @@ pub fn bring_up(
         container.engine = Some(engine);
     }
     Ok(up)
+}
+
+/// [`start_one`] for every container instance of `job`, `max_parallel` at
+/// a time; results by instance index.
+fn start_all(
+    engine: &Engine,
+    job: &DeployJob,
+    group: &ContainerGroup,
+    interrupt: &Interrupt,
+) -> Vec<(usize, Result<Started, String>)> {
+    let names: Vec<(usize, String)> = job
+        .instances
+        .iter()
+        .enumerate()
+        .filter_map(|(i, instance)| Some((i, instance.container.clone()?)))
+        .collect();
+    let image = Mutex::new(None);
+    let next = AtomicUsize::new(0);
+    let workers = job.max_parallel.clamp(1, names.len().max(1));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some((i, name)) = names.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        done.push((*i, start_one(engine, job, group, name, &image, interrupt)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// One container instance, up and mounted.
