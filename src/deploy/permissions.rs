@@ -26,7 +26,7 @@ pub fn apply(
         let selected = select(entry, &object, targets);
         let owner = if entry.owner.is_some() || entry.group.is_some() {
             if is_root {
-                Some(ids(entry)?)
+                Some(ids(root, entry)?)
             } else {
                 notes.push(format!(
                     "owner/group of {} not applied: gantry is not running as root",
@@ -115,20 +115,28 @@ pub fn is_superuser() -> bool {
 }
 
 /// The uid and gid for the entry's `owner` and `group` (rule 37: unknown names fail Install).
-fn ids(entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
+fn ids(root: &Root, entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
+    let find = |name: &str, user: bool| match root.container {
+        true => super::container::accounts::lookup(&root.path, name, user),
+        false => lookup(name, user),
+    };
+    let machine = match root.container {
+        true => "in the container",
+        false => "on this machine",
+    };
     let uid = match &entry.owner {
-        Some(name) => Some(lookup(name, true).ok_or_else(|| {
+        Some(name) => Some(find(name, true).ok_or_else(|| {
             format!(
-                "owner \"{name}\" of {} is not a user on this machine",
+                "owner \"{name}\" of {} is not a user {machine}",
                 entry.object
             )
         })?),
         None => None,
     };
     let gid = match &entry.group {
-        Some(name) => Some(lookup(name, false).ok_or_else(|| {
+        Some(name) => Some(find(name, false).ok_or_else(|| {
             format!(
-                "group \"{name}\" of {} is not a group on this machine",
+                "group \"{name}\" of {} is not a group {machine}",
                 entry.object
             )
         })?),
