@@ -17,8 +17,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 pub use crate::config::image::{Builder as EngineKind, BuilderChoice as EngineChoice};
-use crate::image::command::quote;
 use crate::proc::process::ProcessSpec;
+use crate::text::shell_quote as quote;
 
 /// The label every container gantry starts carries: the run's id.
 pub const LABEL_RUN: &str = "gantry.run";

@@ -110,16 +110,8 @@ pub fn describe(job: &ImageJob) -> String {
 }
 
 /// `arg` quoted for a POSIX shell when it needs to be.
-pub fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
-    if plain {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
+fn quote(arg: &str) -> String {
+    crate::text::shell_quote(arg)
 }
 
 #[cfg(test)]
