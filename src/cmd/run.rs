@@ -266,6 +266,7 @@ fn run_plan_with(
                     args.pre_push,
                 ),
                 outputs: std::sync::Arc::new(outputs),
+                services: None,
             };
             exec::execute(plan, options, &ctx)
         });

@@ -15,6 +15,7 @@ use crate::vars;
 mod image_deploy;
 mod kinds;
 mod matrix;
+mod services;
 
 /// File names gantry looks for, in order of preference.
 pub const CONFIG_NAMES: &[&str] = &["gantry.yml", "gantry.yaml"];
@@ -214,6 +215,8 @@ struct Checker<'a> {
     main: &'a Path,
     /// Top-level `defaults:`, checked.
     defaults: PipelineDefaults,
+    /// `services:` of the pipeline and the stages checked so far.
+    services: Vec<crate::service::Service>,
 }
 
 impl<'a> Checker<'a> {
@@ -226,6 +229,7 @@ impl<'a> Checker<'a> {
             main: file,
             defaults: PipelineDefaults::default(),
             matrix_keys: None,
+            services: Vec::new(),
         }
     }
 
@@ -281,6 +285,7 @@ impl<'a> Checker<'a> {
                 "add at least one stage, e.g. `- { name: test, run: make test }`",
             );
         }
+        self.services(&raw.services, None);
         let (deploy_groups, mut found) =
             crate::deploy::config::groups(self.file, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
@@ -312,6 +317,7 @@ impl<'a> Checker<'a> {
             stages,
             deploy_groups,
             included: self.included.iter().map(|f| f.file.clone()).collect(),
+            services: std::mem::take(&mut self.services),
         };
         insert_group_gates(&mut pipeline);
         self.diagnostics
@@ -479,6 +485,7 @@ impl<'a> Checker<'a> {
                 "rename the stage (each stage's logs go to a directory named after it)",
             );
         }
+        self.services(&raw.services, Some(&raw.name.value));
         let mut stage_env = self.defaults.env.clone();
         stage_env.extend(self.env(&raw.env));
         let defaults = ActionDefaults {

@@ -12,7 +12,7 @@ mod indentation;
 mod load;
 pub mod matrix;
 mod model;
-mod raw;
+pub(crate) mod raw;
 mod refs;
 mod shape;
 

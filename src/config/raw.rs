@@ -52,6 +52,9 @@ pub struct RawPipeline {
     pub include: Option<Spanned<Vec<Spanned<String>>>>,
     /// Values every action gets unless its stage or itself sets them.
     pub defaults: Option<super::defaults::RawDefaults>,
+    /// Long-running helpers for the whole pipeline (see docs/containers.md, "Services").
+    #[serde(default)]
+    pub services: crate::service::spec::RawServices,
 }
 
 // The action fields are repeated here rather than shared through
@@ -133,6 +136,9 @@ pub struct RawStage {
     /// With `matrix:`: when one cell fails, skip the cells not yet started and stop the running ones (default true).
     #[schemars(with = "Option<bool>")]
     pub fail_fast: Option<Spanned<bool>>,
+    /// Long-running helpers for this stage's actions (see docs/containers.md, "Services").
+    #[serde(default)]
+    pub services: crate::service::spec::RawServices,
 }
 
 /// One action of a stage.

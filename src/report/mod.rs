@@ -9,6 +9,7 @@ mod live;
 pub mod masked;
 mod overall;
 mod plain;
+mod service_line;
 mod stage_line;
 pub mod table;
 mod tail;

@@ -7,7 +7,7 @@ use super::{
     FAILURE_TAIL_LINES,
 };
 use crate::config::duration::human;
-use crate::events::Event;
+use crate::events::{Event, ServiceState, Status};
 use crate::plan::Plan;
 use crate::summary::RunSummary;
 
@@ -30,6 +30,36 @@ impl PlainReporter {
 
     fn line(&self, text: String) {
         self.stream.write(&format!("{text}\n"));
+    }
+
+    /// A service's line; a failure is followed by its log's tail.
+    fn service(&self, name: &str, stage: Option<&str>, state: &ServiceState) {
+        let label = super::service_line::label(name, stage);
+        let detail = super::service_line::detail(state);
+        match state {
+            ServiceState::Failed { log_file, .. } => {
+                let (icon, style) = table::status_style(Status::Failed, self.stream);
+                self.line(format!(
+                    "[{label}] {}",
+                    style.apply_to(format!("{icon} {detail}"))
+                ));
+                for l in tail::failure_lines(log_file, FAILURE_TAIL_LINES) {
+                    self.line(format!("[{label}] {l}"));
+                }
+            }
+            _ if self.quiet => {}
+            ServiceState::Ready { .. } => {
+                let (icon, style) = table::status_style(Status::Passed, self.stream);
+                self.line(format!(
+                    "[{label}] {}",
+                    style.apply_to(format!("{icon} {detail}"))
+                ));
+            }
+            _ => {
+                let dim = self.stream.style(console::Style::new().dim());
+                self.line(format!("[{label}] {}", dim.apply_to(detail)));
+            }
+        }
     }
 }
 
@@ -109,6 +139,7 @@ impl Reporter for PlainReporter {
                 message,
                 request,
             } => crate::approval::prompt::ask(key, message, request, self.stream),
+            Event::Service { name, stage, state } => self.service(name, stage.as_deref(), state),
             _ => {}
         }
     }

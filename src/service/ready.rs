@@ -1,0 +1,107 @@
+//! Waiting for a started service to be ready: its port accepts
+//! connections, its check command exits 0, or its log shows a text; up to
+//! its timeout, failing at once when the service exits or gantry is
+//! interrupted.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::process::Running;
+use super::spec::{Ready, Service, HOST};
+use crate::config::duration::human;
+use crate::exec::interrupt::Interrupt;
+use crate::exec::process::{self, Exit, OutputSink, ProcessSpec};
+
+/// How often readiness is checked.
+const INTERVAL: Duration = Duration::from_millis(50);
+/// Longest a single check (a connect, a check command) may take.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How a `ready: { run }` check is run.
+pub struct CheckCommand {
+    /// The program (`sh`, or the engine for `exec`).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Its environment on top of gantry's.
+    pub env: Vec<(String, String)>,
+    /// Where it runs.
+    pub cwd: PathBuf,
+}
+
+/// Waits until `service` is ready; the error says why it is not.
+pub fn wait(
+    service: &Service,
+    running: &Running,
+    log: &Path,
+    check: Option<&CheckCommand>,
+    interrupt: &Interrupt,
+) -> Result<(), String> {
+    let Some(ready) = &service.ready else {
+        return match running.exited() {
+            Some(status) => Err(format!("it exited ({status}) right after starting")),
+            None => Ok(()),
+        };
+    };
+    let deadline = Instant::now() + service.timeout;
+    loop {
+        if interrupt.requested() {
+            return Err("interrupted while waiting for it to be ready".into());
+        }
+        if let Some(status) = running.exited() {
+            return Err(format!("it exited ({status}) before it was ready"));
+        }
+        let ready_now = match ready {
+            Ready::Port(port) => port_open(service.host_port(*port)),
+            Ready::Log(text) => log_contains(log, text),
+            Ready::Run(_) => check.is_some_and(|c| check_passes(c, interrupt)),
+        };
+        if ready_now {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            let what = match ready {
+                Ready::Port(port) => format!(
+                    "port {} on {HOST} did not accept connections",
+                    service.host_port(*port)
+                ),
+                Ready::Log(text) => format!("its output never showed {text:?}"),
+                Ready::Run(command) => format!("`{command}` did not succeed"),
+            };
+            return Err(format!(
+                "not ready within {}: {what}",
+                human(service.timeout)
+            ));
+        }
+        std::thread::sleep(INTERVAL);
+    }
+}
+
+fn port_open(port: u16) -> bool {
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpStream::connect_timeout(&address, CHECK_TIMEOUT).is_ok()
+}
+
+fn log_contains(log: &Path, text: &str) -> bool {
+    std::fs::read(log).is_ok_and(|bytes| {
+        let needle = text.as_bytes();
+        bytes.windows(needle.len().max(1)).any(|w| w == needle)
+    })
+}
+
+fn check_passes(check: &CheckCommand, interrupt: &Interrupt) -> bool {
+    struct Discard;
+    impl OutputSink for Discard {
+        fn write(&mut self, _: &[u8]) {}
+    }
+    let spec = ProcessSpec {
+        program: check.program.display().to_string(),
+        args: check.args.clone(),
+        cwd: check.cwd.clone(),
+        env: check.env.clone(),
+        timeout: Some(CHECK_TIMEOUT),
+        ..Default::default()
+    };
+    process::run(&spec, &mut Discard, interrupt).exit == Exit::Code(0)
+}
