@@ -96,6 +96,19 @@ pub fn exec_args(name: &str, command: &str) -> Vec<String> {
         .to_vec()
 }
 
+/// `container inspect` arguments that print `true` while container `name` runs.
+pub fn running_args(name: &str) -> Vec<String> {
+    [
+        "container",
+        "inspect",
+        "--format",
+        "{{.State.Running}}",
+        name,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// Arguments that stop and remove container `name` at once: podman's
 /// `rm -f` would give a server that ignores SIGTERM (any PID 1 without a
 /// handler) 10 seconds; docker's kills right away.
@@ -118,6 +131,25 @@ pub fn list_args() -> Vec<String> {
         "--format".into(),
         format!("{{{{.Names}}}}\t{{{{index .Labels \"{PID_LABEL}\"}}}}"),
     ]
+}
+
+/// The command line that starts `planned`, for `--dry-run`: the engine's
+/// (`<engine>` when none is found) or the host shell's.
+pub fn start_line(
+    planned: &PlannedService,
+    engine: Option<&Engine>,
+    pipeline: &str,
+    run_id: &str,
+) -> String {
+    match &planned.service.kind {
+        ServiceKind::Host { command, .. } => describe("sh", &["-c".to_string(), command.clone()]),
+        ServiceKind::Container { .. } => {
+            let name = container_name(pipeline, run_id, &planned.service.name);
+            let program =
+                engine.map_or("<engine>".to_string(), |e| e.program.display().to_string());
+            describe(&program, &run_args(planned, &name, run_id))
+        }
+    }
 }
 
 /// A command line for people (dry runs, the live view).

@@ -204,6 +204,7 @@ impl<'a> Services<'a> {
                     args: vec!["-c".into(), c],
                     env: planned.env.clone(),
                     cwd: self.root.to_path_buf(),
+                    output: None,
                 });
                 let launch = Launch {
                     program: shell,
@@ -220,12 +221,23 @@ impl<'a> Services<'a> {
                 let engine = self.engine()?;
                 let run_id = self.record.id.to_string();
                 let name = engine::container_name(self.pipeline, &run_id, &planned.service.name);
-                let check = check_command.map(|c| CheckCommand {
-                    program: engine.program.clone(),
-                    args: engine::exec_args(&name, &c),
-                    env: Vec::new(),
-                    cwd: self.root.to_path_buf(),
-                });
+                let check = match check_command {
+                    Some(c) => CheckCommand {
+                        program: engine.program.clone(),
+                        args: engine::exec_args(&name, &c),
+                        env: Vec::new(),
+                        cwd: self.root.to_path_buf(),
+                        output: None,
+                    },
+                    None => CheckCommand {
+                        program: engine.program.clone(),
+                        args: engine::running_args(&name),
+                        env: Vec::new(),
+                        cwd: self.root.to_path_buf(),
+                        output: Some("true".into()),
+                    },
+                };
+                let check = Some(check);
                 let launch = Launch {
                     program: engine.program.clone(),
                     args: engine::run_args(planned, &name, &run_id),

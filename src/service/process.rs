@@ -32,7 +32,7 @@ pub struct Launch {
     pub cwd: PathBuf,
     /// Its output goes here.
     pub log: File,
-    /// Runs before the group is stopped (removing the container).
+    /// Runs after the group is stopped (removing the container).
     pub teardown: Option<(PathBuf, Vec<String>)>,
     /// A file holding `PGID TOKEN` while it runs, for the sweep after a `kill -9`.
     pub pid_file: PathBuf,
@@ -82,6 +82,9 @@ pub fn start(launch: Launch) -> Result<Running, String> {
         let _ = started_tx.send(Ok((group, Arc::clone(&child))));
         // Until told to stop, or until the manager is gone.
         let _ = stop_rx.recv();
+        // The engine client first: killed while it creates the container,
+        // it creates nothing more, and the removal then finds everything.
+        stop_group(group, &child);
         if let Some((program, args)) = &launch.teardown {
             let _ = Command::new(program)
                 .args(args)
@@ -91,7 +94,6 @@ pub fn start(launch: Launch) -> Result<Running, String> {
                 .stderr(Stdio::null())
                 .status();
         }
-        stop_group(group, &child);
         orphans::stop(&token);
         let _ = std::fs::remove_file(&launch.pid_file);
     });

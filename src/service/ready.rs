@@ -28,6 +28,8 @@ pub struct CheckCommand {
     pub env: Vec<(String, String)>,
     /// Where it runs.
     pub cwd: PathBuf,
+    /// Passes only when its output (trimmed) is this, not just on exit 0.
+    pub output: Option<String>,
 }
 
 /// Waits until `service` is ready; the error says why it is not.
@@ -39,10 +41,7 @@ pub fn wait(
     interrupt: &Interrupt,
 ) -> Result<(), String> {
     let Some(ready) = &service.ready else {
-        return match running.exited() {
-            Some(status) => Err(format!("it exited ({status}) right after starting")),
-            None => Ok(()),
-        };
+        return started(service, running, check, interrupt);
     };
     let deadline = Instant::now() + service.timeout;
     loop {
@@ -78,6 +77,35 @@ pub fn wait(
     }
 }
 
+/// Without `ready:`: a host command is ready once started; a container
+/// once the engine says it runs (`check`), up to the timeout.
+fn started(
+    service: &Service,
+    running: &Running,
+    check: Option<&CheckCommand>,
+    interrupt: &Interrupt,
+) -> Result<(), String> {
+    let deadline = Instant::now() + service.timeout;
+    loop {
+        if let Some(status) = running.exited() {
+            return Err(format!("it exited ({status}) right after starting"));
+        }
+        if check.is_none_or(|c| check_passes(c, interrupt)) {
+            return Ok(());
+        }
+        if interrupt.requested() {
+            return Err("interrupted while it started".into());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "its container was not running within {}",
+                human(service.timeout)
+            ));
+        }
+        std::thread::sleep(INTERVAL);
+    }
+}
+
 fn port_open(port: u16) -> bool {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     TcpStream::connect_timeout(&address, CHECK_TIMEOUT).is_ok()
@@ -91,9 +119,13 @@ fn log_contains(log: &Path, text: &str) -> bool {
 }
 
 fn check_passes(check: &CheckCommand, interrupt: &Interrupt) -> bool {
-    struct Discard;
-    impl OutputSink for Discard {
-        fn write(&mut self, _: &[u8]) {}
+    struct Collect(Vec<u8>);
+    impl OutputSink for Collect {
+        fn write(&mut self, chunk: &[u8]) {
+            if self.0.len() < 4096 {
+                self.0.extend_from_slice(chunk);
+            }
+        }
     }
     let spec = ProcessSpec {
         program: check.program.display().to_string(),
@@ -103,5 +135,11 @@ fn check_passes(check: &CheckCommand, interrupt: &Interrupt) -> bool {
         timeout: Some(CHECK_TIMEOUT),
         ..Default::default()
     };
-    process::run(&spec, &mut Discard, interrupt).exit == Exit::Code(0)
+    let mut output = Collect(Vec::new());
+    let passed = process::run(&spec, &mut output, interrupt).exit == Exit::Code(0);
+    passed
+        && check
+            .output
+            .as_ref()
+            .is_none_or(|want| String::from_utf8_lossy(&output.0).trim() == want)
 }
