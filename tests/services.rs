@@ -365,3 +365,69 @@ stages:
         assert!(all.contains(expected), "{expected} missing in:\n{all}");
     }
 }
+
+#[test]
+fn services_export_to_github_actions_and_gitlab_and_host_commands_do_not() {
+    let config = r#"version: 1
+name: exp
+secrets: [DB_PASSWORD]
+services:
+  db:
+    image: postgres:16
+    env: { POSTGRES_PASSWORD: "${env.DB_PASSWORD}" }
+    ports: ["15432:5432"]
+    ready: { run: pg_isready -h localhost, timeout: 30s }
+stages:
+  - name: build
+    run: make
+  - name: test
+    services:
+      cache: { image: "redis:7", ports: ["6379"], ready: { port: 6379 } }
+    run: make test
+"#;
+    let repo = Repo::new(config);
+    let out = run(&repo, &["export", "github-actions"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    for expected in [
+        "    services:\n      db:\n        image: \"postgres:16\"\n        env:\n          POSTGRES_PASSWORD: \"${{ secrets.DB_PASSWORD }}\"\n        ports:\n          - \"15432:5432\"\n",
+        "options: \"--health-cmd \\\"pg_isready -h localhost\\\" --health-interval 2s --health-timeout 5s --health-retries 15\"",
+        "      GANTRY_SERVICE_DB_PORT: \"15432\"\n",
+        "      GANTRY_SERVICE_CACHE_HOST: \"127.0.0.1\"\n",
+    ] {
+        assert!(out.stdout.contains(expected), "{expected} missing in:\n{}", out.stdout);
+    }
+    let out = run(&repo, &["export", "gitlab-ci"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let test_job = &out.stdout[out.stdout.find("\"test:test\":").expect("test job")..];
+    for expected in [
+        "  services:\n    - name: \"postgres:16\"\n      alias: db\n      variables:\n        POSTGRES_PASSWORD: \"$DB_PASSWORD\"\n    - name: \"redis:7\"\n      alias: cache\n",
+        "    GANTRY_SERVICE_DB_HOST: db\n    GANTRY_SERVICE_DB_PORT: \"5432\"\n",
+    ] {
+        assert!(test_job.contains(expected), "{expected} missing in:\n{test_job}");
+    }
+    // The build job has the pipeline's service only.
+    let build_job = &out.stdout
+        [out.stdout.find("\"build:build\":").unwrap()..out.stdout.find("\"test:test\":").unwrap()];
+    assert!(
+        build_job.contains("alias: db") && !build_job.contains("alias: cache"),
+        "{build_job}"
+    );
+
+    repo.write(
+        "gantry.yml",
+        &config.replace(
+            "  db:\n",
+            "  api:\n    run: ./fake-api --port 9000\n  db:\n",
+        ),
+    );
+    for target in ["github-actions", "gitlab-ci"] {
+        let out = run(&repo, &["export", target]);
+        assert_ne!(out.code, 0, "{}", out.all());
+        assert!(
+            out.stderr.contains("service `api` is a host command (`run: ./fake-api --port 9000`): CI runners start services from container images only"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+    }
+}

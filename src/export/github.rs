@@ -179,6 +179,15 @@ fn job(model: &Model<'_>, segment: &Segment<'_, '_>, needs: Option<&str>, carry:
         let environment = format!("approval-{}-{}", job.stage, job.action.name);
         fields.push(("environment".into(), s(environment)));
     }
+    if let Segment::Steps(jobs) = segment {
+        let stages: Vec<&str> = jobs.iter().map(|j| j.stage).collect();
+        let needed = super::services::for_stages(model.services, &stages);
+        if !needed.is_empty() {
+            let (services, env) = super::services::github(&needed, &model.secrets);
+            fields.push(("services".into(), services));
+            fields.push(("env".into(), Node::Map(env)));
+        }
+    }
     let steps = steps(model, segment, guard, carry);
     fields.push(("steps".into(), Node::Seq(steps)));
     Node::Map(fields)

@@ -11,6 +11,7 @@ mod codebuild;
 mod codepipeline;
 mod github;
 mod gitlab;
+mod services;
 mod toolchain;
 mod yaml;
 
@@ -31,10 +32,17 @@ pub struct ExportError {
 /// The pipeline as `target`'s configuration text.
 pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, ExportError> {
     let name = target_name(target);
-    let model = Model::of(pipeline).map_err(|message| ExportError {
+    let fail = |message| ExportError {
         target: name,
         message,
-    })?;
+    };
+    let kind = match target {
+        ExportTarget::GithubActions => "github",
+        ExportTarget::GitlabCi => "gitlab",
+        _ => "other",
+    };
+    services::check(&pipeline.services, kind).map_err(fail)?;
+    let model = Model::of(pipeline).map_err(fail)?;
     Ok(match target {
         ExportTarget::GithubActions => github::render(&model),
         ExportTarget::GitlabCi => gitlab::render(&model),
@@ -67,6 +75,8 @@ pub struct Model<'a> {
     pub jobs: Vec<Job<'a>>,
     /// The toolchain versions the repository declares.
     pub toolchains: toolchain::Toolchains,
+    /// `services:` of the pipeline and its stages.
+    pub services: &'a [crate::service::Service],
 }
 
 /// One action as a CI job.
@@ -144,6 +154,7 @@ impl<'a> Model<'a> {
             env_file: pipeline.env_file.is_some(),
             jobs,
             toolchains: toolchain::Toolchains::detect(&pipeline.root),
+            services: &pipeline.services,
         })
     }
 
