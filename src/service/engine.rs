@@ -109,13 +109,14 @@ pub fn running_args(name: &str) -> Vec<String> {
     .to_vec()
 }
 
-/// Arguments that stop and remove container `name` at once: podman's
-/// `rm -f` would give a server that ignores SIGTERM (any PID 1 without a
-/// handler) 10 seconds; docker's kills right away.
+/// Arguments that kill and remove container `name` at once (a service's
+/// container is thrown away, so there is nothing to shut down cleanly):
+/// podman's `rm -f` would give a server that ignores SIGTERM (any PID 1
+/// without a handler) 10 seconds; docker's kills right away.
 pub fn remove_args(engine: &str, name: &str) -> Vec<String> {
     let mut args: Vec<String> = ["rm", "-f"].map(String::from).to_vec();
     if engine == "podman" {
-        args.extend(["--time".to_string(), "1".to_string()]);
+        args.extend(["--time".to_string(), "0".to_string()]);
     }
     args.push(name.to_string());
     args

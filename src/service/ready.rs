@@ -13,8 +13,12 @@ use crate::config::duration::human;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::process::{self, Exit, OutputSink, ProcessSpec};
 
-/// How often readiness is checked.
-const INTERVAL: Duration = Duration::from_millis(50);
+/// How soon readiness is checked again at first; the interval doubles up to [`INTERVAL`].
+const FIRST_INTERVAL: Duration = Duration::from_millis(5);
+/// How often readiness is checked at most.
+const INTERVAL: Duration = Duration::from_millis(100);
+/// How long a port proxy gets to close a connection it cannot forward.
+const PROXY_GRACE: Duration = Duration::from_millis(100);
 /// Longest a single check (a connect, a check command) may take.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -44,6 +48,7 @@ pub fn wait(
         return started(service, running, check, interrupt);
     };
     let deadline = Instant::now() + service.timeout;
+    let mut interval = FIRST_INTERVAL;
     loop {
         if interrupt.requested() {
             return Err("interrupted while waiting for it to be ready".into());
@@ -73,7 +78,8 @@ pub fn wait(
                 human(service.timeout)
             ));
         }
-        std::thread::sleep(INTERVAL);
+        std::thread::sleep(interval);
+        interval = (interval * 2).min(INTERVAL);
     }
 }
 
@@ -86,6 +92,7 @@ fn started(
     interrupt: &Interrupt,
 ) -> Result<(), String> {
     let deadline = Instant::now() + service.timeout;
+    let mut interval = FIRST_INTERVAL;
     loop {
         if let Some(status) = running.exited() {
             return Err(format!("it exited ({status}) right after starting"));
@@ -102,13 +109,33 @@ fn started(
                 human(service.timeout)
             ));
         }
-        std::thread::sleep(INTERVAL);
+        std::thread::sleep(interval);
+        interval = (interval * 2).min(INTERVAL);
     }
 }
 
+/// Whether a server answers on `port`. A user-space port proxy (docker's,
+/// rootless podman's) accepts the connection before the container listens
+/// and then closes it: a connection closed at once does not count; data, or
+/// silence (a server waiting for its client to speak first), does.
 fn port_open(port: u16) -> bool {
+    use std::io::Read;
     let address = SocketAddr::from(([127, 0, 0, 1], port));
-    TcpStream::connect_timeout(&address, CHECK_TIMEOUT).is_ok()
+    let Ok(mut stream) = TcpStream::connect_timeout(&address, CHECK_TIMEOUT) else {
+        return false;
+    };
+    if stream.set_read_timeout(Some(PROXY_GRACE)).is_err() {
+        return true;
+    }
+    let mut byte = [0u8; 1];
+    match stream.read(&mut byte) {
+        Ok(0) => false,
+        Ok(_) => true,
+        Err(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
 }
 
 fn log_contains(log: &Path, text: &str) -> bool {
