@@ -431,3 +431,80 @@ stages:
         assert!(out.stdout.is_empty(), "{}", out.stdout);
     }
 }
+
+#[test]
+fn ctrl_c_stops_the_services_and_service_logs_mask_secrets() {
+    let Some(image) = busybox_image() else { return };
+    let name = unique("svc-int");
+    let port = free_port();
+    let repo = Repo::new(&format!(
+        r#"version: 1
+name: {name}
+secrets: [SERVICE_TOKEN]
+services:
+  web:
+    image: {image}
+    command: [sh, -c, "echo token=$SERVICE_TOKEN; exec sleep 300"]
+    env: {{ SERVICE_TOKEN: "${{env.SERVICE_TOKEN}}" }}
+    ready: {{ log: "token=" }}
+  helper:
+    run: echo "helper token=$SERVICE_TOKEN"; busybox nc -ll -p {port} -e echo hi & echo $! > helper.pid; wait
+    ready: {{ port: {port} }}
+stages:
+  - name: test
+    run: touch started; exec sleep 300
+"#
+    ));
+    let mut command = gantry(&repo, &["run"]);
+    command.env("SERVICE_TOKEN", "s3cr3t-value-42");
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(common::wait_for_file(
+        &repo,
+        "started",
+        Duration::from_secs(60)
+    ));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("[service web] stopped"), "{all}");
+    assert!(all.contains("[service helper] stopped"), "{all}");
+    assert!(containers(&format!("gantry-{name}-")).is_empty());
+    for pid in common::pids(&repo, "helper.pid") {
+        assert!(!process_running(pid), "helper server {pid} still runs");
+    }
+    assert_eq!(repo.read(".gantry/runs/1/services/web.log"), "token=***\n");
+    assert!(repo
+        .read(".gantry/runs/1/services/helper.log")
+        .contains("helper token=***"));
+    assert!(!all.contains("s3cr3t-value-42"), "{all}");
+}
+
+#[test]
+fn a_stage_named_services_is_refused_next_to_services() {
+    let repo = Repo::new(
+        "version: 1\nservices:\n  db: { run: sleep 1 }\nstages:\n  - name: services\n    run: \"true\"\n",
+    );
+    let out = run(&repo, &["list"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(
+        out.all().contains("gantry.yml:5:11")
+            && out
+                .all()
+                .contains("stage name `services` is reserved when the pipeline has `services:`"),
+        "{}",
+        out.all()
+    );
+}

@@ -301,6 +301,7 @@ impl<'a> Checker<'a> {
             stages.push(self.stage(raw_stage, &shell));
             (self.file, self.text) = (main_file, main_text);
         }
+        self.no_services_stage(&stages);
         let mut found =
             crate::deploy::config::resolve_groups(self.file, &deploy_groups, &mut stages);
         self.diagnostics.append(&mut found);

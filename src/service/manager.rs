@@ -21,6 +21,7 @@ use crate::record::RunRecord;
 /// The services of one run.
 pub struct Services<'a> {
     planned: &'a [PlannedService],
+    secrets: &'a [String],
     pipeline: &'a str,
     root: &'a std::path::Path,
     record: &'a RunRecord,
@@ -48,6 +49,7 @@ impl<'a> Services<'a> {
     ) -> Self {
         Services {
             planned: &plan.services,
+            secrets: &plan.secrets,
             pipeline: &plan.pipeline,
             root: &plan.root,
             record,
@@ -214,6 +216,7 @@ impl<'a> Services<'a> {
                     log,
                     teardown: None,
                     pid_file,
+                    secrets: self.secrets.to_vec(),
                 };
                 Ok((launch, check))
             }
@@ -249,6 +252,7 @@ impl<'a> Services<'a> {
                         engine::remove_args(engine.name, &name),
                     )),
                     pid_file,
+                    secrets: self.secrets.to_vec(),
                 };
                 Ok((launch, check))
             }

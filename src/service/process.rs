@@ -36,6 +36,8 @@ pub struct Launch {
     pub teardown: Option<(PathBuf, Vec<String>)>,
     /// A file holding `PGID TOKEN` while it runs, for the sweep after a `kill -9`.
     pub pid_file: PathBuf,
+    /// Values masked as `***` in the log (none: the output goes to the log directly).
+    pub secrets: Vec<String>,
 }
 
 /// A started service process.
@@ -113,6 +115,15 @@ pub fn start(launch: Launch) -> Result<Running, String> {
 }
 
 fn spawn(launch: &Launch, token: &str) -> std::io::Result<Child> {
+    let (stdout, stderr): (Stdio, Stdio) = if launch.secrets.is_empty() {
+        (
+            launch.log.try_clone()?.into(),
+            launch.log.try_clone()?.into(),
+        )
+    } else {
+        let writer = masked_into(&launch.log, &launch.secrets)?;
+        (writer.try_clone()?.into(), writer.into())
+    };
     let mut command = Command::new(&launch.program);
     command
         .args(&launch.args)
@@ -120,11 +131,33 @@ fn spawn(launch: &Launch, token: &str) -> std::io::Result<Child> {
         .envs(launch.env.iter().map(|(k, v)| (k, v)))
         .env(orphans::TOKEN_VAR, token)
         .stdin(Stdio::null())
-        .stdout(launch.log.try_clone()?)
-        .stderr(launch.log.try_clone()?)
+        .stdout(stdout)
+        .stderr(stderr)
         .process_group(0);
     crate::exec::process::die_with_gantry(&mut command);
     command.spawn()
+}
+
+/// A pipe whose every byte goes to `log` with `secrets` masked, copied by a
+/// thread that ends when the last writer (the whole service) is gone.
+fn masked_into(log: &File, secrets: &[String]) -> std::io::Result<std::io::PipeWriter> {
+    use std::io::{Read, Write};
+    let (mut reader, writer) = std::io::pipe()?;
+    let mut log = log.try_clone()?;
+    let mut masker = crate::exec::mask::Masker::new(secrets);
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut out = Vec::new();
+        while let Ok(n @ 1..) = reader.read(&mut buf) {
+            out.clear();
+            masker.push(&buf[..n], &mut out);
+            let _ = log.write_all(&out);
+        }
+        out.clear();
+        masker.finish(&mut out);
+        let _ = log.write_all(&out);
+    });
+    Ok(writer)
 }
 
 /// SIGTERM to the group, SIGKILL after the grace period; the leader reaped.

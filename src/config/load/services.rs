@@ -11,6 +11,22 @@ use crate::service::spec::{
 };
 
 impl Checker<'_> {
+    /// A stage named `services` would share its log directory with the
+    /// services' logs (`.gantry/runs/<id>/services/`).
+    pub(super) fn no_services_stage(&mut self, stages: &[crate::config::Stage]) {
+        if self.services.is_empty() {
+            return;
+        }
+        if let Some(stage) = stages.iter().find(|s| s.name == "services") {
+            self.error(
+                "C090",
+                stage.span,
+                "stage name `services` is reserved when the pipeline has `services:`".into(),
+                "rename the stage: the services' logs go to .gantry/runs/<id>/services/",
+            );
+        }
+    }
+
     /// Checks one `services:` mapping; `stage` is the stage it is on.
     pub(super) fn services(&mut self, raw: &RawServices, stage: Option<&str>) {
         for (name, service) in &raw.0 {
