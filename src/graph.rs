@@ -124,7 +124,7 @@ fn service_lines(pipeline: &Pipeline) -> String {
 }
 
 /// `service db: image postgres:16, ready: port 5432 (stage test)`.
-fn service_label(service: &crate::service::Service) -> String {
+fn service_label(service: &crate::config::service::Service) -> String {
     let scope = match &service.stage {
         Some(stage) => format!(" (stage {stage})"),
         None => String::new(),
@@ -135,7 +135,7 @@ fn service_label(service: &crate::service::Service) -> String {
 /// The stages whose actions a service serves: its own, or all.
 fn served_stages<'p>(
     pipeline: &'p Pipeline,
-    service: &'p crate::service::Service,
+    service: &'p crate::config::service::Service,
 ) -> impl Iterator<Item = usize> + 'p {
     pipeline
         .stages
@@ -158,7 +158,7 @@ fn group_lines(pipeline: &Pipeline) -> String {
     out
 }
 
-fn group_label(group: &crate::deploy::config::DeployGroup) -> String {
+fn group_label(group: &crate::config::deploy::DeployGroup) -> String {
     let n = group.instances.len();
     let approval = if group.approval {
         ", approval required"

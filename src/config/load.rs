@@ -216,7 +216,7 @@ struct Checker<'a> {
     /// Top-level `defaults:`, checked.
     defaults: PipelineDefaults,
     /// `services:` of the pipeline and the stages checked so far.
-    services: Vec<crate::service::Service>,
+    services: Vec<crate::config::service::Service>,
 }
 
 impl<'a> Checker<'a> {
@@ -287,7 +287,7 @@ impl<'a> Checker<'a> {
         }
         self.services(&raw.services, None);
         let (deploy_groups, mut found) =
-            crate::deploy::config::groups(self.file, &raw.deploy_groups);
+            crate::config::deploy::groups(self.file, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
         let mut seen = HashMap::new();
         let mut stages = Vec::new();
@@ -303,7 +303,7 @@ impl<'a> Checker<'a> {
         }
         self.no_services_stage(&stages);
         let mut found =
-            crate::deploy::config::resolve_groups(self.file, &deploy_groups, &mut stages);
+            crate::config::deploy::resolve_groups(self.file, &deploy_groups, &mut stages);
         self.diagnostics.append(&mut found);
         let mut pipeline = Pipeline {
             file: self.file.to_path_buf(),
@@ -840,7 +840,7 @@ pub fn insert_group_gates(pipeline: &mut Pipeline) {
     if gated.is_empty() {
         return;
     }
-    crate::approval::insert_gates(pipeline, &|action| match &action.kind {
+    super::gates::insert_gates(pipeline, &|action| match &action.kind {
         ActionKind::Deploy(deploy) if gated.contains(&deploy.group) => {
             Some(format!("Deploy to {}?", deploy.group))
         }

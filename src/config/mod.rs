@@ -5,15 +5,19 @@
 
 pub mod condition;
 mod defaults;
+pub mod deploy;
 pub mod dotenv;
 pub mod duration;
+pub mod gates;
+pub mod image;
 mod include;
 mod indentation;
 mod load;
 pub mod matrix;
 mod model;
-pub(crate) mod raw;
+mod raw;
 mod refs;
+pub mod service;
 mod shape;
 
 pub use include::{normalize, relative_to};

@@ -117,11 +117,11 @@ pub struct Pipeline {
     /// The stages, in order.
     pub stages: Vec<Stage>,
     /// `deploy_groups:`, in file order.
-    pub deploy_groups: Vec<crate::deploy::config::DeployGroup>,
+    pub deploy_groups: Vec<crate::config::deploy::DeployGroup>,
     /// The files `include:` brought in, besides `file`.
     pub included: Vec<PathBuf>,
     /// `services:` of the pipeline and of its stages, in file order.
-    pub services: Vec<crate::service::Service>,
+    pub services: Vec<crate::config::service::Service>,
 }
 
 /// A stage: actions run in `run_order` groups, stages one after another.
@@ -151,7 +151,7 @@ pub enum ActionKind {
         lines: Vec<(String, Span)>,
     },
     /// A container image build (`image:`).
-    Image(Box<crate::image::ImageSpec>),
+    Image(Box<crate::config::image::ImageSpec>),
     /// A manual approval gate (`approval: MESSAGE`).
     Approval {
         /// The question shown, before `${…}` expansion.
@@ -169,7 +169,7 @@ pub enum ActionKind {
         with: Vec<EnvVar>,
     },
     /// A local CodeDeploy in-place deployment (`deploy:`).
-    Deploy(crate::deploy::config::DeployAction),
+    Deploy(crate::config::deploy::DeployAction),
 }
 
 /// One action of a stage, with stage defaults already applied.

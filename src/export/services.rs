@@ -6,7 +6,7 @@
 //! service's `${…}` other than `${env.NAME}`.
 
 use super::yaml::{s, Node};
-use crate::service::spec::{variable_prefix, Ready, Service, ServiceKind};
+use crate::config::service::{variable_prefix, Ready, Service, ServiceKind};
 
 /// Why `services` cannot go to `target` (`github`, `gitlab` or another
 /// target without services), if they cannot.

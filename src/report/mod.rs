@@ -9,6 +9,7 @@ mod live;
 pub mod masked;
 mod overall;
 mod plain;
+pub mod prompt;
 mod service_line;
 mod stage_line;
 pub mod table;

@@ -138,7 +138,7 @@ impl Reporter for PlainReporter {
                 key,
                 message,
                 request,
-            } => crate::approval::prompt::ask(key, message, request, self.stream),
+            } => super::prompt::ask(key, message, request, self.stream),
             Event::Service { name, stage, state } => self.service(name, stage.as_deref(), state),
             _ => {}
         }

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use super::template::Need;
-use crate::image::{detect, BuilderChoice};
+use crate::config::image::BuilderChoice;
+use crate::image::detect;
 
 /// The needs whose program is not on `PATH` (looked up from `cwd`).
 pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {

@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use super::plan::PlannedService;
-use super::spec::ServiceKind;
-use crate::image::{detect, Builder, BuilderChoice};
+use crate::config::image::{Builder, BuilderChoice};
+use crate::config::service::ServiceKind;
+use crate::image::detect;
 
 /// The label every service container carries, with the service's name.
 pub const SERVICE_LABEL: &str = "gantry.service";
@@ -175,8 +176,8 @@ fn quoted(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::service::{Port, Service};
     use crate::config::Span;
-    use crate::service::spec::{Port, Service};
 
     #[test]
     fn run_args_label_publish_and_keep_values_off_the_command_line() {

@@ -13,9 +13,9 @@ use super::engine::{self, Engine};
 use super::plan::PlannedService;
 use super::process::{self, Launch, Running};
 use super::ready::{self, CheckCommand};
-use super::spec::{Ready, ServiceKind};
+use crate::config::service::{Ready, ServiceKind};
 use crate::events::{Event, ServiceState};
-use crate::exec::interrupt::Interrupt;
+use crate::proc::interrupt::Interrupt;
 use crate::record::RunRecord;
 
 /// The services of one run.

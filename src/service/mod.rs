@@ -2,7 +2,9 @@
 //! actions of the pipeline or of one stage talk to, started before the
 //! first action that needs them and always stopped.
 //!
-//! - [`spec`]: `services:` as written and validated (checked in `config::load`);
+//! `services:` as written and validated is `config::service` (checked in
+//! `config::load`); here is what runs them:
+//!
 //! - [`plan`](mod@plan): the services a run needs, variables expanded;
 //! - [`engine`]: docker or podman, and the container command lines;
 //! - [`process`]: a service's process group, kept by a thread of its own;
@@ -15,9 +17,7 @@ pub mod manager;
 pub mod plan;
 pub mod process;
 pub mod ready;
-pub mod spec;
 pub mod sweep;
 
 pub use manager::Services;
 pub use plan::PlannedService;
-pub use spec::Service;

@@ -4,7 +4,7 @@
 use crate::config::{Pipeline, Span};
 use crate::diagnostics::Diagnostic;
 
-use super::spec::{Ready, Service, ServiceKind};
+use crate::config::service::{Ready, Service, ServiceKind};
 
 /// A service ready to start: the config's service with its texts expanded.
 #[derive(Clone, Debug)]

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::exec::interrupt::{group_alive, signal_group, KILL_GRACE};
-use crate::exec::orphans;
+use crate::proc::interrupt::{group_alive, signal_group, KILL_GRACE};
+use crate::proc::orphans;
 
 /// How often to look whether a stopped process is gone.
 const TICK: Duration = Duration::from_millis(10);
@@ -134,7 +134,7 @@ fn spawn(launch: &Launch, token: &str) -> std::io::Result<Child> {
         .stdout(stdout)
         .stderr(stderr)
         .process_group(0);
-    crate::exec::process::die_with_gantry(&mut command);
+    crate::proc::process::die_with_gantry(&mut command);
     command.spawn()
 }
 
@@ -144,7 +144,7 @@ fn masked_into(log: &File, secrets: &[String]) -> std::io::Result<std::io::PipeW
     use std::io::{Read, Write};
     let (mut reader, writer) = std::io::pipe()?;
     let mut log = log.try_clone()?;
-    let mut masker = crate::exec::mask::Masker::new(secrets);
+    let mut masker = crate::proc::mask::Masker::new(secrets);
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 16 * 1024];
         let mut out = Vec::new();

@@ -107,7 +107,7 @@ fn services_engine(plan: &Plan) -> Option<Result<crate::service::engine::Engine,
     let containers = plan.services.iter().any(|s| {
         matches!(
             s.service.kind,
-            crate::service::spec::ServiceKind::Container { .. }
+            crate::config::service::ServiceKind::Container { .. }
         )
     });
     let env: Vec<(String, String)> = std::env::vars().collect();
@@ -134,7 +134,7 @@ fn write_services(
         let line =
             crate::service::engine::start_line(planned, engine_found, &plan.pipeline, &plan.run_id);
         let _ = writeln!(out, "      $ {line}");
-        if let (crate::service::spec::ServiceKind::Container { .. }, Some(Err(why))) =
+        if let (crate::config::service::ServiceKind::Container { .. }, Some(Err(why))) =
             (&service.kind, engine)
         {
             let _ = writeln!(out, "      {}", dim.apply_to(format!("no engine: {why}")));
@@ -142,10 +142,10 @@ fn write_services(
         let mut facts = vec![format!(
             "ready: {}",
             match &service.ready {
-                Some(crate::service::spec::Ready::Port(p)) =>
+                Some(crate::config::service::Ready::Port(p)) =>
                     format!("port {}", service.host_port(*p)),
-                Some(crate::service::spec::Ready::Run(c)) => format!("run {c}"),
-                Some(crate::service::spec::Ready::Log(l)) => format!("log {l:?}"),
+                Some(crate::config::service::Ready::Run(c)) => format!("run {c}"),
+                Some(crate::config::service::Ready::Log(l)) => format!("log {l:?}"),
                 None => "once started".into(),
             }
         )];

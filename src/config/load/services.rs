@@ -5,7 +5,7 @@
 use serde_saphyr::Spanned;
 
 use super::{span, Checker};
-use crate::service::spec::{
+use crate::config::service::{
     parse_port, RawReady, RawService, RawServices, Ready, Service, ServiceKind,
     DEFAULT_READY_TIMEOUT,
 };
@@ -109,7 +109,7 @@ impl Checker<'_> {
         }
     }
 
-    fn ports(&mut self, raw: &RawService) -> Vec<crate::service::spec::Port> {
+    fn ports(&mut self, raw: &RawService) -> Vec<crate::config::service::Port> {
         let Some(list) = &raw.ports else {
             return Vec::new();
         };
