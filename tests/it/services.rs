@@ -197,7 +197,7 @@ stages:
 }
 
 #[test]
-fn services_are_stopped_after_a_failed_action() {
+fn services_are_stopped_after_a_failure_and_a_timeout() {
     let Some(image) = busybox_image() else { return };
     let name = unique("svc-fail");
     let port = free_port();
@@ -214,12 +214,21 @@ services:
     ready: {{ port: {port} }}
 stages:
   - name: test
-    run: exit 3
+    actions:
+      - name: fails
+        run: exit 3
+      - name: slow
+        run: sleep 30
+        timeout: 300ms
+        always: true
 "#
     ));
     let out = run(&repo, &["run"]);
     let all = out.all();
     assert_eq!(out.code, 1, "{all}");
+    let record = repo.run_json(1);
+    assert_eq!(action_status(&record, "test", "fails"), "failed");
+    assert_eq!(action_status(&record, "test", "slow"), "timed_out");
     assert!(all.contains("[service web] stopped"), "{all}");
     assert!(all.contains("[service helper] stopped"), "{all}");
     assert!(containers(&format!("gantry-{name}-")).is_empty());
