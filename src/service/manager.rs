@@ -104,7 +104,9 @@ impl<'a> Services<'a> {
                 continue;
             }
             if let Slot::Up(running) = std::mem::replace(slot, Slot::Stopped) {
+                let group = running.group;
                 running.stop();
+                self.interrupt.unregister(group);
                 self.send(planned, ServiceState::Stopped);
             }
         }
