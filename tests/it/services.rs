@@ -207,11 +207,14 @@ name: {name}
 services:
   web:
     image: {image}
-    command: [sh, -c, "echo up; exec sleep 300"]
-    ready: {{ log: up }}
+    command: [sh, -c, "sleep 1; touch /up; exec sleep 300"]
+    ready: {{ run: test -e /up }}
   helper:
     run: echo $$ > helper.pid; busybox nc -ll -p {port} -e echo hi & echo $! >> helper.pid; wait
     ready: {{ port: {port} }}
+  probe:
+    run: sleep 1; touch probe.ready; exec sleep 300
+    ready: {{ run: test -e probe.ready }}
 stages:
   - name: test
     actions:
@@ -231,6 +234,9 @@ stages:
     assert_eq!(action_status(&record, "test", "slow"), "timed_out");
     assert!(all.contains("[service web] stopped"), "{all}");
     assert!(all.contains("[service helper] stopped"), "{all}");
+    // Readiness by command: inside the container, and on this machine.
+    assert!(all.contains("[service web] ✔ ready in "), "{all}");
+    assert!(all.contains("[service probe] ✔ ready in "), "{all}");
     assert!(containers(&format!("gantry-{name}-")).is_empty());
     for pid in common::pids(&repo, "helper.pid") {
         assert!(!process_running(pid), "helper process {pid} still runs");
