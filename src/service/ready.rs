@@ -70,13 +70,10 @@ pub fn wait(
                     "port {} on {HOST} did not accept connections",
                     service.host_port(*port)
                 ),
-                Ready::Log(text) => format!("its output never showed {text:?}"),
+                Ready::Log(text) => format!("its output did not show {text:?}"),
                 Ready::Run(command) => format!("`{command}` did not succeed"),
             };
-            return Err(format!(
-                "not ready within {}: {what}",
-                human(service.timeout)
-            ));
+            return Err(format!("{what} within {}", human(service.timeout)));
         }
         std::thread::sleep(interval);
         interval = (interval * 2).min(INTERVAL);

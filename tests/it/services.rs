@@ -154,12 +154,12 @@ stages:
     assert_eq!(out.code, 1, "{all}");
     assert!(!all.contains("never runs\n[test/unit] ✔"), "{all}");
     assert!(
-        all.contains("[service test/db] ✘ not ready: not ready within 2.0s: its output never showed \"ready to accept connections\""),
+        all.contains("[service test/db] ✘ not ready: its output did not show \"ready to accept connections\" within 2.0s"),
         "{all}"
     );
     assert!(all.contains("[service test/db] still warming up"), "{all}");
     assert!(
-        all.contains("service `db` is not ready: not ready within 2.0s"),
+        all.contains("service `db` is not ready: its output did not show \"ready to accept connections\" within 2.0s"),
         "{all}"
     );
     assert!(all.contains("log: .gantry/runs/1/services/db.log"), "{all}");
@@ -186,7 +186,7 @@ stages:
     assert_eq!(out.code, 1, "{all}");
     assert!(
         all.contains(&format!(
-            "[service test/api] ✘ not ready: not ready within 1.0s: port {port} on 127.0.0.1 did not accept connections"
+            "[service test/api] ✘ not ready: port {port} on 127.0.0.1 did not accept connections within 1.0s"
         )),
         "{all}"
     );
