@@ -6,11 +6,16 @@
 //! service's `${…}` other than `${env.NAME}`.
 
 use super::yaml::{s, Node};
+use crate::cli::ExportTarget;
 use crate::config::service::{variable_prefix, Ready, Service, ServiceKind};
 
-/// Why `services` cannot go to `target` (`github`, `gitlab` or another
-/// target without services), if they cannot.
-pub fn check(services: &[Service], target: &str) -> Result<(), String> {
+/// Why `services` cannot go to `target`, if they cannot.
+pub fn check(services: &[Service], target: ExportTarget) -> Result<(), String> {
+    let target = match target {
+        ExportTarget::GithubActions => "github",
+        ExportTarget::GitlabCi => "gitlab",
+        ExportTarget::Codebuild | ExportTarget::Codepipeline => "other",
+    };
     for service in services {
         if let ServiceKind::Host { command, .. } = &service.kind {
             return Err(format!(
