@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::proc::interrupt::{group_alive, signal_group, KILL_GRACE};
 use crate::proc::orphans;
+use rustix::process::Signal;
 
 /// How often to look whether a stopped process is gone.
 const TICK: Duration = Duration::from_millis(10);
@@ -164,13 +165,13 @@ fn masked_into(log: &File, secrets: &[String]) -> std::io::Result<std::io::PipeW
 fn stop_group(group: i32, child: &Mutex<Child>) {
     let mut child = child.lock().unwrap_or_else(|e| e.into_inner());
     if child.try_wait().ok().flatten().is_none() {
-        signal_group(group, libc::SIGTERM);
+        signal_group(group, Signal::TERM);
         let until = Instant::now() + KILL_GRACE;
         while child.try_wait().ok().flatten().is_none() && Instant::now() < until {
             std::thread::sleep(TICK);
         }
     }
-    signal_group(group, libc::SIGKILL);
+    signal_group(group, Signal::KILL);
     let _ = child.wait();
     group_alive(group);
 }
@@ -204,7 +205,7 @@ pub fn sweep_host(runs: &Path) {
                 continue;
             };
             if group > 1 && group_carries(group, token) {
-                signal_group(group, libc::SIGKILL);
+                signal_group(group, Signal::KILL);
             }
             let _ = std::fs::remove_file(&path);
         }
