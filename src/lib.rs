@@ -29,6 +29,7 @@ pub mod record;
 pub mod report;
 pub mod scaffold;
 pub mod secrets;
+pub mod service;
 pub mod suggest;
 pub mod summary;
 pub mod term;

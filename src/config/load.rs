@@ -16,6 +16,7 @@ mod container;
 mod image_deploy;
 mod kinds;
 mod matrix;
+mod services;
 
 /// File names gantry looks for, in order of preference.
 pub const CONFIG_NAMES: &[&str] = &["gantry.yml", "gantry.yaml"];
@@ -215,6 +216,8 @@ struct Checker<'a> {
     main: &'a Path,
     /// Top-level `defaults:`, checked.
     defaults: PipelineDefaults,
+    /// `services:` of the pipeline and the stages checked so far.
+    services: Vec<crate::config::service::Service>,
 }
 
 impl<'a> Checker<'a> {
@@ -227,6 +230,7 @@ impl<'a> Checker<'a> {
             main: file,
             defaults: PipelineDefaults::default(),
             matrix_keys: None,
+            services: Vec::new(),
         }
     }
 
@@ -283,6 +287,7 @@ impl<'a> Checker<'a> {
                 "add at least one stage, e.g. `- { name: test, run: make test }`",
             );
         }
+        self.services(&raw.services, None);
         let (deploy_groups, mut found) =
             crate::config::deploy::groups(self.file, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
@@ -298,6 +303,7 @@ impl<'a> Checker<'a> {
             stages.push(self.stage(raw_stage, &shell));
             (self.file, self.text) = (main_file, main_text);
         }
+        self.no_services_stage(&stages);
         let mut found =
             crate::config::deploy::resolve_groups(self.file, &deploy_groups, &mut stages);
         self.diagnostics.append(&mut found);
@@ -314,6 +320,7 @@ impl<'a> Checker<'a> {
             stages,
             deploy_groups,
             included: self.included.iter().map(|f| f.file.clone()).collect(),
+            services: std::mem::take(&mut self.services),
         };
         insert_group_gates(&mut pipeline);
         self.diagnostics
@@ -482,6 +489,7 @@ impl<'a> Checker<'a> {
                 "rename the stage (each stage's logs go to a directory named after it)",
             );
         }
+        self.services(&raw.services, Some(&raw.name.value));
         let mut stage_env = self.defaults.env.clone();
         stage_env.extend(self.env(&raw.env));
         let defaults = ActionDefaults {

@@ -18,6 +18,7 @@ pub mod matrix;
 mod model;
 mod raw;
 mod refs;
+pub mod service;
 mod shape;
 
 pub use include::{normalize, relative_to};

@@ -120,6 +120,8 @@ pub struct Pipeline {
     pub deploy_groups: Vec<crate::config::deploy::DeployGroup>,
     /// The files `include:` brought in, besides `file`.
     pub included: Vec<PathBuf>,
+    /// `services:` of the pipeline and of its stages, in file order.
+    pub services: Vec<crate::config::service::Service>,
 }
 
 /// A stage: actions run in `run_order` groups, stages one after another.

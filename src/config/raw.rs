@@ -55,6 +55,9 @@ pub struct RawPipeline {
     /// Run every `run`/`script` action's command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
     #[schemars(with = "Option<crate::config::container::RawContainer>")]
     pub container: Option<Spanned<crate::config::container::RawContainer>>,
+    /// Long-running helpers for the whole pipeline (see docs/containers.md, "Services").
+    #[serde(default)]
+    pub services: crate::config::service::RawServices,
 }
 
 // The action fields are repeated here rather than shared through
@@ -139,6 +142,9 @@ pub struct RawStage {
     /// Run the command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
     #[schemars(with = "Option<crate::config::container::RawContainer>")]
     pub container: Option<Spanned<crate::config::container::RawContainer>>,
+    /// Long-running helpers for this stage's actions (see docs/containers.md, "Services").
+    #[serde(default)]
+    pub services: crate::config::service::RawServices,
 }
 
 /// One action of a stage.

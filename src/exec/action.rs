@@ -37,6 +37,8 @@ pub struct ActionContext<'a> {
     pub approval: crate::approval::Policy,
     /// Outputs of finished actions, for `${actions.…}` references.
     pub outputs: std::sync::Arc<super::outputs::Produced>,
+    /// The run's services; set by [`super::execute`].
+    pub services: Option<&'a crate::service::Services<'a>>,
 }
 
 /// Runs `action` (with retries) and returns its result; events are sent

@@ -301,6 +301,15 @@ fn job(model: &Model<'_>, place: &Place<'_, '_, '_>, carry: &Carry) -> Result<No
         let environment = format!("approval-{}-{}", job.stage, job.name);
         fields.push(("environment".into(), s(environment)));
     }
+    if let Segment::Steps(jobs) = segment {
+        let stages: Vec<&str> = jobs.iter().map(|j| j.stage).collect();
+        let needed = super::services::for_stages(model.services, &stages);
+        if !needed.is_empty() {
+            let (services, env) = super::services::github(&needed, &model.secrets);
+            fields.push(("services".into(), services));
+            fields.push(("env".into(), Node::Map(env)));
+        }
+    }
     if let Some(matrix) = segment_matrix(segment) {
         fields.push(("strategy".into(), strategy(matrix)));
     }

@@ -113,6 +113,15 @@ fn job(model: &Model<'_>, index: usize, job: &Job<'_>) -> Result<Node, String> {
         ),
     ];
     variables.extend(job.env.iter().map(|(k, v)| (k.clone(), s(v))));
+    let needed = match job.work {
+        Work::Shell { .. } => super::services::for_stages(model.services, &[job.stage]),
+        Work::Approval(_) => Vec::new(),
+    };
+    if !needed.is_empty() {
+        let (services, env) = super::services::gitlab(&needed);
+        fields.push(("services".into(), services));
+        variables.extend(env);
+    }
     fields.push(("variables".into(), Node::Map(variables)));
     if let Some(matrix) = &job.matrix {
         fields.push((

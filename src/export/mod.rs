@@ -19,6 +19,7 @@ mod codepipeline;
 mod condition;
 mod github;
 mod gitlab;
+mod services;
 mod toolchain;
 mod yaml;
 
@@ -43,6 +44,7 @@ pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, Expor
         target: name,
         message,
     };
+    services::check(&pipeline.services, target).map_err(error)?;
     let model = Model::of(pipeline, target).map_err(error)?;
     match target {
         ExportTarget::GithubActions => github::render(&model),
@@ -77,6 +79,8 @@ pub struct Model<'a> {
     pub jobs: Vec<Job<'a>>,
     /// The toolchain versions the repository declares.
     pub toolchains: toolchain::Toolchains,
+    /// `services:` of the pipeline and its stages.
+    pub services: &'a [crate::config::service::Service],
     /// What the target does differently, said in the file's header.
     pub notes: Vec<String>,
     pipeline: &'a Pipeline,
@@ -250,6 +254,7 @@ impl<'a> Model<'a> {
             env_file: pipeline.env_file.is_some(),
             jobs,
             toolchains: toolchain::Toolchains::detect(&pipeline.root),
+            services: &pipeline.services,
             notes,
             pipeline,
         })

@@ -43,6 +43,8 @@ pub struct Plan {
     /// Results standing in for actions this run leaves out (`gantry run
     /// STAGE/ACTION`), so that `${actions.…}` references to them resolve.
     pub provided: Vec<crate::events::ActionResult>,
+    /// The services the selected stages need.
+    pub services: Vec<crate::service::PlannedService>,
 }
 
 /// A stage's actions in `run_order` groups: each group runs concurrently,
@@ -195,6 +197,7 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     }
     overridden_secrets(pipeline, &stages, &mut secrets);
     crate::secrets::register(&secrets);
+    let services = plan_services(pipeline, &stages, &vars, &layers).map_err(|d| fail(vec![d]))?;
     Ok(Plan {
         pipeline: pipeline.name.clone(),
         root: pipeline.root.clone(),
@@ -203,7 +206,23 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
         secrets,
         stages,
         provided: Vec::new(),
+        services,
     })
+}
+
+/// The services `stages` need, `${…}` expanded with the pipeline's variables.
+fn plan_services(
+    pipeline: &Pipeline,
+    stages: &[PlannedStage],
+    vars: &Vars,
+    layers: &Layers,
+) -> Result<Vec<crate::service::PlannedService>, Diagnostic> {
+    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    let expand = |text: &str, span| {
+        vars.expand(text, &|n| layers.lookup(n))
+            .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
+    };
+    crate::service::plan::plan(pipeline, &names, layers.vars(), &expand)
 }
 
 /// Every secret's value; a secret with no value is an error naming it.

@@ -40,6 +40,7 @@ mod report;
 mod run;
 mod schema;
 mod secrets;
+mod services;
 mod special_files;
 mod tty;
 mod validate;
