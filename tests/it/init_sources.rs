@@ -12,13 +12,6 @@ use crate::common;
 
 use common::{Outcome, Repo};
 
-/// Runs `gantry ARGS` and checks that it exited 0.
-fn ok(repo: &Repo, args: &[&str]) -> Outcome {
-    let out = repo.run(args);
-    assert_eq!(out.code, 0, "gantry {args:?} failed:\n{}", out.all());
-    out
-}
-
 /// Whether every program is on `PATH`; under CI a missing one fails the test.
 fn tools(programs: &[&str]) -> bool {
     let missing: Vec<&&str> = programs
@@ -43,7 +36,7 @@ fn committed_init(name: &str) -> (Repo, Outcome) {
     repo.git(&["init", "-q", "-b", "main"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "fixture"]);
-    let init = ok(&repo, &["init"]);
+    let init = repo.run_ok(&["init"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "gantry init"]);
     (repo, init)
@@ -121,7 +114,7 @@ fn c_with_a_makefile_and_a_clib_package_json_gets_make_actions_not_npm() {
     if !tools(&["make", "cc"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -151,7 +144,7 @@ fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
     if !tools(&["cargo", "cargo-clippy", "cargo-fmt"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -175,7 +168,7 @@ fn rust_template_pipeline_fails_on_a_new_test_file() {
     if !tools(&["cargo"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(&repo, &run, &[("test/test", "cargo test")]);
     new_file_fails_the_run(
         &repo,
@@ -202,7 +195,7 @@ fn python_gets_its_gitlab_jobs_in_the_venv_and_a_new_test_fails_the_run() {
     if !tools(&["python3"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -239,7 +232,7 @@ fn node_gets_its_workflow_steps_and_a_new_test_file_fails_the_run() {
     if !tools(&["node", "npm"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -262,7 +255,7 @@ fn node_template_pipeline_fails_on_a_new_module_with_a_syntax_error() {
     if !tools(&["node", "npm"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(&repo, &run, &[("test/test", "npm test")]);
     new_file_fails_the_run(
         &repo,
@@ -277,7 +270,7 @@ fn ruby_gets_its_workflow_steps_and_a_new_test_fails_the_run() {
     if !tools(&["ruby", "rake"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -300,7 +293,7 @@ fn from_picks_one_source_and_says_when_it_has_nothing() {
         "Makefile",
         "lint:\n\tnode --check index.js\ntest:\n\tnode --test\n",
     );
-    let out = ok(&repo, &["init", "--dry-run", "--from", "make"]);
+    let out = repo.run_ok(&["init", "--dry-run", "--from", "make"]);
     assert!(
         says(&out.stdout, "lint/lint from Makefile, target `lint`"),
         "{}",
@@ -312,7 +305,7 @@ fn from_picks_one_source_and_says_when_it_has_nothing() {
         out.stdout
     );
     assert!(!out.stdout.contains("from .github"), "{}", out.stdout);
-    let npm = ok(&repo, &["init", "--dry-run", "--from", "npm"]);
+    let npm = repo.run_ok(&["init", "--dry-run", "--from", "npm"]);
     assert!(
         says(&npm.stdout, "test/test from package.json, script `test`"),
         "{}",
@@ -335,14 +328,14 @@ fn from_picks_one_source_and_says_when_it_has_nothing() {
 #[test]
 fn template_make_runs_the_makefile_or_the_usual_targets() {
     let repo = Repo::empty();
-    ok(&repo, &["init", "--template", "make"]);
+    repo.run_ok(&["init", "--template", "make"]);
     let config = repo.read("gantry.yml");
     assert!(
         config.contains("        run: make\n") && config.contains("        run: make test\n"),
         "{config}"
     );
     let repo = Repo::fixture("init/c-make");
-    ok(&repo, &["init", "--template", "make"]);
+    repo.run_ok(&["init", "--template", "make"]);
     let config = repo.read("gantry.yml");
     assert!(
         config
@@ -351,7 +344,7 @@ fn template_make_runs_the_makefile_or_the_usual_targets() {
     );
     for runner in ["just", "task"] {
         let repo = Repo::empty();
-        ok(&repo, &["init", "--template", runner]);
+        repo.run_ok(&["init", "--template", runner]);
         assert!(repo
             .read("gantry.yml")
             .contains(&format!("run: {runner} test\n")));
@@ -365,7 +358,7 @@ fn a_script_that_rewrites_files_is_kept_and_said_so() {
         "package.json",
         r#"{"scripts": {"test": "xo --fix && ava"}, "devDependencies": {"xo": "1", "ava": "1"}}"#,
     );
-    let out = ok(&repo, &["init", "--dry-run"]);
+    let out = repo.run_ok(&["init", "--dry-run"]);
     assert!(
         out.stdout.contains("      # Note: this command rewrites files (xo --fix); it is kept as the repository runs it.\n      - name: test\n        run: npm test\n"),
         "{}",
@@ -383,7 +376,7 @@ fn a_script_that_rewrites_files_is_kept_and_said_so() {
 #[test]
 fn dry_run_names_the_source_of_every_action() {
     let repo = Repo::fixture("init/python-ci");
-    let out = ok(&repo, &["init", "--dry-run"]);
+    let out = repo.run_ok(&["init", "--dry-run"]);
     for line in [
         "  deps/venv    from gantry's Python defaults\n",
         "  lint/syntax  from .gitlab-ci.yml, job syntax\n",
@@ -407,7 +400,7 @@ fn ruff_runs_without_fixing_even_when_the_project_says_fix() {
     repo.git(&["init", "-q", "-b", "main"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "fixture"]);
-    ok(&repo, &["init"]);
+    repo.run_ok(&["init"]);
     assert!(repo.read("gantry.yml").contains("ruff check --no-fix"));
     if !tools(&["python3"]) {
         return;
@@ -429,7 +422,7 @@ fn python_template_pipeline_leaves_tracked_files_alone() {
     if !tools(&["python3"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
