@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use std::path::Path;
 
-use common::{chmod, pids, process_running, run_command, tree, write_exec, Outcome, Repo};
+use common::{
+    chmod, pids, process_running, run_command, tree, wait_for, write_exec, Outcome, Repo,
+};
 
 const TWO_ONE_AT_A_TIME: &str = "version: 1
 name: shop
@@ -555,15 +557,14 @@ fn ctrl_c_stops_the_deployment_without_rolling_back_and_leaves_no_process() {
     let mut command = repo.command(&["deploy", "--revision", "rev"]);
     command.env("HOOK_LOG", repo.path().join("hooks.log"));
     let mut child = command.stdout(std::process::Stdio::null()).spawn().unwrap();
-    let both = || pids(&repo, "hooks.log.pids").len() == 2;
-    let started = std::time::Instant::now();
-    while !(repo.path().join("hooks.log.pids").exists() && both()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the hooks never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let both = || {
+        let exists = repo.path().join("hooks.log.pids").exists();
+        (exists && pids(&repo, "hooks.log.pids").len() == 2).then_some(())
+    };
+    assert!(
+        wait_for(Duration::from_secs(20), both).is_some(),
+        "the hooks never started"
+    );
     // SAFETY: sending a signal to our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     assert_eq!(child.wait().unwrap().code(), Some(130));
@@ -576,7 +577,9 @@ fn ctrl_c_stops_the_deployment_without_rolling_back_and_leaves_no_process() {
         instance(&repo, 1).join("srv/app/index.html").exists(),
         "the state is kept"
     );
-    for pid in pids(&repo, "hooks.log.pids") {
+    let hooks = pids(&repo, "hooks.log.pids");
+    assert_eq!(hooks.len(), 2, "{hooks:?}");
+    for pid in hooks {
         assert!(!process_running(pid), "process {pid} outlived Ctrl-C");
     }
 }

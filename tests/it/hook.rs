@@ -226,19 +226,6 @@ fn with_pipeline(config: &str) -> (Repo, tempfile::TempDir) {
     (repo, bare)
 }
 
-/// Whether `tool` can be used; in CI (CI=true) a missing tool fails the test.
-fn have(tool: &str) -> bool {
-    if which::which(tool).is_ok() {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "`{tool}` is required in CI"
-    );
-    eprintln!("skipped: `{tool}` is not installed");
-    false
-}
-
 /// `git push ARGS` in a new session: no controlling terminal at all.
 /// Returns whether it succeeded, and stderr followed by stdout.
 fn push_without_terminal(repo: &Repo, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
@@ -389,7 +376,7 @@ fn a_gate_in_a_push_without_a_terminal_fails_closed_and_says_how_to_approve() {
 
 #[test]
 fn a_gate_in_a_push_asks_on_the_terminal() {
-    if !have("script") {
+    if !common::have_program("script", "apt-get install bsdutils") {
         return;
     }
     let (repo, bare) = with_pipeline(WITH_DEPLOY);

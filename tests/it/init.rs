@@ -47,10 +47,6 @@ fn init_without_path(repo: &Repo) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn have(programs: &[&str]) -> bool {
-    programs.iter().all(|p| which::which(p).is_ok())
-}
-
 #[test]
 fn rust_fixture_gets_build_and_test_and_unused_linters_commented_out() {
     let repo = init_fixture(
@@ -127,8 +123,7 @@ fn node_fixture_installs_with_npm_ci_and_runs_its_scripts() {
             "run: npm test",
         ],
     );
-    if !have(&["node", "npm"]) {
-        eprintln!("SKIPPED the full run: node or npm is not installed");
+    if !common::have_programs(&["node", "npm"]) {
         return;
     }
     let out = repo.run_ok(&["run"]);
@@ -148,8 +143,7 @@ fn python_fixture_uses_a_venv_ruff_and_pytest() {
             "run: .gantry/venv/bin/python -m pytest",
         ],
     );
-    if !have(&["python3"]) {
-        eprintln!("SKIPPED the full run: python3 is not installed");
+    if !common::have_programs(&["python3"]) {
         return;
     }
     let out = repo.run_ok(&["run"]);
@@ -177,7 +171,7 @@ fn go_fixture_gets_build_and_test_and_gofmt_vet_only_when_used() {
             "run: go test ./...",
         ],
     );
-    if have(&["go"]) {
+    if common::have_program("go", "apt-get install golang") {
         repo.run_ok(&["run"]);
     }
 }

@@ -12,23 +12,6 @@ use crate::common;
 
 use common::{Outcome, Repo};
 
-/// Whether every program is on `PATH`; under CI a missing one fails the test.
-fn tools(programs: &[&str]) -> bool {
-    let missing: Vec<&&str> = programs
-        .iter()
-        .filter(|p| which::which(p).is_err())
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{missing:?} must be installed in CI"
-    );
-    eprintln!("SKIPPED: {missing:?} not installed");
-    false
-}
-
 /// A copy of fixture `name` committed to a fresh git repository, then
 /// `gantry init` (its output) with the result committed too.
 fn committed_init(name: &str) -> (Repo, Outcome) {
@@ -111,7 +94,7 @@ fn c_with_a_makefile_and_a_clib_package_json_gets_make_actions_not_npm() {
         init.stdout
     );
     assert!(init.stdout.contains("clib"), "{}", init.stdout);
-    if !tools(&["make", "cc"]) {
+    if !common::have_programs(&["make", "cc"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);
@@ -141,7 +124,7 @@ fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
     let config = repo.read("gantry.yml");
     let tests = "      - name: tests\n        env:\n          CARGO_TERM_COLOR: always\n          RUSTFLAGS: \"-D warnings\"\n        run: cargo test --all\n";
     assert!(config.contains(tests), "{config}");
-    if !tools(&["cargo", "cargo-clippy", "cargo-fmt"]) {
+    if !common::have_programs(&["cargo", "cargo-clippy", "cargo-fmt"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);
@@ -165,7 +148,7 @@ fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
 #[test]
 fn rust_template_pipeline_fails_on_a_new_test_file() {
     let (repo, _) = committed_init("rust");
-    if !tools(&["cargo"]) {
+    if !common::have_programs(&["cargo"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);
@@ -192,7 +175,7 @@ fn python_gets_its_gitlab_jobs_in_the_venv_and_a_new_test_fails_the_run() {
         "{}",
         init.stdout
     );
-    if !tools(&["python3"]) {
+    if !common::have_programs(&["python3"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);
@@ -229,7 +212,7 @@ fn node_gets_its_workflow_steps_and_a_new_test_file_fails_the_run() {
         !repo.read("gantry.yml").contains("prettier"),
         "the format script is not a check"
     );
-    if !tools(&["node", "npm"]) {
+    if !common::have_programs(&["node", "npm"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);
@@ -252,7 +235,7 @@ fn node_gets_its_workflow_steps_and_a_new_test_file_fails_the_run() {
 #[test]
 fn node_template_pipeline_fails_on_a_new_module_with_a_syntax_error() {
     let (repo, _) = committed_init("node");
-    if !tools(&["node", "npm"]) {
+    if !common::have_programs(&["node", "npm"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);
@@ -267,7 +250,7 @@ fn node_template_pipeline_fails_on_a_new_module_with_a_syntax_error() {
 #[test]
 fn ruby_gets_its_workflow_steps_and_a_new_test_fails_the_run() {
     let (repo, _) = committed_init("ruby-rake");
-    if !tools(&["ruby", "rake"]) {
+    if !common::have_programs(&["ruby", "rake"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);
@@ -402,7 +385,7 @@ fn ruff_runs_without_fixing_even_when_the_project_says_fix() {
     repo.git(&["commit", "-q", "-m", "fixture"]);
     repo.run_ok(&["init"]);
     assert!(repo.read("gantry.yml").contains("ruff check --no-fix"));
-    if !tools(&["python3"]) {
+    if !common::have_programs(&["python3"]) {
         return;
     }
     let out = repo.run(&["run"]);
@@ -419,7 +402,7 @@ fn ruff_runs_without_fixing_even_when_the_project_says_fix() {
 #[test]
 fn python_template_pipeline_leaves_tracked_files_alone() {
     let (repo, _) = committed_init("python");
-    if !tools(&["python3"]) {
+    if !common::have_programs(&["python3"]) {
         return;
     }
     let run = repo.run_ok(&["run"]);

@@ -220,6 +220,14 @@ pub fn have_program(program: &str, install: &str) -> bool {
     tool_available(program, which::which(program).is_ok(), install)
 }
 
+/// Whether every one of `programs` is on `PATH` (see [`tool_available`]:
+/// each missing one is reported, or fails where it is required).
+pub fn have_programs(programs: &[&str]) -> bool {
+    programs
+        .iter()
+        .all(|p| have_program(p, "install it the way .ci/run does"))
+}
+
 /// Runs `gantry ARGS` on a pseudo-terminal through util-linux `script`,
 /// with `input` typed on it; `None` when `script` is not installed.
 pub fn run_on_tty(repo: &Repo, args: &str, input: &str) -> Option<Outcome> {
