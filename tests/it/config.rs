@@ -16,7 +16,11 @@ fn unknown_key_names_line_column_and_valid_keys() {
     let err = config_error("version: 1\nstages:\n  - name: a\n    rn: echo\n");
     assert!(err.contains("gantry.yml:4:5"), "{err}");
     assert!(err.contains("unknown key `rn`"), "{err}");
-    assert!(err.contains("run"), "lists what is valid: {err}");
+    assert!(err.contains("did you mean `run`?"), "{err}");
+    assert!(
+        err.contains("(valid keys here: actions, always, approval,"),
+        "lists what is valid: {err}"
+    );
 }
 
 #[test]

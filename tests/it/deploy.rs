@@ -12,9 +12,7 @@ use std::time::Duration;
 
 use std::path::Path;
 
-use common::{
-    chmod, pids, process_running, run_command, tree, wait_for, write_exec, Outcome, Repo,
-};
+use common::{chmod, pids, process_running, tree, wait_for, write_exec, Outcome, Repo};
 
 const TWO_ONE_AT_A_TIME: &str = "version: 1
 name: shop
@@ -537,9 +535,7 @@ stages:
 ",
     );
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/webapp/deploy");
-    let mut command = repo.command(&["run"]);
-    command.env("FIXTURE", fixture);
-    let out = run_command(command);
+    let out = repo.gantry().args(["run"]).env("FIXTURE", fixture).run();
     assert_eq!(out.code, 0, "{}", out.all());
     out.has("[dev/2 ValidateService] webapp answered: Hello, dev!");
     let t = tree(&instance(&repo, 2));

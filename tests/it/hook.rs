@@ -336,7 +336,11 @@ fn install_records_to_and_skip_and_refuses_unknown_stages() {
 
     // Reinstalling replaces gantry's own hook (nothing is chained).
     let again = repo.run(&["hook", "install", "--all", "--to", "check"]);
-    assert!(again.stdout.contains("updated"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("updated the pre-push hook in "),
+        "{}",
+        again.stdout
+    );
     assert!(!repo
         .path()
         .join(".git/hooks/pre-push.gantry-chained")
@@ -515,7 +519,11 @@ fn a_stale_chained_hook_is_never_run_nor_activated() {
         install.stdout
     );
     let status = repo.run(&["hook", "status"]);
-    assert!(status.stdout.contains("stale"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("stale: ") && status.stdout.contains("is not run by anything"),
+        "{}",
+        status.stdout
+    );
     let (ok, text) = push(&repo, &["origin", "main"]);
     assert!(ok, "{text}");
     assert!(
@@ -559,7 +567,11 @@ fn a_hook_installed_by_an_older_gantry_is_replaced_not_chained() {
     );
     write_hook(&hook, &legacy);
     let install = repo.run(&["hook", "install"]);
-    assert!(install.stdout.contains("updated"), "{}", install.all());
+    assert!(
+        install.stdout.contains("updated the pre-push hook in "),
+        "{}",
+        install.all()
+    );
     assert!(std::fs::symlink_metadata(hook.with_file_name("pre-push.gantry-chained")).is_err());
 }
 

@@ -106,7 +106,12 @@ fn first_failed_stage_stops_the_pipeline_but_always_runs() {
     assert_eq!(action_status(&run, "build", "build"), "failed");
     assert_eq!(action_status(&run, "test", "test"), "skipped");
     assert_eq!(action_status(&run, "cleanup", "cleanup"), "passed");
-    assert!(out.stdout.contains("skipped"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("[test/test] – skipped: an earlier stage failed"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
