@@ -122,7 +122,7 @@ fn group_lines(pipeline: &Pipeline) -> String {
     out
 }
 
-fn group_label(group: &crate::deploy::config::DeployGroup) -> String {
+fn group_label(group: &crate::config::deploy::DeployGroup) -> String {
     let n = group.instances.len();
     let approval = if group.approval {
         ", approval required"

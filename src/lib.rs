@@ -22,6 +22,7 @@ pub mod git;
 pub mod graph;
 pub mod image;
 pub mod plan;
+pub mod proc;
 pub mod record;
 pub mod report;
 pub mod scaffold;

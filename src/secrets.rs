@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-use crate::exec::mask::{Masker, Patterns};
+use crate::proc::mask::{Masker, Patterns};
 
 struct Known {
     values: Vec<String>,

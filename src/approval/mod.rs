@@ -6,10 +6,8 @@
 //!
 //! The executor never prints, so a gate running on a worker thread sends an
 //! [`Event::ApprovalRequested`](crate::events::Event) and waits; the reporter,
-//! on the main thread, asks ([`prompt::ask`]) and replies through a channel.
+//! on the main thread, asks ([`crate::report::prompt::ask`]) and replies through a channel.
 
-mod gates;
-pub mod prompt;
 mod run;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +15,6 @@ use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub use gates::{implied_gate, insert_gates};
 pub use run::run;
 
 /// How this run answers approval gates.
@@ -53,7 +50,7 @@ impl Policy {
             Policy::Approved("--yes / GANTRY_APPROVE")
         } else if interactive {
             Policy::Ask(Terminal::Stdin)
-        } else if in_hook && prompt::has_controlling_terminal() {
+        } else if in_hook && crate::report::prompt::has_controlling_terminal() {
             Policy::Ask(Terminal::Controlling)
         } else {
             Policy::Refuse { in_hook }

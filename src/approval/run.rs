@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use super::{Answer, Policy, Request};
 use crate::config::duration::human;
 use crate::events::{Event, Status};
-use crate::exec::outcome::{ActionIo, Outcome};
 use crate::plan::PlannedAction;
+use crate::proc::outcome::{ActionIo, Outcome};
 
 /// How often a waiting gate checks for Ctrl-C.
 const TICK: Duration = Duration::from_millis(100);
@@ -55,7 +55,7 @@ fn ask(
     let (reply, answers) = mpsc::sync_channel(1);
     let deadline = action
         .timeout
-        .and_then(crate::exec::process::deadline_after);
+        .and_then(crate::proc::process::deadline_after);
     let cancelled = Arc::new(AtomicBool::new(false));
     let request = Request {
         reply,

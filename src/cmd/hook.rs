@@ -5,11 +5,12 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
+mod push;
+
 use super::Globals;
 use crate::cli::{HookCommand, HookStages};
 use crate::error::UsageError;
 use crate::git::hook::{pushed_refs, HookSettings, HookState, HooksDir};
-use crate::git::push;
 
 /// Runs a `gantry hook` subcommand.
 pub fn execute(globals: &Globals, command: &HookCommand) -> anyhow::Result<u8> {

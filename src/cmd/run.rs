@@ -13,9 +13,9 @@ use crate::cli::{OutputFormat, RunArgs};
 use crate::error::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
 use crate::events::Status;
 use crate::exec::action::ActionContext;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::{self, ExecOptions};
 use crate::plan::{self, Plan, PlanOptions, Selection};
+use crate::proc::interrupt::Interrupt;
 use crate::record::{self, RunRecord};
 use crate::report::estimate::Estimates;
 use crate::report::{github, junit, masked, LiveReporter, PlainReporter, Reporter, Stream};
@@ -237,7 +237,7 @@ fn run_plan_with(
             own
         }
     };
-    crate::exec::interrupt::become_subreaper();
+    crate::proc::interrupt::become_subreaper();
     let (mut reporter, every_line) = reporter(globals, args.output, &record.root);
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let start = Instant::now();

@@ -282,7 +282,7 @@ impl<'a> Checker<'a> {
             );
         }
         let (deploy_groups, mut found) =
-            crate::deploy::config::groups(self.file, &raw.deploy_groups);
+            crate::config::deploy::groups(self.file, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
         let mut seen = HashMap::new();
         let mut stages = Vec::new();
@@ -297,7 +297,7 @@ impl<'a> Checker<'a> {
             (self.file, self.text) = (main_file, main_text);
         }
         let mut found =
-            crate::deploy::config::resolve_groups(self.file, &deploy_groups, &mut stages);
+            crate::config::deploy::resolve_groups(self.file, &deploy_groups, &mut stages);
         self.diagnostics.append(&mut found);
         let mut pipeline = Pipeline {
             file: self.file.to_path_buf(),
@@ -832,7 +832,7 @@ pub fn insert_group_gates(pipeline: &mut Pipeline) {
     if gated.is_empty() {
         return;
     }
-    crate::approval::insert_gates(pipeline, &|action| match &action.kind {
+    super::gates::insert_gates(pipeline, &|action| match &action.kind {
         ActionKind::Deploy(deploy) if gated.contains(&deploy.group) => {
             Some(format!("Deploy to {}?", deploy.group))
         }

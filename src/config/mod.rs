@@ -5,8 +5,11 @@
 
 pub mod condition;
 mod defaults;
+pub mod deploy;
 pub mod dotenv;
 pub mod duration;
+pub mod gates;
+pub mod image;
 mod include;
 mod indentation;
 mod load;

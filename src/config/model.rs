@@ -117,7 +117,7 @@ pub struct Pipeline {
     /// The stages, in order.
     pub stages: Vec<Stage>,
     /// `deploy_groups:`, in file order.
-    pub deploy_groups: Vec<crate::deploy::config::DeployGroup>,
+    pub deploy_groups: Vec<crate::config::deploy::DeployGroup>,
     /// The files `include:` brought in, besides `file`.
     pub included: Vec<PathBuf>,
 }
@@ -149,7 +149,7 @@ pub enum ActionKind {
         lines: Vec<(String, Span)>,
     },
     /// A container image build (`image:`).
-    Image(Box<crate::image::ImageSpec>),
+    Image(Box<crate::config::image::ImageSpec>),
     /// A manual approval gate (`approval: MESSAGE`).
     Approval {
         /// The question shown, before `${…}` expansion.
@@ -167,7 +167,7 @@ pub enum ActionKind {
         with: Vec<EnvVar>,
     },
     /// A local CodeDeploy in-place deployment (`deploy:`).
-    Deploy(crate::deploy::config::DeployAction),
+    Deploy(crate::config::deploy::DeployAction),
 }
 
 /// One action of a stage, with stage defaults already applied.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::duration::Duration;
-use crate::image::RawImage;
+use crate::config::image::RawImage;
 
 /// Top level of `gantry.yml`.
 // No `deny_unknown_fields` on the three mappings below: keys starting with
@@ -46,7 +46,7 @@ pub struct RawPipeline {
     pub cache: Option<bool>,
     /// Deployment groups for `deploy:` actions, by name.
     #[serde(default)]
-    pub deploy_groups: crate::deploy::config::RawDeployGroups,
+    pub deploy_groups: crate::config::deploy::RawDeployGroups,
     /// YAML files whose stages come after this file's, in order; paths relative to this file, inside the repository.
     #[schemars(with = "Option<Vec<String>>")]
     pub include: Option<Spanned<Vec<Spanned<String>>>>,
@@ -77,8 +77,8 @@ pub struct RawStage {
     #[schemars(with = "Option<RawImage>")]
     pub image: Option<Spanned<RawImage>>,
     /// A local CodeDeploy in-place deployment onto a deployment group's instances.
-    #[schemars(with = "Option<crate::deploy::config::RawDeploy>")]
-    pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
+    #[schemars(with = "Option<crate::config::deploy::RawDeploy>")]
+    pub deploy: Option<Spanned<crate::config::deploy::RawDeploy>>,
     /// Environment for the action (on a stage with `actions:`, for all of them); values may use `${…}` variables.
     #[serde(default)]
     pub env: EnvMap,
@@ -152,8 +152,8 @@ pub struct RawAction {
     #[schemars(with = "Option<RawImage>")]
     pub image: Option<Spanned<RawImage>>,
     /// A local CodeDeploy in-place deployment onto a deployment group's instances.
-    #[schemars(with = "Option<crate::deploy::config::RawDeploy>")]
-    pub deploy: Option<Spanned<crate::deploy::config::RawDeploy>>,
+    #[schemars(with = "Option<crate::config::deploy::RawDeploy>")]
+    pub deploy: Option<Spanned<crate::config::deploy::RawDeploy>>,
     /// Environment for the action (on a stage with `actions:`, for all of them); values may use `${…}` variables.
     #[serde(default)]
     pub env: EnvMap,

@@ -15,9 +15,9 @@ use sink::ProtocolSink;
 
 use crate::config::duration::human;
 use crate::events::Status;
-use crate::exec::outcome::{ActionIo, Outcome};
-use crate::exec::process::{self, Exit};
 use crate::plan::PlannedAction;
+use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::process::{self, Exit};
 
 /// How long continuations may go on when the action has no `timeout:`.
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(60 * 60);
@@ -49,7 +49,7 @@ pub fn run(
         Err(why) => return Outcome::failed(why),
     };
     let limit = action.timeout.unwrap_or(DEFAULT_LIMIT);
-    let deadline = crate::exec::process::deadline_after(limit);
+    let deadline = crate::proc::process::deadline_after(limit);
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut token: Option<String> = None;
     for invocation in 1.. {

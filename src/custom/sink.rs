@@ -4,7 +4,7 @@
 //! is plain text for the log. The first bad line is remembered, quoted.
 
 use super::protocol::{self, Message, Report, MAX_LINE};
-use crate::exec::process::OutputSink;
+use crate::proc::process::OutputSink;
 
 /// How much of a bad line an error message quotes.
 const QUOTE: usize = 200;

@@ -1,7 +1,7 @@
 //! Deployment configurations: how many instances must stay healthy, hence
 //! how many are deployed at a time, and when a deployment must stop.
 
-use super::config::{DeploymentConfig, Minimum};
+use crate::config::deploy::{DeploymentConfig, Minimum};
 
 /// The minimum number of healthy instances of a group of `n` under
 /// `config`, at most `n - 1` so that one instance can always be deployed.

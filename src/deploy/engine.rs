@@ -20,8 +20,8 @@ use super::recover;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
 use crate::appspec::{self, AppSpec, Os, Platform};
 use crate::events::Status;
-use crate::exec::outcome::{ActionIo, Outcome};
 use crate::plan::PlannedAction;
+use crate::proc::outcome::{ActionIo, Outcome};
 
 /// Where a deployment's bundle comes from.
 enum Source {

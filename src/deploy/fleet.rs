@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use super::io::InstanceIo;
 use super::lifecycle::{self, deploy_instance, Deployment, InstanceResult, Shared};
 use crate::events::Status;
-use crate::exec::outcome::ActionIo;
+use crate::proc::outcome::ActionIo;
 
 /// Groups of more instances than this get the summarised view.
 pub const SUMMARY_ABOVE: usize = 20;

@@ -14,8 +14,8 @@ use super::paths;
 use super::permissions::is_superuser;
 use crate::appspec::{resolve_script, HookScript, ScriptPath};
 use crate::events::Status;
-use crate::exec::outcome::{Outcome, LEFTOVERS};
-use crate::exec::process::ProcessSpec;
+use crate::proc::outcome::{Outcome, LEFTOVERS};
+use crate::proc::process::ProcessSpec;
 
 /// The variables every script gets (rule 49), besides the action's.
 pub struct HookEnv {

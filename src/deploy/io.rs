@@ -8,9 +8,9 @@ use std::fs::File;
 use std::io::Write;
 use std::sync::mpsc::SyncSender;
 
-use crate::exec::interrupt::Interrupt;
-use crate::exec::mask::Masker;
-use crate::exec::process::{self, Finished, OutputSink, ProcessSpec};
+use crate::proc::interrupt::Interrupt;
+use crate::proc::mask::Masker;
+use crate::proc::process::{self, Finished, OutputSink, ProcessSpec};
 use crate::secrets;
 
 /// Longest line passed on; longer ones are cut.

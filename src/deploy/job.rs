@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::config::{DeployAction, DeployGroup, DeploymentConfig};
+use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::config::{Pipeline, Span};
 use crate::diagnostics::Diagnostic;
 use crate::plan::{Layers, Work};
@@ -172,7 +172,7 @@ fn find_group<'p>(
         .iter()
         .map(|g| g.name.as_str())
         .collect();
-    let (message, hint) = super::config::unknown_group(&deploy.group, &names);
+    let (message, hint) = crate::config::deploy::unknown_group(&deploy.group, &names);
     let at = deploy.span;
     Err(Diagnostic::error("C040", &pipeline.file, at.line, at.column, message).with_hint(hint))
 }

@@ -17,8 +17,8 @@ use super::paths::Root;
 use super::store::{bundle_dir, GroupState, InstanceState};
 use crate::appspec::AppSpec;
 use crate::events::Status;
-use crate::exec::interrupt::Interrupt;
 use crate::plan::PlannedAction;
+use crate::proc::interrupt::Interrupt;
 
 /// The in-place lifecycle events, in order.
 pub const EVENTS: [&str; 7] = [

@@ -10,7 +10,6 @@
 //! and a failed deployment rolled back.
 
 pub mod batch;
-pub mod config;
 mod copy;
 mod engine;
 mod fleet;

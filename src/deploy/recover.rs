@@ -9,7 +9,7 @@ use super::install_event::put_back_state;
 use super::journal;
 use super::lifecycle::Shared;
 use super::store::DeployStatus;
-use crate::exec::outcome::ActionIo;
+use crate::proc::outcome::ActionIo;
 
 /// Undoes every unfinished deployment of the group; returns how many
 /// instances were restored. An instance that cannot be restored stops

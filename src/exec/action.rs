@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
-use super::interrupt::Interrupt;
-use super::outcome::{log_note, ActionIo, Outcome};
 use super::output::ActionOutput;
 use super::output_file::{self, OutputFile};
 use super::run_status;
 use super::shell;
 use crate::events::{ActionResult, Event, Status};
 use crate::plan::{PlannedAction, Work};
+use crate::proc::interrupt::Interrupt;
+use crate::proc::outcome::{log_note, ActionIo, Outcome};
 use crate::record::RunRecord;
 
 /// What every action of a run shares.

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::action::ActionContext;
-use super::interrupt::Interrupt;
 use crate::events::{ActionResult, Status};
 use crate::plan::PlannedAction;
+use crate::proc::interrupt::Interrupt;
 
 /// What a worker does next.
 enum Next<'p> {

@@ -4,15 +4,10 @@
 
 pub mod action;
 mod group;
-pub mod interrupt;
-pub mod mask;
 mod not_found;
-pub mod orphans;
-pub mod outcome;
 mod output;
 pub mod output_file;
 pub mod outputs;
-pub mod process;
 pub mod run_status;
 mod shell;
 

@@ -7,9 +7,9 @@ use std::io::Write;
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
-use super::mask::Masker;
-use super::process::OutputSink;
 use crate::events::{ActionKey, Event};
+use crate::proc::mask::Masker;
+use crate::proc::process::OutputSink;
 
 /// Longest line passed to reporters; longer ones are cut into pieces.
 const MAX_LINE: usize = 4096;

@@ -1,7 +1,7 @@
 //! The `run:` / `script:` action kind: one command in a shell.
 
-use super::outcome::{ActionIo, Outcome};
 use crate::plan::PlannedAction;
+use crate::proc::outcome::{ActionIo, Outcome};
 
 /// Runs `program args…` for `action` and reports how it ended.
 pub fn run(

@@ -254,7 +254,7 @@ fn work(
 /// An `image:` build as `docker build` (and `docker save` for `output:`):
 /// the builder hosted CI runners have.
 fn image_commands(
-    spec: &crate::image::ImageSpec,
+    spec: &crate::config::image::ImageSpec,
     to_shell: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<String, String> {
     let quote = |text: &str| -> Result<String, String> {
@@ -306,7 +306,7 @@ fn image_commands(
 /// CodeDeploy action instead). `GANTRY_DEPLOY_DRY_RUN=1` only says what it
 /// would deploy, to try a workflow without AWS.
 fn deploy_commands(
-    deploy: &crate::deploy::config::DeployAction,
+    deploy: &crate::config::deploy::DeployAction,
     to_shell: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<String, String> {
     let revision = match &deploy.revision {

@@ -3,7 +3,6 @@
 
 pub mod changed;
 pub mod hook;
-pub mod push;
 pub mod snapshot;
 
 use std::path::Path;

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::job::ImageJob;
-use super::spec::Builder;
+use crate::config::image::Builder;
 
 /// One builder invocation: `program args…`.
 #[derive(Clone, Debug, PartialEq, Eq)]

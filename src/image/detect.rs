@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use super::spec::{Builder, BuilderChoice};
-use crate::exec::interrupt::Interrupt;
-use crate::exec::process::{self, Exit, OutputSink, ProcessSpec};
+use crate::config::image::{Builder, BuilderChoice};
+use crate::proc::interrupt::Interrupt;
+use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
 
 /// How long `docker info` may take before docker counts as unavailable.
 pub const DOCKER_PROBE_TIMEOUT: Duration = Duration::from_secs(3);

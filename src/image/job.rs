@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::detect::{self, Chosen};
-use super::reference;
-use super::spec::{self, ImageSpec, Located, Problem};
+use crate::config::image::reference;
+use crate::config::image::{self as spec, ImageSpec, Located, Problem};
 use crate::config::Span;
 use crate::diagnostics::Diagnostic;
 

@@ -9,10 +9,10 @@ use std::time::Instant;
 use super::command::{self, Step};
 use super::detect::Chosen;
 use super::job::ImageJob;
-use super::spec::Builder;
+use crate::config::image::Builder;
 use crate::events::Status;
-use crate::exec::outcome::{ActionIo, Outcome};
 use crate::plan::PlannedAction;
+use crate::proc::outcome::{ActionIo, Outcome};
 
 /// Builds the image of `job` for `action`.
 pub fn run(action: &PlannedAction, job: &ImageJob, io: &mut ActionIo<'_>) -> Outcome {

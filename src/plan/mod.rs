@@ -21,8 +21,8 @@ use crate::config::{Action, ActionKind, Pipeline, Stage};
 use crate::diagnostics::Diagnostic;
 use crate::error::ConfigError;
 use crate::events::ActionKey;
-use crate::exec::process::ProcessSpec;
 use crate::git::GitInfo;
+use crate::proc::process::ProcessSpec;
 use crate::vars::Vars;
 
 /// Everything a run needs, resolved.
@@ -333,7 +333,7 @@ fn plan_action(
         Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
         None => pipeline.root.clone(),
     };
-    let image = |spec: &crate::image::ImageSpec| {
+    let image = |spec: &crate::config::image::ImageSpec| {
         let input = crate::image::PlanInput {
             config: &pipeline.file,
             root: &pipeline.root,
@@ -347,7 +347,7 @@ fn plan_action(
         let command = crate::image::command::describe(&job);
         Ok((Work::Image(Box::new(job)), command))
     };
-    let deploy = |deploy: &crate::deploy::config::DeployAction| {
+    let deploy = |deploy: &crate::config::deploy::DeployAction| {
         crate::deploy::job::plan(pipeline, deploy, &expand, &layers)
     };
     let planners = Planners {
@@ -418,8 +418,8 @@ fn runs_after_failure(action: &Action) -> bool {
 /// Planners for the kinds that need more than variable expansion (the
 /// directory, the environment layers, the pipeline's deploy groups).
 struct Planners<'a> {
-    image: &'a dyn Fn(&crate::image::ImageSpec) -> Planned,
-    deploy: &'a dyn Fn(&crate::deploy::config::DeployAction) -> Planned,
+    image: &'a dyn Fn(&crate::config::image::ImageSpec) -> Planned,
+    deploy: &'a dyn Fn(&crate::config::deploy::DeployAction) -> Planned,
 }
 
 /// What an action does, and how to show it.

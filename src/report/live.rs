@@ -262,7 +262,7 @@ impl Reporter for LiveReporter {
             } => {
                 let stream = self.stream;
                 self.multi
-                    .suspend(|| crate::approval::prompt::ask(key, message, request, stream));
+                    .suspend(|| super::prompt::ask(key, message, request, stream));
             }
             _ => {}
         }

@@ -9,6 +9,7 @@ mod live;
 pub mod masked;
 mod overall;
 mod plain;
+pub mod prompt;
 mod stage_line;
 pub mod table;
 mod tail;

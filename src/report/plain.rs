@@ -108,7 +108,7 @@ impl Reporter for PlainReporter {
                 key,
                 message,
                 request,
-            } => crate::approval::prompt::ask(key, message, request, self.stream),
+            } => super::prompt::ask(key, message, request, self.stream),
             _ => {}
         }
     }

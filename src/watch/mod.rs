@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache};
 
-use crate::exec::interrupt::Interrupt;
+use crate::proc::interrupt::Interrupt;
 use changes::Changes;
 use filter::Filter;
 

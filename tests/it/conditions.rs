@@ -158,6 +158,31 @@ fn without_an_upstream_changes_count_against_head() {
     assert!(!repo.path().join("docs.ran").exists());
 }
 
+#[test]
+fn changed_globs_match_like_inputs_a_folder_name_and_star_within_one_folder() {
+    let repo = Repo::committed(
+        "version: 1\ncache: false\nstages:\n  - name: check\n    actions:\n      - name: folder\n        if: changed('src')\n        run: echo > folder.ran\n      - name: top-md\n        if: changed('*.md')\n        run: echo > top-md.ran\n",
+    );
+    repo.write(".gitignore", "*.ran\n");
+    repo.write("src/deep/main.rs", "fn main() {}\n");
+    repo.write("docs/guide.md", "# guide\n");
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let run = repo.run_json(1);
+    assert_eq!(
+        action_status(&run, "check", "folder"),
+        "passed",
+        "{}",
+        out.all()
+    );
+    assert_eq!(
+        reason(&run, "check", "top-md"),
+        "changed('*.md') is false",
+        "`*` must not cross `/`: {}",
+        out.all()
+    );
+}
+
 const CLEANUP: &str = "version: 1\ncache: false\nstages:\n  - name: test\n    run: test -e pass\n  - name: after\n    actions:\n      - name: on-failure\n        if: failure()\n        run: echo >> cleaned.out\n      - name: on-success\n        if: success()\n        run: echo >> succeeded.out\n";
 
 #[test]

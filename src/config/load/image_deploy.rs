@@ -1,12 +1,12 @@
 //! The `image:` and `deploy:` action kinds: exactly one kind per action,
-//! the kind's own checks delegated to `image::check` and `deploy::config`.
+//! the kind's own checks delegated to `config::image::check` and `config::deploy`.
 
 use serde_saphyr::Spanned;
 
 use super::{span, Checker};
+use crate::config::image::RawImage;
 use crate::config::model::ActionKind;
 use crate::config::raw::RawAction;
-use crate::image::RawImage;
 
 impl Checker<'_> {
     /// `image:` on a stage that has `actions:` is an error.
@@ -21,7 +21,7 @@ impl Checker<'_> {
         }
     }
 
-    /// An `image:` action: the only kind on its action, checked by `image::spec`.
+    /// An `image:` action: the only kind on its action, checked by `config::image`.
     pub(super) fn image_kind(&mut self, raw: &RawAction, image: &Spanned<RawImage>) -> ActionKind {
         let others = [
             ("run", raw.run.as_ref().map(span)),
@@ -40,7 +40,7 @@ impl Checker<'_> {
                 );
             }
         }
-        let (spec, problems) = crate::image::check(image);
+        let (spec, problems) = crate::config::image::check(image);
         for p in problems {
             self.error(p.code, p.span, p.message, &p.hint);
         }
@@ -54,7 +54,7 @@ impl Checker<'_> {
     pub(super) fn deploy_kind(
         &mut self,
         raw: &RawAction,
-        deploy: &Spanned<crate::deploy::config::RawDeploy>,
+        deploy: &Spanned<crate::config::deploy::RawDeploy>,
     ) -> ActionKind {
         if raw.run.is_some() || raw.script.is_some() || raw.approval.is_some() || raw.uses.is_some()
         {
@@ -68,7 +68,7 @@ impl Checker<'_> {
                 "an action does one thing: keep `deploy:`, and move the command to an action of its own",
             );
         }
-        let (action, mut found) = crate::deploy::config::action(self.file, deploy);
+        let (action, mut found) = crate::config::deploy::action(self.file, deploy);
         self.diagnostics.append(&mut found);
         for (text, at) in action.revision.iter().chain(&action.appspec) {
             self.check_vars(text, *at);

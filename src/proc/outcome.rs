@@ -102,7 +102,7 @@ pub struct ActionIo<'a> {
     pub output: &'a mut dyn OutputSink,
     /// Ctrl-C state; long-running kinds must stop when it is requested.
     pub interrupt: &'a Interrupt,
-    pub(super) log: &'a File,
+    pub(crate) log: &'a File,
 }
 
 impl ActionIo<'_> {

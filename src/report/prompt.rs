@@ -1,6 +1,6 @@
 //! Asking the person at the terminal. Called by reporters on the main thread
 //! (the live one pauses its bars around it); reads gantry's own stdin, which
-//! [`super::Policy::decide`] checked is a terminal, or — in the pre-push
+//! [`crate::approval::Policy::decide`] checked is a terminal, or — in the pre-push
 //! hook, whose stdin is git's pipe — the controlling terminal, `/dev/tty`.
 
 use std::fs::{File, OpenOptions};
@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
-use super::{Answer, Request, Terminal};
+use crate::approval::{Answer, Request, Terminal};
 use crate::report::Stream;
 
 /// The controlling terminal's device.

@@ -2,12 +2,13 @@
 //! the load-time checks that turn it into an [`ImageSpec`] — builder name,
 //! relative paths, tags, build-arg and label names, storage settings.
 
+pub mod reference;
+
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::reference;
 use crate::config::Span;
 
 /// `image:` exactly as written in `gantry.yml`.
