@@ -140,7 +140,7 @@ echo '{"type":"result","status":"success"}'"#,
         "plain output ignores progress: {}",
         plain.all()
     );
-    assert!(!plain.stdout.contains("37"));
+    assert!(!plain.stdout.contains("37%"), "{}", plain.stdout);
 }
 
 #[test]

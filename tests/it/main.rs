@@ -33,7 +33,6 @@ mod init_sources;
 mod layout;
 mod manpages;
 mod matrix;
-mod memory;
 mod outputs;
 mod progress;
 mod report;
