@@ -13,6 +13,7 @@ pub mod config;
 pub mod custom;
 pub mod deploy;
 pub mod diagnostics;
+pub mod driver;
 pub mod error;
 pub mod events;
 pub mod exec;
@@ -68,12 +69,12 @@ pub(crate) fn report_error(err: &anyhow::Error) -> u8 {
     }
     let mut text = Vec::new();
     let code = render_error(err, &mut text);
-    let text = secrets::mask(&String::from_utf8_lossy(&text));
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let _ = std::io::stderr().lock().write_all(&text);
     code
 }
 
-/// Writes `err` as shown to people and returns its exit code.
+/// Writes `err` as shown to people, secrets masked, and returns its exit
+/// code.
 fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
     if let Some(config) = err.downcast_ref::<ConfigError>() {
         let mut sources = Sources::default();
@@ -82,12 +83,13 @@ fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
             diagnostics::relativize(&mut shown, &cwd);
         }
         for d in shown.iter().take(MAX_CONFIG_ERRORS) {
+            // Masks its message, source line and hint itself.
             let _ = write!(stderr, "{}", render_human(d, &mut sources));
         }
         let file = shown
             .first()
             .map_or(config.file.clone(), |d| d.file.display().to_string());
-        let file = text::escape_controls(&file, false);
+        let file = text::escape_controls(&secrets::mask(&file), false);
         let more = match shown.len().saturating_sub(MAX_CONFIG_ERRORS) {
             0 => String::new(),
             n => format!(" ({n} more not shown; `gantry validate` lists them all)"),
