@@ -186,7 +186,7 @@ stages:
 #[test]
 fn max_parallel_one_runs_cells_one_at_a_time() {
     // Cell 1 waits (up to `tries` × 20ms) for cell 2 to start; cell 2 fails
-    // if it starts before cell 1 finished. Run together, cell 2 starts while
+    // if cell 1 had not finished when it started (checked before it says so). Run together, cell 2 starts while
     // cell 1 waits and fails (cell 1 waits up to 30s: a loaded machine may
     // start cell 2 late); one at a time, both pass (cell 1 waits 1s in vain).
     let config = |max_parallel: &str, tries: u32| {
@@ -206,8 +206,9 @@ stages:
             while [ ! -e started-2 ] && [ $i -lt {tries} ]; do sleep 0.02; i=$((i+1)); done
             touch done-1
           else
+            finished=no; [ -e done-1 ] && finished=yes
             touch started-2
-            [ -e done-1 ]
+            [ $finished = yes ]
           fi
 "#
         )
