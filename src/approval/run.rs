@@ -6,11 +6,11 @@ use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Answer, Policy, Request};
-use crate::config::duration::human;
-use crate::events::{Event, Status};
+use super::Policy;
+use crate::events::{Answer, Event, Request, Status, Terminal};
 use crate::plan::PlannedAction;
 use crate::proc::outcome::{ActionIo, Outcome};
+use crate::text::human_duration;
 
 /// How often a waiting gate checks for Ctrl-C.
 const TICK: Duration = Duration::from_millis(100);
@@ -48,7 +48,7 @@ pub fn run(
 fn ask(
     action: &PlannedAction,
     message: &str,
-    terminal: super::Terminal,
+    terminal: Terminal,
     events: &SyncSender<Event>,
     io: &mut ActionIo<'_>,
 ) -> Outcome {
@@ -57,12 +57,7 @@ fn ask(
         .timeout
         .and_then(crate::proc::process::deadline_after);
     let cancelled = Arc::new(AtomicBool::new(false));
-    let request = Request {
-        reply,
-        terminal,
-        deadline,
-        cancelled: cancelled.clone(),
-    };
+    let request = Request::new(reply, terminal, deadline, cancelled.clone());
     io.note(&format!("asking: {message}"));
     let event = Event::ApprovalRequested {
         key: action.key.clone(),
@@ -102,7 +97,7 @@ fn outcome(answer: Answer, action: &PlannedAction, io: &mut ActionIo<'_>) -> Out
             status: Status::TimedOut,
             ..Outcome::failed(format!(
                 "no answer within {}",
-                action.timeout.map(human).unwrap_or_default()
+                action.timeout.map(human_duration).unwrap_or_default()
             ))
         },
         Answer::Cancelled => Outcome {

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 use protocol::Job;
 use sink::ProtocolSink;
 
-use crate::config::duration::human;
 use crate::events::Status;
 use crate::plan::PlannedAction;
 use crate::proc::outcome::{ActionIo, Outcome};
 use crate::proc::process::{self, Exit};
+use crate::text::human_duration;
 
 /// How long continuations may go on when the action has no `timeout:`.
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(60 * 60);
@@ -87,7 +87,7 @@ fn out_of_time(invocations: u32, limit: Duration) -> Outcome {
         status: Status::TimedOut,
         ..Outcome::failed(format!(
             "still not done after {invocations} invocations in {}",
-            human(limit)
+            human_duration(limit)
         ))
     }
 }

@@ -14,9 +14,21 @@ mod gitlab;
 mod toolchain;
 mod yaml;
 
-use crate::cli::ExportTarget;
 use crate::config::{Action, ActionKind, EnvVar, Pipeline};
 use crate::vars;
+
+/// CI engines `gantry export` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportTarget {
+    /// A GitHub Actions workflow (.github/workflows/*.yml).
+    GithubActions,
+    /// A GitLab CI/CD pipeline (.gitlab-ci.yml).
+    GitlabCi,
+    /// An AWS CodeBuild buildspec.yml (version 0.2).
+    Codebuild,
+    /// AWS CodePipeline `create-pipeline` input JSON.
+    Codepipeline,
+}
 
 /// Why a pipeline cannot be exported.
 #[derive(Debug, thiserror::Error)]

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::interrupt::Interrupt;
 use super::process::{self, Exit, Finished, OutputSink, ProcessSpec};
-use crate::config::duration::human;
 use crate::events::Status;
+use crate::text::human_duration;
 
 /// How one attempt of an action ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +58,7 @@ impl Outcome {
                 status: Status::TimedOut,
                 ..Self::failed(format!(
                     "timed out after {}",
-                    timeout.map(human).unwrap_or_default()
+                    timeout.map(human_duration).unwrap_or_default()
                 ))
             },
             Exit::Interrupted => Self {

@@ -6,9 +6,9 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::{tail, FAILURE_TAIL_LINES};
-use crate::config::duration::human;
 use crate::events::Status;
 use crate::summary::RunSummary;
+use crate::text::human_duration as human;
 
 /// Whether gantry runs inside GitHub Actions.
 pub fn active() -> bool {

@@ -3,16 +3,12 @@
 //! [`crate::approval::Policy::decide`] checked is a terminal, or — in the pre-push
 //! hook, whose stdin is git's pipe — the controlling terminal, `/dev/tty`.
 
-use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
-use crate::approval::{Answer, Request, Terminal};
+use crate::events::{Answer, Request, Terminal};
 use crate::report::Stream;
-
-/// The controlling terminal's device.
-const TTY: &str = "/dev/tty";
 
 /// How often a waiting prompt checks for Ctrl-C and its deadline.
 const TICK: Duration = Duration::from_millis(100);
@@ -34,7 +30,7 @@ pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
                 stream.write(t)
             })
         }
-        Terminal::Controlling => match open_tty() {
+        Terminal::Controlling => match crate::term::open_controlling_terminal() {
             Ok(tty) => {
                 let fd = tty.as_raw_fd();
                 let writer = tty.try_clone();
@@ -46,19 +42,10 @@ pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
                 };
                 converse(key, message, request, fd, &mut BufReader::new(tty), &say)
             }
-            Err(e) => Answer::Unreadable(format!("cannot open {TTY}: {e}")),
+            Err(e) => Answer::Unreadable(format!("cannot open {}: {e}", crate::term::TTY)),
         },
     };
     request.answer(answer);
-}
-
-/// Whether this process has a controlling terminal to ask on.
-pub fn has_controlling_terminal() -> bool {
-    open_tty().is_ok()
-}
-
-fn open_tty() -> std::io::Result<File> {
-    OpenOptions::new().read(true).write(true).open(TTY)
 }
 
 /// The question and answer loop, reading lines from `reader` (whose file

@@ -53,7 +53,7 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                 }
                 let mut facts = vec![format!("cwd: {}", relative(plan, &action.cwd))];
                 if let Some(t) = action.timeout {
-                    facts.push(format!("timeout: {}", crate::config::duration::human(t)));
+                    facts.push(format!("timeout: {}", crate::text::human_duration(t)));
                 }
                 if action.retries > 0 {
                     facts.push(format!("retries: {}", action.retries));
