@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::Policy;
 use crate::events::{Answer, Event, Request, Status, Terminal};
-use crate::plan::PlannedAction;
-use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 use crate::text::human_duration;
 
 /// How often a waiting gate checks for Ctrl-C.
@@ -19,7 +18,7 @@ const GRACE: Duration = Duration::from_secs(1);
 
 /// Runs the gate `action` asking `message`.
 pub fn run(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     message: &str,
     policy: Policy,
     events: &SyncSender<Event>,
@@ -46,7 +45,7 @@ pub fn run(
 }
 
 fn ask(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     message: &str,
     terminal: Terminal,
     events: &SyncSender<Event>,
@@ -86,7 +85,7 @@ fn ask(
     outcome(answer, action, io)
 }
 
-fn outcome(answer: Answer, action: &PlannedAction, io: &mut ActionIo<'_>) -> Outcome {
+fn outcome(answer: Answer, action: &ActionEnv<'_>, io: &mut ActionIo<'_>) -> Outcome {
     match answer {
         Answer::Approved => {
             io.say("approved at the prompt");

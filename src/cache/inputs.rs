@@ -5,7 +5,7 @@
 //! them), and `!PATTERN` entries take files out.
 
 use super::files::{FileIndex, Scanned};
-use super::DEFAULT_INPUTS;
+use crate::config::DEFAULT_INPUTS;
 
 /// A compiled `inputs:`/`outputs:` pattern: a literal path (the file, or
 /// every file below the folder) or a glob.

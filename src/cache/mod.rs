@@ -24,9 +24,6 @@ use store::Entry;
 
 use crate::plan::PlannedAction;
 
-/// The `inputs:` entry that stands for the default input set.
-pub const DEFAULT_INPUTS: &str = "$default";
-
 /// What the cache decided for an action.
 #[derive(Debug)]
 pub enum Decision {

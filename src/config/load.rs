@@ -734,7 +734,7 @@ impl<'a> Checker<'a> {
         let mut patterns = Vec::new();
         for pattern in &list.value {
             let written = pattern.value.trim();
-            if written == crate::cache::DEFAULT_INPUTS {
+            if written == super::DEFAULT_INPUTS {
                 patterns.push(written.to_string());
                 continue;
             }

@@ -21,7 +21,9 @@ mod shape;
 
 pub use include::{normalize, relative_to};
 pub use load::{find_config, insert_group_gates, load, load_text, load_text_with, CONFIG_NAMES};
-pub use model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
+pub use model::{
+    Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage, DEFAULT_INPUTS,
+};
 
 /// Whether `name` can name a pipeline, stage, action or deployment group:
 /// letters, digits, `.`, `_`, `-`, not starting with `.` (names become

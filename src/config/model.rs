@@ -122,6 +122,9 @@ pub struct Pipeline {
     pub included: Vec<PathBuf>,
 }
 
+/// The `inputs:` entry that stands for the default input set.
+pub const DEFAULT_INPUTS: &str = "$default";
+
 /// A stage: actions run in `run_order` groups, stages one after another.
 #[derive(Clone, Debug)]
 pub struct Stage {
@@ -131,6 +134,57 @@ pub struct Stage {
     pub span: Span,
     /// The stage's actions, in listed order.
     pub actions: Vec<Action>,
+}
+
+impl Stage {
+    /// Listed order, one at a time, unless some action has `run_order`; then
+    /// equal values form a group (missing counts as 1, as in CodePipeline).
+    pub fn run_order_groups(&self) -> Vec<Vec<&Action>> {
+        let actions = &self.actions;
+        let keys = self.run_order_keys();
+        let mut orders = keys.clone();
+        orders.sort_unstable();
+        orders.dedup();
+        orders
+            .into_iter()
+            .map(|order| {
+                actions
+                    .iter()
+                    .zip(&keys)
+                    .filter(|(_, key)| **key == order)
+                    .map(|(action, _)| action)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Each action's `run_order` group key: its position when no action of the
+    /// stage has `run_order` (one after another), else `run_order` with missing
+    /// counted as 1. Actions with equal keys run together, lower first; the
+    /// cells of one `matrix:` action always share their action's key.
+    pub fn run_order_keys(&self) -> Vec<u32> {
+        let actions = &self.actions;
+        if actions.iter().all(|a| a.run_order.is_none()) {
+            let mut key = 0;
+            let mut previous: Option<&Action> = None;
+            actions
+                .iter()
+                .map(|a| {
+                    let same_matrix = previous
+                        .and_then(|p| p.matrix.as_ref())
+                        .zip(a.matrix.as_ref())
+                        .is_some_and(|(p, c)| p.base == c.base);
+                    if previous.is_some() && !same_matrix {
+                        key += 1;
+                    }
+                    previous = Some(a);
+                    key
+                })
+                .collect()
+        } else {
+            actions.iter().map(|a| a.run_order.unwrap_or(1)).collect()
+        }
+    }
 }
 
 /// What an action does.

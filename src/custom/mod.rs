@@ -14,8 +14,7 @@ use protocol::Job;
 use sink::ProtocolSink;
 
 use crate::events::Status;
-use crate::plan::PlannedAction;
-use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 use crate::proc::process::{self, Exit};
 use crate::text::human_duration;
 
@@ -38,7 +37,7 @@ enum Step {
 
 /// Runs the custom action `uses` with `inputs` for `action`.
 pub fn run(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     uses: &str,
     inputs: &[(String, String)],
     workspace: &Workspace<'_>,
@@ -93,7 +92,7 @@ fn out_of_time(invocations: u32, limit: Duration) -> Outcome {
 }
 
 /// `gantry-action-NAME` on the action's PATH, or a path relative to the root.
-fn locate(uses: &str, action: &PlannedAction, root: &Path) -> Result<PathBuf, String> {
+fn locate(uses: &str, action: &ActionEnv<'_>, root: &Path) -> Result<PathBuf, String> {
     if uses.contains('/') {
         let path = root.join(uses);
         return if path.is_file() {
@@ -118,7 +117,7 @@ fn locate(uses: &str, action: &PlannedAction, root: &Path) -> Result<PathBuf, St
 }
 
 fn job(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     inputs: &[(String, String)],
     workspace: &Workspace<'_>,
     invocation: u32,
@@ -151,7 +150,7 @@ fn job(
 }
 
 fn invoke(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     program: &Path,
     job: Vec<u8>,
     left: Duration,

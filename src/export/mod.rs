@@ -138,7 +138,7 @@ impl<'a> Model<'a> {
         let mut jobs = Vec::new();
         let mut previous: Vec<(&str, &str)> = Vec::new();
         for stage in &pipeline.stages {
-            let groups = crate::plan::group_by_run_order(&stage.actions);
+            let groups = stage.run_order_groups();
             for (g, group) in groups.iter().enumerate() {
                 let mut current = Vec::new();
                 for action in group {
