@@ -109,7 +109,7 @@ fn locate(uses: &str, action: &ActionEnv<'_>, root: &Path) -> Result<PathBuf, St
         .find(|(k, _)| k == "PATH")
         .map(|(_, v)| std::ffi::OsString::from(v))
         .or_else(|| std::env::var_os("PATH"));
-    which::which_in(&name, path, &action.cwd).map_err(|_| {
+    which::which_in(&name, path, action.cwd).map_err(|_| {
         format!(
             "no executable `{name}` on PATH; install it, or give its path: `uses: ./tools/{name}`"
         )
@@ -133,8 +133,8 @@ fn job(
         protocol: protocol::VERSION,
         pipeline,
         run_id: workspace.run_id,
-        stage: &action.stage,
-        action: &action.name,
+        stage: action.stage,
+        action: action.name,
         workspace: &workspace.root.to_string_lossy(),
         inputs: inputs
             .iter()
