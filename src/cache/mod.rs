@@ -6,7 +6,7 @@
 
 mod files;
 mod fingerprint;
-mod inputs;
+pub mod inputs;
 pub(crate) mod outputs;
 mod stat;
 pub mod store;

@@ -104,7 +104,7 @@ fn logs(dir: &Path, target: Option<&str>) -> Vec<(String, PathBuf)> {
             let Some(action_name) = file_name.strip_suffix(".log") else {
                 continue;
             };
-            if action.is_some_and(|a| a != action_name) {
+            if action.is_some_and(|a| !log_of(a, &file_name)) {
                 continue;
             }
             let created = entry
@@ -119,6 +119,19 @@ fn logs(dir: &Path, target: Option<&str>) -> Vec<(String, PathBuf)> {
         .into_iter()
         .map(|(_, key, path)| (key, path))
         .collect()
+}
+
+/// Whether the log file `file_name` is `action`'s, or one of its matrix
+/// cells' (`test` follows `test (python=3.12)`), by the record's own naming.
+fn log_of(action: &str, file_name: &str) -> bool {
+    if file_name == record::log_file_name(action) {
+        return true;
+    }
+    let stem = record::log_file_name(action);
+    let stem = stem.strip_suffix(".log").unwrap_or(&stem);
+    file_name
+        .strip_prefix(stem)
+        .is_some_and(|rest| rest.starts_with(" (") && rest.ends_with(").log"))
 }
 
 /// Prints the complete lines `log` gained since the last look, each
@@ -150,4 +163,18 @@ fn print_new_lines(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_of;
+
+    #[test]
+    fn logs_are_found_by_the_record_s_file_names_and_matrix_cells_by_their_action() {
+        assert!(log_of("build", "build.log"));
+        assert!(!log_of("build", "build-all.log"));
+        assert!(log_of("test (os=debian/12)", "test (os=debian_12).log"));
+        assert!(log_of("test", "test (os=debian_12).log"));
+        assert!(!log_of("tes", "test (os=debian_12).log"));
+    }
 }

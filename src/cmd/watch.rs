@@ -85,8 +85,7 @@ fn run_args(args: &WatchArgs) -> RunArgs {
     run
 }
 
-/// What the selected stages' actions read: their `inputs:`, the whole
-/// non-ignored tree when one of them has none.
+/// What the selected stages' actions read, by the cache's input rules.
 fn filter(pipeline: &Pipeline, stages: &[String]) -> anyhow::Result<Filter> {
     let selection = Selection {
         stages: stages.to_vec(),
@@ -96,7 +95,7 @@ fn filter(pipeline: &Pipeline, stages: &[String]) -> anyhow::Result<Filter> {
     let inputs = chosen
         .iter()
         .flat_map(|&i| &pipeline.stages[i].actions)
-        .map(|a| a.inputs.as_slice());
+        .map(|a| (a.inputs.as_slice(), a.outputs.as_slice()));
     Ok(Filter::new(&pipeline.root, &pipeline.file, inputs).with_included(&pipeline.included))
 }
 

@@ -7,6 +7,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::cache::inputs::Pattern;
 use crate::config::condition::{Expr, Operand, Status};
 use crate::config::Condition;
 
@@ -181,14 +182,10 @@ fn decide(
                 "not a git repository: everything counts as changed".into(),
             ),
             Ok(Some(paths)) => {
-                let mut set = globset::GlobSetBuilder::new();
-                for glob in globs {
-                    if let Ok(g) = globset::Glob::new(glob) {
-                        set.add(g);
-                    }
-                }
-                let set = set.build().map_err(|e| e.to_string())?;
-                let hit = paths.iter().any(|p| set.is_match(p));
+                // Matched as `inputs:` are: `*` stays within a folder, and
+                // a plain path names a file or everything below a folder.
+                let patterns: Vec<Pattern> = globs.iter().map(|g| Pattern::new(g)).collect();
+                let hit = paths.iter().any(|p| patterns.iter().any(|g| g.matches(p)));
                 let detail = if paths.is_empty() {
                     "nothing changed".to_string()
                 } else {

@@ -1,80 +1,41 @@
 //! Which changed paths matter to `gantry watch`: those under the pipeline
-//! root, outside `.git/` and `.gantry/`, not ignored by git, and matched by
-//! the watched actions' `inputs:` (every such file when one of them has
-//! none, as the cache reads "no inputs"). The config file always matters.
+//! root, outside `.git/` and `.gantry/`, that are an input of a watched
+//! action by the cache's own rules (`cache::inputs::InputRules`: the default
+//! set of files git sees minus outputs, `$default`, written patterns, `!`
+//! exclusions). The config file always matters.
 
 use std::path::{Component, Path, PathBuf};
 
-use globset::{GlobBuilder, GlobMatcher};
-
-/// One `inputs:` pattern, matched the way the cache matches it: a pattern
-/// without glob characters names a file or a whole directory.
-enum Pattern {
-    Literal(String),
-    Glob(GlobMatcher),
-}
-
-impl Pattern {
-    fn new(pattern: &str) -> Option<Pattern> {
-        if !pattern.contains(['*', '?', '[', '{']) {
-            return Some(Pattern::Literal(pattern.trim_end_matches('/').to_string()));
-        }
-        let glob = GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .ok()?;
-        Some(Pattern::Glob(glob.compile_matcher()))
-    }
-
-    fn matches(&self, relative: &str) -> bool {
-        match self {
-            Pattern::Literal(path) => {
-                relative == path
-                    || relative
-                        .strip_prefix(path.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            }
-            Pattern::Glob(glob) => glob.is_match(relative),
-        }
-    }
-}
+use crate::cache::inputs::InputRules;
 
 /// Decides whether a changed path should start a run.
 pub struct Filter {
     root: PathBuf,
     /// `gantry.yml` and the files it includes.
     config: Vec<PathBuf>,
-    /// `None`: every file matters.
-    inputs: Option<Vec<Pattern>>,
+    /// The watched actions' input rules.
+    actions: Vec<InputRules>,
     repo: Option<git2::Repository>,
 }
 
 impl Filter {
     /// A filter for the pipeline under `root` read from `config`, whose
-    /// watched actions declare `inputs` (one list per action; an empty list
-    /// means the whole tree).
+    /// watched actions declare `(inputs, outputs)`.
     pub fn new<'a>(
         root: &Path,
         config: &Path,
-        inputs: impl IntoIterator<Item = &'a [String]>,
+        actions: impl IntoIterator<Item = (&'a [String], &'a [String])>,
     ) -> Filter {
-        let mut patterns = Some(Vec::new());
-        for list in inputs {
-            if list.is_empty() {
-                patterns = None;
-                break;
-            }
-            if let Some(patterns) = patterns.as_mut() {
-                patterns.extend(list.iter().filter_map(|p| Pattern::new(p)));
-            }
-        }
         // Canonical, as git reports its work tree: a root reached through
         // a symbolic link still finds the .gitignore rules.
         let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         Filter {
             root: real(root),
             config: vec![real(config)],
-            inputs: patterns,
+            actions: actions
+                .into_iter()
+                .map(|(inputs, outputs)| InputRules::new(inputs, outputs))
+                .collect(),
             repo: git2::Repository::discover(root).ok(),
         }
     }
@@ -100,16 +61,14 @@ impl Filter {
         let hidden = Path::new(&relative).components().any(|c| {
             matches!(c, Component::Normal(name) if name == ".git" || name == crate::record::STATE_DIR)
         });
-        if hidden || self.ignored_by_git(path) {
+        if hidden {
             return None;
         }
-        match &self.inputs {
-            None => Some(relative),
-            Some(patterns) => patterns
-                .iter()
-                .any(|p| p.matches(&relative))
-                .then_some(relative),
-        }
+        let visible = !self.ignored_by_git(path);
+        self.actions
+            .iter()
+            .any(|rules| rules.includes(&relative, visible))
+            .then_some(relative)
     }
 
     fn relative(&self, path: &Path) -> Option<String> {
@@ -137,15 +96,33 @@ mod tests {
     use super::*;
 
     fn filter(root: &Path, inputs: &[&[&str]]) -> Filter {
-        let lists: Vec<Vec<String>> = inputs
-            .iter()
-            .map(|l| l.iter().map(|s| s.to_string()).collect())
-            .collect();
+        filter_with_outputs(
+            root,
+            &inputs.iter().map(|i| (*i, &[][..])).collect::<Vec<_>>(),
+        )
+    }
+
+    fn filter_with_outputs(root: &Path, actions: &[(&[&str], &[&str])]) -> Filter {
+        let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        let lists: Vec<(Vec<String>, Vec<String>)> =
+            actions.iter().map(|(i, o)| (own(i), own(o))).collect();
         Filter::new(
             root,
             &root.join("gantry.yml"),
-            lists.iter().map(|l| l.as_slice()),
+            lists.iter().map(|(i, o)| (i.as_slice(), o.as_slice())),
         )
+    }
+
+    #[test]
+    fn exclusions_default_and_outputs_follow_the_cache() {
+        let root = Path::new("/repo");
+        let f = filter_with_outputs(root, &[(&["!docs/**"], &["dist"])]);
+        assert!(f.relevant(&root.join("src/a.rs")).is_some());
+        assert!(f.relevant(&root.join("docs/a.md")).is_none(), "excluded");
+        assert!(f.relevant(&root.join("dist/app.js")).is_none(), "an output");
+        let f = filter(root, &[&["$default", "!*.md"]]);
+        assert!(f.relevant(&root.join("src/a.rs")).is_some());
+        assert!(f.relevant(&root.join("README.md")).is_none());
     }
 
     #[test]

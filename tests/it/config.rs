@@ -1,0 +1,551 @@
+//! gantry.yml errors, stage selection, dry runs, `list`, the environment an
+//! action sees, and config discovery.
+
+use crate::common;
+
+use common::{action_status, Repo};
+
+/// Runs `gantry run` on `config` and returns stderr, asserting exit code 2.
+fn config_error(config: &str) -> String {
+    let repo = Repo::new(config);
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2, "expected a config error: {}", out.all());
+    assert!(
+        !repo.path().join(".gantry/runs").exists(),
+        "no run for a bad config"
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    out.stderr
+}
+
+#[test]
+fn unknown_key_names_line_column_and_valid_keys() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    rn: echo\n");
+    assert!(err.contains("gantry.yml:4:5"), "{err}");
+    assert!(err.contains("unknown key `rn`"), "{err}");
+    assert!(err.contains("run"), "lists what is valid: {err}");
+}
+
+#[test]
+fn every_structure_error_is_reported_at_once_in_file_order() {
+    let err = config_error(
+        "version: 1
+stages:
+  - name: build
+    run: echo
+    timout: 5s
+  - name: test
+    actions:
+      - name: unit
+        run_ordr: 2
+        run: echo
+      - run: echo
+        retries: many
+",
+    );
+    let at = |needle: &str| {
+        err.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {err}"))
+    };
+    assert!(at("gantry.yml:5:5") < at("gantry.yml:9:9"), "{err}");
+    assert!(at("gantry.yml:9:9") < at("gantry.yml:11:9"), "{err}");
+    assert!(at("gantry.yml:11:9") < at("gantry.yml:12:18"), "{err}");
+    assert!(err.contains("missing key `name`"), "{err}");
+    assert!(err.contains("error: 4 errors in gantry.yml"), "{err}");
+}
+
+#[test]
+fn unknown_keys_and_name_and_variable_errors_come_together() {
+    let err = config_error(
+        "version: 1
+stages:
+  - name: build
+    run: echo ${git.sha1}
+    timout: 5s
+  - name: build
+    run: echo
+",
+    );
+    let at = |needle: &str| {
+        err.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {err}"))
+    };
+    assert!(at("gantry.yml:4:15") < at("gantry.yml:5:5"), "{err}");
+    assert!(at("gantry.yml:5:5") < at("gantry.yml:6:11"), "{err}");
+    assert!(err.contains("unknown variable `${git.sha1}`"), "{err}");
+    assert!(err.contains("unknown key `timout`"), "{err}");
+    assert!(err.contains("duplicate stage name `build`"), "{err}");
+    assert!(err.contains("error: 3 errors in gantry.yml"), "{err}");
+}
+
+#[test]
+fn at_most_twenty_errors_are_shown_and_the_rest_counted() {
+    let mut config = String::from("version: 1\nstages:\n  - name: a\n    run: echo\n");
+    for i in 0..25 {
+        config.push_str(&format!("    typo{i}: 1\n"));
+    }
+    let err = config_error(&config);
+    assert_eq!(err.matches("error[C001]").count(), 20, "{err}");
+    assert!(err.contains("typo19") && !err.contains("typo20"), "{err}");
+    assert!(
+        err.contains(
+            "error: 25 errors in gantry.yml (5 more not shown; `gantry validate` lists them all)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn misspelt_deployment_group_suggests_the_group() {
+    let err = config_error(
+        "version: 1\ndeploy_groups: { staging: {}, prod: {} }\nstages:\n  - name: s\n    deploy: { group: stagign }\n",
+    );
+    assert!(err.contains("no deployment group named `stagign`"), "{err}");
+    assert!(err.contains("did you mean `staging`?"), "{err}");
+}
+
+#[test]
+fn unknown_keys_suggest_the_closest_valid_key() {
+    let err = config_error(
+        "version: 1\nstages:\n  - name: a\n    run: echo\n    timout: 5s\n  - name: b\n    actions:\n      - { name: c, run: x, run_ordr: 2 }\n",
+    );
+    assert!(err.contains("unknown key `timout`"), "{err}");
+    assert!(err.contains("did you mean `timeout`?"), "{err}");
+    assert!(err.contains("did you mean `run_order`?"), "{err}");
+}
+
+#[test]
+fn misindented_key_says_which_columns_differ() {
+    let err = config_error(
+        "version: 1\nstages:\n  - name: test\n    actions:\n      - name: unit\n        run: echo\n       bad: 1\n",
+    );
+    assert!(err.contains("gantry.yml:7:8"), "{err}");
+    assert!(
+        err.contains(
+            "the indentation of line 7 (column 8) does not match its siblings (line 6, column 9)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn colon_inside_a_plain_value_suggests_quoting() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo: two\n");
+    assert!(err.contains("gantry.yml:4:14"), "{err}");
+    assert!(err.contains("must be quoted"), "{err}");
+}
+
+#[test]
+fn list_item_among_mapping_keys_is_named_as_such() {
+    let err = config_error("version: 1\nstages:\n  - name: test\n    run: echo\n    - name: x\n");
+    assert!(
+        err.contains(
+            "a `-` list item on line 5 is mixed with mapping keys: line 4 has the key `run`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn source_lines_are_bounded_and_control_characters_escaped() {
+    // A raw escape sequence is a YAML error, so its line is echoed.
+    let long = "x".repeat(100_000);
+    let err = config_error(&format!(
+        "version: 1\nstages:\n  - name: a\n    run: \"{long} \x1b]0;pwned\x07 {long}\"\n"
+    ));
+    assert!(err.len() < 4_000, "{} bytes of error", err.len());
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("\\u{1b}]0;pwned\\u{7}"), "{err}");
+    let line = err.lines().find(|l| l.starts_with("4 |")).unwrap();
+    assert!(line.contains('…'), "{line}");
+    let caret = err.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+    assert_eq!(
+        line.find("\\u{1b}").map(|i| line[..i].chars().count()),
+        Some(caret.chars().count() - 1),
+        "caret under the escape character:\n{line}\n{caret}"
+    );
+}
+
+#[test]
+fn output_reference_errors_point_at_the_reference() {
+    let line = "    run: echo before ${actions.nope.x.outputs.o} after";
+    let err = config_error(&format!("version: 1\nstages:\n  - name: a\n{line}\n"));
+    let column = line.find("${").unwrap() + 1;
+    assert!(err.contains(&format!("gantry.yml:4:{column}")), "{err}");
+    assert!(err.contains("C064"), "{err}");
+}
+
+#[test]
+fn caret_counts_display_width_of_wide_characters() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo 日本語 ${git.nope}\n");
+    let line = err.lines().find(|l| l.starts_with("4 |")).unwrap();
+    let caret = err.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+    let before = &line[..line.find("${git.nope}").unwrap()];
+    let width = before.chars().count() + before.chars().filter(|c| !c.is_ascii()).count();
+    assert_eq!(caret.chars().count() - 1, width, "\n{line}\n{caret}");
+}
+
+#[test]
+fn wrong_type_is_located() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo\n    retries: lots\n");
+    assert!(err.contains("gantry.yml:5:14"), "{err}");
+}
+
+#[test]
+fn bad_duration_is_located_and_explained() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo\n    timeout: 10x\n");
+    assert!(err.contains("gantry.yml:5:14"), "{err}");
+    assert!(
+        err.contains("invalid duration `10x`") && err.contains("10m"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_stage_and_action_names_are_errors() {
+    let err = config_error(
+        "version: 1
+stages:
+  - name: a
+    actions:
+      - { name: x, run: echo }
+      - { name: x, run: echo }
+  - name: a
+    run: echo
+",
+    );
+    assert!(
+        err.contains("gantry.yml:6:17") && err.contains("duplicate action name `x`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gantry.yml:7:11") && err.contains("duplicate stage name `a`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_yaml_keys_are_errors_not_silently_dropped() {
+    let err =
+        config_error("version: 1\nstages:\n  - name: a\n    run: echo one\n    run: echo two\n");
+    assert!(
+        err.contains("gantry.yml:5:5") && err.contains("duplicate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_pipeline_and_empty_file_are_errors() {
+    let err = config_error("version: 1\nstages: []\n");
+    assert!(
+        err.contains("gantry.yml:2:9") && err.contains("no stages"),
+        "{err}"
+    );
+    let err = config_error("# nothing here\n");
+    assert!(err.contains("the config is empty"), "{err}");
+}
+
+#[test]
+fn unsupported_version_and_unknown_variable_are_errors() {
+    let err = config_error("version: 2\nstages:\n  - name: a\n    run: echo\n");
+    assert!(
+        err.contains("gantry.yml:1:10") && err.contains("version 2"),
+        "{err}"
+    );
+    let err = config_error("version: 1\nstages:\n  - name: a\n    run: echo ${git.shaa}\n");
+    // The caret points at the variable, not at the start of the value.
+    assert!(
+        err.contains("gantry.yml:4:15") && err.contains("git.shaa"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `${git.sha}`?"), "{err}");
+}
+
+#[test]
+fn action_without_command_and_tabs_are_errors() {
+    let err = config_error("version: 1\nstages:\n  - name: a\n    actions:\n      - name: b\n");
+    assert!(
+        err.contains("gantry.yml:5:15") && err.contains("nothing to run"),
+        "{err}"
+    );
+    let err = config_error("version: 1\nstages:\n\t- name: a\n");
+    assert!(err.contains("gantry.yml:3:"), "{err}");
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    let inputs: &[&[u8]] = &[
+        b"\xff\xfe\x00garbage",
+        b"[1, 2, 3]",
+        b"version: 1\nstages: {a: b}\n",
+        b"a: &a [*a]\n",
+        b"version: 1\nstages:\n  - name: a\n    run: [unclosed\n",
+        b"version: 99999999999999999999\n",
+        b"---\n---\n",
+        b"version: 1\nstages:\n  - ~\n",
+        b"version: 1\nstages:\n  - name: ''\n    run: x\n",
+        b"version: 1\nstages:\n  - name: a/../b\n    run: x\n",
+    ];
+    for input in inputs {
+        let repo = Repo::new("");
+        std::fs::write(repo.path().join("gantry.yml"), input).unwrap();
+        let out = repo.run(&["run"]);
+        assert_eq!(
+            out.code,
+            2,
+            "input {:?}: {}",
+            String::from_utf8_lossy(input),
+            out.all()
+        );
+        assert!(out.stderr.contains("gantry.yml"), "{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}
+
+const STAGES: &str = "version: 1
+stages:
+  - { name: lint, run: echo lint >> ran }
+  - { name: build, run: echo build >> ran }
+  - { name: test, run: echo test >> ran }
+  - { name: deploy, run: echo deploy >> ran }
+";
+
+#[test]
+fn named_stages_run_alone() {
+    let repo = Repo::new(STAGES);
+    assert_eq!(repo.run(&["run", "test", "lint"]).code, 0);
+    assert_eq!(repo.read("ran"), "lint\ntest\n");
+}
+
+#[test]
+fn from_to_and_skip_select_a_range() {
+    let repo = Repo::new(STAGES);
+    assert_eq!(
+        repo.run(&["run", "--from", "build", "--to", "deploy", "--skip", "test"])
+            .code,
+        0
+    );
+    assert_eq!(repo.read("ran"), "build\ndeploy\n");
+}
+
+#[test]
+fn misspelt_stage_in_from_and_skip_suggests_the_stage() {
+    let repo = Repo::new(
+        "version: 1\nstages:\n  - { name: build, run: echo }\n  - { name: test, run: echo }\n",
+    );
+    for args in [
+        &["run", "--from", "tset"][..],
+        &["run", "--skip", "biuld"],
+        &["run", "tets"],
+    ] {
+        let out = repo.run(args);
+        assert_eq!(out.code, 2, "{}", out.all());
+        assert!(
+            out.stderr.contains("did you mean `"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn unknown_stage_is_a_usage_error_listing_stages() {
+    let repo = Repo::new(STAGES);
+    let out = repo.run(&["run", "tset"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no stage named `tset`")
+            && out.stderr.contains("lint, build, test, deploy")
+    );
+}
+
+#[test]
+fn dry_run_expands_variables_and_runs_nothing() {
+    let repo = Repo::new(
+        "version: 1
+name: shop
+env: { TARGET: prod }
+stages:
+  - name: build
+    run: echo ${pipeline.name}-${env.TARGET}-${run.id}-${stage.name} > out
+",
+    );
+    let out = repo.run(&["run", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("echo shop-prod-1-build > out"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("env TARGET=prod"), "{}", out.stdout);
+    assert!(!repo.path().join("out").exists());
+    assert!(!repo.path().join(".gantry").exists());
+}
+
+#[test]
+fn dry_run_masks_secrets() {
+    let repo = Repo::new(
+        "version: 1\nsecrets: [TOKEN]\nstages:\n  - name: a\n    run: curl -H ${env.TOKEN}\n",
+    );
+    let out = repo
+        .command(&["run", "--dry-run"])
+        .env("TOKEN", "s3cr3t")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("curl -H ***") && !stdout.contains("s3cr3t"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn list_prints_the_tree() {
+    let repo = Repo::new(
+        "version: 1
+name: shop
+stages:
+  - name: lint
+    actions:
+      - { name: fmt, run: cargo fmt --check, run_order: 1 }
+      - { name: clippy, run: cargo clippy, run_order: 1 }
+  - name: test
+    run: cargo test
+",
+    );
+    let out = repo.run(&["list"]);
+    assert_eq!(out.code, 0);
+    let expected = "shop\n├─ lint\n│  ├─ fmt [run_order 1]  cargo fmt --check\n│  └─ clippy [run_order 1]  cargo clippy\n└─ test\n   └─ test  cargo test\n";
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn environment_layers_and_gantry_variables() {
+    let repo = Repo::new(
+        "version: 1
+name: shop
+env_file: .env
+env: { LEVEL: pipeline, FROM_FILE_OVERRIDDEN: pipeline }
+stages:
+  - name: s
+    env: { LEVEL: stage, STAGE_ONLY: yes-stage }
+    actions:
+      - name: a
+        env: { LEVEL: action }
+        run: env | grep -E '^(LEVEL|STAGE_ONLY|FROM_FILE|FROM_FILE_OVERRIDDEN|CLI|GANTRY_[A-Z_]+)=' | sort > env.txt
+",
+    );
+    repo.write(
+        ".env",
+        "FROM_FILE=file\nFROM_FILE_OVERRIDDEN=file\nCLI=file\n",
+    );
+    let out = repo.run(&["run", "--env", "CLI=cli"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let env = repo.read("env.txt");
+    for expected in [
+        "LEVEL=action",
+        "STAGE_ONLY=yes-stage",
+        "FROM_FILE=file",
+        "FROM_FILE_OVERRIDDEN=pipeline",
+        "CLI=cli",
+        "GANTRY_RUN_ID=1",
+        "GANTRY_STAGE=s",
+        "GANTRY_ACTION=a",
+        "GANTRY_PIPELINE=shop",
+    ] {
+        assert!(
+            env.lines().any(|l| l == expected),
+            "missing {expected} in\n{env}"
+        );
+    }
+}
+
+#[test]
+fn bad_env_file_line_is_located() {
+    let repo = Repo::new("version: 1\nenv_file: .env\nstages:\n  - name: a\n    run: echo\n");
+    repo.write(".env", "A=1\nthis is not an assignment\n");
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(".env:2:1"), "{}", out.stderr);
+}
+
+#[test]
+fn config_is_found_upward_and_with_f_and_c() {
+    let repo = Repo::new("version: 1\nstages:\n  - name: a\n    run: pwd > where\n");
+    std::fs::create_dir_all(repo.path().join("sub/dir")).unwrap();
+    let mut command = repo.command(&["run"]);
+    command.current_dir(repo.path().join("sub/dir"));
+    assert_eq!(common::run_command(command).code, 0);
+    let root = repo.path().canonicalize().unwrap();
+    assert_eq!(
+        repo.read("where").trim(),
+        root.to_str().unwrap(),
+        "actions run in the root"
+    );
+
+    repo.write(
+        "other/pipeline.yml",
+        "version: 1\nstages:\n  - name: b\n    run: touch other-ran\n",
+    );
+    assert_eq!(repo.run(&["-f", "other/pipeline.yml", "run"]).code, 0);
+    assert!(repo.path().join("other/other-ran").exists());
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut command = common::run_command({
+        let mut c = std::process::Command::new(common::gantry_bin());
+        c.current_dir(elsewhere.path())
+            .args(["-C", repo.path().to_str().unwrap(), "list"]);
+        c
+    });
+    command.stdout.truncate(200);
+    assert_eq!(command.code, 0, "{}", command.all());
+
+    let nowhere = tempfile::tempdir().unwrap();
+    let mut c = std::process::Command::new(common::gantry_bin());
+    c.current_dir(nowhere.path()).arg("run");
+    let out = common::run_command(c);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no gantry.yml"), "{}", out.stderr);
+}
+
+#[test]
+fn working_directory_is_relative_to_the_root_and_checked() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    working_directory: app
+    run: pwd > ../where
+  - name: b
+    working_directory: missing
+    run: 'true'
+",
+    );
+    std::fs::create_dir(repo.path().join("app")).unwrap();
+    let out = repo.run(&["run"]);
+    assert_eq!(out.code, 1);
+    assert!(repo.read("where").trim().ends_with("/app"));
+    let run = repo.run_json(1);
+    assert_eq!(action_status(&run, "b", "b"), "failed");
+    assert!(
+        out.stdout.contains("working directory") && out.stdout.contains("does not exist"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn script_lists_stop_at_the_first_failing_line() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: a
+    script:
+      - echo one >> lines
+      - 'false'
+      - echo three >> lines
+",
+    );
+    assert_eq!(repo.run(&["run"]).code, 1);
+    assert_eq!(repo.read("lines"), "one\n");
+}

@@ -1,0 +1,90 @@
+//! Every `gantry.yml` example in the docs (a ```yaml block with
+//! `version: 1`, or a `stages:` fragment) is valid: extracted and checked
+//! with `gantry validate`.
+
+use crate::common;
+
+use std::path::Path;
+
+/// A yaml block whose first line is `# PATH.yml`: a file that examples of
+/// the same page include; (page, path, text).
+type Companion = (String, String, String);
+
+/// (file, first line, text) of every yaml block that is a whole gantry.yml,
+/// and the companion files of each page.
+fn examples_and_companions() -> (Vec<(String, usize, String)>, Vec<Companion>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.push(root.join("README.md"));
+    files.sort();
+    let mut found = Vec::new();
+    let mut companions = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut block: Option<(usize, String)> = None;
+        for (n, line) in text.lines().enumerate() {
+            match &mut block {
+                None if line.trim_start().starts_with("```yaml") => {
+                    block = Some((n + 2, String::new()))
+                }
+                Some((start, body)) if line.trim_start().starts_with("```") => {
+                    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+                    let first = body
+                        .lines()
+                        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+                    let path = body
+                        .lines()
+                        .next()
+                        .and_then(|l| l.strip_prefix("# "))
+                        .filter(|p| p.ends_with(".yml") && !p.contains(' '));
+                    if let Some(path) = path {
+                        companions.push((name, path.to_string(), std::mem::take(body)));
+                    } else if body.lines().any(|l| l.trim() == "version: 1") {
+                        found.push((name, *start, std::mem::take(body)));
+                    } else if first.is_some_and(|l| l.starts_with("stages:")) {
+                        // A fragment: the stages of a pipeline.
+                        found.push((name, *start, format!("version: 1\n{body}")));
+                    }
+                    block = None;
+                }
+                Some((_, body)) => {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+                None => {}
+            }
+        }
+    }
+    (found, companions)
+}
+
+#[test]
+fn every_config_example_in_the_docs_validates() {
+    let (examples, companions) = examples_and_companions();
+    assert!(
+        examples.len() >= 4,
+        "found only {} examples",
+        examples.len()
+    );
+    let mut failures = Vec::new();
+    for (file, line, text) in &examples {
+        let repo = common::Repo::new(text);
+        for (_, path, body) in companions.iter().filter(|c| c.0 == *file) {
+            repo.write(path, body);
+        }
+        let out = repo.run(&["validate", "gantry.yml"]);
+        if out.code != 0 {
+            failures.push(format!("{file}:{line}:\n{}", out.all()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "invalid examples:\n{}",
+        failures.join("\n")
+    );
+}

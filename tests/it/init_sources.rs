@@ -1,0 +1,444 @@
+//! `gantry init` mirrors what the repository already runs: fixture
+//! repositories in `tests/fixtures/init/` carry their own CI file and task
+//! runner; `gantry init && gantry run` must run the same commands and pass,
+//! leave every tracked file as it was, and — with no narrow `inputs:` — fail
+//! once a new file breaks the build or the tests. Plus `--from`,
+//! `--template make`, `--dry-run` origins and rewriting scripts.
+//!
+//! Each full run needs its ecosystem's tools; locally a missing tool skips
+//! with a message, under CI (`CI` set) it fails.
+
+use crate::common;
+
+use common::{Outcome, Repo};
+
+/// Runs `gantry ARGS` and checks that it exited 0.
+fn ok(repo: &Repo, args: &[&str]) -> Outcome {
+    let out = repo.run(args);
+    assert_eq!(out.code, 0, "gantry {args:?} failed:\n{}", out.all());
+    out
+}
+
+/// Whether every program is on `PATH`; under CI a missing one fails the test.
+fn tools(programs: &[&str]) -> bool {
+    let missing: Vec<&&str> = programs
+        .iter()
+        .filter(|p| which::which(p).is_err())
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{missing:?} must be installed in CI"
+    );
+    eprintln!("SKIPPED: {missing:?} not installed");
+    false
+}
+
+/// A copy of fixture `name` committed to a fresh git repository, then
+/// `gantry init` (its output) with the result committed too.
+fn committed_init(name: &str) -> (Repo, Outcome) {
+    let repo = Repo::fixture(&format!("init/{name}"));
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "fixture"]);
+    let init = ok(&repo, &["init"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "gantry init"]);
+    (repo, init)
+}
+
+/// `text` with every run of spaces made one (the origin list is aligned).
+fn squeeze(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !(c == ' ' && out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether the aligned output `text` has `line` (spaces squeezed in both).
+fn says(text: &str, line: &str) -> bool {
+    squeeze(text).contains(&squeeze(line))
+}
+
+/// Every `expected` command ran (`[stage/action] $ COMMAND`) and passed,
+/// and the tracked files are exactly as committed.
+fn ran_and_passed(repo: &Repo, run: &Outcome, expected: &[(&str, &str)]) {
+    for (action, command) in expected {
+        let line = format!("[{action}] $ {command}\n");
+        assert!(run.stdout.contains(&line), "no {line:?} in:\n{}", run.all());
+        let passed = format!("[{action}] ✔ passed");
+        assert!(run.stdout.contains(&passed), "{action}:\n{}", run.all());
+    }
+    unchanged(repo);
+}
+
+/// `git status` shows no tracked file changed (build outputs are new,
+/// untracked files; sources must not be rewritten).
+fn unchanged(repo: &Repo) {
+    let status = repo.git(&["status", "--porcelain", "--untracked-files=no"]);
+    assert_eq!(status, "", "the pipeline changed tracked files");
+}
+
+/// After a passing run, `new_file` (which breaks the build or the tests)
+/// is added and `gantry run` must fail: a new file is never outside the
+/// actions' inputs.
+fn new_file_fails_the_run(repo: &Repo, new_file: &str, text: &str) {
+    repo.write(new_file, text);
+    let out = repo.run(&["run"]);
+    assert_ne!(
+        out.code,
+        0,
+        "{new_file} did not fail the run:\n{}",
+        out.all()
+    );
+    assert!(out.stdout.contains("✘"), "{}", out.all());
+}
+
+#[test]
+fn c_with_a_makefile_and_a_clib_package_json_gets_make_actions_not_npm() {
+    let (repo, init) = committed_init("c-make");
+    let config = repo.read("gantry.yml");
+    assert!(!config.contains("run: npm"), "{config}");
+    for line in [
+        "      # From .github/workflows/ci.yml, job build, step \"Build\".\n      - name: build\n        run: make all\n",
+        "      # From .github/workflows/ci.yml, job build, step \"Test\".\n      - name: test\n        run: make test\n",
+        "#   .github/workflows/ci.yml, job release: it deploys or publishes\n",
+        "#   .github/workflows/ci.yml, job build, step \"Install a compiler\": it changes the machine (`sudo`)\n",
+    ] {
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    assert!(
+        init.stdout.contains("commands taken from: github-actions"),
+        "{}",
+        init.stdout
+    );
+    assert!(init.stdout.contains("clib"), "{}", init.stdout);
+    if !tools(&["make", "cc"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(
+        &repo,
+        &run,
+        &[("compile/build", "make all"), ("test/test", "make test")],
+    );
+    new_file_fails_the_run(
+        &repo,
+        "tests/new.sh",
+        "#!/bin/sh\n./hello | grep -q goodbye\n",
+    );
+}
+
+#[test]
+fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
+    let (repo, init) = committed_init("rust-ci");
+    for line in [
+        "lint/formatting  from .github/workflows/rust.yml, job check, step \"Formatting\"",
+        "compile/build    from gantry's Rust (Cargo) defaults",
+        "skipped .github/workflows/rust.yml, job integration: it needs services",
+        "skipped .github/workflows/rust.yml, job coverage: it measures coverage",
+    ] {
+        assert!(says(&init.stdout, line), "no {line:?} in:\n{}", init.stdout);
+    }
+    let config = repo.read("gantry.yml");
+    let tests = "      - name: tests\n        env:\n          CARGO_TERM_COLOR: always\n          RUSTFLAGS: \"-D warnings\"\n        run: cargo test --all\n";
+    assert!(config.contains(tests), "{config}");
+    if !tools(&["cargo", "cargo-clippy", "cargo-fmt"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(
+        &repo,
+        &run,
+        &[
+            ("lint/formatting", "cargo fmt --all -- --check"),
+            ("lint/clippy", "cargo clippy --all-targets -- -D warnings"),
+            ("compile/build", "cargo build --release"),
+            ("test/tests", "cargo test --all"),
+        ],
+    );
+    new_file_fails_the_run(
+        &repo,
+        "examples/bad.rs",
+        "fn main() { let x: u32 = \"no\"; }\n",
+    );
+}
+
+#[test]
+fn rust_template_pipeline_fails_on_a_new_test_file() {
+    let (repo, _) = committed_init("rust");
+    if !tools(&["cargo"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(&repo, &run, &[("test/test", "cargo test")]);
+    new_file_fails_the_run(
+        &repo,
+        "tests/new.rs",
+        "#[test]\nfn breaks() {\n    assert_eq!(1, 2);\n}\n",
+    );
+}
+
+#[test]
+fn python_gets_its_gitlab_jobs_in_the_venv_and_a_new_test_fails_the_run() {
+    let (repo, init) = committed_init("python-ci");
+    let config = repo.read("gantry.yml");
+    for line in [
+        "      # From .gitlab-ci.yml, job unit.\n      - name: unit\n        script:\n          - \". .gantry/venv/bin/activate\"\n          - python -m pip install --quiet -r requirements.txt\n          - python -m unittest discover -s tests -t . -v\n",
+        "#   .gitlab-ci.yml, job pages: it deploys or publishes\n",
+    ] {
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    assert!(
+        init.stdout.contains("commands taken from: gitlab-ci"),
+        "{}",
+        init.stdout
+    );
+    if !tools(&["python3"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(
+        &repo,
+        &run,
+        &[
+            ("deps/venv", "python3 -m venv .gantry/venv"),
+            ("lint/syntax", ". .gantry/venv/bin/activate"),
+            ("test/unit", ". .gantry/venv/bin/activate"),
+        ],
+    );
+    let log = repo.read(".gantry/runs/1/test/unit.log");
+    assert!(log.contains("test_greets_by_name"), "{log}");
+    new_file_fails_the_run(
+        &repo,
+        "tests/test_new.py",
+        "import unittest\n\n\nclass New(unittest.TestCase):\n    def test_breaks(self):\n        self.assertEqual(1, 2)\n",
+    );
+}
+
+#[test]
+fn node_gets_its_workflow_steps_and_a_new_test_file_fails_the_run() {
+    let (repo, init) = committed_init("node-ci");
+    assert!(
+        says(
+            &init.stdout,
+            "deps/npm-ci from .github/workflows/node.yml, job test, step \"npm ci\""
+        ),
+        "{}",
+        init.stdout
+    );
+    assert!(
+        !repo.read("gantry.yml").contains("prettier"),
+        "the format script is not a check"
+    );
+    if !tools(&["node", "npm"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(
+        &repo,
+        &run,
+        &[
+            ("deps/npm-ci", "npm ci"),
+            ("lint/npm-run-lint", "npm run lint"),
+            ("test/npm-test", "npm test"),
+        ],
+    );
+    new_file_fails_the_run(
+        &repo,
+        "test/new.test.js",
+        "const test = require(\"node:test\");\nconst assert = require(\"node:assert\");\ntest(\"breaks\", () => assert.strictEqual(1, 2));\n",
+    );
+}
+
+#[test]
+fn node_template_pipeline_fails_on_a_new_module_with_a_syntax_error() {
+    let (repo, _) = committed_init("node");
+    if !tools(&["node", "npm"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(&repo, &run, &[("test/test", "npm test")]);
+    new_file_fails_the_run(
+        &repo,
+        "test/broken.test.js",
+        "require(\"node:test\")(\"x\", () => {\n",
+    );
+}
+
+#[test]
+fn ruby_gets_its_workflow_steps_and_a_new_test_fails_the_run() {
+    let (repo, _) = committed_init("ruby-rake");
+    if !tools(&["ruby", "rake"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(
+        &repo,
+        &run,
+        &[
+            ("test/syntax", "ruby -wc lib/greet.rb"),
+            ("test/tests", "rake test"),
+        ],
+    );
+    new_file_fails_the_run(
+        &repo,
+        "test/test_new.rb",
+        "require \"minitest/autorun\"\n\nclass NewTest < Minitest::Test\n  def test_breaks\n    assert_equal 1, 2\n  end\nend\n",
+    );
+}
+
+#[test]
+fn from_picks_one_source_and_says_when_it_has_nothing() {
+    let repo = Repo::fixture("init/node-ci");
+    repo.write(
+        "Makefile",
+        "lint:\n\tnode --check index.js\ntest:\n\tnode --test\n",
+    );
+    let out = ok(&repo, &["init", "--dry-run", "--from", "make"]);
+    assert!(
+        says(&out.stdout, "lint/lint from Makefile, target `lint`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        says(&out.stdout, "test/test from Makefile, target `test`"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("from .github"), "{}", out.stdout);
+    let npm = ok(&repo, &["init", "--dry-run", "--from", "npm"]);
+    assert!(
+        says(&npm.stdout, "test/test from package.json, script `test`"),
+        "{}",
+        npm.stdout
+    );
+    let none = repo.run(&["init", "--from", "gitlab-ci"]);
+    assert_eq!(none.code, 2, "{}", none.all());
+    assert!(
+        none.stderr
+            .contains("--from gitlab-ci: no job that can run locally in .gitlab-ci.yml"),
+        "{}",
+        none.stderr
+    );
+    assert!(
+        !repo.path().join("gantry.yml").exists(),
+        "nothing is written"
+    );
+}
+
+#[test]
+fn template_make_runs_the_makefile_or_the_usual_targets() {
+    let repo = Repo::empty();
+    ok(&repo, &["init", "--template", "make"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("        run: make\n") && config.contains("        run: make test\n"),
+        "{config}"
+    );
+    let repo = Repo::fixture("init/c-make");
+    ok(&repo, &["init", "--template", "make"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config
+            .contains("# From Makefile, target `all`.\n      - name: all\n        run: make all\n"),
+        "{config}"
+    );
+    for runner in ["just", "task"] {
+        let repo = Repo::empty();
+        ok(&repo, &["init", "--template", runner]);
+        assert!(repo
+            .read("gantry.yml")
+            .contains(&format!("run: {runner} test\n")));
+    }
+}
+
+#[test]
+fn a_script_that_rewrites_files_is_kept_and_said_so() {
+    let repo = Repo::empty();
+    repo.write(
+        "package.json",
+        r#"{"scripts": {"test": "xo --fix && ava"}, "devDependencies": {"xo": "1", "ava": "1"}}"#,
+    );
+    let out = ok(&repo, &["init", "--dry-run"]);
+    assert!(
+        out.stdout.contains("      # Note: this command rewrites files (xo --fix); it is kept as the repository runs it.\n      - name: test\n        run: npm test\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "note: `npm test` (from package.json, script `test`) rewrites files (xo --fix)"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn dry_run_names_the_source_of_every_action() {
+    let repo = Repo::fixture("init/python-ci");
+    let out = ok(&repo, &["init", "--dry-run"]);
+    for line in [
+        "  deps/venv    from gantry's Python defaults\n",
+        "  lint/syntax  from .gitlab-ci.yml, job syntax\n",
+        "  test/unit    from .gitlab-ci.yml, job unit\n",
+        "skipped .gitlab-ci.yml, job pages: it deploys or publishes\n",
+        "--- would create gantry.yml",
+    ] {
+        assert!(says(&out.stdout, line), "no {line:?} in:\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn ruff_runs_without_fixing_even_when_the_project_says_fix() {
+    let repo = Repo::fixture("init/python");
+    repo.write(
+        "pyproject.toml",
+        "[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\npythonpath = [\".\"]\n\n[tool.ruff]\nfix = true\n",
+    );
+    let source = "import os\n\n\ndef answer():\n    return 42\n";
+    repo.write("extra.py", source);
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "fixture"]);
+    ok(&repo, &["init"]);
+    assert!(repo.read("gantry.yml").contains("ruff check --no-fix"));
+    if !tools(&["python3"]) {
+        return;
+    }
+    let out = repo.run(&["run"]);
+    assert_ne!(
+        out.code,
+        0,
+        "the unused import fails the lint:\n{}",
+        out.all()
+    );
+    assert_eq!(repo.read("extra.py"), source, "ruff left the source alone");
+    unchanged(&repo);
+}
+
+#[test]
+fn python_template_pipeline_leaves_tracked_files_alone() {
+    let (repo, _) = committed_init("python");
+    if !tools(&["python3"]) {
+        return;
+    }
+    let run = ok(&repo, &["run"]);
+    ran_and_passed(
+        &repo,
+        &run,
+        &[
+            (
+                "lint/ruff",
+                ".gantry/venv/bin/ruff check --no-fix --extend-exclude .gantry .",
+            ),
+            ("test/pytest", ".gantry/venv/bin/python -m pytest"),
+        ],
+    );
+}

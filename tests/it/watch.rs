@@ -1,0 +1,189 @@
+//! `gantry watch`: re-runs on a file write, cancels a run in progress on a
+//! second write (its processes stopped), ignores writes under `.gantry/`
+//! and gitignored paths, and leaves no process behind when stopped. The
+//! real binary on temp repos; every wait is for a condition, with a deadline.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{process_running, Repo};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A running `gantry watch`, its output going to files in `marks` (a
+/// directory outside the repository, so that writing them changes nothing
+/// watched). Stopped (SIGTERM, then SIGKILL) when dropped.
+struct Watch {
+    child: Child,
+    marks: tempfile::TempDir,
+}
+
+impl Watch {
+    fn start(repo: &Repo, marks: tempfile::TempDir, args: &[&str]) -> Watch {
+        let stdout = std::fs::File::create(marks.path().join("stdout")).unwrap();
+        let stderr = std::fs::File::create(marks.path().join("stderr")).unwrap();
+        let mut command = repo.command(&["watch", "--no-clear"]);
+        command
+            .args(args)
+            .stdout(Stdio::from(stdout))
+            .stderr(Stdio::from(stderr));
+        Watch {
+            child: command.spawn().expect("gantry watch starts"),
+            marks,
+        }
+    }
+
+    fn mark(&self, name: &str) -> PathBuf {
+        self.marks.path().join(name)
+    }
+
+    fn lines(&self, name: &str) -> Vec<String> {
+        std::fs::read_to_string(self.mark(name))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Waits until `name` has at least `count` lines.
+    fn wait_lines(&self, name: &str, count: usize) -> Vec<String> {
+        let start = Instant::now();
+        loop {
+            let lines = self.lines(name);
+            if lines.len() >= count {
+                return lines;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "{name} has {} line(s), waited for {count}; stderr:\n{}",
+                lines.len(),
+                self.lines("stderr").join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops gantry as a terminal's Ctrl-C or a service manager would and
+    /// waits for it to exit; returns its exit code.
+    fn stop(&mut self) -> i32 {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "gantry watch did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn marks() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// A pipeline whose one action appends a line to `runs` in `marks`.
+fn counting_repo(marks: &Path) -> Repo {
+    let repo = Repo::new(&format!(
+        "version: 1
+stages:
+  - name: build
+    run: echo run >> {}
+",
+        marks.join("runs").display()
+    ));
+    repo.write("src/main.c", "int main;\n");
+    repo
+}
+
+#[test]
+fn a_file_write_runs_the_pipeline_again() {
+    let marks = marks();
+    let repo = counting_repo(marks.path());
+    let mut watch = Watch::start(&repo, marks, &[]);
+    watch.wait_lines("runs", 1);
+    repo.write("src/main.c", "int main(void);\n");
+    watch.wait_lines("runs", 2);
+    let stderr = watch.wait_lines("stderr", 3).join("\n");
+    assert!(stderr.contains("changed: src/main.c"), "{stderr}");
+    assert_eq!(watch.stop(), 130);
+    // Each run is recorded like any other.
+    assert_eq!(repo.run_json(2)["status"], "passed");
+}
+
+#[test]
+fn a_write_during_a_run_cancels_it_and_starts_over() {
+    let marks = marks();
+    let pids = marks.path().join("pids");
+    let repo = Repo::new(&format!(
+        "version: 1
+stages:
+  - name: test
+    run: echo $$ >> {pids}; sleep 60; echo finished >> {done}
+",
+        pids = pids.display(),
+        done = marks.path().join("done").display()
+    ));
+    let mut watch = Watch::start(&repo, marks, &[]);
+    let first: i32 = watch.wait_lines("pids", 1)[0].parse().unwrap();
+    repo.write("input.txt", "edit\n");
+    let second: i32 = watch.wait_lines("pids", 2)[1].parse().unwrap();
+    assert_ne!(first, second);
+    assert!(
+        !process_running(first),
+        "the cancelled run's shell is stopped"
+    );
+    assert!(
+        !watch.mark("done").exists(),
+        "the cancelled run did not go on"
+    );
+    assert_eq!(repo.run_json(1)["status"], "interrupted");
+    assert_eq!(watch.stop(), 130);
+    assert!(!process_running(second), "stopping the watch stops its run");
+    assert_eq!(repo.run_json(2)["status"], "interrupted");
+}
+
+#[test]
+fn writes_under_gantry_git_and_gitignored_paths_start_no_run() {
+    let marks = marks();
+    let repo = counting_repo(marks.path());
+    repo.git(&["init", "-q"]);
+    repo.write(".gitignore", "build/\n");
+    let mut watch = Watch::start(&repo, marks, &[]);
+    watch.wait_lines("runs", 1);
+    repo.write(".gantry/scratch.txt", "not an input\n");
+    repo.write("build/out.o", "not an input\n");
+    repo.write(".git/info/notes", "not an input\n");
+    // A real change afterwards: the run it starts lists every change seen
+    // since the last run, so an ignored write would show up here.
+    repo.write("src/main.c", "int main(void);\n");
+    watch.wait_lines("runs", 2);
+    let stderr = watch.wait_lines("stderr", 3).join("\n");
+    assert!(stderr.contains("changed: src/main.c"), "{stderr}");
+    for ignored in [".gantry", "build/", ".git/"] {
+        assert!(!stderr.contains(ignored), "{ignored} in: {stderr}");
+    }
+    assert_eq!(watch.stop(), 130);
+    // Every run was started by a listed change (the runs' own records under
+    // .gantry/ started none).
+    let started_by_changes = stderr.matches("changed:").count();
+    assert_eq!(
+        watch.lines("runs").len(),
+        started_by_changes + 1,
+        "{stderr}"
+    );
+}
