@@ -169,7 +169,7 @@ impl Cache {
             });
         }
         let missing = action.outputs.iter().find(|pattern| {
-            let pattern = inputs::Pattern::new(pattern);
+            let pattern = crate::config::Pattern::new(pattern);
             !entry.files.keys().any(|f| pattern.matches(f))
         });
         if let Some(missing) = missing {

@@ -15,6 +15,7 @@ mod indentation;
 mod load;
 pub mod matrix;
 mod model;
+mod pattern;
 mod raw;
 mod refs;
 mod shape;
@@ -24,6 +25,7 @@ pub use load::{find_config, insert_group_gates, load, load_text, load_text_with,
 pub use model::{
     Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage, DEFAULT_INPUTS,
 };
+pub use pattern::Pattern;
 
 /// Whether `name` can name a pipeline, stage, action or deployment group:
 /// letters, digits, `.`, `_`, `-`, not starting with `.` (names become

@@ -29,6 +29,7 @@ mod image;
 mod include;
 mod init;
 mod init_sources;
+mod layers;
 mod manpages;
 mod matrix;
 mod memory;

@@ -5,7 +5,8 @@
 //! groups and `super::` paths that reach the crate root do) per top-level
 //! module, and fails naming the cycle or the upward import, with where it is.
 //!
-//! A new top-level module must be given a layer in [`LAYERS`].
+//! A new top-level module must be given a layer in [`LAYERS`]
+//! (tests/it/layers.rs).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -58,7 +59,7 @@ fn top_level_modules_form_the_declared_layers() {
     for module in &modules {
         if !layer_of.contains_key(module.as_str()) {
             problems.push(format!(
-                "src/{module} has no layer: add it to LAYERS in tests/layers.rs \
+                "src/{module} has no layer: add it to LAYERS in tests/it/layers.rs \
                  (and to docs/architecture.md)"
             ));
         }
