@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
-use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
+use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Stage};
 use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 use crate::error::{ConfigError, UsageError};
 use crate::vars;
 

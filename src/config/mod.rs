@@ -22,9 +22,7 @@ mod shape;
 
 pub use include::{normalize, relative_to};
 pub use load::{find_config, insert_group_gates, load, load_text, load_text_with, CONFIG_NAMES};
-pub use model::{
-    Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage, DEFAULT_INPUTS,
-};
+pub use model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Stage, DEFAULT_INPUTS};
 pub use pattern::Pattern;
 
 /// Whether `name` can name a pipeline, stage, action or deployment group:

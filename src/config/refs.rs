@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Action, ActionKind, Pipeline, Span};
+use super::model::{Action, ActionKind, Pipeline};
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 use crate::vars;
 
 /// Where an action runs: stage index, then its group within the stage.

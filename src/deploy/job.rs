@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
-use crate::config::{Pipeline, Span};
+use crate::config::Pipeline;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 
 /// Where deployments keep their state, below `.gantry/`.
 pub const DEPLOYMENTS_DIR: &str = "deployments";

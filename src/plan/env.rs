@@ -64,7 +64,7 @@ impl Layers {
 }
 
 /// The error for `${name}` having no value.
-pub fn unset_variable(file: &Path, span: crate::config::Span, name: &str) -> Diagnostic {
+pub fn unset_variable(file: &Path, span: crate::diagnostics::Span, name: &str) -> Diagnostic {
     Diagnostic::error(
         "C012",
         file,

@@ -388,7 +388,7 @@ type Planned = Result<(Work, String), Diagnostic>;
 
 fn work(
     action: &Action,
-    expand: &dyn Fn(&str, crate::config::Span) -> Result<String, Diagnostic>,
+    expand: &dyn Fn(&str, crate::diagnostics::Span) -> Result<String, Diagnostic>,
     planners: &Planners<'_>,
 ) -> Result<(Work, String), Diagnostic> {
     let shell = |args: Vec<String>| Work::Shell {
