@@ -16,7 +16,7 @@
 pub mod appspec;
 pub mod detect;
 pub mod ecosystem;
-mod facts;
+pub(crate) mod facts;
 mod gitignore;
 mod node;
 pub mod pipeline;

@@ -28,9 +28,26 @@ pub fn image_builder(cwd: &Path) -> Result<String, String> {
         .map(|chosen| chosen.builder.name().to_string())
 }
 
+/// Task runners and tools that commands taken from a repository's own CI
+/// files often start with, which no template names.
+const RUNNER_HINTS: &[(&str, &str)] = &[
+    ("make", "install make, e.g. apt-get install make"),
+    (
+        "just",
+        "install just: https://just.systems/man/en/packages.html",
+    ),
+    ("task", "install Task: https://taskfile.dev/installation/"),
+    (
+        "npx",
+        "npx comes with Node.js: https://nodejs.org/en/download",
+    ),
+    ("tox", "pip install tox"),
+    ("nox", "pip install nox"),
+];
+
 /// How to install `program`, in the words `gantry init` uses for it (the
-/// templates' `#% needs` lines); also shown when an action fails because
-/// the program is missing.
+/// templates' `#% needs` lines, then the task runners'); also shown when
+/// an action fails because the program is missing.
 pub fn install_hint(program: &str) -> Option<String> {
     if matches!(program, "npm" | "pnpm" | "yarn") {
         return Some(super::node::install_hint(program).to_string());
@@ -41,6 +58,12 @@ pub fn install_hint(program: &str) -> Option<String> {
         .find_map(|line| {
             let (needed, hint) = line.trim().strip_prefix("#% needs ")?.split_once(':')?;
             (needed.trim() == program).then(|| hint.trim().to_string())
+        })
+        .or_else(|| {
+            RUNNER_HINTS
+                .iter()
+                .find(|(p, _)| *p == program)
+                .map(|(_, hint)| hint.to_string())
         })
 }
 
@@ -57,5 +80,16 @@ mod tests {
         let needs = [need("sh"), need("gantry-no-such-program")];
         let cwd = std::env::current_dir().unwrap();
         assert_eq!(missing(&needs, &cwd), vec![need("gantry-no-such-program")]);
+    }
+
+    #[test]
+    fn hints_come_from_templates_node_and_task_runners() {
+        assert_eq!(
+            install_hint("cargo").as_deref(),
+            Some("install Rust with rustup: https://rustup.rs")
+        );
+        assert!(install_hint("pnpm").unwrap().contains("corepack"));
+        assert_eq!(install_hint("tox").as_deref(), Some("pip install tox"));
+        assert_eq!(install_hint("gantry-no-such-program"), None);
     }
 }

@@ -108,6 +108,28 @@ stages:
 }
 
 #[test]
+fn init_passes_over_fifos_named_like_the_files_it_reads() {
+    let repo = Repo::empty();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+    );
+    for name in [
+        "Makefile",
+        "justfile",
+        "Taskfile.yml",
+        "tox.ini",
+        "package.json",
+        ".gitlab-ci.yml",
+    ] {
+        mkfifo(&repo, name);
+    }
+    let out = run_bounded(repo.command(&["init"]));
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(repo.read("gantry.yml").contains("cargo"), "{}", out.all());
+}
+
+#[test]
 fn records_and_logs_that_are_fifos_do_not_hang_history_or_logs() {
     let repo = Repo::new(
         "version: 1

@@ -82,7 +82,7 @@ pub fn read(root: &Path) -> Found {
     let mut found = Found::default();
     for path in workflow_files(root) {
         let file = shown(root, &path);
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
         match serde_saphyr::from_str::<Workflow>(&text) {
             Ok(workflow) => {
                 for (id, job) in &workflow.jobs {

@@ -38,7 +38,7 @@ fn lines(value: &Value) -> Vec<String> {
 /// The actions of `.gitlab-ci.yml` under `root`.
 pub fn read(root: &Path) -> Found {
     let mut found = Found::default();
-    let Ok(text) = std::fs::read_to_string(root.join(FILE)) else {
+    let Some(text) = crate::scaffold::facts::read(root, FILE) else {
         return found;
     };
     let doc: BTreeMap<String, Value> = match serde_saphyr::from_str(&text) {

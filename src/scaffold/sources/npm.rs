@@ -9,8 +9,7 @@ use super::{command, Derived, Found};
 /// The actions of the root's `package.json` scripts.
 pub fn read(root: &Path) -> Found {
     let mut found = Found::default();
-    let Some(manifest) = std::fs::read_to_string(root.join("package.json"))
-        .ok()
+    let Some(manifest) = crate::scaffold::facts::read(root, "package.json")
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
     else {
         return found;

@@ -18,7 +18,7 @@ fn is_lint(name: &str) -> bool {
 
 /// `tox.ini`: its `envlist` and `[testenv:NAME]` sections.
 pub fn tox(root: &Path) -> Found {
-    let Ok(text) = std::fs::read_to_string(root.join("tox.ini")) else {
+    let Some(text) = crate::scaffold::facts::read(root, "tox.ini") else {
         return Found::default();
     };
     let mut envs: Vec<String> = Vec::new();
@@ -52,13 +52,15 @@ pub fn tox(root: &Path) -> Found {
                 .map(String::from),
         );
     }
-    envs.dedup();
+    // An environment listed in `envlist` and given its own section counts once.
+    let mut seen = std::collections::HashSet::new();
+    envs.retain(|e| seen.insert(e.clone()));
     actions("tox.ini", "tox -e", "environment", &envs, "py")
 }
 
 /// `noxfile.py`: the functions decorated with `@nox.session` (or `@session`).
 pub fn nox(root: &Path) -> Found {
-    let Ok(text) = std::fs::read_to_string(root.join("noxfile.py")) else {
+    let Some(text) = crate::scaffold::facts::read(root, "noxfile.py") else {
         return Found::default();
     };
     let mut sessions = Vec::new();
@@ -138,6 +140,19 @@ mod tests {
                 ("lint", "tox -e lint".to_string()),
                 ("test", "tox -e py".to_string())
             ]
+        );
+        std::fs::write(
+            tmp.path().join("tox.ini"),
+            "[tox]\nenvlist = lint, py312\n[testenv:lint]\ncommands = ruff check .\n",
+        )
+        .unwrap();
+        assert_eq!(
+            lines(tox(tmp.path())),
+            [
+                ("lint", "tox -e lint".to_string()),
+                ("test", "tox -e py".to_string())
+            ],
+            "an environment named twice, apart, is one action"
         );
         assert_eq!(
             lines(nox(tmp.path())),

@@ -6,33 +6,6 @@
 use super::{command, Derived};
 use crate::scaffold::template::Need;
 
-/// Programs derived commands often start with, and how to install them.
-const HINTS: &[(&str, &str)] = &[
-    ("make", "install make, e.g. apt-get install make"),
-    (
-        "just",
-        "install just: https://just.systems/man/en/packages.html",
-    ),
-    ("task", "install Task: https://taskfile.dev/installation/"),
-    ("cargo", "install Rust with rustup: https://rustup.rs"),
-    (
-        "npm",
-        "npm comes with Node.js: https://nodejs.org/en/download",
-    ),
-    (
-        "npx",
-        "npx comes with Node.js: https://nodejs.org/en/download",
-    ),
-    ("node", "install Node.js: https://nodejs.org/en/download"),
-    ("go", "install Go: https://go.dev/doc/install"),
-    (
-        "python3",
-        "install Python 3: https://www.python.org/downloads/",
-    ),
-    ("tox", "pip install tox"),
-    ("nox", "pip install nox"),
-];
-
 /// The venv every Python action of gantry init uses.
 const ACTIVATE: &str = ". .gantry/venv/bin/activate";
 
@@ -112,13 +85,14 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
 
 fn add_need(needs: &mut Vec<Need>, line: &str) {
     let first = line.split_whitespace().next().unwrap_or("");
-    if let Some((program, hint)) = HINTS.iter().find(|(p, _)| *p == first) {
-        if !needs.iter().any(|n| n.program == *program) {
-            needs.push(Need {
-                program: program.to_string(),
-                hint: hint.to_string(),
-            });
-        }
+    if needs.iter().any(|n| n.program == first) {
+        return;
+    }
+    if let Some(hint) = crate::scaffold::tools::install_hint(first) {
+        needs.push(Need {
+            program: first.to_string(),
+            hint,
+        });
     }
 }
 

@@ -70,12 +70,17 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
     found
 }
 
+/// The first of `names` under `root` that is a readable regular file, with
+/// its text (a FIFO or device under such a name is passed over, not opened).
+fn first_file<'a>(root: &Path, names: &[&'a str]) -> Option<(&'a str, String)> {
+    names
+        .iter()
+        .find_map(|name| Some((*name, crate::scaffold::facts::read(root, name)?)))
+}
+
 /// `Makefile` (or `makefile`, `GNUmakefile`): `make lint`, `make all`, `make test`.
 pub fn make(root: &Path) -> Found {
-    let Some((file, text)) = ["GNUmakefile", "makefile", "Makefile"]
-        .iter()
-        .find_map(|f| Some((*f, std::fs::read_to_string(root.join(f)).ok()?)))
-    else {
+    let Some((file, text)) = first_file(root, &["GNUmakefile", "makefile", "Makefile"]) else {
         return Found::default();
     };
     let targets = make_targets(&text);
@@ -128,10 +133,7 @@ fn make_targets(text: &str) -> Targets {
 
 /// `justfile` (any capitalisation): `just lint`, `just build`, `just test`.
 pub fn just(root: &Path) -> Found {
-    let Some((file, text)) = ["justfile", "Justfile", ".justfile"]
-        .iter()
-        .find_map(|f| Some((*f, std::fs::read_to_string(root.join(f)).ok()?)))
-    else {
+    let Some((file, text)) = first_file(root, &["justfile", "Justfile", ".justfile"]) else {
         return Found::default();
     };
     let mut targets: Targets = Vec::new();
@@ -171,14 +173,13 @@ struct Taskfile {
 
 /// `Taskfile.yml`: `task lint`, `task build`, `task test`.
 pub fn task(root: &Path) -> Found {
-    let Some((file, text)) = [
+    let names = [
         "Taskfile.yml",
         "Taskfile.yaml",
         "taskfile.yml",
         "taskfile.yaml",
-    ]
-    .iter()
-    .find_map(|f| Some((*f, std::fs::read_to_string(root.join(f)).ok()?))) else {
+    ];
+    let Some((file, text)) = first_file(root, &names) else {
         return Found::default();
     };
     match serde_saphyr::from_str::<Taskfile>(&text) {
