@@ -6,7 +6,8 @@
 //! module, and fails naming the cycle or the upward import, with where it is.
 //!
 //! A new top-level module must be given a layer in [`LAYERS`]
-//! (tests/it/layers.rs).
+//! (tests/it/layers.rs) and in the table of docs/architecture.md, which
+//! must list the same layers.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -93,6 +94,40 @@ fn top_level_modules_form_the_declared_layers() {
         }
     }
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+#[test]
+fn the_architecture_page_lists_the_same_layers() {
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let section = text
+        .split("\n## Layers\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("docs/architecture.md has a `## Layers` section");
+    let documented: Vec<(String, Vec<String>)> = section
+        .lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("| layer") && !l.starts_with("| ---"))
+        .map(|row| {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let modules = cells[2]
+                .split(',')
+                .map(|m| m.trim().trim_matches('`').to_string())
+                .collect();
+            (cells[1].to_string(), modules)
+        })
+        .collect();
+    let declared: Vec<(String, Vec<String>)> = LAYERS
+        .iter()
+        .map(|(name, modules)| {
+            let modules = modules.iter().map(|m| m.to_string()).collect();
+            (name.to_string(), modules)
+        })
+        .collect();
+    assert_eq!(
+        documented, declared,
+        "the layer table of docs/architecture.md and LAYERS differ"
+    );
 }
 
 #[test]
