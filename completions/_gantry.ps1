@@ -177,6 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--appspec', '--appspec', [CompletionResultType]::ParameterName, 'The AppSpec file, at the revision''s root (default: its appspec.yml)')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Deploy onto DIR as the group''s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print the summary on stdout')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write the deployment as JUnit XML to FILE (one test case)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'Work in DIR, as if gantry had been started there')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Use this config file instead of looking for gantry.yml upward')

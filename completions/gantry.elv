@@ -167,6 +167,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --appspec 'The AppSpec file, at the revision''s root (default: its appspec.yml)'
             cand --root 'Deploy onto DIR as the group''s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server'
             cand --output 'How to print the summary on stdout'
+            cand --junit 'Also write the deployment as JUnit XML to FILE (one test case)'
             cand -C 'Work in DIR, as if gantry had been started there'
             cand --directory 'Work in DIR, as if gantry had been started there'
             cand -f 'Use this config file instead of looking for gantry.yml upward'

@@ -157,6 +157,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l appspec -d 'The
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l root -d 'Deploy onto DIR as the group\'s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l output -d 'How to print the summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
 json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l junit -d 'Also write the deployment as JUnit XML to FILE (one test case)' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s C -l directory -d 'Work in DIR, as if gantry had been started there' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s f -l file -d 'Use this config file instead of looking for gantry.yml upward' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l color -d 'Colour: auto (on terminals; NO_COLOR, CLICOLOR_FORCE honoured), always, never' -r -f -a "auto\t''

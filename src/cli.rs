@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::export::ExportTarget;
+pub use crate::report::OutputFormat;
 pub use crate::term::ColorChoice;
 
 /// Run your release pipeline locally before you push.
@@ -199,15 +200,9 @@ pub struct RetryArgs {
     /// The run to retry (default: the latest).
     #[arg(value_name = "RUN")]
     pub run: Option<u64>,
-    /// Go on with later stages after a stage failed.
-    #[arg(long)]
-    pub keep_going: bool,
-    /// Run at most N actions at once (default: as many as run_order allows).
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub jobs: Option<u32>,
-    /// Set an environment variable for every action (repeatable; wins over the config).
-    #[arg(short, long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub env: Vec<(String, String)>,
+    /// How the actions run.
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// How to print the end-of-run summary on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
@@ -252,6 +247,9 @@ pub struct DeployArgs {
     /// How to print the summary on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
+    /// Also write the deployment as JUnit XML to FILE (one test case).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// Arguments of `gantry run`.
@@ -276,15 +274,9 @@ pub struct RunArgs {
     /// Print the plan with every variable expanded; run nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Go on with later stages after a stage failed.
-    #[arg(long)]
-    pub keep_going: bool,
-    /// Run at most N actions at once (default: as many as run_order allows).
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub jobs: Option<u32>,
-    /// Set an environment variable for every action (repeatable; wins over the config).
-    #[arg(short, long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub env: Vec<(String, String)>,
+    /// How the actions run.
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// How to print the end-of-run summary on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
@@ -312,15 +304,10 @@ pub struct RunArgs {
     pub yes: bool,
 }
 
-/// Arguments of `gantry watch`.
-#[derive(Debug, Args)]
-pub struct WatchArgs {
-    /// Run only these stages, and watch only their actions' inputs.
-    #[arg(value_name = "STAGE", add = stage_names())]
-    pub stages: Vec<String>,
-    /// Keep earlier runs' output on screen instead of clearing it before each run.
-    #[arg(long)]
-    pub no_clear: bool,
+/// How a run's actions run: the options `gantry run`, `retry` and `watch`
+/// share.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ExecArgs {
     /// Go on with later stages after a stage failed.
     #[arg(long)]
     pub keep_going: bool,
@@ -332,13 +319,18 @@ pub struct WatchArgs {
     pub env: Vec<(String, String)>,
 }
 
-/// Summary formats of `gantry run`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Progress and a summary table for people.
-    Human,
-    /// The run summary as one JSON document on stdout; progress goes to stderr.
-    Json,
+/// Arguments of `gantry watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Run only these stages, and watch only their actions' inputs.
+    #[arg(value_name = "STAGE", add = stage_names())]
+    pub stages: Vec<String>,
+    /// Keep earlier runs' output on screen instead of clearing it before each run.
+    #[arg(long)]
+    pub no_clear: bool,
+    /// How the actions run.
+    #[command(flatten)]
+    pub exec: ExecArgs,
 }
 
 /// Arguments of `gantry validate`.

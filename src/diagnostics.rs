@@ -15,6 +15,16 @@ use serde::Serialize;
 
 use crate::text;
 
+/// A config file that could not be loaded: every problem found, located.
+#[derive(Debug, thiserror::Error)]
+#[error("{} in {}", crate::error::plural(.diagnostics.len(), "error"), .file)]
+pub struct ConfigError {
+    /// The config file, as shown to the user.
+    pub file: String,
+    /// What is wrong, with locations.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// A place in the config file, for messages about a value found valid at load
 /// time but wrong at run time (a missing secret, an unset variable).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

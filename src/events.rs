@@ -51,6 +51,16 @@ impl Status {
         matches!(self, Status::Failed | Status::TimedOut)
     }
 
+    /// The exit code of a run that ended with this status: 0 passed, 130
+    /// interrupted, 1 otherwise.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Status::Passed => crate::error::EXIT_OK,
+            Status::Interrupted => crate::error::EXIT_INTERRUPTED,
+            _ => crate::error::EXIT_FAILURE,
+        }
+    }
+
     /// Whether this status fails the stage it belongs to.
     pub fn fails_stage(self) -> bool {
         matches!(

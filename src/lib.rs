@@ -19,6 +19,7 @@ pub mod config;
 pub mod custom;
 pub mod deploy;
 pub mod diagnostics;
+pub mod driver;
 pub mod error;
 pub mod events;
 pub mod exec;
@@ -47,7 +48,8 @@ use clap::Parser;
 
 use crate::diagnostics::{render_human, Sources};
 
-use crate::error::{ConfigError, UsageError, EXIT_FAILURE, EXIT_USAGE};
+use crate::diagnostics::ConfigError;
+use crate::error::{UsageError, EXIT_FAILURE, EXIT_USAGE};
 
 /// Runs gantry with the process's arguments and returns its exit code.
 pub fn main_entry() -> ExitCode {
@@ -74,12 +76,12 @@ pub(crate) fn report_error(err: &anyhow::Error) -> u8 {
     }
     let mut text = Vec::new();
     let code = render_error(err, &mut text);
-    let text = secrets::mask(&String::from_utf8_lossy(&text));
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let _ = std::io::stderr().lock().write_all(&text);
     code
 }
 
-/// Writes `err` as shown to people and returns its exit code.
+/// Writes `err` as shown to people, secrets masked, and returns its exit
+/// code.
 fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
     if let Some(config) = err.downcast_ref::<ConfigError>() {
         let mut sources = Sources::default();
@@ -88,12 +90,13 @@ fn render_error(err: &anyhow::Error, stderr: &mut Vec<u8>) -> u8 {
             diagnostics::relativize(&mut shown, &cwd);
         }
         for d in shown.iter().take(MAX_CONFIG_ERRORS) {
+            // Masks its message, source line and hint itself.
             let _ = write!(stderr, "{}", render_human(d, &mut sources));
         }
         let file = shown
             .first()
             .map_or(config.file.clone(), |d| d.file.display().to_string());
-        let file = text::escape_controls(&file, false);
+        let file = text::escape_controls(&secrets::mask(&file), false);
         let more = match shown.len().saturating_sub(MAX_CONFIG_ERRORS) {
             0 => String::new(),
             n => format!(" ({n} more not shown; `gantry validate` lists them all)"),

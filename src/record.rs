@@ -16,8 +16,6 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 
-use crate::summary::RunSummary;
-
 /// The run's summary, beside the stage directories of its logs.
 pub const SUMMARY_FILE: &str = "run.json";
 
@@ -253,12 +251,9 @@ impl RunRecord {
         path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
     }
 
-    /// Writes `run.json` atomically (temp file, then rename).
-    pub fn write_summary(&self, summary: &RunSummary) -> anyhow::Result<()> {
-        let json = serde_json::to_vec_pretty(summary)?;
-        let path = self.dir.join(SUMMARY_FILE);
-        crate::fsutil::write_atomic(&path, &json, None)
-            .with_context(|| format!("cannot write {}", path.display()))
+    /// Where this run's `run.json` goes.
+    pub fn summary_path(&self) -> PathBuf {
+        self.dir.join(SUMMARY_FILE)
     }
 
     /// Deletes the oldest runs so that at most `keep` remain, except runs

@@ -88,7 +88,7 @@ pub struct Totals {
 impl StageSummary {
     /// A stage summary whose status is derived from its actions.
     pub fn new(name: String, actions: Vec<ActionResult>) -> Self {
-        let status = stage_status(&actions);
+        let status = stage_status(actions.iter().map(|a| a.status));
         Self {
             name,
             status,
@@ -97,8 +97,11 @@ impl StageSummary {
     }
 }
 
-fn stage_status(actions: &[ActionResult]) -> Status {
-    let has = |s: Status| actions.iter().any(|a| a.status == s);
+/// A stage's status from its actions' statuses: the worst of them, in the
+/// order interrupted, timed out, failed, warning, passed, cached, skipped.
+pub fn stage_status(statuses: impl IntoIterator<Item = Status>) -> Status {
+    let statuses: Vec<Status> = statuses.into_iter().collect();
+    let has = |s: Status| statuses.contains(&s);
     if has(Status::Interrupted) {
         Status::Interrupted
     } else if has(Status::TimedOut) {

@@ -32,6 +32,17 @@ pub struct Scanned {
 struct Known {
     oid: String,
     stat: Option<IndexStat>,
+    /// The index entry's mode (0o100644, 0o100755, 0o120000); 0 from a tree.
+    mode: u32,
+}
+
+/// What the git index says beyond its entries, for [`FileIndex::dirty`]:
+/// present only when the scan can stand in for `git status`.
+struct IndexFacts {
+    /// The index differs from HEAD's tree (staged changes).
+    staged: bool,
+    /// `core.fileMode`: whether the executable bit counts.
+    file_mode: bool,
 }
 
 /// The 32-bit stat data git's index keeps.
@@ -91,6 +102,9 @@ pub struct FileIndex {
     selections: Mutex<HashMap<SelectionKey, Arc<InputSet>>>,
     /// The pipeline's config files: what they say is part of every fingerprint.
     config: Vec<String>,
+    /// Config files the walk saw (not ignored), left out of `visible`.
+    config_seen: Mutex<Vec<Scanned>>,
+    index_facts: Option<IndexFacts>,
 }
 
 impl FileIndex {
@@ -109,6 +123,7 @@ impl FileIndex {
         let Ok(meta) = std::fs::metadata(repo.path().join("index")) else {
             return index;
         };
+        index.index_facts = index_facts(&repo, &git_index, &prefix);
         for entry in git_index.iter() {
             let path = String::from_utf8_lossy(&entry.path).into_owned();
             let Some(rel) = strip(&path, &prefix) else {
@@ -126,6 +141,7 @@ impl FileIndex {
                 Known {
                     oid,
                     stat: Some(stat),
+                    mode: entry.mode,
                 },
             );
         }
@@ -166,7 +182,14 @@ impl FileIndex {
         });
         for (path, oid) in tree.into_iter().flatten() {
             if let Some(rel) = strip(&path, &prefix) {
-                index.known.insert(rel, Known { oid, stat: None });
+                index.known.insert(
+                    rel,
+                    Known {
+                        oid,
+                        stat: None,
+                        mode: 0,
+                    },
+                );
             }
         }
         index.trust = Trust::Checkout { done };
@@ -208,6 +231,8 @@ impl FileIndex {
             walks: Mutex::default(),
             selections: Mutex::default(),
             config: Vec::new(),
+            config_seen: Mutex::default(),
+            index_facts: None,
         }
     }
 
@@ -309,7 +334,11 @@ impl FileIndex {
             })
             .collect();
         files.extend(hidden);
-        files.retain(|f| !self.config.contains(&f.path));
+        let (config, files): (Vec<Scanned>, Vec<Scanned>) = files
+            .into_iter()
+            .partition(|f| self.config.contains(&f.path));
+        *lock(&self.config_seen) = config;
+        let mut files = files;
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         files
     }
@@ -377,6 +406,70 @@ impl FileIndex {
         result
     }
 
+    /// Whether [`FileIndex::dirty`] can answer: the root is the top level
+    /// of a work tree whose index has no conflicts, intent-to-add,
+    /// skip-worktree or submodule entries and no attribute rules (filters
+    /// and line-ending conversion make git compare other bytes).
+    pub fn tells_dirty(&self) -> bool {
+        self.index_facts.is_some()
+    }
+
+    /// Whether the work tree differs from HEAD as `git status` counts it
+    /// (staged or unstaged changes to tracked files, untracked files that are
+    /// not ignored; `.gantry/` left out), read from this run's scan instead
+    /// of a second walk of the tree; `None` when it cannot tell (see
+    /// [`FileIndex::tells_dirty`]).
+    pub fn dirty(&self) -> Option<bool> {
+        let facts = self.index_facts.as_ref()?;
+        if facts.staged {
+            return Some(true);
+        }
+        let visible = self.visible();
+        let config_seen = lock(&self.config_seen).clone();
+        let mut present: HashSet<&str> = HashSet::with_capacity(visible.len());
+        let mut tracked: Vec<Scanned> = Vec::new();
+        let mut expected: Vec<String> = Vec::new();
+        for file in visible.iter().chain(&config_seen) {
+            let Some(known) = self.known.get(&file.path) else {
+                return Some(true);
+            };
+            present.insert(&file.path);
+            let exec = known.mode == 0o100755 && facts.file_mode;
+            match (file.link, known.mode == 0o120000) {
+                (true, true) => {
+                    let target = std::fs::read_link(self.root.join(&file.path)).ok()?;
+                    let oid = git2::Oid::hash_object(
+                        git2::ObjectType::Blob,
+                        target.as_os_str().as_encoded_bytes(),
+                    )
+                    .ok()?;
+                    if oid.to_string() != known.oid {
+                        return Some(true);
+                    }
+                }
+                (false, false) => {
+                    tracked.push(file.clone());
+                    expected.push(format!("{}{}", known.oid, if exec { "+x" } else { "" }));
+                }
+                _ => return Some(true),
+            }
+        }
+        if self
+            .known
+            .keys()
+            .any(|path| !present.contains(path.as_str()) && !in_state_dir(path))
+        {
+            return Some(true);
+        }
+        let ids = self.content_ids(&tracked);
+        let differs = ids.iter().zip(&expected).any(|(id, want)| match id {
+            None => true,
+            Some(id) if facts.file_mode => id != want,
+            Some(id) => id.trim_end_matches("+x") != want,
+        });
+        Some(differs)
+    }
+
     fn compute_id(&self, file: &Scanned) -> Option<String> {
         let path = self.root.join(&file.path);
         let exec = if file.stat.exec { "+x" } else { "" };
@@ -409,6 +502,46 @@ impl FileIndex {
             _ => false,
         }
     }
+}
+
+/// The index facts [`FileIndex::dirty`] needs, when the scan of `prefix`
+/// (the pipeline root in the work tree) can stand in for `git status`.
+fn index_facts(repo: &git2::Repository, index: &git2::Index, prefix: &str) -> Option<IndexFacts> {
+    const STAGE_MASK: u16 = 0x3000;
+    const INTENT_TO_ADD: u16 = 1 << 13;
+    const SKIP_WORKTREE: u16 = 1 << 14;
+    const GITLINK: u32 = 0o160000;
+    if !prefix.is_empty() || repo.path().join("info/attributes").exists() {
+        return None;
+    }
+    let config = repo.config().ok()?;
+    if config
+        .get_string("core.autocrlf")
+        .is_ok_and(|v| v != "false")
+        || config.get_string("core.attributesFile").is_ok()
+    {
+        return None;
+    }
+    let unusual = index.iter().any(|e| {
+        e.flags & STAGE_MASK != 0
+            || e.flags_extended & (INTENT_TO_ADD | SKIP_WORKTREE) != 0
+            || e.mode == GITLINK
+            || e.path.ends_with(b".gitattributes")
+    });
+    if unusual {
+        return None;
+    }
+    let head = repo.head().ok()?.peel_to_tree().ok()?;
+    let staged = repo
+        .diff_tree_to_index(Some(&head), Some(index), None)
+        .ok()?
+        .deltas()
+        .len()
+        > 0;
+    Some(IndexFacts {
+        staged,
+        file_mode: config.get_bool("core.fileMode").unwrap_or(true),
+    })
 }
 
 fn in_state_dir(path: &str) -> bool {
@@ -470,5 +603,99 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<Scanned>) {
             Ok(meta) => files.extend(scanned(root, &path, Some(meta))),
             Err(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod dirty_tests {
+    use super::FileIndex;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn git(root: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@e"])
+            .args(args)
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// The scan's answer, checked against libgit2's status.
+    fn dirty(root: &Path, case: &str) -> bool {
+        let files = FileIndex::for_worktree(root).leaving_out([root.join("gantry.yml").as_path()]);
+        assert!(files.tells_dirty(), "{case}: the scan should answer");
+        let scanned = files.dirty().expect("an answer");
+        let status = crate::git::GitInfo::discover(root).dirty;
+        assert_eq!(scanned, status, "{case}: scan and git status disagree");
+        scanned
+    }
+
+    #[test]
+    fn the_scan_tells_dirtiness_as_git_status_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let write = |p: &str, t: &str| {
+            let path = root.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, t).unwrap();
+        };
+        write("gantry.yml", "version: 1\n");
+        write("src/a.txt", "a\n");
+        write("run.sh", "#!/bin/sh\n");
+        write(".gitignore", "*.log\n.gantry/\n");
+        std::os::unix::fs::symlink("src/a.txt", root.join("link")).unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "c"]);
+        assert!(!dirty(&root, "clean"));
+        write("debug.log", "x\n");
+        write(".gantry/runs/1/x", "x\n");
+        assert!(!dirty(&root, "ignored and state files only"));
+        write("src/a.txt", "b\n");
+        assert!(dirty(&root, "modified"));
+        write("src/a.txt", "a\n");
+        assert!(!dirty(&root, "modified back"));
+        write("new.txt", "n\n");
+        assert!(dirty(&root, "untracked"));
+        std::fs::remove_file(root.join("new.txt")).unwrap();
+        write("gantry.yml", "version: 1\nname: x\n");
+        assert!(dirty(&root, "config modified"));
+        git(&root, &["checkout", "-q", "gantry.yml"]);
+        std::fs::remove_file(root.join("run.sh")).unwrap();
+        assert!(dirty(&root, "deleted"));
+        git(&root, &["checkout", "-q", "run.sh"]);
+        assert!(!dirty(&root, "restored"));
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join("run.sh"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        assert!(dirty(&root, "made executable"));
+        std::fs::set_permissions(root.join("run.sh"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        std::fs::remove_file(root.join("link")).unwrap();
+        std::os::unix::fs::symlink("run.sh", root.join("link")).unwrap();
+        assert!(dirty(&root, "link retargeted"));
+        std::fs::remove_file(root.join("link")).unwrap();
+        std::os::unix::fs::symlink("src/a.txt", root.join("link")).unwrap();
+        assert!(!dirty(&root, "link back"));
+        write("src/a.txt", "staged\n");
+        git(&root, &["add", "src/a.txt"]);
+        write("src/a.txt", "a\n");
+        assert!(dirty(&root, "staged, work tree as HEAD"));
+    }
+
+    #[test]
+    fn a_subfolder_root_or_attributes_leave_it_to_git_status() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(root.join("app/x"), "x").unwrap();
+        std::fs::write(root.join(".gitattributes"), "* text=auto\n").unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "c"]);
+        assert!(!FileIndex::for_worktree(&root.join("app")).tells_dirty());
+        assert!(!FileIndex::for_worktree(&root).tells_dirty());
     }
 }

@@ -8,19 +8,17 @@
 
 use std::path::{Path, PathBuf};
 
-use super::run::{ensure_state_dir, run_plan};
 use super::Globals;
-use crate::cli::{DeployArgs, RunArgs};
+use crate::cli::DeployArgs;
 use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
 use crate::config::valid_name;
 use crate::config::{Action, ActionKind, Pipeline, Stage};
 use crate::deploy::{Instance, Mode};
 use crate::diagnostics::Span;
-use crate::error::{UsageError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK};
-use crate::events::Status;
+use crate::driver::{self, Job, RunOptions};
+use crate::error::UsageError;
 use crate::git::GitInfo;
 use crate::plan::{self, Plan, PlanOptions, Selection, Work};
-use crate::record::{self, RunRecord};
 
 /// The instance name used with `--root`.
 const ROOT_INSTANCE: &str = "root";
@@ -31,7 +29,7 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
     let group = group_name(&pipeline, args)?;
     let single = one_action_pipeline(&pipeline, &group, globals, args);
     let git = GitInfo::discover(&pipeline.root);
-    let planned = |run_id: String| -> anyhow::Result<Plan> {
+    let planner = |run_id: String| -> anyhow::Result<Plan> {
         let options = PlanOptions {
             selection: &Selection::default(),
             cli_env: &[],
@@ -42,8 +40,6 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
         adjust(&mut plan, globals, args);
         Ok(plan)
     };
-    let next = record::next_id(&pipeline.root);
-    let plan = planned(next.to_string())?;
     if let Some(root) = &args.root {
         if globals
             .cwd
@@ -54,43 +50,25 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
             eprintln!("gantry: --root /: deploying onto this machine for real; files go to their real paths");
         }
     }
-    ensure_state_dir(&pipeline.root)?;
-    let record = RunRecord::create(&pipeline.root, next)?;
-    let plan = if record.id == next {
-        plan
-    } else {
-        planned(record.id.to_string())?
-    };
-    let run_args = RunArgs {
-        choose: false,
-        stages: Vec::new(),
-        from: None,
-        to: None,
-        skip: Vec::new(),
-        dry_run: false,
-        keep_going: false,
-        jobs: None,
-        env: Vec::new(),
-        output: args.output,
+    let job = Job {
+        state_root: &pipeline.root,
+        keep_runs: pipeline.keep_runs,
+        planner: &planner,
+        files: None,
         snapshot: None,
-        junit: None,
-        no_cache: true,
-        keep_snapshot: false,
-        clean: false,
-        pre_push: false,
-        yes: args.yes,
+        retry_of: None,
+        interrupt: None,
     };
-    let summary = run_plan(globals, &run_args, &plan, &record, None)?;
-    record.write_summary(&summary)?;
-    record.prune(pipeline.keep_runs);
-    if args.output == crate::cli::OutputFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
-    }
-    Ok(match summary.status {
-        Status::Passed => EXIT_OK,
-        Status::Interrupted => EXIT_INTERRUPTED,
-        _ => EXIT_FAILURE,
-    })
+    let options = RunOptions {
+        output: args.output,
+        junit: args.junit.as_ref().map(|path| globals.cwd.join(path)),
+        approve: args.yes,
+        cache: false,
+        quiet: globals.quiet,
+        verbose: globals.verbose,
+        ..RunOptions::default()
+    };
+    driver::run(job, &options)
 }
 
 /// `--group`, else the only group, else `local` with `--root`.

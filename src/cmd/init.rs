@@ -32,7 +32,7 @@ pub fn execute(ctx: &Globals, args: &InitArgs) -> anyhow::Result<u8> {
     }
     scaffold::write(&plan)?;
     // The schema the `yaml-language-server` line points at, for editors.
-    super::run::ensure_state_dir(&plan.root)?;
+    crate::driver::ensure_state_dir(&plan.root)?;
     for file in &plan.files {
         let what = match file.change {
             Change::Create => "created",

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::run::{execute_with, Extra};
+use super::run::{run_options, run_target, Extra, Target};
 use super::Globals;
-use crate::cli::{RetryArgs, RunArgs};
+use crate::cli::RetryArgs;
+use crate::driver::RunOptions;
 use crate::error::UsageError;
 use crate::plan::{Plan, Reused};
 use crate::record::{self, RecordedRun};
@@ -26,26 +27,18 @@ pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
         return Ok(crate::error::EXIT_OK);
     }
     let reused = reusable(&run);
-    let run_args = RunArgs {
-        stages: actions(&run),
-        choose: false,
-        from: None,
-        to: None,
-        skip: Vec::new(),
-        dry_run: false,
-        keep_going: args.keep_going,
-        jobs: args.jobs,
-        env: args.env.clone(),
+    let selectors = actions(&run);
+    let target = Target {
+        selectors: &selectors,
+        env: &args.exec.env,
+        snapshot: run.summary["snapshot"]["commit"].as_str(),
+        ..Target::default()
+    };
+    let options = RunOptions {
         output: args.output,
-        snapshot: run.summary["snapshot"]["commit"]
-            .as_str()
-            .map(str::to_string),
-        junit: None,
-        no_cache: args.no_cache,
-        keep_snapshot: false,
-        clean: false,
-        pre_push: false,
-        yes: args.yes,
+        cache: !args.no_cache,
+        approve: args.yes,
+        ..run_options(globals, &args.exec)
     };
     let adjust = |plan: &mut Plan| {
         for action in plan
@@ -63,7 +56,7 @@ pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
         retry_of: Some(run.id),
         ..Extra::default()
     };
-    execute_with(globals, &run_args, &extra)
+    run_target(globals, &target, &options, &extra)
 }
 
 /// The run's actions, as exact `stage/action` patterns.

@@ -7,16 +7,9 @@ use anyhow::Context;
 use super::Globals;
 use crate::cli::SchemaArgs;
 
-/// The schema as pretty JSON with a final newline.
-pub fn text() -> String {
-    let mut text = serde_json::to_string_pretty(&crate::config::json_schema()).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
 /// Prints the schema, or writes it to `--output`.
 pub fn execute(globals: &Globals, args: &SchemaArgs) -> anyhow::Result<u8> {
-    let text = text();
+    let text = crate::config::json_schema_text();
     match &args.output {
         Some(path) => {
             let path = globals.cwd.join(path);

@@ -5,11 +5,11 @@
 
 use std::io::Write;
 
-use clap::{Args, FromArgMatches};
-
+use super::run::{run_options, run_target, Extra, Target};
 use super::Globals;
-use crate::cli::{RunArgs, WatchArgs};
+use crate::cli::WatchArgs;
 use crate::config::Pipeline;
+use crate::driver::RunOptions;
 use crate::error::EXIT_INTERRUPTED;
 use crate::plan::{self, Selection};
 use crate::proc::interrupt::Interrupt;
@@ -22,7 +22,15 @@ const CLEAR: &str = "\x1b[2J\x1b[3J\x1b[H";
 
 /// Watches and runs until Ctrl-C (or SIGTERM, SIGHUP).
 pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
-    let run_args = run_args(args);
+    let target = Target {
+        selectors: &args.stages,
+        env: &args.exec.env,
+        ..Target::default()
+    };
+    let options = RunOptions {
+        approve: approved_by_env(),
+        ..run_options(globals, &args.exec)
+    };
     // A broken config or an unknown stage at the start is an error; later,
     // while watching, it is reported and the next change tries again.
     let watching = Watching::start(filter(&globals.load_pipeline()?, &args.stages)?)?;
@@ -47,14 +55,11 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
         if !start.changed.is_empty() {
             eprintln!("gantry watch: changed: {}", shorten(&start.changed));
         }
-        if let Err(e) = super::run::execute_with(
-            globals,
-            &run_args,
-            &super::run::Extra {
-                interrupt: Some(&interrupt),
-                ..Default::default()
-            },
-        ) {
+        let extra = Extra {
+            interrupt: Some(&interrupt),
+            ..Extra::default()
+        };
+        if let Err(e) = run_target(globals, &target, &options, &extra) {
             crate::report_error(&e);
         }
         watching.end_run();
@@ -73,16 +78,14 @@ pub fn execute(globals: &Globals, args: &WatchArgs) -> anyhow::Result<u8> {
     Ok(EXIT_INTERRUPTED)
 }
 
-/// `gantry run`'s arguments with its defaults, and the watch's options.
-fn run_args(args: &WatchArgs) -> RunArgs {
-    let command = RunArgs::augment_args(clap::Command::new("run"));
-    let matches = command.get_matches_from(["run"]);
-    let mut run = RunArgs::from_arg_matches(&matches).expect("gantry run's defaults parse");
-    run.stages = args.stages.clone();
-    run.keep_going = args.keep_going;
-    run.jobs = args.jobs;
-    run.env = args.env.clone();
-    run
+/// `GANTRY_APPROVE`, read as `gantry run` reads it (watch has no `--yes`).
+fn approved_by_env() -> bool {
+    use clap::builder::{FalseyValueParser, TypedValueParser};
+    std::env::var_os("GANTRY_APPROVE").is_some_and(|value| {
+        FalseyValueParser::new()
+            .parse_ref(&clap::Command::new("watch"), None, &value)
+            .unwrap_or(false)
+    })
 }
 
 /// What the selected stages' actions read, by the cache's input rules.

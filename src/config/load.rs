@@ -8,9 +8,10 @@ use serde_saphyr::Spanned;
 
 use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Stage};
 use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
+use crate::diagnostics::ConfigError;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::Span;
-use crate::error::{ConfigError, UsageError};
+use crate::error::UsageError;
 use crate::vars;
 
 mod image_deploy;

@@ -50,3 +50,11 @@ pub fn json_schema() -> serde_json::Value {
     }
     schema
 }
+
+/// [`json_schema`] as pretty JSON with a final newline, as `gantry schema`
+/// prints it and `.gantry/gantry.schema.json` holds it.
+pub fn json_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&json_schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}

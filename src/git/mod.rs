@@ -29,8 +29,15 @@ pub struct GitInfo {
 impl GitInfo {
     /// Reads the repository that contains `dir`.
     pub fn discover(dir: &Path) -> GitInfo {
+        GitInfo::discover_knowing(dir, None)
+    }
+
+    /// [`GitInfo::discover`], with the work tree's dirtiness already known
+    /// (from the cache's scan of it) when `dirty` is given: a second walk of
+    /// a large tree is the slowest part of reading the repository.
+    pub fn discover_knowing(dir: &Path, dirty: Option<bool>) -> GitInfo {
         match git2::Repository::discover(dir) {
-            Ok(repo) => read(&repo).unwrap_or_default(),
+            Ok(repo) => read(&repo, dirty).unwrap_or_default(),
             Err(_) => GitInfo::default(),
         }
     }
@@ -81,7 +88,7 @@ impl GitInfo {
     }
 }
 
-fn read(repo: &git2::Repository) -> Option<GitInfo> {
+fn read(repo: &git2::Repository, dirty: Option<bool>) -> Option<GitInfo> {
     let head = repo.head().ok()?;
     let commit = head.peel_to_commit().ok()?;
     let sha = commit.id().to_string();
@@ -96,7 +103,7 @@ fn read(repo: &git2::Repository) -> Option<GitInfo> {
         sha,
         branch,
         tag: tag_at(repo, commit.id()).unwrap_or_default(),
-        dirty: is_dirty(repo),
+        dirty: dirty.unwrap_or_else(|| is_dirty(repo)),
     })
 }
 

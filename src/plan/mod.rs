@@ -18,8 +18,8 @@ pub use env::{Layers, FAILED_ACTIONS, OUTPUT_FILE, PIPELINE_STATUS};
 pub use select::{select, Selection};
 
 use crate::config::{Action, ActionKind, Pipeline, Stage};
+use crate::diagnostics::ConfigError;
 use crate::diagnostics::Diagnostic;
-use crate::error::ConfigError;
 use crate::events::ActionKey;
 use crate::git::GitInfo;
 use crate::proc::outcome::ActionEnv;

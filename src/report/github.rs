@@ -2,10 +2,12 @@
 //! summary appended to `$GITHUB_STEP_SUMMARY`, when `GITHUB_ACTIONS=true`.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use super::{tail, FAILURE_TAIL_LINES};
+use anyhow::Context;
+
+use super::{tail, Reporter, FAILURE_TAIL_LINES};
 use crate::events::Status;
 use crate::summary::RunSummary;
 use crate::text::human_duration as human;
@@ -65,17 +67,53 @@ pub fn step_summary(summary: &RunSummary) -> String {
     md
 }
 
-/// Appends the step summary to the file GitHub names, if any.
-pub fn append_step_summary(summary: &RunSummary) -> anyhow::Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") else {
-        return Ok(());
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)?;
-    file.write_all(step_summary(summary).as_bytes())?;
-    Ok(())
+/// Writes the `::error` annotations (to the output GitHub reads them from).
+pub struct Annotations<W: Write> {
+    out: W,
+    /// Where the actions' log paths are relative to.
+    root: PathBuf,
+}
+
+impl<W: Write> Annotations<W> {
+    /// A reporter writing to `out`; `root` resolves the log paths.
+    pub fn new(out: W, root: &Path) -> Self {
+        Annotations {
+            out,
+            root: root.to_path_buf(),
+        }
+    }
+}
+
+impl<W: Write> Reporter for Annotations<W> {
+    fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
+        // Like the display: a closed pipe must not count as a failure.
+        let _ = self
+            .out
+            .write_all(annotations(summary, &self.root).as_bytes())
+            .and_then(|()| self.out.flush());
+        Ok(())
+    }
+}
+
+/// Writes the job summary (to the file `$GITHUB_STEP_SUMMARY` names).
+pub struct StepSummary<W: Write> {
+    out: W,
+}
+
+impl<W: Write> StepSummary<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W) -> Self {
+        StepSummary { out }
+    }
+}
+
+impl<W: Write> Reporter for StepSummary<W> {
+    fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
+        self.out
+            .write_all(step_summary(summary).as_bytes())
+            .and_then(|()| self.out.flush())
+            .context("cannot append to the GitHub step summary (GITHUB_STEP_SUMMARY)")
+    }
 }
 
 /// Escapes workflow-command data (and properties, which also escape `:` and `,`).
@@ -88,5 +126,25 @@ fn escape(text: &str, property: bool) -> String {
         text.replace(':', "%3A").replace(',', "%2C")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{Capture, Run};
+
+    #[test]
+    fn an_error_annotation_per_failed_action() {
+        let run = Run::new();
+        let out = Capture::default();
+        insta::assert_snapshot!(run.output(&out, Annotations::new(out.clone(), run.root())));
+    }
+
+    #[test]
+    fn the_step_summary_is_a_table_of_the_actions() {
+        let run = Run::new();
+        let out = Capture::default();
+        insta::assert_snapshot!(run.output(&out, StepSummary::new(out.clone())));
     }
 }

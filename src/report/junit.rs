@@ -1,11 +1,13 @@
-//! `gantry run --junit FILE`: the run as JUnit XML, one test case per
-//! action (classname = stage), with failure messages and log tails.
+//! `gantry run --junit FILE` (and `gantry deploy --junit FILE`): the run
+//! as JUnit XML, one test case per action (classname = stage), with
+//! failure messages and log tails.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{tail, FAILURE_TAIL_LINES};
+use super::{tail, Reporter, FAILURE_TAIL_LINES};
 use crate::events::{ActionResult, Status};
 use crate::summary::RunSummary;
 
@@ -64,9 +66,41 @@ fn test_case(action: &ActionResult, root: &Path) -> TestCase {
     case
 }
 
-/// Writes the XML to `path` atomically.
-pub fn write(summary: &RunSummary, root: &Path, path: &Path) -> anyhow::Result<()> {
-    let xml = render(summary, root)?;
-    crate::fsutil::write_atomic(path, xml.as_bytes(), None)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+/// Writes the run as JUnit XML.
+pub struct Junit<W: Write> {
+    out: W,
+    /// Where the actions' log paths are relative to.
+    root: PathBuf,
+}
+
+impl<W: Write> Junit<W> {
+    /// A reporter writing to `out`; `root` resolves the log paths.
+    pub fn new(out: W, root: &Path) -> Self {
+        Junit {
+            out,
+            root: root.to_path_buf(),
+        }
+    }
+}
+
+impl<W: Write> Reporter for Junit<W> {
+    fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
+        let xml = render(summary, &self.root)?;
+        self.out.write_all(xml.as_bytes())?;
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{Capture, Run};
+
+    #[test]
+    fn one_test_case_per_action_with_the_failure_s_log() {
+        let run = Run::new();
+        let out = Capture::default();
+        insta::assert_snapshot!(run.output(&out, Junit::new(out.clone(), run.root())));
+    }
 }

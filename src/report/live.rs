@@ -3,6 +3,7 @@
 //! above the bars, failures followed by the tail of their log.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -21,6 +22,10 @@ use crate::text::human_duration as human;
 
 /// Draws live progress bars.
 pub struct LiveReporter {
+    /// Where lines go when no bars are drawn (`-q`, or no terminal), and
+    /// the summary table.
+    out: Box<dyn Write>,
+    /// The terminal the bars are drawn on.
     stream: Stream,
     multi: MultiProgress,
     bars: HashMap<ActionKey, ProgressBar>,
@@ -30,6 +35,8 @@ pub struct LiveReporter {
     stages: StageLines,
     /// The run's overall line, below the action bars.
     overall: Option<(Overall, ProgressBar)>,
+    /// The summary table's width, when not the terminal's.
+    columns: Option<usize>,
 }
 
 /// Longest action name shown on a bar; longer ones end in `…`, so that a
@@ -37,8 +44,10 @@ pub struct LiveReporter {
 const NAME_WIDTH: usize = 28;
 
 impl LiveReporter {
-    /// Bars on `stream`; `verbose` also prints every output line.
-    pub fn new(stream: Stream, verbose: bool, quiet: bool) -> Self {
+    /// Bars on `stream`, other output to `out` (the same stream, or in
+    /// tests a buffer standing for it); `verbose` also prints every output
+    /// line.
+    pub fn new(out: Box<dyn Write>, stream: Stream, verbose: bool, quiet: bool) -> Self {
         let target = if quiet {
             ProgressDrawTarget::hidden()
         } else {
@@ -48,6 +57,7 @@ impl LiveReporter {
             }
         };
         Self {
+            out,
             stream,
             multi: MultiProgress::with_draw_target(target),
             bars: HashMap::new(),
@@ -56,7 +66,14 @@ impl LiveReporter {
             estimates: Estimates::default(),
             stages: StageLines::default(),
             overall: None,
+            columns: None,
         }
+    }
+
+    /// The summary table fits `columns` (instead of the terminal).
+    pub fn with_columns(mut self, columns: usize) -> Self {
+        self.columns = Some(columns);
+        self
     }
 
     /// Draws a bar with an estimate for actions that passed before.
@@ -65,9 +82,9 @@ impl LiveReporter {
         self
     }
 
-    fn println(&self, text: String) {
+    fn println(&mut self, text: String) {
         if self.quiet || self.multi.is_hidden() {
-            self.stream.write(&format!("{text}\n"));
+            let _ = writeln!(self.out, "{text}");
         } else {
             let _ = self.multi.println(text);
         }
@@ -151,7 +168,7 @@ impl LiveReporter {
 
     /// The ✔/✘ line of a finished action, and the log tail of a failure.
     fn action_line(
-        &self,
+        &mut self,
         key: &ActionKey,
         result: &crate::events::ActionResult,
         log_file: Option<&std::path::Path>,
@@ -268,7 +285,7 @@ impl Reporter for LiveReporter {
         }
     }
 
-    fn finish(&mut self, summary: &RunSummary) {
+    fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
         for (_, bar) in self.bars.drain() {
             bar.finish_and_clear();
         }
@@ -276,7 +293,21 @@ impl Reporter for LiveReporter {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();
-        self.stream.write(&table::render(summary, self.stream));
+        let _ = self
+            .out
+            .write_all(table::render(summary, self.stream).as_bytes());
+        let _ = self.out.flush();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+impl LiveReporter {
+    /// Draws no bars (as when the stream is no terminal): everything the
+    /// reporter prints goes to its writer.
+    fn without_bars(self) -> Self {
+        self.multi.set_draw_target(ProgressDrawTarget::hidden());
+        self
     }
 }
 
@@ -286,4 +317,22 @@ fn one_line(text: &str) -> String {
         .filter(|c| !c.is_control() || *c == '\t')
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{without_clock, Capture, Run};
+
+    /// What is left of the live output without bars: the lines printed
+    /// above them, and the summary table.
+    #[test]
+    fn live_lines_of_a_run() {
+        let run = Run::new();
+        let out = Capture::default();
+        let reporter = LiveReporter::new(out.writer(), Stream::Stdout, false, false)
+            .without_bars()
+            .with_columns(100);
+        insta::assert_snapshot!(without_clock(&run.output(&out, reporter)));
+    }
 }

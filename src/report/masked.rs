@@ -1,44 +1,33 @@
-//! The masking in front of every reporter and record: events and the run
-//! summary pass through [`crate::secrets`] before anything shows or stores
-//! them, so a secret in gantry's own text (a reason, a note, an approval
-//! question, a custom action's output) is hidden like one in action output.
+//! The masking in front of every reporter and record (see
+//! [`super::FanOut`]): events and the run summary pass through
+//! [`crate::secrets`] before anything shows or stores them, so a secret in
+//! gantry's own text (a reason, a note, an approval question, a custom
+//! action's output) is hidden like one in action output.
 
-use super::Reporter;
+use std::borrow::Cow;
+
 use crate::events::{ActionResult, Event};
-use crate::plan::Plan;
 use crate::secrets::mask_in_place;
 use crate::summary::RunSummary;
 
-/// A reporter that only ever sees masked text.
-pub struct Masked(pub Box<dyn Reporter>);
-
-impl Reporter for Masked {
-    fn start(&mut self, plan: &Plan) {
-        self.0.start(plan);
+/// `event` with its texts masked.
+pub fn event(event: &Event) -> Cow<'_, Event> {
+    if crate::secrets::patterns().is_empty() {
+        // Nothing to hide: no copy of the event on the per-line path.
+        return Cow::Borrowed(event);
     }
-
-    fn event(&mut self, event: &Event) {
-        if crate::secrets::patterns().is_empty() {
-            // Nothing to hide: no copy of the event on the per-line path.
-            return self.0.event(event);
-        }
-        let mut event = event.clone();
-        match &mut event {
-            Event::StageStarted { stage } => mask_in_place(stage),
-            Event::ActionStarted { command, .. } => mask_in_place(command),
-            Event::Output { line, .. } => mask_in_place(line),
-            Event::Note { text, .. } => mask_in_place(text),
-            Event::Retrying { reason, .. } => mask_in_place(reason),
-            Event::Progress { .. } => {}
-            Event::ApprovalRequested { message, .. } => mask_in_place(message),
-            Event::ActionFinished { result, .. } => result_text(result),
-        }
-        self.0.event(&event);
+    let mut event = event.clone();
+    match &mut event {
+        Event::StageStarted { stage } => mask_in_place(stage),
+        Event::ActionStarted { command, .. } => mask_in_place(command),
+        Event::Output { line, .. } => mask_in_place(line),
+        Event::Note { text, .. } => mask_in_place(text),
+        Event::Retrying { reason, .. } => mask_in_place(reason),
+        Event::Progress { .. } => {}
+        Event::ApprovalRequested { message, .. } => mask_in_place(message),
+        Event::ActionFinished { result, .. } => result_text(result),
     }
-
-    fn finish(&mut self, summary: &RunSummary) {
-        self.0.finish(summary);
-    }
+    Cow::Owned(event)
 }
 
 /// Masks every text of `summary` that a run can fill in: what `run.json`,

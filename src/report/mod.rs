@@ -1,21 +1,34 @@
-//! Reporters turn executor events into output. They are the only code of a
-//! run that prints: live bars on a terminal, plain prefixed lines elsewhere;
-//! the JSON summary is printed by `gantry run` itself.
+//! Reporters turn executor events and the run's summary into output. They
+//! are the only code of a run that prints or writes reports: the display
+//! (live bars on a terminal, plain prefixed lines elsewhere), run.json and
+//! the `--output json` summary, JUnit, GitHub's annotations and step
+//! summary. Each writes to a `Write` it is given; a run reaches them all
+//! through one [`FanOut`], which masks secrets first.
 
+pub mod dry_run;
 pub mod estimate;
+mod fanout;
 pub mod github;
+mod json;
 pub mod junit;
 mod live;
 pub mod masked;
 mod overall;
 mod plain;
 pub mod prompt;
+pub mod sink;
 mod stage_line;
 pub mod table;
 mod tail;
 
+#[cfg(test)]
+mod fixture;
+
 use std::io::Write;
 
+pub use fanout::FanOut;
+pub use json::JsonSummary;
+pub use junit::Junit;
 pub use live::LiveReporter;
 pub use plain::PlainReporter;
 
@@ -26,14 +39,25 @@ use crate::summary::RunSummary;
 /// Lines of a failed action's log shown under it.
 pub const FAILURE_TAIL_LINES: usize = 20;
 
-/// Consumes a run's events.
+/// Consumes a run's events and its summary. A reporter that only writes
+/// the summary leaves `start` and `event` as they are.
 pub trait Reporter {
     /// Called once before anything runs.
-    fn start(&mut self, plan: &Plan);
+    fn start(&mut self, _plan: &Plan) {}
     /// Called for every event, in order.
-    fn event(&mut self, event: &Event);
-    /// Called once at the end with the summary.
-    fn finish(&mut self, summary: &RunSummary);
+    fn event(&mut self, _event: &Event) {}
+    /// Called once at the end with the summary; an error means this
+    /// report could not be written (the run's outcome stands).
+    fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()>;
+}
+
+/// Summary formats of `gantry run` (and `deploy`, `retry`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Progress and a summary table for people.
+    Human,
+    /// The run summary as one JSON document on stdout; progress goes to stderr.
+    Json,
 }
 
 /// The stream human output goes to.
@@ -49,10 +73,15 @@ impl Stream {
     /// Writes `text` to the stream, ignoring errors (a closed pipe must not
     /// stop the run; the exit code still tells).
     pub fn write(self, text: &str) {
-        let _ = match self {
-            Stream::Stdout => std::io::stdout().lock().write_all(text.as_bytes()),
-            Stream::Stderr => std::io::stderr().lock().write_all(text.as_bytes()),
-        };
+        let _ = self.writer().write_all(text.as_bytes());
+    }
+
+    /// A writer to the stream.
+    pub fn writer(self) -> Box<dyn Write> {
+        match self {
+            Stream::Stdout => Box::new(std::io::stdout()),
+            Stream::Stderr => Box::new(std::io::stderr()),
+        }
     }
 
     /// A console style that honours this stream's colour setting.

@@ -1,6 +1,8 @@
 //! Plain output for pipes and CI: one line per event, prefixed with
 //! `[stage/action]`, no escape codes beyond colour (and none when colour is off).
 
+use std::io::Write;
+
 use super::stage_line::StageLines;
 use super::{
     command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
@@ -13,23 +15,42 @@ use crate::text::human_duration as human;
 
 /// Prints events as plain lines.
 pub struct PlainReporter {
+    out: Box<dyn Write>,
+    /// What `out` is: its colour setting, its width, where prompts go.
     stream: Stream,
     quiet: bool,
     stages: StageLines,
+    /// The summary table's width, when not the terminal's.
+    columns: Option<usize>,
 }
 
 impl PlainReporter {
-    /// A reporter on `stream`; `quiet` drops output lines and passing actions.
-    pub fn new(stream: Stream, quiet: bool) -> Self {
+    /// A reporter writing to `out`, which is (or stands for) `stream`;
+    /// `quiet` drops output lines and passing actions.
+    pub fn new(out: Box<dyn Write>, stream: Stream, quiet: bool) -> Self {
         Self {
+            out,
             stream,
             quiet,
             stages: StageLines::default(),
+            columns: None,
         }
     }
 
-    fn line(&self, text: String) {
-        self.stream.write(&format!("{text}\n"));
+    /// The summary table fits `columns` (instead of the terminal).
+    pub fn with_columns(mut self, columns: usize) -> Self {
+        self.columns = Some(columns);
+        self
+    }
+
+    /// Writes `text`, ignoring errors (a closed pipe must not stop the
+    /// run; the exit code still tells).
+    fn write(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    fn line(&mut self, text: String) {
+        self.write(&format!("{text}\n"));
     }
 }
 
@@ -37,7 +58,7 @@ impl Reporter for PlainReporter {
     fn start(&mut self, plan: &Plan) {
         self.stages = StageLines::new(plan);
         if !self.quiet {
-            self.stream.write(&header(plan, self.stream));
+            self.write(&header(plan, self.stream));
         }
     }
 
@@ -113,7 +134,35 @@ impl Reporter for PlainReporter {
         }
     }
 
-    fn finish(&mut self, summary: &RunSummary) {
-        self.stream.write(&table::render(summary, self.stream));
+    fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
+        let table = match self.columns {
+            Some(columns) => table::render_in(summary, self.stream, columns),
+            None => table::render(summary, self.stream),
+        };
+        self.write(&table);
+        let _ = self.out.flush();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{without_clock, Capture, Run};
+
+    #[test]
+    fn plain_lines_of_a_run() {
+        let run = Run::new();
+        let out = Capture::default();
+        let reporter = PlainReporter::new(out.writer(), Stream::Stdout, false).with_columns(100);
+        insta::assert_snapshot!(without_clock(&run.output(&out, reporter)));
+    }
+
+    #[test]
+    fn quiet_plain_lines_are_failures_with_their_log_and_the_summary() {
+        let run = Run::new();
+        let out = Capture::default();
+        let reporter = PlainReporter::new(out.writer(), Stream::Stdout, true).with_columns(100);
+        insta::assert_snapshot!(without_clock(&run.output(&out, reporter)));
     }
 }

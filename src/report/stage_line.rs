@@ -61,12 +61,7 @@ impl StageLines {
         if done < tally.planned {
             return None;
         }
-        let worst = tally
-            .counts
-            .iter()
-            .map(|(s, _)| *s)
-            .find(|s| s.is_failure())
-            .unwrap_or(Status::Passed);
+        let overall = crate::summary::stage_status(tally.counts.iter().map(|(s, _)| *s));
         let counts = tally
             .counts
             .iter()
@@ -77,7 +72,7 @@ impl StageLines {
             .started
             .map(|t| human(t.elapsed()))
             .unwrap_or_default();
-        let (icon, style) = table::status_style(worst, stream);
+        let (icon, style) = table::status_style(overall, stream);
         let dim = stream.style(console::Style::new().dim());
         Some(format!(
             "{} {}  {counts}  {}",
@@ -85,5 +80,38 @@ impl StageLines {
             style.apply_to(console::truncate_str(stage, NAME_WIDTH, "…")),
             dim.apply_to(took)
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of a stage of `planned` actions that ended with `statuses`.
+    fn line(statuses: &[Status]) -> String {
+        let mut lines = StageLines(HashMap::from([(
+            "build".to_string(),
+            Tally {
+                planned: statuses.len(),
+                ..Tally::default()
+            },
+        )]));
+        let mut last = None;
+        for (i, status) in statuses.iter().enumerate() {
+            last = lines.finished(&format!("build/a{i}"), *status, Stream::Stderr);
+        }
+        console::strip_ansi_codes(&last.expect("the last action ends the stage")).into_owned()
+    }
+
+    #[test]
+    fn the_stage_line_shows_the_stage_status_of_the_summary() {
+        use Status::*;
+        assert!(line(&[Passed, Passed]).starts_with("✔ build  2 passed"));
+        assert!(line(&[Passed, Failed]).starts_with("✘ build"));
+        assert!(line(&[Passed, Interrupted]).starts_with("■ build"));
+        assert!(line(&[Passed, Warning]).starts_with("! build"));
+        assert!(line(&[Skipped, Skipped]).starts_with("– build  2 skipped"));
+        assert!(line(&[Cached]).starts_with("↺ build  1 cached"));
+        assert!(line(&[TimedOut, Failed]).starts_with("⏱ build"));
     }
 }

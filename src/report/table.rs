@@ -48,6 +48,11 @@ fn terminal_width(stream: Stream) -> usize {
 /// one row per action; details too long for the terminal are shortened
 /// with `…` and follow the table in full.
 pub fn render(summary: &RunSummary, stream: Stream) -> String {
+    render_in(summary, stream, terminal_width(stream))
+}
+
+/// [`render`] for a stream `columns` wide.
+pub fn render_in(summary: &RunSummary, stream: Stream, columns: usize) -> String {
     let mut rows = vec![[
         "STAGE".to_string(),
         "ACTION".into(),
@@ -80,7 +85,6 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
             statuses.push(Some(a.status));
         }
     }
-    let columns = terminal_width(stream);
     let shortened_names = fit_names(&mut rows, columns);
     let widths: Vec<usize> = (0..4)
         .map(|c| rows.iter().map(|r| text::width(&r[c])).max().unwrap_or(0))

@@ -598,3 +598,40 @@ fn ctrl_c_stops_the_deployment_without_rolling_back_and_leaves_no_process() {
         assert!(!process_running(pid), "process {pid} outlived Ctrl-C");
     }
 }
+
+#[test]
+fn a_failed_deployment_gets_junit_and_github_annotations_like_a_run() {
+    let repo = Repo::new(TWO_ONE_AT_A_TIME);
+    revision(&repo, "v1", "v1");
+    write_exec(
+        &repo,
+        "v1/hook.sh",
+        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != ValidateService ] || { echo 'the service is down'; exit 4; }\n",
+    );
+    let summary = repo.path().join("summary.md");
+    let mut command = repo.command(&["deploy", "--revision", "v1", "--junit", "report.xml"]);
+    command
+        .env("HOOK_LOG", repo.path().join("hooks.log"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    let out = run_command(command);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let xml = repo.read("report.xml");
+    assert!(
+        xml.contains(r#"<testcase name="dev" classname="deploy""#),
+        "{xml}"
+    );
+    assert!(xml.contains("<failure message="), "{xml}");
+    assert!(xml.contains("the service is down"), "{xml}");
+    let error = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::error"))
+        .unwrap_or_else(|| panic!("an annotation in:\n{}", out.stdout));
+    assert!(
+        error.starts_with("::error title=gantry deploy/dev::failed "),
+        "{error}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("| deploy | dev | failed |"), "{md}");
+}

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     ("commands", &["cmd"]),
     ("command line", &["cli"]),
+    ("run driver", &["driver"]),
     (
         "reporters and command helpers",
         &["report", "watch", "export", "graph"],
@@ -29,13 +30,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("run records", &["record"]),
     ("run summary", &["summary"]),
     ("AppSpec, git", &["appspec", "git"]),
-    ("errors", &["error"]),
     ("diagnostics", &["diagnostics"]),
     ("secret values", &["secrets"]),
     ("processes", &["proc"]),
+    ("events", &["events"]),
     (
         "leaves",
-        &["events", "term", "text", "fsutil", "suggest", "vars"],
+        &["error", "term", "text", "fsutil", "suggest", "vars"],
     ),
 ];
 
@@ -51,8 +52,10 @@ fn top_level_modules_form_the_declared_layers() {
     let modules = top_level_modules(&src);
     let graph = import_graph(&src, &modules);
     assert!(
-        graph.get("cmd").is_some_and(|to| to.contains_key("exec")),
-        "the import graph misses cmd -> exec: the scan is broken"
+        graph
+            .get("config")
+            .is_some_and(|to| to.contains_key("diagnostics")),
+        "the import graph misses config -> diagnostics: the scan is broken"
     );
 
     let layer_of = layer_index();

@@ -23,13 +23,23 @@ struct Watch {
 
 impl Watch {
     fn start(repo: &Repo, marks: tempfile::TempDir, args: &[&str]) -> Watch {
+        Watch::start_with_env(repo, marks, args, &[])
+    }
+
+    fn start_with_env(
+        repo: &Repo,
+        marks: tempfile::TempDir,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Watch {
         let stdout = std::fs::File::create(marks.path().join("stdout")).unwrap();
         let stderr = std::fs::File::create(marks.path().join("stderr")).unwrap();
         let mut command = repo.command(&["watch", "--no-clear"]);
         command
             .args(args)
             .stdout(Stdio::from(stdout))
-            .stderr(Stdio::from(stderr));
+            .stderr(Stdio::from(stderr))
+            .envs(env.iter().copied());
         Watch {
             child: command.spawn().expect("gantry watch starts"),
             marks,
@@ -60,6 +70,19 @@ impl Watch {
                 start.elapsed() < DEADLINE,
                 "{name} has {} line(s), waited for {count}; stderr:\n{}",
                 lines.len(),
+                self.lines("stderr").join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until `name` has a line containing `text`.
+    fn wait_for(&self, name: &str, text: &str) {
+        let start = Instant::now();
+        while !self.lines(name).iter().any(|l| l.contains(text)) {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "no {text:?} in {name}; stderr:\n{}",
                 self.lines("stderr").join("\n")
             );
             std::thread::sleep(Duration::from_millis(20));
@@ -186,4 +209,24 @@ fn writes_under_gantry_git_and_gitignored_paths_start_no_run() {
         started_by_changes + 1,
         "{stderr}"
     );
+}
+
+#[test]
+fn gantry_approve_approves_the_gates_of_watched_runs() {
+    let marks = marks();
+    let repo = Repo::new(&format!(
+        "version: 1
+stages:
+  - name: gate
+    approval: Go?
+  - name: build
+    run: echo run >> {}
+",
+        marks.path().join("runs").display()
+    ));
+    let mut watch = Watch::start_with_env(&repo, marks, &[], &[("GANTRY_APPROVE", "1")]);
+    watch.wait_lines("runs", 1);
+    watch.wait_for("stderr", "waiting for changes");
+    assert_eq!(watch.stop(), 130);
+    assert_eq!(repo.run_json(1)["status"], "passed");
 }

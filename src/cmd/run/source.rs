@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use crate::cache::{Cache, FileIndex};
 use crate::cmd::Globals;
 use crate::config::{self, Pipeline};
-use crate::error::{ConfigError, UsageError};
+use crate::diagnostics::ConfigError;
+use crate::error::UsageError;
 use crate::git::snapshot::Snapshot;
 use crate::git::GitInfo;
 use crate::summary::SnapshotInfo;
@@ -34,15 +35,23 @@ impl Source {
         let Some(rev) = rev else {
             let pipeline = config::load(&real_config)?;
             let state_root = pipeline.root.clone();
-            // `git status` over a large tree and the cache's look at the
-            // inputs both stat many files: do them at the same time.
-            let (git, files) = std::thread::scope(|scope| {
-                let git = scope.spawn(|| GitInfo::discover(&pipeline.root));
-                let table = Cache::table_path(&state_root, false);
-                let files = FileIndex::for_worktree(&pipeline.root).with_table(table);
+            let table = Cache::table_path(&state_root, false);
+            let files = FileIndex::for_worktree(&pipeline.root).with_table(table);
+            let (git, files) = if files.tells_dirty() && Cache::any_cached(&pipeline) {
+                // The cache's scan of the tree also tells whether it is
+                // dirty: one walk instead of two.
                 let files = Cache::prefetch(&pipeline, files);
-                (git.join().unwrap_or_default(), files)
-            });
+                let dirty = files.as_ref().and_then(FileIndex::dirty);
+                (GitInfo::discover_knowing(&pipeline.root, dirty), files)
+            } else {
+                // `git status` over a large tree and the cache's look at
+                // the inputs both stat many files: do them at the same time.
+                std::thread::scope(|scope| {
+                    let git = scope.spawn(|| GitInfo::discover(&pipeline.root));
+                    let files = Cache::prefetch(&pipeline, files);
+                    (git.join().unwrap_or_default(), files)
+                })
+            };
             return Ok(Source {
                 pipeline,
                 state_root,
@@ -52,7 +61,7 @@ impl Source {
             });
         };
         let state_root = real_config.parent().map(PathBuf::from).unwrap_or_default();
-        super::ensure_state_dir(&state_root)?;
+        crate::driver::ensure_state_dir(&state_root)?;
         let state_dir = state_root.join(crate::record::STATE_DIR);
         let waiting = |dir: &std::path::Path| {
             eprintln!(

@@ -1,0 +1,129 @@
+//! The one place a run's events and summary go: masked once (no secret
+//! reaches any output), then handed to every reporter in turn.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::{masked, Reporter};
+use crate::events::Event;
+use crate::plan::Plan;
+use crate::summary::RunSummary;
+
+/// Every reporter of a run, behind the masking.
+pub struct FanOut {
+    reporters: Vec<Box<dyn Reporter>>,
+}
+
+impl FanOut {
+    /// The reporters, in the order they write at the end.
+    pub fn new(reporters: Vec<Box<dyn Reporter>>) -> FanOut {
+        FanOut { reporters }
+    }
+
+    /// Before anything runs.
+    pub fn start(&mut self, plan: &Plan) {
+        for reporter in &mut self.reporters {
+            reporter.start(plan);
+        }
+    }
+
+    /// Each event, masked.
+    pub fn event(&mut self, event: &Event) {
+        let event = masked::event(event);
+        for reporter in &mut self.reporters {
+            reporter.event(&event);
+        }
+    }
+
+    /// The masked summary to every reporter, each in turn even when one
+    /// fails or crashes; returns what went wrong.
+    pub fn finish(&mut self, summary: &RunSummary) -> Vec<anyhow::Error> {
+        let mut summary = summary.clone();
+        masked::summary(&mut summary);
+        let mut errors = Vec::new();
+        for reporter in &mut self.reporters {
+            match catch_unwind(AssertUnwindSafe(|| reporter.finish(&summary))) {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => errors.push(error),
+                Err(panic) => errors.push(anyhow::anyhow!(
+                    "a reporter crashed while writing the summary: {}",
+                    crate::exec::panic_message(&*panic)
+                )),
+            }
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{Capture, Run};
+    use crate::report::{JsonSummary, PlainReporter, Stream};
+
+    /// A report that cannot be written.
+    struct Failing;
+
+    impl Reporter for Failing {
+        fn finish(&mut self, _: &RunSummary) -> anyhow::Result<()> {
+            anyhow::bail!("cannot write report.xml")
+        }
+    }
+
+    /// A reporter with a bug.
+    struct Crashing;
+
+    impl Reporter for Crashing {
+        fn finish(&mut self, _: &RunSummary) -> anyhow::Result<()> {
+            panic!("bug in a reporter")
+        }
+    }
+
+    #[test]
+    fn no_secret_reaches_a_reporter_and_a_failing_one_stops_none() {
+        let secret = "fan-out-s3cret-4711".to_string();
+        crate::secrets::register([&secret]);
+        let run = Run::new();
+        let (plain, json) = (Capture::default(), Capture::default());
+        let mut fan_out = FanOut::new(vec![
+            Box::new(PlainReporter::new(plain.writer(), Stream::Stdout, false)),
+            Box::new(Failing),
+            Box::new(Crashing),
+            Box::new(JsonSummary::new(json.clone())),
+        ]);
+        fan_out.start(&run.plan);
+        for mut event in run.events() {
+            match &mut event {
+                Event::Output { line, .. } => line.push_str(&format!(" token={secret}")),
+                Event::ActionFinished { result, .. } => {
+                    result.reason = Some(format!("{secret} was refused"));
+                }
+                _ => {}
+            }
+            fan_out.event(&event);
+        }
+        let mut summary = run.summary();
+        let lint = &mut summary.stages[0].actions[1];
+        lint.reason = Some(format!("{secret} was refused"));
+        lint.outputs.insert("token".into(), secret.clone());
+        let errors: Vec<String> = fan_out
+            .finish(&summary)
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "cannot write report.xml",
+                "a reporter crashed while writing the summary: bug in a reporter"
+            ]
+        );
+        for text in [plain.text(run.root()), json.text(run.root())] {
+            assert!(!text.contains(&secret), "{text}");
+            assert!(text.contains("*** was refused"), "{text}");
+        }
+        assert!(plain
+            .text(run.root())
+            .contains("Compiling app v0.1.0 token=***"));
+        assert!(json.text(run.root()).contains(r#""token": "***""#));
+    }
+}
