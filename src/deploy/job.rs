@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
+use super::container::{self, container_name, ContainerGroup};
+use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig, InstanceImage};
 use crate::config::Pipeline;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::Span;
@@ -32,6 +33,9 @@ pub struct Instance {
     pub root: PathBuf,
     /// Given with `--root`: it may lead anywhere, `/` included.
     pub explicit: bool,
+    /// The container's name, for a container instance (its root is then
+    /// the container's mounted file system, once brought up).
+    pub container: Option<String>,
 }
 
 /// A deployment to carry out.
@@ -66,6 +70,8 @@ pub struct DeployJob {
     /// Planned secret values (registered with the run's secrets, which mask
     /// the per-instance logs).
     pub secrets: Vec<String>,
+    /// For container instances: their image and engine.
+    pub container: Option<ContainerGroup>,
 }
 
 impl DeployJob {
@@ -88,10 +94,14 @@ impl DeployJob {
         };
         let n = self.instances.len();
         let s = if n == 1 { "" } else { "s" };
-        format!(
-            "{what} to {} ({n} instance{s}, {})",
-            self.group, self.config
-        )
+        let kind = match &self.container.as_ref().map(|c| &c.image) {
+            Some(InstanceImage::Image(image)) => format!("container instance{s} of {image}"),
+            Some(InstanceImage::Build { file, .. }) => {
+                format!("container instance{s} of {} (built)", rel(file))
+            }
+            None => format!("instance{s}"),
+        };
+        format!("{what} to {} ({n} {kind}, {})", self.group, self.config)
     }
 }
 
@@ -137,6 +147,10 @@ pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, D
                 name: (i + 1).to_string(),
                 root: real_root.join(r),
                 explicit: false,
+                container: group
+                    .container
+                    .as_ref()
+                    .map(|_| container_name(&pipeline.name, &group.name, &(i + 1).to_string())),
             })
             .collect(),
         config: group.config,
@@ -156,8 +170,24 @@ pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, D
             .iter()
             .filter_map(|s| (input.lookup)(&s.name))
             .collect(),
+        container: group.container.as_ref().map(|image| ContainerGroup {
+            image: container::resolve(image, root),
+            pipeline: pipeline.name.clone(),
+            engine: None,
+        }),
     };
     Ok(job)
+}
+
+/// The command line shown for a planned `job`: what it deploys where, then
+/// the engine command lines of its container instances.
+pub fn command_line(job: &DeployJob, root: &Path) -> String {
+    let mut command = job.describe(root);
+    for line in container::instances::commands(job) {
+        command.push('\n');
+        command.push_str(&line);
+    }
+    command
 }
 
 /// The group `deploy` names; C040 when there is none.

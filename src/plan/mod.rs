@@ -308,7 +308,7 @@ fn plan_action(
             expand: &expand,
         };
         let job = crate::deploy::job::plan(deploy, &input)?;
-        let command = job.describe(&pipeline.root);
+        let command = crate::deploy::job::command_line(&job, &pipeline.root);
         Ok((Work::Deploy(Box::new(job)), command))
     };
     let planners = Planners {
