@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::export::ExportTarget;
 pub use crate::report::OutputFormat;
+pub use crate::term::ColorChoice;
 
 /// Run your release pipeline locally before you push.
 #[derive(Debug, Parser)]
@@ -33,21 +35,6 @@ pub struct Cli {
     pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// When to colour output. (Plain comments on the variants keep
-/// `gantry --help` to one line per option.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    // Colour when writing to a terminal, unless NO_COLOR is set.
-    #[allow(missing_docs)]
-    Auto,
-    // Always colour.
-    #[allow(missing_docs)]
-    Always,
-    // Never colour.
-    #[allow(missing_docs)]
-    Never,
 }
 
 /// The subcommands.
@@ -96,19 +83,6 @@ pub struct ExportArgs {
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-/// CI engines `gantry export` writes for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ExportTarget {
-    /// A GitHub Actions workflow (.github/workflows/*.yml).
-    GithubActions,
-    /// A GitLab CI/CD pipeline (.gitlab-ci.yml).
-    GitlabCi,
-    /// An AWS CodeBuild buildspec.yml (version 0.2).
-    Codebuild,
-    /// AWS CodePipeline `create-pipeline` input JSON.
-    Codepipeline,
 }
 
 /// `gantry hook …`.

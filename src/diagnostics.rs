@@ -15,6 +15,62 @@ use serde::Serialize;
 
 use crate::text;
 
+/// A config file that could not be loaded: every problem found, located.
+#[derive(Debug, thiserror::Error)]
+#[error("{} in {}", crate::error::plural(.diagnostics.len(), "error"), .file)]
+pub struct ConfigError {
+    /// The config file, as shown to the user.
+    pub file: String,
+    /// What is wrong, with locations.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A place in the config file, for messages about a value found valid at load
+/// time but wrong at run time (a missing secret, an unset variable).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl Span {
+    /// Where `needle` first appears in `source` at or after this span (the
+    /// start of the value holding it), so that a caret points inside the
+    /// value; this span itself when the value spells it differently
+    /// (escapes in a quoted string).
+    pub fn narrowed_to(self, source: &str, needle: &str) -> Span {
+        let first = self.line.saturating_sub(1);
+        for (index, line) in source.split('\n').enumerate().skip(first) {
+            let start = if index == first {
+                line.char_indices()
+                    .nth(self.column.saturating_sub(1))
+                    .map_or(line.len(), |(i, _)| i)
+            } else {
+                0
+            };
+            if let Some(found) = line[start..].find(needle) {
+                let column = line[..start + found].chars().count() + 1;
+                return Span {
+                    line: index + 1,
+                    column,
+                };
+            }
+        }
+        self
+    }
+}
+
+impl From<&serde_saphyr::Location> for Span {
+    fn from(l: &serde_saphyr::Location) -> Self {
+        Span {
+            line: l.line() as usize,
+            column: l.column() as usize,
+        }
+    }
+}
+
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

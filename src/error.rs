@@ -1,9 +1,9 @@
 //! Errors that decide gantry's exit code.
 //!
 //! 0 success, 1 pipeline or validation failure, 2 usage or config error,
-//! 130 interrupted.
-
-use crate::diagnostics::Diagnostic;
+//! 130 interrupted. A config that cannot be loaded is a
+//! `diagnostics::ConfigError` (exit code 2), next to the diagnostics it
+//! carries.
 
 /// Exit code of a successful command.
 pub const EXIT_OK: u8 = 0;
@@ -13,16 +13,6 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code when the run was interrupted (Ctrl-C, SIGTERM).
 pub const EXIT_INTERRUPTED: u8 = 130;
-
-/// A config file that could not be loaded: every problem found, located.
-#[derive(Debug, thiserror::Error)]
-#[error("{} in {}", plural(.diagnostics.len(), "error"), .file)]
-pub struct ConfigError {
-    /// The config file, as shown to the user.
-    pub file: String,
-    /// What is wrong, with locations.
-    pub diagnostics: Vec<Diagnostic>,
-}
 
 /// A mistake in how gantry was called (exit code 2), e.g. an unknown stage name.
 #[derive(Debug, thiserror::Error)]

@@ -1,10 +1,14 @@
 //! What the executor tells the reporters. The executor never prints; the
-//! reporters (live bars, plain lines, JSON) never run anything.
+//! reporters (live bars, plain lines, JSON) never run anything. An approval
+//! gate's question travels as an event too ([`Request`]); the reporter asks
+//! and sends back the [`Answer`].
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -160,7 +164,7 @@ pub enum Event {
         /// The question.
         message: String,
         /// Where the answer goes, and until when to wait.
-        request: crate::approval::Request,
+        request: Request,
     },
     /// An action is done (or skipped).
     ActionFinished {
@@ -204,4 +208,76 @@ pub enum ServiceState {
     },
     /// Stopped (and its container removed).
     Stopped,
+}
+
+/// Where a gate asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Terminal {
+    /// gantry's own stdin, a terminal.
+    Stdin,
+    /// The controlling terminal (`/dev/tty`), in the pre-push hook.
+    Controlling,
+}
+
+/// How a person answered (or did not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// `y`/`yes`.
+    Approved,
+    /// `n`/`no`, an empty line, or the end of input.
+    Rejected,
+    /// No answer before the gate's `timeout:`.
+    TimedOut,
+    /// The run was interrupted while asking.
+    Cancelled,
+    /// The terminal could not be read.
+    Unreadable(String),
+}
+
+/// A pending question: the reply channel, the deadline, and a flag the gate
+/// sets when it stops waiting (Ctrl-C), so the prompt stops too.
+#[derive(Clone, Debug)]
+pub struct Request {
+    reply: SyncSender<Answer>,
+    terminal: Terminal,
+    deadline: Option<Instant>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Request {
+    /// A question for the gate that waits on `reply`: ask on `terminal`
+    /// until `deadline`, or until the gate sets `cancelled`.
+    pub fn new(
+        reply: SyncSender<Answer>,
+        terminal: Terminal,
+        deadline: Option<Instant>,
+        cancelled: Arc<AtomicBool>,
+    ) -> Self {
+        Self {
+            reply,
+            terminal,
+            deadline,
+            cancelled,
+        }
+    }
+
+    /// Sends the answer to the waiting gate (ignored if it stopped waiting).
+    pub fn answer(&self, answer: Answer) {
+        let _ = self.reply.try_send(answer);
+    }
+
+    /// When to stop waiting, if the gate has a `timeout:`.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Where to ask.
+    pub fn terminal(&self) -> Terminal {
+        self.terminal
+    }
+
+    /// Whether the gate stopped waiting.
+    pub fn cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
 }

@@ -5,7 +5,6 @@
 use std::fmt::Write;
 
 use crate::config::{Action, ActionKind, Pipeline};
-use crate::plan::group_by_run_order;
 
 /// Output formats of `gantry graph`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +74,7 @@ fn text(pipeline: &Pipeline) -> String {
             stage.name
         );
         let rail = if last_stage { " " } else { "│" };
-        let groups = group_by_run_order(&stage.actions);
+        let groups = stage.run_order_groups();
         for (g, group) in groups.iter().enumerate() {
             if g > 0 {
                 let _ = writeln!(out, "{rail}     then");
@@ -199,7 +198,7 @@ fn mermaid(pipeline: &Pipeline) -> String {
     let mut out = String::from("flowchart TD\n");
     for (i, stage) in pipeline.stages.iter().enumerate() {
         let _ = writeln!(out, "  subgraph s{i}[\"{}\"]", mermaid_label(&stage.name));
-        let groups = group_by_run_order(&stage.actions);
+        let groups = stage.run_order_groups();
         for (g, group) in groups.iter().enumerate() {
             for action in group {
                 let id = node_id(i, &stage.actions, action);
@@ -270,7 +269,7 @@ fn dot(pipeline: &Pipeline) -> String {
             "  subgraph cluster_{i} {{\n    label=\"{}\";",
             dot_label(&stage.name)
         );
-        let groups = group_by_run_order(&stage.actions);
+        let groups = stage.run_order_groups();
         for (g, group) in groups.iter().enumerate() {
             for action in group {
                 let id = node_id(i, &stage.actions, action);

@@ -3,6 +3,12 @@
 //!
 //! The binary is glue: [`main_entry`] parses the command line, dispatches to
 //! `cmd::*`, and maps the outcome to an exit code.
+//!
+//! The modules form layers, each importing only the ones below it: `cmd` →
+//! `cli` → reporters → `exec` → `cache` → `plan` → action kinds (`image`,
+//! `deploy`, `custom`, `approval`) → `config` → records, diagnostics and
+//! secrets → `proc` → leaves such as `events` and `text`. The exact order
+//! is in docs/architecture.md and is checked by tests/it/layers.rs.
 
 pub mod approval;
 pub mod appspec;
@@ -44,7 +50,8 @@ use clap::Parser;
 
 use crate::diagnostics::{render_human, Sources};
 
-use crate::error::{ConfigError, UsageError, EXIT_FAILURE, EXIT_USAGE};
+use crate::diagnostics::ConfigError;
+use crate::error::{UsageError, EXIT_FAILURE, EXIT_USAGE};
 
 /// Runs gantry with the process's arguments and returns its exit code.
 pub fn main_entry() -> ExitCode {

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::ColorChoice;
+use clap::ValueEnum;
 
 /// Applies `--color`, `NO_COLOR` and `CLICOLOR_FORCE` to stdout and stderr.
 ///
@@ -38,4 +38,32 @@ pub fn stdin_is_tty() -> bool {
 /// Whether stderr is a terminal.
 pub fn stderr_is_tty() -> bool {
     std::io::stderr().is_terminal()
+}
+
+/// The controlling terminal's device.
+pub const TTY: &str = "/dev/tty";
+
+/// Whether this process has a controlling terminal to ask on.
+pub fn has_controlling_terminal() -> bool {
+    open_controlling_terminal().is_ok()
+}
+
+/// The controlling terminal, for reading and writing.
+pub fn open_controlling_terminal() -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).open(TTY)
+}
+
+/// When to colour output. (Plain comments on the variants keep
+/// `gantry --help` to one line per option.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    // Colour when writing to a terminal, unless NO_COLOR is set.
+    #[allow(missing_docs)]
+    Auto,
+    // Always colour.
+    #[allow(missing_docs)]
+    Always,
+    // Never colour.
+    #[allow(missing_docs)]
+    Never,
 }

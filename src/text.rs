@@ -113,6 +113,20 @@ pub fn source_window(line: &str, column: usize) -> (String, usize) {
     (text, pad)
 }
 
+/// Formats a duration for people: `850ms`, `4.2s`, `2m05s`, `1h02m`.
+pub fn human_duration(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else if ms < 3_600_000 {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    } else {
+        format!("{}h{:02}m", ms / 3_600_000, (ms / 60_000) % 60)
+    }
+}
+
 /// `arg` quoted for a POSIX shell when it needs to be (for command lines
 /// shown to users, e.g. by `--dry-run`).
 pub fn shell_quote(arg: &str) -> String {
@@ -130,6 +144,18 @@ pub fn shell_quote(arg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(
+            human_duration(std::time::Duration::from_millis(850)),
+            "850ms"
+        );
+        assert_eq!(
+            human_duration(std::time::Duration::from_millis(4200)),
+            "4.2s"
+        );
+        assert_eq!(human_duration(std::time::Duration::from_secs(125)), "2m05s");
+    }
 
     #[test]
     fn escapes_terminal_controls() {

@@ -6,11 +6,10 @@ use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Answer, Policy, Request};
-use crate::config::duration::human;
-use crate::events::{Event, Status};
-use crate::plan::PlannedAction;
-use crate::proc::outcome::{ActionIo, Outcome};
+use super::Policy;
+use crate::events::{Answer, Event, Request, Status, Terminal};
+use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
+use crate::text::human_duration;
 
 /// How often a waiting gate checks for Ctrl-C.
 const TICK: Duration = Duration::from_millis(100);
@@ -19,7 +18,7 @@ const GRACE: Duration = Duration::from_secs(1);
 
 /// Runs the gate `action` asking `message`.
 pub fn run(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     message: &str,
     policy: Policy,
     events: &SyncSender<Event>,
@@ -46,9 +45,9 @@ pub fn run(
 }
 
 fn ask(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     message: &str,
-    terminal: super::Terminal,
+    terminal: Terminal,
     events: &SyncSender<Event>,
     io: &mut ActionIo<'_>,
 ) -> Outcome {
@@ -57,12 +56,7 @@ fn ask(
         .timeout
         .and_then(crate::proc::process::deadline_after);
     let cancelled = Arc::new(AtomicBool::new(false));
-    let request = Request {
-        reply,
-        terminal,
-        deadline,
-        cancelled: cancelled.clone(),
-    };
+    let request = Request::new(reply, terminal, deadline, cancelled.clone());
     io.note(&format!("asking: {message}"));
     let event = Event::ApprovalRequested {
         key: action.key.clone(),
@@ -91,7 +85,7 @@ fn ask(
     outcome(answer, action, io)
 }
 
-fn outcome(answer: Answer, action: &PlannedAction, io: &mut ActionIo<'_>) -> Outcome {
+fn outcome(answer: Answer, action: &ActionEnv<'_>, io: &mut ActionIo<'_>) -> Outcome {
     match answer {
         Answer::Approved => {
             io.say("approved at the prompt");
@@ -102,7 +96,7 @@ fn outcome(answer: Answer, action: &PlannedAction, io: &mut ActionIo<'_>) -> Out
             status: Status::TimedOut,
             ..Outcome::failed(format!(
                 "no answer within {}",
-                action.timeout.map(human).unwrap_or_default()
+                action.timeout.map(human_duration).unwrap_or_default()
             ))
         },
         Answer::Cancelled => Outcome {

@@ -90,9 +90,9 @@ pub fn work_part(action: &PlannedAction, root: &Path, format: u32) -> String {
 const PER_RUN: &[&str] = &[
     "GANTRY_RUN_ID",
     "GANTRY_GIT_DIRTY",
-    crate::exec::output_file::VARIABLE,
-    crate::exec::run_status::STATUS,
-    crate::exec::run_status::FAILED,
+    crate::plan::OUTPUT_FILE,
+    crate::plan::PIPELINE_STATUS,
+    crate::plan::FAILED_ACTIONS,
 ];
 
 /// Every variable the action gets from gantry except the [`PER_RUN`] ones,

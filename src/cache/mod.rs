@@ -24,9 +24,6 @@ use store::Entry;
 
 use crate::plan::PlannedAction;
 
-/// The `inputs:` entry that stands for the default input set.
-pub const DEFAULT_INPUTS: &str = "$default";
-
 /// What the cache decided for an action.
 #[derive(Debug)]
 pub enum Decision {
@@ -182,7 +179,7 @@ impl Cache {
             });
         }
         let missing = action.outputs.iter().find(|pattern| {
-            let pattern = inputs::Pattern::new(pattern);
+            let pattern = crate::config::Pattern::new(pattern);
             !entry.files.keys().any(|f| pattern.matches(f))
         });
         if let Some(missing) = missing {

@@ -40,7 +40,7 @@ pub fn execute(globals: &Globals, args: &HistoryArgs) -> anyhow::Result<u8> {
             status(&run.summary),
             run.summary["duration_ms"]
                 .as_u64()
-                .map(|ms| crate::config::duration::human(std::time::Duration::from_millis(ms)))
+                .map(|ms| crate::text::human_duration(std::time::Duration::from_millis(ms)))
                 .unwrap_or_default(),
         ]);
     }

@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 
 use super::image::Located;
 use super::image::{Builder as EngineKind, BuilderChoice as EngineChoice};
-use crate::config::Span;
+use crate::diagnostics::Span;
 
 /// `container:` exactly as written: a string is the `image:` of the mapping.
 #[derive(Debug, Default)]

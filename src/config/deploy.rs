@@ -9,8 +9,9 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::config::{ActionKind, Span, Stage};
+use crate::config::{ActionKind, Stage};
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 
 /// Most instances one group may have.
 pub const MAX_INSTANCES: u32 = 10_000;

@@ -80,22 +80,8 @@ pub fn within_max(d: std::time::Duration) -> Result<std::time::Duration, String>
     } else {
         Err(format!(
             "duration {} is longer than the maximum of 30 days",
-            human(d)
+            crate::text::human_duration(d)
         ))
-    }
-}
-
-/// Formats a duration for people: `850ms`, `4.2s`, `2m05s`, `1h02m`.
-pub fn human(d: std::time::Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms < 60_000 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else if ms < 3_600_000 {
-        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
-    } else {
-        format!("{}h{:02}m", ms / 3_600_000, (ms / 60_000) % 60)
     }
 }
 
@@ -124,12 +110,5 @@ mod tests {
         assert_eq!(within_max(MAX), Ok(MAX));
         let huge = parse("5124095576030431h").unwrap();
         assert!(within_max(huge).unwrap_err().contains("maximum of 30 days"));
-    }
-
-    #[test]
-    fn formats_for_people() {
-        assert_eq!(human(D::from_millis(850)), "850ms");
-        assert_eq!(human(D::from_millis(4200)), "4.2s");
-        assert_eq!(human(D::from_secs(125)), "2m05s");
     }
 }

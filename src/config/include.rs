@@ -11,9 +11,9 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::model::Span;
 use super::raw::RawStage;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 
 /// An included file as written: more stages, and maybe more includes.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
-use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
+use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Stage};
 use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
+use crate::diagnostics::ConfigError;
 use crate::diagnostics::Diagnostic;
-use crate::error::{ConfigError, UsageError};
+use crate::diagnostics::Span;
+use crate::error::UsageError;
 use crate::vars;
 
 mod container;
@@ -754,7 +756,7 @@ impl<'a> Checker<'a> {
         let mut patterns = Vec::new();
         for pattern in &list.value {
             let written = pattern.value.trim();
-            if written == crate::cache::DEFAULT_INPUTS {
+            if written == super::DEFAULT_INPUTS {
                 patterns.push(written.to_string());
                 continue;
             }

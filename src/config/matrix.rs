@@ -8,8 +8,8 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::model::Span;
 use super::raw::{EnvMap, Scalar};
+use crate::diagnostics::Span;
 
 /// At most this many cells per matrix (GitHub Actions' limit).
 pub const MAX_CELLS: usize = 256;

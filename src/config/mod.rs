@@ -16,6 +16,7 @@ mod indentation;
 mod load;
 pub mod matrix;
 mod model;
+mod pattern;
 mod raw;
 mod refs;
 pub mod service;
@@ -23,7 +24,8 @@ mod shape;
 
 pub use include::{normalize, relative_to};
 pub use load::{find_config, insert_group_gates, load, load_text, load_text_with, CONFIG_NAMES};
-pub use model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Span, Stage};
+pub use model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Stage, DEFAULT_INPUTS};
+pub use pattern::Pattern;
 
 /// Whether `name` can name a pipeline, stage, action or deployment group:
 /// letters, digits, `.`, `_`, `-`, not starting with `.` (names become

@@ -3,51 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A place in the config file, for messages about a value found valid at load
-/// time but wrong at run time (a missing secret, an unset variable).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Span {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-}
-
-impl Span {
-    /// Where `needle` first appears in `source` at or after this span (the
-    /// start of the value holding it), so that a caret points inside the
-    /// value; this span itself when the value spells it differently
-    /// (escapes in a quoted string).
-    pub fn narrowed_to(self, source: &str, needle: &str) -> Span {
-        let first = self.line.saturating_sub(1);
-        for (index, line) in source.split('\n').enumerate().skip(first) {
-            let start = if index == first {
-                line.char_indices()
-                    .nth(self.column.saturating_sub(1))
-                    .map_or(line.len(), |(i, _)| i)
-            } else {
-                0
-            };
-            if let Some(found) = line[start..].find(needle) {
-                let column = line[..start + found].chars().count() + 1;
-                return Span {
-                    line: index + 1,
-                    column,
-                };
-            }
-        }
-        self
-    }
-}
-
-impl From<&serde_saphyr::Location> for Span {
-    fn from(l: &serde_saphyr::Location) -> Self {
-        Span {
-            line: l.line() as usize,
-            column: l.column() as usize,
-        }
-    }
-}
+use crate::diagnostics::Span;
 
 /// An environment variable set by the config.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +80,9 @@ pub struct Pipeline {
     pub services: Vec<crate::config::service::Service>,
 }
 
+/// The `inputs:` entry that stands for the default input set.
+pub const DEFAULT_INPUTS: &str = "$default";
+
 /// A stage: actions run in `run_order` groups, stages one after another.
 #[derive(Clone, Debug)]
 pub struct Stage {
@@ -133,6 +92,57 @@ pub struct Stage {
     pub span: Span,
     /// The stage's actions, in listed order.
     pub actions: Vec<Action>,
+}
+
+impl Stage {
+    /// Listed order, one at a time, unless some action has `run_order`; then
+    /// equal values form a group (missing counts as 1, as in CodePipeline).
+    pub fn run_order_groups(&self) -> Vec<Vec<&Action>> {
+        let actions = &self.actions;
+        let keys = self.run_order_keys();
+        let mut orders = keys.clone();
+        orders.sort_unstable();
+        orders.dedup();
+        orders
+            .into_iter()
+            .map(|order| {
+                actions
+                    .iter()
+                    .zip(&keys)
+                    .filter(|(_, key)| **key == order)
+                    .map(|(action, _)| action)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Each action's `run_order` group key: its position when no action of the
+    /// stage has `run_order` (one after another), else `run_order` with missing
+    /// counted as 1. Actions with equal keys run together, lower first; the
+    /// cells of one `matrix:` action always share their action's key.
+    pub fn run_order_keys(&self) -> Vec<u32> {
+        let actions = &self.actions;
+        if actions.iter().all(|a| a.run_order.is_none()) {
+            let mut key = 0;
+            let mut previous: Option<&Action> = None;
+            actions
+                .iter()
+                .map(|a| {
+                    let same_matrix = previous
+                        .and_then(|p| p.matrix.as_ref())
+                        .zip(a.matrix.as_ref())
+                        .is_some_and(|(p, c)| p.base == c.base);
+                    if previous.is_some() && !same_matrix {
+                        key += 1;
+                    }
+                    previous = Some(a);
+                    key
+                })
+                .collect()
+        } else {
+            actions.iter().map(|a| a.run_order.unwrap_or(1)).collect()
+        }
+    }
 }
 
 /// What an action does.

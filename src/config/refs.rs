@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Action, ActionKind, Pipeline, Span};
+use super::model::{Action, ActionKind, Pipeline};
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 use crate::vars;
 
 /// Where an action runs: stage index, then its group within the stage.
@@ -30,11 +31,7 @@ pub fn check_output_references(pipeline: &Pipeline, source: &str) -> Vec<Diagnos
     }
     let positions = positions(pipeline);
     for (stage_index, stage) in pipeline.stages.iter().enumerate() {
-        for (action, position) in stage
-            .actions
-            .iter()
-            .zip(crate::plan::run_order_keys(&stage.actions))
-        {
+        for (action, position) in stage.actions.iter().zip(stage.run_order_keys()) {
             let here = (stage_index, position);
             for (text, span) in texts(action) {
                 for name in output_names(text) {
@@ -66,11 +63,7 @@ fn output_names(text: &str) -> Vec<String> {
 fn positions(pipeline: &Pipeline) -> Vec<(String, String, Position)> {
     let mut all = Vec::new();
     for (i, stage) in pipeline.stages.iter().enumerate() {
-        for (action, key) in stage
-            .actions
-            .iter()
-            .zip(crate::plan::run_order_keys(&stage.actions))
-        {
+        for (action, key) in stage.actions.iter().zip(stage.run_order_keys()) {
             all.push((stage.name.clone(), action.name.clone(), (i, key)));
         }
     }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::raw::{EnvMap, Scalar};
-use super::{EnvVar, Span};
+use super::EnvVar;
+use crate::diagnostics::Span;
 
 /// How long a service may take to become ready unless `ready: { timeout: … }` says.
 pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);

@@ -9,6 +9,7 @@ use crate::config::container::{self as spec, ContainerSpec, Source};
 use crate::config::image::Problem;
 use crate::diagnostics::Diagnostic;
 use crate::image::PlanInput;
+use crate::proc::outcome::ActionEnv;
 
 /// An action's container, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +169,7 @@ impl ContainerJob {
     /// What `--dry-run` shows: the engine and the commands it would run
     /// (the container's name and labels as a run gives them), or why
     /// there is no engine.
-    pub fn describe(&self, action: &crate::plan::PlannedAction, command: Vec<String>) -> String {
+    pub fn describe(&self, action: &ActionEnv<'_>, command: Vec<String>) -> String {
         let engine = match &self.engine {
             Ok(engine) => engine,
             Err(why) => return format!("# fails: {why}"),
@@ -191,9 +192,9 @@ impl ContainerJob {
         };
         let options = self.options(
             &image,
-            &["gantry", &action.stage, &action.name, "RUN"],
-            action.cwd.clone(),
-            &action.env,
+            &["gantry", action.stage, action.name, "RUN"],
+            action.cwd.to_path_buf(),
+            action.env,
             command,
         );
         lines.extend(engine.run(&options).iter().map(EngineCommand::display));

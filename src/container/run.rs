@@ -14,8 +14,8 @@ use super::engine::{container_name, failure_hint, Engine, EngineCommand, EngineK
 use super::engine::{LABEL_RUN, LABEL_RUN_DIR};
 use super::job::{ContainerJob, Image};
 use crate::events::Status;
-use crate::plan::PlannedAction;
 use crate::proc::interrupt::Interrupt;
+use crate::proc::outcome::ActionEnv;
 use crate::proc::outcome::{ActionIo, Outcome};
 use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
 
@@ -39,7 +39,7 @@ pub struct Workspace<'a> {
 
 /// Runs `program args…` of `action` in its container.
 pub fn run(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     job: &ContainerJob,
     command: Vec<String>,
     workspace: &Workspace<'_>,
@@ -51,7 +51,7 @@ pub fn run(
     };
     let started = Instant::now();
     // The sweep runs while this container starts: leftovers have other names.
-    let sweeping = start_sweep(engine, workspace.state_root, &action.cwd);
+    let sweeping = start_sweep(engine, workspace.state_root, action.cwd);
     let image = match &job.image {
         Image::Reference(image) => image.clone(),
         Image::Build { .. } => match build_once(engine, job, action, io) {
@@ -65,15 +65,9 @@ pub fn run(
     let hash = short_hash(&workspace.run_dir.display().to_string());
     let mut options = job.options(
         &image,
-        &[
-            "gantry",
-            &action.stage,
-            &action.name,
-            workspace.run_id,
-            &hash,
-        ],
-        action.cwd.clone(),
-        &action.env,
+        &["gantry", action.stage, action.name, workspace.run_id, &hash],
+        action.cwd.to_path_buf(),
+        action.env,
         command,
     );
     options.labels = vec![
@@ -100,7 +94,7 @@ pub fn run(
     let mut engine_failed = false;
     for (i, step) in steps.iter().enumerate() {
         let last = i + 1 == steps.len();
-        let mut spec = step.process(&action.cwd, action.env.clone());
+        let mut spec = step.process(action.cwd, action.env.to_vec());
         spec.timeout = action.timeout.map(|t| t.saturating_sub(started.elapsed()));
         spec.separate_stderr = true;
         // Processes in the container end with it; the engine's own
@@ -138,7 +132,7 @@ pub fn run(
     finish_sweep(sweeping, io);
     if needs_removal {
         // After an engine failure the container most likely never existed.
-        if let (Err(why), false) = (remove(engine, &name, &action.cwd), engine_failed) {
+        if let (Err(why), false) = (remove(engine, &name, action.cwd), engine_failed) {
             outcome.add_reason(&why);
         }
     }
@@ -285,7 +279,7 @@ fn short_hash(text: &str) -> String {
 fn build_once(
     engine: &Engine,
     job: &ContainerJob,
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     io: &mut ActionIo<'_>,
 ) -> Result<String, Outcome> {
     static BUILDS: OnceLock<Mutex<HashMap<String, Arc<Mutex<bool>>>>> = OnceLock::new();
@@ -308,7 +302,7 @@ fn build_once(
     };
     let step = engine.build(file, context, &tag, None);
     io.say(&format!("$ {}", step.display()));
-    let mut spec = step.process(&job.root, action.env.clone());
+    let mut spec = step.process(&job.root, action.env.to_vec());
     spec.timeout = action.timeout;
     spec.separate_stderr = true;
     let mut tee = Tee::new(io.output);

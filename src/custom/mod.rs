@@ -13,11 +13,10 @@ use std::time::{Duration, Instant};
 use protocol::Job;
 use sink::ProtocolSink;
 
-use crate::config::duration::human;
 use crate::events::Status;
-use crate::plan::PlannedAction;
-use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 use crate::proc::process::{self, Exit};
+use crate::text::human_duration;
 
 /// How long continuations may go on when the action has no `timeout:`.
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(60 * 60);
@@ -38,7 +37,7 @@ enum Step {
 
 /// Runs the custom action `uses` with `inputs` for `action`.
 pub fn run(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     uses: &str,
     inputs: &[(String, String)],
     workspace: &Workspace<'_>,
@@ -87,13 +86,13 @@ fn out_of_time(invocations: u32, limit: Duration) -> Outcome {
         status: Status::TimedOut,
         ..Outcome::failed(format!(
             "still not done after {invocations} invocations in {}",
-            human(limit)
+            human_duration(limit)
         ))
     }
 }
 
 /// `gantry-action-NAME` on the action's PATH, or a path relative to the root.
-fn locate(uses: &str, action: &PlannedAction, root: &Path) -> Result<PathBuf, String> {
+fn locate(uses: &str, action: &ActionEnv<'_>, root: &Path) -> Result<PathBuf, String> {
     if uses.contains('/') {
         let path = root.join(uses);
         return if path.is_file() {
@@ -110,7 +109,7 @@ fn locate(uses: &str, action: &PlannedAction, root: &Path) -> Result<PathBuf, St
         .find(|(k, _)| k == "PATH")
         .map(|(_, v)| std::ffi::OsString::from(v))
         .or_else(|| std::env::var_os("PATH"));
-    which::which_in(&name, path, &action.cwd).map_err(|_| {
+    which::which_in(&name, path, action.cwd).map_err(|_| {
         format!(
             "no executable `{name}` on PATH; install it, or give its path: `uses: ./tools/{name}`"
         )
@@ -118,7 +117,7 @@ fn locate(uses: &str, action: &PlannedAction, root: &Path) -> Result<PathBuf, St
 }
 
 fn job(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     inputs: &[(String, String)],
     workspace: &Workspace<'_>,
     invocation: u32,
@@ -134,8 +133,8 @@ fn job(
         protocol: protocol::VERSION,
         pipeline,
         run_id: workspace.run_id,
-        stage: &action.stage,
-        action: &action.name,
+        stage: action.stage,
+        action: action.name,
         workspace: &workspace.root.to_string_lossy(),
         inputs: inputs
             .iter()
@@ -151,7 +150,7 @@ fn job(
 }
 
 fn invoke(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     program: &Path,
     job: Vec<u8>,
     left: Duration,

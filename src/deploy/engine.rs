@@ -21,8 +21,7 @@ use super::recover;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
 use crate::appspec::{self, AppSpec, Os, Platform};
 use crate::events::Status;
-use crate::plan::PlannedAction;
-use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 
 /// Where a deployment's bundle comes from.
 enum Source {
@@ -38,7 +37,7 @@ enum Source {
 }
 
 /// Carries out `job` for `action`; never panics, every problem is the outcome's reason.
-pub fn run(action: &PlannedAction, job: &DeployJob, io: &mut ActionIo<'_>) -> Outcome {
+pub fn run(action: &ActionEnv<'_>, job: &DeployJob, io: &mut ActionIo<'_>) -> Outcome {
     match deploy(action, job, io) {
         Ok(outcome) => outcome,
         Err(e) => Outcome::failed(format!("{e:#}")),
@@ -46,7 +45,7 @@ pub fn run(action: &PlannedAction, job: &DeployJob, io: &mut ActionIo<'_>) -> Ou
 }
 
 fn deploy(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     job: &DeployJob,
     io: &mut ActionIo<'_>,
 ) -> anyhow::Result<Outcome> {

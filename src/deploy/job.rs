@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::container::{self, container_name, ContainerGroup};
 use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig, InstanceImage};
-use crate::config::{Pipeline, Span};
+use crate::config::Pipeline;
 use crate::diagnostics::Diagnostic;
-use crate::plan::{Layers, Work};
+use crate::diagnostics::Span;
 
 /// Where deployments keep their state, below `.gantry/`.
 pub const DEPLOYMENTS_DIR: &str = "deployments";
@@ -105,14 +105,20 @@ impl DeployJob {
     }
 }
 
-/// Resolves a `deploy:` action of `pipeline` into its [`Work`] and the
-/// command line shown for it. `expand` expands `${…}` in a value.
-pub fn plan(
-    pipeline: &Pipeline,
-    deploy: &DeployAction,
-    expand: &dyn Fn(&str, Span) -> Result<String, Diagnostic>,
-    layers: &Layers,
-) -> Result<(Work, String), Diagnostic> {
+/// What planning a `deploy:` action needs besides the action itself.
+pub struct PlanInput<'a> {
+    /// The pipeline, for its deployment groups, root and secrets.
+    pub pipeline: &'a Pipeline,
+    /// Looks a variable up as the action would see it.
+    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    /// Expands `${…}` in a config text written at a span.
+    pub expand: &'a dyn Fn(&str, Span) -> Result<String, Diagnostic>,
+}
+
+/// Resolves a `deploy:` action into its job; [`DeployJob::describe`] gives
+/// the command line shown for it.
+pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, Diagnostic> {
+    let (pipeline, expand) = (input.pipeline, input.expand);
     let group = find_group(pipeline, deploy)?;
     let root = &pipeline.root;
     let path = |v: &Option<(String, Span)>| -> Result<Option<PathBuf>, Diagnostic> {
@@ -162,7 +168,7 @@ pub fn plan(
         secrets: pipeline
             .secrets
             .iter()
-            .filter_map(|s| layers.lookup(&s.name))
+            .filter_map(|s| (input.lookup)(&s.name))
             .collect(),
         container: group.container.as_ref().map(|image| ContainerGroup {
             image: container::resolve(image, root),
@@ -170,12 +176,18 @@ pub fn plan(
             engine: None,
         }),
     };
+    Ok(job)
+}
+
+/// The command line shown for a planned `job`: what it deploys where, then
+/// the engine command lines of its container instances.
+pub fn command_line(job: &DeployJob, root: &Path) -> String {
     let mut command = job.describe(root);
-    for line in container::instances::commands(&job) {
+    for line in container::instances::commands(job) {
         command.push('\n');
         command.push_str(&line);
     }
-    Ok((Work::Deploy(Box::new(job)), command))
+    command
 }
 
 /// The group `deploy` names; C040 when there is none.

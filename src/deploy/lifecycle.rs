@@ -18,8 +18,8 @@ use super::paths::Root;
 use super::store::{bundle_dir, GroupState, InstanceState};
 use crate::appspec::AppSpec;
 use crate::events::Status;
-use crate::plan::PlannedAction;
 use crate::proc::interrupt::Interrupt;
+use crate::proc::outcome::ActionEnv;
 
 /// The in-place lifecycle events, in order.
 pub const EVENTS: [&str; 7] = [
@@ -45,7 +45,7 @@ pub struct Shared<'a> {
     /// The job.
     pub job: &'a DeployJob,
     /// The action, for its environment.
-    pub action: &'a PlannedAction,
+    pub action: &'a ActionEnv<'a>,
     /// Ctrl-C state.
     pub interrupt: &'a Interrupt,
     /// The group's state, saved after every change.
@@ -219,7 +219,7 @@ fn hook_env(shared: &Shared<'_>, dep: &Deployment, instance: &Instance, root: &R
             state: shared.job.state.clone(),
         });
     HookEnv {
-        base: shared.action.env.clone(),
+        base: shared.action.env.to_vec(),
         deployment_id: dep.id.clone(),
         application: shared.job.application.clone(),
         group: shared.job.group.clone(),

@@ -86,6 +86,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
             log_note(
                 &log,
                 &format!("attempt {attempt} of {}", action.retries + 1),
+                crate::secrets::mask,
             );
         }
         let outcome = attempt_once(action, ctx, &log, &output_file);
@@ -157,7 +158,9 @@ fn attempt_once(
         output: &mut output,
         interrupt: ctx.interrupt,
         log,
+        mask: crate::secrets::mask,
     };
+    let env = action.env();
     let outcome = match &action.work {
         Work::Shell { program, args } => match &action.container {
             Some(job) => {
@@ -168,13 +171,13 @@ fn attempt_once(
                     state_root: &ctx.record.root,
                 };
                 let command = std::iter::once(program.clone()).chain(args.iter().cloned());
-                crate::container::run(action, job, command.collect(), &workspace, &mut io)
+                crate::container::run(&env, job, command.collect(), &workspace, &mut io)
             }
-            None => shell::run(action, program, args, &mut io),
+            None => shell::run(&env, program, args, &mut io),
         },
-        Work::Image(job) => crate::image::run(action, job, &mut io),
+        Work::Image(job) => crate::image::run(&env, job, &mut io),
         Work::Approval { message } => {
-            crate::approval::run(action, message, ctx.approval, &ctx.events, &mut io)
+            crate::approval::run(&env, message, ctx.approval, &ctx.events, &mut io)
         }
         Work::Custom { uses, inputs } => {
             let run_id = ctx.record.id.to_string();
@@ -182,9 +185,9 @@ fn attempt_once(
                 run_id: &run_id,
                 root: &ctx.record.root,
             };
-            crate::custom::run(action, uses, inputs, &workspace, &mut io)
+            crate::custom::run(&env, uses, inputs, &workspace, &mut io)
         }
-        Work::Deploy(job) => crate::deploy::run(action, job, &mut io),
+        Work::Deploy(job) => crate::deploy::run(&env, job, &mut io),
     };
     let mut outcome = outcome;
     add_written_outputs(&mut outcome, output_file);
@@ -200,7 +203,7 @@ fn attempt_once(
         if end.mid_line {
             log_newline(log);
         }
-        log_note(log, why);
+        log_note(log, why, crate::secrets::mask);
     }
     outcome
 }

@@ -29,8 +29,14 @@ pub struct ExecOptions {
 
 /// Runs every stage of `plan`; returns the stages' results in order.
 pub fn execute(plan: &Plan, options: ExecOptions, ctx: &ActionContext<'_>) -> Vec<StageSummary> {
-    let services =
-        crate::service::Services::new(plan, ctx.record, ctx.events.clone(), ctx.interrupt);
+    let services = crate::service::Services::new(
+        &plan.services,
+        &plan.secrets,
+        (&plan.pipeline, &plan.root),
+        ctx.record,
+        ctx.events.clone(),
+        ctx.interrupt,
+    );
     let ctx = &ActionContext {
         services: Some(&services),
         ..ctx.clone()

@@ -4,8 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// The variable that names the file.
-pub const VARIABLE: &str = "GANTRY_OUTPUT";
+pub use crate::plan::OUTPUT_FILE as VARIABLE;
 
 /// An action's output file: created empty before each attempt, read after
 /// it, deleted when the action is done (values may be secrets, and only

@@ -4,10 +4,7 @@
 
 use crate::events::Status;
 
-/// The status variable.
-pub const STATUS: &str = "GANTRY_PIPELINE_STATUS";
-/// The failed-actions variable.
-pub const FAILED: &str = "GANTRY_FAILED_ACTIONS";
+pub use crate::plan::{FAILED_ACTIONS as FAILED, PIPELINE_STATUS as STATUS};
 
 /// Both variables for an action starting now, given the failures so far
 /// (as [`super::outputs::Produced::failures`] lists them) and whether the

@@ -1,11 +1,10 @@
 //! The `run:` / `script:` action kind: one command in a shell.
 
-use crate::plan::PlannedAction;
-use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 
 /// Runs `program args…` for `action` and reports how it ended.
 pub fn run(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     program: &str,
     args: &[String],
     io: &mut ActionIo<'_>,

@@ -19,8 +19,9 @@
 
 use super::condition::{self, GithubStatus};
 use super::yaml::{self, s, Node};
-use super::{double_quoted, minutes, single_quoted, Job, Matrix, Model, Work, SHORT_SHA};
-use crate::cli::ExportTarget;
+use super::{
+    double_quoted, minutes, single_quoted, ExportTarget, Job, Matrix, Model, Work, SHORT_SHA,
+};
 
 /// A run of actions in one job, or an approval gate.
 enum Segment<'m, 'a> {

@@ -19,8 +19,7 @@
 
 use super::condition::{self, Rule};
 use super::yaml::{self, s, Node};
-use super::{double_quoted, minutes, Job, Matrix, Model, Work, SHORT_SHA};
-use crate::cli::ExportTarget;
+use super::{double_quoted, minutes, ExportTarget, Job, Matrix, Model, Work, SHORT_SHA};
 
 /// The dotenv report of a job whose outputs later jobs read.
 const DOTENV: &str = ".gantry-outputs.env";

@@ -23,9 +23,21 @@ mod services;
 mod toolchain;
 mod yaml;
 
-use crate::cli::ExportTarget;
 use crate::config::{Action, ActionKind, Condition, EnvVar, Pipeline};
 use crate::vars;
+
+/// CI engines `gantry export` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportTarget {
+    /// A GitHub Actions workflow (.github/workflows/*.yml).
+    GithubActions,
+    /// A GitLab CI/CD pipeline (.gitlab-ci.yml).
+    GitlabCi,
+    /// An AWS CodeBuild buildspec.yml (version 0.2).
+    Codebuild,
+    /// AWS CodePipeline `create-pipeline` input JSON.
+    Codepipeline,
+}
 
 /// Why a pipeline cannot be exported.
 #[derive(Debug, thiserror::Error)]
@@ -212,7 +224,7 @@ impl<'a> Model<'a> {
         let mut notes = Vec::new();
         let mut previous: Vec<(&str, String)> = Vec::new();
         for stage in &pipeline.stages {
-            let groups = crate::plan::group_by_run_order(&stage.actions);
+            let groups = stage.run_order_groups();
             for (g, group) in groups.iter().enumerate() {
                 let mut current: Vec<(&str, String)> = Vec::new();
                 for action in group {
@@ -314,7 +326,7 @@ impl<'a> Model<'a> {
 
 /// `file:line:column` of `span` in the pipeline's config, the file as
 /// diagnostics show it (relative to the current directory when below it).
-fn at(pipeline: &Pipeline, span: crate::config::Span) -> String {
+fn at(pipeline: &Pipeline, span: crate::diagnostics::Span) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
     let file = match pipeline.file.strip_prefix(&cwd) {
         Ok(relative) if !relative.as_os_str().is_empty() => relative,

@@ -6,7 +6,7 @@
 //! service's `${…}` other than `${env.NAME}`.
 
 use super::yaml::{s, Node};
-use crate::cli::ExportTarget;
+use super::ExportTarget;
 use crate::config::service::{variable_prefix, Ready, Service, ServiceKind};
 
 /// Why `services` cannot go to `target`, if they cannot.

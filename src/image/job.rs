@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::detect::{self, Chosen};
 use crate::config::image::reference;
 use crate::config::image::{self as spec, ImageSpec, Located, Problem};
-use crate::config::Span;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 
 /// Environment variable that sets `storage_driver:` for every image action.
 pub const ENV_STORAGE_DRIVER: &str = "GANTRY_BUILDAH_STORAGE_DRIVER";

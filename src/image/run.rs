@@ -11,11 +11,10 @@ use super::detect::Chosen;
 use super::job::ImageJob;
 use crate::config::image::Builder;
 use crate::events::Status;
-use crate::plan::PlannedAction;
-use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 
 /// Builds the image of `job` for `action`.
-pub fn run(action: &PlannedAction, job: &ImageJob, io: &mut ActionIo<'_>) -> Outcome {
+pub fn run(action: &ActionEnv<'_>, job: &ImageJob, io: &mut ActionIo<'_>) -> Outcome {
     let chosen = match &job.builder {
         Ok(chosen) => chosen,
         Err(why) => return Outcome::failed(why.clone()),
@@ -73,7 +72,7 @@ pub fn run(action: &PlannedAction, job: &ImageJob, io: &mut ActionIo<'_>) -> Out
 
 /// Runs one builder command within what is left of the action's timeout.
 fn run_step(
-    action: &PlannedAction,
+    action: &ActionEnv<'_>,
     chosen: &Chosen,
     step: &Step,
     io: &mut ActionIo<'_>,

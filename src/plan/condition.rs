@@ -7,9 +7,9 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::cache::inputs::Pattern;
 use crate::config::condition::{Expr, Operand, Status};
 use crate::config::Condition;
+use crate::config::Pattern;
 
 /// A condition with its plan-time parts decided.
 #[derive(Clone, Debug)]

@@ -1,6 +1,8 @@
 //! The environment an action gets, in layers (later wins):
 //! `env_file` < gantry's own environment < pipeline `env` < stage `env` <
-//! action `env` < `--env` < the `GANTRY_*` variables.
+//! action `env` < `--env` < the `GANTRY_*` variables. The executor adds
+//! the last few as an action starts: [`OUTPUT_FILE`], [`PIPELINE_STATUS`]
+//! and [`FAILED_ACTIONS`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -8,6 +10,13 @@ use std::path::Path;
 use crate::config::{dotenv, EnvVar, Pipeline};
 use crate::diagnostics::Diagnostic;
 use crate::vars::Vars;
+
+/// `GANTRY_OUTPUT`: the file an action may write its outputs to.
+pub const OUTPUT_FILE: &str = "GANTRY_OUTPUT";
+/// `GANTRY_PIPELINE_STATUS`: how the run is going so far.
+pub const PIPELINE_STATUS: &str = "GANTRY_PIPELINE_STATUS";
+/// `GANTRY_FAILED_ACTIONS`: the actions that failed so far.
+pub const FAILED_ACTIONS: &str = "GANTRY_FAILED_ACTIONS";
 
 /// Variables set on top of the inherited environment, with lookups that see
 /// the inherited one too.
@@ -55,7 +64,7 @@ impl Layers {
 }
 
 /// The error for `${name}` having no value.
-pub fn unset_variable(file: &Path, span: crate::config::Span, name: &str) -> Diagnostic {
+pub fn unset_variable(file: &Path, span: crate::diagnostics::Span, name: &str) -> Diagnostic {
     Diagnostic::error(
         "C012",
         file,

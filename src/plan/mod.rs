@@ -14,15 +14,15 @@ use std::time::Duration;
 
 pub use actions::{action_keys, is_action_pattern, keep_only, ActionPatterns};
 pub use condition::PlannedCondition;
-pub use env::Layers;
+pub use env::{Layers, FAILED_ACTIONS, OUTPUT_FILE, PIPELINE_STATUS};
 pub use select::{select, Selection};
 
 use crate::config::{Action, ActionKind, Pipeline, Stage};
+use crate::diagnostics::ConfigError;
 use crate::diagnostics::Diagnostic;
-use crate::error::ConfigError;
 use crate::events::ActionKey;
 use crate::git::GitInfo;
-use crate::proc::process::ProcessSpec;
+use crate::proc::outcome::ActionEnv;
 use crate::vars::Vars;
 
 /// Everything a run needs, resolved.
@@ -180,7 +180,8 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     let mut stages = Vec::new();
     for i in chosen {
         let stage = &pipeline.stages[i];
-        let groups = group_by_run_order(&stage.actions)
+        let groups = stage
+            .run_order_groups()
             .into_iter()
             .map(|group| {
                 group
@@ -266,53 +267,6 @@ fn overridden_secrets(pipeline: &Pipeline, stages: &[PlannedStage], secrets: &mu
     }
 }
 
-/// Listed order, one at a time, unless some action has `run_order`; then
-/// equal values form a group (missing counts as 1, as in CodePipeline).
-pub fn group_by_run_order(actions: &[Action]) -> Vec<Vec<&Action>> {
-    let keys = run_order_keys(actions);
-    let mut orders = keys.clone();
-    orders.sort_unstable();
-    orders.dedup();
-    orders
-        .into_iter()
-        .map(|order| {
-            actions
-                .iter()
-                .zip(&keys)
-                .filter(|(_, key)| **key == order)
-                .map(|(action, _)| action)
-                .collect()
-        })
-        .collect()
-}
-
-/// Each action's `run_order` group key: its position when no action of the
-/// stage has `run_order` (one after another), else `run_order` with missing
-/// counted as 1. Actions with equal keys run together, lower first; the
-/// cells of one `matrix:` action always share their action's key.
-pub fn run_order_keys(actions: &[Action]) -> Vec<u32> {
-    if actions.iter().all(|a| a.run_order.is_none()) {
-        let mut key = 0;
-        let mut previous: Option<&Action> = None;
-        actions
-            .iter()
-            .map(|a| {
-                let same_matrix = previous
-                    .and_then(|p| p.matrix.as_ref())
-                    .zip(a.matrix.as_ref())
-                    .is_some_and(|(p, c)| p.base == c.base);
-                if previous.is_some() && !same_matrix {
-                    key += 1;
-                }
-                previous = Some(a);
-                key
-            })
-            .collect()
-    } else {
-        actions.iter().map(|a| a.run_order.unwrap_or(1)).collect()
-    }
-}
-
 fn plan_action(
     pipeline: &Pipeline,
     stage: &Stage,
@@ -369,7 +323,14 @@ fn plan_action(
         Ok((Work::Image(Box::new(job)), command))
     };
     let deploy = |deploy: &crate::config::deploy::DeployAction| {
-        crate::deploy::job::plan(pipeline, deploy, &expand, &layers)
+        let input = crate::deploy::job::PlanInput {
+            pipeline,
+            lookup: &|n| layers.lookup(n),
+            expand: &expand,
+        };
+        let job = crate::deploy::job::plan(deploy, &input)?;
+        let command = crate::deploy::job::command_line(&job, &pipeline.root);
+        Ok((Work::Deploy(Box::new(job)), command))
     };
     let planners = Planners {
         image: &image,
@@ -466,7 +427,7 @@ type Planned = Result<(Work, String), Diagnostic>;
 
 fn work(
     action: &Action,
-    expand: &dyn Fn(&str, crate::config::Span) -> Result<String, Diagnostic>,
+    expand: &dyn Fn(&str, crate::diagnostics::Span) -> Result<String, Diagnostic>,
     planners: &Planners<'_>,
 ) -> Result<(Work, String), Diagnostic> {
     let shell = |args: Vec<String>| Work::Shell {
@@ -514,18 +475,16 @@ fn work(
 }
 
 impl PlannedAction {
-    /// A process spec for `program args…` with this action's directory,
+    /// What the action's kind gets to know of it: its name, directory,
     /// environment and timeout.
-    pub fn process(&self, program: &str, args: Vec<String>) -> ProcessSpec {
-        ProcessSpec {
-            program: program.to_string(),
-            args,
-            cwd: self.cwd.clone(),
-            env: self.env.clone(),
+    pub fn env(&self) -> ActionEnv<'_> {
+        ActionEnv {
+            key: &self.key,
+            stage: &self.stage,
+            name: &self.name,
+            cwd: &self.cwd,
+            env: &self.env,
             timeout: self.timeout,
-            stdin: None,
-            separate_stderr: false,
-            detached_may_stay: false,
         }
     }
 }

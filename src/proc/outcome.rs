@@ -2,12 +2,13 @@
 
 use std::fs::File;
 use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 use super::interrupt::Interrupt;
 use super::process::{self, Exit, Finished, OutputSink, ProcessSpec};
-use crate::config::duration::human;
-use crate::events::Status;
+use crate::events::{ActionKey, Status};
+use crate::text::human_duration;
 
 /// How one attempt of an action ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +59,7 @@ impl Outcome {
                 status: Status::TimedOut,
                 ..Self::failed(format!(
                     "timed out after {}",
-                    timeout.map(human).unwrap_or_default()
+                    timeout.map(human_duration).unwrap_or_default()
                 ))
             },
             Exit::Interrupted => Self {
@@ -85,24 +86,62 @@ impl Outcome {
     }
 }
 
-/// Writes `gantry: text` into an action's log, secrets masked like the
+/// Writes `gantry: text` into an action's log, masked by `mask` like the
 /// action's output.
-pub fn log_note(mut log: &File, text: &str) {
-    let _ = writeln!(log, "gantry: {}", crate::secrets::mask(text));
+pub fn log_note(mut log: &File, text: &str, mask: fn(&str) -> String) {
+    let _ = writeln!(log, "gantry: {}", mask(text));
 }
 
 /// The note for background processes stopped after the main one exited.
 pub const LEFTOVERS: &str = "stopped background processes left running by the action";
 
+/// What an action kind knows of its action: its name, where and with which
+/// variables its processes run, and for how long. The executor builds it
+/// from the planned action, so that action kinds never see the plan.
+#[derive(Clone, Copy, Debug)]
+pub struct ActionEnv<'a> {
+    /// `stage/action`.
+    pub key: &'a ActionKey,
+    /// The stage's name.
+    pub stage: &'a str,
+    /// The action's name.
+    pub name: &'a str,
+    /// Where its processes run.
+    pub cwd: &'a Path,
+    /// Variables set on top of gantry's own environment.
+    pub env: &'a [(String, String)],
+    /// Stop it after this long.
+    pub timeout: Option<Duration>,
+}
+
+impl ActionEnv<'_> {
+    /// `program args…` to run in the action's directory, with its
+    /// environment and timeout.
+    pub fn process(&self, program: &str, args: Vec<String>) -> ProcessSpec {
+        ProcessSpec {
+            program: program.to_string(),
+            args,
+            cwd: self.cwd.to_path_buf(),
+            env: self.env.to_vec(),
+            timeout: self.timeout,
+            stdin: None,
+            separate_stderr: false,
+            detached_may_stay: false,
+        }
+    }
+}
+
 /// What an action kind gets to do its work: the action's output stream
-/// (masked, logged, shown live), the log for gantry's own notes, and the
-/// run's interrupt.
+/// (masked, logged, shown live), the log for gantry's own notes and the
+/// masking they go through, and the run's interrupt.
 pub struct ActionIo<'a> {
     /// Where the action's output goes.
     pub output: &'a mut dyn OutputSink,
     /// Ctrl-C state; long-running kinds must stop when it is requested.
     pub interrupt: &'a Interrupt,
     pub(crate) log: &'a File,
+    /// Masks secrets in gantry's notes (the output stream masks its own).
+    pub(crate) mask: fn(&str) -> String,
 }
 
 impl ActionIo<'_> {
@@ -114,7 +153,7 @@ impl ActionIo<'_> {
 
     /// Writes a note into the log only.
     pub fn note(&mut self, text: &str) {
-        log_note(self.log, text);
+        log_note(self.log, text, self.mask);
     }
 
     /// Runs a process with its output going to the action's output.

@@ -58,7 +58,7 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                     (&action.container, &action.work)
                 {
                     let command = std::iter::once(program.clone()).chain(args.iter().cloned());
-                    for line in job.describe(action, command.collect()).lines() {
+                    for line in job.describe(&action.env(), command.collect()).lines() {
                         let _ = writeln!(
                             out,
                             "      {}",
@@ -68,7 +68,7 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                 }
                 let mut facts = vec![format!("cwd: {}", relative(plan, &action.cwd))];
                 if let Some(t) = action.timeout {
-                    facts.push(format!("timeout: {}", crate::config::duration::human(t)));
+                    facts.push(format!("timeout: {}", crate::text::human_duration(t)));
                 }
                 if action.retries > 0 {
                     facts.push(format!("retries: {}", action.retries));
@@ -163,7 +163,7 @@ fn write_services(
         )];
         facts.push(format!(
             "timeout: {}",
-            crate::config::duration::human(service.timeout)
+            crate::text::human_duration(service.timeout)
         ));
         for (name, value) in service.variables() {
             facts.push(format!("{name}={value}"));

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{tail, Reporter, FAILURE_TAIL_LINES};
-use crate::config::duration::human;
 use crate::events::Status;
 use crate::summary::RunSummary;
+use crate::text::human_duration as human;
 
 /// Whether gantry runs inside GitHub Actions.
 pub fn active() -> bool {

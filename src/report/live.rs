@@ -15,10 +15,10 @@ use super::{
     command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
     FAILURE_TAIL_LINES,
 };
-use crate::config::duration::human;
 use crate::events::{ActionKey, Event, ServiceState, Status};
 use crate::plan::Plan;
 use crate::summary::RunSummary;
+use crate::text::human_duration as human;
 
 /// Draws live progress bars.
 pub struct LiveReporter {

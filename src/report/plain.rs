@@ -8,10 +8,10 @@ use super::{
     command_line, header, not_run_text, stage_heading, table, tail, Reporter, Stream,
     FAILURE_TAIL_LINES,
 };
-use crate::config::duration::human;
 use crate::events::{Event, ServiceState, Status};
 use crate::plan::Plan;
 use crate::summary::RunSummary;
+use crate::text::human_duration as human;
 
 /// Prints events as plain lines.
 pub struct PlainReporter {

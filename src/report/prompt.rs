@@ -3,16 +3,12 @@
 //! [`crate::approval::Policy::decide`] checked is a terminal, or — in the pre-push
 //! hook, whose stdin is git's pipe — the controlling terminal, `/dev/tty`.
 
-use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
-use crate::approval::{Answer, Request, Terminal};
+use crate::events::{Answer, Request, Terminal};
 use crate::report::Stream;
-
-/// The controlling terminal's device.
-const TTY: &str = "/dev/tty";
 
 /// How often a waiting prompt checks for Ctrl-C and its deadline.
 const TICK: Duration = Duration::from_millis(100);
@@ -38,7 +34,9 @@ pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
                 &|t| stream.write(t),
             )
         }
-        Terminal::Controlling => match open_tty().and_then(|tty| Ok((tty.try_clone()?, tty))) {
+        Terminal::Controlling => match crate::term::open_controlling_terminal()
+            .and_then(|tty| Ok((tty.try_clone()?, tty)))
+        {
             Ok((reader, tty)) => {
                 // `&File` writes without needing `mut`.
                 let say = |text: &str| {
@@ -47,19 +45,10 @@ pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
                 let mut reader = BufReader::new(reader);
                 converse(key, message, request, tty.as_fd(), &mut reader, &say)
             }
-            Err(e) => Answer::Unreadable(format!("cannot open {TTY}: {e}")),
+            Err(e) => Answer::Unreadable(format!("cannot open {}: {e}", crate::term::TTY)),
         },
     };
     request.answer(answer);
-}
-
-/// Whether this process has a controlling terminal to ask on.
-pub fn has_controlling_terminal() -> bool {
-    open_tty().is_ok()
-}
-
-fn open_tty() -> std::io::Result<File> {
-    OpenOptions::new().read(true).write(true).open(TTY)
 }
 
 /// The question and answer loop, reading lines from `reader` (whose file

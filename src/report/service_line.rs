@@ -2,8 +2,8 @@
 //! `service db` (or `service test/db` for a stage's), starting / ready /
 //! not ready / stopped.
 
-use crate::config::duration::human;
 use crate::events::ServiceState;
+use crate::text::human_duration as human;
 
 /// `service db` or `service STAGE/db`.
 pub fn label(name: &str, stage: Option<&str>) -> String {

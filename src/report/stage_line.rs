@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::{table, Stream};
-use crate::config::duration::human;
 use crate::events::Status;
 use crate::plan::Plan;
+use crate::text::human_duration as human;
 
 /// Longest stage name shown; longer ones end in `…` (80-column lines).
 const NAME_WIDTH: usize = 28;

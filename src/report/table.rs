@@ -3,10 +3,10 @@
 use std::fmt::Write;
 
 use super::Stream;
-use crate::config::duration::human;
 use crate::events::Status;
 use crate::summary::RunSummary;
 use crate::text;
+use crate::text::human_duration as human;
 
 /// The icon and style for a status.
 pub fn status_style(status: Status, stream: Stream) -> (&'static str, console::Style) {

@@ -177,7 +177,7 @@ fn quoted(word: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::service::{Port, Service};
-    use crate::config::Span;
+    use crate::diagnostics::Span;
 
     #[test]
     fn run_args_label_publish_and_keep_values_off_the_command_line() {

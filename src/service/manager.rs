@@ -40,18 +40,21 @@ enum Slot {
 }
 
 impl<'a> Services<'a> {
-    /// The services of `plan`, none started yet.
+    /// The `planned` services of a run of `pipeline` under `root` (whose
+    /// `secrets` are masked in their logs), none started yet.
     pub fn new(
-        plan: &'a crate::plan::Plan,
+        planned: &'a [PlannedService],
+        secrets: &'a [String],
+        (pipeline, root): (&'a str, &'a std::path::Path),
         record: &'a RunRecord,
         events: SyncSender<Event>,
         interrupt: &'a Interrupt,
     ) -> Self {
         Services {
-            planned: &plan.services,
-            secrets: &plan.secrets,
-            pipeline: &plan.pipeline,
-            root: &plan.root,
+            planned,
+            secrets,
+            pipeline,
+            root,
             record,
             events,
             interrupt,

@@ -1,8 +1,9 @@
 //! Planning services: the ones a run's selected stages need, with `${…}`
 //! expanded in their environment and commands.
 
-use crate::config::{Pipeline, Span};
+use crate::config::Pipeline;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Span;
 
 use crate::config::service::{Ready, Service, ServiceKind};
 

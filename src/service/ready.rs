@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::process::Running;
-use crate::config::duration::human;
 use crate::config::service::{Ready, Service, HOST};
 use crate::proc::interrupt::Interrupt;
 use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
+use crate::text::human_duration as human;
 
 /// How soon readiness is checked again at first; the interval doubles up to [`INTERVAL`].
 const FIRST_INTERVAL: Duration = Duration::from_millis(5);

@@ -85,7 +85,8 @@ fn an_uncommitted_change_to_a_lockfile_reruns() {
 fn an_edit_that_restores_the_old_mtime_still_reruns() {
     let repo = committed(CHECK, &[("src/a.txt", "good\n")]);
     let a = repo.path().join("src/a.txt");
-    let reference = repo.path().join("../mtime-reference");
+    let scratch = tempfile::tempdir().unwrap();
+    let reference = scratch.path().join("mtime-reference");
     std::fs::copy(&a, &reference).unwrap();
     let touch = |args: &[&str]| {
         let status = std::process::Command::new("touch")

@@ -32,6 +32,7 @@ mod image;
 mod include;
 mod init;
 mod init_sources;
+mod layers;
 mod layout;
 mod manpages;
 mod matrix;

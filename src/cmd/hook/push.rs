@@ -150,7 +150,7 @@ pub fn committed_pipeline(workdir: &Path, commit: &str) -> anyhow::Result<Pipeli
             .map_err(|_| format!("not committed at {short}"))
     };
     config::load_text_with(&real, text, &read).map_err(|diagnostics| {
-        crate::error::ConfigError {
+        crate::diagnostics::ConfigError {
             file: format!("{}@{short}", real.display()),
             diagnostics,
         }

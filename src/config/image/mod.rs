@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::config::Span;
+use crate::diagnostics::Span;
 
 /// `image:` exactly as written in `gantry.yml`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

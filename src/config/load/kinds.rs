@@ -4,8 +4,9 @@
 use serde_saphyr::Spanned;
 
 use super::{span, Checker};
-use crate::config::model::{ActionKind, EnvVar, Span};
+use crate::config::model::{ActionKind, EnvVar};
 use crate::config::raw::{EnvMap, RawAction};
+use crate::diagnostics::Span;
 
 impl Checker<'_> {
     /// Errors for `approval:`, `uses:`, `with:` on a stage with `actions:`.

@@ -3,8 +3,9 @@
 
 use super::{span, ActionDefaults, Checker};
 use crate::config::matrix::{self, Cell};
-use crate::config::model::{Action, Span};
+use crate::config::model::Action;
 use crate::config::raw::RawAction;
+use crate::diagnostics::Span;
 use crate::vars;
 
 const CODE: &str = "C070";
