@@ -53,7 +53,7 @@ pub(super) fn install_step(
         Journal::begin(journal::path(&dep.dir, &instance.name), &begin).map_err(refused)?;
     match install_journaled(shared, dep, instance, root, io, &mut journal, previous) {
         Ok(()) => Ok(journal),
-        Err(why) => Err(undo_now(shared, dep, instance, journal, why, io)),
+        Err(why) => Err(undo_now(shared, dep, journal, why, io)),
     }
 }
 
@@ -61,14 +61,13 @@ pub(super) fn install_step(
 fn undo_now(
     shared: &Shared<'_>,
     dep: &Deployment,
-    instance: &Instance,
     journal: Journal,
     why: String,
     io: &mut InstanceIo<'_>,
 ) -> InstallFailed {
     match journal::undo(&journal.path) {
         Ok(undone) => {
-            let restored = shared.update(|state| put_back_state(state, &undone));
+            let restored = shared.update_later(|state| put_back_state(state, &undone));
             if undone.restored + undone.removed + undone.modes > 0 {
                 io.say(
                     "Install",
@@ -79,7 +78,7 @@ fn undo_now(
                     ),
                 );
             }
-            journal.close(&aside_dir(&dep.dir, instance));
+            shared.finished_with(journal);
             match restored {
                 Ok(()) => InstallFailed {
                     why: format!("{why} (the instance was restored as it was before)"),
@@ -149,7 +148,7 @@ fn install_journaled(
         .file_exists_behavior
         .unwrap_or(FileExistsBehavior::Disallow);
     let mut record = |planned: &[super::store::Installed]| {
-        shared.update(|state| {
+        shared.update_later(|state| {
             let entry = state.instances.entry(instance.name.clone()).or_default();
             entry.root = root.path.clone();
             entry.installed = planned.to_vec();
@@ -161,7 +160,7 @@ fn install_journaled(
         by: Some(dep.id.clone()),
         ..r.clone()
     }));
-    shared.update(|state| {
+    shared.update_later(|state| {
         let entry = state.instances.entry(instance.name.clone()).or_default();
         entry.root = root.path.clone();
         entry.installed = done.installed.clone();
@@ -223,13 +222,13 @@ pub fn remove_installed(shared: &Shared<'_>, index: usize, dep_dir: &Path) -> Re
         let aside = aside_dir(dep_dir, instance);
         install::clean_up(&root, &previous.installed, &mut journal, &aside)?;
         install::restore(&root, &previous.replaced, &mut journal)?;
-        shared.update(|state| {
+        shared.update_later(|state| {
             if let Some(entry) = state.instances.get_mut(&instance.name) {
                 entry.installed.clear();
                 entry.replaced.clear();
             }
         })?;
-        journal.close(&aside);
+        shared.finished_with(journal);
     }
     Ok(())
 }

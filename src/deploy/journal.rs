@@ -148,19 +148,24 @@ impl Journal {
             })
     }
 
-    /// The deployment is done with the instance: the journal and the
-    /// copies set aside by the clean-up (`aside`) are deleted.
-    pub fn close(self, aside: &Path) {
-        let _ = fs::remove_dir_all(aside);
-        let _ = fs::remove_file(&self.path);
-        sync_dir(self.path.parent());
+    /// The deployment is done with the instance: the journal's path, for
+    /// [`super::saving::Saver::finished`] to delete it once the instance's
+    /// record is on disk.
+    pub fn into_path(self) -> PathBuf {
+        self.path
     }
+}
+
+/// Deletes the journal at `path` and the clean-up's copies set aside beside
+/// it (`<instance>.aside`), without waiting for the disk.
+pub fn remove(path: &Path) {
+    let _ = fs::remove_dir_all(path.with_extension("aside"));
+    let _ = fs::remove_file(path);
 }
 
 /// Deletes the undone journal at `path` and the clean-up's copies beside it.
 pub fn discard(path: &Path) {
-    let _ = fs::remove_dir_all(path.with_extension("aside"));
-    let _ = fs::remove_file(path);
+    remove(path);
     sync_dir(path.parent());
 }
 

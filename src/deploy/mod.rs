@@ -23,6 +23,7 @@ pub mod lifecycle;
 mod paths;
 mod permissions;
 mod recover;
+mod saving;
 pub mod store;
 
 pub use engine::run;
