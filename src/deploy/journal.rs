@@ -96,6 +96,13 @@ pub enum Entry {
         /// Whether it is a directory.
         dir: bool,
     },
+    /// An installed file left in place: the new revision holds it with the
+    /// same bytes, mode, time and owner (nothing to undo; it is neither
+    /// moved aside nor rewritten).
+    Kept {
+        /// The path.
+        path: PathBuf,
+    },
     /// An existing path whose mode or owner changes.
     Changed {
         /// The path.
@@ -319,7 +326,7 @@ fn undo_one(root: &Path, entry: &Entry, undone: &mut Undone) -> Result<(), Strin
         )
     };
     match entry {
-        Entry::Begin { .. } => {}
+        Entry::Begin { .. } | Entry::Kept { .. } => {}
         Entry::Created { path, dir } => {
             let Some(full) = at(path) else { return Ok(()) };
             let removed = match fs::symlink_metadata(&full) {

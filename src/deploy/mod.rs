@@ -25,6 +25,7 @@ mod permissions;
 mod recover;
 mod saving;
 pub mod store;
+mod unchanged;
 
 pub use engine::run;
 pub use job::{DeployJob, Instance, Mode};

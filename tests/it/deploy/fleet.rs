@@ -252,3 +252,80 @@ fn kill_9_with_finished_instances_not_yet_recorded_is_recovered_consistently() {
     let out = super::common::run_command(again);
     assert_eq!(out.code, 0, "{}", out.all());
 }
+
+/// Install leaves a file that already holds the revision's bytes where it
+/// is (same inode), writes a changed one, rewrites one edited on the
+/// instance behind gantry's back, and a rollback still puts back the
+/// previous content.
+#[test]
+fn install_leaves_unchanged_files_in_place_and_rollback_still_restores() {
+    let repo =
+        Repo::new("version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: 'true' } ]\n");
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\n",
+    );
+    repo.write("rev/app/same.txt", "unchanged\n");
+    repo.write("rev/app/sub/deep.txt", "deep\n");
+    repo.write("rev/app/edited.txt", "original\n");
+    repo.write("rev/app/changed.txt", "first\n");
+    let out = deploy(&repo, &["deploy", "--revision", "rev"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let inst = repo.path().join(".gantry/targets/dev/1/srv/app");
+    let ino = |p: &str| std::fs::metadata(inst.join(p)).unwrap().ino();
+    let (same, deep, changed) = (ino("same.txt"), ino("sub/deep.txt"), ino("changed.txt"));
+    // Edited on the instance: same size, modification time put back.
+    let edited = inst.join("edited.txt");
+    let mtime = std::fs::metadata(&edited).unwrap().modified().unwrap();
+    std::fs::write(&edited, "0riginal\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&edited)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+
+    repo.write("rev/app/changed.txt", "second, longer\n");
+    let out = deploy(&repo, &["deploy", "--revision", "rev"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.all().contains("installed 2 files") && out.all().contains("2 unchanged left in place"),
+        "{}",
+        out.all()
+    );
+    assert_eq!(ino("same.txt"), same, "an unchanged file was rewritten");
+    assert_eq!(ino("sub/deep.txt"), deep, "an unchanged file was rewritten");
+    assert_ne!(ino("changed.txt"), changed);
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/changed.txt"),
+        "second, longer\n"
+    );
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/edited.txt"),
+        "original\n"
+    );
+
+    let out = deploy(&repo, &["deploy", "--rollback"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/changed.txt"),
+        "first\n"
+    );
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/same.txt"),
+        "unchanged\n"
+    );
+    assert_eq!(ino("same.txt"), same);
+
+    // A revision without them removes the kept files and their folder.
+    std::fs::remove_dir_all(repo.path().join("rev/app")).unwrap();
+    repo.write("rev/app/only.txt", "only\n");
+    let out = deploy(&repo, &["deploy", "--revision", "rev"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let mut left: Vec<String> = std::fs::read_dir(&inst)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["only.txt"]);
+}
