@@ -354,7 +354,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__deploy)
-            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --recover --no-rollback --yes --output --junit --directory --file --quiet --verbose --color --help"
+            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --recover --no-rollback --shell --reset --yes --output --junit --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,6 +377,10 @@ _gantry() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

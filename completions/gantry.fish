@@ -155,6 +155,7 @@ complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s g -l group -d '
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l revision -d 'The revision folder (default: the group\'s `deploy:` action\'s, else the pipeline root)' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l appspec -d 'The AppSpec file, at the revision\'s root (default: its appspec.yml)' -r -F
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l root -d 'Deploy onto DIR as the group\'s only instance. `--root /` deploys onto this machine for real: files go to their real paths, scripts run as on a server' -r -F
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l shell -d 'Open an interactive shell in container instance N of the group (started first if needed; needs a terminal)' -r
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l output -d 'How to print the summary on stdout' -r -f -a "human\t'Progress and a summary table for people'
 json\t'The run summary as one JSON document on stdout; progress goes to stderr'"
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l junit -d 'Also write the deployment as JUnit XML to FILE (one test case)' -r -F
@@ -166,6 +167,7 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l rollback -d 'Redeploy the group\'s previous successful revision'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l recover -d 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l no-rollback -d 'On failure, keep the failed state for inspection instead of rolling back'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l reset -d 'Remove the group\'s container instances and create them afresh from their image (what deployments installed on them is gone)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s y -l yes -d 'Approve the group\'s approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s q -l quiet -d 'Print less: no live output, only failures and the summary'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s v -l verbose -d 'Print more: every output line of every action, also on a terminal'

@@ -267,6 +267,14 @@ pub struct DeployArgs {
     /// On failure, keep the failed state for inspection instead of rolling back.
     #[arg(long)]
     pub no_rollback: bool,
+    /// Open an interactive shell in container instance N of the group
+    /// (started first if needed; needs a terminal).
+    #[arg(long, value_name = "N", conflicts_with_all = ["rollback", "recover", "revision", "appspec", "root", "reset"])]
+    pub shell: Option<usize>,
+    /// Remove the group's container instances and create them afresh from
+    /// their image (what deployments installed on them is gone).
+    #[arg(long, conflicts_with_all = ["rollback", "recover", "revision", "appspec", "root"])]
+    pub reset: bool,
     /// Approve the group's approval gate without asking (also GANTRY_APPROVE=1).
     #[arg(short = 'y', long, env = "GANTRY_APPROVE", value_parser = clap::builder::FalseyValueParser::new())]
     pub yes: bool,

@@ -301,6 +301,24 @@ mod tests {
         );
     }
 
+    /// The caret sits under the character the column names, counted in
+    /// terminal columns: a CJK character takes two, a tab is shown as one
+    /// space (the parser counts it as one column).
+    #[test]
+    fn the_caret_counts_display_columns_of_wide_characters_and_tabs() {
+        let file = Path::new("gantry.yml");
+        let mut sources = Sources::default();
+        sources.insert(file, "\tキー: 値 ${bad}\n".into());
+        // 1-based column of `$`: tab, キ, ー, `:`, space, 値, space, `$`.
+        let d = Diagnostic::error("C001", file, 1, 8, "bad".into());
+        let text = console::strip_ansi_codes(&render_human(&d, &mut sources)).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        let column_of = |line: &str, c: char| crate::text::width(&line[..line.find(c).unwrap()]);
+        let (source, caret) = (lines[3], lines[4]);
+        assert_eq!(source, "1 |  キー: 値 ${bad}");
+        assert_eq!(column_of(caret, '^'), column_of(source, '$'), "\n{text}");
+    }
+
     #[test]
     fn github_escapes_properties_and_data() {
         let d = Diagnostic::error("E001", Path::new("a,b.yml"), 3, 4, "50%\nbad".into());

@@ -2,34 +2,38 @@
 //! and the one way gantry reads a file: regular files only, size-limited.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Replaces `path` with `bytes` atomically: a temporary file next to it,
-/// then a rename, so a reader never sees half a file and a crash leaves
-/// the old one. `mode` sets the permissions (default: as `fs::write` makes them).
+/// Replaces `path` with `bytes` atomically: a temporary file next to it
+/// (`.NAME.XXXXXX.tmp`, a random name, so threads and processes writing
+/// the same path never share one), then a rename, so a reader never sees
+/// half a file and a crash leaves the old one; the last rename wins. `mode`
+/// sets the permissions (default: as `fs::write` makes them).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
-    let tmp = temp_name(path);
-    let written = fs::write(&tmp, bytes)
-        .and_then(|()| match mode {
-            Some(mode) => fs::set_permissions(&tmp, fs::Permissions::from_mode(mode)),
-            None => Ok(()),
-        })
-        .and_then(|()| fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let prefix = format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        // Like `fs::write` (0666 less the umask), not tempfile's 0600.
+        .permissions(fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    if let Some(mode) = mode {
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))?;
     }
-    written
-}
-
-/// `.NAME.PID.tmp` beside `path`: unique per process, hidden, same file system.
-fn temp_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    // On error the temporary file is removed when `tmp` is dropped.
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Largest file gantry reads whole: `gantry.yml`, AppSpec files, `.env`
@@ -45,7 +49,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     // Non-blocking, in case a FIFO replaced the file since the check.
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
         .open(path)?;
     not_special(&file.metadata()?)?;
     Ok(file)
@@ -127,6 +131,43 @@ mod tests {
             0o755
         );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn new_files_get_the_permissions_fs_write_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ours, theirs) = (dir.path().join("ours"), dir.path().join("theirs"));
+        write_atomic(&ours, b"x", None).unwrap();
+        fs::write(&theirs, b"x").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ours), mode(&theirs));
+    }
+
+    #[test]
+    fn threads_writing_one_path_at_once_all_succeed_and_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let contents: Vec<Vec<u8>> = (0..8).map(|i| vec![b'a' + i; 64 * 1024]).collect();
+        let start = std::sync::Barrier::new(contents.len());
+        std::thread::scope(|scope| {
+            let writers: Vec<_> = contents
+                .iter()
+                .map(|bytes| {
+                    let (path, start) = (&path, &start);
+                    scope.spawn(move || {
+                        start.wait();
+                        (0..20).try_for_each(|_| write_atomic(path, bytes, None))
+                    })
+                })
+                .collect();
+            for writer in writers {
+                writer.join().unwrap().unwrap();
+            }
+        });
+        let result = fs::read(&path).unwrap();
+        assert!(contents.contains(&result), "a mix of writes");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "temporary files left: {names:?}");
     }
 
     #[test]

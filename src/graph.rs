@@ -129,12 +129,12 @@ fn group_label(group: &crate::config::deploy::DeployGroup) -> String {
     } else {
         ""
     };
-    format!(
-        "{}: {n} instance{}, {}{approval}",
-        group.name,
-        if n == 1 { "" } else { "s" },
-        group.config
-    )
+    let s = if n == 1 { "" } else { "s" };
+    let kind = match &group.container {
+        Some(image) => format!("container instance{s} ({image})"),
+        None => format!("instance{s}"),
+    };
+    format!("{}: {n} {kind}, {}{approval}", group.name, group.config)
 }
 
 /// The deploy group an action deploys to, if it is a `deploy:` action.

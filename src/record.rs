@@ -139,7 +139,7 @@ pub struct RunRecord {
 fn lock_run(dir: &Path) -> anyhow::Result<File> {
     let path = dir.join(LOCK_FILE);
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+    file.try_lock()
         .with_context(|| format!("cannot lock {}", path.display()))?;
     Ok(file)
 }
@@ -150,7 +150,7 @@ pub fn in_progress(dir: &Path) -> bool {
     let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
         return false;
     };
-    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_err()
+    file.try_lock_shared().is_err()
 }
 
 impl RunRecord {

@@ -113,6 +113,20 @@ pub fn source_window(line: &str, column: usize) -> (String, usize) {
     (text, pad)
 }
 
+/// `arg` quoted for a POSIX shell when it needs to be (for command lines
+/// shown to users, e.g. by `--dry-run`).
+pub fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

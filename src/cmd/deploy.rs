@@ -39,6 +39,10 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
         adjust(&mut plan, globals, args);
         Ok(plan)
     };
+    if args.shell.is_some() || args.reset {
+        // Planned only to resolve the group's job: no run is recorded.
+        return super::deploy_instances::execute(&planner(String::new())?, args);
+    }
     if let Some(root) = &args.root {
         if globals
             .cwd
@@ -143,6 +147,7 @@ fn one_action_pipeline(
             config: DeploymentConfig::AllAtOnce,
             approval: false,
             max_parallel: None,
+            container: None,
         });
     }
     single.stages = vec![Stage {
@@ -203,7 +208,9 @@ fn adjust(plan: &mut Plan, globals: &Globals, args: &DeployArgs) {
                 name: ROOT_INSTANCE.into(),
                 root: globals.cwd.join(root),
                 explicit: true,
+                container: None,
             }];
+            job.container = None;
         }
         action.command = job.describe(&plan.root);
     }

@@ -3,6 +3,7 @@
 mod cache;
 mod completions;
 mod deploy;
+mod deploy_instances;
 mod export;
 mod follow;
 mod graph;

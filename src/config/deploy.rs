@@ -64,6 +64,22 @@ pub enum RawInstances {
     Count(u64),
     /// `instances: [a, b]`.
     Roots(Vec<Spanned<String>>),
+    /// `instances: { count: 2, image: debian:bookworm }` (or `build:`).
+    Containers(Box<RawContainerInstances>),
+}
+
+/// `instances: { count, image | build, context }`: long-lived containers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContainerInstances {
+    /// How many (default 1).
+    pub count: Option<Spanned<u64>>,
+    /// The image every instance is created from.
+    pub image: Option<Spanned<String>>,
+    /// A Containerfile to build the image from, relative to the pipeline root.
+    pub build: Option<Spanned<String>>,
+    /// The build context (default: the pipeline root).
+    pub context: Option<Spanned<String>>,
 }
 
 /// `config:` as written: a name, or `{ minimum_healthy: N | "N%" }`.
@@ -116,10 +132,21 @@ impl schemars::JsonSchema for RawInstances {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "How many instances (default roots `.gantry/targets/<group>/<n>`), or their root folders.",
+            "description": "How many instances (default roots `.gantry/targets/<group>/<n>`), their root folders, or long-lived container instances (`{ count: 2, image: debian:bookworm }` or `{ count: 2, build: ci/Containerfile }`).",
             "oneOf": [
                 { "type": "integer", "minimum": 1, "maximum": MAX_INSTANCES },
-                { "type": "array", "items": { "type": "string" }, "minItems": 1 }
+                { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+                {
+                    "type": "object",
+                    "properties": {
+                        "count": { "description": "How many containers (default 1).", "type": "integer", "minimum": 1, "maximum": MAX_INSTANCES },
+                        "image": { "description": "The image each instance is created from (never pulled by gantry: the engine pulls it when missing).", "type": "string" },
+                        "build": { "description": "A Containerfile (relative to the pipeline root) built into the instances' image.", "type": "string" },
+                        "context": { "description": "The build context of `build:` (default: the pipeline root).", "type": "string" }
+                    },
+                    "oneOf": [ { "required": ["image"] }, { "required": ["build"] } ],
+                    "additionalProperties": false
+                }
             ]
         })
     }
@@ -201,6 +228,31 @@ pub struct DeployGroup {
     pub approval: bool,
     /// Most instances of a batch deployed at once (`None`: 4 per core).
     pub max_parallel: Option<usize>,
+    /// Container instances' image (`None`: folder instances).
+    pub container: Option<InstanceImage>,
+}
+
+/// What container instances are created from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InstanceImage {
+    /// An image reference, e.g. `debian:bookworm`.
+    Image(String),
+    /// A Containerfile and its build context, relative to the pipeline root.
+    Build {
+        /// The Containerfile.
+        file: PathBuf,
+        /// The build context.
+        context: PathBuf,
+    },
+}
+
+impl fmt::Display for InstanceImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstanceImage::Image(image) => f.write_str(image),
+            InstanceImage::Build { file, .. } => write!(f, "{} (built)", file.display()),
+        }
+    }
 }
 
 /// A checked `deploy:` action.
@@ -272,6 +324,10 @@ impl<'de> Deserialize<'de> for RawInstances {
                     roots.push(root);
                 }
                 Ok(RawInstances::Roots(roots))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                RawContainerInstances::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|c| RawInstances::Containers(Box::new(c)))
             }
         }
         deserializer.deserialize_any(InstancesVisitor)
@@ -354,6 +410,7 @@ pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diag
                 config,
                 approval: group.value.approval.unwrap_or(false),
                 max_parallel: max_parallel(file, &group.value, &mut found),
+                container: container_image(file, &group.value, &mut found),
             }
         })
         .collect();
@@ -413,6 +470,76 @@ fn instances(
             Vec::new()
         }
         RawInstances::Roots(roots) => instance_roots(file, roots, at, found),
+        RawInstances::Containers(containers) => {
+            let count = containers.count.as_ref().map_or(1, |c| c.value);
+            if !(1..=u64::from(MAX_INSTANCES)).contains(&count) {
+                let at = containers.count.as_ref().map_or(at, span);
+                found.push(error(
+                    file,
+                    "C042",
+                    at,
+                    format!("a group of {count} container instances"),
+                    &format!("give `count:` from 1 to {MAX_INSTANCES}"),
+                ));
+                return Vec::new();
+            }
+            DeployGroup::default_roots(group, count as u32)
+        }
+    }
+}
+
+/// The image of container instances (`None`: folder instances); exactly one
+/// of `image:` and `build:` (C042).
+fn container_image(
+    file: &Path,
+    group: &RawDeployGroup,
+    found: &mut Vec<Diagnostic>,
+) -> Option<InstanceImage> {
+    let instances = group.instances.as_ref()?;
+    let RawInstances::Containers(raw) = &instances.value else {
+        return None;
+    };
+    let text = |s: &Spanned<String>, key: &str, found: &mut Vec<Diagnostic>| {
+        if s.value.trim().is_empty() {
+            found.push(error(file, "C042", span(s), format!("`{key}:` is empty"), "name an image such as debian:bookworm, or a Containerfile relative to the pipeline root"));
+        }
+        s.value.trim().to_string()
+    };
+    match (&raw.image, &raw.build) {
+        (Some(image), None) => {
+            if let Some(context) = &raw.context {
+                found.push(error(
+                    file,
+                    "C042",
+                    span(context),
+                    "`context:` without `build:`".into(),
+                    "`context:` is the build context of `build:`; with `image:` leave it out",
+                ));
+            }
+            Some(InstanceImage::Image(text(image, "image", found)))
+        }
+        (None, Some(build)) => Some(InstanceImage::Build {
+            file: PathBuf::from(text(build, "build", found)),
+            context: PathBuf::from(
+                raw.context
+                    .as_ref()
+                    .map_or(".".into(), |c| text(c, "context", found)),
+            ),
+        }),
+        (Some(image), Some(_)) => {
+            found.push(error(
+                file,
+                "C042",
+                span(image),
+                "container instances with both `image:` and `build:`".into(),
+                "give one: `image: debian:bookworm` or `build: ci/Containerfile`",
+            ));
+            None
+        }
+        (None, None) => {
+            found.push(error(file, "C042", span(instances), "container instances without `image:` or `build:`".into(), "add `image: debian:bookworm` or `build: ci/Containerfile`, or write `instances: 2` for folder instances"));
+            None
+        }
     }
 }
 

@@ -110,7 +110,7 @@ fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(to)?;
     let n = if clone(&src, &dst) {
         meta.len()

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use anyhow::{bail, Context};
 
 use super::batch;
+use super::container;
 use super::copy;
 use super::fleet::{self, label, View};
 use super::install;
@@ -59,6 +60,9 @@ fn deploy(
         }
     }
     let _lock = store::lock(&job.state, &job.group)?;
+    let up = container::instances::bring_up(job, io.interrupt, &mut |line| io.say(line))
+        .map_err(|why| anyhow::anyhow!("{why}; nothing was deployed"))?;
+    let job = &up.job;
     let shared = Shared {
         job,
         action,

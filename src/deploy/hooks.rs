@@ -2,20 +2,22 @@
 //! does (rules 44–50): in file order, the first failure failing the event;
 //! the agent's environment variables; each script's `timeout`; `runas`
 //! through `su` when gantry is root. Scripts run in the instance root, the
-//! local stand-in for the agent's working directory `/`.
+//! local stand-in for the agent's working directory `/` — or, on a
+//! container instance, inside the container ([`super::container::hook`]).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::container::hook::HookTarget;
 use super::io::InstanceIo;
 use super::paths;
 use super::permissions::is_superuser;
 use crate::appspec::{resolve_script, HookScript, ScriptPath};
 use crate::events::Status;
 use crate::proc::outcome::{Outcome, LEFTOVERS};
-use crate::proc::process::ProcessSpec;
+use crate::proc::process::{Exit, Finished, ProcessSpec};
 
 /// The variables every script gets (rule 49), besides the action's.
 pub struct HookEnv {
@@ -31,10 +33,31 @@ pub struct HookEnv {
     pub instance_root: String,
     /// When the action's own `timeout` runs out.
     pub deadline: Option<Instant>,
+    /// For a container instance: scripts run inside it.
+    pub container: Option<InContainer>,
+}
+
+/// A container instance the scripts run in.
+pub struct InContainer {
+    /// The container.
+    pub target: HookTarget,
+    /// The group's state folder, mounted inside at [`BUNDLE_MOUNT`](super::container::BUNDLE_MOUNT).
+    pub state: PathBuf,
+}
+
+impl InContainer {
+    /// Where the host path `path` (in a bundle) is inside the container.
+    fn inside(&self, path: &Path) -> PathBuf {
+        super::container::inside(&self.state, path)
+    }
 }
 
 impl HookEnv {
     fn vars(&self, event: &str, bundle: &Path) -> Vec<(String, String)> {
+        let bundle = match &self.container {
+            Some(c) => c.inside(bundle),
+            None => bundle.to_path_buf(),
+        };
         let mut env = self.base.clone();
         env.extend([
             ("LIFECYCLE_EVENT".into(), event.to_string()),
@@ -72,7 +95,12 @@ pub fn run_event(
             Ok(path) => path,
             Err(why) => return Some((Status::Failed, why)),
         };
-        let (program, args) = command(io, event, script, &path);
+        let path = match &env.container {
+            Some(c) => c.inside(Path::new(&path)).display().to_string(),
+            None => path,
+        };
+        let as_root = is_superuser() || env.container.is_some();
+        let (program, args) = command(io, event, script, &path, as_root);
         let mut timeout = Duration::from_secs(u64::from(script.timeout));
         if let Some(deadline) = env.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -91,7 +119,7 @@ pub fn run_event(
             detached_may_stay: true,
             ..Default::default()
         };
-        let finished = io.run(event, &spec);
+        let finished = run_script(io, event, spec, env, &script.location);
         let outcome = Outcome::of_process(&finished, Some(timeout));
         if finished.leftovers_stopped {
             io.say(event, &format!("{LEFTOVERS} ({}); start services detached (setsid) or through the service manager", script.location));
@@ -102,6 +130,33 @@ pub fn run_event(
         }
     }
     None
+}
+
+/// Runs `spec` for the script at `location`: on the host, or inside the
+/// instance's container, where a script stopped by its timeout or Ctrl-C
+/// has its process group killed too.
+fn run_script(
+    io: &mut InstanceIo<'_>,
+    event: &str,
+    spec: ProcessSpec,
+    env: &HookEnv,
+    location: &str,
+) -> Finished {
+    let Some(c) = &env.container else {
+        return io.run(event, &spec);
+    };
+    let (spec, running) = c.target.wrap(spec);
+    let finished = io.run(event, &spec);
+    if matches!(finished.exit, Exit::TimedOut | Exit::Interrupted) {
+        if let Err(why) = c.target.stop(&running) {
+            let name = &c.target.container;
+            io.say(
+                event,
+                &format!("cannot stop {location} inside {name}: {why}"),
+            );
+        }
+    }
+    finished
 }
 
 /// The script's path in the bundle, made executable if needed (rule 44).
@@ -157,8 +212,8 @@ fn command(
     event: &str,
     script: &HookScript,
     path: &str,
+    root: bool,
 ) -> (String, Vec<String>) {
-    let root = is_superuser();
     match (&script.runas, script.sudo, root) {
         (Some(user), _, true) => ("su".into(), vec![user.clone(), "-c".into(), path.into()]),
         (Some(user), _, false) => {

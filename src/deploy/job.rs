@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig};
+use super::container::{self, container_name, ContainerGroup};
+use crate::config::deploy::{DeployAction, DeployGroup, DeploymentConfig, InstanceImage};
 use crate::config::{Pipeline, Span};
 use crate::diagnostics::Diagnostic;
 use crate::plan::{Layers, Work};
@@ -32,6 +33,9 @@ pub struct Instance {
     pub root: PathBuf,
     /// Given with `--root`: it may lead anywhere, `/` included.
     pub explicit: bool,
+    /// The container's name, for a container instance (its root is then
+    /// the container's mounted file system, once brought up).
+    pub container: Option<String>,
 }
 
 /// A deployment to carry out.
@@ -66,6 +70,8 @@ pub struct DeployJob {
     /// Planned secret values (registered with the run's secrets, which mask
     /// the per-instance logs).
     pub secrets: Vec<String>,
+    /// For container instances: their image and engine.
+    pub container: Option<ContainerGroup>,
 }
 
 impl DeployJob {
@@ -88,10 +94,14 @@ impl DeployJob {
         };
         let n = self.instances.len();
         let s = if n == 1 { "" } else { "s" };
-        format!(
-            "{what} to {} ({n} instance{s}, {})",
-            self.group, self.config
-        )
+        let kind = match &self.container.as_ref().map(|c| &c.image) {
+            Some(InstanceImage::Image(image)) => format!("container instance{s} of {image}"),
+            Some(InstanceImage::Build { file, .. }) => {
+                format!("container instance{s} of {} (built)", rel(file))
+            }
+            None => format!("instance{s}"),
+        };
+        format!("{what} to {} ({n} {kind}, {})", self.group, self.config)
     }
 }
 
@@ -131,6 +141,10 @@ pub fn plan(
                 name: (i + 1).to_string(),
                 root: real_root.join(r),
                 explicit: false,
+                container: group
+                    .container
+                    .as_ref()
+                    .map(|_| container_name(&pipeline.name, &group.name, &(i + 1).to_string())),
             })
             .collect(),
         config: group.config,
@@ -150,8 +164,17 @@ pub fn plan(
             .iter()
             .filter_map(|s| layers.lookup(&s.name))
             .collect(),
+        container: group.container.as_ref().map(|image| ContainerGroup {
+            image: container::resolve(image, root),
+            pipeline: pipeline.name.clone(),
+            engine: None,
+        }),
     };
-    let command = job.describe(root);
+    let mut command = job.describe(root);
+    for line in container::instances::commands(&job) {
+        command.push('\n');
+        command.push_str(&line);
+    }
     Ok((Work::Deploy(Box::new(job)), command))
 }
 

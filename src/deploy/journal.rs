@@ -395,7 +395,9 @@ pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     match fs::rename(from, to) {
         Ok(()) => return Ok(()),
-        Err(e) if e.raw_os_error() != Some(libc::EXDEV) => return Err(e),
+        Err(e) if e.raw_os_error() != Some(rustix::io::Errno::XDEV.raw_os_error()) => {
+            return Err(e)
+        }
         Err(_) => {}
     }
     let partial = to.with_file_name(format!(

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::hooks::{run_event, HookEnv};
+use super::container::hook::HookTarget;
+use super::hooks::{run_event, HookEnv, InContainer};
 use super::install;
 use super::install_event::{install_step, InstallFailed};
 use super::io::InstanceIo;
@@ -168,7 +169,7 @@ pub fn deploy_instance(
         Ok(root) => root,
         Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
     };
-    let env = hook_env(shared, dep, &root);
+    let env = hook_env(shared, dep, instance, &root);
     // Open from Install until the instance is done; left on disk when the
     // deployment is interrupted, for the next one to undo.
     let mut journal: Option<Journal> = None;
@@ -236,14 +237,28 @@ fn mark_successful(
     })
 }
 
-fn hook_env(shared: &Shared<'_>, dep: &Deployment, root: &Root) -> HookEnv {
+fn hook_env(shared: &Shared<'_>, dep: &Deployment, instance: &Instance, root: &Root) -> HookEnv {
+    let engine = shared.job.container.as_ref().and_then(|c| c.engine.clone());
+    let container = instance
+        .container
+        .clone()
+        .zip(engine)
+        .map(|(container, engine)| InContainer {
+            target: HookTarget { engine, container },
+            state: shared.job.state.clone(),
+        });
     HookEnv {
         base: shared.action.env.clone(),
         deployment_id: dep.id.clone(),
         application: shared.job.application.clone(),
         group: shared.job.group.clone(),
-        instance_root: root.path.display().to_string(),
+        // A container instance's root is its own `/`.
+        instance_root: match &container {
+            Some(_) => "/".into(),
+            None => root.path.display().to_string(),
+        },
         deadline: shared.deadline,
+        container,
     }
 }
 

@@ -10,6 +10,7 @@
 //! and a failed deployment rolled back.
 
 pub mod batch;
+pub mod container;
 mod copy;
 mod engine;
 mod fleet;

@@ -207,6 +207,8 @@ pub fn plain_relative(rel: &Path) -> bool {
 pub struct Root {
     /// The root, canonical.
     pub path: PathBuf,
+    /// A container's file system: its users and groups are its own.
+    pub container: bool,
 }
 
 impl Root {
@@ -216,7 +218,10 @@ impl Root {
         let path = real_root(instance, pipeline_root)?;
         fs::create_dir_all(&path)
             .and_then(|()| fs::canonicalize(&path))
-            .map(|path| Root { path })
+            .map(|path| Root {
+                path,
+                container: instance.container.is_some(),
+            })
             .map_err(|e| format!("cannot create the instance root {}: {e}", path.display()))
     }
 

@@ -3,7 +3,6 @@
 //! `type`), then mode and owner/group. Owner and group need root; ACLs and
 //! SELinux contexts are reported, not applied.
 
-use std::ffi::CString;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -27,7 +26,7 @@ pub fn apply(
         let selected = select(entry, &object, targets);
         let owner = if entry.owner.is_some() || entry.group.is_some() {
             if is_root {
-                Some(ids(entry)?)
+                Some(ids(root, entry)?)
             } else {
                 notes.push(format!(
                     "owner/group of {} not applied: gantry is not running as root",
@@ -112,25 +111,32 @@ pub fn select<'t>(
 
 /// Whether gantry runs as root.
 pub fn is_superuser() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+    rustix::process::geteuid().is_root()
 }
 
 /// The uid and gid for the entry's `owner` and `group` (rule 37: unknown names fail Install).
-fn ids(entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
+fn ids(root: &Root, entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
+    let find = |name: &str, user: bool| match root.container {
+        true => super::container::accounts::lookup(&root.path, name, user),
+        false => lookup(name, user),
+    };
+    let machine = match root.container {
+        true => "in the container",
+        false => "on this machine",
+    };
     let uid = match &entry.owner {
-        Some(name) => Some(lookup(name, true).ok_or_else(|| {
+        Some(name) => Some(find(name, true).ok_or_else(|| {
             format!(
-                "owner \"{name}\" of {} is not a user on this machine",
+                "owner \"{name}\" of {} is not a user {machine}",
                 entry.object
             )
         })?),
         None => None,
     };
     let gid = match &entry.group {
-        Some(name) => Some(lookup(name, false).ok_or_else(|| {
+        Some(name) => Some(find(name, false).ok_or_else(|| {
             format!(
-                "group \"{name}\" of {} is not a group on this machine",
+                "group \"{name}\" of {} is not a group {machine}",
                 entry.object
             )
         })?),
@@ -139,38 +145,18 @@ fn ids(entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
     Ok((uid, gid))
 }
 
-/// The id of user (or group) `name`, through the C library's name service.
+/// The id of user (or group) `name`, through the C library's name service
+/// (`/etc/passwd`, `/etc/group`, LDAP, ...). A lookup that fails counts as
+/// not found, as in the CodeDeploy agent.
 pub fn lookup(name: &str, user: bool) -> Option<u32> {
-    let c_name = CString::new(name).ok()?;
-    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    use nix::unistd::{Group, User};
     if user {
-        // SAFETY: getpwnam_r writes into `pwd` and `buf` (whose length is passed) and sets `result`.
-        unsafe {
-            let mut pwd: libc::passwd = std::mem::zeroed();
-            let mut result = std::ptr::null_mut();
-            let rc = libc::getpwnam_r(
-                c_name.as_ptr(),
-                &mut pwd,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-            );
-            (rc == 0 && !result.is_null()).then_some(pwd.pw_uid)
-        }
+        User::from_name(name).ok().flatten().map(|u| u.uid.as_raw())
     } else {
-        // SAFETY: getgrnam_r writes into `grp` and `buf` (whose length is passed) and sets `result`.
-        unsafe {
-            let mut grp: libc::group = std::mem::zeroed();
-            let mut result = std::ptr::null_mut();
-            let rc = libc::getgrnam_r(
-                c_name.as_ptr(),
-                &mut grp,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-            );
-            (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
-        }
+        Group::from_name(name)
+            .ok()
+            .flatten()
+            .map(|g| g.gid.as_raw())
     }
 }
 

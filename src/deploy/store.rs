@@ -16,7 +16,6 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
 use std::io::ErrorKind;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -254,9 +253,8 @@ pub fn lock(dir: &Path, group: &str) -> anyhow::Result<Lock> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(".lock");
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    // SAFETY: flock on a descriptor we own; no memory is passed.
-    let taken = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-    if !taken {
+    // An exclusive flock(2), released when the file is closed.
+    if file.try_lock().is_err() {
         bail!(
             "another deployment to group `{group}` is running (it holds {}); wait for it to finish",
             path.display()

@@ -2,7 +2,10 @@
 //! command of the `build` phase in pipeline order (a buildspec has no
 //! parallelism, so `run_order` groups run one after another), each in its
 //! own shell with `timeout` when it has one; `always` actions in `finally`.
-//! Secrets come from Secrets Manager (placeholder ids to adjust).
+//! Secrets come from Secrets Manager (placeholder ids to adjust). A
+//! `matrix:` action is one command per cell, its values written in; with
+//! `fail_fast: false` the cells after a failing one still run, and the
+//! build fails after the last.
 
 use super::yaml::{self, s, Node};
 use super::{double_quoted, single_quoted, Job, Model, Work, SHORT_SHA};
@@ -14,13 +17,18 @@ pub fn render(model: &Model<'_>) -> String {
         "export GANTRY_GIT_SHA=\"${CODEBUILD_RESOLVED_SOURCE_VERSION}\" GANTRY_RUN_ID=\"${CODEBUILD_BUILD_NUMBER}\" GANTRY_GIT_BRANCH=\"${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}\"",
     )];
     commands.push(s(SHORT_SHA));
+    // Actions may write outputs; no later command reads them here.
+    commands.push(s("GANTRY_OUTPUT=$(mktemp); export GANTRY_OUTPUT"));
     let mut finally = Vec::new();
-    for job in &model.jobs {
-        let command = Node::Block(command(job));
-        if job.action.always {
-            finally.push(command);
+    for (i, job) in model.jobs.iter().enumerate() {
+        let list = if job.action.always {
+            &mut finally
         } else {
-            commands.push(command);
+            &mut commands
+        };
+        list.push(Node::Block(command(job)));
+        if let Some(check) = cells_failed(job, model.jobs.get(i + 1)) {
+            list.push(s(check));
         }
     }
     let mut build = vec![
@@ -102,13 +110,39 @@ fn command(job: &Job<'_>) -> String {
             double_quoted(message)
         ),
     };
+    let keep_going = job.action.matrix.as_ref().is_some_and(|c| !c.fail_fast);
     let run = if job.action.continue_on_error {
         format!(
             "{run} || echo \"gantry: {} failed (continue_on_error)\"",
+            job.key()
+        )
+    } else if keep_going {
+        format!(
+            "{run} || {{ echo \"gantry: {} failed; the other cells go on (fail_fast: false)\"; GANTRY_CELLS_FAILED=1; }}",
             job.key()
         )
     } else {
         run
     };
     format!("# {}\n{run}", job.key())
+}
+
+/// After the last cell of a `fail_fast: false` matrix: fail the build if a
+/// cell failed (each cell went on after a failing one).
+fn cells_failed(job: &Job<'_>, next: Option<&Job<'_>>) -> Option<String> {
+    let cell = job.action.matrix.as_ref().filter(|c| !c.fail_fast)?;
+    let same = |j: &Job<'_>| {
+        j.stage == job.stage
+            && j.action
+                .matrix
+                .as_ref()
+                .is_some_and(|c| c.base == cell.base)
+    };
+    if next.is_some_and(same) || job.action.continue_on_error {
+        return None;
+    }
+    Some(format!(
+        "if [ -n \"${{GANTRY_CELLS_FAILED:-}}\" ]; then echo \"gantry: a cell of {}/{} failed\"; exit 1; fi",
+        job.stage, cell.base
+    ))
 }

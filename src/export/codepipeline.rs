@@ -3,6 +3,9 @@
 //! then one stage per gantry stage with one action per gantry action:
 //! CodeBuild for commands (`runOrder` from the `run_order` groups), Manual
 //! approval for gates. ARNs, bucket and project names are placeholders.
+//! A `matrix:` action is one action per cell in the same `runOrder` (so
+//! they run in parallel), named from the cell (`test-python-3.12`), with
+//! the cell's values as environment variables.
 
 use serde_json::{json, Value};
 
@@ -72,7 +75,7 @@ fn action(model: &Model<'_>, job: &Job<'_>) -> Value {
     let run_order = job.group + 1;
     if let crate::config::ActionKind::Deploy(deploy) = &job.action.kind {
         return json!({
-            "name": job.action.name,
+            "name": aws_name(&job.name),
             "actionTypeId": {
                 "category": "Deploy",
                 "owner": "AWS",
@@ -89,7 +92,7 @@ fn action(model: &Model<'_>, job: &Job<'_>) -> Value {
     }
     match &job.work {
         Work::Approval(message) => json!({
-            "name": job.action.name,
+            "name": aws_name(&job.name),
             "actionTypeId": {
                 "category": "Approval",
                 "owner": "AWS",
@@ -100,7 +103,7 @@ fn action(model: &Model<'_>, job: &Job<'_>) -> Value {
             "runOrder": run_order
         }),
         Work::Shell { .. } => json!({
-            "name": job.action.name,
+            "name": aws_name(&job.name),
             "actionTypeId": {
                 "category": "Build",
                 "owner": "AWS",
@@ -108,7 +111,7 @@ fn action(model: &Model<'_>, job: &Job<'_>) -> Value {
                 "version": "1"
             },
             "configuration": {
-                "ProjectName": format!("{}-{}-{}", model.name, job.stage, job.action.name),
+                "ProjectName": format!("{}-{}-{}", model.name, job.stage, aws_name(&job.name)),
                 "EnvironmentVariables": environment(model, job),
             },
             "inputArtifacts": [{ "name": "SourceOutput" }],
@@ -130,10 +133,17 @@ fn environment(model: &Model<'_>, job: &Job<'_>) -> String {
         .into_iter()
         .chain([
             ("GANTRY_STAGE".to_string(), job.stage.to_string()),
-            ("GANTRY_ACTION".into(), job.action.name.clone()),
+            ("GANTRY_ACTION".into(), job.name.clone()),
         ])
         .chain(model.env.iter().cloned())
         .chain(job.env.iter().cloned())
+        .chain(
+            job.action
+                .matrix
+                .iter()
+                .flat_map(|c| c.variables())
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
         .map(|(name, value)| json!({ "name": name, "value": value, "type": "PLAINTEXT" }))
         .collect();
     for secret in &model.secrets {
@@ -144,4 +154,19 @@ fn environment(model: &Model<'_>, job: &Job<'_>) -> String {
         }));
     }
     serde_json::to_string(&vars).unwrap_or_default()
+}
+
+/// `name` in the letters CodePipeline allows in an action name: a matrix
+/// cell's `test (python=3.12)` becomes `test-python-3.12`.
+fn aws_name(name: &str) -> String {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "._@-".contains(c);
+    let mut out = String::new();
+    for c in name.chars() {
+        if allowed(c) {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
 }

@@ -4,18 +4,26 @@
 //! split into literal values (native env) and values with variables (shell
 //! `export` lines), and secrets named, never inlined.
 //!
+//! A `matrix:` action is one job with its cells for the targets that run
+//! matrices natively (GitHub Actions, GitLab), else one job per cell;
+//! `${matrix.NAME}` and `${actions.S.A.outputs.N}` become what the target
+//! reads them from, and each job carries its `if:` for the target's
+//! translation ([`condition`]). What a target cannot say is an error
+//! located in gantry.yml, never a silently different pipeline.
+//!
 //! Adding an action kind: one arm in [`work`] (and one per target where the
 //! kind maps to something native, e.g. CodePipeline's CodeDeploy action).
 
 mod codebuild;
 mod codepipeline;
+mod condition;
 mod github;
 mod gitlab;
 mod toolchain;
 mod yaml;
 
 use crate::cli::ExportTarget;
-use crate::config::{Action, ActionKind, EnvVar, Pipeline};
+use crate::config::{Action, ActionKind, Condition, EnvVar, Pipeline};
 use crate::vars;
 
 /// Why a pipeline cannot be exported.
@@ -31,16 +39,18 @@ pub struct ExportError {
 /// The pipeline as `target`'s configuration text.
 pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, ExportError> {
     let name = target_name(target);
-    let model = Model::of(pipeline).map_err(|message| ExportError {
+    let error = |message| ExportError {
         target: name,
         message,
-    })?;
-    Ok(match target {
+    };
+    let model = Model::of(pipeline, target).map_err(error)?;
+    match target {
         ExportTarget::GithubActions => github::render(&model),
         ExportTarget::GitlabCi => gitlab::render(&model),
-        ExportTarget::Codebuild => codebuild::render(&model),
-        ExportTarget::Codepipeline => codepipeline::render(&model),
-    })
+        ExportTarget::Codebuild => Ok(codebuild::render(&model)),
+        ExportTarget::Codepipeline => Ok(codepipeline::render(&model)),
+    }
+    .map_err(error)
 }
 
 /// The name shown for `target`.
@@ -67,18 +77,24 @@ pub struct Model<'a> {
     pub jobs: Vec<Job<'a>>,
     /// The toolchain versions the repository declares.
     pub toolchains: toolchain::Toolchains,
+    /// What the target does differently, said in the file's header.
+    pub notes: Vec<String>,
+    pipeline: &'a Pipeline,
 }
 
 /// One action as a CI job.
 pub struct Job<'a> {
     /// The stage's name.
     pub stage: &'a str,
-    /// The action.
+    /// The action (for a matrix the target runs natively, its first cell).
     pub action: &'a Action,
+    /// The action's name: for a matrix the target runs natively, the name
+    /// written in gantry.yml; otherwise the cell's (`test (python=3.12)`).
+    pub name: String,
     /// The `run_order` group within the stage, from 0.
     pub group: usize,
     /// The jobs of the group before this one (`stage`, `action`).
-    pub needs: Vec<(&'a str, &'a str)>,
+    pub needs: Vec<(&'a str, String)>,
     /// What the job does.
     pub work: Work,
     /// Literal variables of the stage and action layers.
@@ -86,6 +102,62 @@ pub struct Job<'a> {
     /// Shell lines to run before the work: `export` of variables whose
     /// values use `${…}`, and `cd` into the working directory.
     pub prologue: Vec<String>,
+    /// The `if:` of the stage and action.
+    pub condition: Option<&'a Condition>,
+    /// Runs after an earlier failure: `always: true`, or an `if:` with
+    /// `failure()` or `always()`.
+    pub after_failure: bool,
+    /// The cells, when the target runs the matrix natively.
+    pub matrix: Option<Matrix>,
+    /// Outputs of earlier actions this one reads.
+    pub reads: Vec<OutputRef>,
+    /// Outputs of this action that later ones read.
+    pub writes: Vec<OutputRef>,
+}
+
+/// A `matrix:` action's cells, for targets that run matrices natively.
+pub struct Matrix {
+    /// Every name of the matrix.
+    pub keys: Vec<String>,
+    /// Each cell's values.
+    pub cells: Vec<Vec<(String, String)>>,
+    /// `max_parallel:`.
+    pub max_parallel: Option<u32>,
+    /// `fail_fast:`.
+    pub fail_fast: bool,
+}
+
+impl Matrix {
+    /// `GANTRY_ACTION` of a cell as gantry names it, `value(key)` writing
+    /// the engine's reference to a value: `test (os=${{ matrix.os }})`,
+    /// or the action's name when cells set different keys.
+    pub fn cell_name(&self, base: &str, value: impl Fn(&str) -> String) -> String {
+        let uniform = self.cells.iter().all(|c| {
+            c.len() == self.keys.len() && c.iter().zip(&self.keys).all(|((k, _), key)| k == key)
+        });
+        if !uniform {
+            return base.to_string();
+        }
+        let values: Vec<String> = self
+            .keys
+            .iter()
+            .map(|k| format!("{k}={}", value(k)))
+            .collect();
+        format!("{base} ({})", values.join(", "))
+    }
+}
+
+/// `${actions.STAGE.ACTION.outputs.NAME}`, and the variable that carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputRef {
+    /// The producer's stage.
+    pub stage: String,
+    /// The producer's action.
+    pub action: String,
+    /// The output's name.
+    pub name: String,
+    /// The shell variable the export reads it from (`GANTRY_OUT_…`).
+    pub var: String,
 }
 
 /// What a job does, variables translated to shell references.
@@ -106,7 +178,7 @@ pub enum Work {
 impl Job<'_> {
     /// `stage/action`.
     pub fn key(&self) -> String {
-        format!("{}/{}", self.stage, self.action.name)
+        format!("{}/{}", self.stage, self.name)
     }
 
     /// The whole shell script: prologue, then the command.
@@ -119,22 +191,53 @@ impl Job<'_> {
     }
 }
 
+/// Whether `target` runs a `matrix:` as one job with cells (else: one job
+/// per cell, values written out).
+fn native_matrix(target: ExportTarget) -> bool {
+    matches!(target, ExportTarget::GithubActions | ExportTarget::GitlabCi)
+}
+
 impl<'a> Model<'a> {
-    fn of(pipeline: &'a Pipeline) -> Result<Self, String> {
+    fn of(pipeline: &'a Pipeline, target: ExportTarget) -> Result<Self, String> {
         let secrets: Vec<String> = pipeline.secrets.iter().map(|s| s.name.clone()).collect();
         let env = literal_env(&pipeline.env, &secrets);
-        let mut jobs = Vec::new();
-        let mut previous: Vec<(&str, &str)> = Vec::new();
+        let mut jobs: Vec<Job<'a>> = Vec::new();
+        let mut notes = Vec::new();
+        let mut previous: Vec<(&str, String)> = Vec::new();
         for stage in &pipeline.stages {
             let groups = crate::plan::group_by_run_order(&stage.actions);
             for (g, group) in groups.iter().enumerate() {
-                let mut current = Vec::new();
+                let mut current: Vec<(&str, String)> = Vec::new();
                 for action in group {
-                    let job = job(pipeline, &stage.name, action, g, previous.clone(), &secrets)?;
-                    current.push((stage.name.as_str(), action.name.as_str()));
+                    let cell = action.matrix.as_ref().filter(|_| native_matrix(target));
+                    if let (Some(cell), Some(last)) = (cell, jobs.last_mut()) {
+                        if last.stage == stage.name && last.name == cell.base {
+                            if let Some(m) = last.matrix.as_mut() {
+                                m.cells.push(cell.values.clone());
+                                continue;
+                            }
+                        }
+                    }
+                    let job = job(
+                        pipeline,
+                        target,
+                        &stage.name,
+                        action,
+                        g,
+                        previous.clone(),
+                        &secrets,
+                    )
+                    .map_err(|why| format!("{}: {why}", at(pipeline, action.span)))?;
+                    current.push((stage.name.as_str(), job.name.clone()));
                     jobs.push(job);
                 }
                 previous = current;
+            }
+        }
+        link_outputs(&mut jobs);
+        for note in jobs.iter().flat_map(|j| matrix_notes(j, target)) {
+            if !notes.contains(&note) {
+                notes.push(note);
             }
         }
         Ok(Model {
@@ -144,6 +247,8 @@ impl<'a> Model<'a> {
             env_file: pipeline.env_file.is_some(),
             jobs,
             toolchains: toolchain::Toolchains::detect(&pipeline.root),
+            notes,
+            pipeline,
         })
     }
 
@@ -168,6 +273,172 @@ impl<'a> Model<'a> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
     }
+
+    /// `job`'s `if:` as `translate` writes it for the target, the error
+    /// located at the `if:` and naming it.
+    pub fn condition<T>(
+        &self,
+        job: &Job<'_>,
+        translate: impl FnOnce(&Condition, condition::Resolve<'_>) -> Result<T, String>,
+        target: ExportTarget,
+    ) -> Result<Option<T>, String> {
+        let Some(c) = job.condition else {
+            return Ok(None);
+        };
+        let resolve = |name: &str| resolve_var(self.pipeline, job.action, target, name);
+        translate(c, &resolve).map(Some).map_err(|why| {
+            format!(
+                "{}: {} has `if: {}`: {why}",
+                at(self.pipeline, c.span),
+                job.key(),
+                c.expr
+            )
+        })
+    }
+
+    /// The job that writes `output`.
+    pub fn producer(&self, output: &OutputRef) -> Option<&Job<'a>> {
+        self.jobs
+            .iter()
+            .find(|j| j.stage == output.stage && j.name == output.action)
+    }
+}
+
+/// `file:line:column` of `span` in the pipeline's config, the file as
+/// diagnostics show it (relative to the current directory when below it).
+fn at(pipeline: &Pipeline, span: crate::config::Span) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let file = match pipeline.file.strip_prefix(&cwd) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative,
+        _ => pipeline.file.as_path(),
+    };
+    format!("{}:{}:{}", file.display(), span.line, span.column)
+}
+
+/// What a condition's variable is in `target`'s terms.
+fn resolve_var(
+    pipeline: &Pipeline,
+    action: &Action,
+    target: ExportTarget,
+    name: &str,
+) -> Result<condition::Value, String> {
+    use condition::Value;
+    let github = target == ExportTarget::GithubActions;
+    let engine = target_name(target);
+    let native = |gh: &str, gl: &str| Ok(Value::Native(if github { gh } else { gl }.into()));
+    if let Some(var) = name.strip_prefix("env.") {
+        if pipeline.secrets.iter().any(|s| s.name == var) {
+            return Err(format!(
+                "`{name}` is a secret, which {engine} conditions do not read; \
+                 test a variable that is not secret"
+            ));
+        }
+        let set = action
+            .env
+            .iter()
+            .rev()
+            .map(|v| (v, true))
+            .chain(pipeline.env.iter().rev().map(|v| (v, false)))
+            .find(|(v, _)| v.name == var);
+        return match set {
+            Some((v, _)) if has_refs(&v.value) => Err(format!(
+                "`{name}` is set with `${{…}}` in gantry.yml, which the export works out in the \
+                 job's shell, after {engine} has decided the condition; test a variable with a literal value"
+            )),
+            Some((v, true)) if github => Ok(Value::Literal(v.value.replace("$${", "${"))),
+            Some(_) => native(&format!("env.{var}"), &format!("${var}")),
+            None if github && var == "CI" => Ok(Value::Literal("true".into())),
+            None if github => Err(format!(
+                "`{name}` is not set in gantry.yml (gantry reads it from your shell), and a \
+                 GitHub Actions `if:` only sees the variables the workflow sets; \
+                 set it under the pipeline's `env:` in gantry.yml"
+            )),
+            None => native("", &format!("${var}")),
+        };
+    }
+    let git_ref = |kind: &str, prefix: &'static str, gl: &str| {
+        if github {
+            Ok(Value::Ref {
+                name: format!("(github.ref_type == '{kind}' && github.ref_name || '')"),
+                prefix,
+            })
+        } else {
+            Ok(Value::Native(gl.into()))
+        }
+    };
+    match name {
+        "git.sha" => native("github.sha", "$CI_COMMIT_SHA"),
+        "git.branch" => git_ref("branch", "refs/heads/", "$CI_COMMIT_BRANCH"),
+        "git.tag" => git_ref("tag", "refs/tags/", "$CI_COMMIT_TAG"),
+        "git.dirty" => Ok(Value::Literal("false".into())),
+        "run.id" => native("github.run_number", "$CI_PIPELINE_IID"),
+        "pipeline.name" => Ok(Value::Literal(pipeline.name.clone())),
+        "action.name" => Ok(Value::Literal(action.name.clone())),
+        _ => Err(format!(
+            "`{name}` has no equivalent in {engine} conditions; test `git.sha`, `git.branch`, \
+             `git.tag` or `env.NAME` instead"
+        )),
+    }
+}
+
+/// What `target` does with `job`'s matrix that gantry does otherwise.
+fn matrix_notes(job: &Job<'_>, target: ExportTarget) -> Vec<String> {
+    let Some(cell) = &job.action.matrix else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    match target {
+        ExportTarget::GitlabCi => {
+            if let Some(n) = cell.max_parallel {
+                notes.push(format!(
+                    "{}/{}: max_parallel: {n} is not exported: GitLab starts every cell of a matrix at once",
+                    job.stage, cell.base
+                ));
+            }
+            if cell.fail_fast {
+                notes.push(format!(
+                    "{}/{}: fail_fast is not exported: GitLab lets the other cells finish when one fails",
+                    job.stage, cell.base
+                ));
+            }
+        }
+        ExportTarget::Codepipeline if cell.fail_fast => notes.push(format!(
+            "{}/{}: fail_fast is not exported: CodePipeline lets the other cells (actions) finish when one fails",
+            job.stage, cell.base
+        )),
+        _ => {}
+    }
+    notes
+}
+
+/// Records on each producer the outputs later jobs read.
+fn link_outputs(jobs: &mut [Job<'_>]) {
+    let reads: Vec<OutputRef> = jobs.iter().flat_map(|j| j.reads.clone()).collect();
+    for read in reads {
+        let producer = jobs
+            .iter_mut()
+            .find(|j| j.stage == read.stage && j.name == read.action);
+        if let Some(p) = producer {
+            if !p.writes.contains(&read) {
+                p.writes.push(read);
+            }
+        }
+    }
+}
+
+/// The SHELL variable that carries output `name` of `stage/action`.
+fn output_var(stage: &str, action: &str, name: &str) -> String {
+    let clean = |t: &str| -> String {
+        t.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect()
+    };
+    format!(
+        "GANTRY_OUT_{}_{}_{}",
+        clean(stage),
+        clean(action),
+        clean(name)
+    )
 }
 
 /// The shell line that derives `GANTRY_GIT_SHORT_SHA` from `GANTRY_GIT_SHA`.
@@ -176,28 +447,37 @@ pub const SHORT_SHA: &str =
 
 fn job<'a>(
     pipeline: &'a Pipeline,
+    target: ExportTarget,
     stage: &'a str,
     action: &'a Action,
     group: usize,
-    needs: Vec<(&'a str, &'a str)>,
+    needs: Vec<(&'a str, String)>,
     secrets: &[String],
 ) -> Result<Job<'a>, String> {
-    let key = format!("{stage}/{}", action.name);
-    if let Some(cell) = &action.matrix {
+    let native = native_matrix(target);
+    let name = match &action.matrix {
+        Some(cell) if native => cell.base.clone(),
+        _ => action.name.clone(),
+    };
+    let key = format!("{stage}/{name}");
+    let engine = target_name(target);
+    if let (Some(c), false) = (&action.condition, native) {
         return Err(format!(
-            "{stage}/{} has `matrix:`, which export does not translate yet; \
-             write one action per combination for the exported file, or keep the matrix for local runs",
-            cell.base
+            "{key} has `if: {}`: {engine} has no conditions on its commands; \
+             remove the `if:` from the exported copy, or export to github-actions or gitlab-ci",
+            c.expr
         ));
     }
-    if let Some(condition) = &action.condition {
-        return Err(format!(
-            "{key} has `if: {}`, which gantry cannot export yet; \
-             remove the `if:` from the exported copy or keep the pipeline for local runs",
-            condition.expr
-        ));
-    }
-    let to_shell = |text: &str| shell_text(text, pipeline, stage, &action.name, &key);
+    let reads = std::cell::RefCell::new(Vec::new());
+    let names = Names {
+        pipeline,
+        target,
+        stage,
+        action,
+        key: &key,
+        reads: &reads,
+    };
+    let to_shell = |text: &str| shell_text(text, &names);
     let mut prologue = Vec::new();
     // Pipeline values with variables, unless the stage or action sets the name.
     for var in pipeline.env.iter().filter(|v| has_refs(&v.value)) {
@@ -213,14 +493,34 @@ fn job<'a>(
     if let Some((dir, _)) = &action.working_directory {
         prologue.push(format!("cd \"{}\"", double_quoted(&to_shell(dir)?)));
     }
+    let work = work(action, &to_shell, &key)?;
+    let matrix = match &action.matrix {
+        Some(cell) if native => Some(Matrix {
+            keys: cell.keys.clone(),
+            cells: vec![cell.values.clone()],
+            max_parallel: cell.max_parallel,
+            fail_fast: cell.fail_fast,
+        }),
+        _ => None,
+    };
     Ok(Job {
         stage,
         action,
+        name,
         group,
         needs,
-        work: work(action, &to_shell, &key)?,
+        work,
         env: literal_env(&action.env, secrets),
         prologue,
+        condition: action.condition.as_ref(),
+        after_failure: action.always
+            || action
+                .condition
+                .as_ref()
+                .is_some_and(Condition::runs_after_failure),
+        matrix,
+        reads: reads.into_inner(),
+        writes: Vec::new(),
     })
 }
 
@@ -355,23 +655,30 @@ pub fn double_quoted(text: &str) -> String {
         .replace('`', "\\`")
 }
 
+/// What [`shell_text`] needs to write an action's variables.
+struct Names<'a, 'r> {
+    pipeline: &'a Pipeline,
+    target: ExportTarget,
+    stage: &'a str,
+    action: &'a Action,
+    key: &'r str,
+    reads: &'r std::cell::RefCell<Vec<OutputRef>>,
+}
+
 /// `text` with gantry's `${…}` variables turned into shell references to
-/// the `GANTRY_*` variables (or literals), as the exported job defines them.
-fn shell_text(
-    text: &str,
-    pipeline: &Pipeline,
-    stage: &str,
-    action: &str,
-    key: &str,
-) -> Result<String, String> {
+/// the `GANTRY_*` variables (or literals), as the exported job defines them:
+/// `${matrix.X}` as the engine's matrix value, an action's output as the
+/// `GANTRY_OUT_…` variable the job gets.
+fn shell_text(text: &str, names: &Names<'_, '_>) -> Result<String, String> {
+    let (pipeline, key) = (names.pipeline, names.key);
     let mut out = String::new();
     let mut last = 0;
     for r in vars::references(text) {
         out.push_str(&text[last..r.start].replace("$${", "${"));
         let value = match r.name {
             "pipeline.name" => pipeline.name.clone(),
-            "stage.name" => stage.to_string(),
-            "action.name" => action.to_string(),
+            "stage.name" => names.stage.to_string(),
+            "action.name" => names.action.name.clone(),
             "run.id" => "${GANTRY_RUN_ID}".into(),
             name if name.starts_with("git.") => {
                 format!(
@@ -380,18 +687,91 @@ fn shell_text(
                 )
             }
             name if name.starts_with("env.") => format!("${{{}}}", &name["env.".len()..]),
-            name => {
-                return Err(format!(
-                    "{key} uses `${{{name}}}`: outputs of actions are not exported yet; \
-                     pass the value through the target's own artifacts or variables"
-                ))
-            }
+            name if vars::matrix_reference(name).is_some() => matrix_value(name, names)?,
+            name => output_value(name, names)
+                .map_err(|why| format!("{key} uses `${{{name}}}`: {why}"))?,
         };
         out.push_str(&value);
         last = r.end;
     }
     out.push_str(&text[last..].replace("$${", "${"));
     Ok(out)
+}
+
+/// `${matrix.X}`: the engine's matrix value, or the cell's own.
+fn matrix_value(name: &str, names: &Names<'_, '_>) -> Result<String, String> {
+    let key = vars::matrix_reference(name).unwrap_or_default();
+    Ok(match names.target {
+        ExportTarget::GithubActions => format!("${{{{ matrix.{key} }}}}"),
+        ExportTarget::GitlabCi if is_shell_name(key) => format!("${{{key}}}"),
+        ExportTarget::GitlabCi => {
+            return Err(format!(
+                "{} uses `${{{name}}}`: GitLab passes matrix values as variables, and `{key}` \
+                 is not a variable name (letters, digits and `_`); rename the matrix key",
+                names.key
+            ))
+        }
+        _ => names
+            .action
+            .matrix
+            .iter()
+            .flat_map(|c| c.variables())
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default(),
+    })
+}
+
+/// `${actions.STAGE.ACTION.outputs.NAME}` as the variable that carries it.
+fn output_value(name: &str, names: &Names<'_, '_>) -> Result<String, String> {
+    let engine = target_name(names.target);
+    let Some((target, output)) = vars::output_reference(name) else {
+        return Err("not a variable the export knows".into());
+    };
+    if !native_matrix(names.target) {
+        return Err(format!(
+            "{engine} gets no outputs of actions from the export; \
+             pass the value through a file, or export to github-actions or gitlab-ci"
+        ));
+    }
+    let stages = &names.pipeline.stages;
+    let producer = vars::split_target(target, &|s, a| {
+        stages
+            .iter()
+            .any(|st| st.name == s && st.actions.iter().any(|x| x.name == a))
+    });
+    let Some((stage, action)) = producer else {
+        return Err("no such action".into());
+    };
+    let producer = stages
+        .iter()
+        .filter(|s| s.name == stage)
+        .flat_map(|s| &s.actions)
+        .find(|a| a.name == action);
+    if producer.is_some_and(|a| a.matrix.is_some()) {
+        return Err(format!(
+            "the action is a matrix cell, and {engine} keeps one value for all cells of a matrix; \
+             write the output from an action without `matrix:`"
+        ));
+    }
+    let var = output_var(stage, action, output);
+    let read = OutputRef {
+        stage: stage.to_string(),
+        action: action.to_string(),
+        name: output.to_string(),
+        var: var.clone(),
+    };
+    let mut reads = names.reads.borrow_mut();
+    if !reads.contains(&read) {
+        reads.push(read);
+    }
+    Ok(format!("${{{var}}}"))
+}
+
+/// A POSIX shell variable name.
+fn is_shell_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The comment lines that open an exported YAML file: where it comes from,
@@ -407,6 +787,9 @@ fn header(model: &Model<'_>, target: &str, secrets_note: &str, env_file_note: &s
     }
     if model.env_file {
         out.push_str(&format!("# env_file is not exported: {env_file_note}.\n"));
+    }
+    for note in &model.notes {
+        out.push_str(&format!("# {note}.\n"));
     }
     out
 }

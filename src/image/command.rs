@@ -111,15 +111,7 @@ pub fn describe(job: &ImageJob) -> String {
 
 /// `arg` quoted for a POSIX shell when it needs to be.
 fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
-    if plain {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
+    crate::text::shell_quote(arg)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal, WaitOptions};
+
 /// How long a process group gets between SIGTERM and SIGKILL.
 pub const KILL_GRACE: Duration = Duration::from_millis(500);
 
@@ -13,7 +15,9 @@ pub const KILL_GRACE: Duration = Duration::from_millis(500);
 #[derive(Default)]
 pub struct Interrupt {
     requested: AtomicBool,
-    groups: Mutex<HashSet<i32>>,
+    /// Shared with the thread that kills after [`KILL_GRACE`], which must
+    /// see which groups are still registered then.
+    groups: Arc<Mutex<HashSet<i32>>>,
     /// Narrower interrupts (a matrix's `fail_fast:`) that this one triggers too.
     children: Mutex<Vec<Arc<Interrupt>>>,
     /// Why [`Interrupt::stop`] stopped this (child) interrupt's actions.
@@ -90,16 +94,15 @@ impl Interrupt {
             child.trigger();
         }
         let groups: Vec<i32> = self.lock().iter().copied().collect();
-        let signal = if again { libc::SIGKILL } else { libc::SIGTERM };
+        let signal = if again { Signal::KILL } else { Signal::TERM };
         for &group in &groups {
             signal_group(group, signal);
         }
         if !again {
+            let registry = Arc::clone(&self.groups);
             std::thread::spawn(move || {
                 std::thread::sleep(KILL_GRACE);
-                for group in groups {
-                    signal_group(group, libc::SIGKILL);
-                }
+                kill_still_registered(&registry, &groups);
             });
         }
     }
@@ -109,7 +112,7 @@ impl Interrupt {
     pub fn register(&self, group: i32) {
         self.lock().insert(group);
         if self.requested() {
-            signal_group(group, libc::SIGTERM);
+            signal_group(group, Signal::TERM);
         }
     }
 
@@ -159,7 +162,7 @@ impl Drop for GroupGuard<'_> {
             // Killed at once: there is no supervisor left to wait for a
             // graceful end. Members already dead are reaped; the leader may
             // stay a zombie, which runs nothing.
-            signal_group(self.group, libc::SIGKILL);
+            signal_group(self.group, Signal::KILL);
             group_alive(self.group);
             if let Some(token) = self.token {
                 super::orphans::stop(token);
@@ -169,38 +172,107 @@ impl Drop for GroupGuard<'_> {
     }
 }
 
-/// Sends `signal` to every process in group `group`.
-pub fn signal_group(group: i32, signal: i32) {
-    // SAFETY: kill(2) with a negative pid signals a process group; it has no
-    // memory-safety preconditions.
-    unsafe {
-        libc::kill(-group, signal);
+/// SIGKILL to those of `groups` that are still in `registry`. A group that
+/// ended during the grace period was unregistered, and its number may
+/// already name another process group: that one must not be killed. The
+/// lock is held while signalling, so a group cannot end and be forgotten
+/// between the check and the kill.
+fn kill_still_registered(registry: &Mutex<HashSet<i32>>, groups: &[i32]) {
+    let registered = registry.lock().unwrap_or_else(|e| e.into_inner());
+    for group in groups.iter().filter(|g| registered.contains(g)) {
+        signal_group(*group, Signal::KILL);
+    }
+}
+
+/// The process group `group` as rustix names it; `None` for a number that
+/// names no single group (0 and negative numbers would signal gantry's own
+/// group or one process).
+fn group_id(group: i32) -> Option<Pid> {
+    if group > 0 {
+        Pid::from_raw(group)
+    } else {
+        None
+    }
+}
+
+/// Sends `signal` to every process in group `group`. A group that is gone
+/// already (ESRCH) is what the caller wanted, so errors are ignored.
+pub fn signal_group(group: i32, signal: Signal) {
+    if let Some(group) = group_id(group) {
+        let _ = kill_process_group(group, signal);
     }
 }
 
 /// Makes gantry the reaper of its actions' orphans (Linux), so that a
 /// background process whose shell exited is still ours to reap and to stop,
-/// even where PID 1 never reaps zombies (containers, micro-VMs).
+/// even where PID 1 never reaps zombies (containers, micro-VMs). Best
+/// effort: without it, orphans go to PID 1 as they would anyway.
 pub fn become_subreaper() {
     #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer flag and touches no memory of ours.
-    unsafe {
-        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    }
+    // Any non-zero argument sets the attribute; rustix takes it as a pid.
+    let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
 }
 
 /// Whether any process of group `group` is still running. Members that
 /// already exited are reaped first: a zombie must not count as running.
 /// Call only after the group's leader was waited for.
 pub fn group_alive(group: i32) -> bool {
-    loop {
-        // SAFETY: waitpid with WNOHANG and a null status pointer only reaps
-        // exited children of ours in that process group.
-        let reaped = unsafe { libc::waitpid(-group, std::ptr::null_mut(), libc::WNOHANG) };
-        if reaped <= 0 {
-            break;
-        }
+    let Some(group) = group_id(group) else {
+        return false;
+    };
+    // Ok(None): members are running; Err(ECHILD): none of ours is left.
+    while let Ok(Some(_)) = rustix::process::waitpgid(group, WaitOptions::NOHANG) {}
+    test_kill_process_group(group).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::process::{Child, Command};
+
+    /// A `sleep` in a process group of its own.
+    fn group_leader() -> Child {
+        Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap()
     }
-    // SAFETY: signal 0 only checks for existence.
-    unsafe { libc::kill(-group, 0) == 0 }
+
+    /// The signal that ended `child`, after SIGTERM from the test itself: a
+    /// SIGKILL sent earlier wins (the process is already exiting).
+    fn ending_signal(mut child: Child) -> Option<i32> {
+        signal_group(child.id() as i32, Signal::TERM);
+        child.wait().unwrap().signal()
+    }
+
+    #[test]
+    fn the_delayed_kill_spares_a_group_that_was_unregistered() {
+        let leader = group_leader();
+        let group = leader.id() as i32;
+        let interrupt = Interrupt::default();
+        interrupt.register(group);
+        interrupt.unregister(group);
+        kill_still_registered(&interrupt.groups, &[group]);
+        assert_eq!(ending_signal(leader), Some(Signal::TERM.as_raw()));
+    }
+
+    #[test]
+    fn the_delayed_kill_stops_a_group_still_registered() {
+        let leader = group_leader();
+        let group = leader.id() as i32;
+        let interrupt = Interrupt::default();
+        interrupt.register(group);
+        kill_still_registered(&interrupt.groups, &[group]);
+        assert_eq!(ending_signal(leader), Some(Signal::KILL.as_raw()));
+        interrupt.unregister(group);
+    }
+
+    #[test]
+    fn no_group_number_signals_gantry_itself() {
+        assert_eq!(group_id(0), None);
+        assert_eq!(group_id(-1), None);
+        assert!(group_id(1).is_some());
+    }
 }

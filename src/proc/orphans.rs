@@ -8,6 +8,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use rustix::io::Errno;
+use rustix::process::{
+    kill_process, waitid, waitpid, Pid, Signal, WaitId, WaitIdOptions, WaitOptions,
+};
+
 use super::interrupt::KILL_GRACE;
 
 /// The environment variable that marks a process (and everything it starts)
@@ -38,7 +43,7 @@ pub fn stop(token: &str) -> Vec<String> {
             break;
         }
         for (pid, _) in &found {
-            signal(*pid, libc::SIGTERM);
+            signal(*pid, Signal::TERM);
         }
         let until = Instant::now().checked_add(KILL_GRACE);
         while found.iter().any(|(pid, _)| !reaped(*pid, false))
@@ -48,7 +53,7 @@ pub fn stop(token: &str) -> Vec<String> {
         }
         for (pid, _) in &found {
             if !reaped(*pid, false) {
-                signal(*pid, libc::SIGKILL);
+                signal(*pid, Signal::KILL);
                 reaped(*pid, true);
             }
         }
@@ -127,28 +132,37 @@ fn command_line(pid: i32) -> String {
 /// Whether gantry has any child process, running or exited but not reaped
 /// (of any of its threads: orphans are re-parented to one of them).
 fn has_children() -> bool {
-    // SAFETY: siginfo_t is plain data; all zeroes is a valid value.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
     // WNOWAIT: an exited child stays to be reaped by whoever waits for it.
-    let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT | libc::__WALL;
-    // SAFETY: waitid writes only into `info`, which lives until it returns.
-    let r = unsafe { libc::waitid(libc::P_ALL, 0, &mut info, flags) };
-    !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD))
+    // __WALL (which rustix does not name) also counts children made by
+    // clone(2) with another exit signal than SIGCHLD.
+    const WALL: u32 = 0x4000_0000;
+    let options = WaitIdOptions::EXITED
+        | WaitIdOptions::NOHANG
+        | WaitIdOptions::NOWAIT
+        | WaitIdOptions::from_bits_retain(WALL);
+    !matches!(waitid(WaitId::All, options), Err(Errno::CHILD))
 }
 
-fn signal(pid: i32, signal: i32) {
-    // SAFETY: kill(2) has no memory-safety preconditions.
-    unsafe {
-        libc::kill(pid, signal);
+fn signal(pid: i32, signal: Signal) {
+    if let Some(pid) = Pid::from_raw(pid) {
+        let _ = kill_process(pid, signal);
     }
 }
 
 /// Reaps child `pid` if it exited (waiting for it when `block`); true once it is gone.
 fn reaped(pid: i32, block: bool) -> bool {
-    let flags = if block { 0 } else { libc::WNOHANG };
-    // SAFETY: waitpid on one pid with a null status pointer.
-    let r = unsafe { libc::waitpid(pid, std::ptr::null_mut(), flags) };
-    r == pid || r < 0
+    let Some(pid) = Pid::from_raw(pid) else {
+        return true;
+    };
+    let options = if block {
+        WaitOptions::empty()
+    } else {
+        WaitOptions::NOHANG
+    };
+    match waitpid(Some(pid), options) {
+        Ok(Some(_)) | Err(_) => true,
+        Ok(None) => false,
+    }
 }
 
 #[cfg(test)]

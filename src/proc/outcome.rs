@@ -65,7 +65,7 @@ impl Outcome {
                 status: Status::Interrupted,
                 ..Self::failed("interrupted")
             },
-            Exit::SpawnFailed(why) => Self::failed(why.clone()),
+            Exit::SpawnFailed(why) | Exit::Unwatchable(why) => Self::failed(why.clone()),
         };
         if finished.leftovers_stopped {
             outcome.add_reason(LEFTOVERS);

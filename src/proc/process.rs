@@ -4,14 +4,20 @@
 //!
 //! One `poll(2)` loop watches the output pipe and a pidfd of the child
 //! (Linux ≥ 5.3; elsewhere the loop wakes every 10 ms to check the child),
-//! so an action costs no extra threads.
+//! so an action costs no extra threads. If `poll` itself fails (other than
+//! by a signal), the process can no longer be watched: it is killed and
+//! reported as [`Exit::Unwatchable`], rather than polled again in a loop.
 
 use std::io::Read;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::io::Errno;
+use rustix::process::Signal;
 
 use super::interrupt::{group_alive, signal_group, GroupGuard, Interrupt, KILL_GRACE};
 use super::orphans;
@@ -64,6 +70,9 @@ pub enum Exit {
     Interrupted,
     /// It could not be started.
     SpawnFailed(String),
+    /// gantry could no longer watch it (`poll` failed, with this error) and
+    /// killed it.
+    Unwatchable(String),
 }
 
 /// The end of a supervised process.
@@ -138,13 +147,17 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         buf: read_buffer(),
         sink,
     };
-    let (status, timed_out) = watch.until_exit(spec.timeout);
+    let watched = watch.until_exit(spec.timeout);
     let leftovers_stopped = watch.stop_leftovers();
     registered.ended();
     drop(registered);
     let orphans_stopped = token.as_deref().map(orphans::stop).unwrap_or_default();
+    let exit = match watched {
+        Ok((status, timed_out)) => classify(status, timed_out, interrupt.requested()),
+        Err(e) => Exit::Unwatchable(format!("cannot watch the process (poll: {e}); killed it")),
+    };
     Finished {
-        exit: classify(status, timed_out, interrupt.requested()),
+        exit,
         leftovers_stopped,
         orphans_stopped,
     }
@@ -190,14 +203,16 @@ fn die_with_gantry(command: &mut Command) {
     {
         let gantry = rustix::process::getpid();
         // SAFETY: the closure runs between fork and exec and only makes two
-        // async-signal-safe system calls (prctl, getppid).
+        // async-signal-safe system calls (prctl, getppid); it allocates
+        // nothing (an error from a raw errno is not boxed), as malloc in a
+        // forked child of a multi-threaded process can deadlock.
         unsafe {
             command.pre_exec(move || {
                 use rustix::process::{getppid, set_parent_process_death_signal, Signal};
                 set_parent_process_death_signal(Some(Signal::KILL))?;
                 // gantry died before the prctl: do not run unsupervised.
                 if getppid() != Some(gantry) {
-                    return Err(std::io::Error::other("gantry exited"));
+                    return Err(rustix::io::Errno::SRCH.into());
                 }
                 Ok(())
             });
@@ -224,15 +239,14 @@ fn feed_stdin(child: &mut Child, bytes: Option<&[u8]>) {
 fn pidfd_open(pid: i32) -> Option<OwnedFd> {
     #[cfg(target_os = "linux")]
     {
-        // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-        if fd >= 0 {
-            // SAFETY: the kernel just gave us this descriptor; nobody else owns it.
-            return Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
-        }
+        use rustix::process::{pidfd_open, Pid, PidfdFlags};
+        pidfd_open(Pid::from_raw(pid)?, PidfdFlags::empty()).ok()
     }
-    let _ = pid;
-    None
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
+    }
 }
 
 thread_local! {
@@ -276,27 +290,39 @@ impl Drop for Watch<'_> {
 impl Watch<'_> {
     /// Reads output until the main process exits, enforcing the timeout:
     /// SIGTERM to the group at the deadline, SIGKILL after the grace period.
-    fn until_exit(&mut self, timeout: Option<Duration>) -> (Option<ExitStatus>, bool) {
+    /// Returns how it exited and whether it timed out, or the error of a
+    /// `poll` that failed, after killing the group and reaping its leader.
+    fn until_exit(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Result<(Option<ExitStatus>, bool), Errno> {
         let mut deadline = timeout.and_then(deadline_after);
         let mut timed_out = false;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return (Some(status), timed_out);
+                return Ok((Some(status), timed_out));
             }
             let wait = deadline.map(|at| at.saturating_duration_since(Instant::now()));
-            let ready = self.poll(wait);
+            let ready = match self.poll(wait) {
+                Ok(ready) => ready,
+                Err(e) => {
+                    signal_group(self.group, Signal::KILL);
+                    let _ = self.child.wait();
+                    return Err(e);
+                }
+            };
             self.read_ready(&ready);
             if ready.exited {
-                return (self.child.wait().ok(), timed_out);
+                return Ok((self.child.wait().ok(), timed_out));
             }
             match deadline {
                 Some(at) if Instant::now() >= at && !timed_out => {
                     timed_out = true;
-                    signal_group(self.group, libc::SIGTERM);
+                    signal_group(self.group, Signal::TERM);
                     deadline = deadline_after(KILL_GRACE);
                 }
                 Some(at) if Instant::now() >= at => {
-                    signal_group(self.group, libc::SIGKILL);
+                    signal_group(self.group, Signal::KILL);
                     deadline = None;
                 }
                 _ => {}
@@ -312,18 +338,19 @@ impl Watch<'_> {
             self.drain_for(DRAIN);
             return false;
         }
-        signal_group(self.group, libc::SIGTERM);
+        signal_group(self.group, Signal::TERM);
         let until = deadline_after(KILL_GRACE);
         while group_alive(self.group) && until.is_some_and(|u| Instant::now() < u) {
             self.drain_for(Duration::from_millis(10));
         }
-        signal_group(self.group, libc::SIGKILL);
+        signal_group(self.group, Signal::KILL);
         group_alive(self.group);
         self.drain_for(FINAL_DRAIN);
         true
     }
 
-    /// Reads output until EOF or until `patience` has passed.
+    /// Reads output until EOF or until `patience` has passed (or `poll`
+    /// fails: then what was not read is lost, and the pipes are closed).
     fn drain_for(&mut self, patience: Duration) {
         let Some(until) = deadline_after(patience) else {
             return;
@@ -333,8 +360,13 @@ impl Watch<'_> {
             if left.is_zero() {
                 return;
             }
-            let ready = self.poll(Some(left));
-            self.read_ready(&ready);
+            match self.poll(Some(left)) {
+                Ok(ready) => self.read_ready(&ready),
+                Err(_) => {
+                    self.output = None;
+                    self.errors = None;
+                }
+            }
         }
     }
 
@@ -370,37 +402,40 @@ impl Watch<'_> {
     }
 
     /// Waits until output is readable, the child exited, or `wait` passed.
-    fn poll(&self, wait: Option<Duration>) -> Ready {
-        let mut fds = Vec::with_capacity(3);
-        if let Some(out) = &self.output {
-            fds.push(pollfd(out.as_raw_fd()));
-        }
-        if let Some(err) = &self.errors {
-            fds.push(pollfd(err.as_raw_fd()));
-        }
-        if let Some(pidfd) = &self.pidfd {
-            fds.push(pollfd(pidfd.as_raw_fd()));
+    /// A signal that interrupts the wait reports nothing ready; any other
+    /// error is returned.
+    fn poll(&self, wait: Option<Duration>) -> Result<Ready, Errno> {
+        #[cfg(test)]
+        if let Some(e) = tests::FAIL_POLL.get() {
+            return Err(e);
         }
         let mut wait = wait;
         if self.pidfd.is_none() {
             wait = Some(wait.map_or(FALLBACK_TICK, |w| w.min(FALLBACK_TICK)));
         }
-        let millis = wait.map_or(-1, poll_millis);
-        // SAFETY: `fds` is a valid array of pollfd structs of the given length.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
-        if n <= 0 {
-            return Ready {
-                output: false,
-                errors: false,
-                exited: false,
-            };
+        let timeout = wait.map(poll_timeout);
+        // In this order: output, errors, pidfd, each when present.
+        let mut fds: Vec<PollFd<'_>> = Vec::with_capacity(3);
+        fds.extend(self.output.as_ref().map(|o| PollFd::new(o, PollFlags::IN)));
+        fds.extend(self.errors.as_ref().map(|e| PollFd::new(e, PollFlags::IN)));
+        fds.extend(self.pidfd.as_ref().map(|p| PollFd::new(p, PollFlags::IN)));
+        match rustix::event::poll(&mut fds, timeout.as_ref()) {
+            Ok(_) => {}
+            Err(Errno::INTR) => {
+                return Ok(Ready {
+                    output: false,
+                    errors: false,
+                    exited: false,
+                })
+            }
+            Err(e) => return Err(e),
         }
-        let fired = |fd: RawFd| fds.iter().any(|p| p.fd == fd && p.revents != 0);
-        Ready {
-            output: self.output.as_ref().is_some_and(|o| fired(o.as_raw_fd())),
-            errors: self.errors.as_ref().is_some_and(|e| fired(e.as_raw_fd())),
-            exited: self.pidfd.as_ref().is_some_and(|p| fired(p.as_raw_fd())),
-        }
+        let mut fired = fds.iter().map(|p| !p.revents().is_empty());
+        Ok(Ready {
+            output: self.output.is_some() && fired.next().unwrap_or(false),
+            errors: self.errors.is_some() && fired.next().unwrap_or(false),
+            exited: self.pidfd.is_some() && fired.next().unwrap_or(false),
+        })
     }
 }
 
@@ -414,11 +449,19 @@ fn inject_fault(name: &str) {
     }
 }
 
-/// `wait` in whole milliseconds for poll(2), rounded up so that a wait never
-/// ends early, and capped at what poll takes.
-fn poll_millis(wait: Duration) -> i32 {
-    let rounded_up = wait.as_nanos().div_ceil(1_000_000);
-    rounded_up.min(i32::MAX as u128) as i32
+/// The longest single wait handed to `poll`: where poll(2) takes
+/// milliseconds as a C `int` (rustix's libc backend), a longer one fails.
+/// A longer wait just means another turn of the loop.
+const MAX_POLL_WAIT: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// `wait` as poll's timeout, capped at [`MAX_POLL_WAIT`] so that no
+/// duration overflows (poll gets nanoseconds: a wait never ends early).
+pub fn poll_timeout(wait: Duration) -> Timespec {
+    let wait = wait.min(MAX_POLL_WAIT);
+    Timespec {
+        tv_sec: wait.as_secs() as _,
+        tv_nsec: wait.subsec_nanos() as _,
+    }
 }
 
 /// The instant `after` from now, or `None` (no deadline) when the clock
@@ -426,14 +469,6 @@ fn poll_millis(wait: Duration) -> i32 {
 /// is a second line of defence: no duration makes gantry panic.
 pub fn deadline_after(after: Duration) -> Option<Instant> {
     Instant::now().checked_add(after)
-}
-
-fn pollfd(fd: RawFd) -> libc::pollfd {
-    libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    }
 }
 
 fn classify(status: Option<ExitStatus>, timed_out: bool, interrupted: bool) -> Exit {
@@ -456,6 +491,35 @@ fn classify(status: Option<ExitStatus>, timed_out: bool, interrupted: bool) -> E
 mod tests {
     use super::*;
 
+    thread_local! {
+        /// Makes `poll` on this thread fail with this error.
+        pub(super) static FAIL_POLL: std::cell::Cell<Option<Errno>> =
+            const { std::cell::Cell::new(None) };
+    }
+
+    struct Discard;
+    impl OutputSink for Discard {
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn a_failing_poll_kills_the_process_instead_of_polling_again() {
+        let spec = ProcessSpec {
+            program: "sleep".into(),
+            args: vec!["30".into()],
+            cwd: std::env::temp_dir(),
+            ..Default::default()
+        };
+        FAIL_POLL.set(Some(Errno::NOMEM));
+        let finished = run(&spec, &mut Discard, &Interrupt::default());
+        FAIL_POLL.set(None);
+        let Exit::Unwatchable(why) = &finished.exit else {
+            panic!("{:?}", finished.exit);
+        };
+        assert!(why.starts_with("cannot watch the process (poll: "), "{why}");
+        assert!(!finished.leftovers_stopped);
+    }
+
     #[test]
     fn any_duration_gives_a_deadline_or_none_without_panicking() {
         assert!(deadline_after(Duration::from_secs(1)).is_some());
@@ -463,9 +527,10 @@ mod tests {
     }
 
     #[test]
-    fn poll_waits_are_rounded_up_and_capped() {
-        assert_eq!(poll_millis(Duration::from_micros(1500)), 2);
-        assert_eq!(poll_millis(Duration::from_millis(3)), 3);
-        assert_eq!(poll_millis(Duration::MAX), i32::MAX);
+    fn poll_waits_are_exact_and_capped() {
+        let t = poll_timeout(Duration::from_micros(1500));
+        assert_eq!((t.tv_sec, t.tv_nsec), (0, 1_500_000));
+        let t = poll_timeout(Duration::MAX);
+        assert_eq!((t.tv_sec, t.tv_nsec), (2_147_483, 647_000_000));
     }
 }

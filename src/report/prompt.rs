@@ -5,7 +5,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
 use crate::approval::{Answer, Request, Terminal};
@@ -29,22 +29,23 @@ pub fn ask(key: &str, message: &str, request: &Request, stream: Stream) {
                 other => other,
             };
             let stdin = std::io::stdin();
-            let fd = stdin.as_raw_fd();
-            converse(key, message, request, fd, &mut stdin.lock(), &|t| {
-                stream.write(t)
-            })
+            converse(
+                key,
+                message,
+                request,
+                stdin.as_fd(),
+                &mut stdin.lock(),
+                &|t| stream.write(t),
+            )
         }
-        Terminal::Controlling => match open_tty() {
-            Ok(tty) => {
-                let fd = tty.as_raw_fd();
-                let writer = tty.try_clone();
+        Terminal::Controlling => match open_tty().and_then(|tty| Ok((tty.try_clone()?, tty))) {
+            Ok((reader, tty)) => {
+                // `&File` writes without needing `mut`.
                 let say = |text: &str| {
-                    // `&File` writes without needing `mut`.
-                    if let Ok(mut w) = writer.as_ref() {
-                        let _ = w.write_all(text.as_bytes());
-                    }
+                    let _ = (&tty).write_all(text.as_bytes());
                 };
-                converse(key, message, request, fd, &mut BufReader::new(tty), &say)
+                let mut reader = BufReader::new(reader);
+                converse(key, message, request, tty.as_fd(), &mut reader, &say)
             }
             Err(e) => Answer::Unreadable(format!("cannot open {TTY}: {e}")),
         },
@@ -67,7 +68,7 @@ fn converse(
     key: &str,
     message: &str,
     request: &Request,
-    fd: RawFd,
+    fd: BorrowedFd<'_>,
     reader: &mut dyn BufRead,
     say: &dyn Fn(&str),
 ) -> Answer {
@@ -105,7 +106,11 @@ pub fn parse(line: &str) -> Option<Answer> {
 
 /// One line from `reader`, waiting in short ticks so the deadline and
 /// cancellation are noticed. End of input rejects.
-fn read_line(request: &Request, fd: RawFd, reader: &mut dyn BufRead) -> Result<String, Answer> {
+fn read_line(
+    request: &Request,
+    fd: BorrowedFd<'_>,
+    reader: &mut dyn BufRead,
+) -> Result<String, Answer> {
     loop {
         if request.cancelled() {
             return Err(Answer::Cancelled);
@@ -118,7 +123,8 @@ fn read_line(request: &Request, fd: RawFd, reader: &mut dyn BufRead) -> Result<S
             }
             wait = wait.min(left);
         }
-        if readable(fd, wait) {
+        let readable = readable(fd, wait).map_err(|e| Answer::Unreadable(e.to_string()))?;
+        if readable {
             let mut line = String::new();
             return match reader.read_line(&mut line) {
                 Ok(0) => Err(Answer::Rejected),
@@ -129,16 +135,18 @@ fn read_line(request: &Request, fd: RawFd, reader: &mut dyn BufRead) -> Result<S
     }
 }
 
-fn readable(fd: i32, wait: Duration) -> bool {
-    let mut pfd = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let millis = wait.as_millis().clamp(1, i32::MAX as u128) as i32;
-    // SAFETY: one valid pollfd struct, length 1.
-    let n = unsafe { libc::poll(&mut pfd, 1, millis) };
-    n > 0 && pfd.revents != 0
+/// Whether `fd` has input (or hung up) within `wait`. A signal that
+/// interrupts the wait is no input; another error is returned rather than
+/// retried, so the prompt cannot spin on it.
+fn readable(fd: BorrowedFd<'_>, wait: Duration) -> std::io::Result<bool> {
+    use rustix::event::{poll, PollFd, PollFlags};
+    let mut fds = [PollFd::from_borrowed_fd(fd, PollFlags::IN)];
+    let timeout = crate::proc::process::poll_timeout(wait);
+    match poll(&mut fds, Some(&timeout)) {
+        Ok(_) => Ok(!fds[0].revents().is_empty()),
+        Err(rustix::io::Errno::INTR) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

