@@ -171,4 +171,37 @@ pub enum Event {
         /// The absolute log path, for showing the tail on failure.
         log_file: Option<PathBuf>,
     },
+    /// A service (`services:`) is starting, ready, failed or stopped.
+    Service {
+        /// The service's name.
+        name: String,
+        /// The stage it belongs to; `None`: the pipeline's.
+        stage: Option<String>,
+        /// What happened.
+        state: ServiceState,
+    },
+}
+
+/// A service's life, as reporters show it.
+#[derive(Clone, Debug)]
+pub enum ServiceState {
+    /// Being started.
+    Starting {
+        /// What runs, for display (an engine command line or the host command).
+        command: String,
+    },
+    /// Ready: actions that need it run now.
+    Ready {
+        /// From start to ready.
+        after: Duration,
+    },
+    /// It did not become ready; the stage that needed it fails.
+    Failed {
+        /// Why.
+        reason: String,
+        /// Its log, for showing the tail.
+        log_file: PathBuf,
+    },
+    /// Stopped (and its container removed).
+    Stopped,
 }

@@ -94,9 +94,14 @@ fn text(pipeline: &Pipeline) -> String {
                 };
                 let name = format!("{}{}", action.name, notes(action));
                 let pad = " ".repeat(width - name.chars().count());
+                let container = action
+                    .container
+                    .as_ref()
+                    .map(|c| format!("  ▣ {}", c.summary()))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "{rail}     {mark} {name}{pad}  {}{together}",
+                    "{rail}     {mark} {name}{pad}  {}{container}{together}",
                     action.kind.summary()
                 );
             }
@@ -106,7 +111,43 @@ fn text(pipeline: &Pipeline) -> String {
         }
     }
     out.push_str(&group_lines(pipeline));
+    out.push_str(&service_lines(pipeline));
     out
+}
+
+/// `services` lines: what each runs and how it is found ready.
+fn service_lines(pipeline: &Pipeline) -> String {
+    let mut out = String::new();
+    if pipeline.services.is_empty() {
+        return out;
+    }
+    out.push_str("\nservices\n");
+    for service in &pipeline.services {
+        let _ = writeln!(out, "  ◉ {}", service_label(service));
+    }
+    out
+}
+
+/// `service db: image postgres:16, ready: port 5432 (stage test)`.
+fn service_label(service: &crate::config::service::Service) -> String {
+    let scope = match &service.stage {
+        Some(stage) => format!(" (stage {stage})"),
+        None => String::new(),
+    };
+    format!("service {}: {}{scope}", service.name, service.summary())
+}
+
+/// The stages whose actions a service serves: its own, or all.
+fn served_stages<'p>(
+    pipeline: &'p Pipeline,
+    service: &'p crate::config::service::Service,
+) -> impl Iterator<Item = usize> + 'p {
+    pipeline
+        .stages
+        .iter()
+        .enumerate()
+        .filter(move |(_, st)| service.stage.as_ref().is_none_or(|s| *s == st.name))
+        .map(|(i, _)| i)
 }
 
 /// `deploy groups:` lines: instances, configuration, approval.
@@ -194,6 +235,13 @@ fn mermaid(pipeline: &Pipeline) -> String {
             }
         }
     }
+    for (v, service) in pipeline.services.iter().enumerate() {
+        let label = mermaid_label(&service_label(service));
+        let _ = writeln!(out, "  v{v}([\"{label}\"])");
+        for i in served_stages(pipeline, service) {
+            let _ = writeln!(out, "  v{v} -.- s{i}");
+        }
+    }
     out
 }
 
@@ -270,6 +318,20 @@ fn dot(pipeline: &Pipeline) -> String {
                     node_id(i, &stage.actions, action)
                 );
             }
+        }
+    }
+    for (v, service) in pipeline.services.iter().enumerate() {
+        let label = dot_label(&service_label(service));
+        let _ = writeln!(out, "  v{v} [label=\"{label}\", shape=component];");
+        for i in served_stages(pipeline, service) {
+            let actions = &pipeline.stages[i].actions;
+            let Some(first) = actions.first().map(|a| node_id(i, actions, a)) else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "  v{v} -> {first} [style=dotted, arrowhead=none, lhead=cluster_{i}];"
+            );
         }
     }
     out.push_str("}\n");

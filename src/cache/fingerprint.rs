@@ -68,6 +68,10 @@ pub fn work_part(action: &PlannedAction, root: &Path, format: u32) -> String {
     f.add(&format.to_string()).add(env!("CARGO_PKG_VERSION"));
     f.add(&action.work.fingerprint(root));
     f.add(&relative(&action.cwd, root));
+    if let Some(container) = &action.container {
+        f.add("container")
+            .add(&crate::container::identity(container));
+    }
     for pattern in &action.inputs {
         f.add("in").add(pattern);
     }

@@ -81,6 +81,8 @@ impl Tools {
 fn names(action: &PlannedAction) -> Vec<String> {
     let mut names = action.tools.clone();
     match &action.work {
+        // In a container the image's identity stands for its programs.
+        Work::Shell { .. } if action.container.is_some() => {}
         Work::Shell { program, args } => {
             names.push(program.clone());
             if let Some(text) = args.last() {

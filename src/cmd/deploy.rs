@@ -184,6 +184,7 @@ fn plain_action(group: &str) -> Action {
         tools: Vec::new(),
         shell: "sh".into(),
         matrix: None,
+        container: None,
     }
 }
 

@@ -23,4 +23,7 @@ pub struct RawDefaults {
     /// Every action's `working_directory:` unless its stage or itself sets one.
     #[schemars(with = "Option<String>")]
     pub working_directory: Option<Spanned<String>>,
+    /// Every `run`/`script` action's `container:` unless its stage or itself sets one.
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
 }

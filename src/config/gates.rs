@@ -35,6 +35,7 @@ pub fn implied_gate(target: &Action, message: String, taken: &[&str]) -> Action 
         cache: None,
         tools: Vec::new(),
         matrix: None,
+        container: None,
     }
 }
 

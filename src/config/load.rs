@@ -12,9 +12,11 @@ use crate::diagnostics::Diagnostic;
 use crate::error::{ConfigError, UsageError};
 use crate::vars;
 
+mod container;
 mod image_deploy;
 mod kinds;
 mod matrix;
+mod services;
 
 /// File names gantry looks for, in order of preference.
 pub const CONFIG_NAMES: &[&str] = &["gantry.yml", "gantry.yaml"];
@@ -214,6 +216,8 @@ struct Checker<'a> {
     main: &'a Path,
     /// Top-level `defaults:`, checked.
     defaults: PipelineDefaults,
+    /// `services:` of the pipeline and the stages checked so far.
+    services: Vec<crate::config::service::Service>,
 }
 
 impl<'a> Checker<'a> {
@@ -226,6 +230,7 @@ impl<'a> Checker<'a> {
             main: file,
             defaults: PipelineDefaults::default(),
             matrix_keys: None,
+            services: Vec::new(),
         }
     }
 
@@ -264,6 +269,7 @@ impl<'a> Checker<'a> {
         };
         let env = self.env(&raw.env);
         self.defaults = self.pipeline_defaults(raw.defaults.as_ref());
+        self.defaults.container = self.top_container(&raw.container, raw.defaults.as_ref());
         let secrets = self.secrets(&raw.secrets);
         let env_file = raw
             .env_file
@@ -281,6 +287,7 @@ impl<'a> Checker<'a> {
                 "add at least one stage, e.g. `- { name: test, run: make test }`",
             );
         }
+        self.services(&raw.services, None);
         let (deploy_groups, mut found) =
             crate::config::deploy::groups(self.file, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
@@ -296,6 +303,7 @@ impl<'a> Checker<'a> {
             stages.push(self.stage(raw_stage, &shell));
             (self.file, self.text) = (main_file, main_text);
         }
+        self.no_services_stage(&stages);
         let mut found =
             crate::config::deploy::resolve_groups(self.file, &deploy_groups, &mut stages);
         self.diagnostics.append(&mut found);
@@ -312,6 +320,7 @@ impl<'a> Checker<'a> {
             stages,
             deploy_groups,
             included: self.included.iter().map(|f| f.file.clone()).collect(),
+            services: std::mem::take(&mut self.services),
         };
         insert_group_gates(&mut pipeline);
         self.diagnostics
@@ -371,6 +380,7 @@ impl<'a> Checker<'a> {
             retries: raw.retries,
             env: self.env(&raw.env),
             working_directory,
+            container: None,
         }
     }
 
@@ -479,6 +489,7 @@ impl<'a> Checker<'a> {
                 "rename the stage (each stage's logs go to a directory named after it)",
             );
         }
+        self.services(&raw.services, Some(&raw.name.value));
         let mut stage_env = self.defaults.env.clone();
         stage_env.extend(self.env(&raw.env));
         let defaults = ActionDefaults {
@@ -501,6 +512,12 @@ impl<'a> Checker<'a> {
             outputs: self.globs(&raw.outputs),
             cache: raw.cache,
             tools: self.tools(&raw.tools),
+            // A stage without `actions:` is its one action: its `container:` is the action's own.
+            container: match raw.actions {
+                Some(_) => self.container(&raw.container),
+                None => None,
+            }
+            .or_else(|| self.defaults.container.clone()),
         };
         let stage_span = span(&raw.name);
         let actions = match raw.actions {
@@ -552,6 +569,7 @@ impl<'a> Checker<'a> {
                     matrix: raw.matrix,
                     max_parallel: raw.max_parallel,
                     fail_fast: raw.fail_fast,
+                    container: raw.container,
                 };
                 self.action_or_cells(single, &defaults)
             }
@@ -606,6 +624,7 @@ impl<'a> Checker<'a> {
     fn action(&mut self, raw: RawAction, defaults: &ActionDefaults) -> Action {
         self.check_name("action", &raw.name);
         let kind = self.kind(&raw);
+        let container = self.action_container(&raw, &kind, defaults);
         let mut env = defaults.env.clone();
         env.extend(self.env(&raw.env));
         let working_directory = raw
@@ -645,6 +664,7 @@ impl<'a> Checker<'a> {
                 None => defaults.tools.clone(),
             },
             matrix: None,
+            container,
         }
     }
 
@@ -847,6 +867,7 @@ struct PipelineDefaults {
     retries: Option<u32>,
     env: Vec<EnvVar>,
     working_directory: Option<(String, Span)>,
+    container: Option<crate::config::container::ContainerSpec>,
 }
 
 /// Stage-level settings its actions inherit.
@@ -863,6 +884,7 @@ struct ActionDefaults {
     outputs: Vec<String>,
     cache: Option<bool>,
     tools: Vec<String>,
+    container: Option<crate::config::container::ContainerSpec>,
 }
 
 /// A stage's and an action's `if:` together: both must hold.

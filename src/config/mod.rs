@@ -4,6 +4,7 @@
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
 pub mod condition;
+pub mod container;
 mod defaults;
 pub mod deploy;
 pub mod dotenv;
@@ -17,6 +18,7 @@ pub mod matrix;
 mod model;
 mod raw;
 mod refs;
+pub mod service;
 mod shape;
 
 pub use include::{normalize, relative_to};

@@ -120,6 +120,8 @@ pub struct Pipeline {
     pub deploy_groups: Vec<crate::config::deploy::DeployGroup>,
     /// The files `include:` brought in, besides `file`.
     pub included: Vec<PathBuf>,
+    /// `services:` of the pipeline and of its stages, in file order.
+    pub services: Vec<crate::config::service::Service>,
 }
 
 /// A stage: actions run in `run_order` groups, stages one after another.
@@ -207,6 +209,8 @@ pub struct Action {
     pub tools: Vec<String>,
     /// The matrix cell this action is, when its action has `matrix:`.
     pub matrix: Option<super::matrix::Cell>,
+    /// The container its `run`/`script` command runs in (`None`: the host).
+    pub container: Option<crate::config::container::ContainerSpec>,
 }
 
 impl ActionKind {

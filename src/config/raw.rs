@@ -52,6 +52,12 @@ pub struct RawPipeline {
     pub include: Option<Spanned<Vec<Spanned<String>>>>,
     /// Values every action gets unless its stage or itself sets them.
     pub defaults: Option<super::defaults::RawDefaults>,
+    /// Run every `run`/`script` action's command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
+    /// Long-running helpers for the whole pipeline (see docs/containers.md, "Services").
+    #[serde(default)]
+    pub services: crate::config::service::RawServices,
 }
 
 // The action fields are repeated here rather than shared through
@@ -133,6 +139,12 @@ pub struct RawStage {
     /// With `matrix:`: when one cell fails, skip the cells not yet started and stop the running ones (default true).
     #[schemars(with = "Option<bool>")]
     pub fail_fast: Option<Spanned<bool>>,
+    /// Run the command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
+    /// Long-running helpers for this stage's actions (see docs/containers.md, "Services").
+    #[serde(default)]
+    pub services: crate::config::service::RawServices,
 }
 
 /// One action of a stage.
@@ -208,6 +220,9 @@ pub struct RawAction {
     /// With `matrix:`: when one cell fails, skip the cells not yet started and stop the running ones (default true).
     #[schemars(with = "Option<bool>")]
     pub fail_fast: Option<Spanned<bool>>,
+    /// Run the command in a container: an image reference or `{ build: FILE, context: DIR }` (see docs/containers.md); the innermost `container:` wins.
+    #[schemars(with = "Option<crate::config::container::RawContainer>")]
+    pub container: Option<Spanned<crate::config::container::RawContainer>>,
 }
 
 /// An `env:` mapping in file order, keys and values located.

@@ -68,6 +68,7 @@ pub(super) fn execute(
                     options.pre_push,
                 ),
                 outputs: Arc::new(produced),
+                services: None,
             };
             exec::execute(plan, exec_options, &ctx)
         });

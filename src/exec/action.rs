@@ -37,6 +37,8 @@ pub struct ActionContext<'a> {
     pub approval: crate::approval::Policy,
     /// Outputs of finished actions, for `${actions.…}` references.
     pub outputs: std::sync::Arc<super::outputs::Produced>,
+    /// The run's services; set by [`super::execute`].
+    pub services: Option<&'a crate::service::Services<'a>>,
 }
 
 /// Runs `action` (with retries) and returns its result; events are sent
@@ -157,7 +159,19 @@ fn attempt_once(
         log,
     };
     let outcome = match &action.work {
-        Work::Shell { program, args } => shell::run(action, program, args, &mut io),
+        Work::Shell { program, args } => match &action.container {
+            Some(job) => {
+                let run_id = ctx.record.id.to_string();
+                let workspace = crate::container::Workspace {
+                    run_id: &run_id,
+                    run_dir: &ctx.record.dir,
+                    state_root: &ctx.record.root,
+                };
+                let command = std::iter::once(program.clone()).chain(args.iter().cloned());
+                crate::container::run(action, job, command.collect(), &workspace, &mut io)
+            }
+            None => shell::run(action, program, args, &mut io),
+        },
         Work::Image(job) => crate::image::run(action, job, &mut io),
         Work::Approval { message } => {
             crate::approval::run(action, message, ctx.approval, &ctx.events, &mut io)

@@ -29,14 +29,22 @@ pub struct ExecOptions {
 
 /// Runs every stage of `plan`; returns the stages' results in order.
 pub fn execute(plan: &Plan, options: ExecOptions, ctx: &ActionContext<'_>) -> Vec<StageSummary> {
+    let services =
+        crate::service::Services::new(plan, ctx.record, ctx.events.clone(), ctx.interrupt);
+    let ctx = &ActionContext {
+        services: Some(&services),
+        ..ctx.clone()
+    };
     let mut failed = false;
     let mut stages = Vec::new();
     for stage in &plan.stages {
         let only_always = failed && !options.keep_going;
         let summary = run_stage(stage, only_always, failed, options, ctx);
+        services.stop(Some(&stage.name));
         failed |= summary.status.fails_stage();
         stages.push(summary);
     }
+    services.stop(None);
     stages
 }
 
@@ -183,6 +191,30 @@ fn holds_secret(outputs: &std::collections::BTreeMap<String, String>) -> bool {
         .any(|value| crate::secrets::mask(value) != *value)
 }
 
+/// `action` with the `GANTRY_SERVICE_*` variables of the services it
+/// needs, once they are ready (`None`: it needs none). Shell commands and
+/// custom actions need their pipeline's and stage's services; image
+/// builds, deployments and approvals do not.
+fn services_for(
+    action: &PlannedAction,
+    ctx: &ActionContext<'_>,
+) -> Result<Option<PlannedAction>, String> {
+    let needs = matches!(
+        action.work,
+        crate::plan::Work::Shell { .. } | crate::plan::Work::Custom { .. }
+    );
+    let Some(services) = ctx.services.filter(|_| needs) else {
+        return Ok(None);
+    };
+    let variables = services.ensure(&action.stage)?;
+    if variables.is_empty() {
+        return Ok(None);
+    }
+    let mut action = action.clone();
+    action.env.extend(variables);
+    Ok(Some(action))
+}
+
 /// The text of a panic's payload.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -233,6 +265,15 @@ fn run_guarded(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult 
             text: format!("ran: {why}"),
         });
     }
+    let with_services;
+    let action = match services_for(action, ctx) {
+        Ok(None) => action,
+        Ok(Some(with)) => {
+            with_services = with;
+            &with_services
+        }
+        Err(why) => return not_run(action, Status::Failed, &why, ctx),
+    };
     let mut result = action::run(action, ctx);
     result.cache = why;
     if let (Status::Interrupted, Some(why)) = (result.status, ctx.interrupt.stop_reason()) {

@@ -10,8 +10,10 @@
 use super::yaml::{self, s, Node};
 use super::{double_quoted, single_quoted, Job, Model, Work, SHORT_SHA};
 
-/// The buildspec text.
-pub fn render(model: &Model<'_>) -> String {
+/// The buildspec text; a pipeline whose commands run in more than one
+/// `container:` image cannot be one build.
+pub fn render(model: &Model<'_>) -> Result<String, String> {
+    let image = image(model)?;
     let env = env(model);
     let mut commands = vec![s(
         "export GANTRY_GIT_SHA=\"${CODEBUILD_RESOLVED_SOURCE_VERSION}\" GANTRY_RUN_ID=\"${CODEBUILD_BUILD_NUMBER}\" GANTRY_GIT_BRANCH=\"${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}\"",
@@ -52,8 +54,38 @@ pub fn render(model: &Model<'_>) -> String {
         "Secrets (adjust the Secrets Manager ids under env.secrets-manager)",
         "add its variables under env.variables",
     );
+    if let Some(image) = image {
+        out.push_str(&format!(
+            "# Image: a buildspec cannot name its image; set the project's environment image to {image}\n\
+             # (`aws codebuild update-project --name PROJECT --environment type=LINUX_CONTAINER,computeType=BUILD_GENERAL1_SMALL,image={image}`).\n"
+        ));
+    }
     out.push_str(&yaml::render(&doc));
-    out
+    Ok(out)
+}
+
+/// The one image every command runs in (`container:`), if any.
+fn image(model: &Model<'_>) -> Result<Option<String>, String> {
+    let commands = model
+        .jobs
+        .iter()
+        .filter(|j| matches!(j.work, Work::Shell { .. }));
+    let mut images: Vec<(Option<&String>, String)> = Vec::new();
+    for job in commands {
+        if !images.iter().any(|(i, _)| *i == job.container.as_ref()) {
+            images.push((job.container.as_ref(), job.key()));
+        }
+    }
+    match images.as_slice() {
+        [] | [(None, _)] => Ok(None),
+        [(Some(image), _)] => Ok(Some(image.to_string())),
+        [(a, first), (b, second), ..] => Err(format!(
+            "a CodeBuild build runs in one image, but {first} runs in {} and {second} in {}; \
+             give every command the same `container:`, or export to codepipeline (one CodeBuild project per action)",
+            a.map_or("the build's own image", |i| i.as_str()),
+            b.map_or("the build's own image", |i| i.as_str())
+        )),
+    }
 }
 
 /// `env:`: literal variables, and secrets from Secrets Manager.

@@ -169,6 +169,13 @@ fn segments<'m, 'a>(model: &'m Model<'a>) -> Vec<Segment<'m, 'a>> {
                 Work::Shell { .. } => Segment::Steps(vec![job]),
             });
         } else {
+            // A GitHub job runs in one container: a change of container starts a job.
+            if steps
+                .last()
+                .is_some_and(|last: &&Job<'_>| last.container != job.container)
+            {
+                segments.push(Segment::Steps(std::mem::take(&mut steps)));
+            }
             steps.push(job);
         }
     }
@@ -263,6 +270,11 @@ fn job(model: &Model<'_>, place: &Place<'_, '_, '_>, carry: &Carry) -> Result<No
             Node::Seq(needed.into_iter().map(s).collect()),
         ));
     }
+    if let Segment::Steps(jobs) = segment {
+        if let Some(image) = jobs.first().and_then(|j| j.container.as_ref()) {
+            fields.push(("container".into(), s(image)));
+        }
+    }
     // A clean-up step must run after an earlier job failed: the job always
     // starts, and its other steps check that the job before succeeded.
     let guard = match segment {
@@ -288,6 +300,15 @@ fn job(model: &Model<'_>, place: &Place<'_, '_, '_>, carry: &Carry) -> Result<No
         }
         let environment = format!("approval-{}-{}", job.stage, job.name);
         fields.push(("environment".into(), s(environment)));
+    }
+    if let Segment::Steps(jobs) = segment {
+        let stages: Vec<&str> = jobs.iter().map(|j| j.stage).collect();
+        let needed = super::services::for_stages(model.services, &stages);
+        if !needed.is_empty() {
+            let (services, env) = super::services::github(&needed, &model.secrets);
+            fields.push(("services".into(), services));
+            fields.push(("env".into(), Node::Map(env)));
+        }
     }
     if let Some(matrix) = segment_matrix(segment) {
         fields.push(("strategy".into(), strategy(matrix)));

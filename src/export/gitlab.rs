@@ -89,7 +89,11 @@ fn stage_name(model: &Model<'_>, job: &Job<'_>) -> String {
 
 fn job(model: &Model<'_>, index: usize, job: &Job<'_>) -> Result<Node, String> {
     let mut fields = vec![("stage".to_string(), s(stage_name(model, job)))];
-    if let (Work::Shell { .. }, Some(image)) = (&job.work, model.toolchains.image_for(job)) {
+    let image = job
+        .container
+        .clone()
+        .or_else(|| model.toolchains.image_for(job));
+    if let (Work::Shell { .. }, Some(image)) = (&job.work, image) {
         fields.push(("image".into(), s(image)));
     }
     // A clean-up job waits for every earlier stage through stage order
@@ -109,6 +113,15 @@ fn job(model: &Model<'_>, index: usize, job: &Job<'_>) -> Result<Node, String> {
         ),
     ];
     variables.extend(job.env.iter().map(|(k, v)| (k.clone(), s(v))));
+    let needed = match job.work {
+        Work::Shell { .. } => super::services::for_stages(model.services, &[job.stage]),
+        Work::Approval(_) => Vec::new(),
+    };
+    if !needed.is_empty() {
+        let (services, env) = super::services::gitlab(&needed);
+        fields.push(("services".into(), services));
+        variables.extend(env);
+    }
     fields.push(("variables".into(), Node::Map(variables)));
     if let Some(matrix) = &job.matrix {
         fields.push((

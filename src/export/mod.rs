@@ -19,6 +19,7 @@ mod codepipeline;
 mod condition;
 mod github;
 mod gitlab;
+mod services;
 mod toolchain;
 mod yaml;
 
@@ -43,11 +44,12 @@ pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, Expor
         target: name,
         message,
     };
+    services::check(&pipeline.services, target).map_err(error)?;
     let model = Model::of(pipeline, target).map_err(error)?;
     match target {
         ExportTarget::GithubActions => github::render(&model),
         ExportTarget::GitlabCi => gitlab::render(&model),
-        ExportTarget::Codebuild => Ok(codebuild::render(&model)),
+        ExportTarget::Codebuild => codebuild::render(&model),
         ExportTarget::Codepipeline => Ok(codepipeline::render(&model)),
     }
     .map_err(error)
@@ -77,6 +79,8 @@ pub struct Model<'a> {
     pub jobs: Vec<Job<'a>>,
     /// The toolchain versions the repository declares.
     pub toolchains: toolchain::Toolchains,
+    /// `services:` of the pipeline and its stages.
+    pub services: &'a [crate::config::service::Service],
     /// What the target does differently, said in the file's header.
     pub notes: Vec<String>,
     pipeline: &'a Pipeline,
@@ -102,6 +106,9 @@ pub struct Job<'a> {
     /// Shell lines to run before the work: `export` of variables whose
     /// values use `${…}`, and `cd` into the working directory.
     pub prologue: Vec<String>,
+    /// The image its command runs in (`container:`), for targets with a
+    /// per-job image.
+    pub container: Option<String>,
     /// The `if:` of the stage and action.
     pub condition: Option<&'a Condition>,
     /// Runs after an earlier failure: `always: true`, or an `if:` with
@@ -247,6 +254,7 @@ impl<'a> Model<'a> {
             env_file: pipeline.env_file.is_some(),
             jobs,
             toolchains: toolchain::Toolchains::detect(&pipeline.root),
+            services: &pipeline.services,
             notes,
             pipeline,
         })
@@ -512,6 +520,7 @@ fn job<'a>(
         work,
         env: literal_env(&action.env, secrets),
         prologue,
+        container: container(action, &key)?,
         condition: action.condition.as_ref(),
         after_failure: action.always
             || action
@@ -522,6 +531,30 @@ fn job<'a>(
         reads: reads.into_inner(),
         writes: Vec::new(),
     })
+}
+
+/// The image reference of the action's `container:`; a `build:` (CI
+/// engines take images from a registry) or a reference with variables
+/// cannot be exported.
+fn container(action: &Action, key: &str) -> Result<Option<String>, String> {
+    use crate::config::container::Source;
+    let Some(spec) = &action.container else {
+        return Ok(None);
+    };
+    match &spec.source {
+        Source::Image((image, _)) if !image.contains("${") => Ok(Some(image.clone())),
+        Source::Image((image, _)) => Err(format!(
+            "{key} runs in `container: {image}`, whose variables CI engines do not expand \
+             in an image name; write the image reference out for the exported file"
+        )),
+        Source::Build {
+            file: (file, _), ..
+        } => Err(format!(
+            "{key} runs in a container built from {file} (`container: {{ build: … }}`), \
+             and CI engines take a job's image from a registry: push the image and name it \
+             with `container: IMAGE` for the exported file"
+        )),
+    }
 }
 
 /// What `action` does, for exporters. New action kinds get an arm here.

@@ -36,16 +36,35 @@ pub fn detect(
     cwd: &Path,
     env: &[(String, String)],
 ) -> Result<Chosen, String> {
+    detect_for(
+        ("builder", "container image builder"),
+        choice,
+        path,
+        cwd,
+        env,
+    )
+}
+
+/// [`detect`] for a setting other than `builder:` (`engine:` of
+/// `container:`): `names` is the key and what the program is called in errors.
+pub fn detect_for(
+    names: (&str, &str),
+    choice: BuilderChoice,
+    path: Option<&OsStr>,
+    cwd: &Path,
+    env: &[(String, String)],
+) -> Result<Chosen, String> {
+    let (key, what) = names;
     let find = |b: Builder| which::which_in(b.name(), path, cwd).ok();
     match choice {
         BuilderChoice::Named(builder) => match find(builder) {
             Some(program) => Ok(Chosen {
                 builder,
                 program,
-                why: "set by `builder:`".into(),
+                why: format!("set by `{key}:`"),
             }),
             None => Err(format!(
-                "`builder: {0}` but `{0}` is not on PATH; {1}",
+                "`{key}: {0}` but `{0}` is not on PATH; {1}",
                 builder.name(),
                 install_hint()
             )),
@@ -74,7 +93,7 @@ pub fn detect(
                 });
             }
             Err(format!(
-                "no container image builder found: tried {}; {}",
+                "no {what} found: tried {}; {}",
                 tried.join(", "),
                 install_hint()
             ))

@@ -43,6 +43,8 @@ pub struct Plan {
     /// Results standing in for actions this run leaves out (`gantry run
     /// STAGE/ACTION`), so that `${actions.…}` references to them resolve.
     pub provided: Vec<crate::events::ActionResult>,
+    /// The services the selected stages need.
+    pub services: Vec<crate::service::PlannedService>,
 }
 
 /// A stage's actions in `run_order` groups: each group runs concurrently,
@@ -96,6 +98,8 @@ pub struct PlannedAction {
     pub reuse: Option<Reused>,
     /// The matrix cell it is, for `fail_fast:`/`max_parallel:` and selection by the action's name.
     pub matrix: Option<crate::config::matrix::Cell>,
+    /// The container its `run:`/`script:` command runs in (`None`: the host).
+    pub container: Option<Box<crate::container::ContainerJob>>,
 }
 
 /// An earlier result an action stands on instead of running.
@@ -193,6 +197,7 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     }
     overridden_secrets(pipeline, &stages, &mut secrets);
     crate::secrets::register(&secrets);
+    let services = plan_services(pipeline, &stages, &vars, &layers).map_err(|d| fail(vec![d]))?;
     Ok(Plan {
         pipeline: pipeline.name.clone(),
         root: pipeline.root.clone(),
@@ -201,7 +206,23 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
         secrets,
         stages,
         provided: Vec::new(),
+        services,
     })
+}
+
+/// The services `stages` need, `${…}` expanded with the pipeline's variables.
+fn plan_services(
+    pipeline: &Pipeline,
+    stages: &[PlannedStage],
+    vars: &Vars,
+    layers: &Layers,
+) -> Result<Vec<crate::service::PlannedService>, Diagnostic> {
+    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    let expand = |text: &str, span| {
+        vars.expand(text, &|n| layers.lookup(n))
+            .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
+    };
+    crate::service::plan::plan(pipeline, &names, layers.vars(), &expand)
 }
 
 /// Every secret's value; a secret with no value is an error naming it.
@@ -355,6 +376,23 @@ fn plan_action(
         deploy: &deploy,
     };
     let (work, command) = work(action, &expand, &planners)?;
+    let container = match &action.container {
+        Some(spec) => {
+            let input = crate::image::PlanInput {
+                config: &pipeline.file,
+                root: &pipeline.root,
+                cwd: &cwd,
+                git_sha: &options.git.sha,
+                env: layers.vars(),
+                lookup: &|n| layers.lookup(n),
+                expand: &expand,
+            };
+            let secrets = pipeline.secrets.iter().map(|s| s.name.clone()).collect();
+            let job = crate::container::job::plan(spec, &pipeline.name, secrets, &input)?;
+            Some(Box::new(job))
+        }
+        None => None,
+    };
     let condition = match &action.condition {
         Some(c) => {
             let var = |name: &str| match name.strip_prefix("env.") {
@@ -388,6 +426,7 @@ fn plan_action(
         tools: action.tools.clone(),
         reuse: None,
         matrix: action.matrix.clone(),
+        container,
     })
 }
 

@@ -198,7 +198,7 @@ fn spawn(
 /// (Linux: PR_SET_PDEATHSIG). The signal fires when the *thread* that
 /// spawned the child exits; actions are spawned from the thread that
 /// supervises them until they end, so it never fires early.
-fn die_with_gantry(command: &mut Command) {
+pub(crate) fn die_with_gantry(command: &mut Command) {
     #[cfg(target_os = "linux")]
     {
         let gantry = rustix::process::getpid();

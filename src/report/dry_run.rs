@@ -29,12 +29,15 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
             plan.run_id
         ))
     );
+    let engine = services_engine(plan);
+    write_services(&mut out, plan, None, &engine);
     for stage in &plan.stages {
         let _ = writeln!(
             out,
             "{}",
             console::style(format!("==> {}", stage.name)).cyan().bold()
         );
+        write_services(&mut out, plan, Some(&stage.name), &engine);
         for (g, group) in stage.groups.iter().enumerate() {
             let together = if group.len() > 1 {
                 " (these run at the same time)"
@@ -50,6 +53,18 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                 let _ = writeln!(out, "  [{}]", action.key);
                 for line in shown(plan, &action.command).lines() {
                     let _ = writeln!(out, "      $ {line}");
+                }
+                if let (Some(job), crate::plan::Work::Shell { program, args }) =
+                    (&action.container, &action.work)
+                {
+                    let command = std::iter::once(program.clone()).chain(args.iter().cloned());
+                    for line in job.describe(action, command.collect()).lines() {
+                        let _ = writeln!(
+                            out,
+                            "      {}",
+                            dim.apply_to(format!("in container: {line}"))
+                        );
+                    }
                 }
                 let mut facts = vec![format!("cwd: {}", relative(plan, &action.cwd))];
                 if let Some(t) = action.timeout {
@@ -97,6 +112,64 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
         }
     }
     out
+}
+
+/// The engine container services would use, when some service is a container.
+fn services_engine(plan: &Plan) -> Option<Result<crate::service::engine::Engine, String>> {
+    let containers = plan.services.iter().any(|s| {
+        matches!(
+            s.service.kind,
+            crate::config::service::ServiceKind::Container { .. }
+        )
+    });
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    containers.then(|| crate::service::engine::detect(&plan.root, &env))
+}
+
+/// The services of `stage` (`None`: the pipeline's): the command line that
+/// would start each, and how it would be found ready.
+fn write_services(
+    out: &mut String,
+    plan: &Plan,
+    stage: Option<&str>,
+    engine: &Option<Result<crate::service::engine::Engine, String>>,
+) {
+    let dim = console::Style::new().dim();
+    let engine_found = engine.as_ref().and_then(|e| e.as_ref().ok());
+    for planned in plan
+        .services
+        .iter()
+        .filter(|p| p.service.stage.as_deref() == stage)
+    {
+        let service = &planned.service;
+        let _ = writeln!(out, "  [service {}]", service.name);
+        let line =
+            crate::service::engine::start_line(planned, engine_found, &plan.pipeline, &plan.run_id);
+        let _ = writeln!(out, "      $ {line}");
+        if let (crate::config::service::ServiceKind::Container { .. }, Some(Err(why))) =
+            (&service.kind, engine)
+        {
+            let _ = writeln!(out, "      {}", dim.apply_to(format!("no engine: {why}")));
+        }
+        let mut facts = vec![format!(
+            "ready: {}",
+            match &service.ready {
+                Some(crate::config::service::Ready::Port(p)) =>
+                    format!("port {}", service.host_port(*p)),
+                Some(crate::config::service::Ready::Run(c)) => format!("run {c}"),
+                Some(crate::config::service::Ready::Log(l)) => format!("log {l:?}"),
+                None => "once started".into(),
+            }
+        )];
+        facts.push(format!(
+            "timeout: {}",
+            crate::config::duration::human(service.timeout)
+        ));
+        for (name, value) in service.variables() {
+            facts.push(format!("{name}={value}"));
+        }
+        let _ = writeln!(out, "      {}", dim.apply_to(facts.join("  ")));
+    }
 }
 
 /// What a run would make of an `if:`.

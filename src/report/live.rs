@@ -16,7 +16,7 @@ use super::{
     FAILURE_TAIL_LINES,
 };
 use crate::config::duration::human;
-use crate::events::{ActionKey, Event};
+use crate::events::{ActionKey, Event, ServiceState, Status};
 use crate::plan::Plan;
 use crate::summary::RunSummary;
 
@@ -199,6 +199,55 @@ impl LiveReporter {
     }
 }
 
+impl LiveReporter {
+    /// A service's spinner while it starts, then its own line; a failure
+    /// is followed by its log's tail.
+    fn service(&mut self, name: &str, stage: Option<&str>, state: &ServiceState) {
+        let label = super::service_line::label(name, stage);
+        let key: ActionKey = label.as_str().into();
+        let detail = super::service_line::detail(state);
+        if let ServiceState::Starting { .. } = state {
+            self.bar(&key).set_message(one_line(&detail));
+            return;
+        }
+        if let Some(bar) = self.bars.remove(&key) {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+        let dim = self.stream.style(console::Style::new().dim());
+        match state {
+            ServiceState::Failed { log_file, .. } => {
+                let (icon, style) = table::status_style(Status::Failed, self.stream);
+                self.println(format!(
+                    "{} {}  {}",
+                    style.apply_to(icon),
+                    style.apply_to(&label),
+                    dim.apply_to(&detail)
+                ));
+                for line in tail::failure_lines(log_file, FAILURE_TAIL_LINES) {
+                    self.println(format!("  {} {line}", dim.apply_to("│")));
+                }
+            }
+            _ if self.quiet => {}
+            ServiceState::Ready { .. } => {
+                let (icon, style) = table::status_style(Status::Passed, self.stream);
+                self.println(format!(
+                    "{} {}  {}",
+                    style.apply_to(icon),
+                    label,
+                    dim.apply_to(&detail)
+                ));
+            }
+            _ => self.println(format!(
+                "{} {}  {}",
+                dim.apply_to("■"),
+                label,
+                dim.apply_to(&detail)
+            )),
+        }
+    }
+}
+
 impl Reporter for LiveReporter {
     fn start(&mut self, plan: &Plan) {
         self.stages = StageLines::new(plan);
@@ -272,6 +321,7 @@ impl Reporter for LiveReporter {
             }
             Event::ActionFinished { key, .. } => self.finished(key, event),
             Event::Progress { key, percent } => self.progress(key, *percent),
+            Event::Service { name, stage, state } => self.service(name, stage.as_deref(), state),
             Event::ApprovalRequested {
                 key,
                 message,

@@ -26,6 +26,11 @@ pub fn event(event: &Event) -> Cow<'_, Event> {
         Event::Progress { .. } => {}
         Event::ApprovalRequested { message, .. } => mask_in_place(message),
         Event::ActionFinished { result, .. } => result_text(result),
+        Event::Service { state, .. } => match state {
+            crate::events::ServiceState::Starting { command } => mask_in_place(command),
+            crate::events::ServiceState::Failed { reason, .. } => mask_in_place(reason),
+            _ => {}
+        },
     }
     Cow::Owned(event)
 }

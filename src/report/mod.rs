@@ -16,6 +16,7 @@ pub mod masked;
 mod overall;
 mod plain;
 pub mod prompt;
+mod service_line;
 pub mod sink;
 mod stage_line;
 pub mod table;

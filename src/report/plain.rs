@@ -9,7 +9,7 @@ use super::{
     FAILURE_TAIL_LINES,
 };
 use crate::config::duration::human;
-use crate::events::Event;
+use crate::events::{Event, ServiceState, Status};
 use crate::plan::Plan;
 use crate::summary::RunSummary;
 
@@ -51,6 +51,36 @@ impl PlainReporter {
 
     fn line(&mut self, text: String) {
         self.write(&format!("{text}\n"));
+    }
+
+    /// A service's line; a failure is followed by its log's tail.
+    fn service(&mut self, name: &str, stage: Option<&str>, state: &ServiceState) {
+        let label = super::service_line::label(name, stage);
+        let detail = super::service_line::detail(state);
+        match state {
+            ServiceState::Failed { log_file, .. } => {
+                let (icon, style) = table::status_style(Status::Failed, self.stream);
+                self.line(format!(
+                    "[{label}] {}",
+                    style.apply_to(format!("{icon} {detail}"))
+                ));
+                for l in tail::failure_lines(log_file, FAILURE_TAIL_LINES) {
+                    self.line(format!("[{label}] {l}"));
+                }
+            }
+            _ if self.quiet => {}
+            ServiceState::Ready { .. } => {
+                let (icon, style) = table::status_style(Status::Passed, self.stream);
+                self.line(format!(
+                    "[{label}] {}",
+                    style.apply_to(format!("{icon} {detail}"))
+                ));
+            }
+            _ => {
+                let dim = self.stream.style(console::Style::new().dim());
+                self.line(format!("[{label}] {}", dim.apply_to(detail)));
+            }
+        }
     }
 }
 
@@ -130,6 +160,7 @@ impl Reporter for PlainReporter {
                 message,
                 request,
             } => super::prompt::ask(key, message, request, self.stream),
+            Event::Service { name, stage, state } => self.service(name, stage.as_deref(), state),
             _ => {}
         }
     }

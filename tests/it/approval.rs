@@ -65,7 +65,8 @@ fn on_a_terminal_y_approves() {
     };
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(out.stdout.contains("Deploy ") && out.stdout.contains("to prod? [y/N]"));
-    assert!(out.stdout.contains("approved"), "{}", out.stdout);
+    let log = repo.read(".gantry/runs/1/gate/gate.log");
+    assert!(log.contains("gantry: approved at the prompt"), "{log}");
     assert_eq!(
         action_status(&repo.run_json(1), "deploy", "deploy"),
         "passed"

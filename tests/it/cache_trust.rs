@@ -54,12 +54,9 @@ fn an_untracked_file_is_an_input_and_an_ignored_one_is_not() {
     let repo = committed(CHECK, &[("src/main.txt", "good\n")]);
     assert_eq!(repo.run(&["run"]).code, 0);
     repo.write("out/bad.txt", "bad\n");
-    let out = repo.run(&["run"]);
-    assert!(
-        out.stdout.contains("cached: nothing changed"),
-        "{}",
-        out.stdout
-    );
+    repo.run(&["run"])
+        .status(2, "check", "check", "cached")
+        .stdout_has("cached: nothing changed since run 1");
     repo.write("notes/bad.txt", "bad\n");
     let out = repo.run(&["run"]);
     assert_eq!(out.code, 1, "{}", out.stdout);
@@ -166,6 +163,7 @@ fn a_snapshot_run_then_a_plain_run_never_leaves_stale_outputs() {
         "{}",
         again.stdout
     );
+    again.status(4, "build", "build", "cached");
     assert_eq!(repo.read("out/app"), "v2\n");
 }
 
@@ -269,13 +267,7 @@ fn a_rewritten_program_on_path_reruns() {
         tools.path().display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let run = || {
-        common::run_command({
-            let mut c = repo.command(&["run"]);
-            c.env("PATH", &path);
-            c
-        })
-    };
+    let run = || repo.gantry().arg("run").env("PATH", &path).run();
     assert_eq!(run().code, 0);
     assert!(run().stdout.contains("cached: nothing changed"));
     write_tool("#!/bin/sh\necho second version >> .checks\n");
@@ -297,7 +289,10 @@ fn a_program_listed_in_tools_is_checked_too() {
     );
     write_executable(&repo, "lint.sh", "#!/bin/sh\necho linted >> ../.checks\n");
     assert_eq!(repo.run(&["run"]).code, 0);
-    assert!(repo.run(&["run"]).stdout.contains("cached"));
+    repo.run(&["run"])
+        .success()
+        .status(2, "check", "check", "cached")
+        .stdout_has("cached: nothing changed since run 1");
     write_executable(
         &repo,
         "lint.sh",
@@ -319,10 +314,9 @@ fn exclusions_narrow_the_default_inputs() {
     );
     assert_eq!(repo.run(&["run"]).code, 0);
     repo.write("docs/guide.md", "two\n");
-    assert!(repo
-        .run(&["run"])
-        .stdout
-        .contains("cached: nothing changed"));
+    repo.run(&["run"])
+        .status(2, "check", "check", "cached")
+        .stdout_has("cached: nothing changed since run 1");
     repo.write("src/a.txt", "y\n");
     assert!(repo.run(&["run"]).stdout.contains("ran: src/a.txt changed"));
 }

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use std::path::Path;
+use common::Gantry;
 
 const SHELLS: &[(&str, &str)] = &[
     ("bash", "gantry.bash"),
@@ -14,25 +14,12 @@ const SHELLS: &[(&str, &str)] = &[
 
 #[test]
 fn checked_in_completions_are_current() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
-    let mut stale = Vec::new();
     for (shell, file) in SHELLS {
-        let out = std::process::Command::new(common::gantry_bin())
-            .args(["completions", shell])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let path = dir.join(file);
-        if std::env::var_os("GANTRY_UPDATE_COMPLETIONS").is_some() {
-            std::fs::write(&path, &out.stdout).unwrap();
-        } else if std::fs::read(&path).ok().as_deref() != Some(&out.stdout[..]) {
-            stale.push(file.to_string());
-        }
+        let out = Gantry::new().args(["completions", shell]).run();
+        out.success();
+        insta::assert_snapshot!(*file, out.stdout);
+        common::snapshots::checked_in(&format!("completions/{file}"), &out.stdout);
     }
-    assert!(
-        stale.is_empty(),
-        "stale completions: {stale:?}; regenerate with GANTRY_UPDATE_COMPLETIONS=1 cargo test --test it completions"
-    );
 }
 
 #[test]

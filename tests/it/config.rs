@@ -3,19 +3,12 @@
 
 use crate::common;
 
-use common::{action_status, Repo};
+use common::{action_status, Gantry, Repo};
 
-/// Runs `gantry run` on `config` and returns stderr, asserting exit code 2.
+/// Runs `gantry run` on `config` and returns stderr, asserting a config
+/// error (exit code 2, no run started).
 fn config_error(config: &str) -> String {
-    let repo = Repo::new(config);
-    let out = repo.run(&["run"]);
-    assert_eq!(out.code, 2, "expected a config error: {}", out.all());
-    assert!(
-        !repo.path().join(".gantry/runs").exists(),
-        "no run for a bad config"
-    );
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-    out.stderr
+    Gantry::new().config(config).arg("run").run().config_error()
 }
 
 #[test]
@@ -23,7 +16,11 @@ fn unknown_key_names_line_column_and_valid_keys() {
     let err = config_error("version: 1\nstages:\n  - name: a\n    rn: echo\n");
     assert!(err.contains("gantry.yml:4:5"), "{err}");
     assert!(err.contains("unknown key `rn`"), "{err}");
-    assert!(err.contains("run"), "lists what is valid: {err}");
+    assert!(err.contains("did you mean `run`?"), "{err}");
+    assert!(
+        err.contains("(valid keys here: actions, always, approval,"),
+        "lists what is valid: {err}"
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use std::path::Path;
 
-use common::{chmod, pids, process_running, run_command, tree, write_exec, Outcome, Repo};
+use common::{chmod, pids, process_running, tree, wait_for, write_exec, Outcome, Repo};
 
 const TWO_ONE_AT_A_TIME: &str = "version: 1
 name: shop
@@ -30,21 +30,12 @@ const LOGGING_HOOK: &str = "#!/bin/sh\necho \"$LIFECYCLE_EVENT $(basename \"$PWD
 
 const ALL_HOOKS: &str = include_str!("../fixtures/deploy/all-hooks.yml");
 
-/// Fails unless the output of `out` contains `text`.
-#[track_caller]
-fn has(out: &Outcome, text: &str) {
-    assert!(
-        out.all().contains(text),
-        "{text:?} missing from:\n{}",
-        out.all()
-    );
-}
-
 /// Runs gantry with $HOOK_LOG pointing at `hooks.log` in the repository.
 fn deploy(repo: &Repo, args: &[&str]) -> Outcome {
-    let mut command = repo.command(args);
-    command.env("HOOK_LOG", repo.path().join("hooks.log"));
-    run_command(command)
+    repo.gantry()
+        .args(args)
+        .env("HOOK_LOG", repo.path().join("hooks.log"))
+        .run()
 }
 
 /// Revision `dir`: app/index.html, app/run.sh, app/conf/settings, the
@@ -112,13 +103,10 @@ fn one_at_a_time_failure_on_instance_2_rolls_both_back_to_the_previous_files() {
 
     let out = deploy(&repo, &["deploy", "--revision", "v2"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(
-        &out,
-        "dev/2: failed in ValidateService: script hook.sh: exit code 7",
-    );
-    has(&out, "dev/1: succeeded");
-    has(&out, "[dev/2 ValidateService] instance 2 is unhealthy");
-    has(&out, "restored the revision of");
+    out.has("dev/2: failed in ValidateService: script hook.sh: exit code 7");
+    out.has("dev/1: succeeded");
+    out.has("[dev/2 ValidateService] instance 2 is unhealthy");
+    out.has("restored the revision of");
 
     let log = repo.read("hooks.log");
     let lines: Vec<&str> = log.lines().collect();
@@ -233,10 +221,7 @@ fn disallow_refuses_an_existing_file_and_writes_nothing() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(
-        &out,
-        "a file already exists at /srv/app/index.html (file_exists_behavior: DISALLOW)",
-    );
+    out.has("a file already exists at /srv/app/index.html (file_exists_behavior: DISALLOW)");
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/index.html"),
         "already there\n"
@@ -271,7 +256,7 @@ fn retain_keeps_an_existing_file() {
     repo.write(".gantry/targets/dev/1/srv/app/index.html", "local edit\n");
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    has(&out, "1 kept (RETAIN)");
+    out.has("1 kept (RETAIN)");
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/index.html"),
         "local edit\n"
@@ -351,12 +336,9 @@ fn a_hook_that_runs_too_long_is_stopped_at_its_timeout() {
         "took {:?}",
         out.elapsed
     );
-    has(
-        &out,
-        "timed out in ApplicationStart: script slow.sh: timed out after 1",
-    );
+    out.has("timed out in ApplicationStart: script slow.sh: timed out after 1");
     // No earlier revision: the rollback removes what the failed one installed.
-    has(&out, "no earlier successful deployment");
+    out.has("no earlier successful deployment");
     assert!(!instance(&repo, 1).join("srv/app/index.html").exists());
     let sleeper = pids(&repo, "hooks.log.pid");
     assert_eq!(sleeper.len(), 1);
@@ -380,7 +362,7 @@ fn no_rollback_keeps_the_failed_state_and_rollback_restores_it_by_hand() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "v2", "--no-rollback"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "no rollback");
+    out.has("no rollback");
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/index.html"),
         "v2 index\n"
@@ -450,7 +432,7 @@ fn a_background_process_holding_the_output_does_not_fail_the_event() {
         "took {:?}",
         out.elapsed
     );
-    has(&out, "stopped background processes");
+    out.has("stopped background processes");
 }
 
 #[test]
@@ -474,7 +456,7 @@ fn a_rollback_puts_back_a_file_the_failed_deployment_overwrote() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "v2"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "dev/1: failed in ApplicationStart");
+    out.has("dev/1: failed in ApplicationStart");
     assert_eq!(
         tree(&instance(&repo, 1)),
         before,
@@ -505,7 +487,7 @@ stages:
         "took {:?}",
         out.elapsed
     );
-    has(&out, "timed out in BeforeInstall");
+    out.has("timed out in BeforeInstall");
 }
 
 #[test]
@@ -553,11 +535,9 @@ stages:
 ",
     );
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/webapp/deploy");
-    let mut command = repo.command(&["run"]);
-    command.env("FIXTURE", fixture);
-    let out = run_command(command);
+    let out = repo.gantry().args(["run"]).env("FIXTURE", fixture).run();
     assert_eq!(out.code, 0, "{}", out.all());
-    has(&out, "[dev/2 ValidateService] webapp answered: Hello, dev!");
+    out.has("[dev/2 ValidateService] webapp answered: Hello, dev!");
     let t = tree(&instance(&repo, 2));
     assert_eq!(t["opt/webapp/bin/webapp"].0, 0o755);
     assert_eq!(t["etc/webapp/webapp.conf"], (0o640, "name=dev\n".into()));
@@ -573,15 +553,14 @@ fn ctrl_c_stops_the_deployment_without_rolling_back_and_leaves_no_process() {
     let mut command = repo.command(&["deploy", "--revision", "rev"]);
     command.env("HOOK_LOG", repo.path().join("hooks.log"));
     let mut child = command.stdout(std::process::Stdio::null()).spawn().unwrap();
-    let both = || pids(&repo, "hooks.log.pids").len() == 2;
-    let started = std::time::Instant::now();
-    while !(repo.path().join("hooks.log.pids").exists() && both()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the hooks never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let both = || {
+        let exists = repo.path().join("hooks.log.pids").exists();
+        (exists && pids(&repo, "hooks.log.pids").len() == 2).then_some(())
+    };
+    assert!(
+        wait_for(Duration::from_secs(20), both).is_some(),
+        "the hooks never started"
+    );
     // SAFETY: sending a signal to our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     assert_eq!(child.wait().unwrap().code(), Some(130));
@@ -594,7 +573,9 @@ fn ctrl_c_stops_the_deployment_without_rolling_back_and_leaves_no_process() {
         instance(&repo, 1).join("srv/app/index.html").exists(),
         "the state is kept"
     );
-    for pid in pids(&repo, "hooks.log.pids") {
+    let hooks = pids(&repo, "hooks.log.pids");
+    assert_eq!(hooks.len(), 2, "{hooks:?}");
+    for pid in hooks {
         assert!(!process_running(pid), "process {pid} outlived Ctrl-C");
     }
 }
@@ -609,12 +590,13 @@ fn a_failed_deployment_gets_junit_and_github_annotations_like_a_run() {
         "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != ValidateService ] || { echo 'the service is down'; exit 4; }\n",
     );
     let summary = repo.path().join("summary.md");
-    let mut command = repo.command(&["deploy", "--revision", "v1", "--junit", "report.xml"]);
-    command
+    let out = repo
+        .gantry()
+        .args(["deploy", "--revision", "v1", "--junit", "report.xml"])
         .env("HOOK_LOG", repo.path().join("hooks.log"))
         .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", &summary);
-    let out = run_command(command);
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .run();
     assert_eq!(out.code, 1, "{}", out.all());
     let xml = repo.read("report.xml");
     assert!(

@@ -67,25 +67,11 @@ fn export(repo: &Repo, target: &str) -> String {
     out.stdout
 }
 
-/// Compares `text` with the snapshot `name` (GANTRY_UPDATE_SNAPSHOTS=1 rewrites it).
-fn snapshot(name: &str, text: &str) {
-    let path = manifest_dir().join("tests/fixtures/export").join(name);
-    if std::env::var_os("GANTRY_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, text).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        expected == text,
-        "{name} changed; if intended, GANTRY_UPDATE_SNAPSHOTS=1 cargo test --test export\n--- got:\n{text}"
-    );
-}
-
 #[test]
 fn exports_of_the_bundled_example_match_their_snapshots() {
     let repo = webapp();
     for (target, file) in TARGETS {
-        snapshot(&format!("webapp.{file}"), &export(&repo, target));
+        insta::assert_snapshot!(format!("webapp.{file}"), export(&repo, target));
     }
 }
 
@@ -99,7 +85,7 @@ fn exports_of_every_feature_match_their_snapshots() {
     for (target, file) in TARGETS {
         let text = export(&repo, target);
         assert!(!text.contains("hunter2"), "{target} inlined a secret");
-        snapshot(&format!("features.{file}"), &text);
+        insta::assert_snapshot!(format!("features.{file}"), text);
     }
 }
 
@@ -581,13 +567,13 @@ fn conditions_map_to_if_and_rules_as_their_snapshots_say() {
         std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/conditions.yml"))
             .unwrap();
     let repo = Repo::new(&config);
-    snapshot("conditions.github.yml", &export(&repo, "github-actions"));
-    snapshot("conditions.gitlab-ci.yml", &export(&repo, "gitlab-ci"));
+    insta::assert_snapshot!("conditions.github.yml", export(&repo, "github-actions"));
+    insta::assert_snapshot!("conditions.gitlab-ci.yml", export(&repo, "gitlab-ci"));
     let config =
         std::fs::read_to_string(manifest_dir().join("tests/fixtures/export/changed.yml")).unwrap();
     let repo = Repo::new(&config);
-    snapshot("changed.gitlab-ci.yml", &export(&repo, "gitlab-ci"));
-    snapshot("changed.github.yml", &export(&repo, "github-actions"));
+    insta::assert_snapshot!("changed.gitlab-ci.yml", export(&repo, "gitlab-ci"));
+    insta::assert_snapshot!("changed.github.yml", export(&repo, "github-actions"));
 }
 
 /// `gitlab-ci-local --list` in `repo`: checks `.gitlab-ci.yml` against

@@ -360,11 +360,10 @@ stages:
     };
     let mut first = spawn();
     let limit = std::time::Duration::from_secs(60);
-    let started = std::time::Instant::now();
-    while !out_dir.path().join("started-1").exists() {
-        assert!(started.elapsed() < limit, "the first run never started");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let started = common::wait_for(limit, || {
+        out_dir.path().join("started-1").exists().then_some(())
+    });
+    assert!(started.is_some(), "the first run never started");
     let mut second = spawn();
     let stderr = std::io::BufReader::new(second.stderr.take().unwrap());
     let (tx, rx) = std::sync::mpsc::channel();

@@ -67,9 +67,10 @@ impl Storage {
 
     /// A gantry command in `repo` using this storage.
     fn gantry(&self, repo: &Repo, args: &[&str]) -> common::Outcome {
-        let mut command = repo.command(args);
-        command.env("CONTAINERS_STORAGE_CONF", &self.conf);
-        common::run_command(command)
+        repo.gantry()
+            .args(args)
+            .env("CONTAINERS_STORAGE_CONF", &self.conf)
+            .run()
     }
 }
 
@@ -153,11 +154,12 @@ stages:
     let sha = git_init(&repo, "https://me:s3cret@example.com/team/webapp.git");
     let short = &sha[..7];
     let storage = Storage::new();
-    let mut command = repo.command(&["run"]);
-    command
+    let out = repo
+        .gantry()
+        .args(["run"])
         .env("CONTAINERS_STORAGE_CONF", &storage.conf)
-        .env("TEAM", "platform");
-    let out = common::run_command(command);
+        .env("TEAM", "platform")
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     let log = repo.read(".gantry/runs/1/image/image.log");
     assert!(log.contains("gantry: builder: buildah"), "{log}");
@@ -219,12 +221,13 @@ stages:
 "#,
     );
     let storage = Storage::new();
-    let mut command = repo.command(&["run"]);
-    command
+    let out = repo
+        .gantry()
+        .args(["run"])
         .env("CONTAINERS_STORAGE_CONF", &storage.conf)
         .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs")
-        .env("GANTRY_BUILDAH_ISOLATION", "chroot");
-    let out = common::run_command(command);
+        .env("GANTRY_BUILDAH_ISOLATION", "chroot")
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     let log = repo.read(".gantry/runs/1/image/image.log");
     assert!(
@@ -285,9 +288,7 @@ stages:
 fn no_builder_on_path_fails_listing_what_was_tried_and_how_to_install() {
     let repo = image_repo("version: 1\nstages:\n  - name: image\n    image: { tags: [app:1] }\n");
     let empty = tempfile::tempdir().unwrap();
-    let mut command = repo.command(&["run"]);
-    command.env("PATH", empty.path());
-    let out = common::run_command(command);
+    let out = repo.gantry().args(["run"]).env("PATH", empty.path()).run();
     assert_eq!(out.code, 1, "{}", out.all());
     let all = out.all();
     assert!(
@@ -347,12 +348,13 @@ fn auto_skips_a_docker_whose_daemon_does_not_answer() {
     let calls = bin.path().join("calls");
     stand_in(bin.path(), "docker", "exec /bin/sleep 30");
     stand_in(bin.path(), "podman", &recording_builder(&calls));
-    let mut command = repo.command(&["run"]);
-    command
+    let out = repo
+        .gantry()
+        .args(["run"])
         .env("PATH", bin.path())
         .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs")
-        .env("GANTRY_BUILDAH_ISOLATION", "chroot");
-    let out = common::run_command(command);
+        .env("GANTRY_BUILDAH_ISOLATION", "chroot")
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.elapsed < Duration::from_secs(15),
@@ -393,11 +395,12 @@ fn auto_prefers_docker_when_its_daemon_answers() {
     let calls = bin.path().join("calls");
     stand_in(bin.path(), "docker", &recording_builder(&calls));
     stand_in(bin.path(), "buildah", "echo buildah must not run; exit 1");
-    let mut command = repo.command(&["run"]);
-    command
+    let out = repo
+        .gantry()
+        .args(["run"])
         .env("PATH", bin.path())
-        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs");
-    let out = common::run_command(command);
+        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs")
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     let calls = std::fs::read_to_string(&calls).unwrap();
     let lines: Vec<&str> = calls.lines().collect();
@@ -439,9 +442,11 @@ stages:
         "buildah",
         &format!(": > '{}'", marker.display()),
     );
-    let mut command = repo.command(&["run", "--dry-run"]);
-    command.env("PATH", bin.path());
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run", "--dry-run"])
+        .env("PATH", bin.path())
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.stdout
@@ -470,12 +475,7 @@ stages:
 /// Runs `gantry run` on `config` (with a Dockerfile) and returns stderr,
 /// asserting a config error that starts no run.
 fn config_error(config: &str) -> String {
-    let repo = image_repo(config);
-    let out = repo.run(&["run"]);
-    assert_eq!(out.code, 2, "expected a config error: {}", out.all());
-    assert!(!repo.path().join(".gantry/runs").exists());
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-    out.stderr
+    image_repo(config).run(&["run"]).config_error()
 }
 
 #[test]
@@ -589,9 +589,11 @@ fn containerfile_is_used_when_there_is_no_dockerfile() {
     repo.write("Containerfile", "FROM scratch\n");
     let bin = tempfile::tempdir().unwrap();
     stand_in(bin.path(), "buildah", "exit 0");
-    let mut command = repo.command(&["run", "--dry-run"]);
-    command.env("PATH", bin.path());
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run", "--dry-run"])
+        .env("PATH", bin.path())
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.stdout.contains("build -f Containerfile -t a"),

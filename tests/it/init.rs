@@ -9,32 +9,25 @@ use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 
-use common::{Outcome, Repo};
-
-/// Runs `gantry ARGS` and checks that it exited 0.
-fn ok(repo: &Repo, args: &[&str]) -> Outcome {
-    let out = repo.run(args);
-    assert_eq!(out.code, 0, "gantry {args:?} failed:\n{}", out.all());
-    out
-}
+use common::Repo;
 
 /// `gantry init` in a copy of fixture `name`, then `validate` (clean) and
 /// `run --dry-run`; the generated config must contain every `expected` line.
 fn init_fixture(name: &str, expected: &[&str]) -> Repo {
     let repo = Repo::fixture(&format!("init/{name}"));
-    ok(&repo, &["init"]);
+    repo.run_ok(&["init"]);
     let config = repo.read("gantry.yml");
     for line in expected {
         assert!(config.contains(line), "{name}: no `{line}` in:\n{config}");
     }
     validate_clean(&repo);
-    ok(&repo, &["run", "--dry-run"]);
+    repo.run_ok(&["run", "--dry-run"]);
     assert_eq!(repo.read(".gitignore"), ".gantry/\n");
     repo
 }
 
 fn validate_clean(repo: &Repo) {
-    let out = ok(repo, &["validate"]);
+    let out = repo.run_ok(&["validate"]);
     assert!(
         out.stdout.contains("0 errors, 0 warnings"),
         "findings:\n{}",
@@ -52,10 +45,6 @@ fn init_without_path(repo: &Repo) -> String {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn have(programs: &[&str]) -> bool {
-    programs.iter().all(|p| which::which(p).is_ok())
 }
 
 #[test]
@@ -80,7 +69,7 @@ fn rust_linters_are_enabled_when_the_repository_configures_them() {
     let repo = Repo::fixture("init/rust");
     repo.write("rustfmt.toml", "edition = \"2021\"\n");
     repo.write("clippy.toml", "");
-    ok(&repo, &["init"]);
+    repo.run_ok(&["init"]);
     let config = repo.read("gantry.yml");
     assert!(
         config.contains("\n        run: cargo fmt --all --check\n"),
@@ -103,7 +92,7 @@ fn rust_fixture_runs_end_to_end_twice() {
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "crate"]);
     for _ in 0..2 {
-        let run = ok(&repo, &["run"]);
+        let run = repo.run_ok(&["run"]);
         for stage in ["compile", "test"] {
             assert!(
                 run.stdout.contains(&format!("==> {stage}")),
@@ -134,11 +123,10 @@ fn node_fixture_installs_with_npm_ci_and_runs_its_scripts() {
             "run: npm test",
         ],
     );
-    if !have(&["node", "npm"]) {
-        eprintln!("SKIPPED the full run: node or npm is not installed");
+    if !common::have_programs(&["node", "npm"]) {
         return;
     }
-    let out = ok(&repo, &["run"]);
+    let out = repo.run_ok(&["run"]);
     assert!(
         out.all().contains("built dist/index.js") || repo.path().join("dist/index.js").exists()
     );
@@ -155,11 +143,10 @@ fn python_fixture_uses_a_venv_ruff_and_pytest() {
             "run: .gantry/venv/bin/python -m pytest",
         ],
     );
-    if !have(&["python3"]) {
-        eprintln!("SKIPPED the full run: python3 is not installed");
+    if !common::have_programs(&["python3"]) {
         return;
     }
-    let out = ok(&repo, &["run"]);
+    let out = repo.run_ok(&["run"]);
     assert!(out.stdout.contains("==> test"), "{}", out.all());
 }
 
@@ -167,7 +154,7 @@ fn python_fixture_uses_a_venv_ruff_and_pytest() {
 fn go_fixture_gets_build_and_test_and_gofmt_vet_only_when_used() {
     let used = Repo::fixture("init/go");
     used.write(".golangci.yml", "linters:\n  enable: [govet]\n");
-    ok(&used, &["init"]);
+    used.run_ok(&["init"]);
     let config = used.read("gantry.yml");
     assert!(
         config.contains("\n          - unformatted=$(gofmt -l .)\n"),
@@ -184,8 +171,8 @@ fn go_fixture_gets_build_and_test_and_gofmt_vet_only_when_used() {
             "run: go test ./...",
         ],
     );
-    if have(&["go"]) {
-        ok(&repo, &["run"]);
+    if common::have_program("go", "apt-get install golang") {
+        repo.run_ok(&["run"]);
     }
 }
 
@@ -284,11 +271,11 @@ fn in_a_committed_git_repository_the_image_is_tagged_with_the_commit() {
     repo.git(&["init", "-q", "-b", "main"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "initial"]);
-    ok(&repo, &["init"]);
+    repo.run_ok(&["init"]);
     let tag = format!(r#"tags: ["{}:${{git.short_sha}}"]"#, image_name(&repo));
     assert!(repo.read("gantry.yml").contains(&tag));
     validate_clean(&repo);
-    ok(&repo, &["run", "--dry-run"]);
+    repo.run_ok(&["run", "--dry-run"]);
 }
 
 #[test]
@@ -326,18 +313,18 @@ fn a_monorepo_gets_one_stage_per_phase_with_an_action_per_project() {
     }
     // npm's placeholder test script fails by design: it is left out, and said so.
     assert!(!config.contains("web-test"));
-    let out = ok(&repo, &["init", "--dry-run", "--force"]);
+    let out = repo.run_ok(&["init", "--dry-run", "--force"]);
     assert!(out.stdout.contains("npm's placeholder"), "{}", out.stdout);
 }
 
 #[test]
 fn an_empty_directory_gets_a_placeholder_pipeline_that_runs() {
     let repo = Repo::empty();
-    let out = ok(&repo, &["init"]);
+    let out = repo.run_ok(&["init"]);
     assert!(out.stdout.contains("no project found"), "{}", out.stdout);
     assert!(out.stdout.contains("gantry hook install"), "{}", out.stdout);
     validate_clean(&repo);
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     assert!(
         run.all().contains("put your build and test commands in it"),
         "{}",
@@ -359,14 +346,14 @@ fn an_existing_gantry_yml_is_kept_unless_forced() {
         !repo.path().join(".gitignore").exists(),
         "nothing is written"
     );
-    ok(&repo, &["init", "--force"]);
+    repo.run_ok(&["init", "--force"]);
     assert!(repo.read("gantry.yml").contains("cargo test"));
 }
 
 #[test]
 fn dry_run_prints_every_file_and_writes_nothing() {
     let repo = Repo::fixture("init/rust");
-    let out = ok(&repo, &["init", "--dry-run", "--appspec"]);
+    let out = repo.run_ok(&["init", "--dry-run", "--appspec"]);
     for file in [
         "gantry.yml",
         "appspec.yml",
@@ -393,25 +380,25 @@ fn dry_run_prints_every_file_and_writes_nothing() {
 fn gitignore_gets_gantry_once_and_keeps_its_lines() {
     let repo = Repo::fixture("init/rust");
     repo.write(".gitignore", "/target");
-    let out = ok(&repo, &["init"]);
+    let out = repo.run_ok(&["init"]);
     assert!(
         out.stdout.contains("added .gantry/ to .gitignore"),
         "{}",
         out.stdout
     );
     assert_eq!(repo.read(".gitignore"), "/target\n.gantry/\n");
-    ok(&repo, &["init", "--force"]);
+    repo.run_ok(&["init", "--force"]);
     assert_eq!(repo.read(".gitignore"), "/target\n.gantry/\n");
     let other = Repo::fixture("init/rust");
     other.write(".gitignore", "/.gantry\n");
-    ok(&other, &["init"]);
+    other.run_ok(&["init"]);
     assert_eq!(other.read(".gitignore"), "/.gantry\n");
 }
 
 #[test]
 fn appspec_writes_a_revision_that_validates_without_findings() {
     let repo = Repo::fixture("init/rust");
-    ok(&repo, &["init", "--appspec"]);
+    repo.run_ok(&["init", "--appspec"]);
     let appspec = repo.read("appspec.yml");
     assert!(appspec.contains("destination: /opt/"));
     for script in [
@@ -429,7 +416,7 @@ fn appspec_writes_a_revision_that_validates_without_findings() {
             .starts_with("#!/bin/bash\n"));
     }
     validate_clean(&repo);
-    let out = ok(&repo, &["validate", "appspec.yml"]);
+    let out = repo.run_ok(&["validate", "appspec.yml"]);
     assert!(
         out.stdout.contains("0 errors, 0 warnings"),
         "{}",
@@ -440,7 +427,7 @@ fn appspec_writes_a_revision_that_validates_without_findings() {
 #[test]
 fn an_appspec_gets_a_deploy_stage_and_a_dev_group_that_deploy() {
     let repo = Repo::empty();
-    let out = ok(&repo, &["init", "--appspec"]);
+    let out = repo.run_ok(&["init", "--appspec"]);
     assert!(out.stdout.contains("stages: deploy"), "{}", out.stdout);
     let config = repo.read("gantry.yml");
     for line in [
@@ -450,8 +437,8 @@ fn an_appspec_gets_a_deploy_stage_and_a_dev_group_that_deploy() {
         assert!(config.contains(line), "no {line:?} in:\n{config}");
     }
     validate_clean(&repo);
-    ok(&repo, &["run", "--dry-run"]);
-    let run = ok(&repo, &["run"]);
+    repo.run_ok(&["run", "--dry-run"]);
+    let run = repo.run_ok(&["run"]);
     assert!(run.all().contains("is installed in"), "{}", run.all());
     let app = image_name(&repo);
     let installed = repo
@@ -459,14 +446,14 @@ fn an_appspec_gets_a_deploy_stage_and_a_dev_group_that_deploy() {
         .join(format!(".gantry/targets/dev/1/opt/{app}/appspec.yml"));
     assert!(installed.is_file(), "{}", run.all());
     // An appspec.yml already there is found without --appspec.
-    ok(&repo, &["init", "--force"]);
+    repo.run_ok(&["init", "--force"]);
     assert!(repo.read("gantry.yml").contains("appspec: appspec.yml"));
 }
 
 #[test]
 fn appspec_hook_scripts_run_as_a_deployment_would_run_them() {
     let repo = Repo::fixture("init/rust");
-    ok(&repo, &["init", "--appspec"]);
+    repo.run_ok(&["init", "--appspec"]);
     let instance = tempfile::tempdir().unwrap();
     for script in [
         "install_dependencies",
@@ -530,7 +517,7 @@ fn missing_tools_are_reported_after_writing_with_how_to_install_them() {
 #[test]
 fn template_picks_an_ecosystem_by_hand() {
     let repo = Repo::empty();
-    let out = ok(&repo, &["init", "--template", "python"]);
+    let out = repo.run_ok(&["init", "--template", "python"]);
     assert!(out.stdout.contains("found Python in ."), "{}", out.stdout);
     let config = repo.read("gantry.yml");
     assert!(config.contains("python3 -m venv .gantry/venv"), "{config}");
@@ -571,7 +558,7 @@ fn node_package_managers_follow_the_lockfile() {
         if let Some(extra) = extra {
             repo.write(extra, "");
         }
-        let out = ok(&repo, &["init"]);
+        let out = repo.run_ok(&["init"]);
         let config = repo.read("gantry.yml");
         assert!(
             config.contains(install) && config.contains(script),
@@ -607,7 +594,7 @@ fn a_pre_commit_hook_counts_as_using_a_check() {
         ".pre-commit-config.yaml",
         "repos:\n  - repo: https://github.com/doublify/pre-commit-rust\n    rev: v1.0\n    hooks:\n      - id: fmt\n",
     );
-    ok(&repo, &["init"]);
+    repo.run_ok(&["init"]);
     let config = repo.read("gantry.yml");
     assert!(
         config.contains("\n        run: cargo fmt --all --check\n"),
@@ -626,7 +613,7 @@ fn python_without_lint_settings_gets_ruff_commented_out_with_a_note() {
         .map(|l| format!("{l}\n"))
         .collect();
     repo.write("pyproject.toml", &without_ruff);
-    let out = ok(&repo, &["init"]);
+    let out = repo.run_ok(&["init"]);
     assert!(
         out.all()
             .contains("written commented out, as the repository shows no sign of using them: ruff"),

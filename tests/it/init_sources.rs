@@ -12,30 +12,6 @@ use crate::common;
 
 use common::{Outcome, Repo};
 
-/// Runs `gantry ARGS` and checks that it exited 0.
-fn ok(repo: &Repo, args: &[&str]) -> Outcome {
-    let out = repo.run(args);
-    assert_eq!(out.code, 0, "gantry {args:?} failed:\n{}", out.all());
-    out
-}
-
-/// Whether every program is on `PATH`; under CI a missing one fails the test.
-fn tools(programs: &[&str]) -> bool {
-    let missing: Vec<&&str> = programs
-        .iter()
-        .filter(|p| which::which(p).is_err())
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{missing:?} must be installed in CI"
-    );
-    eprintln!("SKIPPED: {missing:?} not installed");
-    false
-}
-
 /// A copy of fixture `name` committed to a fresh git repository, then
 /// `gantry init` (its output) with the result committed too.
 fn committed_init(name: &str) -> (Repo, Outcome) {
@@ -43,7 +19,7 @@ fn committed_init(name: &str) -> (Repo, Outcome) {
     repo.git(&["init", "-q", "-b", "main"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "fixture"]);
-    let init = ok(&repo, &["init"]);
+    let init = repo.run_ok(&["init"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "gantry init"]);
     (repo, init)
@@ -118,10 +94,10 @@ fn c_with_a_makefile_and_a_clib_package_json_gets_make_actions_not_npm() {
         init.stdout
     );
     assert!(init.stdout.contains("clib"), "{}", init.stdout);
-    if !tools(&["make", "cc"]) {
+    if !common::have_programs(&["make", "cc"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -148,10 +124,10 @@ fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
     let config = repo.read("gantry.yml");
     let tests = "      - name: tests\n        env:\n          CARGO_TERM_COLOR: always\n          RUSTFLAGS: \"-D warnings\"\n        run: cargo test --all\n";
     assert!(config.contains(tests), "{config}");
-    if !tools(&["cargo", "cargo-clippy", "cargo-fmt"]) {
+    if !common::have_programs(&["cargo", "cargo-clippy", "cargo-fmt"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -172,10 +148,10 @@ fn rust_gets_the_checks_of_its_workflow_and_a_new_example_fails_the_run() {
 #[test]
 fn rust_template_pipeline_fails_on_a_new_test_file() {
     let (repo, _) = committed_init("rust");
-    if !tools(&["cargo"]) {
+    if !common::have_programs(&["cargo"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(&repo, &run, &[("test/test", "cargo test")]);
     new_file_fails_the_run(
         &repo,
@@ -199,10 +175,10 @@ fn python_gets_its_gitlab_jobs_in_the_venv_and_a_new_test_fails_the_run() {
         "{}",
         init.stdout
     );
-    if !tools(&["python3"]) {
+    if !common::have_programs(&["python3"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -236,10 +212,10 @@ fn node_gets_its_workflow_steps_and_a_new_test_file_fails_the_run() {
         !repo.read("gantry.yml").contains("prettier"),
         "the format script is not a check"
     );
-    if !tools(&["node", "npm"]) {
+    if !common::have_programs(&["node", "npm"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -259,10 +235,10 @@ fn node_gets_its_workflow_steps_and_a_new_test_file_fails_the_run() {
 #[test]
 fn node_template_pipeline_fails_on_a_new_module_with_a_syntax_error() {
     let (repo, _) = committed_init("node");
-    if !tools(&["node", "npm"]) {
+    if !common::have_programs(&["node", "npm"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(&repo, &run, &[("test/test", "npm test")]);
     new_file_fails_the_run(
         &repo,
@@ -274,10 +250,10 @@ fn node_template_pipeline_fails_on_a_new_module_with_a_syntax_error() {
 #[test]
 fn ruby_gets_its_workflow_steps_and_a_new_test_fails_the_run() {
     let (repo, _) = committed_init("ruby-rake");
-    if !tools(&["ruby", "rake"]) {
+    if !common::have_programs(&["ruby", "rake"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,
@@ -300,7 +276,7 @@ fn from_picks_one_source_and_says_when_it_has_nothing() {
         "Makefile",
         "lint:\n\tnode --check index.js\ntest:\n\tnode --test\n",
     );
-    let out = ok(&repo, &["init", "--dry-run", "--from", "make"]);
+    let out = repo.run_ok(&["init", "--dry-run", "--from", "make"]);
     assert!(
         says(&out.stdout, "lint/lint from Makefile, target `lint`"),
         "{}",
@@ -312,7 +288,7 @@ fn from_picks_one_source_and_says_when_it_has_nothing() {
         out.stdout
     );
     assert!(!out.stdout.contains("from .github"), "{}", out.stdout);
-    let npm = ok(&repo, &["init", "--dry-run", "--from", "npm"]);
+    let npm = repo.run_ok(&["init", "--dry-run", "--from", "npm"]);
     assert!(
         says(&npm.stdout, "test/test from package.json, script `test`"),
         "{}",
@@ -335,14 +311,14 @@ fn from_picks_one_source_and_says_when_it_has_nothing() {
 #[test]
 fn template_make_runs_the_makefile_or_the_usual_targets() {
     let repo = Repo::empty();
-    ok(&repo, &["init", "--template", "make"]);
+    repo.run_ok(&["init", "--template", "make"]);
     let config = repo.read("gantry.yml");
     assert!(
         config.contains("        run: make\n") && config.contains("        run: make test\n"),
         "{config}"
     );
     let repo = Repo::fixture("init/c-make");
-    ok(&repo, &["init", "--template", "make"]);
+    repo.run_ok(&["init", "--template", "make"]);
     let config = repo.read("gantry.yml");
     assert!(
         config
@@ -351,7 +327,7 @@ fn template_make_runs_the_makefile_or_the_usual_targets() {
     );
     for runner in ["just", "task"] {
         let repo = Repo::empty();
-        ok(&repo, &["init", "--template", runner]);
+        repo.run_ok(&["init", "--template", runner]);
         assert!(repo
             .read("gantry.yml")
             .contains(&format!("run: {runner} test\n")));
@@ -365,7 +341,7 @@ fn a_script_that_rewrites_files_is_kept_and_said_so() {
         "package.json",
         r#"{"scripts": {"test": "xo --fix && ava"}, "devDependencies": {"xo": "1", "ava": "1"}}"#,
     );
-    let out = ok(&repo, &["init", "--dry-run"]);
+    let out = repo.run_ok(&["init", "--dry-run"]);
     assert!(
         out.stdout.contains("      # Note: this command rewrites files (xo --fix); it is kept as the repository runs it.\n      - name: test\n        run: npm test\n"),
         "{}",
@@ -383,7 +359,7 @@ fn a_script_that_rewrites_files_is_kept_and_said_so() {
 #[test]
 fn dry_run_names_the_source_of_every_action() {
     let repo = Repo::fixture("init/python-ci");
-    let out = ok(&repo, &["init", "--dry-run"]);
+    let out = repo.run_ok(&["init", "--dry-run"]);
     for line in [
         "  deps/venv    from gantry's Python defaults\n",
         "  lint/syntax  from .gitlab-ci.yml, job syntax\n",
@@ -407,9 +383,9 @@ fn ruff_runs_without_fixing_even_when_the_project_says_fix() {
     repo.git(&["init", "-q", "-b", "main"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "fixture"]);
-    ok(&repo, &["init"]);
+    repo.run_ok(&["init"]);
     assert!(repo.read("gantry.yml").contains("ruff check --no-fix"));
-    if !tools(&["python3"]) {
+    if !common::have_programs(&["python3"]) {
         return;
     }
     let out = repo.run(&["run"]);
@@ -426,10 +402,10 @@ fn ruff_runs_without_fixing_even_when_the_project_says_fix() {
 #[test]
 fn python_template_pipeline_leaves_tracked_files_alone() {
     let (repo, _) = committed_init("python");
-    if !tools(&["python3"]) {
+    if !common::have_programs(&["python3"]) {
         return;
     }
-    let run = ok(&repo, &["run"]);
+    let run = repo.run_ok(&["run"]);
     ran_and_passed(
         &repo,
         &run,

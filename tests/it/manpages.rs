@@ -1,5 +1,6 @@
 //! The checked-in man pages (`docs/man/`) are generated from the command
-//! tree with clap_mangen; this test fails when they are stale.
+//! tree with clap_mangen; this test fails when they are stale. Also the
+//! snapshot of `gantry --help`.
 
 use std::path::Path;
 
@@ -30,22 +31,14 @@ fn collect(command: clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)
 
 #[test]
 fn checked_in_man_pages_are_current() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
-    let update = std::env::var_os("GANTRY_UPDATE_MAN").is_some();
-    if update {
-        std::fs::create_dir_all(&dir).unwrap();
-    }
-    let mut stale = Vec::new();
     let pages = pages();
     for (file, text) in &pages {
-        let path = dir.join(file);
-        if update {
-            std::fs::write(&path, text).unwrap();
-        } else if std::fs::read(&path).ok().as_deref() != Some(&text[..]) {
-            stale.push(file.clone());
-        }
+        let text = String::from_utf8(text.clone()).expect("man pages are UTF-8");
+        insta::assert_snapshot!(file.as_str(), &text);
+        crate::common::snapshots::checked_in(&format!("docs/man/{file}"), &text);
     }
     let expected: Vec<&String> = pages.iter().map(|(f, _)| f).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
     let extra: Vec<String> = std::fs::read_dir(&dir)
         .into_iter()
         .flatten()
@@ -54,23 +47,22 @@ fn checked_in_man_pages_are_current() {
         .filter(|f| !expected.contains(&f))
         .collect();
     assert!(
-        stale.is_empty() && extra.is_empty(),
-        "stale man pages: {stale:?}, leftovers: {extra:?}; regenerate with GANTRY_UPDATE_MAN=1 cargo test --test it manpages"
+        extra.is_empty(),
+        "docs/man has pages of no command: {extra:?}; remove them"
     );
     assert!(pages.iter().any(|(f, _)| f == "gantry-run.1"));
 }
 
 #[test]
 fn top_level_help_fits_one_screen_and_has_examples() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    let help = String::from_utf8_lossy(&out.stdout);
+    let out = crate::common::Gantry::new().arg("--help").run();
+    out.success();
+    insta::assert_snapshot!("help", out.stdout);
     assert!(
-        help.lines().count() <= 40,
-        "{} lines:\n{help}",
-        help.lines().count()
+        out.stdout.lines().count() <= 40,
+        "{} lines:\n{}",
+        out.stdout.lines().count(),
+        out.stdout
     );
-    assert!(help.contains("Examples:"), "{help}");
+    out.stdout_has("Examples:");
 }

@@ -185,10 +185,11 @@ stages:
 
 #[test]
 fn max_parallel_one_runs_cells_one_at_a_time() {
-    // Cell 1 waits (up to a deadline) for cell 2 to start; cell 2 fails if
-    // it starts before cell 1 finished. Run together, cell 2 starts while
-    // cell 1 waits and fails; one at a time, both pass.
-    let config = |max_parallel: &str| {
+    // Cell 1 waits (up to `tries` × 20ms) for cell 2 to start; cell 2 fails
+    // if cell 1 had not finished when it started (checked before it says so). Run together, cell 2 starts while
+    // cell 1 waits and fails (cell 1 waits up to 30s: a loaded machine may
+    // start cell 2 late); one at a time, both pass (cell 1 waits 1s in vain).
+    let config = |max_parallel: &str, tries: u32| {
         format!(
             r#"version: 1
 stages:
@@ -202,16 +203,17 @@ stages:
         run: |
           if [ ${{matrix.n}} = 1 ]; then
             i=0
-            while [ ! -e started-2 ] && [ $i -lt 50 ]; do sleep 0.02; i=$((i+1)); done
+            while [ ! -e started-2 ] && [ $i -lt {tries} ]; do sleep 0.02; i=$((i+1)); done
             touch done-1
           else
+            finished=no; [ -e done-1 ] && finished=yes
             touch started-2
-            [ -e done-1 ]
+            [ $finished = yes ]
           fi
 "#
         )
     };
-    let repo = Repo::new(&config("max_parallel: 1"));
+    let repo = Repo::new(&config("max_parallel: 1", 50));
     let out = repo.run(&["run"]);
     assert_eq!(out.code, 0, "{}", out.all());
     assert_eq!(
@@ -220,7 +222,7 @@ stages:
     );
 
     // The same cells without the limit do overlap: the check can fail.
-    let together = Repo::new(&config(""));
+    let together = Repo::new(&config("", 1500));
     let out = together.run(&["run"]);
     assert_eq!(out.code, 1, "{}", out.all());
     assert_eq!(

@@ -114,9 +114,11 @@ stages:
     run: '[ "${actions.login.login.outputs.token}" = "hunter2-secret" ] && echo same'
 "#,
     );
-    let mut command = repo.command(&["run", "--output", "json"]);
-    command.env("API_TOKEN", "hunter2-secret");
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run", "--output", "json"])
+        .env("API_TOKEN", "hunter2-secret")
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(log(&repo, 1, "use", "use").contains("same"));
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON on stdout");

@@ -297,9 +297,11 @@ fn missing_tool_names_the_tool_and_how_to_install_it() {
     let repo = Repo::new(
         "version: 1\nstages:\n  - name: build\n    run: PATH=/nonexistent; cargo build\n",
     );
-    let mut command = repo.command(&["--color=never", "run", "-q"]);
-    command.env("COLUMNS", "400");
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["--color=never", "run", "-q"])
+        .env("COLUMNS", "400")
+        .run();
     assert_eq!(out.code, 1, "{}", out.all());
     let hint =
         "`cargo` is not installed or not on PATH: install Rust with rustup: https://rustup.rs";
@@ -325,9 +327,11 @@ fn long_reasons_keep_one_table_row_per_action_and_follow_in_full() {
     let repo = Repo::new(
         "version: 1\nstages:\n  - name: build\n    actions:\n      - { name: a, run: 'true' }\n      - { name: b, run: 'exit 3', continue_on_error: true, timeout: 1h }\n      - { name: c, run: 'PATH=/nonexistent; some-missing-tool-with-a-long-name --and-flags' }\n",
     );
-    let mut command = repo.command(&["--color=never", "run"]);
-    command.env("COLUMNS", "70");
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["--color=never", "run"])
+        .env("COLUMNS", "70")
+        .run();
     assert_eq!(out.code, 1, "{}", out.all());
     let table: Vec<&str> = out
         .stdout
@@ -367,9 +371,7 @@ stages:
       - { name: short, run: 'true' }
 ",
     );
-    let mut command = repo.command(&["run"]);
-    command.env("COLUMNS", "80");
-    let out = common::run_command(command);
+    let out = repo.gantry().args(["run"]).env("COLUMNS", "80").run();
     assert_eq!(out.code, 1, "{}", out.all());
     let table: Vec<&str> = out
         .stdout

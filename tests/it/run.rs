@@ -5,7 +5,10 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::{action_status, pids, process_running, run_command, wait_for_file, Repo};
+use common::{
+    action_status, pids, process_running, run_command, wait_for, wait_for_file, write_executable,
+    Repo,
+};
 
 #[test]
 fn stages_and_actions_run_in_listed_order() {
@@ -33,19 +36,31 @@ stages:
   - name: par
     actions:
       - { name: late, run: echo late >> order.txt, run_order: 2 }
-      - { name: one, run: sleep 1 && echo one >> order.txt, run_order: 1 }
-      - { name: two, run: sleep 1 && echo two >> order.txt, run_order: 1 }
+      - { name: one, run: ./meet one two && echo one >> order.txt, run_order: 1 }
+      - { name: two, run: ./meet two one && echo two >> order.txt, run_order: 1 }
+",
+    );
+    // Each of `one` and `two` waits (at most 30s) for the other to have
+    // started: both pass only if they run at the same time.
+    write_executable(
+        &repo,
+        "meet",
+        "#!/bin/sh
+touch \"$1.started\"
+i=0
+while [ ! -e \"$2.started\" ]; do
+  i=$((i+1)); [ $i -lt 1500 ] || exit 1; sleep 0.02
+done
 ",
     );
     let out = repo.run(&["run"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(
-        out.elapsed < Duration::from_millis(1800),
-        "took {:?}",
-        out.elapsed
-    );
     let order = repo.read("order.txt");
-    assert!(order.ends_with("late\n"), "{order}");
+    let (first, last) = order.split_at(order.len() - "late\n".len());
+    assert_eq!(last, "late\n", "{order}");
+    let mut first: Vec<&str> = first.lines().collect();
+    first.sort();
+    assert_eq!(first, ["one", "two"], "{order}");
 }
 
 #[test]
@@ -91,7 +106,12 @@ fn first_failed_stage_stops_the_pipeline_but_always_runs() {
     assert_eq!(action_status(&run, "build", "build"), "failed");
     assert_eq!(action_status(&run, "test", "test"), "skipped");
     assert_eq!(action_status(&run, "cleanup", "cleanup"), "passed");
-    assert!(out.stdout.contains("skipped"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("[test/test] – skipped: an earlier stage failed"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -207,7 +227,9 @@ stages:
         "{}",
         out.stdout
     );
-    for pid in pids(&repo, "pids") {
+    let pids = pids(&repo, "pids");
+    assert_eq!(pids.len(), 1, "{pids:?}");
+    for pid in pids {
         assert!(
             !process_running(pid),
             "background process {pid} was left running"
@@ -246,8 +268,15 @@ stages:
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    assert!(wait_for_file(&repo, "pids", Duration::from_secs(10)));
-    std::thread::sleep(Duration::from_millis(200));
+    // Both pids written and the action waiting on its background child.
+    let log = ".gantry/runs/1/long/long.log";
+    let waiting = wait_for(Duration::from_secs(10), || {
+        let ready = repo.path().join("pids").exists()
+            && pids(&repo, "pids").len() == 2
+            && std::fs::read_to_string(repo.path().join(log)).is_ok_and(|l| l.contains("waiting"));
+        ready.then_some(())
+    });
+    assert!(waiting.is_some(), "the action never started waiting");
     // SAFETY: sending a signal to our own child process.
     unsafe { libc::kill(child.id() as i32, signal) };
     let status = child.wait().unwrap();
@@ -260,7 +289,9 @@ stages:
         .read(".gantry/runs/1/long/long.log")
         .contains("waiting"));
     assert!(!repo.path().join("never").exists());
-    for pid in pids(&repo, "pids") {
+    let pids = pids(&repo, "pids");
+    assert_eq!(pids.len(), 2, "{pids:?}");
+    for pid in pids {
         assert!(!process_running(pid), "process {pid} outlived Ctrl-C");
     }
 }
@@ -615,12 +646,10 @@ stages:
     assert_eq!(action.len(), 1);
     gantry.kill().unwrap();
     gantry.wait().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while process_running(action[0]) && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
     assert!(
-        !process_running(action[0]),
+        wait_for(Duration::from_secs(10), || (!process_running(action[0]))
+            .then_some(()))
+        .is_some(),
         "the action outlived a kill -9 of gantry"
     );
 }

@@ -21,19 +21,10 @@ fn yaml_as_json(text: &str) -> serde_json::Value {
 
 #[test]
 fn checked_in_schema_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/gantry.schema.json");
-    let out = std::process::Command::new(common::gantry_bin())
-        .arg("schema")
-        .output()
-        .unwrap();
-    if std::env::var_os("GANTRY_UPDATE_SCHEMA").is_some() {
-        std::fs::write(&path, &out.stdout).unwrap();
-    }
-    let checked_in = std::fs::read(&path).unwrap_or_default();
-    assert!(
-        checked_in == out.stdout,
-        "docs/gantry.schema.json is stale; regenerate with GANTRY_UPDATE_SCHEMA=1 cargo test --test it schema"
-    );
+    let out = common::Gantry::new().arg("schema").run();
+    out.success();
+    insta::assert_snapshot!("gantry.schema.json", out.stdout);
+    common::snapshots::checked_in("docs/gantry.schema.json", &out.stdout);
 }
 
 #[test]

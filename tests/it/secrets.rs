@@ -105,17 +105,21 @@ stages:
     run: 'true'
 ",
     );
-    let mut command = repo.command(&["run", "--dry-run"]);
-    command.env("API_TOKEN", SECRET);
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run", "--dry-run"])
+        .env("API_TOKEN", SECRET)
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(out.stdout.contains("cwd: sub/***"), "{}", out.stdout);
     assert!(!out.all().contains(SECRET), "{}", out.all());
     // A top-level error naming a path built from the secret.
     let junit = format!("missing/{SECRET}/junit.xml");
-    let mut command = repo.command(&["run", "--junit", &junit]);
-    command.env("API_TOKEN", SECRET);
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run", "--junit", &junit])
+        .env("API_TOKEN", SECRET)
+        .run();
     assert_ne!(out.code, 0, "{}", out.all());
     assert!(
         out.stderr.contains("missing/***/junit.xml"),
@@ -164,9 +168,7 @@ stages:
         run: echo \"token=$API_TOKEN\"
 ",
     );
-    let mut command = repo.command(&["run"]);
-    command.env("API_TOKEN", SECRET);
-    let out = common::run_command(command);
+    let out = repo.gantry().args(["run"]).env("API_TOKEN", SECRET).run();
     assert_eq!(out.code, 0, "{}", out.all());
     let logs = all_files(&repo.path().join(".gantry/runs"));
     let everything = out.all() + &logs;
@@ -187,9 +189,11 @@ stages:
       printf 'alone: second-line-of-key\\n'
 ",
     );
-    let mut command = repo.command(&["run"]);
-    command.env("KEY", "first-line-of-key\nsecond-line-of-key");
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("KEY", "first-line-of-key\nsecond-line-of-key")
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     let log = repo.read(".gantry/runs/1/s/s.log");
     assert!(log.contains("whole: ***\n"), "{log}");
@@ -208,9 +212,12 @@ stages:
     run: printf 'x-abc'
 ",
     );
-    let mut command = repo.command(&["run"]);
-    command.env("LONG", "abcd").env("SHORT", "bc");
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("LONG", "abcd")
+        .env("SHORT", "bc")
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     let log = repo.read(".gantry/runs/1/s/s.log");
     assert_eq!(log, "x-a***");
@@ -233,9 +240,11 @@ stages:
       printf '%sa\\n' \"$line\"
 ",
     );
-    let mut command = repo.command(&["run"]);
-    command.env("LONG", "a".repeat(100_000));
-    let out = common::run_command(command);
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("LONG", "a".repeat(100_000))
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
     let near = format!("{}\n", "a".repeat(99_999)).repeat(105);
     let log = repo.read(".gantry/runs/1/s/s.log");

@@ -4,37 +4,16 @@
 
 use crate::common;
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Outcome, Repo};
+use common::{Gantry, Outcome, Repo};
 
 /// Generous: these commands take milliseconds; a blocked open never ends.
 const DEADLINE: Duration = Duration::from_secs(60);
 
-/// Runs `command`, killing it if it is still running at the deadline.
-fn run_bounded(mut command: Command) -> Outcome {
-    let start = Instant::now();
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gantry starts");
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("gantry hung (killed after {DEADLINE:?})");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
-    Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    }
+/// Runs gantry with `args` in `repo`, failing the test if it hangs.
+fn bounded(repo: &Repo, args: &[&str]) -> Outcome {
+    Gantry::in_repo(repo).args(args).deadline(DEADLINE).run()
 }
 
 fn mkfifo(repo: &Repo, relative: &str) {
@@ -59,19 +38,15 @@ const SEVENTEEN_MIB: u64 = 17 * 1024 * 1024;
 fn a_fifo_or_oversized_gantry_yml_is_refused() {
     let repo = Repo::empty();
     mkfifo(&repo, "gantry.yml");
-    let out = run_bounded(repo.command(&["run"]));
-    assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains("gantry.yml"), "{}", out.stderr);
-    assert!(out.stderr.contains("FIFO"), "{}", out.stderr);
+    bounded(&repo, &["run"])
+        .code(2)
+        .stderr_has("cannot read the config: it is a FIFO")
+        .stderr_has("--> gantry.yml");
     std::fs::remove_file(repo.path().join("gantry.yml")).unwrap();
     sparse(&repo, "gantry.yml", SEVENTEEN_MIB);
-    let out = run_bounded(repo.command(&["run"]));
-    assert_eq!(out.code, 2, "{}", out.all());
-    assert!(
-        out.stderr.contains("more than the 16 MiB"),
-        "{}",
-        out.stderr
-    );
+    bounded(&repo, &["run"])
+        .code(2)
+        .stderr_has("more than the 16 MiB");
 }
 
 #[test]
@@ -84,10 +59,10 @@ fn validate_refuses_a_fifo_a_device_and_a_sparse_appspec() {
         ("/dev/zero", "a device"),
         ("big.yml", "more than the 16 MiB"),
     ] {
-        let out = run_bounded(repo.command(&["validate", file]));
-        assert_eq!(out.code, 2, "{file}: {}", out.all());
-        assert!(out.all().contains(what), "{file}: {}", out.all());
-        assert!(out.all().contains(file), "{file}: {}", out.all());
+        bounded(&repo, &["validate", file])
+            .code(2)
+            .has(what)
+            .has(file);
     }
 }
 
@@ -102,9 +77,9 @@ stages:
 ",
     );
     mkfifo(&repo, ".env");
-    let out = run_bounded(repo.command(&["run"]));
-    assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains(".env: it is a FIFO"), "{}", out.stderr);
+    bounded(&repo, &["run"])
+        .code(2)
+        .stderr_has(".env: it is a FIFO");
 }
 
 #[test]
@@ -124,9 +99,9 @@ fn init_passes_over_fifos_named_like_the_files_it_reads() {
     ] {
         mkfifo(&repo, name);
     }
-    let out = run_bounded(repo.command(&["init"]));
-    assert_eq!(out.code, 0, "{}", out.all());
-    assert!(repo.read("gantry.yml").contains("cargo"), "{}", out.all());
+    let out = bounded(&repo, &["init"]);
+    out.success();
+    assert!(repo.read("gantry.yml").contains("cargo"), "{out}");
 }
 
 #[test]
@@ -138,13 +113,12 @@ stages:
     run: echo hello
 ",
     );
-    assert_eq!(repo.run(&["run"]).code, 0);
-    assert_eq!(repo.run(&["run"]).code, 0);
+    repo.run(&["run"]).success();
+    repo.run(&["run"]).success();
     mkfifo(&repo, ".gantry/runs/2/run.json");
     mkfifo(&repo, ".gantry/runs/1/s/s.log");
-    let out = run_bounded(repo.command(&["history"]));
-    assert_eq!(out.code, 0, "{}", out.all());
-    let out = run_bounded(repo.command(&["logs", "1"]));
-    assert_ne!(out.code, 0, "{}", out.all());
-    assert!(out.stderr.contains("s.log: it is a FIFO"), "{}", out.stderr);
+    bounded(&repo, &["history"]).success();
+    let out = bounded(&repo, &["logs", "1"]);
+    assert_ne!(out.code, 0, "{out}");
+    out.stderr_has("s.log: it is a FIFO");
 }

@@ -4,12 +4,12 @@
 
 mod cases;
 use crate::common;
+use common::Gantry;
 mod corpus;
 mod oracle;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use proptest::prelude::*;
 
@@ -61,29 +61,22 @@ fn shared_dir() -> PathBuf {
     )
 }
 
-/// Runs `gantry validate ARGS` in `dir`.
+/// Runs `gantry validate ARGS` in `dir`; with `--format json` its
+/// findings are parsed.
 fn validate(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .arg("--color=never")
-        .arg("validate")
+    let out = Gantry::in_dir(dir)
+        .args(["--color=never", "validate"])
         .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("run gantry");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        .run();
     let findings = if args.contains(&"json") {
-        stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
+        out.json_lines()
     } else {
         Vec::new()
     };
     Run {
-        code: output.status.code().unwrap_or(-1),
+        code: out.code,
         findings,
-        stdout,
+        stdout: out.stdout,
     }
 }
 

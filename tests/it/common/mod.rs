@@ -1,41 +1,31 @@
-//! A small builder for integration tests: a temporary repository with a
-//! `gantry.yml`, and a way to run the real `gantry` binary in it.
+//! Shared test support: [`Repo`], a temporary repository with a
+//! `gantry.yml`; [`Gantry`], the fluent builder that runs the real `gantry`
+//! binary in one; and the small helpers several test modules need.
 
 #![allow(dead_code)]
 
+mod gantry;
 pub mod images;
+pub mod snapshots;
+
+pub use gantry::{Gantry, Outcome};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A temporary repository.
+/// A temporary repository, removed when the last clone is dropped (a
+/// [`Gantry`] and its [`Outcome`] hold one).
+#[derive(Clone, Debug)]
 pub struct Repo {
-    dir: tempfile::TempDir,
-}
-
-/// What a gantry run printed and returned.
-#[derive(Debug)]
-pub struct Outcome {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-    pub elapsed: Duration,
-}
-
-impl Outcome {
-    /// stdout followed by stderr.
-    pub fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
+    dir: Arc<tempfile::TempDir>,
 }
 
 impl Repo {
     /// A repository whose `gantry.yml` is `config`.
     pub fn new(config: &str) -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let repo = Repo::empty();
         repo.write("gantry.yml", config);
         repo
     }
@@ -58,25 +48,27 @@ impl Repo {
             .unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
     }
 
+    /// gantry in this repository: see [`Gantry`].
+    pub fn gantry(&self) -> Gantry {
+        Gantry::in_repo(self)
+    }
+
     /// A gantry command that runs in the repository, colour left to gantry.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(gantry_bin());
-        command
-            .args(args)
-            .current_dir(self.path())
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("GITHUB_ACTIONS")
-            // Tests that need builder settings set them; CI exports them.
-            .env_remove("GANTRY_BUILDAH_STORAGE_DRIVER")
-            .env_remove("GANTRY_BUILDAH_ISOLATION")
-            .stdin(Stdio::null());
-        command
+        self.gantry().args(args).command()
     }
 
     /// Runs gantry with `args` and collects its output.
     pub fn run(&self, args: &[&str]) -> Outcome {
-        run_command(self.command(args))
+        self.gantry().args(args).run()
+    }
+
+    /// Runs gantry with `args` and fails the test unless it exited 0.
+    #[track_caller]
+    pub fn run_ok(&self, args: &[&str]) -> Outcome {
+        let out = self.run(args);
+        out.success();
+        out
     }
 
     /// The parsed `run.json` of run `id`.
@@ -90,12 +82,7 @@ impl Repo {
 pub fn run_command(mut command: Command) -> Outcome {
     let start = Instant::now();
     let output = command.output().expect("gantry runs");
-    Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    }
+    Outcome::from_output(output, start.elapsed())
 }
 
 /// The binary under test.
@@ -150,16 +137,24 @@ pub fn pids(repo: &Repo, relative: &str) -> Vec<i32> {
         .collect()
 }
 
-/// Waits until `relative` exists in `repo` (at most `limit`).
-pub fn wait_for_file(repo: &Repo, relative: &str, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if repo.path().join(relative).exists() {
-            return true;
+/// Polls `check` until it returns `Some` (which is returned) or `limit`
+/// has passed (`None`): a wait for a condition, with a deadline.
+pub fn wait_for<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = check() {
+            return Some(found);
+        }
+        if Instant::now() >= deadline {
+            return None;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    false
+}
+
+/// Waits until `relative` exists in `repo` (at most `limit`).
+pub fn wait_for_file(repo: &Repo, relative: &str, limit: Duration) -> bool {
+    wait_for(limit, || repo.path().join(relative).exists().then_some(())).is_some()
 }
 
 impl Repo {
@@ -225,6 +220,14 @@ pub fn have_program(program: &str, install: &str) -> bool {
     tool_available(program, which::which(program).is_ok(), install)
 }
 
+/// Whether every one of `programs` is on `PATH` (see [`tool_available`]:
+/// each missing one is reported, or fails where it is required).
+pub fn have_programs(programs: &[&str]) -> bool {
+    programs
+        .iter()
+        .all(|p| have_program(p, "install it the way .ci/run does"))
+}
+
 /// Runs `gantry ARGS` on a pseudo-terminal through util-linux `script`,
 /// with `input` typed on it; `None` when `script` is not installed.
 pub fn run_on_tty(repo: &Repo, args: &str, input: &str) -> Option<Outcome> {
@@ -249,12 +252,7 @@ pub fn run_on_tty(repo: &Repo, args: &str, input: &str) -> Option<Outcome> {
     stdin.write_all(input.as_bytes()).unwrap();
     let output = child.wait_with_output().expect("script ends");
     drop(stdin);
-    Some(Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    })
+    Some(Outcome::from_output(output, start.elapsed()))
 }
 
 /// Writes an executable file.
@@ -305,7 +303,7 @@ impl Repo {
     /// An empty temporary directory, without a `gantry.yml`.
     pub fn empty() -> Repo {
         Repo {
-            dir: tempfile::tempdir().expect("temp dir"),
+            dir: Arc::new(tempfile::tempdir().expect("temp dir")),
         }
     }
 

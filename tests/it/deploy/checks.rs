@@ -2,7 +2,7 @@
 //! AppSpec, paths leading out of the instance or revision, `--root`.
 
 use super::common::Repo;
-use super::{deploy, has, instance};
+use super::{deploy, instance};
 
 #[test]
 fn paths_leading_out_of_the_instance_or_revision_are_refused() {
@@ -12,7 +12,7 @@ fn paths_leading_out_of_the_instance_or_revision_are_refused() {
     repo.write("rev/appspec.yml", "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/../../../escaped\n");
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "contains `..`");
+    out.has("contains `..`");
     assert!(!repo.path().join(".gantry/escaped").exists());
     assert!(!instance(&repo, 1).exists(), "no instance was touched");
 
@@ -22,7 +22,7 @@ fn paths_leading_out_of_the_instance_or_revision_are_refused() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "E022");
+    out.has("E022");
 
     repo.write(
         "rev/appspec.yml",
@@ -43,7 +43,7 @@ fn paths_leading_out_of_the_instance_or_revision_are_refused() {
     std::os::unix::fs::symlink("../../secret.txt", repo.path().join("rev/app/secret")).unwrap();
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "points outside it");
+    out.has("points outside it");
     assert!(!instance(&repo, 1).exists(), "no instance was touched");
 
     // A link already in the instance root is not written through.
@@ -94,8 +94,8 @@ fn an_invalid_appspec_never_starts_a_deployment() {
     repo.write("rev/appspec.yml", "version: 0.0\nos: Linux\n");
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "[E012]");
-    has(&out, "nothing was deployed");
+    out.has("[E012]");
+    out.has("nothing was deployed");
     assert!(!repo.path().join(".gantry/targets").exists());
     assert!(!repo
         .path()
@@ -128,5 +128,5 @@ fn root_deploys_onto_one_folder() {
         "../x",
     ]);
     assert_eq!(out.code, 2, "{}", out.all());
-    has(&out, "invalid group name `../x`");
+    out.has("invalid group name `../x`");
 }

@@ -6,7 +6,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use super::common::Repo;
-use super::{deploy, has};
+use super::deploy;
 
 const SIMPLE: &str =
     "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /gantry-escape-probe\n";
@@ -25,8 +25,8 @@ fn an_instance_root_linked_to_slash_or_outside_the_pipeline_is_refused() {
         symlink(to, repo.path().join(link)).unwrap();
         let out = deploy(&repo, &["deploy", "--revision", "rev"]);
         assert_eq!(out.code, 1, "{}", out.all());
-        has(&out, "nothing was deployed");
-        has(&out, &format!("--root {}", to.display()));
+        out.has("nothing was deployed");
+        out.has(&format!("--root {}", to.display()));
         assert!(
             !to.join("gantry-escape-probe").exists(),
             "{link}: written through the link"
@@ -40,7 +40,7 @@ fn an_instance_root_linked_to_slash_or_outside_the_pipeline_is_refused() {
     symlink(outside.path(), repo.path().join("via")).unwrap();
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "leads through a symlink to");
+    out.has("leads through a symlink to");
     assert!(!outside.path().join("inst").exists());
 
     // Given explicitly with --root, it is the user's choice; state.json keeps the real path.
@@ -113,11 +113,11 @@ fn a_hook_script_reached_through_a_chain_of_links_out_of_the_revision_is_refused
 
     let out = repo.run(&["validate", "rev"]);
     assert_ne!(out.code, 0, "{}", out.all());
-    has(&out, "leads outside the revision through a symlink");
+    out.has("leads outside the revision through a symlink");
 
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "leads outside the revision through a symlink");
+    out.has("leads outside the revision through a symlink");
     assert!(!ran.exists(), "the script outside the revision ran");
 }
 
@@ -134,7 +134,7 @@ fn a_link_that_leads_out_once_installed_is_refused_before_install() {
     );
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "would lead outside the instance root once installed");
+    out.has("would lead outside the instance root once installed");
     let inst = super::instance(&repo, 1);
     assert!(
         std::fs::symlink_metadata(inst.join("lnk")).is_err(),
@@ -151,12 +151,9 @@ fn ecs_and_lambda_appspecs_are_refused_as_not_deployable_locally() {
         repo.write("rev/appspec.yml", spec);
         let out = deploy(&repo, &["deploy", "--revision", "rev"]);
         assert_eq!(out.code, 1, "{}", out.all());
-        has(
-            &out,
-            &format!(
-                "is an {name} AppSpec; local deployment supports EC2/On-Premises revisions only"
-            ),
-        );
+        out.has(&format!(
+            "is an {name} AppSpec; local deployment supports EC2/On-Premises revisions only"
+        ));
         assert!(!out.all().contains("unknown key"), "{}", out.all());
     }
 }

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::common::{copy_tree, tree, wait_for_file, write_exec, Repo};
-use super::{deploy, has, state, statuses};
+use super::{deploy, state, statuses};
 
 const GROUP: &str = "version: 1\ndeploy_groups: { dev: { instances: [inst] } }\nstages: [ { name: s, run: 'true' } ]\n";
 
@@ -129,14 +129,11 @@ fn kill_9_in_the_middle_of_installing_4000_files_is_undone_by_recover() {
 
     let out = repo.run(&["deploy", "--recover"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    has(&out, "recovered instance 1");
-    has(
-        &out,
-        "did not finish; restored it as it was before: put back 6 files",
-    );
+    out.has("recovered instance 1");
+    out.has("did not finish; restored it as it was before: put back 6 files");
     same_as(before.path(), &inst);
     let out = repo.run(&["deploy", "--recover"]);
-    has(&out, "nothing to recover");
+    out.has("nothing to recover");
     assert_eq!(statuses(&repo), ["succeeded", "stopped"]);
 
     // The next deployment goes ahead, and keeps the hand-placed file it replaces.
@@ -199,8 +196,8 @@ fn a_disk_that_fills_up_during_install_leaves_the_instance_as_it_was() {
     }
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
     assert_eq!(out.code, 1, "{}", out.all());
-    has(&out, "No space left on device");
-    has(&out, "the instance is back as it was before");
+    out.has("No space left on device");
+    out.has("the instance is back as it was before");
     same_as(before.path(), &inst);
 }
 
@@ -238,7 +235,7 @@ fn ctrl_c_during_after_install_of_a_first_deployment_is_undone_by_the_next_deplo
     assert_eq!(child.wait().unwrap().code(), Some(130));
 
     let out = deploy(&repo, &["deploy", "--rollback"]);
-    has(&out, "recovered instance 1");
+    out.has("recovered instance 1");
     same_as(before.path(), &inst);
 
     // Stopped again, a plain `gantry deploy` restores the instance before
@@ -266,7 +263,7 @@ fn ctrl_c_during_after_install_of_a_first_deployment_is_undone_by_the_next_deplo
     command.env("BEFORE", before.path());
     let out = super::common::run_command(command);
     assert_eq!(out.code, 0, "{}", out.all());
-    has(&out, "recovered instance 1");
+    out.has("recovered instance 1");
 }
 
 #[test]

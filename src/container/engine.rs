@@ -1,0 +1,531 @@
+//! Container engines, shared by every container feature (actions in a
+//! container, services, container deployment instances).
+//!
+//! - [`Engine::detect`]: docker when its daemon answers, else podman, else
+//!   buildah — the same detection as the `image:` action (`image::detect`);
+//!   `engine:` names one instead.
+//! - Command building: [`Engine::run`] (`run` for docker and podman;
+//!   `from` + `run` for buildah, which has no `run IMAGE`), [`Engine::remove`],
+//!   [`Engine::image_id`], [`Engine::list_labelled`], [`Engine::build`].
+//! - [`failure_hint`]: what to do about an engine's known failures.
+//!
+//! Nothing here runs a process: callers run the [`EngineCommand`]s they get
+//! (supervised, as any action's process) and show them with
+//! [`EngineCommand::display`].
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+pub use crate::config::image::{Builder as EngineKind, BuilderChoice as EngineChoice};
+use crate::proc::process::ProcessSpec;
+use crate::text::shell_quote as quote;
+
+/// The label every container gantry starts carries: the run's id.
+pub const LABEL_RUN: &str = "gantry.run";
+/// The label naming the run's directory (`.gantry/runs/<id>`): while that
+/// run's lock is held, its containers are in use; otherwise they are
+/// leftovers that the next run removes. Only for containers that live no
+/// longer than their run (never on long-lived ones such as deploy instances).
+pub const LABEL_RUN_DIR: &str = "gantry.run-dir";
+/// Environment variable that sets podman's and buildah's `--storage-driver`
+/// (shared with the `image:` action).
+pub const ENV_STORAGE_DRIVER: &str = crate::image::job::ENV_STORAGE_DRIVER;
+
+/// The engine a container feature uses, found on `PATH`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Engine {
+    /// docker, podman or buildah.
+    pub kind: EngineKind,
+    /// The program, as found on `PATH`.
+    pub program: PathBuf,
+    /// Why it was chosen, for the log (e.g. `auto; skipped docker (…)`).
+    pub why: String,
+    /// podman's and buildah's `--storage-driver` (from [`ENV_STORAGE_DRIVER`]).
+    pub storage_driver: Option<String>,
+}
+
+/// One engine invocation: `program args…`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineCommand {
+    /// Which engine.
+    pub kind: EngineKind,
+    /// Its program.
+    pub program: PathBuf,
+    /// Its arguments, global flags first.
+    pub args: Vec<String>,
+}
+
+impl EngineCommand {
+    /// The command as people read it: the engine's name and shell-quoted
+    /// arguments (environment values are never in it: see [`RunOptions::env`]).
+    pub fn display(&self) -> String {
+        let mut text = self.kind.name().to_string();
+        for arg in &self.args {
+            text.push(' ');
+            text.push_str(&quote(arg));
+        }
+        text
+    }
+
+    /// The subcommand (`run`, `from`, `build`…), after the global flags.
+    pub fn verb(&self) -> &str {
+        let mut args = self.args.iter();
+        while let Some(arg) = args.next() {
+            if arg == "--storage-driver" {
+                args.next();
+            } else {
+                return arg;
+            }
+        }
+        ""
+    }
+
+    /// A process spec running this command in `cwd` with `env` set.
+    pub fn process(&self, cwd: &Path, env: Vec<(String, String)>) -> ProcessSpec {
+        ProcessSpec {
+            program: self.program.display().to_string(),
+            args: self.args.clone(),
+            cwd: cwd.to_path_buf(),
+            env,
+            ..Default::default()
+        }
+    }
+}
+
+/// Whose files a container writes into bind mounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// gantry runs as root: the container runs as its image's user (root).
+    Root,
+    /// A user: files must belong to this uid and gid.
+    User {
+        /// The invoking user's id.
+        uid: u32,
+        /// The invoking user's group id.
+        gid: u32,
+    },
+}
+
+impl Owner {
+    /// The user running gantry.
+    pub fn invoking() -> Owner {
+        let uid = rustix::process::getuid().as_raw();
+        let gid = rustix::process::getgid().as_raw();
+        if uid == 0 {
+            Owner::Root
+        } else {
+            Owner::User { uid, gid }
+        }
+    }
+}
+
+/// What to run in a container.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The container's name (`--name`).
+    pub name: String,
+    /// The image reference or id.
+    pub image: String,
+    /// Labels (`--label K=V`); add [`LABEL_RUN`] and [`LABEL_RUN_DIR`].
+    pub labels: Vec<(String, String)>,
+    /// Host directories bind-mounted read-write at the same path inside.
+    pub mounts: Vec<PathBuf>,
+    /// The working directory inside.
+    pub workdir: Option<PathBuf>,
+    /// Variables passed in, by name: docker and podman read each value from
+    /// their own environment (so values never show on a command line);
+    /// buildah gets `NAME=VALUE`, so give the values in `env_values` too.
+    pub env: Vec<String>,
+    /// The values of `env` (for buildah only).
+    pub env_values: Vec<(String, String)>,
+    /// Whose files the container writes.
+    pub owner: Option<Owner>,
+    /// Start detached (`-d`) instead of attached; ignored by buildah.
+    pub detach: bool,
+    /// Remove the container when it ends (`--rm`); ignored by buildah
+    /// (remove its working container with [`Engine::remove`]).
+    pub remove: bool,
+    /// A small init as PID 1 that forwards signals and reaps (`--init`).
+    pub init: bool,
+    /// `--network`, e.g. `host`.
+    pub network: Option<String>,
+    /// Published ports (`-p HOST:CONTAINER`); ignored by buildah.
+    pub ports: Vec<String>,
+    /// The command and its arguments.
+    pub command: Vec<String>,
+}
+
+impl Engine {
+    /// Finds the engine for `choice` on `path` (the action's `PATH`), with
+    /// `env` the action's variables (`DOCKER_HOST`, [`ENV_STORAGE_DRIVER`]).
+    /// The error says what was tried and how to install an engine.
+    pub fn detect(
+        choice: EngineChoice,
+        path: Option<&OsStr>,
+        cwd: &Path,
+        env: &[(String, String)],
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Engine, String> {
+        let chosen = crate::image::detect::detect_for(
+            ("engine", "container engine"),
+            choice,
+            path,
+            cwd,
+            env,
+        )?;
+        Ok(Engine {
+            kind: chosen.builder,
+            program: chosen.program,
+            why: chosen.why,
+            storage_driver: lookup(ENV_STORAGE_DRIVER).filter(|v| !v.is_empty()),
+        })
+    }
+
+    /// The engine's name: `docker`, `podman` or `buildah`.
+    pub fn name(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// `program GLOBAL-FLAGS args…`.
+    pub fn command(&self, args: impl IntoIterator<Item = String>) -> EngineCommand {
+        let mut all = Vec::new();
+        if let (Some(driver), EngineKind::Podman | EngineKind::Buildah) =
+            (&self.storage_driver, self.kind)
+        {
+            all.extend(["--storage-driver".to_string(), driver.clone()]);
+        }
+        all.extend(args);
+        EngineCommand {
+            kind: self.kind,
+            program: self.program.clone(),
+            args: all,
+        }
+    }
+
+    /// The commands that run `o`: one `run` for docker and podman; for
+    /// buildah `from --name` (creating the working container) then `run`.
+    pub fn run(&self, o: &RunOptions) -> Vec<EngineCommand> {
+        if self.kind == EngineKind::Buildah {
+            return self.buildah_run(o);
+        }
+        let mut args = vec!["run".to_string()];
+        if o.remove {
+            args.push("--rm".into());
+        }
+        if o.detach {
+            args.push("-d".into());
+        }
+        if o.init {
+            args.push("--init".into());
+        }
+        args.extend(["--name".into(), o.name.clone()]);
+        for (k, v) in &o.labels {
+            args.extend(["--label".into(), format!("{k}={v}")]);
+        }
+        for dir in &o.mounts {
+            args.extend(["-v".into(), volume(dir)]);
+        }
+        if let Some(dir) = &o.workdir {
+            args.extend(["-w".into(), dir.display().to_string()]);
+        }
+        for name in &o.env {
+            args.extend(["-e".into(), name.clone()]);
+        }
+        match (o.owner, self.kind) {
+            (Some(Owner::User { .. }), EngineKind::Podman) => {
+                // Rootless podman maps the user's id to itself inside.
+                args.push("--userns=keep-id".into());
+            }
+            (Some(Owner::User { uid, gid }), _) => {
+                args.extend(["--user".into(), format!("{uid}:{gid}")]);
+            }
+            _ => {}
+        }
+        if let Some(network) = &o.network {
+            args.extend(["--network".into(), network.clone()]);
+        }
+        for port in &o.ports {
+            args.extend(["-p".into(), port.clone()]);
+        }
+        args.push(o.image.clone());
+        args.extend(o.command.iter().cloned());
+        vec![self.command(args)]
+    }
+
+    fn buildah_run(&self, o: &RunOptions) -> Vec<EngineCommand> {
+        let from = vec![
+            "from".to_string(),
+            "--quiet".into(),
+            "--pull-never".into(),
+            "--name".into(),
+            o.name.clone(),
+            o.image.clone(),
+        ];
+        let mut args = vec!["run".to_string(), "--isolation".into(), "chroot".into()];
+        for dir in &o.mounts {
+            args.extend(["-v".into(), volume(dir)]);
+        }
+        if let Some(dir) = &o.workdir {
+            args.extend(["--workingdir".into(), dir.display().to_string()]);
+        }
+        for name in &o.env {
+            let value = o
+                .env_values
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| v.as_str());
+            args.extend(["--env".into(), format!("{name}={value}")]);
+        }
+        if let Some(network) = &o.network {
+            args.extend(["--network".into(), network.clone()]);
+        }
+        // Rootless buildah maps the user to root inside, so files written
+        // as root inside belong to the user outside: no `--user`.
+        args.push(o.name.clone());
+        args.push("--".into());
+        args.extend(o.command.iter().cloned());
+        vec![self.command(from), self.command(args)]
+    }
+
+    /// Stops and removes container `name` at once (`rm -f -t 0`; buildah:
+    /// `rm`). Removing a container that is not there fails harmlessly.
+    pub fn remove(&self, name: &str) -> EngineCommand {
+        let args: Vec<String> = match self.kind {
+            EngineKind::Buildah => vec!["rm".into(), name.into()],
+            EngineKind::Podman => vec![
+                "rm".into(),
+                "-f".into(),
+                "-t".into(),
+                "0".into(),
+                name.into(),
+            ],
+            EngineKind::Docker => vec!["rm".into(), "-f".into(), name.into()],
+        };
+        self.command(args)
+    }
+
+    /// Prints the id of `image` (a content digest), failing when the
+    /// engine does not have it.
+    pub fn image_id(&self, image: &str) -> EngineCommand {
+        let args: Vec<String> = match self.kind {
+            EngineKind::Buildah => ["inspect", "--type", "image", "--format", "{{.FromImageID}}"]
+                .map(String::from)
+                .into_iter()
+                .chain([image.to_string()])
+                .collect(),
+            _ => ["image", "inspect", "--format", "{{.Id}}"]
+                .map(String::from)
+                .into_iter()
+                .chain([image.to_string()])
+                .collect(),
+        };
+        self.command(args)
+    }
+
+    /// Lists containers, one per line as `NAME<TAB>RUN-DIR` where RUN-DIR is
+    /// the [`LABEL_RUN_DIR`] label (buildah: every working container's
+    /// name, with an empty run dir, since buildah cannot filter by label).
+    pub fn list_labelled(&self) -> EngineCommand {
+        let args: Vec<String> = match self.kind {
+            EngineKind::Buildah => vec![
+                "containers".into(),
+                "--noheading".into(),
+                "--format".into(),
+                "{{.ContainerName}}\t".into(),
+            ],
+            kind => {
+                // docker's template has `.Label NAME`, podman's a `.Labels` map.
+                let label = match kind {
+                    EngineKind::Docker => format!("{{{{.Label \"{LABEL_RUN_DIR}\"}}}}"),
+                    _ => format!("{{{{index .Labels \"{LABEL_RUN_DIR}\"}}}}"),
+                };
+                vec![
+                    "ps".into(),
+                    "-a".into(),
+                    "--filter".into(),
+                    format!("label={LABEL_RUN_DIR}"),
+                    "--format".into(),
+                    format!("{{{{.Names}}}}\t{label}"),
+                ]
+            }
+        };
+        self.command(args)
+    }
+
+    /// `build -f FILE -t TAG [--iidfile F] CONTEXT` (buildah: with chroot isolation).
+    pub fn build(
+        &self,
+        file: &str,
+        context: &str,
+        tag: &str,
+        iidfile: Option<&Path>,
+    ) -> EngineCommand {
+        let mut args = vec!["build".to_string()];
+        if self.kind == EngineKind::Buildah {
+            args.extend(["--isolation".into(), "chroot".into()]);
+        }
+        args.extend(["-f".into(), file.into(), "-t".into(), tag.into()]);
+        if let Some(f) = iidfile {
+            args.extend(["--iidfile".into(), f.display().to_string()]);
+        }
+        args.push(context.into());
+        self.command(args)
+    }
+}
+
+/// `DIR:DIR`, the host directory mounted at the same path.
+fn volume(dir: &Path) -> String {
+    format!("{0}:{0}", dir.display())
+}
+
+/// A container name from `parts`: characters engines refuse become `-`
+/// (names match `[a-zA-Z0-9][a-zA-Z0-9_.-]*`).
+pub fn container_name(parts: &[&str]) -> String {
+    let joined = parts.join("-");
+    let mut name: String = joined
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        name.insert(0, 'g');
+    }
+    name
+}
+
+/// What to do about an engine failure whose stderr is `stderr`, when it is
+/// one gantry knows.
+pub fn failure_hint(kind: EngineKind, stderr: &str) -> Option<&'static str> {
+    let text = stderr.to_ascii_lowercase();
+    if text.contains("setrlimit") {
+        Some(
+            "the OCI runtime cannot set resource limits here (crun in a restricted \
+             container or VM): point CONTAINERS_CONF at a containers.conf with \
+             `[containers] default_ulimits = []` and `[engine] runtime = \"runc\"` \
+             (see docs/containers.md)",
+        )
+    } else if text.contains("cannot connect to the docker daemon")
+        || text.contains("is the docker daemon running")
+    {
+        Some("start the Docker daemon, or choose another engine with `engine: podman`")
+    } else if text.contains("newuidmap") || text.contains("subuid") {
+        Some(
+            "rootless containers need ids in /etc/subuid and /etc/subgid for your user \
+             (`usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER`)",
+        )
+    } else if text.contains("image not known")
+        || text.contains("no such image")
+        || text.contains("manifest unknown")
+        || text.contains("pinging container registry")
+        || text.contains("unable to find image")
+    {
+        Some("the image is not on this machine and cannot be pulled: build or load it first (`image:` action, `podman load`)")
+    } else if kind == EngineKind::Buildah && text.contains("chroot") {
+        Some("buildah runs containers with chroot isolation, which needs root or a user namespace (`buildah unshare`)")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(kind: EngineKind) -> Engine {
+        Engine {
+            kind,
+            program: kind.name().into(),
+            why: "test".into(),
+            storage_driver: Some("vfs".into()),
+        }
+    }
+
+    fn options() -> RunOptions {
+        RunOptions {
+            name: "gantry-test-unit-1".into(),
+            image: "localhost/ci:1".into(),
+            labels: vec![(LABEL_RUN.into(), "7".into())],
+            mounts: vec!["/src/app".into()],
+            workdir: Some("/src/app".into()),
+            env: vec!["TOKEN".into()],
+            env_values: vec![("TOKEN".into(), "s3cret".into())],
+            owner: Some(Owner::User {
+                uid: 1000,
+                gid: 100,
+            }),
+            remove: true,
+            init: true,
+            command: vec!["sh".into(), "-c".into(), "make test".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn podman_runs_attached_with_keep_id_and_env_by_name() {
+        let shown: Vec<String> = engine(EngineKind::Podman)
+            .run(&options())
+            .iter()
+            .map(EngineCommand::display)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "podman --storage-driver vfs run --rm --init --name gantry-test-unit-1 \
+              --label gantry.run=7 -v /src/app:/src/app -w /src/app -e TOKEN --userns=keep-id \
+              localhost/ci:1 sh -c 'make test'"
+            ]
+        );
+        assert!(!shown[0].contains("s3cret"));
+    }
+
+    #[test]
+    fn docker_maps_the_user_and_takes_no_storage_flags() {
+        let shown = engine(EngineKind::Docker).run(&options())[0].display();
+        assert!(shown.starts_with("docker run --rm"), "{shown}");
+        assert!(shown.contains("--user 1000:100"), "{shown}");
+        assert!(!shown.contains("vfs"), "{shown}");
+    }
+
+    #[test]
+    fn buildah_creates_a_working_container_then_runs_in_it() {
+        let commands = engine(EngineKind::Buildah).run(&options());
+        assert_eq!(
+            commands[0].display(),
+            "buildah --storage-driver vfs from --quiet --pull-never --name gantry-test-unit-1 localhost/ci:1"
+        );
+        assert_eq!(
+            commands[1].display(),
+            "buildah --storage-driver vfs run --isolation chroot -v /src/app:/src/app \
+             --workingdir /src/app --env TOKEN=s3cret gantry-test-unit-1 -- sh -c 'make test'"
+        );
+        assert_eq!(
+            engine(EngineKind::Buildah).remove("x").display(),
+            "buildah --storage-driver vfs rm x"
+        );
+    }
+
+    #[test]
+    fn names_keep_only_what_engines_accept() {
+        assert_eq!(
+            container_name(&["gantry", "test", "unit (stable)", "3"]),
+            "gantry-test-unit--stable--3"
+        );
+        assert_eq!(container_name(&["_x"]), "g_x");
+    }
+
+    #[test]
+    fn known_failures_get_a_hint() {
+        let crun =
+            "Error: crun: setrlimit `RLIMIT_NPROC`: Operation not permitted: OCI permission denied";
+        assert!(failure_hint(EngineKind::Podman, crun)
+            .unwrap()
+            .contains("runc"));
+        assert!(failure_hint(EngineKind::Podman, "all fine").is_none());
+    }
+}

@@ -1,0 +1,217 @@
+//! Planning an action's container: the engine found, the image reference
+//! expanded or the build's files checked against the disk, and what
+//! `--dry-run` shows. The result is a [`ContainerJob`].
+
+use std::path::PathBuf;
+
+use super::engine::{container_name, Engine, EngineCommand, Owner, RunOptions};
+use crate::config::container::{self as spec, ContainerSpec, Source};
+use crate::config::image::Problem;
+use crate::diagnostics::Diagnostic;
+use crate::image::PlanInput;
+
+/// An action's container, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerJob {
+    /// The engine, or why there is none.
+    pub engine: Result<Engine, String>,
+    /// What the container runs from.
+    pub image: Image,
+    /// The pipeline root: mounted at the same path.
+    pub root: PathBuf,
+    /// Whose files the container writes into the workspace.
+    pub owner: Owner,
+    /// Variables of gantry's own environment passed in too (the
+    /// pipeline's `secrets:`): the container sees only what the config
+    /// gives it, not the whole host environment.
+    pub passed: Vec<String>,
+}
+
+/// The image an action's container runs from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Image {
+    /// An image reference, expanded.
+    Reference(String),
+    /// A build, paths relative to the pipeline root (the root is the
+    /// working directory of the build).
+    Build {
+        /// The Containerfile.
+        file: String,
+        /// The build context.
+        context: String,
+        /// The repository the image is tagged in; the tag is a hash of the
+        /// build's files (see `run::build_tag`).
+        repository: String,
+    },
+}
+
+/// Resolves `spec` for one action; `pipeline` names the built image's
+/// repository, `passed` the host variables it gets besides the action's.
+pub fn plan(
+    spec: &ContainerSpec,
+    pipeline: &str,
+    passed: Vec<String>,
+    input: &PlanInput<'_>,
+) -> Result<ContainerJob, Diagnostic> {
+    let fail = |p: Problem| crate::image::job::diagnostic(input.config, p);
+    let image = match &spec.source {
+        Source::Image((text, at)) => {
+            let image = (input.expand)(text, *at)?;
+            spec::check_reference(&image).map_err(|why| {
+                fail(Problem {
+                    code: spec::C_SHAPE,
+                    span: *at,
+                    message: format!("invalid image reference `{image}`: {why}"),
+                    hint:
+                        "e.g. `debian:bookworm` or `localhost/ci:1` (check the variables it uses)"
+                            .into(),
+                })
+            })?;
+            Image::Reference(image)
+        }
+        Source::Build { file, context } => {
+            let file_path = (input.expand)(&file.0, file.1)?;
+            let context_path = (input.expand)(&context.0, context.1)?;
+            let missing = |span, message: String| {
+                fail(Problem {
+                    code: spec::C_BUILD,
+                    span,
+                    message,
+                    hint: "`build:` and `context:` are relative to the pipeline root".into(),
+                })
+            };
+            if !input.root.join(&context_path).is_dir() {
+                return Err(missing(
+                    context.1,
+                    format!("the build context `{context_path}` is not a directory"),
+                ));
+            }
+            if !input.root.join(&file_path).is_file() {
+                return Err(missing(
+                    file.1,
+                    format!("no Containerfile `{file_path}` to build"),
+                ));
+            }
+            Image::Build {
+                file: file_path,
+                context: context_path,
+                repository: repository(pipeline),
+            }
+        }
+    };
+    let path_var = (input.lookup)("PATH");
+    let engine = Engine::detect(
+        spec.engine,
+        path_var.as_deref().map(std::ffi::OsStr::new),
+        input.cwd,
+        input.env,
+        input.lookup,
+    );
+    Ok(ContainerJob {
+        engine,
+        image,
+        root: input.root.to_path_buf(),
+        owner: Owner::invoking(),
+        passed,
+    })
+}
+
+/// `localhost/gantry-<pipeline>`, lowercased, in the characters image
+/// names allow.
+fn repository(pipeline: &str) -> String {
+    let name: String = pipeline
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("localhost/gantry-{}", name.trim_matches('-'))
+}
+
+impl ContainerJob {
+    /// The options of the container that runs `command` for an action in
+    /// `workdir` with the variables `env`; `name` and `labels` identify it.
+    pub fn options(
+        &self,
+        image: &str,
+        name: &[&str],
+        workdir: PathBuf,
+        env: &[(String, String)],
+        command: Vec<String>,
+    ) -> RunOptions {
+        let mut names: Vec<String> = Vec::new();
+        let mut values = env.to_vec();
+        for name in &self.passed {
+            if let Some(value) = std::env::var_os(name) {
+                values.push((name.clone(), value.to_string_lossy().into_owned()));
+            }
+        }
+        for (k, _) in &values {
+            if !names.contains(k) {
+                names.push(k.clone());
+            }
+        }
+        RunOptions {
+            name: container_name(name),
+            image: image.to_string(),
+            mounts: vec![self.root.clone()],
+            workdir: Some(workdir),
+            env: names,
+            env_values: values,
+            owner: Some(self.owner),
+            remove: true,
+            init: true,
+            command,
+            ..Default::default()
+        }
+    }
+
+    /// What `--dry-run` shows: the engine and the commands it would run
+    /// (the container's name and labels as a run gives them), or why
+    /// there is no engine.
+    pub fn describe(&self, action: &crate::plan::PlannedAction, command: Vec<String>) -> String {
+        let engine = match &self.engine {
+            Ok(engine) => engine,
+            Err(why) => return format!("# fails: {why}"),
+        };
+        let mut lines = Vec::new();
+        let image = match &self.image {
+            Image::Reference(image) => image.clone(),
+            Image::Build {
+                file,
+                context,
+                repository,
+            } => {
+                let tag = format!("{repository}:<hash of {context}>");
+                lines.push(format!(
+                    "{}   # once per run, unless the engine has it",
+                    engine.build(file, context, &tag, None).display()
+                ));
+                tag
+            }
+        };
+        let options = self.options(
+            &image,
+            &["gantry", &action.stage, &action.name, "RUN"],
+            action.cwd.clone(),
+            &action.env,
+            command,
+        );
+        lines.extend(engine.run(&options).iter().map(EngineCommand::display));
+        lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_are_lowercase_image_names() {
+        assert_eq!(repository("WebApp_2"), "localhost/gantry-webapp-2");
+        assert!(crate::config::container::check_reference(&format!(
+            "{}:abc",
+            repository("My.Pipeline")
+        ))
+        .is_ok());
+    }
+}

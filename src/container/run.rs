@@ -1,0 +1,505 @@
+//! Running a `run:`/`script:` action inside its container: build the image
+//! when the action's container is a `build:` (once per run: the image is
+//! tagged by a hash of its files and reused while the engine has it), start
+//! the container with the workspace mounted, and remove it whatever
+//! happens — exit, timeout, Ctrl-C. Containers left by a gantry that was
+//! killed (`kill -9`) are swept before the first container of the next run.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use super::engine::{container_name, failure_hint, Engine, EngineCommand, EngineKind};
+use super::engine::{LABEL_RUN, LABEL_RUN_DIR};
+use super::job::{ContainerJob, Image};
+use crate::events::Status;
+use crate::plan::PlannedAction;
+use crate::proc::interrupt::Interrupt;
+use crate::proc::outcome::{ActionIo, Outcome};
+use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
+
+/// How long removing a container, inspecting an image or sweeping may take.
+const HOUSEKEEPING: Duration = Duration::from_secs(60);
+/// The exit code docker and podman give when the engine itself failed.
+const ENGINE_FAILED: i32 = 125;
+/// How much of the engine's stderr an error quotes.
+const STDERR_TAIL: usize = 2000;
+
+/// The run an action's container belongs to.
+pub struct Workspace<'a> {
+    /// The run's id (`gantry.run` label).
+    pub run_id: &'a str,
+    /// The run's directory (`gantry.run-dir` label; its lock marks the
+    /// run in progress). The action's outputs file lives there.
+    pub run_dir: &'a Path,
+    /// Where `.gantry/runs/` is, for sweeping buildah's leftovers.
+    pub state_root: &'a Path,
+}
+
+/// Runs `program args…` of `action` in its container.
+pub fn run(
+    action: &PlannedAction,
+    job: &ContainerJob,
+    command: Vec<String>,
+    workspace: &Workspace<'_>,
+    io: &mut ActionIo<'_>,
+) -> Outcome {
+    let engine = match &job.engine {
+        Ok(engine) => engine,
+        Err(why) => return Outcome::failed(why.clone()),
+    };
+    let started = Instant::now();
+    // The sweep runs while this container starts: leftovers have other names.
+    let sweeping = start_sweep(engine, workspace.state_root, &action.cwd);
+    let image = match &job.image {
+        Image::Reference(image) => image.clone(),
+        Image::Build { .. } => match build_once(engine, job, action, io) {
+            Ok(tag) => tag,
+            Err(outcome) => {
+                finish_sweep(sweeping, io);
+                return outcome;
+            }
+        },
+    };
+    let hash = short_hash(&workspace.run_dir.display().to_string());
+    let mut options = job.options(
+        &image,
+        &[
+            "gantry",
+            &action.stage,
+            &action.name,
+            workspace.run_id,
+            &hash,
+        ],
+        action.cwd.clone(),
+        &action.env,
+        command,
+    );
+    options.labels = vec![
+        (LABEL_RUN.into(), workspace.run_id.into()),
+        (
+            LABEL_RUN_DIR.into(),
+            workspace.run_dir.display().to_string(),
+        ),
+        ("gantry.action".into(), action.key.to_string()),
+    ];
+    if !workspace.run_dir.starts_with(&job.root) {
+        // `$GANTRY_OUTPUT` is written there.
+        options.mounts.push(workspace.run_dir.to_path_buf());
+    }
+    let name = options.name.clone();
+    io.say(&format!(
+        "container {name}: {image} with {} ({}; {})",
+        engine.name(),
+        engine.program.display(),
+        engine.why
+    ));
+    let steps = engine.run(&options);
+    let mut outcome = Outcome::passed();
+    let mut engine_failed = false;
+    for (i, step) in steps.iter().enumerate() {
+        let last = i + 1 == steps.len();
+        let mut spec = step.process(&action.cwd, action.env.clone());
+        spec.timeout = action.timeout.map(|t| t.saturating_sub(started.elapsed()));
+        spec.separate_stderr = true;
+        // Processes in the container end with it; the engine's own
+        // helpers (conmon) leave the group by design.
+        spec.detached_may_stay = true;
+        let mut tee = Tee::new(io.output);
+        let mut finished = process::run(&spec, &mut tee, io.interrupt);
+        if io.interrupt.requested() && matches!(finished.exit, Exit::Code(_)) {
+            // The signal reached the command through the engine and its
+            // init, which report their own exit code: the action was
+            // stopped all the same.
+            finished.exit = Exit::Interrupted;
+        }
+        outcome = Outcome::of_process(&finished, action.timeout);
+        let stderr = tee.stderr_tail();
+        engine_failed = match finished.exit {
+            Exit::Code(code) if engine.kind != EngineKind::Buildah => {
+                code == ENGINE_FAILED || (code == 126 || code == 127) && said_error(&stderr)
+            }
+            Exit::Code(code) => code != 0 && !last,
+            Exit::SpawnFailed(_) => true,
+            _ => false,
+        };
+        if engine_failed {
+            outcome.reason = Some(engine_failure(engine, step, &stderr));
+        }
+        if outcome.status != Status::Passed {
+            break;
+        }
+    }
+    // `--rm` removes a container whose command ended; one whose engine
+    // client was stopped (timeout, Ctrl-C) or failed is removed here.
+    let needs_removal =
+        engine.kind == EngineKind::Buildah || engine_failed || outcome.exit_code.is_none();
+    finish_sweep(sweeping, io);
+    if needs_removal {
+        // After an engine failure the container most likely never existed.
+        if let (Err(why), false) = (remove(engine, &name, &action.cwd), engine_failed) {
+            outcome.add_reason(&why);
+        }
+    }
+    outcome
+}
+
+/// Whether the engine itself reported an error: podman's `Error: …` and
+/// docker's `docker: Error …` lines (126 and 127 are also the exit codes of
+/// a command that cannot run or is not found inside the container).
+fn said_error(stderr: &str) -> bool {
+    stderr
+        .lines()
+        .any(|l| l.starts_with("Error: ") || l.starts_with("docker: "))
+}
+
+/// The reason for an engine failure: which command, the engine's own
+/// words, and what to do when gantry knows.
+fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String {
+    let verb = step.verb();
+    // podman's and docker's own error lines, without their warnings.
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("Error: ") || l.starts_with("docker: "))
+        .collect();
+    let said = if errors.is_empty() {
+        stderr.trim().to_string()
+    } else {
+        errors.join("\n")
+    };
+    let mut text = format!("{} {verb} failed", engine.name());
+    if said.is_empty() {
+        text.push_str(" (it printed nothing on stderr)");
+    } else {
+        text.push_str(&format!(": {said}"));
+    }
+    if let Some(hint) = failure_hint(engine.kind, stderr) {
+        text.push_str(&format!("\nhint: {hint}"));
+    }
+    text
+}
+
+/// Stops and removes container `name`; a container that is already gone
+/// is not an error.
+fn remove(engine: &Engine, name: &str, cwd: &Path) -> Result<(), String> {
+    let (code, _, stderr) = capture(&engine.remove(name), cwd)?;
+    let gone = ["no such container", "no container with name", "not known"]
+        .iter()
+        .any(|s| stderr.to_ascii_lowercase().contains(s));
+    if code == 0 || gone {
+        Ok(())
+    } else {
+        Err(format!(
+            "could not remove container {name}: {}",
+            stderr.trim()
+        ))
+    }
+}
+
+/// Runs a short engine command to its end: exit code, stdout, stderr.
+pub fn capture(command: &EngineCommand, cwd: &Path) -> Result<(i32, String, String), String> {
+    let mut spec: ProcessSpec = command.process(cwd, Vec::new());
+    spec.timeout = Some(HOUSEKEEPING);
+    spec.separate_stderr = true;
+    spec.detached_may_stay = true;
+    let mut sink = Capture::default();
+    let finished = process::run(&spec, &mut sink, &Interrupt::default());
+    let out = String::from_utf8_lossy(&sink.stdout).into_owned();
+    let err = String::from_utf8_lossy(&sink.stderr).into_owned();
+    match finished.exit {
+        Exit::Code(code) => Ok((code, out, err)),
+        Exit::SpawnFailed(why) => Err(why),
+        Exit::TimedOut => Err(format!(
+            "`{}` did not answer within {}s",
+            command.display(),
+            HOUSEKEEPING.as_secs()
+        )),
+        other => Err(format!("`{}` ended: {other:?}", command.display())),
+    }
+}
+
+#[derive(Default)]
+struct Capture {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+impl OutputSink for Capture {
+    fn write(&mut self, chunk: &[u8]) {
+        self.stdout.extend_from_slice(chunk);
+    }
+    fn write_stderr(&mut self, chunk: &[u8]) {
+        self.stderr.extend_from_slice(chunk);
+    }
+}
+
+/// Forwards everything to the action's output and keeps the end of stderr.
+struct Tee<'a> {
+    inner: &'a mut dyn OutputSink,
+    stderr: Vec<u8>,
+}
+
+impl<'a> Tee<'a> {
+    fn new(inner: &'a mut dyn OutputSink) -> Self {
+        Tee {
+            inner,
+            stderr: Vec::new(),
+        }
+    }
+
+    fn stderr_tail(&self) -> String {
+        let text = String::from_utf8_lossy(&self.stderr);
+        let start = text.len().saturating_sub(STDERR_TAIL);
+        let start = (start..=text.len())
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(text.len());
+        text[start..].to_string()
+    }
+}
+
+impl OutputSink for Tee<'_> {
+    fn write(&mut self, chunk: &[u8]) {
+        self.inner.write(chunk);
+    }
+    fn write_stderr(&mut self, chunk: &[u8]) {
+        self.stderr.extend_from_slice(chunk);
+        if self.stderr.len() > 2 * STDERR_TAIL {
+            self.stderr.drain(..self.stderr.len() - STDERR_TAIL);
+        }
+        self.inner.write_stderr(chunk);
+    }
+    fn progress(&mut self, percent: u8) {
+        self.inner.progress(percent);
+    }
+}
+
+/// A short hex hash of `text`.
+fn short_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..8].to_string()
+}
+
+/// Builds the image of a `build:` container unless the engine already has
+/// it under its content tag; concurrent actions of the run wait for one
+/// build. Returns the tag.
+fn build_once(
+    engine: &Engine,
+    job: &ContainerJob,
+    action: &PlannedAction,
+    io: &mut ActionIo<'_>,
+) -> Result<String, Outcome> {
+    static BUILDS: OnceLock<Mutex<HashMap<String, Arc<Mutex<bool>>>>> = OnceLock::new();
+    let tag = identity_tag(job)?;
+    let slot = BUILDS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(format!("{}\0{tag}", engine.program.display()))
+        .or_default()
+        .clone();
+    let mut built = slot.lock().unwrap_or_else(|e| e.into_inner());
+    if *built || image_id(engine, &tag, &job.root).is_some() {
+        *built = true;
+        io.say(&format!("container image {tag}: reused"));
+        return Ok(tag);
+    }
+    let Image::Build { file, context, .. } = &job.image else {
+        return Ok(tag);
+    };
+    let step = engine.build(file, context, &tag, None);
+    io.say(&format!("$ {}", step.display()));
+    let mut spec = step.process(&job.root, action.env.clone());
+    spec.timeout = action.timeout;
+    spec.separate_stderr = true;
+    let mut tee = Tee::new(io.output);
+    let finished = process::run(&spec, &mut tee, io.interrupt);
+    let mut outcome = Outcome::of_process(&finished, action.timeout);
+    if outcome.status != Status::Passed {
+        if outcome.exit_code.is_some() {
+            outcome.reason = Some(engine_failure(engine, &step, &tee.stderr_tail()));
+        }
+        return Err(outcome);
+    }
+    *built = true;
+    Ok(tag)
+}
+
+/// `REPOSITORY:HASH` of a build: the hash covers the Containerfile and
+/// every file of the context (`.git`, `.gantry` and what `.gitignore` or
+/// `.dockerignore` leave out excepted).
+fn identity_tag(job: &ContainerJob) -> Result<String, Outcome> {
+    let Image::Build {
+        file,
+        context,
+        repository,
+    } = &job.image
+    else {
+        return Err(Outcome::failed("not a build"));
+    };
+    let hash = build_hash(&job.root, file, context).map_err(Outcome::failed)?;
+    Ok(format!("{repository}:{}", &hash[..16]))
+}
+
+/// The hash of a build's files, computed once per process.
+fn build_hash(root: &Path, file: &str, context: &str) -> Result<String, String> {
+    static HASHES: OnceLock<Mutex<HashMap<PathBuf, String>>> = OnceLock::new();
+    let key = root.join(context).join("\0").join(file);
+    let memo = HASHES.get_or_init(Default::default);
+    if let Some(hash) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(hash.clone());
+    }
+    let mut hasher = blake3::Hasher::new();
+    let mut add = |name: &str, path: &Path| -> Result<(), String> {
+        let bytes = crate::fsutil::read(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        hasher.update(&(name.len() as u64).to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+        Ok(())
+    };
+    add(file, &root.join(file))?;
+    let dir = root.join(context);
+    let mut files = Vec::new();
+    let walk = ignore::WalkBuilder::new(&dir)
+        .hidden(false)
+        .require_git(false)
+        .add_custom_ignore_filename(".dockerignore")
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some(".git" | ".gantry")))
+        .build();
+    for entry in walk {
+        let entry = entry.map_err(|e| format!("cannot list the build context: {e}"))?;
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort();
+    for path in files {
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        add(&name, &path)?;
+    }
+    let hash = hasher.finalize().to_hex().to_string();
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, hash.clone());
+    Ok(hash)
+}
+
+/// The engine's id of `image`, when it has it.
+fn image_id(engine: &Engine, image: &str, cwd: &Path) -> Option<String> {
+    match capture(&engine.image_id(image), cwd) {
+        Ok((0, out, _)) => Some(out.trim().to_string()).filter(|s| !s.is_empty()),
+        _ => None,
+    }
+}
+
+/// What the cache knows the container by: the image's id for a reference
+/// (`missing:REF` while the engine does not have it), the hash of its files
+/// for a build. Asked once per engine and image in a gantry process.
+pub fn identity(job: &ContainerJob) -> String {
+    static IDS: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let Ok(engine) = &job.engine else {
+        return "no engine".into();
+    };
+    let key = format!("{}\0{:?}", engine.program.display(), job.image);
+    let memo = IDS.get_or_init(Default::default);
+    if let Some(id) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return id.clone();
+    }
+    let id = match &job.image {
+        Image::Reference(image) => {
+            image_id(engine, image, &job.root).unwrap_or_else(|| format!("missing:{image}"))
+        }
+        Image::Build { .. } => match identity_tag(job) {
+            Ok(tag) => format!("build:{tag}"),
+            Err(_) => "build:unreadable".into(),
+        },
+    };
+    let id = format!("{}:{id}", engine.name());
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, id.clone());
+    id
+}
+
+/// Starts, once per engine in a gantry process, the removal of the
+/// containers of runs that are no longer in progress (their gantry was
+/// killed), on a thread of its own.
+fn start_sweep(
+    engine: &Engine,
+    state_root: &Path,
+    cwd: &Path,
+) -> Option<std::thread::JoinHandle<Vec<String>>> {
+    static SWEPT: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
+    let mut swept = SWEPT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if swept.contains(&engine.program) {
+        return None;
+    }
+    swept.push(engine.program.clone());
+    let (engine, state_root, cwd) = (engine.clone(), state_root.to_path_buf(), cwd.to_path_buf());
+    std::thread::Builder::new()
+        .name("container-sweep".into())
+        .spawn(move || sweep(&engine, &state_root, &cwd))
+        .ok()
+}
+
+/// Waits for the sweep and notes what it removed in the action's log.
+fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut ActionIo<'_>) {
+    let removed = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
+    if !removed.is_empty() {
+        io.note(&format!(
+            "removed containers left by earlier runs: {}",
+            removed.join(", ")
+        ));
+    }
+}
+
+/// Removes leftover containers; returns their names.
+pub fn sweep(engine: &Engine, state_root: &Path, cwd: &Path) -> Vec<String> {
+    let Ok((0, listing, _)) = capture(&engine.list_labelled(), cwd) else {
+        return Vec::new();
+    };
+    // buildah cannot label working containers: its names end with a hash
+    // of their run's directory, matched against this repository's runs.
+    let finished_runs: HashMap<String, PathBuf> = if engine.kind == EngineKind::Buildah {
+        crate::record::run_ids(state_root)
+            .into_iter()
+            .map(|id| crate::record::runs_dir(state_root).join(id.to_string()))
+            .filter(|dir| !crate::record::in_progress(dir))
+            .map(|dir| (short_hash(&dir.display().to_string()), dir))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut removed = Vec::new();
+    for line in listing.lines() {
+        let (name, run_dir) = line.split_once('\t').unwrap_or((line, ""));
+        let leftover = if engine.kind == EngineKind::Buildah {
+            name.starts_with("gantry-")
+                && name
+                    .rsplit('-')
+                    .next()
+                    .is_some_and(|h| finished_runs.contains_key(h))
+        } else {
+            !run_dir.is_empty() && !crate::record::in_progress(Path::new(run_dir))
+        };
+        if leftover && remove(engine, name, cwd).is_ok() {
+            removed.push(name.to_string());
+        }
+    }
+    removed
+}
+
+/// The container name a run gives an action (for tests and tools that
+/// look for it): `gantry-STAGE-ACTION-RUN-HASH`.
+pub fn name_for(stage: &str, action: &str, run_id: &str, run_dir: &Path) -> String {
+    let hash = short_hash(&run_dir.display().to_string());
+    container_name(&["gantry", stage, action, run_id, &hash])
+}

@@ -1,0 +1,24 @@
+//! How reporters name a service and say what happened to it: its own line,
+//! `service db` (or `service test/db` for a stage's), starting / ready /
+//! not ready / stopped.
+
+use crate::config::duration::human;
+use crate::events::ServiceState;
+
+/// `service db` or `service STAGE/db`.
+pub fn label(name: &str, stage: Option<&str>) -> String {
+    match stage {
+        Some(stage) => format!("service {stage}/{name}"),
+        None => format!("service {name}"),
+    }
+}
+
+/// What happened, in words: `starting: podman run …`, `ready in 0.4s`…
+pub fn detail(state: &ServiceState) -> String {
+    match state {
+        ServiceState::Starting { command } => format!("starting: {command}"),
+        ServiceState::Ready { after } => format!("ready in {}", human(*after)),
+        ServiceState::Failed { reason, .. } => format!("not ready: {reason}"),
+        ServiceState::Stopped => "stopped".into(),
+    }
+}

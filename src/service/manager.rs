@@ -1,0 +1,283 @@
+//! [`Services`]: the run's services, started when the first action that
+//! needs them is about to run and stopped when their stage (or, for the
+//! pipeline's, the run) ends — also after a failure, an interrupt or a
+//! panic (on drop). It reports through [`Event::Service`] and never prints.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
+
+use super::engine::{self, Engine};
+use super::plan::PlannedService;
+use super::process::{self, Launch, Running};
+use super::ready::{self, CheckCommand};
+use crate::config::service::{Ready, ServiceKind};
+use crate::events::{Event, ServiceState};
+use crate::proc::interrupt::Interrupt;
+use crate::record::RunRecord;
+
+/// The services of one run.
+pub struct Services<'a> {
+    planned: &'a [PlannedService],
+    secrets: &'a [String],
+    pipeline: &'a str,
+    root: &'a std::path::Path,
+    record: &'a RunRecord,
+    events: SyncSender<Event>,
+    interrupt: &'a Interrupt,
+    engine: OnceLock<Result<Engine, String>>,
+    swept_hosts: OnceLock<()>,
+    /// Started (or failed) services, in start order.
+    state: Mutex<Vec<(usize, Slot)>>,
+}
+
+enum Slot {
+    Up(Running),
+    Failed(String),
+    Stopped,
+}
+
+impl<'a> Services<'a> {
+    /// The services of `plan`, none started yet.
+    pub fn new(
+        plan: &'a crate::plan::Plan,
+        record: &'a RunRecord,
+        events: SyncSender<Event>,
+        interrupt: &'a Interrupt,
+    ) -> Self {
+        Services {
+            planned: &plan.services,
+            secrets: &plan.secrets,
+            pipeline: &plan.pipeline,
+            root: &plan.root,
+            record,
+            events,
+            interrupt,
+            engine: OnceLock::new(),
+            swept_hosts: OnceLock::new(),
+            state: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Starts the services an action of `stage` needs (the pipeline's and
+    /// the stage's) unless they run already, and returns the variables that
+    /// tell where they are; the error says which one is not ready and why.
+    pub fn ensure(&self, stage: &str) -> Result<Vec<(String, String)>, String> {
+        let mut variables = Vec::new();
+        let mut state = self.lock();
+        for (index, planned) in self.planned.iter().enumerate() {
+            let service = &planned.service;
+            if service.stage.as_deref().is_some_and(|s| s != stage) {
+                continue;
+            }
+            match state.iter().find(|(i, _)| *i == index).map(|(_, s)| s) {
+                Some(Slot::Up(_)) => {}
+                Some(Slot::Failed(why)) => return Err(why.clone()),
+                Some(Slot::Stopped) => {
+                    return Err(format!("service `{}` was already stopped", service.name))
+                }
+                None => {
+                    let slot = self.start(planned);
+                    let failed = match &slot {
+                        Slot::Failed(why) => Some(why.clone()),
+                        _ => None,
+                    };
+                    state.push((index, slot));
+                    if let Some(why) = failed {
+                        return Err(why);
+                    }
+                }
+            }
+            variables.extend(service.variables());
+        }
+        Ok(variables)
+    }
+
+    /// Stops the services of `stage` (`None`: every service still up).
+    pub fn stop(&self, stage: Option<&str>) {
+        let mut state = self.lock();
+        for (index, slot) in state.iter_mut().rev() {
+            let planned = &self.planned[*index];
+            if stage.is_some() && planned.service.stage.as_deref() != stage {
+                continue;
+            }
+            if let Slot::Up(running) = std::mem::replace(slot, Slot::Stopped) {
+                let group = running.group;
+                running.stop();
+                self.interrupt.unregister(group);
+                self.send(planned, ServiceState::Stopped);
+            }
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<(usize, Slot)>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn send(&self, planned: &PlannedService, state: ServiceState) {
+        let _ = self.events.send(Event::Service {
+            name: planned.service.name.clone(),
+            stage: planned.service.stage.clone(),
+            state,
+        });
+    }
+
+    fn start(&self, planned: &PlannedService) -> Slot {
+        let name = &planned.service.name;
+        let dir = self.record.dir.join("services");
+        let log_path = dir.join(format!("{name}.log"));
+        let fail = |why: String| {
+            self.send(
+                planned,
+                ServiceState::Failed {
+                    reason: why.clone(),
+                    log_file: log_path.clone(),
+                },
+            );
+            Slot::Failed(format!(
+                "service `{name}` is not ready: {why} (log: {})",
+                self.record.relative(&log_path).display()
+            ))
+        };
+        let prepared = std::fs::create_dir_all(&dir)
+            .and_then(|()| File::create(&log_path))
+            .map_err(|e| format!("cannot create {}: {e}", log_path.display()));
+        let log = match prepared {
+            Ok(log) => log,
+            Err(why) => return fail(why),
+        };
+        let (launch, check) = match self.launch(planned, log, dir.join(format!("{name}.pid"))) {
+            Ok(found) => found,
+            Err(why) => return fail(why),
+        };
+        let command = engine::describe(&launch.program.to_string_lossy(), &launch.args);
+        self.send(planned, ServiceState::Starting { command });
+        let started = Instant::now();
+        let running = match process::start(launch) {
+            Ok(running) => running,
+            Err(why) => return fail(why),
+        };
+        self.interrupt.register(running.group);
+        let waited = ready::wait(
+            &planned.service,
+            &running,
+            &log_path,
+            check.as_ref(),
+            self.interrupt,
+        );
+        match waited {
+            Ok(()) => {
+                self.send(
+                    planned,
+                    ServiceState::Ready {
+                        after: started.elapsed(),
+                    },
+                );
+                Slot::Up(running)
+            }
+            Err(why) => {
+                let group = running.group;
+                running.stop();
+                self.interrupt.unregister(group);
+                fail(why)
+            }
+        }
+    }
+
+    /// How to start `planned`, and how to run its `ready: { run }` check.
+    fn launch(
+        &self,
+        planned: &PlannedService,
+        log: File,
+        pid_file: PathBuf,
+    ) -> Result<(Launch, Option<CheckCommand>), String> {
+        let check_command = match &planned.service.ready {
+            Some(Ready::Run(command)) => Some(command.clone()),
+            _ => None,
+        };
+        match &planned.service.kind {
+            ServiceKind::Host { command, .. } => {
+                self.swept_hosts.get_or_init(|| {
+                    process::sweep_host(&crate::record::runs_dir(&self.record.root))
+                });
+                let shell = PathBuf::from("sh");
+                let check = check_command.map(|c| CheckCommand {
+                    program: shell.clone(),
+                    args: vec!["-c".into(), c],
+                    env: planned.env.clone(),
+                    cwd: self.root.to_path_buf(),
+                    output: None,
+                });
+                let launch = Launch {
+                    program: shell,
+                    args: vec!["-c".into(), command.clone()],
+                    env: planned.env.clone(),
+                    cwd: self.root.to_path_buf(),
+                    log,
+                    teardown: None,
+                    pid_file,
+                    secrets: self.secrets.to_vec(),
+                };
+                Ok((launch, check))
+            }
+            ServiceKind::Container { .. } => {
+                let engine = self.engine()?;
+                let run_id = self.record.id.to_string();
+                let name = engine::container_name(self.pipeline, &run_id, &planned.service.name);
+                let check = match check_command {
+                    Some(c) => CheckCommand {
+                        program: engine.program.clone(),
+                        args: engine::exec_args(&name, &c),
+                        env: Vec::new(),
+                        cwd: self.root.to_path_buf(),
+                        output: None,
+                    },
+                    None => CheckCommand {
+                        program: engine.program.clone(),
+                        args: engine::running_args(&name),
+                        env: Vec::new(),
+                        cwd: self.root.to_path_buf(),
+                        output: Some("true".into()),
+                    },
+                };
+                let check = Some(check);
+                let launch = Launch {
+                    program: engine.program.clone(),
+                    args: engine::run_args(planned, &name, &run_id),
+                    env: planned.env.clone(),
+                    cwd: self.root.to_path_buf(),
+                    log,
+                    teardown: Some((
+                        engine.program.clone(),
+                        engine::remove_args(engine.name, &name),
+                    )),
+                    pid_file,
+                    secrets: self.secrets.to_vec(),
+                };
+                Ok((launch, check))
+            }
+        }
+    }
+
+    /// The engine, found once per run; the first time it is found, service
+    /// containers of gantry processes that are gone are removed.
+    fn engine(&self) -> Result<&Engine, String> {
+        self.engine
+            .get_or_init(|| {
+                let env: Vec<(String, String)> = std::env::vars().collect();
+                let engine = engine::detect(self.root, &env)?;
+                super::sweep::containers(&engine);
+                Ok(engine)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl Drop for Services<'_> {
+    fn drop(&mut self) {
+        self.stop(None);
+    }
+}

@@ -1,0 +1,236 @@
+//! A service's process, kept by a thread of its own: the thread starts it
+//! (in its own process group, its output going to the service's log, killed
+//! with gantry even by `kill -9`) and lives until told to stop it, because
+//! the kernel's parent-death signal follows the thread that started the
+//! child. Stopping removes the container (if any), then stops the whole
+//! process group and any process that escaped it.
+
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::proc::interrupt::{group_alive, signal_group, KILL_GRACE};
+use crate::proc::orphans;
+use rustix::process::Signal;
+
+/// How often to look whether a stopped process is gone.
+const TICK: Duration = Duration::from_millis(10);
+
+/// What to start.
+pub struct Launch {
+    /// The program (`sh` or the engine).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Variables on top of gantry's environment.
+    pub env: Vec<(String, String)>,
+    /// Where it runs.
+    pub cwd: PathBuf,
+    /// Its output goes here.
+    pub log: File,
+    /// Runs after the group is stopped (removing the container).
+    pub teardown: Option<(PathBuf, Vec<String>)>,
+    /// A file holding `PGID TOKEN` while it runs, for the sweep after a `kill -9`.
+    pub pid_file: PathBuf,
+    /// Values masked as `***` in the log (none: the output goes to the log directly).
+    pub secrets: Vec<String>,
+}
+
+/// A started service process.
+pub struct Running {
+    /// Its process group.
+    pub group: i32,
+    child: Arc<Mutex<Child>>,
+    stop: mpsc::Sender<()>,
+    keeper: JoinHandle<()>,
+}
+
+impl Running {
+    /// How it ended, if it did.
+    pub fn exited(&self) -> Option<ExitStatus> {
+        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
+        child.try_wait().ok().flatten()
+    }
+
+    /// Stops it and everything it started; returns once they are gone.
+    pub fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.keeper.join();
+    }
+}
+
+/// Starts `launch` from a keeper thread.
+pub fn start(launch: Launch) -> Result<Running, String> {
+    let (started_tx, started_rx) = mpsc::channel();
+    let (stop, stop_rx) = mpsc::channel::<()>();
+    let keeper = std::thread::spawn(move || {
+        let token = orphans::new_token();
+        let child = match spawn(&launch, &token) {
+            Ok(child) => Arc::new(Mutex::new(child)),
+            Err(e) => {
+                let _ = started_tx.send(Err(format!(
+                    "cannot start `{}`: {e}",
+                    launch.program.display()
+                )));
+                return;
+            }
+        };
+        let group = child.lock().map(|c| c.id() as i32).unwrap_or(0);
+        let _ = std::fs::write(&launch.pid_file, format!("{group} {token}\n"));
+        let _ = started_tx.send(Ok((group, Arc::clone(&child))));
+        // Until told to stop, or until the manager is gone.
+        let _ = stop_rx.recv();
+        // The engine client first: killed while it creates the container,
+        // it creates nothing more, and the removal then finds everything.
+        stop_group(group, &child);
+        if let Some((program, args)) = &launch.teardown {
+            let _ = Command::new(program)
+                .args(args)
+                .envs(launch.env.iter().map(|(k, v)| (k, v)))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        orphans::stop(&token);
+        let _ = std::fs::remove_file(&launch.pid_file);
+    });
+    match started_rx.recv() {
+        Ok(Ok((group, child))) => Ok(Running {
+            group,
+            child,
+            stop,
+            keeper,
+        }),
+        Ok(Err(why)) => {
+            let _ = keeper.join();
+            Err(why)
+        }
+        Err(_) => Err("the service's keeper thread ended early".into()),
+    }
+}
+
+fn spawn(launch: &Launch, token: &str) -> std::io::Result<Child> {
+    let (stdout, stderr): (Stdio, Stdio) = if launch.secrets.is_empty() {
+        (
+            launch.log.try_clone()?.into(),
+            launch.log.try_clone()?.into(),
+        )
+    } else {
+        let writer = masked_into(&launch.log, &launch.secrets)?;
+        (writer.try_clone()?.into(), writer.into())
+    };
+    let mut command = Command::new(&launch.program);
+    command
+        .args(&launch.args)
+        .current_dir(&launch.cwd)
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .env(orphans::TOKEN_VAR, token)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .process_group(0);
+    crate::proc::process::die_with_gantry(&mut command);
+    command.spawn()
+}
+
+/// A pipe whose every byte goes to `log` with `secrets` masked, copied by a
+/// thread that ends when the last writer (the whole service) is gone.
+fn masked_into(log: &File, secrets: &[String]) -> std::io::Result<std::io::PipeWriter> {
+    use std::io::{Read, Write};
+    let (mut reader, writer) = std::io::pipe()?;
+    let mut log = log.try_clone()?;
+    let mut masker = crate::proc::mask::Masker::new(secrets);
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut out = Vec::new();
+        while let Ok(n @ 1..) = reader.read(&mut buf) {
+            out.clear();
+            masker.push(&buf[..n], &mut out);
+            let _ = log.write_all(&out);
+        }
+        out.clear();
+        masker.finish(&mut out);
+        let _ = log.write_all(&out);
+    });
+    Ok(writer)
+}
+
+/// SIGTERM to the group, SIGKILL after the grace period; the leader reaped.
+fn stop_group(group: i32, child: &Mutex<Child>) {
+    let mut child = child.lock().unwrap_or_else(|e| e.into_inner());
+    if child.try_wait().ok().flatten().is_none() {
+        signal_group(group, Signal::TERM);
+        let until = Instant::now() + KILL_GRACE;
+        while child.try_wait().ok().flatten().is_none() && Instant::now() < until {
+            std::thread::sleep(TICK);
+        }
+    }
+    signal_group(group, Signal::KILL);
+    let _ = child.wait();
+    group_alive(group);
+}
+
+/// Host services left running by a gantry that was killed (`kill -9`):
+/// each `services/*.pid` of a run no longer in progress names a process
+/// group and the token its processes carry; a group whose members still
+/// carry it is killed.
+pub fn sweep_host(runs: &Path) {
+    let Ok(run_dirs) = std::fs::read_dir(runs) else {
+        return;
+    };
+    for run in run_dirs.flatten() {
+        if crate::record::in_progress(&run.path()) {
+            continue;
+        }
+        let Ok(files) = std::fs::read_dir(run.path().join("services")) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let path = file.path();
+            if path.extension().is_none_or(|e| e != "pid") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut words = text.split_whitespace();
+            let (Some(group), Some(token)) = (
+                words.next().and_then(|g| g.parse::<i32>().ok()),
+                words.next(),
+            ) else {
+                continue;
+            };
+            if group > 1 && group_carries(group, token) {
+                signal_group(group, Signal::KILL);
+            }
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Whether some process of group `group` carries `token` in its environment
+/// (the group number alone may have been reused since).
+fn group_carries(group: i32, token: &str) -> bool {
+    let marker = format!("{}={token}", orphans::TOKEN_VAR);
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| process_group(*pid) == Some(group))
+        .any(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
+        })
+}
+
+fn process_group(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    fields.nth(2)?.parse().ok()
+}

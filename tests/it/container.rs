@@ -1,0 +1,616 @@
+//! `container:` on actions with real engines (podman with runc here, buildah
+//! with chroot isolation): the workspace and environment inside, file
+//! ownership, timeouts and `kill -9` leaving no container behind, `build:`
+//! containers, engine failures, located config errors, and what
+//! `--dry-run` and `graph` show. Images are built locally
+//! (`common::images`), never pulled.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::images::{busybox_image, containers_conf, podman};
+use crate::common::{action_result, action_status, Repo};
+
+/// gantry in `repo` with this machine's `containers.conf`.
+fn gantry(repo: &Repo, args: &[&str]) -> crate::common::Outcome {
+    let mut command = repo.command(args);
+    command.env("CONTAINERS_CONF", containers_conf());
+    crate::common::run_command(command)
+}
+
+/// Names of the containers (running or not) that runs of `repo` started.
+fn containers_of(repo: &Repo) -> Vec<String> {
+    let out = podman()
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            "label=gantry.run-dir",
+            "--format",
+            "{{.Names}}\t{{index .Labels \"gantry.run-dir\"}}",
+        ])
+        .output()
+        .expect("podman ps runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = repo.path().display().to_string();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter(|(_, dir)| dir.starts_with(&root))
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+#[test]
+fn an_action_in_a_container_sees_the_workspace_and_its_env_and_writes_as_the_user() {
+    let Some(image) = busybox_image() else { return };
+    let repo = Repo::new(&format!(
+        r#"version: 1
+name: ctr
+secrets: [TOKEN]
+env: {{ GREETING: hello }}
+defaults: {{ container: "{image}" }}
+stages:
+  - name: test
+    working_directory: sub
+    env: {{ LEVEL: "3" }}
+    script:
+      - echo "greeting=$GREETING level=$LEVEL token=$TOKEN pwd=$(pwd)"
+      - cat ../input.txt
+      - echo made > made-inside.txt
+      - echo "where=inside" >> "$GANTRY_OUTPUT"
+      - test ! -e /etc/gantry-host-only
+"#
+    ));
+    repo.write("input.txt", "from the host\n");
+    repo.write("sub/.keep", "");
+    let mut command = repo.command(&["run"]);
+    command
+        .env("CONTAINERS_CONF", containers_conf())
+        .env("TOKEN", "s3cr3t-value");
+    let out = crate::common::run_command(command);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let sub = repo.path().join("sub");
+    assert!(
+        out.stdout.contains(&format!(
+            "greeting=hello level=3 token=*** pwd={}",
+            sub.display()
+        )),
+        "{}",
+        out.all()
+    );
+    assert!(!out.all().contains("s3cr3t-value"), "{}", out.all());
+    assert!(out.stdout.contains("from the host"), "{}", out.all());
+    let made = sub.join("made-inside.txt");
+    assert_eq!(std::fs::read_to_string(&made).unwrap(), "made\n");
+    let meta = std::fs::metadata(&made).unwrap();
+    // SAFETY: getuid/getgid only read the calling process's ids.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    assert_eq!((meta.uid(), meta.gid()), (uid, gid));
+    let run = repo.run_json(1);
+    let result = action_result(&run, "test", "test");
+    assert_eq!(result["outputs"]["where"], "inside", "{result}");
+    assert!(out.stdout.contains("with podman"), "{}", out.all());
+    assert!(
+        containers_of(&repo).is_empty(),
+        "{:?}",
+        containers_of(&repo)
+    );
+}
+
+#[test]
+fn a_timeout_stops_and_removes_the_container() {
+    let Some(image) = busybox_image() else { return };
+    let repo = Repo::new(&format!(
+        r#"version: 1
+container: "{image}"
+stages:
+  - name: slow
+    timeout: 2s
+    run: setsid sleep 300 & sleep 300
+"#
+    ));
+    let out = gantry(&repo, &["run"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    let run = repo.run_json(1);
+    assert_eq!(action_status(&run, "slow", "slow"), "timed_out", "{run}");
+    assert!(
+        containers_of(&repo).is_empty(),
+        "{:?}",
+        containers_of(&repo)
+    );
+}
+
+#[test]
+fn ctrl_c_stops_and_removes_the_container() {
+    let Some(image) = busybox_image() else { return };
+    let repo = Repo::new(&format!(
+        r#"version: 1
+container: "{image}"
+stages:
+  - name: long
+    run: touch started && sleep 300
+"#
+    ));
+    let mut command = repo.command(&["run"]);
+    command
+        .env("CONTAINERS_CONF", containers_conf())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = command.spawn().expect("gantry starts");
+    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert!(started, "the action never started in its container");
+    assert_eq!(status.code(), Some(130));
+    let run = repo.run_json(1);
+    assert_eq!(action_status(&run, "long", "long"), "interrupted", "{run}");
+    assert!(
+        containers_of(&repo).is_empty(),
+        "{:?}",
+        containers_of(&repo)
+    );
+}
+
+#[test]
+fn a_container_left_by_a_killed_gantry_is_removed_by_the_next_run() {
+    let Some(image) = busybox_image() else { return };
+    let repo = Repo::new(&format!(
+        r#"version: 1
+container: "{image}"
+stages:
+  - name: long
+    run: touch started && sleep 300
+  - name: quick
+    run: "true"
+"#
+    ));
+    let mut first = repo.command(&["run", "long"]);
+    first
+        .env("CONTAINERS_CONF", containers_conf())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = first.spawn().expect("gantry starts");
+    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
+    child.kill().expect("kill -9 gantry");
+    child.wait().unwrap();
+    assert!(started, "the action never started in its container");
+    let left = containers_of(&repo);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].starts_with("gantry-long-long-1-"), "{left:?}");
+
+    let out = gantry(&repo, &["run", "quick"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        containers_of(&repo).is_empty(),
+        "{:?}",
+        containers_of(&repo)
+    );
+    let log = repo.read(".gantry/runs/2/quick/quick.log");
+    assert!(
+        log.contains(&format!(
+            "removed containers left by earlier runs: {}",
+            left[0]
+        )),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_build_container_is_built_once_and_reused_by_content() {
+    let Some(image) = busybox_image() else { return };
+    let repo = Repo::new(
+        r#"version: 1
+container: { build: ci/Containerfile, context: ci }
+stages:
+  - name: test
+    actions:
+      - { name: one, run: cat /marker, cache: false }
+      - { name: two, run: cat /marker, cache: false }
+"#,
+    );
+    // A tag unique to this test, so that the content hash is new to the engine.
+    let marker = format!("built-{}-{:?}", std::process::id(), Instant::now());
+    repo.write(
+        "ci/Containerfile",
+        &format!("FROM {image}\nRUN echo {marker} > /marker\n"),
+    );
+    let out = gantry(&repo, &["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let printed = out
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with(&format!("] {marker}")));
+    assert_eq!(printed.count(), 2, "{}", out.all());
+    assert_eq!(out.stdout.matches(" build ").count(), 1, "{}", out.all());
+    assert!(out.stdout.contains(": reused"), "{}", out.all());
+    let tag = out
+        .stdout
+        .lines()
+        .find_map(|l| l.split_once(": reused")?.0.rsplit(' ').next())
+        .expect("the reused tag is named")
+        .to_string();
+    assert!(tag.starts_with("localhost/gantry-"), "{tag}");
+
+    let again = gantry(&repo, &["run"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(!again.stdout.contains(" build "), "{}", again.all());
+    let _ = podman().args(["rmi", "-f", &tag]).output();
+}
+
+#[test]
+fn the_cache_knows_the_container_image_by_its_id() {
+    let Some(busybox) = busybox_image() else {
+        return;
+    };
+    let tag = format!("localhost/gantry-test-cache-{}:1", std::process::id());
+    let retag = |from: &str| {
+        let status = podman().args(["tag", from, &tag]).status().unwrap();
+        assert!(status.success());
+    };
+    retag(busybox);
+    let repo = Repo::new(&format!(
+        "version: 1\ncontainer: {tag}\nstages:\n  - {{ name: test, run: echo ran }}\n"
+    ));
+    assert_eq!(gantry(&repo, &["run"]).code, 0);
+    let second = gantry(&repo, &["run"]);
+    assert_eq!(
+        action_status(&repo.run_json(2), "test", "test"),
+        "cached",
+        "{}",
+        second.all()
+    );
+    // Same name, other image: the action runs again.
+    let build = tempfile::tempdir().unwrap();
+    std::fs::write(
+        build.path().join("Containerfile"),
+        format!("FROM {busybox}\nRUN touch /other\n"),
+    )
+    .unwrap();
+    let built = podman()
+        .args(["build", "-q", "-t", &tag])
+        .arg(build.path())
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let third = gantry(&repo, &["run"]);
+    assert_eq!(
+        action_status(&repo.run_json(3), "test", "test"),
+        "passed",
+        "{}",
+        third.all()
+    );
+    let _ = podman().args(["rmi", "-f", &tag]).output();
+}
+
+#[test]
+fn an_engine_failure_is_reported_with_its_words_and_a_hint() {
+    if busybox_image().is_none() {
+        return;
+    }
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: missing
+    container: localhost/gantry-test-no-such-image:1
+    run: "true"
+  - name: docker
+    container: { image: localhost/gantry-test-no-such-image:1, engine: docker }
+    run: "true"
+  - name: command
+    container: localhost/gantry-test-busybox:latest
+    run: no-such-command-here
+"#,
+    );
+    let out = gantry(&repo, &["run", "--keep-going"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    let run = repo.run_json(1);
+    let reason = action_result(&run, "missing", "missing")["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(reason.starts_with("podman run failed: Error: "), "{reason}");
+    assert!(
+        !reason.contains("retrying"),
+        "only the engine's error lines: {reason}"
+    );
+    assert!(
+        reason.contains("hint: the image is not on this machine"),
+        "{reason}"
+    );
+    let docker = action_result(&run, "docker", "docker")["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // A command missing inside the container exits 127 like on the host:
+    // the command's failure, not the engine's.
+    let command = action_result(&run, "command", "command")["reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(command.starts_with("exit code 127"), "{command}");
+    assert!(!command.contains("podman run failed"), "{command}");
+    if which::which("docker").is_ok() {
+        // No daemon answers on these machines: docker's own words, and a hint.
+        assert!(docker.starts_with("docker run failed: "), "{docker}");
+        assert!(docker.contains("hint: start the Docker daemon"), "{docker}");
+        assert!(!docker.contains("could not remove"), "{docker}");
+    } else {
+        assert!(
+            docker.starts_with("`engine: docker` but `docker` is not on PATH"),
+            "{docker}"
+        );
+    }
+}
+
+#[test]
+fn bad_container_settings_are_located_config_errors() {
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: both
+    container: { image: "debian:12", build: Containerfile }
+    run: "true"
+  - name: engine
+    container: { image: "debian:12", engine: dockr }
+    run: "true"
+  - name: bad
+    container: "Debian Bookworm"
+    run: "true"
+  - name: build
+    image: { tags: [app:1] }
+    container: "debian:12"
+"#,
+    );
+    let out = repo.run(&["list"]);
+    let text = out.all();
+    assert_ne!(out.code, 0, "{text}");
+    assert!(
+        text.contains("gantry.yml:4:") && text.contains("both `image:` and `build:`"),
+        "{text}"
+    );
+    assert!(text.contains("gantry.yml:7:"), "{text}");
+    assert!(text.contains("dockr"), "{text}");
+    assert!(
+        text.contains("gantry.yml:10:")
+            && text.contains("invalid image reference `Debian Bookworm`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gantry.yml:14:") && text.contains("`container:` on an `image:` action"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_containerfile_is_a_located_error_before_anything_runs() {
+    let repo = Repo::new(
+        "version: 1\nstages:\n  - name: t\n    container: { build: ci/Containerfile }\n    run: \"true\"\n",
+    );
+    let out = repo.run(&["run"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(
+        out.all().contains("gantry.yml:4:")
+            && out.all().contains("no Containerfile `ci/Containerfile`"),
+        "{}",
+        out.all()
+    );
+    assert!(!repo.path().join(".gantry/runs/1").exists());
+}
+
+#[test]
+fn inner_containers_win_and_host_kinds_stay_on_the_host() {
+    let repo = Repo::new(
+        r#"version: 1
+container: "localhost/outer:1"
+stages:
+  - name: a
+    container: "localhost/stage:1"
+    actions:
+      - { name: own, run: "true", container: "localhost/action:1" }
+      - { name: inherited, run: "true" }
+  - name: b
+    run: "true"
+  - name: gate
+    approval: go?
+"#,
+    );
+    let out = repo.run(&["graph"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let line = |name: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {}", out.stdout))
+            .to_string()
+    };
+    assert!(
+        line("own").contains("in localhost/action:1"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line("inherited").contains("in localhost/stage:1"),
+        "{}",
+        out.stdout
+    );
+    assert!(line("b").contains("in localhost/outer:1"), "{}", out.stdout);
+    assert!(!line("gate").contains("▣"), "{}", out.stdout);
+}
+
+#[test]
+fn dry_run_shows_the_engine_command_lines() {
+    if busybox_image().is_none() {
+        return;
+    }
+    let repo = Repo::new(
+        "version: 1\ncontainer: { image: localhost/ci:1, engine: podman }\nstages:\n  - { name: t, run: make test }\n",
+    );
+    let out = gantry(&repo, &["run", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let root = repo.path().display().to_string();
+    let shown = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("in container: podman run"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    for part in [
+        "--rm",
+        "--init",
+        &format!("-v {root}:{root}"),
+        &format!("-w {root}"),
+        "-e GANTRY_STAGE",
+        "localhost/ci:1 sh -c 'make test'",
+    ] {
+        assert!(shown.contains(part), "{part} missing in {shown}");
+    }
+    assert!(containers_of(&repo).is_empty());
+}
+
+/// buildah: a private vfs store, a `build:` from scratch with busybox, and
+/// the action run with `buildah run` (chroot isolation); its working
+/// container is removed.
+#[test]
+fn buildah_builds_and_runs_the_container() {
+    if !crate::common::have_program("buildah", "apt-get install -y buildah") {
+        return;
+    }
+    let Some(busybox) = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+    else {
+        assert!(!crate::common::tool_available(
+            "busybox",
+            false,
+            "apt-get install -y busybox-static"
+        ));
+        return;
+    };
+    let store = tempfile::tempdir().unwrap();
+    let conf = store.path().join("storage.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[storage]\ndriver = \"vfs\"\ngraphroot = \"{0}/graph\"\nrunroot = \"{0}/run\"\n",
+            store.path().display()
+        ),
+    )
+    .unwrap();
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: t
+    container: { build: ci/Containerfile, context: ci, engine: buildah }
+    run: echo "inside=$(cat /marker) in $(pwd)" && touch by-buildah
+"#,
+    );
+    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
+    std::fs::copy(&busybox, repo.path().join("ci/busybox")).unwrap();
+    repo.write(
+        "ci/Containerfile",
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nRUN echo buildah-made > /marker\n",
+    );
+    let mut command = repo.command(&["run"]);
+    command
+        .env("CONTAINERS_STORAGE_CONF", &conf)
+        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs");
+    let out = crate::common::run_command(command);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains(&format!("inside=buildah-made in {}", repo.path().display())),
+        "{}",
+        out.all()
+    );
+    assert!(repo.path().join("by-buildah").exists());
+    let left = Command::new("buildah")
+        .args(["--storage-driver", "vfs", "containers", "--noheading"])
+        .env("CONTAINERS_STORAGE_CONF", &conf)
+        .output()
+        .unwrap();
+    assert!(left.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&left.stdout).trim(),
+        "",
+        "working containers left"
+    );
+}
+
+#[test]
+fn export_maps_container_to_each_engines_job_image() {
+    let repo = Repo::new(
+        r#"version: 1
+name: x
+container: "debian:bookworm"
+stages:
+  - name: lint
+    run: make lint
+  - name: test
+    container: "rust:1.89"
+    run: cargo test
+"#,
+    );
+    let github = repo.run(&["export", "github-actions"]);
+    assert_eq!(github.code, 0, "{}", github.all());
+    let at = |text: &str, needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {text}"))
+    };
+    let (lint, test) = (
+        at(&github.stdout, "name: lint"),
+        at(&github.stdout, "name: test"),
+    );
+    assert!(lint < at(&github.stdout, "container: \"debian:bookworm\""));
+    assert!(test < at(&github.stdout, "container: \"rust:1.89\""));
+    let gitlab = repo.run(&["export", "gitlab-ci"]);
+    assert!(
+        gitlab.stdout.contains("image: \"debian:bookworm\""),
+        "{}",
+        gitlab.all()
+    );
+    assert!(
+        gitlab.stdout.contains("image: \"rust:1.89\""),
+        "{}",
+        gitlab.all()
+    );
+    let codebuild = repo.run(&["export", "codebuild"]);
+    assert_ne!(codebuild.code, 0);
+    assert!(
+        codebuild
+            .all()
+            .contains("a CodeBuild build runs in one image"),
+        "{}",
+        codebuild.all()
+    );
+
+    repo.write(
+        "gantry.yml",
+        "version: 1\ncontainer: \"debian:bookworm\"\nstages:\n  - { name: t, run: make }\n",
+    );
+    let one = repo.run(&["export", "codebuild"]);
+    assert_eq!(one.code, 0, "{}", one.all());
+    assert!(
+        one.stdout.contains("image=debian:bookworm"),
+        "{}",
+        one.all()
+    );
+
+    repo.write(
+        "gantry.yml",
+        "version: 1\ncontainer: { build: Containerfile }\nstages:\n  - { name: t, run: make }\n",
+    );
+    let built = repo.run(&["export", "gitlab-ci"]);
+    assert_ne!(built.code, 0);
+    assert!(built.all().contains("push the image"), "{}", built.all());
+}
