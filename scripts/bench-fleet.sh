@@ -17,8 +17,11 @@ read -r -a sizes <<< "${sizes[*]}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/bench-lib.sh"
 
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-gantry="$root/target/release/gantry"
+# GANTRY_BENCH_BIN: measure that binary instead of building this tree's.
+if [ -z "${GANTRY_BENCH_BIN:-}" ]; then
+  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+fi
+gantry="${GANTRY_BENCH_BIN:-$root/target/release/gantry}"
 mkdir -p "${BENCH_TMP:-$root/target}"
 work=$(mktemp -d -p "${BENCH_TMP:-$root/target}")
 trap 'rm -rf "$work"' EXIT

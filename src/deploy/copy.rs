@@ -199,6 +199,34 @@ pub fn copy_revision(
     Ok(bytes)
 }
 
+/// The jobs of `pairs` (a bundle file `from`, an installed file `to`) whose
+/// installed file already is what copying would make: a regular file with
+/// the same bytes, mode, modification time and owner. Compared several at a
+/// time; a file that cannot be read counts as different.
+pub fn already_there(pairs: &[FileCopy]) -> Vec<PathBuf> {
+    let same = Mutex::new(Vec::new());
+    let _ = in_parallel(pairs, |job| {
+        if same_file_content(&job.from, &job.to).unwrap_or(false) && same_owner(&job.from, &job.to)
+        {
+            same.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(job.to.clone());
+        }
+        Ok(0)
+    });
+    same.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether `a` and `b` have the same owner and group (a copy of a bundle
+/// file is owned as the bundle file is: both are gantry's writes).
+fn same_owner(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.uid() == b.uid() && a.gid() == b.gid(),
+        _ => false,
+    }
+}
+
 /// Whether `earlier` is a regular file (not a link) with the same bytes,
 /// mode and modification time as the regular file `file`.
 fn same_file_content(file: &Path, earlier: &Path) -> io::Result<bool> {

@@ -18,6 +18,7 @@ use super::job::{DeployJob, Mode};
 use super::lifecycle::{Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
 use super::paths;
 use super::recover;
+use super::saving::Saver;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
 use crate::appspec::{self, AppSpec, Os, Platform};
 use crate::events::Status;
@@ -66,6 +67,7 @@ fn deploy(
         action,
         interrupt: io.interrupt,
         state: Mutex::new(GroupState::load(&job.state)?),
+        saver: Saver::new(job.instances.len()),
         deadline: action
             .timeout
             .and_then(|t| std::time::Instant::now().checked_add(t)),
@@ -85,6 +87,7 @@ fn deploy(
             outcome
         }
     };
+    shared.flush().map_err(anyhow::Error::msg)?;
     shared.state().prune(&job.state);
     Ok(outcome)
 }
@@ -379,6 +382,9 @@ fn run_batches(
         io.say(&format!("batch {} of {}: {names}", b + 1, batches.len()));
         view.batch_started(b);
         results.extend(fleet::run_batch(shared, dep, &batch, io, &mut view));
+        if let Err(why) = shared.flush() {
+            io.say(&format!("cannot record the batch's progress: {why}"));
+        }
     }
     results
 }
@@ -458,6 +464,7 @@ fn remove_failed(
     for &i in touched {
         install_event::remove_installed(shared, i, &failed.dir).map_err(anyhow::Error::msg)?;
     }
+    shared.flush().map_err(anyhow::Error::msg)?;
     io.say(&format!(
         "no earlier successful deployment: removed what {} installed",
         failed.id

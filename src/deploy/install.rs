@@ -49,15 +49,19 @@ pub struct Done {
     pub replaced: Vec<Replaced>,
     /// Paths kept because of RETAIN.
     pub retained: HashSet<PathBuf>,
+    /// Files left in place: already what the revision holds.
+    pub kept: usize,
 }
 
 /// Removes what a previous Install created, newest first: files and links
 /// are moved to `aside` (journaled, so an interrupted deployment can put
 /// them back), directories removed only when empty. Entries leading out of
-/// the root (through `..` or a link) are skipped.
+/// the root (through `..` or a link) are skipped, and so are the paths the
+/// next Install leaves in place (`kept`, see [`super::unchanged`]).
 pub fn clean_up(
     root: &Root,
     installed: &[Installed],
+    kept: &HashSet<PathBuf>,
     journal: &mut Journal,
     aside: &Path,
 ) -> Result<(), String> {
@@ -65,7 +69,7 @@ pub fn clean_up(
     let mut steps = Vec::new();
     for entry in installed.iter().rev() {
         let rel = &entry.path;
-        if !paths::plain_relative(rel) {
+        if !paths::plain_relative(rel) || kept.contains(rel) {
             continue;
         }
         let parent = rel.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -216,18 +220,20 @@ pub fn check_links(root: &Root, plan: &Plan) -> Result<(), String> {
 /// Carries out `plan` below `root`. `record` is called with the full list
 /// of paths about to be created before anything is written. Files replaced
 /// under OVERWRITE are moved below `aside` first; every move and every
-/// path created is in `journal` before it happens.
+/// path created is in `journal` before it happens. Paths in `kept` are
+/// already what the plan puts there: they are listed, not written.
 pub fn install(
     root: &Root,
     plan: &Plan,
     behavior: FileExistsBehavior,
+    kept: &HashSet<PathBuf>,
     aside: &Path,
     journal: &mut Journal,
     record: &mut dyn FnMut(&[Installed]) -> Result<(), String>,
 ) -> Result<Done, String> {
     let mut done = Done::default();
-    let (replace, skip) = existing(root, plan, behavior)?;
-    let planned = planned_list(root, plan, &skip);
+    let (replace, skip) = existing(root, plan, behavior, kept)?;
+    let planned = planned_list(root, plan, &skip, kept);
     record(&planned)?;
     let moves: Vec<Entry> = replace
         .iter()
@@ -249,19 +255,27 @@ pub fn install(
     }
     let created: Vec<Entry> = planned
         .iter()
+        .filter(|i| !kept.contains(&i.path))
         .map(|i| Entry::Created {
             path: i.path.clone(),
             dir: i.dir,
         })
         .collect();
     journal.log(&created)?;
+    // Kept folders first: in the clean-up list, a folder comes before what it holds.
+    done.installed.extend(
+        planned
+            .iter()
+            .filter(|i| i.dir && kept.contains(&i.path))
+            .cloned(),
+    );
     for dir in &plan.dirs {
         root.create_dirs(dir, &mut done.installed)?;
     }
     let copies: Vec<FileCopy> = plan
         .files
         .iter()
-        .filter(|(_, t)| !skip.contains(t))
+        .filter(|(_, t)| !skip.contains(t) && !kept.contains(t))
         .map(|(from, t)| FileCopy {
             from: from.clone(),
             to: root.path.join(t),
@@ -274,6 +288,7 @@ pub fn install(
     }
     done.files = copies.len() + plan.links.len()
         - plan.links.iter().filter(|(t, _)| skip.contains(t)).count();
+    done.kept = plan.files.iter().filter(|(_, t)| kept.contains(t)).count();
     done.retained = skip;
     done.installed
         .extend(planned.into_iter().filter(|i| !i.dir));
@@ -321,13 +336,15 @@ fn existing(
     root: &Root,
     plan: &Plan,
     behavior: FileExistsBehavior,
+    kept: &HashSet<PathBuf>,
 ) -> Result<(Vec<PathBuf>, HashSet<PathBuf>), String> {
     let (mut replace, mut skip, mut clashes) = (Vec::new(), HashSet::new(), Vec::new());
     let targets = plan
         .files
         .iter()
         .map(|(_, t)| t)
-        .chain(plan.links.iter().map(|(t, _)| t));
+        .chain(plan.links.iter().map(|(t, _)| t))
+        .filter(|t| !kept.contains(*t));
     for target in targets {
         match fs::symlink_metadata(root.path.join(target)) {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
@@ -358,12 +375,18 @@ fn existing(
     Err(format!("a file already exists at {}{more} (file_exists_behavior: DISALLOW); remove it, or set file_exists_behavior: OVERWRITE or RETAIN in the AppSpec", clashes.join(", ")))
 }
 
-/// The directories not there yet and every file to write, in order.
-fn planned_list(root: &Root, plan: &Plan, skip: &HashSet<PathBuf>) -> Vec<Installed> {
+/// The directories not there yet (or kept) and every file to write or
+/// keep, in order: the next clean-up list.
+fn planned_list(
+    root: &Root,
+    plan: &Plan,
+    skip: &HashSet<PathBuf>,
+    kept: &HashSet<PathBuf>,
+) -> Vec<Installed> {
     let dirs = plan
         .dirs
         .iter()
-        .filter(|d| fs::symlink_metadata(root.path.join(d)).is_err())
+        .filter(|d| kept.contains(*d) || fs::symlink_metadata(root.path.join(d)).is_err())
         .map(|d| Installed {
             path: d.clone(),
             dir: true,

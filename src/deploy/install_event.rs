@@ -16,6 +16,7 @@ use super::lifecycle::{instance_state, Deployment, Shared};
 use super::paths::Root;
 use super::permissions;
 use super::store::{GroupState, InstanceState, Replaced};
+use super::unchanged::unchanged;
 use crate::appspec::FileExistsBehavior;
 
 /// Where the clean-up of `dep` on `instance` sets the last Install's files aside.
@@ -53,7 +54,7 @@ pub(super) fn install_step(
         Journal::begin(journal::path(&dep.dir, &instance.name), &begin).map_err(refused)?;
     match install_journaled(shared, dep, instance, root, io, &mut journal, previous) {
         Ok(()) => Ok(journal),
-        Err(why) => Err(undo_now(shared, dep, instance, journal, why, io)),
+        Err(why) => Err(undo_now(shared, dep, journal, why, io)),
     }
 }
 
@@ -61,14 +62,13 @@ pub(super) fn install_step(
 fn undo_now(
     shared: &Shared<'_>,
     dep: &Deployment,
-    instance: &Instance,
     journal: Journal,
     why: String,
     io: &mut InstanceIo<'_>,
 ) -> InstallFailed {
     match journal::undo(&journal.path) {
         Ok(undone) => {
-            let restored = shared.update(|state| put_back_state(state, &undone));
+            let restored = shared.update_later(|state| put_back_state(state, &undone));
             if undone.restored + undone.removed + undone.modes > 0 {
                 io.say(
                     "Install",
@@ -79,7 +79,7 @@ fn undo_now(
                     ),
                 );
             }
-            journal.close(&aside_dir(&dep.dir, instance));
+            shared.finished_with(journal);
             match restored {
                 Ok(()) => InstallFailed {
                     why: format!("{why} (the instance was restored as it was before)"),
@@ -122,10 +122,22 @@ fn install_journaled(
     previous: Option<InstanceState>,
 ) -> Result<(), String> {
     let mut kept = Vec::new();
+    let in_place = previous
+        .as_ref()
+        .map(|p| unchanged(root, &dep.plan, p))
+        .unwrap_or_default();
+    let mut left: Vec<&PathBuf> = in_place.iter().collect();
+    left.sort();
+    let entries: Vec<Entry> = left
+        .into_iter()
+        .map(|path| Entry::Kept { path: path.clone() })
+        .collect();
+    journal.log(&entries)?;
     if let Some(previous) = previous {
         install::clean_up(
             root,
             &previous.installed,
+            &in_place,
             journal,
             &aside_dir(&dep.dir, instance),
         )?;
@@ -149,26 +161,41 @@ fn install_journaled(
         .file_exists_behavior
         .unwrap_or(FileExistsBehavior::Disallow);
     let mut record = |planned: &[super::store::Installed]| {
-        shared.update(|state| {
+        shared.update_later(|state| {
             let entry = state.instances.entry(instance.name.clone()).or_default();
             entry.root = root.path.clone();
             entry.installed = planned.to_vec();
         })
     };
     let aside = dep.dir.join(format!("{}.replaced", instance.name));
-    let done = install::install(root, &dep.plan, behavior, &aside, journal, &mut record)?;
+    let done = install::install(
+        root,
+        &dep.plan,
+        behavior,
+        &in_place,
+        &aside,
+        journal,
+        &mut record,
+    )?;
     kept.extend(done.replaced.iter().map(|r| Replaced {
         by: Some(dep.id.clone()),
         ..r.clone()
     }));
-    shared.update(|state| {
+    shared.update_later(|state| {
         let entry = state.instances.entry(instance.name.clone()).or_default();
         entry.root = root.path.clone();
         entry.installed = done.installed.clone();
         entry.replaced = kept;
         entry.replaced_by = Some(dep.id.clone());
     })?;
-    let created: HashSet<&Path> = done.installed.iter().map(|i| i.path.as_path()).collect();
+    // Kept paths existed before: permissions may change their modes, which
+    // the journal must be able to put back.
+    let created: HashSet<&Path> = done
+        .installed
+        .iter()
+        .map(|i| i.path.as_path())
+        .filter(|p| !in_place.contains(*p))
+        .collect();
     let targets: Vec<(PathBuf, bool)> = dep
         .plan
         .targets()
@@ -195,10 +222,14 @@ fn install_journaled(
         0 => String::new(),
         n => format!(", {n} kept (RETAIN)"),
     };
+    let unchanged = match done.kept {
+        0 => String::new(),
+        n => format!(", {n} unchanged left in place"),
+    };
     io.say(
         "Install",
         &format!(
-            "installed {} files, {mib:.1} MiB in {secs:.2}s ({:.0} MiB/s){retained}",
+            "installed {} files, {mib:.1} MiB in {secs:.2}s ({:.0} MiB/s){unchanged}{retained}",
             done.files,
             mib / secs.max(1e-6)
         ),
@@ -221,15 +252,21 @@ pub fn remove_installed(shared: &Shared<'_>, index: usize, dep_dir: &Path) -> Re
         };
         let mut journal = Journal::begin(journal::path(dep_dir, &instance.name), &begin)?;
         let aside = aside_dir(dep_dir, instance);
-        install::clean_up(&root, &previous.installed, &mut journal, &aside)?;
+        install::clean_up(
+            &root,
+            &previous.installed,
+            &HashSet::new(),
+            &mut journal,
+            &aside,
+        )?;
         install::restore(&root, &previous.replaced, &mut journal)?;
-        shared.update(|state| {
+        shared.update_later(|state| {
             if let Some(entry) = state.instances.get_mut(&instance.name) {
                 entry.installed.clear();
                 entry.replaced.clear();
             }
         })?;
-        journal.close(&aside);
+        shared.finished_with(journal);
     }
     Ok(())
 }

@@ -96,6 +96,13 @@ pub enum Entry {
         /// Whether it is a directory.
         dir: bool,
     },
+    /// An installed file left in place: the new revision holds it with the
+    /// same bytes, mode, time and owner (nothing to undo; it is neither
+    /// moved aside nor rewritten).
+    Kept {
+        /// The path.
+        path: PathBuf,
+    },
     /// An existing path whose mode or owner changes.
     Changed {
         /// The path.
@@ -148,19 +155,24 @@ impl Journal {
             })
     }
 
-    /// The deployment is done with the instance: the journal and the
-    /// copies set aside by the clean-up (`aside`) are deleted.
-    pub fn close(self, aside: &Path) {
-        let _ = fs::remove_dir_all(aside);
-        let _ = fs::remove_file(&self.path);
-        sync_dir(self.path.parent());
+    /// The deployment is done with the instance: the journal's path, for
+    /// [`super::saving::Saver::finished`] to delete it once the instance's
+    /// record is on disk.
+    pub fn into_path(self) -> PathBuf {
+        self.path
     }
+}
+
+/// Deletes the journal at `path` and the clean-up's copies set aside beside
+/// it (`<instance>.aside`), without waiting for the disk.
+pub fn remove(path: &Path) {
+    let _ = fs::remove_dir_all(path.with_extension("aside"));
+    let _ = fs::remove_file(path);
 }
 
 /// Deletes the undone journal at `path` and the clean-up's copies beside it.
 pub fn discard(path: &Path) {
-    let _ = fs::remove_dir_all(path.with_extension("aside"));
-    let _ = fs::remove_file(path);
+    remove(path);
     sync_dir(path.parent());
 }
 
@@ -314,7 +326,7 @@ fn undo_one(root: &Path, entry: &Entry, undone: &mut Undone) -> Result<(), Strin
         )
     };
     match entry {
-        Entry::Begin { .. } => {}
+        Entry::Begin { .. } | Entry::Kept { .. } => {}
         Entry::Created { path, dir } => {
             let Some(full) = at(path) else { return Ok(()) };
             let removed = match fs::symlink_metadata(&full) {

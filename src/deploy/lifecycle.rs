@@ -10,11 +10,12 @@ use std::time::Instant;
 use super::container::hook::HookTarget;
 use super::hooks::{run_event, HookEnv, InContainer};
 use super::install;
-use super::install_event::{aside_dir, install_step, InstallFailed};
+use super::install_event::{install_step, InstallFailed};
 use super::io::InstanceIo;
 use super::job::{DeployJob, Instance};
 use super::journal::Journal;
 use super::paths::Root;
+use super::saving::Saver;
 use super::store::{bundle_dir, GroupState, InstanceState};
 use crate::appspec::AppSpec;
 use crate::events::Status;
@@ -48,8 +49,10 @@ pub struct Shared<'a> {
     pub action: &'a ActionEnv<'a>,
     /// Ctrl-C state.
     pub interrupt: &'a Interrupt,
-    /// The group's state, saved after every change.
+    /// The group's state; see [`super::saving`] for when it is written.
     pub state: Mutex<GroupState>,
+    /// Writes the state in batches and deletes finished instances' journals.
+    pub saver: Saver,
     /// When the action's `timeout` runs out: no script runs past it.
     pub deadline: Option<Instant>,
 }
@@ -60,11 +63,37 @@ impl Shared<'_> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Changes the state and saves it.
+    /// Changes the state and writes it now (with every instance's progress
+    /// so far): for changes of the deployment itself.
     pub fn update(&self, change: impl FnOnce(&mut GroupState)) -> Result<(), String> {
         let mut state = self.state();
         change(&mut state);
-        state.save(&self.job.state).map_err(|e| format!("{e:#}"))
+        self.saver.write(&state, &self.job.state, true)
+    }
+
+    /// Changes an instance's state in memory; written with the next batch
+    /// of instances (its Install journal covers it until then).
+    pub fn update_later(&self, change: impl FnOnce(&mut GroupState)) -> Result<(), String> {
+        let mut state = self.state();
+        change(&mut state);
+        self.saver.defer(&state, &self.job.state)
+    }
+
+    /// The deployment is done with an instance: its journal is deleted
+    /// once the instance's state is on disk.
+    pub fn finished_with(&self, journal: Journal) {
+        let state = self.state();
+        // A failed write leaves the journal: the next deployment undoes the instance.
+        let _ = self
+            .saver
+            .finished(journal.into_path(), &state, &self.job.state);
+    }
+
+    /// Writes the state if it changed and deletes the journals of finished
+    /// instances (at the end of a batch).
+    pub fn flush(&self) -> Result<(), String> {
+        let state = self.state();
+        self.saver.write(&state, &self.job.state, false)
     }
 }
 
@@ -173,13 +202,13 @@ pub fn deploy_instance(
         ));
         if let Some((status, why)) = failure {
             if status != Status::Interrupted {
-                close(journal, dep, instance);
+                close(shared, journal);
             }
             return fail(result, event, status, why);
         }
     }
     let marked = mark_successful(shared, dep, instance, &root);
-    close(journal, dep, instance);
+    close(shared, journal);
     if let Err(why) = marked {
         return fail(result, "ValidateService", Status::Failed, why);
     }
@@ -187,9 +216,9 @@ pub fn deploy_instance(
     result
 }
 
-fn close(journal: Option<Journal>, dep: &Deployment, instance: &Instance) {
+fn close(shared: &Shared<'_>, journal: Option<Journal>) {
     if let Some(journal) = journal {
-        journal.close(&aside_dir(&dep.dir, instance));
+        shared.finished_with(journal);
     }
 }
 
@@ -201,7 +230,7 @@ fn mark_successful(
     instance: &Instance,
     root: &Root,
 ) -> Result<(), String> {
-    shared.update(|state| {
+    shared.update_later(|state| {
         let entry = state.instances.entry(instance.name.clone()).or_default();
         entry.root = root.path.clone();
         entry.last_successful = Some(dep.bundle_id.clone());

@@ -24,7 +24,9 @@ pub mod lifecycle;
 mod paths;
 mod permissions;
 mod recover;
+mod saving;
 pub mod store;
+mod unchanged;
 
 pub use engine::run;
 pub use job::{DeployJob, Instance, Mode};

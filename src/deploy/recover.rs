@@ -15,13 +15,13 @@ use crate::proc::outcome::ActionIo;
 /// instances were restored. An instance that cannot be restored stops
 /// everything: deploying over it could lose its files for good.
 pub fn recover(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result<usize> {
-    let mut restored = 0;
+    let mut undone_journals = Vec::new();
     for path in journal::unfinished(&shared.job.state) {
         let undone = journal::undo(&path).map_err(|e| {
             anyhow!("{e}; the instance is only partly restored: fix the cause and run `gantry deploy --recover` again (nothing was deployed)")
         })?;
         shared
-            .update(|state| {
+            .update_later(|state| {
                 put_back_state(state, &undone);
                 for record in &mut state.deployments {
                     if record.status == DeployStatus::InProgress {
@@ -40,8 +40,12 @@ pub fn recover(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result<usi
             undone.root.display(),
             undone.describe()
         ));
-        journal::discard(&path);
-        restored += 1;
+        undone_journals.push(path);
     }
-    Ok(restored)
+    // The journals go once the records they put back are on disk.
+    shared.flush().map_err(anyhow::Error::msg)?;
+    for path in &undone_journals {
+        journal::discard(path);
+    }
+    Ok(undone_journals.len())
 }

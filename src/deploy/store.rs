@@ -8,8 +8,10 @@
 //! <deployment-id>/<instance>.log every hook's output on that instance
 //! ```
 //!
-//! `state.json` is written atomically (temp file, then rename) after every
-//! change that matters for clean-up or rollback.
+//! `state.json` is written atomically (temp file, then rename): at once for
+//! changes of a deployment (its record, its status), in batches for the
+//! instances' progress (see [`super::saving`], which also says why a kill
+//! between two writes loses nothing).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
