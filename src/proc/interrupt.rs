@@ -15,6 +15,10 @@ pub const KILL_GRACE: Duration = Duration::from_millis(500);
 #[derive(Default)]
 pub struct Interrupt {
     requested: AtomicBool,
+    /// Set inside the signal handler itself, so a signal is seen at once:
+    /// ctrlc's thread, which calls [`Interrupt::trigger`], may run only
+    /// after the executor has moved on to the next action.
+    signalled: Arc<AtomicBool>,
     /// Shared with the thread that kills after [`KILL_GRACE`], which must
     /// see which groups are still registered then.
     groups: Arc<Mutex<HashSet<i32>>>,
@@ -36,6 +40,14 @@ impl Interrupt {
     pub fn install_handler(this: &Arc<Self>) -> anyhow::Result<()> {
         let handle = Arc::clone(this);
         ctrlc::set_handler(move || handle.trigger())?;
+        // Registered after ctrlc's handler, which signal-hook then chains to.
+        for signal in [
+            signal_hook::consts::SIGINT,
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+        ] {
+            signal_hook::flag::register(signal, Arc::clone(&this.signalled))?;
+        }
         let mut quit = signal_hook::iterator::Signals::new([signal_hook::consts::SIGQUIT])?;
         let handle = Arc::clone(this);
         std::thread::spawn(move || {
@@ -48,7 +60,7 @@ impl Interrupt {
 
     /// Whether an interrupt was requested.
     pub fn requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
+        self.requested.load(Ordering::SeqCst) || self.signalled.load(Ordering::SeqCst)
     }
 
     /// An interrupt for some of the run's actions only: triggering it stops
