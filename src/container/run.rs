@@ -17,7 +17,7 @@ use crate::events::Status;
 use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::ActionEnv;
 use crate::proc::outcome::{ActionIo, Outcome};
-use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
+use crate::proc::process::{self, Capture, Exit, OutputSink, ProcessSpec};
 
 /// How long removing a container, inspecting an image or sweeping may take.
 const HOUSEKEEPING: Duration = Duration::from_secs(60);
@@ -210,21 +210,6 @@ pub fn capture(command: &EngineCommand, cwd: &Path) -> Result<(i32, String, Stri
             HOUSEKEEPING.as_secs()
         )),
         other => Err(format!("`{}` ended: {other:?}", command.display())),
-    }
-}
-
-#[derive(Default)]
-struct Capture {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-impl OutputSink for Capture {
-    fn write(&mut self, chunk: &[u8]) {
-        self.stdout.extend_from_slice(chunk);
-    }
-    fn write_stderr(&mut self, chunk: &[u8]) {
-        self.stderr.extend_from_slice(chunk);
     }
 }
 

@@ -105,6 +105,26 @@ pub trait OutputSink {
     }
 }
 
+/// A sink that keeps a process's stdout and stderr apart, whole (for the
+/// short engine and housekeeping commands whose output is read, not shown).
+#[derive(Default)]
+pub struct Capture {
+    /// Everything written to stdout.
+    pub stdout: Vec<u8>,
+    /// Everything written to stderr (with [`ProcessSpec::separate_stderr`]).
+    pub stderr: Vec<u8>,
+}
+
+impl OutputSink for Capture {
+    fn write(&mut self, chunk: &[u8]) {
+        self.stdout.extend_from_slice(chunk);
+    }
+
+    fn write_stderr(&mut self, chunk: &[u8]) {
+        self.stderr.extend_from_slice(chunk);
+    }
+}
+
 /// Runs `spec`, feeding its combined stdout+stderr to `sink` in order.
 pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt) -> Finished {
     let failed = |why: String| Finished {

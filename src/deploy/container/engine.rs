@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use crate::proc::interrupt::Interrupt;
-use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
+use crate::proc::process::{self, Capture, Exit, ProcessSpec};
 
 /// The engine program container instances are driven with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,21 +89,4 @@ fn hint(stderr: &str) -> String {
         ""
     };
     hint.to_string()
-}
-
-/// stdout and stderr, kept apart.
-#[derive(Default)]
-struct Capture {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-impl OutputSink for Capture {
-    fn write(&mut self, chunk: &[u8]) {
-        self.stdout.extend_from_slice(chunk);
-    }
-
-    fn write_stderr(&mut self, chunk: &[u8]) {
-        self.stderr.extend_from_slice(chunk);
-    }
 }
