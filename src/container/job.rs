@@ -26,6 +26,9 @@ pub struct ContainerJob {
     /// pipeline's `secrets:`): the container sees only what the config
     /// gives it, not the whole host environment.
     pub passed: Vec<String>,
+    /// Shares the host's network, so that services (published on the
+    /// host, named by `GANTRY_SERVICE_*_HOST`) are reachable inside.
+    pub host_network: bool,
 }
 
 /// The image an action's container runs from.
@@ -114,6 +117,7 @@ pub fn plan(
         root: input.root.to_path_buf(),
         owner: Owner::invoking(),
         passed,
+        host_network: false,
     })
 }
 
@@ -162,6 +166,7 @@ impl ContainerJob {
             remove: true,
             init: true,
             command,
+            network: self.host_network.then(|| "host".to_string()),
             ..Default::default()
         }
     }

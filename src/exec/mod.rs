@@ -218,6 +218,10 @@ fn services_for(
     }
     let mut action = action.clone();
     action.env.extend(variables);
+    if let Some(job) = action.container.as_mut() {
+        // The variables name addresses on the host.
+        job.host_network = true;
+    }
     Ok(Some(action))
 }
 

@@ -125,6 +125,32 @@ stages:
 }
 
 #[test]
+fn an_action_in_a_container_reaches_a_host_service_at_its_given_address() {
+    let Some(image) = busybox_image() else { return };
+    let name = unique("svc-in-container");
+    let port = free_port();
+    let repo = Repo::new(&format!(
+        r#"version: 1
+name: {name}
+services:
+  local:
+    run: exec busybox nc -ll -p "$PORT" -e echo hello-from-host
+    env: {{ PORT: "{port}" }}
+    ready: {{ port: {port}, timeout: 30s }}
+stages:
+  - name: talk
+    container: {image}
+    run: nc "$GANTRY_SERVICE_LOCAL_HOST" "$GANTRY_SERVICE_LOCAL_PORT" </dev/null
+"#
+    ));
+    let out = run(&repo, &["run"]);
+    let all = out.all();
+    assert_eq!(out.code, 0, "{all}");
+    assert!(all.contains("[talk/talk] hello-from-host"), "{all}");
+    assert!(containers(&format!("gantry-{name}-")).is_empty());
+}
+
+#[test]
 fn a_service_that_never_becomes_ready_fails_its_stage_with_its_log_tail() {
     let Some(image) = busybox_image() else { return };
     let name = unique("svc-never");
