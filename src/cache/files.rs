@@ -236,11 +236,6 @@ impl FileIndex {
         }
     }
 
-    /// The root the paths are relative to.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// Writes the content ids learnt in this run for the next one (best effort).
     pub fn save(&self) {
         if let (Some(table), true) = (&self.table, self.ids_changed.load(Ordering::Relaxed)) {

@@ -122,16 +122,6 @@ impl Cache {
         store::cache_dir(state_root).join(name)
     }
 
-    /// Whether any action of `pipeline` is cached (so [`Cache::prefetch`]
-    /// scans the tree).
-    pub fn any_cached(pipeline: &crate::config::Pipeline) -> bool {
-        pipeline
-            .stages
-            .iter()
-            .flat_map(|s| &s.actions)
-            .any(|a| crate::plan::cached(pipeline, a))
-    }
-
     /// Looks up the inputs of every cached action of `pipeline` ahead of
     /// time (one scan of the tree, shared by all of them); `None` when no
     /// action is cached.

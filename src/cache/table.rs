@@ -23,15 +23,15 @@ pub fn load(path: &Path) -> HashMap<String, (FileStat, String)> {
 
 fn parse(line: &str) -> Option<(String, (FileStat, String))> {
     let mut fields = line.splitn(9, '\t');
-    let mut next = || fields.next();
-    let id = next()?.to_string();
-    let mut number = || next()?.parse::<i64>().ok();
+    let id = fields.next()?.to_string();
+    let mut number = || fields.next()?.parse::<i64>().ok();
     let size = number()? as u64;
     let mtime = (number()?, number()? as u32);
     let ctime = (number()?, number()? as u32);
     let ino = number()? as u64;
     let exec = number()? == 1;
-    let path = fields_rest(line)?;
+    // The ninth field is the rest of the line: a path may hold tabs.
+    let path = fields.next()?;
     let stat = FileStat {
         size,
         mtime,
@@ -40,11 +40,6 @@ fn parse(line: &str) -> Option<(String, (FileStat, String))> {
         exec,
     };
     Some((path.to_string(), (stat, id)))
-}
-
-/// The ninth field (the path, which may itself contain tabs).
-fn fields_rest(line: &str) -> Option<&str> {
-    line.splitn(9, '\t').nth(8)
 }
 
 /// Writes `ids` to `path` atomically.

@@ -1,7 +1,6 @@
 //! `gantry deploy --shell N` and `gantry deploy --reset`: a shell inside a
 //! container instance, and recreating a group's container instances.
 
-use std::io::IsTerminal;
 use std::process::Command;
 
 use crate::cli::DeployArgs;
@@ -60,7 +59,7 @@ fn shell(job: &DeployJob, n: usize, say: &mut dyn FnMut(&str)) -> anyhow::Result
         &job.group,
         &n.to_string(),
     );
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+    if !crate::term::stdin_is_tty() || !crate::term::stdout_is_tty() {
         return Err(UsageError(format!(
             "--shell is interactive and needs a terminal, but stdin or stdout is not one; to run a command in instance {n}, use `podman exec {name} COMMAND`"
         ))

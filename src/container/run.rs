@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::engine::{container_name, failure_hint, Engine, EngineCommand, EngineKind};
+use super::engine::{failure_hint, Engine, EngineCommand, EngineKind};
 use super::engine::{LABEL_RUN, LABEL_RUN_DIR};
 use super::job::{ContainerJob, Image};
 use crate::events::Status;
@@ -474,11 +474,4 @@ pub fn sweep(engine: &Engine, state_root: &Path, cwd: &Path) -> Vec<String> {
         }
     }
     removed
-}
-
-/// The container name a run gives an action (for tests and tools that
-/// look for it): `gantry-STAGE-ACTION-RUN-HASH`.
-pub fn name_for(stage: &str, action: &str, run_id: &str, run_dir: &Path) -> String {
-    let hash = short_hash(&run_dir.display().to_string());
-    container_name(&["gantry", stage, action, run_id, &hash])
 }

@@ -176,7 +176,7 @@ pub fn discard(path: &Path) {
     sync_dir(path.parent());
 }
 
-fn sync_dir(dir: Option<&Path>) {
+pub(super) fn sync_dir(dir: Option<&Path>) {
     if let Some(dir) = dir {
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }

@@ -22,7 +22,6 @@
 //! An instance whose journal is gone has its final record on disk.
 
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -32,7 +31,7 @@ use super::store::GroupState;
 
 /// The longest an instance's progress waits in memory before `state.json`
 /// is written (for whoever reads it meanwhile).
-pub const MAX_STALE: Duration = Duration::from_secs(2);
+const MAX_STALE: Duration = Duration::from_secs(2);
 
 /// Write `state.json` after this many instances of a group of `instances`
 /// have finished: a sixteenth of the group, so a deployment writes it a
@@ -116,7 +115,7 @@ impl Saver {
         }
         // One sync per deployment folder, not one per instance.
         for folder in folders {
-            let _ = File::open(folder).and_then(|d| d.sync_all());
+            journal::sync_dir(Some(&folder));
         }
         Ok(())
     }

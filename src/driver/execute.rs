@@ -58,7 +58,6 @@ pub(super) fn execute(
                 record,
                 events: tx,
                 interrupt: &interrupt,
-                secrets: &plan.secrets,
                 every_line,
                 cache,
                 root: &plan.root,

@@ -26,7 +26,6 @@ pub struct ActionContext<'a> {
     /// Ctrl-C state.
     pub interrupt: &'a Interrupt,
     /// Values to mask.
-    pub secrets: &'a [String],
     /// Send every output line (plain mode) or only the latest (live bars).
     pub every_line: bool,
     /// The action cache, when actions declare `inputs:`.

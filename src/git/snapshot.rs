@@ -20,7 +20,7 @@ use anyhow::Context;
 use crate::error::UsageError;
 
 /// The checkout's folder, below `.gantry/`.
-pub const SNAPSHOT_DIR: &str = "snapshot";
+const SNAPSHOT_DIR: &str = "snapshot";
 /// The lock file held while a run uses the checkout, below `.gantry/`.
 const LOCK_FILE: &str = "snapshot.lock";
 

@@ -12,10 +12,14 @@ use crate::summary::RunSummary;
 
 /// `event` with its texts masked.
 pub fn event(event: &Event) -> Cow<'_, Event> {
-    if crate::secrets::patterns().is_empty() {
+    let patterns = crate::secrets::patterns();
+    if patterns.is_empty() {
         // Nothing to hide: no copy of the event on the per-line path.
         return Cow::Borrowed(event);
     }
+    // One masker for every text of the event.
+    let masker = crate::proc::mask::Masker::with_patterns(patterns);
+    let mask_in_place = |text: &mut String| *text = masker.mask_str(text);
     let mut event = event.clone();
     match &mut event {
         Event::StageStarted { stage } => mask_in_place(stage),

@@ -157,20 +157,8 @@ pub fn start_line(
 /// A command line for people (dry runs, the live view).
 pub fn describe(program: &str, args: &[String]) -> String {
     let mut words = vec![program.to_string()];
-    words.extend(args.iter().map(|a| quoted(a)));
+    words.extend(args.iter().map(|a| crate::text::shell_quote(a)));
     words.join(" ")
-}
-
-fn quoted(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]

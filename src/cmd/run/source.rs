@@ -37,9 +37,10 @@ impl Source {
             let state_root = pipeline.root.clone();
             let table = Cache::table_path(&state_root, false);
             let files = FileIndex::for_worktree(&pipeline.root).with_table(table);
-            let (git, files) = if files.tells_dirty() && Cache::any_cached(&pipeline) {
+            let (git, files) = if files.tells_dirty() {
                 // The cache's scan of the tree also tells whether it is
-                // dirty: one walk instead of two.
+                // dirty: one walk instead of two (and when no action is
+                // cached there is no scan, and status runs alone).
                 let files = Cache::prefetch(&pipeline, files);
                 let dirty = files.as_ref().and_then(FileIndex::dirty);
                 (GitInfo::discover_knowing(&pipeline.root, dirty), files)
