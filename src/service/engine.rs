@@ -124,14 +124,21 @@ pub fn remove_args(engine: &str, name: &str) -> Vec<String> {
 }
 
 /// `ps` arguments listing every service container: name and gantry pid.
-pub fn list_args() -> Vec<String> {
+/// docker's template reads a label with `.Label NAME`; podman's `.Labels`
+/// is a map.
+pub fn list_args(engine: &str) -> Vec<String> {
+    let pid = if engine == "docker" {
+        format!("{{{{.Label \"{PID_LABEL}\"}}}}")
+    } else {
+        format!("{{{{index .Labels \"{PID_LABEL}\"}}}}")
+    };
     vec![
         "ps".into(),
         "-a".into(),
         "--filter".into(),
         format!("label={SERVICE_LABEL}"),
         "--format".into(),
-        format!("{{{{.Names}}}}\t{{{{index .Labels \"{PID_LABEL}\"}}}}"),
+        format!("{{{{.Names}}}}\t{pid}"),
     ]
 }
 
@@ -201,8 +208,12 @@ mod tests {
     #[test]
     fn list_format_is_a_go_template() {
         assert_eq!(
-            list_args()[5],
+            list_args("podman")[5],
             "{{.Names}}\t{{index .Labels \"gantry.pid\"}}"
+        );
+        assert_eq!(
+            list_args("docker")[5],
+            "{{.Names}}\t{{.Label \"gantry.pid\"}}"
         );
     }
 }

@@ -9,7 +9,7 @@ use super::engine::{self, Engine};
 /// Removes service containers whose gantry process is gone; returns their names.
 pub fn containers(engine: &Engine) -> Vec<String> {
     let Ok(listed) = Command::new(&engine.program)
-        .args(engine::list_args())
+        .args(engine::list_args(engine.name))
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
