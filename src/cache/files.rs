@@ -193,7 +193,7 @@ impl FileIndex {
         let Ok(repo) = git2::Repository::discover(root) else {
             return index;
         };
-        let (Some(workdir), Ok(git_index)) = (repo.workdir(), repo.index()) else {
+        let (Some(workdir), Ok(mut git_index)) = (repo.workdir(), repo.index()) else {
             return index;
         };
         let Some(prefix) = relative_prefix(workdir, root) else {
@@ -226,7 +226,7 @@ impl FileIndex {
         }
         index.count_known();
         if !unusual {
-            index.index_facts = index_facts(&repo, &git_index, &prefix);
+            index.index_facts = index_facts(&repo, &mut git_index, &prefix);
         }
         let stat = FileStat::of(&meta);
         index.trust = Trust::Index {
@@ -618,7 +618,11 @@ impl FileIndex {
 /// The index facts [`FileIndex::dirty`] needs, when the scan of `prefix`
 /// (the pipeline root in the work tree) can stand in for `git status`.
 /// The caller has checked that no entry is [`unusual_entry`].
-fn index_facts(repo: &git2::Repository, index: &git2::Index, prefix: &str) -> Option<IndexFacts> {
+fn index_facts(
+    repo: &git2::Repository,
+    index: &mut git2::Index,
+    prefix: &str,
+) -> Option<IndexFacts> {
     if !prefix.is_empty() || repo.path().join("info/attributes").exists() {
         return None;
     }
@@ -630,17 +634,33 @@ fn index_facts(repo: &git2::Repository, index: &git2::Index, prefix: &str) -> Op
     {
         return None;
     }
-    let head = repo.head().ok()?.peel_to_tree().ok()?;
-    let staged = repo
-        .diff_tree_to_index(Some(&head), Some(index), None)
-        .ok()?
-        .deltas()
-        .len()
-        > 0;
+    let head = repo.head().ok()?.peel_to_commit().ok()?.tree_id();
+    let staged = match cached_tree(index) {
+        Some(tree) => tree != head,
+        None => {
+            let head = repo.find_tree(head).ok()?;
+            repo.diff_tree_to_index(Some(&head), Some(index), None)
+                .ok()?
+                .deltas()
+                .len()
+                > 0
+        }
+    };
     Some(IndexFacts {
         staged,
         file_mode: config.get_bool("core.fileMode").unwrap_or(true),
     })
+}
+
+/// The tree the index's cache-tree extension records for all of its
+/// entries, when that record is valid: git keeps it in step with the
+/// entries (`git add` invalidates the directories it touches, `git commit`
+/// writes it whole) and builds commits from it. Asked of libgit2 as a tree
+/// write into an empty object database, so nothing is ever written: when
+/// the record cannot answer, the write fails and the caller compares trees.
+fn cached_tree(index: &mut git2::Index) -> Option<git2::Oid> {
+    let nowhere = git2::Repository::from_odb(git2::Odb::new().ok()?).ok()?;
+    index.write_tree_to(&nowhere).ok()
 }
 
 /// An index entry that makes the scan unable to stand in for `git status`:
@@ -798,6 +818,45 @@ mod dirty_tests {
         git(&root, &["add", "src/a.txt"]);
         write("src/a.txt", "a\n");
         assert!(dirty(&root, "staged, work tree as HEAD"));
+        // `git write-tree` makes the index's cache tree whole again: it
+        // then answers alone, and still differs from HEAD's tree.
+        git(&root, &["write-tree"]);
+        assert!(dirty(&root, "staged, cache tree written"));
+        git(&root, &["commit", "-q", "-m", "staged"]);
+        write("src/a.txt", "staged\n");
+        assert!(!dirty(&root, "committed"));
+    }
+
+    #[test]
+    fn the_cache_tree_answers_without_writing_objects() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(root.join("src/a"), "a").unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "c"]);
+        let repo = git2::Repository::open(&root).unwrap();
+        let head = repo.head().unwrap().peel_to_commit().unwrap().tree_id();
+        assert_eq!(super::cached_tree(&mut repo.index().unwrap()), Some(head));
+        std::fs::write(root.join("src/a"), "b").unwrap();
+        git(&root, &["add", "src/a"]);
+        let objects = || walk_count(&root.join(".git/objects"));
+        let before = objects();
+        let repo = git2::Repository::open(&root).unwrap();
+        assert_eq!(super::cached_tree(&mut repo.index().unwrap()), None);
+        assert_eq!(objects(), before, "no object is written");
+    }
+
+    fn walk_count(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| match e.file_type().unwrap().is_dir() {
+                true => walk_count(&e.path()),
+                false => 1,
+            })
+            .sum()
     }
 
     #[test]
