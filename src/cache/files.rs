@@ -396,12 +396,19 @@ impl FileIndex {
             .threads(self.threads)
             .build_parallel()
             .run(|| {
-                let found = &found;
+                let mut collected = Collected {
+                    files: Vec::new(),
+                    into: &found,
+                };
                 let root = &root;
                 Box::new(move |entry| {
-                    if let Ok(entry) = entry {
+                    // Directories need no stat: the walk reads them.
+                    let Ok(entry) = entry else {
+                        return ignore::WalkState::Continue;
+                    };
+                    if entry.file_type().is_some_and(|t| !t.is_dir()) {
                         if let Some(file) = scanned(root, entry.path(), entry.metadata().ok()) {
-                            lock(found).push(file);
+                            collected.files.push(file);
                         }
                     }
                     ignore::WalkState::Continue
@@ -680,6 +687,19 @@ fn in_state_dir(path: &str) -> bool {
     path == ".gantry" || path.starts_with(".gantry/") || path.contains("/.gantry/")
 }
 
+/// One walker thread's files, handed over when the thread is done (rather
+/// than a lock per file).
+struct Collected<'a> {
+    files: Vec<Scanned>,
+    into: &'a Mutex<Vec<Scanned>>,
+}
+
+impl Drop for Collected<'_> {
+    fn drop(&mut self) {
+        lock(self.into).append(&mut self.files);
+    }
+}
+
 /// A regular file or symbolic link at `path`, as a [`Scanned`].
 fn scanned(root: &Path, path: &Path, meta: Option<std::fs::Metadata>) -> Option<Scanned> {
     let meta = meta?;
@@ -687,9 +707,16 @@ fn scanned(root: &Path, path: &Path, meta: Option<std::fs::Metadata>) -> Option<
     if !kind.is_file() && !kind.is_symlink() {
         return None;
     }
-    let rel = path.strip_prefix(root).ok()?.to_string_lossy();
+    // Byte-wise: `Path::strip_prefix` compares component by component.
+    let root = root.as_os_str().as_encoded_bytes();
+    let rel = path.as_os_str().as_encoded_bytes().strip_prefix(root)?;
+    let rel = match rel.strip_prefix(b"/") {
+        Some(rel) => rel,
+        None if rel.is_empty() || root.ends_with(b"/") => rel,
+        None => return None,
+    };
     Some(Scanned {
-        path: Arc::from(rel.as_ref()),
+        path: Arc::from(String::from_utf8_lossy(rel).as_ref()),
         stat: FileStat::of(&meta),
         link: kind.is_symlink(),
     })
