@@ -855,6 +855,60 @@ mod dirty_tests {
     }
 
     #[test]
+    fn the_table_keeps_neither_what_the_index_vouches_for_nor_what_just_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::write(root.join("a.txt"), "a\n").unwrap();
+        // Older than the index about to be written: git vouches for it.
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(root.join("a.txt"))
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "c"]);
+        std::fs::write(root.join("b.txt"), "b\n").unwrap();
+        // A table from an earlier version, which copied the index's ids.
+        let table = root.join(".gantry/stat.tsv");
+        let meta = std::fs::symlink_metadata(root.join("a.txt")).unwrap();
+        let old = super::super::table::Table::from_iter([(
+            "a.txt".to_string(),
+            (
+                super::FileStat::of(&meta),
+                super::ContentId::parse("0123456789abcdef0123456789abcdef01234567").unwrap(),
+            ),
+        )]);
+        super::super::table::save(&table, &old).unwrap();
+        let files = FileIndex::for_worktree(&root).with_table(table.clone());
+        let visible = files.visible();
+        let ids = files.content_ids(&visible);
+        let paths: Vec<&str> = visible.iter().map(|f| &*f.path).collect();
+        assert_eq!(paths, ["a.txt", "b.txt"]);
+        let blob = |text: &str| super::ContentId::Blob {
+            oid: git2::Oid::hash_object(git2::ObjectType::Blob, text.as_bytes()).unwrap(),
+            exec: false,
+        };
+        assert_eq!(
+            ids,
+            [Some(blob("a\n")), Some(blob("b\n"))],
+            "a.txt from the index before the table"
+        );
+        assert!(
+            files.vouched(&visible[0]).is_some(),
+            "a.txt: from the index"
+        );
+        assert!(files.vouched(&visible[1]).is_none(), "b.txt: untracked");
+        // b.txt changed less than a tick ago could change again unseen:
+        // read every time until it settles; a.txt is the index's to tell.
+        assert!(super::lock(&files.ids).is_empty());
+        files.save();
+        assert_eq!(std::fs::read_to_string(&table).unwrap(), "");
+    }
+
+    #[test]
     fn the_cache_tree_answers_without_writing_objects() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
