@@ -399,6 +399,7 @@ impl FileIndex {
                 let mut collected = Collected {
                     files: Vec::new(),
                     into: &found,
+                    dir: None,
                 };
                 let root = &root;
                 Box::new(move |entry| {
@@ -407,7 +408,7 @@ impl FileIndex {
                         return ignore::WalkState::Continue;
                     };
                     if entry.file_type().is_some_and(|t| !t.is_dir()) {
-                        if let Some(file) = scanned(root, entry.path(), entry.metadata().ok()) {
+                        if let Some(file) = collected.scan(root, entry.path()) {
                             collected.files.push(file);
                         }
                     }
@@ -692,6 +693,46 @@ fn in_state_dir(path: &str) -> bool {
 struct Collected<'a> {
     files: Vec<Scanned>,
     into: &'a Mutex<Vec<Scanned>>,
+    /// The directory of the last file stat'ed, and a handle on it.
+    dir: Option<(PathBuf, rustix::fd::OwnedFd)>,
+}
+
+impl Collected<'_> {
+    /// The file at `path` as a [`Scanned`], stat'ed by its name in a
+    /// handle on its directory (kept while the walk stays there): the
+    /// kernel then resolves one name instead of the whole path, which was
+    /// a good part of each `statx`. Without a handle, by its whole path.
+    fn scan(&mut self, root: &Path, path: &Path) -> Option<Scanned> {
+        use rustix::fs::{AtFlags, Mode, OFlags, StatxFlags};
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return scanned(root, path, std::fs::symlink_metadata(path).ok());
+        };
+        if self
+            .dir
+            .as_ref()
+            .is_none_or(|(dir, _)| dir.as_os_str() != parent.as_os_str())
+        {
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            self.dir = rustix::fs::open(parent, flags, Mode::empty())
+                .ok()
+                .map(|fd| (parent.to_path_buf(), fd));
+        }
+        let Some((_, dir)) = &self.dir else {
+            return scanned(root, path, std::fs::symlink_metadata(path).ok());
+        };
+        let stat = rustix::fs::statx(
+            dir,
+            name,
+            AtFlags::SYMLINK_NOFOLLOW,
+            StatxFlags::BASIC_STATS,
+        )
+        .ok()?;
+        let kind = u32::from(stat.stx_mode) & 0o170000;
+        if kind != 0o100000 && kind != 0o120000 {
+            return None;
+        }
+        scanned_as(root, path, FileStat::of_statx(&stat), kind == 0o120000)
+    }
 }
 
 impl Drop for Collected<'_> {
@@ -707,6 +748,12 @@ fn scanned(root: &Path, path: &Path, meta: Option<std::fs::Metadata>) -> Option<
     if !kind.is_file() && !kind.is_symlink() {
         return None;
     }
+    scanned_as(root, path, FileStat::of(&meta), kind.is_symlink())
+}
+
+/// `path`, with its stat data and whether it is a symbolic link, as a
+/// [`Scanned`] relative to `root`.
+fn scanned_as(root: &Path, path: &Path, stat: FileStat, link: bool) -> Option<Scanned> {
     // Byte-wise: `Path::strip_prefix` compares component by component.
     let root = root.as_os_str().as_encoded_bytes();
     let rel = path.as_os_str().as_encoded_bytes().strip_prefix(root)?;
@@ -717,8 +764,8 @@ fn scanned(root: &Path, path: &Path, meta: Option<std::fs::Metadata>) -> Option<
     };
     Some(Scanned {
         path: Arc::from(String::from_utf8_lossy(rel).as_ref()),
-        stat: FileStat::of(&meta),
-        link: kind.is_symlink(),
+        stat,
+        link,
     })
 }
 
