@@ -131,9 +131,13 @@ pub struct RunRecord {
     /// Stage directories already created: each is made once per run, not
     /// once per action.
     stage_dirs: Arc<Mutex<HashSet<String>>>,
-    /// Log files of a pruned run, to be reused for this run's logs.
+    /// Log files of a pruned run, and this run's emptied `$GANTRY_OUTPUT`
+    /// files, to be reused for this run's logs and output files.
     spare_logs: Arc<Mutex<Vec<PathBuf>>>,
 }
+
+/// This run's emptied files kept for reuse: `.gantry/runs/<id>/.spare-<n>`.
+const SPARE_PREFIX: &str = ".spare-";
 
 /// Creates and locks `dir`'s lock file.
 fn lock_run(dir: &Path) -> anyhow::Result<File> {
@@ -224,6 +228,26 @@ impl RunRecord {
         }
     }
 
+    /// Empties the file at `path`, which this run created (an action's
+    /// `$GANTRY_OUTPUT`), and keeps it for a later log or output file of the
+    /// run, so that the next one is not a new file; deletes it instead if it
+    /// is not a plain file of its own (a link, another kind of file) or
+    /// cannot be emptied.
+    pub fn recycle_file(&self, path: &Path) {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let spare = self.dir.join(format!("{SPARE_PREFIX}{n}"));
+        if fs::rename(path, &spare).is_ok() && empty_own_file(&spare) {
+            self.spare_logs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(spare);
+            return;
+        }
+        let _ = fs::remove_file(&spare);
+        let _ = fs::remove_file(path);
+    }
+
     /// Moves a spare log file to `path` and empties it; `None` when there
     /// is none left (or it cannot be reused: the caller creates a new file).
     fn reuse_spare(&self, path: &Path) -> Option<File> {
@@ -262,6 +286,11 @@ impl RunRecord {
     pub fn prune(&self, keep: u32) {
         let runs = runs_dir(&self.root);
         let _ = fs::remove_dir_all(self.recycled_dir());
+        let spares =
+            std::mem::take(&mut *self.spare_logs.lock().unwrap_or_else(|e| e.into_inner()));
+        for spare in spares.iter().filter(|s| s.starts_with(&self.dir)) {
+            let _ = fs::remove_file(spare);
+        }
         let ids = run_ids(&self.root);
         let excess = ids.len().saturating_sub(keep.max(1) as usize);
         for id in &ids[..excess] {
@@ -281,6 +310,18 @@ impl RunRecord {
             }
         }
     }
+}
+
+/// Empties `path` if it is a regular file that nothing else links to.
+fn empty_own_file(path: &Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
+    let own = fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.nlink() == 1);
+    own && fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .is_ok()
 }
 
 /// The log files in the stage directories of a run: regular files that
@@ -303,7 +344,57 @@ fn reusable_logs(run: &Path) -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::log_file_name;
+    use super::{log_file_name, RunRecord};
+    use std::fs;
+
+    #[test]
+    fn a_recycled_file_is_emptied_and_becomes_the_next_log() {
+        let root = tempfile::tempdir().unwrap();
+        let record = RunRecord::create(root.path(), 1).unwrap();
+        let outputs = record.dir.join("a.outputs");
+        fs::write(&outputs, "token=secret\n").unwrap();
+        record.recycle_file(&outputs);
+        assert!(!outputs.exists());
+        let log = record.log_path("stage", "b").unwrap();
+        record.create_log(&log).unwrap();
+        assert_eq!(fs::read(&log).unwrap(), b"");
+        // The spare became the log: no new file, nothing else left.
+        let mut left: Vec<String> = fs::read_dir(&record.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".lock", "stage"]);
+    }
+
+    #[test]
+    fn a_linked_file_is_deleted_not_emptied() {
+        let root = tempfile::tempdir().unwrap();
+        let record = RunRecord::create(root.path(), 1).unwrap();
+        let kept = root.path().join("kept");
+        fs::write(&kept, "keep me").unwrap();
+        let symlink = record.dir.join("a.outputs");
+        std::os::unix::fs::symlink(&kept, &symlink).unwrap();
+        record.recycle_file(&symlink);
+        let hard = record.dir.join("b.outputs");
+        fs::hard_link(&kept, &hard).unwrap();
+        record.recycle_file(&hard);
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "keep me");
+        let left: Vec<_> = fs::read_dir(&record.dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "only .lock: {left:?}");
+    }
+
+    #[test]
+    fn pruning_deletes_the_spares_left() {
+        let root = tempfile::tempdir().unwrap();
+        let record = RunRecord::create(root.path(), 1).unwrap();
+        let outputs = record.dir.join("a.outputs");
+        fs::write(&outputs, "").unwrap();
+        record.recycle_file(&outputs);
+        assert_eq!(fs::read_dir(&record.dir).unwrap().count(), 2);
+        record.prune(3);
+        assert_eq!(fs::read_dir(&record.dir).unwrap().count(), 1);
+    }
 
     #[test]
     fn log_names_are_file_names() {

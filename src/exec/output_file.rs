@@ -4,20 +4,25 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::record::RunRecord;
+
 pub use crate::plan::OUTPUT_FILE as VARIABLE;
 
 /// An action's output file: created empty before each attempt, read after
-/// it, deleted when the action is done (values may be secrets, and only
-/// the masked record of them is kept).
-pub struct OutputFile {
+/// it, emptied and set aside for the run's next file when the action is
+/// done (values may be secrets, and only the masked record of them is
+/// kept; a new file costs up to a millisecond on some disks).
+pub struct OutputFile<'a> {
     path: PathBuf,
+    record: &'a RunRecord,
 }
 
-impl OutputFile {
+impl<'a> OutputFile<'a> {
     /// The file next to the action's log `log_path`.
-    pub fn beside(log_path: &Path) -> Self {
+    pub fn beside(log_path: &Path, record: &'a RunRecord) -> Self {
         Self {
             path: log_path.with_extension("outputs"),
+            record,
         }
     }
 
@@ -28,7 +33,9 @@ impl OutputFile {
 
     /// Empties the file for a new attempt.
     pub fn reset(&self) -> Result<(), String> {
-        std::fs::write(&self.path, b"")
+        self.record
+            .create_log(&self.path)
+            .map(drop)
             .map_err(|e| format!("cannot create {}: {e}", self.path.display()))
     }
 
@@ -42,9 +49,9 @@ impl OutputFile {
     }
 }
 
-impl Drop for OutputFile {
+impl Drop for OutputFile<'_> {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        self.record.recycle_file(&self.path);
     }
 }
 
