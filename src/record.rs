@@ -131,13 +131,14 @@ pub struct RunRecord {
     /// Stage directories already created: each is made once per run, not
     /// once per action.
     stage_dirs: Arc<Mutex<HashSet<String>>>,
-    /// Log files of a pruned run, and this run's emptied `$GANTRY_OUTPUT`
-    /// files, to be reused for this run's logs and output files.
+    /// Log files of a pruned run, to be reused for this run's logs.
     spare_logs: Arc<Mutex<Vec<PathBuf>>>,
+    /// `$GANTRY_OUTPUT` files no action is using (see [`RunRecord::output_file`]).
+    free_output_files: Arc<Mutex<Vec<PathBuf>>>,
 }
 
-/// This run's emptied files kept for reuse: `.gantry/runs/<id>/.spare-<n>`.
-const SPARE_PREFIX: &str = ".spare-";
+/// An action's `$GANTRY_OUTPUT` file: `.gantry/runs/<id>/.output-<n>`.
+const OUTPUT_FILE_PREFIX: &str = ".output-";
 
 /// Creates and locks `dir`'s lock file.
 fn lock_run(dir: &Path) -> anyhow::Result<File> {
@@ -177,6 +178,7 @@ impl RunRecord {
                         _lock: Arc::new(lock),
                         stage_dirs: Default::default(),
                         spare_logs: Default::default(),
+                        free_output_files: Default::default(),
                     });
                 }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => id += 1,
@@ -228,24 +230,50 @@ impl RunRecord {
         }
     }
 
-    /// Empties the file at `path`, which this run created (an action's
-    /// `$GANTRY_OUTPUT`), and keeps it for a later log or output file of the
-    /// run, so that the next one is not a new file; deletes it instead if it
-    /// is not a plain file of its own (a link, another kind of file) or
-    /// cannot be emptied.
-    pub fn recycle_file(&self, path: &Path) {
+    /// A path for an action's `$GANTRY_OUTPUT` file. One file per action
+    /// running at a time is reused by the run's actions, emptied after each
+    /// ([`RunRecord::release_output_file`]): a new file per action would
+    /// cost a new inode, up to a millisecond on ext4, and renaming one into
+    /// place costs about as much. The file may not exist yet.
+    pub fn output_file(&self) -> PathBuf {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let spare = self.dir.join(format!("{SPARE_PREFIX}{n}"));
-        if fs::rename(path, &spare).is_ok() && empty_own_file(&spare) {
-            self.spare_logs
+        let free = self
+            .free_output_files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        free.unwrap_or_else(|| {
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.dir.join(format!("{OUTPUT_FILE_PREFIX}{n}"))
+        })
+    }
+
+    /// Takes back the `$GANTRY_OUTPUT` file `path` once its action is done
+    /// with it (and it was read): empties it (the values may be secrets),
+    /// or deletes it when it is not a plain file of its own (a link,
+    /// another kind of file), which is never emptied.
+    pub fn release_output_file(&self, path: PathBuf) {
+        use std::os::unix::fs::OpenOptionsExt;
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return; // deleted by the action: a new one is made when needed
+        };
+        let own = meta.is_file() && meta.nlink() == 1;
+        let emptied = own
+            && (meta.len() == 0
+                || fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                    .open(&path)
+                    .is_ok());
+        if emptied {
+            self.free_output_files
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(spare);
-            return;
+                .push(path);
+        } else {
+            let _ = fs::remove_file(&path);
         }
-        let _ = fs::remove_file(&spare);
-        let _ = fs::remove_file(path);
     }
 
     /// Moves a spare log file to `path` and empties it; `None` when there
@@ -286,10 +314,14 @@ impl RunRecord {
     pub fn prune(&self, keep: u32) {
         let runs = runs_dir(&self.root);
         let _ = fs::remove_dir_all(self.recycled_dir());
-        let spares =
-            std::mem::take(&mut *self.spare_logs.lock().unwrap_or_else(|e| e.into_inner()));
-        for spare in spares.iter().filter(|s| s.starts_with(&self.dir)) {
-            let _ = fs::remove_file(spare);
+        let free = std::mem::take(
+            &mut *self
+                .free_output_files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for path in free {
+            let _ = fs::remove_file(path);
         }
         let ids = run_ids(&self.root);
         let excess = ids.len().saturating_sub(keep.max(1) as usize);
@@ -310,18 +342,6 @@ impl RunRecord {
             }
         }
     }
-}
-
-/// Empties `path` if it is a regular file that nothing else links to.
-fn empty_own_file(path: &Path) -> bool {
-    use std::os::unix::fs::OpenOptionsExt;
-    let own = fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.nlink() == 1);
-    own && fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .is_ok()
 }
 
 /// The log files in the stage directories of a run: regular files that
@@ -348,52 +368,45 @@ mod tests {
     use std::fs;
 
     #[test]
-    fn a_recycled_file_is_emptied_and_becomes_the_next_log() {
+    fn an_output_file_is_emptied_and_reused_by_the_next_action() {
         let root = tempfile::tempdir().unwrap();
         let record = RunRecord::create(root.path(), 1).unwrap();
-        let outputs = record.dir.join("a.outputs");
-        fs::write(&outputs, "token=secret\n").unwrap();
-        record.recycle_file(&outputs);
-        assert!(!outputs.exists());
-        let log = record.log_path("stage", "b").unwrap();
-        record.create_log(&log).unwrap();
-        assert_eq!(fs::read(&log).unwrap(), b"");
-        // The spare became the log: no new file, nothing else left.
-        let mut left: Vec<String> = fs::read_dir(&record.dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, [".lock", "stage"]);
+        let first = record.output_file();
+        fs::write(&first, "token=secret\n").unwrap();
+        record.release_output_file(first.clone());
+        assert_eq!(fs::read(&first).unwrap(), b"");
+        assert_eq!(record.output_file(), first);
+        // In use: another action gets a file of its own.
+        assert_ne!(record.output_file(), first);
     }
 
     #[test]
-    fn a_linked_file_is_deleted_not_emptied() {
+    fn a_linked_output_file_is_deleted_not_emptied() {
         let root = tempfile::tempdir().unwrap();
         let record = RunRecord::create(root.path(), 1).unwrap();
         let kept = root.path().join("kept");
         fs::write(&kept, "keep me").unwrap();
-        let symlink = record.dir.join("a.outputs");
+        let symlink = record.output_file();
         std::os::unix::fs::symlink(&kept, &symlink).unwrap();
-        record.recycle_file(&symlink);
-        let hard = record.dir.join("b.outputs");
+        record.release_output_file(symlink.clone());
+        let hard = record.output_file();
         fs::hard_link(&kept, &hard).unwrap();
-        record.recycle_file(&hard);
+        record.release_output_file(hard.clone());
         assert_eq!(fs::read_to_string(&kept).unwrap(), "keep me");
-        let left: Vec<_> = fs::read_dir(&record.dir).unwrap().collect();
-        assert_eq!(left.len(), 1, "only .lock: {left:?}");
+        assert!(fs::symlink_metadata(&symlink).is_err());
+        assert!(fs::symlink_metadata(&hard).is_err());
+        assert_ne!(record.output_file(), symlink);
     }
 
     #[test]
-    fn pruning_deletes_the_spares_left() {
+    fn pruning_deletes_the_output_files() {
         let root = tempfile::tempdir().unwrap();
         let record = RunRecord::create(root.path(), 1).unwrap();
-        let outputs = record.dir.join("a.outputs");
-        fs::write(&outputs, "").unwrap();
-        record.recycle_file(&outputs);
-        assert_eq!(fs::read_dir(&record.dir).unwrap().count(), 2);
+        let path = record.output_file();
+        fs::write(&path, "").unwrap();
+        record.release_output_file(path.clone());
         record.prune(3);
-        assert_eq!(fs::read_dir(&record.dir).unwrap().count(), 1);
+        assert!(!path.exists());
     }
 
     #[test]
