@@ -478,8 +478,8 @@ impl FileIndex {
             }
         }
         // Refuses a FIFO or device that replaced the file since the scan.
-        crate::fsutil::open_regular(&path).ok()?;
-        let oid = git2::Oid::hash_file(git2::ObjectType::Blob, &path).ok()?;
+        let open = crate::fsutil::open_regular(&path).ok()?;
+        let oid = crate::git::blob::blob_id(&open).ok()?;
         Some(format!("{oid}{exec}"))
     }
 

@@ -1,6 +1,7 @@
 //! What the run knows about the repository: commit, branch, tag, dirtiness.
 //! Read with git2; gantry never shells out to git.
 
+pub mod blob;
 pub mod changed;
 pub mod hook;
 pub mod snapshot;
