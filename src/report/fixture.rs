@@ -134,6 +134,7 @@ impl Run {
             reason: None,
             outputs: BTreeMap::new(),
             cache: None,
+            failure_tail: None,
         };
         let mut compile = result("build", "compile", Status::Passed, 4200);
         compile.exit_code = Some(0);
@@ -187,7 +188,7 @@ impl Run {
 }
 
 /// The failed action's log, relative to the root.
-fn lint_log() -> PathBuf {
+pub fn lint_log() -> PathBuf {
     ".gantry/runs/7/build/lint.log".into()
 }
 

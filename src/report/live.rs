@@ -191,7 +191,7 @@ impl LiveReporter {
         ));
         if failed {
             if let Some(path) = log_file {
-                for line in tail::failure_lines(path, FAILURE_TAIL_LINES) {
+                for line in tail::of_failure(result, path).iter() {
                     self.println(format!("  {} {line}", dim.apply_to("│")));
                 }
             }

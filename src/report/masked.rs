@@ -56,4 +56,7 @@ fn result_text(result: &mut ActionResult) {
     for value in result.outputs.values_mut() {
         mask_in_place(value);
     }
+    for line in result.failure_tail.iter_mut().flatten() {
+        mask_in_place(line);
+    }
 }

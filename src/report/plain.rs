@@ -146,7 +146,7 @@ impl Reporter for PlainReporter {
                 ));
                 if self.quiet && failed {
                     if let Some(path) = log_file {
-                        for l in tail::failure_lines(path, FAILURE_TAIL_LINES) {
+                        for l in tail::of_failure(result, path).iter() {
                             self.line(format!("[{key}] {l}"));
                         }
                     }

@@ -107,6 +107,7 @@ fn provided(
                 reason: Some(reason),
                 cache: None,
                 outputs,
+                failure_tail: None,
             });
         }
     }
