@@ -128,16 +128,29 @@ pub fn load_text_with(
         Err(e) => return Err(structure_errors(file, text, &e, read)),
     };
     let unknown = super::shape::check(file, text).unknown;
-    let includes = super::include::resolve(file, raw.include.as_ref(), read);
-    let mut checker = Checker::new(file, text, &includes.files);
-    checker.diagnostics.extend(unknown);
-    checker.diagnostics.extend(includes.diagnostics);
-    let pipeline = checker.pipeline(raw, includes.stages);
-    if checker.diagnostics.is_empty() {
+    let (pipeline, found) = checked(file, text, raw, read, unknown);
+    if found.is_empty() {
         Ok(pipeline)
     } else {
-        Err(by_position(checker.diagnostics))
+        Err(by_position(found))
     }
+}
+
+/// The loader's checks on `raw` (read from `text`), with its included
+/// files: the pipeline, and `earlier` findings followed by its own.
+fn checked(
+    file: &Path,
+    text: &str,
+    raw: RawPipeline,
+    read: super::include::Read,
+    earlier: Vec<Diagnostic>,
+) -> (Pipeline, Vec<Diagnostic>) {
+    let includes = super::include::resolve(file, raw.include.as_ref(), read);
+    let mut checker = Checker::new(file, text, &includes.files);
+    checker.diagnostics.extend(earlier);
+    checker.diagnostics.extend(includes.diagnostics);
+    let pipeline = checker.pipeline(raw, includes.stages);
+    (pipeline, checker.diagnostics)
 }
 
 /// How gantry.yml is read: YAML 1.2 booleans only (`yes` is a string).
@@ -165,11 +178,7 @@ fn structure_errors(
         if let Ok(raw) =
             serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options())
         {
-            let includes = super::include::resolve(file, raw.include.as_ref(), read);
-            let mut checker = Checker::new(file, text, &includes.files);
-            checker.diagnostics.extend(includes.diagnostics);
-            checker.pipeline(raw, includes.stages);
-            found.extend(checker.diagnostics);
+            found.extend(checked(file, text, raw, read, Vec::new()).1);
         }
     }
     by_position(found)
