@@ -20,6 +20,7 @@ pub use files::FileIndex;
 pub use fingerprint::Parts;
 pub use outputs::Damage;
 use outputs::Objects;
+pub use stat::FileStat;
 use store::Entry;
 
 use crate::plan::PlannedAction;
