@@ -10,7 +10,7 @@ use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::proc::interrupt::Interrupt;
 
 mod choose;
-mod only;
+pub(super) mod only;
 mod source;
 
 pub(super) use only::string_map;
