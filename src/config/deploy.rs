@@ -704,9 +704,7 @@ pub fn unknown_group(group: &str, names: &[&str]) -> (String, String) {
     let hint = if names.is_empty() {
         "declare it at the top level, e.g. `deploy_groups: { dev: { instances: 2, config: OneAtATime } }`".to_string()
     } else {
-        let close = crate::suggest::closest(group, names)
-            .map(|c| format!("did you mean `{c}`? "))
-            .unwrap_or_default();
+        let close = crate::suggest::lead(group, names);
         format!("{close}add `group:` with one of: {}", names.join(", "))
     };
     (message, hint)

@@ -478,10 +478,8 @@ impl<'a> Checker<'a> {
                 "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
                 vars::KNOWN.join(", ")
             );
-            let hint = match crate::suggest::closest(&name, vars::KNOWN) {
-                Some(close) => format!("did you mean `${{{close}}}`? ({known})"),
-                None => known,
-            };
+            let typed = |close: &str| format!("${{{close}}}");
+            let hint = crate::suggest::hint(&name, vars::KNOWN, typed, known);
             let at = at.narrowed_to(self.text, &format!("${{{name}}}"));
             self.error("C010", at, format!("unknown variable `${{{name}}}`"), &hint);
         }
@@ -710,12 +708,8 @@ impl<'a> Checker<'a> {
                 let hint = match e.message.strip_prefix("unknown variable `") {
                     Some(name) => {
                         let name = name.trim_end_matches('`');
-                        match crate::suggest::closest(name, vars::KNOWN) {
-                            Some(close) => {
-                                format!("did you mean `{close}`? {}", super::condition::HINT)
-                            }
-                            None => super::condition::HINT.to_string(),
-                        }
+                        let lead = crate::suggest::lead(name, vars::KNOWN);
+                        format!("{lead}{}", super::condition::HINT)
                     }
                     None => super::condition::HINT.to_string(),
                 };

@@ -136,7 +136,7 @@ fn is_dirty(repo: &git2::Repository) -> bool {
         statuses.iter().any(|entry| {
             entry
                 .path()
-                .is_ok_and(|p| !p.split('/').any(|part| part == ".gantry"))
+                .is_ok_and(|p| !p.split('/').any(crate::fsutil::is_hidden_name))
         })
     })
 }
