@@ -353,7 +353,7 @@ impl Reporter for LiveReporter {
         let _ = self.multi.clear();
         let _ = self
             .out
-            .write_all(table::render(summary, self.stream).as_bytes());
+            .write_all(table::render_fixed(summary, self.stream, self.columns).as_bytes());
         let _ = self.out.flush();
         Ok(())
     }

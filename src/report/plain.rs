@@ -166,10 +166,7 @@ impl Reporter for PlainReporter {
     }
 
     fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
-        let table = match self.columns {
-            Some(columns) => table::render_in(summary, self.stream, columns),
-            None => table::render(summary, self.stream),
-        };
+        let table = table::render_fixed(summary, self.stream, self.columns);
         self.write(&table);
         let _ = self.out.flush();
         Ok(())
