@@ -131,6 +131,7 @@ pub(super) fn run_target(
         files,
         snapshot: source.snapshot_info(),
         retry_of: extra.retry_of,
+        env: target.env,
         interrupt: extra.interrupt,
     };
     driver::run(job, options)

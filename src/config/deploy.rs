@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 
 use crate::config::{ActionKind, Stage};
 use crate::diagnostics::Diagnostic;
-use crate::diagnostics::Span;
+use crate::diagnostics::{span, Span};
 
 /// Most instances one group may have.
 pub const MAX_INSTANCES: u32 = 10_000;
@@ -712,10 +712,6 @@ pub fn unknown_group(group: &str, names: &[&str]) -> (String, String) {
 
 fn error(file: &Path, code: &str, at: Span, message: String, hint: &str) -> Diagnostic {
     Diagnostic::error(code, file, at.line, at.column, message).with_hint(hint)
-}
-
-fn span<T>(s: &Spanned<T>) -> Span {
-    Span::from(&s.referenced)
 }
 
 #[cfg(test)]

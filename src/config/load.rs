@@ -10,7 +10,7 @@ use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Stag
 use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
 use crate::diagnostics::ConfigError;
 use crate::diagnostics::Diagnostic;
-use crate::diagnostics::Span;
+use crate::diagnostics::{span, Span};
 use crate::error::UsageError;
 use crate::vars;
 
@@ -906,8 +906,4 @@ fn both(stage: Option<Condition>, action: Option<Condition>) -> Option<Condition
         }),
         (s, a) => a.or(s),
     }
-}
-
-fn span<T>(s: &Spanned<T>) -> Span {
-    Span::from(&s.referenced)
 }

@@ -170,6 +170,7 @@ impl Run {
             log_dir: ".gantry/runs/7".into(),
             snapshot: None,
             retry_of: None,
+            env: Default::default(),
             stages,
             totals,
         }
