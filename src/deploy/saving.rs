@@ -117,6 +117,10 @@ impl Saver {
         for folder in folders {
             journal::sync_dir(Some(&folder));
         }
+        // Only now: a journal still on disk needs its copies to undo its instance.
+        for path in &journals {
+            journal::remove_aside(path);
+        }
         Ok(())
     }
 }
