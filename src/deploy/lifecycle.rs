@@ -15,7 +15,7 @@ use super::io::InstanceIo;
 use super::job::{DeployJob, Instance};
 use super::journal::Journal;
 use super::paths::Root;
-use super::saving::Saver;
+use super::saving::{Saver, Write};
 use super::store::{bundle_dir, GroupState, InstanceState};
 use crate::appspec::AppSpec;
 use crate::events::Status;
@@ -66,34 +66,46 @@ impl Shared<'_> {
     /// Changes the state and writes it now (with every instance's progress
     /// so far): for changes of the deployment itself.
     pub fn update(&self, change: impl FnOnce(&mut GroupState)) -> Result<(), String> {
-        let mut state = self.state();
-        change(&mut state);
-        self.saver.write(&state, &self.job.state, true)
+        let write = {
+            let mut state = self.state();
+            change(&mut state);
+            self.saver.take(&state, true)
+        };
+        self.saver.write(write, &self.job.state)
     }
 
     /// Changes an instance's state in memory; written with the next batch
     /// of instances (its Install journal covers it until then).
     pub fn update_later(&self, change: impl FnOnce(&mut GroupState)) -> Result<(), String> {
-        let mut state = self.state();
-        change(&mut state);
-        self.saver.defer(&state, &self.job.state)
+        let write = {
+            let mut state = self.state();
+            change(&mut state);
+            self.saver.defer(&state)
+        };
+        self.write(write)
     }
 
     /// The deployment is done with an instance: its journal is deleted
     /// once the instance's state is on disk.
     pub fn finished_with(&self, journal: Journal) {
-        let state = self.state();
+        let write = self.saver.finished(journal.into_path(), &self.state());
         // A failed write leaves the journal: the next deployment undoes the instance.
-        let _ = self
-            .saver
-            .finished(journal.into_path(), &state, &self.job.state);
+        let _ = self.write(write);
     }
 
     /// Writes the state if it changed and deletes the journals of finished
     /// instances (at the end of a batch).
     pub fn flush(&self) -> Result<(), String> {
-        let state = self.state();
-        self.saver.write(&state, &self.job.state, false)
+        let write = self.saver.take(&self.state(), false);
+        self.saver.write(write, &self.job.state)
+    }
+
+    /// Writes `write` (taken under the state's lock, which is released by now).
+    fn write(&self, write: Option<Write>) -> Result<(), String> {
+        match write {
+            Some(write) => self.saver.write(write, &self.job.state),
+            None => Ok(()),
+        }
     }
 }
 
