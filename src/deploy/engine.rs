@@ -16,7 +16,7 @@ use super::install;
 use super::install_event;
 use super::job::{DeployJob, Mode};
 use super::lifecycle::{Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
-use super::paths;
+use super::paths::InstanceRoots;
 use super::recover;
 use super::saving::Saver;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
@@ -63,8 +63,9 @@ fn deploy(
     // Planning registers them too; the per-instance logs mask every value the
     // run's registry holds, including ones added after planning.
     crate::secrets::register(&job.secrets);
+    let roots = InstanceRoots::new(job.pipeline_root());
     for instance in &job.instances {
-        if let Err(why) = paths::real_root(instance, job.pipeline_root()) {
+        if let Err(why) = roots.real_root(instance) {
             bail!("{why}; nothing was deployed");
         }
     }
@@ -78,6 +79,8 @@ fn deploy(
         interrupt: io.interrupt,
         state: Mutex::new(GroupState::load(&job.state)?),
         saver: Saver::new(job.instances.len()),
+        roots,
+        scripts: Default::default(),
         deadline: action
             .timeout
             .and_then(|t| std::time::Instant::now().checked_add(t)),

@@ -8,13 +8,13 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::container::hook::HookTarget;
-use super::hooks::{run_event, HookEnv, InContainer};
+use super::hooks::{run_event, HookEnv, InContainer, Scripts};
 use super::install;
 use super::install_event::{install_step, InstallFailed};
 use super::io::InstanceIo;
 use super::job::{DeployJob, Instance};
 use super::journal::Journal;
-use super::paths::Root;
+use super::paths::{InstanceRoots, Root};
 use super::saving::{Saver, Write};
 use super::store::{bundle_dir, GroupState, InstanceState};
 use crate::appspec::AppSpec;
@@ -55,6 +55,10 @@ pub struct Shared<'a> {
     pub saver: Saver,
     /// When the action's `timeout` runs out: no script runs past it.
     pub deadline: Option<Instant>,
+    /// Which instance roots may be deployed to.
+    pub roots: InstanceRoots,
+    /// Hook scripts found so far.
+    pub scripts: Scripts,
 }
 
 impl Shared<'_> {
@@ -177,7 +181,7 @@ pub fn deploy_instance(
         touched: true,
         ..InstanceResult::skipped(index, "")
     };
-    let root = match Root::open(instance, shared.job.pipeline_root()) {
+    let root = match Root::open(instance, &shared.roots) {
         Ok(root) => root,
         Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
     };
@@ -249,7 +253,12 @@ fn mark_successful(
     })
 }
 
-fn hook_env(shared: &Shared<'_>, dep: &Deployment, instance: &Instance, root: &Root) -> HookEnv {
+fn hook_env<'a>(
+    shared: &'a Shared<'_>,
+    dep: &Deployment,
+    instance: &Instance,
+    root: &Root,
+) -> HookEnv<'a> {
     let engine = shared.job.container.as_ref().and_then(|c| c.engine.clone());
     let container = instance
         .container
@@ -271,6 +280,7 @@ fn hook_env(shared: &Shared<'_>, dep: &Deployment, instance: &Instance, root: &R
         },
         deadline: shared.deadline,
         container,
+        scripts: &shared.scripts,
     }
 }
 
@@ -305,7 +315,7 @@ fn application_stop(
     shared: &Shared<'_>,
     instance: &Instance,
     root: &Root,
-    env: &HookEnv,
+    env: &HookEnv<'_>,
     io: &mut InstanceIo<'_>,
 ) -> Option<(Status, String)> {
     let previous = instance_state(shared, instance, root)?.last_successful?;
