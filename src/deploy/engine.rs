@@ -81,6 +81,7 @@ fn deploy(
         saver: Saver::new(job.instances.len()),
         roots,
         scripts: Default::default(),
+        earlier: Default::default(),
         deadline: action
             .timeout
             .and_then(|t| std::time::Instant::now().checked_add(t)),

@@ -3,8 +3,9 @@
 //! DownloadBundle, BeforeInstall, Install, AfterInstall, ApplicationStart,
 //! ValidateService.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::container::hook::HookTarget;
@@ -59,6 +60,24 @@ pub struct Shared<'a> {
     pub roots: InstanceRoots,
     /// Hook scripts found so far.
     pub scripts: Scripts,
+    /// The AppSpecs of earlier bundles read so far, for ApplicationStop.
+    pub earlier: EarlierAppSpecs,
+}
+
+/// The AppSpecs of earlier bundles, each read once per deployment run
+/// rather than once per instance (`None`: no longer readable).
+#[derive(Default)]
+pub struct EarlierAppSpecs(Mutex<HashMap<PathBuf, Option<Arc<AppSpec>>>>);
+
+impl EarlierAppSpecs {
+    /// The AppSpec file `name` of the bundle at `bundle`.
+    fn get(&self, bundle: &Path, name: &str) -> Option<Arc<AppSpec>> {
+        // Held while reading: the instances that need it wait for one read.
+        let mut read = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        read.entry(bundle.join(name))
+            .or_insert_with_key(|file| crate::appspec::load(file).ok().map(Arc::new))
+            .clone()
+    }
 }
 
 impl Shared<'_> {
@@ -321,9 +340,9 @@ fn application_stop(
     let previous = instance_state(shared, instance, root)?.last_successful?;
     let bundle = bundle_dir(&shared.job.state, &previous);
     let name = shared.state().appspec_of(&previous);
-    let appspec = match crate::appspec::load(&bundle.join(&name)) {
-        Ok(appspec) => appspec,
-        Err(_) => {
+    let appspec = match shared.earlier.get(&bundle, &name) {
+        Some(appspec) => appspec,
+        None => {
             io.say(
                 "ApplicationStop",
                 &format!(
