@@ -8,19 +8,22 @@
 //! by a signal), the process can no longer be watched: it is killed and
 //! reported as [`Exit::Unwatchable`], rather than polled again in a loop.
 
+use std::ffi::OsStr;
 use std::io::Read;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use rustix::process::Signal;
 
 use super::interrupt::{group_alive, signal_group, GroupGuard, Interrupt, KILL_GRACE};
 use super::orphans;
+use super::spawn::Child;
 
 /// How long to keep reading output after the main process exited, before
 /// deciding that a left-over background process holds the pipe open.
@@ -151,12 +154,12 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         (None, None)
     };
     let token = (!spec.detached_may_stay).then(orphans::new_token);
-    let mut child = match spawn(spec, token.as_deref(), writer, error_writer) {
-        Ok(child) => child,
+    let (child, stdin) = match spawn(spec, token.as_deref(), writer, error_writer) {
+        Ok(started) => started,
         Err(e) => return failed(format!("cannot start `{}`: {e}", spec.program)),
     };
-    feed_stdin(&mut child, spec.stdin.as_deref());
-    let group = child.id() as i32;
+    feed_stdin(stdin, spec.stdin.as_deref());
+    let group = child.id();
     let mut registered = GroupGuard::register(interrupt, group, token.as_deref());
     let mut watch = Watch {
         pidfd: pidfd_open(group),
@@ -183,41 +186,47 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     }
 }
 
+/// The pipes' write ends are the child's: ours are closed on return, so
+/// the pipes report EOF once the process group closes theirs.
 fn spawn(
     spec: &ProcessSpec,
     token: Option<&str>,
     writer: std::io::PipeWriter,
     error_writer: Option<std::io::PipeWriter>,
-) -> std::io::Result<Child> {
-    let mut command = Command::new(&spec.program);
-    let stdin = match spec.stdin {
-        Some(_) => Stdio::piped(),
-        None => Stdio::null(),
+) -> std::io::Result<(Child, Option<std::io::PipeWriter>)> {
+    let (stdin, stdin_writer): (OwnedFd, _) = match spec.stdin {
+        Some(_) => {
+            let (reader, writer) = std::io::pipe()?;
+            (reader.into(), Some(writer))
+        }
+        None => (
+            rustix::fs::open("/dev/null", OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?,
+            None,
+        ),
     };
-    command
-        .args(&spec.args)
-        .current_dir(&spec.cwd)
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(stdin)
-        .stdout(writer.try_clone()?)
-        .stderr(match error_writer {
-            Some(w) => Stdio::from(w),
-            None => Stdio::from(writer),
-        })
-        .process_group(0);
+    let mut env: Vec<(&OsStr, &OsStr)> = spec
+        .env
+        .iter()
+        .map(|(k, v)| (OsStr::new(k), OsStr::new(v)))
+        .collect();
     if let Some(token) = token {
-        command.env(orphans::TOKEN_VAR, token);
+        env.push((OsStr::new(orphans::TOKEN_VAR), OsStr::new(token)));
     }
-    die_with_gantry(&mut command);
-    // `command` owns our copies of the pipe's write end; it is dropped on
-    // return, so the pipe reports EOF once the process group closes theirs.
-    command.spawn()
+    let stderr = error_writer.as_ref().map_or(writer.as_fd(), |w| w.as_fd());
+    let child = super::spawn::spawn(&super::spawn::Spawn {
+        program: &spec.program,
+        args: &spec.args,
+        cwd: &spec.cwd,
+        env,
+        stdio: [stdin.as_fd(), writer.as_fd(), stderr],
+    })?;
+    Ok((child, stdin_writer))
 }
 
 /// Makes the child get SIGKILL when gantry dies, even by `kill -9`
-/// (Linux: PR_SET_PDEATHSIG). The signal fires when the *thread* that
-/// spawned the child exits; actions are spawned from the thread that
-/// supervises them until they end, so it never fires early.
+/// (Linux: PR_SET_PDEATHSIG), for processes started by std's `Command`
+/// (services; actions are started by [`super::spawn`], which does the same).
+/// The signal fires when the *thread* that spawned the child exits.
 pub(crate) fn die_with_gantry(command: &mut Command) {
     #[cfg(target_os = "linux")]
     {
@@ -244,8 +253,8 @@ pub(crate) fn die_with_gantry(command: &mut Command) {
 /// Writes `bytes` to the child's stdin from a short-lived thread (so a child
 /// that reads slowly cannot block supervision), then closes it. A child that
 /// exits without reading makes the write fail with EPIPE, which is ignored.
-fn feed_stdin(child: &mut Child, bytes: Option<&[u8]>) {
-    let (Some(mut pipe), Some(bytes)) = (child.stdin.take(), bytes) else {
+fn feed_stdin(pipe: Option<std::io::PipeWriter>, bytes: Option<&[u8]>) {
+    let (Some(mut pipe), Some(bytes)) = (pipe, bytes) else {
         return;
     };
     let bytes = bytes.to_vec();
