@@ -29,7 +29,7 @@ pub const RESERVED_NAMES: &[&str] = &[SUMMARY_FILE];
 const RECYCLED_PREFIX: &str = ".recycled-";
 
 /// gantry's directory inside the pipeline root.
-pub const STATE_DIR: &str = ".gantry";
+pub const STATE_DIR: &str = crate::fsutil::STATE_DIR;
 
 /// The runs directory of the pipeline rooted at `root`.
 pub fn runs_dir(root: &Path) -> PathBuf {

@@ -392,7 +392,7 @@ impl FileIndex {
             // `.gantry/` (ignored as a whole): only its own ignore files count.
             .parents(!matches!(self.trust, Trust::Checkout { .. }))
             .require_git(false)
-            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".gantry")
+            .filter_entry(|e| !crate::fsutil::is_hidden_name(e.file_name()))
             .threads(self.threads)
             .build_parallel()
             .run(|| {
@@ -595,14 +595,15 @@ impl FileIndex {
     fn compute_id(&self, file: &Scanned) -> Option<ContentId> {
         let path = self.root.join(&*file.path);
         if file.link {
-            let target = std::fs::read_link(&path).ok()?;
-            return Some(ContentId::Link(target.display().to_string()));
+            return super::outputs::link_id(&path)
+                .as_deref()
+                .and_then(ContentId::parse);
         }
         // Refuses a FIFO or device that replaced the file since the scan.
-        crate::fsutil::open_regular(&path).ok()?;
-        let oid = git2::Oid::hash_file(git2::ObjectType::Blob, &path).ok()?;
+        let open = crate::fsutil::open_regular(&path).ok()?;
+        let oid = crate::git::blob::blob_id(&open).ok()?;
         Some(ContentId::Blob {
-            oid,
+            oid: git2::Oid::from_str(&oid).ok()?,
             exec: file.stat.exec,
         })
     }
@@ -803,7 +804,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<Scanned>) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if name == ".git" || name == ".gantry" {
+        if crate::fsutil::is_hidden_name(&name) {
             continue;
         }
         let path = entry.path();

@@ -55,6 +55,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         reason: None,
         outputs: Default::default(),
         cache: None,
+        failure_tail: None,
     };
     let log_path = match ctx.record.log_path(&action.stage, &action.name) {
         Ok(p) => p,

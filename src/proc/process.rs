@@ -171,6 +171,13 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         sink,
     };
     let watched = watch.until_exit(spec.timeout);
+    // The leader is not reaped yet: while it is a zombie its id, the
+    // group's, cannot be given to another process, so an interrupt
+    // signalling the registered group never reaches a stranger. From here
+    // on only `stop_leftovers` signals the group, each time just after
+    // seeing a process of it alive.
+    registered.leave_interrupt();
+    let watched = watched.map(|timed_out| (watch.child.wait().ok(), timed_out));
     let leftovers_stopped = watch.stop_leftovers();
     registered.ended();
     drop(registered);
@@ -319,17 +326,15 @@ impl Drop for Watch<'_> {
 impl Watch<'_> {
     /// Reads output until the main process exits, enforcing the timeout:
     /// SIGTERM to the group at the deadline, SIGKILL after the grace period.
-    /// Returns how it exited and whether it timed out, or the error of a
-    /// `poll` that failed, after killing the group and reaping its leader.
-    fn until_exit(
-        &mut self,
-        timeout: Option<Duration>,
-    ) -> Result<(Option<ExitStatus>, bool), Errno> {
+    /// Leaves the exited process unreaped (the caller reaps it) and returns
+    /// whether it timed out, or the error of a `poll` that failed, after
+    /// killing the group and reaping its leader.
+    fn until_exit(&mut self, timeout: Option<Duration>) -> Result<bool, Errno> {
         let mut deadline = timeout.and_then(deadline_after);
         let mut timed_out = false;
         loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Ok((Some(status), timed_out));
+            if self.exited() {
+                return Ok(timed_out);
             }
             let wait = deadline.map(|at| at.saturating_duration_since(Instant::now()));
             let ready = match self.poll(wait) {
@@ -341,8 +346,8 @@ impl Watch<'_> {
                 }
             };
             self.read_ready(&ready);
-            if ready.exited {
-                return Ok((self.child.wait().ok(), timed_out));
+            if ready.exited && self.exited() {
+                return Ok(timed_out);
             }
             match deadline {
                 Some(at) if Instant::now() >= at && !timed_out => {
@@ -355,6 +360,23 @@ impl Watch<'_> {
                     deadline = None;
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// Whether the main process exited, without reaping it (a process that
+    /// cannot be waited for counts as exited: `wait` then says why).
+    fn exited(&self) -> bool {
+        use rustix::process::{waitid, Pid, WaitId, WaitIdOptions};
+        let Some(pid) = Pid::from_raw(self.group) else {
+            return true;
+        };
+        let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+        loop {
+            match waitid(WaitId::Pid(pid), options) {
+                Ok(status) => return status.is_some(),
+                Err(Errno::INTR) => continue,
+                Err(_) => return true,
             }
         }
     }
@@ -372,8 +394,12 @@ impl Watch<'_> {
         while group_alive(self.group) && until.is_some_and(|u| Instant::now() < u) {
             self.drain_for(Duration::from_millis(10));
         }
-        signal_group(self.group, Signal::KILL);
-        group_alive(self.group);
+        // Only to a group seen alive just now: once its last process is
+        // reaped, its id may be another group's.
+        if group_alive(self.group) {
+            signal_group(self.group, Signal::KILL);
+            group_alive(self.group);
+        }
         self.drain_for(FINAL_DRAIN);
         true
     }
@@ -529,6 +555,37 @@ mod tests {
     struct Discard;
     impl OutputSink for Discard {
         fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn the_exited_leader_stays_unreaped_until_its_group_is_dealt_with() {
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let child = crate::proc::spawn::spawn(&crate::proc::spawn::Spawn {
+            program: "sh",
+            args: &["-c".to_string(), "exit 3".to_string()],
+            cwd: std::path::Path::new("/"),
+            env: Vec::new(),
+            stdio: [null.as_fd(), null.as_fd(), null.as_fd()],
+        })
+        .unwrap();
+        let group = child.id();
+        let mut sink = Discard;
+        let mut watch = Watch {
+            pidfd: pidfd_open(group),
+            child,
+            group,
+            output: None,
+            errors: None,
+            buf: read_buffer(),
+            sink: &mut sink,
+        };
+        assert_eq!(watch.until_exit(None), Ok(false));
+        // A zombie still holds the group's id.
+        let stat = super::orphans::stat(group).expect("the leader is still there");
+        assert!(!stat.running);
+        assert_eq!(stat.group, group);
+        assert_eq!(watch.child.wait().unwrap().code(), Some(3));
+        assert!(super::orphans::stat(group).is_none_or(|s| s.group != group));
     }
 
     #[test]
