@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::engine::{container_name, Engine, EngineCommand, Owner, RunOptions};
 use crate::config::container::{self as spec, ContainerSpec, Source};
 use crate::config::image::Problem;
 use crate::diagnostics::Diagnostic;
+use crate::engine::{container_name, detect, Engine, EngineCommand, Owner, RunOptions};
 use crate::image::PlanInput;
 use crate::proc::outcome::ActionEnv;
 
@@ -105,6 +105,7 @@ pub fn plan(
     };
     let path_var = (input.lookup)("PATH");
     let engine = Engine::detect(
+        &detect::CONTAINER,
         spec.engine,
         path_var.as_deref().map(std::ffi::OsStr::new),
         input.cwd,

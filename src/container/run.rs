@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::engine::{failure_hint, Engine, EngineCommand, EngineKind};
-use super::engine::{LABEL_RUN, LABEL_RUN_DIR};
 use super::job::{ContainerJob, Image};
+use crate::engine::{failure_hint, Engine, EngineCommand, EngineKind};
+use crate::engine::{LABEL_RUN, LABEL_RUN_DIR};
 use crate::events::Status;
 use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::ActionEnv;
@@ -442,7 +442,7 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut
 
 /// Removes leftover containers; returns their names.
 pub fn sweep(engine: &Engine, state_root: &Path, cwd: &Path) -> Vec<String> {
-    let Ok((0, listing, _)) = capture(&engine.list_labelled(), cwd) else {
+    let Ok((0, listing, _)) = capture(&engine.list_labelled(LABEL_RUN_DIR), cwd) else {
         return Vec::new();
     };
     // buildah cannot label working containers: its names end with a hash

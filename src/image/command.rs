@@ -19,12 +19,7 @@ pub struct Step {
 impl Step {
     /// The command as people read it: the builder's name and shell-quoted arguments.
     pub fn display(&self) -> String {
-        let mut text = self.builder.name().to_string();
-        for arg in &self.args {
-            text.push(' ');
-            text.push_str(&quote(arg));
-        }
-        text
+        crate::engine::describe(self.builder.name(), &self.args)
     }
 }
 
@@ -109,15 +104,10 @@ pub fn describe(job: &ImageJob) -> String {
     text
 }
 
-/// `arg` quoted for a POSIX shell when it needs to be.
-fn quote(arg: &str) -> String {
-    crate::text::shell_quote(arg)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::detect::Chosen;
+    use crate::engine::detect::Chosen;
 
     fn job(builder: Builder) -> ImageJob {
         ImageJob {
@@ -177,6 +167,7 @@ mod tests {
 
     #[test]
     fn quoting_keeps_odd_arguments_whole() {
+        let quote = crate::text::shell_quote;
         assert_eq!(quote("it's"), r"'it'\''s'");
         assert_eq!(quote(""), "''");
         assert_eq!(quote("a=b"), "a=b");

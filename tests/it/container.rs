@@ -497,16 +497,7 @@ fn buildah_builds_and_runs_the_container() {
         ));
         return;
     };
-    let store = tempfile::tempdir().unwrap();
-    let conf = store.path().join("storage.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "[storage]\ndriver = \"vfs\"\ngraphroot = \"{0}/graph\"\nrunroot = \"{0}/run\"\n",
-            store.path().display()
-        ),
-    )
-    .unwrap();
+    let (_store, conf) = crate::common::images::private_store("vfs");
     let repo = Repo::new(
         r#"version: 1
 stages:
