@@ -72,7 +72,7 @@ impl<'a> Services<'a> {
         let mut state = self.lock();
         for (index, planned) in self.planned.iter().enumerate() {
             let service = &planned.service;
-            if service.stage.as_deref().is_some_and(|s| s != stage) {
+            if !service.serves(stage) {
                 continue;
             }
             match state.iter().find(|(i, _)| *i == index).map(|(_, s)| s) {
