@@ -14,5 +14,5 @@ pub mod job;
 pub mod run;
 
 pub use crate::engine::{Engine, EngineChoice, EngineCommand, EngineKind, Owner, RunOptions};
-pub use job::ContainerJob;
-pub use run::{identity, run, Workspace};
+pub use job::{ContainerJob, Workspace};
+pub use run::{identity, run};
