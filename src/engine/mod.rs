@@ -188,12 +188,7 @@ impl Engine {
 
     /// `program GLOBAL-FLAGS args…`.
     pub fn command(&self, args: impl IntoIterator<Item = String>) -> EngineCommand {
-        let mut all = Vec::new();
-        if let (Some(driver), EngineKind::Podman | EngineKind::Buildah) =
-            (&self.storage_driver, self.kind)
-        {
-            all.extend(["--storage-driver".to_string(), driver.clone()]);
-        }
+        let mut all = global_flags(self.kind, self.storage_driver.as_deref());
         all.extend(args);
         EngineCommand {
             kind: self.kind,
@@ -374,6 +369,17 @@ impl Engine {
         }
         args.push(context.into());
         self.command(args)
+    }
+}
+
+/// The flags `kind` takes before its subcommand: podman's and buildah's
+/// `--storage-driver` (docker has no such flag).
+pub fn global_flags(kind: EngineKind, storage_driver: Option<&str>) -> Vec<String> {
+    match (storage_driver, kind) {
+        (Some(driver), EngineKind::Podman | EngineKind::Buildah) => {
+            vec!["--storage-driver".into(), driver.to_string()]
+        }
+        _ => Vec::new(),
     }
 }
 

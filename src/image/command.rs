@@ -25,12 +25,7 @@ impl Step {
 
 /// The global flags buildah and podman take before the subcommand.
 fn global(job: &ImageJob, builder: Builder) -> Vec<String> {
-    match (&job.storage_driver, builder) {
-        (Some(driver), Builder::Buildah | Builder::Podman) => {
-            vec!["--storage-driver".into(), driver.clone()]
-        }
-        _ => Vec::new(),
-    }
+    crate::engine::global_flags(builder, job.storage_driver.as_deref())
 }
 
 /// `BUILDER build …` for `job`; `iidfile` receives the image id.
