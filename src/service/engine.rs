@@ -132,23 +132,16 @@ pub fn start_line(
         ServiceKind::Host { command, .. } => describe("sh", &["-c".to_string(), command.clone()]),
         ServiceKind::Container { .. } => {
             let name = container_name(pipeline, run_id, &planned.service.name);
-            match engine {
-                Some(engine) => {
-                    let command = run_command(engine, planned, &name, run_id);
-                    describe(&engine.program.display().to_string(), &command.args)
-                }
-                None => {
-                    // The podman line, as the engine would be found.
-                    let unknown = Engine {
-                        kind: EngineKind::Podman,
-                        program: "<engine>".into(),
-                        why: String::new(),
-                        storage_driver: None,
-                    };
-                    let command = run_command(&unknown, planned, &name, run_id);
-                    describe("<engine>", &command.args)
-                }
-            }
+            // Without an engine, docker's and podman's common line.
+            let unknown = Engine {
+                kind: EngineKind::Podman,
+                program: "<engine>".into(),
+                why: String::new(),
+                storage_driver: None,
+            };
+            let engine = engine.unwrap_or(&unknown);
+            let command = run_command(engine, planned, &name, run_id);
+            describe(&engine.program.display().to_string(), &command.args)
         }
     }
 }
