@@ -12,13 +12,16 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use foldhash::{HashMap, HashSet};
 
 use super::stat::FileStat;
+
+/// From how many files (the last scan's) a scan is walked on every core.
+const PARALLEL_SCAN_FROM: usize = 2_000;
 
 /// A file found by a scan.
 #[derive(Clone, Debug)]
@@ -176,6 +179,9 @@ pub struct FileIndex {
     ids_changed: AtomicBool,
     table: Option<PathBuf>,
     threads: usize,
+    /// How many files the last scan found: whether the next one is worth
+    /// walking in parallel.
+    last_scan: AtomicUsize,
     visible: Mutex<Option<Arc<Vec<Scanned>>>>,
     walks: Mutex<HashMap<PathBuf, Arc<Vec<Scanned>>>>,
     selections: Mutex<HashMap<SelectionKey, Arc<InputSet>>>,
@@ -316,6 +322,7 @@ impl FileIndex {
             ids_changed: AtomicBool::new(false),
             table: None,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            last_scan: AtomicUsize::new(0),
             visible: Mutex::default(),
             walks: Mutex::default(),
             selections: Mutex::default(),
@@ -383,8 +390,8 @@ impl FileIndex {
     fn scan_visible(&self) -> Vec<Scanned> {
         let found = Mutex::new(Vec::new());
         let root = self.root.clone();
-        ignore::WalkBuilder::new(&self.root)
-            .standard_filters(false)
+        let mut walk = ignore::WalkBuilder::new(&self.root);
+        walk.standard_filters(false)
             .git_ignore(true)
             .git_exclude(true)
             .git_global(true)
@@ -392,29 +399,30 @@ impl FileIndex {
             // `.gantry/` (ignored as a whole): only its own ignore files count.
             .parents(!matches!(self.trust, Trust::Checkout { .. }))
             .require_git(false)
-            .filter_entry(|e| !crate::fsutil::is_hidden_name(e.file_name()))
-            .threads(self.threads)
-            .build_parallel()
-            .run(|| {
-                let mut collected = Collected {
-                    files: Vec::new(),
-                    into: &found,
-                    dir: None,
-                };
+            .filter_entry(|e| !crate::fsutil::is_hidden_name(e.file_name()));
+        // The first scan goes by what git's index and the stat table know.
+        let expected = match self.last_scan.load(Ordering::Relaxed) {
+            0 => self.known_outside_state + lock(&self.ids).len(),
+            last => last,
+        };
+        if self.threads == 1 || expected < PARALLEL_SCAN_FROM {
+            // A small tree is walked on this thread: the parallel walk's
+            // threads (started anew for each scan, which an action that
+            // ran asks for) cost more than it saves.
+            let mut collected = Collected::new(&found);
+            for entry in walk.build() {
+                collected.visit(&root, entry);
+            }
+        } else {
+            walk.threads(self.threads).build_parallel().run(|| {
+                let mut collected = Collected::new(&found);
                 let root = &root;
                 Box::new(move |entry| {
-                    // Directories need no stat: the walk reads them.
-                    let Ok(entry) = entry else {
-                        return ignore::WalkState::Continue;
-                    };
-                    if entry.file_type().is_some_and(|t| !t.is_dir()) {
-                        if let Some(file) = collected.scan(root, entry.path()) {
-                            collected.files.push(file);
-                        }
-                    }
+                    collected.visit(root, entry);
                     ignore::WalkState::Continue
                 })
             });
+        }
         let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
         // Tracked files that an ignore rule would hide are still git's.
         let tracked = files
@@ -440,6 +448,7 @@ impl FileIndex {
         *lock(&self.config_seen) = config;
         let mut files = files;
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        self.last_scan.store(files.len(), Ordering::Relaxed);
         files
     }
 
@@ -698,7 +707,28 @@ struct Collected<'a> {
     dir: Option<(PathBuf, rustix::fd::OwnedFd)>,
 }
 
-impl Collected<'_> {
+impl<'a> Collected<'a> {
+    fn new(into: &'a Mutex<Vec<Scanned>>) -> Self {
+        Collected {
+            files: Vec::new(),
+            into,
+            dir: None,
+        }
+    }
+
+    /// Keeps the walk's `entry` when it is a regular file or a link.
+    /// Directories need no stat: the walk reads them.
+    fn visit(&mut self, root: &Path, entry: Result<ignore::DirEntry, ignore::Error>) {
+        let Ok(entry) = entry else {
+            return;
+        };
+        if entry.file_type().is_some_and(|t| !t.is_dir()) {
+            if let Some(file) = self.scan(root, entry.path()) {
+                self.files.push(file);
+            }
+        }
+    }
+
     /// The file at `path` as a [`Scanned`], stat'ed by its name in a
     /// handle on its directory (kept while the walk stays there): the
     /// kernel then resolves one name instead of the whole path, which was
@@ -840,6 +870,60 @@ mod dirty_tests {
         let status = crate::git::GitInfo::discover(root).dirty;
         assert_eq!(scanned, status, "{case}: scan and git status disagree");
         scanned
+    }
+
+    #[test]
+    fn a_small_tree_walked_on_one_thread_finds_what_the_parallel_walk_finds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        for (path, text) in [
+            ("gantry.yml", "version: 1\n"),
+            (".gitignore", "*.log\n/build/\n"),
+            ("src/a.txt", "a\n"),
+            ("src/deep/b.txt", "b\n"),
+            ("src/deep/c.log", "ignored\n"),
+            ("build/out.bin", "ignored\n"),
+            ("docs/.gitignore", "draft.md\n"),
+            ("docs/draft.md", "ignored\n"),
+            ("docs/guide.md", "g\n"),
+            (".gantry/runs/1/x", "state\n"),
+            (".git-like/kept.txt", "k\n"),
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        std::os::unix::fs::symlink("src/a.txt", root.join("link")).unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "c"]);
+        std::fs::write(root.join("untracked.txt"), "u\n").unwrap();
+        let paths = |files: &FileIndex| -> Vec<String> {
+            files.visible().iter().map(|f| f.path.to_string()).collect()
+        };
+        let small = FileIndex::for_worktree(&root);
+        let mut parallel = FileIndex::for_worktree(&root);
+        parallel.threads = 2;
+        parallel.last_scan.store(
+            super::PARALLEL_SCAN_FROM,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let found = paths(&small);
+        assert_eq!(found, paths(&parallel));
+        assert_eq!(
+            found,
+            [
+                ".git-like/kept.txt",
+                ".gitignore",
+                "docs/.gitignore",
+                "docs/guide.md",
+                "gantry.yml",
+                "link",
+                "src/a.txt",
+                "src/deep/b.txt",
+                "untracked.txt"
+            ]
+        );
     }
 
     #[test]
