@@ -6,14 +6,13 @@
 //! byte for byte (bundles are gantry's own and never written after).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::paths::check_link;
-use crate::fsutil;
 
 /// At most this many files are copied at the same time.
 const MAX_WORKERS: usize = 8;
@@ -101,11 +100,42 @@ fn clone(src: &File, dst: &File) -> bool {
     }
 }
 
+/// Open flags of a file only read: no final link followed, never blocking
+/// (a FIFO), never becoming the controlling terminal.
+const NO_FOLLOW_NO_BLOCK: i32 = (rustix::fs::OFlags::NONBLOCK.bits()
+    | rustix::fs::OFlags::NOCTTY.bits()
+    | rustix::fs::OFlags::NOFOLLOW.bits()) as i32;
+
+/// Opens the regular file `path` for reading without following a final
+/// link, and returns it with its metadata (one `statx`). Callers know the
+/// path as a regular file (from its directory listing or the plan); the
+/// open is non-blocking and the type checked on the open file, so a FIFO
+/// or device that replaced it since is refused, never read.
+fn open_source(path: &Path) -> io::Result<(File, fs::Metadata)> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(NO_FOLLOW_NO_BLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok((file, meta))
+}
+
 /// Copies one regular file, keeping its mode and timestamps.
 fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
-    // Refuses a FIFO or device that replaced a planned file.
-    let mut src = fsutil::open_regular(from)?;
-    let meta = src.metadata()?;
+    let (src, meta) = open_source(from)?;
+    copy_open(src, &meta, to)
+}
+
+/// Copies the open regular file `src` (whose metadata is `meta`) to the
+/// new file `to`: per file one open, one clone or copy, one chmod and one
+/// timestamp update, as `cp -a` does.
+fn copy_open(mut src: File, meta: &fs::Metadata, to: &Path) -> io::Result<u64> {
     let mut dst = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -115,7 +145,7 @@ fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
     let n = if clone(&src, &dst) {
         meta.len()
     } else {
-        io::copy(&mut src, &mut dst)?
+        copy_data(&mut src, &mut dst, meta.len())?
     };
     dst.set_permissions(fs::Permissions::from_mode(
         meta.permissions().mode() & 0o7777,
@@ -125,6 +155,31 @@ fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
         .set_modified(meta.modified()?);
     dst.set_times(times)?;
     Ok(n)
+}
+
+/// Copies `size` bytes (the size the source had when opened) from `src` to
+/// `dst` with `copy_file_range`, so the kernel moves the data; it stops
+/// once `size` bytes are copied, without a last call to see the end.
+/// Where the kernel cannot (another file system on old kernels, special
+/// file systems), it falls back to a copy through user space.
+fn copy_data(src: &mut File, dst: &mut File, size: u64) -> io::Result<u64> {
+    use rustix::io::Errno;
+    let mut copied = 0u64;
+    while copied < size {
+        let want = usize::try_from(size - copied).unwrap_or(usize::MAX);
+        match rustix::fs::copy_file_range(&*src, None, &*dst, None, want) {
+            Ok(0) => break, // the file shrank since it was opened
+            Ok(n) => copied += n as u64,
+            Err(Errno::INTR) => {}
+            Err(Errno::XDEV | Errno::NOSYS | Errno::INVAL | Errno::OPNOTSUPP | Errno::PERM)
+                if copied == 0 =>
+            {
+                return io::copy(src, dst);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(copied)
 }
 
 /// Copies the revision `from` into the new directory `to` (DownloadBundle):
@@ -181,17 +236,15 @@ pub fn copy_revision(
         }
     }
     let bytes = in_parallel(&files, |job| {
-        let earlier = previous.and_then(|p| {
-            let rel = job.to.strip_prefix(to).ok()?;
-            Some(p.join(rel))
-        });
-        match earlier {
-            Some(earlier) if same_file_content(&job.from, &earlier)? => {
+        let (src, meta) = open_source(&job.from)?;
+        let earlier = previous.and_then(|p| Some(p.join(job.to.strip_prefix(to).ok()?)));
+        if let Some(earlier) = earlier {
+            if same_content(&src, &meta, &earlier, false)? {
                 fs::hard_link(&earlier, &job.to)?;
-                Ok(0)
+                return Ok(0);
             }
-            _ => copy_one(&job.from, &job.to),
         }
+        copy_open(src, &meta, &job.to)
     })?;
     for (dir, mode) in modes.iter().rev() {
         let _ = fs::set_permissions(dir, fs::Permissions::from_mode(*mode | 0o700));
@@ -206,8 +259,10 @@ pub fn copy_revision(
 pub fn already_there(pairs: &[FileCopy]) -> Vec<PathBuf> {
     let same = Mutex::new(Vec::new());
     let _ = in_parallel(pairs, |job| {
-        if same_file_content(&job.from, &job.to).unwrap_or(false) && same_owner(&job.from, &job.to)
-        {
+        let same_file = open_source(&job.from)
+            .and_then(|(src, meta)| same_content(&src, &meta, &job.to, true))
+            .unwrap_or(false);
+        if same_file {
             same.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(job.to.clone());
@@ -217,50 +272,62 @@ pub fn already_there(pairs: &[FileCopy]) -> Vec<PathBuf> {
     same.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Whether `a` and `b` have the same owner and group (a copy of a bundle
-/// file is owned as the bundle file is: both are gantry's writes).
-fn same_owner(a: &Path, b: &Path) -> bool {
+/// Whether `other` is a regular file (not a link) with the same size, mode,
+/// modification time (and with `owner`, owner and group) as the open
+/// regular file `file` (metadata `meta`), and then the same bytes. `other`
+/// is looked at before it is opened, so a device there is never opened.
+fn same_content(file: &File, meta: &fs::Metadata, other: &Path, owner: bool) -> io::Result<bool> {
     use std::os::unix::fs::MetadataExt;
-    match (fs::metadata(a), fs::symlink_metadata(b)) {
-        (Ok(a), Ok(b)) => a.uid() == b.uid() && a.gid() == b.gid(),
-        _ => false,
-    }
-}
-
-/// Whether `earlier` is a regular file (not a link) with the same bytes,
-/// mode and modification time as the regular file `file`.
-fn same_file_content(file: &Path, earlier: &Path) -> io::Result<bool> {
-    let Ok(theirs) = fs::symlink_metadata(earlier) else {
+    let Ok(theirs) = fs::symlink_metadata(other) else {
         return Ok(false);
     };
-    let ours = fs::metadata(file)?;
     if !theirs.file_type().is_file()
-        || theirs.len() != ours.len()
-        || theirs.permissions().mode() != ours.permissions().mode()
-        || theirs.modified()? != ours.modified()?
+        || theirs.len() != meta.len()
+        || theirs.mode() != meta.mode()
+        || theirs.mtime() != meta.mtime()
+        || theirs.mtime_nsec() != meta.mtime_nsec()
+        || (owner && (theirs.uid(), theirs.gid()) != (meta.uid(), meta.gid()))
     {
         return Ok(false);
     }
-    let (mut a, mut b) = (fsutil::open_regular(file)?, File::open(earlier)?);
+    let Ok(theirs) = OpenOptions::new()
+        .read(true)
+        .custom_flags(NO_FOLLOW_NO_BLOCK)
+        .open(other)
+    else {
+        return Ok(false);
+    };
+    same_bytes(file, &theirs)
+}
+
+/// Whether the open files `a` and `b` hold the same bytes (read by offset,
+/// so neither file's position moves: `a` may be copied next).
+fn same_bytes(a: &File, b: &File) -> io::Result<bool> {
     let (mut x, mut y) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    let mut at = 0u64;
     loop {
-        let n = read_full(&mut a, &mut x)?;
-        if n != read_full(&mut b, &mut y)? || x[..n] != y[..n] {
+        let n = read_full_at(a, &mut x, at)?;
+        if n != read_full_at(b, &mut y, at)? || x[..n] != y[..n] {
             return Ok(false);
         }
         if n == 0 {
             return Ok(true);
         }
+        at += n as u64;
     }
 }
 
-/// Reads until `buf` is full or the file ends; returns how much was read.
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads at offset `at` until `buf` is full or the file ends; returns how
+/// much was read.
+fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
     let mut filled = 0;
     while filled < buf.len() {
-        match file.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
+        match file.read_at(&mut buf[filled..], at + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(filled)
