@@ -6,11 +6,20 @@
 #
 # Builds a revision of FILES files totalling MIB MiB (100 directories) in the
 # work directory (BENCH_TMP, default the repository's disk: `target/`), then
-# RUNS times, alternating: `cp -a` of the tree into a fresh folder; a first
-# `gantry deploy` of the revision onto one fresh instance (DownloadBundle keeps
+# RUNS times, alternating: `cp -a` of the tree into a new folder; a first
+# `gantry deploy` of the revision onto one new instance (DownloadBundle keeps
 # a bundle, Install copies the files); and a second deployment after one file
 # of the revision changed (the bundle links the unchanged files). Prints
 # medians; --update-docs puts the table into docs/performance.md.
+#
+# Every run writes into new folders and nothing is deleted until the end
+# (the work directory needs RUNS × 3 × MIB MiB): on ext4 without a journal,
+# creating a file after many were deleted scans past every inode deleted in
+# the last minute (five while its inode table block is not written back:
+# `recently_deleted` in the kernel's inode allocator), which made each copy
+# made after an `rm -rf` of the previous one several times slower — `cp -a`
+# and gantry alike, more with every run — so the bench measured that.
+# The data of each step is flushed (`sync`) before the next is timed.
 set -euo pipefail
 update_docs=false
 if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
@@ -48,7 +57,7 @@ files:
   - source: app
     destination: /srv/app
 YAML
-cat > gantry.yml <<'YAML'
+cat > gantry.yml.in <<'YAML'
 version: 1
 name: bench
 deploy_groups:
@@ -63,13 +72,14 @@ now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l; }
 cp_t=() first_t=() second_t=() install_t=()
 for i in $(seq "$runs"); do
-  rm -rf cp-target .gantry; sync
-  t0=$(now); cp -a rev/app cp-target; cp_t+=("$(since "$t0")")
-  rm -rf cp-target; sync
-  t0=$(now); out=$("$gantry" deploy --revision rev --color never); first_t+=("$(since "$t0")")
+  # A new pipeline folder per run: a first deployment, to a new instance.
+  mkdir "run-$i"; cp gantry.yml.in "run-$i/gantry.yml"; sync
+  t0=$(now); cp -a rev/app "cp-$i"; cp_t+=("$(since "$t0")")
+  sync
+  t0=$(now); out=$(cd "run-$i" && "$gantry" deploy --revision ../rev --color never); first_t+=("$(since "$t0")")
   install_t+=("$(echo "$out" | sed -n 's/.*installed [0-9]* files, [0-9.]* MiB in \([0-9.]*\)s.*/\1/p' | head -1)")
   echo "changed in run $i" >> rev/app/d000/f00000.bin; sync
-  t0=$(now); "$gantry" deploy --revision rev --color never >/dev/null; second_t+=("$(since "$t0")")
+  t0=$(now); (cd "run-$i" && "$gantry" deploy --revision ../rev --color never >/dev/null); second_t+=("$(since "$t0")")
   echo "run $i: cp -a ${cp_t[-1]}s, first deploy ${first_t[-1]}s (Install ${install_t[-1]}s), second deploy (1 file changed) ${second_t[-1]}s"
 done
 
@@ -79,7 +89,8 @@ files, mib, runs, up = sys.argv[1:5]
 cp, first, inst, second = ([float(x) for x in a.split()] for a in sys.argv[5:9])
 m = statistics.median
 print(f"`scripts/bench-deploy.sh {files} {mib} {runs}`: a revision of {files} files / {mib} MiB "
-      f"deployed to one instance, against `cp -a` of the same tree, alternating in the same run; "
+      f"deployed to one new instance, against `cp -a` of the same tree into a new folder, alternating in the same run "
+      f"(nothing deleted between runs); "
       f"medians of {runs} runs (page cache warm; load: `{up.strip()}`).\n")
 print("| measure | median | range | / cp -a |")
 print("| --- | --- | --- | --- |")
