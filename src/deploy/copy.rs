@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use super::links::{Links, Stamp};
 use super::paths::check_link;
 
 /// At most this many files are copied at the same time.
@@ -28,8 +29,18 @@ pub struct FileCopy {
 
 /// Copies every file of `jobs`, in parallel; returns the bytes copied or
 /// the first error. Destinations are created new, never written through.
-pub fn copy_files(jobs: &[FileCopy]) -> Result<u64, String> {
-    in_parallel(jobs, |job| copy_one(&job.from, &job.to))
+/// With `links` (a bundle that hard-links the revision's files), a source
+/// file that changed since it was linked is an error naming it.
+pub fn copy_files(jobs: &[FileCopy], links: Option<&Links>) -> Result<u64, String> {
+    in_parallel(jobs, |job| {
+        let (src, meta) = open_source(&job.from)?;
+        if let Some(links) = links {
+            links
+                .check(&job.from, &meta)
+                .map_err(|why| io::Error::other(Refused(why)))?;
+        }
+        copy_open(src, &meta, &job.to)
+    })
 }
 
 /// Runs `each` over `jobs` on a bounded pool; returns the sum of what it
@@ -59,11 +70,14 @@ fn in_parallel(
                         }
                         Err(e) => {
                             failed.store(true, Ordering::Relaxed);
-                            let why = format!(
-                                "cannot copy {} to {}: {e}",
-                                job.from.display(),
-                                job.to.display()
-                            );
+                            let why = match e.get_ref().and_then(|r| r.downcast_ref::<Refused>()) {
+                                Some(refused) => refused.0.clone(),
+                                None => format!(
+                                    "cannot copy {} to {}: {e}",
+                                    job.from.display(),
+                                    job.to.display()
+                                ),
+                            };
                             error
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
@@ -79,6 +93,19 @@ fn in_parallel(
         None => Ok(bytes.into_inner()),
     }
 }
+
+/// A copy refused for a reason that is the whole message (a linked bundle
+/// file that changed), not an I/O error of the copy.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// Cleared once the filesystem says it cannot reflink, so a copy does not
 /// ask again for every file.
@@ -127,7 +154,7 @@ fn open_source(path: &Path) -> io::Result<(File, fs::Metadata)> {
 }
 
 /// Copies one regular file, keeping its mode and timestamps.
-fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
+pub(super) fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
     let (src, meta) = open_source(from)?;
     copy_open(src, &meta, to)
 }
@@ -186,14 +213,18 @@ fn copy_data(src: &mut File, dst: &mut File, size: u64) -> io::Result<u64> {
 /// directories, files and symlinks, leaving out `exclude` (gantry's state
 /// directory). Symlinks are copied as links and refused when absolute or
 /// leading out of the revision (rules 16, 20). A file that `previous` (an
-/// earlier bundle) holds at the same path with the same bytes, mode and
-/// modification time is hard-linked from there instead of written again.
+/// earlier bundle that owns its files) holds at the same path with the same
+/// bytes, mode and modification time is hard-linked from there instead of
+/// written again. With `links` (`bundle: link`), each regular file is
+/// hard-linked from the revision instead and its stamp recorded there (a
+/// file that cannot be linked, such as on another file system, is copied).
 /// Returns the bytes written.
 pub fn copy_revision(
     from: &Path,
     to: &Path,
     exclude: &Path,
     previous: Option<&Path>,
+    links: Option<&mut Links>,
 ) -> Result<u64, String> {
     // Compared as canonical paths: `--revision .` must not copy `.gantry/` into itself.
     let from =
@@ -235,9 +266,28 @@ pub fn copy_revision(
             }
         }
     }
+    let linking = links.is_some();
+    let linked = Mutex::new(Vec::new());
     let bytes = in_parallel(&files, |job| {
+        let rel = job.to.strip_prefix(to).ok();
+        if linking
+            && rel.is_some_and(|r| r.to_str().is_some())
+            && fs::hard_link(&job.from, &job.to).is_ok()
+        {
+            // Stamped after linking, which moves the change time.
+            let meta = fs::symlink_metadata(&job.to)?;
+            if meta.is_file() {
+                let rel = rel.map(Path::to_path_buf).unwrap_or_default();
+                linked
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((rel, Stamp::of(&meta)));
+                return Ok(0);
+            }
+            fs::remove_file(&job.to)?;
+        }
         let (src, meta) = open_source(&job.from)?;
-        let earlier = previous.and_then(|p| Some(p.join(job.to.strip_prefix(to).ok()?)));
+        let earlier = previous.and_then(|p| Some(p.join(rel?)));
         if let Some(earlier) = earlier {
             if same_content(&src, &meta, &earlier, false)? {
                 fs::hard_link(&earlier, &job.to)?;
@@ -246,6 +296,11 @@ pub fn copy_revision(
         }
         copy_open(src, &meta, &job.to)
     })?;
+    if let Some(links) = links {
+        links
+            .files
+            .extend(linked.into_inner().unwrap_or_else(|e| e.into_inner()));
+    }
     for (dir, mode) in modes.iter().rev() {
         let _ = fs::set_permissions(dir, fs::Permissions::from_mode(*mode | 0o700));
     }
@@ -256,20 +311,26 @@ pub fn copy_revision(
 /// installed file already is what copying would make: a regular file with
 /// the same bytes, mode, modification time and owner. Compared several at a
 /// time; a file that cannot be read counts as different.
-pub fn already_there(pairs: &[FileCopy]) -> Vec<PathBuf> {
+/// With `links`, a bundle file that changed since it was linked is an error.
+pub fn already_there(pairs: &[FileCopy], links: Option<&Links>) -> Result<Vec<PathBuf>, String> {
     let same = Mutex::new(Vec::new());
-    let _ = in_parallel(pairs, |job| {
-        let same_file = open_source(&job.from)
-            .and_then(|(src, meta)| same_content(&src, &meta, &job.to, true))
-            .unwrap_or(false);
-        if same_file {
+    in_parallel(pairs, |job| {
+        let Ok((src, meta)) = open_source(&job.from) else {
+            return Ok(0);
+        };
+        if let Some(links) = links {
+            links
+                .check(&job.from, &meta)
+                .map_err(|why| io::Error::other(Refused(why)))?;
+        }
+        if same_content(&src, &meta, &job.to, true).unwrap_or(false) {
             same.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(job.to.clone());
         }
         Ok(0)
-    });
-    same.into_inner().unwrap_or_else(|e| e.into_inner())
+    })?;
+    Ok(same.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Whether `other` is a regular file (not a link) with the same size, mode,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::copy::{copy_files, FileCopy};
 use super::journal::{move_file, Entry, Journal, Meta};
+use super::links::Links;
 use super::paths::{self, show, Root};
 use super::store::{Installed, Replaced};
 use crate::appspec::{AppSpec, FileExistsBehavior};
@@ -24,6 +25,9 @@ pub struct Plan {
     pub files: Vec<(PathBuf, PathBuf)>,
     /// Symlinks: target (relative) and link text.
     pub links: Vec<(PathBuf, PathBuf)>,
+    /// With `bundle: link`, the bundle's record of the revision files it
+    /// hard-links: each is checked as Install opens it.
+    pub linked: Option<Links>,
 }
 
 impl Plan {
@@ -229,7 +233,8 @@ pub fn check_links(root: &Root, plan: &Plan) -> Result<(), String> {
 /// of paths about to be created before anything is written. Files replaced
 /// under OVERWRITE are moved below `aside` first; every move and every
 /// path created is in `journal` before it happens. Paths in `kept` are
-/// already what the plan puts there: they are listed, not written.
+/// already what the plan puts there: they are listed, not written. A
+/// linked bundle file that changed since it was linked is an error.
 pub fn install(
     root: &Root,
     plan: &Plan,
@@ -289,7 +294,7 @@ pub fn install(
             to: root.path.join(t),
         })
         .collect();
-    done.bytes = copy_files(&copies)?;
+    done.bytes = copy_files(&copies, plan.linked.as_ref())?;
     for (target, text) in plan.links.iter().filter(|(t, _)| !skip.contains(t)) {
         std::os::unix::fs::symlink(text, root.path.join(target))
             .map_err(|e| format!("cannot create link {}: {e}", show(target)))?;

@@ -122,10 +122,10 @@ fn install_journaled(
     previous: Option<InstanceState>,
 ) -> Result<(), String> {
     let mut kept = Vec::new();
-    let in_place = previous
-        .as_ref()
-        .map(|p| unchanged(root, &dep.plan, p))
-        .unwrap_or_default();
+    let in_place = match &previous {
+        Some(p) => unchanged(root, &dep.plan, p)?,
+        None => HashSet::new(),
+    };
     let mut left: Vec<&PathBuf> = in_place.iter().collect();
     left.sort();
     let entries: Vec<Entry> = left
