@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Times `gantry validate` over many generated AppSpec files (release build).
 #
-# Usage: scripts/bench-validate.sh [COUNT] [RUNS]   (defaults: 10000 files, 5 runs)
+# Usage: scripts/bench-validate.sh [--update-docs] [COUNT] [RUNS]   (defaults: 10000 files, 5 runs)
 #
 # Generates COUNT AppSpec files in a temp dir (70% EC2/On-Premises with files,
 # permissions and hooks, 15% ECS, 15% Lambda; every 10th file carries one
 # error), then runs `gantry validate --format json *.yml` RUNS times in that
 # directory and prints each wall time and the best. All files go to one
-# invocation, which checks them in parallel on every core.
+# invocation, which checks them in parallel on every core. --update-docs puts
+# the table into docs/performance.md.
 set -euo pipefail
+update_docs=false
+if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 
 count=${1:-10000}
 runs=${2:-5}
@@ -16,6 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 bin="$root/target/release/gantry"
+source "$root/scripts/bench-lib.sh"
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -114,13 +118,25 @@ done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "files:   $count AppSpec files, $(du -sh "$dir" | cut -f1)"
 echo "command: cd \$TMP && gantry validate --format json appspec-*.yml >/dev/null"
-best=
+best= all=() cpu=() rss=()
 cd "$dir"
 for ((r = 1; r <= runs; r++)); do
   start=$(date +%s%N)
-  "$bin" validate --format json appspec-*.yml >/dev/null || true
+  /usr/bin/time -f '%U %S %M' -o "$dir/time.txt" "$bin" validate --format json appspec-*.yml >/dev/null || true
   ms=$((($(date +%s%N) - start) / 1000000))
-  echo "run $r:   ${ms} ms"
+  read -r user sys kib < <(tail -n 1 "$dir/time.txt")
+  echo "run $r:   ${ms} ms (CPU $(echo "($user + $sys) * 1000 / 1" | bc) ms, peak RSS $((kib / 1024)) MiB)"
+  all+=("$ms") cpu+=("$(echo "($user + $sys) * 1000 / 1" | bc)") rss+=("$((kib / 1024))")
   if [[ -z $best || $ms -lt $best ]]; then best=$ms; fi
 done
 echo "best:    ${best} ms"
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+{
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine); \`scripts/bench-validate.sh $count $runs\`."
+  echo
+  echo "| $count AppSpec files, one \`gantry validate\` | best | median | CPU (median) | peak RSS |"
+  echo "| --- | --- | --- | --- | --- |"
+  echo "| wall time | **${best} ms** | $(median "${all[@]}") ms | $(median "${cpu[@]}") ms | $(median "${rss[@]}") MiB |"
+} > "$dir/table.md"
+echo; cat "$dir/table.md"
+if $update_docs; then bench_update_docs validate "$dir/table.md"; fi

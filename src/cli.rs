@@ -330,8 +330,9 @@ pub struct ExecArgs {
 /// Arguments of `gantry watch`.
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// Run only these stages, and watch only their actions' inputs.
-    #[arg(value_name = "STAGE", add = stage_names())]
+    /// Run only these stages, or only these actions (STAGE/ACTION, globs
+    /// allowed, as for `gantry run`), and watch only their inputs.
+    #[arg(value_name = "STAGE[/ACTION]", add = stage_and_action_names())]
     pub stages: Vec<String>,
     /// Keep earlier runs' output on screen instead of clearing it before each run.
     #[arg(long)]

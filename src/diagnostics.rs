@@ -62,6 +62,11 @@ impl Span {
     }
 }
 
+/// Where the value `s` starts (the spot an alias refers to, for an alias).
+pub fn span<T>(s: &serde_saphyr::Spanned<T>) -> Span {
+    Span::from(&s.referenced)
+}
+
 impl From<&serde_saphyr::Location> for Span {
     fn from(l: &serde_saphyr::Location) -> Self {
         Span {

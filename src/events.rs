@@ -103,6 +103,10 @@ pub struct ActionResult {
     /// action the reason says why it was skipped).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<String>,
+    /// The lines of its log shown under a failure, read once for every
+    /// reporter (see `report::FanOut`); `None` until read.
+    #[serde(skip)]
+    pub failure_tail: Option<Vec<String>>,
 }
 
 pub(crate) fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -6,6 +6,17 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
+/// gantry's directory inside the pipeline root (see `record`).
+pub const STATE_DIR: &str = ".gantry";
+
+/// Whether a file or directory named `name` is outside the work tree as
+/// gantry sees it: git's repository (`.git`) or gantry's own state
+/// ([`STATE_DIR`]). Never an input, never watched, never in a build context.
+pub fn is_hidden_name(name: impl AsRef<std::ffi::OsStr>) -> bool {
+    let name = name.as_ref();
+    name == ".git" || name == STATE_DIR
+}
+
 /// Replaces `path` with `bytes` atomically: a temporary file next to it
 /// (`.NAME.XXXXXX.tmp`, a random name, so threads and processes writing
 /// the same path never share one), then a rename, so a reader never sees

@@ -29,7 +29,7 @@ pub const RESERVED_NAMES: &[&str] = &[SUMMARY_FILE];
 const RECYCLED_PREFIX: &str = ".recycled-";
 
 /// gantry's directory inside the pipeline root.
-pub const STATE_DIR: &str = ".gantry";
+pub const STATE_DIR: &str = crate::fsutil::STATE_DIR;
 
 /// The runs directory of the pipeline rooted at `root`.
 pub fn runs_dir(root: &Path) -> PathBuf {
@@ -133,7 +133,12 @@ pub struct RunRecord {
     stage_dirs: Arc<Mutex<HashSet<String>>>,
     /// Log files of a pruned run, to be reused for this run's logs.
     spare_logs: Arc<Mutex<Vec<PathBuf>>>,
+    /// `$GANTRY_OUTPUT` files no action is using (see [`RunRecord::output_file`]).
+    free_output_files: Arc<Mutex<Vec<PathBuf>>>,
 }
+
+/// An action's `$GANTRY_OUTPUT` file: `.gantry/runs/<id>/.output-<n>`.
+const OUTPUT_FILE_PREFIX: &str = ".output-";
 
 /// Creates and locks `dir`'s lock file.
 fn lock_run(dir: &Path) -> anyhow::Result<File> {
@@ -173,6 +178,7 @@ impl RunRecord {
                         _lock: Arc::new(lock),
                         stage_dirs: Default::default(),
                         spare_logs: Default::default(),
+                        free_output_files: Default::default(),
                     });
                 }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => id += 1,
@@ -224,6 +230,52 @@ impl RunRecord {
         }
     }
 
+    /// A path for an action's `$GANTRY_OUTPUT` file. One file per action
+    /// running at a time is reused by the run's actions, emptied after each
+    /// ([`RunRecord::release_output_file`]): a new file per action would
+    /// cost a new inode, up to a millisecond on ext4, and renaming one into
+    /// place costs about as much. The file may not exist yet.
+    pub fn output_file(&self) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let free = self
+            .free_output_files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        free.unwrap_or_else(|| {
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.dir.join(format!("{OUTPUT_FILE_PREFIX}{n}"))
+        })
+    }
+
+    /// Takes back the `$GANTRY_OUTPUT` file `path` once its action is done
+    /// with it (and it was read): empties it (the values may be secrets),
+    /// or deletes it when it is not a plain file of its own (a link,
+    /// another kind of file), which is never emptied.
+    pub fn release_output_file(&self, path: PathBuf) {
+        use std::os::unix::fs::OpenOptionsExt;
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return; // deleted by the action: a new one is made when needed
+        };
+        let own = meta.is_file() && meta.nlink() == 1;
+        let emptied = own
+            && (meta.len() == 0
+                || fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                    .open(&path)
+                    .is_ok());
+        if emptied {
+            self.free_output_files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(path);
+        } else {
+            let _ = fs::remove_file(&path);
+        }
+    }
+
     /// Moves a spare log file to `path` and empties it; `None` when there
     /// is none left (or it cannot be reused: the caller creates a new file).
     fn reuse_spare(&self, path: &Path) -> Option<File> {
@@ -262,6 +314,15 @@ impl RunRecord {
     pub fn prune(&self, keep: u32) {
         let runs = runs_dir(&self.root);
         let _ = fs::remove_dir_all(self.recycled_dir());
+        let free = std::mem::take(
+            &mut *self
+                .free_output_files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for path in free {
+            let _ = fs::remove_file(path);
+        }
         let ids = run_ids(&self.root);
         let excess = ids.len().saturating_sub(keep.max(1) as usize);
         for id in &ids[..excess] {
@@ -303,7 +364,50 @@ fn reusable_logs(run: &Path) -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::log_file_name;
+    use super::{log_file_name, RunRecord};
+    use std::fs;
+
+    #[test]
+    fn an_output_file_is_emptied_and_reused_by_the_next_action() {
+        let root = tempfile::tempdir().unwrap();
+        let record = RunRecord::create(root.path(), 1).unwrap();
+        let first = record.output_file();
+        fs::write(&first, "token=secret\n").unwrap();
+        record.release_output_file(first.clone());
+        assert_eq!(fs::read(&first).unwrap(), b"");
+        assert_eq!(record.output_file(), first);
+        // In use: another action gets a file of its own.
+        assert_ne!(record.output_file(), first);
+    }
+
+    #[test]
+    fn a_linked_output_file_is_deleted_not_emptied() {
+        let root = tempfile::tempdir().unwrap();
+        let record = RunRecord::create(root.path(), 1).unwrap();
+        let kept = root.path().join("kept");
+        fs::write(&kept, "keep me").unwrap();
+        let symlink = record.output_file();
+        std::os::unix::fs::symlink(&kept, &symlink).unwrap();
+        record.release_output_file(symlink.clone());
+        let hard = record.output_file();
+        fs::hard_link(&kept, &hard).unwrap();
+        record.release_output_file(hard.clone());
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "keep me");
+        assert!(fs::symlink_metadata(&symlink).is_err());
+        assert!(fs::symlink_metadata(&hard).is_err());
+        assert_ne!(record.output_file(), symlink);
+    }
+
+    #[test]
+    fn pruning_deletes_the_output_files() {
+        let root = tempfile::tempdir().unwrap();
+        let record = RunRecord::create(root.path(), 1).unwrap();
+        let path = record.output_file();
+        fs::write(&path, "").unwrap();
+        record.release_output_file(path.clone());
+        record.prune(3);
+        assert!(!path.exists());
+    }
 
     #[test]
     fn log_names_are_file_names() {

@@ -24,6 +24,29 @@ pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
     closest(word, candidates).map(|c| format!("did you mean \"{c}\"?"))
 }
 
+/// A hint naming what is valid (`valid`), in parentheses after
+/// ``did you mean `X`?`` when `word` is close to a candidate; `typed`
+/// writes the candidate as one would type it (`${X}`, say).
+pub fn hint(
+    word: &str,
+    candidates: &[&str],
+    typed: impl Fn(&str) -> String,
+    valid: String,
+) -> String {
+    match closest(word, candidates) {
+        Some(close) => format!("did you mean `{}`? ({valid})", typed(close)),
+        None => valid,
+    }
+}
+
+/// ``did you mean `X`? `` (with a space, to lead a sentence) when `word` is
+/// close to a candidate, else nothing.
+pub fn lead(word: &str, candidates: &[&str]) -> String {
+    closest(word, candidates)
+        .map(|close| format!("did you mean `{close}`? "))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,10 @@ pub struct RunSummary {
     /// The run this one retried (`gantry retry`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_of: Option<String>,
+    /// The `--env` values the run was given, for `gantry retry`; `None`
+    /// (`null`) for one that holds a secret, which is never written down.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub env: std::collections::BTreeMap<String, Option<String>>,
     /// Every selected stage.
     pub stages: Vec<StageSummary>,
     /// How many actions ended in each status.

@@ -301,7 +301,7 @@ impl FileIndex {
             // `.gantry/` (ignored as a whole): only its own ignore files count.
             .parents(!matches!(self.trust, Trust::Checkout { .. }))
             .require_git(false)
-            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".gantry")
+            .filter_entry(|e| !crate::fsutil::is_hidden_name(e.file_name()))
             .threads(self.threads)
             .build_parallel()
             .run(|| {
@@ -469,8 +469,7 @@ impl FileIndex {
         let path = self.root.join(&file.path);
         let exec = if file.stat.exec { "+x" } else { "" };
         if file.link {
-            let target = std::fs::read_link(&path).ok()?;
-            return Some(format!("link:{}", target.display()));
+            return super::outputs::link_id(&path);
         }
         if let Some(known) = self.known.get(&file.path) {
             if self.trusted(known, &file.stat) {
@@ -478,8 +477,8 @@ impl FileIndex {
             }
         }
         // Refuses a FIFO or device that replaced the file since the scan.
-        crate::fsutil::open_regular(&path).ok()?;
-        let oid = git2::Oid::hash_file(git2::ObjectType::Blob, &path).ok()?;
+        let open = crate::fsutil::open_regular(&path).ok()?;
+        let oid = crate::git::blob::blob_id(&open).ok()?;
         Some(format!("{oid}{exec}"))
     }
 
@@ -589,7 +588,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<Scanned>) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if name == ".git" || name == ".gantry" {
+        if crate::fsutil::is_hidden_name(&name) {
             continue;
         }
         let path = entry.path();

@@ -20,6 +20,7 @@ pub use files::FileIndex;
 pub use fingerprint::Parts;
 pub use outputs::Damage;
 use outputs::Objects;
+pub use stat::FileStat;
 use store::Entry;
 
 use crate::plan::PlannedAction;
@@ -59,6 +60,9 @@ pub struct Pending {
     fingerprint: String,
     inputs: std::sync::Arc<files::InputSet>,
     dir: PathBuf,
+    /// The newest entry's output files, when the decision already read it:
+    /// recording reuses their digests without reading the entry again.
+    previous: Option<BTreeMap<String, outputs::OutputFile>>,
 }
 
 impl Decision {
@@ -143,7 +147,7 @@ impl Cache {
         if !action.cache {
             return None;
         }
-        let pending = self.pending(action, root);
+        let mut pending = self.pending(action, root);
         let run = |reason: String, pending| Some(Decision::Run { reason, pending });
         if !self.enabled {
             return run("--no-cache".into(), pending);
@@ -151,12 +155,16 @@ impl Cache {
         let Some(entry) = store::load(&pending.dir, &pending.fingerprint) else {
             let reason = match store::load_last(&pending.dir) {
                 None => "no earlier successful run".to_string(),
-                Some(last) => fingerprint::explain(
-                    &last.parts,
-                    &pending.parts,
-                    &store::load_last_inputs(&pending.dir),
-                    &pending.inputs.ids,
-                ),
+                Some(last) => {
+                    let reason = fingerprint::explain(
+                        &last.parts,
+                        &pending.parts,
+                        &store::load_last_inputs(&pending.dir),
+                        &pending.inputs.ids,
+                    );
+                    pending.previous = Some(last.files);
+                    reason
+                }
             };
             return run(reason, pending);
         };
@@ -194,6 +202,7 @@ impl Cache {
             parts,
             inputs,
             dir: store::action_dir(&self.state_root, &action.stage, &action.name),
+            previous: None,
         }
     }
 
@@ -233,9 +242,16 @@ impl Cache {
         named: &BTreeMap<String, String>,
         root: &Path,
     ) {
-        let previous = store::load_last(&pending.dir)
-            .map(|e| e.files)
-            .unwrap_or_default();
+        let loaded;
+        let previous = match &pending.previous {
+            Some(files) => files,
+            None => {
+                loaded = store::load_last(&pending.dir)
+                    .map(|e| e.files)
+                    .unwrap_or_default();
+                &loaded
+            }
+        };
         let objects = Objects::new(&store::cache_dir(&self.state_root));
         let found = inputs::matching(&self.files, &action.outputs);
         let entry = Entry {
@@ -244,7 +260,7 @@ impl Cache {
             parts: pending.parts.clone(),
             run_id: self.run_id.clone(),
             outputs: named.clone(),
-            files: outputs::record(root, &found, &previous, &objects),
+            files: outputs::record(root, &found, previous, &objects),
         };
         if let Ok(true) = store::save(&pending.dir, &entry, &pending.inputs.ids) {
             self.dropped

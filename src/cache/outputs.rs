@@ -107,9 +107,7 @@ pub fn record(
             continue;
         }
         let digest = if file.link {
-            std::fs::read_link(&path)
-                .ok()
-                .map(|t| format!("link:{}", t.display()))
+            link_id(&path)
         } else {
             hash(&path).filter(|d| objects.keep(&path, d).is_ok())
         };
@@ -135,9 +133,7 @@ pub fn verify(root: &Path, recorded: &BTreeMap<String, OutputFile>) -> Vec<Damag
                 return None;
             }
             let now = if meta.file_type().is_symlink() {
-                std::fs::read_link(&path)
-                    .ok()
-                    .map(|t| format!("link:{}", t.display()))
+                link_id(&path)
             } else {
                 hash(&path)
             };
@@ -188,6 +184,12 @@ pub fn restore(
         }
     }
     Ok(restored)
+}
+
+/// The content id of the symbolic link `path`: `link:TARGET`.
+pub(crate) fn link_id(path: &Path) -> Option<String> {
+    let target = std::fs::read_link(path).ok()?;
+    Some(format!("link:{}", target.display()))
 }
 
 /// The content digest of the regular file `path` (`None`: unreadable, gone

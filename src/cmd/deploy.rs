@@ -61,6 +61,7 @@ pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
         files: None,
         snapshot: None,
         retry_of: None,
+        env: &[],
         interrupt: None,
     };
     let options = RunOptions {

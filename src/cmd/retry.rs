@@ -28,9 +28,10 @@ pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
     }
     let reused = reusable(&run);
     let selectors = actions(&run);
+    let env = env(&run, &args.exec.env)?;
     let target = Target {
         selectors: &selectors,
-        env: &args.exec.env,
+        env: &env,
         snapshot: run.summary["snapshot"]["commit"].as_str(),
         ..Target::default()
     };
@@ -57,6 +58,28 @@ pub fn execute(globals: &Globals, args: &RetryArgs) -> anyhow::Result<u8> {
         ..Extra::default()
     };
     run_target(globals, &target, &options, &extra)
+}
+
+/// The run's `--env` values, then `given` (which win); a value the run
+/// did not keep (it held a secret) must be given again.
+fn env(run: &RecordedRun, given: &[(String, String)]) -> Result<Vec<(String, String)>, UsageError> {
+    let recorded = run.summary["env"].as_object().into_iter().flatten();
+    let mut env = Vec::new();
+    for (name, value) in recorded {
+        match value.as_str() {
+            Some(value) => env.push((name.clone(), value.to_string())),
+            None if given.iter().any(|(n, _)| n == name) => {}
+            None => {
+                return Err(UsageError(format!(
+                    "run {} was given `--env {name}=…` holding a secret, which is not kept: \
+                     give it again (`gantry retry -e {name}=VALUE`)",
+                    run.id
+                )))
+            }
+        }
+    }
+    env.extend(given.iter().cloned());
+    Ok(env)
 }
 
 /// The run's actions, as exact `stage/action` patterns.

@@ -10,7 +10,7 @@ use crate::plan::{self, Plan, PlanOptions, Selection};
 use crate::proc::interrupt::Interrupt;
 
 mod choose;
-mod only;
+pub(super) mod only;
 mod source;
 
 pub(super) use only::string_map;
@@ -131,6 +131,7 @@ pub(super) fn run_target(
         files,
         snapshot: source.snapshot_info(),
         retry_of: extra.retry_of,
+        env: target.env,
         interrupt: extra.interrupt,
     };
     driver::run(job, options)

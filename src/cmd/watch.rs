@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use super::run::only::Only;
 use super::run::{run_options, run_target, Extra, Target};
 use super::Globals;
 use crate::cli::WatchArgs;
@@ -88,16 +89,19 @@ fn approved_by_env() -> bool {
     })
 }
 
-/// What the selected stages' actions read, by the cache's input rules.
-fn filter(pipeline: &Pipeline, stages: &[String]) -> anyhow::Result<Filter> {
+/// What the chosen stages' or actions' actions read (`STAGE` or
+/// `STAGE/ACTION`, as `gantry run` takes them), by the cache's input rules.
+fn filter(pipeline: &Pipeline, selectors: &[String]) -> anyhow::Result<Filter> {
+    let (only, stages) = Only::parse(pipeline, selectors)?;
     let selection = Selection {
-        stages: stages.to_vec(),
+        stages,
         ..Selection::default()
     };
     let chosen = plan::select(pipeline, &selection)?;
     let inputs = chosen
         .iter()
-        .flat_map(|&i| &pipeline.stages[i].actions)
+        .map(|&i| &pipeline.stages[i])
+        .flat_map(|s| s.actions.iter().filter(|a| only.chooses(&s.name, a)))
         .map(|a| (a.inputs.as_slice(), a.outputs.as_slice()));
     Ok(Filter::new(&pipeline.root, &pipeline.file, inputs).with_included(&pipeline.included))
 }

@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 
 use crate::config::{ActionKind, Stage};
 use crate::diagnostics::Diagnostic;
-use crate::diagnostics::Span;
+use crate::diagnostics::{span, Span};
 
 /// Most instances one group may have.
 pub const MAX_INSTANCES: u32 = 10_000;
@@ -747,9 +747,7 @@ pub fn unknown_group(group: &str, names: &[&str]) -> (String, String) {
     let hint = if names.is_empty() {
         "declare it at the top level, e.g. `deploy_groups: { dev: { instances: 2, config: OneAtATime } }`".to_string()
     } else {
-        let close = crate::suggest::closest(group, names)
-            .map(|c| format!("did you mean `{c}`? "))
-            .unwrap_or_default();
+        let close = crate::suggest::lead(group, names);
         format!("{close}add `group:` with one of: {}", names.join(", "))
     };
     (message, hint)
@@ -757,10 +755,6 @@ pub fn unknown_group(group: &str, names: &[&str]) -> (String, String) {
 
 fn error(file: &Path, code: &str, at: Span, message: String, hint: &str) -> Diagnostic {
     Diagnostic::error(code, file, at.line, at.column, message).with_hint(hint)
-}
-
-fn span<T>(s: &Spanned<T>) -> Span {
-    Span::from(&s.referenced)
 }
 
 #[cfg(test)]

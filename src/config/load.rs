@@ -10,7 +10,7 @@ use super::model::{Action, ActionKind, Condition, EnvVar, Pipeline, Secret, Stag
 use super::raw::{EnvMap, RawAction, RawPipeline, RawStage};
 use crate::diagnostics::ConfigError;
 use crate::diagnostics::Diagnostic;
-use crate::diagnostics::Span;
+use crate::diagnostics::{span, Span};
 use crate::error::UsageError;
 use crate::vars;
 
@@ -128,16 +128,29 @@ pub fn load_text_with(
         Err(e) => return Err(structure_errors(file, text, &e, read)),
     };
     let unknown = super::shape::check(file, text).unknown;
-    let includes = super::include::resolve(file, raw.include.as_ref(), read);
-    let mut checker = Checker::new(file, text, &includes.files);
-    checker.diagnostics.extend(unknown);
-    checker.diagnostics.extend(includes.diagnostics);
-    let pipeline = checker.pipeline(raw, includes.stages);
-    if checker.diagnostics.is_empty() {
+    let (pipeline, found) = checked(file, text, raw, read, unknown);
+    if found.is_empty() {
         Ok(pipeline)
     } else {
-        Err(by_position(checker.diagnostics))
+        Err(by_position(found))
     }
+}
+
+/// The loader's checks on `raw` (read from `text`), with its included
+/// files: the pipeline, and `earlier` findings followed by its own.
+fn checked(
+    file: &Path,
+    text: &str,
+    raw: RawPipeline,
+    read: super::include::Read,
+    earlier: Vec<Diagnostic>,
+) -> (Pipeline, Vec<Diagnostic>) {
+    let includes = super::include::resolve(file, raw.include.as_ref(), read);
+    let mut checker = Checker::new(file, text, &includes.files);
+    checker.diagnostics.extend(earlier);
+    checker.diagnostics.extend(includes.diagnostics);
+    let pipeline = checker.pipeline(raw, includes.stages);
+    (pipeline, checker.diagnostics)
 }
 
 /// How gantry.yml is read: YAML 1.2 booleans only (`yes` is a string).
@@ -165,11 +178,7 @@ fn structure_errors(
         if let Ok(raw) =
             serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options())
         {
-            let includes = super::include::resolve(file, raw.include.as_ref(), read);
-            let mut checker = Checker::new(file, text, &includes.files);
-            checker.diagnostics.extend(includes.diagnostics);
-            checker.pipeline(raw, includes.stages);
-            found.extend(checker.diagnostics);
+            found.extend(checked(file, text, raw, read, Vec::new()).1);
         }
     }
     by_position(found)
@@ -469,10 +478,8 @@ impl<'a> Checker<'a> {
                 "known variables: {}, env.NAME, actions.STAGE.ACTION.outputs.NAME (write `$${{` for a literal `${{`)",
                 vars::KNOWN.join(", ")
             );
-            let hint = match crate::suggest::closest(&name, vars::KNOWN) {
-                Some(close) => format!("did you mean `${{{close}}}`? ({known})"),
-                None => known,
-            };
+            let typed = |close: &str| format!("${{{close}}}");
+            let hint = crate::suggest::hint(&name, vars::KNOWN, typed, known);
             let at = at.narrowed_to(self.text, &format!("${{{name}}}"));
             self.error("C010", at, format!("unknown variable `${{{name}}}`"), &hint);
         }
@@ -701,12 +708,8 @@ impl<'a> Checker<'a> {
                 let hint = match e.message.strip_prefix("unknown variable `") {
                     Some(name) => {
                         let name = name.trim_end_matches('`');
-                        match crate::suggest::closest(name, vars::KNOWN) {
-                            Some(close) => {
-                                format!("did you mean `{close}`? {}", super::condition::HINT)
-                            }
-                            None => super::condition::HINT.to_string(),
-                        }
+                        let lead = crate::suggest::lead(name, vars::KNOWN);
+                        format!("{lead}{}", super::condition::HINT)
                     }
                     None => super::condition::HINT.to_string(),
                 };
@@ -903,8 +906,4 @@ fn both(stage: Option<Condition>, action: Option<Condition>) -> Option<Condition
         }),
         (s, a) => a.or(s),
     }
-}
-
-fn span<T>(s: &Spanned<T>) -> Span {
-    Span::from(&s.referenced)
 }

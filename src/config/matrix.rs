@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::raw::{EnvMap, Scalar};
-use crate::diagnostics::Span;
+use crate::diagnostics::{span, Span};
 
 /// At most this many cells per matrix (GitHub Actions' limit).
 pub const MAX_CELLS: usize = 256;
@@ -133,10 +133,6 @@ pub struct Problem {
     pub message: String,
     /// What would be valid.
     pub hint: &'static str,
-}
-
-fn span<T>(s: &Spanned<T>) -> Span {
-    Span::from(&s.referenced)
 }
 
 fn valid_key(key: &str) -> bool {

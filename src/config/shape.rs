@@ -208,10 +208,7 @@ impl<'a> Walk<'a> {
             None => self.stuck = true,
         }
         let valid = format!("valid keys here: {}", names.join(", "));
-        let hint = match suggest::closest(name, names) {
-            Some(close) => format!("did you mean `{close}`? ({valid})"),
-            None => valid,
-        };
+        let hint = suggest::hint(name, names, str::to_string, valid);
         self.add(key, format!("unknown key `{name}`"), hint);
         self.unknown.extend(self.found.last().cloned());
     }
@@ -226,10 +223,7 @@ impl<'a> Walk<'a> {
             return;
         }
         let valid = format!("valid values: {}", allowed.join(", "));
-        let hint = match suggest::closest(text, &allowed) {
-            Some(close) => format!("did you mean `{close}`? ({valid})"),
-            None => valid,
-        };
+        let hint = suggest::hint(text, &allowed, str::to_string, valid);
         self.report(node, format!("unknown value `{text}` for {what}"), hint);
     }
 

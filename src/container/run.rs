@@ -344,7 +344,7 @@ fn build_hash(root: &Path, file: &str, context: &str) -> Result<String, String> 
         .hidden(false)
         .require_git(false)
         .add_custom_ignore_filename(".dockerignore")
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some(".git" | ".gantry")))
+        .filter_entry(|e| !crate::fsutil::is_hidden_name(e.file_name()))
         .build();
     for entry in walk {
         let entry = entry.map_err(|e| format!("cannot list the build context: {e}"))?;

@@ -116,6 +116,7 @@ pub(super) fn execute(
         log_dir: record.relative(&record.dir),
         snapshot: None,
         retry_of: None,
+        env: Default::default(),
         stages,
         totals,
     })

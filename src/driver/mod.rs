@@ -83,6 +83,8 @@ pub struct Job<'a> {
     pub snapshot: Option<SnapshotInfo>,
     /// The run this one retries (`gantry retry`), for run.json.
     pub retry_of: Option<u64>,
+    /// The `--env` values given, for run.json (and so `gantry retry`).
+    pub env: &'a [(String, String)],
     /// Stops the run (`gantry watch` cancels runs with it and handles
     /// Ctrl-C itself); without it, the driver handles Ctrl-C.
     pub interrupt: Option<&'a Arc<Interrupt>>,
@@ -97,6 +99,7 @@ pub fn run(job: Job<'_>, options: &RunOptions) -> anyhow::Result<u8> {
         files,
         snapshot,
         retry_of,
+        env,
         interrupt,
     } = job;
     let next = record::next_id(state_root);
@@ -135,6 +138,14 @@ pub fn run(job: Job<'_>, options: &RunOptions) -> anyhow::Result<u8> {
     let kept = snapshot.as_ref().map(|s| s.dir.clone());
     summary.snapshot = snapshot;
     summary.retry_of = retry_of.map(|id| id.to_string());
+    // Checked now, when every secret of the run is known.
+    summary.env = env
+        .iter()
+        .map(|(name, value)| {
+            let kept = (crate::secrets::mask(value) == *value).then(|| value.clone());
+            (name.clone(), kept)
+        })
+        .collect();
     // The run is over: a report that cannot be written is reported, but
     // the exit code still says how the run went.
     for error in outputs.finish(&summary) {

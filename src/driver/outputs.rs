@@ -4,7 +4,6 @@
 
 use super::RunOptions;
 use crate::record::RunRecord;
-use crate::report::estimate::Estimates;
 use crate::report::sink::FileSink;
 use crate::report::{
     github, FanOut, JsonSummary, Junit, LiveReporter, OutputFormat, PlainReporter, Reporter, Stream,
@@ -54,7 +53,7 @@ fn display(options: &RunOptions, record: &RunRecord) -> (Box<dyn Reporter>, bool
     };
     if tty {
         let live = LiveReporter::new(stream.writer(), stream, options.verbose, options.quiet)
-            .with_estimates(Estimates::from_history(&record.root));
+            .with_history(&record.root);
         (Box::new(live), options.verbose)
     } else {
         let plain = PlainReporter::new(stream.writer(), stream, options.quiet);

@@ -55,6 +55,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
         reason: None,
         outputs: Default::default(),
         cache: None,
+        failure_tail: None,
     };
     let log_path = match ctx.record.log_path(&action.stage, &action.name) {
         Ok(p) => p,
@@ -71,7 +72,7 @@ pub fn run(action: &PlannedAction, ctx: &ActionContext<'_>) -> ActionResult {
             return result;
         }
     };
-    let output_file = OutputFile::beside(&log_path);
+    let output_file = OutputFile::of_run(ctx.record);
     let action = &with_run_variables(action, ctx, &output_file);
     let command = crate::secrets::mask(action.command.lines().next().unwrap_or(""));
     for attempt in 1..=action.retries + 1 {

@@ -141,6 +141,7 @@ fn not_run_result(action: &PlannedAction, status: Status, reason: &str) -> Actio
         reason: Some(reason.to_string()),
         outputs: Default::default(),
         cache: None,
+        failure_tail: None,
     }
 }
 

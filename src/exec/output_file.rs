@@ -4,37 +4,46 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::record::RunRecord;
+
 pub use crate::plan::OUTPUT_FILE as VARIABLE;
 
-/// An action's output file: created empty before each attempt, read after
-/// it, deleted when the action is done (values may be secrets, and only
-/// the masked record of them is kept).
-pub struct OutputFile {
-    path: PathBuf,
+/// An action's output file, in the run's directory: made empty before each
+/// attempt, read after it, emptied when the action is done (values may be
+/// secrets, and only the masked record of them is kept) and then used by a
+/// later action of the run.
+pub struct OutputFile<'a> {
+    path: Option<PathBuf>,
+    record: &'a RunRecord,
 }
 
-impl OutputFile {
-    /// The file next to the action's log `log_path`.
-    pub fn beside(log_path: &Path) -> Self {
+impl<'a> OutputFile<'a> {
+    /// A file of `record`'s run that no running action uses.
+    pub fn of_run(record: &'a RunRecord) -> Self {
         Self {
-            path: log_path.with_extension("outputs"),
+            path: Some(record.output_file()),
+            record,
         }
     }
 
     /// Where the action writes.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.path.as_deref().unwrap_or(Path::new(""))
     }
 
-    /// Empties the file for a new attempt.
+    /// Makes the file exist and be empty for a new attempt (an empty file,
+    /// as released, is left alone: no new file, no write).
     pub fn reset(&self) -> Result<(), String> {
-        std::fs::write(&self.path, b"")
-            .map_err(|e| format!("cannot create {}: {e}", self.path.display()))
+        let path = self.path();
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Ok(());
+        }
+        std::fs::write(path, b"").map_err(|e| format!("cannot create {}: {e}", path.display()))
     }
 
     /// The outputs written in this attempt; a file the action deleted holds none.
     pub fn read(&self) -> Result<Vec<(String, String)>, String> {
-        match std::fs::read(&self.path) {
+        match std::fs::read(self.path()) {
             Ok(bytes) => parse(&String::from_utf8_lossy(&bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(format!("cannot read ${VARIABLE}: {e}")),
@@ -42,9 +51,11 @@ impl OutputFile {
     }
 }
 
-impl Drop for OutputFile {
+impl Drop for OutputFile<'_> {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        if let Some(path) = self.path.take() {
+            self.record.release_output_file(path);
+        }
     }
 }
 

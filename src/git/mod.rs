@@ -1,6 +1,7 @@
 //! What the run knows about the repository: commit, branch, tag, dirtiness.
 //! Read with git2; gantry never shells out to git.
 
+pub mod blob;
 pub mod changed;
 pub mod hook;
 pub mod snapshot;
@@ -135,7 +136,7 @@ fn is_dirty(repo: &git2::Repository) -> bool {
         statuses.iter().any(|entry| {
             entry
                 .path()
-                .is_ok_and(|p| !p.split('/').any(|part| part == ".gantry"))
+                .is_ok_and(|p| !p.split('/').any(crate::fsutil::is_hidden_name))
         })
     })
 }

@@ -65,9 +65,7 @@ pub fn select(pipeline: &Pipeline, selection: &Selection) -> Result<Vec<usize>, 
 
 fn unknown_stage(pipeline: &Pipeline, name: &str) -> UsageError {
     let names: Vec<&str> = pipeline.stages.iter().map(|s| s.name.as_str()).collect();
-    let suggestion = crate::suggest::closest(name, &names)
-        .map(|close| format!("did you mean `{close}`? "))
-        .unwrap_or_default();
+    let suggestion = crate::suggest::lead(name, &names);
     UsageError(format!(
         "no stage named `{name}` in {}; {suggestion}stages are: {}",
         pipeline.file.display(),

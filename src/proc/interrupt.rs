@@ -105,11 +105,16 @@ impl Interrupt {
         for child in children {
             child.trigger();
         }
-        let groups: Vec<i32> = self.lock().iter().copied().collect();
         let signal = if again { Signal::KILL } else { Signal::TERM };
-        for &group in &groups {
-            signal_group(group, signal);
-        }
+        // Signalled under the lock: a group that leaves the registry (see
+        // `GroupGuard::leave_interrupt`) is signalled before or not at all.
+        let groups: Vec<i32> = {
+            let registered = self.lock();
+            for &group in registered.iter() {
+                signal_group(group, signal);
+            }
+            registered.iter().copied().collect()
+        };
         if !again {
             let registry = Arc::clone(&self.groups);
             std::thread::spawn(move || {
@@ -160,6 +165,12 @@ impl<'a> GroupGuard<'a> {
             token,
             ended: false,
         }
+    }
+
+    /// An interrupt no longer signals the group (its leader is about to be
+    /// reaped); a crash still stops it.
+    pub fn leave_interrupt(&mut self) {
+        self.interrupt.unregister(self.group);
     }
 
     /// The group ended normally; dropping the guard only forgets it.

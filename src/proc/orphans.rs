@@ -84,31 +84,48 @@ fn children(token: &str) -> Vec<(i32, String)> {
         return Vec::new();
     }
     let me = std::process::id() as i32;
-    let marker = format!("{TOKEN_VAR}={token}");
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|&pid| parent_if_running(pid) == Some(me))
-        .filter(|&pid| carries(pid, &marker))
+    pids()
+        .filter(|&pid| stat(pid).is_some_and(|s| s.running && s.parent == me))
+        .filter(|&pid| carries(pid, token))
         .map(|pid| (pid, command_line(pid)))
         .collect()
 }
 
-/// The parent of `pid`, unless it is a zombie or gone.
-fn parent_if_running(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
-    let state = fields.next()?;
-    if state == "Z" || state == "X" {
-        return None;
-    }
-    fields.next()?.parse().ok()
+/// Every process id in `/proc`.
+pub fn pids() -> impl Iterator<Item = i32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
 }
 
-fn carries(pid: i32, marker: &str) -> bool {
+/// What `/proc/<pid>/stat` says of a process.
+pub struct Stat {
+    /// Neither a zombie nor dead.
+    pub running: bool,
+    /// Its parent's id.
+    pub parent: i32,
+    /// Its process group's id.
+    pub group: i32,
+}
+
+/// `/proc/<pid>/stat` of `pid`, if it is there.
+pub fn stat(pid: i32) -> Option<Stat> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may hold spaces and `)`.
+    let mut fields = text.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?;
+    Some(Stat {
+        running: state != "Z" && state != "X",
+        parent: fields.next()?.parse().ok()?,
+        group: fields.next()?.parse().ok()?,
+    })
+}
+
+/// Whether `pid` carries `token` (in [`TOKEN_VAR`]) in its environment.
+pub fn carries(pid: i32, token: &str) -> bool {
+    let marker = format!("{TOKEN_VAR}={token}");
     std::fs::read(format!("/proc/{pid}/environ"))
         .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
 }
@@ -195,5 +212,16 @@ mod tests {
     #[test]
     fn tokens_are_unique() {
         assert_ne!(new_token(), new_token());
+    }
+
+    #[test]
+    fn stat_reads_parent_and_group() {
+        let me = stat(std::process::id() as i32).unwrap();
+        assert!(me.running);
+        assert_eq!(
+            me.parent,
+            rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get())
+        );
+        assert_eq!(me.group, rustix::process::getpgrp().as_raw_nonzero().get());
     }
 }

@@ -8,19 +8,22 @@
 //! by a signal), the process can no longer be watched: it is killed and
 //! reported as [`Exit::Unwatchable`], rather than polled again in a loop.
 
+use std::ffi::OsStr;
 use std::io::Read;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use rustix::process::Signal;
 
 use super::interrupt::{group_alive, signal_group, GroupGuard, Interrupt, KILL_GRACE};
 use super::orphans;
+use super::spawn::Child;
 
 /// How long to keep reading output after the main process exited, before
 /// deciding that a left-over background process holds the pipe open.
@@ -151,12 +154,12 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         (None, None)
     };
     let token = (!spec.detached_may_stay).then(orphans::new_token);
-    let mut child = match spawn(spec, token.as_deref(), writer, error_writer) {
-        Ok(child) => child,
+    let (child, stdin) = match spawn(spec, token.as_deref(), writer, error_writer) {
+        Ok(started) => started,
         Err(e) => return failed(format!("cannot start `{}`: {e}", spec.program)),
     };
-    feed_stdin(&mut child, spec.stdin.as_deref());
-    let group = child.id() as i32;
+    feed_stdin(stdin, spec.stdin.as_deref());
+    let group = child.id();
     let mut registered = GroupGuard::register(interrupt, group, token.as_deref());
     let mut watch = Watch {
         pidfd: pidfd_open(group),
@@ -168,6 +171,13 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         sink,
     };
     let watched = watch.until_exit(spec.timeout);
+    // The leader is not reaped yet: while it is a zombie its id, the
+    // group's, cannot be given to another process, so an interrupt
+    // signalling the registered group never reaches a stranger. From here
+    // on only `stop_leftovers` signals the group, each time just after
+    // seeing a process of it alive.
+    registered.leave_interrupt();
+    let watched = watched.map(|timed_out| (watch.child.wait().ok(), timed_out));
     let leftovers_stopped = watch.stop_leftovers();
     registered.ended();
     drop(registered);
@@ -183,41 +193,47 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     }
 }
 
+/// The pipes' write ends are the child's: ours are closed on return, so
+/// the pipes report EOF once the process group closes theirs.
 fn spawn(
     spec: &ProcessSpec,
     token: Option<&str>,
     writer: std::io::PipeWriter,
     error_writer: Option<std::io::PipeWriter>,
-) -> std::io::Result<Child> {
-    let mut command = Command::new(&spec.program);
-    let stdin = match spec.stdin {
-        Some(_) => Stdio::piped(),
-        None => Stdio::null(),
+) -> std::io::Result<(Child, Option<std::io::PipeWriter>)> {
+    let (stdin, stdin_writer): (OwnedFd, _) = match spec.stdin {
+        Some(_) => {
+            let (reader, writer) = std::io::pipe()?;
+            (reader.into(), Some(writer))
+        }
+        None => (
+            rustix::fs::open("/dev/null", OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?,
+            None,
+        ),
     };
-    command
-        .args(&spec.args)
-        .current_dir(&spec.cwd)
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(stdin)
-        .stdout(writer.try_clone()?)
-        .stderr(match error_writer {
-            Some(w) => Stdio::from(w),
-            None => Stdio::from(writer),
-        })
-        .process_group(0);
+    let mut env: Vec<(&OsStr, &OsStr)> = spec
+        .env
+        .iter()
+        .map(|(k, v)| (OsStr::new(k), OsStr::new(v)))
+        .collect();
     if let Some(token) = token {
-        command.env(orphans::TOKEN_VAR, token);
+        env.push((OsStr::new(orphans::TOKEN_VAR), OsStr::new(token)));
     }
-    die_with_gantry(&mut command);
-    // `command` owns our copies of the pipe's write end; it is dropped on
-    // return, so the pipe reports EOF once the process group closes theirs.
-    command.spawn()
+    let stderr = error_writer.as_ref().map_or(writer.as_fd(), |w| w.as_fd());
+    let child = super::spawn::spawn(&super::spawn::Spawn {
+        program: &spec.program,
+        args: &spec.args,
+        cwd: &spec.cwd,
+        env,
+        stdio: [stdin.as_fd(), writer.as_fd(), stderr],
+    })?;
+    Ok((child, stdin_writer))
 }
 
 /// Makes the child get SIGKILL when gantry dies, even by `kill -9`
-/// (Linux: PR_SET_PDEATHSIG). The signal fires when the *thread* that
-/// spawned the child exits; actions are spawned from the thread that
-/// supervises them until they end, so it never fires early.
+/// (Linux: PR_SET_PDEATHSIG), for processes started by std's `Command`
+/// (services; actions are started by [`super::spawn`], which does the same).
+/// The signal fires when the *thread* that spawned the child exits.
 pub(crate) fn die_with_gantry(command: &mut Command) {
     #[cfg(target_os = "linux")]
     {
@@ -244,8 +260,8 @@ pub(crate) fn die_with_gantry(command: &mut Command) {
 /// Writes `bytes` to the child's stdin from a short-lived thread (so a child
 /// that reads slowly cannot block supervision), then closes it. A child that
 /// exits without reading makes the write fail with EPIPE, which is ignored.
-fn feed_stdin(child: &mut Child, bytes: Option<&[u8]>) {
-    let (Some(mut pipe), Some(bytes)) = (child.stdin.take(), bytes) else {
+fn feed_stdin(pipe: Option<std::io::PipeWriter>, bytes: Option<&[u8]>) {
+    let (Some(mut pipe), Some(bytes)) = (pipe, bytes) else {
         return;
     };
     let bytes = bytes.to_vec();
@@ -310,17 +326,15 @@ impl Drop for Watch<'_> {
 impl Watch<'_> {
     /// Reads output until the main process exits, enforcing the timeout:
     /// SIGTERM to the group at the deadline, SIGKILL after the grace period.
-    /// Returns how it exited and whether it timed out, or the error of a
-    /// `poll` that failed, after killing the group and reaping its leader.
-    fn until_exit(
-        &mut self,
-        timeout: Option<Duration>,
-    ) -> Result<(Option<ExitStatus>, bool), Errno> {
+    /// Leaves the exited process unreaped (the caller reaps it) and returns
+    /// whether it timed out, or the error of a `poll` that failed, after
+    /// killing the group and reaping its leader.
+    fn until_exit(&mut self, timeout: Option<Duration>) -> Result<bool, Errno> {
         let mut deadline = timeout.and_then(deadline_after);
         let mut timed_out = false;
         loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Ok((Some(status), timed_out));
+            if self.exited() {
+                return Ok(timed_out);
             }
             let wait = deadline.map(|at| at.saturating_duration_since(Instant::now()));
             let ready = match self.poll(wait) {
@@ -332,8 +346,8 @@ impl Watch<'_> {
                 }
             };
             self.read_ready(&ready);
-            if ready.exited {
-                return Ok((self.child.wait().ok(), timed_out));
+            if ready.exited && self.exited() {
+                return Ok(timed_out);
             }
             match deadline {
                 Some(at) if Instant::now() >= at && !timed_out => {
@@ -346,6 +360,23 @@ impl Watch<'_> {
                     deadline = None;
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// Whether the main process exited, without reaping it (a process that
+    /// cannot be waited for counts as exited: `wait` then says why).
+    fn exited(&self) -> bool {
+        use rustix::process::{waitid, Pid, WaitId, WaitIdOptions};
+        let Some(pid) = Pid::from_raw(self.group) else {
+            return true;
+        };
+        let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+        loop {
+            match waitid(WaitId::Pid(pid), options) {
+                Ok(status) => return status.is_some(),
+                Err(Errno::INTR) => continue,
+                Err(_) => return true,
             }
         }
     }
@@ -363,8 +394,12 @@ impl Watch<'_> {
         while group_alive(self.group) && until.is_some_and(|u| Instant::now() < u) {
             self.drain_for(Duration::from_millis(10));
         }
-        signal_group(self.group, Signal::KILL);
-        group_alive(self.group);
+        // Only to a group seen alive just now: once its last process is
+        // reaped, its id may be another group's.
+        if group_alive(self.group) {
+            signal_group(self.group, Signal::KILL);
+            group_alive(self.group);
+        }
         self.drain_for(FINAL_DRAIN);
         true
     }
@@ -520,6 +555,33 @@ mod tests {
     struct Discard;
     impl OutputSink for Discard {
         fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn the_exited_leader_stays_unreaped_until_its_group_is_dealt_with() {
+        let child = Command::new("sh")
+            .args(["-c", "exit 3"])
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let group = child.id() as i32;
+        let mut sink = Discard;
+        let mut watch = Watch {
+            pidfd: pidfd_open(group),
+            child,
+            group,
+            output: None,
+            errors: None,
+            buf: read_buffer(),
+            sink: &mut sink,
+        };
+        assert_eq!(watch.until_exit(None), Ok(false));
+        // A zombie still holds the group's id.
+        let stat = super::orphans::stat(group).expect("the leader is still there");
+        assert!(!stat.running);
+        assert_eq!(stat.group, group);
+        assert_eq!(watch.child.wait().unwrap().code(), Some(3));
+        assert!(super::orphans::stat(group).is_none_or(|s| s.group != group));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! How long each action usually takes: the median duration of its last
-//! few passing runs, read from the run records, for the live progress bars.
+//! few passing runs, read from the run records, for the live progress bars
+//! (read only when bars are drawn, and only as far back as needed).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,31 +16,79 @@ const RUNS_READ: usize = 30;
 #[derive(Default)]
 pub struct Estimates(HashMap<String, Duration>);
 
+/// Of a run record, only what an estimate needs (the rest of the file is
+/// skipped, not built into values).
+#[derive(serde::Deserialize)]
+struct Recorded {
+    #[serde(default)]
+    stages: Vec<RecordedStage>,
+}
+
+#[derive(serde::Deserialize)]
+struct RecordedStage {
+    #[serde(default)]
+    actions: Vec<RecordedAction>,
+}
+
+#[derive(serde::Deserialize)]
+struct RecordedAction {
+    stage: Option<String>,
+    action: Option<String>,
+    status: Option<String>,
+    duration_ms: Option<u64>,
+}
+
 impl Estimates {
-    /// From the run records of the pipeline whose state lives in `state_root`.
-    pub fn from_history(state_root: &Path) -> Estimates {
-        let mut samples: HashMap<String, Vec<Duration>> = HashMap::new();
-        for run in crate::record::newest_runs(state_root).take(RUNS_READ) {
-            for action in run.actions() {
-                if action["status"] != "passed" {
-                    continue;
-                }
-                let (Some(stage), Some(name), Some(ms)) = (
-                    action["stage"].as_str(),
-                    action["action"].as_str(),
-                    action["duration_ms"].as_u64(),
-                ) else {
+    /// The estimates of the actions `keys` (`stage/action`) from the run
+    /// records of the pipeline whose state lives in `state_root`; reading
+    /// stops once each of them has its samples.
+    pub fn from_history<'a>(
+        state_root: &Path,
+        keys: impl IntoIterator<Item = &'a str>,
+    ) -> Estimates {
+        let mut samples: HashMap<String, Vec<Duration>> = keys
+            .into_iter()
+            .map(|k| (k.to_string(), Vec::new()))
+            .collect();
+        let mut wanting = samples.len();
+        let runs = crate::record::runs_dir(state_root);
+        for id in crate::record::run_ids(state_root)
+            .into_iter()
+            .rev()
+            .take(RUNS_READ)
+        {
+            if wanting == 0 {
+                break;
+            }
+            let path = runs.join(id.to_string()).join(crate::record::SUMMARY_FILE);
+            let Some(run) = crate::fsutil::read(&path)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<Recorded>(&bytes).ok())
+            else {
+                continue;
+            };
+            for action in run.stages.into_iter().flat_map(|s| s.actions) {
+                let (Some(stage), Some(name), Some(ms)) =
+                    (action.stage, action.action, action.duration_ms)
+                else {
                     continue;
                 };
-                let list = samples.entry(format!("{stage}/{name}")).or_default();
+                if action.status.as_deref() != Some("passed") {
+                    continue;
+                }
+                let Some(list) = samples.get_mut(&format!("{stage}/{name}")) else {
+                    continue;
+                };
                 if list.len() < SAMPLES {
                     list.push(Duration::from_millis(ms));
+                    wanting -= usize::from(list.len() == SAMPLES);
                 }
             }
         }
         Estimates(
             samples
                 .into_iter()
+                .filter(|(_, list)| !list.is_empty())
                 .map(|(key, mut list)| {
                     list.sort_unstable();
                     (key, list[list.len() / 2])
@@ -111,7 +160,7 @@ mod tests {
                 {"stage": "test", "action": "unit", "status": status, "duration_ms": ms}]}]});
             std::fs::write(run.join("run.json"), json.to_string()).unwrap();
         }
-        let estimates = Estimates::from_history(dir.path());
+        let estimates = Estimates::from_history(dir.path(), ["test/unit", "test/other"]);
         assert_eq!(estimates.get("test/unit"), Some(Duration::from_secs(3)));
         assert_eq!(estimates.get("test/other"), None);
     }

@@ -134,6 +134,7 @@ impl Run {
             reason: None,
             outputs: BTreeMap::new(),
             cache: None,
+            failure_tail: None,
         };
         let mut compile = result("build", "compile", Status::Passed, 4200);
         compile.exit_code = Some(0);
@@ -169,6 +170,7 @@ impl Run {
             log_dir: ".gantry/runs/7".into(),
             snapshot: None,
             retry_of: None,
+            env: Default::default(),
             stages,
             totals,
         }
@@ -187,7 +189,7 @@ impl Run {
 }
 
 /// The failed action's log, relative to the root.
-fn lint_log() -> PathBuf {
+pub fn lint_log() -> PathBuf {
     ".gantry/runs/7/build/lint.log".into()
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{tail, Reporter, FAILURE_TAIL_LINES};
+use super::{tail, Reporter};
 use crate::events::Status;
 use crate::summary::RunSummary;
 use crate::text::human_duration as human;
@@ -26,7 +26,7 @@ pub fn annotations(summary: &RunSummary, root: &Path) -> String {
         }
         let mut message = format!("{} {}", a.status.label(), a.reason.as_deref().unwrap_or(""));
         if let Some(log) = &a.log {
-            let lines = tail::failure_lines(&root.join(log), FAILURE_TAIL_LINES);
+            let lines = tail::of_failure(a, &root.join(log));
             let _ = write!(message, "\n{}\n(log: {})", lines.join("\n"), log.display());
         }
         let _ = writeln!(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{tail, Reporter, FAILURE_TAIL_LINES};
+use super::{tail, Reporter};
 use crate::events::{ActionResult, Status};
 use crate::summary::RunSummary;
 
@@ -44,9 +44,7 @@ fn test_case(action: &ActionResult, root: &Path) -> TestCase {
             status.set_message(reason.clone());
             status.set_type(action.status.label());
             if let Some(log) = &action.log {
-                status.set_description(
-                    tail::failure_lines(&root.join(log), FAILURE_TAIL_LINES).join("\n"),
-                );
+                status.set_description(tail::of_failure(action, &root.join(log)).join("\n"));
             }
             status
         }

@@ -32,6 +32,8 @@ pub struct LiveReporter {
     verbose: bool,
     quiet: bool,
     estimates: Estimates,
+    /// Where the run records that make the estimates are, read at the start.
+    history: Option<std::path::PathBuf>,
     stages: StageLines,
     /// The run's overall line, below the action bars.
     overall: Option<(Overall, ProgressBar)>,
@@ -64,6 +66,7 @@ impl LiveReporter {
             verbose,
             quiet,
             estimates: Estimates::default(),
+            history: None,
             stages: StageLines::default(),
             overall: None,
             columns: None,
@@ -76,9 +79,10 @@ impl LiveReporter {
         self
     }
 
-    /// Draws a bar with an estimate for actions that passed before.
-    pub fn with_estimates(mut self, estimates: Estimates) -> Self {
-        self.estimates = estimates;
+    /// Draws a bar with an estimate for actions that passed before, in
+    /// the run records of the pipeline whose state lives in `state_root`.
+    pub fn with_history(mut self, state_root: &std::path::Path) -> Self {
+        self.history = Some(state_root.to_path_buf());
         self
     }
 
@@ -191,7 +195,7 @@ impl LiveReporter {
         ));
         if failed {
             if let Some(path) = log_file {
-                for line in tail::failure_lines(path, FAILURE_TAIL_LINES) {
+                for line in tail::of_failure(result, path).iter() {
                     self.println(format!("  {} {line}", dim.apply_to("│")));
                 }
             }
@@ -252,6 +256,10 @@ impl Reporter for LiveReporter {
     fn start(&mut self, plan: &Plan) {
         self.stages = StageLines::new(plan);
         if !self.quiet && !self.multi.is_hidden() {
+            if let Some(root) = &self.history {
+                let keys = plan.stages.iter().flat_map(|s| s.groups.iter().flatten());
+                self.estimates = Estimates::from_history(root, keys.map(|a| &*a.key));
+            }
             let overall = Overall::new(plan, &self.estimates);
             let line = overall.clone();
             let style = ProgressStyle::with_template("{overall:.dim}")
@@ -345,7 +353,7 @@ impl Reporter for LiveReporter {
         let _ = self.multi.clear();
         let _ = self
             .out
-            .write_all(table::render(summary, self.stream).as_bytes());
+            .write_all(table::render_fixed(summary, self.stream, self.columns).as_bytes());
         let _ = self.out.flush();
         Ok(())
     }

@@ -42,6 +42,9 @@ pub fn event(event: &Event) -> Cow<'_, Event> {
 /// Masks every text of `summary` that a run can fill in: what `run.json`,
 /// `--output json`, JUnit and the GitHub summary are made from.
 pub fn summary(summary: &mut RunSummary) {
+    for value in summary.env.values_mut().flatten() {
+        mask_in_place(value);
+    }
     for stage in &mut summary.stages {
         for action in &mut stage.actions {
             result_text(action);
@@ -55,5 +58,8 @@ fn result_text(result: &mut ActionResult) {
     }
     for value in result.outputs.values_mut() {
         mask_in_place(value);
+    }
+    for line in result.failure_tail.iter_mut().flatten() {
+        mask_in_place(line);
     }
 }

@@ -146,7 +146,7 @@ impl Reporter for PlainReporter {
                 ));
                 if self.quiet && failed {
                     if let Some(path) = log_file {
-                        for l in tail::failure_lines(path, FAILURE_TAIL_LINES) {
+                        for l in tail::of_failure(result, path).iter() {
                             self.line(format!("[{key}] {l}"));
                         }
                     }
@@ -166,10 +166,7 @@ impl Reporter for PlainReporter {
     }
 
     fn finish(&mut self, summary: &RunSummary) -> anyhow::Result<()> {
-        let table = match self.columns {
-            Some(columns) => table::render_in(summary, self.stream, columns),
-            None => table::render(summary, self.stream),
-        };
+        let table = table::render_fixed(summary, self.stream, self.columns);
         self.write(&table);
         let _ = self.out.flush();
         Ok(())

@@ -51,6 +51,16 @@ pub fn render(summary: &RunSummary, stream: Stream) -> String {
     render_in(summary, stream, terminal_width(stream))
 }
 
+/// [`render_in`] `columns` wide when given (a reporter's fixed width in
+/// tests), else [`render`].
+pub fn render_fixed(summary: &RunSummary, stream: Stream, columns: Option<usize>) -> String {
+    render_in(
+        summary,
+        stream,
+        columns.unwrap_or_else(|| terminal_width(stream)),
+    )
+}
+
 /// [`render`] for a stream `columns` wide.
 pub fn render_in(summary: &RunSummary, stream: Stream, columns: usize) -> String {
     let mut rows = vec![[

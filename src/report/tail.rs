@@ -4,9 +4,12 @@
 //! not push the assertion out of view. Reads at most a bounded part of the
 //! file, whatever its size.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+
+use crate::events::ActionResult;
 
 /// How much of the end of the log is read for the last lines.
 const WINDOW: u64 = 64 * 1024;
@@ -38,6 +41,16 @@ fn last_lines(path: &Path, n: usize) -> Vec<String> {
     }
     let skip = lines.len().saturating_sub(n);
     lines[skip..].iter().map(|l| l.replace('\r', "")).collect()
+}
+
+/// The lines shown under the failed action `result`: those the
+/// [`super::FanOut`] read once for every reporter, else read from `log`
+/// now (a summary that did not come through a `FanOut`).
+pub fn of_failure<'a>(result: &'a ActionResult, log: &Path) -> Cow<'a, [String]> {
+    match &result.failure_tail {
+        Some(lines) => Cow::Borrowed(lines),
+        None => Cow::Owned(failure_lines(log, super::FAILURE_TAIL_LINES)),
+    }
 }
 
 /// What to show under a failed action: the first error-looking lines of the

@@ -215,22 +215,7 @@ pub fn sweep_host(runs: &Path) {
 /// Whether some process of group `group` carries `token` in its environment
 /// (the group number alone may have been reused since).
 fn group_carries(group: i32, token: &str) -> bool {
-    let marker = format!("{}={token}", orphans::TOKEN_VAR);
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| process_group(*pid) == Some(group))
-        .any(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
-        })
-}
-
-fn process_group(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
-    fields.nth(2)?.parse().ok()
+    orphans::pids()
+        .filter(|&pid| orphans::stat(pid).is_some_and(|s| s.group == group))
+        .any(|pid| orphans::carries(pid, token))
 }

@@ -58,9 +58,9 @@ impl Filter {
             return self.relative(path);
         }
         let relative = self.relative(path)?;
-        let hidden = Path::new(&relative).components().any(|c| {
-            matches!(c, Component::Normal(name) if name == ".git" || name == crate::record::STATE_DIR)
-        });
+        let hidden = Path::new(&relative)
+            .components()
+            .any(|c| matches!(c, Component::Normal(name) if crate::fsutil::is_hidden_name(name)));
         if hidden {
             return None;
         }

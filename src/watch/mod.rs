@@ -60,7 +60,6 @@ impl Shared {
     }
 
     fn on_events(&self, result: DebounceEventResult) {
-        let mut state = self.lock();
         let paths: Vec<PathBuf> = match result {
             // Reads (a run opening its sources) are no change.
             Ok(events) => events
@@ -69,6 +68,7 @@ impl Shared {
                 .flat_map(|e| e.event.paths)
                 .collect(),
             Err(errors) => {
+                let mut state = self.lock();
                 state
                     .errors
                     .extend(errors.into_iter().map(|e| e.to_string()));
@@ -76,13 +76,32 @@ impl Shared {
                 return;
             }
         };
-        let in_run = state.running.is_some() || state.ended.is_some_and(|t| t.elapsed() < SETTLE);
+        // Files are read without the lock (a large one takes a while), so
+        // that a signal or the run loop never waits for it.
+        let (wanted, in_run) = {
+            let state = self.lock();
+            let in_run =
+                state.running.is_some() || state.ended.is_some_and(|t| t.elapsed() < SETTLE);
+            let wanted: Vec<_> = paths
+                .into_iter()
+                .filter_map(|path| {
+                    let relative = state.filter.relevant(&path)?;
+                    let before = state.changes.before(&relative)?.cloned();
+                    Some((relative, path, before))
+                })
+                .collect();
+            (wanted, in_run)
+        };
+        let seen: Vec<_> = wanted
+            .into_iter()
+            .filter_map(|(relative, path, before)| {
+                Some((relative, changes::look(&path, before.as_ref())?))
+            })
+            .collect();
+        let mut state = self.lock();
         let mut changed = false;
-        for path in paths {
-            let Some(relative) = state.filter.relevant(&path) else {
-                continue;
-            };
-            changed |= state.changes.note(relative, &path, in_run);
+        for (relative, now) in seen {
+            changed |= state.changes.note(relative, now, in_run);
         }
         if changed {
             if let Some(run) = &state.running {

@@ -324,3 +324,35 @@ fn when_no_kept_run_has_the_outputs_they_come_from_the_cache() {
         out.stderr
     );
 }
+
+#[test]
+fn retry_reuses_the_runs_env_values_but_never_writes_down_a_secret() {
+    let repo = Repo::new(
+        "version: 1
+secrets: [TOKEN]
+stages:
+  - name: test
+    run: test \"$MODE\" = fast && test \"$TOKEN\" = s3cret-value && test -f fixed
+",
+    );
+    let out = repo.run(&["run", "-e", "MODE=fast", "-e", "TOKEN=s3cret-value"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let run1 = repo.read(".gantry/runs/1/run.json");
+    assert!(!run1.contains("s3cret-value"), "{run1}");
+    let env = &repo.run_json(1)["env"];
+    assert_eq!(env["MODE"], "fast");
+    assert!(env["TOKEN"].is_null(), "{env}");
+    repo.write("fixed", "");
+    let refused = repo.run(&["retry"]);
+    assert_eq!(refused.code, 2, "{}", refused.all());
+    assert!(
+        refused.stderr.contains("TOKEN") && refused.stderr.contains("give it again"),
+        "{}",
+        refused.stderr
+    );
+    // MODE comes from run 1; the secret is given again.
+    let out = repo.run(&["retry", "-e", "TOKEN=s3cret-value"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.run_json(2)["retry_of"], "1");
+    assert_eq!(repo.run_json(2)["env"]["MODE"], "fast");
+}

@@ -102,3 +102,23 @@ fn a_run_keeps_a_copy_of_the_schema_for_editors() {
         serde_json::from_str(&repo.read(".gantry/gantry.schema.json")).unwrap();
     assert_eq!(copy, schema());
 }
+
+#[test]
+fn the_copy_of_the_schema_is_written_again_when_missing_or_left_by_another_gantry() {
+    let repo = common::Repo::new("version: 1\nstages:\n  - { name: a, run: 'true' }\n");
+    assert_eq!(repo.run(&["run"]).code, 0);
+    let copy = repo.path().join(".gantry/gantry.schema.json");
+    let stamp = repo.path().join(".gantry/gantry.schema.stamp");
+    std::fs::remove_file(&copy).unwrap();
+    assert_eq!(repo.run(&["run"]).code, 0);
+    let written: serde_json::Value =
+        serde_json::from_str(&repo.read(".gantry/gantry.schema.json")).unwrap();
+    assert_eq!(written, schema());
+    // An older gantry's copy.
+    std::fs::write(&copy, "{}\n").unwrap();
+    std::fs::write(&stamp, "0.0.1 1\n").unwrap();
+    assert_eq!(repo.run(&["run"]).code, 0);
+    let written: serde_json::Value =
+        serde_json::from_str(&repo.read(".gantry/gantry.schema.json")).unwrap();
+    assert_eq!(written, schema());
+}

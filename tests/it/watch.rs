@@ -230,3 +230,33 @@ stages:
     assert_eq!(watch.stop(), 130);
     assert_eq!(repo.run_json(1)["status"], "passed");
 }
+
+#[test]
+fn stage_slash_action_runs_and_watches_only_that_action() {
+    let marks = marks();
+    let runs = marks.path().join("runs");
+    let repo = Repo::new(&format!(
+        "version: 1
+stages:
+  - name: build
+    actions:
+      - {{ name: one, inputs: ['one/**'], run: echo one >> {runs} }}
+      - {{ name: two, inputs: ['two/**'], run: echo two >> {runs} }}
+",
+        runs = runs.display()
+    ));
+    repo.write("one/a.txt", "1\n");
+    repo.write("two/b.txt", "2\n");
+    let mut watch = Watch::start(&repo, marks, &["build/one"]);
+    assert_eq!(watch.wait_lines("runs", 1), ["one"]);
+    repo.write("two/b.txt", "not watched\n");
+    // A watched change afterwards: its run lists every change seen since
+    // the last run, so the other action's input would show up here.
+    repo.write("one/a.txt", "watched\n");
+    watch.wait_lines("runs", 2);
+    let stderr = watch.wait_lines("stderr", 3).join("\n");
+    assert!(stderr.contains("changed: one/a.txt"), "{stderr}");
+    assert!(!stderr.contains("two/b.txt"), "{stderr}");
+    assert_eq!(watch.stop(), 130);
+    assert_eq!(watch.lines("runs"), ["one", "one"]);
+}

@@ -40,6 +40,15 @@ impl Only {
         Ok((Only { whole, patterns }, stages))
     }
 
+    /// Whether `action` of stage `stage` (one of the stages to select) is
+    /// chosen: its stage was named whole, or it matches a pattern.
+    pub fn chooses(&self, stage: &str, action: &crate::config::Action) -> bool {
+        let base = action.matrix.as_ref().map(|c| c.base.as_str());
+        self.patterns.is_empty()
+            || self.whole.iter().any(|s| s == stage)
+            || self.patterns.matches_action(stage, &action.name, base)
+    }
+
     /// Drops the actions not chosen from `plan` and fills `plan.provided`
     /// with what the chosen ones need from the actions the run leaves out.
     pub fn apply(
@@ -107,6 +116,7 @@ fn provided(
                 reason: Some(reason),
                 cache: None,
                 outputs,
+                failure_tail: None,
             });
         }
     }

@@ -101,10 +101,8 @@ impl Checker<'_> {
                 Some(keys) if !keys.iter().any(|k| k == name) => {
                     let names: Vec<&str> = keys.iter().map(String::as_str).collect();
                     let known = format!("this matrix sets: {}", names.join(", "));
-                    let hint = match crate::suggest::closest(name, &names) {
-                        Some(close) => format!("did you mean `${{matrix.{close}}}`? ({known})"),
-                        None => known,
-                    };
+                    let typed = |close: &str| format!("${{matrix.{close}}}");
+                    let hint = crate::suggest::hint(name, &names, typed, known);
                     self.error(
                         CODE,
                         here,
