@@ -15,8 +15,8 @@
 # medians; --update-docs puts the table into docs/performance.md.
 #
 # Every run writes into new folders and nothing is deleted until the end
-# (the work directory needs (RUNS × 3 + 2) × MIB MiB): on ext4 without a journal,
-# creating a file after many were deleted scans past every inode deleted in
+# (the work directory needs (RUNS × 3 + 2) × MIB MiB): on ext4 without a
+# journal, creating a file after many were deleted scans past every inode deleted in
 # the last minute (five while its inode table block is not written back:
 # `recently_deleted` in the kernel's inode allocator), which made each copy
 # made after an `rm -rf` of the previous one several times slower — `cp -a`
