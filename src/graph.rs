@@ -145,7 +145,7 @@ fn served_stages<'p>(
         .stages
         .iter()
         .enumerate()
-        .filter(move |(_, st)| service.stage.as_ref().is_none_or(|s| *s == st.name))
+        .filter(move |(_, st)| service.serves(&st.name))
         .map(|(i, _)| i)
 }
 

@@ -21,6 +21,7 @@ pub mod custom;
 pub mod deploy;
 pub mod diagnostics;
 pub mod driver;
+pub mod engine;
 pub mod error;
 pub mod events;
 pub mod exec;

@@ -174,19 +174,38 @@ pub fn load(path: &Path) -> Result<AppSpec, Vec<Diagnostic>> {
     }
 }
 
+/// Reads and checks the AppSpec file at `path` as `gantry deploy` does:
+/// its platform detected (rule 12), its folder as the revision root. Also
+/// returns the bytes checked (none when the file cannot be read), so that a
+/// copy of the file can be recognised as the one checked.
+pub fn check_in_revision(path: &Path) -> (Report, Option<Vec<u8>>) {
+    read_and_check(path, None, Some(revision_root(path)))
+}
+
 fn check_path(path: &Path, platform: Option<Platform>, revision: Option<&Path>) -> Report {
+    read_and_check(path, platform, revision).0
+}
+
+fn read_and_check(
+    path: &Path,
+    platform: Option<Platform>,
+    revision: Option<&Path>,
+) -> (Report, Option<Vec<u8>>) {
     match crate::fsutil::read(path) {
-        Ok(bytes) => check_bytes(path, &bytes, platform, revision),
-        Err(e) => Report {
-            platform: None,
-            appspec: None,
-            diagnostics: vec![Diagnostic::error(
-                "E001",
-                path,
-                0,
-                0,
-                format!("cannot read the AppSpec file: {e}"),
-            )],
-        },
+        Ok(bytes) => (check_bytes(path, &bytes, platform, revision), Some(bytes)),
+        Err(e) => (
+            Report {
+                platform: None,
+                appspec: None,
+                diagnostics: vec![Diagnostic::error(
+                    "E001",
+                    path,
+                    0,
+                    0,
+                    format!("cannot read the AppSpec file: {e}"),
+                )],
+            },
+            None,
+        ),
     }
 }

@@ -70,10 +70,14 @@ fn shell(job: &DeployJob, n: usize, say: &mut dyn FnMut(&str)) -> anyhow::Result
         instances::one_up(job, n, &Interrupt::default(), say).map_err(anyhow::Error::msg)?
     };
     say(&format!("shell in {name} (exit it to come back)"));
-    let status = Command::new(&engine.program)
-        .args(["exec", "-it", &name, "sh", "-c"])
-        .arg("if command -v bash >/dev/null; then exec bash; else exec sh; fi")
+    let args = ["exec", "-it", &name, "sh", "-c"]
+        .map(String::from)
+        .into_iter()
+        .chain(["if command -v bash >/dev/null; then exec bash; else exec sh; fi".into()]);
+    let (program, args) = engine.command(&args.collect::<Vec<_>>());
+    let status = Command::new(&program)
+        .args(&args)
         .status()
-        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", engine.program.display()))?;
+        .map_err(|e| anyhow::anyhow!("cannot run {program}: {e}"))?;
     Ok(status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1)))
 }

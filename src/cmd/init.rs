@@ -91,12 +91,7 @@ fn print_origins(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
     for origin in &plan.pipeline.origins {
         writeln!(out, "  {:width$}  from {}", origin.action, origin.origin)?;
     }
-    let off: Vec<&str> = plan
-        .pipeline
-        .text
-        .lines()
-        .filter_map(|l| l.strip_prefix("      # - name: "))
-        .collect();
+    let off = &plan.pipeline.disabled;
     if !off.is_empty() {
         writeln!(
             out,

@@ -179,6 +179,12 @@ pub enum Ready {
 }
 
 impl Service {
+    /// Whether the actions of stage `stage` use this service: a pipeline's
+    /// service serves every stage, a stage's only its own.
+    pub fn serves(&self, stage: &str) -> bool {
+        self.stage.as_deref().is_none_or(|own| own == stage)
+    }
+
     /// The port actions reach it on: the host side of a published port
     /// named by `ready: { port }`, else the first published port, else the
     /// readiness port.
@@ -294,6 +300,26 @@ mod tests {
             .unwrap_err()
             .contains("not a port number"));
         assert!(parse_port("a:1").is_err());
+    }
+
+    #[test]
+    fn a_pipeline_service_serves_every_stage_a_stage_service_its_own() {
+        let service = |stage: Option<&str>| Service {
+            name: "db".into(),
+            span: Span::default(),
+            stage: stage.map(String::from),
+            kind: ServiceKind::Host {
+                command: "true".into(),
+                span: Span::default(),
+            },
+            env: Vec::new(),
+            ports: Vec::new(),
+            ready: None,
+            timeout: Duration::from_secs(1),
+        };
+        assert!(service(None).serves("unit"));
+        assert!(service(Some("it")).serves("it"));
+        assert!(!service(Some("it")).serves("unit"));
     }
 
     #[test]

@@ -2,14 +2,26 @@
 //! expanded or the build's files checked against the disk, and what
 //! `--dry-run` shows. The result is a [`ContainerJob`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::engine::{container_name, Engine, EngineCommand, Owner, RunOptions};
 use crate::config::container::{self as spec, ContainerSpec, Source};
 use crate::config::image::Problem;
 use crate::diagnostics::Diagnostic;
+use crate::engine::{container_name, detect, Engine, EngineCommand, Owner, RunOptions};
+use crate::engine::{LABEL_RUN, LABEL_RUN_DIR};
 use crate::image::PlanInput;
 use crate::proc::outcome::ActionEnv;
+
+/// The run an action's container belongs to.
+pub struct Workspace<'a> {
+    /// The run's id (`gantry.run` label).
+    pub run_id: &'a str,
+    /// The run's directory (`gantry.run-dir` label; its lock marks the
+    /// run in progress). The action's outputs file lives there.
+    pub run_dir: &'a Path,
+    /// Where `.gantry/runs/` is, for sweeping buildah's leftovers.
+    pub state_root: &'a Path,
+}
 
 /// An action's container, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +117,7 @@ pub fn plan(
     };
     let path_var = (input.lookup)("PATH");
     let engine = Engine::detect(
+        &detect::CONTAINER,
         spec.engine,
         path_var.as_deref().map(std::ffi::OsStr::new),
         input.cwd,
@@ -171,10 +184,48 @@ impl ContainerJob {
         }
     }
 
+    /// The options of the container that runs `command` for `action` in
+    /// `workspace`'s run: named and labelled after it, the run directory
+    /// mounted when it is outside the workspace.
+    pub fn action_options(
+        &self,
+        image: &str,
+        action: &ActionEnv<'_>,
+        workspace: &Workspace<'_>,
+        command: Vec<String>,
+    ) -> RunOptions {
+        let hash = short_hash(&workspace.run_dir.display().to_string());
+        let mut options = self.options(
+            image,
+            &["gantry", action.stage, action.name, workspace.run_id, &hash],
+            action.cwd.to_path_buf(),
+            action.env,
+            command,
+        );
+        options.labels = vec![
+            (LABEL_RUN.into(), workspace.run_id.into()),
+            (
+                LABEL_RUN_DIR.into(),
+                workspace.run_dir.display().to_string(),
+            ),
+            ("gantry.action".into(), action.key.to_string()),
+        ];
+        if !workspace.run_dir.starts_with(&self.root) {
+            // `$GANTRY_OUTPUT` is written there.
+            options.mounts.push(workspace.run_dir.to_path_buf());
+        }
+        options
+    }
+
     /// What `--dry-run` shows: the engine and the commands it would run
-    /// (the container's name and labels as a run gives them), or why
-    /// there is no engine.
-    pub fn describe(&self, action: &ActionEnv<'_>, command: Vec<String>) -> String {
+    /// (built as a run builds them: the container's name, labels and
+    /// variables as in `workspace`'s run), or why there is no engine.
+    pub fn describe(
+        &self,
+        action: &ActionEnv<'_>,
+        command: Vec<String>,
+        workspace: &Workspace<'_>,
+    ) -> String {
         let engine = match &self.engine {
             Ok(engine) => engine,
             Err(why) => return format!("# fails: {why}"),
@@ -195,16 +246,15 @@ impl ContainerJob {
                 tag
             }
         };
-        let options = self.options(
-            &image,
-            &["gantry", action.stage, action.name, "RUN"],
-            action.cwd.to_path_buf(),
-            action.env,
-            command,
-        );
+        let options = self.action_options(&image, action, workspace, command);
         lines.extend(engine.run(&options).iter().map(EngineCommand::display));
         lines.join("\n")
     }
+}
+
+/// A short hex hash of `text`.
+pub fn short_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..8].to_string()
 }
 
 #[cfg(test)]

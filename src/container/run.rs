@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::engine::{failure_hint, Engine, EngineCommand, EngineKind};
-use super::engine::{LABEL_RUN, LABEL_RUN_DIR};
-use super::job::{ContainerJob, Image};
+use super::job::{short_hash, ContainerJob, Image, Workspace};
+use crate::engine::LABEL_RUN_DIR;
+use crate::engine::{failure_hint, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
 use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::ActionEnv;
@@ -25,17 +25,6 @@ const HOUSEKEEPING: Duration = Duration::from_secs(60);
 const ENGINE_FAILED: i32 = 125;
 /// How much of the engine's stderr an error quotes.
 const STDERR_TAIL: usize = 2000;
-
-/// The run an action's container belongs to.
-pub struct Workspace<'a> {
-    /// The run's id (`gantry.run` label).
-    pub run_id: &'a str,
-    /// The run's directory (`gantry.run-dir` label; its lock marks the
-    /// run in progress). The action's outputs file lives there.
-    pub run_dir: &'a Path,
-    /// Where `.gantry/runs/` is, for sweeping buildah's leftovers.
-    pub state_root: &'a Path,
-}
 
 /// Runs `program args…` of `action` in its container.
 pub fn run(
@@ -62,26 +51,7 @@ pub fn run(
             }
         },
     };
-    let hash = short_hash(&workspace.run_dir.display().to_string());
-    let mut options = job.options(
-        &image,
-        &["gantry", action.stage, action.name, workspace.run_id, &hash],
-        action.cwd.to_path_buf(),
-        action.env,
-        command,
-    );
-    options.labels = vec![
-        (LABEL_RUN.into(), workspace.run_id.into()),
-        (
-            LABEL_RUN_DIR.into(),
-            workspace.run_dir.display().to_string(),
-        ),
-        ("gantry.action".into(), action.key.to_string()),
-    ];
-    if !workspace.run_dir.starts_with(&job.root) {
-        // `$GANTRY_OUTPUT` is written there.
-        options.mounts.push(workspace.run_dir.to_path_buf());
-    }
+    let options = job.action_options(&image, action, workspace, command);
     let name = options.name.clone();
     io.say(&format!(
         "container {name}: {image} with {} ({}; {})",
@@ -251,11 +221,6 @@ impl OutputSink for Tee<'_> {
     fn progress(&mut self, percent: u8) {
         self.inner.progress(percent);
     }
-}
-
-/// A short hex hash of `text`.
-fn short_hash(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..8].to_string()
 }
 
 /// Builds the image of a `build:` container unless the engine already has
@@ -442,7 +407,7 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut
 
 /// Removes leftover containers; returns their names.
 pub fn sweep(engine: &Engine, state_root: &Path, cwd: &Path) -> Vec<String> {
-    let Ok((0, listing, _)) = capture(&engine.list_labelled(), cwd) else {
+    let Ok((0, listing, _)) = capture(&engine.list_labelled(LABEL_RUN_DIR), cwd) else {
         return Vec::new();
     };
     // buildah cannot label working containers: its names end with a hash

@@ -17,7 +17,7 @@ use super::install_event;
 use super::job::{DeployJob, Mode};
 use super::lifecycle::{Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
 use super::links::Links;
-use super::paths;
+use super::paths::InstanceRoots;
 use super::recover;
 use super::saving::Saver;
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
@@ -27,8 +27,8 @@ use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 
 /// Where a deployment's bundle comes from.
 enum Source {
-    /// A copy of the revision folder, with this AppSpec file name.
-    Revision(String),
+    /// A copy of the revision folder, whose AppSpec file was checked.
+    Revision(Checked),
     /// The bundle of an earlier deployment (a rollback).
     Earlier {
         /// The deployment holding the bundle.
@@ -36,6 +36,16 @@ enum Source {
         /// The deployment being rolled back.
         rollback_of: Option<String>,
     },
+}
+
+/// The revision's AppSpec file, read and checked once per deployment.
+struct Checked {
+    /// Its file name.
+    name: String,
+    /// Its content.
+    bytes: Vec<u8>,
+    /// The model.
+    appspec: AppSpec,
 }
 
 /// Carries out `job` for `action`; never panics, every problem is the outcome's reason.
@@ -54,8 +64,9 @@ fn deploy(
     // Planning registers them too; the per-instance logs mask every value the
     // run's registry holds, including ones added after planning.
     crate::secrets::register(&job.secrets);
+    let roots = InstanceRoots::new(job.pipeline_root());
     for instance in &job.instances {
-        if let Err(why) = paths::real_root(instance, job.pipeline_root()) {
+        if let Err(why) = roots.real_root(instance) {
             bail!("{why}; nothing was deployed");
         }
     }
@@ -69,6 +80,9 @@ fn deploy(
         interrupt: io.interrupt,
         state: Mutex::new(GroupState::load(&job.state)?),
         saver: Saver::new(job.instances.len()),
+        roots,
+        scripts: Default::default(),
+        earlier: Default::default(),
         deadline: action
             .timeout
             .and_then(|t| std::time::Instant::now().checked_add(t)),
@@ -118,15 +132,16 @@ fn appspec_file(job: &DeployJob) -> anyhow::Result<PathBuf> {
 
 fn deploy_revision(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result<Outcome> {
     let file = appspec_file(shared.job)?;
-    if let Some(platform) = service_platform(&file) {
+    let (report, bytes) = appspec::check_in_revision(&file);
+    if let Some(platform) = report.platform.filter(|p| *p != Platform::Server) {
         return Ok(Outcome::failed(format!(
             "{} is an {} AppSpec; local deployment supports EC2/On-Premises revisions only (`files`, `permissions` and script hooks on instances): nothing was deployed",
             file.display(),
             platform.name()
         )));
     }
-    if let Err(diagnostics) = appspec::load(&file) {
-        let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let (Some(appspec), Some(bytes), true) = (report.appspec, bytes, errors.is_empty()) else {
         for d in &errors {
             let hint = d.hint.as_ref().map_or(String::new(), |h| format!(" ({h})"));
             io.say(&format!(
@@ -140,11 +155,16 @@ fn deploy_revision(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result
             "{} in the AppSpec (see `gantry validate`): nothing was deployed",
             crate::error::plural(errors.len().max(1), "error")
         )));
-    }
+    };
     let name = file
         .file_name()
         .map_or("appspec.yml".into(), |n| n.to_string_lossy().into_owned());
-    let dep = start(shared, io, Source::Revision(name))?;
+    let checked = Checked {
+        name,
+        bytes,
+        appspec,
+    };
+    let dep = start(shared, io, Source::Revision(checked))?;
     let all: Vec<usize> = (0..shared.job.instances.len()).collect();
     let results = run_batches(shared, &dep, &all, io);
     let status = finish(shared, &dep, &results)?;
@@ -199,12 +219,16 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
         Source::Revision(_) => download_bundle(shared, &id, &bundle, io)?,
         Source::Earlier { .. } => None,
     };
+    let checked = match &source {
+        Source::Revision(checked) => Some(checked),
+        Source::Earlier { .. } => None,
+    };
     let linked = shared.state().bundle_linked(&bundle_id);
     let opened = match links.as_mut() {
         // A linked bundle owns its AppSpec file and hook scripts (see `links`).
         Some(links) => links
             .own(Path::new(&appspec_name))
-            .and_then(|()| open_bundle(&bundle, &appspec_name))
+            .and_then(|()| open_bundle(&bundle, &appspec_name, checked))
             .and_then(|(appspec, plan)| {
                 for script in appspec.hooks.values().flatten() {
                     links.own(&super::paths::revision_path(&script.location)?)?;
@@ -212,9 +236,9 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
                 links.save()?;
                 Ok((appspec, plan))
             }),
-        None => super::links::checked(linked, &bundle_id, &bundle).and_then(|checked| {
-            links = checked;
-            open_bundle(&bundle, &appspec_name)
+        None => super::links::checked(linked, &bundle_id, &bundle).and_then(|verified| {
+            links = verified;
+            open_bundle(&bundle, &appspec_name, checked)
         }),
     };
     let (appspec, mut plan) = match opened {
@@ -259,7 +283,12 @@ fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(Deploymen
     let (id, dir) = store::new_deployment(&shared.job.state)?;
     let state = shared.state();
     let (bundle, appspec, rollback_of, revision) = match source {
-        Source::Revision(name) => (id.clone(), name.clone(), None, shared.job.revision.clone()),
+        Source::Revision(checked) => (
+            id.clone(),
+            checked.name.clone(),
+            None,
+            shared.job.revision.clone(),
+        ),
         Source::Earlier {
             bundle,
             rollback_of,
@@ -288,25 +317,26 @@ fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(Deploymen
     Ok((record, dir))
 }
 
-/// The platform of the AppSpec `file` when it is an ECS or Lambda one
-/// (detected as `gantry validate` does), which local deployments cannot run.
-fn service_platform(file: &Path) -> Option<Platform> {
-    let bytes = crate::fsutil::read(file).ok()?;
-    match appspec::check_bytes(file, &bytes, None, None).platform? {
-        Platform::Server => None,
-        other => Some(other),
-    }
-}
-
-/// The AppSpec of the bundle at `bundle`, checked once more, and its install
-/// plan (paths, links), made once before any instance is touched.
-fn open_bundle(bundle: &Path, name: &str) -> Result<(AppSpec, install::Plan), String> {
-    let appspec = appspec::load(&bundle.join(name)).map_err(|_| {
-        format!(
-            "the AppSpec of the bundle {} cannot be read or is no longer valid",
-            bundle.display()
-        )
-    })?;
+/// The AppSpec of the bundle at `bundle` and its install plan (paths,
+/// links), made once before any instance is touched. A copy of the checked
+/// revision's file is not parsed again; any other (an earlier bundle, or a
+/// revision whose AppSpec changed while it was copied) is checked now.
+fn open_bundle(
+    bundle: &Path,
+    name: &str,
+    checked: Option<&Checked>,
+) -> Result<(AppSpec, install::Plan), String> {
+    let file = bundle.join(name);
+    let copied = checked.filter(|c| crate::fsutil::read(&file).is_ok_and(|b| b == c.bytes));
+    let appspec = match copied {
+        Some(checked) => checked.appspec.clone(),
+        None => appspec::load(&file).map_err(|_| {
+            format!(
+                "the AppSpec of the bundle {} cannot be read or is no longer valid",
+                bundle.display()
+            )
+        })?,
+    };
     if appspec.os == Os::Windows {
         return Err("the AppSpec says `os: windows`; gantry deploys Linux revisions only".into());
     }

@@ -5,9 +5,11 @@
 //! local stand-in for the agent's working directory `/` — or, on a
 //! container instance, inside the container ([`super::container::hook`]).
 
+use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::container::hook::HookTarget;
@@ -20,7 +22,7 @@ use crate::proc::outcome::{Outcome, LEFTOVERS};
 use crate::proc::process::{Exit, Finished, ProcessSpec};
 
 /// The variables every script gets (rule 49), besides the action's.
-pub struct HookEnv {
+pub struct HookEnv<'a> {
     /// The action's environment.
     pub base: Vec<(String, String)>,
     /// `DEPLOYMENT_ID`.
@@ -35,6 +37,42 @@ pub struct HookEnv {
     pub deadline: Option<Instant>,
     /// For a container instance: scripts run inside it.
     pub container: Option<InContainer>,
+    /// The scripts found so far, shared by every instance.
+    pub scripts: &'a Scripts,
+}
+
+/// Hook scripts looked up once per deployment run and shared by every
+/// instance: where each `location` of a bundle leads (links resolved, so
+/// one leading out of the revision is refused), made executable the first
+/// time. Only gantry writes the bundles, once, before any instance.
+#[derive(Default)]
+pub struct Scripts {
+    prepared: Mutex<HashMap<(PathBuf, String), Result<String, String>>>,
+}
+
+impl Scripts {
+    fn prepared(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, String), Result<String, String>>> {
+        self.prepared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The path of `script` of `bundle` to run; see [`prepare`].
+    fn prepare(
+        &self,
+        io: &mut InstanceIo<'_>,
+        event: &str,
+        script: &HookScript,
+        bundle: &Path,
+    ) -> Result<String, String> {
+        let key = (bundle.to_path_buf(), script.location.clone());
+        if let Some(found) = self.prepared().get(&key) {
+            return found.clone();
+        }
+        let found = prepare(io, event, script, bundle);
+        self.prepared().insert(key, found.clone());
+        found
+    }
 }
 
 /// A container instance the scripts run in.
@@ -52,7 +90,7 @@ impl InContainer {
     }
 }
 
-impl HookEnv {
+impl HookEnv<'_> {
     fn vars(&self, event: &str, bundle: &Path) -> Vec<(String, String)> {
         let bundle = match &self.container {
             Some(c) => c.inside(bundle),
@@ -83,7 +121,7 @@ pub fn run_event(
     scripts: &[HookScript],
     bundle: &Path,
     cwd: &Path,
-    env: &HookEnv,
+    env: &HookEnv<'_>,
 ) -> Option<(Status, String)> {
     let vars = env.vars(event, bundle);
     for script in scripts {
@@ -91,7 +129,7 @@ pub fn run_event(
             "LifecycleEvent - {event}\nScript - {}",
             script.location
         ));
-        let path = match prepare(io, event, script, bundle) {
+        let path = match env.scripts.prepare(io, event, script, bundle) {
             Ok(path) => path,
             Err(why) => return Some((Status::Failed, why)),
         };
@@ -139,7 +177,7 @@ fn run_script(
     io: &mut InstanceIo<'_>,
     event: &str,
     spec: ProcessSpec,
-    env: &HookEnv,
+    env: &HookEnv<'_>,
     location: &str,
 ) -> Finished {
     let Some(c) = &env.container else {

@@ -244,7 +244,7 @@ fn install_journaled(
 /// journaled in `dep_dir` like an Install.
 pub fn remove_installed(shared: &Shared<'_>, index: usize, dep_dir: &Path) -> Result<(), String> {
     let instance = &shared.job.instances[index];
-    let root = Root::open(instance, shared.job.pipeline_root())?;
+    let root = Root::open(instance, &shared.roots)?;
     if let Some(previous) = instance_state(shared, instance, &root) {
         let begin = Entry::Begin {
             instance: instance.name.clone(),

@@ -163,17 +163,25 @@ impl Journal {
     }
 }
 
-/// Deletes the journal at `path` and the clean-up's copies set aside beside
-/// it (`<instance>.aside`), without waiting for the disk.
+/// Deletes the journal at `path`, without waiting for the disk. The
+/// clean-up's copies set aside beside it stay for [`remove_aside`]: while
+/// the journal may still be on disk, undoing it needs them (deleted first, a
+/// kill in between left an instance with neither revision's files).
 pub fn remove(path: &Path) {
-    let _ = fs::remove_dir_all(path.with_extension("aside"));
     let _ = fs::remove_file(path);
 }
 
-/// Deletes the undone journal at `path` and the clean-up's copies beside it.
+/// Deletes the clean-up's copies set aside beside the journal at `path`
+/// (`<instance>.aside`), once the journal's deletion is on disk.
+pub fn remove_aside(path: &Path) {
+    let _ = fs::remove_dir_all(path.with_extension("aside"));
+}
+
+/// Deletes the undone journal at `path`, then the clean-up's copies beside it.
 pub fn discard(path: &Path) {
     remove(path);
     sync_dir(path.parent());
+    remove_aside(path);
 }
 
 pub(super) fn sync_dir(dir: Option<&Path>) {

@@ -3,19 +3,20 @@
 //! DownloadBundle, BeforeInstall, Install, AfterInstall, ApplicationStart,
 //! ValidateService.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::container::hook::HookTarget;
-use super::hooks::{run_event, HookEnv, InContainer};
+use super::hooks::{run_event, HookEnv, InContainer, Scripts};
 use super::install;
 use super::install_event::{install_step, InstallFailed};
 use super::io::InstanceIo;
 use super::job::{DeployJob, Instance};
 use super::journal::Journal;
-use super::paths::Root;
-use super::saving::Saver;
+use super::paths::{InstanceRoots, Root};
+use super::saving::{Saver, Write};
 use super::store::{bundle_dir, GroupState, InstanceState};
 use crate::appspec::AppSpec;
 use crate::events::Status;
@@ -55,6 +56,28 @@ pub struct Shared<'a> {
     pub saver: Saver,
     /// When the action's `timeout` runs out: no script runs past it.
     pub deadline: Option<Instant>,
+    /// Which instance roots may be deployed to.
+    pub roots: InstanceRoots,
+    /// Hook scripts found so far.
+    pub scripts: Scripts,
+    /// The AppSpecs of earlier bundles read so far, for ApplicationStop.
+    pub earlier: EarlierAppSpecs,
+}
+
+/// The AppSpecs of earlier bundles, each read once per deployment run
+/// rather than once per instance (`None`: no longer readable).
+#[derive(Default)]
+pub struct EarlierAppSpecs(Mutex<HashMap<PathBuf, Option<Arc<AppSpec>>>>);
+
+impl EarlierAppSpecs {
+    /// The AppSpec file `name` of the bundle at `bundle`.
+    fn get(&self, bundle: &Path, name: &str) -> Option<Arc<AppSpec>> {
+        // Held while reading: the instances that need it wait for one read.
+        let mut read = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        read.entry(bundle.join(name))
+            .or_insert_with_key(|file| crate::appspec::load(file).ok().map(Arc::new))
+            .clone()
+    }
 }
 
 impl Shared<'_> {
@@ -66,34 +89,46 @@ impl Shared<'_> {
     /// Changes the state and writes it now (with every instance's progress
     /// so far): for changes of the deployment itself.
     pub fn update(&self, change: impl FnOnce(&mut GroupState)) -> Result<(), String> {
-        let mut state = self.state();
-        change(&mut state);
-        self.saver.write(&state, &self.job.state, true)
+        let write = {
+            let mut state = self.state();
+            change(&mut state);
+            self.saver.take(&state, true)
+        };
+        self.saver.write(write, &self.job.state)
     }
 
     /// Changes an instance's state in memory; written with the next batch
     /// of instances (its Install journal covers it until then).
     pub fn update_later(&self, change: impl FnOnce(&mut GroupState)) -> Result<(), String> {
-        let mut state = self.state();
-        change(&mut state);
-        self.saver.defer(&state, &self.job.state)
+        let write = {
+            let mut state = self.state();
+            change(&mut state);
+            self.saver.defer(&state)
+        };
+        self.write(write)
     }
 
     /// The deployment is done with an instance: its journal is deleted
     /// once the instance's state is on disk.
     pub fn finished_with(&self, journal: Journal) {
-        let state = self.state();
+        let write = self.saver.finished(journal.into_path(), &self.state());
         // A failed write leaves the journal: the next deployment undoes the instance.
-        let _ = self
-            .saver
-            .finished(journal.into_path(), &state, &self.job.state);
+        let _ = self.write(write);
     }
 
     /// Writes the state if it changed and deletes the journals of finished
     /// instances (at the end of a batch).
     pub fn flush(&self) -> Result<(), String> {
-        let state = self.state();
-        self.saver.write(&state, &self.job.state, false)
+        let write = self.saver.take(&self.state(), false);
+        self.saver.write(write, &self.job.state)
+    }
+
+    /// Writes `write` (taken under the state's lock, which is released by now).
+    fn write(&self, write: Option<Write>) -> Result<(), String> {
+        match write {
+            Some(write) => self.saver.write(write, &self.job.state),
+            None => Ok(()),
+        }
     }
 }
 
@@ -165,7 +200,7 @@ pub fn deploy_instance(
         touched: true,
         ..InstanceResult::skipped(index, "")
     };
-    let root = match Root::open(instance, shared.job.pipeline_root()) {
+    let root = match Root::open(instance, &shared.roots) {
         Ok(root) => root,
         Err(why) => return fail(result, EVENTS[0], Status::Failed, why),
     };
@@ -237,7 +272,12 @@ fn mark_successful(
     })
 }
 
-fn hook_env(shared: &Shared<'_>, dep: &Deployment, instance: &Instance, root: &Root) -> HookEnv {
+fn hook_env<'a>(
+    shared: &'a Shared<'_>,
+    dep: &Deployment,
+    instance: &Instance,
+    root: &Root,
+) -> HookEnv<'a> {
     let engine = shared.job.container.as_ref().and_then(|c| c.engine.clone());
     let container = instance
         .container
@@ -259,6 +299,7 @@ fn hook_env(shared: &Shared<'_>, dep: &Deployment, instance: &Instance, root: &R
         },
         deadline: shared.deadline,
         container,
+        scripts: &shared.scripts,
     }
 }
 
@@ -293,15 +334,15 @@ fn application_stop(
     shared: &Shared<'_>,
     instance: &Instance,
     root: &Root,
-    env: &HookEnv,
+    env: &HookEnv<'_>,
     io: &mut InstanceIo<'_>,
 ) -> Option<(Status, String)> {
     let previous = instance_state(shared, instance, root)?.last_successful?;
     let bundle = bundle_dir(&shared.job.state, &previous);
     let name = shared.state().appspec_of(&previous);
-    let appspec = match crate::appspec::load(&bundle.join(&name)) {
-        Ok(appspec) => appspec,
-        Err(_) => {
+    let appspec = match shared.earlier.get(&bundle, &name) {
+        Some(appspec) => appspec,
+        None => {
             io.say(
                 "ApplicationStop",
                 &format!(

@@ -68,42 +68,58 @@ pub fn check_link(link: &Path, target: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The real path of `instance`'s root (links resolved; the missing part
-/// appended as written). Unless the root was given with `--root`, a root
-/// whose real path is `/`, or that a symlink among its components leads
-/// outside the pipeline root, is refused: a link must not turn an instance
-/// into the machine itself.
-pub fn real_root(instance: &Instance, pipeline_root: &Path) -> Result<PathBuf, String> {
-    let written = &instance.root;
-    let real = real_path(written).map_err(|e| {
-        format!(
-            "cannot resolve the instance root {}: {e}",
-            written.display()
-        )
-    })?;
-    if instance.explicit {
-        return Ok(real);
+/// Which instance roots gantry deploys to: resolved against the pipeline
+/// root, whose real path is looked up once per deployment run.
+pub struct InstanceRoots {
+    pipeline: PathBuf,
+    real_pipeline: PathBuf,
+}
+
+impl InstanceRoots {
+    /// The policy for instances of the pipeline rooted at `pipeline`.
+    pub fn new(pipeline: &Path) -> Self {
+        Self {
+            pipeline: pipeline.to_path_buf(),
+            real_pipeline: real_path(pipeline).unwrap_or_else(|_| pipeline.to_path_buf()),
+        }
     }
-    let real_pipeline = real_path(pipeline_root).unwrap_or_else(|_| pipeline_root.to_path_buf());
-    let through_link = written.starts_with(pipeline_root) || real != lexical(written);
-    let refused = if real == Path::new("/") {
-        Some("is `/` itself".to_string())
-    } else if through_link && !real.starts_with(&real_pipeline) {
-        Some(format!(
-            "leads through a symlink to {}, outside the pipeline root {}",
-            real.display(),
-            real_pipeline.display()
-        ))
-    } else {
-        None
-    };
-    match refused {
-        Some(what) => Err(format!(
-            "instance root {} {what}; gantry does not deploy there unless told so with `gantry deploy --root {}`",
-            written.display(),
-            real.display()
-        )),
-        None => Ok(real),
+
+    /// The real path of `instance`'s root (links resolved; the missing part
+    /// appended as written), looked up anew at every call. Unless the root
+    /// was given with `--root`, a root whose real path is `/`, or that a
+    /// symlink among its components leads outside the pipeline root, is
+    /// refused: a link must not turn an instance into the machine itself.
+    pub fn real_root(&self, instance: &Instance) -> Result<PathBuf, String> {
+        let written = &instance.root;
+        let real = real_path(written).map_err(|e| {
+            format!(
+                "cannot resolve the instance root {}: {e}",
+                written.display()
+            )
+        })?;
+        if instance.explicit {
+            return Ok(real);
+        }
+        let through_link = written.starts_with(&self.pipeline) || real != lexical(written);
+        let refused = if real == Path::new("/") {
+            Some("is `/` itself".to_string())
+        } else if through_link && !real.starts_with(&self.real_pipeline) {
+            Some(format!(
+                "leads through a symlink to {}, outside the pipeline root {}",
+                real.display(),
+                self.real_pipeline.display()
+            ))
+        } else {
+            None
+        };
+        match refused {
+            Some(what) => Err(format!(
+                "instance root {} {what}; gantry does not deploy there unless told so with `gantry deploy --root {}`",
+                written.display(),
+                real.display()
+            )),
+            None => Ok(real),
+        }
     }
 }
 
@@ -213,15 +229,17 @@ pub struct Root {
 
 impl Root {
     /// The root of `instance`, by its real path, created if missing; see
-    /// [`real_root`] for which roots are refused.
-    pub fn open(instance: &Instance, pipeline_root: &Path) -> Result<Root, String> {
-        let path = real_root(instance, pipeline_root)?;
+    /// [`InstanceRoots::real_root`] for which roots are refused.
+    pub fn open(instance: &Instance, roots: &InstanceRoots) -> Result<Root, String> {
+        let path = roots.real_root(instance)?;
+        let container = instance.container.is_some();
+        // An existing root's real path is the one just resolved.
+        if path.is_dir() {
+            return Ok(Root { path, container });
+        }
         fs::create_dir_all(&path)
             .and_then(|()| fs::canonicalize(&path))
-            .map(|path| Root {
-                path,
-                container: instance.container.is_some(),
-            })
+            .map(|path| Root { path, container })
             .map_err(|e| format!("cannot create the instance root {}: {e}", path.display()))
     }
 

@@ -8,6 +8,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use super::container::accounts::Accounts;
 use super::paths::{self, show, Root};
 use crate::appspec::plan::selected;
 use crate::appspec::{ObjectType, Permission};
@@ -22,12 +23,13 @@ pub fn apply(
 ) -> Result<Vec<String>, String> {
     let mut notes = Vec::new();
     let is_root = is_superuser();
+    let accounts = root.container.then(|| Accounts::new(&root.path));
     for entry in entries {
         let object = paths::instance_path(&entry.object)?;
         let selected = select(entry, &object, targets);
         let owner = if entry.owner.is_some() || entry.group.is_some() {
             if is_root {
-                Some(ids(root, entry)?)
+                Some(ids(accounts.as_ref(), entry)?)
             } else {
                 notes.push(format!(
                     "owner/group of {} not applied: gantry is not running as root",
@@ -126,15 +128,19 @@ pub fn is_superuser() -> bool {
     rustix::process::geteuid().is_root()
 }
 
-/// The uid and gid for the entry's `owner` and `group` (rule 37: unknown names fail Install).
-fn ids(root: &Root, entry: &Permission) -> Result<(Option<u32>, Option<u32>), String> {
-    let find = |name: &str, user: bool| match root.container {
-        true => super::container::accounts::lookup(&root.path, name, user),
-        false => lookup(name, user),
+/// The uid and gid for the entry's `owner` and `group` (rule 37: unknown
+/// names fail Install): a container's own `accounts`, else this machine's.
+fn ids(
+    accounts: Option<&Accounts>,
+    entry: &Permission,
+) -> Result<(Option<u32>, Option<u32>), String> {
+    let find = |name: &str, user: bool| match accounts {
+        Some(accounts) => accounts.lookup(name, user),
+        None => lookup(name, user),
     };
-    let machine = match root.container {
-        true => "in the container",
-        false => "on this machine",
+    let machine = match accounts {
+        Some(_) => "in the container",
+        None => "on this machine",
     };
     let uid = match &entry.owner {
         Some(name) => Some(find(name, true).ok_or_else(|| {

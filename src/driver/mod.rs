@@ -112,7 +112,7 @@ pub fn run(job: Job<'_>, options: &RunOptions) -> anyhow::Result<u8> {
             .map(|f| Cache::new(f, state_root, options.cache, run_id))
     };
     if options.dry_run {
-        crate::report::dry_run::print(&plan, cache(&plan.run_id).as_ref());
+        crate::report::dry_run::print(&plan, cache(&plan.run_id).as_ref(), state_root);
         return Ok(crate::error::EXIT_OK);
     }
     ensure_state_dir(state_root)?;

@@ -206,24 +206,14 @@ fn services_for(
     action: &PlannedAction,
     ctx: &ActionContext<'_>,
 ) -> Result<Option<PlannedAction>, String> {
-    let needs = matches!(
-        action.work,
-        crate::plan::Work::Shell { .. } | crate::plan::Work::Custom { .. }
-    );
-    let Some(services) = ctx.services.filter(|_| needs) else {
+    let Some(services) = ctx.services.filter(|_| action.uses_services()) else {
         return Ok(None);
     };
     let variables = services.ensure(&action.stage)?;
     if variables.is_empty() {
         return Ok(None);
     }
-    let mut action = action.clone();
-    action.env.extend(variables);
-    if let Some(job) = action.container.as_mut() {
-        // The variables name addresses on the host.
-        job.host_network = true;
-    }
-    Ok(Some(action))
+    Ok(Some(action.with_services(variables)))
 }
 
 /// The text of a panic's payload.

@@ -68,6 +68,7 @@ pub fn github(
     status: &GithubStatus,
     after_failure: bool,
 ) -> Result<String, String> {
+    no_fixed_test(expr)?;
     let text = github_expr(expr, resolve, status)?;
     let mentions = expr.mentions(&|_| true);
     Ok(match (&status.after, after_failure, mentions) {
@@ -152,6 +153,29 @@ fn github_operand(operand: &Operand, resolve: Resolve<'_>) -> Result<String, Str
 
 fn github_string(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Refuses, for every engine, a part of `expr` that tests only fixed
+/// strings (`'a' == 'b'`, `'yes'` alone): its answer is known when
+/// exporting, and an exported constant hides a mistake.
+fn no_fixed_test(expr: &Expr) -> Result<(), String> {
+    let literal = |o: &Operand| matches!(o, Operand::Literal(_));
+    match expr {
+        Expr::Or(a, b) | Expr::And(a, b) => {
+            no_fixed_test(a)?;
+            no_fixed_test(b)
+        }
+        Expr::Not(a) | Expr::Group(a) => no_fixed_test(a),
+        Expr::Compare { left, right, equal } if literal(left) && literal(right) => Err(format!(
+            "`{left} {} {right}` compares two fixed strings; test a variable \
+             (`git.branch`, `git.tag`, `env.NAME`) against a string",
+            if *equal { "==" } else { "!=" }
+        )),
+        Expr::Truthy(operand) if literal(operand) => Err(format!(
+            "`{operand}` is a fixed string; test a variable (`env.NAME`) instead"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The name of the step output that tells whether `changed(globs)` holds.
@@ -239,6 +263,7 @@ const MAX_RULES: usize = 16;
 
 /// `expr` as GitLab `rules:`; `after_failure` as in [`github`].
 pub fn gitlab(expr: &Expr, resolve: Resolve<'_>, after_failure: bool) -> Result<Vec<Rule>, String> {
+    no_fixed_test(expr)?;
     let terms = dnf(expr, false)?;
     let mut rules = Vec::new();
     for term in terms {
@@ -374,13 +399,13 @@ fn bounded(expr: &Expr, terms: Vec<Vec<Leaf>>) -> Result<Vec<Vec<Leaf>>, String>
     Ok(terms)
 }
 
-/// A GitLab operand: `$NAME` or a quoted string; `None` for a value
+/// A GitLab operand: `$NAME` or a quoted string; an error for a value
 /// known when exporting (GitLab compares a variable with something).
-fn gitlab_operand(operand: &Operand, resolve: Resolve<'_>) -> Result<(String, bool), String> {
+fn gitlab_operand(operand: &Operand, resolve: Resolve<'_>) -> Result<String, String> {
     match operand {
-        Operand::Literal(text) => Ok((gitlab_string(text)?, false)),
+        Operand::Literal(text) => gitlab_string(text),
         Operand::Var(name) => match resolve(name)? {
-            Value::Native(text) | Value::Ref { name: text, .. } => Ok((text, true)),
+            Value::Native(text) | Value::Ref { name: text, .. } => Ok(text),
             Value::Literal(_) => Err(format!(
                 "`{name}` has a fixed value, and a GitLab `rules: if:` compares CI/CD variables; \
                  leave it out of the condition"
@@ -395,14 +420,9 @@ fn gitlab_compare(
     equal: bool,
     resolve: Resolve<'_>,
 ) -> Result<String, String> {
-    let (l, l_var) = gitlab_operand(left, resolve)?;
-    let (r, r_var) = gitlab_operand(right, resolve)?;
-    if !l_var && !r_var {
-        return Err(format!(
-            "`{left} {} {right}` compares two fixed strings; GitLab compares a variable with something",
-            if equal { "==" } else { "!=" }
-        ));
-    }
+    // Two fixed strings never get here (`no_fixed_test`).
+    let l = gitlab_operand(left, resolve)?;
+    let r = gitlab_operand(right, resolve)?;
     // gantry reads an unset variable as empty; GitLab tells them apart.
     let empty = |o: &Operand| matches!(o, Operand::Literal(t) if t.is_empty());
     let var = if empty(right) { &l } else { &r };
@@ -416,12 +436,7 @@ fn gitlab_compare(
 
 /// Set, not empty, not `false` nor `0` (or the opposite when `negated`).
 fn gitlab_truthy(operand: &Operand, negated: bool, resolve: Resolve<'_>) -> Result<String, String> {
-    let (v, var) = gitlab_operand(operand, resolve)?;
-    if !var {
-        return Err(format!(
-            "`{operand}` is a fixed string; GitLab tests variables"
-        ));
-    }
+    let v = gitlab_operand(operand, resolve)?;
     Ok(if negated {
         format!("({v} == null || {v} == \"\" || {v} == \"false\" || {v} == \"0\")")
     } else {
@@ -555,6 +570,8 @@ mod tests {
 
     #[test]
     fn github_refuses_what_it_cannot_say() {
+        let e = gh("env.A && !('a' == 'b')", None, false).unwrap_err();
+        assert!(e.contains("`'a' == 'b'` compares two fixed strings"), "{e}");
         let e = gh("changed('src/**') && env.CI", None, false).unwrap_err();
         assert!(e.contains("`changed('src/**')`"), "{e}");
         assert_eq!(
@@ -637,6 +654,7 @@ mod tests {
                 "cannot say both",
             ),
             ("pipeline.name == 'shop'", "fixed value"),
+            ("'a' == 'b' || env.A", "two fixed strings"),
             ("env.A == 'a\\b'", "backslash"),
             ("changed('src/a**')", "`**` inside a name"),
         ] {

@@ -237,6 +237,7 @@ impl<'a> Model<'a> {
                             }
                         }
                     }
+                    no_condition(pipeline, target, &stage.name, action)?;
                     let job = job(
                         pipeline,
                         target,
@@ -390,10 +391,18 @@ fn resolve_var(
         "git.sha" => native("github.sha", "$CI_COMMIT_SHA"),
         "git.branch" => git_ref("branch", "refs/heads/", "$CI_COMMIT_BRANCH"),
         "git.tag" => git_ref("tag", "refs/tags/", "$CI_COMMIT_TAG"),
-        "git.dirty" => Ok(Value::Literal("false".into())),
         "run.id" => native("github.run_number", "$CI_PIPELINE_IID"),
-        "pipeline.name" => Ok(Value::Literal(pipeline.name.clone())),
-        "action.name" => Ok(Value::Literal(action.name.clone())),
+        "git.dirty" | "pipeline.name" | "action.name" => {
+            let value = match name {
+                "git.dirty" => "false (a CI checkout is clean)".to_string(),
+                "pipeline.name" => format!("'{}'", pipeline.name),
+                _ => format!("'{}'", action.name),
+            };
+            Err(format!(
+                "`{name}` is fixed when exporting ({value}), so {engine} would test a constant; \
+                 leave it out of the `if:`, or test `git.branch`, `git.tag`, `git.sha` or `env.NAME` instead"
+            ))
+        }
         _ => Err(format!(
             "`{name}` has no equivalent in {engine} conditions; test `git.sha`, `git.branch`, \
              `git.tag` or `env.NAME` instead"
@@ -465,6 +474,27 @@ fn output_var(stage: &str, action: &str, name: &str) -> String {
 pub const SHORT_SHA: &str =
     "GANTRY_GIT_SHORT_SHA=$(printf '%.7s' \"$GANTRY_GIT_SHA\"); export GANTRY_GIT_SHORT_SHA";
 
+/// Refuses an `if:` for a target without conditions (`native_matrix`
+/// targets have them), the error located at the `if:`.
+fn no_condition(
+    pipeline: &Pipeline,
+    target: ExportTarget,
+    stage: &str,
+    action: &Action,
+) -> Result<(), String> {
+    match (&action.condition, native_matrix(target)) {
+        (Some(c), false) => Err(format!(
+            "{}: {stage}/{} has `if: {}`: {} has no conditions on its commands; \
+             remove the `if:` from the exported copy, or export to github-actions or gitlab-ci",
+            at(pipeline, c.span),
+            action.name,
+            c.expr,
+            target_name(target)
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn job<'a>(
     pipeline: &'a Pipeline,
     target: ExportTarget,
@@ -480,14 +510,6 @@ fn job<'a>(
         _ => action.name.clone(),
     };
     let key = format!("{stage}/{name}");
-    let engine = target_name(target);
-    if let (Some(c), false) = (&action.condition, native) {
-        return Err(format!(
-            "{key} has `if: {}`: {engine} has no conditions on its commands; \
-             remove the `if:` from the exported copy, or export to github-actions or gitlab-ci",
-            c.expr
-        ));
-    }
     let reads = std::cell::RefCell::new(Vec::new());
     let names = Names {
         pipeline,

@@ -58,11 +58,7 @@ pub fn check(services: &[Service], target: ExportTarget) -> Result<(), String> {
 pub fn for_stages<'s>(services: &'s [Service], stages: &[&str]) -> Vec<&'s Service> {
     services
         .iter()
-        .filter(|s| {
-            s.stage
-                .as_ref()
-                .is_none_or(|st| stages.contains(&st.as_str()))
-        })
+        .filter(|s| stages.iter().any(|stage| s.serves(stage)))
         .collect()
 }
 

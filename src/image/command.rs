@@ -19,23 +19,13 @@ pub struct Step {
 impl Step {
     /// The command as people read it: the builder's name and shell-quoted arguments.
     pub fn display(&self) -> String {
-        let mut text = self.builder.name().to_string();
-        for arg in &self.args {
-            text.push(' ');
-            text.push_str(&quote(arg));
-        }
-        text
+        crate::engine::describe(self.builder.name(), &self.args)
     }
 }
 
 /// The global flags buildah and podman take before the subcommand.
 fn global(job: &ImageJob, builder: Builder) -> Vec<String> {
-    match (&job.storage_driver, builder) {
-        (Some(driver), Builder::Buildah | Builder::Podman) => {
-            vec!["--storage-driver".into(), driver.clone()]
-        }
-        _ => Vec::new(),
-    }
+    crate::engine::global_flags(builder, job.storage_driver.as_deref())
 }
 
 /// `BUILDER build …` for `job`; `iidfile` receives the image id.
@@ -109,15 +99,10 @@ pub fn describe(job: &ImageJob) -> String {
     text
 }
 
-/// `arg` quoted for a POSIX shell when it needs to be.
-fn quote(arg: &str) -> String {
-    crate::text::shell_quote(arg)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::detect::Chosen;
+    use crate::engine::detect::Chosen;
 
     fn job(builder: Builder) -> ImageJob {
         ImageJob {
@@ -177,6 +162,7 @@ mod tests {
 
     #[test]
     fn quoting_keeps_odd_arguments_whole() {
+        let quote = crate::text::shell_quote;
         assert_eq!(quote("it's"), r"'it'\''s'");
         assert_eq!(quote(""), "''");
         assert_eq!(quote("a=b"), "a=b");

@@ -5,14 +5,15 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::detect::{self, Chosen};
 use crate::config::image::reference;
 use crate::config::image::{self as spec, ImageSpec, Located, Problem};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::Span;
+use crate::engine::detect::{self, Chosen};
 
-/// Environment variable that sets `storage_driver:` for every image action.
-pub const ENV_STORAGE_DRIVER: &str = "GANTRY_BUILDAH_STORAGE_DRIVER";
+/// Environment variable that sets `storage_driver:` for every image action
+/// (and the storage driver of every other engine call).
+pub use crate::engine::ENV_STORAGE_DRIVER;
 /// Environment variable that sets `isolation:` for every image action.
 pub const ENV_ISOLATION: &str = "GANTRY_BUILDAH_ISOLATION";
 
@@ -100,6 +101,7 @@ pub fn plan(spec: &ImageSpec, input: &PlanInput<'_>) -> Result<ImageJob, Diagnos
     let (storage_driver, isolation) = storage(spec, input)?;
     let path_var = (input.lookup)("PATH");
     let builder = detect::detect(
+        &detect::BUILDER,
         spec.builder,
         path_var.as_deref().map(std::ffi::OsStr::new),
         input.cwd,

@@ -4,12 +4,11 @@
 //! - [`crate::config::image`]: the `image:` mapping, its load-time checks
 //!   (C020–C025) and image tag syntax;
 //! - [`job`]: planning — variables, paths, OCI labels, storage settings;
-//! - [`detect`]: finding the builder (`builder: auto`);
+//! - [`crate::engine::detect`] (below): finding the builder (`builder: auto`);
 //! - [`command`]: the builder command lines;
 //! - [`run`](mod@run): running them inside an action.
 
 pub mod command;
-pub mod detect;
 pub mod job;
 pub mod run;
 

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::command::{self, Step};
-use super::detect::Chosen;
 use super::job::ImageJob;
 use crate::config::image::Builder;
+use crate::engine::detect::Chosen;
 use crate::events::Status;
 use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 

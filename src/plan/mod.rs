@@ -487,4 +487,23 @@ impl PlannedAction {
             timeout: self.timeout,
         }
     }
+
+    /// Whether the action uses its pipeline's and stage's services: shell
+    /// commands and custom actions do; image builds, deployments and
+    /// approvals do not.
+    pub fn uses_services(&self) -> bool {
+        matches!(self.work, Work::Shell { .. } | Work::Custom { .. })
+    }
+
+    /// The action as it runs next to services that `variables`
+    /// (`GANTRY_SERVICE_*`) locate: with them, and its container, if any,
+    /// on the host's network, where those addresses are.
+    pub fn with_services(&self, variables: Vec<(String, String)>) -> PlannedAction {
+        let mut action = self.clone();
+        action.env.extend(variables);
+        if let Some(job) = action.container.as_mut() {
+            job.host_network = true;
+        }
+        action
+    }
 }

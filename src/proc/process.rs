@@ -559,12 +559,16 @@ mod tests {
 
     #[test]
     fn the_exited_leader_stays_unreaped_until_its_group_is_dealt_with() {
-        let child = Command::new("sh")
-            .args(["-c", "exit 3"])
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        let group = child.id() as i32;
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let child = crate::proc::spawn::spawn(&crate::proc::spawn::Spawn {
+            program: "sh",
+            args: &["-c".to_string(), "exit 3".to_string()],
+            cwd: std::path::Path::new("/"),
+            env: Vec::new(),
+            stdio: [null.as_fd(), null.as_fd(), null.as_fd()],
+        })
+        .unwrap();
+        let group = child.id();
         let mut sink = Discard;
         let mut watch = Watch {
             pidfd: pidfd_open(group),

@@ -1,22 +1,23 @@
 //! `gantry run --dry-run`: the plan, every variable expanded, nothing run.
 
 use std::fmt::Write;
+use std::path::Path;
 
 use crate::cache::{Cache, Decision};
 use crate::plan::Plan;
 use crate::vars;
 
-/// Prints what a run would do.
-pub fn print(plan: &Plan, cache: Option<&Cache>) {
-    print!("{}", render(plan, cache));
+/// Prints what a run would do; `state_root` holds `.gantry/runs/`.
+pub fn print(plan: &Plan, cache: Option<&Cache>, state_root: &Path) {
+    print!("{}", render(plan, cache, state_root));
 }
 
 /// The plan as text, secrets masked.
-pub fn render(plan: &Plan, cache: Option<&Cache>) -> String {
-    crate::secrets::mask(&unmasked(plan, cache))
+pub fn render(plan: &Plan, cache: Option<&Cache>, state_root: &Path) -> String {
+    crate::secrets::mask(&unmasked(plan, cache, state_root))
 }
 
-fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
+fn unmasked(plan: &Plan, cache: Option<&Cache>, state_root: &Path) -> String {
     let bold = console::Style::new().bold();
     let dim = console::Style::new().dim();
     let mut out = String::new();
@@ -30,6 +31,11 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
         ))
     );
     let engine = services_engine(plan);
+    let workspace = crate::container::Workspace {
+        run_id: &plan.run_id,
+        run_dir: &crate::record::runs_dir(state_root).join(&plan.run_id),
+        state_root,
+    };
     write_services(&mut out, plan, None, &engine);
     for stage in &plan.stages {
         let _ = writeln!(
@@ -54,11 +60,14 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
                 for line in shown(plan, &action.command).lines() {
                     let _ = writeln!(out, "      $ {line}");
                 }
+                // As a run gives it: with the services' variables.
+                let running = with_services(plan, action);
                 if let (Some(job), crate::plan::Work::Shell { program, args }) =
-                    (&action.container, &action.work)
+                    (&running.container, &running.work)
                 {
                     let command = std::iter::once(program.clone()).chain(args.iter().cloned());
-                    for line in job.describe(&action.env(), command.collect()).lines() {
+                    let shown = job.describe(&running.env(), command.collect(), &workspace);
+                    for line in shown.lines() {
                         let _ = writeln!(
                             out,
                             "      {}",
@@ -112,6 +121,21 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>) -> String {
         }
     }
     out
+}
+
+/// `action` as it would run: with the `GANTRY_SERVICE_*` variables of the
+/// services it uses, as the executor adds them once they are ready.
+fn with_services(plan: &Plan, action: &crate::plan::PlannedAction) -> crate::plan::PlannedAction {
+    let variables: Vec<(String, String)> = plan
+        .services
+        .iter()
+        .filter(|p| action.uses_services() && p.service.serves(&action.stage))
+        .flat_map(|p| p.service.variables())
+        .collect();
+    if variables.is_empty() || action.container.is_none() {
+        return action.clone();
+    }
+    action.with_services(variables)
 }
 
 /// The engine container services would use, when some service is a container.

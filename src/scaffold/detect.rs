@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::ecosystem::{Ecosystem, Facts};
-use super::facts::plain_name;
+use super::facts::{plain_name, CheckFiles};
 
 /// How deep below the root projects are looked for (`services/api` is 2).
 const MAX_DEPTH: usize = 2;
@@ -78,7 +78,7 @@ impl Project {
 /// name order; within a directory, in [`Ecosystem::ALL`] order.
 pub fn projects(root: &Path) -> Vec<Project> {
     let mut found = Vec::new();
-    visit(root, "", 0, &mut found);
+    visit(root, "", 0, &CheckFiles::default(), &mut found);
     found
 }
 
@@ -87,11 +87,11 @@ pub fn forced(root: &Path, ecosystem: Ecosystem) -> Project {
     Project {
         ecosystem,
         dir: String::new(),
-        facts: ecosystem.facts(root),
+        facts: ecosystem.facts(root, &CheckFiles::default()),
     }
 }
 
-fn visit(root: &Path, rel: &str, depth: usize, found: &mut Vec<Project>) {
+fn visit(root: &Path, rel: &str, depth: usize, checks: &CheckFiles, found: &mut Vec<Project>) {
     let dir = root.join(rel);
     for ecosystem in Ecosystem::ALL {
         let inside_same = found
@@ -101,7 +101,7 @@ fn visit(root: &Path, rel: &str, depth: usize, found: &mut Vec<Project>) {
             found.push(Project {
                 ecosystem,
                 dir: rel.to_string(),
-                facts: ecosystem.facts(&dir),
+                facts: ecosystem.facts(&dir, checks),
             });
         }
     }
@@ -115,7 +115,7 @@ fn visit(root: &Path, rel: &str, depth: usize, found: &mut Vec<Project>) {
             } else {
                 format!("{rel}/{name}")
             };
-            visit(root, &child, depth + 1, found);
+            visit(root, &child, depth + 1, checks, found);
         }
     }
 }

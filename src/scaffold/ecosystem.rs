@@ -108,15 +108,16 @@ impl Ecosystem {
     }
 
     /// What the template needs to know about the project in `dir`.
-    pub fn facts(self, dir: &Path) -> Facts {
+    /// `checks` reads the repository's CI files once for every project.
+    pub fn facts(self, dir: &Path, checks: &facts::CheckFiles) -> Facts {
         match self {
-            Ecosystem::Rust => facts::rust(dir),
+            Ecosystem::Rust => facts::rust(dir, checks),
             Ecosystem::Node => super::node::facts(dir),
-            Ecosystem::Go => facts::go(dir),
-            Ecosystem::Python => super::python::facts(dir),
+            Ecosystem::Go => facts::go(dir, checks),
+            Ecosystem::Python => super::python::facts(dir, checks),
             Ecosystem::Maven => facts::maven(dir),
             Ecosystem::Gradle => facts::gradle(dir),
-            Ecosystem::Dotnet => facts::dotnet(dir),
+            Ecosystem::Dotnet => facts::dotnet(dir, checks),
             Ecosystem::Ruby => facts::ruby(dir),
             Ecosystem::Php => facts::php(dir),
         }

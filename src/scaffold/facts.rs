@@ -2,7 +2,10 @@
 //! commands and switches their templates need (Node and Python, which need
 //! more reading, have modules of their own).
 
-use std::path::Path;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::ecosystem::Facts;
 use super::template::Vars;
@@ -33,46 +36,74 @@ const CHECK_FILES: &[&str] = &[
     "package.json",
 ];
 
-/// The text of the files in `dir` and up to two parent directories (a
-/// project in `services/api` is checked by the root's CI) that say which
-/// checks the repository runs.
+/// The text of the files in `dir` that say which checks the repository
+/// runs: [`CHECK_FILES`] and GitHub workflows.
 fn check_files_text(dir: &Path) -> String {
     let mut text = String::new();
-    for dir in dir.ancestors().take(3) {
-        for name in CHECK_FILES {
-            text.push_str(&read(dir, name).unwrap_or_default());
-        }
-        let workflows = dir.join(".github/workflows");
-        for entry in std::fs::read_dir(workflows).into_iter().flatten().flatten() {
-            text.push_str(&crate::fsutil::read_to_string(&entry.path()).unwrap_or_default());
-        }
-        if dir.join(".git").exists() {
-            break;
-        }
+    for name in CHECK_FILES {
+        text.push_str(&read(dir, name).unwrap_or_default());
+    }
+    let workflows = dir.join(".github/workflows");
+    for entry in std::fs::read_dir(workflows).into_iter().flatten().flatten() {
+        text.push_str(&crate::fsutil::read_to_string(&entry.path()).unwrap_or_default());
     }
     text
 }
 
-/// What the repository's CI, hooks and task runners say, read once (and
-/// only when first asked) for all the questions one project's facts ask.
-pub struct Uses<'a> {
-    dir: &'a Path,
-    text: std::cell::OnceCell<String>,
+/// The repository's CI, hook and task runner files, each directory's read
+/// once per `gantry init` (when first asked): the projects of a repository
+/// share its root's CI files.
+#[derive(Default)]
+pub struct CheckFiles {
+    read: RefCell<HashMap<PathBuf, Rc<str>>>,
 }
 
-impl<'a> Uses<'a> {
+impl CheckFiles {
     /// The checks that apply to the project in `dir`.
-    pub fn new(dir: &'a Path) -> Self {
+    pub fn uses<'a>(&'a self, dir: &'a Path) -> Uses<'a> {
         Uses {
+            files: self,
             dir,
-            text: std::cell::OnceCell::new(),
+            texts: OnceCell::new(),
         }
     }
 
+    /// The check files' text of `dir` and up to two parent directories (a
+    /// project in `services/api` is checked by the root's CI), stopping at
+    /// the repository's root.
+    fn texts(&self, dir: &Path) -> Vec<Rc<str>> {
+        let mut texts = Vec::new();
+        for dir in dir.ancestors().take(3) {
+            let text = self
+                .read
+                .borrow_mut()
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| check_files_text(dir).into())
+                .clone();
+            texts.push(text);
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        texts
+    }
+}
+
+/// What the repository's CI, hooks and task runners say about one project,
+/// for all the questions its facts ask.
+pub struct Uses<'a> {
+    files: &'a CheckFiles,
+    dir: &'a Path,
+    texts: OnceCell<Vec<Rc<str>>>,
+}
+
+impl Uses<'_> {
     /// Whether they mention any of `words`.
     pub fn any(&self, words: &[&str]) -> bool {
-        let text = self.text.get_or_init(|| check_files_text(self.dir));
-        words.iter().any(|w| text.contains(w))
+        let texts = self.texts.get_or_init(|| self.files.texts(self.dir));
+        texts
+            .iter()
+            .any(|text| words.iter().any(|w| text.contains(w)))
     }
 }
 
@@ -123,11 +154,11 @@ fn wrapper(dir: &Path, name: &str, notes: &mut Vec<String>) -> String {
 }
 
 /// Rust: `--workspace` for a workspace root.
-pub fn rust(dir: &Path) -> Facts {
+pub fn rust(dir: &Path, checks: &CheckFiles) -> Facts {
     let manifest = read(dir, "Cargo.toml").unwrap_or_default();
     let workspace = manifest.lines().any(|l| l.trim() == "[workspace]");
     let mut vars = Vars::new();
-    let uses = Uses::new(dir);
+    let uses = checks.uses(dir);
     let fmt = ["rustfmt.toml", ".rustfmt.toml"]
         .iter()
         .any(|f| exists(dir, f))
@@ -152,9 +183,9 @@ pub fn rust(dir: &Path) -> Facts {
 }
 
 /// Go modules.
-pub fn go(dir: &Path) -> Facts {
+pub fn go(dir: &Path, checks: &CheckFiles) -> Facts {
     let mut vars = Vars::new();
-    let uses = Uses::new(dir);
+    let uses = checks.uses(dir);
     let golangci =
         exists(dir, ".golangci.yml") || exists(dir, ".golangci.yaml") || uses.any(&["golangci"]);
     flag(
@@ -243,7 +274,7 @@ fn dotnet_rank(name: &str) -> Option<u8> {
 }
 
 /// .NET: which solution or project to build, and whether a test project exists.
-pub fn dotnet(dir: &Path) -> Facts {
+pub fn dotnet(dir: &Path, checks: &CheckFiles) -> Facts {
     let targets = dotnet_targets(dir);
     let mut facts = Facts {
         label: ".NET".into(),
@@ -270,7 +301,7 @@ pub fn dotnet(dir: &Path) -> Facts {
                 .is_ok_and(|t| t.contains("Microsoft.NET.Test.Sdk"))
     });
     text(&mut facts.vars, "target", &target);
-    let format = exists(dir, ".editorconfig") || Uses::new(dir).any(&["dotnet format"]);
+    let format = exists(dir, ".editorconfig") || checks.uses(dir).any(&["dotnet format"]);
     flag(&mut facts.vars, "format", format);
     flag(&mut facts.vars, "tests", tests);
     if !tests {
@@ -360,4 +391,30 @@ pub fn php(dir: &Path) -> Facts {
         );
     }
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_check_files_of_a_directory_are_read_once_for_every_project() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join(".git")).unwrap();
+        for sub in ["a", "b"] {
+            std::fs::create_dir(root.path().join(sub)).unwrap();
+        }
+        let makefile = root.path().join("Makefile");
+        std::fs::write(&makefile, "lint:\n\tcargo clippy\n").unwrap();
+        let checks = CheckFiles::default();
+        let a = root.path().join("a");
+        assert!(checks.uses(&a).any(&["clippy"]));
+        assert!(!checks.uses(&a).any(&["golangci"]));
+        std::fs::remove_file(&makefile).unwrap();
+        // b's parent is the root, read already for a.
+        assert!(checks.uses(&root.path().join("b")).any(&["clippy"]));
+        assert!(!CheckFiles::default()
+            .uses(&root.path().join("b"))
+            .any(&["clippy"]));
+    }
 }

@@ -61,6 +61,8 @@ pub struct Composed {
     pub placeholder: bool,
     /// Every action, with where it came from.
     pub origins: Vec<ActionOrigin>,
+    /// The actions written commented out, in file order.
+    pub disabled: Vec<String>,
 }
 
 /// Where one generated action came from.
@@ -96,9 +98,11 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     }
     out.text.push_str(part("stages"));
     let mut disabled = String::new();
+    let mut disabled_at_end = Vec::new();
     for phase in PHASES {
         let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs);
         disabled.push_str(&composed.disabled);
+        disabled_at_end.extend(composed.disabled_actions);
         if composed.text.is_empty() {
             continue;
         }
@@ -106,8 +110,11 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
         out.text.push_str(&composed.text);
         add_needs(&mut out.needs, &composed.needs);
         out.origins.extend(composed.origins);
+        out.disabled.extend(composed.commented);
         out.stages.push(phase.to_string());
     }
+    // The trailer, with the phases that have no live action, comes last.
+    out.disabled.extend(disabled_at_end);
     if !settings.images.is_empty() {
         out.text.push_str(part("image"));
         for target in &settings.images {
@@ -134,9 +141,13 @@ struct Phase {
     text: String,
     needs: Vec<Need>,
     origins: Vec<ActionOrigin>,
+    /// The names of the actions `text` holds commented out.
+    commented: Vec<String>,
     /// Commented-out checks of a phase with no live action, with a
     /// commented stage header, for the end of the file.
     disabled: String,
+    /// The names of the actions `disabled` holds.
+    disabled_actions: Vec<String>,
 }
 
 fn compose_phase(
@@ -159,25 +170,36 @@ fn compose_phase(
         .filter(|(p, _)| !covered.contains(&p.dir.as_str()))
         .filter_map(|(p, r)| Some((p, r.section(phase)?)))
         .collect();
-    let (live, off): (Vec<_>, Vec<_>) =
-        sections.into_iter().partition(|(_, s)| has_action(&s.text));
+    let (live, off): (Vec<_>, Vec<_>) = sections
+        .into_iter()
+        .partition(|(_, s)| !s.actions.is_empty());
     let mut out = Phase::default();
     if live.is_empty() && derived.text.is_empty() {
-        for (_, section) in off.iter().filter(|(_, s)| s.text.contains("# - name: ")) {
+        for (_, section) in off.iter().filter(|(_, s)| !s.disabled.is_empty()) {
             out.disabled
                 .push_str(&format!("  # - name: {phase}\n  #   actions:\n"));
             out.disabled.push_str(&section.text);
+            out.disabled_actions
+                .extend(section.disabled.iter().cloned());
         }
         return out;
     }
     out.text.push_str(&derived.text);
     add_needs(&mut out.needs, &derived.needs);
-    out.origins = derived_origins(&derived.text, phase);
+    out.origins = derived
+        .actions
+        .iter()
+        .map(|(name, origin)| ActionOrigin {
+            action: format!("{phase}/{name}"),
+            origin: origin.clone(),
+        })
+        .collect();
     for (project, section) in live.iter().chain(&off) {
         out.text.push_str(&section.text);
         add_needs(&mut out.needs, &section.needs);
+        out.commented.extend(section.disabled.iter().cloned());
         out.origins
-            .extend(action_names(&section.text).map(|name| ActionOrigin {
+            .extend(section.actions.iter().map(|name| ActionOrigin {
                 action: format!("{phase}/{name}"),
                 origin: format!("gantry's {} defaults", project.facts.label),
             }));
@@ -206,30 +228,6 @@ fn trailer(settings: &Settings, disabled: &str) -> String {
     text
 }
 
-/// The names of the actions in a rendered section.
-fn action_names(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("      - name: "))
-}
-
-/// The origins of rendered derived actions: each `- name:` follows its
-/// `# From ORIGIN.` comment.
-fn derived_origins(text: &str, phase: &str) -> Vec<ActionOrigin> {
-    let mut origins = Vec::new();
-    let mut origin = "";
-    for line in text.lines() {
-        if let Some(from) = line.strip_prefix("      # From ") {
-            origin = from.strip_suffix('.').unwrap_or(from);
-        } else if let Some(name) = line.strip_prefix("      - name: ") {
-            origins.push(ActionOrigin {
-                action: format!("{phase}/{name}"),
-                origin: origin.to_string(),
-            });
-        }
-    }
-    origins
-}
-
 fn placeholder(vars: &Vars) -> Result<Composed, String> {
     let rendered = template::render("empty.yml", EMPTY, vars)?;
     Ok(Composed {
@@ -241,6 +239,7 @@ fn placeholder(vars: &Vars) -> Result<Composed, String> {
             action: "build/build".into(),
             origin: "a placeholder: nothing to build was found".into(),
         }],
+        disabled: Vec::new(),
     })
 }
 
@@ -267,11 +266,6 @@ fn found(projects: &[Project], settings: &Settings) -> String {
     } else {
         parts.join(", ")
     }
-}
-
-/// Whether a rendered section holds at least one action.
-fn has_action(text: &str) -> bool {
-    text.lines().any(|l| l.starts_with("      - name: "))
 }
 
 fn add_needs(all: &mut Vec<Need>, more: &[Need]) {
@@ -456,6 +450,22 @@ mod tests {
                     composed.text
                 );
                 assert!(!composed.needs.is_empty() || on.is_empty(), "{ecosystem:?}");
+                // What init reports is what the file says.
+                let commented: Vec<&str> = composed
+                    .text
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("      # - name: "))
+                    .collect();
+                assert_eq!(composed.disabled, commented, "{ecosystem:?} {on:?}");
+                let live: Vec<&str> = composed
+                    .text
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("      - name: "))
+                    .collect();
+                for origin in &composed.origins {
+                    let name = origin.action.split_once('/').unwrap().1;
+                    assert!(live.contains(&name), "{origin:?} in\n{}", composed.text);
+                }
             }
         }
     }

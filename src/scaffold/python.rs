@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use super::ecosystem::Facts;
-use super::facts::{exists, flag, read, text};
+use super::facts::{exists, flag, read, text, CheckFiles, Uses};
 
 /// Requirements files installed when present, in this order.
 const REQUIREMENTS: &[&str] = &[
@@ -81,7 +81,7 @@ fn has_tests(dir: &Path) -> bool {
 }
 
 /// What the project configures, from every file that can say it.
-fn configured(dir: &Path) -> Config {
+fn configured(dir: &Path, uses: &Uses<'_>) -> Config {
     let mut config =
         read(dir, "pyproject.toml").map_or_else(Config::default, |t| read_pyproject(&t));
     config.installable |= exists(dir, "setup.py");
@@ -93,7 +93,7 @@ fn configured(dir: &Path) -> Config {
     config.ruff |= exists(dir, "ruff.toml")
         || exists(dir, ".ruff.toml")
         || mentions(dir, "ruff")
-        || super::facts::Uses::new(dir).any(&["ruff"]);
+        || uses.any(&["ruff"]);
     config.flake8 |= exists(dir, ".flake8")
         || section_in(dir, "setup.cfg", "[flake8]")
         || section_in(dir, "tox.ini", "[flake8]")
@@ -102,8 +102,9 @@ fn configured(dir: &Path) -> Config {
 }
 
 /// Facts about the Python project in `dir`.
-pub fn facts(dir: &Path) -> Facts {
-    let config = configured(dir);
+pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
+    let uses = checks.uses(dir);
+    let config = configured(dir, &uses);
     let mut facts = Facts {
         label: "Python".into(),
         ..Facts::default()
@@ -157,7 +158,7 @@ pub fn facts(dir: &Path) -> Facts {
     flag(vars, "ruff", config.ruff);
     let ruff_format = config.ruff
         && (read(dir, "pyproject.toml").is_some_and(|t| t.contains("[tool.ruff.format]"))
-            || super::facts::Uses::new(dir).any(&["ruff format", "ruff-format"]));
+            || uses.any(&["ruff format", "ruff-format"]));
     flag(vars, "ruff_format", ruff_format);
     flag(vars, "flake8", config.flake8);
     facts

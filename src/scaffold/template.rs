@@ -36,6 +36,10 @@ pub struct Section {
     pub text: String,
     /// Programs the kept lines need.
     pub needs: Vec<Need>,
+    /// The names of the actions (`- name: NAME` lines) it holds.
+    pub actions: Vec<String>,
+    /// The names of the actions it holds commented out (a gate that is off).
+    pub disabled: Vec<String>,
 }
 
 /// A rendered template: its sections in file order.
@@ -76,11 +80,17 @@ pub fn render(file: &str, template: &str, vars: &Vars) -> Result<Rendered, Strin
             None if dropping => {}
             None => {
                 let mut text = substitute(line, vars).map_err(at)?;
+                let section = out.sections.last_mut().expect("never empty");
+                if let Some(name) = text.trim_start().strip_prefix("- name: ") {
+                    match commenting {
+                        true => section.disabled.push(name.to_string()),
+                        false => section.actions.push(name.to_string()),
+                    }
+                }
                 if commenting && !text.trim_start().starts_with('#') {
                     let indent = text.len() - text.trim_start().len();
                     text.insert_str(indent, "# ");
                 }
-                let section = out.sections.last_mut().expect("never empty");
                 section.text.push_str(&text);
                 section.text.push('\n');
             }
@@ -239,12 +249,16 @@ mod tests {
             "      # Not enabled: no sign of rustfmt\n      # - name: fmt\n        # run: x\n"
         );
         assert!(s.needs.is_empty());
+        assert!(s.actions.is_empty());
+        assert_eq!(s.disabled, ["fmt"]);
         let on = render("t", t, &vars(&[("tool", "x"), ("fmt", "1")])).unwrap();
         assert_eq!(
             on.section("").unwrap().text,
             "      - name: fmt\n        run: x\n"
         );
         assert_eq!(on.section("").unwrap().needs.len(), 1);
+        assert_eq!(on.section("").unwrap().actions, ["fmt"]);
+        assert!(on.section("").unwrap().disabled.is_empty());
     }
 
     #[test]

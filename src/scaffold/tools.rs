@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::template::Need;
 use crate::config::image::BuilderChoice;
-use crate::image::detect;
+use crate::engine::detect;
 
 /// The needs whose program is not on `PATH` (looked up from `cwd`).
 pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {
@@ -24,8 +24,14 @@ pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {
 pub fn image_builder(cwd: &Path) -> Result<String, String> {
     let path = std::env::var_os("PATH");
     let env: Vec<(String, String)> = std::env::vars().collect();
-    detect::detect(BuilderChoice::Auto, path.as_deref(), cwd, &env)
-        .map(|chosen| chosen.builder.name().to_string())
+    detect::detect(
+        &detect::BUILDER,
+        BuilderChoice::Auto,
+        path.as_deref(),
+        cwd,
+        &env,
+    )
+    .map(|chosen| chosen.builder.name().to_string())
 }
 
 /// Task runners and tools that commands taken from a repository's own CI

@@ -1,15 +1,17 @@
-//! The container engine for `image:` services: found like an `image:`
-//! action's builder (docker when its daemon answers, else podman), and the
-//! command lines that start, probe and remove a service's container.
-//! buildah cannot run a detached server with published ports, so it does not
-//! count here.
+//! The container engine for `image:` services: found by the shared
+//! [`crate::engine`] (docker when its daemon answers, else podman, with the
+//! storage driver the images were built into), and the command lines that
+//! start, probe and list a service's container. buildah cannot run a
+//! detached server with published ports, so it does not count here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::plan::PlannedService;
 use crate::config::image::{Builder, BuilderChoice};
 use crate::config::service::ServiceKind;
-use crate::image::detect;
+use crate::engine::detect::Wanted;
+pub use crate::engine::{describe, Engine, EngineCommand};
+use crate::engine::{EngineKind, RunOptions, LABEL_RUN};
 
 /// The label every service container carries, with the service's name.
 pub const SERVICE_LABEL: &str = "gantry.service";
@@ -17,38 +19,37 @@ pub const SERVICE_LABEL: &str = "gantry.service";
 /// sweep removes containers whose gantry is gone.
 pub const PID_LABEL: &str = "gantry.pid";
 /// The label naming the run.
-pub const RUN_LABEL: &str = "gantry.run";
+pub const RUN_LABEL: &str = LABEL_RUN;
 
-/// The engine services run on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Engine {
-    /// `docker` or `podman`.
-    pub name: &'static str,
-    /// Its program, as found on `PATH`.
-    pub program: PathBuf,
-}
+/// What services look for: buildah cannot run a detached server with
+/// published ports.
+const SERVICES: Wanted = Wanted {
+    key: "engine",
+    what: "container engine for services",
+    candidates: &[Builder::Docker, Builder::Podman],
+    hint: "container services need docker or podman: install podman (`apt-get install -y podman`) \
+           or start Docker, or give the service as a host command (`run: …`)",
+};
 
-/// Finds docker (daemon answering) or podman on `PATH`.
+/// Finds docker (daemon answering) or podman on `PATH`, with the storage
+/// driver the images were built into ([`crate::engine::ENV_STORAGE_DRIVER`]
+/// in `env`).
 pub fn detect(cwd: &Path, env: &[(String, String)]) -> Result<Engine, String> {
     let path = std::env::var_os("PATH");
-    let hint =
-        "container services need docker or podman: install podman (`apt-get install -y podman`) \
-                or start Docker, or give the service as a host command (`run: …`)";
-    let chosen = detect::detect(BuilderChoice::Auto, path.as_deref(), cwd, env)
-        .map_err(|why| format!("{}; {hint}", why.split("; install").next().unwrap_or(&why)))?;
-    match chosen.builder {
-        Builder::Docker => Ok(Engine {
-            name: "docker",
-            program: chosen.program,
-        }),
-        Builder::Podman => Ok(Engine {
-            name: "podman",
-            program: chosen.program,
-        }),
-        Builder::Buildah => Err(format!(
-            "only buildah was found, and it cannot run services; {hint}"
-        )),
-    }
+    let lookup = |name: &str| {
+        env.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    Engine::detect(
+        &SERVICES,
+        BuilderChoice::Auto,
+        path.as_deref(),
+        cwd,
+        env,
+        &lookup,
+    )
 }
 
 /// The container's name: `gantry-<pipeline>-<run>-<service>`.
@@ -56,90 +57,67 @@ pub fn container_name(pipeline: &str, run_id: &str, service: &str) -> String {
     format!("gantry-{pipeline}-{run_id}-{service}")
 }
 
-/// `run` arguments that start `planned`'s container in the foreground
-/// (its output is the service's log). Environment values are not on the
-/// command line: `-e NAME` passes them from the engine client's environment,
-/// so no secret shows in `ps`.
-pub fn run_args(planned: &PlannedService, name: &str, run_id: &str) -> Vec<String> {
+/// The command that starts `planned`'s container in the foreground (its
+/// output is the service's log). Environment values are not on the
+/// command line: `-e NAME` passes them from the engine client's
+/// environment, so no secret shows in `ps`.
+pub fn run_command(
+    engine: &Engine,
+    planned: &PlannedService,
+    name: &str,
+    run_id: &str,
+) -> EngineCommand {
     let service = &planned.service;
-    let ServiceKind::Container { image, command } = &service.kind else {
-        return Vec::new();
+    let (image, command) = match &service.kind {
+        ServiceKind::Container { image, command } => (image.clone(), command.clone()),
+        ServiceKind::Host { .. } => (String::new(), Vec::new()),
     };
-    let mut args: Vec<String> = ["run", "--rm", "--sig-proxy=false", "--name", name]
-        .map(String::from)
-        .to_vec();
-    let labels = [
-        format!("{SERVICE_LABEL}={}", service.name),
-        format!("{RUN_LABEL}={run_id}"),
-        format!("{PID_LABEL}={}", std::process::id()),
-    ];
-    for label in labels {
-        args.push("--label".into());
-        args.push(label);
-    }
-    for (var, _) in &planned.env {
-        args.push("-e".into());
-        args.push(var.clone());
-    }
-    for port in &service.ports {
-        args.push("-p".into());
-        args.push(format!("{}:{}", port.host, port.container));
-    }
-    args.push(image.clone());
-    args.extend(command.iter().cloned());
-    args
-}
-
-/// `exec` arguments that run `command` with `sh -c` inside container `name`.
-pub fn exec_args(name: &str, command: &str) -> Vec<String> {
-    ["exec", name, "sh", "-c", command]
-        .map(String::from)
-        .to_vec()
-}
-
-/// `container inspect` arguments that print `true` while container `name` runs.
-pub fn running_args(name: &str) -> Vec<String> {
-    [
-        "container",
-        "inspect",
-        "--format",
-        "{{.State.Running}}",
-        name,
-    ]
-    .map(String::from)
-    .to_vec()
-}
-
-/// Arguments that kill and remove container `name` at once (a service's
-/// container is thrown away, so there is nothing to shut down cleanly):
-/// podman's `rm -f` would give a server that ignores SIGTERM (any PID 1
-/// without a handler) 10 seconds; docker's kills right away.
-pub fn remove_args(engine: &str, name: &str) -> Vec<String> {
-    let mut args: Vec<String> = ["rm", "-f"].map(String::from).to_vec();
-    if engine == "podman" {
-        args.extend(["--time".to_string(), "0".to_string()]);
-    }
-    args.push(name.to_string());
-    args
-}
-
-/// `ps` arguments listing every service container: name and gantry pid.
-/// docker's template reads a label with `.Label NAME`; podman's `.Labels`
-/// is a map.
-pub fn list_args(engine: &str) -> Vec<String> {
-    let pid = if engine == "docker" {
-        format!("{{{{.Label \"{PID_LABEL}\"}}}}")
-    } else {
-        format!("{{{{index .Labels \"{PID_LABEL}\"}}}}")
+    let options = RunOptions {
+        name: name.to_string(),
+        image,
+        labels: vec![
+            (SERVICE_LABEL.into(), service.name.clone()),
+            (RUN_LABEL.into(), run_id.into()),
+            (PID_LABEL.into(), std::process::id().to_string()),
+        ],
+        env: planned.env.iter().map(|(var, _)| var.clone()).collect(),
+        remove: true,
+        no_sig_proxy: true,
+        ports: service
+            .ports
+            .iter()
+            .map(|port| format!("{}:{}", port.host, port.container))
+            .collect(),
+        command,
+        ..Default::default()
     };
-    vec![
-        "ps".into(),
-        "-a".into(),
-        "--filter".into(),
-        format!("label={SERVICE_LABEL}"),
-        "--format".into(),
-        format!("{{{{.Names}}}}\t{pid}"),
-    ]
+    // Services never get buildah, whose `run` is two commands.
+    let mut commands = engine.run(&options);
+    commands.remove(commands.len() - 1)
+}
+
+/// The command that runs `command` with `sh -c` inside container `name`.
+pub fn exec_command(engine: &Engine, name: &str, command: &str) -> EngineCommand {
+    engine.command(["exec", name, "sh", "-c", command].map(String::from))
+}
+
+/// The command that prints `true` while container `name` runs.
+pub fn running_command(engine: &Engine, name: &str) -> EngineCommand {
+    engine.command(
+        [
+            "container",
+            "inspect",
+            "--format",
+            "{{.State.Running}}",
+            name,
+        ]
+        .map(String::from),
+    )
+}
+
+/// The command listing every service container: name and gantry pid.
+pub fn list_command(engine: &Engine) -> EngineCommand {
+    engine.list_labelled(PID_LABEL)
 }
 
 /// The command line that starts `planned`, for `--dry-run`: the engine's
@@ -154,18 +132,18 @@ pub fn start_line(
         ServiceKind::Host { command, .. } => describe("sh", &["-c".to_string(), command.clone()]),
         ServiceKind::Container { .. } => {
             let name = container_name(pipeline, run_id, &planned.service.name);
-            let program =
-                engine.map_or("<engine>".to_string(), |e| e.program.display().to_string());
-            describe(&program, &run_args(planned, &name, run_id))
+            // Without an engine, docker's and podman's common line.
+            let unknown = Engine {
+                kind: EngineKind::Podman,
+                program: "<engine>".into(),
+                why: String::new(),
+                storage_driver: None,
+            };
+            let engine = engine.unwrap_or(&unknown);
+            let command = run_command(engine, planned, &name, run_id);
+            describe(&engine.program.display().to_string(), &command.args)
         }
     }
-}
-
-/// A command line for people (dry runs, the live view).
-pub fn describe(program: &str, args: &[String]) -> String {
-    let mut words = vec![program.to_string()];
-    words.extend(args.iter().map(|a| crate::text::shell_quote(a)));
-    words.join(" ")
 }
 
 #[cfg(test)]
@@ -173,6 +151,15 @@ mod tests {
     use super::*;
     use crate::config::service::{Port, Service};
     use crate::diagnostics::Span;
+
+    fn engine(kind: EngineKind, storage_driver: Option<&str>) -> Engine {
+        Engine {
+            kind,
+            program: kind.name().into(),
+            why: "test".into(),
+            storage_driver: storage_driver.map(String::from),
+        }
+    }
 
     #[test]
     fn run_args_label_publish_and_keep_values_off_the_command_line() {
@@ -195,24 +182,46 @@ mod tests {
             },
             env: vec![("POSTGRES_PASSWORD".into(), "hunter2".into())],
         };
-        let args = run_args(&planned, "gantry-p-7-db", "7");
-        let line = describe("podman", &args);
+        let podman = engine(EngineKind::Podman, None);
+        let line = run_command(&podman, &planned, "gantry-p-7-db", "7").display();
         assert!(line.starts_with("podman run --rm --sig-proxy=false --name gantry-p-7-db --label gantry.service=db --label gantry.run=7"), "{line}");
         assert!(
             line.contains(" -e POSTGRES_PASSWORD -p 15432:5432 postgres:16 postgres -c fsync=off"),
             "{line}"
         );
         assert!(!line.contains("hunter2"), "{line}");
+
+        // The store the `image:` actions built into (`vfs` on a machine
+        // without overlay) is the one the service's image is looked up in.
+        let vfs = engine(EngineKind::Podman, Some("vfs"));
+        let name = "gantry-p-7-db";
+        for command in [
+            run_command(&vfs, &planned, name, "7"),
+            exec_command(&vfs, name, "true"),
+            running_command(&vfs, name),
+            vfs.remove(name),
+            list_command(&vfs),
+        ] {
+            let line = command.display();
+            assert!(line.starts_with("podman --storage-driver vfs "), "{line}");
+        }
+        let docker = engine(EngineKind::Docker, Some("vfs"));
+        let line = run_command(&docker, &planned, name, "7").display();
+        assert!(line.starts_with("docker run --rm"), "{line}");
     }
 
     #[test]
     fn list_format_is_a_go_template() {
         assert_eq!(
-            list_args("podman")[5],
+            list_command(&engine(EngineKind::Podman, None)).args[5],
             "{{.Names}}\t{{index .Labels \"gantry.pid\"}}"
         );
         assert_eq!(
-            list_args("docker")[5],
+            list_command(&engine(EngineKind::Podman, None)).args[3],
+            "label=gantry.pid"
+        );
+        assert_eq!(
+            list_command(&engine(EngineKind::Docker, None)).args[5],
             "{{.Names}}\t{{.Label \"gantry.pid\"}}"
         );
     }

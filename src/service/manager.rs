@@ -72,7 +72,7 @@ impl<'a> Services<'a> {
         let mut state = self.lock();
         for (index, planned) in self.planned.iter().enumerate() {
             let service = &planned.service;
-            if service.stage.as_deref().is_some_and(|s| s != stage) {
+            if !service.serves(stage) {
                 continue;
             }
             match state.iter().find(|(i, _)| *i == index).map(|(_, s)| s) {
@@ -229,33 +229,26 @@ impl<'a> Services<'a> {
                 let engine = self.engine()?;
                 let run_id = self.record.id.to_string();
                 let name = engine::container_name(self.pipeline, &run_id, &planned.service.name);
-                let check = match check_command {
-                    Some(c) => CheckCommand {
-                        program: engine.program.clone(),
-                        args: engine::exec_args(&name, &c),
-                        env: Vec::new(),
-                        cwd: self.root.to_path_buf(),
-                        output: None,
-                    },
-                    None => CheckCommand {
-                        program: engine.program.clone(),
-                        args: engine::running_args(&name),
-                        env: Vec::new(),
-                        cwd: self.root.to_path_buf(),
-                        output: Some("true".into()),
-                    },
+                let (probe, output) = match check_command {
+                    Some(c) => (engine::exec_command(engine, &name, &c), None),
+                    None => (engine::running_command(engine, &name), Some("true".into())),
                 };
-                let check = Some(check);
+                let check = Some(CheckCommand {
+                    program: probe.program,
+                    args: probe.args,
+                    env: Vec::new(),
+                    cwd: self.root.to_path_buf(),
+                    output,
+                });
+                let start = engine::run_command(engine, planned, &name, &run_id);
+                let remove = engine.remove(&name);
                 let launch = Launch {
-                    program: engine.program.clone(),
-                    args: engine::run_args(planned, &name, &run_id),
+                    program: start.program,
+                    args: start.args,
                     env: planned.env.clone(),
                     cwd: self.root.to_path_buf(),
                     log,
-                    teardown: Some((
-                        engine.program.clone(),
-                        engine::remove_args(engine.name, &name),
-                    )),
+                    teardown: Some((remove.program, remove.args)),
                     pid_file,
                     secrets: self.secrets.to_vec(),
                 };

@@ -27,10 +27,10 @@ pub fn plan(
     base_env: &[(String, String)],
     expand: &dyn Fn(&str, Span) -> Result<String, Diagnostic>,
 ) -> Result<Vec<PlannedService>, Diagnostic> {
-    let needed = pipeline.services.iter().filter(|s| match &s.stage {
-        None => !stages.is_empty(),
-        Some(stage) => stages.contains(&stage.as_str()),
-    });
+    let needed = pipeline
+        .services
+        .iter()
+        .filter(|s| stages.iter().any(|stage| s.serves(stage)));
     let mut planned = Vec::new();
     for service in needed {
         let mut service = service.clone();

@@ -45,17 +45,24 @@ pub fn wait(
     interrupt: &Interrupt,
 ) -> Result<(), String> {
     let Some(ready) = &service.ready else {
-        return started(service, running, check, interrupt);
+        // A host command is ready once started; a container once the
+        // engine says it runs (`check`).
+        let phase = Phase {
+            waiting: "while it started",
+            exited: "right after starting",
+        };
+        return poll(service, running, interrupt, &phase, || {
+            if check.is_none_or(|c| check_passes(c, interrupt)) {
+                return Ok(());
+            }
+            Err("its container was not running".to_string())
+        });
     };
-    let deadline = Instant::now() + service.timeout;
-    let mut interval = FIRST_INTERVAL;
-    loop {
-        if interrupt.requested() {
-            return Err("interrupted while waiting for it to be ready".into());
-        }
-        if let Some(status) = running.exited() {
-            return Err(format!("it exited ({status}) before it was ready"));
-        }
+    let phase = Phase {
+        waiting: "while waiting for it to be ready",
+        exited: "before it was ready",
+    };
+    poll(service, running, interrupt, &phase, || {
         let ready_now = match ready {
             Ready::Port(port) => port_open(service.host_port(*port)),
             Ready::Log(text) => log_contains(log, text),
@@ -64,47 +71,50 @@ pub fn wait(
         if ready_now {
             return Ok(());
         }
-        if Instant::now() >= deadline {
-            let what = match ready {
-                Ready::Port(port) => format!(
-                    "port {} on {HOST} did not accept connections",
-                    service.host_port(*port)
-                ),
-                Ready::Log(text) => format!("its output did not show {text:?}"),
-                Ready::Run(command) => format!("`{command}` did not succeed"),
-            };
-            return Err(format!("{what} within {}", human(service.timeout)));
-        }
-        std::thread::sleep(interval);
-        interval = (interval * 2).min(INTERVAL);
-    }
+        Err(match ready {
+            Ready::Port(port) => format!(
+                "port {} on {HOST} did not accept connections",
+                service.host_port(*port)
+            ),
+            Ready::Log(text) => format!("its output did not show {text:?}"),
+            Ready::Run(command) => format!("`{command}` did not succeed"),
+        })
+    })
 }
 
-/// Without `ready:`: a host command is ready once started; a container
-/// once the engine says it runs (`check`), up to the timeout.
-fn started(
+/// How the errors of a wait say when things went wrong.
+struct Phase {
+    /// `interrupted …`.
+    waiting: &'static str,
+    /// `it exited (status) …`.
+    exited: &'static str,
+}
+
+/// Asks `ready` (`Err`: what is not there yet) until it says ready, with
+/// growing intervals, up to `service`'s timeout; fails at once when the
+/// service exits or gantry is interrupted.
+fn poll(
     service: &Service,
     running: &Running,
-    check: Option<&CheckCommand>,
     interrupt: &Interrupt,
+    phase: &Phase,
+    mut ready: impl FnMut() -> Result<(), String>,
 ) -> Result<(), String> {
     let deadline = Instant::now() + service.timeout;
     let mut interval = FIRST_INTERVAL;
     loop {
-        if let Some(status) = running.exited() {
-            return Err(format!("it exited ({status}) right after starting"));
-        }
-        if check.is_none_or(|c| check_passes(c, interrupt)) {
-            return Ok(());
-        }
         if interrupt.requested() {
-            return Err("interrupted while it started".into());
+            return Err(format!("interrupted {}", phase.waiting));
         }
+        if let Some(status) = running.exited() {
+            return Err(format!("it exited ({status}) {}", phase.exited));
+        }
+        let missing = match ready() {
+            Ok(()) => return Ok(()),
+            Err(missing) => missing,
+        };
         if Instant::now() >= deadline {
-            return Err(format!(
-                "its container was not running within {}",
-                human(service.timeout)
-            ));
+            return Err(format!("{missing} within {}", human(service.timeout)));
         }
         std::thread::sleep(interval);
         interval = (interval * 2).min(INTERVAL);

@@ -8,8 +8,9 @@ use super::engine::{self, Engine};
 
 /// Removes service containers whose gantry process is gone; returns their names.
 pub fn containers(engine: &Engine) -> Vec<String> {
-    let Ok(listed) = Command::new(&engine.program)
-        .args(engine::list_args(engine.name))
+    let list = engine::list_command(engine);
+    let Ok(listed) = Command::new(&list.program)
+        .args(&list.args)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -24,8 +25,9 @@ pub fn containers(engine: &Engine) -> Vec<String> {
         .map(|(name, _)| name.trim().to_string())
         .collect();
     for name in &leftovers {
-        let _ = Command::new(&engine.program)
-            .args(engine::remove_args(engine.name, name))
+        let remove = engine.remove(name);
+        let _ = Command::new(&remove.program)
+            .args(&remove.args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -448,6 +448,17 @@ stages:
     assert!(!line("gate").contains("▣"), "{}", out.stdout);
 }
 
+/// The `in container: podman run …` line of `gantry run --dry-run` in `repo`.
+fn dry_run_container_line(repo: &Repo) -> String {
+    let out = gantry(repo, &["run", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.stdout
+        .lines()
+        .find(|l| l.contains("in container: podman run"))
+        .unwrap_or_else(|| panic!("{}", out.stdout))
+        .to_string()
+}
+
 #[test]
 fn dry_run_shows_the_engine_command_lines() {
     if busybox_image().is_none() {
@@ -456,14 +467,8 @@ fn dry_run_shows_the_engine_command_lines() {
     let repo = Repo::new(
         "version: 1\ncontainer: { image: localhost/ci:1, engine: podman }\nstages:\n  - { name: t, run: make test }\n",
     );
-    let out = gantry(&repo, &["run", "--dry-run"]);
-    assert_eq!(out.code, 0, "{}", out.all());
+    let shown = dry_run_container_line(&repo);
     let root = repo.path().display().to_string();
-    let shown = out
-        .stdout
-        .lines()
-        .find(|l| l.contains("in container: podman run"))
-        .unwrap_or_else(|| panic!("{}", out.stdout));
     for part in [
         "--rm",
         "--init",
@@ -475,6 +480,33 @@ fn dry_run_shows_the_engine_command_lines() {
         assert!(shown.contains(part), "{part} missing in {shown}");
     }
     assert!(containers_of(&repo).is_empty());
+}
+
+/// The dry run's container line is the real run's: the container's name,
+/// labels and run-directory mount, and the `GANTRY_SERVICE_*` variables and
+/// host network an action next to services gets.
+#[test]
+fn dry_run_shows_the_container_as_a_run_with_services_starts_it() {
+    if !crate::common::images::podman_available() {
+        return;
+    }
+    let repo = Repo::new(
+        "version: 1\ncontainer: { image: localhost/ci:1, engine: podman }\nservices:\n  api: { run: exec sleep 300, ready: { port: 9000 } }\nstages:\n  - { name: t, run: make test }\n",
+    );
+    let shown = dry_run_container_line(&repo);
+    let root = repo.path().display().to_string();
+    for part in [
+        "--name gantry-t-t-1-",
+        "--label gantry.run=1",
+        &format!("--label gantry.run-dir={root}/.gantry/runs/1"),
+        "--label gantry.action=t/t",
+        "-e GANTRY_SERVICE_API_HOST -e GANTRY_SERVICE_API_PORT",
+        "--network host",
+        "localhost/ci:1 sh -c 'make test'",
+    ] {
+        assert!(shown.contains(part), "{part} missing in {shown}");
+    }
+    assert!(!repo.path().join(".gantry/runs/1").exists());
 }
 
 /// buildah: a private vfs store, a `build:` from scratch with busybox, and
@@ -497,16 +529,7 @@ fn buildah_builds_and_runs_the_container() {
         ));
         return;
     };
-    let store = tempfile::tempdir().unwrap();
-    let conf = store.path().join("storage.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "[storage]\ndriver = \"vfs\"\ngraphroot = \"{0}/graph\"\nrunroot = \"{0}/run\"\n",
-            store.path().display()
-        ),
-    )
-    .unwrap();
+    let (_store, conf) = crate::common::images::private_store("vfs");
     let repo = Repo::new(
         r#"version: 1
 stages:

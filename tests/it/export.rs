@@ -730,6 +730,21 @@ fn what_an_engine_cannot_say_is_a_located_export_error() {
             &["gantry.yml:5:9: a/a has `if: env.NOT_IN_CONFIG == 'x'`", "not set in gantry.yml"],
         ),
         (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: git.branch == 'main'\n",
+            "codebuild",
+            &["gantry.yml:5:9: a/a has `if: git.branch == 'main'`", "AWS CodeBuild has no conditions"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: git.dirty && env.CI\n",
+            "github-actions",
+            &["gantry.yml:5:9: a/a has `if: git.dirty && env.CI`", "`git.dirty` is fixed when exporting", "GitHub Actions would test a constant", "leave it out of the `if:`"],
+        ),
+        (
+            "version: 1\nstages:\n  - name: a\n    run: echo\n    if: git.dirty && env.CI\n",
+            "gitlab-ci",
+            &["gantry.yml:5:9: a/a has `if: git.dirty && env.CI`", "`git.dirty` is fixed when exporting", "GitLab CI would test a constant", "leave it out of the `if:`"],
+        ),
+        (
             "version: 1\nstages:\n  - name: a\n    run: echo\n    if: git.short_sha == 'abc1234'\n",
             "gitlab-ci",
             &["gantry.yml:5:9:", "`git.short_sha` has no equivalent in GitLab CI conditions"],

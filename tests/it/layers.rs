@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("planner, scaffolding", &["plan", "scaffold"]),
     ("services and containers", &["service", "container"]),
     ("action kinds", &["image", "deploy", "custom", "approval"]),
+    ("container engines", &["engine"]),
     ("gantry.yml", &["config"]),
     ("run records", &["record"]),
     ("run summary", &["summary"]),

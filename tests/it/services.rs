@@ -150,6 +150,62 @@ stages:
     assert!(containers(&format!("gantry-{name}-")).is_empty());
 }
 
+/// A service's container runs from the store the pipeline's images were
+/// built into: on a machine where only `vfs` works, an `image:` action
+/// builds with buildah into `vfs` (`GANTRY_BUILDAH_STORAGE_DRIVER`, in a
+/// store whose configured driver is overlay), and a service runs that image.
+#[test]
+fn a_service_runs_an_image_built_into_the_vfs_store() {
+    if busybox_image().is_none() || !common::have_program("buildah", "apt-get install -y buildah") {
+        return;
+    }
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file())
+        .expect("busybox_image found busybox");
+    let name = unique("svc-vfs");
+    let (_store, conf) = crate::common::images::private_store("overlay");
+    let repo = Repo::new(&format!(
+        r#"version: 1
+name: {name}
+stages:
+  - name: build
+    image:
+      builder: buildah
+      file: Containerfile
+      context: ci
+      tags: [localhost/{name}:1]
+  - name: test
+    services:
+      web:
+        image: localhost/{name}:1
+        command: [sh, -c, "echo serving; exec sleep 300"]
+        ready: {{ log: serving, timeout: 30s }}
+    run: echo used-the-service
+"#
+    ));
+    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
+    std::fs::copy(busybox, repo.path().join("ci/busybox")).unwrap();
+    repo.write(
+        "ci/Containerfile",
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+    );
+    let mut command = gantry(&repo, &["run"]);
+    command
+        .env("CONTAINERS_STORAGE_CONF", &conf)
+        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs")
+        .env("GANTRY_BUILDAH_ISOLATION", "chroot");
+    let out = common::run_command(command);
+    let all = out.all();
+    assert_eq!(out.code, 0, "{all}");
+    assert!(all.contains("[service test/web] ✔ ready in "), "{all}");
+    assert!(
+        all.contains("[service test/web] starting: ") && all.contains(" --storage-driver vfs run "),
+        "{all}"
+    );
+    assert!(all.contains("used-the-service"), "{all}");
+}
+
 #[test]
 fn a_service_that_never_becomes_ready_fails_its_stage_with_its_log_tail() {
     let Some(image) = busybox_image() else { return };

@@ -1,52 +1,66 @@
-//! The container engine calls of container instances, kept thin (find the
-//! program, run one command, return its output or a clear error) so they
-//! can be switched to the shared engine module. Only podman is used:
-//! installing files needs the container's root file system mounted on the
-//! host (`podman mount`), which docker's CLI does not offer.
+//! The container engine calls of container instances: podman found by the
+//! shared [`crate::engine`] (with the storage driver every other engine
+//! call uses), one command run to its end, its output or a clear error.
+//! Only podman is used: installing files needs the container's root file
+//! system mounted on the host (`podman mount`), which docker's CLI does not
+//! offer.
 
 use std::path::PathBuf;
 
+use crate::config::image::{Builder, BuilderChoice};
+use crate::engine::detect::Wanted;
 use crate::proc::interrupt::Interrupt;
 use crate::proc::process::{self, Capture, Exit, ProcessSpec};
+
+/// What container instances look for: podman only.
+const INSTANCES: Wanted = Wanted {
+    key: "engine",
+    what: "container engine for container instances",
+    candidates: &[Builder::Podman],
+    hint: "container instances need podman: install it (`apt-get install -y podman runc`; Fedora: `dnf install podman`), or use folder instances (`instances: 2`); docker cannot mount a container's file system for gantry to install into",
+};
 
 /// The engine program container instances are driven with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Engine {
-    /// `podman`, as found on `PATH`.
-    pub program: PathBuf,
+    /// podman, as found on `PATH`.
+    pub engine: crate::engine::Engine,
 }
 
 impl Engine {
     /// podman on `PATH`, or an error saying how to get it.
     pub fn find() -> Result<Engine, String> {
-        which::which("podman")
-            .map(|program| Engine { program })
-            .map_err(|_| {
-                "container instances need podman, which is not on PATH: install it (`apt-get install -y podman runc`; Fedora: `dnf install podman`), or use folder instances (`instances: 2`); docker cannot mount a container's file system for gantry to install into".to_string()
-            })
+        let path = std::env::var_os("PATH");
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        crate::engine::Engine::detect(
+            &INSTANCES,
+            BuilderChoice::Auto,
+            path.as_deref(),
+            &cwd,
+            &[],
+            &|name| std::env::var(name).ok(),
+        )
+        .map(|engine| Engine { engine })
+    }
+
+    /// The program and arguments (global flags first) that run `args`.
+    pub fn command(&self, args: &[String]) -> (String, Vec<String>) {
+        let command = self.engine.command(args.iter().cloned());
+        (command.program.display().to_string(), command.args)
     }
 
     /// The command line of `args`, as `--dry-run` shows it.
     pub fn show(&self, args: &[String]) -> String {
-        let name = self
-            .program
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy();
-        let mut line = name.into_owned();
-        for arg in args {
-            line.push(' ');
-            line.push_str(&crate::text::shell_quote(arg));
-        }
-        line
+        self.engine.command(args.iter().cloned()).display()
     }
 
     /// Runs the engine with `args`; its stdout, trimmed, or an error with
     /// its stderr and a hint.
     pub fn run(&self, args: &[String], interrupt: &Interrupt) -> Result<String, String> {
+        let (program, all) = self.command(args);
         let spec = ProcessSpec {
-            program: self.program.display().to_string(),
-            args: args.to_vec(),
+            program,
+            args: all,
             cwd: PathBuf::from("/"),
             separate_stderr: true,
             ..Default::default()
@@ -57,7 +71,10 @@ impl Engine {
         match finished.exit {
             Exit::Code(0) => Ok(String::from_utf8_lossy(&out.stdout).trim().to_string()),
             Exit::Interrupted => Err(format!("`{}` interrupted", self.show(args))),
-            Exit::SpawnFailed(why) => Err(format!("cannot run {}: {why}", self.program.display())),
+            Exit::SpawnFailed(why) => Err(format!(
+                "cannot run {}: {why}",
+                self.engine.program.display()
+            )),
             exit => Err(format!(
                 "`{}` failed ({}): {}{}",
                 self.show(args),

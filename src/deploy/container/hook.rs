@@ -67,8 +67,9 @@ impl HookTarget {
         args.push(token.clone());
         args.push(spec.program);
         args.extend(spec.args);
+        let (program, args) = self.engine.command(&args);
         let wrapped = ProcessSpec {
-            program: self.engine.program.display().to_string(),
+            program,
             args,
             env,
             ..spec

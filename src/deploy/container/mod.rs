@@ -24,8 +24,8 @@
 //!   its whole process group killed inside the container too.
 //!
 //! Mounting a container's file system needs root (rootless podman is not
-//! supported yet); the engine calls live in [`engine`], a thin layer to be
-//! swapped for the shared container engine module.
+//! supported yet); the engine calls live in [`engine`], podman through the
+//! shared [`crate::engine`].
 
 pub mod accounts;
 pub mod engine;

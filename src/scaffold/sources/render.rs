@@ -15,6 +15,8 @@ pub struct Rendered {
     pub text: String,
     /// The programs they start with, when gantry knows how to install them.
     pub needs: Vec<Need>,
+    /// Each action's name, with where it came from.
+    pub actions: Vec<(String, String)>,
 }
 
 /// The actions of `phase` among `derived`; `python_dirs` are the
@@ -23,6 +25,7 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
     let mut out = Rendered {
         text: String::new(),
         needs: Vec::new(),
+        actions: Vec::new(),
     };
     let mut names: Vec<String> = Vec::new();
     let mut venv_made: Vec<&str> = Vec::new();
@@ -34,6 +37,7 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
             n += 1;
         }
         names.push(name.clone());
+        out.actions.push((name.clone(), action.origin.clone()));
         let mut lines = action.lines.clone();
         if python_dirs.contains(&action.dir) {
             lines.insert(0, ACTIVATE.into());
@@ -142,6 +146,11 @@ mod tests {
             "      # From Makefile, target `test`.\n      - name: test\n        run: make test\n      # From Makefile, target `test`.\n      - name: test-2\n        working_directory: py\n        script:\n          - \". .gantry/venv/bin/activate\"\n          - pytest -q\n          - \"echo 'a: b'\"\n"
         );
         assert_eq!(test.needs[0].program, "make");
+        let origin = "Makefile, target `test`".to_string();
+        assert_eq!(
+            test.actions,
+            [("test".into(), origin.clone()), ("test-2".into(), origin)]
+        );
         let deps = phase(&all, "deps", &["py".into()]);
         assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - pip install -e ."), "{}", deps.text);
     }

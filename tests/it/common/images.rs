@@ -32,6 +32,23 @@ pub fn containers_conf() -> PathBuf {
     path
 }
 
+/// A private container store in a temp folder whose configured driver is
+/// `driver`: the folder (removed when dropped) and its `storage.conf`, for
+/// `CONTAINERS_STORAGE_CONF`.
+pub fn private_store(driver: &str) -> (tempfile::TempDir, PathBuf) {
+    let store = tempfile::tempdir().unwrap();
+    let conf = store.path().join("storage.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[storage]\ndriver = \"{driver}\"\ngraphroot = \"{0}/graph\"\nrunroot = \"{0}/run\"\n",
+            store.path().display()
+        ),
+    )
+    .unwrap();
+    (store, conf)
+}
+
 /// `podman` with this machine's `containers.conf`.
 pub fn podman() -> Command {
     let mut command = Command::new("podman");

@@ -229,20 +229,29 @@ fn kill_9_with_finished_instances_not_yet_recorded_is_recovered_consistently() {
     let out = repo.run(&["deploy", "--recover"]);
     assert_eq!(out.code, 0, "{}", out.all());
     let recovered = state(&repo);
+    // A missing file names the instance, its records and what recovery said.
+    let read = |n: usize, file: &str| {
+        let path = repo
+            .path()
+            .join(format!(".gantry/targets/dev/{n}/srv/app/{file}"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "instance {n}: cannot read {}: {e}\nrecord when killed: {}\nrecord after --recover: {}\n{}",
+                path.display(),
+                killed["instances"][n.to_string()],
+                recovered["instances"][n.to_string()],
+                out.all()
+            )
+        })
+    };
     for n in 1..=40 {
         let inst = repo.path().join(format!(".gantry/targets/dev/{n}"));
         if deployed(&recovered, n) {
-            assert_eq!(
-                repo.read(&format!(".gantry/targets/dev/{n}/srv/app/new.txt")),
-                "second\n"
-            );
+            assert_eq!(read(n, "new.txt"), "second\n", "instance {n}");
             assert!(!inst.join("srv/app/old.txt").exists(), "instance {n}");
         } else {
             assert!(!inst.join("srv/app/new.txt").exists(), "instance {n}");
-            assert_eq!(
-                repo.read(&format!(".gantry/targets/dev/{n}/srv/app/old.txt")),
-                "first\n"
-            );
+            assert_eq!(read(n, "old.txt"), "first\n", "instance {n}");
         }
     }
     // The records match the files: with DISALLOW, a file left on an

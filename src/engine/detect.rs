@@ -1,7 +1,8 @@
-//! Finding the builder program: `builder: auto` tries docker (only when its
-//! daemon answers), podman, then buildah on the action's `PATH`; a named
-//! builder must be on `PATH`. When none is usable, the error lists what was
-//! tried and how to install one.
+//! Finding a container engine program: `auto` tries docker (only when its
+//! daemon answers), podman, then buildah on the action's `PATH` (those of
+//! them the feature can use, see [`Wanted`]); a named one must be on
+//! `PATH`. When none is usable, the error lists what was tried and the
+//! feature's own hint on how to get one.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -16,10 +17,47 @@ use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
 /// How long `docker info` may take before docker counts as unavailable.
 pub const DOCKER_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The builder an action will use.
+/// What a feature looks for: its setting's key, what the program is
+/// called in errors, the engines it can use (in `auto`'s order) and what to
+/// do when none is found.
+#[derive(Clone, Copy, Debug)]
+pub struct Wanted {
+    /// The setting that names an engine (`builder`, `engine`).
+    pub key: &'static str,
+    /// What the program is called in errors (`container image builder`).
+    pub what: &'static str,
+    /// The engines that can do the feature's job, in `auto`'s order.
+    pub candidates: &'static [Builder],
+    /// How to get one, appended to the error.
+    pub hint: &'static str,
+}
+
+/// The `image:` action's builder (`builder:`): any engine builds.
+pub const BUILDER: Wanted = Wanted {
+    key: "builder",
+    what: "container image builder",
+    candidates: &Builder::ALL,
+    hint: INSTALL_HINT,
+};
+
+/// The engine of `container:` (`engine:`): any engine runs a command.
+pub const CONTAINER: Wanted = Wanted {
+    key: "engine",
+    what: "container engine",
+    candidates: &Builder::ALL,
+    hint: INSTALL_HINT,
+};
+
+/// How to install an engine.
+pub const INSTALL_HINT: &str =
+    "install one, e.g. `apt-get install -y buildah` or `apt-get install -y podman` \
+     (Fedora: `dnf install buildah`; macOS: `brew install podman`), or start Docker \
+     (https://docs.docker.com/engine/install/), then run again";
+
+/// The engine a feature will use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chosen {
-    /// Which builder.
+    /// Which engine.
     pub builder: Builder,
     /// Its program, as found on `PATH`.
     pub program: PathBuf,
@@ -27,34 +65,19 @@ pub struct Chosen {
     pub why: String,
 }
 
-/// Finds the builder for `choice` on `path` (the action's `PATH`), with
-/// `env` the action's variables (for `DOCKER_HOST` and the like). The error
-/// says what was tried and how to install a builder.
+/// Finds the engine `wanted` for `choice` on `path` (the action's `PATH`),
+/// with `env` the action's variables (for `DOCKER_HOST` and the like). The
+/// error says what was tried and gives `wanted`'s hint.
 pub fn detect(
+    wanted: &Wanted,
     choice: BuilderChoice,
     path: Option<&OsStr>,
     cwd: &Path,
     env: &[(String, String)],
 ) -> Result<Chosen, String> {
-    detect_for(
-        ("builder", "container image builder"),
-        choice,
-        path,
-        cwd,
-        env,
-    )
-}
-
-/// [`detect`] for a setting other than `builder:` (`engine:` of
-/// `container:`): `names` is the key and what the program is called in errors.
-pub fn detect_for(
-    names: (&str, &str),
-    choice: BuilderChoice,
-    path: Option<&OsStr>,
-    cwd: &Path,
-    env: &[(String, String)],
-) -> Result<Chosen, String> {
-    let (key, what) = names;
+    let Wanted {
+        key, what, hint, ..
+    } = *wanted;
     let find = |b: Builder| which::which_in(b.name(), path, cwd).ok();
     match choice {
         BuilderChoice::Named(builder) => match find(builder) {
@@ -64,14 +87,13 @@ pub fn detect_for(
                 why: format!("set by `{key}:`"),
             }),
             None => Err(format!(
-                "`{key}: {0}` but `{0}` is not on PATH; {1}",
+                "`{key}: {0}` but `{0}` is not on PATH; {hint}",
                 builder.name(),
-                install_hint()
             )),
         },
         BuilderChoice::Auto => {
             let mut tried = Vec::new();
-            for builder in Builder::ALL {
+            for &builder in wanted.candidates {
                 let Some(program) = find(builder) else {
                     tried.push(format!("{} (not on PATH)", builder.name()));
                     continue;
@@ -93,18 +115,11 @@ pub fn detect_for(
                 });
             }
             Err(format!(
-                "no {what} found: tried {}; {}",
-                tried.join(", "),
-                install_hint()
+                "no {what} found: tried {}; {hint}",
+                tried.join(", ")
             ))
         }
     }
-}
-
-fn install_hint() -> &'static str {
-    "install one, e.g. `apt-get install -y buildah` or `apt-get install -y podman` \
-     (Fedora: `dnf install buildah`; macOS: `brew install podman`), or start Docker \
-     (https://docs.docker.com/engine/install/), then run again"
 }
 
 /// Whether docker's daemon answers `docker info`, asked once per program
@@ -163,8 +178,14 @@ mod tests {
     #[test]
     fn empty_path_lists_every_builder_tried() {
         let dir = std::env::temp_dir();
-        let err = detect(BuilderChoice::Auto, Some(OsStr::new("")), &dir, &[])
-            .expect_err("nothing on an empty PATH");
+        let err = detect(
+            &BUILDER,
+            BuilderChoice::Auto,
+            Some(OsStr::new("")),
+            &dir,
+            &[],
+        )
+        .expect_err("nothing on an empty PATH");
         for name in ["docker (not on PATH)", "podman (not on PATH)", "buildah"] {
             assert!(err.contains(name), "{err}");
         }
@@ -172,10 +193,34 @@ mod tests {
     }
 
     #[test]
+    fn a_feature_tries_only_its_engines_and_gives_its_hint() {
+        let dir = std::env::temp_dir();
+        let wanted = Wanted {
+            key: "engine",
+            what: "container engine for services",
+            candidates: &[Builder::Docker, Builder::Podman],
+            hint: "services need docker or podman",
+        };
+        let err = detect(
+            &wanted,
+            BuilderChoice::Auto,
+            Some(OsStr::new("")),
+            &dir,
+            &[],
+        )
+        .expect_err("nothing on an empty PATH");
+        assert_eq!(
+            err,
+            "no container engine for services found: tried docker (not on PATH), \
+             podman (not on PATH); services need docker or podman"
+        );
+    }
+
+    #[test]
     fn a_named_builder_must_be_on_path() {
         let dir = std::env::temp_dir();
         let choice = BuilderChoice::Named(Builder::Podman);
-        let err = detect(choice, Some(OsStr::new("")), &dir, &[]).expect_err("not found");
+        let err = detect(&BUILDER, choice, Some(OsStr::new("")), &dir, &[]).expect_err("not found");
         assert!(
             err.starts_with("`builder: podman` but `podman` is not on PATH"),
             "{err}"

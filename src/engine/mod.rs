@@ -1,17 +1,23 @@
-//! Container engines, shared by every container feature (actions in a
-//! container, services, container deployment instances).
+//! Container engines (docker, podman, buildah), shared by every container
+//! feature: the `image:` action, actions in a `container:`, `services:`,
+//! and container deployment instances.
 //!
-//! - [`Engine::detect`]: docker when its daemon answers, else podman, else
-//!   buildah — the same detection as the `image:` action (`image::detect`);
-//!   `engine:` names one instead.
-//! - Command building: [`Engine::run`] (`run` for docker and podman;
-//!   `from` + `run` for buildah, which has no `run IMAGE`), [`Engine::remove`],
+//! - [`detect`]: finding the program — docker when its daemon answers, else
+//!   podman, else buildah, among those the feature can use, with the
+//!   feature's own hint when none is found; [`Engine::detect`] adds the
+//!   storage driver ([`ENV_STORAGE_DRIVER`]), so that every feature uses
+//!   the store the images are in.
+//! - Command building: [`Engine::command`] (global flags first),
+//!   [`Engine::run`] (`run` for docker and podman; `from` + `run` for
+//!   buildah, which has no `run IMAGE`), [`Engine::remove`],
 //!   [`Engine::image_id`], [`Engine::list_labelled`], [`Engine::build`].
 //! - [`failure_hint`]: what to do about an engine's known failures.
 //!
 //! Nothing here runs a process: callers run the [`EngineCommand`]s they get
 //! (supervised, as any action's process) and show them with
 //! [`EngineCommand::display`].
+
+pub mod detect;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -28,8 +34,8 @@ pub const LABEL_RUN: &str = "gantry.run";
 /// longer than their run (never on long-lived ones such as deploy instances).
 pub const LABEL_RUN_DIR: &str = "gantry.run-dir";
 /// Environment variable that sets podman's and buildah's `--storage-driver`
-/// (shared with the `image:` action).
-pub const ENV_STORAGE_DRIVER: &str = crate::image::job::ENV_STORAGE_DRIVER;
+/// for every engine call (the `image:` action's `storage_driver:` overrides it).
+pub const ENV_STORAGE_DRIVER: &str = "GANTRY_BUILDAH_STORAGE_DRIVER";
 
 /// The engine a container feature uses, found on `PATH`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,12 +65,7 @@ impl EngineCommand {
     /// The command as people read it: the engine's name and shell-quoted
     /// arguments (environment values are never in it: see [`RunOptions::env`]).
     pub fn display(&self) -> String {
-        let mut text = self.kind.name().to_string();
-        for arg in &self.args {
-            text.push(' ');
-            text.push_str(&quote(arg));
-        }
-        text
+        describe(self.kind.name(), &self.args)
     }
 
     /// The subcommand (`run`, `from`, `build`…), after the global flags.
@@ -145,6 +146,9 @@ pub struct RunOptions {
     /// Remove the container when it ends (`--rm`); ignored by buildah
     /// (remove its working container with [`Engine::remove`]).
     pub remove: bool,
+    /// The client does not pass signals on (`--sig-proxy=false`): the
+    /// container is stopped by removing it; ignored by buildah.
+    pub no_sig_proxy: bool,
     /// A small init as PID 1 that forwards signals and reaps (`--init`).
     pub init: bool,
     /// `--network`, e.g. `host`.
@@ -156,23 +160,19 @@ pub struct RunOptions {
 }
 
 impl Engine {
-    /// Finds the engine for `choice` on `path` (the action's `PATH`), with
-    /// `env` the action's variables (`DOCKER_HOST`, [`ENV_STORAGE_DRIVER`]).
-    /// The error says what was tried and how to install an engine.
+    /// Finds the engine `wanted` for `choice` on `path` (the action's
+    /// `PATH`), with `env` the action's variables (`DOCKER_HOST`) and
+    /// `lookup` reading [`ENV_STORAGE_DRIVER`]. The error says what was
+    /// tried and gives `wanted`'s hint.
     pub fn detect(
+        wanted: &detect::Wanted,
         choice: EngineChoice,
         path: Option<&OsStr>,
         cwd: &Path,
         env: &[(String, String)],
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Engine, String> {
-        let chosen = crate::image::detect::detect_for(
-            ("engine", "container engine"),
-            choice,
-            path,
-            cwd,
-            env,
-        )?;
+        let chosen = detect::detect(wanted, choice, path, cwd, env)?;
         Ok(Engine {
             kind: chosen.builder,
             program: chosen.program,
@@ -188,12 +188,7 @@ impl Engine {
 
     /// `program GLOBAL-FLAGS args…`.
     pub fn command(&self, args: impl IntoIterator<Item = String>) -> EngineCommand {
-        let mut all = Vec::new();
-        if let (Some(driver), EngineKind::Podman | EngineKind::Buildah) =
-            (&self.storage_driver, self.kind)
-        {
-            all.extend(["--storage-driver".to_string(), driver.clone()]);
-        }
+        let mut all = global_flags(self.kind, self.storage_driver.as_deref());
         all.extend(args);
         EngineCommand {
             kind: self.kind,
@@ -211,6 +206,9 @@ impl Engine {
         let mut args = vec!["run".to_string()];
         if o.remove {
             args.push("--rm".into());
+        }
+        if o.no_sig_proxy {
+            args.push("--sig-proxy=false".into());
         }
         if o.detach {
             args.push("-d".into());
@@ -323,10 +321,10 @@ impl Engine {
         self.command(args)
     }
 
-    /// Lists containers, one per line as `NAME<TAB>RUN-DIR` where RUN-DIR is
-    /// the [`LABEL_RUN_DIR`] label (buildah: every working container's
-    /// name, with an empty run dir, since buildah cannot filter by label).
-    pub fn list_labelled(&self) -> EngineCommand {
+    /// Lists the containers that carry `label`, one per line as
+    /// `NAME<TAB>VALUE` (buildah: every working container's name, with an
+    /// empty value, since buildah cannot filter by label).
+    pub fn list_labelled(&self, label: &str) -> EngineCommand {
         let args: Vec<String> = match self.kind {
             EngineKind::Buildah => vec![
                 "containers".into(),
@@ -336,17 +334,17 @@ impl Engine {
             ],
             kind => {
                 // docker's template has `.Label NAME`, podman's a `.Labels` map.
-                let label = match kind {
-                    EngineKind::Docker => format!("{{{{.Label \"{LABEL_RUN_DIR}\"}}}}"),
-                    _ => format!("{{{{index .Labels \"{LABEL_RUN_DIR}\"}}}}"),
+                let value = match kind {
+                    EngineKind::Docker => format!("{{{{.Label \"{label}\"}}}}"),
+                    _ => format!("{{{{index .Labels \"{label}\"}}}}"),
                 };
                 vec![
                     "ps".into(),
                     "-a".into(),
                     "--filter".into(),
-                    format!("label={LABEL_RUN_DIR}"),
+                    format!("label={label}"),
                     "--format".into(),
-                    format!("{{{{.Names}}}}\t{label}"),
+                    format!("{{{{.Names}}}}\t{value}"),
                 ]
             }
         };
@@ -372,6 +370,25 @@ impl Engine {
         args.push(context.into());
         self.command(args)
     }
+}
+
+/// The flags `kind` takes before its subcommand: podman's and buildah's
+/// `--storage-driver` (docker has no such flag).
+pub fn global_flags(kind: EngineKind, storage_driver: Option<&str>) -> Vec<String> {
+    match (storage_driver, kind) {
+        (Some(driver), EngineKind::Podman | EngineKind::Buildah) => {
+            vec!["--storage-driver".into(), driver.to_string()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A command line for people (dry runs, the live view, errors): `program`
+/// and the shell-quoted `args`.
+pub fn describe(program: &str, args: &[String]) -> String {
+    let mut words = vec![program.to_string()];
+    words.extend(args.iter().map(|a| quote(a)));
+    words.join(" ")
 }
 
 /// `DIR:DIR`, the host directory mounted at the same path.
