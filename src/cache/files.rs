@@ -9,28 +9,92 @@
 //! excludes file). A file counts as unchanged without being read only when
 //! its size, mtime, ctime and inode all match, as in git.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
+
+use foldhash::{HashMap, HashSet};
 
 use super::stat::FileStat;
 
 /// A file found by a scan.
 #[derive(Clone, Debug)]
 pub struct Scanned {
-    /// Relative to the root, `/`-separated.
-    pub path: String,
+    /// Relative to the root, `/`-separated (shared: a selection of the
+    /// visible files copies no path).
+    pub path: Arc<str>,
     /// Its stat data at the scan.
     pub stat: FileStat,
     /// It is a symbolic link (its id is its target).
     pub link: bool,
 }
 
+/// What a file holds, as the cache compares it: a git blob id (written
+/// with `+x` when an executable bit is set) or a symbolic link's target
+/// (written `link:TARGET`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContentId {
+    /// A regular file's git blob id.
+    Blob {
+        /// The blob id.
+        oid: git2::Oid,
+        /// Any executable bit set.
+        exec: bool,
+    },
+    /// A symbolic link's target.
+    Link(String),
+}
+
+impl ContentId {
+    /// Reads the text form [`ContentId`] is displayed in.
+    pub fn parse(text: &str) -> Option<ContentId> {
+        if let Some(target) = text.strip_prefix("link:") {
+            return Some(ContentId::Link(target.to_string()));
+        }
+        let (hex, exec) = match text.strip_suffix("+x") {
+            Some(hex) => (hex, true),
+            None => (text, false),
+        };
+        let oid = git2::Oid::from_str(hex).ok()?;
+        Some(ContentId::Blob { oid, exec })
+    }
+
+    /// Calls `with` on the text form; a blob id is written on the stack
+    /// (a no-op run digests ten thousand of them).
+    fn with_text<R>(&self, with: impl FnOnce(&str) -> R) -> R {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        match self {
+            ContentId::Blob { oid, exec } => {
+                let mut text = [0u8; 2 * 32 + 2];
+                let mut n = 0;
+                for byte in oid.as_bytes() {
+                    text[n] = DIGITS[usize::from(byte >> 4)];
+                    text[n + 1] = DIGITS[usize::from(byte & 15)];
+                    n += 2;
+                }
+                if *exec {
+                    text[n..n + 2].copy_from_slice(b"+x");
+                    n += 2;
+                }
+                with(std::str::from_utf8(&text[..n]).unwrap_or_default())
+            }
+            ContentId::Link(target) => with(&format!("link:{target}")),
+        }
+    }
+}
+
+impl fmt::Display for ContentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with_text(|text| f.write_str(text))
+    }
+}
+
 /// What git recorded about a path.
 struct Known {
-    oid: String,
+    oid: git2::Oid,
     stat: Option<IndexStat>,
     /// The index entry's mode (0o100644, 0o100755, 0o120000); 0 from a tree.
     mode: u32,
@@ -80,20 +144,35 @@ type SelectionKey = (Vec<String>, Vec<String>);
 /// An action's input files with their content ids, and one digest over all.
 #[derive(Debug)]
 pub struct InputSet {
-    /// Path → content id (files that vanished while being read are left out).
-    pub ids: std::collections::BTreeMap<String, String>,
+    /// In path order, with content ids (files that vanished while being
+    /// read are left out).
+    files: Vec<(Arc<str>, ContentId)>,
     /// Hash of every path and content id, in path order.
     pub digest: String,
+}
+
+impl InputSet {
+    /// Path → content id, as stored with an entry and compared to explain
+    /// what changed (only an action that runs needs it).
+    pub fn ids(&self) -> BTreeMap<String, String> {
+        self.files
+            .iter()
+            .map(|(path, id)| (path.to_string(), id.to_string()))
+            .collect()
+    }
 }
 
 /// File lookups for one run, rooted at the pipeline root.
 pub struct FileIndex {
     root: PathBuf,
     known: HashMap<String, Known>,
+    /// How many of `known` are outside `.gantry/`: a scan that finds that
+    /// many of them found them all.
+    known_outside_state: usize,
     trust: Trust,
-    /// Content ids by path, valid while the stat data is equal; kept on disk
-    /// between runs in `table`.
-    ids: Mutex<HashMap<String, (FileStat, String)>>,
+    /// Content ids by path, valid while the stat data is equal, for files
+    /// that `known` cannot vouch for; kept on disk between runs in `table`.
+    ids: Mutex<super::table::Table>,
     ids_changed: AtomicBool,
     table: Option<PathBuf>,
     threads: usize,
@@ -114,7 +193,7 @@ impl FileIndex {
         let Ok(repo) = git2::Repository::discover(root) else {
             return index;
         };
-        let (Some(workdir), Ok(git_index)) = (repo.workdir(), repo.index()) else {
+        let (Some(workdir), Ok(mut git_index)) = (repo.workdir(), repo.index()) else {
             return index;
         };
         let Some(prefix) = relative_prefix(workdir, root) else {
@@ -123,27 +202,31 @@ impl FileIndex {
         let Ok(meta) = std::fs::metadata(repo.path().join("index")) else {
             return index;
         };
-        index.index_facts = index_facts(&repo, &git_index, &prefix);
+        index.known.reserve(git_index.len());
+        let mut unusual = false;
         for entry in git_index.iter() {
-            let path = String::from_utf8_lossy(&entry.path).into_owned();
-            let Some(rel) = strip(&path, &prefix) else {
-                continue;
-            };
+            unusual |= unusual_entry(&entry);
             let stat = IndexStat {
                 size: entry.file_size,
                 ino: entry.ino,
                 mtime: (entry.mtime.seconds() as u32, entry.mtime.nanoseconds()),
                 ctime: (entry.ctime.seconds() as u32, entry.ctime.nanoseconds()),
             };
-            let oid = entry.id.to_string();
-            index.known.insert(
-                rel,
-                Known {
-                    oid,
-                    stat: Some(stat),
-                    mode: entry.mode,
-                },
-            );
+            let known = Known {
+                oid: entry.id,
+                stat: Some(stat),
+                mode: entry.mode,
+            };
+            let path = String::from_utf8(entry.path)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let Some(rel) = strip(path, &prefix) else {
+                continue;
+            };
+            index.known.insert(rel, known);
+        }
+        index.count_known();
+        if !unusual {
+            index.index_facts = index_facts(&repo, &mut git_index, &prefix);
         }
         let stat = FileStat::of(&meta);
         index.trust = Trust::Index {
@@ -173,7 +256,7 @@ impl FileIndex {
                 if entry.kind() == Some(git2::ObjectType::Blob) {
                     blobs.push((
                         format!("{dir}{}", entry.name().unwrap_or_default()),
-                        entry.id().to_string(),
+                        entry.id(),
                     ));
                 }
                 git2::TreeWalkResult::Ok
@@ -181,7 +264,7 @@ impl FileIndex {
             Some(blobs)
         });
         for (path, oid) in tree.into_iter().flatten() {
-            if let Some(rel) = strip(&path, &prefix) {
+            if let Some(rel) = strip(path, &prefix) {
                 index.known.insert(
                     rel,
                     Known {
@@ -192,6 +275,7 @@ impl FileIndex {
                 );
             }
         }
+        index.count_known();
         index.trust = Trust::Checkout { done };
         index
     }
@@ -218,10 +302,15 @@ impl FileIndex {
         self
     }
 
+    fn count_known(&mut self) {
+        self.known_outside_state = self.known.keys().filter(|p| !in_state_dir(p)).count();
+    }
+
     fn empty(root: &Path) -> FileIndex {
         FileIndex {
             root: root.to_path_buf(),
-            known: HashMap::new(),
+            known: HashMap::default(),
+            known_outside_state: 0,
             trust: Trust::Nothing,
             ids: Mutex::default(),
             ids_changed: AtomicBool::new(false),
@@ -261,18 +350,20 @@ impl FileIndex {
             return Arc::clone(found);
         }
         let files = super::inputs::select(self, inputs, outputs);
-        let ids: std::collections::BTreeMap<String, String> = files
-            .iter()
-            .zip(self.content_ids(&files))
-            .filter_map(|(f, id)| Some((f.path.clone(), id?)))
+        let ids = self.content_ids(&files);
+        let files: Vec<(Arc<str>, ContentId)> = files
+            .into_iter()
+            .zip(ids)
+            .filter_map(|(f, id)| Some((f.path, id?)))
             .collect();
         let mut digest = super::fingerprint::Fields::default();
-        for (path, id) in &ids {
-            digest.add(path).add(id);
+        for (path, id) in &files {
+            digest.add(path);
+            id.with_text(|id| digest.add(id));
         }
         let found = Arc::new(InputSet {
             digest: digest.finish(),
-            ids,
+            files,
         });
         lock(&self.selections).insert(key, Arc::clone(&found));
         found
@@ -305,12 +396,20 @@ impl FileIndex {
             .threads(self.threads)
             .build_parallel()
             .run(|| {
-                let found = &found;
+                let mut collected = Collected {
+                    files: Vec::new(),
+                    into: &found,
+                    dir: None,
+                };
                 let root = &root;
                 Box::new(move |entry| {
-                    if let Ok(entry) = entry {
-                        if let Some(file) = scanned(root, entry.path(), entry.metadata().ok()) {
-                            lock(found).push(file);
+                    // Directories need no stat: the walk reads them.
+                    let Ok(entry) = entry else {
+                        return ignore::WalkState::Continue;
+                    };
+                    if entry.file_type().is_some_and(|t| !t.is_dir()) {
+                        if let Some(file) = collected.scan(root, entry.path()) {
+                            collected.files.push(file);
                         }
                     }
                     ignore::WalkState::Continue
@@ -318,20 +417,26 @@ impl FileIndex {
             });
         let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
         // Tracked files that an ignore rule would hide are still git's.
-        let seen: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        let hidden: Vec<Scanned> = self
-            .known
-            .keys()
-            .filter(|p| !seen.contains(p.as_str()) && !in_state_dir(p))
-            .filter_map(|p| {
-                let path = self.root.join(p);
-                scanned(&self.root, &path, std::fs::symlink_metadata(&path).ok())
-            })
-            .collect();
-        files.extend(hidden);
+        let tracked = files
+            .iter()
+            .filter(|f| self.known.contains_key(&*f.path))
+            .count();
+        if tracked < self.known_outside_state {
+            let seen: HashSet<&str> = files.iter().map(|f| &*f.path).collect();
+            let hidden: Vec<Scanned> = self
+                .known
+                .keys()
+                .filter(|p| !seen.contains(p.as_str()) && !in_state_dir(p))
+                .filter_map(|p| {
+                    let path = self.root.join(p);
+                    scanned(&self.root, &path, std::fs::symlink_metadata(&path).ok())
+                })
+                .collect();
+            files.extend(hidden);
+        }
         let (config, files): (Vec<Scanned>, Vec<Scanned>) = files
             .into_iter()
-            .partition(|f| self.config.contains(&f.path));
+            .partition(|f| self.config.iter().any(|c| **c == *f.path));
         *lock(&self.config_seen) = config;
         let mut files = files;
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
@@ -352,15 +457,27 @@ impl FileIndex {
         files
     }
 
-    /// The content id of each of `files` (`None`: it vanished), reading the
-    /// ones not known yet on all cores.
-    pub fn content_ids(&self, files: &[Scanned]) -> Vec<Option<String>> {
-        let mut result: Vec<Option<String>> = vec![None; files.len()];
+    /// The content id of each of `files` (`None`: it vanished): git's id
+    /// when git vouches for the file's stat data, the stat table's when it
+    /// does, read on all cores otherwise.
+    pub fn content_ids(&self, files: &[Scanned]) -> Vec<Option<ContentId>> {
+        let mut result: Vec<Option<ContentId>> = vec![None; files.len()];
         let mut missing = Vec::new();
         {
-            let ids = lock(&self.ids);
+            let mut ids = lock(&self.ids);
             for (i, file) in files.iter().enumerate() {
-                match ids.get(&file.path) {
+                if let Some(oid) = self.vouched(file) {
+                    result[i] = Some(ContentId::Blob {
+                        oid,
+                        exec: file.stat.exec,
+                    });
+                    // The table keeps only what git cannot tell.
+                    if !ids.is_empty() && ids.remove(&*file.path).is_some() {
+                        self.ids_changed.store(true, Ordering::Relaxed);
+                    }
+                    continue;
+                }
+                match ids.get(&*file.path) {
                     Some((stat, id)) if *stat == file.stat => result[i] = Some(id.clone()),
                     _ => missing.push(i),
                 }
@@ -371,7 +488,7 @@ impl FileIndex {
         }
         let now = SystemTime::now();
         let chunk = missing.len().div_ceil(self.threads).max(256);
-        let computed: Vec<(usize, Option<String>)> = std::thread::scope(|scope| {
+        let computed: Vec<(usize, Option<ContentId>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = missing
                 .chunks(chunk)
                 .map(|part| {
@@ -392,7 +509,7 @@ impl FileIndex {
             let file = &files[i];
             if let Some(id) = &id {
                 if file.stat.settled(now) {
-                    ids.insert(file.path.clone(), (file.stat, id.clone()));
+                    ids.insert(file.path.to_string(), (file.stat, id.clone()));
                     self.ids_changed.store(true, Ordering::Relaxed);
                 }
             }
@@ -421,65 +538,74 @@ impl FileIndex {
         }
         let visible = self.visible();
         let config_seen = lock(&self.config_seen).clone();
-        let mut present: HashSet<&str> = HashSet::with_capacity(visible.len());
-        let mut tracked: Vec<Scanned> = Vec::new();
-        let mut expected: Vec<String> = Vec::new();
+        let mut found = 0;
+        // Tracked files whose stat data git cannot vouch for: read below.
+        let mut unsure: Vec<Scanned> = Vec::new();
         for file in visible.iter().chain(&config_seen) {
-            let Some(known) = self.known.get(&file.path) else {
+            let Some(known) = self.known.get(&*file.path) else {
                 return Some(true);
             };
-            present.insert(&file.path);
-            let exec = known.mode == 0o100755 && facts.file_mode;
+            found += 1;
             match (file.link, known.mode == 0o120000) {
                 (true, true) => {
-                    let target = std::fs::read_link(self.root.join(&file.path)).ok()?;
+                    let target = std::fs::read_link(self.root.join(&*file.path)).ok()?;
                     let oid = git2::Oid::hash_object(
                         git2::ObjectType::Blob,
                         target.as_os_str().as_encoded_bytes(),
                     )
                     .ok()?;
-                    if oid.to_string() != known.oid {
+                    if oid != known.oid {
                         return Some(true);
                     }
                 }
                 (false, false) => {
-                    tracked.push(file.clone());
-                    expected.push(format!("{}{}", known.oid, if exec { "+x" } else { "" }));
+                    if facts.file_mode && file.stat.exec != (known.mode == 0o100755) {
+                        return Some(true);
+                    }
+                    if self.vouched(file).is_none() {
+                        unsure.push(file.clone());
+                    }
                 }
                 _ => return Some(true),
             }
         }
-        if self
-            .known
-            .keys()
-            .any(|path| !present.contains(path.as_str()) && !in_state_dir(path))
-        {
+        if found != self.known_outside_state {
+            // A tracked file is gone.
             return Some(true);
         }
-        let ids = self.content_ids(&tracked);
-        let differs = ids.iter().zip(&expected).any(|(id, want)| match id {
-            None => true,
-            Some(id) if facts.file_mode => id != want,
-            Some(id) => id.trim_end_matches("+x") != want,
+        let ids = self.content_ids(&unsure);
+        let differs = ids.iter().zip(&unsure).any(|(id, file)| match id {
+            Some(ContentId::Blob { oid, .. }) => {
+                self.known.get(&*file.path).map(|k| k.oid) != Some(*oid)
+            }
+            _ => true,
         });
         Some(differs)
     }
 
-    fn compute_id(&self, file: &Scanned) -> Option<String> {
-        let path = self.root.join(&file.path);
-        let exec = if file.stat.exec { "+x" } else { "" };
+    /// Git's id of `file`, when git vouches for its stat data.
+    fn vouched(&self, file: &Scanned) -> Option<git2::Oid> {
         if file.link {
-            return super::outputs::link_id(&path);
+            return None;
         }
-        if let Some(known) = self.known.get(&file.path) {
-            if self.trusted(known, &file.stat) {
-                return Some(format!("{}{exec}", known.oid));
-            }
+        let known = self.known.get(&*file.path)?;
+        self.trusted(known, &file.stat).then_some(known.oid)
+    }
+
+    fn compute_id(&self, file: &Scanned) -> Option<ContentId> {
+        let path = self.root.join(&*file.path);
+        if file.link {
+            return super::outputs::link_id(&path)
+                .as_deref()
+                .and_then(ContentId::parse);
         }
         // Refuses a FIFO or device that replaced the file since the scan.
         let open = crate::fsutil::open_regular(&path).ok()?;
         let oid = crate::git::blob::blob_id(&open).ok()?;
-        Some(format!("{oid}{exec}"))
+        Some(ContentId::Blob {
+            oid: git2::Oid::from_str(&oid).ok()?,
+            exec: file.stat.exec,
+        })
     }
 
     fn trusted(&self, known: &Known, stat: &FileStat) -> bool {
@@ -500,11 +626,12 @@ impl FileIndex {
 
 /// The index facts [`FileIndex::dirty`] needs, when the scan of `prefix`
 /// (the pipeline root in the work tree) can stand in for `git status`.
-fn index_facts(repo: &git2::Repository, index: &git2::Index, prefix: &str) -> Option<IndexFacts> {
-    const STAGE_MASK: u16 = 0x3000;
-    const INTENT_TO_ADD: u16 = 1 << 13;
-    const SKIP_WORKTREE: u16 = 1 << 14;
-    const GITLINK: u32 = 0o160000;
+/// The caller has checked that no entry is [`unusual_entry`].
+fn index_facts(
+    repo: &git2::Repository,
+    index: &mut git2::Index,
+    prefix: &str,
+) -> Option<IndexFacts> {
     if !prefix.is_empty() || repo.path().join("info/attributes").exists() {
         return None;
     }
@@ -516,30 +643,103 @@ fn index_facts(repo: &git2::Repository, index: &git2::Index, prefix: &str) -> Op
     {
         return None;
     }
-    let unusual = index.iter().any(|e| {
-        e.flags & STAGE_MASK != 0
-            || e.flags_extended & (INTENT_TO_ADD | SKIP_WORKTREE) != 0
-            || e.mode == GITLINK
-            || e.path.ends_with(b".gitattributes")
-    });
-    if unusual {
-        return None;
-    }
-    let head = repo.head().ok()?.peel_to_tree().ok()?;
-    let staged = repo
-        .diff_tree_to_index(Some(&head), Some(index), None)
-        .ok()?
-        .deltas()
-        .len()
-        > 0;
+    let head = repo.head().ok()?.peel_to_commit().ok()?.tree_id();
+    let staged = match cached_tree(index) {
+        Some(tree) => tree != head,
+        None => {
+            let head = repo.find_tree(head).ok()?;
+            repo.diff_tree_to_index(Some(&head), Some(index), None)
+                .ok()?
+                .deltas()
+                .len()
+                > 0
+        }
+    };
     Some(IndexFacts {
         staged,
         file_mode: config.get_bool("core.fileMode").unwrap_or(true),
     })
 }
 
+/// The tree the index's cache-tree extension records for all of its
+/// entries, when that record is valid: git keeps it in step with the
+/// entries (`git add` invalidates the directories it touches, `git commit`
+/// writes it whole) and builds commits from it. Asked of libgit2 as a tree
+/// write into an empty object database, so nothing is ever written: when
+/// the record cannot answer, the write fails and the caller compares trees.
+fn cached_tree(index: &mut git2::Index) -> Option<git2::Oid> {
+    let nowhere = git2::Repository::from_odb(git2::Odb::new().ok()?).ok()?;
+    index.write_tree_to(&nowhere).ok()
+}
+
+/// An index entry that makes the scan unable to stand in for `git status`:
+/// a conflict, intent-to-add, skip-worktree, a submodule, attribute rules.
+fn unusual_entry(entry: &git2::IndexEntry) -> bool {
+    const STAGE_MASK: u16 = 0x3000;
+    const INTENT_TO_ADD: u16 = 1 << 13;
+    const SKIP_WORKTREE: u16 = 1 << 14;
+    const GITLINK: u32 = 0o160000;
+    entry.flags & STAGE_MASK != 0
+        || entry.flags_extended & (INTENT_TO_ADD | SKIP_WORKTREE) != 0
+        || entry.mode == GITLINK
+        || entry.path.ends_with(b".gitattributes")
+}
+
 fn in_state_dir(path: &str) -> bool {
     path == ".gantry" || path.starts_with(".gantry/") || path.contains("/.gantry/")
+}
+
+/// One walker thread's files, handed over when the thread is done (rather
+/// than a lock per file).
+struct Collected<'a> {
+    files: Vec<Scanned>,
+    into: &'a Mutex<Vec<Scanned>>,
+    /// The directory of the last file stat'ed, and a handle on it.
+    dir: Option<(PathBuf, rustix::fd::OwnedFd)>,
+}
+
+impl Collected<'_> {
+    /// The file at `path` as a [`Scanned`], stat'ed by its name in a
+    /// handle on its directory (kept while the walk stays there): the
+    /// kernel then resolves one name instead of the whole path, which was
+    /// a good part of each `statx`. Without a handle, by its whole path.
+    fn scan(&mut self, root: &Path, path: &Path) -> Option<Scanned> {
+        use rustix::fs::{AtFlags, Mode, OFlags, StatxFlags};
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return scanned(root, path, std::fs::symlink_metadata(path).ok());
+        };
+        if self
+            .dir
+            .as_ref()
+            .is_none_or(|(dir, _)| dir.as_os_str() != parent.as_os_str())
+        {
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            self.dir = rustix::fs::open(parent, flags, Mode::empty())
+                .ok()
+                .map(|fd| (parent.to_path_buf(), fd));
+        }
+        let Some((_, dir)) = &self.dir else {
+            return scanned(root, path, std::fs::symlink_metadata(path).ok());
+        };
+        let stat = rustix::fs::statx(
+            dir,
+            name,
+            AtFlags::SYMLINK_NOFOLLOW,
+            StatxFlags::BASIC_STATS,
+        )
+        .ok()?;
+        let kind = u32::from(stat.stx_mode) & 0o170000;
+        if kind != 0o100000 && kind != 0o120000 {
+            return None;
+        }
+        scanned_as(root, path, FileStat::of_statx(&stat), kind == 0o120000)
+    }
+}
+
+impl Drop for Collected<'_> {
+    fn drop(&mut self) {
+        lock(self.into).append(&mut self.files);
+    }
 }
 
 /// A regular file or symbolic link at `path`, as a [`Scanned`].
@@ -549,11 +749,24 @@ fn scanned(root: &Path, path: &Path, meta: Option<std::fs::Metadata>) -> Option<
     if !kind.is_file() && !kind.is_symlink() {
         return None;
     }
-    let rel = path.strip_prefix(root).ok()?.to_string_lossy().into_owned();
+    scanned_as(root, path, FileStat::of(&meta), kind.is_symlink())
+}
+
+/// `path`, with its stat data and whether it is a symbolic link, as a
+/// [`Scanned`] relative to `root`.
+fn scanned_as(root: &Path, path: &Path, stat: FileStat, link: bool) -> Option<Scanned> {
+    // Byte-wise: `Path::strip_prefix` compares component by component.
+    let root = root.as_os_str().as_encoded_bytes();
+    let rel = path.as_os_str().as_encoded_bytes().strip_prefix(root)?;
+    let rel = match rel.strip_prefix(b"/") {
+        Some(rel) => rel,
+        None if rel.is_empty() || root.ends_with(b"/") => rel,
+        None => return None,
+    };
     Some(Scanned {
-        path: rel,
-        stat: FileStat::of(&meta),
-        link: kind.is_symlink(),
+        path: Arc::from(String::from_utf8_lossy(rel).as_ref()),
+        stat,
+        link,
     })
 }
 
@@ -573,7 +786,10 @@ fn relative_prefix(top: &Path, root: &Path) -> Option<String> {
     })
 }
 
-fn strip(path: &str, prefix: &str) -> Option<String> {
+fn strip(path: String, prefix: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return Some(path);
+    }
     path.strip_prefix(prefix).map(str::to_string)
 }
 
@@ -677,6 +893,99 @@ mod dirty_tests {
         git(&root, &["add", "src/a.txt"]);
         write("src/a.txt", "a\n");
         assert!(dirty(&root, "staged, work tree as HEAD"));
+        // `git write-tree` makes the index's cache tree whole again: it
+        // then answers alone, and still differs from HEAD's tree.
+        git(&root, &["write-tree"]);
+        assert!(dirty(&root, "staged, cache tree written"));
+        git(&root, &["commit", "-q", "-m", "staged"]);
+        write("src/a.txt", "staged\n");
+        assert!(!dirty(&root, "committed"));
+    }
+
+    #[test]
+    fn the_table_keeps_neither_what_the_index_vouches_for_nor_what_just_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::write(root.join("a.txt"), "a\n").unwrap();
+        // Older than the index about to be written: git vouches for it.
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(root.join("a.txt"))
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "c"]);
+        std::fs::write(root.join("b.txt"), "b\n").unwrap();
+        // A table from an earlier version, which copied the index's ids.
+        let table = root.join(".gantry/stat.tsv");
+        let meta = std::fs::symlink_metadata(root.join("a.txt")).unwrap();
+        let old = super::super::table::Table::from_iter([(
+            "a.txt".to_string(),
+            (
+                super::FileStat::of(&meta),
+                super::ContentId::parse("0123456789abcdef0123456789abcdef01234567").unwrap(),
+            ),
+        )]);
+        super::super::table::save(&table, &old).unwrap();
+        let files = FileIndex::for_worktree(&root).with_table(table.clone());
+        let visible = files.visible();
+        let ids = files.content_ids(&visible);
+        let paths: Vec<&str> = visible.iter().map(|f| &*f.path).collect();
+        assert_eq!(paths, ["a.txt", "b.txt"]);
+        let blob = |text: &str| super::ContentId::Blob {
+            oid: git2::Oid::hash_object(git2::ObjectType::Blob, text.as_bytes()).unwrap(),
+            exec: false,
+        };
+        assert_eq!(
+            ids,
+            [Some(blob("a\n")), Some(blob("b\n"))],
+            "a.txt from the index before the table"
+        );
+        assert!(
+            files.vouched(&visible[0]).is_some(),
+            "a.txt: from the index"
+        );
+        assert!(files.vouched(&visible[1]).is_none(), "b.txt: untracked");
+        // b.txt changed less than a tick ago could change again unseen:
+        // read every time until it settles; a.txt is the index's to tell.
+        assert!(super::lock(&files.ids).is_empty());
+        files.save();
+        assert_eq!(std::fs::read_to_string(&table).unwrap(), "");
+    }
+
+    #[test]
+    fn the_cache_tree_answers_without_writing_objects() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(root.join("src/a"), "a").unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "c"]);
+        let repo = git2::Repository::open(&root).unwrap();
+        let head = repo.head().unwrap().peel_to_commit().unwrap().tree_id();
+        assert_eq!(super::cached_tree(&mut repo.index().unwrap()), Some(head));
+        std::fs::write(root.join("src/a"), "b").unwrap();
+        git(&root, &["add", "src/a"]);
+        let objects = || walk_count(&root.join(".git/objects"));
+        let before = objects();
+        let repo = git2::Repository::open(&root).unwrap();
+        assert_eq!(super::cached_tree(&mut repo.index().unwrap()), None);
+        assert_eq!(objects(), before, "no object is written");
+    }
+
+    fn walk_count(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| match e.file_type().unwrap().is_dir() {
+                true => walk_count(&e.path()),
+                false => 1,
+            })
+            .sum()
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl Cache {
                         &last.parts,
                         &pending.parts,
                         &store::load_last_inputs(&pending.dir),
-                        &pending.inputs.ids,
+                        &pending.inputs.ids(),
                     );
                     pending.previous = Some(last.files);
                     reason
@@ -262,7 +262,7 @@ impl Cache {
             outputs: named.clone(),
             files: outputs::record(root, &found, previous, &objects),
         };
-        if let Ok(true) = store::save(&pending.dir, &entry, &pending.inputs.ids) {
+        if let Ok(true) = store::save(&pending.dir, &entry, &pending.inputs.ids()) {
             self.dropped
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }

@@ -98,12 +98,12 @@ pub fn record(
 ) -> BTreeMap<String, OutputFile> {
     let mut recorded = BTreeMap::new();
     for file in files {
-        let path = root.join(&file.path);
+        let path = root.join(&*file.path);
         let reused = previous
-            .get(&file.path)
+            .get(&*file.path)
             .filter(|p| p.stat == file.stat && objects.path(&p.digest).exists());
         if let Some(same) = reused {
-            recorded.insert(file.path.clone(), same.clone());
+            recorded.insert(file.path.to_string(), same.clone());
             continue;
         }
         let digest = if file.link {
@@ -113,7 +113,7 @@ pub fn record(
         };
         let stat = std::fs::symlink_metadata(&path).map(|m| FileStat::of(&m));
         if let (Some(digest), Ok(stat)) = (digest, stat) {
-            recorded.insert(file.path.clone(), OutputFile { digest, stat });
+            recorded.insert(file.path.to_string(), OutputFile { digest, stat });
         }
     }
     recorded

@@ -40,6 +40,17 @@ impl FileStat {
         }
     }
 
+    /// The stat data of a `statx` result (the same fields `of` reads).
+    pub fn of_statx(stat: &rustix::fs::Statx) -> FileStat {
+        FileStat {
+            size: stat.stx_size,
+            mtime: (stat.stx_mtime.tv_sec, stat.stx_mtime.tv_nsec),
+            ctime: (stat.stx_ctime.tv_sec, stat.stx_ctime.tv_nsec),
+            ino: stat.stx_ino,
+            exec: stat.stx_mode & 0o111 != 0,
+        }
+    }
+
     /// Whether the file was last changed long enough before `now` that a
     /// content id read now may be trusted for as long as the stat is equal.
     pub fn settled(&self, now: SystemTime) -> bool {
@@ -50,5 +61,37 @@ impl FileStat {
         let at =
             |(s, ns): (i64, u32)| u64::try_from(s).map_or(Duration::ZERO, |s| Duration::new(s, ns));
         at(self.mtime) < limit && at(self.ctime) < limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileStat;
+    use rustix::fs::{AtFlags, StatxFlags, CWD};
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_statx_by_name_reads_what_metadata_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a");
+        std::fs::write(&file, "abc").unwrap();
+        let tool = dir.path().join("tool");
+        std::fs::write(&tool, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("a", &link).unwrap();
+        for path in [&file, &tool, &link] {
+            let meta = std::fs::symlink_metadata(path).unwrap();
+            let statx = rustix::fs::statx(
+                CWD,
+                path.as_path(),
+                AtFlags::SYMLINK_NOFOLLOW,
+                StatxFlags::BASIC_STATS,
+            )
+            .unwrap();
+            assert_eq!(FileStat::of_statx(&statx), FileStat::of(&meta), "{path:?}");
+        }
+        let tool = std::fs::metadata(&tool).unwrap();
+        assert!(FileStat::of(&tool).exec);
     }
 }

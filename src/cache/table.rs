@@ -4,26 +4,31 @@
 //! One line per file: `id size mtime_s mtime_ns ctime_s ctime_ns ino exec path`,
 //! tab-separated; an unreadable table is simply empty.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::Path;
 
+use foldhash::HashMap;
+
+use super::files::ContentId;
 use super::stat::FileStat;
 
+/// Path → the content id read with that stat data.
+pub type Table = HashMap<String, (FileStat, ContentId)>;
+
 /// Reads the table at `path` (empty when it is missing or unreadable).
-pub fn load(path: &Path) -> HashMap<String, (FileStat, String)> {
+pub fn load(path: &Path) -> Table {
     let Some(text) = crate::fsutil::read_limited(path, super::store::MAX_READ)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
     else {
-        return HashMap::new();
+        return Table::default();
     };
     text.lines().filter_map(parse).collect()
 }
 
-fn parse(line: &str) -> Option<(String, (FileStat, String))> {
+fn parse(line: &str) -> Option<(String, (FileStat, ContentId))> {
     let mut fields = line.splitn(9, '\t');
-    let id = fields.next()?.to_string();
+    let id = ContentId::parse(fields.next()?)?;
     let mut number = || fields.next()?.parse::<i64>().ok();
     let size = number()? as u64;
     let mtime = (number()?, number()? as u32);
@@ -43,7 +48,7 @@ fn parse(line: &str) -> Option<(String, (FileStat, String))> {
 }
 
 /// Writes `ids` to `path` atomically.
-pub fn save(path: &Path, ids: &HashMap<String, (FileStat, String)>) -> std::io::Result<()> {
+pub fn save(path: &Path, ids: &Table) -> std::io::Result<()> {
     let mut text = String::with_capacity(ids.len() * 100);
     for (file, (s, id)) in ids {
         if file.contains('\n') {
@@ -82,7 +87,12 @@ mod tests {
             ino: 77,
             exec: true,
         };
-        let ids = HashMap::from([("a b/\tc.rs".to_string(), (stat, "abc+x".to_string()))]);
+        let id = ContentId::parse("0123456789abcdef0123456789abcdef01234567+x").unwrap();
+        let link = ContentId::parse("link:../a b").unwrap();
+        let ids = Table::from_iter([
+            ("a b/\tc.rs".to_string(), (stat, id)),
+            ("l".to_string(), (stat, link)),
+        ]);
         save(&path, &ids).unwrap();
         assert_eq!(load(&path), ids);
     }
