@@ -6,11 +6,22 @@
 #
 # Builds a revision of FILES files totalling MIB MiB (100 directories) in the
 # work directory (BENCH_TMP, default the repository's disk: `target/`), then
-# RUNS times, alternating: `cp -a` of the tree into a fresh folder; a first
-# `gantry deploy` of the revision onto one fresh instance (DownloadBundle keeps
-# a bundle, Install copies the files); and a second deployment after one file
-# of the revision changed (the bundle links the unchanged files). Prints
+# RUNS times, alternating: `cp -a` of the tree into a new folder; a first
+# `gantry deploy` of the revision onto one new instance (DownloadBundle keeps
+# a bundle, Install copies the files); the same with the group setting
+# `bundle: link` (the bundle hard-links the revision's files, of a copy of
+# the revision); and a second deployment after one file of the revision
+# changed (the bundle links the unchanged files). Prints
 # medians; --update-docs puts the table into docs/performance.md.
+#
+# Every run writes into new folders and nothing is deleted until the end
+# (the work directory needs (RUNS × 3 + 2) × MIB MiB): on ext4 without a
+# journal, creating a file after many were deleted scans past every inode deleted in
+# the last minute (five while its inode table block is not written back:
+# `recently_deleted` in the kernel's inode allocator), which made each copy
+# made after an `rm -rf` of the previous one several times slower — `cp -a`
+# and gantry alike, more with every run — so the bench measured that.
+# The data of each step is flushed (`sync`) before the next is timed.
 set -euo pipefail
 update_docs=false
 if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
@@ -48,7 +59,7 @@ files:
   - source: app
     destination: /srv/app
 YAML
-cat > gantry.yml <<'YAML'
+cat > gantry.yml.in <<'YAML'
 version: 1
 name: bench
 deploy_groups:
@@ -61,25 +72,33 @@ sync
 
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l; }
-cp_t=() first_t=() second_t=() install_t=()
+sed 's/instances: 1 }/instances: 1, bundle: link }/' gantry.yml.in > gantry-link.yml.in
+# `bundle: link` deployments link their own copy of the revision, so the
+# revision that `cp -a` copies never has files with several links.
+cp -a rev rev-link
+cp_t=() first_t=() second_t=() install_t=() link_t=()
 for i in $(seq "$runs"); do
-  rm -rf cp-target .gantry; sync
-  t0=$(now); cp -a rev/app cp-target; cp_t+=("$(since "$t0")")
-  rm -rf cp-target; sync
-  t0=$(now); out=$("$gantry" deploy --revision rev --color never); first_t+=("$(since "$t0")")
+  # New pipeline folders per run: first deployments, to new instances.
+  mkdir "run-$i" "link-$i"; cp gantry.yml.in "run-$i/gantry.yml"; cp gantry-link.yml.in "link-$i/gantry.yml"; sync
+  t0=$(now); cp -a rev/app "cp-$i"; cp_t+=("$(since "$t0")")
+  sync
+  t0=$(now); out=$(cd "run-$i" && "$gantry" deploy --revision ../rev --color never); first_t+=("$(since "$t0")")
   install_t+=("$(echo "$out" | sed -n 's/.*installed [0-9]* files, [0-9.]* MiB in \([0-9.]*\)s.*/\1/p' | head -1)")
+  sync
+  t0=$(now); (cd "link-$i" && "$gantry" deploy --revision ../rev-link --color never >/dev/null); link_t+=("$(since "$t0")")
   echo "changed in run $i" >> rev/app/d000/f00000.bin; sync
-  t0=$(now); "$gantry" deploy --revision rev --color never >/dev/null; second_t+=("$(since "$t0")")
-  echo "run $i: cp -a ${cp_t[-1]}s, first deploy ${first_t[-1]}s (Install ${install_t[-1]}s), second deploy (1 file changed) ${second_t[-1]}s"
+  t0=$(now); (cd "run-$i" && "$gantry" deploy --revision ../rev --color never >/dev/null); second_t+=("$(since "$t0")")
+  echo "run $i: cp -a ${cp_t[-1]}s, first deploy ${first_t[-1]}s (Install ${install_t[-1]}s), with bundle: link ${link_t[-1]}s, second deploy (1 file changed) ${second_t[-1]}s"
 done
 
-python3 - "$files" "$mib" "$runs" "$(uptime)" "${cp_t[*]}" "${first_t[*]}" "${install_t[*]}" "${second_t[*]}" > summary.md <<'PY'
+python3 - "$files" "$mib" "$runs" "$(uptime)" "${cp_t[*]}" "${first_t[*]}" "${install_t[*]}" "${second_t[*]}" "${link_t[*]}" > summary.md <<'PY'
 import statistics, sys
 files, mib, runs, up = sys.argv[1:5]
-cp, first, inst, second = ([float(x) for x in a.split()] for a in sys.argv[5:9])
+cp, first, inst, second, link = ([float(x) for x in a.split()] for a in sys.argv[5:10])
 m = statistics.median
 print(f"`scripts/bench-deploy.sh {files} {mib} {runs}`: a revision of {files} files / {mib} MiB "
-      f"deployed to one instance, against `cp -a` of the same tree, alternating in the same run; "
+      f"deployed to one new instance, against `cp -a` of the same tree into a new folder, alternating in the same run "
+      f"(nothing deleted between runs); "
       f"medians of {runs} runs (page cache warm; load: `{up.strip()}`).\n")
 print("| measure | median | range | / cp -a |")
 print("| --- | --- | --- | --- |")
@@ -87,6 +106,7 @@ row = lambda name, xs: print(f"| {name} | {m(xs):.2f} s | {min(xs):.2f}–{max(x
 row("`cp -a`", cp)
 row("first `gantry deploy` (bundle + Install)", first)
 row("its Install event", inst)
+row("first `gantry deploy` with `bundle: link`", link)
 row("second `gantry deploy`, one file changed", second)
 PY
 {

@@ -123,8 +123,14 @@ fn collect_targets(
             let child = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             let child_target = format!("{target}/{name}");
-            if child.is_dir() {
-                let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            // The listing's type: only a link costs a `stat`, to see where it leads.
+            let kind = entry.file_type().ok();
+            let is_link = kind.is_some_and(|t| t.is_symlink());
+            let is_dir = match kind {
+                Some(t) if !t.is_symlink() => t.is_dir(),
+                _ => child.is_dir(),
+            };
+            if is_dir {
                 if is_link && escapes(real_root, &child) {
                     out.push((child_target, true, true));
                     continue;

@@ -149,6 +149,7 @@ fn one_action_pipeline(
             config: DeploymentConfig::AllAtOnce,
             approval: false,
             max_parallel: None,
+            link_bundle: false,
             container: None,
         });
     }

@@ -38,6 +38,26 @@ pub struct RawDeployGroup {
     /// Most instances of a batch deployed at the same time.
     #[schemars(with = "Option<MaxParallel>")]
     pub max_parallel: Option<Spanned<u64>>,
+    /// How DownloadBundle keeps the revision: `copy` (default) or `link`.
+    #[schemars(with = "Option<BundleKeeping>")]
+    pub bundle: Option<Spanned<String>>,
+}
+
+/// `bundle:` in the JSON schema.
+struct BundleKeeping;
+
+impl schemars::JsonSchema for BundleKeeping {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BundleKeeping".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "How DownloadBundle keeps the revision: `copy` (default: the kept bundle owns its data) or `link` (hard links to the revision's files, for revision folders that are rebuilt, never edited in place; a bundle whose files changed since is refused).",
+            "type": "string",
+            "enum": ["copy", "link"]
+        })
+    }
 }
 
 /// `max_parallel:` in the JSON schema.
@@ -229,6 +249,8 @@ pub struct DeployGroup {
     pub approval: bool,
     /// Most instances of a batch deployed at once (`None`: 4 per core).
     pub max_parallel: Option<usize>,
+    /// `bundle: link`: the kept bundle hard-links the revision's files.
+    pub link_bundle: bool,
     /// Container instances' image (`None`: folder instances).
     pub container: Option<InstanceImage>,
 }
@@ -411,6 +433,7 @@ pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diag
                 config,
                 approval: group.value.approval.unwrap_or(false),
                 max_parallel: max_parallel(file, &group.value, &mut found),
+                link_bundle: link_bundle(file, &group.value, &mut found),
                 container: container_image(file, &group.value, &mut found),
             }
         })
@@ -431,6 +454,26 @@ fn max_parallel(file: &Path, group: &RawDeployGroup, found: &mut Vec<Diagnostic>
         &format!("give 1 to {MAX_INSTANCES} instances deployed at the same time, or leave it out (4 per CPU core)"),
     ));
     None
+}
+
+fn link_bundle(file: &Path, group: &RawDeployGroup, found: &mut Vec<Diagnostic>) -> bool {
+    let Some(raw) = group.bundle.as_ref() else {
+        return false;
+    };
+    match raw.value.as_str() {
+        "copy" => false,
+        "link" => true,
+        other => {
+            found.push(error(
+                file,
+                "C042",
+                span(raw),
+                format!("bundle: {other}"),
+                "give `copy` (the default: the kept bundle owns its data) or `link` (hard links to the revision's files, for revision folders that are rebuilt, never edited in place)",
+            ));
+            false
+        }
+    }
 }
 
 fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnostic>) {

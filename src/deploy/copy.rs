@@ -6,14 +6,14 @@
 //! byte for byte (bundles are gantry's own and never written after).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use super::links::{Links, Stamp};
 use super::paths::check_link;
-use crate::fsutil;
 
 /// At most this many files are copied at the same time.
 const MAX_WORKERS: usize = 8;
@@ -29,8 +29,18 @@ pub struct FileCopy {
 
 /// Copies every file of `jobs`, in parallel; returns the bytes copied or
 /// the first error. Destinations are created new, never written through.
-pub fn copy_files(jobs: &[FileCopy]) -> Result<u64, String> {
-    in_parallel(jobs, |job| copy_one(&job.from, &job.to))
+/// With `links` (a bundle that hard-links the revision's files), a source
+/// file that changed since it was linked is an error naming it.
+pub fn copy_files(jobs: &[FileCopy], links: Option<&Links>) -> Result<u64, String> {
+    in_parallel(jobs, |job| {
+        let (src, meta) = open_source(&job.from)?;
+        if let Some(links) = links {
+            links
+                .check(&job.from, &meta)
+                .map_err(|why| io::Error::other(Refused(why)))?;
+        }
+        copy_open(src, &meta, &job.to)
+    })
 }
 
 /// Runs `each` over `jobs` on a bounded pool; returns the sum of what it
@@ -60,11 +70,14 @@ fn in_parallel(
                         }
                         Err(e) => {
                             failed.store(true, Ordering::Relaxed);
-                            let why = format!(
-                                "cannot copy {} to {}: {e}",
-                                job.from.display(),
-                                job.to.display()
-                            );
+                            let why = match e.get_ref().and_then(|r| r.downcast_ref::<Refused>()) {
+                                Some(refused) => refused.0.clone(),
+                                None => format!(
+                                    "cannot copy {} to {}: {e}",
+                                    job.from.display(),
+                                    job.to.display()
+                                ),
+                            };
                             error
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
@@ -80,6 +93,19 @@ fn in_parallel(
         None => Ok(bytes.into_inner()),
     }
 }
+
+/// A copy refused for a reason that is the whole message (a linked bundle
+/// file that changed), not an I/O error of the copy.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// Cleared once the filesystem says it cannot reflink, so a copy does not
 /// ask again for every file.
@@ -101,11 +127,42 @@ fn clone(src: &File, dst: &File) -> bool {
     }
 }
 
+/// Open flags of a file only read: no final link followed, never blocking
+/// (a FIFO), never becoming the controlling terminal.
+const NO_FOLLOW_NO_BLOCK: i32 = (rustix::fs::OFlags::NONBLOCK.bits()
+    | rustix::fs::OFlags::NOCTTY.bits()
+    | rustix::fs::OFlags::NOFOLLOW.bits()) as i32;
+
+/// Opens the regular file `path` for reading without following a final
+/// link, and returns it with its metadata (one `statx`). Callers know the
+/// path as a regular file (from its directory listing or the plan); the
+/// open is non-blocking and the type checked on the open file, so a FIFO
+/// or device that replaced it since is refused, never read.
+fn open_source(path: &Path) -> io::Result<(File, fs::Metadata)> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(NO_FOLLOW_NO_BLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok((file, meta))
+}
+
 /// Copies one regular file, keeping its mode and timestamps.
-fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
-    // Refuses a FIFO or device that replaced a planned file.
-    let mut src = fsutil::open_regular(from)?;
-    let meta = src.metadata()?;
+pub(super) fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
+    let (src, meta) = open_source(from)?;
+    copy_open(src, &meta, to)
+}
+
+/// Copies the open regular file `src` (whose metadata is `meta`) to the
+/// new file `to`: per file one open, one clone or copy, one chmod and one
+/// timestamp update, as `cp -a` does.
+fn copy_open(mut src: File, meta: &fs::Metadata, to: &Path) -> io::Result<u64> {
     let mut dst = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -115,7 +172,7 @@ fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
     let n = if clone(&src, &dst) {
         meta.len()
     } else {
-        io::copy(&mut src, &mut dst)?
+        copy_data(&mut src, &mut dst, meta.len())?
     };
     dst.set_permissions(fs::Permissions::from_mode(
         meta.permissions().mode() & 0o7777,
@@ -127,18 +184,47 @@ fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
     Ok(n)
 }
 
+/// Copies `size` bytes (the size the source had when opened) from `src` to
+/// `dst` with `copy_file_range`, so the kernel moves the data; it stops
+/// once `size` bytes are copied, without a last call to see the end.
+/// Where the kernel cannot (another file system on old kernels, special
+/// file systems), it falls back to a copy through user space.
+fn copy_data(src: &mut File, dst: &mut File, size: u64) -> io::Result<u64> {
+    use rustix::io::Errno;
+    let mut copied = 0u64;
+    while copied < size {
+        let want = usize::try_from(size - copied).unwrap_or(usize::MAX);
+        match rustix::fs::copy_file_range(&*src, None, &*dst, None, want) {
+            Ok(0) => break, // the file shrank since it was opened
+            Ok(n) => copied += n as u64,
+            Err(Errno::INTR) => {}
+            Err(Errno::XDEV | Errno::NOSYS | Errno::INVAL | Errno::OPNOTSUPP | Errno::PERM)
+                if copied == 0 =>
+            {
+                return io::copy(src, dst);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(copied)
+}
+
 /// Copies the revision `from` into the new directory `to` (DownloadBundle):
 /// directories, files and symlinks, leaving out `exclude` (gantry's state
 /// directory). Symlinks are copied as links and refused when absolute or
 /// leading out of the revision (rules 16, 20). A file that `previous` (an
-/// earlier bundle) holds at the same path with the same bytes, mode and
-/// modification time is hard-linked from there instead of written again.
+/// earlier bundle that owns its files) holds at the same path with the same
+/// bytes, mode and modification time is hard-linked from there instead of
+/// written again. With `links` (`bundle: link`), each regular file is
+/// hard-linked from the revision instead and its stamp recorded there (a
+/// file that cannot be linked, such as on another file system, is copied).
 /// Returns the bytes written.
 pub fn copy_revision(
     from: &Path,
     to: &Path,
     exclude: &Path,
     previous: Option<&Path>,
+    links: Option<&mut Links>,
 ) -> Result<u64, String> {
     // Compared as canonical paths: `--revision .` must not copy `.gantry/` into itself.
     let from =
@@ -180,19 +266,41 @@ pub fn copy_revision(
             }
         }
     }
+    let linking = links.is_some();
+    let linked = Mutex::new(Vec::new());
     let bytes = in_parallel(&files, |job| {
-        let earlier = previous.and_then(|p| {
-            let rel = job.to.strip_prefix(to).ok()?;
-            Some(p.join(rel))
-        });
-        match earlier {
-            Some(earlier) if same_file_content(&job.from, &earlier)? => {
-                fs::hard_link(&earlier, &job.to)?;
-                Ok(0)
+        let rel = job.to.strip_prefix(to).ok();
+        if linking
+            && rel.is_some_and(|r| r.to_str().is_some())
+            && fs::hard_link(&job.from, &job.to).is_ok()
+        {
+            // Stamped after linking, which moves the change time.
+            let meta = fs::symlink_metadata(&job.to)?;
+            if meta.is_file() {
+                let rel = rel.map(Path::to_path_buf).unwrap_or_default();
+                linked
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((rel, Stamp::of(&meta)));
+                return Ok(0);
             }
-            _ => copy_one(&job.from, &job.to),
+            fs::remove_file(&job.to)?;
         }
+        let (src, meta) = open_source(&job.from)?;
+        let earlier = previous.and_then(|p| Some(p.join(rel?)));
+        if let Some(earlier) = earlier {
+            if same_content(&src, &meta, &earlier, false)? {
+                fs::hard_link(&earlier, &job.to)?;
+                return Ok(0);
+            }
+        }
+        copy_open(src, &meta, &job.to)
     })?;
+    if let Some(links) = links {
+        links
+            .files
+            .extend(linked.into_inner().unwrap_or_else(|e| e.into_inner()));
+    }
     for (dir, mode) in modes.iter().rev() {
         let _ = fs::set_permissions(dir, fs::Permissions::from_mode(*mode | 0o700));
     }
@@ -203,64 +311,84 @@ pub fn copy_revision(
 /// installed file already is what copying would make: a regular file with
 /// the same bytes, mode, modification time and owner. Compared several at a
 /// time; a file that cannot be read counts as different.
-pub fn already_there(pairs: &[FileCopy]) -> Vec<PathBuf> {
+/// With `links`, a bundle file that changed since it was linked is an error.
+pub fn already_there(pairs: &[FileCopy], links: Option<&Links>) -> Result<Vec<PathBuf>, String> {
     let same = Mutex::new(Vec::new());
-    let _ = in_parallel(pairs, |job| {
-        if same_file_content(&job.from, &job.to).unwrap_or(false) && same_owner(&job.from, &job.to)
-        {
+    in_parallel(pairs, |job| {
+        let Ok((src, meta)) = open_source(&job.from) else {
+            return Ok(0);
+        };
+        if let Some(links) = links {
+            links
+                .check(&job.from, &meta)
+                .map_err(|why| io::Error::other(Refused(why)))?;
+        }
+        if same_content(&src, &meta, &job.to, true).unwrap_or(false) {
             same.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(job.to.clone());
         }
         Ok(0)
-    });
-    same.into_inner().unwrap_or_else(|e| e.into_inner())
+    })?;
+    Ok(same.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
-/// Whether `a` and `b` have the same owner and group (a copy of a bundle
-/// file is owned as the bundle file is: both are gantry's writes).
-fn same_owner(a: &Path, b: &Path) -> bool {
+/// Whether `other` is a regular file (not a link) with the same size, mode,
+/// modification time (and with `owner`, owner and group) as the open
+/// regular file `file` (metadata `meta`), and then the same bytes. `other`
+/// is looked at before it is opened, so a device there is never opened.
+fn same_content(file: &File, meta: &fs::Metadata, other: &Path, owner: bool) -> io::Result<bool> {
     use std::os::unix::fs::MetadataExt;
-    match (fs::metadata(a), fs::symlink_metadata(b)) {
-        (Ok(a), Ok(b)) => a.uid() == b.uid() && a.gid() == b.gid(),
-        _ => false,
-    }
-}
-
-/// Whether `earlier` is a regular file (not a link) with the same bytes,
-/// mode and modification time as the regular file `file`.
-fn same_file_content(file: &Path, earlier: &Path) -> io::Result<bool> {
-    let Ok(theirs) = fs::symlink_metadata(earlier) else {
+    let Ok(theirs) = fs::symlink_metadata(other) else {
         return Ok(false);
     };
-    let ours = fs::metadata(file)?;
     if !theirs.file_type().is_file()
-        || theirs.len() != ours.len()
-        || theirs.permissions().mode() != ours.permissions().mode()
-        || theirs.modified()? != ours.modified()?
+        || theirs.len() != meta.len()
+        || theirs.mode() != meta.mode()
+        || theirs.mtime() != meta.mtime()
+        || theirs.mtime_nsec() != meta.mtime_nsec()
+        || (owner && (theirs.uid(), theirs.gid()) != (meta.uid(), meta.gid()))
     {
         return Ok(false);
     }
-    let (mut a, mut b) = (fsutil::open_regular(file)?, File::open(earlier)?);
+    let Ok(theirs) = OpenOptions::new()
+        .read(true)
+        .custom_flags(NO_FOLLOW_NO_BLOCK)
+        .open(other)
+    else {
+        return Ok(false);
+    };
+    same_bytes(file, &theirs)
+}
+
+/// Whether the open files `a` and `b` hold the same bytes (read by offset,
+/// so neither file's position moves: `a` may be copied next).
+fn same_bytes(a: &File, b: &File) -> io::Result<bool> {
     let (mut x, mut y) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    let mut at = 0u64;
     loop {
-        let n = read_full(&mut a, &mut x)?;
-        if n != read_full(&mut b, &mut y)? || x[..n] != y[..n] {
+        let n = read_full_at(a, &mut x, at)?;
+        if n != read_full_at(b, &mut y, at)? || x[..n] != y[..n] {
             return Ok(false);
         }
         if n == 0 {
             return Ok(true);
         }
+        at += n as u64;
     }
 }
 
-/// Reads until `buf` is full or the file ends; returns how much was read.
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads at offset `at` until `buf` is full or the file ends; returns how
+/// much was read.
+fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
     let mut filled = 0;
     while filled < buf.len() {
-        match file.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
+        match file.read_at(&mut buf[filled..], at + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(filled)

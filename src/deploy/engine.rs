@@ -16,6 +16,7 @@ use super::install;
 use super::install_event;
 use super::job::{DeployJob, Mode};
 use super::lifecycle::{Deployment, InstanceResult, Shared, TRAFFIC_EVENTS};
+use super::links::Links;
 use super::paths::InstanceRoots;
 use super::recover;
 use super::saving::Saver;
@@ -214,20 +215,40 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
         .update(|s| s.deployments.push(record))
         .map_err(anyhow::Error::msg)?;
     let bundle = store::bundle_dir(&job.state, &bundle_id);
-    if let Source::Revision(_) = source {
-        download_bundle(shared, &id, &bundle, io)?;
-    }
+    let mut links = match source {
+        Source::Revision(_) => download_bundle(shared, &id, &bundle, io)?,
+        Source::Earlier { .. } => None,
+    };
     let checked = match &source {
         Source::Revision(checked) => Some(checked),
         Source::Earlier { .. } => None,
     };
-    let (appspec, plan) = match open_bundle(&bundle, &appspec_name, checked) {
+    let linked = shared.state().bundle_linked(&bundle_id);
+    let opened = match links.as_mut() {
+        // A linked bundle owns its AppSpec file and hook scripts (see `links`).
+        Some(links) => links
+            .own(Path::new(&appspec_name))
+            .and_then(|()| open_bundle(&bundle, &appspec_name, checked))
+            .and_then(|(appspec, plan)| {
+                for script in appspec.hooks.values().flatten() {
+                    links.own(&super::paths::revision_path(&script.location)?)?;
+                }
+                links.save()?;
+                Ok((appspec, plan))
+            }),
+        None => super::links::checked(linked, &bundle_id, &bundle).and_then(|verified| {
+            links = verified;
+            open_bundle(&bundle, &appspec_name, checked)
+        }),
+    };
+    let (appspec, mut plan) = match opened {
         Ok(opened) => opened,
         Err(why) => {
             mark(shared, &id, DeployStatus::Failed)?;
             bail!("{why}; nothing was deployed");
         }
     };
+    plan.linked = links;
     let traffic: Vec<&str> = TRAFFIC_EVENTS
         .iter()
         .copied()
@@ -291,6 +312,7 @@ fn new_record(shared: &Shared<'_>, source: &Source) -> anyhow::Result<(Deploymen
         started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         status: DeployStatus::InProgress,
         instances: Default::default(),
+        linked: matches!(source, Source::Revision(_)) && shared.job.link_bundle,
     };
     Ok((record, dir))
 }
@@ -322,36 +344,51 @@ fn open_bundle(
     Ok((appspec, plan))
 }
 
+/// DownloadBundle: the revision copied (or with `bundle: link`, linked)
+/// into the kept bundle; returns the record of linked files when linked.
 fn download_bundle(
     shared: &Shared<'_>,
     id: &str,
     bundle: &Path,
     io: &mut ActionIo<'_>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Links>> {
     let started = std::time::Instant::now();
-    // The newest earlier bundle still on disk: files it holds unchanged are
-    // linked, so a revision that differs in one file writes one file.
-    let previous = shared
-        .state()
-        .deployments
-        .iter()
-        .rev()
-        .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
-        .find(|dir| dir != bundle && dir.is_dir());
+    let mut links = shared.job.link_bundle.then(|| Links::new(bundle));
+    // The newest earlier bundle still on disk that owns its files: files it
+    // holds unchanged are linked, so a revision that differs in one file
+    // writes one file. (A linked bundle shares its files with a revision.)
+    let previous = {
+        let state = shared.state();
+        state
+            .deployments
+            .iter()
+            .rev()
+            .filter(|d| links.is_none() && !state.bundle_linked(&d.bundle))
+            .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
+            .find(|dir| dir != bundle && dir.is_dir())
+    };
     match copy::copy_revision(
         &shared.job.revision,
         bundle,
         &shared.job.state_root,
         previous.as_deref(),
+        links.as_mut(),
     ) {
         Ok(bytes) => {
+            let how = match &links {
+                Some(links) => format!(
+                    "{} files hard-linked from the revision (`bundle: link`)",
+                    links.files.len()
+                ),
+                None => "unchanged files linked to the previous bundle".to_string(),
+            };
             io.note(&format!(
-                "DownloadBundle: copied {} to {} ({bytes} bytes written, unchanged files linked to the previous bundle) in {:.2?}",
+                "DownloadBundle: copied {} to {} ({bytes} bytes written, {how}) in {:.2?}",
                 shared.job.revision.display(),
                 bundle.display(),
                 started.elapsed()
             ));
-            Ok(())
+            Ok(links)
         }
         Err(why) => {
             mark(shared, id, DeployStatus::Failed)?;

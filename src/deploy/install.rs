@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::copy::{copy_files, FileCopy};
 use super::journal::{move_file, Entry, Journal, Meta};
+use super::links::Links;
 use super::paths::{self, show, Root};
 use super::store::{Installed, Replaced};
 use crate::appspec::{AppSpec, FileExistsBehavior};
@@ -24,6 +25,9 @@ pub struct Plan {
     pub files: Vec<(PathBuf, PathBuf)>,
     /// Symlinks: target (relative) and link text.
     pub links: Vec<(PathBuf, PathBuf)>,
+    /// With `bundle: link`, the bundle's record of the revision files it
+    /// hard-links: each is checked as Install opens it.
+    pub linked: Option<Links>,
 }
 
 impl Plan {
@@ -169,24 +173,27 @@ fn add_entry(plan: &mut Plan, from: &Path, is_link: bool, to: PathBuf) -> Result
 }
 
 /// The contents of directory `from` go below `to`; directory links are
-/// followed (rule 20), other links copied as links. `chain` holds the real
-/// paths of the directories being walked: a link back into one is a loop.
+/// followed (rule 20), other links copied as links. `chain` holds the
+/// identities (device, inode) of the directories being walked: a link back
+/// into one is a loop. Entries are typed by the directory listing; only a
+/// link costs a `stat`, to see whether it leads to a directory.
 fn walk(
     plan: &mut Plan,
     seen: &mut HashSet<PathBuf>,
     from: &Path,
     to: &Path,
-    chain: &mut Vec<PathBuf>,
+    chain: &mut Vec<(u64, u64)>,
 ) -> Result<(), String> {
-    let real =
-        fs::canonicalize(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    if chain.contains(&real) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let id = (meta.dev(), meta.ino());
+    if chain.contains(&id) {
         return Err(format!(
             "directory symlink {} leads back into a directory it is in (a loop)",
             from.display()
         ));
     }
-    chain.push(real);
+    chain.push(id);
     let mut entries: Vec<_> = fs::read_dir(from)
         .map_err(|e| format!("cannot read {}: {e}", from.display()))?
         .flatten()
@@ -195,8 +202,13 @@ fn walk(
     for entry in entries {
         let path = entry.path();
         let target = to.join(entry.file_name());
-        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
-        if path.is_dir() {
+        let kind = entry.file_type().ok();
+        let is_link = kind.is_some_and(|t| t.is_symlink());
+        let is_dir = match kind {
+            Some(t) if !t.is_symlink() => t.is_dir(),
+            _ => path.is_dir(),
+        };
+        if is_dir {
             add_dir(plan, seen, &target);
             walk(plan, seen, &path, &target, chain)?;
         } else {
@@ -221,7 +233,8 @@ pub fn check_links(root: &Root, plan: &Plan) -> Result<(), String> {
 /// of paths about to be created before anything is written. Files replaced
 /// under OVERWRITE are moved below `aside` first; every move and every
 /// path created is in `journal` before it happens. Paths in `kept` are
-/// already what the plan puts there: they are listed, not written.
+/// already what the plan puts there: they are listed, not written. A
+/// linked bundle file that changed since it was linked is an error.
 pub fn install(
     root: &Root,
     plan: &Plan,
@@ -281,7 +294,7 @@ pub fn install(
             to: root.path.join(t),
         })
         .collect();
-    done.bytes = copy_files(&copies)?;
+    done.bytes = copy_files(&copies, plan.linked.as_ref())?;
     for (target, text) in plan.links.iter().filter(|(t, _)| !skip.contains(t)) {
         std::os::unix::fs::symlink(text, root.path.join(target))
             .map_err(|e| format!("cannot create link {}: {e}", show(target)))?;
@@ -345,11 +358,12 @@ fn existing(
         .map(|(_, t)| t)
         .chain(plan.links.iter().map(|(t, _)| t))
         .filter(|t| !kept.contains(*t));
+    let mut listings = Listings::default();
     for target in targets {
-        match fs::symlink_metadata(root.path.join(target)) {
+        match listings.kind(root, target) {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(format!("cannot inspect {}: {e}", show(target))),
-            Ok(m) if m.is_dir() => {
+            Ok(is_dir) if is_dir => {
                 return Err(format!(
                     "cannot install {}: a directory is in the way",
                     show(target)
@@ -373,6 +387,61 @@ fn existing(
     };
     clashes.truncate(3);
     Err(format!("a file already exists at {}{more} (file_exists_behavior: DISALLOW); remove it, or set file_exists_behavior: OVERWRITE or RETAIN in the AppSpec", clashes.join(", ")))
+}
+
+/// What is already in the instance's folders, read once per folder (one
+/// listing instead of a `stat` per planned file).
+#[derive(Default)]
+struct Listings {
+    /// Per folder (relative to the root): its entries and whether each is
+    /// a directory; `None` when the folder does not exist.
+    folders: HashMap<PathBuf, Option<HashMap<std::ffi::OsString, bool>>>,
+}
+
+impl Listings {
+    /// Whether something is at `target` (relative to the root) and whether
+    /// it is a directory (a link is not); `NotFound` when nothing is. A
+    /// folder that cannot be listed falls back to looking at the path.
+    fn kind(&mut self, root: &Root, target: &Path) -> std::io::Result<bool> {
+        let parent = target.parent().unwrap_or(Path::new(""));
+        let (Some(name), Some(listing)) = (target.file_name(), self.folder(root, parent)) else {
+            return fs::symlink_metadata(root.path.join(target)).map(|m| m.is_dir());
+        };
+        match listing {
+            None => Err(ErrorKind::NotFound.into()),
+            Some(entries) => entries
+                .get(name)
+                .copied()
+                .ok_or_else(|| ErrorKind::NotFound.into()),
+        }
+    }
+
+    /// The listing of `folder`: `Some(None)` when it does not exist, `None`
+    /// when it cannot be read.
+    #[allow(clippy::option_option)]
+    fn folder(
+        &mut self,
+        root: &Root,
+        folder: &Path,
+    ) -> Option<&Option<HashMap<std::ffi::OsString, bool>>> {
+        if !self.folders.contains_key(folder) {
+            let listing = match fs::read_dir(root.path.join(folder)) {
+                Err(e) if e.kind() == ErrorKind::NotFound => None,
+                Err(_) => return None,
+                Ok(entries) => {
+                    let mut names = HashMap::new();
+                    for entry in entries {
+                        let entry = entry.ok()?;
+                        let is_dir = entry.file_type().ok()?.is_dir();
+                        names.insert(entry.file_name(), is_dir);
+                    }
+                    Some(names)
+                }
+            };
+            self.folders.insert(folder.to_path_buf(), listing);
+        }
+        self.folders.get(folder)
+    }
 }
 
 /// The directories not there yet (or kept) and every file to write or

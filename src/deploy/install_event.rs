@@ -122,10 +122,10 @@ fn install_journaled(
     previous: Option<InstanceState>,
 ) -> Result<(), String> {
     let mut kept = Vec::new();
-    let in_place = previous
-        .as_ref()
-        .map(|p| unchanged(root, &dep.plan, p))
-        .unwrap_or_default();
+    let in_place = match &previous {
+        Some(p) => unchanged(root, &dep.plan, p)?,
+        None => HashSet::new(),
+    };
     let mut left: Vec<&PathBuf> = in_place.iter().collect();
     left.sort();
     let entries: Vec<Entry> = left
@@ -202,9 +202,11 @@ fn install_journaled(
         .into_iter()
         .filter(|(p, _)| !done.retained.contains(p))
         .collect();
+    // Only the paths a `permissions` entry selects can change.
+    let touched = permissions::touched(&dep.appspec.permissions, &targets);
     let changed: Vec<Entry> = targets
         .iter()
-        .filter(|(p, _)| !created.contains(p.as_path()))
+        .filter(|(p, _)| !created.contains(p.as_path()) && touched.contains(p.as_path()))
         .filter_map(|(p, _)| {
             Meta::of(&root.path.join(p)).map(|meta| Entry::Changed {
                 path: p.clone(),

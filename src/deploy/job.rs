@@ -51,6 +51,8 @@ pub struct DeployJob {
     pub config: DeploymentConfig,
     /// Most instances of a batch deployed at the same time.
     pub max_parallel: usize,
+    /// `bundle: link`: DownloadBundle hard-links the revision's files.
+    pub link_bundle: bool,
     /// The revision folder (absolute).
     pub revision: PathBuf,
     /// The AppSpec file (absolute); `None`: the revision's `appspec.yml`.
@@ -155,6 +157,7 @@ pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, D
             .collect(),
         config: group.config,
         max_parallel: group.max_parallel.unwrap_or_else(default_parallel),
+        link_bundle: group.link_bundle,
         revision,
         appspec,
         state: real_root

@@ -417,14 +417,8 @@ pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
     if meta.file_type().is_symlink() {
         std::os::unix::fs::symlink(fs::read_link(from)?, &partial)?;
     } else {
-        fs::copy(from, &partial)?;
-        let times = fs::FileTimes::new()
-            .set_accessed(meta.accessed()?)
-            .set_modified(meta.modified()?);
-        File::options()
-            .write(true)
-            .open(&partial)?
-            .set_times(times)?;
+        // Mode and times kept; a FIFO or device is refused, never read.
+        super::copy::copy_one(from, &partial)?;
     }
     if is_superuser() {
         std::os::unix::fs::lchown(&partial, Some(meta.uid()), Some(meta.gid()))?;

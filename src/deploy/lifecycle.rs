@@ -354,6 +354,10 @@ fn application_stop(
         }
     };
     let scripts = appspec.hooks.get("ApplicationStop")?;
+    let linked = shared.state().bundle_linked(&previous);
+    if let Err(why) = super::links::checked(linked, &previous, &bundle) {
+        return Some((Status::Failed, why));
+    }
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)
 }
 

@@ -21,6 +21,7 @@ mod io;
 pub mod job;
 mod journal;
 pub mod lifecycle;
+mod links;
 mod paths;
 mod permissions;
 mod recover;

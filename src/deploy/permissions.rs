@@ -3,6 +3,7 @@
 //! `type`), then mode and owner/group. Owner and group need root; ACLs and
 //! SELinux contexts are reported, not applied.
 
+use std::collections::HashSet;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,17 @@ pub fn apply(
         }
     }
     Ok(notes)
+}
+
+/// The targets some entry of `entries` selects: those whose mode or owner
+/// [`apply`] may change (an entry with an invalid `object` selects none;
+/// [`apply`] refuses it before changing anything of it).
+pub fn touched<'t>(entries: &[Permission], targets: &'t [(PathBuf, bool)]) -> HashSet<&'t Path> {
+    entries
+        .iter()
+        .filter_map(|entry| Some((entry, paths::instance_path(&entry.object).ok()?)))
+        .flat_map(|(entry, object)| select(entry, &object, targets))
+        .collect()
 }
 
 fn apply_one(

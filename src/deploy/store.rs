@@ -63,6 +63,10 @@ pub struct DeploymentRecord {
     /// Per instance: `succeeded`, or the event it failed in and why.
     #[serde(default)]
     pub instances: BTreeMap<String, String>,
+    /// Its bundle hard-links the revision's files (`bundle: link`, see
+    /// [`super::links`]): checked before every later use.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub linked: bool,
 }
 
 fn default_appspec() -> String {
@@ -160,6 +164,12 @@ impl GroupState {
             .iter()
             .find(|d| d.bundle == bundle)
             .map_or_else(default_appspec, |d| d.appspec.clone())
+    }
+
+    /// Whether the bundle of deployment `bundle` hard-links the revision's
+    /// files (`bundle: link`).
+    pub fn bundle_linked(&self, bundle: &str) -> bool {
+        self.deployments.iter().any(|d| d.id == bundle && d.linked)
     }
 
     /// The most recent successful deployment.
@@ -309,6 +319,7 @@ mod tests {
             started_at: String::new(),
             status,
             instances: BTreeMap::new(),
+            linked: false,
         }
     }
 

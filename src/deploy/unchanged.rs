@@ -30,7 +30,13 @@ use super::store::InstanceState;
 /// The paths (relative to the root) Install leaves in place: files that
 /// already hold what `plan` installs there, and the folders of the last
 /// Install that contain them.
-pub fn unchanged(root: &Root, plan: &Plan, previous: &InstanceState) -> HashSet<PathBuf> {
+/// A linked bundle file (`bundle: link`) that changed since it was linked
+/// is an error.
+pub fn unchanged(
+    root: &Root,
+    plan: &Plan,
+    previous: &InstanceState,
+) -> Result<HashSet<PathBuf>, String> {
     let installed: HashSet<&Path> = previous
         .installed
         .iter()
@@ -59,7 +65,7 @@ pub fn unchanged(root: &Root, plan: &Plan, previous: &InstanceState) -> HashSet<
             to: root.path.join(target),
         });
     }
-    let mut kept: HashSet<PathBuf> = already_there(&candidates)
+    let mut kept: HashSet<PathBuf> = already_there(&candidates, plan.linked.as_ref())?
         .into_iter()
         .filter_map(|full| full.strip_prefix(&root.path).ok().map(Path::to_path_buf))
         .collect();
@@ -77,5 +83,5 @@ pub fn unchanged(root: &Root, plan: &Plan, previous: &InstanceState) -> HashSet<
         .map(Path::to_path_buf)
         .collect();
     kept.extend(folders);
-    kept
+    Ok(kept)
 }

@@ -5,6 +5,7 @@
 mod checks;
 use crate::common;
 mod fleet;
+mod linked_bundle;
 mod outside;
 mod recovery;
 

@@ -1,0 +1,180 @@
+//! `bundle: link` (a deploy group setting, opt-in): DownloadBundle
+//! hard-links the revision's files into the kept bundle instead of copying
+//! them, for revision folders that are rebuilt (new files), never edited in
+//! place. The bundle then shares each file with the revision folder, so an
+//! edit made there in place would change the bundle too. DownloadBundle
+//! records every linked file's identity (inode, size, modification time,
+//! mode and owner, change time and number of links) in
+//! `<deployment>/links.json`; whenever the bundle is used
+//! later (Install and the unchanged-file check, as each file is opened;
+//! ApplicationStop of a later deployment and a rollback, the whole bundle
+//! before anything runs) its files are checked against that record, and a
+//! changed one is refused by name instead of run or installed.
+//!
+//! The AppSpec file and the hook scripts are copied, never linked: a hook
+//! script may be made executable (rule 44), which must not change the
+//! user's file.
+
+use std::collections::BTreeMap;
+use std::fs::{self, Metadata};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(doc)]
+use super::store::GroupState;
+
+/// The record's file name in the deployment folder (beside `revision/`).
+const FILE: &str = "links.json";
+
+/// What identifies one version of a linked file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Inode number.
+    pub ino: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time (seconds, nanoseconds).
+    pub mtime: (i64, i64),
+    /// Mode, owner and group.
+    pub mode: (u32, u32, u32),
+    /// Change time (seconds, nanoseconds): an edit or a chmod moves it,
+    /// and so does adding or removing a link to the file.
+    pub ctime: (i64, i64),
+    /// Links to the file when stamped.
+    pub nlink: u64,
+}
+
+impl Stamp {
+    /// The stamp of a file's metadata.
+    pub fn of(meta: &Metadata) -> Stamp {
+        Stamp {
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            mode: (meta.mode(), meta.uid(), meta.gid()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+            nlink: meta.nlink(),
+        }
+    }
+
+    /// Whether `now` is the same version of the file. The change time is
+    /// compared only while the number of links is what it was: the next
+    /// deployment's bundle linking the same file, or an old bundle pruned,
+    /// moves it without changing the file.
+    fn same(&self, now: &Stamp) -> bool {
+        (self.ino, self.size, self.mtime, self.mode) == (now.ino, now.size, now.mtime, now.mode)
+            && (self.nlink != now.nlink || self.ctime == now.ctime)
+    }
+}
+
+/// The linked files of one bundle, by path relative to it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Links {
+    /// The bundle (not stored: where the record was found).
+    #[serde(skip)]
+    pub bundle: PathBuf,
+    /// Each linked file's stamp.
+    pub files: BTreeMap<PathBuf, Stamp>,
+}
+
+impl Links {
+    /// An empty record for the bundle at `bundle`.
+    pub fn new(bundle: &Path) -> Links {
+        Links {
+            bundle: bundle.to_path_buf(),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Writes the record beside the bundle.
+    pub fn save(&self) -> Result<(), String> {
+        let path = record_path(&self.bundle);
+        let json = serde_json::to_vec(self).map_err(|e| e.to_string())?;
+        crate::fsutil::write_atomic(&path, &json, None)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+
+    /// Checks the bundle file `path` (absolute), whose metadata is `meta`,
+    /// against the record: an error naming it when it changed.
+    pub fn check(&self, path: &Path, meta: &Metadata) -> Result<(), String> {
+        let Ok(rel) = path.strip_prefix(&self.bundle) else {
+            return Ok(());
+        };
+        match self.files.get(rel) {
+            Some(stamp) if !stamp.same(&Stamp::of(meta)) => Err(changed(&self.bundle, rel)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks every linked file of the bundle; the first changed one is an error.
+    pub fn verify(&self) -> Result<(), String> {
+        for (rel, stamp) in &self.files {
+            match fs::symlink_metadata(self.bundle.join(rel)) {
+                Ok(meta) if meta.is_file() && stamp.same(&Stamp::of(&meta)) => {}
+                _ => return Err(changed(&self.bundle, rel)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces the linked file `rel` by a copy the bundle owns (the AppSpec
+    /// file, hook scripts); nothing when `rel` is not a linked file.
+    pub fn own(&mut self, rel: &Path) -> Result<(), String> {
+        if self.files.remove(rel).is_none() {
+            return Ok(());
+        }
+        let path = self.bundle.join(rel);
+        let copy = path.with_file_name(format!(
+            ".{}.gantry-copy",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        let _ = fs::remove_file(&copy);
+        super::copy::copy_one(&path, &copy)
+            .and_then(|_| fs::rename(&copy, &path))
+            .map_err(|e| format!("cannot copy {} into the bundle: {e}", rel.display()))
+    }
+}
+
+/// Where the record of the bundle at `bundle` is.
+fn record_path(bundle: &Path) -> PathBuf {
+    bundle.with_file_name(FILE)
+}
+
+fn changed(bundle: &Path, rel: &Path) -> String {
+    let id = bundle
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(
+        "{} changed in the revision folder since deployment {id} hard-linked it into its kept bundle (`bundle: link`); gantry does not run or install from changed content: rebuild revision folders with new files instead of editing them in place, or use the default `bundle: copy`",
+        rel.display()
+    )
+}
+
+/// The record of the bundle `bundle_id` (at `bundle`) when it is a linked
+/// one (`linked`, from [`GroupState::bundle_linked`]), checked against the
+/// files now; `None` for a bundle that owns its files.
+pub fn checked(linked: bool, bundle_id: &str, bundle: &Path) -> Result<Option<Links>, String> {
+    if !linked {
+        return Ok(None);
+    }
+    let path = record_path(bundle);
+    let text = crate::fsutil::read_to_string(&path).map_err(|e| {
+        format!(
+            "the kept bundle of {bundle_id} hard-links the revision's files (`bundle: link`) and its record of them, {}, cannot be read ({e}); it cannot be checked, so it is not used",
+            path.display()
+        )
+    })?;
+    let mut links: Links = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is damaged ({e}); the bundle cannot be checked, so it is not used",
+            path.display()
+        )
+    })?;
+    links.bundle = bundle.to_path_buf();
+    links.verify()?;
+    Ok(Some(links))
+}

@@ -1,0 +1,189 @@
+//! `bundle: link`: the kept bundle hard-links the revision's files, and a
+//! bundle whose files were edited in place since is refused, naming the
+//! file, wherever it would be used (Install and the unchanged-file check,
+//! ApplicationStop of the next deployment, a rollback).
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+
+use crate::common::{write_exec, Repo};
+
+const LINKED: &str = "version: 1
+name: shop
+deploy_groups:
+  dev:
+    instances: 1
+    bundle: link
+stages:
+  - name: ship
+    run: 'true'
+";
+
+/// The AppSpec with an ApplicationStop and a BeforeInstall hook (hook.sh).
+const HOOKED: &str = "version: 0.0
+os: linux
+files:
+  - source: app
+    destination: /srv/app
+hooks:
+  ApplicationStop:
+    - location: hook.sh
+  BeforeInstall:
+    - location: hook.sh
+";
+
+/// The AppSpec with no hooks.
+const PLAIN: &str = "version: 0.0
+os: linux
+files:
+  - source: app
+    destination: /srv/app
+";
+
+fn revision(repo: &Repo, appspec: &str) {
+    repo.write("rev/appspec.yml", appspec);
+    repo.write("rev/app/a.txt", "one\n");
+    repo.write("rev/app/b.txt", "bee\n");
+    write_exec(repo, "rev/hook.sh", "#!/bin/sh\nexit 0\n");
+}
+
+fn links(repo: &Repo, rel: &str) -> u64 {
+    fs::metadata(repo.path().join(rel)).unwrap().nlink()
+}
+
+/// Appends to a revision file in place (same inode): what `bundle: link` refuses.
+fn edit_in_place(repo: &Repo, rel: &str) {
+    OpenOptions::new()
+        .append(true)
+        .open(repo.path().join(rel))
+        .unwrap()
+        .write_all(b"edited\n")
+        .unwrap();
+}
+
+#[test]
+fn the_bundle_links_the_revision_files_and_the_instance_gets_copies() {
+    let repo = Repo::new(LINKED);
+    revision(&repo, HOOKED);
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        links(&repo, "rev/app/a.txt"),
+        2,
+        "the bundle links the file"
+    );
+    assert_eq!(
+        links(&repo, ".gantry/targets/dev/1/srv/app/a.txt"),
+        1,
+        "the instance owns its copy"
+    );
+    assert_eq!(links(&repo, "rev/appspec.yml"), 1, "the AppSpec is copied");
+    assert_eq!(links(&repo, "rev/hook.sh"), 1, "hook scripts are copied");
+}
+
+#[test]
+fn by_default_the_bundle_owns_its_files() {
+    let repo = Repo::new(&LINKED.replace("    bundle: link\n", ""));
+    revision(&repo, PLAIN);
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(links(&repo, "rev/app/a.txt"), 1);
+}
+
+#[test]
+fn a_revision_file_edited_before_install_is_refused_by_install() {
+    let repo = Repo::new(LINKED);
+    revision(&repo, HOOKED);
+    // BeforeInstall edits the revision in place, after DownloadBundle linked it.
+    let edit = format!(
+        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" = BeforeInstall ] && [ -e {flag} ] && echo more >> {file}\nexit 0\n",
+        flag = repo.path().join("edit-now").display(),
+        file = repo.path().join("rev/app/a.txt").display()
+    );
+    write_exec(&repo, "rev/hook.sh", &edit);
+    repo.write("edit-now", "");
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 1, "{}", out.all());
+    out.has("app/a.txt changed in the revision folder since deployment");
+    assert!(!repo
+        .path()
+        .join(".gantry/targets/dev/1/srv/app/a.txt")
+        .exists());
+
+    // A second deployment: the unchanged-file check meets the edit first.
+    fs::remove_file(repo.path().join("edit-now")).unwrap();
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    repo.write("edit-now", "");
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 1, "{}", out.all());
+    out.has("app/a.txt changed in the revision folder since deployment");
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/a.txt"),
+        "one\nmore\n",
+        "the instance keeps what the last deployment installed"
+    );
+}
+
+#[test]
+fn application_stop_refuses_a_previous_bundle_edited_in_place() {
+    let repo = Repo::new(LINKED);
+    revision(&repo, HOOKED);
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    edit_in_place(&repo, "rev/app/b.txt");
+    let out = repo
+        .gantry()
+        .args(["deploy", "--revision", "rev", "--no-rollback"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.all());
+    out.has("failed in ApplicationStop");
+    out.has("app/b.txt changed in the revision folder since deployment");
+}
+
+#[test]
+fn a_rollback_to_a_bundle_edited_in_place_is_refused() {
+    let repo = Repo::new(LINKED);
+    revision(&repo, PLAIN);
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    // Rebuilt: a.txt is a new file (the first bundle keeps the old one) ...
+    fs::remove_file(repo.path().join("rev/app/a.txt")).unwrap();
+    repo.write("rev/app/a.txt", "two\n");
+    // ... but b.txt is edited in place, which changes the first bundle too.
+    edit_in_place(&repo, "rev/app/b.txt");
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let out = repo.gantry().args(["deploy", "--rollback"]).run();
+    assert_eq!(out.code, 1, "{}", out.all());
+    out.has("app/b.txt changed in the revision folder since deployment");
+    out.has("nothing was deployed");
+    assert_eq!(repo.read(".gantry/targets/dev/1/srv/app/a.txt"), "two\n");
+}
+
+#[test]
+fn a_rollback_to_an_intact_linked_bundle_works() {
+    let repo = Repo::new(LINKED);
+    revision(&repo, PLAIN);
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    fs::remove_file(repo.path().join("rev/app/a.txt")).unwrap();
+    repo.write("rev/app/a.txt", "two\n");
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let out = repo.gantry().args(["deploy", "--rollback"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read(".gantry/targets/dev/1/srv/app/a.txt"), "one\n");
+}
+
+#[test]
+fn an_unknown_bundle_setting_is_a_located_error() {
+    let repo = Repo::new(&LINKED.replace("bundle: link", "bundle: hardlink"));
+    revision(&repo, PLAIN);
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 2, "{}", out.all());
+    out.has("C042")
+        .has("gantry.yml:6:13")
+        .has("bundle: hardlink");
+}
