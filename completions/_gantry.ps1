@@ -187,6 +187,7 @@ Register-ArgumentCompleter -Native -CommandName 'gantry' -ScriptBlock {
             [CompletionResult]::new('--rollback', '--rollback', [CompletionResultType]::ParameterName, 'Redeploy the group''s previous successful revision')
             [CompletionResult]::new('--recover', '--recover', [CompletionResultType]::ParameterName, 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)')
             [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'On failure, keep the failed state for inspection instead of rolling back')
+            [CompletionResult]::new('--ignore-application-stop-failures', '--ignore-application-stop-failures', [CompletionResultType]::ParameterName, 'When ApplicationStop fails on an instance (its scripts fail, or the previous revision''s kept bundle changed), warn and go on with the deployment, as CodeDeploy''s option of the same name')
             [CompletionResult]::new('--reset', '--reset', [CompletionResultType]::ParameterName, 'Remove the group''s container instances and create them afresh from their image (what deployments installed on them is gone)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)')

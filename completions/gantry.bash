@@ -354,7 +354,7 @@ _gantry() {
             return 0
             ;;
         gantry__subcmd__deploy)
-            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --recover --no-rollback --shell --reset --yes --output --junit --directory --file --quiet --verbose --color --help"
+            opts="-g -y -C -f -q -v -h --group --revision --appspec --root --rollback --recover --no-rollback --ignore-application-stop-failures --shell --reset --yes --output --junit --directory --file --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

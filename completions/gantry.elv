@@ -177,6 +177,7 @@ set edit:completion:arg-completer[gantry] = {|@words|
             cand --rollback 'Redeploy the group''s previous successful revision'
             cand --recover 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)'
             cand --no-rollback 'On failure, keep the failed state for inspection instead of rolling back'
+            cand --ignore-application-stop-failures 'When ApplicationStop fails on an instance (its scripts fail, or the previous revision''s kept bundle changed), warn and go on with the deployment, as CodeDeploy''s option of the same name'
             cand --reset 'Remove the group''s container instances and create them afresh from their image (what deployments installed on them is gone)'
             cand -y 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'
             cand --yes 'Approve the group''s approval gate without asking (also GANTRY_APPROVE=1)'

@@ -167,6 +167,7 @@ never\t''"
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l rollback -d 'Redeploy the group\'s previous successful revision'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l recover -d 'Only restore instances that a killed or interrupted deployment left half done, as they were before it (every deployment does this first)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l no-rollback -d 'On failure, keep the failed state for inspection instead of rolling back'
+complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l ignore-application-stop-failures -d 'When ApplicationStop fails on an instance (its scripts fail, or the previous revision\'s kept bundle changed), warn and go on with the deployment, as CodeDeploy\'s option of the same name'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -l reset -d 'Remove the group\'s container instances and create them afresh from their image (what deployments installed on them is gone)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s y -l yes -d 'Approve the group\'s approval gate without asking (also GANTRY_APPROVE=1)'
 complete -c gantry -n "__fish_gantry_using_subcommand deploy" -s q -l quiet -d 'Print less: no live output, only failures and the summary'

@@ -241,6 +241,11 @@ pub struct DeployArgs {
     /// On failure, keep the failed state for inspection instead of rolling back.
     #[arg(long)]
     pub no_rollback: bool,
+    /// When ApplicationStop fails on an instance (its scripts fail, or the
+    /// previous revision's kept bundle changed), warn and go on with the
+    /// deployment, as CodeDeploy's option of the same name.
+    #[arg(long, conflicts_with_all = ["recover", "shell", "reset"])]
+    pub ignore_application_stop_failures: bool,
     /// Open an interactive shell in container instance N of the group
     /// (started first if needed; needs a terminal).
     #[arg(long, value_name = "N", conflicts_with_all = ["rollback", "recover", "revision", "appspec", "root", "reset"])]

@@ -182,6 +182,9 @@ impl Work {
                         .map_or("\0".into(), |a| relative(a, root)),
                 );
                 f.add(&format!("{} {:?}", job.rollback_on_failure, job.mode));
+                if job.ignore_application_stop_failures {
+                    f.add("ignore-application-stop-failures");
+                }
             }
         }
         f.finish()

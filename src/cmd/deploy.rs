@@ -139,6 +139,7 @@ fn one_action_pipeline(
             }
         }
         deploy.rollback &= !args.no_rollback;
+        deploy.ignore_application_stop_failures |= args.ignore_application_stop_failures;
     }
     let mut single = pipeline.clone();
     if !single.deploy_groups.iter().any(|g| g.name == group) {
@@ -172,6 +173,7 @@ fn plain_action(group: &str) -> Action {
             revision: None,
             appspec: None,
             rollback: true,
+            ignore_application_stop_failures: false,
         }),
         env: Vec::new(),
         timeout: None,

@@ -128,6 +128,9 @@ pub struct RawDeploy {
     pub appspec: Option<Spanned<String>>,
     /// Roll back automatically when the deployment fails (default true).
     pub rollback: Option<bool>,
+    /// Go on to DownloadBundle when ApplicationStop fails on an instance
+    /// (CodeDeploy's `--ignore-application-stop-failures`; default false).
+    pub ignore_application_stop_failures: Option<bool>,
 }
 
 impl schemars::JsonSchema for RawDeployGroups {
@@ -291,6 +294,8 @@ pub struct DeployAction {
     pub appspec: Option<(String, Span)>,
     /// Roll back automatically on failure.
     pub rollback: bool,
+    /// An ApplicationStop failure is a warning and the instance goes on.
+    pub ignore_application_stop_failures: bool,
 }
 
 impl DeployGroup {
@@ -707,6 +712,10 @@ pub fn action(file: &Path, raw: &Spanned<RawDeploy>) -> (DeployAction, Vec<Diagn
         revision,
         appspec,
         rollback: raw.value.rollback.unwrap_or(true),
+        ignore_application_stop_failures: raw
+            .value
+            .ignore_application_stop_failures
+            .unwrap_or(false),
     };
     (action, found)
 }

@@ -67,6 +67,8 @@ pub struct DeployJob {
     pub home: PathBuf,
     /// Redeploy the last successful revision when the deployment fails.
     pub rollback_on_failure: bool,
+    /// An ApplicationStop failure is a warning and the instance goes on.
+    pub ignore_application_stop_failures: bool,
     /// Deploy, or roll back by hand.
     pub mode: Mode,
     /// Planned secret values (registered with the run's secrets, which mask
@@ -167,6 +169,7 @@ pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, D
         state_root,
         home: real_root.clone(),
         rollback_on_failure: deploy.rollback,
+        ignore_application_stop_failures: deploy.ignore_application_stop_failures,
         mode: Mode::Deploy,
         secrets: pipeline
             .secrets

@@ -214,7 +214,8 @@ pub fn deploy_instance(
         }
         let started = Instant::now();
         let failure = match event {
-            "ApplicationStop" => application_stop(shared, instance, &root, &env, io),
+            "ApplicationStop" => application_stop(shared, instance, &root, &env, io)
+                .and_then(|failure| ignored_stop_failure(shared, failure, io)),
             "DownloadBundle" => None,
             "Install" => match install_step(shared, dep, instance, &root, io) {
                 Ok(opened) => {
@@ -359,6 +360,34 @@ fn application_stop(
         return Some((Status::Failed, why));
     }
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)
+}
+
+/// An ApplicationStop `failure`, or `None` with a warning when the
+/// deployment ignores ApplicationStop failures. An interruption is never
+/// ignored.
+fn ignored_stop_failure(
+    shared: &Shared<'_>,
+    failure: (Status, String),
+    io: &mut InstanceIo<'_>,
+) -> Option<(Status, String)> {
+    if failure.0 == Status::Interrupted {
+        return Some(failure);
+    }
+    if !shared.job.ignore_application_stop_failures {
+        let (status, why) = failure;
+        return Some((
+            status,
+            format!("{why} (the scripts are the last successful revision's: `gantry deploy --ignore-application-stop-failures` goes on past them)"),
+        ));
+    }
+    io.say(
+        "ApplicationStop",
+        &format!(
+            "warning: failed, and the deployment goes on (--ignore-application-stop-failures): {}",
+            failure.1
+        ),
+    );
+    None
 }
 
 /// The instance log of `dep` for `instance`.

@@ -618,3 +618,86 @@ fn a_failed_deployment_gets_junit_and_github_annotations_like_a_run() {
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("| deploy | dev | failed |"), "{md}");
 }
+
+/// ApplicationStop runs the last successful revision's scripts: when those
+/// fail, no new revision could ever be deployed without a way past them.
+/// `--ignore-application-stop-failures` (or the `deploy:` action's setting)
+/// warns and goes on, as CodeDeploy's option does; without it the error
+/// says so.
+#[test]
+fn a_broken_application_stop_of_the_last_revision_can_be_deployed_past() {
+    let repo = Repo::new(TWO_ONE_AT_A_TIME);
+    revision(&repo, "v1", "v1");
+    write_exec(
+        &repo,
+        "v1/hook.sh",
+        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != ApplicationStop ] || { echo stop is broken; exit 3; }\n",
+    );
+    assert_eq!(deploy(&repo, &["deploy", "--revision", "v1"]).code, 0);
+    revision(&repo, "v2", "v2");
+    let out = deploy(&repo, &["deploy", "--revision", "v2", "--no-rollback"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    out.has("failed in ApplicationStop");
+    out.has("`gantry deploy --ignore-application-stop-failures` goes on past them");
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/index.html"),
+        "v1 index\n"
+    );
+
+    let out = deploy(
+        &repo,
+        &[
+            "deploy",
+            "--revision",
+            "v2",
+            "--ignore-application-stop-failures",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.has("warning: failed, and the deployment goes on (--ignore-application-stop-failures)");
+    for n in [1, 2] {
+        assert_eq!(
+            repo.read(&format!(".gantry/targets/dev/{n}/srv/app/index.html")),
+            "v2 index\n"
+        );
+    }
+    // v2's own ApplicationStop works: the next deployment needs no option.
+    revision(&repo, "v3", "v3");
+    assert_eq!(deploy(&repo, &["deploy", "--revision", "v3"]).code, 0);
+}
+
+/// The same from gantry.yml: `ignore_application_stop_failures: true` on the
+/// `deploy:` action.
+#[test]
+fn the_deploy_action_can_ignore_application_stop_failures() {
+    let repo = Repo::new(
+        "version: 1
+name: shop
+deploy_groups:
+  dev: { instances: 1 }
+stages:
+  - name: ship
+    actions:
+      - name: dev
+        deploy:
+          revision: rev
+          ignore_application_stop_failures: true
+",
+    );
+    revision(&repo, "rev", "v1");
+    write_exec(
+        &repo,
+        "rev/hook.sh",
+        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != ApplicationStop ] || exit 3\n",
+    );
+    let out = repo.gantry().args(["run"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    repo.write("rev/app/index.html", "v2 index\n");
+    let out = repo.gantry().args(["run", "-v"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.has("warning: failed, and the deployment goes on");
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/index.html"),
+        "v2 index\n"
+    );
+}

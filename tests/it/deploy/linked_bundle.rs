@@ -140,6 +140,26 @@ fn application_stop_refuses_a_previous_bundle_edited_in_place() {
     assert_eq!(out.code, 1, "{}", out.all());
     out.has("failed in ApplicationStop");
     out.has("app/b.txt changed in the revision folder since deployment");
+    out.has("--ignore-application-stop-failures");
+    // Without a way past it, no deployment could ever succeed again.
+    let out = repo
+        .gantry()
+        .args([
+            "deploy",
+            "--revision",
+            "rev",
+            "--ignore-application-stop-failures",
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.has("warning: failed, and the deployment goes on");
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/b.txt"),
+        "bee\nedited\n"
+    );
+    // The new bundle is checked from now on, and it is intact.
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
 }
 
 #[test]
