@@ -123,10 +123,18 @@ pub fn spawn(spec: &Spawn<'_>) -> io::Result<Child> {
     script_argv.push(std::ptr::null());
     script_argv.extend_from_slice(&argv[1..]);
     let envp = pointers(&prepared.envp);
+    let found_before = prepared
+        .search
+        .as_ref()
+        .and_then(|search| found_on_path(&prepared.program, search));
     let mut args = ChildArgs {
         program: prepared.program.as_ptr(),
         program_len: prepared.program.as_bytes().len(),
         search: prepared.search.as_deref(),
+        found_before: found_before
+            .as_ref()
+            .map_or(std::ptr::null(), |p| p.as_ptr()),
+        tried: usize::MAX,
         argv: argv.as_mut_ptr(),
         script_argv: script_argv.as_mut_ptr(),
         envp: envp.as_ptr(),
@@ -149,7 +157,49 @@ pub fn spawn(spec: &Spawn<'_>) -> io::Result<Child> {
         let _ = child.wait();
         return Err(io::Error::from_raw_os_error(error));
     }
+    // SAFETY: as for `error`.
+    let tried = unsafe { std::ptr::read_volatile(&args.tried) };
+    // `tried` stays unset when the program ran from where it was found before.
+    if let (Some(search), true) = (&prepared.search, tried != usize::MAX) {
+        remember_on_path(&prepared.program, search, tried);
+    }
     Ok(child)
+}
+
+/// Where a program name was found on a `PATH`, by earlier spawns of this
+/// gantry: each action runs `sh` (or its own program) by name, and a
+/// `PATH` search execs every entry before the one that holds it.
+type FoundOnPath = std::collections::HashMap<(Vec<u8>, Vec<u8>), CString>;
+
+static FOUND_ON_PATH: std::sync::Mutex<Option<FoundOnPath>> = std::sync::Mutex::new(None);
+
+/// The full path `program` was found at on `search` before, if it was.
+fn found_on_path(program: &CString, search: &[u8]) -> Option<CString> {
+    let found = FOUND_ON_PATH.lock().unwrap_or_else(|e| e.into_inner());
+    let key = (program.as_bytes().to_vec(), search.to_vec());
+    found.as_ref()?.get(&key).cloned()
+}
+
+/// Remembers that `program` was exec'd from entry `tried` of `search`
+/// (an absolute folder; an empty or relative entry depends on the working
+/// directory and is not remembered).
+fn remember_on_path(program: &CString, search: &[u8], tried: usize) {
+    let Some(dir) = search.split(|&b| b == b':').nth(tried) else {
+        return;
+    };
+    if !dir.starts_with(b"/") {
+        return;
+    }
+    let mut path = dir.to_vec();
+    path.push(b'/');
+    path.extend_from_slice(program.as_bytes());
+    let Ok(path) = CString::new(path) else {
+        return;
+    };
+    let mut found = FOUND_ON_PATH.lock().unwrap_or_else(|e| e.into_inner());
+    found
+        .get_or_insert_with(Default::default)
+        .insert((program.as_bytes().to_vec(), search.to_vec()), path);
 }
 
 /// Everything the child needs, as C strings, allocated before the clone.
@@ -217,6 +267,12 @@ struct ChildArgs<'a> {
     program: *const c_char,
     program_len: usize,
     search: Option<&'a [u8]>,
+    /// Where an earlier spawn found the program on the same `PATH` (null:
+    /// nowhere yet): tried first, the search follows if it fails.
+    found_before: *const c_char,
+    /// The `PATH` entry the child tried last (written by the child): after
+    /// a successful exec, the one that holds the program.
+    tried: usize,
     argv: *mut *const c_char,
     script_argv: *mut *const c_char,
     envp: *const *const c_char,
@@ -417,9 +473,16 @@ unsafe fn exec(args: &mut ChildArgs<'_>) -> c_int {
     if args.program_len > NAME_MAX {
         return libc::ENAMETOOLONG;
     }
+    if !args.found_before.is_null() {
+        libc::execve(args.found_before, args.argv.cast_const(), args.envp);
+        if errno() == libc::ENOEXEC {
+            exec_script(args, args.found_before);
+        }
+        // Gone or changed since: search as if it had never been found.
+    }
     let mut buffer = [0u8; PATH_MAX + NAME_MAX + 2];
     let mut got_eacces = false;
-    for dir in search.split(|&b| b == b':') {
+    for (index, dir) in search.split(|&b| b == b':').enumerate() {
         if dir.len() >= PATH_MAX {
             continue;
         }
@@ -436,6 +499,7 @@ unsafe fn exec(args: &mut ChildArgs<'_>) -> c_int {
         len += program.len();
         buffer[len] = 0;
         let path = buffer.as_ptr().cast::<c_char>();
+        std::ptr::write_volatile(&mut args.tried, index);
         libc::execve(path, args.argv.cast_const(), args.envp);
         let mut error = errno();
         if error == libc::ENOEXEC {
@@ -598,6 +662,31 @@ mod tests {
         let path = format!("/nonexistent::{}:{}", second.display(), first.display());
         let (_, output) = run("tool", &[], Path::new("/"), &[("PATH", &path)]).unwrap();
         assert_eq!(output, "second\n");
+    }
+
+    #[test]
+    fn where_a_program_was_found_is_tried_first_and_searched_again_when_it_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&first).unwrap();
+        std::fs::create_dir(&second).unwrap();
+        let tool = |d: &Path, word: &str| {
+            let path = d.join("gantry-spawn-cached-tool");
+            std::fs::write(&path, format!("#!/bin/sh\necho {word}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path
+        };
+        let path = format!("{}:{}", first.display(), second.display());
+        let env = [("PATH", path.as_str())];
+        let in_second = tool(&second, "second");
+        let (_, output) = run("gantry-spawn-cached-tool", &[], Path::new("/"), &env).unwrap();
+        assert_eq!(output, "second\n");
+        let (_, output) = run("gantry-spawn-cached-tool", &[], Path::new("/"), &env).unwrap();
+        assert_eq!(output, "second\n", "from where it was found");
+        std::fs::remove_file(in_second).unwrap();
+        tool(&first, "first");
+        let (_, output) = run("gantry-spawn-cached-tool", &[], Path::new("/"), &env).unwrap();
+        assert_eq!(output, "first\n", "searched again once it was gone");
     }
 
     #[test]
