@@ -88,3 +88,59 @@ fn every_config_example_in_the_docs_validates() {
         failures.join("\n")
     );
 }
+
+/// Every `scripts/bench-*.sh` (except the shared library) rewrites its own
+/// table in docs/performance.md with `--update-docs`, and that table holds
+/// a measurement (its date and machine), not a placeholder.
+#[test]
+fn every_benchmark_regenerates_its_table_in_the_performance_page() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("docs/performance.md")).unwrap();
+    let mut scripts: Vec<_> = std::fs::read_dir(root.join("scripts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("bench-") && n.ends_with(".sh") && n != "bench-lib.sh")
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 9, "benchmark scripts found: {scripts:?}");
+    let mut problems = Vec::new();
+    for script in &scripts {
+        let text = std::fs::read_to_string(root.join("scripts").join(script)).unwrap();
+        let Some(name) = text
+            .lines()
+            .find_map(|l| l.split("bench_update_docs ").nth(1))
+            .and_then(|rest| rest.split_whitespace().next())
+        else {
+            problems.push(format!(
+                "{script}: has no --update-docs (bench_update_docs NAME FILE)"
+            ));
+            continue;
+        };
+        if !text.contains("--update-docs") {
+            problems.push(format!(
+                "{script}: calls bench_update_docs without an --update-docs flag"
+            ));
+        }
+        let (begin, end) = (
+            format!("<!-- bench:{name} -->"),
+            format!("<!-- /bench:{name} -->"),
+        );
+        let Some(table) = page
+            .split_once(&begin)
+            .and_then(|(_, rest)| rest.split_once(&end))
+            .map(|(table, _)| table)
+        else {
+            problems.push(format!(
+                "docs/performance.md: no {begin} … {end} section for {script}"
+            ));
+            continue;
+        };
+        if !(table.contains("Measured ") && table.contains("vCPUs") && table.contains("| ---")) {
+            problems.push(format!(
+                "docs/performance.md: the {name} section holds no measured table (run scripts/{script} --update-docs)"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
