@@ -290,6 +290,10 @@ fn reset_recreates_the_instances_and_shell_opens_one() {
         .current_dir(repo.path())
         .env("CONTAINERS_CONF", containers_conf())
         .env("API_TOKEN", SECRET)
+        // As every other gantry of this test runs: the instances live in
+        // the engine's default store.
+        .env_remove("GANTRY_BUILDAH_STORAGE_DRIVER")
+        .env_remove("GANTRY_BUILDAH_ISOLATION")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
