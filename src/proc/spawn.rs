@@ -166,31 +166,41 @@ pub fn spawn(spec: &Spawn<'_>) -> io::Result<Child> {
     Ok(child)
 }
 
-/// Where a program name was found on a `PATH`, by earlier spawns of this
-/// gantry: each action runs `sh` (or its own program) by name, and a
-/// `PATH` search execs every entry before the one that holds it.
+/// Where the shell was found on a `PATH`, by earlier spawns of this gantry:
+/// every `run:` action starts `sh` by name, and a `PATH` search execs every
+/// entry before the one that holds it.
 type FoundOnPath = std::collections::HashMap<(Vec<u8>, Vec<u8>), CString>;
 
 static FOUND_ON_PATH: std::sync::Mutex<Option<FoundOnPath>> = std::sync::Mutex::new(None);
 
+/// Programs whose place on `PATH` is remembered: shells, which no step of
+/// a pipeline installs into an earlier `PATH` entry. Any other program
+/// (`python`, which a step may put into a virtualenv earlier on `PATH`) is
+/// searched for anew each time, exactly as `execvp` does.
+const REMEMBERED: [&[u8]; 2] = [b"sh", b"bash"];
+
 /// The full path `program` was found at on `search` before, if it was.
 fn found_on_path(program: &CString, search: &[u8]) -> Option<CString> {
+    if !REMEMBERED.contains(&program.as_bytes()) {
+        return None;
+    }
     let found = FOUND_ON_PATH.lock().unwrap_or_else(|e| e.into_inner());
     let key = (program.as_bytes().to_vec(), search.to_vec());
     found.as_ref()?.get(&key).cloned()
 }
 
-/// Remembers that `program` was exec'd from entry `tried` of `search`
-/// (an absolute folder; an empty or relative entry depends on the working
-/// directory and is not remembered).
+/// Remembers that `program` was exec'd from entry `tried` of `search`,
+/// when it is a shell and that entry and every one before it are absolute
+/// folders (an empty or relative entry depends on the working directory).
 fn remember_on_path(program: &CString, search: &[u8], tried: usize) {
-    let Some(dir) = search.split(|&b| b == b':').nth(tried) else {
-        return;
-    };
-    if !dir.starts_with(b"/") {
+    if !REMEMBERED.contains(&program.as_bytes()) {
         return;
     }
-    let mut path = dir.to_vec();
+    let entries: Vec<&[u8]> = search.split(|&b| b == b':').take(tried + 1).collect();
+    if entries.len() != tried + 1 || !entries.iter().all(|dir| dir.starts_with(b"/")) {
+        return;
+    }
+    let mut path = entries[tried].to_vec();
     path.push(b'/');
     path.extend_from_slice(program.as_bytes());
     let Ok(path) = CString::new(path) else {
@@ -358,7 +368,10 @@ fn clone_child(
         // SAFETY: CLONE_VM|CLONE_VFORK suspends this thread until the child
         // execs or exits, so `args` and the stack outlive its use of them;
         // `child` runs only async-signal-safe system calls and writes only
-        // `args.error`, its own stack and the ENOEXEC slot of `script_argv`.
+        // `args.error`, `args.tried`, its own stack, the ENOEXEC slot of
+        // `script_argv` and errno — this thread's, whose thread-local
+        // storage it shares (no CLONE_SETTLS): read below only when the
+        // clone itself failed.
         let pid = libc::clone(
             child,
             top,
@@ -665,28 +678,51 @@ mod tests {
     }
 
     #[test]
-    fn where_a_program_was_found_is_tried_first_and_searched_again_when_it_is_gone() {
+    fn where_the_shell_was_found_is_tried_first_and_searched_again_when_it_is_gone() {
         let dir = tempfile::tempdir().unwrap();
         let (first, second) = (dir.path().join("a"), dir.path().join("b"));
         std::fs::create_dir(&first).unwrap();
         std::fs::create_dir(&second).unwrap();
-        let tool = |d: &Path, word: &str| {
-            let path = d.join("gantry-spawn-cached-tool");
+        // A stand-in `sh` (the real one runs it): PATH holds only these two.
+        let shell = |d: &Path, word: &str| {
+            let path = d.join("sh");
             std::fs::write(&path, format!("#!/bin/sh\necho {word}\n")).unwrap();
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
             path
         };
         let path = format!("{}:{}", first.display(), second.display());
         let env = [("PATH", path.as_str())];
-        let in_second = tool(&second, "second");
-        let (_, output) = run("gantry-spawn-cached-tool", &[], Path::new("/"), &env).unwrap();
+        let in_second = shell(&second, "second");
+        let (_, output) = run("sh", &[], Path::new("/"), &env).unwrap();
         assert_eq!(output, "second\n");
-        let (_, output) = run("gantry-spawn-cached-tool", &[], Path::new("/"), &env).unwrap();
+        let (_, output) = run("sh", &[], Path::new("/"), &env).unwrap();
         assert_eq!(output, "second\n", "from where it was found");
         std::fs::remove_file(in_second).unwrap();
-        tool(&first, "first");
-        let (_, output) = run("gantry-spawn-cached-tool", &[], Path::new("/"), &env).unwrap();
+        shell(&first, "first");
+        let (_, output) = run("sh", &[], Path::new("/"), &env).unwrap();
         assert_eq!(output, "first\n", "searched again once it was gone");
+    }
+
+    #[test]
+    fn any_other_program_is_searched_for_in_path_order_every_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&first).unwrap();
+        std::fs::create_dir(&second).unwrap();
+        let tool = |d: &Path, word: &str| {
+            let path = d.join("gantry-spawn-order-tool");
+            std::fs::write(&path, format!("#!/bin/sh\necho {word}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        let path = format!("{}:{}", first.display(), second.display());
+        let env = [("PATH", path.as_str())];
+        tool(&second, "second");
+        let (_, output) = run("gantry-spawn-order-tool", &[], Path::new("/"), &env).unwrap();
+        assert_eq!(output, "second\n");
+        // As a virtualenv created by an earlier step: now earlier on PATH.
+        tool(&first, "first");
+        let (_, output) = run("gantry-spawn-order-tool", &[], Path::new("/"), &env).unwrap();
+        assert_eq!(output, "first\n");
     }
 
     #[test]
