@@ -68,6 +68,32 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 
 /// Reads the regular file `path` whole, refusing special files (see
 /// [`open_regular`]) and files over [`MAX_READ`] bytes.
+/// Empties the file at `path` when it is a regular file of its own (one
+/// link), checked on the open file so that nothing swapped in between is
+/// touched: `Ok(false)` for a link, another kind of file or a file with
+/// other names, which is left as it is; an error when there is none.
+pub fn empty_own_file(path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let file = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let file = match file {
+        Ok(file) => file,
+        // O_NOFOLLOW on a link.
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.nlink() != 1 {
+        return Ok(false);
+    }
+    if meta.len() != 0 {
+        file.set_len(0)?;
+    }
+    Ok(true)
+}
+
 pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     read_limited(path, MAX_READ)
 }
@@ -129,6 +155,29 @@ fn too_large(size: u64, limit: u64) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_plain_file_of_its_own_is_emptied_never_what_a_link_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join("own");
+        fs::write(&own, "secret=1\n").unwrap();
+        assert!(empty_own_file(&own).unwrap());
+        assert_eq!(fs::read(&own).unwrap(), b"");
+        let target = dir.path().join("target");
+        fs::write(&target, "keep\n").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(!empty_own_file(&link).unwrap());
+        let hard = dir.path().join("hard");
+        fs::hard_link(&target, &hard).unwrap();
+        assert!(!empty_own_file(&hard).unwrap());
+        assert_eq!(fs::read(&target).unwrap(), b"keep\n");
+        let gone = dir.path().join("gone");
+        assert_eq!(
+            empty_own_file(&gone).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
+    }
 
     #[test]
     fn replaces_the_file_and_leaves_no_temporary_behind() {

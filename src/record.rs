@@ -253,19 +253,12 @@ impl RunRecord {
     /// or deletes it when it is not a plain file of its own (a link,
     /// another kind of file), which is never emptied.
     pub fn release_output_file(&self, path: PathBuf) {
-        use std::os::unix::fs::OpenOptionsExt;
-        let Ok(meta) = fs::symlink_metadata(&path) else {
-            return; // deleted by the action: a new one is made when needed
+        let emptied = match crate::fsutil::empty_own_file(&path) {
+            Ok(emptied) => emptied,
+            // Deleted by the action: a new one is made when needed.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => false,
         };
-        let own = meta.is_file() && meta.nlink() == 1;
-        let emptied = own
-            && (meta.len() == 0
-                || fs::OpenOptions::new()
-                    .write(true)
-                    .truncate(true)
-                    .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-                    .open(&path)
-                    .is_ok());
         if emptied {
             self.free_output_files
                 .lock()

@@ -33,12 +33,20 @@ impl<'a> OutputFile<'a> {
 
     /// Makes the file exist and be empty for a new attempt (an empty file,
     /// as released, is left alone: no new file, no write).
+    /// A link or other file an earlier attempt put there is replaced, never
+    /// followed.
     pub fn reset(&self) -> Result<(), String> {
         let path = self.path();
-        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        if let Ok(true) = crate::fsutil::empty_own_file(path) {
             return Ok(());
         }
-        std::fs::write(path, b"").map_err(|e| format!("cannot create {}: {e}", path.display()))
+        let _ = std::fs::remove_file(path);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map(drop)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))
     }
 
     /// The outputs written in this attempt; a file the action deleted holds none.
