@@ -77,6 +77,10 @@ pub struct Links {
     pub bundle: PathBuf,
     /// Each linked file's stamp.
     pub files: BTreeMap<PathBuf, Stamp>,
+    /// The paths of `files` by inode, for a file reached through a linked
+    /// folder (built on first need).
+    #[serde(skip)]
+    by_inode: std::sync::OnceLock<std::collections::HashMap<u64, PathBuf>>,
 }
 
 impl Links {
@@ -85,6 +89,7 @@ impl Links {
         Links {
             bundle: bundle.to_path_buf(),
             files: BTreeMap::new(),
+            by_inode: std::sync::OnceLock::new(),
         }
     }
 
@@ -102,10 +107,28 @@ impl Links {
         let Ok(rel) = path.strip_prefix(&self.bundle) else {
             return Ok(());
         };
+        // Under another name when reached through a folder link (rule 20).
+        let rel = if self.files.contains_key(rel) {
+            rel
+        } else {
+            match self.by_inode().get(&meta.ino()) {
+                Some(rel) => rel.as_path(),
+                None => return Ok(()),
+            }
+        };
         match self.files.get(rel) {
             Some(stamp) if !stamp.same(&Stamp::of(meta)) => Err(changed(&self.bundle, rel)),
             _ => Ok(()),
         }
+    }
+
+    fn by_inode(&self) -> &std::collections::HashMap<u64, PathBuf> {
+        self.by_inode.get_or_init(|| {
+            self.files
+                .iter()
+                .map(|(rel, stamp)| (stamp.ino, rel.clone()))
+                .collect()
+        })
     }
 
     /// Checks every linked file of the bundle; the first changed one is an error.
@@ -121,11 +144,27 @@ impl Links {
 
     /// Replaces the linked file `rel` by a copy the bundle owns (the AppSpec
     /// file, hook scripts); nothing when `rel` is not a linked file.
+    /// A `rel` that is a link (or goes through one) owns the file it names
+    /// in the bundle. The file must still be what was linked.
     pub fn own(&mut self, rel: &Path) -> Result<(), String> {
-        if self.files.remove(rel).is_none() {
+        let real = fs::canonicalize(self.bundle.join(rel)).ok();
+        let inside = fs::canonicalize(&self.bundle)
+            .ok()
+            .zip(real)
+            .and_then(|(bundle, real)| real.strip_prefix(bundle).ok().map(Path::to_path_buf));
+        let Some(rel) = inside else {
+            return Ok(()); // missing or outside: the hook's own checks say so
+        };
+        let Some(stamp) = self.files.remove(&rel) else {
             return Ok(());
+        };
+        self.by_inode = std::sync::OnceLock::new();
+        let path = self.bundle.join(&rel);
+        let rel = rel.as_path();
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() && stamp.same(&Stamp::of(&meta)) => {}
+            _ => return Err(changed(&self.bundle, rel)),
         }
-        let path = self.bundle.join(rel);
         let copy = path.with_file_name(format!(
             ".{}.gantry-copy",
             path.file_name().unwrap_or_default().to_string_lossy()

@@ -207,3 +207,74 @@ fn an_unknown_bundle_setting_is_a_located_error() {
         .has("gantry.yml:6:13")
         .has("bundle: hardlink");
 }
+
+/// A hook `location` that is a link: the file it names is what the bundle
+/// must own, or making the script executable would change the user's
+/// revision file through the hard link (and then refuse it as changed).
+#[test]
+fn a_hook_script_reached_through_a_link_is_owned_and_the_revision_is_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = Repo::new(LINKED);
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0
+os: linux
+files:
+  - source: app
+    destination: /srv/app
+  - source: bin
+    destination: /srv/bin
+hooks:
+  AfterInstall:
+    - location: scripts/run.sh
+",
+    );
+    repo.write("rev/app/a.txt", "one\n");
+    repo.write("rev/bin/real.sh", "#!/bin/sh\necho real hook ran\n");
+    fs::set_permissions(
+        repo.path().join("rev/bin/real.sh"),
+        fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    fs::create_dir_all(repo.path().join("rev/scripts")).unwrap();
+    std::os::unix::fs::symlink("../bin/real.sh", repo.path().join("rev/scripts/run.sh")).unwrap();
+    let out = repo
+        .gantry()
+        .args(["deploy", "--revision", "rev", "-v"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.has("real hook ran");
+    let meta = fs::metadata(repo.path().join("rev/bin/real.sh")).unwrap();
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        0o644,
+        "the revision file is not chmod'ed"
+    );
+    assert_eq!(meta.nlink(), 1, "the bundle owns a copy of the script");
+    assert_eq!(links(&repo, "rev/app/a.txt"), 2, "other files stay linked");
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+}
+
+/// A file reached through a linked folder (which Install follows, rule 20)
+/// is checked under its own name.
+#[test]
+fn a_file_reached_through_a_linked_folder_is_checked_too() {
+    let repo = Repo::new(LINKED);
+    revision(&repo, HOOKED);
+    repo.write("rev/data/x.txt", "ex\n");
+    std::os::unix::fs::symlink("../data", repo.path().join("rev/app/linkdir")).unwrap();
+    // BeforeInstall edits data/x.txt in place, after DownloadBundle linked it.
+    let edit = format!(
+        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" = BeforeInstall ] && echo more >> {file}\nexit 0\n",
+        file = repo.path().join("rev/data/x.txt").display()
+    );
+    write_exec(&repo, "rev/hook.sh", &edit);
+    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
+    assert_eq!(out.code, 1, "{}", out.all());
+    out.has("data/x.txt changed in the revision folder since deployment");
+    assert!(!repo
+        .path()
+        .join(".gantry/targets/dev/1/srv/app/linkdir/x.txt")
+        .exists());
+}
