@@ -52,9 +52,11 @@ pub fn detect(cwd: &Path, env: &[(String, String)]) -> Result<Engine, String> {
     )
 }
 
-/// The container's name: `gantry-<pipeline>-<run>-<service>`.
+/// The container's name: `gantry-<pipeline>-<run>-<service>`, with what an
+/// engine refuses in a name (a pipeline named after a folder `my app`)
+/// made `-`.
 pub fn container_name(pipeline: &str, run_id: &str, service: &str) -> String {
-    format!("gantry-{pipeline}-{run_id}-{service}")
+    crate::engine::container_name(&["gantry", pipeline, run_id, service])
 }
 
 /// The command that starts `planned`'s container in the foreground (its
@@ -149,6 +151,12 @@ pub fn start_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pipeline_named_after_a_folder_with_a_space_gives_a_valid_name() {
+        assert_eq!(container_name("my app", "12", "db"), "gantry-my-app-12-db");
+        assert_eq!(container_name("shop", "3", "cache"), "gantry-shop-3-cache");
+    }
     use crate::config::service::{Port, Service};
     use crate::diagnostics::Span;
 
