@@ -253,12 +253,18 @@ impl RunRecord {
     /// or deletes it when it is not a plain file of its own (a link,
     /// another kind of file), which is never emptied.
     pub fn release_output_file(&self, path: PathBuf) {
-        let emptied = match crate::fsutil::empty_own_file(&path) {
-            Ok(emptied) => emptied,
-            // Deleted by the action: a new one is made when needed.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-            Err(_) => false,
-        };
+        use std::os::unix::fs::MetadataExt;
+        // Usually the action wrote no outputs: an empty file of its own
+        // needs no open (nothing is written to it here).
+        let untouched = fs::symlink_metadata(&path)
+            .is_ok_and(|m| m.is_file() && m.nlink() == 1 && m.len() == 0);
+        let emptied = untouched
+            || match crate::fsutil::empty_own_file(&path) {
+                Ok(emptied) => emptied,
+                // Deleted by the action: a new one is made when needed.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+                Err(_) => false,
+            };
         if emptied {
             self.free_output_files
                 .lock()

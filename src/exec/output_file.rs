@@ -37,6 +37,10 @@ impl<'a> OutputFile<'a> {
     /// followed.
     pub fn reset(&self) -> Result<(), String> {
         let path = self.path();
+        // As released: an empty plain file, nothing to do.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Ok(());
+        }
         if let Ok(true) = crate::fsutil::empty_own_file(path) {
             return Ok(());
         }

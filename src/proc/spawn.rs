@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::ffi::{c_char, c_int, c_void, CString, OsStr, OsString};
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::ExitStatus;
@@ -122,7 +122,7 @@ pub fn spawn(spec: &Spawn<'_>) -> io::Result<Child> {
     script_argv.push(SHELL.as_ptr());
     script_argv.push(std::ptr::null());
     script_argv.extend_from_slice(&argv[1..]);
-    let envp = pointers(&prepared.envp);
+    let envp = &prepared.envp;
     let found_before = prepared
         .search
         .as_ref()
@@ -218,7 +218,10 @@ struct Prepared {
     /// `PATH` to search, when the program is a name (no `/`).
     search: Option<Vec<u8>>,
     argv: Vec<CString>,
-    envp: Vec<CString>,
+    /// The environment entries of the overrides, which `envp` points into.
+    _own_env: Vec<CString>,
+    /// `NAME=value` pointers, null-terminated, for execve.
+    envp: Vec<*const c_char>,
     cwd: CString,
 }
 
@@ -231,22 +234,38 @@ impl Prepared {
             )
         };
         let c = |bytes: &[u8]| CString::new(bytes).map_err(|_| nul());
-        // As std's Command: gantry's environment, then the overrides.
-        let mut env: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
-        for (key, value) in &spec.env {
-            env.insert(key.to_os_string(), value.to_os_string());
-        }
+        // As std's Command: gantry's environment, then the overrides (the
+        // last of a name wins).
+        let overrides: BTreeMap<&OsStr, &OsStr> = spec.env.iter().copied().collect();
+        let base = base_env();
         let search = (!spec.program.contains('/')).then(|| {
-            env.get(OsStr::new("PATH"))
+            let path = OsStr::new("PATH");
+            overrides
+                .get(path)
+                .copied()
+                .or_else(|| {
+                    base.iter()
+                        .find(|(k, _, _)| k == path)
+                        .map(|(_, v, _)| v.as_os_str())
+                })
                 .map_or_else(|| DEFAULT_PATH.to_vec(), |p| p.as_bytes().to_vec())
         });
-        let mut envp = Vec::with_capacity(env.len());
-        for (key, value) in env {
-            let mut entry = key.into_vec();
+        let mut own_env = Vec::with_capacity(overrides.len());
+        for (key, value) in &overrides {
+            let mut entry = key.as_bytes().to_vec();
             entry.push(b'=');
             entry.extend_from_slice(value.as_bytes());
-            envp.push(CString::new(entry).map_err(|_| nul())?);
+            own_env.push(CString::new(entry).map_err(|_| nul())?);
         }
+        // Pointers into the 'static base and into `own_env`'s heap strings,
+        // which stay where they are when the vectors move.
+        let mut envp: Vec<*const c_char> = base
+            .iter()
+            .filter(|(key, _, _)| !overrides.contains_key(key.as_os_str()))
+            .map(|(_, _, entry)| entry.as_ptr())
+            .chain(own_env.iter().map(|entry| entry.as_ptr()))
+            .collect();
+        envp.push(std::ptr::null());
         let mut argv = Vec::with_capacity(spec.args.len() + 1);
         argv.push(c(spec.program.as_bytes())?);
         for arg in spec.args {
@@ -256,10 +275,29 @@ impl Prepared {
             program: c(spec.program.as_bytes())?,
             search,
             argv,
+            _own_env: own_env,
             envp,
             cwd: c(spec.cwd.as_os_str().as_bytes())?,
         })
     }
+}
+
+/// gantry's own environment — name, value, and `NAME=value` for execve —
+/// read once: gantry never changes its environment (no `set_var`), so
+/// every child starts from the same one.
+fn base_env() -> &'static [(OsString, OsString, CString)] {
+    static BASE: std::sync::OnceLock<Vec<(OsString, OsString, CString)>> =
+        std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        std::env::vars_os()
+            .filter_map(|(key, value)| {
+                let mut entry = key.as_bytes().to_vec();
+                entry.push(b'=');
+                entry.extend_from_slice(value.as_bytes());
+                Some((key, value, CString::new(entry).ok()?))
+            })
+            .collect()
+    })
 }
 
 /// A null-terminated array of pointers into `strings`.
