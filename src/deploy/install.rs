@@ -393,9 +393,17 @@ fn existing(
 /// listing instead of a `stat` per planned file).
 #[derive(Default)]
 struct Listings {
-    /// Per folder (relative to the root): its entries and whether each is
-    /// a directory; `None` when the folder does not exist.
-    folders: HashMap<PathBuf, Option<HashMap<std::ffi::OsString, bool>>>,
+    /// Per folder (relative to the root), as first read.
+    folders: HashMap<PathBuf, Listing>,
+}
+
+/// One folder of the instance.
+enum Listing {
+    Missing,
+    /// It cannot be listed: each path in it is looked at instead.
+    Unreadable,
+    /// Its entries, and whether each is a directory.
+    Entries(HashMap<std::ffi::OsString, bool>),
 }
 
 impl Listings {
@@ -404,43 +412,34 @@ impl Listings {
     /// folder that cannot be listed falls back to looking at the path.
     fn kind(&mut self, root: &Root, target: &Path) -> std::io::Result<bool> {
         let parent = target.parent().unwrap_or(Path::new(""));
-        let (Some(name), Some(listing)) = (target.file_name(), self.folder(root, parent)) else {
-            return fs::symlink_metadata(root.path.join(target)).map(|m| m.is_dir());
-        };
-        match listing {
-            None => Err(ErrorKind::NotFound.into()),
-            Some(entries) => entries
+        let name = target.file_name();
+        match (name, self.folder(root, parent)) {
+            (Some(_), Listing::Missing) => Err(ErrorKind::NotFound.into()),
+            (Some(name), Listing::Entries(entries)) => entries
                 .get(name)
                 .copied()
                 .ok_or_else(|| ErrorKind::NotFound.into()),
+            _ => fs::symlink_metadata(root.path.join(target)).map(|m| m.is_dir()),
         }
     }
 
-    /// The listing of `folder`: `Some(None)` when it does not exist, `None`
-    /// when it cannot be read.
-    #[allow(clippy::option_option)]
-    fn folder(
-        &mut self,
-        root: &Root,
-        folder: &Path,
-    ) -> Option<&Option<HashMap<std::ffi::OsString, bool>>> {
-        if !self.folders.contains_key(folder) {
-            let listing = match fs::read_dir(root.path.join(folder)) {
-                Err(e) if e.kind() == ErrorKind::NotFound => None,
-                Err(_) => return None,
+    /// The listing of `folder`, read the first time it is asked for.
+    fn folder(&mut self, root: &Root, folder: &Path) -> &Listing {
+        self.folders.entry(folder.to_path_buf()).or_insert_with(|| {
+            match fs::read_dir(root.path.join(folder)) {
+                Err(e) if e.kind() == ErrorKind::NotFound => Listing::Missing,
+                Err(_) => Listing::Unreadable,
                 Ok(entries) => {
-                    let mut names = HashMap::new();
-                    for entry in entries {
-                        let entry = entry.ok()?;
-                        let is_dir = entry.file_type().ok()?.is_dir();
-                        names.insert(entry.file_name(), is_dir);
-                    }
-                    Some(names)
+                    let names: Option<HashMap<_, _>> = entries
+                        .map(|entry| {
+                            let entry = entry.ok()?;
+                            Some((entry.file_name(), entry.file_type().ok()?.is_dir()))
+                        })
+                        .collect();
+                    names.map_or(Listing::Unreadable, Listing::Entries)
                 }
-            };
-            self.folders.insert(folder.to_path_buf(), listing);
-        }
-        self.folders.get(folder)
+            }
+        })
     }
 }
 
