@@ -6,7 +6,8 @@
 //!   podman, else buildah, among those the feature can use, with the
 //!   feature's own hint when none is found; [`Engine::detect`] adds the
 //!   storage driver ([`ENV_STORAGE_DRIVER`]), so that every feature uses
-//!   the store the images are in.
+//!   the store the images are in (an `image:` action's own
+//!   `storage_driver:` key applies to that action only).
 //! - Command building: [`Engine::command`] (global flags first),
 //!   [`Engine::run`] (`run` for docker and podman; `from` + `run` for
 //!   buildah, which has no `run IMAGE`), [`Engine::remove`],
