@@ -65,9 +65,14 @@ pub struct Shared<'a> {
 }
 
 /// The AppSpecs of earlier bundles, each read once per deployment run
-/// rather than once per instance (`None`: no longer readable).
+/// rather than once per instance (`None`: no longer readable), and the
+/// check of each linked one (`bundle: link`), made once per run too: it
+/// stats every file of the bundle.
 #[derive(Default)]
-pub struct EarlierAppSpecs(Mutex<HashMap<PathBuf, Option<Arc<AppSpec>>>>);
+pub struct EarlierAppSpecs(
+    Mutex<HashMap<PathBuf, Option<Arc<AppSpec>>>>,
+    Mutex<HashMap<PathBuf, Result<(), String>>>,
+);
 
 impl EarlierAppSpecs {
     /// The AppSpec file `name` of the bundle at `bundle`.
@@ -76,6 +81,15 @@ impl EarlierAppSpecs {
         let mut read = self.0.lock().unwrap_or_else(|e| e.into_inner());
         read.entry(bundle.join(name))
             .or_insert_with_key(|file| crate::appspec::load(file).ok().map(Arc::new))
+            .clone()
+    }
+
+    /// [`super::links::checked`] of the earlier bundle `id` at `bundle`.
+    fn links_checked(&self, linked: bool, id: &str, bundle: &Path) -> Result<(), String> {
+        let mut checked = self.1.lock().unwrap_or_else(|e| e.into_inner());
+        checked
+            .entry(bundle.to_path_buf())
+            .or_insert_with(|| super::links::checked(linked, id, bundle).map(drop))
             .clone()
     }
 }
@@ -356,7 +370,7 @@ fn application_stop(
     };
     let scripts = appspec.hooks.get("ApplicationStop")?;
     let linked = shared.state().bundle_linked(&previous);
-    if let Err(why) = super::links::checked(linked, &previous, &bundle) {
+    if let Err(why) = shared.earlier.links_checked(linked, &previous, &bundle) {
         return Some((Status::Failed, why));
     }
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)
