@@ -308,24 +308,26 @@ fn plan_action(
         Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
         None => pipeline.root.clone(),
     };
+    // What an `image:` action and an action's `container:` are planned from.
+    let lookup = |n: &str| layers.lookup(n);
+    let image_input = crate::image::PlanInput {
+        config: &pipeline.file,
+        root: &pipeline.root,
+        cwd: &cwd,
+        git_sha: &options.git.sha,
+        env: layers.vars(),
+        lookup: &lookup,
+        expand: &expand,
+    };
     let image = |spec: &crate::config::image::ImageSpec| {
-        let input = crate::image::PlanInput {
-            config: &pipeline.file,
-            root: &pipeline.root,
-            cwd: &cwd,
-            git_sha: &options.git.sha,
-            env: layers.vars(),
-            lookup: &|n| layers.lookup(n),
-            expand: &expand,
-        };
-        let job = crate::image::plan(spec, &input)?;
+        let job = crate::image::plan(spec, &image_input)?;
         let command = crate::image::command::describe(&job);
         Ok((Work::Image(Box::new(job)), command))
     };
     let deploy = |deploy: &crate::config::deploy::DeployAction| {
         let input = crate::deploy::job::PlanInput {
             pipeline,
-            lookup: &|n| layers.lookup(n),
+            lookup: &lookup,
             expand: &expand,
         };
         let job = crate::deploy::job::plan(deploy, &input)?;
@@ -339,17 +341,8 @@ fn plan_action(
     let (work, command) = work(action, &expand, &planners)?;
     let container = match &action.container {
         Some(spec) => {
-            let input = crate::image::PlanInput {
-                config: &pipeline.file,
-                root: &pipeline.root,
-                cwd: &cwd,
-                git_sha: &options.git.sha,
-                env: layers.vars(),
-                lookup: &|n| layers.lookup(n),
-                expand: &expand,
-            };
             let secrets = pipeline.secrets.iter().map(|s| s.name.clone()).collect();
-            let job = crate::container::job::plan(spec, &pipeline.name, secrets, &input)?;
+            let job = crate::container::job::plan(spec, &pipeline.name, secrets, &image_input)?;
             Some(Box::new(job))
         }
         None => None,

@@ -61,6 +61,18 @@ fn revision(repo: &Repo, dir: &str, tag: &str) {
     );
 }
 
+/// Makes revision `dir`'s hook fail in `event`, saying `says`, with `code`
+/// (and succeed in every other event).
+fn hook_failing_in(repo: &Repo, dir: &str, event: &str, says: &str, code: u8) {
+    write_exec(
+        repo,
+        &format!("{dir}/hook.sh"),
+        &format!(
+            "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != {event} ] || {{ echo '{says}'; exit {code}; }}\n"
+        ),
+    );
+}
+
 fn instance(repo: &Repo, n: u32) -> std::path::PathBuf {
     repo.path().join(format!(".gantry/targets/dev/{n}"))
 }
@@ -585,11 +597,7 @@ fn ctrl_c_stops_the_deployment_without_rolling_back_and_leaves_no_process() {
 fn a_failed_deployment_gets_junit_and_github_annotations_like_a_run() {
     let repo = Repo::new(TWO_ONE_AT_A_TIME);
     revision(&repo, "v1", "v1");
-    write_exec(
-        &repo,
-        "v1/hook.sh",
-        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != ValidateService ] || { echo 'the service is down'; exit 4; }\n",
-    );
+    hook_failing_in(&repo, "v1", "ValidateService", "the service is down", 4);
     let summary = repo.path().join("summary.md");
     let out = repo
         .gantry()
@@ -628,11 +636,7 @@ fn a_failed_deployment_gets_junit_and_github_annotations_like_a_run() {
 fn a_broken_application_stop_of_the_last_revision_can_be_deployed_past() {
     let repo = Repo::new(TWO_ONE_AT_A_TIME);
     revision(&repo, "v1", "v1");
-    write_exec(
-        &repo,
-        "v1/hook.sh",
-        "#!/bin/sh\n[ \"$LIFECYCLE_EVENT\" != ApplicationStop ] || { echo stop is broken; exit 3; }\n",
-    );
+    hook_failing_in(&repo, "v1", "ApplicationStop", "stop is broken", 3);
     assert_eq!(deploy(&repo, &["deploy", "--revision", "v1"]).code, 0);
     revision(&repo, "v2", "v2");
     let out = deploy(&repo, &["deploy", "--revision", "v2", "--no-rollback"]);

@@ -21,14 +21,21 @@ fn bundles(repo: &Repo) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-#[test]
-fn a_second_bundle_links_unchanged_files_and_writes_changed_ones() {
+/// A repository with one folder instance and a revision `rev/` whose
+/// AppSpec installs `app/` to `/srv/app`.
+fn one_instance_repo() -> Repo {
     let repo =
         Repo::new("version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: 'true' } ]\n");
     repo.write(
         "rev/appspec.yml",
         "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\n",
     );
+    repo
+}
+
+#[test]
+fn a_second_bundle_links_unchanged_files_and_writes_changed_ones() {
+    let repo = one_instance_repo();
     repo.write("rev/app/same.txt", "unchanged\n");
     repo.write("rev/app/changed.txt", "first\n");
     let out = deploy(&repo, &["deploy", "--revision", "rev"]);
@@ -268,12 +275,7 @@ fn kill_9_with_finished_instances_not_yet_recorded_is_recovered_consistently() {
 /// previous content.
 #[test]
 fn install_leaves_unchanged_files_in_place_and_rollback_still_restores() {
-    let repo =
-        Repo::new("version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: 'true' } ]\n");
-    repo.write(
-        "rev/appspec.yml",
-        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\n",
-    );
+    let repo = one_instance_repo();
     repo.write("rev/app/same.txt", "unchanged\n");
     repo.write("rev/app/sub/deep.txt", "deep\n");
     repo.write("rev/app/edited.txt", "original\n");
