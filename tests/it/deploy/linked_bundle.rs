@@ -7,7 +7,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 
-use crate::common::{write_exec, Repo};
+use crate::common::{write_exec, Outcome, Repo};
 
 const LINKED: &str = "version: 1
 name: shop
@@ -41,6 +41,13 @@ files:
     destination: /srv/app
 ";
 
+/// `gantry ARGS` in `repo`, which must exit with `code`.
+fn deploy(repo: &Repo, args: &[&str], code: i32) -> Outcome {
+    let out = repo.gantry().args(args).run();
+    assert_eq!(out.code, code, "{}", out.all());
+    out
+}
+
 fn revision(repo: &Repo, appspec: &str) {
     repo.write("rev/appspec.yml", appspec);
     repo.write("rev/app/a.txt", "one\n");
@@ -66,8 +73,7 @@ fn edit_in_place(repo: &Repo, rel: &str) {
 fn the_bundle_links_the_revision_files_and_the_instance_gets_copies() {
     let repo = Repo::new(LINKED);
     revision(&repo, HOOKED);
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
     assert_eq!(
         links(&repo, "rev/app/a.txt"),
         2,
@@ -86,8 +92,7 @@ fn the_bundle_links_the_revision_files_and_the_instance_gets_copies() {
 fn by_default_the_bundle_owns_its_files() {
     let repo = Repo::new(&LINKED.replace("    bundle: link\n", ""));
     revision(&repo, PLAIN);
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
     assert_eq!(links(&repo, "rev/app/a.txt"), 1);
 }
 
@@ -103,8 +108,7 @@ fn a_revision_file_edited_before_install_is_refused_by_install() {
     );
     write_exec(&repo, "rev/hook.sh", &edit);
     repo.write("edit-now", "");
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 1, "{}", out.all());
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 1);
     out.has("app/a.txt changed in the revision folder since deployment");
     assert!(!repo
         .path()
@@ -113,11 +117,9 @@ fn a_revision_file_edited_before_install_is_refused_by_install() {
 
     // A second deployment: the unchanged-file check meets the edit first.
     fs::remove_file(repo.path().join("edit-now")).unwrap();
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
     repo.write("edit-now", "");
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 1, "{}", out.all());
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 1);
     out.has("app/a.txt changed in the revision folder since deployment");
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/a.txt"),
@@ -130,53 +132,44 @@ fn a_revision_file_edited_before_install_is_refused_by_install() {
 fn application_stop_refuses_a_previous_bundle_edited_in_place() {
     let repo = Repo::new(LINKED);
     revision(&repo, HOOKED);
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
     edit_in_place(&repo, "rev/app/b.txt");
-    let out = repo
-        .gantry()
-        .args(["deploy", "--revision", "rev", "--no-rollback"])
-        .run();
-    assert_eq!(out.code, 1, "{}", out.all());
+    let out = deploy(&repo, &["deploy", "--revision", "rev", "--no-rollback"], 1);
     out.has("failed in ApplicationStop");
     out.has("app/b.txt changed in the revision folder since deployment");
     out.has("--ignore-application-stop-failures");
     // Without a way past it, no deployment could ever succeed again.
-    let out = repo
-        .gantry()
-        .args([
+    let out = deploy(
+        &repo,
+        &[
             "deploy",
             "--revision",
             "rev",
             "--ignore-application-stop-failures",
-        ])
-        .run();
-    assert_eq!(out.code, 0, "{}", out.all());
+        ],
+        0,
+    );
     out.has("warning: failed, and the deployment goes on");
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/b.txt"),
         "bee\nedited\n"
     );
     // The new bundle is checked from now on, and it is intact.
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
 }
 
 #[test]
 fn a_rollback_to_a_bundle_edited_in_place_is_refused() {
     let repo = Repo::new(LINKED);
     revision(&repo, PLAIN);
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
     // Rebuilt: a.txt is a new file (the first bundle keeps the old one) ...
     fs::remove_file(repo.path().join("rev/app/a.txt")).unwrap();
     repo.write("rev/app/a.txt", "two\n");
     // ... but b.txt is edited in place, which changes the first bundle too.
     edit_in_place(&repo, "rev/app/b.txt");
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
-    let out = repo.gantry().args(["deploy", "--rollback"]).run();
-    assert_eq!(out.code, 1, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    let out = deploy(&repo, &["deploy", "--rollback"], 1);
     out.has("app/b.txt changed in the revision folder since deployment");
     out.has("nothing was deployed");
     assert_eq!(repo.read(".gantry/targets/dev/1/srv/app/a.txt"), "two\n");
@@ -186,14 +179,11 @@ fn a_rollback_to_a_bundle_edited_in_place_is_refused() {
 fn a_rollback_to_an_intact_linked_bundle_works() {
     let repo = Repo::new(LINKED);
     revision(&repo, PLAIN);
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
     fs::remove_file(repo.path().join("rev/app/a.txt")).unwrap();
     repo.write("rev/app/a.txt", "two\n");
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
-    let out = repo.gantry().args(["deploy", "--rollback"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    deploy(&repo, &["deploy", "--rollback"], 0);
     assert_eq!(repo.read(".gantry/targets/dev/1/srv/app/a.txt"), "one\n");
 }
 
@@ -201,8 +191,7 @@ fn a_rollback_to_an_intact_linked_bundle_works() {
 fn an_unknown_bundle_setting_is_a_located_error() {
     let repo = Repo::new(&LINKED.replace("bundle: link", "bundle: hardlink"));
     revision(&repo, PLAIN);
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 2, "{}", out.all());
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 2);
     out.has("C042")
         .has("gantry.yml:6:13")
         .has("bundle: hardlink");
@@ -238,11 +227,7 @@ hooks:
     .unwrap();
     fs::create_dir_all(repo.path().join("rev/scripts")).unwrap();
     std::os::unix::fs::symlink("../bin/real.sh", repo.path().join("rev/scripts/run.sh")).unwrap();
-    let out = repo
-        .gantry()
-        .args(["deploy", "--revision", "rev", "-v"])
-        .run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    let out = deploy(&repo, &["deploy", "--revision", "rev", "-v"], 0);
     out.has("real hook ran");
     let meta = fs::metadata(repo.path().join("rev/bin/real.sh")).unwrap();
     assert_eq!(
@@ -252,8 +237,7 @@ hooks:
     );
     assert_eq!(meta.nlink(), 1, "the bundle owns a copy of the script");
     assert_eq!(links(&repo, "rev/app/a.txt"), 2, "other files stay linked");
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 0, "{}", out.all());
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
 }
 
 /// A file reached through a linked folder (which Install follows, rule 20)
@@ -270,8 +254,7 @@ fn a_file_reached_through_a_linked_folder_is_checked_too() {
         file = repo.path().join("rev/data/x.txt").display()
     );
     write_exec(&repo, "rev/hook.sh", &edit);
-    let out = repo.gantry().args(["deploy", "--revision", "rev"]).run();
-    assert_eq!(out.code, 1, "{}", out.all());
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 1);
     out.has("data/x.txt changed in the revision folder since deployment");
     assert!(!repo
         .path()
