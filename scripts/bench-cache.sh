@@ -23,7 +23,7 @@ task="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/tas
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
 mkdir -p "${BENCH_TMP:-$root/target}"
-work=$(mktemp -d -p "${BENCH_TMP:-$root/target}" bench-cache.XXXXXX)
+work=$(bench_workdir "${BENCH_TMP:-$root/target}" bench-cache.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 

@@ -37,7 +37,7 @@ if [ -z "${GANTRY_BENCH_BIN:-}" ]; then
 fi
 gantry="${GANTRY_BENCH_BIN:-$root/target/release/gantry}"
 mkdir -p "${BENCH_TMP:-$root/target}"
-work=$(mktemp -d -p "${BENCH_TMP:-$root/target}")
+work=$(bench_workdir "${BENCH_TMP:-$root/target}")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 

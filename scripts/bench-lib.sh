@@ -2,6 +2,15 @@
 # a description of the machine and of a directory's file system for the
 # tables, and the regeneration of a script's section of docs/performance.md.
 
+# A new directory in $1 (named after template $2, if given), as an absolute
+# path: a relative BENCH_TMP would otherwise stop meaning the same folder
+# once a script changes directory.
+bench_workdir() {
+  local dir
+  dir=$(mktemp -d -p "$1" ${2:+"$2"})
+  (cd "$dir" && pwd)
+}
+
 # "2 vCPUs (AMD EPYC 7763), 23 GiB RAM, Linux 6.18.0, load average 3.1"
 bench_machine() {
   local cpu mem load

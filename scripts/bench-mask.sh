@@ -23,7 +23,7 @@ else
   cargo build --quiet --manifest-path "$root/Cargo.toml"
 fi
 gantry="$root/target/$profile/gantry"
-work=$(mktemp -d -p "${BENCH_TMP:-${TMPDIR:-/tmp}}")
+work=$(bench_workdir "${BENCH_TMP:-${TMPDIR:-/tmp}}")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 cat > gantry.yml <<YAML

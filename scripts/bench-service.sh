@@ -30,7 +30,7 @@ if [ -z "${GANTRY:-}" ]; then
   GANTRY="$root/target/release/gantry"
 fi
 build=$(basename "$(dirname "$GANTRY")")
-work=$(mktemp -d -p "${BENCH_TMP:-$root/target}")
+work=$(bench_workdir "${BENCH_TMP:-$root/target}")
 trap 'podman rm -f -t 0 gantry-bench-direct >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 server="exec nc -ll -p 8080 -e echo hello"

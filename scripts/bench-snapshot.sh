@@ -23,7 +23,7 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 gantry="$root/target/release/gantry"
 mkdir -p "${BENCH_TMP:-$root/target}"
-work=$(mktemp -d -p "${BENCH_TMP:-$root/target}" bench-snapshot.XXXXXX)
+work=$(bench_workdir "${BENCH_TMP:-$root/target}" bench-snapshot.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 echo "working in $work ($(df -T "$work" | awk 'NR==2 {print $2}'))"
 mkdir "$work/repo"
