@@ -3,6 +3,7 @@
 //!
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
+pub mod choice;
 pub mod condition;
 pub mod container;
 mod defaults;

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde_json::Value as Schema;
 
 use crate::appspec::node::{kind, Node, Value};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Span};
 use crate::suggest;
 
 /// What the tolerant pass found.
@@ -161,6 +161,12 @@ impl<'a> Walk<'a> {
                 }
             }
             Value::Str(text) => self.enumerated(node, text, schema, what),
+            // serde reads a number or boolean as the text written where a string is wanted.
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                if let Some(written) = node.raw(self.text) {
+                    self.enumerated(node, written, schema, what);
+                }
+            }
             _ => {}
         }
     }
@@ -219,6 +225,20 @@ impl<'a> Walk<'a> {
             return;
         };
         let allowed: Vec<&str> = allowed.iter().filter_map(Schema::as_str).collect();
+        // The loader's own check of the setting, so that the mistake reads
+        // the same whether or not serde could read the file.
+        if let Some(choice) = super::choice::Choice::listing(&allowed) {
+            let at = Span {
+                line: node.line,
+                column: node.column,
+            };
+            if let Err(p) = choice.pick(text, at) {
+                self.stuck = true;
+                let d = Diagnostic::error(p.code, self.file, node.line, node.column, p.message);
+                self.found.push(d.with_hint(p.hint));
+            }
+            return;
+        }
         if allowed.contains(&text) {
             return;
         }
