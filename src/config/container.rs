@@ -86,10 +86,13 @@ impl schemars::JsonSchema for RawContainer {
                     "type": "object",
                     "additionalProperties": false,
                     "properties": {
-                        "image": { "type": "string", "description": "An image reference, e.g. `debian:bookworm`." },
-                        "build": { "type": "string", "description": "A Containerfile/Dockerfile to build (once per run, reused by content), relative to the pipeline root." },
-                        "context": { "type": "string", "description": "With `build:`: the build context directory, relative to the pipeline root (default `.`)." },
-                        "engine": { "type": "string", "enum": super::choice::ENGINE.words, "description": "`auto` (default): docker when its daemon answers, else podman, else buildah." }
+                        "image": { "type": ["string", "null"], "description": "An image reference, e.g. `debian:bookworm`." },
+                        "build": { "type": ["string", "null"], "description": "A Containerfile/Dockerfile to build (once per run, reused by content), relative to the pipeline root." },
+                        "context": { "type": ["string", "null"], "description": "With `build:`: the build context directory, relative to the pipeline root (default `.`)." },
+                        "engine": {
+                            "description": "`auto` (default): docker when its daemon answers, else podman, else buildah.",
+                            "anyOf": [ { "type": "string", "enum": super::choice::ENGINE.words }, { "type": "null" } ]
+                        }
                     }
                 }
             ]

@@ -630,11 +630,11 @@ fn a_wrong_bundle_in_a_flow_mapping_reads_the_same_next_to_an_unknown_key() {
 }
 
 #[test]
-fn a_prefixed_deployment_configuration_stays_valid_next_to_other_errors() {
-    let err = config_error(
-        "version: 1\ndeploy_groups:\n  dev:\n    config: CodeDeployDefault.AllAtOnce\n    colour: blue\nstages: [ { name: s, run: 'true' } ]\n",
-    );
-    assert!(err.contains("unknown key `colour`"), "{err}");
+fn values_the_loader_accepts_stay_valid_next_to_other_errors() {
+    let valid = "version: 1\ndeploy_groups:\n  dev:\n    config: CodeDeployDefault.AllAtOnce\nstages:\n  - name: s\n    run: 'true'\n    container: { image: debian, engine: ~ }\n";
+    Gantry::new().config(valid).arg("validate").run().success();
+    let err = config_error(&format!("{valid}    retries: lots\n"));
+    assert!(err.contains("`retries` must be a whole number"), "{err}");
     assert!(err.contains("error: 1 error in gantry.yml"), "{err}");
 }
 
