@@ -663,3 +663,17 @@ fn a_wrong_engine_in_an_included_file_reads_the_same_next_to_other_errors() {
     assert!(err.contains("`retries` must be a whole number"), "{err}");
     assert_eq!(finding(&err, "C091"), alone);
 }
+
+#[test]
+fn the_loaders_checks_run_next_to_an_unknown_key_in_a_flow_mapping() {
+    let err = config_error(
+        "version: 1\ndeploy_groups: { dev: { colour: blue, instances: 0 } }\nstages: [ { name: s, run: 'true', tïmeout: 5s, if: 'nope' } ]\n",
+    );
+    assert!(err.contains("unknown key `colour`"), "{err}");
+    assert!(err.contains("unknown key `tïmeout`"), "{err}");
+    assert!(err.contains("gantry.yml:2:50"), "{err}");
+    assert!(err.contains("error[C042]: a group of 0 instances"), "{err}");
+    assert!(err.contains("gantry.yml:3:53"), "{err}");
+    assert!(err.contains("error[C016]: invalid `if:`"), "{err}");
+    assert!(err.contains("error: 4 errors in gantry.yml"), "{err}");
+}
