@@ -123,11 +123,17 @@ pub fn load_text_with(
             "add `version: 1` and a `stages:` list, or run `gantry init`",
         )]);
     }
-    let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, yaml_options()) {
-        Ok(raw) => raw,
+    let (raw, skipped) = match parse::<RawPipeline>(text) {
+        Ok(parsed) => parsed,
         Err(e) => return Err(structure_errors(file, text, &e, read)),
     };
-    let unknown = super::shape::check(file, text).unknown;
+    // Only a key serde skipped can be an unknown key: then the tolerant
+    // pass locates and names them.
+    let unknown = if skipped {
+        super::shape::check(file, text).unknown
+    } else {
+        Vec::new()
+    };
     let (pipeline, found) = checked(file, text, raw, read, unknown);
     if found.is_empty() {
         Ok(pipeline)
@@ -156,6 +162,15 @@ fn checked(
 /// How gantry.yml is read: YAML 1.2 booleans only (`yes` is a string).
 pub(super) fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! { strict_booleans: true }
+}
+
+/// `text` read as `T`, and whether serde skipped a key doing so.
+pub(super) fn parse<'de, T: serde::Deserialize<'de>>(
+    text: &'de str,
+) -> Result<(T, bool), serde_saphyr::Error> {
+    serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
+        super::ignored::deserialize(de)
+    })
 }
 
 /// serde stops at its first error; the tolerant pass finds the others.

@@ -11,6 +11,7 @@ pub mod deploy;
 pub mod dotenv;
 pub mod duration;
 pub mod gates;
+mod ignored;
 pub mod image;
 mod include;
 mod indentation;

@@ -4,9 +4,10 @@
 //! every unknown key (with a did-you-mean), missing key and wrong type is
 //! found in one go instead of one per run.
 //!
-//! serde stays the authority on what is valid; this pass also runs on every
-//! file serde accepted, to report the unknown keys that the loader's types
-//! no longer refuse themselves (`x-` keys are allowed). When every finding is an unknown `key: value`
+//! serde stays the authority on what is valid; this pass also runs on a
+//! file serde accepted but skipped a key of (see `ignored`), to report the
+//! unknown keys that the loader's types no longer refuse themselves (`x-`
+//! keys are allowed). When every finding is an unknown `key: value`
 //! (on a line of its own, or an entry of a flow mapping) or a wrong word for
 //! a [`Choice`](super::choice::Choice), [`Shape::without_unknown_keys`]
 //! gives the text with those keys blanked (every other position unchanged),
