@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::job::{short_hash, ContainerJob, Image, Workspace};
+use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
 use crate::engine::{failure_hint, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
@@ -250,7 +250,7 @@ fn build_once(
     let Image::Build { file, context, .. } = &job.image else {
         return Ok(tag);
     };
-    let step = engine.build(file, context, &tag, None);
+    let step = build_command(engine, file, context, &tag);
     io.say(&format!("$ {}", step.display()));
     let mut spec = step.process(&job.root, action.env.to_vec());
     spec.timeout = action.timeout;
