@@ -622,6 +622,43 @@ mod tests {
     }
 
     #[test]
+    fn a_container_feature_builds_with_chroot_on_buildah_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = tempfile::tempdir().unwrap();
+        let built: Vec<String> = [EngineKind::Buildah, EngineKind::Podman]
+            .into_iter()
+            .map(|kind| {
+                let program = bin.path().join(kind.name());
+                std::fs::write(&program, "#!/bin/sh\n").unwrap();
+                std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+                let found = Engine::detect(
+                    &detect::CONTAINER,
+                    EngineChoice::Named(kind),
+                    Some(bin.path().as_os_str()),
+                    bin.path(),
+                    &[],
+                    &|_| None,
+                )
+                .unwrap();
+                let build = BuildOptions {
+                    file: "ci/Containerfile".into(),
+                    context: "ci".into(),
+                    tags: vec!["localhost/ci:1".into()],
+                    ..Default::default()
+                };
+                found.build(&build).display()
+            })
+            .collect();
+        assert_eq!(
+            built,
+            [
+                "buildah build --isolation chroot -f ci/Containerfile -t localhost/ci:1 ci",
+                "podman build -f ci/Containerfile -t localhost/ci:1 ci"
+            ]
+        );
+    }
+
+    #[test]
     fn names_keep_only_what_engines_accept() {
         assert_eq!(
             container_name(&["gantry", "test", "unit (stable)", "3"]),
