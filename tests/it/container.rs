@@ -6,19 +6,31 @@
 //! (`common::images`), never pulled.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
-use crate::common::images::{busybox_image, containers_conf, podman};
-use crate::common::{action_result, action_status, Repo};
+use crate::common::images::{
+    busybox_binary, busybox_image, engine_gantry, podman, write_busybox_context,
+};
+use crate::common::{action_result, Outcome, Repo};
 
 /// gantry in `repo` with this machine's `containers.conf`.
-fn gantry(repo: &Repo, args: &[&str]) -> crate::common::Outcome {
-    let mut command = repo.command(args);
-    command.env("CONTAINERS_CONF", containers_conf());
-    crate::common::run_command(command)
+fn gantry(repo: &Repo, args: &[&str]) -> Outcome {
+    engine_gantry(repo, args).run()
 }
+
+/// A repository whose pipeline runs in the busybox image: `container:` the
+/// image, then `stages` (the list's items); `None` (skipped) without
+/// podman or busybox.
+fn in_busybox(stages: &str) -> Option<Repo> {
+    let image = busybox_image()?;
+    Some(Repo::new(&format!(
+        "version: 1\ncontainer: \"{image}\"\nstages:\n{stages}"
+    )))
+}
+
+/// A stage that creates `started` in the workspace, then runs for minutes.
+const LONG_STAGE: &str = "  - name: long\n    run: touch started && sleep 300\n";
 
 /// Names of the containers (running or not) that runs of `repo` started.
 fn containers_of(repo: &Repo) -> Vec<String> {
@@ -47,6 +59,13 @@ fn containers_of(repo: &Repo) -> Vec<String> {
         .collect()
 }
 
+/// Fails unless no container that a run of `repo` started is left.
+#[track_caller]
+fn assert_no_containers(repo: &Repo) {
+    let left = containers_of(repo);
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn an_action_in_a_container_sees_the_workspace_and_its_env_and_writes_as_the_user() {
     let Some(image) = busybox_image() else { return };
@@ -70,12 +89,10 @@ stages:
     ));
     repo.write("input.txt", "from the host\n");
     repo.write("sub/.keep", "");
-    let mut command = repo.command(&["run"]);
-    command
-        .env("CONTAINERS_CONF", containers_conf())
-        .env("TOKEN", "s3cr3t-value");
-    let out = crate::common::run_command(command);
-    assert_eq!(out.code, 0, "{}", out.all());
+    let out = engine_gantry(&repo, &["run"])
+        .env("TOKEN", "s3cr3t-value")
+        .run();
+    out.success();
     let sub = repo.path().join("sub");
     assert!(
         out.stdout.contains(&format!(
@@ -97,102 +114,51 @@ stages:
     let result = action_result(&run, "test", "test");
     assert_eq!(result["outputs"]["where"], "inside", "{result}");
     assert!(out.stdout.contains("with podman"), "{}", out.all());
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    assert_no_containers(&repo);
 }
 
 #[test]
 fn a_timeout_stops_and_removes_the_container() {
-    let Some(image) = busybox_image() else { return };
-    let repo = Repo::new(&format!(
-        r#"version: 1
-container: "{image}"
-stages:
-  - name: slow
-    timeout: 2s
-    run: setsid sleep 300 & sleep 300
-"#
-    ));
+    let Some(repo) =
+        in_busybox("  - name: slow\n    timeout: 2s\n    run: setsid sleep 300 & sleep 300\n")
+    else {
+        return;
+    };
     let out = gantry(&repo, &["run"]);
     assert_ne!(out.code, 0, "{}", out.all());
-    let run = repo.run_json(1);
-    assert_eq!(action_status(&run, "slow", "slow"), "timed_out", "{run}");
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    out.status(1, "slow", "slow", "timed_out");
+    assert_no_containers(&repo);
 }
 
 #[test]
 fn ctrl_c_stops_and_removes_the_container() {
-    let Some(image) = busybox_image() else { return };
-    let repo = Repo::new(&format!(
-        r#"version: 1
-container: "{image}"
-stages:
-  - name: long
-    run: touch started && sleep 300
-"#
-    ));
-    let mut command = repo.command(&["run"]);
-    command
-        .env("CONTAINERS_CONF", containers_conf())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut child = command.spawn().expect("gantry starts");
-    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
-    // SAFETY: sending a signal to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    assert!(started, "the action never started in its container");
-    assert_eq!(status.code(), Some(130));
-    let run = repo.run_json(1);
-    assert_eq!(action_status(&run, "long", "long"), "interrupted", "{run}");
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    let Some(repo) = in_busybox(LONG_STAGE) else {
+        return;
+    };
+    let out = engine_gantry(&repo, &["run"])
+        .start_until("started")
+        .interrupt();
+    out.code(130);
+    out.status(1, "long", "long", "interrupted");
+    assert_no_containers(&repo);
 }
 
 #[test]
 fn a_container_left_by_a_killed_gantry_is_removed_by_the_next_run() {
-    let Some(image) = busybox_image() else { return };
-    let repo = Repo::new(&format!(
-        r#"version: 1
-container: "{image}"
-stages:
-  - name: long
-    run: touch started && sleep 300
-  - name: quick
-    run: "true"
-"#
-    ));
-    let mut first = repo.command(&["run", "long"]);
-    first
-        .env("CONTAINERS_CONF", containers_conf())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut child = first.spawn().expect("gantry starts");
-    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
-    child.kill().expect("kill -9 gantry");
-    child.wait().unwrap();
-    assert!(started, "the action never started in its container");
+    let Some(repo) = in_busybox(&format!("{LONG_STAGE}  - name: quick\n    run: \"true\"\n"))
+    else {
+        return;
+    };
+    engine_gantry(&repo, &["run", "long"])
+        .start_until("started")
+        .kill();
     let left = containers_of(&repo);
     assert_eq!(left.len(), 1, "{left:?}");
     assert!(left[0].starts_with("gantry-long-long-1-"), "{left:?}");
 
     let out = gantry(&repo, &["run", "quick"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    assert_no_containers(&repo);
     let log = repo.read(".gantry/runs/2/quick/quick.log");
     assert!(
         log.contains(&format!(
@@ -259,14 +225,8 @@ fn the_cache_knows_the_container_image_by_its_id() {
     let repo = Repo::new(&format!(
         "version: 1\ncontainer: {tag}\nstages:\n  - {{ name: test, run: echo ran }}\n"
     ));
-    assert_eq!(gantry(&repo, &["run"]).code, 0);
-    let second = gantry(&repo, &["run"]);
-    assert_eq!(
-        action_status(&repo.run_json(2), "test", "test"),
-        "cached",
-        "{}",
-        second.all()
-    );
+    gantry(&repo, &["run"]).success();
+    gantry(&repo, &["run"]).status(2, "test", "test", "cached");
     // Same name, other image: the action runs again.
     let build = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -284,13 +244,7 @@ fn the_cache_knows_the_container_image_by_its_id() {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let third = gantry(&repo, &["run"]);
-    assert_eq!(
-        action_status(&repo.run_json(3), "test", "test"),
-        "passed",
-        "{}",
-        third.all()
-    );
+    gantry(&repo, &["run"]).status(3, "test", "test", "passed");
     let _ = podman().args(["rmi", "-f", &tag]).output();
 }
 
@@ -517,16 +471,7 @@ fn buildah_builds_and_runs_the_container() {
     if !crate::common::have_program("buildah", "apt-get install -y buildah") {
         return;
     }
-    let Some(busybox) = ["/bin/busybox", "/usr/bin/busybox"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-    else {
-        assert!(!crate::common::tool_available(
-            "busybox",
-            false,
-            "apt-get install -y busybox-static"
-        ));
+    let Some(busybox) = busybox_binary() else {
         return;
     };
     let (_store, conf) = crate::common::images::private_store("vfs");
@@ -538,18 +483,18 @@ stages:
     run: echo "inside=$(cat /marker) in $(pwd)" && touch by-buildah
 "#,
     );
-    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
-    std::fs::copy(&busybox, repo.path().join("ci/busybox")).unwrap();
-    repo.write(
-        "ci/Containerfile",
-        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nRUN echo buildah-made > /marker\n",
+    write_busybox_context(
+        &repo.path().join("ci"),
+        &busybox,
+        "RUN echo buildah-made > /marker\n",
     );
-    let mut command = repo.command(&["run"]);
-    command
+    let out = repo
+        .gantry()
+        .args(["run"])
         .env("CONTAINERS_STORAGE_CONF", &conf)
-        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs");
-    let out = crate::common::run_command(command);
-    assert_eq!(out.code, 0, "{}", out.all());
+        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs")
+        .run();
+    out.success();
     assert!(
         out.stdout
             .contains(&format!("inside=buildah-made in {}", repo.path().display())),
