@@ -402,15 +402,25 @@ stages:
     assert!(!line("gate").contains("▣"), "{}", out.stdout);
 }
 
-/// The `in container: podman run …` line of `gantry run --dry-run` in `repo`.
-fn dry_run_container_line(repo: &Repo) -> String {
-    let out = gantry(repo, &["run", "--dry-run"]);
+/// Runs `gantry run --dry-run` in a repository whose `gantry.yml` is
+/// `config` and fails unless its `in container: podman run …` line shows
+/// each of `parts`, `{root}` in them the repository's root; returns the
+/// repository.
+#[track_caller]
+fn assert_dry_run_shows(config: &str, parts: &[&str]) -> Repo {
+    let repo = Repo::new(config);
+    let out = gantry(&repo, &["run", "--dry-run"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    out.stdout
+    let shown = out
+        .stdout
         .lines()
         .find(|l| l.contains("in container: podman run"))
-        .unwrap_or_else(|| panic!("{}", out.stdout))
-        .to_string()
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    let root = repo.path().display().to_string();
+    for part in parts.iter().map(|p| p.replace("{root}", &root)) {
+        assert!(shown.contains(&part), "{part} missing in {shown}");
+    }
+    repo
 }
 
 #[test]
@@ -418,21 +428,17 @@ fn dry_run_shows_the_engine_command_lines() {
     if busybox_image().is_none() {
         return;
     }
-    let repo = Repo::new(
+    let repo = assert_dry_run_shows(
         "version: 1\ncontainer: { image: localhost/ci:1, engine: podman }\nstages:\n  - { name: t, run: make test }\n",
+        &[
+            "--rm",
+            "--init",
+            "-v {root}:{root}",
+            "-w {root}",
+            "-e GANTRY_STAGE",
+            "localhost/ci:1 sh -c 'make test'",
+        ],
     );
-    let shown = dry_run_container_line(&repo);
-    let root = repo.path().display().to_string();
-    for part in [
-        "--rm",
-        "--init",
-        &format!("-v {root}:{root}"),
-        &format!("-w {root}"),
-        "-e GANTRY_STAGE",
-        "localhost/ci:1 sh -c 'make test'",
-    ] {
-        assert!(shown.contains(part), "{part} missing in {shown}");
-    }
     assert!(containers_of(&repo).is_empty());
 }
 
@@ -444,22 +450,18 @@ fn dry_run_shows_the_container_as_a_run_with_services_starts_it() {
     if !crate::common::images::podman_available() {
         return;
     }
-    let repo = Repo::new(
+    let repo = assert_dry_run_shows(
         "version: 1\ncontainer: { image: localhost/ci:1, engine: podman }\nservices:\n  api: { run: exec sleep 300, ready: { port: 9000 } }\nstages:\n  - { name: t, run: make test }\n",
+        &[
+            "--name gantry-t-t-1-",
+            "--label gantry.run=1",
+            "--label gantry.run-dir={root}/.gantry/runs/1",
+            "--label gantry.action=t/t",
+            "-e GANTRY_SERVICE_API_HOST -e GANTRY_SERVICE_API_PORT",
+            "--network host",
+            "localhost/ci:1 sh -c 'make test'",
+        ],
     );
-    let shown = dry_run_container_line(&repo);
-    let root = repo.path().display().to_string();
-    for part in [
-        "--name gantry-t-t-1-",
-        "--label gantry.run=1",
-        &format!("--label gantry.run-dir={root}/.gantry/runs/1"),
-        "--label gantry.action=t/t",
-        "-e GANTRY_SERVICE_API_HOST -e GANTRY_SERVICE_API_PORT",
-        "--network host",
-        "localhost/ci:1 sh -c 'make test'",
-    ] {
-        assert!(shown.contains(part), "{part} missing in {shown}");
-    }
     assert!(!repo.path().join(".gantry/runs/1").exists());
 }
 
