@@ -19,21 +19,16 @@ fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// A pipeline name unique to this test process and test, so that the
-/// label filters below see only this test's containers.
-fn unique(name: &str) -> String {
-    format!("{name}-{}", std::process::id())
-}
-
 /// gantry in `repo` with this machine's `containers.conf`.
 fn run(repo: &Repo, args: &[&str]) -> Outcome {
     engine_gantry(repo, args).run()
 }
 
-/// A pipeline on the busybox image: its name, unique to this test (see
-/// [`unique`]), and a free port for a host service.
+/// A pipeline on the busybox image, and a free port for a host service.
 struct Pipeline {
     image: &'static str,
+    /// Unique to this test and test process, so that [`containers`] sees
+    /// only this test's containers.
     name: String,
     port: u16,
 }
@@ -44,7 +39,7 @@ impl Pipeline {
     fn busybox(test: &str) -> Option<Pipeline> {
         Some(Pipeline {
             image: busybox_image()?,
-            name: unique(test),
+            name: format!("{test}-{}", std::process::id()),
             port: free_port(),
         })
     }
@@ -71,7 +66,8 @@ impl Pipeline {
     /// Fails unless no container of this pipeline's runs is left.
     #[track_caller]
     fn assert_no_containers(&self) {
-        assert!(containers(&format!("gantry-{}-", self.name)).is_empty());
+        let left = containers(&format!("gantry-{}-", self.name));
+        assert!(left.is_empty(), "{left:?}");
     }
 }
 
