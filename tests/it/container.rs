@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::common::images::{
-    busybox_binary, busybox_image, engine_gantry, podman, write_busybox_context,
+    busybox_binary, busybox_image, engine_gantry, podman, write_busybox_context, OwnStore, BUSYBOX,
 };
 use crate::common::{action_result, Outcome, Repo};
 
@@ -34,7 +34,12 @@ const LONG_STAGE: &str = "  - name: long\n    run: touch started && sleep 300\n"
 
 /// Names of the containers (running or not) that runs of `repo` started.
 fn containers_of(repo: &Repo) -> Vec<String> {
-    let out = podman()
+    containers_listed_by(podman(), repo)
+}
+
+/// [`containers_of`] `repo` as `podman` (on some store) lists them.
+fn containers_listed_by(mut podman: Command, repo: &Repo) -> Vec<String> {
+    let out = podman
         .args([
             "ps",
             "-a",
@@ -149,16 +154,20 @@ fn a_container_left_by_a_killed_gantry_is_removed_by_the_next_run() {
     else {
         return;
     };
-    engine_gantry(&repo, &["run", "long"])
+    // Not swept first by the runs of the tests running meanwhile.
+    let store = OwnStore::with(BUSYBOX);
+    store
+        .gantry(&repo, &["run", "long"])
         .start_until("started")
         .kill();
-    let left = containers_of(&repo);
+    let left = containers_listed_by(store.podman(), &repo);
     assert_eq!(left.len(), 1, "{left:?}");
     assert!(left[0].starts_with("gantry-long-long-1-"), "{left:?}");
 
-    let out = gantry(&repo, &["run", "quick"]);
+    let out = store.gantry(&repo, &["run", "quick"]).run();
     assert_eq!(out.code, 0, "{}", out.all());
-    assert_no_containers(&repo);
+    let now = containers_listed_by(store.podman(), &repo);
+    assert!(now.is_empty(), "{now:?}");
     let log = repo.read(".gantry/runs/2/quick/quick.log");
     assert!(
         log.contains(&format!(

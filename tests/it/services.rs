@@ -6,10 +6,12 @@
 
 use crate::common;
 
+use std::process::Command;
 use std::time::Duration;
 
 use common::images::{
     busybox_binary, busybox_image, engine_gantry, podman, private_store, write_busybox_context,
+    OwnStore,
 };
 use common::{process_running, Outcome, Repo};
 
@@ -83,10 +85,15 @@ fn assert_stopped(out: &Outcome, repo: &Repo, names: &[&str]) {
     }
 }
 
-/// Names of containers (running or not) labelled as service `service`
-/// of a gantry run whose container names start with `prefix`.
+/// Names of service containers (running or not) of gantry runs whose
+/// container names start with `prefix`.
 fn containers(prefix: &str) -> Vec<String> {
-    let out = podman()
+    containers_listed_by(podman(), prefix)
+}
+
+/// [`containers`] as `podman` (on some store) lists them.
+fn containers_listed_by(mut podman: Command, prefix: &str) -> Vec<String> {
+    let out = podman
         .args(["ps", "-a", "--filter", "label=gantry.service"])
         .args(["--format", "{{.Names}}"])
         .output()
@@ -337,7 +344,10 @@ fn the_next_run_sweeps_what_a_killed_gantry_left() {
 {helper}{STARTED_STAGE}"#,
         helper = p.helper("")
     ));
-    engine_gantry(&repo, &["run"]).start_until("started").kill();
+    // Not swept first by the runs of the tests running meanwhile.
+    let store = OwnStore::with(image);
+    let containers = |prefix: &str| containers_listed_by(store.podman(), prefix);
+    store.gantry(&repo, &["run"]).start_until("started").kill();
     let prefix = format!("gantry-{name}-1-");
     // The container outlives its killed gantry; the helper's server (a
     // grandchild, not the service's own process) too.
@@ -348,7 +358,7 @@ fn the_next_run_sweeps_what_a_killed_gantry_left() {
     repo.write("gantry.yml", &p.config(&format!(
         "services:\n  web:\n    image: {image}\n    command: [sh, -c, \"exec sleep 300\"]\n  helper:\n    run: exec sleep 300\nstages:\n  - name: test\n    run: echo second\n"
     )));
-    let out = run(&repo, &["run"]);
+    let out = store.gantry(&repo, &["run"]).run();
     out.success();
     assert!(containers(&prefix).is_empty(), "{:?}", containers(&prefix));
     let helper_gone = || helper.iter().all(|pid| !process_running(*pid));
@@ -356,7 +366,7 @@ fn the_next_run_sweeps_what_a_killed_gantry_left() {
         common::wait_for(Duration::from_secs(10), || helper_gone().then_some(())).is_some(),
         "{helper:?} still run after:\n{out}"
     );
-    p.assert_no_containers();
+    assert!(containers(&format!("gantry-{name}-")).is_empty());
 }
 
 #[test]

@@ -49,6 +49,51 @@ pub fn private_store(driver: &str) -> (tempfile::TempDir, PathBuf) {
     (store, conf)
 }
 
+/// A `vfs` container store of one test's own (see [`private_store`]),
+/// holding `image` from this machine's store. gantry removes any container
+/// of a run no longer in progress that its engine lists, in any repository:
+/// a test that leaves containers behind on purpose keeps them here, where
+/// the gantry runs of tests running in parallel do not look.
+pub struct OwnStore {
+    _dir: tempfile::TempDir,
+    conf: PathBuf,
+}
+
+impl OwnStore {
+    /// A new store with `image` (copied with `podman save` and `load`).
+    pub fn with(image: &str) -> OwnStore {
+        let (dir, conf) = private_store("vfs");
+        let tar = dir.path().join("image.tar");
+        let mut save = podman();
+        save.args(["save", "-q", "-o"]).arg(&tar).arg(image);
+        let mut load = podman();
+        load.env("CONTAINERS_STORAGE_CONF", &conf)
+            .args(["load", "-q", "-i"])
+            .arg(&tar);
+        for mut step in [save, load] {
+            let out = step.output().expect("podman runs");
+            assert!(
+                out.status.success(),
+                "{step:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        OwnStore { _dir: dir, conf }
+    }
+
+    /// `podman` on this store (see [`podman`]).
+    pub fn podman(&self) -> Command {
+        let mut command = podman();
+        command.env("CONTAINERS_STORAGE_CONF", &self.conf);
+        command
+    }
+
+    /// gantry in `repo` with `args` on this store (see [`engine_gantry`]).
+    pub fn gantry(&self, repo: &Repo, args: &[&str]) -> Gantry {
+        engine_gantry(repo, args).env("CONTAINERS_STORAGE_CONF", &self.conf)
+    }
+}
+
 /// `podman` with this machine's `containers.conf`.
 pub fn podman() -> Command {
     let mut command = Command::new("podman");
