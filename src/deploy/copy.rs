@@ -10,10 +10,11 @@ use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
-use super::links::{Links, Stamp};
+use super::links::Links;
 use super::paths::check_link;
+use super::stamps::{self, Entry, Record, Stamp, Vouching};
 
 /// At most this many files are copied at the same time.
 const MAX_WORKERS: usize = 8;
@@ -27,19 +28,43 @@ pub struct FileCopy {
     pub to: PathBuf,
 }
 
-/// Copies every file of `jobs`, in parallel; returns the bytes copied or
-/// the first error. Destinations are created new, never written through.
+/// What [`copy_files`] did.
+#[derive(Debug, Default)]
+pub struct Copied {
+    /// Bytes copied.
+    pub bytes: u64,
+    /// Per job, the stamp of the file it wrote, when it vouches (see
+    /// [`super::stamps`]).
+    pub stamps: Vec<Option<Stamp>>,
+}
+
+/// Copies every file of `jobs`, in parallel; returns the bytes copied and
+/// each written file's stamp (taken as `vouching` says), or the first
+/// error. Destinations are created new, never written through.
 /// With `links` (a bundle that hard-links the revision's files), a source
 /// file that changed since it was linked is an error naming it.
-pub fn copy_files(jobs: &[FileCopy], links: Option<&Links>) -> Result<u64, String> {
-    in_parallel(jobs, |job| {
+pub fn copy_files(
+    jobs: &[FileCopy],
+    links: Option<&Links>,
+    vouching: &Vouching,
+) -> Result<Copied, String> {
+    let stamps: Vec<OnceLock<Stamp>> = jobs.iter().map(|_| OnceLock::new()).collect();
+    let bytes = in_parallel(jobs, |i, job| {
         let (src, meta) = open_source(&job.from)?;
         if let Some(links) = links {
             links
                 .check(&job.from, &meta)
                 .map_err(|why| io::Error::other(Refused(why)))?;
         }
-        copy_open(src, &meta, &job.to)
+        let (n, written) = copy_open(src, &meta, &job.to)?;
+        if let Some(stamp) = vouching.stamp(&written.metadata()?) {
+            let _ = stamps[i].set(stamp);
+        }
+        Ok(n)
+    })?;
+    Ok(Copied {
+        bytes,
+        stamps: stamps.into_iter().map(OnceLock::into_inner).collect(),
     })
 }
 
@@ -47,7 +72,7 @@ pub fn copy_files(jobs: &[FileCopy], links: Option<&Links>) -> Result<u64, Strin
 /// returned or the first error.
 fn in_parallel(
     jobs: &[FileCopy],
-    each: impl Fn(&FileCopy) -> io::Result<u64> + Sync,
+    each: impl Fn(usize, &FileCopy) -> io::Result<u64> + Sync,
 ) -> Result<u64, String> {
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -61,10 +86,11 @@ fn in_parallel(
         for _ in 0..workers {
             scope.spawn(|| {
                 while !failed.load(Ordering::Relaxed) {
-                    let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else {
                         break;
                     };
-                    match each(job) {
+                    match each(i, job) {
                         Ok(n) => {
                             bytes.fetch_add(n, Ordering::Relaxed);
                         }
@@ -156,13 +182,14 @@ fn open_source(path: &Path) -> io::Result<(File, fs::Metadata)> {
 /// Copies one regular file, keeping its mode and timestamps.
 pub(super) fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
     let (src, meta) = open_source(from)?;
-    copy_open(src, &meta, to)
+    copy_open(src, &meta, to).map(|(n, _)| n)
 }
 
 /// Copies the open regular file `src` (whose metadata is `meta`) to the
 /// new file `to`: per file one open, one clone or copy, one chmod and one
-/// timestamp update, as `cp -a` does.
-fn copy_open(mut src: File, meta: &fs::Metadata, to: &Path) -> io::Result<u64> {
+/// timestamp update, as `cp -a` does. Returns the bytes copied and the
+/// new file.
+fn copy_open(mut src: File, meta: &fs::Metadata, to: &Path) -> io::Result<(u64, File)> {
     let mut dst = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -181,7 +208,7 @@ fn copy_open(mut src: File, meta: &fs::Metadata, to: &Path) -> io::Result<u64> {
         .set_accessed(meta.accessed()?)
         .set_modified(meta.modified()?);
     dst.set_times(times)?;
-    Ok(n)
+    Ok((n, dst))
 }
 
 /// Copies `size` bytes (the size the source had when opened) from `src` to
@@ -209,23 +236,46 @@ fn copy_data(src: &mut File, dst: &mut File, size: u64) -> io::Result<u64> {
     Ok(copied)
 }
 
+/// An earlier bundle that owns its files, and its record of them.
+pub struct Earlier<'a> {
+    /// The bundle folder.
+    pub dir: &'a Path,
+    /// Its record ([`super::stamps`]).
+    pub record: &'a Record,
+}
+
+/// What [`copy_revision`] did.
+#[derive(Debug, Default)]
+pub struct Bundled {
+    /// Bytes written.
+    pub bytes: u64,
+    /// Files linked from the earlier bundle.
+    pub reused: usize,
+    /// Of those, the ones its record vouched for (not read).
+    pub vouched: usize,
+    /// The new bundle's record: each regular file's content id and the
+    /// stamp of the revision file it came from.
+    pub record: Record,
+}
+
 /// Copies the revision `from` into the new directory `to` (DownloadBundle):
 /// directories, files and symlinks, leaving out `exclude` (gantry's state
 /// directory). Symlinks are copied as links and refused when absolute or
 /// leading out of the revision (rules 16, 20). A file that `previous` (an
 /// earlier bundle that owns its files) holds at the same path with the same
 /// bytes, mode and modification time is hard-linked from there instead of
-/// written again. With `links` (`bundle: link`), each regular file is
-/// hard-linked from the revision instead and its stamp recorded there (a
-/// file that cannot be linked, such as on another file system, is copied).
-/// Returns the bytes written.
+/// written again; when the earlier bundle's record vouches that the
+/// revision file is the one it copied (same stamp), without reading it.
+/// With `links` (`bundle: link`), each regular file is hard-linked from the
+/// revision instead and its stamp recorded there (a file that cannot be
+/// linked, such as on another file system, is copied).
 pub fn copy_revision(
     from: &Path,
     to: &Path,
     exclude: &Path,
-    previous: Option<&Path>,
+    previous: Option<Earlier<'_>>,
     links: Option<&mut Links>,
-) -> Result<u64, String> {
+) -> Result<Bundled, String> {
     // Compared as canonical paths: `--revision .` must not copy `.gantry/` into itself.
     let from =
         &fs::canonicalize(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
@@ -268,33 +318,63 @@ pub fn copy_revision(
     }
     let linking = links.is_some();
     let linked = Mutex::new(Vec::new());
-    let bytes = in_parallel(&files, |job| {
+    let recorded = Mutex::new(Vec::with_capacity(files.len()));
+    let reused = AtomicUsize::new(0);
+    let vouched = AtomicUsize::new(0);
+    let vouching = Vouching::for_dir(from);
+    let record = |rel: &str, entry: Entry| {
+        lock(&recorded).push((rel.to_string(), entry));
+    };
+    let bytes = in_parallel(&files, |_, job| {
         let rel = job.to.strip_prefix(to).ok();
-        if linking
-            && rel.is_some_and(|r| r.to_str().is_some())
-            && fs::hard_link(&job.from, &job.to).is_ok()
-        {
+        let key = rel.and_then(Path::to_str);
+        if linking && key.is_some() && fs::hard_link(&job.from, &job.to).is_ok() {
             // Stamped after linking, which moves the change time.
             let meta = fs::symlink_metadata(&job.to)?;
             if meta.is_file() {
                 let rel = rel.map(Path::to_path_buf).unwrap_or_default();
-                linked
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((rel, Stamp::of(&meta)));
+                lock(&linked).push((rel, Stamp::of(&meta)));
                 return Ok(0);
             }
             fs::remove_file(&job.to)?;
         }
-        let (src, meta) = open_source(&job.from)?;
-        let earlier = previous.and_then(|p| Some(p.join(rel?)));
-        if let Some(earlier) = earlier {
-            if same_content(&src, &meta, &earlier, false)? {
-                fs::hard_link(&earlier, &job.to)?;
+        let earlier = previous.as_ref().zip(rel);
+        let known = earlier.zip(key).and_then(|((e, _), key)| e.record.get(key));
+        if let (Some((earlier, rel)), Some(entry)) = (earlier, known) {
+            if vouched_unchanged(entry, &job.from)
+                && fs::hard_link(earlier.dir.join(rel), &job.to).is_ok()
+            {
+                record(key.unwrap_or_default(), *entry);
+                reused.fetch_add(1, Ordering::Relaxed);
+                vouched.fetch_add(1, Ordering::Relaxed);
                 return Ok(0);
             }
         }
-        copy_open(src, &meta, &job.to)
+        let (src, meta) = open_source(&job.from)?;
+        let stamp = vouching.stamp(&meta);
+        if let Some((earlier, rel)) = earlier {
+            let theirs = earlier.dir.join(rel);
+            if same_content(&src, &meta, &theirs, false)?.is_some() {
+                fs::hard_link(&theirs, &job.to)?;
+                if let Some(key) = key {
+                    let content = known.map_or_else(|| stamps::new_content(to, key), |e| e.content);
+                    record(key, Entry { content, stamp });
+                }
+                reused.fetch_add(1, Ordering::Relaxed);
+                return Ok(0);
+            }
+        }
+        let (n, _) = copy_open(src, &meta, &job.to)?;
+        if let Some(key) = key {
+            record(
+                key,
+                Entry {
+                    content: stamps::new_content(to, key),
+                    stamp,
+                },
+            );
+        }
+        Ok(n)
     })?;
     if let Some(links) = links {
         links
@@ -304,17 +384,47 @@ pub fn copy_revision(
     for (dir, mode) in modes.iter().rev() {
         let _ = fs::set_permissions(dir, fs::Permissions::from_mode(*mode | 0o700));
     }
-    Ok(bytes)
+    let files = recorded.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(Bundled {
+        bytes,
+        reused: reused.into_inner(),
+        vouched: vouched.into_inner(),
+        record: Record {
+            files: if linking {
+                Default::default()
+            } else {
+                files.into_iter().collect()
+            },
+        },
+    })
+}
+
+/// Whether the revision file `path` is still the version `entry` recorded
+/// a vouching stamp of (one `statx`, nothing read).
+fn vouched_unchanged(entry: &Entry, path: &Path) -> bool {
+    entry.stamp.is_some_and(|stamp| {
+        fs::symlink_metadata(path)
+            .is_ok_and(|meta| meta.is_file() && stamp.unchanged(&Stamp::of(&meta)))
+    })
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The jobs of `pairs` (a bundle file `from`, an installed file `to`) whose
 /// installed file already is what copying would make: a regular file with
-/// the same bytes, mode, modification time and owner. Compared several at a
-/// time; a file that cannot be read counts as different.
+/// the same bytes, mode, modification time and owner; each with the stamp
+/// of the installed file when it vouches. Compared several at a time; a
+/// file that cannot be read counts as different.
 /// With `links`, a bundle file that changed since it was linked is an error.
-pub fn already_there(pairs: &[FileCopy], links: Option<&Links>) -> Result<Vec<PathBuf>, String> {
+pub fn already_there(
+    pairs: &[FileCopy],
+    links: Option<&Links>,
+    vouching: &Vouching,
+) -> Result<Vec<(PathBuf, Option<Stamp>)>, String> {
     let same = Mutex::new(Vec::new());
-    in_parallel(pairs, |job| {
+    in_parallel(pairs, |_, job| {
         let Ok((src, meta)) = open_source(&job.from) else {
             return Ok(0);
         };
@@ -323,10 +433,8 @@ pub fn already_there(pairs: &[FileCopy], links: Option<&Links>) -> Result<Vec<Pa
                 .check(&job.from, &meta)
                 .map_err(|why| io::Error::other(Refused(why)))?;
         }
-        if same_content(&src, &meta, &job.to, true).unwrap_or(false) {
-            same.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(job.to.clone());
+        if let Ok(Some(theirs)) = same_content(&src, &meta, &job.to, true) {
+            lock(&same).push((job.to.clone(), vouching.stamp(&theirs)));
         }
         Ok(0)
     })?;
@@ -335,12 +443,18 @@ pub fn already_there(pairs: &[FileCopy], links: Option<&Links>) -> Result<Vec<Pa
 
 /// Whether `other` is a regular file (not a link) with the same size, mode,
 /// modification time (and with `owner`, owner and group) as the open
-/// regular file `file` (metadata `meta`), and then the same bytes. `other`
-/// is looked at before it is opened, so a device there is never opened.
-fn same_content(file: &File, meta: &fs::Metadata, other: &Path, owner: bool) -> io::Result<bool> {
+/// regular file `file` (metadata `meta`), and then the same bytes; if so,
+/// `other`'s metadata, read before its bytes. `other` is looked at before
+/// it is opened, so a device there is never opened.
+fn same_content(
+    file: &File,
+    meta: &fs::Metadata,
+    other: &Path,
+    owner: bool,
+) -> io::Result<Option<fs::Metadata>> {
     use std::os::unix::fs::MetadataExt;
     let Ok(theirs) = fs::symlink_metadata(other) else {
-        return Ok(false);
+        return Ok(None);
     };
     if !theirs.file_type().is_file()
         || theirs.len() != meta.len()
@@ -349,16 +463,16 @@ fn same_content(file: &File, meta: &fs::Metadata, other: &Path, owner: bool) -> 
         || theirs.mtime_nsec() != meta.mtime_nsec()
         || (owner && (theirs.uid(), theirs.gid()) != (meta.uid(), meta.gid()))
     {
-        return Ok(false);
+        return Ok(None);
     }
-    let Ok(theirs) = OpenOptions::new()
+    let Ok(open) = OpenOptions::new()
         .read(true)
         .custom_flags(NO_FOLLOW_NO_BLOCK)
         .open(other)
     else {
-        return Ok(false);
+        return Ok(None);
     };
-    same_bytes(file, &theirs)
+    Ok(same_bytes(file, &open)?.then_some(theirs))
 }
 
 /// Whether the open files `a` and `b` hold the same bytes (read by offset,

@@ -20,6 +20,7 @@ use super::links::Links;
 use super::paths::InstanceRoots;
 use super::recover;
 use super::saving::Saver;
+use super::stamps::{self, Record};
 use super::store::{self, DeployStatus, DeploymentRecord, GroupState};
 use crate::appspec::{self, AppSpec, Os, Platform};
 use crate::events::Status;
@@ -215,9 +216,9 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
         .update(|s| s.deployments.push(record))
         .map_err(anyhow::Error::msg)?;
     let bundle = store::bundle_dir(&job.state, &bundle_id);
-    let mut links = match source {
+    let (mut links, origins) = match source {
         Source::Revision(_) => download_bundle(shared, &id, &bundle, io)?,
-        Source::Earlier { .. } => None,
+        Source::Earlier { .. } => (None, None),
     };
     let checked = match &source {
         Source::Revision(checked) => Some(checked),
@@ -248,6 +249,9 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
             bail!("{why}; nothing was deployed");
         }
     };
+    if links.is_none() && !linked {
+        plan.origins = origins.unwrap_or_else(|| Record::load(&stamps::bundle_record(&bundle)));
+    }
     plan.linked = links;
     let traffic: Vec<&str> = TRAFFIC_EVENTS
         .iter()
@@ -345,13 +349,14 @@ fn open_bundle(
 }
 
 /// DownloadBundle: the revision copied (or with `bundle: link`, linked)
-/// into the kept bundle; returns the record of linked files when linked.
+/// into the kept bundle; returns the record of linked files when linked,
+/// else the bundle's record of its files ([`stamps`]).
 fn download_bundle(
     shared: &Shared<'_>,
     id: &str,
     bundle: &Path,
     io: &mut ActionIo<'_>,
-) -> anyhow::Result<Option<Links>> {
+) -> anyhow::Result<(Option<Links>, Option<Record>)> {
     let started = std::time::Instant::now();
     let mut links = shared.job.link_bundle.then(|| Links::new(bundle));
     // The newest earlier bundle still on disk that owns its files: files it
@@ -367,28 +372,47 @@ fn download_bundle(
             .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
             .find(|dir| dir != bundle && dir.is_dir())
     };
-    match copy::copy_revision(
+    let previous_record = previous
+        .as_deref()
+        .map(|dir| Record::load(&stamps::bundle_record(dir)));
+    let earlier = previous
+        .as_deref()
+        .zip(previous_record.as_ref())
+        .map(|(dir, record)| copy::Earlier { dir, record });
+    let copied = copy::copy_revision(
         &shared.job.revision,
         bundle,
         &shared.job.state_root,
-        previous.as_deref(),
+        earlier,
         links.as_mut(),
-    ) {
-        Ok(bytes) => {
+    )
+    .and_then(|done| {
+        if links.is_none() {
+            done.record.save(&stamps::bundle_record(bundle))?;
+        }
+        Ok(done)
+    });
+    match copied {
+        Ok(done) => {
             let how = match &links {
                 Some(links) => format!(
                     "{} files hard-linked from the revision (`bundle: link`)",
                     links.files.len()
                 ),
-                None => "unchanged files linked to the previous bundle".to_string(),
+                None => format!(
+                    "{} unchanged files linked to the previous bundle, {} known by their stat data",
+                    done.reused, done.vouched
+                ),
             };
             io.note(&format!(
-                "DownloadBundle: copied {} to {} ({bytes} bytes written, {how}) in {:.2?}",
+                "DownloadBundle: copied {} to {} ({} bytes written, {how}) in {:.2?}",
                 shared.job.revision.display(),
                 bundle.display(),
+                done.bytes,
                 started.elapsed()
             ));
-            Ok(links)
+            let origins = links.is_none().then_some(done.record);
+            Ok((links, origins))
         }
         Err(why) => {
             mark(shared, id, DeployStatus::Failed)?;

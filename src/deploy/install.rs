@@ -13,6 +13,7 @@ use super::copy::{copy_files, FileCopy};
 use super::journal::{move_file, Entry, Journal, Meta};
 use super::links::Links;
 use super::paths::{self, show, Root};
+use super::stamps::{self, Record, Vouching};
 use super::store::{Installed, Replaced};
 use crate::appspec::{AppSpec, FileExistsBehavior};
 
@@ -28,9 +29,20 @@ pub struct Plan {
     /// With `bundle: link`, the bundle's record of the revision files it
     /// hard-links: each is checked as Install opens it.
     pub linked: Option<Links>,
+    /// The bundle the plan installs from.
+    pub bundle: PathBuf,
+    /// The bundle's record of its files' content ids (empty for a linked
+    /// bundle, or one without a record): see [`super::stamps`].
+    pub origins: Record,
 }
 
 impl Plan {
+    /// The content id of the bundle file `from`, when the bundle records one.
+    pub fn content_of(&self, from: &Path) -> Option<u64> {
+        let rel = from.strip_prefix(&self.bundle).ok()?.to_str()?;
+        self.origins.get(rel).map(|e| e.content)
+    }
+
     /// Every target path with whether it is a directory (for permissions).
     pub fn targets(&self) -> Vec<(PathBuf, bool)> {
         let dirs = self.dirs.iter().map(|d| (d.clone(), true));
@@ -55,6 +67,9 @@ pub struct Done {
     pub retained: HashSet<PathBuf>,
     /// Files left in place: already what the revision holds.
     pub kept: usize,
+    /// The files written whose stamps vouch for their bytes, by target,
+    /// with the content id of the bundle file each holds.
+    pub stamps: Vec<(String, stamps::Entry)>,
 }
 
 /// Removes what a previous Install created, newest first: files and links
@@ -117,7 +132,10 @@ pub fn clean_up(
 
 /// The `files` plan of `appspec` for the revision at `bundle`.
 pub fn plan(appspec: &AppSpec, bundle: &Path) -> Result<Plan, String> {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        bundle: bundle.to_path_buf(),
+        ..Plan::default()
+    };
     let mut seen_dirs = HashSet::new();
     for mapping in &appspec.files {
         let source = paths::revision_path(&mapping.source)?;
@@ -294,7 +312,28 @@ pub fn install(
             to: root.path.join(t),
         })
         .collect();
-    done.bytes = copy_files(&copies, plan.linked.as_ref())?;
+    let copied = copy_files(
+        &copies,
+        plan.linked.as_ref(),
+        &Vouching::for_dir(&root.path),
+    )?;
+    done.bytes = copied.bytes;
+    for ((from, target), stamp) in plan
+        .files
+        .iter()
+        .filter(|(_, t)| !skip.contains(t) && !kept.contains(t))
+        .zip(copied.stamps)
+    {
+        if let (Some(key), Some(content), Some(stamp)) =
+            (target.to_str(), plan.content_of(from), stamp)
+        {
+            let entry = stamps::Entry {
+                content,
+                stamp: Some(stamp),
+            };
+            done.stamps.push((key.to_string(), entry));
+        }
+    }
     for (target, text) in plan.links.iter().filter(|(t, _)| !skip.contains(t)) {
         std::os::unix::fs::symlink(text, root.path.join(target))
             .map_err(|e| format!("cannot create link {}: {e}", show(target)))?;

@@ -15,8 +15,9 @@ use super::journal::{self, Entry, Journal, Meta, Undone};
 use super::lifecycle::{instance_state, Deployment, Shared};
 use super::paths::Root;
 use super::permissions;
+use super::stamps::{self, Record};
 use super::store::{GroupState, InstanceState, Replaced};
-use super::unchanged::unchanged;
+use super::unchanged::{unchanged, Unchanged};
 use crate::appspec::FileExistsBehavior;
 
 /// Where the clean-up of `dep` on `instance` sets the last Install's files aside.
@@ -122,9 +123,14 @@ fn install_journaled(
     previous: Option<InstanceState>,
 ) -> Result<(), String> {
     let mut kept = Vec::new();
-    let in_place = match &previous {
-        Some(p) => unchanged(root, &dep.plan, p)?,
-        None => HashSet::new(),
+    let record_path = stamps::instance_record(&shared.job.state, &instance.name);
+    let Unchanged {
+        paths: in_place,
+        stamps: mut stamped,
+        vouched,
+    } = match &previous {
+        Some(p) => unchanged(root, &dep.plan, p, &Record::load(&record_path))?,
+        None => Unchanged::default(),
     };
     let mut left: Vec<&PathBuf> = in_place.iter().collect();
     left.sort();
@@ -218,6 +224,14 @@ fn install_journaled(
     for note in permissions::apply(root, &dep.appspec.permissions, &targets)? {
         io.say("Install", &note);
     }
+    stamped.files.extend(done.stamps.iter().cloned());
+    // `permissions` changed these after they were stamped.
+    stamped
+        .files
+        .retain(|path, _| !touched.contains(Path::new(path)));
+    // Only a hint for the next Install (checked against the files then):
+    // without it, the next Install compares bytes.
+    let _ = stamped.save(&record_path);
     let secs = started.elapsed().as_secs_f64();
     let mib = done.bytes as f64 / (1024.0 * 1024.0);
     let retained = match done.retained.len() {
@@ -226,7 +240,7 @@ fn install_journaled(
     };
     let unchanged = match done.kept {
         0 => String::new(),
-        n => format!(", {n} unchanged left in place"),
+        n => format!(", {n} unchanged left in place ({vouched} known by their stat data)"),
     };
     io.say(
         "Install",

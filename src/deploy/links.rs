@@ -22,51 +22,22 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use super::stamps::Stamp;
+
 #[cfg(doc)]
 use super::store::GroupState;
 
 /// The record's file name in the deployment folder (beside `revision/`).
 const FILE: &str = "links.json";
 
-/// What identifies one version of a linked file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    /// Inode number.
-    pub ino: u64,
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time (seconds, nanoseconds).
-    pub mtime: (i64, i64),
-    /// Mode, owner and group.
-    pub mode: (u32, u32, u32),
-    /// Change time (seconds, nanoseconds): an edit or a chmod moves it,
-    /// and so does adding or removing a link to the file.
-    pub ctime: (i64, i64),
-    /// Links to the file when stamped.
-    pub nlink: u64,
-}
-
-impl Stamp {
-    /// The stamp of a file's metadata.
-    pub fn of(meta: &Metadata) -> Stamp {
-        Stamp {
-            ino: meta.ino(),
-            size: meta.size(),
-            mtime: (meta.mtime(), meta.mtime_nsec()),
-            mode: (meta.mode(), meta.uid(), meta.gid()),
-            ctime: (meta.ctime(), meta.ctime_nsec()),
-            nlink: meta.nlink(),
-        }
-    }
-
-    /// Whether `now` is the same version of the file. The change time is
-    /// compared only while the number of links is what it was: the next
-    /// deployment's bundle linking the same file, or an old bundle pruned,
-    /// moves it without changing the file.
-    fn same(&self, now: &Stamp) -> bool {
-        (self.ino, self.size, self.mtime, self.mode) == (now.ino, now.size, now.mtime, now.mode)
-            && (self.nlink != now.nlink || self.ctime == now.ctime)
-    }
+/// Whether `now` is the linked version `recorded` of a file. The change
+/// time is compared only while the number of links is what it was: the
+/// next deployment's bundle linking the same file, or an old bundle pruned,
+/// moves it without changing the file.
+fn same(recorded: &Stamp, now: &Stamp) -> bool {
+    (recorded.ino, recorded.size, recorded.mtime, recorded.mode)
+        == (now.ino, now.size, now.mtime, now.mode)
+        && (recorded.nlink != now.nlink || recorded.ctime == now.ctime)
 }
 
 /// The linked files of one bundle, by path relative to it.
@@ -117,7 +88,7 @@ impl Links {
             }
         };
         match self.files.get(rel) {
-            Some(stamp) if !stamp.same(&Stamp::of(meta)) => Err(changed(&self.bundle, rel)),
+            Some(stamp) if !same(stamp, &Stamp::of(meta)) => Err(changed(&self.bundle, rel)),
             _ => Ok(()),
         }
     }
@@ -135,7 +106,7 @@ impl Links {
     pub fn verify(&self) -> Result<(), String> {
         for (rel, stamp) in &self.files {
             match fs::symlink_metadata(self.bundle.join(rel)) {
-                Ok(meta) if meta.is_file() && stamp.same(&Stamp::of(&meta)) => {}
+                Ok(meta) if meta.is_file() && same(stamp, &Stamp::of(&meta)) => {}
                 _ => return Err(changed(&self.bundle, rel)),
             }
         }
@@ -162,7 +133,7 @@ impl Links {
         let path = self.bundle.join(&rel);
         let rel = rel.as_path();
         match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() && stamp.same(&Stamp::of(&meta)) => {}
+            Ok(meta) if meta.is_file() && same(&stamp, &Stamp::of(&meta)) => {}
             _ => return Err(changed(&self.bundle, rel)),
         }
         let copy = path.with_file_name(format!(

@@ -9,9 +9,13 @@
 //! clean-up list), it is not one the rolled-back Install replaced, its
 //! folder is inside the root, and it already is exactly what the copy would
 //! make: a regular file with the bundle file's size, mode, modification
-//! time and owner, and — compared byte for byte, a read from the page cache
-//! rather than a write — the same bytes. A file a hook or a user changed
-//! since fails the comparison and is written again.
+//! time and owner, and the same bytes. The bytes are known without reading
+//! them when the instance's record vouches for the file (see
+//! [`super::stamps`]: the bundle file's content id is the one the file was
+//! installed from, and the file's stat data is what Install recorded);
+//! otherwise they are compared byte for byte, a read from the page cache
+//! rather than a write. A file a hook or a user changed since fails the
+//! check and is written again.
 //!
 //! A kept file is logged in the Install journal as `kept`: undoing the
 //! journal leaves it alone (it holds the bytes it held before), and it is
@@ -20,23 +24,41 @@
 //! files, so a later revision without them still removes them.
 
 use std::collections::HashSet;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::copy::{already_there, FileCopy};
 use super::install::Plan;
 use super::paths::{self, Root};
+use super::stamps::{Entry, Record, Stamp, Vouching};
 use super::store::InstanceState;
+
+/// What Install leaves in place.
+#[derive(Debug, Default)]
+pub struct Unchanged {
+    /// Paths relative to the root: files and the folders holding them.
+    pub paths: HashSet<PathBuf>,
+    /// Of the files, those whose stamp vouches for their bytes, for the
+    /// instance's next record ([`super::stamps`]).
+    pub stamps: Record,
+    /// Files known unchanged by the record alone (not read).
+    pub vouched: usize,
+}
 
 /// The paths (relative to the root) Install leaves in place: files that
 /// already hold what `plan` installs there, and the folders of the last
-/// Install that contain them.
+/// Install that contain them. A file the instance's record (`stamps`, from
+/// the last Install) vouches for — the bundle file has the recorded content
+/// id and the installed file is the stamped version — is not read; any
+/// other is compared byte for byte.
 /// A linked bundle file (`bundle: link`) that changed since it was linked
 /// is an error.
 pub fn unchanged(
     root: &Root,
     plan: &Plan,
     previous: &InstanceState,
-) -> Result<HashSet<PathBuf>, String> {
+    stamps: &Record,
+) -> Result<Unchanged, String> {
     let installed: HashSet<&Path> = previous
         .installed
         .iter()
@@ -46,6 +68,7 @@ pub fn unchanged(
     let replaced: HashSet<&Path> = previous.replaced.iter().map(|r| r.path.as_path()).collect();
     let mut safe_parents: HashSet<&Path> = HashSet::new();
     let mut candidates = Vec::new();
+    let mut done = Unchanged::default();
     for (from, target) in &plan.files {
         if !installed.contains(target.as_path())
             || replaced.contains(target.as_path())
@@ -60,15 +83,45 @@ pub fn unchanged(
             }
             safe_parents.insert(parent);
         }
-        candidates.push(FileCopy {
-            from: from.clone(),
-            to: root.path.join(target),
-        });
+        let content = plan.content_of(from);
+        let key = target.to_str();
+        if let Some(entry) = vouched(root, target, content, key.and_then(|k| stamps.get(k))) {
+            done.paths.insert(target.clone());
+            done.stamps
+                .files
+                .insert(key.unwrap_or_default().to_string(), entry);
+            done.vouched += 1;
+            continue;
+        }
+        candidates.push((
+            FileCopy {
+                from: from.clone(),
+                to: root.path.join(target),
+            },
+            content,
+        ));
     }
-    let mut kept: HashSet<PathBuf> = already_there(&candidates, plan.linked.as_ref())?
-        .into_iter()
-        .filter_map(|full| full.strip_prefix(&root.path).ok().map(Path::to_path_buf))
+    let jobs: Vec<FileCopy> = candidates.iter().map(|(job, _)| job.clone()).collect();
+    let content: std::collections::HashMap<&Path, u64> = candidates
+        .iter()
+        .filter_map(|(job, c)| Some((job.to.as_path(), (*c)?)))
         .collect();
+    let vouching = Vouching::for_dir(&root.path);
+    for (full, stamp) in already_there(&jobs, plan.linked.as_ref(), &vouching)? {
+        let Ok(rel) = full.strip_prefix(&root.path) else {
+            continue;
+        };
+        if let (Some(key), Some(&content), Some(stamp)) =
+            (rel.to_str(), content.get(full.as_path()), stamp)
+        {
+            let entry = Entry {
+                content,
+                stamp: Some(stamp),
+            };
+            done.stamps.files.insert(key.to_string(), entry);
+        }
+        done.paths.insert(rel.to_path_buf());
+    }
     let installed_dirs: HashSet<&Path> = previous
         .installed
         .iter()
@@ -76,12 +129,29 @@ pub fn unchanged(
         .map(|i| i.path.as_path())
         .collect();
     let planned_dirs: HashSet<&Path> = plan.dirs.iter().map(PathBuf::as_path).collect();
-    let folders: Vec<PathBuf> = kept
+    let folders: Vec<PathBuf> = done
+        .paths
         .iter()
         .flat_map(|file| file.ancestors().skip(1))
         .filter(|dir| installed_dirs.contains(dir) && planned_dirs.contains(dir))
         .map(Path::to_path_buf)
         .collect();
-    kept.extend(folders);
-    Ok(kept)
+    done.paths.extend(folders);
+    Ok(done)
+}
+
+/// The record's entry for the installed file `target` when it vouches
+/// that the file holds the bytes of the bundle file (content id `content`):
+/// same content id, and the file is still the stamped version (one
+/// `statx`; nothing read).
+fn vouched(
+    root: &Root,
+    target: &Path,
+    content: Option<u64>,
+    entry: Option<&Entry>,
+) -> Option<Entry> {
+    let entry = entry.filter(|e| Some(e.content) == content)?;
+    let stamp = entry.stamp?;
+    let meta = fs::symlink_metadata(root.path.join(target)).ok()?;
+    (meta.is_file() && stamp.unchanged(&Stamp::of(&meta))).then_some(*entry)
 }

@@ -1,0 +1,343 @@
+//! Stat data that vouches for a file's bytes, so that deploying a revision
+//! that differs in one file reads and writes only that file.
+//!
+//! Where gantry copies a file it records the file's stamp (inode, size,
+//! modification and change times, mode and owner): DownloadBundle for each
+//! revision file it copies into the kept bundle (`<deployment>/origins.json`),
+//! Install for each file it writes into an instance
+//! (`<group>/stamps/<instance>.json`). Each entry also names the bytes by a
+//! content id, made new when a bundle writes new bytes and carried along
+//! when a later bundle links the same file from an earlier one. While a
+//! file's stat data is still exactly its stamp, it holds the recorded bytes:
+//! any write, truncation, chmod or `touch -r` moves the change time, which
+//! no user can set.
+//!
+//! A stamp vouches only when a later change cannot leave the change time
+//! equal: the file system hands out a finer timestamp to a change made after
+//! the change time was read (multigrain timestamps: Linux 6.13 and later on
+//! ext4, XFS, btrfs and tmpfs), or the change time was already two seconds
+//! old when read (git's "racily clean" rule, which covers coarse clocks). A
+//! stamp that does not vouch is not recorded: that file's bytes are compared
+//! the next time, and the comparison records one that does.
+//!
+//! The records are hints, checked against the files each time: a missing,
+//! stale or damaged record costs a byte comparison, never a wrong file.
+
+use std::collections::HashMap;
+use std::fs::Metadata;
+use std::hash::{Hash, Hasher};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// What identifies one version of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Inode number.
+    pub ino: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time (seconds, nanoseconds).
+    pub mtime: (i64, i64),
+    /// Mode, owner and group.
+    pub mode: (u32, u32, u32),
+    /// Change time (seconds, nanoseconds): an edit or a chmod moves it,
+    /// and so does adding or removing a link to the file.
+    pub ctime: (i64, i64),
+    /// Links to the file when stamped.
+    pub nlink: u64,
+}
+
+impl Stamp {
+    /// The stamp of a file's metadata.
+    pub fn of(meta: &Metadata) -> Stamp {
+        Stamp {
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            mode: (meta.mode(), meta.uid(), meta.gid()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+            nlink: meta.nlink(),
+        }
+    }
+
+    /// Whether `now` is this version of the file, unchanged since stamped
+    /// (a new link to it moves the change time too).
+    pub fn unchanged(&self, now: &Stamp) -> bool {
+        (self.ino, self.size, self.mtime, self.mode, self.ctime)
+            == (now.ino, now.size, now.mtime, now.mode, now.ctime)
+    }
+}
+
+/// Stat data older than this vouches on any file system: a change within
+/// the same timestamp tick as the one read would otherwise go unseen.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// Whether stamps read from now on, on one file system, vouch for bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Vouching {
+    /// The file system gives a change after a read a newer change time.
+    multigrain: bool,
+    /// Otherwise, change times before this (seconds, nanoseconds) vouch.
+    settled_before: (i64, i64),
+}
+
+impl Vouching {
+    /// For the file system holding `dir`, from now on.
+    pub fn for_dir(dir: &Path) -> Vouching {
+        let limit = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .saturating_sub(SETTLE);
+        Vouching {
+            multigrain: multigrain(dir),
+            settled_before: (limit.as_secs() as i64, i64::from(limit.subsec_nanos())),
+        }
+    }
+
+    /// The stamp of `meta` when it vouches for the file's bytes.
+    pub fn stamp(&self, meta: &Metadata) -> Option<Stamp> {
+        let stamp = Stamp::of(meta);
+        (self.multigrain || stamp.ctime < self.settled_before).then_some(stamp)
+    }
+}
+
+/// Whether the file system holding `dir` has multigrain timestamps: Linux
+/// 6.13 and later give a change made after an inode's times were read a
+/// fine-grained change time on ext4, XFS, btrfs and tmpfs.
+fn multigrain(dir: &Path) -> bool {
+    const EXT4: u32 = 0xEF53;
+    const XFS: u32 = 0x5846_5342;
+    const BTRFS: u32 = 0x9123_683E;
+    const TMPFS: u32 = 0x0102_1994;
+    static KERNEL: OnceLock<bool> = OnceLock::new();
+    let kernel = *KERNEL.get_or_init(|| {
+        let uname = rustix::system::uname();
+        kernel_has_multigrain(&uname.release().to_string_lossy())
+    });
+    // The magic is a signed 32-bit or a 64-bit field depending on the
+    // architecture; its low 32 bits are the file system's number.
+    kernel
+        && rustix::fs::statfs(dir)
+            .is_ok_and(|fs| matches!(fs.f_type as u32, EXT4 | XFS | BTRFS | TMPFS))
+}
+
+/// Whether a kernel release (`6.13.0-1-amd64`) is 6.13 or later.
+fn kernel_has_multigrain(release: &str) -> bool {
+    let mut parts = release
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|n| n.parse::<u32>().unwrap_or(0));
+    let major = parts.next().unwrap_or(0);
+    let minor = parts.next().unwrap_or(0);
+    (major, minor) >= (6, 13)
+}
+
+/// Names the bytes a bundle wrote new at `rel`: unique per bundle folder
+/// (which holds the deployment's id) and path.
+pub fn new_content(bundle: &Path, rel: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    bundle.hash(&mut hasher);
+    rel.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// One recorded file: the content id of its bytes, and a stamp of the file
+/// that held them when recorded (when it vouched).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Names the bytes.
+    pub content: u64,
+    /// The file's stat data then.
+    pub stamp: Option<Stamp>,
+}
+
+/// Recorded files by path (relative, UTF-8: others are not recorded).
+#[derive(Debug, Default)]
+pub struct Record {
+    /// The entries.
+    pub files: HashMap<String, Entry>,
+}
+
+/// An entry on disk: content id, then the stamp's fields (an inode of 0,
+/// which no file has, for no stamp). An array, not an object: the record
+/// of a 10,000-file revision stays under a megabyte.
+#[derive(Serialize, Deserialize)]
+struct Wire(u64, u64, u64, i64, i64, u32, u32, u32, i64, i64, u64);
+
+/// The record file's shape.
+#[derive(Serialize, Deserialize, Default)]
+struct Disk {
+    files: HashMap<String, Wire>,
+}
+
+impl Record {
+    /// The entry of `rel`.
+    pub fn get(&self, rel: &str) -> Option<&Entry> {
+        self.files.get(rel)
+    }
+
+    /// Reads the record at `path`; empty when it is missing or damaged.
+    pub fn load(path: &Path) -> Record {
+        let Ok(bytes) = crate::fsutil::read(path) else {
+            return Record::default();
+        };
+        let disk: Disk = serde_json::from_slice(&bytes).unwrap_or_default();
+        let files = disk
+            .files
+            .into_iter()
+            .map(|(rel, w)| {
+                let stamp = (w.1 != 0).then_some(Stamp {
+                    ino: w.1,
+                    size: w.2,
+                    mtime: (w.3, w.4),
+                    mode: (w.5, w.6, w.7),
+                    ctime: (w.8, w.9),
+                    nlink: w.10,
+                });
+                (
+                    rel,
+                    Entry {
+                        content: w.0,
+                        stamp,
+                    },
+                )
+            })
+            .collect();
+        Record { files }
+    }
+
+    /// Writes the record to `path` (atomically).
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let files = self
+            .files
+            .iter()
+            .map(|(rel, e)| {
+                let s = e.stamp.unwrap_or(Stamp {
+                    ino: 0,
+                    size: 0,
+                    mtime: (0, 0),
+                    mode: (0, 0, 0),
+                    ctime: (0, 0),
+                    nlink: 0,
+                });
+                let wire = Wire(
+                    e.content, s.ino, s.size, s.mtime.0, s.mtime.1, s.mode.0, s.mode.1, s.mode.2,
+                    s.ctime.0, s.ctime.1, s.nlink,
+                );
+                (rel.clone(), wire)
+            })
+            .collect();
+        let json = serde_json::to_vec(&Disk { files }).map_err(|e| e.to_string())?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        crate::fsutil::write_atomic(path, &json, None)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+/// Where the record of the bundle at `bundle` is (beside it).
+pub fn bundle_record(bundle: &Path) -> PathBuf {
+    bundle.with_file_name("origins.json")
+}
+
+/// Where the record of what Install wrote on `instance` is, in the group's
+/// state folder `state`.
+pub fn instance_record(state: &Path, instance: &str) -> PathBuf {
+    state.join("stamps").join(format!("{instance}.json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernels_from_6_13_have_multigrain_timestamps() {
+        for (release, has) in [
+            ("6.13.0", true),
+            ("6.18.44-fc-v657", true),
+            ("7.0.1", true),
+            ("6.12.9-amd64", false),
+            ("6.6.0", false),
+            ("5.15.0-91-generic", false),
+            ("garbage", false),
+        ] {
+            assert_eq!(kernel_has_multigrain(release), has, "{release}");
+        }
+    }
+
+    #[test]
+    fn a_record_survives_the_disk_and_a_damaged_one_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a");
+        std::fs::write(&file, "abc").unwrap();
+        let stamp = Stamp::of(&std::fs::symlink_metadata(&file).unwrap());
+        let mut record = Record::default();
+        record.files.insert(
+            "d/a".into(),
+            Entry {
+                content: 7,
+                stamp: Some(stamp),
+            },
+        );
+        record.files.insert(
+            "b".into(),
+            Entry {
+                content: u64::MAX,
+                stamp: None,
+            },
+        );
+        let path = dir.path().join("x/origins.json");
+        record.save(&path).unwrap();
+        assert_eq!(Record::load(&path).files, record.files);
+        std::fs::write(&path, "{\"files\": [").unwrap();
+        assert!(Record::load(&path).files.is_empty());
+        assert!(Record::load(&dir.path().join("missing")).files.is_empty());
+    }
+
+    #[test]
+    fn a_change_that_restores_size_and_mtime_still_changes_the_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a");
+        std::fs::write(&file, "abc").unwrap();
+        let meta = std::fs::symlink_metadata(&file).unwrap();
+        let before = Stamp::of(&meta);
+        std::fs::write(&file, "xyz").unwrap();
+        let f = std::fs::File::options().write(true).open(&file).unwrap();
+        f.set_modified(meta.modified().unwrap()).unwrap();
+        let after = Stamp::of(&std::fs::symlink_metadata(&file).unwrap());
+        assert_eq!((before.size, before.mtime), (after.size, after.mtime));
+        // Equal only where the change fell into the same clock tick, which a
+        // stamp that vouches rules out.
+        if Vouching::for_dir(dir.path()).multigrain {
+            assert!(!before.unchanged(&after), "{before:?} {after:?}");
+        }
+    }
+
+    #[test]
+    fn a_fresh_change_time_vouches_only_with_multigrain_timestamps() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a");
+        std::fs::write(&file, "abc").unwrap();
+        let meta = std::fs::symlink_metadata(&file).unwrap();
+        let coarse = Vouching {
+            multigrain: false,
+            ..Vouching::for_dir(dir.path())
+        };
+        assert_eq!(coarse.stamp(&meta), None, "written just now");
+        let later = Vouching {
+            multigrain: false,
+            settled_before: (meta.ctime() + 3, 0),
+        };
+        assert_eq!(later.stamp(&meta), Some(Stamp::of(&meta)), "settled");
+        let fine = Vouching {
+            multigrain: true,
+            ..coarse
+        };
+        assert_eq!(fine.stamp(&meta), Some(Stamp::of(&meta)));
+    }
+}
