@@ -11,8 +11,9 @@
 # a bundle, Install copies the files); the same with the group setting
 # `bundle: link` (the bundle hard-links the revision's files, of a copy of
 # the revision); and a second deployment after one file of the revision
-# changed (the bundle links the unchanged files). Prints
-# medians; --update-docs puts the table into docs/performance.md.
+# changed (the bundle links the unchanged files and Install leaves them in
+# place, both known unchanged by their recorded stat data, not read).
+# Prints medians; --update-docs puts the table into docs/performance.md.
 #
 # Every run writes into new folders and nothing is deleted until the end
 # (the work directory needs (RUNS × 3 + 2) × MIB MiB): on ext4 without a

@@ -131,31 +131,36 @@ impl Work {
                 }
             }
             Work::Image(job) => {
+                let build = &job.build;
                 f.add("image");
-                match &job.builder {
-                    Ok(chosen) => f.add(&format!("{:?}", chosen.builder)),
+                match &job.engine {
+                    Ok(engine) => f.add(&format!("{:?}", engine.kind)),
                     Err(_) => f.add("no builder"),
                 };
-                f.add(&job.context).add(&job.file);
-                job.tags.iter().for_each(|t| {
+                f.add(&build.context).add(&build.file);
+                build.tags.iter().for_each(|t| {
                     f.add("tag").add(t);
                 });
-                for (k, v) in &job.build_args {
+                for (k, v) in &build.build_args {
                     f.add("arg").add(k).add(v);
                 }
-                for (k, v) in job
+                for (k, v) in build
                     .labels
                     .iter()
                     .filter(|(k, _)| k != crate::image::job::LABEL_CREATED)
                 {
                     f.add("label").add(k).add(v);
                 }
+                let (storage_driver, isolation) = match &job.engine {
+                    Ok(engine) => (&engine.storage_driver, &engine.isolation),
+                    Err(_) => (&None, &None),
+                };
                 for option in [
-                    &job.target,
-                    &job.platform,
+                    &build.target,
+                    &build.platform,
                     &job.output,
-                    &job.storage_driver,
-                    &job.isolation,
+                    storage_driver,
+                    isolation,
                 ] {
                     f.add(option.as_deref().unwrap_or("\0"));
                 }

@@ -90,8 +90,8 @@ fn names(action: &PlannedAction) -> Vec<String> {
             }
         }
         Work::Image(job) => {
-            if let Ok(chosen) = &job.builder {
-                names.push(chosen.program.display().to_string());
+            if let Ok(engine) = &job.engine {
+                names.push(engine.program.display().to_string());
             }
         }
         _ => {}

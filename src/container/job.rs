@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::config::container::{self as spec, ContainerSpec, Source};
 use crate::config::image::Problem;
 use crate::diagnostics::Diagnostic;
-use crate::engine::{container_name, detect, Engine, EngineCommand, Owner, RunOptions};
+use crate::engine::{
+    container_name, detect, BuildOptions, Engine, EngineCommand, Owner, RunOptions,
+};
 use crate::engine::{LABEL_RUN, LABEL_RUN_DIR};
 use crate::image::PlanInput;
 use crate::proc::outcome::ActionEnv;
@@ -241,7 +243,7 @@ impl ContainerJob {
                 let tag = format!("{repository}:<hash of {context}>");
                 lines.push(format!(
                     "{}   # once per run, unless the engine has it",
-                    engine.build(file, context, &tag, None).display()
+                    build_command(engine, file, context, &tag).display()
                 ));
                 tag
             }
@@ -250,6 +252,16 @@ impl ContainerJob {
         lines.extend(engine.run(&options).iter().map(EngineCommand::display));
         lines.join("\n")
     }
+}
+
+/// The build of a `build:` container's image, tagged `tag`.
+pub fn build_command(engine: &Engine, file: &str, context: &str, tag: &str) -> EngineCommand {
+    engine.build(&BuildOptions {
+        file: file.into(),
+        context: context.into(),
+        tags: vec![tag.into()],
+        ..Default::default()
+    })
 }
 
 /// A short hex hash of `text`.

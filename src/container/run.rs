@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::job::{short_hash, ContainerJob, Image, Workspace};
+use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
 use crate::engine::{failure_hint, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
@@ -232,25 +232,18 @@ fn build_once(
     action: &ActionEnv<'_>,
     io: &mut ActionIo<'_>,
 ) -> Result<String, Outcome> {
-    static BUILDS: OnceLock<Mutex<HashMap<String, Arc<Mutex<bool>>>>> = OnceLock::new();
     let tag = identity_tag(job)?;
-    let slot = BUILDS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(format!("{}\0{tag}", engine.program.display()))
-        .or_default()
-        .clone();
+    let Image::Build { file, context, .. } = &job.image else {
+        return Ok(tag);
+    };
+    let step = build_command(engine, file, context, &tag);
+    let slot = build_slot(&step);
     let mut built = slot.lock().unwrap_or_else(|e| e.into_inner());
     if *built || image_id(engine, &tag, &job.root).is_some() {
         *built = true;
         io.say(&format!("container image {tag}: reused"));
         return Ok(tag);
     }
-    let Image::Build { file, context, .. } = &job.image else {
-        return Ok(tag);
-    };
-    let step = engine.build(file, context, &tag, None);
     io.say(&format!("$ {}", step.display()));
     let mut spec = step.process(&job.root, action.env.to_vec());
     spec.timeout = action.timeout;
@@ -266,6 +259,20 @@ fn build_once(
     }
     *built = true;
     Ok(tag)
+}
+
+/// Whether `build` has run in this gantry process (`true` once it passed),
+/// behind the lock concurrent actions wait on. Keyed by the whole command:
+/// the same tag built with another storage driver is in another store.
+fn build_slot(build: &EngineCommand) -> Arc<Mutex<bool>> {
+    static BUILDS: OnceLock<Mutex<HashMap<EngineCommand, Arc<Mutex<bool>>>>> = OnceLock::new();
+    BUILDS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(build.clone())
+        .or_default()
+        .clone()
 }
 
 /// `REPOSITORY:HASH` of a build: the hash covers the Containerfile and
@@ -335,7 +342,12 @@ fn build_hash(root: &Path, file: &str, context: &str) -> Result<String, String> 
 
 /// The engine's id of `image`, when it has it.
 fn image_id(engine: &Engine, image: &str, cwd: &Path) -> Option<String> {
-    match capture(&engine.image_id(image), cwd) {
+    answer_id(&engine.image_id(image), cwd)
+}
+
+/// The id an [`Engine::image_id`] command prints, when it succeeds.
+fn answer_id(question: &EngineCommand, cwd: &Path) -> Option<String> {
+    match capture(question, cwd) {
         Ok((0, out, _)) => Some(out.trim().to_string()).filter(|s| !s.is_empty()),
         _ => None,
     }
@@ -343,50 +355,58 @@ fn image_id(engine: &Engine, image: &str, cwd: &Path) -> Option<String> {
 
 /// What the cache knows the container by: the image's id for a reference
 /// (`missing:REF` while the engine does not have it), the hash of its files
-/// for a build. Asked once per engine and image in a gantry process.
+/// for a build. The engine is asked once per question (program, storage
+/// driver and image) in a gantry process.
 pub fn identity(job: &ContainerJob) -> String {
-    static IDS: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    static IDS: OnceLock<Mutex<HashMap<EngineCommand, String>>> = OnceLock::new();
     let Ok(engine) = &job.engine else {
         return "no engine".into();
     };
-    let key = format!("{}\0{:?}", engine.program.display(), job.image);
-    let memo = IDS.get_or_init(Default::default);
-    if let Some(id) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return id.clone();
-    }
     let id = match &job.image {
         Image::Reference(image) => {
-            image_id(engine, image, &job.root).unwrap_or_else(|| format!("missing:{image}"))
+            let question = engine.image_id(image);
+            let memo = IDS.get_or_init(Default::default);
+            let known = memo
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&question)
+                .cloned();
+            known.unwrap_or_else(|| {
+                let id =
+                    answer_id(&question, &job.root).unwrap_or_else(|| format!("missing:{image}"));
+                memo.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(question, id.clone());
+                id
+            })
         }
+        // The build's files are hashed once per process (`build_hash`).
         Image::Build { .. } => match identity_tag(job) {
             Ok(tag) => format!("build:{tag}"),
             Err(_) => "build:unreadable".into(),
         },
     };
-    let id = format!("{}:{id}", engine.name());
-    memo.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, id.clone());
-    id
+    format!("{}:{id}", engine.name())
 }
 
-/// Starts, once per engine in a gantry process, the removal of the
-/// containers of runs that are no longer in progress (their gantry was
+/// Starts, once per engine and store in a gantry process, the removal of
+/// the containers of runs that are no longer in progress (their gantry was
 /// killed), on a thread of its own.
 fn start_sweep(
     engine: &Engine,
     state_root: &Path,
     cwd: &Path,
 ) -> Option<std::thread::JoinHandle<Vec<String>>> {
-    static SWEPT: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
+    static SWEPT: OnceLock<Mutex<Vec<EngineCommand>>> = OnceLock::new();
+    let listing = engine.list_labelled(LABEL_RUN_DIR);
     let mut swept = SWEPT
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if swept.contains(&engine.program) {
+    if swept.contains(&listing) {
         return None;
     }
-    swept.push(engine.program.clone());
+    swept.push(listing);
     let (engine, state_root, cwd) = (engine.clone(), state_root.to_path_buf(), cwd.to_path_buf());
     std::thread::Builder::new()
         .name("container-sweep".into())
@@ -439,4 +459,122 @@ pub fn sweep(engine: &Engine, state_root: &Path, cwd: &Path) -> Vec<String> {
         }
     }
     removed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+    use crate::engine::Owner;
+    use crate::events::ActionKey;
+
+    /// A stand-in podman with one image store per storage driver (a file
+    /// in `dir`): `build` fills the store, `image inspect` answers from it,
+    /// `ps` lists nothing.
+    fn fake_podman(dir: &Path) -> PathBuf {
+        let program = dir.join("podman");
+        let script = format!(
+            "#!/bin/sh\n\
+             driver=default\n\
+             if [ \"$1\" = --storage-driver ]; then driver=$2; shift 2; fi\n\
+             store='{}/store-'$driver\n\
+             case \"$1\" in\n\
+             build) : > \"$store\" ;;\n\
+             image) [ -e \"$store\" ] && echo \"sha256:$driver\" ;;\n\
+             esac\n",
+            dir.display()
+        );
+        std::fs::write(&program, script).unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        program
+    }
+
+    fn engine(program: &Path, storage_driver: Option<&str>) -> Engine {
+        Engine {
+            kind: EngineKind::Podman,
+            program: program.to_path_buf(),
+            why: "test".into(),
+            storage_driver: storage_driver.map(String::from),
+            isolation: None,
+        }
+    }
+
+    fn job(engine: Engine, image: Image, root: &Path) -> ContainerJob {
+        ContainerJob {
+            engine: Ok(engine),
+            image,
+            root: root.to_path_buf(),
+            owner: Owner::Root,
+            passed: Vec::new(),
+            host_network: false,
+        }
+    }
+
+    #[test]
+    fn an_image_id_is_remembered_per_storage_driver() {
+        let dir = tempfile::tempdir().unwrap();
+        let podman = fake_podman(dir.path());
+        std::fs::write(dir.path().join("store-default"), "").unwrap();
+        let image = Image::Reference("localhost/only-in-default:1".into());
+        let default = job(engine(&podman, None), image.clone(), dir.path());
+        let vfs = job(engine(&podman, Some("vfs")), image, dir.path());
+        assert_eq!(identity(&default), "podman:sha256:default");
+        assert_eq!(identity(&vfs), "podman:missing:localhost/only-in-default:1");
+        assert_eq!(identity(&default), "podman:sha256:default");
+    }
+
+    #[test]
+    fn an_image_built_into_one_store_is_built_again_for_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let podman = fake_podman(dir.path());
+        std::fs::create_dir(dir.path().join("ci")).unwrap();
+        std::fs::write(dir.path().join("ci/Containerfile"), "FROM scratch\n").unwrap();
+        let image = Image::Build {
+            file: "ci/Containerfile".into(),
+            context: "ci".into(),
+            repository: "localhost/gantry-slot-test".into(),
+        };
+        let log = tempfile::tempfile().unwrap();
+        let key: ActionKey = "s/a".into();
+        let action = ActionEnv {
+            key: &key,
+            stage: "s",
+            name: "a",
+            cwd: dir.path(),
+            env: &[],
+            timeout: Some(Duration::from_secs(60)),
+        };
+        for driver in [None, Some("vfs")] {
+            let engine = engine(&podman, driver);
+            let job = job(engine.clone(), image.clone(), dir.path());
+            let mut output = Capture::default();
+            let interrupt = Interrupt::default();
+            let mut io = ActionIo {
+                output: &mut output,
+                interrupt: &interrupt,
+                log: &log,
+                mask: |s| s.to_string(),
+            };
+            let built = build_once(&engine, &job, &action, &mut io);
+            assert!(built.is_ok(), "{built:?}");
+        }
+        assert!(dir.path().join("store-default").exists());
+        assert!(
+            dir.path().join("store-vfs").exists(),
+            "the build into the default store was taken for one into vfs"
+        );
+    }
+
+    #[test]
+    fn each_store_is_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let podman = fake_podman(dir.path());
+        for driver in [None, Some("vfs")] {
+            let sweeping = start_sweep(&engine(&podman, driver), dir.path(), dir.path());
+            let handle = sweeping.expect("a sweep of this store");
+            assert_eq!(handle.join().unwrap(), Vec::<String>::new());
+        }
+        assert!(start_sweep(&engine(&podman, Some("vfs")), dir.path(), dir.path()).is_none());
+    }
 }

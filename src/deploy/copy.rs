@@ -69,7 +69,10 @@ pub fn copy_files(
 }
 
 /// Runs `each` over `jobs` on a bounded pool; returns the sum of what it
-/// returned or the first error.
+/// returned or the first error. Each worker starts on its own contiguous
+/// share of the jobs (listed folder by folder, so workers create files in
+/// different folders and do not queue on one folder's lock) and then helps
+/// with the others' shares.
 fn in_parallel(
     jobs: &[FileCopy],
     each: impl Fn(usize, &FileCopy) -> io::Result<u64> + Sync,
@@ -78,16 +81,26 @@ fn in_parallel(
         .map_or(2, |n| n.get())
         .clamp(2, MAX_WORKERS)
         .min(jobs.len().max(1));
-    let next = AtomicUsize::new(0);
+    let n = jobs.len();
+    let shares: Vec<(AtomicUsize, usize)> = (0..workers)
+        .map(|k| (AtomicUsize::new(k * n / workers), (k + 1) * n / workers))
+        .collect();
+    let next = |worker: usize| {
+        (0..workers).find_map(|j| {
+            let (cursor, end) = &shares[(worker + j) % workers];
+            let i = cursor.fetch_add(1, Ordering::Relaxed);
+            (i < *end).then_some(i)
+        })
+    };
     let bytes = AtomicU64::new(0);
     let failed = AtomicBool::new(false);
     let error = Mutex::new(None);
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
+        for worker in 0..workers {
+            let (next, bytes, failed, error, each) = (&next, &bytes, &failed, &error, &each);
+            scope.spawn(move || {
                 while !failed.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else {
+                    let Some((i, job)) = next(worker).map(|i| (i, &jobs[i])) else {
                         break;
                     };
                     match each(i, job) {
@@ -506,4 +519,48 @@ fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jobs(n: usize) -> Vec<FileCopy> {
+        (0..n)
+            .map(|i| FileCopy {
+                from: PathBuf::from(format!("d{}/f{i}", i / 10)),
+                to: PathBuf::from(format!("out/f{i}")),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_job_runs_once_whatever_the_shares() {
+        for n in [0, 1, 2, 3, 7, 100, 1001] {
+            let jobs = jobs(n);
+            let seen = Mutex::new(vec![0u32; n]);
+            let total = in_parallel(&jobs, |i, job| {
+                assert_eq!(job.to, PathBuf::from(format!("out/f{i}")));
+                lock(&seen)[i] += 1;
+                Ok(i as u64)
+            })
+            .unwrap();
+            assert_eq!(total, (0..n as u64).sum::<u64>(), "{n} jobs");
+            assert!(lock(&seen).iter().all(|&c| c == 1), "{n} jobs");
+        }
+    }
+
+    #[test]
+    fn an_error_names_its_files() {
+        let jobs = jobs(1000);
+        let err = in_parallel(&jobs, |i, _| {
+            if i == 3 {
+                Err(io::Error::other("disk full"))
+            } else {
+                Ok(0)
+            }
+        })
+        .unwrap_err();
+        assert_eq!(err, "cannot copy d0/f3 to out/f3: disk full");
+    }
 }

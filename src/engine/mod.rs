@@ -11,12 +11,13 @@
 //! - Command building: [`Engine::command`] (global flags first),
 //!   [`Engine::run`] (`run` for docker and podman; `from` + `run` for
 //!   buildah, which has no `run IMAGE`), [`Engine::remove`],
-//!   [`Engine::image_id`], [`Engine::list_labelled`], [`Engine::build`].
+//!   [`Engine::image_id`], [`Engine::list_labelled`], [`Engine::build`]
+//!   (with the engine's isolation), [`Engine::export_archive`].
 //! - [`failure_hint`]: what to do about an engine's known failures.
 //!
 //! Nothing here runs a process: callers run the [`EngineCommand`]s they get
-//! (supervised, as any action's process) and show them with
-//! [`EngineCommand::display`].
+//! (supervised, as any action's process, through [`EngineCommand::process`])
+//! and show them with [`EngineCommand::display`].
 
 pub mod detect;
 
@@ -38,7 +39,12 @@ pub const LABEL_RUN_DIR: &str = "gantry.run-dir";
 /// for every engine call (the `image:` action's `storage_driver:` overrides it).
 pub const ENV_STORAGE_DRIVER: &str = "GANTRY_BUILDAH_STORAGE_DRIVER";
 
-/// The engine a container feature uses, found on `PATH`.
+/// The isolation buildah builds and runs a container feature's containers
+/// with: chroot needs no OCI runtime.
+pub const BUILDAH_ISOLATION: &str = "chroot";
+
+/// The engine a container feature uses, found on `PATH`, with the settings
+/// every command of it gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Engine {
     /// docker, podman or buildah.
@@ -47,12 +53,18 @@ pub struct Engine {
     pub program: PathBuf,
     /// Why it was chosen, for the log (e.g. `auto; skipped docker (…)`).
     pub why: String,
-    /// podman's and buildah's `--storage-driver` (from [`ENV_STORAGE_DRIVER`]).
+    /// podman's and buildah's `--storage-driver` (from [`ENV_STORAGE_DRIVER`],
+    /// or an `image:` action's `storage_driver:`).
     pub storage_driver: Option<String>,
+    /// podman's and buildah's `--isolation` for `build` (buildah's also for
+    /// `run`): [`BUILDAH_ISOLATION`] for buildah in a container feature, an
+    /// `image:` action's `isolation:`.
+    pub isolation: Option<String>,
 }
 
-/// One engine invocation: `program args…`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One engine invocation: `program args…`. Equal commands ask the engine
+/// the same question, so they key what is remembered of its answers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EngineCommand {
     /// Which engine.
     pub kind: EngineKind,
@@ -160,6 +172,27 @@ pub struct RunOptions {
     pub command: Vec<String>,
 }
 
+/// What an image build gets (`build` of [`Engine::build`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// The Containerfile (`-f`), relative to the working directory.
+    pub file: String,
+    /// The build context, relative to the working directory.
+    pub context: String,
+    /// Tags (`-t`).
+    pub tags: Vec<String>,
+    /// `--build-arg NAME=VALUE` pairs.
+    pub build_args: Vec<(String, String)>,
+    /// `--target`.
+    pub target: Option<String>,
+    /// `--platform`.
+    pub platform: Option<String>,
+    /// `--label NAME=VALUE` pairs.
+    pub labels: Vec<(String, String)>,
+    /// The file that receives the image id (`--iidfile`).
+    pub iidfile: Option<PathBuf>,
+}
+
 impl Engine {
     /// Finds the engine `wanted` for `choice` on `path` (the action's
     /// `PATH`), with `env` the action's variables (`DOCKER_HOST`) and
@@ -174,12 +207,27 @@ impl Engine {
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Engine, String> {
         let chosen = detect::detect(wanted, choice, path, cwd, env)?;
-        Ok(Engine {
+        let isolation = (chosen.builder == EngineKind::Buildah).then(|| BUILDAH_ISOLATION.into());
+        Ok(Engine::from_chosen(
+            chosen,
+            lookup(ENV_STORAGE_DRIVER).filter(|v| !v.is_empty()),
+            isolation,
+        ))
+    }
+
+    /// The engine `chosen`, its commands with `storage_driver` and `isolation`.
+    pub fn from_chosen(
+        chosen: detect::Chosen,
+        storage_driver: Option<String>,
+        isolation: Option<String>,
+    ) -> Engine {
+        Engine {
             kind: chosen.builder,
             program: chosen.program,
             why: chosen.why,
-            storage_driver: lookup(ENV_STORAGE_DRIVER).filter(|v| !v.is_empty()),
-        })
+            storage_driver,
+            isolation,
+        }
     }
 
     /// The engine's name: `docker`, `podman` or `buildah`.
@@ -260,7 +308,8 @@ impl Engine {
             o.name.clone(),
             o.image.clone(),
         ];
-        let mut args = vec!["run".to_string(), "--isolation".into(), "chroot".into()];
+        let mut args = vec!["run".to_string()];
+        args.extend(self.isolation_flag());
         for dir in &o.mounts {
             args.extend(["-v".into(), volume(dir)]);
         }
@@ -352,30 +401,73 @@ impl Engine {
         self.command(args)
     }
 
-    /// `build -f FILE -t TAG [--iidfile F] CONTEXT` (buildah: with chroot isolation).
-    pub fn build(
-        &self,
-        file: &str,
-        context: &str,
-        tag: &str,
-        iidfile: Option<&Path>,
-    ) -> EngineCommand {
+    /// `build [--isolation I] -f FILE -t TAG… … CONTEXT` of `o`.
+    pub fn build(&self, o: &BuildOptions) -> EngineCommand {
         let mut args = vec!["build".to_string()];
-        if self.kind == EngineKind::Buildah {
-            args.extend(["--isolation".into(), "chroot".into()]);
+        args.extend(self.isolation_flag());
+        args.extend(["-f".into(), o.file.clone()]);
+        for tag in &o.tags {
+            args.extend(["-t".into(), tag.clone()]);
         }
-        args.extend(["-f".into(), file.into(), "-t".into(), tag.into()]);
-        if let Some(f) = iidfile {
-            args.extend(["--iidfile".into(), f.display().to_string()]);
+        for (name, value) in &o.build_args {
+            args.extend(["--build-arg".into(), format!("{name}={value}")]);
         }
-        args.push(context.into());
+        if let Some(target) = &o.target {
+            args.extend(["--target".into(), target.clone()]);
+        }
+        if let Some(platform) = &o.platform {
+            args.extend(["--platform".into(), platform.clone()]);
+        }
+        for (name, value) in &o.labels {
+            args.extend(["--label".into(), format!("{name}={value}")]);
+        }
+        if let Some(file) = &o.iidfile {
+            args.extend(["--iidfile".into(), file.display().to_string()]);
+        }
+        args.push(o.context.clone());
         self.command(args)
+    }
+
+    /// Writes image `tag` to the OCI archive `archive`: `push [--digestfile
+    /// F] TAG oci-archive:ARCHIVE:TAG` for podman and buildah (`digestfile`
+    /// receives the manifest digest), `save -o ARCHIVE TAG` for docker.
+    pub fn export_archive(
+        &self,
+        tag: &str,
+        archive: &str,
+        digestfile: Option<&Path>,
+    ) -> EngineCommand {
+        let mut args: Vec<String> = Vec::new();
+        match self.kind {
+            EngineKind::Docker => {
+                args.extend(["save".into(), "-o".into(), archive.into(), tag.into()]);
+            }
+            EngineKind::Buildah | EngineKind::Podman => {
+                args.push("push".into());
+                if let Some(file) = digestfile {
+                    args.extend(["--digestfile".into(), file.display().to_string()]);
+                }
+                args.extend([tag.into(), format!("oci-archive:{archive}:{tag}")]);
+            }
+        }
+        self.command(args)
+    }
+
+    /// `--isolation I` when the engine takes it and has one (docker has no
+    /// such flag).
+    fn isolation_flag(&self) -> Vec<String> {
+        match (&self.isolation, self.kind) {
+            (Some(isolation), EngineKind::Podman | EngineKind::Buildah) => {
+                vec!["--isolation".into(), isolation.clone()]
+            }
+            _ => Vec::new(),
+        }
     }
 }
 
 /// The flags `kind` takes before its subcommand: podman's and buildah's
 /// `--storage-driver` (docker has no such flag).
-pub fn global_flags(kind: EngineKind, storage_driver: Option<&str>) -> Vec<String> {
+fn global_flags(kind: EngineKind, storage_driver: Option<&str>) -> Vec<String> {
     match (storage_driver, kind) {
         (Some(driver), EngineKind::Podman | EngineKind::Buildah) => {
             vec!["--storage-driver".into(), driver.to_string()]
@@ -461,6 +553,7 @@ mod tests {
             program: kind.name().into(),
             why: "test".into(),
             storage_driver: Some("vfs".into()),
+            isolation: (kind == EngineKind::Buildah).then(|| BUILDAH_ISOLATION.into()),
         }
     }
 
@@ -525,6 +618,43 @@ mod tests {
         assert_eq!(
             engine(EngineKind::Buildah).remove("x").display(),
             "buildah --storage-driver vfs rm x"
+        );
+    }
+
+    #[test]
+    fn a_container_feature_builds_with_chroot_on_buildah_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = tempfile::tempdir().unwrap();
+        let built: Vec<String> = [EngineKind::Buildah, EngineKind::Podman]
+            .into_iter()
+            .map(|kind| {
+                let program = bin.path().join(kind.name());
+                std::fs::write(&program, "#!/bin/sh\n").unwrap();
+                std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+                let found = Engine::detect(
+                    &detect::CONTAINER,
+                    EngineChoice::Named(kind),
+                    Some(bin.path().as_os_str()),
+                    bin.path(),
+                    &[],
+                    &|_| None,
+                )
+                .unwrap();
+                let build = BuildOptions {
+                    file: "ci/Containerfile".into(),
+                    context: "ci".into(),
+                    tags: vec!["localhost/ci:1".into()],
+                    ..Default::default()
+                };
+                found.build(&build).display()
+            })
+            .collect();
+        assert_eq!(
+            built,
+            [
+                "buildah build --isolation chroot -f ci/Containerfile -t localhost/ci:1 ci",
+                "podman build -f ci/Containerfile -t localhost/ci:1 ci"
+            ]
         );
     }
 

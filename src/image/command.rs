@@ -1,95 +1,41 @@
-//! The builder command lines: `build` for docker, podman and buildah, and
-//! the export of the image to an OCI archive (`push … oci-archive:` for
-//! podman and buildah, `docker save` for docker), plus their display.
+//! The builder command lines of an image action, through the engine's own
+//! ([`Engine::build`], [`Engine::export_archive`]): the build, the export of
+//! the image to an OCI archive, and what the plan shows of them.
 
 use std::path::Path;
 
 use super::job::ImageJob;
-use crate::config::image::Builder;
-
-/// One builder invocation: `program args…`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Step {
-    /// The builder.
-    pub builder: Builder,
-    /// Its arguments.
-    pub args: Vec<String>,
-}
-
-impl Step {
-    /// The command as people read it: the builder's name and shell-quoted arguments.
-    pub fn display(&self) -> String {
-        crate::engine::describe(self.builder.name(), &self.args)
-    }
-}
-
-/// The global flags buildah and podman take before the subcommand.
-fn global(job: &ImageJob, builder: Builder) -> Vec<String> {
-    crate::engine::global_flags(builder, job.storage_driver.as_deref())
-}
+use crate::engine::{BuildOptions, Engine, EngineCommand};
 
 /// `BUILDER build …` for `job`; `iidfile` receives the image id.
-pub fn build(job: &ImageJob, builder: Builder, iidfile: Option<&Path>) -> Step {
-    let mut args = global(job, builder);
-    args.push("build".into());
-    if let (Some(isolation), Builder::Buildah | Builder::Podman) = (&job.isolation, builder) {
-        args.extend(["--isolation".into(), isolation.clone()]);
-    }
-    args.extend(["-f".into(), job.file.clone()]);
-    for tag in &job.tags {
-        args.extend(["-t".into(), tag.clone()]);
-    }
-    for (name, value) in &job.build_args {
-        args.extend(["--build-arg".into(), format!("{name}={value}")]);
-    }
-    if let Some(target) = &job.target {
-        args.extend(["--target".into(), target.clone()]);
-    }
-    if let Some(platform) = &job.platform {
-        args.extend(["--platform".into(), platform.clone()]);
-    }
-    for (name, value) in &job.labels {
-        args.extend(["--label".into(), format!("{name}={value}")]);
-    }
-    if let Some(file) = iidfile {
-        args.extend(["--iidfile".into(), file.display().to_string()]);
-    }
-    args.push(job.context.clone());
-    Step { builder, args }
+pub fn build(job: &ImageJob, engine: &Engine, iidfile: Option<&Path>) -> EngineCommand {
+    engine.build(&BuildOptions {
+        iidfile: iidfile.map(Path::to_path_buf),
+        ..job.build.clone()
+    })
 }
 
 /// The export of the first tag to `job.output` as an OCI archive, if wanted;
 /// `digestfile` receives the manifest digest (podman and buildah only).
-pub fn export(job: &ImageJob, builder: Builder, digestfile: Option<&Path>) -> Option<Step> {
+pub fn export(job: &ImageJob, engine: &Engine, digestfile: Option<&Path>) -> Option<EngineCommand> {
     let output = job.output.as_ref()?;
-    let tag = job.tags.first()?;
-    let mut args = global(job, builder);
-    match builder {
-        Builder::Docker => args.extend(["save".into(), "-o".into(), output.clone(), tag.clone()]),
-        Builder::Buildah | Builder::Podman => {
-            args.push("push".into());
-            if let Some(file) = digestfile {
-                args.extend(["--digestfile".into(), file.display().to_string()]);
-            }
-            args.extend([tag.clone(), format!("oci-archive:{output}:{tag}")]);
-        }
-    }
-    Some(Step { builder, args })
+    let tag = job.build.tags.first()?;
+    Some(engine.export_archive(tag, output, digestfile))
 }
 
 /// What `--dry-run`, the live line and the plan show: a one-line summary,
 /// then the builder commands (without gantry's temporary id files), or why
 /// there is no builder.
 pub fn describe(job: &ImageJob) -> String {
-    let mut text = format!("build {} → {}", job.file, job.tags.join(" "));
+    let mut text = format!("build {} → {}", job.build.file, job.build.tags.join(" "));
     if let Some(output) = &job.output {
         text.push_str(&format!(" (archive {output})"));
     }
-    match &job.builder {
-        Ok(chosen) => {
+    match &job.engine {
+        Ok(engine) => {
             text.push('\n');
-            text.push_str(&build(job, chosen.builder, None).display());
-            if let Some(step) = export(job, chosen.builder, None) {
+            text.push_str(&build(job, engine, None).display());
+            if let Some(step) = export(job, engine, None) {
                 text.push('\n');
                 text.push_str(&step.display());
             }
@@ -102,38 +48,48 @@ pub fn describe(job: &ImageJob) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::image::Builder;
     use crate::engine::detect::Chosen;
 
     fn job(builder: Builder) -> ImageJob {
+        let chosen = Chosen {
+            builder,
+            program: builder.name().into(),
+            why: "test".into(),
+        };
         ImageJob {
-            builder: Ok(Chosen {
-                builder,
-                program: builder.name().into(),
-                why: "test".into(),
-            }),
-            context: ".".into(),
-            file: "Dockerfile".into(),
-            tags: vec!["app:1".into(), "app:latest".into()],
-            build_args: vec![("V".into(), "1 2".into())],
-            target: Some("prod".into()),
-            platform: None,
-            labels: vec![("a".into(), "b".into())],
+            engine: Ok(Engine::from_chosen(
+                chosen,
+                Some("vfs".into()),
+                Some("chroot".into()),
+            )),
+            build: BuildOptions {
+                context: ".".into(),
+                file: "Dockerfile".into(),
+                tags: vec!["app:1".into(), "app:latest".into()],
+                build_args: vec![("V".into(), "1 2".into())],
+                target: Some("prod".into()),
+                labels: vec![("a".into(), "b".into())],
+                ..Default::default()
+            },
             output: Some("out/app.tar".into()),
-            storage_driver: Some("vfs".into()),
-            isolation: Some("chroot".into()),
         }
+    }
+
+    fn engine(job: &ImageJob) -> &Engine {
+        job.engine.as_ref().expect("an engine")
     }
 
     #[test]
     fn buildah_gets_storage_flags_and_pushes_to_an_archive() {
         let j = job(Builder::Buildah);
         assert_eq!(
-            build(&j, Builder::Buildah, Some(Path::new("/t/iid"))).display(),
+            build(&j, engine(&j), Some(Path::new("/t/iid"))).display(),
             "buildah --storage-driver vfs build --isolation chroot -f Dockerfile -t app:1 \
              -t app:latest --build-arg 'V=1 2' --target prod --label a=b --iidfile /t/iid ."
         );
         assert_eq!(
-            export(&j, Builder::Buildah, Some(Path::new("/t/d")))
+            export(&j, engine(&j), Some(Path::new("/t/d")))
                 .map(|s| s.display())
                 .as_deref(),
             Some("buildah --storage-driver vfs push --digestfile /t/d app:1 oci-archive:out/app.tar:app:1")

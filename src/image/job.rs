@@ -1,6 +1,6 @@
 //! Planning an image action: variables expanded, paths checked against the
-//! disk, gantry's OCI labels added, storage settings taken from the config or
-//! the environment, and the builder found. The result is an [`ImageJob`].
+//! disk, gantry's OCI labels added, and the builder found, with the storage
+//! settings from the config or the environment. The result is an [`ImageJob`].
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,7 +9,7 @@ use crate::config::image::reference;
 use crate::config::image::{self as spec, ImageSpec, Located, Problem};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::Span;
-use crate::engine::detect::{self, Chosen};
+use crate::engine::{detect, BuildOptions, Engine};
 
 /// Environment variable that sets `storage_driver:` for every image action
 /// (and the storage driver of every other engine call).
@@ -28,28 +28,15 @@ pub const LABEL_CREATED: &str = "org.opencontainers.image.created";
 /// to the action's directory.
 #[derive(Clone, Debug)]
 pub struct ImageJob {
-    /// The builder to run, or why there is none.
-    pub builder: Result<Chosen, String>,
-    /// Build context, relative to the action's directory.
-    pub context: String,
-    /// The Dockerfile, relative to the action's directory.
-    pub file: String,
-    /// Tags, expanded.
-    pub tags: Vec<String>,
-    /// `--build-arg` pairs.
-    pub build_args: Vec<(String, String)>,
-    /// `--target`.
-    pub target: Option<String>,
-    /// `--platform`.
-    pub platform: Option<String>,
-    /// Labels: the user's, then gantry's OCI labels the user did not set.
-    pub labels: Vec<(String, String)>,
+    /// The builder to run, with the action's `storage_driver` and
+    /// `isolation`, or why there is none.
+    pub engine: Result<Engine, String>,
+    /// The build, expanded: context and Dockerfile relative to the
+    /// action's directory, at least one tag, the user's labels then
+    /// gantry's OCI labels the user did not set; no id file.
+    pub build: BuildOptions,
     /// OCI archive to write, relative to the action's directory.
     pub output: Option<String>,
-    /// buildah/podman `--storage-driver`.
-    pub storage_driver: Option<String>,
-    /// buildah/podman `--isolation`.
-    pub isolation: Option<String>,
 }
 
 /// What planning an image action needs from the planner.
@@ -100,25 +87,27 @@ pub fn plan(spec: &ImageSpec, input: &PlanInput<'_>) -> Result<ImageJob, Diagnos
     };
     let (storage_driver, isolation) = storage(spec, input)?;
     let path_var = (input.lookup)("PATH");
-    let builder = detect::detect(
+    let engine = detect::detect(
         &detect::BUILDER,
         spec.builder,
         path_var.as_deref().map(std::ffi::OsStr::new),
         input.cwd,
         input.env,
-    );
+    )
+    .map(|chosen| Engine::from_chosen(chosen, storage_driver, isolation));
     Ok(ImageJob {
-        builder,
-        context,
-        file,
-        tags,
-        build_args: pairs(&spec.build_args)?,
-        target: spec.target.as_ref().map(expand).transpose()?,
-        platform: spec.platform.as_ref().map(expand).transpose()?,
-        labels,
+        engine,
+        build: BuildOptions {
+            file,
+            context,
+            tags,
+            build_args: pairs(&spec.build_args)?,
+            target: spec.target.as_ref().map(expand).transpose()?,
+            platform: spec.platform.as_ref().map(expand).transpose()?,
+            labels,
+            iidfile: None,
+        },
         output,
-        storage_driver,
-        isolation,
     })
 }
 

@@ -6,27 +6,26 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::command::{self, Step};
+use super::command;
 use super::job::ImageJob;
-use crate::config::image::Builder;
-use crate::engine::detect::Chosen;
+use crate::engine::{EngineCommand, EngineKind};
 use crate::events::Status;
 use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 
 /// Builds the image of `job` for `action`.
 pub fn run(action: &ActionEnv<'_>, job: &ImageJob, io: &mut ActionIo<'_>) -> Outcome {
-    let chosen = match &job.builder {
-        Ok(chosen) => chosen,
+    let engine = match &job.engine {
+        Ok(engine) => engine,
         Err(why) => return Outcome::failed(why.clone()),
     };
     io.say(&format!(
         "builder: {} ({}; {})",
-        chosen.builder.name(),
-        chosen.program.display(),
-        chosen.why
+        engine.name(),
+        engine.program.display(),
+        engine.why
     ));
-    if chosen.builder == Builder::Docker
-        && (job.storage_driver.is_some() || job.isolation.is_some())
+    if engine.kind == EngineKind::Docker
+        && (engine.storage_driver.is_some() || engine.isolation.is_some())
     {
         io.say("storage_driver and isolation apply to buildah and podman; docker ignores them");
     }
@@ -36,14 +35,14 @@ pub fn run(action: &ActionEnv<'_>, job: &ImageJob, io: &mut ActionIo<'_>) -> Out
     };
     let started = Instant::now();
     let iidfile = scratch.path().join("iid");
-    let build = command::build(job, chosen.builder, Some(&iidfile));
-    let outcome = run_step(action, chosen, &build, io, started);
+    let build = command::build(job, engine, Some(&iidfile));
+    let outcome = run_step(action, &build, io, started);
     if outcome.status != Status::Passed {
         return outcome;
     }
     let mut outputs = vec![
-        ("builder".to_string(), chosen.builder.name().to_string()),
-        ("tags".to_string(), job.tags.join(" ")),
+        ("builder".to_string(), engine.name().to_string()),
+        ("tags".to_string(), job.build.tags.join(" ")),
     ];
     if let Some(id) = read_trimmed(&iidfile) {
         outputs.push(("image_id".into(), id));
@@ -53,8 +52,8 @@ pub fn run(action: &ActionEnv<'_>, job: &ImageJob, io: &mut ActionIo<'_>) -> Out
         if let Err(why) = prepare_archive(&action.cwd.join(output)) {
             return Outcome::failed(why);
         }
-        if let Some(step) = command::export(job, chosen.builder, Some(&digestfile)) {
-            let outcome = run_step(action, chosen, &step, io, started);
+        if let Some(step) = command::export(job, engine, Some(&digestfile)) {
+            let outcome = run_step(action, &step, io, started);
             if outcome.status != Status::Passed {
                 return outcome;
             }
@@ -73,26 +72,20 @@ pub fn run(action: &ActionEnv<'_>, job: &ImageJob, io: &mut ActionIo<'_>) -> Out
 /// Runs one builder command within what is left of the action's timeout.
 fn run_step(
     action: &ActionEnv<'_>,
-    chosen: &Chosen,
-    step: &Step,
+    step: &EngineCommand,
     io: &mut ActionIo<'_>,
     started: Instant,
 ) -> Outcome {
     io.say(&format!("$ {}", step.display()));
-    let program = chosen.program.to_string_lossy();
-    let mut spec = action.process(&program, step.args.clone());
+    let mut spec = step.process(action.cwd, action.env.to_vec());
     spec.timeout = action.timeout.map(|t| t.saturating_sub(started.elapsed()));
     let mut outcome = Outcome::of_process(&io.run_process(&spec), action.timeout);
     if outcome.status == Status::Failed {
-        let verb = step
-            .args
-            .iter()
-            .find(|a| ["build", "push", "save"].contains(&a.as_str()));
         let reason = outcome.reason.take().unwrap_or_default();
         outcome.reason = Some(format!(
             "`{} {}` failed: {reason}",
-            chosen.builder.name(),
-            verb.map_or("", String::as_str)
+            step.kind.name(),
+            step.verb()
         ));
     }
     outcome

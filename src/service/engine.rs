@@ -140,6 +140,7 @@ pub fn start_line(
                 program: "<engine>".into(),
                 why: String::new(),
                 storage_driver: None,
+                isolation: None,
             };
             let engine = engine.unwrap_or(&unknown);
             let command = run_command(engine, planned, &name, run_id);
@@ -166,6 +167,7 @@ mod tests {
             program: kind.name().into(),
             why: "test".into(),
             storage_driver: storage_driver.map(String::from),
+            isolation: None,
         }
     }
 

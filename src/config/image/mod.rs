@@ -57,7 +57,7 @@ pub struct RawImage {
 pub type Located = (String, Span);
 
 /// Which program builds the image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builder {
     /// `docker build` (needs a running daemon).
     Docker,
