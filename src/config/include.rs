@@ -139,11 +139,7 @@ impl Walk<'_> {
             Err(e) => {
                 let shape = super::shape::check_against(&path, &text, schema);
                 let first = super::load::yaml_diagnostic(&path, &text, &e);
-                if !shape.found.iter().any(|d| d.line == first.line) {
-                    self.out.diagnostics.push(first);
-                }
-                self.out.diagnostics.extend(shape.found);
-                return;
+                return self.out.diagnostics.extend(shape.with(first));
             }
         };
         if skipped {

@@ -174,10 +174,12 @@ pub(super) fn parse<'de, T: serde::Deserialize<'de>>(
 }
 
 /// serde stops at its first error; the tolerant pass finds the others.
-/// serde's own error is kept unless the pass already reported its line.
+/// serde's own error is kept unless the pass found the same mistake (at
+/// the same line and column): two mistakes on one line are two errors.
 /// When the only problems are unknown keys (and wrong words), the loader's
 /// checks run on the text without those keys and report as on a file serde
-/// read: the unknown keys, then everything the loader finds.
+/// read: the unknown keys, then everything the loader finds; when serde
+/// refuses that text too, its error there joins the pass's findings.
 fn structure_errors(
     file: &Path,
     text: &str,
@@ -186,18 +188,15 @@ fn structure_errors(
 ) -> Vec<Diagnostic> {
     let shape = super::shape::check(file, text);
     let first = yaml_diagnostic(file, text, err);
-    let covered = shape.found.iter().any(|d| d.line == first.line);
-    if !covered {
-        let mut found = shape.found;
-        found.push(first);
-        return by_position(found);
+    if !shape.covers(&first) {
+        return by_position(shape.with(first));
     }
-    let cleaned = shape.without_unknown_keys(text).and_then(|cleaned| {
-        serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options()).ok()
-    });
-    match cleaned {
-        Some(raw) => by_position(checked(file, text, raw, read, shape.unknown).1),
-        None => by_position(shape.found),
+    let Some(cleaned) = shape.without_unknown_keys(text) else {
+        return by_position(shape.found);
+    };
+    match serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options()) {
+        Ok(raw) => by_position(checked(file, text, raw, read, shape.unknown).1),
+        Err(e) => by_position(shape.with(yaml_diagnostic(file, &cleaned, &e))),
     }
 }
 

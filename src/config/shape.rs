@@ -35,9 +35,37 @@ pub struct Shape {
     removable: Vec<Range<usize>>,
     /// Some finding is not such an entry, nor a word serde reads as text.
     stuck: bool,
+    /// Where serde may report a finding's mistake other than at the
+    /// finding (line and column), with the message it then gives, when
+    /// only that message is the same mistake: see [`Shape::covers`].
+    also_at: Vec<((usize, usize), Option<String>)>,
 }
 
 impl Shape {
+    /// Whether the pass found the mistake serde reported as `serde_error`
+    /// too: a finding at its line and column (another finding on its line
+    /// is another mistake).
+    pub fn covers(&self, serde_error: &Diagnostic) -> bool {
+        let at = (serde_error.line, serde_error.column);
+        let same = |message: &Option<String>| {
+            message
+                .as_ref()
+                .is_none_or(|m| *m == serde_error.message)
+        };
+        self.found.iter().any(|d| (d.line, d.column) == at)
+            || self.also_at.iter().any(|(p, m)| *p == at && same(m))
+    }
+
+    /// The findings and serde's error, which is left out when the pass
+    /// found the same mistake: every mistake once.
+    pub fn with(&self, serde_error: Diagnostic) -> Vec<Diagnostic> {
+        let mut all = self.found.clone();
+        if !self.covers(&serde_error) {
+            all.push(serde_error);
+        }
+        all
+    }
+
     /// `text` with the unknown keys blanked (a space for each character,
     /// so every other line and column stays), when every finding is one of
     /// those or a wrong word; `None` otherwise.
@@ -71,6 +99,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
             unknown: Vec::new(),
             removable: Vec::new(),
             stuck: true,
+            also_at: Vec::new(),
         };
     };
     let mut walk = Walk {
@@ -82,6 +111,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         unknown: Vec::new(),
         removable: Vec::new(),
         stuck: false,
+        also_at: Vec::new(),
     };
     walk.node(&root, schema, "the config");
     walk.found.sort_by_key(|d| (d.line, d.column));
@@ -90,6 +120,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         unknown: walk.unknown,
         removable: walk.removable,
         stuck: walk.stuck,
+        also_at: walk.also_at,
     }
 }
 
@@ -102,6 +133,7 @@ struct Walk<'a> {
     unknown: Vec<Diagnostic>,
     removable: Vec<Range<usize>>,
     stuck: bool,
+    also_at: Vec<((usize, usize), Option<String>)>,
 }
 
 impl<'a> Walk<'a> {
@@ -208,12 +240,12 @@ impl<'a> Walk<'a> {
                 continue;
             }
             if let Some(sub) = properties.and_then(|p| p.get(&name)) {
-                self.node(value, sub, &format!("`{name}`"));
+                self.value(key, value, sub, &name);
                 continue;
             }
             match &schema["additionalProperties"] {
                 Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
-                sub @ Schema::Object(_) => self.node(value, sub, &format!("`{name}`")),
+                sub @ Schema::Object(_) => self.value(key, value, sub, &name),
                 _ => {}
             }
         }
@@ -222,12 +254,29 @@ impl<'a> Walk<'a> {
                 continue;
             };
             if !entries.iter().any(|(k, _)| k.as_str() == Some(required)) {
+                // serde names a missing key at one of the mapping's keys
+                // (its last one, or the last left when unknown keys are blanked).
+                let message = Some(format!("missing field `{required}`"));
+                for (key, _) in entries {
+                    self.also_at.push(((key.line, key.column), message.clone()));
+                }
                 self.report(
                     node,
                     format!("missing key `{required}`"),
                     format!("add `{required}:` to this mapping"),
                 );
             }
+        }
+    }
+
+    /// The value of `key`, checked against `schema`. serde reports a value
+    /// of the wrong type at its key.
+    fn value(&mut self, key: &Node, value: &Node, schema: &'a Schema, name: &str) {
+        let before = self.found.len();
+        self.node(value, schema, &format!("`{name}`"));
+        let at_value = |d: &Diagnostic| (d.line, d.column) == (value.line, value.column);
+        if self.found[before..].iter().any(at_value) {
+            self.also_at.push(((key.line, key.column), None));
         }
     }
 
