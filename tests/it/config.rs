@@ -677,3 +677,118 @@ fn the_loaders_checks_run_next_to_an_unknown_key_in_a_flow_mapping() {
     assert!(err.contains("error[C016]: invalid `if:`"), "{err}");
     assert!(err.contains("error: 4 errors in gantry.yml"), "{err}");
 }
+
+/// Every error in `err` as `CODE file:line:col`, in the order reported.
+fn located_errors(err: &str) -> Vec<String> {
+    let lines: Vec<&str> = err.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(code) = line
+            .strip_prefix("error[")
+            .and_then(|rest| rest.split(']').next())
+        else {
+            continue;
+        };
+        let at = lines[i + 1..]
+            .iter()
+            .find_map(|l| l.trim_start().strip_prefix("--> "))
+            .unwrap_or_else(|| panic!("no location after {line:?} in\n{err}"));
+        found.push(format!("{code} {at}"));
+    }
+    found
+}
+
+#[test]
+fn two_mistakes_on_one_line_are_two_errors() {
+    let run = "stages: [ { name: s, run: 'true' } ]\n";
+    let cases = [
+        // An unknown key, then a value serde alone refuses.
+        (
+            "version: 1\nstages: [ { name: s, run: 'true', tïmeout: 5s, timeout: many } ]\n".to_string(),
+            vec!["C001 gantry.yml:2:35", "C001 gantry.yml:2:57"],
+            "invalid duration `many`",
+        ),
+        (
+            "version: 1\nstages: [ { name: s, actions: [ { name: a, run: 'true', colour: 1, retries: -1 } ] } ]\n".to_string(),
+            vec!["C001 gantry.yml:2:57", "C001 gantry.yml:2:77"],
+            "invalid u32",
+        ),
+        (
+            "{ version: 1, stages: [ { name: s, run: 'true' } ], colour: 1, keep_runs: -1 }\n".to_string(),
+            vec!["C001 gantry.yml:1:53", "C001 gantry.yml:1:75"],
+            "invalid u32",
+        ),
+        // A value serde alone refuses, then a wrong type or an unknown key.
+        (
+            "version: 1\nstages: [ { name: s, run: 'true', timeout: many, retries: many } ]\n".to_string(),
+            vec!["C001 gantry.yml:2:44", "C001 gantry.yml:2:59"],
+            "invalid duration `many`",
+        ),
+        (
+            format!("version: 1\ndefaults: {{ container: 3, colour: 1 }}\n{run}"),
+            vec!["C001 gantry.yml:2:13", "C001 gantry.yml:2:27"],
+            "invalid type: integer `3`",
+        ),
+        // A wrong word, then an unknown key.
+        (
+            format!("version: 1\ndeploy_groups: {{ dev: {{ config: true, colour: blue }} }}\n{run}"),
+            vec!["C043 gantry.yml:2:33", "C001 gantry.yml:2:39"],
+            "unknown key `colour`",
+        ),
+    ];
+    for (config, expected, message) in cases {
+        let err = config_error(&config);
+        assert_eq!(located_errors(&err), expected, "{config}\n{err}");
+        assert!(err.contains(message), "{err}");
+        assert!(err.contains("error: 2 errors in gantry.yml"), "{err}");
+    }
+}
+
+#[test]
+fn two_mistakes_on_one_line_of_an_included_file_are_two_errors() {
+    let err = Gantry::new()
+        .config("version: 1\ninclude: [ci/c.yml]\nstages: [ { name: s, run: 'true' } ]\n")
+        .file(
+            "ci/c.yml",
+            "stages: [ { name: c, run: 'true', container: 3, run_order: [1] } ]\n",
+        )
+        .arg("run")
+        .run()
+        .config_error();
+    assert_eq!(
+        located_errors(&err),
+        ["C001 ci/c.yml:1:35", "C001 ci/c.yml:1:60"],
+        "{err}"
+    );
+    assert!(err.contains("invalid type: integer `3`"), "{err}");
+    assert!(err.contains("`run_order` must be a whole number"), "{err}");
+}
+
+#[test]
+fn a_mistake_serde_and_the_tolerant_pass_both_find_is_one_error() {
+    // serde places these at another column than the tolerant pass: at the
+    // key of a wrongly typed value, at a key of a mapping missing `name`.
+    let cases = [
+        ("version: 1\nstages: [ { run: 'true' } ]\n", vec!["C001 gantry.yml:2:11"]),
+        (
+            "version: 1\nstages: [ { name: s, run: 'true', timeout: [1] } ]\n",
+            vec!["C001 gantry.yml:2:44"],
+        ),
+        (
+            "version: 1\nenv: { A: 1, B: [1] }\nstages: [ { name: s, run: 'true' } ]\n",
+            vec!["C001 gantry.yml:2:17"],
+        ),
+        (
+            "version: 1\ndeploy_groups: { dev: { config: [1] } }\nstages: [ { name: s, run: 'true' } ]\n",
+            vec!["C001 gantry.yml:2:33"],
+        ),
+        (
+            "version: 1\nstages: [ { name: s, run: 'true' }, { nam: c, run: 'true' } ]\n",
+            vec!["C001 gantry.yml:2:37", "C001 gantry.yml:2:39"],
+        ),
+    ];
+    for (config, expected) in cases {
+        let err = config_error(config);
+        assert_eq!(located_errors(&err), expected, "{config}\n{err}");
+    }
+}
