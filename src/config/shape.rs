@@ -47,11 +47,8 @@ impl Shape {
     /// is another mistake).
     pub fn covers(&self, serde_error: &Diagnostic) -> bool {
         let at = (serde_error.line, serde_error.column);
-        let same = |message: &Option<String>| {
-            message
-                .as_ref()
-                .is_none_or(|m| *m == serde_error.message)
-        };
+        let same =
+            |message: &Option<String>| message.as_ref().is_none_or(|m| *m == serde_error.message);
         self.found.iter().any(|d| (d.line, d.column) == at)
             || self.also_at.iter().any(|(p, m)| *p == at && same(m))
     }
