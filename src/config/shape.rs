@@ -146,8 +146,8 @@ impl<'a> Walk<'a> {
 
     /// Where `key: value` is written, with what goes with it, when it can
     /// be blanked: all of its line when the pair is all the line holds (a
-    /// block mapping entry), or the entry and its comma in a flow mapping;
-    /// the value a one-line scalar.
+    /// block mapping entry), or the entry and its comma in a flow mapping
+    /// (which may span lines); the value a one-line scalar.
     fn entry(&self, key: &Node, value: &Node) -> Option<Range<usize>> {
         let line = self.lines.get(key.line.checked_sub(1)?)?;
         let (start, len) = value.bytes?;
@@ -165,8 +165,10 @@ impl<'a> Walk<'a> {
             return Some(line_start..line_end);
         }
         let (key_start, _) = key.bytes?;
-        let after = self.text.get(end..)?.trim_start_matches(' ');
-        let before = self.text.get(..key_start)?.trim_end_matches(' ');
+        // A `{ … }` mapping may go on over several lines.
+        let space = [' ', '\r', '\n'];
+        let after = self.text.get(end..)?.trim_start_matches(space);
+        let before = self.text.get(..key_start)?.trim_end_matches(space);
         match after.chars().next()? {
             ',' => Some(key_start..self.text.len() - after.len() + 1),
             '}' if before.ends_with(',') => Some(before.len() - 1..end),
@@ -424,6 +426,11 @@ mod tests {
         assert_eq!(
             blanked(flow).as_deref(),
             Some("version: 1\nstages:\n  - { name: a,             run: x }\n  - { name: b, run: y               }\n  - {             name: c, run: z }\n")
+        );
+        let lines = "version: 1\nstages:\n  - { name: a, run: x,\n      timout: 5s }\n  - { name: b, timout: 5s\n    , run: y }\n";
+        assert_eq!(
+            blanked(lines).as_deref(),
+            Some("version: 1\nstages:\n  - { name: a, run: x \n                 }\n  - { name: b,           \n      run: y }\n")
         );
         // A list item's first key, a mapping value, a wrong type: not blanked.
         for stuck in [
