@@ -792,3 +792,16 @@ fn a_mistake_serde_and_the_tolerant_pass_both_find_is_one_error() {
         assert_eq!(located_errors(&err), expected, "{config}\n{err}");
     }
 }
+
+#[test]
+fn the_loaders_checks_run_next_to_an_unknown_key_in_a_mapping_over_two_lines() {
+    let err = config_error(
+        "version: 1\ndeploy_groups: { dev: { instances: 0,\n    colour: blue } }\nstages: [ { name: s, run: 'true' } ]\n",
+    );
+    assert_eq!(
+        located_errors(&err),
+        ["C042 gantry.yml:2:36", "C001 gantry.yml:3:5"],
+        "{err}"
+    );
+    assert!(err.contains("unknown key `colour`"), "{err}");
+}
