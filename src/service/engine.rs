@@ -141,6 +141,7 @@ pub fn start_line(
                 why: String::new(),
                 storage_driver: None,
                 isolation: None,
+                env: Default::default(),
             };
             let engine = engine.unwrap_or(&unknown);
             let command = run_command(engine, planned, &name, run_id);
@@ -168,6 +169,7 @@ mod tests {
             why: "test".into(),
             storage_driver: storage_driver.map(String::from),
             isolation: None,
+            env: Default::default(),
         }
     }
 

@@ -1,0 +1,75 @@
+//! The variables the config gives an action in a `container:` (its `env:`)
+//! reach every call of its engine — the sweep's listing and removal, the
+//! check whether the image is there, the build and the run — so that
+//! `DOCKER_HOST`, `CONTAINERS_STORAGE_CONF` and the like point them all at
+//! the same engine and store. A stand-in podman on `PATH` writes each call's
+//! subcommand and the value it sees.
+
+use std::path::Path;
+
+use crate::common::{write_executable, Repo};
+
+/// A stand-in podman that appends `SUBCOMMAND $ENGINE_STORE` to `calls`
+/// and behaves just enough: `ps` lists one container of a run that is
+/// over (so the sweep removes it), `image inspect` answers once `build`
+/// filled its store, `run` prints what it ran.
+fn recording_podman(repo: &Repo, calls: &Path) {
+    write_executable(
+        repo,
+        "bin/podman",
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+echo "$1 ${{ENGINE_STORE:-unset}}" >> '{calls}'
+store='{calls}.store'
+case "$1" in
+  ps) printf 'gantry-left-1\t/nonexistent/.gantry/runs/1\n' ;;
+  image) [ -e "$store" ] && echo sha256:0123 || exit 125 ;;
+  build) : > "$store" ;;
+  run) echo ran ;;
+esac
+"#,
+            calls = calls.display()
+        ),
+    );
+}
+
+#[test]
+fn a_container_actions_env_reaches_every_engine_call() {
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: test
+    actions:
+      - name: built
+        run: make test
+        container: { build: ci/Containerfile, context: ci, engine: podman }
+        env: { ENGINE_STORE: from-action }
+      - name: pulled
+        run: make lint
+        container: { image: localhost/ci:1, engine: podman }
+        env: { ENGINE_STORE: from-action }
+"#,
+    );
+    repo.write("ci/Containerfile", "FROM scratch\n");
+    let calls = repo.path().join("calls");
+    recording_podman(&repo, &calls);
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    let out = repo.gantry().args(["run"]).env("PATH", path).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    for verb in ["ps", "rm", "image", "build", "run"] {
+        assert!(
+            calls.lines().any(|l| l.starts_with(&format!("{verb} "))),
+            "no `{verb}` call: {calls}"
+        );
+    }
+    let without: Vec<&str> = calls
+        .lines()
+        .filter(|l| !l.ends_with(" from-action"))
+        .collect();
+    assert!(
+        without.is_empty(),
+        "engine calls without the action's env: {without:?}\n{calls}"
+    );
+}
