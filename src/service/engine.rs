@@ -33,22 +33,17 @@ const SERVICES: Wanted = Wanted {
 
 /// Finds docker (daemon answering) or podman on `PATH`, with the storage
 /// driver the images were built into ([`crate::engine::ENV_STORAGE_DRIVER`]
-/// in `env`).
-pub fn detect(cwd: &Path, env: &[(String, String)]) -> Result<Engine, String> {
+/// in gantry's environment). Its calls for a service get that service's
+/// `env:` ([`Engine::with_env`]).
+pub fn detect(cwd: &Path) -> Result<Engine, String> {
     let path = std::env::var_os("PATH");
-    let lookup = |name: &str| {
-        env.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
     Engine::detect(
         &SERVICES,
         BuilderChoice::Auto,
         path.as_deref(),
         cwd,
-        env,
-        &lookup,
+        &[],
+        &|name| std::env::var(name).ok(),
     )
 }
 

@@ -2,7 +2,8 @@
 //! reach every call of its engine — the sweep's listing and removal, the
 //! check whether the image is there, the build and the run — so that
 //! `DOCKER_HOST`, `CONTAINERS_STORAGE_CONF` and the like point them all at
-//! the same engine and store. A stand-in podman on `PATH` writes each call's
+//! the same engine and store; so does a container service's `env:`, to the
+//! calls for that service. A stand-in podman on `PATH` writes each call's
 //! subcommand and the value it sees.
 
 use std::path::Path;
@@ -10,9 +11,10 @@ use std::path::Path;
 use crate::common::{write_executable, Repo};
 
 /// A stand-in podman that appends `SUBCOMMAND $ENGINE_STORE` to `calls`
-/// and behaves just enough: `ps` lists one container of a run that is
-/// over (so the sweep removes it), `image inspect` answers once `build`
-/// filled its store, `run` prints what it ran.
+/// and behaves just enough: `ps` lists one action container of a run that
+/// is over (so the sweep removes it), `image inspect` answers once `build`
+/// filled its store, `run` prints what it ran (a service's stays up until
+/// it is stopped).
 fn recording_podman(repo: &Repo, calls: &Path) {
     write_executable(
         repo,
@@ -23,10 +25,10 @@ while [ "${{1#--}}" != "$1" ]; do shift 2; done
 echo "$1 ${{ENGINE_STORE:-unset}}" >> '{calls}'
 store='{calls}.store'
 case "$1" in
-  ps) printf 'gantry-left-1\t/nonexistent/.gantry/runs/1\n' ;;
+  ps) case "$*" in *gantry.run-dir*) printf 'gantry-left-1\t/nonexistent/.gantry/runs/1\n' ;; esac ;;
   image) [ -e "$store" ] && echo sha256:0123 || exit 125 ;;
   build) : > "$store" ;;
-  run) echo ran ;;
+  run) case "$*" in *gantry.service=*) exec sleep 600 ;; *) echo ran ;; esac ;;
 esac
 "#,
             calls = calls.display()
@@ -71,5 +73,50 @@ stages:
     assert!(
         without.is_empty(),
         "engine calls without the action's env: {without:?}\n{calls}"
+    );
+}
+
+#[test]
+fn a_container_services_env_reaches_its_start_check_and_removal() {
+    let repo = Repo::new(
+        r#"version: 1
+services:
+  db:
+    image: localhost/db:1
+    env: { ENGINE_STORE: from-service }
+    ready: { run: "true" }
+stages:
+  - name: test
+    run: echo using the service
+"#,
+    );
+    let calls = repo.path().join("calls");
+    recording_podman(&repo, &calls);
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env_remove("DOCKER_HOST")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    let service_calls: Vec<&str> = calls
+        .lines()
+        .filter(|l| ["run ", "exec ", "rm "].iter().any(|v| l.starts_with(v)))
+        .collect();
+    // The sweep's `ps` comes first, with gantry's own environment.
+    assert!(service_calls.len() >= 3, "{calls}");
+    for verb in ["run", "exec", "rm"] {
+        assert!(
+            service_calls
+                .iter()
+                .any(|l| *l == format!("{verb} from-service")),
+            "no `{verb}` call with the service's env: {calls}"
+        );
+    }
+    assert!(
+        service_calls.iter().all(|l| l.ends_with(" from-service")),
+        "{calls}"
     );
 }
