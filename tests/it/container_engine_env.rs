@@ -3,7 +3,8 @@
 //! check whether the image is there, the build and the run — so that
 //! `DOCKER_HOST`, `CONTAINERS_STORAGE_CONF` and the like point them all at
 //! the same engine and store; so does a container service's `env:`, to the
-//! calls for that service. A stand-in podman on `PATH` writes each call's
+//! calls for that service, and a deploy action's `env:` to every call for
+//! its container instances. A stand-in podman on `PATH` writes each call's
 //! subcommand and the value it sees.
 
 use std::path::Path;
@@ -14,7 +15,8 @@ use crate::common::{write_executable, Repo};
 /// and behaves just enough: `ps` lists one action container of a run that
 /// is over (so the sweep removes it), `image inspect` answers once `build`
 /// filled its store, `run` prints what it ran (a service's stays up until
-/// it is stopped).
+/// it is stopped), `container inspect` finds no instance, `mount` gives a
+/// folder as the instance's file system.
 fn recording_podman(repo: &Repo, calls: &Path) {
     write_executable(
         repo,
@@ -29,6 +31,8 @@ case "$1" in
   image) [ -e "$store" ] && echo sha256:0123 || exit 125 ;;
   build) : > "$store" ;;
   run) case "$*" in *gantry.service=*) exec sleep 600 ;; *) echo ran ;; esac ;;
+  container) echo "Error: no such container" >&2; exit 125 ;;
+  mount) mkdir -p '{calls}.root' && echo '{calls}.root' ;;
 esac
 "#,
             calls = calls.display()
@@ -118,5 +122,60 @@ stages:
     assert!(
         service_calls.iter().all(|l| l.ends_with(" from-service")),
         "{calls}"
+    );
+}
+
+#[test]
+fn a_deploy_actions_env_reaches_every_engine_call_for_its_container_instances() {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !crate::common::tool_available("root", root, "run the container instance tests as root") {
+        return;
+    }
+    let repo = Repo::new(
+        r#"version: 1
+name: engine-env
+deploy_groups:
+  dev:
+    instances: { count: 1, image: "localhost/base:1" }
+stages:
+  - name: ship
+    actions:
+      - name: ship
+        deploy: { group: dev, revision: rev }
+        env: { ENGINE_STORE: from-action }
+"#,
+    );
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/www\n",
+    );
+    repo.write("rev/app/index.html", "hello\n");
+    let calls = repo.path().join("calls");
+    recording_podman(&repo, &calls);
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    let out = repo.gantry().args(["run"]).env("PATH", path).run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("calls.root/srv/www/index.html")).unwrap(),
+        "hello\n",
+        "installed through the mounted file system"
+    );
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    for verb in ["container", "run", "mount", "umount"] {
+        assert!(
+            calls.lines().any(|l| l.starts_with(&format!("{verb} "))),
+            "no `{verb}` call: {calls}"
+        );
+    }
+    let without: Vec<&str> = calls
+        .lines()
+        .filter(|l| !l.ends_with(" from-action"))
+        .collect();
+    assert!(
+        without.is_empty(),
+        "engine calls without the action's env: {without:?}\n{calls}"
     );
 }
