@@ -86,10 +86,13 @@ impl schemars::JsonSchema for RawContainer {
                     "type": "object",
                     "additionalProperties": false,
                     "properties": {
-                        "image": { "type": "string", "description": "An image reference, e.g. `debian:bookworm`." },
-                        "build": { "type": "string", "description": "A Containerfile/Dockerfile to build (once per run, reused by content), relative to the pipeline root." },
-                        "context": { "type": "string", "description": "With `build:`: the build context directory, relative to the pipeline root (default `.`)." },
-                        "engine": { "type": "string", "enum": ["auto", "docker", "podman", "buildah"], "description": "`auto` (default): docker when its daemon answers, else podman, else buildah." }
+                        "image": { "type": ["string", "null"], "description": "An image reference, e.g. `debian:bookworm`." },
+                        "build": { "type": ["string", "null"], "description": "A Containerfile/Dockerfile to build (once per run, reused by content), relative to the pipeline root." },
+                        "context": { "type": ["string", "null"], "description": "With `build:`: the build context directory, relative to the pipeline root (default `.`)." },
+                        "engine": {
+                            "description": "`auto` (default): docker when its daemon answers, else podman, else buildah.",
+                            "anyOf": [ { "type": "string", "enum": super::choice::ENGINE.words }, { "type": "null" } ]
+                        }
                     }
                 }
             ]
@@ -172,18 +175,13 @@ pub fn check(raw: &Spanned<RawContainer>) -> (Option<ContainerSpec>, Vec<Problem
     };
     let engine = match &value.engine {
         None => EngineChoice::Auto,
-        Some(e) => match e.value.as_str() {
-            "auto" => EngineChoice::Auto,
-            "docker" => EngineChoice::Named(EngineKind::Docker),
-            "podman" => EngineChoice::Named(EngineKind::Podman),
-            "buildah" => EngineChoice::Named(EngineKind::Buildah),
-            other => {
-                problems.push(problem(
-                    C_ENGINE,
-                    located(e).1,
-                    format!("unknown engine `{other}`"),
-                    "use `auto`, `docker`, `podman` or `buildah`",
-                ));
+        Some(e) => match super::choice::ENGINE.pick(&e.value, located(e).1) {
+            Ok("docker") => EngineChoice::Named(EngineKind::Docker),
+            Ok("podman") => EngineChoice::Named(EngineKind::Podman),
+            Ok("buildah") => EngineChoice::Named(EngineKind::Buildah),
+            Ok(_auto) => EngineChoice::Auto,
+            Err(wrong) => {
+                problems.push(wrong);
                 EngineChoice::Auto
             }
         },

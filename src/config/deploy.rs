@@ -9,6 +9,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::config::choice::{BUNDLE, DEPLOYMENT_CONFIG};
 use crate::config::{ActionKind, Stage};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::{span, Span};
@@ -16,7 +17,7 @@ use crate::diagnostics::{span, Span};
 /// Most instances one group may have.
 pub const MAX_INSTANCES: u32 = 10_000;
 /// Named deployment configurations, as written in `config:`.
-pub const CONFIG_NAMES: &[&str] = &["AllAtOnce", "HalfAtATime", "OneAtATime"];
+pub const CONFIG_NAMES: &[&str] = DEPLOYMENT_CONFIG.words;
 
 /// `deploy_groups:` in file order.
 #[derive(Debug, Default)]
@@ -55,7 +56,7 @@ impl schemars::JsonSchema for BundleKeeping {
         schemars::json_schema!({
             "description": "How DownloadBundle keeps the revision: `copy` (default: the kept bundle owns its data) or `link` (hard links to the revision's files, for revision folders that are rebuilt, never edited in place; a bundle whose files changed since is refused).",
             "type": "string",
-            "enum": ["copy", "link"]
+            "enum": BUNDLE.words
         })
     }
 }
@@ -373,6 +374,20 @@ impl<'de> Deserialize<'de> for RawDeployConfig {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(RawDeployConfig::Named(v.to_string()))
             }
+            // Other scalars are names too (a wrong one, C043), as for any
+            // setting that takes one of a few words.
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(RawDeployConfig::Named(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(RawDeployConfig::Named(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(RawDeployConfig::Named(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(RawDeployConfig::Named(v.to_string()))
+            }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut minimum = None;
                 while let Some(key) = map.next_key::<String>()? {
@@ -465,17 +480,10 @@ fn link_bundle(file: &Path, group: &RawDeployGroup, found: &mut Vec<Diagnostic>)
     let Some(raw) = group.bundle.as_ref() else {
         return false;
     };
-    match raw.value.as_str() {
-        "copy" => false,
-        "link" => true,
-        other => {
-            found.push(error(
-                file,
-                "C042",
-                span(raw),
-                format!("bundle: {other}"),
-                "give `copy` (the default: the kept bundle owns its data) or `link` (hard links to the revision's files, for revision folders that are rebuilt, never edited in place)",
-            ));
+    match BUNDLE.pick(&raw.value, span(raw)) {
+        Ok(word) => word == "link",
+        Err(p) => {
+            found.push(error(file, p.code, p.span, p.message, &p.hint));
             false
         }
     }
@@ -638,18 +646,15 @@ fn deployment_config(
 ) -> DeploymentConfig {
     let at = span(raw);
     match &raw.value {
-        RawDeployConfig::Named(name) => {
-            let short = name.strip_prefix("CodeDeployDefault.").unwrap_or(name);
-            match short {
-                "AllAtOnce" => DeploymentConfig::AllAtOnce,
-                "HalfAtATime" => DeploymentConfig::HalfAtATime,
-                "OneAtATime" => DeploymentConfig::OneAtATime,
-                _ => {
-                    found.push(error(file, "C043", at, format!("unknown deployment configuration `{name}`"), &format!("use one of {}, or {{ minimum_healthy: N }} / {{ minimum_healthy: \"N%\" }}", CONFIG_NAMES.join(", "))));
-                    DeploymentConfig::OneAtATime
-                }
+        RawDeployConfig::Named(name) => match DEPLOYMENT_CONFIG.pick(name, at) {
+            Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
+            Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
+            Ok(_one_at_a_time) => DeploymentConfig::OneAtATime,
+            Err(p) => {
+                found.push(error(file, p.code, p.span, p.message, &p.hint));
+                DeploymentConfig::OneAtATime
             }
-        }
+        },
         RawDeployConfig::MinimumHealthy(text) => match parse_minimum(text, instances) {
             Ok(minimum) => DeploymentConfig::MinimumHealthy(minimum),
             Err(hint) => {

@@ -134,21 +134,22 @@ impl Walk<'_> {
             Err(d) => return self.out.diagnostics.push(d),
         };
         let schema = included_schema();
-        let raw: RawIncluded =
-            match serde_saphyr::from_str_with_options(&text, super::load::yaml_options()) {
-                Ok(raw) => raw,
-                Err(e) => {
-                    let shape = super::shape::check_against(&path, &text, schema);
-                    let first = super::load::yaml_diagnostic(&path, &text, &e);
-                    if !shape.found.iter().any(|d| d.line == first.line) {
-                        self.out.diagnostics.push(first);
-                    }
-                    self.out.diagnostics.extend(shape.found);
-                    return;
+        let (raw, skipped): (RawIncluded, bool) = match super::load::parse(&text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let shape = super::shape::check_against(&path, &text, schema);
+                let first = super::load::yaml_diagnostic(&path, &text, &e);
+                if !shape.found.iter().any(|d| d.line == first.line) {
+                    self.out.diagnostics.push(first);
                 }
-            };
-        let shape = super::shape::check_against(&path, &text, schema);
-        self.out.diagnostics.extend(shape.unknown);
+                self.out.diagnostics.extend(shape.found);
+                return;
+            }
+        };
+        if skipped {
+            let shape = super::shape::check_against(&path, &text, schema);
+            self.out.diagnostics.extend(shape.unknown);
+        }
         let index = self.out.files.len();
         self.out.files.push(IncludedFile {
             file: path.clone(),

@@ -123,11 +123,17 @@ pub fn load_text_with(
             "add `version: 1` and a `stages:` list, or run `gantry init`",
         )]);
     }
-    let raw: RawPipeline = match serde_saphyr::from_str_with_options(text, yaml_options()) {
-        Ok(raw) => raw,
+    let (raw, skipped) = match parse::<RawPipeline>(text) {
+        Ok(parsed) => parsed,
         Err(e) => return Err(structure_errors(file, text, &e, read)),
     };
-    let unknown = super::shape::check(file, text).unknown;
+    // Only a key serde skipped can be an unknown key: then the tolerant
+    // pass locates and names them.
+    let unknown = if skipped {
+        super::shape::check(file, text).unknown
+    } else {
+        Vec::new()
+    };
     let (pipeline, found) = checked(file, text, raw, read, unknown);
     if found.is_empty() {
         Ok(pipeline)
@@ -158,10 +164,20 @@ pub(super) fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! { strict_booleans: true }
 }
 
+/// `text` read as `T`, and whether serde skipped a key doing so.
+pub(super) fn parse<'de, T: serde::Deserialize<'de>>(
+    text: &'de str,
+) -> Result<(T, bool), serde_saphyr::Error> {
+    serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
+        super::ignored::deserialize(de)
+    })
+}
+
 /// serde stops at its first error; the tolerant pass finds the others.
 /// serde's own error is kept unless the pass already reported its line.
-/// When the only problems are unknown keys on lines of their own, the
-/// loader's checks run on the text without them and add their findings.
+/// When the only problems are unknown keys (and wrong words), the loader's
+/// checks run on the text without those keys and report as on a file serde
+/// read: the unknown keys, then everything the loader finds.
 fn structure_errors(
     file: &Path,
     text: &str,
@@ -171,17 +187,18 @@ fn structure_errors(
     let shape = super::shape::check(file, text);
     let first = yaml_diagnostic(file, text, err);
     let covered = shape.found.iter().any(|d| d.line == first.line);
-    let mut found = shape.found.clone();
     if !covered {
+        let mut found = shape.found;
         found.push(first);
-    } else if let Some(cleaned) = shape.without_unknown_keys(text) {
-        if let Ok(raw) =
-            serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options())
-        {
-            found.extend(checked(file, text, raw, read, Vec::new()).1);
-        }
+        return by_position(found);
     }
-    by_position(found)
+    let cleaned = shape.without_unknown_keys(text).and_then(|cleaned| {
+        serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options()).ok()
+    });
+    match cleaned {
+        Some(raw) => by_position(checked(file, text, raw, read, shape.unknown).1),
+        None => by_position(shape.found),
+    }
 }
 
 /// Sorted by line and column, so that the list reads like the file.

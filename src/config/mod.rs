@@ -3,6 +3,7 @@
 //!
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
+pub mod choice;
 pub mod condition;
 pub mod container;
 mod defaults;
@@ -10,6 +11,7 @@ pub mod deploy;
 pub mod dotenv;
 pub mod duration;
 pub mod gates;
+mod ignored;
 pub mod image;
 mod include;
 mod indentation;

@@ -4,20 +4,23 @@
 //! every unknown key (with a did-you-mean), missing key and wrong type is
 //! found in one go instead of one per run.
 //!
-//! serde stays the authority on what is valid; this pass also runs on every
-//! file serde accepted, to report the unknown keys that the loader's types
-//! no longer refuse themselves (`x-` keys are allowed). When every finding is an unknown `key: value`
-//! on a line of its own, [`Shape::without_unknown_keys`] gives the text with
-//! those lines blanked (every other position unchanged), so that the
-//! loader's own checks can run as well and report their findings too.
+//! serde stays the authority on what is valid; this pass also runs on a
+//! file serde accepted but skipped a key of (see `ignored`), to report the
+//! unknown keys that the loader's types no longer refuse themselves (`x-`
+//! keys are allowed). When every finding is an unknown `key: value`
+//! (on a line of its own, or an entry of a flow mapping) or a wrong word for
+//! a [`Choice`](super::choice::Choice), [`Shape::without_unknown_keys`]
+//! gives the text with those keys blanked (every other position unchanged),
+//! so that the loader's own checks can run as well and report their
+//! findings too.
 
-use std::collections::HashSet;
+use std::ops::Range;
 use std::path::Path;
 
 use serde_json::Value as Schema;
 
 use crate::appspec::node::{kind, Node, Value};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Span};
 use crate::suggest;
 
 /// What the tolerant pass found.
@@ -27,26 +30,26 @@ pub struct Shape {
     /// The unknown keys among them: serde skips those, so they are reported
     /// from here even when serde reads the file.
     pub unknown: Vec<Diagnostic>,
-    /// 0-based lines holding an unknown `key: value` and nothing else.
-    removable: Vec<usize>,
-    /// Some finding is not such a line.
+    /// Where the unknown `key: value` entries are written: a line of its
+    /// own, or an entry of a flow mapping with its comma.
+    removable: Vec<Range<usize>>,
+    /// Some finding is not such an entry, nor a word serde reads as text.
     stuck: bool,
 }
 
 impl Shape {
-    /// `text` with the lines of unknown keys blanked, when every finding is
-    /// one of those; `None` otherwise.
+    /// `text` with the unknown keys blanked (a space for each character,
+    /// so every other line and column stays), when every finding is one of
+    /// those or a wrong word; `None` otherwise.
     pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
         if self.stuck || self.removable.is_empty() {
             return None;
         }
-        let removable: HashSet<usize> = self.removable.iter().copied().collect();
-        let lines: Vec<&str> = text
-            .split('\n')
-            .enumerate()
-            .map(|(i, line)| if removable.contains(&i) { "" } else { line })
-            .collect();
-        Some(lines.join("\n"))
+        let blank = |at: usize| self.removable.iter().any(|r| r.contains(&at));
+        let kept = text
+            .char_indices()
+            .map(|(at, c)| if c != '\n' && blank(at) { ' ' } else { c });
+        Some(kept.collect())
     }
 }
 
@@ -97,7 +100,7 @@ struct Walk<'a> {
     defs: &'a Schema,
     found: Vec<Diagnostic>,
     unknown: Vec<Diagnostic>,
-    removable: Vec<usize>,
+    removable: Vec<Range<usize>>,
     stuck: bool,
 }
 
@@ -112,15 +115,35 @@ impl<'a> Walk<'a> {
         self.found.push(d.with_hint(hint));
     }
 
-    /// The 0-based line of `key: value` when the pair is all the line holds
-    /// (a block mapping entry with a one-line scalar value).
-    fn own_line(&self, key: &Node, value: &Node) -> Option<usize> {
+    /// Where `key: value` is written, with what goes with it, when it can
+    /// be blanked: all of its line when the pair is all the line holds (a
+    /// block mapping entry), or the entry and its comma in a flow mapping;
+    /// the value a one-line scalar.
+    fn entry(&self, key: &Node, value: &Node) -> Option<Range<usize>> {
         let line = self.lines.get(key.line.checked_sub(1)?)?;
-        let starts_line = line.len() - line.trim_start_matches(' ').len() + 1 == key.column;
         let (start, len) = value.bytes?;
-        let one_line = !self.text.get(start..start + len)?.contains('\n');
+        let end = start + len;
+        let one_line = !self.text.get(start..end)?.contains('\n');
         let scalar = !matches!(value.value, Value::Seq(_) | Value::Map(_) | Value::Null);
-        (starts_line && one_line && scalar && value.line == key.line).then(|| key.line - 1)
+        if !(one_line && scalar && value.line == key.line) {
+            return None;
+        }
+        let line_start = line.as_ptr() as usize - self.text.as_ptr() as usize;
+        let line_end = line_start + line.len();
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = self.text.get(end..line_end)?.trim_start();
+        if indent + 1 == key.column && (rest.is_empty() || rest.starts_with('#')) {
+            return Some(line_start..line_end);
+        }
+        let (key_start, _) = key.bytes?;
+        let after = self.text.get(end..)?.trim_start_matches(' ');
+        let before = self.text.get(..key_start)?.trim_end_matches(' ');
+        match after.chars().next()? {
+            ',' => Some(key_start..self.text.len() - after.len() + 1),
+            '}' if before.ends_with(',') => Some(before.len() - 1..end),
+            '}' if before.ends_with('{') => Some(key_start..end),
+            _ => None,
+        }
     }
 
     /// Follows `$ref`s into `$defs`.
@@ -161,6 +184,12 @@ impl<'a> Walk<'a> {
                 }
             }
             Value::Str(text) => self.enumerated(node, text, schema, what),
+            // serde reads a number or boolean as the text written where a string is wanted.
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                if let Some(written) = node.raw(self.text) {
+                    self.enumerated(node, written, schema, what);
+                }
+            }
             _ => {}
         }
     }
@@ -203,8 +232,8 @@ impl<'a> Walk<'a> {
     }
 
     fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) {
-        match self.own_line(key, value) {
-            Some(line) => self.removable.push(line),
+        match self.entry(key, value) {
+            Some(range) => self.removable.push(range),
             None => self.stuck = true,
         }
         let valid = format!("valid keys here: {}", names.join(", "));
@@ -219,6 +248,20 @@ impl<'a> Walk<'a> {
             return;
         };
         let allowed: Vec<&str> = allowed.iter().filter_map(Schema::as_str).collect();
+        // The loader's own check of the setting, so that the mistake reads
+        // the same whether or not serde could read the file.
+        if let Some(choice) = super::choice::Choice::listing(&allowed) {
+            let at = Span {
+                line: node.line,
+                column: node.column,
+            };
+            // Not stuck: serde reads the word as text, and the loader checks it.
+            if let Err(p) = choice.pick(text, at) {
+                let d = Diagnostic::error(p.code, self.file, node.line, node.column, p.message);
+                self.found.push(d.with_hint(p.hint));
+            }
+            return;
+        }
         if allowed.contains(&text) {
             return;
         }
@@ -324,17 +367,26 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_on_their_own_lines_can_be_blanked() {
-        let text = "version: 1\nstages:\n  - name: a\n    timout: 5s\n    run: x\n";
-        let shape = check(Path::new("gantry.yml"), text);
+    fn unknown_keys_can_be_blanked_in_place() {
+        let blanked = |text: &str| check(Path::new("gantry.yml"), text).without_unknown_keys(text);
+        let text = "version: 1\nstages:\n  - name: a\n    timout: 5s # typo\n    run: x\n";
         assert_eq!(
-            shape.without_unknown_keys(text).as_deref(),
-            Some("version: 1\nstages:\n  - name: a\n\n    run: x\n")
+            blanked(text).as_deref(),
+            Some(format!("version: 1\nstages:\n  - name: a\n{:21}\n    run: x\n", "").as_str())
         );
-        let flow = "version: 1\nstages:\n  - { name: a, run: x, timout: 5s }\n";
-        assert!(check(Path::new("gantry.yml"), flow)
-            .without_unknown_keys(flow)
-            .is_none());
+        let flow = "version: 1\nstages:\n  - { name: a, timout: 5s, run: x }\n  - { name: b, run: y, tïmout: \"5s\" }\n  - { tïmout: 5s, name: c, run: z }\n";
+        assert_eq!(
+            blanked(flow).as_deref(),
+            Some("version: 1\nstages:\n  - { name: a,             run: x }\n  - { name: b, run: y               }\n  - {             name: c, run: z }\n")
+        );
+        // A list item's first key, a mapping value, a wrong type: not blanked.
+        for stuck in [
+            "version: 1\nstages:\n  - timout: 5s\n    name: a\n    run: x\n",
+            "version: 1\nstages:\n  - name: a\n    run: x\n    timout: { a: 1 }\n",
+            "version: 1\nstages:\n  - name: a\n    run: x\n    timout: 5s\n    retries: many\n",
+        ] {
+            assert_eq!(blanked(stuck), None, "{stuck}");
+        }
     }
 
     #[test]

@@ -546,3 +546,134 @@ stages:
     assert_eq!(repo.run(&["run"]).code, 1);
     assert_eq!(repo.read("lines"), "one\n");
 }
+
+/// The message, location and help of the one `error[CODE]` in `err`.
+#[track_caller]
+fn finding(err: &str, code: &str) -> [String; 3] {
+    let lines: Vec<&str> = err.lines().collect();
+    let header = format!("error[{code}]");
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with(&header))
+        .collect();
+    assert_eq!(starts.len(), 1, "one {header} in\n{err}");
+    let rest = &lines[starts[0]..];
+    let line = |prefix: &str| {
+        rest.iter()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} after {header} in\n{err}"))
+            .to_string()
+    };
+    [rest[0].to_string(), line("-->"), line("= help:")]
+}
+
+#[test]
+fn a_wrong_word_reads_the_same_when_other_errors_come_with_it() {
+    // `{X}` is where an unknown key goes, in a mapping serde reads strictly.
+    let mistakes = [
+        ("    bundle: hardlink\n", "", "C042"),
+        ("    bundle: 5\n", "", "C042"),
+        ("    config: OneAtTime\n", "", "C043"),
+        ("    config: 5\n", "", "C043"),
+        (
+            "",
+            "    container: { image: debian, engine: dokker{X} }\n",
+            "C091",
+        ),
+        (
+            "",
+            "    container: { image: debian, engine: 1{X} }\n",
+            "C091",
+        ),
+    ];
+    for (group, stage, code) in mistakes {
+        let pipeline = |unknown: bool, wrong_type: bool| {
+            let mut group = group.to_string();
+            if unknown && !group.is_empty() {
+                group.push_str("    colour: blue\n");
+            }
+            let stage = stage.replace("{X}", if unknown { ", colour: blue" } else { "" });
+            let last = if wrong_type {
+                "    retries: lots\n"
+            } else {
+                ""
+            };
+            format!("version: 1\ndeploy_groups:\n  dev:\n    instances: 2\n{group}stages:\n  - name: s\n    run: 'true'\n{stage}{last}")
+        };
+        let alone = finding(&config_error(&pipeline(false, false)), code);
+        assert!(
+            !alone[2].contains("valid values"),
+            "the loader's help: {alone:?}"
+        );
+        // serde refuses an unknown key in a group or `container:`, and a wrong type.
+        for config in [pipeline(true, false), pipeline(false, true)] {
+            let err = config_error(&config);
+            assert!(err.contains("error[C001]"), "the other error too: {err}");
+            assert_eq!(finding(&err, code), alone, "{config}");
+        }
+    }
+}
+
+#[test]
+fn a_wrong_bundle_in_a_flow_mapping_reads_the_same_next_to_an_unknown_key() {
+    let config = |extra: &str| {
+        format!("version: 1\ndeploy_groups: {{ dev: {{ instances: 1, bundle: hardlink{extra} }} }}\nstages: [ {{ name: s, run: 'true' }} ]\n")
+    };
+    let alone = finding(&config_error(&config("")), "C042");
+    assert_eq!(alone[0], "error[C042]: bundle: hardlink");
+    assert!(alone[1].ends_with("gantry.yml:2:47"), "{alone:?}");
+    let err = config_error(&config(", ignore_application_stop_failures: \"yes\""));
+    assert!(
+        err.contains("unknown key `ignore_application_stop_failures`"),
+        "{err}"
+    );
+    assert_eq!(finding(&err, "C042"), alone);
+}
+
+#[test]
+fn values_the_loader_accepts_stay_valid_next_to_other_errors() {
+    let valid = "version: 1\ndeploy_groups:\n  dev:\n    config: CodeDeployDefault.AllAtOnce\nstages:\n  - name: s\n    run: 'true'\n    container: { image: debian, engine: ~ }\n";
+    Gantry::new().config(valid).arg("validate").run().success();
+    let err = config_error(&format!("{valid}    retries: lots\n"));
+    assert!(err.contains("`retries` must be a whole number"), "{err}");
+    assert!(err.contains("error: 1 error in gantry.yml"), "{err}");
+}
+
+#[test]
+fn a_wrong_engine_in_an_included_file_reads_the_same_next_to_other_errors() {
+    let stages =
+        "stages:\n  - name: c\n    run: 'true'\n    container: { image: debian, engine: dokker }\n";
+    let main = "version: 1\ninclude: [ci/c.yml]\nstages: [ { name: s, run: 'true' } ]\n";
+    let alone = finding(
+        &Gantry::new()
+            .config(main)
+            .file("ci/c.yml", stages)
+            .arg("run")
+            .run()
+            .config_error(),
+        "C091",
+    );
+    assert!(alone[1].ends_with("ci/c.yml:4:41"), "{alone:?}");
+    let both = format!("{stages}    retries: lots\n");
+    let err = Gantry::new()
+        .config(main)
+        .file("ci/c.yml", &both)
+        .arg("run")
+        .run()
+        .config_error();
+    assert!(err.contains("`retries` must be a whole number"), "{err}");
+    assert_eq!(finding(&err, "C091"), alone);
+}
+
+#[test]
+fn the_loaders_checks_run_next_to_an_unknown_key_in_a_flow_mapping() {
+    let err = config_error(
+        "version: 1\ndeploy_groups: { dev: { colour: blue, instances: 0 } }\nstages: [ { name: s, run: 'true', tïmeout: 5s, if: 'nope' } ]\n",
+    );
+    assert!(err.contains("unknown key `colour`"), "{err}");
+    assert!(err.contains("unknown key `tïmeout`"), "{err}");
+    assert!(err.contains("gantry.yml:2:50"), "{err}");
+    assert!(err.contains("error[C042]: a group of 0 instances"), "{err}");
+    assert!(err.contains("gantry.yml:3:53"), "{err}");
+    assert!(err.contains("error[C016]: invalid `if:`"), "{err}");
+    assert!(err.contains("error: 4 errors in gantry.yml"), "{err}");
+}

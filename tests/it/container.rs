@@ -6,23 +6,40 @@
 //! (`common::images`), never pulled.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
-use crate::common::images::{busybox_image, containers_conf, podman};
-use crate::common::{action_result, action_status, Repo};
+use crate::common::images::{
+    busybox_binary, busybox_image, engine_gantry, podman, write_busybox_context, OwnStore, BUSYBOX,
+};
+use crate::common::{action_result, Outcome, Repo};
 
 /// gantry in `repo` with this machine's `containers.conf`.
-fn gantry(repo: &Repo, args: &[&str]) -> crate::common::Outcome {
-    let mut command = repo.command(args);
-    command.env("CONTAINERS_CONF", containers_conf());
-    crate::common::run_command(command)
+fn gantry(repo: &Repo, args: &[&str]) -> Outcome {
+    engine_gantry(repo, args).run()
 }
+
+/// A repository whose pipeline runs in the busybox image: `container:` the
+/// image, then `stages` (the list's items); `None` (skipped) without
+/// podman or busybox.
+fn in_busybox(stages: &str) -> Option<Repo> {
+    let image = busybox_image()?;
+    Some(Repo::new(&format!(
+        "version: 1\ncontainer: \"{image}\"\nstages:\n{stages}"
+    )))
+}
+
+/// A stage that creates `started` in the workspace, then runs for minutes.
+const LONG_STAGE: &str = "  - name: long\n    run: touch started && sleep 300\n";
 
 /// Names of the containers (running or not) that runs of `repo` started.
 fn containers_of(repo: &Repo) -> Vec<String> {
-    let out = podman()
+    containers_listed_by(podman(), repo)
+}
+
+/// [`containers_of`] `repo` as `podman` (on some store) lists them.
+fn containers_listed_by(mut podman: Command, repo: &Repo) -> Vec<String> {
+    let out = podman
         .args([
             "ps",
             "-a",
@@ -45,6 +62,13 @@ fn containers_of(repo: &Repo) -> Vec<String> {
         .filter(|(_, dir)| dir.starts_with(&root))
         .map(|(name, _)| name.to_string())
         .collect()
+}
+
+/// Fails unless no container that a run of `repo` started is left.
+#[track_caller]
+fn assert_no_containers(repo: &Repo) {
+    let left = containers_of(repo);
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
@@ -70,12 +94,10 @@ stages:
     ));
     repo.write("input.txt", "from the host\n");
     repo.write("sub/.keep", "");
-    let mut command = repo.command(&["run"]);
-    command
-        .env("CONTAINERS_CONF", containers_conf())
-        .env("TOKEN", "s3cr3t-value");
-    let out = crate::common::run_command(command);
-    assert_eq!(out.code, 0, "{}", out.all());
+    let out = engine_gantry(&repo, &["run"])
+        .env("TOKEN", "s3cr3t-value")
+        .run();
+    out.success();
     let sub = repo.path().join("sub");
     assert!(
         out.stdout.contains(&format!(
@@ -97,102 +119,55 @@ stages:
     let result = action_result(&run, "test", "test");
     assert_eq!(result["outputs"]["where"], "inside", "{result}");
     assert!(out.stdout.contains("with podman"), "{}", out.all());
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    assert_no_containers(&repo);
 }
 
 #[test]
 fn a_timeout_stops_and_removes_the_container() {
-    let Some(image) = busybox_image() else { return };
-    let repo = Repo::new(&format!(
-        r#"version: 1
-container: "{image}"
-stages:
-  - name: slow
-    timeout: 2s
-    run: setsid sleep 300 & sleep 300
-"#
-    ));
+    let Some(repo) =
+        in_busybox("  - name: slow\n    timeout: 2s\n    run: setsid sleep 300 & sleep 300\n")
+    else {
+        return;
+    };
     let out = gantry(&repo, &["run"]);
     assert_ne!(out.code, 0, "{}", out.all());
-    let run = repo.run_json(1);
-    assert_eq!(action_status(&run, "slow", "slow"), "timed_out", "{run}");
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    out.status(1, "slow", "slow", "timed_out");
+    assert_no_containers(&repo);
 }
 
 #[test]
 fn ctrl_c_stops_and_removes_the_container() {
-    let Some(image) = busybox_image() else { return };
-    let repo = Repo::new(&format!(
-        r#"version: 1
-container: "{image}"
-stages:
-  - name: long
-    run: touch started && sleep 300
-"#
-    ));
-    let mut command = repo.command(&["run"]);
-    command
-        .env("CONTAINERS_CONF", containers_conf())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut child = command.spawn().expect("gantry starts");
-    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
-    // SAFETY: sending a signal to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    assert!(started, "the action never started in its container");
-    assert_eq!(status.code(), Some(130));
-    let run = repo.run_json(1);
-    assert_eq!(action_status(&run, "long", "long"), "interrupted", "{run}");
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    let Some(repo) = in_busybox(LONG_STAGE) else {
+        return;
+    };
+    let out = engine_gantry(&repo, &["run"])
+        .start_until("started")
+        .interrupt();
+    out.code(130);
+    out.status(1, "long", "long", "interrupted");
+    assert_no_containers(&repo);
 }
 
 #[test]
 fn a_container_left_by_a_killed_gantry_is_removed_by_the_next_run() {
-    let Some(image) = busybox_image() else { return };
-    let repo = Repo::new(&format!(
-        r#"version: 1
-container: "{image}"
-stages:
-  - name: long
-    run: touch started && sleep 300
-  - name: quick
-    run: "true"
-"#
-    ));
-    let mut first = repo.command(&["run", "long"]);
-    first
-        .env("CONTAINERS_CONF", containers_conf())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut child = first.spawn().expect("gantry starts");
-    let started = crate::common::wait_for_file(&repo, "started", Duration::from_secs(60));
-    child.kill().expect("kill -9 gantry");
-    child.wait().unwrap();
-    assert!(started, "the action never started in its container");
-    let left = containers_of(&repo);
+    let Some(repo) = in_busybox(&format!("{LONG_STAGE}  - name: quick\n    run: \"true\"\n"))
+    else {
+        return;
+    };
+    // Not swept first by the runs of the tests running meanwhile.
+    let store = OwnStore::with(BUSYBOX);
+    store
+        .gantry(&repo, &["run", "long"])
+        .start_until("started")
+        .kill();
+    let left = containers_listed_by(store.podman(), &repo);
     assert_eq!(left.len(), 1, "{left:?}");
     assert!(left[0].starts_with("gantry-long-long-1-"), "{left:?}");
 
-    let out = gantry(&repo, &["run", "quick"]);
+    let out = store.gantry(&repo, &["run", "quick"]).run();
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(
-        containers_of(&repo).is_empty(),
-        "{:?}",
-        containers_of(&repo)
-    );
+    let now = containers_listed_by(store.podman(), &repo);
+    assert!(now.is_empty(), "{now:?}");
     let log = repo.read(".gantry/runs/2/quick/quick.log");
     assert!(
         log.contains(&format!(
@@ -259,14 +234,8 @@ fn the_cache_knows_the_container_image_by_its_id() {
     let repo = Repo::new(&format!(
         "version: 1\ncontainer: {tag}\nstages:\n  - {{ name: test, run: echo ran }}\n"
     ));
-    assert_eq!(gantry(&repo, &["run"]).code, 0);
-    let second = gantry(&repo, &["run"]);
-    assert_eq!(
-        action_status(&repo.run_json(2), "test", "test"),
-        "cached",
-        "{}",
-        second.all()
-    );
+    gantry(&repo, &["run"]).success();
+    gantry(&repo, &["run"]).status(2, "test", "test", "cached");
     // Same name, other image: the action runs again.
     let build = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -284,13 +253,7 @@ fn the_cache_knows_the_container_image_by_its_id() {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let third = gantry(&repo, &["run"]);
-    assert_eq!(
-        action_status(&repo.run_json(3), "test", "test"),
-        "passed",
-        "{}",
-        third.all()
-    );
+    gantry(&repo, &["run"]).status(3, "test", "test", "passed");
     let _ = podman().args(["rmi", "-f", &tag]).output();
 }
 
@@ -448,15 +411,25 @@ stages:
     assert!(!line("gate").contains("▣"), "{}", out.stdout);
 }
 
-/// The `in container: podman run …` line of `gantry run --dry-run` in `repo`.
-fn dry_run_container_line(repo: &Repo) -> String {
-    let out = gantry(repo, &["run", "--dry-run"]);
+/// Runs `gantry run --dry-run` in a repository whose `gantry.yml` is
+/// `config` and fails unless its `in container: podman run …` line shows
+/// each of `parts`, `{root}` in them the repository's root; returns the
+/// repository.
+#[track_caller]
+fn assert_dry_run_shows(config: &str, parts: &[&str]) -> Repo {
+    let repo = Repo::new(config);
+    let out = gantry(&repo, &["run", "--dry-run"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    out.stdout
+    let shown = out
+        .stdout
         .lines()
         .find(|l| l.contains("in container: podman run"))
-        .unwrap_or_else(|| panic!("{}", out.stdout))
-        .to_string()
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    let root = repo.path().display().to_string();
+    for part in parts.iter().map(|p| p.replace("{root}", &root)) {
+        assert!(shown.contains(&part), "{part} missing in {shown}");
+    }
+    repo
 }
 
 #[test]
@@ -464,21 +437,17 @@ fn dry_run_shows_the_engine_command_lines() {
     if busybox_image().is_none() {
         return;
     }
-    let repo = Repo::new(
+    let repo = assert_dry_run_shows(
         "version: 1\ncontainer: { image: localhost/ci:1, engine: podman }\nstages:\n  - { name: t, run: make test }\n",
+        &[
+            "--rm",
+            "--init",
+            "-v {root}:{root}",
+            "-w {root}",
+            "-e GANTRY_STAGE",
+            "localhost/ci:1 sh -c 'make test'",
+        ],
     );
-    let shown = dry_run_container_line(&repo);
-    let root = repo.path().display().to_string();
-    for part in [
-        "--rm",
-        "--init",
-        &format!("-v {root}:{root}"),
-        &format!("-w {root}"),
-        "-e GANTRY_STAGE",
-        "localhost/ci:1 sh -c 'make test'",
-    ] {
-        assert!(shown.contains(part), "{part} missing in {shown}");
-    }
     assert!(containers_of(&repo).is_empty());
 }
 
@@ -490,22 +459,18 @@ fn dry_run_shows_the_container_as_a_run_with_services_starts_it() {
     if !crate::common::images::podman_available() {
         return;
     }
-    let repo = Repo::new(
+    let repo = assert_dry_run_shows(
         "version: 1\ncontainer: { image: localhost/ci:1, engine: podman }\nservices:\n  api: { run: exec sleep 300, ready: { port: 9000 } }\nstages:\n  - { name: t, run: make test }\n",
+        &[
+            "--name gantry-t-t-1-",
+            "--label gantry.run=1",
+            "--label gantry.run-dir={root}/.gantry/runs/1",
+            "--label gantry.action=t/t",
+            "-e GANTRY_SERVICE_API_HOST -e GANTRY_SERVICE_API_PORT",
+            "--network host",
+            "localhost/ci:1 sh -c 'make test'",
+        ],
     );
-    let shown = dry_run_container_line(&repo);
-    let root = repo.path().display().to_string();
-    for part in [
-        "--name gantry-t-t-1-",
-        "--label gantry.run=1",
-        &format!("--label gantry.run-dir={root}/.gantry/runs/1"),
-        "--label gantry.action=t/t",
-        "-e GANTRY_SERVICE_API_HOST -e GANTRY_SERVICE_API_PORT",
-        "--network host",
-        "localhost/ci:1 sh -c 'make test'",
-    ] {
-        assert!(shown.contains(part), "{part} missing in {shown}");
-    }
     assert!(!repo.path().join(".gantry/runs/1").exists());
 }
 
@@ -517,16 +482,7 @@ fn buildah_builds_and_runs_the_container() {
     if !crate::common::have_program("buildah", "apt-get install -y buildah") {
         return;
     }
-    let Some(busybox) = ["/bin/busybox", "/usr/bin/busybox"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-    else {
-        assert!(!crate::common::tool_available(
-            "busybox",
-            false,
-            "apt-get install -y busybox-static"
-        ));
+    let Some(busybox) = busybox_binary() else {
         return;
     };
     let (_store, conf) = crate::common::images::private_store("vfs");
@@ -538,18 +494,18 @@ stages:
     run: echo "inside=$(cat /marker) in $(pwd)" && touch by-buildah
 "#,
     );
-    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
-    std::fs::copy(&busybox, repo.path().join("ci/busybox")).unwrap();
-    repo.write(
-        "ci/Containerfile",
-        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nRUN echo buildah-made > /marker\n",
+    write_busybox_context(
+        &repo.path().join("ci"),
+        &busybox,
+        "RUN echo buildah-made > /marker\n",
     );
-    let mut command = repo.command(&["run"]);
-    command
+    let out = repo
+        .gantry()
+        .args(["run"])
         .env("CONTAINERS_STORAGE_CONF", &conf)
-        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs");
-    let out = crate::common::run_command(command);
-    assert_eq!(out.code, 0, "{}", out.all());
+        .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs")
+        .run();
+    out.success();
     assert!(
         out.stdout
             .contains(&format!("inside=buildah-made in {}", repo.path().display())),

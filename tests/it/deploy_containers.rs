@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::images::{containers_conf, debian_image, podman};
+use crate::common::images::{containers_conf, debian_image, engine_gantry, podman};
 use crate::common::{run_command, tool_available, write_exec, Outcome, Repo};
 
 /// The group's containers, removed when the test ends (also on failure).
@@ -68,11 +68,7 @@ const SECRET: &str = "s3cr3t-c0ntainer-v4lue";
 
 /// gantry with this machine's `containers.conf` and the secret.
 fn gantry(repo: &Repo, args: &[&str]) -> Outcome {
-    let mut command = repo.command(args);
-    command
-        .env("CONTAINERS_CONF", containers_conf())
-        .env("API_TOKEN", SECRET);
-    run_command(command)
+    engine_gantry(repo, args).env("API_TOKEN", SECRET).run()
 }
 
 /// `podman exec <container> sh -c <script>`: its stdout, trimmed.

@@ -7,10 +7,13 @@
 use crate::common;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::images::{busybox_image, containers_conf, podman};
-use common::{action_status, process_running, Outcome, Repo};
+use common::images::{
+    busybox_binary, busybox_image, engine_gantry, podman, private_store, write_busybox_context,
+    OwnStore,
+};
+use common::{process_running, Outcome, Repo};
 
 /// A port nobody listens on right now (the kernel's pick, released).
 fn free_port() -> u16 {
@@ -18,26 +21,79 @@ fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// A pipeline name unique to this test process and test, so that the
-/// label filters below see only this test's containers.
-fn unique(name: &str) -> String {
-    format!("{name}-{}", std::process::id())
-}
-
-fn gantry(repo: &Repo, args: &[&str]) -> Command {
-    let mut command = repo.command(args);
-    command.env("CONTAINERS_CONF", containers_conf());
-    command
-}
-
+/// gantry in `repo` with this machine's `containers.conf`.
 fn run(repo: &Repo, args: &[&str]) -> Outcome {
-    common::run_command(gantry(repo, args))
+    engine_gantry(repo, args).run()
 }
 
-/// Names of containers (running or not) labelled as service `service`
-/// of a gantry run whose container names start with `prefix`.
+/// A pipeline on the busybox image, and a free port for a host service.
+struct Pipeline {
+    image: &'static str,
+    /// Unique to this test and test process, so that [`containers`] sees
+    /// only this test's containers.
+    name: String,
+    port: u16,
+}
+
+impl Pipeline {
+    /// The pipeline of test `test`; `None` (skipped) without podman or
+    /// busybox.
+    fn busybox(test: &str) -> Option<Pipeline> {
+        Some(Pipeline {
+            image: busybox_image()?,
+            name: format!("{test}-{}", std::process::id()),
+            port: free_port(),
+        })
+    }
+
+    /// A `gantry.yml`: `version: 1`, the pipeline's name, then `rest`.
+    fn config(&self, rest: &str) -> String {
+        format!("version: 1\nname: {}\n{rest}", self.name)
+    }
+
+    /// A repository whose `gantry.yml` is [`Pipeline::config`].
+    fn repo(&self, rest: &str) -> Repo {
+        Repo::new(&self.config(rest))
+    }
+
+    /// The host service `helper`: after `before`, a busybox `nc` server
+    /// on the port (ready when it listens), its pid added to `helper.pid`.
+    fn helper(&self, before: &str) -> String {
+        let port = self.port;
+        format!(
+            "  helper:\n    run: {before}busybox nc -ll -p {port} -e echo hi & echo $! >> helper.pid; wait\n    ready: {{ port: {port} }}\n"
+        )
+    }
+
+    /// Fails unless no container of this pipeline's runs is left.
+    #[track_caller]
+    fn assert_no_containers(&self) {
+        let left = containers(&format!("gantry-{}-", self.name));
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+/// Fails unless `out` shows the services `names` stopped, and no process
+/// listed in `helper.pid` still runs.
+#[track_caller]
+fn assert_stopped(out: &Outcome, repo: &Repo, names: &[&str]) {
+    for name in names {
+        out.has(&format!("[service {name}] stopped"));
+    }
+    for pid in common::pids(repo, "helper.pid") {
+        assert!(!process_running(pid), "helper process {pid} still runs");
+    }
+}
+
+/// Names of service containers (running or not) of gantry runs whose
+/// container names start with `prefix`.
 fn containers(prefix: &str) -> Vec<String> {
-    let out = podman()
+    containers_listed_by(podman(), prefix)
+}
+
+/// [`containers`] as `podman` (on some store) lists them.
+fn containers_listed_by(mut podman: Command, prefix: &str) -> Vec<String> {
+    let out = podman
         .args(["ps", "-a", "--filter", "label=gantry.service"])
         .args(["--format", "{{.Names}}"])
         .output()
@@ -49,27 +105,18 @@ fn containers(prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// Waits (at most `limit`) until `done` holds.
-fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if done() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    done()
-}
+/// The pipeline's only stage for a test that stops gantry part-way: it
+/// creates `started` in the repository, then runs for minutes.
+const STARTED_STAGE: &str = "stages:\n  - name: test\n    run: touch started; exec sleep 300\n";
 
 #[test]
 fn container_and_host_services_serve_a_two_stage_pipeline() {
-    let Some(image) = busybox_image() else { return };
-    let name = unique("svc-two");
-    let (web, local) = (free_port(), free_port());
-    let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}
-services:
+    let Some(p) = Pipeline::busybox("svc-two") else {
+        return;
+    };
+    let (image, web, local) = (p.image, p.port, free_port());
+    let repo = p.repo(&format!(
+        r#"services:
   web:
     image: {image}
     command: [sh, -c, "echo booting; sleep 1; exec nc -ll -p 8080 -e echo hello-from-container"]
@@ -93,25 +140,22 @@ stages:
 "#
     ));
     let out = run(&repo, &["run"]);
-    let all = out.all();
-    assert_eq!(out.code, 0, "{all}");
-    assert!(all.contains("[unit/unit] hello-from-container"), "{all}");
-    assert!(
-        all.contains("[integration/both] hello-from-container"),
-        "{all}"
-    );
-    assert!(all.contains("[integration/both] hello-from-host"), "{all}");
-    assert!(all.contains("local at 127.0.0.1"), "{all}");
+    out.success();
     for line in [
+        "[unit/unit] hello-from-container",
+        "[integration/both] hello-from-container",
+        "[integration/both] hello-from-host",
+        "local at 127.0.0.1",
         "[service web] starting: ",
         "[service web] ✔ ready in ",
         "[service integration/local] ✔ ready in ",
         "[service integration/local] stopped",
         "[service web] stopped",
     ] {
-        assert!(all.contains(line), "{line} missing in:\n{all}");
+        out.has(line);
     }
     // The stage's service stops with its stage, the pipeline's at the end.
+    let all = out.all();
     let local_stopped = all.find("[service integration/local] stopped").unwrap();
     assert!(local_stopped < all.find("[service web] stopped").unwrap());
     assert!(repo
@@ -120,19 +164,18 @@ stages:
     assert!(repo
         .read(".gantry/runs/1/services/local.log")
         .contains(&format!("serving on {local}")));
-    assert!(containers(&format!("gantry-{name}-")).is_empty());
+    p.assert_no_containers();
     assert!(std::net::TcpStream::connect(("127.0.0.1", local)).is_err());
 }
 
 #[test]
 fn an_action_in_a_container_reaches_a_host_service_at_its_given_address() {
-    let Some(image) = busybox_image() else { return };
-    let name = unique("svc-in-container");
-    let port = free_port();
-    let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}
-services:
+    let Some(p) = Pipeline::busybox("svc-in-container") else {
+        return;
+    };
+    let (image, port) = (p.image, p.port);
+    let repo = p.repo(&format!(
+        r#"services:
   local:
     run: exec busybox nc -ll -p "$PORT" -e echo hello-from-host
     env: {{ PORT: "{port}" }}
@@ -143,11 +186,10 @@ stages:
     run: nc "$GANTRY_SERVICE_LOCAL_HOST" "$GANTRY_SERVICE_LOCAL_PORT" </dev/null
 "#
     ));
-    let out = run(&repo, &["run"]);
-    let all = out.all();
-    assert_eq!(out.code, 0, "{all}");
-    assert!(all.contains("[talk/talk] hello-from-host"), "{all}");
-    assert!(containers(&format!("gantry-{name}-")).is_empty());
+    run(&repo, &["run"])
+        .success()
+        .has("[talk/talk] hello-from-host");
+    p.assert_no_containers();
 }
 
 /// A service's container runs from the store the pipeline's images were
@@ -156,19 +198,17 @@ stages:
 /// store whose configured driver is overlay), and a service runs that image.
 #[test]
 fn a_service_runs_an_image_built_into_the_vfs_store() {
-    if busybox_image().is_none() || !common::have_program("buildah", "apt-get install -y buildah") {
+    let Some(p) = Pipeline::busybox("svc-vfs") else {
+        return;
+    };
+    if !common::have_program("buildah", "apt-get install -y buildah") {
         return;
     }
-    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).is_file())
-        .expect("busybox_image found busybox");
-    let name = unique("svc-vfs");
-    let (_store, conf) = crate::common::images::private_store("overlay");
-    let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}
-stages:
+    let busybox = busybox_binary().expect("busybox_image found busybox");
+    let name = &p.name;
+    let (_store, conf) = private_store("overlay");
+    let repo = p.repo(&format!(
+        r#"stages:
   - name: build
     image:
       builder: buildah
@@ -184,37 +224,33 @@ stages:
     run: echo used-the-service
 "#
     ));
-    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
-    std::fs::copy(busybox, repo.path().join("ci/busybox")).unwrap();
-    repo.write(
-        "ci/Containerfile",
-        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
-    );
-    let mut command = gantry(&repo, &["run"]);
-    command
+    write_busybox_context(&repo.path().join("ci"), &busybox, "");
+    let out = engine_gantry(&repo, &["run"])
         .env("CONTAINERS_STORAGE_CONF", &conf)
         .env("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs")
-        .env("GANTRY_BUILDAH_ISOLATION", "chroot");
-    let out = common::run_command(command);
+        .env("GANTRY_BUILDAH_ISOLATION", "chroot")
+        .run();
+    out.success().has("[service test/web] ✔ ready in ");
     let all = out.all();
-    assert_eq!(out.code, 0, "{all}");
-    assert!(all.contains("[service test/web] ✔ ready in "), "{all}");
     assert!(
         all.contains("[service test/web] starting: ") && all.contains(" --storage-driver vfs run "),
         "{all}"
     );
-    assert!(all.contains("used-the-service"), "{all}");
+    out.has("used-the-service");
 }
 
 #[test]
 fn a_service_that_never_becomes_ready_fails_its_stage_with_its_log_tail() {
-    let Some(image) = busybox_image() else { return };
-    let name = unique("svc-never");
-    let port = free_port();
-    let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}
-stages:
+    let Some(p) = Pipeline::busybox("svc-never") else {
+        return;
+    };
+    let (image, name, port) = (p.image, &p.name, p.port);
+    // A host command whose port never opens within its timeout.
+    let api = format!(
+        "      api:\n        run: echo \"api has no config\"; exec sleep 300\n        ready: {{ port: {port}, timeout: 1s }}\n"
+    );
+    let repo = p.repo(&format!(
+        r#"stages:
   - name: build
     run: echo built
   - name: test
@@ -223,78 +259,51 @@ stages:
         image: {image}
         command: [sh, -c, "echo still warming up; exec sleep 300"]
         ready: {{ log: "ready to accept connections", timeout: 2s }}
-      api:
-        run: echo "api has no config"; exec sleep 300
-        ready: {{ port: {port}, timeout: 1s }}
-    actions:
+{api}    actions:
       - name: unit
         run: echo never runs
 "#
     ));
     let out = run(&repo, &["run"]);
-    let all = out.all();
-    assert_eq!(out.code, 1, "{all}");
-    assert!(!all.contains("never runs\n[test/unit] ✔"), "{all}");
-    assert!(
-        all.contains("[service test/db] ✘ not ready: its output did not show \"ready to accept connections\" within 2.0s"),
-        "{all}"
-    );
-    assert!(all.contains("[service test/db] still warming up"), "{all}");
-    assert!(
-        all.contains("service `db` is not ready: its output did not show \"ready to accept connections\" within 2.0s"),
-        "{all}"
-    );
-    assert!(all.contains("log: .gantry/runs/1/services/db.log"), "{all}");
-    let record = repo.run_json(1);
-    assert_eq!(action_status(&record, "build", "build"), "passed");
-    assert_eq!(action_status(&record, "test", "unit"), "failed");
-    assert!(containers(&format!("gantry-{name}-")).is_empty());
+    out.code(1);
+    assert!(!out.all().contains("never runs\n[test/unit] ✔"), "{out}");
+    for expected in [
+        "[service test/db] ✘ not ready: its output did not show \"ready to accept connections\" within 2.0s",
+        "[service test/db] still warming up",
+        "service `db` is not ready: its output did not show \"ready to accept connections\" within 2.0s",
+        "log: .gantry/runs/1/services/db.log",
+    ] {
+        out.has(expected);
+    }
+    out.status(1, "build", "build", "passed")
+        .status(1, "test", "unit", "failed");
+    p.assert_no_containers();
 
-    // The host command, alone: its port never opens within its timeout.
+    // The host command, alone.
     let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}-host
-stages:
-  - name: test
-    services:
-      api:
-        run: echo "api has no config"; exec sleep 300
-        ready: {{ port: {port}, timeout: 1s }}
-    run: echo never runs
-"#
+        "version: 1\nname: {name}-host\nstages:\n  - name: test\n    services:\n{api}    run: echo never runs\n"
     ));
-    let out = run(&repo, &["run"]);
-    let all = out.all();
-    assert_eq!(out.code, 1, "{all}");
-    assert!(
-        all.contains(&format!(
+    run(&repo, &["run"])
+        .code(1)
+        .has(&format!(
             "[service test/api] ✘ not ready: port {port} on 127.0.0.1 did not accept connections within 1.0s"
-        )),
-        "{all}"
-    );
-    assert!(
-        all.contains("[service test/api] api has no config"),
-        "{all}"
-    );
+        ))
+        .has("[service test/api] api has no config");
 }
 
 #[test]
 fn services_are_stopped_after_a_failure_and_a_timeout() {
-    let Some(image) = busybox_image() else { return };
-    let name = unique("svc-fail");
-    let port = free_port();
-    let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}
-services:
+    let Some(p) = Pipeline::busybox("svc-fail") else {
+        return;
+    };
+    let image = p.image;
+    let repo = p.repo(&format!(
+        r#"services:
   web:
     image: {image}
     command: [sh, -c, "sleep 1; touch /up; exec sleep 300"]
     ready: {{ run: test -e /up }}
-  helper:
-    run: echo $$ > helper.pid; busybox nc -ll -p {port} -e echo hi & echo $! >> helper.pid; wait
-    ready: {{ port: {port} }}
-  probe:
+{helper}  probe:
     run: sleep 1; touch probe.ready; exec sleep 300
     ready: {{ run: test -e probe.ready }}
 stages:
@@ -306,58 +315,39 @@ stages:
         run: sleep 30
         timeout: 300ms
         always: true
-"#
+"#,
+        helper = p.helper("echo $$ > helper.pid; ")
     ));
     let out = run(&repo, &["run"]);
-    let all = out.all();
-    assert_eq!(out.code, 1, "{all}");
-    let record = repo.run_json(1);
-    assert_eq!(action_status(&record, "test", "fails"), "failed");
-    assert_eq!(action_status(&record, "test", "slow"), "timed_out");
-    assert!(all.contains("[service web] stopped"), "{all}");
-    assert!(all.contains("[service helper] stopped"), "{all}");
+    out.code(1)
+        .status(1, "test", "fails", "failed")
+        .status(1, "test", "slow", "timed_out");
     // Readiness by command: inside the container, and on this machine.
-    assert!(all.contains("[service web] ✔ ready in "), "{all}");
-    assert!(all.contains("[service probe] ✔ ready in "), "{all}");
-    assert!(containers(&format!("gantry-{name}-")).is_empty());
-    for pid in common::pids(&repo, "helper.pid") {
-        assert!(!process_running(pid), "helper process {pid} still runs");
-    }
+    out.has("[service web] ✔ ready in ")
+        .has("[service probe] ✔ ready in ");
+    p.assert_no_containers();
+    assert_stopped(&out, &repo, &["web", "helper"]);
 }
 
 #[test]
 fn the_next_run_sweeps_what_a_killed_gantry_left() {
-    let Some(image) = busybox_image() else { return };
-    let name = unique("svc-kill");
-    let port = free_port();
-    let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}
-services:
+    let Some(p) = Pipeline::busybox("svc-kill") else {
+        return;
+    };
+    let (image, name) = (p.image, &p.name);
+    let repo = p.repo(&format!(
+        r#"services:
   web:
     image: {image}
     command: [sh, -c, "echo up; exec sleep 300"]
     ready: {{ log: up }}
-  helper:
-    run: busybox nc -ll -p {port} -e echo hi & echo $! > helper.pid; wait
-    ready: {{ port: {port} }}
-stages:
-  - name: test
-    run: touch started; exec sleep 300
-"#
+{helper}{STARTED_STAGE}"#,
+        helper = p.helper("")
     ));
-    let mut gantry_run = gantry(&repo, &["run"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(common::wait_for_file(
-        &repo,
-        "started",
-        Duration::from_secs(60)
-    ));
-    gantry_run.kill().unwrap();
-    gantry_run.wait().unwrap();
+    // Not swept first by the runs of the tests running meanwhile.
+    let store = OwnStore::with(image);
+    let containers = |prefix: &str| containers_listed_by(store.podman(), prefix);
+    store.gantry(&repo, &["run"]).start_until("started").kill();
     let prefix = format!("gantry-{name}-1-");
     // The container outlives its killed gantry; the helper's server (a
     // grandchild, not the service's own process) too.
@@ -365,18 +355,16 @@ stages:
     let helper = common::pids(&repo, "helper.pid");
     assert!(helper.iter().all(|pid| process_running(*pid)));
 
-    repo.write("gantry.yml", &format!(
-        "version: 1\nname: {name}\nservices:\n  web:\n    image: {image}\n    command: [sh, -c, \"exec sleep 300\"]\n  helper:\n    run: exec sleep 300\nstages:\n  - name: test\n    run: echo second\n"
-    ));
-    let out = run(&repo, &["run"]);
-    assert_eq!(out.code, 0, "{}", out.all());
+    repo.write("gantry.yml", &p.config(&format!(
+        "services:\n  web:\n    image: {image}\n    command: [sh, -c, \"exec sleep 300\"]\n  helper:\n    run: exec sleep 300\nstages:\n  - name: test\n    run: echo second\n"
+    )));
+    let out = store.gantry(&repo, &["run"]).run();
+    out.success();
     assert!(containers(&prefix).is_empty(), "{:?}", containers(&prefix));
+    let helper_gone = || helper.iter().all(|pid| !process_running(*pid));
     assert!(
-        wait_until(Duration::from_secs(10), || helper
-            .iter()
-            .all(|pid| !process_running(*pid))),
-        "{helper:?} still run after:\n{}",
-        out.all()
+        common::wait_for(Duration::from_secs(10), || helper_gone().then_some(())).is_some(),
+        "{helper:?} still run after:\n{out}"
     );
     assert!(containers(&format!("gantry-{name}-")).is_empty());
 }
@@ -402,26 +390,15 @@ stages:
 "#,
     );
     let out = run(&repo, &["run", "--dry-run"]);
-    let all = out.all();
-    assert_eq!(out.code, 0, "{all}");
-    assert!(
-        all.contains("run --rm --sig-proxy=false --name gantry-dry-1-db"),
-        "{all}"
-    );
-    assert!(
-        all.contains("-e POSTGRES_PASSWORD -p 15432:5432 postgres:16"),
-        "{all}"
-    );
-    assert!(!all.contains("hunter2"), "{all}");
-    assert!(all.contains("$ sh -c './fake-api --port 9000'"), "{all}");
-    let out = run(&repo, &["graph"]);
-    let all = out.all();
-    assert_eq!(out.code, 0, "{all}");
-    assert!(all.contains("service db: image postgres:16"), "{all}");
-    assert!(
-        all.contains("service api: run ./fake-api --port 9000, ready: port 9000"),
-        "{all}"
-    );
+    out.success()
+        .has("run --rm --sig-proxy=false --name gantry-dry-1-db")
+        .has("-e POSTGRES_PASSWORD -p 15432:5432 postgres:16");
+    assert!(!out.all().contains("hunter2"), "{out}");
+    out.has("$ sh -c './fake-api --port 9000'");
+    run(&repo, &["graph"])
+        .success()
+        .has("service db: image postgres:16")
+        .has("service api: run ./fake-api --port 9000, ready: port 9000");
 }
 
 #[test]
@@ -531,62 +508,33 @@ stages:
 
 #[test]
 fn ctrl_c_stops_the_services_and_service_logs_mask_secrets() {
-    let Some(image) = busybox_image() else { return };
-    let name = unique("svc-int");
-    let port = free_port();
-    let repo = Repo::new(&format!(
-        r#"version: 1
-name: {name}
-secrets: [SERVICE_TOKEN]
+    let Some(p) = Pipeline::busybox("svc-int") else {
+        return;
+    };
+    let image = p.image;
+    let repo = p.repo(&format!(
+        r#"secrets: [SERVICE_TOKEN]
 services:
   web:
     image: {image}
     command: [sh, -c, "echo token=$SERVICE_TOKEN; exec sleep 300"]
     env: {{ SERVICE_TOKEN: "${{env.SERVICE_TOKEN}}" }}
     ready: {{ log: "token=" }}
-  helper:
-    run: echo "helper token=$SERVICE_TOKEN"; busybox nc -ll -p {port} -e echo hi & echo $! > helper.pid; wait
-    ready: {{ port: {port} }}
-stages:
-  - name: test
-    run: touch started; exec sleep 300
-"#
+{helper}{STARTED_STAGE}"#,
+        helper = p.helper("echo \"helper token=$SERVICE_TOKEN\"; ")
     ));
-    let mut command = gantry(&repo, &["run"]);
-    command.env("SERVICE_TOKEN", "s3cr3t-value-42");
-    let child = command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    assert!(common::wait_for_file(
-        &repo,
-        "started",
-        Duration::from_secs(60)
-    ));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_ne!(out.status.code(), Some(0), "{all}");
-    assert!(all.contains("[service web] stopped"), "{all}");
-    assert!(all.contains("[service helper] stopped"), "{all}");
-    assert!(containers(&format!("gantry-{name}-")).is_empty());
-    for pid in common::pids(&repo, "helper.pid") {
-        assert!(!process_running(pid), "helper server {pid} still runs");
-    }
+    let out = engine_gantry(&repo, &["run"])
+        .env("SERVICE_TOKEN", "s3cr3t-value-42")
+        .start_until("started")
+        .interrupt();
+    assert_ne!(out.code, 0, "{out}");
+    p.assert_no_containers();
+    assert_stopped(&out, &repo, &["web", "helper"]);
     assert_eq!(repo.read(".gantry/runs/1/services/web.log"), "token=***\n");
     assert!(repo
         .read(".gantry/runs/1/services/helper.log")
         .contains("helper token=***"));
-    assert!(!all.contains("s3cr3t-value-42"), "{all}");
+    assert!(!out.all().contains("s3cr3t-value-42"), "{out}");
 }
 
 #[test]

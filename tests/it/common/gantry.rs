@@ -206,19 +206,19 @@ impl Gantry {
             Some(limit) => wait_until(&mut child, start + limit)
                 .unwrap_or_else(|| panic!("gantry {:?} still running after {limit:?}", self.args)),
         };
-        Outcome {
-            code: status.code().unwrap_or(-1),
-            stdout: stdout.join().unwrap(),
-            stderr: stderr.join().unwrap(),
-            elapsed: start.elapsed(),
-            repo: self.repo,
-        }
+        Outcome::of_run(
+            status,
+            stdout.join().unwrap(),
+            stderr.join().unwrap(),
+            start.elapsed(),
+            self.repo,
+        )
     }
 }
 
 /// Reads `pipe` to its end on a thread (so neither pipe can fill and stall
 /// gantry while the other is read).
-fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+pub(super) fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         pipe.read_to_end(&mut bytes)
@@ -255,6 +255,24 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The outcome of gantry that exited with `status` after printing
+    /// `stdout` and `stderr`, in `repo` when it ran in a test repository.
+    pub(super) fn of_run(
+        status: std::process::ExitStatus,
+        stdout: String,
+        stderr: String,
+        elapsed: Duration,
+        repo: Option<Repo>,
+    ) -> Outcome {
+        Outcome {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+            elapsed,
+            repo,
+        }
+    }
+
     /// An outcome of a process run outside [`Gantry`].
     pub fn from_output(output: std::process::Output, elapsed: Duration) -> Outcome {
         Outcome {

@@ -5,10 +5,10 @@
 //! lock, so concurrent tests share one build.
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{have_program, tool_available};
+use super::{have_program, tool_available, Gantry, Repo};
 
 /// The busybox image's reference.
 pub const BUSYBOX: &str = "localhost/gantry-test-busybox:latest";
@@ -49,6 +49,51 @@ pub fn private_store(driver: &str) -> (tempfile::TempDir, PathBuf) {
     (store, conf)
 }
 
+/// A `vfs` container store of one test's own (see [`private_store`]),
+/// holding `image` from this machine's store. gantry removes any container
+/// of a run no longer in progress that its engine lists, in any repository:
+/// a test that leaves containers behind on purpose keeps them here, where
+/// the gantry runs of tests running in parallel do not look.
+pub struct OwnStore {
+    _dir: tempfile::TempDir,
+    conf: PathBuf,
+}
+
+impl OwnStore {
+    /// A new store with `image` (copied with `podman save` and `load`).
+    pub fn with(image: &str) -> OwnStore {
+        let (dir, conf) = private_store("vfs");
+        let tar = dir.path().join("image.tar");
+        let mut save = podman();
+        save.args(["save", "-q", "-o"]).arg(&tar).arg(image);
+        let mut load = podman();
+        load.env("CONTAINERS_STORAGE_CONF", &conf)
+            .args(["load", "-q", "-i"])
+            .arg(&tar);
+        for mut step in [save, load] {
+            let out = step.output().expect("podman runs");
+            assert!(
+                out.status.success(),
+                "{step:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        OwnStore { _dir: dir, conf }
+    }
+
+    /// `podman` on this store (see [`podman`]).
+    pub fn podman(&self) -> Command {
+        let mut command = podman();
+        command.env("CONTAINERS_STORAGE_CONF", &self.conf);
+        command
+    }
+
+    /// gantry in `repo` with `args` on this store (see [`engine_gantry`]).
+    pub fn gantry(&self, repo: &Repo, args: &[&str]) -> Gantry {
+        engine_gantry(repo, args).env("CONTAINERS_STORAGE_CONF", &self.conf)
+    }
+}
+
 /// `podman` with this machine's `containers.conf`.
 pub fn podman() -> Command {
     let mut command = Command::new("podman");
@@ -62,30 +107,52 @@ pub fn podman_available() -> bool {
         && have_program("runc", "apt-get install -y runc")
 }
 
+/// gantry in `repo` with `args` and this machine's `containers.conf`.
+pub fn engine_gantry(repo: &Repo, args: &[&str]) -> Gantry {
+    repo.gantry()
+        .args(args)
+        .env("CONTAINERS_CONF", containers_conf())
+}
+
+/// This machine's static busybox; `None` when it is not installed (and
+/// not required, see [`tool_available`]).
+pub fn busybox_binary() -> Option<PathBuf> {
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    let installed = tool_available(
+        "busybox",
+        busybox.is_some(),
+        "apt-get install -y busybox-static",
+    );
+    busybox.filter(|_| installed)
+}
+
+/// Writes into `dir` a build context for an image `FROM scratch` with
+/// `busybox` installed as its commands, its Containerfile ending in `more`
+/// (further instructions, one a line).
+pub fn write_busybox_context(dir: &Path, busybox: &Path, more: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(busybox, dir.join("busybox")).unwrap();
+    std::fs::write(
+        dir.join("Containerfile"),
+        format!(
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n{more}"
+        ),
+    )
+    .unwrap();
+}
+
 /// The busybox test image, built if missing; `None` when podman or a static
 /// busybox is not installed (and not required).
 pub fn busybox_image() -> Option<&'static str> {
     if !podman_available() {
         return None;
     }
-    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
-    if !tool_available(
-        "busybox",
-        busybox.is_some(),
-        "apt-get install -y busybox-static",
-    ) {
-        return None;
-    }
+    let busybox = busybox_binary()?;
     build_once(BUSYBOX, |dir| {
-        std::fs::copy(busybox.unwrap(), dir.join("busybox")).unwrap();
-        std::fs::write(
-            dir.join("Containerfile"),
-            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
-        )
-        .unwrap();
+        write_busybox_context(dir, &busybox, "");
         let mut build = podman();
         build.args(["build", "-q", "-t", BUSYBOX]).arg(dir);
         build
@@ -121,7 +188,7 @@ pub fn debian_image() -> Option<&'static str> {
 
 /// Makes `image` with the command `make` returns (given a scratch folder)
 /// unless podman already has it, holding a machine-wide lock meanwhile.
-fn build_once(image: &str, make: impl FnOnce(&std::path::Path) -> Command) {
+fn build_once(image: &str, make: impl FnOnce(&Path) -> Command) {
     let exists = || {
         podman()
             .args(["image", "exists", image])

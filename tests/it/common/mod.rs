@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+mod background;
 mod gantry;
 pub mod images;
 pub mod snapshots;

@@ -1,0 +1,94 @@
+//! gantry started in the background and stopped part-way through its run,
+//! as a user does with ctrl-c or `kill -9`:
+//!
+//! ```ignore
+//! let out = repo.gantry().args(["run"]).start_until("started").interrupt();
+//! out.code(130);
+//! ```
+
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::{Gantry, Outcome, Repo};
+
+/// How long a run may take to reach its marker file (a container may have
+/// to start first).
+const START_LIMIT: Duration = Duration::from_secs(60);
+
+/// A gantry running in the background whose run has reached its marker.
+#[must_use = "a Running gantry is stopped with .interrupt() or .kill()"]
+pub struct Running {
+    child: Child,
+    repo: Repo,
+    start: Instant,
+    stdout: JoinHandle<String>,
+    stderr: JoinHandle<String>,
+}
+
+impl Gantry {
+    /// Starts gantry in the background, its output collected, and waits
+    /// (at most a minute) until its run has created `marker` (a path
+    /// relative to the repository); fails the test, after killing gantry,
+    /// if the run never does.
+    #[track_caller]
+    pub fn start_until(self, marker: &str) -> Running {
+        let repo = self.repo().clone();
+        let path: PathBuf = repo.path().join(marker);
+        let start = Instant::now();
+        let mut child = self
+            .command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start gantry: {e}"));
+        let stdout = super::gantry::drain(child.stdout.take().unwrap());
+        let stderr = super::gantry::drain(child.stderr.take().unwrap());
+        let reached = super::wait_for(START_LIMIT, || path.exists().then_some(())).is_some();
+        let running = Running {
+            child,
+            repo,
+            start,
+            stdout,
+            stderr,
+        };
+        if !reached {
+            running.kill();
+            panic!("the run never created {marker} within {START_LIMIT:?}");
+        }
+        running
+    }
+}
+
+impl Running {
+    /// Stops gantry as ctrl-c does (SIGINT) and waits for it to finish:
+    /// its exit code and all it printed.
+    #[track_caller]
+    pub fn interrupt(mut self) -> Outcome {
+        // SAFETY: sending a signal to our own child process.
+        let sent = unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        assert_eq!(
+            sent,
+            0,
+            "SIGINT to gantry: {}",
+            std::io::Error::last_os_error()
+        );
+        let status = self.child.wait().expect("gantry is waited for");
+        Outcome::of_run(
+            status,
+            self.stdout.join().unwrap(),
+            self.stderr.join().unwrap(),
+            self.start.elapsed(),
+            Some(self.repo),
+        )
+    }
+
+    /// Kills gantry (SIGKILL, as `kill -9`), leaving behind whatever it
+    /// started, and reaps it. What it printed is not waited for: a process
+    /// it left may hold its output open.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill -9 gantry");
+        self.child.wait().expect("gantry is waited for");
+    }
+}
