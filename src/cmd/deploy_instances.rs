@@ -74,10 +74,11 @@ fn shell(job: &DeployJob, n: usize, say: &mut dyn FnMut(&str)) -> anyhow::Result
         .map(String::from)
         .into_iter()
         .chain(["if command -v bash >/dev/null; then exec bash; else exec sh; fi".into()]);
-    let (program, args) = engine.command(&args.collect::<Vec<_>>());
-    let status = Command::new(&program)
-        .args(&args)
+    let shell = engine.command(&args.collect::<Vec<_>>());
+    let status = Command::new(&shell.program)
+        .args(&shell.args)
+        .envs(shell.env.0.iter().map(|(k, v)| (k, v)))
         .status()
-        .map_err(|e| anyhow::anyhow!("cannot run {program}: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", shell.program.display()))?;
     Ok(status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1)))
 }

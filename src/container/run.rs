@@ -161,7 +161,9 @@ fn remove(engine: &Engine, name: &str, cwd: &Path) -> Result<(), String> {
     }
 }
 
-/// Runs a short engine command to its end: exit code, stdout, stderr.
+/// Runs a short engine command to its end, with the engine's variables
+/// (the action's `env:`, as the build and the run get them): exit code,
+/// stdout, stderr.
 pub fn capture(command: &EngineCommand, cwd: &Path) -> Result<(i32, String, String), String> {
     let mut spec: ProcessSpec = command.process(cwd, Vec::new());
     spec.timeout = Some(HOUSEKEEPING);
@@ -356,7 +358,7 @@ fn answer_id(question: &EngineCommand, cwd: &Path) -> Option<String> {
 /// What the cache knows the container by: the image's id for a reference
 /// (`missing:REF` while the engine does not have it), the hash of its files
 /// for a build. The engine is asked once per question (program, storage
-/// driver and image) in a gantry process.
+/// driver, image and the variables it runs with) in a gantry process.
 pub fn identity(job: &ContainerJob) -> String {
     static IDS: OnceLock<Mutex<HashMap<EngineCommand, String>>> = OnceLock::new();
     let Ok(engine) = &job.engine else {
@@ -497,6 +499,7 @@ mod tests {
             why: "test".into(),
             storage_driver: storage_driver.map(String::from),
             isolation: None,
+            env: Default::default(),
         }
     }
 

@@ -113,6 +113,9 @@ impl DeployJob {
 pub struct PlanInput<'a> {
     /// The pipeline, for its deployment groups, root and secrets.
     pub pipeline: &'a Pipeline,
+    /// The action's variables on top of gantry's environment (every engine
+    /// call for container instances gets them).
+    pub env: &'a [(String, String)],
     /// Looks a variable up as the action would see it.
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
     /// Expands `${…}` in a config text written at a span.
@@ -179,6 +182,7 @@ pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, D
         container: group.container.as_ref().map(|image| ContainerGroup {
             image: container::resolve(image, root),
             pipeline: pipeline.name.clone(),
+            env: input.env.to_vec(),
             engine: None,
         }),
     };

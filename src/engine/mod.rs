@@ -15,6 +15,11 @@
 //!   (with the engine's isolation), [`Engine::export_archive`].
 //! - [`failure_hint`]: what to do about an engine's known failures.
 //!
+//! - [`EngineEnv`]: the variables of the config's `env:` that every call of
+//!   an engine runs with ([`Engine::env`], carried by each [`EngineCommand`]),
+//!   so that `DOCKER_HOST`, `CONTAINERS_STORAGE_CONF` and the like point the
+//!   build, the run, the checks and the removals at the same engine and store.
+//!
 //! Nothing here runs a process: callers run the [`EngineCommand`]s they get
 //! (supervised, as any action's process, through [`EngineCommand::process`])
 //! and show them with [`EngineCommand::display`].
@@ -60,10 +65,53 @@ pub struct Engine {
     /// `run`): [`BUILDAH_ISOLATION`] for buildah in a container feature, an
     /// `image:` action's `isolation:`.
     pub isolation: Option<String>,
+    /// The variables every call runs with, on top of gantry's environment.
+    pub env: EngineEnv,
 }
 
-/// One engine invocation: `program args…`. Equal commands ask the engine
-/// the same question, so they key what is remembered of its answers.
+/// The variables an engine's calls run with on top of gantry's own
+/// environment: the `env:` the config gives the action (or service) that
+/// uses the engine. Compared and hashed without gantry's own `GANTRY_*`
+/// variables, which no engine reads (the actions of a run differ in
+/// `GANTRY_ACTION` yet ask the engine the same questions); debug output
+/// names the variables without their values, which may be secrets.
+#[derive(Clone, Default)]
+pub struct EngineEnv(pub Vec<(String, String)>);
+
+impl EngineEnv {
+    /// The variables an engine may read: all but gantry's own.
+    fn engine_read(&self) -> impl Iterator<Item = &(String, String)> {
+        self.0
+            .iter()
+            .filter(|(name, _)| !name.starts_with("GANTRY_"))
+    }
+}
+
+impl PartialEq for EngineEnv {
+    fn eq(&self, other: &Self) -> bool {
+        self.engine_read().eq(other.engine_read())
+    }
+}
+
+impl Eq for EngineEnv {}
+
+impl std::hash::Hash for EngineEnv {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.engine_read().for_each(|var| var.hash(state));
+    }
+}
+
+impl std::fmt::Debug for EngineEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
+/// One engine invocation: `program args…` with its variables. Equal
+/// commands ask the engine the same question, so they key what is
+/// remembered of its answers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EngineCommand {
     /// Which engine.
@@ -72,6 +120,8 @@ pub struct EngineCommand {
     pub program: PathBuf,
     /// Its arguments, global flags first.
     pub args: Vec<String>,
+    /// The engine's variables ([`Engine::env`]).
+    pub env: EngineEnv,
 }
 
 impl EngineCommand {
@@ -94,8 +144,12 @@ impl EngineCommand {
         ""
     }
 
-    /// A process spec running this command in `cwd` with `env` set.
-    pub fn process(&self, cwd: &Path, env: Vec<(String, String)>) -> ProcessSpec {
+    /// A process spec running this command in `cwd` with the engine's
+    /// variables set, and `more` on top (a container's values, which `-e
+    /// NAME` reads from the engine's environment).
+    pub fn process(&self, cwd: &Path, more: Vec<(String, String)>) -> ProcessSpec {
+        let mut env = self.env.0.clone();
+        env.extend(more);
         ProcessSpec {
             program: self.program.display().to_string(),
             args: self.args.clone(),
@@ -195,9 +249,10 @@ pub struct BuildOptions {
 
 impl Engine {
     /// Finds the engine `wanted` for `choice` on `path` (the action's
-    /// `PATH`), with `env` the action's variables (`DOCKER_HOST`) and
-    /// `lookup` reading [`ENV_STORAGE_DRIVER`]. The error says what was
-    /// tried and gives `wanted`'s hint.
+    /// `PATH`), with `env` the action's variables (`DOCKER_HOST`: every
+    /// call of the engine gets them) and `lookup` reading
+    /// [`ENV_STORAGE_DRIVER`]. The error says what was tried and gives
+    /// `wanted`'s hint.
     pub fn detect(
         wanted: &detect::Wanted,
         choice: EngineChoice,
@@ -212,10 +267,20 @@ impl Engine {
             chosen,
             lookup(ENV_STORAGE_DRIVER).filter(|v| !v.is_empty()),
             isolation,
-        ))
+        )
+        .with_env(env))
     }
 
-    /// The engine `chosen`, its commands with `storage_driver` and `isolation`.
+    /// This engine with every call running with `env` set.
+    pub fn with_env(self, env: &[(String, String)]) -> Engine {
+        Engine {
+            env: EngineEnv(env.to_vec()),
+            ..self
+        }
+    }
+
+    /// The engine `chosen`, its commands with `storage_driver` and
+    /// `isolation` (and no variables: see [`Engine::with_env`]).
     pub fn from_chosen(
         chosen: detect::Chosen,
         storage_driver: Option<String>,
@@ -227,6 +292,7 @@ impl Engine {
             why: chosen.why,
             storage_driver,
             isolation,
+            env: EngineEnv::default(),
         }
     }
 
@@ -243,6 +309,7 @@ impl Engine {
             kind: self.kind,
             program: self.program.clone(),
             args: all,
+            env: self.env.clone(),
         }
     }
 
@@ -554,6 +621,7 @@ mod tests {
             why: "test".into(),
             storage_driver: Some("vfs".into()),
             isolation: (kind == EngineKind::Buildah).then(|| BUILDAH_ISOLATION.into()),
+            env: EngineEnv::default(),
         }
     }
 
@@ -655,6 +723,38 @@ mod tests {
                 "buildah build --isolation chroot -f ci/Containerfile -t localhost/ci:1 ci",
                 "podman build -f ci/Containerfile -t localhost/ci:1 ci"
             ]
+        );
+    }
+
+    #[test]
+    fn commands_carry_the_engines_variables_and_differ_by_those_it_reads() {
+        let with = |vars: &[(&str, &str)]| {
+            let env: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            engine(EngineKind::Podman)
+                .with_env(&env)
+                .image_id("localhost/ci:1")
+        };
+        let one = with(&[("DOCKER_HOST", "unix:///a"), ("GANTRY_ACTION", "one")]);
+        let two = with(&[("DOCKER_HOST", "unix:///a"), ("GANTRY_ACTION", "two")]);
+        let elsewhere = with(&[("DOCKER_HOST", "unix:///b"), ("GANTRY_ACTION", "one")]);
+        assert_eq!(one, two, "gantry's own variables are no engine's business");
+        assert_ne!(one, elsewhere, "another DOCKER_HOST is another engine");
+        let spec = one.process(Path::new("/"), vec![("TOKEN".into(), "s3cret".into())]);
+        assert_eq!(
+            spec.env,
+            [
+                ("DOCKER_HOST".to_string(), "unix:///a".to_string()),
+                ("GANTRY_ACTION".into(), "one".into()),
+                ("TOKEN".into(), "s3cret".into())
+            ]
+        );
+        let shown = format!("{:?}", with(&[("TOKEN", "s3cret")]));
+        assert!(
+            shown.contains("TOKEN") && !shown.contains("s3cret"),
+            "{shown}"
         );
     }
 

@@ -327,6 +327,7 @@ fn plan_action(
     let deploy = |deploy: &crate::config::deploy::DeployAction| {
         let input = crate::deploy::job::PlanInput {
             pipeline,
+            env: layers.vars(),
             lookup: &lookup,
             expand: &expand,
         };

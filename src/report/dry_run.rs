@@ -146,8 +146,7 @@ fn services_engine(plan: &Plan) -> Option<Result<crate::service::engine::Engine,
             crate::config::service::ServiceKind::Container { .. }
         )
     });
-    let env: Vec<(String, String)> = std::env::vars().collect();
-    containers.then(|| crate::service::engine::detect(&plan.root, &env))
+    containers.then(|| crate::service::engine::detect(&plan.root))
 }
 
 /// The services of `stage` (`None`: the pipeline's): the command line that

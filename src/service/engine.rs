@@ -33,22 +33,17 @@ const SERVICES: Wanted = Wanted {
 
 /// Finds docker (daemon answering) or podman on `PATH`, with the storage
 /// driver the images were built into ([`crate::engine::ENV_STORAGE_DRIVER`]
-/// in `env`).
-pub fn detect(cwd: &Path, env: &[(String, String)]) -> Result<Engine, String> {
+/// in gantry's environment). Its calls for a service get that service's
+/// `env:` ([`Engine::with_env`]).
+pub fn detect(cwd: &Path) -> Result<Engine, String> {
     let path = std::env::var_os("PATH");
-    let lookup = |name: &str| {
-        env.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
     Engine::detect(
         &SERVICES,
         BuilderChoice::Auto,
         path.as_deref(),
         cwd,
-        env,
-        &lookup,
+        &[],
+        &|name| std::env::var(name).ok(),
     )
 }
 
@@ -141,6 +136,7 @@ pub fn start_line(
                 why: String::new(),
                 storage_driver: None,
                 isolation: None,
+                env: Default::default(),
             };
             let engine = engine.unwrap_or(&unknown);
             let command = run_command(engine, planned, &name, run_id);
@@ -168,6 +164,7 @@ mod tests {
             why: "test".into(),
             storage_driver: storage_driver.map(String::from),
             isolation: None,
+            env: Default::default(),
         }
     }
 

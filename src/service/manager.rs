@@ -226,7 +226,9 @@ impl<'a> Services<'a> {
                 Ok((launch, check))
             }
             ServiceKind::Container { .. } => {
-                let engine = self.engine()?;
+                // Every call for this service (start, ready check, removal)
+                // runs with its `env:`, which `-e NAME` reads values from.
+                let engine = &self.engine()?.clone().with_env(&planned.env);
                 let run_id = self.record.id.to_string();
                 let name = engine::container_name(self.pipeline, &run_id, &planned.service.name);
                 let (probe, output) = match check_command {
@@ -236,7 +238,7 @@ impl<'a> Services<'a> {
                 let check = Some(CheckCommand {
                     program: probe.program,
                     args: probe.args,
-                    env: Vec::new(),
+                    env: probe.env.0,
                     cwd: self.root.to_path_buf(),
                     output,
                 });
@@ -245,7 +247,8 @@ impl<'a> Services<'a> {
                 let launch = Launch {
                     program: start.program,
                     args: start.args,
-                    env: planned.env.clone(),
+                    // The teardown (`remove`) runs with these too.
+                    env: start.env.0,
                     cwd: self.root.to_path_buf(),
                     log,
                     teardown: Some((remove.program, remove.args)),
@@ -262,8 +265,7 @@ impl<'a> Services<'a> {
     fn engine(&self) -> Result<&Engine, String> {
         self.engine
             .get_or_init(|| {
-                let env: Vec<(String, String)> = std::env::vars().collect();
-                let engine = engine::detect(self.root, &env)?;
+                let engine = engine::detect(self.root)?;
                 super::sweep::containers(&engine);
                 Ok(engine)
             })

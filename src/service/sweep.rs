@@ -11,6 +11,7 @@ pub fn containers(engine: &Engine) -> Vec<String> {
     let list = engine::list_command(engine);
     let Ok(listed) = Command::new(&list.program)
         .args(&list.args)
+        .envs(list.env.0.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -28,6 +29,7 @@ pub fn containers(engine: &Engine) -> Vec<String> {
         let remove = engine.remove(name);
         let _ = Command::new(&remove.program)
             .args(&remove.args)
+            .envs(remove.env.0.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -17,6 +17,7 @@ mod conditions;
 mod config;
 mod config_fuzz;
 mod container;
+mod container_engine_env;
 mod custom_actions;
 mod daily_loop;
 mod deploy;

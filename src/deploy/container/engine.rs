@@ -5,10 +5,11 @@
 //! system mounted on the host (`podman mount`), which docker's CLI does not
 //! offer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::image::{Builder, BuilderChoice};
 use crate::engine::detect::Wanted;
+use crate::engine::EngineCommand;
 use crate::proc::interrupt::Interrupt;
 use crate::proc::process::{self, Capture, Exit, ProcessSpec};
 
@@ -28,25 +29,34 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// podman on `PATH`, or an error saying how to get it.
-    pub fn find() -> Result<Engine, String> {
+    /// podman on `PATH`, or an error saying how to get it; every call
+    /// runs with `env` (the deploy action's variables, which also set
+    /// [`crate::engine::ENV_STORAGE_DRIVER`] over gantry's environment).
+    pub fn find(env: &[(String, String)]) -> Result<Engine, String> {
         let path = std::env::var_os("PATH");
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        let lookup = |name: &str| {
+            env.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .or_else(|| std::env::var(name).ok())
+        };
         crate::engine::Engine::detect(
             &INSTANCES,
             BuilderChoice::Auto,
             path.as_deref(),
             &cwd,
-            &[],
-            &|name| std::env::var(name).ok(),
+            env,
+            &lookup,
         )
         .map(|engine| Engine { engine })
     }
 
-    /// The program and arguments (global flags first) that run `args`.
-    pub fn command(&self, args: &[String]) -> (String, Vec<String>) {
-        let command = self.engine.command(args.iter().cloned());
-        (command.program.display().to_string(), command.args)
+    /// The engine command (global flags first, with the engine's
+    /// variables) that runs `args`.
+    pub fn command(&self, args: &[String]) -> EngineCommand {
+        self.engine.command(args.iter().cloned())
     }
 
     /// The command line of `args`, as `--dry-run` shows it.
@@ -57,13 +67,9 @@ impl Engine {
     /// Runs the engine with `args`; its stdout, trimmed, or an error with
     /// its stderr and a hint.
     pub fn run(&self, args: &[String], interrupt: &Interrupt) -> Result<String, String> {
-        let (program, all) = self.command(args);
         let spec = ProcessSpec {
-            program,
-            args: all,
-            cwd: PathBuf::from("/"),
             separate_stderr: true,
-            ..Default::default()
+            ..self.command(args).process(Path::new("/"), Vec::new())
         };
         let mut out = Capture::default();
         let finished = process::run(&spec, &mut out, interrupt);

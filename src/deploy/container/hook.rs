@@ -67,11 +67,12 @@ impl HookTarget {
         args.push(token.clone());
         args.push(spec.program);
         args.extend(spec.args);
-        let (program, args) = self.engine.command(&args);
+        // The engine's variables, then the hook's (passed in by name).
+        let engine = self.engine.command(&args).process(&spec.cwd, env);
         let wrapped = ProcessSpec {
-            program,
-            args,
-            env,
+            program: engine.program,
+            args: engine.args,
+            env: engine.env,
             ..spec
         };
         (wrapped, Running { token })

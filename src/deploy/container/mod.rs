@@ -47,6 +47,9 @@ pub struct ContainerGroup {
     pub image: InstanceImage,
     /// The pipeline's name, for container names and labels.
     pub pipeline: String,
+    /// The deploy action's variables: every engine call for the group's
+    /// instances runs with them (creating, mounting, hooks, removing).
+    pub env: Vec<(String, String)>,
     /// The engine, once the instances are up.
     pub engine: Option<engine::Engine>,
 }
