@@ -174,8 +174,9 @@ pub(super) fn parse<'de, T: serde::Deserialize<'de>>(
 }
 
 /// serde stops at its first error; the tolerant pass finds the others.
-/// serde's own error is kept unless the pass found the same mistake (at
-/// the same line and column): two mistakes on one line are two errors.
+/// serde's own error is kept unless the pass found the same mistake
+/// ([`Shape::covers`](super::shape::Shape::covers): where serde puts it,
+/// not merely on its line): two mistakes on one line are two errors.
 /// When the only problems are unknown keys (and wrong words), the loader's
 /// checks run on the text without those keys and report as on a file serde
 /// read: the unknown keys, then everything the loader finds; when serde
