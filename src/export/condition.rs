@@ -34,7 +34,7 @@ pub type Resolve<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
 /// The status functions as a GitHub expression says them in one job: plain
 /// `failure()` in the first job; in a job that starts after an earlier job
 /// (`needs`), the earlier job's result counts too. `changed(…)` reads the
-/// output of a step that asked git ([`github_changed_step`]), when there is one.
+/// output of a step that asked git (`changed_step`), when there is one.
 pub struct GithubStatus {
     /// The job this one needs, when there is one.
     pub after: Option<String>,

@@ -8,7 +8,7 @@
 //! - [`template`] renders the files of `templates/`;
 //! - [`pipeline`] composes the stages; [`appspec`] the `--appspec` files;
 //! - [`tools`] looks up the programs the actions need;
-//! - [`write`] writes everything or nothing.
+//! - [`write`](mod@write) writes everything or nothing.
 //!
 //! [`plan`] does everything except writing, so `--dry-run` shows exactly
 //! what [`write::write_all`] would write.
