@@ -14,7 +14,7 @@ use std::sync::{Mutex, OnceLock};
 
 use super::links::Links;
 use super::paths::check_link;
-use super::stamps::{self, Entry, Record, Stamp, Vouching};
+use super::stamps::{Entry, NewContent, Record, Stamp, Vouching};
 
 /// At most this many files are copied at the same time.
 const MAX_WORKERS: usize = 8;
@@ -335,6 +335,7 @@ pub fn copy_revision(
     let reused = AtomicUsize::new(0);
     let vouched = AtomicUsize::new(0);
     let vouching = Vouching::for_dir(from);
+    let ids = NewContent::for_bundle(to);
     let record = |rel: &str, entry: Entry| {
         lock(&recorded).push((rel.to_string(), entry));
     };
@@ -370,7 +371,7 @@ pub fn copy_revision(
             if same_content(&src, &meta, &theirs, false)?.is_some() {
                 fs::hard_link(&theirs, &job.to)?;
                 if let Some(key) = key {
-                    let content = known.map_or_else(|| stamps::new_content(to, key), |e| e.content);
+                    let content = known.map_or_else(|| ids.at(key), |e| e.content);
                     record(key, Entry { content, stamp });
                 }
                 reused.fetch_add(1, Ordering::Relaxed);
@@ -382,7 +383,7 @@ pub fn copy_revision(
             record(
                 key,
                 Entry {
-                    content: stamps::new_content(to, key),
+                    content: ids.at(key),
                     stamp,
                 },
             );

@@ -3,9 +3,9 @@
 //!
 //! Where gantry copies a file it records the file's stamp (inode, size,
 //! modification and change times, mode and owner): DownloadBundle for each
-//! revision file it copies into the kept bundle (`<deployment>/origins.json`),
+//! revision file it copies into the kept bundle (`<deployment>/origins`),
 //! Install for each file it writes into an instance
-//! (`<group>/stamps/<instance>.json`). Each entry also names the bytes by a
+//! (`<group>/stamps/<instance>`). Each entry also names the bytes by a
 //! content id, made new when a bundle writes new bytes and carried along
 //! when a later bundle links the same file from an earlier one. While a
 //! file's stat data is still exactly its stamp, it holds the recorded bytes:
@@ -23,7 +23,7 @@
 //! The records are hints, checked against the files each time: a missing,
 //! stale or damaged record costs a byte comparison, never a wrong file.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fs::Metadata;
 use std::hash::{Hash, Hasher};
 use std::os::unix::fs::MetadataExt;
@@ -135,13 +135,31 @@ fn kernel_has_multigrain(release: &str) -> bool {
     (major, minor) >= (6, 13)
 }
 
-/// Names the bytes a bundle wrote new at `rel`: unique per bundle folder
-/// (which holds the deployment's id) and path.
-pub fn new_content(bundle: &Path, rel: &str) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    bundle.hash(&mut hasher);
-    rel.hash(&mut hasher);
-    hasher.finish()
+/// Content ids for the bytes one bundle writes new: unique per bundle
+/// folder (which holds the deployment's id) and path.
+#[derive(Clone, Copy, Debug)]
+pub struct NewContent {
+    /// The bundle folder, hashed once.
+    seed: u64,
+}
+
+impl NewContent {
+    /// For the bundle folder `bundle`.
+    pub fn for_bundle(bundle: &Path) -> NewContent {
+        let mut hasher = std::hash::DefaultHasher::new();
+        bundle.hash(&mut hasher);
+        NewContent {
+            seed: hasher.finish(),
+        }
+    }
+
+    /// The id of the bytes written at `rel`.
+    pub fn at(&self, rel: &str) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.seed.hash(&mut hasher);
+        rel.hash(&mut hasher);
+        hasher.finish()
+    }
 }
 
 /// One recorded file: the content id of its bytes, and a stamp of the file
@@ -161,17 +179,12 @@ pub struct Record {
     pub files: HashMap<String, Entry>,
 }
 
-/// An entry on disk: content id, then the stamp's fields (an inode of 0,
-/// which no file has, for no stamp). An array, not an object: the record
-/// of a 10,000-file revision stays under a megabyte.
-#[derive(Serialize, Deserialize)]
-struct Wire(u64, u64, u64, i64, i64, u32, u32, u32, i64, i64, u64);
+/// The first bytes of a record file (and its format's version).
+const MAGIC: &[u8; 8] = b"gstamp1\n";
 
-/// The record file's shape.
-#[derive(Serialize, Deserialize, Default)]
-struct Disk {
-    files: HashMap<String, Wire>,
-}
+/// Bytes of an entry after its path: content id, then the stamp's fields
+/// (an inode of 0, which no file has, for no stamp), little-endian.
+const FIELDS: usize = 8 * 11;
 
 impl Record {
     /// The entry of `rel`.
@@ -181,74 +194,102 @@ impl Record {
 
     /// Reads the record at `path`; empty when it is missing or damaged.
     pub fn load(path: &Path) -> Record {
-        let Ok(bytes) = crate::fsutil::read(path) else {
-            return Record::default();
-        };
-        let disk: Disk = serde_json::from_slice(&bytes).unwrap_or_default();
-        let files = disk
-            .files
-            .into_iter()
-            .map(|(rel, w)| {
-                let stamp = (w.1 != 0).then_some(Stamp {
-                    ino: w.1,
-                    size: w.2,
-                    mtime: (w.3, w.4),
-                    mode: (w.5, w.6, w.7),
-                    ctime: (w.8, w.9),
-                    nlink: w.10,
-                });
-                (
-                    rel,
-                    Entry {
-                        content: w.0,
-                        stamp,
-                    },
-                )
-            })
-            .collect();
-        Record { files }
+        crate::fsutil::read(path)
+            .ok()
+            .and_then(|bytes| Record::decode(&bytes))
+            .unwrap_or_default()
     }
 
     /// Writes the record to `path` (atomically).
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        let files = self
-            .files
-            .iter()
-            .map(|(rel, e)| {
-                let s = e.stamp.unwrap_or(Stamp {
-                    ino: 0,
-                    size: 0,
-                    mtime: (0, 0),
-                    mode: (0, 0, 0),
-                    ctime: (0, 0),
-                    nlink: 0,
-                });
-                let wire = Wire(
-                    e.content, s.ino, s.size, s.mtime.0, s.mtime.1, s.mode.0, s.mode.1, s.mode.2,
-                    s.ctime.0, s.ctime.1, s.nlink,
-                );
-                (rel.clone(), wire)
-            })
-            .collect();
-        let json = serde_json::to_vec(&Disk { files }).map_err(|e| e.to_string())?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        crate::fsutil::write_atomic(path, &json, None)
+        crate::fsutil::write_atomic(path, &self.encode(), None)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+
+    /// The record as bytes: a binary file, not JSON, as it is written and
+    /// read on every deployment and a 10,000-file revision's record is a
+    /// megabyte (JSON took longer to write than the stat calls it saves).
+    /// Per entry: the path's length (u32) and bytes, then [`FIELDS`].
+    fn encode(&self) -> Vec<u8> {
+        let size: usize = self.files.keys().map(|k| 4 + k.len() + FIELDS).sum();
+        let mut out = Vec::with_capacity(MAGIC.len() + size);
+        out.extend_from_slice(MAGIC);
+        for (rel, e) in &self.files {
+            let Ok(len) = u32::try_from(rel.len()) else {
+                continue;
+            };
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(rel.as_bytes());
+            let s = e.stamp;
+            let fields: [u64; 11] = [
+                e.content,
+                s.map_or(0, |s| s.ino),
+                s.map_or(0, |s| s.size),
+                s.map_or(0, |s| s.mtime.0 as u64),
+                s.map_or(0, |s| s.mtime.1 as u64),
+                s.map_or(0, |s| u64::from(s.mode.0)),
+                s.map_or(0, |s| u64::from(s.mode.1)),
+                s.map_or(0, |s| u64::from(s.mode.2)),
+                s.map_or(0, |s| s.ctime.0 as u64),
+                s.map_or(0, |s| s.ctime.1 as u64),
+                s.map_or(0, |s| s.nlink),
+            ];
+            for field in fields {
+                out.extend_from_slice(&field.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// The record in `bytes`; `None` when they are not one.
+    fn decode(bytes: &[u8]) -> Option<Record> {
+        let mut rest = bytes.strip_prefix(MAGIC)?;
+        let mut files = HashMap::default();
+        while !rest.is_empty() {
+            let (len, tail) = rest.split_first_chunk::<4>()?;
+            let len = u32::from_le_bytes(*len) as usize;
+            if tail.len() < len + FIELDS {
+                return None;
+            }
+            let rel = std::str::from_utf8(&tail[..len]).ok()?.to_string();
+            let mut f = [0u64; 11];
+            for (i, chunk) in tail[len..len + FIELDS].chunks_exact(8).enumerate() {
+                f[i] = u64::from_le_bytes(chunk.try_into().ok()?);
+            }
+            let stamp = (f[1] != 0).then(|| Stamp {
+                ino: f[1],
+                size: f[2],
+                mtime: (f[3] as i64, f[4] as i64),
+                mode: (f[5] as u32, f[6] as u32, f[7] as u32),
+                ctime: (f[8] as i64, f[9] as i64),
+                nlink: f[10],
+            });
+            files.insert(
+                rel,
+                Entry {
+                    content: f[0],
+                    stamp,
+                },
+            );
+            rest = &tail[len + FIELDS..];
+        }
+        Some(Record { files })
     }
 }
 
 /// Where the record of the bundle at `bundle` is (beside it).
 pub fn bundle_record(bundle: &Path) -> PathBuf {
-    bundle.with_file_name("origins.json")
+    bundle.with_file_name("origins")
 }
 
 /// Where the record of what Install wrote on `instance` is, in the group's
 /// state folder `state`.
 pub fn instance_record(state: &Path, instance: &str) -> PathBuf {
-    state.join("stamps").join(format!("{instance}.json"))
+    state.join("stamps").join(instance)
 }
 
 #[cfg(test)]
@@ -291,11 +332,14 @@ mod tests {
                 stamp: None,
             },
         );
-        let path = dir.path().join("x/origins.json");
+        let path = dir.path().join("x/origins");
         record.save(&path).unwrap();
         assert_eq!(Record::load(&path).files, record.files);
-        std::fs::write(&path, "{\"files\": [").unwrap();
-        assert!(Record::load(&path).files.is_empty());
+        let whole = std::fs::read(&path).unwrap();
+        for cut in [0, 5, whole.len() - 1] {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            assert!(Record::load(&path).files.is_empty(), "cut at {cut}");
+        }
         assert!(Record::load(&dir.path().join("missing")).files.is_empty());
     }
 

@@ -154,12 +154,12 @@ fn a_damaged_record_costs_a_comparison_not_a_wrong_file() {
     deploy_rev(&repo);
     let dev = repo.path().join(".gantry/deployments/dev");
     for entry in std::fs::read_dir(&dev).unwrap() {
-        let origins = entry.unwrap().path().join("origins.json");
+        let origins = entry.unwrap().path().join("origins");
         if origins.exists() {
-            std::fs::write(&origins, "{\"files\": {\"app/f1.txt\": [1, 2").unwrap();
+            std::fs::write(&origins, b"gstamp1\n\x0a\0\0\0app/f1.txt\x01").unwrap();
         }
     }
-    std::fs::write(dev.join("stamps/1.json"), "not json").unwrap();
+    std::fs::write(dev.join("stamps/1"), "not a record").unwrap();
     repo.write("rev/app/f1.txt", "file one\n");
     let (bundle, install) = deploy_rev(&repo);
     assert!(
