@@ -47,6 +47,38 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<
     Ok(())
 }
 
+/// The umask that decides the mode of a file created in the folder `dir`
+/// (and in folders created below it): `None` when a default ACL on `dir`
+/// decides instead, or the umask cannot be read. A file created with a
+/// mode that has no bit of it (and no set-id or sticky bit, which are set
+/// after the data) gets exactly that mode: a copy needs no `chmod`.
+pub fn umask_of(dir: &Path) -> Option<u32> {
+    umask().filter(|_| !default_acl(dir))
+}
+
+/// The process's umask, as `/proc/self/status` reports it (reading it with
+/// `umask(2)` means setting it, which races other threads).
+fn umask() -> Option<u32> {
+    static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+        u32::from_str_radix(line.trim(), 8).ok()
+    })
+}
+
+/// Whether `dir` has a default ACL (any answer but "none" or "not
+/// supported" counts as one).
+fn default_acl(dir: &Path) -> bool {
+    use rustix::io::Errno;
+    // A buffer, not an empty one: rustix answers 0 for an empty buffer.
+    let mut buf = [0u8; 64];
+    !matches!(
+        rustix::fs::getxattr(dir, "system.posix_acl_default", &mut buf[..]),
+        Err(Errno::NODATA | Errno::NOTSUP)
+    )
+}
+
 /// Largest file gantry reads whole: `gantry.yml`, AppSpec files, `.env`
 /// files, run records and cache entries. Anything bigger is refused
 /// rather than loaded into memory.
@@ -155,6 +187,42 @@ fn too_large(size: u64, limit: u64) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_with_a_default_acl_has_no_umask_to_go_by() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = fs::read_to_string("/proc/self/status").unwrap();
+        let line = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .unwrap();
+        let umask = u32::from_str_radix(line.trim(), 8).unwrap();
+        assert_eq!(umask_of(dir.path()), Some(umask));
+        // user::rwx group::r-x other::r-x, in the kernel's xattr layout
+        // (version 2, then tag, permissions and id per entry).
+        let mut acl = 2u32.to_le_bytes().to_vec();
+        for (tag, perm) in [(0x01u16, 7u16), (0x04, 5), (0x20, 5)] {
+            acl.extend(tag.to_le_bytes());
+            acl.extend(perm.to_le_bytes());
+            acl.extend(u32::MAX.to_le_bytes());
+        }
+        let set = rustix::fs::setxattr(
+            dir.path(),
+            "system.posix_acl_default",
+            &acl,
+            rustix::fs::XattrFlags::empty(),
+        );
+        match set {
+            Ok(()) => assert_eq!(umask_of(dir.path()), None),
+            Err(e) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "cannot set a default ACL: {e}"
+                );
+                eprintln!("note: no default ACLs on this file system ({e}); that half not checked");
+            }
+        }
+    }
 
     #[test]
     fn only_a_plain_file_of_its_own_is_emptied_never_what_a_link_names() {

@@ -56,8 +56,8 @@ pub fn copy_files(
                 .check(&job.from, &meta)
                 .map_err(|why| io::Error::other(Refused(why)))?;
         }
-        let (n, written) = copy_open(src, &meta, &job.to)?;
-        if let Some(stamp) = vouching.stamp(&written.metadata()?) {
+        let (n, written) = copy_open_stat(src, &meta, &job.to)?;
+        if let Some(stamp) = vouching.stamp(&written) {
             let _ = stamps[i].set(stamp);
         }
         Ok(n)
@@ -69,10 +69,7 @@ pub fn copy_files(
 }
 
 /// Runs `each` over `jobs` on a bounded pool; returns the sum of what it
-/// returned or the first error. Each worker starts on its own contiguous
-/// share of the jobs (listed folder by folder, so workers create files in
-/// different folders and do not queue on one folder's lock) and then helps
-/// with the others' shares.
+/// returned or the first error.
 fn in_parallel(
     jobs: &[FileCopy],
     each: impl Fn(usize, &FileCopy) -> io::Result<u64> + Sync,
@@ -81,26 +78,16 @@ fn in_parallel(
         .map_or(2, |n| n.get())
         .clamp(2, MAX_WORKERS)
         .min(jobs.len().max(1));
-    let n = jobs.len();
-    let shares: Vec<(AtomicUsize, usize)> = (0..workers)
-        .map(|k| (AtomicUsize::new(k * n / workers), (k + 1) * n / workers))
-        .collect();
-    let next = |worker: usize| {
-        (0..workers).find_map(|j| {
-            let (cursor, end) = &shares[(worker + j) % workers];
-            let i = cursor.fetch_add(1, Ordering::Relaxed);
-            (i < *end).then_some(i)
-        })
-    };
+    let next = AtomicUsize::new(0);
     let bytes = AtomicU64::new(0);
     let failed = AtomicBool::new(false);
     let error = Mutex::new(None);
     std::thread::scope(|scope| {
-        for worker in 0..workers {
-            let (next, bytes, failed, error, each) = (&next, &bytes, &failed, &error, &each);
-            scope.spawn(move || {
+        for _ in 0..workers {
+            scope.spawn(|| {
                 while !failed.load(Ordering::Relaxed) {
-                    let Some((i, job)) = next(worker).map(|i| (i, &jobs[i])) else {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else {
                         break;
                     };
                     match each(i, job) {
@@ -195,33 +182,80 @@ fn open_source(path: &Path) -> io::Result<(File, fs::Metadata)> {
 /// Copies one regular file, keeping its mode and timestamps.
 pub(super) fn copy_one(from: &Path, to: &Path) -> io::Result<u64> {
     let (src, meta) = open_source(from)?;
-    copy_open(src, &meta, to).map(|(n, _)| n)
+    copy_open(src, &meta, to, None).map(|(n, _)| n)
 }
 
 /// Copies the open regular file `src` (whose metadata is `meta`) to the
 /// new file `to`: per file one open, one clone or copy, one chmod and one
-/// timestamp update, as `cp -a` does. Returns the bytes copied and the
-/// new file.
-fn copy_open(mut src: File, meta: &fs::Metadata, to: &Path) -> io::Result<(u64, File)> {
-    let mut dst = OpenOptions::new()
+/// timestamp update, as `cp -a` does. With `umask` (what decides the new
+/// file's mode, see [`crate::fsutil::umask_of`]), a file whose mode it
+/// leaves whole is created with that mode and needs no chmod. Returns the
+/// bytes copied and the new file.
+fn copy_open(
+    src: File,
+    meta: &fs::Metadata,
+    to: &Path,
+    umask: Option<u32>,
+) -> io::Result<(u64, File)> {
+    let mode = mode_of(meta);
+    let exact = umask.is_some_and(|umask| mode & (umask | 0o7000) == 0);
+    let mut dst = create(to, if exact { mode } else { 0o600 })?;
+    let n = copy_contents(src, meta, &mut dst)?;
+    if !exact {
+        dst.set_permissions(fs::Permissions::from_mode(mode))?;
+    }
+    dst.set_times(times_of(meta)?)?;
+    Ok((n, dst))
+}
+
+/// [`copy_open`], returning the new file's metadata after the copy (for
+/// its stamp) instead of the file. The file is created with its final
+/// mode, and changed only when that did not give it (the umask or a
+/// default ACL took bits away, or a set-id bit, which is set after the
+/// data): one `fstat` instead of one `chmod`.
+fn copy_open_stat(src: File, meta: &fs::Metadata, to: &Path) -> io::Result<(u64, fs::Metadata)> {
+    let mode = mode_of(meta);
+    let special = mode & 0o7000 != 0;
+    let dst = &mut create(to, if special { 0o600 } else { mode })?;
+    let n = copy_contents(src, meta, dst)?;
+    dst.set_times(times_of(meta)?)?;
+    let written = dst.metadata()?;
+    if written.permissions().mode() & 0o7777 == mode {
+        return Ok((n, written));
+    }
+    dst.set_permissions(fs::Permissions::from_mode(mode))?;
+    Ok((n, dst.metadata()?))
+}
+
+/// Creates the new file `to` (never through a link) with `mode`.
+fn create(to: &Path, mode: u32) -> io::Result<File> {
+    OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o600)
+        .mode(mode)
         .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(to)?;
-    let n = if clone(&src, &dst) {
-        meta.len()
+        .open(to)
+}
+
+/// Clones or copies `src` (metadata `meta`) into `dst`; the bytes copied.
+fn copy_contents(mut src: File, meta: &fs::Metadata, dst: &mut File) -> io::Result<u64> {
+    if clone(&src, dst) {
+        Ok(meta.len())
     } else {
-        copy_data(&mut src, &mut dst, meta.len())?
-    };
-    dst.set_permissions(fs::Permissions::from_mode(
-        meta.permissions().mode() & 0o7777,
-    ))?;
-    let times = fs::FileTimes::new()
+        copy_data(&mut src, dst, meta.len())
+    }
+}
+
+/// The permission bits (with set-id and sticky bits) a copy gets.
+fn mode_of(meta: &fs::Metadata) -> u32 {
+    meta.permissions().mode() & 0o7777
+}
+
+/// The access and modification times a copy gets.
+fn times_of(meta: &fs::Metadata) -> io::Result<fs::FileTimes> {
+    Ok(fs::FileTimes::new()
         .set_accessed(meta.accessed()?)
-        .set_modified(meta.modified()?);
-    dst.set_times(times)?;
-    Ok((n, dst))
+        .set_modified(meta.modified()?))
 }
 
 /// Copies `size` bytes (the size the source had when opened) from `src` to
@@ -329,6 +363,7 @@ pub fn copy_revision(
             }
         }
     }
+    let umask = crate::fsutil::umask_of(to);
     let linking = links.is_some();
     let linked = Mutex::new(Vec::new());
     let recorded = Mutex::new(Vec::with_capacity(files.len()));
@@ -378,7 +413,7 @@ pub fn copy_revision(
                 return Ok(0);
             }
         }
-        let (n, _) = copy_open(src, &meta, &job.to)?;
+        let (n, _) = copy_open(src, &meta, &job.to, umask)?;
         if let Some(key) = key {
             record(
                 key,
@@ -536,7 +571,7 @@ mod tests {
     }
 
     #[test]
-    fn every_job_runs_once_whatever_the_shares() {
+    fn every_job_runs_once() {
         for n in [0, 1, 2, 3, 7, 100, 1001] {
             let jobs = jobs(n);
             let seen = Mutex::new(vec![0u32; n]);
@@ -548,6 +583,50 @@ mod tests {
             .unwrap();
             assert_eq!(total, (0..n as u64).sum::<u64>(), "{n} jobs");
             assert!(lock(&seen).iter().all(|&c| c == 1), "{n} jobs");
+        }
+    }
+
+    #[test]
+    fn a_copy_keeps_every_mode_bit_whatever_the_umask_takes() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, mode) in [
+            0o644, 0o600, 0o755, 0o666, 0o777, 0o444, 0o4755, 0o2750, 0o1777, 0,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let from = dir.path().join(format!("from{i}"));
+            fs::write(&from, format!("content {i}")).unwrap();
+            fs::set_permissions(&from, fs::Permissions::from_mode(mode)).unwrap();
+            let (src, meta) = open_source(&from).unwrap();
+            let to = dir.path().join(format!("to{i}"));
+            let (n, written) = copy_open_stat(src, &meta, &to).unwrap();
+            assert_eq!(n, meta.len());
+            assert_eq!(written.permissions().mode() & 0o7777, mode, "{mode:o}");
+            let now = fs::symlink_metadata(&to).unwrap();
+            assert_eq!(now.permissions().mode() & 0o7777, mode, "{mode:o}");
+            assert_eq!(Stamp::of(&now), Stamp::of(&written), "{mode:o}");
+            assert_eq!(now.modified().unwrap(), meta.modified().unwrap());
+            assert_eq!(fs::read(&to).unwrap(), fs::read(&from).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_bundle_keeps_every_mode_bit_whatever_the_umask_takes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("rev"), dir.path().join("bundle"));
+        fs::create_dir_all(from.join("sub")).unwrap();
+        let modes = [0o644, 0o600, 0o755, 0o666, 0o777, 0o444, 0o4755, 0o2750, 0];
+        for (i, mode) in modes.into_iter().enumerate() {
+            let file = from.join(format!("sub/f{i}"));
+            fs::write(&file, format!("content {i}")).unwrap();
+            fs::set_permissions(&file, fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let done = copy_revision(&from, &to, &dir.path().join("none"), None, None).unwrap();
+        assert_eq!(done.record.files.len(), modes.len());
+        for (i, mode) in modes.into_iter().enumerate() {
+            let copy = fs::symlink_metadata(to.join(format!("sub/f{i}"))).unwrap();
+            assert_eq!(copy.permissions().mode() & 0o7777, mode, "{mode:o}");
         }
     }
 
