@@ -23,6 +23,10 @@
 # made after an `rm -rf` of the previous one several times slower — `cp -a`
 # and gantry alike, more with every run — so the bench measured that.
 # The data of each step is flushed (`sync`) before the next is timed.
+# Every copy needs free memory for its page cache: with the memory full of
+# cache (after writing many gigabytes), each write first waits for reclaim
+# and the times vary tenfold; the script says so and the table records the
+# free memory (as root, `sync; echo 1 > /proc/sys/vm/drop_caches` frees it).
 set -euo pipefail
 update_docs=false
 if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
@@ -71,6 +75,11 @@ stages:
 YAML
 sync
 
+need_kib=$(( (runs * 4 + 2) * mib * 1024 ))
+free_kib=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+if [ "$free_kib" -lt "$need_kib" ]; then
+  echo "warning: $((free_kib / 1024)) MiB of memory free, the runs write about $((need_kib / 1024)) MiB: page cache reclaim will make the times noisy" >&2
+fi
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l; }
 sed 's/instances: 1 }/instances: 1, bundle: link }/' gantry.yml.in > gantry-link.yml.in

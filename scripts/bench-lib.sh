@@ -13,11 +13,12 @@ bench_workdir() {
 
 # "2 vCPUs (AMD EPYC 7763), 23 GiB RAM, Linux 6.18.0, load average 3.1"
 bench_machine() {
-  local cpu mem load
+  local cpu mem free load
   cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
   mem=$(awk '/^MemTotal:/ { printf "%d", $2 / 1048576 + 0.5 }' /proc/meminfo)
+  free=$(awk '/^MemFree:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
   load=$(cut -d' ' -f1 /proc/loadavg)
-  echo "$(nproc) vCPUs (${cpu:-unknown CPU}), $mem GiB RAM, Linux $(uname -r), load average $load"
+  echo "$(nproc) vCPUs (${cpu:-unknown CPU}), $mem GiB RAM ($free GiB free), Linux $(uname -r), load average $load"
 }
 
 # "ext4 on /dev/vda (discard)" for the file system that holds directory $1.
