@@ -43,7 +43,9 @@ fi
 gantry="${GANTRY_BENCH_BIN:-$root/target/release/gantry}"
 mkdir -p "${BENCH_TMP:-$root/target}"
 work=$(bench_workdir "${BENCH_TMP:-$root/target}")
-trap 'rm -rf "$work"' EXIT
+# BENCH_KEEP=1 leaves the work directory in place (delete it later: a big
+# deletion slows the next minutes' file creation on ext4, see below).
+trap '[ -n "${BENCH_KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"' EXIT
 cd "$work"
 
 python3 - "$files" "$mib" <<'PY'
