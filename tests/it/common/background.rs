@@ -17,6 +17,14 @@ use super::{Gantry, Outcome, Repo};
 /// to start first).
 const START_LIMIT: Duration = Duration::from_secs(60);
 
+/// How long gantry may take to stop after ctrl-c (it stops the containers
+/// and services it started first).
+const STOP_LIMIT: Duration = Duration::from_secs(60);
+
+/// How long a failing test waits for gantry's output to end before it
+/// reports what it has: a process gantry left may hold the pipes open.
+const OUTPUT_LIMIT: Duration = Duration::from_secs(5);
+
 /// A gantry running in the background whose run has reached its marker.
 #[must_use = "a Running gantry is stopped with .interrupt() or .kill()"]
 pub struct Running {
@@ -31,7 +39,8 @@ impl Gantry {
     /// Starts gantry in the background, its output collected, and waits
     /// (at most a minute) until its run has created `marker` (a path
     /// relative to the repository); fails the test, after killing gantry,
-    /// if the run never does.
+    /// if the run never does, and at once, with what it printed, if gantry
+    /// exits first.
     #[track_caller]
     pub fn start_until(self, marker: &str) -> Running {
         let repo = self.repo().clone();
@@ -45,7 +54,12 @@ impl Gantry {
             .unwrap_or_else(|e| panic!("cannot start gantry: {e}"));
         let stdout = super::gantry::drain(child.stdout.take().unwrap());
         let stderr = super::gantry::drain(child.stderr.take().unwrap());
-        let reached = super::wait_for(START_LIMIT, || path.exists().then_some(())).is_some();
+        let reached = super::wait_for(START_LIMIT, || {
+            if path.exists() {
+                return Some(Ok(()));
+            }
+            child.try_wait().unwrap().map(Err)
+        });
         let running = Running {
             child,
             repo,
@@ -53,11 +67,17 @@ impl Gantry {
             stdout,
             stderr,
         };
-        if !reached {
-            running.kill();
-            panic!("the run never created {marker} within {START_LIMIT:?}");
+        match reached {
+            Some(Ok(())) => running,
+            Some(Err(status)) => panic!(
+                "gantry exited ({status}) before the run created {marker}:\n{}",
+                printed(running.stdout, running.stderr)
+            ),
+            None => {
+                running.kill();
+                panic!("the run never created {marker} within {START_LIMIT:?}");
+            }
         }
-        running
     }
 }
 
@@ -74,7 +94,13 @@ impl Running {
             "SIGINT to gantry: {}",
             std::io::Error::last_os_error()
         );
-        let status = self.child.wait().expect("gantry is waited for");
+        let Some(status) = super::gantry::wait_until(&mut self.child, Instant::now() + STOP_LIMIT)
+        else {
+            panic!(
+                "gantry was still running {STOP_LIMIT:?} after SIGINT (now killed):\n{}",
+                printed(self.stdout, self.stderr)
+            );
+        };
         Outcome::of_run(
             status,
             self.stdout.join().unwrap(),
@@ -91,4 +117,21 @@ impl Running {
         self.child.kill().expect("kill -9 gantry");
         self.child.wait().expect("gantry is waited for");
     }
+}
+
+/// What gantry printed, for a failure message: stdout and stderr once both
+/// pipes have ended, or a note for a pipe still held open after a few
+/// seconds.
+fn printed(stdout: JoinHandle<String>, stderr: JoinHandle<String>) -> String {
+    let ended = |pipe: &JoinHandle<String>| {
+        super::wait_for(OUTPUT_LIMIT, || pipe.is_finished().then_some(())).is_some()
+    };
+    let text = |pipe: JoinHandle<String>| {
+        if ended(&pipe) {
+            pipe.join().unwrap()
+        } else {
+            format!("(still held open after {OUTPUT_LIMIT:?} by a process gantry left)")
+        }
+    };
+    format!("stdout:\n{}\nstderr:\n{}", text(stdout), text(stderr))
 }

@@ -229,7 +229,7 @@ pub(super) fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHa
 
 /// Waits for `child` until `deadline`; kills and reaps it and returns
 /// `None` when the deadline passes first.
-fn wait_until(
+pub(super) fn wait_until(
     child: &mut std::process::Child,
     deadline: Instant,
 ) -> Option<std::process::ExitStatus> {
