@@ -94,6 +94,19 @@ impl OwnStore {
     }
 }
 
+impl Drop for OwnStore {
+    /// Removes the store's containers, so a test that failed before it
+    /// cleaned up (after a `kill -9`, say) leaves none running.
+    fn drop(&mut self) {
+        let _ = self
+            .podman()
+            .args(["rm", "-af", "-t", "0"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
 /// `podman` with this machine's `containers.conf`.
 pub fn podman() -> Command {
     let mut command = Command::new("podman");
