@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::images::{containers_conf, debian_image, engine_gantry, podman};
-use crate::common::{run_command, tool_available, write_exec, Outcome, Repo};
+use crate::common::{run_command, running_as_root, write_exec, Outcome, Repo};
 
 /// The group's containers, removed when the test ends (also on failure).
 struct Instances {
@@ -35,11 +35,7 @@ impl Drop for Instances {
 /// podman, mmdebstrap or root (mounting a container's file system needs it).
 fn setup(test: &str) -> Option<(&'static str, Instances)> {
     let image = debian_image()?;
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-    if !tool_available("root", root, "run the container instance tests as root") {
+    if !running_as_root() {
         return None;
     }
     let pipeline = format!("ci-{test}-{}", std::process::id());

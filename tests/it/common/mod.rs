@@ -216,6 +216,14 @@ pub fn tool_available(name: &str, present: bool, install: &str) -> bool {
     false
 }
 
+/// Whether the tests run as root, which mounting a container's file system
+/// needs (see [`tool_available`]).
+pub fn running_as_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    tool_available("root", root, "run the container instance tests as root")
+}
+
 /// Whether the program `program` is on `PATH` (see [`tool_available`]).
 pub fn have_program(program: &str, install: &str) -> bool {
     tool_available(program, which::which(program).is_ok(), install)
