@@ -1,8 +1,6 @@
 //! `gantry deploy --shell N` and `gantry deploy --reset`: a shell inside a
 //! container instance, and recreating a group's container instances.
 
-use std::process::Command;
-
 use crate::cli::DeployArgs;
 use crate::deploy::container::instances;
 use crate::deploy::{store, DeployJob};
@@ -75,9 +73,8 @@ fn shell(job: &DeployJob, n: usize, say: &mut dyn FnMut(&str)) -> anyhow::Result
         .into_iter()
         .chain(["if command -v bash >/dev/null; then exec bash; else exec sh; fi".into()]);
     let shell = engine.command(&args.collect::<Vec<_>>());
-    let status = Command::new(&shell.program)
-        .args(&shell.args)
-        .envs(shell.env.0.iter().map(|(k, v)| (k, v)))
+    let status = shell
+        .std_command()
         .status()
         .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", shell.program.display()))?;
     Ok(status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1)))

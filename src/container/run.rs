@@ -8,19 +8,16 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
 use crate::engine::{failure_hint, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
-use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::ActionEnv;
 use crate::proc::outcome::{ActionIo, Outcome};
-use crate::proc::process::{self, Capture, Exit, OutputSink, ProcessSpec};
+use crate::proc::process::{self, Exit, OutputSink};
 
-/// How long removing a container, inspecting an image or sweeping may take.
-const HOUSEKEEPING: Duration = Duration::from_secs(60);
 /// The exit code docker and podman give when the engine itself failed.
 const ENGINE_FAILED: i32 = 125;
 /// How much of the engine's stderr an error quotes.
@@ -147,7 +144,7 @@ fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String
 /// Stops and removes container `name`; a container that is already gone
 /// is not an error.
 fn remove(engine: &Engine, name: &str, cwd: &Path) -> Result<(), String> {
-    let (code, _, stderr) = capture(&engine.remove(name), cwd)?;
+    let (code, _, stderr) = engine.remove(name).capture(cwd)?;
     let gone = ["no such container", "no container with name", "not known"]
         .iter()
         .any(|s| stderr.to_ascii_lowercase().contains(s));
@@ -158,30 +155,6 @@ fn remove(engine: &Engine, name: &str, cwd: &Path) -> Result<(), String> {
             "could not remove container {name}: {}",
             stderr.trim()
         ))
-    }
-}
-
-/// Runs a short engine command to its end, with the engine's variables
-/// (the action's `env:`, as the build and the run get them): exit code,
-/// stdout, stderr.
-pub fn capture(command: &EngineCommand, cwd: &Path) -> Result<(i32, String, String), String> {
-    let mut spec: ProcessSpec = command.process(cwd, Vec::new());
-    spec.timeout = Some(HOUSEKEEPING);
-    spec.separate_stderr = true;
-    spec.detached_may_stay = true;
-    let mut sink = Capture::default();
-    let finished = process::run(&spec, &mut sink, &Interrupt::default());
-    let out = String::from_utf8_lossy(&sink.stdout).into_owned();
-    let err = String::from_utf8_lossy(&sink.stderr).into_owned();
-    match finished.exit {
-        Exit::Code(code) => Ok((code, out, err)),
-        Exit::SpawnFailed(why) => Err(why),
-        Exit::TimedOut => Err(format!(
-            "`{}` did not answer within {}s",
-            command.display(),
-            HOUSEKEEPING.as_secs()
-        )),
-        other => Err(format!("`{}` ended: {other:?}", command.display())),
     }
 }
 
@@ -349,7 +322,7 @@ fn image_id(engine: &Engine, image: &str, cwd: &Path) -> Option<String> {
 
 /// The id an [`Engine::image_id`] command prints, when it succeeds.
 fn answer_id(question: &EngineCommand, cwd: &Path) -> Option<String> {
-    match capture(question, cwd) {
+    match question.capture(cwd) {
         Ok((0, out, _)) => Some(out.trim().to_string()).filter(|s| !s.is_empty()),
         _ => None,
     }
@@ -429,7 +402,7 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut
 
 /// Removes leftover containers; returns their names.
 pub fn sweep(engine: &Engine, state_root: &Path, cwd: &Path) -> Vec<String> {
-    let Ok((0, listing, _)) = capture(&engine.list_labelled(LABEL_RUN_DIR), cwd) else {
+    let Ok((0, listing, _)) = engine.list_labelled(LABEL_RUN_DIR).capture(cwd) else {
         return Vec::new();
     };
     // buildah cannot label working containers: its names end with a hash
@@ -468,8 +441,12 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
+    use std::time::Duration;
+
     use crate::engine::Owner;
     use crate::events::ActionKey;
+    use crate::proc::interrupt::Interrupt;
+    use crate::proc::process::Capture;
 
     /// A stand-in podman with one image store per storage driver (a file
     /// in `dir`): `build` fills the store, `image inspect` answers from it,

@@ -30,7 +30,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 pub use crate::config::image::{Builder as EngineKind, BuilderChoice as EngineChoice};
-use crate::proc::process::ProcessSpec;
+use crate::proc::interrupt::Interrupt;
+use crate::proc::process::{self, Capture, Exit, ProcessSpec};
 use crate::text::shell_quote as quote;
 
 /// The label every container gantry starts carries: the run's id.
@@ -158,7 +159,44 @@ impl EngineCommand {
             ..Default::default()
         }
     }
+
+    /// Runs this short command (a listing, a removal, an inspection) to its
+    /// end in `cwd`, with the engine's variables and at most
+    /// [`HOUSEKEEPING`] (a hung engine must not block gantry): exit code,
+    /// stdout, stderr.
+    pub fn capture(&self, cwd: &Path) -> Result<(i32, String, String), String> {
+        let mut spec = self.process(cwd, Vec::new());
+        spec.timeout = Some(HOUSEKEEPING);
+        spec.separate_stderr = true;
+        spec.detached_may_stay = true;
+        let mut sink = Capture::default();
+        let finished = process::run(&spec, &mut sink, &Interrupt::default());
+        let out = String::from_utf8_lossy(&sink.stdout).into_owned();
+        let err = String::from_utf8_lossy(&sink.stderr).into_owned();
+        match finished.exit {
+            Exit::Code(code) => Ok((code, out, err)),
+            Exit::SpawnFailed(why) => Err(why),
+            Exit::TimedOut => Err(format!(
+                "`{}` did not answer within {}s",
+                self.display(),
+                HOUSEKEEPING.as_secs()
+            )),
+            other => Err(format!("`{}` ended: {other:?}", self.display())),
+        }
+    }
+
+    /// This command as a [`std::process::Command`] with the engine's
+    /// variables, for one that runs on the user's terminal (`exec -it`).
+    pub fn std_command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.program);
+        command.args(&self.args).envs(self.env.0.iter().cloned());
+        command
+    }
 }
+
+/// How long removing a container, inspecting an image or listing
+/// containers may take.
+pub const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Whose files a container writes into bind mounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

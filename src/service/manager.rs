@@ -266,7 +266,7 @@ impl<'a> Services<'a> {
         self.engine
             .get_or_init(|| {
                 let engine = engine::detect(self.root)?;
-                super::sweep::containers(&engine);
+                super::sweep::containers(&engine, self.root);
                 Ok(engine)
             })
             .as_ref()

@@ -2,23 +2,16 @@
 //! (`kill -9`): every service container names the gantry process that
 //! started it (label `gantry.pid`); one whose gantry is gone is removed.
 
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use super::engine::{self, Engine};
 
-/// Removes service containers whose gantry process is gone; returns their names.
-pub fn containers(engine: &Engine) -> Vec<String> {
-    let list = engine::list_command(engine);
-    let Ok(listed) = Command::new(&list.program)
-        .args(&list.args)
-        .envs(list.env.0.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-    else {
+/// Removes service containers whose gantry process is gone (running the
+/// engine in `cwd`); returns their names.
+pub fn containers(engine: &Engine, cwd: &Path) -> Vec<String> {
+    let Ok((_, text, _)) = engine::list_command(engine).capture(cwd) else {
         return Vec::new();
     };
-    let text = String::from_utf8_lossy(&listed.stdout);
     let leftovers: Vec<String> = text
         .lines()
         .filter_map(|line| line.split_once('\t'))
@@ -26,14 +19,7 @@ pub fn containers(engine: &Engine) -> Vec<String> {
         .map(|(name, _)| name.trim().to_string())
         .collect();
     for name in &leftovers {
-        let remove = engine.remove(name);
-        let _ = Command::new(&remove.program)
-            .args(&remove.args)
-            .envs(remove.env.0.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let _ = engine.remove(name).capture(cwd);
     }
     leftovers
 }
