@@ -182,7 +182,7 @@ pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, D
         container: group.container.as_ref().map(|image| ContainerGroup {
             image: container::resolve(image, root),
             pipeline: pipeline.name.clone(),
-            env: input.env.to_vec(),
+            env: crate::engine::EngineEnv(input.env.to_vec()),
             engine: None,
         }),
     };

@@ -56,7 +56,7 @@ pub fn bring_up(
     if !crate::deploy::permissions::is_superuser() {
         return Err("container instances need gantry to run as root: files are installed through the container's mounted file system (`podman mount`), which needs root; rootless podman is not supported yet (use folder instances, `instances: N`, meanwhile)".into());
     }
-    let engine = Engine::find(&group.env)?;
+    let engine = Engine::find(&group.env.0)?;
     std::fs::create_dir_all(&job.state)
         .map_err(|e| format!("cannot create {}: {e}", job.state.display()))?;
     up.engine = Some(engine.clone());
@@ -289,7 +289,7 @@ pub fn reset(
     interrupt: &Interrupt,
     say: &mut dyn FnMut(&str),
 ) -> Result<Up, String> {
-    let env = job.container.as_ref().map_or(&[][..], |g| &g.env);
+    let env = job.container.as_ref().map_or(&[][..], |g| &g.env.0);
     let engine = Engine::find(env)?;
     for name in job.instances.iter().filter_map(|i| i.container.as_deref()) {
         if engine
@@ -344,7 +344,7 @@ pub fn commands(job: &DeployJob) -> Vec<String> {
     let Some(group) = &job.container else {
         return Vec::new();
     };
-    let engine = match Engine::find(&group.env) {
+    let engine = match Engine::find(&group.env.0) {
         Ok(engine) => engine,
         Err(why) => return vec![format!("# fails: {why}")],
     };

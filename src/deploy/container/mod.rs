@@ -49,7 +49,8 @@ pub struct ContainerGroup {
     pub pipeline: String,
     /// The deploy action's variables: every engine call for the group's
     /// instances runs with them (creating, mounting, hooks, removing).
-    pub env: Vec<(String, String)>,
+    /// Debug output names them without their values, which may be secrets.
+    pub env: crate::engine::EngineEnv,
     /// The engine, once the instances are up.
     pub engine: Option<engine::Engine>,
 }
@@ -121,5 +122,18 @@ mod tests {
             built_image("Web", "dev"),
             "localhost/gantry-web-dev-instance:latest"
         );
+    }
+
+    #[test]
+    fn debug_output_names_the_env_without_its_values() {
+        let group = ContainerGroup {
+            image: InstanceImage::Image("debian:bookworm".into()),
+            pipeline: "web".into(),
+            env: crate::engine::EngineEnv(vec![("API_TOKEN".into(), "s3cret".into())]),
+            engine: None,
+        };
+        let shown = format!("{group:?}");
+        assert!(shown.contains("API_TOKEN"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
     }
 }
