@@ -94,7 +94,7 @@ pub fn plan(spec: &ImageSpec, input: &PlanInput<'_>) -> Result<ImageJob, Diagnos
         input.cwd,
         input.env,
     )
-    .map(|chosen| Engine::from_chosen(chosen, storage_driver, isolation));
+    .map(|chosen| Engine::from_chosen(chosen, storage_driver, isolation).with_env(input.env));
     Ok(ImageJob {
         engine,
         build: BuildOptions {
