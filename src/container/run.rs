@@ -5,7 +5,7 @@
 //! happens — exit, timeout, Ctrl-C. Containers left by a gantry that was
 //! killed (`kill -9`) are swept before the first container of the next run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
@@ -372,20 +372,20 @@ fn start_sweep(
     state_root: &Path,
     cwd: &Path,
 ) -> Option<std::thread::JoinHandle<Vec<String>>> {
-    static SWEPT: OnceLock<Mutex<Vec<EngineCommand>>> = OnceLock::new();
+    static SWEPT: OnceLock<Mutex<HashSet<EngineCommand>>> = OnceLock::new();
     let listing = engine.list_labelled(LABEL_RUN_DIR);
-    let mut swept = SWEPT
+    let first = SWEPT
         .get_or_init(Default::default)
         .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if swept.contains(&listing) {
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(listing.clone());
+    if !first {
         return None;
     }
-    swept.push(listing);
     let (engine, state_root, cwd) = (engine.clone(), state_root.to_path_buf(), cwd.to_path_buf());
     std::thread::Builder::new()
         .name("container-sweep".into())
-        .spawn(move || sweep(&engine, &state_root, &cwd))
+        .spawn(move || sweep(&engine, &listing, &state_root, &cwd))
         .ok()
 }
 
@@ -400,9 +400,10 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut
     }
 }
 
-/// Removes leftover containers; returns their names.
-pub fn sweep(engine: &Engine, state_root: &Path, cwd: &Path) -> Vec<String> {
-    let Ok((0, listing, _)) = engine.list_labelled(LABEL_RUN_DIR).capture(cwd) else {
+/// Removes the leftover containers `listing` (the engine's
+/// [`Engine::list_labelled`]) finds; returns their names.
+fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path) -> Vec<String> {
+    let Ok((0, listing, _)) = listing.capture(cwd) else {
         return Vec::new();
     };
     // buildah cannot label working containers: its names end with a hash
