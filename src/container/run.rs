@@ -558,4 +558,35 @@ mod tests {
         }
         assert!(start_sweep(&engine(&podman, Some("vfs")), dir.path(), dir.path()).is_none());
     }
+
+    #[test]
+    fn a_build_slot_is_shared_across_variables_no_engine_reads() {
+        let slot = |vars: &[(&str, &str)]| {
+            let env: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let engine = engine(Path::new("/nonexistent/slot-test/podman"), None).with_env(&env);
+            build_slot(&build_command(
+                &engine,
+                "ci/Containerfile",
+                "ci",
+                "localhost/slot:1",
+            ))
+        };
+        assert!(
+            Arc::ptr_eq(
+                &slot(&[("NODE_VERSION", "18"), ("GANTRY_ACTION", "test/a")]),
+                &slot(&[("NODE_VERSION", "20"), ("GANTRY_ACTION", "test/b")]),
+            ),
+            "a matrix's own variables make no other image"
+        );
+        assert!(
+            !Arc::ptr_eq(
+                &slot(&[("CONTAINERS_STORAGE_CONF", "/a.conf")]),
+                &slot(&[("CONTAINERS_STORAGE_CONF", "/b.conf")]),
+            ),
+            "another store is another build"
+        );
+    }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+use super::EngineEnv;
 use crate::config::image::{Builder, BuilderChoice};
 use crate::proc::interrupt::Interrupt;
 use crate::proc::process::{self, Exit, OutputSink, ProcessSpec};
@@ -123,14 +124,12 @@ pub fn detect(
 }
 
 /// Whether docker's daemon answers `docker info`, asked once per program
-/// and `DOCKER_*` settings in a gantry process (several image actions share one probe).
+/// and the variables it reads ([`super::engine_reads`]) in a gantry process
+/// (several image actions share one probe).
 fn docker_answers(program: &Path, env: &[(String, String)]) -> Result<(), String> {
-    static ASKED: OnceLock<Mutex<HashMap<String, Result<(), String>>>> = OnceLock::new();
-    let docker_env: Vec<&(String, String)> = env
-        .iter()
-        .filter(|(k, _)| k.starts_with("DOCKER_"))
-        .collect();
-    let key = format!("{}\0{docker_env:?}", program.display());
+    type Asked = HashMap<(PathBuf, EngineEnv), Result<(), String>>;
+    static ASKED: OnceLock<Mutex<Asked>> = OnceLock::new();
+    let key = (program.to_path_buf(), EngineEnv(env.to_vec()));
     let cache = ASKED.get_or_init(Default::default);
     if let Some(answer) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return answer.clone();

@@ -26,6 +26,7 @@
 
 pub mod detect;
 
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -72,25 +73,61 @@ pub struct Engine {
 
 /// The variables an engine's calls run with on top of gantry's own
 /// environment: the `env:` the config gives the action (or service) that
-/// uses the engine. Compared and hashed without gantry's own `GANTRY_*`
-/// variables, which no engine reads (the actions of a run differ in
-/// `GANTRY_ACTION` yet ask the engine the same questions); debug output
-/// names the variables without their values, which may be secrets.
+/// uses the engine. Compared and hashed by the values of the variables an
+/// engine reads ([`engine_reads`]) only: the actions of a run differ in
+/// `GANTRY_ACTION`, and those of a matrix in their own variables, yet ask
+/// the engine the same questions and share one build. Debug output names
+/// the variables without their values, which may be secrets.
 #[derive(Clone, Default)]
 pub struct EngineEnv(pub Vec<(String, String)>);
 
 impl EngineEnv {
-    /// The variables an engine may read: all but gantry's own.
-    fn engine_read(&self) -> impl Iterator<Item = &(String, String)> {
+    /// The variables an engine reads, by name, with the value each call
+    /// sees (the last one given).
+    fn engine_read(&self) -> BTreeMap<&str, &str> {
         self.0
             .iter()
-            .filter(|(name, _)| !name.starts_with("GANTRY_"))
+            .filter(|(name, _)| engine_reads(name))
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect()
     }
+}
+
+/// Whether docker, podman or buildah (or what they run: runc, conmon, a
+/// build's proxy settings) may read the variable `name`: where the engine
+/// and its store are (`DOCKER_HOST`, `CONTAINER_HOST`,
+/// `CONTAINERS_STORAGE_CONF`, `STORAGE_DRIVER`, `XDG_*`, `HOME`), its
+/// registries' credentials, temporary files, programs, proxies and build
+/// timestamps. Two engines whose variables agree on these are one engine.
+pub fn engine_reads(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "DOCKER_",
+        "BUILDKIT_",
+        "BUILDX_",
+        "CONTAINER",
+        "PODMAN_",
+        "BUILDAH_",
+        "STORAGE_",
+        "REGISTRY_",
+        "REGISTRIES_",
+        "XDG_",
+    ];
+    const NAMES: &[&str] = &[
+        "HOME",
+        "TMPDIR",
+        "PATH",
+        "SOURCE_DATE_EPOCH",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+        || NAMES.contains(&name)
+        || name.to_ascii_uppercase().ends_with("_PROXY")
 }
 
 impl PartialEq for EngineEnv {
     fn eq(&self, other: &Self) -> bool {
-        self.engine_read().eq(other.engine_read())
+        self.engine_read() == other.engine_read()
     }
 }
 
@@ -98,7 +135,7 @@ impl Eq for EngineEnv {}
 
 impl std::hash::Hash for EngineEnv {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.engine_read().for_each(|var| var.hash(state));
+        self.engine_read().hash(state);
     }
 }
 
@@ -780,6 +817,16 @@ mod tests {
         let elsewhere = with(&[("DOCKER_HOST", "unix:///b"), ("GANTRY_ACTION", "one")]);
         assert_eq!(one, two, "gantry's own variables are no engine's business");
         assert_ne!(one, elsewhere, "another DOCKER_HOST is another engine");
+        assert_eq!(
+            with(&[("DOCKER_HOST", "unix:///a"), ("NODE_VERSION", "18")]),
+            with(&[("NODE_VERSION", "20"), ("DOCKER_HOST", "unix:///a")]),
+            "variables no engine reads, and their order, make no other question"
+        );
+        assert_ne!(
+            with(&[("XDG_RUNTIME_DIR", "/run/user/1")]),
+            with(&[("XDG_RUNTIME_DIR", "/run/user/2")]),
+            "another runtime directory is another podman"
+        );
         let spec = one.process(Path::new("/"), vec![("TOKEN".into(), "s3cret".into())]);
         assert_eq!(
             spec.env,
