@@ -25,14 +25,15 @@ const STOP_LIMIT: Duration = Duration::from_secs(60);
 /// reports what it has: a process gantry left may hold the pipes open.
 const OUTPUT_LIMIT: Duration = Duration::from_secs(5);
 
-/// A gantry running in the background whose run has reached its marker.
+/// A gantry running in the background whose run has reached its marker;
+/// killed when dropped (a test that failed before it stopped gantry).
 #[must_use = "a Running gantry is stopped with .interrupt() or .kill()"]
 pub struct Running {
     child: Child,
     repo: Repo,
     start: Instant,
-    stdout: JoinHandle<String>,
-    stderr: JoinHandle<String>,
+    /// The threads reading stdout and stderr, until they are joined.
+    output: Option<(JoinHandle<String>, JoinHandle<String>)>,
 }
 
 impl Gantry {
@@ -60,18 +61,17 @@ impl Gantry {
             }
             child.try_wait().unwrap().map(Err)
         });
-        let running = Running {
+        let mut running = Running {
             child,
             repo,
             start,
-            stdout,
-            stderr,
+            output: Some((stdout, stderr)),
         };
         match reached {
             Some(Ok(())) => running,
             Some(Err(status)) => panic!(
                 "gantry exited ({status}) before the run created {marker}:\n{}",
-                printed(running.stdout, running.stderr)
+                running.printed()
             ),
             None => {
                 running.kill();
@@ -98,15 +98,16 @@ impl Running {
         else {
             panic!(
                 "gantry was still running {STOP_LIMIT:?} after SIGINT (now killed):\n{}",
-                printed(self.stdout, self.stderr)
+                self.printed()
             );
         };
+        let (stdout, stderr) = self.output.take().expect("output is joined once");
         Outcome::of_run(
             status,
-            self.stdout.join().unwrap(),
-            self.stderr.join().unwrap(),
+            stdout.join().unwrap(),
+            stderr.join().unwrap(),
             self.start.elapsed(),
-            Some(self.repo),
+            Some(self.repo.clone()),
         )
     }
 
@@ -116,6 +117,23 @@ impl Running {
     pub fn kill(mut self) {
         self.child.kill().expect("kill -9 gantry");
         self.child.wait().expect("gantry is waited for");
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Running {
+    /// What gantry printed, for a failure message (see [`printed`]).
+    fn printed(&mut self) -> String {
+        let (stdout, stderr) = self.output.take().expect("output is joined once");
+        printed(stdout, stderr)
     }
 }
 
