@@ -157,18 +157,21 @@ impl<'a> Walk<'a> {
         if !(one_line && scalar && value.line == key.line) {
             return None;
         }
-        let line_start = line.as_ptr() as usize - self.text.as_ptr() as usize;
-        let line_end = line_start + line.len();
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let rest = self.text.get(end..line_end)?.trim_start();
-        if indent + 1 == key.column && (rest.is_empty() || rest.starts_with('#')) {
-            return Some(line_start..line_end);
-        }
         let (key_start, _) = key.bytes?;
         // A `{ … }` mapping may go on over several lines.
         let space = [' ', '\r', '\n'];
         let after = self.text.get(end..)?.trim_start_matches(space);
         let before = self.text.get(..key_start)?.trim_end_matches(space);
+        let line_start = line.as_ptr() as usize - self.text.as_ptr() as usize;
+        let line_end = line_start + line.len();
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = self.text.get(end..line_end)?.trim_start();
+        // An entry of a `{ … }` mapping alone on its line (commas written
+        // first) takes its comma along, or a `, ,` would be left.
+        let in_flow = after.starts_with([',', '}']);
+        if indent + 1 == key.column && (rest.is_empty() || rest.starts_with('#')) && !in_flow {
+            return Some(line_start..line_end);
+        }
         match after.chars().next()? {
             ',' => Some(key_start..self.text.len() - after.len() + 1),
             '}' if before.ends_with(',') => Some(before.len() - 1..end),

@@ -805,3 +805,25 @@ fn the_loaders_checks_run_next_to_an_unknown_key_in_a_mapping_over_two_lines() {
     );
     assert!(err.contains("unknown key `colour`"), "{err}");
 }
+
+#[test]
+fn an_unknown_key_alone_on_its_line_in_a_flow_mapping_with_leading_commas_is_one_error() {
+    // Blanking the key's whole line left `, ,` (or `{ ,`) behind, and the
+    // YAML error of that text was reported as if it were in the file.
+    let cases = [
+        (
+            "version: 1\ndeploy_groups:\n  dev: { instances: 1\n   ,\n   colour: blue\n   , bundle: lnk }\nstages: [ { name: s, run: 'true' } ]\n",
+            ["C001 gantry.yml:5:4", "C042 gantry.yml:6:14"],
+        ),
+        (
+            "version: 1\ndeploy_groups:\n  dev: {\n   colour: blue\n   , bundle: lnk }\nstages: [ { name: s, run: 'true' } ]\n",
+            ["C001 gantry.yml:4:4", "C042 gantry.yml:5:14"],
+        ),
+    ];
+    for (config, expected) in cases {
+        let err = config_error(config);
+        assert_eq!(located_errors(&err), expected, "{config}\n{err}");
+        assert!(err.contains("unknown key `colour`"), "{err}");
+        assert!(err.contains("bundle: lnk"), "{err}");
+    }
+}
