@@ -33,6 +33,9 @@ pub struct Shape {
     /// Where the unknown `key: value` entries are written: a line of its
     /// own, or an entry of a flow mapping with its comma.
     removable: Vec<Range<usize>>,
+    /// Where a block mapping whose every entry is blanked starts: `{}` is
+    /// written there, or the mapping would become null.
+    emptied: Vec<usize>,
     /// Some finding is not such an entry, nor a word serde reads as text.
     stuck: bool,
     /// Where serde may report a finding's mistake other than at the
@@ -64,18 +67,62 @@ impl Shape {
     }
 
     /// `text` with the unknown keys blanked (a space for each character,
-    /// so every other line and column stays), when every finding is one of
-    /// those or a wrong word; `None` otherwise.
+    /// so every other line and column stays; `{}` where a block mapping
+    /// would be left empty), when every finding is one of those or a wrong
+    /// word; `None` otherwise.
     pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
         if self.stuck || self.removable.is_empty() {
             return None;
         }
         let blank = |at: usize| self.removable.iter().any(|r| r.contains(&at));
-        let kept = text
-            .char_indices()
-            .map(|(at, c)| if c != '\n' && blank(at) { ' ' } else { c });
-        Some(kept.collect())
+        let mut kept = String::with_capacity(text.len());
+        let mut close = false;
+        for (at, c) in text.char_indices() {
+            if self.emptied.contains(&at) {
+                kept.push('{');
+                close = true;
+            } else if close {
+                kept.push('}');
+                close = false;
+            } else if c != '\n' && blank(at) {
+                kept.push(' ');
+            } else {
+                kept.push(c);
+            }
+        }
+        Some(kept)
     }
+
+    /// Whether `line`:`column` of the text without unknown keys is in a
+    /// blanked range or next to one (only blanks between): an error of
+    /// that text there comes from the blanking, not from the file.
+    pub fn by_blanked(&self, text: &str, line: usize, column: usize) -> bool {
+        let Some(at) = offset(text, line, column) else {
+            return false;
+        };
+        let blank = |between: Option<&str>| between.is_some_and(|b| b.trim().is_empty());
+        self.removable.iter().any(|r| {
+            r.contains(&at)
+                || (at <= r.start && blank(text.get(at..r.start)))
+                || (r.end <= at && blank(text.get(r.end..at)))
+        })
+    }
+}
+
+/// The byte offset of `line`:`column` (both from 1, the column in
+/// characters) in `text`; its end when the position is past it.
+fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..)?;
+    let within = rest
+        .char_indices()
+        .nth(column.checked_sub(1)?)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + within)
 }
 
 /// Every shape problem of `text` (a `gantry.yml`), located; none when the
@@ -95,6 +142,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
             found: Vec::new(),
             unknown: Vec::new(),
             removable: Vec::new(),
+            emptied: Vec::new(),
             stuck: true,
             also_at: Vec::new(),
         };
@@ -107,6 +155,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         found: Vec::new(),
         unknown: Vec::new(),
         removable: Vec::new(),
+        emptied: Vec::new(),
         stuck: false,
         also_at: Vec::new(),
     };
@@ -116,6 +165,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         found: walk.found,
         unknown: walk.unknown,
         removable: walk.removable,
+        emptied: walk.emptied,
         stuck: walk.stuck,
         also_at: walk.also_at,
     }
@@ -129,6 +179,7 @@ struct Walk<'a> {
     found: Vec<Diagnostic>,
     unknown: Vec<Diagnostic>,
     removable: Vec<Range<usize>>,
+    emptied: Vec<usize>,
     stuck: bool,
     also_at: Vec<((usize, usize), Option<String>)>,
 }
@@ -148,7 +199,7 @@ impl<'a> Walk<'a> {
     /// be blanked: all of its line when the pair is all the line holds (a
     /// block mapping entry), or the entry and its comma in a flow mapping
     /// (which may span lines); the value a one-line scalar.
-    fn entry(&self, key: &Node, value: &Node) -> Option<Range<usize>> {
+    fn entry(&self, key: &Node, value: &Node) -> Option<(Range<usize>, bool)> {
         let line = self.lines.get(key.line.checked_sub(1)?)?;
         let (start, len) = value.bytes?;
         let end = start + len;
@@ -170,14 +221,15 @@ impl<'a> Walk<'a> {
         // first) takes its comma along, or a `, ,` would be left.
         let in_flow = after.starts_with([',', '}']);
         if indent + 1 == key.column && (rest.is_empty() || rest.starts_with('#')) && !in_flow {
-            return Some(line_start..line_end);
+            return Some((line_start..line_end, true));
         }
-        match after.chars().next()? {
-            ',' => Some(key_start..self.text.len() - after.len() + 1),
-            '}' if before.ends_with(',') => Some(before.len() - 1..end),
-            '}' if before.ends_with('{') => Some(key_start..end),
-            _ => None,
-        }
+        let range = match after.chars().next()? {
+            ',' => key_start..self.text.len() - after.len() + 1,
+            '}' if before.ends_with(',') => before.len() - 1..end,
+            '}' if before.ends_with('{') => key_start..end,
+            _ => return None,
+        };
+        Some((range, false))
     }
 
     /// Follows `$ref`s into `$defs`.
@@ -233,6 +285,7 @@ impl<'a> Walk<'a> {
         let names: Vec<&str> = properties
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
+        let mut blanked_lines = 0;
         for (key, value) in entries {
             let Some(name) = key.scalar_text() else {
                 continue;
@@ -246,9 +299,21 @@ impl<'a> Walk<'a> {
                 continue;
             }
             match &schema["additionalProperties"] {
-                Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
+                Schema::Bool(false) => {
+                    if self.unknown_key(key, value, &name, &names) {
+                        blanked_lines += 1;
+                    }
+                }
                 sub @ Schema::Object(_) => self.value(key, value, sub, &name),
                 _ => {}
+            }
+        }
+        // Blanked, every line of a block mapping would leave null.
+        if blanked_lines > 0 && blanked_lines == entries.len() {
+            let first = entries.first().and_then(|(key, _)| key.bytes);
+            match first {
+                Some((start, _)) => self.emptied.push(start),
+                None => self.stuck = true,
             }
         }
         for required in schema["required"].as_array().into_iter().flatten() {
@@ -282,15 +347,23 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) {
-        match self.entry(key, value) {
-            Some(range) => self.removable.push(range),
-            None => self.stuck = true,
-        }
+    /// Reports the unknown `key`; whether all of its line is blanked.
+    fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) -> bool {
+        let whole_line = match self.entry(key, value) {
+            Some((range, whole_line)) => {
+                self.removable.push(range);
+                whole_line
+            }
+            None => {
+                self.stuck = true;
+                false
+            }
+        };
         let valid = format!("valid keys here: {}", names.join(", "));
         let hint = suggest::hint(name, names, str::to_string, valid);
         self.add(key, format!("unknown key `{name}`"), hint);
         self.unknown.extend(self.found.last().cloned());
+        whole_line
     }
 
     /// A string that must be one of a few words (`AllAtOnce`, …).
@@ -451,5 +524,20 @@ mod tests {
             "version: 1\nstages:\n  - name: a\n    run: x\n    timeout: 5s\n    env: { A: 1 }\n"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_block_mapping_of_unknown_keys_only_stays_a_mapping_when_blanked() {
+        let text = "version: 1\nservices:\n  db:\n    colour: 1\n    bundel: x\nstages: []\n";
+        let shape = check(Path::new("gantry.yml"), text);
+        let cleaned = shape.without_unknown_keys(text).unwrap();
+        assert_eq!(
+            cleaned,
+            "version: 1\nservices:\n  db:\n    {}       \n             \nstages: []\n"
+        );
+        // `db:` ends next to the blanked lines; `services:` does not.
+        assert!(shape.by_blanked(&cleaned, 3, 6));
+        assert!(shape.by_blanked(&cleaned, 5, 10));
+        assert!(!shape.by_blanked(&cleaned, 2, 3));
     }
 }
