@@ -481,7 +481,9 @@ fn link_bundle(file: &Path, group: &RawDeployGroup, found: &mut Vec<Diagnostic>)
         return false;
     };
     match BUNDLE.pick(&raw.value, span(raw)) {
-        Ok(word) => word == "link",
+        Ok("link") => true,
+        Ok("copy") => false,
+        Ok(other) => unreachable!("`{other}` is in BUNDLE.words but not handled here"),
         Err(p) => {
             found.push(error(file, p.code, p.span, p.message, &p.hint));
             false
@@ -649,7 +651,10 @@ fn deployment_config(
         RawDeployConfig::Named(name) => match DEPLOYMENT_CONFIG.pick(name, at) {
             Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
             Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
-            Ok(_one_at_a_time) => DeploymentConfig::OneAtATime,
+            Ok("OneAtATime") => DeploymentConfig::OneAtATime,
+            Ok(other) => {
+                unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
+            }
             Err(p) => {
                 found.push(error(file, p.code, p.span, p.message, &p.hint));
                 DeploymentConfig::OneAtATime
