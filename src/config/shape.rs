@@ -269,11 +269,11 @@ impl<'a> Walk<'a> {
                     self.node(item, &schema["items"], &item_what);
                 }
             }
-            Value::Str(text) => self.enumerated(node, text, schema, what),
+            Value::Str(text) => self.enumerated(node, text, schema),
             // serde reads a number or boolean as the text written where a string is wanted.
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 if let Some(written) = node.raw(self.text) {
-                    self.enumerated(node, written, schema, what);
+                    self.enumerated(node, written, schema);
                 }
             }
             _ => {}
@@ -367,31 +367,26 @@ impl<'a> Walk<'a> {
     }
 
     /// A string that must be one of a few words (`AllAtOnce`, …).
-    fn enumerated(&mut self, node: &Node, text: &str, schema: &Schema, what: &str) {
+    fn enumerated(&mut self, node: &Node, text: &str, schema: &Schema) {
         let Some(allowed) = schema["enum"].as_array() else {
             return;
         };
         let allowed: Vec<&str> = allowed.iter().filter_map(Schema::as_str).collect();
         // The loader's own check of the setting, so that the mistake reads
         // the same whether or not serde could read the file.
-        if let Some(choice) = super::choice::Choice::listing(&allowed) {
-            let at = Span {
-                line: node.line,
-                column: node.column,
-            };
-            // Not stuck: serde reads the word as text, and the loader checks it.
-            if let Err(p) = choice.pick(text, at) {
-                let d = Diagnostic::error(p.code, self.file, node.line, node.column, p.message);
-                self.found.push(d.with_hint(p.hint));
-            }
+        // Every `enum` of the schema is a choice's words (see choice's tests).
+        let Some(choice) = super::choice::Choice::listing(&allowed) else {
             return;
+        };
+        let at = Span {
+            line: node.line,
+            column: node.column,
+        };
+        // Not stuck: serde reads the word as text, and the loader checks it.
+        if let Err(p) = choice.pick(text, at) {
+            let d = Diagnostic::error(p.code, self.file, node.line, node.column, p.message);
+            self.found.push(d.with_hint(p.hint));
         }
-        if allowed.contains(&text) {
-            return;
-        }
-        let valid = format!("valid values: {}", allowed.join(", "));
-        let hint = suggest::hint(text, &allowed, str::to_string, valid);
-        self.report(node, format!("unknown value `{text}` for {what}"), hint);
     }
 
     fn wrong_type(&mut self, node: &Node, schemas: &[&Schema], what: &str) {
