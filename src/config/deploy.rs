@@ -16,8 +16,6 @@ use crate::diagnostics::{span, Span};
 
 /// Most instances one group may have.
 pub const MAX_INSTANCES: u32 = 10_000;
-/// Named deployment configurations, as written in `config:`.
-pub const CONFIG_NAMES: &[&str] = DEPLOYMENT_CONFIG.words;
 
 /// `deploy_groups:` in file order.
 #[derive(Debug, Default)]
@@ -186,7 +184,7 @@ impl schemars::JsonSchema for RawDeployConfig {
         schemars::json_schema!({
             "description": "How fast a deployment goes through the instances: a named configuration, or a minimum of healthy instances (a count or a percentage).",
             "oneOf": [
-                { "enum": CONFIG_NAMES },
+                { "enum": DEPLOYMENT_CONFIG.words },
                 {
                     "type": "object",
                     "properties": {

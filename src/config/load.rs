@@ -190,7 +190,9 @@ fn structure_errors(
     let shape = super::shape::check(file, text);
     let first = yaml_diagnostic(file, text, err);
     if !shape.covers(&first) {
-        return by_position(shape.with(first));
+        let mut all = shape.found;
+        all.push(first);
+        return by_position(all);
     }
     let Some(cleaned) = shape.without_unknown_keys(text) else {
         return by_position(shape.found);

@@ -58,9 +58,10 @@ impl Shape {
 
     /// The findings and serde's error, which is left out when the pass
     /// found the same mistake: every mistake once.
-    pub fn with(&self, serde_error: Diagnostic) -> Vec<Diagnostic> {
-        let mut all = self.found.clone();
-        if !self.covers(&serde_error) {
+    pub fn with(self, serde_error: Diagnostic) -> Vec<Diagnostic> {
+        let covered = self.covers(&serde_error);
+        let mut all = self.found;
+        if !covered {
             all.push(serde_error);
         }
         all
@@ -128,7 +129,7 @@ fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
 /// Every shape problem of `text` (a `gantry.yml`), located; none when the
 /// text is not even YAML (the parser's own error says why).
 pub fn check(file: &Path, text: &str) -> Shape {
-    // Every load runs this pass (completion too): derive the schema once.
+    // Runs on every load serde refused or skipped a key of: derive the schema once.
     static SCHEMA: std::sync::LazyLock<serde_json::Value> =
         std::sync::LazyLock::new(super::json_schema);
     check_against(file, text, &SCHEMA)
