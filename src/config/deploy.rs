@@ -483,7 +483,7 @@ fn link_bundle(file: &Path, group: &RawDeployGroup, found: &mut Vec<Diagnostic>)
         Ok("copy") => false,
         Ok(other) => unreachable!("`{other}` is in BUNDLE.words but not handled here"),
         Err(p) => {
-            found.push(error(file, p.code, p.span, p.message, &p.hint));
+            found.push(p.diagnostic(file));
             false
         }
     }
@@ -654,7 +654,7 @@ fn deployment_config(
                 unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
             }
             Err(p) => {
-                found.push(error(file, p.code, p.span, p.message, &p.hint));
+                found.push(p.diagnostic(file));
                 DeploymentConfig::OneAtATime
             }
         },

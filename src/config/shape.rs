@@ -385,8 +385,7 @@ impl<'a> Walk<'a> {
         };
         // Not stuck: serde reads the word as text, and the loader checks it.
         if let Err(p) = choice.pick(text, at) {
-            let d = Diagnostic::error(p.code, self.file, node.line, node.column, p.message);
-            self.found.push(d.with_hint(p.hint));
+            self.found.push(p.diagnostic(self.file));
         }
     }
 
