@@ -301,9 +301,8 @@ impl<'a> Walk<'a> {
             }
             match &schema["additionalProperties"] {
                 Schema::Bool(false) => {
-                    if self.unknown_key(key, value, &name, &names) {
-                        blanked_lines += 1;
-                    }
+                    let whole_line = self.unknown_key(key, value, &name, &names);
+                    blanked_lines += usize::from(whole_line);
                 }
                 sub @ Schema::Object(_) => self.value(key, value, sub, &name),
                 _ => {}
