@@ -57,7 +57,7 @@ pub fn copy_files(
                 .map_err(|why| io::Error::other(Refused(why)))?;
         }
         let (n, written) = copy_open_stat(src, &meta, &job.to)?;
-        if let Some(stamp) = vouching.stamp(&written) {
+        if let Some(stamp) = vouching.written(&written) {
             let _ = stamps[i].set(stamp);
         }
         Ok(n)
@@ -198,7 +198,9 @@ fn copy_open(
     umask: Option<u32>,
 ) -> io::Result<(u64, File)> {
     let mode = mode_of(meta);
-    let exact = umask.is_some_and(|umask| mode & (umask | 0o7000) == 0);
+    // Set-id bits are set after the data; a file others may write is kept
+    // private until its data is in.
+    let exact = umask.is_some_and(|umask| mode & (umask | 0o7022) == 0);
     let mut dst = create(to, if exact { mode } else { 0o600 })?;
     let n = copy_contents(src, meta, &mut dst)?;
     if !exact {
@@ -215,8 +217,10 @@ fn copy_open(
 /// data): one `fstat` instead of one `chmod`.
 fn copy_open_stat(src: File, meta: &fs::Metadata, to: &Path) -> io::Result<(u64, fs::Metadata)> {
     let mode = mode_of(meta);
-    let special = mode & 0o7000 != 0;
-    let dst = &mut create(to, if special { 0o600 } else { mode })?;
+    // Set-id bits are set after the data; a file others may write is kept
+    // private until its data is in (and stamped).
+    let private = mode & 0o7022 != 0;
+    let dst = &mut create(to, if private { 0o600 } else { mode })?;
     let n = copy_contents(src, meta, dst)?;
     dst.set_times(times_of(meta)?)?;
     let written = dst.metadata()?;
@@ -370,7 +374,7 @@ pub fn copy_revision(
     let reused = AtomicUsize::new(0);
     let vouched = AtomicUsize::new(0);
     let vouching = Vouching::for_dir(from);
-    let ids = NewContent::for_bundle(to);
+    let ids = NewContent::new();
     let record = |rel: &str, entry: Entry| {
         lock(&recorded).push((rel.to_string(), entry));
     };
@@ -390,8 +394,10 @@ pub fn copy_revision(
         let earlier = previous.as_ref().zip(rel);
         let known = earlier.zip(key).and_then(|((e, _), key)| e.record.get(key));
         if let (Some((earlier, rel)), Some(entry)) = (earlier, known) {
+            let theirs = earlier.dir.join(rel);
             if vouched_unchanged(entry, &job.from)
-                && fs::hard_link(earlier.dir.join(rel), &job.to).is_ok()
+                && still_a_copy(entry, &theirs)
+                && fs::hard_link(&theirs, &job.to).is_ok()
             {
                 record(key.unwrap_or_default(), *entry);
                 reused.fetch_add(1, Ordering::Relaxed);
@@ -400,12 +406,15 @@ pub fn copy_revision(
             }
         }
         let (src, meta) = open_source(&job.from)?;
-        let stamp = vouching.stamp(&meta);
+        let stamp = vouching.observed(&meta);
         if let Some((earlier, rel)) = earlier {
             let theirs = earlier.dir.join(rel);
             if same_content(&src, &meta, &theirs, false)?.is_some() {
                 fs::hard_link(&theirs, &job.to)?;
                 if let Some(key) = key {
+                    // The bytes were just compared: the id names them. (A
+                    // mode gantry gave the earlier file since, rule 44, is
+                    // Install's to compare.)
                     let content = known.map_or_else(|| ids.at(key), |e| e.content);
                     record(key, Entry { content, stamp });
                 }
@@ -457,6 +466,22 @@ fn vouched_unchanged(entry: &Entry, path: &Path) -> bool {
     })
 }
 
+/// Whether the bundle file `path` still looks like the copy of the revision
+/// file `entry` recorded: a regular file (not a link) with its size,
+/// modification time and mode. A hook may change bundle files
+/// (`$GANTRY_BUNDLE`); one that did is not linked into the next bundle by
+/// stat data, and its content id is not carried.
+fn still_a_copy(entry: &Entry, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    entry.stamp.is_some_and(|stamp| {
+        fs::symlink_metadata(path).is_ok_and(|meta| {
+            meta.is_file()
+                && (meta.size(), (meta.mtime(), meta.mtime_nsec()), meta.mode())
+                    == (stamp.size, stamp.mtime, stamp.mode.0)
+        })
+    })
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -483,7 +508,7 @@ pub fn already_there(
                 .map_err(|why| io::Error::other(Refused(why)))?;
         }
         if let Ok(Some(theirs)) = same_content(&src, &meta, &job.to, true) {
-            lock(&same).push((job.to.clone(), vouching.stamp(&theirs)));
+            lock(&same).push((job.to.clone(), vouching.observed(&theirs)));
         }
         Ok(0)
     })?;

@@ -303,27 +303,22 @@ pub fn install(
     for dir in &plan.dirs {
         root.create_dirs(dir, &mut done.installed)?;
     }
-    let copies: Vec<FileCopy> = plan
+    let to_copy: Vec<&(PathBuf, PathBuf)> = plan
         .files
         .iter()
         .filter(|(_, t)| !skip.contains(t) && !kept.contains(t))
+        .collect();
+    let copies: Vec<FileCopy> = to_copy
+        .iter()
         .map(|(from, t)| FileCopy {
             from: from.clone(),
             to: root.path.join(t),
         })
         .collect();
-    let copied = copy_files(
-        &copies,
-        plan.linked.as_ref(),
-        &Vouching::for_dir(&root.path),
-    )?;
+    let vouching = Vouching::for_dir(&root.path);
+    let copied = copy_files(&copies, plan.linked.as_ref(), &vouching)?;
     done.bytes = copied.bytes;
-    for ((from, target), stamp) in plan
-        .files
-        .iter()
-        .filter(|(_, t)| !skip.contains(t) && !kept.contains(t))
-        .zip(copied.stamps)
-    {
+    for ((from, target), stamp) in to_copy.into_iter().zip(copied.stamps) {
         if let (Some(key), Some(content), Some(stamp)) =
             (target.to_str(), plan.content_of(from), stamp)
         {

@@ -15,7 +15,7 @@ use super::journal::{self, Entry, Journal, Meta, Undone};
 use super::lifecycle::{instance_state, Deployment, Shared};
 use super::paths::Root;
 use super::permissions;
-use super::stamps::{self, Record};
+use super::stamps::{self, Record, Vouching};
 use super::store::{GroupState, InstanceState, Replaced};
 use super::unchanged::{unchanged, Unchanged};
 use crate::appspec::FileExistsBehavior;
@@ -129,7 +129,13 @@ fn install_journaled(
         stamps: mut stamped,
         vouched,
     } = match &previous {
-        Some(p) => unchanged(root, &dep.plan, p, &Record::load(&record_path))?,
+        Some(p) => unchanged(
+            root,
+            &dep.plan,
+            p,
+            &Record::load(&record_path),
+            &Vouching::for_dir(&root.path),
+        )?,
         None => Unchanged::default(),
     };
     let mut left: Vec<&PathBuf> = in_place.iter().collect();

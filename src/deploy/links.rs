@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use super::stamps::Stamp;
+use super::stamps::Stamp;
 
 #[cfg(doc)]
 use super::store::GroupState;

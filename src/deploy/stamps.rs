@@ -25,7 +25,6 @@
 
 use foldhash::HashMap;
 use std::fs::Metadata;
-use std::hash::{Hash, Hasher};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -72,13 +71,17 @@ impl Stamp {
     }
 }
 
-/// Stat data older than this vouches on any file system: a change within
-/// the same timestamp tick as the one read would otherwise go unseen.
+/// Stat data of a change older than this vouches: a change within the same
+/// timestamp tick as the one read, or a write whose data was still being
+/// copied when its change time was read, would otherwise go unseen.
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// Whether stamps read from now on, on one file system, vouch for bytes.
 #[derive(Clone, Copy, Debug)]
 pub struct Vouching {
+    /// The file system's device: a file on another one (a mount below) is
+    /// not vouched for.
+    dev: Option<u64>,
     /// The file system gives a change after a read a newer change time.
     multigrain: bool,
     /// Otherwise, change times before this (seconds, nanoseconds) vouch.
@@ -86,43 +89,69 @@ pub struct Vouching {
 }
 
 impl Vouching {
-    /// For the file system holding `dir`, from now on.
+    /// For the file system holding `dir`, from now on. Only file systems
+    /// whose change times are known to move with every change (ext4, XFS,
+    /// btrfs, tmpfs) vouch at all: FAT, for one, has no change time.
     pub fn for_dir(dir: &Path) -> Vouching {
         let limit = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .saturating_sub(SETTLE);
+        let known = known_file_system(dir);
+        let dev = known
+            .then(|| std::fs::metadata(dir).ok().map(|m| m.dev()))
+            .flatten();
         Vouching {
-            multigrain: multigrain(dir),
+            dev,
+            multigrain: known && kernel_has_multigrain_timestamps(),
             settled_before: (limit.as_secs() as i64, i64::from(limit.subsec_nanos())),
         }
     }
 
-    /// The stamp of `meta` when it vouches for the file's bytes.
-    pub fn stamp(&self, meta: &Metadata) -> Option<Stamp> {
-        let stamp = Stamp::of(meta);
-        (self.multigrain || stamp.ctime < self.settled_before).then_some(stamp)
+    /// The stamp of a file gantry has just written and no one else writes
+    /// (`meta`, read after its last change), when it vouches: at once with
+    /// multigrain timestamps (whose nanoseconds show the file system keeps
+    /// them: ext4 with small inodes keeps whole seconds), else once settled.
+    pub fn written(&self, meta: &Metadata) -> Option<Stamp> {
+        let stamp = self.on_this_file_system(meta)?;
+        let fine = self.multigrain && stamp.ctime.1 != 0;
+        (fine || stamp.ctime < self.settled_before).then_some(stamp)
+    }
+
+    /// The stamp of a file someone else may be writing (a revision file, an
+    /// installed file compared with the bundle), when it vouches: only once
+    /// its last change is [`SETTLE`] old, since `write(2)` moves the change
+    /// time before it copies the data.
+    pub fn observed(&self, meta: &Metadata) -> Option<Stamp> {
+        let stamp = self.on_this_file_system(meta)?;
+        (stamp.ctime < self.settled_before).then_some(stamp)
+    }
+
+    fn on_this_file_system(&self, meta: &Metadata) -> Option<Stamp> {
+        (self.dev == Some(meta.dev())).then(|| Stamp::of(meta))
     }
 }
 
-/// Whether the file system holding `dir` has multigrain timestamps: Linux
-/// 6.13 and later give a change made after an inode's times were read a
-/// fine-grained change time on ext4, XFS, btrfs and tmpfs.
-fn multigrain(dir: &Path) -> bool {
+/// Whether `dir` is on ext4, XFS, btrfs or tmpfs.
+fn known_file_system(dir: &Path) -> bool {
     const EXT4: u32 = 0xEF53;
     const XFS: u32 = 0x5846_5342;
     const BTRFS: u32 = 0x9123_683E;
     const TMPFS: u32 = 0x0102_1994;
-    static KERNEL: OnceLock<bool> = OnceLock::new();
-    let kernel = *KERNEL.get_or_init(|| {
-        let uname = rustix::system::uname();
-        kernel_has_multigrain(&uname.release().to_string_lossy())
-    });
     // The magic is a signed 32-bit or a 64-bit field depending on the
     // architecture; its low 32 bits are the file system's number.
-    kernel
-        && rustix::fs::statfs(dir)
-            .is_ok_and(|fs| matches!(fs.f_type as u32, EXT4 | XFS | BTRFS | TMPFS))
+    rustix::fs::statfs(dir).is_ok_and(|fs| matches!(fs.f_type as u32, EXT4 | XFS | BTRFS | TMPFS))
+}
+
+/// Whether this kernel gives a change made after an inode's times were
+/// read a fine-grained change time (multigrain timestamps, Linux 6.13 and
+/// later, on ext4, XFS, btrfs and tmpfs).
+fn kernel_has_multigrain_timestamps() -> bool {
+    static KERNEL: OnceLock<bool> = OnceLock::new();
+    *KERNEL.get_or_init(|| {
+        let uname = rustix::system::uname();
+        kernel_has_multigrain(&uname.release().to_string_lossy())
+    })
 }
 
 /// Whether a kernel release (`6.13.0-1-amd64`) is 6.13 or later.
@@ -135,30 +164,33 @@ fn kernel_has_multigrain(release: &str) -> bool {
     (major, minor) >= (6, 13)
 }
 
-/// Content ids for the bytes one bundle writes new: unique per bundle
-/// folder (which holds the deployment's id) and path.
-#[derive(Clone, Copy, Debug)]
+/// Content ids for the bytes one bundle writes new: random (per bundle,
+/// then hashed with the path), so no two bundles ever mint the same id,
+/// even one whose folder name an earlier, pruned bundle had.
+#[derive(Clone, Debug)]
 pub struct NewContent {
-    /// The bundle folder, hashed once.
-    seed: u64,
+    /// Random keys.
+    keys: std::collections::hash_map::RandomState,
+}
+
+impl Default for NewContent {
+    fn default() -> Self {
+        NewContent::new()
+    }
 }
 
 impl NewContent {
-    /// For the bundle folder `bundle`.
-    pub fn for_bundle(bundle: &Path) -> NewContent {
-        let mut hasher = std::hash::DefaultHasher::new();
-        bundle.hash(&mut hasher);
+    /// For a new bundle.
+    pub fn new() -> NewContent {
         NewContent {
-            seed: hasher.finish(),
+            keys: std::collections::hash_map::RandomState::new(),
         }
     }
 
     /// The id of the bytes written at `rel`.
     pub fn at(&self, rel: &str) -> u64 {
-        let mut hasher = std::hash::DefaultHasher::new();
-        self.seed.hash(&mut hasher);
-        rel.hash(&mut hasher);
-        hasher.finish()
+        use std::hash::BuildHasher;
+        self.keys.hash_one(rel)
     }
 }
 
@@ -194,7 +226,9 @@ impl Record {
 
     /// Reads the record at `path`; empty when it is missing or damaged.
     pub fn load(path: &Path) -> Record {
-        crate::fsutil::read(path)
+        // Larger than gantry's usual read cap: a revision of 200,000 files
+        // has a record of about 25 MiB.
+        crate::fsutil::read_limited(path, 256 * 1024 * 1024)
             .ok()
             .and_then(|bytes| Record::decode(&bytes))
             .unwrap_or_default()
@@ -252,7 +286,7 @@ impl Record {
         while !rest.is_empty() {
             let (len, tail) = rest.split_first_chunk::<4>()?;
             let len = u32::from_le_bytes(*len) as usize;
-            if tail.len() < len + FIELDS {
+            if len.checked_add(FIELDS).is_none_or(|n| tail.len() < n) {
                 return None;
             }
             let rel = std::str::from_utf8(&tail[..len]).ok()?.to_string();
@@ -363,25 +397,47 @@ mod tests {
     }
 
     #[test]
-    fn a_fresh_change_time_vouches_only_with_multigrain_timestamps() {
+    fn a_fresh_change_time_vouches_only_for_a_file_gantry_wrote_with_multigrain_timestamps() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a");
         std::fs::write(&file, "abc").unwrap();
         let meta = std::fs::symlink_metadata(&file).unwrap();
+        let here = Vouching::for_dir(dir.path());
         let coarse = Vouching {
             multigrain: false,
-            ..Vouching::for_dir(dir.path())
+            ..here
         };
-        assert_eq!(coarse.stamp(&meta), None, "written just now");
-        let later = Vouching {
-            multigrain: false,
-            settled_before: (meta.ctime() + 3, 0),
-        };
-        assert_eq!(later.stamp(&meta), Some(Stamp::of(&meta)), "settled");
+        assert_eq!(coarse.written(&meta), None, "written just now");
+        assert_eq!(coarse.observed(&meta), None, "written just now");
         let fine = Vouching {
             multigrain: true,
+            ..here
+        };
+        assert_eq!(fine.written(&meta), Some(Stamp::of(&meta)));
+        assert_eq!(
+            fine.observed(&meta),
+            None,
+            "someone else may still be writing it"
+        );
+        let later = Vouching {
+            settled_before: (meta.ctime() + 3, 0),
             ..coarse
         };
-        assert_eq!(fine.stamp(&meta), Some(Stamp::of(&meta)));
+        assert_eq!(later.written(&meta), Some(Stamp::of(&meta)), "settled");
+        assert_eq!(later.observed(&meta), Some(Stamp::of(&meta)), "settled");
+        let elsewhere = Vouching {
+            dev: Some(meta.dev() + 1),
+            ..later
+        };
+        assert_eq!(elsewhere.written(&meta), None, "another file system");
+        assert_eq!(elsewhere.observed(&meta), None, "another file system");
+    }
+
+    #[test]
+    fn new_content_ids_differ_between_bundles() {
+        let (a, b) = (NewContent::new(), NewContent::new());
+        assert_ne!(a.at("app/x"), b.at("app/x"));
+        assert_ne!(a.at("app/x"), a.at("app/y"));
+        assert_eq!(a.at("app/x"), a.at("app/x"));
     }
 }

@@ -58,6 +58,7 @@ pub fn unchanged(
     plan: &Plan,
     previous: &InstanceState,
     stamps: &Record,
+    vouching: &Vouching,
 ) -> Result<Unchanged, String> {
     let installed: HashSet<&Path> = previous
         .installed
@@ -85,7 +86,7 @@ pub fn unchanged(
         }
         let content = plan.content_of(from);
         let key = target.to_str();
-        if let Some(entry) = vouched(root, target, content, key.and_then(|k| stamps.get(k))) {
+        if let Some(entry) = vouched(root, from, target, content, key.and_then(|k| stamps.get(k))) {
             done.paths.insert(target.clone());
             done.stamps
                 .files
@@ -106,8 +107,7 @@ pub fn unchanged(
         .iter()
         .filter_map(|(job, c)| Some((job.to.as_path(), (*c)?)))
         .collect();
-    let vouching = Vouching::for_dir(&root.path);
-    for (full, stamp) in already_there(&jobs, plan.linked.as_ref(), &vouching)? {
+    for (full, stamp) in already_there(&jobs, plan.linked.as_ref(), vouching)? {
         let Ok(rel) = full.strip_prefix(&root.path) else {
             continue;
         };
@@ -141,17 +141,27 @@ pub fn unchanged(
 }
 
 /// The record's entry for the installed file `target` when it vouches
-/// that the file holds the bytes of the bundle file (content id `content`):
-/// same content id, and the file is still the stamped version (one
-/// `statx`; nothing read).
+/// that the file holds the bytes of the bundle file `from` (content id
+/// `content`): same content id, the bundle file still the regular file of
+/// that size, modification time, mode and owner (a hook may have changed
+/// it: `$GANTRY_BUNDLE`), and the installed file still the stamped version
+/// (two `statx`; nothing read).
 fn vouched(
     root: &Root,
+    from: &Path,
     target: &Path,
     content: Option<u64>,
     entry: Option<&Entry>,
 ) -> Option<Entry> {
     let entry = entry.filter(|e| Some(e.content) == content)?;
     let stamp = entry.stamp?;
+    let bundle = fs::symlink_metadata(from).ok()?;
+    let theirs = Stamp::of(&bundle);
+    if !bundle.is_file()
+        || (theirs.size, theirs.mtime, theirs.mode) != (stamp.size, stamp.mtime, stamp.mode)
+    {
+        return None;
+    }
     let meta = fs::symlink_metadata(root.path.join(target)).ok()?;
     (meta.is_file() && stamp.unchanged(&Stamp::of(&meta))).then_some(*entry)
 }

@@ -93,21 +93,57 @@ fn edit_keeping_size_and_mtime(repo: &Repo, path: &str, content: &str) {
         .unwrap();
 }
 
+/// Waits until every file of `dir` was last changed more than two seconds
+/// ago: only then does the stat data of a file someone else writes vouch.
+fn wait_until_settled(repo: &Repo, dir: &str) {
+    let newest = walk(&repo.path().join(dir))
+        .into_iter()
+        .map(|m| {
+            std::time::UNIX_EPOCH
+                + std::time::Duration::new(m.ctime() as u64, m.ctime_nsec() as u32)
+        })
+        .max()
+        .unwrap();
+    let settled = newest + std::time::Duration::from_millis(2100);
+    super::common::wait_for(std::time::Duration::from_secs(10), || {
+        (std::time::SystemTime::now() > settled).then_some(())
+    })
+    .expect("the clock did not pass two seconds after the files' last change");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::fs::Metadata> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let meta = std::fs::symlink_metadata(entry.path()).unwrap();
+        if meta.is_dir() {
+            found.extend(walk(&entry.path()));
+        } else {
+            found.push(meta);
+        }
+    }
+    found
+}
+
 #[test]
 fn an_unchanged_revision_is_known_by_stat_data_and_an_edit_is_still_seen() {
     let repo = repo_with_files(5);
+    wait_until_settled(&repo, "rev");
     deploy_rev(&repo);
     edit_keeping_size_and_mtime(&repo, "rev/app/f0.txt", "FILE 0\n");
     let (bundle, install) = deploy_rev(&repo);
-    // appspec.yml and f1..f4 are linked; f0 is read, found changed, copied.
+    // appspec.yml and f1..f4 are linked, known by the stat data recorded
+    // from settled files; f0 is read, found changed, copied.
     assert!(
-        bundle.contains("5 unchanged files linked to the previous bundle"),
+        bundle.contains(
+            "5 unchanged files linked to the previous bundle, 5 known by their stat data"
+        ),
         "{bundle}"
     );
     assert!(install.contains("installed 1 files"), "{install}");
     assert!(install.contains("4 unchanged left in place"), "{install}");
     if multigrain(repo.path()) {
-        assert!(bundle.contains(", 5 known by their stat data"), "{bundle}");
+        // Files gantry wrote itself vouch at once.
         assert!(
             install.contains("(4 known by their stat data)"),
             "{install}"
@@ -127,6 +163,75 @@ fn an_unchanged_revision_is_known_by_stat_data_and_an_edit_is_still_seen() {
         .collect::<Vec<_>>();
     assert!(bundles.contains(&"file 0\n".to_string()), "{bundles:?}");
     assert!(bundles.contains(&"FILE 0\n".to_string()), "{bundles:?}");
+}
+
+/// A revision file changed just now (someone may still be writing it) is
+/// not vouched for by its stat data: it is compared.
+#[test]
+fn a_revision_file_changed_just_now_is_compared() {
+    let repo = repo_with_files(2);
+    deploy_rev(&repo);
+    let (bundle, _) = deploy_rev(&repo);
+    assert!(
+        bundle.contains(
+            "3 unchanged files linked to the previous bundle, 0 known by their stat data"
+        ),
+        "{bundle}"
+    );
+}
+
+/// A BeforeInstall hook that renders a bundle file in place
+/// (`$GANTRY_BUNDLE`) on every deployment: each deployment installs what
+/// its hook rendered, although the revision file never changes.
+#[test]
+fn a_bundle_file_a_hook_rewrote_is_installed_as_rewritten() {
+    let repo = repo_with_files(2);
+    repo.write("rev/app/config", "value=0\n");
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  BeforeInstall:\n    - location: render.sh\n",
+    );
+    super::common::write_exec(
+        &repo,
+        "rev/render.sh",
+        "#!/bin/sh\nn=$(cat \"$COUNTER\" 2>/dev/null || echo 1)\necho $((n + 1)) > \"$COUNTER\"\necho \"value=$n\" > \"$GANTRY_BUNDLE/app/config\"\n",
+    );
+    wait_until_settled(&repo, "rev");
+    for n in 1..=3 {
+        let out = repo
+            .gantry()
+            .args(["deploy", "--revision", "rev"])
+            .env("COUNTER", repo.path().join("counter"))
+            .run();
+        assert_eq!(out.code, 0, "{}", out.all());
+        assert_eq!(
+            repo.read(".gantry/targets/dev/1/srv/app/config"),
+            format!("value={n}\n"),
+            "deployment {n}"
+        );
+    }
+}
+
+/// A revision file that gantry's earlier bundle made executable (rule 44,
+/// an ApplicationStart script also installed by `files`) and the user then
+/// made executable too: the instance gets the new mode.
+#[test]
+fn a_mode_the_revision_gained_reaches_the_instance() {
+    let repo = repo_with_files(1);
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStart:\n    - location: app/start.sh\n",
+    );
+    repo.write("rev/app/start.sh", "#!/bin/sh\ntrue\n");
+    super::common::chmod(&repo, "rev/app/start.sh", 0o644);
+    wait_until_settled(&repo, "rev");
+    deploy_rev(&repo);
+    let installed = repo.path().join(".gantry/targets/dev/1/srv/app/start.sh");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().mode() & 0o777;
+    assert_eq!(mode(&installed), 0o644);
+    super::common::chmod(&repo, "rev/app/start.sh", 0o755);
+    deploy_rev(&repo);
+    assert_eq!(mode(&installed), 0o755);
 }
 
 /// An installed file edited behind gantry's back (size and modification
@@ -176,17 +281,21 @@ fn a_damaged_record_costs_a_comparison_not_a_wrong_file() {
         repo.read(".gantry/targets/dev/1/srv/app/f1.txt"),
         "file one\n"
     );
+    // Once settled, a comparison records stat data that vouches again.
+    wait_until_settled(&repo, "rev");
+    wait_until_settled(&repo, ".gantry/targets/dev/1");
+    deploy_rev(&repo);
     let (bundle, install) = deploy_rev(&repo);
-    if multigrain(repo.path()) {
-        assert!(
-            bundle.contains("6 unchanged files linked to the previous bundle, 6 known"),
-            "{bundle}"
-        );
-        assert!(
-            install.contains("5 unchanged left in place (5 known"),
-            "{install}"
-        );
-    }
+    assert!(
+        bundle.contains(
+            "6 unchanged files linked to the previous bundle, 6 known by their stat data"
+        ),
+        "{bundle}"
+    );
+    assert!(
+        install.contains("5 unchanged left in place (5 known by their stat data)"),
+        "{install}"
+    );
 }
 
 /// A target that the new AppSpec installs from another bundle file with
@@ -217,4 +326,30 @@ fn a_target_installed_from_another_source_is_compared() {
     assert!(install.contains("installed 1 files"), "{install}");
     assert_eq!(repo.read(".gantry/targets/dev/1/srv/f.txt"), "BBBB\n");
     assert_ne!(std::fs::metadata(&installed).unwrap().ino(), before);
+}
+
+/// The stat data of a revision file vouches for the earlier bundle's copy
+/// only while that copy is still a regular file like it: a link put there
+/// (by a hook, through `$GANTRY_BUNDLE`) is not linked into the next bundle.
+#[test]
+fn a_link_in_place_of_an_earlier_bundle_file_is_not_carried() {
+    let repo = repo_with_files(2);
+    wait_until_settled(&repo, "rev");
+    deploy_rev(&repo);
+    let dev = repo.path().join(".gantry/deployments/dev");
+    let earlier = std::fs::read_dir(&dev)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("revision/app/f0.txt"))
+        .find(|p| p.exists())
+        .unwrap();
+    std::fs::remove_file(&earlier).unwrap();
+    std::os::unix::fs::symlink("f1.txt", &earlier).unwrap();
+    deploy_rev(&repo);
+    let installed = repo.path().join(".gantry/targets/dev/1/srv/app/f0.txt");
+    let meta = std::fs::symlink_metadata(&installed).unwrap();
+    assert!(meta.is_file(), "{meta:?}");
+    assert_eq!(
+        repo.read(".gantry/targets/dev/1/srv/app/f0.txt"),
+        "file 0\n"
+    );
 }
