@@ -125,4 +125,23 @@ mod tests {
         assert_eq!(wrong.message, "unknown engine `dokker`");
         assert!(wrong.hint.starts_with("did you mean `docker`? use `auto`"));
     }
+
+    #[test]
+    fn the_loader_knows_every_word() {
+        // Its callers match the words, and any other is unreachable.
+        for bundle in BUNDLE.words {
+            for config in DEPLOYMENT_CONFIG.words {
+                for engine in ENGINE.words {
+                    let text = format!(
+                        "version: 1\n\
+                         deploy_groups: {{ dev: {{ instances: 2, bundle: {bundle}, config: {config} }} }}\n\
+                         stages: [ {{ name: s, run: 'true', container: {{ image: debian, engine: {engine} }} }} ]\n"
+                    );
+                    let loaded =
+                        crate::config::load_text(std::path::Path::new("gantry.yml"), &text);
+                    assert!(loaded.is_ok(), "{text}");
+                }
+            }
+        }
+    }
 }

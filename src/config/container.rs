@@ -179,7 +179,8 @@ pub fn check(raw: &Spanned<RawContainer>) -> (Option<ContainerSpec>, Vec<Problem
             Ok("docker") => EngineChoice::Named(EngineKind::Docker),
             Ok("podman") => EngineChoice::Named(EngineKind::Podman),
             Ok("buildah") => EngineChoice::Named(EngineKind::Buildah),
-            Ok(_auto) => EngineChoice::Auto,
+            Ok("auto") => EngineChoice::Auto,
+            Ok(other) => unreachable!("`{other}` is in ENGINE.words but not handled here"),
             Err(wrong) => {
                 problems.push(wrong);
                 EngineChoice::Auto

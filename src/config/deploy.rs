@@ -16,8 +16,6 @@ use crate::diagnostics::{span, Span};
 
 /// Most instances one group may have.
 pub const MAX_INSTANCES: u32 = 10_000;
-/// Named deployment configurations, as written in `config:`.
-pub const CONFIG_NAMES: &[&str] = DEPLOYMENT_CONFIG.words;
 
 /// `deploy_groups:` in file order.
 #[derive(Debug, Default)]
@@ -186,7 +184,7 @@ impl schemars::JsonSchema for RawDeployConfig {
         schemars::json_schema!({
             "description": "How fast a deployment goes through the instances: a named configuration, or a minimum of healthy instances (a count or a percentage).",
             "oneOf": [
-                { "enum": CONFIG_NAMES },
+                { "enum": DEPLOYMENT_CONFIG.words },
                 {
                     "type": "object",
                     "properties": {
@@ -481,9 +479,11 @@ fn link_bundle(file: &Path, group: &RawDeployGroup, found: &mut Vec<Diagnostic>)
         return false;
     };
     match BUNDLE.pick(&raw.value, span(raw)) {
-        Ok(word) => word == "link",
+        Ok("link") => true,
+        Ok("copy") => false,
+        Ok(other) => unreachable!("`{other}` is in BUNDLE.words but not handled here"),
         Err(p) => {
-            found.push(error(file, p.code, p.span, p.message, &p.hint));
+            found.push(p.diagnostic(file));
             false
         }
     }
@@ -649,9 +649,12 @@ fn deployment_config(
         RawDeployConfig::Named(name) => match DEPLOYMENT_CONFIG.pick(name, at) {
             Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
             Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
-            Ok(_one_at_a_time) => DeploymentConfig::OneAtATime,
+            Ok("OneAtATime") => DeploymentConfig::OneAtATime,
+            Ok(other) => {
+                unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
+            }
             Err(p) => {
-                found.push(error(file, p.code, p.span, p.message, &p.hint));
+                found.push(p.diagnostic(file));
                 DeploymentConfig::OneAtATime
             }
         },

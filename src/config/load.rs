@@ -190,14 +190,23 @@ fn structure_errors(
     let shape = super::shape::check(file, text);
     let first = yaml_diagnostic(file, text, err);
     if !shape.covers(&first) {
-        return by_position(shape.with(first));
+        let mut all = shape.found;
+        all.push(first);
+        return by_position(all);
     }
     let Some(cleaned) = shape.without_unknown_keys(text) else {
         return by_position(shape.found);
     };
     match serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options()) {
         Ok(raw) => by_position(checked(file, text, raw, read, shape.unknown).1),
-        Err(e) => by_position(shape.with(yaml_diagnostic(file, &cleaned, &e))),
+        Err(e) => {
+            let second = yaml_diagnostic(file, &cleaned, &e);
+            // An error at what was blanked comes from the blanking.
+            if shape.by_blanked(&cleaned, second.line, second.column) {
+                return by_position(shape.found);
+            }
+            by_position(shape.with(second))
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! [`Diagnostic`]: crate::diagnostics::Diagnostic
 
-pub mod choice;
+mod choice;
 pub mod condition;
 pub mod container;
 mod defaults;

@@ -33,6 +33,9 @@ pub struct Shape {
     /// Where the unknown `key: value` entries are written: a line of its
     /// own, or an entry of a flow mapping with its comma.
     removable: Vec<Range<usize>>,
+    /// Where a block mapping whose every entry is blanked starts: `{}` is
+    /// written there, or the mapping would become null.
+    emptied: Vec<usize>,
     /// Some finding is not such an entry, nor a word serde reads as text.
     stuck: bool,
     /// Where serde may report a finding's mistake other than at the
@@ -55,33 +58,78 @@ impl Shape {
 
     /// The findings and serde's error, which is left out when the pass
     /// found the same mistake: every mistake once.
-    pub fn with(&self, serde_error: Diagnostic) -> Vec<Diagnostic> {
-        let mut all = self.found.clone();
-        if !self.covers(&serde_error) {
+    pub fn with(self, serde_error: Diagnostic) -> Vec<Diagnostic> {
+        let covered = self.covers(&serde_error);
+        let mut all = self.found;
+        if !covered {
             all.push(serde_error);
         }
         all
     }
 
     /// `text` with the unknown keys blanked (a space for each character,
-    /// so every other line and column stays), when every finding is one of
-    /// those or a wrong word; `None` otherwise.
+    /// so every other line and column stays; `{}` where a block mapping
+    /// would be left empty), when every finding is one of those or a wrong
+    /// word; `None` otherwise.
     pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
         if self.stuck || self.removable.is_empty() {
             return None;
         }
         let blank = |at: usize| self.removable.iter().any(|r| r.contains(&at));
-        let kept = text
-            .char_indices()
-            .map(|(at, c)| if c != '\n' && blank(at) { ' ' } else { c });
-        Some(kept.collect())
+        let mut kept = String::with_capacity(text.len());
+        let mut close = false;
+        for (at, c) in text.char_indices() {
+            if self.emptied.contains(&at) {
+                kept.push('{');
+                close = true;
+            } else if close {
+                kept.push('}');
+                close = false;
+            } else if c != '\n' && blank(at) {
+                kept.push(' ');
+            } else {
+                kept.push(c);
+            }
+        }
+        Some(kept)
     }
+
+    /// Whether `line`:`column` of the text without unknown keys is in a
+    /// blanked range or next to one (only blanks between): an error of
+    /// that text there comes from the blanking, not from the file.
+    pub fn by_blanked(&self, text: &str, line: usize, column: usize) -> bool {
+        let Some(at) = offset(text, line, column) else {
+            return false;
+        };
+        let blank = |between: Option<&str>| between.is_some_and(|b| b.trim().is_empty());
+        self.removable.iter().any(|r| {
+            r.contains(&at)
+                || (at <= r.start && blank(text.get(at..r.start)))
+                || (r.end <= at && blank(text.get(r.end..at)))
+        })
+    }
+}
+
+/// The byte offset of `line`:`column` (both from 1, the column in
+/// characters) in `text`; its end when the position is past it.
+fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..)?;
+    let within = rest
+        .char_indices()
+        .nth(column.checked_sub(1)?)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + within)
 }
 
 /// Every shape problem of `text` (a `gantry.yml`), located; none when the
 /// text is not even YAML (the parser's own error says why).
 pub fn check(file: &Path, text: &str) -> Shape {
-    // Every load runs this pass (completion too): derive the schema once.
+    // Runs on every load serde refused or skipped a key of: derive the schema once.
     static SCHEMA: std::sync::LazyLock<serde_json::Value> =
         std::sync::LazyLock::new(super::json_schema);
     check_against(file, text, &SCHEMA)
@@ -95,6 +143,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
             found: Vec::new(),
             unknown: Vec::new(),
             removable: Vec::new(),
+            emptied: Vec::new(),
             stuck: true,
             also_at: Vec::new(),
         };
@@ -107,6 +156,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         found: Vec::new(),
         unknown: Vec::new(),
         removable: Vec::new(),
+        emptied: Vec::new(),
         stuck: false,
         also_at: Vec::new(),
     };
@@ -116,6 +166,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         found: walk.found,
         unknown: walk.unknown,
         removable: walk.removable,
+        emptied: walk.emptied,
         stuck: walk.stuck,
         also_at: walk.also_at,
     }
@@ -129,6 +180,7 @@ struct Walk<'a> {
     found: Vec<Diagnostic>,
     unknown: Vec<Diagnostic>,
     removable: Vec<Range<usize>>,
+    emptied: Vec<usize>,
     stuck: bool,
     also_at: Vec<((usize, usize), Option<String>)>,
 }
@@ -148,7 +200,7 @@ impl<'a> Walk<'a> {
     /// be blanked: all of its line when the pair is all the line holds (a
     /// block mapping entry), or the entry and its comma in a flow mapping
     /// (which may span lines); the value a one-line scalar.
-    fn entry(&self, key: &Node, value: &Node) -> Option<Range<usize>> {
+    fn entry(&self, key: &Node, value: &Node) -> Option<(Range<usize>, bool)> {
         let line = self.lines.get(key.line.checked_sub(1)?)?;
         let (start, len) = value.bytes?;
         let end = start + len;
@@ -157,24 +209,28 @@ impl<'a> Walk<'a> {
         if !(one_line && scalar && value.line == key.line) {
             return None;
         }
-        let line_start = line.as_ptr() as usize - self.text.as_ptr() as usize;
-        let line_end = line_start + line.len();
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let rest = self.text.get(end..line_end)?.trim_start();
-        if indent + 1 == key.column && (rest.is_empty() || rest.starts_with('#')) {
-            return Some(line_start..line_end);
-        }
         let (key_start, _) = key.bytes?;
         // A `{ … }` mapping may go on over several lines.
         let space = [' ', '\r', '\n'];
         let after = self.text.get(end..)?.trim_start_matches(space);
         let before = self.text.get(..key_start)?.trim_end_matches(space);
-        match after.chars().next()? {
-            ',' => Some(key_start..self.text.len() - after.len() + 1),
-            '}' if before.ends_with(',') => Some(before.len() - 1..end),
-            '}' if before.ends_with('{') => Some(key_start..end),
-            _ => None,
+        let line_start = line.as_ptr() as usize - self.text.as_ptr() as usize;
+        let line_end = line_start + line.len();
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = self.text.get(end..line_end)?.trim_start();
+        // An entry of a `{ … }` mapping alone on its line (commas written
+        // first) takes its comma along, or a `, ,` would be left.
+        let in_flow = after.starts_with([',', '}']);
+        if indent + 1 == key.column && (rest.is_empty() || rest.starts_with('#')) && !in_flow {
+            return Some((line_start..line_end, true));
         }
+        let range = match after.chars().next()? {
+            ',' => key_start..self.text.len() - after.len() + 1,
+            '}' if before.ends_with(',') => before.len() - 1..end,
+            '}' if before.ends_with('{') => key_start..end,
+            _ => return None,
+        };
+        Some((range, false))
     }
 
     /// Follows `$ref`s into `$defs`.
@@ -214,11 +270,11 @@ impl<'a> Walk<'a> {
                     self.node(item, &schema["items"], &item_what);
                 }
             }
-            Value::Str(text) => self.enumerated(node, text, schema, what),
+            Value::Str(text) => self.enumerated(node, text, schema),
             // serde reads a number or boolean as the text written where a string is wanted.
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 if let Some(written) = node.raw(self.text) {
-                    self.enumerated(node, written, schema, what);
+                    self.enumerated(node, written, schema);
                 }
             }
             _ => {}
@@ -230,6 +286,7 @@ impl<'a> Walk<'a> {
         let names: Vec<&str> = properties
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
+        let mut blanked_lines = 0;
         for (key, value) in entries {
             let Some(name) = key.scalar_text() else {
                 continue;
@@ -243,9 +300,20 @@ impl<'a> Walk<'a> {
                 continue;
             }
             match &schema["additionalProperties"] {
-                Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
+                Schema::Bool(false) => {
+                    let whole_line = self.unknown_key(key, value, &name, &names);
+                    blanked_lines += usize::from(whole_line);
+                }
                 sub @ Schema::Object(_) => self.value(key, value, sub, &name),
                 _ => {}
+            }
+        }
+        // Blanked, every line of a block mapping would leave null.
+        if blanked_lines > 0 && blanked_lines == entries.len() {
+            let first = entries.first().and_then(|(key, _)| key.bytes);
+            match first {
+                Some((start, _)) => self.emptied.push(start),
+                None => self.stuck = true,
             }
         }
         for required in schema["required"].as_array().into_iter().flatten() {
@@ -279,43 +347,45 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) {
-        match self.entry(key, value) {
-            Some(range) => self.removable.push(range),
-            None => self.stuck = true,
-        }
+    /// Reports the unknown `key`; whether all of its line is blanked.
+    fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) -> bool {
+        let whole_line = match self.entry(key, value) {
+            Some((range, whole_line)) => {
+                self.removable.push(range);
+                whole_line
+            }
+            None => {
+                self.stuck = true;
+                false
+            }
+        };
         let valid = format!("valid keys here: {}", names.join(", "));
         let hint = suggest::hint(name, names, str::to_string, valid);
         self.add(key, format!("unknown key `{name}`"), hint);
         self.unknown.extend(self.found.last().cloned());
+        whole_line
     }
 
     /// A string that must be one of a few words (`AllAtOnce`, …).
-    fn enumerated(&mut self, node: &Node, text: &str, schema: &Schema, what: &str) {
+    fn enumerated(&mut self, node: &Node, text: &str, schema: &Schema) {
         let Some(allowed) = schema["enum"].as_array() else {
             return;
         };
         let allowed: Vec<&str> = allowed.iter().filter_map(Schema::as_str).collect();
         // The loader's own check of the setting, so that the mistake reads
         // the same whether or not serde could read the file.
-        if let Some(choice) = super::choice::Choice::listing(&allowed) {
-            let at = Span {
-                line: node.line,
-                column: node.column,
-            };
-            // Not stuck: serde reads the word as text, and the loader checks it.
-            if let Err(p) = choice.pick(text, at) {
-                let d = Diagnostic::error(p.code, self.file, node.line, node.column, p.message);
-                self.found.push(d.with_hint(p.hint));
-            }
+        // Every `enum` of the schema is a choice's words (see choice's tests).
+        let Some(choice) = super::choice::Choice::listing(&allowed) else {
             return;
+        };
+        let at = Span {
+            line: node.line,
+            column: node.column,
+        };
+        // Not stuck: serde reads the word as text, and the loader checks it.
+        if let Err(p) = choice.pick(text, at) {
+            self.found.push(p.diagnostic(self.file));
         }
-        if allowed.contains(&text) {
-            return;
-        }
-        let valid = format!("valid values: {}", allowed.join(", "));
-        let hint = suggest::hint(text, &allowed, str::to_string, valid);
-        self.report(node, format!("unknown value `{text}` for {what}"), hint);
     }
 
     fn wrong_type(&mut self, node: &Node, schemas: &[&Schema], what: &str) {
@@ -448,5 +518,20 @@ mod tests {
             "version: 1\nstages:\n  - name: a\n    run: x\n    timeout: 5s\n    env: { A: 1 }\n"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_block_mapping_of_unknown_keys_only_stays_a_mapping_when_blanked() {
+        let text = "version: 1\nservices:\n  db:\n    colour: 1\n    bundel: x\nstages: []\n";
+        let shape = check(Path::new("gantry.yml"), text);
+        let cleaned = shape.without_unknown_keys(text).unwrap();
+        assert_eq!(
+            cleaned,
+            "version: 1\nservices:\n  db:\n    {}       \n             \nstages: []\n"
+        );
+        // `db:` ends next to the blanked lines; `services:` does not.
+        assert!(shape.by_blanked(&cleaned, 3, 6));
+        assert!(shape.by_blanked(&cleaned, 5, 10));
+        assert!(!shape.by_blanked(&cleaned, 2, 3));
     }
 }

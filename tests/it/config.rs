@@ -805,3 +805,52 @@ fn the_loaders_checks_run_next_to_an_unknown_key_in_a_mapping_over_two_lines() {
     );
     assert!(err.contains("unknown key `colour`"), "{err}");
 }
+
+#[test]
+fn an_unknown_key_alone_on_its_line_in_a_flow_mapping_with_leading_commas_is_one_error() {
+    // Blanking the key's whole line left `, ,` (or `{ ,`) behind, and the
+    // YAML error of that text was reported as if it were in the file.
+    let cases = [
+        (
+            "version: 1\ndeploy_groups:\n  dev: { instances: 1\n   ,\n   colour: blue\n   , bundle: lnk }\nstages: [ { name: s, run: 'true' } ]\n",
+            ["C001 gantry.yml:5:4", "C042 gantry.yml:6:14"],
+        ),
+        (
+            "version: 1\ndeploy_groups:\n  dev: {\n   colour: blue\n   , bundle: lnk }\nstages: [ { name: s, run: 'true' } ]\n",
+            ["C001 gantry.yml:4:4", "C042 gantry.yml:5:14"],
+        ),
+    ];
+    for (config, expected) in cases {
+        let err = config_error(config);
+        assert_eq!(located_errors(&err), expected, "{config}\n{err}");
+        assert!(err.contains("unknown key `colour`"), "{err}");
+        assert!(err.contains("bundle: lnk"), "{err}");
+    }
+}
+
+#[test]
+fn a_block_mapping_of_unknown_keys_only_is_their_errors_and_the_loaders() {
+    // Blanked, the mapping became null and serde's `expected mapping start`
+    // there was reported as if it were in the file.
+    let run = "stages:\n  - name: s\n    run: 'true'\n";
+    let cases = [
+        (
+            format!("version: 1\ndeploy_groups:\n  dev:\n    colour: 1\n{run}"),
+            vec!["C001 gantry.yml:4:5"],
+        ),
+        (
+            format!("version: 1\ndeploy_groups:\n  dev:\n    colour: 1\n    bundel: lnk\n{run}"),
+            vec!["C001 gantry.yml:4:5", "C001 gantry.yml:5:5"],
+        ),
+        (
+            format!("version: 1\nservices:\n  db:\n    colour: 1\n{run}"),
+            vec!["C001 gantry.yml:4:5", "C096 gantry.yml:4:5"],
+        ),
+    ];
+    for (config, expected) in cases {
+        let err = config_error(&config);
+        assert_eq!(located_errors(&err), expected, "{config}\n{err}");
+        assert!(err.contains("unknown key `colour`"), "{err}");
+        assert!(!err.contains("expected mapping start"), "{err}");
+    }
+}

@@ -159,6 +159,19 @@ pub struct Problem {
     pub hint: String,
 }
 
+impl Problem {
+    /// The problem as an error of `file` (with no help when `hint` is empty).
+    pub fn diagnostic(self, file: &std::path::Path) -> crate::diagnostics::Diagnostic {
+        let Span { line, column } = self.span;
+        let d = crate::diagnostics::Diagnostic::error(self.code, file, line, column, self.message);
+        if self.hint.is_empty() {
+            d
+        } else {
+            d.with_hint(self.hint)
+        }
+    }
+}
+
 /// Unknown `builder:` value.
 pub const C_BUILDER: &str = "C020";
 /// A path that is absolute, empty or unusable.

@@ -18,9 +18,9 @@ impl Checker<'_> {
     ) -> Option<ContainerSpec> {
         let raw = raw.as_ref()?;
         let (found, problems) = spec::check(raw);
-        for p in problems {
-            self.error(p.code, p.span, p.message, &p.hint);
-        }
+        let file = self.file;
+        self.diagnostics
+            .extend(problems.into_iter().map(|p| p.diagnostic(file)));
         let found = found?;
         for (text, at) in found.texts() {
             self.check_vars(text, *at);

@@ -41,9 +41,9 @@ impl Checker<'_> {
             }
         }
         let (spec, problems) = crate::config::image::check(image);
-        for p in problems {
-            self.error(p.code, p.span, p.message, &p.hint);
-        }
+        let file = self.file;
+        self.diagnostics
+            .extend(problems.into_iter().map(|p| p.diagnostic(file)));
         for (text, at) in spec.texts() {
             self.check_vars(text, *at);
         }
