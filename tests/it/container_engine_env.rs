@@ -40,6 +40,26 @@ esac
     );
 }
 
+/// The stand-in engine's log at `calls` has a call of each of `verbs`, and
+/// every call saw the action's `ENGINE_STORE` (`from-action`).
+fn assert_every_call_has_the_actions_env(calls: &Path, verbs: &[&str]) {
+    let calls = std::fs::read_to_string(calls).unwrap();
+    for verb in verbs {
+        assert!(
+            calls.lines().any(|l| l.starts_with(&format!("{verb} "))),
+            "no `{verb}` call: {calls}"
+        );
+    }
+    let without: Vec<&str> = calls
+        .lines()
+        .filter(|l| !l.ends_with(" from-action"))
+        .collect();
+    assert!(
+        without.is_empty(),
+        "engine calls without the action's env: {without:?}\n{calls}"
+    );
+}
+
 #[test]
 fn a_container_actions_env_reaches_every_engine_call() {
     let repo = Repo::new(
@@ -63,21 +83,7 @@ stages:
     let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
     let out = repo.gantry().args(["run"]).env("PATH", path).run();
     assert_eq!(out.code, 0, "{}", out.all());
-    let calls = std::fs::read_to_string(&calls).unwrap();
-    for verb in ["ps", "rm", "image", "build", "run"] {
-        assert!(
-            calls.lines().any(|l| l.starts_with(&format!("{verb} "))),
-            "no `{verb}` call: {calls}"
-        );
-    }
-    let without: Vec<&str> = calls
-        .lines()
-        .filter(|l| !l.ends_with(" from-action"))
-        .collect();
-    assert!(
-        without.is_empty(),
-        "engine calls without the action's env: {without:?}\n{calls}"
-    );
+    assert_every_call_has_the_actions_env(&calls, &["ps", "rm", "image", "build", "run"]);
 }
 
 #[test]
@@ -163,19 +169,5 @@ stages:
         "hello\n",
         "installed through the mounted file system"
     );
-    let calls = std::fs::read_to_string(&calls).unwrap();
-    for verb in ["container", "run", "mount", "umount"] {
-        assert!(
-            calls.lines().any(|l| l.starts_with(&format!("{verb} "))),
-            "no `{verb}` call: {calls}"
-        );
-    }
-    let without: Vec<&str> = calls
-        .lines()
-        .filter(|l| !l.ends_with(" from-action"))
-        .collect();
-    assert!(
-        without.is_empty(),
-        "engine calls without the action's env: {without:?}\n{calls}"
-    );
+    assert_every_call_has_the_actions_env(&calls, &["container", "run", "mount", "umount"]);
 }
