@@ -587,6 +587,14 @@ mod tests {
     use std::io::Read;
     use std::os::unix::fs::PermissionsExt;
 
+    /// Writes the executable `dir/name` holding `text`; its path.
+    fn executable(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
     /// Runs `program args` in `cwd` with `env` on top; its exit status and
     /// output, or the error of the spawn.
     fn run(
@@ -706,9 +714,7 @@ mod tests {
         let (first, second) = (dir.path().join("a"), dir.path().join("b"));
         for (d, word) in [(&first, "first"), (&second, "second")] {
             std::fs::create_dir(d).unwrap();
-            let tool = d.join("tool");
-            std::fs::write(&tool, format!("#!/bin/sh\necho {word}\n")).unwrap();
-            std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+            executable(d, "tool", &format!("#!/bin/sh\necho {word}\n"));
         }
         let path = format!("/nonexistent::{}:{}", second.display(), first.display());
         let (_, output) = run("tool", &[], Path::new("/"), &[("PATH", &path)]).unwrap();
@@ -722,12 +728,8 @@ mod tests {
         std::fs::create_dir(&first).unwrap();
         std::fs::create_dir(&second).unwrap();
         // A stand-in `sh` (the real one runs it): PATH holds only these two.
-        let shell = |d: &Path, word: &str| {
-            let path = d.join("sh");
-            std::fs::write(&path, format!("#!/bin/sh\necho {word}\n")).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-            path
-        };
+        let shell =
+            |d: &Path, word: &str| executable(d, "sh", &format!("#!/bin/sh\necho {word}\n"));
         let path = format!("{}:{}", first.display(), second.display());
         let env = [("PATH", path.as_str())];
         let in_second = shell(&second, "second");
@@ -748,9 +750,11 @@ mod tests {
         std::fs::create_dir(&first).unwrap();
         std::fs::create_dir(&second).unwrap();
         let tool = |d: &Path, word: &str| {
-            let path = d.join("gantry-spawn-order-tool");
-            std::fs::write(&path, format!("#!/bin/sh\necho {word}\n")).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            executable(
+                d,
+                "gantry-spawn-order-tool",
+                &format!("#!/bin/sh\necho {word}\n"),
+            )
         };
         let path = format!("{}:{}", first.display(), second.display());
         let env = [("PATH", path.as_str())];
@@ -766,9 +770,7 @@ mod tests {
     #[test]
     fn a_file_without_interpreter_line_runs_under_sh_as_execvp_does() {
         let dir = tempfile::tempdir().unwrap();
-        let script = dir.path().join("script");
-        std::fs::write(&script, "echo \"script $1\"\n").unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let script = executable(dir.path(), "script", "echo \"script $1\"\n");
         let (status, output) =
             run(script.to_str().unwrap(), &["arg"], Path::new("/"), &[]).unwrap();
         assert!(status.success());
