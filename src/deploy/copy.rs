@@ -488,17 +488,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The jobs of `pairs` (a bundle file `from`, an installed file `to`) whose
 /// installed file already is what copying would make: a regular file with
-/// the same bytes, mode, modification time and owner; each with the stamp
-/// of the installed file when it vouches. Compared several at a time; a
+/// the same bytes, mode, modification time and owner, by index in `pairs`;
+/// each with the stamp of the installed file when it vouches. Compared several at a time; a
 /// file that cannot be read counts as different.
 /// With `links`, a bundle file that changed since it was linked is an error.
 pub fn already_there(
     pairs: &[FileCopy],
     links: Option<&Links>,
     vouching: &Vouching,
-) -> Result<Vec<(PathBuf, Option<Stamp>)>, String> {
+) -> Result<Vec<(usize, Option<Stamp>)>, String> {
     let same = Mutex::new(Vec::new());
-    in_parallel(pairs, |_, job| {
+    in_parallel(pairs, |i, job| {
         let Ok((src, meta)) = open_source(&job.from) else {
             return Ok(0);
         };
@@ -508,7 +508,7 @@ pub fn already_there(
                 .map_err(|why| io::Error::other(Refused(why)))?;
         }
         if let Ok(Some(theirs)) = same_content(&src, &meta, &job.to, true) {
-            lock(&same).push((job.to.clone(), vouching.observed(&theirs)));
+            lock(&same).push((i, vouching.observed(&theirs)));
         }
         Ok(0)
     })?;

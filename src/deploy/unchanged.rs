@@ -68,7 +68,8 @@ pub fn unchanged(
         .collect();
     let replaced: HashSet<&Path> = previous.replaced.iter().map(|r| r.path.as_path()).collect();
     let mut safe_parents: HashSet<&Path> = HashSet::new();
-    let mut candidates = Vec::new();
+    // Compared byte for byte: the copies, and each one's target and content id.
+    let (mut jobs, mut candidates) = (Vec::new(), Vec::new());
     let mut done = Unchanged::default();
     for (from, target) in &plan.files {
         if !installed.contains(target.as_path())
@@ -94,33 +95,22 @@ pub fn unchanged(
             done.vouched += 1;
             continue;
         }
-        candidates.push((
-            FileCopy {
-                from: from.clone(),
-                to: root.path.join(target),
-            },
-            content,
-        ));
+        jobs.push(FileCopy {
+            from: from.clone(),
+            to: root.path.join(target),
+        });
+        candidates.push((target, content));
     }
-    let jobs: Vec<FileCopy> = candidates.iter().map(|(job, _)| job.clone()).collect();
-    let content: std::collections::HashMap<&Path, u64> = candidates
-        .iter()
-        .filter_map(|(job, c)| Some((job.to.as_path(), (*c)?)))
-        .collect();
-    for (full, stamp) in already_there(&jobs, plan.linked.as_ref(), vouching)? {
-        let Ok(rel) = full.strip_prefix(&root.path) else {
-            continue;
-        };
-        if let (Some(key), Some(&content), Some(stamp)) =
-            (rel.to_str(), content.get(full.as_path()), stamp)
-        {
+    for (i, stamp) in already_there(&jobs, plan.linked.as_ref(), vouching)? {
+        let (target, content) = candidates[i];
+        if let (Some(key), Some(content), Some(stamp)) = (target.to_str(), content, stamp) {
             let entry = Entry {
                 content,
                 stamp: Some(stamp),
             };
             done.stamps.files.insert(key.to_string(), entry);
         }
-        done.paths.insert(rel.to_path_buf());
+        done.paths.insert(target.clone());
     }
     let installed_dirs: HashSet<&Path> = previous
         .installed
