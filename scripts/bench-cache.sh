@@ -15,6 +15,7 @@ if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 files=${1:-10000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/bench-lib.sh"
+bench_counts FILES="$files"
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 # The real go-task binary, not a pyenv shim (a shell script with its own start-up cost).
 task="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/task"

@@ -20,6 +20,7 @@ source "$root/scripts/bench-lib.sh"
 update_docs=false
 if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 n=${1:-20}
+bench_counts N="$n"
 rounds=${ROUNDS:-7}
 command -v podman >/dev/null || { echo "needs podman (apt-get install podman runc)" >&2; exit 2; }
 if [ -z "${CONTAINERS_CONF:-}" ]; then

@@ -35,6 +35,7 @@ mib=${2:-500}
 runs=${3:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/bench-lib.sh"
+bench_counts FILES="$files" MIB="$mib" RUNS="$runs"
 
 # GANTRY_BENCH_BIN: measure that binary instead of building this tree's.
 if [ -z "${GANTRY_BENCH_BIN:-}" ]; then

@@ -16,6 +16,7 @@ sizes=("${@:-250 500 1000}")
 read -r -a sizes <<< "${sizes[*]}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/bench-lib.sh"
+for n in "${sizes[@]}"; do bench_counts N="$n"; done
 
 # GANTRY_BENCH_BIN: measure that binary instead of building this tree's.
 if [ -z "${GANTRY_BENCH_BIN:-}" ]; then

@@ -47,3 +47,19 @@ open(doc, "w").write(f"{head}{begin}\n{table.rstrip()}\n{end}{tail}")
 print(f"updated {doc}")
 PY
 }
+
+# Exits with the script's usage line unless every NAME=VALUE argument's
+# value is a whole number of at least 1 (a count of files, runs, MiB).
+bench_counts() {
+  local pair usage
+  usage=$(sed -n 's/^#\( Usage:\)\{0,1\} *\(scripts\/bench-[a-z]*\.sh .*\)/\2/p' "$0" | head -n1)
+  for pair in "$@"; do
+    case "${pair#*=}" in
+      '' | *[!0-9]* | 0 | 0*)
+        echo "${0##*/}: ${pair%%=*} must be a whole number of at least 1, not '${pair#*=}'" >&2
+        echo "usage: $usage" >&2
+        exit 2
+        ;;
+    esac
+  done
+}

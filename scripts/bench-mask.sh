@@ -16,6 +16,7 @@ if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 mib=${1:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/bench-lib.sh"
+bench_counts MIB="$mib"
 profile=${PROFILE:-release}
 if [ "$profile" = release ]; then
   cargo build --release --quiet --manifest-path "$root/Cargo.toml"

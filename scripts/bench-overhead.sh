@@ -25,6 +25,7 @@ source "$root/scripts/bench-lib.sh"
 update_docs=false
 if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 n=${1:-200}
+bench_counts N="$n"
 rounds=${ROUNDS:-15}
 command -v make >/dev/null || { echo "needs make (apt-get install make)" >&2; exit 2; }
 

@@ -22,6 +22,7 @@ if [ "${1:-}" = --update-docs ]; then update_docs=true; shift; fi
 runs=${1:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/bench-lib.sh"
+bench_counts RUNS="$runs"
 export CONTAINERS_CONF=${CONTAINERS_CONF:-/tmp/containers.conf}
 image=localhost/gantry-test-busybox:latest
 podman image exists "$image" || { echo "no $image: run cargo test --test services first" >&2; exit 1; }

@@ -18,6 +18,7 @@ files=${1:-10000}
 runs=${2:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/bench-lib.sh"
+bench_counts FILES="$files" RUNS="$runs"
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"

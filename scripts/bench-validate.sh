@@ -20,6 +20,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 bin="$root/target/release/gantry"
 source "$root/scripts/bench-lib.sh"
+bench_counts COUNT="$count" RUNS="$runs"
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
