@@ -128,11 +128,17 @@ fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
 
 /// Every shape problem of `text` (a `gantry.yml`), located; none when the
 /// text is not even YAML (the parser's own error says why).
+#[cfg(test)]
 pub fn check(file: &Path, text: &str) -> Shape {
-    // Runs on every load serde refused or skipped a key of: derive the schema once.
+    check_against(file, text, pipeline_schema())
+}
+
+/// The JSON Schema of `gantry.yml`, derived once per process (the pass
+/// runs on every load serde refused or skipped a key of).
+pub fn pipeline_schema() -> &'static Schema {
     static SCHEMA: std::sync::LazyLock<serde_json::Value> =
         std::sync::LazyLock::new(super::json_schema);
-    check_against(file, text, &SCHEMA)
+    &SCHEMA
 }
 
 /// Like [`check`], against `schema` (an included file's, say).

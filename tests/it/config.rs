@@ -854,3 +854,51 @@ fn a_block_mapping_of_unknown_keys_only_is_their_errors_and_the_loaders() {
         assert!(!err.contains("expected mapping start"), "{err}");
     }
 }
+
+/// Every error in `err` as `CODE file:line:col message`, in the order reported.
+fn errors_with_messages(err: &str) -> Vec<String> {
+    let headers = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("error["))
+        .filter_map(|rest| rest.split_once("]: ").map(|(_, m)| m.to_string()));
+    located_errors(err)
+        .into_iter()
+        .zip(headers)
+        .map(|(at, message)| format!("{at} {message}"))
+        .collect()
+}
+
+/// The errors of `stages` written in gantry.yml, and in an included file
+/// (with the file name made gantry.yml's), for comparison. Both have the
+/// stages from line 2 on.
+fn errors_here_and_included(stages: &str) -> (Vec<String>, Vec<String>) {
+    let here = errors_with_messages(&config_error(&format!("version: 1\n{stages}")));
+    let included = Gantry::new()
+        .config("version: 1\ninclude: [ci/c.yml]\nstages: []\n")
+        .file("ci/c.yml", &format!("# more stages\n{stages}"))
+        .arg("run")
+        .run()
+        .config_error();
+    let included = errors_with_messages(&included)
+        .into_iter()
+        .map(|e| e.replacen(" ci/c.yml:", " gantry.yml:", 1))
+        .collect();
+    (here, included)
+}
+
+#[test]
+fn an_included_file_reports_the_same_mistakes_at_once_as_gantry_yml() {
+    let cases = [
+        // A key serde refuses (in `container:`), a loader check, a skipped key.
+        "stages:\n  - name: a\n    run: echo\n    container: { image: debian, colour: 1 }\n    if: 'nope'\n  - { name: b, run: echo, colour: 1 }\n",
+        // A wrong type next to a key serde refuses.
+        "stages:\n  - name: a\n    run: echo\n    container: { image: debian, colour: 1 }\n    retries: many\n",
+        // A wrong word, an unknown key in a strict mapping, a duplicate name.
+        "stages:\n  - name: a\n    run: echo\n    container: { image: debian, engine: dokker, colour: 1 }\n  - name: a\n    run: echo\n",
+    ];
+    for stages in cases {
+        let (here, included) = errors_here_and_included(stages);
+        assert!(here.len() >= 2, "{stages}\n{here:#?}");
+        assert_eq!(included, here, "{stages}");
+    }
+}
