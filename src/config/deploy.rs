@@ -71,6 +71,7 @@ impl schemars::JsonSchema for MaxParallel {
         schemars::json_schema!({
             "description": "Most instances of a batch deployed at the same time (default: 4 per CPU core).",
             "type": "integer",
+            "format": "uint64",
             "minimum": 1,
             "maximum": MAX_INSTANCES
         })

@@ -174,6 +174,10 @@ fn by_position(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The help of a key written twice in one mapping.
+pub(super) const DUPLICATE_KEY_HINT: &str =
+    "each key may appear once per mapping; remove or rename one of them";
+
 pub(super) fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let diagnostic = Diagnostic::from_yaml_error("C001", file, err);
     if let Some(explained) = super::indentation::explain(&diagnostic, text) {
@@ -182,7 +186,7 @@ pub(super) fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error
     let hint = if diagnostic.message.contains("tabs") {
         Some("indent with spaces; YAML does not allow tabs for indentation")
     } else if diagnostic.message.contains("duplicate mapping key") {
-        Some("each key may appear once per mapping; remove or rename one of them")
+        Some(DUPLICATE_KEY_HINT)
     } else if diagnostic.message.contains("invalid boolean") {
         Some("write `true` or `false`")
     } else if diagnostic

@@ -27,11 +27,14 @@ use crate::suggest;
 pub struct Shape {
     /// Every shape problem, located, in file order.
     pub found: Vec<Diagnostic>,
-    /// The unknown keys among them: serde skips those, so they are reported
+    /// The findings whose `key: value` entry the text without them leaves
+    /// out ([`Shape::without_unknown_keys`]): unknown keys, repeated keys,
+    /// values serde refuses. The loader reads that text, so these are
+    /// reported from here; serde skips unknown keys, so those are reported
     /// from here even when serde reads the file.
-    pub unknown: Vec<Diagnostic>,
-    /// Where the unknown `key: value` entries are written: a line of its
-    /// own, or an entry of a flow mapping with its comma.
+    pub blanked: Vec<Diagnostic>,
+    /// Where those entries are written: a line of its own, or an entry of
+    /// a flow mapping with its comma.
     removable: Vec<Range<usize>>,
     /// Where a block mapping whose every entry is blanked starts: `{}` is
     /// written there, or the mapping would become null.
@@ -143,11 +146,13 @@ pub fn pipeline_schema() -> &'static Schema {
 
 /// Like [`check`], against `schema` (an included file's, say).
 pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
-    let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, super::load::yaml_options())
-    else {
+    // Repeated keys are kept, so that they are found with everything else.
+    let mut options = super::load::yaml_options();
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, options) else {
         return Shape {
             found: Vec::new(),
-            unknown: Vec::new(),
+            blanked: Vec::new(),
             removable: Vec::new(),
             emptied: Vec::new(),
             stuck: true,
@@ -160,17 +165,18 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         text,
         defs: &schema["$defs"],
         found: Vec::new(),
-        unknown: Vec::new(),
+        blanked: Vec::new(),
         removable: Vec::new(),
         emptied: Vec::new(),
         stuck: false,
         also_at: Vec::new(),
+        at_entry: None,
     };
     walk.node(&root, schema, "the config");
     walk.found.sort_by_key(|d| (d.line, d.column));
     Shape {
         found: walk.found,
-        unknown: walk.unknown,
+        blanked: walk.blanked,
         removable: walk.removable,
         emptied: walk.emptied,
         stuck: walk.stuck,
@@ -184,11 +190,15 @@ struct Walk<'a> {
     lines: Vec<&'a str>,
     defs: &'a Schema,
     found: Vec<Diagnostic>,
-    unknown: Vec<Diagnostic>,
+    blanked: Vec<Diagnostic>,
     removable: Vec<Range<usize>>,
     emptied: Vec<usize>,
     stuck: bool,
     also_at: Vec<((usize, usize), Option<String>)>,
+    /// While the value of an optional key is checked: where that value is,
+    /// and its entry (see [`Walk::entry`]), so that a scalar serde refuses
+    /// can be blanked with its key.
+    at_entry: Option<((usize, usize), Range<usize>, bool)>,
 }
 
 impl<'a> Walk<'a> {
@@ -249,6 +259,9 @@ impl<'a> Walk<'a> {
 
     fn node(&mut self, node: &Node, schema: &'a Schema, what: &str) {
         let schema = self.resolve(schema);
+        if let Some(refused) = self.refused_scalar(node, schema) {
+            return self.refused(node, refused);
+        }
         let branches = schema["anyOf"].as_array().or(schema["oneOf"].as_array());
         if let Some(branches) = branches {
             let branches: Vec<&Schema> = branches.iter().map(|b| self.resolve(b)).collect();
@@ -292,27 +305,34 @@ impl<'a> Walk<'a> {
         let names: Vec<&str> = properties
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Schema::as_str)
+            .collect();
+        let mut seen = std::collections::HashSet::new();
         let mut blanked_lines = 0;
         for (key, value) in entries {
             let Some(name) = key.scalar_text() else {
                 continue;
             };
-            // `x-` keys hold YAML anchors and are ignored by the loader.
-            if name.starts_with("x-") {
-                continue;
-            }
-            if let Some(sub) = properties.and_then(|p| p.get(&name)) {
-                self.value(key, value, sub, &name);
-                continue;
-            }
-            match &schema["additionalProperties"] {
-                Schema::Bool(false) => {
-                    let whole_line = self.unknown_key(key, value, &name, &names);
-                    blanked_lines += usize::from(whole_line);
+            let whole_line = if !seen.insert(name.clone()) {
+                self.repeated_key(key, value, &name)
+            } else if name.starts_with("x-") {
+                // `x-` keys hold YAML anchors and are ignored by the loader.
+                false
+            } else if let Some(sub) = properties.and_then(|p| p.get(&name)) {
+                let optional = !required.contains(&name.as_str());
+                self.value(key, value, sub, &name, optional)
+            } else {
+                match &schema["additionalProperties"] {
+                    Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
+                    sub @ Schema::Object(_) => self.value(key, value, sub, &name, true),
+                    _ => false,
                 }
-                sub @ Schema::Object(_) => self.value(key, value, sub, &name),
-                _ => {}
-            }
+            };
+            blanked_lines += usize::from(whole_line);
         }
         // Blanked, every line of a block mapping would leave null.
         if blanked_lines > 0 && blanked_lines == entries.len() {
@@ -322,10 +342,7 @@ impl<'a> Walk<'a> {
                 None => self.stuck = true,
             }
         }
-        for required in schema["required"].as_array().into_iter().flatten() {
-            let Some(required) = required.as_str() else {
-                continue;
-            };
+        for required in required {
             if !entries.iter().any(|(k, _)| k.as_str() == Some(required)) {
                 // serde names a missing key at one of the mapping's keys
                 // (its last one, or the last left when unknown keys are blanked).
@@ -342,14 +359,99 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The value of `key`, checked against `schema`. serde reports a value
-    /// of the wrong type at its key.
-    fn value(&mut self, key: &Node, value: &Node, schema: &'a Schema, name: &str) {
-        let before = self.found.len();
+    /// The value of `key`, checked against `schema`; whether all of its
+    /// line is blanked (a value serde refuses, of an `optional` key). serde
+    /// reports a value of the wrong type at its key.
+    fn value(
+        &mut self,
+        key: &Node,
+        value: &Node,
+        schema: &'a Schema,
+        name: &str,
+        optional: bool,
+    ) -> bool {
+        let entry = self
+            .entry(key, value)
+            .filter(|_| optional)
+            .map(|(range, whole_line)| ((value.line, value.column), range, whole_line));
+        let whole_line = entry.as_ref().is_some_and(|e| e.2);
+        let outer = std::mem::replace(&mut self.at_entry, entry);
+        let (before, removable) = (self.found.len(), self.removable.len());
         self.node(value, schema, &format!("`{name}`"));
+        self.at_entry = outer;
         let at_value = |d: &Diagnostic| (d.line, d.column) == (value.line, value.column);
         if self.found[before..].iter().any(at_value) {
             self.also_at.push(((key.line, key.column), None));
+        }
+        // Only the value's own entry can be blanked in a scalar value.
+        whole_line && self.removable.len() > removable
+    }
+
+    /// A key written twice in one mapping, as serde reports it (at the
+    /// second one); whether all of its line is blanked.
+    fn repeated_key(&mut self, key: &Node, value: &Node, name: &str) -> bool {
+        let message = format!("duplicate mapping key: {name}");
+        let d = Diagnostic::error("C001", self.file, key.line, key.column, message)
+            .with_hint(super::load::DUPLICATE_KEY_HINT);
+        self.found.push(d.clone());
+        match self.entry(key, value) {
+            Some((range, whole_line)) => {
+                self.removable.push(range);
+                self.blanked.push(d);
+                whole_line
+            }
+            None => {
+                self.stuck = true;
+                false
+            }
+        }
+    }
+
+    /// serde's error for the scalar `node` read as the type `schema`
+    /// stands for, when that type refuses values its schema type allows
+    /// (a duration, a whole number of a range): serde's own message.
+    fn refused_scalar(&self, node: &Node, schema: &Schema) -> Option<serde_saphyr::Error> {
+        if matches!(node.value, Value::Seq(_) | Value::Map(_) | Value::Null) {
+            return None;
+        }
+        let written = node.raw(self.text)?;
+        // An alias, anchor or tag means nothing on its own; a block scalar
+        // is not a duration or a number.
+        if written.starts_with(['*', '&', '!', '|', '>']) || written.contains('\n') {
+            return None;
+        }
+        fn refuses<T: serde::de::DeserializeOwned>(written: &str) -> Option<serde_saphyr::Error> {
+            serde_saphyr::from_str_with_options::<T>(written, super::load::yaml_options()).err()
+        }
+        if std::ptr::eq(schema, &self.defs["Duration"]) {
+            return refuses::<super::duration::Duration>(written);
+        }
+        if !matches!(node.value, Value::Int(_)) {
+            return None;
+        }
+        match schema["format"].as_str()? {
+            "uint16" => refuses::<u16>(written),
+            "uint32" => refuses::<u32>(written),
+            "uint64" => refuses::<u64>(written),
+            _ => None,
+        }
+    }
+
+    /// Reports serde's `error` for the scalar `node`: blanked with its key
+    /// when it is the value of an optional key, else the file is stuck.
+    fn refused(&mut self, node: &Node, error: serde_saphyr::Error) {
+        let mut d = super::load::yaml_diagnostic(self.file, "", &error);
+        (d.line, d.column) = (node.line, node.column);
+        self.found.push(d.clone());
+        match self.at_entry.take() {
+            Some((at, range, _)) if at == (node.line, node.column) => {
+                self.removable.push(range);
+                self.blanked.push(d);
+            }
+            outer => {
+                self.at_entry = outer;
+                self.stuck = true;
+            }
         }
     }
 
@@ -368,7 +470,7 @@ impl<'a> Walk<'a> {
         let valid = format!("valid keys here: {}", names.join(", "));
         let hint = suggest::hint(name, names, str::to_string, valid);
         self.add(key, format!("unknown key `{name}`"), hint);
-        self.unknown.extend(self.found.last().cloned());
+        self.blanked.extend(self.found.last().cloned());
         whole_line
     }
 
@@ -466,7 +568,7 @@ mod tests {
                     d.line,
                     d.column,
                     d.message,
-                    d.hint.unwrap()
+                    d.hint.unwrap_or_default()
                 )
             })
             .collect()
@@ -516,6 +618,34 @@ mod tests {
         ] {
             assert_eq!(blanked(stuck), None, "{stuck}");
         }
+    }
+
+    #[test]
+    fn finds_repeated_keys_and_values_serde_refuses_and_blanks_them() {
+        let text = "version: 1\nkeep_runs: -1\nstages:\n  - name: a\n    run: x\n    timeout: 5 parsecs\n    run: y\n";
+        let found = messages(text);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("2:12 invalid u32"), "{found:?}");
+        assert!(
+            found[1].starts_with("6:14 invalid duration `5 parsecs`"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].starts_with("7:5 duplicate mapping key: run (each key"),
+            "{found:?}"
+        );
+        let blanked = check(Path::new("gantry.yml"), text).without_unknown_keys(text);
+        let kept = format!(
+            "version: 1\n{:13}\nstages:\n  - name: a\n    run: x\n{:22}\n{:10}\n",
+            "", "", ""
+        );
+        assert_eq!(blanked, Some(kept));
+        // A required key's value stays: serde would miss the key.
+        let version = "version: -1\nstages: []\n";
+        assert_eq!(
+            check(Path::new("gantry.yml"), version).without_unknown_keys(version),
+            None
+        );
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn read<T: DeserializeOwned>(
         Ok((value, true)) => {
             return Ok((
                 value,
-                super::shape::check_against(file, text, schema).unknown,
+                super::shape::check_against(file, text, schema).blanked,
             ))
         }
         Err(e) => e,
@@ -52,7 +52,7 @@ pub fn read<T: DeserializeOwned>(
         return Err(shape.found);
     };
     match serde_saphyr::from_str_with_options::<T>(&cleaned, super::load::yaml_options()) {
-        Ok(value) => Ok((value, shape.unknown)),
+        Ok(value) => Ok((value, shape.blanked)),
         Err(e) => {
             let second = super::load::yaml_diagnostic(file, &cleaned, &e);
             if shape.by_blanked(&cleaned, second.line, second.column) {

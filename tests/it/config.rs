@@ -856,7 +856,7 @@ fn a_block_mapping_of_unknown_keys_only_is_their_errors_and_the_loaders() {
 }
 
 /// Every error in `err` as `CODE file:line:col message`, in the order reported.
-fn errors_with_messages(err: &str) -> Vec<String> {
+pub(crate) fn errors_with_messages(err: &str) -> Vec<String> {
     let headers = err
         .lines()
         .filter_map(|l| l.strip_prefix("error["))
@@ -900,5 +900,29 @@ fn an_included_file_reports_the_same_mistakes_at_once_as_gantry_yml() {
         let (here, included) = errors_here_and_included(stages);
         assert!(here.len() >= 2, "{stages}\n{here:#?}");
         assert_eq!(included, here, "{stages}");
+    }
+}
+
+#[test]
+fn the_loaders_checks_run_next_to_a_bad_duration_count_or_repeated_key() {
+    // Each of these is left out (with its key) for the loader's checks.
+    for (line, message) in [
+        ("    timeout: 5 parsecs\n", "invalid duration `5 parsecs`"),
+        ("    retries: -1\n", "invalid u32"),
+        ("    run: echo again\n", "duplicate mapping key: run"),
+        ("    env: { A: 1, A: 2 }\n", "duplicate mapping key: A"),
+    ] {
+        let config =
+            format!("version: 1\nstages:\n  - name: s\n    run: echo\n{line}    if: nope\n");
+        let err = config_error(&config);
+        assert!(err.contains(message), "{config}\n{err}");
+        assert!(
+            err.contains("error[C016]: invalid `if:`"),
+            "{config}\n{err}"
+        );
+        assert!(
+            err.contains("error: 2 errors in gantry.yml"),
+            "{config}\n{err}"
+        );
     }
 }
