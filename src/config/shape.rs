@@ -7,7 +7,7 @@
 //! serde stays the authority on what is valid; this pass also runs on a
 //! file serde accepted but skipped a key of (see `ignored`), to report the
 //! unknown keys that the loader's types no longer refuse themselves (`x-`
-//! keys are allowed). When every finding is an unknown `key: value`
+//! keys are allowed where the schema says so: `patternProperties`). When every finding is an unknown `key: value`
 //! (on a line of its own, or an entry of a flow mapping) or a wrong word for
 //! a [`Choice`](super::choice::Choice), [`Shape::without_unknown_keys`]
 //! gives the text with those keys blanked (every other position unchanged),
@@ -311,6 +311,9 @@ impl<'a> Walk<'a> {
             .flatten()
             .filter_map(Schema::as_str)
             .collect();
+        // Where serde ignores `x-` keys, the schema says so; elsewhere such
+        // a key is a name (of a group, a service) or an unknown key.
+        let x_keys_ignored = schema["patternProperties"].get("^x-").is_some();
         let mut seen = std::collections::HashSet::new();
         let mut blanked_lines = 0;
         for (key, value) in entries {
@@ -319,7 +322,7 @@ impl<'a> Walk<'a> {
             };
             let whole_line = if !seen.insert(name.clone()) {
                 self.repeated_key(key, value, &name)
-            } else if name.starts_with("x-") {
+            } else if x_keys_ignored && name.starts_with("x-") {
                 // `x-` keys hold YAML anchors and are ignored by the loader.
                 false
             } else if let Some(sub) = properties.and_then(|p| p.get(&name)) {
