@@ -108,6 +108,9 @@ pub struct RawContainerInstances {
 pub enum RawDeployConfig {
     /// `AllAtOnce`, `HalfAtATime`, `OneAtATime` (or a misspelling).
     Named(String),
+    /// A number or boolean (a wrong name), as serde read it: `1.50` is
+    /// `1.5` here, so the loader quotes the text as written instead.
+    Scalar(String),
     /// The text of `minimum_healthy`.
     MinimumHealthy(String),
 }
@@ -376,16 +379,16 @@ impl<'de> Deserialize<'de> for RawDeployConfig {
             // Other scalars are names too (a wrong one, C043), as for any
             // setting that takes one of a few words.
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut minimum = None;
@@ -429,8 +432,12 @@ impl<'de> Deserialize<'de> for MinimumText {
     }
 }
 
-/// Checks `deploy_groups:`; `file` names the config in diagnostics.
-pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diagnostic>) {
+/// Checks `deploy_groups:` of `text`; `file` names the config in diagnostics.
+pub fn groups(
+    file: &Path,
+    text: &str,
+    raw: &RawDeployGroups,
+) -> (Vec<DeployGroup>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let groups = raw
         .0
@@ -443,7 +450,7 @@ pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diag
                 .config
                 .as_ref()
                 .map_or(DeploymentConfig::OneAtATime, |c| {
-                    deployment_config(file, c, instances.len(), &mut found)
+                    deployment_config(file, text, c, instances.len(), &mut found)
                 });
             DeployGroup {
                 name: name.value.clone(),
@@ -641,24 +648,32 @@ fn instance_roots(
 
 fn deployment_config(
     file: &Path,
+    text: &str,
     raw: &Spanned<RawDeployConfig>,
     instances: usize,
     found: &mut Vec<Diagnostic>,
 ) -> DeploymentConfig {
     let at = span(raw);
+    let word = match &raw.value {
+        RawDeployConfig::Named(name) => name.as_str(),
+        RawDeployConfig::Scalar(read) => crate::diagnostics::written(text, raw).unwrap_or(read),
+        RawDeployConfig::MinimumHealthy(_) => "",
+    };
     match &raw.value {
-        RawDeployConfig::Named(name) => match DEPLOYMENT_CONFIG.pick(name, at) {
-            Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
-            Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
-            Ok("OneAtATime") => DeploymentConfig::OneAtATime,
-            Ok(other) => {
-                unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
+        RawDeployConfig::Named(_) | RawDeployConfig::Scalar(_) => {
+            match DEPLOYMENT_CONFIG.pick(word, at) {
+                Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
+                Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
+                Ok("OneAtATime") => DeploymentConfig::OneAtATime,
+                Ok(other) => {
+                    unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
+                }
+                Err(p) => {
+                    found.push(p.diagnostic(file));
+                    DeploymentConfig::OneAtATime
+                }
             }
-            Err(p) => {
-                found.push(p.diagnostic(file));
-                DeploymentConfig::OneAtATime
-            }
-        },
+        }
         RawDeployConfig::MinimumHealthy(text) => match parse_minimum(text, instances) {
             Ok(minimum) => DeploymentConfig::MinimumHealthy(minimum),
             Err(hint) => {

@@ -292,7 +292,7 @@ impl<'a> Checker<'a> {
         }
         self.services(&raw.services, None);
         let (deploy_groups, mut found) =
-            crate::config::deploy::groups(self.file, &raw.deploy_groups);
+            crate::config::deploy::groups(self.file, self.text, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
         let mut seen = HashMap::new();
         let mut stages = Vec::new();

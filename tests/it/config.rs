@@ -926,3 +926,31 @@ fn the_loaders_checks_run_next_to_a_bad_duration_count_or_repeated_key() {
         );
     }
 }
+
+#[test]
+fn a_number_for_a_word_is_quoted_as_written_alone_and_next_to_other_errors() {
+    for (written, block) in [
+        ("1.50", true),
+        ("0x1F", true),
+        ("1e3", false),
+        ("True", false),
+    ] {
+        let group = if block {
+            format!("deploy_groups:\n  dev:\n    instances: 2\n    config: {written}   # sic\n")
+        } else {
+            format!("deploy_groups: {{ dev: {{ instances: 2, config: {written} }} }}\n")
+        };
+        let config = format!("version: 1\n{group}stages: [ {{ name: s, run: 'true' }} ]\n");
+        let alone = finding(&config_error(&config), "C043");
+        assert_eq!(
+            alone[0],
+            format!("error[C043]: unknown deployment configuration `{written}`")
+        );
+        // A wrong type (only the tolerant pass reads the file), a value
+        // serde refuses (the file is read again without it).
+        for other in ["keep_runs: [1]\n", "keep_runs: -1\n"] {
+            let err = config_error(&format!("{config}{other}"));
+            assert_eq!(finding(&err, "C043"), alone, "{config}{other}");
+        }
+    }
+}
