@@ -444,7 +444,7 @@ pub fn groups(
         .iter()
         .map(|(name, group)| {
             check_group_name(file, name, &mut found);
-            let instances = instances(file, &name.value, group, &mut found);
+            let instances = instances(file, text, &name.value, group, &mut found);
             let config = group
                 .value
                 .config
@@ -512,6 +512,7 @@ fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnos
 
 fn instances(
     file: &Path,
+    text: &str,
     group: &str,
     raw: &Spanned<RawDeployGroup>,
     found: &mut Vec<Diagnostic>,
@@ -525,6 +526,9 @@ fn instances(
             DeployGroup::default_roots(group, *n as u32)
         }
         RawInstances::Count(n) => {
+            // A negative count reads as 0: quote what was written.
+            let n =
+                crate::diagnostics::written(text, instances).map_or(n.to_string(), str::to_string);
             found.push(error(
                 file,
                 "C042",

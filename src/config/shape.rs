@@ -27,15 +27,19 @@ use crate::suggest;
 pub struct Shape {
     /// Every shape problem, located, in file order.
     pub found: Vec<Diagnostic>,
-    /// The findings whose `key: value` entry the text without them leaves
-    /// out ([`Shape::without_unknown_keys`]): unknown keys, repeated keys,
-    /// values serde refuses. The loader reads that text, so these are
-    /// reported from here; serde skips unknown keys, so those are reported
-    /// from here even when serde reads the file.
+    /// The findings the text without them ([`Shape::without_unknown_keys`])
+    /// no longer has: unknown and repeated keys (left out with their
+    /// values) and values serde refuses (written as `1`). The loader reads
+    /// that text, so these are reported from here; serde skips unknown
+    /// keys, so those are reported from here even when serde reads the file.
     pub blanked: Vec<Diagnostic>,
-    /// Where those entries are written: a line of its own, or an entry of
-    /// a flow mapping with its comma.
+    /// Where the left-out `key: value` entries are written: a line of its
+    /// own, or an entry of a flow mapping with its comma.
     removable: Vec<Range<usize>>,
+    /// Where the values serde refuses are written: each becomes `1` (a
+    /// valid duration and count) padded with spaces, so that the key stays
+    /// and the loader's checks of its mapping read as without the mistake.
+    replaced: Vec<Range<usize>>,
     /// Where a block mapping whose every entry is blanked starts: `{}` is
     /// written there, or the mapping would become null.
     emptied: Vec<usize>,
@@ -75,10 +79,13 @@ impl Shape {
     /// would be left empty), when every finding is one of those or a wrong
     /// word; `None` otherwise.
     pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
-        if self.stuck || self.removable.is_empty() {
+        if self.stuck || (self.removable.is_empty() && self.replaced.is_empty()) {
             return None;
         }
-        let blank = |at: usize| self.removable.iter().any(|r| r.contains(&at));
+        let blank = |at: usize| {
+            let within = |r: &Range<usize>| r.contains(&at);
+            self.removable.iter().any(within) || self.replaced.iter().any(within)
+        };
         let mut kept = String::with_capacity(text.len());
         let mut close = false;
         for (at, c) in text.char_indices() {
@@ -88,6 +95,8 @@ impl Shape {
             } else if close {
                 kept.push('}');
                 close = false;
+            } else if self.replaced.iter().any(|r| r.start == at) {
+                kept.push('1');
             } else if c != '\n' && blank(at) {
                 kept.push(' ');
             } else {
@@ -154,6 +163,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
             found: Vec::new(),
             blanked: Vec::new(),
             removable: Vec::new(),
+            replaced: Vec::new(),
             emptied: Vec::new(),
             stuck: true,
             also_at: Vec::new(),
@@ -167,10 +177,10 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         found: Vec::new(),
         blanked: Vec::new(),
         removable: Vec::new(),
+        replaced: Vec::new(),
         emptied: Vec::new(),
         stuck: false,
         also_at: Vec::new(),
-        at_entry: None,
     };
     walk.node(&root, schema, "the config");
     walk.found.sort_by_key(|d| (d.line, d.column));
@@ -178,6 +188,7 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         found: walk.found,
         blanked: walk.blanked,
         removable: walk.removable,
+        replaced: walk.replaced,
         emptied: walk.emptied,
         stuck: walk.stuck,
         also_at: walk.also_at,
@@ -192,13 +203,10 @@ struct Walk<'a> {
     found: Vec<Diagnostic>,
     blanked: Vec<Diagnostic>,
     removable: Vec<Range<usize>>,
+    replaced: Vec<Range<usize>>,
     emptied: Vec<usize>,
     stuck: bool,
     also_at: Vec<((usize, usize), Option<String>)>,
-    /// While the value of an optional key is checked: where that value is,
-    /// and its entry (see [`Walk::entry`]), so that a scalar serde refuses
-    /// can be blanked with its key.
-    at_entry: Option<((usize, usize), Range<usize>, bool)>,
 }
 
 impl<'a> Walk<'a> {
@@ -326,12 +334,15 @@ impl<'a> Walk<'a> {
                 // `x-` keys hold YAML anchors and are ignored by the loader.
                 false
             } else if let Some(sub) = properties.and_then(|p| p.get(&name)) {
-                let optional = !required.contains(&name.as_str());
-                self.value(key, value, sub, &name, optional)
+                self.value(key, value, sub, &name);
+                false
             } else {
                 match &schema["additionalProperties"] {
                     Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
-                    sub @ Schema::Object(_) => self.value(key, value, sub, &name, true),
+                    sub @ Schema::Object(_) => {
+                        self.value(key, value, sub, &name);
+                        false
+                    }
                     _ => false,
                 }
             };
@@ -362,32 +373,15 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The value of `key`, checked against `schema`; whether all of its
-    /// line is blanked (a value serde refuses, of an `optional` key). serde
-    /// reports a value of the wrong type at its key.
-    fn value(
-        &mut self,
-        key: &Node,
-        value: &Node,
-        schema: &'a Schema,
-        name: &str,
-        optional: bool,
-    ) -> bool {
-        let entry = self
-            .entry(key, value)
-            .filter(|_| optional)
-            .map(|(range, whole_line)| ((value.line, value.column), range, whole_line));
-        let whole_line = entry.as_ref().is_some_and(|e| e.2);
-        let outer = std::mem::replace(&mut self.at_entry, entry);
-        let (before, removable) = (self.found.len(), self.removable.len());
+    /// The value of `key`, checked against `schema`. serde reports a value
+    /// of the wrong type at its key.
+    fn value(&mut self, key: &Node, value: &Node, schema: &'a Schema, name: &str) {
+        let before = self.found.len();
         self.node(value, schema, &format!("`{name}`"));
-        self.at_entry = outer;
         let at_value = |d: &Diagnostic| (d.line, d.column) == (value.line, value.column);
         if self.found[before..].iter().any(at_value) {
             self.also_at.push(((key.line, key.column), None));
         }
-        // Only the value's own entry can be blanked in a scalar value.
-        whole_line && self.removable.len() > removable
     }
 
     /// A key written twice in one mapping, as serde reports it (at the
@@ -440,21 +434,18 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Reports serde's `error` for the scalar `node`: blanked with its key
-    /// when it is the value of an optional key, else the file is stuck.
+    /// Reports serde's `error` for the scalar `node`, which the text
+    /// without the mistakes has as `1`.
     fn refused(&mut self, node: &Node, error: serde_saphyr::Error) {
         let mut d = super::load::yaml_diagnostic(self.file, "", &error);
         (d.line, d.column) = (node.line, node.column);
         self.found.push(d.clone());
-        match self.at_entry.take() {
-            Some((at, range, _)) if at == (node.line, node.column) => {
-                self.removable.push(range);
+        match node.bytes {
+            Some((start, len)) if len > 0 => {
+                self.replaced.push(start..start + len);
                 self.blanked.push(d);
             }
-            outer => {
-                self.at_entry = outer;
-                self.stuck = true;
-            }
+            _ => self.stuck = true,
         }
     }
 
@@ -624,7 +615,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_repeated_keys_and_values_serde_refuses_and_blanks_them() {
+    fn finds_repeated_keys_and_values_serde_refuses_and_leaves_them_out() {
         let text = "version: 1\nkeep_runs: -1\nstages:\n  - name: a\n    run: x\n    timeout: 5 parsecs\n    run: y\n";
         let found = messages(text);
         assert_eq!(found.len(), 3, "{found:?}");
@@ -639,16 +630,14 @@ mod tests {
         );
         let blanked = check(Path::new("gantry.yml"), text).without_unknown_keys(text);
         let kept = format!(
-            "version: 1\n{:13}\nstages:\n  - name: a\n    run: x\n{:22}\n{:10}\n",
-            "", "", ""
+            "version: 1\nkeep_runs: 1 \nstages:\n  - name: a\n    run: x\n    timeout: 1        \n{:10}\n",
+            ""
         );
         assert_eq!(blanked, Some(kept));
-        // A required key's value stays: serde would miss the key.
+        // A required key keeps its key too.
         let version = "version: -1\nstages: []\n";
-        assert_eq!(
-            check(Path::new("gantry.yml"), version).without_unknown_keys(version),
-            None
-        );
+        let blanked = check(Path::new("gantry.yml"), version).without_unknown_keys(version);
+        assert_eq!(blanked.as_deref(), Some("version: 1 \nstages: []\n"));
     }
 
     #[test]

@@ -925,6 +925,15 @@ fn the_loaders_checks_run_next_to_a_bad_duration_count_or_repeated_key() {
             "{config}\n{err}"
         );
     }
+    // The key stays (its value read as 1): `ready:` still says what to wait for.
+    let config = "version: 1\nservices:\n  db:\n    run: sleep 9\n    ready: { port: 70000 }\nstages:\n  - name: s\n    run: echo\n    if: nope\n";
+    let err = config_error(config);
+    assert_eq!(
+        located_errors(&err),
+        ["C001 gantry.yml:5:20", "C016 gantry.yml:9:9"],
+        "{err}"
+    );
+    assert!(err.contains("invalid u16"), "{err}");
 }
 
 #[test]
