@@ -2,7 +2,8 @@
 //! reported in one run, each as it reads alone: a generator of such pairs
 //! drawn from the kinds serde alone finds (a bad duration, a negative or
 //! fractional count, a wrong type, a duplicate key) and those the tolerant
-//! pass finds (unknown keys, wrong words).
+//! pass finds (unknown keys, wrong words); in an included file's stages
+//! the same pairs read the same.
 
 use crate::common::Gantry;
 use crate::config::errors_with_messages;
@@ -102,4 +103,43 @@ fn two_mistakes_in_different_places_are_both_reported_as_each_alone() {
         "{both} of {pairs}:\n{}",
         missed.join("\n")
     );
+}
+
+/// The errors of `config`'s stages written in an included file instead
+/// (at the same lines), named as if they were gantry.yml's.
+fn errors_included(config: &str) -> Vec<String> {
+    let at = config.find("stages:").unwrap();
+    let lines_before = config[..at].matches('\n').count();
+    let included = format!("{}{}", "\n".repeat(lines_before), &config[at..]);
+    let err = Gantry::new()
+        .config("version: 1\ninclude: [ci/c.yml]\nstages: []\n")
+        .file("ci/c.yml", &included)
+        .arg("run")
+        .run()
+        .config_error();
+    let mut found: Vec<String> = errors_with_messages(&err)
+        .into_iter()
+        .map(|e| e.replacen(" ci/c.yml:", " gantry.yml:", 1))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn two_mistakes_in_an_included_files_stages_read_as_in_gantry_yml() {
+    let in_slot = |slot: &str| -> Vec<(&str, &str)> {
+        MISTAKES
+            .iter()
+            .copied()
+            .filter(|(s, _)| *s == slot)
+            .collect()
+    };
+    for stage in in_slot("S") {
+        for action in in_slot("A") {
+            let config = with(&[stage, action]);
+            let here = errors(&config);
+            assert_eq!(here.len(), 2, "{config}\n{here:#?}");
+            assert_eq!(errors_included(&config), here, "{config}");
+        }
+    }
 }
