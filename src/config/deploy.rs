@@ -749,16 +749,20 @@ pub fn action(file: &Path, raw: &Spanned<RawDeploy>) -> (DeployAction, Vec<Diagn
 }
 
 /// Resolves every `deploy:` action's group against `groups`: an unknown
-/// name, or no name with other than exactly one group, is C040.
+/// name, or no name with other than exactly one group, is C040, located in
+/// `files[i]` for the actions of `stages[i]` (an included stage's file).
 pub fn resolve_groups(
-    file: &Path,
+    files: &[&Path],
     groups: &[DeployGroup],
     stages: &mut [Stage],
 ) -> Vec<Diagnostic> {
     let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
     let mut found = Vec::new();
-    let actions = stages.iter_mut().flat_map(|s| s.actions.iter_mut());
-    for action in actions {
+    let actions = stages
+        .iter_mut()
+        .zip(files)
+        .flat_map(|(s, file)| s.actions.iter_mut().map(move |a| (*file, a)));
+    for (file, action) in actions {
         let ActionKind::Deploy(deploy) = &mut action.kind else {
             continue;
         };

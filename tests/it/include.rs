@@ -299,3 +299,38 @@ fn x_keys_are_unknown_keys_in_the_strict_mappings_also_next_to_other_errors() {
         }
     }
 }
+
+#[test]
+fn findings_about_an_included_stage_name_the_included_file() {
+    let repo = Repo::new(
+        "version: 1
+include: [ci/c.yml]
+deploy_groups: { dev: { instances: 1 } }
+services: { db: { run: sleep 9 } }
+stages:
+  - name: a
+    run: echo
+",
+    );
+    repo.write(
+        "ci/c.yml",
+        "stages:
+  - name: b
+    deploy: { group: dve, revision: r }
+  - name: c
+    run: echo ${actions.zz.yy.outputs.v}
+  - name: services
+    run: echo
+",
+    );
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        [
+            "C040 ci/c.yml:3:22 no deployment group named `dve`",
+            "C064 ci/c.yml:5:15 `${actions.zz.yy.outputs.v}` names no action",
+            "C095 ci/c.yml:6:11 stage name `services` is reserved when the pipeline has `services:`",
+        ],
+        "{err}"
+    );
+}
