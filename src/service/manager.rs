@@ -5,7 +5,6 @@
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
@@ -14,7 +13,7 @@ use super::plan::PlannedService;
 use super::process::{self, Launch, Running};
 use super::ready::{self, CheckCommand};
 use crate::config::service::{Ready, ServiceKind};
-use crate::events::{Event, ServiceState};
+use crate::events::{Event, EventSender, ServiceState};
 use crate::proc::interrupt::Interrupt;
 use crate::record::RunRecord;
 
@@ -25,7 +24,7 @@ pub struct Services<'a> {
     pipeline: &'a str,
     root: &'a std::path::Path,
     record: &'a RunRecord,
-    events: SyncSender<Event>,
+    events: EventSender,
     interrupt: &'a Interrupt,
     engine: OnceLock<Result<Engine, String>>,
     swept_hosts: OnceLock<()>,
@@ -47,7 +46,7 @@ impl<'a> Services<'a> {
         secrets: &'a [String],
         (pipeline, root): (&'a str, &'a std::path::Path),
         record: &'a RunRecord,
-        events: SyncSender<Event>,
+        events: EventSender,
         interrupt: &'a Interrupt,
     ) -> Self {
         Services {
