@@ -183,6 +183,11 @@ pub(super) fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error
     if let Some(explained) = super::indentation::explain(&diagnostic, text) {
         return explained;
     }
+    with_yaml_hint(diagnostic)
+}
+
+/// A YAML or serde error with help for what it says, where gantry has some.
+pub(super) fn with_yaml_hint(diagnostic: Diagnostic) -> Diagnostic {
     let hint = if diagnostic.message.contains("tabs") {
         Some("indent with spaces; YAML does not allow tabs for indentation")
     } else if diagnostic.message.contains("duplicate mapping key") {

@@ -7,10 +7,14 @@
 //! serde stays the authority on what is valid; this pass also runs on a
 //! file serde accepted but skipped a key of (see `ignored`), to report the
 //! unknown keys that the loader's types no longer refuse themselves (`x-`
-//! keys are allowed where the schema says so: `patternProperties`). When every finding is an unknown `key: value`
-//! (on a line of its own, or an entry of a flow mapping) or a wrong word for
-//! a [`Choice`](super::choice::Choice), [`Shape::without_unknown_keys`]
-//! gives the text with those keys blanked (every other position unchanged),
+//! keys are allowed where the schema says so, in `patternProperties`). It
+//! also finds what only serde knows besides the schema: a key written twice
+//! in one mapping, a duration or count serde refuses (asking serde itself).
+//! When every finding is an unknown or repeated `key: value` (on a line of
+//! its own, or an entry of a flow mapping), a value serde refuses, or a
+//! wrong word for a [`Choice`](super::choice::Choice),
+//! [`Shape::without_unknown_keys`] gives the text with those keys blanked
+//! and those values written as `1` (every other position unchanged),
 //! so that the loader's own checks can run as well and report their
 //! findings too.
 
@@ -267,8 +271,10 @@ impl<'a> Walk<'a> {
 
     fn node(&mut self, node: &Node, schema: &'a Schema, what: &str) {
         let schema = self.resolve(schema);
-        if let Some(refused) = self.refused_scalar(node, schema) {
-            return self.refused(node, refused);
+        match self.serde_reads(node, schema) {
+            Some(Ok(())) => return,
+            Some(Err(refused)) => return self.refused(node, refused),
+            None => {}
         }
         let branches = schema["anyOf"].as_array().or(schema["oneOf"].as_array());
         if let Some(branches) = branches {
@@ -313,12 +319,6 @@ impl<'a> Walk<'a> {
         let names: Vec<&str> = properties
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        let required: Vec<&str> = schema["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Schema::as_str)
-            .collect();
         // Where serde ignores `x-` keys, the schema says so; elsewhere such
         // a key is a name (of a group, a service) or an unknown key.
         let x_keys_ignored = schema["patternProperties"].get("^x-").is_some();
@@ -356,7 +356,10 @@ impl<'a> Walk<'a> {
                 None => self.stuck = true,
             }
         }
-        for required in required {
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let Some(required) = required.as_str() else {
+                continue;
+            };
             if !entries.iter().any(|(k, _)| k.as_str() == Some(required)) {
                 // serde names a missing key at one of the mapping's keys
                 // (its last one, or the last left when unknown keys are blanked).
@@ -404,10 +407,12 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// serde's error for the scalar `node` read as the type `schema`
-    /// stands for, when that type refuses values its schema type allows
-    /// (a duration, a whole number of a range): serde's own message.
-    fn refused_scalar(&self, node: &Node, schema: &Schema) -> Option<serde_saphyr::Error> {
+    /// How serde reads the scalar `node` as the type `schema` stands for,
+    /// where the schema's type says too little: a duration, a whole number
+    /// of a range (serde's error, with its own message, for a value the
+    /// schema's type allows), or a quoted whole number (which serde reads,
+    /// though the schema says string). `None`: the schema decides.
+    fn serde_reads(&self, node: &Node, schema: &Schema) -> Option<Result<(), serde_saphyr::Error>> {
         if matches!(node.value, Value::Seq(_) | Value::Map(_) | Value::Null) {
             return None;
         }
@@ -417,19 +422,23 @@ impl<'a> Walk<'a> {
         if written.starts_with(['*', '&', '!', '|', '>']) || written.contains('\n') {
             return None;
         }
-        fn refuses<T: serde::de::DeserializeOwned>(written: &str) -> Option<serde_saphyr::Error> {
-            serde_saphyr::from_str_with_options::<T>(written, super::load::yaml_options()).err()
+        fn read<T: serde::de::DeserializeOwned>(written: &str) -> Result<(), serde_saphyr::Error> {
+            serde_saphyr::from_str_with_options::<T>(written, super::load::yaml_options())
+                .map(|_| ())
         }
         if std::ptr::eq(schema, &self.defs["Duration"]) {
-            return refuses::<super::duration::Duration>(written);
+            return Some(read::<super::duration::Duration>(written));
         }
-        if !matches!(node.value, Value::Int(_)) {
-            return None;
-        }
-        match schema["format"].as_str()? {
-            "uint16" => refuses::<u16>(written),
-            "uint32" => refuses::<u32>(written),
-            "uint64" => refuses::<u64>(written),
+        let read = match schema["format"].as_str()? {
+            "uint16" => read::<u16>(written),
+            "uint32" => read::<u32>(written),
+            "uint64" => read::<u64>(written),
+            _ => return None,
+        };
+        match node.value {
+            Value::Int(_) => Some(read),
+            // Any other refusal is the schema's wrong type, as when alone.
+            Value::Str(_) => read.is_ok().then_some(Ok(())),
             _ => None,
         }
     }
@@ -437,7 +446,8 @@ impl<'a> Walk<'a> {
     /// Reports serde's `error` for the scalar `node`, which the text
     /// without the mistakes has as `1`.
     fn refused(&mut self, node: &Node, error: serde_saphyr::Error) {
-        let mut d = super::load::yaml_diagnostic(self.file, "", &error);
+        let mut d =
+            super::load::with_yaml_hint(Diagnostic::from_yaml_error("C001", self.file, &error));
         (d.line, d.column) = (node.line, node.column);
         self.found.push(d.clone());
         match node.bytes {
