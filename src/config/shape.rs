@@ -410,8 +410,8 @@ impl<'a> Walk<'a> {
     /// How serde reads the scalar `node` as the type `schema` stands for,
     /// where the schema's type says too little: a duration, a whole number
     /// of a range (serde's error, with its own message, for a value the
-    /// schema's type allows), or a quoted whole number (which serde reads,
-    /// though the schema says string). `None`: the schema decides.
+    /// schema's type allows), or a quoted whole number or boolean (which
+    /// serde reads, though it is a string). `None`: the schema decides.
     fn serde_reads(&self, node: &Node, schema: &Schema) -> Option<Result<(), serde_saphyr::Error>> {
         if matches!(node.value, Value::Seq(_) | Value::Map(_) | Value::Null) {
             return None;
@@ -429,14 +429,15 @@ impl<'a> Walk<'a> {
         if std::ptr::eq(schema, &self.defs["Duration"]) {
             return Some(read::<super::duration::Duration>(written));
         }
-        let read = match schema["format"].as_str()? {
-            "uint16" => read::<u16>(written),
-            "uint32" => read::<u32>(written),
-            "uint64" => read::<u64>(written),
+        let read = match schema["format"].as_str() {
+            Some("uint16") => read::<u16>(written),
+            Some("uint32") => read::<u32>(written),
+            Some("uint64") => read::<u64>(written),
+            _ if types(schema).contains(&"boolean") => read::<bool>(written),
             _ => return None,
         };
         match node.value {
-            Value::Int(_) => Some(read),
+            Value::Int(_) if schema["format"].is_string() => Some(read),
             // Any other refusal is the schema's wrong type, as when alone.
             Value::Str(_) => read.is_ok().then_some(Ok(())),
             _ => None,

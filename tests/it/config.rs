@@ -631,8 +631,8 @@ fn a_wrong_bundle_in_a_flow_mapping_reads_the_same_next_to_an_unknown_key() {
 
 #[test]
 fn values_the_loader_accepts_stay_valid_next_to_other_errors() {
-    // serde reads a quoted whole number as one, and a quoted duration.
-    let valid = "version: 1\ndeploy_groups:\n  dev:\n    config: CodeDeployDefault.AllAtOnce\nstages:\n  - name: s\n    run: 'true'\n    container: { image: debian, engine: ~ }\n    retries: '2'\n    run_order: \"1\"\n    timeout: '30'\n";
+    // serde reads a quoted whole number or boolean as one, and a quoted duration.
+    let valid = "version: 1\ndeploy_groups:\n  dev:\n    config: CodeDeployDefault.AllAtOnce\nstages:\n  - name: s\n    run: 'true'\n    container: { image: debian, engine: ~ }\n    retries: '2'\n    run_order: \"1\"\n    timeout: '30'\n    cache: 'false'\n";
     Gantry::new().config(valid).arg("validate").run().success();
     let err = config_error(&format!("{valid}    shell: [bash]\n"));
     assert!(err.contains("`shell` must be a string"), "{err}");
