@@ -13,7 +13,7 @@
 //! When every finding is an unknown or repeated `key: value` (on a line of
 //! its own, or an entry of a flow mapping), a value serde refuses, or a
 //! wrong word for a [`Choice`](super::choice::Choice),
-//! [`Shape::without_unknown_keys`] gives the text with those keys blanked
+//! [`Shape::without_mistakes`] gives the text with those keys blanked
 //! and those values written as `1` (every other position unchanged),
 //! so that the loader's own checks can run as well and report their
 //! findings too.
@@ -31,7 +31,7 @@ use crate::suggest;
 pub struct Shape {
     /// Every shape problem, located, in file order.
     pub found: Vec<Diagnostic>,
-    /// The findings the text without them ([`Shape::without_unknown_keys`])
+    /// The findings the text without them ([`Shape::without_mistakes`])
     /// no longer has: unknown and repeated keys (left out with their
     /// values) and values serde refuses (written as `1`). The loader reads
     /// that text, so these are reported from here; serde skips unknown
@@ -78,11 +78,12 @@ impl Shape {
         all
     }
 
-    /// `text` with the unknown keys blanked (a space for each character,
-    /// so every other line and column stays; `{}` where a block mapping
-    /// would be left empty), when every finding is one of those or a wrong
-    /// word; `None` otherwise.
-    pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
+    /// `text` with the unknown and repeated keys blanked (a space for each
+    /// character, so every other line and column stays; `{}` where a block
+    /// mapping would be left empty) and the values serde refuses written
+    /// as `1`, when every finding is one of those or a wrong word; `None`
+    /// otherwise.
+    pub fn without_mistakes(&self, text: &str) -> Option<String> {
         if self.stuck || (self.removable.is_empty() && self.replaced.is_empty()) {
             return None;
         }
@@ -110,7 +111,7 @@ impl Shape {
         Some(kept)
     }
 
-    /// Whether `line`:`column` of the text without unknown keys is in a
+    /// Whether `line`:`column` of the text without the mistakes is in a
     /// blanked range or next to one (only blanks between): an error of
     /// that text there comes from the blanking, not from the file.
     pub fn by_blanked(&self, text: &str, line: usize, column: usize) -> bool {
@@ -599,7 +600,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_can_be_blanked_in_place() {
-        let blanked = |text: &str| check(Path::new("gantry.yml"), text).without_unknown_keys(text);
+        let blanked = |text: &str| check(Path::new("gantry.yml"), text).without_mistakes(text);
         let text = "version: 1\nstages:\n  - name: a\n    timout: 5s # typo\n    run: x\n";
         assert_eq!(
             blanked(text).as_deref(),
@@ -639,7 +640,7 @@ mod tests {
             found[2].starts_with("7:5 duplicate mapping key: run (each key"),
             "{found:?}"
         );
-        let blanked = check(Path::new("gantry.yml"), text).without_unknown_keys(text);
+        let blanked = check(Path::new("gantry.yml"), text).without_mistakes(text);
         let kept = format!(
             "version: 1\nkeep_runs: 1 \nstages:\n  - name: a\n    run: x\n    timeout: 1        \n{:10}\n",
             ""
@@ -647,7 +648,7 @@ mod tests {
         assert_eq!(blanked, Some(kept));
         // A required key keeps its key too.
         let version = "version: -1\nstages: []\n";
-        let blanked = check(Path::new("gantry.yml"), version).without_unknown_keys(version);
+        let blanked = check(Path::new("gantry.yml"), version).without_mistakes(version);
         assert_eq!(blanked.as_deref(), Some("version: 1 \nstages: []\n"));
     }
 
@@ -663,7 +664,7 @@ mod tests {
     fn a_block_mapping_of_unknown_keys_only_stays_a_mapping_when_blanked() {
         let text = "version: 1\nservices:\n  db:\n    colour: 1\n    bundel: x\nstages: []\n";
         let shape = check(Path::new("gantry.yml"), text);
-        let cleaned = shape.without_unknown_keys(text).unwrap();
+        let cleaned = shape.without_mistakes(text).unwrap();
         assert_eq!(
             cleaned,
             "version: 1\nservices:\n  db:\n    {}       \n             \nstages: []\n"
