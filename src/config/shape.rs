@@ -653,6 +653,81 @@ mod tests {
     }
 
     #[test]
+    fn configs_serde_reads_have_no_findings() {
+        // The bundled examples and every gantry.yml in the docs that loads.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for example in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
+            if let Ok(text) = std::fs::read_to_string(example.path().join("gantry.yml")) {
+                texts.push(text);
+            }
+        }
+        for entry in std::fs::read_dir(root.join("docs")).unwrap().flatten() {
+            let doc = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for block in doc.split("```yaml\n").skip(1) {
+                let block = block.split("```").next().unwrap_or_default();
+                if block.starts_with("version: 1") {
+                    texts.push(block.to_string());
+                }
+            }
+        }
+        let mut loaded = 0;
+        for text in &texts {
+            if super::super::load::parse::<crate::config::raw::RawPipeline>(text).is_ok() {
+                loaded += 1;
+                assert_eq!(messages(text), Vec::<String>::new(), "{text}");
+            }
+        }
+        assert!(loaded >= 5, "{loaded} of {} configs loaded", texts.len());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..Default::default() })]
+
+        /// Whatever serde reads without skipping a key, the pass finds
+        /// nothing in: it never reports a mistake serde would not.
+        #[test]
+        fn finds_nothing_in_what_serde_reads(
+            lines in proptest::collection::vec((0usize..12, 0usize..ODD_VALUES.len()), 1..4)
+        ) {
+            let mut text: Vec<String> = "version: 1\nx-a: &a 2\nenv: { A: 1 }\ndefaults:\n  retries: 1\nstages:\n  - name: s\n    run: x\n  - name: t\n    actions:\n      - name: a\n        run: y\n"
+                .lines()
+                .map(str::to_string)
+                .collect();
+            for (at, odd) in lines {
+                // After a line of a mapping, at its indentation.
+                let at = at.clamp(4, text.len());
+                let before = &text[at - 1];
+                let indent = before.len() - before.trim_start_matches([' ', '-']).len();
+                text.insert(at, format!("{:indent$}{}", "", ODD_VALUES[odd]));
+            }
+            let text = text.join("\n") + "\n";
+            if let Ok((_, false)) = crate::config::load::parse::<crate::config::raw::RawPipeline>(&text) {
+                proptest::prop_assert_eq!(messages(&text), Vec::<String>::new(), "{}", text);
+            }
+        }
+    }
+
+    /// Valid but unusual values: quoted numbers and booleans, YAML number
+    /// spellings, anchors, `x-` keys.
+    const ODD_VALUES: &[&str] = &[
+        "retries: '3'",
+        "retries: 0x10",
+        "retries: *a",
+        "timeout: 1.5",
+        "timeout: '1h 30m'",
+        "timeout: 0",
+        "cache: 'true'",
+        "always: \"false\"",
+        "x-b: { c: [1, 2] }",
+        "env: { B: 2, x-c: [1] }",
+        "run_order: +2",
+        "keep_runs: '7'",
+        "working_directory: 12",
+        "shell: true",
+    ];
+
+    #[test]
     fn a_valid_config_has_no_findings() {
         assert!(messages(
             "version: 1\nstages:\n  - name: a\n    run: x\n    timeout: 5s\n    env: { A: 1 }\n"
