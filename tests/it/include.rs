@@ -255,6 +255,10 @@ fn x_keys_are_ignored_where_the_docs_say_also_next_to_other_errors() {
             None,
         ),
         (
+            "version: 1\nstages:\n  - name: s\n    uses: foo\n    with: { x-a: [1], b: 1 }\n".to_string(),
+            None,
+        ),
+        (
             "version: 1\ninclude: [ci/c.yml]\nstages: []\n".to_string(),
             Some("x-a: &a [1]\nstages:\n  - name: c\n    x-b: 1\n    run: echo\n"),
         ),
