@@ -237,10 +237,19 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
                 links.save()?;
                 Ok((appspec, plan))
             }),
-        None => super::links::checked(linked, &bundle_id, &bundle).and_then(|verified| {
-            links = verified;
-            open_bundle(&bundle, &appspec_name, checked)
-        }),
+        None => super::links::checked(linked, &bundle_id, &bundle)
+            .and_then(|verified| {
+                links = verified;
+                // An earlier bundle installed again: none of its files changed
+                // through a later bundle sharing it.
+                match &source {
+                    Source::Earlier { .. } => {
+                        super::sharing::check(&shared.state(), &job.state, &bundle_id)
+                    }
+                    Source::Revision(_) => Ok(()),
+                }
+            })
+            .and_then(|()| open_bundle(&bundle, &appspec_name, checked)),
     };
     let (appspec, mut plan) = match opened {
         Ok(opened) => opened,
@@ -597,7 +606,16 @@ fn roll_back_after_failure(
         bundle: target.bundle.clone(),
         rollback_of: Some(failed.id.clone()),
     };
-    let dep = start(shared, io, source)?;
+    let dep = match start(shared, io, source) {
+        Ok(dep) => dep,
+        Err(why) => {
+            // The failed deployment's outcome stands; the rollback's refusal is added.
+            let verdict = format!("not done: {why:#}");
+            outcome.outputs.push(("rollback".into(), verdict.clone()));
+            outcome.add_reason(&format!("rollback {verdict}"));
+            return Ok(());
+        }
+    };
     let again = run_batches(shared, &dep, &touched, io);
     let status = finish(shared, &dep, &again)?;
     let verdict =

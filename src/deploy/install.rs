@@ -325,6 +325,7 @@ pub fn install(
             let entry = stamps::Entry {
                 content,
                 stamp: Some(stamp),
+                seen: None,
             };
             done.stamps.push((key.to_string(), entry));
         }

@@ -95,7 +95,7 @@ fn edit_keeping_size_and_mtime(repo: &Repo, path: &str, content: &str) {
 
 /// Waits until every file of `dir` was last changed more than two seconds
 /// ago: only then does the stat data of a file someone else writes vouch.
-fn wait_until_settled(repo: &Repo, dir: &str) {
+pub(super) fn wait_until_settled(repo: &Repo, dir: &str) {
     let newest = walk(&repo.path().join(dir))
         .into_iter()
         .map(|m| {

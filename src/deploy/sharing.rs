@@ -1,0 +1,120 @@
+//! Files a kept bundle shares with later bundles. DownloadBundle
+//! hard-links a revision file whose stat data is unchanged from the
+//! previous bundle instead of copying it (see [`super::stamps`]), so the
+//! two bundles hold the same file. A hook of the later deployment that
+//! writes that file in place through `$GANTRY_BUNDLE` (a BeforeInstall
+//! hook rendering a template: `envsubst < conf.tpl > conf`) therefore
+//! writes the earlier bundle's file as well. Before an earlier bundle is
+//! installed again (a rollback to it), each of its files that a later kept
+//! bundle shares is checked against the shape (size, modification time,
+//! mode) the later bundle recorded when it linked it; a changed one is
+//! refused by name. A deployment's own hooks editing its own bundle is no
+//! such change: they ran before any later bundle linked the file.
+
+use std::collections::HashMap;
+use std::fs::{self, Metadata};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use super::stamps::{self, Record, Shape};
+use super::store::{bundle_dir, GroupState};
+
+/// One bundle file a later deployment changed in place.
+struct Changed {
+    /// Relative to the bundle.
+    rel: String,
+    /// The later deployments whose bundles share it.
+    sharers: Vec<String>,
+}
+
+/// Checks the kept bundle of deployment `target` (in the group's state
+/// folder `store`) before it is installed again: an error naming the files
+/// a later kept bundle linked from it and a later deployment then changed
+/// in place. Costs one `lstat` per file of the later bundles' records that
+/// the target holds, more only for a changed one.
+pub fn check(state: &GroupState, store: &Path, target: &str) -> Result<(), String> {
+    let Some(at) = state.deployments.iter().position(|d| d.id == target) else {
+        return Ok(());
+    };
+    if state.deployments[at].linked {
+        return Ok(()); // `bundle: link` has its own record (see `links`)
+    }
+    let bundle = bundle_dir(store, target);
+    let later: Vec<(&str, PathBuf)> = state.deployments[at + 1..]
+        .iter()
+        .filter(|d| d.bundle == d.id && !d.linked)
+        .map(|d| (d.id.as_str(), bundle_dir(store, &d.id)))
+        .filter(|(_, dir)| dir.is_dir())
+        .collect();
+    if later.is_empty() {
+        return Ok(());
+    }
+    let own = Record::load(&stamps::bundle_record(&bundle));
+    let mut ours: HashMap<String, Option<Metadata>> = HashMap::new();
+    let mut changed: Vec<Changed> = Vec::new();
+    for (id, dir) in &later {
+        let theirs = Record::load(&stamps::bundle_record(dir));
+        // Killed in DownloadBundle, a later bundle has no record: the
+        // target's own names the files and what they looked like (a file
+        // it shares looked so when linked: its own hooks ran before).
+        let record = if theirs.files.is_empty() {
+            &own
+        } else {
+            &theirs
+        };
+        for (rel, entry) in &record.files {
+            let Some(shape) = entry.shape() else {
+                continue;
+            };
+            let mine = ours.entry(rel.clone()).or_insert_with(|| {
+                fs::symlink_metadata(bundle.join(rel))
+                    .ok()
+                    .filter(|m| m.is_file())
+            });
+            let Some(mine) = mine else {
+                continue;
+            };
+            if mine.nlink() < 2 || Shape::of(mine) == shape || !same_file(mine, &dir.join(rel)) {
+                continue;
+            }
+            match changed.iter_mut().find(|c| &c.rel == rel) {
+                Some(c) => c.sharers.push(id.to_string()),
+                None => changed.push(Changed {
+                    rel: rel.clone(),
+                    sharers: vec![id.to_string()],
+                }),
+            }
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    changed.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let revision = &state.deployments[at].revision;
+    Err(refusal(target, revision, &changed))
+}
+
+/// Whether `path` is the file `meta` describes (same device and inode).
+fn same_file(meta: &Metadata, path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| (m.dev(), m.ino()) == (meta.dev(), meta.ino()))
+}
+
+fn refusal(target: &str, revision: &Path, changed: &[Changed]) -> String {
+    let first = &changed[0];
+    let by = first.sharers.join(", ");
+    let writer = match first.sharers.len() {
+        1 => format!("a hook of {by}"),
+        _ => format!("a hook of one of {by}"),
+    };
+    let more = match changed.len() - 1 {
+        0 => String::new(),
+        1 => format!(" (and {})", changed[1].rel),
+        n => format!(" (and {n} more files)"),
+    };
+    format!(
+        "{rel} of {target}'s kept bundle was changed in place since {linker} linked it{more}: the bundles of {target} and {by} share the file (DownloadBundle hard-links a revision file whose stat data is unchanged instead of copying it), and {writer} wrote it in place through $GANTRY_BUNDLE (or something else did); gantry does not install it as {target}'s revision: deploy that revision again instead (`gantry deploy --revision {revision}`)",
+        rel = first.rel,
+        linker = first.sharers[0],
+        revision = revision.display(),
+    )
+}
