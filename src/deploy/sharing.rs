@@ -9,17 +9,22 @@
 //! bundle shares is checked against the shape (size, modification time,
 //! mode) the later bundle recorded when it linked it; a changed one is
 //! refused by name. A deployment's own hooks editing its own bundle is no
-//! such change: they ran before any later bundle linked the file.
+//! such change: they ran before any later bundle linked the file. A later
+//! bundle about to be pruned is checked against the earlier ones still
+//! kept first, and what it found noted beside them (`changed-later.json`).
 
 use std::collections::HashMap;
 use std::fs::{self, Metadata};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use super::stamps::{self, Record, Shape};
 use super::store::{bundle_dir, GroupState};
 
 /// One bundle file a later deployment changed in place.
+#[derive(Debug, Serialize, Deserialize)]
 struct Changed {
     /// Relative to the bundle.
     rel: String,
@@ -27,11 +32,16 @@ struct Changed {
     sharers: Vec<String>,
 }
 
+/// The note beside a bundle of its files found changed through a later
+/// bundle that was pruned since.
+const NOTE: &str = "changed-later.json";
+
 /// Checks the kept bundle of deployment `target` (in the group's state
 /// folder `store`) before it is installed again: an error naming the files
 /// a later kept bundle linked from it and a later deployment then changed
-/// in place. Costs one `lstat` per file of the later bundles' records that
-/// the target holds, more only for a changed one.
+/// in place (and those found so before a later bundle was pruned). Costs
+/// one `lstat` per file of the later bundles' records that the target
+/// holds, more only for a changed one.
 pub fn check(state: &GroupState, store: &Path, target: &str) -> Result<(), String> {
     let Some(at) = state.deployments.iter().position(|d| d.id == target) else {
         return Ok(());
@@ -46,13 +56,69 @@ pub fn check(state: &GroupState, store: &Path, target: &str) -> Result<(), Strin
         .map(|d| (d.id.as_str(), bundle_dir(store, &d.id)))
         .filter(|(_, dir)| dir.is_dir())
         .collect();
-    if later.is_empty() {
+    let mut changed = noted(&bundle);
+    for found in scan(&bundle, &later) {
+        match changed.iter_mut().find(|c| c.rel == found.rel) {
+            Some(c) => c.sharers.extend(found.sharers),
+            None => changed.push(found),
+        }
+    }
+    if changed.is_empty() {
         return Ok(());
     }
-    let own = Record::load(&stamps::bundle_record(&bundle));
+    changed.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let revision = &state.deployments[at].revision;
+    Err(refusal(target, revision, &changed))
+}
+
+/// Before the bundle of deployment `pruned` is deleted: notes, beside
+/// each earlier bundle still kept (`kept`), the files it shares with the
+/// pruned one that were changed in place, so that a rollback to it still
+/// refuses them.
+pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept: &[&str]) {
+    let Some(at) = state.deployments.iter().position(|d| d.id == pruned) else {
+        return;
+    };
+    if state.deployments[at].linked || !bundle_dir(store, pruned).is_dir() {
+        return;
+    }
+    let later = [(pruned, bundle_dir(store, pruned))];
+    for earlier in &state.deployments[..at] {
+        if earlier.linked || !kept.contains(&earlier.id.as_str()) {
+            continue;
+        }
+        let bundle = bundle_dir(store, &earlier.id);
+        let found = scan(&bundle, &later);
+        if found.is_empty() {
+            continue;
+        }
+        let mut all = noted(&bundle);
+        all.extend(found);
+        if let Ok(json) = serde_json::to_vec(&all) {
+            let _ = crate::fsutil::write_atomic(&bundle.with_file_name(NOTE), &json, None);
+        }
+    }
+}
+
+/// The files noted changed beside the bundle at `bundle`.
+fn noted(bundle: &Path) -> Vec<Changed> {
+    crate::fsutil::read(&bundle.with_file_name(NOTE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// The files of the bundle at `bundle` that one of the `later` bundles
+/// (deployment id, bundle folder) shares and that changed since it linked
+/// them.
+fn scan(bundle: &Path, later: &[(&str, PathBuf)]) -> Vec<Changed> {
+    if later.is_empty() {
+        return Vec::new();
+    }
+    let own = Record::load(&stamps::bundle_record(bundle));
     let mut ours: HashMap<String, Option<Metadata>> = HashMap::new();
     let mut changed: Vec<Changed> = Vec::new();
-    for (id, dir) in &later {
+    for (id, dir) in later {
         let theirs = Record::load(&stamps::bundle_record(dir));
         // Killed in DownloadBundle, a later bundle has no record: the
         // target's own names the files and what they looked like (a file
@@ -86,12 +152,7 @@ pub fn check(state: &GroupState, store: &Path, target: &str) -> Result<(), Strin
             }
         }
     }
-    if changed.is_empty() {
-        return Ok(());
-    }
-    changed.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let revision = &state.deployments[at].revision;
-    Err(refusal(target, revision, &changed))
+    changed
 }
 
 /// Whether `path` is the file `meta` describes (same device and inode).

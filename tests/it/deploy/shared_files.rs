@@ -126,3 +126,28 @@ fn a_rollback_to_a_bundle_its_own_hooks_edited_works() {
     let by_hand = ids(&repo).last().unwrap().clone();
     assert_eq!(conf(&repo), format!("greeting=rendered by {by_hand}\n"));
 }
+
+#[test]
+fn the_refusal_outlives_pruning_of_the_later_bundle() {
+    let repo = repo();
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    let first = ids(&repo)[0].clone();
+    repo.write("rev/render", "");
+    repo.write("rev/fail", "");
+    deploy(&repo, &["deploy", "--revision", "rev", "--no-rollback"], 1);
+    let second = ids(&repo)[1].clone();
+    // Five more failed deployments: the second one's folder is pruned, the
+    // first one's bundle is kept (the last successful one).
+    std::fs::remove_file(repo.path().join("rev/render")).unwrap();
+    for _ in 0..5 {
+        deploy(&repo, &["deploy", "--revision", "rev", "--no-rollback"], 1);
+    }
+    let store = repo.path().join(".gantry/deployments/dev");
+    assert!(!store.join(&second).exists(), "{second} was not pruned");
+    assert!(store.join(&first).join("revision").is_dir());
+    let out = deploy(&repo, &["deploy", "--rollback"], 1);
+    out.has(&format!(
+        "app/conf of {first}'s kept bundle was changed in place since {second} linked it"
+    ));
+    assert_eq!(conf(&repo), "greeting=${GREETING}\n");
+}
