@@ -244,7 +244,7 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
                 // through a later bundle sharing it.
                 match &source {
                     Source::Earlier { .. } => {
-                        super::sharing::check(&shared.state(), &job.state, &bundle_id)
+                        super::sharing::check(&shared.state(), &job.state, &bundle_id, None)
                     }
                     Source::Revision(_) => Ok(()),
                 }

@@ -42,7 +42,14 @@ const NOTE: &str = "changed-later.json";
 /// in place (and those found so before a later bundle was pruned). Costs
 /// one `lstat` per file of the later bundles' records that the target
 /// holds, more only for a changed one.
-pub fn check(state: &GroupState, store: &Path, target: &str) -> Result<(), String> {
+/// With `only`, just those files are checked (ApplicationStop's scripts,
+/// run from an earlier bundle), and the error says they are not run.
+pub fn check(
+    state: &GroupState,
+    store: &Path,
+    target: &str,
+    only: Option<&[String]>,
+) -> Result<(), String> {
     let Some(at) = state.deployments.iter().position(|d| d.id == target) else {
         return Ok(());
     };
@@ -57,7 +64,7 @@ pub fn check(state: &GroupState, store: &Path, target: &str) -> Result<(), Strin
         .filter(|(_, dir)| dir.is_dir())
         .collect();
     let mut changed = noted(&bundle);
-    for found in scan(&bundle, &later) {
+    for found in scan(&bundle, &later, only) {
         match changed.iter_mut().find(|c| c.rel == found.rel) {
             Some(c) => c.sharers.extend(found.sharers),
             None => changed.push(found),
@@ -66,9 +73,15 @@ pub fn check(state: &GroupState, store: &Path, target: &str) -> Result<(), Strin
     if changed.is_empty() {
         return Ok(());
     }
+    if let Some(only) = only {
+        changed.retain(|c| only.contains(&c.rel));
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
     changed.sort_by(|a, b| a.rel.cmp(&b.rel));
     let revision = &state.deployments[at].revision;
-    Err(refusal(target, revision, &changed))
+    Err(refusal(target, revision, &changed, only.is_some()))
 }
 
 /// Before the bundle of deployment `pruned` is deleted: notes, beside
@@ -88,7 +101,7 @@ pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept:
             continue;
         }
         let bundle = bundle_dir(store, &earlier.id);
-        let found = scan(&bundle, &later);
+        let found = scan(&bundle, &later, None);
         if found.is_empty() {
             continue;
         }
@@ -110,8 +123,8 @@ fn noted(bundle: &Path) -> Vec<Changed> {
 
 /// The files of the bundle at `bundle` that one of the `later` bundles
 /// (deployment id, bundle folder) shares and that changed since it linked
-/// them.
-fn scan(bundle: &Path, later: &[(&str, PathBuf)]) -> Vec<Changed> {
+/// them (of `only`, when given).
+fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Vec<Changed> {
     if later.is_empty() {
         return Vec::new();
     }
@@ -128,7 +141,14 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)]) -> Vec<Changed> {
         } else {
             &theirs
         };
-        for (rel, entry) in &record.files {
+        let entries: Vec<(&String, &stamps::Entry)> = match only {
+            Some(only) => only
+                .iter()
+                .filter_map(|rel| record.files.get_key_value(rel))
+                .collect(),
+            None => record.files.iter().collect(),
+        };
+        for (rel, entry) in entries {
             let Some(shape) = entry.shape() else {
                 continue;
             };
@@ -160,7 +180,7 @@ fn same_file(meta: &Metadata, path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| (m.dev(), m.ino()) == (meta.dev(), meta.ino()))
 }
 
-fn refusal(target: &str, revision: &Path, changed: &[Changed]) -> String {
+fn refusal(target: &str, revision: &Path, changed: &[Changed], scripts: bool) -> String {
     let first = &changed[0];
     let by = first.sharers.join(", ");
     let writer = match first.sharers.len() {
@@ -173,9 +193,16 @@ fn refusal(target: &str, revision: &Path, changed: &[Changed]) -> String {
         n => format!(" (and {n} more files)"),
     };
     format!(
-        "{rel} of {target}'s kept bundle was changed in place since {linker} linked it{more}: the bundles of {target} and {by} share the file (DownloadBundle hard-links a revision file whose stat data is unchanged instead of copying it), and {writer} wrote it in place through $GANTRY_BUNDLE (or something else did); gantry does not install it as {target}'s revision: deploy that revision again instead (`gantry deploy --revision {revision}`)",
+        "{rel} of {target}'s kept bundle was changed in place since {linker} linked it{more}: the bundles of {target} and {by} share the file (DownloadBundle hard-links a revision file whose stat data is unchanged instead of copying it), and {writer} wrote it in place through $GANTRY_BUNDLE (or something else did); {what}",
         rel = first.rel,
         linker = first.sharers[0],
-        revision = revision.display(),
+        what = if scripts {
+            format!("gantry does not run it as {target}'s ApplicationStop script")
+        } else {
+            format!(
+                "gantry does not install it as {target}'s revision: deploy that revision again instead (`gantry deploy --revision {}`)",
+                revision.display()
+            )
+        },
     )
 }

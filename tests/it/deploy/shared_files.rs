@@ -151,3 +151,49 @@ fn the_refusal_outlives_pruning_of_the_later_bundle() {
     ));
     assert_eq!(conf(&repo), "greeting=${GREETING}\n");
 }
+
+/// ApplicationStop runs the last successful bundle's scripts: one that a
+/// later deployment's hook rewrote in place is not run.
+#[test]
+fn application_stop_does_not_run_a_script_a_later_hook_rewrote() {
+    let repo = repo();
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n  BeforeInstall:\n    - location: render.sh\n  ValidateService:\n    - location: validate.sh\n",
+    );
+    super::common::write_exec(&repo, "rev/stop.sh", "#!/bin/sh\necho stopping\n");
+    super::common::write_exec(
+        &repo,
+        "rev/render.sh",
+        "#!/bin/sh\nb=\"$GANTRY_BUNDLE\"\n[ ! -e \"$b/render\" ] || echo 'echo rewritten' >> \"$b/stop.sh\"\n",
+    );
+    wait_until_settled(&repo, "rev");
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    let first = ids(&repo)[0].clone();
+    repo.write("rev/render", "");
+    repo.write("rev/fail", "");
+    deploy(&repo, &["deploy", "--revision", "rev", "--no-rollback"], 1);
+    let second = ids(&repo)[1].clone();
+    std::fs::remove_file(repo.path().join("rev/render")).unwrap();
+    std::fs::remove_file(repo.path().join("rev/fail")).unwrap();
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 1);
+    out.has(&format!(
+        "stop.sh of {first}'s kept bundle was changed in place since {second} linked it"
+    ));
+    out.has(&format!(
+        "gantry does not run it as {first}'s ApplicationStop script"
+    ));
+    out.lacks("rewritten");
+    // The way past it, as for any ApplicationStop failure.
+    let out = deploy(
+        &repo,
+        &[
+            "deploy",
+            "--revision",
+            "rev",
+            "--ignore-application-stop-failures",
+        ],
+        0,
+    );
+    out.lacks("rewritten");
+}
