@@ -371,15 +371,24 @@ fn download_bundle(
     // The newest earlier bundle still on disk that owns its files: files it
     // holds unchanged are linked, so a revision that differs in one file
     // writes one file. (A linked bundle shares its files with a revision.)
+    // One with a record of its files first: without one (gantry killed in
+    // its DownloadBundle), every file would be read to be compared.
     let previous = {
         let state = shared.state();
-        state
+        let mut kept = state
             .deployments
             .iter()
             .rev()
             .filter(|d| links.is_none() && !state.bundle_linked(&d.bundle))
             .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
-            .find(|dir| dir != bundle && dir.is_dir())
+            .filter(|dir| dir != bundle && dir.is_dir());
+        let newest = kept.next();
+        match newest {
+            Some(dir) if !stamps::bundle_record(&dir).is_file() => kept
+                .find(|dir| stamps::bundle_record(dir).is_file())
+                .or(Some(dir)),
+            newest => newest,
+        }
     };
     let previous_record = previous
         .as_deref()
