@@ -70,9 +70,6 @@ pub fn check(
             None => changed.push(found),
         }
     }
-    if changed.is_empty() {
-        return Ok(());
-    }
     if let Some(only) = only {
         changed.retain(|c| only.contains(&c.rel));
     }
@@ -160,7 +157,10 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Ve
             let Some(mine) = mine else {
                 continue;
             };
-            if mine.nlink() < 2 || Shape::of(mine) == shape || !same_file(mine, &dir.join(rel)) {
+            if mine.nlink() < 2
+                || as_linked(&Shape::of(mine), &shape)
+                || !same_file(mine, &dir.join(rel))
+            {
                 continue;
             }
             match changed.iter_mut().find(|c| &c.rel == rel) {
@@ -173,6 +173,15 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Ve
         }
     }
     changed
+}
+
+/// Whether a file now shaped `now` is as it was when linked (`then`), or
+/// was only made executable as gantry does with a hook script (rule 44):
+/// a later deployment running an earlier bundle's ApplicationStop script
+/// makes the shared file executable.
+fn as_linked(now: &Shape, then: &Shape) -> bool {
+    (now.size, now.mtime) == (then.size, then.mtime)
+        && (now.mode == then.mode || now.mode == then.mode | 0o755)
 }
 
 /// Whether `path` is the file `meta` describes (same device and inode).

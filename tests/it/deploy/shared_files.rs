@@ -197,3 +197,22 @@ fn application_stop_does_not_run_a_script_a_later_hook_rewrote() {
     );
     out.lacks("rewritten");
 }
+
+/// A later deployment runs the earlier bundle's ApplicationStop script,
+/// which gantry makes executable (rule 44) in the file both bundles share:
+/// no reason to refuse a rollback to it.
+#[test]
+fn a_script_gantry_made_executable_is_no_change() {
+    let repo = repo();
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n",
+    );
+    repo.write("rev/stop.sh", "#!/bin/sh\necho stopping\n");
+    super::common::chmod(&repo, "rev/stop.sh", 0o644);
+    wait_until_settled(&repo, "rev");
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    deploy(&repo, &["deploy", "--revision", "rev"], 0).has("made it executable");
+    let first = ids(&repo)[0].clone();
+    deploy(&repo, &["deploy", "--rollback"], 0).has(&format!("redeploy the revision of {first}"));
+}
