@@ -63,6 +63,31 @@ impl Layers {
     }
 }
 
+/// The layers a service declared in `stage` sees: `pipeline_layers`, the
+/// stage's own `env` on top, then `--env` (`cli_env`) again, as its actions
+/// get them. A value that means one action (`${action.name}`, an action's
+/// outputs) is left out: no action is running.
+pub fn stage_layers(
+    pipeline_layers: &Layers,
+    vars: &Vars,
+    stage: &crate::config::Stage,
+    cli_env: &[(String, String)],
+) -> Layers {
+    let mut layers = pipeline_layers.clone();
+    let mut vars = vars.clone();
+    vars.set("stage.name", &stage.name);
+    for var in &stage.env {
+        match vars.expand(&var.value, &|n| layers.lookup(n)) {
+            Ok(value) if !crate::vars::has_outputs(&value) => layers.set(&var.name, value),
+            _ => {}
+        }
+    }
+    for (name, value) in cli_env {
+        layers.set(name, value.clone());
+    }
+    layers
+}
+
 /// The error for `${name}` having no value.
 pub fn unset_variable(file: &Path, span: crate::diagnostics::Span, name: &str) -> Diagnostic {
     Diagnostic::error(
