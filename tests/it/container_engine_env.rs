@@ -306,3 +306,88 @@ stages:
     );
     assert_every_call_has_the_actions_env(&calls, &["container", "run", "mount", "umount"]);
 }
+
+#[test]
+fn every_engine_call_of_a_container_action_runs_in_its_working_directory() {
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: test
+    actions:
+      - name: built
+        run: make test
+        working_directory: app
+        container: { build: ci/Containerfile, context: ci }
+        env: { CONTAINERS_STORAGE_CONF: storage.conf }
+      - name: pulled
+        run: make lint
+        working_directory: app
+        container: { image: localhost/ci:1 }
+        env: { CONTAINERS_STORAGE_CONF: storage.conf }
+"#,
+    );
+    repo.write("ci/Containerfile", "FROM scratch\n");
+    repo.write("app/Makefile", "test:\n");
+    let calls = repo.path().join("calls");
+    // A relative CONTAINERS_STORAGE_CONF is a file in the directory the
+    // engine runs in: the build fills it, `image inspect` answers from it.
+    write_executable(
+        &repo,
+        "bin/podman",
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+echo "podman $1 $PWD" >> '{calls}'
+case "$1" in
+  image) [ -e "$CONTAINERS_STORAGE_CONF" ] && echo sha256:0123 || exit 125 ;;
+  build)
+    for arg; do [ "$previous" = -f ] && file=$arg; previous=$arg; done
+    [ -f "$file" ] && [ -d "$previous" ] || {{ echo "Error: no $file or $previous in $PWD" >&2; exit 125; }}
+    : > "$CONTAINERS_STORAGE_CONF" ;;
+  run) echo ran ;;
+esac
+exit 0
+"#,
+            calls = calls.display()
+        ),
+    );
+    write_executable(
+        &repo,
+        "bin/docker",
+        &format!(
+            "#!/bin/sh\necho \"docker $1 $PWD\" >> '{}'\nexit 1\n",
+            calls.display()
+        ),
+    );
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env_remove("DOCKER_HOST")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let log = std::fs::read_to_string(&calls).unwrap();
+    let app = repo.path().join("app");
+    for call in [
+        "docker info",
+        "podman ps",
+        "podman image",
+        "podman build",
+        "podman run",
+    ] {
+        assert!(
+            log.lines().any(|l| l.starts_with(&format!("{call} "))),
+            "no `{call}` call: {log}"
+        );
+    }
+    let elsewhere: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.ends_with(&format!(" {}", app.display())))
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "engine calls outside the action's working directory: {elsewhere:?}\n{log}"
+    );
+    assert!(app.join("storage.conf").exists(), "{log}");
+}
