@@ -126,13 +126,14 @@ exit 0
     );
 }
 
-/// Runs `repo`'s pipeline with only the stand-ins of `bin/` and the system's
+/// Runs `repo`'s pipeline (with `flags`) with only the stand-ins of `bin/` and the system's
 /// programs on `PATH`, and nothing of this machine's engine settings.
-fn run_with_stand_ins(repo: &Repo) -> crate::common::Outcome {
+fn run_with_stand_ins(repo: &Repo, flags: &[&str]) -> crate::common::Outcome {
     let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
     let out = repo
         .gantry()
         .args(["run"])
+        .args(flags)
         .env("PATH", path)
         .env("TEST_DB_SECRET", "s3cret-db")
         .env("TEST_PIPELINE_SECRET", "s3cret-pipeline")
@@ -179,7 +180,7 @@ stages:
     let calls = repo.path().join("calls");
     recording_service_engine(&repo, "podman", &calls, None);
     recording_service_engine(&repo, "docker", &calls, None);
-    let out = run_with_stand_ins(&repo);
+    let out = run_with_stand_ins(&repo, &[]);
 
     let log = std::fs::read_to_string(&calls).unwrap();
     // docker is asked first and does not answer: the service gets podman.
@@ -231,7 +232,7 @@ stages:
     let calls = repo.path().join("calls");
     recording_service_engine(&repo, "podman", &calls, None);
     recording_service_engine(&repo, "docker", &calls, None);
-    run_with_stand_ins(&repo);
+    run_with_stand_ins(&repo, &[]);
     let log = assert_every_call_saw(&calls, "stage-storage.conf unix:///service.sock");
     assert!(log.lines().any(|l| l.starts_with("podman run ")), "{log}");
     let container = std::fs::read_to_string(calls.with_extension("container")).unwrap();
@@ -255,7 +256,13 @@ stages:
     let calls = repo.path().join("calls");
     recording_service_engine(&repo, "podman", &calls, None);
     recording_service_engine(&repo, "docker", &calls, Some("unix:///remote-docker.sock"));
-    run_with_stand_ins(&repo);
+    let dry = run_with_stand_ins(&repo, &["--dry-run"]);
+    assert!(
+        dry.stdout.contains("bin/docker run --rm"),
+        "--dry-run shows another engine than the run would use: {}",
+        dry.all()
+    );
+    run_with_stand_ins(&repo, &[]);
     let log = assert_every_call_saw(&calls, "unset unix:///remote-docker.sock");
     assert!(
         !log.contains("podman "),
