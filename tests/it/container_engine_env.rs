@@ -90,8 +90,8 @@ stages:
 }
 
 /// A stand-in engine for services at `bin/NAME` that appends `NAME
-/// SUBCOMMAND $CONTAINERS_STORAGE_CONF $DOCKER_HOST` to `calls` and its
-/// arguments to `calls.args`: `info` answers only for `answers_on` (a
+/// SUBCOMMAND $CONTAINERS_STORAGE_CONF $DOCKER_HOST` to `calls`, its
+/// arguments to `calls.args` and `NAME SUBCOMMAND $PWD` to `calls.pwd`: `info` answers only for `answers_on` (a
 /// `DOCKER_HOST`; `None`: never), `ps` lists a service container whose
 /// gantry is gone, `run` writes each `-e NAME` with the value the engine
 /// sees to `calls.container` and stays up, `exec` (the ready check) and
@@ -109,6 +109,7 @@ fn recording_service_engine(repo: &Repo, name: &str, calls: &Path, answers_on: O
 while [ "${{1#--}}" != "$1" ]; do shift 2; done
 echo "{name} $1 ${{CONTAINERS_STORAGE_CONF:-unset}} ${{DOCKER_HOST:-unset}}" >> '{calls}'
 echo "$*" >> '{calls}.args'
+echo "{name} $1 $PWD" >> '{calls}.pwd'
 case "$1" in
   info) {info} ;;
   ps) printf 'gantry-left-svc\t2147483646\n' ;;
@@ -126,12 +127,15 @@ exit 0
     );
 }
 
-/// Runs `repo`'s pipeline (with `flags`) with only the stand-ins of `bin/` and the system's
-/// programs on `PATH`, and nothing of this machine's engine settings.
+/// Runs `repo`'s pipeline (with `flags`) from its folder `sub/`, with only
+/// the stand-ins of `bin/` and the system's programs on `PATH`, and nothing
+/// of this machine's engine settings.
 fn run_with_stand_ins(repo: &Repo, flags: &[&str]) -> crate::common::Outcome {
     let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    repo.write("sub/.keep", "");
     let out = repo
         .gantry()
+        .current_dir(repo.path().join("sub"))
         .args(["run"])
         .args(flags)
         .env("PATH", path)
@@ -195,6 +199,16 @@ stages:
         );
     }
     assert_every_call_saw(&calls, "pipeline-storage.conf unset");
+    // All in one directory (the pipeline root), so that a relative path in
+    // the engine's environment means one file, whichever folder gantry
+    // was started from.
+    let pwd = std::fs::read_to_string(calls.with_extension("pwd")).unwrap();
+    let root = repo.path().display().to_string();
+    let elsewhere: Vec<&str> = pwd.lines().filter(|l| !l.ends_with(&root)).collect();
+    assert!(
+        elsewhere.is_empty(),
+        "engine calls outside the pipeline root: {elsewhere:?}"
+    );
     let args = std::fs::read_to_string(calls.with_extension("args")).unwrap();
     assert!(
         args.lines().any(|l| l.ends_with(" gantry-left-svc")),
