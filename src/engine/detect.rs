@@ -160,7 +160,13 @@ fn probe_docker(program: &Path, env: &[(String, String)], cwd: &Path) -> Result<
         args: ["info", "--format", "{{.ServerVersion}}"]
             .map(String::from)
             .to_vec(),
-        cwd: cwd.to_path_buf(),
+        // An action's folder that an earlier action creates is not there
+        // yet when the run is planned: ask from the nearest one that is.
+        cwd: cwd
+            .ancestors()
+            .find(|dir| dir.is_dir())
+            .unwrap_or(Path::new("/"))
+            .to_path_buf(),
         env: env.to_vec(),
         timeout: Some(DOCKER_PROBE_TIMEOUT),
         ..Default::default()
@@ -219,6 +225,27 @@ mod tests {
             "no container engine for services found: tried docker (not on PATH), \
              podman (not on PATH); services need docker or podman"
         );
+    }
+
+    #[test]
+    fn docker_is_asked_in_the_nearest_folder_there_is() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = tempfile::tempdir().unwrap();
+        let docker = bin.path().join("docker");
+        // Answers only where its relative config is.
+        std::fs::write(&docker, "#!/bin/sh\n[ -e docker.conf ]\n").unwrap();
+        std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(bin.path().join("docker.conf"), "").unwrap();
+        let not_yet = bin.path().join("dist/site");
+        let chosen = detect(
+            &BUILDER,
+            BuilderChoice::Auto,
+            Some(bin.path().as_os_str()),
+            &not_yet,
+            &[],
+        )
+        .expect("docker answers");
+        assert_eq!(chosen.builder, Builder::Docker, "{}", chosen.why);
     }
 
     #[test]
