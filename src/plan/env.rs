@@ -134,3 +134,42 @@ pub fn pipeline_layers(
     }
     Ok(layers)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Stage;
+    use crate::diagnostics::Span;
+
+    #[test]
+    fn a_stage_service_sees_the_stages_env_under_the_command_line_without_action_values() {
+        let var = |name: &str, value: &str| EnvVar {
+            name: name.into(),
+            value: value.into(),
+            span: Span::default(),
+        };
+        let mut pipeline = Layers::default();
+        pipeline.set("STORE", "pipeline.conf".into());
+        pipeline.set("HOST", "unix:///pipeline.sock".into());
+        let stage = Stage {
+            name: "test".into(),
+            span: Span::default(),
+            actions: Vec::new(),
+            env: vec![
+                var("STORE", "${stage.name}.conf"),
+                var("HOST", "unix:///stage.sock"),
+                var("LOG", "${action.name}.log"),
+                var("ID", "${actions.build.image.outputs.image_id}"),
+            ],
+        };
+        let cli = [("HOST".to_string(), "unix:///cli.sock".to_string())];
+        let layers = stage_layers(&pipeline, &Vars::default(), &stage, &cli);
+        assert_eq!(
+            layers.vars(),
+            [
+                ("STORE".to_string(), "test.conf".to_string()),
+                ("HOST".into(), "unix:///cli.sock".into())
+            ]
+        );
+    }
+}
