@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
@@ -16,7 +15,7 @@ use super::process::{self, Launch, Running};
 use super::ready::{self, CheckCommand};
 use crate::config::service::{Ready, ServiceKind};
 use crate::engine::{EngineEnv, ENV_STORAGE_DRIVER};
-use crate::events::{Event, ServiceState};
+use crate::events::{Event, EventSender, ServiceState};
 use crate::proc::interrupt::Interrupt;
 use crate::record::RunRecord;
 
@@ -27,7 +26,7 @@ pub struct Services<'a> {
     pipeline: &'a str,
     root: &'a std::path::Path,
     record: &'a RunRecord,
-    events: SyncSender<Event>,
+    events: EventSender,
     interrupt: &'a Interrupt,
     /// The engines found, by what decides which one answers (see [`EngineKey`]).
     engines: Mutex<HashMap<EngineKey, Result<Engine, String>>>,
@@ -53,7 +52,7 @@ impl<'a> Services<'a> {
         secrets: &'a [String],
         (pipeline, root): (&'a str, &'a std::path::Path),
         record: &'a RunRecord,
-        events: SyncSender<Event>,
+        events: EventSender,
         interrupt: &'a Interrupt,
     ) -> Self {
         Services {
