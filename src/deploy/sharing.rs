@@ -64,12 +64,7 @@ pub fn check(
         .filter(|(_, dir)| dir.is_dir())
         .collect();
     let mut changed = noted(&bundle);
-    for found in scan(&bundle, &later, only) {
-        match changed.iter_mut().find(|c| c.rel == found.rel) {
-            Some(c) => c.sharers.extend(found.sharers),
-            None => changed.push(found),
-        }
-    }
+    merge(&mut changed, scan(&bundle, &later, only));
     if let Some(only) = only {
         changed.retain(|c| only.contains(&c.rel));
     }
@@ -103,9 +98,19 @@ pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept:
             continue;
         }
         let mut all = noted(&bundle);
-        all.extend(found);
+        merge(&mut all, found);
         if let Ok(json) = serde_json::to_vec(&all) {
             let _ = crate::fsutil::write_atomic(&bundle.with_file_name(NOTE), &json, None);
+        }
+    }
+}
+
+/// Adds `found` to `changed`, one entry per file.
+fn merge(changed: &mut Vec<Changed>, found: Vec<Changed>) {
+    for found in found {
+        match changed.iter_mut().find(|c| c.rel == found.rel) {
+            Some(c) => c.sharers.extend(found.sharers),
+            None => changed.push(found),
         }
     }
 }
@@ -163,13 +168,11 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Ve
             {
                 continue;
             }
-            match changed.iter_mut().find(|c| &c.rel == rel) {
-                Some(c) => c.sharers.push(id.to_string()),
-                None => changed.push(Changed {
-                    rel: rel.clone(),
-                    sharers: vec![id.to_string()],
-                }),
-            }
+            let found = Changed {
+                rel: rel.clone(),
+                sharers: vec![id.to_string()],
+            };
+            merge(&mut changed, vec![found]);
         }
     }
     changed
