@@ -218,3 +218,77 @@ fn refusal(target: &str, revision: &Path, changed: &[Changed], scripts: bool) ->
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::stamps::Entry;
+    use crate::deploy::store::{DeployStatus, DeploymentRecord};
+
+    fn record(id: &str) -> DeploymentRecord {
+        DeploymentRecord {
+            id: id.into(),
+            bundle: id.into(),
+            revision: PathBuf::from("/rev"),
+            appspec: "appspec.yml".into(),
+            rollback_of: None,
+            started_at: String::new(),
+            status: DeployStatus::Succeeded,
+            instances: Default::default(),
+            linked: false,
+        }
+    }
+
+    /// Two bundles sharing `conf`, the later one's record holding `entry`
+    /// made from the file's metadata when linked; then `conf` rewritten in
+    /// place through the later bundle.
+    fn shared_then_written(entry: impl Fn(&Metadata) -> Entry) -> (tempfile::TempDir, GroupState) {
+        let store = tempfile::tempdir().unwrap();
+        let (first, second) = (
+            bundle_dir(store.path(), "d-1"),
+            bundle_dir(store.path(), "d-2"),
+        );
+        fs::create_dir_all(&first).unwrap();
+        fs::create_dir_all(&second).unwrap();
+        fs::write(first.join("conf"), "greeting=${GREETING}\n").unwrap();
+        fs::hard_link(first.join("conf"), second.join("conf")).unwrap();
+        let meta = fs::symlink_metadata(second.join("conf")).unwrap();
+        let mut theirs = Record::default();
+        theirs.files.insert("conf".into(), entry(&meta));
+        theirs.save(&stamps::bundle_record(&second)).unwrap();
+        fs::write(second.join("conf"), "greeting=rendered\n").unwrap();
+        let state = GroupState {
+            deployments: vec![record("d-1"), record("d-2")],
+            ..GroupState::default()
+        };
+        (store, state)
+    }
+
+    #[test]
+    fn a_shared_file_written_through_the_later_bundle_is_refused_with_or_without_a_stamp() {
+        let stamped = |m: &Metadata| Entry {
+            content: 1,
+            stamp: Some(stamps::Stamp::of(m)),
+            seen: None,
+        };
+        // A revision file changed just before DownloadBundle: no stamp, its shape seen.
+        let unstamped = |m: &Metadata| Entry {
+            content: 1,
+            stamp: None,
+            seen: Some(Shape::of(m)),
+        };
+        for (store, state) in [shared_then_written(stamped), shared_then_written(unstamped)] {
+            let why = check(&state, store.path(), "d-1", None).unwrap_err();
+            assert!(
+                why.starts_with(
+                    "conf of d-1's kept bundle was changed in place since d-2 linked it"
+                ),
+                "{why}"
+            );
+            // The later bundle itself is its deployment's own to edit.
+            check(&state, store.path(), "d-2", None).unwrap();
+            // ApplicationStop scripts other than `conf` are not refused.
+            check(&state, store.path(), "d-1", Some(&["stop.sh".into()])).unwrap();
+        }
+    }
+}
