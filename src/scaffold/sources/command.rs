@@ -134,15 +134,58 @@ pub fn rewrites(command: &str) -> Option<String> {
     None
 }
 
+/// Why a command cannot run on a developer's machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotLocal {
+    /// The reason, in the user's words.
+    pub reason: String,
+    /// Whether the command only prepares the machine (installs a tool,
+    /// changes a setting) — what a developer's machine already has — so
+    /// later commands do not need anything it would have made.
+    pub prepares: bool,
+}
+
+impl NotLocal {
+    fn new(reason: String, prepares: bool) -> NotLocal {
+        NotLocal { reason, prepares }
+    }
+}
+
+/// Commands that change the settings of the user who runs them (their
+/// `~/.npmrc`, `~/.gitconfig`, …), for every project, not just this one.
+const USER_SETTINGS: &[&str] = &[
+    "npm config set",
+    "npm config delete",
+    "npm set ",
+    "yarn config set",
+    "pnpm config set",
+    "pip config set",
+    "pip3 config set",
+    "git config --global",
+    "git config --system",
+    "bundle config set --global",
+    "composer config --global",
+    "composer global config",
+    "poetry config",
+    "go env -w",
+    "gh config set",
+    "conda config",
+];
+
 /// Why `command` cannot run on a developer's machine, if it cannot.
-pub fn not_local(command: &str) -> Option<String> {
-    let words: Vec<&str> = command.split_whitespace().collect();
-    let first = words.first().copied().unwrap_or("");
+pub fn not_local(command: &str) -> Option<NotLocal> {
     let machine = [
         "sudo", "apt-get", "apt", "yum", "dnf", "apk", "brew", "choco", "rustup",
     ];
-    if machine.contains(&first) {
-        return Some(format!("it changes the machine (`{first}`)"));
+    // Any line of a script: `case … in x) sudo apt-get install …` prepares too.
+    let first_words = command.lines().filter_map(|l| l.split_whitespace().next());
+    for first in first_words {
+        if machine.contains(&first) {
+            return Some(NotLocal::new(
+                format!("it changes the machine (`{first}`)"),
+                true,
+            ));
+        }
     }
     let global = [
         "npm install -g",
@@ -155,7 +198,19 @@ pub fn not_local(command: &str) -> Option<String> {
         "corepack enable",
     ];
     if let Some(g) = global.iter().find(|g| command.contains(*g)) {
-        return Some(format!("it installs a tool for the whole machine (`{g}`)"));
+        return Some(NotLocal::new(
+            format!("it installs a tool for the whole machine (`{g}`)"),
+            true,
+        ));
+    }
+    if let Some(s) = USER_SETTINGS.iter().find(|s| command.contains(*s)) {
+        return Some(NotLocal::new(
+            format!(
+                "it changes your user's settings for every project (`{}`)",
+                s.trim()
+            ),
+            true,
+        ));
     }
     let publishes = [
         "npm publish",
@@ -173,16 +228,19 @@ pub fn not_local(command: &str) -> Option<String> {
         "curl -s https://codecov",
     ];
     if let Some(p) = publishes.iter().find(|p| command.contains(*p)) {
-        return Some(format!(
-            "it publishes or talks to a service (`{}`)",
-            p.trim()
+        return Some(NotLocal::new(
+            format!("it publishes or talks to a service (`{}`)", p.trim()),
+            false,
         ));
     }
     if command.contains("secrets.") || command.contains("${{ secrets") {
-        return Some("it needs CI secrets".into());
+        return Some(NotLocal::new("it needs CI secrets".into(), false));
     }
     if command.contains("${{") {
-        return Some("it uses a `${{ … }}` expression that only the CI fills in".into());
+        return Some(NotLocal::new(
+            "it uses a `${{ … }}` expression that only the CI fills in".into(),
+            false,
+        ));
     }
     None
 }
@@ -271,19 +329,21 @@ mod tests {
 
     #[test]
     fn what_cannot_run_locally_says_why() {
-        assert!(not_local("sudo apt-get install -y libfoo")
-            .unwrap()
-            .contains("sudo"));
+        let why = |c: &str| not_local(c).map(|n| n.reason).unwrap_or_default();
+        assert!(why("sudo apt-get install -y libfoo").contains("sudo"));
+        assert!(
+            not_local("case $T in\n  x)\n    sudo apt-get install y\n    ;;\nesac\n")
+                .unwrap()
+                .prepares
+        );
+        assert!(why("npm config set loglevel error").contains("your user's settings"));
+        assert!(why("git config --global user.name ci").contains("your user's settings"));
+        assert_eq!(not_local("git config user.name ci"), None);
+        assert!(!not_local("gh release download v1").unwrap().prepares);
         assert!(not_local("npm publish").is_some());
-        assert!(not_local("cargo install cargo-deny")
-            .unwrap()
-            .contains("whole machine"));
-        assert!(not_local("echo ${{ secrets.TOKEN }}")
-            .unwrap()
-            .contains("secrets"));
-        assert!(not_local("pytest -k ${{ matrix.k }}")
-            .unwrap()
-            .contains("expression"));
+        assert!(why("cargo install cargo-deny").contains("whole machine"));
+        assert!(why("echo ${{ secrets.TOKEN }}").contains("secrets"));
+        assert!(why("pytest -k ${{ matrix.k }}").contains("expression"));
         assert_eq!(not_local("cargo test --all"), None);
     }
 

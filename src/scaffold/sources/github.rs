@@ -160,8 +160,8 @@ fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            if let Some(reason) = command::not_local(&value) {
-                return Err(format!("its environment variable {name}: {reason}"));
+            if let Some(not) = command::not_local(&value) {
+                return Err(format!("its environment variable {name}: {}", not.reason));
             }
             env.insert(name.clone(), command::escape_vars(&value));
         }
@@ -264,8 +264,8 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
         return Err("it runs in PowerShell or cmd".into());
     }
-    if let Some(reason) = command::not_local(run) {
-        return Err(reason);
+    if let Some(not) = command::not_local(run) {
+        return Err(not.reason);
     }
     let env = step_env([job.env[0], job.env[1], &step.env])?;
     let lines: Vec<String> = run

@@ -82,7 +82,10 @@ pub fn read(root: &Path) -> Found {
             .filter(|l| !l.trim().is_empty())
             .collect();
         let joined = all.join("\n");
-        if let Some(reason) = command::not_local(&joined).or_else(|| ci_variables(&joined)) {
+        if let Some(reason) = command::not_local(&joined)
+            .map(|n| n.reason)
+            .or_else(|| ci_variables(&joined))
+        {
             found.skipped.push(Skipped { origin, reason });
             continue;
         }

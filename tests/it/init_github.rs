@@ -1,0 +1,65 @@
+//! `gantry init` on repositories whose GitHub workflows do what real ones
+//! do (cases found running init on flask, just and express): each test
+//! writes a minimal `.github/workflows` file reproducing one case into a
+//! temp repository and runs the real binary on it.
+
+use crate::common;
+
+use common::Repo;
+
+/// A repository with `workflow` as `.github/workflows/ci.yml` and the
+/// other `files`.
+fn with_workflow(workflow: &str, files: &[(&str, &str)]) -> Repo {
+    let repo = Repo::empty();
+    repo.write(".github/workflows/ci.yml", workflow);
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo
+}
+
+/// The lines of `config` that are not comments.
+fn live_lines(config: &str) -> String {
+    config
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn commands_that_change_user_settings_are_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Configure npm loglevel
+        run: |
+          npm config set loglevel error
+      - name: Identify
+        run: git config --global user.email ci@example.com
+      - name: Run tests
+        run: npm test
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("npm config"), "{config}");
+    assert!(!live.contains("git config"), "{config}");
+    for line in [
+        "job test, step \"Configure npm loglevel\": it changes your user's settings for every project (`npm config set`)",
+        "job test, step \"Identify\": it changes your user's settings for every project (`git config --global`)",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    assert!(config.contains("        run: npm test\n"), "{config}");
+}
