@@ -63,3 +63,56 @@ jobs:
     }
     assert!(config.contains("        run: npm test\n"), "{config}");
 }
+
+#[test]
+fn steps_that_talk_to_the_github_runner_are_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      GITHUB_OWN: set-by-the-workflow
+    steps:
+      - run: echo "SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)" >> $GITHUB_ENV
+      - name: Version
+        run: echo "version=1" >> "${GITHUB_OUTPUT}"
+      - name: Summary
+        run: echo "- done" >> $GITHUB_STEP_SUMMARY
+      - name: Path
+        run: echo "$HOME/.local/bin" >> $GITHUB_PATH
+      - name: Where
+        run: ls $RUNNER_TEMP
+      - name: Own
+        run: echo $GITHUB_OWN
+      - name: Build
+        run: make all
+"#,
+        &[("Makefile", "all:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("GITHUB_ENV"), "{config}");
+    assert!(!live.contains("GITHUB_OUTPUT"), "{config}");
+    assert!(!live.contains("GITHUB_STEP_SUMMARY"), "{config}");
+    assert!(!live.contains("GITHUB_PATH"), "{config}");
+    assert!(!live.contains("RUNNER_TEMP"), "{config}");
+    assert!(live.contains("run: \"echo $GITHUB_OWN\"\n"), "{config}");
+    assert!(live.contains("run: make all\n"), "{config}");
+    for line in [
+        "sets environment variables for the job's later steps through $GITHUB_ENV, a file only GitHub's runner provides (CI plumbing; unset here)",
+        "step \"Version\": it sets step outputs for later `${{ steps.… }}` expressions through $GITHUB_OUTPUT",
+        "step \"Summary\": it writes the run's summary page on GitHub through $GITHUB_STEP_SUMMARY",
+        "step \"Path\": it adds a directory to PATH for the job's later steps through $GITHUB_PATH",
+        "step \"Where\": it reads $RUNNER_TEMP, which only GitHub's runner sets",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    // What is left runs: no step of the pipeline needs GitHub's runner.
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}

@@ -238,6 +238,51 @@ fn other_os(condition: Option<&str>) -> Option<&'static str> {
         .map(|(_, os)| *os)
 }
 
+/// The files GitHub's runner gives a step to pass things back to it, and
+/// what writing to each does: CI plumbing, with no meaning on this machine.
+const RUNNER_FILES: [(&str, &str); 5] = [
+    (
+        "GITHUB_ENV",
+        "sets environment variables for the job's later steps",
+    ),
+    (
+        "GITHUB_OUTPUT",
+        "sets step outputs for later `${{ steps.… }}` expressions",
+    ),
+    (
+        "GITHUB_PATH",
+        "adds a directory to PATH for the job's later steps",
+    ),
+    (
+        "GITHUB_STEP_SUMMARY",
+        "writes the run's summary page on GitHub",
+    ),
+    ("GITHUB_STATE", "saves state for an action's post step"),
+];
+
+/// Why `run` cannot run here if it uses a `$GITHUB_…` or `$RUNNER_…`
+/// variable that only GitHub's runner sets (`defined` says which ones the
+/// workflow sets itself).
+fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<String> {
+    for (i, _) in run.match_indices('$') {
+        let rest = run[i + 1..].strip_prefix('{').unwrap_or(&run[i + 1..]);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !(name.starts_with("GITHUB_") || name.starts_with("RUNNER_")) || defined(name) {
+            continue;
+        }
+        return Some(match RUNNER_FILES.iter().find(|(file, _)| *file == name) {
+            Some((_, what)) => format!(
+                "it {what} through ${name}, a file only GitHub's runner provides (CI plumbing; unset here)"
+            ),
+            None => format!("it reads ${name}, which only GitHub's runner sets"),
+        });
+    }
+    None
+}
+
 /// What a job gives each of its steps.
 struct StepContext<'a> {
     job_id: &'a str,
@@ -263,6 +308,14 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     let shell = step.shell.as_deref();
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
         return Err("it runs in PowerShell or cmd".into());
+    }
+    let defined = |name: &str| {
+        [job.env[0], job.env[1], &step.env]
+            .iter()
+            .any(|env| env.contains_key(name))
+    };
+    if let Some(reason) = runner_variable(run, defined) {
+        return Err(reason);
     }
     if let Some(not) = command::not_local(run) {
         return Err(not.reason);
