@@ -82,12 +82,12 @@ jobs:
         run: echo "- done" >> $GITHUB_STEP_SUMMARY
       - name: Path
         run: echo "$HOME/.local/bin" >> $GITHUB_PATH
-      - name: Where
-        run: ls $RUNNER_TEMP
       - name: Own
         run: echo $GITHUB_OWN
       - name: Build
         run: make all
+      - name: Where
+        run: ls $RUNNER_TEMP
 "#,
         &[("Makefile", "all:\n\ttrue\n")],
     );
@@ -112,6 +112,92 @@ jobs:
         assert!(config.contains(line), "no {line:?} in:\n{config}");
     }
     // What is left runs: no step of the pipeline needs GitHub's runner.
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+#[test]
+fn steps_after_a_left_out_step_that_makes_something_are_left_out_too() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  checksum:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd
+      - uses: actions/setup-node@v4
+      - name: Install shellcheck
+        run: sudo apt-get install -y shellcheck
+      - name: Lint
+        run: make lint
+      - name: Download Release Archives
+        env:
+          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+        run: gh release download --dir release v1
+      - name: Create Checksums
+        run: |
+          cd release
+          shasum -a 256 * > ../SHA256SUMS
+      - name: List
+        run: ls
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)" >> $GITHUB_ENV
+      - name: Build
+        run: make all
+      - name: Stamp
+        run: echo "built at $SOURCE_DATE_EPOCH" > stamp.txt
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: site
+      - name: Check site
+        run: ./check-site.sh
+"#,
+        &[("Makefile", "all:\n\ttrue\nlint:\n\ttrue\ntest:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for gone in ["shasum", "run: ls", "stamp.txt", "check-site"] {
+        assert!(!live.contains(gone), "{gone} in:\n{config}");
+    }
+    for kept in ["run: make lint\n", "run: make all\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    let after = |step: &str| {
+        format!("it comes after step \"{step}\", which is left out and may have made what it needs")
+    };
+    for line in [
+        format!(
+            "job checksum, step \"Create Checksums\": {}",
+            after("Download Release Archives")
+        ),
+        format!(
+            "job checksum, step \"List\": {}",
+            after("Download Release Archives")
+        ),
+        format!(
+            "job build, step \"Stamp\": {}",
+            after("echo \"SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)\" >> $GITHUB_ENV")
+        ),
+        format!(
+            "job docs, step \"Check site\": {}",
+            after("actions/download-artifact@v4")
+        ),
+    ] {
+        assert!(
+            out.stdout.contains(&line),
+            "no {line:?} in:\n{}",
+            out.stdout
+        );
+        assert!(config.contains(&line), "no {line:?} in:\n{config}");
+    }
     if common::have_programs(&["make"]) {
         repo.run_ok(&["run"]);
     }

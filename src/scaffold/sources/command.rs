@@ -47,7 +47,7 @@ const LINT: &[&str] = &[
 
 /// Words that make a command a test run.
 const TEST: &[&str] = &[
-    "test", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check",
+    "test", "tests", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check",
 ];
 
 /// Words that make a command a build.
@@ -78,6 +78,20 @@ pub fn phase(command: &str, hint: &str) -> &'static str {
         }
     }
     "test"
+}
+
+/// Whether `command` is positively a check or a test run, by its words or
+/// those of `hint` (a step name): what it makes (reports, coverage data)
+/// is not what later build or test commands need. `phase` falls back to
+/// `test` for a command it cannot place; this does not.
+pub fn is_check(command: &str, hint: &str) -> bool {
+    if !matches!(phase(command, hint), "lint" | "test") {
+        return false;
+    }
+    [command, hint].iter().any(|text| {
+        let text = text.to_ascii_lowercase();
+        LINT.iter().chain(TEST).any(|w| has_word(&text, w))
+    })
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
@@ -139,15 +153,25 @@ pub fn rewrites(command: &str) -> Option<String> {
 pub struct NotLocal {
     /// The reason, in the user's words.
     pub reason: String,
-    /// Whether the command only prepares the machine (installs a tool,
-    /// changes a setting) — what a developer's machine already has — so
-    /// later commands do not need anything it would have made.
-    pub prepares: bool,
+    /// What kind of command it is.
+    pub kind: Kind,
+}
+
+/// Kinds of commands that cannot run on a developer's machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// It prepares the machine (installs a tool, changes a setting): what a
+    /// developer's machine already has, so later commands need nothing it makes.
+    Prepares,
+    /// It publishes, downloads or otherwise talks to a service.
+    Service,
+    /// It needs what only the CI has: secrets, `${{ … }}` expressions.
+    CiOnly,
 }
 
 impl NotLocal {
-    fn new(reason: String, prepares: bool) -> NotLocal {
-        NotLocal { reason, prepares }
+    fn new(reason: String, kind: Kind) -> NotLocal {
+        NotLocal { reason, kind }
     }
 }
 
@@ -183,7 +207,7 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
         if machine.contains(&first) {
             return Some(NotLocal::new(
                 format!("it changes the machine (`{first}`)"),
-                true,
+                Kind::Prepares,
             ));
         }
     }
@@ -200,7 +224,7 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
     if let Some(g) = global.iter().find(|g| command.contains(*g)) {
         return Some(NotLocal::new(
             format!("it installs a tool for the whole machine (`{g}`)"),
-            true,
+            Kind::Prepares,
         ));
     }
     if let Some(s) = USER_SETTINGS.iter().find(|s| command.contains(*s)) {
@@ -209,7 +233,7 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
                 "it changes your user's settings for every project (`{}`)",
                 s.trim()
             ),
-            true,
+            Kind::Prepares,
         ));
     }
     let publishes = [
@@ -230,16 +254,16 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
     if let Some(p) = publishes.iter().find(|p| command.contains(*p)) {
         return Some(NotLocal::new(
             format!("it publishes or talks to a service (`{}`)", p.trim()),
-            false,
+            Kind::Service,
         ));
     }
     if command.contains("secrets.") || command.contains("${{ secrets") {
-        return Some(NotLocal::new("it needs CI secrets".into(), false));
+        return Some(NotLocal::new("it needs CI secrets".into(), Kind::CiOnly));
     }
     if command.contains("${{") {
         return Some(NotLocal::new(
             "it uses a `${{ … }}` expression that only the CI fills in".into(),
-            false,
+            Kind::CiOnly,
         ));
     }
     None
@@ -311,6 +335,17 @@ mod tests {
     }
 
     #[test]
+    fn checks_are_told_from_commands_that_make_something() {
+        assert!(is_check("cargo test --features x", ""));
+        assert!(is_check("./run.sh", "Run tests"));
+        assert!(is_check("uv run tox run", ""));
+        assert!(!is_check("./whatever", ""));
+        assert!(!is_check("cargo build", "Build"));
+        assert!(!is_check("tar xf archive.tgz", "Extract binaries"));
+        assert!(!is_check("npm ci", "Install and test"));
+    }
+
+    #[test]
     fn rewriting_commands_are_recognised() {
         assert_eq!(
             rewrites("prettier --write ."),
@@ -331,15 +366,19 @@ mod tests {
     fn what_cannot_run_locally_says_why() {
         let why = |c: &str| not_local(c).map(|n| n.reason).unwrap_or_default();
         assert!(why("sudo apt-get install -y libfoo").contains("sudo"));
-        assert!(
+        assert_eq!(
             not_local("case $T in\n  x)\n    sudo apt-get install y\n    ;;\nesac\n")
                 .unwrap()
-                .prepares
+                .kind,
+            Kind::Prepares
         );
         assert!(why("npm config set loglevel error").contains("your user's settings"));
         assert!(why("git config --global user.name ci").contains("your user's settings"));
         assert_eq!(not_local("git config user.name ci"), None);
-        assert!(!not_local("gh release download v1").unwrap().prepares);
+        assert_eq!(
+            not_local("gh release download v1").unwrap().kind,
+            Kind::Service
+        );
         assert!(not_local("npm publish").is_some());
         assert!(why("cargo install cargo-deny").contains("whole machine"));
         assert!(why("echo ${{ secrets.TOKEN }}").contains("secrets"));

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::dependent::{self, LeftOut, Makes};
 use super::{command, shown, Derived, Found, Skipped};
 
 /// Environment variables: `NAME: value` (numbers and booleans too).
@@ -55,6 +56,7 @@ struct Step {
     #[serde(rename = "if")]
     condition: Option<String>,
     uses: Option<String>,
+    with: Option<serde_json::Value>,
     run: Option<String>,
     shell: Option<String>,
     #[serde(rename = "working-directory")]
@@ -196,6 +198,8 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         job_dir: job_dir.as_deref(),
         env: [workflow_env, &job.env],
     };
+    // The steps left out so far, and what each would have made.
+    let mut left_out: Vec<(String, Makes)> = Vec::new();
     for (index, step) in job.steps.iter().enumerate() {
         let label = step
             .name
@@ -210,8 +214,29 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
             .unwrap_or_else(|| format!("step {}", index + 1));
         let origin = format!("{job_origin}, step \"{label}\"");
         match step_action(step, &context, origin.clone()) {
-            Err(reason) => found.skipped.push(Skipped { origin, reason }),
+            Err(left) => {
+                found.skipped.push(Skipped {
+                    origin,
+                    reason: left.reason,
+                });
+                left_out.push((label, left.makes));
+            }
             Ok(Some(action)) => {
+                let text = [action.lines.join("\n")]
+                    .into_iter()
+                    .chain(action.env.iter().map(|(_, v)| v.clone()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if let Some(earlier) = dependent::depends_on(&left_out, &text) {
+                    found.skipped.push(Skipped {
+                        origin,
+                        reason: format!(
+                            "it comes after step \"{earlier}\", which is left out and may have made what it needs"
+                        ),
+                    });
+                    left_out.push((label, Makes::Anything));
+                    continue;
+                }
                 // The same command in another job (a matrix, say) runs once.
                 let seen = found
                     .actions
@@ -262,25 +287,39 @@ const RUNNER_FILES: [(&str, &str); 5] = [
 
 /// Why `run` cannot run here if it uses a `$GITHUB_…` or `$RUNNER_…`
 /// variable that only GitHub's runner sets (`defined` says which ones the
-/// workflow sets itself).
-fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<String> {
-    for (i, _) in run.match_indices('$') {
-        let rest = run[i + 1..].strip_prefix('{').unwrap_or(&run[i + 1..]);
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        let name = &rest[..end];
-        if !(name.starts_with("GITHUB_") || name.starts_with("RUNNER_")) || defined(name) {
-            continue;
-        }
-        return Some(match RUNNER_FILES.iter().find(|(file, _)| *file == name) {
-            Some((_, what)) => format!(
-                "it {what} through ${name}, a file only GitHub's runner provides (CI plumbing; unset here)"
-            ),
-            None => format!("it reads ${name}, which only GitHub's runner sets"),
-        });
-    }
-    None
+/// workflow sets itself), and what it would have made for later steps:
+/// the variables it writes to `$GITHUB_ENV`; nothing for outputs (only
+/// `${{ steps.… }}` reads them, and those steps are left out on their
+/// own), PATH (setup: the tool is on yours), the summary and state.
+fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<(String, Makes)> {
+    let used: Vec<&str> = run
+        .match_indices('$')
+        .map(|(i, _)| {
+            let rest = run[i + 1..].strip_prefix('{').unwrap_or(&run[i + 1..]);
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .filter(|name| name.starts_with("GITHUB_") || name.starts_with("RUNNER_"))
+        .filter(|name| !defined(name))
+        .collect();
+    let first = *used.first()?;
+    let file = |name: &str| RUNNER_FILES.iter().find(|(file, _)| *file == name);
+    let reason = match file(first) {
+        Some((_, what)) => format!(
+            "it {what} through ${first}, a file only GitHub's runner provides (CI plumbing; unset here)"
+        ),
+        None => format!("it reads ${first}, which only GitHub's runner sets"),
+    };
+    let makes = if used.iter().any(|name| file(name).is_none()) {
+        Makes::Anything
+    } else if used.contains(&"GITHUB_ENV") {
+        dependent::env_written(run)
+    } else {
+        Makes::Nothing
+    };
+    Some((reason, makes))
 }
 
 /// What a job gives each of its steps.
@@ -293,34 +332,52 @@ struct StepContext<'a> {
 
 /// The action of one step; `Err` says why it cannot run locally, `None`
 /// is a step with nothing to run.
-fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, String> {
+fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, LeftOut> {
     if let Some(uses) = &step.uses {
-        return Err(format!(
-            "`uses: {uses}` is a GitHub action, which runs only on GitHub"
+        return Err(LeftOut::new(
+            format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"),
+            dependent::uses_makes(uses, step.with.as_ref()),
         ));
     }
     let Some(run) = &step.run else {
         return Ok(None);
     };
+    // What a step left out below would have made: nothing when it is a
+    // check or a test run, anything otherwise (a build, a download, …).
+    let made = if command::is_check(run, step.name.as_deref().unwrap_or("")) {
+        Makes::Nothing
+    } else {
+        Makes::Anything
+    };
     if let Some(os) = other_os(step.condition.as_deref()) {
-        return Err(format!("it runs only on {os} (`if:`)"));
+        // It did not run on GitHub's Linux runners either.
+        return Err(LeftOut::new(
+            format!("it runs only on {os} (`if:`)"),
+            Makes::Nothing,
+        ));
     }
     let shell = step.shell.as_deref();
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
-        return Err("it runs in PowerShell or cmd".into());
+        return Err(LeftOut::new("it runs in PowerShell or cmd", made));
     }
     let defined = |name: &str| {
         [job.env[0], job.env[1], &step.env]
             .iter()
             .any(|env| env.contains_key(name))
     };
-    if let Some(reason) = runner_variable(run, defined) {
-        return Err(reason);
+    if let Some((reason, makes)) = runner_variable(run, defined) {
+        return Err(LeftOut::new(reason, makes));
     }
     if let Some(not) = command::not_local(run) {
-        return Err(not.reason);
+        let makes = match not.kind {
+            command::Kind::Prepares => Makes::Nothing,
+            command::Kind::Service => Makes::Anything,
+            command::Kind::CiOnly => made,
+        };
+        return Err(LeftOut::new(not.reason, makes));
     }
-    let env = step_env([job.env[0], job.env[1], &step.env])?;
+    let env = step_env([job.env[0], job.env[1], &step.env])
+        .map_err(|reason| LeftOut::new(reason, made.clone()))?;
     let lines: Vec<String> = run
         .lines()
         .map(str::trim_end)
@@ -381,10 +438,6 @@ jobs:
       - name: Windows only
         if: runner.os == 'Windows'
         run: choco install thing
-      - name: Publish docs
-        run: ./docs.sh
-        env:
-          TOKEN: ${{ secrets.DOCS }}
       - run: |
           cargo test --all
           echo ${{ matrix.x }}
@@ -392,6 +445,10 @@ jobs:
         run: |
           # the suite
           cargo test
+      - name: Publish docs
+        run: ./docs.sh
+        env:
+          TOKEN: ${{ secrets.DOCS }}
   db:
     runs-on: ubuntu-latest
     services:
@@ -446,10 +503,11 @@ jobs:
         );
         assert!(reasons[2].contains("actions/checkout@v4"), "{reasons:#?}");
         assert!(reasons[3].contains("runs only on Windows"), "{reasons:#?}");
+        // A test run that is left out makes nothing the next step needs.
+        assert!(reasons[4].contains("expression"), "{reasons:#?}");
         assert!(
-            reasons[4].contains("TOKEN: it needs CI secrets"),
+            reasons[5].contains("TOKEN: it needs CI secrets"),
             "{reasons:#?}"
         );
-        assert!(reasons[5].contains("expression"), "{reasons:#?}");
     }
 }

@@ -8,6 +8,7 @@
 //! something about a phase decides it) and [`command`] classifies commands.
 
 pub mod command;
+mod dependent;
 mod github;
 mod gitlab;
 mod npm;
