@@ -221,8 +221,8 @@ fn trailer(settings: &Settings, disabled: &str) -> String {
         text.push_str(
             "# Left out: what the repository's CI runs that cannot run on this machine.\n",
         );
-        for skipped in &settings.skipped {
-            text.push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
+        for line in super::sources::left_out_lines(&settings.skipped) {
+            text.push_str(&format!("#   {line}\n"));
         }
     }
     text

@@ -202,3 +202,65 @@ jobs:
         repo.run_ok(&["run"]);
     }
 }
+
+#[test]
+fn left_out_github_actions_are_listed_once_per_action_with_a_count() {
+    let checkout = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd";
+    let workflow = format!(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - uses: astral-sh/setup-uv@cec208311dfd045dd5311c1add060b2062131d57
+      - run: make lint
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - name: Set up uv
+        uses: astral-sh/setup-uv@v6
+      - run: make test
+  typing:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - run: make typing
+      - uses: dessant/lock-threads@v5
+"#
+    );
+    let repo = with_workflow(
+        &workflow,
+        &[(
+            "Makefile",
+            "lint:\n\ttrue\ntest:\n\ttrue\ntyping:\n\ttrue\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let listed = [
+        "actions/checkout (3 steps): a GitHub action, which runs only on GitHub\n",
+        "astral-sh/setup-uv (2 steps): a GitHub action, which runs only on GitHub\n",
+        "dessant/lock-threads (1 step): a GitHub action, which runs only on GitHub\n",
+    ];
+    for line in listed {
+        assert!(
+            out.stdout.contains(&format!("\nskipped {line}")),
+            "no {line:?} in:\n{}",
+            out.stdout
+        );
+        assert!(
+            config.contains(&format!("\n#   {line}")),
+            "no {line:?} in:\n{config}"
+        );
+    }
+    let skipped = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("skipped "))
+        .count();
+    assert_eq!(skipped, listed.len(), "{}", out.stdout);
+    assert!(!config.contains("@de0fac2e"), "{config}");
+}

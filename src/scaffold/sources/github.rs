@@ -92,6 +92,7 @@ pub fn read(root: &Path) -> Found {
                 }
             }
             Err(e) => found.skipped.push(Skipped {
+                action: None,
                 origin: file,
                 reason: format!(
                     "it is not a workflow gantry can read: {}",
@@ -183,6 +184,7 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
     let job_origin = format!("{file}, job {id}");
     if let Some(reason) = job_skip_reason(id, job) {
         found.skipped.push(Skipped {
+            action: None,
             origin: job_origin,
             reason,
         });
@@ -216,6 +218,10 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         match step_action(step, &context, origin.clone()) {
             Err(left) => {
                 found.skipped.push(Skipped {
+                    action: step
+                        .uses
+                        .as_deref()
+                        .map(|u| dependent::action_name(u).to_string()),
                     origin,
                     reason: left.reason,
                 });
@@ -229,6 +235,7 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
                     .join("\n");
                 if let Some(earlier) = dependent::depends_on(&left_out, &text) {
                     found.skipped.push(Skipped {
+                        action: None,
                         origin,
                         reason: format!(
                             "it comes after step \"{earlier}\", which is left out and may have made what it needs"
