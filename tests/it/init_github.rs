@@ -264,3 +264,49 @@ jobs:
     assert_eq!(skipped, listed.len(), "{}", out.stdout);
     assert!(!config.contains("@de0fac2e"), "{config}");
 }
+
+#[test]
+fn the_same_dependencies_installed_by_two_jobs_are_installed_once() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: npm install --ignore-scripts --include=dev
+      - name: Run lint
+        run: npm run lint
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: npm install
+      - name: Run tests
+        run: npm test
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"lint": "node -e 0", "test": "node -e 0", "postinstall": "node -e \"require('fs').writeFileSync('installed', '')\""}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert_eq!(live.matches("npm install").count(), 1, "{config}");
+    assert!(
+        config.contains("      # From .github/workflows/ci.yml, job test, step \"Install dependencies\"; it also stands for .github/workflows/ci.yml, job lint, step \"Install dependencies\" (`npm install --ignore-scripts --include=dev`).\n      - name: install-dependencies\n        run: npm install\n"),
+        "{config}"
+    );
+    assert!(
+        out.stdout.contains("note: 2 installs of npm dependencies are one action, `npm install` (from .github/workflows/ci.yml, job test, step \"Install dependencies\"): it stands for .github/workflows/ci.yml, job lint, step \"Install dependencies\" (`npm install --ignore-scripts --include=dev`)\n"),
+        "{}",
+        out.stdout
+    );
+    if common::have_programs(&["node", "npm"]) {
+        repo.run_ok(&["run"]);
+        // The kept install is the one that runs the package's scripts.
+        assert!(repo.path().join("installed").exists());
+    }
+}

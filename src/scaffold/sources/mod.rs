@@ -11,6 +11,7 @@ pub mod command;
 mod dependent;
 mod github;
 mod gitlab;
+mod installs;
 mod npm;
 mod python_runners;
 pub mod render;
@@ -125,6 +126,8 @@ pub fn left_out_lines(skipped: &[Skipped]) -> Vec<String> {
     }));
     lines
 }
+
+pub use installs::merge as merge_installs;
 
 /// What one source (or all of them) said.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
