@@ -125,6 +125,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
     let files = files(&root, config, &pipeline, options, &settings.name)?;
     let mut notes = notes(&projects);
     notes.extend(merged_installs);
+    notes.extend(pipeline.notes.iter().cloned());
     notes.extend(sources.actions.iter().filter_map(|a| {
         let what = a.rewrites.as_ref()?;
         Some(format!(

@@ -310,3 +310,91 @@ jobs:
         assert!(repo.path().join("installed").exists());
     }
 }
+
+#[test]
+fn when_no_test_step_can_be_taken_the_test_stage_runs_the_ecosystem_default() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        features: [a, b]
+    steps:
+      - uses: actions/checkout@v4
+      - name: Versions
+        run: echo "Rust $(rustc -V)"
+      - name: Run tests
+        run: cargo test --features ${{ matrix.features }}
+"#,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\na = []\nb = []\n",
+            ),
+            (
+                "src/lib.rs",
+                "pub fn two() -> u32 {\n    2\n}\n\n#[test]\nfn adds() {\n    assert_eq!(two(), 2);\n}\n",
+            ),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("      - name: test\n        run: cargo test\n"),
+        "{config}"
+    );
+    assert!(
+        out.stdout.contains("note: no test step of the repository's CI or task runners could be taken (see what was skipped): the test stage runs gantry's Rust (Cargo) default instead: test/test\n"),
+        "{}",
+        out.stdout
+    );
+    // The flask case: the type check is a check, the matrix test run is
+    // left out, and the Python default runs the suite.
+    let python = with_workflow(
+        r#"
+on: [push]
+jobs:
+  tests:
+    runs-on: ubuntu-latest
+    env:
+      TOX_ENV: ${{ matrix.tox || format('py{0}', matrix.python) }}
+    steps:
+      - run: uv run --locked tox run
+  typing:
+    runs-on: ubuntu-latest
+    steps:
+      - run: uv run --locked tox run -e typing
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+        )],
+    );
+    let dry = python.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "  lint/uv-run-locked-tox-run from .github/workflows/ci.yml, job typing",
+        "  test/pytest from gantry's Python defaults\n",
+        "the test stage runs gantry's Python default instead: test/pytest\n",
+    ] {
+        let squeezed = dry.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let line_squeezed = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squeezed.contains(&line_squeezed),
+            "no {line:?} in:\n{}",
+            dry.stdout
+        );
+    }
+    if !common::have_programs(&["cargo"]) {
+        return;
+    }
+    repo.run_ok(&["run"]);
+    repo.write(
+        "tests/new.rs",
+        "#[test]\nfn breaks() {\n    assert_eq!(1, 2);\n}\n",
+    );
+    let failed = repo.run(&["run"]);
+    assert_ne!(failed.code, 0, "the suite runs:\n{}", failed.all());
+}

@@ -42,6 +42,10 @@ const LINT: &[&str] = &[
     "stylelint",
     "shellcheck",
     "typecheck",
+    "type-check",
+    "typing",
+    "pyright",
+    "pre-commit",
     "style",
 ];
 
@@ -92,6 +96,17 @@ pub fn is_check(command: &str, hint: &str) -> bool {
         let text = text.to_ascii_lowercase();
         LINT.iter().chain(TEST).any(|w| has_word(&text, w))
     })
+}
+
+/// Whether `command` (or `hint`, its name) runs tests: a word such as
+/// `test`, `pytest`, `tox` or `check` in it, not just a command `phase`
+/// could place nowhere else.
+pub fn is_test_run(command: &str, hint: &str) -> bool {
+    phase(command, hint) == "test"
+        && [command, hint].iter().any(|text| {
+            let text = text.to_ascii_lowercase();
+            TEST.iter().any(|w| has_word(&text, w))
+        })
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
@@ -343,6 +358,18 @@ mod tests {
         assert!(!is_check("cargo build", "Build"));
         assert!(!is_check("tar xf archive.tgz", "Extract binaries"));
         assert!(!is_check("npm ci", "Install and test"));
+    }
+
+    #[test]
+    fn test_runs_are_told_from_whatever_lands_in_the_test_stage() {
+        assert!(is_test_run("npm run test-ci", "run-tests"));
+        assert!(is_test_run("./run.sh", "unit-tests"));
+        assert!(!is_test_run(
+            "echo \"Node.js version: $(node -v)\"",
+            "output-node-versions"
+        ));
+        assert!(!is_test_run("uv run tox run -e typing", "typing"));
+        assert!(!is_test_run("pre-commit run --all-files", ""));
     }
 
     #[test]
