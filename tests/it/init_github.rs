@@ -398,3 +398,49 @@ jobs:
     let failed = repo.run(&["run"]);
     assert_ne!(failed.code, 0, "the suite runs:\n{}", failed.all());
 }
+
+#[test]
+fn a_workflow_that_runs_only_for_tags_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+"#,
+        &[
+            ("Makefile", "test:\n\ttrue\n"),
+            (
+                ".github/workflows/release.yml",
+                r#"
+on:
+  push:
+    tags: ['*']
+  workflow_dispatch:
+jobs:
+  package:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Generate Manpage
+        run: ./package.sh
+"#,
+            ),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(!live_lines(&config).contains("package.sh"), "{config}");
+    let line = ".github/workflows/release.yml: it runs only when a tag is pushed or a release is published (`on:`)\n";
+    assert!(
+        out.stdout.contains(&format!("skipped {line}")),
+        "{}",
+        out.stdout
+    );
+    assert!(config.contains(&format!("#   {line}")), "{config}");
+    assert!(live_lines(&config).contains("run: make test\n"), "{config}");
+}

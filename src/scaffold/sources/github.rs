@@ -16,6 +16,9 @@ type Env = BTreeMap<String, serde_json::Value>;
 
 #[derive(Deserialize, Default)]
 struct Workflow {
+    /// The events it runs for.
+    #[serde(rename = "on")]
+    events: Option<serde_json::Value>,
     #[serde(default)]
     env: Env,
     #[serde(default)]
@@ -86,6 +89,14 @@ pub fn read(root: &Path) -> Found {
         let file = shown(root, &path);
         let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
         match serde_saphyr::from_str::<Workflow>(&text) {
+            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => {
+                found.skipped.push(Skipped {
+                    action: None,
+                    origin: file,
+                    reason: "it runs only when a tag is pushed or a release is published (`on:`)"
+                        .into(),
+                })
+            }
             Ok(workflow) => {
                 for (id, job) in &workflow.jobs {
                     read_job(&file, id, job, &workflow.env, &mut found);
@@ -102,6 +113,39 @@ pub fn read(root: &Path) -> Found {
         }
     }
     found
+}
+
+/// Whether a workflow's `on:` runs it only for a pushed tag or a
+/// published release (besides by hand): a release workflow, whose steps
+/// build and publish what a tag names, not checks of the working tree.
+fn only_for_releases(on: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let events: Vec<(&str, Option<&Value>)> = match on {
+        Value::String(event) => vec![(event.as_str(), None)],
+        Value::Array(events) => events
+            .iter()
+            .filter_map(|e| Some((e.as_str()?, None)))
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(e, spec)| (e.as_str(), Some(spec)))
+            .collect(),
+        _ => return false,
+    };
+    let release = |(event, spec): &(&str, Option<&Value>)| match *event {
+        "release" => true,
+        "push" => spec.is_some_and(|spec| {
+            spec.get("tags").is_some()
+                && spec.get("branches").is_none()
+                && spec.get("branches-ignore").is_none()
+        }),
+        _ => false,
+    };
+    let triggers: Vec<_> = events
+        .into_iter()
+        .filter(|(event, _)| *event != "workflow_dispatch")
+        .collect();
+    !triggers.is_empty() && triggers.iter().all(release)
 }
 
 fn first_line(text: &str) -> &str {
@@ -421,6 +465,21 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn release_workflows_are_told_by_their_events() {
+        let on = |yaml: &str| {
+            let value: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
+            only_for_releases(&value)
+        };
+        assert!(on("push:\n  tags: ['*']\n"));
+        assert!(on("release:\n  types: [published]\nworkflow_dispatch:\n"));
+        assert!(on("[release]"));
+        assert!(!on("push:\n  tags: ['*']\n  branches: [main]\n"));
+        assert!(!on("push:\n  tags: ['*']\npull_request:\n"));
+        assert!(!on("[push, pull_request]"));
+        assert!(!on("workflow_dispatch:\n"));
+    }
 
     #[test]
     fn runnable_steps_become_actions_and_the_rest_is_skipped_with_a_reason() {
