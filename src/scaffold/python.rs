@@ -101,6 +101,17 @@ fn configured(dir: &Path, uses: &Uses<'_>) -> Config {
     config
 }
 
+/// Runners that CI jobs install with a setup action (`astral-sh/setup-uv`,
+/// `pip install tox`) and whose commands `gantry init` takes from them:
+/// installed into the venv, where those commands run, so they run on a
+/// machine that lacks them.
+pub const RUNNERS: &[(&str, &[&str])] = &[
+    ("uv", &["uv run ", "uv sync", "uv build", "uv pip "]),
+    ("tox", &["tox run", "tox -e", "tox -p"]),
+    ("nox", &["nox -s", "nox --session"]),
+    ("pre-commit", &["pre-commit run"]),
+];
+
 /// Facts about the Python project in `dir`.
 pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     let uses = checks.uses(dir);
@@ -126,6 +137,13 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
         ("ruff", config.ruff),
         ("flake8", config.flake8),
     ]
+    .into_iter()
+    .chain(
+        RUNNERS
+            .iter()
+            .map(|(tool, commands)| (*tool, uses.any(commands))),
+    )
+    .collect::<Vec<_>>()
     .iter()
     .filter(|(_, on)| *on)
     .map(|(t, _)| *t)

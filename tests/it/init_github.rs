@@ -444,3 +444,35 @@ jobs:
     assert!(config.contains(&format!("#   {line}")), "{config}");
     assert!(live_lines(&config).contains("run: make test\n"), "{config}");
 }
+
+#[test]
+fn runners_that_ci_installs_with_a_setup_action_go_into_the_python_venv() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  typing:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: astral-sh/setup-uv@v6
+      - run: uv run --locked tox run -e typing
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config
+            .contains("          - .gantry/venv/bin/python -m pip install --quiet pytest uv tox\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("          - \". .gantry/venv/bin/activate\"\n          - uv run --locked tox run -e typing\n"),
+        "{config}"
+    );
+    // uv comes with the venv: no warning that it is missing here.
+    assert!(!out.stderr.contains("uv not found"), "{}", out.stderr);
+}
