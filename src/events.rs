@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+pub mod queue;
+
+/// Where the executor sends its events (to the reporting thread).
+pub type EventSender = queue::Sender<Event>;
+
 /// How an action (or a whole run) ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -2,12 +2,12 @@
 //! [`Policy`] and turns it into an [`Outcome`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::Policy;
-use crate::events::{Answer, Event, Request, Status, Terminal};
+use crate::events::{Answer, Event, EventSender, Request, Status, Terminal};
 use crate::proc::outcome::{ActionEnv, ActionIo, Outcome};
 use crate::text::human_duration;
 
@@ -21,7 +21,7 @@ pub fn run(
     action: &ActionEnv<'_>,
     message: &str,
     policy: Policy,
-    events: &SyncSender<Event>,
+    events: &EventSender,
     io: &mut ActionIo<'_>,
 ) -> Outcome {
     match policy {
@@ -48,7 +48,7 @@ fn ask(
     action: &ActionEnv<'_>,
     message: &str,
     terminal: Terminal,
-    events: &SyncSender<Event>,
+    events: &EventSender,
     io: &mut ActionIo<'_>,
 ) -> Outcome {
     let (reply, answers) = mpsc::sync_channel(1);

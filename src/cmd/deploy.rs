@@ -158,6 +158,7 @@ fn one_action_pipeline(
         name: stage,
         span: Span::default(),
         actions: vec![action],
+        env: Vec::new(),
     }];
     crate::config::insert_group_gates(&mut single);
     single

@@ -525,8 +525,9 @@ impl<'a> Checker<'a> {
             );
         }
         self.services(&raw.services, Some(&raw.name.value));
+        let own_env = self.env(&raw.env);
         let mut stage_env = self.defaults.env.clone();
-        stage_env.extend(self.env(&raw.env));
+        stage_env.extend(own_env.iter().cloned());
         let defaults = ActionDefaults {
             timeout: self.timeout(&raw.timeout).or(self.defaults.timeout),
             continue_on_error: raw.continue_on_error.unwrap_or(false),
@@ -613,6 +614,7 @@ impl<'a> Checker<'a> {
             name: raw.name.value,
             span: stage_span,
             actions,
+            env: own_env,
         }
     }
 

@@ -92,6 +92,10 @@ pub struct Stage {
     pub span: Span,
     /// The stage's actions, in listed order.
     pub actions: Vec<Action>,
+    /// The stage's own `env:`, before `${…}` expansion. Its actions have it
+    /// merged into theirs already; its container services' engine calls
+    /// run with it.
+    pub env: Vec<EnvVar>,
 }
 
 impl Stage {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::container::{self as spec, ContainerSpec, Source};
 use crate::config::image::Problem;
+use crate::config::relative_to;
 use crate::diagnostics::Diagnostic;
 use crate::engine::{
     container_name, detect, BuildOptions, Engine, EngineCommand, Owner, RunOptions,
@@ -34,6 +35,11 @@ pub struct ContainerJob {
     pub image: Image,
     /// The pipeline root: mounted at the same path.
     pub root: PathBuf,
+    /// The action's working directory: where every engine call for the
+    /// action runs (finding the engine, the sweep, the image check, the
+    /// build, the run, the removal), so that a relative path in its `env:`
+    /// (`CONTAINERS_STORAGE_CONF`, `DOCKER_CONFIG`) means one file for all.
+    pub cwd: PathBuf,
     /// Whose files the container writes into the workspace.
     pub owner: Owner,
     /// Variables of gantry's own environment passed in too (the
@@ -50,8 +56,8 @@ pub struct ContainerJob {
 pub enum Image {
     /// An image reference, expanded.
     Reference(String),
-    /// A build, paths relative to the pipeline root (the root is the
-    /// working directory of the build).
+    /// A build, paths relative to the pipeline root (the build runs in the
+    /// action's working directory: see [`ContainerJob::build_paths`]).
     Build {
         /// The Containerfile.
         file: String,
@@ -130,6 +136,7 @@ pub fn plan(
         engine,
         image,
         root: input.root.to_path_buf(),
+        cwd: input.cwd.to_path_buf(),
         owner: Owner::invoking(),
         passed,
         host_network: false,
@@ -148,6 +155,19 @@ fn repository(pipeline: &str) -> String {
 }
 
 impl ContainerJob {
+    /// A build's Containerfile and context as the build (run in
+    /// [`ContainerJob::cwd`]) is given them: relative to that directory.
+    pub fn build_paths(&self, file: &str, context: &str) -> (String, String) {
+        let from_cwd = |path: &str| {
+            let relative = relative_to(&self.root.join(path), &self.cwd);
+            match relative.as_os_str().is_empty() {
+                true => ".".to_string(),
+                false => relative.display().to_string(),
+            }
+        };
+        (from_cwd(file), from_cwd(context))
+    }
+
     /// The options of the container that runs `command` for an action in
     /// `workdir` with the variables `env`; `name` and `labels` identify it.
     pub fn options(
@@ -243,7 +263,7 @@ impl ContainerJob {
                 let tag = format!("{repository}:<hash of {context}>");
                 lines.push(format!(
                     "{}   # once per run, unless the engine has it",
-                    build_command(engine, file, context, &tag).display()
+                    build_command(engine, self, file, context, &tag).display()
                 ));
                 tag
             }
@@ -254,11 +274,19 @@ impl ContainerJob {
     }
 }
 
-/// The build of a `build:` container's image, tagged `tag`.
-pub fn build_command(engine: &Engine, file: &str, context: &str, tag: &str) -> EngineCommand {
+/// The build of `job`'s `build:` image (`file` and `context` relative to
+/// the root), tagged `tag`, to run in the job's working directory.
+pub fn build_command(
+    engine: &Engine,
+    job: &ContainerJob,
+    file: &str,
+    context: &str,
+    tag: &str,
+) -> EngineCommand {
+    let (file, context) = job.build_paths(file, context);
     engine.build(&BuildOptions {
-        file: file.into(),
-        context: context.into(),
+        file,
+        context,
         tags: vec![tag.into()],
         ..Default::default()
     })
@@ -272,6 +300,27 @@ pub fn short_hash(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_in_a_working_directory_is_given_its_paths_from_there() {
+        let job = |cwd: &str| ContainerJob {
+            engine: Err("none".into()),
+            image: Image::Reference(String::new()),
+            root: "/r".into(),
+            cwd: cwd.into(),
+            owner: Owner::Root,
+            passed: Vec::new(),
+            host_network: false,
+        };
+        assert_eq!(
+            job("/r/app/web").build_paths("ci/Containerfile", "ci"),
+            ("../../ci/Containerfile".into(), "../../ci".into())
+        );
+        assert_eq!(
+            job("/r").build_paths("ci/Containerfile", "."),
+            ("ci/Containerfile".into(), ".".into())
+        );
+    }
 
     #[test]
     fn repositories_are_lowercase_image_names() {

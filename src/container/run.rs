@@ -37,7 +37,7 @@ pub fn run(
     };
     let started = Instant::now();
     // The sweep runs while this container starts: leftovers have other names.
-    let sweeping = start_sweep(engine, workspace.state_root, action.cwd);
+    let sweeping = start_sweep(engine, workspace.state_root, &job.cwd);
     let image = match &job.image {
         Image::Reference(image) => image.clone(),
         Image::Build { .. } => match build_once(engine, job, action, io) {
@@ -61,7 +61,7 @@ pub fn run(
     let mut engine_failed = false;
     for (i, step) in steps.iter().enumerate() {
         let last = i + 1 == steps.len();
-        let mut spec = step.process(action.cwd, action.env.to_vec());
+        let mut spec = step.process(&job.cwd, action.env.to_vec());
         spec.timeout = action.timeout.map(|t| t.saturating_sub(started.elapsed()));
         spec.separate_stderr = true;
         // Processes in the container end with it; the engine's own
@@ -99,7 +99,7 @@ pub fn run(
     finish_sweep(sweeping, io);
     if needs_removal {
         // After an engine failure the container most likely never existed.
-        if let (Err(why), false) = (remove(engine, &name, action.cwd), engine_failed) {
+        if let (Err(why), false) = (remove(engine, &name, &job.cwd), engine_failed) {
             outcome.add_reason(&why);
         }
     }
@@ -211,16 +211,16 @@ fn build_once(
     let Image::Build { file, context, .. } = &job.image else {
         return Ok(tag);
     };
-    let step = build_command(engine, file, context, &tag);
+    let step = build_command(engine, job, file, context, &tag);
     let slot = build_slot(&step);
     let mut built = slot.lock().unwrap_or_else(|e| e.into_inner());
-    if *built || image_id(engine, &tag, &job.root).is_some() {
-        *built = true;
+    if built.contains(&job.cwd) || image_id(engine, &tag, &job.cwd).is_some() {
+        built.insert(job.cwd.clone());
         io.say(&format!("container image {tag}: reused"));
         return Ok(tag);
     }
     io.say(&format!("$ {}", step.display()));
-    let mut spec = step.process(&job.root, action.env.to_vec());
+    let mut spec = step.process(&job.cwd, action.env.to_vec());
     spec.timeout = action.timeout;
     spec.separate_stderr = true;
     let mut tee = Tee::new(io.output);
@@ -232,15 +232,20 @@ fn build_once(
         }
         return Err(outcome);
     }
-    *built = true;
+    built.insert(job.cwd.clone());
     Ok(tag)
 }
 
-/// Whether `build` has run in this gantry process (`true` once it passed),
-/// behind the lock concurrent actions wait on. Keyed by the whole command:
-/// the same tag built with another storage driver is in another store.
-fn build_slot(build: &EngineCommand) -> Arc<Mutex<bool>> {
-    static BUILDS: OnceLock<Mutex<HashMap<EngineCommand, Arc<Mutex<bool>>>>> = OnceLock::new();
+/// The working directories in which `build`'s image is known to be there
+/// in this gantry process (it was built or found), behind the lock
+/// concurrent actions wait on. Keyed by the whole command: the same tag
+/// built with another storage driver is in another store; and by
+/// directory, since a relative path in the engine's variables
+/// (`CONTAINERS_STORAGE_CONF=store.conf`) may mean another store in
+/// another one — there, the engine is asked again after the wait.
+fn build_slot(build: &EngineCommand) -> Arc<Mutex<HashSet<PathBuf>>> {
+    type Slots = HashMap<EngineCommand, Arc<Mutex<HashSet<PathBuf>>>>;
+    static BUILDS: OnceLock<Mutex<Slots>> = OnceLock::new();
     BUILDS
         .get_or_init(Default::default)
         .lock()
@@ -331,15 +336,16 @@ fn answer_id(question: &EngineCommand, cwd: &Path) -> Option<String> {
 /// What the cache knows the container by: the image's id for a reference
 /// (`missing:REF` while the engine does not have it), the hash of its files
 /// for a build. The engine is asked once per question (program, storage
-/// driver, image and the variables it runs with) in a gantry process.
+/// driver, image and the variables it runs with) and working directory in
+/// a gantry process.
 pub fn identity(job: &ContainerJob) -> String {
-    static IDS: OnceLock<Mutex<HashMap<EngineCommand, String>>> = OnceLock::new();
+    static IDS: OnceLock<Mutex<HashMap<(EngineCommand, PathBuf), String>>> = OnceLock::new();
     let Ok(engine) = &job.engine else {
         return "no engine".into();
     };
     let id = match &job.image {
         Image::Reference(image) => {
-            let question = engine.image_id(image);
+            let question = (engine.image_id(image), job.cwd.clone());
             let memo = IDS.get_or_init(Default::default);
             let known = memo
                 .lock()
@@ -348,7 +354,7 @@ pub fn identity(job: &ContainerJob) -> String {
                 .cloned();
             known.unwrap_or_else(|| {
                 let id =
-                    answer_id(&question, &job.root).unwrap_or_else(|| format!("missing:{image}"));
+                    answer_id(&question.0, &job.cwd).unwrap_or_else(|| format!("missing:{image}"));
                 memo.lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(question, id.clone());
@@ -364,21 +370,22 @@ pub fn identity(job: &ContainerJob) -> String {
     format!("{}:{id}", engine.name())
 }
 
-/// Starts, once per engine and store in a gantry process, the removal of
-/// the containers of runs that are no longer in progress (their gantry was
-/// killed), on a thread of its own.
+/// Starts, once per engine and store (and working directory, where a
+/// relative path in the engine's variables points) in a gantry process, the
+/// removal of the containers of runs that are no longer in progress (their
+/// gantry was killed), on a thread of its own.
 fn start_sweep(
     engine: &Engine,
     state_root: &Path,
     cwd: &Path,
 ) -> Option<std::thread::JoinHandle<Vec<String>>> {
-    static SWEPT: OnceLock<Mutex<HashSet<EngineCommand>>> = OnceLock::new();
+    static SWEPT: OnceLock<Mutex<HashSet<(EngineCommand, PathBuf)>>> = OnceLock::new();
     let listing = engine.list_labelled(LABEL_RUN_DIR);
     let first = SWEPT
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(listing.clone());
+        .insert((listing.clone(), cwd.to_path_buf()));
     if !first {
         return None;
     }
@@ -486,6 +493,7 @@ mod tests {
             engine: Ok(engine),
             image,
             root: root.to_path_buf(),
+            cwd: root.to_path_buf(),
             owner: Owner::Root,
             passed: Vec::new(),
             host_network: false,
@@ -567,8 +575,14 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
             let engine = engine(Path::new("/nonexistent/slot-test/podman"), None).with_env(&env);
+            let job = job(
+                engine.clone(),
+                Image::Reference(String::new()),
+                Path::new("/"),
+            );
             build_slot(&build_command(
                 &engine,
+                &job,
                 "ci/Containerfile",
                 "ci",
                 "localhost/slot:1",

@@ -2,7 +2,7 @@
 //! reporters on this one, and the summary of what happened.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::RunOptions;
@@ -48,7 +48,7 @@ pub(super) fn execute(
         keep_going: options.keep_going,
         jobs: options.jobs,
     };
-    let (tx, rx) = mpsc::sync_channel(EVENT_QUEUE);
+    let (tx, rx) = crate::events::queue::bounded(EVENT_QUEUE);
     let produced = exec::outputs::Produced::default();
     plan.provided.iter().for_each(|r| produced.record(r));
     let mut crashed = None;
@@ -72,7 +72,7 @@ pub(super) fn execute(
             exec::execute(plan, exec_options, &ctx)
         });
         let reported = catch_unwind(AssertUnwindSafe(|| {
-            for event in &rx {
+            for event in rx.iter() {
                 outputs.event(&event);
             }
         }));

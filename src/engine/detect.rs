@@ -100,7 +100,7 @@ pub fn detect(
                     continue;
                 };
                 if builder == Builder::Docker {
-                    if let Err(why) = docker_answers(&program, env) {
+                    if let Err(why) = docker_answers(&program, env, cwd) {
                         tried.push(format!("docker ({why})"));
                         continue;
                     }
@@ -123,18 +123,24 @@ pub fn detect(
     }
 }
 
-/// Whether docker's daemon answers `docker info`, asked once per program
-/// and the variables it reads ([`super::engine_reads`]) in a gantry process
-/// (several image actions share one probe).
-fn docker_answers(program: &Path, env: &[(String, String)]) -> Result<(), String> {
-    type Asked = HashMap<(PathBuf, EngineEnv), Result<(), String>>;
+/// Whether docker's daemon answers `docker info` run in `cwd` (where the
+/// feature's other engine calls run: a relative `DOCKER_CONFIG` means the
+/// same there), asked once per program, the variables it reads
+/// ([`super::engine_reads`]) and directory in a gantry process (several
+/// image actions share one probe).
+fn docker_answers(program: &Path, env: &[(String, String)], cwd: &Path) -> Result<(), String> {
+    type Asked = HashMap<(PathBuf, EngineEnv, PathBuf), Result<(), String>>;
     static ASKED: OnceLock<Mutex<Asked>> = OnceLock::new();
-    let key = (program.to_path_buf(), EngineEnv(env.to_vec()));
+    let key = (
+        program.to_path_buf(),
+        EngineEnv(env.to_vec()),
+        cwd.to_path_buf(),
+    );
     let cache = ASKED.get_or_init(Default::default);
     if let Some(answer) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return answer.clone();
     }
-    let answer = probe_docker(program, env);
+    let answer = probe_docker(program, env, cwd);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -144,7 +150,7 @@ fn docker_answers(program: &Path, env: &[(String, String)]) -> Result<(), String
 
 /// Asks `docker info`, supervised like any action's process (its own
 /// process group, killed whole at the deadline), its output discarded.
-fn probe_docker(program: &Path, env: &[(String, String)]) -> Result<(), String> {
+fn probe_docker(program: &Path, env: &[(String, String)], cwd: &Path) -> Result<(), String> {
     struct Discard;
     impl OutputSink for Discard {
         fn write(&mut self, _: &[u8]) {}
@@ -154,7 +160,13 @@ fn probe_docker(program: &Path, env: &[(String, String)]) -> Result<(), String> 
         args: ["info", "--format", "{{.ServerVersion}}"]
             .map(String::from)
             .to_vec(),
-        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+        // An action's folder that an earlier action creates is not there
+        // yet when the run is planned: ask from the nearest one that is.
+        cwd: cwd
+            .ancestors()
+            .find(|dir| dir.is_dir())
+            .unwrap_or(Path::new("/"))
+            .to_path_buf(),
         env: env.to_vec(),
         timeout: Some(DOCKER_PROBE_TIMEOUT),
         ..Default::default()
@@ -213,6 +225,27 @@ mod tests {
             "no container engine for services found: tried docker (not on PATH), \
              podman (not on PATH); services need docker or podman"
         );
+    }
+
+    #[test]
+    fn docker_is_asked_in_the_nearest_folder_there_is() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = tempfile::tempdir().unwrap();
+        let docker = bin.path().join("docker");
+        // Answers only where its relative config is.
+        std::fs::write(&docker, "#!/bin/sh\n[ -e docker.conf ]\n").unwrap();
+        std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(bin.path().join("docker.conf"), "").unwrap();
+        let not_yet = bin.path().join("dist/site");
+        let chosen = detect(
+            &BUILDER,
+            BuilderChoice::Auto,
+            Some(bin.path().as_os_str()),
+            &not_yet,
+            &[],
+        )
+        .expect("docker answers");
+        assert_eq!(chosen.builder, Builder::Docker, "{}", chosen.why);
     }
 
     #[test]

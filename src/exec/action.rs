@@ -3,14 +3,13 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
 use super::output::ActionOutput;
 use super::output_file::{self, OutputFile};
 use super::run_status;
 use super::shell;
-use crate::events::{ActionResult, Event, Status};
+use crate::events::{ActionResult, Event, EventSender, Status};
 use crate::plan::{PlannedAction, Work};
 use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::{log_note, ActionIo, Outcome};
@@ -22,7 +21,7 @@ pub struct ActionContext<'a> {
     /// The run's record, for log paths.
     pub record: &'a RunRecord,
     /// Where events go.
-    pub events: SyncSender<Event>,
+    pub events: EventSender,
     /// Ctrl-C state.
     pub interrupt: &'a Interrupt,
     /// Values to mask.

@@ -4,10 +4,9 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
-use crate::events::{ActionKey, Event};
+use crate::events::{ActionKey, Event, EventSender};
 use crate::proc::mask::Masker;
 use crate::proc::process::OutputSink;
 
@@ -23,7 +22,7 @@ pub struct ActionOutput {
     /// The secrets' generation the masker was made for.
     generation: u64,
     log: File,
-    events: SyncSender<Event>,
+    events: EventSender,
     every_line: bool,
     partial: Vec<u8>,
     masked: Vec<u8>,
@@ -50,7 +49,7 @@ impl ActionOutput {
     /// Output for `key`, logged to `log`, masking every known secret (the
     /// plan registered its own); `every_line` sends each line as an event,
     /// otherwise only the latest line, throttled.
-    pub fn new(key: ActionKey, log: File, events: SyncSender<Event>, every_line: bool) -> Self {
+    pub fn new(key: ActionKey, log: File, events: EventSender, every_line: bool) -> Self {
         Self {
             key,
             generation: crate::secrets::generation(),

@@ -63,6 +63,31 @@ impl Layers {
     }
 }
 
+/// The layers a service declared in `stage` sees: `pipeline_layers`, the
+/// stage's own `env` on top, then `--env` (`cli_env`) again, as its actions
+/// get them. A value that means one action (`${action.name}`, an action's
+/// outputs) is left out: no action is running.
+pub fn stage_layers(
+    pipeline_layers: &Layers,
+    vars: &Vars,
+    stage: &crate::config::Stage,
+    cli_env: &[(String, String)],
+) -> Layers {
+    let mut layers = pipeline_layers.clone();
+    let mut vars = vars.clone();
+    vars.set("stage.name", &stage.name);
+    for var in &stage.env {
+        match vars.expand(&var.value, &|n| layers.lookup(n)) {
+            Ok(value) if !crate::vars::has_outputs(&value) => layers.set(&var.name, value),
+            _ => {}
+        }
+    }
+    for (name, value) in cli_env {
+        layers.set(name, value.clone());
+    }
+    layers
+}
+
 /// The error for `${name}` having no value.
 pub fn unset_variable(file: &Path, span: crate::diagnostics::Span, name: &str) -> Diagnostic {
     Diagnostic::error(
@@ -108,4 +133,43 @@ pub fn pipeline_layers(
         layers.set(name, value.clone());
     }
     Ok(layers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Stage;
+    use crate::diagnostics::Span;
+
+    #[test]
+    fn a_stage_service_sees_the_stages_env_under_the_command_line_without_action_values() {
+        let var = |name: &str, value: &str| EnvVar {
+            name: name.into(),
+            value: value.into(),
+            span: Span::default(),
+        };
+        let mut pipeline = Layers::default();
+        pipeline.set("STORE", "pipeline.conf".into());
+        pipeline.set("HOST", "unix:///pipeline.sock".into());
+        let stage = Stage {
+            name: "test".into(),
+            span: Span::default(),
+            actions: Vec::new(),
+            env: vec![
+                var("STORE", "${stage.name}.conf"),
+                var("HOST", "unix:///stage.sock"),
+                var("LOG", "${action.name}.log"),
+                var("ID", "${actions.build.image.outputs.image_id}"),
+            ],
+        };
+        let cli = [("HOST".to_string(), "unix:///cli.sock".to_string())];
+        let layers = stage_layers(&pipeline, &Vars::default(), &stage, &cli);
+        assert_eq!(
+            layers.vars(),
+            [
+                ("STORE".to_string(), "test.conf".to_string()),
+                ("HOST".into(), "unix:///cli.sock".into())
+            ]
+        );
+    }
 }

@@ -198,7 +198,8 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     }
     overridden_secrets(pipeline, &stages, &mut secrets);
     crate::secrets::register(&secrets);
-    let services = plan_services(pipeline, &stages, &vars, &layers).map_err(|d| fail(vec![d]))?;
+    let services = plan_services(pipeline, &stages, &vars, &layers, options.cli_env)
+        .map_err(|d| fail(vec![d]))?;
     Ok(Plan {
         pipeline: pipeline.name.clone(),
         root: pipeline.root.clone(),
@@ -217,13 +218,24 @@ fn plan_services(
     stages: &[PlannedStage],
     vars: &Vars,
     layers: &Layers,
+    cli_env: &[(String, String)],
 ) -> Result<Vec<crate::service::PlannedService>, Diagnostic> {
     let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
     let expand = |text: &str, span| {
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
     };
-    crate::service::plan::plan(pipeline, &names, layers.vars(), &expand)
+    let stage_env = |name: &str| match pipeline.stages.iter().find(|s| s.name == name) {
+        Some(stage) => env::stage_layers(layers, vars, stage, cli_env)
+            .vars()
+            .to_vec(),
+        None => layers.vars().to_vec(),
+    };
+    let base = crate::service::plan::BaseEnv {
+        pipeline: layers.vars(),
+        stage: &stage_env,
+    };
+    crate::service::plan::plan(pipeline, &names, &base, &expand)
 }
 
 /// Every secret's value; a secret with no value is an error naming it.

@@ -30,20 +30,19 @@ fn unmasked(plan: &Plan, cache: Option<&Cache>, state_root: &Path) -> String {
             plan.run_id
         ))
     );
-    let engine = services_engine(plan);
     let workspace = crate::container::Workspace {
         run_id: &plan.run_id,
         run_dir: &crate::record::runs_dir(state_root).join(&plan.run_id),
         state_root,
     };
-    write_services(&mut out, plan, None, &engine);
+    write_services(&mut out, plan, None);
     for stage in &plan.stages {
         let _ = writeln!(
             out,
             "{}",
             console::style(format!("==> {}", stage.name)).cyan().bold()
         );
-        write_services(&mut out, plan, Some(&stage.name), &engine);
+        write_services(&mut out, plan, Some(&stage.name));
         for (g, group) in stage.groups.iter().enumerate() {
             let together = if group.len() > 1 {
                 " (these run at the same time)"
@@ -138,40 +137,36 @@ fn with_services(plan: &Plan, action: &crate::plan::PlannedAction) -> crate::pla
     action.with_services(variables)
 }
 
-/// The engine container services would use, when some service is a container.
-fn services_engine(plan: &Plan) -> Option<Result<crate::service::engine::Engine, String>> {
-    let containers = plan.services.iter().any(|s| {
-        matches!(
-            s.service.kind,
-            crate::config::service::ServiceKind::Container { .. }
-        )
-    });
-    containers.then(|| crate::service::engine::detect(&plan.root))
+/// The engine a container service would use (found with its engine
+/// environment, as a run finds it); `None` for a host command.
+fn service_engine(
+    plan: &Plan,
+    planned: &crate::service::PlannedService,
+) -> Option<Result<crate::service::engine::Engine, String>> {
+    matches!(
+        planned.service.kind,
+        crate::config::service::ServiceKind::Container { .. }
+    )
+    .then(|| crate::service::engine::detect(&planned.engine_env, &plan.root))
 }
 
 /// The services of `stage` (`None`: the pipeline's): the command line that
 /// would start each, and how it would be found ready.
-fn write_services(
-    out: &mut String,
-    plan: &Plan,
-    stage: Option<&str>,
-    engine: &Option<Result<crate::service::engine::Engine, String>>,
-) {
+fn write_services(out: &mut String, plan: &Plan, stage: Option<&str>) {
     let dim = console::Style::new().dim();
-    let engine_found = engine.as_ref().and_then(|e| e.as_ref().ok());
     for planned in plan
         .services
         .iter()
         .filter(|p| p.service.stage.as_deref() == stage)
     {
         let service = &planned.service;
+        let engine = service_engine(plan, planned);
+        let engine_found = engine.as_ref().and_then(|e| e.as_ref().ok());
         let _ = writeln!(out, "  [service {}]", service.name);
         let line =
             crate::service::engine::start_line(planned, engine_found, &plan.pipeline, &plan.run_id);
         let _ = writeln!(out, "      $ {line}");
-        if let (crate::config::service::ServiceKind::Container { .. }, Some(Err(why))) =
-            (&service.kind, engine)
-        {
+        if let Some(Err(why)) = &engine {
             let _ = writeln!(out, "      {}", dim.apply_to(format!("no engine: {why}")));
         }
         let mut facts = vec![format!(

@@ -31,19 +31,28 @@ const SERVICES: Wanted = Wanted {
            or start Docker, or give the service as a host command (`run: …`)",
 };
 
-/// Finds docker (daemon answering) or podman on `PATH`, with the storage
-/// driver the images were built into ([`crate::engine::ENV_STORAGE_DRIVER`]
-/// in gantry's environment). Its calls for a service get that service's
-/// `env:` ([`Engine::with_env`]).
-pub fn detect(cwd: &Path) -> Result<Engine, String> {
-    let path = std::env::var_os("PATH");
+/// Finds docker (daemon answering) or podman on `PATH` for a service
+/// whose engine runs with `env` (its [`PlannedService::engine_env`]) on top
+/// of gantry's environment: `PATH`, `DOCKER_HOST` and the storage driver
+/// the images were built into ([`crate::engine::ENV_STORAGE_DRIVER`]) are
+/// read from there, and every call of the engine found runs with `env` in
+/// `cwd`.
+pub fn detect(env: &[(String, String)], cwd: &Path) -> Result<Engine, String> {
+    let lookup = |name: &str| {
+        env.iter()
+            .rev()
+            .find(|(var, _)| var == name)
+            .map(|(_, value)| value.clone())
+            .or_else(|| std::env::var(name).ok())
+    };
+    let path = lookup("PATH");
     Engine::detect(
         &SERVICES,
         BuilderChoice::Auto,
-        path.as_deref(),
+        path.as_deref().map(std::ffi::OsStr::new),
         cwd,
-        &[],
-        &|name| std::env::var(name).ok(),
+        env,
+        &lookup,
     )
 }
 
@@ -188,6 +197,7 @@ mod tests {
                 timeout: std::time::Duration::from_secs(1),
             },
             env: vec![("POSTGRES_PASSWORD".into(), "hunter2".into())],
+            engine_env: vec![("POSTGRES_PASSWORD".into(), "hunter2".into())],
         };
         let podman = engine(EngineKind::Podman, None);
         let line = run_command(&podman, &planned, "gantry-p-7-db", "7").display();

@@ -3,18 +3,19 @@
 //! pipeline's, the run) ends — also after a failure, an interrupt or a
 //! panic (on drop). It reports through [`Event::Service`] and never prints.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
-use super::engine::{self, Engine};
+use super::engine::{self, Engine, EngineCommand};
 use super::plan::PlannedService;
 use super::process::{self, Launch, Running};
 use super::ready::{self, CheckCommand};
 use crate::config::service::{Ready, ServiceKind};
-use crate::events::{Event, ServiceState};
+use crate::engine::{EngineEnv, ENV_STORAGE_DRIVER};
+use crate::events::{Event, EventSender, ServiceState};
 use crate::proc::interrupt::Interrupt;
 use crate::record::RunRecord;
 
@@ -25,9 +26,13 @@ pub struct Services<'a> {
     pipeline: &'a str,
     root: &'a std::path::Path,
     record: &'a RunRecord,
-    events: SyncSender<Event>,
+    events: EventSender,
     interrupt: &'a Interrupt,
-    engine: OnceLock<Result<Engine, String>>,
+    /// The engines found, by what decides which one answers (see [`EngineKey`]).
+    engines: Mutex<HashMap<EngineKey, Result<Engine, String>>>,
+    /// The engines and stores swept for service containers left by a
+    /// killed gantry (by their listing command).
+    swept: Mutex<HashSet<EngineCommand>>,
     swept_hosts: OnceLock<()>,
     /// Started (or failed) services, in start order.
     state: Mutex<Vec<(usize, Slot)>>,
@@ -47,7 +52,7 @@ impl<'a> Services<'a> {
         secrets: &'a [String],
         (pipeline, root): (&'a str, &'a std::path::Path),
         record: &'a RunRecord,
-        events: SyncSender<Event>,
+        events: EventSender,
         interrupt: &'a Interrupt,
     ) -> Self {
         Services {
@@ -58,7 +63,8 @@ impl<'a> Services<'a> {
             record,
             events,
             interrupt,
-            engine: OnceLock::new(),
+            engines: Mutex::default(),
+            swept: Mutex::default(),
             swept_hosts: OnceLock::new(),
             state: Mutex::new(Vec::new()),
         }
@@ -227,8 +233,9 @@ impl<'a> Services<'a> {
             }
             ServiceKind::Container { .. } => {
                 // Every call for this service (start, ready check, removal)
-                // runs with its `env:`, which `-e NAME` reads values from.
-                let engine = &self.engine()?.clone().with_env(&planned.env);
+                // runs with its engine's environment, which `-e NAME` reads
+                // the values of the service's own `env:` from.
+                let engine = &self.engine(planned)?;
                 let run_id = self.record.id.to_string();
                 let name = engine::container_name(self.pipeline, &run_id, &planned.service.name);
                 let (probe, output) = match check_command {
@@ -260,17 +267,49 @@ impl<'a> Services<'a> {
         }
     }
 
-    /// The engine, found once per run; the first time it is found, service
-    /// containers of gantry processes that are gone are removed.
-    fn engine(&self) -> Result<&Engine, String> {
-        self.engine
-            .get_or_init(|| {
-                let engine = engine::detect(self.root)?;
-                super::sweep::containers(&engine, self.root);
-                Ok(engine)
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+    /// The engine for `planned`, running with its engine environment:
+    /// found once per run for each [`EngineKey`]; the first time an engine
+    /// and store is used, service containers of gantry processes that are
+    /// gone are removed from it.
+    fn engine(&self, planned: &PlannedService) -> Result<Engine, String> {
+        let env = &planned.engine_env;
+        let key = EngineKey::of(env);
+        let found = {
+            let mut engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
+            engines
+                .entry(key)
+                .or_insert_with(|| engine::detect(env, self.root))
+                .clone()
+        };
+        let engine = found?.with_env(env);
+        let listing = engine::list_command(&engine);
+        let first = self
+            .swept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(listing);
+        if first {
+            super::sweep::containers(&engine, self.root);
+        }
+        Ok(engine)
+    }
+}
+
+/// What decides which engine a service gets: the variables of its engine
+/// environment that an engine reads ([`EngineEnv`]'s comparison: `PATH`,
+/// `DOCKER_HOST`, …) and the storage driver ([`ENV_STORAGE_DRIVER`], which
+/// is gantry's own and no engine's).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct EngineKey(EngineEnv, Option<String>);
+
+impl EngineKey {
+    fn of(env: &[(String, String)]) -> EngineKey {
+        let driver = env
+            .iter()
+            .rev()
+            .find(|(name, _)| name == ENV_STORAGE_DRIVER)
+            .map(|(_, value)| value.clone());
+        EngineKey(EngineEnv(env.to_vec()), driver)
     }
 }
 

@@ -33,7 +33,8 @@ pub struct Launch {
     pub cwd: PathBuf,
     /// Its output goes here.
     pub log: File,
-    /// Runs after the group is stopped (removing the container).
+    /// Runs after the group is stopped (removing the container), with
+    /// `env` in `cwd`.
     pub teardown: Option<(PathBuf, Vec<String>)>,
     /// A file holding `PGID TOKEN` while it runs, for the sweep after a `kill -9`.
     pub pid_file: PathBuf,
@@ -91,6 +92,7 @@ pub fn start(launch: Launch) -> Result<Running, String> {
         if let Some((program, args)) = &launch.teardown {
             let _ = Command::new(program)
                 .args(args)
+                .current_dir(&launch.cwd)
                 .envs(launch.env.iter().map(|(k, v)| (k, v)))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())

@@ -2,10 +2,13 @@
 //! reach every call of its engine — the sweep's listing and removal, the
 //! check whether the image is there, the build and the run — so that
 //! `DOCKER_HOST`, `CONTAINERS_STORAGE_CONF` and the like point them all at
-//! the same engine and store; so does a container service's `env:`, to the
-//! calls for that service, and a deploy action's `env:` to every call for
-//! its container instances. A stand-in podman on `PATH` writes each call's
-//! subcommand and the value it sees.
+//! the same engine and store; so does a container service's engine
+//! environment (the pipeline's and its stage's `env:`, its own on top) to
+//! every call for that service — finding the engine, the sweep, the start,
+//! the ready check and the removal — while the container itself gets only
+//! the service's own `env:`; and a deploy action's `env:` reaches every
+//! call for its container instances. Stand-in engines on `PATH` write each
+//! call's subcommand and the values they see.
 
 use std::path::Path;
 
@@ -86,14 +89,92 @@ stages:
     assert_every_call_has_the_actions_env(&calls, &["ps", "rm", "image", "build", "run"]);
 }
 
+/// A stand-in engine for services at `bin/NAME` that appends `NAME
+/// SUBCOMMAND $CONTAINERS_STORAGE_CONF $DOCKER_HOST` to `calls`, its
+/// arguments to `calls.args` and `NAME SUBCOMMAND $PWD` to `calls.pwd`: `info` answers only for `answers_on` (a
+/// `DOCKER_HOST`; `None`: never), `ps` lists a service container whose
+/// gantry is gone, `run` writes each `-e NAME` with the value the engine
+/// sees to `calls.container` and stays up, `exec` (the ready check) and
+/// `rm` pass.
+fn recording_service_engine(repo: &Repo, name: &str, calls: &Path, answers_on: Option<&str>) {
+    let info = match answers_on {
+        Some(host) => format!(r#"[ "$DOCKER_HOST" = '{host}' ] || exit 1"#),
+        None => "exit 1".into(),
+    };
+    write_executable(
+        repo,
+        &format!("bin/{name}"),
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+echo "{name} $1 ${{CONTAINERS_STORAGE_CONF:-unset}} ${{DOCKER_HOST:-unset}}" >> '{calls}'
+echo "$*" >> '{calls}.args'
+echo "{name} $1 $PWD" >> '{calls}.pwd'
+case "$1" in
+  info) {info} ;;
+  ps) printf 'gantry-left-svc\t2147483646\n' ;;
+  run)
+    while [ $# -gt 0 ]; do
+      [ "$1" = -e ] && printf '%s=%s\n' "$2" "$(printenv "$2")" >> '{calls}.container'
+      shift
+    done
+    exec sleep 600 ;;
+esac
+exit 0
+"#,
+            calls = calls.display()
+        ),
+    );
+}
+
+/// Runs `repo`'s pipeline (with `flags`) from its folder `sub/`, with only
+/// the stand-ins of `bin/` and the system's programs on `PATH`, and nothing
+/// of this machine's engine settings.
+fn run_with_stand_ins(repo: &Repo, flags: &[&str]) -> crate::common::Outcome {
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    repo.write("sub/.keep", "");
+    let out = repo
+        .gantry()
+        .current_dir(repo.path().join("sub"))
+        .args(["run"])
+        .args(flags)
+        .env("PATH", path)
+        .env("TEST_DB_SECRET", "s3cret-db")
+        .env("TEST_PIPELINE_SECRET", "s3cret-pipeline")
+        .env_remove("DOCKER_HOST")
+        .env_remove("CONTAINERS_STORAGE_CONF")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    out
+}
+
+/// Every line of the stand-ins' log at `calls` saw `expected` (`STORE HOST`);
+/// returns the log.
+fn assert_every_call_saw(calls: &Path, expected: &str) -> String {
+    let log = std::fs::read_to_string(calls).unwrap();
+    let without: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.ends_with(&format!(" {expected}")))
+        .collect();
+    assert!(
+        without.is_empty(),
+        "engine calls without the service's engine environment `{expected}`: {without:?}\n{log}"
+    );
+    log
+}
+
 #[test]
-fn a_container_services_env_reaches_its_start_check_and_removal() {
+fn a_container_services_engine_runs_with_the_pipelines_env_and_its_container_gets_only_its_own() {
     let repo = Repo::new(
         r#"version: 1
+secrets: [TEST_DB_SECRET, TEST_PIPELINE_SECRET]
+env:
+  CONTAINERS_STORAGE_CONF: pipeline-storage.conf
+  PIPELINE_TOKEN: ${env.TEST_PIPELINE_SECRET}
 services:
   db:
     image: localhost/db:1
-    env: { ENGINE_STORE: from-service }
+    env: { DB_PASSWORD: "${env.TEST_DB_SECRET}" }
     ready: { run: "true" }
 stages:
   - name: test
@@ -101,38 +182,113 @@ stages:
 "#,
     );
     let calls = repo.path().join("calls");
-    recording_podman(&repo, &calls);
-    // The service names no engine: a docker that never answers makes sure
-    // gantry picks the stand-in podman, whatever docker this machine has.
-    write_executable(
-        &repo,
-        "bin/docker",
-        "#!/bin/sh
-exit 1
-",
-    );
-    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
-    let out = repo.gantry().args(["run"]).env("PATH", path).run();
-    assert_eq!(out.code, 0, "{}", out.all());
-    let calls = std::fs::read_to_string(&calls).unwrap();
-    let service_calls: Vec<&str> = calls
-        .lines()
-        .filter(|l| ["run ", "exec ", "rm "].iter().any(|v| l.starts_with(v)))
-        .collect();
-    // The sweep's `ps` comes first, with gantry's own environment.
-    assert!(service_calls.len() >= 3, "{calls}");
-    for verb in ["run", "exec", "rm"] {
+    recording_service_engine(&repo, "podman", &calls, None);
+    recording_service_engine(&repo, "docker", &calls, None);
+    let out = run_with_stand_ins(&repo, &[]);
+
+    let log = std::fs::read_to_string(&calls).unwrap();
+    // docker is asked first and does not answer: the service gets podman.
+    assert!(log.starts_with("docker info "), "{log}");
+    let podman: Vec<&str> = log.lines().filter(|l| l.starts_with("podman ")).collect();
+    for verb in ["ps", "rm", "run", "exec"] {
         assert!(
-            service_calls
+            podman
                 .iter()
-                .any(|l| *l == format!("{verb} from-service")),
-            "no `{verb}` call with the service's env: {calls}"
+                .any(|l| l.starts_with(&format!("podman {verb} "))),
+            "no `{verb}` call: {log}"
         );
     }
+    assert_every_call_saw(&calls, "pipeline-storage.conf unset");
+    // All in one directory (the pipeline root), so that a relative path in
+    // the engine's environment means one file, whichever folder gantry
+    // was started from.
+    let pwd = std::fs::read_to_string(calls.with_extension("pwd")).unwrap();
+    let root = repo.path().display().to_string();
+    let elsewhere: Vec<&str> = pwd.lines().filter(|l| !l.ends_with(&root)).collect();
     assert!(
-        service_calls.iter().all(|l| l.ends_with(" from-service")),
-        "{calls}"
+        elsewhere.is_empty(),
+        "engine calls outside the pipeline root: {elsewhere:?}"
     );
+    let args = std::fs::read_to_string(calls.with_extension("args")).unwrap();
+    assert!(
+        args.lines().any(|l| l.ends_with(" gantry-left-svc")),
+        "the service container of a gantry that is gone was not removed: {args}"
+    );
+
+    // The container gets the service's own env:, not the engine's.
+    let container = std::fs::read_to_string(calls.with_extension("container")).unwrap();
+    assert_eq!(container, "DB_PASSWORD=s3cret-db\n");
+    // Values go by name: no secret on a command line or in the output.
+    for secret in ["s3cret-db", "s3cret-pipeline"] {
+        assert!(!args.contains(secret), "{secret} on a command line: {args}");
+        assert!(!out.all().contains(secret), "{secret} shown: {}", out.all());
+    }
+}
+
+#[test]
+fn a_stage_services_engine_runs_with_the_stages_env_under_its_own() {
+    let repo = Repo::new(
+        r#"version: 1
+env: { CONTAINERS_STORAGE_CONF: pipeline-storage.conf, DOCKER_HOST: unix:///pipeline.sock }
+stages:
+  - name: test
+    env:
+      CONTAINERS_STORAGE_CONF: stage-storage.conf
+      LOG_NAME: ${action.name}.log
+    services:
+      api:
+        image: localhost/api:1
+        env: { DOCKER_HOST: "unix:///service.sock" }
+        ready: { run: "true" }
+    run: echo using the service
+"#,
+    );
+    let calls = repo.path().join("calls");
+    recording_service_engine(&repo, "podman", &calls, None);
+    recording_service_engine(&repo, "docker", &calls, None);
+    run_with_stand_ins(&repo, &[]);
+    let log = assert_every_call_saw(&calls, "stage-storage.conf unix:///service.sock");
+    assert!(log.lines().any(|l| l.starts_with("podman run ")), "{log}");
+    let container = std::fs::read_to_string(calls.with_extension("container")).unwrap();
+    assert_eq!(container, "DOCKER_HOST=unix:///service.sock\n");
+}
+
+#[test]
+fn a_docker_host_in_the_pipelines_env_chooses_that_docker_for_services() {
+    let repo = Repo::new(
+        r#"version: 1
+env: { DOCKER_HOST: "unix:///remote-docker.sock" }
+services:
+  db:
+    image: localhost/db:1
+    ready: { run: "true" }
+stages:
+  - name: test
+    run: echo using the service
+"#,
+    );
+    let calls = repo.path().join("calls");
+    recording_service_engine(&repo, "podman", &calls, None);
+    recording_service_engine(&repo, "docker", &calls, Some("unix:///remote-docker.sock"));
+    let dry = run_with_stand_ins(&repo, &["--dry-run"]);
+    assert!(
+        dry.stdout.contains("bin/docker run --rm"),
+        "--dry-run shows another engine than the run would use: {}",
+        dry.all()
+    );
+    run_with_stand_ins(&repo, &[]);
+    let log = assert_every_call_saw(&calls, "unset unix:///remote-docker.sock");
+    assert!(
+        !log.contains("podman "),
+        "the docker the pipeline points at answers, yet podman was used: {log}"
+    );
+    for verb in ["info", "ps", "run", "exec", "rm"] {
+        assert!(
+            log.lines()
+                .any(|l| l.starts_with(&format!("docker {verb} "))),
+            "no `docker {verb}` call: {log}"
+        );
+    }
 }
 
 #[test]
@@ -170,4 +326,89 @@ stages:
         "installed through the mounted file system"
     );
     assert_every_call_has_the_actions_env(&calls, &["container", "run", "mount", "umount"]);
+}
+
+#[test]
+fn every_engine_call_of_a_container_action_runs_in_its_working_directory() {
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: test
+    actions:
+      - name: built
+        run: make test
+        working_directory: app
+        container: { build: ci/Containerfile, context: ci }
+        env: { CONTAINERS_STORAGE_CONF: storage.conf }
+      - name: pulled
+        run: make lint
+        working_directory: app
+        container: { image: localhost/ci:1 }
+        env: { CONTAINERS_STORAGE_CONF: storage.conf }
+"#,
+    );
+    repo.write("ci/Containerfile", "FROM scratch\n");
+    repo.write("app/Makefile", "test:\n");
+    let calls = repo.path().join("calls");
+    // A relative CONTAINERS_STORAGE_CONF is a file in the directory the
+    // engine runs in: the build fills it, `image inspect` answers from it.
+    write_executable(
+        &repo,
+        "bin/podman",
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+echo "podman $1 $PWD" >> '{calls}'
+case "$1" in
+  image) [ -e "$CONTAINERS_STORAGE_CONF" ] && echo sha256:0123 || exit 125 ;;
+  build)
+    for arg; do [ "$previous" = -f ] && file=$arg; previous=$arg; done
+    [ -f "$file" ] && [ -d "$previous" ] || {{ echo "Error: no $file or $previous in $PWD" >&2; exit 125; }}
+    : > "$CONTAINERS_STORAGE_CONF" ;;
+  run) echo ran ;;
+esac
+exit 0
+"#,
+            calls = calls.display()
+        ),
+    );
+    write_executable(
+        &repo,
+        "bin/docker",
+        &format!(
+            "#!/bin/sh\necho \"docker $1 $PWD\" >> '{}'\nexit 1\n",
+            calls.display()
+        ),
+    );
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env_remove("DOCKER_HOST")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let log = std::fs::read_to_string(&calls).unwrap();
+    let app = repo.path().join("app");
+    for call in [
+        "docker info",
+        "podman ps",
+        "podman image",
+        "podman build",
+        "podman run",
+    ] {
+        assert!(
+            log.lines().any(|l| l.starts_with(&format!("{call} "))),
+            "no `{call}` call: {log}"
+        );
+    }
+    let elsewhere: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.ends_with(&format!(" {}", app.display())))
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "engine calls outside the action's working directory: {elsewhere:?}\n{log}"
+    );
+    assert!(app.join("storage.conf").exists(), "{log}");
 }
