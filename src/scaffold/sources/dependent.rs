@@ -54,6 +54,8 @@ pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
         "cache",
         "toolchain",
         "install",
+        "mise-action",
+        "asdf",
         "upload",
         "codecov",
         "coveralls",
@@ -133,6 +135,7 @@ mod tests {
             "dtolnay/rust-toolchain@stable",
             "taiki-e/install-action@v2",
             "actions/upload-artifact@v4",
+            "jdx/mise-action@v2",
         ] {
             assert_eq!(uses_makes(setup, None), Makes::Nothing, "{setup}");
         }
