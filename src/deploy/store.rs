@@ -143,13 +143,14 @@ impl GroupState {
         })
     }
 
-    /// Writes `state.json` of `dir` atomically.
+    /// Writes `state.json` of `dir` atomically and durably (the journals of
+    /// the instances it holds as finished are deleted once it is written).
     pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
         let mut state = self.clone();
         state.schema = 1;
         let json = serde_json::to_vec_pretty(&state)?;
         let path = dir.join("state.json");
-        crate::fsutil::write_atomic(&path, &json, None)
+        crate::fsutil::write_durable(&path, &json, None)
             .with_context(|| format!("cannot write {}", path.display()))
     }
 
@@ -236,6 +237,7 @@ impl GroupState {
             .values()
             .flat_map(|i| i.replaced.iter().map(|r| r.saved.as_path()))
             .collect();
+        let kept: Vec<&str> = keep.iter().map(String::as_str).collect();
         for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             // A kept copy of a replaced file, or a journal, may be the only copy left.
@@ -246,6 +248,7 @@ impl GroupState {
                 && !keep_logs.contains(name.as_str())
                 && !holds_copies
             {
+                super::sharing::note_before_pruning(self, dir, &name, &kept);
                 let _ = fs::remove_dir_all(entry.path());
             }
         }

@@ -3,11 +3,13 @@
 //! path safety, timeouts — the real binary on real files in temp dirs.
 
 mod checks;
+mod durability;
 use crate::common;
 mod fleet;
 mod linked_bundle;
 mod outside;
 mod recovery;
+mod shared_files;
 mod stamps;
 
 use std::time::Duration;

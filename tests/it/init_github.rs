@@ -375,7 +375,7 @@ jobs:
     );
     let dry = python.run_ok(&["init", "--dry-run"]);
     for line in [
-        "  lint/uv-run-locked-tox-run from .github/workflows/ci.yml, job typing",
+        "  lint/tox-run-typing from .github/workflows/ci.yml, job typing",
         "  test/pytest from gantry's Python defaults\n",
         "the test stage runs gantry's Python default instead: test/pytest\n",
     ] {

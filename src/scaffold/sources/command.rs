@@ -45,8 +45,9 @@ const LINT: &[&str] = &[
     "type-check",
     "typing",
     "pyright",
-    "pre-commit",
     "style",
+    "pre-commit",
+    "prek",
 ];
 
 /// Words that make a command a test run.
@@ -69,7 +70,7 @@ pub fn phase(command: &str, hint: &str) -> &'static str {
     {
         return "deps";
     }
-    for text in [lower.as_str(), &hint.to_ascii_lowercase()] {
+    for text in [without_flags(command).as_str(), &hint.to_ascii_lowercase()] {
         let has = |words: &[&str]| words.iter().any(|w| has_word(text, w));
         if has(LINT) {
             return "lint";
@@ -84,6 +85,17 @@ pub fn phase(command: &str, hint: &str) -> &'static str {
     "test"
 }
 
+/// `command` in lower case without its flags: flags say how, not what
+/// (`--all-files` is no `all` target).
+fn without_flags(command: &str) -> String {
+    let lower = command.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    words.join(" ")
+}
+
 /// Whether `command` is positively a check or a test run, by its words or
 /// those of `hint` (a step name): what it makes (reports, coverage data)
 /// is not what later build or test commands need. `phase` falls back to
@@ -92,10 +104,9 @@ pub fn is_check(command: &str, hint: &str) -> bool {
     if !matches!(phase(command, hint), "lint" | "test") {
         return false;
     }
-    [command, hint].iter().any(|text| {
-        let text = text.to_ascii_lowercase();
-        LINT.iter().chain(TEST).any(|w| has_word(&text, w))
-    })
+    [without_flags(command), hint.to_ascii_lowercase()]
+        .iter()
+        .any(|text| LINT.iter().chain(TEST).any(|w| has_word(text, w)))
 }
 
 /// Whether `command` (or `hint`, its name) runs tests: a word such as
@@ -103,10 +114,9 @@ pub fn is_check(command: &str, hint: &str) -> bool {
 /// could place nowhere else.
 pub fn is_test_run(command: &str, hint: &str) -> bool {
     phase(command, hint) == "test"
-        && [command, hint].iter().any(|text| {
-            let text = text.to_ascii_lowercase();
-            TEST.iter().any(|w| has_word(&text, w))
-        })
+        && [without_flags(command), hint.to_ascii_lowercase()]
+            .iter()
+            .any(|text| TEST.iter().any(|w| has_word(text, w)))
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
@@ -318,6 +328,41 @@ pub fn slug(text: &str) -> String {
     }
 }
 
+/// What an unnamed step's command line does, for its action's name: without
+/// a runner in front (`uv run`, `poetry run`, `npx`…), flags, and a word
+/// repeated right after itself (`uv run --locked --group pre-commit
+/// pre-commit run --all-files` → `pre-commit run`).
+pub fn command_summary(line: &str) -> String {
+    const RUNNERS: &[&[&str]] = &[
+        &["uv", "run"],
+        &["poetry", "run"],
+        &["pipenv", "run"],
+        &["pdm", "run"],
+        &["hatch", "run"],
+        &["rye", "run"],
+        &["pnpm", "exec"],
+        &["bundle", "exec"],
+        &["npx"],
+        &["bunx"],
+    ];
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let rest = RUNNERS
+        .iter()
+        .find(|r| words.starts_with(r))
+        .map_or(&words[..], |r| &words[r.len()..]);
+    let mut kept: Vec<&str> = Vec::new();
+    for word in rest.iter().filter(|w| !w.starts_with('-')) {
+        if kept.last() != Some(word) {
+            kept.push(word);
+        }
+    }
+    if kept.is_empty() {
+        line.to_string()
+    } else {
+        kept.join(" ")
+    }
+}
+
 /// Whether YAML would read `text`, written plain, as something other than a string.
 pub fn is_yaml_keyword(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -347,6 +392,17 @@ mod tests {
         assert_eq!(phase("./whatever", ""), "test");
         assert_eq!(phase("go vet ./...", ""), "lint");
         assert_eq!(phase("npm run build", ""), "compile");
+        assert_eq!(
+            phase(
+                "uv run --group pre-commit pre-commit run --show-diff-on-failure --all-files",
+                ""
+            ),
+            "lint"
+        );
+        assert_eq!(phase("prek run --all-files", ""), "lint");
+        assert_eq!(phase("tox run -e typing", ""), "lint");
+        assert_eq!(phase("cargo test --all-targets", ""), "test");
+        assert_eq!(phase("./ci.sh --all", "Unit tests"), "test");
     }
 
     #[test]
@@ -421,5 +477,17 @@ mod tests {
         );
         assert_eq!(slug("Run unit tests (fast)"), "run-unit-tests-fast");
         assert_eq!(slug("???"), "step");
+        let summary = |line| slug(&command_summary(line));
+        assert_eq!(
+            summary("uv run --locked --no-default-groups --group pre-commit pre-commit run --show-diff-on-failure --all-files"),
+            "pre-commit-run"
+        );
+        assert_eq!(
+            summary("uv run --locked tox run -e typing"),
+            "tox-run-typing"
+        );
+        assert_eq!(summary("npx eslint ."), "eslint");
+        assert_eq!(summary("cargo test --all"), "cargo-test");
+        assert_eq!(summary("--weird"), "weird");
     }
 }
