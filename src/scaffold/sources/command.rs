@@ -345,11 +345,32 @@ pub fn command_summary(line: &str) -> String {
         &["npx"],
         &["bunx"],
     ];
+    /// The runners' options that take the next word as their value.
+    const VALUED: &[&str] = &[
+        "--group",
+        "--only-group",
+        "--no-group",
+        "--with",
+        "--extra",
+        "--python",
+        "-p",
+        "--package",
+        "--project",
+        "--directory",
+        "--env-file",
+        "--index",
+        "-C",
+    ];
     let words: Vec<&str> = line.split_whitespace().collect();
-    let rest = RUNNERS
-        .iter()
-        .find(|r| words.starts_with(r))
-        .map_or(&words[..], |r| &words[r.len()..]);
+    let (runner, mut rest) = match RUNNERS.iter().find(|r| words.starts_with(r)) {
+        Some(r) => (true, &words[r.len()..]),
+        None => (false, &words[..]),
+    };
+    // The runner's own options come before the command it runs.
+    while runner && rest.first().is_some_and(|w| w.starts_with('-')) {
+        let skip = if VALUED.contains(&rest[0]) { 2 } else { 1 };
+        rest = &rest[skip.min(rest.len())..];
+    }
     let mut kept: Vec<&str> = Vec::new();
     for word in rest.iter().filter(|w| !w.starts_with('-')) {
         if kept.last() != Some(word) {
@@ -486,6 +507,11 @@ mod tests {
             summary("uv run --locked tox run -e typing"),
             "tox-run-typing"
         );
+        assert_eq!(
+            summary("uv run --locked --no-default-groups --group dev tox run -e typing"),
+            "tox-run-typing"
+        );
+        assert_eq!(summary("uv run --group"), "uv-run-group");
         assert_eq!(summary("npx eslint ."), "eslint");
         assert_eq!(summary("cargo test --all"), "cargo-test");
         assert_eq!(summary("--weird"), "weird");
