@@ -4,6 +4,7 @@
 //! to build gets the commented placeholder pipeline instead.
 
 use super::detect::Project;
+use super::sources::render::flow_list;
 use super::sources::{command, render, Derived};
 use super::template::{self, Need, Rendered, Vars};
 
@@ -163,7 +164,20 @@ fn compose_phase(
     settings: &Settings,
     python_dirs: &[String],
 ) -> Phase {
-    let derived = render::phase(&settings.derived, phase, python_dirs);
+    let deps_files = |dir: &str| -> Vec<String> {
+        projects
+            .iter()
+            .find(|p| p.dir == dir)
+            .map(|p| {
+                p.facts
+                    .deps_files
+                    .iter()
+                    .map(|f| format!("{}{f}", p.prefix()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let derived = render::phase(&settings.derived, phase, python_dirs, &deps_files);
     // The test stage must run the tests: actions that landed there without
     // running any (`echo`, a script of unknown purpose) leave the
     // project's own test action in.
@@ -347,15 +361,6 @@ fn with_working_directory(text: &str, dir: &str) -> String {
         }
     }
     out
-}
-
-/// A YAML flow list of double-quoted strings: `["a", "b"]`.
-pub fn flow_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|i| serde_json::Value::String(i.clone()).to_string())
-        .collect();
-    format!("[{}]", quoted.join(", "))
 }
 
 /// Action name prefixes: none for a single project, else `ID-` where ID is

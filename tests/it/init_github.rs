@@ -476,3 +476,49 @@ jobs:
     // uv comes with the venv: no warning that it is missing here.
     assert!(!out.stderr.contains("uv not found"), "{}", out.stderr);
 }
+
+#[test]
+fn an_imported_install_is_cached_on_the_dependency_lists_like_gantrys_own() {
+    let repo = with_workflow(
+        "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n      - run: npm test\n",
+        &[
+            ("package.json", r#"{"name": "x", "scripts": {"test": "true"}}"#),
+            ("package-lock.json", r#"{"name": "x", "lockfileVersion": 3}"#),
+        ],
+    );
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("        run: npm ci\n        inputs: [\"package.json\", \"package-lock.json\"]\n        outputs: [\"node_modules\"]\n"),
+        "{config}"
+    );
+    // A stand-in npm that logs each call and installs into node_modules.
+    common::write_exec(
+        &repo,
+        "bin/npm",
+        "#!/bin/sh\necho \"$*\" >> \"$NPM_LOG\"\n[ \"$1\" != ci ] || { mkdir -p node_modules && echo {} > node_modules/.package-lock.json; }\n",
+    );
+    let path = format!(
+        "{}:{}",
+        repo.path().join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let log = repo.path().join("npm.log");
+    for _ in 0..2 {
+        repo.gantry()
+            .args(["run"])
+            .env("PATH", &path)
+            .env("NPM_LOG", &log)
+            .run()
+            .success();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "ci\ntest\ntest\n",
+        "the second run installs nothing"
+    );
+    assert_eq!(
+        common::action_status(&repo.run_json(2), "deps", "npm-ci"),
+        "cached"
+    );
+}

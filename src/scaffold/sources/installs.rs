@@ -88,6 +88,21 @@ fn installer(action: &Derived) -> Option<&'static str> {
         .then_some(first)
 }
 
+/// Where the install `action` puts what it installs, relative to its
+/// directory, when that is one place of the project's own (a cached
+/// install is run again once it is gone); `None` for installs into shared
+/// caches or places set elsewhere (Bundler, Poetry, Go, Cargo, .NET) and
+/// for pip outside a venv of gantry's.
+pub fn installs_into(action: &Derived, in_venv: bool) -> Option<&'static str> {
+    match installer(action)? {
+        "npm" | "yarn" | "pnpm" => Some("node_modules"),
+        "composer" => Some("vendor"),
+        "uv" => Some(".venv"),
+        "pip" if in_venv => Some(".gantry/venv/bin/python"),
+        _ => None,
+    }
+}
+
 /// How much more than the plain command an install installs.
 fn completeness(action: &Derived) -> i32 {
     let words: Vec<&str> = action

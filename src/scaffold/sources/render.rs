@@ -21,7 +21,15 @@ pub struct Rendered {
 
 /// The actions of `phase` among `derived`; `python_dirs` are the
 /// directories of Python projects, whose commands run in their venv.
-pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Rendered {
+/// `deps_files` gives a directory's dependency lists (package.json and its
+/// lockfile…, relative to the root): an install that reads only those and
+/// writes into the project is cached on them, as gantry's own are.
+pub fn phase(
+    derived: &[Derived],
+    phase: &str,
+    python_dirs: &[String],
+    deps_files: &dyn Fn(&str) -> Vec<String>,
+) -> Rendered {
     let mut out = Rendered {
         text: String::new(),
         needs: Vec::new(),
@@ -80,6 +88,22 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
                     .push_str(&format!("          - {}\n", scalar(line)));
             }
         }
+        let in_venv = python_dirs.contains(&action.dir);
+        let into = super::installs::installs_into(action, in_venv);
+        let inputs = deps_files(&action.dir);
+        if let (Some(into), false) = (into.filter(|_| phase == "deps"), inputs.is_empty()) {
+            out.text
+                .push_str(&format!("        inputs: {}\n", flow_list(&inputs)));
+            let prefix = if action.dir.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", action.dir)
+            };
+            out.text.push_str(&format!(
+                "        outputs: {}\n",
+                flow_list(&[format!("{prefix}{into}")])
+            ));
+        }
         for line in &lines {
             let program = line.split_whitespace().next().unwrap_or("");
             let in_venv = python_dirs.contains(&action.dir)
@@ -105,6 +129,15 @@ fn add_need(needs: &mut Vec<Need>, line: &str) {
             hint,
         });
     }
+}
+
+/// A YAML flow list of double-quoted strings: `["a", "b"]`.
+pub fn flow_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|i| serde_json::Value::String(i.clone()).to_string())
+        .collect();
+    format!("[{}]", quoted.join(", "))
 }
 
 /// `text` as a YAML scalar: plain when that reads back the same, else
@@ -147,7 +180,7 @@ mod tests {
             derived("test", "test", &["pytest -q", "echo 'a: b'"], "py"),
             derived("deps", "install", &["pip install -e ."], "py"),
         ];
-        let test = phase(&all, "test", &["py".into()]);
+        let test = phase(&all, "test", &["py".into()], &|_| Vec::new());
         assert_eq!(
             test.text,
             "      # From Makefile, target `test`.\n      - name: test\n        run: make test\n      # From Makefile, target `test`.\n      - name: test-2\n        working_directory: py\n        script:\n          - \". .gantry/venv/bin/activate\"\n          - pytest -q\n          - \"echo 'a: b'\"\n"
@@ -158,7 +191,7 @@ mod tests {
             test.actions,
             [("test".into(), origin.clone()), ("test-2".into(), origin)]
         );
-        let deps = phase(&all, "deps", &["py".into()]);
+        let deps = phase(&all, "deps", &["py".into()], &|_| Vec::new());
         assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - pip install -e ."), "{}", deps.text);
     }
 }
