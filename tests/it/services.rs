@@ -553,3 +553,25 @@ fn a_stage_named_services_is_refused_next_to_services() {
         out.all()
     );
 }
+
+#[test]
+fn a_stage_host_service_runs_with_the_pipelines_env_the_stages_and_its_own() {
+    let repo = Repo::new(
+        r#"version: 1
+env: { FROM_PIPELINE: pipeline, SHARED: pipeline, OVERRIDDEN: pipeline }
+stages:
+  - name: test
+    env: { FROM_STAGE: "${stage.name}-stage", SHARED: stage, OVERRIDDEN: stage }
+    services:
+      helper:
+        run: echo $$ > helper.pid; echo "$FROM_PIPELINE $FROM_STAGE $SHARED $OVERRIDDEN" > seen; exec sleep 300
+        env: { OVERRIDDEN: own }
+        ready: { run: '[ "$FROM_STAGE" = test-stage ] && test -s seen', timeout: 10s }
+    run: cat seen
+"#,
+    );
+    let out = run(&repo, &["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("seen"), "pipeline test-stage stage own\n");
+    assert_stopped(&out, &repo, &["test/helper"]);
+}
