@@ -362,6 +362,34 @@ impl Engine {
         .with_env(env))
     }
 
+    /// [`Engine::detect`] for a caller whose variables are `env` on top of
+    /// gantry's environment (a service's engine environment, a deploy
+    /// action's): `PATH`, `DOCKER_HOST` and [`ENV_STORAGE_DRIVER`] are read
+    /// from there, the docker probe asks from `cwd`.
+    pub fn detect_with_env(
+        wanted: &detect::Wanted,
+        choice: EngineChoice,
+        env: &[(String, String)],
+        cwd: &Path,
+    ) -> Result<Engine, String> {
+        let lookup = |name: &str| {
+            env.iter()
+                .rev()
+                .find(|(var, _)| var == name)
+                .map(|(_, value)| value.clone())
+                .or_else(|| std::env::var(name).ok())
+        };
+        let path = lookup("PATH");
+        Engine::detect(
+            wanted,
+            choice,
+            path.as_deref().map(OsStr::new),
+            cwd,
+            env,
+            &lookup,
+        )
+    }
+
     /// This engine with every call running with `env` set.
     pub fn with_env(self, env: &[(String, String)]) -> Engine {
         Engine {
