@@ -14,7 +14,7 @@ use std::sync::{Mutex, OnceLock};
 
 use super::links::Links;
 use super::paths::check_link;
-use super::stamps::{Entry, NewContent, Record, Stamp, Vouching};
+use super::stamps::{Entry, NewContent, Record, Shape, Stamp, Vouching};
 
 /// At most this many files are copied at the same time.
 const MAX_WORKERS: usize = 8;
@@ -416,7 +416,15 @@ pub fn copy_revision(
                     // mode gantry gave the earlier file since, rule 44, is
                     // Install's to compare.)
                     let content = known.map_or_else(|| ids.at(key), |e| e.content);
-                    record(key, Entry { content, stamp });
+                    let seen = Some(Shape::of(&meta));
+                    record(
+                        key,
+                        Entry {
+                            content,
+                            stamp,
+                            seen,
+                        },
+                    );
                 }
                 reused.fetch_add(1, Ordering::Relaxed);
                 return Ok(0);
@@ -429,6 +437,8 @@ pub fn copy_revision(
                 Entry {
                     content: ids.at(key),
                     stamp,
+                    // A copy keeps the size, modification time and mode.
+                    seen: Some(Shape::of(&meta)),
                 },
             );
         }

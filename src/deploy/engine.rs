@@ -237,10 +237,19 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
                 links.save()?;
                 Ok((appspec, plan))
             }),
-        None => super::links::checked(linked, &bundle_id, &bundle).and_then(|verified| {
-            links = verified;
-            open_bundle(&bundle, &appspec_name, checked)
-        }),
+        None => super::links::checked(linked, &bundle_id, &bundle)
+            .and_then(|verified| {
+                links = verified;
+                // An earlier bundle installed again: none of its files changed
+                // through a later bundle sharing it.
+                match &source {
+                    Source::Earlier { .. } => {
+                        super::sharing::check(&shared.state(), &job.state, &bundle_id, None)
+                    }
+                    Source::Revision(_) => Ok(()),
+                }
+            })
+            .and_then(|()| open_bundle(&bundle, &appspec_name, checked)),
     };
     let (appspec, mut plan) = match opened {
         Ok(opened) => opened,
@@ -362,15 +371,24 @@ fn download_bundle(
     // The newest earlier bundle still on disk that owns its files: files it
     // holds unchanged are linked, so a revision that differs in one file
     // writes one file. (A linked bundle shares its files with a revision.)
+    // One with a record of its files first: without one (gantry killed in
+    // its DownloadBundle), every file would be read to be compared.
     let previous = {
         let state = shared.state();
-        state
+        let mut kept = state
             .deployments
             .iter()
             .rev()
             .filter(|d| links.is_none() && !state.bundle_linked(&d.bundle))
             .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
-            .find(|dir| dir != bundle && dir.is_dir())
+            .filter(|dir| dir != bundle && dir.is_dir());
+        let newest = kept.next();
+        match newest {
+            Some(dir) if !stamps::bundle_record(&dir).is_file() => kept
+                .find(|dir| stamps::bundle_record(dir).is_file())
+                .or(Some(dir)),
+            newest => newest,
+        }
     };
     let previous_record = previous
         .as_deref()
@@ -597,7 +615,16 @@ fn roll_back_after_failure(
         bundle: target.bundle.clone(),
         rollback_of: Some(failed.id.clone()),
     };
-    let dep = start(shared, io, source)?;
+    let dep = match start(shared, io, source) {
+        Ok(dep) => dep,
+        Err(why) => {
+            // The failed deployment's outcome stands; the rollback's refusal is added.
+            let verdict = format!("not done: {why:#}");
+            outcome.outputs.push(("rollback".into(), verdict.clone()));
+            outcome.add_reason(&format!("rollback {verdict}"));
+            return Ok(());
+        }
+    };
     let again = run_batches(shared, &dep, &touched, io);
     let status = finish(shared, &dep, &again)?;
     let verdict =

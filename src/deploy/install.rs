@@ -247,21 +247,38 @@ pub fn check_links(root: &Root, plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-/// Carries out `plan` below `root`. `record` is called with the full list
+/// The instance one Install writes on, and what is known of it.
+pub struct Onto<'a> {
+    /// Its root.
+    pub root: &'a Root,
+    /// Paths already what the plan puts there ([`super::unchanged`]).
+    pub kept: &'a HashSet<PathBuf>,
+    /// Where files replaced under OVERWRITE are moved.
+    pub aside: &'a Path,
+    /// Whether stamps read on its file system vouch (the one the
+    /// unchanged-file check used: one `statfs` per instance).
+    pub vouching: &'a Vouching,
+}
+
+/// Carries out `plan` below `onto.root`. `record` is called with the full list
 /// of paths about to be created before anything is written. Files replaced
-/// under OVERWRITE are moved below `aside` first; every move and every
-/// path created is in `journal` before it happens. Paths in `kept` are
+/// under OVERWRITE are moved below `onto.aside` first; every move and every
+/// path created is in `journal` before it happens. Paths in `onto.kept` are
 /// already what the plan puts there: they are listed, not written. A
 /// linked bundle file that changed since it was linked is an error.
 pub fn install(
-    root: &Root,
+    onto: &Onto<'_>,
     plan: &Plan,
     behavior: FileExistsBehavior,
-    kept: &HashSet<PathBuf>,
-    aside: &Path,
     journal: &mut Journal,
     record: &mut dyn FnMut(&[Installed]) -> Result<(), String>,
 ) -> Result<Done, String> {
+    let Onto {
+        root,
+        kept,
+        aside,
+        vouching,
+    } = *onto;
     let mut done = Done::default();
     let (replace, skip) = existing(root, plan, behavior, kept)?;
     let planned = planned_list(root, plan, &skip, kept);
@@ -315,8 +332,7 @@ pub fn install(
             to: root.path.join(t),
         })
         .collect();
-    let vouching = Vouching::for_dir(&root.path);
-    let copied = copy_files(&copies, plan.linked.as_ref(), &vouching)?;
+    let copied = copy_files(&copies, plan.linked.as_ref(), vouching)?;
     done.bytes = copied.bytes;
     for ((from, target), stamp) in to_copy.into_iter().zip(copied.stamps) {
         if let (Some(key), Some(content), Some(stamp)) =
@@ -325,6 +341,7 @@ pub fn install(
             let entry = stamps::Entry {
                 content,
                 stamp: Some(stamp),
+                seen: None,
             };
             done.stamps.push((key.to_string(), entry));
         }

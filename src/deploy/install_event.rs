@@ -124,18 +124,13 @@ fn install_journaled(
 ) -> Result<(), String> {
     let mut kept = Vec::new();
     let record_path = stamps::instance_record(&shared.job.state, &instance.name);
+    let vouching = Vouching::for_dir(&root.path);
     let Unchanged {
         paths: in_place,
         stamps: mut stamped,
         vouched,
     } = match &previous {
-        Some(p) => unchanged(
-            root,
-            &dep.plan,
-            p,
-            &Record::load(&record_path),
-            &Vouching::for_dir(&root.path),
-        )?,
+        Some(p) => unchanged(root, &dep.plan, p, &Record::load(&record_path), &vouching)?,
         None => Unchanged::default(),
     };
     let mut left: Vec<&PathBuf> = in_place.iter().collect();
@@ -180,15 +175,13 @@ fn install_journaled(
         })
     };
     let aside = dep.dir.join(format!("{}.replaced", instance.name));
-    let done = install::install(
+    let onto = install::Onto {
         root,
-        &dep.plan,
-        behavior,
-        &in_place,
-        &aside,
-        journal,
-        &mut record,
-    )?;
+        kept: &in_place,
+        aside: &aside,
+        vouching: &vouching,
+    };
+    let done = install::install(&onto, &dep.plan, behavior, journal, &mut record)?;
     kept.extend(done.replaced.iter().map(|r| Replaced {
         by: Some(dep.id.clone()),
         ..r.clone()

@@ -18,7 +18,7 @@ use super::journal::Journal;
 use super::paths::{InstanceRoots, Root};
 use super::saving::{Saver, Write};
 use super::store::{bundle_dir, GroupState, InstanceState};
-use crate::appspec::AppSpec;
+use crate::appspec::{AppSpec, HookScript};
 use crate::events::Status;
 use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::ActionEnv;
@@ -72,6 +72,7 @@ pub struct Shared<'a> {
 pub struct EarlierAppSpecs(
     Mutex<HashMap<PathBuf, Option<Arc<AppSpec>>>>,
     Mutex<HashMap<PathBuf, Result<(), String>>>,
+    Mutex<HashMap<String, Result<(), String>>>,
 );
 
 impl EarlierAppSpecs {
@@ -95,6 +96,23 @@ impl EarlierAppSpecs {
 }
 
 impl Shared<'_> {
+    /// [`super::sharing::check`] of the ApplicationStop `scripts` of the
+    /// earlier bundle `id`, made once per run.
+    fn scripts_unshared(&self, id: &str, scripts: &[HookScript]) -> Result<(), String> {
+        let mut checked = self.earlier.2.lock().unwrap_or_else(|e| e.into_inner());
+        checked
+            .entry(id.to_string())
+            .or_insert_with(|| {
+                let rels: Vec<String> = scripts
+                    .iter()
+                    .filter_map(|s| super::paths::revision_path(&s.location).ok())
+                    .filter_map(|rel| rel.to_str().map(str::to_string))
+                    .collect();
+                super::sharing::check(&self.state(), &self.job.state, id, Some(&rels))
+            })
+            .clone()
+    }
+
     /// The state, locked.
     pub fn state(&self) -> MutexGuard<'_, GroupState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -370,7 +388,11 @@ fn application_stop(
     };
     let scripts = appspec.hooks.get("ApplicationStop")?;
     let linked = shared.state().bundle_linked(&previous);
-    if let Err(why) = shared.earlier.links_checked(linked, &previous, &bundle) {
+    if let Err(why) = shared
+        .earlier
+        .links_checked(linked, &previous, &bundle)
+        .and_then(|()| shared.scripts_unshared(&previous, scripts))
+    {
         return Some((Status::Failed, why));
     }
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)

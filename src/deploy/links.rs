@@ -159,7 +159,7 @@ fn changed(bundle: &Path, rel: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     format!(
-        "{} changed in the revision folder since deployment {id} hard-linked it into its kept bundle (`bundle: link`); gantry does not run or install from changed content: rebuild revision folders with new files instead of editing them in place, or use the default `bundle: copy`",
+        "{} changed in the revision folder since deployment {id} hard-linked it into its kept bundle (`bundle: link`) (a hook that writes a bundle file in place through $GANTRY_BUNDLE writes the revision folder's file too); gantry does not run or install from changed content: rebuild revision folders with new files instead of editing them in place, or use the default `bundle: copy`",
         rel.display()
     )
 }

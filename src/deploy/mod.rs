@@ -26,6 +26,7 @@ mod paths;
 mod permissions;
 mod recover;
 mod saving;
+mod sharing;
 mod stamps;
 pub mod store;
 mod unchanged;

@@ -71,6 +71,30 @@ impl Stamp {
     }
 }
 
+/// What a bundle file looked like when DownloadBundle wrote or linked it:
+/// its size, modification time and mode (with the file type). A hook that
+/// writes the file changes at least its modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time (seconds, nanoseconds).
+    pub mtime: (i64, i64),
+    /// `st_mode`.
+    pub mode: u32,
+}
+
+impl Shape {
+    /// The shape of a file's metadata.
+    pub fn of(meta: &Metadata) -> Shape {
+        Shape {
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            mode: meta.mode(),
+        }
+    }
+}
+
 /// Stat data of a change older than this vouches: a change within the same
 /// timestamp tick as the one read, or a write whose data was still being
 /// copied when its change time was read, would otherwise go unseen.
@@ -202,6 +226,22 @@ pub struct Entry {
     pub content: u64,
     /// The file's stat data then.
     pub stamp: Option<Stamp>,
+    /// Without a stamp, the file's shape then, when known (a bundle's
+    /// record knows it: see [`super::sharing`]).
+    pub seen: Option<Shape>,
+}
+
+impl Entry {
+    /// The file's size, modification time and mode when recorded.
+    pub fn shape(&self) -> Option<Shape> {
+        self.stamp
+            .map(|s| Shape {
+                size: s.size,
+                mtime: s.mtime,
+                mode: s.mode.0,
+            })
+            .or(self.seen)
+    }
 }
 
 /// Recorded files by path (relative, UTF-8: others are not recorded).
@@ -215,7 +255,9 @@ pub struct Record {
 const MAGIC: &[u8; 8] = b"gstamp1\n";
 
 /// Bytes of an entry after its path: content id, then the stamp's fields
-/// (an inode of 0, which no file has, for no stamp), little-endian.
+/// (an inode of 0, which no file has, for no stamp: then size,
+/// modification time and mode are the shape seen, a mode of 0 for none),
+/// little-endian.
 const FIELDS: usize = 8 * 11;
 
 impl Record {
@@ -259,13 +301,14 @@ impl Record {
             out.extend_from_slice(&len.to_le_bytes());
             out.extend_from_slice(rel.as_bytes());
             let s = e.stamp;
+            let shape = e.shape();
             let fields: [u64; 11] = [
                 e.content,
                 s.map_or(0, |s| s.ino),
-                s.map_or(0, |s| s.size),
-                s.map_or(0, |s| s.mtime.0 as u64),
-                s.map_or(0, |s| s.mtime.1 as u64),
-                s.map_or(0, |s| u64::from(s.mode.0)),
+                shape.map_or(0, |s| s.size),
+                shape.map_or(0, |s| s.mtime.0 as u64),
+                shape.map_or(0, |s| s.mtime.1 as u64),
+                shape.map_or(0, |s| u64::from(s.mode)),
                 s.map_or(0, |s| u64::from(s.mode.1)),
                 s.map_or(0, |s| u64::from(s.mode.2)),
                 s.map_or(0, |s| s.ctime.0 as u64),
@@ -302,11 +345,17 @@ impl Record {
                 ctime: (f[8] as i64, f[9] as i64),
                 nlink: f[10],
             });
+            let seen = (stamp.is_none() && f[5] != 0).then(|| Shape {
+                size: f[2],
+                mtime: (f[3] as i64, f[4] as i64),
+                mode: f[5] as u32,
+            });
             files.insert(
                 rel,
                 Entry {
                     content: f[0],
                     stamp,
+                    seen,
                 },
             );
             rest = &tail[len + FIELDS..];
@@ -357,6 +406,7 @@ mod tests {
             Entry {
                 content: 7,
                 stamp: Some(stamp),
+                seen: None,
             },
         );
         record.files.insert(
@@ -364,6 +414,19 @@ mod tests {
             Entry {
                 content: u64::MAX,
                 stamp: None,
+                seen: None,
+            },
+        );
+        record.files.insert(
+            "c".into(),
+            Entry {
+                content: 3,
+                stamp: None,
+                seen: Some(Shape {
+                    size: 4,
+                    mtime: (-5, 6),
+                    mode: 0o100644,
+                }),
             },
         );
         let path = dir.path().join("x/origins");

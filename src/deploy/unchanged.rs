@@ -107,6 +107,7 @@ pub fn unchanged(
             let entry = Entry {
                 content,
                 stamp: Some(stamp),
+                seen: None,
             };
             done.stamps.files.insert(key.to_string(), entry);
         }

@@ -8,6 +8,7 @@ mod fleet;
 mod linked_bundle;
 mod outside;
 mod recovery;
+mod shared_files;
 mod stamps;
 
 use std::time::Duration;

@@ -261,3 +261,25 @@ fn a_file_reached_through_a_linked_folder_is_checked_too() {
         .join(".gantry/targets/dev/1/srv/app/linkdir/x.txt")
         .exists());
 }
+
+/// With `bundle: link` a hook rendering a bundle file in place writes the
+/// revision folder's file: its own Install refuses it, and says why.
+#[test]
+fn a_hook_writing_a_linked_bundle_file_in_place_is_refused_and_explained() {
+    let repo = Repo::new(LINKED);
+    revision(&repo, HOOKED);
+    write_exec(
+        &repo,
+        "rev/hook.sh",
+        "#!/bin/sh
+[ \"$LIFECYCLE_EVENT\" != BeforeInstall ] || echo rendered > \"$GANTRY_BUNDLE/app/a.txt\"\n",
+    );
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 1);
+    out.has("app/a.txt changed in the revision folder since deployment");
+    out.has("a hook that writes a bundle file in place through $GANTRY_BUNDLE writes the revision folder's file too");
+    assert_eq!(repo.read("rev/app/a.txt"), "rendered\n");
+    assert!(!repo
+        .path()
+        .join(".gantry/targets/dev/1/srv/app/a.txt")
+        .exists());
+}

@@ -95,7 +95,7 @@ fn edit_keeping_size_and_mtime(repo: &Repo, path: &str, content: &str) {
 
 /// Waits until every file of `dir` was last changed more than two seconds
 /// ago: only then does the stat data of a file someone else writes vouch.
-fn wait_until_settled(repo: &Repo, dir: &str) {
+pub(super) fn wait_until_settled(repo: &Repo, dir: &str) {
     let newest = walk(&repo.path().join(dir))
         .into_iter()
         .map(|m| {
@@ -351,5 +351,31 @@ fn a_link_in_place_of_an_earlier_bundle_file_is_not_carried() {
     assert_eq!(
         repo.read(".gantry/targets/dev/1/srv/app/f0.txt"),
         "file 0\n"
+    );
+}
+
+/// The newest bundle has no record of its files (gantry was killed in its
+/// DownloadBundle): the next bundle links from the newest one that has a
+/// record, knowing its files by their stat data instead of reading them.
+#[test]
+fn a_bundle_without_a_record_is_passed_over_for_one_with_a_record() {
+    let repo = repo_with_files(5);
+    wait_until_settled(&repo, "rev");
+    deploy_rev(&repo);
+    deploy_rev(&repo);
+    let store = repo.path().join(".gantry/deployments/dev");
+    let mut ids: Vec<_> = std::fs::read_dir(&store)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("d-"))
+        .collect();
+    ids.sort();
+    std::fs::remove_file(store.join(ids.last().unwrap()).join("origins")).unwrap();
+    let (bundle, _) = deploy_rev(&repo);
+    assert!(
+        bundle.contains(
+            "6 unchanged files linked to the previous bundle, 6 known by their stat data"
+        ),
+        "{bundle}"
     );
 }
