@@ -67,6 +67,15 @@ pub fn span<T>(s: &serde_saphyr::Spanned<T>) -> Span {
     Span::from(&s.referenced)
 }
 
+/// The text of `s` as written in `text`, the file it was read from (an
+/// alias's own text, as the tolerant pass quotes it too).
+pub fn written<'t, T>(text: &'t str, s: &serde_saphyr::Spanned<T>) -> Option<&'t str> {
+    let at = s.referenced.span();
+    let start = usize::try_from(at.byte_offset()?).ok()?;
+    let len = usize::try_from(at.byte_len()?).ok()?;
+    text.get(start..start.checked_add(len)?)
+}
+
 impl From<&serde_saphyr::Location> for Span {
     fn from(l: &serde_saphyr::Location) -> Self {
         Span {

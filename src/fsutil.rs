@@ -23,6 +23,21 @@ pub fn is_hidden_name(name: impl AsRef<std::ffi::OsStr>) -> bool {
 /// half a file and a crash leaves the old one; the last rename wins. `mode`
 /// sets the permissions (default: as `fs::write` makes them).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    replace(path, bytes, mode, false)
+}
+
+/// [`write_atomic`], and on disk before it returns: the data is flushed
+/// before the rename and the folder after it, so after a crash `path`
+/// holds either the old or the new bytes — never an empty or partial
+/// file, which a rename alone allows on ext4 without a journal. For
+/// state whose loss loses data (a deploy group's history, whose undo
+/// journals are deleted once it is written; a user's git hook), not for
+/// records a later run rebuilds.
+pub fn write_durable(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    replace(path, bytes, mode, true)
+}
+
+fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, durable: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -42,8 +57,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<
         tmp.as_file()
             .set_permissions(fs::Permissions::from_mode(mode))?;
     }
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     // On error the temporary file is removed when `tmp` is dropped.
     tmp.persist(path).map_err(|e| e.error)?;
+    if durable {
+        File::open(dir)?.sync_all()?;
+    }
     Ok(())
 }
 

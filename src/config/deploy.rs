@@ -71,6 +71,7 @@ impl schemars::JsonSchema for MaxParallel {
         schemars::json_schema!({
             "description": "Most instances of a batch deployed at the same time (default: 4 per CPU core).",
             "type": "integer",
+            "format": "uint64",
             "minimum": 1,
             "maximum": MAX_INSTANCES
         })
@@ -107,6 +108,9 @@ pub struct RawContainerInstances {
 pub enum RawDeployConfig {
     /// `AllAtOnce`, `HalfAtATime`, `OneAtATime` (or a misspelling).
     Named(String),
+    /// A number or boolean (a wrong name), as serde read it: `1.50` is
+    /// `1.5` here, so the loader quotes the text as written instead.
+    Scalar(String),
     /// The text of `minimum_healthy`.
     MinimumHealthy(String),
 }
@@ -375,16 +379,16 @@ impl<'de> Deserialize<'de> for RawDeployConfig {
             // Other scalars are names too (a wrong one, C043), as for any
             // setting that takes one of a few words.
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(RawDeployConfig::Named(v.to_string()))
+                Ok(RawDeployConfig::Scalar(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut minimum = None;
@@ -428,21 +432,25 @@ impl<'de> Deserialize<'de> for MinimumText {
     }
 }
 
-/// Checks `deploy_groups:`; `file` names the config in diagnostics.
-pub fn groups(file: &Path, raw: &RawDeployGroups) -> (Vec<DeployGroup>, Vec<Diagnostic>) {
+/// Checks `deploy_groups:` of `text`; `file` names the config in diagnostics.
+pub fn groups(
+    file: &Path,
+    text: &str,
+    raw: &RawDeployGroups,
+) -> (Vec<DeployGroup>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let groups = raw
         .0
         .iter()
         .map(|(name, group)| {
             check_group_name(file, name, &mut found);
-            let instances = instances(file, &name.value, group, &mut found);
+            let instances = instances(file, text, &name.value, group, &mut found);
             let config = group
                 .value
                 .config
                 .as_ref()
                 .map_or(DeploymentConfig::OneAtATime, |c| {
-                    deployment_config(file, c, instances.len(), &mut found)
+                    deployment_config(file, text, c, instances.len(), &mut found)
                 });
             DeployGroup {
                 name: name.value.clone(),
@@ -504,6 +512,7 @@ fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnos
 
 fn instances(
     file: &Path,
+    text: &str,
     group: &str,
     raw: &Spanned<RawDeployGroup>,
     found: &mut Vec<Diagnostic>,
@@ -517,6 +526,9 @@ fn instances(
             DeployGroup::default_roots(group, *n as u32)
         }
         RawInstances::Count(n) => {
+            // A negative count reads as 0: quote what was written.
+            let n =
+                crate::diagnostics::written(text, instances).map_or(n.to_string(), str::to_string);
             found.push(error(
                 file,
                 "C042",
@@ -640,24 +652,32 @@ fn instance_roots(
 
 fn deployment_config(
     file: &Path,
+    text: &str,
     raw: &Spanned<RawDeployConfig>,
     instances: usize,
     found: &mut Vec<Diagnostic>,
 ) -> DeploymentConfig {
     let at = span(raw);
+    let word = match &raw.value {
+        RawDeployConfig::Named(name) => name.as_str(),
+        RawDeployConfig::Scalar(read) => crate::diagnostics::written(text, raw).unwrap_or(read),
+        RawDeployConfig::MinimumHealthy(_) => "",
+    };
     match &raw.value {
-        RawDeployConfig::Named(name) => match DEPLOYMENT_CONFIG.pick(name, at) {
-            Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
-            Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
-            Ok("OneAtATime") => DeploymentConfig::OneAtATime,
-            Ok(other) => {
-                unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
+        RawDeployConfig::Named(_) | RawDeployConfig::Scalar(_) => {
+            match DEPLOYMENT_CONFIG.pick(word, at) {
+                Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
+                Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
+                Ok("OneAtATime") => DeploymentConfig::OneAtATime,
+                Ok(other) => {
+                    unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
+                }
+                Err(p) => {
+                    found.push(p.diagnostic(file));
+                    DeploymentConfig::OneAtATime
+                }
             }
-            Err(p) => {
-                found.push(p.diagnostic(file));
-                DeploymentConfig::OneAtATime
-            }
-        },
+        }
         RawDeployConfig::MinimumHealthy(text) => match parse_minimum(text, instances) {
             Ok(minimum) => DeploymentConfig::MinimumHealthy(minimum),
             Err(hint) => {
@@ -729,16 +749,20 @@ pub fn action(file: &Path, raw: &Spanned<RawDeploy>) -> (DeployAction, Vec<Diagn
 }
 
 /// Resolves every `deploy:` action's group against `groups`: an unknown
-/// name, or no name with other than exactly one group, is C040.
+/// name, or no name with other than exactly one group, is C040, located in
+/// `files[i]` for the actions of `stages[i]` (an included stage's file).
 pub fn resolve_groups(
-    file: &Path,
+    files: &[&Path],
     groups: &[DeployGroup],
     stages: &mut [Stage],
 ) -> Vec<Diagnostic> {
     let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
     let mut found = Vec::new();
-    let actions = stages.iter_mut().flat_map(|s| s.actions.iter_mut());
-    for action in actions {
+    let actions = stages
+        .iter_mut()
+        .zip(files)
+        .flat_map(|(s, file)| s.actions.iter_mut().map(move |a| (*file, a)));
+    for (file, action) in actions {
         let ActionKind::Deploy(deploy) = &mut action.kind else {
             continue;
         };

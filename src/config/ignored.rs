@@ -6,7 +6,9 @@
 //! the located `Spanned<String>` keys of `env:` and the named mappings.)
 //!
 //! Not noted: the value serde-saphyr pairs with the marker key of a
-//! `Spanned<T>`, and `x-` keys, which gantry.yml allows anywhere.
+//! `Spanned<T>`, and `x-` keys, which gantry.yml allows wherever its types
+//! skip unknown keys (the pipeline, stages, actions, `defaults`, included
+//! files); the strict mappings refuse them like any other unknown key.
 
 use std::cell::Cell;
 use std::fmt;

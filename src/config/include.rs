@@ -47,6 +47,8 @@ pub struct Includes {
     pub stages: Vec<(usize, RawStage)>,
     /// Problems, each located in the file that has it.
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether some listed file could not be read (its stages are missing).
+    pub incomplete: bool,
 }
 
 /// Follows the `include:` list of `main` (and theirs, recursively).
@@ -81,6 +83,7 @@ impl Walk<'_> {
         for entry in list.map(|l| l.value.as_slice()).unwrap_or_default() {
             let at = Span::from(&entry.referenced);
             if let Err((code, message, hint)) = self.entry(from, &entry.value) {
+                self.out.incomplete = true;
                 let d = Diagnostic::error(code, from, at.line, at.column, message);
                 self.out.diagnostics.push(d.with_hint(hint));
             }
@@ -131,21 +134,20 @@ impl Walk<'_> {
     fn file(&mut self, path: PathBuf, bytes: &[u8]) {
         let text = match super::load::decode(&path, bytes) {
             Ok(text) => text.to_string(),
-            Err(d) => return self.out.diagnostics.push(d),
-        };
-        let schema = included_schema();
-        let (raw, skipped): (RawIncluded, bool) = match super::load::parse(&text) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                let shape = super::shape::check_against(&path, &text, schema);
-                let first = super::load::yaml_diagnostic(&path, &text, &e);
-                return self.out.diagnostics.extend(shape.with(first));
+            Err(d) => {
+                self.out.incomplete = true;
+                return self.out.diagnostics.push(d);
             }
         };
-        if skipped {
-            let shape = super::shape::check_against(&path, &text, schema);
-            self.out.diagnostics.extend(shape.unknown);
-        }
+        let (raw, earlier) =
+            match super::tolerant::read::<RawIncluded>(&path, &text, included_schema()) {
+                Ok(read) => read,
+                Err(found) => {
+                    self.out.incomplete = true;
+                    return self.out.diagnostics.extend(found);
+                }
+            };
+        self.out.diagnostics.extend(earlier);
         let index = self.out.files.len();
         self.out.files.push(IncludedFile {
             file: path.clone(),

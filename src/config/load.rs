@@ -123,22 +123,16 @@ pub fn load_text_with(
             "add `version: 1` and a `stages:` list, or run `gantry init`",
         )]);
     }
-    let (raw, skipped) = match parse::<RawPipeline>(text) {
-        Ok(parsed) => parsed,
-        Err(e) => return Err(structure_errors(file, text, &e, read)),
-    };
-    // Only a key serde skipped can be an unknown key: then the tolerant
-    // pass locates and names them.
-    let unknown = if skipped {
-        super::shape::check(file, text).unknown
-    } else {
-        Vec::new()
-    };
-    let (pipeline, found) = checked(file, text, raw, read, unknown);
-    if found.is_empty() {
-        Ok(pipeline)
-    } else {
-        Err(by_position(found))
+    match super::tolerant::read::<RawPipeline>(file, text, super::shape::pipeline_schema()) {
+        Ok((raw, earlier)) => {
+            let (pipeline, found) = checked(file, text, raw, read, earlier);
+            if found.is_empty() {
+                Ok(pipeline)
+            } else {
+                Err(by_position(found))
+            }
+        }
+        Err(found) => Err(by_position(found)),
     }
 }
 
@@ -155,6 +149,7 @@ fn checked(
     let mut checker = Checker::new(file, text, &includes.files);
     checker.diagnostics.extend(earlier);
     checker.diagnostics.extend(includes.diagnostics);
+    checker.includes_incomplete = includes.incomplete;
     let pipeline = checker.pipeline(raw, includes.stages);
     (pipeline, checker.diagnostics)
 }
@@ -173,58 +168,30 @@ pub(super) fn parse<'de, T: serde::Deserialize<'de>>(
     })
 }
 
-/// serde stops at its first error; the tolerant pass finds the others.
-/// serde's own error is kept unless the pass found the same mistake
-/// ([`Shape::covers`](super::shape::Shape::covers): where serde puts it,
-/// not merely on its line): two mistakes on one line are two errors.
-/// When the only problems are unknown keys (and wrong words), the loader's
-/// checks run on the text without those keys and report as on a file serde
-/// read: the unknown keys, then everything the loader finds; when serde
-/// refuses that text too, its error there joins the pass's findings.
-fn structure_errors(
-    file: &Path,
-    text: &str,
-    err: &serde_saphyr::Error,
-    read: super::include::Read,
-) -> Vec<Diagnostic> {
-    let shape = super::shape::check(file, text);
-    let first = yaml_diagnostic(file, text, err);
-    if !shape.covers(&first) {
-        let mut all = shape.found;
-        all.push(first);
-        return by_position(all);
-    }
-    let Some(cleaned) = shape.without_unknown_keys(text) else {
-        return by_position(shape.found);
-    };
-    match serde_saphyr::from_str_with_options::<RawPipeline>(&cleaned, yaml_options()) {
-        Ok(raw) => by_position(checked(file, text, raw, read, shape.unknown).1),
-        Err(e) => {
-            let second = yaml_diagnostic(file, &cleaned, &e);
-            // An error at what was blanked comes from the blanking.
-            if shape.by_blanked(&cleaned, second.line, second.column) {
-                return by_position(shape.found);
-            }
-            by_position(shape.with(second))
-        }
-    }
-}
-
 /// Sorted by line and column, so that the list reads like the file.
 fn by_position(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics.sort_by_key(|d| (d.line, d.column));
     diagnostics
 }
 
+/// The help of a key written twice in one mapping.
+pub(super) const DUPLICATE_KEY_HINT: &str =
+    "each key may appear once per mapping; remove or rename one of them";
+
 pub(super) fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let diagnostic = Diagnostic::from_yaml_error("C001", file, err);
     if let Some(explained) = super::indentation::explain(&diagnostic, text) {
         return explained;
     }
+    with_yaml_hint(diagnostic)
+}
+
+/// A YAML or serde error with help for what it says, where gantry has some.
+pub(super) fn with_yaml_hint(diagnostic: Diagnostic) -> Diagnostic {
     let hint = if diagnostic.message.contains("tabs") {
         Some("indent with spaces; YAML does not allow tabs for indentation")
     } else if diagnostic.message.contains("duplicate mapping key") {
-        Some("each key may appear once per mapping; remove or rename one of them")
+        Some(DUPLICATE_KEY_HINT)
     } else if diagnostic.message.contains("invalid boolean") {
         Some("write `true` or `false`")
     } else if diagnostic
@@ -255,6 +222,8 @@ struct Checker<'a> {
     defaults: PipelineDefaults,
     /// `services:` of the pipeline and the stages checked so far.
     services: Vec<crate::config::service::Service>,
+    /// Whether an included file could not be read: its stages are missing.
+    includes_incomplete: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -268,6 +237,7 @@ impl<'a> Checker<'a> {
             defaults: PipelineDefaults::default(),
             matrix_keys: None,
             services: Vec::new(),
+            includes_incomplete: false,
         }
     }
 
@@ -316,7 +286,8 @@ impl<'a> Checker<'a> {
             .shell
             .as_ref()
             .map_or("sh".to_string(), |s| s.value.clone());
-        if raw.stages.value.is_empty() && included.is_empty() {
+        // An included file that could not be read has its own error.
+        if raw.stages.value.is_empty() && included.is_empty() && !self.includes_incomplete {
             self.error(
                 "C003",
                 span(&raw.stages),
@@ -326,23 +297,26 @@ impl<'a> Checker<'a> {
         }
         self.services(&raw.services, None);
         let (deploy_groups, mut found) =
-            crate::config::deploy::groups(self.file, &raw.deploy_groups);
+            crate::config::deploy::groups(self.file, self.text, &raw.deploy_groups);
         self.diagnostics.append(&mut found);
         let mut seen = HashMap::new();
         let mut stages = Vec::new();
+        // The file and text each stage is written in, for later findings.
+        let mut sources = Vec::new();
         let (main_file, main_text) = (self.file, self.text);
         let own = raw.stages.value.into_iter().map(|s| (None, s));
         for (from, raw_stage) in own.chain(included.into_iter().map(|(i, s)| (Some(i), s))) {
             if let Some(file) = from.and_then(|i| self.included.get(i)) {
                 (self.file, self.text) = (&file.file, &file.text);
             }
+            sources.push((self.file, self.text));
             self.unique_stage(&mut seen, &raw_stage.name);
             stages.push(self.stage(raw_stage, &shell));
             (self.file, self.text) = (main_file, main_text);
         }
-        self.no_services_stage(&stages);
-        let mut found =
-            crate::config::deploy::resolve_groups(self.file, &deploy_groups, &mut stages);
+        self.no_services_stage(&stages, &sources);
+        let files: Vec<&Path> = sources.iter().map(|(file, _)| *file).collect();
+        let mut found = crate::config::deploy::resolve_groups(&files, &deploy_groups, &mut stages);
         self.diagnostics.append(&mut found);
         let mut pipeline = Pipeline {
             file: self.file.to_path_buf(),
@@ -361,7 +335,9 @@ impl<'a> Checker<'a> {
         };
         insert_group_gates(&mut pipeline);
         self.diagnostics
-            .extend(super::refs::check_output_references(&pipeline, self.text));
+            .extend(super::refs::check_output_references(
+                &pipeline, self.text, &sources,
+            ));
         pipeline
     }
 

@@ -23,6 +23,7 @@ mod raw;
 mod refs;
 pub mod service;
 mod shape;
+mod tolerant;
 
 pub use include::{normalize, relative_to};
 pub use load::{find_config, insert_group_gates, load, load_text, load_text_with, CONFIG_NAMES};

@@ -293,9 +293,10 @@ impl schemars::JsonSchema for EnvMap {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "Environment variables: NAME → a string, number or boolean.",
+            "description": "Environment variables: NAME → a string, number or boolean. Keys starting with `x-` are ignored (a place for YAML anchors).",
             "type": "object",
-            "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+            "propertyNames": { "pattern": "^([A-Za-z_][A-Za-z0-9_]*|x-.*)$" },
+            "patternProperties": { "^x-": {} },
             "additionalProperties": { "type": ["string", "number", "boolean"] }
         })
     }

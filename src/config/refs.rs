@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use std::path::Path;
+
 use super::model::{Action, ActionKind, Pipeline};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::Span;
@@ -13,14 +15,21 @@ use crate::vars;
 type Position = (usize, u32);
 
 /// Every misplaced or dangling output reference in `pipeline`, located at
-/// the reference inside its value (`source` is the config's text).
-pub fn check_output_references(pipeline: &Pipeline, source: &str) -> Vec<Diagnostic> {
+/// the reference inside its value (`source` is the config's text,
+/// `sources[i]` the file and text `pipeline.stages[i]` is written in).
+pub fn check_output_references(
+    pipeline: &Pipeline,
+    source: &str,
+    sources: &[(&Path, &str)],
+) -> Vec<Diagnostic> {
     let mut found = BTreeSet::new();
-    let at = |span: Span, name: &str| span.narrowed_to(source, &format!("${{{name}}}"));
+    let at = |span: Span, text: &str, name: &str| span.narrowed_to(text, &format!("${{{name}}}"));
+    let main = pipeline.file.as_path();
     for var in &pipeline.env {
         for name in output_names(&var.value) {
-            let span = at(var.span, &name);
+            let span = at(var.span, source, &name);
             found.insert((
+                main,
                 span.line,
                 span.column,
                 "C066",
@@ -31,13 +40,14 @@ pub fn check_output_references(pipeline: &Pipeline, source: &str) -> Vec<Diagnos
     }
     let positions = positions(pipeline);
     for (stage_index, stage) in pipeline.stages.iter().enumerate() {
+        let (file, text_of_file) = sources.get(stage_index).copied().unwrap_or((main, source));
         for (action, position) in stage.actions.iter().zip(stage.run_order_keys()) {
             let here = (stage_index, position);
             for (text, span) in texts(action) {
                 for name in output_names(text) {
                     if let Some((code, message, hint)) = problem(&name, here, &positions) {
-                        let span = at(span, &name);
-                        found.insert((span.line, span.column, code, message, hint));
+                        let span = at(span, text_of_file, &name);
+                        found.insert((file, span.line, span.column, code, message, hint));
                     }
                 }
             }
@@ -45,8 +55,8 @@ pub fn check_output_references(pipeline: &Pipeline, source: &str) -> Vec<Diagnos
     }
     found
         .into_iter()
-        .map(|(line, column, code, message, hint)| {
-            Diagnostic::error(code, &pipeline.file, line, column, message).with_hint(hint)
+        .map(|(file, line, column, code, message, hint)| {
+            Diagnostic::error(code, file, line, column, message).with_hint(hint)
         })
         .collect()
 }

@@ -7,10 +7,14 @@
 //! serde stays the authority on what is valid; this pass also runs on a
 //! file serde accepted but skipped a key of (see `ignored`), to report the
 //! unknown keys that the loader's types no longer refuse themselves (`x-`
-//! keys are allowed). When every finding is an unknown `key: value`
-//! (on a line of its own, or an entry of a flow mapping) or a wrong word for
-//! a [`Choice`](super::choice::Choice), [`Shape::without_unknown_keys`]
-//! gives the text with those keys blanked (every other position unchanged),
+//! keys are allowed where the schema says so, in `patternProperties`). It
+//! also finds what only serde knows besides the schema: a key written twice
+//! in one mapping, a duration or count serde refuses (asking serde itself).
+//! When every finding is an unknown or repeated `key: value` (on a line of
+//! its own, or an entry of a flow mapping), a value serde refuses, or a
+//! wrong word for a [`Choice`](super::choice::Choice),
+//! [`Shape::without_mistakes`] gives the text with those keys blanked
+//! and those values written as `1` (every other position unchanged),
 //! so that the loader's own checks can run as well and report their
 //! findings too.
 
@@ -27,12 +31,19 @@ use crate::suggest;
 pub struct Shape {
     /// Every shape problem, located, in file order.
     pub found: Vec<Diagnostic>,
-    /// The unknown keys among them: serde skips those, so they are reported
-    /// from here even when serde reads the file.
-    pub unknown: Vec<Diagnostic>,
-    /// Where the unknown `key: value` entries are written: a line of its
+    /// The findings the text without them ([`Shape::without_mistakes`])
+    /// no longer has: unknown and repeated keys (left out with their
+    /// values) and values serde refuses (written as `1`). The loader reads
+    /// that text, so these are reported from here; serde skips unknown
+    /// keys, so those are reported from here even when serde reads the file.
+    pub blanked: Vec<Diagnostic>,
+    /// Where the left-out `key: value` entries are written: a line of its
     /// own, or an entry of a flow mapping with its comma.
     removable: Vec<Range<usize>>,
+    /// Where the values serde refuses are written: each becomes `1` (a
+    /// valid duration and count) padded with spaces, so that the key stays
+    /// and the loader's checks of its mapping read as without the mistake.
+    replaced: Vec<Range<usize>>,
     /// Where a block mapping whose every entry is blanked starts: `{}` is
     /// written there, or the mapping would become null.
     emptied: Vec<usize>,
@@ -67,15 +78,19 @@ impl Shape {
         all
     }
 
-    /// `text` with the unknown keys blanked (a space for each character,
-    /// so every other line and column stays; `{}` where a block mapping
-    /// would be left empty), when every finding is one of those or a wrong
-    /// word; `None` otherwise.
-    pub fn without_unknown_keys(&self, text: &str) -> Option<String> {
-        if self.stuck || self.removable.is_empty() {
+    /// `text` with the unknown and repeated keys blanked (a space for each
+    /// character, so every other line and column stays; `{}` where a block
+    /// mapping would be left empty) and the values serde refuses written
+    /// as `1`, when every finding is one of those or a wrong word; `None`
+    /// otherwise.
+    pub fn without_mistakes(&self, text: &str) -> Option<String> {
+        if self.stuck || (self.removable.is_empty() && self.replaced.is_empty()) {
             return None;
         }
-        let blank = |at: usize| self.removable.iter().any(|r| r.contains(&at));
+        let blank = |at: usize| {
+            let within = |r: &Range<usize>| r.contains(&at);
+            self.removable.iter().any(within) || self.replaced.iter().any(within)
+        };
         let mut kept = String::with_capacity(text.len());
         let mut close = false;
         for (at, c) in text.char_indices() {
@@ -85,6 +100,8 @@ impl Shape {
             } else if close {
                 kept.push('}');
                 close = false;
+            } else if self.replaced.iter().any(|r| r.start == at) {
+                kept.push('1');
             } else if c != '\n' && blank(at) {
                 kept.push(' ');
             } else {
@@ -94,7 +111,7 @@ impl Shape {
         Some(kept)
     }
 
-    /// Whether `line`:`column` of the text without unknown keys is in a
+    /// Whether `line`:`column` of the text without the mistakes is in a
     /// blanked range or next to one (only blanks between): an error of
     /// that text there comes from the blanking, not from the file.
     pub fn by_blanked(&self, text: &str, line: usize, column: usize) -> bool {
@@ -128,21 +145,30 @@ fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
 
 /// Every shape problem of `text` (a `gantry.yml`), located; none when the
 /// text is not even YAML (the parser's own error says why).
+#[cfg(test)]
 pub fn check(file: &Path, text: &str) -> Shape {
-    // Runs on every load serde refused or skipped a key of: derive the schema once.
+    check_against(file, text, pipeline_schema())
+}
+
+/// The JSON Schema of `gantry.yml`, derived once per process (the pass
+/// runs on every load serde refused or skipped a key of).
+pub fn pipeline_schema() -> &'static Schema {
     static SCHEMA: std::sync::LazyLock<serde_json::Value> =
         std::sync::LazyLock::new(super::json_schema);
-    check_against(file, text, &SCHEMA)
+    &SCHEMA
 }
 
 /// Like [`check`], against `schema` (an included file's, say).
 pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
-    let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, super::load::yaml_options())
-    else {
+    // Repeated keys are kept, so that they are found with everything else.
+    let mut options = super::load::yaml_options();
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, options) else {
         return Shape {
             found: Vec::new(),
-            unknown: Vec::new(),
+            blanked: Vec::new(),
             removable: Vec::new(),
+            replaced: Vec::new(),
             emptied: Vec::new(),
             stuck: true,
             also_at: Vec::new(),
@@ -154,8 +180,9 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
         text,
         defs: &schema["$defs"],
         found: Vec::new(),
-        unknown: Vec::new(),
+        blanked: Vec::new(),
         removable: Vec::new(),
+        replaced: Vec::new(),
         emptied: Vec::new(),
         stuck: false,
         also_at: Vec::new(),
@@ -164,8 +191,9 @@ pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
     walk.found.sort_by_key(|d| (d.line, d.column));
     Shape {
         found: walk.found,
-        unknown: walk.unknown,
+        blanked: walk.blanked,
         removable: walk.removable,
+        replaced: walk.replaced,
         emptied: walk.emptied,
         stuck: walk.stuck,
         also_at: walk.also_at,
@@ -178,8 +206,9 @@ struct Walk<'a> {
     lines: Vec<&'a str>,
     defs: &'a Schema,
     found: Vec<Diagnostic>,
-    unknown: Vec<Diagnostic>,
+    blanked: Vec<Diagnostic>,
     removable: Vec<Range<usize>>,
+    replaced: Vec<Range<usize>>,
     emptied: Vec<usize>,
     stuck: bool,
     also_at: Vec<((usize, usize), Option<String>)>,
@@ -243,6 +272,11 @@ impl<'a> Walk<'a> {
 
     fn node(&mut self, node: &Node, schema: &'a Schema, what: &str) {
         let schema = self.resolve(schema);
+        match self.serde_reads(node, schema) {
+            Some(Ok(())) => return,
+            Some(Err(refused)) => return self.refused(node, refused),
+            None => {}
+        }
         let branches = schema["anyOf"].as_array().or(schema["oneOf"].as_array());
         if let Some(branches) = branches {
             let branches: Vec<&Schema> = branches.iter().map(|b| self.resolve(b)).collect();
@@ -286,27 +320,34 @@ impl<'a> Walk<'a> {
         let names: Vec<&str> = properties
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
+        // Where serde ignores `x-` keys, the schema says so; elsewhere such
+        // a key is a name (of a group, a service) or an unknown key.
+        let x_keys_ignored = schema["patternProperties"].get("^x-").is_some();
+        let mut seen = std::collections::HashSet::new();
         let mut blanked_lines = 0;
         for (key, value) in entries {
             let Some(name) = key.scalar_text() else {
                 continue;
             };
-            // `x-` keys hold YAML anchors and are ignored by the loader.
-            if name.starts_with("x-") {
-                continue;
-            }
-            if let Some(sub) = properties.and_then(|p| p.get(&name)) {
+            let whole_line = if !seen.insert(name.clone()) {
+                self.repeated_key(key, value, &name)
+            } else if x_keys_ignored && name.starts_with("x-") {
+                // `x-` keys hold YAML anchors and are ignored by the loader.
+                false
+            } else if let Some(sub) = properties.and_then(|p| p.get(&name)) {
                 self.value(key, value, sub, &name);
-                continue;
-            }
-            match &schema["additionalProperties"] {
-                Schema::Bool(false) => {
-                    let whole_line = self.unknown_key(key, value, &name, &names);
-                    blanked_lines += usize::from(whole_line);
+                false
+            } else {
+                match &schema["additionalProperties"] {
+                    Schema::Bool(false) => self.unknown_key(key, value, &name, &names),
+                    sub @ Schema::Object(_) => {
+                        self.value(key, value, sub, &name);
+                        false
+                    }
+                    _ => false,
                 }
-                sub @ Schema::Object(_) => self.value(key, value, sub, &name),
-                _ => {}
-            }
+            };
+            blanked_lines += usize::from(whole_line);
         }
         // Blanked, every line of a block mapping would leave null.
         if blanked_lines > 0 && blanked_lines == entries.len() {
@@ -347,6 +388,79 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// A key written twice in one mapping, as serde reports it (at the
+    /// second one); whether all of its line is blanked.
+    fn repeated_key(&mut self, key: &Node, value: &Node, name: &str) -> bool {
+        let message = format!("duplicate mapping key: {name}");
+        let d = Diagnostic::error("C001", self.file, key.line, key.column, message)
+            .with_hint(super::load::DUPLICATE_KEY_HINT);
+        self.found.push(d.clone());
+        match self.entry(key, value) {
+            Some((range, whole_line)) => {
+                self.removable.push(range);
+                self.blanked.push(d);
+                whole_line
+            }
+            None => {
+                self.stuck = true;
+                false
+            }
+        }
+    }
+
+    /// How serde reads the scalar `node` as the type `schema` stands for,
+    /// where the schema's type says too little: a duration, a whole number
+    /// of a range (serde's error, with its own message, for a value the
+    /// schema's type allows), or a quoted whole number or boolean (which
+    /// serde reads, though it is a string). `None`: the schema decides.
+    fn serde_reads(&self, node: &Node, schema: &Schema) -> Option<Result<(), serde_saphyr::Error>> {
+        if matches!(node.value, Value::Seq(_) | Value::Map(_) | Value::Null) {
+            return None;
+        }
+        let written = node.raw(self.text)?;
+        // An alias, anchor or tag means nothing on its own; a block scalar
+        // is not a duration or a number.
+        if written.starts_with(['*', '&', '!', '|', '>']) || written.contains('\n') {
+            return None;
+        }
+        fn read<T: serde::de::DeserializeOwned>(written: &str) -> Result<(), serde_saphyr::Error> {
+            serde_saphyr::from_str_with_options::<T>(written, super::load::yaml_options())
+                .map(|_| ())
+        }
+        if std::ptr::eq(schema, &self.defs["Duration"]) {
+            return Some(read::<super::duration::Duration>(written));
+        }
+        let read = match schema["format"].as_str() {
+            Some("uint16") => read::<u16>(written),
+            Some("uint32") => read::<u32>(written),
+            Some("uint64") => read::<u64>(written),
+            _ if types(schema).contains(&"boolean") => read::<bool>(written),
+            _ => return None,
+        };
+        match node.value {
+            Value::Int(_) if schema["format"].is_string() => Some(read),
+            // Any other refusal is the schema's wrong type, as when alone.
+            Value::Str(_) => read.is_ok().then_some(Ok(())),
+            _ => None,
+        }
+    }
+
+    /// Reports serde's `error` for the scalar `node`, which the text
+    /// without the mistakes has as `1`.
+    fn refused(&mut self, node: &Node, error: serde_saphyr::Error) {
+        let mut d =
+            super::load::with_yaml_hint(Diagnostic::from_yaml_error("C001", self.file, &error));
+        (d.line, d.column) = (node.line, node.column);
+        self.found.push(d.clone());
+        match node.bytes {
+            Some((start, len)) if len > 0 => {
+                self.replaced.push(start..start + len);
+                self.blanked.push(d);
+            }
+            _ => self.stuck = true,
+        }
+    }
+
     /// Reports the unknown `key`; whether all of its line is blanked.
     fn unknown_key(&mut self, key: &Node, value: &Node, name: &str, names: &[&str]) -> bool {
         let whole_line = match self.entry(key, value) {
@@ -362,7 +476,7 @@ impl<'a> Walk<'a> {
         let valid = format!("valid keys here: {}", names.join(", "));
         let hint = suggest::hint(name, names, str::to_string, valid);
         self.add(key, format!("unknown key `{name}`"), hint);
-        self.unknown.extend(self.found.last().cloned());
+        self.blanked.extend(self.found.last().cloned());
         whole_line
     }
 
@@ -460,7 +574,7 @@ mod tests {
                     d.line,
                     d.column,
                     d.message,
-                    d.hint.unwrap()
+                    d.hint.unwrap_or_default()
                 )
             })
             .collect()
@@ -486,7 +600,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_can_be_blanked_in_place() {
-        let blanked = |text: &str| check(Path::new("gantry.yml"), text).without_unknown_keys(text);
+        let blanked = |text: &str| check(Path::new("gantry.yml"), text).without_mistakes(text);
         let text = "version: 1\nstages:\n  - name: a\n    timout: 5s # typo\n    run: x\n";
         assert_eq!(
             blanked(text).as_deref(),
@@ -513,6 +627,107 @@ mod tests {
     }
 
     #[test]
+    fn finds_repeated_keys_and_values_serde_refuses_and_leaves_them_out() {
+        let text = "version: 1\nkeep_runs: -1\nstages:\n  - name: a\n    run: x\n    timeout: 5 parsecs\n    run: y\n";
+        let found = messages(text);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("2:12 invalid u32"), "{found:?}");
+        assert!(
+            found[1].starts_with("6:14 invalid duration `5 parsecs`"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].starts_with("7:5 duplicate mapping key: run (each key"),
+            "{found:?}"
+        );
+        let blanked = check(Path::new("gantry.yml"), text).without_mistakes(text);
+        let kept = format!(
+            "version: 1\nkeep_runs: 1 \nstages:\n  - name: a\n    run: x\n    timeout: 1        \n{:10}\n",
+            ""
+        );
+        assert_eq!(blanked, Some(kept));
+        // A required key keeps its key too.
+        let version = "version: -1\nstages: []\n";
+        let blanked = check(Path::new("gantry.yml"), version).without_mistakes(version);
+        assert_eq!(blanked.as_deref(), Some("version: 1 \nstages: []\n"));
+    }
+
+    #[test]
+    fn configs_serde_reads_have_no_findings() {
+        // The bundled examples and every gantry.yml in the docs that loads.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for example in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
+            if let Ok(text) = std::fs::read_to_string(example.path().join("gantry.yml")) {
+                texts.push(text);
+            }
+        }
+        for entry in std::fs::read_dir(root.join("docs")).unwrap().flatten() {
+            let doc = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for block in doc.split("```yaml\n").skip(1) {
+                let block = block.split("```").next().unwrap_or_default();
+                if block.starts_with("version: 1") {
+                    texts.push(block.to_string());
+                }
+            }
+        }
+        let mut loaded = 0;
+        for text in &texts {
+            if super::super::load::parse::<crate::config::raw::RawPipeline>(text).is_ok() {
+                loaded += 1;
+                assert_eq!(messages(text), Vec::<String>::new(), "{text}");
+            }
+        }
+        assert!(loaded >= 5, "{loaded} of {} configs loaded", texts.len());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..Default::default() })]
+
+        /// Whatever serde reads without skipping a key, the pass finds
+        /// nothing in: it never reports a mistake serde would not.
+        #[test]
+        fn finds_nothing_in_what_serde_reads(
+            lines in proptest::collection::vec((0usize..12, 0usize..ODD_VALUES.len()), 1..4)
+        ) {
+            let mut text: Vec<String> = "version: 1\nx-a: &a 2\nenv: { A: 1 }\ndefaults:\n  retries: 1\nstages:\n  - name: s\n    run: x\n  - name: t\n    actions:\n      - name: a\n        run: y\n"
+                .lines()
+                .map(str::to_string)
+                .collect();
+            for (at, odd) in lines {
+                // After a line of a mapping, at its indentation.
+                let at = at.clamp(4, text.len());
+                let before = &text[at - 1];
+                let indent = before.len() - before.trim_start_matches([' ', '-']).len();
+                text.insert(at, format!("{:indent$}{}", "", ODD_VALUES[odd]));
+            }
+            let text = text.join("\n") + "\n";
+            if let Ok((_, false)) = crate::config::load::parse::<crate::config::raw::RawPipeline>(&text) {
+                proptest::prop_assert_eq!(messages(&text), Vec::<String>::new(), "{}", text);
+            }
+        }
+    }
+
+    /// Valid but unusual values: quoted numbers and booleans, YAML number
+    /// spellings, anchors, `x-` keys.
+    const ODD_VALUES: &[&str] = &[
+        "retries: '3'",
+        "retries: 0x10",
+        "retries: *a",
+        "timeout: 1.5",
+        "timeout: '1h 30m'",
+        "timeout: 0",
+        "cache: 'true'",
+        "always: \"false\"",
+        "x-b: { c: [1, 2] }",
+        "env: { B: 2, x-c: [1] }",
+        "run_order: +2",
+        "keep_runs: '7'",
+        "working_directory: 12",
+        "shell: true",
+    ];
+
+    #[test]
     fn a_valid_config_has_no_findings() {
         assert!(messages(
             "version: 1\nstages:\n  - name: a\n    run: x\n    timeout: 5s\n    env: { A: 1 }\n"
@@ -524,7 +739,7 @@ mod tests {
     fn a_block_mapping_of_unknown_keys_only_stays_a_mapping_when_blanked() {
         let text = "version: 1\nservices:\n  db:\n    colour: 1\n    bundel: x\nstages: []\n";
         let shape = check(Path::new("gantry.yml"), text);
-        let cleaned = shape.without_unknown_keys(text).unwrap();
+        let cleaned = shape.without_mistakes(text).unwrap();
         assert_eq!(
             cleaned,
             "version: 1\nservices:\n  db:\n    {}       \n             \nstages: []\n"

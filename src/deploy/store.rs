@@ -143,13 +143,14 @@ impl GroupState {
         })
     }
 
-    /// Writes `state.json` of `dir` atomically.
+    /// Writes `state.json` of `dir` atomically and durably (the journals of
+    /// the instances it holds as finished are deleted once it is written).
     pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
         let mut state = self.clone();
         state.schema = 1;
         let json = serde_json::to_vec_pretty(&state)?;
         let path = dir.join("state.json");
-        crate::fsutil::write_atomic(&path, &json, None)
+        crate::fsutil::write_durable(&path, &json, None)
             .with_context(|| format!("cannot write {}", path.display()))
     }
 

@@ -334,7 +334,7 @@ fn legacy_script(gantry: &Path) -> String {
 }
 
 fn write_executable(path: &Path, text: &str) -> anyhow::Result<()> {
-    crate::fsutil::write_atomic(path, text.as_bytes(), Some(0o755))
+    crate::fsutil::write_durable(path, text.as_bytes(), Some(0o755))
         .with_context(|| format!("cannot write {}", path.display()))
 }
 

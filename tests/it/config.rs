@@ -631,10 +631,11 @@ fn a_wrong_bundle_in_a_flow_mapping_reads_the_same_next_to_an_unknown_key() {
 
 #[test]
 fn values_the_loader_accepts_stay_valid_next_to_other_errors() {
-    let valid = "version: 1\ndeploy_groups:\n  dev:\n    config: CodeDeployDefault.AllAtOnce\nstages:\n  - name: s\n    run: 'true'\n    container: { image: debian, engine: ~ }\n";
+    // serde reads a quoted whole number or boolean as one, and a quoted duration.
+    let valid = "version: 1\ndeploy_groups:\n  dev:\n    config: CodeDeployDefault.AllAtOnce\nstages:\n  - name: s\n    run: 'true'\n    container: { image: debian, engine: ~ }\n    retries: '2'\n    run_order: \"1\"\n    timeout: '30'\n    cache: 'false'\n";
     Gantry::new().config(valid).arg("validate").run().success();
-    let err = config_error(&format!("{valid}    retries: lots\n"));
-    assert!(err.contains("`retries` must be a whole number"), "{err}");
+    let err = config_error(&format!("{valid}    shell: [bash]\n"));
+    assert!(err.contains("`shell` must be a string"), "{err}");
     assert!(err.contains("error: 1 error in gantry.yml"), "{err}");
 }
 
@@ -852,5 +853,114 @@ fn a_block_mapping_of_unknown_keys_only_is_their_errors_and_the_loaders() {
         assert_eq!(located_errors(&err), expected, "{config}\n{err}");
         assert!(err.contains("unknown key `colour`"), "{err}");
         assert!(!err.contains("expected mapping start"), "{err}");
+    }
+}
+
+/// Every error in `err` as `CODE file:line:col message`, in the order reported.
+pub(crate) fn errors_with_messages(err: &str) -> Vec<String> {
+    let headers = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("error["))
+        .filter_map(|rest| rest.split_once("]: ").map(|(_, m)| m.to_string()));
+    located_errors(err)
+        .into_iter()
+        .zip(headers)
+        .map(|(at, message)| format!("{at} {message}"))
+        .collect()
+}
+
+/// The errors of `stages` written in gantry.yml, and in an included file
+/// (with the file name made gantry.yml's), for comparison. Both have the
+/// stages from line 2 on.
+fn errors_here_and_included(stages: &str) -> (Vec<String>, Vec<String>) {
+    let here = errors_with_messages(&config_error(&format!("version: 1\n{stages}")));
+    let included = Gantry::new()
+        .config("version: 1\ninclude: [ci/c.yml]\nstages: []\n")
+        .file("ci/c.yml", &format!("# more stages\n{stages}"))
+        .arg("run")
+        .run()
+        .config_error();
+    let included = errors_with_messages(&included)
+        .into_iter()
+        .map(|e| e.replacen(" ci/c.yml:", " gantry.yml:", 1))
+        .collect();
+    (here, included)
+}
+
+#[test]
+fn an_included_file_reports_the_same_mistakes_at_once_as_gantry_yml() {
+    let cases = [
+        // A key serde refuses (in `container:`), a loader check, a skipped key.
+        "stages:\n  - name: a\n    run: echo\n    container: { image: debian, colour: 1 }\n    if: 'nope'\n  - { name: b, run: echo, colour: 1 }\n",
+        // A wrong type next to a key serde refuses.
+        "stages:\n  - name: a\n    run: echo\n    container: { image: debian, colour: 1 }\n    retries: many\n",
+        // A wrong word, an unknown key in a strict mapping, a duplicate name.
+        "stages:\n  - name: a\n    run: echo\n    container: { image: debian, engine: dokker, colour: 1 }\n  - name: a\n    run: echo\n",
+    ];
+    for stages in cases {
+        let (here, included) = errors_here_and_included(stages);
+        assert!(here.len() >= 2, "{stages}\n{here:#?}");
+        assert_eq!(included, here, "{stages}");
+    }
+}
+
+#[test]
+fn the_loaders_checks_run_next_to_a_bad_duration_count_or_repeated_key() {
+    // Each of these is left out (with its key) for the loader's checks.
+    for (line, message) in [
+        ("    timeout: 5 parsecs\n", "invalid duration `5 parsecs`"),
+        ("    retries: -1\n", "invalid u32"),
+        ("    run: echo again\n", "duplicate mapping key: run"),
+        ("    env: { A: 1, A: 2 }\n", "duplicate mapping key: A"),
+    ] {
+        let config =
+            format!("version: 1\nstages:\n  - name: s\n    run: echo\n{line}    if: nope\n");
+        let err = config_error(&config);
+        assert!(err.contains(message), "{config}\n{err}");
+        assert!(
+            err.contains("error[C016]: invalid `if:`"),
+            "{config}\n{err}"
+        );
+        assert!(
+            err.contains("error: 2 errors in gantry.yml"),
+            "{config}\n{err}"
+        );
+    }
+    // The key stays (its value read as 1): `ready:` still says what to wait for.
+    let config = "version: 1\nservices:\n  db:\n    run: sleep 9\n    ready: { port: 70000 }\nstages:\n  - name: s\n    run: echo\n    if: nope\n";
+    let err = config_error(config);
+    assert_eq!(
+        located_errors(&err),
+        ["C001 gantry.yml:5:20", "C016 gantry.yml:9:9"],
+        "{err}"
+    );
+    assert!(err.contains("invalid u16"), "{err}");
+}
+
+#[test]
+fn a_number_for_a_word_is_quoted_as_written_alone_and_next_to_other_errors() {
+    for (written, block) in [
+        ("1.50", true),
+        ("0x1F", true),
+        ("1e3", false),
+        ("True", false),
+    ] {
+        let group = if block {
+            format!("deploy_groups:\n  dev:\n    instances: 2\n    config: {written}   # sic\n")
+        } else {
+            format!("deploy_groups: {{ dev: {{ instances: 2, config: {written} }} }}\n")
+        };
+        let config = format!("version: 1\n{group}stages: [ {{ name: s, run: 'true' }} ]\n");
+        let alone = finding(&config_error(&config), "C043");
+        assert_eq!(
+            alone[0],
+            format!("error[C043]: unknown deployment configuration `{written}`")
+        );
+        // A wrong type (only the tolerant pass reads the file), a value
+        // serde refuses (the file is read again without it).
+        for other in ["keep_runs: [1]\n", "keep_runs: -1\n"] {
+            let err = config_error(&format!("{config}{other}"));
+            assert_eq!(finding(&err, "C043"), alone, "{config}{other}");
+        }
     }
 }

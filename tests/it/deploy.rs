@@ -3,6 +3,7 @@
 //! path safety, timeouts — the real binary on real files in temp dirs.
 
 mod checks;
+mod durability;
 use crate::common;
 mod fleet;
 mod linked_bundle;

@@ -214,3 +214,127 @@ stages: []
         "the included stage counts: {err}"
     );
 }
+
+/// Mistakes elsewhere that make gantry read the file each way: serde skips
+/// an unknown top-level key; refuses one in `container:` (the file is read
+/// again without it); stops at a wrong type (only the tolerant pass runs);
+/// refuses a count (left out, the file is read again).
+const ELSEWHERE: &[&str] = &[
+    "colour: 1\n",
+    "container: { image: debian, colour: 1 }\n",
+    "keep_runs: [1]\n",
+    "keep_runs: -1\n",
+];
+
+/// `gantry validate` on `config` (and `ci/c.yml`, when given).
+fn validate(config: &str, included: Option<&str>) -> common::Outcome {
+    let gantry = common::Gantry::new().config(config);
+    let gantry = match included {
+        Some(text) => gantry.file("ci/c.yml", text),
+        None => gantry,
+    };
+    gantry.arg("validate").run()
+}
+
+#[test]
+fn x_keys_are_ignored_where_the_docs_say_also_next_to_other_errors() {
+    let stage = "stages:\n  - name: s\n    run: echo\n";
+    let places = [
+        (format!("version: 1\nx-a: &a [1]\n{stage}"), None),
+        (format!("version: 1\nenv: {{ x-a: [1], A: 1 }}\n{stage}"), None),
+        (format!("version: 1\ndefaults:\n  x-a: {{ b: 1 }}\n  retries: 1\n{stage}"), None),
+        (format!("version: 1\ndefaults:\n  env: {{ x-a: [1] }}\n{stage}"), None),
+        (format!("version: 1\n{stage}    x-a: {{ b: 1 }}\n"), None),
+        (format!("version: 1\n{stage}    env: {{ x-a: {{ b: 1 }} }}\n"), None),
+        (
+            "version: 1\nstages:\n  - name: s\n    actions:\n      - name: a\n        x-a: [1]\n        run: echo\n".to_string(),
+            None,
+        ),
+        (
+            "version: 1\nstages:\n  - name: s\n    actions:\n      - name: a\n        env: { x-a: [1] }\n        run: echo\n".to_string(),
+            None,
+        ),
+        (
+            "version: 1\nstages:\n  - name: s\n    uses: foo\n    with: { x-a: [1], b: 1 }\n".to_string(),
+            None,
+        ),
+        (
+            "version: 1\ninclude: [ci/c.yml]\nstages: []\n".to_string(),
+            Some("x-a: &a [1]\nstages:\n  - name: c\n    x-b: 1\n    run: echo\n"),
+        ),
+    ];
+    for (config, included) in places {
+        validate(&config, included).success();
+        for other in ELSEWHERE {
+            let with_other = format!("{config}{other}");
+            let out = validate(&with_other, included);
+            let err = out.code(2).all();
+            assert!(err.contains("1 error, 0 warnings"), "{with_other}\n{err}");
+            assert!(
+                !err.contains("`x-a`") && !err.contains("`x-b`"),
+                "{with_other}\n{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn x_keys_are_unknown_keys_in_the_strict_mappings_also_next_to_other_errors() {
+    let places = [
+        "version: 1\nstages:\n  - name: s\n    run: echo\n    container: { image: debian, x-a: 1 }\n",
+        "version: 1\ndeploy_groups:\n  dev: { instances: 1, x-a: 1 }\nstages:\n  - name: s\n    run: echo\n",
+        "version: 1\ndeploy_groups:\n  dev: { instances: 1 }\nstages:\n  - name: s\n    deploy: { group: dev, revision: r, x-a: 1 }\n",
+        "version: 1\nservices:\n  db: { run: sleep 9, x-a: 1 }\nstages:\n  - name: s\n    run: echo\n",
+    ];
+    for config in places {
+        let alone = validate(config, None).code(2).all();
+        assert!(alone.contains("unknown key `x-a`"), "{config}\n{alone}");
+        assert!(alone.contains("1 error, 0 warnings"), "{config}\n{alone}");
+        let at = alone
+            .lines()
+            .find(|l| l.trim_start().starts_with("-->"))
+            .unwrap();
+        for other in ELSEWHERE {
+            let with_other = format!("{config}{other}");
+            let err = validate(&with_other, None).code(2).all();
+            assert!(err.contains("unknown key `x-a`"), "{with_other}\n{err}");
+            assert!(err.contains(at), "{with_other}\n{err}");
+            assert!(err.contains("2 errors, 0 warnings"), "{with_other}\n{err}");
+        }
+    }
+}
+
+#[test]
+fn findings_about_an_included_stage_name_the_included_file() {
+    let repo = Repo::new(
+        "version: 1
+include: [ci/c.yml]
+deploy_groups: { dev: { instances: 1 } }
+services: { db: { run: sleep 9 } }
+stages:
+  - name: a
+    run: echo
+",
+    );
+    repo.write(
+        "ci/c.yml",
+        "stages:
+  - name: b
+    deploy: { group: dve, revision: r }
+  - name: c
+    run: echo ${actions.zz.yy.outputs.v}
+  - name: services
+    run: echo
+",
+    );
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        [
+            "C040 ci/c.yml:3:22 no deployment group named `dve`",
+            "C064 ci/c.yml:5:15 `${actions.zz.yy.outputs.v}` names no action",
+            "C095 ci/c.yml:6:11 stage name `services` is reserved when the pipeline has `services:`",
+        ],
+        "{err}"
+    );
+}

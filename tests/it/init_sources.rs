@@ -418,3 +418,29 @@ fn python_template_pipeline_leaves_tracked_files_alone() {
         ],
     );
 }
+
+#[test]
+fn unnamed_pre_commit_steps_are_lint_named_by_what_they_run_and_replace_the_default_linters() {
+    let repo = Repo::empty();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\nversion = \"0.1\"\n[tool.ruff]\nline-length = 100\n",
+    );
+    repo.write("tests/test_demo.py", "def test_one():\n    assert True\n");
+    repo.write(
+        ".github/workflows/checks.yaml",
+        "on: push\njobs:\n  main:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: uv run --locked --group pre-commit pre-commit run --show-diff-on-failure --all-files\n  typing:\n    runs-on: ubuntu-latest\n    steps:\n      - run: uv run --locked tox run -e typing\n",
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "  lint/pre-commit-run  from .github/workflows/checks.yaml, job main, step",
+        "  lint/tox-run-typing  from .github/workflows/checks.yaml, job typing, step",
+        "  test/unittest  from gantry's Python defaults",
+    ] {
+        assert!(says(&out.stdout, line), "no {line:?} in:\n{}", out.stdout);
+    }
+    // The repository's own lint replaces gantry's unpinned ruff, which
+    // reported different findings than the version the project pins.
+    assert!(!out.stdout.contains("lint/ruff"), "{}", out.stdout);
+    assert!(!out.stdout.contains("compile/"), "{}", out.stdout);
+}

@@ -16,6 +16,7 @@ mod completions;
 mod conditions;
 mod config;
 mod config_fuzz;
+mod config_pairs;
 mod container;
 mod container_engine_env;
 mod custom_actions;

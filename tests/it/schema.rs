@@ -122,3 +122,32 @@ fn the_copy_of_the_schema_is_written_again_when_missing_or_left_by_another_gantr
         serde_json::from_str(&repo.read(".gantry/gantry.schema.json")).unwrap();
     assert_eq!(written, schema());
 }
+
+#[test]
+fn the_schema_allows_x_keys_where_the_loader_ignores_them_and_only_there() {
+    let validator = jsonschema::validator_for(&schema()).unwrap();
+    let allowed = "version: 1
+x-a: 1
+env: { x-a: [1], A: 1 }
+defaults:
+  x-a: 1
+  env: { x-a: { b: 1 } }
+stages:
+  - name: s
+    x-a: 1
+    env: { x-a: 1 }
+    actions:
+      - name: a
+        x-a: 1
+        env: { x-a: 1 }
+        run: echo
+";
+    let errors: Vec<String> = validator
+        .iter_errors(&yaml_as_json(allowed))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let strict =
+        "version: 1\nstages: [ { name: s, run: echo, container: { image: debian, x-a: 1 } } ]\n";
+    assert!(!validator.is_valid(&yaml_as_json(strict)));
+}

@@ -10,20 +10,28 @@ use crate::config::service::{
     DEFAULT_READY_TIMEOUT,
 };
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// A stage named `services` would share its log directory with the
-    /// services' logs (`.gantry/runs/<id>/services/`).
-    pub(super) fn no_services_stage(&mut self, stages: &[crate::config::Stage]) {
+    /// services' logs (`.gantry/runs/<id>/services/`); `sources` are the
+    /// file and text of each stage.
+    pub(super) fn no_services_stage(
+        &mut self,
+        stages: &[crate::config::Stage],
+        sources: &[(&'a std::path::Path, &'a str)],
+    ) {
         if self.services.is_empty() {
             return;
         }
-        if let Some(stage) = stages.iter().find(|s| s.name == "services") {
+        if let Some(i) = stages.iter().position(|s| s.name == "services") {
+            let (main, stage) = (self.file, &stages[i]);
+            self.file = sources.get(i).map_or(main, |(file, _)| *file);
             self.error(
                 "C095",
                 stage.span,
                 "stage name `services` is reserved when the pipeline has `services:`".into(),
                 "rename the stage: the services' logs go to .gantry/runs/<id>/services/",
             );
+            self.file = main;
         }
     }
 

@@ -42,7 +42,10 @@ const LINT: &[&str] = &[
     "stylelint",
     "shellcheck",
     "typecheck",
+    "typing",
     "style",
+    "pre-commit",
+    "prek",
 ];
 
 /// Words that make a command a test run.
@@ -65,7 +68,12 @@ pub fn phase(command: &str, hint: &str) -> &'static str {
     {
         return "deps";
     }
-    for text in [lower.as_str(), &hint.to_ascii_lowercase()] {
+    // Flags say how, not what: `--all-files` is no `all` target.
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    for text in [words.join(" ").as_str(), &hint.to_ascii_lowercase()] {
         let has = |words: &[&str]| words.iter().any(|w| has_word(text, w));
         if has(LINT) {
             return "lint";
@@ -221,6 +229,41 @@ pub fn slug(text: &str) -> String {
     }
 }
 
+/// What an unnamed step's command line does, for its action's name: without
+/// a runner in front (`uv run`, `poetry run`, `npx`…), flags, and a word
+/// repeated right after itself (`uv run --locked --group pre-commit
+/// pre-commit run --all-files` → `pre-commit run`).
+pub fn command_summary(line: &str) -> String {
+    const RUNNERS: &[&[&str]] = &[
+        &["uv", "run"],
+        &["poetry", "run"],
+        &["pipenv", "run"],
+        &["pdm", "run"],
+        &["hatch", "run"],
+        &["rye", "run"],
+        &["pnpm", "exec"],
+        &["bundle", "exec"],
+        &["npx"],
+        &["bunx"],
+    ];
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let rest = RUNNERS
+        .iter()
+        .find(|r| words.starts_with(r))
+        .map_or(&words[..], |r| &words[r.len()..]);
+    let mut kept: Vec<&str> = Vec::new();
+    for word in rest.iter().filter(|w| !w.starts_with('-')) {
+        if kept.last() != Some(word) {
+            kept.push(word);
+        }
+    }
+    if kept.is_empty() {
+        line.to_string()
+    } else {
+        kept.join(" ")
+    }
+}
+
 /// Whether YAML would read `text`, written plain, as something other than a string.
 pub fn is_yaml_keyword(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -250,6 +293,17 @@ mod tests {
         assert_eq!(phase("./whatever", ""), "test");
         assert_eq!(phase("go vet ./...", ""), "lint");
         assert_eq!(phase("npm run build", ""), "compile");
+        assert_eq!(
+            phase(
+                "uv run --group pre-commit pre-commit run --show-diff-on-failure --all-files",
+                ""
+            ),
+            "lint"
+        );
+        assert_eq!(phase("prek run --all-files", ""), "lint");
+        assert_eq!(phase("tox run -e typing", ""), "lint");
+        assert_eq!(phase("cargo test --all-targets", ""), "test");
+        assert_eq!(phase("./ci.sh --all", "Unit tests"), "test");
     }
 
     #[test]
@@ -295,5 +349,17 @@ mod tests {
         );
         assert_eq!(slug("Run unit tests (fast)"), "run-unit-tests-fast");
         assert_eq!(slug("???"), "step");
+        let summary = |line| slug(&command_summary(line));
+        assert_eq!(
+            summary("uv run --locked --no-default-groups --group pre-commit pre-commit run --show-diff-on-failure --all-files"),
+            "pre-commit-run"
+        );
+        assert_eq!(
+            summary("uv run --locked tox run -e typing"),
+            "tox-run-typing"
+        );
+        assert_eq!(summary("npx eslint ."), "eslint");
+        assert_eq!(summary("cargo test --all"), "cargo-test");
+        assert_eq!(summary("--weird"), "weird");
     }
 }

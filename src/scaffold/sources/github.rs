@@ -285,9 +285,13 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         .trim_start_matches("./")
         .trim_end_matches('/');
     let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
+    let label = match &step.name {
+        Some(named) => named.clone(),
+        None => command::command_summary(&lines[0]),
+    };
     Ok(Some(Derived {
         phase: command::phase(run, &format!("{name} {}", job.job_id)),
-        name: command::slug(&name),
+        name: command::slug(&label),
         rewrites: command::rewrites(run),
         lines,
         dir: if dir == "." {
