@@ -187,10 +187,23 @@ fn strip_location_suffix(message: &str) -> String {
         _ => message,
     };
     // The library suggests a Rust API; our users edit YAML.
-    trimmed
+    let message = trimmed
         .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
         .trim()
-        .to_string()
+        .to_string();
+    // A number out of a Rust type's range (`retries: -1`): say which
+    // numbers would do, not the type's name.
+    let range = match message.as_str() {
+        "invalid u8" => Some(u64::from(u8::MAX)),
+        "invalid u16" => Some(u64::from(u16::MAX)),
+        "invalid u32" => Some(u64::from(u32::MAX)),
+        "invalid u64" | "invalid usize" => Some(u64::MAX),
+        _ => None,
+    };
+    match range {
+        Some(max) => format!("expected a whole number from 0 to {max}"),
+        None => message,
+    }
 }
 
 /// Shows each diagnostic's file relative to `base` when it lies below it,

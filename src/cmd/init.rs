@@ -99,8 +99,8 @@ fn print_origins(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
             off.join(", ")
         )?;
     }
-    for skipped in &plan.sources.skipped {
-        writeln!(out, "skipped {}: {}", skipped.origin, skipped.reason)?;
+    for line in scaffold::sources::left_out_lines(&plan.sources.skipped) {
+        writeln!(out, "skipped {line}")?;
     }
     Ok(())
 }

@@ -631,7 +631,10 @@ mod tests {
         let text = "version: 1\nkeep_runs: -1\nstages:\n  - name: a\n    run: x\n    timeout: 5 parsecs\n    run: y\n";
         let found = messages(text);
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].starts_with("2:12 invalid u32"), "{found:?}");
+        assert!(
+            found[0].starts_with("2:12 expected a whole number from 0 to 4294967295"),
+            "{found:?}"
+        );
         assert!(
             found[1].starts_with("6:14 invalid duration `5 parsecs`"),
             "{found:?}"

@@ -92,6 +92,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
         None => sources::read(&root, options.from),
     };
     sources::keep_pip_in_venvs(&mut sources, &detect::python_dirs(&projects));
+    let merged_installs = sources::merge_installs(&mut sources);
     if let (Some(origin), true) = (options.from, sources.actions.is_empty()) {
         return Err(UsageError(format!(
             "--from {}: {}",
@@ -123,6 +124,8 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
     }
     let files = files(&root, config, &pipeline, options, &settings.name)?;
     let mut notes = notes(&projects);
+    notes.extend(merged_installs);
+    notes.extend(pipeline.notes.iter().cloned());
     notes.extend(sources.actions.iter().filter_map(|a| {
         let what = a.rewrites.as_ref()?;
         Some(format!(

@@ -4,7 +4,7 @@
 //! to build gets the commented placeholder pipeline instead.
 
 use super::detect::Project;
-use super::sources::{render, Derived};
+use super::sources::{command, render, Derived};
 use super::template::{self, Need, Rendered, Vars};
 
 const PIPELINE: &str = include_str!("../../templates/pipeline.yml");
@@ -63,6 +63,9 @@ pub struct Composed {
     pub origins: Vec<ActionOrigin>,
     /// The actions written commented out, in file order.
     pub disabled: Vec<String>,
+    /// What the user should know about the pipeline (a default used
+    /// where the repository's files had nothing that could run).
+    pub notes: Vec<String>,
 }
 
 /// Where one generated action came from.
@@ -102,6 +105,7 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     for phase in PHASES {
         let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs);
         disabled.push_str(&composed.disabled);
+        out.notes.extend(composed.notes.iter().cloned());
         disabled_at_end.extend(composed.disabled_actions);
         if composed.text.is_empty() {
             continue;
@@ -148,6 +152,8 @@ struct Phase {
     disabled: String,
     /// The names of the actions `disabled` holds.
     disabled_actions: Vec<String>,
+    /// What the user should know about the phase.
+    notes: Vec<String>,
 }
 
 fn compose_phase(
@@ -158,10 +164,14 @@ fn compose_phase(
     python_dirs: &[String],
 ) -> Phase {
     let derived = render::phase(&settings.derived, phase, python_dirs);
+    // The test stage must run the tests: actions that landed there without
+    // running any (`echo`, a script of unknown purpose) leave the
+    // project's own test action in.
     let covered: Vec<&str> = settings
         .derived
         .iter()
         .filter(|d| d.phase == phase)
+        .filter(|d| phase != "test" || command::is_test_run(&d.lines.join("\n"), &d.name))
         .map(|d| d.dir.as_str())
         .collect();
     let sections: Vec<(&Project, &template::Section)> = projects
@@ -194,6 +204,26 @@ fn compose_phase(
             origin: origin.clone(),
         })
         .collect();
+    for (project, section) in &live {
+        let from_files = settings.derived.iter().any(|d| d.dir == project.dir);
+        if phase == "test" && from_files {
+            let place = if project.dir.is_empty() {
+                String::new()
+            } else {
+                format!(" for {}", project.place())
+            };
+            out.notes.push(format!(
+                "no test step of the repository's CI or task runners could be taken{place} (see what was skipped): the test stage runs gantry's {} default instead: {}",
+                project.facts.label,
+                section
+                    .actions
+                    .iter()
+                    .map(|a| format!("test/{a}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
     for (project, section) in live.iter().chain(&off) {
         out.text.push_str(&section.text);
         add_needs(&mut out.needs, &section.needs);
@@ -221,8 +251,8 @@ fn trailer(settings: &Settings, disabled: &str) -> String {
         text.push_str(
             "# Left out: what the repository's CI runs that cannot run on this machine.\n",
         );
-        for skipped in &settings.skipped {
-            text.push_str(&format!("#   {}: {}\n", skipped.origin, skipped.reason));
+        for line in super::sources::left_out_lines(&settings.skipped) {
+            text.push_str(&format!("#   {line}\n"));
         }
     }
     text
@@ -240,6 +270,7 @@ fn placeholder(vars: &Vars) -> Result<Composed, String> {
             origin: "a placeholder: nothing to build was found".into(),
         }],
         disabled: Vec::new(),
+        notes: Vec::new(),
     })
 }
 

@@ -25,6 +25,8 @@ struct Config {
     installable: bool,
     /// Extras of `[project.optional-dependencies]` worth installing.
     extras: Vec<String>,
+    /// The test groups of `[dependency-groups]` (`test`, `tests`).
+    test_groups: Vec<String>,
     pytest: bool,
     ruff: bool,
     flake8: bool,
@@ -43,11 +45,12 @@ fn read_pyproject(text: &str) -> Config {
             config.flake8 |= table == "tool.flake8";
             continue;
         }
-        if table == "project.optional-dependencies" {
-            let key = line.split('=').next().unwrap_or("").trim();
-            if ["dev", "test", "tests"].contains(&key) {
-                config.extras.push(key.to_string());
-            }
+        let key = line.split('=').next().unwrap_or("").trim();
+        if table == "project.optional-dependencies" && ["dev", "test", "tests"].contains(&key) {
+            config.extras.push(key.to_string());
+        }
+        if table == "dependency-groups" && ["test", "tests"].contains(&key) {
+            config.test_groups.push(key.to_string());
         }
     }
     config
@@ -101,6 +104,17 @@ fn configured(dir: &Path, uses: &Uses<'_>) -> Config {
     config
 }
 
+/// Runners that CI jobs install with a setup action (`astral-sh/setup-uv`,
+/// `pip install tox`) and whose commands `gantry init` takes from them:
+/// installed into the venv, where those commands run, so they run on a
+/// machine that lacks them.
+pub const RUNNERS: &[(&str, &[&str])] = &[
+    ("uv", &["uv run ", "uv sync", "uv build", "uv pip "]),
+    ("tox", &["tox run", "tox -e", "tox -p"]),
+    ("nox", &["nox -s", "nox --session"]),
+    ("pre-commit", &["pre-commit run"]),
+];
+
 /// Facts about the Python project in `dir`.
 pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     let uses = checks.uses(dir);
@@ -121,11 +135,21 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
         .copied()
         .filter(|f| exists(dir, f))
         .collect();
+    // With a uv.lock the tests run in the environment it pins: the
+    // newest pytest and plugins need not be what the project works with.
+    let uv_tests = config.pytest && exists(dir, "uv.lock");
     let tools: Vec<&str> = [
         ("pytest", config.pytest),
         ("ruff", config.ruff),
         ("flake8", config.flake8),
     ]
+    .into_iter()
+    .chain(
+        RUNNERS
+            .iter()
+            .map(|(tool, commands)| (*tool, uses.any(commands) || (*tool == "uv" && uv_tests))),
+    )
+    .collect::<Vec<_>>()
     .iter()
     .filter(|(_, on)| *on)
     .map(|(t, _)| *t)
@@ -154,6 +178,16 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     text(vars, "extras", &extras);
     text(vars, "tools", &tools.join(" "));
     flag(vars, "pytest", config.pytest);
+    flag(vars, "uv_tests", uv_tests);
+    text(
+        vars,
+        "uv_groups",
+        &config
+            .test_groups
+            .iter()
+            .map(|g| format!(" --group {g}"))
+            .collect::<String>(),
+    );
     flag(vars, "unittest", unittest);
     flag(vars, "ruff", config.ruff);
     let ruff_format = config.ruff
@@ -170,10 +204,11 @@ mod tests {
 
     #[test]
     fn reads_tables_and_extras() {
-        let text = "[build-system]\nrequires = [\"hatchling\"]\n[project.optional-dependencies]\ndev = [\"pytest\"]\ndocs = [\"x\"]\n[tool.ruff.lint]\nselect = [\"E\"]\n[[tool.pytest.ini_options]]\n";
+        let text = "[build-system]\nrequires = [\"hatchling\"]\n[project.optional-dependencies]\ndev = [\"pytest\"]\ndocs = [\"x\"]\n[tool.ruff.lint]\nselect = [\"E\"]\n[[tool.pytest.ini_options]]\n[dependency-groups]\ndev = [\"ruff\"]\ntests = [\n    \"pytest\",\n]\n";
         let c = read_pyproject(text);
         assert!(c.installable && c.ruff && c.pytest && !c.flake8);
         assert_eq!(c.extras, vec!["dev"]);
+        assert_eq!(c.test_groups, vec!["tests"]);
         assert_eq!(read_pyproject("[tool.black]\n"), Config::default());
     }
 }

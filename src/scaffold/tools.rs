@@ -49,6 +49,20 @@ const RUNNER_HINTS: &[(&str, &str)] = &[
     ),
     ("tox", "pip install tox"),
     ("nox", "pip install nox"),
+    (
+        "uv",
+        "install uv: https://docs.astral.sh/uv/getting-started/installation/",
+    ),
+    ("pre-commit", "pip install pre-commit"),
+    (
+        "poetry",
+        "install Poetry: https://python-poetry.org/docs/#installation",
+    ),
+    (
+        "shellcheck",
+        "install ShellCheck, e.g. apt-get install shellcheck",
+    ),
+    ("mdbook", "cargo install mdbook"),
 ];
 
 /// How to install `program`, in the words `gantry init` uses for it (the

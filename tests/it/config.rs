@@ -712,12 +712,12 @@ fn two_mistakes_on_one_line_are_two_errors() {
         (
             "version: 1\nstages: [ { name: s, actions: [ { name: a, run: 'true', colour: 1, retries: -1 } ] } ]\n".to_string(),
             vec!["C001 gantry.yml:2:57", "C001 gantry.yml:2:77"],
-            "invalid u32",
+            "expected a whole number from 0 to 4294967295",
         ),
         (
             "{ version: 1, stages: [ { name: s, run: 'true' } ], colour: 1, keep_runs: -1 }\n".to_string(),
             vec!["C001 gantry.yml:1:53", "C001 gantry.yml:1:75"],
-            "invalid u32",
+            "expected a whole number from 0 to 4294967295",
         ),
         // A value serde alone refuses, then a wrong type or an unknown key.
         (
@@ -909,7 +909,10 @@ fn the_loaders_checks_run_next_to_a_bad_duration_count_or_repeated_key() {
     // Each of these is left out (with its key) for the loader's checks.
     for (line, message) in [
         ("    timeout: 5 parsecs\n", "invalid duration `5 parsecs`"),
-        ("    retries: -1\n", "invalid u32"),
+        (
+            "    retries: -1\n",
+            "expected a whole number from 0 to 4294967295",
+        ),
         ("    run: echo again\n", "duplicate mapping key: run"),
         ("    env: { A: 1, A: 2 }\n", "duplicate mapping key: A"),
     ] {
@@ -934,7 +937,10 @@ fn the_loaders_checks_run_next_to_a_bad_duration_count_or_repeated_key() {
         ["C001 gantry.yml:5:20", "C016 gantry.yml:9:9"],
         "{err}"
     );
-    assert!(err.contains("invalid u16"), "{err}");
+    assert!(
+        err.contains("expected a whole number from 0 to 65535"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -629,3 +629,23 @@ fn python_without_lint_settings_gets_ruff_commented_out_with_a_note() {
     assert!(!config.contains("\n      - name: ruff"), "{config}");
     validate_clean(&repo);
 }
+
+#[test]
+fn a_python_project_with_a_uv_lock_runs_its_tests_in_the_locked_environment() {
+    let repo = Repo::empty();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\nversion = \"0\"\n\n[dependency-groups]\ndev = [\"ruff\"]\ntests = [\n    \"pytest\",\n]\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+    );
+    repo.write("uv.lock", "version = 1\n");
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for line in [
+        "          - .gantry/venv/bin/python -m pip install --quiet pytest uv\n",
+        "      - name: pytest\n        run: .gantry/venv/bin/uv run --locked --group tests pytest\n",
+    ] {
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    assert!(!out.stderr.contains("uv not found"), "{}", out.stderr);
+    validate_clean(&repo);
+}

@@ -42,7 +42,9 @@ const LINT: &[&str] = &[
     "stylelint",
     "shellcheck",
     "typecheck",
+    "type-check",
     "typing",
+    "pyright",
     "style",
     "pre-commit",
     "prek",
@@ -50,7 +52,7 @@ const LINT: &[&str] = &[
 
 /// Words that make a command a test run.
 const TEST: &[&str] = &[
-    "test", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check",
+    "test", "tests", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check",
 ];
 
 /// Words that make a command a build.
@@ -68,12 +70,7 @@ pub fn phase(command: &str, hint: &str) -> &'static str {
     {
         return "deps";
     }
-    // Flags say how, not what: `--all-files` is no `all` target.
-    let words: Vec<&str> = lower
-        .split_whitespace()
-        .filter(|w| !w.starts_with('-'))
-        .collect();
-    for text in [words.join(" ").as_str(), &hint.to_ascii_lowercase()] {
+    for text in [without_flags(command).as_str(), &hint.to_ascii_lowercase()] {
         let has = |words: &[&str]| words.iter().any(|w| has_word(text, w));
         if has(LINT) {
             return "lint";
@@ -86,6 +83,40 @@ pub fn phase(command: &str, hint: &str) -> &'static str {
         }
     }
     "test"
+}
+
+/// `command` in lower case without its flags: flags say how, not what
+/// (`--all-files` is no `all` target).
+fn without_flags(command: &str) -> String {
+    let lower = command.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    words.join(" ")
+}
+
+/// Whether `command` is positively a check or a test run, by its words or
+/// those of `hint` (a step name): what it makes (reports, coverage data)
+/// is not what later build or test commands need. `phase` falls back to
+/// `test` for a command it cannot place; this does not.
+pub fn is_check(command: &str, hint: &str) -> bool {
+    if !matches!(phase(command, hint), "lint" | "test") {
+        return false;
+    }
+    [without_flags(command), hint.to_ascii_lowercase()]
+        .iter()
+        .any(|text| LINT.iter().chain(TEST).any(|w| has_word(text, w)))
+}
+
+/// Whether `command` (or `hint`, its name) runs tests: a word such as
+/// `test`, `pytest`, `tox` or `check` in it, not just a command `phase`
+/// could place nowhere else.
+pub fn is_test_run(command: &str, hint: &str) -> bool {
+    phase(command, hint) == "test"
+        && [without_flags(command), hint.to_ascii_lowercase()]
+            .iter()
+            .any(|text| TEST.iter().any(|w| has_word(text, w)))
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
@@ -142,15 +173,68 @@ pub fn rewrites(command: &str) -> Option<String> {
     None
 }
 
+/// Why a command cannot run on a developer's machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotLocal {
+    /// The reason, in the user's words.
+    pub reason: String,
+    /// What kind of command it is.
+    pub kind: Kind,
+}
+
+/// Kinds of commands that cannot run on a developer's machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// It prepares the machine (installs a tool, changes a setting): what a
+    /// developer's machine already has, so later commands need nothing it makes.
+    Prepares,
+    /// It publishes, downloads or otherwise talks to a service.
+    Service,
+    /// It needs what only the CI has: secrets, `${{ … }}` expressions.
+    CiOnly,
+}
+
+impl NotLocal {
+    fn new(reason: String, kind: Kind) -> NotLocal {
+        NotLocal { reason, kind }
+    }
+}
+
+/// Commands that change the settings of the user who runs them (their
+/// `~/.npmrc`, `~/.gitconfig`, …), for every project, not just this one.
+const USER_SETTINGS: &[&str] = &[
+    "npm config set",
+    "npm config delete",
+    "npm set ",
+    "yarn config set",
+    "pnpm config set",
+    "pip config set",
+    "pip3 config set",
+    "git config --global",
+    "git config --system",
+    "bundle config set --global",
+    "composer config --global",
+    "composer global config",
+    "poetry config",
+    "go env -w",
+    "gh config set",
+    "conda config",
+];
+
 /// Why `command` cannot run on a developer's machine, if it cannot.
-pub fn not_local(command: &str) -> Option<String> {
-    let words: Vec<&str> = command.split_whitespace().collect();
-    let first = words.first().copied().unwrap_or("");
+pub fn not_local(command: &str) -> Option<NotLocal> {
     let machine = [
         "sudo", "apt-get", "apt", "yum", "dnf", "apk", "brew", "choco", "rustup",
     ];
-    if machine.contains(&first) {
-        return Some(format!("it changes the machine (`{first}`)"));
+    // Any line of a script: `case … in x) sudo apt-get install …` prepares too.
+    let first_words = command.lines().filter_map(|l| l.split_whitespace().next());
+    for first in first_words {
+        if machine.contains(&first) {
+            return Some(NotLocal::new(
+                format!("it changes the machine (`{first}`)"),
+                Kind::Prepares,
+            ));
+        }
     }
     let global = [
         "npm install -g",
@@ -163,7 +247,19 @@ pub fn not_local(command: &str) -> Option<String> {
         "corepack enable",
     ];
     if let Some(g) = global.iter().find(|g| command.contains(*g)) {
-        return Some(format!("it installs a tool for the whole machine (`{g}`)"));
+        return Some(NotLocal::new(
+            format!("it installs a tool for the whole machine (`{g}`)"),
+            Kind::Prepares,
+        ));
+    }
+    if let Some(s) = USER_SETTINGS.iter().find(|s| command.contains(*s)) {
+        return Some(NotLocal::new(
+            format!(
+                "it changes your user's settings for every project (`{}`)",
+                s.trim()
+            ),
+            Kind::Prepares,
+        ));
     }
     let publishes = [
         "npm publish",
@@ -181,16 +277,19 @@ pub fn not_local(command: &str) -> Option<String> {
         "curl -s https://codecov",
     ];
     if let Some(p) = publishes.iter().find(|p| command.contains(*p)) {
-        return Some(format!(
-            "it publishes or talks to a service (`{}`)",
-            p.trim()
+        return Some(NotLocal::new(
+            format!("it publishes or talks to a service (`{}`)", p.trim()),
+            Kind::Service,
         ));
     }
     if command.contains("secrets.") || command.contains("${{ secrets") {
-        return Some("it needs CI secrets".into());
+        return Some(NotLocal::new("it needs CI secrets".into(), Kind::CiOnly));
     }
     if command.contains("${{") {
-        return Some("it uses a `${{ … }}` expression that only the CI fills in".into());
+        return Some(NotLocal::new(
+            "it uses a `${{ … }}` expression that only the CI fills in".into(),
+            Kind::CiOnly,
+        ));
     }
     None
 }
@@ -246,11 +345,32 @@ pub fn command_summary(line: &str) -> String {
         &["npx"],
         &["bunx"],
     ];
+    /// The runners' options that take the next word as their value.
+    const VALUED: &[&str] = &[
+        "--group",
+        "--only-group",
+        "--no-group",
+        "--with",
+        "--extra",
+        "--python",
+        "-p",
+        "--package",
+        "--project",
+        "--directory",
+        "--env-file",
+        "--index",
+        "-C",
+    ];
     let words: Vec<&str> = line.split_whitespace().collect();
-    let rest = RUNNERS
-        .iter()
-        .find(|r| words.starts_with(r))
-        .map_or(&words[..], |r| &words[r.len()..]);
+    let (runner, mut rest) = match RUNNERS.iter().find(|r| words.starts_with(r)) {
+        Some(r) => (true, &words[r.len()..]),
+        None => (false, &words[..]),
+    };
+    // The runner's own options come before the command it runs.
+    while runner && rest.first().is_some_and(|w| w.starts_with('-')) {
+        let skip = if VALUED.contains(&rest[0]) { 2 } else { 1 };
+        rest = &rest[skip.min(rest.len())..];
+    }
     let mut kept: Vec<&str> = Vec::new();
     for word in rest.iter().filter(|w| !w.starts_with('-')) {
         if kept.last() != Some(word) {
@@ -307,6 +427,29 @@ mod tests {
     }
 
     #[test]
+    fn checks_are_told_from_commands_that_make_something() {
+        assert!(is_check("cargo test --features x", ""));
+        assert!(is_check("./run.sh", "Run tests"));
+        assert!(is_check("uv run tox run", ""));
+        assert!(!is_check("./whatever", ""));
+        assert!(!is_check("cargo build", "Build"));
+        assert!(!is_check("tar xf archive.tgz", "Extract binaries"));
+        assert!(!is_check("npm ci", "Install and test"));
+    }
+
+    #[test]
+    fn test_runs_are_told_from_whatever_lands_in_the_test_stage() {
+        assert!(is_test_run("npm run test-ci", "run-tests"));
+        assert!(is_test_run("./run.sh", "unit-tests"));
+        assert!(!is_test_run(
+            "echo \"Node.js version: $(node -v)\"",
+            "output-node-versions"
+        ));
+        assert!(!is_test_run("uv run tox run -e typing", "typing"));
+        assert!(!is_test_run("pre-commit run --all-files", ""));
+    }
+
+    #[test]
     fn rewriting_commands_are_recognised() {
         assert_eq!(
             rewrites("prettier --write ."),
@@ -325,19 +468,25 @@ mod tests {
 
     #[test]
     fn what_cannot_run_locally_says_why() {
-        assert!(not_local("sudo apt-get install -y libfoo")
-            .unwrap()
-            .contains("sudo"));
+        let why = |c: &str| not_local(c).map(|n| n.reason).unwrap_or_default();
+        assert!(why("sudo apt-get install -y libfoo").contains("sudo"));
+        assert_eq!(
+            not_local("case $T in\n  x)\n    sudo apt-get install y\n    ;;\nesac\n")
+                .unwrap()
+                .kind,
+            Kind::Prepares
+        );
+        assert!(why("npm config set loglevel error").contains("your user's settings"));
+        assert!(why("git config --global user.name ci").contains("your user's settings"));
+        assert_eq!(not_local("git config user.name ci"), None);
+        assert_eq!(
+            not_local("gh release download v1").unwrap().kind,
+            Kind::Service
+        );
         assert!(not_local("npm publish").is_some());
-        assert!(not_local("cargo install cargo-deny")
-            .unwrap()
-            .contains("whole machine"));
-        assert!(not_local("echo ${{ secrets.TOKEN }}")
-            .unwrap()
-            .contains("secrets"));
-        assert!(not_local("pytest -k ${{ matrix.k }}")
-            .unwrap()
-            .contains("expression"));
+        assert!(why("cargo install cargo-deny").contains("whole machine"));
+        assert!(why("echo ${{ secrets.TOKEN }}").contains("secrets"));
+        assert!(why("pytest -k ${{ matrix.k }}").contains("expression"));
         assert_eq!(not_local("cargo test --all"), None);
     }
 
@@ -358,6 +507,11 @@ mod tests {
             summary("uv run --locked tox run -e typing"),
             "tox-run-typing"
         );
+        assert_eq!(
+            summary("uv run --locked --no-default-groups --group dev tox run -e typing"),
+            "tox-run-typing"
+        );
+        assert_eq!(summary("uv run --group"), "uv-run-group");
         assert_eq!(summary("npx eslint ."), "eslint");
         assert_eq!(summary("cargo test --all"), "cargo-test");
         assert_eq!(summary("--weird"), "weird");

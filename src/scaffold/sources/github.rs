@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::dependent::{self, LeftOut, Makes};
 use super::{command, shown, Derived, Found, Skipped};
 
 /// Environment variables: `NAME: value` (numbers and booleans too).
@@ -15,6 +16,9 @@ type Env = BTreeMap<String, serde_json::Value>;
 
 #[derive(Deserialize, Default)]
 struct Workflow {
+    /// The events it runs for.
+    #[serde(rename = "on")]
+    events: Option<serde_json::Value>,
     #[serde(default)]
     env: Env,
     #[serde(default)]
@@ -55,6 +59,7 @@ struct Step {
     #[serde(rename = "if")]
     condition: Option<String>,
     uses: Option<String>,
+    with: Option<serde_json::Value>,
     run: Option<String>,
     shell: Option<String>,
     #[serde(rename = "working-directory")]
@@ -84,12 +89,21 @@ pub fn read(root: &Path) -> Found {
         let file = shown(root, &path);
         let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
         match serde_saphyr::from_str::<Workflow>(&text) {
+            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => {
+                found.skipped.push(Skipped {
+                    action: None,
+                    origin: file,
+                    reason: "it runs only when a tag is pushed or a release is published (`on:`)"
+                        .into(),
+                })
+            }
             Ok(workflow) => {
                 for (id, job) in &workflow.jobs {
                     read_job(&file, id, job, &workflow.env, &mut found);
                 }
             }
             Err(e) => found.skipped.push(Skipped {
+                action: None,
                 origin: file,
                 reason: format!(
                     "it is not a workflow gantry can read: {}",
@@ -99,6 +113,39 @@ pub fn read(root: &Path) -> Found {
         }
     }
     found
+}
+
+/// Whether a workflow's `on:` runs it only for a pushed tag or a
+/// published release (besides by hand): a release workflow, whose steps
+/// build and publish what a tag names, not checks of the working tree.
+fn only_for_releases(on: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let events: Vec<(&str, Option<&Value>)> = match on {
+        Value::String(event) => vec![(event.as_str(), None)],
+        Value::Array(events) => events
+            .iter()
+            .filter_map(|e| Some((e.as_str()?, None)))
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(e, spec)| (e.as_str(), Some(spec)))
+            .collect(),
+        _ => return false,
+    };
+    let release = |(event, spec): &(&str, Option<&Value>)| match *event {
+        "release" => true,
+        "push" => spec.is_some_and(|spec| {
+            spec.get("tags").is_some()
+                && spec.get("branches").is_none()
+                && spec.get("branches-ignore").is_none()
+        }),
+        _ => false,
+    };
+    let triggers: Vec<_> = events
+        .into_iter()
+        .filter(|(event, _)| *event != "workflow_dispatch")
+        .collect();
+    !triggers.is_empty() && triggers.iter().all(release)
 }
 
 fn first_line(text: &str) -> &str {
@@ -160,8 +207,8 @@ fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            if let Some(reason) = command::not_local(&value) {
-                return Err(format!("its environment variable {name}: {reason}"));
+            if let Some(not) = command::not_local(&value) {
+                return Err(format!("its environment variable {name}: {}", not.reason));
             }
             env.insert(name.clone(), command::escape_vars(&value));
         }
@@ -181,6 +228,7 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
     let job_origin = format!("{file}, job {id}");
     if let Some(reason) = job_skip_reason(id, job) {
         found.skipped.push(Skipped {
+            action: None,
             origin: job_origin,
             reason,
         });
@@ -196,6 +244,8 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         job_dir: job_dir.as_deref(),
         env: [workflow_env, &job.env],
     };
+    // The steps left out so far, and what each would have made.
+    let mut left_out: Vec<(String, Makes)> = Vec::new();
     for (index, step) in job.steps.iter().enumerate() {
         let label = step
             .name
@@ -210,8 +260,34 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
             .unwrap_or_else(|| format!("step {}", index + 1));
         let origin = format!("{job_origin}, step \"{label}\"");
         match step_action(step, &context, origin.clone()) {
-            Err(reason) => found.skipped.push(Skipped { origin, reason }),
+            Err(left) => {
+                found.skipped.push(Skipped {
+                    action: step
+                        .uses
+                        .as_deref()
+                        .map(|u| dependent::action_name(u).to_string()),
+                    origin,
+                    reason: left.reason,
+                });
+                left_out.push((label, left.makes));
+            }
             Ok(Some(action)) => {
+                let text = [action.lines.join("\n")]
+                    .into_iter()
+                    .chain(action.env.iter().map(|(_, v)| v.clone()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if let Some(earlier) = dependent::depends_on(&left_out, &text) {
+                    found.skipped.push(Skipped {
+                        action: None,
+                        origin,
+                        reason: format!(
+                            "it comes after step \"{earlier}\", which is left out and may have made what it needs"
+                        ),
+                    });
+                    left_out.push((label, Makes::Anything));
+                    continue;
+                }
                 // The same command in another job (a matrix, say) runs once.
                 let seen = found
                     .actions
@@ -238,6 +314,65 @@ fn other_os(condition: Option<&str>) -> Option<&'static str> {
         .map(|(_, os)| *os)
 }
 
+/// The files GitHub's runner gives a step to pass things back to it, and
+/// what writing to each does: CI plumbing, with no meaning on this machine.
+const RUNNER_FILES: [(&str, &str); 5] = [
+    (
+        "GITHUB_ENV",
+        "sets environment variables for the job's later steps",
+    ),
+    (
+        "GITHUB_OUTPUT",
+        "sets step outputs for later `${{ steps.… }}` expressions",
+    ),
+    (
+        "GITHUB_PATH",
+        "adds a directory to PATH for the job's later steps",
+    ),
+    (
+        "GITHUB_STEP_SUMMARY",
+        "writes the run's summary page on GitHub",
+    ),
+    ("GITHUB_STATE", "saves state for an action's post step"),
+];
+
+/// Why `run` cannot run here if it uses a `$GITHUB_…` or `$RUNNER_…`
+/// variable that only GitHub's runner sets (`defined` says which ones the
+/// workflow sets itself), and what it would have made for later steps:
+/// the variables it writes to `$GITHUB_ENV`; nothing for outputs (only
+/// `${{ steps.… }}` reads them, and those steps are left out on their
+/// own), PATH (setup: the tool is on yours), the summary and state.
+fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<(String, Makes)> {
+    let used: Vec<&str> = run
+        .match_indices('$')
+        .map(|(i, _)| {
+            let rest = run[i + 1..].strip_prefix('{').unwrap_or(&run[i + 1..]);
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .filter(|name| name.starts_with("GITHUB_") || name.starts_with("RUNNER_"))
+        .filter(|name| !defined(name))
+        .collect();
+    let first = *used.first()?;
+    let file = |name: &str| RUNNER_FILES.iter().find(|(file, _)| *file == name);
+    let reason = match file(first) {
+        Some((_, what)) => format!(
+            "it {what} through ${first}, a file only GitHub's runner provides (CI plumbing; unset here)"
+        ),
+        None => format!("it reads ${first}, which only GitHub's runner sets"),
+    };
+    let makes = if used.iter().any(|name| file(name).is_none()) {
+        Makes::Anything
+    } else if used.contains(&"GITHUB_ENV") {
+        dependent::env_written(run)
+    } else {
+        Makes::Nothing
+    };
+    Some((reason, makes))
+}
+
 /// What a job gives each of its steps.
 struct StepContext<'a> {
     job_id: &'a str,
@@ -248,26 +383,52 @@ struct StepContext<'a> {
 
 /// The action of one step; `Err` says why it cannot run locally, `None`
 /// is a step with nothing to run.
-fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, String> {
+fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, LeftOut> {
     if let Some(uses) = &step.uses {
-        return Err(format!(
-            "`uses: {uses}` is a GitHub action, which runs only on GitHub"
+        return Err(LeftOut::new(
+            format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"),
+            dependent::uses_makes(uses, step.with.as_ref()),
         ));
     }
     let Some(run) = &step.run else {
         return Ok(None);
     };
+    // What a step left out below would have made: nothing when it is a
+    // check or a test run, anything otherwise (a build, a download, …).
+    let made = if command::is_check(run, step.name.as_deref().unwrap_or("")) {
+        Makes::Nothing
+    } else {
+        Makes::Anything
+    };
     if let Some(os) = other_os(step.condition.as_deref()) {
-        return Err(format!("it runs only on {os} (`if:`)"));
+        // It did not run on GitHub's Linux runners either.
+        return Err(LeftOut::new(
+            format!("it runs only on {os} (`if:`)"),
+            Makes::Nothing,
+        ));
     }
     let shell = step.shell.as_deref();
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
-        return Err("it runs in PowerShell or cmd".into());
+        return Err(LeftOut::new("it runs in PowerShell or cmd", made));
     }
-    if let Some(reason) = command::not_local(run) {
-        return Err(reason);
+    let defined = |name: &str| {
+        [job.env[0], job.env[1], &step.env]
+            .iter()
+            .any(|env| env.contains_key(name))
+    };
+    if let Some((reason, makes)) = runner_variable(run, defined) {
+        return Err(LeftOut::new(reason, makes));
     }
-    let env = step_env([job.env[0], job.env[1], &step.env])?;
+    if let Some(not) = command::not_local(run) {
+        let makes = match not.kind {
+            command::Kind::Prepares => Makes::Nothing,
+            command::Kind::Service => Makes::Anything,
+            command::Kind::CiOnly => made,
+        };
+        return Err(LeftOut::new(not.reason, makes));
+    }
+    let env = step_env([job.env[0], job.env[1], &step.env])
+        .map_err(|reason| LeftOut::new(reason, made.clone()))?;
     let lines: Vec<String> = run
         .lines()
         .map(str::trim_end)
@@ -310,6 +471,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn release_workflows_are_told_by_their_events() {
+        let on = |yaml: &str| {
+            let value: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
+            only_for_releases(&value)
+        };
+        assert!(on("push:\n  tags: ['*']\n"));
+        assert!(on("release:\n  types: [published]\nworkflow_dispatch:\n"));
+        assert!(on("[release]"));
+        assert!(!on("push:\n  tags: ['*']\n  branches: [main]\n"));
+        assert!(!on("push:\n  tags: ['*']\npull_request:\n"));
+        assert!(!on("[push, pull_request]"));
+        assert!(!on("workflow_dispatch:\n"));
+    }
+
+    #[test]
     fn runnable_steps_become_actions_and_the_rest_is_skipped_with_a_reason() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join(".github/workflows");
@@ -332,10 +508,6 @@ jobs:
       - name: Windows only
         if: runner.os == 'Windows'
         run: choco install thing
-      - name: Publish docs
-        run: ./docs.sh
-        env:
-          TOKEN: ${{ secrets.DOCS }}
       - run: |
           cargo test --all
           echo ${{ matrix.x }}
@@ -343,6 +515,10 @@ jobs:
         run: |
           # the suite
           cargo test
+      - name: Publish docs
+        run: ./docs.sh
+        env:
+          TOKEN: ${{ secrets.DOCS }}
   db:
     runs-on: ubuntu-latest
     services:
@@ -397,10 +573,11 @@ jobs:
         );
         assert!(reasons[2].contains("actions/checkout@v4"), "{reasons:#?}");
         assert!(reasons[3].contains("runs only on Windows"), "{reasons:#?}");
+        // A test run that is left out makes nothing the next step needs.
+        assert!(reasons[4].contains("expression"), "{reasons:#?}");
         assert!(
-            reasons[4].contains("TOKEN: it needs CI secrets"),
+            reasons[5].contains("TOKEN: it needs CI secrets"),
             "{reasons:#?}"
         );
-        assert!(reasons[5].contains("expression"), "{reasons:#?}");
     }
 }

@@ -45,6 +45,7 @@ pub fn read(root: &Path) -> Found {
         Ok(doc) => doc,
         Err(e) => {
             found.skipped.push(Skipped {
+                action: None,
                 origin: FILE.into(),
                 reason: format!(
                     "gantry cannot read it: {}",
@@ -69,7 +70,11 @@ pub fn read(root: &Path) -> Found {
         };
         let origin = format!("{FILE}, job {id}");
         if let Some(reason) = skip_reason(id, job) {
-            found.skipped.push(Skipped { origin, reason });
+            found.skipped.push(Skipped {
+                origin,
+                reason,
+                action: None,
+            });
             continue;
         }
         let before = job
@@ -82,8 +87,15 @@ pub fn read(root: &Path) -> Found {
             .filter(|l| !l.trim().is_empty())
             .collect();
         let joined = all.join("\n");
-        if let Some(reason) = command::not_local(&joined).or_else(|| ci_variables(&joined)) {
-            found.skipped.push(Skipped { origin, reason });
+        if let Some(reason) = command::not_local(&joined)
+            .map(|n| n.reason)
+            .or_else(|| ci_variables(&joined))
+        {
+            found.skipped.push(Skipped {
+                origin,
+                reason,
+                action: None,
+            });
             continue;
         }
         let stage = job.get("stage").and_then(Value::as_str).unwrap_or("test");

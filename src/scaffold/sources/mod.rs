@@ -8,8 +8,10 @@
 //! something about a phase decides it) and [`command`] classifies commands.
 
 pub mod command;
+mod dependent;
 mod github;
 mod gitlab;
+mod installs;
 mod npm;
 mod python_runners;
 pub mod render;
@@ -96,7 +98,36 @@ pub struct Skipped {
     pub origin: String,
     /// Why it cannot run locally.
     pub reason: String,
+    /// The GitHub action a `uses:` step runs (`actions/checkout`, without
+    /// its `@pin`): such steps are listed once per action, with a count.
+    pub action: Option<String>,
 }
+
+/// The left-out list, one line each, as the terminal and the comment at
+/// the end of `gantry.yml` show it: every step with its reason, then one
+/// line per GitHub action (`actions/checkout (4 steps): …`).
+pub fn left_out_lines(skipped: &[Skipped]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut actions: Vec<(&str, usize)> = Vec::new();
+    for s in skipped {
+        match &s.action {
+            None => lines.push(format!("{}: {}", s.origin, s.reason)),
+            Some(name) => match actions.iter_mut().find(|(n, _)| n == name) {
+                Some((_, count)) => *count += 1,
+                None => actions.push((name, 1)),
+            },
+        }
+    }
+    lines.extend(actions.into_iter().map(|(name, count)| {
+        format!(
+            "{name} ({}): a GitHub action, which runs only on GitHub",
+            crate::error::plural(count, "step")
+        )
+    }));
+    lines
+}
+
+pub use installs::merge as merge_installs;
 
 /// What one source (or all of them) said.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -229,6 +260,7 @@ pub fn keep_pip_in_venvs(found: &mut Found, python_dirs: &[String]) {
         });
     found.actions = kept;
     found.skipped.extend(outside.into_iter().map(|a| Skipped {
+        action: None,
         origin: a.origin,
         reason: "it installs into the machine's Python (`pip install` outside a Python project's venv)".into(),
     }));

@@ -81,7 +81,14 @@ pub fn phase(derived: &[Derived], phase: &str, python_dirs: &[String]) -> Render
             }
         }
         for line in &lines {
-            add_need(&mut out.needs, line);
+            let program = line.split_whitespace().next().unwrap_or("");
+            let in_venv = python_dirs.contains(&action.dir)
+                && crate::scaffold::python::RUNNERS
+                    .iter()
+                    .any(|(tool, _)| *tool == program);
+            if !in_venv {
+                add_need(&mut out.needs, line);
+            }
         }
     }
     out

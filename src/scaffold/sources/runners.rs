@@ -194,6 +194,7 @@ pub fn task(root: &Path) -> Found {
         }
         Err(e) => Found {
             skipped: vec![Skipped {
+                action: None,
                 origin: file.into(),
                 reason: format!(
                     "gantry cannot read it: {}",

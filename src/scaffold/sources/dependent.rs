@@ -1,0 +1,169 @@
+//! Which steps of a CI job may need what an earlier, left-out step would
+//! have made. A left-out step that only prepares the machine (a checkout,
+//! a `setup-*` action, a cache, an installed tool, a setting) leaves
+//! nothing behind that a developer's machine lacks; one that downloads,
+//! publishes, talks to a service or fills in CI expressions may have made
+//! the files or values the job's later steps use, so those are left out
+//! too, each naming the step it came after.
+
+/// What a left-out step would have made that later steps of its job may need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Makes {
+    /// Nothing: it prepares the machine, or it did not run on Linux anyway.
+    Nothing,
+    /// Only these environment variables (`NAME=… >> $GITHUB_ENV`).
+    Env(Vec<String>),
+    /// Anything: files, state, values.
+    Anything,
+}
+
+/// A step of a job that is left out: why, and what it would have made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    pub reason: String,
+    pub makes: Makes,
+}
+
+impl LeftOut {
+    pub fn new(reason: impl Into<String>, makes: Makes) -> LeftOut {
+        LeftOut {
+            reason: reason.into(),
+            makes,
+        }
+    }
+}
+
+/// What a `uses:` step (`owner/name@pin`, with its `with:`) would have made:
+/// nothing for a checkout of this repository, `setup-*`, toolchain and
+/// install actions, caches (a cache miss must work too) and uploads
+/// (nothing later reads what they send); anything for the rest (a
+/// download, a checkout of another repository, an action gantry does not
+/// know).
+pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
+    let name = action_name(uses).to_ascii_lowercase();
+    let with_key = |key: &str| with.and_then(|w| w.get(key)).is_some();
+    if name == "actions/checkout" {
+        return if with_key("repository") || with_key("path") {
+            Makes::Anything
+        } else {
+            Makes::Nothing
+        };
+    }
+    let prepares = [
+        "setup",
+        "cache",
+        "toolchain",
+        "install",
+        "mise-action",
+        "asdf",
+        "upload",
+        "codecov",
+        "coveralls",
+    ];
+    if prepares.iter().any(|w| name.contains(w)) && !name.contains("download") {
+        Makes::Nothing
+    } else {
+        Makes::Anything
+    }
+}
+
+/// `owner/name` of a `uses:` value, without its `@pin`.
+pub fn action_name(uses: &str) -> &str {
+    uses.split('@').next().unwrap_or(uses).trim()
+}
+
+/// The variables a script writes to `$GITHUB_ENV` (`echo "NAME=…"`,
+/// `echo "NAME<<EOF"`): `Env` of them, or `Anything` when it writes there
+/// in a way whose names cannot be read.
+pub fn env_written(run: &str) -> Makes {
+    let mut names = Vec::new();
+    for (i, _) in run.match_indices("echo ") {
+        let arg = run[i + 5..].trim_start().trim_start_matches(['"', '\'']);
+        let end = arg
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(arg.len());
+        let (name, after) = arg.split_at(end);
+        if !name.is_empty() && (after.starts_with('=') || after.starts_with("<<")) {
+            names.push(name.to_string());
+        }
+    }
+    if names.is_empty() {
+        Makes::Anything
+    } else {
+        Makes::Env(names)
+    }
+}
+
+/// The earlier left-out step (its label) that a step running `text` (its
+/// script and environment values) may depend on, among `before` in order.
+pub fn depends_on<'a>(before: &'a [(String, Makes)], text: &str) -> Option<&'a str> {
+    before
+        .iter()
+        .find(|(_, makes)| match makes {
+            Makes::Nothing => false,
+            Makes::Anything => true,
+            Makes::Env(names) => names.iter().any(|n| mentions(text, n)),
+        })
+        .map(|(label, _)| label.as_str())
+}
+
+/// Whether `text` reads shell variable `name` (`$NAME`, `${NAME…}`).
+fn mentions(text: &str, name: &str) -> bool {
+    [format!("${name}"), format!("${{{name}")].iter().any(|p| {
+        text.match_indices(p.as_str()).any(|(i, _)| {
+            !text[i + p.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_actions_make_nothing_downloads_make_anything() {
+        let pinned = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd";
+        assert_eq!(uses_makes(pinned, None), Makes::Nothing);
+        let other = serde_json::json!({"repository": "o/r"});
+        assert_eq!(uses_makes(pinned, Some(&other)), Makes::Anything);
+        for setup in [
+            "actions/setup-node@v4",
+            "Swatinem/rust-cache@v2",
+            "dtolnay/rust-toolchain@stable",
+            "taiki-e/install-action@v2",
+            "actions/upload-artifact@v4",
+            "jdx/mise-action@v2",
+        ] {
+            assert_eq!(uses_makes(setup, None), Makes::Nothing, "{setup}");
+        }
+        for makes in ["actions/download-artifact@v4", "actions/github-script@v7"] {
+            assert_eq!(uses_makes(makes, None), Makes::Anything, "{makes}");
+        }
+    }
+
+    #[test]
+    fn later_steps_depend_on_what_they_read() {
+        let env = env_written("echo \"SOURCE_DATE_EPOCH=$(git log -1)\" >> $GITHUB_ENV");
+        assert_eq!(env, Makes::Env(vec!["SOURCE_DATE_EPOCH".into()]));
+        assert_eq!(env_written("cat vars >> $GITHUB_ENV"), Makes::Anything);
+        let before = vec![
+            ("setup".to_string(), Makes::Nothing),
+            ("epoch".to_string(), env),
+        ];
+        assert_eq!(depends_on(&before, "uv build"), None);
+        assert_eq!(
+            depends_on(&before, "echo $SOURCE_DATE_EPOCH"),
+            Some("epoch")
+        );
+        assert_eq!(
+            depends_on(&before, "echo ${SOURCE_DATE_EPOCH:-0}"),
+            Some("epoch")
+        );
+        assert_eq!(depends_on(&before, "echo $SOURCE_DATE_EPOCHS"), None);
+        let more = [before, vec![("download".to_string(), Makes::Anything)]].concat();
+        assert_eq!(depends_on(&more, "cd release"), Some("download"));
+    }
+}

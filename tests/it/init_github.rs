@@ -1,0 +1,478 @@
+//! `gantry init` on repositories whose GitHub workflows do what real ones
+//! do (cases found running init on flask, just and express): each test
+//! writes a minimal `.github/workflows` file reproducing one case into a
+//! temp repository and runs the real binary on it.
+
+use crate::common;
+
+use common::Repo;
+
+/// A repository with `workflow` as `.github/workflows/ci.yml` and the
+/// other `files`.
+fn with_workflow(workflow: &str, files: &[(&str, &str)]) -> Repo {
+    let repo = Repo::empty();
+    repo.write(".github/workflows/ci.yml", workflow);
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo
+}
+
+/// The lines of `config` that are not comments.
+fn live_lines(config: &str) -> String {
+    config
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn commands_that_change_user_settings_are_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Configure npm loglevel
+        run: |
+          npm config set loglevel error
+      - name: Identify
+        run: git config --global user.email ci@example.com
+      - name: Run tests
+        run: npm test
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("npm config"), "{config}");
+    assert!(!live.contains("git config"), "{config}");
+    for line in [
+        "job test, step \"Configure npm loglevel\": it changes your user's settings for every project (`npm config set`)",
+        "job test, step \"Identify\": it changes your user's settings for every project (`git config --global`)",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    assert!(config.contains("        run: npm test\n"), "{config}");
+}
+
+#[test]
+fn steps_that_talk_to_the_github_runner_are_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      GITHUB_OWN: set-by-the-workflow
+    steps:
+      - run: echo "SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)" >> $GITHUB_ENV
+      - name: Version
+        run: echo "version=1" >> "${GITHUB_OUTPUT}"
+      - name: Summary
+        run: echo "- done" >> $GITHUB_STEP_SUMMARY
+      - name: Path
+        run: echo "$HOME/.local/bin" >> $GITHUB_PATH
+      - name: Own
+        run: echo $GITHUB_OWN
+      - name: Build
+        run: make all
+      - name: Where
+        run: ls $RUNNER_TEMP
+"#,
+        &[("Makefile", "all:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("GITHUB_ENV"), "{config}");
+    assert!(!live.contains("GITHUB_OUTPUT"), "{config}");
+    assert!(!live.contains("GITHUB_STEP_SUMMARY"), "{config}");
+    assert!(!live.contains("GITHUB_PATH"), "{config}");
+    assert!(!live.contains("RUNNER_TEMP"), "{config}");
+    assert!(live.contains("run: \"echo $GITHUB_OWN\"\n"), "{config}");
+    assert!(live.contains("run: make all\n"), "{config}");
+    for line in [
+        "sets environment variables for the job's later steps through $GITHUB_ENV, a file only GitHub's runner provides (CI plumbing; unset here)",
+        "step \"Version\": it sets step outputs for later `${{ steps.… }}` expressions through $GITHUB_OUTPUT",
+        "step \"Summary\": it writes the run's summary page on GitHub through $GITHUB_STEP_SUMMARY",
+        "step \"Path\": it adds a directory to PATH for the job's later steps through $GITHUB_PATH",
+        "step \"Where\": it reads $RUNNER_TEMP, which only GitHub's runner sets",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    // What is left runs: no step of the pipeline needs GitHub's runner.
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+#[test]
+fn steps_after_a_left_out_step_that_makes_something_are_left_out_too() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  checksum:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd
+      - uses: actions/setup-node@v4
+      - name: Install shellcheck
+        run: sudo apt-get install -y shellcheck
+      - name: Lint
+        run: make lint
+      - name: Download Release Archives
+        env:
+          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+        run: gh release download --dir release v1
+      - name: Create Checksums
+        run: |
+          cd release
+          shasum -a 256 * > ../SHA256SUMS
+      - name: List
+        run: ls
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)" >> $GITHUB_ENV
+      - name: Build
+        run: make all
+      - name: Stamp
+        run: echo "built at $SOURCE_DATE_EPOCH" > stamp.txt
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: site
+      - name: Check site
+        run: ./check-site.sh
+"#,
+        &[("Makefile", "all:\n\ttrue\nlint:\n\ttrue\ntest:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for gone in ["shasum", "run: ls", "stamp.txt", "check-site"] {
+        assert!(!live.contains(gone), "{gone} in:\n{config}");
+    }
+    for kept in ["run: make lint\n", "run: make all\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    let after = |step: &str| {
+        format!("it comes after step \"{step}\", which is left out and may have made what it needs")
+    };
+    for line in [
+        format!(
+            "job checksum, step \"Create Checksums\": {}",
+            after("Download Release Archives")
+        ),
+        format!(
+            "job checksum, step \"List\": {}",
+            after("Download Release Archives")
+        ),
+        format!(
+            "job build, step \"Stamp\": {}",
+            after("echo \"SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)\" >> $GITHUB_ENV")
+        ),
+        format!(
+            "job docs, step \"Check site\": {}",
+            after("actions/download-artifact@v4")
+        ),
+    ] {
+        assert!(
+            out.stdout.contains(&line),
+            "no {line:?} in:\n{}",
+            out.stdout
+        );
+        assert!(config.contains(&line), "no {line:?} in:\n{config}");
+    }
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+#[test]
+fn left_out_github_actions_are_listed_once_per_action_with_a_count() {
+    let checkout = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd";
+    let workflow = format!(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - uses: astral-sh/setup-uv@cec208311dfd045dd5311c1add060b2062131d57
+      - run: make lint
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - name: Set up uv
+        uses: astral-sh/setup-uv@v6
+      - run: make test
+  typing:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {checkout}
+      - run: make typing
+      - uses: dessant/lock-threads@v5
+"#
+    );
+    let repo = with_workflow(
+        &workflow,
+        &[(
+            "Makefile",
+            "lint:\n\ttrue\ntest:\n\ttrue\ntyping:\n\ttrue\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let listed = [
+        "actions/checkout (3 steps): a GitHub action, which runs only on GitHub\n",
+        "astral-sh/setup-uv (2 steps): a GitHub action, which runs only on GitHub\n",
+        "dessant/lock-threads (1 step): a GitHub action, which runs only on GitHub\n",
+    ];
+    for line in listed {
+        assert!(
+            out.stdout.contains(&format!("\nskipped {line}")),
+            "no {line:?} in:\n{}",
+            out.stdout
+        );
+        assert!(
+            config.contains(&format!("\n#   {line}")),
+            "no {line:?} in:\n{config}"
+        );
+    }
+    let skipped = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("skipped "))
+        .count();
+    assert_eq!(skipped, listed.len(), "{}", out.stdout);
+    assert!(!config.contains("@de0fac2e"), "{config}");
+}
+
+#[test]
+fn the_same_dependencies_installed_by_two_jobs_are_installed_once() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: npm install --ignore-scripts --include=dev
+      - name: Run lint
+        run: npm run lint
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: npm install
+      - name: Run tests
+        run: npm test
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"lint": "node -e 0", "test": "node -e 0", "postinstall": "node -e \"require('fs').writeFileSync('installed', '')\""}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert_eq!(live.matches("npm install").count(), 1, "{config}");
+    assert!(
+        config.contains("      # From .github/workflows/ci.yml, job test, step \"Install dependencies\"; it also stands for .github/workflows/ci.yml, job lint, step \"Install dependencies\" (`npm install --ignore-scripts --include=dev`).\n      - name: install-dependencies\n        run: npm install\n"),
+        "{config}"
+    );
+    assert!(
+        out.stdout.contains("note: 2 installs of npm dependencies are one action, `npm install` (from .github/workflows/ci.yml, job test, step \"Install dependencies\"): it stands for .github/workflows/ci.yml, job lint, step \"Install dependencies\" (`npm install --ignore-scripts --include=dev`)\n"),
+        "{}",
+        out.stdout
+    );
+    if common::have_programs(&["node", "npm"]) {
+        repo.run_ok(&["run"]);
+        // The kept install is the one that runs the package's scripts.
+        assert!(repo.path().join("installed").exists());
+    }
+}
+
+#[test]
+fn when_no_test_step_can_be_taken_the_test_stage_runs_the_ecosystem_default() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        features: [a, b]
+    steps:
+      - uses: actions/checkout@v4
+      - name: Versions
+        run: echo "Rust $(rustc -V)"
+      - name: Run tests
+        run: cargo test --features ${{ matrix.features }}
+"#,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\na = []\nb = []\n",
+            ),
+            (
+                "src/lib.rs",
+                "pub fn two() -> u32 {\n    2\n}\n\n#[test]\nfn adds() {\n    assert_eq!(two(), 2);\n}\n",
+            ),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("      - name: test\n        run: cargo test\n"),
+        "{config}"
+    );
+    assert!(
+        out.stdout.contains("note: no test step of the repository's CI or task runners could be taken (see what was skipped): the test stage runs gantry's Rust (Cargo) default instead: test/test\n"),
+        "{}",
+        out.stdout
+    );
+    // The flask case: the type check is a check, the matrix test run is
+    // left out, and the Python default runs the suite.
+    let python = with_workflow(
+        r#"
+on: [push]
+jobs:
+  tests:
+    runs-on: ubuntu-latest
+    env:
+      TOX_ENV: ${{ matrix.tox || format('py{0}', matrix.python) }}
+    steps:
+      - run: uv run --locked tox run
+  typing:
+    runs-on: ubuntu-latest
+    steps:
+      - run: uv run --locked tox run -e typing
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+        )],
+    );
+    let dry = python.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "  lint/tox-run-typing from .github/workflows/ci.yml, job typing",
+        "  test/pytest from gantry's Python defaults\n",
+        "the test stage runs gantry's Python default instead: test/pytest\n",
+    ] {
+        let squeezed = dry.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let line_squeezed = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squeezed.contains(&line_squeezed),
+            "no {line:?} in:\n{}",
+            dry.stdout
+        );
+    }
+    if !common::have_programs(&["cargo"]) {
+        return;
+    }
+    repo.run_ok(&["run"]);
+    repo.write(
+        "tests/new.rs",
+        "#[test]\nfn breaks() {\n    assert_eq!(1, 2);\n}\n",
+    );
+    let failed = repo.run(&["run"]);
+    assert_ne!(failed.code, 0, "the suite runs:\n{}", failed.all());
+}
+
+#[test]
+fn a_workflow_that_runs_only_for_tags_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+"#,
+        &[
+            ("Makefile", "test:\n\ttrue\n"),
+            (
+                ".github/workflows/release.yml",
+                r#"
+on:
+  push:
+    tags: ['*']
+  workflow_dispatch:
+jobs:
+  package:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Generate Manpage
+        run: ./package.sh
+"#,
+            ),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(!live_lines(&config).contains("package.sh"), "{config}");
+    let line = ".github/workflows/release.yml: it runs only when a tag is pushed or a release is published (`on:`)\n";
+    assert!(
+        out.stdout.contains(&format!("skipped {line}")),
+        "{}",
+        out.stdout
+    );
+    assert!(config.contains(&format!("#   {line}")), "{config}");
+    assert!(live_lines(&config).contains("run: make test\n"), "{config}");
+}
+
+#[test]
+fn runners_that_ci_installs_with_a_setup_action_go_into_the_python_venv() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  typing:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: astral-sh/setup-uv@v6
+      - run: uv run --locked tox run -e typing
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config
+            .contains("          - .gantry/venv/bin/python -m pip install --quiet pytest uv tox\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("          - \". .gantry/venv/bin/activate\"\n          - uv run --locked tox run -e typing\n"),
+        "{config}"
+    );
+    // uv comes with the venv: no warning that it is missing here.
+    assert!(!out.stderr.contains("uv not found"), "{}", out.stderr);
+}
