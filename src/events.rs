@@ -217,6 +217,14 @@ pub enum ServiceState {
     },
     /// Stopped (and its container removed).
     Stopped,
+    /// Stopped, but removing its container did not answer in time (or
+    /// could not start): the container may be left.
+    NotRemoved {
+        /// The container's name.
+        container: String,
+        /// Why (the removal command and its limit).
+        why: String,
+    },
 }
 
 /// Where a gate asks.

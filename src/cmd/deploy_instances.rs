@@ -75,6 +75,7 @@ fn shell(job: &DeployJob, n: usize, say: &mut dyn FnMut(&str)) -> anyhow::Result
     let shell = engine.command(&args.collect::<Vec<_>>());
     let status = shell
         .std_command()
+        .current_dir(&engine.cwd)
         .status()
         .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", shell.program.display()))?;
     Ok(status.code().map_or(1, |c| u8::try_from(c).unwrap_or(1)))

@@ -116,6 +116,8 @@ pub struct PlanInput<'a> {
     /// The action's variables on top of gantry's environment (every engine
     /// call for container instances gets them).
     pub env: &'a [(String, String)],
+    /// The action's working directory (where those engine calls run).
+    pub cwd: &'a Path,
     /// Looks a variable up as the action would see it.
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
     /// Expands `${…}` in a config text written at a span.
@@ -183,6 +185,7 @@ pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, D
             image: container::resolve(image, root),
             pipeline: pipeline.name.clone(),
             env: crate::engine::EngineEnv(input.env.to_vec()),
+            cwd: input.cwd.to_path_buf(),
             engine: None,
         }),
     };

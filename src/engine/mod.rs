@@ -199,11 +199,13 @@ impl EngineCommand {
 
     /// Runs this short command (a listing, a removal, an inspection) to its
     /// end in `cwd`, with the engine's variables and at most
-    /// [`HOUSEKEEPING`] (a hung engine must not block gantry): exit code,
-    /// stdout, stderr.
+    /// [`housekeeping_limit`] (a hung engine must not block gantry): exit
+    /// code, stdout, stderr; `Err` says it did not answer in time (it is
+    /// stopped then, with every process it started) or could not start.
     pub fn capture(&self, cwd: &Path) -> Result<(i32, String, String), String> {
+        let limit = housekeeping_limit();
         let mut spec = self.process(cwd, Vec::new());
-        spec.timeout = Some(HOUSEKEEPING);
+        spec.timeout = Some(limit);
         spec.separate_stderr = true;
         spec.detached_may_stay = true;
         let mut sink = Capture::default();
@@ -214,9 +216,9 @@ impl EngineCommand {
             Exit::Code(code) => Ok((code, out, err)),
             Exit::SpawnFailed(why) => Err(why),
             Exit::TimedOut => Err(format!(
-                "`{}` did not answer within {}s",
+                "`{}` did not answer within {}",
                 self.display(),
-                HOUSEKEEPING.as_secs()
+                crate::text::human_duration(limit)
             )),
             other => Err(format!("`{}` ended: {other:?}", self.display())),
         }
@@ -234,6 +236,20 @@ impl EngineCommand {
 /// How long removing a container, inspecting an image or listing
 /// containers may take.
 pub const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// TEST-ONLY: milliseconds that replace [`HOUSEKEEPING`], so that the
+/// integration tests' hung stand-in engines show gantry giving up without
+/// each test waiting a minute. Only tests set it; it is not a user setting
+/// and not documented as one.
+pub const HOUSEKEEPING_TEST_VAR: &str = "GANTRY_TEST_HOUSEKEEPING_MS";
+
+/// [`HOUSEKEEPING`], unless a test set [`HOUSEKEEPING_TEST_VAR`].
+pub fn housekeeping_limit() -> std::time::Duration {
+    std::env::var(HOUSEKEEPING_TEST_VAR)
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(HOUSEKEEPING, std::time::Duration::from_millis)
+}
 
 /// Whose files a container writes into bind mounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -344,6 +360,34 @@ impl Engine {
             isolation,
         )
         .with_env(env))
+    }
+
+    /// [`Engine::detect`] for a caller whose variables are `env` on top of
+    /// gantry's environment (a service's engine environment, a deploy
+    /// action's): `PATH`, `DOCKER_HOST` and [`ENV_STORAGE_DRIVER`] are read
+    /// from there, the docker probe asks from `cwd`.
+    pub fn detect_with_env(
+        wanted: &detect::Wanted,
+        choice: EngineChoice,
+        env: &[(String, String)],
+        cwd: &Path,
+    ) -> Result<Engine, String> {
+        let lookup = |name: &str| {
+            env.iter()
+                .rev()
+                .find(|(var, _)| var == name)
+                .map(|(_, value)| value.clone())
+                .or_else(|| std::env::var(name).ok())
+        };
+        let path = lookup("PATH");
+        Engine::detect(
+            wanted,
+            choice,
+            path.as_deref().map(OsStr::new),
+            cwd,
+            env,
+            &lookup,
+        )
     }
 
     /// This engine with every call running with `env` set.

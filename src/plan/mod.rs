@@ -340,6 +340,7 @@ fn plan_action(
         let input = crate::deploy::job::PlanInput {
             pipeline,
             env: layers.vars(),
+            cwd: &cwd,
             lookup: &lookup,
             expand: &expand,
         };

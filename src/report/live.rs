@@ -232,6 +232,15 @@ impl LiveReporter {
                     self.println(format!("  {} {line}", dim.apply_to("│")));
                 }
             }
+            ServiceState::NotRemoved { .. } => {
+                let (icon, style) = table::status_style(Status::Warning, self.stream);
+                self.println(format!(
+                    "{} {}  {}",
+                    style.apply_to(icon),
+                    style.apply_to(&label),
+                    style.apply_to(&detail)
+                ));
+            }
             _ if self.quiet => {}
             ServiceState::Ready { .. } => {
                 let (icon, style) = table::status_style(Status::Passed, self.stream);

@@ -68,6 +68,13 @@ impl PlainReporter {
                     self.line(format!("[{label}] {l}"));
                 }
             }
+            ServiceState::NotRemoved { .. } => {
+                let (icon, style) = table::status_style(Status::Warning, self.stream);
+                self.line(format!(
+                    "[{label}] {}",
+                    style.apply_to(format!("{icon} {detail}"))
+                ));
+            }
             _ if self.quiet => {}
             ServiceState::Ready { .. } => {
                 let (icon, style) = table::status_style(Status::Passed, self.stream);

@@ -1,6 +1,6 @@
 //! How reporters name a service and say what happened to it: its own line,
 //! `service db` (or `service test/db` for a stage's), starting / ready /
-//! not ready / stopped.
+//! not ready / stopped / stopped with its container maybe left.
 
 use crate::events::ServiceState;
 use crate::text::human_duration as human;
@@ -20,5 +20,8 @@ pub fn detail(state: &ServiceState) -> String {
         ServiceState::Ready { after } => format!("ready in {}", human(*after)),
         ServiceState::Failed { reason, .. } => format!("not ready: {reason}"),
         ServiceState::Stopped => "stopped".into(),
+        ServiceState::NotRemoved { container, why } => {
+            format!("stopped, but its container `{container}` may be left: {why}")
+        }
     }
 }

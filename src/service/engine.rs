@@ -38,22 +38,7 @@ const SERVICES: Wanted = Wanted {
 /// read from there, and every call of the engine found runs with `env` in
 /// `cwd`.
 pub fn detect(env: &[(String, String)], cwd: &Path) -> Result<Engine, String> {
-    let lookup = |name: &str| {
-        env.iter()
-            .rev()
-            .find(|(var, _)| var == name)
-            .map(|(_, value)| value.clone())
-            .or_else(|| std::env::var(name).ok())
-    };
-    let path = lookup("PATH");
-    Engine::detect(
-        &SERVICES,
-        BuilderChoice::Auto,
-        path.as_deref().map(std::ffi::OsStr::new),
-        cwd,
-        env,
-        &lookup,
-    )
+    Engine::detect_with_env(&SERVICES, BuilderChoice::Auto, env, cwd)
 }
 
 /// The container's name: `gantry-<pipeline>-<run>-<service>`, with what an

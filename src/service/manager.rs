@@ -113,12 +113,29 @@ impl<'a> Services<'a> {
                 continue;
             }
             if let Slot::Up(running) = std::mem::replace(slot, Slot::Stopped) {
-                let group = running.group;
-                running.stop();
-                self.interrupt.unregister(group);
-                self.send(planned, ServiceState::Stopped);
+                if self.halt(planned, running) {
+                    self.send(planned, ServiceState::Stopped);
+                }
             }
         }
+    }
+
+    /// Stops `running`, the process of `planned`; `false` (and said so)
+    /// when its container may be left because removing it did not answer.
+    fn halt(&self, planned: &PlannedService, running: Running) -> bool {
+        let group = running.group;
+        let stopped = running.stop();
+        self.interrupt.unregister(group);
+        let Err(why) = stopped else {
+            return true;
+        };
+        let container = engine::container_name(
+            self.pipeline,
+            &self.record.id.to_string(),
+            &planned.service.name,
+        );
+        self.send(planned, ServiceState::NotRemoved { container, why });
+        false
     }
 
     fn lock(&self) -> MutexGuard<'_, Vec<(usize, Slot)>> {
@@ -187,9 +204,7 @@ impl<'a> Services<'a> {
                 Slot::Up(running)
             }
             Err(why) => {
-                let group = running.group;
-                running.stop();
-                self.interrupt.unregister(group);
+                self.halt(planned, running);
                 fail(why)
             }
         }
@@ -250,15 +265,13 @@ impl<'a> Services<'a> {
                     output,
                 });
                 let start = engine::run_command(engine, planned, &name, &run_id);
-                let remove = engine.remove(&name);
                 let launch = Launch {
                     program: start.program,
                     args: start.args,
-                    // The teardown (`remove`) runs with these too.
                     env: start.env.0,
                     cwd: self.root.to_path_buf(),
                     log,
-                    teardown: Some((remove.program, remove.args)),
+                    teardown: Some(engine.remove(&name)),
                     pid_file,
                     secrets: self.secrets.to_vec(),
                 };

@@ -13,7 +13,8 @@ pub struct PlannedService {
     /// The service, its host command and `ready: { run }` expanded.
     pub service: Service,
     /// Its environment, expanded: a container's is its own `env:` only; a
-    /// host command's is that on top of the pipeline's environment layers.
+    /// host command's is that on top of the environment layers that apply
+    /// to it (the pipeline's, its stage's), as a container's engine's.
     pub env: Vec<(String, String)>,
     /// What every engine call for a container service runs with (engine
     /// detection, the sweep, the run, the `ready:` check, the removal): the
@@ -25,11 +26,11 @@ pub struct PlannedService {
 /// The environment layers services start from: expanded variables set on
 /// top of gantry's own environment.
 pub struct BaseEnv<'a> {
-    /// The pipeline's layers (`env_file`, `env:`, `--env`): a host
-    /// command's environment and a pipeline-level service's engine's.
+    /// The pipeline's layers (`env_file`, `env:`, `--env`): what a
+    /// pipeline-level host command and container engine start from.
     pub pipeline: &'a [(String, String)],
-    /// Those and the named stage's `env:`: the engine's of a service
-    /// declared in that stage.
+    /// Those and the named stage's `env:`: what a host command or container
+    /// engine of a service declared in that stage starts from.
     pub stage: &'a dyn Fn(&str) -> Vec<(String, String)>,
 }
 
@@ -50,21 +51,25 @@ pub fn plan(
     let mut planned = Vec::new();
     for service in needed {
         let mut service = service.clone();
-        let (mut env, mut engine_env) = match (&service.kind, &service.stage) {
-            (ServiceKind::Host { .. }, _) => (base.pipeline.to_vec(), Vec::new()),
-            (ServiceKind::Container { .. }, None) => (Vec::new(), base.pipeline.to_vec()),
-            (ServiceKind::Container { .. }, Some(stage)) => (Vec::new(), (base.stage)(stage)),
+        // The layers it starts from: the pipeline's, and its stage's `env:`
+        // for one declared in a stage; its own `env:` goes on top.
+        let mut layered = match &service.stage {
+            None => base.pipeline.to_vec(),
+            Some(stage) => (base.stage)(stage),
         };
-        let container = matches!(service.kind, ServiceKind::Container { .. });
+        let mut own = Vec::new();
         for var in &service.env {
             let value = expand(&var.value, var.span)?;
-            env.retain(|(name, _)| *name != var.name);
-            env.push((var.name.clone(), value.clone()));
-            if container {
-                engine_env.retain(|(name, _)| *name != var.name);
-                engine_env.push((var.name.clone(), value));
-            }
+            layered.retain(|(name, _)| *name != var.name);
+            layered.push((var.name.clone(), value.clone()));
+            own.push((var.name.clone(), value));
         }
+        // A host command runs with them all; a container's engine does,
+        // while the container gets only the service's own.
+        let (env, engine_env) = match service.kind {
+            ServiceKind::Host { .. } => (layered, Vec::new()),
+            ServiceKind::Container { .. } => (own, layered),
+        };
         if let ServiceKind::Host { command, span } = &mut service.kind {
             *command = expand(command, *span)?;
         }

@@ -2,8 +2,9 @@
 //! (in its own process group, its output going to the service's log, killed
 //! with gantry even by `kill -9`) and lives until told to stop it, because
 //! the kernel's parent-death signal follows the thread that started the
-//! child. Stopping removes the container (if any), then stops the whole
-//! process group and any process that escaped it.
+//! child. Stopping stops the whole process group, then removes the
+//! container (if any, within the engine's housekeeping limit), then any
+//! process that escaped the group.
 
 use std::fs::File;
 use std::os::unix::process::CommandExt;
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::engine::EngineCommand;
 use crate::proc::interrupt::{group_alive, signal_group, KILL_GRACE};
 use crate::proc::orphans;
 use rustix::process::Signal;
@@ -33,9 +35,10 @@ pub struct Launch {
     pub cwd: PathBuf,
     /// Its output goes here.
     pub log: File,
-    /// Runs after the group is stopped (removing the container), with
-    /// `env` in `cwd`.
-    pub teardown: Option<(PathBuf, Vec<String>)>,
+    /// Runs after the group is stopped (removing the container), in `cwd`
+    /// with its engine's variables, for at most the engine's housekeeping
+    /// limit ([`EngineCommand::capture`]).
+    pub teardown: Option<EngineCommand>,
     /// A file holding `PGID TOKEN` while it runs, for the sweep after a `kill -9`.
     pub pid_file: PathBuf,
     /// Values masked as `***` in the log (none: the output goes to the log directly).
@@ -48,7 +51,8 @@ pub struct Running {
     pub group: i32,
     child: Arc<Mutex<Child>>,
     stop: mpsc::Sender<()>,
-    keeper: JoinHandle<()>,
+    /// Ends with the teardown's failure, if it failed to run or to answer.
+    keeper: JoinHandle<Option<String>>,
 }
 
 impl Running {
@@ -59,9 +63,15 @@ impl Running {
     }
 
     /// Stops it and everything it started; returns once they are gone.
-    pub fn stop(self) {
+    /// `Err` says why its teardown (removing its container) did not run to
+    /// its end: the container may be left.
+    pub fn stop(self) -> Result<(), String> {
         let _ = self.stop.send(());
-        let _ = self.keeper.join();
+        match self.keeper.join() {
+            Ok(None) => Ok(()),
+            Ok(Some(why)) => Err(why),
+            Err(_) => Err("the service's keeper thread panicked".into()),
+        }
     }
 }
 
@@ -78,7 +88,7 @@ pub fn start(launch: Launch) -> Result<Running, String> {
                     "cannot start `{}`: {e}",
                     launch.program.display()
                 )));
-                return;
+                return None;
             }
         };
         let group = child.lock().map(|c| c.id() as i32).unwrap_or(0);
@@ -89,18 +99,15 @@ pub fn start(launch: Launch) -> Result<Running, String> {
         // The engine client first: killed while it creates the container,
         // it creates nothing more, and the removal then finds everything.
         stop_group(group, &child);
-        if let Some((program, args)) = &launch.teardown {
-            let _ = Command::new(program)
-                .args(args)
-                .current_dir(&launch.cwd)
-                .envs(launch.env.iter().map(|(k, v)| (k, v)))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
+        // Its exit code does not matter (`run --rm` may have removed the
+        // container already); not answering in time does.
+        let failed = launch
+            .teardown
+            .as_ref()
+            .and_then(|teardown| teardown.capture(&launch.cwd).err());
         orphans::stop(&token);
         let _ = std::fs::remove_file(&launch.pid_file);
+        failed
     });
     match started_rx.recv() {
         Ok(Ok((group, child))) => Ok(Running {

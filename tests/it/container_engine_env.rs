@@ -7,8 +7,9 @@
 //! every call for that service — finding the engine, the sweep, the start,
 //! the ready check and the removal — while the container itself gets only
 //! the service's own `env:`; and a deploy action's `env:` reaches every
-//! call for its container instances. Stand-in engines on `PATH` write each
-//! call's subcommand and the values they see.
+//! call for its container instances, podman found on the action's own
+//! `PATH` and run in its working directory. Stand-in engines on `PATH`
+//! write each call's subcommand and the values they see.
 
 use std::path::Path;
 
@@ -411,4 +412,84 @@ exit 0
         "engine calls outside the action's working directory: {elsewhere:?}\n{log}"
     );
     assert!(app.join("storage.conf").exists(), "{log}");
+}
+
+#[test]
+fn a_deploy_action_finds_podman_on_its_own_path_and_runs_it_in_its_working_directory() {
+    if !crate::common::running_as_root() {
+        return;
+    }
+    let repo = Repo::new(
+        r#"version: 1
+name: engine-path
+deploy_groups:
+  dev:
+    instances: { count: 1, image: "localhost/base:1" }
+stages:
+  - name: ship
+    actions:
+      - name: ship
+        deploy: { group: dev, revision: rev }
+        working_directory: app
+        env: { PATH: "${env.TEST_ENGINE_BIN}:/usr/bin:/bin" }
+"#,
+    );
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/www\nhooks:\n  ApplicationStart:\n    - location: start.sh\n",
+    );
+    repo.write("rev/app/index.html", "hello\n");
+    repo.write("rev/start.sh", "#!/bin/sh\necho started\n");
+    repo.write("app/.keep", "");
+    repo.write("gantry-path/.keep", "");
+    // The stand-in is only on the action's PATH: gantry's own has no
+    // engine at all.
+    let calls = repo.path().join("engine/calls");
+    std::fs::create_dir_all(calls.parent().unwrap()).unwrap();
+    let bin = repo.path().join("engine");
+    write_executable(
+        &repo,
+        "engine/podman",
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+echo "$1 $PWD" >> '{calls}'
+case "$1" in
+  container) echo "Error: no such container" >&2; exit 125 ;;
+  mount) mkdir -p '{calls}.root' && echo '{calls}.root' ;;
+esac
+exit 0
+"#,
+            calls = calls.display()
+        ),
+    );
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", repo.path().join("gantry-path"))
+        .env("TEST_ENGINE_BIN", &bin)
+        .env_remove("DOCKER_HOST")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("engine/calls.root/srv/www/index.html")).unwrap(),
+        "hello\n",
+        "installed through the stand-in's mounted file system"
+    );
+    let log = std::fs::read_to_string(&calls).unwrap();
+    let app = repo.path().join("app");
+    for verb in ["container", "run", "mount", "exec", "umount"] {
+        assert!(
+            log.lines().any(|l| l.starts_with(&format!("{verb} "))),
+            "no `{verb}` call: {log}"
+        );
+    }
+    let elsewhere: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.ends_with(&format!(" {}", app.display())))
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "engine calls outside the action's working directory: {elsewhere:?}\n{log}"
+    );
 }

@@ -553,3 +553,78 @@ fn a_stage_named_services_is_refused_next_to_services() {
         out.all()
     );
 }
+
+#[test]
+fn a_stage_host_service_runs_with_the_pipelines_env_the_stages_and_its_own() {
+    let repo = Repo::new(
+        r#"version: 1
+env: { FROM_PIPELINE: pipeline, SHARED: pipeline, OVERRIDDEN: pipeline }
+stages:
+  - name: test
+    env: { FROM_STAGE: "${stage.name}-stage", SHARED: stage, OVERRIDDEN: stage }
+    services:
+      helper:
+        run: echo $$ > helper.pid; echo "$FROM_PIPELINE $FROM_STAGE $SHARED $OVERRIDDEN" > seen; exec sleep 300
+        env: { OVERRIDDEN: own }
+        ready: { run: '[ "$FROM_STAGE" = test-stage ] && test -s seen', timeout: 10s }
+    run: cat seen
+"#,
+    );
+    let out = run(&repo, &["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("seen"), "pipeline test-stage stage own\n");
+    assert_stopped(&out, &repo, &["test/helper"]);
+}
+
+/// A container engine whose `rm` hangs: gantry gives up on removing the
+/// service's container after the engine housekeeping limit (cut to one
+/// second through gantry's test-only `GANTRY_TEST_HOUSEKEEPING_MS`), says
+/// which container may be left, finishes, and leaves no process behind.
+#[test]
+fn a_hung_container_removal_is_given_up_and_reported() {
+    let repo = Repo::new(
+        r#"version: 1
+name: hung-rm
+services:
+  db:
+    image: localhost/db:1
+    ready: { run: "true" }
+stages:
+  - name: test
+    run: echo using the service
+"#,
+    );
+    let pids = repo.path().join("engine.pids");
+    common::write_executable(
+        &repo,
+        "bin/podman",
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+case "$1" in
+  run) echo $$ >> '{pids}'; exec sleep 120 ;;
+  rm) echo $$ >> '{pids}'; sleep 120 & echo $! >> '{pids}'; wait ;;
+esac
+exit 0
+"#,
+            pids = pids.display()
+        ),
+    );
+    common::write_executable(&repo, "bin/docker", "#!/bin/sh\nexit 1\n");
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "1000")
+        .env_remove("DOCKER_HOST")
+        .deadline(Duration::from_secs(30))
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.has("[service db] ! stopped, but its container `gantry-hung-rm-1-db` may be left: `podman rm -f -t 0 gantry-hung-rm-1-db` did not answer within 1.0s");
+    let pids = common::pids(&repo, "engine.pids");
+    assert_eq!(pids.len(), 3, "the run, rm and rm's sleep: {pids:?}");
+    for pid in pids {
+        assert!(!process_running(pid), "engine process {pid} still runs");
+    }
+}

@@ -24,33 +24,25 @@ const INSTANCES: Wanted = Wanted {
 /// The engine program container instances are driven with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Engine {
-    /// podman, as found on `PATH`.
+    /// podman, as found on the deploy action's `PATH`.
     pub engine: crate::engine::Engine,
+    /// Where every call runs: the deploy action's working directory.
+    pub cwd: PathBuf,
 }
 
 impl Engine {
-    /// podman on `PATH`, or an error saying how to get it; every call
-    /// runs with `env` (the deploy action's variables, which also set
-    /// [`crate::engine::ENV_STORAGE_DRIVER`] over gantry's environment).
-    pub fn find(env: &[(String, String)]) -> Result<Engine, String> {
-        let path = std::env::var_os("PATH");
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-        let lookup = |name: &str| {
-            env.iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .or_else(|| std::env::var(name).ok())
-        };
-        crate::engine::Engine::detect(
-            &INSTANCES,
-            BuilderChoice::Auto,
-            path.as_deref(),
-            &cwd,
-            env,
-            &lookup,
+    /// podman on the `PATH` of `env` (the deploy action's variables on
+    /// top of gantry's environment), or an error saying how to get it;
+    /// every call runs with `env` (which also sets `DOCKER_HOST`,
+    /// [`crate::engine::ENV_STORAGE_DRIVER`] and the like) in `cwd`, the
+    /// action's working directory — as for an action's `container:`.
+    pub fn find(env: &[(String, String)], cwd: &Path) -> Result<Engine, String> {
+        crate::engine::Engine::detect_with_env(&INSTANCES, BuilderChoice::Auto, env, cwd).map(
+            |engine| Engine {
+                engine,
+                cwd: cwd.to_path_buf(),
+            },
         )
-        .map(|engine| Engine { engine })
     }
 
     /// The engine command (global flags first, with the engine's
@@ -69,7 +61,7 @@ impl Engine {
     pub fn run(&self, args: &[String], interrupt: &Interrupt) -> Result<String, String> {
         let spec = ProcessSpec {
             separate_stderr: true,
-            ..self.command(args).process(Path::new("/"), Vec::new())
+            ..self.command(args).process(&self.cwd, Vec::new())
         };
         let mut out = Capture::default();
         let finished = process::run(&spec, &mut out, interrupt);

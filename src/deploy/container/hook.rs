@@ -68,11 +68,13 @@ impl HookTarget {
         args.push(spec.program);
         args.extend(spec.args);
         // The engine's variables, then the hook's (passed in by name).
-        let engine = self.engine.command(&args).process(&spec.cwd, env);
+        // The client runs where every engine call for the instances does.
+        let engine = self.engine.command(&args).process(&self.engine.cwd, env);
         let wrapped = ProcessSpec {
             program: engine.program,
             args: engine.args,
             env: engine.env,
+            cwd: engine.cwd,
             ..spec
         };
         (wrapped, Running { token })

@@ -56,7 +56,7 @@ pub fn bring_up(
     if !crate::deploy::permissions::is_superuser() {
         return Err("container instances need gantry to run as root: files are installed through the container's mounted file system (`podman mount`), which needs root; rootless podman is not supported yet (use folder instances, `instances: N`, meanwhile)".into());
     }
-    let engine = Engine::find(&group.env.0)?;
+    let engine = Engine::find(&group.env.0, &group.cwd)?;
     std::fs::create_dir_all(&job.state)
         .map_err(|e| format!("cannot create {}: {e}", job.state.display()))?;
     up.engine = Some(engine.clone());
@@ -289,8 +289,10 @@ pub fn reset(
     interrupt: &Interrupt,
     say: &mut dyn FnMut(&str),
 ) -> Result<Up, String> {
-    let env = job.container.as_ref().map_or(&[][..], |g| &g.env.0);
-    let engine = Engine::find(env)?;
+    let engine = match &job.container {
+        Some(group) => Engine::find(&group.env.0, &group.cwd)?,
+        None => Engine::find(&[], &job.home)?,
+    };
     for name in job.instances.iter().filter_map(|i| i.container.as_deref()) {
         if engine
             .run(&strings(&["container", "exists", name]), interrupt)
@@ -344,7 +346,7 @@ pub fn commands(job: &DeployJob) -> Vec<String> {
     let Some(group) = &job.container else {
         return Vec::new();
     };
-    let engine = match Engine::find(&group.env.0) {
+    let engine = match Engine::find(&group.env.0, &group.cwd) {
         Ok(engine) => engine,
         Err(why) => return vec![format!("# fails: {why}")],
     };

@@ -51,6 +51,10 @@ pub struct ContainerGroup {
     /// instances runs with them (creating, mounting, hooks, removing).
     /// Debug output names them without their values, which may be secrets.
     pub env: crate::engine::EngineEnv,
+    /// The deploy action's working directory: where the engine is looked
+    /// for from and every engine call for the instances runs, so that a
+    /// relative path in `env` (`CONTAINERS_STORAGE_CONF`) means one file.
+    pub cwd: PathBuf,
     /// The engine, once the instances are up.
     pub engine: Option<engine::Engine>,
 }
@@ -130,6 +134,7 @@ mod tests {
             image: InstanceImage::Image("debian:bookworm".into()),
             pipeline: "web".into(),
             env: crate::engine::EngineEnv(vec![("API_TOKEN".into(), "s3cret".into())]),
+            cwd: PathBuf::from("/src"),
             engine: None,
         };
         let shown = format!("{group:?}");
