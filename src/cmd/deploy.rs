@@ -123,9 +123,10 @@ fn one_action_pipeline(
             .actions
             .iter()
             .find(|a| matches!(&a.kind, ActionKind::Deploy(d) if d.group == group))?;
-        Some((s.name.clone(), a.clone()))
+        Some((s.name.clone(), s.file.clone(), a.clone()))
     });
-    let (stage, mut action) = found.unwrap_or_else(|| ("deploy".into(), plain_action(group)));
+    let (stage, file, mut action) =
+        found.unwrap_or_else(|| ("deploy".into(), pipeline.file.clone(), plain_action(group)));
     if let ActionKind::Deploy(deploy) = &mut action.kind {
         let absolute = |p: &PathBuf| (globals.cwd.join(p).display().to_string(), Span::default());
         if let Some(r) = &args.revision {
@@ -157,6 +158,7 @@ fn one_action_pipeline(
     single.stages = vec![Stage {
         name: stage,
         span: Span::default(),
+        file,
         actions: vec![action],
         env: Vec::new(),
     }];

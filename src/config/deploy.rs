@@ -750,30 +750,25 @@ pub fn action(file: &Path, raw: &Spanned<RawDeploy>) -> (DeployAction, Vec<Diagn
 
 /// Resolves every `deploy:` action's group against `groups`: an unknown
 /// name, or no name with other than exactly one group, is C040, located in
-/// `files[i]` for the actions of `stages[i]` (an included stage's file).
-pub fn resolve_groups(
-    files: &[&Path],
-    groups: &[DeployGroup],
-    stages: &mut [Stage],
-) -> Vec<Diagnostic> {
+/// the file of the action's stage (an included stage's file).
+pub fn resolve_groups(groups: &[DeployGroup], stages: &mut [Stage]) -> Vec<Diagnostic> {
     let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
     let mut found = Vec::new();
-    let actions = stages
-        .iter_mut()
-        .zip(files)
-        .flat_map(|(s, file)| s.actions.iter_mut().map(move |a| (*file, a)));
-    for (file, action) in actions {
-        let ActionKind::Deploy(deploy) = &mut action.kind else {
-            continue;
-        };
-        if deploy.group.is_empty() && names.len() == 1 {
-            deploy.group = names[0].to_string();
+    for stage in stages {
+        let file = stage.file.as_path();
+        for action in &mut stage.actions {
+            let ActionKind::Deploy(deploy) = &mut action.kind else {
+                continue;
+            };
+            if deploy.group.is_empty() && names.len() == 1 {
+                deploy.group = names[0].to_string();
+            }
+            if names.contains(&deploy.group.as_str()) {
+                continue;
+            }
+            let (message, hint) = unknown_group(&deploy.group, &names);
+            found.push(error(file, "C040", deploy.span, message, &hint));
         }
-        if names.contains(&deploy.group.as_str()) {
-            continue;
-        }
-        let (message, hint) = unknown_group(&deploy.group, &names);
-        found.push(error(file, "C040", deploy.span, message, &hint));
     }
     found
 }

@@ -301,22 +301,18 @@ impl<'a> Checker<'a> {
         self.diagnostics.append(&mut found);
         let mut seen = HashMap::new();
         let mut stages = Vec::new();
-        // The file and text each stage is written in, for later findings.
-        let mut sources = Vec::new();
         let (main_file, main_text) = (self.file, self.text);
         let own = raw.stages.value.into_iter().map(|s| (None, s));
         for (from, raw_stage) in own.chain(included.into_iter().map(|(i, s)| (Some(i), s))) {
             if let Some(file) = from.and_then(|i| self.included.get(i)) {
                 (self.file, self.text) = (&file.file, &file.text);
             }
-            sources.push((self.file, self.text));
             self.unique_stage(&mut seen, &raw_stage.name);
             stages.push(self.stage(raw_stage, &shell));
             (self.file, self.text) = (main_file, main_text);
         }
-        self.no_services_stage(&stages, &sources);
-        let files: Vec<&Path> = sources.iter().map(|(file, _)| *file).collect();
-        let mut found = crate::config::deploy::resolve_groups(&files, &deploy_groups, &mut stages);
+        self.no_services_stage(&stages);
+        let mut found = crate::config::deploy::resolve_groups(&deploy_groups, &mut stages);
         self.diagnostics.append(&mut found);
         let mut pipeline = Pipeline {
             file: self.file.to_path_buf(),
@@ -336,7 +332,9 @@ impl<'a> Checker<'a> {
         insert_group_gates(&mut pipeline);
         self.diagnostics
             .extend(super::refs::check_output_references(
-                &pipeline, self.text, &sources,
+                &pipeline,
+                self.text,
+                self.included,
             ));
         pipeline
     }
@@ -589,6 +587,7 @@ impl<'a> Checker<'a> {
         Stage {
             name: raw.name.value,
             span: stage_span,
+            file: self.file.to_path_buf(),
             actions,
             env: own_env,
         }

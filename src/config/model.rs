@@ -90,6 +90,9 @@ pub struct Stage {
     pub name: String,
     /// Where the stage's name is written.
     pub span: Span,
+    /// The file the stage is written in (an included file's, for an
+    /// included stage): the file its and its actions' spans point into.
+    pub file: PathBuf,
     /// The stage's actions, in listed order.
     pub actions: Vec<Action>,
     /// The stage's own `env:`, before `${…}` expansion. Its actions have it

@@ -4,8 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use std::path::Path;
-
 use super::model::{Action, ActionKind, Pipeline};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::Span;
@@ -16,11 +14,11 @@ type Position = (usize, u32);
 
 /// Every misplaced or dangling output reference in `pipeline`, located at
 /// the reference inside its value (`source` is the config's text,
-/// `sources[i]` the file and text `pipeline.stages[i]` is written in).
+/// `included` the files an included stage's text is in).
 pub fn check_output_references(
     pipeline: &Pipeline,
     source: &str,
-    sources: &[(&Path, &str)],
+    included: &[super::include::IncludedFile],
 ) -> Vec<Diagnostic> {
     let mut found = BTreeSet::new();
     let at = |span: Span, text: &str, name: &str| span.narrowed_to(text, &format!("${{{name}}}"));
@@ -40,7 +38,11 @@ pub fn check_output_references(
     }
     let positions = positions(pipeline);
     for (stage_index, stage) in pipeline.stages.iter().enumerate() {
-        let (file, text_of_file) = sources.get(stage_index).copied().unwrap_or((main, source));
+        let file = stage.file.as_path();
+        let text_of_file = included
+            .iter()
+            .find(|f| f.file == stage.file)
+            .map_or(source, |f| f.text.as_str());
         for (action, position) in stage.actions.iter().zip(stage.run_order_keys()) {
             let here = (stage_index, position);
             for (text, span) in texts(action) {

@@ -113,6 +113,8 @@ impl DeployJob {
 pub struct PlanInput<'a> {
     /// The pipeline, for its deployment groups, root and secrets.
     pub pipeline: &'a Pipeline,
+    /// The file the action is written in (its stage's), for its errors.
+    pub config: &'a Path,
     /// The action's variables on top of gantry's environment (every engine
     /// call for container instances gets them).
     pub env: &'a [(String, String)],
@@ -128,7 +130,7 @@ pub struct PlanInput<'a> {
 /// the command line shown for it.
 pub fn plan(deploy: &DeployAction, input: &PlanInput<'_>) -> Result<DeployJob, Diagnostic> {
     let (pipeline, expand) = (input.pipeline, input.expand);
-    let group = find_group(pipeline, deploy)?;
+    let group = find_group(pipeline, deploy, input.config)?;
     let root = &pipeline.root;
     let path = |v: &Option<(String, Span)>| -> Result<Option<PathBuf>, Diagnostic> {
         v.as_ref()
@@ -207,6 +209,7 @@ pub fn command_line(job: &DeployJob, root: &Path) -> String {
 fn find_group<'p>(
     pipeline: &'p Pipeline,
     deploy: &DeployAction,
+    config: &Path,
 ) -> Result<&'p DeployGroup, Diagnostic> {
     if let Some(group) = pipeline
         .deploy_groups
@@ -222,7 +225,7 @@ fn find_group<'p>(
         .collect();
     let (message, hint) = crate::config::deploy::unknown_group(&deploy.group, &names);
     let at = deploy.span;
-    Err(Diagnostic::error("C040", &pipeline.file, at.line, at.column, message).with_hint(hint))
+    Err(Diagnostic::error("C040", config, at.line, at.column, message).with_hint(hint))
 }
 
 /// Instances deployed at once when the group does not say: 4 per core

@@ -154,6 +154,7 @@ mod tests {
         let stage = Stage {
             name: "test".into(),
             span: Span::default(),
+            file: "gantry.yml".into(),
             actions: Vec::new(),
             env: vec![
                 var("STORE", "${stage.name}.conf"),

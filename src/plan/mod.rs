@@ -221,9 +221,13 @@ fn plan_services(
     cli_env: &[(String, String)],
 ) -> Result<Vec<crate::service::PlannedService>, Diagnostic> {
     let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-    let expand = |text: &str, span| {
+    // A stage's services are written in its file (an included one, maybe).
+    let expand = |text: &str, span, stage: Option<&str>| {
+        let file = stage
+            .and_then(|name| pipeline.stages.iter().find(|s| s.name == name))
+            .map_or(pipeline.file.as_path(), |s| s.file.as_path());
         vars.expand(text, &|n| layers.lookup(n))
-            .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
+            .map_err(|name| env::unset_variable(file, span, &name))
     };
     let stage_env = |name: &str| match pipeline.stages.iter().find(|s| s.name == name) {
         Some(stage) => env::stage_layers(layers, vars, stage, cli_env)
@@ -292,8 +296,10 @@ fn plan_action(
     for (name, value) in action.matrix.iter().flat_map(|cell| cell.variables()) {
         vars.set(&format!("matrix.{name}"), value);
     }
+    // The action's spans point into its stage's file (an included one, maybe).
+    let file = stage.file.as_path();
     let mut layers = pipeline_layers.clone();
-    layers.apply(&pipeline.file, &vars, &action.env)?;
+    layers.apply(file, &vars, &action.env)?;
     for (name, value) in options.cli_env {
         layers.set(name, value.clone());
     }
@@ -314,7 +320,7 @@ fn plan_action(
     layers.set("GANTRY_GIT_DIRTY", dirty);
     let expand = |text: &str, span| {
         vars.expand(text, &|n| layers.lookup(n))
-            .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
+            .map_err(|name| env::unset_variable(file, span, &name))
     };
     let cwd = match &action.working_directory {
         Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
@@ -323,7 +329,7 @@ fn plan_action(
     // What an `image:` action and an action's `container:` are planned from.
     let lookup = |n: &str| layers.lookup(n);
     let image_input = crate::image::PlanInput {
-        config: &pipeline.file,
+        config: file,
         root: &pipeline.root,
         cwd: &cwd,
         git_sha: &options.git.sha,
@@ -339,6 +345,7 @@ fn plan_action(
     let deploy = |deploy: &crate::config::deploy::DeployAction| {
         let input = crate::deploy::job::PlanInput {
             pipeline,
+            config: file,
             env: layers.vars(),
             cwd: &cwd,
             lookup: &lookup,
@@ -368,9 +375,8 @@ fn plan_action(
                 None => vars.get(name).map(str::to_string),
             };
             let facts = condition::Facts { var: &var, changed };
-            let planned = PlannedCondition::new(c, &facts).map_err(|why| {
-                Diagnostic::error("C016", &pipeline.file, c.span.line, c.span.column, why)
-            })?;
+            let planned = PlannedCondition::new(c, &facts)
+                .map_err(|why| Diagnostic::error("C016", file, c.span.line, c.span.column, why))?;
             Some(planned)
         }
         None => None,

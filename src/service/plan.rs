@@ -37,12 +37,12 @@ pub struct BaseEnv<'a> {
 /// The services of `pipeline` that the stages named in `stages` need:
 /// the pipeline's own (when any stage runs) and those of the stages.
 /// `base` is the environment they start from; `expand` expands `${…}` at a
-/// place in the config.
+/// place in the config (in the file of the stage named, if any).
 pub fn plan(
     pipeline: &Pipeline,
     stages: &[&str],
     base: &BaseEnv<'_>,
-    expand: &dyn Fn(&str, Span) -> Result<String, Diagnostic>,
+    expand: &dyn Fn(&str, Span, Option<&str>) -> Result<String, Diagnostic>,
 ) -> Result<Vec<PlannedService>, Diagnostic> {
     let needed = pipeline
         .services
@@ -51,6 +51,8 @@ pub fn plan(
     let mut planned = Vec::new();
     for service in needed {
         let mut service = service.clone();
+        let stage = service.stage.clone();
+        let expand = |text: &str, at: Span| expand(text, at, stage.as_deref());
         // The layers it starts from: the pipeline's, and its stage's `env:`
         // for one declared in a stage; its own `env:` goes on top.
         let mut layered = match &service.stage {

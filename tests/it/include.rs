@@ -338,3 +338,75 @@ stages:
         "{err}"
     );
 }
+
+#[test]
+fn run_time_errors_of_an_included_stage_name_the_included_file() {
+    let repo = Repo::new(
+        "version: 1
+include: [ci/c.yml]
+stages:
+  - name: a
+    run: echo
+",
+    );
+    // Line 4 of the included file is in gantry.yml too: only the file tells.
+    repo.write(
+        "ci/c.yml",
+        "stages:
+  - name: b
+    env: { X: x }
+    run: echo ${env.GANTRY_TEST_UNSET}
+",
+    );
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        ["C012 ci/c.yml:4:10 `${env.GANTRY_TEST_UNSET}` has no value"],
+        "{err}"
+    );
+
+    repo.write(
+        "ci/c.yml",
+        "stages:
+  - name: b
+    services: { db: { run: sleep 9, env: { P: '${env.GANTRY_TEST_UNSET}' } } }
+    run: echo
+",
+    );
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        ["C012 ci/c.yml:3:47 `${env.GANTRY_TEST_UNSET}` has no value"],
+        "a stage's service too: {err}"
+    );
+}
+
+#[test]
+fn an_if_that_cannot_be_decided_in_an_included_stage_names_the_included_file() {
+    let repo = Repo::committed(
+        "version: 1
+include: [ci/c.yml]
+stages:
+  - name: a
+    run: echo
+",
+    );
+    repo.write(
+        "ci/c.yml",
+        "stages:
+  - name: b
+    if: changed('src/**')
+    run: echo
+",
+    );
+    // git cannot read a broken index, so which files changed is unknown.
+    repo.write(".git/index", "not an index");
+    let out = repo.run(&["run"]);
+    let err = out.all();
+    let c016: Vec<String> = crate::config::errors_with_messages(&err)
+        .into_iter()
+        .filter(|e| e.starts_with("C016"))
+        .collect();
+    assert_eq!(c016.len(), 1, "{err}");
+    assert!(c016[0].starts_with("C016 ci/c.yml:3:9 "), "{err}");
+}

@@ -12,26 +12,24 @@ use crate::config::service::{
 
 impl<'a> Checker<'a> {
     /// A stage named `services` would share its log directory with the
-    /// services' logs (`.gantry/runs/<id>/services/`); `sources` are the
-    /// file and text of each stage.
-    pub(super) fn no_services_stage(
-        &mut self,
-        stages: &[crate::config::Stage],
-        sources: &[(&'a std::path::Path, &'a str)],
-    ) {
+    /// services' logs (`.gantry/runs/<id>/services/`).
+    pub(super) fn no_services_stage(&mut self, stages: &[crate::config::Stage]) {
         if self.services.is_empty() {
             return;
         }
-        if let Some(i) = stages.iter().position(|s| s.name == "services") {
-            let (main, stage) = (self.file, &stages[i]);
-            self.file = sources.get(i).map_or(main, |(file, _)| *file);
-            self.error(
+        if let Some(stage) = stages.iter().find(|s| s.name == "services") {
+            let at = stage.span;
+            let message = "stage name `services` is reserved when the pipeline has `services:`";
+            let d = crate::diagnostics::Diagnostic::error(
                 "C095",
-                stage.span,
-                "stage name `services` is reserved when the pipeline has `services:`".into(),
-                "rename the stage: the services' logs go to .gantry/runs/<id>/services/",
+                &stage.file,
+                at.line,
+                at.column,
+                message.into(),
             );
-            self.file = main;
+            self.diagnostics.push(d.with_hint(
+                "rename the stage: the services' logs go to .gantry/runs/<id>/services/",
+            ));
         }
     }
 
