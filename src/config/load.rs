@@ -129,10 +129,10 @@ pub fn load_text_with(
             if found.is_empty() {
                 Ok(pipeline)
             } else {
-                Err(by_position(found))
+                Err(by_position(file, found))
             }
         }
-        Err(found) => Err(by_position(found)),
+        Err(found) => Err(by_position(file, found)),
     }
 }
 
@@ -168,9 +168,11 @@ pub(super) fn parse<'de, T: serde::Deserialize<'de>>(
     })
 }
 
-/// Sorted by line and column, so that the list reads like the file.
-fn by_position(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    diagnostics.sort_by_key(|d| (d.line, d.column));
+/// Sorted so that the list reads like the files: the config's own findings
+/// first, then each included file's, each file's by line and column.
+fn by_position(main: &Path, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let key = |d: &Diagnostic| (d.file != main, d.file.clone(), d.line, d.column);
+    diagnostics.sort_by_cached_key(key);
     diagnostics
 }
 

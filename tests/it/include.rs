@@ -410,3 +410,38 @@ stages:
     assert_eq!(c016.len(), 1, "{err}");
     assert!(c016[0].starts_with("C016 ci/c.yml:3:9 "), "{err}");
 }
+
+#[test]
+fn findings_list_the_configs_own_first_then_each_included_files_in_line_order() {
+    let repo = Repo::new(
+        "version: 1
+include: [ci/c.yml, ci/b.yml]
+stages:
+  - name: a
+    run: echo
+  - name: a2
+    run: echo
+    timout: 5s
+",
+    );
+    repo.write(
+        "ci/c.yml",
+        "stages:\n  - name: c\n    run: echo\n    retires: 1\n",
+    );
+    repo.write("ci/b.yml", "stages:\n  - name: b\n    rn: echo\n");
+    let err = config_error(&repo);
+    let at: Vec<String> = crate::config::errors_with_messages(&err)
+        .iter()
+        .map(|e| e.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "C001 gantry.yml:8:5",
+            "C007 ci/b.yml:2:11",
+            "C001 ci/b.yml:3:5",
+            "C001 ci/c.yml:4:5"
+        ],
+        "{err}"
+    );
+}
