@@ -81,8 +81,8 @@ impl schemars::JsonSchema for MaxParallel {
 /// `instances:` as written.
 #[derive(Debug)]
 pub enum RawInstances {
-    /// `instances: 3`.
-    Count(u64),
+    /// `instances: 3` (as read: a negative count too, to be refused).
+    Count(i128),
     /// `instances: [a, b]`.
     Roots(Vec<Spanned<String>>),
     /// `instances: { count: 2, image: debian:bookworm }` (or `build:`).
@@ -344,10 +344,10 @@ impl<'de> Deserialize<'de> for RawInstances {
                 f.write_str("a number of instances (e.g. 2) or a list of instance root folders")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(RawInstances::Count(v))
+                Ok(RawInstances::Count(v.into()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(RawInstances::Count(u64::try_from(v).unwrap_or(0)))
+                Ok(RawInstances::Count(v.into()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut roots = Vec::new();
@@ -444,7 +444,7 @@ pub fn groups(
         .iter()
         .map(|(name, group)| {
             check_group_name(file, name, &mut found);
-            let instances = instances(file, text, &name.value, group, &mut found);
+            let instances = instances(file, &name.value, group, &mut found);
             let config = group
                 .value
                 .config
@@ -512,7 +512,6 @@ fn check_group_name(file: &Path, name: &Spanned<String>, found: &mut Vec<Diagnos
 
 fn instances(
     file: &Path,
-    text: &str,
     group: &str,
     raw: &Spanned<RawDeployGroup>,
     found: &mut Vec<Diagnostic>,
@@ -522,13 +521,10 @@ fn instances(
     };
     let at = span(instances);
     match &instances.value {
-        RawInstances::Count(n) if (1..=u64::from(MAX_INSTANCES)).contains(n) => {
+        RawInstances::Count(n) if (1..=i128::from(MAX_INSTANCES)).contains(n) => {
             DeployGroup::default_roots(group, *n as u32)
         }
         RawInstances::Count(n) => {
-            // A negative count reads as 0: quote what was written.
-            let n =
-                crate::diagnostics::written(text, instances).map_or(n.to_string(), str::to_string);
             found.push(error(
                 file,
                 "C042",
@@ -661,36 +657,26 @@ fn deployment_config(
     let word = match &raw.value {
         RawDeployConfig::Named(name) => name.as_str(),
         RawDeployConfig::Scalar(read) => crate::diagnostics::written(text, raw).unwrap_or(read),
-        RawDeployConfig::MinimumHealthy(_) => "",
-    };
-    match &raw.value {
-        RawDeployConfig::Named(_) | RawDeployConfig::Scalar(_) => {
-            match DEPLOYMENT_CONFIG.pick(word, at) {
-                Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
-                Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
-                Ok("OneAtATime") => DeploymentConfig::OneAtATime,
-                Ok(other) => {
-                    unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here")
-                }
-                Err(p) => {
-                    found.push(p.diagnostic(file));
+        RawDeployConfig::MinimumHealthy(text) => {
+            return match parse_minimum(text, instances) {
+                Ok(minimum) => DeploymentConfig::MinimumHealthy(minimum),
+                Err(hint) => {
+                    let message = format!("invalid minimum_healthy `{text}`");
+                    found.push(error(file, "C043", at, message, &hint));
                     DeploymentConfig::OneAtATime
                 }
-            }
+            };
         }
-        RawDeployConfig::MinimumHealthy(text) => match parse_minimum(text, instances) {
-            Ok(minimum) => DeploymentConfig::MinimumHealthy(minimum),
-            Err(hint) => {
-                found.push(error(
-                    file,
-                    "C043",
-                    at,
-                    format!("invalid minimum_healthy `{text}`"),
-                    &hint,
-                ));
-                DeploymentConfig::OneAtATime
-            }
-        },
+    };
+    match DEPLOYMENT_CONFIG.pick(word, at) {
+        Ok("AllAtOnce") => DeploymentConfig::AllAtOnce,
+        Ok("HalfAtATime") => DeploymentConfig::HalfAtATime,
+        Ok("OneAtATime") => DeploymentConfig::OneAtATime,
+        Ok(other) => unreachable!("`{other}` is in DEPLOYMENT_CONFIG.words but not handled here"),
+        Err(p) => {
+            found.push(p.diagnostic(file));
+            DeploymentConfig::OneAtATime
+        }
     }
 }
 

@@ -82,15 +82,24 @@ impl Walk<'_> {
     fn list(&mut self, from: &Path, list: Option<&Spanned<Vec<Spanned<String>>>>) {
         for entry in list.map(|l| l.value.as_slice()).unwrap_or_default() {
             let at = Span::from(&entry.referenced);
-            if let Err((code, message, hint)) = self.entry(from, &entry.value) {
+            let read = self.entry(from, &entry.value);
+            if !matches!(read, Ok(true)) {
                 self.out.incomplete = true;
+            }
+            if let Err((code, message, hint)) = read {
                 let d = Diagnostic::error(code, from, at.line, at.column, message);
                 self.out.diagnostics.push(d.with_hint(hint));
             }
         }
     }
 
-    fn entry(&mut self, from: &Path, written: &str) -> Result<(), (&'static str, String, String)> {
+    /// Follows one entry of an `include:` list: whether its file was read
+    /// (its own errors are reported), or the error of the entry itself.
+    fn entry(
+        &mut self,
+        from: &Path,
+        written: &str,
+    ) -> Result<bool, (&'static str, String, String)> {
         let written = written.trim();
         if written.is_empty() || Path::new(written).is_absolute() {
             return Err((
@@ -126,25 +135,25 @@ impl Walk<'_> {
                 "check the path: it is relative to the file that includes it".to_string(),
             )
         })?;
-        self.file(path, &bytes);
-        Ok(())
+        Ok(self.file(path, &bytes))
     }
 
-    /// Parses one included file and follows its own includes.
-    fn file(&mut self, path: PathBuf, bytes: &[u8]) {
+    /// Parses one included file and follows its own includes; whether it
+    /// could be read (else its errors are reported and its stages missing).
+    fn file(&mut self, path: PathBuf, bytes: &[u8]) -> bool {
         let text = match super::load::decode(&path, bytes) {
             Ok(text) => text.to_string(),
             Err(d) => {
-                self.out.incomplete = true;
-                return self.out.diagnostics.push(d);
+                self.out.diagnostics.push(d);
+                return false;
             }
         };
         let (raw, earlier) =
             match super::tolerant::read::<RawIncluded>(&path, &text, included_schema()) {
                 Ok(read) => read,
                 Err(found) => {
-                    self.out.incomplete = true;
-                    return self.out.diagnostics.extend(found);
+                    self.out.diagnostics.extend(found);
+                    return false;
                 }
             };
         self.out.diagnostics.extend(earlier);
@@ -159,6 +168,7 @@ impl Walk<'_> {
         self.stack.push(path.clone());
         self.list(&path, raw.include.as_ref());
         self.stack.pop();
+        true
     }
 
     /// Inside the repository, also after following symbolic links.

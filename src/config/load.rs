@@ -149,8 +149,7 @@ fn checked(
     let mut checker = Checker::new(file, text, &includes.files);
     checker.diagnostics.extend(earlier);
     checker.diagnostics.extend(includes.diagnostics);
-    checker.includes_incomplete = includes.incomplete;
-    let pipeline = checker.pipeline(raw, includes.stages);
+    let pipeline = checker.pipeline(raw, includes.stages, includes.incomplete);
     (pipeline, checker.diagnostics)
 }
 
@@ -177,7 +176,7 @@ fn by_position(main: &Path, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic>
 }
 
 /// The help of a key written twice in one mapping.
-pub(super) const DUPLICATE_KEY_HINT: &str =
+const DUPLICATE_KEY_HINT: &str =
     "each key may appear once per mapping; remove or rename one of them";
 
 pub(super) fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
@@ -190,10 +189,11 @@ pub(super) fn yaml_diagnostic(file: &Path, text: &str, err: &serde_saphyr::Error
 
 /// A YAML or serde error with help for what it says, where gantry has some.
 pub(super) fn with_yaml_hint(diagnostic: Diagnostic) -> Diagnostic {
-    let hint = if diagnostic.message.contains("tabs") {
-        Some("indent with spaces; YAML does not allow tabs for indentation")
-    } else if diagnostic.message.contains("duplicate mapping key") {
+    // First: the key a duplicate names may spell any of the others.
+    let hint = if diagnostic.message.contains("duplicate mapping key") {
         Some(DUPLICATE_KEY_HINT)
+    } else if diagnostic.message.contains("tabs") {
+        Some("indent with spaces; YAML does not allow tabs for indentation")
     } else if diagnostic.message.contains("invalid boolean") {
         Some("write `true` or `false`")
     } else if diagnostic
@@ -224,8 +224,6 @@ struct Checker<'a> {
     defaults: PipelineDefaults,
     /// `services:` of the pipeline and the stages checked so far.
     services: Vec<crate::config::service::Service>,
-    /// Whether an included file could not be read: its stages are missing.
-    includes_incomplete: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -239,7 +237,6 @@ impl<'a> Checker<'a> {
             defaults: PipelineDefaults::default(),
             matrix_keys: None,
             services: Vec::new(),
-            includes_incomplete: false,
         }
     }
 
@@ -251,7 +248,14 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(d);
     }
 
-    fn pipeline(&mut self, raw: RawPipeline, included: Vec<(usize, RawStage)>) -> Pipeline {
+    /// The pipeline `raw` with the `included` stages; `incomplete`: an
+    /// included file could not be read, so its stages are missing.
+    fn pipeline(
+        &mut self,
+        raw: RawPipeline,
+        included: Vec<(usize, RawStage)>,
+        incomplete: bool,
+    ) -> Pipeline {
         if raw.version.value != 1 {
             self.error(
                 "C002",
@@ -289,7 +293,7 @@ impl<'a> Checker<'a> {
             .as_ref()
             .map_or("sh".to_string(), |s| s.value.clone());
         // An included file that could not be read has its own error.
-        if raw.stages.value.is_empty() && included.is_empty() && !self.includes_incomplete {
+        if raw.stages.value.is_empty() && included.is_empty() && !incomplete {
             self.error(
                 "C003",
                 span(&raw.stages),

@@ -392,8 +392,9 @@ impl<'a> Walk<'a> {
     /// second one); whether all of its line is blanked.
     fn repeated_key(&mut self, key: &Node, value: &Node, name: &str) -> bool {
         let message = format!("duplicate mapping key: {name}");
-        let d = Diagnostic::error("C001", self.file, key.line, key.column, message)
-            .with_hint(super::load::DUPLICATE_KEY_HINT);
+        let d = super::load::with_yaml_hint(Diagnostic::error(
+            "C001", self.file, key.line, key.column, message,
+        ));
         self.found.push(d.clone());
         match self.entry(key, value) {
             Some((range, whole_line)) => {

@@ -52,8 +52,9 @@ pub fn read<T: DeserializeOwned>(
     let Some(cleaned) = shape.without_mistakes(text) else {
         return Err(shape.found);
     };
-    match serde_saphyr::from_str_with_options::<T>(&cleaned, super::load::yaml_options()) {
-        Ok(value) => Ok((value, shape.blanked)),
+    // The pass took out every key serde would skip: none is left to report.
+    match super::load::parse::<T>(&cleaned) {
+        Ok((value, _)) => Ok((value, shape.blanked)),
         Err(e) => {
             let second = super::load::yaml_diagnostic(file, &cleaned, &e);
             if shape.by_blanked(&cleaned, second.line, second.column) {

@@ -68,6 +68,7 @@ fn deploy_config_errors_are_located() {
         ("deploy_groups: { dev: {} }\nstages:\n  - name: s\n    deploy: { group: prod }\n", "C040", "no deployment group named `prod`"),
         ("deploy_groups: { dev: { instances: 0 } }\nstages: [ { name: s, run: 'true' } ]\n", "C042", "a group of 0 instances"),
         ("deploy_groups: { dev: { instances: 10001 } }\nstages: [ { name: s, run: 'true' } ]\n", "C042", "a group of 10001 instances"),
+        ("deploy_groups: { dev: { instances: -3 } }\nstages: [ { name: s, run: 'true' } ]\n", "C042", "a group of -3 instances"),
         ("deploy_groups: { dev: { max_parallel: 0 } }\nstages: [ { name: s, run: 'true' } ]\n", "C042", "max_parallel: 0"),
         ("deploy_groups: { dev: { instances: [a, a] } }\nstages: [ { name: s, run: 'true' } ]\n", "C042", "the same instance root twice"),
         ("deploy_groups: { dev: { instances: ['/'] } }\nstages: [ { name: s, run: 'true' } ]\n", "C042", "`/` as an instance root"),
