@@ -70,10 +70,14 @@ pub fn span<T>(s: &serde_saphyr::Spanned<T>) -> Span {
 /// The text of `s` as written in `text`, the file it was read from (an
 /// alias's own text, as the tolerant pass quotes it too).
 pub fn written<'t, T>(text: &'t str, s: &serde_saphyr::Spanned<T>) -> Option<&'t str> {
-    let at = s.referenced.span();
+    text.get(byte_range(&s.referenced.span())?)
+}
+
+/// The bytes of the file a serde-saphyr span covers, when it says.
+pub fn byte_range(at: &serde_saphyr::Span) -> Option<std::ops::Range<usize>> {
     let start = usize::try_from(at.byte_offset()?).ok()?;
     let len = usize::try_from(at.byte_len()?).ok()?;
-    text.get(start..start.checked_add(len)?)
+    Some(start..start.checked_add(len)?)
 }
 
 impl From<&serde_saphyr::Location> for Span {
@@ -200,10 +204,12 @@ fn strip_location_suffix(message: &str) -> String {
         "invalid u64" | "invalid usize" => Some(u64::MAX),
         _ => None,
     };
-    match range {
-        Some(max) => format!("expected a whole number from 0 to {max}"),
-        None => message,
-    }
+    range.map_or(message, expected_whole_number)
+}
+
+/// What a number out of range of a count of at most `max` is told.
+pub fn expected_whole_number(max: u64) -> String {
+    format!("expected a whole number from 0 to {max}")
 }
 
 /// Shows each diagnostic's file relative to `base` when it lies below it,

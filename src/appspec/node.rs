@@ -125,11 +125,7 @@ impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<Value>::deserialize(deserializer)?;
         let location = spanned.referenced;
-        let span = location.span();
-        let bytes = match (span.byte_offset(), span.byte_len()) {
-            (Some(start), Some(len)) => usize::try_from(start).ok().zip(usize::try_from(len).ok()),
-            _ => None,
-        };
+        let bytes = crate::diagnostics::byte_range(&location.span()).map(|r| (r.start, r.len()));
         Ok(Node {
             value: spanned.value,
             line: usize::try_from(location.line()).unwrap_or(0),

@@ -411,10 +411,10 @@ impl<'a> Walk<'a> {
 
     /// How serde reads the scalar `node` as the type `schema` stands for,
     /// where the schema's type says too little: a duration, a whole number
-    /// of a range (serde's error, with its own message, for a value the
-    /// schema's type allows), or a quoted whole number or boolean (which
-    /// serde reads, though it is a string). `None`: the schema decides.
-    fn serde_reads(&self, node: &Node, schema: &Schema) -> Option<Result<(), serde_saphyr::Error>> {
+    /// of a range (what serde says, for a value the schema's type allows),
+    /// or a quoted whole number or boolean (which serde reads, though it is
+    /// a string). `None`: the schema decides.
+    fn serde_reads(&self, node: &Node, schema: &Schema) -> Option<Result<(), Diagnostic>> {
         if matches!(node.value, Value::Seq(_) | Value::Map(_) | Value::Null) {
             return None;
         }
@@ -424,33 +424,54 @@ impl<'a> Walk<'a> {
         if written.starts_with(['*', '&', '!', '|', '>']) || written.contains('\n') {
             return None;
         }
-        fn read<T: serde::de::DeserializeOwned>(written: &str) -> Result<(), serde_saphyr::Error> {
+        let read = |ok: Result<(), serde_saphyr::Error>| {
+            ok.map_err(|e| {
+                super::load::with_yaml_hint(Diagnostic::from_yaml_error("C001", self.file, &e))
+            })
+        };
+        fn parse<T: serde::de::DeserializeOwned>(written: &str) -> Result<(), serde_saphyr::Error> {
             serde_saphyr::from_str_with_options::<T>(written, super::load::yaml_options())
                 .map(|_| ())
         }
         if std::ptr::eq(schema, &self.defs["Duration"]) {
-            return Some(read::<super::duration::Duration>(written));
+            return Some(read(parse::<super::duration::Duration>(written)));
         }
-        let read = match schema["format"].as_str() {
-            Some("uint16") => read::<u16>(written),
-            Some("uint32") => read::<u32>(written),
-            Some("uint64") => read::<u64>(written),
-            _ if types(schema).contains(&"boolean") => read::<bool>(written),
-            _ => return None,
+        let format = schema["format"].as_str();
+        let max = match format {
+            Some("uint16") => Some(u64::from(u16::MAX)),
+            Some("uint32") => Some(u64::from(u32::MAX)),
+            Some("uint64") => Some(u64::MAX),
+            _ => None,
         };
-        match node.value {
-            Value::Int(_) if schema["format"].is_string() => Some(read),
+        match (&node.value, max) {
+            // A number read already: only its range is left to check.
+            (Value::Int(n), Some(max)) => Some(if (0..=i128::from(max)).contains(n) {
+                Ok(())
+            } else {
+                let message = crate::diagnostics::expected_whole_number(max);
+                let (line, column) = (node.line, node.column);
+                Err(Diagnostic::error("C001", self.file, line, column, message))
+            }),
             // Any other refusal is the schema's wrong type, as when alone.
-            Value::Str(_) => read.is_ok().then_some(Ok(())),
+            (Value::Str(_), Some(_)) => {
+                let read = match format {
+                    Some("uint16") => parse::<u16>(written),
+                    Some("uint32") => parse::<u32>(written),
+                    _ => parse::<u64>(written),
+                };
+                read.is_ok().then_some(Ok(()))
+            }
+            (Value::Str(_), None) if types(schema).contains(&"boolean") => {
+                parse::<bool>(written).is_ok().then_some(Ok(()))
+            }
             _ => None,
         }
     }
 
-    /// Reports serde's `error` for the scalar `node`, which the text
-    /// without the mistakes has as `1`.
-    fn refused(&mut self, node: &Node, error: serde_saphyr::Error) {
-        let mut d =
-            super::load::with_yaml_hint(Diagnostic::from_yaml_error("C001", self.file, &error));
+    /// Reports what serde would say of the scalar `node` (`refused`), which
+    /// the text without the mistakes has as `1`.
+    fn refused(&mut self, node: &Node, refused: Diagnostic) {
+        let mut d = refused;
         (d.line, d.column) = (node.line, node.column);
         self.found.push(d.clone());
         match node.bytes {
