@@ -34,6 +34,10 @@ pub struct BaseEnv<'a> {
     pub stage: &'a dyn Fn(&str) -> Vec<(String, String)>,
 }
 
+/// Expands `${…}` in a text written at a span of the config, in the file of
+/// the stage named (the config's when none).
+pub type Expand<'e> = &'e dyn Fn(&str, Span, Option<&str>) -> Result<String, Diagnostic>;
+
 /// The services of `pipeline` that the stages named in `stages` need:
 /// the pipeline's own (when any stage runs) and those of the stages.
 /// `base` is the environment they start from; `expand` expands `${…}` at a
@@ -42,7 +46,7 @@ pub fn plan(
     pipeline: &Pipeline,
     stages: &[&str],
     base: &BaseEnv<'_>,
-    expand: &dyn Fn(&str, Span, Option<&str>) -> Result<String, Diagnostic>,
+    expand: Expand<'_>,
 ) -> Result<Vec<PlannedService>, Diagnostic> {
     let needed = pipeline
         .services
