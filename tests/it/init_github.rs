@@ -558,11 +558,29 @@ jobs:
         out.stdout
     );
     assert!(
-        out.stdout.contains("job analyze, step \"make test\": it comes after step \"git checkout HEAD^2\""),
+        out.stdout.contains(
+            "job analyze, step \"make test\": it comes after step \"git checkout HEAD^2\""
+        ),
         "{}",
         out.stdout
     );
     let head = repo.git(&["rev-parse", "HEAD"]);
     repo.run_ok(&["run"]);
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn a_job_that_uninstalls_packages_is_a_variant_and_is_left_out() {
+    let repo = with_workflow(
+        "on: [push]\njobs:\n  no_chardet:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Install dependencies\n        run: |\n          make\n          python -m pip uninstall -y chardet\n      - name: Run tests\n        run: make ci\n",
+        &[("Makefile", "ci:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    assert!(!live_lines(&repo.read("gantry.yml")).contains("uninstall"));
+    for line in [
+        "job no_chardet, step \"Install dependencies\": it removes packages from the environment every action shares (`pip uninstall`)",
+        "job no_chardet, step \"Run tests\": it comes after step \"Install dependencies\"",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
 }

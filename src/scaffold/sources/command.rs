@@ -332,6 +332,26 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
             Kind::Prepares,
         ));
     }
+    // A job that uninstalls packages tests a variant environment (requests'
+    // `no_chardet` job); in the one venv every action shares it would
+    // break the others.
+    let uninstall = [
+        "pip uninstall",
+        "pip3 uninstall",
+        "npm uninstall",
+        "npm rm ",
+        "yarn remove",
+        "pnpm remove",
+    ];
+    if let Some(u) = uninstall.iter().find(|u| command.contains(*u)) {
+        return Some(NotLocal::new(
+            format!(
+                "it removes packages from the environment every action shares (`{}`)",
+                u.trim()
+            ),
+            Kind::Service,
+        ));
+    }
     if let Some(what) = changes_the_checkout(command) {
         return Some(NotLocal::new(
             format!("it changes your git checkout or repository (`git {what}`)"),
@@ -570,6 +590,10 @@ mod tests {
         ] {
             assert_eq!(changes_the_checkout(line), None, "{line}");
         }
+        assert!(not_local("make\npython -m pip uninstall -y chardet")
+            .unwrap()
+            .reason
+            .contains("removes packages"));
         assert!(not_local("git checkout HEAD^2")
             .unwrap()
             .reason
