@@ -930,6 +930,43 @@ mod tests {
     }
 
     #[test]
+    fn only_a_relative_path_an_engine_reads_ties_its_answers_to_a_folder() {
+        let folder = |vars: &[(&str, &str)]| {
+            let env = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            EngineEnv(env).folder_for(Path::new("/r/app"))
+        };
+        for relative in [
+            ("CONTAINERS_STORAGE_CONF", "ci/storage.conf"),
+            ("DOCKER_CONFIG", ".docker"),
+            ("DOCKER_CONFIG", "dockercfg"),
+            ("REGISTRY_AUTH_FILE", "auth.json"),
+            ("PATH", "/usr/bin:bin"),
+            ("DOCKER_HOST", "unix://run/docker.sock"),
+        ] {
+            assert_eq!(
+                folder(&[relative]),
+                Some(PathBuf::from("/r/app")),
+                "{relative:?}"
+            );
+        }
+        for shared in [
+            ("CONTAINERS_STORAGE_CONF", "/etc/storage.conf"),
+            ("DOCKER_HOST", "unix:///run/docker.sock"),
+            ("DOCKER_HOST", "ssh://ci@build-box"),
+            ("HTTPS_PROXY", "http://proxy.corp:3128"),
+            ("STORAGE_DRIVER", "vfs"),
+            ("DOCKER_BUILDKIT", "1"),
+            ("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs"),
+            ("NODE_CONFIG", "app.json"),
+        ] {
+            assert_eq!(folder(&[shared]), None, "{shared:?}");
+        }
+    }
+
+    #[test]
     fn names_keep_only_what_engines_accept() {
         assert_eq!(
             container_name(&["gantry", "test", "unit (stable)", "3"]),

@@ -193,4 +193,41 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn services_see_the_defaults_env_over_the_pipelines_and_under_their_stages() {
+        let var = |name: &str, value: &str| EnvVar {
+            name: name.into(),
+            value: value.into(),
+            span: Span::default(),
+        };
+        let mut pipeline = Layers::default();
+        pipeline.set("STORE", "pipeline.conf".into());
+        let defaults = [
+            var("STORE", "ci.conf"),
+            var("HOST", "unix:///defaults.sock"),
+        ];
+        let layers = service_layers(&pipeline, &Vars::default(), &defaults, None, &[]);
+        assert_eq!(
+            layers.vars(),
+            [
+                ("STORE".to_string(), "ci.conf".to_string()),
+                ("HOST".into(), "unix:///defaults.sock".into())
+            ]
+        );
+        let stage = Stage {
+            name: "test".into(),
+            span: Span::default(),
+            actions: Vec::new(),
+            env: vec![var("HOST", "unix:///stage.sock")],
+        };
+        let layers = service_layers(&pipeline, &Vars::default(), &defaults, Some(&stage), &[]);
+        assert_eq!(
+            layers.vars(),
+            [
+                ("STORE".to_string(), "ci.conf".to_string()),
+                ("HOST".into(), "unix:///stage.sock".into())
+            ]
+        );
+    }
 }
