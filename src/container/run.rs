@@ -348,6 +348,11 @@ fn answer_id(question: &EngineCommand, cwd: &Path) -> Option<String> {
     }
 }
 
+/// A question to an engine and the folder its answer depends on
+/// ([`crate::engine::EngineEnv::folder_for`]): what is remembered of the
+/// engine's answers is keyed by it.
+type Asked = (EngineCommand, Option<PathBuf>);
+
 /// What the cache knows the container by: the image's id for a reference
 /// (`missing:REF` while the engine does not have it), the hash of its files
 /// for a build. The engine is asked once per question (program, storage
@@ -355,8 +360,7 @@ fn answer_id(question: &EngineCommand, cwd: &Path) -> Option<String> {
 /// once per working directory only when a relative path in those
 /// variables may name another store there.
 pub fn identity(job: &ContainerJob) -> String {
-    type Ids = HashMap<(EngineCommand, Option<PathBuf>), String>;
-    static IDS: OnceLock<Mutex<Ids>> = OnceLock::new();
+    static IDS: OnceLock<Mutex<HashMap<Asked, String>>> = OnceLock::new();
     let Ok(engine) = &job.engine else {
         return "no engine".into();
     };
@@ -396,7 +400,7 @@ fn start_sweep(
     state_root: &Path,
     cwd: &Path,
 ) -> Option<std::thread::JoinHandle<Vec<String>>> {
-    static SWEPT: OnceLock<Mutex<HashSet<(EngineCommand, Option<PathBuf>)>>> = OnceLock::new();
+    static SWEPT: OnceLock<Mutex<HashSet<Asked>>> = OnceLock::new();
     let listing = engine.list_labelled(LABEL_RUN_DIR);
     let first = SWEPT
         .get_or_init(Default::default)
