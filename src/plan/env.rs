@@ -162,13 +162,16 @@ mod tests {
     use crate::config::Stage;
     use crate::diagnostics::Span;
 
-    #[test]
-    fn a_stage_service_sees_the_stages_env_under_the_command_line_without_action_values() {
-        let var = |name: &str, value: &str| EnvVar {
+    fn var(name: &str, value: &str) -> EnvVar {
+        EnvVar {
             name: name.into(),
             value: value.into(),
             span: Span::default(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_stage_service_sees_the_stages_env_under_the_command_line_without_action_values() {
         let mut pipeline = Layers::default();
         pipeline.set("STORE", "pipeline.conf".into());
         pipeline.set("HOST", "unix:///pipeline.sock".into());
@@ -196,11 +199,6 @@ mod tests {
 
     #[test]
     fn services_see_the_defaults_env_over_the_pipelines_and_under_their_stages() {
-        let var = |name: &str, value: &str| EnvVar {
-            name: name.into(),
-            value: value.into(),
-            span: Span::default(),
-        };
         let mut pipeline = Layers::default();
         pipeline.set("STORE", "pipeline.conf".into());
         let defaults = [

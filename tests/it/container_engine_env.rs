@@ -149,6 +149,17 @@ fn run_with_stand_ins(repo: &Repo, flags: &[&str]) -> crate::common::Outcome {
     out
 }
 
+/// Runs `repo`'s pipeline as [`run_with_stand_ins`] does, with stand-in
+/// podman and docker (whose daemon does not answer) recording at the
+/// returned path.
+fn run_with_silent_docker(repo: &Repo) -> std::path::PathBuf {
+    let calls = repo.path().join("calls");
+    recording_service_engine(repo, "podman", &calls, None);
+    recording_service_engine(repo, "docker", &calls, None);
+    run_with_stand_ins(repo, &[]);
+    calls
+}
+
 /// Every line of the stand-ins' log at `calls` saw `expected` (`STORE HOST`);
 /// returns the log.
 fn assert_every_call_saw(calls: &Path, expected: &str) -> String {
@@ -244,10 +255,7 @@ stages:
     run: echo using the service
 "#,
     );
-    let calls = repo.path().join("calls");
-    recording_service_engine(&repo, "podman", &calls, None);
-    recording_service_engine(&repo, "docker", &calls, None);
-    run_with_stand_ins(&repo, &[]);
+    let calls = run_with_silent_docker(&repo);
     let log = assert_every_call_saw(&calls, "stage-storage.conf unix:///service.sock");
     assert!(log.lines().any(|l| l.starts_with("podman run ")), "{log}");
     let container = std::fs::read_to_string(calls.with_extension("container")).unwrap();
@@ -677,10 +685,7 @@ stages:
     run: echo using the services
 "#,
     );
-    let calls = repo.path().join("calls");
-    recording_service_engine(&repo, "podman", &calls, None);
-    recording_service_engine(&repo, "docker", &calls, None);
-    run_with_stand_ins(&repo, &[]);
+    let calls = run_with_silent_docker(&repo);
     let log = assert_every_call_saw(&calls, "ci-storage.conf unset");
     let args = std::fs::read_to_string(calls.with_extension("args")).unwrap();
     for service in ["db", "api"] {
