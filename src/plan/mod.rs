@@ -229,16 +229,27 @@ fn plan_services(
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(file, span, &name))
     };
-    let stage_env = |name: &str| match pipeline.stages.iter().find(|s| s.name == name) {
-        Some(stage) => env::stage_layers(layers, vars, stage, cli_env)
+    let service_layers = |stage| {
+        env::service_layers(layers, vars, &pipeline.defaults_env, stage, cli_env)
             .vars()
-            .to_vec(),
-        None => layers.vars().to_vec(),
+            .to_vec()
     };
-    let base = crate::service::plan::BaseEnv {
-        pipeline: layers.vars(),
-        stage: &stage_env,
+    // Each layering once: the pipeline's, and that of each stage that
+    // declares a service.
+    let mut base = crate::service::plan::BaseEnv {
+        pipeline: service_layers(None),
+        stages: std::collections::HashMap::new(),
     };
+    for stage in &pipeline.stages {
+        if pipeline
+            .services
+            .iter()
+            .any(|s| s.stage.as_ref() == Some(&stage.name))
+        {
+            base.stages
+                .insert(stage.name.clone(), service_layers(Some(stage)));
+        }
+    }
     crate::service::plan::plan(pipeline, &names, &base, &expand)
 }
 
@@ -296,13 +307,16 @@ fn plan_action(
     for (name, value) in action.matrix.iter().flat_map(|cell| cell.variables()) {
         vars.set(&format!("matrix.{name}"), value);
     }
-    // The action's spans point into its stage's file (an included one, maybe).
+    // The action's spans point into its stage's file (an included one,
+    // maybe), but for what it has from the top-level `defaults:`.
     let file = stage.file.as_path();
-    let mut layers = pipeline_layers.clone();
-    layers.apply(file, &vars, &action.env)?;
-    for (name, value) in options.cli_env {
-        layers.set(name, value.clone());
-    }
+    let mut layers = pipeline_layers.over(options.cli_env, |layers| {
+        action.env.iter().try_for_each(|var| {
+            let inherited = pipeline.defaults_env.contains(var);
+            let written = if inherited { &pipeline.file } else { file };
+            layers.apply(written, &vars, std::slice::from_ref(var))
+        })
+    })?;
     let exported = [
         ("GANTRY_RUN_ID", options.run_id.as_str()),
         ("GANTRY_PIPELINE", pipeline.name.as_str()),

@@ -379,6 +379,23 @@ stages:
         ["C012 ci/c.yml:3:47 `${env.GANTRY_TEST_UNSET}` has no value"],
         "a stage's service too: {err}"
     );
+
+    // What the stage has from gantry.yml's `defaults:` is written there.
+    repo.write(
+        "gantry.yml",
+        "version: 1
+include: [ci/c.yml]
+defaults: { env: { D: '${env.GANTRY_TEST_UNSET}' } }
+stages: []
+",
+    );
+    repo.write("ci/c.yml", "stages:\n  - name: b\n    run: echo\n");
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        ["C012 gantry.yml:3:23 `${env.GANTRY_TEST_UNSET}` has no value"],
+        "{err}"
+    );
 }
 
 #[test]
