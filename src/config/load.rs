@@ -327,6 +327,7 @@ impl<'a> Checker<'a> {
             name,
             env,
             defaults_env: self.defaults.env.clone(),
+            defaults_working_directory: self.defaults.working_directory.clone(),
             env_file,
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),

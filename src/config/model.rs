@@ -65,6 +65,9 @@ pub struct Pipeline {
     /// Top-level `defaults: env:`, before `${…}` expansion. Every action has
     /// it merged into its own already; services' environments get it too.
     pub defaults_env: Vec<EnvVar>,
+    /// Top-level `defaults: working_directory:`, before `${…}` expansion,
+    /// with where it is written. The actions without their own have it.
+    pub defaults_working_directory: Option<(String, Span)>,
     /// A dotenv file to load, relative to `root`.
     pub env_file: Option<(PathBuf, Span)>,
     /// Variables whose values are masked in all output.

@@ -8,7 +8,7 @@ pub mod condition;
 mod env;
 mod select;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -332,12 +332,17 @@ fn plan_action(
     }
     let dirty = vars.get("git.dirty").unwrap_or_default().to_string();
     layers.set("GANTRY_GIT_DIRTY", dirty);
-    let expand = |text: &str, span| {
+    let expand_in = |file: &Path, text: &str, span| {
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(file, span, &name))
     };
+    let expand = |text: &str, span| expand_in(file, text, span);
     let cwd = match &action.working_directory {
-        Some((dir, span)) => pipeline.root.join(expand(dir, *span)?),
+        Some((dir, span)) => {
+            let inherited = action.working_directory == pipeline.defaults_working_directory;
+            let written = if inherited { &pipeline.file } else { file };
+            pipeline.root.join(expand_in(written, dir, *span)?)
+        }
         None => pipeline.root.clone(),
     };
     // What an `image:` action and an action's `container:` are planned from.

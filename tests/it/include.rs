@@ -396,6 +396,20 @@ stages: []
         ["C012 gantry.yml:3:23 `${env.GANTRY_TEST_UNSET}` has no value"],
         "{err}"
     );
+    repo.write(
+        "gantry.yml",
+        "version: 1
+include: [ci/c.yml]
+defaults: { working_directory: '${env.GANTRY_TEST_UNSET}' }
+stages: []
+",
+    );
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        ["C012 gantry.yml:3:32 `${env.GANTRY_TEST_UNSET}` has no value"],
+        "{err}"
+    );
 }
 
 #[test]
