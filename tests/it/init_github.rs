@@ -522,3 +522,30 @@ fn an_imported_install_is_cached_on_the_dependency_lists_like_gantrys_own() {
         "cached"
     );
 }
+
+#[test]
+fn a_left_out_check_action_does_not_take_the_later_steps_with_it() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-go@v5
+      - uses: golangci/golangci-lint-action@v6
+      - run: go build ./...
+      - run: go test -race ./...
+"#,
+        &[("go.mod", "module example.com/demo\n\ngo 1.21\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in ["run: go build ./...\n", "run: go test -race ./...\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    assert!(!config.contains("it comes after step"), "{config}");
+    assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
+}

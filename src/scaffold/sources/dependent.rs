@@ -35,8 +35,10 @@ impl LeftOut {
 
 /// What a `uses:` step (`owner/name@pin`, with its `with:`) would have made:
 /// nothing for a checkout of this repository, `setup-*`, toolchain and
-/// install actions, caches (a cache miss must work too) and uploads
-/// (nothing later reads what they send); anything for the rest (a
+/// install actions, caches (a cache miss must work too), uploads
+/// (nothing later reads what they send) and checks (a linter's action,
+/// told by its name as a `run:` step is: `golangci/golangci-lint-action`,
+/// `pre-commit/action`); anything for the rest (a
 /// download, a checkout of another repository, an action gantry does not
 /// know).
 pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
@@ -48,6 +50,10 @@ pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
         } else {
             Makes::Nothing
         };
+    }
+    // The same rule as for a left-out `run:` step: a check makes reports.
+    if super::command::is_check(action_name(uses), "") {
+        return Makes::Nothing;
     }
     let prepares = [
         "setup",
@@ -136,6 +142,10 @@ mod tests {
             "taiki-e/install-action@v2",
             "actions/upload-artifact@v4",
             "jdx/mise-action@v2",
+            "golangci/golangci-lint-action@v6",
+            "pre-commit/action@v3.0.1",
+            "astral-sh/ruff-action@v3",
+            "psf/black@stable",
         ] {
             assert_eq!(uses_makes(setup, None), Makes::Nothing, "{setup}");
         }
