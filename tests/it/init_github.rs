@@ -549,3 +549,41 @@ jobs:
     assert!(!config.contains("it comes after step"), "{config}");
     assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
 }
+
+#[test]
+fn a_left_out_step_that_only_prints_or_checks_does_not_take_the_later_steps_with_it() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "Testing on Node ${{ matrix.node }}"
+      - run: npm ci
+      - run: npm test
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "OS=$RUNNER_OS"
+      - run: pytest --basetemp=$RUNNER_TEMP/p
+      - run: mkdocs build
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in ["run: npm ci\n", "run: npm test\n", "run: mkdocs build\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    assert!(!config.contains("it comes after step"), "{config}");
+    assert!(
+        out.stdout.contains("step \"echo \"OS=$RUNNER_OS\"\": it reads $RUNNER_OS"),
+        "{}",
+        out.stdout
+    );
+}

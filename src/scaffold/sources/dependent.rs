@@ -78,6 +78,27 @@ pub fn action_name(uses: &str) -> &str {
     uses.split('@').next().unwrap_or(uses).trim()
 }
 
+/// Whether a script only prints (`echo "Testing on Node ${{ matrix.node }}"`,
+/// `printf`): every line starts with `echo` or `printf`, and nothing
+/// redirects into a file or moves, copies or removes one.
+pub fn only_prints(run: &str) -> bool {
+    let mut lines = run
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    lines.peek().is_some()
+        && !run.contains('>')
+        && lines.all(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            matches!(words.first(), Some(&"echo" | &"printf"))
+                && !words.iter().any(|w| {
+                    ["cd", "mv", "cp", "rm", "mkdir", "touch", "tee"]
+                        .contains(&w.trim_start_matches(['(', '`', '$', ';', '&', '|']))
+                })
+        })
+}
+
 /// The variables a script writes to `$GITHUB_ENV` (`echo "NAME=…"`,
 /// `echo "NAME<<EOF"`): `Env` of them, or `Anything` when it writes there
 /// in a way whose names cannot be read.
@@ -152,6 +173,16 @@ mod tests {
         for makes in ["actions/download-artifact@v4", "actions/github-script@v7"] {
             assert_eq!(uses_makes(makes, None), Makes::Anything, "{makes}");
         }
+    }
+
+    #[test]
+    fn scripts_that_only_print_are_told_from_the_rest() {
+        assert!(only_prints("echo \"Testing on Node ${{ matrix.node }}\""));
+        assert!(only_prints("echo \"OS=$RUNNER_OS\"\nprintf '%s\\n' done"));
+        assert!(!only_prints("echo x > out.txt"));
+        assert!(!only_prints("echo x; cp a b"));
+        assert!(!only_prints("echo x\nmake all"));
+        assert!(!only_prints(""));
     }
 
     #[test]

@@ -341,8 +341,14 @@ const RUNNER_FILES: [(&str, &str); 5] = [
 /// workflow sets itself), and what it would have made for later steps:
 /// the variables it writes to `$GITHUB_ENV`; nothing for outputs (only
 /// `${{ steps.… }}` reads them, and those steps are left out on their
-/// own), PATH (setup: the tool is on yours), the summary and state.
-fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<(String, Makes)> {
+/// own), PATH (setup: the tool is on yours), the summary and state; and
+/// for a variable it only reads, what the script itself makes (`made`:
+/// nothing for a check or an `echo`).
+fn runner_variable(
+    run: &str,
+    defined: impl Fn(&str) -> bool,
+    made: &Makes,
+) -> Option<(String, Makes)> {
     let used: Vec<&str> = run
         .match_indices('$')
         .map(|(i, _)| {
@@ -363,7 +369,7 @@ fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<(String,
         ),
         None => format!("it reads ${first}, which only GitHub's runner sets"),
     };
-    let makes = if used.iter().any(|name| file(name).is_none()) {
+    let makes = if used.iter().any(|name| file(name).is_none()) && *made == Makes::Anything {
         Makes::Anything
     } else if used.contains(&"GITHUB_ENV") {
         dependent::env_written(run)
@@ -395,7 +401,9 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     };
     // What a step left out below would have made: nothing when it is a
     // check or a test run, anything otherwise (a build, a download, …).
-    let made = if command::is_check(run, step.name.as_deref().unwrap_or("")) {
+    let made = if command::is_check(run, step.name.as_deref().unwrap_or(""))
+        || dependent::only_prints(run)
+    {
         Makes::Nothing
     } else {
         Makes::Anything
@@ -416,7 +424,7 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
             .iter()
             .any(|env| env.contains_key(name))
     };
-    if let Some((reason, makes)) = runner_variable(run, defined) {
+    if let Some((reason, makes)) = runner_variable(run, defined, &made) {
         return Err(LeftOut::new(reason, makes));
     }
     if let Some(not) = command::not_local(run) {
