@@ -5,7 +5,7 @@
 
 use super::detect::Project;
 use super::sources::render::flow_list;
-use super::sources::{command, render, Derived};
+use super::sources::{render, Derived};
 use super::template::{self, Need, Rendered, Vars};
 
 const PIPELINE: &str = include_str!("../../templates/pipeline.yml");
@@ -185,7 +185,7 @@ fn compose_phase(
         .derived
         .iter()
         .filter(|d| d.phase == phase)
-        .filter(|d| phase != "test" || command::is_test_run(&d.lines.join("\n"), &d.name))
+        .filter(|d| phase != "test" || d.runs_tests)
         .map(|d| d.dir.as_str())
         .collect();
     let sections: Vec<(&Project, &template::Section)> = projects

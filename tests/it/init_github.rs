@@ -587,3 +587,29 @@ jobs:
         out.stdout
     );
 }
+
+#[test]
+fn a_step_of_a_job_named_test_is_the_test_run() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm ci
+      - run: npm run ci
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"ci": "node -e 0", "test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(live.contains("run: npm run ci\n"), "{config}");
+    // The job's step runs the tests: gantry's `npm test` would run them twice.
+    assert!(!live.contains("run: npm test\n"), "{config}");
+    assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
+}

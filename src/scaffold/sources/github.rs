@@ -458,8 +458,12 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         Some(named) => named.clone(),
         None => command::command_summary(&lines[0]),
     };
+    // The job's id places a step as much as its own name does; a step
+    // that only prints (versions, say) runs no tests in any job.
+    let hint = format!("{name} {}", job.job_id);
     Ok(Some(Derived {
-        phase: command::phase(run, &format!("{name} {}", job.job_id)),
+        phase: command::phase(run, &hint),
+        runs_tests: command::is_test_run(run, &hint) && !dependent::only_prints(run),
         name: command::slug(&label),
         rewrites: command::rewrites(run),
         lines,

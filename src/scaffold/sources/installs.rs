@@ -229,6 +229,7 @@ mod tests {
             rewrites: None,
             env: Vec::new(),
             shell: None,
+            runs_tests: false,
         }
     }
 

@@ -170,6 +170,7 @@ mod tests {
             rewrites: None,
             env: Vec::new(),
             shell: None,
+            runs_tests: phase == "test",
         }
     }
 
