@@ -115,6 +115,19 @@ pub const RUNNERS: &[(&str, &[&str])] = &[
     ("pre-commit", &["pre-commit run"]),
 ];
 
+/// The runner of [`RUNNERS`] that the command `line` starts, when it runs
+/// one of the commands for which init installs it into the venv: such a
+/// line needs nothing on the machine. The same commands, found in the CI
+/// text, decide the install ([`facts`]), so a bare `nox` is needed on
+/// the machine rather than assumed in the venv.
+pub fn venv_runner(line: &str) -> Option<&'static str> {
+    let program = line.split_whitespace().next()?;
+    RUNNERS
+        .iter()
+        .find(|(tool, commands)| *tool == program && commands.iter().any(|c| line.contains(c)))
+        .map(|(tool, _)| *tool)
+}
+
 /// Facts about the Python project in `dir`.
 pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     let uses = checks.uses(dir);
@@ -210,5 +223,13 @@ mod tests {
         assert_eq!(c.extras, vec!["dev"]);
         assert_eq!(c.test_groups, vec!["tests"]);
         assert_eq!(read_pyproject("[tool.black]\n"), Config::default());
+    }
+
+    #[test]
+    fn runners_are_in_the_venv_for_the_commands_that_install_them() {
+        assert_eq!(venv_runner("uv run --locked pytest"), Some("uv"));
+        assert_eq!(venv_runner("nox -s tests"), Some("nox"));
+        assert_eq!(venv_runner("nox"), None);
+        assert_eq!(venv_runner("make nox -s"), None);
     }
 }

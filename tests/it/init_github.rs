@@ -613,3 +613,41 @@ jobs:
     assert!(!live.contains("run: npm test\n"), "{config}");
     assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
 }
+
+#[test]
+fn a_runner_that_is_not_installed_into_the_venv_is_needed_on_the_machine() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pipx install nox
+      - run: nox
+"#,
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"demo\"\nversion = \"0\"\n",
+            ),
+            (
+                "noxfile.py",
+                "import nox\n\n\n@nox.session\ndef tests(session):\n    session.run(\"python\", \"-c\", \"0\")\n",
+            ),
+        ],
+    );
+    // A PATH without nox, whatever this machine has installed.
+    let empty = repo.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = repo.gantry().args(["init"]).env("PATH", &empty).run();
+    out.success();
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("          - \". .gantry/venv/bin/activate\"\n          - nox\n"),
+        "{config}"
+    );
+    // The venv gets no nox (CI runs no `nox -s`), so it must be on the machine.
+    assert!(!config.contains("--quiet nox"), "{config}");
+    assert!(out.stderr.contains("warning: nox not found"), "{}", out.stderr);
+}

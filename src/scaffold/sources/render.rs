@@ -105,11 +105,8 @@ pub fn phase(
             ));
         }
         for line in &lines {
-            let program = line.split_whitespace().next().unwrap_or("");
             let in_venv = python_dirs.contains(&action.dir)
-                && crate::scaffold::python::RUNNERS
-                    .iter()
-                    .any(|(tool, _)| *tool == program);
+                && crate::scaffold::python::venv_runner(line).is_some();
             if !in_venv {
                 add_need(&mut out.needs, line);
             }
