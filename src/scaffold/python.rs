@@ -71,6 +71,18 @@ fn mentions(dir: &Path, tool: &str) -> bool {
         })
 }
 
+/// Whether the pyproject `text` lists `package` as a dependency (`"pytest"`,
+/// `'pytest>=8'`), in any table: what uv installs from it.
+fn declares(text: &str, package: &str) -> bool {
+    ["\"", "'"].iter().any(|quote| {
+        let quoted = format!("{quote}{package}");
+        text.match_indices(&quoted).any(|(i, _)| {
+            !text[i + quoted.len()..]
+                .starts_with(|c: char| c.is_alphanumeric() || "-_.".contains(c))
+        })
+    })
+}
+
 fn section_in(dir: &Path, file: &str, header: &str) -> bool {
     read(dir, file).is_some_and(|t| t.lines().any(|l| l.trim() == header))
 }
@@ -150,7 +162,11 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
         .collect();
     // With a uv.lock the tests run in the environment it pins: the
     // newest pytest and plugins need not be what the project works with.
-    let uv_tests = config.pytest && exists(dir, "uv.lock");
+    // uv installs only what the pyproject declares: pytest only in a
+    // requirements file would be missing there.
+    let uv_tests = config.pytest
+        && exists(dir, "uv.lock")
+        && read(dir, "pyproject.toml").is_some_and(|t| declares(&t, "pytest"));
     let tools: Vec<&str> = [
         ("pytest", config.pytest),
         ("ruff", config.ruff),
@@ -192,6 +208,7 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     text(vars, "tools", &tools.join(" "));
     flag(vars, "pytest", config.pytest);
     flag(vars, "uv_tests", uv_tests);
+    // The test groups and the extras, where the pyproject may list pytest.
     text(
         vars,
         "uv_groups",
@@ -199,6 +216,7 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
             .test_groups
             .iter()
             .map(|g| format!(" --group {g}"))
+            .chain(config.extras.iter().map(|e| format!(" --extra {e}")))
             .collect::<String>(),
     );
     flag(vars, "unittest", unittest);
@@ -223,6 +241,14 @@ mod tests {
         assert_eq!(c.extras, vec!["dev"]);
         assert_eq!(c.test_groups, vec!["tests"]);
         assert_eq!(read_pyproject("[tool.black]\n"), Config::default());
+    }
+
+    #[test]
+    fn dependencies_are_told_by_their_quoted_names() {
+        assert!(declares("test = [\"pytest>=8\"]", "pytest"));
+        assert!(declares("dev = [\n  'pytest',\n]", "pytest"));
+        assert!(!declares("test = [\"pytest-cov\"]", "pytest"));
+        assert!(!declares("[tool.pytest.ini_options]", "pytest"));
     }
 
     #[test]

@@ -651,3 +651,47 @@ jobs:
     assert!(!config.contains("--quiet nox"), "{config}");
     assert!(out.stderr.contains("warning: nox not found"), "{}", out.stderr);
 }
+
+#[test]
+fn uv_runs_the_tests_only_with_what_the_pyproject_declares_for_them() {
+    let pytest_action = |pyproject: &str, files: &[(&str, &str)]| {
+        let repo = Repo::empty();
+        repo.write("pyproject.toml", pyproject);
+        repo.write("uv.lock", "version = 1\n");
+        for (path, text) in files {
+            repo.write(path, text);
+        }
+        repo.run_ok(&["init"]);
+        let config = repo.read("gantry.yml");
+        let line = config
+            .lines()
+            .skip_while(|l| !l.ends_with("- name: pytest"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no pytest action in:\n{config}"))
+            .trim()
+            .to_string();
+        line
+    };
+    let head = "[project]\nname = \"demo\"\nversion = \"0\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n";
+    // pytest in an extra: uv installs it with `--extra`.
+    assert_eq!(
+        pytest_action(
+            &format!("{head}\n[project.optional-dependencies]\ntest = [\"pytest>=8\"]\n"),
+            &[]
+        ),
+        "run: .gantry/venv/bin/uv run --locked --extra test pytest"
+    );
+    // pytest in a dependency group: `--group`.
+    assert_eq!(
+        pytest_action(
+            &format!("{head}\n[dependency-groups]\ntests = [\n    \"pytest\",\n]\n"),
+            &[]
+        ),
+        "run: .gantry/venv/bin/uv run --locked --group tests pytest"
+    );
+    // pytest only in a requirements file: uv's environment would lack it.
+    assert_eq!(
+        pytest_action(head, &[("requirements-dev.txt", "pytest\n")]),
+        "run: .gantry/venv/bin/python -m pytest"
+    );
+}
