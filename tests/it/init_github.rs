@@ -188,7 +188,7 @@ jobs:
         ),
         format!(
             "job docs, step \"Check site\": {}",
-            after("actions/download-artifact@v4")
+            after("actions/download-artifact")
         ),
     ] {
         assert!(
@@ -582,7 +582,8 @@ jobs:
     }
     assert!(!config.contains("it comes after step"), "{config}");
     assert!(
-        out.stdout.contains("step \"echo \"OS=$RUNNER_OS\"\": it reads $RUNNER_OS"),
+        out.stdout
+            .contains("step \"echo \"OS=$RUNNER_OS\"\": it reads $RUNNER_OS"),
         "{}",
         out.stdout
     );
@@ -649,7 +650,11 @@ jobs:
     );
     // The venv gets no nox (CI runs no `nox -s`), so it must be on the machine.
     assert!(!config.contains("--quiet nox"), "{config}");
-    assert!(out.stderr.contains("warning: nox not found"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning: nox not found"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -694,4 +699,41 @@ fn uv_runs_the_tests_only_with_what_the_pyproject_declares_for_them() {
         pytest_action(head, &[("requirements-dev.txt", "pytest\n")]),
         "run: .gantry/venv/bin/python -m pytest"
     );
+}
+
+#[test]
+fn a_step_after_a_left_out_action_names_the_action_as_the_left_out_list_does() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Fetch site
+        uses: actions/download-artifact@de0fac2e4500dabe0009e67214ff5f5447ce83dd
+      - name: Check site
+        run: ./check-site.sh
+      - uses: actions/download-artifact@de0fac2e4500dabe0009e67214ff5f5447ce83dd
+      - name: Check more
+        run: ./check-more.sh
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for line in [
+        "job docs, step \"Check site\": it comes after step \"actions/download-artifact\", which is left out",
+        "job docs, step \"Check more\": it comes after step \"actions/download-artifact\", which is left out",
+        "actions/download-artifact (2 steps): a GitHub action",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    assert!(!config.contains("de0fac2e"), "{config}");
+    assert!(!out.stdout.contains("de0fac2e"), "{}", out.stdout);
 }

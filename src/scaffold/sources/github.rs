@@ -261,15 +261,19 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         let origin = format!("{job_origin}, step \"{label}\"");
         match step_action(step, &context, origin.clone()) {
             Err(left) => {
+                let action = step
+                    .uses
+                    .as_deref()
+                    .map(|u| dependent::action_name(u).to_string());
+                // A later step names a left-out action as the left-out
+                // list does (`actions/download-artifact (2 steps)`): its
+                // own line, name and pin are folded into that one.
+                left_out.push((action.clone().unwrap_or(label), left.makes));
                 found.skipped.push(Skipped {
-                    action: step
-                        .uses
-                        .as_deref()
-                        .map(|u| dependent::action_name(u).to_string()),
+                    action,
                     origin,
                     reason: left.reason,
                 });
-                left_out.push((label, left.makes));
             }
             Ok(Some(action)) => {
                 let text = [action.lines.join("\n")]
