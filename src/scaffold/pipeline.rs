@@ -106,7 +106,7 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     for phase in PHASES {
         let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs);
         disabled.push_str(&composed.disabled);
-        out.notes.extend(composed.notes.iter().cloned());
+        out.notes.extend(composed.notes);
         disabled_at_end.extend(composed.disabled_actions);
         if composed.text.is_empty() {
             continue;
@@ -164,16 +164,19 @@ fn compose_phase(
     settings: &Settings,
     python_dirs: &[String],
 ) -> Phase {
-    let deps_files = |dir: &str| -> Vec<String> {
+    let deps_files = |dir: &str| -> (String, Vec<String>) {
         projects
             .iter()
             .find(|p| p.dir == dir)
             .map(|p| {
-                p.facts
+                let prefix = p.prefix();
+                let files = p
+                    .facts
                     .deps_files
                     .iter()
-                    .map(|f| format!("{}{f}", p.prefix()))
-                    .collect()
+                    .map(|f| format!("{prefix}{f}"))
+                    .collect();
+                (prefix, files)
             })
             .unwrap_or_default()
     };
@@ -218,13 +221,12 @@ fn compose_phase(
             origin: origin.clone(),
         })
         .collect();
-    for (project, section) in &live {
-        let from_files = settings.derived.iter().any(|d| d.dir == project.dir);
-        if phase == "test" && from_files {
+    for (project, section) in live.iter().filter(|_| phase == "test") {
+        if settings.derived.iter().any(|d| d.dir == project.dir) {
             let place = if project.dir.is_empty() {
                 String::new()
             } else {
-                format!(" for {}", project.place())
+                format!(" for {}", project.dir)
             };
             out.notes.push(format!(
                 "no test step of the repository's CI or task runners could be taken{place} (see what was skipped): the test stage runs gantry's {} default instead: {}",

@@ -178,10 +178,8 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
             .iter()
             .map(|(tool, commands)| (*tool, uses.any(commands) || (*tool == "uv" && uv_tests))),
     )
-    .collect::<Vec<_>>()
-    .iter()
     .filter(|(_, on)| *on)
-    .map(|(t, _)| *t)
+    .map(|(t, _)| t)
     .collect();
     let unittest = !config.pytest && has_tests(dir);
     if !config.pytest && !unittest {

@@ -136,13 +136,18 @@ pub fn depends_on<'a>(before: &'a [(String, Makes)], text: &str) -> Option<&'a s
 
 /// Whether `text` reads shell variable `name` (`$NAME`, `${NAME…}`).
 fn mentions(text: &str, name: &str) -> bool {
-    [format!("${name}"), format!("${{{name}")].iter().any(|p| {
-        text.match_indices(p.as_str()).any(|(i, _)| {
-            !text[i + p.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
+    shell_vars(text).any(|n| n == name)
+}
+
+/// The names of the shell variables `text` reads (`$NAME`, `${NAME…}`),
+/// in order; an empty name for a `$` not followed by one.
+pub fn shell_vars(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('$').map(|(i, _)| {
+        let rest = text[i + 1..].strip_prefix('{').unwrap_or(&text[i + 1..]);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        &rest[..end]
     })
 }
 

@@ -351,17 +351,9 @@ const RUNNER_FILES: [(&str, &str); 5] = [
 fn runner_variable(
     run: &str,
     defined: impl Fn(&str) -> bool,
-    made: &Makes,
+    made: impl Fn() -> Makes,
 ) -> Option<(String, Makes)> {
-    let used: Vec<&str> = run
-        .match_indices('$')
-        .map(|(i, _)| {
-            let rest = run[i + 1..].strip_prefix('{').unwrap_or(&run[i + 1..]);
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            &rest[..end]
-        })
+    let used: Vec<&str> = dependent::shell_vars(run)
         .filter(|name| name.starts_with("GITHUB_") || name.starts_with("RUNNER_"))
         .filter(|name| !defined(name))
         .collect();
@@ -373,7 +365,7 @@ fn runner_variable(
         ),
         None => format!("it reads ${first}, which only GitHub's runner sets"),
     };
-    let makes = if used.iter().any(|name| file(name).is_none()) && *made == Makes::Anything {
+    let makes = if used.iter().any(|name| file(name).is_none()) && made() == Makes::Anything {
         Makes::Anything
     } else if used.contains(&"GITHUB_ENV") {
         dependent::env_written(run)
@@ -404,13 +396,15 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         return Ok(None);
     };
     // What a step left out below would have made: nothing when it is a
-    // check or a test run, anything otherwise (a build, a download, …).
-    let made = if command::is_check(run, step.name.as_deref().unwrap_or(""))
-        || dependent::only_prints(run)
-    {
-        Makes::Nothing
-    } else {
-        Makes::Anything
+    // check, a test run or only prints, anything otherwise (a build, a
+    // download, …). Asked only when the step is left out.
+    let made = || {
+        if command::is_check(run, step.name.as_deref().unwrap_or("")) || dependent::only_prints(run)
+        {
+            Makes::Nothing
+        } else {
+            Makes::Anything
+        }
     };
     if let Some(os) = other_os(step.condition.as_deref()) {
         // It did not run on GitHub's Linux runners either.
@@ -421,26 +415,22 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     }
     let shell = step.shell.as_deref();
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
-        return Err(LeftOut::new("it runs in PowerShell or cmd", made));
+        return Err(LeftOut::new("it runs in PowerShell or cmd", made()));
     }
-    let defined = |name: &str| {
-        [job.env[0], job.env[1], &step.env]
-            .iter()
-            .any(|env| env.contains_key(name))
-    };
-    if let Some((reason, makes)) = runner_variable(run, defined, &made) {
+    let layers = [job.env[0], job.env[1], &step.env];
+    let defined = |name: &str| layers.iter().any(|env| env.contains_key(name));
+    if let Some((reason, makes)) = runner_variable(run, defined, made) {
         return Err(LeftOut::new(reason, makes));
     }
     if let Some(not) = command::not_local(run) {
         let makes = match not.kind {
             command::Kind::Prepares => Makes::Nothing,
             command::Kind::Service => Makes::Anything,
-            command::Kind::CiOnly => made,
+            command::Kind::CiOnly => made(),
         };
         return Err(LeftOut::new(not.reason, makes));
     }
-    let env = step_env([job.env[0], job.env[1], &step.env])
-        .map_err(|reason| LeftOut::new(reason, made.clone()))?;
+    let env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
     let lines: Vec<String> = run
         .lines()
         .map(str::trim_end)
