@@ -799,3 +799,18 @@ fn a_job_that_uninstalls_packages_is_a_variant_and_is_left_out() {
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     }
 }
+
+#[test]
+fn a_step_that_installs_a_checker_and_runs_it_is_the_check() {
+    // requests' lint job: `pip install pre-commit==…` then `pre-commit run`.
+    let repo = with_workflow(
+        "on: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Run pre-commit\n        run: |\n          python -m pip install pre-commit==4.6.0\n          pre-commit run --all-files\n",
+        &[("pyproject.toml", "[project]\nname = \"x\"\nversion = \"0\"\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout.contains("  lint/run-pre-commit  from .github/workflows/ci.yml, job lint, step \"Run pre-commit\""),
+        "{}",
+        out.stdout
+    );
+}

@@ -69,12 +69,23 @@ pub fn phase(command: &str, hint: &str) -> &'static str {
 /// The phase the words of `command`, else of `hint`, place it in; `None`
 /// when neither says (where [`phase`] falls back to `test`).
 fn placed(command: &str, hint: &str) -> Option<&'static str> {
-    let lower = command.to_ascii_lowercase();
-    if DEPS
-        .iter()
-        .any(|d| lower.contains(d) || lower.trim() == d.trim())
-    {
-        return Some("deps");
+    let installs = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        DEPS.iter()
+            .any(|d| lower.contains(d) || lower.trim() == d.trim())
+    };
+    if installs(command) {
+        // A script that installs a checker and runs it (`pip install
+        // pre-commit`, then `pre-commit run`) is the check, not an install.
+        let others: Vec<&str> = command.lines().filter(|l| !installs(l)).collect();
+        let checks = others.iter().any(|l| {
+            let words = without_flags(l);
+            LINT.iter().chain(TEST).any(|w| has_word(&words, w))
+        });
+        if !checks {
+            return Some("deps");
+        }
+        return placed(&others.join("\n"), hint);
     }
     for text in [without_flags(command).as_str(), &hint.to_ascii_lowercase()] {
         let has = |words: &[&str]| words.iter().any(|w| has_word(text, w));
@@ -515,6 +526,16 @@ mod tests {
             "lint"
         );
         assert_eq!(phase("prek run --all-files", ""), "lint");
+        assert_eq!(
+            phase(
+                "python -m pip install pre-commit==4.6.0\npre-commit run --all-files",
+                "Run pre-commit"
+            ),
+            "lint"
+        );
+        assert_eq!(phase("pip install -e .\npytest -q", ""), "test");
+        assert_eq!(phase("make\npython -m pip install 'urllib3<2'", ""), "deps");
+        assert_eq!(phase("npm ci && npm test", ""), "deps");
         assert_eq!(phase("tox run -e typing", ""), "lint");
         assert_eq!(phase("cargo test --all-targets", ""), "test");
         assert_eq!(phase("./ci.sh --all", "Unit tests"), "test");
