@@ -208,6 +208,14 @@ fn roll_back_by_hand(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Resu
 /// Creates the deployment: its id and record, and its bundle (DownloadBundle).
 fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::Result<Deployment> {
     let job = shared.job;
+    // An earlier bundle installed again: none of its files changed through
+    // a later bundle sharing it. Checked before the deployment is recorded,
+    // so a refused rollback leaves no record and no folder behind.
+    if let Source::Earlier { bundle, .. } = &source {
+        if let Err(why) = super::sharing::check(&shared.state(), &job.state, bundle, None) {
+            bail!("{why}; nothing was deployed");
+        }
+    }
     let (record, dir) = new_record(shared, &source)?;
     let (id, bundle_id) = (record.id.clone(), record.bundle.clone());
     let appspec_name = record.appspec.clone();
@@ -240,16 +248,8 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
         None => super::links::checked(linked, &bundle_id, &bundle)
             .and_then(|verified| {
                 links = verified;
-                // An earlier bundle installed again: none of its files changed
-                // through a later bundle sharing it.
-                match &source {
-                    Source::Earlier { .. } => {
-                        super::sharing::check(&shared.state(), &job.state, &bundle_id, None)
-                    }
-                    Source::Revision(_) => Ok(()),
-                }
-            })
-            .and_then(|()| open_bundle(&bundle, &appspec_name, checked)),
+                open_bundle(&bundle, &appspec_name, checked)
+            }),
     };
     let (appspec, mut plan) = match opened {
         Ok(opened) => opened,

@@ -216,3 +216,34 @@ fn a_script_gantry_made_executable_is_no_change() {
     let first = ids(&repo)[0].clone();
     deploy(&repo, &["deploy", "--rollback"], 0).has(&format!("redeploy the revision of {first}"));
 }
+
+/// A refused rollback records nothing: no failed deployment and no
+/// folder, so refused attempts never push older deployments' folders out
+/// of the newest five.
+#[test]
+fn a_refused_rollback_leaves_no_deployment_behind() {
+    let repo = repo();
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    repo.write("rev/render", "");
+    repo.write("rev/fail", "");
+    // The automatic rollback is refused.
+    deploy(&repo, &["deploy", "--revision", "rev"], 1).has("rollback not done");
+    let store = repo.path().join(".gantry/deployments/dev");
+    let folders = || {
+        let mut names: Vec<String> = std::fs::read_dir(&store)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("d-"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(ids(&repo).len(), 2, "{:?}", ids(&repo));
+    assert_eq!(folders(), ids(&repo));
+    // And by hand, again and again.
+    for _ in 0..3 {
+        deploy(&repo, &["deploy", "--rollback"], 1).has("nothing was deployed");
+    }
+    assert_eq!(ids(&repo).len(), 2, "{:?}", ids(&repo));
+    assert_eq!(folders(), ids(&repo));
+}
