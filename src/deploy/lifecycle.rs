@@ -72,7 +72,7 @@ pub struct Shared<'a> {
 pub struct EarlierAppSpecs(
     Mutex<HashMap<PathBuf, Option<Arc<AppSpec>>>>,
     Mutex<HashMap<PathBuf, Result<(), String>>>,
-    Mutex<HashMap<String, Result<(), String>>>,
+    Mutex<HashMap<String, String>>,
 );
 
 impl EarlierAppSpecs {
@@ -97,20 +97,22 @@ impl EarlierAppSpecs {
 
 impl Shared<'_> {
     /// [`super::sharing::check`] of the ApplicationStop `scripts` of the
-    /// earlier bundle `id`, made once per run.
+    /// earlier bundle `id`. A refusal stands for the rest of the run; a
+    /// pass does not: a hook on an instance of an earlier batch may write
+    /// a shared script in place before the next batch runs it.
     fn scripts_unshared(&self, id: &str, scripts: &[HookScript]) -> Result<(), String> {
-        let mut checked = self.earlier.2.lock().unwrap_or_else(|e| e.into_inner());
-        checked
-            .entry(id.to_string())
-            .or_insert_with(|| {
-                let rels: Vec<String> = scripts
-                    .iter()
-                    .filter_map(|s| super::paths::revision_path(&s.location).ok())
-                    .filter_map(|rel| rel.to_str().map(str::to_string))
-                    .collect();
-                super::sharing::check(&self.state(), &self.job.state, id, Some(&rels))
-            })
-            .clone()
+        let mut refused = self.earlier.2.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(why) = refused.get(id) {
+            return Err(why.clone());
+        }
+        let rels: Vec<String> = scripts
+            .iter()
+            .filter_map(|s| super::paths::revision_path(&s.location).ok())
+            .filter_map(|rel| rel.to_str().map(str::to_string))
+            .collect();
+        super::sharing::check(&self.state(), &self.job.state, id, Some(&rels)).inspect_err(|why| {
+            refused.insert(id.to_string(), why.clone());
+        })
     }
 
     /// The state, locked.

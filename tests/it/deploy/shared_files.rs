@@ -247,3 +247,36 @@ fn a_refused_rollback_leaves_no_deployment_behind() {
     assert_eq!(ids(&repo).len(), 2, "{:?}", ids(&repo));
     assert_eq!(folders(), ids(&repo));
 }
+
+/// Batch by batch: a hook on the first batch's instance writing the shared
+/// ApplicationStop script in place is seen before the next batch runs it.
+#[test]
+fn application_stop_rechecks_the_script_for_each_batch() {
+    let repo = repo();
+    repo.write(
+        "gantry.yml",
+        "version: 1\ndeploy_groups: { dev: { instances: 2, config: OneAtATime } }\nstages: [ { name: s, run: 'true' } ]\n",
+    );
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n  BeforeInstall:\n    - location: render.sh\n",
+    );
+    super::common::write_exec(&repo, "rev/stop.sh", "#!/bin/sh\necho stopping\n");
+    super::common::write_exec(
+        &repo,
+        "rev/render.sh",
+        "#!/bin/sh\nb=\"$GANTRY_BUNDLE\"\n[ ! -e \"$b/render\" ] || echo 'echo rewritten' >> \"$b/stop.sh\"\n",
+    );
+    wait_until_settled(&repo, "rev");
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    let first = ids(&repo)[0].clone();
+    repo.write("rev/render", "");
+    // The first instance's BeforeInstall appends to the shared stop.sh;
+    // the second instance's ApplicationStop must not run it.
+    let out = deploy(&repo, &["deploy", "--revision", "rev", "--no-rollback"], 1);
+    let second = ids(&repo)[1].clone();
+    out.has(&format!(
+        "stop.sh of {first}'s kept bundle was changed in place since {second} linked it"
+    ));
+    out.lacks("rewritten");
+}
