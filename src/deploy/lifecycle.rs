@@ -101,8 +101,8 @@ impl Shared<'_> {
     /// pass does not: a hook on an instance of an earlier batch may write
     /// a shared script in place before the next batch runs it.
     fn scripts_unshared(&self, id: &str, scripts: &[HookScript]) -> Result<(), String> {
-        let mut refused = self.earlier.2.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(why) = refused.get(id) {
+        let refused = || self.earlier.2.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(why) = refused().get(id) {
             return Err(why.clone());
         }
         let rels: Vec<String> = scripts
@@ -110,8 +110,8 @@ impl Shared<'_> {
             .filter_map(|s| super::paths::revision_path(&s.location).ok())
             .filter_map(|rel| rel.to_str().map(str::to_string))
             .collect();
-        super::sharing::check(&self.state(), &self.job.state, id, Some(&rels)).inspect_err(|why| {
-            refused.insert(id.to_string(), why.clone());
+        super::sharing::check(&self.state, &self.job.state, id, Some(&rels)).inspect_err(|why| {
+            refused().insert(id.to_string(), why.clone());
         })
     }
 

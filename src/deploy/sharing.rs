@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::fs::{self, Metadata};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -44,23 +45,33 @@ const NOTE: &str = "changed-later.json";
 /// holds, more only for a changed one.
 /// With `only`, just those files are checked (ApplicationStop's scripts,
 /// run from an earlier bundle), and the error says they are not run.
+/// The group's state is locked only to list the later bundles: the scan
+/// runs without it, so other instances' threads go on.
 pub fn check(
-    state: &GroupState,
+    state: &Mutex<GroupState>,
     store: &Path,
     target: &str,
     only: Option<&[String]>,
 ) -> Result<(), String> {
-    let Some(at) = state.deployments.iter().position(|d| d.id == target) else {
-        return Ok(());
+    let (revision, later) = {
+        let state = state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(at) = state.deployments.iter().position(|d| d.id == target) else {
+            return Ok(());
+        };
+        if state.deployments[at].linked {
+            return Ok(()); // `bundle: link` has its own record (see `links`)
+        }
+        let later: Vec<String> = state.deployments[at + 1..]
+            .iter()
+            .filter(|d| d.bundle == d.id && !d.linked)
+            .map(|d| d.id.clone())
+            .collect();
+        (state.deployments[at].revision.clone(), later)
     };
-    if state.deployments[at].linked {
-        return Ok(()); // `bundle: link` has its own record (see `links`)
-    }
     let bundle = bundle_dir(store, target);
-    let later: Vec<(&str, PathBuf)> = state.deployments[at + 1..]
+    let later: Vec<(&str, PathBuf)> = later
         .iter()
-        .filter(|d| d.bundle == d.id && !d.linked)
-        .map(|d| (d.id.as_str(), bundle_dir(store, &d.id)))
+        .map(|id| (id.as_str(), bundle_dir(store, id)))
         .filter(|(_, dir)| dir.is_dir())
         .collect();
     let mut changed = noted(&bundle);
@@ -72,8 +83,7 @@ pub fn check(
         return Ok(());
     }
     changed.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let revision = &state.deployments[at].revision;
-    Err(refusal(target, revision, &changed, only.is_some()))
+    Err(refusal(target, &revision, &changed, only.is_some()))
 }
 
 /// Before the bundle of deployment `pruned` is deleted: notes, beside
@@ -278,6 +288,7 @@ mod tests {
             seen: Some(Shape::of(m)),
         };
         for (store, state) in [shared_then_written(stamped), shared_then_written(unstamped)] {
+            let state = Mutex::new(state);
             let why = check(&state, store.path(), "d-1", None).unwrap_err();
             assert!(
                 why.starts_with(
