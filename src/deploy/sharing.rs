@@ -109,8 +109,9 @@ pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept:
         }
         let mut all = noted(&bundle);
         merge(&mut all, found);
+        // On disk before the pruned bundle, the only other evidence, is deleted.
         if let Ok(json) = serde_json::to_vec(&all) {
-            let _ = crate::fsutil::write_atomic(&bundle.with_file_name(NOTE), &json, None);
+            let _ = crate::fsutil::write_durable(&bundle.with_file_name(NOTE), &json, None);
         }
     }
 }
