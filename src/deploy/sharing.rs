@@ -13,7 +13,7 @@
 //! bundle about to be pruned is checked against the earlier ones still
 //! kept first, and what it found noted beside them (`changed-later.json`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, Metadata};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,9 @@ struct Changed {
     /// The later deployments whose bundles share it.
     sharers: Vec<String>,
 }
+
+/// Changed files: each one's sharers, by path relative to the bundle.
+type Found = BTreeMap<String, Vec<String>>;
 
 /// The note beside a bundle of its files found changed through a later
 /// bundle that was pruned since.
@@ -74,15 +77,15 @@ pub fn check(
         .map(|id| (id.as_str(), bundle_dir(store, id)))
         .filter(|(_, dir)| dir.is_dir())
         .collect();
-    let mut changed = noted(&bundle);
-    merge(&mut changed, scan(&bundle, &later, only));
+    let mut found = noted(&bundle);
+    merge(&mut found, scan(&bundle, &later, only));
     if let Some(only) = only {
-        changed.retain(|c| only.contains(&c.rel));
+        found.retain(|rel, _| only.contains(rel));
     }
-    if changed.is_empty() {
+    if found.is_empty() {
         return Ok(());
     }
-    changed.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let changed = listed(found);
     Err(refusal(target, &revision, &changed, only.is_some()))
 }
 
@@ -110,40 +113,50 @@ pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept:
         let mut all = noted(&bundle);
         merge(&mut all, found);
         // On disk before the pruned bundle, the only other evidence, is deleted.
-        if let Ok(json) = serde_json::to_vec(&all) {
+        if let Ok(json) = serde_json::to_vec(&listed(all)) {
             let _ = crate::fsutil::write_durable(&bundle.with_file_name(NOTE), &json, None);
         }
     }
 }
 
 /// Adds `found` to `changed`, one entry per file.
-fn merge(changed: &mut Vec<Changed>, found: Vec<Changed>) {
-    for found in found {
-        match changed.iter_mut().find(|c| c.rel == found.rel) {
-            Some(c) => c.sharers.extend(found.sharers),
-            None => changed.push(found),
-        }
+fn merge(changed: &mut Found, found: Found) {
+    for (rel, sharers) in found {
+        changed.entry(rel).or_default().extend(sharers);
     }
 }
 
+/// `found` as a list, by path.
+fn listed(found: Found) -> Vec<Changed> {
+    found
+        .into_iter()
+        .map(|(rel, sharers)| Changed { rel, sharers })
+        .collect()
+}
+
 /// The files noted changed beside the bundle at `bundle`.
-fn noted(bundle: &Path) -> Vec<Changed> {
-    crate::fsutil::read(&bundle.with_file_name(NOTE))
+fn noted(bundle: &Path) -> Found {
+    let listed: Vec<Changed> = crate::fsutil::read(&bundle.with_file_name(NOTE))
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let mut found = Found::new();
+    for c in listed {
+        found.entry(c.rel).or_default().extend(c.sharers);
+    }
+    found
 }
 
 /// The files of the bundle at `bundle` that one of the `later` bundles
 /// (deployment id, bundle folder) shares and that changed since it linked
 /// them (of `only`, when given).
-fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Vec<Changed> {
+fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Found {
     if later.is_empty() {
-        return Vec::new();
+        return Found::new();
     }
     let own = Record::load(&stamps::bundle_record(bundle));
     let mut ours: HashMap<String, Option<Metadata>> = HashMap::new();
-    let mut changed: Vec<Changed> = Vec::new();
+    let mut changed = Found::new();
     for (id, dir) in later {
         let theirs = Record::load(&stamps::bundle_record(dir));
         // Killed in DownloadBundle, a later bundle has no record: the
@@ -179,11 +192,7 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Ve
             {
                 continue;
             }
-            let found = Changed {
-                rel: rel.clone(),
-                sharers: vec![id.to_string()],
-            };
-            merge(&mut changed, vec![found]);
+            changed.entry(rel.clone()).or_default().push(id.to_string());
         }
     }
     changed
