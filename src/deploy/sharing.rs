@@ -21,7 +21,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::stamps::{self, Record, Shape};
+use super::stamps::{self, Linked, Record, Shape};
 use super::store::{bundle_dir, GroupState};
 
 /// One bundle file a later deployment changed in place.
@@ -186,8 +186,10 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Fo
             let Some(mine) = mine else {
                 continue;
             };
+            // The target's own record says nothing of how a later bundle linked it.
+            let linked = entry.linked.filter(|_| !theirs.files.is_empty());
             if mine.nlink() < 2
-                || as_linked(&Shape::of(mine), &shape)
+                || as_linked(mine, &shape, linked)
                 || !same_file(mine, &dir.join(rel))
             {
                 continue;
@@ -198,13 +200,16 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Fo
     changed
 }
 
-/// Whether a file now shaped `now` is as it was when linked (`then`), or
-/// was only made executable as gantry does with a hook script (rule 44):
-/// a later deployment running an earlier bundle's ApplicationStop script
-/// makes the shared file executable.
-fn as_linked(now: &Shape, then: &Shape) -> bool {
+/// Whether a file now `meta` is as it was when linked (`then`, and its
+/// change time and links just after, when recorded), or was only made
+/// executable as gantry does with a hook script (rule 44): a later
+/// deployment running an earlier bundle's ApplicationStop script makes the
+/// shared file executable, which moves its change time too.
+fn as_linked(meta: &Metadata, then: &Shape, linked: Option<Linked>) -> bool {
+    let now = Shape::of(meta);
     (now.size, now.mtime) == (then.size, then.mtime)
-        && (now.mode == then.mode || now.mode == then.mode | 0o755)
+        && (now.mode != then.mode && now.mode == then.mode | 0o755
+            || now.mode == then.mode && linked.is_none_or(|l| l.unchanged(meta)))
 }
 
 /// Whether `path` is the file `meta` describes (same device and inode).
@@ -290,12 +295,14 @@ mod tests {
             content: 1,
             stamp: Some(stamps::Stamp::of(m)),
             seen: None,
+            linked: None,
         };
         // A revision file changed just before DownloadBundle: no stamp, its shape seen.
         let unstamped = |m: &Metadata| Entry {
             content: 1,
             stamp: None,
             seen: Some(Shape::of(m)),
+            linked: None,
         };
         for (store, state) in [shared_then_written(stamped), shared_then_written(unstamped)] {
             let state = Mutex::new(state);

@@ -280,3 +280,33 @@ fn application_stop_rechecks_the_script_for_each_batch() {
     ));
     out.lacks("rewritten");
 }
+
+/// A later hook that rewrites a shared file keeping its size,
+/// modification time and mode (`touch -r`, `cp -p`) still moves its change
+/// time; the next deployments linking the same file again do not.
+#[test]
+fn an_edit_that_keeps_size_and_mtime_is_refused_and_relinking_is_not() {
+    let repo = repo();
+    super::common::write_exec(
+        &repo,
+        "rev/render.sh",
+        "#!/bin/sh\nc=\"$GANTRY_BUNDLE/app/conf\"\n[ -e \"$GANTRY_BUNDLE/render\" ] || exit 0\nr=$(mktemp)\ntouch -r \"$c\" \"$r\"\nt=$(sed 's/[${}]/x/g' \"$c\")\necho \"$t\" > \"$c\"\ntouch -r \"$r\" \"$c\"\nrm -f \"$r\"\n",
+    );
+    wait_until_settled(&repo, "rev");
+    // Three deployments link the same conf, one from the other.
+    for _ in 0..3 {
+        deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    }
+    let second = ids(&repo)[1].clone();
+    deploy(&repo, &["deploy", "--rollback"], 0).has(&format!("redeploy the revision of {second}"));
+    repo.write("rev/render", "");
+    repo.write("rev/fail", "");
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 1);
+    let ids = ids(&repo);
+    // The fifth linked conf from the bundle the rollback redeployed (the
+    // second's), and rewrote it; the automatic rollback to it is refused.
+    let fifth = &ids[4];
+    out.has(&format!(
+        "app/conf of {second}'s kept bundle was changed in place since {fifth} linked it"
+    ));
+}
