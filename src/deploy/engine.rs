@@ -236,7 +236,7 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
     // a later bundle sharing it. Checked before the deployment is recorded,
     // so a refused rollback leaves no record and no folder behind.
     if let Source::Earlier { bundle, .. } = &source {
-        if let Err(why) = super::sharing::check(&shared.state, &job.state, bundle, None) {
+        if let Err(why) = super::sharing::check(&shared.state, &job.state, bundle, None, None) {
             return Err(Refused(format!("{why}; nothing was deployed")).into());
         }
     }

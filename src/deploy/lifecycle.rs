@@ -93,13 +93,14 @@ impl Shared<'_> {
     /// that owns its files: [`super::sharing::check`] of the scripts, made
     /// for every instance, as a hook on an instance of an earlier batch may
     /// write a shared script in place before the next batch runs it. A
-    /// refusal stands for the run.
+    /// refusal stands for the run. `dep`: the deployment running.
     fn stop_scripts_checked(
         &self,
         linked: bool,
         id: &str,
         bundle: &Path,
         scripts: &[HookScript],
+        dep: &Deployment,
     ) -> Result<(), String> {
         let mut checked = self.earlier.1.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(result) = checked.get(bundle) {
@@ -116,10 +117,14 @@ impl Shared<'_> {
             .filter_map(|s| super::paths::revision_path(&s.location).ok())
             .filter_map(|rel| rel.to_str().map(str::to_string))
             .collect();
-        super::sharing::check(&self.state, &self.job.state, id, Some(&rels)).inspect_err(|why| {
-            let mut checked = self.earlier.1.lock().unwrap_or_else(|e| e.into_inner());
-            checked.insert(bundle.to_path_buf(), Err(why.clone()));
-        })
+        // The running deployment's record is in memory.
+        let current = Some((dep.id.as_str(), &dep.plan.origins));
+        super::sharing::check(&self.state, &self.job.state, id, Some(&rels), current).inspect_err(
+            |why| {
+                let mut checked = self.earlier.1.lock().unwrap_or_else(|e| e.into_inner());
+                checked.insert(bundle.to_path_buf(), Err(why.clone()));
+            },
+        )
     }
 
     /// The state, locked.
@@ -255,7 +260,7 @@ pub fn deploy_instance(
         }
         let started = Instant::now();
         let failure = match event {
-            "ApplicationStop" => application_stop(shared, instance, &root, &env, io)
+            "ApplicationStop" => application_stop(shared, dep, instance, &root, &env, io)
                 .and_then(|failure| ignored_stop_failure(shared, failure, io)),
             "DownloadBundle" => None,
             "Install" => match install_step(shared, dep, instance, &root, io) {
@@ -374,6 +379,7 @@ pub(super) fn instance_state(
 /// ApplicationStop runs from the last revision that succeeded on the instance (rule 52).
 fn application_stop(
     shared: &Shared<'_>,
+    dep: &Deployment,
     instance: &Instance,
     root: &Root,
     env: &HookEnv<'_>,
@@ -397,7 +403,7 @@ fn application_stop(
     };
     let scripts = appspec.hooks.get("ApplicationStop")?;
     let linked = shared.state().bundle_linked(&previous);
-    if let Err(why) = shared.stop_scripts_checked(linked, &previous, &bundle, scripts) {
+    if let Err(why) = shared.stop_scripts_checked(linked, &previous, &bundle, scripts, dep) {
         return Some((Status::Failed, why));
     }
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)

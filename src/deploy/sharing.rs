@@ -49,12 +49,15 @@ const NOTE: &str = "changed-later.json";
 /// With `only`, just those files are checked (ApplicationStop's scripts,
 /// run from an earlier bundle), and the error says they are not run.
 /// The group's state is locked only to list the later bundles: the scan
-/// runs without it, so other instances' threads go on.
+/// runs without it, so other instances' threads go on. `current`: a
+/// later deployment whose record is in memory (the one running), which is
+/// then not read from disk.
 pub fn check(
     state: &Mutex<GroupState>,
     store: &Path,
     target: &str,
     only: Option<&[String]>,
+    current: Option<(&str, &Record)>,
 ) -> Result<(), String> {
     let (revision, later) = {
         let state = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -72,10 +75,14 @@ pub fn check(
         (state.deployments[at].revision.clone(), later)
     };
     let bundle = bundle_dir(store, target);
-    let later: Vec<(&str, PathBuf)> = later
+    let later: Vec<Later> = later
         .iter()
-        .map(|id| (id.as_str(), bundle_dir(store, id)))
-        .filter(|(_, dir)| dir.is_dir())
+        .map(|id| Later {
+            id,
+            dir: bundle_dir(store, id),
+            record: current.filter(|(c, _)| c == id).map(|(_, r)| r),
+        })
+        .filter(|l| l.dir.is_dir())
         .collect();
     let mut found = noted(&bundle);
     merge(&mut found, scan(&bundle, &later, only));
@@ -100,7 +107,13 @@ pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept:
     if state.deployments[at].linked || !bundle_dir(store, pruned).is_dir() {
         return;
     }
-    let later = [(pruned, bundle_dir(store, pruned))];
+    let dir = bundle_dir(store, pruned);
+    let record = Record::load(&stamps::bundle_record(&dir));
+    let later = [Later {
+        id: pruned,
+        dir,
+        record: Some(&record),
+    }];
     for earlier in &state.deployments[..at] {
         if earlier.linked || !kept.contains(&earlier.id.as_str()) {
             continue;
@@ -147,25 +160,39 @@ fn noted(bundle: &Path) -> Found {
     found
 }
 
+/// A later bundle than the one checked.
+struct Later<'a> {
+    /// Its deployment.
+    id: &'a str,
+    /// Its folder.
+    dir: PathBuf,
+    /// Its record, when in memory already (else read from beside `dir`).
+    record: Option<&'a Record>,
+}
+
 /// The files of the bundle at `bundle` that one of the `later` bundles
-/// (deployment id, bundle folder) shares and that changed since it linked
-/// them (of `only`, when given).
-fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Found {
-    if later.is_empty() {
-        return Found::new();
-    }
-    let own = Record::load(&stamps::bundle_record(bundle));
+/// shares and that changed since it linked them (of `only`, when given).
+fn scan(bundle: &Path, later: &[Later], only: Option<&[String]>) -> Found {
+    // Read only when a later bundle has no record.
+    let mut own: Option<Record> = None;
     let mut ours: HashMap<String, Option<Metadata>> = HashMap::new();
     let mut changed = Found::new();
-    for (id, dir) in later {
-        let theirs = Record::load(&stamps::bundle_record(dir));
+    for Later { id, dir, record } in later {
+        let loaded;
+        let theirs = match record {
+            Some(record) => *record,
+            None => {
+                loaded = Record::load(&stamps::bundle_record(dir));
+                &loaded
+            }
+        };
         // Killed in DownloadBundle, a later bundle has no record: the
         // target's own names the files and what they looked like (a file
         // it shares looked so when linked: its own hooks ran before).
         let record = if theirs.files.is_empty() {
-            &own
+            &*own.get_or_insert_with(|| Record::load(&stamps::bundle_record(bundle)))
         } else {
-            &theirs
+            theirs
         };
         let entries: Vec<(&String, &stamps::Entry)> = match only {
             Some(only) => only
@@ -306,7 +333,7 @@ mod tests {
         };
         for (store, state) in [shared_then_written(stamped), shared_then_written(unstamped)] {
             let state = Mutex::new(state);
-            let why = check(&state, store.path(), "d-1", None).unwrap_err();
+            let why = check(&state, store.path(), "d-1", None, None).unwrap_err();
             assert!(
                 why.starts_with(
                     "conf of d-1's kept bundle was changed in place since d-2 linked it"
@@ -314,9 +341,9 @@ mod tests {
                 "{why}"
             );
             // The later bundle itself is its deployment's own to edit.
-            check(&state, store.path(), "d-2", None).unwrap();
+            check(&state, store.path(), "d-2", None, None).unwrap();
             // ApplicationStop scripts other than `conf` are not refused.
-            check(&state, store.path(), "d-1", Some(&["stop.sh".into()])).unwrap();
+            check(&state, store.path(), "d-1", Some(&["stop.sh".into()]), None).unwrap();
         }
     }
 }
