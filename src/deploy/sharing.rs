@@ -13,7 +13,7 @@
 //! bundle about to be pruned is checked against the earlier ones still
 //! kept first, and what it found noted beside them (`changed-later.json`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, Metadata};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,7 @@ pub fn check(
 /// each earlier bundle still kept (`kept`), the files it shares with the
 /// pruned one that were changed in place, so that a rollback to it still
 /// refuses them.
-pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept: &[&str]) {
+pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept: &HashSet<String>) {
     let Some(at) = state.deployments.iter().position(|d| d.id == pruned) else {
         return;
     };
@@ -115,7 +115,7 @@ pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept:
         record: Some(&record),
     }];
     for earlier in &state.deployments[..at] {
-        if earlier.linked || !kept.contains(&earlier.id.as_str()) {
+        if earlier.linked || !kept.contains(&earlier.id) {
             continue;
         }
         let bundle = bundle_dir(store, &earlier.id);

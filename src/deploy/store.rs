@@ -237,7 +237,6 @@ impl GroupState {
             .values()
             .flat_map(|i| i.replaced.iter().map(|r| r.saved.as_path()))
             .collect();
-        let kept: Vec<&str> = keep.iter().map(String::as_str).collect();
         for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             // A kept copy of a replaced file, or a journal, may be the only copy left.
@@ -248,7 +247,7 @@ impl GroupState {
                 && !keep_logs.contains(name.as_str())
                 && !holds_copies
             {
-                super::sharing::note_before_pruning(self, dir, &name, &kept);
+                super::sharing::note_before_pruning(self, dir, &name, &keep);
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
