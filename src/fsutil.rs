@@ -63,9 +63,15 @@ fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, durable: bool) -> io::R
     // On error the temporary file is removed when `tmp` is dropped.
     tmp.persist(path).map_err(|e| e.error)?;
     if durable {
-        File::open(dir)?.sync_all()?;
+        sync_dir(dir)?;
     }
     Ok(())
+}
+
+/// Flushes the folder `dir` itself to disk: the names created, renamed or
+/// removed in it.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 /// The umask that decides the mode of a file created in the folder `dir`
