@@ -32,7 +32,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<
 /// file, which a rename alone allows on ext4 without a journal. For
 /// state whose loss loses data (a deploy group's history, whose undo
 /// journals are deleted once it is written; a user's git hook), not for
-/// records a later run rebuilds.
+/// records a later run rebuilds. An error from flushing the folder comes
+/// after the rename: `path` may then hold the new bytes already (writing
+/// them again is harmless).
 pub fn write_durable(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     replace(path, bytes, mode, true)
 }

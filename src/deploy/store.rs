@@ -262,7 +262,15 @@ pub struct Lock {
 /// Takes the group's lock in `dir` (created if missing), or fails saying
 /// that another deployment to the group is running.
 pub fn lock(dir: &Path, group: &str) -> anyhow::Result<Lock> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.is_dir()).collect();
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // The new folders' names on disk too, before state.json is written
+    // durably into the group's folder.
+    for created in missing {
+        if let Some(parent) = created.parent() {
+            let _ = crate::fsutil::sync_dir(parent);
+        }
+    }
     let path = dir.join(".lock");
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     // An exclusive flock(2), released when the file is closed.
