@@ -418,7 +418,7 @@ pub fn copy_revision(
                     // mode gantry gave the earlier file since, rule 44, is
                     // Install's to compare.)
                     let content = known.map_or_else(|| ids.at(key), |e| e.content);
-                    let seen = Some(Shape::of(&meta));
+                    let seen = stamp.is_none().then(|| Shape::of(&meta));
                     record(
                         key,
                         Entry {
@@ -440,8 +440,9 @@ pub fn copy_revision(
                 Entry {
                     content: ids.at(key),
                     stamp,
-                    // A copy keeps the size, modification time and mode.
-                    seen: Some(Shape::of(&meta)),
+                    // A copy keeps the size, modification time and mode
+                    // (which a stamp holds already).
+                    seen: stamp.is_none().then(|| Shape::of(&meta)),
                     linked: None,
                 },
             );

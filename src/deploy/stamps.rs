@@ -256,8 +256,8 @@ pub struct Entry {
     pub content: u64,
     /// The file's stat data then.
     pub stamp: Option<Stamp>,
-    /// Without a stamp, the file's shape then, when known (a bundle's
-    /// record knows it: see [`super::sharing`]).
+    /// Without a stamp (only then), the file's shape then, when known (a
+    /// bundle's record knows it: see [`super::sharing`]).
     pub seen: Option<Shape>,
     /// In a bundle's record, for a file linked from an earlier bundle: the
     /// bundle file just after linking.
