@@ -396,29 +396,30 @@ fn download_bundle(
     // writes one file. (A linked bundle shares its files with a revision.)
     // One with a record of its files first: without one (gantry killed in
     // its DownloadBundle), every file would be read to be compared.
-    let previous = {
+    let kept: Vec<PathBuf> = {
         let state = shared.state();
-        let mut kept = state
+        state
             .deployments
             .iter()
             .rev()
             .filter(|d| links.is_none() && !state.bundle_linked(&d.bundle))
             .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
-            .filter(|dir| dir != bundle && dir.is_dir());
-        let newest = kept.next();
-        match newest {
-            Some(dir) if !stamps::bundle_record(&dir).is_file() => kept
-                .find(|dir| stamps::bundle_record(dir).is_file())
-                .or(Some(dir)),
-            newest => newest,
-        }
+            .filter(|dir| dir != bundle)
+            .collect()
     };
-    let previous_record = previous
-        .as_deref()
-        .map(|dir| Record::load(&stamps::bundle_record(dir)));
+    let (mut previous, mut newest) = (None, None);
+    for dir in kept.into_iter().filter(|dir| dir.is_dir()) {
+        let record = Record::load(&stamps::bundle_record(&dir));
+        if !record.files.is_empty() {
+            previous = Some((dir, record));
+            break;
+        }
+        newest.get_or_insert(dir);
+    }
+    let previous = previous.or_else(|| newest.map(|dir| (dir, Record::default())));
     let earlier = previous
-        .as_deref()
-        .zip(previous_record.as_ref())
+        .as_ref()
+        .map(|(dir, record)| (dir.as_path(), record))
         .map(|(dir, record)| copy::Earlier { dir, record });
     let copied = copy::copy_revision(
         &shared.job.revision,
