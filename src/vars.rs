@@ -173,10 +173,16 @@ impl Vars {
         self.values.get(name).map(String::as_str)
     }
 
-    /// A copy with `stage.name` and `action.name` set.
-    pub fn for_action(&self, stage: &str, action: &str) -> Vars {
+    /// A copy with `stage.name` set.
+    pub fn for_stage(&self, stage: &str) -> Vars {
         let mut vars = self.clone();
         vars.set("stage.name", stage);
+        vars
+    }
+
+    /// A copy with `stage.name` and `action.name` set.
+    pub fn for_action(&self, stage: &str, action: &str) -> Vars {
+        let mut vars = self.for_stage(stage);
         vars.set("action.name", action);
         vars
     }

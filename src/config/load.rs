@@ -324,6 +324,7 @@ impl<'a> Checker<'a> {
             root,
             name,
             env,
+            defaults_env: self.defaults.env.clone(),
             env_file,
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),

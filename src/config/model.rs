@@ -62,6 +62,9 @@ pub struct Pipeline {
     pub name: String,
     /// Pipeline-wide environment.
     pub env: Vec<EnvVar>,
+    /// Top-level `defaults: env:`, before `${…}` expansion. Every action has
+    /// it merged into its own already; services' environments get it too.
+    pub defaults_env: Vec<EnvVar>,
     /// A dotenv file to load, relative to `root`.
     pub env_file: Option<(PathBuf, Span)>,
     /// Variables whose values are masked in all output.

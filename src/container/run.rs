@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
-use crate::engine::{failure_hint, Engine, EngineCommand, EngineKind};
+use crate::engine::{failure_hint, BuildOptions, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
 use crate::proc::outcome::ActionEnv;
 use crate::proc::outcome::{ActionIo, Outcome};
@@ -212,10 +212,11 @@ fn build_once(
         return Ok(tag);
     };
     let step = build_command(engine, job, file, context, &tag);
-    let slot = build_slot(&step);
+    let slot = build_slot(engine, file, context, &tag);
+    let folder = engine.env.folder_for(&job.cwd);
     let mut built = slot.lock().unwrap_or_else(|e| e.into_inner());
-    if built.contains(&job.cwd) || image_id(engine, &tag, &job.cwd).is_some() {
-        built.insert(job.cwd.clone());
+    if built.contains(&folder) || image_id(engine, &tag, &job.cwd).is_some() {
+        built.insert(folder);
         io.say(&format!("container image {tag}: reused"));
         return Ok(tag);
     }
@@ -232,25 +233,39 @@ fn build_once(
         }
         return Err(outcome);
     }
-    built.insert(job.cwd.clone());
+    built.insert(folder);
     Ok(tag)
 }
 
-/// The working directories in which `build`'s image is known to be there
-/// in this gantry process (it was built or found), behind the lock
-/// concurrent actions wait on. Keyed by the whole command: the same tag
-/// built with another storage driver is in another store; and by
-/// directory, since a relative path in the engine's variables
+/// Where the image `engine` builds from `file` and `context` (relative to
+/// the pipeline root) as `tag` is known to be there in this gantry process
+/// (it was built or found), behind the lock concurrent actions wait on.
+/// Keyed by the build as the root would run it, whichever folder an action
+/// runs it from, with the engine's flags and variables: the same tag built
+/// with another storage driver is in another store. Within it, by
+/// [`crate::engine::EngineEnv::folder_for`]: `None` for every folder
+/// unless a relative path in the engine's variables
 /// (`CONTAINERS_STORAGE_CONF=store.conf`) may mean another store in
-/// another one — there, the engine is asked again after the wait.
-fn build_slot(build: &EngineCommand) -> Arc<Mutex<HashSet<PathBuf>>> {
-    type Slots = HashMap<EngineCommand, Arc<Mutex<HashSet<PathBuf>>>>;
+/// another folder — there, the engine is asked again after the wait.
+fn build_slot(
+    engine: &Engine,
+    file: &str,
+    context: &str,
+    tag: &str,
+) -> Arc<Mutex<HashSet<Option<PathBuf>>>> {
+    type Slots = HashMap<EngineCommand, Arc<Mutex<HashSet<Option<PathBuf>>>>>;
     static BUILDS: OnceLock<Mutex<Slots>> = OnceLock::new();
+    let from_root = engine.build(&BuildOptions {
+        file: file.into(),
+        context: context.into(),
+        tags: vec![tag.into()],
+        ..Default::default()
+    });
     BUILDS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .entry(build.clone())
+        .entry(from_root)
         .or_default()
         .clone()
 }
@@ -333,19 +348,25 @@ fn answer_id(question: &EngineCommand, cwd: &Path) -> Option<String> {
     }
 }
 
+/// A question to an engine and the folder its answer depends on
+/// ([`crate::engine::EngineEnv::folder_for`]): what is remembered of the
+/// engine's answers is keyed by it.
+type Asked = (EngineCommand, Option<PathBuf>);
+
 /// What the cache knows the container by: the image's id for a reference
 /// (`missing:REF` while the engine does not have it), the hash of its files
 /// for a build. The engine is asked once per question (program, storage
-/// driver, image and the variables it runs with) and working directory in
-/// a gantry process.
+/// driver, image and the variables it runs with) in a gantry process, and
+/// once per working directory only when a relative path in those
+/// variables may name another store there.
 pub fn identity(job: &ContainerJob) -> String {
-    static IDS: OnceLock<Mutex<HashMap<(EngineCommand, PathBuf), String>>> = OnceLock::new();
+    static IDS: OnceLock<Mutex<HashMap<Asked, String>>> = OnceLock::new();
     let Ok(engine) = &job.engine else {
         return "no engine".into();
     };
     let id = match &job.image {
         Image::Reference(image) => {
-            let question = (engine.image_id(image), job.cwd.clone());
+            let question = (engine.image_id(image), engine.env.folder_for(&job.cwd));
             let memo = IDS.get_or_init(Default::default);
             let known = memo
                 .lock()
@@ -370,7 +391,7 @@ pub fn identity(job: &ContainerJob) -> String {
     format!("{}:{id}", engine.name())
 }
 
-/// Starts, once per engine and store (and working directory, where a
+/// Starts, once per engine and store (and working directory, only where a
 /// relative path in the engine's variables points) in a gantry process, the
 /// removal of the containers of runs that are no longer in progress (their
 /// gantry was killed), on a thread of its own.
@@ -379,13 +400,13 @@ fn start_sweep(
     state_root: &Path,
     cwd: &Path,
 ) -> Option<std::thread::JoinHandle<Vec<String>>> {
-    static SWEPT: OnceLock<Mutex<HashSet<(EngineCommand, PathBuf)>>> = OnceLock::new();
+    static SWEPT: OnceLock<Mutex<HashSet<Asked>>> = OnceLock::new();
     let listing = engine.list_labelled(LABEL_RUN_DIR);
     let first = SWEPT
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert((listing.clone(), cwd.to_path_buf()));
+        .insert((listing.clone(), engine.env.folder_for(cwd)));
     if !first {
         return None;
     }
@@ -575,18 +596,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
             let engine = engine(Path::new("/nonexistent/slot-test/podman"), None).with_env(&env);
-            let job = job(
-                engine.clone(),
-                Image::Reference(String::new()),
-                Path::new("/"),
-            );
-            build_slot(&build_command(
-                &engine,
-                &job,
-                "ci/Containerfile",
-                "ci",
-                "localhost/slot:1",
-            ))
+            build_slot(&engine, "ci/Containerfile", "ci", "localhost/slot:1")
         };
         assert!(
             Arc::ptr_eq(

@@ -48,7 +48,7 @@ pub(super) fn execute(
         keep_going: options.keep_going,
         jobs: options.jobs,
     };
-    let (tx, rx) = crate::events::queue::bounded(EVENT_QUEUE);
+    let (tx, mut rx) = crate::events::queue::bounded(EVENT_QUEUE);
     let produced = exec::outputs::Produced::default();
     plan.provided.iter().for_each(|r| produced.record(r));
     let mut crashed = None;

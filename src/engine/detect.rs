@@ -123,24 +123,29 @@ pub fn detect(
     }
 }
 
-/// Whether docker's daemon answers `docker info` run in `cwd` (where the
-/// feature's other engine calls run: a relative `DOCKER_CONFIG` means the
-/// same there), asked once per program, the variables it reads
-/// ([`super::engine_reads`]) and directory in a gantry process (several
-/// image actions share one probe).
+/// Whether docker's daemon answers `docker info`, asked in `cwd` (where
+/// the feature's other engine calls run: a relative `DOCKER_CONFIG` means
+/// the same there) or, when an earlier action creates that folder, in the
+/// nearest one there is. Asked once per program, the variables it reads
+/// ([`super::engine_reads`]) and, only when one of them holds a relative
+/// path, the folder it was asked in ([`EngineEnv::folder_for`]), in a
+/// gantry process: the actions of every folder share one probe.
 fn docker_answers(program: &Path, env: &[(String, String)], cwd: &Path) -> Result<(), String> {
-    type Asked = HashMap<(PathBuf, EngineEnv, PathBuf), Result<(), String>>;
+    type Asked = HashMap<(PathBuf, EngineEnv, Option<PathBuf>), Result<(), String>>;
     static ASKED: OnceLock<Mutex<Asked>> = OnceLock::new();
-    let key = (
-        program.to_path_buf(),
-        EngineEnv(env.to_vec()),
-        cwd.to_path_buf(),
-    );
+    // The run is planned before an earlier action makes the folder.
+    let asked_in = cwd
+        .ancestors()
+        .find(|dir| dir.is_dir())
+        .unwrap_or(Path::new("/"));
+    let vars = EngineEnv(env.to_vec());
+    let folder = vars.folder_for(asked_in);
+    let key = (program.to_path_buf(), vars, folder);
     let cache = ASKED.get_or_init(Default::default);
     if let Some(answer) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return answer.clone();
     }
-    let answer = probe_docker(program, env, cwd);
+    let answer = probe_docker(program, env, asked_in);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -148,8 +153,8 @@ fn docker_answers(program: &Path, env: &[(String, String)], cwd: &Path) -> Resul
     answer
 }
 
-/// Asks `docker info`, supervised like any action's process (its own
-/// process group, killed whole at the deadline), its output discarded.
+/// Asks `docker info` in `cwd`, supervised like any action's process (its
+/// own process group, killed whole at the deadline), its output discarded.
 fn probe_docker(program: &Path, env: &[(String, String)], cwd: &Path) -> Result<(), String> {
     struct Discard;
     impl OutputSink for Discard {
@@ -160,13 +165,7 @@ fn probe_docker(program: &Path, env: &[(String, String)], cwd: &Path) -> Result<
         args: ["info", "--format", "{{.ServerVersion}}"]
             .map(String::from)
             .to_vec(),
-        // An action's folder that an earlier action creates is not there
-        // yet when the run is planned: ask from the nearest one that is.
-        cwd: cwd
-            .ancestors()
-            .find(|dir| dir.is_dir())
-            .unwrap_or(Path::new("/"))
-            .to_path_buf(),
+        cwd: cwd.to_path_buf(),
         env: env.to_vec(),
         timeout: Some(DOCKER_PROBE_TIMEOUT),
         ..Default::default()

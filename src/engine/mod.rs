@@ -91,6 +91,53 @@ impl EngineEnv {
             .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect()
     }
+
+    /// The value an engine call sees for `name`: the last one given here,
+    /// else gantry's own environment's.
+    pub fn lookup(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(var, _)| var == name)
+            .map(|(_, value)| value.clone())
+            .or_else(|| std::env::var(name).ok())
+    }
+
+    /// The folder an engine call's answer depends on when it runs in
+    /// `cwd`: `cwd` when a variable an engine reads holds a relative path
+    /// ([`holds_relative_path`]: `CONTAINERS_STORAGE_CONF=ci.conf`,
+    /// `DOCKER_CONFIG=.docker`), which names another file in another
+    /// folder; `None` when every folder gets the same answer. What gantry
+    /// remembers of an engine's answers (the docker probe, an image's id,
+    /// the sweep, a build) is keyed by it.
+    pub fn folder_for(&self, cwd: &Path) -> Option<PathBuf> {
+        self.engine_read()
+            .into_iter()
+            .any(|(name, value)| holds_relative_path(name, value))
+            .then(|| cwd.to_path_buf())
+    }
+}
+
+/// Whether variable `name`'s `value` holds a path relative to the folder
+/// a process runs in: one of its `:`-separated entries (a `PATH`-like
+/// list; a `unix://` socket's path) is not empty, does not start with `/`,
+/// and either the name says it holds a path (`…_CONF`, `…_CONFIG`,
+/// `…_FILE`, `…_DIR`, `…_PATH`, `HOME`, `PATH`, `TMPDIR`, `XDG_…`) or the
+/// entry looks like one (has a `/` or a `.`). Other URLs (`ssh://…`,
+/// `http://…`) and words (`vfs`, `1`, `chroot`) are no paths.
+pub fn holds_relative_path(name: &str, value: &str) -> bool {
+    let value = value.strip_prefix("unix://").unwrap_or(value);
+    if value.contains("://") {
+        return false;
+    }
+    let path_name = ["_CONF", "_CONFIG", "_FILE", "_DIR", "_PATH"]
+        .iter()
+        .any(|end| name.ends_with(end))
+        || ["HOME", "PATH", "TMPDIR"].contains(&name)
+        || name.starts_with("XDG_");
+    value.split(':').any(|entry| {
+        !entry.is_empty() && !entry.starts_with('/') && (path_name || entry.contains(['/', '.']))
+    })
 }
 
 /// Whether docker, podman or buildah (or what they run: runc, conmon, a
@@ -372,13 +419,8 @@ impl Engine {
         env: &[(String, String)],
         cwd: &Path,
     ) -> Result<Engine, String> {
-        let lookup = |name: &str| {
-            env.iter()
-                .rev()
-                .find(|(var, _)| var == name)
-                .map(|(_, value)| value.clone())
-                .or_else(|| std::env::var(name).ok())
-        };
+        let vars = EngineEnv(env.to_vec());
+        let lookup = |name: &str| vars.lookup(name);
         let path = lookup("PATH");
         Engine::detect(
             wanted,
@@ -885,6 +927,43 @@ mod tests {
             shown.contains("TOKEN") && !shown.contains("s3cret"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn only_a_relative_path_an_engine_reads_ties_its_answers_to_a_folder() {
+        let folder = |vars: &[(&str, &str)]| {
+            let env = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            EngineEnv(env).folder_for(Path::new("/r/app"))
+        };
+        for relative in [
+            ("CONTAINERS_STORAGE_CONF", "ci/storage.conf"),
+            ("DOCKER_CONFIG", ".docker"),
+            ("DOCKER_CONFIG", "dockercfg"),
+            ("REGISTRY_AUTH_FILE", "auth.json"),
+            ("PATH", "/usr/bin:bin"),
+            ("DOCKER_HOST", "unix://run/docker.sock"),
+        ] {
+            assert_eq!(
+                folder(&[relative]),
+                Some(PathBuf::from("/r/app")),
+                "{relative:?}"
+            );
+        }
+        for shared in [
+            ("CONTAINERS_STORAGE_CONF", "/etc/storage.conf"),
+            ("DOCKER_HOST", "unix:///run/docker.sock"),
+            ("DOCKER_HOST", "ssh://ci@build-box"),
+            ("HTTPS_PROXY", "http://proxy.corp:3128"),
+            ("STORAGE_DRIVER", "vfs"),
+            ("DOCKER_BUILDKIT", "1"),
+            ("GANTRY_BUILDAH_STORAGE_DRIVER", "vfs"),
+            ("NODE_CONFIG", "app.json"),
+        ] {
+            assert_eq!(folder(&[shared]), None, "{shared:?}");
+        }
     }
 
     #[test]

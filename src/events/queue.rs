@@ -20,7 +20,8 @@ pub struct Sender<T> {
 /// The receiving half, for one thread.
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
-    taken: std::cell::RefCell<VecDeque<T>>,
+    /// Events taken from the queue and not yet returned.
+    taken: VecDeque<T>,
 }
 
 struct Shared<T> {
@@ -45,7 +46,8 @@ struct State<T> {
 pub struct Disconnected<T>(pub T);
 
 /// A queue that holds at most `capacity` events (at least one) before a
-/// sender waits.
+/// sender waits. The receiver takes all of them at once, so up to twice
+/// that many are in memory: those it took and those queued since.
 pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
@@ -130,9 +132,8 @@ impl<T> Drop for Sender<T> {
 impl<T> Receiver<T> {
     /// The next event, waiting for one; `None` once every sender is gone
     /// and every event was read.
-    pub fn recv(&self) -> Option<T> {
-        let mut taken = self.taken.borrow_mut();
-        if let Some(value) = taken.pop_front() {
+    pub fn recv(&mut self) -> Option<T> {
+        if let Some(value) = self.taken.pop_front() {
             return Some(value);
         }
         let shared = &*self.shared;
@@ -148,17 +149,17 @@ impl<T> Receiver<T> {
                 .unwrap_or_else(|e| e.into_inner());
             state.receiver_waiting = false;
         }
-        std::mem::swap(&mut *taken, &mut state.queue);
+        std::mem::swap(&mut self.taken, &mut state.queue);
         let wake = state.senders_waiting > 0;
         drop(state);
         if wake {
             shared.writable.notify_all();
         }
-        taken.pop_front()
+        self.taken.pop_front()
     }
 
     /// Every event until the last sender is gone.
-    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+    pub fn iter(&mut self) -> impl Iterator<Item = T> + '_ {
         std::iter::from_fn(|| self.recv())
     }
 }
@@ -179,7 +180,7 @@ mod tests {
 
     #[test]
     fn events_arrive_in_order_and_end_with_the_last_sender() {
-        let (tx, rx) = bounded(2);
+        let (tx, mut rx) = bounded(2);
         let worker = std::thread::spawn(move || {
             let other = tx.clone();
             for i in 0..1000 {
@@ -194,7 +195,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_makes_the_sender_wait_for_the_receiver() {
-        let (tx, rx) = bounded(1);
+        let (tx, mut rx) = bounded(1);
         tx.send(1).unwrap();
         let worker = std::thread::spawn(move || tx.send(2).map_err(|_| ()));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -51,6 +51,22 @@ impl Layers {
         &self.set
     }
 
+    /// These layers with `apply` laid over them and `--env` (`cli_env`)
+    /// put back on top: how an action's and a service's layers are made
+    /// from the pipeline's.
+    pub fn over<E>(
+        &self,
+        cli_env: &[(String, String)],
+        apply: impl FnOnce(&mut Layers) -> Result<(), E>,
+    ) -> Result<Layers, E> {
+        let mut layers = self.clone();
+        apply(&mut layers)?;
+        for (name, value) in cli_env {
+            layers.set(name, value.clone());
+        }
+        Ok(layers)
+    }
+
     /// Applies config `env` entries, expanding `${…}` in each value.
     pub fn apply(&mut self, file: &Path, vars: &Vars, env: &[EnvVar]) -> Result<(), Diagnostic> {
         for var in env {
@@ -63,28 +79,33 @@ impl Layers {
     }
 }
 
-/// The layers a service declared in `stage` sees: `pipeline_layers`, the
-/// stage's own `env` on top, then `--env` (`cli_env`) again, as its actions
-/// get them. A value that means one action (`${action.name}`, an action's
-/// outputs) is left out: no action is running.
-pub fn stage_layers(
+/// The layers a service sees: `pipeline_layers`, the top-level `defaults:
+/// env:` (`defaults_env`), for one declared in `stage` that stage's own
+/// `env`, then `--env` (`cli_env`) again, as its actions get them. A value
+/// that means one action (`${action.name}`, an action's outputs) is left
+/// out: no action is running.
+pub fn service_layers(
     pipeline_layers: &Layers,
     vars: &Vars,
-    stage: &crate::config::Stage,
+    defaults_env: &[EnvVar],
+    stage: Option<&crate::config::Stage>,
     cli_env: &[(String, String)],
 ) -> Layers {
-    let mut layers = pipeline_layers.clone();
-    let mut vars = vars.clone();
-    vars.set("stage.name", &stage.name);
-    for var in &stage.env {
-        match vars.expand(&var.value, &|n| layers.lookup(n)) {
-            Ok(value) if !crate::vars::has_outputs(&value) => layers.set(&var.name, value),
-            _ => {}
+    let vars = match stage {
+        Some(stage) => vars.for_stage(&stage.name),
+        None => vars.clone(),
+    };
+    let stage_env = stage.map_or(&[][..], |stage| &stage.env);
+    let layered = pipeline_layers.over(cli_env, |layers| {
+        for var in defaults_env.iter().chain(stage_env) {
+            match vars.expand(&var.value, &|n| layers.lookup(n)) {
+                Ok(value) if !crate::vars::has_outputs(&value) => layers.set(&var.name, value),
+                _ => {}
+            }
         }
-    }
-    for (name, value) in cli_env {
-        layers.set(name, value.clone());
-    }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(layers) = layered;
     layers
 }
 
@@ -141,13 +162,16 @@ mod tests {
     use crate::config::Stage;
     use crate::diagnostics::Span;
 
-    #[test]
-    fn a_stage_service_sees_the_stages_env_under_the_command_line_without_action_values() {
-        let var = |name: &str, value: &str| EnvVar {
+    fn var(name: &str, value: &str) -> EnvVar {
+        EnvVar {
             name: name.into(),
             value: value.into(),
             span: Span::default(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_stage_service_sees_the_stages_env_under_the_command_line_without_action_values() {
         let mut pipeline = Layers::default();
         pipeline.set("STORE", "pipeline.conf".into());
         pipeline.set("HOST", "unix:///pipeline.sock".into());
@@ -163,12 +187,44 @@ mod tests {
             ],
         };
         let cli = [("HOST".to_string(), "unix:///cli.sock".to_string())];
-        let layers = stage_layers(&pipeline, &Vars::default(), &stage, &cli);
+        let layers = service_layers(&pipeline, &Vars::default(), &[], Some(&stage), &cli);
         assert_eq!(
             layers.vars(),
             [
                 ("STORE".to_string(), "test.conf".to_string()),
                 ("HOST".into(), "unix:///cli.sock".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn services_see_the_defaults_env_over_the_pipelines_and_under_their_stages() {
+        let mut pipeline = Layers::default();
+        pipeline.set("STORE", "pipeline.conf".into());
+        let defaults = [
+            var("STORE", "ci.conf"),
+            var("HOST", "unix:///defaults.sock"),
+        ];
+        let layers = service_layers(&pipeline, &Vars::default(), &defaults, None, &[]);
+        assert_eq!(
+            layers.vars(),
+            [
+                ("STORE".to_string(), "ci.conf".to_string()),
+                ("HOST".into(), "unix:///defaults.sock".into())
+            ]
+        );
+        let stage = Stage {
+            name: "test".into(),
+            span: Span::default(),
+            actions: Vec::new(),
+            env: vec![var("HOST", "unix:///stage.sock")],
+        };
+        let layers = service_layers(&pipeline, &Vars::default(), &defaults, Some(&stage), &[]);
+        assert_eq!(
+            layers.vars(),
+            [
+                ("STORE".to_string(), "ci.conf".to_string()),
+                ("HOST".into(), "unix:///stage.sock".into())
             ]
         );
     }

@@ -225,16 +225,27 @@ fn plan_services(
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(&pipeline.file, span, &name))
     };
-    let stage_env = |name: &str| match pipeline.stages.iter().find(|s| s.name == name) {
-        Some(stage) => env::stage_layers(layers, vars, stage, cli_env)
+    let service_layers = |stage| {
+        env::service_layers(layers, vars, &pipeline.defaults_env, stage, cli_env)
             .vars()
-            .to_vec(),
-        None => layers.vars().to_vec(),
+            .to_vec()
     };
-    let base = crate::service::plan::BaseEnv {
-        pipeline: layers.vars(),
-        stage: &stage_env,
+    // Each layering once: the pipeline's, and that of each stage that
+    // declares a service.
+    let mut base = crate::service::plan::BaseEnv {
+        pipeline: service_layers(None),
+        stages: std::collections::HashMap::new(),
     };
+    for stage in &pipeline.stages {
+        if pipeline
+            .services
+            .iter()
+            .any(|s| s.stage.as_ref() == Some(&stage.name))
+        {
+            base.stages
+                .insert(stage.name.clone(), service_layers(Some(stage)));
+        }
+    }
     crate::service::plan::plan(pipeline, &names, &base, &expand)
 }
 
@@ -292,11 +303,9 @@ fn plan_action(
     for (name, value) in action.matrix.iter().flat_map(|cell| cell.variables()) {
         vars.set(&format!("matrix.{name}"), value);
     }
-    let mut layers = pipeline_layers.clone();
-    layers.apply(&pipeline.file, &vars, &action.env)?;
-    for (name, value) in options.cli_env {
-        layers.set(name, value.clone());
-    }
+    let mut layers = pipeline_layers.over(options.cli_env, |layers| {
+        layers.apply(&pipeline.file, &vars, &action.env)
+    })?;
     let exported = [
         ("GANTRY_RUN_ID", options.run_id.as_str()),
         ("GANTRY_PIPELINE", pipeline.name.as_str()),

@@ -317,12 +317,9 @@ struct EngineKey(EngineEnv, Option<String>);
 
 impl EngineKey {
     fn of(env: &[(String, String)]) -> EngineKey {
-        let driver = env
-            .iter()
-            .rev()
-            .find(|(name, _)| name == ENV_STORAGE_DRIVER)
-            .map(|(_, value)| value.clone());
-        EngineKey(EngineEnv(env.to_vec()), driver)
+        let env = EngineEnv(env.to_vec());
+        let driver = env.lookup(ENV_STORAGE_DRIVER);
+        EngineKey(env, driver)
     }
 }
 

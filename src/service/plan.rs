@@ -1,6 +1,8 @@
 //! Planning services: the ones a run's selected stages need, with `${…}`
 //! expanded in their environment and commands.
 
+use std::collections::HashMap;
+
 use crate::config::Pipeline;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::Span;
@@ -14,24 +16,27 @@ pub struct PlannedService {
     pub service: Service,
     /// Its environment, expanded: a container's is its own `env:` only; a
     /// host command's is that on top of the environment layers that apply
-    /// to it (the pipeline's, its stage's), as a container's engine's.
+    /// to it (the pipeline's, `defaults: env:`, its stage's), as a
+    /// container's engine's.
     pub env: Vec<(String, String)>,
     /// What every engine call for a container service runs with (engine
     /// detection, the sweep, the run, the `ready:` check, the removal): the
-    /// environment layers that apply to it (the pipeline's, its stage's)
-    /// with its own `env:` on top. Empty for a host command.
+    /// environment layers that apply to it (the pipeline's, `defaults:
+    /// env:`, its stage's) with its own `env:` on top. Empty for a host
+    /// command.
     pub engine_env: Vec<(String, String)>,
 }
 
 /// The environment layers services start from: expanded variables set on
 /// top of gantry's own environment.
-pub struct BaseEnv<'a> {
-    /// The pipeline's layers (`env_file`, `env:`, `--env`): what a
-    /// pipeline-level host command and container engine start from.
-    pub pipeline: &'a [(String, String)],
-    /// Those and the named stage's `env:`: what a host command or container
-    /// engine of a service declared in that stage starts from.
-    pub stage: &'a dyn Fn(&str) -> Vec<(String, String)>,
+pub struct BaseEnv {
+    /// The pipeline's layers (`env_file`, `env:`, `defaults: env:`,
+    /// `--env`): what a pipeline-level host command and container engine
+    /// start from.
+    pub pipeline: Vec<(String, String)>,
+    /// By stage name, those and the stage's `env:`: what a host command or
+    /// container engine of a service declared in that stage starts from.
+    pub stages: HashMap<String, Vec<(String, String)>>,
 }
 
 /// The services of `pipeline` that the stages named in `stages` need:
@@ -41,7 +46,7 @@ pub struct BaseEnv<'a> {
 pub fn plan(
     pipeline: &Pipeline,
     stages: &[&str],
-    base: &BaseEnv<'_>,
+    base: &BaseEnv,
     expand: &dyn Fn(&str, Span) -> Result<String, Diagnostic>,
 ) -> Result<Vec<PlannedService>, Diagnostic> {
     let needed = pipeline
@@ -53,17 +58,19 @@ pub fn plan(
         let mut service = service.clone();
         // The layers it starts from: the pipeline's, and its stage's `env:`
         // for one declared in a stage; its own `env:` goes on top.
-        let mut layered = match &service.stage {
-            None => base.pipeline.to_vec(),
-            Some(stage) => (base.stage)(stage),
-        };
-        let mut own = Vec::new();
-        for var in &service.env {
-            let value = expand(&var.value, var.span)?;
-            layered.retain(|(name, _)| *name != var.name);
-            layered.push((var.name.clone(), value.clone()));
-            own.push((var.name.clone(), value));
-        }
+        let mut layered = service
+            .stage
+            .as_ref()
+            .and_then(|stage| base.stages.get(stage))
+            .unwrap_or(&base.pipeline)
+            .clone();
+        let own = service
+            .env
+            .iter()
+            .map(|var| Ok((var.name.clone(), expand(&var.value, var.span)?)))
+            .collect::<Result<Vec<_>, Diagnostic>>()?;
+        layered.retain(|(name, _)| !own.iter().any(|(var, _)| var == name));
+        layered.extend(own.iter().cloned());
         // A host command runs with them all; a container's engine does,
         // while the container gets only the service's own.
         let (env, engine_env) = match service.kind {

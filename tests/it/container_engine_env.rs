@@ -149,6 +149,17 @@ fn run_with_stand_ins(repo: &Repo, flags: &[&str]) -> crate::common::Outcome {
     out
 }
 
+/// Runs `repo`'s pipeline as [`run_with_stand_ins`] does, with stand-in
+/// podman and docker (whose daemon does not answer) recording at the
+/// returned path.
+fn run_with_silent_docker(repo: &Repo) -> std::path::PathBuf {
+    let calls = repo.path().join("calls");
+    recording_service_engine(repo, "podman", &calls, None);
+    recording_service_engine(repo, "docker", &calls, None);
+    run_with_stand_ins(repo, &[]);
+    calls
+}
+
 /// Every line of the stand-ins' log at `calls` saw `expected` (`STORE HOST`);
 /// returns the log.
 fn assert_every_call_saw(calls: &Path, expected: &str) -> String {
@@ -244,10 +255,7 @@ stages:
     run: echo using the service
 "#,
     );
-    let calls = repo.path().join("calls");
-    recording_service_engine(&repo, "podman", &calls, None);
-    recording_service_engine(&repo, "docker", &calls, None);
-    run_with_stand_ins(&repo, &[]);
+    let calls = run_with_silent_docker(&repo);
     let log = assert_every_call_saw(&calls, "stage-storage.conf unix:///service.sock");
     assert!(log.lines().any(|l| l.starts_with("podman run ")), "{log}");
     let container = std::fs::read_to_string(calls.with_extension("container")).unwrap();
@@ -492,4 +500,199 @@ exit 0
         elsewhere.is_empty(),
         "engine calls outside the action's working directory: {elsewhere:?}\n{log}"
     );
+}
+
+/// Stand-in docker and podman for `container:` actions that append `NAME
+/// SUBCOMMAND $CONTAINERS_STORAGE_CONF $DOCKER_CONFIG $PWD` to `calls`:
+/// docker's daemon never answers, podman never has an image (`image
+/// inspect` fails), builds and runs pass, its `ps` lists nothing.
+fn counting_engines(repo: &Repo, calls: &Path) {
+    for (name, body) in [
+        ("docker", "exit 1"),
+        (
+            "podman",
+            "case \"$1\" in image) exit 125 ;; run) echo ran ;; esac\nexit 0",
+        ),
+    ] {
+        write_executable(
+            repo,
+            &format!("bin/{name}"),
+            &format!(
+                r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+echo "{name} $1 ${{CONTAINERS_STORAGE_CONF:-unset}} ${{DOCKER_CONFIG:-unset}} $PWD" >> '{calls}'
+{body}
+"#,
+                calls = calls.display()
+            ),
+        );
+    }
+}
+
+/// Runs `repo`'s pipeline with only the stand-ins of `bin/` and the
+/// system's programs on `PATH`; returns the stand-ins' log at `calls`.
+fn run_counting(repo: &Repo, calls: &Path) -> String {
+    let path = format!("{}:/usr/bin:/bin", repo.path().join("bin").display());
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONFIG")
+        .env_remove("CONTAINERS_STORAGE_CONF")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    std::fs::read_to_string(calls).unwrap()
+}
+
+/// How many lines of `log` start with `prefix`.
+fn calls_of(log: &str, prefix: &str) -> usize {
+    log.lines().filter(|l| l.starts_with(prefix)).count()
+}
+
+#[test]
+fn actions_in_two_folders_building_one_containerfile_share_one_build() {
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: test
+    actions:
+      - name: root
+        run: make test
+        run_order: 1
+        container: { build: ci/Containerfile, context: ci, engine: podman }
+      - name: web
+        run: make test
+        run_order: 1
+        working_directory: app/web
+        container: { build: ci/Containerfile, context: ci, engine: podman }
+"#,
+    );
+    repo.write("ci/Containerfile", "FROM scratch\n");
+    repo.write("app/web/.keep", "");
+    let calls = repo.path().join("calls");
+    counting_engines(&repo, &calls);
+    let log = run_counting(&repo, &calls);
+    // The engine never says it has the image: only gantry's memory of the
+    // first build spares the second.
+    assert_eq!(
+        calls_of(&log, "podman build "),
+        1,
+        "the same Containerfile was built once per folder: {log}"
+    );
+    assert_eq!(calls_of(&log, "podman run "), 2, "{log}");
+}
+
+#[test]
+fn engine_answers_are_shared_across_folders_unless_a_relative_path_in_its_env_differs() {
+    let action = |name: &str, dir: &str, env: &str| {
+        format!(
+            "      - name: {name}\n        run: make test\n        working_directory: {dir}\n        \
+             cache: true\n        container: {{ image: localhost/ci:1 }}\n{env}"
+        )
+    };
+    let relative = "        env: { CONTAINERS_STORAGE_CONF: storage.conf }\n";
+    let config = format!(
+        "version: 1\nstages:\n  - name: plain\n    actions:\n{}{}{}  - name: relative\n    actions:\n{}{}",
+        action("a", "a", ""),
+        action("b", "b", ""),
+        action("c", "c", ""),
+        action("a", "a", relative),
+        action("b", "b", relative),
+    );
+    let repo = Repo::new(&config);
+    for dir in ["a", "b", "c"] {
+        repo.write(&format!("{dir}/.keep"), "");
+    }
+    let calls = repo.path().join("calls");
+    counting_engines(&repo, &calls);
+    let log = run_counting(&repo, &calls);
+    // Without a relative path, every folder gets the same answers: docker
+    // is probed, leftovers are swept and the image's id is asked once.
+    for question in ["docker info", "podman ps", "podman image"] {
+        assert_eq!(
+            calls_of(&log, &format!("{question} unset ")),
+            1,
+            "`{question}` asked once per folder: {log}"
+        );
+        // `storage.conf` is another file in each folder: asked in each.
+        assert_eq!(
+            calls_of(&log, &format!("{question} storage.conf ")),
+            2,
+            "`{question}` with a relative store not asked in each folder: {log}"
+        );
+    }
+}
+
+#[test]
+fn docker_is_probed_once_for_folders_an_earlier_action_creates() {
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: make
+    run: mkdir -p out/a out/b
+  - name: use
+    actions:
+      - name: a
+        run: make test
+        working_directory: out/a
+        container: { image: localhost/ci:1 }
+        env: { DOCKER_CONFIG: .docker }
+      - name: b
+        run: make test
+        working_directory: out/b
+        container: { image: localhost/ci:1 }
+        env: { DOCKER_CONFIG: .docker }
+"#,
+    );
+    let calls = repo.path().join("calls");
+    counting_engines(&repo, &calls);
+    let log = run_counting(&repo, &calls);
+    // Planned before `out/` exists, both are asked about in the pipeline
+    // root, where `.docker` is one folder: one probe.
+    let probes: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("docker info "))
+        .collect();
+    assert_eq!(
+        probes,
+        [format!(
+            "docker info unset .docker {}",
+            repo.path().display()
+        )],
+        "{log}"
+    );
+    // Once made, each folder's `.docker` is its own: swept in each.
+    assert_eq!(calls_of(&log, "podman ps unset .docker "), 2, "{log}");
+}
+
+#[test]
+fn the_defaults_env_reaches_a_services_engine_as_it_reaches_the_actions() {
+    let repo = Repo::new(
+        r#"version: 1
+defaults:
+  env: { CONTAINERS_STORAGE_CONF: ci-storage.conf }
+services:
+  db:
+    image: localhost/db:1
+    ready: { run: "true" }
+stages:
+  - name: test
+    services:
+      api:
+        image: localhost/api:1
+        ready: { run: "true" }
+    run: echo using the services
+"#,
+    );
+    let calls = run_with_silent_docker(&repo);
+    let log = assert_every_call_saw(&calls, "ci-storage.conf unset");
+    let args = std::fs::read_to_string(calls.with_extension("args")).unwrap();
+    for service in ["db", "api"] {
+        assert!(
+            args.lines()
+                .any(|l| l.starts_with("run ") && l.contains(&format!("gantry.service={service}"))),
+            "no `run` of {service}: {args}\n{log}"
+        );
+    }
 }

@@ -522,3 +522,65 @@ fn an_imported_install_is_cached_on_the_dependency_lists_like_gantrys_own() {
         "cached"
     );
 }
+
+#[test]
+fn steps_that_move_the_git_checkout_are_left_out_and_so_are_the_steps_after_them() {
+    // requests' CodeQL workflow checks out the pull request's merge parent.
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  analyze:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: git checkout HEAD^2
+      - run: make test
+  generated:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make generate
+      - run: git diff --exit-code
+"#,
+        &[("Makefile", "test:\n\ttrue\ngenerate:\n\ttrue\n")],
+    );
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "one"]);
+    repo.git(&["commit", "-q", "--allow-empty", "-m", "two"]);
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("git checkout"), "{live}");
+    assert!(live.contains("git diff --exit-code"), "{live}");
+    assert!(
+        out.stdout.contains("job analyze, step \"git checkout HEAD^2\": it changes your git checkout or repository (`git checkout HEAD^2`)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "job analyze, step \"make test\": it comes after step \"git checkout HEAD^2\""
+        ),
+        "{}",
+        out.stdout
+    );
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    repo.run_ok(&["run"]);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn a_job_that_uninstalls_packages_is_a_variant_and_is_left_out() {
+    let repo = with_workflow(
+        "on: [push]\njobs:\n  no_chardet:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Install dependencies\n        run: |\n          make\n          python -m pip uninstall -y chardet\n      - name: Run tests\n        run: make ci\n",
+        &[("Makefile", "ci:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    assert!(!live_lines(&repo.read("gantry.yml")).contains("uninstall"));
+    for line in [
+        "job no_chardet, step \"Install dependencies\": it removes packages from the environment every action shares (`pip uninstall`)",
+        "job no_chardet, step \"Run tests\": it comes after step \"Install dependencies\"",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+}

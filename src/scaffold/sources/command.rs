@@ -200,6 +200,77 @@ impl NotLocal {
     }
 }
 
+/// The git subcommand of a line of `command` that changes the checkout,
+/// the index or the repository (`checkout HEAD^2` in a CodeQL job, `reset
+/// --hard`, `clean -fdx`, `fetch --tags`…): run before a push, it would
+/// move the developer's work. Reading commands (`diff --exit-code`,
+/// `status`, `log`, `describe`, `ls-files`) are fine.
+fn changes_the_checkout(command: &str) -> Option<String> {
+    const CHANGING: &[&str] = &[
+        "checkout",
+        "switch",
+        "restore",
+        "reset",
+        "clean",
+        "stash",
+        "commit",
+        "merge",
+        "rebase",
+        "pull",
+        "fetch",
+        "cherry-pick",
+        "revert",
+        "am",
+        "apply",
+        "add",
+        "rm",
+        "mv",
+        "tag",
+        "submodule",
+        "worktree",
+        "update-ref",
+        "update-index",
+        "gc",
+        "prune",
+        "lfs",
+        "remote",
+        "branch",
+    ];
+    for line in command.lines() {
+        for segment in line.split(['&', '|', ';']) {
+            let mut words = segment.split_whitespace();
+            if words.next() != Some("git") {
+                continue;
+            }
+            // Options before the subcommand: `-C dir`, `-c key=value`.
+            let mut sub = words.next();
+            while let Some(option) = sub.filter(|w| w.starts_with('-')) {
+                if option == "-C" || option == "-c" {
+                    words.next();
+                }
+                sub = words.next();
+            }
+            let Some(sub) = sub.filter(|s| CHANGING.contains(s)) else {
+                continue;
+            };
+            // `git branch` / `git tag` / `git remote` alone only list.
+            let rest: Vec<&str> = words.collect();
+            if matches!(sub, "branch" | "tag" | "remote")
+                && rest
+                    .iter()
+                    .all(|w| matches!(*w, "-l" | "--list" | "-a" | "-v" | "-r"))
+            {
+                continue;
+            }
+            let shown: Vec<&str> = std::iter::once(sub)
+                .chain(rest.iter().copied().take(2))
+                .collect();
+            return Some(shown.join(" "));
+        }
+    }
+    None
+}
+
 /// Commands that change the settings of the user who runs them (their
 /// `~/.npmrc`, `~/.gitconfig`, …), for every project, not just this one.
 const USER_SETTINGS: &[&str] = &[
@@ -259,6 +330,32 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
                 s.trim()
             ),
             Kind::Prepares,
+        ));
+    }
+    // A job that uninstalls packages tests a variant environment (requests'
+    // `no_chardet` job); in the one venv every action shares it would
+    // break the others.
+    let uninstall = [
+        "pip uninstall",
+        "pip3 uninstall",
+        "npm uninstall",
+        "npm rm ",
+        "yarn remove",
+        "pnpm remove",
+    ];
+    if let Some(u) = uninstall.iter().find(|u| command.contains(*u)) {
+        return Some(NotLocal::new(
+            format!(
+                "it removes packages from the environment every action shares (`{}`)",
+                u.trim()
+            ),
+            Kind::Service,
+        ));
+    }
+    if let Some(what) = changes_the_checkout(command) {
+        return Some(NotLocal::new(
+            format!("it changes your git checkout or repository (`git {what}`)"),
+            Kind::Service,
         ));
     }
     let publishes = [
@@ -464,6 +561,43 @@ mod tests {
         assert_eq!(rewrites("ruff format --check ."), None);
         assert_eq!(rewrites("prettier --check ."), None);
         assert_eq!(rewrites("gofmt -l ."), None);
+    }
+
+    #[test]
+    fn git_commands_that_move_the_checkout_are_not_run_before_a_push() {
+        for (line, shown) in [
+            ("git checkout HEAD^2", "checkout HEAD^2"),
+            (
+                "git -C sub reset --hard origin/main",
+                "reset --hard origin/main",
+            ),
+            ("make && git clean -fdx", "clean -fdx"),
+            ("git fetch --tags --force", "fetch --tags --force"),
+            ("git submodule update --init", "submodule update --init"),
+            ("git tag v1.0", "tag v1.0"),
+        ] {
+            assert_eq!(changes_the_checkout(line).as_deref(), Some(shown), "{line}");
+        }
+        for line in [
+            "git diff --exit-code",
+            "git status --porcelain",
+            "git describe --tags",
+            "git ls-files '*.go'",
+            "git branch",
+            "git tag --list",
+            "git log -1 --pretty=%ct",
+            "echo git checkout",
+        ] {
+            assert_eq!(changes_the_checkout(line), None, "{line}");
+        }
+        assert!(not_local("make\npython -m pip uninstall -y chardet")
+            .unwrap()
+            .reason
+            .contains("removes packages"));
+        assert!(not_local("git checkout HEAD^2")
+            .unwrap()
+            .reason
+            .contains("changes your git checkout"));
     }
 
     #[test]
