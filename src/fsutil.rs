@@ -32,7 +32,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<
 /// file, which a rename alone allows on ext4 without a journal. For
 /// state whose loss loses data (a deploy group's history, whose undo
 /// journals are deleted once it is written; a user's git hook), not for
-/// records a later run rebuilds.
+/// records a later run rebuilds. An error from flushing the folder comes
+/// after the rename: `path` may then hold the new bytes already (writing
+/// them again is harmless).
 pub fn write_durable(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     replace(path, bytes, mode, true)
 }
@@ -63,9 +65,15 @@ fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, durable: bool) -> io::R
     // On error the temporary file is removed when `tmp` is dropped.
     tmp.persist(path).map_err(|e| e.error)?;
     if durable {
-        File::open(dir)?.sync_all()?;
+        sync_dir(dir)?;
     }
     Ok(())
+}
+
+/// Flushes the folder `dir` itself to disk: the names created, renamed or
+/// removed in it.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 /// The umask that decides the mode of a file created in the folder `dir`

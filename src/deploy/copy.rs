@@ -14,7 +14,7 @@ use std::sync::{Mutex, OnceLock};
 
 use super::links::Links;
 use super::paths::check_link;
-use super::stamps::{Entry, NewContent, Record, Shape, Stamp, Vouching};
+use super::stamps::{Entry, Linked, NewContent, Record, Shape, Stamp, Vouching};
 
 /// At most this many files are copied at the same time.
 const MAX_WORKERS: usize = 8;
@@ -399,7 +399,8 @@ pub fn copy_revision(
                 && still_a_copy(entry, &theirs)
                 && fs::hard_link(&theirs, &job.to).is_ok()
             {
-                record(key.unwrap_or_default(), *entry);
+                let linked = just_linked(&job.to)?;
+                record(key.unwrap_or_default(), Entry { linked, ..*entry });
                 reused.fetch_add(1, Ordering::Relaxed);
                 vouched.fetch_add(1, Ordering::Relaxed);
                 return Ok(0);
@@ -411,18 +412,20 @@ pub fn copy_revision(
             let theirs = earlier.dir.join(rel);
             if same_content(&src, &meta, &theirs, false)?.is_some() {
                 fs::hard_link(&theirs, &job.to)?;
+                let linked = just_linked(&job.to)?;
                 if let Some(key) = key {
                     // The bytes were just compared: the id names them. (A
                     // mode gantry gave the earlier file since, rule 44, is
                     // Install's to compare.)
                     let content = known.map_or_else(|| ids.at(key), |e| e.content);
-                    let seen = Some(Shape::of(&meta));
+                    let seen = stamp.is_none().then(|| Shape::of(&meta));
                     record(
                         key,
                         Entry {
                             content,
                             stamp,
                             seen,
+                            linked,
                         },
                     );
                 }
@@ -437,8 +440,10 @@ pub fn copy_revision(
                 Entry {
                     content: ids.at(key),
                     stamp,
-                    // A copy keeps the size, modification time and mode.
-                    seen: Some(Shape::of(&meta)),
+                    // A copy keeps the size, modification time and mode
+                    // (which a stamp holds already).
+                    seen: stamp.is_none().then(|| Shape::of(&meta)),
+                    linked: None,
                 },
             );
         }
@@ -465,6 +470,12 @@ pub fn copy_revision(
             },
         },
     })
+}
+
+/// The bundle file `path`, just hard-linked from an earlier bundle (see
+/// [`Linked`]).
+fn just_linked(path: &Path) -> io::Result<Option<Linked>> {
+    Ok(Some(Linked::of(&fs::symlink_metadata(path)?)))
 }
 
 /// Whether the revision file `path` is still the version `entry` recorded

@@ -39,6 +39,30 @@ enum Source {
     },
 }
 
+/// A deployment [`start`] refused because its bundle cannot be used (a
+/// file changed through a later bundle, an unreadable AppSpec, a failed
+/// copy): nothing was deployed. Other errors (the group's state cannot be
+/// written) are not refusals.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The rollback verdict when [`start`] refused it (`why`); any other
+/// error is the run's, not the rollback's.
+fn refused_rollback(why: anyhow::Error) -> anyhow::Result<String> {
+    match why.downcast::<Refused>() {
+        Ok(refused) => Ok(format!("not done: {refused}")),
+        Err(other) => Err(other),
+    }
+}
+
 /// The revision's AppSpec file, read and checked once per deployment.
 struct Checked {
     /// Its file name.
@@ -208,6 +232,14 @@ fn roll_back_by_hand(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Resu
 /// Creates the deployment: its id and record, and its bundle (DownloadBundle).
 fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::Result<Deployment> {
     let job = shared.job;
+    // An earlier bundle installed again: none of its files changed through
+    // a later bundle sharing it. Checked before the deployment is recorded,
+    // so a refused rollback leaves no record and no folder behind.
+    if let Source::Earlier { bundle, .. } = &source {
+        if let Err(why) = super::sharing::check(&shared.state, &job.state, bundle, None, None) {
+            return Err(Refused(format!("{why}; nothing was deployed")).into());
+        }
+    }
     let (record, dir) = new_record(shared, &source)?;
     let (id, bundle_id) = (record.id.clone(), record.bundle.clone());
     let appspec_name = record.appspec.clone();
@@ -237,25 +269,16 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
                 links.save()?;
                 Ok((appspec, plan))
             }),
-        None => super::links::checked(linked, &bundle_id, &bundle)
-            .and_then(|verified| {
-                links = verified;
-                // An earlier bundle installed again: none of its files changed
-                // through a later bundle sharing it.
-                match &source {
-                    Source::Earlier { .. } => {
-                        super::sharing::check(&shared.state(), &job.state, &bundle_id, None)
-                    }
-                    Source::Revision(_) => Ok(()),
-                }
-            })
-            .and_then(|()| open_bundle(&bundle, &appspec_name, checked)),
+        None => super::links::checked(linked, &bundle_id, &bundle).and_then(|verified| {
+            links = verified;
+            open_bundle(&bundle, &appspec_name, checked)
+        }),
     };
     let (appspec, mut plan) = match opened {
         Ok(opened) => opened,
         Err(why) => {
             mark(shared, &id, DeployStatus::Failed)?;
-            bail!("{why}; nothing was deployed");
+            return Err(Refused(format!("{why}; nothing was deployed")).into());
         }
     };
     if links.is_none() && !linked {
@@ -373,29 +396,30 @@ fn download_bundle(
     // writes one file. (A linked bundle shares its files with a revision.)
     // One with a record of its files first: without one (gantry killed in
     // its DownloadBundle), every file would be read to be compared.
-    let previous = {
+    let kept: Vec<PathBuf> = {
         let state = shared.state();
-        let mut kept = state
+        state
             .deployments
             .iter()
             .rev()
             .filter(|d| links.is_none() && !state.bundle_linked(&d.bundle))
             .map(|d| store::bundle_dir(&shared.job.state, &d.bundle))
-            .filter(|dir| dir != bundle && dir.is_dir());
-        let newest = kept.next();
-        match newest {
-            Some(dir) if !stamps::bundle_record(&dir).is_file() => kept
-                .find(|dir| stamps::bundle_record(dir).is_file())
-                .or(Some(dir)),
-            newest => newest,
-        }
+            .filter(|dir| dir != bundle)
+            .collect()
     };
-    let previous_record = previous
-        .as_deref()
-        .map(|dir| Record::load(&stamps::bundle_record(dir)));
+    let (mut previous, mut newest) = (None, None);
+    for dir in kept.into_iter().filter(|dir| dir.is_dir()) {
+        let record = Record::load(&stamps::bundle_record(&dir));
+        if !record.files.is_empty() {
+            previous = Some((dir, record));
+            break;
+        }
+        newest.get_or_insert(dir);
+    }
+    let previous = previous.or_else(|| newest.map(|dir| (dir, Record::default())));
     let earlier = previous
-        .as_deref()
-        .zip(previous_record.as_ref())
+        .as_ref()
+        .map(|(dir, record)| (dir.as_path(), record))
         .map(|(dir, record)| copy::Earlier { dir, record });
     let copied = copy::copy_revision(
         &shared.job.revision,
@@ -434,7 +458,10 @@ fn download_bundle(
         }
         Err(why) => {
             mark(shared, id, DeployStatus::Failed)?;
-            bail!("DownloadBundle failed: {why}; nothing was deployed")
+            Err(Refused(format!(
+                "DownloadBundle failed: {why}; nothing was deployed"
+            ))
+            .into())
         }
     }
 }
@@ -618,8 +645,9 @@ fn roll_back_after_failure(
     let dep = match start(shared, io, source) {
         Ok(dep) => dep,
         Err(why) => {
-            // The failed deployment's outcome stands; the rollback's refusal is added.
-            let verdict = format!("not done: {why:#}");
+            // The failed deployment's outcome stands; the rollback's refusal
+            // is added. An error writing the state is the run's.
+            let verdict = refused_rollback(why)?;
             outcome.outputs.push(("rollback".into(), verdict.clone()));
             outcome.add_reason(&format!("rollback {verdict}"));
             return Ok(());
@@ -642,4 +670,30 @@ fn roll_back_after_failure(
     outcome.outputs.push(("rollback".into(), verdict.clone()));
     outcome.add_reason(&format!("rollback {verdict}"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_refused_rollback_is_a_verdict_other_errors_are_the_runs() {
+        let refused: anyhow::Error = Refused("conf changed; nothing was deployed".into()).into();
+        assert_eq!(
+            refused_rollback(refused).unwrap(),
+            "not done: conf changed; nothing was deployed"
+        );
+        let full = std::io::Error::from_raw_os_error(28); // ENOSPC
+        let written = Err::<(), _>(full)
+            .context("cannot write state.json")
+            .unwrap_err();
+        let why = refused_rollback(written).unwrap_err();
+        assert_eq!(
+            format!("{why:#}"),
+            format!(
+                "cannot write state.json: {}",
+                std::io::Error::from_raw_os_error(28)
+            )
+        );
+    }
 }

@@ -342,6 +342,7 @@ pub fn install(
                 content,
                 stamp: Some(stamp),
                 seen: None,
+                linked: None,
             };
             done.stamps.push((key.to_string(), entry));
         }

@@ -186,7 +186,7 @@ pub fn discard(path: &Path) {
 
 pub(super) fn sync_dir(dir: Option<&Path>) {
     if let Some(dir) = dir {
-        let _ = File::open(dir).and_then(|d| d.sync_all());
+        let _ = crate::fsutil::sync_dir(dir);
     }
 }
 

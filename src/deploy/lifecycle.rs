@@ -66,13 +66,12 @@ pub struct Shared<'a> {
 
 /// The AppSpecs of earlier bundles, each read once per deployment run
 /// rather than once per instance (`None`: no longer readable), and the
-/// check of each linked one (`bundle: link`), made once per run too: it
-/// stats every file of the bundle.
+/// checks of their ApplicationStop scripts that stand for the run (see
+/// [`Shared::stop_scripts_checked`]).
 #[derive(Default)]
 pub struct EarlierAppSpecs(
     Mutex<HashMap<PathBuf, Option<Arc<AppSpec>>>>,
     Mutex<HashMap<PathBuf, Result<(), String>>>,
-    Mutex<HashMap<String, Result<(), String>>>,
 );
 
 impl EarlierAppSpecs {
@@ -84,33 +83,48 @@ impl EarlierAppSpecs {
             .or_insert_with_key(|file| crate::appspec::load(file).ok().map(Arc::new))
             .clone()
     }
-
-    /// [`super::links::checked`] of the earlier bundle `id` at `bundle`.
-    fn links_checked(&self, linked: bool, id: &str, bundle: &Path) -> Result<(), String> {
-        let mut checked = self.1.lock().unwrap_or_else(|e| e.into_inner());
-        checked
-            .entry(bundle.to_path_buf())
-            .or_insert_with(|| super::links::checked(linked, id, bundle).map(drop))
-            .clone()
-    }
 }
 
 impl Shared<'_> {
-    /// [`super::sharing::check`] of the ApplicationStop `scripts` of the
-    /// earlier bundle `id`, made once per run.
-    fn scripts_unshared(&self, id: &str, scripts: &[HookScript]) -> Result<(), String> {
-        let mut checked = self.earlier.2.lock().unwrap_or_else(|e| e.into_inner());
-        checked
-            .entry(id.to_string())
-            .or_insert_with(|| {
-                let rels: Vec<String> = scripts
-                    .iter()
-                    .filter_map(|s| super::paths::revision_path(&s.location).ok())
-                    .filter_map(|rel| rel.to_str().map(str::to_string))
-                    .collect();
-                super::sharing::check(&self.state(), &self.job.state, id, Some(&rels))
-            })
-            .clone()
+    /// The check of the earlier bundle `id` at `bundle` (`linked`: with
+    /// `bundle: link`) before its ApplicationStop `scripts` run. A linked
+    /// bundle: [`super::links::checked`], which stats every file, made
+    /// once per run (the instances that need it wait for one check). One
+    /// that owns its files: [`super::sharing::check`] of the scripts, made
+    /// for every instance, as a hook on an instance of an earlier batch may
+    /// write a shared script in place before the next batch runs it. A
+    /// refusal stands for the run. `dep`: the deployment running.
+    fn stop_scripts_checked(
+        &self,
+        linked: bool,
+        id: &str,
+        bundle: &Path,
+        scripts: &[HookScript],
+        dep: &Deployment,
+    ) -> Result<(), String> {
+        let mut checked = self.earlier.1.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(result) = checked.get(bundle) {
+            return result.clone();
+        }
+        if linked {
+            let result = super::links::checked(linked, id, bundle).map(drop);
+            checked.insert(bundle.to_path_buf(), result.clone());
+            return result;
+        }
+        drop(checked);
+        let rels: Vec<String> = scripts
+            .iter()
+            .filter_map(|s| super::paths::revision_path(&s.location).ok())
+            .filter_map(|rel| rel.to_str().map(str::to_string))
+            .collect();
+        // The running deployment's record is in memory.
+        let current = Some((dep.id.as_str(), &dep.plan.origins));
+        super::sharing::check(&self.state, &self.job.state, id, Some(&rels), current).inspect_err(
+            |why| {
+                let mut checked = self.earlier.1.lock().unwrap_or_else(|e| e.into_inner());
+                checked.insert(bundle.to_path_buf(), Err(why.clone()));
+            },
+        )
     }
 
     /// The state, locked.
@@ -246,7 +260,7 @@ pub fn deploy_instance(
         }
         let started = Instant::now();
         let failure = match event {
-            "ApplicationStop" => application_stop(shared, instance, &root, &env, io)
+            "ApplicationStop" => application_stop(shared, dep, instance, &root, &env, io)
                 .and_then(|failure| ignored_stop_failure(shared, failure, io)),
             "DownloadBundle" => None,
             "Install" => match install_step(shared, dep, instance, &root, io) {
@@ -365,6 +379,7 @@ pub(super) fn instance_state(
 /// ApplicationStop runs from the last revision that succeeded on the instance (rule 52).
 fn application_stop(
     shared: &Shared<'_>,
+    dep: &Deployment,
     instance: &Instance,
     root: &Root,
     env: &HookEnv<'_>,
@@ -388,11 +403,7 @@ fn application_stop(
     };
     let scripts = appspec.hooks.get("ApplicationStop")?;
     let linked = shared.state().bundle_linked(&previous);
-    if let Err(why) = shared
-        .earlier
-        .links_checked(linked, &previous, &bundle)
-        .and_then(|()| shared.scripts_unshared(&previous, scripts))
-    {
+    if let Err(why) = shared.stop_scripts_checked(linked, &previous, &bundle, scripts, dep) {
         return Some((Status::Failed, why));
     }
     run_event(io, "ApplicationStop", scripts, &bundle, &root.path, env)

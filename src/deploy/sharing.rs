@@ -13,14 +13,15 @@
 //! bundle about to be pruned is checked against the earlier ones still
 //! kept first, and what it found noted beside them (`changed-later.json`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, Metadata};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::stamps::{self, Record, Shape};
+use super::stamps::{self, Linked, Record, Shape};
 use super::store::{bundle_dir, GroupState};
 
 /// One bundle file a later deployment changed in place.
@@ -31,6 +32,9 @@ struct Changed {
     /// The later deployments whose bundles share it.
     sharers: Vec<String>,
 }
+
+/// Changed files: each one's sharers, by path relative to the bundle.
+type Found = BTreeMap<String, Vec<String>>;
 
 /// The note beside a bundle of its files found changed through a later
 /// bundle that was pruned since.
@@ -44,52 +48,74 @@ const NOTE: &str = "changed-later.json";
 /// holds, more only for a changed one.
 /// With `only`, just those files are checked (ApplicationStop's scripts,
 /// run from an earlier bundle), and the error says they are not run.
+/// The group's state is locked only to list the later bundles: the scan
+/// runs without it, so other instances' threads go on. `current`: a
+/// later deployment whose record is in memory (the one running), which is
+/// then not read from disk.
 pub fn check(
-    state: &GroupState,
+    state: &Mutex<GroupState>,
     store: &Path,
     target: &str,
     only: Option<&[String]>,
+    current: Option<(&str, &Record)>,
 ) -> Result<(), String> {
-    let Some(at) = state.deployments.iter().position(|d| d.id == target) else {
-        return Ok(());
+    let (revision, later) = {
+        let state = state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(at) = state.deployments.iter().position(|d| d.id == target) else {
+            return Ok(());
+        };
+        if state.deployments[at].linked {
+            return Ok(()); // `bundle: link` has its own record (see `links`)
+        }
+        let later: Vec<String> = state.deployments[at + 1..]
+            .iter()
+            .filter(|d| d.bundle == d.id && !d.linked)
+            .map(|d| d.id.clone())
+            .collect();
+        (state.deployments[at].revision.clone(), later)
     };
-    if state.deployments[at].linked {
-        return Ok(()); // `bundle: link` has its own record (see `links`)
-    }
     let bundle = bundle_dir(store, target);
-    let later: Vec<(&str, PathBuf)> = state.deployments[at + 1..]
+    let later: Vec<Later> = later
         .iter()
-        .filter(|d| d.bundle == d.id && !d.linked)
-        .map(|d| (d.id.as_str(), bundle_dir(store, &d.id)))
-        .filter(|(_, dir)| dir.is_dir())
+        .map(|id| Later {
+            id,
+            dir: bundle_dir(store, id),
+            record: current.filter(|(c, _)| c == id).map(|(_, r)| r),
+        })
+        .filter(|l| l.dir.is_dir())
         .collect();
-    let mut changed = noted(&bundle);
-    merge(&mut changed, scan(&bundle, &later, only));
+    let mut found = noted(&bundle);
+    merge(&mut found, scan(&bundle, &later, only));
     if let Some(only) = only {
-        changed.retain(|c| only.contains(&c.rel));
+        found.retain(|rel, _| only.contains(rel));
     }
-    if changed.is_empty() {
+    if found.is_empty() {
         return Ok(());
     }
-    changed.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let revision = &state.deployments[at].revision;
-    Err(refusal(target, revision, &changed, only.is_some()))
+    let changed = listed(found);
+    Err(refusal(target, &revision, &changed, only.is_some()))
 }
 
 /// Before the bundle of deployment `pruned` is deleted: notes, beside
 /// each earlier bundle still kept (`kept`), the files it shares with the
 /// pruned one that were changed in place, so that a rollback to it still
 /// refuses them.
-pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept: &[&str]) {
+pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept: &HashSet<String>) {
     let Some(at) = state.deployments.iter().position(|d| d.id == pruned) else {
         return;
     };
     if state.deployments[at].linked || !bundle_dir(store, pruned).is_dir() {
         return;
     }
-    let later = [(pruned, bundle_dir(store, pruned))];
+    let dir = bundle_dir(store, pruned);
+    let record = Record::load(&stamps::bundle_record(&dir));
+    let later = [Later {
+        id: pruned,
+        dir,
+        record: Some(&record),
+    }];
     for earlier in &state.deployments[..at] {
-        if earlier.linked || !kept.contains(&earlier.id.as_str()) {
+        if earlier.linked || !kept.contains(&earlier.id) {
             continue;
         }
         let bundle = bundle_dir(store, &earlier.id);
@@ -99,49 +125,74 @@ pub fn note_before_pruning(state: &GroupState, store: &Path, pruned: &str, kept:
         }
         let mut all = noted(&bundle);
         merge(&mut all, found);
-        if let Ok(json) = serde_json::to_vec(&all) {
-            let _ = crate::fsutil::write_atomic(&bundle.with_file_name(NOTE), &json, None);
+        // On disk before the pruned bundle, the only other evidence, is deleted.
+        if let Ok(json) = serde_json::to_vec(&listed(all)) {
+            let _ = crate::fsutil::write_durable(&bundle.with_file_name(NOTE), &json, None);
         }
     }
 }
 
 /// Adds `found` to `changed`, one entry per file.
-fn merge(changed: &mut Vec<Changed>, found: Vec<Changed>) {
-    for found in found {
-        match changed.iter_mut().find(|c| c.rel == found.rel) {
-            Some(c) => c.sharers.extend(found.sharers),
-            None => changed.push(found),
-        }
+fn merge(changed: &mut Found, found: Found) {
+    for (rel, sharers) in found {
+        changed.entry(rel).or_default().extend(sharers);
     }
+}
+
+/// `found` as a list, by path.
+fn listed(found: Found) -> Vec<Changed> {
+    found
+        .into_iter()
+        .map(|(rel, sharers)| Changed { rel, sharers })
+        .collect()
 }
 
 /// The files noted changed beside the bundle at `bundle`.
-fn noted(bundle: &Path) -> Vec<Changed> {
-    crate::fsutil::read(&bundle.with_file_name(NOTE))
+fn noted(bundle: &Path) -> Found {
+    let listed: Vec<Changed> = crate::fsutil::read(&bundle.with_file_name(NOTE))
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let mut found = Found::new();
+    for c in listed {
+        found.entry(c.rel).or_default().extend(c.sharers);
+    }
+    found
+}
+
+/// A later bundle than the one checked.
+struct Later<'a> {
+    /// Its deployment.
+    id: &'a str,
+    /// Its folder.
+    dir: PathBuf,
+    /// Its record, when in memory already (else read from beside `dir`).
+    record: Option<&'a Record>,
 }
 
 /// The files of the bundle at `bundle` that one of the `later` bundles
-/// (deployment id, bundle folder) shares and that changed since it linked
-/// them (of `only`, when given).
-fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Vec<Changed> {
-    if later.is_empty() {
-        return Vec::new();
-    }
-    let own = Record::load(&stamps::bundle_record(bundle));
+/// shares and that changed since it linked them (of `only`, when given).
+fn scan(bundle: &Path, later: &[Later], only: Option<&[String]>) -> Found {
+    // Read only when a later bundle has no record.
+    let mut own: Option<Record> = None;
     let mut ours: HashMap<String, Option<Metadata>> = HashMap::new();
-    let mut changed: Vec<Changed> = Vec::new();
-    for (id, dir) in later {
-        let theirs = Record::load(&stamps::bundle_record(dir));
+    let mut changed = Found::new();
+    for Later { id, dir, record } in later {
+        let loaded;
+        let theirs = match record {
+            Some(record) => *record,
+            None => {
+                loaded = Record::load(&stamps::bundle_record(dir));
+                &loaded
+            }
+        };
         // Killed in DownloadBundle, a later bundle has no record: the
         // target's own names the files and what they looked like (a file
         // it shares looked so when linked: its own hooks ran before).
         let record = if theirs.files.is_empty() {
-            &own
+            &*own.get_or_insert_with(|| Record::load(&stamps::bundle_record(bundle)))
         } else {
-            &theirs
+            theirs
         };
         let entries: Vec<(&String, &stamps::Entry)> = match only {
             Some(only) => only
@@ -162,29 +213,30 @@ fn scan(bundle: &Path, later: &[(&str, PathBuf)], only: Option<&[String]>) -> Ve
             let Some(mine) = mine else {
                 continue;
             };
+            // The target's own record says nothing of how a later bundle linked it.
+            let linked = entry.linked.filter(|_| !theirs.files.is_empty());
             if mine.nlink() < 2
-                || as_linked(&Shape::of(mine), &shape)
+                || as_linked(mine, &shape, linked)
                 || !same_file(mine, &dir.join(rel))
             {
                 continue;
             }
-            let found = Changed {
-                rel: rel.clone(),
-                sharers: vec![id.to_string()],
-            };
-            merge(&mut changed, vec![found]);
+            changed.entry(rel.clone()).or_default().push(id.to_string());
         }
     }
     changed
 }
 
-/// Whether a file now shaped `now` is as it was when linked (`then`), or
-/// was only made executable as gantry does with a hook script (rule 44):
-/// a later deployment running an earlier bundle's ApplicationStop script
-/// makes the shared file executable.
-fn as_linked(now: &Shape, then: &Shape) -> bool {
+/// Whether a file now `meta` is as it was when linked (`then`, and its
+/// change time and links just after, when recorded), or was only made
+/// executable as gantry does with a hook script (rule 44): a later
+/// deployment running an earlier bundle's ApplicationStop script makes the
+/// shared file executable, which moves its change time too.
+fn as_linked(meta: &Metadata, then: &Shape, linked: Option<Linked>) -> bool {
+    let now = Shape::of(meta);
     (now.size, now.mtime) == (then.size, then.mtime)
-        && (now.mode == then.mode || now.mode == then.mode | 0o755)
+        && (now.mode != then.mode && now.mode == then.mode | 0o755
+            || now.mode == then.mode && linked.is_none_or(|l| l.unchanged(meta)))
 }
 
 /// Whether `path` is the file `meta` describes (same device and inode).
@@ -270,15 +322,18 @@ mod tests {
             content: 1,
             stamp: Some(stamps::Stamp::of(m)),
             seen: None,
+            linked: None,
         };
         // A revision file changed just before DownloadBundle: no stamp, its shape seen.
         let unstamped = |m: &Metadata| Entry {
             content: 1,
             stamp: None,
             seen: Some(Shape::of(m)),
+            linked: None,
         };
         for (store, state) in [shared_then_written(stamped), shared_then_written(unstamped)] {
-            let why = check(&state, store.path(), "d-1", None).unwrap_err();
+            let state = Mutex::new(state);
+            let why = check(&state, store.path(), "d-1", None, None).unwrap_err();
             assert!(
                 why.starts_with(
                     "conf of d-1's kept bundle was changed in place since d-2 linked it"
@@ -286,9 +341,9 @@ mod tests {
                 "{why}"
             );
             // The later bundle itself is its deployment's own to edit.
-            check(&state, store.path(), "d-2", None).unwrap();
+            check(&state, store.path(), "d-2", None, None).unwrap();
             // ApplicationStop scripts other than `conf` are not refused.
-            check(&state, store.path(), "d-1", Some(&["stop.sh".into()])).unwrap();
+            check(&state, store.path(), "d-1", Some(&["stop.sh".into()]), None).unwrap();
         }
     }
 }

@@ -218,6 +218,36 @@ impl NewContent {
     }
 }
 
+/// A bundle file's change time and number of links just after
+/// DownloadBundle hard-linked it from an earlier bundle: an edit that keeps
+/// size, modification time and mode (`cp -p`, `touch -r`) still moves the
+/// change time (see [`super::sharing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Linked {
+    /// Change time (seconds, nanoseconds).
+    pub ctime: (i64, i64),
+    /// Links to the file then.
+    pub nlink: u64,
+}
+
+impl Linked {
+    /// Of a file's metadata.
+    pub fn of(meta: &Metadata) -> Linked {
+        Linked {
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+            nlink: meta.nlink(),
+        }
+    }
+
+    /// Whether a file now `meta` is as it was: the change time is compared
+    /// only while the number of links is what it was, as in `links::same`
+    /// (the next bundle linking the file, or one pruned, moves it without
+    /// changing the file).
+    pub fn unchanged(&self, meta: &Metadata) -> bool {
+        meta.nlink() != self.nlink || (meta.ctime(), meta.ctime_nsec()) == self.ctime
+    }
+}
+
 /// One recorded file: the content id of its bytes, and a stamp of the file
 /// that held them when recorded (when it vouched).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,9 +256,12 @@ pub struct Entry {
     pub content: u64,
     /// The file's stat data then.
     pub stamp: Option<Stamp>,
-    /// Without a stamp, the file's shape then, when known (a bundle's
-    /// record knows it: see [`super::sharing`]).
+    /// Without a stamp (only then), the file's shape then, when known (a
+    /// bundle's record knows it: see [`super::sharing`]).
     pub seen: Option<Shape>,
+    /// In a bundle's record, for a file linked from an earlier bundle: the
+    /// bundle file just after linking.
+    pub linked: Option<Linked>,
 }
 
 impl Entry {
@@ -252,13 +285,19 @@ pub struct Record {
 }
 
 /// The first bytes of a record file (and its format's version).
-const MAGIC: &[u8; 8] = b"gstamp1\n";
+const MAGIC: &[u8; 8] = b"gstamp2\n";
+
+/// The first bytes of a record of the first format, without [`Linked`].
+const MAGIC_1: &[u8; 8] = b"gstamp1\n";
 
 /// Bytes of an entry after its path: content id, then the stamp's fields
 /// (an inode of 0, which no file has, for no stamp: then size,
 /// modification time and mode are the shape seen, a mode of 0 for none),
-/// little-endian.
-const FIELDS: usize = 8 * 11;
+/// then [`Linked`] (a link count of 0 for none), little-endian.
+const FIELDS: usize = 8 * 14;
+
+/// [`FIELDS`] of the first format.
+const FIELDS_1: usize = 8 * 11;
 
 impl Record {
     /// The entry of `rel`.
@@ -302,7 +341,8 @@ impl Record {
             out.extend_from_slice(rel.as_bytes());
             let s = e.stamp;
             let shape = e.shape();
-            let fields: [u64; 11] = [
+            let linked = e.linked;
+            let fields: [u64; 14] = [
                 e.content,
                 s.map_or(0, |s| s.ino),
                 shape.map_or(0, |s| s.size),
@@ -314,6 +354,9 @@ impl Record {
                 s.map_or(0, |s| s.ctime.0 as u64),
                 s.map_or(0, |s| s.ctime.1 as u64),
                 s.map_or(0, |s| s.nlink),
+                linked.map_or(0, |l| l.ctime.0 as u64),
+                linked.map_or(0, |l| l.ctime.1 as u64),
+                linked.map_or(0, |l| l.nlink),
             ];
             for field in fields {
                 out.extend_from_slice(&field.to_le_bytes());
@@ -324,17 +367,20 @@ impl Record {
 
     /// The record in `bytes`; `None` when they are not one.
     fn decode(bytes: &[u8]) -> Option<Record> {
-        let mut rest = bytes.strip_prefix(MAGIC)?;
+        let (mut rest, size) = match bytes.strip_prefix(MAGIC) {
+            Some(rest) => (rest, FIELDS),
+            None => (bytes.strip_prefix(MAGIC_1)?, FIELDS_1),
+        };
         let mut files = HashMap::default();
         while !rest.is_empty() {
             let (len, tail) = rest.split_first_chunk::<4>()?;
             let len = u32::from_le_bytes(*len) as usize;
-            if len.checked_add(FIELDS).is_none_or(|n| tail.len() < n) {
+            if len.checked_add(size).is_none_or(|n| tail.len() < n) {
                 return None;
             }
             let rel = std::str::from_utf8(&tail[..len]).ok()?.to_string();
-            let mut f = [0u64; 11];
-            for (i, chunk) in tail[len..len + FIELDS].chunks_exact(8).enumerate() {
+            let mut f = [0u64; 14];
+            for (i, chunk) in tail[len..len + size].chunks_exact(8).enumerate() {
                 f[i] = u64::from_le_bytes(chunk.try_into().ok()?);
             }
             let stamp = (f[1] != 0).then(|| Stamp {
@@ -350,15 +396,20 @@ impl Record {
                 mtime: (f[3] as i64, f[4] as i64),
                 mode: f[5] as u32,
             });
+            let linked = (f[13] != 0).then(|| Linked {
+                ctime: (f[11] as i64, f[12] as i64),
+                nlink: f[13],
+            });
             files.insert(
                 rel,
                 Entry {
                     content: f[0],
                     stamp,
                     seen,
+                    linked,
                 },
             );
-            rest = &tail[len + FIELDS..];
+            rest = &tail[len + size..];
         }
         Some(Record { files })
     }
@@ -407,6 +458,10 @@ mod tests {
                 content: 7,
                 stamp: Some(stamp),
                 seen: None,
+                linked: Some(Linked {
+                    ctime: (8, 9),
+                    nlink: 2,
+                }),
             },
         );
         record.files.insert(
@@ -415,6 +470,7 @@ mod tests {
                 content: u64::MAX,
                 stamp: None,
                 seen: None,
+                linked: None,
             },
         );
         record.files.insert(
@@ -427,6 +483,7 @@ mod tests {
                     mtime: (-5, 6),
                     mode: 0o100644,
                 }),
+                linked: None,
             },
         );
         let path = dir.path().join("x/origins");

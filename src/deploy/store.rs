@@ -237,7 +237,6 @@ impl GroupState {
             .values()
             .flat_map(|i| i.replaced.iter().map(|r| r.saved.as_path()))
             .collect();
-        let kept: Vec<&str> = keep.iter().map(String::as_str).collect();
         for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             // A kept copy of a replaced file, or a journal, may be the only copy left.
@@ -248,7 +247,7 @@ impl GroupState {
                 && !keep_logs.contains(name.as_str())
                 && !holds_copies
             {
-                super::sharing::note_before_pruning(self, dir, &name, &kept);
+                super::sharing::note_before_pruning(self, dir, &name, &keep);
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
@@ -263,7 +262,15 @@ pub struct Lock {
 /// Takes the group's lock in `dir` (created if missing), or fails saying
 /// that another deployment to the group is running.
 pub fn lock(dir: &Path, group: &str) -> anyhow::Result<Lock> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.is_dir()).collect();
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // The new folders' names on disk too, before state.json is written
+    // durably into the group's folder.
+    for created in missing {
+        if let Some(parent) = created.parent() {
+            let _ = crate::fsutil::sync_dir(parent);
+        }
+    }
     let path = dir.join(".lock");
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     // An exclusive flock(2), released when the file is closed.

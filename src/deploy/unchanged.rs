@@ -108,6 +108,7 @@ pub fn unchanged(
                 content,
                 stamp: Some(stamp),
                 seen: None,
+                linked: None,
             };
             done.stamps.files.insert(key.to_string(), entry);
         }

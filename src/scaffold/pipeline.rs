@@ -5,7 +5,7 @@
 
 use super::detect::Project;
 use super::sources::render::flow_list;
-use super::sources::{command, render, Derived};
+use super::sources::{render, Derived};
 use super::template::{self, Need, Rendered, Vars};
 
 const PIPELINE: &str = include_str!("../../templates/pipeline.yml");
@@ -106,7 +106,7 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     for phase in PHASES {
         let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs);
         disabled.push_str(&composed.disabled);
-        out.notes.extend(composed.notes.iter().cloned());
+        out.notes.extend(composed.notes);
         disabled_at_end.extend(composed.disabled_actions);
         if composed.text.is_empty() {
             continue;
@@ -164,16 +164,19 @@ fn compose_phase(
     settings: &Settings,
     python_dirs: &[String],
 ) -> Phase {
-    let deps_files = |dir: &str| -> Vec<String> {
+    let deps_files = |dir: &str| -> (String, Vec<String>) {
         projects
             .iter()
             .find(|p| p.dir == dir)
             .map(|p| {
-                p.facts
+                let prefix = p.prefix();
+                let files = p
+                    .facts
                     .deps_files
                     .iter()
-                    .map(|f| format!("{}{f}", p.prefix()))
-                    .collect()
+                    .map(|f| format!("{prefix}{f}"))
+                    .collect();
+                (prefix, files)
             })
             .unwrap_or_default()
     };
@@ -185,7 +188,7 @@ fn compose_phase(
         .derived
         .iter()
         .filter(|d| d.phase == phase)
-        .filter(|d| phase != "test" || command::is_test_run(&d.lines.join("\n"), &d.name))
+        .filter(|d| phase != "test" || d.runs_tests)
         .map(|d| d.dir.as_str())
         .collect();
     let sections: Vec<(&Project, &template::Section)> = projects
@@ -218,13 +221,12 @@ fn compose_phase(
             origin: origin.clone(),
         })
         .collect();
-    for (project, section) in &live {
-        let from_files = settings.derived.iter().any(|d| d.dir == project.dir);
-        if phase == "test" && from_files {
+    for (project, section) in live.iter().filter(|_| phase == "test") {
+        if settings.derived.iter().any(|d| d.dir == project.dir) {
             let place = if project.dir.is_empty() {
                 String::new()
             } else {
-                format!(" for {}", project.place())
+                format!(" for {}", project.dir)
             };
             out.notes.push(format!(
                 "no test step of the repository's CI or task runners could be taken{place} (see what was skipped): the test stage runs gantry's {} default instead: {}",

@@ -71,6 +71,18 @@ fn mentions(dir: &Path, tool: &str) -> bool {
         })
 }
 
+/// Whether the pyproject `text` lists `package` as a dependency (`"pytest"`,
+/// `'pytest>=8'`), in any table: what uv installs from it.
+fn declares(text: &str, package: &str) -> bool {
+    ["\"", "'"].iter().any(|quote| {
+        let quoted = format!("{quote}{package}");
+        text.match_indices(&quoted).any(|(i, _)| {
+            !text[i + quoted.len()..]
+                .starts_with(|c: char| c.is_alphanumeric() || "-_.".contains(c))
+        })
+    })
+}
+
 fn section_in(dir: &Path, file: &str, header: &str) -> bool {
     read(dir, file).is_some_and(|t| t.lines().any(|l| l.trim() == header))
 }
@@ -115,6 +127,19 @@ pub const RUNNERS: &[(&str, &[&str])] = &[
     ("pre-commit", &["pre-commit run"]),
 ];
 
+/// The runner of [`RUNNERS`] that the command `line` starts, when it runs
+/// one of the commands for which init installs it into the venv: such a
+/// line needs nothing on the machine. The same commands, found in the CI
+/// text, decide the install ([`facts`]), so a bare `nox` is needed on
+/// the machine rather than assumed in the venv.
+pub fn venv_runner(line: &str) -> Option<&'static str> {
+    let program = line.split_whitespace().next()?;
+    RUNNERS
+        .iter()
+        .find(|(tool, commands)| *tool == program && commands.iter().any(|c| line.contains(c)))
+        .map(|(tool, _)| *tool)
+}
+
 /// Facts about the Python project in `dir`.
 pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     let uses = checks.uses(dir);
@@ -137,7 +162,11 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
         .collect();
     // With a uv.lock the tests run in the environment it pins: the
     // newest pytest and plugins need not be what the project works with.
-    let uv_tests = config.pytest && exists(dir, "uv.lock");
+    // uv installs only what the pyproject declares: pytest only in a
+    // requirements file would be missing there.
+    let uv_tests = config.pytest
+        && exists(dir, "uv.lock")
+        && read(dir, "pyproject.toml").is_some_and(|t| declares(&t, "pytest"));
     let tools: Vec<&str> = [
         ("pytest", config.pytest),
         ("ruff", config.ruff),
@@ -149,10 +178,8 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
             .iter()
             .map(|(tool, commands)| (*tool, uses.any(commands) || (*tool == "uv" && uv_tests))),
     )
-    .collect::<Vec<_>>()
-    .iter()
     .filter(|(_, on)| *on)
-    .map(|(t, _)| *t)
+    .map(|(t, _)| t)
     .collect();
     let unittest = !config.pytest && has_tests(dir);
     if !config.pytest && !unittest {
@@ -179,6 +206,7 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     text(vars, "tools", &tools.join(" "));
     flag(vars, "pytest", config.pytest);
     flag(vars, "uv_tests", uv_tests);
+    // The test groups and the extras, where the pyproject may list pytest.
     text(
         vars,
         "uv_groups",
@@ -186,6 +214,7 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
             .test_groups
             .iter()
             .map(|g| format!(" --group {g}"))
+            .chain(config.extras.iter().map(|e| format!(" --extra {e}")))
             .collect::<String>(),
     );
     flag(vars, "unittest", unittest);
@@ -210,5 +239,21 @@ mod tests {
         assert_eq!(c.extras, vec!["dev"]);
         assert_eq!(c.test_groups, vec!["tests"]);
         assert_eq!(read_pyproject("[tool.black]\n"), Config::default());
+    }
+
+    #[test]
+    fn dependencies_are_told_by_their_quoted_names() {
+        assert!(declares("test = [\"pytest>=8\"]", "pytest"));
+        assert!(declares("dev = [\n  'pytest',\n]", "pytest"));
+        assert!(!declares("test = [\"pytest-cov\"]", "pytest"));
+        assert!(!declares("[tool.pytest.ini_options]", "pytest"));
+    }
+
+    #[test]
+    fn runners_are_in_the_venv_for_the_commands_that_install_them() {
+        assert_eq!(venv_runner("uv run --locked pytest"), Some("uv"));
+        assert_eq!(venv_runner("nox -s tests"), Some("nox"));
+        assert_eq!(venv_runner("nox"), None);
+        assert_eq!(venv_runner("make nox -s"), None);
     }
 }

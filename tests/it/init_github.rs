@@ -188,7 +188,7 @@ jobs:
         ),
         format!(
             "job docs, step \"Check site\": {}",
-            after("actions/download-artifact@v4")
+            after("actions/download-artifact")
         ),
     ] {
         assert!(
@@ -524,6 +524,221 @@ fn an_imported_install_is_cached_on_the_dependency_lists_like_gantrys_own() {
 }
 
 #[test]
+fn a_left_out_check_action_does_not_take_the_later_steps_with_it() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-go@v5
+      - uses: golangci/golangci-lint-action@v6
+      - run: go build ./...
+      - run: go test -race ./...
+"#,
+        &[("go.mod", "module example.com/demo\n\ngo 1.21\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in ["run: go build ./...\n", "run: go test -race ./...\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    assert!(!config.contains("it comes after step"), "{config}");
+    assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
+}
+
+#[test]
+fn a_left_out_step_that_only_prints_or_checks_does_not_take_the_later_steps_with_it() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "Testing on Node ${{ matrix.node }}"
+      - run: npm ci
+      - run: npm test
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "OS=$RUNNER_OS"
+      - run: pytest --basetemp=$RUNNER_TEMP/p
+      - run: mkdocs build
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in ["run: npm ci\n", "run: npm test\n", "run: mkdocs build\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    assert!(!config.contains("it comes after step"), "{config}");
+    assert!(
+        out.stdout
+            .contains("step \"echo \"OS=$RUNNER_OS\"\": it reads $RUNNER_OS"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_step_of_a_job_named_test_is_the_test_run() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm ci
+      - run: npm run ci
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"ci": "node -e 0", "test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(live.contains("run: npm run ci\n"), "{config}");
+    // The job's step runs the tests: gantry's `npm test` would run them twice.
+    assert!(!live.contains("run: npm test\n"), "{config}");
+    assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
+}
+
+#[test]
+fn a_runner_that_is_not_installed_into_the_venv_is_needed_on_the_machine() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pipx install nox
+      - run: nox
+"#,
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"demo\"\nversion = \"0\"\n",
+            ),
+            (
+                "noxfile.py",
+                "import nox\n\n\n@nox.session\ndef tests(session):\n    session.run(\"python\", \"-c\", \"0\")\n",
+            ),
+        ],
+    );
+    // A PATH without nox, whatever this machine has installed.
+    let empty = repo.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = repo.gantry().args(["init"]).env("PATH", &empty).run();
+    out.success();
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("          - \". .gantry/venv/bin/activate\"\n          - nox\n"),
+        "{config}"
+    );
+    // The venv gets no nox (CI runs no `nox -s`), so it must be on the machine.
+    assert!(!config.contains("--quiet nox"), "{config}");
+    assert!(
+        out.stderr.contains("warning: nox not found"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn uv_runs_the_tests_only_with_what_the_pyproject_declares_for_them() {
+    let pytest_action = |pyproject: &str, files: &[(&str, &str)]| {
+        let repo = Repo::empty();
+        repo.write("pyproject.toml", pyproject);
+        repo.write("uv.lock", "version = 1\n");
+        for (path, text) in files {
+            repo.write(path, text);
+        }
+        repo.run_ok(&["init"]);
+        let config = repo.read("gantry.yml");
+        let line = config
+            .lines()
+            .skip_while(|l| !l.ends_with("- name: pytest"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no pytest action in:\n{config}"))
+            .trim()
+            .to_string();
+        line
+    };
+    let head = "[project]\nname = \"demo\"\nversion = \"0\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n";
+    // pytest in an extra: uv installs it with `--extra`.
+    assert_eq!(
+        pytest_action(
+            &format!("{head}\n[project.optional-dependencies]\ntest = [\"pytest>=8\"]\n"),
+            &[]
+        ),
+        "run: .gantry/venv/bin/uv run --locked --extra test pytest"
+    );
+    // pytest in a dependency group: `--group`.
+    assert_eq!(
+        pytest_action(
+            &format!("{head}\n[dependency-groups]\ntests = [\n    \"pytest\",\n]\n"),
+            &[]
+        ),
+        "run: .gantry/venv/bin/uv run --locked --group tests pytest"
+    );
+    // pytest only in a requirements file: uv's environment would lack it.
+    assert_eq!(
+        pytest_action(head, &[("requirements-dev.txt", "pytest\n")]),
+        "run: .gantry/venv/bin/python -m pytest"
+    );
+}
+
+#[test]
+fn a_step_after_a_left_out_action_names_the_action_as_the_left_out_list_does() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Fetch site
+        uses: actions/download-artifact@de0fac2e4500dabe0009e67214ff5f5447ce83dd
+      - name: Check site
+        run: ./check-site.sh
+      - uses: actions/download-artifact@de0fac2e4500dabe0009e67214ff5f5447ce83dd
+      - name: Check more
+        run: ./check-more.sh
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for line in [
+        "job docs, step \"Check site\": it comes after step \"actions/download-artifact\", which is left out",
+        "job docs, step \"Check more\": it comes after step \"actions/download-artifact\", which is left out",
+        "actions/download-artifact (2 steps): a GitHub action",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    assert!(!config.contains("de0fac2e"), "{config}");
+    assert!(!out.stdout.contains("de0fac2e"), "{}", out.stdout);
+}
+
+#[test]
 fn steps_that_move_the_git_checkout_are_left_out_and_so_are_the_steps_after_them() {
     // requests' CodeQL workflow checks out the pull request's merge parent.
     let repo = with_workflow(
@@ -583,4 +798,19 @@ fn a_job_that_uninstalls_packages_is_a_variant_and_is_left_out() {
     ] {
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     }
+}
+
+#[test]
+fn a_step_that_installs_a_checker_and_runs_it_is_the_check() {
+    // requests' lint job: `pip install pre-commit==…` then `pre-commit run`.
+    let repo = with_workflow(
+        "on: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Run pre-commit\n        run: |\n          python -m pip install pre-commit==4.6.0\n          pre-commit run --all-files\n",
+        &[("pyproject.toml", "[project]\nname = \"x\"\nversion = \"0\"\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout.contains("  lint/run-pre-commit  from .github/workflows/ci.yml, job lint, step \"Run pre-commit\""),
+        "{}",
+        out.stdout
+    );
 }

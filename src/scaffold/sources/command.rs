@@ -63,37 +63,56 @@ const COMPILE: &[&str] = &[
 /// The phase of a command: `deps`, `lint`, `compile` or `test`, from the
 /// command itself, else from `hint` (a step, target or job name), else `test`.
 pub fn phase(command: &str, hint: &str) -> &'static str {
-    let lower = command.to_ascii_lowercase();
-    if DEPS
-        .iter()
-        .any(|d| lower.contains(d) || lower.trim() == d.trim())
-    {
-        return "deps";
+    placed(command, hint).unwrap_or("test")
+}
+
+/// The phase the words of `command`, else of `hint`, place it in; `None`
+/// when neither says (where [`phase`] falls back to `test`).
+fn placed(command: &str, hint: &str) -> Option<&'static str> {
+    let installs = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        DEPS.iter()
+            .any(|d| lower.contains(d) || lower.trim() == d.trim())
+    };
+    if installs(command) {
+        // A script that installs a checker and runs it (`pip install
+        // pre-commit`, then `pre-commit run`) is the check, not an install.
+        let others: Vec<&str> = command.lines().filter(|l| !installs(l)).collect();
+        let checks = others.iter().any(|l| {
+            let words = without_flags(l);
+            LINT.iter().chain(TEST).any(|w| has_word(&words, w))
+        });
+        if !checks {
+            return Some("deps");
+        }
+        return placed(&others.join("\n"), hint);
     }
     for text in [without_flags(command).as_str(), &hint.to_ascii_lowercase()] {
         let has = |words: &[&str]| words.iter().any(|w| has_word(text, w));
         if has(LINT) {
-            return "lint";
+            return Some("lint");
         }
         if has(TEST) {
-            return "test";
+            return Some("test");
         }
         if has(COMPILE) || text.trim() == "make" {
-            return "compile";
+            return Some("compile");
         }
     }
-    "test"
+    None
 }
 
-/// `command` in lower case without its flags: flags say how, not what
+/// The words of `text` that are not flags: flags say how, not what
 /// (`--all-files` is no `all` target).
+fn unflagged(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace().filter(|w| !w.starts_with('-'))
+}
+
+/// `command` in lower case without its flags.
 fn without_flags(command: &str) -> String {
-    let lower = command.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split_whitespace()
-        .filter(|w| !w.starts_with('-'))
-        .collect();
-    words.join(" ")
+    unflagged(&command.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether `command` is positively a check or a test run, by its words or
@@ -101,22 +120,14 @@ fn without_flags(command: &str) -> String {
 /// is not what later build or test commands need. `phase` falls back to
 /// `test` for a command it cannot place; this does not.
 pub fn is_check(command: &str, hint: &str) -> bool {
-    if !matches!(phase(command, hint), "lint" | "test") {
-        return false;
-    }
-    [without_flags(command), hint.to_ascii_lowercase()]
-        .iter()
-        .any(|text| LINT.iter().chain(TEST).any(|w| has_word(text, w)))
+    matches!(placed(command, hint), Some("lint" | "test"))
 }
 
 /// Whether `command` (or `hint`, its name) runs tests: a word such as
 /// `test`, `pytest`, `tox` or `check` in it, not just a command `phase`
 /// could place nowhere else.
 pub fn is_test_run(command: &str, hint: &str) -> bool {
-    phase(command, hint) == "test"
-        && [without_flags(command), hint.to_ascii_lowercase()]
-            .iter()
-            .any(|text| TEST.iter().any(|w| has_word(text, w)))
+    placed(command, hint) == Some("test")
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
@@ -468,12 +479,9 @@ pub fn command_summary(line: &str) -> String {
         let skip = if VALUED.contains(&rest[0]) { 2 } else { 1 };
         rest = &rest[skip.min(rest.len())..];
     }
-    let mut kept: Vec<&str> = Vec::new();
-    for word in rest.iter().filter(|w| !w.starts_with('-')) {
-        if kept.last() != Some(word) {
-            kept.push(word);
-        }
-    }
+    let rest = rest.join(" ");
+    let mut kept: Vec<&str> = unflagged(&rest).collect();
+    kept.dedup();
     if kept.is_empty() {
         line.to_string()
     } else {
@@ -518,6 +526,16 @@ mod tests {
             "lint"
         );
         assert_eq!(phase("prek run --all-files", ""), "lint");
+        assert_eq!(
+            phase(
+                "python -m pip install pre-commit==4.6.0\npre-commit run --all-files",
+                "Run pre-commit"
+            ),
+            "lint"
+        );
+        assert_eq!(phase("pip install -e .\npytest -q", ""), "test");
+        assert_eq!(phase("make\npython -m pip install 'urllib3<2'", ""), "deps");
+        assert_eq!(phase("npm ci && npm test", ""), "deps");
         assert_eq!(phase("tox run -e typing", ""), "lint");
         assert_eq!(phase("cargo test --all-targets", ""), "test");
         assert_eq!(phase("./ci.sh --all", "Unit tests"), "test");

@@ -35,8 +35,10 @@ impl LeftOut {
 
 /// What a `uses:` step (`owner/name@pin`, with its `with:`) would have made:
 /// nothing for a checkout of this repository, `setup-*`, toolchain and
-/// install actions, caches (a cache miss must work too) and uploads
-/// (nothing later reads what they send); anything for the rest (a
+/// install actions, caches (a cache miss must work too), uploads
+/// (nothing later reads what they send) and checks (a linter's action,
+/// told by its name as a `run:` step is: `golangci/golangci-lint-action`,
+/// `pre-commit/action`); anything for the rest (a
 /// download, a checkout of another repository, an action gantry does not
 /// know).
 pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
@@ -48,6 +50,10 @@ pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
         } else {
             Makes::Nothing
         };
+    }
+    // The same rule as for a left-out `run:` step: a check makes reports.
+    if super::command::is_check(action_name(uses), "") {
+        return Makes::Nothing;
     }
     let prepares = [
         "setup",
@@ -70,6 +76,27 @@ pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
 /// `owner/name` of a `uses:` value, without its `@pin`.
 pub fn action_name(uses: &str) -> &str {
     uses.split('@').next().unwrap_or(uses).trim()
+}
+
+/// Whether a script only prints (`echo "Testing on Node ${{ matrix.node }}"`,
+/// `printf`): every line starts with `echo` or `printf`, and nothing
+/// redirects into a file or moves, copies or removes one.
+pub fn only_prints(run: &str) -> bool {
+    let mut lines = run
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    lines.peek().is_some()
+        && !run.contains('>')
+        && lines.all(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            matches!(words.first(), Some(&"echo" | &"printf"))
+                && !words.iter().any(|w| {
+                    ["cd", "mv", "cp", "rm", "mkdir", "touch", "tee"]
+                        .contains(&w.trim_start_matches(['(', '`', '$', ';', '&', '|']))
+                })
+        })
 }
 
 /// The variables a script writes to `$GITHUB_ENV` (`echo "NAME=…"`,
@@ -109,13 +136,18 @@ pub fn depends_on<'a>(before: &'a [(String, Makes)], text: &str) -> Option<&'a s
 
 /// Whether `text` reads shell variable `name` (`$NAME`, `${NAME…}`).
 fn mentions(text: &str, name: &str) -> bool {
-    [format!("${name}"), format!("${{{name}")].iter().any(|p| {
-        text.match_indices(p.as_str()).any(|(i, _)| {
-            !text[i + p.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
+    shell_vars(text).any(|n| n == name)
+}
+
+/// The names of the shell variables `text` reads (`$NAME`, `${NAME…}`),
+/// in order; an empty name for a `$` not followed by one.
+pub fn shell_vars(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('$').map(|(i, _)| {
+        let rest = text[i + 1..].strip_prefix('{').unwrap_or(&text[i + 1..]);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        &rest[..end]
     })
 }
 
@@ -136,12 +168,26 @@ mod tests {
             "taiki-e/install-action@v2",
             "actions/upload-artifact@v4",
             "jdx/mise-action@v2",
+            "golangci/golangci-lint-action@v6",
+            "pre-commit/action@v3.0.1",
+            "astral-sh/ruff-action@v3",
+            "psf/black@stable",
         ] {
             assert_eq!(uses_makes(setup, None), Makes::Nothing, "{setup}");
         }
         for makes in ["actions/download-artifact@v4", "actions/github-script@v7"] {
             assert_eq!(uses_makes(makes, None), Makes::Anything, "{makes}");
         }
+    }
+
+    #[test]
+    fn scripts_that_only_print_are_told_from_the_rest() {
+        assert!(only_prints("echo \"Testing on Node ${{ matrix.node }}\""));
+        assert!(only_prints("echo \"OS=$RUNNER_OS\"\nprintf '%s\\n' done"));
+        assert!(!only_prints("echo x > out.txt"));
+        assert!(!only_prints("echo x; cp a b"));
+        assert!(!only_prints("echo x\nmake all"));
+        assert!(!only_prints(""));
     }
 
     #[test]

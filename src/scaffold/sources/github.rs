@@ -261,15 +261,19 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         let origin = format!("{job_origin}, step \"{label}\"");
         match step_action(step, &context, origin.clone()) {
             Err(left) => {
+                let action = step
+                    .uses
+                    .as_deref()
+                    .map(|u| dependent::action_name(u).to_string());
+                // A later step names a left-out action as the left-out
+                // list does (`actions/download-artifact (2 steps)`): its
+                // own line, name and pin are folded into that one.
+                left_out.push((action.clone().unwrap_or(label), left.makes));
                 found.skipped.push(Skipped {
-                    action: step
-                        .uses
-                        .as_deref()
-                        .map(|u| dependent::action_name(u).to_string()),
+                    action,
                     origin,
                     reason: left.reason,
                 });
-                left_out.push((label, left.makes));
             }
             Ok(Some(action)) => {
                 let text = [action.lines.join("\n")]
@@ -341,17 +345,15 @@ const RUNNER_FILES: [(&str, &str); 5] = [
 /// workflow sets itself), and what it would have made for later steps:
 /// the variables it writes to `$GITHUB_ENV`; nothing for outputs (only
 /// `${{ steps.… }}` reads them, and those steps are left out on their
-/// own), PATH (setup: the tool is on yours), the summary and state.
-fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<(String, Makes)> {
-    let used: Vec<&str> = run
-        .match_indices('$')
-        .map(|(i, _)| {
-            let rest = run[i + 1..].strip_prefix('{').unwrap_or(&run[i + 1..]);
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            &rest[..end]
-        })
+/// own), PATH (setup: the tool is on yours), the summary and state; and
+/// for a variable it only reads, what the script itself makes (`made`:
+/// nothing for a check or an `echo`).
+fn runner_variable(
+    run: &str,
+    defined: impl Fn(&str) -> bool,
+    made: impl Fn() -> Makes,
+) -> Option<(String, Makes)> {
+    let used: Vec<&str> = dependent::shell_vars(run)
         .filter(|name| name.starts_with("GITHUB_") || name.starts_with("RUNNER_"))
         .filter(|name| !defined(name))
         .collect();
@@ -363,7 +365,7 @@ fn runner_variable(run: &str, defined: impl Fn(&str) -> bool) -> Option<(String,
         ),
         None => format!("it reads ${first}, which only GitHub's runner sets"),
     };
-    let makes = if used.iter().any(|name| file(name).is_none()) {
+    let makes = if used.iter().any(|name| file(name).is_none()) && made() == Makes::Anything {
         Makes::Anything
     } else if used.contains(&"GITHUB_ENV") {
         dependent::env_written(run)
@@ -394,11 +396,15 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         return Ok(None);
     };
     // What a step left out below would have made: nothing when it is a
-    // check or a test run, anything otherwise (a build, a download, …).
-    let made = if command::is_check(run, step.name.as_deref().unwrap_or("")) {
-        Makes::Nothing
-    } else {
-        Makes::Anything
+    // check, a test run or only prints, anything otherwise (a build, a
+    // download, …). Asked only when the step is left out.
+    let made = || {
+        if command::is_check(run, step.name.as_deref().unwrap_or("")) || dependent::only_prints(run)
+        {
+            Makes::Nothing
+        } else {
+            Makes::Anything
+        }
     };
     if let Some(os) = other_os(step.condition.as_deref()) {
         // It did not run on GitHub's Linux runners either.
@@ -409,26 +415,22 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     }
     let shell = step.shell.as_deref();
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
-        return Err(LeftOut::new("it runs in PowerShell or cmd", made));
+        return Err(LeftOut::new("it runs in PowerShell or cmd", made()));
     }
-    let defined = |name: &str| {
-        [job.env[0], job.env[1], &step.env]
-            .iter()
-            .any(|env| env.contains_key(name))
-    };
-    if let Some((reason, makes)) = runner_variable(run, defined) {
+    let layers = [job.env[0], job.env[1], &step.env];
+    let defined = |name: &str| layers.iter().any(|env| env.contains_key(name));
+    if let Some((reason, makes)) = runner_variable(run, defined, made) {
         return Err(LeftOut::new(reason, makes));
     }
     if let Some(not) = command::not_local(run) {
         let makes = match not.kind {
             command::Kind::Prepares => Makes::Nothing,
             command::Kind::Service => Makes::Anything,
-            command::Kind::CiOnly => made,
+            command::Kind::CiOnly => made(),
         };
         return Err(LeftOut::new(not.reason, makes));
     }
-    let env = step_env([job.env[0], job.env[1], &step.env])
-        .map_err(|reason| LeftOut::new(reason, made.clone()))?;
+    let env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
     let lines: Vec<String> = run
         .lines()
         .map(str::trim_end)
@@ -450,8 +452,12 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         Some(named) => named.clone(),
         None => command::command_summary(&lines[0]),
     };
+    // The job's id places a step as much as its own name does; a step
+    // that only prints (versions, say) runs no tests in any job.
+    let hint = format!("{name} {}", job.job_id);
     Ok(Some(Derived {
-        phase: command::phase(run, &format!("{name} {}", job.job_id)),
+        phase: command::phase(run, &hint),
+        runs_tests: command::is_test_run(run, &hint) && !dependent::only_prints(run),
         name: command::slug(&label),
         rewrites: command::rewrites(run),
         lines,

@@ -103,6 +103,7 @@ pub fn read(root: &Path) -> Found {
         found.actions.push(Derived {
             phase: stage_phase(stage).unwrap_or_else(|| command::phase(&last, id)),
             name: command::slug(id),
+            runs_tests: command::is_test_run(&all.join("\n"), &format!("{stage} {id}")),
             rewrites: command::rewrites(&joined),
             env: Vec::new(),
             shell: None,

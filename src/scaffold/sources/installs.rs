@@ -128,7 +128,9 @@ fn completeness(action: &Derived) -> i32 {
 pub fn merge(found: &mut Found) -> Vec<String> {
     let mut notes = Vec::new();
     let mut kept: Vec<Derived> = Vec::new();
-    let mut groups: Vec<(String, &'static str, Vec<Derived>)> = Vec::new();
+    // Each group: its directory, its tool, where its first action is in
+    // `kept` (the group's place in the order), its actions.
+    let mut groups: Vec<(String, &'static str, usize, Vec<Derived>)> = Vec::new();
     for action in std::mem::take(&mut found.actions) {
         let tool = (action.phase == "deps")
             .then(|| installer(&action))
@@ -136,19 +138,18 @@ pub fn merge(found: &mut Found) -> Vec<String> {
         match tool {
             Some(tool) => match groups
                 .iter_mut()
-                .find(|(d, t, _)| *d == action.dir && *t == tool)
+                .find(|(d, t, _, _)| *d == action.dir && *t == tool)
             {
-                Some((_, _, group)) => group.push(action),
+                Some((_, _, _, group)) => group.push(action),
                 None => {
-                    groups.push((action.dir.clone(), tool, vec![action.clone()]));
-                    // The first one holds the group's place in the order.
+                    groups.push((action.dir.clone(), tool, kept.len(), vec![action.clone()]));
                     kept.push(action);
                 }
             },
             None => kept.push(action),
         }
     }
-    for (dir, tool, group) in groups {
+    for (dir, tool, place, group) in groups {
         if group.len() < 2 {
             continue;
         }
@@ -174,10 +175,6 @@ pub fn merge(found: &mut Found) -> Vec<String> {
             merged.origin,
             others.join(", ")
         ));
-        let place = kept
-            .iter()
-            .position(|a| a.phase == "deps" && a.dir == dir && installer(a) == Some(tool))
-            .expect("the group's first action holds its place");
         kept[place] = Derived {
             origin: format!(
                 "{}; it also stands for {}",
@@ -229,6 +226,7 @@ mod tests {
             rewrites: None,
             env: Vec::new(),
             shell: None,
+            runs_tests: false,
         }
     }
 

@@ -89,6 +89,10 @@ pub struct Derived {
     pub env: Vec<(String, String)>,
     /// The shell, when the source needs one other than `sh` (`bash`).
     pub shell: Option<String>,
+    /// Whether it runs tests, as its reader tells from the command and the
+    /// names it placed it by (a step of job `test` running `npm run ci`):
+    /// a test stage with no such action also gets the project's own tests.
+    pub runs_tests: bool,
 }
 
 /// A step of the repository's files that the pipeline leaves out.
@@ -224,6 +228,7 @@ pub fn runner_or_default(root: &Path, runner: Origin) -> Found {
         rewrites: None,
         env: Vec::new(),
         shell: None,
+        runs_tests: phase == "test",
     };
     Found {
         actions: vec![
@@ -281,6 +286,7 @@ mod tests {
             rewrites: None,
             env: Vec::new(),
             shell: None,
+            runs_tests: false,
         };
         let mut found = Found {
             actions: vec![

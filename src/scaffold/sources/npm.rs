@@ -38,6 +38,7 @@ pub fn read(root: &Path) -> Found {
         found.actions.push(Derived {
             phase,
             name: name.into(),
+            runs_tests: command::is_test_run(&line, name),
             lines: vec![line],
             dir: String::new(),
             origin: format!("package.json, script `{name}`"),

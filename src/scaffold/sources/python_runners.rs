@@ -98,10 +98,12 @@ fn actions(file: &str, run: &str, kind: &str, names: &[String], test: &str) -> F
 }
 
 fn derived(file: &str, run: &str, kind: &str, name: &str, phase: &'static str) -> Derived {
+    let line = format!("{run} {name}");
     Derived {
         phase,
         name: command::slug(name),
-        lines: vec![format!("{run} {name}")],
+        runs_tests: command::is_test_run(&line, &command::slug(name)),
+        lines: vec![line],
         dir: String::new(),
         origin: format!("{file}, {kind} `{name}`"),
         rewrites: None,

@@ -21,14 +21,15 @@ pub struct Rendered {
 
 /// The actions of `phase` among `derived`; `python_dirs` are the
 /// directories of Python projects, whose commands run in their venv.
-/// `deps_files` gives a directory's dependency lists (package.json and its
-/// lockfile…, relative to the root): an install that reads only those and
-/// writes into the project is cached on them, as gantry's own are.
+/// `deps_files` gives a directory's project prefix (`web/`) and dependency
+/// lists (package.json and its lockfile…, relative to the root): an
+/// install that reads only those and writes into the project is cached on
+/// them, as gantry's own are.
 pub fn phase(
     derived: &[Derived],
     phase: &str,
     python_dirs: &[String],
-    deps_files: &dyn Fn(&str) -> Vec<String>,
+    deps_files: &dyn Fn(&str) -> (String, Vec<String>),
 ) -> Rendered {
     let mut out = Rendered {
         text: String::new(),
@@ -47,7 +48,8 @@ pub fn phase(
         names.push(name.clone());
         out.actions.push((name.clone(), action.origin.clone()));
         let mut lines = action.lines.clone();
-        if python_dirs.contains(&action.dir) {
+        let in_venv = python_dirs.contains(&action.dir);
+        if in_venv {
             lines.insert(0, ACTIVATE.into());
             if phase == "deps" && !venv_made.contains(&action.dir.as_str()) {
                 lines.insert(0, "python3 -m venv .gantry/venv".into());
@@ -88,44 +90,32 @@ pub fn phase(
                     .push_str(&format!("          - {}\n", scalar(line)));
             }
         }
-        let in_venv = python_dirs.contains(&action.dir);
         let into = super::installs::installs_into(action, in_venv);
-        let inputs = deps_files(&action.dir);
+        let (prefix, inputs) = deps_files(&action.dir);
         if let (Some(into), false) = (into.filter(|_| phase == "deps"), inputs.is_empty()) {
             out.text
                 .push_str(&format!("        inputs: {}\n", flow_list(&inputs)));
-            let prefix = if action.dir.is_empty() {
-                String::new()
-            } else {
-                format!("{}/", action.dir)
-            };
             out.text.push_str(&format!(
                 "        outputs: {}\n",
                 flow_list(&[format!("{prefix}{into}")])
             ));
         }
         for line in &lines {
-            let program = line.split_whitespace().next().unwrap_or("");
-            let in_venv = python_dirs.contains(&action.dir)
-                && crate::scaffold::python::RUNNERS
-                    .iter()
-                    .any(|(tool, _)| *tool == program);
-            if !in_venv {
-                add_need(&mut out.needs, line);
+            if !(in_venv && crate::scaffold::python::venv_runner(line).is_some()) {
+                add_need(&mut out.needs, line.split_whitespace().next().unwrap_or(""));
             }
         }
     }
     out
 }
 
-fn add_need(needs: &mut Vec<Need>, line: &str) {
-    let first = line.split_whitespace().next().unwrap_or("");
-    if needs.iter().any(|n| n.program == first) {
+fn add_need(needs: &mut Vec<Need>, program: &str) {
+    if needs.iter().any(|n| n.program == program) {
         return;
     }
-    if let Some(hint) = crate::scaffold::tools::install_hint(first) {
+    if let Some(hint) = crate::scaffold::tools::install_hint(program) {
         needs.push(Need {
-            program: first.to_string(),
+            program: program.to_string(),
             hint,
         });
     }
@@ -170,6 +160,7 @@ mod tests {
             rewrites: None,
             env: Vec::new(),
             shell: None,
+            runs_tests: phase == "test",
         }
     }
 
@@ -180,7 +171,7 @@ mod tests {
             derived("test", "test", &["pytest -q", "echo 'a: b'"], "py"),
             derived("deps", "install", &["pip install -e ."], "py"),
         ];
-        let test = phase(&all, "test", &["py".into()], &|_| Vec::new());
+        let test = phase(&all, "test", &["py".into()], &|_| Default::default());
         assert_eq!(
             test.text,
             "      # From Makefile, target `test`.\n      - name: test\n        run: make test\n      # From Makefile, target `test`.\n      - name: test-2\n        working_directory: py\n        script:\n          - \". .gantry/venv/bin/activate\"\n          - pytest -q\n          - \"echo 'a: b'\"\n"
@@ -191,7 +182,7 @@ mod tests {
             test.actions,
             [("test".into(), origin.clone()), ("test-2".into(), origin)]
         );
-        let deps = phase(&all, "deps", &["py".into()], &|_| Vec::new());
+        let deps = phase(&all, "deps", &["py".into()], &|_| Default::default());
         assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - pip install -e ."), "{}", deps.text);
     }
 }

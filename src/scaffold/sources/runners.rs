@@ -55,6 +55,7 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
         found.actions.push(Derived {
             phase,
             name: command::slug(&target),
+            runs_tests: command::is_test_run(&line, &command::slug(&target)),
             lines: vec![line],
             dir: String::new(),
             origin: if target == default.unwrap_or("") && !names.contains(&target.as_str()) {

@@ -216,3 +216,97 @@ fn a_script_gantry_made_executable_is_no_change() {
     let first = ids(&repo)[0].clone();
     deploy(&repo, &["deploy", "--rollback"], 0).has(&format!("redeploy the revision of {first}"));
 }
+
+/// A refused rollback records nothing: no failed deployment and no
+/// folder, so refused attempts never push older deployments' folders out
+/// of the newest five.
+#[test]
+fn a_refused_rollback_leaves_no_deployment_behind() {
+    let repo = repo();
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    repo.write("rev/render", "");
+    repo.write("rev/fail", "");
+    // The automatic rollback is refused.
+    deploy(&repo, &["deploy", "--revision", "rev"], 1).has("rollback not done");
+    let store = repo.path().join(".gantry/deployments/dev");
+    let folders = || {
+        let mut names: Vec<String> = std::fs::read_dir(&store)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("d-"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(ids(&repo).len(), 2, "{:?}", ids(&repo));
+    assert_eq!(folders(), ids(&repo));
+    // And by hand, again and again.
+    for _ in 0..3 {
+        deploy(&repo, &["deploy", "--rollback"], 1).has("nothing was deployed");
+    }
+    assert_eq!(ids(&repo).len(), 2, "{:?}", ids(&repo));
+    assert_eq!(folders(), ids(&repo));
+}
+
+/// Batch by batch: a hook on the first batch's instance writing the shared
+/// ApplicationStop script in place is seen before the next batch runs it.
+#[test]
+fn application_stop_rechecks_the_script_for_each_batch() {
+    let repo = repo();
+    repo.write(
+        "gantry.yml",
+        "version: 1\ndeploy_groups: { dev: { instances: 2, config: OneAtATime } }\nstages: [ { name: s, run: 'true' } ]\n",
+    );
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n  BeforeInstall:\n    - location: render.sh\n",
+    );
+    super::common::write_exec(&repo, "rev/stop.sh", "#!/bin/sh\necho stopping\n");
+    super::common::write_exec(
+        &repo,
+        "rev/render.sh",
+        "#!/bin/sh\nb=\"$GANTRY_BUNDLE\"\n[ ! -e \"$b/render\" ] || echo 'echo rewritten' >> \"$b/stop.sh\"\n",
+    );
+    wait_until_settled(&repo, "rev");
+    deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    let first = ids(&repo)[0].clone();
+    repo.write("rev/render", "");
+    // The first instance's BeforeInstall appends to the shared stop.sh;
+    // the second instance's ApplicationStop must not run it.
+    let out = deploy(&repo, &["deploy", "--revision", "rev", "--no-rollback"], 1);
+    let second = ids(&repo)[1].clone();
+    out.has(&format!(
+        "stop.sh of {first}'s kept bundle was changed in place since {second} linked it"
+    ));
+    out.lacks("rewritten");
+}
+
+/// A later hook that rewrites a shared file keeping its size,
+/// modification time and mode (`touch -r`, `cp -p`) still moves its change
+/// time; the next deployments linking the same file again do not.
+#[test]
+fn an_edit_that_keeps_size_and_mtime_is_refused_and_relinking_is_not() {
+    let repo = repo();
+    super::common::write_exec(
+        &repo,
+        "rev/render.sh",
+        "#!/bin/sh\nc=\"$GANTRY_BUNDLE/app/conf\"\n[ -e \"$GANTRY_BUNDLE/render\" ] || exit 0\nr=$(mktemp)\ntouch -r \"$c\" \"$r\"\nt=$(sed 's/[${}]/x/g' \"$c\")\necho \"$t\" > \"$c\"\ntouch -r \"$r\" \"$c\"\nrm -f \"$r\"\n",
+    );
+    wait_until_settled(&repo, "rev");
+    // Three deployments link the same conf, one from the other.
+    for _ in 0..3 {
+        deploy(&repo, &["deploy", "--revision", "rev"], 0);
+    }
+    let second = ids(&repo)[1].clone();
+    deploy(&repo, &["deploy", "--rollback"], 0).has(&format!("redeploy the revision of {second}"));
+    repo.write("rev/render", "");
+    repo.write("rev/fail", "");
+    let out = deploy(&repo, &["deploy", "--revision", "rev"], 1);
+    let ids = ids(&repo);
+    // The fifth linked conf from the bundle the rollback redeployed (the
+    // second's), and rewrote it; the automatic rollback to it is refused.
+    let fifth = &ids[4];
+    out.has(&format!(
+        "app/conf of {second}'s kept bundle was changed in place since {fifth} linked it"
+    ));
+}
