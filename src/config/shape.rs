@@ -158,7 +158,9 @@ pub fn pipeline_schema() -> &'static Schema {
     &SCHEMA
 }
 
-/// Like [`check`], against `schema` (an included file's, say).
+/// Every shape problem of `text` against `schema` (gantry.yml's, or an
+/// included file's), located; none when the text is not even YAML (the
+/// parser's own error says why).
 pub fn check_against(file: &Path, text: &str, schema: &Schema) -> Shape {
     // Repeated keys are kept, so that they are found with everything else.
     let mut options = super::load::yaml_options();
