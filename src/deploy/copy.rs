@@ -293,6 +293,10 @@ pub struct Earlier<'a> {
     pub dir: &'a Path,
     /// Its record ([`super::stamps`]).
     pub record: &'a Record,
+    /// When that record was written (its modification time: seconds,
+    /// nanoseconds), just after the bundle was made and before any hook
+    /// ran: a bundle file changed since has a later change time.
+    pub recorded_at: Option<(i64, i64)>,
 }
 
 /// What [`copy_revision`] did.
@@ -396,7 +400,7 @@ pub fn copy_revision(
         if let (Some((earlier, rel)), Some(entry)) = (earlier, known) {
             let theirs = earlier.dir.join(rel);
             if vouched_unchanged(entry, &job.from)
-                && still_a_copy(entry, &theirs)
+                && still_a_copy(entry, &theirs, earlier.recorded_at)
                 && fs::hard_link(&theirs, &job.to).is_ok()
             {
                 let linked = just_linked(&job.to)?;
@@ -489,16 +493,20 @@ fn vouched_unchanged(entry: &Entry, path: &Path) -> bool {
 
 /// Whether the bundle file `path` still looks like the copy of the revision
 /// file `entry` recorded: a regular file (not a link) with its size,
-/// modification time and mode. A hook may change bundle files
-/// (`$GANTRY_BUNDLE`); one that did is not linked into the next bundle by
-/// stat data, and its content id is not carried.
-fn still_a_copy(entry: &Entry, path: &Path) -> bool {
+/// modification time and mode, last changed before its bundle's record was
+/// written (`recorded_at`). A hook may change bundle files
+/// (`$GANTRY_BUNDLE`), even keeping their size and modification time
+/// (`touch -r`); one that did is not linked into the next bundle by stat
+/// data, and its content id is not carried. A change in the same clock
+/// tick as the record counts as later: that file is compared.
+fn still_a_copy(entry: &Entry, path: &Path, recorded_at: Option<(i64, i64)>) -> bool {
     use std::os::unix::fs::MetadataExt;
     entry.stamp.is_some_and(|stamp| {
         fs::symlink_metadata(path).is_ok_and(|meta| {
             meta.is_file()
                 && (meta.size(), (meta.mtime(), meta.mtime_nsec()), meta.mode())
                     == (stamp.size, stamp.mtime, stamp.mode.0)
+                && recorded_at.is_some_and(|at| (meta.ctime(), meta.ctime_nsec()) < at)
         })
     })
 }

@@ -283,6 +283,7 @@ fn start(shared: &Shared<'_>, io: &mut ActionIo<'_>, source: Source) -> anyhow::
     };
     if links.is_none() && !linked {
         plan.origins = origins.unwrap_or_else(|| Record::load(&stamps::bundle_record(&bundle)));
+        plan.origins_at = stamps::recorded_at(&bundle);
     }
     plan.linked = links;
     let traffic: Vec<&str> = TRAFFIC_EVENTS
@@ -411,16 +412,20 @@ fn download_bundle(
     for dir in kept.into_iter().filter(|dir| dir.is_dir()) {
         let record = Record::load(&stamps::bundle_record(&dir));
         if !record.files.is_empty() {
-            previous = Some((dir, record));
+            let recorded_at = stamps::recorded_at(&dir);
+            previous = Some((dir, record, recorded_at));
             break;
         }
         newest.get_or_insert(dir);
     }
-    let previous = previous.or_else(|| newest.map(|dir| (dir, Record::default())));
+    let previous = previous.or_else(|| newest.map(|dir| (dir, Record::default(), None)));
     let earlier = previous
         .as_ref()
-        .map(|(dir, record)| (dir.as_path(), record))
-        .map(|(dir, record)| copy::Earlier { dir, record });
+        .map(|(dir, record, recorded_at)| copy::Earlier {
+            dir,
+            record,
+            recorded_at: *recorded_at,
+        });
     let copied = copy::copy_revision(
         &shared.job.revision,
         bundle,
@@ -431,6 +436,8 @@ fn download_bundle(
     .and_then(|done| {
         if links.is_none() {
             done.record.save(&stamps::bundle_record(bundle))?;
+            // Without the mark, files of the last clock tick are compared.
+            let _ = stamps::mark_recorded(bundle);
         }
         Ok(done)
     });

@@ -34,6 +34,8 @@ pub struct Plan {
     /// The bundle's record of its files' content ids (empty for a linked
     /// bundle, or one without a record): see [`super::stamps`].
     pub origins: Record,
+    /// When `origins` was written ([`super::stamps::recorded_at`]).
+    pub origins_at: Option<(i64, i64)>,
 }
 
 impl Plan {

@@ -277,6 +277,53 @@ impl Entry {
     }
 }
 
+/// Marks the record of the bundle folder `bundle`, just written, as the
+/// moment the bundle was complete: its modification time is set to now by
+/// the kernel after its times were read, which on a kernel with multigrain
+/// timestamps (Linux 6.13+) gives it a fine-grained time that every later
+/// change of any file is not earlier than, and every earlier change is
+/// before. (Otherwise the time is the clock tick's, and files changed in
+/// the same tick count as changed since: compared, never trusted.)
+pub fn mark_recorded(bundle: &Path) -> std::io::Result<()> {
+    use rustix::fs::{statx, utimensat, AtFlags, StatxFlags, Timespec, Timestamps, CWD};
+    let path = bundle_record(bundle);
+    statx(
+        CWD,
+        &path,
+        AtFlags::empty(),
+        StatxFlags::MTIME | StatxFlags::CTIME,
+    )?;
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: rustix::fs::UTIME_NOW,
+    };
+    let omit = Timespec {
+        tv_sec: 0,
+        tv_nsec: rustix::fs::UTIME_OMIT,
+    };
+    utimensat(
+        CWD,
+        &path,
+        &Timestamps {
+            last_access: omit,
+            last_modification: now,
+        },
+        AtFlags::empty(),
+    )?;
+    Ok(())
+}
+
+/// When the record of the bundle folder `bundle` was written (its
+/// modification time: seconds, nanoseconds): just after DownloadBundle
+/// made the bundle, before any hook ran, so a bundle file whose change
+/// time is not earlier may have been changed by a hook.
+pub fn recorded_at(bundle: &Path) -> Option<(i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(bundle_record(bundle))
+        .ok()
+        .map(|m| (m.mtime(), m.mtime_nsec()))
+}
+
 /// Recorded files by path (relative, UTF-8: others are not recorded).
 #[derive(Debug, Default)]
 pub struct Record {

@@ -87,7 +87,8 @@ pub fn unchanged(
         }
         let content = plan.content_of(from);
         let key = target.to_str();
-        if let Some(entry) = vouched(root, from, target, content, key.and_then(|k| stamps.get(k))) {
+        let entry = key.and_then(|k| stamps.get(k));
+        if let Some(entry) = vouched(root, (from, plan.origins_at), target, content, entry) {
             done.paths.insert(target.clone());
             done.stamps
                 .files
@@ -135,22 +136,26 @@ pub fn unchanged(
 /// The record's entry for the installed file `target` when it vouches
 /// that the file holds the bytes of the bundle file `from` (content id
 /// `content`): same content id, the bundle file still the regular file of
-/// that size, modification time, mode and owner (a hook may have changed
-/// it: `$GANTRY_BUNDLE`), and the installed file still the stamped version
-/// (two `statx`; nothing read).
+/// that size, modification time, mode and owner, last changed before the
+/// bundle's record was written (`recorded_at`: a hook may have changed it
+/// through `$GANTRY_BUNDLE`, even putting its size and modification time
+/// back), and the installed file still the stamped version (two `statx`;
+/// nothing read).
 fn vouched(
     root: &Root,
-    from: &Path,
+    (from, recorded_at): (&Path, Option<(i64, i64)>),
     target: &Path,
     content: Option<u64>,
     entry: Option<&Entry>,
 ) -> Option<Entry> {
+    use std::os::unix::fs::MetadataExt;
     let entry = entry.filter(|e| Some(e.content) == content)?;
     let stamp = entry.stamp?;
     let bundle = fs::symlink_metadata(from).ok()?;
     let theirs = Stamp::of(&bundle);
     if !bundle.is_file()
         || (theirs.size, theirs.mtime, theirs.mode) != (stamp.size, stamp.mtime, stamp.mode)
+        || recorded_at.is_none_or(|at| (bundle.ctime(), bundle.ctime_nsec()) >= at)
     {
         return None;
     }

@@ -371,11 +371,53 @@ fn a_bundle_without_a_record_is_passed_over_for_one_with_a_record() {
         .collect();
     ids.sort();
     std::fs::remove_file(store.join(ids.last().unwrap()).join("origins")).unwrap();
-    let (bundle, _) = deploy_rev(&repo);
+    let (bundle, install) = deploy_rev(&repo);
+    // The first bundle's files were linked again after its record was
+    // written, so they are compared, not known by their stat data; but
+    // its record carries their content ids, so Install knows the
+    // installed files by theirs (from the bundle without a record it
+    // would compare every one).
     assert!(
-        bundle.contains(
-            "6 unchanged files linked to the previous bundle, 6 known by their stat data"
-        ),
+        bundle.contains("6 unchanged files linked to the previous bundle"),
         "{bundle}"
     );
+    assert!(
+        install.contains("5 unchanged left in place (5 known by their stat data)"),
+        "{install}"
+    );
+}
+
+/// A BeforeInstall hook that rewrites a bundle file in place and puts its
+/// size and modification time back (once): the next deployment of the
+/// unchanged revision installs the revision's bytes, not the hook's (the
+/// earlier bundle's file changed after its record was written).
+#[test]
+fn a_bundle_file_a_hook_rewrote_keeping_size_and_mtime_is_not_carried() {
+    let repo = repo_with_files(1);
+    repo.write("rev/app/conf", "AAAA\n");
+    repo.write(
+        "rev/appspec.yml",
+        "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  BeforeInstall:\n    - location: edit.sh\n",
+    );
+    super::common::write_exec(
+        &repo,
+        "rev/edit.sh",
+        "#!/bin/sh\n[ -n \"$EDIT\" ] || exit 0\nf=\"$GANTRY_BUNDLE/app/conf\"\nmt=$(stat -c %y \"$f\")\nprintf 'BBBB\\n' > \"$f\"\ntouch -d \"$mt\" \"$f\"\n",
+    );
+    wait_until_settled(&repo, "rev");
+    let installed = ".gantry/targets/dev/1/srv/app/conf";
+    for (edit, expected) in [("", "AAAA\n"), ("1", "BBBB\n"), ("", "AAAA\n")] {
+        let out = repo
+            .gantry()
+            .args(["deploy", "--revision", "rev"])
+            .env("EDIT", edit)
+            .run();
+        assert_eq!(out.code, 0, "{}", out.all());
+        assert_eq!(
+            repo.read(installed),
+            expected,
+            "EDIT={edit:?}: {}",
+            out.all()
+        );
+    }
 }
