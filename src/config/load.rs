@@ -328,6 +328,7 @@ impl<'a> Checker<'a> {
             env,
             defaults_env: self.defaults.env.clone(),
             defaults_working_directory: self.defaults.working_directory.clone(),
+            defaults_container: self.defaults.container.clone(),
             env_file,
             secrets,
             keep_runs: raw.keep_runs.map_or(DEFAULT_KEEP_RUNS, |k| k.value),

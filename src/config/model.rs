@@ -68,6 +68,10 @@ pub struct Pipeline {
     /// Top-level `defaults: working_directory:`, before `${…}` expansion,
     /// with where it is written. The actions without their own have it.
     pub defaults_working_directory: Option<(String, Span)>,
+    /// The top-level `container:` (or `defaults: container:`), with where
+    /// it is written. The actions without one of their own or their
+    /// stage's have it.
+    pub defaults_container: Option<crate::config::container::ContainerSpec>,
     /// A dotenv file to load, relative to `root`.
     pub env_file: Option<(PathBuf, Span)>,
     /// Variables whose values are masked in all output.

@@ -382,7 +382,16 @@ fn plan_action(
     let container = match &action.container {
         Some(spec) => {
             let secrets = pipeline.secrets.iter().map(|s| s.name.clone()).collect();
-            let job = crate::container::job::plan(spec, &pipeline.name, secrets, &image_input)?;
+            // One gantry.yml gives every action (an included stage's too)
+            // is written there.
+            let top = |text: &str, span| expand_in(&pipeline.file, text, span);
+            let inherited = action.container == pipeline.defaults_container;
+            let input = crate::image::PlanInput {
+                config: if inherited { &pipeline.file } else { file },
+                expand: if inherited { &top } else { &expand },
+                ..image_input
+            };
+            let job = crate::container::job::plan(spec, &pipeline.name, secrets, &input)?;
             Some(Box::new(job))
         }
         None => None,

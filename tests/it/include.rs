@@ -410,6 +410,32 @@ stages: []
         ["C012 gantry.yml:3:32 `${env.GANTRY_TEST_UNSET}` has no value"],
         "{err}"
     );
+    // So is the container every action runs in, and the stage's own is
+    // written in the included file.
+    repo.write(
+        "gantry.yml",
+        "version: 1
+include: [ci/c.yml]
+container: { image: '${env.GANTRY_TEST_UNSET}' }
+stages: []
+",
+    );
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        ["C012 gantry.yml:3:21 `${env.GANTRY_TEST_UNSET}` has no value"],
+        "{err}"
+    );
+    repo.write(
+        "ci/c.yml",
+        "stages:\n  - name: b\n    container: { image: '${env.GANTRY_TEST_UNSET}' }\n    run: echo\n",
+    );
+    let err = config_error(&repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        ["C012 ci/c.yml:3:25 `${env.GANTRY_TEST_UNSET}` has no value"],
+        "{err}"
+    );
 }
 
 #[test]
