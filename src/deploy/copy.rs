@@ -120,10 +120,11 @@ fn in_parallel(
     }
 }
 
-/// A copy refused for a reason that is the whole message (a linked bundle
-/// file that changed), not an I/O error of the copy.
+/// A deployment step refused for a reason that is the whole message (a
+/// linked bundle file that changed, a bundle a later deployment changed):
+/// not an I/O error, and nothing was written.
 #[derive(Debug)]
-struct Refused(String);
+pub(super) struct Refused(pub(super) String);
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -39,20 +39,11 @@ enum Source {
     },
 }
 
-/// A deployment [`start`] refused because its bundle cannot be used (a
-/// file changed through a later bundle, an unreadable AppSpec, a failed
-/// copy): nothing was deployed. Other errors (the group's state cannot be
-/// written) are not refusals.
-#[derive(Debug)]
-struct Refused(String);
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Refused {}
+/// What [`start`] returns when the bundle cannot be used (a file changed
+/// through a later bundle, an unreadable AppSpec, a failed copy): nothing
+/// was deployed. Other errors (the group's state cannot be written) are
+/// not refusals.
+use super::copy::Refused;
 
 /// The rollback verdict when [`start`] refused it (`why`); any other
 /// error is the run's, not the rollback's.

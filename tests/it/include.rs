@@ -339,6 +339,18 @@ stages:
     );
 }
 
+/// Fails unless loading `repo`'s config gives exactly the error `expected`
+/// (`CODE file:line:col message`).
+#[track_caller]
+fn only_error(repo: &Repo, expected: &str) {
+    let err = config_error(repo);
+    assert_eq!(
+        crate::config::errors_with_messages(&err),
+        [expected],
+        "{err}"
+    );
+}
+
 #[test]
 fn run_time_errors_of_an_included_stage_name_the_included_file() {
     let repo = Repo::new(
@@ -358,11 +370,9 @@ stages:
     run: echo ${env.GANTRY_TEST_UNSET}
 ",
     );
-    let err = config_error(&repo);
-    assert_eq!(
-        crate::config::errors_with_messages(&err),
-        ["C012 ci/c.yml:4:10 `${env.GANTRY_TEST_UNSET}` has no value"],
-        "{err}"
+    only_error(
+        &repo,
+        "C012 ci/c.yml:4:10 `${env.GANTRY_TEST_UNSET}` has no value",
     );
 
     repo.write(
@@ -373,11 +383,9 @@ stages:
     run: echo
 ",
     );
-    let err = config_error(&repo);
-    assert_eq!(
-        crate::config::errors_with_messages(&err),
-        ["C012 ci/c.yml:3:47 `${env.GANTRY_TEST_UNSET}` has no value"],
-        "a stage's service too: {err}"
+    only_error(
+        &repo,
+        "C012 ci/c.yml:3:47 `${env.GANTRY_TEST_UNSET}` has no value",
     );
 
     // What the stage has from gantry.yml's `defaults:` is written there.
@@ -390,11 +398,9 @@ stages: []
 ",
     );
     repo.write("ci/c.yml", "stages:\n  - name: b\n    run: echo\n");
-    let err = config_error(&repo);
-    assert_eq!(
-        crate::config::errors_with_messages(&err),
-        ["C012 gantry.yml:3:23 `${env.GANTRY_TEST_UNSET}` has no value"],
-        "{err}"
+    only_error(
+        &repo,
+        "C012 gantry.yml:3:23 `${env.GANTRY_TEST_UNSET}` has no value",
     );
     repo.write(
         "gantry.yml",
@@ -404,11 +410,9 @@ defaults: { working_directory: '${env.GANTRY_TEST_UNSET}' }
 stages: []
 ",
     );
-    let err = config_error(&repo);
-    assert_eq!(
-        crate::config::errors_with_messages(&err),
-        ["C012 gantry.yml:3:32 `${env.GANTRY_TEST_UNSET}` has no value"],
-        "{err}"
+    only_error(
+        &repo,
+        "C012 gantry.yml:3:32 `${env.GANTRY_TEST_UNSET}` has no value",
     );
     // So is the container every action runs in, and the stage's own is
     // written in the included file.
@@ -420,21 +424,17 @@ container: { image: '${env.GANTRY_TEST_UNSET}' }
 stages: []
 ",
     );
-    let err = config_error(&repo);
-    assert_eq!(
-        crate::config::errors_with_messages(&err),
-        ["C012 gantry.yml:3:21 `${env.GANTRY_TEST_UNSET}` has no value"],
-        "{err}"
+    only_error(
+        &repo,
+        "C012 gantry.yml:3:21 `${env.GANTRY_TEST_UNSET}` has no value",
     );
     repo.write(
         "ci/c.yml",
         "stages:\n  - name: b\n    container: { image: '${env.GANTRY_TEST_UNSET}' }\n    run: echo\n",
     );
-    let err = config_error(&repo);
-    assert_eq!(
-        crate::config::errors_with_messages(&err),
-        ["C012 ci/c.yml:3:25 `${env.GANTRY_TEST_UNSET}` has no value"],
-        "{err}"
+    only_error(
+        &repo,
+        "C012 ci/c.yml:3:25 `${env.GANTRY_TEST_UNSET}` has no value",
     );
 }
 

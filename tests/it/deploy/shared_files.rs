@@ -152,6 +152,18 @@ fn the_refusal_outlives_pruning_of_the_later_bundle() {
     assert_eq!(conf(&repo), "greeting=${GREETING}\n");
 }
 
+/// rev/stop.sh, an ApplicationStop script, and rev/render.sh, a
+/// BeforeInstall hook that appends to the bundle's stop.sh in place once
+/// the revision holds a file `render`.
+fn stop_and_rewriting_render(repo: &Repo) {
+    super::common::write_exec(repo, "rev/stop.sh", "#!/bin/sh\necho stopping\n");
+    super::common::write_exec(
+        repo,
+        "rev/render.sh",
+        "#!/bin/sh\nb=\"$GANTRY_BUNDLE\"\n[ ! -e \"$b/render\" ] || echo 'echo rewritten' >> \"$b/stop.sh\"\n",
+    );
+}
+
 /// ApplicationStop runs the last successful bundle's scripts: one that a
 /// later deployment's hook rewrote in place is not run.
 #[test]
@@ -161,12 +173,7 @@ fn application_stop_does_not_run_a_script_a_later_hook_rewrote() {
         "rev/appspec.yml",
         "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n  BeforeInstall:\n    - location: render.sh\n  ValidateService:\n    - location: validate.sh\n",
     );
-    super::common::write_exec(&repo, "rev/stop.sh", "#!/bin/sh\necho stopping\n");
-    super::common::write_exec(
-        &repo,
-        "rev/render.sh",
-        "#!/bin/sh\nb=\"$GANTRY_BUNDLE\"\n[ ! -e \"$b/render\" ] || echo 'echo rewritten' >> \"$b/stop.sh\"\n",
-    );
+    stop_and_rewriting_render(&repo);
     wait_until_settled(&repo, "rev");
     deploy(&repo, &["deploy", "--revision", "rev"], 0);
     let first = ids(&repo)[0].clone();
@@ -261,12 +268,7 @@ fn application_stop_rechecks_the_script_for_each_batch() {
         "rev/appspec.yml",
         "version: 0.0\nos: linux\nfiles:\n  - source: app\n    destination: /srv/app\nhooks:\n  ApplicationStop:\n    - location: stop.sh\n  BeforeInstall:\n    - location: render.sh\n",
     );
-    super::common::write_exec(&repo, "rev/stop.sh", "#!/bin/sh\necho stopping\n");
-    super::common::write_exec(
-        &repo,
-        "rev/render.sh",
-        "#!/bin/sh\nb=\"$GANTRY_BUNDLE\"\n[ ! -e \"$b/render\" ] || echo 'echo rewritten' >> \"$b/stop.sh\"\n",
-    );
+    stop_and_rewriting_render(&repo);
     wait_until_settled(&repo, "rev");
     deploy(&repo, &["deploy", "--revision", "rev"], 0);
     let first = ids(&repo)[0].clone();
