@@ -814,3 +814,91 @@ fn a_step_that_installs_a_checker_and_runs_it_is_the_check() {
         out.stdout
     );
 }
+
+/// urfave/cli: `echo "${GITHUB_WORKSPACE}/.local/bin" >> "${GITHUB_PATH}"`
+/// reads a runner variable only to write the PATH line: it is PATH
+/// plumbing, which takes no later step with it, so the job's checks and
+/// tests are still taken.
+#[test]
+fn a_runner_variable_read_only_for_the_path_line_does_not_take_the_later_steps() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Set PATH
+        run: echo "${GITHUB_WORKSPACE}/.local/bin" >>"${GITHUB_PATH}"
+      - run: make lint
+      - run: make test
+      - name: Stamp
+        run: echo "$GITHUB_WORKSPACE" > where.txt
+      - run: cat where.txt
+"#,
+        &[("Makefile", "lint:\n\ttrue\ntest:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in ["run: make lint\n", "run: make test\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    assert!(!live.contains("GITHUB_"), "{config}");
+    for line in [
+        "step \"Set PATH\": it adds a directory to PATH for the job's later steps through $GITHUB_PATH",
+        // A read that is not only written to a runner file still makes
+        // what the script makes.
+        "step \"Stamp\": it reads $GITHUB_WORKSPACE, which only GitHub's runner sets",
+        "step \"cat where.txt\": it comes after step \"Stamp\"",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+/// rack: `chmod -R o-w /opt/hostedtoolcache/Ruby` fixes up the Ruby a
+/// setup action installed into the runner's tool cache. The path exists
+/// only on GitHub's machines (here the command fails, or changes
+/// something else): the step is left out as preparing the machine, so
+/// the tests after it are still taken; a step that reads the runner's
+/// workspace is left out with what it makes.
+#[test]
+fn a_step_that_names_a_path_of_the_ci_runner_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Change permissions
+        run: chmod -R o-w /opt/hostedtoolcache/Ruby
+      - run: make test
+      - name: Local builds folder
+        run: ls build/builds/
+      - name: Fetch fixtures
+        run: cp -r /home/runner/fixtures fixtures
+      - name: Check fixtures
+        run: make check-fixtures
+"#,
+        &[("Makefile", "test:\n\ttrue\ncheck-fixtures:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(live.contains("run: make test\n"), "{config}");
+    assert!(live.contains("run: ls build/builds/\n"), "{config}");
+    for gone in ["hostedtoolcache", "/home/runner", "check-fixtures"] {
+        assert!(!live.contains(gone), "{gone} in:\n{config}");
+    }
+    for line in [
+        "step \"Change permissions\": it uses `/opt/hostedtoolcache`, a path that exists only on the CI's own machines",
+        "step \"Fetch fixtures\": it uses `/home/runner/`, a path that exists only on the CI's own machines",
+        "step \"Check fixtures\": it comes after step \"Fetch fixtures\"",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+}

@@ -363,6 +363,12 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
             Kind::Service,
         ));
     }
+    if let Some((path, kind)) = runner_path(command) {
+        return Some(NotLocal::new(
+            format!("it uses `{path}`, a path that exists only on the CI's own machines"),
+            kind,
+        ));
+    }
     if let Some(what) = changes_the_checkout(command) {
         return Some(NotLocal::new(
             format!("it changes your git checkout or repository (`git {what}`)"),
@@ -400,6 +406,38 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
         ));
     }
     None
+}
+
+/// Where hosted CI runners keep their tool caches (what a setup action
+/// installs into, which a step may fix up: rack's `chmod -R o-w
+/// /opt/hostedtoolcache/Ruby`), and their fixed workspace and home
+/// folders. None exists on a developer's machine, so a command that names
+/// one fails there or, worse, changes something else.
+const RUNNER_PATHS: [(&str, Kind); 9] = [
+    ("/opt/hostedtoolcache", Kind::Prepares),
+    ("/__t/", Kind::Prepares),
+    ("C:\\hostedtoolcache", Kind::Prepares),
+    ("/home/runner/", Kind::CiOnly),
+    ("/Users/runner/", Kind::CiOnly),
+    ("/__w/", Kind::CiOnly),
+    ("/github/workspace", Kind::CiOnly),
+    ("/github/home", Kind::CiOnly),
+    ("/builds/", Kind::CiOnly),
+];
+
+/// The hosted runner's path `command` names, if any (as the start of a
+/// word: `build/builds/` is the repository's own), and whether it is the
+/// runner's tool cache (preparing what your machine has its own way) or
+/// its workspace.
+fn runner_path(command: &str) -> Option<(&'static str, Kind)> {
+    RUNNER_PATHS.iter().copied().find(|(path, _)| {
+        command.match_indices(path).any(|(i, _)| {
+            command[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || "\"'=:(".contains(c))
+        })
+    })
 }
 
 /// `text` with each `${a.b}` written `$${a.b}`: gantry would read a dotted

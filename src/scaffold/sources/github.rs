@@ -347,25 +347,40 @@ const RUNNER_FILES: [(&str, &str); 5] = [
 /// `${{ steps.… }}` reads them, and those steps are left out on their
 /// own), PATH (setup: the tool is on yours), the summary and state; and
 /// for a variable it only reads, what the script itself makes (`made`:
-/// nothing for a check or an `echo`).
+/// nothing for a check or an `echo`). A variable read only on a line that
+/// writes to one of the runner's files (`echo "$GITHUB_WORKSPACE/bin" >>
+/// $GITHUB_PATH`) only makes what is written there: the step is that
+/// file's plumbing, and said so.
 fn runner_variable(
     run: &str,
     defined: impl Fn(&str) -> bool,
     made: impl Fn() -> Makes,
 ) -> Option<(String, Makes)> {
-    let used: Vec<&str> = dependent::shell_vars(run)
-        .filter(|name| name.starts_with("GITHUB_") || name.starts_with("RUNNER_"))
-        .filter(|name| !defined(name))
-        .collect();
-    let first = *used.first()?;
+    let runner_set = |name: &&str| {
+        (name.starts_with("GITHUB_") || name.starts_with("RUNNER_")) && !defined(name)
+    };
+    let used: Vec<&str> = dependent::shell_vars(run).filter(runner_set).collect();
     let file = |name: &str| RUNNER_FILES.iter().find(|(file, _)| *file == name);
+    let first = *used
+        .iter()
+        .find(|name| file(name).is_some())
+        .or_else(|| used.first())?;
     let reason = match file(first) {
         Some((_, what)) => format!(
             "it {what} through ${first}, a file only GitHub's runner provides (CI plumbing; unset here)"
         ),
         None => format!("it reads ${first}, which only GitHub's runner sets"),
     };
-    let makes = if used.iter().any(|name| file(name).is_none()) && made() == Makes::Anything {
+    // Lines that read a runner variable for something other than a line
+    // written to one of the runner's files.
+    let reads_elsewhere = run.lines().any(|line| {
+        let vars: Vec<&str> = dependent::shell_vars(line).filter(runner_set).collect();
+        vars.iter().any(|name| file(name).is_none())
+            && !vars
+                .iter()
+                .any(|name| file(name).is_some() && line.contains('>'))
+    });
+    let makes = if reads_elsewhere && made() == Makes::Anything {
         Makes::Anything
     } else if used.contains(&"GITHUB_ENV") {
         dependent::env_written(run)
