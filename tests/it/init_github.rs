@@ -902,3 +902,67 @@ jobs:
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     }
 }
+
+/// urfave/cli: `make ensure-goimports` installs the goimports that the
+/// next step, `make lint`, runs. The lint stage comes before the test
+/// stage the job's name would put the install in, so a step that does not
+/// say what it is goes to the stage of the later step that may need it;
+/// a step whose words place it (a build) stays where they do.
+#[test]
+fn a_step_that_does_not_say_what_it_is_runs_before_the_later_steps_of_its_job() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make ensure-tool
+      - run: make lint
+      - run: make test
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make build
+      - run: make check-format
+"#,
+        &[
+            (
+                "Makefile",
+                concat!(
+                    "ensure-tool:\n\tmkdir -p .local/bin\n",
+                    "\tprintf '#!/bin/sh\\necho linted\\n' > .local/bin/tool\n",
+                    "\tchmod +x .local/bin/tool\n",
+                    "lint:\n\t.local/bin/tool\n",
+                    "test:\n\ttrue\n",
+                    "build:\n\ttrue\n",
+                    "check-format:\n\ttrue\n",
+                ),
+            ),
+            (".gitignore", ".local/\n"),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    for line in [
+        "lint/make-ensure-tool",
+        "lint/make-lint",
+        "lint/make-check-format",
+        "compile/make-build",
+        "test/make-test",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    let config = repo.read("gantry.yml");
+    let at = |text: &str| {
+        config
+            .find(text)
+            .unwrap_or_else(|| panic!("no {text} in:\n{config}"))
+    };
+    assert!(
+        at("run: make ensure-tool") < at("run: make lint"),
+        "{config}"
+    );
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}

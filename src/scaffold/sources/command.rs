@@ -123,6 +123,14 @@ pub fn is_check(command: &str, hint: &str) -> bool {
     matches!(placed(command, hint), Some("lint" | "test"))
 }
 
+/// Whether a step running `command`, named `name`, may make something a
+/// later step needs while neither says what it is: no word of either
+/// places it (`make ensure-goimports`, `./scripts/setup.sh`), and it does
+/// more than print.
+pub fn unnamed_maker(command: &str, name: Option<&str>) -> bool {
+    placed(command, name.unwrap_or("")).is_none() && !super::dependent::only_prints(command)
+}
+
 /// Whether `command` (or `hint`, its name) runs tests: a word such as
 /// `test`, `pytest`, `tox` or `check` in it, not just a command `phase`
 /// could place nowhere else.

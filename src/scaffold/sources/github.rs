@@ -246,6 +246,9 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
     };
     // The steps left out so far, and what each would have made.
     let mut left_out: Vec<(String, Makes)> = Vec::new();
+    // The steps taken: their phase, and the action's index in `found`
+    // with whether it is an unnamed maker (see `run_before_later_steps`).
+    let mut taken: Vec<(&'static str, Option<(usize, bool)>)> = Vec::new();
     for (index, step) in job.steps.iter().enumerate() {
         let label = step
             .name
@@ -297,11 +300,52 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
                     .actions
                     .iter()
                     .any(|a| a.lines == action.lines && a.dir == action.dir);
+                let unnamed_maker = step
+                    .run
+                    .as_deref()
+                    .is_some_and(|run| command::unnamed_maker(run, step.name.as_deref()));
+                taken.push((
+                    action.phase,
+                    (!seen).then_some((found.actions.len(), unnamed_maker)),
+                ));
                 if !seen {
                     found.actions.push(action);
                 }
             }
             Ok(None) => {}
+        }
+    }
+    run_before_later_steps(&taken, &mut found.actions);
+}
+
+/// CI runs a job's steps in order, so a step may need what an earlier one
+/// made; gantry runs stages in order. A step whose own command and name
+/// do not say what it is (`make ensure-goimports`, `./scripts/setup.sh`:
+/// placed in a stage only by its job's name, or by default) and that may
+/// make something moves to the stage of the earliest later step of its
+/// job when that stage comes first (urfave/cli: `make ensure-goimports`
+/// installs the goimports that the next step, `make lint`, runs), so it
+/// still runs before it.
+fn run_before_later_steps(
+    taken: &[(&'static str, Option<(usize, bool)>)],
+    actions: &mut [Derived],
+) {
+    let order = |phase: &str| {
+        super::super::pipeline::PHASES
+            .iter()
+            .position(|p| *p == phase)
+    };
+    let mut earliest_later: Option<&'static str> = None;
+    for (phase, action) in taken.iter().rev() {
+        let mut phase = *phase;
+        if let (Some((index, true)), Some(later)) = (action, earliest_later) {
+            if order(later) < order(phase) {
+                actions[*index].phase = later;
+                phase = later;
+            }
+        }
+        if earliest_later.is_none_or(|later| order(phase) < order(later)) {
+            earliest_later = Some(phase);
         }
     }
 }
