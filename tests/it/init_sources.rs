@@ -444,3 +444,41 @@ fn unnamed_pre_commit_steps_are_lint_named_by_what_they_run_and_replace_the_defa
     assert!(!out.stdout.contains("lint/ruff"), "{}", out.stdout);
     assert!(!out.stdout.contains("compile/"), "{}", out.stdout);
 }
+
+/// fd: the Makefile's first rule builds `$(EXE)`, a target named by a
+/// variable; `completions:` comes after it. A bare `make` builds the
+/// first rule, so that is what the action says it runs (it said
+/// `completions`, which would write files into the checkout).
+#[test]
+fn the_default_make_target_is_the_first_rule_even_one_named_by_a_variable() {
+    let repo = Repo::empty();
+    repo.write(
+        "Makefile",
+        concat!(
+            "OUT=build/prog\n\n",
+            "$(OUT): prog.sh\n\tmkdir -p build\n\tcp prog.sh $@\n\n",
+            ".PHONY: completions\n",
+            "completions: $(OUT)\n\tmkdir -p autocomplete\n\techo done > autocomplete/prog.bash\n",
+        ),
+    );
+    repo.write("prog.sh", "echo prog\n");
+    let out = repo.run_ok(&["init"]);
+    assert!(
+        says(
+            &out.stdout,
+            "compile/make from Makefile, its default target `$(OUT)`"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("completions"), "{}", out.stdout);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("# From Makefile, its default target `$(OUT)`.\n      - name: make\n        run: make\n"),
+        "{config}"
+    );
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+        assert!(repo.path().join("build/prog").is_file());
+    }
+}

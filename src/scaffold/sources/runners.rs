@@ -54,7 +54,12 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
         };
         found.actions.push(Derived {
             phase,
-            name: command::slug(&target),
+            // A target named by a variable (`$(EXE)`) is named by what runs it.
+            name: if target.contains('$') {
+                runner.to_string()
+            } else {
+                command::slug(&target)
+            },
             runs_tests: command::is_test_run(&line, &command::slug(&target)),
             lines: vec![line],
             dir: String::new(),
@@ -85,8 +90,34 @@ pub fn make(root: &Path) -> Found {
         return Found::default();
     };
     let targets = make_targets(&text);
-    let default = targets.first().map(|(n, _)| n.clone());
+    let default = default_goal(&text);
     actions(file, "make", &targets, default.as_deref())
+}
+
+/// What a bare `make` builds: `.DEFAULT_GOAL`, else the first target of
+/// the first rule, even one named by a variable (fd's `$(EXE):` comes
+/// before `completions:`), but not a special `.TARGET` or a `%` pattern
+/// rule, which make passes over too.
+fn default_goal(text: &str) -> Option<String> {
+    let set = text.lines().rev().find_map(|line| {
+        let value = line.trim().strip_prefix(".DEFAULT_GOAL")?.trim_start();
+        let value = ["::=", ":=", "?=", "="]
+            .iter()
+            .find_map(|op| value.strip_prefix(op))?;
+        Some(value.trim().to_string()).filter(|v| !v.is_empty())
+    });
+    set.or_else(|| {
+        text.lines()
+            .filter(|line| !line.starts_with('\t') && !line.trim_start().starts_with('#'))
+            .filter_map(|line| line.split_once(':'))
+            .filter(|(names, rest)| !rest.starts_with('=') && !names.contains('='))
+            .find_map(|(names, _)| {
+                names
+                    .split_whitespace()
+                    .find(|n| !n.starts_with('.') && !n.contains('%'))
+                    .map(String::from)
+            })
+    })
 }
 
 /// A Makefile's explicit targets in file order, with their recipes.
@@ -243,5 +274,18 @@ mod tests {
             Some("prettier --write")
         );
         assert!(found.actions[1].origin.contains("default target `prog`"));
+    }
+
+    #[test]
+    fn the_default_goal_is_the_first_rule_or_default_goal() {
+        let fd = "PROFILE=release\nEXE=target/$(PROFILE)/fd\n\n$(EXE): Cargo.toml\n\tcargo build\n\n.PHONY: completions\ncompletions: a\n";
+        assert_eq!(default_goal(fd).as_deref(), Some("$(EXE)"));
+        let set = ".PHONY: x\n%.o: %.c\n\tcc\nprog: prog.o\n.DEFAULT_GOAL := check\ncheck:\n";
+        assert_eq!(default_goal(set).as_deref(), Some("check"));
+        assert_eq!(
+            default_goal(&set.replace(".DEFAULT_GOAL", "#")).as_deref(),
+            Some("prog")
+        );
+        assert_eq!(default_goal("CC := cc\n"), None);
     }
 }
