@@ -443,6 +443,10 @@ fn unnamed_pre_commit_steps_are_lint_named_by_what_they_run_and_replace_the_defa
     // reported different findings than the version the project pins.
     assert!(!out.stdout.contains("lint/ruff"), "{}", out.stdout);
     assert!(!out.stdout.contains("compile/"), "{}", out.stdout);
+    // click: its hooks include end-of-file-fixer and `codespell
+    // --write-changes`; `--all-files` lets them rewrite the checkout.
+    let fixes = "rewrites files (`pre-commit run`, whose hooks may fix the files they check); it is kept as the repository runs it";
+    assert!(out.stdout.contains(fixes), "{}", out.stdout);
 }
 
 /// fd: the Makefile's first rule builds `$(EXE)`, a target named by a

@@ -176,6 +176,11 @@ pub fn rewrites(command: &str) -> Option<String> {
             }
         }
     }
+    // pre-commit's hooks are mostly fixers (trailing-whitespace,
+    // end-of-file-fixer, ruff-format, …): a run rewrites what they flag.
+    if words.windows(2).any(|w| w == ["pre-commit", "run"]) {
+        return Some("`pre-commit run`, whose hooks may fix the files they check".into());
+    }
     let checks = has("--check") || has("--diff") || has("-l") || has("--verify-no-changes");
     let formatters = [
         ("cargo fmt", "cargo fmt"),
@@ -622,6 +627,11 @@ mod tests {
             Some("cargo fmt without --check".into())
         );
         assert_eq!(rewrites("cargo fmt --all -- --check"), None);
+        assert_eq!(
+            rewrites("uv run --group pre-commit pre-commit run --all-files"),
+            Some("`pre-commit run`, whose hooks may fix the files they check".into())
+        );
+        assert_eq!(rewrites("pip install pre-commit"), None);
         assert_eq!(rewrites("ruff format --check ."), None);
         assert_eq!(rewrites("prettier --check ."), None);
         assert_eq!(rewrites("gofmt -l ."), None);
