@@ -486,3 +486,47 @@ fn the_default_make_target_is_the_first_rule_even_one_named_by_a_variable() {
         assert!(repo.path().join("build/prog").is_file());
     }
 }
+
+/// rack keeps RuboCop in `group :maintenance, optional: true`: a plain
+/// `bundle install` leaves it out and `bundle exec rubocop` then cannot
+/// start it. Both actions get `BUNDLE_WITH` naming the group. (A path gem
+/// stands in for RuboCop: no gem server is needed.)
+#[test]
+fn rubocop_in_an_optional_gemfile_group_is_installed_and_runs() {
+    let repo = Repo::empty();
+    repo.write(
+        "Gemfile",
+        "group :maintenance, optional: true do\n  gem \"rubocop\", path: \"vendor/rubocop\", require: false\nend\n",
+    );
+    repo.write(".rubocop.yml", "AllCops:\n  NewCops: enable\n");
+    repo.write(
+        "vendor/rubocop/rubocop.gemspec",
+        "Gem::Specification.new do |s|\n  s.name = \"rubocop\"\n  s.version = \"0.0.1\"\n  s.summary = \"stand-in\"\n  s.authors = [\"t\"]\n  s.files = [\"exe/rubocop\"]\n  s.bindir = \"exe\"\n  s.executables = [\"rubocop\"]\nend\n",
+    );
+    repo.write(
+        "vendor/rubocop/exe/rubocop",
+        "#!/usr/bin/env ruby\nputs \"no offenses\"\n",
+    );
+    common::chmod(&repo, "vendor/rubocop/exe/rubocop", 0o755);
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for action in ["bundle", "rubocop"] {
+        let at = config
+            .find(&format!("- name: {action}\n"))
+            .unwrap_or_else(|| panic!("no {action} in:\n{config}"));
+        let body = &config[at..];
+        let end = body[1..].find("- name:").map_or(body.len(), |e| e + 1);
+        assert!(
+            body[..end].contains("BUNDLE_WITH: maintenance\n"),
+            "{action}:\n{config}"
+        );
+    }
+    if common::have_programs(&["ruby", "bundle"]) {
+        let run = repo.run_ok(&["run"]);
+        assert!(
+            run.stdout.contains("[lint/rubocop] no offenses"),
+            "{}",
+            run.all()
+        );
+    }
+}
