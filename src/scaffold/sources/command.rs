@@ -24,6 +24,9 @@ const DEPS: &[&str] = &[
 /// Words that make a command a check that needs no build.
 const LINT: &[&str] = &[
     "lint",
+    "linting",
+    "linter",
+    "linters",
     "fmt",
     "format",
     "clippy",
@@ -566,6 +569,9 @@ mod tests {
         assert_eq!(phase("make test", ""), "test");
         assert_eq!(phase("./run.sh", "Unit tests"), "test");
         assert_eq!(phase("./run.sh", "Build docs"), "compile");
+        // httpx's step names: "Run linting checks".
+        assert_eq!(phase("./run.sh", "Run linting"), "lint");
+        assert_eq!(phase("./run.sh", "Run the linters"), "lint");
         assert_eq!(phase("./whatever", ""), "test");
         assert_eq!(phase("go vet ./...", ""), "lint");
         assert_eq!(phase("npm run build", ""), "compile");
