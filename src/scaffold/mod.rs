@@ -134,6 +134,13 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
             a.origin
         ))
     }));
+    notes.extend(sources.actions.iter().filter_map(|a| {
+        let check = a.lines.iter().find_map(|l| sources::command::checks_clean_tree(l))?;
+        Some(format!(
+            "`{check}` (from {}) fails while the working tree has uncommitted changes, such as the gantry.yml and .gitignore init writes: commit them before `gantry run`",
+            a.origin
+        ))
+    }));
     Ok(Scaffold {
         root,
         projects,

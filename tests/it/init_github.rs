@@ -966,3 +966,31 @@ jobs:
         repo.run_ok(&["run"]);
     }
 }
+
+/// urfave/cli's `make diffcheck` (and many Go repositories' `git diff
+/// --exit-code` after `go generate`) checks that CI's build changed no
+/// tracked file. Locally it also fails on the `.gitignore` line init adds:
+/// init says to commit what it wrote first.
+#[test]
+fn a_step_that_needs_a_clean_tree_says_to_commit_what_init_wrote() {
+    let repo = with_workflow(
+        "on: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make generate\n      - run: git diff --exit-code\n",
+        &[
+            ("Makefile", "generate:\n\ttrue\n"),
+            (".gitignore", "/out\n"),
+        ],
+    );
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "start"]);
+    let out = repo.run_ok(&["init"]);
+    let note = "`git diff --exit-code` (from .github/workflows/ci.yml, job check, step \"git diff --exit-code\") fails while the working tree has uncommitted changes, such as the gantry.yml and .gitignore init writes: commit them before `gantry run`";
+    assert!(out.stdout.contains(note), "{}", out.stdout);
+    if common::have_programs(&["make"]) {
+        let first = repo.run(&["run"]);
+        assert_ne!(first.code, 0, "{}", first.all());
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", "gantry init"]);
+        repo.run_ok(&["run"]);
+    }
+}

@@ -200,6 +200,30 @@ pub fn rewrites(command: &str) -> Option<String> {
     None
 }
 
+/// The git command in `line` that fails when the working tree has
+/// changes (`git diff --exit-code`, `git status --porcelain` tested for
+/// output, …): CI runs it on a fresh checkout to find files a build or
+/// generator changed, so it also fails on any uncommitted edit.
+pub fn checks_clean_tree(line: &str) -> Option<&'static str> {
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .map(|w| {
+            w.trim_start_matches(['"', '\'', '$', '(', '`'])
+                .trim_end_matches(['"', '\'', ')', '`', ';'])
+        })
+        .collect();
+    let git = words.iter().position(|w| *w == "git")?;
+    let rest = &words[git + 1..];
+    let has = |w: &str| rest.contains(&w);
+    match rest.first() {
+        Some(&"diff") if has("--exit-code") => Some("git diff --exit-code"),
+        Some(&"diff") if has("--quiet") => Some("git diff --quiet"),
+        Some(&"diff-index") if has("--quiet") || has("--exit-code") => Some("git diff-index"),
+        Some(&"status") if has("--porcelain") => Some("git status --porcelain"),
+        _ => None,
+    }
+}
+
 /// Why a command cannot run on a developer's machine.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotLocal {
@@ -638,6 +662,24 @@ mod tests {
             Some("`pre-commit run`, whose hooks may fix the files they check".into())
         );
         assert_eq!(rewrites("pip install pre-commit"), None);
+    }
+
+    #[test]
+    fn commands_that_need_a_clean_tree_are_recognised() {
+        assert_eq!(
+            checks_clean_tree("git diff --exit-code"),
+            Some("git diff --exit-code")
+        );
+        assert_eq!(
+            checks_clean_tree("go mod tidy && git diff --quiet go.mod"),
+            Some("git diff --quiet")
+        );
+        assert_eq!(
+            checks_clean_tree("test -z \"$(git status --porcelain)\""),
+            Some("git status --porcelain")
+        );
+        assert_eq!(checks_clean_tree("git diff HEAD~1"), None);
+        assert_eq!(checks_clean_tree("git log -1"), None);
         assert_eq!(rewrites("ruff format --check ."), None);
         assert_eq!(rewrites("prettier --check ."), None);
         assert_eq!(rewrites("gofmt -l ."), None);
