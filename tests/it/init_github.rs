@@ -994,3 +994,68 @@ fn a_step_that_needs_a_clean_tree_says_to_commit_what_init_wrote() {
         repo.run_ok(&["run"]);
     }
 }
+
+/// anyhow: the `miri` and `minimal` jobs set up Rust nightly
+/// (`dtolnay/rust-toolchain@miri`, a `toolchain: nightly-…` input) for
+/// `cargo miri test` and `-Z minimal-versions`, which fail on the stable
+/// toolchain most machines default to. Their steps get `RUSTUP_TOOLCHAIN`
+/// naming that nightly; a job on stable, or on a toolchain chosen by a
+/// matrix expression, runs on the machine's default.
+#[test]
+fn steps_of_a_job_on_rust_nightly_run_on_nightly() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  miri:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@miri
+      - run: make miri
+  minimal:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@master
+        with:
+          toolchain: nightly-2025-01-01
+      - run: make minimal
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        rust: [nightly, stable]
+    steps:
+      - uses: dtolnay/rust-toolchain@master
+        with:
+          toolchain: ${{ matrix.rust }}
+      - run: make test
+      - uses: dtolnay/rust-toolchain@stable
+      - run: make check
+"#,
+        &[(
+            "Makefile",
+            concat!(
+                "all:\n\ttrue\n",
+                "miri:\n\ttest \"$$RUSTUP_TOOLCHAIN\" = nightly\n",
+                "minimal:\n\ttest \"$$RUSTUP_TOOLCHAIN\" = nightly-2025-01-01\n",
+                "test:\n\ttrue\n",
+                "check:\n\ttrue\n",
+            ),
+        )],
+    );
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for (action, toolchain) in [
+        ("make-miri", "nightly"),
+        ("make-minimal", "nightly-2025-01-01"),
+    ] {
+        let wanted = format!(
+            "      - name: {action}\n        env:\n          RUSTUP_TOOLCHAIN: {toolchain}\n"
+        );
+        assert!(config.contains(&wanted), "no {wanted:?} in:\n{config}");
+    }
+    assert_eq!(config.matches("RUSTUP_TOOLCHAIN").count(), 2, "{config}");
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}

@@ -249,7 +249,15 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
     // The steps taken: their phase, and the action's index in `found`
     // with whether it is an unnamed maker (see `run_before_later_steps`).
     let mut taken: Vec<(&'static str, Option<(usize, bool)>)> = Vec::new();
+    // The Rust toolchain the job's toolchain action set up, when it is a
+    // nightly (see `nightly_toolchain`).
+    let mut toolchain: Option<String> = None;
     for (index, step) in job.steps.iter().enumerate() {
+        if let Some(uses) = &step.uses {
+            if let Some(chosen) = rust_toolchain(uses, step.with.as_ref()) {
+                toolchain = nightly_toolchain(&chosen);
+            }
+        }
         let label = step
             .name
             .clone()
@@ -262,7 +270,7 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
             })
             .unwrap_or_else(|| format!("step {}", index + 1));
         let origin = format!("{job_origin}, step \"{label}\"");
-        match step_action(step, &context, origin.clone()) {
+        match step_action(step, &context, toolchain.as_deref(), origin.clone()) {
             Err(left) => {
                 let action = step
                     .uses
@@ -348,6 +356,39 @@ fn run_before_later_steps(
             earliest_later = Some(phase);
         }
     }
+}
+
+/// The toolchain a Rust toolchain action (`dtolnay/rust-toolchain`,
+/// `actions-rs/toolchain`, …) sets up: its `toolchain:` input, else the
+/// ref it is pinned to (`dtolnay/rust-toolchain@nightly`); `None` for any
+/// other action.
+fn rust_toolchain(uses: &str, with: Option<&serde_json::Value>) -> Option<String> {
+    let name = dependent::action_name(uses).to_ascii_lowercase();
+    let rust = name.contains("rust-toolchain")
+        || name == "actions-rs/toolchain"
+        || name.contains("setup-rust");
+    if !rust {
+        return None;
+    }
+    let input = with
+        .and_then(|w| w.get("toolchain"))
+        .and_then(|v| v.as_str());
+    let pinned = uses.split_once('@').map(|(_, r)| r.trim());
+    input.or(pinned).map(String::from)
+}
+
+/// A job's steps after its toolchain action set up a nightly Rust
+/// (`dtolnay/rust-toolchain@nightly`, `@miri`, `toolchain:
+/// nightly-2025-01-01`) need it: `cargo miri`, `-Z` flags and nightly
+/// features fail on the stable toolchain most machines default to. They
+/// get `RUSTUP_TOOLCHAIN` naming it, which rustup's `cargo`, `rustc` and
+/// the tools under them obey, as `cargo +nightly` would. Stable, beta and
+/// version pins (an MSRV job) run on yours.
+fn nightly_toolchain(chosen: &str) -> Option<String> {
+    if chosen == "miri" {
+        return Some("nightly".into());
+    }
+    (chosen.starts_with("nightly") && !chosen.contains("${{")).then(|| chosen.to_string())
 }
 
 /// The operating system an `if:` limits a step to, when it is not Linux.
@@ -444,7 +485,12 @@ struct StepContext<'a> {
 
 /// The action of one step; `Err` says why it cannot run locally, `None`
 /// is a step with nothing to run.
-fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, LeftOut> {
+fn step_action(
+    step: &Step,
+    job: &StepContext,
+    toolchain: Option<&str>,
+    origin: String,
+) -> Result<Option<Derived>, LeftOut> {
     if let Some(uses) = &step.uses {
         return Err(LeftOut::new(
             format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"),
@@ -489,7 +535,12 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         };
         return Err(LeftOut::new(not.reason, makes));
     }
-    let env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
+    let mut env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
+    if let Some(toolchain) = toolchain.filter(|_| !env.iter().any(|(n, _)| n == "RUSTUP_TOOLCHAIN"))
+    {
+        env.push(("RUSTUP_TOOLCHAIN".into(), toolchain.into()));
+        env.sort();
+    }
     let lines: Vec<String> = run
         .lines()
         .map(str::trim_end)
