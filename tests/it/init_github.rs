@@ -1059,3 +1059,45 @@ jobs:
         repo.run_ok(&["run"]);
     }
 }
+
+/// black's diff-shades job runs `git config user.name "diff-shades-gha"`
+/// (no `--global`): on your machine that writes the repository's
+/// `.git/config`, and your next commits would carry CI's name. Such a
+/// step is left out as a setting you keep your own, and takes no later
+/// step with it.
+#[test]
+fn a_step_that_writes_the_repository_git_config_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  analysis:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Configure git
+        run: |
+          git config user.name "ci-bot"
+          git config user.email "ci-bot@example.com"
+      - run: git config --get core.bare
+      - run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    repo.git(&["init", "-q", "-b", "main"]);
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("ci-bot"), "{config}");
+    assert!(
+        live.contains("run: git config --get core.bare\n"),
+        "{config}"
+    );
+    assert!(live.contains("run: make test\n"), "{config}");
+    let line = "step \"Configure git\": it changes this repository's git settings (`git config user.name`), which you keep your own";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+        let local = std::fs::read_to_string(repo.path().join(".git/config")).unwrap();
+        assert!(!local.contains("ci-bot"), "{local}");
+    }
+}

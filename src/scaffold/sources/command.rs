@@ -322,6 +322,55 @@ fn changes_the_checkout(command: &str) -> Option<String> {
     None
 }
 
+/// The key a `git config` line of `command` sets in the repository's own
+/// `.git/config` (black's diff-shades job: `git config user.name
+/// "diff-shades-gha"`, which would sign your later commits with CI's
+/// name), if any. Reading (`--get`, `--list`, a key alone) is fine;
+/// `--global` and `--system` are the user's settings, said elsewhere.
+fn sets_repository_config(command: &str) -> Option<String> {
+    for line in command.lines() {
+        for segment in line.split(['&', '|', ';']) {
+            let words: Vec<&str> = segment.split_whitespace().collect();
+            let Some(at) = words.windows(2).position(|w| w == ["git", "config"]) else {
+                continue;
+            };
+            let rest = &words[at + 2..];
+            let reads = [
+                "--get",
+                "--get-all",
+                "--get-regexp",
+                "-l",
+                "--list",
+                "get",
+                "list",
+            ];
+            if rest
+                .iter()
+                .any(|w| reads.contains(w) || *w == "--global" || *w == "--system")
+            {
+                continue;
+            }
+            let args: Vec<&str> = rest
+                .iter()
+                .copied()
+                .filter(|w| !w.starts_with('-') && !matches!(*w, "set" | "unset"))
+                .collect();
+            let writes = [
+                "--unset",
+                "--unset-all",
+                "--add",
+                "--replace-all",
+                "unset",
+                "set",
+            ];
+            if args.len() >= 2 || rest.iter().any(|w| writes.contains(w)) {
+                return args.first().map(|key| key.to_string());
+            }
+        }
+    }
+    None
+}
+
 /// Commands that change the settings of the user who runs them (their
 /// `~/.npmrc`, `~/.gitconfig`, …), for every project, not just this one.
 const USER_SETTINGS: &[&str] = &[
@@ -407,6 +456,14 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
         return Some(NotLocal::new(
             format!("it uses `{path}`, a path that exists only on the CI's own machines"),
             kind,
+        ));
+    }
+    if let Some(key) = sets_repository_config(command) {
+        // What CI sets here (an identity for the commits it makes) your
+        // machine has its own way: nothing later depends on it.
+        return Some(NotLocal::new(
+            format!("it changes this repository's git settings (`git config {key}`), which you keep your own"),
+            Kind::Prepares,
         ));
     }
     if let Some(what) = changes_the_checkout(command) {
@@ -662,6 +719,29 @@ mod tests {
             Some("`pre-commit run`, whose hooks may fix the files they check".into())
         );
         assert_eq!(rewrites("pip install pre-commit"), None);
+    }
+
+    #[test]
+    fn git_config_that_writes_the_repository_settings_is_recognised() {
+        assert_eq!(
+            sets_repository_config("git config user.name \"diff-shades-gha\""),
+            Some("user.name".into())
+        );
+        assert_eq!(
+            sets_repository_config("cd x && git config --local core.autocrlf false"),
+            Some("core.autocrlf".into())
+        );
+        assert_eq!(
+            sets_repository_config("git config --unset user.email"),
+            Some("user.email".into())
+        );
+        assert_eq!(sets_repository_config("git config --get user.name"), None);
+        assert_eq!(sets_repository_config("git config user.name"), None);
+        assert_eq!(
+            sets_repository_config("git config --global user.name x"),
+            None
+        );
+        assert_eq!(sets_repository_config("git diff"), None);
     }
 
     #[test]
