@@ -1101,3 +1101,50 @@ jobs:
         assert!(!local.contains("ci-bot"), "{local}");
     }
 }
+
+/// black: the diff-shades job installs with `HATCH_BUILD_HOOKS_ENABLE=1`
+/// and `CC: clang-18` in its `env:` (to compile black with mypyc); the
+/// docs job's `pip install -e ".[d]"` has neither. Merged into one
+/// install, the action keeps only what every step had: the docs install
+/// is not turned into a compile that needs clang-18.
+#[test]
+fn merged_pip_installs_keep_only_the_environment_every_step_had() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+env:
+  PIP_DISABLE_PIP_VERSION_CHECK: "1"
+jobs:
+  analysis:
+    runs-on: ubuntu-latest
+    env:
+      HATCH_BUILD_HOOKS_ENABLE: "1"
+      CC: clang-18
+    steps:
+      - name: Install dependencies
+        run: python -m pip install --group diff-shades
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install -e ".[d]"
+      - name: Build documentation
+        run: python -c "print('docs')"
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
+        )],
+    );
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert_eq!(live.matches("pip install").count(), 2, "{config}");
+    assert!(
+        live.contains("PIP_DISABLE_PIP_VERSION_CHECK: \"1\"\n"),
+        "{config}"
+    );
+    for gone in ["HATCH_BUILD_HOOKS_ENABLE", "clang-18"] {
+        assert!(!live.contains(gone), "{gone} in:\n{config}");
+    }
+}
