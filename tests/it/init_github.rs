@@ -1148,3 +1148,34 @@ jobs:
         assert!(!live.contains(gone), "{gone} in:\n{config}");
     }
 }
+
+/// black's lint job starts with "Assert PR target is main", a guard that
+/// reads `$GITHUB_BASE_REF`: left out, but it only tests a condition and
+/// prints, so it makes nothing the job's checks need and they are taken.
+#[test]
+fn a_left_out_guard_step_does_not_take_the_later_steps_with_it() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Assert PR target is main
+        if: github.event_name == 'pull_request'
+        run: |
+          if [ "$GITHUB_BASE_REF" != "main" ]; then
+              echo "::error::PR targeting '$GITHUB_BASE_REF', please refile targeting 'main'." && exit 1
+          fi
+      - name: Format ourselves
+        run: make lint
+"#,
+        &[("Makefile", "lint:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(live_lines(&config).contains("run: make lint\n"), "{config}");
+    let line = "step \"Assert PR target is main\": it reads $GITHUB_BASE_REF, which only GitHub's runner sets";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(!out.stdout.contains("it comes after"), "{}", out.stdout);
+}
