@@ -1139,7 +1139,13 @@ jobs:
     repo.run_ok(&["init"]);
     let config = repo.read("gantry.yml");
     let live = live_lines(&config);
-    assert_eq!(live.matches("pip install").count(), 2, "{config}");
+    // One install action for both steps.
+    assert_eq!(
+        live.matches("- name: install-dependencies").count(),
+        1,
+        "{config}"
+    );
+    assert!(live.contains("--group diff-shades\n"), "{config}");
     assert!(
         live.contains("PIP_DISABLE_PIP_VERSION_CHECK: \"1\"\n"),
         "{config}"
@@ -1178,4 +1184,39 @@ jobs:
     let line = "step \"Assert PR target is main\": it reads $GITHUB_BASE_REF, which only GitHub's runner sets";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     assert!(!out.stdout.contains("it comes after"), "{}", out.stdout);
+}
+
+/// black installs with `python -m pip install --group tox` (pip 25.1 and
+/// later); CI's setup-python has a recent pip, the venv gantry makes for
+/// CI's commands has the one bundled with your Python ("no such option:
+/// --group"). The venv's first install brings pip up to date first.
+#[test]
+fn the_venv_for_ci_pip_installs_gets_an_up_to_date_pip_first() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install -e . --group tox
+      - run: tox -e lint
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n[dependency-groups]\ntox = [\"tox\"]\n",
+        )],
+    );
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let wanted = concat!(
+        "        script:\n",
+        "          - python3 -m venv .gantry/venv\n",
+        "          - \". .gantry/venv/bin/activate\"\n",
+        "          - python -m pip install --quiet --upgrade pip\n",
+        "          - python -m pip install -e . --group tox\n",
+    );
+    assert!(config.contains(wanted), "no {wanted:?} in:\n{config}");
+    assert_eq!(config.matches("--upgrade pip").count(), 1, "{config}");
 }

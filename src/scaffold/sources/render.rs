@@ -9,6 +9,9 @@ use crate::scaffold::template::Need;
 /// The venv every Python action of gantry init uses.
 const ACTIVATE: &str = ". .gantry/venv/bin/activate";
 
+/// The first install into that venv brings its pip up to date.
+const UPGRADE_PIP: &str = "python -m pip install --quiet --upgrade pip";
+
 /// The rendered actions of one phase, and the programs they need.
 pub struct Rendered {
     /// The YAML text of the actions, indented for a stage's `actions:`.
@@ -52,6 +55,12 @@ pub fn phase(
         if in_venv {
             lines.insert(0, ACTIVATE.into());
             if phase == "deps" && !venv_made.contains(&action.dir.as_str()) {
+                // CI's setup-python comes with a recent pip; a new venv has
+                // the one bundled with your Python, which may not know
+                // CI's options (`pip install --group`, pip 25.1).
+                if action.lines.iter().any(|l| l.contains("pip install")) {
+                    lines.insert(1, UPGRADE_PIP.into());
+                }
                 lines.insert(0, "python3 -m venv .gantry/venv".into());
                 venv_made.push(&action.dir);
             }
