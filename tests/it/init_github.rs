@@ -1220,3 +1220,40 @@ jobs:
     assert!(config.contains(wanted), "no {wanted:?} in:\n{config}");
     assert_eq!(config.matches("--upgrade pip").count(), 1, "{config}");
 }
+
+/// black's diff-shades job installs `--group diff-shades` (fetched from
+/// GitHub) for analyses that need `${{ … }}` values and are left out:
+/// with nothing of its job to install for, the install is left out too.
+/// A job whose installs are followed by a taken step keeps them.
+#[test]
+fn an_install_for_steps_that_are_all_left_out_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  analysis:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install --group analysis
+      - name: Analyze
+        run: analyze --target ${{ github.sha }}
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install -e .
+      - run: python -m unittest
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n[dependency-groups]\nanalysis = [\"x\"]\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("--group analysis"), "{live}");
+    assert!(live.contains("python -m pip install -e .\n"), "{live}");
+    let line = "job analysis, step \"Install dependencies\": it installs what the job's other steps need, and they are all left out";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}

@@ -324,6 +324,34 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         }
     }
     run_before_later_steps(&taken, &mut found.actions);
+    drop_installs_for_nothing(&taken, !left_out.is_empty(), found);
+}
+
+/// A job whose steps taken are all installs, while others were left out,
+/// installs only for steps that do not run here (black's diff-shades job:
+/// `pip install --group diff-shades`, then analyses that need `${{ … }}`
+/// values): its installs are left out too, with why. They would fetch and
+/// install what nothing runs, and can fail doing it.
+fn drop_installs_for_nothing(
+    taken: &[(&'static str, Option<(usize, bool)>)],
+    some_left_out: bool,
+    found: &mut Found,
+) {
+    if !some_left_out || taken.is_empty() || taken.iter().any(|(phase, _)| *phase != "deps") {
+        return;
+    }
+    for index in taken
+        .iter()
+        .rev()
+        .filter_map(|(_, action)| action.map(|(i, _)| i))
+    {
+        let install = found.actions.remove(index);
+        found.skipped.push(Skipped {
+            action: None,
+            origin: install.origin,
+            reason: "it installs what the job's other steps need, and they are all left out".into(),
+        });
+    }
 }
 
 /// CI runs a job's steps in order, so a step may need what an earlier one
