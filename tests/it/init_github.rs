@@ -1257,3 +1257,44 @@ jobs:
     let line = "job analysis, step \"Install dependencies\": it installs what the job's other steps need, and they are all left out";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
 }
+
+/// rack's documentation workflow (on pushes to main only) generates the
+/// site with rdoc into the checkout's tracked `docs/` and uploads it for
+/// `actions/deploy-pages`: publishing, not a check, so the job is left
+/// out. The same job in a workflow that runs for pull requests checks the
+/// docs build and is taken.
+#[test]
+fn a_job_that_builds_a_pages_site_only_for_publishing_is_left_out() {
+    let workflow = |on: &str| {
+        format!(
+            r#"
+on: {on}
+jobs:
+  generate:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Generate documentation
+        run: make docs
+      - uses: actions/upload-pages-artifact@v5
+        with:
+          path: docs
+  deploy:
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+    needs: generate
+    steps:
+      - uses: actions/deploy-pages@v5
+"#
+        )
+    };
+    let files = [("Makefile", "docs:\n\ttrue\n")];
+    let repo = with_workflow(&workflow("\n  push:\n    branches: [main]"), &files);
+    let out = repo.run_ok(&["init"]);
+    assert!(!live_lines(&repo.read("gantry.yml")).contains("make docs"));
+    let line = "job generate: it builds the GitHub Pages site a deploy publishes (`actions/upload-pages-artifact`), in a workflow that does not run for pull requests";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    let repo = with_workflow(&workflow("[push, pull_request]"), &files);
+    repo.run_ok(&["init"]);
+    assert!(live_lines(&repo.read("gantry.yml")).contains("run: make docs\n"));
+}

@@ -98,7 +98,16 @@ pub fn read(root: &Path) -> Found {
                 })
             }
             Ok(workflow) => {
+                let checks_changes = workflow.events.as_ref().is_none_or(runs_for_pull_requests);
                 for (id, job) in &workflow.jobs {
+                    if !checks_changes && builds_a_pages_site(job) {
+                        found.skipped.push(Skipped {
+                            action: None,
+                            origin: format!("{file}, job {id}"),
+                            reason: "it builds the GitHub Pages site a deploy publishes (`actions/upload-pages-artifact`), in a workflow that does not run for pull requests".into(),
+                        });
+                        continue;
+                    }
                     read_job(&file, id, job, &workflow.env, &mut found);
                 }
             }
@@ -146,6 +155,35 @@ fn only_for_releases(on: &serde_json::Value) -> bool {
         .filter(|(event, _)| *event != "workflow_dispatch")
         .collect();
     !triggers.is_empty() && triggers.iter().all(release)
+}
+
+/// Whether a workflow's `on:` runs it for pull requests (or a merge
+/// queue): then its jobs check changes before they are merged.
+fn runs_for_pull_requests(on: &serde_json::Value) -> bool {
+    let checks = |event: &str| {
+        matches!(
+            event,
+            "pull_request" | "pull_request_target" | "merge_group"
+        )
+    };
+    match on {
+        serde_json::Value::String(event) => checks(event),
+        serde_json::Value::Array(events) => events.iter().any(|e| e.as_str().is_some_and(checks)),
+        serde_json::Value::Object(map) => map.keys().any(|e| checks(e)),
+        _ => false,
+    }
+}
+
+/// Whether `job` builds a GitHub Pages site: it uploads one for
+/// `actions/deploy-pages` (rack's documentation job, which writes the
+/// site into the checkout's `docs/`). In a workflow that never runs for
+/// pull requests, that is publishing, not a check.
+fn builds_a_pages_site(job: &Job) -> bool {
+    job.steps.iter().any(|step| {
+        step.uses
+            .as_deref()
+            .is_some_and(|u| dependent::action_name(u) == "actions/upload-pages-artifact")
+    })
 }
 
 fn first_line(text: &str) -> &str {
