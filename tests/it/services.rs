@@ -576,6 +576,35 @@ stages:
     assert_stopped(&out, &repo, &["test/helper"]);
 }
 
+#[test]
+fn a_services_own_env_expands_from_the_env_it_starts_with() {
+    let repo = Repo::new(
+        r#"version: 1
+env: { SHARED: pipeline }
+defaults: { env: { FROM_DEFAULTS: defaults } }
+services:
+  top:
+    run: echo "$FROM_DEFAULTS_TOO" > top.seen; exec sleep 300
+    env: { FROM_DEFAULTS_TOO: "${env.FROM_DEFAULTS}" }
+    ready: { run: test -s top.seen, timeout: 10s }
+stages:
+  - name: test
+    env: { SHARED: stage }
+    services:
+      helper:
+        run: echo $$ > helper.pid; echo "$MINE" > seen; exec sleep 300
+        env: { MINE: "${env.SHARED} in ${stage.name}" }
+        ready: { run: test -s seen, timeout: 10s }
+    run: cat seen top.seen
+"#,
+    );
+    let out = run(&repo, &["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("seen"), "stage in test\n");
+    assert_eq!(repo.read("top.seen"), "defaults\n");
+    assert_stopped(&out, &repo, &["test/helper", "top"]);
+}
+
 /// A container engine whose `rm` hangs: gantry gives up on removing the
 /// service's container after the engine housekeeping limit (cut to one
 /// second through gantry's test-only `GANTRY_TEST_HOUSEKEEPING_MS`), says
