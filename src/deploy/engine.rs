@@ -652,6 +652,7 @@ fn roll_back_after_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anyhow::Context;
 
     #[test]
     fn only_a_refused_rollback_is_a_verdict_other_errors_are_the_runs() {
