@@ -75,6 +75,16 @@ impl Interrupt {
         child
     }
 
+    /// An interrupt triggered by this one's next trigger, not by one it
+    /// had already: for clean-up that runs after an interrupt (removing a
+    /// container), which a further Ctrl-C cuts short.
+    pub fn next(&self) -> Arc<Self> {
+        let next = Self::new();
+        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        children.push(Arc::clone(&next));
+        next
+    }
+
     /// Triggers this (child) interrupt for `reason`, which
     /// [`Interrupt::stop_reason`] then tells: the actions it stopped were
     /// stopped by gantry, not by the user.
@@ -268,6 +278,17 @@ mod tests {
     fn ending_signal(mut child: Child) -> Option<i32> {
         signal_group(child.id() as i32, Signal::TERM);
         child.wait().unwrap().signal()
+    }
+
+    #[test]
+    fn next_is_triggered_by_the_next_trigger_only() {
+        let run = Interrupt::new();
+        run.trigger();
+        let (next, child) = (run.next(), run.child());
+        assert!(child.requested(), "a child sees the trigger it had");
+        assert!(!next.requested(), "next does not");
+        run.trigger();
+        assert!(next.requested());
     }
 
     #[test]

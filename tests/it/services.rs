@@ -657,3 +657,112 @@ exit 0
         assert!(!process_running(pid), "engine process {pid} still runs");
     }
 }
+
+/// A stand-in podman (its docker answers no daemon) in `repo/bin`: `ps`
+/// lists `listed` (`NAME<TAB>GANTRY-PID` lines), a service's `run` sleeps,
+/// and `rm` of container `hangs` hangs: it records its pids in
+/// `engine.pids` and creates `rm.started`. Returns the PATH to run gantry with.
+fn engine_whose_rm_hangs(repo: &Repo, listed: &str, hangs: &str) -> String {
+    let dir = repo.path();
+    common::write_executable(
+        repo,
+        "bin/podman",
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+case "$1" in
+  ps) printf '%s' '{listed}' ;;
+  run) exec sleep 120 ;;
+  rm)
+    for last; do :; done
+    if [ "$last" = '{hangs}' ]; then
+      echo $$ >> '{dir}/engine.pids'; sleep 120 & echo $! >> '{dir}/engine.pids'
+      touch '{dir}/rm.started'; wait
+    fi ;;
+esac
+exit 0
+"#,
+            dir = dir.display()
+        ),
+    );
+    common::write_executable(repo, "bin/docker", "#!/bin/sh\nexit 1\n");
+    format!("{}:/usr/bin:/bin", dir.join("bin").display())
+}
+
+/// The pipeline `name` with container service `db` and stage `test` running `run`.
+fn one_container_service(name: &str, run: &str) -> Repo {
+    Repo::new(&format!(
+        "version: 1\nname: {name}\nservices:\n  db:\n    image: localhost/db:1\n    ready: {{ run: \"true\" }}\nstages:\n  - name: test\n    run: {run}\n"
+    ))
+}
+
+/// What the stand-in engine started is gone.
+fn assert_engine_stopped(repo: &Repo) {
+    let pids = common::pids(repo, "engine.pids");
+    assert_eq!(pids.len(), 2, "rm and rm's sleep: {pids:?}");
+    for pid in pids {
+        assert!(!process_running(pid), "engine process {pid} still runs");
+    }
+}
+
+/// Removing a service container a killed gantry left (before the
+/// service's own starts) that hangs is given up on at the housekeeping
+/// limit, as the removal of the run's own is, and said the same way.
+#[test]
+fn a_hung_removal_of_a_leftover_container_is_reported() {
+    let repo = one_container_service("sweep-hung", "echo using the service");
+    let path = engine_whose_rm_hangs(&repo, "gantry-old-9-db\t999999999\n", "gantry-old-9-db");
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "1000")
+        .env_remove("DOCKER_HOST")
+        .deadline(Duration::from_secs(30))
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.has("[service db] ! container `gantry-old-9-db`, left by a gantry that is gone, may still be there: `podman rm -f -t 0 gantry-old-9-db` did not answer within 1.0s");
+    out.has("[service db] stopped");
+    assert_engine_stopped(&repo);
+}
+
+/// Ctrl-C stops the run; a second Ctrl-C while its service's container
+/// removal hangs stops waiting for it (long before the housekeeping
+/// limit, here ten minutes) and names the container left and the command.
+#[test]
+fn a_second_ctrl_c_stops_waiting_for_a_hung_container_removal() {
+    let repo = one_container_service("ctrl-c-rm", "touch started; sleep 300");
+    let path = engine_whose_rm_hangs(&repo, "", "gantry-ctrl-c-rm-1-db");
+    let mut running = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "600000")
+        .env_remove("DOCKER_HOST")
+        .start_until("started");
+    running.ctrl_c();
+    running.wait_until("rm.started");
+    let out = running.interrupt();
+    assert_eq!(out.code, 130, "{}", out.all());
+    out.has("[service db] ! stopped, but its container `gantry-ctrl-c-rm-1-db` may be left: `podman rm -f -t 0 gantry-ctrl-c-rm-1-db` was interrupted before it answered");
+    assert_engine_stopped(&repo);
+}
+
+/// After a run that passed, the first Ctrl-C stops waiting for a hung
+/// removal of its service's container.
+#[test]
+fn ctrl_c_during_the_teardown_after_a_run_stops_waiting_for_a_hung_removal() {
+    let repo = one_container_service("teardown-rm", "echo using the service");
+    let path = engine_whose_rm_hangs(&repo, "", "gantry-teardown-rm-1-db");
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "600000")
+        .env_remove("DOCKER_HOST")
+        .start_until("rm.started")
+        .interrupt();
+    assert_eq!(out.code, 130, "{}", out.all());
+    out.has("[service db] ! stopped, but its container `gantry-teardown-rm-1-db` may be left: `podman rm -f -t 0 gantry-teardown-rm-1-db` was interrupted before it answered");
+    assert_engine_stopped(&repo);
+}
