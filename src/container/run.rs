@@ -14,6 +14,7 @@ use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
 use crate::engine::{failure_hint, BuildOptions, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
+use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::ActionEnv;
 use crate::proc::outcome::{ActionIo, Outcome};
 use crate::proc::process::{self, Exit, OutputSink};
@@ -98,8 +99,11 @@ pub fn run(
         engine.kind == EngineKind::Buildah || engine_failed || outcome.exit_code.is_none();
     finish_sweep(sweeping, io);
     if needs_removal {
+        // A Ctrl-C while the removal hangs (the first, or a further one
+        // after the one that stopped the action) stops waiting for it.
+        let removing = remove(engine, &name, &job.cwd, &io.interrupt.next());
         // After an engine failure the container most likely never existed.
-        if let (Err(why), false) = (remove(engine, &name, &job.cwd), engine_failed) {
+        if let (Err(why), false) = (removing, engine_failed) {
             outcome.add_reason(&why);
         }
     }
@@ -141,10 +145,13 @@ fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String
     text
 }
 
-/// Stops and removes container `name`; a container that is already gone
-/// is not an error.
-fn remove(engine: &Engine, name: &str, cwd: &Path) -> Result<(), String> {
-    let (code, _, stderr) = engine.remove(name).capture(cwd)?;
+/// Stops and removes container `name` (unless `interrupt` fires first); a
+/// container that is already gone is not an error.
+fn remove(engine: &Engine, name: &str, cwd: &Path, interrupt: &Interrupt) -> Result<(), String> {
+    let (code, _, stderr) = engine
+        .remove(name)
+        .capture_until(cwd, interrupt)
+        .map_err(|why| format!("container {name} may be left: {why}"))?;
     let gone = ["no such container", "no container with name", "not known"]
         .iter()
         .any(|s| stderr.to_ascii_lowercase().contains(s));
@@ -458,7 +465,7 @@ fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path
         } else {
             !run_dir.is_empty() && !crate::record::in_progress(Path::new(run_dir))
         };
-        if leftover && remove(engine, name, cwd).is_ok() {
+        if leftover && remove(engine, name, cwd, &Interrupt::default()).is_ok() {
             removed.push(name.to_string());
         }
     }
@@ -474,7 +481,6 @@ mod tests {
 
     use crate::engine::Owner;
     use crate::events::ActionKey;
-    use crate::proc::interrupt::Interrupt;
     use crate::proc::process::Capture;
 
     /// A stand-in podman with one image store per storage driver (a file

@@ -593,3 +593,55 @@ stages:
     assert_ne!(built.code, 0);
     assert!(built.all().contains("push the image"), "{}", built.all());
 }
+
+/// Ctrl-C stops an action in a container; a second Ctrl-C while removing
+/// its container hangs stops waiting for it (long before the housekeeping
+/// limit, here ten minutes) and says which command did not finish. A
+/// stand-in podman (its docker answers no daemon): `run` runs for minutes,
+/// `rm` hangs.
+#[test]
+fn a_second_ctrl_c_stops_waiting_for_a_hung_container_removal() {
+    let repo = Repo::new(
+        "version: 1\ncontainer: localhost/busy:1\nstages:\n  - name: long\n    run: sleep 300\n",
+    );
+    let dir = repo.path().display().to_string();
+    crate::common::write_executable(
+        &repo,
+        "bin/podman",
+        &format!(
+            r#"#!/bin/sh
+while [ "${{1#--}}" != "$1" ]; do shift 2; done
+case "$1" in
+  run) touch '{dir}/started'; exec sleep 120 ;;
+  rm) echo $$ >> '{dir}/engine.pids'; sleep 120 & echo $! >> '{dir}/engine.pids'
+      touch '{dir}/rm.started'; wait ;;
+esac
+exit 0
+"#
+        ),
+    );
+    crate::common::write_executable(&repo, "bin/docker", "#!/bin/sh\nexit 1\n");
+    let mut running = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", format!("{dir}/bin:/usr/bin:/bin"))
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "600000")
+        .env_remove("DOCKER_HOST")
+        .start_until("started");
+    running.ctrl_c();
+    running.wait_until("rm.started");
+    let out = running.interrupt();
+    out.code(130);
+    out.status(1, "long", "long", "interrupted");
+    out.has("; container gantry-long-long-1-");
+    out.has(" may be left: `podman rm -f -t 0 gantry-long-long-1-");
+    out.has("` was interrupted before it answered");
+    let pids = crate::common::pids(&repo, "engine.pids");
+    assert_eq!(pids.len(), 2, "rm and rm's sleep: {pids:?}");
+    for pid in pids {
+        assert!(
+            !crate::common::process_running(pid),
+            "engine process {pid} still runs"
+        );
+    }
+}
