@@ -406,7 +406,7 @@ fn start_sweep(
     engine: &Engine,
     state_root: &Path,
     cwd: &Path,
-) -> Option<std::thread::JoinHandle<Vec<String>>> {
+) -> Option<std::thread::JoinHandle<Swept>> {
     static SWEPT: OnceLock<Mutex<HashSet<Asked>>> = OnceLock::new();
     let listing = engine.list_labelled(LABEL_RUN_DIR);
     let first = SWEPT
@@ -424,9 +424,22 @@ fn start_sweep(
         .ok()
 }
 
-/// Waits for the sweep and notes what it removed in the action's log.
-fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut ActionIo<'_>) {
-    let removed = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
+/// What the sweep removed, and why it could not remove others.
+#[derive(Default)]
+struct Swept {
+    removed: Vec<String>,
+    failed: Vec<String>,
+}
+
+/// Waits for the sweep and notes what it removed, and what it could not,
+/// in the action's log.
+fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Swept>>, io: &mut ActionIo<'_>) {
+    let Swept { removed, failed } = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
+    for why in failed {
+        io.say(&format!(
+            "could not remove a container left by an earlier run: {why}"
+        ));
+    }
     if !removed.is_empty() {
         io.note(&format!(
             "removed containers left by earlier runs: {}",
@@ -436,10 +449,11 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut
 }
 
 /// Removes the leftover containers `listing` (the engine's
-/// [`Engine::list_labelled`]) finds; returns their names.
-fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path) -> Vec<String> {
+/// [`Engine::list_labelled`]) finds: their names, and why some could
+/// not be removed.
+fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path) -> Swept {
     let Ok((0, listing, _)) = listing.capture(cwd) else {
-        return Vec::new();
+        return Swept::default();
     };
     // buildah cannot label working containers: its names end with a hash
     // of their run's directory, matched against this repository's runs.
@@ -453,7 +467,7 @@ fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path
     } else {
         HashMap::new()
     };
-    let mut removed = Vec::new();
+    let mut swept = Swept::default();
     for line in listing.lines() {
         let (name, run_dir) = line.split_once('\t').unwrap_or((line, ""));
         let leftover = if engine.kind == EngineKind::Buildah {
@@ -465,11 +479,14 @@ fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path
         } else {
             !run_dir.is_empty() && !crate::record::in_progress(Path::new(run_dir))
         };
-        if leftover && remove(engine, name, cwd, &Interrupt::default()).is_ok() {
-            removed.push(name.to_string());
+        if leftover {
+            match remove(engine, name, cwd, &Interrupt::default()) {
+                Ok(()) => swept.removed.push(name.to_string()),
+                Err(why) => swept.failed.push(why),
+            }
         }
     }
-    removed
+    swept
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::images::{
-    busybox_binary, busybox_image, engine_gantry, podman, private_store, write_busybox_context,
-    OwnStore,
+    assert_rm_stopped, busybox_binary, busybox_image, engine_gantry, podman, private_store,
+    stand_in_podman, write_busybox_context, OwnStore, HANGING_RM,
 };
 use common::{process_running, Outcome, Repo};
 
@@ -658,37 +658,6 @@ exit 0
     }
 }
 
-/// A stand-in podman (its docker answers no daemon) in `repo/bin`: `ps`
-/// lists `listed` (`NAME<TAB>GANTRY-PID` lines), a service's `run` sleeps,
-/// and `rm` of container `hangs` hangs: it records its pids in
-/// `engine.pids` and creates `rm.started`. Returns the PATH to run gantry with.
-fn engine_whose_rm_hangs(repo: &Repo, listed: &str, hangs: &str) -> String {
-    let dir = repo.path();
-    common::write_executable(
-        repo,
-        "bin/podman",
-        &format!(
-            r#"#!/bin/sh
-while [ "${{1#--}}" != "$1" ]; do shift 2; done
-case "$1" in
-  ps) printf '%s' '{listed}' ;;
-  run) exec sleep 120 ;;
-  rm)
-    for last; do :; done
-    if [ "$last" = '{hangs}' ]; then
-      echo $$ >> '{dir}/engine.pids'; sleep 120 & echo $! >> '{dir}/engine.pids'
-      touch '{dir}/rm.started'; wait
-    fi ;;
-esac
-exit 0
-"#,
-            dir = dir.display()
-        ),
-    );
-    common::write_executable(repo, "bin/docker", "#!/bin/sh\nexit 1\n");
-    format!("{}:/usr/bin:/bin", dir.join("bin").display())
-}
-
 /// The pipeline `name` with container service `db` and stage `test` running `run`.
 fn one_container_service(name: &str, run: &str) -> Repo {
     Repo::new(&format!(
@@ -696,13 +665,15 @@ fn one_container_service(name: &str, run: &str) -> Repo {
     ))
 }
 
-/// What the stand-in engine started is gone.
-fn assert_engine_stopped(repo: &Repo) {
-    let pids = common::pids(repo, "engine.pids");
-    assert_eq!(pids.len(), 2, "rm and rm's sleep: {pids:?}");
-    for pid in pids {
-        assert!(!process_running(pid), "engine process {pid} still runs");
-    }
+/// A stand-in podman whose service containers sleep, whose `ps` lists
+/// `listed` (`NAME<TAB>GANTRY-PID` lines), and whose `rm` of container
+/// `hangs` hangs ([`HANGING_RM`]); the `PATH` to run gantry with.
+fn engine_whose_rm_hangs(repo: &Repo, listed: &str, hangs: &str) -> String {
+    let rm = HANGING_RM.replacen("rm)", &format!("rm) [ \"$5\" = '{hangs}' ] || exit 0;"), 1);
+    stand_in_podman(
+        repo,
+        &format!("  ps) printf '%s' '{listed}' ;;\n  run) exec sleep 120 ;;\n{rm}"),
+    )
 }
 
 /// Removing a service container a killed gantry left (before the
@@ -723,7 +694,7 @@ fn a_hung_removal_of_a_leftover_container_is_reported() {
     assert_eq!(out.code, 0, "{}", out.all());
     out.has("[service db] ! container `gantry-old-9-db`, left by a gantry that is gone, may still be there: `podman rm -f -t 0 gantry-old-9-db` did not answer within 1.0s");
     out.has("[service db] stopped");
-    assert_engine_stopped(&repo);
+    assert_rm_stopped(&repo);
 }
 
 /// Ctrl-C stops the run; a second Ctrl-C while its service's container
@@ -745,7 +716,7 @@ fn a_second_ctrl_c_stops_waiting_for_a_hung_container_removal() {
     let out = running.interrupt();
     assert_eq!(out.code, 130, "{}", out.all());
     out.has("[service db] ! stopped, but its container `gantry-ctrl-c-rm-1-db` may be left: `podman rm -f -t 0 gantry-ctrl-c-rm-1-db` was interrupted before it answered");
-    assert_engine_stopped(&repo);
+    assert_rm_stopped(&repo);
 }
 
 /// After a run that passed, the first Ctrl-C stops waiting for a hung
@@ -764,5 +735,5 @@ fn ctrl_c_during_the_teardown_after_a_run_stops_waiting_for_a_hung_removal() {
         .interrupt();
     assert_eq!(out.code, 130, "{}", out.all());
     out.has("[service db] ! stopped, but its container `gantry-teardown-rm-1-db` may be left: `podman rm -f -t 0 gantry-teardown-rm-1-db` was interrupted before it answered");
-    assert_engine_stopped(&repo);
+    assert_rm_stopped(&repo);
 }
