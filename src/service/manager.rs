@@ -112,19 +112,22 @@ impl<'a> Services<'a> {
     /// Stops the services of `stage` (`None`: every service still up).
     pub fn stop(&self, stage: Option<&str>) {
         let mut state = self.lock();
-        let cleanup = self.cleanup();
+        let mut cleanup = None;
         for (index, slot) in state.iter_mut().rev() {
             let planned = &self.planned[*index];
             if stage.is_some() && planned.service.stage.as_deref() != stage {
                 continue;
             }
             if let Slot::Up(running) = std::mem::replace(slot, Slot::Stopped) {
-                if self.halt(planned, running, &cleanup) {
+                let cleanup = cleanup.get_or_insert_with(|| self.cleanup());
+                if self.halt(planned, running, cleanup) {
                     self.send(planned, ServiceState::Stopped);
                 }
             }
         }
-        self.cleaned_up(&cleanup);
+        if let Some(cleanup) = cleanup {
+            self.cleaned_up(&cleanup);
+        }
     }
 
     /// What cuts the removal of containers short: the next Ctrl-C (or
