@@ -239,12 +239,16 @@ fn plan_services(
         }
     }
     // A stage's services are written in its file (an included one, maybe).
-    let expand = |text: &str, span, stage: Option<&str>| {
+    let expand = |text: &str, span, stage: Option<&str>, own: &[(String, String)]| {
         let (file, vars, layers) = match stage.and_then(|name| by_stage.get(name)) {
             Some((stage, layers)) => (stage.file.as_path(), vars.for_stage(&stage.name), layers),
             None => (pipeline.file.as_path(), vars.clone(), &top),
         };
-        vars.expand(text, &|n| layers.lookup(n))
+        let lookup = |n: &str| match own.iter().find(|(name, _)| name == n) {
+            Some((_, value)) => Some(value.clone()),
+            None => layers.lookup(n),
+        };
+        vars.expand(text, &lookup)
             .map_err(|name| env::unset_variable(file, span, &name))
     };
     let base = crate::service::plan::BaseEnv {

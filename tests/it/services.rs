@@ -593,7 +593,7 @@ stages:
     services:
       helper:
         run: echo $$ > helper.pid; echo "$MINE" > seen; exec sleep 300
-        env: { MINE: "${env.SHARED} in ${stage.name}" }
+        env: { STAGE: "${stage.name}", MINE: "${env.SHARED} in ${env.STAGE}" }
         ready: { run: test -s seen, timeout: 10s }
     run: cat seen top.seen
 "#,
