@@ -1298,3 +1298,42 @@ jobs:
     repo.run_ok(&["init"]);
     assert!(live_lines(&repo.read("gantry.yml")).contains("run: make docs\n"));
 }
+
+/// ofetch: the autofix job runs `pnpm run lint:fix` (`eslint --fix`,
+/// `prettier -w`) for `autofix-ci/action` to commit back; taken, it
+/// rewrote the user's files just before `pnpm lint` checked them, so lint
+/// always passed. A job that ends in an action committing its changes is
+/// left out. And `pnpm vitest --coverage` is the test run (vitest, jest,
+/// mocha, … say test), so no default test action is added next to it.
+#[test]
+fn a_fixer_job_is_left_out_and_a_test_runner_step_is_the_test_run() {
+    let repo = with_workflow(
+        r#"
+on: [push, pull_request]
+jobs:
+  autofix:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm run lint:fix
+      - uses: autofix-ci/action@7a166d7532b277f34e16238930461bf77f9d7ed8
+  ci:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm run lint
+      - run: npx vitest --coverage
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"lint": "eslint .", "lint:fix": "eslint --fix .", "test": "npm run lint && vitest run"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("lint:fix"), "{live}");
+    assert!(live.contains("run: npm run lint\n"), "{live}");
+    assert!(live.contains("run: npx vitest --coverage\n"), "{live}");
+    assert!(!live.contains("npm test"), "{live}");
+    let line = "job autofix: it changes files for `autofix-ci/action` to commit back";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
+}

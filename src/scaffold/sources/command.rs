@@ -55,7 +55,8 @@ const LINT: &[&str] = &[
 
 /// Words that make a command a test run.
 const TEST: &[&str] = &[
-    "test", "tests", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check",
+    "test", "tests", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check", "vitest",
+    "jest", "mocha", "ava", "jasmine", "karma", "phpunit", "rspec", "minitest",
 ];
 
 /// Words that make a command a build.
@@ -649,6 +650,9 @@ mod tests {
         assert_eq!(phase("make", ""), "compile");
         assert_eq!(phase("make test", ""), "test");
         assert_eq!(phase("./run.sh", "Unit tests"), "test");
+        // ofetch runs `pnpm vitest --coverage`: the runner's name says test.
+        assert!(is_test_run("pnpm vitest --coverage", "ci"));
+        assert!(is_test_run("npx jest --ci", ""));
         assert_eq!(phase("./run.sh", "Build docs"), "compile");
         // httpx's step names: "Run linting checks".
         assert_eq!(phase("./run.sh", "Run linting"), "lint");

@@ -157,6 +157,16 @@ fn only_for_releases(on: &serde_json::Value) -> bool {
     !triggers.is_empty() && triggers.iter().all(release)
 }
 
+/// Actions that commit the job's changes to the repository: a job that
+/// ends with one exists to change files (ofetch's autofix job runs `pnpm
+/// run lint:fix`, `eslint --fix` and `prettier -w`, for autofix.ci).
+const COMMITS_CHANGES: &[&str] = &[
+    "autofix-ci/action",
+    "stefanzweifel/git-auto-commit-action",
+    "endbug/add-and-commit",
+    "peter-evans/create-pull-request",
+];
+
 /// Whether a workflow's `on:` runs it for pull requests (or a merge
 /// queue): then its jobs check changes before they are merged.
 fn runs_for_pull_requests(on: &serde_json::Value) -> bool {
@@ -205,6 +215,17 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     }
     if job.services.is_some() {
         return Some("it needs services (containers GitHub starts next to the job)".into());
+    }
+    if let Some(committer) = job
+        .steps
+        .iter()
+        .filter_map(|step| step.uses.as_deref())
+        .map(dependent::action_name)
+        .find(|name| COMMITS_CHANGES.contains(&name.to_ascii_lowercase().as_str()))
+    {
+        return Some(format!(
+            "it changes files for `{committer}` to commit back (a fixer job: here it would rewrite your files before the checks read them)"
+        ));
     }
     if job.environment.is_some()
         || ["deploy", "release", "publish"]
