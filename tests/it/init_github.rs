@@ -1215,6 +1215,8 @@ jobs:
         "          - python3 -m venv .gantry/venv\n",
         "          - \". .gantry/venv/bin/activate\"\n",
         "          - python -m pip install --quiet --upgrade pip\n",
+        // `tox -e lint` runs in the venv: its runner goes there too.
+        "          - python -m pip install --quiet tox\n",
         "          - python -m pip install -e . --group tox\n",
     );
     assert!(config.contains(wanted), "no {wanted:?} in:\n{config}");
@@ -1336,4 +1338,39 @@ jobs:
     let line = "job autofix: it changes files for `autofix-ci/action` to commit back";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
+}
+
+/// attrs installs with `uv sync` in CI, after `hynek/setup-cached-uv`
+/// (left out). gantry counts uv as a tool of its venv (no "uv not found"
+/// warning), so the venv that CI's install starts in must get it: it was
+/// created empty and `uv sync` failed where uv is not installed.
+#[test]
+fn runners_of_ci_commands_go_into_the_venv_a_ci_install_creates() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  install-dev:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: hynek/setup-cached-uv@v2
+      - run: uv sync
+      - run: uv run --only-group tox tox run -f lint
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let wanted = concat!(
+        "          - python3 -m venv .gantry/venv\n",
+        "          - \". .gantry/venv/bin/activate\"\n",
+        "          - python -m pip install --quiet --upgrade pip\n",
+        "          - python -m pip install --quiet uv\n",
+        "          - uv sync\n",
+    );
+    assert!(config.contains(wanted), "no {wanted:?} in:\n{config}");
+    assert!(!out.stdout.contains("uv not found"), "{}", out.stdout);
 }

@@ -58,9 +58,21 @@ pub fn phase(
                 // CI's setup-python comes with a recent pip; a new venv has
                 // the one bundled with your Python, which may not know
                 // CI's options (`pip install --group`, pip 25.1).
-                if action.lines.iter().any(|l| l.contains("pip install")) {
-                    lines.insert(1, UPGRADE_PIP.into());
+                // The runners CI's commands start here (`uv sync`, `tox
+                // run`) come with a setup action that is left out; they
+                // are counted as the venv's, so they go into it.
+                let runners = venv_runners(derived, &action.dir);
+                let mut setup = Vec::new();
+                if !runners.is_empty() || action.lines.iter().any(|l| l.contains("pip install")) {
+                    setup.push(UPGRADE_PIP.to_string());
                 }
+                if !runners.is_empty() {
+                    setup.push(format!(
+                        "python -m pip install --quiet {}",
+                        runners.join(" ")
+                    ));
+                }
+                lines.splice(1..1, setup);
                 lines.insert(0, "python3 -m venv .gantry/venv".into());
                 venv_made.push(&action.dir);
             }
@@ -116,6 +128,23 @@ pub fn phase(
         }
     }
     out
+}
+
+/// The venv runners (`uv`, `tox`, …) that the actions in `dir` start.
+fn venv_runners<'a>(derived: &[Derived], dir: &str) -> Vec<&'a str> {
+    let mut runners = Vec::new();
+    for action in derived.iter().filter(|a| a.dir == dir) {
+        for runner in action
+            .lines
+            .iter()
+            .filter_map(|l| crate::scaffold::python::venv_runner(l))
+        {
+            if !runners.contains(&runner) {
+                runners.push(runner);
+            }
+        }
+    }
+    runners
 }
 
 fn add_need(needs: &mut Vec<Need>, program: &str) {
