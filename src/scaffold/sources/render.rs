@@ -221,6 +221,6 @@ mod tests {
             [("test".into(), origin.clone()), ("test-2".into(), origin)]
         );
         let deps = phase(&all, "deps", &["py".into()], &|_| Default::default());
-        assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - pip install -e ."), "{}", deps.text);
+        assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - python -m pip install --quiet --upgrade pip\n          - pip install -e ."), "{}", deps.text);
     }
 }
