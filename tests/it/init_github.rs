@@ -1374,3 +1374,46 @@ jobs:
     assert!(config.contains(wanted), "no {wanted:?} in:\n{config}");
     assert!(!out.stdout.contains("uv not found"), "{}", out.stdout);
 }
+
+/// A CI step that runs a package script (`npm run format`, whose script
+/// is `prettier --write .`; `yarn fix`, which runs `npm run lint -- --fix`
+/// style scripts) rewrites files just as the script's text does: init
+/// says so, as it does for a `prettier --write` written in the step.
+#[test]
+fn a_step_running_a_package_script_that_rewrites_files_says_so() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  format:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm ci
+      - run: npm run format
+      - run: git diff --exit-code
+      - run: yarn fix
+      - run: npm test
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"format": "prettier --write .", "fix": "npm run fix:lint", "fix:lint": "eslint --fix .", "test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for what in [
+        "prettier --write, in package.json's `format` script",
+        "eslint --fix, in package.json's `fix` script",
+    ] {
+        let comment = format!(
+            "# Note: this command rewrites files ({what}); it is kept as the repository runs it."
+        );
+        assert!(config.contains(&comment), "no {comment:?} in:\n{config}");
+        assert!(out.stdout.contains(what), "no {what:?} in:\n{}", out.stdout);
+    }
+    assert_eq!(
+        config.matches("# Note: this command rewrites").count(),
+        2,
+        "{config}"
+    );
+}

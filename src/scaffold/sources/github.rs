@@ -108,7 +108,7 @@ pub fn read(root: &Path) -> Found {
                         });
                         continue;
                     }
-                    read_job(&file, id, job, &workflow.env, &mut found);
+                    read_job(root, &file, id, job, &workflow.env, &mut found);
                 }
             }
             Err(e) => found.skipped.push(Skipped {
@@ -283,7 +283,7 @@ fn needs_bash(run: &str, shell: Option<&str>) -> bool {
             .any(|b| run.contains(b))
 }
 
-fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Found) {
+fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Found) {
     let job_origin = format!("{file}, job {id}");
     if let Some(reason) = job_skip_reason(id, job) {
         found.skipped.push(Skipped {
@@ -299,6 +299,7 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         .and_then(|d| d.run.as_ref())
         .and_then(|r| r.working_directory.clone());
     let context = StepContext {
+        root,
         job_id: id,
         job_dir: job_dir.as_deref(),
         env: [workflow_env, &job.env],
@@ -445,6 +446,39 @@ fn run_before_later_steps(
     }
 }
 
+/// What rewrites files in the `package.json` script a line of `run`
+/// starts (`npm run format`, `pnpm run lint:fix`, `yarn test`), in the
+/// manifest of `dir`, and in the scripts that one runs with `npm run X`:
+/// a CI step running it would rewrite your files here.
+fn script_rewrites(root: &Path, dir: &str, run: &str) -> Option<String> {
+    let manifest: serde_json::Value = crate::scaffold::facts::read(&root.join(dir), "package.json")
+        .and_then(|text| serde_json::from_str(&text).ok())?;
+    let scripts = &manifest["scripts"];
+    let script = |name: &str| scripts[name].as_str();
+    run.lines().find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let name = match words.as_slice() {
+            [pm, "run" | "run-script", name, ..] if is_node_pm(pm) => *name,
+            [pm, "test" | "t", ..] if is_node_pm(pm) => "test",
+            [pm @ ("yarn" | "pnpm"), name, ..] if script(name).is_some() && *pm != "npm" => *name,
+            _ => return None,
+        };
+        let text = script(name)?;
+        let called = text
+            .split_whitespace()
+            .filter_map(|w| script(w).filter(|_| w != name));
+        std::iter::once(text)
+            .chain(called)
+            .find_map(command::rewrites)
+            .map(|what| format!("{what}, in package.json's `{name}` script"))
+    })
+}
+
+/// Whether `program` is a Node package manager that runs package scripts.
+fn is_node_pm(program: &str) -> bool {
+    matches!(program, "npm" | "pnpm" | "yarn" | "bun")
+}
+
 /// The toolchain a Rust toolchain action (`dtolnay/rust-toolchain`,
 /// `actions-rs/toolchain`, …) sets up: its `toolchain:` input, else the
 /// ref it is pinned to (`dtolnay/rust-toolchain@nightly`); `None` for any
@@ -564,6 +598,7 @@ fn runner_variable(
 
 /// What a job gives each of its steps.
 struct StepContext<'a> {
+    root: &'a Path,
     job_id: &'a str,
     job_dir: Option<&'a str>,
     /// The workflow's and the job's `env:`.
@@ -656,7 +691,7 @@ fn step_action(
         phase: command::phase(run, &hint),
         runs_tests: command::is_test_run(run, &hint) && !dependent::only_prints(run),
         name: command::slug(&label),
-        rewrites: command::rewrites(run),
+        rewrites: command::rewrites(run).or_else(|| script_rewrites(job.root, dir, run)),
         lines,
         dir: if dir == "." {
             String::new()
