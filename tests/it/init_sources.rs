@@ -530,3 +530,31 @@ fn rubocop_in_an_optional_gemfile_group_is_installed_and_runs() {
         );
     }
 }
+
+/// urfave/cli's Makefile: `all: generate vet test check-binary-size
+/// gfmrun` is "every check", not the build. Taken as the compile action
+/// it ran the tests (and the rest) a second time. A target that depends on
+/// the test or lint target is not the build: `make test` and `make lint`
+/// come from their own targets, the build from the ecosystem.
+#[test]
+fn a_make_target_that_runs_the_checks_is_not_the_build() {
+    let repo = Repo::empty();
+    repo.write(
+        "Makefile",
+        ".PHONY: all\nall: vet test\n\nvet:\n\ttrue\n\ntest:\n\ttrue\n",
+    );
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write("src/lib.rs", "");
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "lint/vet from Makefile, target `vet`",
+        "compile/build from gantry's Rust (Cargo) defaults",
+        "test/test from Makefile, target `test`",
+    ] {
+        assert!(says(&out.stdout, line), "no {line:?} in:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("make all"), "{}", out.stdout);
+}

@@ -89,9 +89,55 @@ pub fn make(root: &Path) -> Found {
     let Some((file, text)) = first_file(root, &["GNUmakefile", "makefile", "Makefile"]) else {
         return Found::default();
     };
-    let targets = make_targets(&text);
-    let default = default_goal(&text);
+    let mut targets = make_targets(&text);
+    let runs_checks = runs_the_checks(&text);
+    targets.retain(|(name, _)| !runs_checks.contains(name));
+    let default = default_goal(&text).filter(|goal| !runs_checks.contains(goal));
     actions(file, "make", &targets, default.as_deref())
+}
+
+/// The Makefile's targets that depend on its test or lint target (urfave/
+/// cli's `all: generate vet test check-binary-size gfmrun`): they run the
+/// checks, so they are not its build; the checks come from their own
+/// targets, and the build from elsewhere.
+fn runs_the_checks(text: &str) -> Vec<String> {
+    let checks: Vec<&str> = WANTED
+        .iter()
+        .filter(|(phase, _)| *phase != "compile")
+        .flat_map(|(_, names)| names.iter().copied())
+        .collect();
+    let mut found = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('\t') && !l.starts_with('#'))
+    {
+        let Some((names, rest)) = line.split_once(':') else {
+            continue;
+        };
+        if rest.starts_with('=') || names.contains('=') {
+            continue;
+        }
+        let prerequisites = rest
+            .split('|')
+            .next()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("");
+        if prerequisites
+            .split_whitespace()
+            .any(|p| checks.contains(&p))
+        {
+            // A check that runs another (`test: lint unit`) is still that check.
+            found.extend(
+                names
+                    .split_whitespace()
+                    .filter(|n| !checks.contains(n))
+                    .map(String::from),
+            );
+        }
+    }
+    found
 }
 
 /// What a bare `make` builds: `.DEFAULT_GOAL`, else the first target of
@@ -274,6 +320,15 @@ mod tests {
             Some("prettier --write")
         );
         assert!(found.actions[1].origin.contains("default target `prog`"));
+    }
+
+    #[test]
+    fn a_target_that_depends_on_the_checks_is_not_the_build() {
+        let cli = ".PHONY: all\nall: generate vet test check-binary-size gfmrun\n%:\n\tgo run scripts/build.go $*\n";
+        assert_eq!(runs_the_checks(cli), ["all"]);
+        let c = "all: prog\nprog: prog.c\n\tcc -o prog prog.c\ncheck: all\n\t./prog --self-test\n";
+        assert!(runs_the_checks(c).is_empty());
+        assert!(runs_the_checks("test: lint unit\nlint:\nunit:\n").is_empty());
     }
 
     #[test]
