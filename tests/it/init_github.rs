@@ -1417,3 +1417,26 @@ jobs:
         "{config}"
     );
 }
+
+/// typer's `bump-pre-commit-hooks` workflow runs monthly (`on: schedule`,
+/// `workflow_dispatch`): `prek auto-update` rewrote `.pre-commit-config.
+/// yaml` on every `gantry run`, as its nightly CPython test would build
+/// CPython. A workflow that runs for no push or pull request is
+/// maintenance and left out; one that runs for pushes too is taken.
+#[test]
+fn a_workflow_that_runs_only_on_a_schedule_is_left_out() {
+    let repo = with_workflow(
+        "on:\n  push:\n    branches: [main]\n  schedule:\n    - cron: \"0 0 * * *\"\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n",
+        &[("Makefile", "test:\n\ttrue\nbump:\n\ttrue\n")],
+    );
+    repo.write(
+        ".github/workflows/bump.yml",
+        "on:\n  schedule:\n    - cron: \"0 12 1 * *\"\n  workflow_dispatch:\njobs:\n  bump:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Bump pre-commit hooks\n        run: make bump\n",
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(live.contains("run: make test\n"), "{live}");
+    assert!(!live.contains("make bump"), "{live}");
+    let line = "skipped .github/workflows/bump.yml: it runs only for schedule, workflow_dispatch (`on:`), not for pushes or pull requests: it checks no change of yours";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}

@@ -97,6 +97,16 @@ pub fn read(root: &Path) -> Found {
                         .into(),
                 })
             }
+            Ok(workflow) if workflow.events.as_ref().is_some_and(|on| !checks_changes(on)) => {
+                found.skipped.push(Skipped {
+                    action: None,
+                    origin: file,
+                    reason: format!(
+                        "it runs only for {} (`on:`), not for pushes or pull requests: it checks no change of yours",
+                        event_names(workflow.events.as_ref()).join(", ")
+                    ),
+                })
+            }
             Ok(workflow) => {
                 let checks_changes = workflow.events.as_ref().is_none_or(runs_for_pull_requests);
                 for (id, job) in &workflow.jobs {
@@ -167,21 +177,41 @@ const COMMITS_CHANGES: &[&str] = &[
     "peter-evans/create-pull-request",
 ];
 
+/// Whether a workflow's `on:` runs it for changes: pushes, pull requests,
+/// a merge queue, or another workflow that calls it. One that runs only
+/// on a schedule, by hand, for issues or after another workflow (typer's
+/// monthly `prek auto-update` that opens a pull request, a nightly test
+/// against CPython's main branch) is maintenance, not a check.
+fn checks_changes(on: &serde_json::Value) -> bool {
+    event_names(Some(on)).iter().any(|event| {
+        matches!(
+            *event,
+            "push" | "pull_request" | "pull_request_target" | "merge_group" | "workflow_call"
+        )
+    })
+}
+
+/// The event names of a workflow's `on:`.
+fn event_names(on: Option<&serde_json::Value>) -> Vec<&str> {
+    match on {
+        Some(serde_json::Value::String(event)) => vec![event.as_str()],
+        Some(serde_json::Value::Array(events)) => {
+            events.iter().filter_map(|e| e.as_str()).collect()
+        }
+        Some(serde_json::Value::Object(map)) => map.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether a workflow's `on:` runs it for pull requests (or a merge
 /// queue): then its jobs check changes before they are merged.
 fn runs_for_pull_requests(on: &serde_json::Value) -> bool {
-    let checks = |event: &str| {
+    event_names(Some(on)).iter().any(|event| {
         matches!(
-            event,
+            *event,
             "pull_request" | "pull_request_target" | "merge_group"
         )
-    };
-    match on {
-        serde_json::Value::String(event) => checks(event),
-        serde_json::Value::Array(events) => events.iter().any(|e| e.as_str().is_some_and(checks)),
-        serde_json::Value::Object(map) => map.keys().any(|e| checks(e)),
-        _ => false,
-    }
+    })
 }
 
 /// Whether `job` builds a GitHub Pages site: it uploads one for
