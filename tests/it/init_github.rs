@@ -1440,3 +1440,51 @@ fn a_workflow_that_runs_only_on_a_schedule_is_left_out() {
     let line = "skipped .github/workflows/bump.yml: it runs only for schedule, workflow_dispatch (`on:`), not for pushes or pull requests: it checks no change of yours";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
 }
+
+/// typer's test-redistribute job builds an sdist, unpacks it, and only
+/// then installs from the unpacked copy (`cd dist/typer*/ && pip install
+/// --editable .`). In the deps stage that install ran before the build
+/// and found no copy. An install that comes after a build of its job goes
+/// to the build's stage, after it; installs before any build stay in deps.
+#[test]
+fn an_install_after_a_build_of_its_job_runs_after_the_build() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  redistribute:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install build dependencies
+        run: npm install
+      - name: Build source distribution
+        run: make dist
+      - name: Install test dependencies
+        run: npm install ./dist/pkg.tgz
+      - run: make test
+"#,
+        &[
+            ("Makefile", "dist:\n\ttrue\ntest:\n\ttrue\n"),
+            ("package.json", r#"{"name": "x", "scripts": {}}"#),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    for line in [
+        "deps/install-build-dependencies",
+        "compile/build-source-distribution",
+        "compile/install-test-dependencies",
+        "test/make-test",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    let config = repo.read("gantry.yml");
+    let at = |text: &str| {
+        config
+            .find(text)
+            .unwrap_or_else(|| panic!("no {text} in:\n{config}"))
+    };
+    assert!(
+        at("run: make dist") < at("run: npm install ./dist/pkg.tgz"),
+        "{config}"
+    );
+}

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::dependent::{self, LeftOut, Makes};
+use super::job_order::{self, Taken};
 use super::{command, shown, Derived, Found, Skipped};
 
 /// Environment variables: `NAME: value` (numbers and booleans too).
@@ -336,9 +337,8 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
     };
     // The steps left out so far, and what each would have made.
     let mut left_out: Vec<(String, Makes)> = Vec::new();
-    // The steps taken: their phase, and the action's index in `found`
-    // with whether it is an unnamed maker (see `run_before_later_steps`).
-    let mut taken: Vec<(&'static str, Option<(usize, bool)>)> = Vec::new();
+    // The steps taken, in order (see `job_order`).
+    let mut taken: Vec<Taken> = Vec::new();
     // The Rust toolchain the job's toolchain action set up, when it is a
     // nightly (see `nightly_toolchain`).
     let mut toolchain: Option<String> = None;
@@ -398,14 +398,15 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
                     .actions
                     .iter()
                     .any(|a| a.lines == action.lines && a.dir == action.dir);
-                let unnamed_maker = step
-                    .run
-                    .as_deref()
-                    .is_some_and(|run| command::unnamed_maker(run, step.name.as_deref()));
-                taken.push((
-                    action.phase,
-                    (!seen).then_some((found.actions.len(), unnamed_maker)),
-                ));
+                let run = step.run.as_deref().unwrap_or_default();
+                let name = step.name.as_deref();
+                taken.push(Taken {
+                    phase: action.phase,
+                    index: (!seen).then_some(found.actions.len()),
+                    unnamed_maker: command::unnamed_maker(run, name),
+                    makes: !command::is_check(run, name.unwrap_or(""))
+                        && !dependent::only_prints(run),
+                });
                 if !seen {
                     found.actions.push(action);
                 }
@@ -413,67 +414,9 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
             Ok(None) => {}
         }
     }
-    run_before_later_steps(&taken, &mut found.actions);
-    drop_installs_for_nothing(&taken, !left_out.is_empty(), found);
-}
-
-/// A job whose steps taken are all installs, while others were left out,
-/// installs only for steps that do not run here (black's diff-shades job:
-/// `pip install --group diff-shades`, then analyses that need `${{ … }}`
-/// values): its installs are left out too, with why. They would fetch and
-/// install what nothing runs, and can fail doing it.
-fn drop_installs_for_nothing(
-    taken: &[(&'static str, Option<(usize, bool)>)],
-    some_left_out: bool,
-    found: &mut Found,
-) {
-    if !some_left_out || taken.is_empty() || taken.iter().any(|(phase, _)| *phase != "deps") {
-        return;
-    }
-    for index in taken
-        .iter()
-        .rev()
-        .filter_map(|(_, action)| action.map(|(i, _)| i))
-    {
-        let install = found.actions.remove(index);
-        found.skipped.push(Skipped {
-            action: None,
-            origin: install.origin,
-            reason: "it installs what the job's other steps need, and they are all left out".into(),
-        });
-    }
-}
-
-/// CI runs a job's steps in order, so a step may need what an earlier one
-/// made; gantry runs stages in order. A step whose own command and name
-/// do not say what it is (`make ensure-goimports`, `./scripts/setup.sh`:
-/// placed in a stage only by its job's name, or by default) and that may
-/// make something moves to the stage of the earliest later step of its
-/// job when that stage comes first (urfave/cli: `make ensure-goimports`
-/// installs the goimports that the next step, `make lint`, runs), so it
-/// still runs before it.
-fn run_before_later_steps(
-    taken: &[(&'static str, Option<(usize, bool)>)],
-    actions: &mut [Derived],
-) {
-    let order = |phase: &str| {
-        super::super::pipeline::PHASES
-            .iter()
-            .position(|p| *p == phase)
-    };
-    let mut earliest_later: Option<&'static str> = None;
-    for (phase, action) in taken.iter().rev() {
-        let mut phase = *phase;
-        if let (Some((index, true)), Some(later)) = (action, earliest_later) {
-            if order(later) < order(phase) {
-                actions[*index].phase = later;
-                phase = later;
-            }
-        }
-        if earliest_later.is_none_or(|later| order(phase) < order(later)) {
-            earliest_later = Some(phase);
-        }
-    }
+    job_order::run_before_later_steps(&taken, &mut found.actions);
+    job_order::install_after_builds(&taken, &mut found.actions);
+    job_order::drop_installs_for_nothing(&taken, !left_out.is_empty(), found);
 }
 
 /// What rewrites files in the `package.json` script a line of `run`

@@ -12,6 +12,7 @@ mod dependent;
 mod github;
 mod gitlab;
 mod installs;
+mod job_order;
 mod npm;
 mod python_runners;
 pub mod render;
