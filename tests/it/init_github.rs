@@ -1488,3 +1488,38 @@ jobs:
         "{config}"
     );
 }
+
+/// jq's "Test logs" step (`if: ${{ failure() }}`, `cat test-suite.log
+/// tests/*.log`) shows CI's logs after a failed test; run every time here
+/// it failed when the tests had not made those logs. A step that runs
+/// only after a failure is left out (gantry keeps every action's log);
+/// `always()` and `!failure()` steps are not.
+#[test]
+fn a_step_that_runs_only_after_a_failure_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make check
+      - name: Test logs
+        if: ${{ failure() }}
+        run: cat test-suite.log tests/*.log
+      - name: Summary
+        if: ${{ !failure() }}
+        run: make summary
+"#,
+        &[("Makefile", "check:\n\ttrue\nsummary:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("test-suite.log"), "{live}");
+    assert!(live.contains("run: make summary\n"), "{live}");
+    let line = "step \"Test logs\": it runs only after an earlier step failed (`if: failure()`), to show CI's logs";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}

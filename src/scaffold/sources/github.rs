@@ -485,6 +485,17 @@ fn nightly_toolchain(chosen: &str) -> Option<String> {
     (chosen.starts_with("nightly") && !chosen.contains("${{")).then(|| chosen.to_string())
 }
 
+/// Whether an `if:` runs a step only when an earlier one failed
+/// (`failure()`, not negated, and not `always()` besides).
+fn only_after_a_failure(condition: Option<&str>) -> bool {
+    condition.is_some_and(|c| {
+        c.contains("failure()")
+            && !c.contains("!failure()")
+            && !c.contains("always()")
+            && !c.contains("||")
+    })
+}
+
 /// The operating system an `if:` limits a step to, when it is not Linux.
 fn other_os(condition: Option<&str>) -> Option<&'static str> {
     let condition = condition?.to_ascii_lowercase();
@@ -606,6 +617,14 @@ fn step_action(
             Makes::Anything
         }
     };
+    if only_after_a_failure(step.condition.as_deref()) {
+        // jq's "Test logs": `cat test-suite.log` for CI's log page; a
+        // passing run has nothing to show and gantry keeps every log.
+        return Err(LeftOut::new(
+            "it runs only after an earlier step failed (`if: failure()`), to show CI's logs",
+            Makes::Nothing,
+        ));
+    }
     if let Some(os) = other_os(step.condition.as_deref()) {
         // It did not run on GitHub's Linux runners either.
         return Err(LeftOut::new(
