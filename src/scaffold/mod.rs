@@ -151,7 +151,10 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
 /// --exit-code`), naming the first and counting the others.
 fn clean_tree_note(actions: &[sources::Derived]) -> Option<String> {
     let mut checks = actions.iter().filter_map(|a| {
-        let check = a.lines.iter().find_map(|l| sources::command::checks_clean_tree(l))?;
+        let check = a
+            .lines
+            .iter()
+            .find_map(|l| sources::command::checks_clean_tree(l))?;
         Some((check, &a.origin))
     });
     let (check, origin) = checks.next()?;

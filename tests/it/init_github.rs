@@ -974,7 +974,7 @@ jobs:
 #[test]
 fn a_step_that_needs_a_clean_tree_says_to_commit_what_init_wrote() {
     let repo = with_workflow(
-        "on: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make generate\n      - run: git diff --exit-code\n",
+        "on: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make generate\n      - run: git diff --exit-code\n  tidy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make generate && git diff --quiet\n",
         &[
             ("Makefile", "generate:\n\ttrue\n"),
             (".gitignore", "/out\n"),
@@ -984,7 +984,8 @@ fn a_step_that_needs_a_clean_tree_says_to_commit_what_init_wrote() {
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "start"]);
     let out = repo.run_ok(&["init"]);
-    let note = "`git diff --exit-code` (from .github/workflows/ci.yml, job check, step \"git diff --exit-code\") fails while the working tree has uncommitted changes, such as the gantry.yml and .gitignore init writes: commit them before `gantry run`";
+    // One note for both steps.
+    let note = "`git diff --exit-code` (from .github/workflows/ci.yml, job check, step \"git diff --exit-code\" and 1 more) fails while the working tree has uncommitted changes, such as the gantry.yml and .gitignore init writes: commit them before `gantry run`";
     assert!(out.stdout.contains(note), "{}", out.stdout);
     if common::have_programs(&["make"]) {
         let first = repo.run(&["run"]);
