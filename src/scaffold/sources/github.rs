@@ -433,7 +433,7 @@ fn script_rewrites(root: &Path, dir: &str, run: &str) -> Option<String> {
         let name = match words.as_slice() {
             [pm, "run" | "run-script", name, ..] if is_node_pm(pm) => *name,
             [pm, "test" | "t", ..] if is_node_pm(pm) => "test",
-            [pm @ ("yarn" | "pnpm"), name, ..] if script(name).is_some() && *pm != "npm" => *name,
+            ["yarn" | "pnpm", name, ..] if script(name).is_some() => *name,
             _ => return None,
         };
         let text = script(name)?;
