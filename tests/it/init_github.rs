@@ -1493,7 +1493,9 @@ jobs:
 /// jq's "Test logs" step (`if: ${{ failure() }}`, `cat test-suite.log
 /// tests/*.log`) shows CI's logs after a failed test; run every time here
 /// it failed when the tests had not made those logs. A step that runs
-/// only after a failure is left out (gantry keeps every action's log);
+/// only after a failure is left out (gantry keeps every action's log), and
+/// so is one that reads the results of the jobs it needs (clap's "CI"
+/// job: `exit 1` unless all passed, which failed every run);
 /// `always()` and `!failure()` steps are not.
 #[test]
 fn a_step_that_runs_only_after_a_failure_is_left_out() {
@@ -1511,16 +1513,72 @@ jobs:
       - name: Summary
         if: ${{ !failure() }}
         run: make summary
+  ci:
+    needs: [test]
+    if: always()
+    steps:
+      - name: Failed
+        run: exit 1
+        if: "contains(needs.*.result, 'failure') || contains(needs.*.result, 'skipped')"
+  notify:
+    needs: [test]
+    if: failure()
+    steps:
+      - run: ./notify-maintainers.sh
 "#,
         &[("Makefile", "check:\n\ttrue\nsummary:\n\ttrue\n")],
     );
     let out = repo.run_ok(&["init"]);
     let live = live_lines(&repo.read("gantry.yml"));
     assert!(!live.contains("test-suite.log"), "{live}");
+    // clap's "CI" job: `exit 1` when a needed job did not pass.
+    assert!(!live.contains("exit 1"), "{live}");
+    assert!(!live.contains("notify"), "{live}");
+    let notify = "job notify: it runs only after another job failed (`if:`), to report it";
+    assert!(
+        out.stdout.contains(notify),
+        "no {notify:?} in:\n{}",
+        out.stdout
+    );
     assert!(live.contains("run: make summary\n"), "{live}");
-    let line = "step \"Test logs\": it runs only after an earlier step failed (`if: failure()`), to show CI's logs";
+    let line = "step \"Test logs\": it runs only after an earlier step or job failed (`if:`), to show or report it";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     if common::have_programs(&["make"]) {
         repo.run_ok(&["run"]);
     }
+}
+
+/// clap's minimal-versions job runs `cargo +nightly generate-lockfile -Z
+/// minimal-versions`, which rewrites the tracked Cargo.lock: kept as the
+/// repository runs it, and said so, as for a formatter without --check;
+/// `cargo update --locked` only checks and is not.
+#[test]
+fn a_step_that_rewrites_the_lockfile_says_so() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  minimal-versions:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@nightly
+      - name: Downgrade dependencies to minimal versions
+        run: cargo +nightly generate-lockfile -Z minimal-versions
+      - run: cargo +stable check --locked
+  lockfile:
+    runs-on: ubuntu-latest
+    steps:
+      - run: cargo update --workspace --locked
+"#,
+        &[],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let what = "`cargo generate-lockfile` rewrites Cargo.lock";
+    assert!(out.stdout.contains(what), "{}", out.stdout);
+    assert_eq!(
+        config.matches("# Note: this command rewrites").count(),
+        1,
+        "{config}"
+    );
 }

@@ -180,6 +180,31 @@ pub fn rewrites(command: &str) -> Option<String> {
             }
         }
     }
+    // Lockfile updaters rewrite the lockfile (clap's minimal-versions job:
+    // `cargo +nightly generate-lockfile -Z minimal-versions` rewrote the
+    // tracked Cargo.lock), unless told only to check.
+    const LOCKERS: &[(&str, &str, &[&str])] = &[
+        ("cargo generate-lockfile", "Cargo.lock", &[]),
+        ("cargo update", "Cargo.lock", &["--locked", "--dry-run"]),
+        ("go mod tidy", "go.mod and go.sum", &["-diff"]),
+        ("uv lock", "uv.lock", &["--check", "--locked", "--dry-run"]),
+        ("poetry lock", "poetry.lock", &["--check"]),
+    ];
+    for line in command.lines() {
+        // `cargo +nightly generate-lockfile`: the toolchain is not the command.
+        let words: Vec<&str> = line
+            .split_whitespace()
+            .filter(|w| !w.starts_with('+'))
+            .collect();
+        let text = format!(" {} ", words.join(" "));
+        for (locker, file, checks_only) in LOCKERS {
+            if text.contains(&format!(" {locker} "))
+                && !checks_only.iter().any(|c| words.contains(c))
+            {
+                return Some(format!("`{locker}` rewrites {file}"));
+            }
+        }
+    }
     // pre-commit's hooks are mostly fixers (trailing-whitespace,
     // end-of-file-fixer, ruff-format, …): a run rewrites what they flag.
     if words.windows(2).any(|w| w == ["pre-commit", "run"]) {
@@ -723,6 +748,16 @@ mod tests {
             Some("`pre-commit run`, whose hooks may fix the files they check".into())
         );
         assert_eq!(rewrites("pip install pre-commit"), None);
+        assert_eq!(
+            rewrites("cargo +nightly generate-lockfile -Z minimal-versions"),
+            Some("`cargo generate-lockfile` rewrites Cargo.lock".into())
+        );
+        assert_eq!(rewrites("cargo update --workspace --locked"), None);
+        assert_eq!(rewrites("go mod tidy -diff"), None);
+        assert_eq!(
+            rewrites("go mod tidy"),
+            Some("`go mod tidy` rewrites go.mod and go.sum".into())
+        );
     }
 
     #[test]

@@ -247,6 +247,9 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     if job.services.is_some() {
         return Some("it needs services (containers GitHub starts next to the job)".into());
     }
+    if only_after_a_failure(job.condition.as_deref()) {
+        return Some("it runs only after another job failed (`if:`), to report it".into());
+    }
     if let Some(committer) = job
         .steps
         .iter()
@@ -485,14 +488,18 @@ fn nightly_toolchain(chosen: &str) -> Option<String> {
     (chosen.starts_with("nightly") && !chosen.contains("${{")).then(|| chosen.to_string())
 }
 
-/// Whether an `if:` runs a step only when an earlier one failed
-/// (`failure()`, not negated, and not `always()` besides).
+/// Whether an `if:` runs a step (or job) only when something earlier
+/// failed: `failure()` (not negated, and not `always()` besides), or the
+/// results of the jobs it needs (`contains(needs.*.result, 'failure')`:
+/// clap's "CI" job, whose one step is `exit 1`), which a gantry run does
+/// not have.
 fn only_after_a_failure(condition: Option<&str>) -> bool {
     condition.is_some_and(|c| {
-        c.contains("failure()")
+        let on_failure = c.contains("failure()")
             && !c.contains("!failure()")
             && !c.contains("always()")
-            && !c.contains("||")
+            && !c.contains("||");
+        on_failure || (c.contains("needs.") && c.contains(".result"))
     })
 }
 
@@ -621,7 +628,7 @@ fn step_action(
         // jq's "Test logs": `cat test-suite.log` for CI's log page; a
         // passing run has nothing to show and gantry keeps every log.
         return Err(LeftOut::new(
-            "it runs only after an earlier step failed (`if: failure()`), to show CI's logs",
+            "it runs only after an earlier step or job failed (`if:`), to show or report it",
             Makes::Nothing,
         ));
     }
