@@ -557,4 +557,17 @@ fn a_make_target_that_runs_the_checks_is_not_the_build() {
         assert!(says(&out.stdout, line), "no {line:?} in:\n{}", out.stdout);
     }
     assert!(!out.stdout.contains("make all"), "{}", out.stdout);
+    // clap's Makefile starts with `check-wasm:`: a default target whose
+    // name says check is not the build either.
+    repo.write("Makefile", "check-wasm:\n\tcargo check\n\nvet:\n\ttrue\n");
+    let out = repo.run_ok(&["init", "--dry-run", "--force"]);
+    assert!(
+        says(
+            &out.stdout,
+            "compile/build from gantry's Rust (Cargo) defaults"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("check-wasm"), "{}", out.stdout);
 }

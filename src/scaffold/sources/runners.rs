@@ -45,8 +45,11 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
             .map(|n| n.to_string());
         let (target, line) = match (chosen, *phase, default) {
             (Some(target), _, _) => (target.clone(), format!("{runner} {target}")),
+            // A default target whose name says check (clap's `check-wasm`)
+            // is not the build either.
             (None, "compile", Some(default))
-                if !WANTED.iter().any(|(_, names)| names.contains(&default)) =>
+                if !WANTED.iter().any(|(_, names)| names.contains(&default))
+                    && !command::is_check(default, "") =>
             {
                 (default.to_string(), runner.to_string())
             }
@@ -329,6 +332,9 @@ mod tests {
         let c = "all: prog\nprog: prog.c\n\tcc -o prog prog.c\ncheck: all\n\t./prog --self-test\n";
         assert!(runs_the_checks(c).is_empty());
         assert!(runs_the_checks("test: lint unit\nlint:\nunit:\n").is_empty());
+        let clap = make_targets("check-wasm:\n\tcargo check\ndoc:\n\tcargo doc\n");
+        let found = actions("Makefile", "make", &clap, Some("check-wasm"));
+        assert!(found.actions.is_empty(), "{:?}", found.actions);
     }
 
     #[test]
