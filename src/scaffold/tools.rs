@@ -85,11 +85,108 @@ pub fn install_hint(program: &str) -> Option<String> {
                 .find(|(p, _)| *p == program)
                 .map(|(_, hint)| hint.to_string())
         })
+        .or_else(|| cargo_plugin_hint(program))
+}
+
+/// How to install the program behind a cargo subcommand (`cargo docs-rs`
+/// runs `cargo-docs-rs`): Miri is a rustup component, the others come
+/// from crates.io (CI installs them with an install action that is left
+/// out).
+fn cargo_plugin_hint(program: &str) -> Option<String> {
+    let sub = program.strip_prefix("cargo-")?;
+    Some(if sub == "miri" {
+        "rustup component add miri (on the toolchain the action uses)".into()
+    } else {
+        format!("cargo install {program}")
+    })
+}
+
+/// The external program a `cargo` command line runs (`cargo docs-rs` →
+/// `cargo-docs-rs`, `cargo +nightly miri test` → `cargo-miri`), if its
+/// subcommand is not one of cargo's own.
+pub fn cargo_plugin(line: &str) -> Option<String> {
+    const BUILT_IN: &[&str] = &[
+        "add",
+        "b",
+        "bench",
+        "build",
+        "c",
+        "check",
+        "clean",
+        "config",
+        "d",
+        "doc",
+        "fetch",
+        "fix",
+        "generate-lockfile",
+        "help",
+        "info",
+        "init",
+        "install",
+        "locate-project",
+        "login",
+        "logout",
+        "metadata",
+        "new",
+        "owner",
+        "package",
+        "pkgid",
+        "publish",
+        "r",
+        "remove",
+        "report",
+        "run",
+        "rustc",
+        "rustdoc",
+        "search",
+        "t",
+        "test",
+        "tree",
+        "uninstall",
+        "update",
+        "vendor",
+        "verify-project",
+        "version",
+        "yank",
+    ];
+    let mut words = line.split_whitespace();
+    if words.next() != Some("cargo") {
+        return None;
+    }
+    let sub = words.find(|w| !w.starts_with('+') && !w.starts_with('-'))?;
+    let named = sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (named && !BUILT_IN.contains(&sub)).then(|| format!("cargo-{sub}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cargo_subcommands_name_their_program_and_its_install() {
+        assert_eq!(
+            cargo_plugin("cargo docs-rs").as_deref(),
+            Some("cargo-docs-rs")
+        );
+        assert_eq!(
+            cargo_plugin("cargo +nightly miri test").as_deref(),
+            Some("cargo-miri")
+        );
+        assert_eq!(
+            cargo_plugin("cargo clippy --all-targets").as_deref(),
+            Some("cargo-clippy")
+        );
+        assert_eq!(cargo_plugin("cargo test --workspace"), None);
+        assert_eq!(cargo_plugin("cargo --version"), None);
+        assert_eq!(
+            install_hint("cargo-outdated").as_deref(),
+            Some("cargo install cargo-outdated")
+        );
+        assert_eq!(
+            install_hint("cargo-clippy").as_deref(),
+            Some("rustup component add clippy")
+        );
+    }
 
     #[test]
     fn reports_only_programs_not_on_path() {

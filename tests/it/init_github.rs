@@ -1582,3 +1582,28 @@ jobs:
         "{config}"
     );
 }
+
+/// anyhow's doc and outdated jobs run `cargo docs-rs` and `cargo
+/// outdated`, programs CI installs with `dtolnay/install` (left out as a
+/// setup action). init warns when such a cargo subcommand's program is not
+/// on PATH, with how to install it, as for any program a step starts.
+#[test]
+fn a_cargo_subcommand_that_is_not_installed_is_warned_about() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  doc:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/install@cargo-gantry-no-such-plugin
+      - run: cargo gantry-no-such-plugin --workspace
+      - run: cargo test
+"#,
+        &[],
+    );
+    let out = repo.run_ok(&["init"]);
+    let line =
+        "warning: cargo-gantry-no-such-plugin not found: cargo install cargo-gantry-no-such-plugin";
+    assert!(out.all().contains(line), "no {line:?} in:\n{}", out.all());
+}

@@ -125,6 +125,11 @@ pub fn phase(
             if !(in_venv && crate::scaffold::python::venv_runner(line).is_some()) {
                 add_need(&mut out.needs, line.split_whitespace().next().unwrap_or(""));
             }
+            // `cargo docs-rs` needs cargo-docs-rs, which CI installs with
+            // an install action that is left out.
+            if let Some(plugin) = crate::scaffold::tools::cargo_plugin(line) {
+                add_need(&mut out.needs, &plugin);
+            }
         }
     }
     out
