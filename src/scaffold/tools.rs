@@ -18,6 +18,57 @@ pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {
         .collect()
 }
 
+/// The Rust toolchains of `wanted` (`RUSTUP_TOOLCHAIN` values of the
+/// actions: `nightly`, `nightly-2025-01-01`) that rustup does not have
+/// installed, each with how to install it; all of them when rustup itself
+/// is not on `PATH` (a cargo not run by rustup ignores the variable).
+pub fn missing_rust_toolchains(wanted: &[String], cwd: &Path) -> Vec<Need> {
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let path = std::env::var_os("PATH");
+    let installed = which::which_in("rustup", path.as_ref(), cwd)
+        .ok()
+        .and_then(|rustup| {
+            std::process::Command::new(rustup)
+                .args(["toolchain", "list"])
+                .output()
+                .ok()
+        })
+        .filter(|out| out.status.success());
+    let Some(installed) = installed else {
+        return wanted
+            .iter()
+            .map(|name| Need {
+                program: format!("Rust {name}"),
+                hint: format!(
+                    "install rustup (https://rustup.rs), then rustup toolchain install {name}"
+                ),
+            })
+            .collect();
+    };
+    let listed = String::from_utf8_lossy(&installed.stdout).into_owned();
+    let has = |name: &str| {
+        listed
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .any(|t| {
+                t == name
+                    || t.strip_prefix(name)
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .is_some_and(|triple| !triple.starts_with(|c: char| c.is_ascii_digit()))
+            })
+    };
+    wanted
+        .iter()
+        .filter(|name| !has(name))
+        .map(|name| Need {
+            program: format!("Rust {name}"),
+            hint: format!("rustup toolchain install {name}"),
+        })
+        .collect()
+}
+
 /// Whether `gantry run` would find an image builder (docker with a running
 /// daemon, podman or buildah), as `builder: auto` decides; `Err` says what
 /// was tried and how to install one.

@@ -1044,7 +1044,20 @@ jobs:
             ),
         )],
     );
-    repo.run_ok(&["init"]);
+    let out = repo.run_ok(&["init"]);
+    // A toolchain rustup does not have is warned about, with its install.
+    let warning = "warning: Rust nightly-2025-01-01 not found: ";
+    assert!(
+        out.all().contains(warning),
+        "no {warning:?} in:\n{}",
+        out.all()
+    );
+    assert!(
+        out.all()
+            .contains("rustup toolchain install nightly-2025-01-01"),
+        "{}",
+        out.all()
+    );
     let config = repo.read("gantry.yml");
     for (action, toolchain) in [
         ("make-miri", "nightly"),
