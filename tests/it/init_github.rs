@@ -1620,3 +1620,41 @@ jobs:
         "warning: cargo-gantry-no-such-plugin not found: cargo install cargo-gantry-no-such-plugin";
     assert!(out.all().contains(line), "no {line:?} in:\n{}", out.all());
 }
+
+/// nox's CI installs the project with `uv pip install --system .`: on a
+/// runner that is a throwaway Python, on your machine the system's (or,
+/// with `--user`, your user's for every project). Such an install is left
+/// out; the project's install into gantry's venv stays.
+#[test]
+fn a_pip_install_into_the_system_python_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install Nox-under-test (uv)
+        run: uv pip install --system .
+      - name: Install tools
+        run: python -m pip install --user tox
+      - run: python -m pip install -e .
+      - run: python -m unittest
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("--system"), "{live}");
+    assert!(!live.contains("--user"), "{live}");
+    assert!(live.contains("python -m pip install -e .\n"), "{live}");
+    for line in [
+        "step \"Install Nox-under-test (uv)\": it installs into the machine's Python (`pip install --system`)",
+        "step \"Install tools\": it installs into the machine's Python (`pip install --user`)",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+}

@@ -449,6 +449,23 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
             Kind::Prepares,
         ));
     }
+    // A pip install told to leave the venv (nox's `uv pip install --system
+    // .`): on your machine it would go into the system's or your user's
+    // Python, for every project.
+    let outside_venv = command.lines().find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let installs = words.windows(2).any(|w| w == ["pip", "install"]);
+        let flag = ["--system", "--user", "--break-system-packages"]
+            .into_iter()
+            .find(|f| words.contains(f));
+        flag.filter(|_| installs)
+    });
+    if let Some(flag) = outside_venv {
+        return Some(NotLocal::new(
+            format!("it installs into the machine's Python (`pip install {flag}`)"),
+            Kind::Prepares,
+        ));
+    }
     if let Some(s) = USER_SETTINGS.iter().find(|s| command.contains(*s)) {
         return Some(NotLocal::new(
             format!(
@@ -853,6 +870,11 @@ mod tests {
         );
         assert!(why("npm config set loglevel error").contains("your user's settings"));
         assert!(why("git config --global user.name ci").contains("your user's settings"));
+        assert!(
+            why("uv pip install --system .").contains("machine's Python (`pip install --system`)")
+        );
+        assert!(why("python -m pip install --user tox").contains("--user"));
+        assert_eq!(not_local("python -m pip install -e ."), None);
         // Without --global it is this repository's setting, still yours.
         assert!(why("git config user.name ci").contains("this repository's git settings"));
         assert_eq!(
