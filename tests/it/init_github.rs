@@ -1658,3 +1658,45 @@ jobs:
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     }
 }
+
+/// urfave/cli runs `make diffcheck` in two jobs: after `make gfmrun` in
+/// the docs job and after `make generate` in the test job, where it checks
+/// what generate just wrote. Taken once, at the docs job's place, it ran
+/// before `make generate`. A command another job already runs is taken
+/// again when its own job made something before it in the same stage; a
+/// plain repeat (a matrix of jobs) still runs once.
+#[test]
+fn a_repeated_check_after_a_new_step_of_its_job_in_the_same_stage_runs_again() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make gfmrun
+      - run: make diffcheck
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make gfmrun
+      - run: make generate
+      - run: make diffcheck
+  test-again:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make gfmrun
+      - run: make diffcheck
+"#,
+        &[(
+            "Makefile",
+            "gfmrun:\n\ttrue\ngenerate:\n\ttrue\ndiffcheck:\n\ttrue\n",
+        )],
+    );
+    repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert_eq!(live.matches("run: make diffcheck\n").count(), 2, "{live}");
+    assert_eq!(live.matches("run: make gfmrun\n").count(), 1, "{live}");
+    let generate = live.find("run: make generate").unwrap();
+    assert!(live[generate..].contains("run: make diffcheck\n"), "{live}");
+}

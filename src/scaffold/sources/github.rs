@@ -396,11 +396,14 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
                     left_out.push((label, Makes::Anything));
                     continue;
                 }
-                // The same command in another job (a matrix, say) runs once.
+                // The same command in another job (a matrix, say) runs once,
+                // unless this job made something before it in the same
+                // stage (see `job_order::made_before_in_stage`).
                 let seen = found
                     .actions
                     .iter()
-                    .any(|a| a.lines == action.lines && a.dir == action.dir);
+                    .any(|a| a.lines == action.lines && a.dir == action.dir)
+                    && !job_order::made_before_in_stage(&taken, action.phase);
                 let run = step.run.as_deref().unwrap_or_default();
                 let name = step.name.as_deref();
                 taken.push(Taken {

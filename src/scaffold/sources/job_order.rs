@@ -27,6 +27,18 @@ fn order(phase: &str) -> Option<usize> {
     PHASES.iter().position(|p| *p == phase)
 }
 
+/// Whether a step of this job taken so far (`taken`) made something in
+/// `phase`, as its own action: then a command that another job already
+/// runs is taken again after it. Its first copy ran before that step
+/// (urfave/cli: the test job's `make diffcheck` checks what `make
+/// generate` just wrote, while the docs job's copy ran before it); in
+/// another stage, the stage order already puts it after.
+pub fn made_before_in_stage(taken: &[Taken], phase: &str) -> bool {
+    taken
+        .iter()
+        .any(|step| step.makes && step.index.is_some() && step.phase == phase)
+}
+
 /// A step whose own command and name do not say what it is (`make
 /// ensure-goimports`, `./scripts/setup.sh`: placed in a stage only by its
 /// job's name, or by default) and that may make something moves to the
