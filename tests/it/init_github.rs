@@ -1700,3 +1700,51 @@ jobs:
     let generate = live.find("run: make generate").unwrap();
     assert!(live[generate..].contains("run: make diffcheck\n"), "{live}");
 }
+
+/// ripgrep's test job runs `ci/ubuntu-install-packages`, a script of the
+/// repository that runs `sudo apt-get install zsh …`: the step's words say
+/// nothing, the script's do. It is left out as changing the machine, and
+/// takes no later step with it; a script that does not prepare the
+/// machine (a test script committing in a temporary repository) is taken.
+/// Its zsh completion test (`if: … && !startsWith(matrix.os, 'windows')`)
+/// runs everywhere but on Windows, so it is not left out as Windows-only.
+#[test]
+fn a_step_running_a_script_that_changes_the_machine_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install packages (Ubuntu)
+        run: ci/ubuntu-install-packages
+      - run: bash ci/test-commits.sh
+      - name: Test zsh shell completions (Unix, sans cross)
+        if: matrix.target == '' && !startsWith(matrix.os, 'windows')
+        run: make complete
+      - name: Windows only
+        if: runner.os == 'Windows'
+        run: make windows
+"#,
+        &[
+            (
+                "ci/ubuntu-install-packages",
+                "#!/bin/sh\nif ! command -V sudo; then\n  apt-get update\nfi\nsudo apt-get install -y zsh\n",
+            ),
+            (
+                "ci/test-commits.sh",
+                "set -e\nd=$(mktemp -d)\ngit -C \"$d\" init -q\ngit -C \"$d\" commit -q --allow-empty -m x\n",
+            ),
+            ("Makefile", "complete:\n\ttrue\nwindows:\n\ttrue\n"),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("ubuntu-install-packages"), "{live}");
+    assert!(live.contains("run: bash ci/test-commits.sh\n"), "{live}");
+    assert!(live.contains("run: make complete\n"), "{live}");
+    assert!(!live.contains("make windows"), "{live}");
+    let line = "step \"Install packages (Ubuntu)\": it runs ci/ubuntu-install-packages, which changes the machine (`apt-get`)";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}

@@ -580,6 +580,32 @@ fn runner_path(command: &str) -> Option<(&'static str, Kind)> {
     })
 }
 
+/// Why a step that runs a script of the repository (`ci/ubuntu-install-
+/// packages`, `bash scripts/setup.sh`, read from `dir`) cannot run here,
+/// when the script prepares the machine (ripgrep's runs `sudo apt-get
+/// install`): the step's own words do not say so. Only machine changes
+/// count: a test script may well commit in a temporary repository.
+pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<String> {
+    command.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        let mut first = words.next()?;
+        if matches!(first, "bash" | "sh" | "source" | ".") {
+            first = words.find(|w| !w.starts_with('-'))?;
+        }
+        let script = first.trim_start_matches("./");
+        let path_like = script.contains('/') || script.ends_with(".sh");
+        if !path_like || script.contains("..") || script.starts_with(['/', '$', '~']) {
+            return None;
+        }
+        let text = crate::scaffold::facts::read(dir, script)?;
+        let not = not_local(&text).filter(|n| n.kind == Kind::Prepares)?;
+        Some(format!(
+            "it runs {script}, which {}",
+            not.reason.strip_prefix("it ").unwrap_or(&not.reason)
+        ))
+    })
+}
+
 /// `text` with each `${a.b}` written `$${a.b}`: gantry would read a dotted
 /// `${…}` as its own variable, the shell should see it as written.
 pub fn escape_vars(text: &str) -> String {

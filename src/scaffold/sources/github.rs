@@ -509,13 +509,18 @@ fn only_after_a_failure(condition: Option<&str>) -> bool {
 /// The operating system an `if:` limits a step to, when it is not Linux.
 fn other_os(condition: Option<&str>) -> Option<&'static str> {
     let condition = condition?.to_ascii_lowercase();
-    if condition.contains("!=") {
+    if condition.contains("||") {
         return None;
     }
-    [("windows", "Windows"), ("macos", "macOS")]
-        .iter()
-        .find(|(word, _)| condition.contains(word))
-        .map(|(_, os)| *os)
+    // The `&&` clause that names the OS must not negate it: `!=` or
+    // `!startsWith(matrix.os, 'windows')` (ripgrep) runs it everywhere
+    // but there.
+    condition.split("&&").find_map(|clause| {
+        let (_, os) = [("windows", "Windows"), ("macos", "macOS")]
+            .into_iter()
+            .find(|(word, _)| clause.contains(word))?;
+        (!clause.contains('!')).then_some(os)
+    })
 }
 
 /// The files GitHub's runner gives a step to pass things back to it, and
@@ -659,6 +664,16 @@ fn step_action(
         };
         return Err(LeftOut::new(not.reason, makes));
     }
+    let dir = step
+        .working_directory
+        .as_deref()
+        .or(job.job_dir)
+        .unwrap_or_default()
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    if let Some(reason) = command::script_prepares(&job.root.join(dir), run) {
+        return Err(LeftOut::new(reason, Makes::Nothing));
+    }
     let mut env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
     if let Some(toolchain) = toolchain.filter(|_| !env.iter().any(|(n, _)| n == "RUSTUP_TOOLCHAIN"))
     {
@@ -674,13 +689,6 @@ fn step_action(
     if lines.is_empty() {
         return Ok(None);
     }
-    let dir = step
-        .working_directory
-        .as_deref()
-        .or(job.job_dir)
-        .unwrap_or_default()
-        .trim_start_matches("./")
-        .trim_end_matches('/');
     let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
     let label = match &step.name {
         Some(named) => named.clone(),
