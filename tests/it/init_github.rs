@@ -1734,7 +1734,7 @@ jobs:
             ),
             (
                 "ci/test-commits.sh",
-                "set -e\nd=$(mktemp -d)\ngit -C \"$d\" init -q\ngit -C \"$d\" commit -q --allow-empty -m x\n",
+                "set -e\n# needs: cargo install cargo-nextest\necho \"or: sudo apt-get install git\"\nd=$(mktemp -d)\ngit -C \"$d\" init -q\ngit -C \"$d\" commit -q --allow-empty -m x\n",
             ),
             ("Makefile", "complete:\n\ttrue\nwindows:\n\ttrue\n"),
         ],

@@ -598,7 +598,14 @@ pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<String> {
             return None;
         }
         let text = crate::scaffold::facts::read(dir, script)?;
-        let not = not_local(&text).filter(|n| n.kind == Kind::Prepares)?;
+        // What the script runs, not what its comments and messages say.
+        let commands: String = text
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| !l.starts_with('#') && !l.starts_with("echo ") && !l.starts_with("printf "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let not = not_local(&commands).filter(|n| n.kind == Kind::Prepares)?;
         Some(format!(
             "it runs {script}, which {}",
             not.reason.strip_prefix("it ").unwrap_or(&not.reason)
