@@ -1748,3 +1748,40 @@ jobs:
     let line = "step \"Install packages (Ubuntu)\": it runs ci/ubuntu-install-packages, which changes the machine (`apt-get`)";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
 }
+
+/// ripgrep: the test job's steps all need `${{ … }}` values, so what the
+/// test stage got was the docs job's "Check documentation" (`cargo doc`),
+/// counted as the test run for the word "check": the pipeline ran no
+/// test. `check` alone in a step's name, or `cargo check`, runs no tests;
+/// `make check` does.
+#[test]
+fn a_step_named_check_that_runs_no_tests_leaves_the_default_test_in() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Check documentation
+        run: cargo doc --no-deps --workspace
+      - run: cargo check --workspace
+"#,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", ""),
+        ],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    let line = "test/test";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("the test stage runs gantry's Rust (Cargo) default instead"),
+        "{}",
+        out.stdout
+    );
+}

@@ -137,9 +137,22 @@ pub fn unnamed_maker(command: &str, name: Option<&str>) -> bool {
 
 /// Whether `command` (or `hint`, its name) runs tests: a word such as
 /// `test`, `pytest`, `tox` or `check` in it, not just a command `phase`
-/// could place nowhere else.
+/// could place nowhere else. `check` alone is weaker: `make check` runs
+/// the tests, but `cargo check` only compiles, and a step named "Check
+/// documentation" (ripgrep's `cargo doc`) runs none.
 pub fn is_test_run(command: &str, hint: &str) -> bool {
-    placed(command, hint) == Some("test")
+    if placed(command, hint) != Some("test") {
+        return false;
+    }
+    let strong = |text: &str| {
+        TEST.iter()
+            .filter(|w| **w != "check")
+            .any(|w| has_word(text, w))
+    };
+    let words = without_flags(command);
+    strong(&words)
+        || strong(&hint.to_ascii_lowercase())
+        || (has_word(&words, "check") && !words.contains("cargo check"))
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
@@ -725,6 +738,12 @@ mod tests {
         assert_eq!(phase("make", ""), "compile");
         assert_eq!(phase("make test", ""), "test");
         assert_eq!(phase("./run.sh", "Unit tests"), "test");
+        assert!(is_test_run("make check", ""));
+        assert!(!is_test_run("cargo check --workspace", ""));
+        assert!(!is_test_run(
+            "cargo doc --no-deps",
+            "Check documentation docs"
+        ));
         // ofetch runs `pnpm vitest --coverage`: the runner's name says test.
         assert!(is_test_run("pnpm vitest --coverage", "ci"));
         assert!(is_test_run("npx jest --ci", ""));
