@@ -570,4 +570,18 @@ fn a_make_target_that_runs_the_checks_is_not_the_build() {
         out.stdout
     );
     assert!(!out.stdout.contains("check-wasm"), "{}", out.stdout);
+    // requests' Makefile starts with `init:`, which only installs.
+    repo.write(
+        "Makefile",
+        "init:\n\tpython -m pip install -r requirements-dev.txt\n\nvet:\n\ttrue\n",
+    );
+    let out = repo.run_ok(&["init", "--dry-run", "--force"]);
+    assert!(
+        says(
+            &out.stdout,
+            "compile/build from gantry's Rust (Cargo) defaults"
+        ),
+        "{}",
+        out.stdout
+    );
 }

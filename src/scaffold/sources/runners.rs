@@ -46,10 +46,12 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
         let (target, line) = match (chosen, *phase, default) {
             (Some(target), _, _) => (target.clone(), format!("{runner} {target}")),
             // A default target whose name says check (clap's `check-wasm`)
-            // is not the build either.
+            // or whose recipe only installs (requests' `init: pip install
+            // -r requirements-dev.txt`) is not the build either.
             (None, "compile", Some(default))
                 if !WANTED.iter().any(|(_, names)| names.contains(&default))
-                    && !command::is_check(default, "") =>
+                    && !command::is_check(default, "")
+                    && recipe(default).is_none_or(|r| command::phase(r, "") != "deps") =>
             {
                 (default.to_string(), runner.to_string())
             }
