@@ -439,6 +439,27 @@ mod tests {
     }
 
     #[test]
+    fn a_group_registered_after_the_trigger_is_killed_after_the_grace() {
+        use std::io::BufRead;
+        // Ignores SIGTERM (an ignored signal stays ignored across exec).
+        let mut leader = Command::new("sh")
+            .args(["-c", "trap '' TERM; echo ready; exec sleep 30"])
+            .stdout(std::process::Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let mut ready = String::new();
+        std::io::BufReader::new(leader.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        let interrupt = Interrupt::default();
+        interrupt.trigger();
+        interrupt.register(leader.id() as i32);
+        assert_eq!(leader.wait().unwrap().signal(), Some(Signal::KILL.as_raw()));
+        interrupt.unregister(leader.id() as i32);
+    }
+
+    #[test]
     fn the_delayed_kill_spares_a_group_that_was_unregistered() {
         let leader = group_leader();
         let group = leader.id() as i32;

@@ -1,8 +1,8 @@
 //! `gantry watch`: re-runs on a file write, cancels a run in progress on a
 //! second write (its processes stopped), ignores writes under `.gantry/`
 //! and gitignored paths, never cuts a container removal short, and leaves
-//! no process behind when stopped. The
-//! real binary on temp repos; every wait is for a condition, with a deadline.
+//! no process behind when stopped. The real binary on temp repos; every
+//! wait is for a condition, with a deadline.
 
 use crate::common;
 
