@@ -770,3 +770,32 @@ fn the_first_ctrl_c_during_a_stage_services_removal_gives_up_on_no_removal() {
     );
     assert_rm_stopped(&repo);
 }
+
+#[test]
+fn a_secret_given_in_a_services_own_env_is_masked_where_its_command_is_shown() {
+    let repo = Repo::new(
+        r#"version: 1
+secrets: [API_KEY]
+stages:
+  - name: test
+    services:
+      mock:
+        run: 'echo "key=${env.API_KEY}" > seen; exec sleep 300'
+        env: { API_KEY: "${env.MOCK_KEY}" }
+        ready: { run: test -s seen, timeout: 10s }
+    run: cat seen
+"#,
+    );
+    let out = engine_gantry(&repo, &["run", "--verbose"])
+        .env("API_KEY", "the-ci-key-31")
+        .env("MOCK_KEY", "s3cr3t-mock-77")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("seen"), "key=s3cr3t-mock-77\n");
+    assert!(out.all().contains("key=***"), "{}", out.all());
+    assert!(!out.all().contains("s3cr3t-mock-77"), "{}", out.all());
+    for log in ["services/mock.log", "test/test.log"] {
+        let text = repo.read(&format!(".gantry/runs/1/{log}"));
+        assert!(!text.contains("s3cr3t-mock-77"), "{log}: {text}");
+    }
+}
