@@ -1785,3 +1785,39 @@ jobs:
         out.stdout
     );
 }
+
+/// A step that does not say what it is (`./scripts/smoke-run.sh bin/app`)
+/// after `make build` needs the build: it does not move to the lint stage
+/// of the `make lint` after it, which runs before the build.
+#[test]
+fn a_step_after_a_build_does_not_move_before_the_build() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  ci:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make build
+      - run: ./scripts/smoke-run.sh bin/app
+      - run: make lint
+      - run: make test
+"#,
+        &[
+            (
+                "Makefile",
+                "build:\n\tmkdir -p bin && printf '#!/bin/sh\\n' > bin/app && chmod +x bin/app\nlint:\n\ttrue\ntest:\n\ttrue\n",
+            ),
+            ("scripts/smoke-run.sh", "#!/bin/sh\nset -e\n\"$1\"\n"),
+            (".gitignore", "bin/\n"),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    for line in ["compile/make-build", "compile/scripts-smoke-run-sh-bin", "lint/make-lint"] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    let config = repo.read("gantry.yml");
+    let build = config.find("run: make build").expect("build");
+    let smoke = config.find("smoke-run.sh bin/app\"").expect("smoke");
+    assert!(build < smoke, "{config}");
+}

@@ -44,12 +44,29 @@ pub fn made_before_in_stage(taken: &[Taken], phase: &str) -> bool {
 /// job's name, or by default) and that may make something moves to the
 /// stage of the earliest later step of its job when that stage comes
 /// first (urfave/cli: `make ensure-goimports` installs the goimports that
-/// the next step, `make lint`, runs), so it still runs before it.
+/// the next step, `make lint`, runs), so it still runs before it. It never
+/// moves before the stage of an earlier step of its job that may make
+/// something: `./scripts/smoke-run.sh bin/app` after `make build` still
+/// needs the build, even when `make lint` comes next.
 pub fn run_before_later_steps(taken: &[Taken], actions: &mut [Derived]) {
+    // The latest stage of a step that may make something, before each step.
+    let mut floors = Vec::with_capacity(taken.len());
+    let mut floor: Option<&'static str> = None;
+    for step in taken {
+        floors.push(floor);
+        if step.makes && floor.is_none_or(|f| order(step.phase) > order(f)) {
+            floor = Some(step.phase);
+        }
+    }
     let mut earliest_later: Option<&'static str> = None;
-    for step in taken.iter().rev() {
+    for (step, floor) in taken.iter().zip(floors).rev() {
         let mut phase = step.phase;
-        if let (Some(index), true, Some(later)) = (step.index, step.unnamed_maker, earliest_later) {
+        if let (Some(index), true, Some(mut later)) =
+            (step.index, step.unnamed_maker, earliest_later)
+        {
+            if let Some(floor) = floor.filter(|f| order(*f) > order(later)) {
+                later = floor;
+            }
             if order(later) < order(phase) {
                 actions[index].phase = later;
                 phase = later;
