@@ -1821,3 +1821,52 @@ jobs:
     let smoke = config.find("smoke-run.sh bin/app\"").expect("smoke");
     assert!(build < smoke, "{config}");
 }
+
+/// A repository script that sets up a tool and then checks and tests
+/// (`rustup component add clippy`, then `cargo clippy`, `cargo test`) is
+/// the job's lint and tests: it is kept, with a note that it also changes
+/// the machine. A test script that sets `git config user.email` in a
+/// temporary repository changes no machine; a script that only installs
+/// is left out.
+#[test]
+fn a_script_that_sets_up_and_then_checks_is_kept_with_a_note() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install tools
+        run: ci/install.sh
+      - name: Run CI script
+        run: ci/script.sh
+      - name: Run tests
+        run: ./scripts/test.sh
+"#,
+        &[
+            (
+                "ci/install.sh",
+                "#!/bin/sh\nset -e\nsudo apt-get install -y zsh\ncargo install cargo-nextest\n",
+            ),
+            (
+                "ci/script.sh",
+                "#!/bin/bash\nset -ex\nrustup component add clippy rustfmt\ncargo fmt --check\ncargo clippy -- -D warnings\ncargo test --all-features\n",
+            ),
+            (
+                "scripts/test.sh",
+                "#!/bin/sh\nset -e\ntmp=$(mktemp -d)\ncd \"$tmp\" && git init -q\ngit config user.email test@example.com\ncd -\nnpm test\n",
+            ),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("ci/install.sh"), "{config}");
+    assert!(live.contains("run: ci/script.sh\n"), "{config}");
+    assert!(live.contains("run: \"./scripts/test.sh\"\n"), "{config}");
+    let note = "step \"Run CI script\" (ci/script.sh also changes the machine (`rustup`))";
+    assert!(config.contains(note), "no {note:?} in:\n{config}");
+    let line = "step \"Install tools\": it runs ci/install.sh, which changes the machine (`sudo`)";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}

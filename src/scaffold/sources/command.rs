@@ -593,12 +593,24 @@ fn runner_path(command: &str) -> Option<(&'static str, Kind)> {
     })
 }
 
-/// Why a step that runs a script of the repository (`ci/ubuntu-install-
-/// packages`, `bash scripts/setup.sh`, read from `dir`) cannot run here,
-/// when the script prepares the machine (ripgrep's runs `sudo apt-get
-/// install`): the step's own words do not say so. Only machine changes
-/// count: a test script may well commit in a temporary repository.
-pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<String> {
+/// What a script of the repository that a step runs does to the machine.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ScriptChanges {
+    /// It only sets the machine up (ripgrep's `ci/ubuntu-install-packages`:
+    /// `sudo apt-get install`): the step is left out, for this reason.
+    Only(String),
+    /// It also checks, tests or builds (`rustup component add clippy`,
+    /// then `cargo clippy` and `cargo test`): the step is kept, with this
+    /// note.
+    Also(String),
+}
+
+/// What a step that runs a script of the repository (`ci/ubuntu-install-
+/// packages`, `bash scripts/setup.sh`, read from `dir`) does to the
+/// machine, when the script changes it: the step's own words do not say
+/// so. Only machine changes count: a test script may well commit in a
+/// temporary repository, with its own `git config user.email`.
+pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<ScriptChanges> {
     command.lines().find_map(|line| {
         let mut words = line.split_whitespace();
         let mut first = words.next()?;
@@ -612,17 +624,23 @@ pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<String> {
         }
         let text = crate::scaffold::facts::read(dir, script)?;
         // What the script runs, not what its comments and messages say.
-        let commands: String = text
+        let commands: Vec<&str> = text
             .lines()
             .map(str::trim_start)
             .filter(|l| !l.starts_with('#') && !l.starts_with("echo ") && !l.starts_with("printf "))
-            .map(|l| format!("{l}\n"))
             .collect();
-        let not = not_local(&commands).filter(|n| n.kind == Kind::Prepares)?;
-        Some(format!(
-            "it runs {script}, which {}",
-            not.reason.strip_prefix("it ").unwrap_or(&not.reason)
-        ))
+        let not = commands.iter().find_map(|l| {
+            not_local(l).filter(|n| n.kind == Kind::Prepares && sets_repository_config(l).is_none())
+        })?;
+        let what = not.reason.strip_prefix("it ").unwrap_or(&not.reason);
+        let checks = commands
+            .iter()
+            .any(|l| matches!(placed(l, ""), Some("lint" | "test" | "compile")));
+        Some(if checks {
+            ScriptChanges::Also(format!("{script} also {what}"))
+        } else {
+            ScriptChanges::Only(format!("it runs {script}, which {what}"))
+        })
     })
 }
 

@@ -671,8 +671,13 @@ fn step_action(
         .unwrap_or_default()
         .trim_start_matches("./")
         .trim_end_matches('/');
-    if let Some(reason) = command::script_prepares(&job.root.join(dir), run) {
-        return Err(LeftOut::new(reason, Makes::Nothing));
+    let mut origin = origin;
+    match command::script_prepares(&job.root.join(dir), run) {
+        Some(command::ScriptChanges::Only(reason)) => {
+            return Err(LeftOut::new(reason, Makes::Nothing));
+        }
+        Some(command::ScriptChanges::Also(note)) => origin = format!("{origin} ({note})"),
+        None => {}
     }
     let mut env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
     if let Some(toolchain) = toolchain.filter(|_| !env.iter().any(|(n, _)| n == "RUSTUP_TOOLCHAIN"))
