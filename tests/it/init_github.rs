@@ -1870,3 +1870,83 @@ jobs:
     let line = "step \"Install tools\": it runs ci/install.sh, which changes the machine (`sudo`)";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
 }
+
+/// A job that runs when the build it needs passed (`needs.build.result ==
+/// 'success'`) is taken, as gantry's stages run after a passing build; a
+/// job that runs when it failed (`!= 'success'`, `== 'failure'`) is not.
+#[test]
+fn a_job_that_runs_after_its_needs_passed_is_taken() {
+    let repo = with_workflow(
+        r#"
+on: [push, pull_request]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make build
+  test:
+    needs: build
+    if: ${{ !cancelled() && needs.build.result == 'success' }}
+    runs-on: ubuntu-latest
+    steps:
+      - run: make unit
+  report:
+    needs: build
+    if: ${{ always() && needs.build.result != 'success' }}
+    runs-on: ubuntu-latest
+    steps:
+      - run: make report
+"#,
+        &[("Makefile", "build:\n\ttrue\nunit:\n\ttrue\nreport:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(live.contains("run: make unit\n"), "{live}");
+    assert!(!live.contains("make report"), "{live}");
+    let line = "job report: it runs only after another job failed (`if:`), to report it";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}
+
+/// A step whose `if:` names only Windows and macOS, joined by `||`, runs
+/// on neither of GitHub's Linux runners: it is left out. One that runs
+/// on Linux as one of its alternatives is taken.
+#[test]
+fn a_step_for_windows_or_macos_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push, pull_request]
+jobs:
+  test:
+    runs-on: ${{ matrix.os }}
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest, macos-latest]
+    steps:
+      - name: Fix paths
+        if: matrix.os == 'windows-latest' || matrix.os == 'macos-latest'
+        run: make fix-paths
+      - name: Windows only
+        if: runner.os == 'Windows' && (matrix.node == '18' || matrix.node == '20')
+        run: make win
+      - name: Linux or mac
+        if: matrix.os == 'ubuntu-latest' || matrix.os == 'macos-latest'
+        run: make unix
+      - run: make test
+"#,
+        &[(
+            "Makefile",
+            "fix-paths:\n\ttrue\nwin:\n\ttrue\nunix:\n\ttrue\ntest:\n\ttrue\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("make fix-paths"), "{live}");
+    assert!(!live.contains("make win"), "{live}");
+    assert!(live.contains("run: make unix\n"), "{live}");
+    for line in [
+        "step \"Fix paths\": it runs only on Windows or macOS (`if:`)",
+        "step \"Windows only\": it runs only on Windows (`if:`)",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+}

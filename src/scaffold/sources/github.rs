@@ -492,35 +492,91 @@ fn nightly_toolchain(chosen: &str) -> Option<String> {
 }
 
 /// Whether an `if:` runs a step (or job) only when something earlier
-/// failed: `failure()` (not negated, and not `always()` besides), or the
-/// results of the jobs it needs (`contains(needs.*.result, 'failure')`:
-/// clap's "CI" job, whose one step is `exit 1`), which a gantry run does
-/// not have.
+/// failed: `failure()` (not negated, and not `always()` besides), or a
+/// failed result of the jobs it needs (`contains(needs.*.result,
+/// 'failure')`: clap's "CI" job, whose one step is `exit 1`;
+/// `needs.build.result == 'failure'`, `!= 'success'`), which a gantry run
+/// does not have. `needs.build.result == 'success'` runs after a passing
+/// build, as gantry's stages do.
 fn only_after_a_failure(condition: Option<&str>) -> bool {
     condition.is_some_and(|c| {
         let on_failure = c.contains("failure()")
             && !c.contains("!failure()")
             && !c.contains("always()")
             && !c.contains("||");
-        on_failure || (c.contains("needs.") && c.contains(".result"))
+        let c: String = c.chars().filter(|ch| !ch.is_whitespace()).collect();
+        let needs_failed = c.contains(".result=='failure'")
+            || c.contains(".result!='success'")
+            || c.contains("'failure'==needs.")
+            || c.contains("'success'!=needs.")
+            || (c.contains("contains(needs.")
+                && !c.contains("!contains(needs.")
+                && c.contains("'failure')"));
+        on_failure || (c.contains("needs.") && needs_failed)
     })
 }
 
-/// The operating system an `if:` limits a step to, when it is not Linux.
+/// `text` split at `separator` outside parentheses and quotes.
+fn split_top_level<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        match rest.as_bytes()[0] {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth -= 1,
+            _ if !quoted && depth == 0 && rest.starts_with(separator) => {
+                parts.push(&text[start..i]);
+                i += separator.len();
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// The operating system an `if:` limits a step to, when it is not Linux:
+/// every `||` alternative must name Windows or macOS, and not negate it
+/// (`!=`, or `!startsWith(matrix.os, 'windows')` (ripgrep), runs it
+/// everywhere but there).
 fn other_os(condition: Option<&str>) -> Option<&'static str> {
     let condition = condition?.to_ascii_lowercase();
-    if condition.contains("||") {
-        return None;
-    }
-    // The `&&` clause that names the OS must not negate it: `!=` or
-    // `!startsWith(matrix.os, 'windows')` (ripgrep) runs it everywhere
-    // but there.
-    condition.split("&&").find_map(|clause| {
-        let (_, os) = [("windows", "Windows"), ("macos", "macOS")]
+    let condition = condition.trim();
+    let condition = condition
+        .strip_prefix("${{")
+        .and_then(|c| c.strip_suffix("}}"))
+        .unwrap_or(condition);
+    os_of(condition)
+}
+
+/// The non-Linux OS an `if:` expression limits to (see [`other_os`]).
+fn os_of(expression: &str) -> Option<&'static str> {
+    let mut found: Option<&'static str> = None;
+    for alternative in split_top_level(expression, "||") {
+        let os = split_top_level(alternative, "&&")
             .into_iter()
-            .find(|(word, _)| clause.contains(word))?;
-        (!clause.contains('!')).then_some(os)
-    })
+            .find_map(|clause| {
+                let clause = clause.trim();
+                if let Some(inner) = clause.strip_prefix('(').and_then(|c| c.strip_suffix(')')) {
+                    return os_of(inner);
+                }
+                let (_, os) = [("windows", "Windows"), ("macos", "macOS")]
+                    .into_iter()
+                    .find(|(word, _)| clause.contains(word))?;
+                (!clause.contains('!')).then_some(os)
+            })?;
+        found = Some(match found {
+            Some(other) if other != os => "Windows or macOS",
+            _ => os,
+        });
+    }
+    found
 }
 
 /// The files GitHub's runner gives a step to pass things back to it, and
