@@ -1950,3 +1950,42 @@ jobs:
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     }
 }
+
+/// The same `cargo test` in a nightly job and, later, in a stable one runs
+/// twice: once with `RUSTUP_TOOLCHAIN: nightly`, once on your toolchain;
+/// the nightly copy does not stand for the stable one.
+#[test]
+fn the_same_command_on_another_toolchain_is_no_duplicate() {
+    let repo = with_workflow(
+        r#"
+on: [push, pull_request]
+jobs:
+  a-nightly:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@nightly
+      - run: cargo test
+  stable:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@stable
+      - run: cargo test
+  stable-again:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@stable
+      - run: cargo test
+"#,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", ""),
+        ],
+    );
+    repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert_eq!(live.matches("run: cargo test\n").count(), 2, "{live}");
+    assert_eq!(live.matches("RUSTUP_TOOLCHAIN: nightly").count(), 1, "{live}");
+}

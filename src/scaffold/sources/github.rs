@@ -399,11 +399,18 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
                 // The same command in another job (a matrix, say) runs once,
                 // unless this job made something before it in the same
                 // stage (see `job_order::made_before_in_stage`).
-                let seen = found
-                    .actions
-                    .iter()
-                    .any(|a| a.lines == action.lines && a.dir == action.dir)
-                    && !job_order::made_before_in_stage(&taken, action.phase);
+                // A nightly toolchain's run is not the stable one's.
+                let toolchain = |a: &Derived| {
+                    a.env
+                        .iter()
+                        .find(|(name, _)| name == "RUSTUP_TOOLCHAIN")
+                        .map(|(_, value)| value.clone())
+                };
+                let seen = found.actions.iter().any(|a| {
+                    a.lines == action.lines
+                        && a.dir == action.dir
+                        && toolchain(a) == toolchain(&action)
+                }) && !job_order::made_before_in_stage(&taken, action.phase);
                 let run = step.run.as_deref().unwrap_or_default();
                 let name = step.name.as_deref();
                 taken.push(Taken {
