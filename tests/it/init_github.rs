@@ -1813,7 +1813,11 @@ jobs:
         ],
     );
     let out = repo.run_ok(&["init"]);
-    for line in ["compile/make-build", "compile/scripts-smoke-run-sh-bin", "lint/make-lint"] {
+    for line in [
+        "compile/make-build",
+        "compile/scripts-smoke-run-sh-bin",
+        "lint/make-lint",
+    ] {
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     }
     let config = repo.read("gantry.yml");
@@ -1897,7 +1901,10 @@ jobs:
     steps:
       - run: make report
 "#,
-        &[("Makefile", "build:\n\ttrue\nunit:\n\ttrue\nreport:\n\ttrue\n")],
+        &[(
+            "Makefile",
+            "build:\n\ttrue\nunit:\n\ttrue\nreport:\n\ttrue\n",
+        )],
     );
     let out = repo.run_ok(&["init"]);
     let live = live_lines(&repo.read("gantry.yml"));
@@ -1987,5 +1994,9 @@ jobs:
     repo.run_ok(&["init"]);
     let live = live_lines(&repo.read("gantry.yml"));
     assert_eq!(live.matches("run: cargo test\n").count(), 2, "{live}");
-    assert_eq!(live.matches("RUSTUP_TOOLCHAIN: nightly").count(), 1, "{live}");
+    assert_eq!(
+        live.matches("RUSTUP_TOOLCHAIN: nightly").count(),
+        1,
+        "{live}"
+    );
 }

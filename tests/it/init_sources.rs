@@ -585,3 +585,38 @@ fn a_make_target_that_runs_the_checks_is_not_the_build() {
         out.stdout
     );
 }
+
+/// spf13/cobra's Makefile calls `$(warning …)` (with a `:` in its text)
+/// before its first rule, `default: all`, and `all: fmt test` runs the
+/// tests: the default target is `default`, which runs the checks through
+/// `all`, so no bare `make` is taken as the build. A Makefile with only
+/// variables (`X ::= y`) has no target at all.
+#[test]
+fn the_default_make_target_skips_function_calls_and_runs_no_checks() {
+    let repo = Repo::empty();
+    repo.write(
+        "Makefile",
+        concat!(
+            "ifeq (, $(shell which golangci-lint))\n",
+            "$(warning \"could not find golangci-lint, run: curl -sfL https://example.com/x.sh | sh\")\n",
+            "endif\n\n",
+            "default: all\n\n",
+            "all: fmt test\n\n",
+            "fmt:\n\t$(info checking formatting)\n\ttrue\n\n",
+            "test:\n\ttrue\n",
+        ),
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(!out.stdout.contains("$(warning"), "{}", out.stdout);
+    assert!(!out.stdout.contains("compile/make "), "{}", out.stdout);
+    assert!(
+        says(&out.stdout, "test/test from Makefile, target `test`"),
+        "{}",
+        out.stdout
+    );
+
+    let repo = Repo::empty();
+    repo.write("Makefile", "CC := gcc\nX ::= y\nY :::= z\nURL = http://x\n");
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(!out.stdout.contains("from Makefile"), "{}", out.stdout);
+}

@@ -101,48 +101,76 @@ pub fn make(root: &Path) -> Found {
     actions(file, "make", &targets, default.as_deref())
 }
 
+/// A Makefile line as a rule: its target names and what follows the `:`.
+/// `None` for a recipe line, a comment, an assignment (`X = y`, `X := y`,
+/// `X ::= y`, `X :::= y`) and a function call such as `$(warning …)` or
+/// `$(info …)`, whose text may hold a `:`; `$(EXE):` is a rule.
+fn rule_line(line: &str) -> Option<(&str, &str)> {
+    if line.starts_with('\t') || line.trim_start().starts_with('#') {
+        return None;
+    }
+    let trimmed = line.trim_start();
+    let call = ["$(", "${"].iter().any(|open| {
+        trimmed.strip_prefix(open).is_some_and(|inner| {
+            inner
+                .split([')', '}'])
+                .next()
+                .is_some_and(|name| name.contains(char::is_whitespace))
+        })
+    });
+    if call {
+        return None;
+    }
+    let (names, rest) = line.split_once(':')?;
+    let assigns = ["=", ":=", "::="].iter().any(|op| rest.starts_with(op));
+    (!assigns && !names.contains('=')).then_some((names, rest))
+}
+
 /// The Makefile's targets that depend on its test or lint target (urfave/
-/// cli's `all: generate vet test check-binary-size gfmrun`): they run the
-/// checks, so they are not its build; the checks come from their own
-/// targets, and the build from elsewhere.
+/// cli's `all: generate vet test check-binary-size gfmrun`), or on such a
+/// target (cobra's `default: all`, `all: fmt test`): they run the checks,
+/// so they are not its build; the checks come from their own targets, and
+/// the build from elsewhere.
 fn runs_the_checks(text: &str) -> Vec<String> {
     let checks: Vec<&str> = WANTED
         .iter()
         .filter(|(phase, _)| *phase != "compile")
         .flat_map(|(_, names)| names.iter().copied())
         .collect();
-    let mut found = Vec::new();
-    for line in text
+    let rules: Vec<(&str, &str)> = text
         .lines()
-        .filter(|l| !l.starts_with('\t') && !l.starts_with('#'))
-    {
-        let Some((names, rest)) = line.split_once(':') else {
-            continue;
-        };
-        if rest.starts_with('=') || names.contains('=') {
-            continue;
+        .filter_map(rule_line)
+        .map(|(names, rest)| {
+            let prerequisites = rest
+                .split('|')
+                .next()
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("");
+            (names, prerequisites)
+        })
+        .collect();
+    let mut found: Vec<String> = Vec::new();
+    loop {
+        let before = found.len();
+        for (names, prerequisites) in &rules {
+            let runs = prerequisites
+                .split_whitespace()
+                .any(|p| checks.contains(&p) || found.iter().any(|f| f == p));
+            if runs {
+                // A check that runs another (`test: lint unit`) is still that check.
+                for name in names.split_whitespace() {
+                    if !checks.contains(&name) && !found.iter().any(|f| f == name) {
+                        found.push(name.to_string());
+                    }
+                }
+            }
         }
-        let prerequisites = rest
-            .split('|')
-            .next()
-            .unwrap_or("")
-            .split(';')
-            .next()
-            .unwrap_or("");
-        if prerequisites
-            .split_whitespace()
-            .any(|p| checks.contains(&p))
-        {
-            // A check that runs another (`test: lint unit`) is still that check.
-            found.extend(
-                names
-                    .split_whitespace()
-                    .filter(|n| !checks.contains(n))
-                    .map(String::from),
-            );
+        if found.len() == before {
+            return found;
         }
     }
-    found
 }
 
 /// What a bare `make` builds: `.DEFAULT_GOAL`, else the first target of
@@ -152,22 +180,18 @@ fn runs_the_checks(text: &str) -> Vec<String> {
 fn default_goal(text: &str) -> Option<String> {
     let set = text.lines().rev().find_map(|line| {
         let value = line.trim().strip_prefix(".DEFAULT_GOAL")?.trim_start();
-        let value = ["::=", ":=", "?=", "="]
+        let value = [":::=", "::=", ":=", "?=", "="]
             .iter()
             .find_map(|op| value.strip_prefix(op))?;
         Some(value.trim().to_string()).filter(|v| !v.is_empty())
     });
     set.or_else(|| {
-        text.lines()
-            .filter(|line| !line.starts_with('\t') && !line.trim_start().starts_with('#'))
-            .filter_map(|line| line.split_once(':'))
-            .filter(|(names, rest)| !rest.starts_with('=') && !names.contains('='))
-            .find_map(|(names, _)| {
-                names
-                    .split_whitespace()
-                    .find(|n| !n.starts_with('.') && !n.contains('%'))
-                    .map(String::from)
-            })
+        text.lines().filter_map(rule_line).find_map(|(names, _)| {
+            names
+                .split_whitespace()
+                .find(|n| !n.starts_with('.') && !n.contains('%'))
+                .map(String::from)
+        })
     })
 }
 
@@ -187,14 +211,10 @@ fn make_targets(text: &str) -> Targets {
             continue;
         }
         current.clear();
-        let Some((names, rest)) = line.split_once(':') else {
+        let Some((names, _)) = rule_line(line) else {
             continue;
         };
-        if rest.starts_with('=')
-            || names.contains('=')
-            || names.contains('$')
-            || names.contains('%')
-        {
+        if names.contains('$') || names.contains('%') {
             continue;
         }
         for name in names.split_whitespace() {
