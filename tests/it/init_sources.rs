@@ -620,3 +620,28 @@ fn the_default_make_target_skips_function_calls_and_runs_no_checks() {
     let out = repo.run_ok(&["init", "--dry-run"]);
     assert!(!out.stdout.contains("from Makefile"), "{}", out.stdout);
 }
+
+/// A default target whose recipe installs, then builds (`npm ci`, then
+/// `npx tsc -p .`) is the build; one whose every line installs is not.
+#[test]
+fn a_default_target_that_installs_then_builds_is_the_build() {
+    let repo = Repo::empty();
+    repo.write(
+        "Makefile",
+        "dist/app.js: src/app.ts\n\tnpm ci\n\tnpx tsc -p .\n\nclean:\n\trm -rf dist\n",
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        says(&out.stdout, "from Makefile, its default target `dist/app.js`"),
+        "{}",
+        out.stdout
+    );
+
+    let repo = Repo::empty();
+    repo.write(
+        "Makefile",
+        "init:\n\tpip install -r requirements-dev.txt\n\tnpm ci\n\ntest:\n\ttrue\n",
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(!out.stdout.contains("default target"), "{}", out.stdout);
+}

@@ -51,7 +51,7 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
             (None, "compile", Some(default))
                 if !WANTED.iter().any(|(_, names)| names.contains(&default))
                     && !command::is_check(default, "")
-                    && recipe(default).is_none_or(|r| command::phase(r, "") != "deps") =>
+                    && recipe(default).is_none_or(|r| !only_installs(r)) =>
             {
                 (default.to_string(), runner.to_string())
             }
@@ -79,6 +79,15 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
         });
     }
     found
+}
+
+/// Whether every line of a recipe installs (`pip install -r
+/// requirements-dev.txt`): `npm ci` then `npx tsc -p .` builds.
+fn only_installs(recipe: &str) -> bool {
+    recipe
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .all(|l| command::phase(l, "") == "deps")
 }
 
 /// The first of `names` under `root` that is a readable regular file, with
