@@ -2000,3 +2000,31 @@ jobs:
         "{live}"
     );
 }
+
+/// A test runner's name inside an argument (`tsconfig.jest.json`) does not
+/// make a build a test run; as the program (`npx jest`, a path to
+/// `mocha`), it does.
+#[test]
+fn a_test_runner_named_in_an_argument_is_no_test_run() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  ci:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npx tsc -p tsconfig.jest.json
+      - run: npx jest --ci
+      - run: ./node_modules/.bin/mocha
+"#,
+        &[("package.json", r#"{"name": "x"}"#)],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "compile/tsc-tsconfig-jest-json",
+        "test/jest ",
+        "test/node-modules-bin-mocha",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+}

@@ -632,7 +632,10 @@ fn a_default_target_that_installs_then_builds_is_the_build() {
     );
     let out = repo.run_ok(&["init", "--dry-run"]);
     assert!(
-        says(&out.stdout, "from Makefile, its default target `dist/app.js`"),
+        says(
+            &out.stdout,
+            "from Makefile, its default target `dist/app.js`"
+        ),
         "{}",
         out.stdout
     );

@@ -156,7 +156,18 @@ pub fn is_test_run(command: &str, hint: &str) -> bool {
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
+/// A test runner's name counts only as a program or script of its own
+/// (`npx jest`, `node_modules/.bin/mocha`, `python -m pytest`), not
+/// inside an argument: `npx tsc -p tsconfig.jest.json` builds.
 fn has_word(text: &str, word: &str) -> bool {
+    if TEST.contains(&word) && !matches!(word, "test" | "tests" | "spec" | "check") {
+        return text.split_whitespace().any(|token| {
+            let token = token.trim_matches(|c: char| "\"'`(),;".contains(c));
+            let last = token.rsplit('/').next().unwrap_or(token);
+            let stem = last.rsplit_once('.').map_or(last, |(stem, _)| stem);
+            last == word || stem == word
+        });
+    }
     text.match_indices(word).any(|(i, _)| {
         let before = text[..i].chars().next_back();
         let after = text[i + word.len()..].chars().next();

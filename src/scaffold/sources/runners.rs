@@ -168,8 +168,9 @@ fn runs_the_checks(text: &str) -> Vec<String> {
                 .split_whitespace()
                 .any(|p| checks.contains(&p) || found.iter().any(|f| f == p));
             if runs {
-                // A check that runs another (`test: lint unit`) is still that check.
-                for name in names.split_whitespace() {
+                // A check that runs another (`test: lint unit`) is still
+                // that check; `.PHONY: all` names, it runs nothing.
+                for name in names.split_whitespace().filter(|n| !n.starts_with('.')) {
                     if !checks.contains(&name) && !found.iter().any(|f| f == name) {
                         found.push(name.to_string());
                     }
