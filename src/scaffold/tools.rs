@@ -8,14 +8,53 @@ use super::template::Need;
 use crate::config::image::BuilderChoice;
 use crate::engine::detect;
 
-/// The needs whose program is not on `PATH` (looked up from `cwd`).
+/// The needs whose program is not on `PATH` (looked up from `cwd`). A
+/// cargo subcommand that is an `[alias]` of the repository's
+/// `.cargo/config.toml` (`cargo xtask`) needs no program of its own.
 pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {
     let path = std::env::var_os("PATH");
+    let aliases = cargo_aliases(cwd);
     needs
         .iter()
+        .filter(|n| {
+            !n.program
+                .strip_prefix("cargo-")
+                .is_some_and(|sub| aliases.iter().any(|a| a == sub))
+        })
         .filter(|n| which::which_in(&n.program, path.as_ref(), cwd).is_err())
         .cloned()
         .collect()
+}
+
+/// The names of the `[alias]` table (and `alias.NAME = …` keys) of
+/// `.cargo/config.toml` or `.cargo/config` under `root`.
+fn cargo_aliases(root: &Path) -> Vec<String> {
+    let mut aliases = Vec::new();
+    for name in [".cargo/config.toml", ".cargo/config"] {
+        let Some(text) = super::facts::read(root, name) else {
+            continue;
+        };
+        let mut in_alias = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_alias = line.trim_matches(['[', ']', ' ']) == "alias";
+                continue;
+            }
+            let Some((key, _)) = line.split_once('=') else {
+                continue;
+            };
+            let key = key.trim().trim_matches('"');
+            let alias = if in_alias {
+                Some(key)
+            } else {
+                key.strip_prefix("alias.")
+            };
+            if let Some(alias) = alias.filter(|a| !a.is_empty() && !a.starts_with('#')) {
+                aliases.push(alias.trim_matches('"').to_string());
+            }
+        }
+    }
+    aliases
 }
 
 /// The Rust toolchains of `wanted` (`RUSTUP_TOOLCHAIN` values of the
@@ -204,7 +243,25 @@ pub fn cargo_plugin(line: &str) -> Option<String> {
     if words.next() != Some("cargo") {
         return None;
     }
-    let sub = words.find(|w| !w.starts_with('+') && !w.starts_with('-'))?;
+    // Cargo's own flags that take a value as the next word: `cargo
+    // --color always test` runs `test`, not `always`.
+    const TAKES_VALUE: &[&str] = &[
+        "--color",
+        "-Z",
+        "--config",
+        "-C",
+        "--target-dir",
+        "--manifest-path",
+        "--explain",
+    ];
+    let sub = loop {
+        let word = words.next()?;
+        if TAKES_VALUE.contains(&word) {
+            words.next();
+        } else if !word.starts_with('+') && !word.starts_with('-') {
+            break word;
+        }
+    };
     let named = sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     (named && !BUILT_IN.contains(&sub)).then(|| format!("cargo-{sub}"))
 }
@@ -229,6 +286,12 @@ mod tests {
         );
         assert_eq!(cargo_plugin("cargo test --workspace"), None);
         assert_eq!(cargo_plugin("cargo --version"), None);
+        assert_eq!(cargo_plugin("cargo --color always test"), None);
+        assert_eq!(cargo_plugin("cargo -Z unstable-options test"), None);
+        assert_eq!(
+            cargo_plugin("cargo +nightly --config x=1 -C sub docs-rs").as_deref(),
+            Some("cargo-docs-rs")
+        );
         assert_eq!(
             install_hint("cargo-outdated").as_deref(),
             Some("cargo install cargo-outdated")

@@ -2028,3 +2028,44 @@ jobs:
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
     }
 }
+
+/// `cargo xtask` is an `[alias]` of `.cargo/config.toml`, and `always` in
+/// `cargo --color always test` the value of a flag: neither is a cargo
+/// plugin to install, so init warns about neither.
+#[test]
+fn cargo_aliases_and_flag_values_are_no_plugins() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  ci:
+    runs-on: ubuntu-latest
+    steps:
+      - run: cargo xtask codegen --check
+      - run: cargo --color always test
+      - run: cargo -Z unstable-options test
+      - run: cargo gantry-no-such-plugin
+"#,
+        &[
+            (
+                ".cargo/config.toml",
+                "[alias]\nxtask = \"run --package xtask --\"\n",
+            ),
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", ""),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let all = out.all();
+    for program in ["cargo-xtask", "cargo-always", "cargo-unstable-options"] {
+        let warning = format!("{program} not found");
+        assert!(!all.contains(&warning), "{warning:?} in:\n{all}");
+    }
+    assert!(
+        all.contains("cargo-gantry-no-such-plugin not found"),
+        "{all}"
+    );
+}
