@@ -2069,3 +2069,23 @@ jobs:
         "{all}"
     );
 }
+
+/// A workflow with `on: {}` runs for no event: init says so in those words.
+#[test]
+fn a_workflow_for_no_event_says_so() {
+    let repo = with_workflow(
+        r#"
+on: {}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    let line =
+        ".github/workflows/ci.yml: it runs for no event (`on:`): it checks no change of yours";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}

@@ -102,10 +102,12 @@ pub fn read(root: &Path) -> Found {
                 found.skipped.push(Skipped {
                     action: None,
                     origin: file,
-                    reason: format!(
-                        "it runs only for {} (`on:`), not for pushes or pull requests: it checks no change of yours",
-                        event_names(workflow.events.as_ref()).join(", ")
-                    ),
+                    reason: match event_names(workflow.events.as_ref()).join(", ") {
+                        events if events.is_empty() => "it runs for no event (`on:`): it checks no change of yours".into(),
+                        events => format!(
+                            "it runs only for {events} (`on:`), not for pushes or pull requests: it checks no change of yours"
+                        ),
+                    },
                 })
             }
             Ok(workflow) => {
