@@ -2089,3 +2089,52 @@ jobs:
         ".github/workflows/ci.yml: it runs for no event (`on:`): it checks no change of yours";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
 }
+
+/// A job that installs (`npm ci`) and caches `node_modules` for a test job
+/// leaves out only its checkout, setup and cache actions: its install is
+/// what the tests need, not an install for steps left out.
+#[test]
+fn an_install_job_whose_left_out_steps_only_set_up_keeps_its_install() {
+    let repo = with_workflow(
+        r#"
+on: [push, pull_request]
+jobs:
+  install:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+      - run: npm ci
+      - uses: actions/cache/save@v4
+        with:
+          path: node_modules
+          key: nm-${{ hashFiles('package-lock.json') }}
+  test:
+    needs: install
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache/restore@v4
+        with:
+          path: node_modules
+          key: nm-${{ hashFiles('package-lock.json') }}
+      - run: npm test
+"#,
+        &[
+            (
+                "package.json",
+                r#"{"name": "x", "scripts": {"test": "node -e 0"}}"#,
+            ),
+            ("package-lock.json", "{}"),
+        ],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    let line = "deps/npm-ci from .github/workflows/ci.yml, job install, step \"npm ci\"";
+    let squeezed = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(squeezed.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(
+        !out.stdout.contains("they are all left out"),
+        "{}",
+        out.stdout
+    );
+}

@@ -73,6 +73,24 @@ pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
     }
 }
 
+/// Whether a `uses:` step only sets the job up: a checkout of this
+/// repository, a `setup-*`, toolchain or install action, a cache. Left
+/// out, it leaves the job's work to its `run:` steps.
+pub fn sets_up(uses: &str) -> bool {
+    let name = action_name(uses).to_ascii_lowercase();
+    name == "actions/checkout"
+        || [
+            "setup",
+            "cache",
+            "toolchain",
+            "install",
+            "mise-action",
+            "asdf",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
 /// `owner/name` of a `uses:` value, without its `@pin`.
 pub fn action_name(uses: &str) -> &str {
     uses.split('@').next().unwrap_or(uses).trim()

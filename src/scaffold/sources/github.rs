@@ -342,6 +342,10 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
     };
     // The steps left out so far, and what each would have made.
     let mut left_out: Vec<(String, Makes)> = Vec::new();
+    // Whether a step that does the job's work was left out: a `run:` step
+    // or an action that does not just set the job up (a checkout, a
+    // `setup-*`, a cache).
+    let mut work_left_out = false;
     // The steps taken, in order (see `job_order`).
     let mut taken: Vec<Taken> = Vec::new();
     // The Rust toolchain the job's toolchain action set up, when it is a
@@ -374,6 +378,7 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
                 // A later step names a left-out action as the left-out
                 // list does (`actions/download-artifact (2 steps)`): its
                 // own line, name and pin are folded into that one.
+                work_left_out |= step.uses.as_deref().is_none_or(|u| !dependent::sets_up(u));
                 left_out.push((action.clone().unwrap_or(label), left.makes));
                 found.skipped.push(Skipped {
                     action,
@@ -395,6 +400,7 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
                             "it comes after step \"{earlier}\", which is left out and may have made what it needs"
                         ),
                     });
+                    work_left_out = true;
                     left_out.push((label, Makes::Anything));
                     continue;
                 }
@@ -431,7 +437,7 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
     }
     job_order::run_before_later_steps(&taken, &mut found.actions);
     job_order::install_after_builds(&taken, &mut found.actions);
-    job_order::drop_installs_for_nothing(&taken, !left_out.is_empty(), found);
+    job_order::drop_installs_for_nothing(&taken, work_left_out, found);
 }
 
 /// What rewrites files in the `package.json` script a line of `run`

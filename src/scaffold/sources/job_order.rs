@@ -110,11 +110,11 @@ fn actions_phase(step: &Taken, actions: &[Derived]) -> &'static str {
 /// `pip install --group diff-shades`, then analyses that need `${{ … }}`
 /// values): its installs are left out too, with why. They would fetch and
 /// install what nothing runs, and can fail doing it.
-pub fn drop_installs_for_nothing(taken: &[Taken], some_left_out: bool, found: &mut Found) {
+pub fn drop_installs_for_nothing(taken: &[Taken], work_left_out: bool, found: &mut Found) {
     let all_installs = taken
         .iter()
         .all(|step| actions_phase(step, &found.actions) == "deps");
-    if !some_left_out || taken.is_empty() || !all_installs {
+    if !work_left_out || taken.is_empty() || !all_installs {
         return;
     }
     for index in taken.iter().rev().filter_map(|step| step.index) {
