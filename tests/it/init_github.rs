@@ -2138,3 +2138,35 @@ jobs:
         out.stdout
     );
 }
+
+/// A nightly job in a repository with a `rust-toolchain.toml` runs on the
+/// file's toolchain on CI (the file beats the action's default), so its
+/// steps get no `RUSTUP_TOOLCHAIN`, which would beat the file.
+#[test]
+fn a_rust_toolchain_file_keeps_the_nightly_variable_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  nightly:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@nightly
+      - run: cargo test
+      - run: cargo test --manifest-path sub/Cargo.toml
+        working-directory: sub
+"#,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", ""),
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.80\"\n"),
+        ],
+    );
+    repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(live.contains("run: cargo test\n"), "{live}");
+    assert!(!live.contains("RUSTUP_TOOLCHAIN"), "{live}");
+}

@@ -751,7 +751,16 @@ fn step_action(
         None => {}
     }
     let mut env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
-    if let Some(toolchain) = toolchain.filter(|_| !env.iter().any(|(n, _)| n == "RUSTUP_TOOLCHAIN"))
+    // A `rust-toolchain(.toml)` file in the step's folder or above picks
+    // the toolchain on CI too (it beats the action's default); the
+    // variable would beat the file.
+    let pinned_by_file = Path::new(dir).ancestors().any(|d| {
+        ["rust-toolchain", "rust-toolchain.toml"]
+            .iter()
+            .any(|f| job.root.join(d).join(f).is_file())
+    });
+    if let Some(toolchain) =
+        toolchain.filter(|_| !pinned_by_file && !env.iter().any(|(n, _)| n == "RUSTUP_TOOLCHAIN"))
     {
         env.push(("RUSTUP_TOOLCHAIN".into(), toolchain.into()));
         env.sort();
