@@ -64,7 +64,7 @@ pub fn run_before_later_steps(taken: &[Taken], actions: &mut [Derived]) {
         if let (Some(index), true, Some(mut later)) =
             (step.index, step.unnamed_maker, earliest_later)
         {
-            if let Some(floor) = floor.filter(|f| order(*f) > order(later)) {
+            if let Some(floor) = floor.filter(|f| order(f) > order(later)) {
                 later = floor;
             }
             if order(later) < order(phase) {
