@@ -134,6 +134,11 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
             a.origin
         ))
     }));
+    notes.extend(sources.actions.iter().flat_map(|a| {
+        a.notes
+            .iter()
+            .map(move |note| format!("{} (from {}): {note}", a.name, a.origin))
+    }));
     Ok(Scaffold {
         root,
         projects,

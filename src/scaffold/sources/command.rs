@@ -394,13 +394,14 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
         return Some(NotLocal::new("it needs CI secrets".into(), Kind::CiOnly));
     }
     if command.contains("${{") {
-        return Some(NotLocal::new(
-            "it uses a `${{ … }}` expression that only the CI fills in".into(),
-            Kind::CiOnly,
-        ));
+        return Some(NotLocal::new(CI_EXPRESSION.into(), Kind::CiOnly));
     }
     None
 }
+
+/// Why a command with a `${{ … }}` expression gantry cannot work out is
+/// left out.
+pub const CI_EXPRESSION: &str = "it uses a `${{ … }}` expression that only the CI fills in";
 
 /// `text` with each `${a.b}` written `$${a.b}`: gantry would read a dotted
 /// `${…}` as its own variable, the shell should see it as written.

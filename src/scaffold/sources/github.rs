@@ -1,7 +1,11 @@
 //! GitHub Actions: the `run:` steps of the jobs in `.github/workflows/*.yml`
 //! that can run on a developer's machine. Jobs with `services:`, deployment
 //! jobs and jobs for other operating systems are skipped, and so are
-//! `uses:` steps and commands that need secrets or CI expressions.
+//! `uses:` steps and commands that need secrets or CI expressions. A job
+//! with a `strategy.matrix` runs one cell of it ([`matrix`]), whose
+//! `${{ matrix.… }}` values its steps' expressions are worked out with
+//! ([`expression`]); a job that runs another job's commands with other
+//! packages installed is left out ([`variants`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,6 +13,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::dependent::{self, LeftOut, Makes};
+use super::expression;
+use super::matrix::{self, Chosen, MatrixSpec, Strategy};
+use super::variants::{self, Profile};
 use super::{command, shown, Derived, Found, Skipped};
 
 /// Environment variables: `NAME: value` (numbers and booleans too).
@@ -36,6 +43,7 @@ struct Job {
     #[serde(rename = "if")]
     condition: Option<String>,
     defaults: Option<Defaults>,
+    strategy: Option<Strategy>,
     #[serde(default)]
     env: Env,
     #[serde(default)]
@@ -82,37 +90,109 @@ fn workflow_files(root: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// What one job (or one whole workflow file) gave.
+struct JobRead {
+    /// `file, job id`, and the job's id.
+    origin: String,
+    id: String,
+    file: String,
+    /// Its actions and left-out steps.
+    found: Found,
+    /// What it runs (`None` for a job left out as a whole).
+    profile: Option<Profile>,
+    /// What the steps taken from it run.
+    taken: Profile,
+}
+
 /// The actions of every workflow under `root`.
 pub fn read(root: &Path) -> Found {
-    let mut found = Found::default();
+    let mut reads: Vec<JobRead> = Vec::new();
     for path in workflow_files(root) {
         let file = shown(root, &path);
         let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
-        match serde_saphyr::from_str::<Workflow>(&text) {
-            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => {
-                found.skipped.push(Skipped {
+        let whole = |reason: String| JobRead {
+            origin: file.clone(),
+            id: String::new(),
+            file: file.clone(),
+            found: Found {
+                skipped: vec![Skipped {
                     action: None,
-                    origin: file,
-                    reason: "it runs only when a tag is pushed or a release is published (`on:`)"
-                        .into(),
-                })
-            }
+                    origin: file.clone(),
+                    reason,
+                }],
+                ..Found::default()
+            },
+            profile: None,
+            taken: Profile::default(),
+        };
+        match serde_saphyr::from_str::<Workflow>(&text) {
+            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => reads.push(
+                whole("it runs only when a tag is pushed or a release is published (`on:`)".into()),
+            ),
             Ok(workflow) => {
                 for (id, job) in &workflow.jobs {
-                    read_job(&file, id, job, &workflow.env, &mut found);
+                    reads.push(read_job(&file, id, job, &workflow.env));
                 }
             }
-            Err(e) => found.skipped.push(Skipped {
-                action: None,
-                origin: file,
-                reason: format!(
-                    "it is not a workflow gantry can read: {}",
-                    first_line(&e.to_string())
-                ),
-            }),
+            Err(e) => reads.push(whole(format!(
+                "it is not a workflow gantry can read: {}",
+                first_line(&e.to_string())
+            ))),
+        }
+    }
+    leave_out_variants(&mut reads);
+    let mut found = Found::default();
+    for read in reads {
+        found.skipped.extend(read.found.skipped);
+        for action in read.found.actions {
+            // The same command in another job (a matrix, say) runs once.
+            let seen = found
+                .actions
+                .iter()
+                .any(|a| a.lines == action.lines && a.dir == action.dir);
+            if !seen {
+                found.actions.push(action);
+            }
         }
     }
     found
+}
+
+/// Leaves out the jobs that run another job's commands with other
+/// packages installed, when the steps taken from that job run them all.
+fn leave_out_variants(reads: &mut [JobRead]) {
+    for v in 0..reads.len() {
+        let Some(variant) = reads[v].profile.clone() else {
+            continue;
+        };
+        let main = (0..reads.len()).filter(|m| *m != v).find_map(|m| {
+            let profile = reads[m].profile.as_ref()?;
+            let extra = variants::extra_installs(&variant, profile)?;
+            reads[m].taken.runs_all_of(&variant).then_some((m, extra))
+        });
+        let Some((m, extra)) = main else {
+            continue;
+        };
+        let job = if reads[m].file == reads[v].file {
+            format!("job {}", reads[m].id)
+        } else {
+            format!("job {} of {}", reads[m].id, reads[m].file)
+        };
+        let installs: Vec<String> = extra.iter().map(|e| format!("`{e}`")).collect();
+        reads[v].found = Found {
+            skipped: vec![Skipped {
+                action: None,
+                origin: reads[v].origin.clone(),
+                reason: format!(
+                    "it runs what {job} runs with other packages installed ({}): a variant environment, which in the one environment every action shares would change what the other actions test",
+                    installs.join(", ")
+                ),
+            }],
+            ..Found::default()
+        };
+        // Nothing of it runs: no other job is a variant of it.
+        reads[v].taken = Profile::default();
+    }
 }
 
 /// Whether a workflow's `on:` runs it only for a pushed tag or a
@@ -181,31 +261,125 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     {
         return Some("it measures coverage for an upload, with tools CI installs".into());
     }
-    let runs_on = job
-        .runs_on
-        .as_ref()
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    let runs_on = runs_on.to_ascii_lowercase();
-    if !runs_on.contains("ubuntu")
-        && !runs_on.contains("linux")
-        && !runs_on.contains("${{")
-        && !runs_on.is_empty()
-    {
-        return Some(format!("it runs on {}", runs_on.trim_matches('"')));
-    }
-    None
+    other_runner(&runs_on(job))
 }
 
-/// The environment a step sees (workflow, then job, then step), or why
-/// it cannot be set locally.
-fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
+/// A job's `runs-on:` as text.
+fn runs_on(job: &Job) -> String {
+    match &job.runs_on {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Why a job whose `runs-on:` is `runs_on` does not run here: another
+/// system than Linux (an expression is given the benefit of the doubt).
+fn other_runner(runs_on: &str) -> Option<String> {
+    let lower = runs_on.to_ascii_lowercase();
+    (!lower.contains("ubuntu")
+        && !lower.contains("linux")
+        && !lower.contains("${{")
+        && !lower.is_empty())
+    .then(|| format!("it runs on {}", lower.trim_matches('"')))
+}
+
+/// The matrix cell a job runs here, if it has a matrix gantry can read:
+/// `Err` says why the job does not run here at all (every cell is for
+/// another system).
+fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
+    let Some(Strategy::Keys {
+        matrix: Some(spec @ MatrixSpec::Keys(_)),
+    }) = &job.strategy
+    else {
+        return Ok(None);
+    };
+    let Ok(cells) = matrix::cells(spec) else {
+        return Ok(None);
+    };
+    if cells.is_empty() {
+        return Ok(None);
+    }
+    let mut keys: Vec<String> = cells.iter().flat_map(|c| c.keys().cloned()).collect();
+    keys.sort();
+    keys.dedup();
+    let runs_on = runs_on(job);
+    let runner = |cell: &serde_json::Map<String, serde_json::Value>| {
+        let values = expression::Matrix { cell, keys: &keys };
+        expression::substitute(&runs_on, Some(&values)).map_or(None, |(text, _)| other_runner(&text))
+    };
+    // The programs whose versions the matrix gives: by a `setup-*`
+    // action's `with: { python-version: ${{ matrix.X }} }`, or by name.
+    let mut versions: Vec<(String, &'static str)> = Vec::new();
+    for step in &job.steps {
+        let (Some(uses), Some(serde_json::Value::Object(with))) = (&step.uses, &step.with) else {
+            continue;
+        };
+        let Some(program) = matrix::program_of_setup(uses) else {
+            continue;
+        };
+        for value in with.values().filter_map(|v| v.as_str()) {
+            let inner = value.trim().strip_prefix("${{").and_then(|v| v.strip_suffix("}}"));
+            if let Some(key) = inner.and_then(|i| i.trim().strip_prefix("matrix.")) {
+                versions.push((key.to_string(), program));
+            }
+        }
+    }
+    for key in &keys {
+        if let Some(program) = matrix::program_of_key(key) {
+            if !versions.iter().any(|(k, _)| k == key) {
+                versions.push((key.clone(), program));
+            }
+        }
+    }
+    let first_runner = runner(&cells[0]);
+    match matrix::choose(cells, |cell| runner(cell).is_none(), &versions) {
+        Some(chosen) => Ok(Some(chosen)),
+        None => Err(format!(
+            "{} (every cell of its matrix)",
+            first_runner.unwrap_or_else(|| "it runs on another system".into())
+        )),
+    }
+}
+
+/// The environment a step running `run` sees (workflow, then job, then
+/// step), with its `${{ … }}` values worked out for the job's matrix cell;
+/// `Err` says why it cannot be set locally.
+fn step_env(layers: [&Env; 3], run: &str, matrix: Option<&Chosen>) -> Result<StepEnv, String> {
+    let mut out = StepEnv::default();
     let mut env: BTreeMap<String, String> = BTreeMap::new();
+    let values = matrix.map(Chosen::matrix);
     for layer in layers {
         for (name, value) in layer {
-            let value = match value {
+            let written = match value {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
+            };
+            let value = match expression::substitute(&written, values.as_ref()) {
+                Ok((value, used)) => {
+                    out.matrix_keys.extend(used);
+                    value
+                }
+                Err(unknown) if expression::optional_toggle(&written) && !written.contains("secrets.") => {
+                    let reads = if dependent::shell_vars(run).any(|n| n == name) {
+                        "the step's commands read it"
+                    } else {
+                        "the step's commands do not name it, but a program they run may read it"
+                    };
+                    out.notes.push(format!(
+                        "{name} is set empty, as CI sets it in its runs where `{}` does not hold (gantry cannot tell {} here); {reads}",
+                        written.trim(),
+                        unknown.0
+                    ));
+                    String::new()
+                }
+                Err(unknown) => {
+                    let not = command::not_local(&written).map_or_else(
+                        || command::CI_EXPRESSION.to_string(),
+                        |not| not.reason,
+                    );
+                    return Err(format!("its environment variable {name}: {}", with_unknown(not, &unknown)));
+                }
             };
             if let Some(not) = command::not_local(&value) {
                 return Err(format!("its environment variable {name}: {}", not.reason));
@@ -213,7 +387,28 @@ fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
             env.insert(name.clone(), command::escape_vars(&value));
         }
     }
-    Ok(env.into_iter().collect())
+    out.env = env.into_iter().collect();
+    Ok(out)
+}
+
+/// A step's environment, and what it took to work it out.
+#[derive(Default)]
+struct StepEnv {
+    env: Vec<(String, String)>,
+    /// The matrix keys its values read.
+    matrix_keys: Vec<String>,
+    /// What the action's comment says about it (a toggle set empty).
+    notes: Vec<String>,
+}
+
+/// `reason` naming what could not be worked out, when it is the
+/// expression reason.
+fn with_unknown(reason: String, unknown: &expression::Unknown) -> String {
+    if reason == command::CI_EXPRESSION {
+        format!("{reason}: {}", unknown.0)
+    } else {
+        reason
+    }
 }
 
 /// Whether a script needs bash rather than `sh` (GitHub runs steps in bash).
@@ -224,16 +419,31 @@ fn needs_bash(run: &str, shell: Option<&str>) -> bool {
             .any(|b| run.contains(b))
 }
 
-fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Found) {
+fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
     let job_origin = format!("{file}, job {id}");
-    if let Some(reason) = job_skip_reason(id, job) {
-        found.skipped.push(Skipped {
-            action: None,
-            origin: job_origin,
-            reason,
-        });
-        return;
-    }
+    let mut read = JobRead {
+        origin: job_origin.clone(),
+        id: id.to_string(),
+        file: file.to_string(),
+        found: Found::default(),
+        profile: None,
+        taken: Profile::default(),
+    };
+    let found = &mut read.found;
+    let chosen = match job_skip_reason(id, job).map_or_else(|| chosen_cell(job), Err) {
+        Ok(chosen) => chosen,
+        Err(reason) => {
+            found.skipped.push(Skipped {
+                action: None,
+                origin: job_origin,
+                reason,
+            });
+            return read;
+        }
+    };
+    read.profile = Some(Profile::of(
+        job.steps.iter().filter_map(|s| s.run.as_deref()),
+    ));
     let job_dir = job
         .defaults
         .as_ref()
@@ -243,9 +453,11 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
         job_id: id,
         job_dir: job_dir.as_deref(),
         env: [workflow_env, &job.env],
+        matrix: chosen.as_ref(),
     };
     // The steps left out so far, and what each would have made.
     let mut left_out: Vec<(String, Makes)> = Vec::new();
+    let mut taken: Vec<&str> = Vec::new();
     for (index, step) in job.steps.iter().enumerate() {
         let label = step
             .name
@@ -292,18 +504,14 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Fou
                     left_out.push((label, Makes::Anything));
                     continue;
                 }
-                // The same command in another job (a matrix, say) runs once.
-                let seen = found
-                    .actions
-                    .iter()
-                    .any(|a| a.lines == action.lines && a.dir == action.dir);
-                if !seen {
-                    found.actions.push(action);
-                }
+                taken.extend(step.run.as_deref());
+                found.actions.push(action);
             }
             Ok(None) => {}
         }
     }
+    read.taken = Profile::of(taken);
+    read
 }
 
 /// The operating system an `if:` limits a step to, when it is not Linux.
@@ -381,6 +589,8 @@ struct StepContext<'a> {
     job_dir: Option<&'a str>,
     /// The workflow's and the job's `env:`.
     env: [&'a Env; 2],
+    /// The matrix cell the job runs here.
+    matrix: Option<&'a Chosen>,
 }
 
 /// The action of one step; `Err` says why it cannot run locally, `None`
@@ -392,9 +602,17 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
             dependent::uses_makes(uses, step.with.as_ref()),
         ));
     }
-    let Some(run) = &step.run else {
+    let Some(written) = &step.run else {
         return Ok(None);
     };
+    let values = job.matrix.map(Chosen::matrix);
+    // The script with the matrix cell's values in, when every expression
+    // in it can be worked out here; as written otherwise (and left out).
+    let (run, mut matrix_keys, unknown) = match expression::substitute(written, values.as_ref()) {
+        Ok((run, used)) => (run, used, None),
+        Err(unknown) => (written.clone(), Vec::new(), Some(unknown)),
+    };
+    let run = &run;
     // What a step left out below would have made: nothing when it is a
     // check, a test run or only prints, anything otherwise (a build, a
     // download, …). Asked only when the step is left out.
@@ -406,6 +624,15 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
             Makes::Anything
         }
     };
+    if let Some(condition) = &step.condition {
+        if let Ok(false) = expression::holds(condition, values.as_ref()) {
+            // It did not run in this cell on GitHub either.
+            return Err(LeftOut::new(
+                format!("its `if: {}` does not hold for the job's matrix cell run here", condition.trim()),
+                Makes::Nothing,
+            ));
+        }
+    }
     if let Some(os) = other_os(step.condition.as_deref()) {
         // It did not run on GitHub's Linux runners either.
         return Err(LeftOut::new(
@@ -428,9 +655,23 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
             command::Kind::Service => Makes::Anything,
             command::Kind::CiOnly => made(),
         };
-        return Err(LeftOut::new(not.reason, makes));
+        let reason = match &unknown {
+            Some(unknown) => with_unknown(not.reason, unknown),
+            None => not.reason,
+        };
+        return Err(LeftOut::new(reason, makes));
     }
-    let env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
+    let StepEnv {
+        env,
+        matrix_keys: env_keys,
+        mut notes,
+    } = step_env(layers, run, job.matrix).map_err(|reason| LeftOut::new(reason, made()))?;
+    matrix_keys.extend(env_keys);
+    matrix_keys.sort();
+    matrix_keys.dedup();
+    if let (Some(chosen), false) = (job.matrix, matrix_keys.is_empty()) {
+        notes.insert(0, chosen.note(&matrix_keys));
+    }
     let lines: Vec<String> = run
         .lines()
         .map(str::trim_end)
@@ -469,6 +710,7 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         origin,
         env,
         shell: needs_bash(run, shell).then(|| "bash".to_string()),
+        notes,
     }))
 }
 
