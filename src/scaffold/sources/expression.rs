@@ -176,7 +176,9 @@ fn tokens(text: &str) -> Result<Vec<Token>, Unknown> {
             }
             out.push(Token::Str(value));
             rest = &rest[end.ok_or_else(bad)?..];
-        } else if c.is_ascii_digit() || (c == '-' && rest[1..].starts_with(|d: char| d.is_ascii_digit())) {
+        } else if c.is_ascii_digit()
+            || (c == '-' && rest[1..].starts_with(|d: char| d.is_ascii_digit()))
+        {
             let end = rest[1..]
                 .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.'))
                 .map_or(rest.len(), |e| e + 1);
@@ -210,7 +212,10 @@ fn parse(text: &str) -> Result<Expr, Unknown> {
     let mut parser = Parser { tokens, at: 0 };
     let expr = parser.binary(0)?;
     if parser.at != parser.tokens.len() {
-        return Err(Unknown(format!("`{}`, which gantry cannot read", text.trim())));
+        return Err(Unknown(format!(
+            "`{}`, which gantry cannot read",
+            text.trim()
+        )));
     }
     Ok(expr)
 }
@@ -357,9 +362,7 @@ fn as_number(value: &Value) -> f64 {
 /// mixed types as numbers; `None` when they do not compare (NaN, objects).
 fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (a, b) {
-        (Value::String(x), Value::String(y)) => {
-            Some(x.to_lowercase().cmp(&y.to_lowercase()))
-        }
+        (Value::String(x), Value::String(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
         (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => {
             (a == b).then_some(std::cmp::Ordering::Equal)
         }
@@ -428,7 +431,9 @@ fn eval(expr: &Expr, matrix: Option<&Matrix>, used: &mut Vec<String>) -> Result<
                     used.push(name);
                 }
                 value = match (&value, &key) {
-                    (Value::Object(map), _) => map.get(&text_of(&key)?).cloned().unwrap_or(Value::Null),
+                    (Value::Object(map), _) => {
+                        map.get(&text_of(&key)?).cloned().unwrap_or(Value::Null)
+                    }
                     (Value::Array(items), Value::Number(n)) => n
                         .as_u64()
                         .and_then(|n| items.get(n as usize).cloned())
@@ -486,7 +491,11 @@ fn call(name: &str, args: &[Value]) -> Result<Value, Unknown> {
         "endswith" => Value::Bool(lower(&arg(0))?.ends_with(&lower(&arg(1))?)),
         "join" => match arg(0) {
             Value::Array(items) => {
-                let sep = if args.len() > 1 { text_of(&arg(1))? } else { ",".into() };
+                let sep = if args.len() > 1 {
+                    text_of(&arg(1))?
+                } else {
+                    ",".into()
+                };
                 let parts = items.iter().map(text_of).collect::<Result<Vec<_>, _>>()?;
                 Value::String(parts.join(&sep))
             }
@@ -511,7 +520,10 @@ mod tests {
     fn matrix_values_operators_and_functions_are_worked_out() {
         let values = cell(r#"{"python": "3.11", "os": "ubuntu-latest", "n": 3}"#);
         let keys = ["python".to_string(), "os".into(), "n".into(), "tox".into()];
-        let matrix = Matrix { cell: &values, keys: &keys };
+        let matrix = Matrix {
+            cell: &values,
+            keys: &keys,
+        };
         let sub = |t: &str| substitute(t, Some(&matrix)).map(|(text, _)| text);
         assert_eq!(sub("py${{ matrix.python }}").unwrap(), "py3.11");
         assert_eq!(
@@ -522,15 +534,32 @@ mod tests {
             sub("${{ matrix.python == '3.15-dev' && '1' || '' }}").unwrap(),
             ""
         );
-        assert_eq!(sub("${{ matrix.python == '3.11' && '1' || '' }}").unwrap(), "1");
-        assert_eq!(sub("${{ matrix['os'] == 'UBUNTU-LATEST' }}").unwrap(), "true");
-        assert_eq!(sub("${{ matrix.n == '3' && !(matrix.n > 4) }}").unwrap(), "true");
-        assert_eq!(sub("${{ startsWith(matrix.os, 'ubuntu') }}").unwrap(), "true");
-        assert_eq!(sub("${{ contains(fromJSON('[\"a\", \"B\"]'), 'b') }}").unwrap(), "true");
+        assert_eq!(
+            sub("${{ matrix.python == '3.11' && '1' || '' }}").unwrap(),
+            "1"
+        );
+        assert_eq!(
+            sub("${{ matrix['os'] == 'UBUNTU-LATEST' }}").unwrap(),
+            "true"
+        );
+        assert_eq!(
+            sub("${{ matrix.n == '3' && !(matrix.n > 4) }}").unwrap(),
+            "true"
+        );
+        assert_eq!(
+            sub("${{ startsWith(matrix.os, 'ubuntu') }}").unwrap(),
+            "true"
+        );
+        assert_eq!(
+            sub("${{ contains(fromJSON('[\"a\", \"B\"]'), 'b') }}").unwrap(),
+            "true"
+        );
         assert_eq!(sub("${{ format('{{{0}}}', 'x') }}").unwrap(), "{x}");
         assert_eq!(sub("it's ${{ 'a''b' }} }}").unwrap(), "it's a'b }}");
         assert_eq!(
-            substitute("${{ matrix.os }}-${{ matrix.python }}", Some(&matrix)).unwrap().1,
+            substitute("${{ matrix.os }}-${{ matrix.python }}", Some(&matrix))
+                .unwrap()
+                .1,
             ["os", "python"]
         );
         let unknown = |t: &str| substitute(t, Some(&matrix)).unwrap_err().0;
@@ -538,12 +567,17 @@ mod tests {
         assert_eq!(unknown("${{ secrets.TOKEN }}"), "secrets.TOKEN");
         assert_eq!(unknown("${{ hashFiles('x') }}"), "hashFiles()");
         assert!(unknown("${{ matrix.rust }}").contains("does not define"));
-        assert!(substitute("${{ matrix.x }}", None).unwrap_err().0.contains("no matrix"));
+        assert!(substitute("${{ matrix.x }}", None)
+            .unwrap_err()
+            .0
+            .contains("no matrix"));
     }
 
     #[test]
     fn optional_toggles_are_expressions_that_fall_back_to_empty() {
-        assert!(optional_toggle("${{ matrix.v == '3.15-dev' && '1' || '' }}"));
+        assert!(optional_toggle(
+            "${{ matrix.v == '3.15-dev' && '1' || '' }}"
+        ));
         assert!(optional_toggle("${{ github.event.inputs.debug || null }}"));
         assert!(!optional_toggle("${{ secrets.TOKEN }}"));
         assert!(!optional_toggle("${{ a || 'x' }}"));

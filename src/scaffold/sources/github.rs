@@ -306,7 +306,8 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
     let runs_on = runs_on(job);
     let runner = |cell: &serde_json::Map<String, serde_json::Value>| {
         let values = expression::Matrix { cell, keys: &keys };
-        expression::substitute(&runs_on, Some(&values)).map_or(None, |(text, _)| other_runner(&text))
+        expression::substitute(&runs_on, Some(&values))
+            .map_or(None, |(text, _)| other_runner(&text))
     };
     // The programs whose versions the matrix gives: by a `setup-*`
     // action's `with: { python-version: ${{ matrix.X }} }`, or by name.
@@ -319,7 +320,10 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
             continue;
         };
         for value in with.values().filter_map(|v| v.as_str()) {
-            let inner = value.trim().strip_prefix("${{").and_then(|v| v.strip_suffix("}}"));
+            let inner = value
+                .trim()
+                .strip_prefix("${{")
+                .and_then(|v| v.strip_suffix("}}"));
             if let Some(key) = inner.and_then(|i| i.trim().strip_prefix("matrix.")) {
                 versions.push((key.to_string(), program));
             }
@@ -360,7 +364,9 @@ fn step_env(layers: [&Env; 3], run: &str, matrix: Option<&Chosen>) -> Result<Ste
                     out.matrix_keys.extend(used);
                     value
                 }
-                Err(unknown) if expression::optional_toggle(&written) && !written.contains("secrets.") => {
+                Err(unknown)
+                    if expression::optional_toggle(&written) && !written.contains("secrets.") =>
+                {
                     let reads = if dependent::shell_vars(run).any(|n| n == name) {
                         "the step's commands read it"
                     } else {
@@ -374,11 +380,12 @@ fn step_env(layers: [&Env; 3], run: &str, matrix: Option<&Chosen>) -> Result<Ste
                     String::new()
                 }
                 Err(unknown) => {
-                    let not = command::not_local(&written).map_or_else(
-                        || command::CI_EXPRESSION.to_string(),
-                        |not| not.reason,
-                    );
-                    return Err(format!("its environment variable {name}: {}", with_unknown(not, &unknown)));
+                    let not = command::not_local(&written)
+                        .map_or_else(|| command::CI_EXPRESSION.to_string(), |not| not.reason);
+                    return Err(format!(
+                        "its environment variable {name}: {}",
+                        with_unknown(not, &unknown)
+                    ));
                 }
             };
             if let Some(not) = command::not_local(&value) {
@@ -628,7 +635,10 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         if let Ok(false) = expression::holds(condition, values.as_ref()) {
             // It did not run in this cell on GitHub either.
             return Err(LeftOut::new(
-                format!("its `if: {}` does not hold for the job's matrix cell run here", condition.trim()),
+                format!(
+                    "its `if: {}` does not hold for the job's matrix cell run here",
+                    condition.trim()
+                ),
                 Makes::Nothing,
             ));
         }

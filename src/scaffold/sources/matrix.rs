@@ -44,9 +44,7 @@ impl<'de> Deserialize<'de> for Ordered {
 #[derive(Deserialize)]
 #[serde(untagged)]
 pub enum Strategy {
-    Keys {
-        matrix: Option<MatrixSpec>,
-    },
+    Keys { matrix: Option<MatrixSpec> },
     Other(serde::de::IgnoredAny),
 }
 
@@ -103,7 +101,10 @@ impl Chosen {
         } else {
             this
         };
-        let mut note = format!("CI runs this step for each cell of the job's matrix; here it runs with {this} ({})", self.why);
+        let mut note = format!(
+            "CI runs this step for each cell of the job's matrix; here it runs with {this} ({})",
+            self.why
+        );
         if !others.is_empty() {
             let listed: Vec<String> = others.iter().take(4).map(|o| format!("`{o}`")).collect();
             let more = if others.len() > 4 { ", …" } else { "" };
@@ -133,7 +134,12 @@ pub fn cells(spec: &MatrixSpec) -> Result<Vec<Map<String, Value>>, String> {
     let entries = |value: &Value| -> Vec<Map<String, Value>> {
         value
             .as_array()
-            .map(|items| items.iter().filter_map(|i| i.as_object().cloned()).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_object().cloned())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let (mut include, mut exclude) = (Vec::new(), Vec::new());
@@ -261,7 +267,11 @@ pub fn program_of_key(key: &str) -> Option<&'static str> {
         Some("python3")
     } else if key.contains("node") {
         Some("node")
-    } else if key == "go" || key.starts_with("go-") || key.starts_with("go_") || key.contains("golang") {
+    } else if key == "go"
+        || key.starts_with("go-")
+        || key.starts_with("go_")
+        || key.contains("golang")
+    {
         Some("go")
     } else if key.contains("ruby") {
         Some("ruby")
@@ -306,7 +316,11 @@ fn local_version(program: &'static str) -> Option<String> {
     if let Some(known) = seen.lock().ok()?.get(program) {
         return known.clone();
     }
-    let arg = if program == "go" { "version" } else { "--version" };
+    let arg = if program == "go" {
+        "version"
+    } else {
+        "--version"
+    };
     let version = std::process::Command::new(program)
         .arg(arg)
         .stdin(std::process::Stdio::null())
@@ -345,7 +359,10 @@ mod tests {
     }
 
     fn shown(cells: &[Map<String, Value>]) -> Vec<String> {
-        cells.iter().map(|c| Value::Object(c.clone()).to_string()).collect()
+        cells
+            .iter()
+            .map(|c| Value::Object(c.clone()).to_string())
+            .collect()
     }
 
     #[test]
@@ -363,7 +380,8 @@ mod tests {
                 r#"{"os":"mac","python":"3.14"}"#,
             ]
         );
-        let only_include = cells_of("include:\n  - {python: '3.14'}\n  - {python: '3.13', tox: min}\n");
+        let only_include =
+            cells_of("include:\n  - {python: '3.14'}\n  - {python: '3.13', tox: min}\n");
         assert_eq!(
             shown(&only_include),
             [r#"{"python":"3.14"}"#, r#"{"python":"3.13","tox":"min"}"#]

@@ -27,10 +27,12 @@ impl Profile {
         let mut profile = Profile::default();
         for script in scripts {
             for line in script.replace("\\\n", " ").lines() {
-                for command in line.split("&&").flat_map(|c| c.split(';')) {
+                if dependent::only_prints(line) {
+                    continue;
+                }
+                for command in line.split(" && ") {
                     let written = command.trim();
-                    if written.is_empty() || written.starts_with('#') || dependent::only_prints(written)
-                    {
+                    if written.is_empty() || written.starts_with('#') {
                         continue;
                     }
                     let uniform = uniform(written);
@@ -84,7 +86,8 @@ pub fn extra_installs(variant: &Profile, main: &Profile) -> Option<Vec<String>> 
         .filter(|k| !variant.installs.contains_key(*k))
         .collect();
     let superset = missing.is_empty();
-    let constrains = extra.iter().any(|k| constrained(k)) && !missing.iter().any(|k| constrained(k));
+    let constrains =
+        extra.iter().any(|k| constrained(k)) && !missing.iter().any(|k| constrained(k));
     (superset || constrains).then(|| extra.iter().map(|k| variant.installs[*k].clone()).collect())
 }
 
@@ -100,7 +103,9 @@ fn constrained(install: &str) -> bool {
         if word.starts_with('-') {
             return false;
         }
-        ["==", "<", ">", "~=", "!="].iter().any(|op| word.contains(op))
+        ["==", "<", ">", "~=", "!="]
+            .iter()
+            .any(|op| word.contains(op))
             || word
                 .char_indices()
                 .skip(1)
@@ -122,7 +127,8 @@ mod tests {
         );
         assert_eq!(extra_installs(&main, &urllib3), None);
         // Another check with its own tools is no variant.
-        let lint = Profile::of(["python -m pip install pre-commit==4.6.0\npre-commit run --all-files"]);
+        let lint =
+            Profile::of(["python -m pip install pre-commit==4.6.0\npre-commit run --all-files"]);
         assert_eq!(extra_installs(&lint, &main), None);
         // An extra print or version line does not hide a variant.
         let printed = Profile::of([
