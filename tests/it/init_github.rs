@@ -860,13 +860,24 @@ jobs:
         run: echo "urllib3 $(python -c 'import urllib3; print(urllib3.__version__)')"
       - name: Run tests
         run: make ci
+  legacy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+      - run: pip install "urllib3<2"
+      - run: make ci-legacy
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install "ruff==0.5.0"
+      - run: ruff check
 "#
         ),
         &[
-            ("Makefile", "init:\n\ttrue\nci:\n\ttrue\n"),
+            ("Makefile", "init:\n\ttrue\nci:\n\ttrue\nci-legacy:\n\ttrue\n"),
             (
                 "pyproject.toml",
-                "[project]\nname = \"demo\"\nversion = \"0\"\n",
+                "[project]\nname = \"demo\"\nversion = \"0\"\ndependencies = [\"urllib3>=1.26,<3\"]\n",
             ),
         ],
     );
@@ -877,9 +888,16 @@ jobs:
     for kept in ["- make\n", "- make ci\n"] {
         assert!(live.contains(kept), "no {kept:?} in:\n{config}");
     }
-    let line = "job urllib3: it runs what job build runs with other packages installed (`python  -m pip install \"urllib3<2\"`): a variant environment, which in the one environment every action shares would change what the other actions test";
-    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
-    assert!(config.contains(line), "no {line:?} in:\n{config}");
+    for line in [
+        "job urllib3: it runs what job build runs with other packages installed (`python  -m pip install \"urllib3<2\"`): a variant environment, which in the one environment every action shares would change what the other actions test",
+        // Other commands, but another version of a dependency.
+        "job legacy: it installs another version of a package the project depends on, while job build tests what a plain install gives (`pip install \"urllib3<2\"`)",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    // A tool pinned for a check of its own is no variant.
+    assert!(live.contains("ruff==0.5.0"), "{config}");
 
     // The same for npm: a job that pins another React for the same tests.
     let node = with_workflow(

@@ -96,6 +96,8 @@ struct JobRead {
     origin: String,
     id: String,
     file: String,
+    /// Its `defaults.run.working-directory`, where its dependency lists are.
+    dir: String,
     /// Its actions and left-out steps.
     found: Found,
     /// What it runs (`None` for a job left out as a whole).
@@ -114,6 +116,7 @@ pub fn read(root: &Path) -> Found {
             origin: file.clone(),
             id: String::new(),
             file: file.clone(),
+            dir: String::new(),
             found: Found {
                 skipped: vec![Skipped {
                     action: None,
@@ -140,7 +143,7 @@ pub fn read(root: &Path) -> Found {
             ))),
         }
     }
-    leave_out_variants(&mut reads);
+    leave_out_variants(root, &mut reads);
     let mut found = Found::default();
     for read in reads {
         found.skipped.extend(read.found.skipped);
@@ -158,40 +161,62 @@ pub fn read(root: &Path) -> Found {
     found
 }
 
-/// Leaves out the jobs that run another job's commands with other
-/// packages installed, when the steps taken from that job run them all.
-fn leave_out_variants(reads: &mut [JobRead]) {
-    for v in 0..reads.len() {
-        let Some(variant) = reads[v].profile.clone() else {
-            continue;
-        };
-        let main = (0..reads.len()).filter(|m| *m != v).find_map(|m| {
-            let profile = reads[m].profile.as_ref()?;
-            let extra = variants::extra_installs(&variant, profile)?;
-            reads[m].taken.runs_all_of(&variant).then_some((m, extra))
-        });
-        let Some((m, extra)) = main else {
-            continue;
-        };
-        let job = if reads[m].file == reads[v].file {
-            format!("job {}", reads[m].id)
-        } else {
-            format!("job {} of {}", reads[m].id, reads[m].file)
-        };
-        let installs: Vec<String> = extra.iter().map(|e| format!("`{e}`")).collect();
-        reads[v].found = Found {
-            skipped: vec![Skipped {
-                action: None,
-                origin: reads[v].origin.clone(),
-                reason: format!(
-                    "it runs what {job} runs with other packages installed ({}): a variant environment, which in the one environment every action shares would change what the other actions test",
-                    installs.join(", ")
-                ),
-            }],
-            ..Found::default()
-        };
-        // Nothing of it runs: no other job is a variant of it.
-        reads[v].taken = Profile::default();
+/// Leaves out the jobs that test a variant environment: those that run
+/// another job's commands with other packages installed, when the steps
+/// taken from that job run them all; and those that install another
+/// version of a package the project depends on, when another job's taken
+/// steps run tests with what a plain install gives.
+fn leave_out_variants(root: &Path, reads: &mut [JobRead]) {
+    // Same commands first, so that a job found to be such a variant is
+    // named by no alternative-version variant as the job it varies.
+    for same_commands in [true, false] {
+        for v in 0..reads.len() {
+            let Some(variant) = reads[v].profile.clone() else {
+                continue;
+            };
+            let dir = root.join(&reads[v].dir);
+            let declared = |package: &str| variants::declared_in(&dir, package);
+            let main = (0..reads.len()).filter(|m| *m != v).find_map(|m| {
+                let main = &reads[m];
+                let profile = main.profile.as_ref()?;
+                let extra = if same_commands {
+                    variants::extra_installs(&variant, profile)
+                        .filter(|_| main.taken.runs_all_of(&variant))
+                } else {
+                    variants::alternative_versions(&variant, profile, declared)
+                        .filter(|_| main.found.actions.iter().any(|a| a.runs_tests))
+                };
+                Some((m, extra?))
+            });
+            let Some((m, extra)) = main else {
+                continue;
+            };
+            let job = if reads[m].file == reads[v].file {
+                format!("job {}", reads[m].id)
+            } else {
+                format!("job {} of {}", reads[m].id, reads[m].file)
+            };
+            let what = if same_commands {
+                format!("runs what {job} runs with other packages installed")
+            } else {
+                format!("installs another version of a package the project depends on, while {job} tests what a plain install gives")
+            };
+            let installs: Vec<String> = extra.iter().map(|e| format!("`{e}`")).collect();
+            reads[v].found = Found {
+                skipped: vec![Skipped {
+                    action: None,
+                    origin: reads[v].origin.clone(),
+                    reason: format!(
+                        "it {what} ({}): a variant environment, which in the one environment every action shares would change what the other actions test",
+                        installs.join(", ")
+                    ),
+                }],
+                ..Found::default()
+            };
+            // Nothing of it runs: no job varies it.
+            reads[v].profile = None;
+            reads[v].taken = Profile::default();
+        }
     }
 }
 
@@ -428,10 +453,16 @@ fn needs_bash(run: &str, shell: Option<&str>) -> bool {
 
 fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
     let job_origin = format!("{file}, job {id}");
+    let job_dir = job
+        .defaults
+        .as_ref()
+        .and_then(|d| d.run.as_ref())
+        .and_then(|r| r.working_directory.clone());
     let mut read = JobRead {
         origin: job_origin.clone(),
         id: id.to_string(),
         file: file.to_string(),
+        dir: job_dir.clone().unwrap_or_default(),
         found: Found::default(),
         profile: None,
         taken: Profile::default(),
@@ -451,11 +482,6 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
     read.profile = Some(Profile::of(
         job.steps.iter().filter_map(|s| s.run.as_deref()),
     ));
-    let job_dir = job
-        .defaults
-        .as_ref()
-        .and_then(|d| d.run.as_ref())
-        .and_then(|r| r.working_directory.clone());
     let context = StepContext {
         job_id: id,
         job_dir: job_dir.as_deref(),
@@ -634,11 +660,15 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     if let Some(condition) = &step.condition {
         if let Ok(false) = expression::holds(condition, values.as_ref()) {
             // It did not run in this cell on GitHub either.
-            return Err(LeftOut::new(
-                format!(
-                    "its `if: {}` does not hold for the job's matrix cell run here",
-                    condition.trim()
+            let when = match job.matrix.filter(|_| condition.contains("matrix")) {
+                Some(chosen) => format!(
+                    "does not hold for the job's matrix cell run here ({})",
+                    chosen.shown(&chosen.keys)
                 ),
+                None => "never holds".into(),
+            };
+            return Err(LeftOut::new(
+                format!("its `if: {}` {when}", condition.trim()),
                 Makes::Nothing,
             ));
         }

@@ -78,16 +78,15 @@ impl Chosen {
 
     /// What a step reading matrix keys `used` runs with, and what CI runs
     /// that it does not: a note for the action's comment.
+    /// The values of `keys` in `cell`: `python=3.11, os=ubuntu-latest`.
+    pub fn shown(&self, keys: &[String]) -> String {
+        shown_in(&self.cell, keys)
+    }
+
+    /// What a step reading matrix keys `used` runs with, and what CI runs
+    /// that it does not: a note for the action's comment.
     pub fn note(&self, used: &[String]) -> String {
-        let shown = |cell: &Map<String, Value>| {
-            used.iter()
-                .filter_map(|k| {
-                    let value = cell.get(k).and_then(|v| expression::shown(v).ok())?;
-                    Some(format!("{k}={value}"))
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let shown = |cell: &Map<String, Value>| shown_in(cell, used);
         let this = shown(&self.cell);
         let mut others: Vec<String> = Vec::new();
         for cell in &self.others {
@@ -97,7 +96,7 @@ impl Chosen {
             }
         }
         let this = if this.is_empty() {
-            "none of them set".to_string()
+            format!("{} unset", used.join(", "))
         } else {
             this
         };
@@ -117,6 +116,17 @@ impl Chosen {
         }
         note
     }
+}
+
+/// The values of `keys` in `cell` (those it sets): `python=3.11, os=ubuntu-latest`.
+fn shown_in(cell: &Map<String, Value>, keys: &[String]) -> String {
+    keys.iter()
+        .filter_map(|k| {
+            let value = cell.get(k).and_then(|v| expression::shown(v).ok())?;
+            Some(format!("{k}={value}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The cells of `spec` in GitHub's order; `Err` says why they cannot be

@@ -95,21 +95,80 @@ pub fn extra_installs(variant: &Profile, main: &Profile) -> Option<Vec<String>> 
 /// version operator (`urllib3<2`, `django==4.2`), a package at a version
 /// (`react@17`, `@types/node@18`), or a constraints file (`-c`).
 fn constrained(install: &str) -> bool {
-    install.split_whitespace().any(|word| {
-        let word = word.trim_matches(['"', '\'']);
-        if matches!(word, "-c" | "--constraint") || word.starts_with("--constraint=") {
-            return true;
-        }
-        if word.starts_with('-') {
-            return false;
-        }
-        ["==", "<", ">", "~=", "!="]
-            .iter()
-            .any(|op| word.contains(op))
-            || word
+    install
+        .split_whitespace()
+        .any(|word| matches!(word, "-c" | "--constraint") || word.starts_with("--constraint="))
+        || !pinned(install).is_empty()
+}
+
+/// The packages an install asks for at particular versions: `urllib3`
+/// of `pip install "urllib3<2"`, `react` of `npm install react@17`.
+fn pinned(install: &str) -> Vec<String> {
+    install
+        .split_whitespace()
+        .map(|word| word.trim_matches(['"', '\'']))
+        .filter(|word| !word.starts_with('-'))
+        .filter_map(|word| {
+            let at = word
                 .char_indices()
                 .skip(1)
-                .any(|(i, c)| c == '@' && i + 1 < word.len())
+                .find(|(i, c)| *c == '@' && i + 1 < word.len())
+                .map(|(i, _)| i);
+            let op = ["==", "<", ">", "~=", "!="]
+                .iter()
+                .filter_map(|op| word.find(op))
+                .min();
+            let end = at.or(op)?;
+            let name = word[..end].split('[').next().unwrap_or_default();
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
+}
+
+/// The installs of `variant` (as written) that ask for another version of
+/// a package the project itself depends on (`declared`) and that `main`,
+/// a job that runs tests, does not ask for: `variant` tests an alternative
+/// version, `main` what a plain install gives.
+pub fn alternative_versions(
+    variant: &Profile,
+    main: &Profile,
+    declared: impl Fn(&str) -> bool,
+) -> Option<Vec<String>> {
+    let alternatives: Vec<String> = variant
+        .installs
+        .iter()
+        .filter(|(uniform, _)| !main.installs.contains_key(*uniform))
+        .filter(|(uniform, _)| pinned(uniform).iter().any(|p| declared(p)))
+        .map(|(_, written)| written.clone())
+        .collect();
+    (!alternatives.is_empty()).then_some(alternatives)
+}
+
+/// Whether the dependency lists in `dir` (pyproject.toml, setup.py,
+/// setup.cfg, requirements files, package.json) name `package`, as a
+/// quoted string or at the start of a line.
+pub fn declared_in(dir: &std::path::Path, package: &str) -> bool {
+    let package = package.to_ascii_lowercase().replace('_', "-");
+    let files = [
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "requirements.txt",
+        "requirements-dev.txt",
+        "requirements-test.txt",
+        "package.json",
+    ];
+    files.iter().any(|file| {
+        let Some(text) = crate::scaffold::facts::read(dir, file) else {
+            return false;
+        };
+        let text = text.to_ascii_lowercase().replace('_', "-");
+        text.match_indices(&package).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + package.len()..].chars().next();
+            let starts = matches!(before, None | Some('"' | '\'' | '\n' | ' '));
+            starts && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        })
     })
 }
 
@@ -155,5 +214,37 @@ mod tests {
         assert!(!constrained("npm i @types/node"));
         assert!(!constrained("pip install -e .[tests]"));
         assert!(!constrained("pip install --upgrade pip"));
+        assert_eq!(
+            pinned("pip install 'Django[bcrypt]>=4,<5' pytest"),
+            ["Django"]
+        );
+        assert_eq!(pinned("npm i -D @types/node@18 react"), ["@types/node"]);
+    }
+
+    #[test]
+    fn an_alternative_version_of_a_declared_package_is_a_variant() {
+        let main = Profile::of(["pip install -e .[tests]", "pytest"]);
+        let old = Profile::of([
+            "pip install -e .[tests]",
+            "pip install \"urllib3<2\"",
+            "pytest -m 'not h2'",
+        ]);
+        let declared = |p: &str| p == "urllib3";
+        assert_eq!(
+            alternative_versions(&old, &main, declared),
+            Some(vec!["pip install \"urllib3<2\"".to_string()])
+        );
+        let tool = Profile::of(["pip install pre-commit==4.6.0", "pre-commit run"]);
+        assert_eq!(alternative_versions(&tool, &main, declared), None);
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("pyproject.toml"),
+            "[project]\ndependencies = [\n    \"urllib3>=1.26,<3\",\n    \"charset_normalizer\",\n]\n",
+        )
+        .unwrap();
+        assert!(declared_in(tmp.path(), "urllib3"));
+        assert!(declared_in(tmp.path(), "charset-normalizer"));
+        assert!(!declared_in(tmp.path(), "urllib"));
+        assert!(!declared_in(tmp.path(), "pre-commit"));
     }
 }
