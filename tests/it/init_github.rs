@@ -1003,8 +1003,8 @@ jobs:
         assert!(!live.contains(gone), "{gone} in:\n{config}");
     }
     for line in [
-        format!("here it runs with python={python} (python3 here is {python}."),
-        "here it runs with features=fast (the first cell), and not with `features=slow` (1 other value)".into(),
+        format!("this pipeline runs it for python={python} only (python3 here is {python}."),
+        "this pipeline runs it for features=fast only (the first cell), not for `features=slow` (1 other value)".into(),
         "job tests, step \"Windows only\": its `if: matrix.os == 'windows-latest'` does not hold for the job's matrix cell run here".into(),
         "job features, step \"make ref REF=${{ github.ref }}\": it uses a `${{ … }}` expression that only the CI fills in: github.ref".into(),
         "job mac: it runs on macos-latest (every cell of its matrix)".into(),

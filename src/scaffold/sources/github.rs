@@ -309,6 +309,15 @@ fn other_runner(runs_on: &str) -> Option<String> {
     .then(|| format!("it runs on {}", lower.trim_matches('"')))
 }
 
+/// Whether `written` reads `matrix.KEY` (not a longer key).
+fn mentions_key(written: &str, key: &str) -> bool {
+    let reference = format!("matrix.{key}");
+    written.match_indices(&reference).any(|(i, _)| {
+        !written[i + reference.len()..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    })
+}
+
 /// The matrix cell a job runs here, if it has a matrix gantry can read:
 /// `Err` says why the job does not run here at all (every cell is for
 /// another system).
@@ -335,7 +344,8 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
             .map_or(None, |(text, _)| other_runner(&text))
     };
     // The programs whose versions the matrix gives: by a `setup-*`
-    // action's `with: { python-version: ${{ matrix.X }} }`, or by name.
+    // action's `with: { python-version: ${{ matrix.X }} }` (or
+    // `1.${{ matrix.go }}.x`), or by the key's name.
     let mut versions: Vec<(String, &'static str)> = Vec::new();
     for step in &job.steps {
         let (Some(uses), Some(serde_json::Value::Object(with))) = (&step.uses, &step.with) else {
@@ -345,25 +355,36 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
             continue;
         };
         for value in with.values().filter_map(|v| v.as_str()) {
-            let inner = value
-                .trim()
-                .strip_prefix("${{")
-                .and_then(|v| v.strip_suffix("}}"));
-            if let Some(key) = inner.and_then(|i| i.trim().strip_prefix("matrix.")) {
-                versions.push((key.to_string(), program));
+            if value.contains("matrix.") {
+                versions.push((value.to_string(), program));
             }
         }
     }
+    let setup_versions = versions.len();
     for key in &keys {
-        if let Some(program) = matrix::program_of_key(key) {
-            if !versions.iter().any(|(k, _)| k == key) {
-                versions.push((key.clone(), program));
+        let named = format!("${{{{ matrix.{key} }}}}");
+        match matrix::program_of_key(key) {
+            Some(program) if !versions.iter().any(|(v, _)| mentions_key(v, key)) => {
+                versions.push((named, program))
             }
+            _ => {}
         }
     }
     let first_runner = runner(&cells[0]);
+    let toolchain: Vec<String> = keys
+        .iter()
+        .filter(|key| {
+            versions[..setup_versions]
+                .iter()
+                .any(|(v, _)| mentions_key(v, key))
+        })
+        .cloned()
+        .collect();
     match matrix::choose(cells, |cell| runner(cell).is_none(), &versions) {
-        Some(chosen) => Ok(Some(chosen)),
+        Some(chosen) => Ok(Some(Chosen {
+            toolchain,
+            ..chosen
+        })),
         None => Err(format!(
             "{} (every cell of its matrix)",
             first_runner.unwrap_or_else(|| "it runs on another system".into())
@@ -707,6 +728,7 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         mut notes,
     } = step_env(layers, run, job.matrix).map_err(|reason| LeftOut::new(reason, made()))?;
     matrix_keys.extend(env_keys);
+    matrix_keys.extend(job.matrix.iter().flat_map(|c| c.toolchain.iter().cloned()));
     matrix_keys.sort();
     matrix_keys.dedup();
     if let (Some(chosen), false) = (job.matrix, matrix_keys.is_empty()) {

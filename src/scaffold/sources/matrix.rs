@@ -63,6 +63,9 @@ pub struct Chosen {
     pub keys: Vec<String>,
     /// The cells CI runs besides this one.
     pub others: Vec<Map<String, Value>>,
+    /// The keys whose values pick the job's toolchain (`setup-python`'s
+    /// `python-version`): every step runs with them.
+    pub toolchain: Vec<String>,
     /// Why this cell: `python3 here is 3.11`, `the first cell`.
     pub why: String,
 }
@@ -101,14 +104,14 @@ impl Chosen {
             this
         };
         let mut note = format!(
-            "CI runs this step for each cell of the job's matrix; here it runs with {this} ({})",
+            "CI runs this step for each cell of the job's matrix; this pipeline runs it for {this} only ({})",
             self.why
         );
         if !others.is_empty() {
             let listed: Vec<String> = others.iter().take(4).map(|o| format!("`{o}`")).collect();
             let more = if others.len() > 4 { ", …" } else { "" };
             note.push_str(&format!(
-                ", and not with {}{more} ({} other {})",
+                ", not for {}{more} ({} other {})",
                 listed.join(", "),
                 others.len(),
                 if others.len() == 1 { "value" } else { "values" }
@@ -214,9 +217,10 @@ pub fn cells(spec: &MatrixSpec) -> Result<Vec<Map<String, Value>>, String> {
 }
 
 /// The cell to run among `cells`: of those `runs_here` accepts (Linux),
-/// the one with the most keys naming a version of a tool (`versions`:
-/// matrix key → program) that matches the tool's version here, else the
-/// first. `None` when no cell runs here.
+/// the one with the most tool versions matching the tool's version here
+/// (`versions`: a version as the job writes it, `${{ matrix.python }}` or
+/// `1.${{ matrix.go }}.x`, and the program it is the version of), else
+/// the first. `None` when no cell runs here.
 pub fn choose(
     cells: Vec<Map<String, Value>>,
     runs_here: impl Fn(&Map<String, Value>) -> bool,
@@ -227,14 +231,23 @@ pub fn choose(
     keys.dedup();
     let here: Vec<usize> = (0..cells.len()).filter(|i| runs_here(&cells[*i])).collect();
     let first = *here.first()?;
-    let matched = |cell: &Map<String, Value>| -> Vec<String> {
+    // Each tool's version in `cell`, and the one here.
+    let asked = |cell: &Map<String, Value>| -> Vec<(String, &'static str, String)> {
+        let values = Matrix { cell, keys: &keys };
         versions
             .iter()
-            .filter_map(|(key, program)| {
-                let value = expression::shown(cell.get(key)?).ok()?;
+            .filter_map(|(written, program)| {
+                let (value, used) = expression::substitute(written, Some(&values)).ok()?;
                 let local = local_version(program)?;
-                version_matches(&value, &local).then(|| format!("{program} here is {local}"))
+                (!used.is_empty() && !value.is_empty()).then_some((value, *program, local))
             })
+            .collect()
+    };
+    let matched = |cell: &Map<String, Value>| -> Vec<String> {
+        asked(cell)
+            .into_iter()
+            .filter(|(value, _, local)| version_matches(value, local))
+            .map(|(_, program, local)| format!("{program} here is {local}"))
             .collect()
     };
     let best = here
@@ -243,20 +256,15 @@ pub fn choose(
         .max_by_key(|i| (matched(&cells[*i]).len(), std::cmp::Reverse(*i)))
         .unwrap_or(first);
     let mut why = matched(&cells[best]);
+    why.dedup();
     if why.is_empty() {
         why.push(if here.len() < cells.len() {
             "the first cell that runs on Linux".into()
         } else {
             "the first cell".into()
         });
-        for (key, program) in versions {
-            if let Some(local) = local_version(program) {
-                if cells[best].contains_key(key) {
-                    why.push(format!(
-                        "{program} here is {local}, which no cell's {key} is"
-                    ));
-                }
-            }
+        for (_, program, local) in asked(&cells[best]) {
+            why.push(format!("{program} here is {local}, which no cell asks for"));
         }
     }
     let mut cells = cells;
@@ -265,6 +273,7 @@ pub fn choose(
         cell,
         keys,
         others: cells,
+        toolchain: Vec::new(),
         why: why.join("; "),
     })
 }
@@ -414,7 +423,7 @@ mod tests {
         assert_eq!(chosen.others.len(), 3);
         assert!(chosen
             .note(&["v".into()])
-            .ends_with("here it runs with v=a (the first cell that runs on Linux), and not with `v=b` (1 other value)"));
+            .ends_with("this pipeline runs it for v=a only (the first cell that runs on Linux), not for `v=b` (1 other value)"));
         assert!(choose(cells_of("os: [macos-latest]\n"), |_| false, &[]).is_none());
     }
 
