@@ -865,7 +865,13 @@ jobs:
     steps:
       - run: make
       - run: pip install "urllib3<2"
-      - run: make ci-legacy
+      - name: Run tests
+        run: make ci-legacy
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install "sphinx<8"
+      - run: make html
   lint:
     runs-on: ubuntu-latest
     steps:
@@ -877,7 +883,7 @@ jobs:
             ("Makefile", "init:\n\ttrue\nci:\n\ttrue\nci-legacy:\n\ttrue\n"),
             (
                 "pyproject.toml",
-                "[project]\nname = \"demo\"\nversion = \"0\"\ndependencies = [\"urllib3>=1.26,<3\"]\n",
+                "[project]\nname = \"demo\"\nversion = \"0\"\ndependencies = [\"urllib3>=1.26,<3\"]\n[project.optional-dependencies]\ndocs = [\"sphinx\"]\n",
             ),
         ],
     );
@@ -896,8 +902,10 @@ jobs:
         assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
         assert!(config.contains(line), "no {line:?} in:\n{config}");
     }
-    // A tool pinned for a check of its own is no variant.
+    // A tool pinned for a check of its own, a pinned dependency for a
+    // build that tests nothing: no variants.
     assert!(live.contains("ruff==0.5.0"), "{config}");
+    assert!(live.contains("sphinx<8"), "{config}");
 
     // The same for npm: a job that pins another React for the same tests.
     let node = with_workflow(

@@ -104,6 +104,8 @@ struct JobRead {
     profile: Option<Profile>,
     /// What the steps taken from it run.
     taken: Profile,
+    /// Whether one of its `run:` steps runs tests.
+    runs_tests: bool,
 }
 
 /// The actions of every workflow under `root`.
@@ -127,6 +129,7 @@ pub fn read(root: &Path) -> Found {
             },
             profile: None,
             taken: Profile::default(),
+            runs_tests: false,
         };
         match serde_saphyr::from_str::<Workflow>(&text) {
             Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => reads.push(
@@ -164,8 +167,8 @@ pub fn read(root: &Path) -> Found {
 /// Leaves out the jobs that test a variant environment: those that run
 /// another job's commands with other packages installed, when the steps
 /// taken from that job run them all; and those that install another
-/// version of a package the project depends on, when another job's taken
-/// steps run tests with what a plain install gives.
+/// version of a package the project depends on for its tests, when
+/// another job's taken steps run tests with what a plain install gives.
 fn leave_out_variants(root: &Path, reads: &mut [JobRead]) {
     // Same commands first, so that a job found to be such a variant is
     // named by no alternative-version variant as the job it varies.
@@ -183,8 +186,10 @@ fn leave_out_variants(root: &Path, reads: &mut [JobRead]) {
                     variants::extra_installs(&variant, profile)
                         .filter(|_| main.taken.runs_all_of(&variant))
                 } else {
-                    variants::alternative_versions(&variant, profile, declared)
-                        .filter(|_| main.found.actions.iter().any(|a| a.runs_tests))
+                    // A job that tests, against one whose taken steps test.
+                    variants::alternative_versions(&variant, profile, declared).filter(|_| {
+                        reads[v].runs_tests && main.found.actions.iter().any(|a| a.runs_tests)
+                    })
                 };
                 Some((m, extra?))
             });
@@ -334,9 +339,7 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
     if cells.is_empty() {
         return Ok(None);
     }
-    let mut keys: Vec<String> = cells.iter().flat_map(|c| c.keys().cloned()).collect();
-    keys.sort();
-    keys.dedup();
+    let keys = matrix::keys(&cells);
     let runs_on = runs_on(job);
     let runner = |cell: &serde_json::Map<String, serde_json::Value>| {
         let values = expression::Matrix { cell, keys: &keys };
@@ -354,9 +357,12 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
         let Some(program) = matrix::program_of_setup(uses) else {
             continue;
         };
-        for value in with.values().filter_map(|v| v.as_str()) {
-            if value.contains("matrix.") {
-                versions.push((value.to_string(), program));
+        for (name, value) in with {
+            match value.as_str() {
+                Some(value) if name.contains("version") && value.contains("matrix.") => {
+                    versions.push((value.to_string(), program))
+                }
+                _ => {}
             }
         }
     }
@@ -487,6 +493,12 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
         found: Found::default(),
         profile: None,
         taken: Profile::default(),
+        runs_tests: job.steps.iter().any(|step| {
+            let hint = format!("{} {id}", step.name.as_deref().unwrap_or(""));
+            step.run
+                .as_deref()
+                .is_some_and(|run| command::is_test_run(run, &hint))
+        }),
     };
     let found = &mut read.found;
     let chosen = match job_skip_reason(id, job).map_or_else(|| chosen_cell(job), Err) {

@@ -216,6 +216,14 @@ pub fn cells(spec: &MatrixSpec) -> Result<Vec<Map<String, Value>>, String> {
     Ok(combos)
 }
 
+/// Every key any of `cells` sets, sorted.
+pub fn keys(cells: &[Map<String, Value>]) -> Vec<String> {
+    let mut keys: Vec<String> = cells.iter().flat_map(|c| c.keys().cloned()).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// The cell to run among `cells`: of those `runs_here` accepts (Linux),
 /// the one with the most tool versions matching the tool's version here
 /// (`versions`: a version as the job writes it, `${{ matrix.python }}` or
@@ -226,9 +234,7 @@ pub fn choose(
     runs_here: impl Fn(&Map<String, Value>) -> bool,
     versions: &[(String, &'static str)],
 ) -> Option<Chosen> {
-    let mut keys: Vec<String> = cells.iter().flat_map(|c| c.keys().cloned()).collect();
-    keys.sort();
-    keys.dedup();
+    let keys = keys(&cells);
     let here: Vec<usize> = (0..cells.len()).filter(|i| runs_here(&cells[*i])).collect();
     let first = *here.first()?;
     // Each tool's version in `cell`, and the one here.
