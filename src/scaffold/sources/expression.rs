@@ -209,7 +209,11 @@ fn tokens(text: &str) -> Result<Vec<Token>, Unknown> {
 /// The expression `text` (without `${{ }}`), parsed.
 fn parse(text: &str) -> Result<Expr, Unknown> {
     let tokens = tokens(text)?;
-    let mut parser = Parser { tokens, at: 0 };
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        depth: 0,
+    };
     let expr = parser.binary(0)?;
     if parser.at != parser.tokens.len() {
         return Err(Unknown(format!(
@@ -223,7 +227,12 @@ fn parse(text: &str) -> Result<Expr, Unknown> {
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    /// How deep the parse is: nesting beyond [`DEEPEST`] is refused, not
+    /// a stack overflow.
+    depth: usize,
 }
+
+const DEEPEST: usize = 64;
 
 /// The binary operators by precedence, loosest first.
 const LEVELS: [&[(&str, Op)]; 4] = [
@@ -273,6 +282,16 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, Unknown> {
+        self.depth += 1;
+        if self.depth > DEEPEST {
+            return Err(Unknown("an expression nested too deeply".into()));
+        }
+        let expr = self.operand();
+        self.depth -= 1;
+        expr
+    }
+
+    fn operand(&mut self) -> Result<Expr, Unknown> {
         if self.eat("!") {
             return Ok(Expr::Not(Box::new(self.unary()?)));
         }
@@ -571,6 +590,33 @@ mod tests {
             .unwrap_err()
             .0
             .contains("no matrix"));
+    }
+
+    #[test]
+    fn odd_expressions_are_unknown_not_a_panic() {
+        let deep = format!("${{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
+        let nots = format!("${{{{ {}true }}}}", "!".repeat(5000));
+        for text in [
+            "${{",
+            "${{ }}",
+            "${{ 'unclosed }}",
+            "${{ matrix. }}",
+            "${{ a[ }}",
+            "${{ f(1, }}",
+            "${{ format('{9}') }}",
+            "${{ format('{') }}",
+            "${{ -x }}",
+            "${{ 1 == }}",
+            "${{ é }}",
+            "${{ matrix.n… }}",
+            deep.as_str(),
+            nots.as_str(),
+        ] {
+            assert!(
+                substitute(text, None).is_err() || text == "${{ format('{9}') }}",
+                "{text}"
+            );
+        }
     }
 
     #[test]

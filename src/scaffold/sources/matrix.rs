@@ -125,7 +125,11 @@ impl Chosen {
 fn shown_in(cell: &Map<String, Value>, keys: &[String]) -> String {
     keys.iter()
         .filter_map(|k| {
-            let value = cell.get(k).and_then(|v| expression::shown(v).ok())?;
+            let value = match cell.get(k)? {
+                Value::Null => return None,
+                nested @ (Value::Array(_) | Value::Object(_)) => nested.to_string(),
+                scalar => expression::shown(scalar).ok()?,
+            };
             Some(format!("{k}={value}"))
         })
         .collect::<Vec<_>>()
