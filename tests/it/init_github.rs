@@ -969,7 +969,7 @@ jobs:
       - name: Windows only
         if: matrix.os == 'windows-latest'
         run: make windows
-      - name: Tests
+      - name: Tests on py${{{{ matrix.python }}}}
         run: make test
         env:
           ENVNAME: ${{{{ matrix.tox || format('py{{0}}', matrix.python) }}}}
@@ -1001,6 +1001,7 @@ jobs:
     let config = repo.read("gantry.yml");
     let live = live_lines(&config);
     for kept in [
+        format!("- name: tests-on-py{}\n", python.replace('.', "-")),
         format!("ENVNAME: py{python}\n"),
         "run: make test\n".into(),
         "run: make check FEATURES=fast\n".into(),

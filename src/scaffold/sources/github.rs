@@ -762,9 +762,13 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         .unwrap_or_default()
         .trim_start_matches("./")
         .trim_end_matches('/');
-    let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
-    let label = match &step.name {
-        Some(named) => named.clone(),
+    // `Test on ${{ matrix.os }}` names the action by the cell's value.
+    let step_name = step.name.as_ref().map(|named| {
+        expression::substitute(named, values.as_ref()).map_or_else(|_| named.clone(), |(n, _)| n)
+    });
+    let name = step_name.clone().unwrap_or_else(|| lines[0].clone());
+    let label = match step_name {
+        Some(named) => named,
         None => command::command_summary(&lines[0]),
     };
     // The job's id places a step as much as its own name does; a step
