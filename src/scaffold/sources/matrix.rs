@@ -415,6 +415,22 @@ mod tests {
             shown(&only_include),
             [r#"{"python":"3.14"}"#, r#"{"python":"3.13","tox":"min"}"#]
         );
+        // The example of GitHub's documentation ("Expanding or adding
+        // matrix configurations").
+        let documented = cells_of(
+            "fruit: [apple, pear]\nanimal: [cat, dog]\ninclude:\n  - color: green\n  - color: pink\n    animal: cat\n  - fruit: apple\n    shape: circle\n  - fruit: banana\n  - fruit: banana\n    animal: cat\n",
+        );
+        assert_eq!(
+            shown(&documented),
+            [
+                r#"{"animal":"cat","color":"pink","fruit":"apple","shape":"circle"}"#,
+                r#"{"animal":"dog","color":"green","fruit":"apple","shape":"circle"}"#,
+                r#"{"animal":"cat","color":"pink","fruit":"pear"}"#,
+                r#"{"animal":"dog","color":"green","fruit":"pear"}"#,
+                r#"{"fruit":"banana"}"#,
+                r#"{"animal":"cat","fruit":"banana"}"#,
+            ]
+        );
         assert!(super::cells(&spec("${{ fromJSON(needs.x.outputs.m) }}")).is_err());
         assert!(super::cells(&spec("v: ${{ fromJSON(inputs.v) }}")).is_err());
     }
