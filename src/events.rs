@@ -222,7 +222,17 @@ pub enum ServiceState {
     NotRemoved {
         /// The container's name.
         container: String,
-        /// Why (the removal command and its limit).
+        /// Why (the removal command and its limit, or that it was
+        /// interrupted).
+        why: String,
+    },
+    /// Removing the service containers left by a gantry that is gone
+    /// (before this service's container starts) did not answer in time,
+    /// could not start or was interrupted: they may be left.
+    LeftoverNotRemoved {
+        /// The leftover container; `None`: they could not even be listed.
+        container: Option<String>,
+        /// Why (the engine command and its limit).
         why: String,
     },
 }

@@ -27,6 +27,7 @@ const ROOT_INSTANCE: &str = "root";
 pub fn execute(globals: &Globals, args: &DeployArgs) -> anyhow::Result<u8> {
     let pipeline = globals.load_pipeline()?;
     let group = group_name(&pipeline, args)?;
+    check_revision(globals, args)?;
     let single = one_action_pipeline(&pipeline, &group, globals, args);
     let git = GitInfo::discover(&pipeline.root);
     let planner = |run_id: String| -> anyhow::Result<Plan> {
@@ -101,6 +102,22 @@ fn group_name(pipeline: &Pipeline, args: &DeployArgs) -> Result<String, UsageErr
             known(&names)
         ))),
     }
+}
+
+/// `--revision` and `--appspec` name a revision that can be deployed: a
+/// mistake there is one in the command line, found before a run starts.
+fn check_revision(globals: &Globals, args: &DeployArgs) -> Result<(), UsageError> {
+    let appspec = args.appspec.as_ref().map(|a| globals.cwd.join(a));
+    let revision = match (&args.revision, &appspec) {
+        (Some(r), _) => globals.cwd.join(r),
+        (None, Some(a)) => a
+            .parent()
+            .map_or_else(|| globals.cwd.clone(), Path::to_path_buf),
+        (None, None) => return Ok(()),
+    };
+    crate::deploy::job::appspec_file(&revision, appspec.as_deref())
+        .map(drop)
+        .map_err(UsageError)
 }
 
 fn known(names: &[&str]) -> String {

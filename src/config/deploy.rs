@@ -111,8 +111,8 @@ pub enum RawDeployConfig {
     /// A number or boolean (a wrong name), as serde read it: `1.50` is
     /// `1.5` here, so the loader quotes the text as written instead.
     Scalar(String),
-    /// The text of `minimum_healthy`.
-    MinimumHealthy(String),
+    /// `minimum_healthy`, where it is written.
+    MinimumHealthy(Spanned<MinimumText>),
 }
 
 /// The `deploy:` key of an action.
@@ -192,7 +192,7 @@ impl schemars::JsonSchema for RawDeployConfig {
                 {
                     "type": "object",
                     "properties": {
-                        "minimum_healthy": { "type": ["integer", "string"], "pattern": "^\\d+%?$" }
+                        "minimum_healthy": { "type": ["integer", "string"], "pattern": MINIMUM_PATTERN }
                     },
                     "required": ["minimum_healthy"],
                     "additionalProperties": false
@@ -396,7 +396,7 @@ impl<'de> Deserialize<'de> for RawDeployConfig {
                     if key != "minimum_healthy" {
                         return Err(de::Error::unknown_field(&key, &["minimum_healthy"]));
                     }
-                    minimum = Some(map.next_value::<MinimumText>()?.0);
+                    minimum = Some(map.next_value::<Spanned<MinimumText>>()?);
                 }
                 minimum
                     .map(RawDeployConfig::MinimumHealthy)
@@ -407,8 +407,19 @@ impl<'de> Deserialize<'de> for RawDeployConfig {
     }
 }
 
-/// The text of `minimum_healthy:`, a number or a string.
-struct MinimumText(String);
+/// The schema's pattern of `minimum_healthy:`, by which the tolerant pass
+/// knows to check it with [`minimum_form`].
+pub const MINIMUM_PATTERN: &str = "^\\d+%?$";
+
+/// `minimum_healthy:` as serde read it.
+#[derive(Debug)]
+pub enum MinimumText {
+    /// A string (`"50%"`).
+    Str(String),
+    /// A number or boolean: `1.50` is `1.5` here, so the loader quotes the
+    /// text as written instead.
+    Scalar(String),
+}
 
 impl<'de> Deserialize<'de> for MinimumText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -419,13 +430,21 @@ impl<'de> Deserialize<'de> for MinimumText {
                 f.write_str("a number of instances or a percentage such as \"50%\"")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(MinimumText(v.to_string()))
+                Ok(MinimumText::Str(v.to_string()))
             }
+            // Any other scalar is read, to be refused with its text as
+            // written (C043) rather than as serde formats it.
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(MinimumText(v.to_string()))
+                Ok(MinimumText::Scalar(v.to_string()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(MinimumText(v.to_string()))
+                Ok(MinimumText::Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(MinimumText::Scalar(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(MinimumText::Scalar(v.to_string()))
             }
         }
         deserializer.deserialize_any(TextVisitor)
@@ -657,12 +676,19 @@ fn deployment_config(
     let word = match &raw.value {
         RawDeployConfig::Named(name) => name.as_str(),
         RawDeployConfig::Scalar(read) => crate::diagnostics::written(text, raw).unwrap_or(read),
-        RawDeployConfig::MinimumHealthy(text) => {
-            return match parse_minimum(text, instances) {
+        RawDeployConfig::MinimumHealthy(minimum) => {
+            let written = match &minimum.value {
+                MinimumText::Str(read) => read.as_str(),
+                MinimumText::Scalar(read) => {
+                    crate::diagnostics::written(text, minimum).unwrap_or(read)
+                }
+            };
+            return match minimum_form(file, written, span(minimum))
+                .and_then(|m| within(file, m, written, span(minimum), instances))
+            {
                 Ok(minimum) => DeploymentConfig::MinimumHealthy(minimum),
-                Err(hint) => {
-                    let message = format!("invalid minimum_healthy `{text}`");
-                    found.push(error(file, "C043", at, message, &hint));
+                Err(d) => {
+                    found.push(d);
                     DeploymentConfig::OneAtATime
                 }
             };
@@ -680,21 +706,54 @@ fn deployment_config(
     }
 }
 
-/// `N` (fewer than `instances`) or `N%` (0 to 99).
-fn parse_minimum(text: &str, instances: usize) -> Result<Minimum, String> {
-    let text = text.trim();
-    if let Some(percent) = text.strip_suffix('%') {
-        return match percent.trim().parse::<u32>() {
-            Ok(p) if p < 100 => Ok(Minimum::Percent(p)),
-            _ => Err("a percentage from 0% to 99% of the group's instances".into()),
-        };
-    }
-    match text.parse::<u32>() {
-        Ok(n) if (n as usize) < instances.max(1) => Ok(Minimum::Count(n)),
-        _ => Err(format!(
-            "a number of instances from 0 to {} (this group has {instances}; at least one must be deployable at a time), or a percentage such as \"50%\"",
-            instances.saturating_sub(1)
-        )),
+/// `minimum_healthy:` written as `written` (a string's value, any other
+/// scalar's text as written), whatever the group: `N`, or `N%` from 0 to
+/// 99. `Err` is the C043 at `at`; the tolerant pass checks it the same way.
+pub fn minimum_form(file: &Path, written: &str, at: Span) -> Result<Minimum, Diagnostic> {
+    let text = written.trim();
+    let (read, hint) = match text.strip_suffix('%') {
+        Some(percent) => (
+            percent
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|p| *p < 100)
+                .map(Minimum::Percent),
+            "a percentage from 0% to 99% of the group's instances",
+        ),
+        None => (
+            text.parse::<u32>()
+                .ok()
+                .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+                .map(Minimum::Count),
+            "a whole number of instances, or a percentage such as \"50%\"",
+        ),
+    };
+    read.ok_or_else(|| {
+        let message = format!("invalid minimum_healthy `{written}`");
+        error(file, "C043", at, message, hint)
+    })
+}
+
+/// `minimum` (written `written` at `at`) for a group of `instances`: a
+/// count must leave one instance to deploy at a time.
+fn within(
+    file: &Path,
+    minimum: Minimum,
+    written: &str,
+    at: Span,
+    instances: usize,
+) -> Result<Minimum, Diagnostic> {
+    match minimum {
+        Minimum::Count(n) if n as usize >= instances.max(1) => {
+            let hint = format!(
+                "a number of instances from 0 to {} (this group has {instances}; at least one must be deployable at a time), or a percentage such as \"50%\"",
+                instances.saturating_sub(1)
+            );
+            let message = format!("invalid minimum_healthy `{written}`");
+            Err(error(file, "C043", at, message, &hint))
+        }
+        fine => Ok(fine),
     }
 }
 
@@ -785,11 +844,22 @@ mod tests {
 
     #[test]
     fn minimum_counts_and_percentages() {
-        assert_eq!(parse_minimum("1", 2), Ok(Minimum::Count(1)));
-        assert!(parse_minimum("2", 2).is_err());
-        assert_eq!(parse_minimum("75%", 4), Ok(Minimum::Percent(75)));
-        assert!(parse_minimum("100%", 4).is_err());
-        assert!(parse_minimum("many", 4).is_err());
-        assert_eq!(parse_minimum("0", 1), Ok(Minimum::Count(0)));
+        let parse = |written: &str, instances: usize| {
+            let (file, at) = (Path::new("gantry.yml"), Span::default());
+            minimum_form(file, written, at)
+                .and_then(|m| within(file, m, written, at, instances))
+                .map_err(|d| d.message)
+        };
+        assert_eq!(parse("1", 2), Ok(Minimum::Count(1)));
+        assert!(parse("2", 2).is_err());
+        assert_eq!(parse("75%", 4), Ok(Minimum::Percent(75)));
+        assert!(parse("100%", 4).is_err());
+        assert_eq!(parse("0", 1), Ok(Minimum::Count(0)));
+        for wrong in ["many", "1.50", "+1", "0x1", "-1", "1e0"] {
+            assert_eq!(
+                parse(wrong, 4),
+                Err(format!("invalid minimum_healthy `{wrong}`"))
+            );
+        }
     }
 }

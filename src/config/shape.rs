@@ -306,11 +306,15 @@ impl<'a> Walk<'a> {
                     self.node(item, &schema["items"], &item_what);
                 }
             }
-            Value::Str(text) => self.enumerated(node, text, schema),
+            Value::Str(text) => {
+                self.enumerated(node, text, schema);
+                self.minimum_healthy(node, text, schema);
+            }
             // serde reads a number or boolean as the text written where a string is wanted.
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 if let Some(written) = node.raw(self.text) {
                     self.enumerated(node, written, schema);
+                    self.minimum_healthy(node, written, schema);
                 }
             }
             _ => {}
@@ -523,6 +527,23 @@ impl<'a> Walk<'a> {
         // Not stuck: serde reads the word as text, and the loader checks it.
         if let Err(p) = choice.pick(text, at) {
             self.found.push(p.diagnostic(self.file));
+        }
+    }
+
+    /// A deployment group's `minimum_healthy:`, checked as the loader
+    /// checks it (the part that does not depend on the group's size).
+    fn minimum_healthy(&mut self, node: &Node, text: &str, schema: &Schema) {
+        use super::deploy::{minimum_form, MINIMUM_PATTERN};
+        if schema["pattern"].as_str() != Some(MINIMUM_PATTERN) {
+            return;
+        }
+        let at = Span {
+            line: node.line,
+            column: node.column,
+        };
+        // Not stuck: serde reads any scalar here, and the loader checks it.
+        if let Err(d) = minimum_form(self.file, text, at) {
+            self.found.push(d);
         }
     }
 

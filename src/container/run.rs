@@ -14,6 +14,7 @@ use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
 use crate::engine::{failure_hint, BuildOptions, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
+use crate::proc::interrupt::Interrupt;
 use crate::proc::outcome::ActionEnv;
 use crate::proc::outcome::{ActionIo, Outcome};
 use crate::proc::process::{self, Exit, OutputSink};
@@ -98,8 +99,11 @@ pub fn run(
         engine.kind == EngineKind::Buildah || engine_failed || outcome.exit_code.is_none();
     finish_sweep(sweeping, io);
     if needs_removal {
+        // A Ctrl-C while the removal hangs (the first, or a further one
+        // after the one that stopped the action) stops waiting for it.
+        let removing = remove(engine, &name, &job.cwd, &io.interrupt.next());
         // After an engine failure the container most likely never existed.
-        if let (Err(why), false) = (remove(engine, &name, &job.cwd), engine_failed) {
+        if let (Err(why), false) = (removing, engine_failed) {
             outcome.add_reason(&why);
         }
     }
@@ -141,10 +145,13 @@ fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String
     text
 }
 
-/// Stops and removes container `name`; a container that is already gone
-/// is not an error.
-fn remove(engine: &Engine, name: &str, cwd: &Path) -> Result<(), String> {
-    let (code, _, stderr) = engine.remove(name).capture(cwd)?;
+/// Stops and removes container `name` (unless `interrupt` fires first); a
+/// container that is already gone is not an error.
+fn remove(engine: &Engine, name: &str, cwd: &Path, interrupt: &Interrupt) -> Result<(), String> {
+    let (code, _, stderr) = engine
+        .remove(name)
+        .capture_until(cwd, interrupt)
+        .map_err(|why| format!("container {name} may be left: {why}"))?;
     let gone = ["no such container", "no container with name", "not known"]
         .iter()
         .any(|s| stderr.to_ascii_lowercase().contains(s));
@@ -399,7 +406,7 @@ fn start_sweep(
     engine: &Engine,
     state_root: &Path,
     cwd: &Path,
-) -> Option<std::thread::JoinHandle<Vec<String>>> {
+) -> Option<std::thread::JoinHandle<Swept>> {
     static SWEPT: OnceLock<Mutex<HashSet<Asked>>> = OnceLock::new();
     let listing = engine.list_labelled(LABEL_RUN_DIR);
     let first = SWEPT
@@ -417,9 +424,22 @@ fn start_sweep(
         .ok()
 }
 
-/// Waits for the sweep and notes what it removed in the action's log.
-fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut ActionIo<'_>) {
-    let removed = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
+/// What the sweep removed, and why it could not remove others.
+#[derive(Default)]
+struct Swept {
+    removed: Vec<String>,
+    failed: Vec<String>,
+}
+
+/// Waits for the sweep and notes what it removed, and what it could not,
+/// in the action's log.
+fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Swept>>, io: &mut ActionIo<'_>) {
+    let Swept { removed, failed } = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
+    for why in failed {
+        io.say(&format!(
+            "could not remove a container left by an earlier run: {why}"
+        ));
+    }
     if !removed.is_empty() {
         io.note(&format!(
             "removed containers left by earlier runs: {}",
@@ -429,10 +449,11 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Vec<String>>>, io: &mut
 }
 
 /// Removes the leftover containers `listing` (the engine's
-/// [`Engine::list_labelled`]) finds; returns their names.
-fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path) -> Vec<String> {
+/// [`Engine::list_labelled`]) finds: their names, and why some could
+/// not be removed.
+fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path) -> Swept {
     let Ok((0, listing, _)) = listing.capture(cwd) else {
-        return Vec::new();
+        return Swept::default();
     };
     // buildah cannot label working containers: its names end with a hash
     // of their run's directory, matched against this repository's runs.
@@ -446,7 +467,7 @@ fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path
     } else {
         HashMap::new()
     };
-    let mut removed = Vec::new();
+    let mut swept = Swept::default();
     for line in listing.lines() {
         let (name, run_dir) = line.split_once('\t').unwrap_or((line, ""));
         let leftover = if engine.kind == EngineKind::Buildah {
@@ -458,11 +479,14 @@ fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path
         } else {
             !run_dir.is_empty() && !crate::record::in_progress(Path::new(run_dir))
         };
-        if leftover && remove(engine, name, cwd).is_ok() {
-            removed.push(name.to_string());
+        if leftover {
+            match remove(engine, name, cwd, &Interrupt::default()) {
+                Ok(()) => swept.removed.push(name.to_string()),
+                Err(why) => swept.failed.push(why),
+            }
         }
     }
-    removed
+    swept
 }
 
 #[cfg(test)]
@@ -474,7 +498,6 @@ mod tests {
 
     use crate::engine::Owner;
     use crate::events::ActionKey;
-    use crate::proc::interrupt::Interrupt;
     use crate::proc::process::Capture;
 
     /// A stand-in podman with one image store per storage driver (a file
@@ -583,7 +606,8 @@ mod tests {
         for driver in [None, Some("vfs")] {
             let sweeping = start_sweep(&engine(&podman, driver), dir.path(), dir.path());
             let handle = sweeping.expect("a sweep of this store");
-            assert_eq!(handle.join().unwrap(), Vec::<String>::new());
+            let swept = handle.join().unwrap();
+            assert!(swept.removed.is_empty() && swept.failed.is_empty());
         }
         assert!(start_sweep(&engine(&podman, Some("vfs")), dir.path(), dir.path()).is_none());
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
 use super::batch;
 use super::container;
@@ -123,31 +123,10 @@ fn deploy(
     Ok(outcome)
 }
 
-/// The AppSpec file of the job, which must sit at the revision's root (rule 1).
-fn appspec_file(job: &DeployJob) -> anyhow::Result<PathBuf> {
-    let revision = &job.revision;
-    if !revision.is_dir() {
-        bail!("the revision folder {} does not exist", revision.display());
-    }
-    let file = match &job.appspec {
-        Some(file) => file.clone(),
-        None => appspec::find_appspec(revision).with_context(|| {
-            format!(
-                "no {} in the revision {}",
-                appspec::APPSPEC_NAMES.join(", "),
-                revision.display()
-            )
-        })?,
-    };
-    let parent = file.parent().and_then(|p| p.canonicalize().ok());
-    if parent != revision.canonicalize().ok() {
-        bail!("the AppSpec file {} is not at the root of the revision {}; the agent reads it from there (rule 1)", file.display(), revision.display());
-    }
-    Ok(file)
-}
-
 fn deploy_revision(shared: &Shared<'_>, io: &mut ActionIo<'_>) -> anyhow::Result<Outcome> {
-    let file = appspec_file(shared.job)?;
+    let job = shared.job;
+    let file = super::job::appspec_file(&job.revision, job.appspec.as_deref())
+        .map_err(anyhow::Error::msg)?;
     let (report, bytes) = appspec::check_in_revision(&file);
     if let Some(platform) = report.platform.filter(|p| *p != Platform::Server) {
         return Ok(Outcome::failed(format!(
@@ -673,6 +652,7 @@ fn roll_back_after_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anyhow::Context;
 
     #[test]
     fn only_a_refused_rollback_is_a_verdict_other_errors_are_the_runs() {

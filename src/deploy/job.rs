@@ -205,6 +205,46 @@ pub fn command_line(job: &DeployJob, root: &Path) -> String {
     command
 }
 
+/// The AppSpec file deploying `revision` reads: `appspec` (which must sit at
+/// the revision's root, rule 1), else the revision's `appspec.yml`. `Err`
+/// says what is wrong and what would do.
+pub fn appspec_file(revision: &Path, appspec: Option<&Path>) -> Result<PathBuf, String> {
+    let names = crate::appspec::APPSPEC_NAMES.join(", ");
+    let wanted = format!("a revision is a folder with an AppSpec file ({names}) at its root");
+    if !revision.exists() {
+        return Err(format!(
+            "the revision folder {} does not exist; {wanted}",
+            revision.display()
+        ));
+    }
+    if !revision.is_dir() {
+        return Err(format!(
+            "the revision {} is not a folder; {wanted}",
+            revision.display()
+        ));
+    }
+    let file = match appspec {
+        Some(file) if !file.is_file() => {
+            return Err(format!(
+                "the AppSpec file {} does not exist",
+                file.display()
+            ))
+        }
+        Some(file) => file.to_path_buf(),
+        None => crate::appspec::find_appspec(revision).ok_or_else(|| {
+            format!(
+                "the revision {} has no AppSpec file at its root; {wanted}",
+                revision.display()
+            )
+        })?,
+    };
+    let parent = file.parent().and_then(|p| p.canonicalize().ok());
+    if parent != revision.canonicalize().ok() {
+        return Err(format!("the AppSpec file {} is not at the root of the revision {}; the agent reads it from there (rule 1)", file.display(), revision.display()));
+    }
+    Ok(file)
+}
+
 /// The group `deploy` names; C040 when there is none.
 fn find_group<'p>(
     pipeline: &'p Pipeline,

@@ -250,13 +250,23 @@ impl EngineCommand {
     /// code, stdout, stderr; `Err` says it did not answer in time (it is
     /// stopped then, with every process it started) or could not start.
     pub fn capture(&self, cwd: &Path) -> Result<(i32, String, String), String> {
+        self.capture_until(cwd, &Interrupt::default())
+    }
+
+    /// [`EngineCommand::capture`], also stopped when `interrupt` is
+    /// triggered (`Err` then says so).
+    pub fn capture_until(
+        &self,
+        cwd: &Path,
+        interrupt: &Interrupt,
+    ) -> Result<(i32, String, String), String> {
         let limit = housekeeping_limit();
         let mut spec = self.process(cwd, Vec::new());
         spec.timeout = Some(limit);
         spec.separate_stderr = true;
         spec.detached_may_stay = true;
         let mut sink = Capture::default();
-        let finished = process::run(&spec, &mut sink, &Interrupt::default());
+        let finished = process::run(&spec, &mut sink, interrupt);
         let out = String::from_utf8_lossy(&sink.stdout).into_owned();
         let err = String::from_utf8_lossy(&sink.stderr).into_owned();
         match finished.exit {
@@ -266,6 +276,10 @@ impl EngineCommand {
                 "`{}` did not answer within {}",
                 self.display(),
                 crate::text::human_duration(limit)
+            )),
+            Exit::Interrupted => Err(format!(
+                "`{}` was interrupted before it answered",
+                self.display()
             )),
             other => Err(format!("`{}` ended: {other:?}", self.display())),
         }

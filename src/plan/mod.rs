@@ -212,7 +212,9 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     })
 }
 
-/// The services `stages` need, `${…}` expanded with the pipeline's variables.
+/// The services `stages` need, `${…}` expanded as their stage's actions
+/// would (the pipeline's service as a pipeline-level action's): with the
+/// layers it starts from, its stage's `env:` among them.
 fn plan_services(
     pipeline: &Pipeline,
     stages: &[PlannedStage],
@@ -221,35 +223,41 @@ fn plan_services(
     cli_env: &[(String, String)],
 ) -> Result<Vec<crate::service::PlannedService>, Diagnostic> {
     let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-    // A stage's services are written in its file (an included one, maybe).
-    let expand = |text: &str, span, stage: Option<&str>| {
-        let file = stage
-            .and_then(|name| pipeline.stages.iter().find(|s| s.name == name))
-            .map_or(pipeline.file.as_path(), |s| s.file.as_path());
-        vars.expand(text, &|n| layers.lookup(n))
-            .map_err(|name| env::unset_variable(file, span, &name))
-    };
-    let service_layers = |stage| {
-        env::service_layers(layers, vars, &pipeline.defaults_env, stage, cli_env)
-            .vars()
-            .to_vec()
-    };
+    let service_layers =
+        |stage| env::service_layers(layers, vars, &pipeline.defaults_env, stage, cli_env);
     // Each layering once: the pipeline's, and that of each stage that
     // declares a service.
-    let mut base = crate::service::plan::BaseEnv {
-        pipeline: service_layers(None),
-        stages: std::collections::HashMap::new(),
-    };
+    let top = service_layers(None);
+    let mut by_stage = std::collections::HashMap::new();
     for stage in &pipeline.stages {
         if pipeline
             .services
             .iter()
             .any(|s| s.stage.as_ref() == Some(&stage.name))
         {
-            base.stages
-                .insert(stage.name.clone(), service_layers(Some(stage)));
+            by_stage.insert(stage.name.as_str(), (stage, service_layers(Some(stage))));
         }
     }
+    // A stage's services are written in its file (an included one, maybe).
+    let expand = |text: &str, span, stage: Option<&str>, own: &[(String, String)]| {
+        let (file, vars, layers) = match stage.and_then(|name| by_stage.get(name)) {
+            Some((stage, layers)) => (stage.file.as_path(), vars.for_stage(&stage.name), layers),
+            None => (pipeline.file.as_path(), vars.clone(), &top),
+        };
+        let lookup = |n: &str| match own.iter().find(|(name, _)| name == n) {
+            Some((_, value)) => Some(value.clone()),
+            None => layers.lookup(n),
+        };
+        vars.expand(text, &lookup)
+            .map_err(|name| env::unset_variable(file, span, &name))
+    };
+    let base = crate::service::plan::BaseEnv {
+        pipeline: top.vars().to_vec(),
+        stages: by_stage
+            .iter()
+            .map(|(name, (_, layers))| (name.to_string(), layers.vars().to_vec()))
+            .collect(),
+    };
     crate::service::plan::plan(pipeline, &names, &base, &expand)
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal, WaitOptions};
@@ -22,8 +22,10 @@ pub struct Interrupt {
     /// Shared with the thread that kills after [`KILL_GRACE`], which must
     /// see which groups are still registered then.
     groups: Arc<Mutex<HashSet<i32>>>,
-    /// Narrower interrupts (a matrix's `fail_fast:`) that this one triggers too.
-    children: Mutex<Vec<Arc<Interrupt>>>,
+    /// Narrower interrupts (a matrix's `fail_fast:`) that this one triggers
+    /// too, while someone holds them: one that nobody holds has nothing left
+    /// to stop, and a long `gantry watch` makes one per run.
+    children: Mutex<Vec<Weak<Interrupt>>>,
     /// Why [`Interrupt::stop`] stopped this (child) interrupt's actions.
     stop_reason: Mutex<Option<String>>,
 }
@@ -71,8 +73,18 @@ impl Interrupt {
         if self.requested() {
             child.requested.store(true, Ordering::SeqCst);
         }
-        children.push(Arc::clone(&child));
+        adopt(&mut children, &child);
         child
+    }
+
+    /// An interrupt triggered by this one's next trigger, not by one it
+    /// had already: for clean-up that runs after an interrupt (removing a
+    /// container), which a further Ctrl-C cuts short.
+    pub fn next(&self) -> Arc<Self> {
+        let next = Self::new();
+        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        adopt(&mut children, &next);
+        next
     }
 
     /// Triggers this (child) interrupt for `reason`, which
@@ -101,7 +113,9 @@ impl Interrupt {
             .children
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone();
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
         for child in children {
             child.trigger();
         }
@@ -195,6 +209,12 @@ impl Drop for GroupGuard<'_> {
     }
 }
 
+/// Adds `child` to `children`, dropping the ones nobody holds any more.
+fn adopt(children: &mut Vec<Weak<Interrupt>>, child: &Arc<Interrupt>) {
+    children.retain(|c| c.strong_count() > 0);
+    children.push(Arc::downgrade(child));
+}
+
 /// SIGKILL to those of `groups` that are still in `registry`. A group that
 /// ended during the grace period was unregistered, and its number may
 /// already name another process group: that one must not be killed. The
@@ -268,6 +288,31 @@ mod tests {
     fn ending_signal(mut child: Child) -> Option<i32> {
         signal_group(child.id() as i32, Signal::TERM);
         child.wait().unwrap().signal()
+    }
+
+    #[test]
+    fn children_nobody_holds_are_forgotten_held_ones_still_triggered() {
+        let parent = Interrupt::new();
+        let held = parent.child();
+        for _ in 0..1000 {
+            drop(parent.child());
+            drop(parent.next());
+        }
+        let len = parent.children.lock().unwrap().len();
+        assert!(len <= 2, "{len} children kept for 1 held");
+        parent.trigger();
+        assert!(held.requested());
+    }
+
+    #[test]
+    fn next_is_triggered_by_the_next_trigger_only() {
+        let run = Interrupt::new();
+        run.trigger();
+        let (next, child) = (run.next(), run.child());
+        assert!(child.requested(), "a child sees the trigger it had");
+        assert!(!next.requested(), "next does not");
+        run.trigger();
+        assert!(next.requested());
     }
 
     #[test]

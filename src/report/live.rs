@@ -232,7 +232,7 @@ impl LiveReporter {
                     self.println(format!("  {} {line}", dim.apply_to("│")));
                 }
             }
-            ServiceState::NotRemoved { .. } => {
+            ServiceState::NotRemoved { .. } | ServiceState::LeftoverNotRemoved { .. } => {
                 let (icon, style) = table::status_style(Status::Warning, self.stream);
                 self.println(format!(
                     "{} {}  {}",

@@ -33,7 +33,8 @@ pub fn event(event: &Event) -> Cow<'_, Event> {
         Event::Service { state, .. } => match state {
             crate::events::ServiceState::Starting { command } => mask_in_place(command),
             crate::events::ServiceState::Failed { reason, .. } => mask_in_place(reason),
-            crate::events::ServiceState::NotRemoved { why, .. } => mask_in_place(why),
+            crate::events::ServiceState::NotRemoved { why, .. }
+            | crate::events::ServiceState::LeftoverNotRemoved { why, .. } => mask_in_place(why),
             _ => {}
         },
     }

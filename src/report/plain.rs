@@ -68,7 +68,7 @@ impl PlainReporter {
                     self.line(format!("[{label}] {l}"));
                 }
             }
-            ServiceState::NotRemoved { .. } => {
+            ServiceState::NotRemoved { .. } | ServiceState::LeftoverNotRemoved { .. } => {
                 let (icon, style) = table::status_style(Status::Warning, self.stream);
                 self.line(format!(
                     "[{label}] {}",

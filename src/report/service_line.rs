@@ -1,6 +1,7 @@
 //! How reporters name a service and say what happened to it: its own line,
 //! `service db` (or `service test/db` for a stage's), starting / ready /
-//! not ready / stopped / stopped with its container maybe left.
+//! not ready / stopped / stopped with its container maybe left / a
+//! container left by an earlier gantry maybe still there.
 
 use crate::events::ServiceState;
 use crate::text::human_duration as human;
@@ -23,5 +24,15 @@ pub fn detail(state: &ServiceState) -> String {
         ServiceState::NotRemoved { container, why } => {
             format!("stopped, but its container `{container}` may be left: {why}")
         }
+        ServiceState::LeftoverNotRemoved {
+            container: Some(container),
+            why,
+        } => format!(
+            "container `{container}`, left by a gantry that is gone, may still be there: {why}"
+        ),
+        ServiceState::LeftoverNotRemoved {
+            container: None,
+            why,
+        } => format!("containers left by a gantry that is gone were not looked for: {why}"),
     }
 }

@@ -6,7 +6,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 use super::engine::{self, Engine, EngineCommand};
@@ -36,6 +37,9 @@ pub struct Services<'a> {
     swept_hosts: OnceLock<()>,
     /// Started (or failed) services, in start order.
     state: Mutex<Vec<(usize, Slot)>>,
+    /// An interrupt cut the removal of a container short: every later
+    /// removal is cut short at once (see [`Services::cleanup`]).
+    abandoned: AtomicBool,
 }
 
 enum Slot {
@@ -67,6 +71,7 @@ impl<'a> Services<'a> {
             swept: Mutex::default(),
             swept_hosts: OnceLock::new(),
             state: Mutex::new(Vec::new()),
+            abandoned: AtomicBool::new(false),
         }
     }
 
@@ -107,24 +112,50 @@ impl<'a> Services<'a> {
     /// Stops the services of `stage` (`None`: every service still up).
     pub fn stop(&self, stage: Option<&str>) {
         let mut state = self.lock();
+        let mut cleanup = None;
         for (index, slot) in state.iter_mut().rev() {
             let planned = &self.planned[*index];
             if stage.is_some() && planned.service.stage.as_deref() != stage {
                 continue;
             }
             if let Slot::Up(running) = std::mem::replace(slot, Slot::Stopped) {
-                if self.halt(planned, running) {
+                let cleanup = cleanup.get_or_insert_with(|| self.cleanup());
+                if self.halt(planned, running, cleanup) {
                     self.send(planned, ServiceState::Stopped);
                 }
             }
         }
+        if let Some(cleanup) = cleanup {
+            self.cleaned_up(&cleanup);
+        }
+    }
+
+    /// What cuts the removal of containers short: the next Ctrl-C (or
+    /// SIGTERM…), also when the run was interrupted already — the first
+    /// interrupt stops the services, a further one stops waiting for their
+    /// removal; at once when that happened before.
+    fn cleanup(&self) -> Arc<Interrupt> {
+        if self.abandoned.load(Ordering::SeqCst) {
+            // Triggered already, as the run's interrupt was.
+            self.interrupt.child()
+        } else {
+            self.interrupt.next()
+        }
+    }
+
+    /// Remembers whether `cleanup` fired.
+    fn cleaned_up(&self, cleanup: &Interrupt) {
+        if cleanup.requested() {
+            self.abandoned.store(true, Ordering::SeqCst);
+        }
     }
 
     /// Stops `running`, the process of `planned`; `false` (and said so)
-    /// when its container may be left because removing it did not answer.
-    fn halt(&self, planned: &PlannedService, running: Running) -> bool {
+    /// when its container may be left because removing it did not answer
+    /// or `cleanup` cut it short.
+    fn halt(&self, planned: &PlannedService, running: Running, cleanup: &Arc<Interrupt>) -> bool {
         let group = running.group;
-        let stopped = running.stop();
+        let stopped = running.stop(Arc::clone(cleanup));
         self.interrupt.unregister(group);
         let Err(why) = stopped else {
             return true;
@@ -204,7 +235,9 @@ impl<'a> Services<'a> {
                 Slot::Up(running)
             }
             Err(why) => {
-                self.halt(planned, running);
+                let cleanup = self.cleanup();
+                self.halt(planned, running, &cleanup);
+                self.cleaned_up(&cleanup);
                 fail(why)
             }
         }
@@ -302,7 +335,13 @@ impl<'a> Services<'a> {
             .unwrap_or_else(|e| e.into_inner())
             .insert(listing);
         if first {
-            super::sweep::containers(&engine, self.root);
+            for left in super::sweep::containers(&engine, self.root, self.interrupt) {
+                let state = ServiceState::LeftoverNotRemoved {
+                    container: left.container,
+                    why: left.why,
+                };
+                self.send(planned, state);
+            }
         }
         Ok(engine)
     }

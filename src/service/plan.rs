@@ -40,8 +40,10 @@ pub struct BaseEnv {
 }
 
 /// Expands `${…}` in a text written at a span of the config, in the file of
-/// the stage named (the config's when none).
-pub type Expand<'e> = &'e dyn Fn(&str, Span, Option<&str>) -> Result<String, Diagnostic>;
+/// the stage named (the config's when none), with the variables given set
+/// on top of the environment the service starts from.
+pub type Expand<'e> =
+    &'e dyn Fn(&str, Span, Option<&str>, &[(String, String)]) -> Result<String, Diagnostic>;
 
 /// The services of `pipeline` that the stages named in `stages` need:
 /// the pipeline's own (when any stage runs) and those of the stages.
@@ -61,7 +63,6 @@ pub fn plan(
     for service in needed {
         let mut service = service.clone();
         let stage = service.stage.clone();
-        let expand = |text: &str, at: Span| expand(text, at, stage.as_deref());
         // The layers it starts from: the pipeline's, and its stage's `env:`
         // for one declared in a stage; its own `env:` goes on top.
         let mut layered = service
@@ -70,25 +71,27 @@ pub fn plan(
             .and_then(|stage| base.stages.get(stage))
             .unwrap_or(&base.pipeline)
             .clone();
-        let own = service
-            .env
-            .iter()
-            .map(|var| Ok((var.name.clone(), expand(&var.value, var.span)?)))
-            .collect::<Result<Vec<_>, Diagnostic>>()?;
+        // Each value sees the ones before it, as an action's `env:` does.
+        let mut own: Vec<(String, String)> = Vec::new();
+        for var in &service.env {
+            let value = expand(&var.value, var.span, stage.as_deref(), &own)?;
+            own.push((var.name.clone(), value));
+        }
+        let expand = |text: &str, at: Span| expand(text, at, stage.as_deref(), &own);
         layered.retain(|(name, _)| !own.iter().any(|(var, _)| var == name));
         layered.extend(own.iter().cloned());
-        // A host command runs with them all; a container's engine does,
-        // while the container gets only the service's own.
-        let (env, engine_env) = match service.kind {
-            ServiceKind::Host { .. } => (layered, Vec::new()),
-            ServiceKind::Container { .. } => (own, layered),
-        };
         if let ServiceKind::Host { command, span } = &mut service.kind {
             *command = expand(command, *span)?;
         }
         if let Some(Ready::Run(command)) = &mut service.ready {
             *command = expand(command, service.span)?;
         }
+        // A host command runs with them all; a container's engine does,
+        // while the container gets only the service's own.
+        let (env, engine_env) = match service.kind {
+            ServiceKind::Host { .. } => (layered, Vec::new()),
+            ServiceKind::Container { .. } => (own, layered),
+        };
         planned.push(PlannedService {
             service,
             env,

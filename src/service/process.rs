@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::engine::EngineCommand;
-use crate::proc::interrupt::{group_alive, signal_group, KILL_GRACE};
+use crate::proc::interrupt::{group_alive, signal_group, Interrupt, KILL_GRACE};
 use crate::proc::orphans;
 use rustix::process::Signal;
 
@@ -37,7 +37,8 @@ pub struct Launch {
     pub log: File,
     /// Runs after the group is stopped (removing the container), in `cwd`
     /// with its engine's variables, for at most the engine's housekeeping
-    /// limit ([`EngineCommand::capture`]).
+    /// limit, or until the interrupt [`Running::stop`] is given fires
+    /// ([`EngineCommand::capture_until`]).
     pub teardown: Option<EngineCommand>,
     /// A file holding `PGID TOKEN` while it runs, for the sweep after a `kill -9`.
     pub pid_file: PathBuf,
@@ -50,7 +51,7 @@ pub struct Running {
     /// Its process group.
     pub group: i32,
     child: Arc<Mutex<Child>>,
-    stop: mpsc::Sender<()>,
+    stop: mpsc::Sender<Arc<Interrupt>>,
     /// Ends with the teardown's failure, if it failed to run or to answer.
     keeper: JoinHandle<Option<String>>,
 }
@@ -64,9 +65,10 @@ impl Running {
 
     /// Stops it and everything it started; returns once they are gone.
     /// `Err` says why its teardown (removing its container) did not run to
-    /// its end: the container may be left.
-    pub fn stop(self) -> Result<(), String> {
-        let _ = self.stop.send(());
+    /// its end (it did not answer in time, or `cleanup` fired meanwhile):
+    /// the container may be left.
+    pub fn stop(self, cleanup: Arc<Interrupt>) -> Result<(), String> {
+        let _ = self.stop.send(cleanup);
         match self.keeper.join() {
             Ok(None) => Ok(()),
             Ok(Some(why)) => Err(why),
@@ -78,7 +80,7 @@ impl Running {
 /// Starts `launch` from a keeper thread.
 pub fn start(launch: Launch) -> Result<Running, String> {
     let (started_tx, started_rx) = mpsc::channel();
-    let (stop, stop_rx) = mpsc::channel::<()>();
+    let (stop, stop_rx) = mpsc::channel::<Arc<Interrupt>>();
     let keeper = std::thread::spawn(move || {
         let token = orphans::new_token();
         let child = match spawn(&launch, &token) {
@@ -95,7 +97,7 @@ pub fn start(launch: Launch) -> Result<Running, String> {
         let _ = std::fs::write(&launch.pid_file, format!("{group} {token}\n"));
         let _ = started_tx.send(Ok((group, Arc::clone(&child))));
         // Until told to stop, or until the manager is gone.
-        let _ = stop_rx.recv();
+        let cleanup = stop_rx.recv().unwrap_or_default();
         // The engine client first: killed while it creates the container,
         // it creates nothing more, and the removal then finds everything.
         stop_group(group, &child);
@@ -104,7 +106,7 @@ pub fn start(launch: Launch) -> Result<Running, String> {
         let failed = launch
             .teardown
             .as_ref()
-            .and_then(|teardown| teardown.capture(&launch.cwd).err());
+            .and_then(|teardown| teardown.capture_until(&launch.cwd, &cleanup).err());
         orphans::stop(&token);
         let _ = std::fs::remove_file(&launch.pid_file);
         failed

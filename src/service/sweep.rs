@@ -5,23 +5,47 @@
 use std::path::Path;
 
 use super::engine::{self, Engine};
+use crate::proc::interrupt::Interrupt;
+
+/// What the sweep could not do: remove `container`, or (`None`) list the
+/// containers at all, because the engine did not answer in time, could
+/// not start, or `interrupt` fired.
+pub struct NotSwept {
+    /// The leftover container; `None`: the listing failed.
+    pub container: Option<String>,
+    /// Why: the engine command and what became of it.
+    pub why: String,
+}
 
 /// Removes service containers whose gantry process is gone (running the
-/// engine in `cwd`); returns their names.
-pub fn containers(engine: &Engine, cwd: &Path) -> Vec<String> {
-    let Ok((_, text, _)) = engine::list_command(engine).capture(cwd) else {
-        return Vec::new();
+/// engine in `cwd`, stopped by `interrupt`); returns what it could not
+/// remove. A removal the engine refuses (the container went meanwhile) is
+/// not reported.
+pub fn containers(engine: &Engine, cwd: &Path, interrupt: &Interrupt) -> Vec<NotSwept> {
+    let text = match engine::list_command(engine).capture_until(cwd, interrupt) {
+        Ok((_, text, _)) => text,
+        Err(why) => {
+            return vec![NotSwept {
+                container: None,
+                why,
+            }]
+        }
     };
-    let leftovers: Vec<String> = text
+    let leftovers = text
         .lines()
         .filter_map(|line| line.split_once('\t'))
         .filter(|(_, pid)| !gantry_alive(pid.trim()))
-        .map(|(name, _)| name.trim().to_string())
-        .collect();
-    for name in &leftovers {
-        let _ = engine.remove(name).capture(cwd);
+        .map(|(name, _)| name.trim().to_string());
+    let mut failed = Vec::new();
+    for name in leftovers {
+        if let Err(why) = engine.remove(&name).capture_until(cwd, interrupt) {
+            failed.push(NotSwept {
+                container: Some(name),
+                why,
+            });
+        }
     }
-    leftovers
+    failed
 }
 
 /// Whether `pid` is a running gantry process (a reused pid runs something else).

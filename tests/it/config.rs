@@ -574,6 +574,8 @@ fn a_wrong_word_reads_the_same_when_other_errors_come_with_it() {
         ("    bundle: 5\n", "", "C042"),
         ("    config: OneAtTime\n", "", "C043"),
         ("    config: 5\n", "", "C043"),
+        ("    config: { minimum_healthy: 1.50 }\n", "", "C043"),
+        ("    config: { minimum_healthy: \"150%\" }\n", "", "C043"),
         (
             "",
             "    container: { image: debian, engine: dokker{X} }\n",
@@ -951,22 +953,28 @@ fn a_number_for_a_word_is_quoted_as_written_alone_and_next_to_other_errors() {
         ("1e3", false),
         ("True", false),
     ] {
-        let group = if block {
-            format!("deploy_groups:\n  dev:\n    instances: 2\n    config: {written}   # sic\n")
-        } else {
-            format!("deploy_groups: {{ dev: {{ instances: 2, config: {written} }} }}\n")
-        };
-        let config = format!("version: 1\n{group}stages: [ {{ name: s, run: 'true' }} ]\n");
-        let alone = finding(&config_error(&config), "C043");
-        assert_eq!(
-            alone[0],
-            format!("error[C043]: unknown deployment configuration `{written}`")
-        );
-        // A wrong type (only the tolerant pass reads the file), a value
-        // serde refuses (the file is read again without it).
-        for other in ["keep_runs: [1]\n", "keep_runs: -1\n"] {
-            let err = config_error(&format!("{config}{other}"));
-            assert_eq!(finding(&err, "C043"), alone, "{config}{other}");
+        // `config:` itself, and its `minimum_healthy:`.
+        for (value, says) in [
+            (written.to_string(), "unknown deployment configuration"),
+            (
+                format!("{{ minimum_healthy: {written} }}"),
+                "invalid minimum_healthy",
+            ),
+        ] {
+            let group = if block {
+                format!("deploy_groups:\n  dev:\n    instances: 2\n    config: {value}   # sic\n")
+            } else {
+                format!("deploy_groups: {{ dev: {{ instances: 2, config: {value} }} }}\n")
+            };
+            let config = format!("version: 1\n{group}stages: [ {{ name: s, run: 'true' }} ]\n");
+            let alone = finding(&config_error(&config), "C043");
+            assert_eq!(alone[0], format!("error[C043]: {says} `{written}`"));
+            // A wrong type (only the tolerant pass reads the file), a value
+            // serde refuses (the file is read again without it).
+            for other in ["keep_runs: [1]\n", "keep_runs: -1\n"] {
+                let err = config_error(&format!("{config}{other}"));
+                assert_eq!(finding(&err, "C043"), alone, "{config}{other}");
+            }
         }
     }
 }

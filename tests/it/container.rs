@@ -10,7 +10,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::common::images::{
-    busybox_binary, busybox_image, engine_gantry, podman, write_busybox_context, OwnStore, BUSYBOX,
+    assert_rm_stopped, busybox_binary, busybox_image, engine_gantry, podman, stand_in_podman,
+    write_busybox_context, OwnStore, BUSYBOX, HANGING_RM,
 };
 use crate::common::{action_result, Outcome, Repo};
 
@@ -592,4 +593,58 @@ stages:
     let built = repo.run(&["export", "gitlab-ci"]);
     assert_ne!(built.code, 0);
     assert!(built.all().contains("push the image"), "{}", built.all());
+}
+
+/// Ctrl-C stops an action in a container; a second Ctrl-C while removing
+/// its container hangs stops waiting for it (long before the housekeeping
+/// limit, here ten minutes) and says which command did not finish. A
+/// stand-in podman (its docker answers no daemon): `run` runs for minutes,
+/// `rm` hangs.
+#[test]
+fn a_second_ctrl_c_stops_waiting_for_a_hung_container_removal() {
+    let repo = Repo::new(
+        "version: 1\ncontainer: localhost/busy:1\nstages:\n  - name: long\n    run: sleep 300\n",
+    );
+    let run = "  run) touch \"$DIR/started\"; exec sleep 120 ;;";
+    let path = stand_in_podman(&repo, &format!("{run}\n{HANGING_RM}"));
+    let mut running = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "600000")
+        .env_remove("DOCKER_HOST")
+        .start_until("started");
+    running.ctrl_c();
+    running.wait_until("rm.started");
+    let out = running.interrupt();
+    out.code(130);
+    out.status(1, "long", "long", "interrupted");
+    out.has("; container gantry-long-long-1-");
+    out.has(" may be left: `podman rm -f -t 0 gantry-long-long-1-");
+    out.has("` was interrupted before it answered");
+    assert_rm_stopped(&repo);
+}
+
+/// Removing a container a killed gantry left that hangs is given up on at
+/// the housekeeping limit and said in the action's output, naming the
+/// container and the command. A stand-in podman: `ps` lists the leftover.
+#[test]
+fn a_hung_removal_of_a_leftover_container_is_said() {
+    let repo = Repo::new(
+        "version: 1\ncontainer: localhost/busy:1\nstages:\n  - name: quick\n    run: 'true'\n",
+    );
+    let ps = "  ps) printf 'gantry-old-1-x\\t%s\\n' \"$DIR/.gantry/runs/99\" ;;";
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env(
+            "PATH",
+            stand_in_podman(&repo, &format!("{ps}\n{HANGING_RM}")),
+        )
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "1000")
+        .env_remove("DOCKER_HOST")
+        .run();
+    out.code(0);
+    out.has("[quick/quick] gantry: could not remove a container left by an earlier run: container gantry-old-1-x may be left: `podman rm -f -t 0 gantry-old-1-x` did not answer within 1.0s");
+    assert_rm_stopped(&repo);
 }

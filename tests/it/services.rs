@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::images::{
-    busybox_binary, busybox_image, engine_gantry, podman, private_store, write_busybox_context,
-    OwnStore,
+    assert_rm_stopped, busybox_binary, busybox_image, engine_gantry, podman, private_store,
+    stand_in_podman, write_busybox_context, OwnStore, HANGING_RM,
 };
 use common::{process_running, Outcome, Repo};
 
@@ -576,6 +576,35 @@ stages:
     assert_stopped(&out, &repo, &["test/helper"]);
 }
 
+#[test]
+fn a_services_own_env_expands_from_the_env_it_starts_with() {
+    let repo = Repo::new(
+        r#"version: 1
+env: { SHARED: pipeline }
+defaults: { env: { FROM_DEFAULTS: defaults } }
+services:
+  top:
+    run: echo "$FROM_DEFAULTS_TOO" > top.seen; exec sleep 300
+    env: { FROM_DEFAULTS_TOO: "${env.FROM_DEFAULTS}" }
+    ready: { run: test -s top.seen, timeout: 10s }
+stages:
+  - name: test
+    env: { SHARED: stage }
+    services:
+      helper:
+        run: echo $$ > helper.pid; echo "$MINE" > seen; exec sleep 300
+        env: { STAGE: "${stage.name}", MINE: "${env.SHARED} in ${env.STAGE}" }
+        ready: { run: test -s seen, timeout: 10s }
+    run: cat seen top.seen
+"#,
+    );
+    let out = run(&repo, &["run"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("seen"), "stage in test\n");
+    assert_eq!(repo.read("top.seen"), "defaults\n");
+    assert_stopped(&out, &repo, &["test/helper", "top"]);
+}
+
 /// A container engine whose `rm` hangs: gantry gives up on removing the
 /// service's container after the engine housekeeping limit (cut to one
 /// second through gantry's test-only `GANTRY_TEST_HOUSEKEEPING_MS`), says
@@ -627,4 +656,84 @@ exit 0
     for pid in pids {
         assert!(!process_running(pid), "engine process {pid} still runs");
     }
+}
+
+/// The pipeline `name` with container service `db` and stage `test` running `run`.
+fn one_container_service(name: &str, run: &str) -> Repo {
+    Repo::new(&format!(
+        "version: 1\nname: {name}\nservices:\n  db:\n    image: localhost/db:1\n    ready: {{ run: \"true\" }}\nstages:\n  - name: test\n    run: {run}\n"
+    ))
+}
+
+/// A stand-in podman whose service containers sleep, whose `ps` lists
+/// `listed` (`NAME<TAB>GANTRY-PID` lines), and whose `rm` of container
+/// `hangs` hangs ([`HANGING_RM`]); the `PATH` to run gantry with.
+fn engine_whose_rm_hangs(repo: &Repo, listed: &str, hangs: &str) -> String {
+    let rm = HANGING_RM.replacen("rm)", &format!("rm) [ \"$5\" = '{hangs}' ] || exit 0;"), 1);
+    stand_in_podman(
+        repo,
+        &format!("  ps) printf '%s' '{listed}' ;;\n  run) exec sleep 120 ;;\n{rm}"),
+    )
+}
+
+/// Removing a service container a killed gantry left (before the
+/// service's own starts) that hangs is given up on at the housekeeping
+/// limit, as the removal of the run's own is, and said the same way.
+#[test]
+fn a_hung_removal_of_a_leftover_container_is_reported() {
+    let repo = one_container_service("sweep-hung", "echo using the service");
+    let path = engine_whose_rm_hangs(&repo, "gantry-old-9-db\t999999999\n", "gantry-old-9-db");
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "1000")
+        .env_remove("DOCKER_HOST")
+        .deadline(Duration::from_secs(30))
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    out.has("[service db] ! container `gantry-old-9-db`, left by a gantry that is gone, may still be there: `podman rm -f -t 0 gantry-old-9-db` did not answer within 1.0s");
+    out.has("[service db] stopped");
+    assert_rm_stopped(&repo);
+}
+
+/// Ctrl-C stops the run; a second Ctrl-C while its service's container
+/// removal hangs stops waiting for it (long before the housekeeping
+/// limit, here ten minutes) and names the container left and the command.
+#[test]
+fn a_second_ctrl_c_stops_waiting_for_a_hung_container_removal() {
+    let repo = one_container_service("ctrl-c-rm", "touch started; sleep 300");
+    let path = engine_whose_rm_hangs(&repo, "", "gantry-ctrl-c-rm-1-db");
+    let mut running = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "600000")
+        .env_remove("DOCKER_HOST")
+        .start_until("started");
+    running.ctrl_c();
+    running.wait_until("rm.started");
+    let out = running.interrupt();
+    assert_eq!(out.code, 130, "{}", out.all());
+    out.has("[service db] ! stopped, but its container `gantry-ctrl-c-rm-1-db` may be left: `podman rm -f -t 0 gantry-ctrl-c-rm-1-db` was interrupted before it answered");
+    assert_rm_stopped(&repo);
+}
+
+/// After a run that passed, the first Ctrl-C stops waiting for a hung
+/// removal of its service's container.
+#[test]
+fn ctrl_c_during_the_teardown_after_a_run_stops_waiting_for_a_hung_removal() {
+    let repo = one_container_service("teardown-rm", "echo using the service");
+    let path = engine_whose_rm_hangs(&repo, "", "gantry-teardown-rm-1-db");
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "600000")
+        .env_remove("DOCKER_HOST")
+        .start_until("rm.started")
+        .interrupt();
+    assert_eq!(out.code, 130, "{}", out.all());
+    out.has("[service db] ! stopped, but its container `gantry-teardown-rm-1-db` may be left: `podman rm -f -t 0 gantry-teardown-rm-1-db` was interrupted before it answered");
+    assert_rm_stopped(&repo);
 }

@@ -6,7 +6,6 @@
 //! out.code(130);
 //! ```
 
-use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -45,7 +44,6 @@ impl Gantry {
     #[track_caller]
     pub fn start_until(self, marker: &str) -> Running {
         let repo = self.repo().clone();
-        let path: PathBuf = repo.path().join(marker);
         let start = Instant::now();
         let mut child = self
             .command()
@@ -55,29 +53,15 @@ impl Gantry {
             .unwrap_or_else(|e| panic!("cannot start gantry: {e}"));
         let stdout = super::gantry::drain(child.stdout.take().unwrap());
         let stderr = super::gantry::drain(child.stderr.take().unwrap());
-        let reached = super::wait_for(START_LIMIT, || {
-            if path.exists() {
-                return Some(Ok(()));
-            }
-            child.try_wait().unwrap().map(Err)
-        });
         let mut running = Running {
             child,
             repo,
             start,
             output: Some((stdout, stderr)),
         };
-        match reached {
-            Some(Ok(())) => running,
-            Some(Err(status)) => panic!(
-                "gantry exited ({status}) before the run created {marker}:\n{}",
-                running.printed()
-            ),
-            None => {
-                running.kill();
-                panic!("the run never created {marker} within {START_LIMIT:?}");
-            }
-        }
+        // Killed when dropped, if the run never creates it.
+        running.wait_until(marker);
+        running
     }
 }
 
@@ -86,14 +70,7 @@ impl Running {
     /// its exit code and all it printed.
     #[track_caller]
     pub fn interrupt(mut self) -> Outcome {
-        // SAFETY: sending a signal to our own child process.
-        let sent = unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
-        assert_eq!(
-            sent,
-            0,
-            "SIGINT to gantry: {}",
-            std::io::Error::last_os_error()
-        );
+        self.ctrl_c();
         let Some(status) = super::gantry::wait_until(&mut self.child, Instant::now() + STOP_LIMIT)
         else {
             panic!(
@@ -109,6 +86,42 @@ impl Running {
             self.start.elapsed(),
             Some(self.repo.clone()),
         )
+    }
+
+    /// Sends gantry SIGINT, as ctrl-c does, and goes on at once.
+    #[track_caller]
+    pub fn ctrl_c(&mut self) {
+        // SAFETY: sending a signal to our own child process.
+        let sent = unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        assert_eq!(
+            sent,
+            0,
+            "SIGINT to gantry: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+
+    /// Waits (at most a minute) until the run has created `marker` (a path
+    /// relative to the repository); fails the test if it never does, and
+    /// at once, with what gantry printed, if gantry exits first.
+    #[track_caller]
+    pub fn wait_until(&mut self, marker: &str) {
+        let path = self.repo.path().join(marker);
+        let child = &mut self.child;
+        let reached = super::wait_for(START_LIMIT, || {
+            if path.exists() {
+                return Some(Ok(()));
+            }
+            child.try_wait().unwrap().map(Err)
+        });
+        match reached {
+            Some(Ok(())) => {}
+            Some(Err(status)) => panic!(
+                "gantry exited ({status}) before the run created {marker}:\n{}",
+                self.printed()
+            ),
+            None => panic!("the run never created {marker} within {START_LIMIT:?}"),
+        }
     }
 
     /// Kills gantry (SIGKILL, as `kill -9`), leaving behind whatever it

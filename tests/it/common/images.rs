@@ -224,3 +224,39 @@ fn build_once(image: &str, make: impl FnOnce(&Path) -> Command) {
         );
     }
 }
+
+/// A stand-in podman in `repo/bin` whose docker answers no daemon (so
+/// gantry picks podman): it skips the global flags, then runs `cases` (arms
+/// of `case "$1" in`, where `$DIR` is the repository), and exits 0 for
+/// anything else. For engines that hang or fail on cue. Returns the `PATH`
+/// to run gantry with.
+pub fn stand_in_podman(repo: &Repo, cases: &str) -> String {
+    let dir = repo.path().display();
+    super::write_executable(
+        repo,
+        "bin/podman",
+        &format!(
+            "#!/bin/sh\nDIR='{dir}'\nwhile [ \"${{1#--}}\" != \"$1\" ]; do shift 2; done\ncase \"$1\" in\n{cases}\nesac\nexit 0\n"
+        ),
+    );
+    super::write_executable(repo, "bin/docker", "#!/bin/sh\nexit 1\n");
+    format!("{dir}/bin:/usr/bin:/bin")
+}
+
+/// A `rm` arm for [`stand_in_podman`] that hangs, recording its pids in
+/// `engine.pids` and creating `rm.started`.
+pub const HANGING_RM: &str = "  rm) echo $$ >> \"$DIR/engine.pids\"; sleep 120 & echo $! >> \"$DIR/engine.pids\"; touch \"$DIR/rm.started\"; wait ;;";
+
+/// Asserts that the stand-in engine's hanging `rm` and its `sleep`
+/// (`engine.pids`) are gone.
+#[track_caller]
+pub fn assert_rm_stopped(repo: &Repo) {
+    let pids = super::pids(repo, "engine.pids");
+    assert_eq!(pids.len(), 2, "rm and rm's sleep: {pids:?}");
+    for pid in pids {
+        assert!(
+            !super::process_running(pid),
+            "engine process {pid} still runs"
+        );
+    }
+}

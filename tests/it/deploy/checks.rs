@@ -131,3 +131,38 @@ fn root_deploys_onto_one_folder() {
     assert_eq!(out.code, 2, "{}", out.all());
     out.has("invalid group name `../x`");
 }
+
+#[test]
+fn a_revision_that_cannot_be_deployed_is_a_usage_error_before_any_run() {
+    let repo =
+        Repo::new("version: 1\ndeploy_groups: { dev: {} }\nstages: [ { name: s, run: 'true' } ]\n");
+    repo.write("afile", "not a folder\n");
+    std::fs::create_dir(repo.path().join("empty")).unwrap();
+    repo.write("rev/appspec.yml", "version: 0.0\nos: linux\n");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--revision", "nope"], "the revision folder {root}/nope does not exist"),
+        (&["--revision", "afile"], "the revision {root}/afile is not a folder"),
+        (&["--revision", "empty"], "the revision {root}/empty has no AppSpec file at its root"),
+        (&["--appspec", "rev/other.yml"], "the AppSpec file {root}/rev/other.yml does not exist"),
+        (
+            &["--revision", "empty", "--appspec", "rev/appspec.yml"],
+            "the AppSpec file {root}/rev/appspec.yml is not at the root of the revision {root}/empty",
+        ),
+    ];
+    let root = repo.path().display().to_string();
+    for (args, says) in cases {
+        let out = deploy(&repo, &[&["deploy"], args].concat());
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        out.stderr_has(&says.replace("{root}", &root));
+        if args.len() == 2 && args[0] == "--revision" {
+            out.stderr_has("a revision is a folder with an AppSpec file (appspec.yml, appspec.yaml, appspec.json) at its root");
+        }
+        assert!(
+            !repo.path().join(".gantry/runs").exists(),
+            "{args:?} recorded a run: {}",
+            out.all()
+        );
+    }
+    // The revision itself deploys.
+    deploy(&repo, &["deploy", "--revision", "rev"]).success();
+}
