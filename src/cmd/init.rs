@@ -121,7 +121,16 @@ fn print_files(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
 
 /// Missing tools and a missing image builder: warnings, after writing.
 fn print_checks(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
-    let missing = tools::missing(&plan.pipeline.needs, &plan.root);
+    let mut missing = tools::missing(&plan.pipeline.needs, &plan.root);
+    let mut toolchains: Vec<String> = Vec::new();
+    for action in &plan.sources.actions {
+        for (name, value) in &action.env {
+            if name == "RUSTUP_TOOLCHAIN" && !toolchains.contains(value) {
+                toolchains.push(value.clone());
+            }
+        }
+    }
+    missing.extend(tools::missing_rust_toolchains(&toolchains, &plan.root));
     let mut err = std::io::stderr().lock();
     for need in &missing {
         writeln!(err, "warning: {} not found: {}", need.program, need.hint)?;

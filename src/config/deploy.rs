@@ -710,22 +710,19 @@ fn deployment_config(
 /// scalar's text as written), whatever the group: `N`, or `N%` from 0 to
 /// 99. `Err` is the C043 at `at`; the tolerant pass checks it the same way.
 pub fn minimum_form(file: &Path, written: &str, at: Span) -> Result<Minimum, Diagnostic> {
-    let text = written.trim();
-    let (read, hint) = match text.strip_suffix('%') {
+    // Digits only, as the schema's pattern says: not `+50%`, `50 %` or `0x1`.
+    // A count too large for any group saturates, for the group check to name.
+    let digits = |text: &str| -> Option<u32> {
+        let all = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        all.then(|| text.parse::<u32>().unwrap_or(u32::MAX))
+    };
+    let (read, hint) = match written.strip_suffix('%') {
         Some(percent) => (
-            percent
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|p| *p < 100)
-                .map(Minimum::Percent),
+            digits(percent).filter(|p| *p < 100).map(Minimum::Percent),
             "a percentage from 0% to 99% of the group's instances",
         ),
         None => (
-            text.parse::<u32>()
-                .ok()
-                .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
-                .map(Minimum::Count),
+            digits(written).map(Minimum::Count),
             "a whole number of instances, or a percentage such as \"50%\"",
         ),
     };

@@ -14,7 +14,7 @@ use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
 use crate::engine::{failure_hint, BuildOptions, Engine, EngineCommand, EngineKind};
 use crate::events::Status;
-use crate::proc::interrupt::Interrupt;
+use crate::proc::interrupt::{Cut, Interrupt};
 use crate::proc::outcome::ActionEnv;
 use crate::proc::outcome::{ActionIo, Outcome};
 use crate::proc::process::{self, Exit, OutputSink};
@@ -38,7 +38,7 @@ pub fn run(
     };
     let started = Instant::now();
     // The sweep runs while this container starts: leftovers have other names.
-    let sweeping = start_sweep(engine, workspace.state_root, &job.cwd);
+    let sweeping = start_sweep(engine, workspace.state_root, &job.cwd, io.interrupt);
     let image = match &job.image {
         Image::Reference(image) => image.clone(),
         Image::Build { .. } => match build_once(engine, job, action, io) {
@@ -60,6 +60,7 @@ pub fn run(
     let steps = engine.run(&options);
     let mut outcome = Outcome::passed();
     let mut engine_failed = false;
+    let mut never_started = false;
     for (i, step) in steps.iter().enumerate() {
         let last = i + 1 == steps.len();
         let mut spec = step.process(&job.cwd, action.env.to_vec());
@@ -77,6 +78,7 @@ pub fn run(
             finished.exit = Exit::Interrupted;
         }
         outcome = Outcome::of_process(&finished, action.timeout);
+        never_started = matches!(finished.exit, Exit::SpawnFailed(_));
         let stderr = tee.stderr_tail();
         engine_failed = match finished.exit {
             Exit::Code(code) if engine.kind != EngineKind::Buildah => {
@@ -99,12 +101,17 @@ pub fn run(
         engine.kind == EngineKind::Buildah || engine_failed || outcome.exit_code.is_none();
     finish_sweep(sweeping, io);
     if needs_removal {
-        // A Ctrl-C while the removal hangs (the first, or a further one
-        // after the one that stopped the action) stops waiting for it.
-        let removing = remove(engine, &name, &job.cwd, &io.interrupt.next());
-        // After an engine failure the container most likely never existed.
-        if let (Err(why), false) = (removing, engine_failed) {
-            outcome.add_reason(&why);
+        // A Ctrl-C after the run's first stops waiting for a hung removal.
+        let cleanup = io.interrupt.cleanup(Cut::FurtherSignal);
+        match remove(engine, &name, &job.cwd, &cleanup) {
+            Ok(()) => {}
+            // An engine that could not start created nothing.
+            Err(NotRemoved::MayBeLeft(_)) if never_started => {}
+            Err(NotRemoved::MayBeLeft(why)) => outcome.add_reason(&why),
+            // After an engine failure the container most likely never
+            // existed, and the engine refusing to remove it says so.
+            Err(NotRemoved::Refused(_)) if engine_failed => {}
+            Err(NotRemoved::Refused(why)) => outcome.add_reason(&why),
         }
     }
     outcome
@@ -145,23 +152,37 @@ fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String
     text
 }
 
+/// Why a container was not removed.
+enum NotRemoved {
+    /// The engine did not answer in time, could not start, or `interrupt`
+    /// fired: the container may be left.
+    MayBeLeft(String),
+    /// The engine said it could not remove it.
+    Refused(String),
+}
+
 /// Stops and removes container `name` (unless `interrupt` fires first); a
 /// container that is already gone is not an error.
-fn remove(engine: &Engine, name: &str, cwd: &Path, interrupt: &Interrupt) -> Result<(), String> {
+fn remove(
+    engine: &Engine,
+    name: &str,
+    cwd: &Path,
+    interrupt: &Interrupt,
+) -> Result<(), NotRemoved> {
     let (code, _, stderr) = engine
         .remove(name)
         .capture_until(cwd, interrupt)
-        .map_err(|why| format!("container {name} may be left: {why}"))?;
+        .map_err(|why| NotRemoved::MayBeLeft(format!("container {name} may be left: {why}")))?;
     let gone = ["no such container", "no container with name", "not known"]
         .iter()
         .any(|s| stderr.to_ascii_lowercase().contains(s));
     if code == 0 || gone {
         Ok(())
     } else {
-        Err(format!(
+        Err(NotRemoved::Refused(format!(
             "could not remove container {name}: {}",
             stderr.trim()
-        ))
+        )))
     }
 }
 
@@ -406,6 +427,7 @@ fn start_sweep(
     engine: &Engine,
     state_root: &Path,
     cwd: &Path,
+    interrupt: &Interrupt,
 ) -> Option<std::thread::JoinHandle<Swept>> {
     static SWEPT: OnceLock<Mutex<HashSet<Asked>>> = OnceLock::new();
     let listing = engine.list_labelled(LABEL_RUN_DIR);
@@ -418,9 +440,11 @@ fn start_sweep(
         return None;
     }
     let (engine, state_root, cwd) = (engine.clone(), state_root.to_path_buf(), cwd.to_path_buf());
+    // A Ctrl-C after the run's first stops it, as it stops a removal.
+    let cleanup = interrupt.cleanup(Cut::FurtherSignal);
     std::thread::Builder::new()
         .name("container-sweep".into())
-        .spawn(move || sweep(&engine, &listing, &state_root, &cwd))
+        .spawn(move || sweep(&engine, &listing, &state_root, &cwd, &cleanup))
         .ok()
 }
 
@@ -449,10 +473,16 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Swept>>, io: &mut Actio
 }
 
 /// Removes the leftover containers `listing` (the engine's
-/// [`Engine::list_labelled`]) finds: their names, and why some could
-/// not be removed.
-fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path) -> Swept {
-    let Ok((0, listing, _)) = listing.capture(cwd) else {
+/// [`Engine::list_labelled`]) finds, until `interrupt` fires: their names,
+/// and why some could not be removed.
+fn sweep(
+    engine: &Engine,
+    listing: &EngineCommand,
+    state_root: &Path,
+    cwd: &Path,
+    interrupt: &Interrupt,
+) -> Swept {
+    let Ok((0, listing, _)) = listing.capture_until(cwd, interrupt) else {
         return Swept::default();
     };
     // buildah cannot label working containers: its names end with a hash
@@ -479,10 +509,16 @@ fn sweep(engine: &Engine, listing: &EngineCommand, state_root: &Path, cwd: &Path
         } else {
             !run_dir.is_empty() && !crate::record::in_progress(Path::new(run_dir))
         };
-        if leftover {
-            match remove(engine, name, cwd, &Interrupt::default()) {
+        if leftover && interrupt.requested() {
+            swept.failed.push(format!(
+                "container {name} may be left: interrupted before its removal"
+            ));
+        } else if leftover {
+            match remove(engine, name, cwd, interrupt) {
                 Ok(()) => swept.removed.push(name.to_string()),
-                Err(why) => swept.failed.push(why),
+                Err(NotRemoved::MayBeLeft(why) | NotRemoved::Refused(why)) => {
+                    swept.failed.push(why)
+                }
             }
         }
     }
@@ -604,12 +640,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let podman = fake_podman(dir.path());
         for driver in [None, Some("vfs")] {
-            let sweeping = start_sweep(&engine(&podman, driver), dir.path(), dir.path());
+            let sweeping = start_sweep(
+                &engine(&podman, driver),
+                dir.path(),
+                dir.path(),
+                &Interrupt::default(),
+            );
             let handle = sweeping.expect("a sweep of this store");
             let swept = handle.join().unwrap();
             assert!(swept.removed.is_empty() && swept.failed.is_empty());
         }
-        assert!(start_sweep(&engine(&podman, Some("vfs")), dir.path(), dir.path()).is_none());
+        assert!(start_sweep(
+            &engine(&podman, Some("vfs")),
+            dir.path(),
+            dir.path(),
+            &Interrupt::default()
+        )
+        .is_none());
     }
 
     #[test]

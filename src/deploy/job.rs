@@ -211,6 +211,22 @@ pub fn command_line(job: &DeployJob, root: &Path) -> String {
 pub fn appspec_file(revision: &Path, appspec: Option<&Path>) -> Result<PathBuf, String> {
     let names = crate::appspec::APPSPEC_NAMES.join(", ");
     let wanted = format!("a revision is a folder with an AppSpec file ({names}) at its root");
+    // The AppSpec file first: with only `--appspec`, the revision is its folder.
+    match appspec {
+        Some(file) if file.is_dir() => {
+            return Err(format!(
+                "the AppSpec file {} is a folder; name the file ({names}) in the revision's root",
+                file.display()
+            ))
+        }
+        Some(file) if !file.exists() => {
+            return Err(format!(
+                "the AppSpec file {} does not exist",
+                file.display()
+            ))
+        }
+        _ => {}
+    }
     if !revision.exists() {
         return Err(format!(
             "the revision folder {} does not exist; {wanted}",
@@ -225,10 +241,7 @@ pub fn appspec_file(revision: &Path, appspec: Option<&Path>) -> Result<PathBuf, 
     }
     let file = match appspec {
         Some(file) if !file.is_file() => {
-            return Err(format!(
-                "the AppSpec file {} does not exist",
-                file.display()
-            ))
+            return Err(format!("the AppSpec file {} is not a file", file.display()))
         }
         Some(file) => file.to_path_buf(),
         None => crate::appspec::find_appspec(revision).ok_or_else(|| {

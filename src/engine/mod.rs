@@ -269,6 +269,13 @@ impl EngineCommand {
         let finished = process::run(&spec, &mut sink, interrupt);
         let out = String::from_utf8_lossy(&sink.stdout).into_owned();
         let err = String::from_utf8_lossy(&sink.stderr).into_owned();
+        // An engine that exited by itself as the interrupt came answered,
+        // unless its code says the signal stopped it (128 + SIGINT/SIGTERM).
+        if let (Exit::Interrupted, Some(code)) = (&finished.exit, finished.own_code) {
+            if code != 130 && code != 143 {
+                return Ok((code, out, err));
+            }
+        }
         match finished.exit {
             Exit::Code(code) => Ok((code, out, err)),
             Exit::SpawnFailed(why) => Err(why),

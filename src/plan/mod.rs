@@ -196,10 +196,12 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
             groups,
         });
     }
-    overridden_secrets(pipeline, &stages, &mut secrets);
+    overridden_secrets(pipeline, &stages, &[], &mut secrets);
     crate::secrets::register(&secrets);
     let services = plan_services(pipeline, &stages, &vars, &layers, options.cli_env)
         .map_err(|d| fail(vec![d]))?;
+    overridden_secrets(pipeline, &[], &services, &mut secrets);
+    crate::secrets::register(&secrets);
     Ok(Plan {
         pipeline: pipeline.name.clone(),
         root: pipeline.root.clone(),
@@ -290,11 +292,19 @@ fn secret_values(pipeline: &Pipeline, layers: &Layers) -> Result<Vec<String>, Ve
     }
 }
 
-/// Adds the values a stage or action `env` gives a variable named in
-/// `secrets:`: they are as secret as the value they replace.
-fn overridden_secrets(pipeline: &Pipeline, stages: &[PlannedStage], secrets: &mut Vec<String>) {
+/// Adds the values a stage, action or service `env` gives a variable named
+/// in `secrets:`: they are as secret as the value they replace.
+fn overridden_secrets(
+    pipeline: &Pipeline,
+    stages: &[PlannedStage],
+    services: &[crate::service::PlannedService],
+    secrets: &mut Vec<String>,
+) {
     let actions = stages.iter().flat_map(|s| s.groups.iter().flatten());
-    for (name, value) in actions.flat_map(|a| &a.env) {
+    let services = services
+        .iter()
+        .flat_map(|s| s.env.iter().chain(&s.engine_env));
+    for (name, value) in actions.flat_map(|a| &a.env).chain(services) {
         let named = pipeline.secrets.iter().any(|s| &s.name == name);
         if named && !value.is_empty() && !secrets.contains(value) {
             secrets.push(value.clone());

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal, WaitOptions};
@@ -28,6 +28,40 @@ pub struct Interrupt {
     children: Mutex<Vec<Weak<Interrupt>>>,
     /// Why [`Interrupt::stop`] stopped this (child) interrupt's actions.
     stop_reason: Mutex<Option<String>>,
+    /// The user's signals, shared with every interrupt made from this one.
+    signals: Arc<Signals>,
+}
+
+/// When a user's signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) cuts a clean-up
+/// wait (removing a container) short. Nothing else does: not `gantry
+/// watch`'s re-run on a change, not a matrix's `fail_fast:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// A signal after the run's first, which stops the run and lets its
+    /// clean-up run: for clean-up during the run.
+    FurtherSignal,
+    /// The next signal: for the teardown after the run ended (the first
+    /// signal then, unless the run was interrupted already).
+    NextSignal,
+}
+
+/// The user's signals a run got, and the clean-up interrupts they cut.
+#[derive(Default)]
+struct Signals {
+    /// Set inside the signal handler, as [`Interrupt::signalled`] is (that
+    /// one is the root interrupt's own).
+    flagged: Arc<AtomicBool>,
+    /// Handed to the run ([`Interrupt::user_signal`]), and the clean-up
+    /// interrupts waiting for a count above theirs, under one lock: a
+    /// clean-up made while a signal is handed over is either counted
+    /// before it or fired by it.
+    delivered: Mutex<Delivered>,
+}
+
+#[derive(Default)]
+struct Delivered {
+    count: usize,
+    cleanups: Vec<(usize, Weak<Interrupt>)>,
 }
 
 impl Interrupt {
@@ -41,20 +75,22 @@ impl Interrupt {
     /// orphan its actions).
     pub fn install_handler(this: &Arc<Self>) -> anyhow::Result<()> {
         let handle = Arc::clone(this);
-        ctrlc::set_handler(move || handle.trigger())?;
+        ctrlc::set_handler(move || handle.user_signal())?;
         // Registered after ctrlc's handler, which signal-hook then chains to.
         for signal in [
             signal_hook::consts::SIGINT,
             signal_hook::consts::SIGTERM,
             signal_hook::consts::SIGHUP,
+            signal_hook::consts::SIGQUIT,
         ] {
             signal_hook::flag::register(signal, Arc::clone(&this.signalled))?;
+            signal_hook::flag::register(signal, Arc::clone(&this.signals.flagged))?;
         }
         let mut quit = signal_hook::iterator::Signals::new([signal_hook::consts::SIGQUIT])?;
         let handle = Arc::clone(this);
         std::thread::spawn(move || {
             for _ in quit.forever() {
-                handle.trigger();
+                handle.user_signal();
             }
         });
         Ok(())
@@ -68,7 +104,7 @@ impl Interrupt {
     /// An interrupt for some of the run's actions only: triggering it stops
     /// just the groups registered with it; triggering `self` triggers it too.
     pub fn child(&self) -> Arc<Self> {
-        let child = Self::new();
+        let child = self.sibling();
         let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
         if self.requested() {
             child.requested.store(true, Ordering::SeqCst);
@@ -77,14 +113,61 @@ impl Interrupt {
         child
     }
 
-    /// An interrupt triggered by this one's next trigger, not by one it
-    /// had already: for clean-up that runs after an interrupt (removing a
-    /// container), which a further Ctrl-C cuts short.
-    pub fn next(&self) -> Arc<Self> {
-        let next = Self::new();
-        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
-        adopt(&mut children, &next);
-        next
+    /// An interrupt for clean-up (removing a container) that only a
+    /// user's signal fires, as `cut` says; triggering `self` does not.
+    pub fn cleanup(&self, cut: Cut) -> Arc<Self> {
+        let cleanup = self.sibling();
+        let mut delivered = self.signals.lock();
+        // A signal the handler has flagged but ctrlc's thread not yet
+        // handed over is counted: it is the one that stopped the run.
+        let seen = delivered
+            .count
+            .max(usize::from(self.signals.flagged.load(Ordering::SeqCst)));
+        let baseline = match cut {
+            Cut::FurtherSignal => seen.max(1),
+            Cut::NextSignal => seen,
+        };
+        delivered.cleanups.retain(|(_, c)| c.strong_count() > 0);
+        delivered
+            .cleanups
+            .push((baseline, Arc::downgrade(&cleanup)));
+        cleanup
+    }
+
+    /// A clean-up interrupt fired already (a signal gave up on clean-up
+    /// before).
+    pub fn given_up(&self) -> Arc<Self> {
+        let cleanup = self.sibling();
+        cleanup.requested.store(true, Ordering::SeqCst);
+        cleanup
+    }
+
+    /// A new interrupt that shares this one's count of user signals.
+    fn sibling(&self) -> Arc<Self> {
+        Arc::new(Self {
+            signals: Arc::clone(&self.signals),
+            ..Self::default()
+        })
+    }
+
+    /// A user's signal: fires the clean-up interrupts it cuts short (see
+    /// [`Cut`]), then triggers this one.
+    pub fn user_signal(&self) {
+        let fired: Vec<Arc<Interrupt>> = {
+            let mut delivered = self.signals.lock();
+            delivered.count += 1;
+            let count = delivered.count;
+            delivered
+                .cleanups
+                .iter()
+                .filter(|(baseline, _)| *baseline < count)
+                .filter_map(|(_, cleanup)| cleanup.upgrade())
+                .collect()
+        };
+        for cleanup in fired {
+            cleanup.trigger();
+        }
+        self.trigger();
     }
 
     /// Triggers this (child) interrupt for `reason`, which
@@ -144,6 +227,11 @@ impl Interrupt {
         self.lock().insert(group);
         if self.requested() {
             signal_group(group, Signal::TERM);
+            let registry = Arc::clone(&self.groups);
+            std::thread::spawn(move || {
+                std::thread::sleep(KILL_GRACE);
+                kill_still_registered(&registry, &[group]);
+            });
         }
     }
 
@@ -152,8 +240,14 @@ impl Interrupt {
         self.lock().remove(&group);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<i32>> {
+    fn lock(&self) -> MutexGuard<'_, HashSet<i32>> {
         self.groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Signals {
+    fn lock(&self) -> MutexGuard<'_, Delivered> {
+        self.delivered.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -296,23 +390,73 @@ mod tests {
         let held = parent.child();
         for _ in 0..1000 {
             drop(parent.child());
-            drop(parent.next());
+            drop(parent.cleanup(Cut::NextSignal));
         }
         let len = parent.children.lock().unwrap().len();
         assert!(len <= 2, "{len} children kept for 1 held");
+        let cleanups = parent.signals.lock().cleanups.len();
+        assert!(cleanups <= 1, "{cleanups} clean-ups kept, none held");
         parent.trigger();
         assert!(held.requested());
     }
 
     #[test]
-    fn next_is_triggered_by_the_next_trigger_only() {
+    fn only_user_signals_cut_clean_up() {
         let run = Interrupt::new();
+        let matrix = run.child();
+        let (during, after) = (
+            matrix.cleanup(Cut::FurtherSignal),
+            run.cleanup(Cut::NextSignal),
+        );
+        // `gantry watch`'s re-run, a matrix's `fail_fast:`.
         run.trigger();
-        let (next, child) = (run.next(), run.child());
-        assert!(child.requested(), "a child sees the trigger it had");
-        assert!(!next.requested(), "next does not");
-        run.trigger();
-        assert!(next.requested());
+        matrix.stop("a cell failed".into());
+        assert!(!during.requested() && !after.requested());
+        run.user_signal();
+        assert!(after.requested(), "the teardown after the run: the first");
+        assert!(
+            !during.requested(),
+            "the run's first signal stops the run only"
+        );
+        run.user_signal();
+        assert!(during.requested(), "a further signal");
+    }
+
+    #[test]
+    fn the_signal_that_stopped_the_run_does_not_cut_clean_up_made_after_it() {
+        let run = Interrupt::new();
+        // The handler flags it at once; ctrlc's thread hands it over later.
+        run.signals.flagged.store(true, Ordering::SeqCst);
+        let (during, after) = (
+            run.cleanup(Cut::FurtherSignal),
+            run.cleanup(Cut::NextSignal),
+        );
+        run.user_signal();
+        assert!(!during.requested() && !after.requested());
+        run.user_signal();
+        assert!(during.requested() && after.requested());
+        assert!(run.given_up().requested());
+    }
+
+    #[test]
+    fn a_group_registered_after_the_trigger_is_killed_after_the_grace() {
+        use std::io::BufRead;
+        // Ignores SIGTERM (an ignored signal stays ignored across exec).
+        let mut leader = Command::new("sh")
+            .args(["-c", "trap '' TERM; echo ready; exec sleep 30"])
+            .stdout(std::process::Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let mut ready = String::new();
+        std::io::BufReader::new(leader.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        let interrupt = Interrupt::default();
+        interrupt.trigger();
+        interrupt.register(leader.id() as i32);
+        assert_eq!(leader.wait().unwrap().signal(), Some(Signal::KILL.as_raw()));
+        interrupt.unregister(leader.id() as i32);
     }
 
     #[test]

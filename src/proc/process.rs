@@ -88,6 +88,10 @@ pub struct Finished {
     /// Command lines of processes that left the process group, outlived the
     /// process and were stopped.
     pub orphans_stopped: Vec<String>,
+    /// The exit code the main process returned by itself, also when an
+    /// interrupt came meanwhile (`exit` then says `Interrupted`); `None`
+    /// when a signal ended it, it timed out or never ran.
+    pub own_code: Option<i32>,
 }
 
 /// Receives a process's output, in the order it was written.
@@ -134,6 +138,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         exit: Exit::SpawnFailed(why),
         leftovers_stopped: false,
         orphans_stopped: Vec::new(),
+        own_code: None,
     };
     if !spec.cwd.is_dir() {
         return failed(format!(
@@ -182,6 +187,10 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
     registered.ended();
     drop(registered);
     let orphans_stopped = token.as_deref().map(orphans::stop).unwrap_or_default();
+    let own_code = match &watched {
+        Ok((Some(status), false)) => status.code(),
+        _ => None,
+    };
     let exit = match watched {
         Ok((status, timed_out)) => classify(status, timed_out, interrupt.requested()),
         Err(e) => Exit::Unwatchable(format!("cannot watch the process (poll: {e}); killed it")),
@@ -190,6 +199,7 @@ pub fn run(spec: &ProcessSpec, sink: &mut dyn OutputSink, interrupt: &Interrupt)
         exit,
         leftovers_stopped,
         orphans_stopped,
+        own_code,
     }
 }
 

@@ -339,11 +339,12 @@ pub fn ruby(dir: &Path) -> Facts {
     let vars = &mut facts.vars;
     text(vars, "exec", if bundler { "bundle exec " } else { "" });
     flag(vars, "bundler", bundler);
-    flag(
-        vars,
-        "rubocop",
-        exists(dir, ".rubocop.yml") || gems.contains("rubocop"),
-    );
+    let rubocop = exists(dir, ".rubocop.yml") || gems.contains("rubocop");
+    flag(vars, "rubocop", rubocop);
+    // `bundle install` leaves out a Gemfile's `optional: true` groups, and
+    // `bundle exec` cannot start their gems: rack keeps RuboCop in one.
+    let group = optional_group(&gems, "rubocop").filter(|_| rubocop && bundler);
+    text(vars, "rubocop_group", group.as_deref().unwrap_or(""));
     flag(vars, "rspec", rspec);
     flag(vars, "rake_test", !rspec && rake_test);
     flag(vars, "rake_default", !rspec && !rake_test && rake_default);
@@ -354,6 +355,51 @@ pub fn ruby(dir: &Path) -> Facts {
         );
     }
     facts
+}
+
+/// The first group of the Gemfile `gems` that lists `gem` inside a `group
+/// …, optional: true do` block (`maintenance` for `group :maintenance,
+/// optional: true do … gem "rubocop" … end`), if any.
+fn optional_group(gems: &str, gem: &str) -> Option<String> {
+    let mut group: Option<String> = None;
+    let mut depth = 0;
+    for line in gems.lines().map(str::trim) {
+        let opens = line.ends_with(" do")
+            || line.contains(" do |")
+            || line.starts_with("if ")
+            || line.starts_with("unless ");
+        if let Some(rest) = line.strip_prefix("group ").filter(|_| depth == 0 && opens) {
+            let optional = rest.contains("optional: true") || rest.contains(":optional => true");
+            group = optional
+                .then(|| rest.split(',').next())
+                .flatten()
+                .map(|name| {
+                    name.trim()
+                        .trim_start_matches(':')
+                        .trim_matches(['"', '\''])
+                        .to_string()
+                });
+            depth = 1;
+            continue;
+        }
+        if opens {
+            depth += 1;
+        } else if line == "end" && depth > 0 {
+            depth -= 1;
+            if depth == 0 {
+                group = None;
+            }
+        } else if depth > 0 && group.is_some() {
+            let named = line
+                .strip_prefix("gem ")
+                .and_then(|rest| rest.split(',').next())
+                .map(|name| name.trim().trim_matches(['"', '\'']));
+            if named == Some(gem) {
+                return group;
+            }
+        }
+    }
+    None
 }
 
 /// PHP: Composer, a syntax check, the analysers listed in `require-dev`,
@@ -396,6 +442,20 @@ pub fn php(dir: &Path) -> Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gem_in_an_optional_group_names_the_group() {
+        let rack = "source 'https://rubygems.org'\ngemspec\n\ngroup :maintenance, optional: true do\n  gem \"rubocop\", require: false\nend\n\ngroup :doc do\n  if RUBY_ENGINE == \"jruby\"\n    gem \"rdoc\", \"< 8\"\n  else\n    gem \"rdoc\"\n  end\nend\n";
+        assert_eq!(
+            optional_group(rack, "rubocop").as_deref(),
+            Some("maintenance")
+        );
+        assert_eq!(optional_group(rack, "rdoc"), None);
+        let plain = "group :development do\n  gem 'rubocop'\nend\ngem 'rake'\n";
+        assert_eq!(optional_group(plain, "rubocop"), None);
+        let nested = "group :lint, :style, optional: true do\n  unless ENV['CI']\n    gem 'rubocop'\n  end\nend\n";
+        assert_eq!(optional_group(nested, "rubocop").as_deref(), Some("lint"));
+    }
 
     #[test]
     fn the_check_files_of_a_directory_are_read_once_for_every_project() {

@@ -150,6 +150,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
             .into_iter()
             .map(|(note, names)| format!("{}: {note}", names.join(", "))),
     );
+    notes.extend(clean_tree_note(&sources.actions));
     Ok(Scaffold {
         root,
         projects,
@@ -160,6 +161,26 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
         notes,
         sources,
     })
+}
+
+/// One note for the actions that need a clean working tree (`git diff
+/// --exit-code`), naming the first and counting the others.
+fn clean_tree_note(actions: &[sources::Derived]) -> Option<String> {
+    let mut checks = actions.iter().filter_map(|a| {
+        let check = a
+            .lines
+            .iter()
+            .find_map(|l| sources::command::checks_clean_tree(l))?;
+        Some((check, &a.origin))
+    });
+    let (check, origin) = checks.next()?;
+    let others = match checks.count() {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!(
+        "`{check}` (from {origin}{others}) fails while the working tree has uncommitted changes, such as the gantry.yml and .gitignore init writes: commit them before `gantry run`"
+    ))
 }
 
 /// Writes the planned files, all or nothing.

@@ -18,6 +18,57 @@ pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {
         .collect()
 }
 
+/// The Rust toolchains of `wanted` (`RUSTUP_TOOLCHAIN` values of the
+/// actions: `nightly`, `nightly-2025-01-01`) that rustup does not have
+/// installed, each with how to install it; all of them when rustup itself
+/// is not on `PATH` (a cargo not run by rustup ignores the variable).
+pub fn missing_rust_toolchains(wanted: &[String], cwd: &Path) -> Vec<Need> {
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let path = std::env::var_os("PATH");
+    let installed = which::which_in("rustup", path.as_ref(), cwd)
+        .ok()
+        .and_then(|rustup| {
+            std::process::Command::new(rustup)
+                .args(["toolchain", "list"])
+                .output()
+                .ok()
+        })
+        .filter(|out| out.status.success());
+    let Some(installed) = installed else {
+        return wanted
+            .iter()
+            .map(|name| Need {
+                program: format!("Rust {name}"),
+                hint: format!(
+                    "install rustup (https://rustup.rs), then rustup toolchain install {name}"
+                ),
+            })
+            .collect();
+    };
+    let listed = String::from_utf8_lossy(&installed.stdout).into_owned();
+    let has = |name: &str| {
+        listed
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .any(|t| {
+                t == name
+                    || t.strip_prefix(name)
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .is_some_and(|triple| !triple.starts_with(|c: char| c.is_ascii_digit()))
+            })
+    };
+    wanted
+        .iter()
+        .filter(|name| !has(name))
+        .map(|name| Need {
+            program: format!("Rust {name}"),
+            hint: format!("rustup toolchain install {name}"),
+        })
+        .collect()
+}
+
 /// Whether `gantry run` would find an image builder (docker with a running
 /// daemon, podman or buildah), as `builder: auto` decides; `Err` says what
 /// was tried and how to install one.
@@ -85,11 +136,108 @@ pub fn install_hint(program: &str) -> Option<String> {
                 .find(|(p, _)| *p == program)
                 .map(|(_, hint)| hint.to_string())
         })
+        .or_else(|| cargo_plugin_hint(program))
+}
+
+/// How to install the program behind a cargo subcommand (`cargo docs-rs`
+/// runs `cargo-docs-rs`): Miri is a rustup component, the others come
+/// from crates.io (CI installs them with an install action that is left
+/// out).
+fn cargo_plugin_hint(program: &str) -> Option<String> {
+    let sub = program.strip_prefix("cargo-")?;
+    Some(if sub == "miri" {
+        "rustup component add miri (on the toolchain the action uses)".into()
+    } else {
+        format!("cargo install {program}")
+    })
+}
+
+/// The external program a `cargo` command line runs (`cargo docs-rs` →
+/// `cargo-docs-rs`, `cargo +nightly miri test` → `cargo-miri`), if its
+/// subcommand is not one of cargo's own.
+pub fn cargo_plugin(line: &str) -> Option<String> {
+    const BUILT_IN: &[&str] = &[
+        "add",
+        "b",
+        "bench",
+        "build",
+        "c",
+        "check",
+        "clean",
+        "config",
+        "d",
+        "doc",
+        "fetch",
+        "fix",
+        "generate-lockfile",
+        "help",
+        "info",
+        "init",
+        "install",
+        "locate-project",
+        "login",
+        "logout",
+        "metadata",
+        "new",
+        "owner",
+        "package",
+        "pkgid",
+        "publish",
+        "r",
+        "remove",
+        "report",
+        "run",
+        "rustc",
+        "rustdoc",
+        "search",
+        "t",
+        "test",
+        "tree",
+        "uninstall",
+        "update",
+        "vendor",
+        "verify-project",
+        "version",
+        "yank",
+    ];
+    let mut words = line.split_whitespace();
+    if words.next() != Some("cargo") {
+        return None;
+    }
+    let sub = words.find(|w| !w.starts_with('+') && !w.starts_with('-'))?;
+    let named = sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (named && !BUILT_IN.contains(&sub)).then(|| format!("cargo-{sub}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cargo_subcommands_name_their_program_and_its_install() {
+        assert_eq!(
+            cargo_plugin("cargo docs-rs").as_deref(),
+            Some("cargo-docs-rs")
+        );
+        assert_eq!(
+            cargo_plugin("cargo +nightly miri test").as_deref(),
+            Some("cargo-miri")
+        );
+        assert_eq!(
+            cargo_plugin("cargo clippy --all-targets").as_deref(),
+            Some("cargo-clippy")
+        );
+        assert_eq!(cargo_plugin("cargo test --workspace"), None);
+        assert_eq!(cargo_plugin("cargo --version"), None);
+        assert_eq!(
+            install_hint("cargo-outdated").as_deref(),
+            Some("cargo install cargo-outdated")
+        );
+        assert_eq!(
+            install_hint("cargo-clippy").as_deref(),
+            Some("rustup component add clippy")
+        );
+    }
 
     #[test]
     fn reports_only_programs_not_on_path() {

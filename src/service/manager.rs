@@ -17,7 +17,7 @@ use super::ready::{self, CheckCommand};
 use crate::config::service::{Ready, ServiceKind};
 use crate::engine::{EngineEnv, ENV_STORAGE_DRIVER};
 use crate::events::{Event, EventSender, ServiceState};
-use crate::proc::interrupt::Interrupt;
+use crate::proc::interrupt::{Cut, Interrupt};
 use crate::record::RunRecord;
 
 /// The services of one run.
@@ -37,7 +37,7 @@ pub struct Services<'a> {
     swept_hosts: OnceLock<()>,
     /// Started (or failed) services, in start order.
     state: Mutex<Vec<(usize, Slot)>>,
-    /// An interrupt cut the removal of a container short: every later
+    /// A user's signal cut the removal of a container short: every later
     /// removal is cut short at once (see [`Services::cleanup`]).
     abandoned: AtomicBool,
 }
@@ -109,8 +109,14 @@ impl<'a> Services<'a> {
         Ok(variables)
     }
 
-    /// Stops the services of `stage` (`None`: every service still up).
+    /// Stops the services of `stage` (`None`: every service still up, the
+    /// teardown after the run).
     pub fn stop(&self, stage: Option<&str>) {
+        let cut = if stage.is_some() {
+            Cut::FurtherSignal
+        } else {
+            Cut::NextSignal
+        };
         let mut state = self.lock();
         let mut cleanup = None;
         for (index, slot) in state.iter_mut().rev() {
@@ -119,7 +125,7 @@ impl<'a> Services<'a> {
                 continue;
             }
             if let Slot::Up(running) = std::mem::replace(slot, Slot::Stopped) {
-                let cleanup = cleanup.get_or_insert_with(|| self.cleanup());
+                let cleanup = cleanup.get_or_insert_with(|| self.cleanup(cut));
                 if self.halt(planned, running, cleanup) {
                     self.send(planned, ServiceState::Stopped);
                 }
@@ -130,16 +136,14 @@ impl<'a> Services<'a> {
         }
     }
 
-    /// What cuts the removal of containers short: the next Ctrl-C (or
-    /// SIGTERM…), also when the run was interrupted already — the first
-    /// interrupt stops the services, a further one stops waiting for their
-    /// removal; at once when that happened before.
-    fn cleanup(&self) -> Arc<Interrupt> {
+    /// What cuts the removal of containers short: a user's signal, as
+    /// `cut` says (the run's first stops the services and lets their
+    /// removal run); at once when one did so before.
+    fn cleanup(&self, cut: Cut) -> Arc<Interrupt> {
         if self.abandoned.load(Ordering::SeqCst) {
-            // Triggered already, as the run's interrupt was.
-            self.interrupt.child()
+            self.interrupt.given_up()
         } else {
-            self.interrupt.next()
+            self.interrupt.cleanup(cut)
         }
     }
 
@@ -235,7 +239,7 @@ impl<'a> Services<'a> {
                 Slot::Up(running)
             }
             Err(why) => {
-                let cleanup = self.cleanup();
+                let cleanup = self.cleanup(Cut::FurtherSignal);
                 self.halt(planned, running, &cleanup);
                 self.cleaned_up(&cleanup);
                 fail(why)
@@ -335,13 +339,15 @@ impl<'a> Services<'a> {
             .unwrap_or_else(|e| e.into_inner())
             .insert(listing);
         if first {
-            for left in super::sweep::containers(&engine, self.root, self.interrupt) {
+            let cleanup = self.cleanup(Cut::FurtherSignal);
+            for left in super::sweep::containers(&engine, self.root, &cleanup) {
                 let state = ServiceState::LeftoverNotRemoved {
                     container: left.container,
                     why: left.why,
                 };
                 self.send(planned, state);
             }
+            self.cleaned_up(&cleanup);
         }
         Ok(engine)
     }

@@ -160,7 +160,7 @@ impl Watching {
             let mut state = shared.lock();
             state.quit = true;
             if let Some(run) = &state.running {
-                run.trigger();
+                run.user_signal();
             }
             shared.woken.notify_all();
         }

@@ -648,3 +648,61 @@ fn a_hung_removal_of_a_leftover_container_is_said() {
     out.has("[quick/quick] gantry: could not remove a container left by an earlier run: container gantry-old-1-x may be left: `podman rm -f -t 0 gantry-old-1-x` did not answer within 1.0s");
     assert_rm_stopped(&repo);
 }
+
+/// A matrix cell that fails (`fail_fast:` on) stops the other cells, not
+/// the removal of another cell's container: that one runs to its limit,
+/// and the cell says its container may be left. A stand-in podman: cell
+/// `b`'s engine fails (exit 125, so its container is removed), cell `a`
+/// fails once that removal hangs.
+#[test]
+fn fail_fast_does_not_cut_another_cells_container_removal() {
+    let repo = Repo::new(
+        "version: 1\ncontainer: localhost/busy:1\nstages:\n  - name: cells\n    matrix: { x: [a, b] }\n    run: echo cell-${matrix.x}\n",
+    );
+    let run = "  run) case \"$*\" in *cell-a*) until [ -e \"$DIR/rm.started\" ]; do sleep 0.1; done; exit 1 ;; *) exit 125 ;; esac ;;";
+    let out = repo
+        .gantry()
+        .args(["run", "--jobs", "2"])
+        .env(
+            "PATH",
+            stand_in_podman(&repo, &format!("{run}\n{HANGING_RM}")),
+        )
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "3000")
+        .env_remove("DOCKER_HOST")
+        .run();
+    out.code(1);
+    out.has(" may be left: `podman rm -f -t 0 gantry-cells-cells");
+    out.has("` did not answer within 3.0s");
+    out.lacks("was interrupted");
+    assert_rm_stopped(&repo);
+}
+
+/// Ctrl-C stops the action and lets the sweep of a leftover container
+/// run; a further Ctrl-C while that removal hangs stops the sweep long
+/// before the housekeeping limit (here ten minutes), naming the leftover.
+#[test]
+fn a_second_ctrl_c_stops_a_hung_sweep_of_leftover_containers() {
+    let repo = Repo::new(
+        "version: 1\ncontainer: localhost/busy:1\nstages:\n  - name: long\n    run: sleep 300\n",
+    );
+    let ps = "  ps) printf 'gantry-old-1-x\\t%s\\n' \"$DIR/.gantry/runs/99\" ;;";
+    let run = "  run) trap 'touch \"$DIR/stopped\"; exit 143' TERM; touch \"$DIR/started\"; sleep 120 & wait ;;";
+    let rm = HANGING_RM.replacen("rm)", "rm) [ \"$5\" = 'gantry-old-1-x' ] || exit 0;", 1);
+    let mut running = repo
+        .gantry()
+        .args(["run"])
+        .env(
+            "PATH",
+            stand_in_podman(&repo, &format!("{ps}\n{run}\n{rm}")),
+        )
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "600000")
+        .env_remove("DOCKER_HOST")
+        .start_until("started");
+    running.wait_until("rm.started");
+    running.ctrl_c();
+    running.wait_until("stopped");
+    let out = running.interrupt();
+    out.code(130);
+    out.has("could not remove a container left by an earlier run: container gantry-old-1-x may be left: `podman rm -f -t 0 gantry-old-1-x` was interrupted before it answered");
+    assert_rm_stopped(&repo);
+}

@@ -812,6 +812,977 @@ fn a_step_that_installs_a_checker_and_runs_it_is_the_check() {
     );
 }
 
+/// urfave/cli: `echo "${GITHUB_WORKSPACE}/.local/bin" >> "${GITHUB_PATH}"`
+/// reads a runner variable only to write the PATH line: it is PATH
+/// plumbing, which takes no later step with it, so the job's checks and
+/// tests are still taken.
+#[test]
+fn a_runner_variable_read_only_for_the_path_line_does_not_take_the_later_steps() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Set PATH
+        run: echo "${GITHUB_WORKSPACE}/.local/bin" >>"${GITHUB_PATH}"
+      - run: make lint
+      - run: make test
+      - name: Stamp
+        run: echo "$GITHUB_WORKSPACE" > where.txt
+      - run: cat where.txt
+"#,
+        &[("Makefile", "lint:\n\ttrue\ntest:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in ["run: make lint\n", "run: make test\n"] {
+        assert!(live.contains(kept), "no {kept} in:\n{config}");
+    }
+    assert!(!live.contains("GITHUB_"), "{config}");
+    for line in [
+        "step \"Set PATH\": it adds a directory to PATH for the job's later steps through $GITHUB_PATH",
+        // A read that is not only written to a runner file still makes
+        // what the script makes.
+        "step \"Stamp\": it reads $GITHUB_WORKSPACE, which only GitHub's runner sets",
+        "step \"cat where.txt\": it comes after step \"Stamp\"",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+/// rack: `chmod -R o-w /opt/hostedtoolcache/Ruby` fixes up the Ruby a
+/// setup action installed into the runner's tool cache. The path exists
+/// only on GitHub's machines (here the command fails, or changes
+/// something else): the step is left out as preparing the machine, so
+/// the tests after it are still taken; a step that reads the runner's
+/// workspace is left out with what it makes.
+#[test]
+fn a_step_that_names_a_path_of_the_ci_runner_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Change permissions
+        run: chmod -R o-w /opt/hostedtoolcache/Ruby
+      - run: make test
+      - name: Local builds folder
+        run: ls build/builds/
+      - name: Fetch fixtures
+        run: cp -r /home/runner/fixtures fixtures
+      - name: Check fixtures
+        run: make check-fixtures
+"#,
+        &[("Makefile", "test:\n\ttrue\ncheck-fixtures:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(live.contains("run: make test\n"), "{config}");
+    assert!(live.contains("run: ls build/builds/\n"), "{config}");
+    for gone in ["hostedtoolcache", "/home/runner", "check-fixtures"] {
+        assert!(!live.contains(gone), "{gone} in:\n{config}");
+    }
+    for line in [
+        "step \"Change permissions\": it uses `/opt/hostedtoolcache`, a path that exists only on the CI's own machines",
+        "step \"Fetch fixtures\": it uses `/home/runner/`, a path that exists only on the CI's own machines",
+        "step \"Check fixtures\": it comes after step \"Fetch fixtures\"",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+}
+
+/// urfave/cli: `make ensure-goimports` installs the goimports that the
+/// next step, `make lint`, runs. The lint stage comes before the test
+/// stage the job's name would put the install in, so a step that does not
+/// say what it is goes to the stage of the later step that may need it;
+/// a step whose words place it (a build) stays where they do.
+#[test]
+fn a_step_that_does_not_say_what_it_is_runs_before_the_later_steps_of_its_job() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make ensure-tool
+      - run: make lint
+      - run: make test
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make build
+      - run: make check-format
+"#,
+        &[
+            (
+                "Makefile",
+                concat!(
+                    "ensure-tool:\n\tmkdir -p .local/bin\n",
+                    "\tprintf '#!/bin/sh\\necho linted\\n' > .local/bin/tool\n",
+                    "\tchmod +x .local/bin/tool\n",
+                    "lint:\n\t.local/bin/tool\n",
+                    "test:\n\ttrue\n",
+                    "build:\n\ttrue\n",
+                    "check-format:\n\ttrue\n",
+                ),
+            ),
+            (".gitignore", ".local/\n"),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    for line in [
+        "lint/make-ensure-tool",
+        "lint/make-lint",
+        "lint/make-check-format",
+        "compile/make-build",
+        "test/make-test",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    let config = repo.read("gantry.yml");
+    let at = |text: &str| {
+        config
+            .find(text)
+            .unwrap_or_else(|| panic!("no {text} in:\n{config}"))
+    };
+    assert!(
+        at("run: make ensure-tool") < at("run: make lint"),
+        "{config}"
+    );
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+/// urfave/cli's `make diffcheck` (and many Go repositories' `git diff
+/// --exit-code` after `go generate`) checks that CI's build changed no
+/// tracked file. Locally it also fails on the `.gitignore` line init adds:
+/// init says to commit what it wrote first.
+#[test]
+fn a_step_that_needs_a_clean_tree_says_to_commit_what_init_wrote() {
+    let repo = with_workflow(
+        "on: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make generate\n      - run: git diff --exit-code\n  tidy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make generate && git diff --quiet\n",
+        &[
+            ("Makefile", "generate:\n\ttrue\n"),
+            (".gitignore", "/out\n"),
+        ],
+    );
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "start"]);
+    let out = repo.run_ok(&["init"]);
+    // One note for both steps.
+    let note = "`git diff --exit-code` (from .github/workflows/ci.yml, job check, step \"git diff --exit-code\" and 1 more) fails while the working tree has uncommitted changes, such as the gantry.yml and .gitignore init writes: commit them before `gantry run`";
+    assert!(out.stdout.contains(note), "{}", out.stdout);
+    if common::have_programs(&["make"]) {
+        let first = repo.run(&["run"]);
+        assert_ne!(first.code, 0, "{}", first.all());
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", "gantry init"]);
+        repo.run_ok(&["run"]);
+    }
+}
+
+/// anyhow: the `miri` and `minimal` jobs set up Rust nightly
+/// (`dtolnay/rust-toolchain@miri`, a `toolchain: nightly-…` input) for
+/// `cargo miri test` and `-Z minimal-versions`, which fail on the stable
+/// toolchain most machines default to. Their steps get `RUSTUP_TOOLCHAIN`
+/// naming that nightly; a job on stable, or on a toolchain chosen by a
+/// matrix expression, runs on the machine's default.
+#[test]
+fn steps_of_a_job_on_rust_nightly_run_on_nightly() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  miri:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@miri
+      - run: make miri
+  minimal:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@master
+        with:
+          toolchain: nightly-2025-01-01
+      - run: make minimal
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        rust: [nightly, stable]
+    steps:
+      - uses: dtolnay/rust-toolchain@master
+        with:
+          toolchain: ${{ matrix.rust }}
+      - run: make test
+      - uses: dtolnay/rust-toolchain@stable
+      - run: make check
+"#,
+        &[(
+            "Makefile",
+            concat!(
+                "all:\n\ttrue\n",
+                "miri:\n\ttest \"$$RUSTUP_TOOLCHAIN\" = nightly\n",
+                "minimal:\n\ttest \"$$RUSTUP_TOOLCHAIN\" = nightly-2025-01-01\n",
+                "test:\n\ttrue\n",
+                "check:\n\ttrue\n",
+            ),
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    // A toolchain rustup does not have is warned about, with its install.
+    let warning = "warning: Rust nightly-2025-01-01 not found: ";
+    assert!(
+        out.all().contains(warning),
+        "no {warning:?} in:\n{}",
+        out.all()
+    );
+    assert!(
+        out.all()
+            .contains("rustup toolchain install nightly-2025-01-01"),
+        "{}",
+        out.all()
+    );
+    let config = repo.read("gantry.yml");
+    for (action, toolchain) in [
+        ("make-miri", "nightly"),
+        ("make-minimal", "nightly-2025-01-01"),
+    ] {
+        let wanted = format!(
+            "      - name: {action}\n        env:\n          RUSTUP_TOOLCHAIN: {toolchain}\n"
+        );
+        assert!(config.contains(&wanted), "no {wanted:?} in:\n{config}");
+    }
+    assert_eq!(config.matches("RUSTUP_TOOLCHAIN").count(), 2, "{config}");
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+/// black's diff-shades job runs `git config user.name "diff-shades-gha"`
+/// (no `--global`): on your machine that writes the repository's
+/// `.git/config`, and your next commits would carry CI's name. Such a
+/// step is left out as a setting you keep your own, and takes no later
+/// step with it.
+#[test]
+fn a_step_that_writes_the_repository_git_config_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  analysis:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Configure git
+        run: |
+          git config user.name "ci-bot"
+          git config user.email "ci-bot@example.com"
+      - run: git config --get core.bare
+      - run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    repo.git(&["init", "-q", "-b", "main"]);
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("ci-bot"), "{config}");
+    assert!(
+        live.contains("run: git config --get core.bare\n"),
+        "{config}"
+    );
+    assert!(live.contains("run: make test\n"), "{config}");
+    let line = "step \"Configure git\": it changes this repository's git settings (`git config user.name`), which you keep your own";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+        let local = std::fs::read_to_string(repo.path().join(".git/config")).unwrap();
+        assert!(!local.contains("ci-bot"), "{local}");
+    }
+}
+
+/// black: the diff-shades job installs with `HATCH_BUILD_HOOKS_ENABLE=1`
+/// and `CC: clang-18` in its `env:` (to compile black with mypyc); the
+/// docs job's `pip install -e ".[d]"` has neither. Merged into one
+/// install, the action keeps only what every step had: the docs install
+/// is not turned into a compile that needs clang-18.
+#[test]
+fn merged_pip_installs_keep_only_the_environment_every_step_had() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+env:
+  PIP_DISABLE_PIP_VERSION_CHECK: "1"
+jobs:
+  analysis:
+    runs-on: ubuntu-latest
+    env:
+      HATCH_BUILD_HOOKS_ENABLE: "1"
+      CC: clang-18
+    steps:
+      - name: Install dependencies
+        run: python -m pip install --group diff-shades
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install -e ".[d]"
+      - name: Build documentation
+        run: python -c "print('docs')"
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
+        )],
+    );
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    // One install action for both steps.
+    assert_eq!(
+        live.matches("- name: install-dependencies").count(),
+        1,
+        "{config}"
+    );
+    assert!(live.contains("--group diff-shades\n"), "{config}");
+    assert!(
+        live.contains("PIP_DISABLE_PIP_VERSION_CHECK: \"1\"\n"),
+        "{config}"
+    );
+    for gone in ["HATCH_BUILD_HOOKS_ENABLE", "clang-18"] {
+        assert!(!live.contains(gone), "{gone} in:\n{config}");
+    }
+}
+
+/// black's lint job starts with "Assert PR target is main", a guard that
+/// reads `$GITHUB_BASE_REF`: left out, but it only tests a condition and
+/// prints, so it makes nothing the job's checks need and they are taken.
+#[test]
+fn a_left_out_guard_step_does_not_take_the_later_steps_with_it() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Assert PR target is main
+        if: github.event_name == 'pull_request'
+        run: |
+          if [ "$GITHUB_BASE_REF" != "main" ]; then
+              echo "::error::PR targeting '$GITHUB_BASE_REF', please refile targeting 'main'." && exit 1
+          fi
+      - name: Format ourselves
+        run: make lint
+"#,
+        &[("Makefile", "lint:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    assert!(live_lines(&config).contains("run: make lint\n"), "{config}");
+    let line = "step \"Assert PR target is main\": it reads $GITHUB_BASE_REF, which only GitHub's runner sets";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(!out.stdout.contains("it comes after"), "{}", out.stdout);
+}
+
+/// black installs with `python -m pip install --group tox` (pip 25.1 and
+/// later); CI's setup-python has a recent pip, the venv gantry makes for
+/// CI's commands has the one bundled with your Python ("no such option:
+/// --group"). The venv's first install brings pip up to date first.
+#[test]
+fn the_venv_for_ci_pip_installs_gets_an_up_to_date_pip_first() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install -e . --group tox
+      - run: tox -e lint
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n[dependency-groups]\ntox = [\"tox\"]\n",
+        )],
+    );
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let wanted = concat!(
+        "        script:\n",
+        "          - python3 -m venv .gantry/venv\n",
+        "          - \". .gantry/venv/bin/activate\"\n",
+        "          - python -m pip install --quiet --upgrade pip\n",
+        // `tox -e lint` runs in the venv: its runner goes there too.
+        "          - python -m pip install --quiet tox\n",
+        "          - python -m pip install -e . --group tox\n",
+    );
+    assert!(config.contains(wanted), "no {wanted:?} in:\n{config}");
+    assert_eq!(config.matches("--upgrade pip").count(), 1, "{config}");
+}
+
+/// black's diff-shades job installs `--group diff-shades` (fetched from
+/// GitHub) for analyses that need `${{ … }}` values and are left out:
+/// with nothing of its job to install for, the install is left out too.
+/// A job whose installs are followed by a taken step keeps them.
+#[test]
+fn an_install_for_steps_that_are_all_left_out_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  analysis:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install --group analysis
+      - name: Analyze
+        run: analyze --target ${{ github.sha }}
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install dependencies
+        run: python -m pip install -e .
+      - run: python -m unittest
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n[dependency-groups]\nanalysis = [\"x\"]\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("--group analysis"), "{live}");
+    assert!(live.contains("python -m pip install -e .\n"), "{live}");
+    let line = "job analysis, step \"Install dependencies\": it installs what the job's other steps need, and they are all left out";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}
+
+/// rack's documentation workflow (on pushes to main only) generates the
+/// site with rdoc into the checkout's tracked `docs/` and uploads it for
+/// `actions/deploy-pages`: publishing, not a check, so the job is left
+/// out. The same job in a workflow that runs for pull requests checks the
+/// docs build and is taken.
+#[test]
+fn a_job_that_builds_a_pages_site_only_for_publishing_is_left_out() {
+    let workflow = |on: &str| {
+        format!(
+            r#"
+on: {on}
+jobs:
+  generate:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Generate documentation
+        run: make docs
+      - uses: actions/upload-pages-artifact@v5
+        with:
+          path: docs
+  deploy:
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+    needs: generate
+    steps:
+      - uses: actions/deploy-pages@v5
+"#
+        )
+    };
+    let files = [("Makefile", "docs:\n\ttrue\n")];
+    let repo = with_workflow(&workflow("\n  push:\n    branches: [main]"), &files);
+    let out = repo.run_ok(&["init"]);
+    assert!(!live_lines(&repo.read("gantry.yml")).contains("make docs"));
+    let line = "job generate: it builds the GitHub Pages site a deploy publishes (`actions/upload-pages-artifact`), in a workflow that does not run for pull requests";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    let repo = with_workflow(&workflow("[push, pull_request]"), &files);
+    repo.run_ok(&["init"]);
+    assert!(live_lines(&repo.read("gantry.yml")).contains("run: make docs\n"));
+}
+
+/// ofetch: the autofix job runs `pnpm run lint:fix` (`eslint --fix`,
+/// `prettier -w`) for `autofix-ci/action` to commit back; taken, it
+/// rewrote the user's files just before `pnpm lint` checked them, so lint
+/// always passed. A job that ends in an action committing its changes is
+/// left out. And `pnpm vitest --coverage` is the test run (vitest, jest,
+/// mocha, … say test), so no default test action is added next to it.
+#[test]
+fn a_fixer_job_is_left_out_and_a_test_runner_step_is_the_test_run() {
+    let repo = with_workflow(
+        r#"
+on: [push, pull_request]
+jobs:
+  autofix:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm run lint:fix
+      - uses: autofix-ci/action@7a166d7532b277f34e16238930461bf77f9d7ed8
+  ci:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm run lint
+      - run: npx vitest --coverage
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"lint": "eslint .", "lint:fix": "eslint --fix .", "test": "npm run lint && vitest run"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("lint:fix"), "{live}");
+    assert!(live.contains("run: npm run lint\n"), "{live}");
+    assert!(live.contains("run: npx vitest --coverage\n"), "{live}");
+    assert!(!live.contains("npm test"), "{live}");
+    let line = "job autofix: it changes files for `autofix-ci/action` to commit back";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(!out.stdout.contains("no test step"), "{}", out.stdout);
+}
+
+/// attrs installs with `uv sync` in CI, after `hynek/setup-cached-uv`
+/// (left out). gantry counts uv as a tool of its venv (no "uv not found"
+/// warning), so the venv that CI's install starts in must get it: it was
+/// created empty and `uv sync` failed where uv is not installed.
+#[test]
+fn runners_of_ci_commands_go_into_the_venv_a_ci_install_creates() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  install-dev:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: hynek/setup-cached-uv@v2
+      - run: uv sync
+      - run: uv run --only-group tox tox run -f lint
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let wanted = concat!(
+        "          - python3 -m venv .gantry/venv\n",
+        "          - \". .gantry/venv/bin/activate\"\n",
+        "          - python -m pip install --quiet --upgrade pip\n",
+        "          - python -m pip install --quiet uv\n",
+        "          - uv sync\n",
+    );
+    assert!(config.contains(wanted), "no {wanted:?} in:\n{config}");
+    assert!(!out.stdout.contains("uv not found"), "{}", out.stdout);
+}
+
+/// A CI step that runs a package script (`npm run format`, whose script
+/// is `prettier --write .`; `yarn fix`, which runs `npm run lint -- --fix`
+/// style scripts) rewrites files just as the script's text does: init
+/// says so, as it does for a `prettier --write` written in the step.
+#[test]
+fn a_step_running_a_package_script_that_rewrites_files_says_so() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  format:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm ci
+      - run: npm run format
+      - run: git diff --exit-code
+      - run: yarn fix
+      - run: npm test
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"format": "prettier --write .", "fix": "npm run fix:lint", "fix:lint": "eslint --fix .", "test": "node -e 0"}}"#,
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for what in [
+        "prettier --write, in package.json's `format` script",
+        "eslint --fix, in package.json's `fix` script",
+    ] {
+        let comment = format!(
+            "# Note: this command rewrites files ({what}); it is kept as the repository runs it."
+        );
+        assert!(config.contains(&comment), "no {comment:?} in:\n{config}");
+        assert!(out.stdout.contains(what), "no {what:?} in:\n{}", out.stdout);
+    }
+    assert_eq!(
+        config.matches("# Note: this command rewrites").count(),
+        2,
+        "{config}"
+    );
+}
+
+/// typer's `bump-pre-commit-hooks` workflow runs monthly (`on: schedule`,
+/// `workflow_dispatch`): `prek auto-update` rewrote `.pre-commit-config.
+/// yaml` on every `gantry run`, as its nightly CPython test would build
+/// CPython. A workflow that runs for no push or pull request is
+/// maintenance and left out; one that runs for pushes too is taken.
+#[test]
+fn a_workflow_that_runs_only_on_a_schedule_is_left_out() {
+    let repo = with_workflow(
+        "on:\n  push:\n    branches: [main]\n  schedule:\n    - cron: \"0 0 * * *\"\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n",
+        &[("Makefile", "test:\n\ttrue\nbump:\n\ttrue\n")],
+    );
+    repo.write(
+        ".github/workflows/bump.yml",
+        "on:\n  schedule:\n    - cron: \"0 12 1 * *\"\n  workflow_dispatch:\njobs:\n  bump:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Bump pre-commit hooks\n        run: make bump\n",
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(live.contains("run: make test\n"), "{live}");
+    assert!(!live.contains("make bump"), "{live}");
+    let line = "skipped .github/workflows/bump.yml: it runs only for schedule, workflow_dispatch (`on:`), not for pushes or pull requests: it checks no change of yours";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}
+
+/// typer's test-redistribute job builds an sdist, unpacks it, and only
+/// then installs from the unpacked copy (`cd dist/typer*/ && pip install
+/// --editable .`). In the deps stage that install ran before the build
+/// and found no copy. An install that comes after a build of its job goes
+/// to the build's stage, after it; installs before any build stay in deps.
+#[test]
+fn an_install_after_a_build_of_its_job_runs_after_the_build() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  redistribute:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install build dependencies
+        run: npm install
+      - name: Build source distribution
+        run: make dist
+      - name: Install test dependencies
+        run: npm install ./dist/pkg.tgz
+      - run: make test
+"#,
+        &[
+            ("Makefile", "dist:\n\ttrue\ntest:\n\ttrue\n"),
+            ("package.json", r#"{"name": "x", "scripts": {}}"#),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    for line in [
+        "deps/install-build-dependencies",
+        "compile/build-source-distribution",
+        "compile/install-test-dependencies",
+        "test/make-test",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    let config = repo.read("gantry.yml");
+    let at = |text: &str| {
+        config
+            .find(text)
+            .unwrap_or_else(|| panic!("no {text} in:\n{config}"))
+    };
+    assert!(
+        at("run: make dist") < at("run: npm install ./dist/pkg.tgz"),
+        "{config}"
+    );
+}
+
+/// jq's "Test logs" step (`if: ${{ failure() }}`, `cat test-suite.log
+/// tests/*.log`) shows CI's logs after a failed test; run every time here
+/// it failed when the tests had not made those logs. A step that runs
+/// only after a failure is left out (gantry keeps every action's log), and
+/// so is one that reads the results of the jobs it needs (clap's "CI"
+/// job: `exit 1` unless all passed, which failed every run);
+/// `always()` and `!failure()` steps are not.
+#[test]
+fn a_step_that_runs_only_after_a_failure_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make check
+      - name: Test logs
+        if: ${{ failure() }}
+        run: cat test-suite.log tests/*.log
+      - name: Summary
+        if: ${{ !failure() }}
+        run: make summary
+  ci:
+    needs: [test]
+    if: always()
+    steps:
+      - name: Failed
+        run: exit 1
+        if: "contains(needs.*.result, 'failure') || contains(needs.*.result, 'skipped')"
+  notify:
+    needs: [test]
+    if: failure()
+    steps:
+      - run: ./notify-maintainers.sh
+"#,
+        &[("Makefile", "check:\n\ttrue\nsummary:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("test-suite.log"), "{live}");
+    // clap's "CI" job: `exit 1` when a needed job did not pass.
+    assert!(!live.contains("exit 1"), "{live}");
+    assert!(!live.contains("notify"), "{live}");
+    let notify = "job notify: it runs only after another job failed (`if:`), to report it";
+    assert!(
+        out.stdout.contains(notify),
+        "no {notify:?} in:\n{}",
+        out.stdout
+    );
+    assert!(live.contains("run: make summary\n"), "{live}");
+    let line = "step \"Test logs\": it runs only after an earlier step or job failed (`if:`), to show or report it";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+/// clap's minimal-versions job runs `cargo +nightly generate-lockfile -Z
+/// minimal-versions`, which rewrites the tracked Cargo.lock: kept as the
+/// repository runs it, and said so, as for a formatter without --check;
+/// `cargo update --locked` only checks and is not.
+#[test]
+fn a_step_that_rewrites_the_lockfile_says_so() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  minimal-versions:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@nightly
+      - name: Downgrade dependencies to minimal versions
+        run: cargo +nightly generate-lockfile -Z minimal-versions
+      - run: cargo +stable check --locked
+  lockfile:
+    runs-on: ubuntu-latest
+    steps:
+      - run: cargo update --workspace --locked
+"#,
+        &[],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let what = "`cargo generate-lockfile` rewrites Cargo.lock";
+    assert!(out.stdout.contains(what), "{}", out.stdout);
+    assert_eq!(
+        config.matches("# Note: this command rewrites").count(),
+        1,
+        "{config}"
+    );
+}
+
+/// anyhow's doc and outdated jobs run `cargo docs-rs` and `cargo
+/// outdated`, programs CI installs with `dtolnay/install` (left out as a
+/// setup action). init warns when such a cargo subcommand's program is not
+/// on PATH, with how to install it, as for any program a step starts.
+#[test]
+fn a_cargo_subcommand_that_is_not_installed_is_warned_about() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  doc:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/install@cargo-gantry-no-such-plugin
+      - run: cargo gantry-no-such-plugin --workspace
+      - run: cargo test
+"#,
+        &[],
+    );
+    let out = repo.run_ok(&["init"]);
+    let line =
+        "warning: cargo-gantry-no-such-plugin not found: cargo install cargo-gantry-no-such-plugin";
+    assert!(out.all().contains(line), "no {line:?} in:\n{}", out.all());
+}
+
+/// nox's CI installs the project with `uv pip install --system .`: on a
+/// runner that is a throwaway Python, on your machine the system's (or,
+/// with `--user`, your user's for every project). Such an install is left
+/// out; the project's install into gantry's venv stays.
+#[test]
+fn a_pip_install_into_the_system_python_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install Nox-under-test (uv)
+        run: uv pip install --system .
+      - name: Install tools
+        run: python -m pip install --user tox
+      - run: python -m pip install -e .
+      - run: python -m unittest
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("--system"), "{live}");
+    assert!(!live.contains("--user"), "{live}");
+    assert!(live.contains("python -m pip install -e .\n"), "{live}");
+    for line in [
+        "step \"Install Nox-under-test (uv)\": it installs into the machine's Python (`pip install --system`)",
+        "step \"Install tools\": it installs into the machine's Python (`pip install --user`)",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+}
+
+/// urfave/cli runs `make diffcheck` in two jobs: after `make gfmrun` in
+/// the docs job and after `make generate` in the test job, where it checks
+/// what generate just wrote. Taken once, at the docs job's place, it ran
+/// before `make generate`. A command another job already runs is taken
+/// again when its own job made something before it in the same stage; a
+/// plain repeat (a matrix of jobs) still runs once.
+#[test]
+fn a_repeated_check_after_a_new_step_of_its_job_in_the_same_stage_runs_again() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make gfmrun
+      - run: make diffcheck
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make gfmrun
+      - run: make generate
+      - run: make diffcheck
+  test-again:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make gfmrun
+      - run: make diffcheck
+"#,
+        &[(
+            "Makefile",
+            "gfmrun:\n\ttrue\ngenerate:\n\ttrue\ndiffcheck:\n\ttrue\n",
+        )],
+    );
+    repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert_eq!(live.matches("run: make diffcheck\n").count(), 2, "{live}");
+    assert_eq!(live.matches("run: make gfmrun\n").count(), 1, "{live}");
+    let generate = live.find("run: make generate").unwrap();
+    assert!(live[generate..].contains("run: make diffcheck\n"), "{live}");
+}
+
+/// ripgrep's test job runs `ci/ubuntu-install-packages`, a script of the
+/// repository that runs `sudo apt-get install zsh …`: the step's words say
+/// nothing, the script's do. It is left out as changing the machine, and
+/// takes no later step with it; a script that does not prepare the
+/// machine (a test script committing in a temporary repository) is taken.
+/// Its zsh completion test (`if: … && !startsWith(matrix.os, 'windows')`)
+/// runs everywhere but on Windows, so it is not left out as Windows-only.
+#[test]
+fn a_step_running_a_script_that_changes_the_machine_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install packages (Ubuntu)
+        run: ci/ubuntu-install-packages
+      - run: bash ci/test-commits.sh
+      - name: Test zsh shell completions (Unix, sans cross)
+        if: matrix.target == '' && !startsWith(matrix.os, 'windows')
+        run: make complete
+      - name: Windows only
+        if: runner.os == 'Windows'
+        run: make windows
+"#,
+        &[
+            (
+                "ci/ubuntu-install-packages",
+                "#!/bin/sh\nif ! command -V sudo; then\n  apt-get update\nfi\nsudo apt-get install -y zsh\n",
+            ),
+            (
+                "ci/test-commits.sh",
+                "set -e\n# needs: cargo install cargo-nextest\necho \"or: sudo apt-get install git\"\nd=$(mktemp -d)\ngit -C \"$d\" init -q\ngit -C \"$d\" commit -q --allow-empty -m x\n",
+            ),
+            ("Makefile", "complete:\n\ttrue\nwindows:\n\ttrue\n"),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let live = live_lines(&repo.read("gantry.yml"));
+    assert!(!live.contains("ubuntu-install-packages"), "{live}");
+    assert!(live.contains("run: bash ci/test-commits.sh\n"), "{live}");
+    assert!(live.contains("run: make complete\n"), "{live}");
+    assert!(!live.contains("make windows"), "{live}");
+    let line = "step \"Install packages (Ubuntu)\": it runs ci/ubuntu-install-packages, which changes the machine (`apt-get`)";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+}
+
+/// ripgrep: the test job's steps all need `${{ … }}` values, so what the
+/// test stage got was the docs job's "Check documentation" (`cargo doc`),
+/// counted as the test run for the word "check": the pipeline ran no
+/// test. `check` alone in a step's name, or `cargo check`, runs no tests;
+/// `make check` does.
+#[test]
+fn a_step_named_check_that_runs_no_tests_leaves_the_default_test_in() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Check documentation
+        run: cargo doc --no-deps --workspace
+      - run: cargo check --workspace
+"#,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", ""),
+        ],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    let line = "test/test";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("the test stage runs gantry's Rust (Cargo) default instead"),
+        "{}",
+        out.stdout
+    );
+}
+
 /// `major.minor` of the machine's `python3`, as `gantry init` reads it.
 fn local_python() -> String {
     assert!(common::have_programs(&["python3"]));

@@ -443,4 +443,145 @@ fn unnamed_pre_commit_steps_are_lint_named_by_what_they_run_and_replace_the_defa
     // reported different findings than the version the project pins.
     assert!(!out.stdout.contains("lint/ruff"), "{}", out.stdout);
     assert!(!out.stdout.contains("compile/"), "{}", out.stdout);
+    // click: its hooks include end-of-file-fixer and `codespell
+    // --write-changes`; `--all-files` lets them rewrite the checkout.
+    let fixes = "rewrites files (`pre-commit run`, whose hooks may fix the files they check); it is kept as the repository runs it";
+    assert!(out.stdout.contains(fixes), "{}", out.stdout);
+}
+
+/// fd: the Makefile's first rule builds `$(EXE)`, a target named by a
+/// variable; `completions:` comes after it. A bare `make` builds the
+/// first rule, so that is what the action says it runs (it said
+/// `completions`, which would write files into the checkout).
+#[test]
+fn the_default_make_target_is_the_first_rule_even_one_named_by_a_variable() {
+    let repo = Repo::empty();
+    repo.write(
+        "Makefile",
+        concat!(
+            "OUT=build/prog\n\n",
+            "$(OUT): prog.sh\n\tmkdir -p build\n\tcp prog.sh $@\n\n",
+            ".PHONY: completions\n",
+            "completions: $(OUT)\n\tmkdir -p autocomplete\n\techo done > autocomplete/prog.bash\n",
+        ),
+    );
+    repo.write("prog.sh", "echo prog\n");
+    let out = repo.run_ok(&["init"]);
+    assert!(
+        says(
+            &out.stdout,
+            "compile/make from Makefile, its default target `$(OUT)`"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("completions"), "{}", out.stdout);
+    let config = repo.read("gantry.yml");
+    assert!(
+        config.contains("# From Makefile, its default target `$(OUT)`.\n      - name: make\n        run: make\n"),
+        "{config}"
+    );
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+        assert!(repo.path().join("build/prog").is_file());
+    }
+}
+
+/// rack keeps RuboCop in `group :maintenance, optional: true`: a plain
+/// `bundle install` leaves it out and `bundle exec rubocop` then cannot
+/// start it. Both actions get `BUNDLE_WITH` naming the group. (A path gem
+/// stands in for RuboCop: no gem server is needed.)
+#[test]
+fn rubocop_in_an_optional_gemfile_group_is_installed_and_runs() {
+    let repo = Repo::empty();
+    repo.write(
+        "Gemfile",
+        "group :maintenance, optional: true do\n  gem \"rubocop\", path: \"vendor/rubocop\", require: false\nend\n",
+    );
+    repo.write(".rubocop.yml", "AllCops:\n  NewCops: enable\n");
+    repo.write(
+        "vendor/rubocop/rubocop.gemspec",
+        "Gem::Specification.new do |s|\n  s.name = \"rubocop\"\n  s.version = \"0.0.1\"\n  s.summary = \"stand-in\"\n  s.authors = [\"t\"]\n  s.files = [\"exe/rubocop\"]\n  s.bindir = \"exe\"\n  s.executables = [\"rubocop\"]\nend\n",
+    );
+    repo.write(
+        "vendor/rubocop/exe/rubocop",
+        "#!/usr/bin/env ruby\nputs \"no offenses\"\n",
+    );
+    common::chmod(&repo, "vendor/rubocop/exe/rubocop", 0o755);
+    repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    for action in ["bundle", "rubocop"] {
+        let at = config
+            .find(&format!("- name: {action}\n"))
+            .unwrap_or_else(|| panic!("no {action} in:\n{config}"));
+        let body = &config[at..];
+        let end = body[1..].find("- name:").map_or(body.len(), |e| e + 1);
+        assert!(
+            body[..end].contains("BUNDLE_WITH: maintenance\n"),
+            "{action}:\n{config}"
+        );
+    }
+    if common::have_programs(&["ruby", "bundle"]) {
+        let run = repo.run_ok(&["run"]);
+        assert!(
+            run.stdout.contains("[lint/rubocop] no offenses"),
+            "{}",
+            run.all()
+        );
+    }
+}
+
+/// urfave/cli's Makefile: `all: generate vet test check-binary-size
+/// gfmrun` is "every check", not the build. Taken as the compile action
+/// it ran the tests (and the rest) a second time. A target that depends on
+/// the test or lint target is not the build: `make test` and `make lint`
+/// come from their own targets, the build from the ecosystem.
+#[test]
+fn a_make_target_that_runs_the_checks_is_not_the_build() {
+    let repo = Repo::empty();
+    repo.write(
+        "Makefile",
+        ".PHONY: all\nall: vet test\n\nvet:\n\ttrue\n\ntest:\n\ttrue\n",
+    );
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write("src/lib.rs", "");
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "lint/vet from Makefile, target `vet`",
+        "compile/build from gantry's Rust (Cargo) defaults",
+        "test/test from Makefile, target `test`",
+    ] {
+        assert!(says(&out.stdout, line), "no {line:?} in:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("make all"), "{}", out.stdout);
+    // clap's Makefile starts with `check-wasm:`: a default target whose
+    // name says check is not the build either.
+    repo.write("Makefile", "check-wasm:\n\tcargo check\n\nvet:\n\ttrue\n");
+    let out = repo.run_ok(&["init", "--dry-run", "--force"]);
+    assert!(
+        says(
+            &out.stdout,
+            "compile/build from gantry's Rust (Cargo) defaults"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("check-wasm"), "{}", out.stdout);
+    // requests' Makefile starts with `init:`, which only installs.
+    repo.write(
+        "Makefile",
+        "init:\n\tpython -m pip install -r requirements-dev.txt\n\nvet:\n\ttrue\n",
+    );
+    let out = repo.run_ok(&["init", "--dry-run", "--force"]);
+    assert!(
+        says(
+            &out.stdout,
+            "compile/build from gantry's Rust (Cargo) defaults"
+        ),
+        "{}",
+        out.stdout
+    );
 }

@@ -737,3 +737,65 @@ fn ctrl_c_during_the_teardown_after_a_run_stops_waiting_for_a_hung_removal() {
     out.has("[service db] ! stopped, but its container `gantry-teardown-rm-1-db` may be left: `podman rm -f -t 0 gantry-teardown-rm-1-db` was interrupted before it answered");
     assert_rm_stopped(&repo);
 }
+
+/// One Ctrl-C while a stage's service container's removal hangs stops the
+/// run but gives up on no removal: that one runs to its limit, and the
+/// pipeline's service is still removed after it.
+#[test]
+fn the_first_ctrl_c_during_a_stage_services_removal_gives_up_on_no_removal() {
+    let repo = Repo::new(
+        "version: 1\nname: stage-rm\nservices:\n  db:\n    image: localhost/db:1\n    ready: { run: \"true\" }\nstages:\n  - name: test\n    services:\n      cache:\n        image: localhost/cache:1\n        ready: { run: \"true\" }\n    run: echo using the services\n  - name: later\n    run: echo never runs\n",
+    );
+    let rm = HANGING_RM.replacen(
+        "rm)",
+        "rm) [ \"$5\" = 'gantry-stage-rm-1-cache' ] || { touch \"$DIR/removed-$5\"; exit 0; };",
+        1,
+    );
+    let path = stand_in_podman(&repo, &format!("  run) exec sleep 120 ;;\n{rm}"));
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", path)
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "3000")
+        .env_remove("DOCKER_HOST")
+        .start_until("rm.started")
+        .interrupt();
+    assert_eq!(out.code, 130, "{}", out.all());
+    out.has("[service test/cache] ! stopped, but its container `gantry-stage-rm-1-cache` may be left: `podman rm -f -t 0 gantry-stage-rm-1-cache` did not answer within 3.0s");
+    out.has("[service db] stopped");
+    assert!(
+        repo.path().join("removed-gantry-stage-rm-1-db").exists(),
+        "{}",
+        out.all()
+    );
+    assert_rm_stopped(&repo);
+}
+
+#[test]
+fn a_secret_given_in_a_services_own_env_is_masked_where_its_command_is_shown() {
+    let repo = Repo::new(
+        r#"version: 1
+secrets: [API_KEY]
+stages:
+  - name: test
+    services:
+      mock:
+        run: 'echo "key=${env.API_KEY}" > seen; exec sleep 300'
+        env: { API_KEY: "${env.MOCK_KEY}" }
+        ready: { run: test -s seen, timeout: 10s }
+    run: cat seen
+"#,
+    );
+    let out = engine_gantry(&repo, &["run", "--verbose"])
+        .env("API_KEY", "the-ci-key-31")
+        .env("MOCK_KEY", "s3cr3t-mock-77")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(repo.read("seen"), "key=s3cr3t-mock-77\n");
+    assert!(out.all().contains("key=***"), "{}", out.all());
+    assert!(!out.all().contains("s3cr3t-mock-77"), "{}", out.all());
+    for log in ["services/mock.log", "test/test.log"] {
+        let text = repo.read(&format!(".gantry/runs/1/{log}"));
+        assert!(!text.contains("s3cr3t-mock-77"), "{log}: {text}");
+    }
+}

@@ -1,7 +1,8 @@
 //! `gantry watch`: re-runs on a file write, cancels a run in progress on a
 //! second write (its processes stopped), ignores writes under `.gantry/`
-//! and gitignored paths, and leaves no process behind when stopped. The
-//! real binary on temp repos; every wait is for a condition, with a deadline.
+//! and gitignored paths, never cuts a container removal short, and leaves
+//! no process behind when stopped. The real binary on temp repos; every
+//! wait is for a condition, with a deadline.
 
 use crate::common;
 
@@ -39,6 +40,7 @@ impl Watch {
             .args(args)
             .stdout(Stdio::from(stdout))
             .stderr(Stdio::from(stderr))
+            .env_remove("DOCKER_HOST")
             .envs(env.iter().copied());
         Watch {
             child: command.spawn().expect("gantry watch starts"),
@@ -259,4 +261,52 @@ stages:
     assert!(!stderr.contains("two/b.txt"), "{stderr}");
     assert_eq!(watch.stop(), 130);
     assert_eq!(watch.lines("runs"), ["one", "one"]);
+}
+
+/// A write while the teardown of a run waits for a hung removal of its
+/// service's container re-runs the pipeline, but only after that removal
+/// ran to its limit: a re-run never cuts a removal short (only Ctrl-C
+/// does). A stand-in podman in `marks`, outside the watched repository:
+/// run 1's container's removal hangs, run 2's is instant.
+#[test]
+fn a_write_during_a_hung_container_removal_does_not_cut_it_short() {
+    use std::os::unix::fs::PermissionsExt;
+    let marks = marks();
+    let m = marks.path().display().to_string();
+    let bin = marks.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let podman = format!(
+        "#!/bin/sh\nwhile [ \"${{1#--}}\" != \"$1\" ]; do shift 2; done\ncase \"$1\" in\n  run) exec sleep 120 ;;\n  rm) [ \"$5\" = gantry-wrm-1-db ] || exit 0; echo $$ >> '{m}/engine.pids'; sleep 120 & echo $! >> '{m}/engine.pids'; echo started >> '{m}/rm.started'; wait ;;\nesac\nexit 0\n"
+    );
+    for (name, text) in [
+        ("podman", podman.as_str()),
+        ("docker", "#!/bin/sh\nexit 1\n"),
+    ] {
+        std::fs::write(bin.join(name), text).unwrap();
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let repo = Repo::new(&format!(
+        "version: 1\nname: wrm\nservices:\n  db:\n    image: localhost/db:1\n    ready: {{ run: \"true\" }}\nstages:\n  - name: test\n    run: echo run >> '{m}/runs'\n"
+    ));
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let env = [
+        ("PATH", path.as_str()),
+        ("GANTRY_TEST_HOUSEKEEPING_MS", "3000"),
+    ];
+    let mut watch = Watch::start_with_env(&repo, marks, &[], &env);
+    watch.wait_lines("rm.started", 1);
+    repo.write("input.txt", "edit\n");
+    watch.wait_lines("runs", 2);
+    watch.wait_for("stdout", "[service db] stopped");
+    let stdout = watch.lines("stdout").join("\n");
+    assert!(
+        stdout.contains("`podman rm -f -t 0 gantry-wrm-1-db` did not answer within 3.0s"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("was interrupted"), "{stdout}");
+    assert_eq!(watch.stop(), 130);
+    for pid in watch.wait_lines("engine.pids", 2) {
+        let pid: i32 = pid.parse().unwrap();
+        assert!(!process_running(pid), "engine process {pid} still runs");
+    }
 }

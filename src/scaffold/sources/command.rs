@@ -24,6 +24,9 @@ const DEPS: &[&str] = &[
 /// Words that make a command a check that needs no build.
 const LINT: &[&str] = &[
     "lint",
+    "linting",
+    "linter",
+    "linters",
     "fmt",
     "format",
     "clippy",
@@ -52,7 +55,8 @@ const LINT: &[&str] = &[
 
 /// Words that make a command a test run.
 const TEST: &[&str] = &[
-    "test", "tests", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check",
+    "test", "tests", "pytest", "spec", "tox", "nox", "ctest", "unittest", "check", "vitest",
+    "jest", "mocha", "ava", "jasmine", "karma", "phpunit", "rspec", "minitest",
 ];
 
 /// Words that make a command a build.
@@ -123,11 +127,32 @@ pub fn is_check(command: &str, hint: &str) -> bool {
     matches!(placed(command, hint), Some("lint" | "test"))
 }
 
+/// Whether a step running `command`, named `name`, may make something a
+/// later step needs while neither says what it is: no word of either
+/// places it (`make ensure-goimports`, `./scripts/setup.sh`), and it does
+/// more than print.
+pub fn unnamed_maker(command: &str, name: Option<&str>) -> bool {
+    placed(command, name.unwrap_or("")).is_none() && !super::dependent::only_prints(command)
+}
+
 /// Whether `command` (or `hint`, its name) runs tests: a word such as
 /// `test`, `pytest`, `tox` or `check` in it, not just a command `phase`
-/// could place nowhere else.
+/// could place nowhere else. `check` alone is weaker: `make check` runs
+/// the tests, but `cargo check` only compiles, and a step named "Check
+/// documentation" (ripgrep's `cargo doc`) runs none.
 pub fn is_test_run(command: &str, hint: &str) -> bool {
-    placed(command, hint) == Some("test")
+    if placed(command, hint) != Some("test") {
+        return false;
+    }
+    let strong = |text: &str| {
+        TEST.iter()
+            .filter(|w| **w != "check")
+            .any(|w| has_word(text, w))
+    };
+    let words = without_flags(command);
+    strong(&words)
+        || strong(&hint.to_ascii_lowercase())
+        || (has_word(&words, "check") && !words.contains("cargo check"))
 }
 
 /// Whether `word` appears in `text` with no letter right before or after it.
@@ -168,6 +193,36 @@ pub fn rewrites(command: &str) -> Option<String> {
             }
         }
     }
+    // Lockfile updaters rewrite the lockfile (clap's minimal-versions job:
+    // `cargo +nightly generate-lockfile -Z minimal-versions` rewrote the
+    // tracked Cargo.lock), unless told only to check.
+    const LOCKERS: &[(&str, &str, &[&str])] = &[
+        ("cargo generate-lockfile", "Cargo.lock", &[]),
+        ("cargo update", "Cargo.lock", &["--locked", "--dry-run"]),
+        ("go mod tidy", "go.mod and go.sum", &["-diff"]),
+        ("uv lock", "uv.lock", &["--check", "--locked", "--dry-run"]),
+        ("poetry lock", "poetry.lock", &["--check"]),
+    ];
+    for line in command.lines() {
+        // `cargo +nightly generate-lockfile`: the toolchain is not the command.
+        let words: Vec<&str> = line
+            .split_whitespace()
+            .filter(|w| !w.starts_with('+'))
+            .collect();
+        let text = format!(" {} ", words.join(" "));
+        for (locker, file, checks_only) in LOCKERS {
+            if text.contains(&format!(" {locker} "))
+                && !checks_only.iter().any(|c| words.contains(c))
+            {
+                return Some(format!("`{locker}` rewrites {file}"));
+            }
+        }
+    }
+    // pre-commit's hooks are mostly fixers (trailing-whitespace,
+    // end-of-file-fixer, ruff-format, …): a run rewrites what they flag.
+    if words.windows(2).any(|w| w == ["pre-commit", "run"]) {
+        return Some("`pre-commit run`, whose hooks may fix the files they check".into());
+    }
     let checks = has("--check") || has("--diff") || has("-l") || has("--verify-no-changes");
     let formatters = [
         ("cargo fmt", "cargo fmt"),
@@ -182,6 +237,30 @@ pub fn rewrites(command: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The git command in `line` that fails when the working tree has
+/// changes (`git diff --exit-code`, `git status --porcelain` tested for
+/// output, …): CI runs it on a fresh checkout to find files a build or
+/// generator changed, so it also fails on any uncommitted edit.
+pub fn checks_clean_tree(line: &str) -> Option<&'static str> {
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .map(|w| {
+            w.trim_start_matches(['"', '\'', '$', '(', '`'])
+                .trim_end_matches(['"', '\'', ')', '`', ';'])
+        })
+        .collect();
+    let git = words.iter().position(|w| *w == "git")?;
+    let rest = &words[git + 1..];
+    let has = |w: &str| rest.contains(&w);
+    match rest.first() {
+        Some(&"diff") if has("--exit-code") => Some("git diff --exit-code"),
+        Some(&"diff") if has("--quiet") => Some("git diff --quiet"),
+        Some(&"diff-index") if has("--quiet") || has("--exit-code") => Some("git diff-index"),
+        Some(&"status") if has("--porcelain") => Some("git status --porcelain"),
+        _ => None,
+    }
 }
 
 /// Why a command cannot run on a developer's machine.
@@ -282,6 +361,55 @@ fn changes_the_checkout(command: &str) -> Option<String> {
     None
 }
 
+/// The key a `git config` line of `command` sets in the repository's own
+/// `.git/config` (black's diff-shades job: `git config user.name
+/// "diff-shades-gha"`, which would sign your later commits with CI's
+/// name), if any. Reading (`--get`, `--list`, a key alone) is fine;
+/// `--global` and `--system` are the user's settings, said elsewhere.
+fn sets_repository_config(command: &str) -> Option<String> {
+    for line in command.lines() {
+        for segment in line.split(['&', '|', ';']) {
+            let words: Vec<&str> = segment.split_whitespace().collect();
+            let Some(at) = words.windows(2).position(|w| w == ["git", "config"]) else {
+                continue;
+            };
+            let rest = &words[at + 2..];
+            let reads = [
+                "--get",
+                "--get-all",
+                "--get-regexp",
+                "-l",
+                "--list",
+                "get",
+                "list",
+            ];
+            if rest
+                .iter()
+                .any(|w| reads.contains(w) || *w == "--global" || *w == "--system")
+            {
+                continue;
+            }
+            let args: Vec<&str> = rest
+                .iter()
+                .copied()
+                .filter(|w| !w.starts_with('-') && !matches!(*w, "set" | "unset"))
+                .collect();
+            let writes = [
+                "--unset",
+                "--unset-all",
+                "--add",
+                "--replace-all",
+                "unset",
+                "set",
+            ];
+            if args.len() >= 2 || rest.iter().any(|w| writes.contains(w)) {
+                return args.first().map(|key| key.to_string());
+            }
+        }
+    }
+    None
+}
+
 /// Commands that change the settings of the user who runs them (their
 /// `~/.npmrc`, `~/.gitconfig`, …), for every project, not just this one.
 const USER_SETTINGS: &[&str] = &[
@@ -334,6 +462,23 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
             Kind::Prepares,
         ));
     }
+    // A pip install told to leave the venv (nox's `uv pip install --system
+    // .`): on your machine it would go into the system's or your user's
+    // Python, for every project.
+    let outside_venv = command.lines().find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let installs = words.windows(2).any(|w| w == ["pip", "install"]);
+        let flag = ["--system", "--user", "--break-system-packages"]
+            .into_iter()
+            .find(|f| words.contains(f));
+        flag.filter(|_| installs)
+    });
+    if let Some(flag) = outside_venv {
+        return Some(NotLocal::new(
+            format!("it installs into the machine's Python (`pip install {flag}`)"),
+            Kind::Prepares,
+        ));
+    }
     if let Some(s) = USER_SETTINGS.iter().find(|s| command.contains(*s)) {
         return Some(NotLocal::new(
             format!(
@@ -361,6 +506,20 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
                 u.trim()
             ),
             Kind::Service,
+        ));
+    }
+    if let Some((path, kind)) = runner_path(command) {
+        return Some(NotLocal::new(
+            format!("it uses `{path}`, a path that exists only on the CI's own machines"),
+            kind,
+        ));
+    }
+    if let Some(key) = sets_repository_config(command) {
+        // What CI sets here (an identity for the commits it makes) your
+        // machine has its own way: nothing later depends on it.
+        return Some(NotLocal::new(
+            format!("it changes this repository's git settings (`git config {key}`), which you keep your own"),
+            Kind::Prepares,
         ));
     }
     if let Some(what) = changes_the_checkout(command) {
@@ -402,6 +561,71 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
 /// Why a command with a `${{ … }}` expression gantry cannot work out is
 /// left out.
 pub const CI_EXPRESSION: &str = "it uses a `${{ … }}` expression that only the CI fills in";
+
+/// Where hosted CI runners keep their tool caches (what a setup action
+/// installs into, which a step may fix up: rack's `chmod -R o-w
+/// /opt/hostedtoolcache/Ruby`), and their fixed workspace and home
+/// folders. None exists on a developer's machine, so a command that names
+/// one fails there or, worse, changes something else.
+const RUNNER_PATHS: [(&str, Kind); 9] = [
+    ("/opt/hostedtoolcache", Kind::Prepares),
+    ("/__t/", Kind::Prepares),
+    ("C:\\hostedtoolcache", Kind::Prepares),
+    ("/home/runner/", Kind::CiOnly),
+    ("/Users/runner/", Kind::CiOnly),
+    ("/__w/", Kind::CiOnly),
+    ("/github/workspace", Kind::CiOnly),
+    ("/github/home", Kind::CiOnly),
+    ("/builds/", Kind::CiOnly),
+];
+
+/// The hosted runner's path `command` names, if any (as the start of a
+/// word: `build/builds/` is the repository's own), and whether it is the
+/// runner's tool cache (preparing what your machine has its own way) or
+/// its workspace.
+fn runner_path(command: &str) -> Option<(&'static str, Kind)> {
+    RUNNER_PATHS.iter().copied().find(|(path, _)| {
+        command.match_indices(path).any(|(i, _)| {
+            command[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || "\"'=:(".contains(c))
+        })
+    })
+}
+
+/// Why a step that runs a script of the repository (`ci/ubuntu-install-
+/// packages`, `bash scripts/setup.sh`, read from `dir`) cannot run here,
+/// when the script prepares the machine (ripgrep's runs `sudo apt-get
+/// install`): the step's own words do not say so. Only machine changes
+/// count: a test script may well commit in a temporary repository.
+pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<String> {
+    command.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        let mut first = words.next()?;
+        if matches!(first, "bash" | "sh" | "source" | ".") {
+            first = words.find(|w| !w.starts_with('-'))?;
+        }
+        let script = first.trim_start_matches("./");
+        let path_like = script.contains('/') || script.ends_with(".sh");
+        if !path_like || script.contains("..") || script.starts_with(['/', '$', '~']) {
+            return None;
+        }
+        let text = crate::scaffold::facts::read(dir, script)?;
+        // What the script runs, not what its comments and messages say.
+        let commands: String = text
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| !l.starts_with('#') && !l.starts_with("echo ") && !l.starts_with("printf "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let not = not_local(&commands).filter(|n| n.kind == Kind::Prepares)?;
+        Some(format!(
+            "it runs {script}, which {}",
+            not.reason.strip_prefix("it ").unwrap_or(&not.reason)
+        ))
+    })
+}
 
 /// `text` with each `${a.b}` written `$${a.b}`: gantry would read a dotted
 /// `${…}` as its own variable, the shell should see it as written.
@@ -515,7 +739,19 @@ mod tests {
         assert_eq!(phase("make", ""), "compile");
         assert_eq!(phase("make test", ""), "test");
         assert_eq!(phase("./run.sh", "Unit tests"), "test");
+        assert!(is_test_run("make check", ""));
+        assert!(!is_test_run("cargo check --workspace", ""));
+        assert!(!is_test_run(
+            "cargo doc --no-deps",
+            "Check documentation docs"
+        ));
+        // ofetch runs `pnpm vitest --coverage`: the runner's name says test.
+        assert!(is_test_run("pnpm vitest --coverage", "ci"));
+        assert!(is_test_run("npx jest --ci", ""));
         assert_eq!(phase("./run.sh", "Build docs"), "compile");
+        // httpx's step names: "Run linting checks".
+        assert_eq!(phase("./run.sh", "Run linting"), "lint");
+        assert_eq!(phase("./run.sh", "Run the linters"), "lint");
         assert_eq!(phase("./whatever", ""), "test");
         assert_eq!(phase("go vet ./...", ""), "lint");
         assert_eq!(phase("npm run build", ""), "compile");
@@ -577,6 +813,62 @@ mod tests {
             Some("cargo fmt without --check".into())
         );
         assert_eq!(rewrites("cargo fmt --all -- --check"), None);
+        assert_eq!(
+            rewrites("uv run --group pre-commit pre-commit run --all-files"),
+            Some("`pre-commit run`, whose hooks may fix the files they check".into())
+        );
+        assert_eq!(rewrites("pip install pre-commit"), None);
+        assert_eq!(
+            rewrites("cargo +nightly generate-lockfile -Z minimal-versions"),
+            Some("`cargo generate-lockfile` rewrites Cargo.lock".into())
+        );
+        assert_eq!(rewrites("cargo update --workspace --locked"), None);
+        assert_eq!(rewrites("go mod tidy -diff"), None);
+        assert_eq!(
+            rewrites("go mod tidy"),
+            Some("`go mod tidy` rewrites go.mod and go.sum".into())
+        );
+    }
+
+    #[test]
+    fn git_config_that_writes_the_repository_settings_is_recognised() {
+        assert_eq!(
+            sets_repository_config("git config user.name \"diff-shades-gha\""),
+            Some("user.name".into())
+        );
+        assert_eq!(
+            sets_repository_config("cd x && git config --local core.autocrlf false"),
+            Some("core.autocrlf".into())
+        );
+        assert_eq!(
+            sets_repository_config("git config --unset user.email"),
+            Some("user.email".into())
+        );
+        assert_eq!(sets_repository_config("git config --get user.name"), None);
+        assert_eq!(sets_repository_config("git config user.name"), None);
+        assert_eq!(
+            sets_repository_config("git config --global user.name x"),
+            None
+        );
+        assert_eq!(sets_repository_config("git diff"), None);
+    }
+
+    #[test]
+    fn commands_that_need_a_clean_tree_are_recognised() {
+        assert_eq!(
+            checks_clean_tree("git diff --exit-code"),
+            Some("git diff --exit-code")
+        );
+        assert_eq!(
+            checks_clean_tree("go mod tidy && git diff --quiet go.mod"),
+            Some("git diff --quiet")
+        );
+        assert_eq!(
+            checks_clean_tree("test -z \"$(git status --porcelain)\""),
+            Some("git status --porcelain")
+        );
+        assert_eq!(checks_clean_tree("git diff HEAD~1"), None);
+        assert_eq!(checks_clean_tree("git log -1"), None);
         assert_eq!(rewrites("ruff format --check ."), None);
         assert_eq!(rewrites("prettier --check ."), None);
         assert_eq!(rewrites("gofmt -l ."), None);
@@ -631,7 +923,13 @@ mod tests {
         );
         assert!(why("npm config set loglevel error").contains("your user's settings"));
         assert!(why("git config --global user.name ci").contains("your user's settings"));
-        assert_eq!(not_local("git config user.name ci"), None);
+        assert!(
+            why("uv pip install --system .").contains("machine's Python (`pip install --system`)")
+        );
+        assert!(why("python -m pip install --user tox").contains("--user"));
+        assert_eq!(not_local("python -m pip install -e ."), None);
+        // Without --global it is this repository's setting, still yours.
+        assert!(why("git config user.name ci").contains("this repository's git settings"));
         assert_eq!(
             not_local("gh release download v1").unwrap().kind,
             Kind::Service

@@ -80,22 +80,45 @@ pub fn action_name(uses: &str) -> &str {
 
 /// Whether a script only prints (`echo "Testing on Node ${{ matrix.node }}"`,
 /// `printf`): every line starts with `echo` or `printf`, and nothing
-/// redirects into a file or moves, copies or removes one.
+/// redirects into a file or moves, copies or removes one. A guard that
+/// tests a condition and prints or stops counts too (black's "Assert PR
+/// target is main": `if [ "$GITHUB_BASE_REF" != "main" ]; then echo …
+/// && exit 1; fi`): it makes nothing either.
 pub fn only_prints(run: &str) -> bool {
     let mut lines = run
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .peekable();
+    let prints = |words: &[&str]| {
+        matches!(words.first(), Some(&"echo" | &"printf"))
+            && !words.iter().any(|w| {
+                ["cd", "mv", "cp", "rm", "mkdir", "touch", "tee"]
+                    .contains(&w.trim_start_matches(['(', '`', '$', ';', '&', '|']))
+            })
+    };
+    // One command of a guard: a test, a print, `exit`, or shell syntax.
+    let guards = |mut words: &[&str]| {
+        while let Some((&("then" | "else" | "if" | "elif" | "!"), rest)) = words.split_first() {
+            words = rest;
+        }
+        match words.first() {
+            None | Some(&("fi" | "exit" | "true" | "false" | ":")) => true,
+            Some(&("[" | "[[" | "test")) => true,
+            _ => prints(words),
+        }
+    };
     lines.peek().is_some()
         && !run.contains('>')
         && lines.all(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
-            matches!(words.first(), Some(&"echo" | &"printf"))
-                && !words.iter().any(|w| {
-                    ["cd", "mv", "cp", "rm", "mkdir", "touch", "tee"]
-                        .contains(&w.trim_start_matches(['(', '`', '$', ';', '&', '|']))
-                })
+            if prints(&words) {
+                return true;
+            }
+            line.split(';')
+                .flat_map(|part| part.split("&&"))
+                .flat_map(|part| part.split("||"))
+                .all(|part| guards(&part.split_whitespace().collect::<Vec<_>>()))
         })
 }
 
@@ -188,6 +211,12 @@ mod tests {
         assert!(!only_prints("echo x; cp a b"));
         assert!(!only_prints("echo x\nmake all"));
         assert!(!only_prints(""));
+        let guard = "if [ \"$GITHUB_BASE_REF\" != \"main\" ]; then\n    echo \"::error::wrong target\" && exit 1\nfi";
+        assert!(only_prints(guard));
+        assert!(only_prints("test -n \"$TOKEN\" || exit 1"));
+        assert!(!only_prints("if [ -f x ]; then make all; fi"));
+        assert!(!only_prints("if make check; then echo ok; fi"));
+        assert!(!only_prints("[ -d out ] || mkdir out"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::dependent::{self, LeftOut, Makes};
 use super::expression;
+use super::job_order::{self, Taken};
 use super::matrix::{self, Chosen, MatrixSpec, Strategy};
 use super::variants::{self, Profile};
 use super::{command, shown, Derived, Found, Skipped};
@@ -90,116 +91,141 @@ fn workflow_files(root: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// What one job (or one whole workflow file) gave.
-struct JobRead {
-    /// `file, job id`, and the job's id.
-    origin: String,
-    id: String,
-    file: String,
-    /// Its `defaults.run.working-directory`, where its dependency lists are.
-    dir: String,
-    /// Its actions and left-out steps.
-    found: Found,
-    /// What it runs (`None` for a job left out as a whole).
-    profile: Option<Profile>,
-    /// What the steps taken from it run.
-    taken: Profile,
-    /// Whether one of its `run:` steps runs tests.
-    runs_tests: bool,
-}
-
 /// The actions of every workflow under `root`.
 pub fn read(root: &Path) -> Found {
-    let mut reads: Vec<JobRead> = Vec::new();
-    for path in workflow_files(root) {
-        let file = shown(root, &path);
-        let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
-        let whole = |reason: String| JobRead {
-            origin: file.clone(),
-            id: String::new(),
-            file: file.clone(),
-            dir: String::new(),
-            found: Found {
-                skipped: vec![Skipped {
-                    action: None,
-                    origin: file.clone(),
-                    reason,
-                }],
-                ..Found::default()
-            },
-            profile: None,
-            taken: Profile::default(),
-            runs_tests: false,
-        };
-        match serde_saphyr::from_str::<Workflow>(&text) {
-            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => reads.push(
-                whole("it runs only when a tag is pushed or a release is published (`on:`)".into()),
-            ),
-            Ok(workflow) => {
-                for (id, job) in &workflow.jobs {
-                    reads.push(read_job(&file, id, job, &workflow.env));
-                }
-            }
-            Err(e) => reads.push(whole(format!(
-                "it is not a workflow gantry can read: {}",
-                first_line(&e.to_string())
-            ))),
-        }
-    }
-    leave_out_variants(root, &mut reads);
+    let workflows: Vec<(String, Result<Workflow, String>)> = workflow_files(root)
+        .into_iter()
+        .map(|path| {
+            let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
+            let workflow = serde_saphyr::from_str::<Workflow>(&text)
+                .map_err(|e| first_line(&e.to_string()).to_string());
+            (shown(root, &path), workflow)
+        })
+        .collect();
     let mut found = Found::default();
-    for read in reads {
-        found.skipped.extend(read.found.skipped);
-        for action in read.found.actions {
-            // The same command in another job (a matrix, say) runs once.
-            let seen = found
-                .actions
-                .iter()
-                .any(|a| a.lines == action.lines && a.dir == action.dir);
-            if !seen {
-                found.actions.push(action);
+    let jobs = jobs_to_read(&workflows, &mut found.skipped);
+    // What each job runs and what is taken of it, read on its own, to
+    // tell the variant jobs (see `variants`) before the real read.
+    let reads: Vec<JobRead> = jobs
+        .iter()
+        .map(|(file, id, job, env)| read_job(root, file, id, job, env, &mut Found::default()))
+        .collect();
+    let variant_of = variant_jobs(root, &jobs, &reads);
+    for ((file, id, job, env), variant) in jobs.iter().zip(variant_of) {
+        match variant {
+            Some(reason) => found.skipped.push(Skipped {
+                action: None,
+                origin: format!("{file}, job {id}"),
+                reason,
+            }),
+            None => {
+                read_job(root, file, id, job, env, &mut found);
             }
         }
     }
     found
 }
 
-/// Leaves out the jobs that test a variant environment: those that run
-/// another job's commands with other packages installed, when the steps
-/// taken from that job run them all; and those that install another
-/// version of a package the project depends on for its tests, when
+/// A job to read: its file, its id, the job and its workflow's `env:`.
+type JobToRead<'a> = (&'a str, &'a str, &'a Job, &'a Env);
+
+/// The jobs of `workflows` whose steps are read, in order; the workflows
+/// and jobs left out as a whole go to `skipped`, with why.
+fn jobs_to_read<'a>(
+    workflows: &'a [(String, Result<Workflow, String>)],
+    skipped: &mut Vec<Skipped>,
+) -> Vec<JobToRead<'a>> {
+    let mut jobs = Vec::new();
+    for (file, workflow) in workflows {
+        let whole = |reason: String| Skipped {
+            action: None,
+            origin: file.clone(),
+            reason,
+        };
+        match workflow {
+            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => skipped
+                .push(whole(
+                    "it runs only when a tag is pushed or a release is published (`on:`)".into(),
+                )),
+            Ok(workflow) if workflow.events.as_ref().is_some_and(|on| !checks_changes(on)) => {
+                skipped.push(whole(format!(
+                    "it runs only for {} (`on:`), not for pushes or pull requests: it checks no change of yours",
+                    event_names(workflow.events.as_ref()).join(", ")
+                )))
+            }
+            Ok(workflow) => {
+                let checks_changes = workflow.events.as_ref().is_none_or(runs_for_pull_requests);
+                for (id, job) in &workflow.jobs {
+                    if !checks_changes && builds_a_pages_site(job) {
+                        skipped.push(Skipped {
+                            action: None,
+                            origin: format!("{file}, job {id}"),
+                            reason: "it builds the GitHub Pages site a deploy publishes (`actions/upload-pages-artifact`), in a workflow that does not run for pull requests".into(),
+                        });
+                        continue;
+                    }
+                    jobs.push((file.as_str(), id.as_str(), job, &workflow.env));
+                }
+            }
+            Err(e) => skipped.push(whole(format!("it is not a workflow gantry can read: {e}"))),
+        }
+    }
+    jobs
+}
+
+/// What reading one job told about it, for [`variant_jobs`].
+#[derive(Default)]
+struct JobRead {
+    /// What it runs (`None` for a job left out as a whole).
+    profile: Option<Profile>,
+    /// What the steps taken from it run.
+    taken: Profile,
+    /// Whether one of its `run:` steps runs tests.
+    runs_tests: bool,
+    /// Whether one of the steps taken from it runs tests.
+    taken_tests: bool,
+}
+
+/// Why each of `jobs` is left out as a variant environment, if it is:
+/// one that runs another job's commands with other packages installed,
+/// when the steps taken from that job run them all; or one that tests,
+/// installing another version of a package the project depends on, when
 /// another job's taken steps run tests with what a plain install gives.
-fn leave_out_variants(root: &Path, reads: &mut [JobRead]) {
+fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobRead]) -> Vec<Option<String>> {
+    let mut why: Vec<Option<String>> = vec![None; jobs.len()];
     // Same commands first, so that a job found to be such a variant is
     // named by no alternative-version variant as the job it varies.
     for same_commands in [true, false] {
-        for v in 0..reads.len() {
-            let Some(variant) = reads[v].profile.clone() else {
+        for v in 0..jobs.len() {
+            let Some(variant) = reads[v].profile.as_ref().filter(|_| why[v].is_none()) else {
                 continue;
             };
-            let dir = root.join(&reads[v].dir);
+            let (file, _, job, _) = jobs[v];
+            let dir = root.join(job_dir(job).unwrap_or_default());
             let declared = |package: &str| variants::declared_in(&dir, package);
-            let main = (0..reads.len()).filter(|m| *m != v).find_map(|m| {
-                let main = &reads[m];
-                let profile = main.profile.as_ref()?;
-                let extra = if same_commands {
-                    variants::extra_installs(&variant, profile)
-                        .filter(|_| main.taken.runs_all_of(&variant))
-                } else {
-                    // A job that tests, against one whose taken steps test.
-                    variants::alternative_versions(&variant, profile, declared).filter(|_| {
-                        reads[v].runs_tests && main.found.actions.iter().any(|a| a.runs_tests)
-                    })
-                };
-                Some((m, extra?))
-            });
+            let main = (0..jobs.len())
+                .filter(|m| *m != v && why[*m].is_none())
+                .find_map(|m| {
+                    let main = &reads[m];
+                    let profile = main.profile.as_ref()?;
+                    let extra = if same_commands {
+                        variants::extra_installs(variant, profile)
+                            .filter(|_| main.taken.runs_all_of(variant))
+                    } else {
+                        // A job that tests, against one whose taken steps test.
+                        variants::alternative_versions(variant, profile, declared)
+                            .filter(|_| reads[v].runs_tests && main.taken_tests)
+                    };
+                    Some((m, extra?))
+                });
             let Some((m, extra)) = main else {
                 continue;
             };
-            let job = if reads[m].file == reads[v].file {
-                format!("job {}", reads[m].id)
+            let (main_file, main_id, _, _) = jobs[m];
+            let job = if main_file == file {
+                format!("job {main_id}")
             } else {
-                format!("job {} of {}", reads[m].id, reads[m].file)
+                format!("job {main_id} of {main_file}")
             };
             let what = if same_commands {
                 format!("runs what {job} runs with other packages installed")
@@ -207,22 +233,21 @@ fn leave_out_variants(root: &Path, reads: &mut [JobRead]) {
                 format!("installs another version of a package the project depends on, while {job} tests what a plain install gives")
             };
             let installs: Vec<String> = extra.iter().map(|e| format!("`{e}`")).collect();
-            reads[v].found = Found {
-                skipped: vec![Skipped {
-                    action: None,
-                    origin: reads[v].origin.clone(),
-                    reason: format!(
-                        "it {what} ({}): a variant environment, which in the one environment every action shares would change what the other actions test",
-                        installs.join(", ")
-                    ),
-                }],
-                ..Found::default()
-            };
-            // Nothing of it runs: no job varies it.
-            reads[v].profile = None;
-            reads[v].taken = Profile::default();
+            why[v] = Some(format!(
+                "it {what} ({}): a variant environment, which in the one environment every action shares would change what the other actions test",
+                installs.join(", ")
+            ));
         }
     }
+    why
+}
+
+/// A job's `defaults.run.working-directory`.
+fn job_dir(job: &Job) -> Option<String> {
+    job.defaults
+        .as_ref()
+        .and_then(|d| d.run.as_ref())
+        .and_then(|r| r.working_directory.clone())
 }
 
 /// Whether a workflow's `on:` runs it only for a pushed tag or a
@@ -258,6 +283,65 @@ fn only_for_releases(on: &serde_json::Value) -> bool {
     !triggers.is_empty() && triggers.iter().all(release)
 }
 
+/// Actions that commit the job's changes to the repository: a job that
+/// ends with one exists to change files (ofetch's autofix job runs `pnpm
+/// run lint:fix`, `eslint --fix` and `prettier -w`, for autofix.ci).
+const COMMITS_CHANGES: &[&str] = &[
+    "autofix-ci/action",
+    "stefanzweifel/git-auto-commit-action",
+    "endbug/add-and-commit",
+    "peter-evans/create-pull-request",
+];
+
+/// Whether a workflow's `on:` runs it for changes: pushes, pull requests,
+/// a merge queue, or another workflow that calls it. One that runs only
+/// on a schedule, by hand, for issues or after another workflow (typer's
+/// monthly `prek auto-update` that opens a pull request, a nightly test
+/// against CPython's main branch) is maintenance, not a check.
+fn checks_changes(on: &serde_json::Value) -> bool {
+    event_names(Some(on)).iter().any(|event| {
+        matches!(
+            *event,
+            "push" | "pull_request" | "pull_request_target" | "merge_group" | "workflow_call"
+        )
+    })
+}
+
+/// The event names of a workflow's `on:`.
+fn event_names(on: Option<&serde_json::Value>) -> Vec<&str> {
+    match on {
+        Some(serde_json::Value::String(event)) => vec![event.as_str()],
+        Some(serde_json::Value::Array(events)) => {
+            events.iter().filter_map(|e| e.as_str()).collect()
+        }
+        Some(serde_json::Value::Object(map)) => map.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a workflow's `on:` runs it for pull requests (or a merge
+/// queue): then its jobs check changes before they are merged.
+fn runs_for_pull_requests(on: &serde_json::Value) -> bool {
+    event_names(Some(on)).iter().any(|event| {
+        matches!(
+            *event,
+            "pull_request" | "pull_request_target" | "merge_group"
+        )
+    })
+}
+
+/// Whether `job` builds a GitHub Pages site: it uploads one for
+/// `actions/deploy-pages` (rack's documentation job, which writes the
+/// site into the checkout's `docs/`). In a workflow that never runs for
+/// pull requests, that is publishing, not a check.
+fn builds_a_pages_site(job: &Job) -> bool {
+    job.steps.iter().any(|step| {
+        step.uses
+            .as_deref()
+            .is_some_and(|u| dependent::action_name(u) == "actions/upload-pages-artifact")
+    })
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
@@ -277,6 +361,20 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     }
     if job.services.is_some() {
         return Some("it needs services (containers GitHub starts next to the job)".into());
+    }
+    if only_after_a_failure(job.condition.as_deref()) {
+        return Some("it runs only after another job failed (`if:`), to report it".into());
+    }
+    if let Some(committer) = job
+        .steps
+        .iter()
+        .filter_map(|step| step.uses.as_deref())
+        .map(dependent::action_name)
+        .find(|name| COMMITS_CHANGES.contains(&name.to_ascii_lowercase().as_str()))
+    {
+        return Some(format!(
+            "it changes files for `{committer}` to commit back (a fixer job: here it would rewrite your files before the checks read them)"
+        ));
     }
     if job.environment.is_some()
         || ["deploy", "release", "publish"]
@@ -478,29 +576,16 @@ fn needs_bash(run: &str, shell: Option<&str>) -> bool {
             .any(|b| run.contains(b))
 }
 
-fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
+/// Reads the steps of one job into `found`, and says what it runs.
+fn read_job(
+    root: &Path,
+    file: &str,
+    id: &str,
+    job: &Job,
+    workflow_env: &Env,
+    found: &mut Found,
+) -> JobRead {
     let job_origin = format!("{file}, job {id}");
-    let job_dir = job
-        .defaults
-        .as_ref()
-        .and_then(|d| d.run.as_ref())
-        .and_then(|r| r.working_directory.clone());
-    let mut read = JobRead {
-        origin: job_origin.clone(),
-        id: id.to_string(),
-        file: file.to_string(),
-        dir: job_dir.clone().unwrap_or_default(),
-        found: Found::default(),
-        profile: None,
-        taken: Profile::default(),
-        runs_tests: job.steps.iter().any(|step| {
-            let hint = format!("{} {id}", step.name.as_deref().unwrap_or(""));
-            step.run
-                .as_deref()
-                .is_some_and(|run| command::is_test_run(run, &hint))
-        }),
-    };
-    let found = &mut read.found;
     let chosen = match job_skip_reason(id, job).map_or_else(|| chosen_cell(job), Err) {
         Ok(chosen) => chosen,
         Err(reason) => {
@@ -509,13 +594,25 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
                 origin: job_origin,
                 reason,
             });
-            return read;
+            return JobRead::default();
         }
     };
-    read.profile = Some(Profile::of(
-        job.steps.iter().filter_map(|s| s.run.as_deref()),
-    ));
+    let mut read = JobRead {
+        profile: Some(Profile::of(
+            job.steps.iter().filter_map(|s| s.run.as_deref()),
+        )),
+        runs_tests: job.steps.iter().any(|step| {
+            let hint = format!("{} {id}", step.name.as_deref().unwrap_or(""));
+            step.run
+                .as_deref()
+                .is_some_and(|run| command::is_test_run(run, &hint))
+        }),
+        ..JobRead::default()
+    };
+    let mut taken_scripts: Vec<&str> = Vec::new();
+    let job_dir = job_dir(job);
     let context = StepContext {
+        root,
         job_id: id,
         job_dir: job_dir.as_deref(),
         env: [workflow_env, &job.env],
@@ -523,8 +620,17 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
     };
     // The steps left out so far, and what each would have made.
     let mut left_out: Vec<(String, Makes)> = Vec::new();
-    let mut taken: Vec<&str> = Vec::new();
+    // The steps taken, in order (see `job_order`).
+    let mut taken: Vec<Taken> = Vec::new();
+    // The Rust toolchain the job's toolchain action set up, when it is a
+    // nightly (see `nightly_toolchain`).
+    let mut toolchain: Option<String> = None;
     for (index, step) in job.steps.iter().enumerate() {
+        if let Some(uses) = &step.uses {
+            if let Some(chosen) = rust_toolchain(uses, step.with.as_ref()) {
+                toolchain = nightly_toolchain(&chosen);
+            }
+        }
         let label = step
             .name
             .clone()
@@ -537,7 +643,7 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
             })
             .unwrap_or_else(|| format!("step {}", index + 1));
         let origin = format!("{job_origin}, step \"{label}\"");
-        match step_action(step, &context, origin.clone()) {
+        match step_action(step, &context, toolchain.as_deref(), origin.clone()) {
             Err(left) => {
                 let action = step
                     .uses
@@ -570,26 +676,135 @@ fn read_job(file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobRead {
                     left_out.push((label, Makes::Anything));
                     continue;
                 }
-                taken.extend(step.run.as_deref());
-                found.actions.push(action);
+                // The same command in another job (a matrix, say) runs once,
+                // unless this job made something before it in the same
+                // stage (see `job_order::made_before_in_stage`).
+                let seen = found
+                    .actions
+                    .iter()
+                    .any(|a| a.lines == action.lines && a.dir == action.dir)
+                    && !job_order::made_before_in_stage(&taken, action.phase);
+                let run = step.run.as_deref().unwrap_or_default();
+                taken_scripts.push(run);
+                read.taken_tests |= action.runs_tests;
+                let name = step.name.as_deref();
+                taken.push(Taken {
+                    phase: action.phase,
+                    index: (!seen).then_some(found.actions.len()),
+                    unnamed_maker: command::unnamed_maker(run, name),
+                    makes: !command::is_check(run, name.unwrap_or(""))
+                        && !dependent::only_prints(run),
+                });
+                if !seen {
+                    found.actions.push(action);
+                }
             }
             Ok(None) => {}
         }
     }
-    read.taken = Profile::of(taken);
+    job_order::run_before_later_steps(&taken, &mut found.actions);
+    job_order::install_after_builds(&taken, &mut found.actions);
+    job_order::drop_installs_for_nothing(&taken, !left_out.is_empty(), found);
+    read.taken = Profile::of(taken_scripts);
     read
+}
+
+/// What rewrites files in the `package.json` script a line of `run`
+/// starts (`npm run format`, `pnpm run lint:fix`, `yarn test`), in the
+/// manifest of `dir`, and in the scripts that one runs with `npm run X`:
+/// a CI step running it would rewrite your files here.
+fn script_rewrites(root: &Path, dir: &str, run: &str) -> Option<String> {
+    let manifest: serde_json::Value = crate::scaffold::facts::read(&root.join(dir), "package.json")
+        .and_then(|text| serde_json::from_str(&text).ok())?;
+    let scripts = &manifest["scripts"];
+    let script = |name: &str| scripts[name].as_str();
+    run.lines().find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let name = match words.as_slice() {
+            [pm, "run" | "run-script", name, ..] if is_node_pm(pm) => *name,
+            [pm, "test" | "t", ..] if is_node_pm(pm) => "test",
+            ["yarn" | "pnpm", name, ..] if script(name).is_some() => *name,
+            _ => return None,
+        };
+        let text = script(name)?;
+        let called = text
+            .split_whitespace()
+            .filter_map(|w| script(w).filter(|_| w != name));
+        std::iter::once(text)
+            .chain(called)
+            .find_map(command::rewrites)
+            .map(|what| format!("{what}, in package.json's `{name}` script"))
+    })
+}
+
+/// Whether `program` is a Node package manager that runs package scripts.
+fn is_node_pm(program: &str) -> bool {
+    matches!(program, "npm" | "pnpm" | "yarn" | "bun")
+}
+
+/// The toolchain a Rust toolchain action (`dtolnay/rust-toolchain`,
+/// `actions-rs/toolchain`, …) sets up: its `toolchain:` input, else the
+/// ref it is pinned to (`dtolnay/rust-toolchain@nightly`); `None` for any
+/// other action.
+fn rust_toolchain(uses: &str, with: Option<&serde_json::Value>) -> Option<String> {
+    let name = dependent::action_name(uses).to_ascii_lowercase();
+    let rust = name.contains("rust-toolchain")
+        || name == "actions-rs/toolchain"
+        || name.contains("setup-rust");
+    if !rust {
+        return None;
+    }
+    let input = with
+        .and_then(|w| w.get("toolchain"))
+        .and_then(|v| v.as_str());
+    let pinned = uses.split_once('@').map(|(_, r)| r.trim());
+    input.or(pinned).map(String::from)
+}
+
+/// A job's steps after its toolchain action set up a nightly Rust
+/// (`dtolnay/rust-toolchain@nightly`, `@miri`, `toolchain:
+/// nightly-2025-01-01`) need it: `cargo miri`, `-Z` flags and nightly
+/// features fail on the stable toolchain most machines default to. They
+/// get `RUSTUP_TOOLCHAIN` naming it, which rustup's `cargo`, `rustc` and
+/// the tools under them obey, as `cargo +nightly` would. Stable, beta and
+/// version pins (an MSRV job) run on yours.
+fn nightly_toolchain(chosen: &str) -> Option<String> {
+    if chosen == "miri" {
+        return Some("nightly".into());
+    }
+    (chosen.starts_with("nightly") && !chosen.contains("${{")).then(|| chosen.to_string())
+}
+
+/// Whether an `if:` runs a step (or job) only when something earlier
+/// failed: `failure()` (not negated, and not `always()` besides), or the
+/// results of the jobs it needs (`contains(needs.*.result, 'failure')`:
+/// clap's "CI" job, whose one step is `exit 1`), which a gantry run does
+/// not have.
+fn only_after_a_failure(condition: Option<&str>) -> bool {
+    condition.is_some_and(|c| {
+        let on_failure = c.contains("failure()")
+            && !c.contains("!failure()")
+            && !c.contains("always()")
+            && !c.contains("||");
+        on_failure || (c.contains("needs.") && c.contains(".result"))
+    })
 }
 
 /// The operating system an `if:` limits a step to, when it is not Linux.
 fn other_os(condition: Option<&str>) -> Option<&'static str> {
     let condition = condition?.to_ascii_lowercase();
-    if condition.contains("!=") {
+    if condition.contains("||") {
         return None;
     }
-    [("windows", "Windows"), ("macos", "macOS")]
-        .iter()
-        .find(|(word, _)| condition.contains(word))
-        .map(|(_, os)| *os)
+    // The `&&` clause that names the OS must not negate it: `!=` or
+    // `!startsWith(matrix.os, 'windows')` (ripgrep) runs it everywhere
+    // but there.
+    condition.split("&&").find_map(|clause| {
+        let (_, os) = [("windows", "Windows"), ("macos", "macOS")]
+            .into_iter()
+            .find(|(word, _)| clause.contains(word))?;
+        (!clause.contains('!')).then_some(os)
+    })
 }
 
 /// The files GitHub's runner gives a step to pass things back to it, and
@@ -621,25 +836,40 @@ const RUNNER_FILES: [(&str, &str); 5] = [
 /// `${{ steps.… }}` reads them, and those steps are left out on their
 /// own), PATH (setup: the tool is on yours), the summary and state; and
 /// for a variable it only reads, what the script itself makes (`made`:
-/// nothing for a check or an `echo`).
+/// nothing for a check or an `echo`). A variable read only on a line that
+/// writes to one of the runner's files (`echo "$GITHUB_WORKSPACE/bin" >>
+/// $GITHUB_PATH`) only makes what is written there: the step is that
+/// file's plumbing, and said so.
 fn runner_variable(
     run: &str,
     defined: impl Fn(&str) -> bool,
     made: impl Fn() -> Makes,
 ) -> Option<(String, Makes)> {
-    let used: Vec<&str> = dependent::shell_vars(run)
-        .filter(|name| name.starts_with("GITHUB_") || name.starts_with("RUNNER_"))
-        .filter(|name| !defined(name))
-        .collect();
-    let first = *used.first()?;
+    let runner_set = |name: &&str| {
+        (name.starts_with("GITHUB_") || name.starts_with("RUNNER_")) && !defined(name)
+    };
+    let used: Vec<&str> = dependent::shell_vars(run).filter(runner_set).collect();
     let file = |name: &str| RUNNER_FILES.iter().find(|(file, _)| *file == name);
+    let first = *used
+        .iter()
+        .find(|name| file(name).is_some())
+        .or_else(|| used.first())?;
     let reason = match file(first) {
         Some((_, what)) => format!(
             "it {what} through ${first}, a file only GitHub's runner provides (CI plumbing; unset here)"
         ),
         None => format!("it reads ${first}, which only GitHub's runner sets"),
     };
-    let makes = if used.iter().any(|name| file(name).is_none()) && made() == Makes::Anything {
+    // Lines that read a runner variable for something other than a line
+    // written to one of the runner's files.
+    let reads_elsewhere = run.lines().any(|line| {
+        let vars: Vec<&str> = dependent::shell_vars(line).filter(runner_set).collect();
+        vars.iter().any(|name| file(name).is_none())
+            && !vars
+                .iter()
+                .any(|name| file(name).is_some() && line.contains('>'))
+    });
+    let makes = if reads_elsewhere && made() == Makes::Anything {
         Makes::Anything
     } else if used.contains(&"GITHUB_ENV") {
         dependent::env_written(run)
@@ -651,6 +881,7 @@ fn runner_variable(
 
 /// What a job gives each of its steps.
 struct StepContext<'a> {
+    root: &'a Path,
     job_id: &'a str,
     job_dir: Option<&'a str>,
     /// The workflow's and the job's `env:`.
@@ -661,7 +892,12 @@ struct StepContext<'a> {
 
 /// The action of one step; `Err` says why it cannot run locally, `None`
 /// is a step with nothing to run.
-fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<Derived>, LeftOut> {
+fn step_action(
+    step: &Step,
+    job: &StepContext,
+    toolchain: Option<&str>,
+    origin: String,
+) -> Result<Option<Derived>, LeftOut> {
     if let Some(uses) = &step.uses {
         return Err(LeftOut::new(
             format!("`uses: {uses}` is a GitHub action, which runs only on GitHub"),
@@ -706,6 +942,14 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
             ));
         }
     }
+    if only_after_a_failure(step.condition.as_deref()) {
+        // jq's "Test logs": `cat test-suite.log` for CI's log page; a
+        // passing run has nothing to show and gantry keeps every log.
+        return Err(LeftOut::new(
+            "it runs only after an earlier step or job failed (`if:`), to show or report it",
+            Makes::Nothing,
+        ));
+    }
     if let Some(os) = other_os(step.condition.as_deref()) {
         // It did not run on GitHub's Linux runners either.
         return Err(LeftOut::new(
@@ -734,8 +978,18 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         };
         return Err(LeftOut::new(reason, makes));
     }
+    let dir = step
+        .working_directory
+        .as_deref()
+        .or(job.job_dir)
+        .unwrap_or_default()
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    if let Some(reason) = command::script_prepares(&job.root.join(dir), run) {
+        return Err(LeftOut::new(reason, Makes::Nothing));
+    }
     let StepEnv {
-        env,
+        mut env,
         matrix_keys: env_keys,
         mut notes,
     } = step_env(layers, run, job.matrix).map_err(|reason| LeftOut::new(reason, made()))?;
@@ -746,6 +1000,11 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     if let (Some(chosen), false) = (job.matrix, matrix_keys.is_empty()) {
         notes.insert(0, chosen.note(&matrix_keys));
     }
+    if let Some(toolchain) = toolchain.filter(|_| !env.iter().any(|(n, _)| n == "RUSTUP_TOOLCHAIN"))
+    {
+        env.push(("RUSTUP_TOOLCHAIN".into(), toolchain.into()));
+        env.sort();
+    }
     let lines: Vec<String> = run
         .lines()
         .map(str::trim_end)
@@ -755,13 +1014,6 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
     if lines.is_empty() {
         return Ok(None);
     }
-    let dir = step
-        .working_directory
-        .as_deref()
-        .or(job.job_dir)
-        .unwrap_or_default()
-        .trim_start_matches("./")
-        .trim_end_matches('/');
     // `Test on ${{ matrix.os }}` names the action by the cell's value.
     let step_name = step.name.as_ref().map(|named| {
         expression::substitute(named, values.as_ref()).map_or_else(|_| named.clone(), |(n, _)| n)
@@ -778,7 +1030,7 @@ fn step_action(step: &Step, job: &StepContext, origin: String) -> Result<Option<
         phase: command::phase(run, &hint),
         runs_tests: command::is_test_run(run, &hint) && !dependent::only_prints(run),
         name: command::slug(&label),
-        rewrites: command::rewrites(run),
+        rewrites: command::rewrites(run).or_else(|| script_rewrites(job.root, dir, run)),
         lines,
         dir: if dir == "." {
             String::new()

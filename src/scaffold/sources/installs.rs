@@ -199,9 +199,17 @@ fn most_complete(group: &[Derived]) -> Derived {
     best.clone()
 }
 
-/// One action with every distinct `pip install` line of `group`, in order.
+/// One action with every distinct `pip install` line of `group`, in
+/// order, and only the environment every one of its steps had: a variable
+/// one job sets for its own install would change how the others install
+/// (black's diff-shades job sets `HATCH_BUILD_HOOKS_ENABLE=1` and `CC:
+/// clang-18`, which turned the docs job's `pip install -e .` into a mypyc
+/// compile needing clang-18).
 fn pip_union(group: &[Derived]) -> Derived {
     let mut first = group[0].clone();
+    first
+        .env
+        .retain(|var| group.iter().all(|action| action.env.contains(var)));
     for action in &group[1..] {
         for line in &action.lines {
             if !first.lines.contains(line) {
@@ -229,6 +237,38 @@ mod tests {
             runs_tests: false,
             notes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn merged_pip_installs_keep_only_the_environment_they_share() {
+        let with_env = |origin: &str, line: &str, env: &[(&str, &str)]| Derived {
+            env: env
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            ..deps(origin, &[line])
+        };
+        let mut found = Found {
+            actions: vec![
+                with_env(
+                    "diff-shades",
+                    "pip install --group diff-shades",
+                    &[
+                        ("CC", "clang-18"),
+                        ("HATCH_BUILD_HOOKS_ENABLE", "1"),
+                        ("PIP_X", "1"),
+                    ],
+                ),
+                with_env("docs", "pip install -e .[d]", &[("PIP_X", "1")]),
+            ],
+            ..Found::default()
+        };
+        merge(&mut found);
+        assert_eq!(found.actions.len(), 1);
+        assert_eq!(
+            found.actions[0].env,
+            vec![("PIP_X".to_string(), "1".to_string())]
+        );
     }
 
     #[test]

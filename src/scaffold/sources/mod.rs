@@ -13,6 +13,7 @@ mod expression;
 mod github;
 mod gitlab;
 mod installs;
+mod job_order;
 mod matrix;
 mod npm;
 mod python_runners;

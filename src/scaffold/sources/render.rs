@@ -9,6 +9,9 @@ use crate::scaffold::template::Need;
 /// The venv every Python action of gantry init uses.
 const ACTIVATE: &str = ". .gantry/venv/bin/activate";
 
+/// The first install into that venv brings its pip up to date.
+const UPGRADE_PIP: &str = "python -m pip install --quiet --upgrade pip";
+
 /// The rendered actions of one phase, and the programs they need.
 pub struct Rendered {
     /// The YAML text of the actions, indented for a stage's `actions:`.
@@ -52,6 +55,24 @@ pub fn phase(
         if in_venv {
             lines.insert(0, ACTIVATE.into());
             if phase == "deps" && !venv_made.contains(&action.dir.as_str()) {
+                // CI's setup-python comes with a recent pip; a new venv has
+                // the one bundled with your Python, which may not know
+                // CI's options (`pip install --group`, pip 25.1).
+                // The runners CI's commands start here (`uv sync`, `tox
+                // run`) come with a setup action that is left out; they
+                // are counted as the venv's, so they go into it.
+                let runners = venv_runners(derived, &action.dir);
+                let mut setup = Vec::new();
+                if !runners.is_empty() || action.lines.iter().any(|l| l.contains("pip install")) {
+                    setup.push(UPGRADE_PIP.to_string());
+                }
+                if !runners.is_empty() {
+                    setup.push(format!(
+                        "python -m pip install --quiet {}",
+                        runners.join(" ")
+                    ));
+                }
+                lines.splice(1..1, setup);
                 lines.insert(0, "python3 -m venv .gantry/venv".into());
                 venv_made.push(&action.dir);
             }
@@ -107,9 +128,31 @@ pub fn phase(
             if !(in_venv && crate::scaffold::python::venv_runner(line).is_some()) {
                 add_need(&mut out.needs, line.split_whitespace().next().unwrap_or(""));
             }
+            // `cargo docs-rs` needs cargo-docs-rs, which CI installs with
+            // an install action that is left out.
+            if let Some(plugin) = crate::scaffold::tools::cargo_plugin(line) {
+                add_need(&mut out.needs, &plugin);
+            }
         }
     }
     out
+}
+
+/// The venv runners (`uv`, `tox`, …) that the actions in `dir` start.
+fn venv_runners<'a>(derived: &[Derived], dir: &str) -> Vec<&'a str> {
+    let mut runners = Vec::new();
+    for action in derived.iter().filter(|a| a.dir == dir) {
+        for runner in action
+            .lines
+            .iter()
+            .filter_map(|l| crate::scaffold::python::venv_runner(l))
+        {
+            if !runners.contains(&runner) {
+                runners.push(runner);
+            }
+        }
+    }
+    runners
 }
 
 fn add_need(needs: &mut Vec<Need>, program: &str) {
@@ -187,6 +230,6 @@ mod tests {
             [("test".into(), origin.clone()), ("test-2".into(), origin)]
         );
         let deps = phase(&all, "deps", &["py".into()], &|_| Default::default());
-        assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - pip install -e ."), "{}", deps.text);
+        assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - python -m pip install --quiet --upgrade pip\n          - pip install -e ."), "{}", deps.text);
     }
 }

@@ -45,8 +45,13 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
             .map(|n| n.to_string());
         let (target, line) = match (chosen, *phase, default) {
             (Some(target), _, _) => (target.clone(), format!("{runner} {target}")),
+            // A default target whose name says check (clap's `check-wasm`)
+            // or whose recipe only installs (requests' `init: pip install
+            // -r requirements-dev.txt`) is not the build either.
             (None, "compile", Some(default))
-                if !WANTED.iter().any(|(_, names)| names.contains(&default)) =>
+                if !WANTED.iter().any(|(_, names)| names.contains(&default))
+                    && !command::is_check(default, "")
+                    && recipe(default).is_none_or(|r| command::phase(r, "") != "deps") =>
             {
                 (default.to_string(), runner.to_string())
             }
@@ -54,7 +59,12 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
         };
         found.actions.push(Derived {
             phase,
-            name: command::slug(&target),
+            // A target named by a variable (`$(EXE)`) is named by what runs it.
+            name: if target.contains('$') {
+                runner.to_string()
+            } else {
+                command::slug(&target)
+            },
             runs_tests: command::is_test_run(&line, &command::slug(&target)),
             notes: Vec::new(),
             lines: vec![line],
@@ -85,9 +95,81 @@ pub fn make(root: &Path) -> Found {
     let Some((file, text)) = first_file(root, &["GNUmakefile", "makefile", "Makefile"]) else {
         return Found::default();
     };
-    let targets = make_targets(&text);
-    let default = targets.first().map(|(n, _)| n.clone());
+    let mut targets = make_targets(&text);
+    let runs_checks = runs_the_checks(&text);
+    targets.retain(|(name, _)| !runs_checks.contains(name));
+    let default = default_goal(&text).filter(|goal| !runs_checks.contains(goal));
     actions(file, "make", &targets, default.as_deref())
+}
+
+/// The Makefile's targets that depend on its test or lint target (urfave/
+/// cli's `all: generate vet test check-binary-size gfmrun`): they run the
+/// checks, so they are not its build; the checks come from their own
+/// targets, and the build from elsewhere.
+fn runs_the_checks(text: &str) -> Vec<String> {
+    let checks: Vec<&str> = WANTED
+        .iter()
+        .filter(|(phase, _)| *phase != "compile")
+        .flat_map(|(_, names)| names.iter().copied())
+        .collect();
+    let mut found = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('\t') && !l.starts_with('#'))
+    {
+        let Some((names, rest)) = line.split_once(':') else {
+            continue;
+        };
+        if rest.starts_with('=') || names.contains('=') {
+            continue;
+        }
+        let prerequisites = rest
+            .split('|')
+            .next()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("");
+        if prerequisites
+            .split_whitespace()
+            .any(|p| checks.contains(&p))
+        {
+            // A check that runs another (`test: lint unit`) is still that check.
+            found.extend(
+                names
+                    .split_whitespace()
+                    .filter(|n| !checks.contains(n))
+                    .map(String::from),
+            );
+        }
+    }
+    found
+}
+
+/// What a bare `make` builds: `.DEFAULT_GOAL`, else the first target of
+/// the first rule, even one named by a variable (fd's `$(EXE):` comes
+/// before `completions:`), but not a special `.TARGET` or a `%` pattern
+/// rule, which make passes over too.
+fn default_goal(text: &str) -> Option<String> {
+    let set = text.lines().rev().find_map(|line| {
+        let value = line.trim().strip_prefix(".DEFAULT_GOAL")?.trim_start();
+        let value = ["::=", ":=", "?=", "="]
+            .iter()
+            .find_map(|op| value.strip_prefix(op))?;
+        Some(value.trim().to_string()).filter(|v| !v.is_empty())
+    });
+    set.or_else(|| {
+        text.lines()
+            .filter(|line| !line.starts_with('\t') && !line.trim_start().starts_with('#'))
+            .filter_map(|line| line.split_once(':'))
+            .filter(|(names, rest)| !rest.starts_with('=') && !names.contains('='))
+            .find_map(|(names, _)| {
+                names
+                    .split_whitespace()
+                    .find(|n| !n.starts_with('.') && !n.contains('%'))
+                    .map(String::from)
+            })
+    })
 }
 
 /// A Makefile's explicit targets in file order, with their recipes.
@@ -244,5 +326,30 @@ mod tests {
             Some("prettier --write")
         );
         assert!(found.actions[1].origin.contains("default target `prog`"));
+    }
+
+    #[test]
+    fn a_target_that_depends_on_the_checks_is_not_the_build() {
+        let cli = ".PHONY: all\nall: generate vet test check-binary-size gfmrun\n%:\n\tgo run scripts/build.go $*\n";
+        assert_eq!(runs_the_checks(cli), ["all"]);
+        let c = "all: prog\nprog: prog.c\n\tcc -o prog prog.c\ncheck: all\n\t./prog --self-test\n";
+        assert!(runs_the_checks(c).is_empty());
+        assert!(runs_the_checks("test: lint unit\nlint:\nunit:\n").is_empty());
+        let clap = make_targets("check-wasm:\n\tcargo check\ndoc:\n\tcargo doc\n");
+        let found = actions("Makefile", "make", &clap, Some("check-wasm"));
+        assert!(found.actions.is_empty(), "{:?}", found.actions);
+    }
+
+    #[test]
+    fn the_default_goal_is_the_first_rule_or_default_goal() {
+        let fd = "PROFILE=release\nEXE=target/$(PROFILE)/fd\n\n$(EXE): Cargo.toml\n\tcargo build\n\n.PHONY: completions\ncompletions: a\n";
+        assert_eq!(default_goal(fd).as_deref(), Some("$(EXE)"));
+        let set = ".PHONY: x\n%.o: %.c\n\tcc\nprog: prog.o\n.DEFAULT_GOAL := check\ncheck:\n";
+        assert_eq!(default_goal(set).as_deref(), Some("check"));
+        assert_eq!(
+            default_goal(&set.replace(".DEFAULT_GOAL", "#")).as_deref(),
+            Some("prog")
+        );
+        assert_eq!(default_goal("CC := cc\n"), None);
     }
 }

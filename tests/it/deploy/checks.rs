@@ -74,6 +74,9 @@ fn deploy_config_errors_are_located() {
         ("deploy_groups: { dev: { instances: ['/'] } }\nstages: [ { name: s, run: 'true' } ]\n", "C042", "`/` as an instance root"),
         ("deploy_groups: { dev: { config: TwoAtATime } }\nstages: [ { name: s, run: 'true' } ]\n", "C043", "unknown deployment configuration `TwoAtATime`"),
         ("deploy_groups: { dev: { instances: 2, config: { minimum_healthy: 2 } } }\nstages: [ { name: s, run: 'true' } ]\n", "C043", "invalid minimum_healthy `2`"),
+        ("deploy_groups: { dev: { instances: 2, config: { minimum_healthy: '+50%' } } }\nstages: [ { name: s, run: 'true' } ]\n", "C043", "invalid minimum_healthy `+50%`"),
+        ("deploy_groups: { dev: { instances: 2, config: { minimum_healthy: '50 %' } } }\nstages: [ { name: s, run: 'true' } ]\n", "C043", "invalid minimum_healthy `50 %`"),
+        ("deploy_groups: { dev: { instances: 2, config: { minimum_healthy: 5000000000 } } }\nstages: [ { name: s, run: 'true' } ]\n", "C043", "a number of instances from 0 to 1 (this group has 2"),
         ("deploy_groups: { 'd v': {} }\nstages: [ { name: s, run: 'true' } ]\n", "C041", "invalid deployment group name"),
         ("deploy_groups: { dev: {} }\nstages:\n  - name: s\n    deploy: { revision: '' }\n", "C044", "`revision:` is empty"),
         ("deploy_groups: { dev: {} }\nstages:\n  - name: s\n    run: 'true'\n    deploy: {}\n", "C007", "has `deploy:` and `run:`"),
@@ -139,11 +142,13 @@ fn a_revision_that_cannot_be_deployed_is_a_usage_error_before_any_run() {
     repo.write("afile", "not a folder\n");
     std::fs::create_dir(repo.path().join("empty")).unwrap();
     repo.write("rev/appspec.yml", "version: 0.0\nos: linux\n");
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
         (&["--revision", "nope"], "the revision folder {root}/nope does not exist"),
         (&["--revision", "afile"], "the revision {root}/afile is not a folder"),
         (&["--revision", "empty"], "the revision {root}/empty has no AppSpec file at its root"),
         (&["--appspec", "rev/other.yml"], "the AppSpec file {root}/rev/other.yml does not exist"),
+        (&["--appspec", "nope/appspec.yml"], "the AppSpec file {root}/nope/appspec.yml does not exist"),
+        (&["--appspec", "rev"], "the AppSpec file {root}/rev is a folder"),
         (
             &["--revision", "empty", "--appspec", "rev/appspec.yml"],
             "the AppSpec file {root}/rev/appspec.yml is not at the root of the revision {root}/empty",
