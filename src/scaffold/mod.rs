@@ -134,6 +134,22 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
             a.origin
         ))
     }));
+    // The same note of several actions (the matrix cell of a job's
+    // steps) once, naming them all.
+    let mut taken: Vec<(&str, Vec<&str>)> = Vec::new();
+    for action in &sources.actions {
+        for note in &action.notes {
+            match taken.iter_mut().find(|(n, _)| n == note) {
+                Some((_, names)) => names.push(&action.name),
+                None => taken.push((note, vec![&action.name])),
+            }
+        }
+    }
+    notes.extend(
+        taken
+            .into_iter()
+            .map(|(note, names)| format!("{}: {note}", names.join(", "))),
+    );
     notes.extend(clean_tree_note(&sources.actions));
     Ok(Scaffold {
         root,

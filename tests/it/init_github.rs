@@ -319,15 +319,12 @@ on: [push]
 jobs:
   test:
     runs-on: ubuntu-latest
-    strategy:
-      matrix:
-        features: [a, b]
     steps:
       - uses: actions/checkout@v4
       - name: Versions
         run: echo "Rust $(rustc -V)"
       - name: Run tests
-        run: cargo test --features ${{ matrix.features }}
+        run: cargo test --features ${{ inputs.features }}
 "#,
         &[
             (
@@ -1786,6 +1783,274 @@ jobs:
     );
 }
 
+/// `major.minor` of the machine's `python3`, as `gantry init` reads it.
+fn local_python() -> String {
+    assert!(common::have_programs(&["python3"]));
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_job_that_runs_the_main_jobs_commands_with_other_packages_installed_is_left_out() {
+    // requests' run-tests.yml: the main job installs with `make` and runs
+    // `make ci`; the `urllib3` job does the same with `urllib3<2` on top.
+    let python = local_python();
+    let repo = with_workflow(
+        &format!(
+            r#"
+on: [push, pull_request]
+jobs:
+  build:
+    runs-on: ${{{{ matrix.os }}}}
+    strategy:
+      matrix:
+        python-version: ["3.99", "{python}"]
+        os: [ubuntu-22.04, windows-latest]
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: ${{{{ matrix.python-version }}}}
+      - name: Install dependencies
+        run: make
+      - name: Run tests
+        run: make ci
+  urllib3:
+    name: 'urllib3 1.x'
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Install dependencies
+        run: |
+          make
+          python  -m pip install "urllib3<2"
+      - name: Print the version
+        run: echo "urllib3 $(python -c 'import urllib3; print(urllib3.__version__)')"
+      - name: Run tests
+        run: make ci
+  legacy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+      - run: pip install "urllib3<2"
+      - name: Run tests
+        run: make ci-legacy
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install "sphinx<8"
+      - run: make html
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install "ruff==0.5.0"
+      - run: ruff check
+"#
+        ),
+        &[
+            ("Makefile", "init:\n\ttrue\nci:\n\ttrue\nci-legacy:\n\ttrue\n"),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"demo\"\nversion = \"0\"\ndependencies = [\"urllib3>=1.26,<3\"]\n[project.optional-dependencies]\ndocs = [\"sphinx\"]\n",
+            ),
+        ],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    assert!(!live.contains("urllib3"), "{config}");
+    for kept in ["- make\n", "- make ci\n"] {
+        assert!(live.contains(kept), "no {kept:?} in:\n{config}");
+    }
+    for line in [
+        "job urllib3: it runs what job build runs with other packages installed (`python  -m pip install \"urllib3<2\"`): a variant environment, which in the one environment every action shares would change what the other actions test",
+        // Other commands, but another version of a dependency.
+        "job legacy: it installs another version of a package the project depends on, while job build tests what a plain install gives (`pip install \"urllib3<2\"`)",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+    }
+    // A tool pinned for a check of its own, a pinned dependency for a
+    // build that tests nothing: no variants.
+    assert!(live.contains("ruff==0.5.0"), "{config}");
+    assert!(live.contains("sphinx<8"), "{config}");
+
+    // The same for npm: a job that pins another React for the same tests.
+    let node = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm ci
+      - run: npm test
+  react17:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm ci
+      - run: npm install --no-save react@17
+      - run: npm test
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm ci
+      - run: npm install --no-save eslint@9
+      - run: npx eslint .
+"#,
+        &[(
+            "package.json",
+            r#"{"name": "x", "scripts": {"test": "node -e 0"}}"#,
+        )],
+    );
+    let out = node.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout.contains("job react17: it runs what job test runs with other packages installed (`npm install --no-save react@17`)"),
+        "{}",
+        out.stdout
+    );
+    // A job with commands of its own installs what they need: it stays.
+    assert!(out.stdout.contains("eslint@9"), "{}", out.stdout);
+}
+
+#[test]
+fn a_matrix_job_runs_one_cell_chosen_for_this_machine_and_says_which() {
+    // flask's tests.yaml: an include-only matrix, `runs-on` and the tox
+    // environment worked out from the cell.
+    let python = local_python();
+    let repo = with_workflow(
+        &format!(
+            r#"
+on: [push]
+jobs:
+  tests:
+    name: ${{{{ matrix.name || matrix.python }}}}
+    runs-on: ${{{{ matrix.os || 'ubuntu-latest' }}}}
+    strategy:
+      matrix:
+        include:
+          - {{python: '3.99'}}
+          - {{name: Windows, python: '{python}', os: windows-latest}}
+          - {{python: '{python}'}}
+          - {{name: Minimum, python: '{python}', tox: min}}
+    steps:
+      - name: Windows only
+        if: matrix.os == 'windows-latest'
+        run: make windows
+      - name: Tests on py${{{{ matrix.python }}}}
+        run: make test
+        env:
+          ENVNAME: ${{{{ matrix.tox || format('py{{0}}', matrix.python) }}}}
+  features:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        features: [fast, slow]
+    steps:
+      - run: make check FEATURES=${{{{ matrix.features }}}}
+      - run: make ref REF=${{{{ github.ref }}}}
+  mac:
+    runs-on: ${{{{ matrix.os }}}}
+    strategy:
+      matrix:
+        os: [macos-latest, macos-13]
+    steps:
+      - run: make mac
+"#
+        ),
+        &[(
+            "Makefile",
+            &format!(
+                "test:\n\ttest \"$$ENVNAME\" = py{python}\ncheck:\n\ttest \"$(FEATURES)\" = fast\nwindows mac ref:\n\tfalse\n"
+            ),
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in [
+        format!("- name: tests-on-py{}\n", python.replace('.', "-")),
+        format!("ENVNAME: py{python}\n"),
+        "run: make test\n".into(),
+        "run: make check FEATURES=fast\n".into(),
+    ] {
+        assert!(live.contains(&kept), "no {kept:?} in:\n{config}");
+    }
+    for gone in ["make windows", "make mac", "make ref"] {
+        assert!(!live.contains(gone), "{gone} in:\n{config}");
+    }
+    for line in [
+        format!("this pipeline runs it for python={python} only (python3 here is {python}."),
+        "this pipeline runs it for features=fast only (the first cell), not for `features=slow` (1 other value)".into(),
+        "job tests, step \"Windows only\": its `if: matrix.os == 'windows-latest'` does not hold for the job's matrix cell run here".into(),
+        "job features, step \"make ref REF=${{ github.ref }}\": it uses a `${{ … }}` expression that only the CI fills in: github.ref".into(),
+        "job mac: it runs on macos-latest (every cell of its matrix)".into(),
+    ] {
+        assert!(config.contains(&line), "no {line:?} in:\n{config}");
+        assert!(out.stdout.contains(&line), "no {line:?} in:\n{}", out.stdout);
+    }
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
+#[test]
+fn an_env_toggle_ci_leaves_empty_in_some_runs_is_set_empty_and_the_step_kept() {
+    // requests' install step sets PYO3_USE_ABI3_FORWARD_COMPATIBILITY to
+    // `${{ cond && '1' || '' }}`: empty wherever `cond` does not hold.
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Build
+        env:
+          FORWARD_COMPAT: ${{ github.event_name == 'schedule' && '1' || '' }}
+        run: make
+      - name: Test
+        env:
+          DEBUG: ${{ inputs.debug || '' }}
+        run: make test DEBUG=$DEBUG
+      - name: Check
+        env:
+          TOKEN: ${{ github.token }}
+        run: make check
+"#,
+        &[(
+            "Makefile",
+            "all:\n\ttest -z \"$$FORWARD_COMPAT\"\ntest:\n\ttest -z \"$(DEBUG)\"\ncheck:\n\tfalse\n",
+        )],
+    );
+    let out = repo.run_ok(&["init"]);
+    let config = repo.read("gantry.yml");
+    let live = live_lines(&config);
+    for kept in [
+        "FORWARD_COMPAT: \"\"\n",
+        "run: make\n",
+        "DEBUG: \"\"\n",
+        "run: \"make test DEBUG=$DEBUG\"\n",
+    ] {
+        assert!(live.contains(kept), "no {kept:?} in:\n{config}");
+    }
+    assert!(!live.contains("make check"), "{config}");
+    for line in [
+        "FORWARD_COMPAT is set empty, as CI sets it in its runs where `${{ github.event_name == 'schedule' && '1' || '' }}` does not hold (gantry cannot tell github.event_name here); the step's commands do not name it, but a program they run may read it",
+        "DEBUG is set empty, as CI sets it in its runs where `${{ inputs.debug || '' }}` does not hold (gantry cannot tell inputs.debug here); the step's commands read it",
+        "job test, step \"Check\": its environment variable TOKEN: it uses a `${{ … }}` expression that only the CI fills in: github.token",
+    ] {
+        assert!(config.contains(line), "no {line:?} in:\n{config}");
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    if common::have_programs(&["make"]) {
+        repo.run_ok(&["run"]);
+    }
+}
+
 /// A step that does not say what it is (`./scripts/smoke-run.sh bin/app`)
 /// after `make build` needs the build: it does not move to the lint stage
 /// of the `make lint` after it, which runs before the build.
@@ -1914,9 +2179,10 @@ jobs:
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
 }
 
-/// A step whose `if:` names only Windows and macOS, joined by `||`, runs
-/// on neither of GitHub's Linux runners: it is left out. One that runs
-/// on Linux as one of its alternatives is taken.
+/// A step whose `if:` names only Windows and macOS, joined by `||`
+/// (`runner.os`, which no matrix cell sets), runs on none of GitHub's
+/// Linux runners: it is left out. One that runs on Linux as one of its
+/// alternatives is taken.
 #[test]
 fn a_step_for_windows_or_macos_is_left_out() {
     let repo = with_workflow(
@@ -1930,7 +2196,7 @@ jobs:
         os: [ubuntu-latest, windows-latest, macos-latest]
     steps:
       - name: Fix paths
-        if: matrix.os == 'windows-latest' || matrix.os == 'macos-latest'
+        if: runner.os == 'Windows' || runner.os == 'macOS'
         run: make fix-paths
       - name: Windows only
         if: runner.os == 'Windows' && (matrix.node == '18' || matrix.node == '20')

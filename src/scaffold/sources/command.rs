@@ -564,13 +564,14 @@ pub fn not_local(command: &str) -> Option<NotLocal> {
         return Some(NotLocal::new("it needs CI secrets".into(), Kind::CiOnly));
     }
     if command.contains("${{") {
-        return Some(NotLocal::new(
-            "it uses a `${{ … }}` expression that only the CI fills in".into(),
-            Kind::CiOnly,
-        ));
+        return Some(NotLocal::new(CI_EXPRESSION.into(), Kind::CiOnly));
     }
     None
 }
+
+/// Why a command with a `${{ … }}` expression gantry cannot work out is
+/// left out.
+pub const CI_EXPRESSION: &str = "it uses a `${{ … }}` expression that only the CI fills in";
 
 /// Where hosted CI runners keep their tool caches (what a setup action
 /// installs into, which a step may fix up: rack's `chmod -R o-w

@@ -1,7 +1,11 @@
 //! GitHub Actions: the `run:` steps of the jobs in `.github/workflows/*.yml`
 //! that can run on a developer's machine. Jobs with `services:`, deployment
 //! jobs and jobs for other operating systems are skipped, and so are
-//! `uses:` steps and commands that need secrets or CI expressions.
+//! `uses:` steps and commands that need secrets or CI expressions. A job
+//! with a `strategy.matrix` runs one cell of it ([`matrix`]), whose
+//! `${{ matrix.… }}` values its steps' expressions are worked out with
+//! ([`expression`]); a job that runs another job's commands with other
+//! packages installed is left out ([`variants`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,7 +13,10 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::dependent::{self, LeftOut, Makes};
+use super::expression;
 use super::job_order::{self, Taken};
+use super::matrix::{self, Chosen, MatrixSpec, Strategy};
+use super::variants::{self, Profile};
 use super::{command, shown, Derived, Found, Skipped};
 
 /// Environment variables: `NAME: value` (numbers and booleans too).
@@ -37,6 +44,7 @@ struct Job {
     #[serde(rename = "if")]
     condition: Option<String>,
     defaults: Option<Defaults>,
+    strategy: Option<Strategy>,
     #[serde(default)]
     env: Env,
     #[serde(default)]
@@ -85,56 +93,165 @@ fn workflow_files(root: &Path) -> Vec<std::path::PathBuf> {
 
 /// The actions of every workflow under `root`.
 pub fn read(root: &Path) -> Found {
+    let workflows: Vec<(String, Result<Workflow, String>)> = workflow_files(root)
+        .into_iter()
+        .map(|path| {
+            let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
+            let workflow = serde_saphyr::from_str::<Workflow>(&text)
+                .map_err(|e| first_line(&e.to_string()).to_string());
+            (shown(root, &path), workflow)
+        })
+        .collect();
     let mut found = Found::default();
-    for path in workflow_files(root) {
-        let file = shown(root, &path);
-        let text = crate::fsutil::read_to_string(&path).unwrap_or_default();
-        match serde_saphyr::from_str::<Workflow>(&text) {
-            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => {
-                found.skipped.push(Skipped {
-                    action: None,
-                    origin: file,
-                    reason: "it runs only when a tag is pushed or a release is published (`on:`)"
-                        .into(),
-                })
+    let jobs = jobs_to_read(&workflows, &mut found.skipped);
+    // What each job runs and what is taken of it, read on its own, to
+    // tell the variant jobs (see `variants`) before the real read.
+    let reads: Vec<JobRead> = jobs
+        .iter()
+        .map(|(file, id, job, env)| read_job(root, file, id, job, env, &mut Found::default()))
+        .collect();
+    let variant_of = variant_jobs(root, &jobs, &reads);
+    for ((file, id, job, env), variant) in jobs.iter().zip(variant_of) {
+        match variant {
+            Some(reason) => found.skipped.push(Skipped {
+                action: None,
+                origin: format!("{file}, job {id}"),
+                reason,
+            }),
+            None => {
+                read_job(root, file, id, job, env, &mut found);
             }
+        }
+    }
+    found
+}
+
+/// A job to read: its file, its id, the job and its workflow's `env:`.
+type JobToRead<'a> = (&'a str, &'a str, &'a Job, &'a Env);
+
+/// The jobs of `workflows` whose steps are read, in order; the workflows
+/// and jobs left out as a whole go to `skipped`, with why.
+fn jobs_to_read<'a>(
+    workflows: &'a [(String, Result<Workflow, String>)],
+    skipped: &mut Vec<Skipped>,
+) -> Vec<JobToRead<'a>> {
+    let mut jobs = Vec::new();
+    for (file, workflow) in workflows {
+        let whole = |reason: String| Skipped {
+            action: None,
+            origin: file.clone(),
+            reason,
+        };
+        match workflow {
+            Ok(workflow) if workflow.events.as_ref().is_some_and(only_for_releases) => skipped
+                .push(whole(
+                    "it runs only when a tag is pushed or a release is published (`on:`)".into(),
+                )),
             Ok(workflow) if workflow.events.as_ref().is_some_and(|on| !checks_changes(on)) => {
-                found.skipped.push(Skipped {
-                    action: None,
-                    origin: file,
-                    reason: match event_names(workflow.events.as_ref()).join(", ") {
-                        events if events.is_empty() => "it runs for no event (`on:`): it checks no change of yours".into(),
-                        events => format!(
-                            "it runs only for {events} (`on:`), not for pushes or pull requests: it checks no change of yours"
-                        ),
-                    },
-                })
+                skipped.push(whole(match event_names(workflow.events.as_ref()).join(", ") {
+                    events if events.is_empty() => {
+                        "it runs for no event (`on:`): it checks no change of yours".into()
+                    }
+                    events => format!(
+                        "it runs only for {events} (`on:`), not for pushes or pull requests: it checks no change of yours"
+                    ),
+                }))
             }
             Ok(workflow) => {
                 let checks_changes = workflow.events.as_ref().is_none_or(runs_for_pull_requests);
                 for (id, job) in &workflow.jobs {
                     if !checks_changes && builds_a_pages_site(job) {
-                        found.skipped.push(Skipped {
+                        skipped.push(Skipped {
                             action: None,
                             origin: format!("{file}, job {id}"),
                             reason: "it builds the GitHub Pages site a deploy publishes (`actions/upload-pages-artifact`), in a workflow that does not run for pull requests".into(),
                         });
                         continue;
                     }
-                    read_job(root, &file, id, job, &workflow.env, &mut found);
+                    jobs.push((file.as_str(), id.as_str(), job, &workflow.env));
                 }
             }
-            Err(e) => found.skipped.push(Skipped {
-                action: None,
-                origin: file,
-                reason: format!(
-                    "it is not a workflow gantry can read: {}",
-                    first_line(&e.to_string())
-                ),
-            }),
+            Err(e) => skipped.push(whole(format!("it is not a workflow gantry can read: {e}"))),
         }
     }
-    found
+    jobs
+}
+
+/// What reading one job told about it, for [`variant_jobs`].
+#[derive(Default)]
+struct JobRead {
+    /// What it runs (`None` for a job left out as a whole).
+    profile: Option<Profile>,
+    /// What the steps taken from it run.
+    taken: Profile,
+    /// Whether one of its `run:` steps runs tests.
+    runs_tests: bool,
+    /// Whether one of the steps taken from it runs tests.
+    taken_tests: bool,
+}
+
+/// Why each of `jobs` is left out as a variant environment, if it is:
+/// one that runs another job's commands with other packages installed,
+/// when the steps taken from that job run them all; or one that tests,
+/// installing another version of a package the project depends on, when
+/// another job's taken steps run tests with what a plain install gives.
+fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobRead]) -> Vec<Option<String>> {
+    let mut why: Vec<Option<String>> = vec![None; jobs.len()];
+    // Same commands first, so that a job found to be such a variant is
+    // named by no alternative-version variant as the job it varies.
+    for same_commands in [true, false] {
+        for v in 0..jobs.len() {
+            let Some(variant) = reads[v].profile.as_ref().filter(|_| why[v].is_none()) else {
+                continue;
+            };
+            let (file, _, job, _) = jobs[v];
+            let dir = root.join(job_dir(job).unwrap_or_default());
+            let declared = |package: &str| variants::declared_in(&dir, package);
+            let main = (0..jobs.len())
+                .filter(|m| *m != v && why[*m].is_none())
+                .find_map(|m| {
+                    let main = &reads[m];
+                    let profile = main.profile.as_ref()?;
+                    let extra = if same_commands {
+                        variants::extra_installs(variant, profile)
+                            .filter(|_| main.taken.runs_all_of(variant))
+                    } else {
+                        // A job that tests, against one whose taken steps test.
+                        variants::alternative_versions(variant, profile, declared)
+                            .filter(|_| reads[v].runs_tests && main.taken_tests)
+                    };
+                    Some((m, extra?))
+                });
+            let Some((m, extra)) = main else {
+                continue;
+            };
+            let (main_file, main_id, _, _) = jobs[m];
+            let job = if main_file == file {
+                format!("job {main_id}")
+            } else {
+                format!("job {main_id} of {main_file}")
+            };
+            let what = if same_commands {
+                format!("runs what {job} runs with other packages installed")
+            } else {
+                format!("installs another version of a package the project depends on, while {job} tests what a plain install gives")
+            };
+            let installs: Vec<String> = extra.iter().map(|e| format!("`{e}`")).collect();
+            why[v] = Some(format!(
+                "it {what} ({}): a variant environment, which in the one environment every action shares would change what the other actions test",
+                installs.join(", ")
+            ));
+        }
+    }
+    why
+}
+
+/// A job's `defaults.run.working-directory`.
+fn job_dir(job: &Job) -> Option<String> {
+    job.defaults
+        .as_ref()
+        .and_then(|d| d.run.as_ref())
+        .and_then(|r| r.working_directory.clone())
 }
 
 /// Whether a workflow's `on:` runs it only for a pushed tag or a
@@ -276,31 +393,154 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     {
         return Some("it measures coverage for an upload, with tools CI installs".into());
     }
-    let runs_on = job
-        .runs_on
-        .as_ref()
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    let runs_on = runs_on.to_ascii_lowercase();
-    if !runs_on.contains("ubuntu")
-        && !runs_on.contains("linux")
-        && !runs_on.contains("${{")
-        && !runs_on.is_empty()
-    {
-        return Some(format!("it runs on {}", runs_on.trim_matches('"')));
-    }
-    None
+    other_runner(&runs_on(job))
 }
 
-/// The environment a step sees (workflow, then job, then step), or why
-/// it cannot be set locally.
-fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
+/// A job's `runs-on:` as text.
+fn runs_on(job: &Job) -> String {
+    match &job.runs_on {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Why a job whose `runs-on:` is `runs_on` does not run here: another
+/// system than Linux (an expression is given the benefit of the doubt).
+fn other_runner(runs_on: &str) -> Option<String> {
+    let lower = runs_on.to_ascii_lowercase();
+    (!lower.contains("ubuntu")
+        && !lower.contains("linux")
+        && !lower.contains("${{")
+        && !lower.is_empty())
+    .then(|| format!("it runs on {}", lower.trim_matches('"')))
+}
+
+/// Whether `written` reads `matrix.KEY` (not a longer key).
+fn mentions_key(written: &str, key: &str) -> bool {
+    let reference = format!("matrix.{key}");
+    written.match_indices(&reference).any(|(i, _)| {
+        !written[i + reference.len()..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    })
+}
+
+/// The matrix cell a job runs here, if it has a matrix gantry can read:
+/// `Err` says why the job does not run here at all (every cell is for
+/// another system).
+fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
+    let Some(Strategy::Keys {
+        matrix: Some(spec @ MatrixSpec::Keys(_)),
+    }) = &job.strategy
+    else {
+        return Ok(None);
+    };
+    let Ok(cells) = matrix::cells(spec) else {
+        return Ok(None);
+    };
+    if cells.is_empty() {
+        return Ok(None);
+    }
+    let keys = matrix::keys(&cells);
+    let runs_on = runs_on(job);
+    let runner = |cell: &serde_json::Map<String, serde_json::Value>| {
+        let values = expression::Matrix { cell, keys: &keys };
+        expression::substitute(&runs_on, Some(&values))
+            .map_or(None, |(text, _)| other_runner(&text))
+    };
+    // The programs whose versions the matrix gives: by a `setup-*`
+    // action's `with: { python-version: ${{ matrix.X }} }` (or
+    // `1.${{ matrix.go }}.x`), or by the key's name.
+    let mut versions: Vec<(String, &'static str)> = Vec::new();
+    for step in &job.steps {
+        let (Some(uses), Some(serde_json::Value::Object(with))) = (&step.uses, &step.with) else {
+            continue;
+        };
+        let Some(program) = matrix::program_of_setup(uses) else {
+            continue;
+        };
+        for (name, value) in with {
+            match value.as_str() {
+                Some(value) if name.contains("version") && value.contains("matrix.") => {
+                    versions.push((value.to_string(), program))
+                }
+                _ => {}
+            }
+        }
+    }
+    let setup_versions = versions.len();
+    for key in &keys {
+        let named = format!("${{{{ matrix.{key} }}}}");
+        match matrix::program_of_key(key) {
+            Some(program) if !versions.iter().any(|(v, _)| mentions_key(v, key)) => {
+                versions.push((named, program))
+            }
+            _ => {}
+        }
+    }
+    let first_runner = runner(&cells[0]);
+    let toolchain: Vec<String> = keys
+        .iter()
+        .filter(|key| {
+            versions[..setup_versions]
+                .iter()
+                .any(|(v, _)| mentions_key(v, key))
+        })
+        .cloned()
+        .collect();
+    match matrix::choose(cells, |cell| runner(cell).is_none(), &versions) {
+        Some(chosen) => Ok(Some(Chosen {
+            toolchain,
+            ..chosen
+        })),
+        None => Err(format!(
+            "{} (every cell of its matrix)",
+            first_runner.unwrap_or_else(|| "it runs on another system".into())
+        )),
+    }
+}
+
+/// The environment a step running `run` sees (workflow, then job, then
+/// step), with its `${{ … }}` values worked out for the job's matrix cell;
+/// `Err` says why it cannot be set locally.
+fn step_env(layers: [&Env; 3], run: &str, matrix: Option<&Chosen>) -> Result<StepEnv, String> {
+    let mut out = StepEnv::default();
     let mut env: BTreeMap<String, String> = BTreeMap::new();
+    let values = matrix.map(Chosen::matrix);
     for layer in layers {
         for (name, value) in layer {
-            let value = match value {
+            let written = match value {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
+            };
+            let value = match expression::substitute(&written, values.as_ref()) {
+                Ok((value, used)) => {
+                    out.matrix_keys.extend(used);
+                    value
+                }
+                Err(unknown)
+                    if expression::optional_toggle(&written) && !written.contains("secrets.") =>
+                {
+                    let reads = if dependent::shell_vars(run).any(|n| n == name) {
+                        "the step's commands read it"
+                    } else {
+                        "the step's commands do not name it, but a program they run may read it"
+                    };
+                    out.notes.push(format!(
+                        "{name} is set empty, as CI sets it in its runs where `{}` does not hold (gantry cannot tell {} here); {reads}",
+                        written.trim(),
+                        unknown.0
+                    ));
+                    String::new()
+                }
+                Err(unknown) => {
+                    let not = command::not_local(&written)
+                        .map_or_else(|| command::CI_EXPRESSION.to_string(), |not| not.reason);
+                    return Err(format!(
+                        "its environment variable {name}: {}",
+                        with_unknown(not, &unknown)
+                    ));
+                }
             };
             if let Some(not) = command::not_local(&value) {
                 return Err(format!("its environment variable {name}: {}", not.reason));
@@ -308,7 +548,28 @@ fn step_env(layers: [&Env; 3]) -> Result<Vec<(String, String)>, String> {
             env.insert(name.clone(), command::escape_vars(&value));
         }
     }
-    Ok(env.into_iter().collect())
+    out.env = env.into_iter().collect();
+    Ok(out)
+}
+
+/// A step's environment, and what it took to work it out.
+#[derive(Default)]
+struct StepEnv {
+    env: Vec<(String, String)>,
+    /// The matrix keys its values read.
+    matrix_keys: Vec<String>,
+    /// What the action's comment says about it (a toggle set empty).
+    notes: Vec<String>,
+}
+
+/// `reason` naming what could not be worked out, when it is the
+/// expression reason.
+fn with_unknown(reason: String, unknown: &expression::Unknown) -> String {
+    if reason == command::CI_EXPRESSION {
+        format!("{reason}: {}", unknown.0)
+    } else {
+        reason
+    }
 }
 
 /// Whether a script needs bash rather than `sh` (GitHub runs steps in bash).
@@ -319,26 +580,47 @@ fn needs_bash(run: &str, shell: Option<&str>) -> bool {
             .any(|b| run.contains(b))
 }
 
-fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, found: &mut Found) {
+/// Reads the steps of one job into `found`, and says what it runs.
+fn read_job(
+    root: &Path,
+    file: &str,
+    id: &str,
+    job: &Job,
+    workflow_env: &Env,
+    found: &mut Found,
+) -> JobRead {
     let job_origin = format!("{file}, job {id}");
-    if let Some(reason) = job_skip_reason(id, job) {
-        found.skipped.push(Skipped {
-            action: None,
-            origin: job_origin,
-            reason,
-        });
-        return;
-    }
-    let job_dir = job
-        .defaults
-        .as_ref()
-        .and_then(|d| d.run.as_ref())
-        .and_then(|r| r.working_directory.clone());
+    let chosen = match job_skip_reason(id, job).map_or_else(|| chosen_cell(job), Err) {
+        Ok(chosen) => chosen,
+        Err(reason) => {
+            found.skipped.push(Skipped {
+                action: None,
+                origin: job_origin,
+                reason,
+            });
+            return JobRead::default();
+        }
+    };
+    let mut read = JobRead {
+        profile: Some(Profile::of(
+            job.steps.iter().filter_map(|s| s.run.as_deref()),
+        )),
+        runs_tests: job.steps.iter().any(|step| {
+            let hint = format!("{} {id}", step.name.as_deref().unwrap_or(""));
+            step.run
+                .as_deref()
+                .is_some_and(|run| command::is_test_run(run, &hint))
+        }),
+        ..JobRead::default()
+    };
+    let mut taken_scripts: Vec<&str> = Vec::new();
+    let job_dir = job_dir(job);
     let context = StepContext {
         root,
         job_id: id,
         job_dir: job_dir.as_deref(),
         env: [workflow_env, &job.env],
+        matrix: chosen.as_ref(),
     };
     // The steps left out so far, and what each would have made.
     let mut left_out: Vec<(String, Makes)> = Vec::new();
@@ -420,6 +702,8 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
                         && toolchain(a) == toolchain(&action)
                 }) && !job_order::made_before_in_stage(&taken, action.phase);
                 let run = step.run.as_deref().unwrap_or_default();
+                taken_scripts.push(run);
+                read.taken_tests |= action.runs_tests;
                 let name = step.name.as_deref();
                 taken.push(Taken {
                     phase: action.phase,
@@ -438,6 +722,8 @@ fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env, fo
     job_order::run_before_later_steps(&taken, &mut found.actions);
     job_order::install_after_builds(&taken, &mut found.actions);
     job_order::drop_installs_for_nothing(&taken, work_left_out, found);
+    read.taken = Profile::of(taken_scripts);
+    read
 }
 
 /// What rewrites files in the `package.json` script a line of `run`
@@ -673,6 +959,8 @@ struct StepContext<'a> {
     job_dir: Option<&'a str>,
     /// The workflow's and the job's `env:`.
     env: [&'a Env; 2],
+    /// The matrix cell the job runs here.
+    matrix: Option<&'a Chosen>,
 }
 
 /// The action of one step; `Err` says why it cannot run locally, `None`
@@ -689,9 +977,17 @@ fn step_action(
             dependent::uses_makes(uses, step.with.as_ref()),
         ));
     }
-    let Some(run) = &step.run else {
+    let Some(written) = &step.run else {
         return Ok(None);
     };
+    let values = job.matrix.map(Chosen::matrix);
+    // The script with the matrix cell's values in, when every expression
+    // in it can be worked out here; as written otherwise (and left out).
+    let (run, mut matrix_keys, unknown) = match expression::substitute(written, values.as_ref()) {
+        Ok((run, used)) => (run, used, None),
+        Err(unknown) => (written.clone(), Vec::new(), Some(unknown)),
+    };
+    let run = &run;
     // What a step left out below would have made: nothing when it is a
     // check, a test run or only prints, anything otherwise (a build, a
     // download, …). Asked only when the step is left out.
@@ -703,6 +999,22 @@ fn step_action(
             Makes::Anything
         }
     };
+    if let Some(condition) = &step.condition {
+        if let Ok(false) = expression::holds(condition, values.as_ref()) {
+            // It did not run in this cell on GitHub either.
+            let when = match job.matrix.filter(|_| condition.contains("matrix")) {
+                Some(chosen) => format!(
+                    "does not hold for the job's matrix cell run here ({})",
+                    chosen.shown(&chosen.keys)
+                ),
+                None => "never holds".into(),
+            };
+            return Err(LeftOut::new(
+                format!("its `if: {}` {when}", condition.trim()),
+                Makes::Nothing,
+            ));
+        }
+    }
     if only_after_a_failure(step.condition.as_deref()) {
         // jq's "Test logs": `cat test-suite.log` for CI's log page; a
         // passing run has nothing to show and gantry keeps every log.
@@ -733,7 +1045,11 @@ fn step_action(
             command::Kind::Service => Makes::Anything,
             command::Kind::CiOnly => made(),
         };
-        return Err(LeftOut::new(not.reason, makes));
+        let reason = match &unknown {
+            Some(unknown) => with_unknown(not.reason, unknown),
+            None => not.reason,
+        };
+        return Err(LeftOut::new(reason, makes));
     }
     let dir = step
         .working_directory
@@ -750,7 +1066,18 @@ fn step_action(
         Some(command::ScriptChanges::Also(note)) => origin = format!("{origin} ({note})"),
         None => {}
     }
-    let mut env = step_env(layers).map_err(|reason| LeftOut::new(reason, made()))?;
+    let StepEnv {
+        mut env,
+        matrix_keys: env_keys,
+        mut notes,
+    } = step_env(layers, run, job.matrix).map_err(|reason| LeftOut::new(reason, made()))?;
+    matrix_keys.extend(env_keys);
+    matrix_keys.extend(job.matrix.iter().flat_map(|c| c.toolchain.iter().cloned()));
+    matrix_keys.sort();
+    matrix_keys.dedup();
+    if let (Some(chosen), false) = (job.matrix, matrix_keys.is_empty()) {
+        notes.insert(0, chosen.note(&matrix_keys));
+    }
     // A `rust-toolchain(.toml)` file in the step's folder or above picks
     // the toolchain on CI too (it beats the action's default); the
     // variable would beat the file.
@@ -774,9 +1101,13 @@ fn step_action(
     if lines.is_empty() {
         return Ok(None);
     }
-    let name = step.name.clone().unwrap_or_else(|| lines[0].clone());
-    let label = match &step.name {
-        Some(named) => named.clone(),
+    // `Test on ${{ matrix.os }}` names the action by the cell's value.
+    let step_name = step.name.as_ref().map(|named| {
+        expression::substitute(named, values.as_ref()).map_or_else(|_| named.clone(), |(n, _)| n)
+    });
+    let name = step_name.clone().unwrap_or_else(|| lines[0].clone());
+    let label = match step_name {
+        Some(named) => named,
         None => command::command_summary(&lines[0]),
     };
     // The job's id places a step as much as its own name does; a step
@@ -796,6 +1127,7 @@ fn step_action(
         origin,
         env,
         shell: needs_bash(run, shell).then(|| "bash".to_string()),
+        notes,
     }))
 }
 

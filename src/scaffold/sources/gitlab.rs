@@ -104,6 +104,7 @@ pub fn read(root: &Path) -> Found {
             phase: stage_phase(stage).unwrap_or_else(|| command::phase(&last, id)),
             name: command::slug(id),
             runs_tests: command::is_test_run(&all.join("\n"), &format!("{stage} {id}")),
+            notes: Vec::new(),
             rewrites: command::rewrites(&joined),
             env: Vec::new(),
             shell: None,

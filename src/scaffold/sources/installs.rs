@@ -235,6 +235,7 @@ mod tests {
             env: Vec::new(),
             shell: None,
             runs_tests: false,
+            notes: Vec::new(),
         }
     }
 

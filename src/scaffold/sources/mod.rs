@@ -9,14 +9,17 @@
 
 pub mod command;
 mod dependent;
+mod expression;
 mod github;
 mod gitlab;
 mod installs;
 mod job_order;
+mod matrix;
 mod npm;
 mod python_runners;
 pub mod render;
 mod runners;
+mod variants;
 
 use std::path::Path;
 
@@ -94,6 +97,9 @@ pub struct Derived {
     /// names it placed it by (a step of job `test` running `npm run ci`):
     /// a test stage with no such action also gets the project's own tests.
     pub runs_tests: bool,
+    /// What its comment says about how it was taken (the matrix cell it
+    /// runs, a CI variable set empty).
+    pub notes: Vec<String>,
 }
 
 /// A step of the repository's files that the pipeline leaves out.
@@ -230,6 +236,7 @@ pub fn runner_or_default(root: &Path, runner: Origin) -> Found {
         env: Vec::new(),
         shell: None,
         runs_tests: phase == "test",
+        notes: Vec::new(),
     };
     Found {
         actions: vec![
@@ -288,6 +295,7 @@ mod tests {
             env: Vec::new(),
             shell: None,
             runs_tests: false,
+            notes: Vec::new(),
         };
         let mut found = Found {
             actions: vec![

@@ -39,6 +39,7 @@ pub fn read(root: &Path) -> Found {
             phase,
             name: name.into(),
             runs_tests: command::is_test_run(&line, name),
+            notes: Vec::new(),
             lines: vec![line],
             dir: String::new(),
             origin: format!("package.json, script `{name}`"),

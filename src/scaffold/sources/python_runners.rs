@@ -103,6 +103,7 @@ fn derived(file: &str, run: &str, kind: &str, name: &str, phase: &'static str) -
         phase,
         name: command::slug(name),
         runs_tests: command::is_test_run(&line, &command::slug(name)),
+        notes: Vec::new(),
         lines: vec![line],
         dir: String::new(),
         origin: format!("{file}, {kind} `{name}`"),

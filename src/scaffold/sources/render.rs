@@ -84,6 +84,9 @@ pub fn phase(
                 "      # Note: this command rewrites files ({what}); it is kept as the repository runs it.\n"
             ));
         }
+        for note in &action.notes {
+            out.text.push_str(&format!("      # Note: {note}.\n"));
+        }
         out.text.push_str(&format!("      - name: {name}\n"));
         if !action.dir.is_empty() {
             out.text.push_str(&format!(
@@ -204,6 +207,7 @@ mod tests {
             env: Vec::new(),
             shell: None,
             runs_tests: phase == "test",
+            notes: Vec::new(),
         }
     }
 

@@ -66,6 +66,7 @@ fn actions(file: &str, runner: &str, targets: &Targets, default: Option<&str>) -
                 command::slug(&target)
             },
             runs_tests: command::is_test_run(&line, &command::slug(&target)),
+            notes: Vec::new(),
             lines: vec![line],
             dir: String::new(),
             origin: if target == default.unwrap_or("") && !names.contains(&target.as_str()) {
