@@ -724,9 +724,12 @@ pub fn command_summary(line: &str) -> String {
         "-C",
     ];
     let words: Vec<&str> = line.split_whitespace().collect();
+    // Leading `NAME=value` words set the command's environment, not what it is.
+    let assignments = words.iter().take_while(|w| is_env_assignment(w)).count();
+    let words = &words[assignments.min(words.len().saturating_sub(1))..];
     let (runner, mut rest) = match RUNNERS.iter().find(|r| words.starts_with(r)) {
         Some(r) => (true, &words[r.len()..]),
-        None => (false, &words[..]),
+        None => (false, words),
     };
     // The runner's own options come before the command it runs.
     while runner && rest.first().is_some_and(|w| w.starts_with('-')) {
@@ -741,6 +744,14 @@ pub fn command_summary(line: &str) -> String {
     } else {
         kept.join(" ")
     }
+}
+
+/// Whether `word` is a shell `NAME=value` assignment.
+fn is_env_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// Whether YAML would read `text`, written plain, as something other than a string.
@@ -995,5 +1006,10 @@ mod tests {
         assert_eq!(summary("npx eslint ."), "eslint");
         assert_eq!(summary("cargo test --all"), "cargo-test");
         assert_eq!(summary("--weird"), "weird");
+        assert_eq!(
+            summary("RICHGO_FORCE_COLOR=1 PATH=$HOME/go/bin/:$PATH make richtest"),
+            "make-richtest"
+        );
+        assert_eq!(summary("CI=1"), "ci-1");
     }
 }
