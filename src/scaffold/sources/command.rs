@@ -91,7 +91,18 @@ fn placed(command: &str, hint: &str) -> Option<&'static str> {
         }
         return placed(&others.join("\n"), hint);
     }
-    for text in [without_flags(command).as_str(), &hint.to_ascii_lowercase()] {
+    // A bare `make` runs the Makefile's default target, whatever that is:
+    // the step's name says more (requests' `make` is "Install dependencies").
+    let bare_make = command.trim() == "make";
+    let name = hint.to_ascii_lowercase();
+    if bare_make
+        && ["install", "dependencies"]
+            .iter()
+            .any(|w| has_word(&name, w))
+    {
+        return Some("deps");
+    }
+    for text in [without_flags(command).as_str(), &name] {
         let has = |words: &[&str]| words.iter().any(|w| has_word(text, w));
         if has(LINT) {
             return Some("lint");
@@ -99,11 +110,11 @@ fn placed(command: &str, hint: &str) -> Option<&'static str> {
         if has(TEST) {
             return Some("test");
         }
-        if has(COMPILE) || text.trim() == "make" {
+        if has(COMPILE) {
             return Some("compile");
         }
     }
-    None
+    bare_make.then_some("compile")
 }
 
 /// The words of `text` that are not flags: flags say how, not what
@@ -777,6 +788,9 @@ mod tests {
         assert_eq!(phase("cargo test", ""), "test");
         assert_eq!(phase("make all", ""), "compile");
         assert_eq!(phase("make", ""), "compile");
+        assert_eq!(phase("make", "Install dependencies"), "deps");
+        assert_eq!(phase("make", "Run the test suite"), "test");
+        assert_eq!(phase("make", "Build"), "compile");
         assert_eq!(phase("make test", ""), "test");
         assert_eq!(phase("./run.sh", "Unit tests"), "test");
         assert!(is_test_run("make check", ""));
