@@ -218,6 +218,13 @@ fn unescape(text: &str) -> String {
     text.replace("$${", "${")
 }
 
+/// Whether `name` can name a shell (environment) variable: a letter or `_`,
+/// then letters, digits and `_`.
+pub fn is_shell_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,9 +28,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<(String, String)>, Diagnosti
             return Err(error(indent + 1, "expected KEY=VALUE"));
         };
         let key = key.trim();
-        let valid = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
+        if !crate::vars::is_shell_name(key) {
             return Err(error(indent + 1, &format!("invalid variable name `{key}`")));
         }
         let value_column = raw.len() - value.len() + 1;

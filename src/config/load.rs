@@ -440,9 +440,7 @@ impl<'a> Checker<'a> {
         let mut vars = Vec::new();
         for (key, value) in &map.0 {
             let k = &key.value;
-            let valid = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
+            if !crate::vars::is_shell_name(k) {
                 self.error(
                     "C009",
                     span(key),

@@ -10,7 +10,7 @@ use anyhow::bail;
 
 use super::batch;
 use super::container;
-use super::copy;
+use super::copy::{self, Refused};
 use super::fleet::{self, label, View};
 use super::install;
 use super::install_event;
@@ -38,12 +38,6 @@ enum Source {
         rollback_of: Option<String>,
     },
 }
-
-/// What [`start`] returns when the bundle cannot be used (a file changed
-/// through a later bundle, an unreadable AppSpec, a failed copy): nothing
-/// was deployed. Other errors (the group's state cannot be written) are
-/// not refusals.
-use super::copy::Refused;
 
 /// The rollback verdict when [`start`] refused it (`why`); any other
 /// error is the run's, not the rollback's.

@@ -243,7 +243,14 @@ pub fn appspec_file(revision: &Path, appspec: Option<&Path>) -> Result<PathBuf, 
         Some(file) if !file.is_file() => {
             return Err(format!("the AppSpec file {} is not a file", file.display()))
         }
-        Some(file) => file.to_path_buf(),
+        // Found in the revision's root by construction when not given.
+        Some(file) => {
+            let parent = file.parent().and_then(|p| p.canonicalize().ok());
+            if parent != revision.canonicalize().ok() {
+                return Err(format!("the AppSpec file {} is not at the root of the revision {}; the agent reads it from there (rule 1)", file.display(), revision.display()));
+            }
+            file.to_path_buf()
+        }
         None => crate::appspec::find_appspec(revision).ok_or_else(|| {
             format!(
                 "the revision {} has no AppSpec file at its root; {wanted}",
@@ -251,10 +258,6 @@ pub fn appspec_file(revision: &Path, appspec: Option<&Path>) -> Result<PathBuf, 
             )
         })?,
     };
-    let parent = file.parent().and_then(|p| p.canonicalize().ok());
-    if parent != revision.canonicalize().ok() {
-        return Err(format!("the AppSpec file {} is not at the root of the revision {}; the agent reads it from there (rule 1)", file.display(), revision.display()));
-    }
     Ok(file)
 }
 

@@ -303,16 +303,16 @@ impl EngineCommand {
 
 /// How long removing a container, inspecting an image or listing
 /// containers may take.
-pub const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(60);
+const HOUSEKEEPING: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// TEST-ONLY: milliseconds that replace [`HOUSEKEEPING`], so that the
 /// integration tests' hung stand-in engines show gantry giving up without
 /// each test waiting a minute. Only tests set it; it is not a user setting
 /// and not documented as one.
-pub const HOUSEKEEPING_TEST_VAR: &str = "GANTRY_TEST_HOUSEKEEPING_MS";
+const HOUSEKEEPING_TEST_VAR: &str = "GANTRY_TEST_HOUSEKEEPING_MS";
 
 /// [`HOUSEKEEPING`], unless a test set [`HOUSEKEEPING_TEST_VAR`].
-pub fn housekeeping_limit() -> std::time::Duration {
+fn housekeeping_limit() -> std::time::Duration {
     std::env::var(HOUSEKEEPING_TEST_VAR)
         .ok()
         .and_then(|ms| ms.parse().ok())

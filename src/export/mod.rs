@@ -770,7 +770,7 @@ fn matrix_value(name: &str, names: &Names<'_, '_>) -> Result<String, String> {
     let key = vars::matrix_reference(name).unwrap_or_default();
     Ok(match names.target {
         ExportTarget::GithubActions => format!("${{{{ matrix.{key} }}}}"),
-        ExportTarget::GitlabCi if is_shell_name(key) => format!("${{{key}}}"),
+        ExportTarget::GitlabCi if crate::vars::is_shell_name(key) => format!("${{{key}}}"),
         ExportTarget::GitlabCi => {
             return Err(format!(
                 "{} uses `${{{name}}}`: GitLab passes matrix values as variables, and `{key}` \
@@ -836,11 +836,6 @@ fn output_value(name: &str, names: &Names<'_, '_>) -> Result<String, String> {
 }
 
 /// A POSIX shell variable name.
-fn is_shell_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 /// The comment lines that open an exported YAML file: where it comes from,
 /// which secrets to define (`secrets_note: NAME, …`), and what to do about
 /// a left-out `env_file` (`env_file_note`).

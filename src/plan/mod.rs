@@ -196,12 +196,12 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
             groups,
         });
     }
-    overridden_secrets(pipeline, &stages, &[], &mut secrets);
+    let services = plan_services(pipeline, &stages, &vars, &layers, options.cli_env);
+    let planned = services.as_deref().unwrap_or_default();
+    overridden_secrets(pipeline, &stages, planned, &mut secrets);
+    // Before a service's error is returned: its message is shown masked.
     crate::secrets::register(&secrets);
-    let services = plan_services(pipeline, &stages, &vars, &layers, options.cli_env)
-        .map_err(|d| fail(vec![d]))?;
-    overridden_secrets(pipeline, &[], &services, &mut secrets);
-    crate::secrets::register(&secrets);
+    let services = services.map_err(|d| fail(vec![d]))?;
     Ok(Plan {
         pipeline: pipeline.name.clone(),
         root: pipeline.root.clone(),

@@ -213,12 +213,17 @@ impl Interrupt {
             registered.iter().copied().collect()
         };
         if !again {
-            let registry = Arc::clone(&self.groups);
-            std::thread::spawn(move || {
-                std::thread::sleep(KILL_GRACE);
-                kill_still_registered(&registry, &groups);
-            });
+            self.kill_after_grace(groups);
         }
+    }
+
+    /// SIGKILL to those of `groups` still registered after [`KILL_GRACE`].
+    fn kill_after_grace(&self, groups: Vec<i32>) {
+        let registry = Arc::clone(&self.groups);
+        std::thread::spawn(move || {
+            std::thread::sleep(KILL_GRACE);
+            kill_still_registered(&registry, &groups);
+        });
     }
 
     /// Tracks a running process group. If an interrupt came in while it was
@@ -227,11 +232,7 @@ impl Interrupt {
         self.lock().insert(group);
         if self.requested() {
             signal_group(group, Signal::TERM);
-            let registry = Arc::clone(&self.groups);
-            std::thread::spawn(move || {
-                std::thread::sleep(KILL_GRACE);
-                kill_still_registered(&registry, &[group]);
-            });
+            self.kill_after_grace(vec![group]);
         }
     }
 

@@ -759,10 +759,8 @@ pub fn command_summary(line: &str) -> String {
 
 /// Whether `word` is a shell `NAME=value` assignment.
 fn is_env_assignment(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| {
-        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
+    word.split_once('=')
+        .is_some_and(|(name, _)| crate::vars::is_shell_name(name))
 }
 
 /// Whether YAML would read `text`, written plain, as something other than a string.

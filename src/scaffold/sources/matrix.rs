@@ -79,8 +79,6 @@ impl Chosen {
         }
     }
 
-    /// What a step reading matrix keys `used` runs with, and what CI runs
-    /// that it does not: a note for the action's comment.
     /// The values of `keys` in `cell`: `python=3.11, os=ubuntu-latest`.
     pub fn shown(&self, keys: &[String]) -> String {
         shown_in(&self.cell, keys)
@@ -248,8 +246,11 @@ pub fn choose(
             .iter()
             .filter_map(|(written, program)| {
                 let (value, used) = expression::substitute(written, Some(&values)).ok()?;
-                let local = local_version(program)?;
-                (!used.is_empty() && !value.is_empty()).then_some((value, *program, local))
+                // The local tool is asked only about a version a cell sets.
+                if used.is_empty() || value.is_empty() {
+                    return None;
+                }
+                Some((value, *program, local_version(program)?))
             })
             .collect()
     };
