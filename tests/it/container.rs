@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::common::images::{
-    assert_rm_stopped, busybox_binary, busybox_image, engine_gantry, podman, stand_in_podman,
-    write_busybox_context, OwnStore, BUSYBOX, HANGING_RM,
+    assert_rm_stopped, busybox_binary, busybox_image, engine_gantry, hanging_rm_only_for, podman,
+    stand_in_podman, write_busybox_context, OwnStore, BUSYBOX, HANGING_RM,
 };
 use crate::common::{action_result, Outcome, Repo};
 
@@ -687,7 +687,7 @@ fn a_second_ctrl_c_stops_a_hung_sweep_of_leftover_containers() {
     );
     let ps = "  ps) printf 'gantry-old-1-x\\t%s\\n' \"$DIR/.gantry/runs/99\" ;;";
     let run = "  run) trap 'touch \"$DIR/stopped\"; exit 143' TERM; touch \"$DIR/started\"; sleep 120 & wait ;;";
-    let rm = HANGING_RM.replacen("rm)", "rm) [ \"$5\" = 'gantry-old-1-x' ] || exit 0;", 1);
+    let rm = hanging_rm_only_for("gantry-old-1-x", "exit 0");
     let mut running = repo
         .gantry()
         .args(["run"])

@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::images::{
-    assert_rm_stopped, busybox_binary, busybox_image, engine_gantry, podman, private_store,
-    stand_in_podman, write_busybox_context, OwnStore, HANGING_RM,
+    assert_rm_stopped, busybox_binary, busybox_image, engine_gantry, hanging_rm_only_for, podman,
+    private_store, stand_in_podman, write_busybox_context, OwnStore,
 };
 use common::{process_running, Outcome, Repo};
 
@@ -667,9 +667,9 @@ fn one_container_service(name: &str, run: &str) -> Repo {
 
 /// A stand-in podman whose service containers sleep, whose `ps` lists
 /// `listed` (`NAME<TAB>GANTRY-PID` lines), and whose `rm` of container
-/// `hangs` hangs ([`HANGING_RM`]); the `PATH` to run gantry with.
+/// `hangs` hangs ([`common::images::HANGING_RM`]); the `PATH` to run gantry with.
 fn engine_whose_rm_hangs(repo: &Repo, listed: &str, hangs: &str) -> String {
-    let rm = HANGING_RM.replacen("rm)", &format!("rm) [ \"$5\" = '{hangs}' ] || exit 0;"), 1);
+    let rm = hanging_rm_only_for(hangs, "exit 0");
     stand_in_podman(
         repo,
         &format!("  ps) printf '%s' '{listed}' ;;\n  run) exec sleep 120 ;;\n{rm}"),
@@ -746,10 +746,9 @@ fn the_first_ctrl_c_during_a_stage_services_removal_gives_up_on_no_removal() {
     let repo = Repo::new(
         "version: 1\nname: stage-rm\nservices:\n  db:\n    image: localhost/db:1\n    ready: { run: \"true\" }\nstages:\n  - name: test\n    services:\n      cache:\n        image: localhost/cache:1\n        ready: { run: \"true\" }\n    run: echo using the services\n  - name: later\n    run: echo never runs\n",
     );
-    let rm = HANGING_RM.replacen(
-        "rm)",
-        "rm) [ \"$5\" = 'gantry-stage-rm-1-cache' ] || { touch \"$DIR/removed-$5\"; exit 0; };",
-        1,
+    let rm = hanging_rm_only_for(
+        "gantry-stage-rm-1-cache",
+        "{ touch \"$DIR/removed-$5\"; exit 0; }",
     );
     let path = stand_in_podman(&repo, &format!("  run) exec sleep 120 ;;\n{rm}"));
     let out = repo

@@ -247,6 +247,16 @@ pub fn stand_in_podman(repo: &Repo, cases: &str) -> String {
 /// `engine.pids` and creating `rm.started`.
 pub const HANGING_RM: &str = "  rm) echo $$ >> \"$DIR/engine.pids\"; sleep 120 & echo $! >> \"$DIR/engine.pids\"; touch \"$DIR/rm.started\"; wait ;;";
 
+/// [`HANGING_RM`] for the container `name` only; removing any other runs
+/// `otherwise` (shell, ending in `exit`).
+pub fn hanging_rm_only_for(name: &str, otherwise: &str) -> String {
+    HANGING_RM.replacen(
+        "rm)",
+        &format!("rm) [ \"$5\" = '{name}' ] || {otherwise};"),
+        1,
+    )
+}
+
 /// Asserts that the stand-in engine's hanging `rm` and its `sleep`
 /// (`engine.pids`) are gone.
 #[track_caller]
