@@ -28,6 +28,8 @@ struct Config {
     /// The test groups of `[dependency-groups]` (`test`, `tests`).
     test_groups: Vec<String>,
     pytest: bool,
+    /// pytest is a dependency the pyproject declares (what uv installs).
+    pytest_declared: bool,
     ruff: bool,
     flake8: bool,
 }
@@ -53,6 +55,7 @@ fn read_pyproject(text: &str) -> Config {
             config.test_groups.push(key.to_string());
         }
     }
+    config.pytest_declared = declares(text, "pytest");
     config
 }
 
@@ -164,9 +167,7 @@ pub fn facts(dir: &Path, checks: &CheckFiles) -> Facts {
     // newest pytest and plugins need not be what the project works with.
     // uv installs only what the pyproject declares: pytest only in a
     // requirements file would be missing there.
-    let uv_tests = config.pytest
-        && exists(dir, "uv.lock")
-        && read(dir, "pyproject.toml").is_some_and(|t| declares(&t, "pytest"));
+    let uv_tests = config.pytest && exists(dir, "uv.lock") && config.pytest_declared;
     let tools: Vec<&str> = [
         ("pytest", config.pytest),
         ("ruff", config.ruff),

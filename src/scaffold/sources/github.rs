@@ -206,7 +206,11 @@ fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobRead]) -> Vec<Optio
             };
             let (file, _, job, _) = jobs[v];
             let dir = root.join(job_dir(job).unwrap_or_default());
-            let declared = |package: &str| variants::declared_in(&dir, package);
+            let lists = std::cell::OnceCell::new();
+            let declared = |package: &str| {
+                let lists = lists.get_or_init(|| variants::dependency_lists(&dir));
+                variants::lists_name(lists, package)
+            };
             let main = (0..jobs.len())
                 .filter(|m| *m != v && why[*m].is_none())
                 .find_map(|m| {

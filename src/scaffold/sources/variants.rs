@@ -147,8 +147,14 @@ pub fn alternative_versions(
 /// Whether the dependency lists in `dir` (pyproject.toml, setup.py,
 /// setup.cfg, requirements files, package.json) name `package`, as a
 /// quoted string or at the start of a line.
-pub fn declared_in(dir: &std::path::Path, package: &str) -> bool {
-    let package = package.to_ascii_lowercase().replace('_', "-");
+#[cfg(test)]
+fn declared_in(dir: &std::path::Path, package: &str) -> bool {
+    lists_name(&dependency_lists(dir), package)
+}
+
+/// The dependency lists in `dir`, lowercased with `_` as `-`, for
+/// [`lists_name`]: read once per folder.
+pub fn dependency_lists(dir: &std::path::Path) -> Vec<String> {
     let files = [
         "pyproject.toml",
         "setup.py",
@@ -158,11 +164,18 @@ pub fn declared_in(dir: &std::path::Path, package: &str) -> bool {
         "requirements-test.txt",
         "package.json",
     ];
-    files.iter().any(|file| {
-        let Some(text) = crate::scaffold::facts::read(dir, file) else {
-            return false;
-        };
-        let text = text.to_ascii_lowercase().replace('_', "-");
+    files
+        .iter()
+        .filter_map(|file| crate::scaffold::facts::read(dir, file))
+        .map(|text| text.to_ascii_lowercase().replace('_', "-"))
+        .collect()
+}
+
+/// Whether `lists` ([`dependency_lists`]) name `package`, as a quoted
+/// string or at the start of a line.
+pub fn lists_name(lists: &[String], package: &str) -> bool {
+    let package = package.to_ascii_lowercase().replace('_', "-");
+    lists.iter().any(|text| {
         text.match_indices(&package).any(|(i, _)| {
             let before = text[..i].chars().next_back();
             let after = text[i + package.len()..].chars().next();
