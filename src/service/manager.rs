@@ -147,6 +147,15 @@ impl<'a> Services<'a> {
         }
     }
 
+    /// Runs `clean` with a clean-up interrupt that a further user signal
+    /// cuts short, remembering whether one did.
+    fn cut_short<R>(&self, clean: impl FnOnce(&Arc<Interrupt>) -> R) -> R {
+        let cleanup = self.cleanup(Cut::FurtherSignal);
+        let done = clean(&cleanup);
+        self.cleaned_up(&cleanup);
+        done
+    }
+
     /// Remembers whether `cleanup` fired.
     fn cleaned_up(&self, cleanup: &Interrupt) {
         if cleanup.requested() {
@@ -239,9 +248,7 @@ impl<'a> Services<'a> {
                 Slot::Up(running)
             }
             Err(why) => {
-                let cleanup = self.cleanup(Cut::FurtherSignal);
-                self.halt(planned, running, &cleanup);
-                self.cleaned_up(&cleanup);
+                self.cut_short(|cleanup| self.halt(planned, running, cleanup));
                 fail(why)
             }
         }
@@ -339,15 +346,15 @@ impl<'a> Services<'a> {
             .unwrap_or_else(|e| e.into_inner())
             .insert(listing);
         if first {
-            let cleanup = self.cleanup(Cut::FurtherSignal);
-            for left in super::sweep::containers(&engine, self.root, &cleanup) {
+            let left =
+                self.cut_short(|cleanup| super::sweep::containers(&engine, self.root, cleanup));
+            for left in left {
                 let state = ServiceState::LeftoverNotRemoved {
                     container: left.container,
                     why: left.why,
                 };
                 self.send(planned, state);
             }
-            self.cleaned_up(&cleanup);
         }
         Ok(engine)
     }
