@@ -13,7 +13,9 @@
 # the revision); and a second deployment after one file of the revision
 # changed (the bundle links the unchanged files and Install leaves them in
 # place, both known unchanged by their recorded stat data, not read).
-# Prints medians; --update-docs puts the table into docs/performance.md.
+# Prints medians; --update-docs puts the table into docs/performance.md, in
+# the section of the work directory's file system (BENCH_TMP=/mnt/xfs/…
+# measures on XFS, where both `cp -a` and gantry clone files).
 #
 # Every run writes into new folders and nothing is deleted until the end
 # (the work directory needs (RUNS × 3 + 2) × MIB MiB): on ext4 without a
@@ -133,4 +135,6 @@ PY
   cat summary.md
 } > summary.tmp && mv summary.tmp summary.md
 echo; cat summary.md
-if $update_docs; then bench_update_docs deploy summary.md; fi
+# One table per file system (docs/performance.md has a section for ext4,
+# XFS and btrfs): reflinks change what a copy costs.
+if $update_docs; then bench_update_docs "deploy-$(findmnt -n -o FSTYPE -T "$work")" summary.md; fi
