@@ -86,13 +86,15 @@ pub fn work_part(action: &PlannedAction, root: &Path, format: u32) -> String {
 /// (the inputs already say which, and an action's own untracked outputs
 /// flip it), where its outputs file is, and how the run is going so far
 /// (set as the action starts; listed so the fingerprint never depends on
-/// them however the cache is asked).
+/// them however the cache is asked); and where the gantry executable is
+/// (`cargo run` or an installed one: its version is in the work part).
 const PER_RUN: &[&str] = &[
     "GANTRY_RUN_ID",
     "GANTRY_GIT_DIRTY",
     crate::plan::OUTPUT_FILE,
     crate::plan::PIPELINE_STATUS,
     crate::plan::FAILED_ACTIONS,
+    crate::plan::GANTRY_EXE,
 ];
 
 /// Every variable the action gets from gantry except the [`PER_RUN`] ones,

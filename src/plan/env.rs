@@ -17,6 +17,18 @@ pub const OUTPUT_FILE: &str = "GANTRY_OUTPUT";
 pub const PIPELINE_STATUS: &str = "GANTRY_PIPELINE_STATUS";
 /// `GANTRY_FAILED_ACTIONS`: the actions that failed so far.
 pub const FAILED_ACTIONS: &str = "GANTRY_FAILED_ACTIONS";
+/// `GANTRY_EXE`: the path of the gantry executable running the action.
+pub const GANTRY_EXE: &str = "GANTRY_EXE";
+
+/// The path of this gantry executable, when the system says it.
+pub fn gantry_exe() -> Option<&'static str> {
+    static EXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| {
+        let path = std::env::current_exe().ok()?;
+        path.to_str().map(String::from)
+    })
+    .as_deref()
+}
 
 /// Variables set on top of the inherited environment, with lookups that see
 /// the inherited one too.

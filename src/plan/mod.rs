@@ -14,7 +14,7 @@ use std::time::Duration;
 
 pub use actions::{action_keys, is_action_pattern, keep_only, ActionPatterns};
 pub use condition::PlannedCondition;
-pub use env::{Layers, FAILED_ACTIONS, OUTPUT_FILE, PIPELINE_STATUS};
+pub use env::{Layers, FAILED_ACTIONS, GANTRY_EXE, OUTPUT_FILE, PIPELINE_STATUS};
 pub use select::{select, Selection};
 
 use crate::config::{Action, ActionKind, Pipeline, Stage};
@@ -350,6 +350,12 @@ fn plan_action(
     }
     let dirty = vars.get("git.dirty").unwrap_or_default().to_string();
     layers.set("GANTRY_GIT_DIRTY", dirty);
+    // This gantry, for actions that run it (`"$GANTRY_EXE" validate …`):
+    // the one on PATH may be another or none. Not in a container, where
+    // the path means nothing.
+    if let (None, Some(exe)) = (&action.container, env::gantry_exe()) {
+        layers.set(env::GANTRY_EXE, exe.to_string());
+    }
     let expand_in = |file: &Path, text: &str, span| {
         vars.expand(text, &|n| layers.lookup(n))
             .map_err(|name| env::unset_variable(file, span, &name))

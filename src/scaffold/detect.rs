@@ -77,8 +77,23 @@ impl Project {
 /// Every project under `root`: the root's first, then subdirectories in
 /// name order; within a directory, in [`Ecosystem::ALL`] order.
 pub fn projects(root: &Path) -> Vec<Project> {
-    let mut found = Vec::new();
-    visit(root, "", 0, &CheckFiles::default(), &mut found);
+    let checks = CheckFiles::default();
+    let mut found: Vec<Project> = Vec::new();
+    for rel in source_dirs(root, MAX_DEPTH) {
+        let dir = root.join(&rel);
+        for ecosystem in Ecosystem::ALL {
+            let inside_same = found
+                .iter()
+                .any(|p| p.ecosystem == ecosystem && contains(&p.dir, &rel));
+            if !inside_same && ecosystem.found_in(&dir) {
+                found.push(Project {
+                    ecosystem,
+                    dir: rel.clone(),
+                    facts: ecosystem.facts(&dir, &checks),
+                });
+            }
+        }
+    }
     found
 }
 
@@ -91,31 +106,32 @@ pub fn forced(root: &Path, ecosystem: Ecosystem) -> Project {
     }
 }
 
-fn visit(root: &Path, rel: &str, depth: usize, checks: &CheckFiles, found: &mut Vec<Project>) {
-    let dir = root.join(rel);
-    for ecosystem in Ecosystem::ALL {
-        let inside_same = found
-            .iter()
-            .any(|p| p.ecosystem == ecosystem && contains(&p.dir, rel));
-        if !inside_same && ecosystem.found_in(&dir) {
-            found.push(Project {
-                ecosystem,
-                dir: rel.to_string(),
-                facts: ecosystem.facts(&dir, checks),
-            });
-        }
-    }
-    if depth == MAX_DEPTH {
-        return;
-    }
-    for name in subdirectories(&dir) {
+/// The directories where the user's own sources may be, relative to
+/// `root` and `/`-separated: `""` for the root, then its subdirectories at
+/// most `depth` levels down, each followed by its own, in name order.
+/// Hidden directories, symbolic links, [`NOT_SOURCES`] and [`NOT_PROJECTS`]
+/// are left out, with everything below them.
+pub fn source_dirs(root: &Path, depth: usize) -> Vec<String> {
+    let mut dirs = Vec::new();
+    collect_dirs(root, String::new(), depth, &mut dirs);
+    dirs
+}
+
+fn collect_dirs(root: &Path, rel: String, depth: usize, dirs: &mut Vec<String>) {
+    let children = if depth == 0 {
+        Vec::new()
+    } else {
+        subdirectories(&root.join(&rel))
+    };
+    let prefix = if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{rel}/")
+    };
+    dirs.push(rel);
+    for name in children {
         if !NOT_PROJECTS.contains(&name.as_str()) && !NOT_SOURCES.contains(&name.as_str()) {
-            let child = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            visit(root, &child, depth + 1, checks, found);
+            collect_dirs(root, format!("{prefix}{name}"), depth - 1, dirs);
         }
     }
 }
@@ -191,6 +207,25 @@ mod tests {
         let path = root.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn source_dirs_go_depth_levels_down_and_skip_what_is_no_source() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for dir in [
+            "a/b/c/d",
+            "a/node_modules/x",
+            "a/.hidden/x",
+            "target/revision",
+            "examples/x",
+            "z",
+        ] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        assert_eq!(source_dirs(root, 3), ["", "a", "a/b", "a/b/c", "z"]);
+        assert_eq!(source_dirs(root, 1), ["", "a", "z"]);
+        assert_eq!(source_dirs(root, 0), [""]);
     }
 
     #[test]

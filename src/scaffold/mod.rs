@@ -7,6 +7,8 @@
 //! - [`ecosystem`], `facts`, `node` and `python` learn what their templates need;
 //! - [`template`] renders the files of `templates/`;
 //! - [`pipeline`] composes the stages; [`appspec`] the `--appspec` files;
+//! - [`revisions`] finds the AppSpec files below the root and decides which
+//!   deploy and which are checked on their own;
 //! - [`tools`] looks up the programs the actions need;
 //! - [`write`](mod@write) writes everything or nothing.
 //!
@@ -21,6 +23,7 @@ mod gitignore;
 mod node;
 pub mod pipeline;
 mod python;
+pub mod revisions;
 pub mod sources;
 pub mod template;
 pub mod tools;
@@ -114,6 +117,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
         builder: builder.is_ok(),
         images: images.clone(),
         appspec: deployed_appspec(&root, options),
+        revisions: revisions::find(&root),
         derived: sources.actions.clone(),
         skipped: sources.skipped.clone(),
     };

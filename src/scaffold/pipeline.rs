@@ -1,9 +1,12 @@
-//! Composing `gantry.yml` from the templates: the skeleton's head, then one
-//! stage per phase (deps, lint, compile, test) holding the actions of every
-//! project that has some, then the image stage. A repository with nothing
-//! to build gets the commented placeholder pipeline instead.
+//! Composing `gantry.yml` from the templates: the skeleton's head, the
+//! deploy groups, then one stage per phase (deps, lint, compile, test)
+//! holding the actions of every project that has some (and the lint stage
+//! the checks of AppSpec files that do not deploy yet), then the image
+//! stage, then a stage per deployed revision ([`revisions`]). A repository
+//! with nothing to build gets the commented placeholder pipeline instead.
 
 use super::detect::Project;
+use super::revisions::{self, Found};
 use super::sources::render::flow_list;
 use super::sources::{render, Derived};
 use super::template::{self, Need, Rendered, Vars};
@@ -39,8 +42,10 @@ pub struct Settings {
     pub builder: bool,
     /// The images to build.
     pub images: Vec<ImageTarget>,
-    /// The AppSpec file to deploy (relative to the root), if any.
+    /// The root's AppSpec file to deploy (relative to the root), if any.
     pub appspec: Option<String>,
+    /// The AppSpec files below the root.
+    pub revisions: Vec<Found>,
     /// Actions taken from the repository's CI files and task runners; a
     /// phase they cover replaces the templates' actions for the projects
     /// in the directories they run in.
@@ -89,22 +94,19 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     let mut vars = Vars::new();
     vars.insert("name".into(), settings.name.clone());
     vars.insert("found".into(), found(projects, settings));
-    let appspec = settings.appspec.clone().unwrap_or_default();
-    vars.insert("appspec".into(), appspec.clone());
     let skeleton = template::render("pipeline.yml", PIPELINE, &vars)?;
     let part = |name: &str| skeleton.section(name).map_or("", |s| s.text.as_str());
+    let deploys = revisions::deploys(settings.appspec.as_deref(), &settings.revisions);
     let mut out = Composed {
         text: part("head").to_string(),
         ..Composed::default()
     };
-    if !appspec.is_empty() {
-        out.text.push_str(part("groups"));
-    }
+    out.text.push_str(&revisions::groups_text(&deploys)?);
     out.text.push_str(part("stages"));
     let mut disabled = String::new();
     let mut disabled_at_end = Vec::new();
     for phase in PHASES {
-        let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs);
+        let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs, &deploys)?;
         disabled.push_str(&composed.disabled);
         out.notes.extend(composed.notes);
         disabled_at_end.extend(composed.disabled_actions);
@@ -127,10 +129,8 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
         }
         out.stages.push("image".into());
     }
-    if !appspec.is_empty() {
-        out.text.push_str(part("deploy"));
-        out.stages.push("deploy".into());
-    }
+    out.text.push_str(&revisions::stages_text(&deploys)?);
+    out.stages.extend(deploys.iter().map(|d| d.stage.clone()));
     if out.stages.is_empty() {
         return placeholder(&vars);
     }
@@ -163,7 +163,8 @@ fn compose_phase(
     rendered: &[Rendered],
     settings: &Settings,
     python_dirs: &[String],
-) -> Phase {
+    deploys: &[revisions::Deploy],
+) -> Result<Phase, String> {
     let deps_files = |dir: &str| -> (String, Vec<String>) {
         projects
             .iter()
@@ -200,8 +201,25 @@ fn compose_phase(
     let (live, off): (Vec<_>, Vec<_>) = sections
         .into_iter()
         .partition(|(_, s)| !s.actions.is_empty());
-    let mut out = Phase::default();
-    if live.is_empty() && derived.text.is_empty() {
+    // The lint stage checks the AppSpec files that do not deploy.
+    let checks = if phase == "lint" {
+        let taken: Vec<String> = derived
+            .actions
+            .iter()
+            .map(|(name, _)| name.clone())
+            .chain(live.iter().chain(&off).flat_map(|(_, s)| {
+                s.actions.iter().chain(&s.disabled).cloned()
+            }))
+            .collect();
+        revisions::checks(&settings.revisions, deploys, &taken)?
+    } else {
+        revisions::Checks::default()
+    };
+    let mut out = Phase {
+        notes: checks.notes,
+        ..Phase::default()
+    };
+    if live.is_empty() && derived.text.is_empty() && checks.text.is_empty() {
         for (_, section) in off.iter().filter(|(_, s)| !s.disabled.is_empty()) {
             out.disabled
                 .push_str(&format!("  # - name: {phase}\n  #   actions:\n"));
@@ -209,7 +227,7 @@ fn compose_phase(
             out.disabled_actions
                 .extend(section.disabled.iter().cloned());
         }
-        return out;
+        return Ok(out);
     }
     out.text.push_str(&derived.text);
     add_needs(&mut out.needs, &derived.needs);
@@ -240,17 +258,31 @@ fn compose_phase(
             ));
         }
     }
-    for (project, section) in live.iter().chain(&off) {
-        out.text.push_str(&section.text);
-        add_needs(&mut out.needs, &section.needs);
-        out.commented.extend(section.disabled.iter().cloned());
-        out.origins
-            .extend(section.actions.iter().map(|name| ActionOrigin {
-                action: format!("{phase}/{name}"),
-                origin: format!("gantry's {} defaults", project.facts.label),
-            }));
+    for (project, section) in &live {
+        add_section(&mut out, phase, project, section);
     }
-    out
+    out.text.push_str(&checks.text);
+    out.origins
+        .extend(checks.actions.into_iter().map(|(name, file)| ActionOrigin {
+            action: format!("{phase}/{name}"),
+            origin: format!("{file}, an AppSpec file (gantry validate --file-only)"),
+        }));
+    for (project, section) in &off {
+        add_section(&mut out, phase, project, section);
+    }
+    Ok(out)
+}
+
+/// Adds a project's template section (its live and commented-out actions).
+fn add_section(out: &mut Phase, phase: &str, project: &Project, section: &template::Section) {
+    out.text.push_str(&section.text);
+    add_needs(&mut out.needs, &section.needs);
+    out.commented.extend(section.disabled.iter().cloned());
+    out.origins
+        .extend(section.actions.iter().map(|name| ActionOrigin {
+            action: format!("{phase}/{name}"),
+            origin: format!("gantry's {} defaults", project.facts.label),
+        }));
 }
 
 /// The comments at the end of the file: the checks written commented out,
@@ -308,6 +340,7 @@ fn found(projects: &[Project], settings: &Settings) -> String {
     if let Some(appspec) = &settings.appspec {
         parts.push(appspec.clone());
     }
+    parts.extend(settings.revisions.iter().map(|r| r.appspec.clone()));
     if parts.is_empty() {
         "this repository".into()
     } else {
@@ -463,6 +496,23 @@ mod tests {
                 image: "app".into(),
             }],
             appspec: Some("appspec.yml".into()),
+            revisions: [
+                revisions::State::Complete,
+                revisions::State::Incomplete(vec!["line 6: bin/app".into()]),
+                revisions::State::Broken {
+                    unreadable: true,
+                    findings: vec!["line 1: not YAML".into()],
+                },
+                revisions::State::Undeployable("an Amazon ECS AppSpec file".into()),
+            ]
+            .into_iter()
+            .enumerate()
+            .map(|(n, state)| Found {
+                dir: format!("deploy/r{n}"),
+                appspec: format!("deploy/r{n}/appspec.yml"),
+                state,
+            })
+            .collect(),
             ..Settings::default()
         };
         for ecosystem in Ecosystem::ALL {

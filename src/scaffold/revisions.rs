@@ -1,0 +1,458 @@
+//! The AppSpec files of a repository and what the generated pipeline does
+//! with each: the root's (or the one `--appspec` writes) and each complete
+//! revision below the root get a `deploy` stage and a deploy group; an
+//! AppSpec file whose folder is not a complete revision yet (the build
+//! assembles it), is broken, or is not for EC2/On-Premises gets an action
+//! in the lint stage that checks the file on its own, and a note.
+//!
+//! Below the root, AppSpec files are looked for in the folders
+//! [`detect::source_dirs`] gives (no dependencies, build output, examples
+//! or fixtures), [`DEPTH`] levels down, leaving out what git ignores.
+//! Whether a folder is a complete revision is what `gantry validate DIR`
+//! says ([`crate::appspec::check_in_revision`]).
+
+use std::path::Path;
+
+use super::detect;
+use super::template::{self, Vars};
+use crate::appspec::{self, Os, Platform};
+use crate::diagnostics::Diagnostic;
+
+const TEMPLATE: &str = include_str!("../../templates/deploy.yml");
+
+/// How deep below the root AppSpec files are looked for
+/// (`services/api/deploy/appspec.yml` is 3).
+const DEPTH: usize = 3;
+
+/// At most this many findings are named in a note.
+const NAMED_FINDINGS: usize = 3;
+
+/// An AppSpec file found below the root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// Its folder, relative to the root, `/`-separated.
+    pub dir: String,
+    /// The file, relative to the root (`deploy/appspec.yml`).
+    pub appspec: String,
+    /// What `gantry validate` says about it.
+    pub state: State,
+}
+
+/// What `gantry validate` says about an AppSpec file below the root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Its folder is a complete EC2/On-Premises revision: it deploys.
+    Complete,
+    /// The file is valid on its own, but its folder lacks what it names
+    /// (the findings, `line N: message`).
+    Incomplete(Vec<String>),
+    /// The file has errors of its own (the findings); `unreadable` when it
+    /// cannot be read or parsed at all.
+    Broken {
+        unreadable: bool,
+        findings: Vec<String>,
+    },
+    /// A valid AppSpec file that `gantry deploy` does not carry out: what
+    /// it is (`an Amazon ECS AppSpec file`).
+    Undeployable(String),
+}
+
+/// Every AppSpec file below `root` (not the root's own), in folder order.
+pub fn find(root: &Path) -> Vec<Found> {
+    let ignored = GitIgnored::new(root);
+    detect::source_dirs(root, DEPTH)
+        .into_iter()
+        .filter(|dir| !dir.is_empty())
+        .filter_map(|dir| {
+            let file = appspec::find_appspec(&root.join(&dir))?;
+            let name = file.file_name()?.to_str()?;
+            let appspec = format!("{dir}/{name}");
+            if ignored.contains(&appspec) {
+                return None;
+            }
+            let state = state(&file);
+            Some(Found {
+                dir,
+                appspec,
+                state,
+            })
+        })
+        .collect()
+}
+
+/// What `gantry validate --file-only FILE`, then `gantry validate DIR`,
+/// say about `file`.
+fn state(file: &Path) -> State {
+    let errors: Vec<Diagnostic> = appspec::validate_file(file, None)
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !errors.is_empty() {
+        return State::Broken {
+            unreadable: errors
+                .iter()
+                .any(|d| appspec::UNREADABLE_CODES.contains(&d.code.as_str())),
+            findings: errors.iter().map(finding).collect(),
+        };
+    }
+    let (report, _) = appspec::check_in_revision(file);
+    if let Some(platform @ (Platform::Ecs | Platform::Lambda)) = report.platform {
+        return State::Undeployable(format!("an {} AppSpec file", platform.name()));
+    }
+    if report.appspec.as_ref().is_some_and(|a| a.os == Os::Windows) {
+        return State::Undeployable("a Windows revision (`os: windows`)".into());
+    }
+    let missing: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(finding)
+        .collect();
+    if missing.is_empty() {
+        State::Complete
+    } else {
+        State::Incomplete(missing)
+    }
+}
+
+/// `line 6: source "bin/app" does not exist in the revision`.
+fn finding(d: &Diagnostic) -> String {
+    match d.line {
+        0 => d.message.clone(),
+        line => format!("line {line}: {}", d.message),
+    }
+}
+
+/// Paths git ignores, for a root inside a git work tree.
+struct GitIgnored {
+    repo: Option<git2::Repository>,
+    /// The root, as git spells the work tree (canonical).
+    root: std::path::PathBuf,
+}
+
+impl GitIgnored {
+    fn new(root: &Path) -> GitIgnored {
+        GitIgnored {
+            repo: git2::Repository::discover(root).ok(),
+            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
+
+    /// Whether git ignores `rel` (relative to the root), or a folder it is in.
+    fn contains(&self, rel: &str) -> bool {
+        let Some(repo) = &self.repo else {
+            return false;
+        };
+        let Some(workdir) = repo.workdir() else {
+            return false;
+        };
+        let workdir = workdir
+            .canonicalize()
+            .unwrap_or_else(|_| workdir.to_path_buf());
+        let full = self.root.join(rel);
+        let Ok(inside) = full.strip_prefix(&workdir) else {
+            return false;
+        };
+        repo.is_path_ignored(inside).unwrap_or(false)
+    }
+}
+
+/// A `deploy` stage of the pipeline and the group it deploys to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deploy {
+    /// The stage's name.
+    pub stage: String,
+    /// The deploy group's name.
+    pub group: String,
+    /// The revision folder, relative to the root (`.` for the root).
+    pub revision: String,
+    /// The AppSpec file, relative to the root.
+    pub appspec: String,
+}
+
+/// The deployments: the root's AppSpec file (`root`), then each complete
+/// revision of `found`. One alone is the stage `deploy` to the group
+/// `dev`; the root's keeps those names among several, the others' are
+/// `deploy-ID` and `dev-ID`, ID being the folder (`services-api`).
+pub fn deploys(root: Option<&str>, found: &[Found]) -> Vec<Deploy> {
+    let mut all: Vec<Deploy> = root
+        .map(|appspec| Deploy {
+            stage: "deploy".into(),
+            group: "dev".into(),
+            revision: ".".into(),
+            appspec: appspec.to_string(),
+        })
+        .into_iter()
+        .collect();
+    let complete = found.iter().filter(|f| f.state == State::Complete);
+    let alone = all.is_empty() && complete.clone().count() == 1;
+    for f in complete {
+        let (stage, group) = if alone {
+            ("deploy".to_string(), "dev".to_string())
+        } else {
+            let id = unique(&id(&f.dir), |id| {
+                all.iter().any(|d| d.group == format!("dev-{id}"))
+            });
+            (format!("deploy-{id}"), format!("dev-{id}"))
+        };
+        all.push(Deploy {
+            stage,
+            group,
+            revision: f.dir.clone(),
+            appspec: f.appspec.clone(),
+        });
+    }
+    all
+}
+
+/// `services/api` → `services-api`.
+fn id(dir: &str) -> String {
+    dir.replace('/', "-")
+}
+
+/// `name`, or `name-2`, `name-3`, … the first that is not `taken`.
+fn unique(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|n| format!("{name}-{n}"))
+        .find(|candidate| !taken(candidate))
+        .expect("an unbounded range")
+}
+
+/// The `deploy_groups:` mapping of `deploys` (empty without any).
+pub fn groups_text(deploys: &[Deploy]) -> Result<String, String> {
+    let Some(first) = deploys.first() else {
+        return Ok(String::new());
+    };
+    let mut vars = deploy_vars(first);
+    vars.insert(
+        "several".into(),
+        if deploys.len() > 1 { "1" } else { "" }.into(),
+    );
+    let mut text = section(&vars, "groups")?;
+    for deploy in deploys {
+        text.push_str(&section(&deploy_vars(deploy), "group")?);
+    }
+    Ok(text)
+}
+
+/// The stages deploying `deploys`, in order.
+pub fn stages_text(deploys: &[Deploy]) -> Result<String, String> {
+    deploys
+        .iter()
+        .map(|d| section(&deploy_vars(d), "deploy"))
+        .collect()
+}
+
+/// The lint stage's actions that check AppSpec files on their own.
+#[derive(Debug, Default)]
+pub struct Checks {
+    /// The actions' text.
+    pub text: String,
+    /// Each action's name and the AppSpec file it checks.
+    pub actions: Vec<(String, String)>,
+    /// What the user should know about each file.
+    pub notes: Vec<String>,
+}
+
+/// An action for each AppSpec file of `found` that does not deploy, named
+/// `appspec-ID` unless a name in `taken` (the lint stage's other actions)
+/// has that, and a note for each; for folders that are not complete
+/// revisions, how to deploy the revision the build assembles, to a group
+/// none of `deploys` has.
+pub fn checks(found: &[Found], deploys: &[Deploy], taken: &[String]) -> Result<Checks, String> {
+    let mut out = Checks::default();
+    for f in found.iter().filter(|f| f.state != State::Complete) {
+        let action = unique(&format!("appspec-{}", id(&f.dir)), |name| {
+            taken.iter().any(|t| t == name) || out.actions.iter().any(|(a, _)| a == name)
+        });
+        let mut vars = Vars::new();
+        vars.insert("action".into(), action.clone());
+        vars.insert("appspec".into(), f.appspec.clone());
+        vars.insert("why".into(), why(f));
+        out.text.push_str(&section(&vars, "check")?);
+        out.notes.push(note(f, &format!("lint/{action}")));
+        out.actions.push((action, f.appspec.clone()));
+    }
+    if found
+        .iter()
+        .any(|f| matches!(f.state, State::Incomplete(_)))
+    {
+        let group = unique("dev", |g| deploys.iter().any(|d| d.group == g));
+        out.notes.push(deploy_hint(&group));
+    }
+    Ok(out)
+}
+
+/// The comment line above a check action: why it only checks the file.
+fn why(f: &Found) -> String {
+    match &f.state {
+        State::Complete => String::new(),
+        State::Incomplete(_) => format!(
+            "{} is not a complete revision (`gantry validate {}` lists what it lacks).",
+            f.dir, f.dir
+        ),
+        State::Broken { .. } => format!(
+            "`gantry init` found errors in {}: this fails until they are fixed.",
+            f.appspec
+        ),
+        State::Undeployable(what) => format!(
+            "{what}, which `gantry deploy` does not carry out (it deploys Linux EC2/On-Premises revisions)."
+        ),
+    }
+}
+
+/// The note init prints for an AppSpec file that `action` checks.
+fn note(f: &Found, action: &str) -> String {
+    let file = &f.appspec;
+    match &f.state {
+        State::Complete => String::new(),
+        State::Incomplete(missing) => format!(
+            "{} is not a complete revision ({}): {action} checks {file} on its own, as `gantry validate --file-only {file}` does, so that a broken AppSpec file fails the pipeline before a push",
+            f.dir,
+            named(missing),
+        ),
+        State::Broken {
+            unreadable: true,
+            findings,
+        } => format!(
+            "{file} cannot be read as an AppSpec file ({}): {action} reports this on the first `gantry run` and fails until it is fixed; `gantry validate {file}` shows every finding",
+            named(findings)
+        ),
+        State::Broken { findings, .. } => format!(
+            "{file} has {} ({}): {action} fails until {} fixed; `gantry validate {file}` shows every finding",
+            crate::error::plural(findings.len(), "error"),
+            named(findings),
+            if findings.len() == 1 { "it is" } else { "they are" },
+        ),
+        State::Undeployable(what) => format!(
+            "{file} is {what}: {action} checks it, and no stage deploys it (`gantry deploy` carries out Linux EC2/On-Premises revisions)"
+        ),
+    }
+}
+
+/// How to deploy a revision that the build assembles, naming the group
+/// `group` (one no stage deploys to yet).
+fn deploy_hint(group: &str) -> String {
+    format!(
+        "once the build assembles a whole revision in a folder (say target/revision), deploy it locally with a last stage `deploy: {{ revision: target/revision, group: {group} }}` and a top-level `deploy_groups: {{ {group}: {{ instances: 1 }} }}` (docs/deploy.md in gantry's repository)"
+    )
+}
+
+/// The first few findings, `; `-separated, and how many more there are.
+fn named(findings: &[String]) -> String {
+    let mut text = findings
+        .iter()
+        .take(NAMED_FINDINGS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if findings.len() > NAMED_FINDINGS {
+        text.push_str(&format!(
+            "; and {} more",
+            findings.len() - NAMED_FINDINGS
+        ));
+    }
+    text
+}
+
+fn deploy_vars(deploy: &Deploy) -> Vars {
+    let mut vars = Vars::new();
+    vars.insert("stage".into(), deploy.stage.clone());
+    vars.insert("group".into(), deploy.group.clone());
+    vars.insert("revision".into(), deploy.revision.clone());
+    vars.insert("appspec".into(), deploy.appspec.clone());
+    vars.insert(
+        "sub".into(),
+        if deploy.revision == "." { "" } else { "1" }.into(),
+    );
+    vars
+}
+
+/// The variables of `templates/deploy.yml`: every section is rendered
+/// with all of them, the ones it does not use empty.
+const VARIABLES: [&str; 8] = [
+    "stage", "group", "revision", "appspec", "sub", "several", "action", "why",
+];
+
+/// One section of `templates/deploy.yml`, rendered with `vars`.
+fn section(vars: &Vars, name: &str) -> Result<String, String> {
+    let mut all: Vars = VARIABLES
+        .iter()
+        .map(|v| (v.to_string(), String::new()))
+        .collect();
+    all.extend(vars.clone());
+    let rendered = template::render("deploy.yml", TEMPLATE, &all)?;
+    Ok(rendered
+        .section(name)
+        .map_or(String::new(), |s| s.text.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(dir: &str, state: State) -> Found {
+        Found {
+            dir: dir.into(),
+            appspec: format!("{dir}/appspec.yml"),
+            state,
+        }
+    }
+
+    fn names(deploys: &[Deploy]) -> Vec<(&str, &str, &str)> {
+        deploys
+            .iter()
+            .map(|d| (d.stage.as_str(), d.group.as_str(), d.revision.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn one_revision_is_deploy_to_dev_and_the_root_keeps_those_names() {
+        let sub = [found("deploy", State::Complete)];
+        assert_eq!(
+            names(&deploys(None, &sub)),
+            vec![("deploy", "dev", "deploy")]
+        );
+        assert_eq!(
+            names(&deploys(Some("appspec.yml"), &sub)),
+            vec![("deploy", "dev", "."), ("deploy-deploy", "dev-deploy", "deploy")]
+        );
+    }
+
+    #[test]
+    fn several_revisions_get_distinct_stage_and_group_names() {
+        let subs = [
+            found("a/b", State::Complete),
+            found("a-b", State::Complete),
+            found("web", State::Incomplete(vec!["x".into()])),
+        ];
+        assert_eq!(
+            names(&deploys(None, &subs)),
+            vec![("deploy-a-b", "dev-a-b", "a/b"), ("deploy-a-b-2", "dev-a-b-2", "a-b")]
+        );
+    }
+
+    #[test]
+    fn check_action_names_avoid_the_lint_stage_s_own() {
+        let subs = [
+            found("web", State::Incomplete(vec!["x".into()])),
+            found("api", State::Complete),
+        ];
+        let checks = checks(&subs, &[], &["appspec-web".into()]).unwrap();
+        assert_eq!(
+            checks.actions,
+            vec![("appspec-web-2".to_string(), "web/appspec.yml".to_string())]
+        );
+        assert!(checks.text.contains("validate --file-only web/appspec.yml"));
+        assert!(checks.notes[0].contains("lint/appspec-web-2"));
+    }
+
+    #[test]
+    fn many_findings_are_counted_after_the_first_few() {
+        let five: Vec<String> = (1..=5).map(|n| format!("f{n}")).collect();
+        assert_eq!(named(&five), "f1; f2; f3; and 2 more");
+    }
+}
