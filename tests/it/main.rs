@@ -33,6 +33,7 @@ mod hook;
 mod image;
 mod include;
 mod init;
+mod init_appspec;
 mod init_github;
 mod init_sources;
 mod layers;
