@@ -66,6 +66,13 @@ fn print_found(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
         };
         writeln!(out, "found {} in {dir}: an image stage", image.file)?;
     }
+    for deploy in plan.pipeline.deploys.iter().filter(|d| d.revision != ".") {
+        writeln!(
+            out,
+            "found {}: {} is a complete revision, deployed by stage {} to the group {}",
+            deploy.appspec, deploy.revision, deploy.stage, deploy.group
+        )?;
+    }
     writeln!(out, "stages: {}", plan.pipeline.stages.join(", "))?;
     print_origins(out, plan)?;
     for note in &plan.notes {

@@ -72,6 +72,8 @@ pub struct Composed {
     /// What the user should know about the pipeline (a default used
     /// where the repository's files had nothing that could run).
     pub notes: Vec<String>,
+    /// The revisions its stages deploy.
+    pub deploys: Vec<revisions::Deploy>,
 }
 
 /// Where one generated action came from.
@@ -131,6 +133,7 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
     }
     out.text.push_str(&revisions::stages_text(&deploys)?);
     out.stages.extend(deploys.iter().map(|d| d.stage.clone()));
+    out.deploys = deploys;
     if out.stages.is_empty() {
         return placeholder(&vars);
     }
@@ -207,9 +210,11 @@ fn compose_phase(
             .actions
             .iter()
             .map(|(name, _)| name.clone())
-            .chain(live.iter().chain(&off).flat_map(|(_, s)| {
-                s.actions.iter().chain(&s.disabled).cloned()
-            }))
+            .chain(
+                live.iter()
+                    .chain(&off)
+                    .flat_map(|(_, s)| s.actions.iter().chain(&s.disabled).cloned()),
+            )
             .collect();
         revisions::checks(&settings.revisions, deploys, &taken)?
     } else {
@@ -319,6 +324,7 @@ fn placeholder(vars: &Vars) -> Result<Composed, String> {
         }],
         disabled: Vec::new(),
         notes: Vec::new(),
+        deploys: Vec::new(),
     })
 }
 

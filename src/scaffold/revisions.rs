@@ -350,10 +350,7 @@ fn named(findings: &[String]) -> String {
         .collect::<Vec<_>>()
         .join("; ");
     if findings.len() > NAMED_FINDINGS {
-        text.push_str(&format!(
-            "; and {} more",
-            findings.len() - NAMED_FINDINGS
-        ));
+        text.push_str(&format!("; and {} more", findings.len() - NAMED_FINDINGS));
     }
     text
 }
@@ -418,7 +415,10 @@ mod tests {
         );
         assert_eq!(
             names(&deploys(Some("appspec.yml"), &sub)),
-            vec![("deploy", "dev", "."), ("deploy-deploy", "dev-deploy", "deploy")]
+            vec![
+                ("deploy", "dev", "."),
+                ("deploy-deploy", "dev-deploy", "deploy")
+            ]
         );
     }
 
@@ -431,7 +431,10 @@ mod tests {
         ];
         assert_eq!(
             names(&deploys(None, &subs)),
-            vec![("deploy-a-b", "dev-a-b", "a/b"), ("deploy-a-b-2", "dev-a-b-2", "a-b")]
+            vec![
+                ("deploy-a-b", "dev-a-b", "a/b"),
+                ("deploy-a-b-2", "dev-a-b-2", "a-b")
+            ]
         );
     }
 

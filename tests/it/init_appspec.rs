@@ -65,7 +65,10 @@ fn complete_revision(repo: &Repo, dir: &str, name: &str) {
             "version: 0.0\nos: linux\nfiles:\n  - source: site\n    destination: /srv/{name}\nhooks:\n  AfterInstall:\n    - location: scripts/after.sh\n"
         ),
     );
-    repo.write(&format!("{dir}/site/index.html"), &format!("<p>{name}</p>\n"));
+    repo.write(
+        &format!("{dir}/site/index.html"),
+        &format!("<p>{name}</p>\n"),
+    );
     common::write_executable(
         repo,
         &format!("{dir}/scripts/after.sh"),
@@ -130,6 +133,10 @@ fn a_complete_revision_folder_gets_a_deploy_stage_that_deploys_it() {
     example_binary(&repo, "deploy");
     let init = gantry(&repo, &["init"]);
     init.success();
+    assert_contains(
+        &init.stdout,
+        "found deploy/appspec.yml: deploy is a complete revision, deployed by stage deploy to the group dev\n",
+    );
     assert_contains(&init.stdout, "stages: compile, test, deploy\n");
     let config = repo.read("gantry.yml");
     for wanted in [
@@ -144,7 +151,9 @@ fn a_complete_revision_folder_gets_a_deploy_stage_that_deploys_it() {
     run.success();
     run.status(1, "deploy", "deploy", "passed");
     run.has("webapp answered: Hello, ");
-    let installed = repo.path().join(".gantry/targets/dev/1/opt/webapp/bin/webapp");
+    let installed = repo
+        .path()
+        .join(".gantry/targets/dev/1/opt/webapp/bin/webapp");
     assert!(installed.is_file(), "{}", run.all());
 }
 
@@ -186,7 +195,10 @@ fn several_appspec_folders_get_an_action_or_a_stage_each_with_their_own_names() 
     run.status(1, "lint", "appspec-web-deploy", "passed");
     run.has("<p>api</p>");
     run.has("<p>worker</p>");
-    for (group, name) in [("dev-api-deploy", "api"), ("dev-services-worker-deploy", "worker")] {
+    for (group, name) in [
+        ("dev-api-deploy", "api"),
+        ("dev-services-worker-deploy", "worker"),
+    ] {
         let installed = repo
             .path()
             .join(format!(".gantry/targets/{group}/1/srv/{name}/index.html"));
@@ -253,7 +265,11 @@ fn appspec_files_in_dependencies_build_output_fixtures_and_ignored_folders_are_l
     let config = repo.read("gantry.yml");
     assert_contains(&config, "validate --file-only deploy/appspec.yml");
     for text in [&init.stdout, &config] {
-        assert_eq!(text.matches("appspec.yml").count(), text.matches("deploy/appspec.yml").count(), "{text}");
+        assert_eq!(
+            text.matches("appspec.yml").count(),
+            text.matches("deploy/appspec.yml").count(),
+            "{text}"
+        );
         assert!(!text.contains("left-out"), "{text}");
     }
     assert!(!config.contains("deploy_groups:"), "{config}");
