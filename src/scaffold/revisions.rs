@@ -11,7 +11,7 @@
 //! Whether a folder is a complete revision is what `gantry validate DIR`
 //! says ([`crate::appspec::check_in_revision`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::detect;
 use super::template::{self, Vars};
@@ -123,37 +123,29 @@ fn finding(d: &Diagnostic) -> String {
     }
 }
 
-/// Paths git ignores, for a root inside a git work tree.
-struct GitIgnored {
-    repo: Option<git2::Repository>,
-    /// The root, as git spells the work tree (canonical).
-    root: std::path::PathBuf,
-}
+/// What git ignores, for a root in a git work tree: the repository, and
+/// the root relative to its work tree.
+struct GitIgnored(Option<(git2::Repository, PathBuf)>);
 
 impl GitIgnored {
     fn new(root: &Path) -> GitIgnored {
-        GitIgnored {
-            repo: git2::Repository::discover(root).ok(),
-            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
-        }
+        // Canonical, as git spells its work tree.
+        let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let found = git2::Repository::discover(root).ok().and_then(|repo| {
+            let below = real(root)
+                .strip_prefix(real(repo.workdir()?))
+                .ok()?
+                .to_path_buf();
+            Some((repo, below))
+        });
+        GitIgnored(found)
     }
 
     /// Whether git ignores `rel` (relative to the root), or a folder it is in.
     fn contains(&self, rel: &str) -> bool {
-        let Some(repo) = &self.repo else {
-            return false;
-        };
-        let Some(workdir) = repo.workdir() else {
-            return false;
-        };
-        let workdir = workdir
-            .canonicalize()
-            .unwrap_or_else(|_| workdir.to_path_buf());
-        let full = self.root.join(rel);
-        let Ok(inside) = full.strip_prefix(&workdir) else {
-            return false;
-        };
-        repo.is_path_ignored(inside).unwrap_or(false)
+        self.0
+            .as_ref()
+            .is_some_and(|(repo, below)| repo.is_path_ignored(below.join(rel)).unwrap_or(false))
     }
 }
 
@@ -212,13 +204,13 @@ fn id(dir: &str) -> String {
 
 /// `name`, or `name-2`, `name-3`, … the first that is not `taken`.
 fn unique(name: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(name) {
-        return name.to_string();
+    let mut candidate = name.to_string();
+    let mut n = 1;
+    while taken(&candidate) {
+        n += 1;
+        candidate = format!("{name}-{n}");
     }
-    (2..)
-        .map(|n| format!("{name}-{n}"))
-        .find(|candidate| !taken(candidate))
-        .expect("an unbounded range")
+    candidate
 }
 
 /// The `deploy_groups:` mapping of `deploys` (empty without any).
