@@ -422,7 +422,8 @@ fn start_sweep(
         .ok()
 }
 
-/// What the sweep removed, and why it could not remove others.
+/// What the sweep removed, and what it could not do (the listing or
+/// removing a leftover), in the action's words.
 #[derive(Default)]
 struct Swept {
     removed: Vec<String>,
@@ -434,9 +435,7 @@ struct Swept {
 fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Swept>>, io: &mut ActionIo<'_>) {
     let Swept { removed, failed } = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
     for why in failed {
-        io.say(&format!(
-            "could not remove a container left by an earlier run: {why}"
-        ));
+        io.say(&why);
     }
     if !removed.is_empty() {
         io.note(&format!(
@@ -448,7 +447,7 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Swept>>, io: &mut Actio
 
 /// Removes the leftover containers `listing` (the engine's
 /// [`Engine::list_labelled`]) finds, until `interrupt` fires: their names,
-/// and why some could not be removed.
+/// and why some could not be removed (or the listing did not answer).
 fn sweep(
     engine: &Engine,
     listing: &EngineCommand,
@@ -456,8 +455,18 @@ fn sweep(
     cwd: &Path,
     interrupt: &Interrupt,
 ) -> Swept {
-    let Ok((0, listing, _)) = listing.capture_until(cwd, interrupt) else {
-        return Swept::default();
+    let listing = match listing.capture_until(cwd, interrupt) {
+        Ok((0, listing, _)) => listing,
+        // The engine answered with an error (as services, not said): nothing to sweep.
+        Ok(_) => return Swept::default(),
+        Err(why) => {
+            return Swept {
+                removed: Vec::new(),
+                failed: vec![format!(
+                    "containers left by earlier runs were not looked for: {why}"
+                )],
+            }
+        }
     };
     // buildah cannot label working containers: its names end with a hash
     // of their run's directory, matched against this repository's runs.
@@ -483,15 +492,23 @@ fn sweep(
         } else {
             !run_dir.is_empty() && !crate::record::in_progress(Path::new(run_dir))
         };
-        if leftover && interrupt.requested() {
-            swept.failed.push(format!(
+        if !leftover {
+            continue;
+        }
+        let removed = if interrupt.requested() {
+            Err(format!(
                 "container {name} may be left: interrupted before its removal"
-            ));
-        } else if leftover {
-            match engine.remove_until(name, cwd, interrupt) {
-                Ok(()) => swept.removed.push(name.to_string()),
-                Err(not_removed) => swept.failed.push(not_removed_reason(name, not_removed)),
-            }
+            ))
+        } else {
+            engine
+                .remove_until(name, cwd, interrupt)
+                .map_err(|not_removed| not_removed_reason(name, not_removed))
+        };
+        match removed {
+            Ok(()) => swept.removed.push(name.to_string()),
+            Err(why) => swept.failed.push(format!(
+                "could not remove a container left by an earlier run: {why}"
+            )),
         }
     }
     swept
