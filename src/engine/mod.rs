@@ -917,6 +917,7 @@ mod tests {
         let program = bin.path().join("podman");
         let script = "#!/bin/sh\ncase \"$*\" in\n\
                       *' rm -f -t 0 removed') exit 0 ;;\n\
+                      *' rm -f -t 0 hangs') exec sleep 60 ;;\n\
                       *' rm -f -t 0 gone') echo 'Error: no container with name or ID \"gone\" found: no such container' >&2; exit 1 ;;\n\
                       *) echo '  Error: container busy is in use  ' >&2; exit 2 ;;\n\
                       esac\n";
@@ -940,9 +941,9 @@ mod tests {
         let fired = Interrupt::default();
         fired.trigger();
         assert_eq!(
-            remove("removed", &fired),
+            remove("hangs", &fired),
             Err(NotRemoved::MayBeLeft(
-                "`podman --storage-driver vfs rm -f -t 0 removed` was interrupted before it answered"
+                "`podman --storage-driver vfs rm -f -t 0 hangs` was interrupted before it answered"
                     .into()
             ))
         );
