@@ -20,12 +20,19 @@ pub const FAILED_ACTIONS: &str = "GANTRY_FAILED_ACTIONS";
 /// `GANTRY_EXE`: the path of the gantry executable running the action.
 pub const GANTRY_EXE: &str = "GANTRY_EXE";
 
-/// The path of this gantry executable, when the system says it.
+/// The path of this gantry executable, when the system says it. Once the
+/// file was replaced (`cargo install` while gantry runs), Linux names it
+/// `PATH (deleted)`: then the gantry now at `PATH`.
 pub fn gantry_exe() -> Option<&'static str> {
     static EXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     EXE.get_or_init(|| {
-        let path = std::env::current_exe().ok()?;
-        path.to_str().map(String::from)
+        let exe = std::env::current_exe().ok()?;
+        let path = exe.to_str()?;
+        let found = [path, path.trim_end_matches(" (deleted)")]
+            .into_iter()
+            .find(|p| Path::new(p).is_file())
+            .map(String::from);
+        found
     })
     .as_deref()
 }
