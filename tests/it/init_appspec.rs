@@ -311,3 +311,22 @@ fn actions_get_the_running_gantry_as_gantry_exe_without_it_in_the_cache_key() {
     run(&["run", "--no-cache"]).success();
     assert_eq!(repo.read("exe.txt"), copy.display().to_string());
 }
+
+#[test]
+fn an_action_in_a_container_gets_no_gantry_exe() {
+    if !common::images::podman_available() {
+        return;
+    }
+    let repo = Repo::new(
+        "version: 1\nstages:\n  - name: t\n    actions:\n      - { name: in, run: make test, container: { image: localhost/ci:1, engine: podman } }\n",
+    );
+    let out = common::images::engine_gantry(&repo, &["run", "--dry-run"]).run();
+    out.success();
+    let shown = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("in container: podman run"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(shown.contains("-e GANTRY_STAGE"), "{shown}");
+    assert!(!shown.contains("GANTRY_EXE"), "{shown}");
+}
