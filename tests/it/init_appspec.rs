@@ -3,8 +3,10 @@
 //! is deployed by a stage of its own; any other AppSpec file is checked on
 //! its own by an action in the lint stage (through `$GANTRY_EXE`: the runs
 //! have no gantry on `PATH`), which fails, printing the finding, once the
-//! file is broken. Also several folders, a broken file, an ECS file, and
-//! folders that are no source (dependencies, build output, git-ignored).
+//! file is broken. Also several folders, an unreadable file, a Lambda
+//! file, folders that are no source (dependencies, build output, fixtures,
+//! git-ignored), and `$GANTRY_EXE` itself: set to the running gantry, not
+//! in the cache key, not in a container.
 
 use crate::common;
 
