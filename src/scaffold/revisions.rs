@@ -291,7 +291,8 @@ fn why(f: &Found) -> String {
             f.appspec
         ),
         State::Undeployable(what) => format!(
-            "{what}, which `gantry deploy` does not carry out (it deploys Linux EC2/On-Premises revisions)."
+            "{} is {what}, which `gantry deploy` does not carry out (it deploys Linux EC2/On-Premises revisions).",
+            f.appspec
         ),
     }
 }
