@@ -447,6 +447,45 @@ mod tests {
     }
 
     #[test]
+    fn what_validate_says_decides_the_state() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("appspec.yml");
+        let state_of = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            state(&file)
+        };
+        assert_eq!(state_of("version: 0.0\nos: linux\n"), State::Complete);
+        assert_eq!(
+            state_of("version: 0.0\nos: linux\nhooks:\n  ApplicationStopp:\n    - location: a.sh\n"),
+            State::Broken {
+                unreadable: false,
+                findings: vec![
+                    "line 4: hook \"ApplicationStopp\" is not a lifecycle event — did you mean \"ApplicationStop\"?".into()
+                ],
+            }
+        );
+        assert!(matches!(
+            state_of("version: 0.0\nos: linux\nfiles: [\n"),
+            State::Broken {
+                unreadable: true,
+                ..
+            }
+        ));
+        assert_eq!(
+            state_of(
+                "version: 0.0\nos: linux\nfiles:\n  - source: bin/app\n    destination: /opt/app\n"
+            ),
+            State::Incomplete(vec![
+                "line 4: source \"bin/app\" does not exist in the revision".into()
+            ])
+        );
+        assert_eq!(
+            state_of("version: 0.0\nos: windows\n"),
+            State::Undeployable("a Windows revision (`os: windows`)".into())
+        );
+    }
+
+    #[test]
     fn many_findings_are_counted_after_the_first_few() {
         let five: Vec<String> = (1..=5).map(|n| format!("f{n}")).collect();
         assert_eq!(named(&five), "f1; f2; f3; and 2 more");
