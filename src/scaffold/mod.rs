@@ -24,6 +24,7 @@ mod python;
 pub mod sources;
 pub mod template;
 pub mod tools;
+mod words;
 pub mod write;
 
 use std::path::{Path, PathBuf};

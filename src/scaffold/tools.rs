@@ -254,14 +254,8 @@ pub fn cargo_plugin(line: &str) -> Option<String> {
         "--manifest-path",
         "--explain",
     ];
-    let sub = loop {
-        let word = words.next()?;
-        if TAKES_VALUE.contains(&word) {
-            words.next();
-        } else if !word.starts_with('+') && !word.starts_with('-') {
-            break word;
-        }
-    };
+    // `+nightly` picks the toolchain.
+    let sub = super::words::first_operand(&mut words, TAKES_VALUE, |w| w.starts_with(['+', '-']))?;
     let named = sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     (named && !BUILT_IN.contains(&sub)).then(|| format!("cargo-{sub}"))
 }

@@ -422,9 +422,8 @@ fn other_runner(runs_on: &str) -> Option<String> {
 /// Whether `written` reads `matrix.KEY` (not a longer key).
 fn mentions_key(written: &str, key: &str) -> bool {
     let reference = format!("matrix.{key}");
-    written.match_indices(&reference).any(|(i, _)| {
-        !written[i + reference.len()..]
-            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    crate::scaffold::words::has_bounded(written, &reference, |_, after| {
+        !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     })
 }
 
