@@ -135,6 +135,7 @@ PY
   cat summary.md
 } > summary.tmp && mv summary.tmp summary.md
 echo; cat summary.md
-# One table per file system (docs/performance.md has a section for ext4,
-# XFS and btrfs): reflinks change what a copy costs.
-if $update_docs; then bench_update_docs "deploy-$(findmnt -n -o FSTYPE -T "$work")" summary.md; fi
+# One table per kind of file system (docs/performance.md has a section for
+# ext4 with and without a journal, XFS and btrfs): reflinks change what a
+# copy costs, and journal commits what a durable write costs.
+if $update_docs; then bench_update_docs "deploy-$(bench_fs_key "$work")" summary.md; fi
