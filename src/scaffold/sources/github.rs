@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::dependent::{self, LeftOut, Makes};
-use super::expression;
+use super::expression::{self, Logic};
 use super::job_order::{self, Taken};
 use super::matrix::{self, Chosen, MatrixSpec, Strategy};
 use super::variants::{self, Profile};
@@ -874,31 +874,6 @@ fn only_after_a_failure(condition: Option<&str>) -> bool {
     })
 }
 
-/// `text` split at `separator` outside parentheses and quotes.
-fn split_top_level<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        match rest.as_bytes()[0] {
-            b'\'' => quoted = !quoted,
-            b'(' if !quoted => depth += 1,
-            b')' if !quoted => depth -= 1,
-            _ if !quoted && depth == 0 && rest.starts_with(separator) => {
-                parts.push(&text[start..i]);
-                i += separator.len();
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += rest.chars().next().map_or(1, char::len_utf8);
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
 /// The operating system an `if:` limits a step to, when it is not Linux:
 /// every `||` alternative must name Windows or macOS, and not negate it
 /// (`!=`, or `!startsWith(matrix.os, 'windows')` (ripgrep), runs it
@@ -910,25 +885,31 @@ fn other_os(condition: Option<&str>) -> Option<&'static str> {
         .strip_prefix("${{")
         .and_then(|c| c.strip_suffix("}}"))
         .unwrap_or(condition);
-    os_of(condition)
+    os_of(&expression::logic(condition).ok()?)
 }
 
-/// The non-Linux OS an `if:` expression limits to (see [`other_os`]).
-fn os_of(expression: &str) -> Option<&'static str> {
+/// The non-Linux OS a condition limits to (see [`other_os`]): in each
+/// alternative, the first clause that names one.
+fn os_of(condition: &Logic) -> Option<&'static str> {
+    let alternatives = match condition {
+        Logic::Any(alternatives) => alternatives.as_slice(),
+        one => std::slice::from_ref(one),
+    };
     let mut found: Option<&'static str> = None;
-    for alternative in split_top_level(expression, "||") {
-        let os = split_top_level(alternative, "&&")
-            .into_iter()
-            .find_map(|clause| {
-                let clause = clause.trim();
-                if let Some(inner) = clause.strip_prefix('(').and_then(|c| c.strip_suffix(')')) {
-                    return os_of(inner);
-                }
+    for alternative in alternatives {
+        let clauses = match alternative {
+            Logic::All(clauses) => clauses.as_slice(),
+            one => std::slice::from_ref(one),
+        };
+        let os = clauses.iter().find_map(|clause| match clause {
+            Logic::Clause { words, negates } => {
                 let (_, os) = [("windows", "Windows"), ("macos", "macOS")]
                     .into_iter()
-                    .find(|(word, _)| clause.contains(word))?;
-                (!clause.contains('!')).then_some(os)
-            })?;
+                    .find(|(os, _)| words.iter().any(|word| word.contains(os)))?;
+                (!negates).then_some(os)
+            }
+            nested => os_of(nested),
+        })?;
         found = Some(match found {
             Some(other) if other != os => "Windows or macOS",
             _ => os,
