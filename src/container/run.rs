@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use super::job::{build_command, short_hash, ContainerJob, Image, Workspace};
 use crate::engine::LABEL_RUN_DIR;
-use crate::engine::{failure_hint, BuildOptions, Engine, EngineCommand, EngineKind};
+use crate::engine::{failure_hint, BuildOptions, Engine, EngineCommand, EngineKind, NotRemoved};
 use crate::events::Status;
 use crate::proc::interrupt::{Cut, Interrupt};
 use crate::proc::outcome::ActionEnv;
@@ -103,15 +103,14 @@ pub fn run(
     if needs_removal {
         // A Ctrl-C after the run's first stops waiting for a hung removal.
         let cleanup = io.interrupt.cleanup(Cut::FurtherSignal);
-        match remove(engine, &name, &job.cwd, &cleanup) {
+        match engine.remove_until(&name, &job.cwd, &cleanup) {
             Ok(()) => {}
             // An engine that could not start created nothing.
             Err(NotRemoved::MayBeLeft(_)) if never_started => {}
-            Err(NotRemoved::MayBeLeft(why)) => outcome.add_reason(&why),
             // After an engine failure the container most likely never
             // existed, and the engine refusing to remove it says so.
             Err(NotRemoved::Refused(_)) if engine_failed => {}
-            Err(NotRemoved::Refused(why)) => outcome.add_reason(&why),
+            Err(not_removed) => outcome.add_reason(&not_removed_reason(&name, not_removed)),
         }
     }
     outcome
@@ -152,37 +151,12 @@ fn engine_failure(engine: &Engine, step: &EngineCommand, stderr: &str) -> String
     text
 }
 
-/// Why a container was not removed.
-enum NotRemoved {
-    /// The engine did not answer in time, could not start, or `interrupt`
-    /// fired: the container may be left.
-    MayBeLeft(String),
-    /// The engine said it could not remove it.
-    Refused(String),
-}
-
-/// Stops and removes container `name` (unless `interrupt` fires first); a
-/// container that is already gone is not an error.
-fn remove(
-    engine: &Engine,
-    name: &str,
-    cwd: &Path,
-    interrupt: &Interrupt,
-) -> Result<(), NotRemoved> {
-    let (code, _, stderr) = engine
-        .remove(name)
-        .capture_until(cwd, interrupt)
-        .map_err(|why| NotRemoved::MayBeLeft(format!("container {name} may be left: {why}")))?;
-    let gone = ["no such container", "no container with name", "not known"]
-        .iter()
-        .any(|s| stderr.to_ascii_lowercase().contains(s));
-    if code == 0 || gone {
-        Ok(())
-    } else {
-        Err(NotRemoved::Refused(format!(
-            "could not remove container {name}: {}",
-            stderr.trim()
-        )))
+/// What an action's output says of container `name`, not removed: why
+/// it may be left, or what the engine said when it refused.
+fn not_removed_reason(name: &str, not_removed: NotRemoved) -> String {
+    match not_removed {
+        NotRemoved::MayBeLeft(why) => format!("container {name} may be left: {why}"),
+        NotRemoved::Refused(said) => format!("could not remove container {name}: {said}"),
     }
 }
 
@@ -448,7 +422,8 @@ fn start_sweep(
         .ok()
 }
 
-/// What the sweep removed, and why it could not remove others.
+/// What the sweep removed, and what it could not do (the listing or
+/// removing a leftover), in the action's words.
 #[derive(Default)]
 struct Swept {
     removed: Vec<String>,
@@ -460,9 +435,7 @@ struct Swept {
 fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Swept>>, io: &mut ActionIo<'_>) {
     let Swept { removed, failed } = sweeping.and_then(|h| h.join().ok()).unwrap_or_default();
     for why in failed {
-        io.say(&format!(
-            "could not remove a container left by an earlier run: {why}"
-        ));
+        io.say(&why);
     }
     if !removed.is_empty() {
         io.note(&format!(
@@ -474,7 +447,7 @@ fn finish_sweep(sweeping: Option<std::thread::JoinHandle<Swept>>, io: &mut Actio
 
 /// Removes the leftover containers `listing` (the engine's
 /// [`Engine::list_labelled`]) finds, until `interrupt` fires: their names,
-/// and why some could not be removed.
+/// and why some could not be removed (or the listing did not answer).
 fn sweep(
     engine: &Engine,
     listing: &EngineCommand,
@@ -482,8 +455,18 @@ fn sweep(
     cwd: &Path,
     interrupt: &Interrupt,
 ) -> Swept {
-    let Ok((0, listing, _)) = listing.capture_until(cwd, interrupt) else {
-        return Swept::default();
+    let listing = match listing.capture_until(cwd, interrupt) {
+        Ok((0, listing, _)) => listing,
+        // The engine answered with an error (as services, not said): nothing to sweep.
+        Ok(_) => return Swept::default(),
+        Err(why) => {
+            return Swept {
+                removed: Vec::new(),
+                failed: vec![format!(
+                    "containers left by earlier runs were not looked for: {why}"
+                )],
+            }
+        }
     };
     // buildah cannot label working containers: its names end with a hash
     // of their run's directory, matched against this repository's runs.
@@ -509,17 +492,23 @@ fn sweep(
         } else {
             !run_dir.is_empty() && !crate::record::in_progress(Path::new(run_dir))
         };
-        if leftover && interrupt.requested() {
-            swept.failed.push(format!(
+        if !leftover {
+            continue;
+        }
+        let removed = if interrupt.requested() {
+            Err(format!(
                 "container {name} may be left: interrupted before its removal"
-            ));
-        } else if leftover {
-            match remove(engine, name, cwd, interrupt) {
-                Ok(()) => swept.removed.push(name.to_string()),
-                Err(NotRemoved::MayBeLeft(why) | NotRemoved::Refused(why)) => {
-                    swept.failed.push(why)
-                }
-            }
+            ))
+        } else {
+            engine
+                .remove_until(name, cwd, interrupt)
+                .map_err(|not_removed| not_removed_reason(name, not_removed))
+        };
+        match removed {
+            Ok(()) => swept.removed.push(name.to_string()),
+            Err(why) => swept.failed.push(format!(
+                "could not remove a container left by an earlier run: {why}"
+            )),
         }
     }
     swept

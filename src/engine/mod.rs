@@ -10,7 +10,9 @@
 //!   `storage_driver:` key applies to that action only).
 //! - Command building: [`Engine::command`] (global flags first),
 //!   [`Engine::run`] (`run` for docker and podman; `from` + `run` for
-//!   buildah, which has no `run IMAGE`), [`Engine::remove`],
+//!   buildah, which has no `run IMAGE`), [`Engine::remove`] (and
+//!   [`Engine::remove_until`], the one place that runs it and tells a
+//!   container that may be left from one the engine refused to remove),
 //!   [`Engine::image_id`], [`Engine::list_labelled`], [`Engine::build`]
 //!   (with the engine's isolation), [`Engine::export_archive`].
 //! - [`failure_hint`]: what to do about an engine's known failures.
@@ -20,7 +22,8 @@
 //!   so that `DOCKER_HOST`, `CONTAINERS_STORAGE_CONF` and the like point the
 //!   build, the run, the checks and the removals at the same engine and store.
 //!
-//! Nothing here runs a process: callers run the [`EngineCommand`]s they get
+//! Nothing here runs a process but [`EngineCommand::capture`] and its kin:
+//! callers run the other [`EngineCommand`]s they get
 //! (supervised, as any action's process, through [`EngineCommand::process`])
 //! and show them with [`EngineCommand::display`].
 
@@ -34,6 +37,17 @@ pub use crate::config::image::{Builder as EngineKind, BuilderChoice as EngineCho
 use crate::proc::interrupt::Interrupt;
 use crate::proc::process::{self, Capture, Exit, ProcessSpec};
 use crate::text::shell_quote as quote;
+
+/// Why [`Engine::remove_until`] did not remove a container.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotRemoved {
+    /// The engine did not answer in time, could not start, or the
+    /// interrupt fired: the container may be left. Which command, and what
+    /// became of it.
+    MayBeLeft(String),
+    /// The engine answered that it could not remove it: its stderr.
+    Refused(String),
+}
 
 /// The label every container gantry starts carries: the run's id.
 pub const LABEL_RUN: &str = "gantry.run";
@@ -602,6 +616,30 @@ impl Engine {
         self.command(args)
     }
 
+    /// Stops and removes container `name` ([`Engine::remove`], in `cwd`)
+    /// within the housekeeping limit or until `interrupt` fires
+    /// ([`EngineCommand::capture_until`]); a container that is not there
+    /// is not an error. Callers say what is left in their own words.
+    pub fn remove_until(
+        &self,
+        name: &str,
+        cwd: &Path,
+        interrupt: &Interrupt,
+    ) -> Result<(), NotRemoved> {
+        let (code, _, stderr) = self
+            .remove(name)
+            .capture_until(cwd, interrupt)
+            .map_err(NotRemoved::MayBeLeft)?;
+        let gone = ["no such container", "no container with name", "not known"]
+            .iter()
+            .any(|s| stderr.to_ascii_lowercase().contains(s));
+        if code == 0 || gone {
+            Ok(())
+        } else {
+            Err(NotRemoved::Refused(stderr.trim().to_string()))
+        }
+    }
+
     /// Prints the id of `image` (a content digest), failing when the
     /// engine does not have it.
     pub fn image_id(&self, image: &str) -> EngineCommand {
@@ -869,6 +907,54 @@ mod tests {
             engine(EngineKind::Buildah).remove("x").display(),
             "buildah --storage-driver vfs rm x"
         );
+    }
+
+    /// A stand-in podman whose `rm` answers as the container's name says.
+    #[test]
+    fn a_removal_tells_a_container_left_from_one_refused_or_gone() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = tempfile::tempdir().unwrap();
+        let program = bin.path().join("podman");
+        let script = "#!/bin/sh\ncase \"$*\" in\n\
+                      *' rm -f -t 0 removed') exit 0 ;;\n\
+                      *' rm -f -t 0 hangs') exec sleep 60 ;;\n\
+                      *' rm -f -t 0 gone') echo 'Error: no container with name or ID \"gone\" found: no such container' >&2; exit 1 ;;\n\
+                      *) echo '  Error: container busy is in use  ' >&2; exit 2 ;;\n\
+                      esac\n";
+        std::fs::write(&program, script).unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let podman = Engine {
+            program,
+            ..engine(EngineKind::Podman)
+        };
+        let remove =
+            |name: &str, interrupt: &Interrupt| podman.remove_until(name, bin.path(), interrupt);
+        let quiet = Interrupt::default();
+        assert_eq!(remove("removed", &quiet), Ok(()));
+        assert_eq!(remove("gone", &quiet), Ok(()), "not there is not an error");
+        assert_eq!(
+            remove("busy", &quiet),
+            Err(NotRemoved::Refused(
+                "Error: container busy is in use".into()
+            ))
+        );
+        let fired = Interrupt::default();
+        fired.trigger();
+        assert_eq!(
+            remove("hangs", &fired),
+            Err(NotRemoved::MayBeLeft(
+                "`podman --storage-driver vfs rm -f -t 0 hangs` was interrupted before it answered"
+                    .into()
+            ))
+        );
+        let missing = Engine {
+            program: bin.path().join("no-such-podman"),
+            ..engine(EngineKind::Podman)
+        };
+        assert!(matches!(
+            missing.remove_until("removed", bin.path(), &quiet),
+            Err(NotRemoved::MayBeLeft(_))
+        ));
     }
 
     #[test]

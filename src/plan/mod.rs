@@ -227,8 +227,8 @@ fn plan_services(
     let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
     let service_layers =
         |stage| env::service_layers(layers, vars, &pipeline.defaults_env, stage, cli_env);
-    // Each layering once: the pipeline's, and that of each stage that
-    // declares a service.
+    // Each layering once, with its variables: the pipeline's, and that of
+    // each stage that declares a service.
     let top = service_layers(None);
     let mut by_stage = std::collections::HashMap::new();
     for stage in &pipeline.stages {
@@ -237,14 +237,19 @@ fn plan_services(
             .iter()
             .any(|s| s.stage.as_ref() == Some(&stage.name))
         {
-            by_stage.insert(stage.name.as_str(), (stage, service_layers(Some(stage))));
+            let layering = (
+                stage,
+                vars.for_stage(&stage.name),
+                service_layers(Some(stage)),
+            );
+            by_stage.insert(stage.name.as_str(), layering);
         }
     }
     // A stage's services are written in its file (an included one, maybe).
     let expand = |text: &str, span, stage: Option<&str>, own: &[(String, String)]| {
         let (file, vars, layers) = match stage.and_then(|name| by_stage.get(name)) {
-            Some((stage, layers)) => (stage.file.as_path(), vars.for_stage(&stage.name), layers),
-            None => (pipeline.file.as_path(), vars.clone(), &top),
+            Some((stage, vars, layers)) => (stage.file.as_path(), vars, layers),
+            None => (pipeline.file.as_path(), vars, &top),
         };
         let lookup = |n: &str| match own.iter().find(|(name, _)| name == n) {
             Some((_, value)) => Some(value.clone()),
@@ -254,10 +259,10 @@ fn plan_services(
             .map_err(|name| env::unset_variable(file, span, &name))
     };
     let base = crate::service::plan::BaseEnv {
-        pipeline: top.vars().to_vec(),
+        pipeline: top.vars(),
         stages: by_stage
             .iter()
-            .map(|(name, (_, layers))| (name.to_string(), layers.vars().to_vec()))
+            .map(|(name, (_, _, layers))| (*name, layers.vars()))
             .collect(),
     };
     crate::service::plan::plan(pipeline, &names, &base, &expand)

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use super::engine::{self, Engine, EngineCommand};
 use super::plan::PlannedService;
-use super::process::{self, Launch, Running};
+use super::process::{self, Launch, Running, Teardown};
 use super::ready::{self, CheckCommand};
 use crate::config::service::{Ready, ServiceKind};
 use crate::engine::{EngineEnv, ENV_STORAGE_DRIVER};
@@ -315,7 +315,10 @@ impl<'a> Services<'a> {
                     env: start.env.0,
                     cwd: self.root.to_path_buf(),
                     log,
-                    teardown: Some(engine.remove(&name)),
+                    teardown: Some(Teardown {
+                        engine: engine.clone(),
+                        container: name,
+                    }),
                     pid_file,
                     secrets: self.secrets.to_vec(),
                 };

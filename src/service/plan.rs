@@ -29,14 +29,14 @@ pub struct PlannedService {
 
 /// The environment layers services start from: expanded variables set on
 /// top of gantry's own environment.
-pub struct BaseEnv {
+pub struct BaseEnv<'a> {
     /// The pipeline's layers (`env_file`, `env:`, `defaults: env:`,
     /// `--env`): what a pipeline-level host command and container engine
     /// start from.
-    pub pipeline: Vec<(String, String)>,
+    pub pipeline: &'a [(String, String)],
     /// By stage name, those and the stage's `env:`: what a host command or
     /// container engine of a service declared in that stage starts from.
-    pub stages: HashMap<String, Vec<(String, String)>>,
+    pub stages: HashMap<&'a str, &'a [(String, String)]>,
 }
 
 /// Expands `${…}` in a text written at a span of the config, in the file of
@@ -52,7 +52,7 @@ pub type Expand<'e> =
 pub fn plan(
     pipeline: &Pipeline,
     stages: &[&str],
-    base: &BaseEnv,
+    base: &BaseEnv<'_>,
     expand: Expand<'_>,
 ) -> Result<Vec<PlannedService>, Diagnostic> {
     let needed = pipeline
@@ -67,10 +67,11 @@ pub fn plan(
         // for one declared in a stage; its own `env:` goes on top.
         let mut layered = service
             .stage
-            .as_ref()
+            .as_deref()
             .and_then(|stage| base.stages.get(stage))
-            .unwrap_or(&base.pipeline)
-            .clone();
+            .copied()
+            .unwrap_or(base.pipeline)
+            .to_vec();
         // Each value sees the ones before it, as an action's `env:` does.
         let mut own: Vec<(String, String)> = Vec::new();
         for var in &service.env {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::engine::EngineCommand;
+use crate::engine::{Engine, NotRemoved};
 use crate::proc::interrupt::{group_alive, signal_group, Interrupt, KILL_GRACE};
 use crate::proc::orphans;
 use rustix::process::Signal;
@@ -35,15 +35,22 @@ pub struct Launch {
     pub cwd: PathBuf,
     /// Its output goes here.
     pub log: File,
-    /// Runs after the group is stopped (removing the container), in `cwd`
-    /// with its engine's variables, for at most the engine's housekeeping
-    /// limit, or until the interrupt [`Running::stop`] is given fires
-    /// ([`EngineCommand::capture_until`]).
-    pub teardown: Option<EngineCommand>,
+    /// The container removed after the group is stopped, in `cwd`, within
+    /// the engine's housekeeping limit or until the interrupt
+    /// [`Running::stop`] is given fires ([`Engine::remove_until`]).
+    pub teardown: Option<Teardown>,
     /// A file holding `PGID TOKEN` while it runs, for the sweep after a `kill -9`.
     pub pid_file: PathBuf,
     /// Values masked as `***` in the log (none: the output goes to the log directly).
     pub secrets: Vec<String>,
+}
+
+/// A service's container, removed when it stops.
+pub struct Teardown {
+    /// Its engine, with the service's engine variables.
+    pub engine: Engine,
+    /// The container's name.
+    pub container: String,
 }
 
 /// A started service process.
@@ -101,12 +108,17 @@ pub fn start(launch: Launch) -> Result<Running, String> {
         // The engine client first: killed while it creates the container,
         // it creates nothing more, and the removal then finds everything.
         stop_group(group, &child);
-        // Its exit code does not matter (`run --rm` may have removed the
-        // container already); not answering in time does.
-        let failed = launch
-            .teardown
-            .as_ref()
-            .and_then(|teardown| teardown.capture_until(&launch.cwd, &cleanup).err());
+        // The engine refusing does not matter (`run --rm` may have removed
+        // the container already); not answering in time does.
+        let failed = launch.teardown.as_ref().and_then(|teardown| {
+            match teardown
+                .engine
+                .remove_until(&teardown.container, &launch.cwd, &cleanup)
+            {
+                Err(NotRemoved::MayBeLeft(why)) => Some(why),
+                Ok(()) | Err(NotRemoved::Refused(_)) => None,
+            }
+        });
         orphans::stop(&token);
         let _ = std::fs::remove_file(&launch.pid_file);
         failed

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::engine::{self, Engine};
+use crate::engine::NotRemoved;
 use crate::proc::interrupt::Interrupt;
 
 /// What the sweep could not do: remove `container`, or (`None`) list the
@@ -38,7 +39,7 @@ pub fn containers(engine: &Engine, cwd: &Path, interrupt: &Interrupt) -> Vec<Not
         .map(|(name, _)| name.trim().to_string());
     let mut failed = Vec::new();
     for name in leftovers {
-        if let Err(why) = engine.remove(&name).capture_until(cwd, interrupt) {
+        if let Err(NotRemoved::MayBeLeft(why)) = engine.remove_until(&name, cwd, interrupt) {
             failed.push(NotSwept {
                 container: Some(name),
                 why,

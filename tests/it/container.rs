@@ -649,6 +649,30 @@ fn a_hung_removal_of_a_leftover_container_is_said() {
     assert_rm_stopped(&repo);
 }
 
+/// Listing the containers killed gantries left that hangs is given up on
+/// at the housekeeping limit and said in the action's output with the
+/// command, as a hung removal of one is (and as services say it). A
+/// stand-in podman: `ps` hangs.
+#[test]
+fn a_hung_listing_of_leftover_containers_is_said() {
+    let repo = Repo::new(
+        "version: 1\ncontainer: localhost/busy:1\nstages:\n  - name: quick\n    run: 'true'\n",
+    );
+    let ps = "  ps) sleep 120 & wait ;;";
+    let out = repo
+        .gantry()
+        .args(["run"])
+        .env("PATH", stand_in_podman(&repo, ps))
+        .env("GANTRY_TEST_HOUSEKEEPING_MS", "1000")
+        .env_remove("DOCKER_HOST")
+        .run();
+    out.code(0);
+    out.has(
+        "[quick/quick] gantry: containers left by earlier runs were not looked for: `podman ps ",
+    );
+    out.has("` did not answer within 1.0s");
+}
+
 /// A matrix cell that fails (`fail_fast:` on) stops the other cells, not
 /// the removal of another cell's container: that one runs to its limit,
 /// and the cell says its container may be left. A stand-in podman: cell
