@@ -2,7 +2,7 @@
 //! stage they belong in, whether they rewrite files, and whether they can
 //! run on a developer's machine at all.
 
-use crate::scaffold::words;
+use crate::scaffold::words::{dashed, first_operand, has_bounded};
 
 /// Commands that install the project's dependencies.
 const DEPS: &[&str] = &[
@@ -182,7 +182,7 @@ fn has_word(text: &str, word: &str) -> bool {
         });
     }
     let not_letter = |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphabetic());
-    words::has_bounded(text, word, |before, after| {
+    has_bounded(text, word, |before, after| {
         not_letter(before) && not_letter(after)
     })
 }
@@ -355,7 +355,7 @@ fn changes_the_checkout(command: &str) -> Option<String> {
                 continue;
             }
             // Options before the subcommand: `-C dir`, `-c key=value`.
-            let sub = words::first_operand(&mut words, &["-C", "-c"], words::dashed);
+            let sub = first_operand(&mut words, &["-C", "-c"], dashed);
             let Some(sub) = sub.filter(|s| CHANGING.contains(s)) else {
                 continue;
             };
@@ -601,7 +601,7 @@ const RUNNER_PATHS: [(&str, Kind); 9] = [
 /// its workspace.
 fn runner_path(command: &str) -> Option<(&'static str, Kind)> {
     RUNNER_PATHS.iter().copied().find(|(path, _)| {
-        words::has_bounded(command, path, |before, _| {
+        has_bounded(command, path, |before, _| {
             before.is_none_or(|c| c.is_whitespace() || "\"'=:(".contains(c))
         })
     })
@@ -629,7 +629,7 @@ pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<ScriptCha
         let mut words = line.split_whitespace();
         let mut first = words.next()?;
         if matches!(first, "bash" | "sh" | "source" | ".") {
-            first = words::first_operand(&mut words, &[], words::dashed)?;
+            first = first_operand(&mut words, &[], dashed)?;
         }
         let script = first.trim_start_matches("./");
         let path_like = script.contains('/') || script.ends_with(".sh");
@@ -733,7 +733,7 @@ pub fn command_summary(line: &str) -> String {
         // The runner's own options come before the command it runs.
         Some(r) => {
             let mut after = words[r.len()..].iter().copied();
-            let operand = words::first_operand(&mut after, VALUED, words::dashed);
+            let operand = first_operand(&mut after, VALUED, dashed);
             operand.into_iter().chain(after).collect()
         }
         None => words.to_vec(),
