@@ -2436,3 +2436,24 @@ jobs:
     assert!(live.contains("run: cargo test\n"), "{live}");
     assert!(!live.contains("RUSTUP_TOOLCHAIN"), "{live}");
 }
+
+/// GitHub runs at most 256 jobs for one matrix and refuses a larger one:
+/// such a job is left out saying so, not expanded (7 keys of 10 values
+/// are 10⁷ cells, which took 15 GB), and the other jobs are read.
+#[test]
+fn a_job_whose_matrix_github_refuses_is_left_out() {
+    let keys: String = (0..7)
+        .map(|k| format!("        k{k}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n"))
+        .collect();
+    let repo = with_workflow(
+        &format!(
+            "on: [push]\njobs:\n  huge:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n{keys}    steps:\n      - run: make huge\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
+        ),
+        &[("Makefile", "test huge:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    let line = "job huge: its matrix has more than 256 cells, which GitHub refuses";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(out.stdout.contains("run: make test\n"), "{}", out.stdout);
+    assert!(!out.stdout.contains("run: make huge"), "{}", out.stdout);
+}

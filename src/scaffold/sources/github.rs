@@ -439,8 +439,10 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
     else {
         return Ok(None);
     };
-    let Ok(cells) = matrix::cells(spec) else {
-        return Ok(None);
+    let cells = match matrix::cells(spec) {
+        Ok(cells) => cells,
+        Err(matrix::NoCells::Refused(reason)) => return Err(reason),
+        Err(matrix::NoCells::Computed(_)) => return Ok(None),
     };
     if cells.is_empty() {
         return Ok(None);
