@@ -2457,3 +2457,37 @@ fn a_job_whose_matrix_github_refuses_is_left_out() {
     assert!(out.stdout.contains("run: make test\n"), "{}", out.stdout);
     assert!(!out.stdout.contains("run: make huge"), "{}", out.stdout);
 }
+
+/// A job that installs a version floor of a test runner (`"pytest>=8"`)
+/// and runs part of the tests is no variant: a floor pins no other
+/// version than the main job's.
+#[test]
+fn a_job_installing_a_version_floor_is_no_variant() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install -e . pytest
+      - run: pytest tests/unit
+  integration:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install -e . "pytest>=8"
+      - run: pytest tests/integration
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nversion = \"0\"\ndependencies = [\"pytest\"]\n",
+        )],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout.contains("pytest tests/integration"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("job integration: "), "{}", out.stdout);
+}

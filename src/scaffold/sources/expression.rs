@@ -250,9 +250,8 @@ fn tokens(text: &str) -> Result<Vec<Token>, Unknown> {
             let hex = rest.trim_start_matches('-').starts_with("0x");
             let mut end = 1;
             while let Some(&b) = bytes.get(end) {
-                let exponent_sign = (b == b'-' || b == b'+')
-                    && !hex
-                    && matches!(bytes[end - 1], b'e' | b'E');
+                let exponent_sign =
+                    (b == b'-' || b == b'+') && !hex && matches!(bytes[end - 1], b'e' | b'E');
                 if !(b.is_ascii_alphanumeric() || b == b'.' || exponent_sign) {
                     break;
                 }
@@ -730,9 +729,9 @@ fn call(name: &str, args: &[Value]) -> Result<Value, Unknown> {
             }
             other => Value::String(text_of(&other)?),
         },
-        "tojson" => Value::String(
-            serde_json::to_string_pretty(&whole_numbers(&arg(0))).unwrap_or_default(),
-        ),
+        "tojson" => {
+            Value::String(serde_json::to_string_pretty(&whole_numbers(&arg(0))).unwrap_or_default())
+        }
         "fromjson" => serde_json::from_str(&text_of(&arg(0))?)
             .map_err(|_| Unknown("fromJSON of text that is not JSON".into()))?,
         _ => return Err(Unknown(format!("{name}()"))),
@@ -889,7 +888,10 @@ mod tests {
         assert_eq!(sub("${{ matrix.cfg[0] }}").unwrap().0, "a");
         assert_eq!(sub("${{ matrix.cfg[1.5] }}").unwrap().0, "");
         assert_eq!(sub("${{ fromJSON('[1, 2]')[1] }}").unwrap().0, "2");
-        assert_eq!(sub("${{ fromJSON('{\"a\": {\"B\": 4}}').a.b }}").unwrap().0, "4");
+        assert_eq!(
+            sub("${{ fromJSON('{\"a\": {\"B\": 4}}').a.b }}").unwrap().0,
+            "4"
+        );
         assert_eq!(sub("${{ (matrix.cfg)[1] }}").unwrap().0, "b");
         // Numbers as GitHub writes them.
         assert_eq!(sub("${{ toJSON(1) }}").unwrap().0, "1");
@@ -903,7 +905,10 @@ mod tests {
         // Strings order upper-cased ('_' sorts after 'A'); lists and
         // mappings are equal only to themselves.
         assert_eq!(sub("${{ 'a' < '_' }}").unwrap().0, "true");
-        assert_eq!(sub("${{ fromJSON('[]') == fromJSON('[]') }}").unwrap().0, "false");
+        assert_eq!(
+            sub("${{ fromJSON('[]') == fromJSON('[]') }}").unwrap().0,
+            "false"
+        );
         assert_eq!(sub("${{ matrix.cfg != matrix.cfg }}").unwrap().0, "true");
     }
 
@@ -915,7 +920,9 @@ mod tests {
             env: Some(&env),
         };
         assert_eq!(
-            substitute_in("make TARGET=${{ env.TARGET }}", &scope).unwrap().0,
+            substitute_in("make TARGET=${{ env.TARGET }}", &scope)
+                .unwrap()
+                .0,
             "make TARGET=x86"
         );
         assert_eq!(substitute_in("${{ ENV.target }}", &scope).unwrap().0, "x86");

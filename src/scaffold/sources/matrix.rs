@@ -489,7 +489,12 @@ mod tests {
         // 256 cells, the most GitHub runs, are expanded; so is a larger
         // product that excludes bring down to 256.
         let cells_of_product = |a: usize, b: usize| {
-            let list = |n: usize| format!("[{}]", (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(", "));
+            let list = |n: usize| {
+                format!(
+                    "[{}]",
+                    (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                )
+            };
             format!("a: {}\nb: {}\n", list(a), list(b))
         };
         assert_eq!(cells_of(&cells_of_product(16, 16)).len(), 256);
