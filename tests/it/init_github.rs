@@ -2491,3 +2491,86 @@ jobs:
     );
     assert!(!out.stdout.contains("job integration: "), "{}", out.stdout);
 }
+
+/// `runs-on: ${{ matrix.runner }}` whose value is a list of labels
+/// (`[self-hosted, macOS, ARM64]`) runs where its labels say: such a cell
+/// is no Linux cell.
+#[test]
+fn a_runner_label_list_from_the_matrix_is_read_label_by_label() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  mac:
+    runs-on: ${{ matrix.runner }}
+    strategy:
+      matrix:
+        runner: [[self-hosted, macOS, ARM64]]
+    steps:
+      - run: make mac
+  both:
+    runs-on: ${{ matrix.runner }}
+    strategy:
+      matrix:
+        runner: [[self-hosted, macOS, ARM64], ubuntu-latest]
+    steps:
+      - run: make both R=${{ matrix.runner }}
+"#,
+        &[("Makefile", "mac both:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(!out.stdout.contains("run: make mac"), "{}", out.stdout);
+    let line = "job mac: it runs on self-hosted, macos, arm64 (every cell of its matrix)";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(
+        out.stdout.contains("make both R=ubuntu-latest"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// An `include:` cell that exists to test another set of dependencies (a
+/// step that installs only in that cell: `if: matrix.deps == 'minimum'`)
+/// is not the cell run here, even when its Python version is this
+/// machine's: the whole pipeline would test the minimum dependencies.
+#[test]
+fn a_cell_that_installs_other_dependencies_is_not_the_one_run() {
+    let python = local_python();
+    let repo = with_workflow(
+        &format!(
+            r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python-version: ['3.98', '3.99']
+        include:
+          - python-version: '{python}'
+            deps: minimum
+    steps:
+      - uses: actions/setup-python@v5
+        with:
+          python-version: ${{{{ matrix.python-version }}}}
+      - name: Minimum dependencies
+        if: matrix.deps == 'minimum'
+        run: pip install -c constraints-min.txt -e .
+      - run: make test
+"#
+        ),
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout
+            .contains("this pipeline runs it for python-version=3.98 only"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("run: pip install -c"),
+        "{}",
+        out.stdout
+    );
+}

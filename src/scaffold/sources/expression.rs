@@ -78,6 +78,17 @@ pub fn holds_in(condition: &str, scope: &Scope) -> Result<bool, Unknown> {
     truth(&parse(inner)?, &mut Ctx::new(scope))
 }
 
+/// The value of `text` when it is one whole expression (`${{ matrix.runner
+/// }}`, which may be a list); `None` when it is not.
+pub fn whole(text: &str, scope: &Scope) -> Option<Result<Value, Unknown>> {
+    let inner = text.trim().strip_prefix("${{")?;
+    let end = closing(inner)?;
+    if !inner[end + 2..].trim().is_empty() {
+        return None;
+    }
+    Some(parse(&inner[..end]).and_then(|expr| eval(&expr, &mut Ctx::new(scope))))
+}
+
 /// Whether `text` is one expression that CI itself leaves empty in some of
 /// its runs (`${{ cond && '1' || '' }}`, `${{ inputs.x || '' }}`): an
 /// optional toggle, which is empty wherever its condition does not hold.

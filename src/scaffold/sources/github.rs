@@ -442,17 +442,65 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
     let cells = match matrix::cells(spec) {
         Ok(cells) => cells,
         Err(matrix::NoCells::Refused(reason)) => return Err(reason),
-        Err(matrix::NoCells::Computed(_)) => return Ok(None),
+        Err(matrix::NoCells::Computed) => return Ok(None),
     };
     if cells.is_empty() {
         return Ok(None);
     }
     let keys = matrix::keys(&cells);
     let runs_on = runs_on(job);
+    // Why a cell does not run here: `runs-on` worked out for it. One
+    // whole expression may give a list of labels (`[self-hosted, macOS,
+    // ARM64]`); one that cannot be worked out is no Linux runner.
     let runner = |cell: &serde_json::Map<String, serde_json::Value>| {
         let values = expression::Matrix { cell, keys: &keys };
-        expression::substitute(&runs_on, Some(&values))
-            .map_or(None, |(text, _)| other_runner(&text))
+        let scope = expression::Scope {
+            matrix: Some(&values),
+            ..expression::Scope::default()
+        };
+        let labels = match expression::whole(&runs_on, &scope) {
+            None => expression::substitute_in(&runs_on, &scope).map(|(text, _)| text),
+            Some(Ok(serde_json::Value::Array(labels))) => labels
+                .iter()
+                .map(expression::shown)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|labels| labels.join(", ")),
+            Some(value) => value.and_then(|value| expression::shown(&value)),
+        };
+        match labels {
+            Ok(labels) => other_runner(&labels),
+            Err(unknown) => Some(format!(
+                "it runs on `{}`, which gantry cannot work out ({})",
+                runs_on.trim(),
+                unknown.0
+            )),
+        }
+    };
+    // Whether a cell has an install step of its own: one whose `if:`
+    // holds for it and not for every cell (`matrix.deps == 'minimum'`).
+    let installs = |step: &&Step| {
+        step.run
+            .as_deref()
+            .is_some_and(|run| command::phase(run, step.name.as_deref().unwrap_or("")) == "deps")
+    };
+    let own_installs: Vec<&str> = job
+        .steps
+        .iter()
+        .filter(installs)
+        .filter_map(|step| step.condition.as_deref())
+        .filter(|condition| condition.contains("matrix"))
+        .collect();
+    let holds_in = |condition: &str, cell: &serde_json::Map<String, serde_json::Value>| {
+        expression::holds(condition, Some(&expression::Matrix { cell, keys: &keys }))
+    };
+    let all = cells.clone();
+    let installs_its_own = |cell: &serde_json::Map<String, serde_json::Value>| {
+        own_installs.iter().any(|condition| {
+            holds_in(condition, cell) == Ok(true)
+                && all
+                    .iter()
+                    .any(|other| holds_in(condition, other) == Ok(false))
+        })
     };
     // The programs whose versions the matrix gives: by a `setup-*`
     // action's `with: { python-version: ${{ matrix.X }} }` (or
@@ -494,7 +542,12 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
         })
         .cloned()
         .collect();
-    match matrix::choose(cells, |cell| runner(cell).is_none(), &versions) {
+    match matrix::choose(
+        cells,
+        |cell| runner(cell).is_none(),
+        installs_its_own,
+        &versions,
+    ) {
         Some(chosen) => Ok(Some(Chosen {
             toolchain,
             ..chosen

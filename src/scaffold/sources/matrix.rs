@@ -147,24 +147,22 @@ const MOST_COMBINATIONS: usize = 16 * MOST_CELLS;
 #[derive(Debug)]
 pub enum NoCells {
     /// It is computed by an expression only the CI works out.
-    Computed(String),
+    Computed,
     /// It has more cells than GitHub runs: the job does not run at all.
     Refused(String),
 }
 
-/// The cells of `spec` in GitHub's order; `Err` says why they cannot be
-/// known here (a matrix computed by an expression, or one GitHub refuses).
+/// The cells of `spec` in GitHub's order; `Err` when they cannot be known
+/// here (a matrix computed by an expression, or one GitHub refuses).
 pub fn cells(spec: &MatrixSpec) -> Result<Vec<Map<String, Value>>, NoCells> {
     let MatrixSpec::Keys(keys) = spec else {
-        return Err(NoCells::Computed("its matrix is computed by the CI".into()));
+        return Err(NoCells::Computed);
     };
     if serde_json::to_string(&keys.0.iter().map(|(_, v)| v).collect::<Vec<_>>())
         .unwrap_or_default()
         .contains("${{")
     {
-        return Err(NoCells::Computed(
-            "its matrix is computed by the CI (`${{ … }}`)".into(),
-        ));
+        return Err(NoCells::Computed);
     }
     let too_many = || {
         NoCells::Refused(format!(
@@ -265,13 +263,17 @@ pub fn keys(cells: &[Map<String, Value>]) -> Vec<String> {
 }
 
 /// The cell to run among `cells`: of those `runs_here` accepts (Linux),
-/// the one with the most tool versions matching the tool's version here
-/// (`versions`: a version as the job writes it, `${{ matrix.python }}` or
-/// `1.${{ matrix.go }}.x`, and the program it is the version of), else
-/// the first. `None` when no cell runs here.
+/// one that `installs_its_own` does not (a cell with an install step of
+/// its own, `if: matrix.deps == 'minimum'`, tests other dependencies than
+/// the rest of the pipeline would), and of those the one with the most
+/// tool versions matching the tool's version here (`versions`: a version
+/// as the job writes it, `${{ matrix.python }}` or `1.${{ matrix.go
+/// }}.x`, and the program it is the version of), else the first. `None`
+/// when no cell runs here.
 pub fn choose(
     cells: Vec<Map<String, Value>>,
     runs_here: impl Fn(&Map<String, Value>) -> bool,
+    installs_its_own: impl Fn(&Map<String, Value>) -> bool,
     versions: &[(String, &'static str)],
 ) -> Option<Chosen> {
     let keys = keys(&cells);
@@ -299,10 +301,17 @@ pub fn choose(
             .map(|(_, program, local)| format!("{program} here is {local}"))
             .collect()
     };
+    let own_installs: Vec<bool> = cells.iter().map(&installs_its_own).collect();
     let best = here
         .iter()
         .copied()
-        .max_by_key(|i| (matched(&cells[*i]).len(), std::cmp::Reverse(*i)))
+        .max_by_key(|i| {
+            (
+                !own_installs[*i],
+                matched(&cells[*i]).len(),
+                std::cmp::Reverse(*i),
+            )
+        })
         .unwrap_or(first);
     let mut why = matched(&cells[best]);
     why.dedup();
@@ -312,8 +321,15 @@ pub fn choose(
         } else {
             "the first cell".into()
         });
+        let passed_over = here
+            .iter()
+            .any(|i| own_installs[*i] && !matched(&cells[*i]).is_empty());
         for (_, program, local) in asked(&cells[best]) {
-            why.push(format!("{program} here is {local}, which no cell asks for"));
+            why.push(if passed_over {
+                format!("{program} here is {local}, whose cell installs other dependencies")
+            } else {
+                format!("{program} here is {local}, which no cell asks for")
+            });
         }
     }
     let mut cells = cells;
@@ -510,14 +526,18 @@ mod tests {
     fn the_cell_that_runs_here_is_chosen() {
         let all = cells_of("os: [windows-latest, ubuntu-latest]\nv: [a, b]\n");
         let linux = |c: &Map<String, Value>| c["os"] == "ubuntu-latest";
-        let chosen = choose(all, linux, &[]).unwrap();
+        let chosen = choose(all, linux, |_| false, &[]).unwrap();
         assert_eq!(chosen.cell["v"], "a");
         assert_eq!(chosen.why, "the first cell that runs on Linux");
         assert_eq!(chosen.others.len(), 3);
         assert!(chosen
             .note(&["v".into()])
             .ends_with("this pipeline runs it for v=a only (the first cell that runs on Linux), not for `v=b` (1 other value)"));
-        assert!(choose(cells_of("os: [macos-latest]\n"), |_| false, &[]).is_none());
+        assert!(choose(cells_of("os: [macos-latest]\n"), |_| false, |_| false, &[]).is_none());
+        // A cell with an install of its own is passed over.
+        let deps = cells_of("include:\n  - {deps: minimum}\n  - {deps: latest}\n");
+        let chosen = choose(deps, |_| true, |c| c["deps"] == "minimum", &[]).unwrap();
+        assert_eq!(chosen.cell["deps"], "latest");
     }
 
     #[test]
