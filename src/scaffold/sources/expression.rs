@@ -21,14 +21,31 @@ pub struct Matrix<'a> {
     pub keys: &'a [String],
 }
 
-/// What an expression can read here: the job's matrix cell, and the
-/// `env` context (the workflow's, the job's and the step's `env:` values,
-/// worked out). A name `env` does not hold is unknown: an earlier step
-/// may have set it through `$GITHUB_ENV`.
+/// What an expression can read here: the job's matrix cell, the `env`
+/// context (the workflow's, the job's and the step's `env:` values,
+/// worked out; a name it does not hold is unknown: an earlier step may
+/// have set it through `$GITHUB_ENV`), the run's status and the event.
 #[derive(Clone, Copy, Default)]
 pub struct Scope<'a> {
     pub matrix: Option<&'a Matrix<'a>>,
     pub env: Option<&'a BTreeMap<String, String>>,
+    pub status: Status,
+    /// `github.event_name`, when the caller asks about one event.
+    pub event_name: Option<&'a str>,
+}
+
+/// What the status functions of an `if:` (`success()`, `always()`,
+/// `failure()`, `cancelled()`) say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Status {
+    /// They cannot be told (outside an `if:`).
+    #[default]
+    Unknown,
+    /// A run where nothing failed and nothing was cancelled: a gantry
+    /// run, where a failed action stops the stages after it.
+    Passing,
+    /// A run where something failed or was cancelled.
+    Failed,
 }
 
 /// Why an expression cannot be worked out here: what it reads
@@ -39,7 +56,13 @@ pub struct Unknown(pub String);
 /// `text` with every `${{ … }}` replaced by its value, and the matrix keys
 /// the expressions read; `Err` names the first thing that cannot be known.
 pub fn substitute(text: &str, matrix: Option<&Matrix>) -> Result<(String, Vec<String>), Unknown> {
-    substitute_in(text, &Scope { matrix, env: None })
+    substitute_in(
+        text,
+        &Scope {
+            matrix,
+            ..Scope::default()
+        },
+    )
 }
 
 /// [`substitute`] reading everything `scope` holds.
@@ -60,9 +83,17 @@ pub fn substitute_in(text: &str, scope: &Scope) -> Result<(String, Vec<String>),
     Ok((out, ctx.used))
 }
 
-/// Whether an `if:` condition (with or without `${{ }}`) holds.
+/// Whether an `if:` condition (with or without `${{ }}`) holds in a
+/// passing run (see [`Status::Passing`]).
 pub fn holds(condition: &str, matrix: Option<&Matrix>) -> Result<bool, Unknown> {
-    holds_in(condition, &Scope { matrix, env: None })
+    holds_in(
+        condition,
+        &Scope {
+            matrix,
+            status: Status::Passing,
+            ..Scope::default()
+        },
+    )
 }
 
 /// [`holds`] reading everything `scope` holds.
@@ -616,6 +647,15 @@ fn eval(expr: &Expr, ctx: &mut Ctx) -> Result<Value, Unknown> {
             }
             value
         }
+        Expr::Call(name, args) if args.is_empty() && ctx.scope.status != Status::Unknown => {
+            let passing = ctx.scope.status == Status::Passing;
+            match name.to_ascii_lowercase().as_str() {
+                "always" => Value::Bool(true),
+                "success" => Value::Bool(passing),
+                "failure" | "cancelled" => Value::Bool(!passing),
+                _ => call(name, &[])?,
+            }
+        }
         Expr::Call(name, args) => {
             let args = args
                 .iter()
@@ -668,6 +708,11 @@ fn context_value<'e>(
             ctx.used.push(key.clone());
         }
         return Ok(matrix.cell.get(key).cloned().unwrap_or(Value::Null));
+    }
+    if context.eq_ignore_ascii_case("github") && first.as_deref() == Some("event_name") {
+        if let Some(event) = scope.event_name {
+            return Ok(Value::String(event.to_string()));
+        }
     }
     if context.eq_ignore_ascii_case("env") {
         if let (Some(env), Some(segment)) = (scope.env, segments.next()) {
@@ -887,7 +932,7 @@ mod tests {
             cell: &values,
             keys: &keys,
         };
-        let sub = |t: &str| substitute(t, Some(&matrix)).map(|(text, used)| (text, used));
+        let sub = |t: &str| substitute(t, Some(&matrix));
         // Context names and keys ignore case.
         assert_eq!(
             sub("${{ MATRIX.python }}").unwrap(),
@@ -927,8 +972,8 @@ mod tests {
     fn env_values_the_workflow_sets_are_known() {
         let env: BTreeMap<String, String> = [("TARGET".to_string(), "x86".to_string())].into();
         let scope = Scope {
-            matrix: None,
             env: Some(&env),
+            ..Scope::default()
         };
         assert_eq!(
             substitute_in("make TARGET=${{ env.TARGET }}", &scope)
@@ -946,6 +991,28 @@ mod tests {
             "env.TARGET"
         );
         assert_eq!(holds_in("env.TARGET == 'X86'", &scope), Ok(true));
+    }
+
+    #[test]
+    fn status_functions_and_the_event_are_known_where_the_caller_says() {
+        assert_eq!(holds("success() && always()", None), Ok(true));
+        assert_eq!(holds("${{ !success() }}", None), Ok(false));
+        assert_eq!(holds("failure() || cancelled()", None), Ok(false));
+        let failed = Scope {
+            status: Status::Failed,
+            ..Scope::default()
+        };
+        assert_eq!(holds_in("failure() || cancelled()", &failed), Ok(true));
+        assert!(substitute("${{ success() }}", None).is_err());
+        let push = Scope {
+            event_name: Some("push"),
+            ..Scope::default()
+        };
+        assert_eq!(
+            holds_in("github.event_name == 'schedule'", &push),
+            Ok(false)
+        );
+        assert!(holds("github.event_name == 'schedule'", None).is_err());
     }
 
     #[test]
