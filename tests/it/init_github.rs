@@ -2835,3 +2835,32 @@ jobs:
     );
     assert!(!out.stdout.contains("run: make other"), "{}", out.stdout);
 }
+
+/// A step in another language than a shell's (`shell: python`) is not
+/// written as shell lines; `shell: bash -el {0}` is bash.
+#[test]
+fn a_step_in_python_is_no_shell_script() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Python step
+        shell: python
+        run: |
+          import sys
+          print(sys.version)
+      - name: Login shell
+        shell: bash -el {0}
+        run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(!out.stdout.contains("import sys"), "{}", out.stdout);
+    let line = "step \"Python step\": it runs in python (`shell:`), not in a shell";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(out.stdout.contains("run: make test\n"), "{}", out.stdout);
+}

@@ -1189,6 +1189,20 @@ fn step_action(
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
         return Err(LeftOut::new("it runs in PowerShell or cmd", made()));
     }
+    // `shell: python` (or any program but a shell's: `bash -el {0}` is
+    // bash) runs the script in another language than gantry's lines.
+    if let Some(program) = shell
+        .and_then(|s| s.split_whitespace().next())
+        .map(|program| program.rsplit('/').next().unwrap_or(program))
+        .filter(|program| !matches!(*program, "bash" | "sh"))
+    {
+        return Err(LeftOut::new(
+            format!(
+                "it runs in {program} (`shell:`), not in a shell gantry runs its commands with"
+            ),
+            made(),
+        ));
+    }
     let defined = |name: &str| layers.iter().any(|env| env.contains_key(name));
     if let Some((reason, makes)) = runner_variable(run, defined, made) {
         return Err(LeftOut::new(reason, makes));
