@@ -2515,13 +2515,26 @@ jobs:
         runner: [[self-hosted, macOS, ARM64], ubuntu-latest]
     steps:
       - run: make both R=${{ matrix.runner }}
+  partial:
+    runs-on: ubuntu-${{ inputs.version }}
+    strategy:
+      matrix:
+        v: [1]
+    steps:
+      - run: make partial V=${{ matrix.v }}
 "#,
-        &[("Makefile", "mac both:\n\ttrue\n")],
+        &[("Makefile", "mac both partial:\n\ttrue\n")],
     );
     let out = repo.run_ok(&["init", "--dry-run"]);
     assert!(!out.stdout.contains("run: make mac"), "{}", out.stdout);
     let line = "job mac: it runs on self-hosted, macos, arm64 (every cell of its matrix)";
     assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    // An expression in a longer `runs-on:` is read as written.
+    assert!(
+        out.stdout.contains("run: make partial V=1\n"),
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stdout.contains("make both R=ubuntu-latest"),
         "{}",

@@ -477,7 +477,8 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
     let runs_on = runs_on(job);
     // Why a cell does not run here: `runs-on` worked out for it. One
     // whole expression may give a list of labels (`[self-hosted, macOS,
-    // ARM64]`); one that cannot be worked out is no Linux runner.
+    // ARM64]`); one that cannot be worked out is no Linux runner (an
+    // expression in a longer text, `ubuntu-${{ … }}`, is read as written).
     let runner = |cell: &serde_json::Map<String, serde_json::Value>| {
         let values = expression::Matrix { cell, keys: &keys };
         let scope = expression::Scope {
@@ -485,7 +486,8 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
             ..expression::Scope::default()
         };
         let labels = match expression::whole(&runs_on, &scope) {
-            None => expression::substitute_in(&runs_on, &scope).map(|(text, _)| text),
+            None => Ok(expression::substitute_in(&runs_on, &scope)
+                .map_or_else(|_| runs_on.clone(), |(text, _)| text)),
             Some(Ok(serde_json::Value::Array(labels))) => labels
                 .iter()
                 .map(expression::shown)
