@@ -1,13 +1,17 @@
 //! GitHub Actions expressions (`${{ … }}`) that `gantry init` can work out
 //! on this machine: literals, the `matrix.…` values of the matrix cell it
-//! chose for the job, the operators and the pure functions (`format`,
-//! `contains`, `startsWith`, `endsWith`, `join`, `toJSON`, `fromJSON`).
-//! Every other context (`github.…`, `secrets.…`, `runner.…`, `steps.…`,
-//! `env.…`) and function (`hashFiles`, `success`, …) is known only to the
-//! CI: such an expression stays [`Unknown`].
+//! chose for the job, the `env.…` values the workflow sets, the operators
+//! and the pure functions (`format`, `contains`, `startsWith`, `endsWith`,
+//! `join`, `toJSON`, `fromJSON`); in an `if:`, the status functions
+//! (`success()`, …) of a run where nothing failed, and `github.event_name`
+//! when the caller asks about one event (see [`Scope`]). Every other
+//! context (`github.…`, `secrets.…`, `runner.…`, `steps.…`) and function
+//! (`hashFiles`, …) is known only to the CI: such an expression stays
+//! [`Unknown`].
 //!
 //! Values compare as GitHub compares them: strings ignoring case, other
-//! mixed types as numbers.
+//! mixed types as numbers, lists and mappings never equal; context names
+//! and mapping keys ignore case.
 
 use std::collections::BTreeMap;
 
@@ -709,7 +713,10 @@ fn context_value<'e>(
         }
         return Ok(matrix.cell.get(key).cloned().unwrap_or(Value::Null));
     }
-    if context.eq_ignore_ascii_case("github") && first.as_deref() == Some("event_name") {
+    let event_name = first
+        .as_deref()
+        .is_some_and(|name| name.eq_ignore_ascii_case("event_name"));
+    if context.eq_ignore_ascii_case("github") && event_name {
         if let Some(event) = scope.event_name {
             return Ok(Value::String(event.to_string()));
         }
