@@ -24,6 +24,7 @@ mod python;
 pub mod sources;
 pub mod template;
 pub mod tools;
+mod words;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -116,6 +117,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
         appspec: deployed_appspec(&root, options),
         derived: sources.actions.clone(),
         skipped: sources.skipped.clone(),
+        cargo_aliases: tools::cargo_aliases(&root),
     };
     let pipeline = pipeline::compose(&projects, &settings).map_err(bug)?;
     if let Err(found) = crate::config::load_text(config, &pipeline.text) {

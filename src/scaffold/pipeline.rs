@@ -47,6 +47,8 @@ pub struct Settings {
     pub derived: Vec<Derived>,
     /// What the repository runs that the pipeline leaves out, and why.
     pub skipped: Vec<super::sources::Skipped>,
+    /// The `[alias]`es of the repository's `.cargo/config.toml`.
+    pub cargo_aliases: Vec<String>,
 }
 
 /// A composed `gantry.yml`.
@@ -180,7 +182,13 @@ fn compose_phase(
             })
             .unwrap_or_default()
     };
-    let derived = render::phase(&settings.derived, phase, python_dirs, &deps_files);
+    let derived = render::phase(
+        &settings.derived,
+        phase,
+        python_dirs,
+        &settings.cargo_aliases,
+        &deps_files,
+    );
     // The test stage must run the tests: actions that landed there without
     // running any (`echo`, a script of unknown purpose) leave the
     // project's own test action in.

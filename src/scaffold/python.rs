@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::ecosystem::Facts;
 use super::facts::{exists, flag, read, text, CheckFiles, Uses};
+use super::words::has_bounded;
 
 /// Requirements files installed when present, in this order.
 const REQUIREMENTS: &[&str] = &[
@@ -68,8 +69,10 @@ fn mentions(dir: &Path, tool: &str) -> bool {
         .any(|t| {
             t.lines().any(|l| {
                 let l = l.trim().trim_start_matches(['"', '\'']);
-                l.starts_with(tool)
-                    && !l[tool.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-')
+                // At the start of the line.
+                has_bounded(l, tool, |before, after| {
+                    before.is_none() && !after.is_some_and(|c| c.is_alphanumeric() || c == '-')
+                })
             })
         })
 }
@@ -79,9 +82,8 @@ fn mentions(dir: &Path, tool: &str) -> bool {
 fn declares(text: &str, package: &str) -> bool {
     ["\"", "'"].iter().any(|quote| {
         let quoted = format!("{quote}{package}");
-        text.match_indices(&quoted).any(|(i, _)| {
-            !text[i + quoted.len()..]
-                .starts_with(|c: char| c.is_alphanumeric() || "-_.".contains(c))
+        has_bounded(text, &quoted, |_, after| {
+            !after.is_some_and(|c| c.is_alphanumeric() || "-_.".contains(c))
         })
     })
 }

@@ -8,27 +8,20 @@ use super::template::Need;
 use crate::config::image::BuilderChoice;
 use crate::engine::detect;
 
-/// The needs whose program is not on `PATH` (looked up from `cwd`). A
-/// cargo subcommand that is an `[alias]` of the repository's
-/// `.cargo/config.toml` (`cargo xtask`) needs no program of its own.
+/// The needs whose program is not on `PATH` (looked up from `cwd`).
 pub fn missing(needs: &[Need], cwd: &Path) -> Vec<Need> {
     let path = std::env::var_os("PATH");
-    let aliases = cargo_aliases(cwd);
     needs
         .iter()
-        .filter(|n| {
-            !n.program
-                .strip_prefix("cargo-")
-                .is_some_and(|sub| aliases.iter().any(|a| a == sub))
-        })
         .filter(|n| which::which_in(&n.program, path.as_ref(), cwd).is_err())
         .cloned()
         .collect()
 }
 
 /// The names of the `[alias]` table (and `alias.NAME = …` keys) of
-/// `.cargo/config.toml` or `.cargo/config` under `root`.
-fn cargo_aliases(root: &Path) -> Vec<String> {
+/// `.cargo/config.toml` or `.cargo/config` under `root`: a cargo
+/// subcommand that is one (`cargo xtask`) needs no program of its own.
+pub fn cargo_aliases(root: &Path) -> Vec<String> {
     let mut aliases = Vec::new();
     for name in [".cargo/config.toml", ".cargo/config"] {
         let Some(text) = super::facts::read(root, name) else {
@@ -254,14 +247,8 @@ pub fn cargo_plugin(line: &str) -> Option<String> {
         "--manifest-path",
         "--explain",
     ];
-    let sub = loop {
-        let word = words.next()?;
-        if TAKES_VALUE.contains(&word) {
-            words.next();
-        } else if !word.starts_with('+') && !word.starts_with('-') {
-            break word;
-        }
-    };
+    // `+nightly` picks the toolchain.
+    let sub = super::words::first_operand(&mut words, TAKES_VALUE, |w| w.starts_with(['+', '-']))?;
     let named = sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     (named && !BUILT_IN.contains(&sub)).then(|| format!("cargo-{sub}"))
 }

@@ -2,6 +2,8 @@
 //! stage they belong in, whether they rewrite files, and whether they can
 //! run on a developer's machine at all.
 
+use crate::scaffold::words::{dashed, first_operand, has_bounded};
+
 /// Commands that install the project's dependencies.
 const DEPS: &[&str] = &[
     "npm ci",
@@ -179,11 +181,9 @@ fn has_word(text: &str, word: &str) -> bool {
             last == word || stem == word
         });
     }
-    text.match_indices(word).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + word.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphabetic())
-            && !after.is_some_and(|c| c.is_ascii_alphabetic())
+    let not_letter = |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphabetic());
+    has_bounded(text, word, |before, after| {
+        not_letter(before) && not_letter(after)
     })
 }
 
@@ -355,13 +355,7 @@ fn changes_the_checkout(command: &str) -> Option<String> {
                 continue;
             }
             // Options before the subcommand: `-C dir`, `-c key=value`.
-            let mut sub = words.next();
-            while let Some(option) = sub.filter(|w| w.starts_with('-')) {
-                if option == "-C" || option == "-c" {
-                    words.next();
-                }
-                sub = words.next();
-            }
+            let sub = first_operand(&mut words, &["-C", "-c"], dashed);
             let Some(sub) = sub.filter(|s| CHANGING.contains(s)) else {
                 continue;
             };
@@ -607,11 +601,8 @@ const RUNNER_PATHS: [(&str, Kind); 9] = [
 /// its workspace.
 fn runner_path(command: &str) -> Option<(&'static str, Kind)> {
     RUNNER_PATHS.iter().copied().find(|(path, _)| {
-        command.match_indices(path).any(|(i, _)| {
-            command[..i]
-                .chars()
-                .next_back()
-                .is_none_or(|c| c.is_whitespace() || "\"'=:(".contains(c))
+        has_bounded(command, path, |before, _| {
+            before.is_none_or(|c| c.is_whitespace() || "\"'=:(".contains(c))
         })
     })
 }
@@ -638,7 +629,7 @@ pub fn script_prepares(dir: &std::path::Path, command: &str) -> Option<ScriptCha
         let mut words = line.split_whitespace();
         let mut first = words.next()?;
         if matches!(first, "bash" | "sh" | "source" | ".") {
-            first = words.find(|w| !w.starts_with('-'))?;
+            first = first_operand(&mut words, &[], dashed)?;
         }
         let script = first.trim_start_matches("./");
         let path_like = script.contains('/') || script.ends_with(".sh");
@@ -738,15 +729,15 @@ pub fn command_summary(line: &str) -> String {
     // Leading `NAME=value` words set the command's environment, not what it is.
     let assignments = words.iter().take_while(|w| is_env_assignment(w)).count();
     let words = &words[assignments.min(words.len().saturating_sub(1))..];
-    let (runner, mut rest) = match RUNNERS.iter().find(|r| words.starts_with(r)) {
-        Some(r) => (true, &words[r.len()..]),
-        None => (false, words),
+    let rest: Vec<&str> = match RUNNERS.iter().find(|r| words.starts_with(r)) {
+        // The runner's own options come before the command it runs.
+        Some(r) => {
+            let mut after = words[r.len()..].iter().copied();
+            let operand = first_operand(&mut after, VALUED, dashed);
+            operand.into_iter().chain(after).collect()
+        }
+        None => words.to_vec(),
     };
-    // The runner's own options come before the command it runs.
-    while runner && rest.first().is_some_and(|w| w.starts_with('-')) {
-        let skip = if VALUED.contains(&rest[0]) { 2 } else { 1 };
-        rest = &rest[skip.min(rest.len())..];
-    }
     let rest = rest.join(" ");
     let mut kept: Vec<&str> = unflagged(&rest).collect();
     kept.dedup();

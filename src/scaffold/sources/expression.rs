@@ -260,10 +260,13 @@ enum Token {
     Punct(&'static str),
 }
 
-fn tokens(text: &str) -> Result<Vec<Token>, Unknown> {
-    const PUNCT: [&str; 15] = [
-        "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ",", ".",
+/// The tokens of `text`; `filters` reads the `*` of a filter
+/// (`needs.*.result`).
+fn tokens(text: &str, filters: bool) -> Result<Vec<Token>, Unknown> {
+    const PUNCT: [&str; 16] = [
+        "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ",", ".", "*",
     ];
+    let punct = if filters { &PUNCT[..] } else { &PUNCT[..15] };
     let bad = || Unknown(format!("`{}`, which gantry cannot read", text.trim()));
     let mut out = Vec::new();
     let mut rest = text.trim_start();
@@ -316,7 +319,7 @@ fn tokens(text: &str) -> Result<Vec<Token>, Unknown> {
                 .unwrap_or(rest.len());
             out.push(Token::Word(rest[..end].to_string()));
             rest = &rest[end..];
-        } else if let Some(p) = PUNCT.iter().find(|p| rest.starts_with(**p)) {
+        } else if let Some(p) = punct.iter().find(|p| rest.starts_with(**p)) {
             out.push(Token::Punct(p));
             rest = &rest[p.len()..];
         } else {
@@ -329,7 +332,13 @@ fn tokens(text: &str) -> Result<Vec<Token>, Unknown> {
 
 /// The expression `text` (without `${{ }}`), parsed.
 fn parse(text: &str) -> Result<Expr, Unknown> {
-    let tokens = tokens(text)?;
+    parse_with(text, false)
+}
+
+/// [`parse`], reading a filter (`needs.*`) as a path segment `*` when
+/// `filters` is set: its value cannot be worked out, its shape can.
+fn parse_with(text: &str, filters: bool) -> Result<Expr, Unknown> {
+    let tokens = tokens(text, filters)?;
     let mut parser = Parser {
         tokens,
         at: 0,
@@ -482,6 +491,11 @@ impl Parser {
                         self.at += 1;
                         path.push(Expr::Literal(Value::String(name)));
                     }
+                    // Only `parse_with` reads a `*`.
+                    Some(Token::Punct("*")) => {
+                        self.at += 1;
+                        path.push(Expr::Literal(Value::String("*".into())));
+                    }
                     _ => return Err(Unknown(format!("`{shown}.*`, a filter"))),
                 }
             } else if self.eat("[") {
@@ -489,6 +503,96 @@ impl Parser {
                 self.expect("]")?;
             } else {
                 return Ok(path);
+            }
+        }
+    }
+}
+
+/// An `if:` condition read for its shape rather than its value: its
+/// `||` alternatives and `&&` clauses, each clause with the words it
+/// holds (for rules that look for a word, as github's OS rule does).
+#[derive(Debug, PartialEq)]
+pub enum Logic {
+    /// `a || b || …` (parentheses dropped): its alternatives.
+    Any(Vec<Logic>),
+    /// `a && b && …`: the clauses it needs.
+    All(Vec<Logic>),
+    /// Anything else.
+    Clause {
+        /// The context and property names, functions and strings in it, as
+        /// written (`runner`, `os`, `windows`; `startsWith`).
+        words: Vec<String>,
+        /// Whether it negates: a `!` or `!=` anywhere in it.
+        negates: bool,
+    },
+}
+
+/// The shape of the condition `text` (without `${{ }}`); a filter
+/// (`needs.*.result`), which [`holds`] cannot work out, is read too.
+pub fn logic(text: &str) -> Result<Logic, Unknown> {
+    Ok(Logic::of(&parse_with(text, true)?))
+}
+
+impl Logic {
+    fn of(expr: &Expr) -> Logic {
+        let of_all = |op| {
+            let mut operands = Vec::new();
+            flatten(expr, op, &mut operands);
+            operands.into_iter().map(Logic::of).collect()
+        };
+        match expr {
+            Expr::Binary(Op::Or, _, _) => Logic::Any(of_all(Op::Or)),
+            Expr::Binary(Op::And, _, _) => Logic::All(of_all(Op::And)),
+            _ => {
+                let (mut words, mut negates) = (Vec::new(), false);
+                clause_words(expr, &mut words, &mut negates);
+                Logic::Clause { words, negates }
+            }
+        }
+    }
+}
+
+/// The operands of a chain of `op` (`a || (b || c)`: `a`, `b`, `c`).
+fn flatten<'a>(expr: &'a Expr, op: Op, out: &mut Vec<&'a Expr>) {
+    match expr {
+        Expr::Binary(o, a, b) if *o == op => {
+            flatten(a, op, out);
+            flatten(b, op, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// The words of a [`Logic::Clause`], and whether it negates.
+fn clause_words(expr: &Expr, words: &mut Vec<String>, negates: &mut bool) {
+    match expr {
+        Expr::Literal(Value::String(s)) => words.push(s.clone()),
+        Expr::Literal(_) => {}
+        Expr::Path(context, path) => {
+            words.push(context.clone());
+            for segment in path {
+                clause_words(segment, words, negates);
+            }
+        }
+        Expr::Not(inner) => {
+            *negates = true;
+            clause_words(inner, words, negates);
+        }
+        Expr::Binary(op, a, b) => {
+            *negates |= *op == Op::Ne;
+            clause_words(a, words, negates);
+            clause_words(b, words, negates);
+        }
+        Expr::Call(name, args) => {
+            words.push(name.clone());
+            for arg in args {
+                clause_words(arg, words, negates);
+            }
+        }
+        Expr::Index(value, path) => {
+            clause_words(value, words, negates);
+            for segment in path {
+                clause_words(segment, words, negates);
             }
         }
     }
@@ -1031,5 +1135,25 @@ mod tests {
         assert!(!optional_toggle("${{ secrets.TOKEN }}"));
         assert!(!optional_toggle("${{ a || 'x' }}"));
         assert!(!optional_toggle("-${{ a || '' }}"));
+    }
+
+    #[test]
+    fn a_condition_reads_as_alternatives_of_clauses_with_their_words() {
+        let clause = |words: &[&str], negates| Logic::Clause {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            negates,
+        };
+        assert_eq!(
+            logic("contains(needs.*.result, 'failure') || a && (b != 'x' || !c)").unwrap(),
+            Logic::Any(vec![
+                clause(&["contains", "needs", "*", "result", "failure"], false),
+                Logic::All(vec![
+                    clause(&["a"], false),
+                    Logic::Any(vec![clause(&["b", "x"], true), clause(&["c"], true)]),
+                ]),
+            ])
+        );
+        // Its value is still not worked out.
+        assert!(holds("contains(needs.*.result, 'failure')", None).is_err());
     }
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::dependent::{self, LeftOut, Makes};
-use super::expression;
+use super::expression::{self, Logic};
 use super::job_order::{self, Taken};
 use super::matrix::{self, Chosen, MatrixSpec, Strategy};
 use super::variants::{self, Profile};
@@ -104,23 +104,22 @@ pub fn read(root: &Path) -> Found {
         .collect();
     let mut found = Found::default();
     let jobs = jobs_to_read(&workflows, &mut found.skipped);
-    // What each job runs and what is taken of it, read on its own, to
-    // tell the variant jobs (see `variants`) before the real read.
-    let reads: Vec<JobRead> = jobs
+    // Each job's steps, read on its own: what it runs and what is taken
+    // of it tell the variant jobs (see `variants`); the others' steps are
+    // then added in order, with the rules that look across jobs.
+    let reads: Vec<JobSteps> = jobs
         .iter()
-        .map(|(file, id, job, env)| read_job(root, file, id, job, env, &mut Found::default()))
+        .map(|(file, id, job, env)| read_job(root, file, id, job, env))
         .collect();
     let variant_of = variant_jobs(root, &jobs, &reads);
-    for ((file, id, job, env), variant) in jobs.iter().zip(variant_of) {
+    for (((file, id, _, _), steps), variant) in jobs.iter().zip(reads).zip(variant_of) {
         match variant {
             Some(reason) => found.skipped.push(Skipped {
                 action: None,
                 origin: format!("{file}, job {id}"),
                 reason,
             }),
-            None => {
-                read_job(root, file, id, job, env, &mut found);
-            }
+            None => add_job(steps, &mut found),
         }
     }
     found
@@ -195,13 +194,13 @@ struct JobRead {
 /// when the steps taken from that job run them all; or one that tests,
 /// installing another version of a package the project depends on, when
 /// another job's taken steps run tests with what a plain install gives.
-fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobRead]) -> Vec<Option<String>> {
+fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobSteps]) -> Vec<Option<String>> {
     let mut why: Vec<Option<String>> = vec![None; jobs.len()];
     // Same commands first, so that a job found to be such a variant is
     // named by no alternative-version variant as the job it varies.
     for same_commands in [true, false] {
         for v in 0..jobs.len() {
-            let Some(variant) = reads[v].profile.as_ref().filter(|_| why[v].is_none()) else {
+            let Some(variant) = reads[v].read.profile.as_ref().filter(|_| why[v].is_none()) else {
                 continue;
             };
             let (file, _, job, _) = jobs[v];
@@ -214,7 +213,7 @@ fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobRead]) -> Vec<Optio
             let main = (0..jobs.len())
                 .filter(|m| *m != v && why[*m].is_none())
                 .find_map(|m| {
-                    let main = &reads[m];
+                    let main = &reads[m].read;
                     let profile = main.profile.as_ref()?;
                     let extra = if same_commands {
                         variants::extra_installs(variant, profile)
@@ -222,7 +221,7 @@ fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobRead]) -> Vec<Optio
                     } else {
                         // A job that tests, against one whose taken steps test.
                         variants::alternative_versions(variant, profile, declared)
-                            .filter(|_| reads[v].runs_tests && main.taken_tests)
+                            .filter(|_| reads[v].read.runs_tests && main.taken_tests)
                     };
                     Some((m, extra?))
                 });
@@ -449,9 +448,8 @@ fn other_runner(runs_on: &str) -> Option<String> {
 /// Whether `written` reads `matrix.KEY` (not a longer key).
 fn mentions_key(written: &str, key: &str) -> bool {
     let reference = format!("matrix.{key}");
-    written.match_indices(&reference).any(|(i, _)| {
-        !written[i + reference.len()..]
-            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    crate::scaffold::words::has_bounded(written, &reference, |_, after| {
+        !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     })
 }
 
@@ -705,25 +703,51 @@ fn needs_bash(run: &str, shell: Option<&str>) -> bool {
             .any(|b| run.contains(b))
 }
 
-/// Reads the steps of one job into `found`, and says what it runs.
-fn read_job(
-    root: &Path,
-    file: &str,
-    id: &str,
-    job: &Job,
-    workflow_env: &Env,
-    found: &mut Found,
-) -> JobRead {
+/// One job's steps, read on their own (see [`read_job`]), for
+/// [`add_job`] to add to what was found.
+#[derive(Default)]
+struct JobSteps {
+    /// Why the whole job is left out, if it is.
+    whole: Option<Skipped>,
+    /// Each step with something to run, in order.
+    steps: Vec<StepRead>,
+    /// Whether a step that does the job's work was left out: a `run:` step
+    /// or an action that does not just set the job up (a checkout, a
+    /// `setup-*`, a cache).
+    work_left_out: bool,
+    /// What it runs, for [`variant_jobs`].
+    read: JobRead,
+}
+
+/// One step of a job, read on its own.
+enum StepRead {
+    Left(Skipped),
+    Taken {
+        action: Derived,
+        /// See [`Taken::unnamed_maker`].
+        unnamed_maker: bool,
+        /// See [`Taken::makes`].
+        makes: bool,
+    },
+}
+
+/// Reads the steps of one job on their own, and says what it runs: each
+/// step's action or why it is left out, with the rules within the job
+/// (a step after one left out that may have made what it needs). What
+/// looks across jobs is [`add_job`]'s.
+fn read_job(root: &Path, file: &str, id: &str, job: &Job, workflow_env: &Env) -> JobSteps {
     let job_origin = format!("{file}, job {id}");
     let chosen = match job_skip_reason(id, job).map_or_else(|| chosen_cell(job), Err) {
         Ok(chosen) => chosen,
         Err(reason) => {
-            found.skipped.push(Skipped {
-                action: None,
-                origin: job_origin,
-                reason,
-            });
-            return JobRead::default();
+            return JobSteps {
+                whole: Some(Skipped {
+                    action: None,
+                    origin: job_origin,
+                    reason,
+                }),
+                ..JobSteps::default()
+            };
         }
     };
     let mut read = JobRead {
@@ -747,14 +771,10 @@ fn read_job(
         env: [workflow_env, &job.env],
         matrix: chosen.as_ref(),
     };
+    let mut steps: Vec<StepRead> = Vec::new();
     // The steps left out so far, and what each would have made.
     let mut left_out: Vec<(String, Makes)> = Vec::new();
-    // Whether a step that does the job's work was left out: a `run:` step
-    // or an action that does not just set the job up (a checkout, a
-    // `setup-*`, a cache).
     let mut work_left_out = false;
-    // The steps taken, in order (see `job_order`).
-    let mut taken: Vec<Taken> = Vec::new();
     // The Rust toolchain the job's toolchain action set up, when it is a
     // nightly (see `nightly_toolchain`).
     let mut toolchain: Option<String> = None;
@@ -787,11 +807,11 @@ fn read_job(
                 // own line, name and pin are folded into that one.
                 work_left_out |= step.uses.as_deref().is_none_or(|u| !dependent::sets_up(u));
                 left_out.push((action.clone().unwrap_or(label), left.makes));
-                found.skipped.push(Skipped {
+                steps.push(StepRead::Left(Skipped {
                     action,
                     origin,
                     reason: left.reason,
-                });
+                }));
             }
             Ok(Some(action)) => {
                 let text = [action.lines.join("\n")]
@@ -800,55 +820,88 @@ fn read_job(
                     .collect::<Vec<_>>()
                     .join("\n");
                 if let Some(earlier) = dependent::depends_on(&left_out, &text) {
-                    found.skipped.push(Skipped {
+                    steps.push(StepRead::Left(Skipped {
                         action: None,
                         origin,
                         reason: format!(
                             "it comes after step \"{earlier}\", which is left out and may have made what it needs"
                         ),
-                    });
+                    }));
                     work_left_out = true;
                     left_out.push((label, Makes::Anything));
                     continue;
                 }
-                // The same command in another job (a matrix, say) runs once,
-                // unless this job made something before it in the same
-                // stage (see `job_order::made_before_in_stage`).
-                // A nightly toolchain's run is not the stable one's.
-                let toolchain = |a: &Derived| {
-                    a.env
-                        .iter()
-                        .find(|(name, _)| name == "RUSTUP_TOOLCHAIN")
-                        .map(|(_, value)| value.clone())
-                };
-                let seen = found.actions.iter().any(|a| {
-                    a.lines == action.lines
-                        && a.dir == action.dir
-                        && toolchain(a) == toolchain(&action)
-                }) && !job_order::made_before_in_stage(&taken, action.phase);
                 let run = step.run.as_deref().unwrap_or_default();
                 taken_scripts.push(run);
                 read.taken_tests |= action.runs_tests;
                 let name = step.name.as_deref();
-                taken.push(Taken {
-                    phase: action.phase,
-                    index: (!seen).then_some(found.actions.len()),
+                steps.push(StepRead::Taken {
                     unnamed_maker: command::unnamed_maker(run, name),
                     makes: !command::is_check(run, name.unwrap_or(""))
                         && !dependent::only_prints(run),
+                    action,
                 });
-                if !seen {
-                    found.actions.push(action);
-                }
             }
             Ok(None) => {}
         }
     }
+    read.taken = Profile::of(taken_scripts);
+    JobSteps {
+        whole: None,
+        steps,
+        work_left_out,
+        read,
+    }
+}
+
+/// Adds one job's steps, read by [`read_job`], to `found`: a command
+/// another job already runs is taken once, and the job's steps keep their
+/// order across stages (see `job_order`).
+fn add_job(job: JobSteps, found: &mut Found) {
+    if let Some(whole) = job.whole {
+        found.skipped.push(whole);
+        return;
+    }
+    // The steps taken, in order (see `job_order`).
+    let mut taken: Vec<Taken> = Vec::new();
+    for step in job.steps {
+        let (action, unnamed_maker, makes) = match step {
+            StepRead::Left(skipped) => {
+                found.skipped.push(skipped);
+                continue;
+            }
+            StepRead::Taken {
+                action,
+                unnamed_maker,
+                makes,
+            } => (action, unnamed_maker, makes),
+        };
+        // The same command in another job (a matrix, say) runs once,
+        // unless this job made something before it in the same
+        // stage (see `job_order::made_before_in_stage`).
+        // A nightly toolchain's run is not the stable one's.
+        let toolchain = |a: &Derived| {
+            a.env
+                .iter()
+                .find(|(name, _)| name == "RUSTUP_TOOLCHAIN")
+                .map(|(_, value)| value.clone())
+        };
+        let seen = found.actions.iter().any(|a| {
+            a.lines == action.lines && a.dir == action.dir && toolchain(a) == toolchain(&action)
+        }) && !job_order::made_before_in_stage(&taken, action.phase);
+        taken.push(Taken {
+            phase: action.phase,
+            index: (!seen).then_some(found.actions.len()),
+            unnamed_maker,
+            makes,
+        });
+        if !seen {
+            found.actions.push(action);
+        }
+    }
     job_order::run_before_later_steps(&taken, &mut found.actions);
     job_order::install_after_builds(&taken, &mut found.actions);
-    job_order::drop_installs_for_nothing(&taken, work_left_out, found);
-    read.taken = Profile::of(taken_scripts);
-    read
+    job_order::drop_installs_for_nothing(&taken, job.work_left_out, found);
 }
 
 /// What rewrites files in the `package.json` script a line of `run`
@@ -958,31 +1011,6 @@ fn runs_after_a_failure(condition: &str, scope: &expression::Scope) -> bool {
             && expression::holds_in(condition, &failed) != Ok(false))
 }
 
-/// `text` split at `separator` outside parentheses and quotes.
-fn split_top_level<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        match rest.as_bytes()[0] {
-            b'\'' => quoted = !quoted,
-            b'(' if !quoted => depth += 1,
-            b')' if !quoted => depth -= 1,
-            _ if !quoted && depth == 0 && rest.starts_with(separator) => {
-                parts.push(&text[start..i]);
-                i += separator.len();
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += rest.chars().next().map_or(1, char::len_utf8);
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
 /// The operating system an `if:` limits a step to, when it is not Linux:
 /// every `||` alternative must name Windows or macOS, and not negate it
 /// (`!=`, or `!startsWith(matrix.os, 'windows')` (ripgrep), runs it
@@ -994,25 +1022,31 @@ fn other_os(condition: Option<&str>) -> Option<&'static str> {
         .strip_prefix("${{")
         .and_then(|c| c.strip_suffix("}}"))
         .unwrap_or(condition);
-    os_of(condition)
+    os_of(&expression::logic(condition).ok()?)
 }
 
-/// The non-Linux OS an `if:` expression limits to (see [`other_os`]).
-fn os_of(expression: &str) -> Option<&'static str> {
+/// The non-Linux OS a condition limits to (see [`other_os`]): in each
+/// alternative, the first clause that names one.
+fn os_of(condition: &Logic) -> Option<&'static str> {
+    let alternatives = match condition {
+        Logic::Any(alternatives) => alternatives.as_slice(),
+        one => std::slice::from_ref(one),
+    };
     let mut found: Option<&'static str> = None;
-    for alternative in split_top_level(expression, "||") {
-        let os = split_top_level(alternative, "&&")
-            .into_iter()
-            .find_map(|clause| {
-                let clause = clause.trim();
-                if let Some(inner) = clause.strip_prefix('(').and_then(|c| c.strip_suffix(')')) {
-                    return os_of(inner);
-                }
+    for alternative in alternatives {
+        let clauses = match alternative {
+            Logic::All(clauses) => clauses.as_slice(),
+            one => std::slice::from_ref(one),
+        };
+        let os = clauses.iter().find_map(|clause| match clause {
+            Logic::Clause { words, negates } => {
                 let (_, os) = [("windows", "Windows"), ("macos", "macOS")]
                     .into_iter()
-                    .find(|(word, _)| clause.contains(word))?;
-                (!clause.contains('!')).then_some(os)
-            })?;
+                    .find(|(os, _)| words.iter().any(|word| word.contains(os)))?;
+                (!negates).then_some(os)
+            }
+            nested => os_of(nested),
+        })?;
         found = Some(match found {
             Some(other) if other != os => "Windows or macOS",
             _ => os,

@@ -27,11 +27,14 @@ pub struct Rendered {
 /// `deps_files` gives a directory's project prefix (`web/`) and dependency
 /// lists (package.json and its lockfile…, relative to the root): an
 /// install that reads only those and writes into the project is cached on
-/// them, as gantry's own are.
+/// them, as gantry's own are. A cargo subcommand among `cargo_aliases`
+/// (the repository's `.cargo/config.toml` `[alias]`es: `cargo xtask`)
+/// needs no program of its own.
 pub fn phase(
     derived: &[Derived],
     phase: &str,
     python_dirs: &[String],
+    cargo_aliases: &[String],
     deps_files: &dyn Fn(&str) -> (String, Vec<String>),
 ) -> Rendered {
     let mut out = Rendered {
@@ -130,7 +133,11 @@ pub fn phase(
             }
             // `cargo docs-rs` needs cargo-docs-rs, which CI installs with
             // an install action that is left out.
-            if let Some(plugin) = crate::scaffold::tools::cargo_plugin(line) {
+            let plugin = crate::scaffold::tools::cargo_plugin(line).filter(|plugin| {
+                let sub = plugin.strip_prefix("cargo-").unwrap_or_default();
+                !cargo_aliases.iter().any(|alias| alias == sub)
+            });
+            if let Some(plugin) = plugin {
                 add_need(&mut out.needs, &plugin);
             }
         }
@@ -218,7 +225,7 @@ mod tests {
             derived("test", "test", &["pytest -q", "echo 'a: b'"], "py"),
             derived("deps", "install", &["pip install -e ."], "py"),
         ];
-        let test = phase(&all, "test", &["py".into()], &|_| Default::default());
+        let test = phase(&all, "test", &["py".into()], &[], &|_| Default::default());
         assert_eq!(
             test.text,
             "      # From Makefile, target `test`.\n      - name: test\n        run: make test\n      # From Makefile, target `test`.\n      - name: test-2\n        working_directory: py\n        script:\n          - \". .gantry/venv/bin/activate\"\n          - pytest -q\n          - \"echo 'a: b'\"\n"
@@ -229,7 +236,7 @@ mod tests {
             test.actions,
             [("test".into(), origin.clone()), ("test-2".into(), origin)]
         );
-        let deps = phase(&all, "deps", &["py".into()], &|_| Default::default());
+        let deps = phase(&all, "deps", &["py".into()], &[], &|_| Default::default());
         assert!(deps.text.contains("- python3 -m venv .gantry/venv\n          - \". .gantry/venv/bin/activate\"\n          - python -m pip install --quiet --upgrade pip\n          - pip install -e ."), "{}", deps.text);
     }
 }

@@ -104,11 +104,102 @@ pub fn make(root: &Path) -> Found {
     let Some((file, text)) = first_file(root, &["GNUmakefile", "makefile", "Makefile"]) else {
         return Found::default();
     };
-    let mut targets = make_targets(&text);
-    let runs_checks = runs_the_checks(&text);
+    let Makefile {
+        mut targets,
+        rules,
+        default_goal,
+    } = scan(&text);
+    let runs_checks = runs_checks(&rules);
     targets.retain(|(name, _)| !runs_checks.contains(name));
-    let default = default_goal(&text).filter(|goal| !runs_checks.contains(goal));
+    let default = default_goal.filter(|goal| !runs_checks.contains(goal));
     actions(file, "make", &targets, default.as_deref())
+}
+
+/// What gantry reads of a Makefile, in one pass over its lines.
+struct Makefile<'a> {
+    /// Its explicit targets in file order, with their recipes.
+    targets: Targets,
+    /// Each rule's target names and prerequisites.
+    rules: Vec<(&'a str, &'a str)>,
+    /// What a bare `make` builds: `.DEFAULT_GOAL`, else the first target
+    /// of the first rule, even one named by a variable (fd's `$(EXE):`
+    /// comes before `completions:`), but not a special `.TARGET` or a `%`
+    /// pattern rule, which make passes over too.
+    default_goal: Option<String>,
+}
+
+/// A Makefile's targets, rules and default goal (see [`Makefile`]).
+fn scan(text: &str) -> Makefile<'_> {
+    let mut targets: Targets = Vec::new();
+    let mut rules = Vec::new();
+    let mut set_goal = None;
+    let mut first_goal = None;
+    // The targets of the rule whose recipe lines come next.
+    let mut current: Vec<usize> = Vec::new();
+    for line in text.lines() {
+        // The last setting wins.
+        if let Some(goal) = default_goal_set(line) {
+            set_goal = Some(goal);
+        }
+        if let Some(recipe) = line.strip_prefix('\t') {
+            for &i in &current {
+                targets[i].1.push_str(recipe);
+                targets[i].1.push('\n');
+            }
+            continue;
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        current.clear();
+        let Some((names, rest)) = rule_line(line) else {
+            continue;
+        };
+        let prerequisites = rest
+            .split('|')
+            .next()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("");
+        rules.push((names, prerequisites));
+        if first_goal.is_none() {
+            first_goal = names
+                .split_whitespace()
+                .find(|n| !n.starts_with('.') && !n.contains('%'))
+                .map(String::from);
+        }
+        if names.contains('$') || names.contains('%') {
+            continue;
+        }
+        for name in names.split_whitespace() {
+            if name.starts_with('.') {
+                continue;
+            }
+            let index = match targets.iter().position(|(n, _)| n == name) {
+                Some(i) => i,
+                None => {
+                    targets.push((name.to_string(), String::new()));
+                    targets.len() - 1
+                }
+            };
+            current.push(index);
+        }
+    }
+    Makefile {
+        targets,
+        rules,
+        default_goal: set_goal.or(first_goal),
+    }
+}
+
+/// The goal a `.DEFAULT_GOAL` line sets, if `line` is one.
+fn default_goal_set(line: &str) -> Option<String> {
+    let value = line.trim().strip_prefix(".DEFAULT_GOAL")?.trim_start();
+    let value = [":::=", "::=", ":=", "?=", "="]
+        .iter()
+        .find_map(|op| value.strip_prefix(op))?;
+    Some(value.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 /// A Makefile line as a rule: its target names and what follows the `:`.
@@ -138,33 +229,20 @@ fn rule_line(line: &str) -> Option<(&str, &str)> {
 
 /// The Makefile's targets that depend on its test or lint target (urfave/
 /// cli's `all: generate vet test check-binary-size gfmrun`), or on such a
-/// target (cobra's `default: all`, `all: fmt test`): they run the checks,
-/// so they are not its build; the checks come from their own targets, and
-/// the build from elsewhere.
-fn runs_the_checks(text: &str) -> Vec<String> {
+/// target (cobra's `default: all`, `all: fmt test`), among its `rules`
+/// (target names, prerequisites): they run the checks, so they are not
+/// its build; the checks come from their own targets, and the build from
+/// elsewhere.
+fn runs_checks(rules: &[(&str, &str)]) -> Vec<String> {
     let checks: Vec<&str> = WANTED
         .iter()
         .filter(|(phase, _)| *phase != "compile")
         .flat_map(|(_, names)| names.iter().copied())
         .collect();
-    let rules: Vec<(&str, &str)> = text
-        .lines()
-        .filter_map(rule_line)
-        .map(|(names, rest)| {
-            let prerequisites = rest
-                .split('|')
-                .next()
-                .unwrap_or("")
-                .split(';')
-                .next()
-                .unwrap_or("");
-            (names, prerequisites)
-        })
-        .collect();
     let mut found: Vec<String> = Vec::new();
     loop {
         let before = found.len();
-        for (names, prerequisites) in &rules {
+        for (names, prerequisites) in rules {
             let runs = prerequisites
                 .split_whitespace()
                 .any(|p| checks.contains(&p) || found.iter().any(|f| f == p));
@@ -184,65 +262,19 @@ fn runs_the_checks(text: &str) -> Vec<String> {
     }
 }
 
-/// What a bare `make` builds: `.DEFAULT_GOAL`, else the first target of
-/// the first rule, even one named by a variable (fd's `$(EXE):` comes
-/// before `completions:`), but not a special `.TARGET` or a `%` pattern
-/// rule, which make passes over too.
-fn default_goal(text: &str) -> Option<String> {
-    let set = text.lines().rev().find_map(|line| {
-        let value = line.trim().strip_prefix(".DEFAULT_GOAL")?.trim_start();
-        let value = [":::=", "::=", ":=", "?=", "="]
-            .iter()
-            .find_map(|op| value.strip_prefix(op))?;
-        Some(value.trim().to_string()).filter(|v| !v.is_empty())
-    });
-    set.or_else(|| {
-        text.lines().filter_map(rule_line).find_map(|(names, _)| {
-            names
-                .split_whitespace()
-                .find(|n| !n.starts_with('.') && !n.contains('%'))
-                .map(String::from)
-        })
-    })
+#[cfg(test)]
+fn runs_the_checks(text: &str) -> Vec<String> {
+    runs_checks(&scan(text).rules)
 }
 
-/// A Makefile's explicit targets in file order, with their recipes.
+#[cfg(test)]
+fn default_goal(text: &str) -> Option<String> {
+    scan(text).default_goal
+}
+
+#[cfg(test)]
 fn make_targets(text: &str) -> Targets {
-    let mut targets: Targets = Vec::new();
-    let mut current: Vec<usize> = Vec::new();
-    for line in text.lines() {
-        if let Some(recipe) = line.strip_prefix('\t') {
-            for &i in &current {
-                targets[i].1.push_str(recipe);
-                targets[i].1.push('\n');
-            }
-            continue;
-        }
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        current.clear();
-        let Some((names, _)) = rule_line(line) else {
-            continue;
-        };
-        if names.contains('$') || names.contains('%') {
-            continue;
-        }
-        for name in names.split_whitespace() {
-            if name.starts_with('.') {
-                continue;
-            }
-            let index = match targets.iter().position(|(n, _)| n == name) {
-                Some(i) => i,
-                None => {
-                    targets.push((name.to_string(), String::new()));
-                    targets.len() - 1
-                }
-            };
-            current.push(index);
-        }
-    }
-    targets
+    scan(text).targets
 }
 
 /// `justfile` (any capitalisation): `just lint`, `just build`, `just test`.

@@ -176,9 +176,7 @@ pub fn dependency_lists(dir: &std::path::Path) -> Vec<String> {
 pub fn lists_name(lists: &[String], package: &str) -> bool {
     let package = package.to_ascii_lowercase().replace('_', "-");
     lists.iter().any(|text| {
-        text.match_indices(&package).any(|(i, _)| {
-            let before = text[..i].chars().next_back();
-            let after = text[i + package.len()..].chars().next();
+        crate::scaffold::words::has_bounded(text, &package, |before, after| {
             let starts = matches!(before, None | Some('"' | '\'' | '\n' | ' '));
             starts && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         })
