@@ -2436,3 +2436,444 @@ jobs:
     assert!(live.contains("run: cargo test\n"), "{live}");
     assert!(!live.contains("RUSTUP_TOOLCHAIN"), "{live}");
 }
+
+/// GitHub runs at most 256 jobs for one matrix and refuses a larger one:
+/// such a job is left out saying so, not expanded (7 keys of 10 values
+/// are 10⁷ cells, which took 15 GB), and the other jobs are read.
+#[test]
+fn a_job_whose_matrix_github_refuses_is_left_out() {
+    let keys: String = (0..7)
+        .map(|k| format!("        k{k}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n"))
+        .collect();
+    let repo = with_workflow(
+        &format!(
+            "on: [push]\njobs:\n  huge:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n{keys}    steps:\n      - run: make huge\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
+        ),
+        &[("Makefile", "test huge:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    let line = "job huge: its matrix has more than 256 cells, which GitHub refuses";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(out.stdout.contains("run: make test\n"), "{}", out.stdout);
+    assert!(!out.stdout.contains("run: make huge"), "{}", out.stdout);
+}
+
+/// A job that installs a version floor of a test runner (`"pytest>=8"`)
+/// and runs part of the tests is no variant: a floor pins no other
+/// version than the main job's.
+#[test]
+fn a_job_installing_a_version_floor_is_no_variant() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install -e . pytest
+      - run: pytest tests/unit
+  integration:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install -e . "pytest>=8"
+      - run: pytest tests/integration
+"#,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nversion = \"0\"\ndependencies = [\"pytest\"]\n",
+        )],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout.contains("pytest tests/integration"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("job integration: "), "{}", out.stdout);
+}
+
+/// `runs-on: ${{ matrix.runner }}` whose value is a list of labels
+/// (`[self-hosted, macOS, ARM64]`) runs where its labels say: such a cell
+/// is no Linux cell.
+#[test]
+fn a_runner_label_list_from_the_matrix_is_read_label_by_label() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  mac:
+    runs-on: ${{ matrix.runner }}
+    strategy:
+      matrix:
+        runner: [[self-hosted, macOS, ARM64]]
+    steps:
+      - run: make mac
+  both:
+    runs-on: ${{ matrix.runner }}
+    strategy:
+      matrix:
+        runner: [[self-hosted, macOS, ARM64], ubuntu-latest]
+    steps:
+      - run: make both R=${{ matrix.runner }}
+  partial:
+    runs-on: ubuntu-${{ inputs.version }}
+    strategy:
+      matrix:
+        v: [1]
+    steps:
+      - run: make partial V=${{ matrix.v }}
+"#,
+        &[("Makefile", "mac both partial:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(!out.stdout.contains("run: make mac"), "{}", out.stdout);
+    let line = "job mac: it runs on self-hosted, macos, arm64 (every cell of its matrix)";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    // An expression in a longer `runs-on:` is read as written.
+    assert!(
+        out.stdout.contains("run: make partial V=1\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("make both R=ubuntu-latest"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// An `include:` cell that exists to test another set of dependencies (a
+/// step that installs only in that cell: `if: matrix.deps == 'minimum'`)
+/// is not the cell run here, even when its Python version is this
+/// machine's: the whole pipeline would test the minimum dependencies.
+#[test]
+fn a_cell_that_installs_other_dependencies_is_not_the_one_run() {
+    let python = local_python();
+    let repo = with_workflow(
+        &format!(
+            r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python-version: ['3.98', '3.99']
+        include:
+          - python-version: '{python}'
+            deps: minimum
+    steps:
+      - uses: actions/setup-python@v5
+        with:
+          python-version: ${{{{ matrix.python-version }}}}
+      - name: Minimum dependencies
+        if: matrix.deps == 'minimum'
+        run: pip install -c constraints-min.txt -e .
+      - run: make test
+"#
+        ),
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout
+            .contains("this pipeline runs it for python-version=3.98 only"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("run: pip install -c"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A job's own `if:` is read as a step's is: a job whose condition never
+/// holds, or holds for no push and no pull request (a scheduled or
+/// release-only job in a workflow that also runs for pushes), is left out
+/// saying so; one whose condition reads what only CI knows is kept.
+#[test]
+fn a_job_whose_if_does_not_hold_for_a_push_is_left_out() {
+    let repo = with_workflow(
+        r#"
+on: [push, pull_request, schedule]
+jobs:
+  never:
+    if: false
+    runs-on: ubuntu-latest
+    steps:
+      - run: make never
+  nightly:
+    if: github.event_name == 'schedule'
+    runs-on: ubuntu-latest
+    steps:
+      - run: make nightly
+  test:
+    if: github.event_name == 'push' || github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+  after:
+    needs: test
+    if: ${{ !cancelled() && needs.test.result == 'success' }}
+    runs-on: ubuntu-latest
+    steps:
+      - run: make after
+"#,
+        &[("Makefile", "never nightly test after:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "job never: its `if: false` never holds",
+        "job nightly: its `if: github.event_name == 'schedule'` holds for no push or pull request: it runs only for other events (a schedule, a release, by hand), and checks no change of yours",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    for kept in ["run: make test\n", "run: make after\n"] {
+        assert!(out.stdout.contains(kept), "no {kept:?} in:\n{}", out.stdout);
+    }
+    for gone in ["run: make never", "run: make nightly"] {
+        assert!(!out.stdout.contains(gone), "{gone} in:\n{}", out.stdout);
+    }
+}
+
+/// A gantry run is one where nothing has failed or been cancelled before a
+/// step runs: `success()` and `always()` hold, `failure()` and
+/// `cancelled()` do not, so a step that runs only after a failure or a
+/// cancellation is left out however its `if:` says so.
+#[test]
+fn a_step_that_runs_only_after_a_failure_or_cancellation_is_left_out_however_written() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - id: build
+        run: make build
+      - name: Cancelled
+        if: cancelled()
+        run: make cancelled
+      - name: Not success
+        if: ${{ !success() }}
+        run: make not-success
+      - name: Failure or cancelled
+        if: failure() || cancelled()
+        run: make failed-or-cancelled
+      - name: Build failed
+        if: always() && steps.build.outcome == 'failure'
+        run: make build-failed
+      - name: Success
+        if: success()
+        run: make success
+      - name: Always
+        if: ${{ always() }}
+        run: make always
+"#,
+        &[("Makefile", "build cancelled not-success failed-or-cancelled build-failed success always:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for gone in [
+        "make cancelled",
+        "make not-success",
+        "make failed-or-cancelled",
+        "make build-failed",
+    ] {
+        assert!(
+            !out.stdout.contains(&format!("run: {gone}")),
+            "{gone} in:\n{}",
+            out.stdout
+        );
+    }
+    for step in [
+        "Cancelled",
+        "Not success",
+        "Failure or cancelled",
+        "Build failed",
+    ] {
+        let line = format!("step \"{step}\": it runs only after an earlier step or job failed (`if:`), to show or report it");
+        assert!(
+            out.stdout.contains(&line),
+            "no {line:?} in:\n{}",
+            out.stdout
+        );
+    }
+    for kept in [
+        "run: make build\n",
+        "run: make success\n",
+        "run: make always\n",
+    ] {
+        assert!(out.stdout.contains(kept), "no {kept:?} in:\n{}", out.stdout);
+    }
+}
+
+/// `startsWith(matrix.os, 'windows') == false` holds for the Linux cell
+/// run here: the step is taken, not left out for naming Windows.
+#[test]
+fn a_step_whose_if_holds_for_the_linux_cell_is_taken_whatever_os_it_names() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ${{ matrix.os }}
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+    steps:
+      - name: Not on Windows
+        if: startsWith(matrix.os, 'windows') == false
+        run: make unix
+"#,
+        &[("Makefile", "unix:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(out.stdout.contains("run: make unix\n"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("runs only on Windows"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A `working-directory:` (the job's default or the step's) is worked out
+/// for the matrix cell run here, as the script is; one gantry cannot work
+/// out leaves the step out naming what it reads.
+#[test]
+fn a_working_directory_from_the_matrix_is_worked_out() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        pkg: [alpha, beta]
+    defaults:
+      run:
+        working-directory: packages/${{ matrix.pkg }}
+    steps:
+      - name: Package tests
+        run: make test
+      - name: Sub tests
+        run: make sub
+        working-directory: ./sub-${{ matrix.pkg }}
+      - name: Workspace
+        run: make ws
+        working-directory: ${{ github.workspace }}/ws
+"#,
+        &[
+            ("packages/alpha/Makefile", "test:\n\ttrue\n"),
+            ("sub-alpha/Makefile", "sub:\n\ttrue\n"),
+        ],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "working_directory: packages/alpha\n",
+        "working_directory: sub-alpha\n",
+        "this pipeline runs it for pkg=alpha only",
+        "step \"Workspace\": its working-directory: it uses a `${{ … }}` expression that only the CI fills in: github.workspace",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("${{ matrix.pkg }}"), "{}", out.stdout);
+    assert!(!out.stdout.contains("run: make ws"), "{}", out.stdout);
+}
+
+/// `env:` values that are not strings are set as GitHub sets them: an
+/// empty value empty, numbers as GitHub writes them (`1e3` is `1000`,
+/// `3.0` is `3`).
+#[test]
+fn env_values_that_are_not_strings_are_set_as_github_sets_them() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    env:
+      EMPTY:
+      FLOAT: 1e3
+      WHOLE: 3.0
+      HALF: 0.5
+      FLAG: true
+    steps:
+      - run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    for line in [
+        "EMPTY: \"\"\n",
+        "FLOAT: \"1000\"\n",
+        "WHOLE: \"3\"\n",
+        "HALF: \"0.5\"\n",
+        "FLAG: \"true\"\n",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("null"), "{}", out.stdout);
+}
+
+/// `${{ env.X }}` reads the workflow's, job's or step's `env:`: known
+/// here, worked out as the script's other values are.
+#[test]
+fn an_env_expression_reads_the_workflows_env() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+env:
+  PROFILE: release
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      TARGET: x86_64
+    steps:
+      - run: make build TARGET=${{ env.TARGET }} PROFILE=${{ env.PROFILE }} MODE=${{ env.MODE }}
+        env:
+          MODE: fast
+      - run: make other T=${{ env.UNSET }}
+"#,
+        &[("Makefile", "build other:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(
+        out.stdout
+            .contains("run: make build TARGET=x86_64 PROFILE=release MODE=fast\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("run: make other"), "{}", out.stdout);
+}
+
+/// A step in another language than a shell's (`shell: python`) is not
+/// written as shell lines; `shell: bash -el {0}` is bash.
+#[test]
+fn a_step_in_python_is_no_shell_script() {
+    let repo = with_workflow(
+        r#"
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Python step
+        shell: python
+        run: |
+          import sys
+          print(sys.version)
+      - name: Login shell
+        shell: bash -el {0}
+        run: make test
+"#,
+        &[("Makefile", "test:\n\ttrue\n")],
+    );
+    let out = repo.run_ok(&["init", "--dry-run"]);
+    assert!(!out.stdout.contains("import sys"), "{}", out.stdout);
+    let line = "step \"Python step\": it runs in python (`shell:`), not in a shell";
+    assert!(out.stdout.contains(line), "no {line:?} in:\n{}", out.stdout);
+    assert!(out.stdout.contains("run: make test\n"), "{}", out.stdout);
+}

@@ -369,8 +369,34 @@ fn job_skip_reason(id: &str, job: &Job) -> Option<String> {
     if job.services.is_some() {
         return Some("it needs services (containers GitHub starts next to the job)".into());
     }
-    if only_after_a_failure(job.condition.as_deref()) {
-        return Some("it runs only after another job failed (`if:`), to report it".into());
+    if let Some(condition) = job.condition.as_deref() {
+        // A job's `if:` reads no matrix and no `env`.
+        let passing = expression::Scope {
+            status: expression::Status::Passing,
+            ..expression::Scope::default()
+        };
+        if runs_after_a_failure(condition, &passing) {
+            return Some("it runs only after another job failed (`if:`), to report it".into());
+        }
+        match expression::holds_in(condition, &passing) {
+            Ok(false) => return Some(format!("its `if: {}` never holds", condition.trim())),
+            Ok(true) => {}
+            Err(_) => {
+                let holds_for = |event| {
+                    let scope = expression::Scope {
+                        event_name: Some(event),
+                        ..passing
+                    };
+                    expression::holds_in(condition, &scope)
+                };
+                if holds_for("push") == Ok(false) && holds_for("pull_request") == Ok(false) {
+                    return Some(format!(
+                        "its `if: {}` holds for no push or pull request: it runs only for other events (a schedule, a release, by hand), and checks no change of yours",
+                        condition.trim()
+                    ));
+                }
+            }
+        }
     }
     if let Some(committer) = job
         .steps
@@ -437,18 +463,70 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
     else {
         return Ok(None);
     };
-    let Ok(cells) = matrix::cells(spec) else {
-        return Ok(None);
+    let cells = match matrix::cells(spec) {
+        Ok(cells) => cells,
+        Err(matrix::NoCells::Refused(reason)) => return Err(reason),
+        Err(matrix::NoCells::Computed) => return Ok(None),
     };
     if cells.is_empty() {
         return Ok(None);
     }
     let keys = matrix::keys(&cells);
     let runs_on = runs_on(job);
+    // Why a cell does not run here: `runs-on` worked out for it. One
+    // whole expression may give a list of labels (`[self-hosted, macOS,
+    // ARM64]`); one that cannot be worked out is no Linux runner (an
+    // expression in a longer text, `ubuntu-${{ … }}`, is read as written).
     let runner = |cell: &serde_json::Map<String, serde_json::Value>| {
         let values = expression::Matrix { cell, keys: &keys };
-        expression::substitute(&runs_on, Some(&values))
-            .map_or(None, |(text, _)| other_runner(&text))
+        let scope = expression::Scope {
+            matrix: Some(&values),
+            ..expression::Scope::default()
+        };
+        let labels = match expression::whole(&runs_on, &scope) {
+            None => Ok(expression::substitute_in(&runs_on, &scope)
+                .map_or_else(|_| runs_on.clone(), |(text, _)| text)),
+            Some(Ok(serde_json::Value::Array(labels))) => labels
+                .iter()
+                .map(expression::shown)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|labels| labels.join(", ")),
+            Some(value) => value.and_then(|value| expression::shown(&value)),
+        };
+        match labels {
+            Ok(labels) => other_runner(&labels),
+            Err(unknown) => Some(format!(
+                "it runs on `{}`, which gantry cannot work out ({})",
+                runs_on.trim(),
+                unknown.0
+            )),
+        }
+    };
+    // Whether a cell has an install step of its own: one whose `if:`
+    // holds for it and not for every cell (`matrix.deps == 'minimum'`).
+    let installs = |step: &&Step| {
+        step.run
+            .as_deref()
+            .is_some_and(|run| command::phase(run, step.name.as_deref().unwrap_or("")) == "deps")
+    };
+    let own_installs: Vec<&str> = job
+        .steps
+        .iter()
+        .filter(installs)
+        .filter_map(|step| step.condition.as_deref())
+        .filter(|condition| condition.contains("matrix"))
+        .collect();
+    let holds_in = |condition: &str, cell: &serde_json::Map<String, serde_json::Value>| {
+        expression::holds(condition, Some(&expression::Matrix { cell, keys: &keys }))
+    };
+    let all = cells.clone();
+    let installs_its_own = |cell: &serde_json::Map<String, serde_json::Value>| {
+        own_installs.iter().any(|condition| {
+            holds_in(condition, cell) == Ok(true)
+                && all
+                    .iter()
+                    .any(|other| holds_in(condition, other) == Ok(false))
+        })
     };
     // The programs whose versions the matrix gives: by a `setup-*`
     // action's `with: { python-version: ${{ matrix.X }} }` (or
@@ -490,7 +568,12 @@ fn chosen_cell(job: &Job) -> Result<Option<Chosen>, String> {
         })
         .cloned()
         .collect();
-    match matrix::choose(cells, |cell| runner(cell).is_none(), &versions) {
+    match matrix::choose(
+        cells,
+        |cell| runner(cell).is_none(),
+        installs_its_own,
+        &versions,
+    ) {
         Some(chosen) => Ok(Some(Chosen {
             toolchain,
             ..chosen
@@ -509,13 +592,17 @@ fn step_env(layers: [&Env; 3], run: &str, matrix: Option<&Chosen>) -> Result<Ste
     let mut out = StepEnv::default();
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     let values = matrix.map(Chosen::matrix);
-    for layer in layers {
-        for (name, value) in layer {
-            let written = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let value = match expression::substitute(&written, values.as_ref()) {
+    for (depth, layer) in layers.iter().enumerate() {
+        // A step's values read the workflow's and the job's.
+        let outer = env_context(&layers[..depth], values.as_ref());
+        let scope = expression::Scope {
+            matrix: values.as_ref(),
+            env: Some(&outer),
+            ..expression::Scope::default()
+        };
+        for (name, value) in layer.iter() {
+            let written = env_text(value);
+            let value = match expression::substitute_in(&written, &scope) {
                 Ok((value, used)) => {
                     out.matrix_keys.extend(used);
                     value
@@ -552,6 +639,40 @@ fn step_env(layers: [&Env; 3], run: &str, matrix: Option<&Chosen>) -> Result<Ste
     }
     out.env = env.into_iter().collect();
     Ok(out)
+}
+
+/// An `env:` value as GitHub sets it: empty for none, a number as
+/// GitHub writes it (`1e3` is `1000`, `3.0` is `3`).
+fn env_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => expression::number_text(n.as_f64().unwrap_or(f64::NAN)),
+        other => other.to_string(),
+    }
+}
+
+/// The `env` context a step's expressions read: the values of `layers`
+/// (the workflow's, the job's, the step's `env:`) gantry can work out for
+/// the matrix cell, a later layer's winning (one it cannot work out is
+/// unknown, not the earlier layer's).
+fn env_context(layers: &[&Env], matrix: Option<&expression::Matrix>) -> BTreeMap<String, String> {
+    let mut known = BTreeMap::new();
+    for layer in layers {
+        let outer = known.clone();
+        let scope = expression::Scope {
+            matrix,
+            env: Some(&outer),
+            ..expression::Scope::default()
+        };
+        for (name, value) in layer.iter() {
+            match expression::substitute_in(&env_text(value), &scope) {
+                Ok((value, _)) => known.insert(name.clone(), value),
+                Err(_) => known.remove(name),
+            };
+        }
+    }
+    known
 }
 
 /// A step's environment, and what it took to work it out.
@@ -864,14 +985,30 @@ fn only_after_a_failure(condition: Option<&str>) -> bool {
             && !c.contains("||");
         let c: String = c.chars().filter(|ch| !ch.is_whitespace()).collect();
         let needs_failed = c.contains(".result=='failure'")
+            || c.contains(".outcome=='failure'")
+            || c.contains(".conclusion=='failure'")
             || c.contains(".result!='success'")
             || c.contains("'failure'==needs.")
             || c.contains("'success'!=needs.")
             || (c.contains("contains(needs.")
                 && !c.contains("!contains(needs.")
                 && c.contains("'failure')"));
-        on_failure || (c.contains("needs.") && needs_failed)
+        on_failure || ((c.contains("needs.") || c.contains("steps.")) && needs_failed)
     })
+}
+
+/// Whether `condition` holds only in a run where something failed or was
+/// cancelled: [`only_after_a_failure`], or a condition that does not hold
+/// in a passing run (`scope`) and may in a failed one (`cancelled()`,
+/// `!success()`, `failure() || cancelled()`).
+fn runs_after_a_failure(condition: &str, scope: &expression::Scope) -> bool {
+    let failed = expression::Scope {
+        status: expression::Status::Failed,
+        ..*scope
+    };
+    only_after_a_failure(Some(condition))
+        || (expression::holds_in(condition, scope) == Ok(false)
+            && expression::holds_in(condition, &failed) != Ok(false))
 }
 
 /// The operating system an `if:` limits a step to, when it is not Linux:
@@ -1019,9 +1156,16 @@ fn step_action(
         return Ok(None);
     };
     let values = job.matrix.map(Chosen::matrix);
+    let layers = [job.env[0], job.env[1], &step.env];
+    let env = env_context(&layers, values.as_ref());
+    let scope = expression::Scope {
+        matrix: values.as_ref(),
+        env: Some(&env),
+        ..expression::Scope::default()
+    };
     // The script with the matrix cell's values in, when every expression
     // in it can be worked out here; as written otherwise (and left out).
-    let (run, mut matrix_keys, unknown) = match expression::substitute(written, values.as_ref()) {
+    let (run, mut matrix_keys, unknown) = match expression::substitute_in(written, &scope) {
         Ok((run, used)) => (run, used, None),
         Err(unknown) => (written.clone(), Vec::new(), Some(unknown)),
     };
@@ -1037,8 +1181,25 @@ fn step_action(
             Makes::Anything
         }
     };
-    if let Some(condition) = &step.condition {
-        if let Ok(false) = expression::holds(condition, values.as_ref()) {
+    // A condition that holds for the cell run here, in a passing run, is
+    // taken whatever else it names (`startsWith(matrix.os, 'windows') ==
+    // false`).
+    let passing = expression::Scope {
+        status: expression::Status::Passing,
+        ..scope
+    };
+    let condition = step.condition.as_deref();
+    let holds = condition.map(|c| expression::holds_in(c, &passing));
+    if let (Some(condition), Some(holds)) = (condition, holds.filter(|h| *h != Ok(true))) {
+        if runs_after_a_failure(condition, &passing) {
+            // jq's "Test logs": `cat test-suite.log` for CI's log page; a
+            // passing run has nothing to show and gantry keeps every log.
+            return Err(LeftOut::new(
+                "it runs only after an earlier step or job failed (`if:`), to show or report it",
+                Makes::Nothing,
+            ));
+        }
+        if holds == Ok(false) {
             // It did not run in this cell on GitHub either.
             let when = match job.matrix.filter(|_| condition.contains("matrix")) {
                 Some(chosen) => format!(
@@ -1052,27 +1213,32 @@ fn step_action(
                 Makes::Nothing,
             ));
         }
-    }
-    if only_after_a_failure(step.condition.as_deref()) {
-        // jq's "Test logs": `cat test-suite.log` for CI's log page; a
-        // passing run has nothing to show and gantry keeps every log.
-        return Err(LeftOut::new(
-            "it runs only after an earlier step or job failed (`if:`), to show or report it",
-            Makes::Nothing,
-        ));
-    }
-    if let Some(os) = other_os(step.condition.as_deref()) {
-        // It did not run on GitHub's Linux runners either.
-        return Err(LeftOut::new(
-            format!("it runs only on {os} (`if:`)"),
-            Makes::Nothing,
-        ));
+        if let Some(os) = other_os(Some(condition)) {
+            // It did not run on GitHub's Linux runners either.
+            return Err(LeftOut::new(
+                format!("it runs only on {os} (`if:`)"),
+                Makes::Nothing,
+            ));
+        }
     }
     let shell = step.shell.as_deref();
     if shell.is_some_and(|s| s.starts_with("pwsh") || s.starts_with("powershell") || s == "cmd") {
         return Err(LeftOut::new("it runs in PowerShell or cmd", made()));
     }
-    let layers = [job.env[0], job.env[1], &step.env];
+    // `shell: python` (or any program but a shell's: `bash -el {0}` is
+    // bash) runs the script in another language than gantry's lines.
+    if let Some(program) = shell
+        .and_then(|s| s.split_whitespace().next())
+        .map(|program| program.rsplit('/').next().unwrap_or(program))
+        .filter(|program| !matches!(*program, "bash" | "sh"))
+    {
+        return Err(LeftOut::new(
+            format!(
+                "it runs in {program} (`shell:`), not in a shell gantry runs its commands with"
+            ),
+            made(),
+        ));
+    }
     let defined = |name: &str| layers.iter().any(|env| env.contains_key(name));
     if let Some((reason, makes)) = runner_variable(run, defined, made) {
         return Err(LeftOut::new(reason, makes));
@@ -1089,13 +1255,26 @@ fn step_action(
         };
         return Err(LeftOut::new(reason, makes));
     }
-    let dir = step
+    // The folder, worked out for the matrix cell as the script is.
+    let written_dir = step
         .working_directory
         .as_deref()
         .or(job.job_dir)
-        .unwrap_or_default()
-        .trim_start_matches("./")
-        .trim_end_matches('/');
+        .unwrap_or_default();
+    let dir = match expression::substitute_in(written_dir, &scope) {
+        Ok((dir, used)) => {
+            matrix_keys.extend(used);
+            dir
+        }
+        Err(unknown) => {
+            let reason = with_unknown(command::CI_EXPRESSION.to_string(), &unknown);
+            return Err(LeftOut::new(
+                format!("its working-directory: {reason}"),
+                made(),
+            ));
+        }
+    };
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
     let mut origin = origin;
     match command::script_prepares(&job.root.join(dir), run) {
         Some(command::ScriptChanges::Only(reason)) => {
@@ -1141,7 +1320,7 @@ fn step_action(
     }
     // `Test on ${{ matrix.os }}` names the action by the cell's value.
     let step_name = step.name.as_ref().map(|named| {
-        expression::substitute(named, values.as_ref()).map_or_else(|_| named.clone(), |(n, _)| n)
+        expression::substitute_in(named, &scope).map_or_else(|_| named.clone(), |(n, _)| n)
     });
     let name = step_name.clone().unwrap_or_else(|| lines[0].clone());
     let label = match step_name {

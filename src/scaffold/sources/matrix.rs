@@ -134,17 +134,50 @@ fn shown_in(cell: &Map<String, Value>, keys: &[String]) -> String {
         .join(", ")
 }
 
-/// The cells of `spec` in GitHub's order; `Err` says why they cannot be
-/// known here (a matrix computed by an expression).
-pub fn cells(spec: &MatrixSpec) -> Result<Vec<Map<String, Value>>, String> {
+/// The most cells GitHub runs for one matrix: it refuses a workflow whose
+/// matrix has more.
+pub const MOST_CELLS: usize = 256;
+
+/// How many combinations of its keys' values a matrix may have for
+/// gantry to expand it: a few excludes may bring a larger one down to
+/// [`MOST_CELLS`], but not this far (`7 keys × 10 values` would be 10⁷).
+const MOST_COMBINATIONS: usize = 16 * MOST_CELLS;
+
+/// Why a matrix's cells are not known here.
+#[derive(Debug)]
+pub enum NoCells {
+    /// It is computed by an expression only the CI works out.
+    Computed,
+    /// It has more cells than GitHub runs: the job does not run at all.
+    Refused(String),
+}
+
+/// The cells of `spec` in GitHub's order; `Err` when they cannot be known
+/// here (a matrix computed by an expression, or one GitHub refuses).
+pub fn cells(spec: &MatrixSpec) -> Result<Vec<Map<String, Value>>, NoCells> {
     let MatrixSpec::Keys(keys) = spec else {
-        return Err("its matrix is computed by the CI".into());
+        return Err(NoCells::Computed);
     };
     if serde_json::to_string(&keys.0.iter().map(|(_, v)| v).collect::<Vec<_>>())
         .unwrap_or_default()
         .contains("${{")
     {
-        return Err("its matrix is computed by the CI (`${{ … }}`)".into());
+        return Err(NoCells::Computed);
+    }
+    let too_many = || {
+        NoCells::Refused(format!(
+            "its matrix has more than {MOST_CELLS} cells, which GitHub refuses"
+        ))
+    };
+    let combinations = keys
+        .0
+        .iter()
+        .filter(|(key, _)| key != "include" && key != "exclude")
+        .fold(1usize, |product, (_, value)| {
+            product.saturating_mul(value.as_array().map_or(1, Vec::len))
+        });
+    if combinations > MOST_COMBINATIONS {
+        return Err(too_many());
     }
     let entries = |value: &Value| -> Vec<Map<String, Value>> {
         value
@@ -215,6 +248,9 @@ pub fn cells(spec: &MatrixSpec) -> Result<Vec<Map<String, Value>>, String> {
             combos.push(entry);
         }
     }
+    if combos.len() > MOST_CELLS {
+        return Err(too_many());
+    }
     Ok(combos)
 }
 
@@ -227,13 +263,17 @@ pub fn keys(cells: &[Map<String, Value>]) -> Vec<String> {
 }
 
 /// The cell to run among `cells`: of those `runs_here` accepts (Linux),
-/// the one with the most tool versions matching the tool's version here
-/// (`versions`: a version as the job writes it, `${{ matrix.python }}` or
-/// `1.${{ matrix.go }}.x`, and the program it is the version of), else
-/// the first. `None` when no cell runs here.
+/// one that `installs_its_own` does not (a cell with an install step of
+/// its own, `if: matrix.deps == 'minimum'`, tests other dependencies than
+/// the rest of the pipeline would), and of those the one with the most
+/// tool versions matching the tool's version here (`versions`: a version
+/// as the job writes it, `${{ matrix.python }}` or `1.${{ matrix.go
+/// }}.x`, and the program it is the version of), else the first. `None`
+/// when no cell runs here.
 pub fn choose(
     cells: Vec<Map<String, Value>>,
     runs_here: impl Fn(&Map<String, Value>) -> bool,
+    installs_its_own: impl Fn(&Map<String, Value>) -> bool,
     versions: &[(String, &'static str)],
 ) -> Option<Chosen> {
     let keys = keys(&cells);
@@ -261,10 +301,17 @@ pub fn choose(
             .map(|(_, program, local)| format!("{program} here is {local}"))
             .collect()
     };
+    let own_installs: Vec<bool> = cells.iter().map(&installs_its_own).collect();
     let best = here
         .iter()
         .copied()
-        .max_by_key(|i| (matched(&cells[*i]).len(), std::cmp::Reverse(*i)))
+        .max_by_key(|i| {
+            (
+                !own_installs[*i],
+                matched(&cells[*i]).len(),
+                std::cmp::Reverse(*i),
+            )
+        })
         .unwrap_or(first);
     let mut why = matched(&cells[best]);
     why.dedup();
@@ -274,8 +321,15 @@ pub fn choose(
         } else {
             "the first cell".into()
         });
+        let passed_over = here
+            .iter()
+            .any(|i| own_installs[*i] && !matched(&cells[*i]).is_empty());
         for (_, program, local) in asked(&cells[best]) {
-            why.push(format!("{program} here is {local}, which no cell asks for"));
+            why.push(if passed_over {
+                format!("{program} here is {local}, whose cell installs other dependencies")
+            } else {
+                format!("{program} here is {local}, which no cell asks for")
+            });
         }
     }
     let mut cells = cells;
@@ -436,6 +490,34 @@ mod tests {
         assert!(super::cells(&spec("v: ${{ fromJSON(inputs.v) }}")).is_err());
     }
 
+    #[test]
+    fn a_matrix_github_refuses_is_not_expanded() {
+        let ten = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+        let huge: String = (0..7).map(|k| format!("k{k}: {ten}\n")).collect();
+        let refused = |yaml: &str| {
+            matches!(
+                super::cells(&spec(yaml)),
+                Err(NoCells::Refused(reason)) if reason == "its matrix has more than 256 cells, which GitHub refuses"
+            )
+        };
+        assert!(refused(&huge));
+        assert!(refused("a: [1, 2]\nb: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129]\n"));
+        // 256 cells, the most GitHub runs, are expanded; so is a larger
+        // product that excludes bring down to 256.
+        let cells_of_product = |a: usize, b: usize| {
+            let list = |n: usize| {
+                format!(
+                    "[{}]",
+                    (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                )
+            };
+            format!("a: {}\nb: {}\n", list(a), list(b))
+        };
+        assert_eq!(cells_of(&cells_of_product(16, 16)).len(), 256);
+        let excluded = cells_of_product(17, 16) + "exclude:\n  - a: 16\n";
+        assert_eq!(cells_of(&excluded).len(), 256);
+    }
+
     fn cells_of(yaml: &str) -> Vec<Map<String, Value>> {
         cells(&spec(yaml)).unwrap()
     }
@@ -444,14 +526,18 @@ mod tests {
     fn the_cell_that_runs_here_is_chosen() {
         let all = cells_of("os: [windows-latest, ubuntu-latest]\nv: [a, b]\n");
         let linux = |c: &Map<String, Value>| c["os"] == "ubuntu-latest";
-        let chosen = choose(all, linux, &[]).unwrap();
+        let chosen = choose(all, linux, |_| false, &[]).unwrap();
         assert_eq!(chosen.cell["v"], "a");
         assert_eq!(chosen.why, "the first cell that runs on Linux");
         assert_eq!(chosen.others.len(), 3);
         assert!(chosen
             .note(&["v".into()])
             .ends_with("this pipeline runs it for v=a only (the first cell that runs on Linux), not for `v=b` (1 other value)"));
-        assert!(choose(cells_of("os: [macos-latest]\n"), |_| false, &[]).is_none());
+        assert!(choose(cells_of("os: [macos-latest]\n"), |_| false, |_| false, &[]).is_none());
+        // A cell with an install of its own is passed over.
+        let deps = cells_of("include:\n  - {deps: minimum}\n  - {deps: latest}\n");
+        let chosen = choose(deps, |_| true, |c| c["deps"] == "minimum", &[]).unwrap();
+        assert_eq!(chosen.cell["deps"], "latest");
     }
 
     #[test]

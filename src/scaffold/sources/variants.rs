@@ -102,7 +102,9 @@ fn constrained(install: &str) -> bool {
 }
 
 /// The packages an install asks for at particular versions: `urllib3`
-/// of `pip install "urllib3<2"`, `react` of `npm install react@17`.
+/// of `pip install "urllib3<2"`, `react` of `npm install react@17`. A
+/// floor alone (`"pytest>=8"`, `>`) asks for no other version than a
+/// plain install gives, and pins nothing.
 fn pinned(install: &str) -> Vec<String> {
     install
         .split_whitespace()
@@ -114,10 +116,8 @@ fn pinned(install: &str) -> Vec<String> {
                 .skip(1)
                 .find(|(i, c)| *c == '@' && i + 1 < word.len())
                 .map(|(i, _)| i);
-            let op = ["==", "<", ">", "~=", "!="]
-                .iter()
-                .filter_map(|op| word.find(op))
-                .min();
+            let pins = ["==", "<", "~=", "!="].iter().any(|op| word.contains(op));
+            let op = word.find(['=', '<', '>', '~', '!']).filter(|_| pins);
             let end = at.or(op)?;
             let name = word[..end].split('[').next().unwrap_or_default();
             (!name.is_empty()).then(|| name.to_string())
@@ -230,6 +230,14 @@ mod tests {
             ["Django"]
         );
         assert_eq!(pinned("npm i -D @types/node@18 react"), ["@types/node"]);
+        // A floor is no pin; an upper bound, a compatible release or an
+        // exclusion is.
+        assert!(!constrained("pip install -e . \"pytest>=8\""));
+        assert!(pinned("pip install 'pytest>8'").is_empty());
+        assert_eq!(
+            pinned("pip install 'a<=2' b~=1.4 c!=3 d===1"),
+            ["a", "b", "c", "d"]
+        );
     }
 
     #[test]
