@@ -57,20 +57,21 @@ pub enum State {
     Undeployable(String),
 }
 
-/// Every AppSpec file below `root` (not the root's own), in folder order.
+/// Every AppSpec file below `root` (not the root's own), in folder order;
+/// none in a nested repository (a folder holding its own `.git`).
 pub fn find(root: &Path) -> Vec<Found> {
-    let ignored = GitIgnored::new(root);
+    let git = Git::new(root);
     detect::source_dirs(root, DEPTH)
         .into_iter()
-        .filter(|dir| !dir.is_empty())
+        .filter(|dir| !dir.is_empty() && !in_nested_repository(root, dir))
         .filter_map(|dir| {
             let file = appspec::find_appspec(&root.join(&dir))?;
             let name = file.file_name()?.to_str()?;
             let appspec = format!("{dir}/{name}");
-            if ignored.contains(&appspec) {
+            if git.ignores(&appspec) {
                 return None;
             }
-            let state = state(&file);
+            let state = state(&file, &dir, &git);
             Some(Found {
                 dir,
                 appspec,
@@ -80,9 +81,20 @@ pub fn find(root: &Path) -> Vec<Found> {
         .collect()
 }
 
+/// Whether `dir` (below `root`) or a folder between them holds a `.git`.
+fn in_nested_repository(root: &Path, dir: &str) -> bool {
+    let mut path = root.to_path_buf();
+    dir.split('/').any(|name| {
+        path.push(name);
+        path.join(".git").exists()
+    })
+}
+
 /// What `gantry validate --file-only FILE`, then `gantry validate DIR`,
-/// say about `file`.
-fn state(file: &Path) -> State {
+/// say about `file` in the folder `dir`; a `files:` source or hook script
+/// that git ignores counts as missing (a fresh clone, or a snapshot run,
+/// lacks it).
+fn state(file: &Path, dir: &str, git: &Git) -> State {
     let errors: Vec<Diagnostic> = appspec::validate_file(file, None)
         .into_iter()
         .filter(Diagnostic::is_error)
@@ -102,17 +114,51 @@ fn state(file: &Path) -> State {
     if report.appspec.as_ref().is_some_and(|a| a.os == Os::Windows) {
         return State::Undeployable("a Windows revision (`os: windows`)".into());
     }
-    let missing: Vec<String> = report
+    let mut missing: Vec<String> = report
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .map(finding)
         .collect();
     if missing.is_empty() {
+        if let Some(spec) = &report.appspec {
+            missing = ignored_parts(spec, dir, git);
+        }
+    }
+    if missing.is_empty() {
         State::Complete
     } else {
         State::Incomplete(missing)
     }
+}
+
+/// The `files:` sources and hook scripts of `spec` (in the folder `dir`)
+/// that git ignores: built locally, not committed.
+fn ignored_parts(spec: &appspec::AppSpec, dir: &str, git: &Git) -> Vec<String> {
+    let sources = spec
+        .files
+        .iter()
+        .map(|f| (f.line, "source", f.source.as_str()));
+    let scripts = spec
+        .hooks
+        .values()
+        .flatten()
+        .map(|h| (h.line, "hook script", h.location.as_str()));
+    let mut found: Vec<(usize, String)> = sources
+        .chain(scripts)
+        .filter_map(|(line, what, path)| {
+            let rel = path.trim_start_matches('/');
+            (!rel.is_empty() && git.ignores(&format!("{dir}/{rel}"))).then(|| {
+                (
+                    line,
+                    format!("line {line}: {what} \"{path}\" is git-ignored (built, not committed)"),
+                )
+            })
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found.into_iter().map(|(_, text)| text).collect()
 }
 
 /// `line 6: source "bin/app" does not exist in the revision`.
@@ -123,12 +169,12 @@ fn finding(d: &Diagnostic) -> String {
     }
 }
 
-/// What git ignores, for a root in a git work tree: the repository, and
-/// the root relative to its work tree.
-struct GitIgnored(Option<(git2::Repository, PathBuf)>);
+/// What git ignores and tracks, for a root in a git work tree: the
+/// repository, the root relative to its work tree, and the tracked paths.
+struct Git(Option<(git2::Repository, PathBuf, Vec<String>)>);
 
-impl GitIgnored {
-    fn new(root: &Path) -> GitIgnored {
+impl Git {
+    fn new(root: &Path) -> Git {
         // Canonical, as git spells its work tree.
         let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
         let found = git2::Repository::discover(root).ok().and_then(|repo| {
@@ -136,16 +182,35 @@ impl GitIgnored {
                 .strip_prefix(real(repo.workdir()?))
                 .ok()?
                 .to_path_buf();
-            Some((repo, below))
+            let tracked = repo.index().map_or_else(
+                |_| Vec::new(),
+                |index| {
+                    index
+                        .iter()
+                        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                        .collect()
+                },
+            );
+            Some((repo, below, tracked))
         });
-        GitIgnored(found)
+        Git(found)
     }
 
-    /// Whether git ignores `rel` (relative to the root), or a folder it is in.
-    fn contains(&self, rel: &str) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|(repo, below)| repo.is_path_ignored(below.join(rel)).unwrap_or(false))
+    /// Whether git ignores `rel` (relative to the root), or a folder it is
+    /// in, and tracks nothing there (a force-added file is not ignored).
+    fn ignores(&self, rel: &str) -> bool {
+        let Some((repo, below, tracked)) = &self.0 else {
+            return false;
+        };
+        let path = below.join(rel);
+        let Some(key) = path.to_str() else {
+            return false;
+        };
+        let inside = format!("{key}/");
+        if tracked.iter().any(|t| t == key || t.starts_with(&inside)) {
+            return false;
+        }
+        repo.is_path_ignored(&path).unwrap_or(false)
     }
 }
 
@@ -452,7 +517,7 @@ mod tests {
         let file = tmp.path().join("appspec.yml");
         let state_of = |text: &str| {
             std::fs::write(&file, text).unwrap();
-            state(&file)
+            state(&file, "deploy", &Git(None))
         };
         assert_eq!(state_of("version: 0.0\nos: linux\n"), State::Complete);
         assert_eq!(

@@ -332,3 +332,56 @@ fn an_action_in_a_container_gets_no_gantry_exe() {
     assert!(shown.contains("-e GANTRY_STAGE"), "{shown}");
     assert!(!shown.contains("GANTRY_EXE"), "{shown}");
 }
+
+#[test]
+fn a_revision_complete_only_through_git_ignored_files_is_checked_not_deployed() {
+    let repo = Repo::empty();
+    trivial_project(&repo);
+    example_revision(&repo, "deploy");
+    // A leftover local build the repository ignores: a fresh clone lacks it.
+    example_binary(&repo, "deploy");
+    repo.write(".gitignore", "deploy/bin/\n");
+    // A nested repository's revision is not this repository's.
+    complete_revision(&repo, "nested/deploy", "nested");
+    repo.git(&["init", "-q", "-b", "main", "nested"]);
+    repo.git(&["init", "-q", "-b", "main"]);
+    let init = gantry(&repo, &["init"]);
+    init.success();
+    assert_contains(
+        &init.stdout,
+        "(line 6: source \"bin/webapp\" is git-ignored (built, not committed))",
+    );
+    assert_contains(&init.stdout, "lint/appspec-deploy");
+    let config = repo.read("gantry.yml");
+    assert!(!config.contains("deploy_groups:"), "{config}");
+    assert!(!init.stdout.contains("nested"), "{}", init.stdout);
+    assert!(!config.contains("nested"), "{config}");
+
+    // Committed after all (force-added): a revision again.
+    repo.git(&["add", "-f", "deploy/bin/webapp"]);
+    let init = gantry(&repo, &["init", "--force"]);
+    init.success();
+    assert_contains(
+        &init.stdout,
+        "found deploy/appspec.yml: deploy is a complete revision",
+    );
+}
+
+#[test]
+fn a_force_added_appspec_file_in_an_ignored_folder_is_found() {
+    let repo = Repo::empty();
+    trivial_project(&repo);
+    repo.write(".gitignore", "/generated/\n");
+    complete_revision(&repo, "generated/revision", "generated");
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-f", "generated/revision/appspec.yml"]);
+    let init = gantry(&repo, &["init"]);
+    init.success();
+    let config = repo.read("gantry.yml");
+    // Tracked, but its site/ and script are ignored: checked, not deployed.
+    assert_contains(
+        &config,
+        "validate --file-only generated/revision/appspec.yml",
+    );
+    assert_contains(&init.stdout, "is git-ignored (built, not committed)");
+}
