@@ -132,6 +132,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
     let mut notes = notes(&projects);
     notes.extend(merged_installs);
     notes.extend(pipeline.notes.iter().cloned());
+    notes.extend(revisions::hook_notes(&root, &pipeline.deploys));
     notes.extend(sources.actions.iter().filter_map(|a| {
         let what = a.rewrites.as_ref()?;
         Some(format!(

@@ -262,6 +262,41 @@ pub fn deploys(root: Option<&str>, found: &[Found]) -> Vec<Deploy> {
     all
 }
 
+/// For each of `deploys` (in `root`) whose AppSpec file has hooks, a note
+/// naming the scripts its stage runs on this machine, in lifecycle order,
+/// and their `runas:` users (honoured when gantry runs as root).
+pub fn hook_notes(root: &Path, deploys: &[Deploy]) -> Vec<String> {
+    deploys
+        .iter()
+        .filter_map(|deploy| {
+            let spec = appspec::load(&root.join(&deploy.appspec)).ok()?;
+            let scripts: Vec<String> = appspec::SERVER_EVENTS
+                .iter()
+                .filter_map(|event| Some((event, spec.hooks.get(*event)?)))
+                .flat_map(|(event, scripts)| {
+                    scripts.iter().map(move |s| match &s.runas {
+                        Some(user) => format!("{} ({event}, as {user})", s.location),
+                        None => format!("{} ({event})", s.location),
+                    })
+                })
+                .collect();
+            if scripts.is_empty() {
+                return None;
+            }
+            let whose = if deploy.revision == "." {
+                "the root's".to_string()
+            } else {
+                format!("{}/'s", deploy.revision)
+            };
+            Some(format!(
+                "stage {} runs {whose} hooks on this machine at `gantry run`: {}",
+                deploy.stage,
+                scripts.join(", ")
+            ))
+        })
+        .collect()
+}
+
 /// `services/api` → `services-api`.
 fn id(dir: &str) -> String {
     dir.replace('/', "-")

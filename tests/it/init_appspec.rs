@@ -385,3 +385,26 @@ fn a_force_added_appspec_file_in_an_ignored_folder_is_found() {
     );
     assert_contains(&init.stdout, "is git-ignored (built, not committed)");
 }
+
+#[test]
+fn each_deploy_stage_names_the_hooks_it_runs_on_this_machine() {
+    let repo = Repo::empty();
+    trivial_project(&repo);
+    repo.write(
+        "appspec.yml",
+        "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/install.sh\n      runas: root\n  ApplicationStart:\n    - location: scripts/start.sh\n",
+    );
+    common::write_executable(&repo, "scripts/install.sh", "#!/bin/sh\n");
+    common::write_executable(&repo, "scripts/start.sh", "#!/bin/sh\n");
+    complete_revision(&repo, "api/deploy", "api");
+    let init = gantry(&repo, &["init", "--dry-run"]);
+    init.success();
+    assert_contains(
+        &init.stdout,
+        "note: stage deploy runs the root's hooks on this machine at `gantry run`: scripts/install.sh (BeforeInstall, as root), scripts/start.sh (ApplicationStart)\n",
+    );
+    assert_contains(
+        &init.stdout,
+        "note: stage deploy-api-deploy runs api/deploy/'s hooks on this machine at `gantry run`: scripts/after.sh (AfterInstall)\n",
+    );
+}
