@@ -113,15 +113,23 @@ pub fn forced(root: &Path, ecosystem: Ecosystem) -> Project {
 /// are left out, with everything below them.
 pub fn source_dirs(root: &Path, depth: usize) -> Vec<String> {
     let mut dirs = Vec::new();
-    collect_dirs(root, String::new(), depth, &mut dirs);
+    collect_dirs(root, String::new(), depth, true, &mut dirs);
     dirs
 }
 
-fn collect_dirs(root: &Path, rel: String, depth: usize, dirs: &mut Vec<String>) {
+/// [`source_dirs`], with the folders whose names need quoting in YAML or
+/// a shell (spaces, `#`, `:`, quotes), and what is below them, too.
+pub fn source_dirs_any_name(root: &Path, depth: usize) -> Vec<String> {
+    let mut dirs = Vec::new();
+    collect_dirs(root, String::new(), depth, false, &mut dirs);
+    dirs
+}
+
+fn collect_dirs(root: &Path, rel: String, depth: usize, plain: bool, dirs: &mut Vec<String>) {
     let children = if depth == 0 {
         Vec::new()
     } else {
-        subdirectories(&root.join(&rel))
+        subdirectories(&root.join(&rel), plain)
     };
     let prefix = if rel.is_empty() {
         String::new()
@@ -131,7 +139,7 @@ fn collect_dirs(root: &Path, rel: String, depth: usize, dirs: &mut Vec<String>) 
     dirs.push(rel);
     for name in children {
         if !NOT_PROJECTS.contains(&name.as_str()) && !NOT_SOURCES.contains(&name.as_str()) {
-            collect_dirs(root, format!("{prefix}{name}"), depth - 1, dirs);
+            collect_dirs(root, format!("{prefix}{name}"), depth - 1, plain, dirs);
         }
     }
 }
@@ -150,9 +158,9 @@ fn contains(outer: &str, inner: &str) -> bool {
     outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
 }
 
-/// The subdirectories of `dir` usable as project names (no hidden ones,
-/// no symlinks), sorted.
-fn subdirectories(dir: &Path) -> Vec<String> {
+/// The subdirectories of `dir` (no hidden ones, no symlinks; with `plain`
+/// only those usable as project names), sorted.
+fn subdirectories(dir: &Path, plain: bool) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -160,7 +168,7 @@ fn subdirectories(dir: &Path) -> Vec<String> {
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().to_str().map(String::from))
-        .filter(|n| !n.starts_with('.') && plain_name(n))
+        .filter(|n| !n.starts_with('.') && (!plain || plain_name(n)))
         .collect();
     names.sort();
     names

@@ -133,6 +133,7 @@ pub fn plan(config: &Path, options: &Options) -> anyhow::Result<Scaffold> {
     notes.extend(merged_installs);
     notes.extend(pipeline.notes.iter().cloned());
     notes.extend(revisions::hook_notes(&root, &pipeline.deploys));
+    notes.extend(revisions::left_out(&root));
     notes.extend(sources.actions.iter().filter_map(|a| {
         let what = a.rewrites.as_ref()?;
         Some(format!(

@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use super::detect;
+use super::facts::plain_name;
 use super::template::{self, Vars};
 use crate::appspec::{self, Os, Platform};
 use crate::diagnostics::Diagnostic;
@@ -79,6 +80,68 @@ pub fn find(root: &Path) -> Vec<Found> {
             })
         })
         .collect()
+}
+
+/// A note for each AppSpec file that [`find`] (or, at the root, the
+/// `deploy` stage) leaves out although a user may expect it used: in a
+/// folder whose name needs quoting, one that is a folder or a link to
+/// nothing, and each after the first in a folder with several.
+pub fn left_out(root: &Path) -> Vec<String> {
+    let git = Git::new(root);
+    let mut notes = Vec::new();
+    for dir in detect::source_dirs_any_name(root, DEPTH) {
+        if !dir.is_empty() && in_nested_repository(root, &dir) {
+            continue;
+        }
+        let folder = root.join(&dir);
+        let shown = |name: &str| match dir.as_str() {
+            "" => name.to_string(),
+            dir => format!("{dir}/{name}"),
+        };
+        let present: Vec<&str> = appspec::APPSPEC_NAMES
+            .iter()
+            .copied()
+            .filter(|name| folder.join(name).symlink_metadata().is_ok())
+            .filter(|name| !git.ignores(&shown(name)))
+            .collect();
+        let Some(first) = present.first() else {
+            continue;
+        };
+        if dir
+            .split('/')
+            .any(|name| !name.is_empty() && !plain_name(name))
+        {
+            notes.push(format!(
+                "{} was left out: its folder's name needs quoting, which init does not write",
+                shown(first)
+            ));
+            continue;
+        }
+        let mut files = Vec::new();
+        for name in present {
+            let path = folder.join(name);
+            let what = if path.is_file() {
+                files.push(name);
+                continue;
+            } else if path.is_dir() {
+                "a folder"
+            } else if path.exists() {
+                "not a file"
+            } else {
+                "a link to nothing"
+            };
+            notes.push(format!("{} was left out: it is {what}", shown(name)));
+        }
+        if let [first, others @ ..] = files.as_slice() {
+            let folder = if dir.is_empty() { "the root" } else { &dir };
+            notes.extend(others.iter().map(|other| {
+                format!(
+                    "{folder} also has {other}, which gantry deploy ignores ({first} comes first)"
+                )
+            }));
+        }
+    }
+    notes
 }
 
 /// Whether `dir` (below `root`) or a folder between them holds a `.git`.

@@ -408,3 +408,31 @@ fn each_deploy_stage_names_the_hooks_it_runs_on_this_machine() {
         "note: stage deploy-api-deploy runs api/deploy/'s hooks on this machine at `gantry run`: scripts/after.sh (AfterInstall)\n",
     );
 }
+
+#[test]
+fn appspec_files_init_leaves_out_are_named_in_a_note() {
+    let repo = Repo::empty();
+    trivial_project(&repo);
+    complete_revision(&repo, "my deploy", "quoted");
+    repo.write("web/index.html", "");
+    std::os::unix::fs::symlink("gone.yml", repo.path().join("web/appspec.yml")).unwrap();
+    std::fs::create_dir_all(repo.path().join("api/appspec.yml")).unwrap();
+    complete_revision(&repo, "jobs", "jobs");
+    repo.write("jobs/appspec.json", "{}");
+    let init = gantry(&repo, &["init"]);
+    init.success();
+    for wanted in [
+        "note: my deploy/appspec.yml was left out: its folder's name needs quoting, which init does not write\n",
+        "note: web/appspec.yml was left out: it is a link to nothing\n",
+        "note: api/appspec.yml was left out: it is a folder\n",
+        "note: jobs also has appspec.json, which gantry deploy ignores (appspec.yml comes first)\n",
+    ] {
+        assert_contains(&init.stdout, wanted);
+    }
+    // Notes only: the one file that deploys is the only one used.
+    let config = repo.read("gantry.yml");
+    assert!(!config.contains("my deploy"), "{config}");
+    assert!(!config.contains("web/"), "{config}");
+    assert!(!config.contains("api/"), "{config}");
+    assert_contains(&config, "appspec: jobs/appspec.yml");
+}
