@@ -73,6 +73,9 @@ fn print_found(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
             deploy.appspec, deploy.revision, deploy.stage, deploy.group
         )?;
     }
+    for (action, appspec) in &plan.pipeline.checks {
+        writeln!(out, "found {appspec}: checked by {action}")?;
+    }
     writeln!(out, "stages: {}", plan.pipeline.stages.join(", "))?;
     print_origins(out, plan)?;
     for note in &plan.notes {

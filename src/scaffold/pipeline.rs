@@ -76,6 +76,9 @@ pub struct Composed {
     pub notes: Vec<String>,
     /// The revisions its stages deploy.
     pub deploys: Vec<revisions::Deploy>,
+    /// The AppSpec files the lint stage checks on their own: each
+    /// `STAGE/ACTION` and the file.
+    pub checks: Vec<(String, String)>,
 }
 
 /// Where one generated action came from.
@@ -113,6 +116,7 @@ pub fn compose(projects: &[Project], settings: &Settings) -> Result<Composed, St
         let composed = compose_phase(phase, projects, &rendered, settings, &python_dirs, &deploys)?;
         disabled.push_str(&composed.disabled);
         out.notes.extend(composed.notes);
+        out.checks.extend(composed.checks);
         disabled_at_end.extend(composed.disabled_actions);
         if composed.text.is_empty() {
             continue;
@@ -160,6 +164,8 @@ struct Phase {
     disabled_actions: Vec<String>,
     /// What the user should know about the phase.
     notes: Vec<String>,
+    /// Its actions checking AppSpec files: `STAGE/ACTION` and the file.
+    checks: Vec<(String, String)>,
 }
 
 fn compose_phase(
@@ -275,11 +281,13 @@ fn compose_phase(
         add_section(&mut out, phase, project, section);
     }
     out.text.push_str(&checks.text);
-    out.origins
-        .extend(checks.actions.into_iter().map(|(name, file)| ActionOrigin {
+    for (name, file) in checks.actions {
+        out.origins.push(ActionOrigin {
             action: format!("{phase}/{name}"),
             origin: format!("{file}, an AppSpec file (gantry validate --file-only)"),
-        }));
+        });
+        out.checks.push((format!("{phase}/{name}"), file));
+    }
     for (project, section) in &off {
         add_section(&mut out, phase, project, section);
     }
@@ -333,6 +341,7 @@ fn placeholder(vars: &Vars) -> Result<Composed, String> {
         disabled: Vec::new(),
         notes: Vec::new(),
         deploys: Vec::new(),
+        checks: Vec::new(),
     })
 }
 

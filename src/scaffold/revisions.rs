@@ -446,7 +446,7 @@ fn why(f: &Found) -> String {
     match &f.state {
         State::Complete => String::new(),
         State::Incomplete(_) => format!(
-            "{} is not a complete revision (`gantry validate {}` lists what it lacks).",
+            "the folder {}/ is not a complete revision (`gantry validate {}` lists what it lacks).",
             f.dir, f.dir
         ),
         State::Broken { .. } => format!(
@@ -466,7 +466,7 @@ fn note(f: &Found, action: &str) -> String {
     match &f.state {
         State::Complete => String::new(),
         State::Incomplete(missing) => format!(
-            "{} is not a complete revision ({}): {action} checks {file} on its own, as `gantry validate --file-only {file}` does, so that a broken AppSpec file fails the pipeline before a push",
+            "the folder {}/ is not a complete revision ({}): {action} checks {file} on its own, as `gantry validate --file-only {file}` does, so that a broken AppSpec file fails `gantry run` (and a push, with `gantry hook install`)",
             f.dir,
             named(missing),
         ),

@@ -93,7 +93,15 @@ fn the_example_s_revision_folder_gets_an_appspec_check_that_fails_when_it_breaks
     assert_contains(&init.stdout, "lint/appspec-deploy");
     assert_contains(
         &init.stdout,
-        "note: deploy is not a complete revision (line 6: source \"bin/webapp\" does not exist in the revision)",
+        "note: the folder deploy/ is not a complete revision (line 6: source \"bin/webapp\" does not exist in the revision)",
+    );
+    assert_contains(
+        &init.stdout,
+        "so that a broken AppSpec file fails `gantry run` (and a push, with `gantry hook install`)\n",
+    );
+    assert_contains(
+        &init.stdout,
+        "found deploy/appspec.yml: checked by lint/appspec-deploy\n",
     );
     assert_contains(&init.stdout, "docs/deploy.md");
     let config = repo.read("gantry.yml");
@@ -177,6 +185,14 @@ fn several_appspec_folders_get_an_action_or_a_stage_each_with_their_own_names() 
     );
     assert_contains(&init.stdout, "lint/appspec-jobs ");
     assert_contains(&init.stdout, "lint/appspec-web-deploy ");
+    assert_contains(
+        &init.stdout,
+        "found jobs/appspec.yml: checked by lint/appspec-jobs\n",
+    );
+    assert_contains(
+        &init.stdout,
+        "found web/deploy/appspec.yml: checked by lint/appspec-web-deploy\n",
+    );
     let config = repo.read("gantry.yml");
     for wanted in [
         "deploy_groups:\n  dev:\n    instances: 1\n    config: AllAtOnce\n  dev-api-deploy:\n    instances: 1\n    config: AllAtOnce\n  dev-services-worker-deploy:\n",
