@@ -49,8 +49,17 @@ pub struct ExportError {
     pub message: String,
 }
 
+/// An export: the configuration text, and what the text cannot say itself.
+pub struct Exported {
+    /// `target`'s configuration.
+    pub text: String,
+    /// Notes for the user that the file has no place for (a JSON file has
+    /// no comments); the other targets write theirs in the file's header.
+    pub notes: Vec<String>,
+}
+
 /// The pipeline as `target`'s configuration text.
-pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, ExportError> {
+pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<Exported, ExportError> {
     let name = target_name(target);
     let error = |message| ExportError {
         target: name,
@@ -58,13 +67,18 @@ pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, Expor
     };
     services::check(&pipeline.services, target).map_err(error)?;
     let model = Model::of(pipeline, target).map_err(error)?;
-    match target {
+    let text = match target {
         ExportTarget::GithubActions => github::render(&model),
         ExportTarget::GitlabCi => gitlab::render(&model),
         ExportTarget::Codebuild => codebuild::render(&model),
         ExportTarget::Codepipeline => Ok(codepipeline::render(&model)),
     }
-    .map_err(error)
+    .map_err(error)?;
+    let notes = match target {
+        ExportTarget::Codepipeline => model.notes,
+        _ => Vec::new(),
+    };
+    Ok(Exported { text, notes })
 }
 
 /// The name shown for `target`.

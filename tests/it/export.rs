@@ -138,6 +138,15 @@ stages:
             "{target}: {text}"
         );
     }
+    // A JSON file has no comments: the note goes to stderr.
+    let out = repo.run(&["export", "codepipeline"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("note: lint/appspec-deploy, lint/config run gantry itself"),
+        "{}",
+        out.all()
+    );
     let plain = Repo::new("version: 1\nstages:\n  - { name: s, run: cargo gantry-like }\n");
     assert!(!export(&plain, "github-actions").contains("gantry itself"));
 }
