@@ -10,8 +10,12 @@ use crate::error::{UsageError, EXIT_OK};
 /// Writes the export and returns the exit code.
 pub fn execute(globals: &Globals, args: &ExportArgs) -> anyhow::Result<u8> {
     let pipeline = globals.load_pipeline()?;
-    let text =
+    let exported =
         crate::export::export(&pipeline, args.target).map_err(|e| UsageError(e.to_string()))?;
+    for note in &exported.notes {
+        eprintln!("note: {note}");
+    }
+    let text = exported.text;
     match &args.output {
         None => {
             use std::io::Write;

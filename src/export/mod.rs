@@ -49,8 +49,17 @@ pub struct ExportError {
     pub message: String,
 }
 
+/// An export: the configuration text, and what the text cannot say itself.
+pub struct Exported {
+    /// `target`'s configuration.
+    pub text: String,
+    /// Notes for the user that the file has no place for (a JSON file has
+    /// no comments); the other targets write theirs in the file's header.
+    pub notes: Vec<String>,
+}
+
 /// The pipeline as `target`'s configuration text.
-pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, ExportError> {
+pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<Exported, ExportError> {
     let name = target_name(target);
     let error = |message| ExportError {
         target: name,
@@ -58,13 +67,18 @@ pub fn export(pipeline: &Pipeline, target: ExportTarget) -> Result<String, Expor
     };
     services::check(&pipeline.services, target).map_err(error)?;
     let model = Model::of(pipeline, target).map_err(error)?;
-    match target {
+    let text = match target {
         ExportTarget::GithubActions => github::render(&model),
         ExportTarget::GitlabCi => gitlab::render(&model),
         ExportTarget::Codebuild => codebuild::render(&model),
         ExportTarget::Codepipeline => Ok(codepipeline::render(&model)),
     }
-    .map_err(error)
+    .map_err(error)?;
+    let notes = match target {
+        ExportTarget::Codepipeline => model.notes,
+        _ => Vec::new(),
+    };
+    Ok(Exported { text, notes })
 }
 
 /// The name shown for `target`.
@@ -260,6 +274,7 @@ impl<'a> Model<'a> {
                 notes.push(note);
             }
         }
+        notes.extend(gantry_note(&jobs));
         Ok(Model {
             name: &pipeline.name,
             env,
@@ -408,6 +423,38 @@ fn resolve_var(
              `git.tag` or `env.NAME` instead"
         )),
     }
+}
+
+/// A note naming the jobs that run gantry itself (`gantry validate …`,
+/// `"$GANTRY_EXE" …`, as `gantry init` writes for an AppSpec file): no
+/// exported file installs gantry, so on a fresh runner they fail until the
+/// user adds a step that does.
+fn gantry_note(jobs: &[Job<'_>]) -> Option<String> {
+    let runs_gantry = |text: &str| {
+        text.lines().any(|line| {
+            line.split_whitespace()
+                .find(|w| !w.contains('=') || w.starts_with(['"', '$']))
+                .map(|w| w.trim_matches(['"', '\'']))
+                .is_some_and(|w| {
+                    w == "gantry" || w.starts_with("$GANTRY_EXE") || w.starts_with("${GANTRY_EXE")
+                })
+        })
+    };
+    let keys: Vec<String> = jobs
+        .iter()
+        .filter(|job| matches!(&job.work, Work::Shell { text, .. } if runs_gantry(text)))
+        .map(Job::key)
+        .collect();
+    (!keys.is_empty()).then(|| {
+        format!(
+            "{} run{} gantry itself, which this file does not install: add a step that installs gantry \
+             before {} (or keep {} for local runs)",
+            keys.join(", "),
+            if keys.len() == 1 { "s" } else { "" },
+            if keys.len() == 1 { "it" } else { "them" },
+            if keys.len() == 1 { "it" } else { "them" },
+        )
+    })
 }
 
 /// What `target` does with `job`'s matrix that gantry does otherwise.

@@ -21,20 +21,18 @@ pub const FAILED_ACTIONS: &str = "GANTRY_FAILED_ACTIONS";
 pub const GANTRY_EXE: &str = "GANTRY_EXE";
 
 /// The path of this gantry executable, when the system says it. Once the
-/// file was replaced (`cargo install` while gantry runs), Linux names it
-/// `PATH (deleted)`: then the gantry now at `PATH`.
-pub fn gantry_exe() -> Option<&'static str> {
-    static EXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    EXE.get_or_init(|| {
-        let exe = std::env::current_exe().ok()?;
-        let path = exe.to_str()?;
-        let found = [path, path.trim_end_matches(" (deleted)")]
-            .into_iter()
-            .find(|p| Path::new(p).is_file())
-            .map(String::from);
-        found
-    })
-    .as_deref()
+/// file was replaced or deleted (`cargo install` while gantry runs, as in a
+/// long `gantry watch`), Linux names it `PATH (deleted)`: then
+/// `/proc/PID/exe`, which still runs this gantry (the one at `PATH` may be
+/// another version, or none). Asked afresh for every action: two system calls.
+pub fn gantry_exe() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let path = exe.to_str()?;
+    if path.ends_with(" (deleted)") {
+        let running = format!("/proc/{}/exe", std::process::id());
+        return Path::new(&running).is_file().then_some(running);
+    }
+    Path::new(path).is_file().then(|| path.to_string())
 }
 
 /// Variables set on top of the inherited environment, with lookups that see

@@ -359,7 +359,7 @@ fn plan_action(
     // the one on PATH may be another or none. Not in a container, where
     // the path means nothing.
     if let (None, Some(exe)) = (&action.container, env::gantry_exe()) {
-        layers.set(env::GANTRY_EXE, exe.to_string());
+        layers.set(env::GANTRY_EXE, exe);
     }
     let expand_in = |file: &Path, text: &str, span| {
         vars.expand(text, &|n| layers.lookup(n))

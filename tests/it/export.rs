@@ -114,6 +114,44 @@ stages:
 }
 
 #[test]
+fn a_job_that_runs_gantry_itself_is_named_in_the_header() {
+    let repo = Repo::new(
+        r#"version: 1
+stages:
+  - name: lint
+    actions:
+      - name: appspec-deploy
+        run: '"${GANTRY_EXE:-gantry}" validate --file-only deploy/appspec.yml'
+      - name: config
+        script: ["CI=1 gantry validate", "echo checked"]
+      - name: fmt
+        run: cargo fmt --check
+"#,
+    );
+    for target in ["github-actions", "gitlab-ci", "codebuild"] {
+        let text = export(&repo, target);
+        assert!(
+            text.contains(
+                "# lint/appspec-deploy, lint/config run gantry itself, which this file does not install: \
+                 add a step that installs gantry before them (or keep them for local runs)."
+            ),
+            "{target}: {text}"
+        );
+    }
+    // A JSON file has no comments: the note goes to stderr.
+    let out = repo.run(&["export", "codepipeline"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("note: lint/appspec-deploy, lint/config run gantry itself"),
+        "{}",
+        out.all()
+    );
+    let plain = Repo::new("version: 1\nstages:\n  - { name: s, run: cargo gantry-like }\n");
+    assert!(!export(&plain, "github-actions").contains("gantry itself"));
+}
+
+#[test]
 fn output_goes_to_a_file_with_o() {
     let repo = webapp();
     let out = repo.run(&["export", "gitlab-ci", "-o", "ci/.gitlab-ci.yml"]);

@@ -33,15 +33,21 @@ impl Watch {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Watch {
-        let stdout = std::fs::File::create(marks.path().join("stdout")).unwrap();
-        let stderr = std::fs::File::create(marks.path().join("stderr")).unwrap();
         let mut command = repo.command(&["watch", "--no-clear"]);
         command
             .args(args)
-            .stdout(Stdio::from(stdout))
-            .stderr(Stdio::from(stderr))
             .env_remove("DOCKER_HOST")
             .envs(env.iter().copied());
+        Watch::spawn(command, marks)
+    }
+
+    /// `command` (a `gantry watch`) started with its output in `marks`.
+    fn spawn(mut command: std::process::Command, marks: tempfile::TempDir) -> Watch {
+        let stdout = std::fs::File::create(marks.path().join("stdout")).unwrap();
+        let stderr = std::fs::File::create(marks.path().join("stderr")).unwrap();
+        command
+            .stdout(Stdio::from(stdout))
+            .stderr(Stdio::from(stderr));
         Watch {
             child: command.spawn().expect("gantry watch starts"),
             marks,
@@ -147,6 +153,47 @@ fn a_file_write_runs_the_pipeline_again() {
     assert!(stderr.contains("changed: src/main.c"), "{stderr}");
     assert_eq!(watch.stop(), 130);
     // Each run is recorded like any other.
+    assert_eq!(repo.run_json(2)["status"], "passed");
+}
+
+/// `cargo install` over a running `gantry watch`: the runs after it still
+/// give actions the gantry that runs them (`/proc/PID/exe`), not a path
+/// where there is none (or another version).
+#[test]
+fn a_run_after_gantry_s_file_was_deleted_still_gives_actions_this_gantry() {
+    let marks = marks();
+    let repo = Repo::new(&format!(
+        "version: 1
+stages:
+  - name: build
+    run: '\"$GANTRY_EXE\" --version >> {}'
+",
+        marks.path().join("runs").display()
+    ));
+    repo.write("src/main.c", "int main;\n");
+    let bin = tempfile::tempdir().unwrap();
+    let copy = bin.path().join("gantry");
+    std::fs::copy(common::gantry_bin(), &copy).unwrap();
+    let template = repo.command(&["watch", "--no-clear"]);
+    let mut command = std::process::Command::new(&copy);
+    command
+        .args(template.get_args())
+        .current_dir(template.get_current_dir().unwrap())
+        .stdin(Stdio::null());
+    for (name, value) in template.get_envs() {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let mut watch = Watch::spawn(command, marks);
+    let first = watch.wait_lines("runs", 1);
+    std::fs::remove_file(&copy).unwrap();
+    repo.write("src/main.c", "int main(void);\n");
+    let runs = watch.wait_lines("runs", 2);
+    assert!(first[0].starts_with("gantry "), "{first:?}");
+    assert_eq!(runs[1], first[0], "{runs:?}");
+    assert_eq!(watch.stop(), 130);
     assert_eq!(repo.run_json(2)["status"], "passed");
 }
 
