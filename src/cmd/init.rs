@@ -69,7 +69,7 @@ fn print_found(out: &mut impl Write, plan: &Scaffold) -> anyhow::Result<()> {
     for deploy in plan.pipeline.deploys.iter().filter(|d| d.revision != ".") {
         writeln!(
             out,
-            "found {}: {} is a complete revision, deployed by stage {} to the group {}",
+            "found {}: the folder {}/ is a complete revision, deployed by stage {} to the group {}",
             deploy.appspec, deploy.revision, deploy.stage, deploy.group
         )?;
     }

@@ -145,7 +145,7 @@ fn a_complete_revision_folder_gets_a_deploy_stage_that_deploys_it() {
     init.success();
     assert_contains(
         &init.stdout,
-        "found deploy/appspec.yml: deploy is a complete revision, deployed by stage deploy to the group dev\n",
+        "found deploy/appspec.yml: the folder deploy/ is a complete revision, deployed by stage deploy to the group dev\n",
     );
     assert_contains(&init.stdout, "stages: compile, test, deploy\n");
     let config = repo.read("gantry.yml");
@@ -379,7 +379,7 @@ fn a_revision_complete_only_through_git_ignored_files_is_checked_not_deployed() 
     init.success();
     assert_contains(
         &init.stdout,
-        "found deploy/appspec.yml: deploy is a complete revision",
+        "found deploy/appspec.yml: the folder deploy/ is a complete revision",
     );
 }
 
