@@ -55,18 +55,8 @@ pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
     if super::command::is_check(action_name(uses), "") {
         return Makes::Nothing;
     }
-    let prepares = [
-        "setup",
-        "cache",
-        "toolchain",
-        "install",
-        "mise-action",
-        "asdf",
-        "upload",
-        "codecov",
-        "coveralls",
-    ];
-    if prepares.iter().any(|w| name.contains(w)) && !name.contains("download") {
+    let prepares = SETS_UP.iter().chain(&["upload", "codecov", "coveralls"]);
+    if prepares.into_iter().any(|w| name.contains(w)) && !name.contains("download") {
         Makes::Nothing
     } else {
         Makes::Anything
@@ -78,18 +68,18 @@ pub fn uses_makes(uses: &str, with: Option<&serde_json::Value>) -> Makes {
 /// out, it leaves the job's work to its `run:` steps.
 pub fn sets_up(uses: &str) -> bool {
     let name = action_name(uses).to_ascii_lowercase();
-    name == "actions/checkout"
-        || [
-            "setup",
-            "cache",
-            "toolchain",
-            "install",
-            "mise-action",
-            "asdf",
-        ]
-        .iter()
-        .any(|w| name.contains(w))
+    name == "actions/checkout" || SETS_UP.iter().any(|w| name.contains(w))
 }
+
+/// Words in an action's name that say it sets the job up.
+const SETS_UP: &[&str] = &[
+    "setup",
+    "cache",
+    "toolchain",
+    "install",
+    "mise-action",
+    "asdf",
+];
 
 /// `owner/name` of a `uses:` value, without its `@pin`.
 pub fn action_name(uses: &str) -> &str {

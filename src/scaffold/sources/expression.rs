@@ -103,42 +103,36 @@ pub fn holds(condition: &str, matrix: Option<&Matrix>) -> Result<bool, Unknown> 
 /// [`holds`] reading everything `scope` holds.
 pub fn holds_in(condition: &str, scope: &Scope) -> Result<bool, Unknown> {
     let text = condition.trim();
-    let inner = match text.strip_prefix("${{") {
-        Some(rest) => match closing(rest) {
-            Some(end) if rest[end + 2..].trim().is_empty() => &rest[..end],
-            _ => return Err(Unknown(format!("`{text}`, which gantry cannot read"))),
-        },
-        None => text,
+    let inner = if text.starts_with("${{") {
+        whole_inner(text).ok_or_else(|| Unknown(format!("`{text}`, which gantry cannot read")))?
+    } else {
+        text
     };
     truth(&parse(inner)?, &mut Ctx::new(scope))
+}
+
+/// The inside of `text` when it is one whole `${{ … }}` and nothing else.
+fn whole_inner(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("${{")?;
+    let end = closing(inner)?;
+    inner[end + 2..].trim().is_empty().then(|| &inner[..end])
 }
 
 /// The value of `text` when it is one whole expression (`${{ matrix.runner
 /// }}`, which may be a list); `None` when it is not.
 pub fn whole(text: &str, scope: &Scope) -> Option<Result<Value, Unknown>> {
-    let inner = text.trim().strip_prefix("${{")?;
-    let end = closing(inner)?;
-    if !inner[end + 2..].trim().is_empty() {
-        return None;
-    }
-    Some(parse(&inner[..end]).and_then(|expr| eval(&expr, &mut Ctx::new(scope))))
+    let inner = whole_inner(text)?;
+    Some(parse(inner).and_then(|expr| eval(&expr, &mut Ctx::new(scope))))
 }
 
 /// Whether `text` is one expression that CI itself leaves empty in some of
 /// its runs (`${{ cond && '1' || '' }}`, `${{ inputs.x || '' }}`): an
 /// optional toggle, which is empty wherever its condition does not hold.
 pub fn optional_toggle(text: &str) -> bool {
-    let text = text.trim();
-    let Some(inner) = text.strip_prefix("${{") else {
+    let Some(inner) = whole_inner(text) else {
         return false;
     };
-    let Some(end) = closing(inner) else {
-        return false;
-    };
-    if !inner[end + 2..].trim().is_empty() {
-        return false;
-    }
-    match parse(&inner[..end]) {
+    match parse(inner) {
         Ok(Expr::Binary(Op::Or, _, last)) => {
             matches!(*last, Expr::Literal(Value::Null))
                 || matches!(&*last, Expr::Literal(Value::String(s)) if s.is_empty())

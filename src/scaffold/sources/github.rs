@@ -196,6 +196,8 @@ struct JobRead {
 /// another job's taken steps run tests with what a plain install gives.
 fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobSteps]) -> Vec<Option<String>> {
     let mut why: Vec<Option<String>> = vec![None; jobs.len()];
+    // The dependency lists of each job folder, read once when first asked.
+    let lists: std::cell::RefCell<BTreeMap<std::path::PathBuf, Vec<String>>> = Default::default();
     // Same commands first, so that a job found to be such a variant is
     // named by no alternative-version variant as the job it varies.
     for same_commands in [true, false] {
@@ -205,10 +207,12 @@ fn variant_jobs(root: &Path, jobs: &[JobToRead], reads: &[JobSteps]) -> Vec<Opti
             };
             let (file, _, job, _) = jobs[v];
             let dir = root.join(job_dir(job).unwrap_or_default());
-            let lists = std::cell::OnceCell::new();
             let declared = |package: &str| {
-                let lists = lists.get_or_init(|| variants::dependency_lists(&dir));
-                variants::lists_name(lists, package)
+                let mut lists = lists.borrow_mut();
+                let found = lists
+                    .entry(dir.clone())
+                    .or_insert_with(|| variants::dependency_lists(&dir));
+                variants::lists_name(found, package)
             };
             let main = (0..jobs.len())
                 .filter(|m| *m != v && why[*m].is_none())
