@@ -23,11 +23,10 @@ bench_machine() {
 
 # "ext4 on /dev/vda (discard)" for the file system that holds directory $1.
 bench_fs() {
-  local source options discard=""
-  read -r _ source options < <(findmnt -n -o FSTYPE,SOURCE,OPTIONS -T "$1")
+  local fstype source options discard="" kind
+  read -r fstype source options < <(findmnt -n -o FSTYPE,SOURCE,OPTIONS -T "$1")
   case ",$options," in *,discard,*) discard=" (mounted with discard)" ;; esac
-  local kind
-  kind=$(bench_fs_key "$1")
+  kind=$(bench_fs_kind "$fstype" "$source")
   echo "${kind/%-nojournal/ (no journal)} on $source$discard"
 }
 
@@ -38,10 +37,16 @@ bench_fs() {
 bench_fs_key() {
   local fstype source
   read -r fstype source < <(findmnt -n -o FSTYPE,SOURCE -T "$1")
-  if [ "$fstype" = ext4 ] && ! compgen -G "/proc/fs/jbd2/${source##*/}-*" >/dev/null; then
-    fstype=ext4-nojournal
+  bench_fs_kind "$fstype" "$source"
+}
+
+# bench_fs_key for a file system of type $1 on device $2.
+bench_fs_kind() {
+  if [ "$1" = ext4 ] && ! compgen -G "/proc/fs/jbd2/${2##*/}-*" >/dev/null; then
+    echo ext4-nojournal
+  else
+    echo "$1"
   fi
-  echo "$fstype"
 }
 
 # Replaces the lines between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`

@@ -286,7 +286,7 @@ impl EngineCommand {
         // An engine that exited by itself as the interrupt came answered,
         // unless its code says the signal stopped it (128 + SIGINT/SIGTERM).
         if let (Exit::Interrupted, Some(code)) = (&finished.exit, finished.own_code) {
-            if code != 130 && code != 143 {
+            if code != i32::from(crate::error::EXIT_INTERRUPTED) && code != 143 {
                 return Ok((code, out, err));
             }
         }
@@ -630,9 +630,10 @@ impl Engine {
             .remove(name)
             .capture_until(cwd, interrupt)
             .map_err(NotRemoved::MayBeLeft)?;
+        let lower = stderr.to_ascii_lowercase();
         let gone = ["no such container", "no container with name", "not known"]
             .iter()
-            .any(|s| stderr.to_ascii_lowercase().contains(s));
+            .any(|s| lower.contains(s));
         if code == 0 || gone {
             Ok(())
         } else {

@@ -445,14 +445,16 @@ fn gantry_note(jobs: &[Job<'_>]) -> Option<String> {
         .filter(|job| matches!(&job.work, Work::Shell { text, .. } if runs_gantry(text)))
         .map(Job::key)
         .collect();
+    let (s, it) = if keys.len() == 1 {
+        ("s", "it")
+    } else {
+        ("", "them")
+    };
     (!keys.is_empty()).then(|| {
         format!(
-            "{} run{} gantry itself, which this file does not install: add a step that installs gantry \
-             before {} (or keep {} for local runs)",
+            "{} run{s} gantry itself, which this file does not install: add a step that installs gantry \
+             before {it} (or keep {it} for local runs)",
             keys.join(", "),
-            if keys.len() == 1 { "s" } else { "" },
-            if keys.len() == 1 { "it" } else { "them" },
-            if keys.len() == 1 { "it" } else { "them" },
         )
     })
 }
@@ -882,7 +884,6 @@ fn output_value(name: &str, names: &Names<'_, '_>) -> Result<String, String> {
     Ok(format!("${{{var}}}"))
 }
 
-/// A POSIX shell variable name.
 /// The comment lines that open an exported YAML file: where it comes from,
 /// which secrets to define (`secrets_note: NAME, …`), and what to do about
 /// a left-out `env_file` (`env_file_note`).

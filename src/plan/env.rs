@@ -24,7 +24,8 @@ pub const GANTRY_EXE: &str = "GANTRY_EXE";
 /// file was replaced or deleted (`cargo install` while gantry runs, as in a
 /// long `gantry watch`), Linux names it `PATH (deleted)`: then
 /// `/proc/PID/exe`, which still runs this gantry (the one at `PATH` may be
-/// another version, or none). Asked afresh for every action: two system calls.
+/// another version, or none). Asked afresh for every plan (each run of a
+/// `gantry watch`).
 pub fn gantry_exe() -> Option<String> {
     let exe = std::env::current_exe().ok()?;
     let path = exe.to_str()?;

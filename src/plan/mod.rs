@@ -177,6 +177,10 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
     } else {
         condition::ChangedFiles::new(&pipeline.root, None)
     };
+    let run = RunFacts {
+        changed,
+        gantry_exe: env::gantry_exe(),
+    };
     let mut stages = Vec::new();
     for i in chosen {
         let stage = &pipeline.stages[i];
@@ -186,7 +190,7 @@ pub fn plan(pipeline: &Pipeline, options: PlanOptions<'_>) -> anyhow::Result<Pla
             .map(|group| {
                 group
                     .into_iter()
-                    .map(|a| plan_action(pipeline, stage, a, &vars, &layers, &options, &changed))
+                    .map(|a| plan_action(pipeline, stage, a, &vars, &layers, &options, &run))
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()
@@ -317,6 +321,13 @@ fn overridden_secrets(
     }
 }
 
+/// What every action of one plan shares: the files the commit changed
+/// (for `if: changed(…)`), and this gantry's path (`GANTRY_EXE`), asked once.
+struct RunFacts {
+    changed: condition::ChangedFiles,
+    gantry_exe: Option<String>,
+}
+
 fn plan_action(
     pipeline: &Pipeline,
     stage: &Stage,
@@ -324,7 +335,7 @@ fn plan_action(
     vars: &Vars,
     pipeline_layers: &Layers,
     options: &PlanOptions<'_>,
-    changed: &condition::ChangedFiles,
+    run: &RunFacts,
 ) -> Result<PlannedAction, Diagnostic> {
     let mut vars = vars.for_action(&stage.name, &action.name);
     for (name, value) in action.matrix.iter().flat_map(|cell| cell.variables()) {
@@ -358,8 +369,8 @@ fn plan_action(
     // This gantry, for actions that run it (`"$GANTRY_EXE" validate …`):
     // the one on PATH may be another or none. Not in a container, where
     // the path means nothing.
-    if let (None, Some(exe)) = (&action.container, env::gantry_exe()) {
-        layers.set(env::GANTRY_EXE, exe);
+    if let (None, Some(exe)) = (&action.container, &run.gantry_exe) {
+        layers.set(env::GANTRY_EXE, exe.clone());
     }
     let expand_in = |file: &Path, text: &str, span| {
         vars.expand(text, &|n| layers.lookup(n))
@@ -431,7 +442,10 @@ fn plan_action(
                 Some(n) => layers.lookup(n),
                 None => vars.get(name).map(str::to_string),
             };
-            let facts = condition::Facts { var: &var, changed };
+            let facts = condition::Facts {
+                var: &var,
+                changed: &run.changed,
+            };
             let planned = PlannedCondition::new(c, &facts)
                 .map_err(|why| Diagnostic::error("C016", file, c.span.line, c.span.column, why))?;
             Some(planned)
