@@ -158,10 +158,13 @@ fn in_nested_repository(root: &Path, dir: &str) -> bool {
 /// that git ignores counts as missing (a fresh clone, or a snapshot run,
 /// lacks it).
 fn state(file: &Path, dir: &str, git: &Git) -> State {
-    let errors: Vec<Diagnostic> = appspec::validate_file(file, None)
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect();
+    // Read once: the file alone first, then with its folder as the revision.
+    let (report, bytes) = appspec::check_in_revision(file);
+    let alone = match &bytes {
+        Some(bytes) => appspec::check_bytes(file, bytes, None, None).diagnostics,
+        None => report.diagnostics.clone(),
+    };
+    let errors: Vec<Diagnostic> = alone.into_iter().filter(Diagnostic::is_error).collect();
     if !errors.is_empty() {
         return State::Broken {
             unreadable: errors
@@ -170,7 +173,6 @@ fn state(file: &Path, dir: &str, git: &Git) -> State {
             findings: errors.iter().map(finding).collect(),
         };
     }
-    let (report, _) = appspec::check_in_revision(file);
     if let Some(platform @ (Platform::Ecs | Platform::Lambda)) = report.platform {
         return State::Undeployable(format!("an {} AppSpec file", platform.name()));
     }
@@ -233,36 +235,51 @@ fn finding(d: &Diagnostic) -> String {
 }
 
 /// What git ignores and tracks, for a root in a git work tree: the
-/// repository, the root relative to its work tree, and the tracked paths.
-struct Git(Option<(git2::Repository, PathBuf, Vec<String>)>);
+/// repository, the root relative to its work tree, and the tracked paths
+/// (sorted). Read on the first question: most roots have no AppSpec file
+/// below them, and then git is never asked.
+struct Git {
+    root: PathBuf,
+    found: std::cell::OnceCell<Option<(git2::Repository, PathBuf, Vec<String>)>>,
+}
 
 impl Git {
     fn new(root: &Path) -> Git {
-        // Canonical, as git spells its work tree.
-        let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-        let found = git2::Repository::discover(root).ok().and_then(|repo| {
-            let below = real(root)
-                .strip_prefix(real(repo.workdir()?))
-                .ok()?
-                .to_path_buf();
-            let tracked = repo.index().map_or_else(
-                |_| Vec::new(),
-                |index| {
-                    index
-                        .iter()
-                        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
-                        .collect()
-                },
-            );
-            Some((repo, below, tracked))
-        });
-        Git(found)
+        Git {
+            root: root.to_path_buf(),
+            found: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn open(&self) -> Option<&(git2::Repository, PathBuf, Vec<String>)> {
+        self.found
+            .get_or_init(|| {
+                // Canonical, as git spells its work tree.
+                let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+                let repo = git2::Repository::discover(&self.root).ok()?;
+                let below = real(&self.root)
+                    .strip_prefix(real(repo.workdir()?))
+                    .ok()?
+                    .to_path_buf();
+                let mut tracked = repo.index().map_or_else(
+                    |_| Vec::new(),
+                    |index| {
+                        index
+                            .iter()
+                            .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                            .collect()
+                    },
+                );
+                tracked.sort_unstable();
+                Some((repo, below, tracked))
+            })
+            .as_ref()
     }
 
     /// Whether git ignores `rel` (relative to the root), or a folder it is
     /// in, and tracks nothing there (a force-added file is not ignored).
     fn ignores(&self, rel: &str) -> bool {
-        let Some((repo, below, tracked)) = &self.0 else {
+        let Some((repo, below, tracked)) = self.open() else {
             return false;
         };
         let path = below.join(rel);
@@ -270,7 +287,13 @@ impl Git {
             return false;
         };
         let inside = format!("{key}/");
-        if tracked.iter().any(|t| t == key || t.starts_with(&inside)) {
+        // Sorted: the paths below `key/` follow one another from where it would go.
+        let first_inside = tracked.partition_point(|t| t.as_str() < inside.as_str());
+        let is_tracked = tracked.binary_search_by(|t| t.as_str().cmp(key)).is_ok()
+            || tracked
+                .get(first_inside)
+                .is_some_and(|t| t.starts_with(&inside));
+        if is_tracked {
             return false;
         }
         repo.is_path_ignored(&path).unwrap_or(false)
@@ -615,7 +638,11 @@ mod tests {
         let file = tmp.path().join("appspec.yml");
         let state_of = |text: &str| {
             std::fs::write(&file, text).unwrap();
-            state(&file, "deploy", &Git(None))
+            let outside_git = Git {
+                root: tmp.path().to_path_buf(),
+                found: None.into(),
+            };
+            state(&file, "deploy", &outside_git)
         };
         assert_eq!(state_of("version: 0.0\nos: linux\n"), State::Complete);
         assert_eq!(
